@@ -1,0 +1,30 @@
+/**
+ * Stable API error codes. Each has an HTTP status and a message under `error.<CODE>` in
+ * the i18n catalogues. Clients switch on `code`, never on the message.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  WRONG_PASSWORD: 400,
+  INACTIVE_REFERENCE: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  ACCOUNT_DEACTIVATED: 403,
+  CSRF_TOKEN_INVALID: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  DUPLICATE_VALUE: 409,
+  REFERENCE_IN_USE: 409,
+  DEPARTMENT_CYCLE: 409,
+  CANNOT_DEACTIVATE_SELF: 409,
+  BUILTIN_ROLE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  LOGIN_RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Id, Timestamp, listQuery } from './common';
+
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'activate', 'deactivate', 'reset-password', 'change-password'] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditLog = z.object({
+  id: Id,
+  at: Timestamp,
+  actorId: Id.nullable(),
+  actorName: z.string().nullable(),
+  action: AuditAction,
+  entityType: z.string(),
+  entityId: Id,
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  requestId: z.string().nullable(),
+});
+export type AuditLog = z.infer<typeof AuditLog>;
+
+export const AuditListQuery = listQuery(['at'], {
+  entityType: z.string().max(50).optional(),
+  entityId: Id.optional(),
+  actorId: Id.optional(),
+  action: AuditAction.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export type AuditListQuery = z.infer<typeof AuditListQuery>;

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from './config';
+import type { Database, Db, Engine } from './db/client';
+import { registerAuditRoutes } from './domains/audit/audit.routes';
+import { registerAuthRoutes } from './domains/auth/auth.routes';
+import { registerStaffRoutes } from './domains/staff/staff.routes';
+import { typed } from './lib/routes';
+import { registerAuth } from './plugins/auth';
+import { registerErrorHandling } from './plugins/errors';
+import { registerSecurityHeaders } from './plugins/security';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    engine: Engine;
+  }
+}
+
+export const VERSION = '0.1.0';
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
+
+export type AppOptions = {
+  database: Database;
+  config: Config;
+  /** Pino options, or false to stay quiet (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Serve the built web app from dist/web when it exists. */
+  serveWeb?: boolean;
+};
+
+/** Builds the HTTP application (without listening), as `main.ts` and the tests use it. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  app.decorate('db', database.db);
+  app.decorate('engine', database.engine);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Gongdan 工单 API', version: VERSION, description: 'REST API of Gongdan. Browser clients use the session cookie and send `x-csrf-token`; integrations use `Authorization: Bearer <API token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'gd_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  registerErrorHandling(app);
+  registerAuth(app, { sessionTtlHours: config.sessionTtlHours });
+  registerSecurityHeaders(app);
+
+  const r = typed(app);
+  r.get('/api/health', {
+    config: { public: true },
+    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), engine: z.enum(['pglite', 'postgres']), version: z.string(), time: z.string() }) } },
+  }, async () => {
+    await app.db.execute('select 1');
+    return { status: 'ok' as const, engine: app.engine, version: VERSION, time: new Date().toISOString() };
+  });
+  r.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthRoutes(app, config);
+  registerStaffRoutes(app);
+  registerAuditRoutes(app);
+
+  if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
+    await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });
+    // The single-page app answers every other GET outside /api with index.html.
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
+      const file = request.url.split('?')[0];
+      if (file.startsWith('/api/')) return reply.callNotFound();
+      if (file.startsWith('/assets/') || /\.\w+$/.test(file)) return reply.sendFile(file.slice(1));
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    });
+  }
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { FastifyRequest } from 'fastify';
+import type { Db } from './db/client';
+import { AppError } from './errors';
+import type { Actor } from './policy';
+
+/** What a service call needs: the database (or the open transaction), who acts, and the request id. */
+export type Ctx = { db: Db; actor: Actor; requestId: string };
+
+export function ctxOf(request: FastifyRequest): Ctx {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED');
+  return { db: request.server.db, actor: request.actor, requestId: request.id };
+}
+
+/** Runs `fn` in a transaction with a context bound to it. Inside, use `tx.db` only (PGlite hangs otherwise). */
+export function inTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+  return ctx.db.transaction((db) => fn({ ...ctx, db: db as unknown as Db }));
+}

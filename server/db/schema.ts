@@ -1,0 +1,4 @@
+/** Every table, for Drizzle and drizzle-kit. Add a domain's tables file here. */
+export * from '../domains/staff/staff.tables';
+export * from '../domains/auth/auth.tables';
+export * from '../domains/audit/audit.tables';

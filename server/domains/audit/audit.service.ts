@@ -1,0 +1,69 @@
+import { and, count, desc, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import type { AuditAction, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
+import type { Page } from '../../../common/schemas/common';
+import type { Ctx } from '../../context';
+import { getUserNames } from '../staff/users.service';
+import { auditLogs } from './audit.tables';
+
+/** Fields that never enter the audit log. */
+const SECRET_FIELDS = new Set(['passwordHash', 'password', 'newPassword', 'tokenHash', 'csrfToken']);
+
+function scrub(record: object | null | undefined): Record<string, unknown> | null {
+  if (!record) return null;
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !SECRET_FIELDS.has(key)));
+}
+
+export type AuditEntry = {
+  action: AuditAction;
+  entityType: string;
+  entityId: string;
+  before?: object | null;
+  after?: object | null;
+};
+
+/** Appends one entry. Call inside the transaction of the change it records. */
+export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+  await ctx.db.insert(auditLogs).values({
+    actorId: ctx.actor.id,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before: scrub(entry.before),
+    after: scrub(entry.after),
+    requestId: ctx.requestId,
+  });
+}
+
+export async function findAuditLogs(ctx: Ctx, query: AuditListQuery): Promise<Page<AuditLog>> {
+  const filters: SQL[] = [];
+  if (query.entityType) filters.push(eq(auditLogs.entityType, query.entityType));
+  if (query.entityId) filters.push(eq(auditLogs.entityId, query.entityId));
+  if (query.actorId) filters.push(eq(auditLogs.actorId, query.actorId));
+  if (query.action) filters.push(eq(auditLogs.action, query.action));
+  if (query.from) filters.push(gte(auditLogs.at, new Date(query.from)));
+  if (query.to) filters.push(lte(auditLogs.at, new Date(query.to)));
+  const where = and(...filters);
+  const order = query.sort === 'at' ? [asc(auditLogs.at), asc(auditLogs.id)] : [desc(auditLogs.at), desc(auditLogs.id)];
+  const [rows, [{ total }]] = await Promise.all([
+    ctx.db.select().from(auditLogs).where(where).orderBy(...order).limit(query.pageSize).offset((query.page - 1) * query.pageSize),
+    ctx.db.select({ total: count() }).from(auditLogs).where(where),
+  ]);
+  const names = await getUserNames(ctx.db, rows.map((r) => r.actorId).filter((id): id is string => id !== null));
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      actorId: r.actorId,
+      actorName: r.actorId ? (names.get(r.actorId) ?? null) : null,
+      action: r.action as AuditAction,
+      entityType: r.entityType,
+      entityId: r.entityId,
+      before: r.before,
+      after: r.after,
+      requestId: r.requestId,
+    })),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}

@@ -1,0 +1,28 @@
+import { asc, desc, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+
+/** `%fragment%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
+export function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * ORDER BY from a `sort` query value (`field` or `-field`), validated against the same
+ * allow-list as the schema; `id` is appended so pages are stable.
+ */
+export function orderFrom<K extends string>(
+  sort: string | undefined,
+  columns: Record<K, PgColumn | SQL>,
+  fallback: NoInfer<K> | `-${NoInfer<K>}`,
+  tieBreaker: PgColumn,
+): SQL[] {
+  const value = sort ?? fallback;
+  const descending = value.startsWith('-');
+  const key = (descending ? value.slice(1) : value) as K;
+  const column = columns[key];
+  return [descending ? desc(column) : asc(column), asc(tieBreaker)];
+}
+
+export function offsetOf(query: { page: number; pageSize: number }): number {
+  return (query.page - 1) * query.pageSize;
+}

@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { STAFF_CATEGORIES, UserCreate } from '../common/schemas/staff';
+import { buildApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase, type Database } from './db/client';
+import { migrateDatabase } from './db/migrate';
+import { getRoleIdByCode } from './domains/staff/roles.service';
+import { bootstrapDatabase } from './seed/bootstrap';
+import { isEmpty, seedDemoFirm } from './seed/demo';
+import { seedUser } from './seed/seeders';
+
+const HELP = `gongdan — 工单 Gongdan, a sales-centred work-order platform
+
+Usage:
+  gongdan serve [--demo]       apply migrations and serve web + API (PORT, default 3000);
+                               --demo loads the demo firm into an empty database
+  gongdan migrate              apply pending database migrations and exit
+  gongdan seed --demo          load the demo firm into an empty database
+  gongdan user create --username NAME --name DISPLAY --password PASSWORD [--role admin]
+                               create a user, e.g. the first administrator of an install
+  gongdan --help               this text
+
+Database: embedded PGlite in DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.
+See README.md for every environment variable.
+`;
+
+class UsageError extends Error {}
+
+async function openAndMigrate(config: Config): Promise<Database> {
+  let database: Database;
+  try {
+    if (config.databaseUrl) {
+      database = await openDatabase({ databaseUrl: config.databaseUrl });
+    } else {
+      mkdirSync(config.dataDir, { recursive: true });
+      database = await openDatabase({ dataDir: config.dataDir });
+    }
+  } catch (error) {
+    const where = config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `embedded database in ${config.dataDir}`;
+    throw new ConfigError(`Cannot open the ${where}: ${(error as Error).message}`);
+  }
+  await migrateDatabase(database);
+  await bootstrapDatabase(database.db);
+  return database;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+async function serve(config: Config, demo: boolean): Promise<void> {
+  const database = await openAndMigrate(config);
+  if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db);
+  const app = await buildApp({
+    database,
+    config,
+    serveWeb: true,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+    },
+  });
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    await app.close();
+    await database.close();
+    app.log.info('stopped');
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function createUserCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string', default: 'admin' },
+      category: { type: 'string', default: 'management' },
+    },
+  });
+  const parsed = UserCreate.omit({ roleId: true }).safeParse({
+    username: values.username,
+    displayName: values.name ?? values.username,
+    password: values.password,
+    staffCategory: values.category,
+  });
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + `\n(categories: ${STAFF_CATEGORIES.join(', ')})`);
+  }
+  const database = await openAndMigrate(config);
+  try {
+    if (!(await getRoleIdByCode(database.db, values.role!))) throw new UsageError(`unknown role: ${values.role}`);
+    const user = await seedUser(database.db, { ...parsed.data, roleCode: values.role! });
+    console.log(`created user ${user.username} (${values.role})`);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+    console.log(HELP);
+    return command ? 0 : 1;
+  }
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'serve': {
+        const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
+        await serve(config, values.demo!);
+        return 0;
+      }
+      case 'migrate': {
+        const database = await openAndMigrate(config);
+        await database.close();
+        console.log(`migrations applied (${database.engine})`);
+        return 0;
+      }
+      case 'seed': {
+        const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
+        if (!values.demo) throw new UsageError('seed needs --demo');
+        const database = await openAndMigrate(config);
+        try {
+          if (!(await isEmpty(database.db))) {
+            console.log('the database already has users; the demo firm was not loaded');
+            return 0;
+          }
+          await seedDemoFirm(database.db);
+          console.log('demo firm loaded; sign in as admin / demo-2026');
+        } finally {
+          await database.close();
+        }
+        return 0;
+      }
+      case 'user': {
+        if (rest[0] !== 'create') throw new UsageError('usage: gongdan user create --username NAME --password PASSWORD');
+        await createUserCommand(config, rest.slice(1));
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      console.error(error.message);
+      if (error instanceof UsageError) console.error('\nRun gongdan --help for usage.');
+      return 2;
+    }
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      console.error(`Port ${(error as { port?: number }).port ?? ''} is already in use; set PORT to another port.`);
+      return 2;
+    }
+    if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`${(error as Error).message}\n\nRun gongdan --help for usage.`);
+      return 2;
+    }
+    throw error;
+  }
+}

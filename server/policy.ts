@@ -1,0 +1,72 @@
+import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { preHandlerHookHandler } from 'fastify';
+import type { Locale } from '../common/i18n';
+import { scopeRank, type Grants, type Permission, type Scope } from '../common/permissions';
+import { departments } from './domains/staff/staff.tables';
+import { AppError } from './errors';
+
+/** The signed-in user as every service and policy sees them. */
+export type Actor = {
+  id: string;
+  username: string;
+  displayName: string;
+  roleCode: string;
+  grants: Grants;
+  departmentId: string | null;
+  /** Materialised path of the user's department, e.g. `/a/b/`; null without a department. */
+  departmentPath: string | null;
+  locale: Locale;
+};
+
+export function scopeOf(actor: Actor, permission: Permission): Scope | null {
+  return actor.grants[permission] ?? null;
+}
+
+export function can(actor: Actor, permission: Permission, atLeast: Scope = 'own'): boolean {
+  return scopeRank(scopeOf(actor, permission)) >= scopeRank(atLeast);
+}
+
+/** Route guard: the role must grant the permission at all (403 otherwise). */
+export function requirePermission(permission: Permission, atLeast: Scope = 'own'): preHandlerHookHandler {
+  return async (request) => {
+    if (!request.actor) throw new AppError('UNAUTHENTICATED');
+    if (!can(request.actor, permission, atLeast)) throw new AppError('FORBIDDEN');
+  };
+}
+
+/** Ids of the actor's department and all departments below it, as a subquery. */
+export function departmentSubtree(actor: Actor) {
+  return sql`(SELECT ${departments.id} FROM ${departments} WHERE ${like(departments.path, `${actor.departmentPath}%`)})`;
+}
+
+export type VisibilityColumns = {
+  /** The column holding the record's owner (for users: their own id). */
+  owner: PgColumn;
+  /** The column holding the record's department; records are visible to managers of it and above. */
+  department?: PgColumn;
+  /** Further conditions under which a record is visible with scope `own` (e.g. shared with the actor). */
+  shared?: (actor: Actor) => SQL;
+};
+
+/**
+ * The one record-level visibility rule: a WHERE condition for every list and detail query.
+ * `own` sees records the actor owns (or that are shared with them), `department` also
+ * records of the department subtree, `all` everything. No grant → nothing.
+ */
+export function visibleTo(actor: Actor, permission: Permission, columns: VisibilityColumns): SQL {
+  const scope = scopeOf(actor, permission);
+  if (scope === 'all') return sql`true`;
+  if (scope === null) return sql`false`;
+  const conditions: SQL[] = [eq(columns.owner, actor.id)];
+  if (columns.shared) conditions.push(columns.shared(actor));
+  if (scope === 'department' && columns.department && actor.departmentPath) {
+    conditions.push(inArray(columns.department, departmentSubtree(actor)));
+  }
+  return or(...conditions)!;
+}
+
+/** Combines a visibility condition with other filters, dropping undefined ones. */
+export function whereAll(...conditions: (SQL | undefined)[]): SQL | undefined {
+  return and(...conditions.filter((c): c is SQL => c !== undefined));
+}

@@ -1,0 +1,23 @@
+import { BUILTIN_ROLES, BUILTIN_ROLE_GRANTS, type BuiltinRole } from '../../common/permissions';
+import type { Db } from '../db/client';
+import { roles } from '../domains/staff/staff.tables';
+
+const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: string }> = {
+  admin: { name: '系统管理员', description: '管理用户、组织架构、角色与系统设置' },
+  executive: { name: '合伙人', description: '查看全所数据与报表' },
+  manager: { name: '部门经理', description: '管理本部门（含下级部门）的人员与业务' },
+  salesperson: { name: '业务员', description: '管理自己的线索、客户与商机' },
+  finance: { name: '财务', description: '合同、到款、应收与佣金核算' },
+  staff: { name: '项目人员', description: '执行工单、填报工时' },
+};
+
+/**
+ * What every installation needs, demo or not: the built-in roles. Idempotent; an
+ * administrator's later changes to a built-in role's grants are kept.
+ */
+export async function bootstrapDatabase(db: Db): Promise<void> {
+  await db
+    .insert(roles)
+    .values(BUILTIN_ROLES.map((code) => ({ code, builtin: true, grants: BUILTIN_ROLE_GRANTS[code], ...BUILTIN_ROLE_NAMES[code] })))
+    .onConflictDoNothing({ target: roles.code });
+}
