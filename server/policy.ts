@@ -1,6 +1,6 @@
 import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { preHandlerHookHandler } from 'fastify';
+import type { preValidationHookHandler } from 'fastify';
 import type { Locale } from '../common/i18n';
 import { scopeRank, type Grants, type Permission, type Scope } from '../common/permissions';
 import { departments } from './domains/staff/staff.tables';
@@ -27,8 +27,8 @@ export function can(actor: Actor, permission: Permission, atLeast: Scope = 'own'
   return scopeRank(scopeOf(actor, permission)) >= scopeRank(atLeast);
 }
 
-/** Route guard: the role must grant the permission at all (403 otherwise). */
-export function requirePermission(permission: Permission, atLeast: Scope = 'own'): preHandlerHookHandler {
+/** Route guard, run before validation so a caller without the permission learns nothing of the schema (403). */
+export function requirePermission(permission: Permission, atLeast: Scope = 'own'): preValidationHookHandler {
   return async (request) => {
     if (!request.actor) throw new AppError('UNAUTHENTICATED');
     if (!can(request.actor, permission, atLeast)) throw new AppError('FORBIDDEN');

@@ -20,26 +20,26 @@ function registerUserRoutes(app: FastifyInstance) {
   const tags = ['staff'];
   const read = requirePermission('staff:read');
 
-  r.get('/api/v1/users', { preHandler: read, schema: { tags, summary: 'List staff visible to me', querystring: UserListQuery, response: { 200: pageOf(User), ...errorResponses } } }, (request) =>
+  r.get('/api/v1/users', { preValidation: read, schema: { tags, summary: 'List staff visible to me', querystring: UserListQuery, response: { 200: pageOf(User), ...errorResponses } } }, (request) =>
     findUsers(ctxOf(request), request.query),
   );
-  r.post('/api/v1/users', { preHandler: manage, schema: { tags, body: UserCreate, response: { 201: User, ...errorResponses } } }, async (request, reply) => {
+  r.post('/api/v1/users', { preValidation: manage, schema: { tags, body: UserCreate, response: { 201: User, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);
     return createUser(ctxOf(request), request.body);
   });
-  r.get('/api/v1/users/:id', { preHandler: read, schema: { tags, params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
+  r.get('/api/v1/users/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
     getUser(ctxOf(request), request.params.id),
   );
-  r.patch('/api/v1/users/:id', { preHandler: manage, schema: { tags, params: IdParams, body: UserUpdate, response: { 200: User, ...errorResponses } } }, (request) =>
+  r.patch('/api/v1/users/:id', { preValidation: manage, schema: { tags, params: IdParams, body: UserUpdate, response: { 200: User, ...errorResponses } } }, (request) =>
     updateUser(ctxOf(request), request.params.id, request.body),
   );
-  r.post('/api/v1/users/:id/deactivate', { preHandler: manage, schema: { tags, summary: 'Deactivate: no sign-in, sessions and tokens end', params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
+  r.post('/api/v1/users/:id/deactivate', { preValidation: manage, schema: { tags, summary: 'Deactivate: no sign-in, sessions and tokens end', params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
     setUserActive(ctxOf(request), request.params.id, false),
   );
-  r.post('/api/v1/users/:id/activate', { preHandler: manage, schema: { tags, params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
+  r.post('/api/v1/users/:id/activate', { preValidation: manage, schema: { tags, params: IdParams, response: { 200: User, ...errorResponses } } }, (request) =>
     setUserActive(ctxOf(request), request.params.id, true),
   );
-  r.post('/api/v1/users/:id/reset-password', { preHandler: manage, schema: { tags, params: IdParams, body: ResetPassword, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+  r.post('/api/v1/users/:id/reset-password', { preValidation: manage, schema: { tags, params: IdParams, body: ResetPassword, response: { 200: Ok, ...errorResponses } } }, async (request) => {
     await resetUserPassword(ctxOf(request), request.params.id, request.body.newPassword);
     return { ok: true as const };
   });
@@ -51,17 +51,17 @@ function registerDepartmentRoutes(app: FastifyInstance) {
   r.get('/api/v1/departments', { schema: { tags, summary: 'The department tree, flat (parentId links)', querystring: DepartmentListQuery, response: { 200: pageOf(Department), ...errorResponses } } }, (request) =>
     findDepartments(ctxOf(request), request.query),
   );
-  r.post('/api/v1/departments', { preHandler: manage, schema: { tags, body: DepartmentCreate, response: { 201: Department, ...errorResponses } } }, async (request, reply) => {
+  r.post('/api/v1/departments', { preValidation: manage, schema: { tags, body: DepartmentCreate, response: { 201: Department, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);
     return createDepartment(ctxOf(request), request.body);
   });
   r.get('/api/v1/departments/:id', { schema: { tags, params: IdParams, response: { 200: Department, ...errorResponses } } }, (request) =>
     getDepartment(ctxOf(request), request.params.id),
   );
-  r.patch('/api/v1/departments/:id', { preHandler: manage, schema: { tags, params: IdParams, body: DepartmentUpdate, response: { 200: Department, ...errorResponses } } }, (request) =>
+  r.patch('/api/v1/departments/:id', { preValidation: manage, schema: { tags, params: IdParams, body: DepartmentUpdate, response: { 200: Department, ...errorResponses } } }, (request) =>
     updateDepartment(ctxOf(request), request.params.id, request.body),
   );
-  r.delete('/api/v1/departments/:id', { preHandler: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+  r.delete('/api/v1/departments/:id', { preValidation: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
     await deleteDepartment(ctxOf(request), request.params.id);
     return { ok: true as const };
   });
@@ -81,17 +81,17 @@ function registerReferenceRoutes(app: FastifyInstance) {
     r.get(base, { schema: { tags, querystring: ReferenceListQuery, response: { 200: pageOf(schema), ...errorResponses } } }, (request) =>
       findReferences(ctxOf(request), kind, request.query),
     );
-    r.post(base, { preHandler: manage, schema: { tags, body: create, response: { 201: schema, ...errorResponses } } }, async (request, reply) => {
+    r.post(base, { preValidation: manage, schema: { tags, body: create, response: { 201: schema, ...errorResponses } } }, async (request, reply) => {
       reply.status(201);
       return createReference(ctxOf(request), kind, request.body);
     });
     r.get(`${base}/:id`, { schema: { tags, params: IdParams, response: { 200: schema, ...errorResponses } } }, (request) =>
       getReference(ctxOf(request), kind, request.params.id),
     );
-    r.patch(`${base}/:id`, { preHandler: manage, schema: { tags, params: IdParams, body: update, response: { 200: schema, ...errorResponses } } }, (request) =>
+    r.patch(`${base}/:id`, { preValidation: manage, schema: { tags, params: IdParams, body: update, response: { 200: schema, ...errorResponses } } }, (request) =>
       updateReference(ctxOf(request), kind, request.params.id, request.body),
     );
-    r.delete(`${base}/:id`, { preHandler: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+    r.delete(`${base}/:id`, { preValidation: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
       await deleteReference(ctxOf(request), kind, request.params.id);
       return { ok: true as const };
     });
@@ -101,20 +101,20 @@ function registerReferenceRoutes(app: FastifyInstance) {
 function registerRoleRoutes(app: FastifyInstance) {
   const r = typed(app);
   const tags = ['staff'];
-  r.get('/api/v1/roles', { preHandler: manage, schema: { tags, querystring: RoleListQuery, response: { 200: pageOf(Role), ...errorResponses } } }, (request) =>
+  r.get('/api/v1/roles', { preValidation: manage, schema: { tags, querystring: RoleListQuery, response: { 200: pageOf(Role), ...errorResponses } } }, (request) =>
     findRoles(ctxOf(request), request.query),
   );
-  r.post('/api/v1/roles', { preHandler: manage, schema: { tags, body: RoleCreate, response: { 201: Role, ...errorResponses } } }, async (request, reply) => {
+  r.post('/api/v1/roles', { preValidation: manage, schema: { tags, body: RoleCreate, response: { 201: Role, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);
     return createRole(ctxOf(request), request.body);
   });
-  r.get('/api/v1/roles/:id', { preHandler: manage, schema: { tags, params: IdParams, response: { 200: Role, ...errorResponses } } }, (request) =>
+  r.get('/api/v1/roles/:id', { preValidation: manage, schema: { tags, params: IdParams, response: { 200: Role, ...errorResponses } } }, (request) =>
     getRole(ctxOf(request), request.params.id),
   );
-  r.patch('/api/v1/roles/:id', { preHandler: manage, schema: { tags, params: IdParams, body: RoleUpdate, response: { 200: Role, ...errorResponses } } }, (request) =>
+  r.patch('/api/v1/roles/:id', { preValidation: manage, schema: { tags, params: IdParams, body: RoleUpdate, response: { 200: Role, ...errorResponses } } }, (request) =>
     updateRole(ctxOf(request), request.params.id, request.body),
   );
-  r.delete('/api/v1/roles/:id', { preHandler: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+  r.delete('/api/v1/roles/:id', { preValidation: manage, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
     await deleteRole(ctxOf(request), request.params.id);
     return { ok: true as const };
   });

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { inject } from 'vitest';
+import type { Me } from '../../common/schemas/auth';
+import { buildApp } from '../app';
+import { loadConfig, type Config } from '../config';
+import { openDatabase, type Database } from '../db/client';
+
+export type Response = { status: number; body: any; headers: Record<string, unknown> };
+
+/** An HTTP caller: anonymous, or signed in with a session cookie (sending the CSRF header on writes). */
+export class Client {
+  constructor(
+    readonly app: FastifyInstance,
+    readonly cookie: string | null = null,
+    readonly csrfToken: string | null = null,
+    readonly me: Me | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {}
+
+  async request(method: InjectOptions['method'], url: string, body?: unknown, extra: Partial<InjectOptions> = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.csrfToken && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
+    const res = await this.app.inject({
+      method,
+      url,
+      ...extra,
+      headers: { ...headers, ...((extra.headers as Record<string, string>) ?? {}) },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    const text = res.body;
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.statusCode, body: parsed, headers: res.headers };
+  }
+  get(url: string, query?: Record<string, string | number | boolean | undefined>) {
+    const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString() : '';
+    return this.request('GET', qs ? `${url}?${qs}` : url);
+  }
+  post(url: string, body?: unknown) {
+    return this.request('POST', url, body ?? {});
+  }
+  patch(url: string, body: unknown) {
+    return this.request('PATCH', url, body);
+  }
+  delete(url: string) {
+    return this.request('DELETE', url);
+  }
+  /** The same caller with another header (e.g. Accept-Language). */
+  with(headers: Record<string, string>): Client {
+    return new Client(this.app, this.cookie, this.csrfToken, this.me, { ...this.headers, ...headers });
+  }
+}
+
+export type TestApp = {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  anon: Client;
+  /** Signs in and returns a client holding the session cookie. */
+  login(username: string, password?: string): Promise<Client>;
+  close(): Promise<void>;
+};
+
+export const TEST_PASSWORD = 'test-pass-2026';
+
+/** A random address, so failed sign-ins in one test never rate-limit another. */
+export function randomIp(): string {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2] || 1}`;
+}
+
+/** Opens this test file's database: a pool on the PostgreSQL under test, or a PGlite loaded from the migrated template. */
+export async function openTestDatabase(): Promise<Database> {
+  const databaseUrl = inject('databaseUrl');
+  if (databaseUrl) return openDatabase({ databaseUrl, poolSize: 4 });
+  const template = readFileSync(inject('pgliteTemplate')!);
+  const lite = await PGlite.create({ loadDataDir: new Blob([template]) });
+  return openDatabase({ pglite: lite });
+}
+
+export async function createTestApp(options: { database?: Database; config?: Partial<Config> } = {}): Promise<TestApp> {
+  const database = options.database ?? (await openTestDatabase());
+  const config = { ...loadConfig({}), ...options.config };
+  const app = await buildApp({ database, config });
+  await app.ready();
+  const anon = new Client(app);
+  return {
+    app,
+    database,
+    config,
+    anon,
+    async login(username, password = TEST_PASSWORD) {
+      const res = await anon.request('POST', '/api/v1/auth/login', { username, password }, { remoteAddress: randomIp() });
+      if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      const setCookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]);
+      const cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
+      return new Client(app, cookie, res.body.csrfToken, res.body as Me);
+    },
+    async close() {
+      await app.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** A unique suffix for names that must not collide across tests sharing one database. */
+export function uniq(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
