@@ -35,9 +35,9 @@ export function requirePermission(permission: Permission, atLeast: Scope = 'own'
   };
 }
 
-/** Ids of the actor's department and all departments below it, as a subquery. */
-export function departmentSubtree(actor: Actor) {
-  return sql`(SELECT ${departments.id} FROM ${departments} WHERE ${like(departments.path, `${actor.departmentPath}%`)})`;
+/** Ids of a department (given by its path) and all departments below it, as a subquery. */
+export function departmentSubtree(path: string) {
+  return sql`(SELECT ${departments.id} FROM ${departments} WHERE ${like(departments.path, `${path}%`)})`;
 }
 
 export type VisibilityColumns = {
@@ -61,7 +61,7 @@ export function visibleTo(actor: Actor, permission: Permission, columns: Visibil
   const conditions: SQL[] = [eq(columns.owner, actor.id)];
   if (columns.shared) conditions.push(columns.shared(actor));
   if (scope === 'department' && columns.department && actor.departmentPath) {
-    conditions.push(inArray(columns.department, departmentSubtree(actor)));
+    conditions.push(inArray(columns.department, departmentSubtree(actor.departmentPath)));
   }
   return or(...conditions)!;
 }

@@ -26,7 +26,8 @@ function present(row: Row, userCount: number): Department {
   };
 }
 
-const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.departmentId} = ${departments.id})`.mapWith(Number);
+// Correlated subquery: written with qualified names, since Drizzle leaves columns unqualified in single-table selects.
+const userCount = sql<number>`(SELECT count(*)::int FROM "users" WHERE "users"."department_id" = "departments"."id")`.mapWith(Number);
 
 type ListQuery = { q?: string; page: number; pageSize: number; sort?: string; active: 'true' | 'false' | 'all' };
 
@@ -115,7 +116,7 @@ export async function updateDepartment(ctx: Ctx, id: string, patch: DepartmentIn
       // Re-root the whole subtree: every descendant's path starts with the old path.
       await tx.db
         .update(departments)
-        .set({ path: sql`${path} || substring(${departments.path} from ${current.path.length + 1})` })
+        .set({ path: sql`${path}::text || substring(${departments.path} from ${current.path.length + 1}::int)` })
         .where(like(departments.path, `${current.path}%`));
     }
     if (patch.name !== undefined || parentId !== current.parentId) {

@@ -8,11 +8,12 @@ import { AppError, duplicate, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteGuarded } from './reference.service';
-import { roles, users } from './staff.tables';
+import { roles } from './staff.tables';
 
 type Row = typeof roles.$inferSelect;
 
-const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.roleId} = ${roles.id})`.mapWith(Number);
+// Correlated subquery: written with qualified names, since Drizzle leaves columns unqualified in single-table selects.
+const userCount = sql<number>`(SELECT count(*)::int FROM "users" WHERE "users"."role_id" = "roles"."id")`.mapWith(Number);
 
 function present(row: Row, users: number): Role {
   return {

@@ -6,7 +6,7 @@ import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
-import type { Actor } from '../../policy';
+import { departmentSubtree, type Actor } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { revokeCredentials } from '../auth/auth.service';
 import { hashPassword, verifyPassword } from '../auth/passwords';
@@ -89,7 +89,7 @@ export async function findUsers(ctx: Ctx, query: UserListQuery): Promise<Page<Us
   }
   if (query.departmentId) {
     const path = await getDepartmentPath(ctx.db, query.departmentId);
-    filters.push(path ? sql`${users.departmentId} IN (SELECT id FROM ${departments} WHERE ${departments.path} LIKE ${`${path}%`})` : sql`false`);
+    filters.push(path ? inArray(users.departmentId, departmentSubtree(path)) : sql`false`);
   }
   if (query.branchId) filters.push(eq(users.branchId, query.branchId));
   if (query.regionId) filters.push(eq(users.regionId, query.regionId));
