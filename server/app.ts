@@ -18,6 +18,7 @@ import { typed } from './lib/routes';
 import { registerAuth } from './plugins/auth';
 import { registerErrorHandling } from './plugins/errors';
 import { registerSecurityHeaders } from './plugins/security';
+import { registerGracefulShutdown } from './plugins/shutdown';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerAuth(app, { sessionTtlHours: config.sessionTtlHours });
   registerSecurityHeaders(app);
+  registerGracefulShutdown(app);
 
   const r = typed(app);
   r.get('/api/health', {
