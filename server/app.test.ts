@@ -62,6 +62,27 @@ describe('platform', () => {
     }
   });
 
+  it('refuses malformed ids and unknown fields on every route, changing nothing (400)', async () => {
+    const { client } = await signedIn(t, { roleCode: 'admin' });
+    const before = (await client.get('/api/v1/audit-logs')).body.total;
+    const routes = documentedRoutes();
+    const withId = routes.filter((r) => r.url.includes(SAMPLE_ID));
+    expect(withId.length).toBeGreaterThan(15);
+    for (const route of withId) {
+      const res = await client.request(route.method as 'GET', route.url.replace(SAMPLE_ID, "1' OR '1'='1"), route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      expect(res.status, `${route.method} ${route.url}`).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    const withBody = routes.filter((r) => (r.method === 'POST' || r.method === 'PATCH') && !r.url.endsWith('/logout') && !/\/(activate|deactivate)$/.test(r.url));
+    expect(withBody.length).toBeGreaterThan(10);
+    for (const route of withBody) {
+      const res = await client.request(route.method as 'POST', route.url, { unexpectedField: '<b>x</b>' });
+      expect(res.status, `${route.method} ${route.url}`).toBe(400);
+      expect(['VALIDATION_FAILED']).toContain(res.body.error.code);
+    }
+    expect((await client.get('/api/v1/audit-logs')).body.total).toBe(before);
+  });
+
   it('answers unknown API routes with a JSON 404 in the caller language', async () => {
     const { client } = await signedIn(t);
     const res = await client.with({ 'accept-language': 'en-US,en;q=0.9' }).get('/api/v1/nothing-here');
