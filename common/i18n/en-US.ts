@@ -15,6 +15,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.NOT_FOUND': 'The record does not exist or you may not see it',
   'error.ROUTE_NOT_FOUND': 'No such endpoint: {method} {url}',
   'error.DUPLICATE_VALUE': '{field} "{value}" already exists',
+  'error.DUPLICATE_VALUE.generic': 'This duplicates an existing record; please change it and try again',
   'error.REFERENCE_IN_USE': 'This record is still in use and cannot be deleted; deactivate it instead',
   'error.DEPARTMENT_CYCLE': 'A department cannot be moved under itself or one of its sub-departments',
   'error.WRONG_PASSWORD': 'The current password is wrong',
@@ -49,6 +50,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.passwordWeak': 'A password needs at least 8 characters with both letters and digits',
   'validation.username': 'A username may contain lower-case letters, digits, dots, underscores and hyphens, starting with a letter',
   'validation.code': 'A code may contain only upper-case letters and digits',
+  'validation.roleCode': 'A role code may contain lower-case letters, digits, underscores and hyphens, starting with a letter (2–32 characters)',
   'validation.noControlChars': 'Must not contain control characters',
   'validation.weightsSum': 'Weights must add up to 100%',
 };

@@ -13,6 +13,7 @@ export const zhCN = {
   'error.NOT_FOUND': '记录不存在或您无权查看',
   'error.ROUTE_NOT_FOUND': '接口不存在：{method} {url}',
   'error.DUPLICATE_VALUE': '{field}「{value}」已存在',
+  'error.DUPLICATE_VALUE.generic': '与已有记录重复，请修改后重试',
   'error.REFERENCE_IN_USE': '该记录仍被使用，不能删除；可改为停用',
   'error.DEPARTMENT_CYCLE': '不能把部门移动到它自己或其下级部门之下',
   'error.WRONG_PASSWORD': '当前密码不正确',
@@ -47,6 +48,7 @@ export const zhCN = {
   'validation.passwordWeak': '密码至少 8 位，且须同时包含字母和数字',
   'validation.username': '用户名只能包含小写字母、数字、点、下划线和连字符，以字母开头',
   'validation.code': '代码只能包含大写字母和数字',
+  'validation.roleCode': '角色代码只能包含小写字母、数字、下划线和连字符，以字母开头（2–32 位）',
   'validation.noControlChars': '不能包含控制字符',
   'validation.weightsSum': '权重之和必须为 100%',
 } as const;

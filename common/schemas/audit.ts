@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { Id, Timestamp, listQuery } from './common';
 
+/** The record types the audit log holds so far (entityType values); later domains add theirs. */
+export const AUDIT_ENTITY_TYPES = ['user', 'department', 'branch', 'region', 'business-line', 'role'] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'activate', 'deactivate', 'reset-password', 'change-password'] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -20,7 +24,7 @@ export const AuditLog = z.object({
 export type AuditLog = z.infer<typeof AuditLog>;
 
 export const AuditListQuery = listQuery(['at'], {
-  entityType: z.string().max(50).optional(),
+  entityType: z.enum(AUDIT_ENTITY_TYPES).optional(),
   entityId: Id.optional(),
   actorId: Id.optional(),
   action: AuditAction.optional(),

@@ -54,6 +54,7 @@ export const Department = z.object({
   name: z.string(),
   parentId: Id.nullable(),
   managerId: Id.nullable(),
+  managerName: z.string().nullable(),
   active: z.boolean(),
   sortOrder: z.int(),
   userCount: z.int(),
@@ -84,7 +85,7 @@ export const Role = z.object({
 });
 export type Role = z.infer<typeof Role>;
 export const RoleCreate = z.strictObject({
-  code: z.string().trim().regex(/^[a-z][a-z0-9_-]{1,31}$/, { message: 'validation.username' }),
+  code: z.string().trim().regex(/^[a-z][a-z0-9_-]{1,31}$/, { message: 'validation.roleCode' }),
   name: text(50),
   description: optionalText(200),
   grants: GrantsSchema,

@@ -32,13 +32,13 @@ function issueMessage(locale: Locale, issue: Issue): string {
   }
 }
 
-function send(request: FastifyRequest, code: ErrorCode, params: Record<string, unknown>, details?: unknown) {
+function send(request: FastifyRequest, code: ErrorCode, params: Record<string, unknown>, details?: unknown, messageKey: MessageKey = `error.${code}`) {
   const locale = request.locale;
   const resolved = { ...params };
   if (typeof params.fieldKey === 'string' && isMessageKey(params.fieldKey)) resolved.field = translate(locale, params.fieldKey);
   return {
     status: ERROR_STATUS[code],
-    body: { error: { code, message: translate(locale, `error.${code}`, resolved), ...(details === undefined ? {} : { details }) } },
+    body: { error: { code, message: translate(locale, messageKey, resolved), ...(details === undefined ? {} : { details }) } },
   };
 }
 
@@ -62,7 +62,8 @@ export function registerErrorHandling(app: FastifyInstance) {
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       out = send(request, 'UNSUPPORTED_MEDIA_TYPE', {});
     } else if (isUniqueViolation(error)) {
-      out = send(request, 'DUPLICATE_VALUE', { field: '', value: '' });
+      // A race past the service's own check: the unique index caught it.
+      out = send(request, 'DUPLICATE_VALUE', {}, undefined, 'error.DUPLICATE_VALUE.generic');
     } else if (error.statusCode && error.statusCode < 500 && !isResponseSerializationError(error)) {
       out = send(request, 'VALIDATION_FAILED', {}, { reason: error.message });
     } else {

@@ -1,5 +1,5 @@
 import { and, count, desc, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
-import type { AuditAction, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
+import type { AuditAction, AuditEntityType, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
 import type { Page } from '../../../common/schemas/common';
 import type { Ctx } from '../../context';
 import { getUserNames } from '../staff/users.service';
@@ -15,7 +15,7 @@ function scrub(record: object | null | undefined): Record<string, unknown> | nul
 
 export type AuditEntry = {
   action: AuditAction;
-  entityType: string;
+  entityType: AuditEntityType;
   entityId: string;
   before?: object | null;
   after?: object | null;

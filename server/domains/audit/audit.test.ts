@@ -36,6 +36,7 @@ describe('audit log', () => {
     expect((await admin.get('/api/v1/audit-logs', { actorId: user.id, action: 'delete' })).body.total).toBe(0);
     expect((await admin.get('/api/v1/audit-logs', { actorId: user.id, to: '2000-01-01T00:00:00Z' })).body.total).toBe(0);
     expect((await admin.get('/api/v1/audit-logs', { from: 'yesterday' })).status).toBe(400);
+    expect((await admin.get('/api/v1/audit-logs', { entityType: 'spaceship' })).status).toBe(400);
   });
 
   it('is readable by executives, not by managers or salespeople, and has no write routes', async () => {

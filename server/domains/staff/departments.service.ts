@@ -12,12 +12,13 @@ import { departments, users } from './staff.tables';
 
 type Row = typeof departments.$inferSelect;
 
-function present(row: Row, userCount: number): Department {
+function present(row: Row, userCount: number, managerName: string | null): Department {
   return {
     id: row.id,
     name: row.name,
     parentId: row.parentId,
     managerId: row.managerId,
+    managerName,
     active: row.active,
     sortOrder: row.sortOrder,
     userCount,
@@ -28,6 +29,7 @@ function present(row: Row, userCount: number): Department {
 
 // Correlated subquery: written with qualified names, since Drizzle leaves columns unqualified in single-table selects.
 const userCount = sql<number>`(SELECT count(*)::int FROM "users" WHERE "users"."department_id" = "departments"."id")`.mapWith(Number);
+const managerName = sql<string | null>`(SELECT "users"."display_name" FROM "users" WHERE "users"."id" = "departments"."manager_id")`;
 
 type ListQuery = { q?: string; page: number; pageSize: number; sort?: string; active: 'true' | 'false' | 'all' };
 
@@ -39,10 +41,10 @@ export async function findDepartments(ctx: Ctx, query: ListQuery): Promise<Page<
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: departments.name, sortOrder: departments.sortOrder }, 'sortOrder', departments.id);
   const [rows, [{ total }]] = await Promise.all([
-    ctx.db.select({ row: departments, userCount }).from(departments).where(where).orderBy(...order, asc(departments.name)).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db.select({ row: departments, userCount, managerName }).from(departments).where(where).orderBy(...order, asc(departments.name)).limit(query.pageSize).offset(offsetOf(query)),
     ctx.db.select({ total: count() }).from(departments).where(where),
   ]);
-  return { items: rows.map((r) => present(r.row, r.userCount)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => present(r.row, r.userCount, r.managerName)), total, page: query.page, pageSize: query.pageSize };
 }
 
 async function loadDepartment(db: Db, id: string): Promise<Row> {
@@ -52,9 +54,9 @@ async function loadDepartment(db: Db, id: string): Promise<Row> {
 }
 
 export async function getDepartment(ctx: Ctx, id: string): Promise<Department> {
-  const [r] = await ctx.db.select({ row: departments, userCount }).from(departments).where(eq(departments.id, id));
+  const [r] = await ctx.db.select({ row: departments, userCount, managerName }).from(departments).where(eq(departments.id, id));
   if (!r) throw notFound();
-  return present(r.row, r.userCount);
+  return present(r.row, r.userCount, r.managerName);
 }
 
 async function assertNameFreeAmongSiblings(db: Db, name: string, parentId: string | null, exceptId?: string) {
@@ -97,7 +99,7 @@ export async function createDepartment(ctx: Ctx, input: DepartmentInput & { name
         createdBy: ctx.actor.id,
       })
       .returning();
-    const record = present(row, 0);
+    const record = present(row, 0, null);
     await recordAudit(tx, { action: 'create', entityType: 'department', entityId: id, after: record });
     return record;
   });

@@ -80,7 +80,7 @@ describe('departments (a tree)', () => {
     const dept = await buildDepartment(t.database.db);
     const head = await buildUser(t.database.db, { departmentId: dept.id, roleCode: 'manager' });
     const res = await admin.patch(`/api/v1/departments/${dept.id}`, { managerId: head.id });
-    expect(res.body).toMatchObject({ managerId: head.id, userCount: 1 });
+    expect(res.body).toMatchObject({ managerId: head.id, managerName: head.displayName, userCount: 1 });
     const gone = await buildUser(t.database.db, { active: false });
     const bad = await admin.patch(`/api/v1/departments/${dept.id}`, { managerId: gone.id });
     expect(bad.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选部门负责人已停用或不存在' });

@@ -28,11 +28,18 @@ describe('roles', () => {
     const { client } = await signedIn(t, { roleCode: code, departmentId: dept.id });
     expect((await client.get(`/api/v1/users/${colleague.id}`)).status).toBe(200);
     expect((await client.get('/api/v1/audit-logs')).status).toBe(200);
-    expect((await client.get('/api/v1/roles')).status).toBe(403);
+    // Roles are readable (the users page filters by them) but not writable without staff:manage.
+    expect((await client.get('/api/v1/roles')).status).toBe(200);
+    expect((await client.patch(`/api/v1/roles/${created.body.id}`, { name: '提权' })).status).toBe(403);
     // Narrowing the grant takes effect on the next request.
     await admin.patch(`/api/v1/roles/${created.body.id}`, { grants: { 'staff:read': 'own' } });
     expect((await client.get(`/api/v1/users/${colleague.id}`)).status).toBe(404);
     expect((await client.get('/api/v1/audit-logs')).status).toBe(403);
+  });
+
+  it('explains a malformed role code in its own words', async () => {
+    const res = await admin.post('/api/v1/roles', { code: 'Bad Code', name: 'x', grants: {} });
+    expect(res.body.error.details.issues[0].message).toContain('角色代码');
   });
 
   it('refuses unknown permissions and scopes, duplicate codes, and deleting built-in or used roles', async () => {

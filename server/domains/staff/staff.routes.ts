@@ -101,14 +101,15 @@ function registerReferenceRoutes(app: FastifyInstance) {
 function registerRoleRoutes(app: FastifyInstance) {
   const r = typed(app);
   const tags = ['staff'];
-  r.get('/api/v1/roles', { preValidation: manage, schema: { tags, querystring: RoleListQuery, response: { 200: pageOf(Role), ...errorResponses } } }, (request) =>
+  // Read-only with staff:read: the users page filters by role.
+  r.get('/api/v1/roles', { preValidation: requirePermission('staff:read'), schema: { tags, querystring: RoleListQuery, response: { 200: pageOf(Role), ...errorResponses } } }, (request) =>
     findRoles(ctxOf(request), request.query),
   );
   r.post('/api/v1/roles', { preValidation: manage, schema: { tags, body: RoleCreate, response: { 201: Role, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);
     return createRole(ctxOf(request), request.body);
   });
-  r.get('/api/v1/roles/:id', { preValidation: manage, schema: { tags, params: IdParams, response: { 200: Role, ...errorResponses } } }, (request) =>
+  r.get('/api/v1/roles/:id', { preValidation: requirePermission('staff:read'), schema: { tags, params: IdParams, response: { 200: Role, ...errorResponses } } }, (request) =>
     getRole(ctxOf(request), request.params.id),
   );
   r.patch('/api/v1/roles/:id', { preValidation: manage, schema: { tags, params: IdParams, body: RoleUpdate, response: { 200: Role, ...errorResponses } } }, (request) =>

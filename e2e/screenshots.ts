@@ -1,0 +1,109 @@
+/**
+ * Screenshots of every page in both languages, for looking at the UI (not a test).
+ *   npm run build:web && node bin/gongdan.js serve --demo   (another terminal; PORT=3200 e.g.)
+ *   BASE_URL=http://localhost:3200 npx tsx e2e/screenshots.ts
+ * Writes test-results/screenshots/<locale>-<page>.png. Sign-ins change the demo users' language.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, launchBrowser, newContext } from './support/browser';
+import { DEMO_PASSWORD, login, settle, switchLanguage } from './support/ui';
+
+const BASE_URL = process.env.BASE_URL ?? 'http://localhost:3200';
+const OUT = path.resolve('test-results/screenshots');
+const PASSWORD = process.env.DEMO_PASSWORD ?? DEMO_PASSWORD;
+/** ONLY=users,roles takes just those pages (and skips the forms and other accounts). */
+const ONLY = process.env.ONLY?.split(',');
+
+const PAGES: [string, string][] = [
+  ['home', '/'],
+  ['users', '/staff/users'],
+  ['departments', '/staff/departments'],
+  ['branches', '/staff/branches'],
+  ['business-lines', '/staff/business-lines'],
+  ['roles', '/staff/roles'],
+  ['audit', '/audit'],
+  ['settings', '/settings'],
+  ['settings-tokens', '/settings?tab=tokens'],
+  ['not-found', '/no/such/page'],
+];
+
+/** Waits for the page to settle (requests, spinners, antd's motion), then saves it; overlays at viewport size. */
+async function shot(page: Page, name: string, fullPage = true) {
+  await page.waitForLoadState('networkidle');
+  await settle(page);
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage });
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const browser = await launchBrowser();
+  try {
+    for (const [locale, language] of [['zh', '简体中文'], ['en', 'English']] as const) {
+      const context = await newContext(browser, BASE_URL);
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto('/login');
+      await switchLanguage(page, language);
+      await shot(page, `${locale}-login`);
+      if (ONLY) await login(page, 'admin', PASSWORD);
+      else {
+      await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
+      await shot(page, `${locale}-login-empty`);
+      await page.getByLabel(/^(用户名|Username)$/).fill('admin');
+      await page.getByLabel(/^(密码|Password)$/).fill('wrong-password');
+      await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
+      await page.getByTestId('login-error').waitFor();
+      await shot(page, `${locale}-login-error`);
+      await login(page, 'admin', PASSWORD);
+      }
+      await switchLanguage(page, language); // the server's saved language wins at sign-in
+      for (const [name, url] of PAGES) {
+        if (ONLY && !ONLY.includes(name)) continue;
+        await page.goto(url);
+        await shot(page, `${locale}-${name}`);
+      }
+      if (ONLY) {
+        await context.close();
+        continue;
+      }
+      // The user form with client-side validation errors.
+      await page.goto('/staff/users');
+      await page.getByRole('button', { name: locale === 'zh' ? '新建用户' : 'New user' }).click();
+      await page.locator('#user_username').fill('1bad name');
+      await page.locator('#user_password').fill('short');
+      await page.locator('#user_email').fill('not-an-email');
+      await page.getByTestId('user-form-submit').click();
+      await page.locator('.ant-form-item-explain-error').first().waitFor();
+      await shot(page, `${locale}-user-form-errors`, false);
+      await page.keyboard.press('Escape');
+      // An expanded audit entry.
+      await page.goto('/audit');
+      await page.locator('[data-testid="audit-table"] .ant-table-row-expand-icon').first().click().catch(() => {});
+      await shot(page, `${locale}-audit-expanded`);
+      // A role with its grants matrix.
+      await page.goto('/staff/roles');
+      await page.locator('[data-testid="roles-table"] tbody tr').nth(2).getByRole('button').first().click();
+      await page.getByTestId('grants-matrix').waitFor();
+      await shot(page, `${locale}-role-form`, false);
+      await page.keyboard.press('Escape');
+      // A salesperson's narrow view.
+      await context.clearCookies();
+      await login(page, 'sales1', PASSWORD);
+      await switchLanguage(page, language);
+      await shot(page, `${locale}-sales1-home`);
+      await page.goto('/staff/users');
+      await shot(page, `${locale}-sales1-users`);
+      await page.goto('/staff/departments');
+      await shot(page, `${locale}-sales1-forbidden`);
+      if (errors.length) console.warn(`${locale}: page errors:\n${errors.join('\n')}`);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`screenshots in ${OUT}`);
+}
+
+await main();

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { Me } from '../../common/schemas/auth';
+import type { Page } from '../../common/schemas/common';
+import type { Role, User, UserCreate } from '../../common/schemas/staff';
+import { DEMO_PASSWORD } from './ui';
+
+/** A signed-in API client for setting up test data the way the web app would (cookie + CSRF token). */
+export async function apiSession(baseURL: string, username: string, password = DEMO_PASSWORD) {
+  const login = await fetch(`${baseURL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const me = (await login.json()) as Me;
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${baseURL}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': me.csrfToken ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    me,
+    get: <T>(path: string) => call<T>('GET', path),
+    post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
+  };
+}
+
+type Session = Awaited<ReturnType<typeof apiSession>>;
+
+/** Creates a user with a built-in role (by code); the rest of the fields may be overridden. */
+export async function createUser(session: Session, roleCode: string, fields: Omit<z.input<typeof UserCreate>, 'roleId' | 'staffCategory'> & Partial<z.input<typeof UserCreate>>) {
+  const roles = await session.get<Page<Role>>(`/api/v1/roles?q=${encodeURIComponent(roleCode)}&pageSize=100`);
+  const role = roles.items.find((r) => r.code === roleCode);
+  if (!role) throw new Error(`no role ${roleCode}`);
+  return session.post<User>('/api/v1/users', { staffCategory: 'backoffice', roleId: role.id, ...fields });
+}

@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
+import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
+import type { Page } from '../../common/schemas/common';
+import type {
+  Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
+  DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, Role, RoleCreate, RoleListQuery, RoleUpdate, User, UserCreate,
+  UserListQuery, UserUpdate,
+} from '../../common/schemas/staff';
+import { api, type QueryParams } from './client';
+
+type Ok = { ok: true };
+
+/** List parameters as the web app sends them: every field optional. */
+export type ListParams<Q extends z.ZodType> = Partial<z.infer<Q>> & QueryParams;
+
+/** The five REST routes every `/api/v1/<name>` collection has, typed from the shared schemas. */
+export type Resource<T, Create, Update, Params> = {
+  path: string;
+  list: (params?: Params) => Promise<Page<T>>;
+  get: (id: string) => Promise<T>;
+  create: (body: Create) => Promise<T>;
+  update: (id: string, body: Update) => Promise<T>;
+  remove: (id: string) => Promise<Ok>;
+};
+
+function resource<T, Create, Update, Params extends QueryParams>(name: string): Resource<T, Create, Update, Params> {
+  const path = `/api/v1/${name}`;
+  return {
+    path,
+    list: (params) => api<Page<T>>(path, { query: params }),
+    get: (id) => api<T>(`${path}/${id}`),
+    create: (body) => api<T>(path, { method: 'POST', body }),
+    update: (id, body) => api<T>(`${path}/${id}`, { method: 'PATCH', body }),
+    remove: (id) => api<Ok>(`${path}/${id}`, { method: 'DELETE' }),
+  };
+}
+
+export type UserCreateInput = z.input<typeof UserCreate>;
+export type UserUpdateInput = z.input<typeof UserUpdate>;
+export type UserListParams = ListParams<typeof UserListQuery>;
+export type ReferenceListParams = ListParams<typeof ReferenceListQuery>;
+export type AuditListParams = ListParams<typeof AuditListQuery>;
+
+export const usersApi = {
+  ...resource<User, UserCreateInput, UserUpdateInput, UserListParams>('users'),
+  setActive: (id: string, active: boolean) => api<User>(`/api/v1/users/${id}/${active ? 'activate' : 'deactivate'}`, { method: 'POST' }),
+  resetPassword: (id: string, newPassword: string) => api<Ok>(`/api/v1/users/${id}/reset-password`, { method: 'POST', body: { newPassword } }),
+};
+
+export const departmentsApi = resource<Department, z.input<typeof DepartmentCreate>, z.input<typeof DepartmentUpdate>, ListParams<typeof DepartmentListQuery>>('departments');
+export const branchesApi = resource<Branch, z.input<typeof BranchCreate>, z.input<typeof BranchUpdate>, ReferenceListParams>('branches');
+export const regionsApi = resource<Branch, z.input<typeof BranchCreate>, z.input<typeof BranchUpdate>, ReferenceListParams>('regions');
+export const businessLinesApi = resource<BusinessLine, z.input<typeof BusinessLineCreate>, z.input<typeof BusinessLineUpdate>, ReferenceListParams>('business-lines');
+export const rolesApi = resource<Role, z.input<typeof RoleCreate>, z.input<typeof RoleUpdate>, ListParams<typeof RoleListQuery>>('roles');
+
+export const auditApi = {
+  path: '/api/v1/audit-logs',
+  list: (params?: AuditListParams) => api<Page<AuditLog>>('/api/v1/audit-logs', { query: params }),
+};
+
+export const authApi = {
+  /** The current session, or null when signed out (no redirect). */
+  me: async (): Promise<Me | null> => {
+    try {
+      return await api<Me>('/api/v1/auth/me', { allowUnauthenticated: true });
+    } catch (error) {
+      if ((error as { status?: number }).status === 401) return null;
+      throw error;
+    }
+  },
+  login: (body: z.input<typeof LoginBody>) => api<Me>('/api/v1/auth/login', { method: 'POST', body, allowUnauthenticated: true }),
+  logout: () => api<Ok>('/api/v1/auth/logout', { method: 'POST', allowUnauthenticated: true }),
+  updateMe: (body: z.input<typeof UpdateMe>) => api<Me>('/api/v1/auth/me', { method: 'PATCH', body }),
+  changePassword: (body: z.input<typeof ChangePassword>) => api<Ok>('/api/v1/auth/password', { method: 'POST', body }),
+};
+
+export const apiTokensApi = {
+  path: '/api/v1/api-tokens',
+  list: () => api<ApiToken[]>('/api/v1/api-tokens'),
+  create: (body: z.input<typeof ApiTokenCreate>) => api<z.infer<typeof ApiTokenCreated>>('/api/v1/api-tokens', { method: 'POST', body }),
+  revoke: (id: string) => api<Ok>(`/api/v1/api-tokens/${id}`, { method: 'DELETE' }),
+};
+
+/** Every page of a collection (reference data for pickers; the API caps pages at 100). */
+export async function fetchAll<T, P extends QueryParams>(list: (params: P) => Promise<Page<T>>, params: P): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 1; ; page++) {
+    const result = await list({ ...params, page, pageSize: 100 });
+    items.push(...result.items);
+    if (items.length >= result.total || result.items.length === 0) return items;
+  }
+}

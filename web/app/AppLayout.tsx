@@ -1,0 +1,159 @@
+import { DownOutlined, LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
+import { useMemo, useState } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { authApi } from '../api/resources';
+import { storeMe, useMe } from '../auth/session';
+import { useErrorToast } from '../components/errors';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { Logo } from '../components/Logo';
+import { roleLabel } from '../components/labels';
+import { BRAND_BLUE } from '../components/theme';
+import { translateIn, useLocale, useT, type Locale } from '../i18n';
+import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
+
+type MenuItem = NonNullable<MenuProps['items']>[number];
+
+/** The sider menu: only the pages the user's grants allow, groups only when they have entries. */
+function useMenuItems(): MenuItem[] {
+  const me = useMe();
+  const t = useT();
+  return useMemo(() => {
+    const entry = (page: AppPage): MenuItem => ({ key: page.path, icon: page.icon, label: <Link to={page.path}>{t(page.labelKey)}</Link> });
+    const items: MenuItem[] = [];
+    const groups = new Map<string, MenuItem[]>();
+    for (const page of APP_PAGES) {
+      if (page.hideInMenu || !page.allowed(me)) continue;
+      if (!page.group) {
+        items.push(entry(page));
+        continue;
+      }
+      let children = groups.get(page.group);
+      if (!children) {
+        const group = MENU_GROUPS[page.group];
+        children = [];
+        groups.set(page.group, children);
+        items.push({ key: group.key, icon: group.icon, label: t(group.labelKey), children });
+      }
+      children.push(entry(page));
+    }
+    return items;
+  }, [me, t]);
+}
+
+function UserMenu() {
+  const me = useMe();
+  const t = useT();
+  const { locale } = useLocale();
+  const navigate = useNavigate();
+
+  // A full page load to the login form: nothing of this user's session stays in memory,
+  // and the next user starts at home rather than on the page this one left.
+  const logout = async () => {
+    try {
+      await authApi.logout();
+    } finally {
+      window.location.replace('/login');
+    }
+  };
+
+  return (
+    <Dropdown
+      trigger={['click']}
+      menu={{
+        items: [
+          { key: 'settings', icon: <SettingOutlined />, label: t('nav.settings'), onClick: () => navigate('/settings') },
+          { type: 'divider' },
+          { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), onClick: () => void logout() },
+        ],
+      }}
+    >
+      <Button type="text" data-testid="user-menu" style={{ height: 48 }}>
+        <Flex align="center" gap={8}>
+          <Avatar size="small" icon={<UserOutlined />} style={{ background: BRAND_BLUE }} />
+          <Flex vertical align="flex-start" style={{ lineHeight: 1.2 }}>
+            <Typography.Text strong>{me.user.displayName}</Typography.Text>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {roleLabel(t, locale, { code: me.user.roleCode, name: me.user.roleName })}
+            </Typography.Text>
+          </Flex>
+          <DownOutlined style={{ fontSize: 10 }} />
+        </Flex>
+      </Button>
+    </Dropdown>
+  );
+}
+
+/** The language switch of the signed-in app saves the choice on the server, for the next sign-in too. */
+function SavedLanguageSwitch() {
+  const { setLocale } = useLocale();
+  const queryClient = useQueryClient();
+  const { message } = App.useApp();
+  const toast = useErrorToast();
+  const save = async (locale: Locale) => {
+    try {
+      const me = await authApi.updateMe({ locale });
+      setLocale(locale);
+      storeMe(queryClient, me);
+      void message.success(translateIn(locale)('lang.switched'));
+    } catch (error) {
+      toast(error);
+    }
+  };
+  return <LanguageSwitch onSelect={save} />;
+}
+
+export function AppLayout() {
+  const t = useT();
+  const location = useLocation();
+  const items = useMenuItems();
+  const [collapsed, setCollapsed] = useState(false);
+  const selected = APP_PAGES.filter((p) => p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path)).map((p) => p.path);
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider
+        theme="light"
+        width={224}
+        collapsedWidth={64}
+        collapsed={collapsed}
+        style={{ borderRight: '1px solid #f0f0f0' }}
+      >
+        <Link to="/" style={{ display: 'flex', alignItems: 'center', gap: 10, height: 64, padding: collapsed ? '0 20px' : '0 24px' }}>
+          <Logo />
+          {!collapsed && (
+            <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
+              {t('app.fullName')}
+            </Typography.Text>
+          )}
+        </Link>
+        <Menu
+          mode="inline"
+          selectedKeys={selected}
+          defaultOpenKeys={[MENU_GROUPS.staff.key]}
+          items={items}
+          style={{ borderInlineEnd: 'none' }}
+          aria-label={t('app.name')}
+          data-testid="sider-menu"
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 8, borderBottom: '1px solid #f0f0f0' }}>
+          <Button
+            type="text"
+            aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
+            icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+            onClick={() => setCollapsed(!collapsed)}
+          />
+          <div style={{ flex: 1 }} />
+          <SavedLanguageSwitch />
+          <UserMenu />
+        </Layout.Header>
+        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,50 @@
+import {
+  ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, HomeOutlined, SafetyCertificateOutlined,
+  SettingOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { Me } from '../../common/schemas/auth';
+import { can } from '../auth/session';
+import { AuditLogPage } from '../features/audit/AuditLogPage';
+import { DepartmentsPage } from '../features/departments/DepartmentsPage';
+import { HomePage } from '../features/home/HomePage';
+import { REFERENCE_KINDS } from '../features/reference/reference-kinds';
+import { ReferencePage } from '../features/reference/ReferencePage';
+import { RolesPage } from '../features/roles/RolesPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { UsersPage } from '../features/users/UsersPage';
+import type { WebMessageKey } from '../i18n';
+
+export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
+
+export const MENU_GROUPS = {
+  staff: { key: 'staff', labelKey: 'nav.staff', icon: <TeamOutlined /> },
+} as const satisfies Record<string, MenuGroup>;
+
+export type AppPage = {
+  path: string;
+  labelKey: WebMessageKey;
+  icon: ReactNode;
+  /** Which menu group the page sits in; none for top-level entries. */
+  group?: keyof typeof MENU_GROUPS;
+  /** Pages reached from the user menu, not the sider. */
+  hideInMenu?: boolean;
+  /** Who may open the page; the sider shows it only to them and the route answers 403 to others. */
+  allowed: (me: Me) => boolean;
+  element: ReactNode;
+};
+
+const manageStaff = (me: Me) => can(me, 'staff:manage');
+
+/** Every page of the signed-in app: the router and the sider menu are both built from this list. */
+export const APP_PAGES: AppPage[] = [
+  { path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, allowed: () => true, element: <HomePage /> },
+  { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
+  { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },
+  { path: '/staff/branches', group: 'staff', labelKey: 'nav.branches', icon: <BankOutlined />, allowed: manageStaff, element: <ReferencePage key="branches" kind={REFERENCE_KINDS.branches} /> },
+  { path: '/staff/regions', group: 'staff', labelKey: 'nav.regions', icon: <EnvironmentOutlined />, allowed: manageStaff, element: <ReferencePage key="regions" kind={REFERENCE_KINDS.regions} /> },
+  { path: '/staff/business-lines', group: 'staff', labelKey: 'nav.businessLines', icon: <TagsOutlined />, allowed: manageStaff, element: <ReferencePage key="business-lines" kind={REFERENCE_KINDS.businessLines} /> },
+  { path: '/staff/roles', group: 'staff', labelKey: 'nav.roles', icon: <SafetyCertificateOutlined />, allowed: manageStaff, element: <RolesPage /> },
+  { path: '/audit', labelKey: 'nav.audit', icon: <AuditOutlined />, allowed: (me) => can(me, 'audit:read'), element: <AuditLogPage /> },
+  { path: '/settings', labelKey: 'nav.settings', icon: <SettingOutlined />, hideInMenu: true, allowed: () => true, element: <SettingsPage /> },
+];

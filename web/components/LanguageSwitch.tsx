@@ -1,0 +1,32 @@
+import { GlobalOutlined } from '@ant-design/icons';
+import { Button, Dropdown } from 'antd';
+import { LANGUAGE_NAMES, LOCALES, useLocale, useT, type Locale } from '../i18n';
+
+/**
+ * Switches the UI language. `onSelect` lets the signed-in header save the choice on the
+ * server; without it the choice is only remembered in this browser.
+ */
+export function LanguageSwitch({ onSelect }: { onSelect?: (locale: Locale) => void | Promise<void> }) {
+  const { locale, setLocale } = useLocale();
+  const t = useT();
+  return (
+    <Dropdown
+      trigger={['click']}
+      menu={{
+        selectable: true,
+        selectedKeys: [locale],
+        items: LOCALES.map((l) => ({ key: l, label: LANGUAGE_NAMES[l] })),
+        onClick: ({ key }) => {
+          const next = key as Locale;
+          if (next === locale) return;
+          if (onSelect) void onSelect(next);
+          else setLocale(next);
+        },
+      }}
+    >
+      <Button type="text" icon={<GlobalOutlined />} aria-label={t('lang.label')} data-testid="language-switch">
+        {LANGUAGE_NAMES[locale]}
+      </Button>
+    </Dropdown>
+  );
+}

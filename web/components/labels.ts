@@ -1,0 +1,39 @@
+import type { Locale } from '../../common/i18n';
+import { BUILTIN_ROLES, type BuiltinRole } from '../../common/permissions';
+import type { StaffCategory } from '../../common/schemas/staff';
+import type { Translate, WebMessageKey } from '../i18n';
+
+function isBuiltinRole(code: string): code is BuiltinRole {
+  return (BUILTIN_ROLES as readonly string[]).includes(code);
+}
+
+/**
+ * A role's name for display. Built-in roles are stored with Chinese names; in another UI
+ * language they are shown by their code's translation.
+ */
+export function roleLabel(t: Translate, locale: Locale, role: { code: string; name: string }): string {
+  return locale !== 'zh-CN' && isBuiltinRole(role.code) ? t(`role.builtin.${role.code}`) : role.name;
+}
+
+export function roleDescription(t: Translate, locale: Locale, role: { code: string; description: string | null; builtin: boolean }): string {
+  if (role.builtin && locale !== 'zh-CN' && isBuiltinRole(role.code)) return t(`role.builtinDescription.${role.code}`);
+  return role.description ?? '';
+}
+
+export const categoryKey = (category: StaffCategory): WebMessageKey => `user.category.${category}`;
+
+/** A message key chosen at run time, checked against the catalogue. */
+export function dynamicKey(t: Translate, key: string, fallback: string): string {
+  const text = t(key as WebMessageKey);
+  return text === key ? fallback : text;
+}
+
+/** "王建国（manager）" in Chinese, "王建国 (manager)" otherwise: a person in pickers. */
+export function personLabel(locale: Locale, user: { displayName: string; username: string }): string {
+  return locale === 'zh-CN' ? `${user.displayName}（${user.username}）` : `${user.displayName} (${user.username})`;
+}
+
+/** The separator of an inline list in the UI language. */
+export function listSeparator(locale: Locale): string {
+  return locale === 'zh-CN' ? '、' : ', ';
+}

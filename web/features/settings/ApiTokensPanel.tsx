@@ -1,0 +1,126 @@
+import { KeyOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Select, Table, Typography, type TableProps } from 'antd';
+import { useState } from 'react';
+import type { ApiToken } from '../../../common/schemas/auth';
+import { useWrite } from '../../api/queries';
+import { apiTokensApi } from '../../api/resources';
+import { EmptyState } from '../../components/EmptyState';
+import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
+import { formatDateTime } from '../../components/format';
+import { useRules } from '../../components/rules';
+import { useLocale, useT } from '../../i18n';
+
+type Values = { name: string; expiresInDays: number }; // 0 = never expires
+const FIELDS: FormFields = { names: ['name', 'expiresInDays'] };
+const EXPIRY_DAYS = [30, 90, 365] as const;
+
+function RevokeToken({ token }: { token: ApiToken }) {
+  const t = useT();
+  const toast = useErrorToast();
+  const { message } = App.useApp();
+  const revoke = useWrite(() => apiTokensApi.revoke(token.id), [apiTokensApi.path]);
+  return (
+    <Popconfirm
+      title={t('settings.tokenRevoke')}
+      description={<div style={{ maxWidth: 300 }}>{t('settings.tokenRevokeConfirm', { name: token.name })}</div>}
+      okButtonProps={{ danger: true }}
+      onConfirm={() =>
+        revoke
+          .mutateAsync(undefined)
+          .then(() => void message.success(t('settings.tokenRevoked')))
+          .catch(toast)
+      }
+    >
+      <Button type="link" size="small" danger>
+        {t('settings.tokenRevoke')}
+      </Button>
+    </Popconfirm>
+  );
+}
+
+/** My API tokens: create (the secret is shown once), list, revoke. */
+export function ApiTokensPanel() {
+  const t = useT();
+  const { locale } = useLocale();
+  const rules = useRules();
+  const [form] = Form.useForm<Values>();
+  const onError = useFormSubmitError(form, FIELDS);
+  const tokens = useQuery({ queryKey: [apiTokensApi.path], queryFn: apiTokensApi.list });
+  const create = useWrite(apiTokensApi.create, [apiTokensApi.path]);
+  const [created, setCreated] = useState<string | null>(null);
+
+  const submit = async (values: Values) => {
+    try {
+      const result = await create.mutateAsync({ name: values.name, expiresInDays: values.expiresInDays || null });
+      form.resetFields();
+      setCreated(result.token);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  const never = <Typography.Text type="secondary">{t('common.never')}</Typography.Text>;
+  const columns: TableProps<ApiToken>['columns'] = [
+    { key: 'name', dataIndex: 'name', title: t('settings.tokenName') },
+    { key: 'prefix', dataIndex: 'prefix', title: t('settings.tokenPrefix'), width: 150, render: (p: string) => <Typography.Text code>{p}…</Typography.Text> },
+    { key: 'createdAt', dataIndex: 'createdAt', title: t('common.createdAt'), width: 160, render: (v: string) => formatDateTime(v, locale) },
+    { key: 'lastUsedAt', dataIndex: 'lastUsedAt', title: t('settings.tokenLastUsed'), width: 160, render: (v: string | null) => formatDateTime(v, locale) || never },
+    { key: 'expiresAt', dataIndex: 'expiresAt', title: t('settings.tokenExpires'), width: 160, render: (v: string | null) => formatDateTime(v, locale) || <Typography.Text type="secondary">{t('settings.tokenNeverExpires')}</Typography.Text> },
+    { key: 'actions', title: t('common.actions'), width: 90, render: (_, token) => <RevokeToken token={token} /> },
+  ];
+
+  return (
+    <>
+      <Typography.Paragraph type="secondary">{t('settings.tokensHint')}</Typography.Paragraph>
+      <Form<Values> form={form} layout="inline" name="api-token" onFinish={submit} initialValues={{ expiresInDays: 90 }} style={{ marginBottom: 16, rowGap: 8 }}>
+        <Form.Item name="name" label={t('settings.tokenName')} rules={[rules.required('settings.tokenName'), { max: 50 }]}>
+          <Input placeholder={t('settings.tokenNamePlaceholder')} style={{ width: 220 }} autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="expiresInDays" label={t('settings.tokenExpiry')}>
+          <Select
+            style={{ width: 130 }}
+            options={[...EXPIRY_DAYS.map((days) => ({ value: days, label: t('settings.tokenDays', { days }) })), { value: 0, label: t('settings.tokenNeverExpires') }]}
+          />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" icon={<KeyOutlined />} loading={create.isPending}>
+          {t('settings.tokenCreate')}
+        </Button>
+      </Form>
+      <Table<ApiToken>
+        rowKey="id"
+        size="middle"
+        data-testid="tokens-table"
+        columns={columns}
+        dataSource={tokens.data}
+        loading={tokens.isFetching}
+        pagination={false}
+        scroll={{ x: 800 }}
+        locale={{ emptyText: tokens.isPending ? ' ' : <EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} /> }}
+      />
+      <Modal
+        open={created !== null}
+        title={t('settings.tokenCreated')}
+        onCancel={() => setCreated(null)}
+        footer={
+          <Flex justify="flex-end">
+            <Button type="primary" onClick={() => setCreated(null)}>
+              {t('common.close')}
+            </Button>
+          </Flex>
+        }
+        mask={{ closable: false }}
+      >
+        <Alert type="warning" showIcon title={t('settings.tokenShowOnce')} style={{ marginBottom: 16 }} />
+        <Typography.Paragraph
+          code
+          copyable={{ text: created ?? '', tooltips: [t('settings.copy'), t('settings.copied')] }}
+          style={{ wordBreak: 'break-all', fontSize: 13 }}
+          data-testid="new-token"
+        >
+          {created}
+        </Typography.Paragraph>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+import { Card, Tabs } from 'antd';
+import { useSearchParams } from 'react-router';
+import { PageContainer } from '../../components/PageContainer';
+import { useT } from '../../i18n';
+import { ApiTokensPanel } from './ApiTokensPanel';
+import { PasswordForm } from './PasswordForm';
+import { ProfileForm } from './ProfileForm';
+
+const TABS = ['profile', 'password', 'tokens'] as const;
+type Tab = (typeof TABS)[number];
+
+/** Personal settings: profile and language, password, API tokens (the tab is in the URL). */
+export function SettingsPage() {
+  const t = useT();
+  const [search, setSearch] = useSearchParams();
+  const tab: Tab = (TABS as readonly string[]).includes(search.get('tab') ?? '') ? (search.get('tab') as Tab) : 'profile';
+  return (
+    <PageContainer title={t('settings.title')}>
+      <Card>
+        <Tabs
+          activeKey={tab}
+          onChange={(key) => setSearch({ tab: key }, { replace: true })}
+          items={[
+            { key: 'profile', label: t('settings.profile'), children: <ProfileForm /> },
+            { key: 'password', label: t('settings.password'), children: <PasswordForm /> },
+            { key: 'tokens', label: t('settings.tokens'), children: <ApiTokensPanel /> },
+          ]}
+        />
+      </Card>
+    </PageContainer>
+  );
+}

@@ -1,0 +1,96 @@
+import { App as AntApp, ConfigProvider } from 'antd';
+import type { Locale as AntLocale } from 'antd/es/locale';
+import antEnUS from 'antd/es/locale/en_US';
+import antZhCN from 'antd/es/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/en';
+import 'dayjs/locale/zh-cn';
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n';
+import { setRequestLocale } from '../api/client';
+import { BRAND_BLUE } from '../components/theme';
+import { enUS } from './en-US';
+import { zhCN, type WebMessageKey } from './zh-CN';
+
+export type { Locale, WebMessageKey };
+export { LOCALES };
+
+const catalogs: Record<Locale, Record<WebMessageKey, string>> = { 'zh-CN': zhCN, 'en-US': enUS };
+const antLocales: Record<Locale, AntLocale> = { 'zh-CN': antZhCN, 'en-US': antEnUS };
+const dayjsLocales: Record<Locale, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
+/** Each language is offered under its own name, whatever the current UI language. */
+export const LANGUAGE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', 'en-US': 'English' };
+
+const STORAGE_KEY = 'gongdan.locale';
+
+function isLocale(value: unknown): value is Locale {
+  return (LOCALES as readonly unknown[]).includes(value);
+}
+
+function initialLocale(): Locale {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (isLocale(stored)) return stored;
+  } catch {
+    // storage may be unavailable (private mode); fall back to the default
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** Applies a language everywhere outside React: API requests, dayjs, the document. */
+function applyLocale(locale: Locale) {
+  setRequestLocale(locale);
+  dayjs.locale(dayjsLocales[locale]);
+  document.documentElement.lang = locale;
+  try {
+    localStorage.setItem(STORAGE_KEY, locale);
+  } catch {
+    // not remembered, still applied
+  }
+}
+
+type LocaleState = { locale: Locale; setLocale: (locale: Locale) => void };
+const LocaleContext = createContext<LocaleState | null>(null);
+
+export function LocaleProvider({ children }: { children: ReactNode }) {
+  const [locale, setLocaleState] = useState<Locale>(() => {
+    const value = initialLocale();
+    applyLocale(value);
+    return value;
+  });
+  const setLocale = useCallback((next: Locale) => {
+    applyLocale(next);
+    setLocaleState(next);
+  }, []);
+  const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  return (
+    <LocaleContext.Provider value={value}>
+      <ConfigProvider locale={antLocales[locale]} theme={{ token: { colorPrimary: BRAND_BLUE, borderRadius: 6 } }}>
+        <AntApp>{children}</AntApp>
+      </ConfigProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+export function useLocale(): LocaleState {
+  const state = useContext(LocaleContext);
+  if (!state) throw new Error('useLocale outside LocaleProvider');
+  return state;
+}
+
+export type Translate = (key: WebMessageKey, params?: Record<string, string | number>) => string;
+
+export function format(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
+}
+
+/** The translation function of a given language (e.g. the one just switched to, before React re-renders). */
+export function translateIn(locale: Locale): Translate {
+  return (key, params) => format(catalogs[locale][key] ?? key, params);
+}
+
+/** The translation function for the current UI language. */
+export function useT(): Translate {
+  const { locale } = useLocale();
+  return useMemo(() => translateIn(locale), [locale]);
+}
