@@ -14,6 +14,14 @@ export const PERMISSIONS = {
   'staff:manage': { scoped: false },
   /** Browse the audit log. */
   'audit:read': { scoped: false },
+  /** See customers, their contacts and contact log (own and shared / department's / all); every reader sees the public pool. */
+  'customers:read': { scoped: true },
+  /** Create customers, change those within the scope, and log contacts with them. */
+  'customers:write': { scoped: true },
+  /** Claim customers from the public pool 公海 and release own ones to it. */
+  'customers:pool': { scoped: false },
+  /** Give customers within the scope to another salesperson. */
+  'customers:assign': { scoped: true },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -25,12 +33,12 @@ export const BUILTIN_ROLES = ['admin', 'executive', 'manager', 'salesperson', 'f
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
 export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
-  admin: { 'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all' },
-  executive: { 'staff:read': 'all', 'audit:read': 'all' },
-  manager: { 'staff:read': 'department' },
-  salesperson: { 'staff:read': 'own' },
-  finance: { 'staff:read': 'all' },
-  staff: { 'staff:read': 'own' },
+  admin: { 'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all' },
+  executive: { 'staff:read': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:pool': 'all', 'customers:assign': 'all' },
+  manager: { 'staff:read': 'department', 'customers:read': 'department', 'customers:write': 'department', 'customers:pool': 'all', 'customers:assign': 'department' },
+  salesperson: { 'staff:read': 'own', 'customers:read': 'own', 'customers:write': 'own', 'customers:pool': 'all' },
+  finance: { 'staff:read': 'all', 'customers:read': 'all' },
+  staff: { 'staff:read': 'own', 'customers:read': 'own' },
 };
 
 /** A wider scope includes every narrower one. */

@@ -13,6 +13,7 @@ import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
 import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
+import { registerCustomerRoutes } from './domains/customers/customers.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
 import { registerAuth } from './plugins/auth';
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuthRoutes(app, config);
   registerStaffRoutes(app);
   registerAuditRoutes(app);
+  registerCustomerRoutes(app);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });

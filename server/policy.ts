@@ -3,7 +3,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { preValidationHookHandler } from 'fastify';
 import type { Locale } from '../common/i18n';
 import { scopeRank, type Grants, type Permission, type Scope } from '../common/permissions';
-import { departments } from './domains/staff/staff.tables';
+import { departments, users } from './domains/staff/staff.tables';
 import { AppError } from './errors';
 
 /** The signed-in user as every service and policy sees them. */
@@ -45,6 +45,8 @@ export type VisibilityColumns = {
   owner: PgColumn;
   /** The column holding the record's department; records are visible to managers of it and above. */
   department?: PgColumn;
+  /** Department scope by the owner's current department (for records owned by a salesperson). */
+  ownerDepartment?: boolean;
   /** Further conditions under which a record is visible with scope `own` (e.g. shared with the actor). */
   shared?: (actor: Actor) => SQL;
 };
@@ -62,6 +64,9 @@ export function visibleTo(actor: Actor, permission: Permission, columns: Visibil
   if (columns.shared) conditions.push(columns.shared(actor));
   if (scope === 'department' && columns.department && actor.departmentPath) {
     conditions.push(inArray(columns.department, departmentSubtree(actor.departmentPath)));
+  }
+  if (scope === 'department' && columns.ownerDepartment && actor.departmentPath) {
+    conditions.push(inArray(columns.owner, sql`(SELECT ${users.id} FROM ${users} WHERE ${inArray(users.departmentId, departmentSubtree(actor.departmentPath))})`));
   }
   return or(...conditions)!;
 }

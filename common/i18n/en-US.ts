@@ -21,6 +21,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.WRONG_PASSWORD': 'The current password is wrong',
   'error.CANNOT_DEACTIVATE_SELF': 'You cannot deactivate your own account',
   'error.BUILTIN_ROLE': 'Built-in roles cannot be deleted or change their code',
+  'error.CUSTOMER_NOT_IN_POOL': 'This customer is no longer in the pool (someone may just have claimed it)',
   'error.INACTIVE_REFERENCE': 'The selected {field} is deactivated or does not exist',
   'error.SERVICE_UNAVAILABLE': 'The service is restarting; please try again shortly',
   'error.INTERNAL_ERROR': 'Internal server error; please try again later (request id {requestId})',
@@ -34,6 +35,10 @@ export const enUS: Record<MessageKey, string> = {
   'field.role': 'role',
   'field.businessLine': 'business line',
   'field.manager': 'department head',
+  'field.creditCode': 'Credit code',
+  'field.owner': 'salesperson',
+  'field.customer': 'customer',
+  'field.contact': 'contact',
 
   'validation.required': 'Required',
   'validation.type': 'Must be of type {expected}',
@@ -53,4 +58,5 @@ export const enUS: Record<MessageKey, string> = {
   'validation.roleCode': 'A role code may contain lower-case letters, digits, underscores and hyphens, starting with a letter (2–32 characters)',
   'validation.noControlChars': 'Must not contain control characters',
   'validation.weightsSum': 'Weights must add up to 100%',
+  'validation.creditCode': 'A unified social credit code has 18 characters and a correct check character',
 };

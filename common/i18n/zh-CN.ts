@@ -19,6 +19,7 @@ export const zhCN = {
   'error.WRONG_PASSWORD': '当前密码不正确',
   'error.CANNOT_DEACTIVATE_SELF': '不能停用自己的账号',
   'error.BUILTIN_ROLE': '系统内置角色不能删除或改变代码',
+  'error.CUSTOMER_NOT_IN_POOL': '该客户已不在公海（可能刚被他人领取）',
   'error.INACTIVE_REFERENCE': '所选{field}已停用或不存在',
   'error.SERVICE_UNAVAILABLE': '服务正在重启，请稍后再试',
   'error.INTERNAL_ERROR': '服务器内部错误，请稍后再试（请求编号 {requestId}）',
@@ -32,6 +33,10 @@ export const zhCN = {
   'field.role': '角色',
   'field.businessLine': '业务类型',
   'field.manager': '部门负责人',
+  'field.creditCode': '统一社会信用代码',
+  'field.owner': '负责业务员',
+  'field.customer': '客户',
+  'field.contact': '联系人',
 
   'validation.required': '必填',
   'validation.type': '类型应为 {expected}',
@@ -51,6 +56,7 @@ export const zhCN = {
   'validation.roleCode': '角色代码只能包含小写字母、数字、下划线和连字符，以字母开头（2–32 位）',
   'validation.noControlChars': '不能包含控制字符',
   'validation.weightsSum': '权重之和必须为 100%',
+  'validation.creditCode': '统一社会信用代码应为 18 位且校验位正确',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

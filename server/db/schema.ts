@@ -2,3 +2,4 @@
 export * from '../domains/staff/staff.tables';
 export * from '../domains/auth/auth.tables';
 export * from '../domains/audit/audit.tables';
+export * from '../domains/customers/customers.tables';

@@ -1,4 +1,4 @@
-import { asc, desc, type SQL } from 'drizzle-orm';
+import { asc, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /** `%fragment%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
@@ -20,7 +20,8 @@ export function orderFrom<K extends string>(
   const descending = value.startsWith('-');
   const key = (descending ? value.slice(1) : value) as K;
   const column = columns[key];
-  return [descending ? desc(column) : asc(column), asc(tieBreaker)];
+  // Empty values last in both directions: what a reader of a sorted list expects.
+  return [descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`, asc(tieBreaker)];
 }
 
 export function offsetOf(query: { page: number; pageSize: number }): number {

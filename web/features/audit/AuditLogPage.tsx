@@ -21,6 +21,10 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   deactivate: 'orange',
   'reset-password': 'purple',
   'change-password': 'purple',
+  claim: 'geekblue',
+  release: 'gold',
+  assign: 'geekblue',
+  share: 'cyan',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

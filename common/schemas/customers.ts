@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { isValidCreditCode, normalizeCreditCode } from '../credit-code';
+import { Email, Id, Phone, Timestamp, listQuery, optionalText, text } from './common';
+
+export const CUSTOMER_STATUSES = ['prospect', 'customer', 'former'] as const;
+export const COMPANY_SIZES = ['micro', 'small', 'medium', 'large'] as const;
+export const CONTACT_DIRECTIONS = ['inbound', 'outbound'] as const;
+export const CONTACT_CHANNELS = ['phone', 'visit', 'email', 'wechat', 'meeting'] as const;
+
+/** A calendar date, YYYY-MM-DD (business dates are dates, not instants). */
+export const BusinessDate = z.iso.date();
+
+export const CreditCode = z
+  .string()
+  .transform(normalizeCreditCode)
+  .refine(isValidCreditCode, { message: 'validation.creditCode' });
+
+const Person = z.object({ id: Id, name: z.string() });
+
+export const Customer = z.object({
+  id: Id,
+  name: z.string(),
+  creditCode: z.string().nullable(),
+  industry: z.string().nullable(),
+  size: z.enum(COMPANY_SIZES).nullable(),
+  regionId: Id.nullable(),
+  regionName: z.string().nullable(),
+  branchId: Id.nullable(),
+  branchName: z.string().nullable(),
+  address: z.string().nullable(),
+  status: z.enum(CUSTOMER_STATUSES),
+  source: z.string().nullable(),
+  tags: z.array(z.string()),
+  ownerId: Id.nullable(),
+  ownerName: z.string().nullable(),
+  sharedWith: z.array(Person),
+  lastContactAt: Timestamp.nullable(),
+  nextContactOn: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Customer = z.infer<typeof Customer>;
+
+const CustomerFields = {
+  name: text(100),
+  creditCode: z.union([CreditCode, z.literal('').transform(() => null), z.null()]).optional(),
+  industry: optionalText(50),
+  size: z.enum(COMPANY_SIZES).nullable().optional(),
+  regionId: Id.nullable().optional(),
+  branchId: Id.nullable().optional(),
+  address: optionalText(200),
+  status: z.enum(CUSTOMER_STATUSES).optional(),
+  source: optionalText(50),
+  tags: z.array(text(20)).max(20).optional(),
+};
+export const CustomerCreate = z.strictObject({
+  ...CustomerFields,
+  /** The responsible salesperson; defaults to the creator. `null` puts the customer in the pool. */
+  ownerId: Id.nullable().optional(),
+});
+export type CustomerCreate = z.infer<typeof CustomerCreate>;
+export const CustomerUpdate = z.strictObject(CustomerFields).partial();
+export type CustomerUpdate = z.infer<typeof CustomerUpdate>;
+
+export const CUSTOMER_VIEWS = ['visible', 'mine', 'shared', 'pool'] as const;
+export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt', 'nextContactOn'], {
+  view: z.enum(CUSTOMER_VIEWS).default('visible'),
+  status: z.enum(CUSTOMER_STATUSES).optional(),
+  ownerId: Id.optional(),
+  regionId: Id.optional(),
+  branchId: Id.optional(),
+  tag: z.string().max(20).optional(),
+  /** Customers whose next contact date is on or before this date (who is due for a call). */
+  dueBy: BusinessDate.optional(),
+});
+export type CustomerListQuery = z.infer<typeof CustomerListQuery>;
+
+export const AssignCustomer = z.strictObject({ ownerId: Id, reason: optionalText(200) });
+export const ShareCustomer = z.strictObject({ userIds: z.array(Id).max(50) });
+export const ReleaseCustomer = z.strictObject({ reason: optionalText(200) });
+
+export const OwnerChange = z.object({
+  id: Id,
+  kind: z.enum(['create', 'claim', 'release', 'assign', 'auto-release']),
+  fromUserId: Id.nullable(),
+  fromUserName: z.string().nullable(),
+  toUserId: Id.nullable(),
+  toUserName: z.string().nullable(),
+  reason: z.string().nullable(),
+  at: Timestamp,
+  byUserId: Id.nullable(),
+  byUserName: z.string().nullable(),
+});
+export type OwnerChange = z.infer<typeof OwnerChange>;
+
+// ---------- contacts ----------
+
+export const Contact = z.object({
+  id: Id,
+  customerId: Id,
+  name: z.string(),
+  title: z.string().nullable(),
+  department: z.string().nullable(),
+  phones: z.array(z.string()),
+  emails: z.array(z.string()),
+  wechat: z.string().nullable(),
+  isPrimary: z.boolean(),
+  notes: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Contact = z.infer<typeof Contact>;
+const ContactFields = {
+  name: text(50),
+  title: optionalText(50),
+  department: optionalText(50),
+  phones: z.array(Phone).max(10).optional(),
+  emails: z.array(Email).max(10).optional(),
+  wechat: optionalText(50),
+  isPrimary: z.boolean().optional(),
+  notes: optionalText(2000),
+};
+export const ContactCreate = z.strictObject({ customerId: Id, ...ContactFields });
+export type ContactCreate = z.infer<typeof ContactCreate>;
+export const ContactUpdate = z.strictObject(ContactFields).partial();
+export type ContactUpdate = z.infer<typeof ContactUpdate>;
+export const ContactListQuery = listQuery(['name', 'createdAt'], { customerId: Id.optional() });
+export type ContactListQuery = z.infer<typeof ContactListQuery>;
+
+// ---------- contact log ----------
+
+export const ContactLog = z.object({
+  id: Id,
+  customerId: Id,
+  customerName: z.string(),
+  contactId: Id.nullable(),
+  contactName: z.string().nullable(),
+  direction: z.enum(CONTACT_DIRECTIONS),
+  channel: z.enum(CONTACT_CHANNELS),
+  occurredAt: Timestamp,
+  userId: Id,
+  userName: z.string(),
+  summary: z.string(),
+  nextContactOn: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type ContactLog = z.infer<typeof ContactLog>;
+export const ContactLogCreate = z.strictObject({
+  customerId: Id,
+  contactId: Id.nullable().optional(),
+  direction: z.enum(CONTACT_DIRECTIONS),
+  channel: z.enum(CONTACT_CHANNELS),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  summary: text(5000),
+  nextContactOn: BusinessDate.nullable().optional(),
+});
+export type ContactLogCreate = z.infer<typeof ContactLogCreate>;
+export const ContactLogListQuery = listQuery(['occurredAt'], {
+  customerId: Id.optional(),
+  direction: z.enum(CONTACT_DIRECTIONS).optional(),
+  channel: z.enum(CONTACT_CHANNELS).optional(),
+});
+export type ContactLogListQuery = z.infer<typeof ContactLogListQuery>;

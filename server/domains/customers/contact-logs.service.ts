@@ -1,0 +1,117 @@
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import type { Page } from '../../../common/schemas/common';
+import type { ContactLog, ContactLogCreate, ContactLogListQuery } from '../../../common/schemas/customers';
+import { inTransaction, type Ctx } from '../../context';
+import type { Db } from '../../db/client';
+import { AppError, notFound } from '../../errors';
+import { offsetOf, orderFrom } from '../../lib/listing';
+import { recordAudit } from '../audit/audit.service';
+import { users } from '../staff/staff.tables';
+import { visibleCustomers } from './customers.policy';
+import { assertCustomerWritable, refreshContactDates } from './customers.service';
+import { contactLogs, contacts, customers } from './customers.tables';
+
+function selectLogs(db: Db) {
+  return db
+    .select({ log: contactLogs, customerName: customers.name, contactName: contacts.name, userName: users.displayName })
+    .from(contactLogs)
+    .innerJoin(customers, eq(customers.id, contactLogs.customerId))
+    .innerJoin(users, eq(users.id, contactLogs.userId))
+    .leftJoin(contacts, eq(contacts.id, contactLogs.contactId))
+    .$dynamic();
+}
+
+type Joined = { log: typeof contactLogs.$inferSelect; customerName: string; contactName: string | null; userName: string };
+
+function present(r: Joined): ContactLog {
+  const l = r.log;
+  return {
+    id: l.id,
+    customerId: l.customerId,
+    customerName: r.customerName,
+    contactId: l.contactId,
+    contactName: r.contactName,
+    direction: l.direction,
+    channel: l.channel,
+    occurredAt: l.occurredAt.toISOString(),
+    userId: l.userId,
+    userName: r.userName,
+    summary: l.summary,
+    nextContactOn: l.nextContactOn,
+    createdAt: l.createdAt.toISOString(),
+  };
+}
+
+/** The contact log is visible exactly when its customer is. */
+export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Promise<Page<ContactLog>> {
+  const filters: (SQL | undefined)[] = [visibleCustomers(ctx.actor)];
+  if (query.customerId) filters.push(eq(contactLogs.customerId, query.customerId));
+  if (query.direction) filters.push(eq(contactLogs.direction, query.direction));
+  if (query.channel) filters.push(eq(contactLogs.channel, query.channel));
+  const where = and(...filters);
+  const order = orderFrom(query.sort, { occurredAt: contactLogs.occurredAt }, '-occurredAt', contactLogs.id);
+  const [rows, [{ total }]] = await Promise.all([
+    selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
+  ]);
+  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+}
+
+export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
+  const [row] = await selectLogs(ctx.db).where(and(eq(contactLogs.id, id), visibleCustomers(ctx.actor)));
+  if (!row) throw notFound();
+  return present(row);
+}
+
+/**
+ * The customer's last contact is its latest logged one; its next contact date is the one
+ * set by that latest entry (a newer call supersedes an older plan).
+ */
+async function refreshCustomer(db: Db, customerId: string) {
+  const [latest] = await db
+    .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })
+    .from(contactLogs)
+    .where(eq(contactLogs.customerId, customerId))
+    .orderBy(desc(contactLogs.occurredAt), desc(contactLogs.createdAt))
+    .limit(1);
+  await refreshContactDates(db, customerId, latest?.occurredAt ?? null, latest?.nextContactOn ?? null);
+}
+
+export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promise<ContactLog> {
+  return inTransaction(ctx, async (tx) => {
+    await assertCustomerWritable(tx, input.customerId);
+    if (input.contactId) {
+      const [contact] = await tx.db.select({ customerId: contacts.customerId }).from(contacts).where(eq(contacts.id, input.contactId));
+      if (contact?.customerId !== input.customerId) throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
+    }
+    const [row] = await tx.db
+      .insert(contactLogs)
+      .values({
+        customerId: input.customerId,
+        contactId: input.contactId ?? null,
+        direction: input.direction,
+        channel: input.channel,
+        occurredAt: input.occurredAt ? new Date(input.occurredAt) : new Date(),
+        userId: ctx.actor.id,
+        summary: input.summary,
+        nextContactOn: input.nextContactOn ?? null,
+        createdBy: ctx.actor.id,
+      })
+      .returning({ id: contactLogs.id });
+    await refreshCustomer(tx.db, input.customerId);
+    const after = await getContactLog(tx, row.id);
+    await recordAudit(tx, { action: 'create', entityType: 'contact-log', entityId: row.id, after });
+    return after;
+  });
+}
+
+export async function deleteContactLog(ctx: Ctx, id: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const before = await getContactLog(tx, id);
+    await assertCustomerWritable(tx, before.customerId);
+    await tx.db.delete(contactLogs).where(eq(contactLogs.id, id));
+    await refreshCustomer(tx.db, before.customerId);
+    await recordAudit(tx, { action: 'delete', entityType: 'contact-log', entityId: id, before });
+  });
+}
+

@@ -1,0 +1,26 @@
+import { exists, isNull, or, and, eq, sql, type SQL } from 'drizzle-orm';
+import { can, visibleTo, type Actor } from '../../policy';
+import { customerShares, customers } from './customers.tables';
+
+const sharedWith = (actor: Actor) =>
+  exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, customers.id), eq(customerShares.userId, actor.id))})`);
+
+/**
+ * Who sees a customer: its owner and the colleagues it is shared with (scope own), managers
+ * of the owner's department subtree (department), everyone (all) — and every reader sees
+ * the unowned public pool 公海.
+ */
+export function visibleCustomers(actor: Actor): SQL {
+  if (!can(actor, 'customers:read')) return sql`false`;
+  return or(visibleTo(actor, 'customers:read', { owner: customers.ownerId, ownerDepartment: true, shared: sharedWith }), isNull(customers.ownerId))!;
+}
+
+/** Who may change a customer (and log contacts with it): as for reading, but not the pool — claim it first. */
+export function writableCustomers(actor: Actor): SQL {
+  return visibleTo(actor, 'customers:write', { owner: customers.ownerId, ownerDepartment: true, shared: sharedWith });
+}
+
+/** Who may give a customer to someone else or share it: owners' managers and above; an owner may share their own. */
+export function assignableCustomers(actor: Actor): SQL {
+  return visibleTo(actor, 'customers:assign', { owner: customers.ownerId, ownerDepartment: true });
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
+import {
+  AssignCustomer, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
+} from '../../../common/schemas/customers';
+import { ctxOf } from '../../context';
+import { errorResponses, typed } from '../../lib/routes';
+import { requirePermission } from '../../policy';
+import { createContactLog, deleteContactLog, findContactLogs, getContactLog } from './contact-logs.service';
+import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
+import {
+  assignCustomer, claimCustomer, createCustomer, findCustomers, findOwnerChanges, getCustomer, releaseCustomer, shareCustomer, updateCustomer,
+} from './customers.service';
+
+export function registerCustomerRoutes(app: FastifyInstance) {
+  const r = typed(app);
+  const read = requirePermission('customers:read');
+  const write = requirePermission('customers:write');
+  const tags = ['customers'];
+
+  r.get('/api/v1/customers', { preValidation: read, schema: { tags, summary: 'Customers visible to me (own, shared, department, pool)', querystring: CustomerListQuery, response: { 200: pageOf(Customer), ...errorResponses } } }, (request) =>
+    findCustomers(ctxOf(request), request.query),
+  );
+  r.post('/api/v1/customers', { preValidation: write, schema: { tags, body: CustomerCreate, response: { 201: Customer, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return createCustomer(ctxOf(request), request.body);
+  });
+  r.get('/api/v1/customers/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    getCustomer(ctxOf(request), request.params.id),
+  );
+  r.patch('/api/v1/customers/:id', { preValidation: write, schema: { tags, params: IdParams, body: CustomerUpdate, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    updateCustomer(ctxOf(request), request.params.id, request.body),
+  );
+  r.post('/api/v1/customers/:id/claim', { preValidation: requirePermission('customers:pool'), schema: { tags, summary: 'Take a customer from the public pool 公海', params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    claimCustomer(ctxOf(request), request.params.id),
+  );
+  r.post('/api/v1/customers/:id/release', { preValidation: read, schema: { tags, summary: 'Give a customer back to the pool', params: IdParams, body: ReleaseCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    releaseCustomer(ctxOf(request), request.params.id, request.body.reason),
+  );
+  r.post('/api/v1/customers/:id/assign', { preValidation: requirePermission('customers:assign'), schema: { tags, summary: 'Give a customer to another salesperson', params: IdParams, body: AssignCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    assignCustomer(ctxOf(request), request.params.id, request.body.ownerId, request.body.reason),
+  );
+  r.post('/api/v1/customers/:id/share', { preValidation: write, schema: { tags, summary: 'Set the colleagues a customer is shared with', params: IdParams, body: ShareCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    shareCustomer(ctxOf(request), request.params.id, request.body.userIds),
+  );
+  r.get('/api/v1/customers/:id/owner-history', { preValidation: read, schema: { tags, params: IdParams, response: { 200: OwnerChange.array(), ...errorResponses } } }, (request) =>
+    findOwnerChanges(ctxOf(request), request.params.id),
+  );
+
+  r.get('/api/v1/contacts', { preValidation: read, schema: { tags, querystring: ContactListQuery, response: { 200: pageOf(Contact), ...errorResponses } } }, (request) =>
+    findContacts(ctxOf(request), request.query),
+  );
+  r.post('/api/v1/contacts', { preValidation: write, schema: { tags, body: ContactCreate, response: { 201: Contact, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return createContact(ctxOf(request), request.body);
+  });
+  r.get('/api/v1/contacts/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: Contact, ...errorResponses } } }, (request) =>
+    getContact(ctxOf(request), request.params.id),
+  );
+  r.patch('/api/v1/contacts/:id', { preValidation: write, schema: { tags, params: IdParams, body: ContactUpdate, response: { 200: Contact, ...errorResponses } } }, (request) =>
+    updateContact(ctxOf(request), request.params.id, request.body),
+  );
+  r.delete('/api/v1/contacts/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+    await deleteContact(ctxOf(request), request.params.id);
+    return { ok: true as const };
+  });
+
+  r.get('/api/v1/contact-logs', { preValidation: read, schema: { tags, summary: 'The contact log 联系记录', querystring: ContactLogListQuery, response: { 200: pageOf(ContactLog), ...errorResponses } } }, (request) =>
+    findContactLogs(ctxOf(request), request.query),
+  );
+  r.post('/api/v1/contact-logs', { preValidation: write, schema: { tags, body: ContactLogCreate, response: { 201: ContactLog, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return createContactLog(ctxOf(request), request.body);
+  });
+  r.get('/api/v1/contact-logs/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: ContactLog, ...errorResponses } } }, (request) =>
+    getContactLog(ctxOf(request), request.params.id),
+  );
+  r.delete('/api/v1/contact-logs/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+    await deleteContactLog(ctxOf(request), request.params.id);
+    return { ok: true as const };
+  });
+}

@@ -1,0 +1,288 @@
+import { aliasedTable, and, arrayContains, asc, count, desc, eq, exists, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Page } from '../../../common/schemas/common';
+import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange } from '../../../common/schemas/customers';
+import { inTransaction, type Ctx } from '../../context';
+import type { Db } from '../../db/client';
+import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
+import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { searchTextOf } from '../../lib/search-text';
+import { can } from '../../policy';
+import { recordAudit } from '../audit/audit.service';
+import { assertActiveReferences } from '../staff/reference.service';
+import { branches, regions, users } from '../staff/staff.tables';
+import { getUserNames } from '../staff/users.service';
+import { assignableCustomers, visibleCustomers, writableCustomers } from './customers.policy';
+import { contacts, customerOwnerChanges, customerShares, customers } from './customers.tables';
+
+const owners = aliasedTable(users, 'owners');
+
+function selectCustomers(db: Db) {
+  return db
+    .select({ row: customers, ownerName: owners.displayName, regionName: regions.name, branchName: branches.name })
+    .from(customers)
+    .leftJoin(owners, eq(owners.id, customers.ownerId))
+    .leftJoin(regions, eq(regions.id, customers.regionId))
+    .leftJoin(branches, eq(branches.id, customers.branchId))
+    .$dynamic();
+}
+
+type Joined = { row: typeof customers.$inferSelect; ownerName: string | null; regionName: string | null; branchName: string | null };
+
+async function sharesOf(db: Db, customerIds: string[]): Promise<Map<string, { id: string; name: string }[]>> {
+  const map = new Map<string, { id: string; name: string }[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return map;
+  const rows = await db
+    .select({ customerId: customerShares.customerId, id: users.id, name: users.displayName })
+    .from(customerShares)
+    .innerJoin(users, eq(users.id, customerShares.userId))
+    .where(inArray(customerShares.customerId, customerIds))
+    .orderBy(asc(users.displayName));
+  for (const r of rows) map.get(r.customerId)!.push({ id: r.id, name: r.name });
+  return map;
+}
+
+function present(r: Joined, sharedWith: { id: string; name: string }[]): Customer {
+  const c = r.row;
+  return {
+    id: c.id,
+    name: c.name,
+    creditCode: c.creditCode,
+    industry: c.industry,
+    size: c.size,
+    regionId: c.regionId,
+    regionName: r.regionName,
+    branchId: c.branchId,
+    branchName: r.branchName,
+    address: c.address,
+    status: c.status,
+    source: c.source,
+    tags: c.tags,
+    ownerId: c.ownerId,
+    ownerName: r.ownerName,
+    sharedWith,
+    lastContactAt: c.lastContactAt?.toISOString() ?? null,
+    nextContactOn: c.nextContactOn,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+async function presentAll(db: Db, rows: Joined[]): Promise<Customer[]> {
+  const shares = await sharesOf(db, rows.map((r) => r.row.id));
+  return rows.map((r) => present(r, shares.get(r.row.id)!));
+}
+
+/** A customer matches a search by its own text (name, pinyin, initials, credit code) or any of its contacts' (names, phones, e-mails). */
+export function customerSearch(q: string): SQL {
+  const pattern = containsPattern(q);
+  return or(
+    ilike(customers.searchText, pattern),
+    exists(sql`(SELECT 1 FROM ${contacts} WHERE ${and(eq(contacts.customerId, customers.id), ilike(contacts.searchText, pattern))})`),
+  )!;
+}
+
+export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise<Page<Customer>> {
+  const filters: (SQL | undefined)[] = [visibleCustomers(ctx.actor)];
+  if (query.view === 'mine') filters.push(eq(customers.ownerId, ctx.actor.id));
+  if (query.view === 'pool') filters.push(isNull(customers.ownerId));
+  if (query.view === 'shared') {
+    filters.push(exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, customers.id), eq(customerShares.userId, ctx.actor.id))})`));
+  }
+  if (query.q) filters.push(customerSearch(query.q));
+  if (query.status) filters.push(eq(customers.status, query.status));
+  if (query.ownerId) filters.push(eq(customers.ownerId, query.ownerId));
+  if (query.regionId) filters.push(eq(customers.regionId, query.regionId));
+  if (query.branchId) filters.push(eq(customers.branchId, query.branchId));
+  if (query.tag) filters.push(arrayContains(customers.tags, [query.tag]));
+  if (query.dueBy) filters.push(and(isNotNull(customers.nextContactOn), lte(customers.nextContactOn, query.dueBy)));
+  const where = and(...filters);
+  const order = orderFrom(
+    query.sort,
+    { name: customers.name, createdAt: customers.createdAt, lastContactAt: customers.lastContactAt, nextContactOn: customers.nextContactOn },
+    '-createdAt',
+    customers.id,
+  );
+  const [rows, [{ total }]] = await Promise.all([
+    selectCustomers(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db.select({ total: count() }).from(customers).where(where),
+  ]);
+  return { items: await presentAll(ctx.db, rows), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** One customer the actor may see, or NOT_FOUND. */
+export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
+  const [row] = await selectCustomers(ctx.db).where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
+  if (!row) throw notFound();
+  return (await presentAll(ctx.db, [row]))[0];
+}
+
+/** For writes: NOT_FOUND when invisible, FORBIDDEN when visible but outside the write scope (e.g. in the pool). */
+export async function assertCustomerWritable(ctx: Ctx, id: string): Promise<void> {
+  const [row] = await ctx.db
+    .select({ writable: sql<boolean>`${writableCustomers(ctx.actor)}` })
+    .from(customers)
+    .where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
+  if (!row) throw notFound();
+  if (!row.writable) throw forbidden();
+}
+
+async function assertActiveOwner(db: Db, ownerId: string) {
+  const [owner] = await db.select({ active: users.active }).from(users).where(eq(users.id, ownerId));
+  if (!owner?.active) throw inactiveReference('field.owner');
+}
+
+async function assertCreditCodeFree(db: Db, creditCode: string | null | undefined, exceptId?: string) {
+  if (!creditCode) return;
+  const [clash] = await db.select({ id: customers.id }).from(customers).where(eq(customers.creditCode, creditCode));
+  if (clash && clash.id !== exceptId) throw duplicate('field.creditCode', creditCode);
+}
+
+async function recordOwnerChange(ctx: Ctx, change: { customerId: string; from: string | null; to: string | null; kind: OwnerChange['kind']; reason?: string | null }) {
+  await ctx.db.insert(customerOwnerChanges).values({
+    customerId: change.customerId,
+    fromUserId: change.from,
+    toUserId: change.to,
+    kind: change.kind,
+    reason: change.reason ?? null,
+    byUserId: ctx.actor.id,
+  });
+}
+
+export async function createCustomer(ctx: Ctx, input: CustomerCreate): Promise<Customer> {
+  if (!can(ctx.actor, 'customers:write')) throw forbidden();
+  const ownerId = input.ownerId === undefined ? ctx.actor.id : input.ownerId;
+  // Creating a customer for someone else is an assignment.
+  if (ownerId !== null && ownerId !== ctx.actor.id && !can(ctx.actor, 'customers:assign')) throw forbidden();
+  return inTransaction(ctx, async (tx) => {
+    await assertCreditCodeFree(tx.db, input.creditCode);
+    if (ownerId) await assertActiveOwner(tx.db, ownerId);
+    await assertActiveReferences(tx.db, 'region', [input.regionId]);
+    await assertActiveReferences(tx.db, 'branch', [input.branchId]);
+    const { ownerId: _owner, ...fields } = input;
+    const [row] = await tx.db
+      .insert(customers)
+      .values({ ...fields, tags: input.tags ?? [], ownerId, searchText: searchTextOf([input.name, input.creditCode]), createdBy: ctx.actor.id })
+      .returning({ id: customers.id });
+    await recordOwnerChange(tx, { customerId: row.id, from: null, to: ownerId, kind: 'create' });
+    const after = await getCustomer(tx, row.id);
+    await recordAudit(tx, { action: 'create', entityType: 'customer', entityId: row.id, after });
+    return after;
+  });
+}
+
+export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerUpdate): Promise<Customer> {
+  return inTransaction(ctx, async (tx) => {
+    await assertCustomerWritable(tx, id);
+    const before = await getCustomer(tx, id);
+    await assertCreditCodeFree(tx.db, patch.creditCode, id);
+    await assertActiveReferences(tx.db, 'region', [patch.regionId]);
+    await assertActiveReferences(tx.db, 'branch', [patch.branchId]);
+    const name = patch.name ?? before.name;
+    const creditCode = patch.creditCode === undefined ? before.creditCode : patch.creditCode;
+    await tx.db.update(customers).set({ ...patch, searchText: searchTextOf([name, creditCode]), updatedAt: new Date() }).where(eq(customers.id, id));
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: id, before, after });
+    return after;
+  });
+}
+
+/**
+ * Takes a customer from the pool. Atomic: of two salespeople claiming at once, one gets
+ * CUSTOMER_NOT_IN_POOL. (That answer confirms the id exists; ids are unguessable and the
+ * caller saw it in the pool, so it tells them nothing they did not know.)
+ */
+export async function claimCustomer(ctx: Ctx, id: string): Promise<Customer> {
+  if (!can(ctx.actor, 'customers:pool')) throw forbidden();
+  return inTransaction(ctx, async (tx) => {
+    const claimed = await tx.db
+      .update(customers)
+      .set({ ownerId: ctx.actor.id, releasedAt: null, updatedAt: new Date() })
+      .where(and(eq(customers.id, id), isNull(customers.ownerId)))
+      .returning({ id: customers.id });
+    if (claimed.length === 0) {
+      const [exists] = await tx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
+      throw exists ? new AppError('CUSTOMER_NOT_IN_POOL') : notFound();
+    }
+    await recordOwnerChange(tx, { customerId: id, from: null, to: ctx.actor.id, kind: 'claim' });
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'claim', entityType: 'customer', entityId: id, after: { ownerId: after.ownerId } });
+    return after;
+  });
+}
+
+/** Gives an own customer back to the pool (or, with the assign scope, anybody's). */
+export async function releaseCustomer(ctx: Ctx, id: string, reason?: string | null): Promise<Customer> {
+  return inTransaction(ctx, async (tx) => {
+    const before = await getCustomer(tx, id);
+    if (before.ownerId === null) throw new AppError('CUSTOMER_NOT_IN_POOL');
+    const mayRelease = before.ownerId === ctx.actor.id ? can(ctx.actor, 'customers:pool') : await isAssignable(tx, id);
+    if (!mayRelease) throw forbidden();
+    await tx.db.update(customers).set({ ownerId: null, releasedAt: new Date(), updatedAt: new Date() }).where(eq(customers.id, id));
+    await recordOwnerChange(tx, { customerId: id, from: before.ownerId, to: null, kind: 'release', reason });
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'release', entityType: 'customer', entityId: id, before: { ownerId: before.ownerId }, after: { ownerId: null, reason } });
+    return after;
+  });
+}
+
+async function isAssignable(ctx: Ctx, id: string): Promise<boolean> {
+  const [row] = await ctx.db.select({ id: customers.id }).from(customers).where(and(eq(customers.id, id), assignableCustomers(ctx.actor)));
+  return Boolean(row);
+}
+
+/** A manager (or above) gives a customer to another salesperson; pool customers can be assigned too. */
+export async function assignCustomer(ctx: Ctx, id: string, ownerId: string, reason?: string | null): Promise<Customer> {
+  if (!can(ctx.actor, 'customers:assign')) throw forbidden();
+  return inTransaction(ctx, async (tx) => {
+    const before = await getCustomer(tx, id);
+    if (before.ownerId !== null && !(await isAssignable(tx, id))) throw forbidden();
+    await assertActiveOwner(tx.db, ownerId);
+    await tx.db.update(customers).set({ ownerId, releasedAt: null, updatedAt: new Date() }).where(eq(customers.id, id));
+    await recordOwnerChange(tx, { customerId: id, from: before.ownerId, to: ownerId, kind: 'assign', reason });
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'assign', entityType: 'customer', entityId: id, before: { ownerId: before.ownerId }, after: { ownerId, reason } });
+    return after;
+  });
+}
+
+/** Replaces the colleagues a customer is shared with. */
+export async function shareCustomer(ctx: Ctx, id: string, userIds: string[]): Promise<Customer> {
+  return inTransaction(ctx, async (tx) => {
+    await assertCustomerWritable(tx, id);
+    const before = await getCustomer(tx, id);
+    const wanted = [...new Set(userIds)];
+    if (wanted.length) {
+      const [{ n }] = await tx.db.select({ n: count() }).from(users).where(and(inArray(users.id, wanted), eq(users.active, true)));
+      if (n !== wanted.length) throw inactiveReference('field.owner');
+    }
+    await tx.db.delete(customerShares).where(eq(customerShares.customerId, id));
+    if (wanted.length) await tx.db.insert(customerShares).values(wanted.map((userId) => ({ customerId: id, userId, createdBy: ctx.actor.id })));
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'share', entityType: 'customer', entityId: id, before: { sharedWith: before.sharedWith }, after: { sharedWith: after.sharedWith } });
+    return after;
+  });
+}
+
+export async function findOwnerChanges(ctx: Ctx, id: string): Promise<OwnerChange[]> {
+  await getCustomer(ctx, id);
+  const rows = await ctx.db.select().from(customerOwnerChanges).where(eq(customerOwnerChanges.customerId, id)).orderBy(desc(customerOwnerChanges.at), desc(customerOwnerChanges.id));
+  const names = await getUserNames(ctx.db, rows.flatMap((r) => [r.fromUserId, r.toUserId, r.byUserId]).filter((x): x is string => x !== null));
+  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    fromUserId: r.fromUserId,
+    fromUserName: name(r.fromUserId),
+    toUserId: r.toUserId,
+    toUserName: name(r.toUserId),
+    reason: r.reason,
+    at: r.at.toISOString(),
+    byUserId: r.byUserId,
+    byUserName: name(r.byUserId),
+  }));
+}
+
+/** Keeps the customer's last/next contact in step with its contact log (called by the contact-log service). */
+export async function refreshContactDates(db: Db, customerId: string, lastContactAt: Date | null, nextContactOn: string | null): Promise<void> {
+  await db.update(customers).set({ lastContactAt, nextContactOn }).where(eq(customers.id, customerId));
+}

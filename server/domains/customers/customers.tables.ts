@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import { boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditedColumns } from '../../db/columns';
+import { branches, regions, users } from '../staff/staff.tables';
+
+/**
+ * Customers and prospects. `ownerId` null means the customer is in the public pool 公海.
+ * `searchText` holds the name, its pinyin and initials and the credit code, lower-cased,
+ * for the list search and the answer box. `lastContactAt` / `nextContactOn` are kept in
+ * step with the contact log so lists and the answer box need no aggregate.
+ */
+export const customers = pgTable('customers', {
+  ...auditedColumns(),
+  name: text('name').notNull(),
+  creditCode: text('credit_code'),
+  industry: text('industry'),
+  size: text('size', { enum: ['micro', 'small', 'medium', 'large'] }),
+  regionId: uuid('region_id').references(() => regions.id),
+  branchId: uuid('branch_id').references(() => branches.id),
+  address: text('address'),
+  status: text('status', { enum: ['prospect', 'customer', 'former'] }).notNull().default('prospect'),
+  source: text('source'),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  ownerId: uuid('owner_id').references(() => users.id),
+  searchText: text('search_text').notNull(),
+  lastContactAt: timestamp('last_contact_at', { withTimezone: true }),
+  nextContactOn: date('next_contact_on'),
+  releasedAt: timestamp('released_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('customers_credit_code_key').on(t.creditCode).where(sql`${t.creditCode} IS NOT NULL`),
+  index('customers_owner_idx').on(t.ownerId),
+  index('customers_next_contact_idx').on(t.nextContactOn),
+  index('customers_name_idx').on(t.name),
+]);
+
+/** Colleagues a customer is shared with: they see it as if it were theirs. */
+export const customerShares = pgTable('customer_shares', {
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdBy: uuid('created_by'),
+}, (t) => [primaryKey({ columns: [t.customerId, t.userId] }), index('customer_shares_user_idx').on(t.userId)]);
+
+/** Every change of owner, never rewritten: claims from and releases to the pool, assignments. */
+export const customerOwnerChanges = pgTable('customer_owner_changes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  fromUserId: uuid('from_user_id').references(() => users.id),
+  toUserId: uuid('to_user_id').references(() => users.id),
+  kind: text('kind', { enum: ['create', 'claim', 'release', 'assign', 'auto-release'] }).notNull(),
+  reason: text('reason'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  byUserId: uuid('by_user_id'),
+}, (t) => [index('customer_owner_changes_customer_idx').on(t.customerId, t.at)]);
+
+export const contacts = pgTable('contacts', {
+  ...auditedColumns(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  title: text('title'),
+  department: text('department'),
+  phones: text('phones').array().notNull().default(sql`'{}'::text[]`),
+  emails: text('emails').array().notNull().default(sql`'{}'::text[]`),
+  wechat: text('wechat'),
+  isPrimary: boolean('is_primary').notNull().default(false),
+  notes: text('notes'),
+  searchText: text('search_text').notNull(),
+}, (t) => [index('contacts_customer_idx').on(t.customerId)]);
+
+/** 联系记录: every contact with a customer, who initiated it, and when to follow up. */
+export const contactLogs = pgTable('contact_logs', {
+  ...auditedColumns(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+  direction: text('direction', { enum: ['inbound', 'outbound'] }).notNull(),
+  channel: text('channel', { enum: ['phone', 'visit', 'email', 'wechat', 'meeting'] }).notNull(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  summary: text('summary').notNull(),
+  nextContactOn: date('next_contact_on'),
+}, (t) => [index('contact_logs_customer_idx').on(t.customerId, t.occurredAt)]);

@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creditCodeCheckChar } from '../../../common/credit-code';
+import { buildDepartment, buildUser, signedIn } from '../../test/factories';
+import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+/** A valid, unique unified social credit code. */
+function creditCode(): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  let body = '91610000';
+  while (body.length < 17) body += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return body + creditCodeCheckChar(body);
+}
+
+const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((c) => c.id);
+
+async function createCustomer(client: Client, overrides: Record<string, unknown> = {}) {
+  const res = await client.post('/api/v1/customers', { name: uniq('西安华达建设有限公司'), ...overrides });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; name: string; ownerId: string | null };
+}
+
+describe('a salesperson’s customer', () => {
+  it('is created with contacts and a contact log, answers the seed’s questions, and is invisible to another department', async () => {
+    const { user: sales1, client: s1 } = await signedIn(t);
+    const { client: s2 } = await signedIn(t);
+    const code = creditCode();
+    const customer = await createCustomer(s1, { name: '北京华达科技有限公司' + uniq(''), creditCode: code.toLowerCase(), status: 'customer', tags: ['年审'] });
+    expect(customer.ownerId).toBe(sales1.id);
+    const finance = await s1.post('/api/v1/contacts', { customerId: customer.id, name: '王会计', title: '财务经理', department: '财务部', phones: ['029-8765 4321'], emails: ['wang@huada.cn'], isPrimary: true });
+    expect(finance.status).toBe(201);
+    const ap = await s1.post('/api/v1/contacts', { customerId: customer.id, name: '刘出纳', department: '应付账款', phones: ['13991234567'] });
+    expect(ap.status).toBe(201);
+    const log = await s1.post('/api/v1/contact-logs', {
+      customerId: customer.id, contactId: finance.body.id, direction: 'inbound', channel: 'phone',
+      occurredAt: '2026-11-20T10:30:00+08:00', summary: '客户来电询问年报审计报价', nextContactOn: '2026-12-01',
+    });
+    expect(log.status).toBe(201);
+    expect(log.body).toMatchObject({ direction: 'inbound', userId: sales1.id, contactName: '王会计', nextContactOn: '2026-12-01' });
+
+    const got = await s1.get(`/api/v1/customers/${customer.id}`);
+    expect(got.body).toMatchObject({ creditCode: code, status: 'customer', lastContactAt: '2026-11-20T02:30:00.000Z', nextContactOn: '2026-12-01' });
+
+    // Found by pinyin initials, by a phone fragment of a contact, by part of the credit code.
+    for (const q of ['bjhd', '1234567', code.slice(4, 12), '华达科技', 'huada']) {
+      expect(ids(await s1.get('/api/v1/customers', { q })), q).toContain(customer.id);
+    }
+    expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-12-01' }))).toContain(customer.id);
+    expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-11-30' }))).not.toContain(customer.id);
+
+    // Another salesperson sees none of it, through any route.
+    expect((await s2.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+    expect(ids(await s2.get('/api/v1/customers', { q: 'bjhd', pageSize: 100 }))).not.toContain(customer.id);
+    expect((await s2.get(`/api/v1/contacts/${finance.body.id}`)).status).toBe(404);
+    expect((await s2.get('/api/v1/contacts', { customerId: customer.id })).body.total).toBe(0);
+    expect((await s2.get(`/api/v1/contact-logs/${log.body.id}`)).status).toBe(404);
+    expect((await s2.get('/api/v1/contact-logs', { customerId: customer.id })).body.total).toBe(0);
+    expect((await s2.get(`/api/v1/customers/${customer.id}/owner-history`)).status).toBe(404);
+    expect((await s2.patch(`/api/v1/customers/${customer.id}`, { name: '改名' })).status).toBe(404);
+    expect((await s2.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: 'x' })).status).toBe(404);
+  });
+
+  it('is seen by the managers of the owner’s department and above, and by finance read-only', async () => {
+    const top = await buildDepartment(t.database.db);
+    const team = await buildDepartment(t.database.db, { parentId: top.id });
+    const { client: owner } = await signedIn(t, { departmentId: team.id });
+    const customer = await createCustomer(owner);
+    const { client: manager } = await signedIn(t, { roleCode: 'manager', departmentId: top.id });
+    const { client: otherManager } = await signedIn(t, { roleCode: 'manager' });
+    const { client: exec } = await signedIn(t, { roleCode: 'executive' });
+    const { client: finance } = await signedIn(t, { roleCode: 'finance' });
+    expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    expect((await manager.patch(`/api/v1/customers/${customer.id}`, { industry: '建筑业' })).body.industry).toBe('建筑业');
+    expect((await otherManager.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+    expect((await exec.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    expect((await finance.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    expect((await finance.patch(`/api/v1/customers/${customer.id}`, { industry: 'x' })).status).toBe(403);
+    expect((await finance.post('/api/v1/customers', { name: 'x' })).status).toBe(403);
+  });
+});
+
+describe('credit codes', () => {
+  it('refuses an invalid check character with a localised message and a duplicate with 409', async () => {
+    const { client } = await signedIn(t);
+    const code = creditCode();
+    const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
+    const bad = await client.post('/api/v1/customers', { name: uniq('公司'), creditCode: wrong });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'body.creditCode', message: '统一社会信用代码应为 18 位且校验位正确' });
+    await createCustomer(client, { creditCode: code });
+    const { client: other } = await signedIn(t);
+    const dup = await other.post('/api/v1/customers', { name: uniq('公司'), creditCode: code });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 'DUPLICATE_VALUE', message: `统一社会信用代码「${code}」已存在` });
+  });
+});
+
+describe('the public pool 公海', () => {
+  it('is visible to every salesperson; claiming is atomic; releasing returns it; every change is history', async () => {
+    const { client: a, user: userA } = await signedIn(t);
+    const { client: b, user: userB } = await signedIn(t);
+    const customer = await createCustomer(a, { ownerId: null });
+    expect(customer.ownerId).toBeNull();
+    expect(ids(await b.get('/api/v1/customers', { view: 'pool', pageSize: 100, q: customer.name }))).toEqual([customer.id]);
+    // Visible, but nobody changes a pool customer before claiming it.
+    expect((await b.patch(`/api/v1/customers/${customer.id}`, { industry: 'x' })).status).toBe(403);
+
+    const [first, second] = await Promise.all([a.post(`/api/v1/customers/${customer.id}/claim`), b.post(`/api/v1/customers/${customer.id}/claim`)]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const loser = first.status === 409 ? first : second;
+    expect(loser.body.error.code).toBe('CUSTOMER_NOT_IN_POOL');
+    const winner = first.status === 200 ? { client: a, user: userA } : { client: b, user: userB };
+    const other = winner.client === a ? b : a;
+    expect((await other.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+
+    const released = await winner.client.post(`/api/v1/customers/${customer.id}/release`, { reason: '客户暂无需求' });
+    expect(released.body.ownerId).toBeNull();
+    expect((await other.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    const history = await other.get(`/api/v1/customers/${customer.id}/owner-history`);
+    expect(history.body.map((h: { kind: string }) => h.kind)).toEqual(['release', 'claim', 'create']);
+    expect(history.body[0]).toMatchObject({ fromUserId: winner.user.id, toUserId: null, reason: '客户暂无需求' });
+  });
+
+  it('lets only the owner (or a manager above them) release a customer', async () => {
+    const dept = await buildDepartment(t.database.db);
+    const { client: owner, user } = await signedIn(t, { departmentId: dept.id });
+    const { client: colleague } = await signedIn(t, { departmentId: dept.id });
+    const customer = await createCustomer(owner);
+    await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [(colleague.me!.user.id)] });
+    expect((await colleague.post(`/api/v1/customers/${customer.id}/release`, {})).status).toBe(403);
+    const { client: manager } = await signedIn(t, { roleCode: 'manager', departmentId: dept.id });
+    expect((await manager.post(`/api/v1/customers/${customer.id}/release`, {})).body.ownerId).toBeNull();
+    expect((await owner.get(`/api/v1/customers/${customer.id}/owner-history`)).body[0].fromUserId).toBe(user.id);
+  });
+});
+
+describe('assignment and sharing', () => {
+  it('a manager reassigns within the department; a salesperson may not; a deactivated owner is refused', async () => {
+    const dept = await buildDepartment(t.database.db);
+    const { client: owner } = await signedIn(t, { departmentId: dept.id });
+    const successor = await buildUser(t.database.db, { departmentId: dept.id });
+    const customer = await createCustomer(owner);
+    expect((await owner.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id })).status).toBe(403);
+    const { client: manager } = await signedIn(t, { roleCode: 'manager', departmentId: dept.id });
+    const gone = await buildUser(t.database.db, { departmentId: dept.id, active: false });
+    const refused = await manager.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: gone.id });
+    expect(refused.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选负责业务员已停用或不存在' });
+    const res = await manager.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id, reason: '交接' });
+    expect(res.body).toMatchObject({ ownerId: successor.id, ownerName: successor.displayName });
+    expect((await owner.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+    const { client: outsider } = await signedIn(t, { roleCode: 'manager' });
+    expect((await outsider.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id })).status).toBe(404);
+  });
+
+  it('a shared colleague sees the customer and logs contacts until the share is removed', async () => {
+    const { client: owner } = await signedIn(t);
+    const { client: colleague, user } = await signedIn(t);
+    const customer = await createCustomer(owner);
+    const shared = await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [user.id] });
+    expect(shared.body.sharedWith).toEqual([{ id: user.id, name: user.displayName }]);
+    expect(ids(await colleague.get('/api/v1/customers', { view: 'shared' }))).toContain(customer.id);
+    expect((await colleague.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'visit', summary: '上门拜访' })).status).toBe(201);
+    await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [] });
+    expect((await colleague.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+  });
+});
+
+describe('contacts and the contact log', () => {
+  it('keeps one primary contact and refuses a contact of another customer on a log', async () => {
+    const { client } = await signedIn(t);
+    const a = await createCustomer(client);
+    const b = await createCustomer(client);
+    const first = await client.post('/api/v1/contacts', { customerId: a.id, name: '甲', isPrimary: true });
+    const second = await client.post('/api/v1/contacts', { customerId: a.id, name: '乙', isPrimary: true });
+    const list = await client.get('/api/v1/contacts', { customerId: a.id });
+    expect(list.body.items.find((c: { id: string }) => c.id === first.body.id).isPrimary).toBe(false);
+    expect(list.body.items.find((c: { id: string }) => c.id === second.body.id).isPrimary).toBe(true);
+    const wrong = await client.post('/api/v1/contact-logs', { customerId: b.id, contactId: first.body.id, direction: 'outbound', channel: 'phone', summary: 'x' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('INACTIVE_REFERENCE');
+  });
+
+  it('refuses a contact without a customer, bad phones and e-mails, and an unknown direction', async () => {
+    const { client } = await signedIn(t);
+    const customer = await createCustomer(client);
+    expect((await client.post('/api/v1/contacts', { name: '无主' })).status).toBe(400);
+    const bad = await client.post('/api/v1/contacts', { customerId: customer.id, name: '甲', phones: ['call me'], emails: ['nope'] });
+    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.emails.0', 'body.phones.0']);
+    expect((await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'sideways', channel: 'phone', summary: 'x' })).status).toBe(400);
+    expect((await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'phone', summary: 'x', nextContactOn: '2026-02-30' })).status).toBe(400);
+  });
+
+  it('the latest entry sets the last and next contact; deleting it falls back to the one before', async () => {
+    const { client } = await signedIn(t);
+    const customer = await createCustomer(client);
+    const older = { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '首次电话', occurredAt: '2026-10-01T09:00:00+08:00', nextContactOn: '2026-10-15' };
+    const newer = { ...older, summary: '跟进', occurredAt: '2026-10-14T09:00:00+08:00', nextContactOn: '2026-11-01' };
+    await client.post('/api/v1/contact-logs', older);
+    const latest = await client.post('/api/v1/contact-logs', newer);
+    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({ nextContactOn: '2026-11-01', lastContactAt: '2026-10-14T01:00:00.000Z' });
+    expect((await client.delete(`/api/v1/contact-logs/${latest.body.id}`)).status).toBe(200);
+    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({ nextContactOn: '2026-10-15', lastContactAt: '2026-10-01T01:00:00.000Z' });
+    const timeline = await client.get('/api/v1/contact-logs', { customerId: customer.id });
+    expect(timeline.body.items.map((l: { summary: string }) => l.summary)).toEqual(['首次电话']);
+  });
+});
