@@ -28,6 +28,8 @@ export const Customer = z.object({
   branchId: Id.nullable(),
   branchName: z.string().nullable(),
   address: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
   status: z.enum(CUSTOMER_STATUSES),
   source: z.string().nullable(),
   tags: z.array(z.string()),
@@ -49,6 +51,8 @@ const CustomerFields = {
   regionId: Id.nullable().optional(),
   branchId: Id.nullable().optional(),
   address: optionalText(200),
+  email: z.union([Email, z.literal('').transform(() => null), z.null()]).optional(),
+  phone: z.union([Phone, z.literal('').transform(() => null), z.null()]).optional(),
   status: z.enum(CUSTOMER_STATUSES).optional(),
   source: optionalText(50),
   tags: z.array(text(20)).max(20).optional(),
@@ -161,3 +165,42 @@ export const ContactLogListQuery = listQuery(['occurredAt'], {
   channel: z.enum(CONTACT_CHANNELS).optional(),
 });
 export type ContactLogListQuery = z.infer<typeof ContactLogListQuery>;
+
+// ---------- the answer box ----------
+
+const AnswerContact = z.object({
+  id: Id,
+  name: z.string(),
+  title: z.string().nullable(),
+  department: z.string().nullable(),
+  phones: z.array(z.string()),
+  emails: z.array(z.string()),
+});
+
+/** One card answering the seed's questions about a customer at a glance. */
+export const AnswerCard = z.object({
+  customer: z.object({
+    id: Id,
+    name: z.string(),
+    status: z.enum(CUSTOMER_STATUSES),
+    creditCode: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    ownerId: Id.nullable(),
+    ownerName: z.string().nullable(),
+    nextContactOn: z.string().nullable(),
+  }),
+  /** Who is the customer's contact and what is their phone. */
+  primaryContact: AnswerContact.nullable(),
+  /** The accounts-payable / finance contact (department like 应付, 财务, 出纳, AP). */
+  payablesContact: AnswerContact.nullable(),
+  /** The contacts whose name, phone or e-mail matched the query. */
+  matchedContacts: z.array(AnswerContact),
+  lastContact: z
+    .object({ at: Timestamp, direction: z.enum(CONTACT_DIRECTIONS), channel: z.enum(CONTACT_CHANNELS), userName: z.string(), summary: z.string() })
+    .nullable(),
+  contactCount: z.int(),
+});
+export type AnswerCard = z.infer<typeof AnswerCard>;
+export const AnswerQuery = z.strictObject({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(5) });
+export const Answers = z.object({ cards: z.array(AnswerCard) });

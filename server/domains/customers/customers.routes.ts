@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
-  AssignCustomer, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  AnswerQuery, Answers, AssignCustomer, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
+import { findAnswers } from './answers.service';
 import { createContactLog, deleteContactLog, findContactLogs, getContactLog } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
@@ -47,6 +48,10 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   r.get('/api/v1/customers/:id/owner-history', { preValidation: read, schema: { tags, params: IdParams, response: { 200: OwnerChange.array(), ...errorResponses } } }, (request) =>
     findOwnerChanges(ctxOf(request), request.params.id),
   );
+
+  r.get('/api/v1/answers', { preValidation: read, schema: { tags, summary: 'The answer box: customers matching a name, fragment, pinyin initials, phone, e-mail or credit code, with their answers', querystring: AnswerQuery, response: { 200: Answers, ...errorResponses } } }, async (request) => ({
+    cards: await findAnswers(ctxOf(request), request.query.q, request.query.limit),
+  }));
 
   r.get('/api/v1/contacts', { preValidation: read, schema: { tags, querystring: ContactListQuery, response: { 200: pageOf(Contact), ...errorResponses } } }, (request) =>
     findContacts(ctxOf(request), request.query),

@@ -54,6 +54,8 @@ function present(r: Joined, sharedWith: { id: string; name: string }[]): Custome
     branchId: c.branchId,
     branchName: r.branchName,
     address: c.address,
+    email: c.email,
+    phone: c.phone,
     status: c.status,
     source: c.source,
     tags: c.tags,
@@ -70,6 +72,10 @@ function present(r: Joined, sharedWith: { id: string; name: string }[]): Custome
 async function presentAll(db: Db, rows: Joined[]): Promise<Customer[]> {
   const shares = await sharesOf(db, rows.map((r) => r.row.id));
   return rows.map((r) => present(r, shares.get(r.row.id)!));
+}
+
+function customerSearchText(c: { name: string; creditCode?: string | null; email?: string | null; phone?: string | null }) {
+  return searchTextOf([c.name, c.creditCode, c.email], c.phone ? [c.phone] : []);
 }
 
 /** A customer matches a search by its own text (name, pinyin, initials, credit code) or any of its contacts' (names, phones, e-mails). */
@@ -161,7 +167,7 @@ export async function createCustomer(ctx: Ctx, input: CustomerCreate): Promise<C
     const { ownerId: _owner, ...fields } = input;
     const [row] = await tx.db
       .insert(customers)
-      .values({ ...fields, tags: input.tags ?? [], ownerId, searchText: searchTextOf([input.name, input.creditCode]), createdBy: ctx.actor.id })
+      .values({ ...fields, tags: input.tags ?? [], ownerId, searchText: customerSearchText(input), createdBy: ctx.actor.id })
       .returning({ id: customers.id });
     await recordOwnerChange(tx, { customerId: row.id, from: null, to: ownerId, kind: 'create' });
     const after = await getCustomer(tx, row.id);
@@ -177,9 +183,8 @@ export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerUpdate
     await assertCreditCodeFree(tx.db, patch.creditCode, id);
     await assertActiveReferences(tx.db, 'region', [patch.regionId]);
     await assertActiveReferences(tx.db, 'branch', [patch.branchId]);
-    const name = patch.name ?? before.name;
-    const creditCode = patch.creditCode === undefined ? before.creditCode : patch.creditCode;
-    await tx.db.update(customers).set({ ...patch, searchText: searchTextOf([name, creditCode]), updatedAt: new Date() }).where(eq(customers.id, id));
+    const merged = { ...before, ...patch };
+    await tx.db.update(customers).set({ ...patch, searchText: customerSearchText(merged), updatedAt: new Date() }).where(eq(customers.id, id));
     const after = await getCustomer(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: id, before, after });
     return after;

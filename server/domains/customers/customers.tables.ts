@@ -18,6 +18,8 @@ export const customers = pgTable('customers', {
   regionId: uuid('region_id').references(() => regions.id),
   branchId: uuid('branch_id').references(() => branches.id),
   address: text('address'),
+  email: text('email'),
+  phone: text('phone'),
   status: text('status', { enum: ['prospect', 'customer', 'former'] }).notNull().default('prospect'),
   source: text('source'),
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),

@@ -210,3 +210,31 @@ describe('contacts and the contact log', () => {
     expect(timeline.body.items.map((l: { summary: string }) => l.summary)).toEqual(['首次电话']);
   });
 });
+
+describe('the answer box', () => {
+  it('answers the seed’s questions on one card, found by fragment, initials or phone — only for those who may see the customer', async () => {
+    const { client: owner, user } = await signedIn(t);
+    const { client: stranger } = await signedIn(t);
+    const name = `陕西秦川${uniq('机械')}有限公司`;
+    const customer = await createCustomer(owner, { name, email: 'office@qinchuan.cn', phone: '029-8888 0000' });
+    await owner.post('/api/v1/contacts', { customerId: customer.id, name: '赵总', title: '总经理', phones: ['13800001111'], isPrimary: true });
+    await owner.post('/api/v1/contacts', { customerId: customer.id, name: '钱会计', department: '应付账款', phones: ['029-8888 1234'], emails: ['ap@qinchuan.cn'] });
+    await owner.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '确认年审时间', occurredAt: '2026-11-02T15:00:00+08:00', nextContactOn: '2026-12-10' });
+
+    for (const q of ['秦川', 'sxqc', '88881234', 'ap@qinchuan']) {
+      const res = await owner.get('/api/v1/answers', { q });
+      expect(res.status).toBe(200);
+      const hit = res.body.cards.find((c: { customer: { id: string } }) => c.customer.id === customer.id);
+      expect(hit, q).toBeDefined();
+      expect(hit.customer).toMatchObject({ email: 'office@qinchuan.cn', ownerId: user.id, ownerName: user.displayName, nextContactOn: '2026-12-10' });
+      expect(hit.primaryContact).toMatchObject({ name: '赵总', phones: ['13800001111'] });
+      expect(hit.payablesContact).toMatchObject({ name: '钱会计', phones: ['029-8888 1234'] });
+      expect(hit.lastContact).toMatchObject({ at: '2026-11-02T07:00:00.000Z', direction: 'outbound', summary: '确认年审时间' });
+      expect(hit.contactCount).toBe(2);
+    }
+    const byPhone = (await owner.get('/api/v1/answers', { q: '88881234' })).body.cards[0];
+    expect(byPhone.matchedContacts.map((c: { name: string }) => c.name)).toEqual(['钱会计']);
+    expect((await stranger.get('/api/v1/answers', { q: name })).body.cards).toEqual([]);
+    expect((await owner.get('/api/v1/answers', { q: '' })).status).toBe(400);
+  });
+});

@@ -1,0 +1,2 @@
+ALTER TABLE "customers" ADD COLUMN "email" text;--> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "phone" text;

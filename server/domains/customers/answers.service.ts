@@ -1,0 +1,71 @@
+import { and, asc, desc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import type { AnswerCard } from '../../../common/schemas/customers';
+import type { Ctx } from '../../context';
+import { containsPattern } from '../../lib/listing';
+import { users } from '../staff/staff.tables';
+import { visibleCustomers } from './customers.policy';
+import { customerSearch } from './customers.service';
+import { contactLogs, contacts, customers } from './customers.tables';
+
+/** Departments that pay the bills: where "their AP department's phone" is found. */
+const PAYABLES = /应付|财务|出纳|会计|结算|付款|accounts? payable|\bap\b|finance/i;
+
+type ContactRow = typeof contacts.$inferSelect;
+const card = (c: ContactRow) => ({ id: c.id, name: c.name, title: c.title, department: c.department, phones: c.phones, emails: c.emails });
+
+/**
+ * The answer box: customers matching the query by name, fragment, pinyin initials, credit
+ * code, or any contact's name, phone or e-mail — only those the actor may see — each with
+ * the answers the seed asks for. Five small queries regardless of how many match.
+ */
+export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<AnswerCard[]> {
+  const exact = sql`CASE WHEN ${customers.name} = ${q} THEN 0 WHEN ${customers.name} ILIKE ${`${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} THEN 1 ELSE 2 END`;
+  const found = await ctx.db
+    .select({ row: customers, ownerName: users.displayName })
+    .from(customers)
+    .leftJoin(users, eq(users.id, customers.ownerId))
+    .where(and(visibleCustomers(ctx.actor), customerSearch(q)))
+    .orderBy(exact, desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
+    .limit(limit);
+  if (found.length === 0) return [];
+  const ids = found.map((f) => f.row.id);
+  const pattern = containsPattern(q);
+  const [allContacts, lastLogs] = await Promise.all([
+    ctx.db
+      .select({ contact: contacts, matches: sql<boolean>`${ilike(contacts.searchText, pattern)}` })
+      .from(contacts)
+      .where(inArray(contacts.customerId, ids))
+      .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt)),
+    ctx.db
+      .selectDistinctOn([contactLogs.customerId], { log: contactLogs, userName: users.displayName })
+      .from(contactLogs)
+      .innerJoin(users, eq(users.id, contactLogs.userId))
+      .where(inArray(contactLogs.customerId, ids))
+      .orderBy(contactLogs.customerId, desc(contactLogs.occurredAt), desc(contactLogs.createdAt)),
+  ]);
+  return found.map(({ row, ownerName }) => {
+    const mine = allContacts.filter((c) => c.contact.customerId === row.id);
+    const last = lastLogs.find((l) => l.log.customerId === row.id);
+    const payables = mine.find((c) => PAYABLES.test(`${c.contact.department ?? ''} ${c.contact.title ?? ''}`));
+    return {
+      customer: {
+        id: row.id,
+        name: row.name,
+        status: row.status,
+        creditCode: row.creditCode,
+        email: row.email,
+        phone: row.phone,
+        ownerId: row.ownerId,
+        ownerName,
+        nextContactOn: row.nextContactOn,
+      },
+      primaryContact: mine[0] ? card(mine[0].contact) : null,
+      payablesContact: payables ? card(payables.contact) : null,
+      matchedContacts: mine.filter((c) => c.matches).map((c) => card(c.contact)),
+      lastContact: last
+        ? { at: last.log.occurredAt.toISOString(), direction: last.log.direction, channel: last.log.channel, userName: last.userName, summary: last.log.summary }
+        : null,
+      contactCount: mine.length,
+    };
+  });
+}
