@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidCreditCode, normalizeCreditCode } from '../credit-code';
 import { Email, Id, Phone, Timestamp, listQuery, optionalText, text } from './common';
+import { Attachment } from './files';
 
 export const CUSTOMER_STATUSES = ['prospect', 'customer', 'former'] as const;
 export const COMPANY_SIZES = ['micro', 'small', 'medium', 'large'] as const;
@@ -146,6 +147,7 @@ export const ContactLog = z.object({
   userName: z.string(),
   summary: z.string(),
   nextContactOn: z.string().nullable(),
+  attachments: z.array(Attachment),
   createdAt: Timestamp,
 });
 export type ContactLog = z.infer<typeof ContactLog>;

@@ -3,3 +3,4 @@ export * from '../domains/staff/staff.tables';
 export * from '../domains/auth/auth.tables';
 export * from '../domains/audit/audit.tables';
 export * from '../domains/customers/customers.tables';
+export * from '../domains/files/files.tables';

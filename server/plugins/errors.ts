@@ -57,9 +57,9 @@ export function registerErrorHandling(app: FastifyInstance) {
       out = send(request, 'VALIDATION_FAILED', {}, { issues });
     } else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) {
       out = send(request, 'INVALID_JSON', {});
-    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
       out = send(request, 'PAYLOAD_TOO_LARGE', {});
-    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
       out = send(request, 'UNSUPPORTED_MEDIA_TYPE', {});
     } else if (isUniqueViolation(error)) {
       // A race past the service's own check: the unique index caught it.

@@ -1,11 +1,13 @@
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type { ContactLog, ContactLogCreate, ContactLogListQuery } from '../../../common/schemas/customers';
+import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
+import { deleteFile, deleteFilesOf, findAttachments, getFile, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { assertCustomerWritable, refreshContactDates } from './customers.service';
@@ -23,7 +25,7 @@ function selectLogs(db: Db) {
 
 type Joined = { log: typeof contactLogs.$inferSelect; customerName: string; contactName: string | null; userName: string };
 
-function present(r: Joined): ContactLog {
+function present(r: Joined, attachments: Attachment[]): ContactLog {
   const l = r.log;
   return {
     id: l.id,
@@ -38,6 +40,7 @@ function present(r: Joined): ContactLog {
     userName: r.userName,
     summary: l.summary,
     nextContactOn: l.nextContactOn,
+    attachments,
     createdAt: l.createdAt.toISOString(),
   };
 }
@@ -54,13 +57,15 @@ export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Pro
     selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
     ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
   ]);
-  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+  const attachments = await findAttachments(ctx.db, 'contact-log', rows.map((r) => r.log.id));
+  return { items: rows.map((r) => present(r, attachments.get(r.log.id)!)), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
   const [row] = await selectLogs(ctx.db).where(and(eq(contactLogs.id, id), visibleCustomers(ctx.actor)));
   if (!row) throw notFound();
-  return present(row);
+  const attachments = await findAttachments(ctx.db, 'contact-log', [id]);
+  return present(row, attachments.get(id)!);
 }
 
 /**
@@ -109,9 +114,40 @@ export async function deleteContactLog(ctx: Ctx, id: string): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const before = await getContactLog(tx, id);
     await assertCustomerWritable(tx, before.customerId);
+    await deleteFilesOf(tx.db, 'contact-log', id);
     await tx.db.delete(contactLogs).where(eq(contactLogs.id, id));
     await refreshCustomer(tx.db, before.customerId);
     await recordAudit(tx, { action: 'delete', entityType: 'contact-log', entityId: id, before });
   });
 }
 
+
+export type Upload = { filename: string; content: Buffer; truncated: boolean };
+
+/** Attaches documents to a log entry; all or nothing. */
+export async function attachToContactLog(ctx: Ctx, id: string, uploads: Upload[]): Promise<Attachment[]> {
+  if (uploads.length === 0) throw new AppError('FILE_MISSING');
+  return inTransaction(ctx, async (tx) => {
+    const log = await getContactLog(tx, id);
+    await assertCustomerWritable(tx, log.customerId);
+    const stored: Attachment[] = [];
+    for (const upload of uploads) stored.push(await storeFile(tx.db, { type: 'contact-log', id }, upload, ctx.actor.id));
+    await recordAudit(tx, { action: 'update', entityType: 'contact-log', entityId: id, before: { attachments: log.attachments }, after: { attachments: [...log.attachments, ...stored] } });
+    return stored;
+  });
+}
+
+/** A document of a log entry, for those who may see the customer (404 for everyone else). */
+export async function getContactLogFile(ctx: Ctx, id: string, fileId: string) {
+  await getContactLog(ctx, id);
+  return getFile(ctx.db, 'contact-log', id, fileId);
+}
+
+export async function removeContactLogFile(ctx: Ctx, id: string, fileId: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const log = await getContactLog(tx, id);
+    await assertCustomerWritable(tx, log.customerId);
+    const removed = await deleteFile(tx.db, 'contact-log', id, fileId);
+    await recordAudit(tx, { action: 'update', entityType: 'contact-log', entityId: id, before: { attachments: log.attachments }, after: { attachments: log.attachments.filter((a) => a.id !== removed.id) } });
+  });
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
+import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
   AnswerQuery, Answers, AssignCustomer, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
@@ -8,7 +9,7 @@ import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
-import { createContactLog, deleteContactLog, findContactLogs, getContactLog } from './contact-logs.service';
+import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
   assignCustomer, claimCustomer, createCustomer, findCustomers, findOwnerChanges, getCustomer, releaseCustomer, shareCustomer, updateCustomer,
@@ -83,6 +84,31 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   );
   r.delete('/api/v1/contact-logs/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
     await deleteContactLog(ctxOf(request), request.params.id);
+    return { ok: true as const };
+  });
+
+  r.post('/api/v1/contact-logs/:id/attachments', {
+    preValidation: write,
+    schema: { tags, summary: `Attach documents (multipart/form-data, up to ${MAX_FILE_BYTES / 1024 / 1024} MB each)`, consumes: ['multipart/form-data'], params: IdParams, response: { 201: Attachment.array(), ...errorResponses } },
+  }, async (request, reply) => {
+    const uploads: Upload[] = [];
+    for await (const part of request.files({ limits: { fileSize: MAX_FILE_BYTES, files: 10 } })) {
+      const content = await part.toBuffer();
+      uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
+    }
+    reply.status(201);
+    return attachToContactLog(ctxOf(request), request.params.id, uploads);
+  });
+  r.get('/api/v1/contact-logs/:id/attachments/:fileId', { preValidation: read, schema: { tags, summary: 'Download a document', params: AttachmentParams } }, async (request, reply) => {
+    const file = await getContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
+    return reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+      .header('cache-control', 'private, no-store')
+      .send(Buffer.from(file.content));
+  });
+  r.delete('/api/v1/contact-logs/:id/attachments/:fileId', { preValidation: write, schema: { tags, params: AttachmentParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+    await removeContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
     return { ok: true as const };
   });
 }

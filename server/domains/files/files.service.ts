@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Attachment } from '../../../common/schemas/files';
+import { MAX_FILE_BYTES } from '../../../common/schemas/files';
+import type { Db } from '../../db/client';
+import { AppError, notFound } from '../../errors';
+import { files } from './files.tables';
+
+/** What may be uploaded, by extension; the stored content type comes from here, never from the client. */
+const CONTENT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.doc': 'application/msword',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xls': 'application/vnd.ms-excel',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.ppt': 'application/vnd.ms-powerpoint',
+  '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.zip': 'application/zip',
+  '.eml': 'message/rfc822',
+  '.msg': 'application/vnd.ms-outlook',
+  '.ofd': 'application/ofd',
+};
+export const ALLOWED_EXTENSIONS = Object.keys(CONTENT_TYPES);
+
+type OwnerType = (typeof files.$inferInsert)['ownerType'];
+
+export function presentAttachment(f: { id: string; filename: string; contentType: string; size: number; createdAt: Date }): Attachment {
+  return { id: f.id, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt.toISOString() };
+}
+
+/** Checks name and size, then stores the file. FILE_TYPE_NOT_ALLOWED / FILE_TOO_LARGE change nothing. */
+export async function storeFile(db: Db, owner: { type: OwnerType; id: string }, upload: { filename: string; content: Buffer; truncated?: boolean }, userId: string): Promise<Attachment> {
+  const filename = path.basename(upload.filename.replace(/\\/g, '/')).slice(0, 200);
+  const extension = path.extname(filename).toLowerCase();
+  const contentType = CONTENT_TYPES[extension];
+  if (!contentType) throw new AppError('FILE_TYPE_NOT_ALLOWED', { allowed: ALLOWED_EXTENSIONS.join(' ') }, { allowed: ALLOWED_EXTENSIONS });
+  if (upload.truncated || upload.content.length > MAX_FILE_BYTES) throw new AppError('FILE_TOO_LARGE', { maxMb: MAX_FILE_BYTES / 1024 / 1024 }, { maxBytes: MAX_FILE_BYTES });
+  if (upload.content.length === 0) throw new AppError('FILE_MISSING');
+  const [row] = await db
+    .insert(files)
+    .values({
+      ownerType: owner.type,
+      ownerId: owner.id,
+      filename,
+      contentType,
+      size: upload.content.length,
+      sha256: createHash('sha256').update(upload.content).digest('hex'),
+      content: new Uint8Array(upload.content),
+      createdBy: userId,
+    })
+    .returning({ id: files.id, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt });
+  return presentAttachment(row);
+}
+
+/** Attachments (without content) of several owners, for presenters. */
+export async function findAttachments(db: Db, ownerType: OwnerType, ownerIds: string[]): Promise<Map<string, Attachment[]>> {
+  const map = new Map<string, Attachment[]>(ownerIds.map((id) => [id, []]));
+  if (ownerIds.length === 0) return map;
+  const rows = await db
+    .select({ id: files.id, ownerId: files.ownerId, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt })
+    .from(files)
+    .where(and(eq(files.ownerType, ownerType), inArray(files.ownerId, ownerIds)))
+    .orderBy(asc(files.createdAt));
+  for (const r of rows) map.get(r.ownerId)!.push(presentAttachment(r));
+  return map;
+}
+
+/** One file of an owner, with content. The caller has already checked that the owner is visible. */
+export async function getFile(db: Db, ownerType: OwnerType, ownerId: string, fileId: string) {
+  const [row] = await db.select().from(files).where(and(eq(files.id, fileId), eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)));
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function deleteFile(db: Db, ownerType: OwnerType, ownerId: string, fileId: string): Promise<Attachment> {
+  const [row] = await db
+    .delete(files)
+    .where(and(eq(files.id, fileId), eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)))
+    .returning({ id: files.id, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt });
+  if (!row) throw notFound();
+  return presentAttachment(row);
+}
+
+export async function deleteFilesOf(db: Db, ownerType: OwnerType, ownerId: string): Promise<void> {
+  await db.delete(files).where(and(eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)));
+}
