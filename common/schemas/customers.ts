@@ -77,6 +77,10 @@ export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt'
   tag: z.string().max(20).optional(),
   /** Customers whose next contact date is on or before this date (who is due for a call). */
   dueBy: BusinessDate.optional(),
+  /** With serviceDueBy: customers taking this business line as a recurring service … */
+  serviceLineId: Id.optional(),
+  /** … whose next occurrence is on or before this date ("due for their audit soon"). */
+  serviceDueBy: BusinessDate.optional(),
 });
 export type CustomerListQuery = z.infer<typeof CustomerListQuery>;
 
@@ -206,3 +210,38 @@ export const AnswerCard = z.object({
 export type AnswerCard = z.infer<typeof AnswerCard>;
 export const AnswerQuery = z.strictObject({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(5) });
 export const Answers = z.object({ cards: z.array(AnswerCard) });
+
+// ---------- recurring services ----------
+
+export const SERVICE_CYCLES = ['monthly', 'quarterly', 'annual'] as const;
+export const CustomerService = z.object({
+  id: Id,
+  customerId: Id,
+  businessLineId: Id,
+  businessLineName: z.string(),
+  cycle: z.enum(SERVICE_CYCLES),
+  nextDueOn: z.string(),
+  active: z.boolean(),
+  notes: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type CustomerService = z.infer<typeof CustomerService>;
+export const CustomerServiceCreate = z.strictObject({
+  customerId: Id,
+  businessLineId: Id,
+  cycle: z.enum(SERVICE_CYCLES),
+  nextDueOn: BusinessDate,
+  notes: optionalText(500),
+});
+export type CustomerServiceCreate = z.infer<typeof CustomerServiceCreate>;
+export const CustomerServiceUpdate = CustomerServiceCreate.omit({ customerId: true }).partial().extend({ active: z.boolean().optional() }).strict();
+export type CustomerServiceUpdate = z.infer<typeof CustomerServiceUpdate>;
+export const CustomerServiceListQuery = listQuery(['nextDueOn', 'createdAt'], {
+  customerId: Id.optional(),
+  businessLineId: Id.optional(),
+  /** Services whose next occurrence is on or before this date. */
+  dueBy: BusinessDate.optional(),
+  active: z.enum(['true', 'false', 'all']).default('true'),
+});
+export type CustomerServiceListQuery = z.infer<typeof CustomerServiceListQuery>;

@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
-  AnswerQuery, Answers, AssignCustomer, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  AnswerQuery, Answers, AssignCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
+import { completeCustomerService, createCustomerService, deleteCustomerService, findCustomerServices, getCustomerService, updateCustomerService } from './customer-services.service';
 import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
@@ -109,6 +110,27 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   });
   r.delete('/api/v1/contact-logs/:id/attachments/:fileId', { preValidation: write, schema: { tags, params: AttachmentParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
     await removeContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
+    return { ok: true as const };
+  });
+
+  r.get('/api/v1/customer-services', { preValidation: read, schema: { tags, summary: 'Recurring services (annual audit, monthly bookkeeping …) and when each is next due', querystring: CustomerServiceListQuery, response: { 200: pageOf(CustomerService), ...errorResponses } } }, (request) =>
+    findCustomerServices(ctxOf(request), request.query),
+  );
+  r.post('/api/v1/customer-services', { preValidation: write, schema: { tags, body: CustomerServiceCreate, response: { 201: CustomerService, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return createCustomerService(ctxOf(request), request.body);
+  });
+  r.get('/api/v1/customer-services/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
+    getCustomerService(ctxOf(request), request.params.id),
+  );
+  r.patch('/api/v1/customer-services/:id', { preValidation: write, schema: { tags, params: IdParams, body: CustomerServiceUpdate, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
+    updateCustomerService(ctxOf(request), request.params.id, request.body),
+  );
+  r.post('/api/v1/customer-services/:id/complete', { preValidation: write, schema: { tags, summary: 'This occurrence is done; the next is one cycle later', params: IdParams, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
+    completeCustomerService(ctxOf(request), request.params.id),
+  );
+  r.delete('/api/v1/customer-services/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
+    await deleteCustomerService(ctxOf(request), request.params.id);
     return { ok: true as const };
   });
 }

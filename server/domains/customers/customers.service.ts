@@ -12,7 +12,7 @@ import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
 import { getUserNames } from '../staff/users.service';
 import { assignableCustomers, visibleCustomers, writableCustomers } from './customers.policy';
-import { contacts, customerOwnerChanges, customerShares, customers } from './customers.tables';
+import { contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
 
 const owners = aliasedTable(users, 'owners');
 
@@ -101,6 +101,15 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   if (query.branchId) filters.push(eq(customers.branchId, query.branchId));
   if (query.tag) filters.push(arrayContains(customers.tags, [query.tag]));
   if (query.dueBy) filters.push(and(isNotNull(customers.nextContactOn), lte(customers.nextContactOn, query.dueBy)));
+  if (query.serviceLineId || query.serviceDueBy) {
+    const service = and(
+      eq(customerServices.customerId, customers.id),
+      eq(customerServices.active, true),
+      query.serviceLineId ? eq(customerServices.businessLineId, query.serviceLineId) : undefined,
+      query.serviceDueBy ? lte(customerServices.nextDueOn, query.serviceDueBy) : undefined,
+    );
+    filters.push(exists(sql`(SELECT 1 FROM ${customerServices} WHERE ${service})`));
+  }
   const where = and(...filters);
   const order = orderFrom(
     query.sort,

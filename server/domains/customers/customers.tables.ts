@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { businessLines } from '../staff/staff.tables';
 import { auditedColumns } from '../../db/columns';
 import { branches, regions, users } from '../staff/staff.tables';
 
@@ -81,3 +82,18 @@ export const contactLogs = pgTable('contact_logs', {
   summary: text('summary').notNull(),
   nextContactOn: date('next_contact_on'),
 }, (t) => [index('contact_logs_customer_idx').on(t.customerId, t.occurredAt)]);
+
+/**
+ * Recurring services a customer takes (annual audit due each March, monthly bookkeeping …).
+ * `nextDueOn` is the next occurrence; completing it moves it one cycle on, so "who is due
+ * for their audit soon" is one indexed filter.
+ */
+export const customerServices = pgTable('customer_services', {
+  ...auditedColumns(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  businessLineId: uuid('business_line_id').notNull().references(() => businessLines.id),
+  cycle: text('cycle', { enum: ['monthly', 'quarterly', 'annual'] }).notNull(),
+  nextDueOn: date('next_due_on').notNull(),
+  active: boolean('active').notNull().default(true),
+  notes: text('notes'),
+}, (t) => [index('customer_services_customer_idx').on(t.customerId), index('customer_services_due_idx').on(t.businessLineId, t.nextDueOn)]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditCodeCheckChar } from '../../../common/credit-code';
-import { buildDepartment, buildUser, signedIn } from '../../test/factories';
+import { buildBusinessLine, buildDepartment, buildUser, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 
 let t: TestApp;
@@ -236,5 +236,31 @@ describe('the answer box', () => {
     expect(byPhone.matchedContacts.map((c: { name: string }) => c.name)).toEqual(['钱会计']);
     expect((await stranger.get('/api/v1/answers', { q: name })).body.cards).toEqual([]);
     expect((await owner.get('/api/v1/answers', { q: '' })).status).toBe(400);
+  });
+});
+
+describe('recurring services', () => {
+  it('answers "which customers are due for their audit soon" with one filter, and moves on a cycle when done', async () => {
+    const { client } = await signedIn(t);
+    const { client: stranger } = await signedIn(t);
+    const line = await buildBusinessLine(t.database.db, { name: uniq('审计') });
+    const dueSoon = await createCustomer(client);
+    const dueLater = await createCustomer(client);
+    const audit = await client.post('/api/v1/customer-services', { customerId: dueSoon.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-03-31' });
+    expect(audit.status).toBe(201);
+    expect(audit.body).toMatchObject({ businessLineName: line.name, cycle: 'annual', nextDueOn: '2027-03-31' });
+    await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-09-30' });
+
+    const due = await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' });
+    expect(ids(due)).toEqual([dueSoon.id]);
+    expect(ids(await stranger.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual([]);
+    expect((await stranger.get('/api/v1/customer-services', { businessLineId: line.id })).body.total).toBe(0);
+
+    const done = await client.post(`/api/v1/customer-services/${audit.body.id}/complete`);
+    expect(done.body.nextDueOn).toBe('2028-03-31');
+    expect(ids(await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual([]);
+    const monthly = await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'monthly', nextDueOn: '2027-01-31' });
+    expect((await client.post(`/api/v1/customer-services/${monthly.body.id}/complete`)).body.nextDueOn).toBe('2027-02-28');
+    expect((await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'weekly', nextDueOn: '2027-01-31' })).status).toBe(400);
   });
 });
