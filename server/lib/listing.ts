@@ -1,4 +1,4 @@
-import { asc, sql, type SQL } from 'drizzle-orm';
+import { asc, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /** `%fragment%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
@@ -26,4 +26,14 @@ export function orderFrom<K extends string>(
 
 export function offsetOf(query: { page: number; pageSize: number }): number {
   return (query.page - 1) * query.pageSize;
+}
+
+/**
+ * A column always written as "table"."column". Drizzle leaves columns unqualified in the
+ * select list of a single-table select, where a correlated subquery would then bind an outer
+ * column to the inner table (`"department_id" = "id"` inside `FROM users`). Use this for
+ * every outer column referenced inside a subquery, wherever it stands.
+ */
+export function outer(column: PgColumn): SQL {
+  return sql.raw(`"${getTableName(column.table)}"."${column.name}"`);
 }

@@ -1,9 +1,10 @@
 import { exists, isNull, or, and, eq, sql, type SQL } from 'drizzle-orm';
+import { outer } from '../../lib/listing';
 import { can, visibleTo, type Actor } from '../../policy';
 import { customerShares, customers } from './customers.tables';
 
 const sharedWith = (actor: Actor) =>
-  exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, customers.id), eq(customerShares.userId, actor.id))})`);
+  exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, actor.id))})`);
 
 /**
  * Who sees a customer: its owner and the colleagues it is shared with (scope own), managers

@@ -4,7 +4,7 @@ import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, Owner
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -83,7 +83,7 @@ export function customerSearch(q: string): SQL {
   const pattern = containsPattern(q);
   return or(
     ilike(customers.searchText, pattern),
-    exists(sql`(SELECT 1 FROM ${contacts} WHERE ${and(eq(contacts.customerId, customers.id), ilike(contacts.searchText, pattern))})`),
+    exists(sql`(SELECT 1 FROM ${contacts} WHERE ${and(eq(contacts.customerId, outer(customers.id)), ilike(contacts.searchText, pattern))})`),
   )!;
 }
 
@@ -92,7 +92,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   if (query.view === 'mine') filters.push(eq(customers.ownerId, ctx.actor.id));
   if (query.view === 'pool') filters.push(isNull(customers.ownerId));
   if (query.view === 'shared') {
-    filters.push(exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, customers.id), eq(customerShares.userId, ctx.actor.id))})`));
+    filters.push(exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, ctx.actor.id))})`));
   }
   if (query.q) filters.push(customerSearch(query.q));
   if (query.status) filters.push(eq(customers.status, query.status));
@@ -103,7 +103,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   if (query.dueBy) filters.push(and(isNotNull(customers.nextContactOn), lte(customers.nextContactOn, query.dueBy)));
   if (query.serviceLineId || query.serviceDueBy) {
     const service = and(
-      eq(customerServices.customerId, customers.id),
+      eq(customerServices.customerId, outer(customers.id)),
       eq(customerServices.active, true),
       query.serviceLineId ? eq(customerServices.businessLineId, query.serviceLineId) : undefined,
       query.serviceDueBy ? lte(customerServices.nextDueOn, query.serviceDueBy) : undefined,

@@ -48,7 +48,9 @@ describe('a salesperson’s customer', () => {
 
     // Found by pinyin initials, by a phone fragment of a contact, by part of the credit code.
     for (const q of ['bjhd', '1234567', code.slice(4, 12), '华达科技', 'huada']) {
-      expect(ids(await s1.get('/api/v1/customers', { q })), q).toContain(customer.id);
+      const found = await s1.get('/api/v1/customers', { q });
+      expect(ids(found), q).toContain(customer.id);
+      expect(found.body.total, q).toBe(found.body.items.length);
     }
     expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-12-01' }))).toContain(customer.id);
     expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-11-30' }))).not.toContain(customer.id);
@@ -253,6 +255,7 @@ describe('recurring services', () => {
 
     const due = await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' });
     expect(ids(due)).toEqual([dueSoon.id]);
+    expect(due.body.total).toBe(1);
     expect(ids(await stranger.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual([]);
     expect((await stranger.get('/api/v1/customer-services', { businessLineId: line.id })).body.total).toBe(0);
 

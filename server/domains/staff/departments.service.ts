@@ -5,7 +5,7 @@ import type { Department } from '../../../common/schemas/staff';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteGuarded } from './reference.service';
 import { departments, users } from './staff.tables';
@@ -27,9 +27,9 @@ function present(row: Row, userCount: number, managerName: string | null): Depar
   };
 }
 
-// Correlated subquery: written with qualified names, since Drizzle leaves columns unqualified in single-table selects.
-const userCount = sql<number>`(SELECT count(*)::int FROM "users" WHERE "users"."department_id" = "departments"."id")`.mapWith(Number);
-const managerName = sql<string | null>`(SELECT "users"."display_name" FROM "users" WHERE "users"."id" = "departments"."manager_id")`;
+// Correlated subqueries: qualified names (see outer() in lib/listing.ts).
+const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.departmentId} = ${outer(departments.id)})`.mapWith(Number);
+const managerName = sql<string | null>`(SELECT ${users.displayName} FROM ${users} WHERE ${users.id} = ${outer(departments.managerId)})`;
 
 type ListQuery = { q?: string; page: number; pageSize: number; sort?: string; active: 'true' | 'false' | 'all' };
 

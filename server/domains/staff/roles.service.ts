@@ -5,15 +5,15 @@ import type { Role } from '../../../common/schemas/staff';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteGuarded } from './reference.service';
-import { roles } from './staff.tables';
+import { roles, users } from './staff.tables';
 
 type Row = typeof roles.$inferSelect;
 
-// Correlated subquery: written with qualified names, since Drizzle leaves columns unqualified in single-table selects.
-const userCount = sql<number>`(SELECT count(*)::int FROM "users" WHERE "users"."role_id" = "roles"."id")`.mapWith(Number);
+// Correlated subqueries: qualified names (see outer() in lib/listing.ts).
+const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.roleId} = ${outer(roles.id)})`.mapWith(Number);
 
 function present(row: Row, users: number): Role {
   return {
