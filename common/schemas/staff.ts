@@ -149,3 +149,8 @@ export const UserListQuery = listQuery(['username', 'displayName', 'createdAt', 
   staffCategory: StaffCategory.optional(),
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;
+
+/** The staff directory: names to pick colleagues (share with, assign to), whatever one's staff:read scope. */
+export const DirectoryEntry = z.object({ id: Id, displayName: z.string(), username: z.string(), departmentName: z.string().nullable() });
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+export const DirectoryQuery = z.strictObject({ q: z.string().trim().max(50).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });

@@ -3,9 +3,13 @@ import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
 import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
 import type {
+  AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
+  CustomerListQuery, CustomerUpdate, OwnerChange,
+} from '../../common/schemas/customers';
+import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
   DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, Role, RoleCreate, RoleListQuery, RoleUpdate, User, UserCreate,
-  UserListQuery, UserUpdate,
+  UserListQuery, UserUpdate, DirectoryEntry,
 } from '../../common/schemas/staff';
 import { api, type QueryParams } from './client';
 
@@ -46,6 +50,8 @@ export const usersApi = {
   ...resource<User, UserCreateInput, UserUpdateInput, UserListParams>('users'),
   setActive: (id: string, active: boolean) => api<User>(`/api/v1/users/${id}/${active ? 'activate' : 'deactivate'}`, { method: 'POST' }),
   resetPassword: (id: string, newPassword: string) => api<Ok>(`/api/v1/users/${id}/reset-password`, { method: 'POST', body: { newPassword } }),
+  /** Active colleagues for pickers, whatever the staff:read scope. */
+  directory: () => api<DirectoryEntry[]>('/api/v1/users/directory', { query: { limit: 200 } }),
 };
 
 export const departmentsApi = resource<Department, z.input<typeof DepartmentCreate>, z.input<typeof DepartmentUpdate>, ListParams<typeof DepartmentListQuery>>('departments');
@@ -53,6 +59,28 @@ export const branchesApi = resource<Branch, z.input<typeof BranchCreate>, z.inpu
 export const regionsApi = resource<Branch, z.input<typeof BranchCreate>, z.input<typeof BranchUpdate>, ReferenceListParams>('regions');
 export const businessLinesApi = resource<BusinessLine, z.input<typeof BusinessLineCreate>, z.input<typeof BusinessLineUpdate>, ReferenceListParams>('business-lines');
 export const rolesApi = resource<Role, z.input<typeof RoleCreate>, z.input<typeof RoleUpdate>, ListParams<typeof RoleListQuery>>('roles');
+
+export type CustomerListParams = ListParams<typeof CustomerListQuery>;
+export type CustomerCreateInput = z.input<typeof CustomerCreate>;
+export type ContactCreateInput = z.input<typeof ContactCreate>;
+export type ContactLogCreateInput = z.input<typeof ContactLogCreate>;
+
+export const customersApi = {
+  ...resource<Customer, CustomerCreateInput, z.input<typeof CustomerUpdate>, CustomerListParams>('customers'),
+  claim: (id: string) => api<Customer>(`/api/v1/customers/${id}/claim`, { method: 'POST' }),
+  release: (id: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/release`, { method: 'POST', body: { reason: reason || null } }),
+  assign: (id: string, ownerId: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
+  share: (id: string, userIds: string[]) => api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
+  ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
+};
+export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
+export const contactLogsApi = {
+  ...resource<ContactLog, ContactLogCreateInput, never, ListParams<typeof ContactLogListQuery>>('contact-logs'),
+};
+export const answersApi = {
+  path: '/api/v1/answers',
+  find: (q: string) => api<{ cards: AnswerCard[] }>('/api/v1/answers', { query: { q } }),
+};
 
 export const auditApi = {
   path: '/api/v1/audit-logs',

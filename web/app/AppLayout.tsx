@@ -4,9 +4,10 @@ import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type Men
 import { useMemo, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { authApi } from '../api/resources';
-import { storeMe, useMe } from '../auth/session';
+import { can, storeMe, useMe } from '../auth/session';
 import { useErrorToast } from '../components/errors';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { AnswerBox } from '../features/customers/AnswerBox';
 import { Logo } from '../components/Logo';
 import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
@@ -106,6 +107,7 @@ function SavedLanguageSwitch() {
 
 export function AppLayout() {
   const t = useT();
+  const me = useMe();
   const location = useLocation();
   const items = useMenuItems();
   const [collapsed, setCollapsed] = useState(false);
@@ -131,7 +133,7 @@ export function AppLayout() {
         <Menu
           mode="inline"
           selectedKeys={selected}
-          defaultOpenKeys={[MENU_GROUPS.staff.key]}
+          defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.staff.key]}
           items={items}
           style={{ borderInlineEnd: 'none' }}
           aria-label={t('app.name')}
@@ -146,6 +148,7 @@ export function AppLayout() {
             icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
             onClick={() => setCollapsed(!collapsed)}
           />
+          {can(me, 'customers:read') && <AnswerBox />}
           <div style={{ flex: 1 }} />
           <SavedLanguageSwitch />
           <UserMenu />

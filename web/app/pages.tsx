@@ -1,11 +1,13 @@
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, HomeOutlined, SafetyCertificateOutlined,
-  SettingOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+  ContactsOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Me } from '../../common/schemas/auth';
 import { can } from '../auth/session';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
+import { CustomerPage } from '../features/customers/CustomerPage';
+import { CustomersPage } from '../features/customers/CustomersPage';
 import { DepartmentsPage } from '../features/departments/DepartmentsPage';
 import { HomePage } from '../features/home/HomePage';
 import { REFERENCE_KINDS } from '../features/reference/reference-kinds';
@@ -18,6 +20,7 @@ import type { WebMessageKey } from '../i18n';
 export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
 
 export const MENU_GROUPS = {
+  customers: { key: 'customers', labelKey: 'nav.customerGroup', icon: <SolutionOutlined /> },
   staff: { key: 'staff', labelKey: 'nav.staff', icon: <TeamOutlined /> },
 } as const satisfies Record<string, MenuGroup>;
 
@@ -35,10 +38,13 @@ export type AppPage = {
 };
 
 const manageStaff = (me: Me) => can(me, 'staff:manage');
+const readCustomers = (me: Me) => can(me, 'customers:read');
 
 /** Every page of the signed-in app: the router and the sider menu are both built from this list. */
 export const APP_PAGES: AppPage[] = [
   { path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, allowed: () => true, element: <HomePage /> },
+  { path: '/customers', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, allowed: readCustomers, element: <CustomersPage /> },
+  { path: '/customers/:id', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, hideInMenu: true, allowed: readCustomers, element: <CustomerPage /> },
   { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
   { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },
   { path: '/staff/branches', group: 'staff', labelKey: 'nav.branches', icon: <BankOutlined />, allowed: manageStaff, element: <ReferencePage key="branches" kind={REFERENCE_KINDS.branches} /> },

@@ -41,3 +41,8 @@ export function firmDayStart(day: string): string {
 export function firmDayEnd(day: string): string {
   return new Date(`${day}T23:59:59.999+08:00`).toISOString();
 }
+
+/** Today's calendar date `YYYY-MM-DD` in the firm's time zone (business dates are compared as strings). */
+export function firmToday(date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}

@@ -3,7 +3,7 @@ import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
   BranchCreate, BranchUpdate, Branch, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
   DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, ResetPassword, Role, RoleCreate, RoleListQuery, RoleUpdate, User,
-  UserCreate, UserListQuery, UserUpdate,
+  UserCreate, UserListQuery, UserUpdate, DirectoryEntry, DirectoryQuery,
 } from '../../../common/schemas/staff';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
@@ -11,7 +11,7 @@ import { requirePermission } from '../../policy';
 import { createDepartment, deleteDepartment, findDepartments, getDepartment, updateDepartment } from './departments.service';
 import { createReference, deleteReference, findReferences, getReference, updateReference, type ReferenceKind } from './reference.service';
 import { createRole, deleteRole, findRoles, getRole, updateRole } from './roles.service';
-import { createUser, findUsers, getUser, resetUserPassword, setUserActive, updateUser } from './users.service';
+import { createUser, findDirectory, findUsers, getUser, resetUserPassword, setUserActive, updateUser } from './users.service';
 
 const manage = requirePermission('staff:manage');
 
@@ -22,6 +22,9 @@ function registerUserRoutes(app: FastifyInstance) {
 
   r.get('/api/v1/users', { preValidation: read, schema: { tags, summary: 'List staff visible to me', querystring: UserListQuery, response: { 200: pageOf(User), ...errorResponses } } }, (request) =>
     findUsers(ctxOf(request), request.query),
+  );
+  r.get('/api/v1/users/directory', { preValidation: requirePermission('customers:write'), schema: { tags, summary: 'Active colleagues by name, for pickers (share with, assign to)', querystring: DirectoryQuery, response: { 200: DirectoryEntry.array(), ...errorResponses } } }, (request) =>
+    findDirectory(request.server.db, request.query),
   );
   r.post('/api/v1/users', { preValidation: manage, schema: { tags, body: UserCreate, response: { 201: User, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);

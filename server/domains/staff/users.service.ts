@@ -276,3 +276,18 @@ export async function getOwnProfile(db: Db, userId: string): Promise<User> {
   const lines = await businessLinesOf(db, [userId]);
   return present(row, lines.get(userId)!);
 }
+
+/**
+ * Active colleagues by name, for pickers. Reveals only name, username and department — what
+ * anyone in the firm knows — so it needs no staff:read scope (the route asks for customers:write).
+ */
+export async function findDirectory(db: Db, query: { q?: string; limit: number }) {
+  const p = query.q ? containsPattern(query.q) : undefined;
+  return db
+    .select({ id: users.id, displayName: users.displayName, username: users.username, departmentName: departments.name })
+    .from(users)
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(and(eq(users.active, true), p ? or(ilike(users.displayName, p), ilike(users.username, p)) : undefined))
+    .orderBy(users.displayName, users.id)
+    .limit(query.limit);
+}

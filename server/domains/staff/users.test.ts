@@ -232,3 +232,17 @@ describe('listing users', () => {
     expect((await admin.get('/api/v1/users', { q: '%' })).status).toBe(200);
   });
 });
+
+describe('the staff directory (for pickers)', () => {
+  it('gives a salesperson the names of active colleagues in any department, and nothing more', async () => {
+    const { client } = await signedIn(t);
+    const colleague = await buildUser(t.database.db, { displayName: uniq('同事') });
+    const gone = await buildUser(t.database.db, { displayName: uniq('离职'), active: false });
+    const res = await client.get('/api/v1/users/directory', { q: colleague.displayName });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([{ id: colleague.id, displayName: colleague.displayName, username: colleague.username, departmentName: expect.any(String) }]);
+    expect((await client.get('/api/v1/users/directory', { q: gone.displayName })).body).toEqual([]);
+    const { client: finance } = await signedIn(t, { roleCode: 'finance' });
+    expect((await finance.get('/api/v1/users/directory')).status).toBe(403);
+  });
+});

@@ -1,0 +1,205 @@
+import { App, Button, Col, Divider, Drawer, Flex, Form, Input, Row, Select } from 'antd';
+import { useEffect } from 'react';
+import { Email, Phone } from '../../../common/schemas/common';
+import { COMPANY_SIZES, CreditCode, CUSTOMER_STATUSES, type Customer } from '../../../common/schemas/customers';
+import { useAllBranches, useAllRegions, useWrite } from '../../api/queries';
+import { customersApi } from '../../api/resources';
+import { useMe } from '../../auth/session';
+import { useFormSubmitError, type FormFields } from '../../components/errors';
+import { useRules } from '../../components/rules';
+import { useT } from '../../i18n';
+
+type Values = {
+  name: string;
+  creditCode?: string;
+  industry?: string;
+  size?: (typeof COMPANY_SIZES)[number];
+  regionId?: string;
+  branchId?: string;
+  address?: string;
+  email?: string;
+  phone?: string;
+  status: (typeof CUSTOMER_STATUSES)[number];
+  source?: string;
+  tags: string[];
+  owner: 'me' | 'pool';
+};
+
+const FIELDS: FormFields = {
+  names: ['name', 'creditCode', 'industry', 'size', 'regionId', 'branchId', 'address', 'email', 'phone', 'status', 'source', 'tags', 'owner'],
+  rename: { region: 'regionId', branch: 'branchId', ownerId: 'owner' },
+};
+
+/** Options of an active-only picker; an inactive value already on the record stays visible. */
+function pickerOptions(items: { id: string; name: string; active: boolean }[] | undefined, current?: string | null) {
+  return (items ?? []).filter((i) => i.active || i.id === current).map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
+}
+
+type Props = { open: boolean; customer: Customer | null; onClose: () => void; onCreated?: (customer: Customer) => void };
+
+/** Creates a customer (customer = null) or edits one's profile. */
+export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props) {
+  const t = useT();
+  const me = useMe();
+  const rules = useRules();
+  const [form] = Form.useForm<Values>();
+  const { message } = App.useApp();
+  const onError = useFormSubmitError(form, FIELDS);
+  const branches = useAllBranches();
+  const regions = useAllRegions();
+  const save = useWrite((values: Values) => {
+    const fields = {
+      name: values.name,
+      creditCode: values.creditCode || null,
+      industry: values.industry || null,
+      size: values.size ?? null,
+      regionId: values.regionId ?? null,
+      branchId: values.branchId ?? null,
+      address: values.address || null,
+      email: values.email || null,
+      phone: values.phone || null,
+      status: values.status,
+      source: values.source || null,
+      tags: values.tags ?? [],
+    };
+    return customer ? customersApi.update(customer.id, fields) : customersApi.create({ ...fields, ownerId: values.owner === 'pool' ? null : me.user.id });
+  }, [customersApi.path, '/api/v1/answers']);
+
+  useEffect(() => {
+    if (!open) return;
+    form.resetFields();
+    form.setFieldsValue(
+      customer
+        ? {
+            name: customer.name,
+            creditCode: customer.creditCode ?? undefined,
+            industry: customer.industry ?? undefined,
+            size: customer.size ?? undefined,
+            regionId: customer.regionId ?? undefined,
+            branchId: customer.branchId ?? undefined,
+            address: customer.address ?? undefined,
+            email: customer.email ?? undefined,
+            phone: customer.phone ?? undefined,
+            status: customer.status,
+            source: customer.source ?? undefined,
+            tags: customer.tags,
+          }
+        : { status: 'prospect', tags: [], owner: 'me', regionId: me.user.regionId ?? undefined, branchId: me.user.branchId ?? undefined },
+    );
+  }, [open, customer, form, me]);
+
+  const submit = async (values: Values) => {
+    try {
+      const saved = await save.mutateAsync(values);
+      void message.success(t(customer ? 'common.saved' : 'common.created'));
+      onClose();
+      if (!customer) onCreated?.(saved);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  return (
+    <Drawer
+      open={open}
+      onClose={onClose}
+      size={640}
+      destroyOnHidden
+      title={customer ? t('customer.editTitle', { name: customer.name }) : t('customer.createTitle')}
+      footer={
+        <Flex justify="flex-end" gap={8}>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="primary" onClick={() => form.submit()} loading={save.isPending} data-testid="customer-form-submit">
+            {t('common.save')}
+          </Button>
+        </Flex>
+      }
+    >
+      <Form<Values> form={form} layout="vertical" onFinish={submit} name="customer" scrollToFirstError={{ block: 'center' }}>
+        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('customer.sectionBasic')}</Divider>
+        <Row gutter={16}>
+          <Col span={24}>
+            <Form.Item name="name" label={t('customer.name')} rules={[rules.required('customer.name'), { max: 100 }]}>
+              <Input autoComplete="off" />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="creditCode" label={t('customer.creditCode')} rules={[rules.schema(CreditCode)]}>
+              <Input autoComplete="off" maxLength={18} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="status" label={t('customer.status')} rules={[rules.required('customer.status', 'select')]}>
+              <Select options={CUSTOMER_STATUSES.map((s) => ({ value: s, label: t(`customer.status.${s}`) }))} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="industry" label={t('customer.industry')} rules={[{ max: 50 }]}>
+              <Input autoComplete="off" />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="size" label={t('customer.size')}>
+              <Select allowClear options={COMPANY_SIZES.map((s) => ({ value: s, label: t(`customer.size.${s}`) }))} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="regionId" label={t('customer.region')}>
+              <Select allowClear options={pickerOptions(regions.data, customer?.regionId)} loading={regions.isLoading} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="branchId" label={t('customer.branch')}>
+              <Select allowClear options={pickerOptions(branches.data, customer?.branchId)} loading={branches.isLoading} />
+            </Form.Item>
+          </Col>
+        </Row>
+
+        <Divider titlePlacement="start" plain>{t('customer.sectionContact')}</Divider>
+        <Row gutter={16}>
+          <Col span={12}>
+            <Form.Item name="phone" label={t('customer.phone')} rules={[rules.schema(Phone)]}>
+              <Input autoComplete="off" />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="email" label={t('customer.email')} rules={[rules.schema(Email)]}>
+              <Input type="email" autoComplete="off" />
+            </Form.Item>
+          </Col>
+          <Col span={24}>
+            <Form.Item name="address" label={t('customer.address')} rules={[{ max: 200 }]}>
+              <Input autoComplete="off" />
+            </Form.Item>
+          </Col>
+        </Row>
+
+        <Divider titlePlacement="start" plain>{t('customer.sectionSales')}</Divider>
+        <Row gutter={16}>
+          <Col span={12}>
+            <Form.Item name="source" label={t('customer.source')} rules={[{ max: 50 }]}>
+              <Input autoComplete="off" />
+            </Form.Item>
+          </Col>
+          {!customer && (
+            <Col span={12}>
+              <Form.Item name="owner" label={t('customer.owner')}>
+                <Select
+                  options={[
+                    { value: 'me', label: t('customer.ownerMe', { name: me.user.displayName }) },
+                    { value: 'pool', label: t('customer.ownerPool') },
+                  ]}
+                />
+              </Form.Item>
+            </Col>
+          )}
+          <Col span={24}>
+            <Form.Item name="tags" label={t('customer.tags')} extra={t('customer.tagsHelp')}>
+              <Select mode="tags" open={false} suffixIcon={null} maxCount={20} />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Drawer>
+  );
+}

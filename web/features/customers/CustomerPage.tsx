@@ -1,0 +1,138 @@
+import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Descriptions, Flex, Row, Skeleton, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { OwnerChange } from '../../../common/schemas/customers';
+import { isApiError } from '../../api/client';
+import { customersApi } from '../../api/resources';
+import { can, useMe } from '../../auth/session';
+import { errorText } from '../../components/errors';
+import { formatDateTime } from '../../components/format';
+import { listSeparator } from '../../components/labels';
+import { PageContainer } from '../../components/PageContainer';
+import { ErrorResult, NotFoundResult } from '../../components/Results';
+import { useLocale, useT } from '../../i18n';
+import { ContactLogCard } from './ContactLogCard';
+import { ContactsCard } from './ContactsCard';
+import { CustomerFormDrawer } from './CustomerFormDrawer';
+import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
+import { OwnerActions } from './OwnerActions';
+
+function OwnerHistory({ customerId }: { customerId: string }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const history = useQuery({ queryKey: [customersApi.path, customerId, 'owner-history'], queryFn: () => customersApi.ownerHistory(customerId) });
+  const pool = t('customer.pool');
+  const colon = locale === 'zh-CN' ? '：' : ': ';
+  return (
+    <Card title={t('customer.ownerHistory')} size="small">
+      <Table<OwnerChange>
+        rowKey="id"
+        size="small"
+        pagination={false}
+        loading={history.isPending}
+        dataSource={history.data}
+        data-testid="owner-history"
+        locale={{ emptyText: t('customer.ownerHistoryEmpty') }}
+        columns={[
+          { key: 'at', title: t('audit.at'), render: (_, h) => <Typography.Text style={{ whiteSpace: 'nowrap' }}>{formatDateTime(h.at, locale)}</Typography.Text> },
+          {
+            key: 'change',
+            title: t('audit.action'),
+            render: (_, h) => (
+              <Flex vertical>
+                <Typography.Text>
+                  {t(`customer.ownerChange.${h.kind}`)}{colon}{t('customer.ownerChangeFromTo', { from: h.fromUserName ?? pool, to: h.toUserName ?? pool })}
+                </Typography.Text>
+                {h.reason && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{h.reason}</Typography.Text>}
+              </Flex>
+            ),
+          },
+          { key: 'by', title: t('customer.by'), render: (_, h) => h.byUserName ?? t('audit.system') },
+        ]}
+      />
+    </Card>
+  );
+}
+
+export function CustomerPage() {
+  const { id = '' } = useParams();
+  const t = useT();
+  const { locale } = useLocale();
+  const me = useMe();
+  const [editing, setEditing] = useState(false);
+  const customer = useQuery({ queryKey: [customersApi.path, 'one', id], queryFn: () => customersApi.get(id), retry: false });
+
+  if (customer.isPending) return <Skeleton active />;
+  if (customer.error) {
+    if (isApiError(customer.error) && (customer.error.status === 404 || customer.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
+    return <ErrorResult detail={errorText(t, customer.error)} onRetry={() => void customer.refetch()} />;
+  }
+  const c = customer.data;
+  const colon = locale === 'zh-CN' ? '：' : ': ';
+  const inPool = c.ownerId === null;
+  // In the pool everyone may look, but only the owner's side works on the record.
+  const editable = can(me, 'customers:write') && !inPool;
+
+  return (
+    <PageContainer
+      title={
+        <Flex align="center" gap={8} wrap>
+          <Link to="/customers" aria-label={t('customer.back')}><ArrowLeftOutlined /></Link>
+          <span data-testid="customer-name">{c.name}</span>
+          <CustomerStatusTag status={c.status} />
+        </Flex>
+      }
+      hint={
+        <>
+          {t('customer.owner')}{colon}{inPool ? <Tag color="purple">{t('customer.pool')}</Tag> : <Typography.Text strong data-testid="customer-owner">{c.ownerName}</Typography.Text>}
+          {c.sharedWith.length > 0 && <> · {t('customer.sharedWith')}{colon}{c.sharedWith.map((p) => p.name).join(listSeparator(locale))}</>}
+        </>
+      }
+      extra={
+        <>
+          {editable && <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+          <OwnerActions customer={c} />
+        </>
+      }
+    >
+      {inPool && <Alert type="info" showIcon title={t('customer.inPoolAlert')} />}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={15}>
+          <Flex vertical gap={16}>
+            <Card title={t('customer.profile')} size="small">
+              <Descriptions
+                size="small"
+                column={{ xs: 1, md: 2 }}
+                data-testid="customer-profile"
+                items={[
+                  { key: 'phone', label: t('customer.phone'), children: orDash(c.phone) },
+                  { key: 'email', label: t('customer.email'), children: orDash(c.email) },
+                  { key: 'lastContact', label: t('customer.lastContact'), children: orDash(formatDateTime(c.lastContactAt, locale)) },
+                  { key: 'nextContact', label: t('customer.nextContact'), children: <NextContactDate date={c.nextContactOn} /> },
+                  { key: 'creditCode', label: t('customer.creditCode'), children: orDash(c.creditCode) },
+                  { key: 'industry', label: t('customer.industry'), children: orDash(c.industry) },
+                  { key: 'size', label: t('customer.size'), children: orDash(c.size && t(`customer.size.${c.size}`)) },
+                  { key: 'source', label: t('customer.source'), children: orDash(c.source) },
+                  { key: 'region', label: t('customer.region'), children: orDash(c.regionName) },
+                  { key: 'branch', label: t('customer.branch'), children: orDash(c.branchName) },
+                  { key: 'address', label: t('customer.address'), span: 2, children: orDash(c.address) },
+                  { key: 'tags', label: t('customer.tags'), span: 2, children: c.tags.length ? <Flex gap={4} wrap>{c.tags.map((tag) => <Tag key={tag}>{tag}</Tag>)}</Flex> : orDash(null) },
+                ]}
+              />
+            </Card>
+            <ContactLogCard customerId={c.id} editable={editable} />
+          </Flex>
+        </Col>
+        <Col xs={24} xl={9}>
+          <Flex vertical gap={16}>
+            <ContactsCard customerId={c.id} editable={editable} />
+            <OwnerHistory customerId={c.id} />
+          </Flex>
+        </Col>
+      </Row>
+      {editable && <CustomerFormDrawer open={editing} customer={c} onClose={() => setEditing(false)} />}
+    </PageContainer>
+  );
+}
