@@ -44,6 +44,9 @@ const PHONE_FRAGMENT = '6688123';
 const NEXT_CONTACT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 7 * 86_400_000));
 const NEXT_CONTACT_ZH = NEXT_CONTACT.replaceAll('-', '/');
 let customerId = '';
+const ATTACHMENT = '询价函.pdf';
+const ATTACHMENT_CONTENT = '%PDF-1.4 询价函：请报 2026 年度审计费用';
+let attachmentUrl = '';
 
 /** Types into the header's answer box and waits for the card of the customer. */
 async function ask(query: string) {
@@ -106,12 +109,20 @@ test('a salesperson creates a customer with contacts and logs an inbound call', 
   await dialog.locator('#log_nextContactOn').click();
   await dialog.locator('#log_nextContactOn').fill(NEXT_CONTACT);
   await dialog.locator('#log_nextContactOn').press('Enter');
+  // With the customer's enquiry letter attached.
+  await dialog.locator('input[type=file]').setInputFiles({ name: ATTACHMENT, mimeType: 'application/pdf', buffer: Buffer.from(ATTACHMENT_CONTENT) });
+  await dialog.getByText(ATTACHMENT).waitFor();
   await clickSettled(page, dialog.getByTestId('log-submit'));
   await dialog.waitFor({ state: 'hidden' });
   const entry = page.getByTestId('log-entry').first();
   await entry.getByTestId('direction-inbound').filter({ hasText: '客户主动联系' }).waitFor();
   await entry.filter({ hasText: '年度审计报价' }).filter({ hasText: PAYABLES.name }).filter({ hasText: '李明 登记' }).waitFor();
   await entry.filter({ hasText: `下次联系：${NEXT_CONTACT_ZH}` }).waitFor();
+  const link = entry.getByTestId('log-attachments').getByRole('link', { name: new RegExp(ATTACHMENT) });
+  await link.waitFor();
+  attachmentUrl = (await link.getAttribute('href'))!;
+  // The download is the uploaded file, byte for byte.
+  expect(await page.evaluate(async (url) => (await fetch(url)).text(), attachmentUrl)).toBe(ATTACHMENT_CONTENT);
   await page.getByTestId('customer-profile').filter({ hasText: NEXT_CONTACT_ZH }).waitFor();
   await screenshot(page, '30-customer-zh');
 
@@ -173,8 +184,10 @@ test('a salesperson of another department sees none of it', async () => {
   await page.goto(`/customers/${customerId}`);
   await page.locator('.ant-result-404').getByText('页面不存在', { exact: true }).waitFor();
   expect(await page.getByText(CUSTOMER).count()).toBe(0);
+  // Nor can the attachment be downloaded, even with its address.
+  expect(await page.evaluate(async (url) => (await fetch(url)).status, attachmentUrl)).toBe(404);
   expect(pageErrors).toEqual([]);
-  expect(failed).toEqual([`404 GET /api/v1/customers/${customerId}`]);
+  expect(failed).toEqual([`404 GET /api/v1/customers/${customerId}`, `404 GET ${attachmentUrl}`]);
 });
 
 test('an executive reads the customer in English', async () => {

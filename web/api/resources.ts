@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
 import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
+import type { Attachment } from '../../common/schemas/files';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
   CustomerListQuery, CustomerUpdate, OwnerChange,
@@ -76,6 +77,12 @@ export const customersApi = {
 export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
 export const contactLogsApi = {
   ...resource<ContactLog, ContactLogCreateInput, never, ListParams<typeof ContactLogListQuery>>('contact-logs'),
+  attach: (id: string, files: File[]) => {
+    const form = new FormData();
+    for (const file of files) form.append('file', file, file.name);
+    return api<Attachment[]>(`/api/v1/contact-logs/${id}/attachments`, { method: 'POST', body: form });
+  },
+  attachmentUrl: (id: string, fileId: string) => `/api/v1/contact-logs/${id}/attachments/${fileId}`,
 };
 export const answersApi = {
   path: '/api/v1/answers',

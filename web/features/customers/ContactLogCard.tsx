@@ -1,8 +1,9 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, DatePicker, Flex, Form, Input, Modal, Popconfirm, Radio, Row, Select, Timeline, Typography } from 'antd';
+import { DeleteOutlined, PaperClipOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Col, DatePicker, Flex, Form, Input, Modal, Popconfirm, Radio, Row, Select, Timeline, Typography, Upload, type UploadFile } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { CONTACT_CHANNELS, CONTACT_DIRECTIONS, type ContactLog } from '../../../common/schemas/customers';
+import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi } from '../../api/resources';
 import { EmptyState } from '../../components/EmptyState';
@@ -20,6 +21,7 @@ type Values = {
   occurredAt: Dayjs;
   summary: string;
   nextContactOn?: Dayjs;
+  files?: UploadFile[];
 };
 const FIELDS: FormFields = { names: ['direction', 'channel', 'contactId', 'occurredAt', 'summary', 'nextContactOn'] };
 const INVALIDATES = [contactLogsApi.path, customersApi.path, '/api/v1/answers'];
@@ -31,19 +33,26 @@ function LogModal({ customerId, open, onClose }: { customerId: string; open: boo
   const [form] = Form.useForm<Values>();
   const onError = useFormSubmitError(form, FIELDS);
   const contacts = useCustomerContacts(customerId);
-  const save = useWrite(
-    (v: Values) =>
-      contactLogsApi.create({
-        customerId,
-        contactId: v.contactId ?? null,
-        direction: v.direction,
-        channel: v.channel,
-        occurredAt: v.occurredAt.toISOString(),
-        summary: v.summary,
-        nextContactOn: v.nextContactOn ? v.nextContactOn.format('YYYY-MM-DD') : null,
-      }),
-    INVALIDATES,
-  );
+  const save = useWrite(async (v: Values) => {
+    const log = await contactLogsApi.create({
+      customerId,
+      contactId: v.contactId ?? null,
+      direction: v.direction,
+      channel: v.channel,
+      occurredAt: v.occurredAt.toISOString(),
+      summary: v.summary,
+      nextContactOn: v.nextContactOn ? v.nextContactOn.format('YYYY-MM-DD') : null,
+    });
+    const files = (v.files ?? []).map((f) => f.originFileObj).filter((f): f is NonNullable<typeof f> => Boolean(f));
+    if (files.length) {
+      try {
+        await contactLogsApi.attach(log.id, files);
+      } catch (error) {
+        void message.error(t('log.attachmentsFailed', { reason: (error as Error).message }));
+      }
+    }
+    return log;
+  }, INVALIDATES);
 
   useEffect(() => {
     if (!open) return;
@@ -109,6 +118,19 @@ function LogModal({ customerId, open, onClose }: { customerId: string; open: boo
               <Input.TextArea rows={3} placeholder={t('log.summaryPlaceholder')} />
             </Form.Item>
           </Col>
+          <Col span={24}>
+            <Form.Item
+              name="files"
+              label={t('log.attachments')}
+              valuePropName="fileList"
+              getValueFromEvent={(e: { fileList: UploadFile[] }) => e.fileList}
+              extra={t('log.attachmentsHint', { maxMb: MAX_FILE_BYTES / 1024 / 1024 })}
+            >
+              <Upload multiple maxCount={10} beforeUpload={() => false} data-testid="log-files">
+                <Button icon={<UploadOutlined />}>{t('log.attachmentsPick')}</Button>
+              </Upload>
+            </Form.Item>
+          </Col>
         </Row>
       </Form>
     </Modal>
@@ -158,6 +180,15 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
                 </Flex>
                 <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{log.summary}</Typography.Paragraph>
                 {log.nextContactOn && <Typography.Text type="secondary">{t('log.next', { date: formatDate(log.nextContactOn, locale) })}</Typography.Text>}
+                {log.attachments.length > 0 && (
+                  <Flex gap={12} wrap data-testid="log-attachments">
+                    {log.attachments.map((a) => (
+                      <Typography.Link key={a.id} href={contactLogsApi.attachmentUrl(log.id, a.id)} download={a.filename}>
+                        <PaperClipOutlined /> {a.filename} <Typography.Text type="secondary">({Math.max(1, Math.round(a.size / 1024))} KB)</Typography.Text>
+                      </Typography.Link>
+                    ))}
+                  </Flex>
+                )}
               </Flex>
             ),
           }))}
