@@ -25,6 +25,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.CANNOT_DEACTIVATE_SELF': 'You cannot deactivate your own account',
   'error.BUILTIN_ROLE': 'Built-in roles cannot be deleted or change their code',
   'error.CUSTOMER_NOT_IN_POOL': 'This customer is no longer in the pool (someone may just have claimed it)',
+  'error.MERGE_SAME_CUSTOMER': 'A customer cannot be merged with itself',
   'error.INACTIVE_REFERENCE': 'The selected {field} is deactivated or does not exist',
   'error.SERVICE_UNAVAILABLE': 'The service is restarting; please try again shortly',
   'error.INTERNAL_ERROR': 'Internal server error; please try again later (request id {requestId})',
@@ -62,4 +63,20 @@ export const enUS: Record<MessageKey, string> = {
   'validation.noControlChars': 'Must not contain control characters',
   'validation.weightsSum': 'Weights must add up to 100%',
   'validation.creditCode': 'A unified social credit code has 18 characters and a correct check character',
+
+  // customer import / export
+  'error.IMPORT_FILE_TYPE': 'Only .csv and .xlsx files can be imported',
+  'error.IMPORT_FILE_UNREADABLE': 'The file cannot be read; it is not a valid CSV or Excel (.xlsx) file',
+  'error.IMPORT_FILE_EMPTY': 'The file is empty',
+  'error.IMPORT_NO_HEADER': 'No header row found: the first row must hold the column names, including a "Customer name" column',
+  'error.IMPORT_MAPPING_INVALID': 'Invalid column mapping: {reason}',
+  'error.IMPORT_HAS_ERRORS': 'The file has {count} errors; nothing was imported',
+  'import.REQUIRED': '{column} is required',
+  'import.INVALID': '{column}: {reason}',
+  'import.UNKNOWN_VALUE': 'Invalid {column}; allowed: {values}',
+  'import.UNKNOWN_OWNER': 'Salesperson "{value}" does not exist or is deactivated',
+  'import.UNKNOWN_REFERENCE': '{column} "{value}" does not exist or is deactivated',
+  'import.EXISTS': 'The customer already exists',
+  'import.NOT_PERMITTED': 'Already exists and is outside your permissions',
+  'import.CUSTOMER_HAS_ERRORS': 'Another row of the same customer has errors; this row was not imported',
 };

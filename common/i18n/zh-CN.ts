@@ -23,6 +23,7 @@ export const zhCN = {
   'error.CANNOT_DEACTIVATE_SELF': '不能停用自己的账号',
   'error.BUILTIN_ROLE': '系统内置角色不能删除或改变代码',
   'error.CUSTOMER_NOT_IN_POOL': '该客户已不在公海（可能刚被他人领取）',
+  'error.MERGE_SAME_CUSTOMER': '不能把客户与它自己合并',
   'error.INACTIVE_REFERENCE': '所选{field}已停用或不存在',
   'error.SERVICE_UNAVAILABLE': '服务正在重启，请稍后再试',
   'error.INTERNAL_ERROR': '服务器内部错误，请稍后再试（请求编号 {requestId}）',
@@ -60,6 +61,22 @@ export const zhCN = {
   'validation.noControlChars': '不能包含控制字符',
   'validation.weightsSum': '权重之和必须为 100%',
   'validation.creditCode': '统一社会信用代码应为 18 位且校验位正确',
+
+  // customer import / export
+  'error.IMPORT_FILE_TYPE': '仅支持导入 .csv 或 .xlsx 文件',
+  'error.IMPORT_FILE_UNREADABLE': '文件无法读取，不是有效的 CSV 或 Excel（.xlsx）文件',
+  'error.IMPORT_FILE_EMPTY': '文件为空',
+  'error.IMPORT_NO_HEADER': '未找到表头：第一行须为列名，且须包含“客户名称”列',
+  'error.IMPORT_MAPPING_INVALID': '列映射无效：{reason}',
+  'error.IMPORT_HAS_ERRORS': '导入文件有 {count} 处错误，未导入任何数据',
+  'import.REQUIRED': '{column}不能为空',
+  'import.INVALID': '{column}：{reason}',
+  'import.UNKNOWN_VALUE': '{column}取值无效，可选值：{values}',
+  'import.UNKNOWN_OWNER': '负责业务员“{value}”不存在或已停用',
+  'import.UNKNOWN_REFERENCE': '{column}“{value}”不存在或已停用',
+  'import.EXISTS': '客户已存在',
+  'import.NOT_PERMITTED': '已存在，且不在您的权限范围内',
+  'import.CUSTOMER_HAS_ERRORS': '同一客户的其他行有错误，此行未导入',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

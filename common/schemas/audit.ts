@@ -5,7 +5,7 @@ import { Id, Timestamp, listQuery } from './common';
 export const AUDIT_ENTITY_TYPES = ['user', 'department', 'branch', 'region', 'business-line', 'role', 'customer', 'contact', 'contact-log', 'customer-service'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'activate', 'deactivate', 'reset-password', 'change-password', 'claim', 'release', 'assign', 'share'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'activate', 'deactivate', 'reset-password', 'change-password', 'claim', 'release', 'assign', 'share', 'merge'] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -85,6 +85,18 @@ export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt'
 export type CustomerListQuery = z.infer<typeof CustomerListQuery>;
 
 export const AssignCustomer = z.strictObject({ ownerId: Id, reason: optionalText(200) });
+export const MergeCustomer = z.strictObject({ duplicateId: Id });
+
+/** Possible duplicates of a customer about to be created (or edited). */
+export const DuplicateQuery = z.strictObject({ name: z.string().trim().max(100).optional(), creditCode: z.string().trim().max(18).optional(), excludeId: Id.optional() });
+export const DuplicateCandidate = z.object({
+  /** Only when the caller may see it; otherwise they learn the name and who to ask. */
+  id: Id.nullable(),
+  name: z.string(),
+  ownerName: z.string().nullable(),
+  reason: z.enum(['credit-code', 'same-name', 'similar-name']),
+});
+export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>;
 export const ShareCustomer = z.strictObject({ userIds: z.array(Id).max(50) });
 export const ReleaseCustomer = z.strictObject({ reason: optionalText(200) });
 

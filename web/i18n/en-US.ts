@@ -379,6 +379,7 @@ export const enUS: Record<WebMessageKey, string> = {
   'audit.action.release': 'Released to pool',
   'audit.action.assign': 'Assigned',
   'audit.action.share': 'Shared',
+  'audit.action.merge': 'Merged',
   'audit.entity.user': 'User',
   'audit.entity.department': 'Department',
   'audit.entity.branch': 'Branch',

@@ -381,6 +381,7 @@ export const zhCN = {
   'audit.action.release': '退回公海',
   'audit.action.assign': '分配',
   'audit.action.share': '共享',
+  'audit.action.merge': '合并',
   'audit.entity.user': '用户',
   'audit.entity.department': '部门',
   'audit.entity.branch': '分所',

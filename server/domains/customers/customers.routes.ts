@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
-  AnswerQuery, Answers, AssignCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  AnswerQuery, Answers, AssignCustomer, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
+import { findDuplicates, mergeCustomers } from './duplicates.service';
 import { completeCustomerService, createCustomerService, deleteCustomerService, findCustomerServices, getCustomerService, updateCustomerService } from './customer-services.service';
 import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
@@ -24,6 +25,9 @@ export function registerCustomerRoutes(app: FastifyInstance) {
 
   r.get('/api/v1/customers', { preValidation: read, schema: { tags, summary: 'Customers visible to me (own, shared, department, pool)', querystring: CustomerListQuery, response: { 200: pageOf(Customer), ...errorResponses } } }, (request) =>
     findCustomers(ctxOf(request), request.query),
+  );
+  r.get('/api/v1/customers/duplicates', { preValidation: read, schema: { tags, summary: 'Possible duplicates: same credit code, same or similar name (firm-wide; ids only of visible ones)', querystring: DuplicateQuery, response: { 200: DuplicateCandidate.array(), ...errorResponses } } }, (request) =>
+    findDuplicates(ctxOf(request), request.query),
   );
   r.post('/api/v1/customers', { preValidation: write, schema: { tags, body: CustomerCreate, response: { 201: Customer, ...errorResponses } } }, async (request, reply) => {
     reply.status(201);
@@ -46,6 +50,9 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   );
   r.post('/api/v1/customers/:id/share', { preValidation: write, schema: { tags, summary: 'Set the colleagues a customer is shared with', params: IdParams, body: ShareCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
     shareCustomer(ctxOf(request), request.params.id, request.body.userIds),
+  );
+  r.post('/api/v1/customers/:id/merge', { preValidation: write, schema: { tags, summary: 'Merge a duplicate into this customer, keeping all contacts, logs and history', params: IdParams, body: MergeCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    mergeCustomers(ctxOf(request), request.params.id, request.body.duplicateId),
   );
   r.get('/api/v1/customers/:id/owner-history', { preValidation: read, schema: { tags, params: IdParams, response: { 200: OwnerChange.array(), ...errorResponses } } }, (request) =>
     findOwnerChanges(ctxOf(request), request.params.id),

@@ -267,3 +267,59 @@ describe('recurring services', () => {
     expect((await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'weekly', nextDueOn: '2027-01-31' })).status).toBe(400);
   });
 });
+
+describe('duplicates', () => {
+  it('warns about the same credit code or a very similar name firm-wide, revealing ids only of visible customers', async () => {
+    const { client: owner } = await signedIn(t);
+    const { client: other } = await signedIn(t);
+    const core = `渭南${uniq('恒信')}`;
+    const code = creditCode();
+    const mine = await createCustomer(owner, { name: `${core}建设有限公司`, creditCode: code });
+    const res = await owner.get('/api/v1/customers/duplicates', { name: `${core}建设（集团）有限责任公司` });
+    expect(res.body).toEqual([{ id: mine.id, name: mine.name, ownerName: expect.any(String), reason: 'same-name' }]);
+    const similar = await owner.get('/api/v1/customers/duplicates', { name: `${core}建设工程有限公司` });
+    expect(similar.body.map((d: { reason: string }) => d.reason)).toEqual(['similar-name']);
+    const byCode = await other.get('/api/v1/customers/duplicates', { creditCode: code.toLowerCase() });
+    expect(byCode.body).toEqual([{ id: null, name: mine.name, ownerName: expect.any(String), reason: 'credit-code' }]);
+    expect((await owner.get('/api/v1/customers/duplicates', { name: '无关的名字有限公司' })).body).toEqual([]);
+    expect((await owner.get('/api/v1/customers/duplicates', { name: `${core}建设有限公司`, excludeId: mine.id })).body).toEqual([]);
+  });
+
+  it('merges two customers keeping all contacts, logs, services and history; the duplicate is gone', async () => {
+    const { client, user } = await signedIn(t);
+    const line = await buildBusinessLine(t.database.db);
+    const keep = await createCustomer(client, { tags: ['甲'] });
+    const code = creditCode();
+    const dup = await createCustomer(client, { creditCode: code, email: 'dup@example.cn', tags: ['乙'] });
+    await client.post('/api/v1/contacts', { customerId: keep.id, name: '张一', isPrimary: true });
+    await client.post('/api/v1/contacts', { customerId: dup.id, name: '李二', isPrimary: true, phones: ['13700000001'] });
+    await client.post('/api/v1/contact-logs', { customerId: dup.id, direction: 'inbound', channel: 'phone', summary: '重复客户上的来电', occurredAt: '2026-11-01T10:00:00+08:00', nextContactOn: '2026-12-24' });
+    await client.post('/api/v1/customer-services', { customerId: dup.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-03-31' });
+
+    expect((await client.post(`/api/v1/customers/${keep.id}/merge`, { duplicateId: keep.id })).body.error.code).toBe('MERGE_SAME_CUSTOMER');
+    const merged = await client.post(`/api/v1/customers/${keep.id}/merge`, { duplicateId: dup.id });
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({ id: keep.id, creditCode: code, email: 'dup@example.cn', nextContactOn: '2026-12-24', tags: ['甲', '乙'] });
+    expect((await client.get(`/api/v1/customers/${dup.id}`)).status).toBe(404);
+    const contactsAfter = (await client.get('/api/v1/contacts', { customerId: keep.id })).body.items;
+    expect(contactsAfter.map((c: { name: string }) => c.name).sort()).toEqual(['张一', '李二']);
+    expect(contactsAfter.filter((c: { isPrimary: boolean }) => c.isPrimary)).toHaveLength(1);
+    expect((await client.get('/api/v1/contact-logs', { customerId: keep.id })).body.items[0].summary).toBe('重复客户上的来电');
+    expect((await client.get('/api/v1/customer-services', { customerId: keep.id })).body.total).toBe(1);
+    expect((await client.get(`/api/v1/customers/${keep.id}/owner-history`)).body).toHaveLength(2);
+    // Found by the duplicate's phone and credit code now.
+    expect(ids(await client.get('/api/v1/customers', { q: '13700000001' }))).toEqual([keep.id]);
+    expect(ids(await client.get('/api/v1/customers', { q: code }))).toEqual([keep.id]);
+    const audit = await (await signedIn(t, { roleCode: 'admin' })).client.get('/api/v1/audit-logs', { entityId: keep.id, action: 'merge' });
+    expect(audit.body.items[0]).toMatchObject({ actorId: user.id });
+  });
+
+  it('refuses to merge a customer the caller cannot change', async () => {
+    const { client: a } = await signedIn(t);
+    const { client: b } = await signedIn(t);
+    const mine = await createCustomer(a);
+    const theirs = await createCustomer(b);
+    expect((await a.post(`/api/v1/customers/${mine.id}/merge`, { duplicateId: theirs.id })).status).toBe(404);
+    expect((await b.get(`/api/v1/customers/${theirs.id}`)).status).toBe(200);
+  });
+});

@@ -25,6 +25,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   release: 'gold',
   assign: 'geekblue',
   share: 'cyan',
+  merge: 'magenta',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

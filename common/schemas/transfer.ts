@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { CustomerListQuery } from './customers';
+
+/** Largest import file accepted (bytes). */
+export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export const IMPORT_MODES = ['upsert', 'insert'] as const;
+
+/** The customer list's filters (same visibility), without paging, plus the file format. */
+export const CustomerExportQuery = CustomerListQuery.omit({ page: true, pageSize: true }).extend({
+  format: z.enum(EXPORT_FORMATS).default('csv'),
+});
+export type CustomerExportQuery = z.infer<typeof CustomerExportQuery>;
+
+const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const CustomerImportQuery = z.strictObject({
+  /** Validate and match everything, write nothing. */
+  dryRun: Flag.default(false),
+  /** upsert: update matching customers; insert: a matching customer is an error. */
+  mode: z.enum(IMPORT_MODES).default('upsert'),
+  /** Write the good customers even when other rows have errors. */
+  keepGoodRows: Flag.default(false),
+});
+export type CustomerImportQuery = z.infer<typeof CustomerImportQuery>;
+
+/** The fields a column of an import file can map to (the multipart field `mapping`: `{ "<header>": "<field>" | null }`). */
+export const TRANSFER_FIELDS = [
+  'name', 'creditCode', 'status', 'industry', 'size', 'region', 'branch', 'address', 'email', 'phone', 'source', 'tags', 'owner',
+  'contactName', 'contactTitle', 'contactDepartment', 'contactPhones', 'contactEmails', 'contactWechat', 'contactPrimary', 'contactNotes',
+] as const;
+export type TransferField = (typeof TRANSFER_FIELDS)[number];
+
+export const ImportRowError = z.object({
+  /** 1-based row of the file, the header being row 1. */
+  row: z.int(),
+  /** The file's header of the offending column, when one column is at fault. */
+  column: z.string().optional(),
+  code: z.string(),
+  message: z.string(),
+});
+export type ImportRowError = z.infer<typeof ImportRowError>;
+
+export const ImportReport = z.object({
+  dryRun: z.boolean(),
+  totalRows: z.int(),
+  customers: z.object({ created: z.int(), updated: z.int(), unchanged: z.int() }),
+  contacts: z.object({ created: z.int() }),
+  errors: z.array(ImportRowError),
+});
+export type ImportReport = z.infer<typeof ImportReport>;

@@ -1,0 +1,121 @@
+import { and, desc, eq, ne, or, sql, type SQL } from 'drizzle-orm';
+import { normalizeCreditCode } from '../../../common/credit-code';
+import type { Customer, DuplicateCandidate } from '../../../common/schemas/customers';
+import { inTransaction, type Ctx } from '../../context';
+import { AppError } from '../../errors';
+import { recordAudit } from '../audit/audit.service';
+import { users } from '../staff/staff.tables';
+import { visibleCustomers } from './customers.policy';
+import { assertCustomerWritable, getCustomer, refreshContactDates } from './customers.service';
+import { contactLogs, contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
+
+/** Legal-form words and punctuation that do not tell two companies apart. */
+const NOISE = '(股份)?有限(责任)?公司|集团|公司|分公司|[[:space:]()（）·.,，-]';
+
+/** A company name reduced to what distinguishes it: `西安华达建设（集团）有限公司` → `西安华达建设`. */
+export function normalizeCompanyName(name: string): string {
+  return name.replace(/(股份)?有限(责任)?公司|集团|公司|分公司|[\s()（）·.,，-]/g, '');
+}
+
+const normalizedName = sql`regexp_replace(${customers.name}, ${NOISE}, '', 'g')`;
+
+/**
+ * Customers that may be the same company: the same credit code, the same name once legal
+ * forms are removed, or one name containing the other. Searched firm-wide — a duplicate is
+ * a duplicate whoever owns it — but the caller only gets the id of those they may see.
+ */
+export async function findDuplicates(ctx: Ctx, input: { name?: string; creditCode?: string; excludeId?: string }): Promise<DuplicateCandidate[]> {
+  const conditions: SQL[] = [];
+  const code = input.creditCode ? normalizeCreditCode(input.creditCode) : '';
+  if (code.length === 18) conditions.push(eq(customers.creditCode, code));
+  const core = input.name ? normalizeCompanyName(input.name) : '';
+  if (core.length >= 2) {
+    conditions.push(sql`${normalizedName} = ${core}`);
+    // Containment only for cores long enough to mean something (四个字 and up).
+    if (core.length >= 4) conditions.push(sql`(strpos(${normalizedName}, ${core}) > 0 OR strpos(${core}, ${normalizedName}) > 0 AND length(${normalizedName}) >= 4)`);
+  }
+  if (conditions.length === 0) return [];
+  const rows = await ctx.db
+    .select({
+      id: customers.id,
+      name: customers.name,
+      creditCode: customers.creditCode,
+      ownerName: users.displayName,
+      visible: sql<boolean>`${visibleCustomers(ctx.actor)}`,
+      core: sql<string>`${normalizedName}`,
+    })
+    .from(customers)
+    .leftJoin(users, eq(users.id, customers.ownerId))
+    .where(and(or(...conditions), input.excludeId ? ne(customers.id, input.excludeId) : undefined))
+    .orderBy(customers.name)
+    .limit(10);
+  return rows.map((r) => ({
+    id: r.visible ? r.id : null,
+    name: r.name,
+    ownerName: r.ownerName,
+    reason: code && r.creditCode === code ? 'credit-code' : r.core === core ? 'same-name' : 'similar-name',
+  }));
+}
+
+/**
+ * Merges `duplicateId` into `id`: contacts, contact log (with attachments), recurring
+ * services, shares and owner history move over; empty fields of the survivor are filled
+ * from the duplicate; tags are united; the duplicate is deleted. Both must be writable.
+ */
+export async function mergeCustomers(ctx: Ctx, id: string, duplicateId: string): Promise<Customer> {
+  if (id === duplicateId) throw new AppError('MERGE_SAME_CUSTOMER');
+  return inTransaction(ctx, async (tx) => {
+    await assertCustomerWritable(tx, id);
+    await assertCustomerWritable(tx, duplicateId);
+    const survivor = await getCustomer(tx, id);
+    const duplicate = await getCustomer(tx, duplicateId);
+    const [dupRow] = await tx.db.select().from(customers).where(eq(customers.id, duplicateId));
+
+    await tx.db.update(contacts).set({ customerId: id }).where(eq(contacts.customerId, duplicateId));
+    await tx.db.update(contactLogs).set({ customerId: id }).where(eq(contactLogs.customerId, duplicateId));
+    await tx.db.update(customerServices).set({ customerId: id }).where(eq(customerServices.customerId, duplicateId));
+    await tx.db.update(customerOwnerChanges).set({ customerId: id }).where(eq(customerOwnerChanges.customerId, duplicateId));
+    await tx.db.execute(sql`INSERT INTO ${customerShares} (customer_id, user_id, created_by)
+      SELECT ${id}, user_id, ${ctx.actor.id} FROM ${customerShares} WHERE customer_id = ${duplicateId} ON CONFLICT DO NOTHING`);
+    // The duplicate's owner keeps seeing the customer they worked on, as a colleague.
+    if (duplicate.ownerId && duplicate.ownerId !== survivor.ownerId) {
+      await tx.db.insert(customerShares).values({ customerId: id, userId: duplicate.ownerId, createdBy: ctx.actor.id }).onConflictDoNothing();
+    }
+    // Delete first: the credit code is unique and may move to the survivor.
+    await tx.db.delete(customers).where(eq(customers.id, duplicateId));
+
+    const fill = <K extends keyof typeof dupRow>(key: K) => (survivor[key as keyof Customer] === null ? dupRow[key] : undefined);
+    await tx.db
+      .update(customers)
+      .set({
+        creditCode: fill('creditCode') as string | null | undefined,
+        industry: fill('industry') as string | null | undefined,
+        size: fill('size') as typeof dupRow.size | undefined,
+        regionId: fill('regionId') as string | null | undefined,
+        branchId: fill('branchId') as string | null | undefined,
+        address: fill('address') as string | null | undefined,
+        email: fill('email') as string | null | undefined,
+        phone: fill('phone') as string | null | undefined,
+        source: fill('source') as string | null | undefined,
+        tags: [...new Set([...survivor.tags, ...duplicate.tags])],
+        searchText: sql`${customers.searchText} || ' ' || ${dupRow.searchText}`,
+        updatedAt: new Date(),
+      })
+      .where(eq(customers.id, id));
+    const [latest] = await tx.db
+      .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })
+      .from(contactLogs)
+      .where(eq(contactLogs.customerId, id))
+      .orderBy(desc(contactLogs.occurredAt), desc(contactLogs.createdAt))
+      .limit(1);
+    await refreshContactDates(tx.db, id, latest?.occurredAt ?? null, latest?.nextContactOn ?? null);
+    // Keep one primary contact.
+    await tx.db.execute(sql`UPDATE ${contacts} SET is_primary = false WHERE customer_id = ${id} AND is_primary
+      AND id <> (SELECT id FROM ${contacts} WHERE customer_id = ${id} AND is_primary ORDER BY created_at LIMIT 1)`);
+
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'merge', entityType: 'customer', entityId: id, before: survivor, after: { ...after, mergedFrom: duplicate } });
+    await recordAudit(tx, { action: 'delete', entityType: 'customer', entityId: duplicateId, before: duplicate, after: { mergedInto: id } });
+    return after;
+  });
+}
