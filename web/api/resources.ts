@@ -5,7 +5,7 @@ import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerUpdate, OwnerChange,
+  CustomerListQuery, CustomerUpdate, DuplicateCandidate, OwnerChange,
 } from '../../common/schemas/customers';
 import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
@@ -73,6 +73,8 @@ export const customersApi = {
   assign: (id: string, ownerId: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
   share: (id: string, userIds: string[]) => api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
+  duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
+  merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
 };
 export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
 export const contactLogsApi = {

@@ -1,25 +1,17 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { AutoComplete, Flex, Input, Spin, Tag, Typography } from 'antd';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import { answersApi } from '../../api/resources';
 import { formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
+import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
 import { CustomerStatusTag, DirectionTag, NextContactDate } from './customer-ui';
 
 type Person = NonNullable<AnswerCard['primaryContact']>;
-
-function useDebounced(value: string, ms: number) {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 function Line({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (

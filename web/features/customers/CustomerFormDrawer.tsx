@@ -1,5 +1,7 @@
-import { App, Button, Col, Divider, Drawer, Flex, Form, Input, Row, Select } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Col, Divider, Drawer, Flex, Form, Input, Row, Select, Typography } from 'antd';
 import { useEffect } from 'react';
+import { Link } from 'react-router';
 import { Email, Phone } from '../../../common/schemas/common';
 import { COMPANY_SIZES, CreditCode, CUSTOMER_STATUSES, type Customer } from '../../../common/schemas/customers';
 import { useAllBranches, useAllRegions, useWrite } from '../../api/queries';
@@ -7,6 +9,7 @@ import { customersApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
+import { useDebounced } from '../../components/use-debounced';
 import { useT } from '../../i18n';
 
 type Values = {
@@ -35,6 +38,39 @@ function pickerOptions(items: { id: string; name: string; active: boolean }[] | 
   return (items ?? []).filter((i) => i.active || i.id === current).map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
 }
 
+/** Warns, while typing, about customers that may be the same company (firm-wide). */
+function DuplicateWarning({ name, creditCode, excludeId }: { name?: string; creditCode?: string; excludeId?: string }) {
+  const t = useT();
+  const debouncedName = useDebounced(name?.trim() ?? '', 400);
+  const debouncedCode = useDebounced(creditCode?.trim() ?? '', 400);
+  const query = { name: debouncedName || undefined, creditCode: debouncedCode || undefined, excludeId };
+  const enabled = (query.name?.length ?? 0) >= 2 || query.creditCode?.length === 18;
+  const found = useQuery({ queryKey: [customersApi.path, 'duplicates', query], queryFn: () => customersApi.duplicates(query), enabled });
+  const candidates = enabled ? (found.data ?? []) : [];
+  if (candidates.length === 0) return null;
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      style={{ marginBottom: 16 }}
+      data-testid="duplicate-warning"
+      title={t('customer.duplicatesTitle')}
+      description={
+        <Flex vertical gap={2}>
+          {candidates.map((c, i) => (
+            <Typography.Text key={c.id ?? i}>
+              {c.id ? <Link to={`/customers/${c.id}`}>{c.name}</Link> : c.name}
+              <Typography.Text type="secondary">
+                {' '}· {t(`customer.duplicateReason.${c.reason}`)} · {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('customer.ownerPool')}
+              </Typography.Text>
+            </Typography.Text>
+          ))}
+        </Flex>
+      }
+    />
+  );
+}
+
 type Props = { open: boolean; customer: Customer | null; onClose: () => void; onCreated?: (customer: Customer) => void };
 
 /** Creates a customer (customer = null) or edits one's profile. */
@@ -47,6 +83,8 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
   const onError = useFormSubmitError(form, FIELDS);
   const branches = useAllBranches();
   const regions = useAllRegions();
+  const watchedName = Form.useWatch('name', form);
+  const watchedCode = Form.useWatch('creditCode', form);
   const save = useWrite((values: Values) => {
     const fields = {
       name: values.name,
@@ -122,6 +160,7 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
             <Form.Item name="name" label={t('customer.name')} rules={[rules.required('customer.name'), { max: 100 }]}>
               <Input autoComplete="off" />
             </Form.Item>
+            {open && <DuplicateWarning name={watchedName} creditCode={watchedCode} excludeId={customer?.id} />}
           </Col>
           <Col span={12}>
             <Form.Item name="creditCode" label={t('customer.creditCode')} rules={[rules.schema(CreditCode)]}>

@@ -17,6 +17,7 @@ import { ContactLogCard } from './ContactLogCard';
 import { ContactsCard } from './ContactsCard';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
+import { MergeAction } from './MergeAction';
 import { OwnerActions } from './OwnerActions';
 
 function OwnerHistory({ customerId }: { customerId: string }) {
@@ -43,7 +44,7 @@ function OwnerHistory({ customerId }: { customerId: string }) {
             render: (_, h) => (
               <Flex vertical>
                 <Typography.Text>
-                  {t(`customer.ownerChange.${h.kind}`)}{colon}{t('customer.ownerChangeFromTo', { from: h.fromUserName ?? pool, to: h.toUserName ?? pool })}
+                  {t(`customer.ownerChange.${h.kind}`)}{colon}{h.kind === 'create' ? (h.toUserName ?? pool) : t('customer.ownerChangeFromTo', { from: h.fromUserName ?? pool, to: h.toUserName ?? pool })}
                 </Typography.Text>
                 {h.reason && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{h.reason}</Typography.Text>}
               </Flex>
@@ -94,6 +95,7 @@ export function CustomerPage() {
         <>
           {editable && <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
           <OwnerActions customer={c} />
+          {editable && <MergeAction customer={c} />}
         </>
       }
     >
