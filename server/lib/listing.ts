@@ -37,3 +37,19 @@ export function offsetOf(query: { page: number; pageSize: number }): number {
 export function outer(column: PgColumn): SQL {
   return sql.raw(`"${getTableName(column.table)}"."${column.name}"`);
 }
+
+/**
+ * The rows of one page and the total behind them. The count query runs only when the page
+ * cannot tell: a first page that is not full, or any non-empty page that is not full, is the
+ * whole rest of the list, so its total is known without counting.
+ */
+export async function pageWithTotal<T>(
+  query: { page: number; pageSize: number },
+  rows: PromiseLike<T[]>,
+  count: () => PromiseLike<{ total: number }[]>,
+): Promise<{ rows: T[]; total: number }> {
+  const found = await rows;
+  if (found.length < query.pageSize && (found.length > 0 || query.page === 1)) return { rows: found, total: offsetOf(query) + found.length };
+  const [{ total }] = await count();
+  return { rows: found, total };
+}

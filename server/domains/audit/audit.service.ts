@@ -2,6 +2,7 @@ import { and, count, desc, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { AuditAction, AuditEntityType, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
 import type { Page } from '../../../common/schemas/common';
 import type { Ctx } from '../../context';
+import { offsetOf, pageWithTotal } from '../../lib/listing';
 import { getUserNames } from '../staff/users.service';
 import { auditLogs } from './audit.tables';
 
@@ -44,10 +45,11 @@ export async function findAuditLogs(ctx: Ctx, query: AuditListQuery): Promise<Pa
   if (query.to) filters.push(lte(auditLogs.at, new Date(query.to)));
   const where = and(...filters);
   const order = query.sort === 'at' ? [asc(auditLogs.at), asc(auditLogs.id)] : [desc(auditLogs.at), desc(auditLogs.id)];
-  const [rows, [{ total }]] = await Promise.all([
-    ctx.db.select().from(auditLogs).where(where).orderBy(...order).limit(query.pageSize).offset((query.page - 1) * query.pageSize),
-    ctx.db.select({ total: count() }).from(auditLogs).where(where),
-  ]);
+  const { rows, total } = await pageWithTotal(
+    query,
+    ctx.db.select().from(auditLogs).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    () => ctx.db.select({ total: count() }).from(auditLogs).where(where),
+  );
   const names = await getUserNames(ctx.db, rows.map((r) => r.actorId).filter((id): id is string => id !== null));
   return {
     items: rows.map((r) => ({

@@ -5,7 +5,7 @@ import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
-import { offsetOf, orderFrom } from '../../lib/listing';
+import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteFile, deleteFilesOf, findAttachments, getFile, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
@@ -53,10 +53,11 @@ export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Pro
   if (query.channel) filters.push(eq(contactLogs.channel, query.channel));
   const where = and(...filters);
   const order = orderFrom(query.sort, { occurredAt: contactLogs.occurredAt }, '-occurredAt', contactLogs.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
+  );
   const attachments = await findAttachments(ctx.db, 'contact-log', rows.map((r) => r.log.id));
   return { items: rows.map((r) => present(r, attachments.get(r.log.id)!)), total, page: query.page, pageSize: query.pageSize };
 }

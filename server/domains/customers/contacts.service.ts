@@ -3,7 +3,7 @@ import type { Page } from '../../../common/schemas/common';
 import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
 import { notFound } from '../../errors';
-import { offsetOf, orderFrom } from '../../lib/listing';
+import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers } from './customers.policy';
@@ -38,10 +38,11 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   if (query.q) filters.push(customerSearch(query.q));
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: contacts.name, createdAt: contacts.createdAt }, 'name', contacts.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     ctx.db.select({ contact: contacts }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where),
+  );
   return { items: rows.map((r) => present(r.contact)), total, page: query.page, pageSize: query.pageSize };
 }
 

@@ -4,7 +4,7 @@ import type { CustomerService, CustomerServiceCreate, CustomerServiceListQuery, 
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
-import { offsetOf, orderFrom } from '../../lib/listing';
+import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines } from '../staff/staff.tables';
@@ -57,10 +57,11 @@ export async function findCustomerServices(ctx: Ctx, query: CustomerServiceListQ
   if (query.active !== 'all') filters.push(eq(customerServices.active, query.active === 'true'));
   const where = and(...filters);
   const order = orderFrom(query.sort, { nextDueOn: customerServices.nextDueOn, createdAt: customerServices.createdAt }, 'nextDueOn', customerServices.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     selectServices(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(customerServices).innerJoin(customers, eq(customers.id, customerServices.customerId)).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(customerServices).innerJoin(customers, eq(customers.id, customerServices.customerId)).where(where),
+  );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
 }
 

@@ -4,7 +4,7 @@ import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, Owner
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -117,10 +117,11 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
     '-createdAt',
     customers.id,
   );
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     selectCustomers(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(customers).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(customers).where(where),
+  );
   return { items: await presentAll(ctx.db, rows), total, page: query.page, pageSize: query.pageSize };
 }
 

@@ -5,7 +5,7 @@ import type { Department } from '../../../common/schemas/staff';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteGuarded } from './reference.service';
 import { departments, users } from './staff.tables';
@@ -40,10 +40,11 @@ export async function findDepartments(ctx: Ctx, query: ListQuery): Promise<Page<
   if (query.q) filters.push(ilike(departments.name, containsPattern(query.q)));
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: departments.name, sortOrder: departments.sortOrder }, 'sortOrder', departments.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     ctx.db.select({ row: departments, userCount, managerName }).from(departments).where(where).orderBy(...order, asc(departments.name)).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(departments).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(departments).where(where),
+  );
   return { items: rows.map((r) => present(r.row, r.userCount, r.managerName)), total, page: query.page, pageSize: query.pageSize };
 }
 

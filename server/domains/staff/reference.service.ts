@@ -5,7 +5,7 @@ import type { Branch, BusinessLine } from '../../../common/schemas/staff';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound, type FieldLabel } from '../../errors';
-import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { branches, businessLines, regions } from './staff.tables';
 
@@ -44,10 +44,11 @@ export async function findReferences(ctx: Ctx, kind: ReferenceKind, query: ListQ
   if (query.q) filters.push(or(ilike(t.name, containsPattern(query.q)), ilike(t.code, containsPattern(query.q))));
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: t.name, sortOrder: t.sortOrder, createdAt: t.createdAt }, 'sortOrder', t.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     ctx.db.select().from(t).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(t).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(t).where(where),
+  );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
 }
 

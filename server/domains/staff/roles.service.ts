@@ -5,7 +5,7 @@ import type { Role } from '../../../common/schemas/staff';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { deleteGuarded } from './reference.service';
 import { roles, users } from './staff.tables';
@@ -34,10 +34,11 @@ export async function findRoles(ctx: Ctx, query: { q?: string; page: number; pag
   if (query.q) filters.push(or(ilike(roles.name, containsPattern(query.q)), ilike(roles.code, containsPattern(query.q)))!);
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: roles.name, code: roles.code }, 'code', roles.id);
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     ctx.db.select({ row: roles, userCount }).from(roles).where(where).orderBy(sql`${roles.builtin} DESC`, ...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(roles).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(roles).where(where),
+  );
   return { items: rows.map((r) => present(r.row, r.userCount)), total, page: query.page, pageSize: query.pageSize };
 }
 

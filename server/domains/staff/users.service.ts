@@ -5,7 +5,7 @@ import type { User, UserCreate, UserListQuery, UserUpdate } from '../../../commo
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { departmentSubtree, type Actor } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { revokeCredentials } from '../auth/auth.service';
@@ -105,10 +105,11 @@ export async function findUsers(ctx: Ctx, query: UserListQuery): Promise<Page<Us
     'username',
     users.id,
   );
-  const [rows, [{ total }]] = await Promise.all([
+  const { rows, total } = await pageWithTotal(
+    query,
     selectUsers(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    ctx.db.select({ total: count() }).from(users).where(where),
-  ]);
+    () => ctx.db.select({ total: count() }).from(users).where(where),
+  );
   const lines = await businessLinesOf(ctx.db, rows.map((r) => r.user.id));
   return { items: rows.map((r) => present(r, lines.get(r.user.id)!)), total, page: query.page, pageSize: query.pageSize };
 }
