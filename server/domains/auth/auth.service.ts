@@ -5,7 +5,7 @@ import type { Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import type { Actor } from '../../policy';
-import { getUserCredentials, loadActor, recordLogin } from '../staff/users.service';
+import { getUserCredentials, loadActorThrough, recordLogin } from '../staff/users.service';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { apiTokens, loginFailures, sessions } from './auth.tables';
 
@@ -81,38 +81,34 @@ export type ResolvedSession = { actor: Actor; sessionId: string; csrfToken: stri
 
 /** The session behind a cookie value; slides its expiry at most once a minute. */
 export async function resolveSession(db: Db, token: string, sessionTtlHours: number): Promise<ResolvedSession | null> {
-  const [session] = await db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())));
-  if (!session) return null;
-  const actor = await loadActor(db, session.userId);
-  if (!actor) return null;
-  if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
+  const found = await loadActorThrough(db, {
+    table: sessions,
+    userId: sessions.userId,
+    where: and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date()))!,
+    extra: { sessionId: sessions.id, csrfToken: sessions.csrfToken, lastSeenAt: sessions.lastSeenAt },
+  });
+  if (!found) return null;
+  const { sessionId, csrfToken, lastSeenAt, ...actor } = found;
+  if (Date.now() - lastSeenAt.getTime() > 60_000) {
     await db
       .update(sessions)
       .set({ lastSeenAt: new Date(), expiresAt: new Date(Date.now() + sessionTtlHours * 3_600_000) })
-      .where(eq(sessions.id, session.id));
+      .where(eq(sessions.id, sessionId));
   }
-  return { actor, sessionId: session.id, csrfToken: session.csrfToken };
+  return { actor, sessionId, csrfToken };
 }
 
 export async function resolveApiToken(db: Db, token: string): Promise<Actor | null> {
-  const [row] = await db
-    .select()
-    .from(apiTokens)
-    .where(
-      and(
-        eq(apiTokens.tokenHash, sha256(token)),
-        isNull(apiTokens.revokedAt),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      ),
-    );
-  if (!row) return null;
-  const actor = await loadActor(db, row.userId);
-  if (!actor) return null;
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id));
+  const found = await loadActorThrough(db, {
+    table: apiTokens,
+    userId: apiTokens.userId,
+    where: and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())))!,
+    extra: { tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt },
+  });
+  if (!found) return null;
+  const { tokenId, lastUsedAt, ...actor } = found;
+  if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, tokenId));
   }
   return actor;
 }
