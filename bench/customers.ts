@@ -105,7 +105,8 @@ try {
     const page = await raw(
       `SELECT c.*, o.display_name, r.name, b.name FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
        LEFT JOIN branches b ON b.id = c.branch_id WHERE ${visible} AND ${search} AND c.status = 'customer' ORDER BY c.name, c.id LIMIT 20`, params);
-    await raw(`SELECT count(*) FROM customers c WHERE ${visible} AND ${search} AND c.status = 'customer'`, params);
+    // As the service does: count only when a full first page cannot tell the total.
+    if (page.rows.length === 20) await raw(`SELECT count(*) FROM customers c WHERE ${visible} AND ${search} AND c.status = 'customer'`, params);
     const ids = page.rows.map((r) => r.id);
     await raw(`SELECT s.customer_id, u.id, u.display_name FROM customer_shares s JOIN users u ON u.id = s.user_id WHERE s.customer_id = ANY($1)`, [ids]);
   }, 15, 3);
@@ -132,10 +133,8 @@ try {
     await raw(`SELECT c.*, o.display_name FROM customers c LEFT JOIN users o ON o.id = c.owner_id WHERE c.id = $3 AND ${visible}`, [manager.id, deptPath, some]);
     await raw(`SELECT 1 FROM customer_shares WHERE customer_id = $1`, [some]);
     await raw(`SELECT k.* FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id = $3 AND ${visible} ORDER BY k.name LIMIT 20`, [manager.id, deptPath, some]);
-    await raw(`SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id = $3 AND ${visible}`, [manager.id, deptPath, some]);
     await raw(`SELECT l.*, c.name, u.display_name FROM contact_logs l JOIN customers c ON c.id = l.customer_id JOIN users u ON u.id = l.user_id
                WHERE l.customer_id = $3 AND ${visible} ORDER BY l.occurred_at DESC LIMIT 20`, [manager.id, deptPath, some]);
-    await raw(`SELECT count(*) FROM contact_logs l JOIN customers c ON c.id = l.customer_id WHERE l.customer_id = $3 AND ${visible}`, [manager.id, deptPath, some]);
     await raw(`SELECT id FROM files WHERE owner_type = 'contact-log' AND owner_id IN (SELECT id FROM contact_logs WHERE customer_id = $1)`, [some]);
   }, 15, 3);
   results.push(report('customer page (profile + contacts + log)', pageHttp, pageSql, 1.5));
