@@ -15,6 +15,7 @@ import type { Database, Db, Engine } from './db/client';
 import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
 import { registerCustomerRoutes } from './domains/customers/customers.routes';
+import { registerCustomerTransferRoutes } from './domains/customers/transfer.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
 import { registerAuth } from './plugins/auth';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuthRoutes(app, config);
   registerStaffRoutes(app);
   registerAuditRoutes(app);
+  registerCustomerTransferRoutes(app);
   registerCustomerRoutes(app);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

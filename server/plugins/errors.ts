@@ -1,36 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ERROR_STATUS, type ErrorCode } from '../../common/errors';
-import { isMessageKey, translate, type Locale, type MessageKey } from '../../common/i18n';
+import { isMessageKey, translate, type MessageKey } from '../../common/i18n';
+import { issueMessage } from '../lib/issues';
 import { AppError, isUniqueViolation } from '../errors';
 
-type Issue = { keyword: string; instancePath: string; message: string; params: Record<string, unknown> };
-
-/** Turns a Zod issue into a localised message; custom refinements carry an i18n key as message. */
-function issueMessage(locale: Locale, issue: Issue): string {
-  const p = issue.params;
-  const t = (key: MessageKey, params?: Record<string, unknown>) => translate(locale, key, params);
-  switch (issue.keyword) {
-    case 'invalid_type':
-      return /received undefined/.test(issue.message) ? t('validation.required') : t('validation.type', { expected: p.expected });
-    case 'too_small':
-      if (p.origin === 'string') return t('validation.tooShort', { minimum: p.minimum });
-      if (p.origin === 'array') return t('validation.tooFewItems', { minimum: p.minimum });
-      return t('validation.tooSmall', { minimum: p.minimum });
-    case 'too_big':
-      if (p.origin === 'string') return t('validation.tooLong', { maximum: p.maximum });
-      if (p.origin === 'array') return t('validation.tooManyItems', { maximum: p.maximum });
-      return t('validation.tooBig', { maximum: p.maximum });
-    case 'invalid_format':
-      return isMessageKey(issue.message) ? t(issue.message) : t('validation.format', { format: p.format });
-    case 'unrecognized_keys':
-      return t('validation.unknownFields', { keys: (p.keys as string[]).join(', ') });
-    case 'invalid_value':
-      return t('validation.enum', { values: (p.values as unknown[]).join(', ') });
-    default:
-      return isMessageKey(issue.message) ? t(issue.message) : t('validation.invalid');
-  }
-}
+type FastifyIssue = { keyword: string; instancePath: string; message: string; params: Record<string, unknown> };
 
 function send(request: FastifyRequest, code: ErrorCode, params: Record<string, unknown>, details?: unknown, messageKey: MessageKey = `error.${code}`) {
   const locale = request.locale;
@@ -49,10 +24,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (error instanceof AppError) {
       out = send(request, error.code, error.params, error.details);
     } else if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = (error.validation as unknown as Issue[]).map((issue) => ({
+      const issues = (error.validation as unknown as FastifyIssue[]).map((issue) => ({
         path: `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`.replace(/\.$/, ''),
         code: issue.keyword,
-        message: issueMessage(request.locale, issue),
+        message: issueMessage(request.locale, { ...issue.params, code: issue.keyword, message: issue.message }),
       }));
       out = send(request, 'VALIDATION_FAILED', {}, { issues });
     } else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) {

@@ -27,7 +27,7 @@ function present(c: typeof contacts.$inferSelect): Contact {
   };
 }
 
-function contactSearchText(c: { name: string; title?: string | null; department?: string | null; emails?: string[]; wechat?: string | null; phones?: string[] }) {
+export function contactSearchText(c: { name: string; title?: string | null; department?: string | null; emails?: string[]; wechat?: string | null; phones?: string[] }) {
   return searchTextOf([c.name, c.title, c.department, ...(c.emails ?? []), c.wechat], c.phones ?? []);
 }
 

@@ -74,7 +74,7 @@ async function presentAll(db: Db, rows: Joined[]): Promise<Customer[]> {
   return rows.map((r) => present(r, shares.get(r.row.id)!));
 }
 
-function customerSearchText(c: { name: string; creditCode?: string | null; email?: string | null; phone?: string | null }) {
+export function customerSearchText(c: { name: string; creditCode?: string | null; email?: string | null; phone?: string | null }) {
   return searchTextOf([c.name, c.creditCode, c.email], c.phone ? [c.phone] : []);
 }
 

@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { and, count, eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creditCodeCheckChar } from '../../../common/credit-code';
+import { auditLogs } from '../audit/audit.tables';
+import { users } from '../staff/staff.tables';
+import { buildRegion, signedIn } from '../../test/factories';
+import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+import { contacts, customers } from './customers.tables';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+/** A valid unified social credit code; with `index`, unique per prefix. */
+function creditCode(prefix = '', index?: number): string {
+  let body = '91' + prefix;
+  if (index !== undefined) body += String(index).padStart(17 - body.length, '0');
+  while (body.length < 17) body += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
+  return body + creditCodeCheckChar(body);
+}
+const randomPrefix = () => Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
+
+type Part = { name: string; filename?: string; content: Buffer | string; type?: string };
+function multipart(parts: Part[]) {
+  const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = p.filename === undefined ? `form-data; name="${p.name}"` : `form-data; name="${p.name}"; filename="${p.filename}"`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename === undefined ? '' : `Content-Type: ${p.type ?? 'application/octet-stream'}\r\n`}\r\n`));
+    chunks.push(Buffer.isBuffer(p.content) ? p.content : Buffer.from(p.content), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+function importFile(client: Client, file: { filename: string; content: Buffer | string } | null, query: Record<string, string> = {}, mapping?: object) {
+  const parts: Part[] = [];
+  if (mapping) parts.push({ name: 'mapping', content: JSON.stringify(mapping) });
+  if (file) parts.push({ name: 'file', ...file });
+  const { payload, headers } = multipart(parts);
+  const qs = new URLSearchParams(query).toString();
+  return client.request('POST', `/api/v1/customers/import${qs ? `?${qs}` : ''}`, undefined, { payload, headers });
+}
+
+async function exportFile(client: Client, query: Record<string, string> = {}) {
+  const res = await t.app.inject({ method: 'GET', url: `/api/v1/customers/export?${new URLSearchParams(query)}`, headers: { cookie: client.cookie! } });
+  return { status: res.statusCode, headers: res.headers, raw: res.rawPayload, body: res.body };
+}
+
+const parseCsv = (raw: Buffer) => parse(raw.toString('utf8'), { bom: true }) as string[][];
+const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n') + '\r\n';
+
+const HEADER_ZH = ['客户名称', '统一社会信用代码', '状态', '行业', '规模', '区域', '分所', '地址', '邮箱', '电话', '来源', '标签', '负责业务员', '联系人', '职务', '联系人部门', '联系人电话', '联系人邮箱', '微信', '主要联系人'];
+
+async function contactCount(ownerId: string) {
+  const [{ n }] = await t.database.db.select({ n: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(eq(customers.ownerId, ownerId));
+  return n;
+}
+
+describe('customer export', () => {
+  it('holds exactly the customers the caller sees, one row per contact, as CSV with BOM and Chinese headers or as XLSX', async () => {
+    const { user: sales, client: s1 } = await signedIn(t);
+    const { client: s2 } = await signedIn(t);
+    const region = await buildRegion(t.database.db);
+    const tag = uniq('导出');
+    const code = creditCode();
+    const a = (await s1.post('/api/v1/customers', { name: `${tag}甲公司`, creditCode: code, status: 'customer', size: 'small', regionId: region.id, tags: ['年审', '代账'], phone: '+86 29 8888 0000' })).body;
+    await s1.post('/api/v1/contacts', { customerId: a.id, name: '王会计', title: '财务经理', phones: ['029-8765 4321', '13991234567'], emails: ['wang@jia.cn'], isPrimary: true, notes: '多行\n备注, 含逗号 "引号"' });
+    await s1.post('/api/v1/contacts', { customerId: a.id, name: '刘出纳', department: '应付账款' });
+    const b = (await s1.post('/api/v1/customers', { name: `${tag}乙公司` })).body;
+    const other = (await s2.post('/api/v1/customers', { name: `${tag}丙公司` })).body;
+
+    const res = await exportFile(s1, { view: 'mine', format: 'csv' });
+    expect(res.status, res.body).toBe(200);
+    expect(res.raw.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(true);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename\\*=UTF-8''${encodeURIComponent('客户-')}\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const [header, ...rows] = parseCsv(res.raw);
+    expect(header.slice(0, HEADER_ZH.length)).toEqual(HEADER_ZH);
+    expect(rows).toHaveLength(3);
+    const col = (name: string) => header.indexOf(name);
+    const wang = rows.find((r) => r[col('联系人')] === '王会计')!;
+    expect(wang[col('客户名称')]).toBe(a.name);
+    expect(wang[col('统一社会信用代码')]).toBe(code);
+    expect(wang[col('状态')]).toBe('客户');
+    expect(wang[col('规模')]).toBe('小型');
+    expect(wang[col('区域')]).toBe(region.name);
+    expect(wang[col('标签')]).toBe('年审;代账');
+    expect(wang[col('负责业务员')]).toBe(sales.username);
+    expect(wang[col('联系人电话')]).toBe('029-8765 4321;13991234567');
+    expect(wang[col('主要联系人')]).toBe('是');
+    expect(wang[col('电话')]).toBe("'+86 29 8888 0000"); // formula guard
+    expect(wang[col('联系人备注')]).toBe('多行\n备注, 含逗号 "引号"');
+    expect(rows.find((r) => r[col('联系人')] === '刘出纳')![col('主要联系人')]).toBe('否');
+    const lone = rows.find((r) => r[col('客户名称')] === b.name)!;
+    expect(lone[col('联系人')]).toBe('');
+
+    // The default view: s1's customers (and the pool), never another salesperson's.
+    const all = parseCsv((await exportFile(s1)).raw).map((r) => r[0]);
+    expect(all).toContain(a.name);
+    expect(all).not.toContain(other.name);
+    // The list filters apply.
+    const filtered = parseCsv((await exportFile(s1, { q: `${tag}乙` })).raw);
+    expect(filtered.slice(1).map((r) => r[0])).toEqual([b.name]);
+
+    const x = await exportFile(s1, { view: 'mine', format: 'xlsx' });
+    expect(x.status).toBe(200);
+    expect(x.headers['content-disposition']).toContain('.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(x.raw as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('客户')!;
+    expect(sheet).toBeDefined();
+    const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
+    expect(values(1).slice(0, HEADER_ZH.length)).toEqual(HEADER_ZH);
+    expect(sheet.rowCount).toBe(4);
+    const names = [2, 3, 4].map((n) => values(n)[0]);
+    expect(names).not.toContain(other.name);
+    expect(new Set(names)).toEqual(new Set([a.name, b.name]));
+    expect([2, 3, 4].map((n) => values(n)[9])).toContain('+86 29 8888 0000'); // no guard needed in XLSX
+
+    // English headers and labels for an English-speaking caller.
+    await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, sales.id));
+    const english = parseCsv((await exportFile(await t.login(sales.username), { view: 'mine' })).raw);
+    expect(english[0].slice(0, 3)).toEqual(['Customer name', 'Credit code', 'Status']);
+    expect(english.find((r) => r[0] === a.name)![2]).toBe('Customer');
+
+    expect((await t.anon.get('/api/v1/customers/export')).status).toBe(401);
+    expect((await s1.get('/api/v1/customers/export', { format: 'pdf' })).status).toBe(400);
+  });
+});
+
+describe('customer import', () => {
+  it('round-trips 10,000 customers with their contacts', async () => {
+    const { user: owner, client } = await signedIn(t);
+    const tag = uniq('往返');
+    const prefix = randomPrefix();
+    const N = 10_000;
+    const db = t.database.db;
+    const started = Date.now();
+    const rows = Array.from({ length: N }, (_, i) => ({
+      id: randomUUID(), name: `${tag}公司${i}`, creditCode: creditCode(prefix, i), status: (['prospect', 'customer', 'former'] as const)[i % 3],
+      industry: i % 2 ? '制造业' : null, tags: i % 5 ? [] : ['年审'], ownerId: owner.id, searchText: `${tag}${i}`, email: i % 7 ? null : `c${i}@example.cn`,
+    }));
+    const people = rows.flatMap((c, i) => Array.from({ length: 1 + (i % 2) }, (_, j) => ({
+      customerId: c.id, name: `联系人${i}-${j}`, phones: [`139${String(i * 2 + j).padStart(8, '0')}`], emails: j ? [`p${i}@example.cn`] : [], isPrimary: j === 0, searchText: `p${i}`,
+    })));
+    for (let i = 0; i < rows.length; i += 1000) await db.insert(customers).values(rows.slice(i, i + 1000));
+    for (let i = 0; i < people.length; i += 1000) await db.insert(contacts).values(people.slice(i, i + 1000));
+    const seeded = Date.now();
+    const before = await contactCount(owner.id);
+    expect(before).toBe(15_000);
+
+    const exported = await exportFile(client, { view: 'mine' });
+    expect(exported.status).toBe(200);
+    const lines = parseCsv(exported.raw);
+    expect(lines).toHaveLength(1 + 15_000);
+    const exportedAt = Date.now();
+
+    const again = await importFile(client, { filename: '客户.csv', content: exported.raw }, { mode: 'upsert' });
+    expect(again.status, JSON.stringify(again.body).slice(0, 500)).toBe(200);
+    expect(again.body).toMatchObject({ dryRun: false, totalRows: 15_000, customers: { created: 0, updated: 0, unchanged: N }, contacts: { created: 0 }, errors: [] });
+    expect(await contactCount(owner.id)).toBe(before);
+    const reimportedAt = Date.now();
+
+    // The same file as new customers of a fresh salesperson: other names, no credit codes, no owner column.
+    const { user: fresh, client: freshClient } = await signedIn(t);
+    const renamed = exported.raw.toString('utf8').replaceAll(`${tag}公司`, `${tag}新公司`);
+    const created = await importFile(freshClient, { filename: 'renamed.csv', content: renamed }, {}, { 统一社会信用代码: null, 负责业务员: null });
+    expect(created.status, JSON.stringify(created.body).slice(0, 500)).toBe(200);
+    expect(created.body).toMatchObject({ customers: { created: N, updated: 0 }, contacts: { created: 15_000 }, errors: [] });
+    const perCustomer = async (ownerId: string) =>
+      Object.fromEntries(
+        (await db.select({ name: customers.name, n: count(contacts.id) }).from(customers).leftJoin(contacts, eq(contacts.customerId, customers.id)).where(eq(customers.ownerId, ownerId)).groupBy(customers.name))
+          .map((r) => [r.name.replace('新公司', '公司'), r.n]),
+      );
+    expect(await perCustomer(fresh.id)).toEqual(await perCustomer(owner.id));
+    const [primary] = await db.select({ n: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(and(eq(customers.ownerId, fresh.id), eq(contacts.isPrimary, true)));
+    expect(primary.n).toBe(N);
+    const [{ audited }] = await db.select({ audited: count() }).from(auditLogs).where(and(eq(auditLogs.actorId, fresh.id), eq(auditLogs.entityType, 'customer'), eq(auditLogs.action, 'create')));
+    expect(audited).toBe(N);
+    const done = Date.now();
+    console.info(`round trip of ${N} customers: seed ${seeded - started} ms, export ${exportedAt - seeded} ms, re-import ${reimportedAt - exportedAt} ms, import as new ${done - reimportedAt} ms`);
+  }, 120_000);
+
+  it('reads GBK-encoded CSV (Excel on Chinese Windows) and XLSX', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('编码');
+    const text = csv([
+      ['客户名称', '状态', '规模', '联系人', '联系人电话', '主要联系人'],
+      [`${tag}西安华达建设有限公司`, '潜在客户', '中型', '张经理', '13800001111', '是'],
+      [`${tag}西安华达建设有限公司`, '潜在客户', '中型', '李会计', '13800002222', '否'],
+    ]);
+    const res = await importFile(client, { filename: 'gbk.csv', content: iconv.encode(text, 'gbk') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ totalRows: 2, customers: { created: 1 }, contacts: { created: 2 }, errors: [] });
+    const found = (await client.get('/api/v1/customers', { q: tag })).body.items;
+    expect(found.map((c: { name: string }) => c.name)).toEqual([`${tag}西安华达建设有限公司`]);
+    expect(found[0]).toMatchObject({ status: 'prospect', size: 'medium' });
+    const people = (await client.get('/api/v1/contacts', { customerId: found[0].id, sort: 'name' })).body.items;
+    expect(people.map((p: { name: string; isPrimary: boolean }) => [p.name, p.isPrimary]).sort()).toEqual([['张经理', true], ['李会计', false]]);
+
+    // XLSX, with a mapping for headers the export does not use.
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Sheet1');
+    sheet.addRow(['公司', '信用代码', '对接人', '手机']);
+    const code = creditCode();
+    sheet.addRow([`${tag}兰州公司`, code, '赵总', 13912345678]);
+    const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
+    const mapped = await importFile(client, { filename: 'list.xlsx', content: xlsx }, {}, { 公司: 'name', 信用代码: 'creditCode', 对接人: '联系人', 手机: 'contactPhones' });
+    expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
+    expect(mapped.body).toMatchObject({ customers: { created: 1 }, contacts: { created: 1 } });
+    const lz = (await client.get('/api/v1/customers', { q: code })).body.items[0];
+    expect(lz.name).toBe(`${tag}兰州公司`);
+    expect((await client.get('/api/v1/contacts', { customerId: lz.id })).body.items[0]).toMatchObject({ name: '赵总', phones: ['13912345678'] });
+  });
+
+  it('reports broken rows by line; writes nothing, or with keepGoodRows only the good customers', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('错误');
+    const good = creditCode();
+    const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const file = csv([
+      ['客户名称', '统一社会信用代码', '状态', '邮箱', '联系人', '联系人邮箱'],
+      [`${tag}好公司`, good, '客户', 'ok@good.cn', '甲', ''],
+      [`${tag}好公司`, good, '客户', 'ok@good.cn', '乙', ''],
+      [`${tag}坏代码`, bad, '', '', '丙', ''],
+      [`${tag}坏邮箱`, '', '客户', 'not-an-email', '', ''],
+      [`${tag}坏状态`, '', '合作中', '', '', ''],
+      [`${tag}半坏公司`, '', '', '', '丁', ''],
+      [`${tag}半坏公司`, '', '', '', '戊', 'broken@'],
+    ]);
+    const res = await importFile(client, { filename: 'broken.csv', content: file });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('IMPORT_HAS_ERRORS');
+    const report = res.body.error.details;
+    expect(report).toMatchObject({ dryRun: false, totalRows: 7, customers: { created: 0 } });
+    const errs = report.errors.map((e: { row: number; column?: string; code: string }) => [e.row, e.column, e.code]);
+    expect(errs).toEqual([
+      [4, '统一社会信用代码', 'INVALID'],
+      [5, '邮箱', 'INVALID'],
+      [6, '状态', 'INVALID_VALUE'],
+      [7, undefined, 'CUSTOMER_HAS_ERRORS'],
+      [8, '联系人邮箱', 'INVALID'],
+    ]);
+    expect(report.errors[0].message).toBe('统一社会信用代码：统一社会信用代码应为 18 位且校验位正确');
+    expect(report.errors[2].message).toContain('潜在客户、客户、流失');
+    expect((await client.get('/api/v1/customers', { q: tag })).body.total).toBe(0);
+
+    const kept = await importFile(client, { filename: 'broken.csv', content: file }, { keepGoodRows: 'true' });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ customers: { created: 1 }, contacts: { created: 2 } });
+    expect(kept.body.errors).toHaveLength(5);
+    const list = (await client.get('/api/v1/customers', { q: tag })).body;
+    expect(list.items.map((c: { name: string }) => c.name)).toEqual([`${tag}好公司`]);
+    expect((await client.get('/api/v1/contacts', { customerId: list.items[0].id })).body.total).toBe(2);
+
+    // English messages for an English-speaking caller.
+    const { user: en } = await signedIn(t);
+    await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, en.id));
+    const english = await importFile(await t.login(en.username), { filename: 'broken.csv', content: file }, { dryRun: 'true' });
+    expect(english.status).toBe(200);
+    const byCode = (c: string) => english.body.errors.find((e: { code: string }) => e.code === c).message;
+    expect(byCode('INVALID_VALUE')).toBe('Invalid 状态; allowed: Prospect, Customer, Former');
+    expect(byCode('NOT_PERMITTED')).toBe('Already exists and is outside your permissions'); // 好公司 now belongs to the first caller
+    expect(byCode('CUSTOMER_HAS_ERRORS')).toContain('Another row of the same customer');
+  });
+
+  it('dry run matches for real and writes nothing', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('试运行');
+    const code = creditCode();
+    const existing = (await client.post('/api/v1/customers', { name: `${tag}老客户`, creditCode: code, industry: '建筑业' })).body;
+    await client.post('/api/v1/contacts', { customerId: existing.id, name: '老联系人', phones: ['13700000000'] });
+    const file = csv([
+      ['客户名称', '统一社会信用代码', '行业', '联系人', '联系人电话'],
+      [`${tag}老客户`, code, '制造业', '老联系人', '13700000000'],
+      [`${tag}老客户`, code, '制造业', '新联系人', '13700000001'],
+      [`${tag}新客户`, '', '', '某人', ''],
+    ]);
+    const dry = await importFile(client, { filename: 'x.csv', content: file }, { dryRun: 'true' });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toEqual({ dryRun: true, totalRows: 3, customers: { created: 1, updated: 1, unchanged: 0 }, contacts: { created: 2 }, errors: [] });
+    expect((await client.get('/api/v1/customers', { q: tag })).body.total).toBe(1);
+    expect((await client.get(`/api/v1/customers/${existing.id}`)).body.industry).toBe('建筑业');
+    expect((await client.get('/api/v1/contacts', { customerId: existing.id })).body.total).toBe(1);
+
+    const real = await importFile(client, { filename: 'x.csv', content: file });
+    expect(real.body).toMatchObject({ dryRun: false, customers: { created: 1, updated: 1 }, contacts: { created: 2 } });
+    expect((await client.get(`/api/v1/customers/${existing.id}`)).body.industry).toBe('制造业');
+    expect((await client.get('/api/v1/contacts', { customerId: existing.id })).body.total).toBe(2);
+    const audit = await t.database.db.select({ action: auditLogs.action }).from(auditLogs).where(and(eq(auditLogs.entityId, existing.id), eq(auditLogs.action, 'update')));
+    expect(audit).toHaveLength(1);
+
+    // insert mode: an existing customer is an error.
+    const insert = await importFile(client, { filename: 'x.csv', content: file }, { mode: 'insert' });
+    expect(insert.status).toBe(422);
+    expect(insert.body.error.details.errors.filter((e: { code: string }) => e.code === 'EXISTS').map((e: { row: number }) => e.row)).toEqual([2, 4]);
+  });
+
+  it('never touches a customer the caller may not change, and tells nothing about it', async () => {
+    const { client: s1 } = await signedIn(t);
+    const { client: s2 } = await signedIn(t);
+    const { user: s3 } = await signedIn(t);
+    const code = creditCode();
+    const theirs = (await s2.post('/api/v1/customers', { name: uniq('别人的客户'), creditCode: code, industry: '金融业' })).body;
+    const tag = uniq('越权');
+    const file = csv([['客户名称', '统一社会信用代码', '行业', '联系人'], [`${tag}改名`, code, '农业', '间谍'], [`${tag}正常`, '', '', '']]);
+    for (const keepGoodRows of ['false', 'true']) {
+      const res = await importFile(s1, { filename: 'x.csv', content: file }, { keepGoodRows });
+      const report = keepGoodRows === 'true' ? res.body : res.body.error.details;
+      expect(report.errors).toEqual([{ row: 2, column: '统一社会信用代码', code: 'NOT_PERMITTED', message: '已存在，且不在您的权限范围内' }]);
+    }
+    const after = (await s2.get(`/api/v1/customers/${theirs.id}`)).body;
+    expect(after).toMatchObject({ name: theirs.name, industry: '金融业' });
+    expect((await s2.get('/api/v1/contacts', { customerId: theirs.id })).body.total).toBe(0);
+    expect((await s1.get('/api/v1/customers', { q: `${tag}正常` })).body.total).toBe(1);
+
+    // The salesperson column: oneself is fine, someone else needs customers:assign (else the caller owns it), unknown is an error.
+    const sales = s1.me!.user.username;
+    const owners = csv([['客户名称', '负责业务员'], [`${tag}自己`, sales], [`${tag}别人`, s3.username], [`${tag}无此人`, 'nobody-here']]);
+    const res = await importFile(s1, { filename: 'o.csv', content: owners }, { keepGoodRows: 'true' });
+    expect(res.body.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([[4, 'UNKNOWN_OWNER']]);
+    const mine = (await s1.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 100 })).body.items.map((c: { name: string }) => c.name);
+    expect(mine).toEqual(expect.arrayContaining([`${tag}自己`, `${tag}别人`]));
+    const { client: exec } = await signedIn(t, { roleCode: 'executive' });
+    const assigned = await importFile(exec, { filename: 'o.csv', content: csv([['客户名称', '负责业务员'], [`${tag}分配`, s3.username]]) });
+    expect(assigned.status).toBe(200);
+    expect((await exec.get('/api/v1/customers', { q: `${tag}分配` })).body.items[0].ownerId).toBe(s3.id);
+  });
+
+  it('refuses callers without the permission and broken files with a stable code', async () => {
+    const { client } = await signedIn(t);
+    const { client: finance } = await signedIn(t, { roleCode: 'finance' });
+    const ok = { filename: 'a.csv', content: '客户名称\n某公司\n' };
+    expect((await t.anon.request('POST', '/api/v1/customers/import', undefined, multipart([{ name: 'file', ...ok }]))).status).toBe(401);
+    expect((await importFile(finance, ok)).status).toBe(403);
+    expect((await finance.get('/api/v1/customers/export')).status).toBe(200);
+
+    const code = async (file: { filename: string; content: Buffer | string } | null, mapping?: object) => {
+      const res = await importFile(client, file, {}, mapping);
+      return [res.status, res.body.error?.code];
+    };
+    expect(await code(null)).toEqual([400, 'FILE_MISSING']);
+    expect(await code({ filename: 'a.pdf', content: '%PDF-1.4' })).toEqual([400, 'IMPORT_FILE_TYPE']);
+    expect(await code({ filename: 'a.xls', content: 'x' })).toEqual([400, 'IMPORT_FILE_TYPE']);
+    expect(await code({ filename: 'a.csv', content: '' })).toEqual([400, 'IMPORT_FILE_EMPTY']);
+    expect(await code({ filename: 'a.csv', content: '\uFEFF\r\n' })).toEqual([400, 'IMPORT_FILE_EMPTY']);
+    expect(await code({ filename: 'a.xlsx', content: 'not a zip' })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
+    expect(await code({ filename: 'a.xlsx', content: Buffer.from('PK\u0003\u0004garbage') })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
+    expect(await code({ filename: 'a.csv', content: '客户名称,"未闭合\n' })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
+    expect(await code({ filename: 'a.csv', content: '某公司,13800000000\n另一公司,13900000000\n' })).toEqual([400, 'IMPORT_NO_HEADER']);
+    expect(await code(ok, { 不存在的列: 'name' })).toEqual([400, 'IMPORT_MAPPING_INVALID']);
+    expect(await code(ok, { 客户名称: 'nonsense' })).toEqual([400, 'IMPORT_MAPPING_INVALID']);
+    const badJson = multipart([{ name: 'mapping', content: '{oops' }, { name: 'file', ...ok }]);
+    expect((await client.request('POST', '/api/v1/customers/import', undefined, badJson)).body.error.code).toBe('IMPORT_MAPPING_INVALID');
+    const json = await client.post('/api/v1/customers/import', { file: 'x' });
+    expect(json.status).toBe(415);
+    const wrongQuery = await importFile(client, ok, { mode: 'replace' });
+    expect(wrongQuery.status).toBe(400);
+  });
+});
