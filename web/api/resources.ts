@@ -3,6 +3,7 @@ import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
 import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
+import type { ImportReport } from '../../common/schemas/transfer';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
   CustomerListQuery, CustomerUpdate, DuplicateCandidate, OwnerChange,
@@ -12,7 +13,7 @@ import type {
   DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, Role, RoleCreate, RoleListQuery, RoleUpdate, User, UserCreate,
   UserListQuery, UserUpdate, DirectoryEntry,
 } from '../../common/schemas/staff';
-import { api, type QueryParams } from './client';
+import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
 
@@ -75,6 +76,16 @@ export const customersApi = {
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
   duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
+  /** The export's address for the current filters (a download link, not a fetch). */
+  exportUrl: (params: CustomerListParams, format: 'csv' | 'xlsx') => {
+    const { page: _page, pageSize: _size, ...filters } = params;
+    return `/api/v1/customers/export${toQueryString({ ...filters, format })}`;
+  },
+  import: (file: File, options: { dryRun: boolean; mode: string; keepGoodRows: boolean }) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<ImportReport>('/api/v1/customers/import', { method: 'POST', body: form, query: options });
+  },
 };
 export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
 export const contactLogsApi = {

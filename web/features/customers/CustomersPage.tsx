@@ -1,5 +1,5 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Flex, Input, Segmented, Select, Table, Tag, Typography, type TableProps } from 'antd';
+import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, DatePicker, Dropdown, Flex, Input, Segmented, Select, Table, Tag, Typography, type TableProps } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -13,6 +13,7 @@ import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
+import { ImportModal } from './ImportModal';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 
 type Sortable = 'name' | 'createdAt' | 'lastContactAt' | 'nextContactOn';
@@ -47,6 +48,7 @@ export function CustomersPage() {
   const writer = can(me, 'customers:write');
   const pooler = can(me, 'customers:pool');
   const [params, setParams] = useState<CustomerListParams>(FIRST_PAGE);
+  const [importing, setImporting] = useState(false);
   const [creating, setCreating] = useState(false);
   const page = usePage(customersApi, params);
   const branches = useAllBranches();
@@ -114,11 +116,24 @@ export function CustomersPage() {
     <PageContainer
       title={t('nav.customers')}
       extra={
-        writer && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-            {t('customer.create')}
-          </Button>
-        )
+        <Flex gap={8}>
+          <Dropdown
+            menu={{
+              items: (['xlsx', 'csv'] as const).map((format) => ({
+                key: format,
+                label: <a href={customersApi.exportUrl(params, format)} download data-testid={`export-${format}`}>{t(`export.${format}`)}</a>,
+              })),
+            }}
+          >
+            <Button icon={<DownloadOutlined />}>{t('export.button')}</Button>
+          </Dropdown>
+          {writer && <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="import-open">{t('import.button')}</Button>}
+          {writer && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+              {t('customer.create')}
+            </Button>
+          )}
+        </Flex>
       }
     >
       <Card>
@@ -187,6 +202,7 @@ export function CustomersPage() {
         />
       </Card>
       {writer && <CustomerFormDrawer open={creating} customer={null} onClose={() => setCreating(false)} onCreated={(c) => navigate(`/customers/${c.id}`)} />}
+      {writer && <ImportModal open={importing} onClose={() => setImporting(false)} />}
     </PageContainer>
   );
 }
