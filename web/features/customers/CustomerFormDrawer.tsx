@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Col, Divider, Drawer, Flex, Form, Input, Row, Select, Typography } from 'antd';
+import { Alert, App, Col, Divider, Flex, Form, Input, Row, Select, Typography } from 'antd';
+import { FormDrawer } from '../../components/FormDrawer';
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { Email, Phone } from '../../../common/schemas/common';
@@ -138,21 +139,7 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
   };
 
   return (
-    <Drawer
-      open={open}
-      onClose={onClose}
-      size={640}
-      destroyOnHidden
-      title={customer ? t('customer.editTitle', { name: customer.name }) : t('customer.createTitle')}
-      footer={
-        <Flex justify="flex-end" gap={8}>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" onClick={() => form.submit()} loading={save.isPending} data-testid="customer-form-submit">
-            {t('common.save')}
-          </Button>
-        </Flex>
-      }
-    >
+    <FormDrawer open={open} onClose={onClose} title={customer ? t('customer.editTitle', { name: customer.name }) : t('customer.createTitle')} onSave={() => form.submit()} saving={save.isPending} saveTestId="customer-form-submit">
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="customer" scrollToFirstError={{ block: 'center' }}>
         <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('customer.sectionBasic')}</Divider>
         <Row gutter={16}>
@@ -239,6 +226,6 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
           </Col>
         </Row>
       </Form>
-    </Drawer>
+    </FormDrawer>
   );
 }

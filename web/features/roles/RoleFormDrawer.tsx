@@ -1,4 +1,5 @@
-import { Alert, App, Button, Drawer, Flex, Form, Input } from 'antd';
+import { Alert, App, Flex, Form, Input } from 'antd';
+import { FormDrawer } from '../../components/FormDrawer';
 import { useEffect } from 'react';
 import type { Grants } from '../../../common/permissions';
 import { RoleCreate, type Role } from '../../../common/schemas/staff';
@@ -46,21 +47,7 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
   };
 
   return (
-    <Drawer
-      open={open}
-      onClose={onClose}
-      size={720}
-      destroyOnHidden
-      title={role ? t('role.editTitle', { name: roleLabel(t, locale, role) }) : t('role.createTitle')}
-      footer={
-        <Flex justify="flex-end" gap={8}>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" onClick={() => form.submit()} loading={save.isPending}>
-            {t('common.save')}
-          </Button>
-        </Flex>
-      }
-    >
+    <FormDrawer open={open} onClose={onClose} width={720} title={role ? t('role.editTitle', { name: roleLabel(t, locale, role) }) : t('role.createTitle')} onSave={() => form.submit()} saving={save.isPending}>
       {role?.builtin && <Alert type="info" showIcon title={t('role.builtinHint')} style={{ marginBottom: 16 }} />}
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="role">
         <Flex gap={16}>
@@ -84,6 +71,6 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
           <GrantsMatrix />
         </Form.Item>
       </Form>
-    </Drawer>
+    </FormDrawer>
   );
 }

@@ -1,4 +1,5 @@
-import { App, Button, Col, Divider, Drawer, Flex, Form, Input, Row, Select, Switch } from 'antd';
+import { App, Col, Divider, Form, Input, Row, Select, Switch } from 'antd';
+import { FormDrawer } from '../../components/FormDrawer';
 import { useEffect, useMemo } from 'react';
 import { Email, Phone } from '../../../common/schemas/common';
 import { Password, STAFF_CATEGORIES, Username, type StaffCategory, type User } from '../../../common/schemas/staff';
@@ -109,21 +110,7 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
   };
 
   return (
-    <Drawer
-      open={open}
-      onClose={onClose}
-      size={640}
-      destroyOnHidden
-      title={user ? t('user.editTitle', { name: user.displayName }) : t('user.createTitle')}
-      footer={
-        <Flex justify="flex-end" gap={8}>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" onClick={() => form.submit()} loading={save.isPending} data-testid="user-form-submit">
-            {t('common.save')}
-          </Button>
-        </Flex>
-      }
-    >
+    <FormDrawer open={open} onClose={onClose} title={user ? t('user.editTitle', { name: user.displayName }) : t('user.createTitle')} onSave={() => form.submit()} saving={save.isPending} saveTestId="user-form-submit">
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="user" scrollToFirstError={{ block: 'center' }}>
         <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('user.sectionAccount')}</Divider>
         <Row gutter={16}>
@@ -209,6 +196,6 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
           </Col>
         </Row>
       </Form>
-    </Drawer>
+    </FormDrawer>
   );
 }
