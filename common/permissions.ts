@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   'customers:pool': { scoped: false },
   /** Give customers within the scope to another salesperson. */
   'customers:assign': { scoped: true },
+  /** Set up the customer value evaluation sheet (factors, weights, scales, tier thresholds). */
+  'customers:configure': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -33,7 +35,7 @@ export const BUILTIN_ROLES = ['admin', 'executive', 'manager', 'salesperson', 'f
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
 export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
-  admin: { 'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all' },
+  admin: { 'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all', 'customers:configure': 'all' },
   executive: { 'staff:read': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:pool': 'all', 'customers:assign': 'all' },
   manager: { 'staff:read': 'department', 'customers:read': 'department', 'customers:write': 'department', 'customers:pool': 'all', 'customers:assign': 'department' },
   salesperson: { 'staff:read': 'own', 'customers:read': 'own', 'customers:write': 'own', 'customers:pool': 'all' },

@@ -26,6 +26,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.BUILTIN_ROLE': 'Built-in roles cannot be deleted or change their code',
   'error.CUSTOMER_NOT_IN_POOL': 'This customer is no longer in the pool (someone may just have claimed it)',
   'error.MERGE_SAME_CUSTOMER': 'A customer cannot be merged with itself',
+  'error.EVALUATION_SHEET_MISSING': 'No customer value evaluation sheet has been set up yet',
+  'error.EVALUATION_INCOMPLETE': 'Choose a valid option for every factor: {keys}',
   'error.INACTIVE_REFERENCE': 'The selected {field} is deactivated or does not exist',
   'error.SERVICE_UNAVAILABLE': 'The service is restarting; please try again shortly',
   'error.INTERNAL_ERROR': 'Internal server error; please try again later (request id {requestId})',
@@ -63,6 +65,9 @@ export const enUS: Record<MessageKey, string> = {
   'validation.noControlChars': 'Must not contain control characters',
   'validation.weightsSum': 'Weights must add up to 100%',
   'validation.creditCode': 'A unified social credit code has 18 characters and a correct check character',
+  'validation.tiersOrder': 'Tier thresholds must satisfy A > B > C',
+  'validation.duplicateKeys': 'Factor keys must be unique',
+  'validation.answersIncomplete': 'Choose one option for every factor: {keys}',
 
   // customer import / export
   'error.IMPORT_FILE_TYPE': 'Only .csv and .xlsx files can be imported',

@@ -24,6 +24,8 @@ export const zhCN = {
   'error.BUILTIN_ROLE': '系统内置角色不能删除或改变代码',
   'error.CUSTOMER_NOT_IN_POOL': '该客户已不在公海（可能刚被他人领取）',
   'error.MERGE_SAME_CUSTOMER': '不能把客户与它自己合并',
+  'error.EVALUATION_SHEET_MISSING': '管理员尚未设置客户价值评估表',
+  'error.EVALUATION_INCOMPLETE': '请为每个评估因素选择有效的一项：{keys}',
   'error.INACTIVE_REFERENCE': '所选{field}已停用或不存在',
   'error.SERVICE_UNAVAILABLE': '服务正在重启，请稍后再试',
   'error.INTERNAL_ERROR': '服务器内部错误，请稍后再试（请求编号 {requestId}）',
@@ -61,6 +63,9 @@ export const zhCN = {
   'validation.noControlChars': '不能包含控制字符',
   'validation.weightsSum': '权重之和必须为 100%',
   'validation.creditCode': '统一社会信用代码应为 18 位且校验位正确',
+  'validation.tiersOrder': '等级分数线须满足 A > B > C',
+  'validation.duplicateKeys': '因素代码不能重复',
+  'validation.answersIncomplete': '请为每个评估因素选择一项：{keys}',
 
   // customer import / export
   'error.IMPORT_FILE_TYPE': '仅支持导入 .csv 或 .xlsx 文件',

@@ -39,6 +39,9 @@ export const Customer = z.object({
   sharedWith: z.array(Person),
   lastContactAt: Timestamp.nullable(),
   nextContactOn: z.string().nullable(),
+  /** The latest value evaluation: score 0–100 (exact, two decimals) and tier A–D. */
+  valueScore: z.string().nullable(),
+  valueTier: z.enum(['A', 'B', 'C', 'D']).nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -68,7 +71,7 @@ export const CustomerUpdate = z.strictObject(CustomerFields).partial();
 export type CustomerUpdate = z.infer<typeof CustomerUpdate>;
 
 export const CUSTOMER_VIEWS = ['visible', 'mine', 'shared', 'pool'] as const;
-export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt', 'nextContactOn'], {
+export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt', 'nextContactOn', 'valueScore'], {
   view: z.enum(CUSTOMER_VIEWS).default('visible'),
   status: z.enum(CUSTOMER_STATUSES).optional(),
   ownerId: Id.optional(),
@@ -81,6 +84,7 @@ export const CustomerListQuery = listQuery(['name', 'createdAt', 'lastContactAt'
   serviceLineId: Id.optional(),
   /** … whose next occurrence is on or before this date ("due for their audit soon"). */
   serviceDueBy: BusinessDate.optional(),
+  valueTier: z.enum(['A', 'B', 'C', 'D']).optional(),
 });
 export type CustomerListQuery = z.infer<typeof CustomerListQuery>;
 
@@ -257,3 +261,58 @@ export const CustomerServiceListQuery = listQuery(['nextDueOn', 'createdAt'], {
   active: z.enum(['true', 'false', 'all']).default('true'),
 });
 export type CustomerServiceListQuery = z.infer<typeof CustomerServiceListQuery>;
+
+// ---------- customer value evaluation sheet 客户价值评估表 ----------
+
+export const VALUE_TIERS = ['A', 'B', 'C', 'D'] as const;
+export type ValueTier = (typeof VALUE_TIERS)[number];
+
+/** A percentage with at most two decimals (weights are kept exact in hundredths). */
+const Percent = z.number().min(0.01).max(100).refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, { message: 'validation.invalid' });
+
+export const EvaluationFactor = z.strictObject({
+  key: z.string().trim().regex(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'validation.roleCode' }),
+  name: text(50),
+  weight: Percent,
+  options: z.array(z.strictObject({ label: text(50), score: z.int().min(0).max(100) })).min(2).max(10),
+});
+export type EvaluationFactor = z.infer<typeof EvaluationFactor>;
+
+export const EvaluationSheetInput = z
+  .strictObject({
+    factors: z.array(EvaluationFactor).min(1).max(20),
+    /** Minimum value score for tiers A, B and C; below C is D. */
+    tiers: z.strictObject({ A: z.number().min(0).max(100), B: z.number().min(0).max(100), C: z.number().min(0).max(100) }),
+  })
+  .refine((s) => s.factors.reduce((sum, f) => sum + Math.round(f.weight * 100), 0) === 10000, { message: 'validation.weightsSum', path: ['factors'] })
+  .refine((s) => s.tiers.A > s.tiers.B && s.tiers.B > s.tiers.C, { message: 'validation.tiersOrder', path: ['tiers'] })
+  .refine((s) => new Set(s.factors.map((f) => f.key)).size === s.factors.length, { message: 'validation.duplicateKeys', path: ['factors'] });
+export type EvaluationSheetInput = z.infer<typeof EvaluationSheetInput>;
+
+export const EvaluationSheet = z.object({
+  id: Id,
+  version: z.int(),
+  factors: z.array(EvaluationFactor),
+  tiers: z.object({ A: z.number(), B: z.number(), C: z.number() }),
+  createdAt: Timestamp,
+});
+export type EvaluationSheet = z.infer<typeof EvaluationSheet>;
+
+/** A salesperson's scoring: for each factor key, the index of the chosen option. */
+export const EvaluationCreate = z.strictObject({ answers: z.record(z.string(), z.int().min(0).max(9)), notes: optionalText(500) });
+
+export const Evaluation = z.object({
+  id: Id,
+  customerId: Id,
+  sheetId: Id,
+  sheetVersion: z.int(),
+  answers: z.record(z.string(), z.int()),
+  /** 0–100 with two decimals, as a string so it is exact. */
+  score: z.string(),
+  tier: z.enum(VALUE_TIERS),
+  notes: z.string().nullable(),
+  evaluatedBy: Id,
+  evaluatedByName: z.string(),
+  evaluatedAt: Timestamp,
+});
+export type Evaluation = z.infer<typeof Evaluation>;

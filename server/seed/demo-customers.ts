@@ -1,7 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { creditCodeCheckChar } from '../../common/credit-code';
 import type { Db } from '../db/client';
-import { contactLogs, contacts, customerOwnerChanges, customerServices, customers } from '../domains/customers/customers.tables';
+import { scoreOf, tierOf } from '../domains/customers/evaluations.service';
+import { contactLogs, contacts, customerEvaluations, customerOwnerChanges, customerServices, customers, evaluationSheets } from '../domains/customers/customers.tables';
 import { businessLines, regions, users } from '../domains/staff/staff.tables';
 import { searchTextOf } from '../lib/search-text';
 
@@ -31,6 +32,18 @@ const CUSTOMERS: [string, string | null, string, 'prospect' | 'customer' | 'form
   ['延安红都能源有限公司', 'linna', '西北', 'customer', '能源'],
 ];
 
+/** The demo firm's 客户价值评估表: weights add up to 100%. */
+export const DEMO_SHEET = {
+  factors: [
+    { key: 'revenue', name: '年营业收入', weight: 30, options: [{ label: '5 亿以上', score: 100 }, { label: '5000 万–5 亿', score: 70 }, { label: '5000 万以下', score: 30 }] },
+    { key: 'fees', name: '年服务费潜力', weight: 25, options: [{ label: '20 万以上', score: 100 }, { label: '5–20 万', score: 60 }, { label: '5 万以下', score: 20 }] },
+    { key: 'lines', name: '可合作业务数', weight: 20, options: [{ label: '3 项以上', score: 100 }, { label: '2 项', score: 60 }, { label: '1 项', score: 30 }] },
+    { key: 'credit', name: '付款信用', weight: 15, options: [{ label: '按时付款', score: 100 }, { label: '偶有拖欠', score: 50 }, { label: '经常拖欠', score: 0 }] },
+    { key: 'influence', name: '行业影响力', weight: 10, options: [{ label: '龙头企业', score: 100 }, { label: '一般', score: 50 }] },
+  ],
+  tiers: { A: 80, B: 60, C: 40 },
+};
+
 /** [first 17 characters' seed] → a valid credit code for the i-th demo customer. */
 function demoCreditCode(i: number): string {
   const body = `9161${String(1000 + i).padStart(4, '0')}MA${String(70000 + i * 37).padStart(7, '0')}`.slice(0, 17);
@@ -48,6 +61,7 @@ export async function seedDemoCustomers(db: Db, now = new Date()): Promise<void>
   const lines = await db.select().from(businessLines).where(inArray(businessLines.code, ['SJ', 'DZ', 'SW']));
   const lineId = new Map(lines.map((l) => [l.code, l.id]));
   const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'admin'));
+  const [sheet] = await db.insert(evaluationSheets).values({ version: 1, ...DEMO_SHEET, createdBy: admin.id }).returning({ id: evaluationSheets.id });
 
   for (const [i, [name, owner, region, status, industry]] of CUSTOMERS.entries()) {
     const ownerId = owner ? userId.get(owner)! : null;
@@ -96,6 +110,13 @@ export async function seedDemoCustomers(db: Db, now = new Date()): Promise<void>
         },
       ]);
       await db.update(customers).set({ lastContactAt: latest, nextContactOn: isoDate(next) }).where(eq(customers.id, customer.id));
+    }
+    if (status === 'customer' && ownerId) {
+      const answers = { revenue: i % 3, fees: (i + 1) % 3, lines: i % 3, credit: i % 2, influence: i % 2 };
+      const score = scoreOf(DEMO_SHEET, answers);
+      const tier = tierOf(DEMO_SHEET, score);
+      await db.insert(customerEvaluations).values({ customerId: customer.id, sheetId: sheet.id, answers, score, tier, evaluatedBy: ownerId });
+      await db.update(customers).set({ valueScore: score, valueTier: tier }).where(eq(customers.id, customer.id));
     }
     if (status === 'customer') {
       const auditDue = new Date(Date.UTC(now.getUTCFullYear() + (now.getUTCMonth() >= 3 ? 1 : 0), 2, 31));

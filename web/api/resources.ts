@@ -6,7 +6,7 @@ import type { Attachment } from '../../common/schemas/files';
 import type { ImportReport } from '../../common/schemas/transfer';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerUpdate, DuplicateCandidate, OwnerChange,
+  CustomerListQuery, CustomerUpdate, DuplicateCandidate, Evaluation, EvaluationSheet, OwnerChange,
 } from '../../common/schemas/customers';
 import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
@@ -76,6 +76,10 @@ export const customersApi = {
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
   duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
+  evaluationSheet: () => api<EvaluationSheet | null>('/api/v1/evaluation-sheet'),
+  evaluations: (id: string) => api<Evaluation[]>(`/api/v1/customers/${id}/evaluations`),
+  evaluate: (id: string, answers: Record<string, number>, notes?: string) =>
+    api<Evaluation>(`/api/v1/customers/${id}/evaluations`, { method: 'POST', body: { answers, notes: notes || null } }),
   /** The export's address for the current filters (a download link, not a fetch). */
   exportUrl: (params: CustomerListParams, format: 'csv' | 'xlsx') => {
     const { page: _page, pageSize: _size, ...filters } = params;

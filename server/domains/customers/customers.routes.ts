@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
-  AnswerQuery, Answers, AssignCustomer, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  AnswerQuery, Answers, AssignCustomer, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
+import { evaluateCustomer, findEvaluations, getCurrentSheet, saveSheet } from './evaluations.service';
 import { findDuplicates, mergeCustomers } from './duplicates.service';
 import { completeCustomerService, createCustomerService, deleteCustomerService, findCustomerServices, getCustomerService, updateCustomerService } from './customer-services.service';
 import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
@@ -140,4 +141,18 @@ export function registerCustomerRoutes(app: FastifyInstance) {
     await deleteCustomerService(ctxOf(request), request.params.id);
     return { ok: true as const };
   });
+
+  r.get('/api/v1/evaluation-sheet', { preValidation: read, schema: { tags, summary: 'The customer value evaluation sheet 客户价值评估表 in force (null before one is set up)', response: { 200: EvaluationSheet.nullable(), ...errorResponses } } }, (request) =>
+    getCurrentSheet(request.server.db),
+  );
+  r.put('/api/v1/evaluation-sheet', { preValidation: requirePermission('customers:configure'), schema: { tags, summary: 'Save a new version of the sheet (weights add up to 100%)', body: EvaluationSheetInput, response: { 200: EvaluationSheet, ...errorResponses } } }, (request) =>
+    saveSheet(ctxOf(request), request.body),
+  );
+  r.post('/api/v1/customers/:id/evaluations', { preValidation: write, schema: { tags, summary: 'Score a customer on the sheet: value score and tier', params: IdParams, body: EvaluationCreate, response: { 201: Evaluation, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return evaluateCustomer(ctxOf(request), request.params.id, request.body);
+  });
+  r.get('/api/v1/customers/:id/evaluations', { preValidation: read, schema: { tags, summary: 'The history of a customer\'s evaluations', params: IdParams, response: { 200: Evaluation.array(), ...errorResponses } } }, (request) =>
+    findEvaluations(ctxOf(request), request.params.id),
+  );
 }

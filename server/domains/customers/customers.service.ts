@@ -64,6 +64,8 @@ function present(r: Joined, sharedWith: { id: string; name: string }[]): Custome
     sharedWith,
     lastContactAt: c.lastContactAt?.toISOString() ?? null,
     nextContactOn: c.nextContactOn,
+    valueScore: c.valueScore,
+    valueTier: c.valueTier,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -100,6 +102,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   if (query.regionId) filters.push(eq(customers.regionId, query.regionId));
   if (query.branchId) filters.push(eq(customers.branchId, query.branchId));
   if (query.tag) filters.push(arrayContains(customers.tags, [query.tag]));
+  if (query.valueTier) filters.push(eq(customers.valueTier, query.valueTier));
   if (query.dueBy) filters.push(and(isNotNull(customers.nextContactOn), lte(customers.nextContactOn, query.dueBy)));
   if (query.serviceLineId || query.serviceDueBy) {
     const service = and(
@@ -113,7 +116,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   const where = and(...filters);
   const order = orderFrom(
     query.sort,
-    { name: customers.name, createdAt: customers.createdAt, lastContactAt: customers.lastContactAt, nextContactOn: customers.nextContactOn },
+    { name: customers.name, createdAt: customers.createdAt, lastContactAt: customers.lastContactAt, nextContactOn: customers.nextContactOn, valueScore: customers.valueScore },
     '-createdAt',
     customers.id,
   );

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { EvaluationFactor } from '../../../common/schemas/customers';
 import { businessLines } from '../staff/staff.tables';
 import { auditedColumns } from '../../db/columns';
 import { branches, regions, users } from '../staff/staff.tables';
@@ -29,6 +30,8 @@ export const customers = pgTable('customers', {
   lastContactAt: timestamp('last_contact_at', { withTimezone: true }),
   nextContactOn: date('next_contact_on'),
   releasedAt: timestamp('released_at', { withTimezone: true }),
+  valueScore: numeric('value_score', { precision: 5, scale: 2 }),
+  valueTier: text('value_tier', { enum: ['A', 'B', 'C', 'D'] }),
 }, (t) => [
   uniqueIndex('customers_credit_code_key').on(t.creditCode).where(sql`${t.creditCode} IS NOT NULL`),
   index('customers_owner_idx').on(t.ownerId),
@@ -97,3 +100,26 @@ export const customerServices = pgTable('customer_services', {
   active: boolean('active').notNull().default(true),
   notes: text('notes'),
 }, (t) => [index('customer_services_customer_idx').on(t.customerId), index('customer_services_due_idx').on(t.businessLineId, t.nextDueOn)]);
+
+/** Versions of the customer value evaluation sheet 客户价值评估表; the newest is in force, old ones stay for history. */
+export const evaluationSheets = pgTable('evaluation_sheets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  version: integer('version').notNull().unique(),
+  factors: jsonb('factors').$type<EvaluationFactor[]>().notNull(),
+  tiers: jsonb('tiers').$type<{ A: number; B: number; C: number }>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdBy: uuid('created_by'),
+});
+
+/** Every evaluation of a customer, against the sheet version it used; the customer carries the latest. */
+export const customerEvaluations = pgTable('customer_evaluations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  sheetId: uuid('sheet_id').notNull().references(() => evaluationSheets.id),
+  answers: jsonb('answers').$type<Record<string, number>>().notNull(),
+  score: numeric('score', { precision: 5, scale: 2 }).notNull(),
+  tier: text('tier', { enum: ['A', 'B', 'C', 'D'] }).notNull(),
+  notes: text('notes'),
+  evaluatedBy: uuid('evaluated_by').notNull().references(() => users.id),
+  evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('customer_evaluations_customer_idx').on(t.customerId, t.evaluatedAt)]);

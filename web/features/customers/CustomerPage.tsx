@@ -19,6 +19,7 @@ import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 import { MergeAction } from './MergeAction';
 import { OwnerActions } from './OwnerActions';
+import { ValueCard } from './ValueCard';
 
 function OwnerHistory({ customerId }: { customerId: string }) {
   const t = useT();
@@ -130,6 +131,7 @@ export function CustomerPage() {
         <Col xs={24} xl={9}>
           <Flex vertical gap={16}>
             <ContactsCard customerId={c.id} editable={editable} />
+            <ValueCard customer={c} editable={editable} />
             <OwnerHistory customerId={c.id} />
           </Flex>
         </Col>

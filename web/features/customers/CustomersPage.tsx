@@ -14,9 +14,10 @@ import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { ImportModal } from './ImportModal';
+import { TierTag } from './ValueCard';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 
-type Sortable = 'name' | 'createdAt' | 'lastContactAt' | 'nextContactOn';
+type Sortable = 'name' | 'createdAt' | 'lastContactAt' | 'nextContactOn' | 'valueScore';
 type View = (typeof CUSTOMER_VIEWS)[number];
 const FIRST_PAGE: CustomerListParams = { page: 1, pageSize: 20, view: 'visible' };
 
@@ -56,7 +57,7 @@ export function CustomersPage() {
 
   const filter = (patch: Partial<CustomerListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
   const options = (items: { id: string; name: string }[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-  const filtered = Boolean(params.q || params.status || params.regionId || params.branchId || params.dueBy || params.tag);
+  const filtered = Boolean(params.q || params.status || params.regionId || params.branchId || params.dueBy || params.tag || params.valueTier);
 
   const columns: TableProps<Customer>['columns'] = [
     {
@@ -76,6 +77,7 @@ export function CustomersPage() {
     { key: 'branch', dataIndex: 'branchName', title: t('customer.branch'), render: orDash },
     { key: 'lastContactAt', title: t('customer.lastContact'), sorter: true, render: (_, c) => orDash(formatDateTime(c.lastContactAt, locale)) },
     { key: 'nextContactOn', title: t('customer.nextContact'), sorter: true, render: (_, c) => <NextContactDate date={c.nextContactOn} /> },
+    { key: 'valueScore', title: t('value.tier'), sorter: true, render: (_, c) => <TierTag tier={c.valueTier} score={c.valueScore} /> },
     {
       key: 'tags',
       title: t('customer.tags'),
@@ -164,6 +166,7 @@ export function CustomersPage() {
               value={params.status}
               onChange={(status) => filter({ status })}
             />
+            <Select allowClear placeholder={t('value.tier')} aria-label={t('value.tier')} style={{ width: 110 }} options={(['A', 'B', 'C', 'D'] as const).map((v) => ({ value: v, label: v }))} value={params.valueTier} onChange={(valueTier) => filter({ valueTier })} />
             <Select allowClear placeholder={t('customer.region')} aria-label={t('customer.region')} style={{ width: 120 }} options={options(regions.data)} value={params.regionId} onChange={(regionId) => filter({ regionId })} />
             <Select allowClear placeholder={t('customer.branch')} aria-label={t('customer.branch')} style={{ width: 120 }} options={options(branches.data)} value={params.branchId} onChange={(branchId) => filter({ branchId })} />
             <DatePicker
