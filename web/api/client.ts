@@ -18,7 +18,7 @@ export class ApiError extends Error {
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 type RequestOptions = {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: QueryParams;
   body?: unknown;
   /** Do not treat a 401 as "the session has ended" (the login form and the session probe). */

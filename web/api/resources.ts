@@ -6,7 +6,7 @@ import type { Attachment } from '../../common/schemas/files';
 import type { ImportReport } from '../../common/schemas/transfer';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerUpdate, DuplicateCandidate, Evaluation, EvaluationSheet, OwnerChange,
+  CustomerListQuery, CustomerUpdate, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
 } from '../../common/schemas/customers';
 import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
@@ -77,6 +77,7 @@ export const customersApi = {
   duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
   evaluationSheet: () => api<EvaluationSheet | null>('/api/v1/evaluation-sheet'),
+  saveEvaluationSheet: (sheet: EvaluationSheetInput) => api<EvaluationSheet>('/api/v1/evaluation-sheet', { method: 'PUT', body: sheet }),
   evaluations: (id: string) => api<Evaluation[]>(`/api/v1/customers/${id}/evaluations`),
   evaluate: (id: string, answers: Record<string, number>, notes?: string) =>
     api<Evaluation>(`/api/v1/customers/${id}/evaluations`, { method: 'POST', body: { answers, notes: notes || null } }),

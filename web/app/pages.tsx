@@ -1,6 +1,6 @@
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, HomeOutlined, SafetyCertificateOutlined,
-  ContactsOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+  ContactsOutlined, FundOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Me } from '../../common/schemas/auth';
@@ -8,6 +8,7 @@ import { can } from '../auth/session';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { CustomerPage } from '../features/customers/CustomerPage';
 import { CustomersPage } from '../features/customers/CustomersPage';
+import { EvaluationSheetPage } from '../features/customers/EvaluationSheetPage';
 import { DepartmentsPage } from '../features/departments/DepartmentsPage';
 import { HomePage } from '../features/home/HomePage';
 import { REFERENCE_KINDS } from '../features/reference/reference-kinds';
@@ -44,6 +45,7 @@ const readCustomers = (me: Me) => can(me, 'customers:read');
 export const APP_PAGES: AppPage[] = [
   { path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, allowed: () => true, element: <HomePage /> },
   { path: '/customers', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, allowed: readCustomers, element: <CustomersPage /> },
+  { path: '/customers/value-sheet', group: 'customers', labelKey: 'nav.evaluationSheet', icon: <FundOutlined />, allowed: (me) => can(me, 'customers:configure'), element: <EvaluationSheetPage /> },
   { path: '/customers/:id', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, hideInMenu: true, allowed: readCustomers, element: <CustomerPage /> },
   { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
   { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },
