@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  POOL_RULE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
 });
 
 export type Config = {
@@ -37,6 +38,8 @@ export type Config = {
   loginMaxFailures: number;
   loginWindowMinutes: number;
   shutdownTimeoutMs: number;
+  /** How often the inactive-customer rule sweeps (0: never). */
+  poolRuleIntervalMinutes: number;
 };
 
 export class ConfigError extends Error {}
@@ -60,5 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMinutes: e.LOGIN_WINDOW_MINUTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    poolRuleIntervalMinutes: e.POOL_RULE_INTERVAL_MINUTES,
   };
 }

@@ -316,3 +316,12 @@ export const Evaluation = z.object({
   evaluatedAt: Timestamp,
 });
 export type Evaluation = z.infer<typeof Evaluation>;
+
+// ---------- settings ----------
+
+export const CustomerSettings = z.object({
+  /** Customers nobody contacted for this many days go back to the public pool; null = never. */
+  poolReturnDays: z.int().min(7).max(3650).nullable(),
+});
+export type CustomerSettings = z.infer<typeof CustomerSettings>;
+export const CustomerSettingsUpdate = CustomerSettings.partial().strict();

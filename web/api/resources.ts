@@ -6,7 +6,7 @@ import type { Attachment } from '../../common/schemas/files';
 import type { ImportReport } from '../../common/schemas/transfer';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerUpdate, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
+  CustomerListQuery, CustomerUpdate, CustomerSettings, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
 } from '../../common/schemas/customers';
 import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
@@ -78,6 +78,8 @@ export const customersApi = {
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
   evaluationSheet: () => api<EvaluationSheet | null>('/api/v1/evaluation-sheet'),
   saveEvaluationSheet: (sheet: EvaluationSheetInput) => api<EvaluationSheet>('/api/v1/evaluation-sheet', { method: 'PUT', body: sheet }),
+  settings: () => api<CustomerSettings>('/api/v1/customer-settings'),
+  saveSettings: (patch: Partial<CustomerSettings>) => api<CustomerSettings>('/api/v1/customer-settings', { method: 'PATCH', body: patch }),
   evaluations: (id: string) => api<Evaluation[]>(`/api/v1/customers/${id}/evaluations`),
   evaluate: (id: string, answers: Record<string, number>, notes?: string) =>
     api<Evaluation>(`/api/v1/customers/${id}/evaluations`, { method: 'POST', body: { answers, notes: notes || null } }),

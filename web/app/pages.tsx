@@ -45,7 +45,7 @@ const readCustomers = (me: Me) => can(me, 'customers:read');
 export const APP_PAGES: AppPage[] = [
   { path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, allowed: () => true, element: <HomePage /> },
   { path: '/customers', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, allowed: readCustomers, element: <CustomersPage /> },
-  { path: '/customers/value-sheet', group: 'customers', labelKey: 'nav.evaluationSheet', icon: <FundOutlined />, allowed: (me) => can(me, 'customers:configure'), element: <EvaluationSheetPage /> },
+  { path: '/customers/value-sheet', group: 'customers', labelKey: 'nav.customerSettings', icon: <FundOutlined />, allowed: (me) => can(me, 'customers:configure'), element: <EvaluationSheetPage /> },
   { path: '/customers/:id', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, hideInMenu: true, allowed: readCustomers, element: <CustomerPage /> },
   { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
   { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },

@@ -2,6 +2,7 @@ import { and, count, desc, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { AuditAction, AuditEntityType, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
 import type { Page } from '../../../common/schemas/common';
 import type { Ctx } from '../../context';
+import type { Db } from '../../db/client';
 import { offsetOf, pageWithTotal } from '../../lib/listing';
 import { getUserNames } from '../staff/users.service';
 import { auditLogs } from './audit.tables';
@@ -24,15 +25,23 @@ export type AuditEntry = {
 
 /** Appends one entry. Call inside the transaction of the change it records. */
 export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
-  await ctx.db.insert(auditLogs).values({
-    actorId: ctx.actor.id,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    before: scrub(entry.before),
-    after: scrub(entry.after),
-    requestId: ctx.requestId,
-  });
+  await recordAudits(ctx.db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [entry]);
+}
+
+/** Appends entries in one insert; `actorId` null means the system did it (a scheduled rule). */
+export async function recordAudits(db: Db, by: { actorId: string | null; requestId: string | null }, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.insert(auditLogs).values(
+    entries.map((entry) => ({
+      actorId: by.actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before: scrub(entry.before),
+      after: scrub(entry.after),
+      requestId: by.requestId,
+    })),
+  );
 }
 
 export async function findAuditLogs(ctx: Ctx, query: AuditListQuery): Promise<Page<AuditLog>> {

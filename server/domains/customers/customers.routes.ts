@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
-  AnswerQuery, Answers, AssignCustomer, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
+  AnswerQuery, Answers, AssignCustomer, CustomerSettings, CustomerSettingsUpdate, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
+import { getCustomerSettings, updateCustomerSettings } from './pool-rule.service';
 import { evaluateCustomer, findEvaluations, getCurrentSheet, saveSheet } from './evaluations.service';
 import { findDuplicates, mergeCustomers } from './duplicates.service';
 import { completeCustomerService, createCustomerService, deleteCustomerService, findCustomerServices, getCustomerService, updateCustomerService } from './customer-services.service';
@@ -154,5 +155,12 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   });
   r.get('/api/v1/customers/:id/evaluations', { preValidation: read, schema: { tags, summary: 'The history of a customer\'s evaluations', params: IdParams, response: { 200: Evaluation.array(), ...errorResponses } } }, (request) =>
     findEvaluations(ctxOf(request), request.params.id),
+  );
+
+  r.get('/api/v1/customer-settings', { preValidation: read, schema: { tags, summary: 'Settings of the customers module (the pool return rule)', response: { 200: CustomerSettings, ...errorResponses } } }, (request) =>
+    getCustomerSettings(request.server.db),
+  );
+  r.patch('/api/v1/customer-settings', { preValidation: requirePermission('customers:configure'), schema: { tags, body: CustomerSettingsUpdate, response: { 200: CustomerSettings, ...errorResponses } } }, (request) =>
+    updateCustomerSettings(ctxOf(request), request.body),
   );
 }

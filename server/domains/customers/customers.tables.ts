@@ -123,3 +123,11 @@ export const customerEvaluations = pgTable('customer_evaluations', {
   evaluatedBy: uuid('evaluated_by').notNull().references(() => users.id),
   evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('customer_evaluations_customer_idx').on(t.customerId, t.evaluatedAt)]);
+
+/** Settings of the customers module, one row per key (e.g. `poolReturnDays`). */
+export const customerSettings = pgTable('customer_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});

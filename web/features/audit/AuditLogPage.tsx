@@ -26,6 +26,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   assign: 'geekblue',
   share: 'cyan',
   merge: 'magenta',
+  'auto-release': 'gold',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

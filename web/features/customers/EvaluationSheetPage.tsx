@@ -1,7 +1,7 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Typography } from 'antd';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { EvaluationSheetInput } from '../../../common/schemas/customers';
 import { customersApi } from '../../api/resources';
 import { isApiError } from '../../api/client';
@@ -10,6 +10,39 @@ import { PageContainer } from '../../components/PageContainer';
 import { useT } from '../../i18n';
 
 const EMPTY_FACTOR = { key: '', name: '', weight: 0, options: [{ label: '', score: 100 }, { label: '', score: 0 }] };
+
+/** The inactive-customer rule: after how many days without contact a customer returns to the pool. */
+function PoolRuleCard() {
+  const t = useT();
+  const { message } = App.useApp();
+  const toast = useErrorToast();
+  const settings = useQuery({ queryKey: [customersApi.path, 'settings'], queryFn: customersApi.settings });
+  const [days, setDays] = useState<number | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setDays(settings.data?.poolReturnDays ?? null), [settings.data]);
+  const save = async () => {
+    setSaving(true);
+    try {
+      await customersApi.saveSettings({ poolReturnDays: days });
+      void message.success(t('common.saved'));
+    } catch (error) {
+      toast(error);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Card size="small" title={t('poolRule.title')}>
+      <Flex gap={12} align="center" wrap>
+        <Typography.Text>{t('poolRule.before')}</Typography.Text>
+        <InputNumber min={7} max={3650} precision={0} value={days} onChange={(v) => setDays(v)} placeholder={t('poolRule.never')} style={{ width: 140 }} addonAfter={t('poolRule.days')} data-testid="pool-days" />
+        <Typography.Text>{t('poolRule.after')}</Typography.Text>
+        <Button onClick={() => void save()} loading={saving}>{t('common.save')}</Button>
+      </Flex>
+      <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }}>{t('poolRule.help')}</Typography.Paragraph>
+    </Card>
+  );
+}
 
 /** 客户价值评估表: factors with weights (adding up to 100%), each with a scale of options, and the tier thresholds. */
 export function EvaluationSheetPage() {
@@ -42,10 +75,12 @@ export function EvaluationSheetPage() {
 
   return (
     <PageContainer
-      title={t('nav.evaluationSheet')}
-      extra={<Button type="primary" onClick={() => form.submit()} data-testid="sheet-save">{t('common.save')}</Button>}
+      title={t('nav.customerSettings')}
+
     >
       <Flex vertical gap={16}>
+        <PoolRuleCard />
+        <Typography.Title level={5} style={{ margin: 0 }}>{t('nav.evaluationSheet')}</Typography.Title>
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           {t('sheet.help')} {sheet.data && t('sheet.version', { version: sheet.data.version })}
         </Typography.Paragraph>
@@ -103,7 +138,12 @@ export function EvaluationSheetPage() {
               </Flex>
             )}
           </Form.List>
-          <Card size="small" title={t('sheet.tiers')} style={{ marginTop: 16 }}>
+          <Card
+            size="small"
+            title={t('sheet.tiers')}
+            style={{ marginTop: 16 }}
+            actions={[<Button key="save" type="primary" onClick={() => form.submit()} data-testid="sheet-save">{t('sheet.save')}</Button>]}
+          >
             <Row gutter={12}>
               {(['A', 'B', 'C'] as const).map((tier) => (
                 <Col span={8} key={tier}>
