@@ -11,13 +11,13 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { ImportModal } from './ImportModal';
 import { TierTag } from './ValueCard';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 
-type Sortable = 'name' | 'createdAt' | 'lastContactAt' | 'nextContactOn' | 'valueScore';
 type View = (typeof CUSTOMER_VIEWS)[number];
 const FIRST_PAGE: CustomerListParams = { page: 1, pageSize: 20, view: 'visible' };
 
@@ -90,17 +90,7 @@ export function CustomersPage() {
       : []),
   ];
 
-  const onTableChange: TableProps<Customer>['onChange'] = (pagination, _filters, sorter) => {
-    const s = Array.isArray(sorter) ? sorter[0] : sorter;
-    const key = s?.order ? (s.columnKey as Sortable) : undefined;
-    setParams((p) => ({
-      ...p,
-      page: pagination.current ?? 1,
-      pageSize: pagination.pageSize ?? 20,
-      sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined,
-    }));
-  };
-  const sortOrder = (key: Sortable) => (params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null);
+  const table = useServerTable<Customer, CustomerListParams>(params, setParams, page.data?.total);
 
   const empty = filtered ? (
     <EmptyState title={t('customer.emptyFiltered')} hint={t('customer.emptyFilteredHint')} />
@@ -186,21 +176,14 @@ export function CustomersPage() {
         <Table<Customer>
           rowKey="id"
           data-testid="customers-table"
-          columns={columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(c.key as Sortable) } : c))}
+          columns={table.sorted(columns)}
           dataSource={page.data?.items}
           loading={page.isFetching}
-          onChange={onTableChange}
+          onChange={table.onChange}
           scroll={{ x: 'max-content' }}
           className="gd-nowrap"
           size="middle"
-          pagination={{
-            current: params.page,
-            pageSize: params.pageSize,
-            total: page.data?.total ?? 0,
-            showSizeChanger: true,
-            pageSizeOptions: [20, 50, 100],
-            showTotal: (total) => t('common.total', { total }),
-          }}
+          pagination={table.pagination}
           locale={{ emptyText: page.isPending ? ' ' : empty }}
         />
       </Card>

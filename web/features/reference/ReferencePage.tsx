@@ -8,6 +8,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { useServerTable } from '../../components/server-table';
 import { ActiveAndDeleteActions } from '../../components/RecordActions';
 import { useRules } from '../../components/rules';
 import { StatusTag } from '../../components/StatusTag';
@@ -16,7 +17,6 @@ import type { ReferenceKind, ReferenceRecord } from './reference-kinds';
 
 type Values = { name: string; code?: string; sortOrder?: number };
 const FIELDS: FormFields = { names: ['name', 'code', 'sortOrder'] };
-type Sortable = 'name' | 'sortOrder';
 
 function ReferenceFormModal({ kind, target, onClose }: { kind: ReferenceKind; target: ReferenceRecord | null | undefined; onClose: () => void }) {
   const t = useT();
@@ -112,13 +112,7 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
     { key: 'updatedAt', dataIndex: 'updatedAt', title: t('common.updatedAt'), width: 170, render: (v: string) => formatDateTime(v, locale) },
     { key: 'actions', title: t('common.actions'), width: 200, render: (_, r) => <ReferenceActions kind={kind} record={r} onEdit={() => setEditing(r)} /> },
   ];
-  const sortOrder = (key: string) => (params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null);
-
-  const onTableChange: TableProps<ReferenceRecord>['onChange'] = (pagination, _filters, sorter) => {
-    const s = Array.isArray(sorter) ? sorter[0] : sorter;
-    const key = s?.order ? (s.columnKey as Sortable) : undefined;
-    setParams((p) => ({ ...p, page: pagination.current ?? 1, pageSize: pagination.pageSize ?? 20, sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined }));
-  };
+  const table = useServerTable<ReferenceRecord, ReferenceListParams>(params, setParams, page.data?.total);
 
   return (
     <PageContainer
@@ -144,13 +138,13 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
         <Table<ReferenceRecord>
           rowKey="id"
           data-testid={`${kind.key}-table`}
-          columns={columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c))}
+          columns={table.sorted(columns)}
           dataSource={page.data?.items}
           loading={page.isFetching}
-          onChange={onTableChange}
+          onChange={table.onChange}
           size="middle"
           scroll={{ x: 800 }}
-          pagination={{ current: params.page, pageSize: params.pageSize, total: page.data?.total ?? 0, showTotal: (total) => t('common.total', { total }) }}
+          pagination={table.pagination}
           locale={{
             emptyText: page.isPending ? ' ' : (
               <EmptyState title={t(filtered ? 'reference.emptyFiltered' : 'reference.empty', { kind: noun })} hint={filtered ? undefined : t('reference.emptyHint')} />

@@ -12,12 +12,12 @@ import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { categoryKey, roleLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
+import { useServerTable } from '../../components/server-table';
 import { StatusTag } from '../../components/StatusTag';
 import { useLocale, useT } from '../../i18n';
 import { ResetPasswordModal } from './ResetPasswordModal';
 import { UserFormDrawer } from './UserFormDrawer';
 
-type Sortable = 'username' | 'displayName' | 'lastLoginAt';
 const orDash = (value: string | null) => value ?? <Typography.Text type="secondary">—</Typography.Text>;
 const FIRST_PAGE: UserListParams = { page: 1, pageSize: 20, active: 'true' };
 
@@ -99,17 +99,7 @@ export function UsersPage() {
       : []),
   ];
 
-  const onTableChange: TableProps<User>['onChange'] = (pagination, _filters, sorter) => {
-    const s = Array.isArray(sorter) ? sorter[0] : sorter;
-    const key = s?.order ? (s.columnKey as Sortable) : undefined;
-    setParams((p) => ({
-      ...p,
-      page: pagination.current ?? 1,
-      pageSize: pagination.pageSize ?? 20,
-      sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined,
-    }));
-  };
-  const sortOrder = (key: Sortable) => (params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null);
+  const table = useServerTable<User, UserListParams>(params, setParams, page.data?.total);
 
   return (
     <PageContainer
@@ -164,21 +154,14 @@ export function UsersPage() {
         <Table<User>
           rowKey="id"
           data-testid="users-table"
-          columns={columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(c.key as Sortable) } : c))}
+          columns={table.sorted(columns)}
           dataSource={page.data?.items}
           loading={page.isFetching}
-          onChange={onTableChange}
+          onChange={table.onChange}
           scroll={{ x: 'max-content' }}
           className="gd-nowrap"
           size="middle"
-          pagination={{
-            current: params.page,
-            pageSize: params.pageSize,
-            total: page.data?.total ?? 0,
-            showSizeChanger: true,
-            pageSizeOptions: [20, 50, 100],
-            showTotal: (total) => t('common.total', { total }),
-          }}
+          pagination={table.pagination}
           locale={{ emptyText: page.isPending ? ' ' : <EmptyState title={t('user.empty')} hint={filtered ? t('user.emptyHint') : undefined} /> }}
         />
       </Card>

@@ -1,0 +1,38 @@
+import type { TableProps } from 'antd';
+import type { Dispatch, SetStateAction } from 'react';
+import { useT } from '../i18n';
+
+type Paged = { page?: number; pageSize?: number; sort?: string };
+
+/**
+ * The props of a table whose rows the server pages and sorts (`page`, `pageSize`, `sort` as
+ * `field` / `-field` in the list's params): sort arrows from `params.sort`, and every click on a
+ * header or pager written back into the params.
+ */
+export function useServerTable<T, P extends Paged>(params: P, setParams: Dispatch<SetStateAction<P>>, total: number | undefined) {
+  const t = useT();
+  const sortOrder = (key: string): 'ascend' | 'descend' | null => (params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null);
+  const onChange: NonNullable<TableProps<T>['onChange']> = (pagination, _filters, sorter) => {
+    const s = Array.isArray(sorter) ? sorter[0] : sorter;
+    const key = s?.order ? String(s.columnKey) : undefined;
+    setParams((p) => ({
+      ...p,
+      page: pagination.current ?? 1,
+      pageSize: pagination.pageSize ?? 20,
+      sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined,
+    }));
+  };
+  return {
+    /** The columns with their sort arrows set from the params. */
+    sorted: (columns: NonNullable<TableProps<T>['columns']>) => columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c)),
+    onChange,
+    pagination: {
+      current: params.page,
+      pageSize: params.pageSize,
+      total: total ?? 0,
+      showSizeChanger: true,
+      pageSizeOptions: [20, 50, 100],
+      showTotal: (n: number) => t('common.total', { total: n }),
+    },
+  };
+}
