@@ -6,6 +6,8 @@ import { recordAudits } from '../audit/audit.service';
 import { customerOwnerChanges, customerSettings, customers } from './customers.tables';
 
 const DEFAULTS: CustomerSettings = { poolReturnDays: null };
+/** The audit log's record id for "the customer settings" (a fixed, valid UUID: responses validate ids strictly). */
+export const CUSTOMER_SETTINGS_ID = '5e771465-c0a5-4c57-8e7d-000000000001';
 
 export async function getCustomerSettings(db: Db): Promise<CustomerSettings> {
   const rows = await db.select().from(customerSettings);
@@ -23,7 +25,7 @@ export async function updateCustomerSettings(ctx: Ctx, patch: Partial<CustomerSe
     }
     const after = await getCustomerSettings(tx.db);
     await recordAudits(tx.db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [
-      { action: 'update', entityType: 'customer-settings', entityId: '00000000-0000-0000-0000-000000000001', before, after },
+      { action: 'update', entityType: 'customer-settings', entityId: CUSTOMER_SETTINGS_ID, before, after },
     ]);
     return after;
   });
