@@ -73,7 +73,7 @@ export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
  * The customer's last contact is its latest logged one; its next contact date is the one
  * set by that latest entry (a newer call supersedes an older plan).
  */
-async function refreshCustomer(db: Db, customerId: string) {
+export async function refreshCustomer(db: Db, customerId: string) {
   const [latest] = await db
     .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })
     .from(contactLogs)

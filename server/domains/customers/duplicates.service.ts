@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import type { Customer, DuplicateCandidate } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
@@ -6,7 +6,8 @@ import { AppError } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
-import { assertCustomerWritable, getCustomer, refreshContactDates } from './customers.service';
+import { refreshCustomer } from './contact-logs.service';
+import { assertCustomerWritable, getCustomer } from './customers.service';
 import { contactLogs, contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
 
 /** Legal-form words and punctuation that do not tell two companies apart. */
@@ -102,13 +103,7 @@ export async function mergeCustomers(ctx: Ctx, id: string, duplicateId: string):
         updatedAt: new Date(),
       })
       .where(eq(customers.id, id));
-    const [latest] = await tx.db
-      .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })
-      .from(contactLogs)
-      .where(eq(contactLogs.customerId, id))
-      .orderBy(desc(contactLogs.occurredAt), desc(contactLogs.createdAt))
-      .limit(1);
-    await refreshContactDates(tx.db, id, latest?.occurredAt ?? null, latest?.nextContactOn ?? null);
+    await refreshCustomer(tx.db, id);
     // Keep one primary contact.
     await tx.db.execute(sql`UPDATE ${contacts} SET is_primary = false WHERE customer_id = ${id} AND is_primary
       AND id <> (SELECT id FROM ${contacts} WHERE customer_id = ${id} AND is_primary ORDER BY created_at LIMIT 1)`);
