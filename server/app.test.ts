@@ -69,7 +69,9 @@ describe('platform', () => {
     const code = uniq('everything').toLowerCase();
     await admin.post('/api/v1/roles', { code, name: '全部权限', grants: Object.fromEntries(PERMISSION_KEYS.map((p) => [p, 'all'])) });
     const { client } = await signedIn(t, { roleCode: code });
-    const before = (await client.get('/api/v1/audit-logs')).body.total;
+    // Changes made by this caller (other test files write to a shared PostgreSQL concurrently).
+    const mine = { actorId: client.me!.user.id };
+    const before = (await client.get('/api/v1/audit-logs', mine)).body.total;
     const routes = documentedRoutes();
     const withId = routes.filter((r) => r.url.includes(SAMPLE_ID));
     expect(withId.length).toBeGreaterThan(15);
@@ -85,7 +87,7 @@ describe('platform', () => {
       expect(res.status, `${route.method} ${route.url}`).toBe(400);
       expect(['VALIDATION_FAILED']).toContain(res.body.error.code);
     }
-    expect((await client.get('/api/v1/audit-logs')).body.total).toBe(before);
+    expect((await client.get('/api/v1/audit-logs', mine)).body.total).toBe(before);
   });
 
   it('answers unknown API routes with a JSON 404 in the caller language', async () => {
