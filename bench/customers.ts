@@ -93,7 +93,10 @@ try {
   const deptPath = `${(await raw('SELECT path FROM departments WHERE id = $1', [depts[0]])).rows[0].path}%`;
   const visible = `(c.owner_id = $1 OR c.owner_id IN (SELECT id FROM users WHERE department_id IN (SELECT id FROM departments WHERE path LIKE $2))
                     OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = c.id AND s.user_id = $1) OR c.owner_id IS NULL)`;
-  const search = `(c.search_text ILIKE $3 OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.search_text ILIKE $3))`;
+  const search = `c.id IN (SELECT id FROM customers WHERE search_text ILIKE $3 UNION SELECT customer_id FROM contacts WHERE search_text ILIKE $3)`;
+  const SHARES = `coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name) FROM customer_shares s JOIN users u ON u.id = s.user_id WHERE s.customer_id = c.id), '[]'::json)`;
+  const FILES = `coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type, 'size', f.size, 'createdAt', f.created_at) ORDER BY f.created_at)
+    FROM files f WHERE f.owner_type = 'contact-log' AND f.owner_id = l.id), '[]'::json)`;
   const results: boolean[] = [];
   console.log(`engine: ${database.engine}; customers ${N}, contacts ${3 * N}, contact logs ${10 * N}`);
 
@@ -103,12 +106,10 @@ try {
   const listSql = await median(async () => {
     const params = [manager.id, deptPath, `%${q}%`];
     const page = await raw(
-      `SELECT c.*, o.display_name, r.name, b.name FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
+      `SELECT c.*, o.display_name, r.name, b.name, ${SHARES} FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
        LEFT JOIN branches b ON b.id = c.branch_id WHERE ${visible} AND ${search} AND c.status = 'customer' ORDER BY c.name, c.id LIMIT 20`, params);
     // As the service does: count only when a full first page cannot tell the total.
     if (page.rows.length === 20) await raw(`SELECT count(*) FROM customers c WHERE ${visible} AND ${search} AND c.status = 'customer'`, params);
-    const ids = page.rows.map((r) => r.id);
-    await raw(`SELECT s.customer_id, u.id, u.display_name FROM customer_shares s JOIN users u ON u.id = s.user_id WHERE s.customer_id = ANY($1)`, [ids]);
   }, 15, 3);
   results.push(report('customer list (filter + pinyin search)', listHttp, listSql, 1.5));
 
@@ -128,14 +129,13 @@ try {
 
   // 3. The customer page: profile, contacts, the first page of the contact log.
   const some = (await get(`/api/v1/customers?view=visible&sort=-createdAt&pageSize=1`)).items[0].id as string;
-  const pageHttp = await median(() => Promise.all([get(`/api/v1/customers/${some}`), get(`/api/v1/contacts?customerId=${some}`), get(`/api/v1/contact-logs?customerId=${some}`)]), 15, 3);
+  const pageHttp = await median(() => get(`/api/v1/customers/${some}/overview`), 15, 3);
   const pageSql = await median(async () => {
-    await raw(`SELECT c.*, o.display_name FROM customers c LEFT JOIN users o ON o.id = c.owner_id WHERE c.id = $3 AND ${visible}`, [manager.id, deptPath, some]);
-    await raw(`SELECT 1 FROM customer_shares WHERE customer_id = $1`, [some]);
-    await raw(`SELECT k.* FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id = $3 AND ${visible} ORDER BY k.name LIMIT 20`, [manager.id, deptPath, some]);
-    await raw(`SELECT l.*, c.name, u.display_name FROM contact_logs l JOIN customers c ON c.id = l.customer_id JOIN users u ON u.id = l.user_id
-               WHERE l.customer_id = $3 AND ${visible} ORDER BY l.occurred_at DESC LIMIT 20`, [manager.id, deptPath, some]);
-    await raw(`SELECT id FROM files WHERE owner_type = 'contact-log' AND owner_id IN (SELECT id FROM contact_logs WHERE customer_id = $1)`, [some]);
+    await raw(`SELECT c.*, o.display_name, r.name, b.name, ${SHARES} FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
+               LEFT JOIN branches b ON b.id = c.branch_id WHERE c.id = $3 AND ${visible}`, [manager.id, deptPath, some]);
+    await raw(`SELECT k.* FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id = $3 AND ${visible} ORDER BY k.name, k.id LIMIT 500`, [manager.id, deptPath, some]);
+    await raw(`SELECT l.*, c.name, u.display_name, k.name, ${FILES} FROM contact_logs l JOIN customers c ON c.id = l.customer_id JOIN users u ON u.id = l.user_id
+               LEFT JOIN contacts k ON k.id = l.contact_id WHERE l.customer_id = $3 AND ${visible} ORDER BY l.occurred_at DESC, l.id LIMIT 20`, [manager.id, deptPath, some]);
   }, 15, 3);
   results.push(report('customer page (profile + contacts + log)', pageHttp, pageSql, 1.5));
   await app.close();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidCreditCode, normalizeCreditCode } from '../credit-code';
-import { Email, Id, Phone, Timestamp, listQuery, optionalText, text } from './common';
+import { Email, Id, Phone, Timestamp, listQuery, optionalText, pageOf, text } from './common';
 import { Attachment } from './files';
 
 export const CUSTOMER_STATUSES = ['prospect', 'customer', 'former'] as const;
@@ -325,3 +325,16 @@ export const CustomerSettings = z.object({
 });
 export type CustomerSettings = z.infer<typeof CustomerSettings>;
 export const CustomerSettingsUpdate = CustomerSettings.partial().strict();
+
+// ---------- the customer page ----------
+
+/** The contact log's first page on the customer page (the /overview answer carries exactly this page). */
+export const OVERVIEW_LOG_PAGE_SIZE = 20;
+
+/** Everything the customer page shows first, in one answer: profile, every contact, the contact log's first page. */
+export const CustomerOverview = z.object({
+  customer: Customer,
+  contacts: Contact.array(),
+  contactLog: pageOf(ContactLog),
+});
+export type CustomerOverview = z.infer<typeof CustomerOverview>;

@@ -1,4 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -23,6 +24,11 @@ export type DatabaseOptions =
   | { databaseUrl: string; poolSize?: number }
   | { dataDir?: string; pglite?: PGlite };
 
+/** Embedded PGlite with the extensions the migrations use (pg_trgm for the search indexes). */
+export function createPglite(options: Omit<PGliteOptions, 'extensions'> = {}): Promise<PGlite> {
+  return PGlite.create({ ...options, extensions: { pg_trgm } });
+}
+
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('databaseUrl' in options) {
@@ -36,7 +42,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { db, engine: 'postgres', client: pool, close: () => pool.end() };
   }
-  const lite = options.pglite ?? (await PGlite.create(options.dataDir));
+  const lite = options.pglite ?? (await createPglite({ dataDir: options.dataDir }));
   const db = drizzlePglite(lite, { schema }) as unknown as Db;
   return { db, engine: 'pglite', client: lite, close: () => lite.close() };
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../db/client';
+import { createPglite, openDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { bootstrapDatabase } from '../seed/bootstrap';
 
@@ -39,7 +38,7 @@ export default async function setup(project: TestProject) {
     project.provide('pgliteTemplate', null);
     return;
   }
-  const lite = await PGlite.create();
+  const lite = await createPglite();
   const database = await openDatabase({ pglite: lite });
   await migrateDatabase(database);
   await bootstrapDatabase(database.db);

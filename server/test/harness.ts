@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { inject } from 'vitest';
 import type { Me } from '../../common/schemas/auth';
 import { buildApp } from '../app';
 import { loadConfig, type Config } from '../config';
-import { openDatabase, type Database } from '../db/client';
+import { createPglite, openDatabase, type Database } from '../db/client';
 
 export type Response = { status: number; body: any; headers: Record<string, unknown> };
 
@@ -82,7 +81,7 @@ export async function openTestDatabase(): Promise<Database> {
   const databaseUrl = inject('databaseUrl');
   if (databaseUrl) return openDatabase({ databaseUrl, poolSize: 4 });
   const template = readFileSync(inject('pgliteTemplate')!);
-  const lite = await PGlite.create({ loadDataDir: new Blob([template]) });
+  const lite = await createPglite({ loadDataDir: new Blob([template]) });
   return openDatabase({ pglite: lite });
 }
 

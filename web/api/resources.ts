@@ -6,7 +6,7 @@ import type { Attachment } from '../../common/schemas/files';
 import type { ImportReport } from '../../common/schemas/transfer';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerUpdate, CustomerSettings, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
+  CustomerListQuery, CustomerOverview, CustomerUpdate, CustomerSettings, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
 } from '../../common/schemas/customers';
 import type {
   Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
@@ -73,6 +73,7 @@ export const customersApi = {
   release: (id: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/release`, { method: 'POST', body: { reason: reason || null } }),
   assign: (id: string, ownerId: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
   share: (id: string, userIds: string[]) => api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
+  overview: (id: string) => api<CustomerOverview>(`/api/v1/customers/${id}/overview`),
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
   duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),

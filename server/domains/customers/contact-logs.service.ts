@@ -5,9 +5,9 @@ import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
-import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
-import { deleteFile, deleteFilesOf, findAttachments, getFile, storeFile } from '../files/files.service';
+import { attachmentsOf, deleteFile, deleteFilesOf, getFile, readAttachments, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { assertCustomerWritable, refreshContactDates } from './customers.service';
@@ -15,7 +15,7 @@ import { contactLogs, contacts, customers } from './customers.tables';
 
 function selectLogs(db: Db) {
   return db
-    .select({ log: contactLogs, customerName: customers.name, contactName: contacts.name, userName: users.displayName })
+    .select({ log: contactLogs, customerName: customers.name, contactName: contacts.name, userName: users.displayName, attachments: attachmentsOf('contact-log', outer(contactLogs.id)) })
     .from(contactLogs)
     .innerJoin(customers, eq(customers.id, contactLogs.customerId))
     .innerJoin(users, eq(users.id, contactLogs.userId))
@@ -23,9 +23,9 @@ function selectLogs(db: Db) {
     .$dynamic();
 }
 
-type Joined = { log: typeof contactLogs.$inferSelect; customerName: string; contactName: string | null; userName: string };
+type Joined = Awaited<ReturnType<ReturnType<typeof selectLogs>['execute']>>[number];
 
-function present(r: Joined, attachments: Attachment[]): ContactLog {
+function present(r: Joined): ContactLog {
   const l = r.log;
   return {
     id: l.id,
@@ -40,7 +40,7 @@ function present(r: Joined, attachments: Attachment[]): ContactLog {
     userName: r.userName,
     summary: l.summary,
     nextContactOn: l.nextContactOn,
-    attachments,
+    attachments: readAttachments(r.attachments),
     createdAt: l.createdAt.toISOString(),
   };
 }
@@ -58,15 +58,13 @@ export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Pro
     selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
   );
-  const attachments = await findAttachments(ctx.db, 'contact-log', rows.map((r) => r.log.id));
-  return { items: rows.map((r) => present(r, attachments.get(r.log.id)!)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
   const [row] = await selectLogs(ctx.db).where(and(eq(contactLogs.id, id), visibleCustomers(ctx.actor)));
   if (!row) throw notFound();
-  const attachments = await findAttachments(ctx.db, 'contact-log', [id]);
-  return present(row, attachments.get(id)!);
+  return present(row);
 }
 
 /**

@@ -3,12 +3,13 @@ import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
   AnswerQuery, Answers, AssignCustomer, CustomerSettings, CustomerSettingsUpdate, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
-  Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
+  Customer, CustomerCreate, CustomerListQuery, CustomerOverview, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
+import { getCustomerOverview } from './overview.service';
 import { getCustomerSettings, updateCustomerSettings } from './pool-rule.service';
 import { evaluateCustomer, findEvaluations, getCurrentSheet, saveSheet } from './evaluations.service';
 import { findDuplicates, mergeCustomers } from './duplicates.service';
@@ -37,6 +38,9 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   });
   r.get('/api/v1/customers/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
     getCustomer(ctxOf(request), request.params.id),
+  );
+  r.get('/api/v1/customers/:id/overview', { preValidation: read, schema: { tags, summary: 'The customer page in one answer: the customer, its contacts and the first page of its contact log', params: IdParams, response: { 200: CustomerOverview, ...errorResponses } } }, (request) =>
+    getCustomerOverview(ctxOf(request), request.params.id),
   );
   r.patch('/api/v1/customers/:id', { preValidation: write, schema: { tags, params: IdParams, body: CustomerUpdate, response: { 200: Customer, ...errorResponses } } }, (request) =>
     updateCustomer(ctxOf(request), request.params.id, request.body),

@@ -37,6 +37,8 @@ export const customers = pgTable('customers', {
   index('customers_owner_idx').on(t.ownerId),
   index('customers_next_contact_idx').on(t.nextContactOn),
   index('customers_name_idx').on(t.name),
+  // Trigram index: "contains" searches (ILIKE '%…%') on 100k+ rows without a sequential scan.
+  index('customers_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
 ]);
 
 /** Colleagues a customer is shared with: they see it as if it were theirs. */
@@ -71,7 +73,7 @@ export const contacts = pgTable('contacts', {
   isPrimary: boolean('is_primary').notNull().default(false),
   notes: text('notes'),
   searchText: text('search_text').notNull(),
-}, (t) => [index('contacts_customer_idx').on(t.customerId)]);
+}, (t) => [index('contacts_customer_idx').on(t.customerId), index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`)]);
 
 /** 联系记录: every contact with a customer, who initiated it, and when to follow up. */
 export const contactLogs = pgTable('contact_logs', {

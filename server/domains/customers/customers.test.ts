@@ -55,8 +55,16 @@ describe('a salesperson’s customer', () => {
     expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-12-01' }))).toContain(customer.id);
     expect(ids(await s1.get('/api/v1/customers', { dueBy: '2026-11-30' }))).not.toContain(customer.id);
 
+    // The customer page in one answer: profile, contacts by name, the newest log entries.
+    const overview = await s1.get(`/api/v1/customers/${customer.id}/overview`);
+    expect(overview.status).toBe(200);
+    expect(overview.body.customer).toMatchObject({ id: customer.id, creditCode: code, nextContactOn: '2026-12-01' });
+    expect(overview.body.contacts.map((c: { name: string }) => c.name)).toEqual(['刘出纳', '王会计']);
+    expect(overview.body.contactLog).toMatchObject({ total: 1, items: [{ id: log.body.id, summary: '客户来电询问年报审计报价' }] });
+
     // Another salesperson sees none of it, through any route.
     expect((await s2.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+    expect((await s2.get(`/api/v1/customers/${customer.id}/overview`)).status).toBe(404);
     expect(ids(await s2.get('/api/v1/customers', { q: 'bjhd', pageSize: 100 }))).not.toContain(customer.id);
     expect((await s2.get(`/api/v1/contacts/${finance.body.id}`)).status).toBe(404);
     expect((await s2.get('/api/v1/contacts', { customerId: customer.id })).body.total).toBe(0);

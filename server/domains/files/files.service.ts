@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Attachment } from '../../../common/schemas/files';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import type { Db } from '../../db/client';
@@ -60,17 +60,19 @@ export async function storeFile(db: Db, owner: { type: OwnerType; id: string }, 
   return presentAttachment(row);
 }
 
-/** Attachments (without content) of several owners, for presenters. */
-export async function findAttachments(db: Db, ownerType: OwnerType, ownerIds: string[]): Promise<Map<string, Attachment[]>> {
-  const map = new Map<string, Attachment[]>(ownerIds.map((id) => [id, []]));
-  if (ownerIds.length === 0) return map;
-  const rows = await db
-    .select({ id: files.id, ownerId: files.ownerId, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt })
-    .from(files)
-    .where(and(eq(files.ownerType, ownerType), inArray(files.ownerId, ownerIds)))
-    .orderBy(asc(files.createdAt));
-  for (const r of rows) map.get(r.ownerId)!.push(presentAttachment(r));
-  return map;
+type AttachmentJson = Omit<Attachment, 'createdAt'> & { createdAt: string };
+
+/**
+ * An owner's attachments (without content) as a column of the owner's own query — no second
+ * round trip. `ownerId` is the owner's id column, qualified (see outer()). Read with readAttachments().
+ */
+export function attachmentsOf(ownerType: OwnerType, ownerId: SQL) {
+  return sql<AttachmentJson[]>`coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type, 'size', f.size, 'createdAt', f.created_at) ORDER BY f.created_at)
+    FROM ${files} f WHERE f.owner_type = ${ownerType} AND f.owner_id = ${ownerId}), '[]'::json)`;
+}
+
+export function readAttachments(json: AttachmentJson[]): Attachment[] {
+  return json.map((a) => ({ ...a, createdAt: new Date(a.createdAt).toISOString() }));
 }
 
 /** One file of an owner, with content. The caller has already checked that the owner is visible. */

@@ -2,7 +2,7 @@ import { DeleteOutlined, PaperClipOutlined, PlusOutlined, UploadOutlined } from 
 import { App, Button, Card, Col, DatePicker, Flex, Form, Input, Modal, Popconfirm, Radio, Row, Select, Timeline, Typography, Upload, type UploadFile } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import { CONTACT_CHANNELS, CONTACT_DIRECTIONS, type ContactLog } from '../../../common/schemas/customers';
+import { CONTACT_CHANNELS, CONTACT_DIRECTIONS, OVERVIEW_LOG_PAGE_SIZE, type ContactLog } from '../../../common/schemas/customers';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi } from '../../api/resources';
@@ -137,6 +137,9 @@ function LogModal({ customerId, open, onClose }: { customerId: string; open: boo
   );
 }
 
+/** The first page the customer page shows (its /overview answer carries exactly this page). */
+export const FIRST_LOG_PAGE = { page: 1, pageSize: OVERVIEW_LOG_PAGE_SIZE };
+
 /** The contact log 联系记录, newest first, with the form to add to it. */
 export function ContactLogCard({ customerId, editable }: { customerId: string; editable: boolean }) {
   const t = useT();
@@ -144,7 +147,7 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
   const toast = useErrorToast();
   const { message } = App.useApp();
   const [open, setOpen] = useState(false);
-  const [pageSize, setPageSize] = useState(20);
+  const [pageSize, setPageSize] = useState(FIRST_LOG_PAGE.pageSize);
   const logs = usePage(contactLogsApi, { customerId, pageSize, page: 1 });
   const remove = useWrite((id: string) => contactLogsApi.remove(id), INVALIDATES);
   const items = logs.data?.items ?? [];

@@ -15,7 +15,8 @@ const FIELDS: FormFields = { names: ['name', 'title', 'department', 'phones', 'e
 const INVALIDATES = [contactsApi.path, '/api/v1/answers'];
 
 /** A customer's contacts, for pickers (the contact log form) and the list. */
-export const useCustomerContacts = (customerId: string) => useAll(contactsApi, { customerId, sort: 'name' });
+export const customerContactsParams = (customerId: string) => ({ customerId, sort: 'name' as const });
+export const useCustomerContacts = (customerId: string) => useAll(contactsApi, customerContactsParams(customerId));
 
 function ContactModal({ customerId, contact, open, onClose }: { customerId: string; contact: Contact | null; open: boolean; onClose: () => void }) {
   const t = useT();

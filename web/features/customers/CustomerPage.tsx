@@ -1,11 +1,11 @@
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Flex, Row, Skeleton, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { OwnerChange } from '../../../common/schemas/customers';
+import type { CustomerOverview, OwnerChange } from '../../../common/schemas/customers';
 import { isApiError } from '../../api/client';
-import { customersApi } from '../../api/resources';
+import { contactLogsApi, contactsApi, customersApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -13,8 +13,8 @@ import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { ErrorResult, NotFoundResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
-import { ContactLogCard } from './ContactLogCard';
-import { ContactsCard } from './ContactsCard';
+import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
+import { ContactsCard, customerContactsParams } from './ContactsCard';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 import { MergeAction } from './MergeAction';
@@ -58,13 +58,31 @@ function OwnerHistory({ customerId }: { customerId: string }) {
   );
 }
 
+/**
+ * The page loads in one request (/overview); its answer fills the caches the contact and
+ * contact-log cards read, so they render without asking again. Writes invalidate as usual.
+ */
+function seedCards(queryClient: QueryClient, id: string, overview: CustomerOverview) {
+  queryClient.setQueryData([contactsApi.path, 'all', customerContactsParams(id)], overview.contacts);
+  queryClient.setQueryData([contactLogsApi.path, 'page', { customerId: id, ...FIRST_LOG_PAGE }], overview.contactLog);
+}
+
 export function CustomerPage() {
   const { id = '' } = useParams();
   const t = useT();
   const { locale } = useLocale();
   const me = useMe();
   const [editing, setEditing] = useState(false);
-  const customer = useQuery({ queryKey: [customersApi.path, 'one', id], queryFn: () => customersApi.get(id), retry: false });
+  const queryClient = useQueryClient();
+  const customer = useQuery({
+    queryKey: [customersApi.path, 'one', id],
+    queryFn: async () => {
+      const overview = await customersApi.overview(id);
+      seedCards(queryClient, id, overview);
+      return overview.customer;
+    },
+    retry: false,
+  });
 
   if (customer.isPending) return <Skeleton active />;
   if (customer.error) {
