@@ -24,6 +24,22 @@ export const PERMISSIONS = {
   'customers:assign': { scoped: true },
   /** Set up the customer value evaluation sheet (factors, weights, scales, tier thresholds). */
   'customers:configure': { scoped: false },
+  /** See campaigns 市场活动 and their attribution. */
+  'campaigns:read': { scoped: false },
+  /** Create and change campaigns. */
+  'campaigns:manage': { scoped: false },
+  /** See leads (own / department's and its queue / all). */
+  'leads:read': { scoped: true },
+  /** Create leads, work on and convert those within the scope. */
+  'leads:write': { scoped: true },
+  /** Assign and reassign leads within the scope, and work the department's queue. */
+  'leads:assign': { scoped: true },
+  /** See opportunities (own and those one is a team member of / department's / all). */
+  'opportunities:read': { scoped: true },
+  /** Create opportunities, change and move those within the scope, quote, run them as projects. */
+  'opportunities:write': { scoped: true },
+  /** Set up pipelines and stages, lead assignment rules, acceptance checklists and conflicting business lines. */
+  'sales:configure': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -35,12 +51,24 @@ export const BUILTIN_ROLES = ['admin', 'executive', 'manager', 'salesperson', 'f
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
 export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
-  admin: { 'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all', 'customers:configure': 'all' },
-  executive: { 'staff:read': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:pool': 'all', 'customers:assign': 'all' },
-  manager: { 'staff:read': 'department', 'customers:read': 'department', 'customers:write': 'department', 'customers:pool': 'all', 'customers:assign': 'department' },
-  salesperson: { 'staff:read': 'own', 'customers:read': 'own', 'customers:write': 'own', 'customers:pool': 'all' },
-  finance: { 'staff:read': 'all', 'customers:read': 'all' },
-  staff: { 'staff:read': 'own', 'customers:read': 'own' },
+  admin: {
+    'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all', 'customers:configure': 'all',
+    'campaigns:read': 'all', 'campaigns:manage': 'all', 'leads:read': 'all', 'leads:write': 'all', 'leads:assign': 'all', 'opportunities:read': 'all', 'opportunities:write': 'all', 'sales:configure': 'all',
+  },
+  executive: {
+    'staff:read': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:pool': 'all', 'customers:assign': 'all',
+    'campaigns:read': 'all', 'campaigns:manage': 'all', 'leads:read': 'all', 'leads:write': 'all', 'leads:assign': 'all', 'opportunities:read': 'all', 'opportunities:write': 'all',
+  },
+  manager: {
+    'staff:read': 'department', 'customers:read': 'department', 'customers:write': 'department', 'customers:pool': 'all', 'customers:assign': 'department',
+    'campaigns:read': 'all', 'campaigns:manage': 'all', 'leads:read': 'department', 'leads:write': 'department', 'leads:assign': 'department', 'opportunities:read': 'department', 'opportunities:write': 'department',
+  },
+  salesperson: {
+    'staff:read': 'own', 'customers:read': 'own', 'customers:write': 'own', 'customers:pool': 'all',
+    'campaigns:read': 'all', 'leads:read': 'own', 'leads:write': 'own', 'opportunities:read': 'own', 'opportunities:write': 'own',
+  },
+  finance: { 'staff:read': 'all', 'customers:read': 'all', 'campaigns:read': 'all', 'opportunities:read': 'all' },
+  staff: { 'staff:read': 'own', 'customers:read': 'own', 'opportunities:read': 'own' },
 };
 
 /** A wider scope includes every narrower one. */

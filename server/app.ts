@@ -12,10 +12,15 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { z } from 'zod';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
+import { registerActivityRoutes } from './domains/activities/activities.routes';
 import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
+import { registerCampaignRoutes } from './domains/campaigns/campaigns.routes';
+import { registerLeadRoutes } from './domains/leads/leads.routes';
 import { registerCustomerRoutes } from './domains/customers/customers.routes';
 import { registerCustomerTransferRoutes } from './domains/customers/transfer.routes';
+import { registerOpportunityExtraRoutes } from './domains/opportunities/opportunity-extras.routes';
+import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
 import { registerAuth } from './plugins/auth';
@@ -94,6 +99,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuditRoutes(app);
   registerCustomerTransferRoutes(app);
   registerCustomerRoutes(app);
+  registerCampaignRoutes(app);
+  registerLeadRoutes(app);
+  registerActivityRoutes(app);
+  registerOpportunityRoutes(app);
+  registerOpportunityExtraRoutes(app);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });

@@ -222,6 +222,12 @@ export const AnswerCard = z.object({
     .object({ at: Timestamp, direction: z.enum(CONTACT_DIRECTIONS), channel: z.enum(CONTACT_CHANNELS), userName: z.string(), summary: z.string() })
     .nullable(),
   contactCount: z.int(),
+  /** Open business with them: the open opportunities the reader may see (most valuable first, up to 3) and their count and exact total. */
+  openBusiness: z.object({
+    count: z.int(),
+    totalAmount: z.string(),
+    top: z.array(z.object({ id: Id, name: z.string(), stageNameZh: z.string(), stageNameEn: z.string(), expectedAmount: z.string().nullable() })),
+  }),
 });
 export type AnswerCard = z.infer<typeof AnswerCard>;
 export const AnswerQuery = z.strictObject({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(5) });

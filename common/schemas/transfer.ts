@@ -50,3 +50,32 @@ export const ImportReport = z.object({
   errors: z.array(ImportRowError),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+/** The columns of an import file's header row and the field each would import into, before importing. */
+export const ImportColumns = z.object({
+  headers: z.array(
+    z.object({
+      /** The column's header (trimmed); the key of the `mapping` field. */
+      header: z.string(),
+      /** The field the column imports into (the export's headers are recognised), or null. */
+      field: z.enum(TRANSFER_FIELDS).nullable(),
+      /** The first (up to 3) non-empty values of the column. */
+      samples: z.array(z.string()),
+    }),
+  ),
+  /** Every field a column can import into, in the export's order. */
+  fields: z.array(z.object({ field: z.enum(TRANSFER_FIELDS), required: z.boolean() })),
+  /** Data rows (non-empty rows below the header). */
+  rows: z.int(),
+});
+export type ImportColumns = z.infer<typeof ImportColumns>;
+
+/**
+ * With `Accept: application/x-ndjson` the import answers newline-delimited JSON: progress
+ * lines while it works, then one result line (or one error line, localised like any error).
+ */
+export const IMPORT_PROGRESS_TYPE = 'application/x-ndjson';
+export type ImportStreamLine =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'result'; report: ImportReport }
+  | { type: 'error'; error: { code: string; message: string; details?: unknown } };

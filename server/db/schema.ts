@@ -4,3 +4,8 @@ export * from '../domains/auth/auth.tables';
 export * from '../domains/audit/audit.tables';
 export * from '../domains/customers/customers.tables';
 export * from '../domains/files/files.tables';
+export * from '../domains/campaigns/campaigns.tables';
+export * from '../domains/leads/leads.tables';
+export * from '../domains/opportunities/opportunities.tables';
+export * from '../domains/activities/activities.tables';
+export * from '../domains/notifications/notifications.tables';

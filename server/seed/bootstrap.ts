@@ -1,6 +1,9 @@
 import { BUILTIN_ROLES, BUILTIN_ROLE_GRANTS, type BuiltinRole } from '../../common/permissions';
 import type { Db } from '../db/client';
+import { isNull, sql } from 'drizzle-orm';
+import { pipelineStages } from '../domains/opportunities/opportunities.tables';
 import { roles } from '../domains/staff/staff.tables';
+import { DEFAULT_PIPELINE } from './default-pipeline';
 
 const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: string }> = {
   admin: { name: '系统管理员', description: '管理用户、组织架构、角色与系统设置' },
@@ -12,12 +15,20 @@ const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: strin
 };
 
 /**
- * What every installation needs, demo or not: the built-in roles. Idempotent; an
- * administrator's later changes to a built-in role's grants are kept.
+ * What every installation needs, demo or not: the built-in roles and the default sales
+ * pipeline. Idempotent; an administrator's later changes to either are kept.
  */
 export async function bootstrapDatabase(db: Db): Promise<void> {
   await db
     .insert(roles)
     .values(BUILTIN_ROLES.map((code) => ({ code, builtin: true, grants: BUILTIN_ROLE_GRANTS[code], ...BUILTIN_ROLE_NAMES[code] })))
     .onConflictDoNothing({ target: roles.code });
+  // Several instances may start at once on one PostgreSQL: one of them creates the pipeline.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(7245001)`);
+    const [anyDefault] = await tx.select({ id: pipelineStages.id }).from(pipelineStages).where(isNull(pipelineStages.businessLineId)).limit(1);
+    if (!anyDefault) {
+      await tx.insert(pipelineStages).values(DEFAULT_PIPELINE.map((stage, position) => ({ ...stage, businessLineId: null, position })));
+    }
+  });
 }

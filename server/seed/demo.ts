@@ -3,6 +3,7 @@ import type { StaffCategory } from '../../common/schemas/staff';
 import type { Db } from '../db/client';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
+import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
 import { seedDepartment, seedReference, seedUser } from './seeders';
 
@@ -103,5 +104,6 @@ export async function seedDemoFirm(db: Db): Promise<void> {
       if (s.managerOf) await t.update(departments).set({ managerId: user.id }).where(eq(departments.id, deptIds.get(s.managerOf)!));
     }
     await seedDemoCustomers(t);
+    await seedDemoSales(t);
   });
 }

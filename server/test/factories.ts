@@ -4,6 +4,11 @@ import type { Db } from '../db/client';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions } from '../domains/staff/staff.tables';
 import { seedDepartment, seedReference, seedUser } from '../seed/seeders';
+import type { Opportunity } from '../../common/schemas/opportunities';
+import { customers } from '../domains/customers/customers.tables';
+import { createOpportunity } from '../domains/opportunities/opportunities.service';
+import { loadActor } from '../domains/staff/users.service';
+import { searchTextOf } from '../lib/search-text';
 import { TEST_PASSWORD, uniq, type TestApp } from './harness';
 
 /**
@@ -66,4 +71,41 @@ export async function signedIn(t: TestApp, overrides: UserOverrides = {}) {
 
 export async function setDepartmentManager(db: Db, departmentId: string, userId: string) {
   await db.update(departments).set({ managerId: userId }).where(eq(departments.id, departmentId));
+}
+
+export type OpportunityOverrides = {
+  /** Default: a new salesperson in a new department. */
+  ownerId?: string;
+  /** Default: a new customer owned by the owner. */
+  customerId?: string;
+  /** Default: a new business line (it uses the default pipeline). */
+  businessLineId?: string;
+  name?: string;
+  contactId?: string | null;
+  expectedAmount?: string | null;
+  expectedCloseOn?: string | null;
+  nextStep?: string | null;
+  campaignId?: string | null;
+  isProject?: boolean;
+};
+
+/**
+ * An opportunity in the first open stage of its line's pipeline, created through the service as
+ * its owner (with firm-wide reach, so any customer can be given), history and audit included.
+ */
+export async function buildOpportunity(t: TestApp | Db, overrides: OpportunityOverrides = {}): Promise<Opportunity> {
+  const db = 'database' in t ? t.database.db : t;
+  const ownerId = overrides.ownerId ?? (await buildUser(db)).id;
+  let customerId = overrides.customerId;
+  if (!customerId) {
+    const name = uniq('测试客户有限公司');
+    const [customer] = await db.insert(customers).values({ name, ownerId, searchText: searchTextOf([name]) }).returning({ id: customers.id });
+    customerId = customer.id;
+  }
+  const businessLineId = overrides.businessLineId ?? (await buildBusinessLine(db)).id;
+  const owner = await loadActor(db, ownerId);
+  if (!owner) throw new Error(`buildOpportunity: no active user ${ownerId}`);
+  const actor = { ...owner, grants: { ...owner.grants, 'customers:read': 'all' as const, 'opportunities:read': 'all' as const, 'opportunities:write': 'all' as const } };
+  const { ownerId: _owner, customerId: _customer, businessLineId: _line, name, ...fields } = overrides;
+  return createOpportunity({ db, actor, requestId: 'factory' }, { ...fields, name: name ?? uniq('商机'), customerId, businessLineId });
 }

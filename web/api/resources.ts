@@ -3,7 +3,13 @@ import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
 import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
-import type { ImportReport } from '../../common/schemas/transfer';
+import type { Activity, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate } from '../../common/schemas/activities';
+import type { Campaign, CampaignCreate, CampaignListQuery, CampaignUpdate } from '../../common/schemas/campaigns';
+import type { ImportColumns } from '../../common/schemas/transfer';
+import type {
+  AssignmentRule, AssignmentRuleCreate, AssignmentRuleUpdate, Lead, LeadAssign, LeadConvert, LeadConverted, LeadCreate, LeadHistory, LeadListQuery,
+  LeadStatusChange, LeadUpdate,
+} from '../../common/schemas/leads';
 import type {
   AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
   CustomerListQuery, CustomerOverview, CustomerUpdate, CustomerSettings, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
@@ -13,6 +19,11 @@ import type {
   DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, Role, RoleCreate, RoleListQuery, RoleUpdate, User, UserCreate,
   UserListQuery, UserUpdate, DirectoryEntry,
 } from '../../common/schemas/staff';
+import type {
+  Acceptance, AcceptanceChecklist, AcceptanceChecklistInput, AcceptanceInput, Board, BoardQuery, ConflictPair, ConflictPairsInput, IndependenceCheck,
+  MilestoneCreate, MilestoneUpdate, Opportunity, OpportunityCreate, OpportunityListQuery, OpportunityMembersInput, OpportunityMove, OpportunityReopen,
+  OpportunityTotals, OpportunityUpdate, Pipeline, PipelineInput, Project, ProjectTaskCreate, ProjectTaskUpdate, Quote, QuoteCreate, Stage, StageChange,
+} from '../../common/schemas/opportunities';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -89,10 +100,11 @@ export const customersApi = {
     const { page: _page, pageSize: _size, ...filters } = params;
     return `/api/v1/customers/export${toQueryString({ ...filters, format })}`;
   },
-  import: (file: File, options: { dryRun: boolean; mode: string; keepGoodRows: boolean }) => {
+  /** The columns of an import file, each with the field it would import into and its first values (the mapping step). */
+  importColumns: (file: File) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return api<ImportReport>('/api/v1/customers/import', { method: 'POST', body: form, query: options });
+    return api<ImportColumns>('/api/v1/customers/import/columns', { method: 'POST', body: form });
   },
 };
 export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
@@ -108,6 +120,34 @@ export const contactLogsApi = {
 export const answersApi = {
   path: '/api/v1/answers',
   find: (q: string) => api<{ cards: AnswerCard[] }>('/api/v1/answers', { query: { q } }),
+};
+
+export type LeadListParams = ListParams<typeof LeadListQuery>;
+export const leadsApi = {
+  ...resource<Lead, z.input<typeof LeadCreate>, z.input<typeof LeadUpdate>, LeadListParams>('leads'),
+  setStatus: (id: string, body: z.input<typeof LeadStatusChange>) => api<Lead>(`/api/v1/leads/${id}/status`, { method: 'POST', body }),
+  /** To a person, or back to a department's queue (ownerId null). */
+  assign: (id: string, body: z.input<typeof LeadAssign>) => api<Lead>(`/api/v1/leads/${id}/assign`, { method: 'POST', body }),
+  convert: (id: string, body: z.input<typeof LeadConvert>) => api<LeadConverted>(`/api/v1/leads/${id}/convert`, { method: 'POST', body }),
+  history: (id: string) => api<LeadHistory>(`/api/v1/leads/${id}/history`),
+};
+export const assignmentRulesApi = {
+  path: '/api/v1/assignment-rules',
+  /** Every rule, in evaluation order (by position). */
+  list: () => api<AssignmentRule[]>('/api/v1/assignment-rules'),
+  create: (body: z.input<typeof AssignmentRuleCreate>) => api<AssignmentRule>('/api/v1/assignment-rules', { method: 'POST', body }),
+  update: (id: string, body: z.input<typeof AssignmentRuleUpdate>) => api<AssignmentRule>(`/api/v1/assignment-rules/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<Ok>(`/api/v1/assignment-rules/${id}`, { method: 'DELETE' }),
+};
+
+// —— campaigns and activities (issue 4) ——
+export type CampaignListParams = ListParams<typeof CampaignListQuery>;
+export const campaignsApi = resource<Campaign, z.input<typeof CampaignCreate>, z.input<typeof CampaignUpdate>, CampaignListParams>('campaigns');
+export type ActivityListParams = ListParams<typeof ActivityListQuery>;
+export const activitiesApi = {
+  ...resource<Activity, z.input<typeof ActivityCreate>, z.input<typeof ActivityUpdate>, ActivityListParams>('activities'),
+  /** Done now (or at doneAt), with what came of it; optionally plans the next one in the same step. */
+  complete: (id: string, body: z.input<typeof ActivityComplete>) => api<ActivityCompleted>(`/api/v1/activities/${id}/complete`, { method: 'POST', body }),
 };
 
 export const auditApi = {
@@ -136,6 +176,56 @@ export const apiTokensApi = {
   list: () => api<ApiToken[]>('/api/v1/api-tokens'),
   create: (body: z.input<typeof ApiTokenCreate>) => api<z.infer<typeof ApiTokenCreated>>('/api/v1/api-tokens', { method: 'POST', body }),
   revoke: (id: string) => api<Ok>(`/api/v1/api-tokens/${id}`, { method: 'DELETE' }),
+};
+
+// —— opportunities, pipelines, quotes, projects, acceptance (issue 4) ——
+export type OpportunityListParams = ListParams<typeof OpportunityListQuery>;
+/** The list's filters without paging and sorting (the totals and the board take the same). */
+export type OpportunityFilterParams = Partial<Omit<z.infer<typeof OpportunityListQuery>, 'page' | 'pageSize' | 'sort'>> & QueryParams;
+export type BoardParams = Partial<z.input<typeof BoardQuery>> & { businessLineId: string } & QueryParams;
+
+export const opportunitiesApi = {
+  ...resource<Opportunity, z.input<typeof OpportunityCreate>, z.input<typeof OpportunityUpdate>, OpportunityListParams>('opportunities'),
+  totals: (params: OpportunityFilterParams) => api<OpportunityTotals>('/api/v1/opportunities/totals', { query: params }),
+  board: (params: BoardParams) => api<Board>('/api/v1/opportunities/board', { query: params }),
+  move: (id: string, body: z.input<typeof OpportunityMove>) => api<Opportunity>(`/api/v1/opportunities/${id}/move`, { method: 'POST', body }),
+  reopen: (id: string, body: z.input<typeof OpportunityReopen>) => api<Opportunity>(`/api/v1/opportunities/${id}/reopen`, { method: 'POST', body }),
+  setMembers: (id: string, body: z.input<typeof OpportunityMembersInput>) => api<Opportunity>(`/api/v1/opportunities/${id}/members`, { method: 'PUT', body }),
+  stageHistory: (id: string) => api<StageChange[]>(`/api/v1/opportunities/${id}/stage-history`),
+  quotes: (id: string) => api<Quote[]>(`/api/v1/opportunities/${id}/quotes`),
+  createQuote: (id: string, body: QuoteCreate) => api<Quote>(`/api/v1/opportunities/${id}/quotes`, { method: 'POST', body }),
+  setQuoteStatus: (id: string, quoteId: string, status: Quote['status']) => api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}`, { method: 'PATCH', body: { status } }),
+  project: (id: string) => api<Project>(`/api/v1/opportunities/${id}/project`),
+  createMilestone: (id: string, body: z.input<typeof MilestoneCreate>) => api<unknown>(`/api/v1/opportunities/${id}/milestones`, { method: 'POST', body }),
+  updateMilestone: (id: string, milestoneId: string, body: z.input<typeof MilestoneUpdate>) => api<unknown>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'PATCH', body }),
+  removeMilestone: (id: string, milestoneId: string) => api<Ok>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'DELETE' }),
+  createTask: (id: string, body: z.input<typeof ProjectTaskCreate>) => api<unknown>(`/api/v1/opportunities/${id}/tasks`, { method: 'POST', body }),
+  updateTask: (id: string, taskId: string, body: z.input<typeof ProjectTaskUpdate>) => api<unknown>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'PATCH', body }),
+  removeTask: (id: string, taskId: string) => api<Ok>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'DELETE' }),
+  acceptance: (id: string) => api<Acceptance>(`/api/v1/opportunities/${id}/acceptance`),
+  saveAcceptance: (id: string, body: z.input<typeof AcceptanceInput>) => api<Acceptance>(`/api/v1/opportunities/${id}/acceptance`, { method: 'PUT', body }),
+  independence: (id: string) => api<z.infer<typeof IndependenceCheck>>(`/api/v1/opportunities/${id}/independence`),
+};
+
+export const pipelinesApi = {
+  path: '/api/v1/pipelines',
+  /** A business line's pipeline (its own, or the default one); no line: the default pipeline. */
+  get: (businessLineId?: string | null) => api<Pipeline>('/api/v1/pipelines', { query: { businessLineId: businessLineId ?? undefined } }),
+  save: (body: PipelineInput) => api<Pipeline>('/api/v1/pipelines', { method: 'PUT', body }),
+  /** Every active stage of every pipeline (names of stages in lists). */
+  stages: () => api<Stage[]>('/api/v1/stages'),
+};
+
+export const acceptanceChecklistsApi = {
+  path: '/api/v1/acceptance-checklists',
+  get: (businessLineId: string) => api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`),
+  save: (businessLineId: string, body: z.input<typeof AcceptanceChecklistInput>) => api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`, { method: 'PUT', body }),
+};
+
+export const conflictPairsApi = {
+  path: '/api/v1/business-line-conflicts',
+  list: () => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts'),
+  save: (body: z.input<typeof ConflictPairsInput>) => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts', { method: 'PUT', body }),
 };
 
 /** Every page of a collection (reference data for pickers; the API caps pages at 100). */

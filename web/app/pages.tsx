@@ -1,6 +1,6 @@
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, HomeOutlined, SafetyCertificateOutlined,
-  ContactsOutlined, FundOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+  ContactsOutlined, FundOutlined, RiseOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Me } from '../../common/schemas/auth';
@@ -16,12 +16,24 @@ import { ReferencePage } from '../features/reference/ReferencePage';
 import { RolesPage } from '../features/roles/RolesPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { UsersPage } from '../features/users/UsersPage';
+import { AimOutlined, BranchesOutlined } from '@ant-design/icons';
+import { AssignmentRulesPage } from '../features/assignment-rules/AssignmentRulesPage';
+import { LeadPage } from '../features/leads/LeadPage';
+import { LeadsPage } from '../features/leads/LeadsPage';
+import { FunnelPlotOutlined, NodeIndexOutlined } from '@ant-design/icons';
+import { OpportunitiesPage } from '../features/opportunities/OpportunitiesPage';
+import { OpportunityPage } from '../features/opportunities/OpportunityPage';
+import { PipelineSettingsPage } from '../features/pipeline/PipelineSettingsPage';
+import { NotificationOutlined } from '@ant-design/icons';
+import { CampaignPage } from '../features/campaigns/CampaignPage';
+import { CampaignsPage } from '../features/campaigns/CampaignsPage';
 import type { WebMessageKey } from '../i18n';
 
 export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
 
 export const MENU_GROUPS = {
   customers: { key: 'customers', labelKey: 'nav.customerGroup', icon: <SolutionOutlined /> },
+  sales: { key: 'sales', labelKey: 'nav.salesGroup', icon: <RiseOutlined /> },
   staff: { key: 'staff', labelKey: 'nav.staff', icon: <TeamOutlined /> },
 } as const satisfies Record<string, MenuGroup>;
 
@@ -47,6 +59,14 @@ export const APP_PAGES: AppPage[] = [
   { path: '/customers', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, allowed: readCustomers, element: <CustomersPage /> },
   { path: '/customers/value-sheet', group: 'customers', labelKey: 'nav.customerSettings', icon: <FundOutlined />, allowed: (me) => can(me, 'customers:configure'), element: <EvaluationSheetPage /> },
   { path: '/customers/:id', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, hideInMenu: true, allowed: readCustomers, element: <CustomerPage /> },
+  { path: '/campaigns', group: 'sales', labelKey: 'nav.campaigns', icon: <NotificationOutlined />, allowed: (me) => can(me, 'campaigns:read'), element: <CampaignsPage /> },
+  { path: '/campaigns/:id', group: 'sales', labelKey: 'nav.campaigns', icon: <NotificationOutlined />, hideInMenu: true, allowed: (me) => can(me, 'campaigns:read'), element: <CampaignPage /> },
+  { path: '/leads', group: 'sales', labelKey: 'lead.nav', icon: <AimOutlined />, allowed: (me) => can(me, 'leads:read'), element: <LeadsPage /> },
+  { path: '/leads/:id', group: 'sales', labelKey: 'lead.nav', icon: <AimOutlined />, hideInMenu: true, allowed: (me) => can(me, 'leads:read'), element: <LeadPage /> },
+  { path: '/opportunities', group: 'sales', labelKey: 'opp.nav', icon: <FunnelPlotOutlined />, allowed: (me) => can(me, 'opportunities:read'), element: <OpportunitiesPage /> },
+  { path: '/opportunities/:id', group: 'sales', labelKey: 'opp.nav', icon: <FunnelPlotOutlined />, hideInMenu: true, allowed: (me) => can(me, 'opportunities:read'), element: <OpportunityPage /> },
+  { path: '/sales/assignment-rules', group: 'sales', labelKey: 'rule.nav', icon: <BranchesOutlined />, allowed: (me) => can(me, 'sales:configure'), element: <AssignmentRulesPage /> },
+  { path: '/sales/pipelines', group: 'sales', labelKey: 'pipeline.nav', icon: <NodeIndexOutlined />, allowed: (me) => can(me, 'sales:configure'), element: <PipelineSettingsPage /> },
   { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
   { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },
   { path: '/staff/branches', group: 'staff', labelKey: 'nav.branches', icon: <BankOutlined />, allowed: manageStaff, element: <ReferencePage key="branches" kind={REFERENCE_KINDS.branches} /> },

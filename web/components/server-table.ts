@@ -1,5 +1,6 @@
 import type { TableProps } from 'antd';
-import type { Dispatch, SetStateAction } from 'react';
+import type { Dispatch, ReactNode, SetStateAction } from 'react';
+import type { Page } from '../../common/schemas/common';
 import { useT } from '../i18n';
 
 type Paged = { page?: number; pageSize?: number; sort?: string };
@@ -22,17 +23,32 @@ export function useServerTable<T, P extends Paged>(params: P, setParams: Dispatc
       sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined,
     }));
   };
+  const sorted = (columns: NonNullable<TableProps<T>['columns']>) => columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c));
+  const pagination = {
+    current: params.page,
+    pageSize: params.pageSize,
+    total: total ?? 0,
+    showSizeChanger: true,
+    pageSizeOptions: [20, 50, 100],
+    showTotal: (n: number) => t('common.total', { total: n }),
+  };
   return {
     /** The columns with their sort arrows set from the params. */
-    sorted: (columns: NonNullable<TableProps<T>['columns']>) => columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c)),
+    sorted,
     onChange,
-    pagination: {
-      current: params.page,
-      pageSize: params.pageSize,
-      total: total ?? 0,
-      showSizeChanger: true,
-      pageSizeOptions: [20, 50, 100],
-      showTotal: (n: number) => t('common.total', { total: n }),
-    },
+    pagination,
+    /** Everything a list page's table takes: rows of the query, sortable columns, the pager, loading and the empty state. */
+    props: (query: { data?: Page<T>; isFetching: boolean; isPending: boolean }, columns: NonNullable<TableProps<T>['columns']>, empty: ReactNode): TableProps<T> => ({
+      rowKey: 'id' as TableProps<T>['rowKey'],
+      columns: sorted(columns),
+      dataSource: query.data?.items,
+      loading: query.isFetching,
+      onChange,
+      scroll: { x: 'max-content' },
+      className: 'gd-nowrap',
+      size: 'middle',
+      pagination,
+      locale: { emptyText: query.isPending ? ' ' : empty },
+    }),
   };
 }

@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lte, sql } from 'drizzle-orm';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import type { Ctx } from '../../context';
 import { containsPattern } from '../../lib/listing';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
+import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { customerSearch } from './customers.service';
@@ -12,6 +14,34 @@ const PAYABLES = /应付|财务|出纳|会计|结算|付款|accounts? payable|\b
 
 type ContactRow = typeof contacts.$inferSelect;
 const card = (c: ContactRow) => ({ id: c.id, name: c.name, title: c.title, department: c.department, phones: c.phones, emails: c.emails });
+
+/** Open opportunities of the customers that the reader may see: count, exact total, the three largest. */
+async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
+  const ranked = ctx.db
+    .select({
+      customerId: opportunities.customerId,
+      id: opportunities.id,
+      name: opportunities.name,
+      stageNameZh: sql<string>`${pipelineStages.nameZh}`.as('stage_name_zh'),
+      stageNameEn: sql<string>`${pipelineStages.nameEn}`.as('stage_name_en'),
+      expectedAmount: opportunities.expectedAmount,
+      rank: sql<number>`row_number() OVER (PARTITION BY ${opportunities.customerId} ORDER BY ${opportunities.expectedAmount} DESC NULLS LAST, ${opportunities.id})`.as('rank'),
+      count: sql<number>`count(*) OVER (PARTITION BY ${opportunities.customerId})::int`.as('count'),
+      total: sql<string>`coalesce(sum(${opportunities.expectedAmount}) OVER (PARTITION BY ${opportunities.customerId}), 0)::numeric(16, 2)::text`.as('total'),
+    })
+    .from(opportunities)
+    .innerJoin(pipelineStages, eq(pipelineStages.id, opportunities.stageId))
+    .where(and(inArray(opportunities.customerId, customerIds), eq(opportunities.status, 'open'), visibleOpportunities(ctx.actor)))
+    .as('ranked');
+  const rows = await ctx.db.select().from(ranked).where(lte(ranked.rank, 3)).orderBy(ranked.customerId, ranked.rank);
+  const map = new Map<string, AnswerCard['openBusiness']>();
+  for (const r of rows) {
+    const entry = map.get(r.customerId) ?? { count: r.count, totalAmount: r.total, top: [] };
+    entry.top.push({ id: r.id, name: r.name, stageNameZh: r.stageNameZh, stageNameEn: r.stageNameEn, expectedAmount: r.expectedAmount });
+    map.set(r.customerId, entry);
+  }
+  return map;
+}
 
 /**
  * The answer box: customers matching the query by name, fragment, pinyin initials, credit
@@ -30,7 +60,7 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
   if (found.length === 0) return [];
   const ids = found.map((f) => f.row.id);
   const pattern = containsPattern(q);
-  const [allContacts, lastLogs] = await Promise.all([
+  const [allContacts, lastLogs, business] = await Promise.all([
     ctx.db
       .select({ contact: contacts, matches: sql<boolean>`${ilike(contacts.searchText, pattern)}` })
       .from(contacts)
@@ -42,6 +72,7 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
       .innerJoin(users, eq(users.id, contactLogs.userId))
       .where(inArray(contactLogs.customerId, ids))
       .orderBy(contactLogs.customerId, desc(contactLogs.occurredAt), desc(contactLogs.createdAt)),
+    openBusinessOf(ctx, ids),
   ]);
   return found.map(({ row, ownerName }) => {
     const mine = allContacts.filter((c) => c.contact.customerId === row.id);
@@ -66,6 +97,7 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
         ? { at: last.log.occurredAt.toISOString(), direction: last.log.direction, channel: last.log.channel, userName: last.userName, summary: last.log.summary }
         : null,
       contactCount: mine.length,
+      openBusiness: business.get(row.id) ?? { count: 0, totalAmount: '0.00', top: [] },
     };
   });
 }

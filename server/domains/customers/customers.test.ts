@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditCodeCheckChar } from '../../../common/credit-code';
-import { buildBusinessLine, buildDepartment, buildUser, signedIn } from '../../test/factories';
+import { buildBusinessLine, buildDepartment, buildOpportunity, buildUser, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 
 let t: TestApp;
@@ -230,6 +230,12 @@ describe('the answer box', () => {
     await owner.post('/api/v1/contacts', { customerId: customer.id, name: '赵总', title: '总经理', phones: ['13800001111'], isPrimary: true });
     await owner.post('/api/v1/contacts', { customerId: customer.id, name: '钱会计', department: '应付账款', phones: ['029-8888 1234'], emails: ['ap@qinchuan.cn'] });
     await owner.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '确认年审时间', occurredAt: '2026-11-02T15:00:00+08:00', nextContactOn: '2026-12-10' });
+    // Open business: two open opportunities (amounts that floats would add wrongly) and a lost one that does not count.
+    await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '年报审计', expectedAmount: '0.10' });
+    await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '专项审计', expectedAmount: '0.20' });
+    const lost = await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '验资', expectedAmount: '999.00' });
+    const lostStage = (await owner.get('/api/v1/pipelines', { businessLineId: lost.businessLineId })).body.stages.find((s: { kind: string }) => s.kind === 'lost');
+    expect((await owner.post(`/api/v1/opportunities/${lost.id}/move`, { stageId: lostStage.id, lostReason: '客户预算取消' })).status).toBe(200);
 
     for (const q of ['秦川', 'sxqc', '88881234', 'ap@qinchuan']) {
       const res = await owner.get('/api/v1/answers', { q });
@@ -241,6 +247,8 @@ describe('the answer box', () => {
       expect(hit.payablesContact).toMatchObject({ name: '钱会计', phones: ['029-8888 1234'] });
       expect(hit.lastContact).toMatchObject({ at: '2026-11-02T07:00:00.000Z', direction: 'outbound', summary: '确认年审时间' });
       expect(hit.contactCount).toBe(2);
+      expect(hit.openBusiness).toMatchObject({ count: 2, totalAmount: '0.30' });
+      expect(hit.openBusiness.top.map((o: { name: string }) => o.name)).toEqual(['专项审计', '年报审计']);
     }
     const byPhone = (await owner.get('/api/v1/answers', { q: '88881234' })).body.cards[0];
     expect(byPhone.matchedContacts.map((c: { name: string }) => c.name)).toEqual(['钱会计']);

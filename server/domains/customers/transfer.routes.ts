@@ -1,12 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import { PassThrough } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../common/schemas/common';
-import { CustomerExportQuery, CustomerImportQuery, IMPORT_MAX_BYTES, ImportReport } from '../../../common/schemas/transfer';
+import {
+  CustomerExportQuery, CustomerImportQuery, IMPORT_MAX_BYTES, IMPORT_PROGRESS_TYPE, ImportColumns, ImportReport, type ImportStreamLine,
+} from '../../../common/schemas/transfer';
 import { ctxOf } from '../../context';
 import { AppError } from '../../errors';
+import { errorAnswer } from '../../plugins/errors';
 import { errorResponses, typed } from '../../lib/routes';
 import { requirePermission } from '../../policy';
-import { exportCustomers, importCustomers, type ImportUpload, type Mapping } from './transfer.service';
+import { exportCustomers, importColumns, importCustomers, type ImportUpload, type Mapping } from './transfer.service';
 
 const MappingField = z.record(z.string(), z.union([z.string(), z.null()]));
 
@@ -23,6 +28,26 @@ function parseMapping(raw: string | undefined): Mapping | undefined {
   return parsed.data;
 }
 
+/** The multipart body of an import: the field `file` and the optional field `mapping`. */
+async function readUpload(request: FastifyRequest): Promise<{ upload: ImportUpload; mapping: Mapping | undefined }> {
+  let upload: ImportUpload | undefined;
+  let mappingRaw: string | undefined;
+  for await (const part of request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } })) {
+    if (part.type === 'file') {
+      const content = await part.toBuffer();
+      upload = { filename: part.filename, content, truncated: part.file.truncated };
+    } else if (part.fieldname === 'mapping') {
+      mappingRaw = String(part.value);
+    }
+  }
+  if (!upload) throw new AppError('FILE_MISSING');
+  return { upload, mapping: parseMapping(mappingRaw) };
+}
+
+const wantsProgress = (request: FastifyRequest) =>
+  (request.headers.accept ?? '').split(',').some((type) => type.split(';')[0].trim().toLowerCase() === IMPORT_PROGRESS_TYPE);
+
+/** An error once the stream has begun (its status is sent already), in the words the error handler would use. */
 /** Customer export (CSV / XLSX) and import. Registered before the customer routes (static paths beside `/customers/:id`). */
 export function registerCustomerTransferRoutes(app: FastifyInstance) {
   const r = typed(app);
@@ -40,27 +65,66 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
       .send(file.content);
   });
 
+  r.post('/api/v1/customers/import/columns', {
+    preValidation: requirePermission('customers:write'),
+    schema: {
+      tags,
+      summary: 'The header row of an import file (the same multipart upload as the import): each column with the field it imports into and its first values, to map columns before importing',
+      consumes: ['multipart/form-data'],
+      response: { 200: ImportColumns, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
+    },
+  }, async (request) => {
+    const { upload, mapping } = await readUpload(request);
+    return importColumns(ctxOf(request), upload, mapping);
+  });
+
   r.post('/api/v1/customers/import', {
     preValidation: requirePermission('customers:write'),
     schema: {
       tags,
       summary: `Import customers with their contacts from one .csv (UTF-8 or GBK) or .xlsx file (multipart/form-data field "file", up to ${IMPORT_MAX_BYTES / 1024 / 1024} MB; optional field "mapping": JSON { "<header>": "<field>" | null })`,
+      description:
+        `With \`Accept: ${IMPORT_PROGRESS_TYPE}\` the answer, once the file has been read and its columns matched, is 200 with newline-delimited JSON: ` +
+        '`{"type":"progress","done":n,"total":m}` lines while rows are processed, then `{"type":"result","report":ImportReport}` ' +
+        'or `{"type":"error","error":{"code","message","details"}}` (e.g. IMPORT_HAS_ERRORS with the report as details). Errors before that are plain JSON with their status.',
       consumes: ['multipart/form-data'],
       querystring: CustomerImportQuery,
       response: { 200: ImportReport, ...errorResponses, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
     },
-  }, async (request) => {
-    let upload: ImportUpload | undefined;
-    let mappingRaw: string | undefined;
-    for await (const part of request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } })) {
-      if (part.type === 'file') {
-        const content = await part.toBuffer();
-        upload = { filename: part.filename, content, truncated: part.file.truncated };
-      } else if (part.fieldname === 'mapping') {
-        mappingRaw = String(part.value);
-      }
-    }
-    if (!upload) throw new AppError('FILE_MISSING');
-    return importCustomers(ctxOf(request), upload, parseMapping(mappingRaw), request.query);
+  }, async (request, reply) => {
+    const { upload, mapping } = await readUpload(request);
+    const ctx = ctxOf(request);
+    if (!wantsProgress(request)) return importCustomers(ctx, upload, mapping, request.query);
+
+    // The answer streams from the first progress report on (the file has been read and its columns matched):
+    // errors before that answer with their status as without progress, errors after it are the last line.
+    const stream = new PassThrough();
+    stream.on('error', () => {}); // the caller went away: the import still finishes (or rolls back) as without progress
+    const write = (line: ImportStreamLine) => {
+      if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(line)}\n`);
+    };
+    let streaming = false;
+    let begin = () => {};
+    const begun = new Promise<void>((resolve) => (begin = resolve));
+    const finished = importCustomers(ctx, upload, mapping, request.query, async (done, total) => {
+      streaming = true;
+      begin();
+      write({ type: 'progress', done, total });
+      // Let the event loop send it: on PGlite the import's queries never leave it an I/O turn of its own.
+      await setImmediate();
+    }).then(
+      (report) => {
+        write({ type: 'result', report });
+        stream.end();
+      },
+      (error: unknown) => {
+        if (!streaming) throw error;
+        write({ type: 'error', error: errorAnswer(request, error).body.error });
+        stream.end();
+      },
+    );
+    await Promise.race([begun, finished]);
+    reply.header('content-type', `${IMPORT_PROGRESS_TYPE}; charset=utf-8`).header('x-accel-buffering', 'no');
+    return stream as never; // a stream is sent as it comes, not serialised
   });
 }

@@ -8,12 +8,12 @@ import iconv from 'iconv-lite';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 import { ContactCreate, CustomerCreate, type CustomerUpdate } from '../../../common/schemas/customers';
-import { TRANSFER_FIELDS, type CustomerExportQuery, type CustomerImportQuery, type ImportReport, type ImportRowError, type TransferField } from '../../../common/schemas/transfer';
+import { TRANSFER_FIELDS, type CustomerExportQuery, type CustomerImportQuery, type ImportColumns, type ImportReport, type ImportRowError, type TransferField } from '../../../common/schemas/transfer';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError } from '../../errors';
 import { issueMessage, type IssueLike } from '../../lib/issues';
 import { can } from '../../policy';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudits } from '../audit/audit.service';
 import { branches, regions, users } from '../staff/staff.tables';
 import { visibleCustomers, writableCustomers } from './customers.policy';
 import { contactSearchText } from './contacts.service';
@@ -200,35 +200,82 @@ function fieldByHeader(header: string): TransferField | undefined {
   return undefined;
 }
 
-/** The field of each column: the explicit mapping first, then the export's header names. */
-export function mapColumns(headers: string[], mapping: Mapping | undefined): (TransferField | null)[] {
+/**
+ * The field of each column (null: not imported): the export's header names (of repeated
+ * headers the first column wins), then the explicit mapping, which may rename or skip
+ * columns. With a mapping, two columns importing into one field is IMPORT_MAPPING_DUPLICATE.
+ */
+export function matchColumns(headers: string[], mapping: Mapping | undefined, locale: Locale = 'zh-CN'): (TransferField | null)[] {
   const trimmed = headers.map((h) => (h ?? '').trim());
   if (trimmed.every((h) => h === '')) throw new AppError('IMPORT_NO_HEADER');
-  const fields: (TransferField | null)[] = trimmed.map((h) => (h ? (fieldByHeader(h) ?? null) : null));
-  if (mapping) {
-    for (const [header, target] of Object.entries(mapping)) {
-      const i = trimmed.indexOf(header.trim());
-      if (i < 0) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${header}”` });
-      if (target === null || target === '') {
-        fields[i] = null;
-        continue;
-      }
-      const field = (TRANSFER_FIELDS as readonly string[]).includes(target) ? (target as TransferField) : fieldByHeader(target);
-      if (!field) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${header}” → “${target}”` });
-      fields[i] = field;
+  const matched = new Set<TransferField>();
+  const fields: (TransferField | null)[] = trimmed.map((h) => {
+    const field = h ? fieldByHeader(h) : undefined;
+    if (!field || matched.has(field)) return null; // a repeated header: the first column wins
+    matched.add(field);
+    return field;
+  });
+  if (!mapping) return fields;
+  for (const [header, target] of Object.entries(mapping)) {
+    const i = trimmed.indexOf(header.trim());
+    if (i < 0) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${header}”` });
+    if (target === null || target === '') {
+      fields[i] = null;
+      continue;
     }
+    const field = (TRANSFER_FIELDS as readonly string[]).includes(target) ? (target as TransferField) : fieldByHeader(target);
+    if (!field) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${header}” → “${target}”` });
+    fields[i] = field;
   }
-  const seen = new Set<TransferField>();
+  const columnOf = new Map<TransferField, number>();
   fields.forEach((f, i) => {
     if (!f) return;
-    if (seen.has(f)) {
-      if (mapping) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${trimmed[i]}” → ${f}` });
-      fields[i] = null; // a repeated header: the first column wins
+    const first = columnOf.get(f);
+    if (first !== undefined) {
+      throw new AppError('IMPORT_MAPPING_DUPLICATE', { first: trimmed[first], second: trimmed[i], field: headerOf(f, locale) }, { field: f, columns: [trimmed[first], trimmed[i]] });
     }
-    seen.add(f);
+    columnOf.set(f, i);
   });
-  if (!seen.has('name')) throw new AppError('IMPORT_NO_HEADER');
   return fields;
+}
+
+/** The field of each column, as matchColumns; the customer's name must have a column. */
+export function mapColumns(headers: string[], mapping: Mapping | undefined, locale: Locale = 'zh-CN'): (TransferField | null)[] {
+  const fields = matchColumns(headers, mapping, locale);
+  if (!fields.includes('name')) throw new AppError('IMPORT_NO_HEADER');
+  return fields;
+}
+
+/** Fields every import needs a column for. */
+const REQUIRED_FIELDS: readonly TransferField[] = ['name'];
+const SAMPLES = 3;
+const isBlankRow = (cells: string[]) => cells.every((c) => (c ?? '').trim() === '');
+
+/**
+ * The header row of an upload with the field each column would import into (with the
+ * mapping, if one is given) and its first values, so a person can map the columns before
+ * importing. Columns with neither a header nor a value are left out.
+ */
+export async function importColumns(ctx: Ctx, upload: ImportUpload, mapping: Mapping | undefined): Promise<ImportColumns> {
+  const sheet = await readSheet(upload);
+  const fields = matchColumns(sheet.headers, mapping, ctx.actor.locale);
+  const rows = sheet.rows.filter((r) => !isBlankRow(r.cells));
+  const headers: ImportColumns['headers'] = [];
+  sheet.headers.forEach((raw, i) => {
+    const samples: string[] = [];
+    for (const row of rows) {
+      const cell = unguardFormula((row.cells[i] ?? '').trim());
+      if (cell !== '') samples.push(cell);
+      if (samples.length === SAMPLES) break;
+    }
+    const header = (raw ?? '').trim();
+    if (header !== '' || samples.length > 0) headers.push({ header, field: fields[i], samples });
+  });
+  return {
+    headers,
+    fields: TRANSFER_COLUMNS.map((c) => ({ field: c.field, required: REQUIRED_FIELDS.includes(c.field) })),
+    rows: rows.length,
+  };
 }
 
 // ---------------------------------------------------------------- rows
@@ -339,21 +386,52 @@ const sameContact = (a: { name: string; phones: string[] }, b: { name: string; p
   a.name === b.name && (a.phones.length === 0 && b.phones.length === 0 ? true : a.phones.some((p) => b.phones.includes(p)));
 
 
+/** Rows between progress reports, and the most time between two (while rows are being processed). */
+const PROGRESS_ROWS = 200;
+const PROGRESS_MS = 250;
+
+export type OnProgress = (done: number, total: number) => void | Promise<void>;
+
+/** Calls `onProgress` when PROGRESS_ROWS more rows are done or PROGRESS_MS have passed, never twice for one count. */
+function progressOf(total: number, onProgress: OnProgress | undefined) {
+  let reported = -1;
+  let at = 0;
+  return async (done: number, force = false) => {
+    if (!onProgress || done === reported) return;
+    if (!force && done - reported < PROGRESS_ROWS && Date.now() - at < PROGRESS_MS) return;
+    reported = done;
+    at = Date.now();
+    await onProgress(done, total);
+  };
+}
+
 /**
  * Imports customers with their contacts (one contact per row, rows grouped by credit code,
  * else by name). Everything happens in one transaction: with errors and without
  * `keepGoodRows` nothing is written; a dry run rolls the transaction back.
+ * `onProgress(done, total)` hears about the rows as they are processed: first (0, total) once
+ * the file has been read and its columns matched — errors after that concern the import, not
+ * the file —, then every PROGRESS_ROWS rows or PROGRESS_MS, last (total, total). The import
+ * waits for a promise it returns (e.g. until the report has gone out).
  */
-export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: Mapping | undefined, options: CustomerImportQuery): Promise<ImportReport> {
+export async function importCustomers(
+  ctx: Ctx,
+  upload: ImportUpload,
+  mapping: Mapping | undefined,
+  options: CustomerImportQuery,
+  onProgress?: OnProgress,
+): Promise<ImportReport> {
   const locale = ctx.actor.locale;
   const sheet = await readSheet(upload);
-  const fields = mapColumns(sheet.headers, mapping);
+  const fields = mapColumns(sheet.headers, mapping, locale);
   const columnOf = (field: TransferField) => {
     const i = fields.indexOf(field);
     return i >= 0 ? sheet.headers[i].trim() : headerOf(field, locale);
   };
 
-  const rows = sheet.rows.filter((r) => r.cells.some((c) => (c ?? '').trim() !== '')).map((r) => parseRow(locale, r.line, r.cells, fields, sheet.headers));
+  const rows = sheet.rows.filter((r) => !isBlankRow(r.cells)).map((r) => parseRow(locale, r.line, r.cells, fields, sheet.headers));
+  const progress = progressOf(rows.length, onProgress);
+  await progress(0, true);
   const groups = new Map<string, Group>();
   for (const row of rows) {
     const code = row.customer.creditCode ? normalizeCreditCode(row.customer.creditCode) : '';
@@ -399,7 +477,7 @@ export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: M
     }
 
     // Resolve each customer; any error spoils its whole group (a contact never arrives without its company).
-    type Plan = { group: Group; existing?: Existing; ownerId: string | null; regionId?: string; branchId?: string };
+    type Plan = { group: Group; existing?: Existing; ownerId: string | null; regionId?: string; branchId?: string; good?: boolean };
     const plans: Plan[] = [];
     const mayAssign = can(tx.actor, 'customers:assign');
     for (const group of groups.values()) {
@@ -428,6 +506,7 @@ export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: M
     for (const plan of plans) {
       const rowErrors = plan.group.rows.flatMap((r) => r.errors);
       if (rowErrors.length === 0 && plan.group.errors.length === 0) {
+        plan.good = true;
         good.push(plan);
         continue;
       }
@@ -440,12 +519,27 @@ export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: M
     }
     errors.sort((a, b) => a.row - b.row);
     const report: ImportReport = { dryRun: options.dryRun, totalRows: rows.length, customers: { created: 0, updated: 0, unchanged: 0 }, contacts: { created: 0 }, errors };
-    if (errors.length > 0 && !options.keepGoodRows && !options.dryRun) return report;
+    if (errors.length > 0 && !options.keepGoodRows && !options.dryRun) {
+      await progress(rows.length, true);
+      return report;
+    }
 
     const now = new Date();
+    // Written every PROGRESS_ROWS rows, so progress reports follow the writes.
     const newCustomers: (typeof customers.$inferInsert)[] = [];
     const newContacts: (typeof contacts.$inferInsert)[] = [];
     const audits: { action: 'create' | 'update'; entityType: 'customer' | 'contact'; entityId: string; after: object }[] = [];
+    const flush = async () => {
+      for (const part of chunks(newCustomers)) await tx.db.insert(customers).values(part);
+      for (const part of chunks(newCustomers.map((c) => ({ customerId: c.id!, fromUserId: null, toUserId: c.ownerId ?? null, kind: 'create' as const, reason: null, byUserId: tx.actor.id })))) {
+        await tx.db.insert(customerOwnerChanges).values(part);
+      }
+      for (const part of chunks(newContacts, 200)) await tx.db.insert(contacts).values(part);
+      for (const part of chunks(audits, 200)) await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
+      newCustomers.length = 0;
+      newContacts.length = 0;
+      audits.length = 0;
+    };
 
     // Contacts already on the matched customers, to add only the new ones.
     const matchedIds = good.filter((p) => p.existing).map((p) => p.existing!.id);
@@ -458,7 +552,17 @@ export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: M
       }
     }
 
-    for (const plan of good) {
+    let done = 0; // rows written (or refused)
+    let unwritten = 0;
+    for (const plan of plans) {
+      if (unwritten >= PROGRESS_ROWS) {
+        await flush();
+        unwritten = 0;
+      }
+      await progress(done);
+      done += plan.group.rows.length;
+      if (!plan.good) continue;
+      unwritten += plan.group.rows.length;
       const first = plan.group.rows[0];
       const c = first.customer;
       const customerId = plan.existing?.id ?? randomUUID();
@@ -502,12 +606,8 @@ export async function importCustomers(ctx: Ctx, upload: ImportUpload, mapping: M
       else report.customers.unchanged++;
     }
 
-    for (const part of chunks(newCustomers)) await tx.db.insert(customers).values(part);
-    for (const part of chunks(newCustomers.map((c) => ({ customerId: c.id!, fromUserId: null, toUserId: c.ownerId ?? null, kind: 'create' as const, reason: null, byUserId: tx.actor.id })))) {
-      await tx.db.insert(customerOwnerChanges).values(part);
-    }
-    for (const part of chunks(newContacts, 200)) await tx.db.insert(contacts).values(part);
-    for (const entry of audits) await recordAudit(tx, entry);
+    await flush();
+    await progress(rows.length, true);
     if (options.dryRun) throw new DryRunRollback(report);
     return report;
   };

@@ -40,13 +40,27 @@ function multipart(parts: Part[]) {
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-function importFile(client: Client, file: { filename: string; content: Buffer | string } | null, query: Record<string, string> = {}, mapping?: object) {
+function importFile(client: Client, file: { filename: string; content: Buffer | string } | null, query: Record<string, string> = {}, mapping?: object, extraHeaders: Record<string, string> = {}, url = '/api/v1/customers/import') {
   const parts: Part[] = [];
   if (mapping) parts.push({ name: 'mapping', content: JSON.stringify(mapping) });
   if (file) parts.push({ name: 'file', ...file });
   const { payload, headers } = multipart(parts);
   const qs = new URLSearchParams(query).toString();
-  return client.request('POST', `/api/v1/customers/import${qs ? `?${qs}` : ''}`, undefined, { payload, headers });
+  return client.request('POST', `${url}${qs ? `?${qs}` : ''}`, undefined, { payload, headers: { ...headers, ...extraHeaders } });
+}
+
+/** The columns of a file as the mapping step sees them. */
+const importColumns = (client: Client, file: { filename: string; content: Buffer | string } | null, mapping?: object) =>
+  importFile(client, file, {}, mapping, {}, '/api/v1/customers/import/columns');
+
+/** The import with progress: the lines of its newline-delimited JSON answer. */
+async function importStreamed(client: Client, file: { filename: string; content: Buffer | string }, query: Record<string, string> = {}, mapping?: object) {
+  const res = await importFile(client, file, query, mapping, { accept: 'application/x-ndjson' });
+  const ndjson = String(res.headers['content-type']).startsWith('application/x-ndjson');
+  // (An answer of one line parses as JSON in the harness.)
+  const text = !ndjson ? '' : typeof res.body === 'string' ? res.body : `${JSON.stringify(res.body)}\n`;
+  const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return { ...res, lines };
 }
 
 async function exportFile(client: Client, query: Record<string, string> = {}) {
@@ -364,5 +378,197 @@ describe('customer import', () => {
     expect(json.status).toBe(415);
     const wrongQuery = await importFile(client, ok, { mode: 'replace' });
     expect(wrongQuery.status).toBe(400);
+  });
+});
+
+describe('import column mapping', () => {
+  it('lists the columns of a GBK CSV and of an XLSX file with their automatic field and first values', async () => {
+    const { client } = await signedIn(t);
+    const text = csv([
+      ['客户名称', '状态', '对接人', 'Contact phones', '客户名称', '备注', ''],
+      ['甲公司', '客户', '', '13800001111', '重复列', '', ''],
+      ['', '', '', '', '', '', ''],
+      ['乙公司', '', '王会计', "'+86 29 8888 0000", '', '', ''],
+      ['丙公司', '潜在客户', '李出纳', '', '', '', '多出的值'],
+      ['丁公司', '流失', '赵总', '13900002222', '', '', ''],
+    ]);
+    const res = await importColumns(client, { filename: '名单.csv', content: iconv.encode(text, 'gbk') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.rows).toBe(4);
+    expect(res.body.headers).toEqual([
+      { header: '客户名称', field: 'name', samples: ['甲公司', '乙公司', '丙公司'] },
+      { header: '状态', field: 'status', samples: ['客户', '潜在客户', '流失'] },
+      { header: '对接人', field: null, samples: ['王会计', '李出纳', '赵总'] },
+      { header: 'Contact phones', field: 'contactPhones', samples: ['13800001111', '+86 29 8888 0000', '13900002222'] },
+      // A repeated header: the first column wins, as in the import.
+      { header: '客户名称', field: null, samples: ['重复列'] },
+      { header: '备注', field: null, samples: [] },
+      // A column with neither header nor values is left out; one with values is listed.
+      { header: '', field: null, samples: ['多出的值'] },
+    ]);
+    expect(res.body.fields).toHaveLength(21);
+    expect(res.body.fields[0]).toEqual({ field: 'name', required: true });
+    expect(res.body.fields.filter((f: { required: boolean }) => f.required)).toHaveLength(1);
+    expect(res.body.fields.map((f: { field: string }) => f.field)).toContain('contactNotes');
+
+    // A file without a name column is what the mapping step is for: listed, while importing it as it is fails.
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Sheet1');
+    sheet.addRow(['单位', 'Credit code', '手机', '成立日期']);
+    const code = creditCode();
+    sheet.addRow(['兰州公司', code, 13912345678, new Date('2001-02-03T00:00:00Z')]);
+    sheet.addRow(['天水公司', null, 13900000000, null]);
+    const xlsx = { filename: 'list.xlsx', content: Buffer.from(await workbook.xlsx.writeBuffer()) };
+    const x = await importColumns(client, xlsx);
+    expect(x.status, JSON.stringify(x.body)).toBe(200);
+    expect(x.body).toMatchObject({
+      rows: 2,
+      headers: [
+        { header: '单位', field: null, samples: ['兰州公司', '天水公司'] },
+        { header: 'Credit code', field: 'creditCode', samples: [code] },
+        { header: '手机', field: null, samples: ['13912345678', '13900000000'] },
+        { header: '成立日期', field: null, samples: ['2001-02-03'] },
+      ],
+    });
+    expect((await importFile(client, xlsx)).body.error.code).toBe('IMPORT_NO_HEADER');
+    // With a mapping, the columns show it (and it is checked).
+    const mapped = await importColumns(client, xlsx, { 单位: 'name', 手机: 'contactPhones' });
+    expect(mapped.body.headers.map((h: { field: string | null }) => h.field)).toEqual(['name', 'creditCode', 'contactPhones', null]);
+  });
+
+  it('imports renamed columns with an explicit mapping, and skips the columns mapped to nothing', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('映射');
+    const code = creditCode();
+    const file = csv([
+      ['单位名称', '代码', '状态', '对接人', '手机', '邮件', '内部备注'],
+      [`${tag}华达建设`, code, '客户', '张经理', '13800001111;029-88880000', 'zhang@huada.cn', '不要导入'],
+      [`${tag}华达建设`, code, '客户', '李会计', '13800002222', '', ''],
+      [`${tag}秦川商贸`, '', '', '', '', '', '也不要'],
+    ]);
+    const columns = await importColumns(client, { filename: '客户.csv', content: file });
+    expect(columns.body.headers.map((h: { field: string | null }) => h.field)).toEqual([null, null, 'status', null, null, null, null]);
+    // What the dialog sends: every column.
+    const mapping = { 单位名称: 'name', 代码: 'creditCode', 状态: 'status', 对接人: 'contactName', 手机: 'contactPhones', 邮件: 'contactEmails', 内部备注: null };
+    const res = await importFile(client, { filename: '客户.csv', content: file }, {}, mapping);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ dryRun: false, totalRows: 3, customers: { created: 2, updated: 0, unchanged: 0 }, contacts: { created: 2 }, errors: [] });
+    const huada = (await client.get('/api/v1/customers', { q: code })).body.items[0];
+    expect(huada).toMatchObject({ name: `${tag}华达建设`, creditCode: code, status: 'customer' });
+    const people = (await client.get('/api/v1/contacts', { customerId: huada.id, sort: 'name' })).body.items;
+    expect(people.map((p: { name: string; phones: string[]; emails: string[] }) => [p.name, p.phones, p.emails]).sort()).toEqual([
+      ['张经理', ['13800001111', '029-88880000'], ['zhang@huada.cn']],
+      ['李会计', ['13800002222'], []],
+    ]);
+    const qinchuan = (await client.get('/api/v1/customers', { q: `${tag}秦川` })).body.items[0];
+    expect(qinchuan.name).toBe(`${tag}秦川商贸`);
+    expect(JSON.stringify([huada, qinchuan])).not.toContain('不要');
+  });
+
+  it('refuses two columns for one field with its own code, in the caller language, and imports nothing', async () => {
+    const { user, client } = await signedIn(t);
+    const tag = uniq('重复映射');
+    const file = { filename: 'dup.csv', content: csv([['公司', '客户名称', '电话'], [`${tag}甲`, `${tag}乙`, '13800000000']]) };
+    const explicit = await importFile(client, file, {}, { 公司: 'name', 客户名称: 'name' });
+    expect(explicit.status).toBe(400);
+    expect(explicit.body.error).toEqual({
+      code: 'IMPORT_MAPPING_DUPLICATE',
+      message: '“公司”和“客户名称”两列都导入为“客户名称”；每个字段只能对应一列',
+      details: { field: 'name', columns: ['公司', '客户名称'] },
+    });
+    // A mapped column colliding with a column the export's header matches is the same mistake.
+    const implicit = await importFile(client, file, { dryRun: 'true' }, { 公司: 'name' });
+    expect([implicit.status, implicit.body.error.code]).toEqual([400, 'IMPORT_MAPPING_DUPLICATE']);
+    expect((await importColumns(client, file, { 电话: 'name' })).body.error.code).toBe('IMPORT_MAPPING_DUPLICATE');
+    // Also when progress was asked for: the file is refused before anything streams.
+    const streamed = await importStreamed(client, file, {}, { 公司: 'name', 客户名称: 'name' });
+    expect([streamed.status, streamed.body.error.code, streamed.lines]).toEqual([400, 'IMPORT_MAPPING_DUPLICATE', []]);
+    // An unknown field stays IMPORT_MAPPING_INVALID.
+    expect((await importFile(client, file, {}, { 公司: 'company' })).body.error.code).toBe('IMPORT_MAPPING_INVALID');
+    expect((await client.get('/api/v1/customers', { q: tag })).body.total).toBe(0);
+
+    await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, user.id));
+    const english = await importFile(await t.login(user.username), file, {}, { 公司: 'name', 客户名称: 'name' });
+    expect(english.body.error.message).toBe('The columns "公司" and "客户名称" both import into "Customer name"; map each field to one column only');
+  });
+
+  it('refuses the columns call without the permission or a file', async () => {
+    const { client } = await signedIn(t);
+    const { client: finance } = await signedIn(t, { roleCode: 'finance' });
+    const ok = { filename: 'a.csv', content: '客户名称\n某公司\n' };
+    expect((await t.anon.request('POST', '/api/v1/customers/import/columns', undefined, multipart([{ name: 'file', ...ok }]))).status).toBe(401);
+    expect((await importColumns(finance, ok)).status).toBe(403);
+    expect((await importColumns(client, null)).body.error.code).toBe('FILE_MISSING');
+    expect((await importColumns(client, { filename: 'a.pdf', content: '%PDF' })).body.error.code).toBe('IMPORT_FILE_TYPE');
+    expect((await importColumns(client, { filename: 'a.csv', content: ',,\n1,2,3\n' })).body.error.code).toBe('IMPORT_NO_HEADER');
+    expect((await client.post('/api/v1/customers/import/columns', { file: 'x' })).status).toBe(415);
+  });
+});
+
+describe('import progress', () => {
+  /** About 1,000 rows: customers of one to three contacts, some existing already, a few bad rows. */
+  async function bigFile(client: Client, tag: string) {
+    const prefix = randomPrefix();
+    const existing = creditCode(prefix, 0);
+    await client.post('/api/v1/customers', { name: `${tag}公司0`, creditCode: existing });
+    const rows: string[][] = [['客户名称', '统一社会信用代码', '状态', '联系人', '联系人电话']];
+    for (let i = 0; rows.length <= 1000; i++) {
+      for (let j = 0; j < 1 + (i % 3); j++) rows.push([`${tag}公司${i}`, creditCode(prefix, i), i % 97 === 5 ? '合作中' : '客户', `联系人${i}-${j}`, `139${String(i * 3 + j).padStart(8, '0')}`]);
+    }
+    return { filename: 'big.csv', content: csv(rows.slice(0, 1001)) };
+  }
+
+  it('streams progress lines while ~1,000 rows are processed, then the same report as without progress', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('进度');
+    const file = await bigFile(client, tag);
+
+    const plain = await importFile(client, file, { dryRun: 'true', keepGoodRows: 'true' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-type']).toContain('application/json');
+    expect(plain.body).toMatchObject({ totalRows: 1000, customers: { updated: 1 } });
+    expect(plain.body.errors.length).toBeGreaterThan(0);
+
+    const res = await importStreamed(client, file, { keepGoodRows: 'true' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+    const progress = res.lines.slice(0, -1);
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    expect(progress.every((l) => l.type === 'progress' && l.total === 1000)).toBe(true);
+    expect(progress[0].done).toBe(0);
+    expect(progress.at(-1).done).toBe(1000);
+    for (let i = 1; i < progress.length; i++) expect(progress[i].done).toBeGreaterThan(progress[i - 1].done);
+    // Every ~200 rows (or sooner when rows are slow).
+    for (let i = 1; i < progress.length; i++) expect(progress[i].done - progress[i - 1].done).toBeLessThanOrEqual(400);
+    const result = res.lines.at(-1);
+    expect(result.type).toBe('result');
+    expect(result.report).toEqual({ ...plain.body, dryRun: false });
+    expect((await client.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 1 })).body.total).toBe(plain.body.customers.created + 1);
+
+    // A dry run with progress answers what the plain one does.
+    const dry = await importStreamed(client, file, { dryRun: 'true', keepGoodRows: 'true' });
+    expect(dry.lines.at(-1).report).toMatchObject({ dryRun: true, totalRows: 1000, customers: { created: 0, updated: 0 } });
+  });
+
+  it('ends the stream with a localised error line when the import fails after progress began', async () => {
+    const { user, client } = await signedIn(t);
+    const tag = uniq('进度错误');
+    const file = await bigFile(client, tag);
+    const res = await importStreamed(client, file);
+    expect(res.status).toBe(200);
+    const last = res.lines.at(-1);
+    expect(last.type).toBe('error');
+    expect(last.error.code).toBe('IMPORT_HAS_ERRORS');
+    expect(last.error.message).toMatch(/^导入文件有 \d+ 处错误，未导入任何数据$/);
+    expect(last.error.details).toMatchObject({ dryRun: false, totalRows: 1000, customers: { created: 0 } });
+    expect(res.lines.slice(0, -1).every((l) => l.type === 'progress')).toBe(true);
+    expect((await client.get('/api/v1/customers', { q: tag })).body.total).toBe(1);
+
+    await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, user.id));
+    const english = await importStreamed(await t.login(user.username), file);
+    expect(english.lines.at(-1).error.message).toMatch(/^The file has \d+ errors; nothing was imported$/);
+    // Errors of the file itself are plain JSON with their status, as without progress.
+    const broken = await importStreamed(client, { filename: 'a.csv', content: '' });
+    expect([broken.status, broken.body.error.code, broken.lines]).toEqual([400, 'IMPORT_FILE_EMPTY', []]);
   });
 });

@@ -27,6 +27,12 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   share: 'cyan',
   merge: 'magenta',
   'auto-release': 'gold',
+  status: 'blue',
+  convert: 'green',
+  move: 'blue',
+  won: 'green',
+  lost: 'volcano',
+  reopen: 'orange',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

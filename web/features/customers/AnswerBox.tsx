@@ -6,6 +6,7 @@ import { useNavigate } from 'react-router';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import { answersApi } from '../../api/resources';
 import { formatDateTime } from '../../components/format';
+import { formatMoney } from '../../components/money';
 import { listSeparator } from '../../components/labels';
 import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
@@ -71,6 +72,20 @@ function Card({ card }: { card: AnswerCard }) {
           <NextContactDate date={c.nextContactOn} />
         </Line>
       )}
+      <Line label={t('answer.openBusiness')} testId="answer-business">
+        {card.openBusiness.count === 0 ? (
+          <Typography.Text type="secondary">{t('answer.noOpenBusiness')}</Typography.Text>
+        ) : (
+          <Flex vertical>
+            <Typography.Text>{t('answer.openBusinessSummary', { count: card.openBusiness.count, total: formatMoney(card.openBusiness.totalAmount) })}</Typography.Text>
+            {card.openBusiness.top.map((o) => (
+              <Typography.Text key={o.id} type="secondary" ellipsis style={{ maxWidth: 380 }}>
+                {o.name} · {locale === 'zh-CN' ? o.stageNameZh : o.stageNameEn} · {formatMoney(o.expectedAmount)}
+              </Typography.Text>
+            ))}
+          </Flex>
+        )}
+      </Line>
     </Flex>
   );
 }

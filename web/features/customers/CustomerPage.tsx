@@ -15,6 +15,8 @@ import { ErrorResult, NotFoundResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
 import { ContactsCard, customerContactsParams } from './ContactsCard';
+import { CustomerOpportunitiesCard } from './CustomerOpportunitiesCard';
+import { ActivitiesCard } from '../activities/ActivitiesCard';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 import { MergeAction } from './MergeAction';
@@ -144,11 +146,13 @@ export function CustomerPage() {
               />
             </Card>
             <ContactLogCard customerId={c.id} editable={editable} />
+            <ActivitiesCard parent={{ customerId: c.id }} customerId={c.id} editable={editable} />
           </Flex>
         </Col>
         <Col xs={24} xl={9}>
           <Flex vertical gap={16}>
             <ContactsCard customerId={c.id} editable={editable} />
+            {can(me, 'opportunities:read') && <CustomerOpportunitiesCard customerId={c.id} />}
             <ValueCard customer={c} editable={editable} />
             <OwnerHistory customerId={c.id} />
           </Flex>

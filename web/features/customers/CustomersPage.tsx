@@ -174,17 +174,8 @@ export function CustomersPage() {
           </Flex>
         </Flex>
         <Table<Customer>
-          rowKey="id"
           data-testid="customers-table"
-          columns={table.sorted(columns)}
-          dataSource={page.data?.items}
-          loading={page.isFetching}
-          onChange={table.onChange}
-          scroll={{ x: 'max-content' }}
-          className="gd-nowrap"
-          size="middle"
-          pagination={table.pagination}
-          locale={{ emptyText: page.isPending ? ' ' : empty }}
+          {...table.props(page, columns, empty)}
         />
       </Card>
       {writer && <CustomerFormDrawer open={creating} customer={null} onClose={() => setCreating(false)} onCreated={(c) => navigate(`/customers/${c.id}`)} />}

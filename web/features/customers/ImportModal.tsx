@@ -1,16 +1,29 @@
 import { UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Checkbox, Flex, Modal, Radio, Statistic, Table, Typography, Upload, type UploadFile } from 'antd';
-import { useState } from 'react';
-import { IMPORT_MAX_BYTES, IMPORT_MODES, type ImportReport } from '../../../common/schemas/transfer';
+import { useMutation } from '@tanstack/react-query';
+import { Alert, App, Button, Checkbox, Flex, Modal, Progress, Radio, Spin, Statistic, Table, Typography, Upload, type UploadFile } from 'antd';
+import { useRef, useState } from 'react';
+import { IMPORT_MAX_BYTES, IMPORT_MODES, type ImportColumns, type ImportReport, type ImportStreamLine } from '../../../common/schemas/transfer';
 import { useWrite } from '../../api/queries';
-import { isApiError } from '../../api/client';
+import { apiWithProgress, isApiError } from '../../api/client';
 import { contactsApi, customersApi } from '../../api/resources';
-import { useErrorToast } from '../../components/errors';
+import { errorText, useErrorToast } from '../../components/errors';
 import { useT } from '../../i18n';
+import { ImportMapping, initialMapping, mappingProblems, type ColumnMapping } from './ImportMapping';
+
+type Progress = { done: number; total: number };
+
+/** The import with the mapping, reporting progress as the server processes the rows. */
+function importWithProgress(file: File, mapping: ColumnMapping, query: { dryRun: boolean; mode: string; keepGoodRows: boolean }, onProgress: (p: Progress) => void) {
+  const form = new FormData();
+  form.append('mapping', JSON.stringify(mapping));
+  form.append('file', file, file.name);
+  return apiWithProgress<Extract<ImportStreamLine, { type: 'result' }>>('/api/v1/customers/import', { method: 'POST', body: form, query }, (done, total) => onProgress({ done, total }));
+}
 
 /**
- * Import customers with their contacts: pick a file, check it (a dry run shows what would be
- * created and every bad row), then import — all or nothing unless the user keeps the good rows.
+ * Import customers with their contacts: pick a file, check which field each of its columns
+ * imports into, check it (a dry run shows what would be created and every bad row), then
+ * import — all or nothing unless the user keeps the good rows. Long runs show their progress.
  */
 export function ImportModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const t = useT();
@@ -20,15 +33,41 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
   const [mode, setMode] = useState<(typeof IMPORT_MODES)[number]>('upsert');
   const [keepGoodRows, setKeepGoodRows] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
+  const [columns, setColumns] = useState<ImportColumns | null>(null);
+  const [mapping, setMapping] = useState<ColumnMapping>({});
+  const [progress, setProgress] = useState<Progress | null>(null);
   const file = files[0]?.originFileObj;
+  // The file whose columns are wanted: an answer for an earlier pick is dropped.
+  const picked = useRef<File | null>(null);
+  const read = useMutation({ mutationFn: (f: File) => customersApi.importColumns(f) });
   const run = useWrite(
-    (dryRun: boolean) => customersApi.import(file!, { dryRun, mode, keepGoodRows }),
+    (dryRun: boolean) => {
+      setProgress(null);
+      return importWithProgress(file!, mapping, { dryRun, mode, keepGoodRows }, setProgress).then((line) => line.report);
+    },
     [customersApi.path, contactsApi.path, '/api/v1/answers'],
   );
+  const problems = columns ? mappingProblems(t, columns, mapping) : null;
+  const ready = Boolean(file && columns && problems && problems.messages.length === 0);
 
+  const pick = (next: File | undefined) => {
+    picked.current = next ?? null;
+    setColumns(null);
+    setMapping({});
+    setReport(null);
+    read.reset();
+    if (!next) return;
+    read.mutate(next, {
+      onSuccess: (found) => {
+        if (picked.current !== next) return;
+        setColumns(found);
+        setMapping(initialMapping(found));
+      },
+    });
+  };
   const reset = () => {
     setFiles([]);
-    setReport(null);
+    pick(undefined);
     setKeepGoodRows(false);
   };
   const close = () => {
@@ -60,10 +99,10 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
       footer={
         <Flex justify="flex-end" gap={8}>
           <Button onClick={close}>{t('common.cancel')}</Button>
-          <Button disabled={!file} loading={run.isPending && run.variables === true} onClick={() => void submit(true)} data-testid="import-check">
+          <Button disabled={!ready || (run.isPending && run.variables !== true)} loading={run.isPending && run.variables === true} onClick={() => void submit(true)} data-testid="import-check">
             {t('import.check')}
           </Button>
-          <Button type="primary" disabled={!file} loading={run.isPending && run.variables === false} onClick={() => void submit(false)} data-testid="import-run">
+          <Button type="primary" disabled={!ready || (run.isPending && run.variables !== false)} loading={run.isPending && run.variables === false} onClick={() => void submit(false)} data-testid="import-run">
             {t('import.run')}
           </Button>
         </Flex>
@@ -78,17 +117,49 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
           maxCount={1}
           beforeUpload={() => false}
           fileList={files}
+          disabled={run.isPending}
           onChange={({ fileList }) => {
-            setFiles(fileList.slice(-1));
-            setReport(null);
+            const next = fileList.slice(-1);
+            setFiles(next);
+            pick(next[0]?.originFileObj);
           }}
         >
           <Button icon={<UploadOutlined />}>{t('import.pick')}</Button>
         </Upload>
+        {read.isPending && <Spin size="small" description={t('import.reading')}><div style={{ height: 48 }} /></Spin>}
+        {read.isError && <Alert type="error" showIcon title={errorText(t, read.error)} data-testid="import-columns-error" />}
+        {columns && (
+          <Flex vertical gap={8}>
+            <Typography.Text strong>{t('import.mapping')}</Typography.Text>
+            <Typography.Text type="secondary">{t('import.mappingHelp', { rows: columns.rows.toLocaleString() })}</Typography.Text>
+            <ImportMapping
+              t={t}
+              columns={columns}
+              mapping={mapping}
+              conflicting={problems?.conflicting ?? new Set()}
+              disabled={run.isPending}
+              onChange={(header, field) => {
+                setMapping((current) => ({ ...current, [header]: field }));
+                setReport(null);
+              }}
+            />
+            {problems && problems.messages.length > 0 && (
+              <Alert type="error" showIcon data-testid="import-mapping-problems" title={problems.messages.map((m) => <div key={m}>{m}</div>)} />
+            )}
+          </Flex>
+        )}
         <Flex gap={24} wrap align="center">
-          <Radio.Group value={mode} onChange={(e) => setMode(e.target.value)} options={IMPORT_MODES.map((m) => ({ value: m, label: t(`import.mode.${m}`) }))} />
-          <Checkbox checked={keepGoodRows} onChange={(e) => setKeepGoodRows(e.target.checked)}>{t('import.keepGoodRows')}</Checkbox>
+          <Radio.Group disabled={run.isPending} value={mode} onChange={(e) => setMode(e.target.value)} options={IMPORT_MODES.map((m) => ({ value: m, label: t(`import.mode.${m}`) }))} />
+          <Checkbox disabled={run.isPending} checked={keepGoodRows} onChange={(e) => setKeepGoodRows(e.target.checked)}>{t('import.keepGoodRows')}</Checkbox>
         </Flex>
+        {run.isPending && (
+          <Flex vertical gap={4} data-testid="import-progress">
+            <Progress percent={progress && progress.total > 0 ? Math.floor((progress.done * 100) / progress.total) : 0} status="active" />
+            <Typography.Text type="secondary">
+              {progress ? t('import.progress', { done: progress.done.toLocaleString(), total: progress.total.toLocaleString() }) : t('import.reading')}
+            </Typography.Text>
+          </Flex>
+        )}
         {report && (
           <Flex vertical gap={12} data-testid="import-report">
             <Alert

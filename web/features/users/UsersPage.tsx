@@ -152,17 +152,8 @@ export function UsersPage() {
           </Flex>
         )}
         <Table<User>
-          rowKey="id"
           data-testid="users-table"
-          columns={table.sorted(columns)}
-          dataSource={page.data?.items}
-          loading={page.isFetching}
-          onChange={table.onChange}
-          scroll={{ x: 'max-content' }}
-          className="gd-nowrap"
-          size="middle"
-          pagination={table.pagination}
-          locale={{ emptyText: page.isPending ? ' ' : <EmptyState title={t('user.empty')} hint={filtered ? t('user.emptyHint') : undefined} /> }}
+          {...table.props(page, columns, <EmptyState title={t('user.empty')} hint={filtered ? t('user.emptyHint') : undefined} />)}
         />
       </Card>
       {manage && (

@@ -1,0 +1,7 @@
+-- Installs created before the sales funnel give its permissions to the built-in roles (as common/permissions.ts does for new ones).
+UPDATE "roles" SET "grants" = "grants" || '{"campaigns:read":"all","campaigns:manage":"all","leads:read":"all","leads:write":"all","leads:assign":"all","opportunities:read":"all","opportunities:write":"all","sales:configure":"all"}'::jsonb WHERE "code" = 'admin' AND "builtin";--> statement-breakpoint
+UPDATE "roles" SET "grants" = "grants" || '{"campaigns:read":"all","campaigns:manage":"all","leads:read":"all","leads:write":"all","leads:assign":"all","opportunities:read":"all","opportunities:write":"all"}'::jsonb WHERE "code" = 'executive' AND "builtin";--> statement-breakpoint
+UPDATE "roles" SET "grants" = "grants" || '{"campaigns:read":"all","campaigns:manage":"all","leads:read":"department","leads:write":"department","leads:assign":"department","opportunities:read":"department","opportunities:write":"department"}'::jsonb WHERE "code" = 'manager' AND "builtin";--> statement-breakpoint
+UPDATE "roles" SET "grants" = "grants" || '{"campaigns:read":"all","leads:read":"own","leads:write":"own","opportunities:read":"own","opportunities:write":"own"}'::jsonb WHERE "code" = 'salesperson' AND "builtin";--> statement-breakpoint
+UPDATE "roles" SET "grants" = "grants" || '{"campaigns:read":"all","opportunities:read":"all"}'::jsonb WHERE "code" = 'finance' AND "builtin";--> statement-breakpoint
+UPDATE "roles" SET "grants" = "grants" || '{"opportunities:read":"own"}'::jsonb WHERE "code" = 'staff' AND "builtin";

@@ -1,0 +1,663 @@
+import { alias, type PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, eq, gte, ilike, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Page } from '../../../common/schemas/common';
+import type {
+  Board, BoardQuery, Opportunity, OpportunityCreate, OpportunityListQuery, OpportunityMember, OpportunityMove, OpportunityTotals, OpportunityUpdate, StageChange, StageRequirement,
+} from '../../../common/schemas/opportunities';
+import { inTransaction, type Ctx } from '../../context';
+import type { Db } from '../../db/client';
+import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { searchTextOf } from '../../lib/search-text';
+import { can, departmentSubtree, scopeOf } from '../../policy';
+import { recordAudit } from '../audit/audit.service';
+import { campaigns } from '../campaigns/campaigns.tables';
+import { visibleCustomers } from '../customers/customers.policy';
+import { contacts, customers } from '../customers/customers.tables';
+import { assertActiveReferences } from '../staff/reference.service';
+import { businessLines, departments, users } from '../staff/staff.tables';
+import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts } from './acceptance.service';
+import { memberOf, visibleOpportunities, writableOpportunities } from './opportunities.policy';
+import { opportunities, opportunityMembers, opportunityStageChanges, pipelineStages, quotes } from './opportunities.tables';
+import { firstOpenStage, pipelineOf, presentStage, requirementList, stageName, type StageRow } from './pipeline.service';
+
+type Row = typeof opportunities.$inferSelect;
+
+const owners = alias(users, 'opportunity_owners');
+const overriders = alias(users, 'opportunity_overriders');
+
+
+/** expected amount × probability, exact to the cent (numeric arithmetic, rounded half away from zero). */
+const weighted = sql`round(${opportunities.expectedAmount} * ${opportunities.probability} / 100.0, 2)`;
+/** An exact sum of money as text with two decimals ("0.00" when there is nothing to add). */
+const moneySum = (value: SQL | typeof opportunities.expectedAmount) => sql<string>`coalesce(sum(${value}), 0)::numeric(16, 2)::text`;
+
+/** The team as a column of the opportunity's own query (oldest member first). */
+const membersOf = sql<OpportunityMember[]>`coalesce((SELECT json_agg(json_build_object('userId', mu.id, 'name', mu.display_name, 'departmentName', md.name, 'role', m.role) ORDER BY m.created_at, mu.display_name)
+  FROM ${opportunityMembers} m JOIN ${users} mu ON mu.id = m.user_id LEFT JOIN ${departments} md ON md.id = mu.department_id
+  WHERE m.opportunity_id = ${outer(opportunities.id)}), '[]'::json)`;
+
+function selectOpportunities(db: Db) {
+  return db
+    .select({
+      row: opportunities,
+      customerName: customers.name,
+      contactName: contacts.name,
+      businessLineName: businessLines.name,
+      stageNameZh: pipelineStages.nameZh,
+      stageNameEn: pipelineStages.nameEn,
+      ownerName: owners.displayName,
+      campaignName: campaigns.name,
+      overrideByName: overriders.displayName,
+      weightedAmount: sql<string | null>`${weighted}::text`,
+      members: membersOf,
+    })
+    .from(opportunities)
+    .innerJoin(customers, eq(customers.id, opportunities.customerId))
+    .leftJoin(contacts, eq(contacts.id, opportunities.contactId))
+    .innerJoin(businessLines, eq(businessLines.id, opportunities.businessLineId))
+    .innerJoin(pipelineStages, eq(pipelineStages.id, opportunities.stageId))
+    .innerJoin(owners, eq(owners.id, opportunities.ownerId))
+    .leftJoin(campaigns, eq(campaigns.id, opportunities.campaignId))
+    .leftJoin(overriders, eq(overriders.id, opportunities.independenceOverrideBy))
+    .$dynamic();
+}
+
+type Joined = {
+  row: Row;
+  customerName: string;
+  contactName: string | null;
+  businessLineName: string;
+  stageNameZh: string;
+  stageNameEn: string;
+  ownerName: string;
+  campaignName: string | null;
+  overrideByName: string | null;
+  weightedAmount: string | null;
+  members: OpportunityMember[];
+};
+
+function present(r: Joined): Opportunity {
+  const o = r.row;
+  return {
+    id: o.id,
+    name: o.name,
+    customerId: o.customerId,
+    customerName: r.customerName,
+    contactId: o.contactId,
+    contactName: r.contactName,
+    businessLineId: o.businessLineId,
+    businessLineName: r.businessLineName,
+    stageId: o.stageId,
+    stageNameZh: r.stageNameZh,
+    stageNameEn: r.stageNameEn,
+    status: o.status,
+    probability: o.probability,
+    expectedAmount: o.expectedAmount,
+    weightedAmount: r.weightedAmount,
+    expectedCloseOn: o.expectedCloseOn,
+    nextStep: o.nextStep,
+    ownerId: o.ownerId,
+    ownerName: r.ownerName,
+    departmentId: o.departmentId,
+    leadId: o.leadId,
+    campaignId: o.campaignId,
+    campaignName: r.campaignName,
+    lostReason: o.lostReason,
+    competitor: o.competitor,
+    closedAt: o.closedAt?.toISOString() ?? null,
+    stageEnteredAt: o.stageEnteredAt.toISOString(),
+    isProject: o.isProject,
+    members: r.members,
+    independenceOverride:
+      o.independenceOverrideReason && o.independenceOverrideBy && o.independenceOverrideAt
+        ? { reason: o.independenceOverrideReason, byUserId: o.independenceOverrideBy, byUserName: r.overrideByName ?? '', at: o.independenceOverrideAt.toISOString() }
+        : null,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+// ---------- the filters shared by the list, its totals and the board ----------
+
+export type OpportunityFilters = Pick<
+  OpportunityListQuery,
+  'q' | 'view' | 'status' | 'businessLineId' | 'stageId' | 'regionId' | 'ownerId' | 'customerId' | 'campaignId' | 'minAmount' | 'maxAmount' | 'closeFrom' | 'closeTo'
+>;
+
+/** The one WHERE of every opportunity list: visibility, the view and the filters. */
+export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL {
+  const { actor } = ctx;
+  const conditions: (SQL | undefined)[] = [visibleOpportunities(actor)];
+  if (f.view === 'mine') conditions.push(eq(opportunities.ownerId, actor.id));
+  if (f.view === 'team') conditions.push(actor.departmentPath ? inArray(opportunities.departmentId, departmentSubtree(actor.departmentPath)) : sql`false`);
+  if (f.view === 'member') conditions.push(memberOf(actor));
+  if (f.status) conditions.push(eq(opportunities.status, f.status));
+  if (f.businessLineId) conditions.push(eq(opportunities.businessLineId, f.businessLineId));
+  if (f.stageId) conditions.push(eq(opportunities.stageId, f.stageId));
+  if (f.ownerId) conditions.push(eq(opportunities.ownerId, f.ownerId));
+  if (f.customerId) conditions.push(eq(opportunities.customerId, f.customerId));
+  if (f.campaignId) conditions.push(eq(opportunities.campaignId, f.campaignId));
+  if (f.regionId) conditions.push(sql`${outer(opportunities.customerId)} IN (SELECT ${customers.id} FROM ${customers} WHERE ${eq(customers.regionId, f.regionId)})`);
+  if (f.minAmount) conditions.push(gte(opportunities.expectedAmount, f.minAmount));
+  if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, f.maxAmount));
+  if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, f.closeFrom));
+  if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, f.closeTo));
+  if (f.q) conditions.push(ilike(opportunities.searchText, containsPattern(f.q.toLowerCase())));
+  return and(...conditions)!;
+}
+
+// ---------- reading ----------
+
+export async function findOpportunities(ctx: Ctx, query: OpportunityListQuery): Promise<Page<Opportunity>> {
+  const where = opportunityFilter(ctx, query);
+  const order = orderFrom(
+    query.sort,
+    {
+      createdAt: opportunities.createdAt,
+      name: opportunities.name,
+      expectedAmount: opportunities.expectedAmount,
+      expectedCloseOn: opportunities.expectedCloseOn,
+      probability: opportunities.probability,
+      stageEnteredAt: opportunities.stageEnteredAt,
+    },
+    '-createdAt',
+    opportunities.id,
+  );
+  const { rows, total } = await pageWithTotal(
+    query,
+    selectOpportunities(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    () => ctx.db.select({ total: count() }).from(opportunities).where(where),
+  );
+  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** Count, Σ expected amount and Σ weighted amount of the filtered list, exact. */
+export async function getOpportunityTotals(ctx: Ctx, query: Partial<OpportunityFilters>): Promise<OpportunityTotals> {
+  const [row] = await ctx.db
+    .select({ count: count(), totalAmount: moneySum(opportunities.expectedAmount), weightedAmount: moneySum(weighted) })
+    .from(opportunities)
+    .where(opportunityFilter(ctx, query));
+  return row;
+}
+
+export async function getOpportunity(ctx: Ctx, id: string): Promise<Opportunity> {
+  const [row] = await selectOpportunities(ctx.db).where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
+  if (!row) throw notFound();
+  return present(row);
+}
+
+/** Won and lost cards on the board: closed in the last days, at most this many per column. */
+const CLOSED_DAYS = 30;
+const CLOSED_CARDS = 20;
+
+/**
+ * One business line's board: a column per open stage of its pipeline (plus any older stage that
+ * still holds matching open opportunities, e.g. of the default pipeline before the line got its
+ * own), then won and lost with what closed in the last 30 days. Totals cover the whole column;
+ * cards are the newest arrivals. Two queries: the aggregates, and the cards ranked per column.
+ */
+export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
+  const [line] = await ctx.db.select({ id: businessLines.id }).from(businessLines).where(eq(businessLines.id, query.businessLineId));
+  if (!line) throw notFound();
+  const { stages } = await pipelineOf(ctx.db, query.businessLineId);
+  const where = and(
+    opportunityFilter(ctx, query),
+    sql`(${opportunities.status} = 'open' OR ${opportunities.closedAt} >= now() - make_interval(days => ${CLOSED_DAYS}::int))`,
+  );
+  // The column of an opportunity: its stage while open, its status once closed.
+  const column = sql<string>`CASE WHEN ${opportunities.status} = 'open' THEN ${opportunities.stageId}::text ELSE ${opportunities.status} END`;
+
+  const totals = await ctx.db
+    .select({ column, count: count(), totalAmount: moneySum(opportunities.expectedAmount), weightedAmount: moneySum(weighted) })
+    .from(opportunities)
+    .where(where)
+    .groupBy(column);
+
+  const ranked = ctx.db
+    .select({
+      id: opportunities.id,
+      name: opportunities.name,
+      customerName: sql<string>`${customers.name}`.as('card_customer_name'),
+      ownerName: sql<string>`${owners.displayName}`.as('card_owner_name'),
+      expectedAmount: opportunities.expectedAmount,
+      expectedCloseOn: opportunities.expectedCloseOn,
+      probability: opportunities.probability,
+      stageEnteredAt: sql<string>`to_char(${opportunities.stageEnteredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('card_entered_at'),
+      column: sql<string>`${column}`.as('card_column'),
+      rank: sql<number>`row_number() OVER (PARTITION BY ${column} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as('card_rank'),
+    })
+    .from(opportunities)
+    .innerJoin(customers, eq(customers.id, opportunities.customerId))
+    .innerJoin(owners, eq(owners.id, opportunities.ownerId))
+    .where(where)
+    .as('ranked');
+  const closedLimit = Math.min(CLOSED_CARDS, query.perStage);
+  const cards = await ctx.db
+    .select()
+    .from(ranked)
+    .where(sql`${ranked.rank} <= CASE WHEN ${ranked.column} IN ('won', 'lost') THEN ${closedLimit}::int ELSE ${query.perStage}::int END`)
+    .orderBy(ranked.column, ranked.rank);
+
+  // Open stages outside the line's pipeline that hold matching opportunities keep a column.
+  const known = new Set(stages.map((s) => s.id));
+  const others = totals.map((t) => t.column).filter((c) => c !== 'won' && c !== 'lost' && !known.has(c));
+  const older = others.length
+    ? await ctx.db.select().from(pipelineStages).where(inArray(pipelineStages.id, others)).orderBy(asc(pipelineStages.position), asc(pipelineStages.id))
+    : [];
+  const open = stages.filter((s) => s.kind === 'open');
+  const closed = stages.filter((s) => s.kind !== 'open');
+  const columns = [...open, ...older, ...closed].map((stage) => {
+    const key = stage.kind === 'open' ? stage.id : stage.kind;
+    const sum = totals.find((t) => t.column === key);
+    return {
+      stage: presentStage(stage),
+      count: sum?.count ?? 0,
+      totalAmount: sum?.totalAmount ?? '0.00',
+      weightedAmount: sum?.weightedAmount ?? '0.00',
+      cards: cards
+        .filter((c) => c.column === key)
+        .map((c) => ({
+          id: c.id,
+          name: c.name,
+          customerName: c.customerName,
+          ownerName: c.ownerName,
+          expectedAmount: c.expectedAmount,
+          expectedCloseOn: c.expectedCloseOn,
+          probability: c.probability,
+          stageEnteredAt: c.stageEnteredAt,
+        })),
+    };
+  });
+  return { businessLineId: query.businessLineId, columns };
+}
+
+export async function findStageHistory(ctx: Ctx, id: string): Promise<StageChange[]> {
+  await assertVisible(ctx, id);
+  const from = alias(pipelineStages, 'from_stages');
+  const to = alias(pipelineStages, 'to_stages');
+  const rows = await ctx.db
+    .select({ change: opportunityStageChanges, fromZh: from.nameZh, fromEn: from.nameEn, toZh: to.nameZh, toEn: to.nameEn, byName: users.displayName })
+    .from(opportunityStageChanges)
+    .leftJoin(from, eq(from.id, opportunityStageChanges.fromStageId))
+    .innerJoin(to, eq(to.id, opportunityStageChanges.toStageId))
+    .leftJoin(users, eq(users.id, opportunityStageChanges.byUserId))
+    .where(eq(opportunityStageChanges.opportunityId, id))
+    .orderBy(asc(opportunityStageChanges.at), asc(opportunityStageChanges.id));
+  return rows.map(({ change: c, ...r }) => ({
+    id: c.id,
+    fromStageId: c.fromStageId,
+    fromStageNameZh: r.fromZh,
+    fromStageNameEn: r.fromEn,
+    toStageId: c.toStageId,
+    toStageNameZh: r.toZh,
+    toStageNameEn: r.toEn,
+    fromStatus: c.fromStatus,
+    toStatus: c.toStatus,
+    note: c.note,
+    at: c.at.toISOString(),
+    byUserId: c.byUserId,
+    byUserName: r.byName,
+  }));
+}
+
+async function assertVisible(ctx: Ctx, id: string): Promise<void> {
+  const [row] = await ctx.db.select({ id: opportunities.id }).from(opportunities).where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
+  if (!row) throw notFound();
+}
+
+// ---------- checks ----------
+
+/**
+ * The opportunity for a change, locked until the transaction ends (so two moves cannot both
+ * start from the same state): NOT_FOUND when invisible, FORBIDDEN when visible but not writable.
+ */
+async function lockForWrite(ctx: Ctx, id: string): Promise<Row> {
+  const [found] = await ctx.db
+    .select({ row: opportunities, writable: sql<boolean>`${writableOpportunities(ctx.actor)}` })
+    .from(opportunities)
+    .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)))
+    .for('update', { of: opportunities });
+  if (!found) throw notFound();
+  if (!found.writable) throw forbidden();
+  return found.row;
+}
+
+/**
+ * The owner's department, for a new owner. A new opportunity is one's own; giving one to someone
+ * else, or changing the owner later (even to oneself, e.g. as a team member), needs the write
+ * scope over the new owner (department subtree, or all).
+ */
+async function departmentOfOwner(ctx: Ctx, ownerId: string, options: { reassign: boolean }): Promise<string | null> {
+  const [owner] = await ctx.db
+    .select({ active: users.active, departmentId: users.departmentId, path: departments.path })
+    .from(users)
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(eq(users.id, ownerId));
+  if (!owner?.active) throw inactiveReference('field.owner');
+  if (options.reassign || ownerId !== ctx.actor.id) {
+    const scope = scopeOf(ctx.actor, 'opportunities:write');
+    const inSubtree = scope === 'department' && Boolean(ctx.actor.departmentPath && owner.path?.startsWith(ctx.actor.departmentPath));
+    if (scope !== 'all' && !inSubtree) throw forbidden();
+  }
+  return owner.departmentId;
+}
+
+async function assertContactOf(db: Db, customerId: string, contactId: string | null | undefined) {
+  if (!contactId) return;
+  const [contact] = await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.id, contactId), eq(contacts.customerId, customerId)));
+  if (!contact) throw inactiveReference('field.contact');
+}
+
+async function assertCampaign(ctx: Ctx, campaignId: string | null | undefined) {
+  if (!campaignId) return;
+  const [campaign] = await ctx.db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!campaign) throw inactiveReference('field.campaign');
+}
+
+type RequirementState = Pick<Row, 'expectedAmount' | 'expectedCloseOn' | 'nextStep' | 'contactId' | 'businessLineId'> & { id: string | null };
+
+/**
+ * What a stage asks for before an opportunity enters it: STAGE_REQUIREMENTS_MISSING listing the
+ * missing fields; then the engagement acceptance checklist (always before winning).
+ */
+async function assertStageRequirements(ctx: Ctx, state: RequirementState, stage: StageRow): Promise<void> {
+  const missing: StageRequirement[] = [];
+  for (const requirement of stage.requiredFields as StageRequirement[]) {
+    let present = true;
+    if (requirement === 'expectedAmount') present = state.expectedAmount !== null;
+    if (requirement === 'expectedCloseOn') present = state.expectedCloseOn !== null;
+    if (requirement === 'nextStep') present = Boolean(state.nextStep);
+    if (requirement === 'contact') present = state.contactId !== null;
+    if (requirement === 'quote') {
+      present = state.id !== null && (await ctx.db.select({ id: quotes.id }).from(quotes).where(eq(quotes.opportunityId, state.id)).limit(1)).length > 0;
+    }
+    if (requirement === 'team') {
+      present = state.id !== null && (await ctx.db.select({ id: opportunityMembers.userId }).from(opportunityMembers).where(eq(opportunityMembers.opportunityId, state.id)).limit(1)).length > 0;
+    }
+    if (!present) missing.push(requirement);
+  }
+  if (missing.length) {
+    const locale = ctx.actor.locale;
+    throw new AppError('STAGE_REQUIREMENTS_MISSING', { stage: stageName(locale, stage), missing: requirementList(locale, missing) }, { stageId: stage.id, missing });
+  }
+  if (stage.requiredFields.includes('acceptance') || stage.kind === 'won') {
+    await assertAcceptanceComplete(ctx.db, { id: state.id ?? '00000000-0000-0000-0000-000000000000', businessLineId: state.businessLineId });
+  }
+}
+
+/**
+ * A stage an opportunity may go to: an active stage of the pipeline its current stage belongs
+ * to, or of its business line's pipeline in force (so opportunities left in the default
+ * pipeline when their line got its own keep working, and can move over).
+ */
+async function stageFor(ctx: Ctx, opportunity: Row, stageId: string): Promise<StageRow> {
+  const [target] = await ctx.db.select().from(pipelineStages).where(eq(pipelineStages.id, stageId));
+  const [current] = await ctx.db.select({ businessLineId: pipelineStages.businessLineId }).from(pipelineStages).where(eq(pipelineStages.id, opportunity.stageId));
+  if (target?.active) {
+    if (target.businessLineId === current?.businessLineId) return target;
+    const { stages } = await pipelineOf(ctx.db, opportunity.businessLineId);
+    if (stages.some((s) => s.id === target.id)) return target;
+  }
+  throw new AppError('STAGE_NOT_IN_PIPELINE', {}, { stageId });
+}
+
+/**
+ * Now, to the microsecond, read once and reused for the opportunity and its history entry. Read
+ * after the row lock (not at transaction start), so the entries of one opportunity never interleave.
+ */
+async function instant(ctx: Ctx): Promise<SQL> {
+  const result = (await ctx.db.execute(sql`SELECT clock_timestamp()::text AS now`)) as unknown as { rows: { now: string }[] };
+  return sql`${result.rows[0].now}::timestamptz`;
+}
+
+/** Writes one entry of the stage history. */
+async function recordStageChange(ctx: Ctx, change: { opportunityId: string; from: Row | null; toStageId: string; toStatus: Row['status']; note?: string | null; at: SQL }) {
+  await ctx.db.insert(opportunityStageChanges).values({
+    opportunityId: change.opportunityId,
+    fromStageId: change.from?.stageId ?? null,
+    fromStatus: change.from?.status ?? null,
+    toStageId: change.toStageId,
+    toStatus: change.toStatus,
+    note: change.note ?? null,
+    at: change.at,
+    byUserId: ctx.actor.id,
+  });
+}
+
+// ---------- writing ----------
+
+export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extra: { leadId?: string | null } = {}): Promise<Opportunity> {
+  if (!can(ctx.actor, 'opportunities:write')) throw forbidden();
+  return inTransaction(ctx, (tx) => insertOpportunity(tx, input, extra));
+}
+
+/**
+ * Creates an opportunity inside the caller's transaction (lead conversion uses this): the customer
+ * must be visible to the actor; it starts in the first open stage of its line's pipeline (or a
+ * chosen open stage whose requirements it meets) with that stage's probability.
+ */
+export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extra: { leadId?: string | null } = {}): Promise<Opportunity> {
+  const [customer] = await ctx.db.select({ id: customers.id, name: customers.name }).from(customers).where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)));
+  if (!customer) throw notFound();
+  await assertActiveReferences(ctx.db, 'businessLine', [input.businessLineId]);
+  const ownerId = input.ownerId ?? ctx.actor.id;
+  const departmentId = await departmentOfOwner(ctx, ownerId, { reassign: false });
+  await assertContactOf(ctx.db, customer.id, input.contactId);
+  await assertCampaign(ctx, input.campaignId);
+  const { stages } = await pipelineOf(ctx.db, input.businessLineId);
+  let stage = firstOpenStage(stages);
+  const fields = {
+    name: input.name,
+    customerId: customer.id,
+    contactId: input.contactId ?? null,
+    businessLineId: input.businessLineId,
+    expectedAmount: input.expectedAmount ?? null,
+    expectedCloseOn: input.expectedCloseOn ?? null,
+    nextStep: input.nextStep ?? null,
+    campaignId: input.campaignId ?? null,
+    isProject: input.isProject ?? false,
+  };
+  if (input.stageId && input.stageId !== stage.id) {
+    const chosen = stages.find((s) => s.id === input.stageId && s.kind === 'open');
+    if (!chosen) throw new AppError('STAGE_NOT_IN_PIPELINE', {}, { stageId: input.stageId });
+    await assertStageRequirements(ctx, { ...fields, id: null }, chosen);
+    stage = chosen;
+  }
+  const at = await instant(ctx);
+  const [row] = await ctx.db
+    .insert(opportunities)
+    .values({
+      ...fields,
+      stageId: stage.id,
+      status: 'open',
+      probability: stage.probability,
+      ownerId,
+      departmentId,
+      leadId: extra.leadId ?? null,
+      stageEnteredAt: at,
+      searchText: searchTextOf([input.name, customer.name]),
+      createdBy: ctx.actor.id,
+    })
+    .returning();
+  await recordStageChange(ctx, { opportunityId: row.id, from: null, toStageId: stage.id, toStatus: 'open', at });
+  const [created] = await selectOpportunities(ctx.db).where(eq(opportunities.id, row.id));
+  const after = present(created);
+  await recordAudit(ctx, { action: 'create', entityType: 'opportunity', entityId: row.id, after });
+  return after;
+}
+
+export async function updateOpportunity(ctx: Ctx, id: string, patch: OpportunityUpdate): Promise<Opportunity> {
+  return inTransaction(ctx, async (tx) => {
+    const current = await lockForWrite(tx, id);
+    const before = await getOpportunity(tx, id);
+    if (patch.probability !== undefined && patch.probability !== current.probability) assertOpen(current);
+    const set: PgUpdateSetSource<typeof opportunities> = {};
+    if (patch.name !== undefined) {
+      set.name = patch.name;
+      set.searchText = searchTextOf([patch.name, before.customerName]);
+    }
+    if (patch.contactId !== undefined) {
+      await assertContactOf(tx.db, current.customerId, patch.contactId);
+      set.contactId = patch.contactId;
+    }
+    if (patch.expectedAmount !== undefined) set.expectedAmount = patch.expectedAmount;
+    if (patch.expectedCloseOn !== undefined) set.expectedCloseOn = patch.expectedCloseOn;
+    if (patch.nextStep !== undefined) set.nextStep = patch.nextStep;
+    if (patch.probability !== undefined) set.probability = patch.probability;
+    if (patch.isProject !== undefined) set.isProject = patch.isProject;
+    if (patch.campaignId !== undefined) {
+      await assertCampaign(tx, patch.campaignId);
+      set.campaignId = patch.campaignId;
+    }
+    if (patch.ownerId !== undefined && patch.ownerId !== current.ownerId) {
+      set.departmentId = await departmentOfOwner(tx, patch.ownerId, { reassign: true });
+      set.ownerId = patch.ownerId;
+    }
+    if (Object.keys(set).length === 0) return before;
+    await tx.db.update(opportunities).set({ ...set, updatedAt: new Date() }).where(eq(opportunities.id, id));
+    // A new owner may take it out of the actor's sight: present it anyway, this once.
+    const [row] = await selectOpportunities(tx.db).where(eq(opportunities.id, id));
+    const after = present(row);
+    await recordAudit(tx, { action: patch.ownerId !== undefined && patch.ownerId !== current.ownerId ? 'assign' : 'update', entityType: 'opportunity', entityId: id, before, after });
+    return after;
+  });
+}
+
+const auditStage = (o: Pick<Row, 'stageId' | 'status' | 'probability'>, stage?: { nameZh: string }) => ({ stageId: o.stageId, stage: stage?.nameZh, status: o.status, probability: o.probability });
+
+/**
+ * Moves an opportunity on the board: to an open stage (its requirements met), to won (the
+ * requirements, the acceptance checklist and the independence check) or to lost (with a reason).
+ * Atomic under a row lock; the same stage again changes nothing.
+ */
+export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMove): Promise<Opportunity> {
+  return inTransaction(ctx, async (tx) => {
+    const current = await lockForWrite(tx, id);
+    if (input.stageId === current.stageId) return getOpportunity(tx, id);
+    assertOpen(current);
+    const target = await stageFor(tx, current, input.stageId);
+    if (target.kind === 'lost' && !input.lostReason) throw new AppError('REASON_REQUIRED', {}, { field: 'lostReason' });
+    await assertStageRequirements(tx, current, target);
+    const status = target.kind;
+    const at = await instant(tx);
+    const set: PgUpdateSetSource<typeof opportunities> = {
+      stageId: target.id,
+      status,
+      probability: status === 'won' ? 100 : status === 'lost' ? 0 : target.probability,
+      stageEnteredAt: at,
+      closedAt: status === 'open' ? null : at,
+      updatedAt: new Date(),
+    };
+    let override: { reason: string; conflicts: string[] } | null = null;
+    if (status === 'lost') {
+      set.lostReason = input.lostReason;
+      set.competitor = input.competitor ?? null;
+    }
+    if (status === 'won') {
+      const conflicts = await findIndependenceConflicts(tx.db, current);
+      if (conflicts.length) {
+        if (!input.independenceOverrideReason) {
+          const names = conflicts.map((c) => `${c.name}（${c.businessLineName}）`).join(tx.actor.locale === 'zh-CN' ? '、' : ', ');
+          throw new AppError('INDEPENDENCE_CONFLICT', { conflicts: names }, { conflicts });
+        }
+        override = { reason: input.independenceOverrideReason, conflicts: conflicts.map((c) => `${c.kind}:${c.id}`) };
+        set.independenceOverrideReason = override.reason;
+        set.independenceOverrideBy = ctx.actor.id;
+        set.independenceOverrideAt = at;
+      }
+    }
+    await tx.db.update(opportunities).set(set).where(eq(opportunities.id, id));
+    await recordStageChange(tx, { opportunityId: id, from: current, toStageId: target.id, toStatus: status, note: input.note, at });
+    const [fromStage] = await tx.db.select({ nameZh: pipelineStages.nameZh }).from(pipelineStages).where(eq(pipelineStages.id, current.stageId));
+    const after = await getOpportunity(tx, id);
+    await recordAudit(tx, {
+      action: status === 'open' ? 'move' : status,
+      entityType: 'opportunity',
+      entityId: id,
+      before: auditStage(current, fromStage),
+      after: {
+        ...auditStage(after, target),
+        note: input.note ?? null,
+        ...(status === 'lost' ? { lostReason: after.lostReason, competitor: after.competitor } : {}),
+        ...(override ? { independenceOverrideReason: override.reason, independenceConflicts: override.conflicts } : {}),
+      },
+    });
+    return after;
+  });
+}
+
+/** Reopens a won or lost opportunity, into a given open stage or the last open stage it was in. */
+export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?: string; note?: string | null }): Promise<Opportunity> {
+  return inTransaction(ctx, async (tx) => {
+    const current = await lockForWrite(tx, id);
+    if (current.status === 'open') throw new AppError('OPPORTUNITY_NOT_CLOSED');
+    let target: StageRow | undefined;
+    if (input.stageId) {
+      target = await stageFor(tx, current, input.stageId);
+      if (target.kind !== 'open') throw new AppError('STAGE_NOT_IN_PIPELINE', {}, { stageId: input.stageId });
+    } else {
+      const [last] = await tx.db
+        .select({ stage: pipelineStages })
+        .from(opportunityStageChanges)
+        .innerJoin(pipelineStages, eq(pipelineStages.id, opportunityStageChanges.toStageId))
+        .where(and(eq(opportunityStageChanges.opportunityId, id), eq(opportunityStageChanges.toStatus, 'open')))
+        .orderBy(desc(opportunityStageChanges.at), desc(opportunityStageChanges.id))
+        .limit(1);
+      target = last?.stage.active && last.stage.kind === 'open' ? await stageFor(tx, current, last.stage.id).catch(() => undefined) : undefined;
+      target ??= firstOpenStage((await pipelineOf(tx.db, current.businessLineId)).stages);
+    }
+    const at = await instant(tx);
+    await tx.db
+      .update(opportunities)
+      .set({
+        stageId: target.id,
+        status: 'open',
+        probability: target.probability,
+        stageEnteredAt: at,
+        closedAt: null,
+        lostReason: null,
+        competitor: null,
+        independenceOverrideReason: null,
+        independenceOverrideBy: null,
+        independenceOverrideAt: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(opportunities.id, id));
+    await recordStageChange(tx, { opportunityId: id, from: current, toStageId: target.id, toStatus: 'open', note: input.note, at });
+    const after = await getOpportunity(tx, id);
+    await recordAudit(tx, {
+      action: 'reopen',
+      entityType: 'opportunity',
+      entityId: id,
+      before: { ...auditStage(current), lostReason: current.lostReason, competitor: current.competitor, independenceOverrideReason: current.independenceOverrideReason },
+      after: { ...auditStage(after, target), note: input.note ?? null },
+    });
+    return after;
+  });
+}
+
+/** Replaces the team: active users, each with a role (项目经理, 签字注册会计师 …); members see the opportunity. */
+export async function setOpportunityMembers(ctx: Ctx, id: string, input: { members: { userId: string; role: string }[] }): Promise<Opportunity> {
+  return inTransaction(ctx, async (tx) => {
+    await lockForWrite(tx, id);
+    const before = await getOpportunity(tx, id);
+    const wanted = new Map(input.members.map((m) => [m.userId.toLowerCase(), m.role]));
+    const ids = [...wanted.keys()];
+    if (ids.length) {
+      const [{ n }] = await tx.db.select({ n: count() }).from(users).where(and(inArray(users.id, ids), eq(users.active, true)));
+      if (n !== ids.length) throw inactiveReference('field.member');
+    }
+    await tx.db.delete(opportunityMembers).where(and(eq(opportunityMembers.opportunityId, id), ids.length ? notInArray(opportunityMembers.userId, ids) : undefined));
+    for (const [userId, role] of wanted) {
+      await tx.db
+        .insert(opportunityMembers)
+        .values({ opportunityId: id, userId, role })
+        .onConflictDoUpdate({ target: [opportunityMembers.opportunityId, opportunityMembers.userId], set: { role } });
+    }
+    await tx.db.update(opportunities).set({ updatedAt: new Date() }).where(eq(opportunities.id, id));
+    const after = await getOpportunity(tx, id);
+    await recordAudit(tx, { action: 'update', entityType: 'opportunity', entityId: id, before: { members: before.members }, after: { members: after.members } });
+    return after;
+  });
+}

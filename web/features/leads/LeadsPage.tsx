@@ -1,0 +1,177 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Card, Flex, Input, Segmented, Select, Table, Typography, type TableProps } from 'antd';
+import { useMemo, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { LEAD_STATUSES, LEAD_VIEWS, type Lead } from '../../../common/schemas/leads';
+import { useAllBusinessLines, useAllRegions, useDirectory, usePage } from '../../api/queries';
+import { leadsApi, type LeadListParams } from '../../api/resources';
+import { can, useMe } from '../../auth/session';
+import { EmptyState } from '../../components/EmptyState';
+import { formatDateTime } from '../../components/format';
+import { personLabel } from '../../components/labels';
+import { PageContainer } from '../../components/PageContainer';
+import { useServerTable } from '../../components/server-table';
+import { useLocale, useT } from '../../i18n';
+import { orDash } from '../customers/customer-ui';
+import { LeadFormDrawer } from './LeadFormDrawer';
+import { assignmentOutcome, filterOptions, LeadOwner, LeadStatusTag, useCampaignOptions } from './lead-ui';
+
+type View = (typeof LEAD_VIEWS)[number];
+const FIRST_PAGE: LeadListParams = { page: 1, pageSize: 20, view: 'visible' };
+
+export function LeadsPage() {
+  const t = useT();
+  const { locale } = useLocale();
+  const me = useMe();
+  const { notification } = App.useApp();
+  const navigate = useNavigate();
+  const writer = can(me, 'leads:write');
+  const assigner = can(me, 'leads:assign');
+  // Someone who sees only their own leads has no team, and picks no owner.
+  const wide = can(me, 'leads:read', 'department');
+  const [params, setParams] = useState<LeadListParams>(FIRST_PAGE);
+  const [creating, setCreating] = useState(false);
+  const page = usePage(leadsApi, params);
+  const businessLines = useAllBusinessLines();
+  const regions = useAllRegions();
+  const campaigns = useCampaignOptions();
+  const people = useDirectory(wide && can(me, 'customers:write'));
+
+  const views = LEAD_VIEWS.filter((v) => (v === 'team' ? wide : v === 'queue' ? assigner : true));
+  const filter = (patch: Partial<LeadListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
+  const filtered = Boolean(params.q || params.status || params.campaignId || params.businessLineId || params.regionId || params.ownerId);
+  const ownerOptions = useMemo(() => (people.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) })), [people.data, locale]);
+
+  const columns: TableProps<Lead>['columns'] = [
+    {
+      key: 'companyName',
+      title: t('lead.company'),
+      sorter: true,
+      fixed: 'left',
+      render: (_, l) => <Link to={`/leads/${l.id}`}>{l.companyName}</Link>,
+    },
+    {
+      key: 'contact',
+      title: t('lead.contact'),
+      render: (_, l) =>
+        l.contactName || l.phone ? (
+          <Flex vertical>
+            <Typography.Text>{l.contactName ?? '—'}{l.contactTitle && <Typography.Text type="secondary"> · {l.contactTitle}</Typography.Text>}</Typography.Text>
+            {l.phone && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{l.phone}</Typography.Text>}
+          </Flex>
+        ) : orDash(null),
+    },
+    { key: 'campaign', dataIndex: 'campaignName', title: t('lead.campaign'), render: orDash },
+    { key: 'businessLine', dataIndex: 'businessLineName', title: t('lead.businessLine'), render: orDash },
+    { key: 'region', dataIndex: 'regionName', title: t('lead.region'), render: orDash },
+    { key: 'status', title: t('lead.statusLabel'), render: (_, l) => <LeadStatusTag status={l.status} /> },
+    { key: 'owner', title: t('lead.owner'), render: (_, l) => <LeadOwner lead={l} /> },
+    { key: 'assignedAt', title: t('lead.assignedAt'), sorter: true, render: (_, l) => orDash(formatDateTime(l.assignedAt, locale)) },
+    { key: 'createdAt', title: t('common.createdAt'), sorter: true, render: (_, l) => formatDateTime(l.createdAt, locale) },
+  ];
+  const table = useServerTable<Lead, LeadListParams>(params, setParams, page.data?.total);
+
+  /** Says where the new lead went: its answer names the owner or queue, its history the rule. */
+  const announce = async (lead: Lead, byRules: boolean) => {
+    const history = await leadsApi.history(lead.id).catch(() => null);
+    notification.success({
+      title: t('lead.created'),
+      description: (
+        <Flex vertical gap={4} data-testid="lead-created-outcome">
+          <Typography.Text>{assignmentOutcome(t, lead, history, byRules)}</Typography.Text>
+          {/* The notification renders outside the router: a plain link that navigates through this page's router. */}
+          {history && <Typography.Link onClick={() => navigate(`/leads/${lead.id}`)}>{t('lead.open')}</Typography.Link>}
+        </Flex>
+      ),
+      duration: 8,
+    });
+  };
+
+  const empty = filtered ? (
+    <EmptyState title={t('lead.emptyFiltered')} hint={t('lead.emptyFilteredHint')} />
+  ) : params.view === 'queue' ? (
+    <EmptyState title={t('lead.emptyQueue')} hint={t('lead.emptyQueueHint')} />
+  ) : (
+    <EmptyState
+      title={t('lead.empty')}
+      hint={writer ? t('lead.emptyHint') : undefined}
+      action={writer && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('lead.create')}</Button>}
+    />
+  );
+
+  return (
+    <PageContainer
+      title={t('lead.nav')}
+      hint={t('lead.pageHint')}
+      extra={
+        writer && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="lead-create">
+            {t('lead.create')}
+          </Button>
+        )
+      }
+    >
+      <Card>
+        <Flex vertical gap={12} style={{ marginBottom: 16 }}>
+          <Segmented<View>
+            data-testid="lead-views"
+            value={params.view ?? 'visible'}
+            onChange={(view) => filter({ view })}
+            options={views.map((v) => ({ value: v, label: t(`lead.view.${v}`) }))}
+          />
+          <Flex gap={8} wrap data-testid="lead-filters">
+            <Input.Search
+              allowClear
+              placeholder={t('lead.searchPlaceholder')}
+              aria-label={t('common.search')}
+              style={{ width: 300 }}
+              onSearch={(q) => filter({ q: q.trim() || undefined })}
+            />
+            <Select
+              allowClear
+              placeholder={t('lead.statusLabel')}
+              aria-label={t('lead.statusLabel')}
+              style={{ width: 120 }}
+              options={LEAD_STATUSES.map((s) => ({ value: s, label: t(`lead.status.${s}`) }))}
+              value={params.status}
+              onChange={(status) => filter({ status })}
+            />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder={t('lead.campaign')}
+              aria-label={t('lead.campaign')}
+              style={{ width: 180 }}
+              popupMatchSelectWidth={false}
+              options={campaigns.options.map((c) => ({ value: c.value, label: c.label }))}
+              loading={campaigns.isLoading}
+              value={params.campaignId}
+              onChange={(campaignId) => filter({ campaignId })}
+            />
+            <Select allowClear placeholder={t('lead.businessLine')} aria-label={t('lead.businessLine')} style={{ width: 150 }} popupMatchSelectWidth={false} options={filterOptions(businessLines.data)} value={params.businessLineId} onChange={(businessLineId) => filter({ businessLineId })} />
+            <Select allowClear placeholder={t('lead.region')} aria-label={t('lead.region')} style={{ width: 110 }} options={filterOptions(regions.data)} value={params.regionId} onChange={(regionId) => filter({ regionId })} />
+            {wide && (
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder={t('lead.owner')}
+                aria-label={t('lead.owner')}
+                style={{ width: 170 }}
+                popupMatchSelectWidth={false}
+                options={ownerOptions}
+                loading={people.isLoading}
+                value={params.ownerId}
+                onChange={(ownerId) => filter({ ownerId })}
+              />
+            )}
+          </Flex>
+        </Flex>
+        <Table<Lead>
+          data-testid="leads-table"
+          {...table.props(page, columns, empty)}
+        />
+      </Card>
+      {writer && <LeadFormDrawer open={creating} lead={null} onClose={() => setCreating(false)} onCreated={(lead, byRules) => void announce(lead, byRules)} />}
+    </PageContainer>
+  );
+}

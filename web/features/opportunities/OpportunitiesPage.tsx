@@ -1,0 +1,194 @@
+import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { OPPORTUNITY_STATUSES } from '../../../common/schemas/opportunities';
+import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
+import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
+import { can, useMe } from '../../auth/session';
+import { EmptyState } from '../../components/EmptyState';
+import { personLabel } from '../../components/labels';
+import { PageContainer } from '../../components/PageContainer';
+import { useLocale, useT } from '../../i18n';
+import { isFiltered, useOpportunityUrl, type Mode, type OpportunityView } from './filters';
+import { MoneyInput } from '../../components/MoneyInput';
+import { compareMoney } from '../../components/money';
+import { OpportunitiesTable } from './OpportunitiesTable';
+import { OpportunityBoard } from './OpportunityBoard';
+import { OpportunityFormDrawer } from './OpportunityFormDrawer';
+
+/** Min and max amount, applied when the field is left or Enter is pressed (not on every keystroke). */
+function AmountRange({ min, max, onChange }: { min?: string; max?: string; onChange: (min?: string, max?: string) => void }) {
+  const t = useT();
+  const [low, setLow] = useState<string | null>(min ?? null);
+  const [high, setHigh] = useState<string | null>(max ?? null);
+  useEffect(() => setLow(min ?? null), [min]);
+  useEffect(() => setHigh(max ?? null), [max]);
+  const commit = () => {
+    let a = low ?? undefined;
+    let b = high ?? undefined;
+    if (a && b && compareMoney(a, b) > 0) [a, b] = [b, a];
+    if (a !== min || b !== max) onChange(a, b);
+  };
+  return (
+    <Flex gap={4} align="center" data-testid="amount-range">
+      <MoneyInput value={low} onChange={setLow} onBlur={commit} onPressEnter={commit} placeholder={t('opp.minAmount')} aria-label={t('opp.minAmount')} style={{ width: 140 }} />
+      <Typography.Text type="secondary">~</Typography.Text>
+      <MoneyInput value={high} onChange={setHigh} onBlur={commit} onPressEnter={commit} placeholder={t('opp.maxAmount')} aria-label={t('opp.maxAmount')} style={{ width: 140 }} />
+    </Flex>
+  );
+}
+
+export function OpportunitiesPage() {
+  const t = useT();
+  const { locale } = useLocale();
+  const me = useMe();
+  const navigate = useNavigate();
+  const writable = can(me, 'opportunities:write');
+  const { mode, filters, list, write } = useOpportunityUrl();
+  const [creating, setCreating] = useState(false);
+  const lines = useAllBusinessLines();
+  const regions = useAllRegions();
+  const directory = useDirectory();
+
+  const activeLines = useMemo(() => (lines.data ?? []).filter((l) => l.active).sort((a, b) => a.sortOrder - b.sortOrder), [lines.data]);
+  const needsLine = mode === 'board' && !filters.businessLineId;
+  const newest = useQuery({
+    queryKey: [opportunitiesApi.path, 'page', { view: 'mine', pageSize: 1, sort: '-createdAt' }],
+    queryFn: () => opportunitiesApi.list({ view: 'mine', pageSize: 1, sort: '-createdAt' }),
+    enabled: needsLine,
+  });
+  // The board shows one business line: the one of the user's newest opportunity, else one they work in, else the first.
+  useEffect(() => {
+    if (!needsLine || newest.isPending || lines.isPending) return;
+    const line = newest.data?.items[0]?.businessLineId ?? me.user.businessLineIds.find((id) => activeLines.some((l) => l.id === id)) ?? activeLines[0]?.id;
+    if (line) write({ businessLineId: line }, false);
+  }, [needsLine, newest.isPending, newest.data, lines.isPending, activeLines, me, write]);
+
+  const filtered = isFiltered(filters, mode === 'board');
+  const options = (items: { id: string; name: string; active?: boolean }[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
+  const views: OpportunityView[] = can(me, 'opportunities:read', 'department') ? ['visible', 'mine', 'team', 'member'] : ['visible', 'mine', 'member'];
+
+  return (
+    <PageContainer
+      title={t('opp.nav')}
+      hint={t('opp.pageHint')}
+      extra={
+        <>
+          <Segmented<Mode>
+            data-testid="opp-mode"
+            value={mode}
+            onChange={(m) => write({ mode: m }, false)}
+            options={[
+              { value: 'board', label: t('opp.mode.board'), icon: <AppstoreOutlined /> },
+              { value: 'list', label: t('opp.mode.list'), icon: <UnorderedListOutlined /> },
+            ]}
+          />
+          {writable && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="opp-create">
+              {t('opp.create')}
+            </Button>
+          )}
+        </>
+      }
+    >
+      <Card>
+        <Flex vertical gap={12} style={{ marginBottom: 16 }}>
+          <Segmented<OpportunityView>
+            data-testid="opp-views"
+            value={filters.view ?? 'visible'}
+            onChange={(view) => write({ view })}
+            options={views.map((v) => ({ value: v, label: t(`opp.view.${v}`) }))}
+          />
+          <Flex gap={8} wrap data-testid="opp-filters">
+            <Input.Search
+              allowClear
+              key={filters.q ?? ''}
+              defaultValue={filters.q}
+              placeholder={t('opp.searchPlaceholder')}
+              aria-label={t('common.search')}
+              style={{ width: 260 }}
+              onSearch={(q) => write({ q: q.trim() || undefined })}
+            />
+            <Select
+              allowClear={mode === 'list'}
+              placeholder={t('opp.allLines')}
+              aria-label={t('opp.businessLine')}
+              style={{ width: 170 }}
+              options={options(activeLines)}
+              loading={lines.isPending}
+              value={filters.businessLineId}
+              onChange={(businessLineId) => write({ businessLineId })}
+              data-testid="filter-line"
+            />
+            <Select allowClear placeholder={t('opp.region')} aria-label={t('opp.region')} style={{ width: 120 }} options={options(regions.data?.filter((r) => r.active))} value={filters.regionId} onChange={(regionId) => write({ regionId })} />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder={t('opp.owner')}
+              aria-label={t('opp.owner')}
+              style={{ width: 170 }}
+              options={(directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }))}
+              value={filters.ownerId}
+              onChange={(ownerId) => write({ ownerId })}
+            />
+            <AmountRange min={filters.minAmount} max={filters.maxAmount} onChange={(minAmount, maxAmount) => write({ minAmount, maxAmount })} />
+            <DatePicker.RangePicker
+              allowEmpty={[true, true]}
+              placeholder={[t('opp.closeFrom'), t('opp.closeTo')]}
+              aria-label={t('opp.closeOn')}
+              style={{ width: 250 }}
+              value={[filters.closeFrom ? dayjs(filters.closeFrom) : null, filters.closeTo ? dayjs(filters.closeTo) : null]}
+              onChange={(range) => write({ closeFrom: range?.[0]?.format('YYYY-MM-DD'), closeTo: range?.[1]?.format('YYYY-MM-DD') })}
+            />
+            {mode === 'list' && (
+              <Select
+                allowClear
+                placeholder={t('opp.statusLabel')}
+                aria-label={t('opp.statusLabel')}
+                style={{ width: 110 }}
+                options={OPPORTUNITY_STATUSES.map((s) => ({ value: s, label: t(`opp.status.${s}`) }))}
+                value={filters.status}
+                onChange={(status) => write({ status })}
+              />
+            )}
+            {filtered && (
+              <Button type="link" onClick={() => write({ q: undefined, regionId: undefined, ownerId: undefined, minAmount: undefined, maxAmount: undefined, closeFrom: undefined, closeTo: undefined, status: undefined, ...(mode === 'list' ? { businessLineId: undefined } : {}) })}>
+                {t('opp.clearFilters')}
+              </Button>
+            )}
+          </Flex>
+        </Flex>
+        {mode === 'board' ? (
+          filters.businessLineId ? (
+            <OpportunityBoard filters={{ ...filters, status: undefined }} businessLineId={filters.businessLineId} writable={writable} onCreate={() => setCreating(true)} />
+          ) : lines.isPending || newest.isFetching ? (
+            <Skeleton active />
+          ) : (
+            <EmptyState title={t('opp.noLines')} hint={t('opp.noLinesHint')} />
+          )
+        ) : (
+          <OpportunitiesTable
+            params={list}
+            filters={filters}
+            filtered={filtered || Boolean(filters.businessLineId)}
+            writable={writable}
+            onCreate={() => setCreating(true)}
+            onParams={(next: OpportunityListParams) => write({ page: next.page === 1 ? undefined : next.page, pageSize: next.pageSize === 20 ? undefined : next.pageSize, sort: next.sort }, false)}
+          />
+        )}
+      </Card>
+      {writable && (
+        <OpportunityFormDrawer
+          open={creating}
+          opportunity={null}
+          defaultBusinessLineId={filters.businessLineId}
+          onClose={() => setCreating(false)}
+          onCreated={(o) => navigate(`/opportunities/${o.id}`)}
+        />
+      )}
+    </PageContainer>
+  );
+}
