@@ -187,7 +187,7 @@ test('a salesperson of another department sees none of it', async () => {
   // Nor can the attachment be downloaded, even with its address.
   expect(await page.evaluate(async (url) => (await fetch(url)).status, attachmentUrl)).toBe(404);
   expect(pageErrors).toEqual([]);
-  expect(failed).toEqual([`404 GET /api/v1/customers/${customerId}`, `404 GET ${attachmentUrl}`]);
+  expect(failed).toEqual([`404 GET /api/v1/customers/${customerId}/overview`, `404 GET ${attachmentUrl}`]);
 });
 
 test('an executive reads the customer in English', async () => {

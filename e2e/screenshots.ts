@@ -16,17 +16,33 @@ const PASSWORD = process.env.DEMO_PASSWORD ?? DEMO_PASSWORD;
 /** ONLY=users,roles takes just those pages (and skips the forms and other accounts). */
 const ONLY = process.env.ONLY?.split(',');
 
-const PAGES: [string, string][] = [
+/** [name, url, data-testid to wait for where the page loads in steps (the board picks its business line first)] */
+const PAGES: [name: string, url: string, ready?: string][] = [
   ['home', '/'],
   ['users', '/staff/users'],
   ['departments', '/staff/departments'],
   ['branches', '/staff/branches'],
   ['business-lines', '/staff/business-lines'],
   ['roles', '/staff/roles'],
+  ['leads', '/leads'],
+  ['campaigns', '/campaigns'],
+  ['opportunities-board', '/opportunities', 'board'],
+  ['opportunities-list', '/opportunities?mode=list'],
+  ['assignment-rules', '/sales/assignment-rules'],
+  ['pipelines', '/sales/pipelines'],
+  ['pipelines-acceptance', '/sales/pipelines?tab=acceptance'],
+  ['pipelines-conflicts', '/sales/pipelines?tab=conflicts'],
   ['audit', '/audit'],
   ['settings', '/settings'],
   ['settings-tokens', '/settings?tab=tokens'],
   ['not-found', '/no/such/page'],
+];
+
+/** Detail pages: the first row's link in the list page's table. */
+const DETAIL_PAGES: [name: string, list: string, table: string][] = [
+  ['lead', '/leads', 'leads-table'],
+  ['campaign', '/campaigns', 'campaigns-table'],
+  ['opportunity', '/opportunities?mode=list', 'opportunities-table'],
 ];
 
 /** Waits for the page to settle (requests, spinners, antd's motion), then saves it; overlays at viewport size. */
@@ -59,9 +75,17 @@ async function main() {
       await login(page, 'admin', PASSWORD);
       }
       await switchLanguage(page, language); // the server's saved language wins at sign-in
-      for (const [name, url] of PAGES) {
+      for (const [name, url, ready] of PAGES) {
         if (ONLY && !ONLY.includes(name)) continue;
         await page.goto(url);
+        if (ready) await page.getByTestId(ready).waitFor();
+        await shot(page, `${locale}-${name}`);
+      }
+      for (const [name, list, table] of DETAIL_PAGES) {
+        if (ONLY && !ONLY.includes(name)) continue;
+        await page.goto(list);
+        const link = page.getByTestId(table).locator('tbody tr.ant-table-row').first().getByRole('link').first();
+        await page.goto((await link.getAttribute('href'))!);
         await shot(page, `${locale}-${name}`);
       }
       if (ONLY) {

@@ -38,7 +38,9 @@ export const leads = pgTable('leads', {
   index('leads_owner_status_idx').on(t.ownerId, t.status),
   index('leads_queue_idx').on(t.queueDepartmentId).where(sql`${t.ownerId} IS NULL`),
   index('leads_campaign_idx').on(t.campaignId),
-  index('leads_created_idx').on(t.createdAt),
+  // The list's default order (newest first, as orderFrom writes it), alone and within a status filter.
+  index('leads_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
+  index('leads_status_created_idx').on(t.status, t.createdAt.desc().nullsLast(), t.id),
   index('leads_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
 ]);
 
