@@ -112,11 +112,35 @@ async function main() {
       await page.getByTestId('grants-matrix').waitFor();
       await shot(page, `${locale}-role-form`, false);
       await page.keyboard.press('Escape');
+      // Customers: the settings page (value sheet, pool rule).
+      await page.goto('/customers/value-sheet');
+      await shot(page, `${locale}-customer-settings`);
       // A salesperson's narrow view.
       await context.clearCookies();
       await login(page, 'sales1', PASSWORD);
       await switchLanguage(page, language);
       await shot(page, `${locale}-sales1-home`);
+      // Customers as their owner: the list, a customer page, the merge dialog, the duplicate warning while typing.
+      await page.goto('/customers');
+      await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+      await shot(page, `${locale}-customers`);
+      await page.getByTestId('customer-views').getByText(locale === 'zh' ? '我的' : 'Mine', { exact: true }).click();
+      await page.waitForLoadState('networkidle');
+      const customerLink = page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().getByRole('link').first();
+      const existingName = (await customerLink.textContent())!.trim();
+      await page.goto((await customerLink.getAttribute('href'))!);
+      await page.getByTestId('customer-opportunities').waitFor();
+      await shot(page, `${locale}-customer`);
+      await page.getByTestId('customer-merge').click();
+      await page.locator('.ant-modal').last().waitFor();
+      await shot(page, `${locale}-customer-merge`, false);
+      await page.keyboard.press('Escape');
+      await page.goto('/customers');
+      await page.getByRole('button', { name: locale === 'zh' ? '新建客户' : 'New customer' }).first().click();
+      await page.locator('#customer_name').fill(existingName.replace(/(股份)?有限公司$/, ''));
+      await page.getByTestId('duplicate-warning').waitFor();
+      await shot(page, `${locale}-customer-duplicate-warning`, false);
+      await page.keyboard.press('Escape');
       await page.goto('/staff/users');
       await shot(page, `${locale}-sales1-users`);
       await page.goto('/staff/departments');

@@ -1,4 +1,4 @@
-import { isNull } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { campaignBusinessLines, campaigns } from '../domains/campaigns/campaigns.tables';
 import { customers } from '../domains/customers/customers.tables';
@@ -97,7 +97,7 @@ export async function seedDemoSales(db: Db, now = new Date()): Promise<void> {
       .returning();
     await db.insert(leadAssignments).values({
       leadId: lead.id, toUserId: owner ? u(owner) : null, queueDepartmentId: owner ? null : deptId.get(queue!), ruleId: rule?.id ?? null, ruleName: rule?.name ?? null,
-      strategy: rule?.strategy ?? null, byUserId: rule || !owner ? null : u('manager'), at: created,
+      strategy: rule?.strategy ?? null, byUserId: rule || !owner ? null : u('manager'), at: rule || !owner ? created : new Date(created.getTime() + 2 * 3_600_000),
     });
     const steps: ('new' | 'contacting' | 'qualified' | 'disqualified')[] = status === 'new' ? ['new'] : status === 'contacting' ? ['new', 'contacting'] : ['new', 'contacting', status];
     await db.insert(leadStatusChanges).values(steps.map((to, i) => ({
@@ -130,6 +130,7 @@ export async function seedDemoSales(db: Db, now = new Date()): Promise<void> {
     ['年度审计', '延安红都能源有限公司', 'SJ', 'linna', '输单', '88000.00', -10, 50, '报价高于竞争对手约 20%', '某会计师事务所（特殊普通合伙）'],
   ];
   const openOrder = stages.filter((s) => s.kind === 'open');
+  const opportunityByKey = new Map<string, typeof opportunities.$inferSelect>();
   for (const [name, customer, line, owner, stageName, amount, closeIn, age, lostReason, competitor] of OPPORTUNITIES) {
     const target = stage(stageName);
     const won = target.kind === 'won';
@@ -148,6 +149,7 @@ export async function seedDemoSales(db: Db, now = new Date()): Promise<void> {
         isProject: name.startsWith('IPO'), searchText: searchTextOf([name, customer]), createdBy: u(owner), createdAt: created, updatedAt: times[times.length - 1],
       })
       .returning();
+    opportunityByKey.set(`${customer}|${name}`, row);
     await db.insert(opportunityStageChanges).values(path.map((s, i) => ({
       opportunityId: row.id, fromStageId: i ? path[i - 1].id : null, toStageId: s.id, fromStatus: i ? ('open' as const) : null, toStatus: s.kind, at: times[i], byUserId: u(owner),
       note: s.kind === 'lost' ? lostReason ?? null : null,
@@ -174,5 +176,30 @@ export async function seedDemoSales(db: Db, now = new Date()): Promise<void> {
         { opportunityId: row.id, milestoneId: report.id, title: '质量复核与报告签发', assigneeId: u('exec'), startsOn: isoDate(new Date(now.getTime() + 60 * day)), dueOn: isoDate(new Date(now.getTime() + 70 * day)), status: 'todo', createdBy: u('sales1') },
       ]);
     }
+  }
+
+  // Two opportunities came from campaign leads: the campaigns' attribution shows them (one won).
+  const converted: [string, string, typeof seminar, string, string][] = [
+    ['西安高新区创新科技有限公司', 'IPO 前三年财务审计', seminar, '赵董秘', 'sales1'],
+    ['北京中关村软件园发展有限公司', '年度审计', referral, '钱财务总监', 'maqing'],
+  ];
+  for (const [customer, name, campaign, contact, owner] of converted) {
+    const opportunity = opportunityByKey.get(`${customer}|${name}`)!;
+    const at = new Date(opportunity.createdAt.getTime() - 3 * day);
+    const [lead] = await db
+      .insert(leads)
+      .values({
+        companyName: customer, contactName: contact, campaignId: campaign.id, businessLineId: opportunity.businessLineId, status: 'converted', ownerId: u(owner),
+        assignedAt: at, customerId: opportunity.customerId, opportunityId: opportunity.id, convertedAt: opportunity.createdAt,
+        searchText: searchTextOf([customer, contact]), createdBy: u(owner), createdAt: at, updatedAt: opportunity.createdAt,
+      })
+      .returning();
+    await db.insert(leadAssignments).values({ leadId: lead.id, toUserId: u(owner), byUserId: u(owner), at });
+    await db.insert(leadStatusChanges).values([
+      { leadId: lead.id, fromStatus: null, toStatus: 'new', at, byUserId: u(owner) },
+      { leadId: lead.id, fromStatus: 'new', toStatus: 'qualified', at: new Date(at.getTime() + day), byUserId: u(owner) },
+      { leadId: lead.id, fromStatus: 'qualified', toStatus: 'converted', at: opportunity.createdAt, byUserId: u(owner) },
+    ]);
+    await db.update(opportunities).set({ campaignId: campaign.id, leadId: lead.id }).where(eq(opportunities.id, opportunity.id));
   }
 }

@@ -1019,7 +1019,7 @@ export const enUS: Record<WebMessageKey, string> = {
   'quote.addItem': 'Add a line',
   'quote.itemsRequired': 'A quote needs at least one line',
   'quote.empty': 'No quotes yet',
-  'quote.emptyHint': 'Each save is a new version; once the customer accepts, later stages open up',
+  'quote.emptyHint': 'Each save is a new version; an opportunity needs a quote to enter the quotation stage',
   'quote.status.draft': 'Draft',
   'quote.status.sent': 'Sent',
   'quote.status.accepted': 'Accepted',

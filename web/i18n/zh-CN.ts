@@ -1021,7 +1021,7 @@ export const zhCN = {
   'quote.addItem': '添加一行',
   'quote.itemsRequired': '至少需要一行报价',
   'quote.empty': '还没有报价',
-  'quote.emptyHint': '报价每次保存为一个新版本，客户接受后可进入后续阶段',
+  'quote.emptyHint': '报价每次保存为一个新版本；有了报价，商机才能进入“商务报价”阶段',
   'quote.status.draft': '草稿',
   'quote.status.sent': '已发送',
   'quote.status.accepted': '已接受',

@@ -202,6 +202,12 @@ function StagesPanel() {
 
 // ---------- acceptance checklists ----------
 
+/** Whether the edited rows still equal the saved ones in the given fields (order included). */
+function unchangedRows<R, S>(rows: R[], saved: S[], fields: string[]): boolean {
+  const pick = (r: unknown) => fields.map((f) => (r as Record<string, unknown>)[f] ?? null);
+  return JSON.stringify(rows.map(pick)) === JSON.stringify(saved.map(pick));
+}
+
 type ItemRow = { rowKey: string; key: string; labelZh: string; labelEn: string };
 const KEY = /^[a-z0-9-]{1,40}$/;
 
@@ -228,6 +234,7 @@ function AcceptancePanel() {
   const update = (rowKey: string, patch: Partial<ItemRow>) => setRows((rs) => rs.map((r) => (r.rowKey === rowKey ? { ...r, ...patch } : r)));
   const keys = rows.map((r) => r.key);
   const bad = rows.some((r) => !KEY.test(r.key) || !r.labelZh.trim() || !r.labelEn.trim()) || new Set(keys).size !== keys.length;
+  const dirty = !unchangedRows(rows, checklist.data?.items ?? [], ['key', 'labelZh', 'labelEn']);
 
   const { save, saving } = useSettingsSave(
     () => (line ? acceptanceChecklistsApi.save(line, { items: rows.map((r) => ({ key: r.key, labelZh: r.labelZh.trim(), labelEn: r.labelEn.trim() })) }) : Promise.resolve()),
@@ -267,8 +274,8 @@ function AcceptancePanel() {
                 <Input value={r.key} maxLength={40} status={KEY.test(r.key) && keys.filter((k) => k === r.key).length === 1 ? undefined : 'error'} onChange={(e) => update(r.rowKey, { key: e.target.value.toLowerCase() })} style={{ width: 150 }} title={t('acceptance.keyHint')} />
               ),
             },
-            { key: 'labelZh', title: t('acceptance.labelZh'), render: (_, r) => <Input value={r.labelZh} maxLength={200} status={r.labelZh.trim() ? undefined : 'error'} onChange={(e) => update(r.rowKey, { labelZh: e.target.value })} style={{ width: 300 }} data-testid="acceptance-label-zh" /> },
-            { key: 'labelEn', title: t('acceptance.labelEn'), render: (_, r) => <Input value={r.labelEn} maxLength={200} status={r.labelEn.trim() ? undefined : 'error'} onChange={(e) => update(r.rowKey, { labelEn: e.target.value })} style={{ width: 300 }} /> },
+            { key: 'labelZh', title: t('acceptance.labelZh'), render: (_, r) => <Input value={r.labelZh} maxLength={200} status={r.labelZh.trim() ? undefined : 'error'} onChange={(e) => update(r.rowKey, { labelZh: e.target.value })} style={{ width: 320 }} data-testid="acceptance-label-zh" /> },
+            { key: 'labelEn', title: t('acceptance.labelEn'), render: (_, r) => <Input value={r.labelEn} maxLength={200} status={r.labelEn.trim() ? undefined : 'error'} onChange={(e) => update(r.rowKey, { labelEn: e.target.value })} style={{ width: 440 }} /> },
             {
               key: 'actions',
               title: t('common.actions'),
@@ -287,8 +294,8 @@ function AcceptancePanel() {
           {t('acceptance.addItem')}
         </Button>
         <Flex gap={8}>
-          <Button icon={<UndoOutlined />} onClick={reset} disabled={saving}>{t('pipeline.discard')}</Button>
-          <Button type="primary" onClick={save} loading={saving} disabled={!line || bad} data-testid="acceptance-settings-save">{t('common.save')}</Button>
+          <Button icon={<UndoOutlined />} onClick={reset} disabled={!dirty || saving}>{t('pipeline.discard')}</Button>
+          <Button type="primary" onClick={save} loading={saving} disabled={!line || bad || !dirty} data-testid="acceptance-settings-save">{t('common.save')}</Button>
         </Flex>
       </Flex>
     </Flex>
@@ -308,6 +315,7 @@ function ConflictsPanel() {
   useEffect(reset, [pairs.data]);
   const update = (rowKey: string, patch: Partial<PairRow>) => setRows((rs) => rs.map((r) => (r.rowKey === rowKey ? { ...r, ...patch } : r)));
   const bad = rows.some((r) => !r.lineA || !r.lineB || r.lineA === r.lineB);
+  const dirty = !unchangedRows(rows, pairs.data ?? [], ['lineA', 'lineB']);
 
   const { save, saving } = useSettingsSave(() => conflictPairsApi.save({ pairs: rows.map((r) => ({ lineA: r.lineA!, lineB: r.lineB! })) }), [conflictPairsApi.path]);
 
@@ -343,8 +351,8 @@ function ConflictsPanel() {
       <Flex justify="space-between" wrap gap={8}>
         <Button icon={<PlusOutlined />} type="dashed" onClick={() => setRows((rs) => [...rs, { rowKey: newKey() }])} disabled={rows.length >= 100} data-testid="conflict-add">{t('conflicts.add')}</Button>
         <Flex gap={8}>
-          <Button icon={<UndoOutlined />} onClick={reset} disabled={saving}>{t('pipeline.discard')}</Button>
-          <Button type="primary" onClick={save} loading={saving} disabled={bad} data-testid="conflicts-save">{t('common.save')}</Button>
+          <Button icon={<UndoOutlined />} onClick={reset} disabled={!dirty || saving}>{t('pipeline.discard')}</Button>
+          <Button type="primary" onClick={save} loading={saving} disabled={bad || !dirty} data-testid="conflicts-save">{t('common.save')}</Button>
         </Flex>
       </Flex>
     </Flex>
