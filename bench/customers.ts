@@ -95,8 +95,6 @@ try {
                     OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = c.id AND s.user_id = $1) OR c.owner_id IS NULL)`;
   const search = `c.id IN (SELECT id FROM customers WHERE search_text ILIKE $3 UNION SELECT customer_id FROM contacts WHERE search_text ILIKE $3)`;
   const SHARES = `coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name) FROM customer_shares s JOIN users u ON u.id = s.user_id WHERE s.customer_id = c.id), '[]'::json)`;
-  const FILES = `coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type, 'size', f.size, 'createdAt', f.created_at) ORDER BY f.created_at)
-    FROM files f WHERE f.owner_type = 'contact-log' AND f.owner_id = l.id), '[]'::json)`;
   const results: boolean[] = [];
   console.log(`engine: ${database.engine}; customers ${N}, contacts ${3 * N}, contact logs ${10 * N}`);
 
@@ -130,14 +128,33 @@ try {
   // 3. The customer page: profile, contacts, the first page of the contact log.
   const some = (await get(`/api/v1/customers?view=visible&sort=-createdAt&pageSize=1`)).items[0].id as string;
   const pageHttp = await median(() => get(`/api/v1/customers/${some}/overview`), 15, 3);
+  // The raw baseline is exactly what the service sends (captured from one request), minus the session lookup.
+  const client = database.client as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+  const send = client.query.bind(client);
+  const sent: unknown[][] = [];
+  client.query = (...args: unknown[]) => {
+    sent.push(args);
+    return send(...args);
+  };
+  await get(`/api/v1/customers/${some}/overview`);
+  client.query = send;
+  const pageStatements = sent.filter(([text]) => !/from "sessions"/i.test(String(text)));
+  console.log(`customer page: ${pageStatements.length} statement(s) besides the session lookup`);
   const pageSql = await median(async () => {
-    await raw(`SELECT c.*, o.display_name, r.name, b.name, ${SHARES} FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
-               LEFT JOIN branches b ON b.id = c.branch_id WHERE c.id = $3 AND ${visible}`, [manager.id, deptPath, some]);
-    await raw(`SELECT k.* FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id = $3 AND ${visible} ORDER BY k.name, k.id LIMIT 500`, [manager.id, deptPath, some]);
-    await raw(`SELECT l.*, c.name, u.display_name, k.name, ${FILES} FROM contact_logs l JOIN customers c ON c.id = l.customer_id JOIN users u ON u.id = l.user_id
-               LEFT JOIN contacts k ON k.id = l.contact_id WHERE l.customer_id = $3 AND ${visible} ORDER BY l.occurred_at DESC, l.id LIMIT 20`, [manager.id, deptPath, some]);
+    for (const args of pageStatements) await send(...args);
   }, 15, 3);
   results.push(report('customer page (profile + contacts + log)', pageHttp, pageSql, 1.5));
+  if (process.env.BENCH_DETAIL) {
+    const { getCustomerOverview } = await import('../server/domains/customers/overview.service');
+    const { resolveSession } = await import('../server/domains/auth/auth.service');
+    const session = (await resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12))!;
+    const ctx = { db, actor: session.actor, requestId: 'x' } as never;
+    console.log('  service', (await median(() => getCustomerOverview(ctx, some), 30, 5)).toFixed(2));
+    console.log('  session lookup', (await median(() => resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12), 30, 5)).toFixed(2));
+    console.log('  health over inject', (await median(() => app.inject({ method: 'GET', url: '/api/health' }), 30, 5)).toFixed(2));
+    console.log('  raw again', (await median(async () => { for (const args of pageStatements) await send(...args); }, 30, 5)).toFixed(2));
+    console.log('  http again', (await median(() => get(`/api/v1/customers/${some}/overview`), 30, 5)).toFixed(2));
+  }
   await app.close();
   process.exitCode = results.every(Boolean) ? 0 : 1;
 } finally {

@@ -1,5 +1,5 @@
-import { asc, getTableName, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { asc, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /** `%fragment%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
 export function containsPattern(q: string): string {
@@ -52,4 +52,18 @@ export async function pageWithTotal<T>(
   if (found.length < query.pageSize && (found.length > 0 || query.page === 1)) return { rows: found, total: offsetOf(query) + found.length };
   const [{ total }] = await count();
   return { rows: found, total };
+}
+
+/**
+ * Rows of `table` that came back as JSON (`row_to_json`, `json_agg` in a sub-select — one round
+ * trip for a record and its children) turned back into the rows Drizzle would have returned:
+ * snake_case keys to properties, timestamps to Dates. Extra keys are left for the caller.
+ */
+export function rowFromJson<T extends PgTable>(table: T, json: Record<string, unknown>): T['$inferSelect'] {
+  const row: Record<string, unknown> = {};
+  for (const [property, column] of Object.entries(getTableColumns(table))) {
+    const value = json[column.name];
+    row[property] = value !== null && value !== undefined && column.dataType === 'date' ? new Date(value as string) : (value ?? null);
+  }
+  return row as T['$inferSelect'];
 }

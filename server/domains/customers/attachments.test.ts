@@ -46,6 +46,9 @@ describe('contact-log attachments', () => {
 
     const again = await owner.get(`/api/v1/contact-logs/${log.id}`);
     expect(again.body.attachments).toHaveLength(2);
+    // The customer page's single answer carries the same attachments.
+    const overview = await owner.get(`/api/v1/customers/${log.customerId}/overview`);
+    expect(overview.body.contactLog.items[0].attachments).toEqual(again.body.attachments);
     const fileId = res.body[0].id;
     const download = await t.app.inject({ method: 'GET', url: `/api/v1/contact-logs/${log.id}/attachments/${fileId}`, headers: { cookie: exec.cookie! } });
     expect(download.statusCode).toBe(200);

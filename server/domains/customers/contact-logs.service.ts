@@ -23,9 +23,9 @@ function selectLogs(db: Db) {
     .$dynamic();
 }
 
-type Joined = Awaited<ReturnType<ReturnType<typeof selectLogs>['execute']>>[number];
+export type JoinedContactLog = Awaited<ReturnType<ReturnType<typeof selectLogs>['execute']>>[number];
 
-function present(r: Joined): ContactLog {
+export function presentContactLog(r: JoinedContactLog): ContactLog {
   const l = r.log;
   return {
     id: l.id,
@@ -58,13 +58,13 @@ export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Pro
     selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
   );
-  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map(presentContactLog), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
   const [row] = await selectLogs(ctx.db).where(and(eq(contactLogs.id, id), visibleCustomers(ctx.actor)));
   if (!row) throw notFound();
-  return present(row);
+  return presentContactLog(row);
 }
 
 /**

@@ -10,7 +10,7 @@ import { visibleCustomers } from './customers.policy';
 import { assertCustomerWritable, customerSearch } from './customers.service';
 import { contacts, customers } from './customers.tables';
 
-function present(c: typeof contacts.$inferSelect): Contact {
+export function presentContact(c: typeof contacts.$inferSelect): Contact {
   return {
     id: c.id,
     customerId: c.customerId,
@@ -43,7 +43,7 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
     ctx.db.select({ contact: contacts }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where),
   );
-  return { items: rows.map((r) => present(r.contact)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => presentContact(r.contact)), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getContact(ctx: Ctx, id: string): Promise<Contact> {
@@ -53,7 +53,7 @@ export async function getContact(ctx: Ctx, id: string): Promise<Contact> {
     .innerJoin(customers, eq(customers.id, contacts.customerId))
     .where(and(eq(contacts.id, id), visibleCustomers(ctx.actor)));
   if (!row) throw notFound();
-  return present(row.contact);
+  return presentContact(row.contact);
 }
 
 /** One primary contact per customer: marking one clears the others. */
@@ -69,7 +69,7 @@ export async function createContact(ctx: Ctx, input: ContactCreate): Promise<Con
       .values({ ...input, phones: input.phones ?? [], emails: input.emails ?? [], searchText: contactSearchText(input), createdBy: ctx.actor.id })
       .returning();
     if (row.isPrimary) await clearOtherPrimaries(tx, row.customerId, row.id);
-    const after = present(row);
+    const after = presentContact(row);
     await recordAudit(tx, { action: 'create', entityType: 'contact', entityId: row.id, after });
     return after;
   });
@@ -86,7 +86,7 @@ export async function updateContact(ctx: Ctx, id: string, patch: ContactUpdate):
       .where(eq(contacts.id, id))
       .returning();
     if (patch.isPrimary) await clearOtherPrimaries(tx, row.customerId, row.id);
-    const after = present(row);
+    const after = presentContact(row);
     await recordAudit(tx, { action: 'update', entityType: 'contact', entityId: id, before, after });
     return after;
   });

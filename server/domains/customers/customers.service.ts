@@ -16,9 +16,9 @@ import { contacts, customerOwnerChanges, customerServices, customerShares, custo
 
 const owners = aliasedTable(users, 'owners');
 
-function selectCustomers(db: Db) {
+function selectCustomers<E extends Record<string, SQL>>(db: Db, extra: E = {} as E) {
   return db
-    .select({ row: customers, ownerName: owners.displayName, regionName: regions.name, branchName: branches.name, sharedWith: sharedWithOf(outer(customers.id)) })
+    .select({ row: customers, ownerName: owners.displayName, regionName: regions.name, branchName: branches.name, sharedWith: sharedWithOf(outer(customers.id)), ...extra })
     .from(customers)
     .leftJoin(owners, eq(owners.id, customers.ownerId))
     .leftJoin(regions, eq(regions.id, customers.regionId))
@@ -121,6 +121,16 @@ export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
   const [row] = await selectCustomers(ctx.db).where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
   if (!row) throw notFound();
   return present(row);
+}
+
+/**
+ * One customer the actor may see together with further columns computed in the same statement
+ * (e.g. its contacts as json, for the customer page in one round trip), or NOT_FOUND.
+ */
+export async function getCustomerWith<E extends Record<string, SQL>>(ctx: Ctx, id: string, extra: E) {
+  const [row] = await selectCustomers(ctx.db, extra).where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
+  if (!row) throw notFound();
+  return { customer: present(row as unknown as Joined), columns: row as unknown as { [K in keyof E]: E[K] extends SQL<infer T> ? T : never } };
 }
 
 /** For writes: NOT_FOUND when invisible, FORBIDDEN when visible but outside the write scope (e.g. in the pool). */

@@ -60,7 +60,10 @@ describe('a salesperson’s customer', () => {
     expect(overview.status).toBe(200);
     expect(overview.body.customer).toMatchObject({ id: customer.id, creditCode: code, nextContactOn: '2026-12-01' });
     expect(overview.body.contacts.map((c: { name: string }) => c.name)).toEqual(['刘出纳', '王会计']);
-    expect(overview.body.contactLog).toMatchObject({ total: 1, items: [{ id: log.body.id, summary: '客户来电询问年报审计报价' }] });
+    expect(overview.body.contactLog).toMatchObject({ total: 1, items: [{ id: log.body.id, summary: '客户来电询问年报审计报价', occurredAt: '2026-11-20T02:30:00.000Z', nextContactOn: '2026-12-01', contactName: '王会计', userName: sales1.displayName, direction: 'inbound' }] });
+    // The same entries as the contact-log list answers.
+    expect(overview.body.contactLog.items).toEqual((await s1.get('/api/v1/contact-logs', { customerId: customer.id })).body.items);
+    expect(overview.body.contacts).toEqual((await s1.get('/api/v1/contacts', { customerId: customer.id, sort: 'name' })).body.items);
 
     // Another salesperson sees none of it, through any route.
     expect((await s2.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
