@@ -138,7 +138,7 @@ try {
   };
   await get(`/api/v1/customers/${some}/overview`);
   client.query = send;
-  const pageStatements = sent.filter(([text]) => !/from "sessions"/i.test(String(text)));
+  const pageStatements = sent.filter(([text]) => !/"sessions"/i.test(String(text))); // the session lookup and its sliding expiry
   console.log(`customer page: ${pageStatements.length} statement(s) besides the session lookup`);
   const pageSql = await median(async () => {
     for (const args of pageStatements) await send(...args);
