@@ -4,7 +4,7 @@ import type { Page } from '../../../common/schemas/common';
 import { translate } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, notFound } from '../../errors';
+import { AppError, inactiveReference, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
@@ -91,6 +91,13 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
 const campaignSearchText = (name: string) => searchTextOf([name]);
 
 /** A patch can move one date past the other stored one; the schema only sees the patch. */
+/** A campaign new leads and opportunities may be attributed to: it exists and has not been cancelled. */
+export async function assertCampaignOpen(db: Db, campaignId: string | null | undefined): Promise<void> {
+  if (!campaignId) return;
+  const [campaign] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!campaign || campaign.status === 'cancelled') throw inactiveReference('field.campaign');
+}
+
 function assertDatesInOrder(ctx: Ctx, startsOn: string | null, endsOn: string | null) {
   if (startsOn && endsOn && startsOn > endsOn) {
     throw new AppError('VALIDATION_FAILED', {}, { issues: [{ path: 'body.endsOn', code: 'custom', message: translate(ctx.actor.locale, 'validation.endBeforeStart') }] });

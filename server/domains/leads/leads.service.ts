@@ -11,6 +11,7 @@ import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../.
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
+import { assertCampaignOpen } from '../campaigns/campaigns.service';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { createContact } from '../customers/contacts.service';
 import { visibleCustomers } from '../customers/customers.policy';
@@ -120,20 +121,20 @@ export async function getLead(ctx: Ctx, id: string): Promise<Lead> {
 
 /** The lead row locked for a change the actor may make (NOT_FOUND when invisible, FORBIDDEN when visible but not in scope). */
 async function lockLead(ctx: Ctx, id: string, scope: (actor: Ctx['actor']) => SQL) {
-  const [row] = await ctx.db.select().from(leads).where(and(eq(leads.id, id), visibleLeads(ctx.actor))).for('update');
-  if (!row) throw notFound();
-  const [allowed] = await ctx.db.select({ id: leads.id }).from(leads).where(and(eq(leads.id, id), scope(ctx.actor)));
-  if (!allowed) throw forbidden();
-  return row;
+  const [found] = await ctx.db
+    .select({ row: leads, allowed: sql<boolean>`${scope(ctx.actor)}` })
+    .from(leads)
+    .where(and(eq(leads.id, id), visibleLeads(ctx.actor)))
+    .for('update');
+  if (!found) throw notFound();
+  if (!found.allowed) throw forbidden();
+  return found.row;
 }
 
 async function assertLeadReferences(db: Db, input: { campaignId?: string | null; businessLineId?: string | null; regionId?: string | null }) {
   await assertActiveReferences(db, 'businessLine', [input.businessLineId]);
   await assertActiveReferences(db, 'region', [input.regionId]);
-  if (input.campaignId) {
-    const [c] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, input.campaignId));
-    if (!c || c.status === 'cancelled') throw inactiveReference('field.campaign');
-  }
+  await assertCampaignOpen(db, input.campaignId);
 }
 
 /** May the actor give a lead to `userId`? Themselves always (with leads:write); others with leads:assign over that person's department. */
@@ -338,10 +339,10 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
         businessLineId,
         expectedAmount: input.opportunity.expectedAmount ?? null,
         expectedCloseOn: input.opportunity.expectedCloseOn ?? null,
-        campaignId: lead.campaignId,
         ownerId: lead.ownerId ?? tx.actor.id,
       },
-      { leadId: lead.id },
+      // The lead's attribution is kept as it is, even if its campaign has ended since.
+      { leadId: lead.id, campaignId: lead.campaignId },
     );
     await tx.db
       .update(leads)

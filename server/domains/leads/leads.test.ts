@@ -160,6 +160,11 @@ describe('conversion', () => {
 
   it('creates the customer, contact and opportunity with the campaign kept; a second conversion fails cleanly', async () => {
     const { client, user, line, campaign, lead } = await qualifiedLead();
+    // The campaign ends before the lead converts: no new lead may name it, but this lead keeps its attribution.
+    await t.database.db.update(campaigns).set({ status: 'cancelled' }).where(eq(campaigns.id, campaign.id));
+    const late = await client.post('/api/v1/leads', { companyName: uniq('迟到的线索'), campaignId: campaign.id });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe('INACTIVE_REFERENCE');
     const res = await client.post(`/api/v1/leads/${lead.id}/convert`, { opportunity: { name: '2026 年报审计', expectedAmount: '86000.00' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.customerCreated).toBe(true);

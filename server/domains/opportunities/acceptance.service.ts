@@ -18,24 +18,18 @@ export type OpportunityRef = { id: string; customerId: string; businessLineId: s
 /**
  * The opportunity behind a quote, project or acceptance call, through the policy: NOT_FOUND when
  * the actor cannot see it, FORBIDDEN when they see it but may not change it (`write`). `lock`
- * holds the row until the transaction ends (serialises quote versions, milestone positions …).
+ * holds the row until the transaction ends (serialises moves from one state, quote versions, milestone positions …).
  */
-export async function opportunityFor(ctx: Ctx, id: string, options: { write?: boolean; lock?: boolean } = {}): Promise<OpportunityRef> {
+export async function opportunityFor(ctx: Ctx, id: string, options: { write?: boolean; lock?: boolean } = {}): Promise<typeof opportunities.$inferSelect> {
   const query = ctx.db
-    .select({
-      id: opportunities.id,
-      customerId: opportunities.customerId,
-      businessLineId: opportunities.businessLineId,
-      status: opportunities.status,
-      writable: sql<boolean>`${writableOpportunities(ctx.actor)}`,
-    })
+    .select({ row: opportunities, writable: sql<boolean>`${writableOpportunities(ctx.actor)}` })
     .from(opportunities)
     .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)))
     .$dynamic();
-  const [row] = await (options.lock ? query.for('update', { of: opportunities }) : query);
-  if (!row) throw notFound();
-  if (options.write && !row.writable) throw forbidden();
-  return { id: row.id, customerId: row.customerId, businessLineId: row.businessLineId, status: row.status };
+  const [found] = await (options.lock ? query.for('update') : query);
+  if (!found) throw notFound();
+  if (options.write && !found.writable) throw forbidden();
+  return found.row;
 }
 
 

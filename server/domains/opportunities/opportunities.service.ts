@@ -11,13 +11,14 @@ import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../.
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
+import { assertCampaignOpen } from '../campaigns/campaigns.service';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { visibleCustomers } from '../customers/customers.policy';
 import { contacts, customers } from '../customers/customers.tables';
 import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines, departments, users } from '../staff/staff.tables';
-import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts } from './acceptance.service';
-import { memberOf, visibleOpportunities, writableOpportunities } from './opportunities.policy';
+import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts, opportunityFor } from './acceptance.service';
+import { memberOf, visibleOpportunities } from './opportunities.policy';
 import { opportunities, opportunityMembers, opportunityStageChanges, pipelineStages, quotes } from './opportunities.tables';
 import { firstOpenStage, pipelineOf, presentStage, requirementList, stageName, type StageRow } from './pipeline.service';
 
@@ -309,21 +310,6 @@ async function assertVisible(ctx: Ctx, id: string): Promise<void> {
 // ---------- checks ----------
 
 /**
- * The opportunity for a change, locked until the transaction ends (so two moves cannot both
- * start from the same state): NOT_FOUND when invisible, FORBIDDEN when visible but not writable.
- */
-async function lockForWrite(ctx: Ctx, id: string): Promise<Row> {
-  const [found] = await ctx.db
-    .select({ row: opportunities, writable: sql<boolean>`${writableOpportunities(ctx.actor)}` })
-    .from(opportunities)
-    .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)))
-    .for('update', { of: opportunities });
-  if (!found) throw notFound();
-  if (!found.writable) throw forbidden();
-  return found.row;
-}
-
-/**
  * The owner's department, for a new owner. A new opportunity is one's own; giving one to someone
  * else, or changing the owner later (even to oneself, e.g. as a team member), needs the write
  * scope over the new owner (department subtree, or all).
@@ -347,12 +333,6 @@ async function assertContactOf(db: Db, customerId: string, contactId: string | n
   if (!contactId) return;
   const [contact] = await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.id, contactId), eq(contacts.customerId, customerId)));
   if (!contact) throw inactiveReference('field.contact');
-}
-
-async function assertCampaign(ctx: Ctx, campaignId: string | null | undefined) {
-  if (!campaignId) return;
-  const [campaign] = await ctx.db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId));
-  if (!campaign) throw inactiveReference('field.campaign');
 }
 
 type RequirementState = Pick<Row, 'expectedAmount' | 'expectedCloseOn' | 'nextStep' | 'contactId' | 'businessLineId'> & { id: string | null };
@@ -427,7 +407,10 @@ async function recordStageChange(ctx: Ctx, change: { opportunityId: string; from
 
 // ---------- writing ----------
 
-export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extra: { leadId?: string | null } = {}): Promise<Opportunity> {
+/** Where a converted lead's opportunity came from: the lead and its campaign (kept even if the campaign has ended). */
+type Origin = { leadId?: string | null; campaignId?: string | null };
+
+export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extra: Origin = {}): Promise<Opportunity> {
   if (!can(ctx.actor, 'opportunities:write')) throw forbidden();
   return inTransaction(ctx, (tx) => insertOpportunity(tx, input, extra));
 }
@@ -437,14 +420,14 @@ export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extr
  * must be visible to the actor; it starts in the first open stage of its line's pipeline (or a
  * chosen open stage whose requirements it meets) with that stage's probability.
  */
-export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extra: { leadId?: string | null } = {}): Promise<Opportunity> {
+export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extra: Origin = {}): Promise<Opportunity> {
   const [customer] = await ctx.db.select({ id: customers.id, name: customers.name }).from(customers).where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)));
   if (!customer) throw notFound();
   await assertActiveReferences(ctx.db, 'businessLine', [input.businessLineId]);
   const ownerId = input.ownerId ?? ctx.actor.id;
   const departmentId = await departmentOfOwner(ctx, ownerId, { reassign: false });
   await assertContactOf(ctx.db, customer.id, input.contactId);
-  await assertCampaign(ctx, input.campaignId);
+  await assertCampaignOpen(ctx.db, input.campaignId);
   const { stages } = await pipelineOf(ctx.db, input.businessLineId);
   let stage = firstOpenStage(stages);
   const fields = {
@@ -455,7 +438,7 @@ export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extr
     expectedAmount: input.expectedAmount ?? null,
     expectedCloseOn: input.expectedCloseOn ?? null,
     nextStep: input.nextStep ?? null,
-    campaignId: input.campaignId ?? null,
+    campaignId: input.campaignId ?? extra.campaignId ?? null,
     isProject: input.isProject ?? false,
   };
   if (input.stageId && input.stageId !== stage.id) {
@@ -489,7 +472,7 @@ export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extr
 
 export async function updateOpportunity(ctx: Ctx, id: string, patch: OpportunityUpdate): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
-    const current = await lockForWrite(tx, id);
+    const current = await opportunityFor(tx, id, { write: true, lock: true });
     const before = await getOpportunity(tx, id);
     if (patch.probability !== undefined && patch.probability !== current.probability) assertOpen(current);
     const set: PgUpdateSetSource<typeof opportunities> = {};
@@ -507,7 +490,7 @@ export async function updateOpportunity(ctx: Ctx, id: string, patch: Opportunity
     if (patch.probability !== undefined) set.probability = patch.probability;
     if (patch.isProject !== undefined) set.isProject = patch.isProject;
     if (patch.campaignId !== undefined) {
-      await assertCampaign(tx, patch.campaignId);
+      await assertCampaignOpen(tx.db, patch.campaignId);
       set.campaignId = patch.campaignId;
     }
     if (patch.ownerId !== undefined && patch.ownerId !== current.ownerId) {
@@ -533,7 +516,7 @@ const auditStage = (o: Pick<Row, 'stageId' | 'status' | 'probability'>, stage?: 
  */
 export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMove): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
-    const current = await lockForWrite(tx, id);
+    const current = await opportunityFor(tx, id, { write: true, lock: true });
     if (input.stageId === current.stageId) return getOpportunity(tx, id);
     assertOpen(current);
     const target = await stageFor(tx, current, input.stageId);
@@ -590,7 +573,7 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
 /** Reopens a won or lost opportunity, into a given open stage or the last open stage it was in. */
 export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?: string; note?: string | null }): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
-    const current = await lockForWrite(tx, id);
+    const current = await opportunityFor(tx, id, { write: true, lock: true });
     if (current.status === 'open') throw new AppError('OPPORTUNITY_NOT_CLOSED');
     let target: StageRow | undefined;
     if (input.stageId) {
@@ -640,7 +623,7 @@ export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?:
 /** Replaces the team: active users, each with a role (项目经理, 签字注册会计师 …); members see the opportunity. */
 export async function setOpportunityMembers(ctx: Ctx, id: string, input: { members: { userId: string; role: string }[] }): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
-    await lockForWrite(tx, id);
+    await opportunityFor(tx, id, { write: true, lock: true });
     const before = await getOpportunity(tx, id);
     const wanted = new Map(input.members.map((m) => [m.userId.toLowerCase(), m.role]));
     const ids = [...wanted.keys()];
