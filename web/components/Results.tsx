@@ -1,4 +1,7 @@
-import { Button, Flex, Result, Spin } from 'antd';
+import type { UseQueryResult } from '@tanstack/react-query';
+import { Button, Flex, Result, Skeleton, Spin } from 'antd';
+import { isApiError } from '../api/client';
+import { errorText } from './errors';
 import { useNavigate } from 'react-router';
 import { useT } from '../i18n';
 
@@ -55,4 +58,16 @@ export function FullPageSpin() {
       <Spin size="large" />
     </Flex>
   );
+}
+
+/**
+ * What a record page shows while its record is not there: a skeleton while loading, the 404 page
+ * for a record that does not exist or is out of the reader's scope (or a malformed id), an error
+ * with retry otherwise. Render it when the query has no data.
+ */
+export function RecordQueryResult({ query }: { query: Pick<UseQueryResult, 'isPending' | 'error' | 'refetch'> }) {
+  const t = useT();
+  if (query.isPending) return <Skeleton active />;
+  if (isApiError(query.error) && (query.error.status === 404 || query.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
+  return <ErrorResult detail={errorText(t, query.error)} onRetry={() => void query.refetch()} />;
 }

@@ -1,18 +1,16 @@
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Descriptions, Flex, Row, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Flex, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { Lead } from '../../../common/schemas/leads';
 import type { Opportunity } from '../../../common/schemas/opportunities';
-import { isApiError } from '../../api/client';
 import { usePage } from '../../api/queries';
 import { campaignsApi, leadsApi, opportunitiesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
-import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
-import { ErrorResult, NotFoundResult } from '../../components/Results';
+import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { LeadStatusTag } from '../leads/lead-ui';
 import { formatMoney } from '../../components/money';
@@ -85,11 +83,7 @@ export function CampaignPage() {
   const [editing, setEditing] = useState(false);
   const campaign = useQuery({ queryKey: [campaignsApi.path, 'one', id], queryFn: () => campaignsApi.get(id), retry: false });
 
-  if (campaign.isPending) return <Skeleton active />;
-  if (campaign.error) {
-    if (isApiError(campaign.error) && (campaign.error.status === 404 || campaign.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
-    return <ErrorResult detail={errorText(t, campaign.error)} onRetry={() => void campaign.refetch()} />;
-  }
+  if (!campaign.data) return <RecordQueryResult query={campaign} />;
   const c = campaign.data;
   const manager = can(me, 'campaigns:manage');
 

@@ -1,17 +1,15 @@
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Flex, Row, Skeleton, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Flex, Row, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CustomerOverview, OwnerChange } from '../../../common/schemas/customers';
-import { isApiError } from '../../api/client';
 import { contactLogsApi, contactsApi, customersApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
-import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
-import { ErrorResult, NotFoundResult } from '../../components/Results';
+import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
 import { ContactsCard, customerContactsParams } from './ContactsCard';
@@ -86,11 +84,7 @@ export function CustomerPage() {
     retry: false,
   });
 
-  if (customer.isPending) return <Skeleton active />;
-  if (customer.error) {
-    if (isApiError(customer.error) && (customer.error.status === 404 || customer.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
-    return <ErrorResult detail={errorText(t, customer.error)} onRetry={() => void customer.refetch()} />;
-  }
+  if (!customer.data) return <RecordQueryResult query={customer} />;
   const c = customer.data;
   const colon = locale === 'zh-CN' ? '：' : ': ';
   const inPool = c.ownerId === null;

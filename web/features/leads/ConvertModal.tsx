@@ -4,6 +4,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { Money } from '../../../common/schemas/common';
+import type { DuplicateCandidate } from '../../../common/schemas/customers';
 import type { Lead } from '../../../common/schemas/leads';
 import { isApiError } from '../../api/client';
 import { useAll, useAllBusinessLines, useWrite } from '../../api/queries';
@@ -11,7 +12,7 @@ import { contactsApi, customersApi, leadsApi } from '../../api/resources';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
 import { useDebounced } from '../../components/use-debounced';
-import { useT, type Translate } from '../../i18n';
+import { useT } from '../../i18n';
 import { MoneyInput } from '../../components/MoneyInput';
 import { LEAD_INVALIDATES } from './LeadFormDrawer';
 import { activeOptions } from './lead-ui';
@@ -25,7 +26,8 @@ type Values = {
   expectedAmount?: string | null;
   expectedCloseOn?: Dayjs | null;
 };
-type Candidate = { id?: string | null; name: string; reason: string; ownerName?: string | null };
+/** A likely duplicate, as /customers/duplicates and the CUSTOMER_DUPLICATE_SUSPECTED error both give it. */
+type Candidate = DuplicateCandidate;
 
 const FIELDS: FormFields = {
   names: ['customerId', 'contactId', 'name', 'businessLineId', 'expectedAmount', 'expectedCloseOn'],
@@ -36,11 +38,6 @@ const INVALIDATES = [...LEAD_INVALIDATES, customersApi.path, contactsApi.path, '
 /** "<company> - <business line>", the opportunity's default name. */
 const defaultName = (lead: Lead, businessLine: string | undefined) => (businessLine ? `${lead.companyName} - ${businessLine}` : lead.companyName);
 
-function reasonText(t: Translate, reason: string): string {
-  const known = ['credit-code', 'same-name', 'similar-name'] as const;
-  return (known as readonly string[]).includes(reason) ? t(`customer.duplicateReason.${reason as (typeof known)[number]}`) : reason;
-}
-
 /** Customers that look like the one the conversion would create; each visible one can be linked instead. */
 function Candidates({ candidates, onLink }: { candidates: Candidate[]; onLink: (candidate: Candidate & { id: string }) => void }) {
   const t = useT();
@@ -50,8 +47,7 @@ function Candidates({ candidates, onLink }: { candidates: Candidate[]; onLink: (
         <Flex key={c.id ?? `${c.name}-${i}`} gap={8} align="center" wrap data-testid="convert-candidate">
           {c.id ? <Link to={`/customers/${c.id}`} target="_blank">{c.name}</Link> : <Typography.Text strong>{c.name}</Typography.Text>}
           <Typography.Text type="secondary">
-            · {reasonText(t, c.reason)}
-            {c.ownerName !== undefined && <> · {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('lead.convertInPool')}</>}
+            · {t(`customer.duplicateReason.${c.reason}`)} · {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('lead.convertInPool')}
           </Typography.Text>
           {c.id ? (
             <Button size="small" type="link" onClick={() => onLink({ ...c, id: c.id! })} data-testid="convert-link-candidate">

@@ -1,15 +1,13 @@
 import { ArrowLeftOutlined, EditOutlined, NodeIndexOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Flex, Row, Skeleton, Typography } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Flex, Row, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { isApiError } from '../../api/client';
 import { leadsApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
-import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
-import { ErrorResult, NotFoundResult } from '../../components/Results';
+import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { orDash } from '../customers/customer-ui';
 import { ConvertModal } from './ConvertModal';
@@ -28,11 +26,7 @@ export function LeadPage() {
   const [converting, setConverting] = useState(false);
   const lead = useQuery({ queryKey: [leadsApi.path, 'one', id], queryFn: () => leadsApi.get(id), retry: false });
 
-  if (lead.isPending) return <Skeleton active />;
-  if (lead.error) {
-    if (isApiError(lead.error) && (lead.error.status === 404 || lead.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
-    return <ErrorResult detail={errorText(t, lead.error)} onRetry={() => void lead.refetch()} />;
-  }
+  if (!lead.data) return <RecordQueryResult query={lead} />;
   const l = lead.data;
   const colon = locale === 'zh-CN' ? '：' : ': ';
   const converted = l.status === 'converted';

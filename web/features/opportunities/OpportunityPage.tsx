@@ -4,14 +4,13 @@ import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Modal, 
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { OPPORTUNITY_ACTIVITY_CATEGORIES, type Opportunity, type Stage, type StageChange } from '../../../common/schemas/opportunities';
-import { isApiError } from '../../api/client';
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
-import { errorText, useErrorToast } from '../../components/errors';
+import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
-import { ErrorResult, NotFoundResult } from '../../components/Results';
+import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ActivitiesCard } from '../activities/ActivitiesCard';
 import { orDash } from '../customers/customer-ui';
@@ -145,11 +144,7 @@ export function OpportunityPage() {
   const independence = useQuery({ queryKey: [opportunitiesApi.path, id, 'independence'], queryFn: () => opportunitiesApi.independence(id), enabled: o?.status === 'open' });
   const stages = useMemo(() => [...(pipeline.data?.stages ?? [])].filter((s) => s.active).sort(byPosition), [pipeline.data]);
 
-  if (opportunity.isPending) return <Skeleton active />;
-  if (opportunity.error || !o) {
-    if (isApiError(opportunity.error) && (opportunity.error.status === 404 || opportunity.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
-    return <ErrorResult detail={errorText(t, opportunity.error)} onRetry={() => void opportunity.refetch()} />;
-  }
+  if (!o) return <RecordQueryResult query={opportunity} />;
 
   const colon = locale === 'zh-CN' ? '：' : ': ';
   // The list answers only what the user may see; writing is checked again by the server (403/404 as a toast).
