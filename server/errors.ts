@@ -1,5 +1,5 @@
 import { ERROR_STATUS, type ErrorCode } from '../common/errors';
-import type { MessageKey } from '../common/i18n';
+import { translate, type Locale, type MessageKey } from '../common/i18n';
 
 /**
  * A failure the caller can act on. `params` fill the localised message; `details`
@@ -37,4 +37,13 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const pgError = e as { code?: string; constraint?: string; message?: string };
   if (pgError?.code !== '23505') return false;
   return !constraint || pgError.constraint === constraint || Boolean(pgError.message?.includes(constraint));
+}
+
+export type InputIssue = { path: string; key: MessageKey; params?: Record<string, unknown> };
+
+/** A 400 VALIDATION_FAILED worded and shaped like the schema's own issues, for checks that need the database. */
+export function invalidInput(locale: Locale, issues: InputIssue[]): AppError {
+  return new AppError('VALIDATION_FAILED', {}, {
+    issues: issues.map((i) => ({ path: i.path, code: 'custom', message: translate(locale, i.key, i.params) })),
+  });
 }

@@ -2,10 +2,10 @@ import { aliasedTable, and, count, eq, gte, ilike, inArray, lte, or, sql, type S
 import type { z } from 'zod';
 import type { Activity, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate } from '../../../common/schemas/activities';
 import type { Page } from '../../../common/schemas/common';
-import { translate, type MessageKey } from '../../../common/i18n';
+import type { MessageKey } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, forbidden, notFound } from '../../errors';
+import { AppError, forbidden, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { assertCustomerWritable } from '../customers/customers.service';
@@ -86,9 +86,7 @@ function present(r: Joined): Activity {
 }
 
 /** A validation failure found by the service, worded and shaped like the schema's (`body.<field>`). */
-function invalid(ctx: Ctx, field: string, key: MessageKey): AppError {
-  return new AppError('VALIDATION_FAILED', {}, { issues: [{ path: `body.${field}`, code: 'custom', message: translate(ctx.actor.locale, key) }] });
-}
+const invalid = (ctx: Ctx, field: string, key: MessageKey) => invalidInput(ctx.actor.locale, [{ path: `body.${field}`, key }]);
 
 /** A new due time: not in the past (reminders will fire on it). */
 function assertDueAhead(ctx: Ctx, field: string, dueAt: string): Date {

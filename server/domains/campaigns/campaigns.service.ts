@@ -1,10 +1,9 @@
 import { and, count, eq, exists, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Campaign, CampaignCreate, CampaignListQuery, CampaignUpdate } from '../../../common/schemas/campaigns';
 import type { Page } from '../../../common/schemas/common';
-import { translate } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, inactiveReference, notFound } from '../../errors';
+import { inactiveReference, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
@@ -100,7 +99,7 @@ export async function assertCampaignOpen(db: Db, campaignId: string | null | und
 
 function assertDatesInOrder(ctx: Ctx, startsOn: string | null, endsOn: string | null) {
   if (startsOn && endsOn && startsOn > endsOn) {
-    throw new AppError('VALIDATION_FAILED', {}, { issues: [{ path: 'body.endsOn', code: 'custom', message: translate(ctx.actor.locale, 'validation.endBeforeStart') }] });
+    throw invalidInput(ctx.actor.locale, [{ path: 'body.endsOn', key: 'validation.endBeforeStart' }]);
   }
 }
 

@@ -6,7 +6,7 @@ import {
 } from '../../../common/schemas/leads';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
+import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree } from '../../policy';
@@ -329,7 +329,7 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     }
 
     const businessLineId = input.opportunity.businessLineId ?? lead.businessLineId;
-    if (!businessLineId) throw new AppError('VALIDATION_FAILED', {}, { issues: [{ path: 'body.opportunity.businessLineId', code: 'required', message: 'businessLineId' }] });
+    if (!businessLineId) throw invalidInput(tx.actor.locale, [{ path: 'body.opportunity.businessLineId', key: 'validation.required' }]);
     const opportunity = await insertOpportunity(
       tx,
       {

@@ -1,9 +1,8 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { translate, type MessageKey } from '../../../common/i18n';
 import type { Acceptance, AcceptanceItem, IndependenceConflict, OpportunityStatus } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
+import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { customerServices, customers } from '../customers/customers.tables';
 import { businessLines, users } from '../staff/staff.tables';
@@ -40,15 +39,6 @@ export function assertOpen(opportunity: OpportunityRef): void {
   }
 }
 
-export type InputIssue = { path: string; key: MessageKey; params?: Record<string, unknown> };
-
-/** A 400 VALIDATION_FAILED worded like the schema's own issues, for checks that need the database. */
-export function invalidInput(ctx: Ctx, issues: InputIssue[]): AppError {
-  return new AppError('VALIDATION_FAILED', {}, {
-    issues: issues.map((i) => ({ path: i.path, code: 'custom', message: translate(ctx.actor.locale, i.key, i.params) })),
-  });
-}
-
 // ---------- acceptance checklists (per business line) ----------
 
 async function assertBusinessLineExists(db: Db, businessLineId: string) {
@@ -71,7 +61,7 @@ export async function saveAcceptanceChecklist(ctx: Ctx, businessLineId: string, 
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const item of input.items) (seen.has(item.key) ? duplicates : seen).add(item.key);
-  if (duplicates.size) throw invalidInput(ctx, [{ path: 'body.items', key: 'validation.duplicateItemKeys', params: { keys: [...duplicates].join(', ') } }]);
+  if (duplicates.size) throw invalidInput(ctx.actor.locale, [{ path: 'body.items', key: 'validation.duplicateItemKeys', params: { keys: [...duplicates].join(', ') } }]);
   return inTransaction(ctx, async (tx) => {
     await assertBusinessLineExists(tx.db, businessLineId);
     const before = await getAcceptanceChecklist(tx, businessLineId);
@@ -146,7 +136,7 @@ export async function saveAcceptance(ctx: Ctx, opportunityId: string, input: { a
     assertOpen(opportunity);
     const items = await checklistItems(tx.db, opportunity.businessLineId);
     const unknown = Object.keys(input.answers).filter((key) => !items.some((item) => item.key === key));
-    if (unknown.length) throw invalidInput(tx, unknown.map((key) => ({ path: `body.answers.${key}`, key: 'validation.notOnChecklist' })));
+    if (unknown.length) throw invalidInput(tx.actor.locale, unknown.map((key) => ({ path: `body.answers.${key}`, key: 'validation.notOnChecklist' })));
     if (Object.keys(input.answers).length === 0) return presentAcceptance(tx.db, opportunity);
     const [row] = await tx.db.select().from(opportunityAcceptance).where(eq(opportunityAcceptance.opportunityId, opportunity.id));
     const before: Answers = row?.answers ?? {};
@@ -200,7 +190,7 @@ export async function findConflictPairs(db: Db) {
  */
 export async function saveConflictPairs(ctx: Ctx, input: { pairs: { lineA: string; lineB: string }[] }) {
   const self = input.pairs.flatMap((p, i) => (p.lineA.toLowerCase() === p.lineB.toLowerCase() ? [i] : []));
-  if (self.length) throw invalidInput(ctx, self.map((i) => ({ path: `body.pairs.${i}.lineB`, key: 'validation.conflictWithItself' })));
+  if (self.length) throw invalidInput(ctx.actor.locale, self.map((i) => ({ path: `body.pairs.${i}.lineB`, key: 'validation.conflictWithItself' })));
   const pairs = new Map<string, { lineA: string; lineB: string }>();
   for (const p of input.pairs) {
     const [lineA, lineB] = [p.lineA.toLowerCase(), p.lineB.toLowerCase()].sort();

@@ -3,10 +3,10 @@ import type { z } from 'zod';
 import type { Milestone, MilestoneCreate, MilestoneUpdate, Project, ProjectTask, ProjectTaskCreate, ProjectTaskUpdate } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { inactiveReference, notFound } from '../../errors';
+import { inactiveReference, invalidInput, notFound } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { departments, users } from '../staff/staff.tables';
-import { invalidInput, opportunityFor } from './acceptance.service';
+import { opportunityFor } from './acceptance.service';
 import { projectMilestones, projectTasks } from './opportunities.tables';
 
 type MilestoneInput = z.infer<typeof MilestoneCreate>;
@@ -117,10 +117,10 @@ export async function deleteMilestone(ctx: Ctx, opportunityId: string, milestone
 
 /** Checks a task's references and dates against the project (400 VALIDATION_FAILED / INACTIVE_REFERENCE). */
 async function assertTaskInput(ctx: Ctx, opportunityId: string, task: { milestoneId?: string | null; assigneeId?: string | null; startsOn?: string | null; dueOn?: string | null }) {
-  if (task.startsOn && task.dueOn && task.dueOn < task.startsOn) throw invalidInput(ctx, [{ path: 'body.dueOn', key: 'validation.endBeforeStart' }]);
+  if (task.startsOn && task.dueOn && task.dueOn < task.startsOn) throw invalidInput(ctx.actor.locale, [{ path: 'body.dueOn', key: 'validation.endBeforeStart' }]);
   if (task.milestoneId) {
     const [milestone] = await ctx.db.select({ id: projectMilestones.id }).from(projectMilestones).where(and(eq(projectMilestones.id, task.milestoneId), eq(projectMilestones.opportunityId, opportunityId)));
-    if (!milestone) throw invalidInput(ctx, [{ path: 'body.milestoneId', key: 'validation.notInProject' }]);
+    if (!milestone) throw invalidInput(ctx.actor.locale, [{ path: 'body.milestoneId', key: 'validation.notInProject' }]);
   }
   if (task.assigneeId) {
     const [assignee] = await ctx.db.select({ active: users.active }).from(users).where(eq(users.id, task.assigneeId));

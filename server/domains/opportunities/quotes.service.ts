@@ -2,11 +2,11 @@ import { and, asc, desc, eq, inArray, max, ne } from 'drizzle-orm';
 import type { Quote, QuoteCreate } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { notFound } from '../../errors';
+import { invalidInput, notFound, type InputIssue } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { users } from '../staff/staff.tables';
-import { assertOpen, invalidInput, opportunityFor, type InputIssue } from './acceptance.service';
+import { assertOpen, opportunityFor } from './acceptance.service';
 import { quoteItems, quotes } from './opportunities.tables';
 
 type QuoteStatus = Quote['status'];
@@ -83,7 +83,7 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
   const total = amounts.reduce((sum, amount) => sum + amount, 0n);
   const tooBig: InputIssue[] = amounts.flatMap((amount, i) => (amount > MAX_CENTS ? [{ path: `body.items.${i}.quantity`, key: 'validation.amountTooBig' as const, params: { maximum: fromHundredths(MAX_CENTS) } }] : []));
   if (!tooBig.length && total > MAX_CENTS) tooBig.push({ path: 'body.items', key: 'validation.amountTooBig', params: { maximum: fromHundredths(MAX_CENTS) } });
-  if (tooBig.length) throw invalidInput(ctx, tooBig);
+  if (tooBig.length) throw invalidInput(ctx.actor.locale, tooBig);
   return inTransaction(ctx, async (tx) => {
     const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
     assertOpen(opportunity);
