@@ -19,6 +19,14 @@ export type Actor = {
   locale: Locale;
 };
 
+/**
+ * Everything of the actor that visibility conditions embed: a query built with visibleTo() for
+ * one actor may be reused (server/db/client.ts preparedOnce) by anyone with the same key.
+ */
+export function actorKey(actor: Actor): string {
+  return `${actor.id}|${actor.departmentPath ?? ''}|${JSON.stringify(actor.grants)}`;
+}
+
 export function scopeOf(actor: Actor, permission: Permission): Scope | null {
   return actor.grants[permission] ?? null;
 }

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { ApiToken } from '../../../common/schemas/auth';
 import type { Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { preparedOnce, runNamed, type Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import type { Actor } from '../../policy';
-import { getUserCredentials, loadActorThrough, recordLogin } from '../staff/users.service';
+import { actorThrough, getUserCredentials, recordLogin } from '../staff/users.service';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { apiTokens, loginFailures, sessions } from './auth.tables';
 
@@ -79,14 +79,19 @@ export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
 
 export type ResolvedSession = { actor: Actor; sessionId: string; csrfToken: string };
 
-/** The session behind a cookie value; slides its expiry at most once a minute. */
-export async function resolveSession(db: Db, token: string, sessionTtlHours: number): Promise<ResolvedSession | null> {
-  const found = await loadActorThrough(db, {
+function sessionLookup(db: Db) {
+  return actorThrough(db, {
     table: sessions,
     userId: sessions.userId,
-    where: and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date()))!,
+    where: and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), gt(sessions.expiresAt, sql.placeholder('now')))!,
     extra: { sessionId: sessions.id, csrfToken: sessions.csrfToken, lastSeenAt: sessions.lastSeenAt },
-  });
+  }).prepare(''); // named by preparedOnce
+}
+
+/** The session behind a cookie value; slides its expiry at most once a minute. */
+export async function resolveSession(db: Db, token: string, sessionTtlHours: number): Promise<ResolvedSession | null> {
+  // Every request looks its session up: built once per database, planned once per connection.
+  const [found] = await preparedOnce(db, 'session-lookup', () => sessionLookup(db)).execute({ tokenHash: sha256(token), now: new Date() });
   if (!found) return null;
   const { sessionId, csrfToken, lastSeenAt, ...actor } = found;
   if (Date.now() - lastSeenAt.getTime() > 60_000) {
@@ -99,12 +104,14 @@ export async function resolveSession(db: Db, token: string, sessionTtlHours: num
 }
 
 export async function resolveApiToken(db: Db, token: string): Promise<Actor | null> {
-  const found = await loadActorThrough(db, {
-    table: apiTokens,
-    userId: apiTokens.userId,
-    where: and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())))!,
-    extra: { tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt },
-  });
+  const [found] = await runNamed(
+    actorThrough(db, {
+      table: apiTokens,
+      userId: apiTokens.userId,
+      where: and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())))!,
+      extra: { tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt },
+    }),
+  );
   if (!found) return null;
   const { tokenId, lastUsedAt, ...actor } = found;
   if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > 60_000) {

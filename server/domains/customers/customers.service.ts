@@ -2,11 +2,11 @@ import { aliasedTable, and, arrayContains, count, desc, eq, exists, ilike, inArr
 import type { Page } from '../../../common/schemas/common';
 import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
-import { can } from '../../policy';
+import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
@@ -118,17 +118,21 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
 
 /** One customer the actor may see, or NOT_FOUND. */
 export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
-  const [row] = await selectCustomers(ctx.db).where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
-  if (!row) throw notFound();
-  return present(row);
+  return (await getCustomerWith(ctx, id, 'customer', () => ({}))).customer;
 }
 
 /**
  * One customer the actor may see together with further columns computed in the same statement
- * (e.g. its contacts as json, for the customer page in one round trip), or NOT_FOUND.
+ * (e.g. its contacts as json, for the customer page in one round trip), or NOT_FOUND. Record pages
+ * are read constantly: the statement is built once per reader (`name` names the extra columns).
  */
-export async function getCustomerWith<E extends Record<string, SQL>>(ctx: Ctx, id: string, extra: E) {
-  const [row] = await selectCustomers(ctx.db, extra).where(and(eq(customers.id, id), visibleCustomers(ctx.actor)));
+export async function getCustomerWith<E extends Record<string, SQL>>(ctx: Ctx, id: string, name: string, extra: () => E) {
+  const query = preparedOnce(ctx.db, `${name}|${actorKey(ctx.actor)}`, () =>
+    selectCustomers(ctx.db, extra())
+      .where(and(eq(customers.id, sql.placeholder('id')), visibleCustomers(ctx.actor)))
+      .prepare(''), // named by preparedOnce
+  );
+  const [row] = await query.execute({ id });
   if (!row) throw notFound();
   return { customer: present(row as unknown as Joined), columns: row as unknown as { [K in keyof E]: E[K] extends SQL<infer T> ? T : never } };
 }

@@ -97,6 +97,30 @@ describe('a salesperson’s customer', () => {
   });
 });
 
+describe('record pages read again after the reader changes', () => {
+  it('a manager moved to another department, then given a salesperson’s role, loses the page at once', async () => {
+    const team = await buildDepartment(t.database.db);
+    const elsewhere = await buildDepartment(t.database.db);
+    const { client: owner } = await signedIn(t, { departmentId: team.id });
+    const customer = await createCustomer(owner);
+    const { client: manager, user } = await signedIn(t, { roleCode: 'manager', departmentId: team.id });
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    // The page and the detail are built once per reader and reused: read them twice first.
+    for (let i = 0; i < 2; i++) {
+      expect((await manager.get(`/api/v1/customers/${customer.id}/overview`)).status).toBe(200);
+      expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    }
+    expect((await admin.patch(`/api/v1/users/${user.id}`, { departmentId: elsewhere.id })).status).toBe(200);
+    expect((await manager.get(`/api/v1/customers/${customer.id}/overview`)).status).toBe(404);
+    expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
+    expect((await admin.patch(`/api/v1/users/${user.id}`, { departmentId: team.id })).status).toBe(200);
+    expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    const salesperson = (await admin.get('/api/v1/roles')).body.items.find((r: { code: string }) => r.code === 'salesperson');
+    expect((await admin.patch(`/api/v1/users/${user.id}`, { roleId: salesperson.id })).status).toBe(200);
+    expect((await manager.get(`/api/v1/customers/${customer.id}/overview`)).status).toBe(404);
+  });
+});
+
 describe('credit codes', () => {
   it('refuses an invalid check character with a localised message and a duplicate with 409', async () => {
     const { client } = await signedIn(t);

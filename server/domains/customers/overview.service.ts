@@ -19,7 +19,7 @@ type Json = Record<string, unknown>;
  */
 export async function getCustomerOverview(ctx: Ctx, id: string): Promise<CustomerOverview> {
   const customerId = outer(customers.id);
-  const { customer, columns } = await getCustomerWith(ctx, id, {
+  const { customer, columns } = await getCustomerWith(ctx, id, 'customer-overview', () => ({
     contacts: sql<Json[]>`coalesce((SELECT json_agg(k ORDER BY k.name, k.id) FROM (
       SELECT * FROM ${contacts} WHERE ${contacts.customerId} = ${customerId} ORDER BY ${contacts.name}, ${contacts.id} LIMIT ${MAX_CONTACTS}) k), '[]'::json)`,
     logs: sql<Json[]>`coalesce((SELECT json_agg(x ORDER BY x.occurred_at DESC, x.id) FROM (
@@ -27,7 +27,7 @@ export async function getCustomerOverview(ctx: Ctx, id: string): Promise<Custome
       FROM ${contactLogs} l JOIN ${users} lu ON lu.id = l.user_id LEFT JOIN ${contacts} lc ON lc.id = l.contact_id
       WHERE l.customer_id = ${customerId} ORDER BY l.occurred_at DESC, l.id LIMIT ${OVERVIEW_LOG_PAGE_SIZE}) x), '[]'::json)`,
     logTotal: sql<number>`(SELECT count(*)::int FROM ${contactLogs} WHERE ${contactLogs.customerId} = ${customerId})`,
-  });
+  }));
   return {
     customer,
     contacts: columns.contacts.map((k) => presentContact(rowFromJson(contacts, k))),

@@ -274,21 +274,18 @@ export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
 }
 
 /**
- * The actor and some columns of the row that names them (a session, an API token), in one
- * query: authentication runs on every request, so it is one round trip, not two.
+ * The query for the actor and some columns of the row that names them (a session, an API token):
+ * authentication runs on every request, so it is one round trip, not two. Returned unexecuted so
+ * the caller can prepare it once.
  */
-export async function loadActorThrough<E extends Record<string, PgColumn>>(
-  db: Db,
-  via: { table: PgTable; userId: PgColumn; where: SQL; extra: E },
-): Promise<(Actor & { [K in keyof E]: E[K]['_']['data'] | (E[K]['_']['notNull'] extends true ? never : null) }) | null> {
-  const [row] = await db
+export function actorThrough<E extends Record<string, PgColumn>>(db: Db, via: { table: PgTable; userId: PgColumn; where: SQL; extra: E }) {
+  return db
     .select({ ...actorColumns, ...via.extra })
     .from(via.table)
     .innerJoin(users, and(eq(users.id, via.userId), eq(users.active, true)))
     .innerJoin(roles, eq(roles.id, users.roleId))
     .leftJoin(departments, eq(departments.id, users.departmentId))
     .where(via.where);
-  return (row as never) ?? null;
 }
 
 /** A user's own profile, whatever their staff:read scope (for /auth/me). */
