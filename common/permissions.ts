@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'opportunities:write': { scoped: true },
   /** Set up pipelines and stages, lead assignment rules, acceptance checklists and conflicting business lines. */
   'sales:configure': { scoped: false },
+  /** See the e-mail outbox (held, queued, failed and sent messages) and send held or failed ones again. */
+  'mail:manage': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -54,6 +56,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
   admin: {
     'staff:read': 'all', 'staff:manage': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:assign': 'all', 'customers:configure': 'all',
     'campaigns:read': 'all', 'campaigns:manage': 'all', 'leads:read': 'all', 'leads:write': 'all', 'leads:assign': 'all', 'opportunities:read': 'all', 'opportunities:write': 'all', 'sales:configure': 'all',
+    'mail:manage': 'all',
   },
   executive: {
     'staff:read': 'all', 'audit:read': 'all', 'customers:read': 'all', 'customers:write': 'all', 'customers:pool': 'all', 'customers:assign': 'all',

@@ -12,6 +12,11 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { z } from 'zod';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
+import { Jobs, type JobsOptions } from './jobs/engine';
+import { Realtime } from './realtime';
+import { registerLiveEvents } from './plugins/live';
+import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
+import { registerReminderRoutes } from './domains/reminders/reminders.routes';
 import { registerActivityRoutes } from './domains/activities/activities.routes';
 import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
@@ -32,6 +37,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     engine: Engine;
+    /** The durable job queue (sending; workers run where startWorkers was called). */
+    jobs: Jobs;
+    /** Live events to the browsers connected to this instance. */
+    realtime: Realtime;
   }
 }
 
@@ -45,6 +54,8 @@ export type AppOptions = {
   logger?: FastifyServerOptions['logger'];
   /** Serve the built web app from dist/web when it exists. */
   serveWeb?: boolean;
+  /** Job engine settings: maintenance and cron schedules run in serving instances (tests need not). */
+  jobs?: JobsOptions;
 };
 
 /** Builds the HTTP application (without listening), as `main.ts` and the tests use it. */
@@ -63,6 +74,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
+  const jobs = await Jobs.open(database, options.jobs);
+  const realtime = await Realtime.open(database);
+  app.decorate('jobs', jobs);
+  app.decorate('realtime', realtime);
+  // Stop working jobs and listening before the database closes (the caller closes it after app.close()).
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    await realtime.close();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -104,6 +124,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerActivityRoutes(app);
   registerOpportunityRoutes(app);
   registerOpportunityExtraRoutes(app);
+  registerNotificationRoutes(app);
+  registerReminderRoutes(app);
+  await registerLiveEvents(app, realtime);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });

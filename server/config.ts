@@ -23,7 +23,23 @@ const EnvSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  POOL_RULE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  RULES_CRON: z
+    .string()
+    .trim()
+    .default('7 * * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), { message: "must be a cron expression of five fields (e.g. '7 * * * *') or 'off'" }),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || (/^smtps?:\/\//.test(v) && URL.canParse(v)), { message: 'must be a URL like smtp://user:password@mail.example.com:587' }),
+  MAIL_FROM: z.string().trim().min(3).default('Gongdan 工单 <noreply@localhost>'),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v?.replace(/\/+$/, '')))
+    .refine((v) => v === undefined || (/^https?:\/\//.test(v) && URL.canParse(v)), { message: 'must be a URL like https://crm.example.com' }),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
 
 export type Config = {
@@ -38,8 +54,15 @@ export type Config = {
   loginMaxFailures: number;
   loginWindowMinutes: number;
   shutdownTimeoutMs: number;
-  /** How often the inactive-customer rule sweeps (0: never). */
-  poolRuleIntervalMinutes: number;
+  /** When the scheduled rules (back to the pool, inactive customers) run, as cron in the firm's zone; null: never. */
+  rulesCron: string | null;
+  /** Outgoing mail; without it messages are held in the outbox. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** The address users reach the app at (for calendar feed and e-mail links); default from the request. */
+  publicUrl: string | null;
+  /** How often idle workers look for due jobs. */
+  jobPollSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -63,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMinutes: e.LOGIN_WINDOW_MINUTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    poolRuleIntervalMinutes: e.POOL_RULE_INTERVAL_MINUTES,
+    rulesCron: e.RULES_CRON === 'off' ? null : e.RULES_CRON,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: e.PUBLIC_URL ?? null,
+    jobPollSeconds: e.JOB_POLL_SECONDS,
   };
 }

@@ -5,8 +5,8 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
 import { migrateDatabase } from './db/migrate';
-import { schedulePoolRule } from './domains/customers/pool-rule.service';
 import { getRoleIdByCode } from './domains/staff/roles.service';
+import { startWorkers } from './jobs/workers';
 import { bootstrapDatabase } from './seed/bootstrap';
 import { isEmpty, seedDemoFirm } from './seed/demo';
 import { seedUser } from './seed/seeders';
@@ -57,16 +57,14 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     database,
     config,
     serveWeb: true,
+    jobs: { supervise: true },
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
     },
   });
   await app.listen({ port: config.port, host: config.host });
-  // Until the durable job engine arrives (issue 5), the pool rule runs on a timer guarded by an advisory lock.
-  const stopPoolRule = config.poolRuleIntervalMinutes
-    ? schedulePoolRule(database.db, config.poolRuleIntervalMinutes * 60_000, (err) => app.log.error({ err }, 'pool rule failed'))
-    : () => {};
+  await startWorkers(app, config);
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
 
   let closing = false;
@@ -79,7 +77,6 @@ async function serve(config: Config, demo: boolean): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    stopPoolRule();
     await app.close();
     await database.close();
     app.log.info('stopped');

@@ -16,6 +16,8 @@ export const Activity = z.object({
   doneAt: Timestamp.nullable(),
   ownerId: Id,
   ownerName: z.string(),
+  /** Further people it is assigned to (besides the owner); they see it and are reminded too. */
+  assignees: z.array(z.object({ id: Id, name: z.string() })),
   customerId: Id.nullable(),
   customerName: z.string().nullable(),
   contactId: Id.nullable(),
@@ -45,6 +47,7 @@ export const ActivityCreate = z.strictObject({
   contactId: Id.nullable().optional(),
   leadId: Id.nullable().optional(),
   opportunityId: Id.nullable().optional(),
+  assigneeIds: z.array(Id).max(20).optional(),
 });
 export type ActivityCreate = z.input<typeof ActivityCreate>;
 
@@ -74,6 +77,8 @@ export const ActivityUpdate = z.strictObject({
   /** Done activities only: when it happened (not in the future). */
   doneAt: z.iso.datetime({ offset: true }),
   contactId: Id.nullable(),
+  /** Replaces the further assignees. */
+  assigneeIds: z.array(Id).max(20),
 }).partial();
 export type ActivityUpdate = z.infer<typeof ActivityUpdate>;
 

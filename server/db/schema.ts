@@ -9,3 +9,4 @@ export * from '../domains/leads/leads.tables';
 export * from '../domains/opportunities/opportunities.tables';
 export * from '../domains/activities/activities.tables';
 export * from '../domains/notifications/notifications.tables';
+export * from '../domains/reminders/reminders.tables';

@@ -93,8 +93,8 @@ export type OpportunityOverrides = {
  * An opportunity in the first open stage of its line's pipeline, created through the service as
  * its owner (with firm-wide reach, so any customer can be given), history and audit included.
  */
-export async function buildOpportunity(t: TestApp | Db, overrides: OpportunityOverrides = {}): Promise<Opportunity> {
-  const db = 'database' in t ? t.database.db : t;
+export async function buildOpportunity(t: TestApp, overrides: OpportunityOverrides = {}): Promise<Opportunity> {
+  const db = t.database.db;
   const ownerId = overrides.ownerId ?? (await buildUser(db)).id;
   let customerId = overrides.customerId;
   if (!customerId) {
@@ -107,5 +107,5 @@ export async function buildOpportunity(t: TestApp | Db, overrides: OpportunityOv
   if (!owner) throw new Error(`buildOpportunity: no active user ${ownerId}`);
   const actor = { ...owner, grants: { ...owner.grants, 'customers:read': 'all' as const, 'opportunities:read': 'all' as const, 'opportunities:write': 'all' as const } };
   const { ownerId: _owner, customerId: _customer, businessLineId: _line, name, ...fields } = overrides;
-  return createOpportunity({ db, actor, requestId: 'factory' }, { ...fields, name: name ?? uniq('商机'), customerId, businessLineId });
+  return createOpportunity({ db, actor, requestId: 'factory', jobs: t.app.jobs }, { ...fields, name: name ?? uniq('商机'), customerId, businessLineId });
 }

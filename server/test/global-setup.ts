@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createPglite, openDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { Jobs } from '../jobs/engine';
 import { bootstrapDatabase } from '../seed/bootstrap';
 
 declare module 'vitest' {
@@ -28,11 +29,12 @@ export default async function setup(project: TestProject) {
     if (!/test/i.test(name)) throw new Error(`Refusing to reset database "${name}": tests only run on a database whose name contains "test"`);
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; CREATE SCHEMA public;');
+    await client.query('DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public;');
     await client.end();
     const database = await openDatabase({ databaseUrl, poolSize: 2 });
     await migrateDatabase(database);
     await bootstrapDatabase(database.db);
+    await (await Jobs.open(database)).stop(); // installs the job schema once, not in every test file
     await database.close();
     project.provide('databaseUrl', databaseUrl);
     project.provide('pgliteTemplate', null);
@@ -42,6 +44,7 @@ export default async function setup(project: TestProject) {
   const database = await openDatabase({ pglite: lite });
   await migrateDatabase(database);
   await bootstrapDatabase(database.db);
+  await (await Jobs.open(database)).stop();
   const dump = await lite.dumpDataDir('none');
   await lite.close();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gongdan-test-'));

@@ -229,6 +229,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'permission.opportunities:write.help': 'Create opportunities; move, quote and run as projects those within the scope',
   'permission.sales:configure': 'Sales settings',
   'permission.sales:configure.help': 'Set up pipelines and stages, lead assignment rules, acceptance checklists and conflicting business lines',
+  'permission.mail:manage': 'E-mail outbox',
+  'permission.mail:manage.help': 'See the outbox (held, queued, failed and sent messages) and send held or failed messages again',
 
   'nav.customerGroup': 'Customers',
   'nav.salesGroup': 'Sales',
@@ -539,6 +541,12 @@ export const enUS: Record<WebMessageKey, string> = {
   'audit.entity.activity': 'Activity',
   'audit.entity.project-milestone': 'Project milestone',
   'audit.entity.project-task': 'Project task',
+  'audit.entity.mail': 'E-mail',
+  'audit.entity.reminder': 'Reminder',
+  'audit.entity.activity-category': 'Activity category',
+  'audit.entity.mail-template': 'E-mail template',
+  'audit.entity.suggestion': 'Follow-up suggestion',
+  'audit.entity.calendar-feed': 'Calendar feed',
 
   'settings.title': 'Personal settings',
   'settings.profile': 'Profile',

@@ -231,6 +231,8 @@ export const zhCN = {
   'permission.opportunities:write.help': '新建商机，推进阶段、报价、按项目管理范围内的商机',
   'permission.sales:configure': '销售设置',
   'permission.sales:configure.help': '设置销售阶段、线索分配规则、业务承接检查表与互斥业务类型',
+  'permission.mail:manage': '邮件发件箱',
+  'permission.mail:manage.help': '查看发件箱（暂存、排队、失败与已发送的邮件），重新发送暂存或失败的邮件',
 
   'nav.customerGroup': '客户管理',
   'nav.salesGroup': '销售',
@@ -541,6 +543,12 @@ export const zhCN = {
   'audit.entity.activity': '活动',
   'audit.entity.project-milestone': '项目里程碑',
   'audit.entity.project-task': '项目任务',
+  'audit.entity.mail': '邮件',
+  'audit.entity.reminder': '提醒',
+  'audit.entity.activity-category': '活动类别',
+  'audit.entity.mail-template': '邮件模板',
+  'audit.entity.suggestion': '跟进建议',
+  'audit.entity.calendar-feed': '日历订阅',
 
   'settings.title': '个人设置',
   'settings.profile': '个人资料',

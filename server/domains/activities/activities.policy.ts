@@ -9,7 +9,7 @@ import { visibleLeads, writableLeads } from '../leads/leads.policy';
 import { leads } from '../leads/leads.tables';
 import { visibleOpportunities, writableOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities } from '../opportunities/opportunities.tables';
-import { activities } from './activities.tables';
+import { activities, activityAssignees } from './activities.tables';
 
 /*
  * An activity's parent is its most specific record: the opportunity, else the lead, else the
@@ -23,9 +23,12 @@ const onLead = (condition: SQL) =>
 const onCustomer = (condition: SQL) =>
   and(isNull(activities.opportunityId), isNull(activities.leadId), exists(sql`(SELECT 1 FROM ${customers} WHERE ${and(eq(customers.id, outer(activities.customerId)), condition)})`))!;
 
-/** Who sees an activity: its owner, and whoever sees its parent record. */
+const assignedTo = (actor: Actor) =>
+  exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${and(eq(activityAssignees.activityId, outer(activities.id)), eq(activityAssignees.userId, actor.id))})`);
+
+/** Who sees an activity: its owner and assignees, and whoever sees its parent record. */
 export function visibleActivities(actor: Actor): SQL {
-  return or(eq(activities.ownerId, actor.id), onOpportunity(visibleOpportunities(actor)), onLead(visibleLeads(actor)), onCustomer(visibleCustomers(actor)))!;
+  return or(eq(activities.ownerId, actor.id), assignedTo(actor), onOpportunity(visibleOpportunities(actor)), onLead(visibleLeads(actor)), onCustomer(visibleCustomers(actor)))!;
 }
 
 /** Who may change, complete or delete an activity: whoever may work on its parent record. */

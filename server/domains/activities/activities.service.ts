@@ -6,7 +6,7 @@ import type { MessageKey } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, forbidden, invalidInput, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { assertCustomerWritable } from '../customers/customers.service';
 import { contacts, customers } from '../customers/customers.tables';
@@ -16,7 +16,8 @@ import { visibleOpportunities, writableOpportunities } from '../opportunities/op
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
 import { visibleActivities, writableActivities } from './activities.policy';
-import { activities } from './activities.tables';
+import { activities, activityAssignees } from './activities.tables';
+import { syncActivityReminders } from '../reminders/reminders.service';
 
 /*
  * Activities 活动: planned or done customer work on a lead, an opportunity or a customer.
@@ -44,6 +45,8 @@ function selectActivities(db: Db) {
       opportunityName: parentOpportunities.name,
       stageNameZh: stages.nameZh,
       stageNameEn: stages.nameEn,
+      assignees: sql<{ id: string; name: string }[]>`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name)
+        FROM ${activityAssignees} aa JOIN ${users} u ON u.id = aa.user_id WHERE aa.activity_id = ${outer(activities.id)}), '[]'::json)`,
     })
     .from(activities)
     .innerJoin(owners, eq(owners.id, activities.ownerId))
@@ -69,6 +72,7 @@ function present(r: Joined): Activity {
     doneAt: a.doneAt?.toISOString() ?? null,
     ownerId: a.ownerId,
     ownerName: r.ownerName,
+    assignees: r.assignees,
     customerId: a.customerId,
     customerName: r.customerName,
     contactId: a.contactId,
@@ -238,10 +242,23 @@ export async function createActivity(ctx: Ctx, input: NewActivity): Promise<Acti
         createdBy: ctx.actor.id,
       })
       .returning({ id: activities.id });
+    await setAssignees(tx, row.id, input.assigneeIds ?? []);
+    await syncActivityReminders(tx, row.id);
     const after = await getActivity(tx, row.id);
     await recordAudit(tx, { action: 'create', entityType: 'activity', entityId: row.id, after });
     return after;
   });
+}
+
+/** Replaces the further assignees: active colleagues only (the owner is always on it). */
+async function setAssignees(tx: Ctx, activityId: string, userIds: string[]) {
+  const wanted = [...new Set(userIds)];
+  if (wanted.length) {
+    const active = await tx.db.select({ id: users.id }).from(users).where(and(inArray(users.id, wanted), eq(users.active, true)));
+    if (active.length !== wanted.length) throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.assignee' }, { field: 'assigneeIds' });
+  }
+  await tx.db.delete(activityAssignees).where(eq(activityAssignees.activityId, activityId));
+  if (wanted.length) await tx.db.insert(activityAssignees).values(wanted.map((userId) => ({ activityId, userId })));
 }
 
 export async function updateActivity(ctx: Ctx, id: string, patch: ActivityUpdate): Promise<Activity> {
@@ -266,6 +283,8 @@ export async function updateActivity(ctx: Ctx, id: string, patch: ActivityUpdate
       set.contactId = patch.contactId;
     }
     await tx.db.update(activities).set(set).where(eq(activities.id, id));
+    if (patch.assigneeIds !== undefined) await setAssignees(tx, id, patch.assigneeIds);
+    if (set.dueAt !== undefined || patch.assigneeIds !== undefined) await syncActivityReminders(tx, id);
     const after = await getActivity(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'activity', entityId: id, before, after });
     return after;
@@ -291,6 +310,7 @@ export async function completeActivity(ctx: Ctx, id: string, input: ActivityComp
       .where(and(eq(activities.id, id), eq(activities.status, 'planned')))
       .returning({ id: activities.id });
     if (done.length === 0) throw new AppError('ACTIVITY_NOT_PLANNED');
+    await syncActivityReminders(tx, id);
     const completed = await getActivity(tx, id);
     await recordAudit(tx, {
       action: 'status',
@@ -319,6 +339,7 @@ export async function completeActivity(ctx: Ctx, id: string, input: ActivityComp
           createdBy: ctx.actor.id,
         })
         .returning({ id: activities.id });
+      await syncActivityReminders(tx, row.id);
       next = await getActivity(tx, row.id);
       await recordAudit(tx, { action: 'create', entityType: 'activity', entityId: row.id, after: next });
     }

@@ -4,9 +4,11 @@ import type { ContactLog, ContactLogCreate, ContactLogListQuery } from '../../..
 import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
+import type { Jobs } from '../../jobs/engine';
 import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
+import { syncNextContactReminder } from '../reminders/reminders.service';
 import { attachmentsOf, deleteFile, deleteFilesOf, getFile, readAttachments, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
@@ -69,9 +71,10 @@ export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
 
 /**
  * The customer's last contact is its latest logged one; its next contact date is the one
- * set by that latest entry (a newer call supersedes an older plan).
+ * set by that latest entry (a newer call supersedes an older plan); the next-contact reminder follows.
  */
-export async function refreshCustomer(db: Db, customerId: string) {
+export async function refreshCustomer(tx: { db: Db; jobs: Jobs }, customerId: string) {
+  const db = tx.db;
   const [latest] = await db
     .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })
     .from(contactLogs)
@@ -79,6 +82,7 @@ export async function refreshCustomer(db: Db, customerId: string) {
     .orderBy(desc(contactLogs.occurredAt), desc(contactLogs.createdAt))
     .limit(1);
   await refreshContactDates(db, customerId, latest?.occurredAt ?? null, latest?.nextContactOn ?? null);
+  await syncNextContactReminder(tx, customerId);
 }
 
 export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promise<ContactLog> {
@@ -102,7 +106,7 @@ export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promi
         createdBy: ctx.actor.id,
       })
       .returning({ id: contactLogs.id });
-    await refreshCustomer(tx.db, input.customerId);
+    await refreshCustomer(tx, input.customerId);
     const after = await getContactLog(tx, row.id);
     await recordAudit(tx, { action: 'create', entityType: 'contact-log', entityId: row.id, after });
     return after;
@@ -115,7 +119,7 @@ export async function deleteContactLog(ctx: Ctx, id: string): Promise<void> {
     await assertCustomerWritable(tx, before.customerId);
     await deleteFilesOf(tx.db, 'contact-log', id);
     await tx.db.delete(contactLogs).where(eq(contactLogs.id, id));
-    await refreshCustomer(tx.db, before.customerId);
+    await refreshCustomer(tx, before.customerId);
     await recordAudit(tx, { action: 'delete', entityType: 'contact-log', entityId: id, before });
   });
 }

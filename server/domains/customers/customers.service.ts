@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
 import { getUserNames } from '../staff/users.service';
+import { syncNextContactReminder } from '../reminders/reminders.service';
 import { assignableCustomers, visibleCustomers, writableCustomers } from './customers.policy';
 import { contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
 
@@ -167,6 +168,8 @@ async function recordOwnerChange(ctx: Ctx, change: { customerId: string; from: s
     reason: change.reason ?? null,
     byUserId: ctx.actor.id,
   });
+  // The next-contact reminder goes to the new owner (or away, to the pool).
+  if (change.kind !== 'create') await syncNextContactReminder(ctx, change.customerId);
 }
 
 export async function createCustomer(ctx: Ctx, input: CustomerCreate): Promise<Customer> {

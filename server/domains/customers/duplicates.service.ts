@@ -103,7 +103,7 @@ export async function mergeCustomers(ctx: Ctx, id: string, duplicateId: string):
         updatedAt: new Date(),
       })
       .where(eq(customers.id, id));
-    await refreshCustomer(tx.db, id);
+    await refreshCustomer(tx, id);
     // Keep one primary contact.
     await tx.db.execute(sql`UPDATE ${contacts} SET is_primary = false WHERE customer_id = ${id} AND is_primary
       AND id <> (SELECT id FROM ${contacts} WHERE customer_id = ${id} AND is_primary ORDER BY created_at LIMIT 1)`);

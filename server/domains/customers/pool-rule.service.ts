@@ -55,24 +55,3 @@ export async function returnInactiveCustomersToPool(db: Db, now = new Date()): P
     return released.length;
   });
 }
-
-/** Runs the rule now and then on a timer; on PostgreSQL only the instance holding the advisory lock runs a sweep. */
-export function schedulePoolRule(db: Db, everyMs: number, onError: (error: unknown) => void): () => void {
-  const LOCK = 7_301_965;
-  const sweep = async () => {
-    try {
-      await db.transaction(async (txDb) => {
-        const tx = txDb as unknown as Db;
-        const result = (await tx.execute(sql`SELECT pg_try_advisory_xact_lock(${LOCK}) AS locked`)) as unknown as { rows: { locked: boolean }[] };
-        const [{ locked }] = result.rows;
-        if (locked) await returnInactiveCustomersToPool(tx);
-      });
-    } catch (error) {
-      onError(error);
-    }
-  };
-  const timer = setInterval(() => void sweep(), everyMs);
-  timer.unref();
-  void sweep();
-  return () => clearInterval(timer);
-}

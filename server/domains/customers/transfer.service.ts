@@ -12,6 +12,7 @@ import { TRANSFER_FIELDS, type CustomerExportQuery, type CustomerImportQuery, ty
 import { inTransaction, type Ctx } from '../../context';
 import { AppError } from '../../errors';
 import { issueMessage, type IssueLike } from '../../lib/issues';
+import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { can } from '../../policy';
 import { recordAudits } from '../audit/audit.service';
 import { branches, regions, users } from '../staff/staff.tables';
@@ -43,7 +44,7 @@ const guardFormula = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : 
 const unguardFormula = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell);
 
 function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return localDate(new Date(), FIRM_TIME_ZONE);
 }
 
 /**

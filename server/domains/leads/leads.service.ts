@@ -163,7 +163,7 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
     at: sql`clock_timestamp()`,
   });
   if (a.toUserId && a.toUserId !== ctx.actor.id) {
-    await notify(ctx.db, [{ userId: a.toUserId, kind: 'lead-assigned', params: { company: lead.companyName, rule: a.rule?.name ?? null }, entityType: 'lead', entityId: lead.id }]);
+    await notify(ctx, [{ userId: a.toUserId, kind: 'lead-assigned', params: { company: lead.companyName, rule: a.rule?.name ?? null }, entityType: 'lead', entityId: lead.id }]);
   }
 }
 

@@ -1,0 +1,94 @@
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { OutboxListQuery, OutboxMail } from '../../../common/schemas/notifications';
+import type { Page } from '../../../common/schemas/common';
+import type { Ctx } from '../../context';
+import type { Db } from '../../db/client';
+import { AppError, notFound } from '../../errors';
+import type { JobInfo, Jobs } from '../../jobs/engine';
+import { recordAudits } from '../audit/audit.service';
+import { mailOutbox } from './notifications.tables';
+
+export type NewMail = { to: string; toUserId?: string | null; subject: string; body: string; kind: string; createdBy?: string | null };
+
+/** Puts a message in the outbox and asks the mail job to send it — in the caller's transaction. */
+export async function enqueueMail(tx: { db: Db; jobs: Jobs }, mail: NewMail): Promise<string> {
+  const [row] = await tx.db
+    .insert(mailOutbox)
+    .values({ status: 'queued', toAddress: mail.to, toUserId: mail.toUserId ?? null, subject: mail.subject, body: mail.body, kind: mail.kind, createdBy: mail.createdBy ?? null })
+    .returning({ id: mailOutbox.id });
+  await tx.jobs.send(tx.db, 'mail.send', { mailId: row.id });
+  return row.id;
+}
+
+/** How this instance sends mail: over SMTP_URL, or not at all (messages are held in the outbox). */
+export type Mailer = { transport: Transporter | null; from: string };
+
+export function createMailer(smtpUrl: string | null, from: string): Mailer {
+  return { transport: smtpUrl ? nodemailer.createTransport(smtpUrl) : null, from };
+}
+
+/**
+ * The mail job: sends one queued message. Without SMTP the message is held for an administrator.
+ * A failure is recorded on the message and rethrown so the job retries with backoff; after the
+ * last retry the message is marked failed (visible in the outbox, where it can be sent again).
+ */
+export async function deliverMail(db: Db, mailer: Mailer, mailId: string, job: JobInfo): Promise<void> {
+  const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, mailId));
+  if (!mail || mail.status !== 'queued') return;
+  if (!mailer.transport) {
+    await db.update(mailOutbox).set({ status: 'held' }).where(eq(mailOutbox.id, mailId));
+    return;
+  }
+  try {
+    await mailer.transport.sendMail({ from: mailer.from, to: mail.toAddress, subject: mail.subject, text: mail.body });
+  } catch (error) {
+    const last = job.retryCount >= job.retryLimit;
+    await db
+      .update(mailOutbox)
+      .set({ attempts: mail.attempts + 1, lastError: String((error as Error)?.message ?? error).slice(0, 500), status: last ? 'failed' : 'queued' })
+      .where(eq(mailOutbox.id, mailId));
+    throw error;
+  }
+  await db.update(mailOutbox).set({ status: 'sent', attempts: mail.attempts + 1, sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, mailId));
+}
+
+function present(m: typeof mailOutbox.$inferSelect): OutboxMail {
+  return {
+    id: m.id,
+    status: m.status,
+    toAddress: m.toAddress,
+    subject: m.subject,
+    body: m.body,
+    kind: m.kind,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    nextAttemptAt: m.nextAttemptAt?.toISOString() ?? null,
+    sentAt: m.sentAt?.toISOString() ?? null,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+/** The outbox, for administrators (route guard: mail:manage). */
+export async function findOutbox(ctx: Ctx, query: OutboxListQuery): Promise<Page<OutboxMail>> {
+  const where: SQL | undefined = query.status ? eq(mailOutbox.status, query.status) : undefined;
+  const [rows, [{ total }]] = await Promise.all([
+    ctx.db.select().from(mailOutbox).where(where).orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize),
+    ctx.db.select({ total: count() }).from(mailOutbox).where(where),
+  ]);
+  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** Sends a held or failed message again (e.g. after SMTP was set up or the server came back). */
+export async function resendMail(ctx: Ctx & { jobs: Jobs }, id: string): Promise<OutboxMail> {
+  return ctx.db.transaction(async (txDb) => {
+    const db = txDb as unknown as Db;
+    const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).for('update');
+    if (!mail) throw notFound();
+    if (mail.status !== 'held' && mail.status !== 'failed') throw new AppError('MAIL_NOT_RESENDABLE');
+    const [after] = await db.update(mailOutbox).set({ status: 'queued', lastError: null }).where(and(eq(mailOutbox.id, id))).returning();
+    await ctx.jobs.send(db, 'mail.send', { mailId: id });
+    await recordAudits(db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [{ action: 'update', entityType: 'mail', entityId: id, before: { status: mail.status }, after: { status: 'queued' } }]);
+    return present(after);
+  });
+}

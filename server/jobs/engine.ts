@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { PgBoss, fromDrizzle, fromPglite, type JobResult, type JobWithMetadata, type QueueOptions } from 'pg-boss';
+import type { Database, Db } from '../db/client';
+
+/**
+ * The durable queues. Reminders retry quickly (a fired reminder is recorded in the same
+ * transaction as its notification, so a retry never notifies twice); e-mail retries with
+ * exponential backoff up to an hour apart, about a day in all, before it is marked failed.
+ */
+export const QUEUES = {
+  'reminder.fire': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
+  'mail.send': { retryLimit: 10, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
+  'rule.pool': { retryLimit: 1, expireInSeconds: 600 },
+  'rule.inactive': { retryLimit: 1, expireInSeconds: 600 },
+} satisfies Record<string, QueueOptions>;
+export type QueueName = keyof typeof QUEUES;
+
+export type JobData = {
+  'reminder.fire': { reminderId: string; remindAt: string };
+  'mail.send': { mailId: string };
+  'rule.pool': Record<string, never>;
+  'rule.inactive': Record<string, never>;
+};
+
+export type JobInfo = { id: string; retryCount: number; retryLimit: number };
+export type JobHandler<Q extends QueueName> = (data: JobData[Q], job: JobInfo) => Promise<void>;
+
+export type RetryOptions = Pick<QueueOptions, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax'>;
+export type JobsOptions = {
+  /** Run maintenance and cron schedules in this instance (the serving instances do; tests need not). */
+  supervise?: boolean;
+  /** Retry settings per queue for the jobs this instance sends (tests shorten the mail backoff). */
+  retries?: Partial<Record<QueueName, RetryOptions>>;
+};
+
+/**
+ * pg-boss on the application's database (on PGlite through its adapter), in the `pgboss` schema.
+ * Every instance can send jobs — inside the caller's transaction, so a job exists exactly when
+ * the change that asked for it committed — and serving instances also work them off.
+ */
+export class Jobs {
+  private constructor(
+    readonly boss: PgBoss,
+    private readonly retries: NonNullable<JobsOptions["retries"]> = {},
+  ) {}
+
+  static async open(database: Database, options: JobsOptions = {}): Promise<Jobs> {
+    const common = { supervise: options.supervise ?? false, schedule: options.supervise ?? false, migrate: true, registerInstance: false } as const;
+    const boss =
+      database.engine === 'pglite'
+        ? new PgBoss({ ...common, db: fromPglite(database.client as never), backend: 'pglite' })
+        : new PgBoss({ ...common, connectionString: connectionStringOf(database), max: 4, application_name: 'gongdan-jobs' });
+    boss.on('error', (error) => console.error('[jobs]', error));
+    await boss.start();
+    const existing = new Set((await boss.getQueues()).map((q) => q.name));
+    for (const [name, queue] of Object.entries(QUEUES)) {
+      if (!existing.has(name)) await boss.createQueue(name, queue).catch((error) => {
+        // Another instance created it first.
+        if (!/exists/i.test(String(error?.message))) throw error;
+      });
+    }
+    return new Jobs(boss, options.retries ?? {});
+  }
+
+  /** Enqueues a job on `db` — pass the open transaction so the job commits (or not) with the change. */
+  async send<Q extends QueueName>(db: Db, queue: Q, data: JobData[Q], options: { startAfter?: Date; singletonKey?: string } = {}): Promise<void> {
+    await this.boss.send(queue, data, { ...this.retries[queue], ...options, db: fromDrizzle(db as never, sql as never) });
+  }
+
+  /** Works a queue off in this instance, a batch at a time; a failing job fails (and retries) alone. */
+  async work<Q extends QueueName>(queue: Q, handler: JobHandler<Q>, options: { pollingIntervalSeconds?: number; batchSize?: number } = {}): Promise<void> {
+    const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 20, includeMetadata: true, perJobResults: true } as const;
+    await this.boss.work<JobData[Q], unknown, typeof workOptions>(
+      queue,
+      workOptions,
+      async (jobs: JobWithMetadata<JobData[Q]>[]) => {
+        const results: JobResult[] = [];
+        for (const job of jobs) {
+          try {
+            await handler(job.data, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            results.push({ id: job.id, status: 'completed' });
+          } catch (error) {
+            results.push({ id: job.id, status: 'failed', output: { message: String((error as Error)?.message ?? error) } });
+          }
+        }
+        return results;
+      },
+    );
+  }
+
+  /** A cron schedule (in the firm's time zone) for a rule; one instance runs each occurrence. */
+  async schedule(queue: QueueName, cron: string, timeZone: string): Promise<void> {
+    await this.boss.schedule(queue, cron, {}, { tz: timeZone });
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 5_000, close: true });
+  }
+}
+
+function connectionStringOf(database: Database): string {
+  const options = (database.client as unknown as { options: { connectionString?: string } }).options;
+  if (!options.connectionString) throw new Error('PostgreSQL pool without a connection string');
+  return options.connectionString;
+}
