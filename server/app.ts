@@ -17,6 +17,8 @@ import { Realtime } from './realtime';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
+import { registerCalendarRoutes } from './domains/calendar/calendar.routes';
+import { registerStageTimeRoutes } from './domains/opportunities/stage-times.routes';
 import { registerActivityRoutes } from './domains/activities/activities.routes';
 import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
@@ -126,6 +128,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerOpportunityExtraRoutes(app);
   registerNotificationRoutes(app);
   registerReminderRoutes(app);
+  registerCalendarRoutes(app, config);
+  registerStageTimeRoutes(app);
   await registerLiveEvents(app, realtime);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -132,6 +132,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
   'error.CALENDAR_FEED_NOT_FOUND': 'This calendar feed address is invalid or was revoked',
   'validation.reminderTarget': 'Name exactly one record (a customer, lead, opportunity or activity)',
+  'validation.rangeEmpty': 'The end must be after the start',
+  'validation.rangeTooLong': 'The range may span at most 100 days',
   'validation.timeZone': 'Invalid time zone; use an IANA name such as Asia/Shanghai',
   'notification.lead-assigned': 'A new lead was assigned to you: {company}',
   'notification.activity-due': 'Activity due soon: {subject}',

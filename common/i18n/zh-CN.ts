@@ -130,6 +130,8 @@ export const zhCN = {
   'error.MAIL_NOT_RESENDABLE': '只有暂存或发送失败的邮件才能重新发送',
   'error.CALENDAR_FEED_NOT_FOUND': '日历订阅地址无效或已停用',
   'validation.reminderTarget': '请指定且只指定一条记录（客户、线索、商机或活动）',
+  'validation.rangeEmpty': '结束时间须晚于开始时间',
+  'validation.rangeTooLong': '时间范围最长 100 天',
   'validation.timeZone': '无效的时区，请使用如 Asia/Shanghai 的 IANA 时区名',
   'notification.lead-assigned': '新线索分配给您：{company}',
   'notification.activity-due': '活动即将到期：{subject}',

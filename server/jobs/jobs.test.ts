@@ -41,8 +41,8 @@ describe('durable reminders', () => {
     const { client, user } = await signedIn(t());
     const customer = await customerOf(client);
     const second = await secondHandle(a.database);
-    const one = await createTestApp({ database: a.database, workers: true });
-    const two = await createTestApp({ database: second.database, workers: true });
+    const one = await createTestApp({ database: a.database, workers: ['reminder.fire'] });
+    const two = await createTestApp({ database: second.database, workers: ['reminder.fire'] });
     try {
       const ids: string[] = [];
       const dueOf = new Map<string, string>();
@@ -94,7 +94,7 @@ describe('durable reminders', () => {
     await sleep(2_500);
     const [before] = await a.database.db.select().from(reminders).where(eq(reminders.id, res.body.id));
     expect(before.firedAt).toBeNull();
-    const restarted = await createTestApp({ database: a.database, workers: true });
+    const restarted = await createTestApp({ database: a.database, workers: ['reminder.fire'] });
     try {
       await until(async () => (await a.database.db.select().from(notifications).where(and(eq(notifications.userId, user.id), eq(notifications.kind, 'custom-reminder')))).length === 1, 30_000, 'the reminder after the restart');
       const mine = await client.get('/api/v1/notifications');

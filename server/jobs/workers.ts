@@ -14,23 +14,28 @@ const SCHEDULED_RULES: QueueName[] = ['rule.pool'];
  * Makes this instance work the durable queues: reminders, e-mail and the scheduled rules. Any
  * number of instances may do so on one database; each job is taken by one of them.
  */
-export async function startWorkers(app: FastifyInstance, config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron'>): Promise<void> {
+export async function startWorkers(
+  app: FastifyInstance,
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron'>,
+  /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
+  only?: QueueName[],
+): Promise<void> {
   const { jobs, db } = app;
+  const works = (queue: QueueName) => !only || only.includes(queue);
   const polling = { pollingIntervalSeconds: config.jobPollSeconds };
-  const mailer = createMailer(config.smtpUrl, config.mailFrom);
-  await jobs.work(
-    'reminder.fire',
-    async (data) => {
-      await db.transaction(async (tx) => {
-        await fireReminder({ db: tx as unknown as Db, jobs }, data.reminderId, data.remindAt);
-      });
-    },
-    { ...polling, batchSize: 50 },
-  );
-  await jobs.work('mail.send', (data, job) => deliverMail(db, mailer, data.mailId, job), { ...polling, batchSize: 10 });
-  await jobs.work('rule.pool', async () => {
-    await returnInactiveCustomersToPool(db);
-  }, polling);
+  if (works('reminder.fire')) {
+    await jobs.work(
+      'reminder.fire',
+      (data) => db.transaction(async (tx) => void (await fireReminder({ db: tx as unknown as Db, jobs }, data.reminderId, data.remindAt))),
+      { ...polling, batchSize: 50 },
+    );
+  }
+  if (works('mail.send')) {
+    const mailer = createMailer(config.smtpUrl, config.mailFrom);
+    await jobs.work('mail.send', (data, job) => deliverMail(db, mailer, data.mailId, job), { ...polling, batchSize: 10 });
+  }
+  if (works('rule.pool')) await jobs.work('rule.pool', async () => void (await returnInactiveCustomersToPool(db)), polling);
+  if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
     else await jobs.boss.unschedule(rule);

@@ -1,24 +1,28 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors';
 import type { Realtime } from '../realtime';
+
+/** Close codes of the live channel when the caller may not have it (the upgrade itself succeeds and closes at once). */
+export const LIVE_UNAUTHENTICATED = 4401;
+export const LIVE_FOREIGN_ORIGIN = 4403;
 
 /**
  * GET /api/v1/events — a WebSocket over which a signed-in browser hears what concerns it (for
- * now: "your notifications changed"). Authenticated like every request (session cookie); the
- * Origin must be this site, so another site cannot open it with the user's cookie.
+ * now: "your notifications changed"). Authenticated by the session cookie like every request;
+ * the Origin must be this site, so another site cannot open it with the user's cookie. Refusals
+ * close the socket with a code (an HTTP error on an upgrade would leave the connection dangling).
  */
 export async function registerLiveEvents(app: FastifyInstance, realtime: Realtime) {
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 } });
   app.get('/api/v1/events', {
     websocket: true,
-    schema: { tags: ['notifications'], summary: 'WebSocket: live events for the signed-in user ({"type":"notifications"} when their notifications change)' },
-    preValidation: async (request) => {
-      const origin = request.headers.origin;
-      if (origin && new URL(origin).host !== request.headers.host) throw new AppError('FORBIDDEN');
-    },
+    config: { public: true },
+    schema: { tags: ['notifications'], summary: 'WebSocket: live events for the signed-in user ({"type":"notifications"} when their notifications change); closes with 4401 when not signed in, 4403 from another site' },
   }, (socket, request) => {
-    const actor = request.actor!;
+    const actor = request.actor;
+    if (!actor) return socket.close(LIVE_UNAUTHENTICATED, 'unauthenticated');
+    const origin = request.headers.origin;
+    if (origin && hostOf(origin) !== request.headers.host) return socket.close(LIVE_FOREIGN_ORIGIN, 'foreign origin');
     const unsubscribe = realtime.subscribe(actor.id, (event) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: event.type }));
     });
@@ -34,4 +38,12 @@ export async function registerLiveEvents(app: FastifyInstance, realtime: Realtim
     });
     socket.send(JSON.stringify({ type: 'hello' }));
   });
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }

@@ -6,7 +6,7 @@ import type { Me } from '../../common/schemas/auth';
 import { buildApp } from '../app';
 import { loadConfig, type Config } from '../config';
 import { createPglite, openDatabase, type Database } from '../db/client';
-import type { JobsOptions } from '../jobs/engine';
+import type { JobsOptions, QueueName } from '../jobs/engine';
 import { startWorkers } from '../jobs/workers';
 
 export type Response = { status: number; body: any; headers: Record<string, unknown> };
@@ -89,13 +89,14 @@ export async function openTestDatabase(): Promise<Database> {
 
 /**
  * A test app on this file's database (or the one given — two apps on one database are two
- * instances). `workers` makes it work the job queues too, polling every half second.
+ * instances). `workers` makes it work those job queues too, polling every half second (tests
+ * sharing the PostgreSQL database each keep to the queues they test).
  */
-export async function createTestApp(options: { database?: Database; config?: Partial<Config>; workers?: boolean; jobs?: JobsOptions } = {}): Promise<TestApp> {
+export async function createTestApp(options: { database?: Database; config?: Partial<Config>; workers?: QueueName[]; jobs?: JobsOptions } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = { ...loadConfig({}), jobPollSeconds: 0.5, ...options.config };
   const app = await buildApp({ database, config, jobs: options.jobs });
-  if (options.workers) await startWorkers(app, config);
+  if (options.workers) await startWorkers(app, config, options.workers);
   await app.ready();
   const anon = new Client(app);
   return {

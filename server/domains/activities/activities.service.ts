@@ -34,7 +34,7 @@ const stages = aliasedTable(pipelineStages, 'activity_stages');
 /** Times are checked against the server clock with this much slack (clocks and forms drift). */
 const CLOCK_SLACK_MS = 5 * 60 * 1000;
 
-function selectActivities(db: Db) {
+export function selectActivities(db: Db) {
   return db
     .select({
       row: activities,
@@ -60,7 +60,7 @@ function selectActivities(db: Db) {
 
 type Joined = Awaited<ReturnType<ReturnType<typeof selectActivities>['execute']>>[number];
 
-function present(r: Joined): Activity {
+export function present(r: Joined): Activity {
   const a = r.row;
   return {
     id: a.id,

@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import ical, { ICalEventStatus } from 'ical-generator';
+import type { ActivityCategory } from '../../../common/schemas/activities';
+import type { CalendarFeed, CalendarItems, CalendarQuery } from '../../../common/schemas/calendar';
+import { inTransaction, type Ctx } from '../../context';
+import type { Db } from '../../db/client';
+import { AppError } from '../../errors';
+import { visibleActivities } from '../activities/activities.policy';
+import { present as presentActivity, selectActivities } from '../activities/activities.service';
+import { activities, activityAssignees } from '../activities/activities.tables';
+import { recordAudit } from '../audit/audit.service';
+import { userPreferences } from '../notifications/notifications.tables';
+import { users } from '../staff/staff.tables';
+
+/*
+ * The calendar 日历: activities placed on a time line (planned ones at their due time, done ones
+ * when they were done; cancelled ones nowhere), in the app and as a per-user iCalendar feed at a
+ * secret address. Only a SHA-256 of the feed's secret is kept, as for sessions and API tokens.
+ */
+
+const DAY_MS = 24 * 3600_000;
+/** The feed covers what was done or due this far back and what is planned this far ahead. */
+const FEED_PAST_DAYS = 90;
+const FEED_AHEAD_DAYS = 365;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** The instant an activity is placed at on the calendar. */
+const placedAt = sql`CASE WHEN ${activities.status} = 'planned' THEN ${activities.dueAt} ELSE ${activities.doneAt} END`;
+
+/** Activities placed in [from, to): planned ones by due time, done ones by done time. */
+function placedIn(from: Date, to: Date): SQL {
+  return or(
+    and(eq(activities.status, 'planned'), gte(activities.dueAt, from), lt(activities.dueAt, to)),
+    and(eq(activities.status, 'done'), gte(activities.doneAt, from), lt(activities.doneAt, to)),
+  )!;
+}
+
+/** Activities a user owns or is assigned to. */
+function ownedOrAssigned(userId: string): SQL {
+  return or(
+    eq(activities.ownerId, userId),
+    inArray(activities.id, sql`(SELECT ${activityAssignees.activityId} FROM ${activityAssignees} WHERE ${eq(activityAssignees.userId, userId)})`),
+  )!;
+}
+
+/** The calendar of a range: mine (owner or assignee) or everything I may see (`visibleActivities`). */
+export async function findCalendar(ctx: Ctx, query: CalendarQuery): Promise<CalendarItems> {
+  const who = query.scope === 'mine' ? ownedOrAssigned(ctx.actor.id) : visibleActivities(ctx.actor);
+  const rows = await selectActivities(ctx.db)
+    .where(and(who, placedIn(new Date(query.from), new Date(query.to))))
+    .orderBy(asc(placedAt), asc(activities.id));
+  return { items: rows.map(presentActivity) };
+}
+
+/**
+ * Creates my feed's secret, or replaces it (the old address stops working at once). The secret
+ * is in the answer only; `base` is where users reach the app (PUBLIC_URL or the request's origin).
+ */
+export async function createCalendarFeed(ctx: Ctx, base: string): Promise<CalendarFeed> {
+  const token = randomBytes(24).toString('base64url');
+  await inTransaction(ctx, async (tx) => {
+    const [before] = await tx.db.select({ hash: userPreferences.calendarTokenHash }).from(userPreferences).where(eq(userPreferences.userId, ctx.actor.id));
+    await tx.db
+      .insert(userPreferences)
+      .values({ userId: ctx.actor.id, calendarTokenHash: sha256(token) })
+      .onConflictDoUpdate({ target: userPreferences.userId, set: { calendarTokenHash: sha256(token), updatedAt: new Date() } });
+    // Rotating an active feed is an update; the log never holds the secret or its hash.
+    await recordAudit(tx, { action: before?.hash ? 'update' : 'create', entityType: 'calendar-feed', entityId: ctx.actor.id, after: { active: true } });
+  });
+  return { url: `${base}/api/v1/calendar/feed/${token}.ics` };
+}
+
+/** Revokes my feed (its address answers CALENDAR_FEED_NOT_FOUND from now on); nothing to do without one. */
+export async function revokeCalendarFeed(ctx: Ctx): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const revoked = await tx.db
+      .update(userPreferences)
+      .set({ calendarTokenHash: null, updatedAt: new Date() })
+      .where(and(eq(userPreferences.userId, ctx.actor.id), sql`${userPreferences.calendarTokenHash} IS NOT NULL`))
+      .returning({ userId: userPreferences.userId });
+    if (revoked.length) await recordAudit(tx, { action: 'delete', entityType: 'calendar-feed', entityId: ctx.actor.id, before: { active: true }, after: { active: false } });
+  });
+}
+
+/** Chinese labels of the built-in categories (a category outside the list is shown as it is). */
+const CATEGORY_LABELS: Record<ActivityCategory, string> = {
+  call: '电话',
+  visit: '拜访',
+  email: '邮件',
+  meeting: '会议',
+  proposal: '方案',
+  discussion: '方案讨论',
+  materials: '发送资料',
+  question: '答疑',
+  quote: '报价',
+  negotiation: '谈判',
+  other: '其他',
+};
+const categoryLabel = (category: string) => CATEGORY_LABELS[category as ActivityCategory] ?? category;
+
+/** Visits and meetings take an hour on the calendar, everything else half an hour. */
+const durationMinutes = (category: string) => (category === 'visit' || category === 'meeting' ? 60 : 30);
+
+/**
+ * The iCalendar feed of the token's user (who must still be active): the activities they own or
+ * are assigned to, done or due from FEED_PAST_DAYS ago to FEED_AHEAD_DAYS ahead. Times are written
+ * in UTC (`…Z`): exact instants every client shows in its own zone, with no VTIMEZONE to generate.
+ * An unknown, rotated-away or revoked token is CALENDAR_FEED_NOT_FOUND.
+ */
+export async function calendarFeedOf(db: Db, token: string): Promise<string> {
+  const [owner] = await db
+    .select({ id: users.id, displayName: users.displayName })
+    .from(userPreferences)
+    .innerJoin(users, eq(users.id, userPreferences.userId))
+    .where(and(eq(userPreferences.calendarTokenHash, sha256(token)), eq(users.active, true)));
+  if (!owner) throw new AppError('CALENDAR_FEED_NOT_FOUND');
+  const now = Date.now();
+  const rows = await selectActivities(db)
+    .where(and(ownedOrAssigned(owner.id), placedIn(new Date(now - FEED_PAST_DAYS * DAY_MS), new Date(now + FEED_AHEAD_DAYS * DAY_MS))))
+    .orderBy(asc(placedAt), asc(activities.id));
+
+  const calendar = ical({ name: `Gongdan 工单 · ${owner.displayName}`, prodId: { company: 'Gongdan', product: 'calendar', language: 'ZH' }, ttl: 3600 });
+  for (const a of rows.map(presentActivity)) {
+    const start = new Date((a.status === 'planned' ? a.dueAt : a.doneAt)!);
+    const description = [
+      a.status === 'done' ? '已完成' : null,
+      a.customerName ? `客户：${a.customerName}` : null,
+      a.opportunityName ? `商机：${a.opportunityName}` : null,
+      a.leadName ? `线索：${a.leadName}` : null,
+      a.contactName ? `联系人：${a.contactName}` : null,
+      a.notes ? `\n${a.notes}` : null,
+    ].filter((line) => line !== null);
+    calendar.createEvent({
+      id: `${a.id}@gongdan`,
+      summary: `${categoryLabel(a.category)} · ${a.subject}`,
+      description: description.join('\n') || null,
+      start,
+      end: new Date(start.getTime() + durationMinutes(a.category) * 60_000),
+      stamp: new Date(a.updatedAt),
+      lastModified: new Date(a.updatedAt),
+      // VEVENT has no "completed" status (RFC 5545: TENTATIVE, CONFIRMED, CANCELLED): done ones say so in a category.
+      status: a.status === 'planned' ? ICalEventStatus.CONFIRMED : null,
+      categories: [{ name: categoryLabel(a.category) }, ...(a.status === 'done' ? [{ name: '已完成' }] : [])],
+    });
+  }
+  return calendar.toString();
+}

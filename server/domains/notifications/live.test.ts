@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { signedIn } from '../../test/factories';
+import { createTestApp, openTestDatabase, uniq, type Client, type TestApp } from '../../test/harness';
+import type { Database } from '../../db/client';
+import { LIVE_FOREIGN_ORIGIN, LIVE_UNAUTHENTICATED } from '../../plugins/live';
+
+let a: TestApp;
+let b: TestApp;
+let second: Database | null = null;
+let port: number;
+beforeAll(async () => {
+  a = await createTestApp();
+  // A second instance: its own pool on PostgreSQL (so the event crosses LISTEN/NOTIFY between connections); on PGlite the one embedded database.
+  second = a.database.engine === 'postgres' ? await openTestDatabase() : null;
+  b = await createTestApp({ database: second ?? a.database });
+  await b.app.listen({ port: 0, host: '127.0.0.1' });
+  port = (b.app.server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await b.close();
+  await a.close();
+  await second?.close();
+});
+
+/** Opens the live channel on instance b as `client`, resolving once the server said hello. */
+function connect(client: Client | null, headers: Record<string, string> = {}): Promise<{ socket: WebSocket; messages: string[] }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/events`, { headers: { ...(client?.cookie ? { cookie: client.cookie } : {}), ...headers } });
+    const messages: string[] = [];
+    socket.on('message', (data) => {
+      const text = String(data);
+      if (text.includes('hello')) resolve({ socket, messages });
+      else messages.push(text);
+    });
+    socket.on('close', (code) => reject(new Error(`closed ${code}`)));
+    socket.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the live channel', () => {
+  it('tells a manager’s open browser on another instance at once when a lead is assigned to them — and nobody else', async () => {
+    const manager = await signedIn(a, { roleCode: 'manager' });
+    const bystander = await signedIn(a);
+    const admin = (await signedIn(a, { roleCode: 'admin' })).client;
+    const mine = await connect(manager.client);
+    const theirs = await connect(bystander.client);
+    try {
+      const lead = await admin.post('/api/v1/leads', { companyName: uniq('西安秦川机械'), ownerId: manager.user.id });
+      expect(lead.status, JSON.stringify(lead.body)).toBe(201);
+      for (let i = 0; i < 50 && mine.messages.length === 0; i++) await sleep(100);
+      expect(mine.messages.map((m) => JSON.parse(m))).toEqual([{ type: 'notifications' }]);
+      expect(theirs.messages).toEqual([]);
+      const bell = await manager.client.get('/api/v1/notifications');
+      expect(bell.body.items[0]).toMatchObject({ kind: 'lead-assigned', entityId: lead.body.id });
+    } finally {
+      mine.socket.close();
+      theirs.socket.close();
+    }
+  });
+
+  it('refuses anonymous callers and pages of other sites', async () => {
+    await expect(connect(null)).rejects.toThrow(`closed ${LIVE_UNAUTHENTICATED}`);
+    const { client } = await signedIn(a);
+    await expect(connect(client, { origin: 'https://evil.example' })).rejects.toThrow(`closed ${LIVE_FOREIGN_ORIGIN}`);
+  });
+});
