@@ -56,6 +56,7 @@ export const ERROR_STATUS = {
   REMINDER_IN_PAST: 400,
   MAIL_NOT_RESENDABLE: 409,
   CALENDAR_FEED_NOT_FOUND: 404,
+  SUGGESTION_RESOLVED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -17,6 +17,7 @@ import { Realtime } from './realtime';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
+import { registerSuggestionRoutes } from './domains/suggestions/suggestions.routes';
 import { registerCalendarRoutes } from './domains/calendar/calendar.routes';
 import { registerStageTimeRoutes } from './domains/opportunities/stage-times.routes';
 import { registerActivityRoutes } from './domains/activities/activities.routes';
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerOpportunityExtraRoutes(app);
   registerNotificationRoutes(app);
   registerReminderRoutes(app);
+  registerSuggestionRoutes(app);
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
   await registerLiveEvents(app, realtime);

@@ -130,6 +130,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.ACTIVITY_NOT_PLANNED': 'This activity is already done or cancelled; it cannot be completed again',
   'error.REMINDER_IN_PAST': 'The reminder time must be in the future',
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
+  'error.SUGGESTION_RESOLVED': 'This suggestion was already dealt with (sent or dismissed)',
   'error.CALENDAR_FEED_NOT_FOUND': 'This calendar feed address is invalid or was revoked',
   'validation.reminderTarget': 'Name exactly one record (a customer, lead, opportunity or activity)',
   'validation.rangeEmpty': 'The end must be after the start',

@@ -128,6 +128,7 @@ export const zhCN = {
   'error.ACTIVITY_NOT_PLANNED': '该活动已完成或已取消，不能再次完成',
   'error.REMINDER_IN_PAST': '提醒时间须晚于现在',
   'error.MAIL_NOT_RESENDABLE': '只有暂存或发送失败的邮件才能重新发送',
+  'error.SUGGESTION_RESOLVED': '该建议已处理（已发送或已忽略）',
   'error.CALENDAR_FEED_NOT_FOUND': '日历订阅地址无效或已停用',
   'validation.reminderTarget': '请指定且只指定一条记录（客户、线索、商机或活动）',
   'validation.rangeEmpty': '结束时间须晚于开始时间',

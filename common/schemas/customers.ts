@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InactiveDays } from './suggestions';
 import { isValidCreditCode, normalizeCreditCode } from '../credit-code';
 import { Email, Id, Phone, Timestamp, listQuery, optionalText, pageOf, text } from './common';
 import { Attachment } from './files';
@@ -328,6 +329,8 @@ export type Evaluation = z.infer<typeof Evaluation>;
 export const CustomerSettings = z.object({
   /** Customers nobody contacted for this many days go back to the public pool; null = never. */
   poolReturnDays: z.int().min(7).max(3650).nullable(),
+  /** After how many days without contact a customer counts as going inactive (a follow-up is suggested), per value tier; null = never. */
+  inactiveDays: InactiveDays,
 });
 export type CustomerSettings = z.infer<typeof CustomerSettings>;
 export const CustomerSettingsUpdate = CustomerSettings.partial().strict();

@@ -10,3 +10,4 @@ export * from '../domains/opportunities/opportunities.tables';
 export * from '../domains/activities/activities.tables';
 export * from '../domains/notifications/notifications.tables';
 export * from '../domains/reminders/reminders.tables';
+export * from '../domains/suggestions/suggestions.tables';

@@ -4,11 +4,12 @@ import type { Db } from '../db/client';
 import { returnInactiveCustomersToPool } from '../domains/customers/pool-rule.service';
 import { createMailer, deliverMail } from '../domains/notifications/mail.service';
 import { fireReminder } from '../domains/reminders/reminders.service';
+import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
 /** The rules that run on a schedule (cron in the firm's time zone). */
-const SCHEDULED_RULES: QueueName[] = ['rule.pool'];
+const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
 
 /**
  * Makes this instance work the durable queues: reminders, e-mail and the scheduled rules. Any
@@ -32,9 +33,12 @@ export async function startWorkers(
   }
   if (works('mail.send')) {
     const mailer = createMailer(config.smtpUrl, config.mailFrom);
-    await jobs.work('mail.send', (data, job) => deliverMail(db, mailer, data.mailId, job), { ...polling, batchSize: 10 });
+    await jobs.work('mail.send', (data, job) => deliverMail({ db, jobs }, mailer, data.mailId, job), { ...polling, batchSize: 10 });
   }
   if (works('rule.pool')) await jobs.work('rule.pool', async () => void (await returnInactiveCustomersToPool(db)), polling);
+  if (works('rule.inactive')) {
+    await jobs.work('rule.inactive', () => db.transaction(async (tx) => void (await raiseInactiveSuggestions({ db: tx as unknown as Db, jobs }))), polling);
+  }
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);

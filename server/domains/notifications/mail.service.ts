@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../errors';
 import type { JobInfo, Jobs } from '../../jobs/engine';
 import { recordAudits } from '../audit/audit.service';
 import { mailOutbox } from './notifications.tables';
+import { notify } from './notifications.service';
 
 export type NewMail = { to: string; toUserId?: string | null; subject: string; body: string; kind: string; createdBy?: string | null };
 
@@ -33,7 +34,8 @@ export function createMailer(smtpUrl: string | null, from: string): Mailer {
  * A failure is recorded on the message and rethrown so the job retries with backoff; after the
  * last retry the message is marked failed (visible in the outbox, where it can be sent again).
  */
-export async function deliverMail(db: Db, mailer: Mailer, mailId: string, job: JobInfo): Promise<void> {
+export async function deliverMail(tx: { db: Db; jobs: Jobs }, mailer: Mailer, mailId: string, job: JobInfo): Promise<void> {
+  const { db } = tx;
   const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, mailId));
   if (!mail || mail.status !== 'queued') return;
   if (!mailer.transport) {
@@ -48,6 +50,8 @@ export async function deliverMail(db: Db, mailer: Mailer, mailId: string, job: J
       .update(mailOutbox)
       .set({ attempts: mail.attempts + 1, lastError: String((error as Error)?.message ?? error).slice(0, 500), status: last ? 'failed' : 'queued' })
       .where(eq(mailOutbox.id, mailId));
+    // The sender learns that it did not go (the message stays in the outbox, to be sent again).
+    if (last && mail.createdBy) await notify(tx, [{ userId: mail.createdBy, kind: 'mail-failed', params: { subject: mail.subject, to: mail.toAddress }, entityType: 'mail', entityId: mail.id }]);
     throw error;
   }
   await db.update(mailOutbox).set({ status: 'sent', attempts: mail.attempts + 1, sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, mailId));
