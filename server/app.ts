@@ -17,6 +17,7 @@ import { Realtime } from './realtime';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
+import { registerTodayRoutes } from './domains/today/today.routes';
 import { registerSuggestionRoutes } from './domains/suggestions/suggestions.routes';
 import { registerCalendarRoutes } from './domains/calendar/calendar.routes';
 import { registerStageTimeRoutes } from './domains/opportunities/stage-times.routes';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerOpportunityExtraRoutes(app);
   registerNotificationRoutes(app);
   registerReminderRoutes(app);
+  registerTodayRoutes(app);
   registerSuggestionRoutes(app);
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);

@@ -6,6 +6,25 @@ export const ACTIVITY_STATUSES = ['planned', 'done', 'cancelled'] as const;
 export const ACTIVITY_CATEGORIES = ['call', 'visit', 'email', 'meeting', 'proposal', 'discussion', 'materials', 'question', 'quote', 'negotiation', 'other'] as const;
 export type ActivityCategory = (typeof ACTIVITY_CATEGORIES)[number];
 
+/** A category's code: built-in ones above, or one the firm added (lower-case letters, digits, hyphens). */
+export const CategoryCode = z.string().trim().regex(/^[a-z][a-z0-9-]{0,39}$/, { message: 'validation.categoryCode' });
+
+/** The firm's activity categories: the built-in ones (which can be renamed or switched off) and its own. */
+export const ActivityCategoryItem = z.object({
+  code: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  active: z.boolean(),
+  position: z.int(),
+  builtin: z.boolean(),
+});
+export type ActivityCategoryItem = z.infer<typeof ActivityCategoryItem>;
+export const ActivityCategoryCreate = z.strictObject({ code: CategoryCode, nameZh: text(30), nameEn: text(60), position: z.int().min(0).max(1000).optional() });
+export type ActivityCategoryCreate = z.infer<typeof ActivityCategoryCreate>;
+export const ActivityCategoryUpdate = z.strictObject({ nameZh: text(30), nameEn: text(60), active: z.boolean(), position: z.int().min(0).max(1000) }).partial();
+export type ActivityCategoryUpdate = z.infer<typeof ActivityCategoryUpdate>;
+export const CategoryParams = z.strictObject({ code: CategoryCode });
+
 export const Activity = z.object({
   id: Id,
   category: z.string(),
@@ -36,7 +55,8 @@ export const Activity = z.object({
 export type Activity = z.infer<typeof Activity>;
 
 export const ActivityCreate = z.strictObject({
-  category: z.enum(ACTIVITY_CATEGORIES),
+  /** An active category (see /activity-categories). */
+  category: CategoryCode,
   subject: text(200),
   notes: optionalText(4000),
   /** done: it happened (doneAt defaults to now); planned: due at dueAt. */
@@ -69,7 +89,7 @@ export type ActivityListQuery = z.infer<typeof ActivityListQuery>;
 
 /** Changes to an activity's content and times; its parent records never change. */
 export const ActivityUpdate = z.strictObject({
-  category: z.enum(ACTIVITY_CATEGORIES),
+  category: CategoryCode,
   subject: text(200),
   notes: optionalText(4000),
   /** Planned activities only: reschedule (not into the past). */
@@ -84,7 +104,7 @@ export type ActivityUpdate = z.infer<typeof ActivityUpdate>;
 
 /** The next step planned while completing one: same parents, planned, due at `dueAt`. */
 export const ActivityNext = z.strictObject({
-  category: z.enum(ACTIVITY_CATEGORIES),
+  category: CategoryCode,
   subject: text(200),
   notes: optionalText(4000),
   dueAt: z.iso.datetime({ offset: true }),

@@ -335,6 +335,10 @@ export const CustomerSettings = z.object({
 export type CustomerSettings = z.infer<typeof CustomerSettings>;
 export const CustomerSettingsUpdate = CustomerSettings.partial().strict();
 
+/** Moves the next contact date (until the next logged contact sets it again); null clears it. */
+export const NextContactChange = z.strictObject({ on: BusinessDate.nullable() });
+export type NextContactChange = z.infer<typeof NextContactChange>;
+
 // ---------- the customer page ----------
 
 /** The contact log's first page on the customer page (the /overview answer carries exactly this page). */

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Activity, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate } from '../../../common/schemas/activities';
+import { Activity, ActivityCategoryCreate, ActivityCategoryItem, ActivityCategoryUpdate, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate, CategoryParams } from '../../../common/schemas/activities';
+import { z } from 'zod';
+import { requirePermission } from '../../policy';
+import { createCategory, findCategories, updateCategory } from './categories.service';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
@@ -15,6 +18,17 @@ export function registerActivityRoutes(app: FastifyInstance) {
   const guard = requireActivityAccess;
   const tags = ['activities'];
 
+  r.get('/api/v1/activity-categories', { preValidation: guard, schema: { tags, summary: 'Activity categories in the firm’s order (inactive ones too, for old activities)', response: { 200: z.object({ items: z.array(ActivityCategoryItem) }), ...errorResponses } } }, async (request) => ({
+    items: await findCategories(ctxOf(request).db),
+  }));
+  const configure = requirePermission('sales:configure');
+  r.post('/api/v1/activity-categories', { preValidation: configure, schema: { tags, body: ActivityCategoryCreate, response: { 201: ActivityCategoryItem, ...errorResponses } } }, async (request, reply) => {
+    reply.status(201);
+    return createCategory(ctxOf(request), request.body);
+  });
+  r.patch('/api/v1/activity-categories/:code', { preValidation: configure, schema: { tags, summary: 'Rename, reorder or switch off a category', params: CategoryParams, body: ActivityCategoryUpdate, response: { 200: ActivityCategoryItem, ...errorResponses } } }, (request) =>
+    updateCategory(ctxOf(request), request.params.code, request.body),
+  );
   r.get('/api/v1/activities', { preValidation: guard, schema: { tags, summary: 'Activities visible to me (mine, and those on records I can see); without sort: planned by due time, then done newest first', querystring: ActivityListQuery, response: { 200: pageOf(Activity), ...errorResponses } } }, (request) =>
     findActivities(ctxOf(request), request.query),
   );

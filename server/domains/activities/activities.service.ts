@@ -18,6 +18,7 @@ import { users } from '../staff/staff.tables';
 import { visibleActivities, writableActivities } from './activities.policy';
 import { activities, activityAssignees } from './activities.tables';
 import { syncActivityReminders } from '../reminders/reminders.service';
+import { assertCategoryActive } from './categories.service';
 
 /*
  * Activities 活动: planned or done customer work on a lead, an opportunity or a customer.
@@ -221,6 +222,7 @@ export async function createActivity(ctx: Ctx, input: NewActivity): Promise<Acti
     dueAt = input.dueAt ? new Date(input.dueAt) : null;
   }
   return inTransaction(ctx, async (tx) => {
+    await assertCategoryActive(tx.db, input.category);
     const parent = await resolveParent(tx, input);
     await assertContactOf(tx.db, parent.customerId, input.contactId);
     const [row] = await tx.db
@@ -266,7 +268,10 @@ export async function updateActivity(ctx: Ctx, id: string, patch: ActivityUpdate
     const before = await getActivity(tx, id);
     await assertActivityWritable(tx, id);
     const set: Partial<typeof activities.$inferInsert> = { updatedAt: new Date() };
-    if (patch.category !== undefined) set.category = patch.category;
+    if (patch.category !== undefined && patch.category !== before.category) {
+      await assertCategoryActive(tx.db, patch.category);
+      set.category = patch.category;
+    }
     if (patch.subject !== undefined) set.subject = patch.subject;
     if (patch.notes !== undefined) set.notes = patch.notes;
     if (patch.dueAt !== undefined && Date.parse(patch.dueAt) !== (before.dueAt ? Date.parse(before.dueAt) : null)) {
@@ -321,6 +326,7 @@ export async function completeActivity(ctx: Ctx, id: string, input: ActivityComp
     });
     let next: Activity | null = null;
     if (input.next && nextDue) {
+      await assertCategoryActive(tx.db, input.next.category);
       const contactId = input.next.contactId === undefined ? before.contactId : input.next.contactId;
       await assertContactOf(tx.db, before.customerId, contactId);
       const [row] = await tx.db

@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ACTIVITY_STATUSES } from '../../../common/schemas/activities';
 import { auditedColumns } from '../../db/columns';
 import { contacts, customers } from '../customers/customers.tables';
@@ -31,6 +31,19 @@ export const activities = pgTable('activities', {
   index('activities_lead_idx').on(t.leadId),
   index('activities_opportunity_idx').on(t.opportunityId),
 ]);
+
+/** The firm's activity categories (the built-in ones are seeded by the migration; names per language). */
+export const activityCategories = pgTable('activity_categories', {
+  code: text('code').primaryKey(),
+  /** For the audit log (which names records by uuid). */
+  id: uuid('id').notNull().unique().defaultRandom(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  active: boolean('active').notNull().default(true),
+  position: integer('position').notNull().default(100),
+  builtin: boolean('builtin').notNull().default(false),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Further people an activity is assigned to (the owner is always one). */
 export const activityAssignees = pgTable('activity_assignees', {

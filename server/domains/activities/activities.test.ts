@@ -172,7 +172,8 @@ describe('activities on a customer', () => {
       [{ customerId: customer.id, status: 'planned' }, 'body.dueAt', '计划中的活动须填写到期时间'],
       [{ customerId: customer.id, status: 'planned', dueAt: at(-2 * HOUR) }, 'body.dueAt', '到期时间不能早于现在'],
       [{ customerId: customer.id, doneAt: at(2 * HOUR) }, 'body.doneAt', '完成时间不能晚于现在'],
-      [{ customerId: customer.id, category: 'lunch' }, 'body.category', ''],
+      [{ customerId: customer.id, category: 'Lunch!' }, 'body.category', ''],
+      [{ customerId: customer.id, category: 'lunch' }, 'INACTIVE_REFERENCE', '所选活动类别已停用或不存在'],
     ];
     for (const [body, where, message] of bad) {
       const res = await seller.client.post('/api/v1/activities', { category: 'call', subject: '不应保存', ...body });
@@ -220,5 +221,29 @@ describe('activities on a customer', () => {
     expect((await seller.client.get(`/api/v1/activities/${called.id}`)).status).toBe(200);
     expect((await other.client.get(`/api/v1/activities/${called.id}`)).status).toBe(200);
     expect((await other.client.patch(`/api/v1/activities/${called.id}`, { subject: '改' })).status).toBe(403);
+  });
+});
+
+describe('activity categories', () => {
+  it('are the firm’s to extend, rename and switch off; new activities take active ones only, old ones keep theirs', async () => {
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    const seller = await signedIn(t);
+    const customer = (await seller.client.post('/api/v1/customers', { name: uniq('类别测试客户') })).body;
+    const code = `site-${uniq('x').slice(-8)}`;
+    expect((await seller.client.post('/api/v1/activity-categories', { code, nameZh: '现场盘点', nameEn: 'Stocktake' })).status).toBe(403);
+    const made = await admin.post('/api/v1/activity-categories', { code, nameZh: '现场盘点', nameEn: 'Stocktake', position: 15 });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await admin.post('/api/v1/activity-categories', { code, nameZh: '重复', nameEn: 'Again' })).body.error.code).toBe('DUPLICATE_VALUE');
+    const list = (await seller.client.get('/api/v1/activity-categories')).body.items as { code: string; nameZh: string; builtin: boolean }[];
+    expect(list.slice(0, 3).map((c) => c.code)).toEqual(['call', code, 'visit']);
+    expect(list.find((c) => c.code === 'call')).toMatchObject({ nameZh: '电话沟通', builtin: true });
+
+    const done = await log(seller.client, { customerId: customer.id, category: code, subject: '年末存货监盘' });
+    expect(done.category).toBe(code);
+    expect((await admin.patch(`/api/v1/activity-categories/${code}`, { active: false })).body.active).toBe(false);
+    const refused = await seller.client.post('/api/v1/activities', { customerId: customer.id, category: code, subject: '再次监盘' });
+    expect(refused.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', details: { field: 'category' } });
+    expect((await seller.client.get(`/api/v1/activities/${done.id}`)).body.category).toBe(code);
+    expect((await admin.patch('/api/v1/activity-categories/no-such-category', { active: false })).status).toBe(404);
   });
 });

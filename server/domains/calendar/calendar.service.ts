@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import ical, { ICalEventStatus } from 'ical-generator';
-import type { ActivityCategory } from '../../../common/schemas/activities';
 import type { CalendarFeed, CalendarItems, CalendarQuery } from '../../../common/schemas/calendar';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError } from '../../errors';
 import { visibleActivities } from '../activities/activities.policy';
+import { findCategories } from '../activities/categories.service';
 import { present as presentActivity, selectActivities } from '../activities/activities.service';
 import { activities, activityAssignees } from '../activities/activities.tables';
 import { recordAudit } from '../audit/audit.service';
@@ -84,22 +84,6 @@ export async function revokeCalendarFeed(ctx: Ctx): Promise<void> {
   });
 }
 
-/** Chinese labels of the built-in categories (a category outside the list is shown as it is). */
-const CATEGORY_LABELS: Record<ActivityCategory, string> = {
-  call: '电话',
-  visit: '拜访',
-  email: '邮件',
-  meeting: '会议',
-  proposal: '方案',
-  discussion: '方案讨论',
-  materials: '发送资料',
-  question: '答疑',
-  quote: '报价',
-  negotiation: '谈判',
-  other: '其他',
-};
-const categoryLabel = (category: string) => CATEGORY_LABELS[category as ActivityCategory] ?? category;
-
 /** Visits and meetings take an hour on the calendar, everything else half an hour. */
 const durationMinutes = (category: string) => (category === 'visit' || category === 'meeting' ? 60 : 30);
 
@@ -121,6 +105,8 @@ export async function calendarFeedOf(db: Db, token: string): Promise<string> {
     .where(and(ownedOrAssigned(owner.id), placedIn(new Date(now - FEED_PAST_DAYS * DAY_MS), new Date(now + FEED_AHEAD_DAYS * DAY_MS))))
     .orderBy(asc(placedAt), asc(activities.id));
 
+  const names = new Map((await findCategories(db)).map((c) => [c.code, c.nameZh]));
+  const categoryLabel = (code: string) => names.get(code) ?? code;
   const calendar = ical({ name: `Gongdan 工单 · ${owner.displayName}`, prodId: { company: 'Gongdan', product: 'calendar', language: 'ZH' }, ttl: 3600 });
   for (const a of rows.map(presentActivity)) {
     const start = new Date((a.status === 'planned' ? a.dueAt : a.doneAt)!);

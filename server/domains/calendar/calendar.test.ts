@@ -184,7 +184,7 @@ describe('the iCalendar feed', () => {
     for (const id of [theirs.id, longAgo.id, farAhead.id, cancelled.id]) expect(feed.events.has(`${id}@gongdan`)).toBe(false);
 
     const v = feed.events.get(`${visit.id}@gongdan`)!;
-    expect(v.summary).toBe('拜访 · 年审沟通');
+    expect(v.summary).toBe('上门拜访 · 年审沟通');
     expect(v.startDate.toJSDate().getTime()).toBe(Date.parse(due));
     expect(shanghaiHour(v.startDate.toJSDate())).toBe(10);
     expect(minutes(v)).toBe(60);
@@ -193,7 +193,7 @@ describe('the iCalendar feed', () => {
     expect(v.description).toContain('带上去年的审计报告');
 
     const c = feed.events.get(`${call.id}@gongdan`)!;
-    expect(c.summary).toBe('电话 · 确认报价');
+    expect(c.summary).toBe('电话沟通 · 确认报价');
     expect(c.startDate.toJSDate().getTime()).toBe(Math.floor(Date.parse(doneAt) / 1000) * 1000);
     expect(minutes(c)).toBe(30);
     expect(categoriesOf(c)).toContain('已完成');

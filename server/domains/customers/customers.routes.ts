@@ -4,6 +4,7 @@ import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/sc
 import {
   AnswerQuery, Answers, AssignCustomer, CustomerSettings, CustomerSettingsUpdate, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
   Customer, CustomerCreate, CustomerListQuery, CustomerOverview, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
+  NextContactChange,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
@@ -17,7 +18,7 @@ import { completeCustomerService, createCustomerService, deleteCustomerService, 
 import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
-  assignCustomer, claimCustomer, createCustomer, findCustomers, findOwnerChanges, getCustomer, releaseCustomer, shareCustomer, updateCustomer,
+  assignCustomer, claimCustomer, createCustomer, findCustomers, findOwnerChanges, getCustomer, releaseCustomer, setNextContact, shareCustomer, updateCustomer,
 } from './customers.service';
 
 export function registerCustomerRoutes(app: FastifyInstance) {
@@ -47,6 +48,9 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   );
   r.post('/api/v1/customers/:id/claim', { preValidation: requirePermission('customers:pool'), schema: { tags, summary: 'Take a customer from the public pool 公海', params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
     claimCustomer(ctxOf(request), request.params.id),
+  );
+  r.post('/api/v1/customers/:id/next-contact', { preValidation: write, schema: { tags, summary: 'Reschedule the next contact (until the next logged contact sets it)', params: IdParams, body: NextContactChange, response: { 200: Customer, ...errorResponses } } }, (request) =>
+    setNextContact(ctxOf(request), request.params.id, request.body.on),
   );
   r.post('/api/v1/customers/:id/release', { preValidation: read, schema: { tags, summary: 'Give a customer back to the pool', params: IdParams, body: ReleaseCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
     releaseCustomer(ctxOf(request), request.params.id, request.body.reason),

@@ -268,6 +268,19 @@ export async function assignCustomer(ctx: Ctx, id: string, ownerId: string, reas
   });
 }
 
+/** Reschedules the next contact (a call that cannot happen today); its reminder moves with it. */
+export async function setNextContact(ctx: Ctx, id: string, on: string | null): Promise<Customer> {
+  return inTransaction(ctx, async (tx) => {
+    const before = await getCustomer(tx, id);
+    await assertCustomerWritable(tx, id);
+    await tx.db.update(customers).set({ nextContactOn: on, updatedAt: new Date() }).where(eq(customers.id, id));
+    await syncNextContactReminder(tx, id);
+    const after = await getCustomer(tx, id);
+    await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: id, before: { nextContactOn: before.nextContactOn }, after: { nextContactOn: after.nextContactOn } });
+    return after;
+  });
+}
+
 /** Replaces the colleagues a customer is shared with. */
 export async function shareCustomer(ctx: Ctx, id: string, userIds: string[]): Promise<Customer> {
   return inTransaction(ctx, async (tx) => {

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { Activity } from './activities';
+import { DateOnly, Id, Timestamp } from './common';
+import { Reminder, TimeZone } from './reminders';
+import { Suggestion } from './suggestions';
+
+export const TodayQuery = z.strictObject({
+  /** Whose "today": defaults to my preference (Asia/Shanghai unless changed). */
+  tz: TimeZone.optional(),
+});
+export type TodayQuery = z.infer<typeof TodayQuery>;
+
+export const CallDue = z.object({
+  customerId: Id,
+  customerName: z.string(),
+  nextContactOn: DateOnly,
+  lastContactAt: Timestamp.nullable(),
+  contactId: Id.nullable(),
+  contactName: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+export type CallDue = z.infer<typeof CallDue>;
+
+export const ServiceDue = z.object({
+  serviceId: Id,
+  customerId: Id,
+  customerName: z.string(),
+  businessLineName: z.string(),
+  cycle: z.string(),
+  nextDueOn: DateOnly,
+});
+export type ServiceDue = z.infer<typeof ServiceDue>;
+
+export const NewLead = z.object({
+  id: Id,
+  companyName: z.string(),
+  contactName: z.string().nullable(),
+  phone: z.string().nullable(),
+  source: z.string().nullable(),
+  assignedAt: Timestamp.nullable(),
+});
+export type NewLead = z.infer<typeof NewLead>;
+
+/** The salesperson's start page: what to do today and whom to call, and why. */
+export const Today = z.object({
+  date: DateOnly,
+  timeZone: z.string(),
+  overdue: z.array(Activity),
+  today: z.array(Activity),
+  reminders: z.array(Reminder),
+  callsDue: z.array(CallDue),
+  inactive: z.array(Suggestion),
+  servicesDue: z.array(ServiceDue),
+  newLeads: z.array(NewLead),
+});
+export type Today = z.infer<typeof Today>;
+
+/** Audits (and other recurring services) count as "due soon" this many days ahead. */
+export const SERVICES_DUE_DAYS = 30;
+/** Each section shows at most this many (the lists behind them have the rest). */
+export const TODAY_SECTION_LIMIT = 50;

@@ -1,0 +1,78 @@
+import { and, asc, desc, eq, exists, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
+import type { Ctx } from '../../context';
+import { addDays, localDate, zonedInstant } from '../../lib/time';
+import { activities, activityAssignees } from '../activities/activities.tables';
+import { present as presentActivity, selectActivities } from '../activities/activities.service';
+import { contacts, customerServices, customers } from '../customers/customers.tables';
+import { leads } from '../leads/leads.tables';
+import { preferencesOf } from '../notifications/notifications.service';
+import { findMyReminders } from '../reminders/reminders.service';
+import { businessLines } from '../staff/staff.tables';
+import { findMySuggestions } from '../suggestions/suggestions.service';
+
+/**
+ * Today 今日: my planned work that is overdue or due today (as owner or assignee), reminders
+ * that went off, my customers due for a call (next contact date today or earlier), those going
+ * quiet (with the drafted follow-up), their recurring services (audits …) due within
+ * SERVICES_DUE_DAYS, and new leads given to me — "today" in my time zone.
+ */
+export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
+  const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
+  const date = localDate(new Date(), timeZone);
+  const startOfDay = zonedInstant(date, { hour: 0 }, timeZone);
+  const endOfDay = zonedInstant(addDays(date, 1), { hour: 0 }, timeZone);
+  const me = ctx.actor.id;
+  const mineToDo = and(
+    eq(activities.status, 'planned'),
+    isNotNull(activities.dueAt),
+    or(eq(activities.ownerId, me), exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${activityAssignees.activityId} = ${activities.id} AND ${activityAssignees.userId} = ${me})`)),
+  );
+  const primary = sql`(SELECT k.id FROM ${contacts} k WHERE k.customer_id = ${customers.id} ORDER BY k.is_primary DESC, cardinality(k.phones) > 0 DESC, k.created_at LIMIT 1)`;
+  const [planned, reminders, calls, inactive, services, newLeads] = await Promise.all([
+    selectActivities(ctx.db).where(and(mineToDo, lt(activities.dueAt, endOfDay))).orderBy(asc(activities.dueAt), asc(activities.id)).limit(2 * TODAY_SECTION_LIMIT),
+    findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
+    ctx.db
+      .select({
+        customerId: customers.id,
+        customerName: customers.name,
+        nextContactOn: customers.nextContactOn,
+        lastContactAt: customers.lastContactAt,
+        contactId: contacts.id,
+        contactName: contacts.name,
+        phone: sql<string | null>`coalesce(${contacts.phones}[1], ${customers.phone})`,
+      })
+      .from(customers)
+      .leftJoin(contacts, eq(contacts.id, primary))
+      .where(and(eq(customers.ownerId, me), lte(customers.nextContactOn, date)))
+      .orderBy(asc(customers.nextContactOn), asc(customers.name))
+      .limit(TODAY_SECTION_LIMIT),
+    findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
+    ctx.db
+      .select({ serviceId: customerServices.id, customerId: customers.id, customerName: customers.name, businessLineName: businessLines.name, cycle: customerServices.cycle, nextDueOn: customerServices.nextDueOn })
+      .from(customerServices)
+      .innerJoin(customers, eq(customers.id, customerServices.customerId))
+      .innerJoin(businessLines, eq(businessLines.id, customerServices.businessLineId))
+      .where(and(eq(customers.ownerId, me), eq(customerServices.active, true), lte(customerServices.nextDueOn, addDays(date, SERVICES_DUE_DAYS))))
+      .orderBy(asc(customerServices.nextDueOn), asc(customers.name))
+      .limit(TODAY_SECTION_LIMIT),
+    ctx.db
+      .select({ id: leads.id, companyName: leads.companyName, contactName: leads.contactName, phone: leads.phone, source: leads.source, assignedAt: leads.assignedAt })
+      .from(leads)
+      .where(and(eq(leads.ownerId, me), eq(leads.status, 'new')))
+      .orderBy(desc(leads.assignedAt), desc(leads.id))
+      .limit(TODAY_SECTION_LIMIT),
+  ]);
+  const items = planned.map(presentActivity);
+  return {
+    date,
+    timeZone,
+    overdue: items.filter((a) => Date.parse(a.dueAt!) < startOfDay.getTime()).slice(0, TODAY_SECTION_LIMIT),
+    today: items.filter((a) => Date.parse(a.dueAt!) >= startOfDay.getTime()).slice(0, TODAY_SECTION_LIMIT),
+    reminders,
+    callsDue: calls.map((c) => ({ ...c, nextContactOn: c.nextContactOn!, lastContactAt: c.lastContactAt?.toISOString() ?? null })),
+    inactive,
+    servicesDue: services,
+    newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
+  };
+}

@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client';
+import { addDays, localDate, localParts } from '../../lib/time';
+import { activities } from '../activities/activities.tables';
+import { customers } from '../customers/customers.tables';
+import { raiseInactiveSuggestions } from '../suggestions/suggestions.service';
+import { buildBusinessLine, signedIn } from '../../test/factories';
+import { createTestApp, uniq, type TestApp } from '../../test/harness';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+/** A zone where it is now well inside the day, so "later today" exists whenever the test runs. */
+function zoneAwayFromMidnight(): string {
+  return ['Asia/Shanghai', 'Europe/London', 'America/New_York', 'Pacific/Auckland'].find((z) => {
+    const { hour } = localParts(new Date(), z);
+    return hour >= 2 && hour <= 20;
+  })!;
+}
+
+describe('Today 今日', () => {
+  it('tells a salesperson what is overdue and due today, whom to call and why, what goes quiet, which audits are due, and new leads — only their own', async () => {
+    const tz = zoneAwayFromMidnight();
+    const date = localDate(new Date(), tz);
+    const { client, user } = await signedIn(t);
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    const customer = (await client.post('/api/v1/customers', { name: uniq('西安华达建设有限公司') })).body;
+    await client.post('/api/v1/contacts', { customerId: customer.id, name: '张财务', phones: ['13900001111'], isPrimary: true });
+
+    const overdue = await client.post('/api/v1/activities', { category: 'call', subject: '催交审计资料', status: 'planned', dueAt: new Date(Date.now() + 60_000).toISOString(), customerId: customer.id });
+    await t.database.db.update(activities).set({ dueAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(activities.id, overdue.body.id));
+    const later = await client.post('/api/v1/activities', { category: 'visit', subject: '拜访财务总监', status: 'planned', dueAt: new Date(Date.now() + 60 * 60_000).toISOString(), customerId: customer.id });
+    const tomorrow = await client.post('/api/v1/activities', { category: 'meeting', subject: '下周方案会', status: 'planned', dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), customerId: customer.id });
+    expect([overdue.status, later.status, tomorrow.status]).toEqual([201, 201, 201]);
+
+    await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'phone', summary: '客户来电，约今天回电', nextContactOn: date });
+    const quiet = (await client.post('/api/v1/customers', { name: uniq('宝鸡秦川机械') })).body;
+    await t.database.db.update(customers).set({ createdAt: new Date(Date.now() - 100 * 86_400_000) }).where(eq(customers.id, quiet.id));
+    await t.database.db.transaction((tx) => raiseInactiveSuggestions({ db: tx as unknown as Db, jobs: t.app.jobs }, { customerIds: [quiet.id] }));
+    const line = await buildBusinessLine(t.database.db, { name: uniq('年报审计') });
+    await client.post('/api/v1/customer-services', { customerId: customer.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 10) });
+    await client.post('/api/v1/customer-services', { customerId: quiet.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 90) });
+    const lead = await admin.post('/api/v1/leads', { companyName: uniq('咸阳新世纪商贸'), contactName: '刘经理', phone: '13800002222', ownerId: user.id });
+    expect(lead.status).toBe(201);
+
+    const today = await client.get('/api/v1/today', { tz });
+    expect(today.status, JSON.stringify(today.body)).toBe(200);
+    expect(today.body).toMatchObject({ date, timeZone: tz });
+    expect(today.body.overdue.map((a: { subject: string }) => a.subject)).toEqual(['催交审计资料']);
+    expect(today.body.today.map((a: { subject: string }) => a.subject)).toEqual(['拜访财务总监']);
+    expect(today.body.callsDue).toEqual([{ customerId: customer.id, customerName: customer.name, nextContactOn: date, lastContactAt: expect.any(String), contactId: expect.any(String), contactName: '张财务', phone: '13900001111' }]);
+    expect(today.body.inactive).toMatchObject([{ customerId: quiet.id, days: 100 }]);
+    expect(today.body.servicesDue).toMatchObject([{ customerId: customer.id, businessLineName: line.name, nextDueOn: addDays(date, 10) }]);
+    expect(today.body.newLeads).toMatchObject([{ id: lead.body.id, contactName: '刘经理', phone: '13800002222' }]);
+
+    // The call cannot happen today: move it to tomorrow, and it leaves the list (its reminder moves too).
+    const moved = await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: addDays(date, 1) });
+    expect(moved.body.nextContactOn).toBe(addDays(date, 1));
+    expect((await client.get('/api/v1/today', { tz })).body.callsDue).toEqual([]);
+
+    // Nobody else's day shows any of it.
+    const other = await signedIn(t);
+    const theirs = (await other.client.get('/api/v1/today', { tz })).body;
+    for (const section of ['overdue', 'today', 'reminders', 'callsDue', 'inactive', 'servicesDue', 'newLeads']) expect(theirs[section]).toEqual([]);
+    expect((await other.client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: null })).status).toBe(404);
+  });
+
+  it('refuses an unknown time zone with a clear message', async () => {
+    const { client } = await signedIn(t);
+    const res = await client.get('/api/v1/today', { tz: 'Asia/Xian' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(res.body.error.details)).toContain('无效的时区');
+  });
+});
