@@ -24,6 +24,13 @@ import type {
   MilestoneCreate, MilestoneUpdate, Opportunity, OpportunityCreate, OpportunityListQuery, OpportunityMembersInput, OpportunityMove, OpportunityReopen,
   OpportunityTotals, OpportunityUpdate, Pipeline, PipelineInput, Project, ProjectTaskCreate, ProjectTaskUpdate, Quote, QuoteCreate, Stage, StageChange,
 } from '../../common/schemas/opportunities';
+import type { CalendarItems, CalendarScope } from '../../common/schemas/calendar';
+import type { NotificationPage, OutboxListQuery, OutboxMail, Preferences, PreferencesUpdate } from '../../common/schemas/notifications';
+import type { Reminder, ReminderCreate } from '../../common/schemas/reminders';
+import type { StageDurations, StageDurationsQuery, StageTimes } from '../../common/schemas/stage-times';
+import type { MailTemplate, MailTemplateUpdate, Suggestion, SuggestionSend } from '../../common/schemas/suggestions';
+import type { Today } from '../../common/schemas/today';
+import type { ActivityCategoryCreate, ActivityCategoryItem, ActivityCategoryUpdate } from '../../common/schemas/activities';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -85,6 +92,8 @@ export const customersApi = {
   assign: (id: string, ownerId: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
   share: (id: string, userIds: string[]) => api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
   overview: (id: string) => api<CustomerOverview>(`/api/v1/customers/${id}/overview`),
+  /** Moves the next contact date (a call that cannot happen today); null clears it. */
+  setNextContact: (id: string, on: string | null) => api<Customer>(`/api/v1/customers/${id}/next-contact`, { method: 'POST', body: { on } }),
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
   duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
   merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
@@ -148,6 +157,65 @@ export const activitiesApi = {
   ...resource<Activity, z.input<typeof ActivityCreate>, z.input<typeof ActivityUpdate>, ActivityListParams>('activities'),
   /** Done now (or at doneAt), with what came of it; optionally plans the next one in the same step. */
   complete: (id: string, body: z.input<typeof ActivityComplete>) => api<ActivityCompleted>(`/api/v1/activities/${id}/complete`, { method: 'POST', body }),
+  /** Planned work at its due time, done work when it was done, in [from, to): mine, or all I may see (team). */
+  calendar: (query: { from: string; to: string; scope: CalendarScope }) => api<z.infer<typeof CalendarItems>>('/api/v1/calendar', { query }),
+};
+
+export const activityCategoriesApi = {
+  path: '/api/v1/activity-categories',
+  list: async () => (await api<{ items: ActivityCategoryItem[] }>('/api/v1/activity-categories')).items,
+  create: (body: z.input<typeof ActivityCategoryCreate>) => api<ActivityCategoryItem>('/api/v1/activity-categories', { method: 'POST', body }),
+  update: (code: string, body: z.input<typeof ActivityCategoryUpdate>) => api<ActivityCategoryItem>(`/api/v1/activity-categories/${code}`, { method: 'PATCH', body }),
+};
+
+export const todayApi = {
+  path: '/api/v1/today',
+  get: () => api<Today>('/api/v1/today'),
+};
+
+export const remindersApi = {
+  path: '/api/v1/reminders',
+  list: async (state: 'due' | 'upcoming') => (await api<{ items: Reminder[] }>('/api/v1/reminders', { query: { state } })).items,
+  create: (body: z.input<typeof ReminderCreate>) => api<Reminder>('/api/v1/reminders', { method: 'POST', body }),
+  snooze: (id: string, until: string) => api<Reminder>(`/api/v1/reminders/${id}/snooze`, { method: 'POST', body: { until } }),
+  dismiss: (id: string) => api<Reminder>(`/api/v1/reminders/${id}/dismiss`, { method: 'POST' }),
+};
+
+export const suggestionsApi = {
+  path: '/api/v1/suggestions',
+  list: async () => (await api<{ items: Suggestion[] }>('/api/v1/suggestions')).items,
+  send: (id: string, body: z.input<typeof SuggestionSend>) => api<Suggestion>(`/api/v1/suggestions/${id}/send`, { method: 'POST', body }),
+  dismiss: (id: string) => api<Suggestion>(`/api/v1/suggestions/${id}/dismiss`, { method: 'POST' }),
+  template: () => api<MailTemplate>('/api/v1/mail-templates/inactive-customer'),
+  saveTemplate: (body: z.input<typeof MailTemplateUpdate>) => api<MailTemplate>('/api/v1/mail-templates/inactive-customer', { method: 'PUT', body }),
+};
+
+export const notificationsApi = {
+  path: '/api/v1/notifications',
+  list: (params: { unread?: 'true' | 'false'; page?: number; pageSize?: number } = {}) => api<NotificationPage>('/api/v1/notifications', { query: params }),
+  unreadCount: async () => (await api<{ unread: number }>('/api/v1/notifications/unread-count')).unread,
+  read: (id: string) => api<Ok>(`/api/v1/notifications/${id}/read`, { method: 'POST' }),
+  readAll: () => api<{ read: number }>('/api/v1/notifications/read-all', { method: 'POST' }),
+};
+
+export const preferencesApi = {
+  path: '/api/v1/me/preferences',
+  get: () => api<Preferences>('/api/v1/me/preferences'),
+  update: (body: z.input<typeof PreferencesUpdate>) => api<Preferences>('/api/v1/me/preferences', { method: 'PATCH', body }),
+  /** A new secret feed address (the old one stops working); shown once. */
+  createCalendarFeed: () => api<{ url: string }>('/api/v1/me/calendar-feed', { method: 'POST' }),
+  revokeCalendarFeed: () => api<Ok>('/api/v1/me/calendar-feed', { method: 'DELETE' }),
+};
+
+export const mailOutboxApi = {
+  path: '/api/v1/mail-outbox',
+  list: (params: ListParams<typeof OutboxListQuery> = {}) => api<Page<OutboxMail>>('/api/v1/mail-outbox', { query: params }),
+  resend: (id: string) => api<OutboxMail>(`/api/v1/mail-outbox/${id}/resend`, { method: 'POST' }),
+};
+
+export const stageTimesApi = {
+  forOpportunity: (id: string) => api<StageTimes>(`/api/v1/opportunities/${id}/stage-times`),
+  summary: (query: Partial<z.infer<typeof StageDurationsQuery>> = {}) => api<StageDurations>('/api/v1/reports/stage-durations', { query }),
 };
 
 export const auditApi = {

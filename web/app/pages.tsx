@@ -1,10 +1,10 @@
 import {
-  ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, HomeOutlined, SafetyCertificateOutlined,
+  ApartmentOutlined, AuditOutlined, BankOutlined, EnvironmentOutlined, SafetyCertificateOutlined,
   ContactsOutlined, FundOutlined, RiseOutlined, SettingOutlined, SolutionOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Me } from '../../common/schemas/auth';
-import { can } from '../auth/session';
+import { can, useMe } from '../auth/session';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { CustomerPage } from '../features/customers/CustomerPage';
 import { CustomersPage } from '../features/customers/CustomersPage';
@@ -27,6 +27,11 @@ import { PipelineSettingsPage } from '../features/pipeline/PipelineSettingsPage'
 import { NotificationOutlined } from '@ant-design/icons';
 import { CampaignPage } from '../features/campaigns/CampaignPage';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage';
+import { CalendarOutlined, MailOutlined, ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { ActivityCategoriesPage } from '../features/activities/ActivityCategoriesPage';
+import { CalendarPage } from '../features/calendar/CalendarPage';
+import { OutboxPage } from '../features/mail/OutboxPage';
+import { TodayPage } from '../features/today/TodayPage';
 import type { WebMessageKey } from '../i18n';
 
 export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
@@ -51,11 +56,18 @@ export type AppPage = {
 };
 
 const manageStaff = (me: Me) => can(me, 'staff:manage');
+
+/** The start page: Today 今日 for those who work with customers, the profile overview for everyone else. */
+function StartPage() {
+  const me = useMe();
+  return can(me, 'customers:read') ? <TodayPage /> : <HomePage />;
+}
 const readCustomers = (me: Me) => can(me, 'customers:read');
 
 /** Every page of the signed-in app: the router and the sider menu are both built from this list. */
 export const APP_PAGES: AppPage[] = [
-  { path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, allowed: () => true, element: <HomePage /> },
+  { path: '/', labelKey: 'nav.today', icon: <ScheduleOutlined />, allowed: () => true, element: <StartPage /> },
+  { path: '/calendar', labelKey: 'nav.calendar', icon: <CalendarOutlined />, allowed: readCustomers, element: <CalendarPage /> },
   { path: '/customers', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, allowed: readCustomers, element: <CustomersPage /> },
   { path: '/customers/value-sheet', group: 'customers', labelKey: 'nav.customerSettings', icon: <FundOutlined />, allowed: (me) => can(me, 'customers:configure'), element: <EvaluationSheetPage /> },
   { path: '/customers/:id', group: 'customers', labelKey: 'nav.customers', icon: <ContactsOutlined />, hideInMenu: true, allowed: readCustomers, element: <CustomerPage /> },
@@ -66,6 +78,7 @@ export const APP_PAGES: AppPage[] = [
   { path: '/opportunities', group: 'sales', labelKey: 'opp.nav', icon: <FunnelPlotOutlined />, allowed: (me) => can(me, 'opportunities:read'), element: <OpportunitiesPage /> },
   { path: '/opportunities/:id', group: 'sales', labelKey: 'opp.nav', icon: <FunnelPlotOutlined />, hideInMenu: true, allowed: (me) => can(me, 'opportunities:read'), element: <OpportunityPage /> },
   { path: '/sales/assignment-rules', group: 'sales', labelKey: 'rule.nav', icon: <BranchesOutlined />, allowed: (me) => can(me, 'sales:configure'), element: <AssignmentRulesPage /> },
+  { path: '/sales/activity-categories', group: 'sales', labelKey: 'nav.activityCategories', icon: <UnorderedListOutlined />, allowed: (me) => can(me, 'sales:configure'), element: <ActivityCategoriesPage /> },
   { path: '/sales/pipelines', group: 'sales', labelKey: 'pipeline.nav', icon: <NodeIndexOutlined />, allowed: (me) => can(me, 'sales:configure'), element: <PipelineSettingsPage /> },
   { path: '/staff/users', group: 'staff', labelKey: 'nav.users', icon: <UserOutlined />, allowed: (me) => can(me, 'staff:read'), element: <UsersPage /> },
   { path: '/staff/departments', group: 'staff', labelKey: 'nav.departments', icon: <ApartmentOutlined />, allowed: manageStaff, element: <DepartmentsPage /> },
@@ -73,6 +86,7 @@ export const APP_PAGES: AppPage[] = [
   { path: '/staff/regions', group: 'staff', labelKey: 'nav.regions', icon: <EnvironmentOutlined />, allowed: manageStaff, element: <ReferencePage key="regions" kind={REFERENCE_KINDS.regions} /> },
   { path: '/staff/business-lines', group: 'staff', labelKey: 'nav.businessLines', icon: <TagsOutlined />, allowed: manageStaff, element: <ReferencePage key="business-lines" kind={REFERENCE_KINDS.businessLines} /> },
   { path: '/staff/roles', group: 'staff', labelKey: 'nav.roles', icon: <SafetyCertificateOutlined />, allowed: manageStaff, element: <RolesPage /> },
+  { path: '/mail-outbox', labelKey: 'nav.outbox', icon: <MailOutlined />, allowed: (me) => can(me, 'mail:manage'), element: <OutboxPage /> },
   { path: '/audit', labelKey: 'nav.audit', icon: <AuditOutlined />, allowed: (me) => can(me, 'audit:read'), element: <AuditLogPage /> },
   { path: '/settings', labelKey: 'nav.settings', icon: <SettingOutlined />, hideInMenu: true, allowed: () => true, element: <SettingsPage /> },
 ];

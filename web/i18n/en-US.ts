@@ -55,6 +55,10 @@ export const enUS: Record<WebMessageKey, string> = {
   'login.footer': 'Forgot your password? Ask an administrator to reset it.',
 
   'nav.home': 'Home',
+  'nav.today': 'Today',
+  'nav.calendar': 'Calendar',
+  'nav.activityCategories': 'Activity categories',
+  'nav.outbox': 'E-mail outbox',
   'nav.staff': 'Sales staff',
   'nav.users': 'Users',
   'nav.departments': 'Departments',
@@ -1128,4 +1132,10 @@ export const enUS: Record<WebMessageKey, string> = {
   'conflicts.add': 'Add a pair',
   'conflicts.empty': 'No conflicting business lines set',
   'conflicts.removeConfirm': 'Remove this pair?',
+
+  // —— today 今日, the bell, reminders, follow-up suggestions (today.*, bell.*, reminder.*, suggestion.*) ——
+
+  // —— calendar 日程 and my preferences (calendar.*, prefs.*) ——
+
+  // —— activity categories, e-mail outbox, follow-up template, stage times (category.*, outbox.*, template.*, stageTime.*) ——
 };

@@ -57,6 +57,10 @@ export const zhCN = {
   'login.footer': '忘记密码请联系系统管理员重置',
 
   'nav.home': '首页',
+  'nav.today': '今日',
+  'nav.calendar': '日程',
+  'nav.activityCategories': '活动类别',
+  'nav.outbox': '邮件发件箱',
   'nav.staff': '销售人员管理',
   'nav.users': '用户',
   'nav.departments': '部门',
@@ -1130,6 +1134,12 @@ export const zhCN = {
   'conflicts.add': '添加互斥组合',
   'conflicts.empty': '还没有设置互斥的业务类型',
   'conflicts.removeConfirm': '确定移除此互斥组合吗？',
+
+  // —— today 今日, the bell, reminders, follow-up suggestions (today.*, bell.*, reminder.*, suggestion.*) ——
+
+  // —— calendar 日程 and my preferences (calendar.*, prefs.*) ——
+
+  // —— activity categories, e-mail outbox, follow-up template, stage times (category.*, outbox.*, template.*, stageTime.*) ——
 } as const;
 
 export type WebMessageKey = keyof typeof zhCN;

@@ -1,0 +1,4 @@
+/** Placeholder: being written now. */
+export function TodayPage() {
+  return null;
+}
