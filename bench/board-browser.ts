@@ -25,6 +25,7 @@ import { login } from '../e2e/support/ui';
 import { openDatabase } from '../server/db/client';
 import { migrateDatabase } from '../server/db/migrate';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
+import { Jobs } from '../server/jobs/engine';
 import { DEMO_PASSWORD, seedDemoFirm } from '../server/seed/demo';
 
 const CARDS = Number(process.argv[2] ?? 2_000);
@@ -71,7 +72,9 @@ try {
   try {
     await migrateDatabase(database);
     await bootstrapDatabase(database.db);
-    await seedDemoFirm(database.db);
+    const jobs = await Jobs.open(database);
+    await seedDemoFirm(database.db, jobs);
+    await jobs.stop();
     line = (await raw(`SELECT id FROM business_lines WHERE code = $1`, [LINE_CODE])).rows[0].id as string;
     // The line's pipeline: its own active stages if it has any, else the default one.
     const stages = (await raw(

@@ -18,7 +18,10 @@ const ONLY = process.env.ONLY?.split(',');
 
 /** [name, url, data-testid to wait for where the page loads in steps (the board picks its business line first)] */
 const PAGES: [name: string, url: string, ready?: string][] = [
-  ['home', '/'],
+  ['today', '/', 'today'],
+  ['calendar', '/calendar', 'calendar'],
+  ['activity-categories', '/sales/activity-categories'],
+  ['outbox', '/mail-outbox'],
   ['users', '/staff/users'],
   ['departments', '/staff/departments'],
   ['branches', '/staff/branches'],

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
 import { migrateDatabase } from './db/migrate';
 import { getRoleIdByCode } from './domains/staff/roles.service';
+import { Jobs } from './jobs/engine';
 import { startWorkers } from './jobs/workers';
 import { bootstrapDatabase } from './seed/bootstrap';
 import { isEmpty, seedDemoFirm } from './seed/demo';
@@ -52,7 +53,6 @@ function redact(url: string): string {
 
 async function serve(config: Config, demo: boolean): Promise<void> {
   const database = await openAndMigrate(config);
-  if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db);
   const app = await buildApp({
     database,
     config,
@@ -63,6 +63,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
     },
   });
+  if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db, app.jobs);
   await app.listen({ port: config.port, host: config.host });
   await startWorkers(app, config);
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
@@ -144,7 +145,12 @@ export async function main(argv: string[]): Promise<number> {
             console.log('the database already has users; the demo firm was not loaded');
             return 0;
           }
-          await seedDemoFirm(database.db);
+          const jobs = await Jobs.open(database);
+          try {
+            await seedDemoFirm(database.db, jobs);
+          } finally {
+            await jobs.stop();
+          }
           console.log('demo firm loaded; sign in as admin / demo-2026');
         } finally {
           await database.close();

@@ -1,10 +1,12 @@
 import { count, eq } from 'drizzle-orm';
 import type { StaffCategory } from '../../common/schemas/staff';
 import type { Db } from '../db/client';
+import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
+import { seedDemoToday } from './demo-today';
 import { seedDepartment, seedReference, seedUser } from './seeders';
 
 export const DEMO_PASSWORD = 'demo-2026';
@@ -70,8 +72,8 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return n === 0;
 }
 
-/** Loads the demo firm 某会计师事务所 into an empty database. */
-export async function seedDemoFirm(db: Db): Promise<void> {
+/** Loads the demo firm 某会计师事务所 into an empty database (reminders go on the job queue). */
+export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
   await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     const branchIds = new Map<string, string>();
@@ -105,5 +107,6 @@ export async function seedDemoFirm(db: Db): Promise<void> {
     }
     await seedDemoCustomers(t);
     await seedDemoSales(t);
+    await seedDemoToday({ db: t, jobs });
   });
 }

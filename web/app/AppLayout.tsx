@@ -8,6 +8,7 @@ import { can, storeMe, useMe } from '../auth/session';
 import { useErrorToast } from '../components/errors';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { AnswerBox } from '../features/customers/AnswerBox';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 import { Logo } from '../components/Logo';
 import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
@@ -150,6 +151,7 @@ export function AppLayout() {
           />
           {can(me, 'customers:read') && <AnswerBox />}
           <div style={{ flex: 1 }} />
+          <NotificationBell />
           <SavedLanguageSwitch />
           <UserMenu />
         </Layout.Header>

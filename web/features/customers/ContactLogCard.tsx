@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { CONTACT_CHANNELS, CONTACT_DIRECTIONS, OVERVIEW_LOG_PAGE_SIZE, type ContactLog } from '../../../common/schemas/customers';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
-import { contactLogsApi, customersApi } from '../../api/resources';
+import { contactLogsApi, customersApi, remindersApi, todayApi } from '../../api/resources';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
@@ -24,9 +24,10 @@ type Values = {
   files?: UploadFile[];
 };
 const FIELDS: FormFields = { names: ['direction', 'channel', 'contactId', 'occurredAt', 'summary', 'nextContactOn'] };
-const INVALIDATES = [contactLogsApi.path, customersApi.path, '/api/v1/answers'];
+const INVALIDATES = [contactLogsApi.path, customersApi.path, '/api/v1/answers', todayApi.path, remindersApi.path];
 
-function LogModal({ customerId, open, onClose }: { customerId: string; open: boolean; onClose: () => void }) {
+/** Logging a contact with a customer (also from Today: "log the call"); `contactId` preselects who was called. */
+export function LogModal({ customerId, contactId, open, onClose }: { customerId: string; contactId?: string | null; open: boolean; onClose: () => void }) {
   const t = useT();
   const rules = useRules();
   const { message } = App.useApp();
@@ -58,7 +59,7 @@ function LogModal({ customerId, open, onClose }: { customerId: string; open: boo
     if (!open) return;
     form.resetFields();
     const primary = contacts.data?.find((c) => c.isPrimary);
-    form.setFieldsValue({ direction: 'outbound', channel: 'phone', occurredAt: dayjs(), contactId: primary?.id });
+    form.setFieldsValue({ direction: 'outbound', channel: 'phone', occurredAt: dayjs(), contactId: contactId ?? primary?.id });
     // The defaults are set when the form opens, not again when the contacts reload.
   }, [open, form]);
 
