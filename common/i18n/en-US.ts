@@ -140,6 +140,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.categoryCode': 'A code starts with a lower-case letter and has only lower-case letters, digits and hyphens (up to 40)',
   'validation.timeZone': 'Invalid time zone; use an IANA name such as Asia/Shanghai',
   'notification.lead-assigned': 'A new lead was assigned to you: {company}',
+  'notification.lead-queued': 'A new lead waits in the {queue} queue: {company}',
   'notification.activity-due': 'Activity due soon: {subject}',
   'notification.next-contact': 'Contact {customer} today',
   'notification.custom-reminder': 'Reminder: {title}',

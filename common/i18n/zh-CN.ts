@@ -138,6 +138,7 @@ export const zhCN = {
   'validation.categoryCode': '代码须以小写字母开头，只含小写字母、数字和连字符（最多 40 个字符）',
   'validation.timeZone': '无效的时区，请使用如 Asia/Shanghai 的 IANA 时区名',
   'notification.lead-assigned': '新线索分配给您：{company}',
+  'notification.lead-queued': '新线索进入「{queue}」待分配：{company}',
   'notification.activity-due': '活动即将到期：{subject}',
   'notification.next-contact': '今天应联系客户：{customer}',
   'notification.custom-reminder': '提醒：{title}',

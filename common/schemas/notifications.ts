@@ -3,7 +3,7 @@ import { Id, Timestamp } from './common';
 import { TimeZone } from './reminders';
 
 /** Every kind of notification; each has a message in both languages (common/i18n notification.<kind>). */
-export const NOTIFICATION_KINDS = ['lead-assigned', 'activity-due', 'next-contact', 'custom-reminder', 'inactive-customer', 'mail-failed'] as const;
+export const NOTIFICATION_KINDS = ['lead-assigned', 'lead-queued', 'activity-due', 'next-contact', 'custom-reminder', 'inactive-customer', 'mail-failed'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const Notification = z.object({

@@ -165,6 +165,13 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
   if (a.toUserId && a.toUserId !== ctx.actor.id) {
     await notify(ctx, [{ userId: a.toUserId, kind: 'lead-assigned', params: { company: lead.companyName, rule: a.rule?.name ?? null }, entityType: 'lead', entityId: lead.id }]);
   }
+  // A lead waiting in a queue: its department's manager is told, to hand it out.
+  if (!a.toUserId && a.queueDepartmentId) {
+    const [queue] = await ctx.db.select({ managerId: departments.managerId, name: departments.name }).from(departments).where(eq(departments.id, a.queueDepartmentId));
+    if (queue?.managerId && queue.managerId !== ctx.actor.id) {
+      await notify(ctx, [{ userId: queue.managerId, kind: 'lead-queued', params: { company: lead.companyName, queue: queue.name }, entityType: 'lead', entityId: lead.id }]);
+    }
+  }
 }
 
 async function recordStatus(ctx: Ctx, leadId: string, from: LeadStatus | null, to: LeadStatus, reason?: string | null) {

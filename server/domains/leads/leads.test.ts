@@ -82,6 +82,9 @@ describe('automatic assignment', () => {
 
     const queue = await team.manager.client.get('/api/v1/leads', { view: 'queue', pageSize: 100 });
     expect(queue.body.items.map((l: Lead) => l.id)).toContain(lead.id);
+    // The queue's manager is told there is a lead to hand out.
+    const bell = await team.manager.client.get('/api/v1/notifications');
+    expect(bell.body.items[0]).toMatchObject({ kind: 'lead-queued', entityId: lead.id, message: `新线索进入「${team.department.name}」待分配：${lead.companyName}` });
     expect((await outsider.get(`/api/v1/leads/${lead.id}`)).status).toBe(404);
 
     const someone = await buildUser(t.database.db, { departmentId: team.department.id });
