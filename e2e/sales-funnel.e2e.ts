@@ -1,7 +1,7 @@
-import type { Browser, Locator, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { collectFailedRequests, collectPageErrors, launchBrowser, newContext } from './support/browser';
-import { chooseOption, clickSettled, confirm, login, row, screenshot, settle } from './support/ui';
+import type { Locator, Page, Response } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { peopleInOneBrowser } from './support/people';
+import { chooseOption, clickSettled, confirm, row, screenshot, settle } from './support/ui';
 
 /**
  * Issue 4's acceptance: a campaign lead in 西北 for 审计 is auto-assigned to 李明 (sales1) by the
@@ -11,34 +11,13 @@ import { chooseOption, clickSettled, confirm, login, row, screenshot, settle } f
  * browser context. No other file creates leads or 审计 opportunities, so the demo's round robin
  * (李明 next) and the board's columns are this file's alone.
  */
-let browser: Browser;
-/** The page the current test drives (for the screenshot of a failure). */
+const people = peopleInOneBrowser();
+/** The page the current test drives. */
 let page: Page;
 let sales: Page;
-/** Page errors of both people's pages. */
-const errorLists: string[][] = [];
-const pageErrors = () => errorLists.flat();
+const pageErrors = people.pageErrors;
 let salesFailed: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`);
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signIn(username: string) {
-  const context = await newContext(browser, inject('baseURL'));
-  context.setDefaultTimeout(15_000);
-  const p = await context.newPage();
-  errorLists.push(collectPageErrors(p));
-  const failed = collectFailedRequests(p);
-  await login(p, username);
-  return { page: p, failed };
-}
+const signIn = (username: string) => people.signIn(username);
 
 const RUN = Date.now().toString(36).slice(-5).toUpperCase();
 /** Unique per run, and like no demo customer (the conversion creates the customer without a duplicate warning). */

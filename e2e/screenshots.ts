@@ -38,6 +38,7 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['audit', '/audit'],
   ['settings', '/settings'],
   ['settings-tokens', '/settings?tab=tokens'],
+  ['settings-reminders', '/settings?tab=reminders', 'prefs'],
   ['not-found', '/no/such/page'],
 ];
 

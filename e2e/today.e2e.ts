@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { collectPageErrors, launchBrowser, newContext } from './support/browser';
-import { clickSettled, login, screenshot, settle } from './support/ui';
+import { expect, test } from 'vitest';
+import { peopleInOneBrowser } from './support/people';
+import { clickSettled, screenshot, settle } from './support/ui';
 
 /**
  * Issue 5's acceptance in the browser: 李明 (sales1) starts the day on Today 今日, sees a reminder
@@ -10,34 +9,12 @@ import { clickSettled, login, screenshot, settle } from './support/ui';
  * manager of 审计一部 has the app open in a second browser: when 李明 enters a lead no rule
  * takes, it waits in the department's queue and the manager's bell counts it at once, live.
  */
-let browser: Browser;
-let page: Page;
-const errors: string[][] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`);
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signIn(username: string) {
-  const context = await newContext(browser, inject('baseURL'));
-  context.setDefaultTimeout(20_000);
-  const p = await context.newPage();
-  errors.push(collectPageErrors(p));
-  await login(p, username);
-  return p;
-}
+const people = peopleInOneBrowser();
 
 const COMPANY = `延安宝塔山文旅发展有限公司 ${Date.now().toString(36).slice(-5).toUpperCase()}`;
 
 test('李明 sees a due reminder on Today and logs the call; the manager’s bell updates live when a lead arrives', async () => {
-  const sales = await signIn('sales1');
-  page = sales;
+  const { page: sales } = await people.signIn('sales1', 20_000);
   await sales.goto('/');
   await sales.getByTestId('today').waitFor();
   // A reminder that went off: the next contact planned for one of his customers.
@@ -61,8 +38,7 @@ test('李明 sees a due reminder on Today and logs the call; the manager’s bel
   await sales.getByText('电话确认年报审计进场时间：下周一').waitFor();
 
   // The manager, in a second browser.
-  const manager = await signIn('manager');
-  page = manager;
+  const { page: manager } = await people.signIn('manager', 20_000);
   await manager.goto('/');
   const bell = manager.getByTestId('notification-count');
   await bell.waitFor({ state: 'attached' });
@@ -70,7 +46,7 @@ test('李明 sees a due reminder on Today and logs the call; the manager’s bel
   const before = Number(await bell.getAttribute('data-count'));
 
   // 李明 enters a lead with no business line: no rule takes it, it waits in 审计一部's queue.
-  page = sales;
+  people.focus(sales);
   await sales.goto('/leads');
   await sales.getByTestId('lead-create').click();
   const drawer = sales.getByRole('dialog', { name: '新建线索' });
@@ -80,10 +56,10 @@ test('李明 sees a due reminder on Today and logs the call; the manager’s bel
   await sales.getByTestId('lead-created-outcome').waitFor();
 
   // The manager's bell counts it without a reload, and says what it is.
-  page = manager;
+  people.focus(manager);
   await expect.poll(async () => Number(await bell.getAttribute('data-count')), { timeout: 15_000 }).toBe(before + 1);
   await manager.getByTestId('notification-bell').click();
   await manager.getByTestId('notification-item').filter({ hasText: COMPANY }).filter({ hasText: '待分配' }).waitFor();
   await screenshot(manager, '61-bell-manager-zh');
-  expect(errors.flat()).toEqual([]);
+  expect(people.pageErrors()).toEqual([]);
 });
