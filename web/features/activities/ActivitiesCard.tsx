@@ -1,17 +1,19 @@
-import { CalendarOutlined, CheckOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { CalendarOutlined, CheckOutlined, DeleteOutlined, EditOutlined, PlusOutlined, UserAddOutlined } from '@ant-design/icons';
 import { App, Button, Card, Checkbox, Col, DatePicker, Divider, Flex, Form, Input, Modal, Popconfirm, Row, Select, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { ACTIVITY_CATEGORIES, type Activity, type ActivityCategory } from '../../../common/schemas/activities';
-import { useAll, usePage, useWrite } from '../../api/queries';
+import type { Activity } from '../../../common/schemas/activities';
+import { useAll, useDirectory, usePage, useWrite } from '../../api/queries';
 import { activitiesApi, contactsApi } from '../../api/resources';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
+import { useMe } from '../../auth/session';
+import { listSeparator, personLabel } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
-import { CATEGORY_ICONS, CategoryTag, isCategory } from './activity-ui';
+import { CategoryTag, useActivityCategories, useCategoryOptions } from './activity-ui';
 
 /** The record the activities hang off: exactly one of a lead, an opportunity or a customer. */
 export type ActivityParent = { leadId: string } | { opportunityId: string } | { customerId: string };
@@ -21,8 +23,11 @@ export type ActivitiesCardProps = {
   parent: ActivityParent;
   /** The viewer may work on the parent: log, plan, complete, edit and delete (the server checks again). */
   editable: boolean;
-  /** Categories the forms offer, the first being the default (default: all). Leads use the light ones (call, email, materials, question). */
-  categories?: readonly ActivityCategory[];
+  /**
+   * Preferred categories, the first being the default: the forms offer those of them that are active, then the
+   * firm's other active custom categories (default: every active category in the firm's order). Leads use the light ones.
+   */
+  categories?: readonly string[];
   /** The customer whose contacts the forms offer (implied for a customer parent; pass the opportunity's customer on its page). */
   customerId?: string | null;
   /** Card title (default 活动 / Activities). */
@@ -34,20 +39,21 @@ export type ActivitiesCardProps = {
 type Mode = 'log' | 'plan' | 'edit' | 'complete';
 
 type Values = {
-  category: ActivityCategory;
+  category: string;
   subject: string;
   contactId?: string;
+  assigneeIds?: string[];
   notes?: string;
   /** When it was done (log, done ones) or is due (plan, planned ones). */
   at: Dayjs;
   planNext?: boolean;
-  nextCategory?: ActivityCategory;
+  nextCategory?: string;
   nextSubject?: string;
   nextDueAt?: Dayjs;
 };
 
 const FIELDS: FormFields = {
-  names: ['category', 'subject', 'contactId', 'notes', 'at', 'nextDueAt'],
+  names: ['category', 'subject', 'contactId', 'assigneeIds', 'notes', 'at', 'nextDueAt'],
   rename: { dueAt: 'at', doneAt: 'at', next: 'nextDueAt' },
 };
 
@@ -58,35 +64,47 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
   mode: Mode | null;
   activity: Activity | null;
   parent: ActivityParent;
-  categories: readonly ActivityCategory[];
+  categories?: readonly string[];
   customerId: string | null;
   invalidates: string[];
   onClose: () => void;
 }) {
   const t = useT();
+  const { locale } = useLocale();
+  const me = useMe();
   const rules = useRules();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const onError = useFormSubmitError(form, FIELDS);
   const open = mode !== null;
   const contacts = useAll(contactsApi, { customerId: customerId ?? undefined, sort: 'name' }, open && Boolean(customerId));
+  const directory = useDirectory(open && mode !== 'complete');
   const planNext = Form.useWatch('planNext', form);
   const planning = mode === 'plan' || (mode === 'edit' && activity?.status === 'planned');
-  const categoryOptions = (current?: string) =>
-    [...categories, ...(current && isCategory(current) && !categories.includes(current) ? [current] : [])].map((c) => ({
-      value: c,
-      label: <Flex gap={6}>{CATEGORY_ICONS[c]}{t(`activity.category.${c}`)}</Flex>,
-    }));
+  const editedCategory = mode === 'edit' ? activity?.category : undefined;
+  const category = useCategoryOptions(categories, editedCategory);
+  const nextCategory = useCategoryOptions(categories);
+  // Colleagues besides the owner (who is always on it); assignees no longer in the directory (switched off) stay listed by name.
+  const ownerId = mode === 'edit' && activity ? activity.ownerId : me.user.id;
+  const assigneeOptions = useMemo(() => {
+    const options = (directory.data ?? []).filter((u) => u.id !== ownerId).map((u) => ({ value: u.id, label: personLabel(locale, u) }));
+    const kept = (mode === 'edit' ? activity?.assignees ?? [] : []).filter((a) => !options.some((o) => o.value === a.id)).map((a) => ({ value: a.id, label: a.name }));
+    return [...options, ...kept];
+  }, [directory.data, ownerId, locale, mode, activity]);
 
   const save = useWrite(async (v: Values) => {
     const common = { category: v.category, subject: v.subject, notes: v.notes?.trim() || null, contactId: v.contactId ?? null };
-    if (mode === 'log') return activitiesApi.create({ ...parent, ...common, status: 'done', doneAt: v.at.toISOString() });
-    if (mode === 'plan') return activitiesApi.create({ ...parent, ...common, status: 'planned', dueAt: v.at.toISOString() });
+    const assigneeIds = v.assigneeIds ?? [];
+    if (mode === 'log') return activitiesApi.create({ ...parent, ...common, assigneeIds, status: 'done', doneAt: v.at.toISOString() });
+    if (mode === 'plan') return activitiesApi.create({ ...parent, ...common, assigneeIds, status: 'planned', dueAt: v.at.toISOString() });
     if (mode === 'edit' && activity) {
       const was = activity.status === 'planned' ? activity.dueAt : activity.doneAt;
       const moved = !was || dayjs(was).valueOf() !== v.at.valueOf();
       const time = moved ? (activity.status === 'planned' ? { dueAt: v.at.toISOString() } : { doneAt: v.at.toISOString() }) : {};
-      return activitiesApi.update(activity.id, { ...common, ...(activity.status === 'cancelled' ? {} : time) });
+      // Assignees only when changed: an unchanged list with a colleague switched off since would be refused.
+      const before = activity.assignees.map((a) => a.id).sort().join();
+      const people = [...assigneeIds].sort().join() === before ? {} : { assigneeIds };
+      return activitiesApi.update(activity.id, { ...common, ...people, ...(activity.status === 'cancelled' ? {} : time) });
     }
     if (mode === 'complete' && activity) {
       return activitiesApi.complete(activity.id, {
@@ -100,26 +118,34 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
     throw new Error('no activity');
   }, [activitiesApi.path, ...invalidates]);
 
+  const firstCategory = category.codes[0];
   useEffect(() => {
     if (!open) return;
     form.resetFields();
-    if (mode === 'log') form.setFieldsValue({ category: categories[0], at: dayjs() });
-    if (mode === 'plan') form.setFieldsValue({ category: categories[0], at: tomorrowMorning() });
+    if (mode === 'log') form.setFieldsValue({ category: firstCategory, at: dayjs() });
+    if (mode === 'plan') form.setFieldsValue({ category: firstCategory, at: tomorrowMorning() });
     if (mode === 'edit' && activity) {
       const at = activity.status === 'planned' ? activity.dueAt : (activity.doneAt ?? activity.dueAt);
       form.setFieldsValue({
-        category: activity.category as ActivityCategory,
+        category: activity.category,
         subject: activity.subject,
         contactId: activity.contactId ?? undefined,
+        assigneeIds: activity.assignees.map((a) => a.id),
         notes: activity.notes ?? undefined,
         at: at ? dayjs(at) : undefined,
       });
     }
     if (mode === 'complete' && activity) {
-      form.setFieldsValue({ notes: activity.notes ?? undefined, at: dayjs(), planNext: false, nextCategory: categories[0], nextDueAt: tomorrowMorning() });
+      form.setFieldsValue({ notes: activity.notes ?? undefined, at: dayjs(), planNext: false, nextCategory: nextCategory.codes[0], nextDueAt: tomorrowMorning() });
     }
     // Defaults are set when the modal opens, not again when the card re-renders (callers may pass a new categories array each time).
   }, [open, mode, activity?.id, form]);
+  // The categories may arrive after the modal opened: then default to the first one.
+  useEffect(() => {
+    if (!open || !firstCategory) return;
+    if ((mode === 'log' || mode === 'plan') && !form.getFieldValue('category')) form.setFieldValue('category', firstCategory);
+    if (mode === 'complete' && !form.getFieldValue('nextCategory')) form.setFieldValue('nextCategory', firstCategory);
+  }, [open, mode, firstCategory, form]);
 
   const submit = async (values: Values) => {
     try {
@@ -174,7 +200,7 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
               <>
                 <Col span={12}>
                   <Form.Item name="nextCategory" label={t('activity.category')} rules={[rules.required('activity.category', 'select')]}>
-                    <Select options={categoryOptions()} />
+                    <Select options={nextCategory.options} loading={nextCategory.loading} />
                   </Form.Item>
                 </Col>
                 <Col span={12}>
@@ -194,7 +220,7 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
           <Row gutter={16}>
             <Col span={12}>
               <Form.Item name="category" label={t('activity.category')} rules={[rules.required('activity.category', 'select')]}>
-                <Select options={categoryOptions(activity?.category)} data-testid="activity-category" />
+                <Select options={category.options} loading={category.loading} data-testid="activity-category" />
               </Form.Item>
             </Col>
             <Col span={12}>
@@ -220,6 +246,19 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
                 </Form.Item>
               </Col>
             )}
+            <Col span={24}>
+              <Form.Item name="assigneeIds" label={t('activity.assignee.label')} extra={t('activity.assignee.help')} rules={[{ type: 'array', max: 20 }]}>
+                <Select
+                  mode="multiple"
+                  allowClear
+                  showSearch={{ optionFilterProp: 'label' }}
+                  options={assigneeOptions}
+                  loading={directory.isLoading}
+                  placeholder={t('activity.assignee.placeholder')}
+                  data-testid="activity-assignees"
+                />
+              </Form.Item>
+            </Col>
             <Col span={24}>
               <Form.Item name="notes" label={planning ? t('activity.notes') : t('activity.outcome')} rules={[{ max: 4000 }]}>
                 <Input.TextArea rows={3} placeholder={planning ? undefined : t('activity.outcomePlaceholder')} />
@@ -269,6 +308,11 @@ function ActivityItem({ activity: a, parent, editable, onEdit, onComplete, onDel
             <Typography.Text type="secondary"><CheckOutlined /> {t('activity.doneOn', { time: formatDateTime(a.doneAt, locale) })}</Typography.Text>
           ) : null}
           <Typography.Text type="secondary">{t('activity.by', { name: a.ownerName })}</Typography.Text>
+          {a.assignees.length > 0 && (
+            <Typography.Text type="secondary" data-testid="activity-assignees-list">
+              <UserAddOutlined /> {t('activity.assignee.with', { names: a.assignees.map((p) => p.name).join(listSeparator(locale)) })}
+            </Typography.Text>
+          )}
           {stage && <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }}>{t('activity.inStage', { stage })}</Tag>}
           {via && <Typography.Text type="secondary">{via}</Typography.Text>}
         </Flex>
@@ -306,13 +350,15 @@ function ActivityItem({ activity: a, parent, editable, onEdit, onComplete, onDel
  * <ActivitiesCard parent={{ customerId: c.id }} editable={canWork} />
  * ```
  */
-export function ActivitiesCard({ parent, editable, categories = ACTIVITY_CATEGORIES, customerId, title, invalidates = [] }: ActivitiesCardProps) {
+export function ActivitiesCard({ parent, editable, categories, customerId, title, invalidates = [] }: ActivitiesCardProps) {
   const t = useT();
   const toast = useErrorToast();
   const { message } = App.useApp();
   const [pageSize, setPageSize] = useState(20);
   const [modal, setModal] = useState<{ mode: Mode; activity: Activity | null } | null>(null);
   const list = usePage(activitiesApi, { ...parent, page: 1, pageSize });
+  // Category names come from the firm's list: wait for it rather than flash the codes.
+  const categoryList = useActivityCategories();
   const remove = useWrite((id: string) => activitiesApi.remove(id), [activitiesApi.path, ...invalidates]);
   const items = list.data?.items ?? [];
   const plannedCount = items.filter((a) => a.status === 'planned').length;
@@ -334,7 +380,7 @@ export function ActivitiesCard({ parent, editable, categories = ACTIVITY_CATEGOR
         </Flex>
       )}
     >
-      {list.isPending ? null : items.length === 0 ? (
+      {list.isPending || categoryList.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('activity.empty')} hint={editable ? t('activity.emptyHint') : undefined} />
       ) : (
         <Flex vertical>

@@ -7,6 +7,7 @@ import { customersApi } from '../../api/resources';
 import { isApiError } from '../../api/client';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
+import { FollowUpTemplateCard, InactiveRuleCard } from './FollowUpSettings';
 import { useT } from '../../i18n';
 
 const EMPTY_FACTOR = { key: '', name: '', weight: 0, options: [{ label: '', score: 100 }, { label: '', score: 0 }] };
@@ -80,6 +81,8 @@ export function EvaluationSheetPage() {
     >
       <Flex vertical gap={16}>
         <PoolRuleCard />
+        <InactiveRuleCard />
+        <FollowUpTemplateCard />
         <Typography.Title level={5} style={{ margin: 0 }}>{t('nav.evaluationSheet')}</Typography.Title>
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           {t('sheet.help')} {sheet.data && t('sheet.version', { version: sheet.data.version })}

@@ -21,6 +21,7 @@ import { CloseDate, OpportunityStatusTag, byPosition, daysSince, stageName, test
 import { OpportunityFormDrawer } from './OpportunityFormDrawer';
 import { ProjectTab } from './ProjectTab';
 import { QuotesCard } from './QuotesCard';
+import { StageTimesCard } from './StageTimesCard';
 import { TeamCard } from './TeamCard';
 
 /** The pipeline as steps: the open stages, then 赢单 or 输单; a click on another stage moves there. */
@@ -188,6 +189,7 @@ export function OpportunityPage() {
         <Flex vertical gap={16}>
           <TeamCard opportunity={o} editable={editable} />
           <AcceptanceCard opportunityId={o.id} editable={editable} open={isOpen} />
+          <StageTimesCard opportunityId={o.id} />
           <StageHistoryCard opportunityId={o.id} />
         </Flex>
       </Col>

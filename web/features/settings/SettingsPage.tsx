@@ -5,11 +5,12 @@ import { useT } from '../../i18n';
 import { ApiTokensPanel } from './ApiTokensPanel';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
+import { RemindersPanel } from './RemindersPanel';
 
-const TABS = ['profile', 'password', 'tokens'] as const;
+const TABS = ['profile', 'password', 'reminders', 'tokens'] as const;
 type Tab = (typeof TABS)[number];
 
-/** Personal settings: profile and language, password, API tokens (the tab is in the URL). */
+/** Personal settings: profile and language, password, reminders and notifications, API tokens (the tab is in the URL). */
 export function SettingsPage() {
   const t = useT();
   const [search, setSearch] = useSearchParams();
@@ -23,6 +24,7 @@ export function SettingsPage() {
           items={[
             { key: 'profile', label: t('settings.profile'), children: <ProfileForm /> },
             { key: 'password', label: t('settings.password'), children: <PasswordForm /> },
+            { key: 'reminders', label: t('prefs.tab'), children: <RemindersPanel /> },
             { key: 'tokens', label: t('settings.tokens'), children: <ApiTokensPanel /> },
           ]}
         />
