@@ -45,13 +45,14 @@ test('an administrator works in Chinese, then in English', async () => {
 
   await login(page, 'admin');
   await page.getByTestId('greeting').filter({ hasText: '系统管理员' }).waitFor();
-  for (const entry of ['首页', '用户', '部门', '分所', '区域', '业务类型', '角色', '审计日志']) await menuLink(page, entry).waitFor();
+  for (const entry of ['今日', '日程', '用户', '部门', '分所', '区域', '业务类型', '角色', '审计日志']) await menuLink(page, entry).waitFor();
   await page.getByText('销售人员管理').waitFor();
   await screenshot(page, '02-home-zh');
 
   await switchLanguage(page, 'English');
   await menuLink(page, 'Audit log').waitFor();
   await page.getByText('Sales staff').waitFor();
+  await page.goto('/me');
   await page.getByTestId('profile-summary').getByText('Administrator').waitFor();
   expect(await page.locator('html').getAttribute('lang')).toBe('en-US');
   expect(await page.getByText('审计日志').count()).toBe(0);
@@ -130,6 +131,8 @@ test('the new salesperson sees only what the role allows', async () => {
 
   // The new user's own language is Chinese (the default of the form).
   await page.getByTestId('greeting').filter({ hasText: NAME }).waitFor();
+  await page.getByTestId('today').waitFor();
+  await page.goto('/me');
   await page.getByTestId('profile-summary').getByText(DEPARTMENT).waitFor();
   await menuLink(page, '用户').waitFor();
   const sider = page.getByTestId('sider-menu');

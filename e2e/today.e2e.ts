@@ -27,7 +27,7 @@ test('李明 sees a due reminder on Today and logs the call; the manager’s bel
   const customer = (await link.textContent())!.trim();
   const customerPage = (await link.getAttribute('href'))!;
   await call.getByTestId('today-call-log').click();
-  const dialog = sales.getByRole('dialog', { name: '记录联系' });
+  const dialog = sales.getByRole('dialog', { name: '登记联系' });
   await settle(sales);
   await dialog.locator('#log_summary').fill('电话确认年报审计进场时间：下周一');
   await clickSettled(sales, dialog.getByTestId('log-submit'));

@@ -65,6 +65,7 @@ function UserMenu() {
       trigger={['click']}
       menu={{
         items: [
+          { key: 'profile', icon: <UserOutlined />, label: t('nav.profile'), onClick: () => navigate('/me') },
           { key: 'settings', icon: <SettingOutlined />, label: t('nav.settings'), onClick: () => navigate('/settings') },
           { type: 'divider' },
           { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), onClick: () => void logout() },

@@ -88,5 +88,6 @@ export const APP_PAGES: AppPage[] = [
   { path: '/staff/roles', group: 'staff', labelKey: 'nav.roles', icon: <SafetyCertificateOutlined />, allowed: manageStaff, element: <RolesPage /> },
   { path: '/mail-outbox', labelKey: 'nav.outbox', icon: <MailOutlined />, allowed: (me) => can(me, 'mail:manage'), element: <OutboxPage /> },
   { path: '/audit', labelKey: 'nav.audit', icon: <AuditOutlined />, allowed: (me) => can(me, 'audit:read'), element: <AuditLogPage /> },
+  { path: '/me', labelKey: 'nav.profile', icon: <UserOutlined />, hideInMenu: true, allowed: () => true, element: <HomePage /> },
   { path: '/settings', labelKey: 'nav.settings', icon: <SettingOutlined />, hideInMenu: true, allowed: () => true, element: <SettingsPage /> },
 ];

@@ -56,6 +56,7 @@ export const enUS: Record<WebMessageKey, string> = {
 
   'nav.home': 'Home',
   'nav.today': 'Today',
+  'nav.profile': 'My profile',
   'nav.calendar': 'Calendar',
   'nav.activityCategories': 'Activity categories',
   'nav.outbox': 'E-mail outbox',

@@ -58,6 +58,7 @@ export const zhCN = {
 
   'nav.home': '首页',
   'nav.today': '今日',
+  'nav.profile': '我的资料',
   'nav.calendar': '日程',
   'nav.activityCategories': '活动类别',
   'nav.outbox': '邮件发件箱',
