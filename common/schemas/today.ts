@@ -52,6 +52,8 @@ export const Today = z.object({
   inactive: z.array(Suggestion),
   servicesDue: z.array(ServiceDue),
   newLeads: z.array(NewLead),
+  /** For those who hand leads out (leads:assign): leads waiting in the queues they work. */
+  queuedLeads: z.array(NewLead.extend({ queueDepartmentName: z.string().nullable() })),
 });
 export type Today = z.infer<typeof Today>;
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
@@ -8,7 +8,9 @@ import { contacts, customerServices, customers } from '../customers/customers.ta
 import { leads } from '../leads/leads.tables';
 import { preferencesOf } from '../notifications/notifications.service';
 import { findMyReminders } from '../reminders/reminders.service';
-import { businessLines } from '../staff/staff.tables';
+import { businessLines, departments } from '../staff/staff.tables';
+import { queuedLeadsFor } from '../leads/leads.policy';
+import { can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 
 /**
@@ -29,7 +31,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     or(eq(activities.ownerId, me), exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${activityAssignees.activityId} = ${activities.id} AND ${activityAssignees.userId} = ${me})`)),
   );
   const primary = sql`(SELECT k.id FROM ${contacts} k WHERE k.customer_id = ${customers.id} ORDER BY k.is_primary DESC, cardinality(k.phones) > 0 DESC, k.created_at LIMIT 1)`;
-  const [planned, reminders, calls, inactive, services, newLeads] = await Promise.all([
+  const [planned, reminders, calls, inactive, services, newLeads, queued] = await Promise.all([
     selectActivities(ctx.db).where(and(mineToDo, lt(activities.dueAt, endOfDay))).orderBy(asc(activities.dueAt), asc(activities.id)).limit(2 * TODAY_SECTION_LIMIT),
     findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
     ctx.db
@@ -62,6 +64,16 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
       .where(and(eq(leads.ownerId, me), eq(leads.status, 'new')))
       .orderBy(desc(leads.assignedAt), desc(leads.id))
       .limit(TODAY_SECTION_LIMIT),
+    can(ctx.actor, 'leads:assign', 'department')
+      ? ctx.db
+          // assignedAt: when it arrived in the queue.
+          .select({ id: leads.id, companyName: leads.companyName, contactName: leads.contactName, phone: leads.phone, source: leads.source, assignedAt: leads.createdAt, queueDepartmentName: departments.name })
+          .from(leads)
+          .leftJoin(departments, eq(departments.id, leads.queueDepartmentId))
+          .where(and(queuedLeadsFor(ctx.actor), inArray(leads.status, ['new', 'contacting', 'qualified'])))
+          .orderBy(desc(leads.createdAt), desc(leads.id))
+          .limit(TODAY_SECTION_LIMIT)
+      : Promise.resolve([]),
   ]);
   const items = planned.map(presentActivity);
   return {
@@ -74,5 +86,6 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     inactive,
     servicesDue: services,
     newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
+    queuedLeads: queued.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
   };
 }

@@ -5,7 +5,7 @@ import { addDays, localDate, localParts } from '../../lib/time';
 import { activities } from '../activities/activities.tables';
 import { customers } from '../customers/customers.tables';
 import { raiseInactiveSuggestions } from '../suggestions/suggestions.service';
-import { buildBusinessLine, signedIn } from '../../test/factories';
+import { buildBusinessLine, buildDepartment, setDepartmentManager, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type TestApp } from '../../test/harness';
 
 let t: TestApp;
@@ -65,8 +65,20 @@ describe('Today 今日', () => {
     // Nobody else's day shows any of it.
     const other = await signedIn(t);
     const theirs = (await other.client.get('/api/v1/today', { tz })).body;
-    for (const section of ['overdue', 'today', 'reminders', 'callsDue', 'inactive', 'servicesDue', 'newLeads']) expect(theirs[section]).toEqual([]);
+    for (const section of ['overdue', 'today', 'reminders', 'callsDue', 'inactive', 'servicesDue', 'newLeads', 'queuedLeads']) expect(theirs[section]).toEqual([]);
     expect((await other.client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: null })).status).toBe(404);
+  });
+
+  it('shows a manager the leads waiting in their department’s queue, and a salesperson none', async () => {
+    const department = await buildDepartment(t.database.db);
+    const manager = await signedIn(t, { roleCode: 'manager', departmentId: department.id });
+    await setDepartmentManager(t.database.db, department.id, manager.user.id);
+    const seller = await signedIn(t, { departmentId: department.id });
+    const lead = await seller.client.post('/api/v1/leads', { companyName: uniq('铜川新材料'), contactName: '赵主任' });
+    expect(lead.body).toMatchObject({ ownerId: null, queueDepartmentId: department.id });
+    const theirs = (await manager.client.get('/api/v1/today')).body;
+    expect(theirs.queuedLeads).toMatchObject([{ id: lead.body.id, contactName: '赵主任', queueDepartmentName: department.name }]);
+    expect((await seller.client.get('/api/v1/today')).body.queuedLeads).toEqual([]);
   });
 
   it('refuses an unknown time zone with a clear message', async () => {

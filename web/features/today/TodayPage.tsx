@@ -1,4 +1,4 @@
-import { BellOutlined, CalendarOutlined, CheckOutlined, ClockCircleOutlined, MailOutlined, PhoneOutlined, UserAddOutlined, WarningOutlined } from '@ant-design/icons';
+import { BellOutlined, CalendarOutlined, CheckOutlined, ClockCircleOutlined, InboxOutlined, MailOutlined, PhoneOutlined, UserAddOutlined, WarningOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { App, Badge, Button, Card, Col, DatePicker, Dropdown, Flex, Input, List, Modal, Popconfirm, Popover, Row, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -9,7 +9,7 @@ import type { Reminder } from '../../../common/schemas/reminders';
 import type { CallDue } from '../../../common/schemas/today';
 import { useWrite } from '../../api/queries';
 import { activitiesApi, customersApi, remindersApi, suggestionsApi, todayApi } from '../../api/resources';
-import { useMe } from '../../auth/session';
+import { can, useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime, hourInFirmZone } from '../../components/format';
@@ -333,6 +333,27 @@ export function TodayPage() {
             <Section title={t('today.reminders')} count={d.reminders.length} icon={<BellOutlined />} empty={t('today.noReminders')} testId="today-reminders">
               <Reminders items={d.reminders} />
             </Section>
+            {can(me, 'leads:assign', 'department') && (
+              <Section title={t('today.queuedLeads')} count={d.queuedLeads.length} icon={<InboxOutlined />} empty={t('today.noQueuedLeads')} testId="today-queue">
+                <List
+                  dataSource={d.queuedLeads}
+                  renderItem={(l) => (
+                    <List.Item data-testid="today-queued-lead">
+                      <List.Item.Meta
+                        title={<Link to={`/leads/${l.id}`}>{l.companyName}</Link>}
+                        description={
+                          <Space size={12} wrap>
+                            {l.queueDepartmentName && <Tag>{l.queueDepartmentName}</Tag>}
+                            {l.contactName && <span>{l.contactName}</span>}
+                            {l.assignedAt && <Typography.Text type="secondary">{t('today.arrived', { time: formatDateTime(l.assignedAt, locale) })}</Typography.Text>}
+                          </Space>
+                        }
+                      />
+                    </List.Item>
+                  )}
+                />
+              </Section>
+            )}
             <Section title={t('today.newLeads')} count={d.newLeads.length} icon={<UserAddOutlined />} empty={t('today.noLeads')} testId="today-leads">
               <List
                 dataSource={d.newLeads}
