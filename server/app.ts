@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSuggestionRoutes(app);
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
-  await registerLiveEvents(app, realtime);
+  await registerLiveEvents(app, realtime, config.publicUrl);
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });

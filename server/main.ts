@@ -8,6 +8,7 @@ import { migrateDatabase } from './db/migrate';
 import { getRoleIdByCode } from './domains/staff/roles.service';
 import { Jobs } from './jobs/engine';
 import { startWorkers } from './jobs/workers';
+import { backfillReminders } from './domains/reminders/reminders.service';
 import { bootstrapDatabase } from './seed/bootstrap';
 import { isEmpty, seedDemoFirm } from './seed/demo';
 import { seedUser } from './seed/seeders';
@@ -61,10 +62,21 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      serializers: {
+        // The calendar feed's address is its secret: never in the logs.
+        req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+          method: request.method,
+          url: request.url.replace(/(\/calendar\/feed\/)[^/?]+/, '$1***'),
+          hostname: request.hostname,
+          remoteAddress: request.ip,
+        }),
+      },
     },
   });
   if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db, app.jobs);
   await app.listen({ port: config.port, host: config.host });
+  const backfilled = await database.db.transaction((tx) => backfillReminders({ db: tx as unknown as Database['db'], jobs: app.jobs }));
+  if (backfilled) app.log.info({ backfilled }, 'reminders scheduled for work planned before reminders existed');
   await startWorkers(app, config);
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
 

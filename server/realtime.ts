@@ -89,6 +89,11 @@ export class Realtime {
       try {
         await next.connect();
         await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+        if (this.closed) {
+          // Closed while connecting: nobody else will end this connection.
+          await next.end().catch(() => {});
+          return;
+        }
         client = next;
       } catch {
         next.end().catch(() => {});

@@ -5,11 +5,12 @@ import type { Database, Db } from '../db/client';
 /**
  * The durable queues. Reminders retry quickly (a fired reminder is recorded in the same
  * transaction as its notification, so a retry never notifies twice); e-mail retries with
- * exponential backoff up to an hour apart, about a day in all, before it is marked failed.
+ * exponential backoff (30 s doubling, then hourly): 30 retries span about a day before the
+ * message is marked failed. A mail attempt gives up well within its expiry (mail.service.ts).
  */
 export const QUEUES = {
   'reminder.fire': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
-  'mail.send': { retryLimit: 10, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
+  'mail.send': { retryLimit: 30, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 180 },
   'rule.pool': { retryLimit: 1, expireInSeconds: 600 },
   'rule.inactive': { retryLimit: 1, expireInSeconds: 600 },
 } satisfies Record<string, QueueOptions>;
@@ -54,10 +55,13 @@ export class Jobs {
     await boss.start();
     const existing = new Set((await boss.getQueues()).map((q) => q.name));
     for (const [name, queue] of Object.entries(QUEUES)) {
-      if (!existing.has(name)) await boss.createQueue(name, queue).catch((error) => {
-        // Another instance created it first.
-        if (!/exists/i.test(String(error?.message))) throw error;
-      });
+      // Existing installs take changed retry settings too.
+      if (existing.has(name)) await boss.updateQueue(name, queue);
+      else
+        await boss.createQueue(name, queue).catch((error) => {
+          // Another instance created it first.
+          if (!/exists/i.test(String(error?.message))) throw error;
+        });
     }
     return new Jobs(boss, options.retries ?? {});
   }

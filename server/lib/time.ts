@@ -32,12 +32,19 @@ function offsetAt(at: Date, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
-/** The instant of a local date (YYYY-MM-DD) and time in a zone (the later one in a DST fold). */
+/**
+ * The instant of a local date (YYYY-MM-DD) and time in a zone. A time the clocks skip (a DST gap,
+ * e.g. midnight in America/Santiago in September) moves forward by the gap, as the clocks do.
+ */
 export function zonedInstant(date: string, time: { hour: number; minute?: number }, timeZone: string): Date {
   const [y, m, d] = date.split('-').map(Number);
   const wall = Date.UTC(y, m - 1, d, time.hour, time.minute ?? 0);
   let at = new Date(wall - offsetAt(new Date(wall), timeZone));
   at = new Date(wall - offsetAt(at, timeZone));
+  const p = localParts(at, timeZone);
+  const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  // In a gap the wall time read back is earlier than asked: move forward by the difference.
+  if (shown < wall) at = new Date(at.getTime() + (wall - shown));
   return at;
 }
 

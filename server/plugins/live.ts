@@ -12,7 +12,8 @@ export const LIVE_FOREIGN_ORIGIN = 4403;
  * the Origin must be this site, so another site cannot open it with the user's cookie. Refusals
  * close the socket with a code (an HTTP error on an upgrade would leave the connection dangling).
  */
-export async function registerLiveEvents(app: FastifyInstance, realtime: Realtime) {
+export async function registerLiveEvents(app: FastifyInstance, realtime: Realtime, publicUrl: string | null) {
+  const publicHost = publicUrl ? new URL(publicUrl).host : null;
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 } });
   app.get('/api/v1/events', {
     websocket: true,
@@ -22,7 +23,9 @@ export async function registerLiveEvents(app: FastifyInstance, realtime: Realtim
     const actor = request.actor;
     if (!actor) return socket.close(LIVE_UNAUTHENTICATED, 'unauthenticated');
     const origin = request.headers.origin;
-    if (origin && hostOf(origin) !== request.headers.host) return socket.close(LIVE_FOREIGN_ORIGIN, 'foreign origin');
+    // This site: the host the request came to, or PUBLIC_URL's (behind a proxy that rewrites Host).
+    const from = origin ? hostOf(origin) : null;
+    if (origin && from !== request.headers.host && from !== publicHost) return socket.close(LIVE_FOREIGN_ORIGIN, 'foreign origin');
     const unsubscribe = realtime.subscribe(actor.id, (event) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: event.type }));
     });

@@ -31,9 +31,13 @@ export function visibleActivities(actor: Actor): SQL {
   return or(eq(activities.ownerId, actor.id), assignedTo(actor), onOpportunity(visibleOpportunities(actor)), onLead(visibleLeads(actor)), onCustomer(visibleCustomers(actor)))!;
 }
 
-/** Who may change, complete or delete an activity: whoever may work on its parent record. */
-export function writableActivities(actor: Actor): SQL {
-  return or(onOpportunity(writableOpportunities(actor)), onLead(writableLeads(actor)), onCustomer(writableCustomers(actor)))!;
+/**
+ * Who may change, complete or delete an activity: whoever may work on its parent record. With
+ * `assignees`, also the people it is assigned to (they complete and reschedule their part; they
+ * do not delete it or move it to another record).
+ */
+export function writableActivities(actor: Actor, options: { assignees?: boolean } = {}): SQL {
+  return or(options.assignees ? assignedTo(actor) : undefined, onOpportunity(writableOpportunities(actor)), onLead(writableLeads(actor)), onCustomer(writableCustomers(actor)))!;
 }
 
 /**

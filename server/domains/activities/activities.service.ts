@@ -148,10 +148,13 @@ export async function getActivity(ctx: Ctx, id: string): Promise<Activity> {
   return present(row);
 }
 
-/** For writes: NOT_FOUND when invisible, FORBIDDEN when visible but its parent is outside the write scope. */
-async function assertActivityWritable(ctx: Ctx, id: string): Promise<void> {
+/**
+ * For writes: NOT_FOUND when invisible, FORBIDDEN when visible but its parent is outside the write
+ * scope (`assignees`: the people it is assigned to may too — completing and rescheduling).
+ */
+async function assertActivityWritable(ctx: Ctx, id: string, options: { assignees?: boolean } = {}): Promise<void> {
   const [row] = await ctx.db
-    .select({ writable: sql<boolean>`${writableActivities(ctx.actor)}` })
+    .select({ writable: sql<boolean>`${writableActivities(ctx.actor, options)}` })
     .from(activities)
     .where(and(eq(activities.id, id), visibleActivities(ctx.actor)));
   if (!row) throw notFound();
@@ -266,7 +269,8 @@ async function setAssignees(tx: Ctx, activityId: string, userIds: string[]) {
 export async function updateActivity(ctx: Ctx, id: string, patch: ActivityUpdate): Promise<Activity> {
   return inTransaction(ctx, async (tx) => {
     const before = await getActivity(tx, id);
-    await assertActivityWritable(tx, id);
+    // Who is on it is for those who work on the record; an assignee may reschedule and note.
+    await assertActivityWritable(tx, id, { assignees: patch.assigneeIds === undefined });
     const set: Partial<typeof activities.$inferInsert> = { updatedAt: new Date() };
     if (patch.category !== undefined && patch.category !== before.category) {
       await assertCategoryActive(tx.db, patch.category);
@@ -306,7 +310,7 @@ export async function completeActivity(ctx: Ctx, id: string, input: ActivityComp
   const nextDue = input.next ? assertDueAhead(ctx, 'next.dueAt', input.next.dueAt) : null;
   return inTransaction(ctx, async (tx) => {
     const before = await getActivity(tx, id);
-    await assertActivityWritable(tx, id);
+    await assertActivityWritable(tx, id, { assignees: true });
     if (before.status !== 'planned') throw new AppError('ACTIVITY_NOT_PLANNED');
     const stageId = await currentStageOf(tx.db, before.opportunityId);
     const done = await tx.db

@@ -9,6 +9,7 @@ import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { syncNextContactReminder } from '../reminders/reminders.service';
+import { closeOpenSuggestions } from '../suggestions/close';
 import { attachmentsOf, deleteFile, deleteFilesOf, getFile, readAttachments, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
@@ -83,6 +84,8 @@ export async function refreshCustomer(tx: { db: Db; jobs: Jobs }, customerId: st
     .limit(1);
   await refreshContactDates(db, customerId, latest?.occurredAt ?? null, latest?.nextContactOn ?? null);
   await syncNextContactReminder(tx, customerId);
+  // Contacted again: no longer quiet.
+  if (latest) await closeOpenSuggestions(db, [customerId]);
 }
 
 export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promise<ContactLog> {

@@ -12,6 +12,7 @@ import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
 import { getUserNames } from '../staff/users.service';
 import { syncNextContactReminder } from '../reminders/reminders.service';
+import { closeOpenSuggestions } from '../suggestions/close';
 import { assignableCustomers, visibleCustomers, writableCustomers } from './customers.policy';
 import { contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
 
@@ -168,8 +169,11 @@ async function recordOwnerChange(ctx: Ctx, change: { customerId: string; from: s
     reason: change.reason ?? null,
     byUserId: ctx.actor.id,
   });
-  // The next-contact reminder goes to the new owner (or away, to the pool).
-  if (change.kind !== 'create') await syncNextContactReminder(ctx, change.customerId);
+  // The next-contact reminder goes to the new owner (or away, to the pool); the old owner's follow-up suggestion goes.
+  if (change.kind !== 'create') {
+    await syncNextContactReminder(ctx, change.customerId);
+    await closeOpenSuggestions(ctx.db, [change.customerId]);
+  }
 }
 
 export async function createCustomer(ctx: Ctx, input: CustomerCreate): Promise<Customer> {

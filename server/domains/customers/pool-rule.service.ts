@@ -4,6 +4,7 @@ import { DEFAULT_INACTIVE_DAYS } from '../../../common/schemas/suggestions';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { recordAudits } from '../audit/audit.service';
+import { closeOpenSuggestions } from '../suggestions/close';
 import { customerOwnerChanges, customerSettings, customers } from './customers.tables';
 
 const DEFAULTS: CustomerSettings = { poolReturnDays: null, inactiveDays: DEFAULT_INACTIVE_DAYS };
@@ -50,6 +51,7 @@ export async function returnInactiveCustomersToPool(db: Db, now = new Date()): P
       .for('update');
     if (released.length === 0) return 0;
     await tx.update(customers).set({ ownerId: null, releasedAt: now, updatedAt: now }).where(inArray(customers.id, released.map((r) => r.id)));
+    await closeOpenSuggestions(tx, released.map((r) => r.id));
     const reason = `${poolReturnDays} 天未联系`;
     await tx.insert(customerOwnerChanges).values(released.map((r) => ({ customerId: r.id, fromUserId: r.previousOwner, toUserId: null, kind: 'auto-release' as const, reason, at: now })));
     await recordAudits(tx, { actorId: null, requestId: null }, released.map((r) => ({ action: 'auto-release' as const, entityType: 'customer' as const, entityId: r.id, before: { ownerId: r.previousOwner }, after: { ownerId: null, reason } })));

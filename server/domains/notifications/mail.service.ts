@@ -26,7 +26,14 @@ export async function enqueueMail(tx: { db: Db; jobs: Jobs }, mail: NewMail): Pr
 export type Mailer = { transport: Transporter | null; from: string };
 
 export function createMailer(smtpUrl: string | null, from: string): Mailer {
-  return { transport: smtpUrl ? nodemailer.createTransport(smtpUrl) : null, from };
+  if (!smtpUrl) return { transport: null, from };
+  // Each attempt ends well within the job's expiry, so an expired job is never still sending
+  // (nodemailer reads options from the URL's query; the operator's own values win).
+  const url = new URL(smtpUrl);
+  for (const [option, ms] of [['connectionTimeout', 20_000], ['greetingTimeout', 15_000], ['socketTimeout', 60_000]] as const) {
+    if (!url.searchParams.has(option)) url.searchParams.set(option, String(ms));
+  }
+  return { transport: nodemailer.createTransport(url.toString()), from };
 }
 
 /**
@@ -83,13 +90,17 @@ export async function findOutbox(ctx: Ctx, query: OutboxListQuery): Promise<Page
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
 }
 
-/** Sends a held or failed message again (e.g. after SMTP was set up or the server came back). */
+/** A queued message older than this has lost its job (e.g. the database was restored): it may be sent again. */
+const STUCK_AFTER_MS = 2 * 86_400_000;
+
+/** Sends a held, failed or stuck message again (e.g. after SMTP was set up or the server came back). */
 export async function resendMail(ctx: Ctx & { jobs: Jobs }, id: string): Promise<OutboxMail> {
   return ctx.db.transaction(async (txDb) => {
     const db = txDb as unknown as Db;
     const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).for('update');
     if (!mail) throw notFound();
-    if (mail.status !== 'held' && mail.status !== 'failed') throw new AppError('MAIL_NOT_RESENDABLE');
+    const stuck = mail.status === 'queued' && Date.now() - mail.createdAt.getTime() > STUCK_AFTER_MS;
+    if (mail.status !== 'held' && mail.status !== 'failed' && !stuck) throw new AppError('MAIL_NOT_RESENDABLE');
     const [after] = await db.update(mailOutbox).set({ status: 'queued', lastError: null }).where(and(eq(mailOutbox.id, id))).returning();
     await ctx.jobs.send(db, 'mail.send', { mailId: id });
     await recordAudits(db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [{ action: 'update', entityType: 'mail', entityId: id, before: { status: mail.status }, after: { status: 'queued' } }]);

@@ -10,7 +10,8 @@ import {
   type Preferences,
   type PreferencesUpdate,
 } from '../../../common/schemas/notifications';
-import type { Ctx } from '../../context';
+import { inTransaction, type Ctx } from '../../context';
+import { resyncRemindersOf } from '../reminders/reminders.service';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
 import type { Jobs } from '../../jobs/engine';
@@ -43,7 +44,7 @@ export async function notify(tx: Delivery, items: NewNotification[]): Promise<vo
     .select({ id: users.id, email: users.email, locale: users.locale, channels: userPreferences.channels })
     .from(users)
     .leftJoin(userPreferences, eq(userPreferences.userId, users.id))
-    .where(inArray(users.id, [...new Set(items.map((n) => n.userId))]));
+    .where(and(inArray(users.id, [...new Set(items.map((n) => n.userId))]), eq(users.active, true)));
   const byId = new Map(recipients.map((r) => [r.id, r]));
   const inApp: NewNotification[] = [];
   for (const item of items) {
@@ -145,10 +146,14 @@ export async function updateMyPreferences(ctx: Ctx, patch: PreferencesUpdate): P
     reminderLeadMinutes: patch.reminderLeadMinutes ?? current.reminderLeadMinutes,
     channels: { ...current.channels, ...patch.channels },
   };
-  await ctx.db
-    .insert(userPreferences)
-    .values({ userId: ctx.actor.id, ...next })
-    .onConflictDoUpdate({ target: userPreferences.userId, set: { ...next, updatedAt: new Date() } });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db
+      .insert(userPreferences)
+      .values({ userId: ctx.actor.id, ...next })
+      .onConflictDoUpdate({ target: userPreferences.userId, set: { ...next, updatedAt: new Date() } });
+    // Reminders still to come move to the new zone or lead time.
+    if (next.timeZone !== current.timeZone || next.reminderLeadMinutes !== current.reminderLeadMinutes) await resyncRemindersOf(tx, ctx.actor.id);
+  });
   return presentPreferences({ ...next, calendarTokenHash: current.calendarTokenHash });
 }
 

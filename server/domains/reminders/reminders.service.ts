@@ -1,10 +1,13 @@
-import { aliasedTable, and, asc, eq, gt, inArray, isNotNull, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import { aliasedTable, and, asc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Actor } from '../../policy';
+import { loadActor } from '../staff/users.service';
 import type { Reminder, ReminderCreate, ReminderListQuery } from '../../../common/schemas/reminders';
 import type { Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, invalidInput, notFound } from '../../errors';
 import type { Jobs } from '../../jobs/engine';
-import { zonedInstant } from '../../lib/time';
+import { FIRM_TIME_ZONE, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
 import { visibleActivities } from '../activities/activities.policy';
 import { visibleCustomers } from '../customers/customers.policy';
@@ -16,6 +19,22 @@ import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { userPreferences } from '../notifications/notifications.tables';
 import { reminders } from './reminders.tables';
+
+/**
+ * Reminders I set on a record show (and fire) only while I may see that record; activity-due
+ * and next-contact reminders follow their activity's people and the customer's owner instead.
+ */
+function targetVisibleTo(actor: Actor): SQL {
+  const on = <T extends PgTable>(table: T, id: PgColumn, target: PgColumn, visible: SQL) =>
+    and(isNotNull(target), exists(sql`(SELECT 1 FROM ${table} WHERE ${id} = ${target} AND ${visible})`));
+  return or(
+    ne(reminders.kind, 'custom'),
+    on(customers, customers.id, reminders.customerId, visibleCustomers(actor)),
+    on(leads, leads.id, reminders.leadId, visibleLeads(actor)),
+    on(opportunities, opportunities.id, reminders.opportunityId, visibleOpportunities(actor)),
+    on(activities, activities.id, reminders.activityId, visibleActivities(actor)),
+  )!;
+}
 
 /** What scheduling needs: the open transaction and the job queue. */
 type Tx = { db: Db; jobs: Jobs };
@@ -49,7 +68,7 @@ export async function syncActivityReminders(tx: Tx, activityId: string): Promise
   const leadOf = new Map(leads.map((l) => [l.userId, l.minutes]));
   for (const userId of unique) {
     const remindAt = new Date(activity.dueAt.getTime() - (leadOf.get(userId) ?? 15) * 60_000);
-    await upsertReminder(tx, { kind: 'activity-due', userId, activityId, remindAt, customerId: null, forDate: null });
+    await upsertReminder(tx, { kind: 'activity-due', userId, activityId, remindAt, customerId: null, forDate: null, basisAt: activity.dueAt });
   }
 }
 
@@ -68,12 +87,36 @@ export async function syncNextContactReminder(tx: Tx, customerId: string): Promi
   if (existing && existing.forDate === customer.nextContactOn && existing.userId === customer.ownerId) return;
   const { timeZone } = await preferencesOf(tx.db, customer.ownerId);
   const remindAt = zonedInstant(customer.nextContactOn, { hour: NEXT_CONTACT_HOUR }, timeZone);
-  await upsertReminder(tx, { kind: 'next-contact', userId: customer.ownerId, customerId, activityId: null, remindAt, forDate: customer.nextContactOn });
+  await upsertReminder(tx, { kind: 'next-contact', userId: customer.ownerId, customerId, activityId: null, remindAt, forDate: customer.nextContactOn, basisAt: null });
+}
+
+/**
+ * After a user changed their time zone or reminder lead time: their reminders still to come are
+ * moved to the new times (activity-due: the lead time before the due time; next-contact: 09:00 in
+ * the new zone). Fired, dismissed and snoozed-away ones stay as they are.
+ */
+export async function resyncRemindersOf(tx: Tx, userId: string): Promise<void> {
+  const { timeZone, reminderLeadMinutes } = await preferencesOf(tx.db, userId);
+  const pending = await tx.db
+    .select({ id: reminders.id, kind: reminders.kind, remindAt: reminders.remindAt, basisAt: reminders.basisAt, forDate: reminders.forDate })
+    .from(reminders)
+    .where(and(eq(reminders.userId, userId), isNull(reminders.firedAt), isNull(reminders.doneAt), inArray(reminders.kind, ['activity-due', 'next-contact'])));
+  for (const r of pending) {
+    const at =
+      r.kind === 'activity-due' && r.basisAt
+        ? new Date(r.basisAt.getTime() - reminderLeadMinutes * 60_000)
+        : r.kind === 'next-contact' && r.forDate
+          ? zonedInstant(r.forDate, { hour: NEXT_CONTACT_HOUR }, timeZone)
+          : null;
+    if (!at || at.getTime() === r.remindAt.getTime()) continue;
+    await tx.db.update(reminders).set({ remindAt: at }).where(eq(reminders.id, r.id));
+    await scheduleFiring(tx, r.id, at);
+  }
 }
 
 async function upsertReminder(
   tx: Tx,
-  r: { kind: 'activity-due' | 'next-contact'; userId: string; remindAt: Date; activityId: string | null; customerId: string | null; forDate: string | null },
+  r: { kind: 'activity-due' | 'next-contact'; userId: string; remindAt: Date; activityId: string | null; customerId: string | null; forDate: string | null; basisAt: Date | null },
 ) {
   const target = r.kind === 'activity-due' ? [reminders.activityId, reminders.userId] : [reminders.customerId];
   const [row] = await tx.db
@@ -82,9 +125,13 @@ async function upsertReminder(
     .onConflictDoUpdate({
       target,
       targetWhere: sql`${reminders.kind} = ${sql.raw(`'${r.kind}'`)}`, // a literal: the partial unique index must be inferable
-      set: { remindAt: r.remindAt, userId: r.userId, forDate: r.forDate, firedAt: null, doneAt: null },
-      // An unchanged reminder keeps its state (a fired one is not fired again).
-      setWhere: or(ne(reminders.remindAt, r.remindAt), ne(reminders.userId, r.userId)),
+      set: { remindAt: r.remindAt, userId: r.userId, forDate: r.forDate, basisAt: r.basisAt, firedAt: null, doneAt: null },
+      // Only a new due time, date or person moves a reminder: otherwise it keeps its state (fired, snoozed, dismissed).
+      setWhere: or(
+        sql`${reminders.basisAt} IS DISTINCT FROM ${r.basisAt?.toISOString() ?? null}::timestamptz`,
+        sql`${reminders.forDate} IS DISTINCT FROM ${r.forDate}::date`,
+        ne(reminders.userId, r.userId),
+      ),
     })
     .returning({ id: reminders.id, remindAt: reminders.remindAt, firedAt: reminders.firedAt });
   if (row && !row.firedAt) await scheduleFiring(tx, row.id, row.remindAt);
@@ -100,7 +147,7 @@ export async function fireReminder(tx: Tx, reminderId: string, remindAt: string)
   const [r] = await tx.db
     .update(reminders)
     .set({ firedAt: new Date() })
-    .where(and(eq(reminders.id, reminderId), eq(reminders.remindAt, new Date(remindAt)), isNull(reminders.firedAt)))
+    .where(and(eq(reminders.id, reminderId), eq(reminders.remindAt, new Date(remindAt)), isNull(reminders.firedAt), isNull(reminders.doneAt)))
     .returning();
   if (!r) return false;
   const notice = await noticeOf(tx.db, r);
@@ -123,6 +170,11 @@ async function noticeOf(db: Db, r: typeof reminders.$inferSelect): Promise<NewNo
     if (!c || c.ownerId !== r.userId || c.nextContactOn !== r.forDate) return null;
     return { userId: r.userId, kind: 'next-contact', params: { customer: c.name, date: c.nextContactOn }, entityType: 'customer', entityId: r.customerId! };
   }
+  // A reminder of my own on a record I may no longer see (reassigned, shared no more): it says nothing.
+  const reader = await loadActor(db, r.userId);
+  if (!reader) return null;
+  const [visible] = await db.select({ id: reminders.id }).from(reminders).where(and(eq(reminders.id, r.id), targetVisibleTo(reader)));
+  if (!visible) return null;
   const title = await titleOf(db, r);
   const entity = r.customerId ? ['customer', r.customerId] : r.leadId ? ['lead', r.leadId] : r.opportunityId ? ['opportunity', r.opportunityId] : ['activity', r.activityId];
   return { userId: r.userId, kind: 'custom-reminder', params: { title, note: r.note }, entityType: entity[0]!, entityId: entity[1]! };
@@ -221,8 +273,8 @@ async function getMyReminder(ctx: Ctx, id: string): Promise<Reminder> {
 
 /** My reminders: those that went off and are not dealt with yet (oldest first), or those still to come. */
 export async function findMyReminders(ctx: Ctx, query: ReminderListQuery): Promise<Reminder[]> {
-  const mine = eq(reminders.userId, ctx.actor.id);
-  const where = query.state === 'due' ? and(mine, isNotNull(reminders.firedAt), isNull(reminders.doneAt)) : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
+  const mine = and(eq(reminders.userId, ctx.actor.id), isNull(reminders.doneAt), targetVisibleTo(ctx.actor));
+  const where = query.state === 'due' ? and(mine, isNotNull(reminders.firedAt)) : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
   const rows = await selectReminders(ctx.db).where(where).orderBy(asc(reminders.remindAt), asc(reminders.id)).limit(query.pageSize);
   return rows.map(present);
 }
@@ -251,4 +303,23 @@ export async function dismissReminder(ctx: Ctx, id: string): Promise<Reminder> {
 export async function overdueUnfired(db: Db, ids: string[]): Promise<number> {
   const rows = await db.select({ id: reminders.id }).from(reminders).where(and(inArray(reminders.id, ids), isNull(reminders.firedAt), lte(reminders.remindAt, new Date())));
   return rows.length;
+}
+
+/**
+ * Reminders for what was planned before reminders existed (an upgrade) or while jobs could not be
+ * sent: planned activities still to come and next contact dates from today on that have none.
+ * Idempotent; `serve` runs it at start. Past ones are left alone (no flood of stale reminders).
+ */
+export async function backfillReminders(tx: Tx, now = new Date()): Promise<number> {
+  const planned = await tx.db
+    .select({ id: activities.id })
+    .from(activities)
+    .where(and(eq(activities.status, 'planned'), gt(activities.dueAt, now), notExists(sql`(SELECT 1 FROM ${reminders} r WHERE r.activity_id = ${activities.id} AND r.kind = 'activity-due')`)));
+  for (const { id } of planned) await syncActivityReminders(tx, id);
+  const due = await tx.db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(isNotNull(customers.ownerId), gte(customers.nextContactOn, localDate(now, FIRM_TIME_ZONE)), notExists(sql`(SELECT 1 FROM ${reminders} r WHERE r.customer_id = ${customers.id} AND r.kind = 'next-contact')`)));
+  for (const { id } of due) await syncNextContactReminder(tx, id);
+  return planned.length + due.length;
 }

@@ -29,6 +29,8 @@ export const reminders = pgTable('reminders', {
   opportunityId: uuid('opportunity_id').references(() => opportunities.id, { onDelete: 'cascade' }),
   /** next-contact reminders: the date they stand for (a changed date moves the reminder). */
   forDate: date('for_date'),
+  /** activity-due reminders: the due time they were computed from (only a new due time moves them; a snooze stays). */
+  basisAt: timestamp('basis_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   createdBy: uuid('created_by'),
 }, (t) => [

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
 import { signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
-import { fireReminder } from './reminders.service';
+import { activities } from '../activities/activities.tables';
+import { backfillReminders, fireReminder } from './reminders.service';
 import { reminders } from './reminders.tables';
 
 let t: TestApp;
@@ -157,5 +158,77 @@ describe('the bell', () => {
     expect((await client.get('/api/v1/notifications/unread-count')).body.unread).toBe(1);
     expect((await client.post('/api/v1/notifications/read-all')).body.read).toBe(1);
     expect((await client.get('/api/v1/notifications', { unread: 'true' })).body.items).toEqual([]);
+  });
+});
+
+describe('reminders stay right when things change', () => {
+  it('a reminder on a customer I lost shows and says nothing; one I dismissed before it went off never goes off', async () => {
+    const { client, user } = await signedIn(t);
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    const other = await signedIn(t);
+    const customer = await customerOf(client);
+    const lost = await client.post('/api/v1/reminders', { customerId: customer.id, remindAt: inMinutes(30), note: '续约' });
+    const kept = await client.post('/api/v1/reminders', { customerId: (await customerOf(client)).id, remindAt: inMinutes(30) });
+    expect((await admin.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: other.user.id })).status).toBe(200);
+    expect((await upcoming(client)).map((r) => r.id)).toEqual([kept.body.id]);
+    expect(await fire(lost.body.id)).toBe(false);
+    expect((await client.get('/api/v1/notifications')).body.total).toBe(0);
+
+    expect((await client.post(`/api/v1/reminders/${kept.body.id}/dismiss`)).status).toBe(200);
+    expect(await upcoming(client)).toEqual([]);
+    expect(await fire(kept.body.id)).toBe(false);
+    // Deactivated people are told nothing.
+    const third = await client.post('/api/v1/reminders', { customerId: (await customerOf(client)).id, remindAt: inMinutes(30) });
+    expect((await admin.post(`/api/v1/users/${user.id}/deactivate`)).status).toBe(200);
+    expect(await fire(third.body.id)).toBe(false);
+  });
+
+  it('a snoozed and dismissed activity reminder is not brought back by an unrelated edit; a new due time does bring it back', async () => {
+    const { client } = await signedIn(t);
+    const colleague = await signedIn(t);
+    const customer = await customerOf(client);
+    const activity = await client.post('/api/v1/activities', { category: 'call', subject: '确认进场', status: 'planned', dueAt: inMinutes(60), customerId: customer.id });
+    const [r] = await upcoming(client);
+    await fire(r.id);
+    await client.post(`/api/v1/reminders/${r.id}/snooze`, { until: inMinutes(20) });
+    await fire(r.id);
+    await client.post(`/api/v1/reminders/${r.id}/dismiss`);
+    expect((await client.patch(`/api/v1/activities/${activity.body.id}`, { assigneeIds: [colleague.user.id], notes: '带上底稿' })).status).toBe(200);
+    expect(await due(client)).toEqual([]);
+    expect(await upcoming(client)).toEqual([]);
+    // The assignee may reschedule and complete it (not more).
+    const later = inMinutes(180);
+    expect((await colleague.client.patch(`/api/v1/activities/${activity.body.id}`, { dueAt: later })).status).toBe(200);
+    expect(Date.parse((await upcoming(client))[0].remindAt)).toBe(Date.parse(later) - 15 * 60_000);
+    expect((await colleague.client.patch(`/api/v1/activities/${activity.body.id}`, { assigneeIds: [] })).status).toBe(403);
+    expect((await colleague.client.delete(`/api/v1/activities/${activity.body.id}`)).status).toBe(403);
+    expect((await colleague.client.post(`/api/v1/activities/${activity.body.id}/complete`, { notes: '已确认' })).status).toBe(200);
+    expect(await upcoming(client)).toEqual([]);
+  });
+
+  it('a new time zone or lead time moves the reminders still to come', async () => {
+    const { client } = await signedIn(t);
+    const customer = await customerOf(client);
+    await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '约定再联系', nextContactOn: '2027-05-10' });
+    const dueAt = inMinutes(300);
+    await client.post('/api/v1/activities', { category: 'visit', subject: '拜访', status: 'planned', dueAt, customerId: customer.id });
+    expect((await client.patch('/api/v1/me/preferences', { timeZone: 'America/New_York', reminderLeadMinutes: 60 })).status).toBe(200);
+    const byKind = Object.fromEntries((await upcoming(client)).map((r) => [r.kind, r.remindAt]));
+    expect(byKind['next-contact']).toBe('2027-05-10T13:00:00.000Z'); // 09:00 EDT
+    expect(Date.parse(byKind['activity-due'])).toBe(Date.parse(dueAt) - 60 * 60_000);
+  });
+
+  it('are scheduled at start for work planned before reminders existed', async () => {
+    const { client, user } = await signedIn(t);
+    const customer = await customerOf(client);
+    const dueAt = new Date(Date.now() + 2 * 3_600_000);
+    const [old] = await t.database.db.insert(activities).values({ category: 'call', subject: '升级前计划的回访', status: 'planned', dueAt, ownerId: user.id, customerId: customer.id }).returning();
+    expect(await upcoming(client)).toEqual([]);
+    const tx = (fn: (db: Db) => Promise<number>) => t.database.db.transaction((d) => fn(d as unknown as Db));
+    expect(await tx((db) => backfillReminders({ db, jobs: t.app.jobs }))).toBeGreaterThanOrEqual(1);
+    expect(await upcoming(client)).toMatchObject([{ kind: 'activity-due', activityId: old.id }]);
+    const again = await tx((db) => backfillReminders({ db, jobs: t.app.jobs }));
+    expect(await upcoming(client)).toHaveLength(1);
+    void again;
   });
 });

@@ -115,6 +115,33 @@ describe('the inactive-customer rule', () => {
   });
 });
 
+describe('follow-up suggestions follow the customer', () => {
+  it('go away when the customer is contacted or changes hands, and a double send sends once', async () => {
+    const { client } = await signedIn(t);
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    const heir = await signedIn(t);
+    const a = await quietCustomer(client, 80);
+    const b = await quietCustomer(client, 80);
+    const c = await quietCustomer(client, 80);
+    expect(await raise([a.customer.id, b.customer.id, c.customer.id])).toBe(3);
+    // Contacted again: no longer quiet.
+    await client.post('/api/v1/contact-logs', { customerId: a.customer.id, direction: 'inbound', channel: 'phone', summary: '客户来电' });
+    // Given to a colleague: the old owner's suggestion goes; the rule suggests to the new owner.
+    expect((await admin.post(`/api/v1/customers/${b.customer.id}/assign`, { ownerId: heir.user.id })).status).toBe(200);
+    const mine = (await client.get('/api/v1/suggestions')).body.items;
+    expect(mine.map((x: { customerId: string }) => x.customerId)).toEqual([c.customer.id]);
+    expect(await raise([b.customer.id])).toBe(1);
+    expect((await heir.client.get('/api/v1/suggestions')).body.items).toMatchObject([{ customerId: b.customer.id }]);
+
+    // Two sends at once (a double click): one goes, the other is told it is done already.
+    const send = () => client.post(`/api/v1/suggestions/${mine[0].id}/send`, { to: mine[0].toAddress, subject: mine[0].subject, body: mine[0].body });
+    const results = await Promise.all([send(), send()]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const logs = (await client.get('/api/v1/contact-logs', { customerId: c.customer.id })).body.items.filter((l: { channel: string }) => l.channel === 'email');
+    expect(logs).toHaveLength(1);
+  });
+});
+
 describe('sending e-mail', () => {
   it('delivers the drafted follow-up, as edited, to an SMTP server with its Chinese subject and body, and logs the contact', async () => {
     const smtp = await smtpServer();
@@ -132,8 +159,10 @@ describe('sending e-mail', () => {
       const sent = await client.post(`/api/v1/suggestions/${s.id}/send`, { to: s.toAddress, subject: `${s.subject}（年审安排）`, body });
       expect(sent.status, JSON.stringify(sent.body)).toBe(200);
       expect(sent.body.status).toBe('sent');
-      await until(async () => smtp.received.length === 1, 20_000, 'the e-mail at the SMTP server');
-      expect(smtp.received[0]).toEqual({ subject: `${customer.name}：近期业务沟通（年审安排）`, text: body, to: 'wang@hongyuan.example.cn' });
+      // (Other tests' queued mail may arrive too: this test looks for its own.)
+      const subject = `${customer.name}：近期业务沟通（年审安排）`;
+      await until(async () => smtp.received.some((m) => m.subject === subject), 20_000, 'the e-mail at the SMTP server');
+      expect(smtp.received.find((m) => m.subject === subject)).toEqual({ subject, text: body, to: 'wang@hongyuan.example.cn' });
       const [log] = (await client.get('/api/v1/contact-logs', { customerId: customer.id })).body.items;
       expect(log).toMatchObject({ direction: 'outbound', channel: 'email', summary: `发送跟进邮件：${s.subject}（年审安排）` });
       expect((await client.get(`/api/v1/customers/${customer.id}`)).body.lastContactAt).not.toBeNull();
@@ -188,8 +217,7 @@ describe('sending e-mail', () => {
       smtp.server = await smtpServer(port);
       const resent = await admin.post(`/api/v1/mail-outbox/${failed.id}/resend`);
       expect(resent.body.status).toBe('queued');
-      await until(async () => smtp.server!.received.length === 1, 20_000, 'the message after the server came back');
-      expect(smtp.server.received[0].subject).toBe(s.subject);
+      await until(async () => smtp.server!.received.some((m) => m.subject === s.subject), 20_000, 'the message after the server came back');
       expect((await mail()).status).toBe('sent');
       expect((await admin.post(`/api/v1/mail-outbox/${failed.id}/resend`)).body.error.code).toBe('MAIL_NOT_RESENDABLE');
     } finally {

@@ -93,7 +93,7 @@ export async function raiseInactiveSuggestions(tx: { db: Db; jobs: Jobs }, optio
       days: sql<number>`floor(extract(epoch from (${now}::timestamptz - ${quietSince})) / 86400)::int`,
     })
     .from(customers)
-    .innerJoin(owners, eq(owners.id, customers.ownerId))
+    .innerJoin(owners, and(eq(owners.id, customers.ownerId), eq(owners.active, true)))
     .where(
       and(
         sql`${quietSince} < ${now}::timestamptz - make_interval(days => ${threshold})`,
@@ -181,16 +181,26 @@ const mineOrWritable = (ctx: Ctx) =>
 
 export async function findMySuggestions(ctx: Ctx, query: SuggestionListQuery): Promise<Suggestion[]> {
   const rows = await selectSuggestions(ctx.db)
-    .where(and(eq(customerSuggestions.userId, ctx.actor.id), eq(customerSuggestions.status, query.status)))
+    // Mine while the customer is still mine.
+    .where(and(eq(customerSuggestions.userId, ctx.actor.id), eq(suggestionCustomers.ownerId, ctx.actor.id), eq(customerSuggestions.status, query.status)))
     .orderBy(desc(customerSuggestions.days), asc(customerSuggestions.id))
     .limit(query.pageSize);
   return rows.map(present);
 }
 
-async function getOpenSuggestion(ctx: Ctx, id: string) {
-  const [row] = await selectSuggestions(ctx.db).where(and(eq(customerSuggestions.id, id), mineOrWritable(ctx)));
+/**
+ * Resolves an open suggestion the actor may act on — atomically: of two sends (a double click) or
+ * a send and a dismiss at once, one wins and the other gets SUGGESTION_RESOLVED.
+ */
+async function resolveSuggestion(tx: Ctx, id: string, status: 'sent' | 'dismissed') {
+  const [row] = await selectSuggestions(tx.db).where(and(eq(customerSuggestions.id, id), mineOrWritable(tx)));
   if (!row) throw notFound();
-  if (row.s.status !== 'open') throw new AppError('SUGGESTION_RESOLVED');
+  const taken = await tx.db
+    .update(customerSuggestions)
+    .set({ status, resolvedAt: new Date() })
+    .where(and(eq(customerSuggestions.id, id), eq(customerSuggestions.status, 'open')))
+    .returning({ id: customerSuggestions.id });
+  if (taken.length === 0) throw new AppError('SUGGESTION_RESOLVED');
   return row;
 }
 
@@ -200,10 +210,10 @@ async function getOpenSuggestion(ctx: Ctx, id: string) {
  */
 export async function sendSuggestion(ctx: Ctx, id: string, mail: SuggestionSend): Promise<Suggestion> {
   return inTransaction(ctx, async (tx) => {
-    const row = await getOpenSuggestion(tx, id);
+    const row = await resolveSuggestion(tx, id, 'sent');
     const mailId = await enqueueMail(tx, { to: mail.to, subject: mail.subject, body: mail.body, kind: 'customer-followup', createdBy: ctx.actor.id });
+    await tx.db.update(customerSuggestions).set({ mailId, toAddress: mail.to, subject: mail.subject, body: mail.body }).where(eq(customerSuggestions.id, id));
     await createContactLog(tx, { customerId: row.s.customerId, contactId: row.s.contactId, direction: 'outbound', channel: 'email', summary: `发送跟进邮件：${mail.subject}` });
-    await tx.db.update(customerSuggestions).set({ status: 'sent', resolvedAt: new Date(), mailId, toAddress: mail.to, subject: mail.subject, body: mail.body }).where(eq(customerSuggestions.id, id));
     await recordAudit(tx, { action: 'status', entityType: 'suggestion', entityId: id, before: { status: 'open' }, after: { status: 'sent', to: mail.to } });
     const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
     return present(after);
@@ -212,8 +222,7 @@ export async function sendSuggestion(ctx: Ctx, id: string, mail: SuggestionSend)
 
 export async function dismissSuggestion(ctx: Ctx, id: string): Promise<Suggestion> {
   return inTransaction(ctx, async (tx) => {
-    await getOpenSuggestion(tx, id);
-    await tx.db.update(customerSuggestions).set({ status: 'dismissed', resolvedAt: new Date() }).where(eq(customerSuggestions.id, id));
+    await resolveSuggestion(tx, id, 'dismissed');
     await recordAudit(tx, { action: 'status', entityType: 'suggestion', entityId: id, before: { status: 'open' }, after: { status: 'dismissed' } });
     const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
     return present(after);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
@@ -31,8 +31,14 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     or(eq(activities.ownerId, me), exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${activityAssignees.activityId} = ${activities.id} AND ${activityAssignees.userId} = ${me})`)),
   );
   const primary = sql`(SELECT k.id FROM ${contacts} k WHERE k.customer_id = ${customers.id} ORDER BY k.is_primary DESC, cardinality(k.phones) > 0 DESC, k.created_at LIMIT 1)`;
-  const [planned, reminders, calls, inactive, services, newLeads, queued] = await Promise.all([
-    selectActivities(ctx.db).where(and(mineToDo, lt(activities.dueAt, endOfDay))).orderBy(asc(activities.dueAt), asc(activities.id)).limit(2 * TODAY_SECTION_LIMIT),
+  const tasks = (from: Date | null, to: Date) =>
+    selectActivities(ctx.db)
+      .where(and(mineToDo, from ? gte(activities.dueAt, from) : undefined, lt(activities.dueAt, to)))
+      .orderBy(asc(activities.dueAt), asc(activities.id))
+      .limit(TODAY_SECTION_LIMIT);
+  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued] = await Promise.all([
+    tasks(null, startOfDay),
+    tasks(startOfDay, endOfDay),
     findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
     ctx.db
       .select({
@@ -75,12 +81,11 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
           .limit(TODAY_SECTION_LIMIT)
       : Promise.resolve([]),
   ]);
-  const items = planned.map(presentActivity);
   return {
     date,
     timeZone,
-    overdue: items.filter((a) => Date.parse(a.dueAt!) < startOfDay.getTime()).slice(0, TODAY_SECTION_LIMIT),
-    today: items.filter((a) => Date.parse(a.dueAt!) >= startOfDay.getTime()).slice(0, TODAY_SECTION_LIMIT),
+    overdue: overdue.map(presentActivity),
+    today: dueToday.map(presentActivity),
     reminders,
     callsDue: calls.map((c) => ({ ...c, nextContactOn: c.nextContactOn!, lastContactAt: c.lastContactAt?.toISOString() ?? null })),
     inactive,

@@ -81,6 +81,18 @@ describe('Today 今日', () => {
     expect((await seller.client.get('/api/v1/today')).body.queuedLeads).toEqual([]);
   });
 
+  it('shows today’s tasks however many are overdue', async () => {
+    const tz = zoneAwayFromMidnight();
+    const { client, user } = await signedIn(t);
+    const customer = (await client.post('/api/v1/customers', { name: uniq('积压客户') })).body;
+    const longAgo = new Date(Date.now() - 10 * 86_400_000);
+    await t.database.db.insert(activities).values(Array.from({ length: 60 }, (_, i) => ({ category: 'call', subject: `积压 ${i}`, status: 'planned' as const, dueAt: longAgo, ownerId: user.id, customerId: customer.id })));
+    await client.post('/api/v1/activities', { category: 'visit', subject: '今天的拜访', status: 'planned', dueAt: new Date(Date.now() + 30 * 60_000).toISOString(), customerId: customer.id });
+    const today = (await client.get('/api/v1/today', { tz })).body;
+    expect(today.overdue).toHaveLength(50);
+    expect(today.today.map((a: { subject: string }) => a.subject)).toEqual(['今天的拜访']);
+  });
+
   it('refuses an unknown time zone with a clear message', async () => {
     const { client } = await signedIn(t);
     const res = await client.get('/api/v1/today', { tz: 'Asia/Xian' });
