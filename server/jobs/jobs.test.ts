@@ -46,9 +46,12 @@ describe('durable reminders', () => {
     try {
       const ids: string[] = [];
       const dueOf = new Map<string, string>();
-      // Due a few seconds after each batch is made (making them takes seconds too): the workers fire while more arrive.
+      // Each batch is due a few seconds after it is made, so the workers fire while more arrive; how long
+      // making a batch takes (seconds, more on a loaded machine) sets how far ahead.
+      let lastBatchMs = 3_000;
       for (let batch = 0; batch < 10; batch++) {
-        const due = new Date(Date.now() + 3_000).toISOString();
+        const started = Date.now();
+        const due = new Date(started + Math.max(3_000, 3 * lastBatchMs)).toISOString();
         const made = await Promise.all(
           Array.from({ length: 100 }, (_, i) => client.post('/api/v1/reminders', { customerId: customer.id, remindAt: due, note: `r-${batch * 100 + i}` })),
         );
@@ -57,6 +60,7 @@ describe('durable reminders', () => {
           ids.push(res.body.id);
           dueOf.set(res.body.id, due);
         }
+        lastBatchMs = Date.now() - started;
       }
       // A second job for every reminder, as a redelivery after a crash would give.
       const db = a.database.db;
