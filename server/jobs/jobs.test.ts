@@ -51,7 +51,7 @@ describe('durable reminders', () => {
       let lastBatchMs = 3_000;
       for (let batch = 0; batch < 10; batch++) {
         const started = Date.now();
-        const due = new Date(started + Math.max(3_000, 3 * lastBatchMs)).toISOString();
+        const due = new Date(started + Math.max(8_000, 4 * lastBatchMs)).toISOString();
         const made = await Promise.all(
           Array.from({ length: 100 }, (_, i) => client.post('/api/v1/reminders', { customerId: customer.id, remindAt: due, note: `r-${batch * 100 + i}` })),
         );
