@@ -34,7 +34,9 @@ export const reminders = pgTable('reminders', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   createdBy: uuid('created_by'),
 }, (t) => [
-  index('reminders_user_idx').on(t.userId, t.firedAt, t.remindAt),
+  // "Went off, not dealt with" and "still to come", each in time order (Today, the reminder lists).
+  index('reminders_user_due_idx').on(t.userId, t.remindAt).where(sql`${t.firedAt} IS NOT NULL AND ${t.doneAt} IS NULL`),
+  index('reminders_user_upcoming_idx').on(t.userId, t.remindAt).where(sql`${t.firedAt} IS NULL AND ${t.doneAt} IS NULL`),
   uniqueIndex('reminders_activity_user_uq').on(t.activityId, t.userId).where(sql`${t.kind} = 'activity-due'`),
   uniqueIndex('reminders_next_contact_uq').on(t.customerId).where(sql`${t.kind} = 'next-contact'`),
   index('reminders_customer_idx').on(t.customerId),

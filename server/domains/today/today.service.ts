@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
@@ -25,10 +25,12 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const startOfDay = zonedInstant(date, { hour: 0 }, timeZone);
   const endOfDay = zonedInstant(addDays(date, 1), { hour: 0 }, timeZone);
   const me = ctx.actor.id;
+  // Mine = owned or assigned, written as `id IN (… UNION …)` so both sides use their index (an OR with EXISTS does not).
   const mineToDo = and(
     eq(activities.status, 'planned'),
     isNotNull(activities.dueAt),
-    or(eq(activities.ownerId, me), exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${activityAssignees.activityId} = ${activities.id} AND ${activityAssignees.userId} = ${me})`)),
+    sql`${activities.id} IN (SELECT a.id FROM ${activities} a WHERE a.owner_id = ${me} AND a.status = 'planned'
+      UNION SELECT aa.activity_id FROM ${activityAssignees} aa WHERE aa.user_id = ${me})`,
   );
   const primary = sql`(SELECT k.id FROM ${contacts} k WHERE k.customer_id = ${customers.id} ORDER BY k.is_primary DESC, cardinality(k.phones) > 0 DESC, k.created_at LIMIT 1)`;
   const tasks = (from: Date | null, to: Date) =>

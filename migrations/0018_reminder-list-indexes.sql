@@ -1,0 +1,3 @@
+DROP INDEX "reminders_user_idx";--> statement-breakpoint
+CREATE INDEX "reminders_user_due_idx" ON "reminders" USING btree ("user_id","remind_at") WHERE "reminders"."fired_at" IS NOT NULL AND "reminders"."done_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "reminders_user_upcoming_idx" ON "reminders" USING btree ("user_id","remind_at") WHERE "reminders"."fired_at" IS NULL AND "reminders"."done_at" IS NULL;
