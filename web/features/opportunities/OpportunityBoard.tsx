@@ -17,7 +17,12 @@ import { VirtualList } from './VirtualList';
 /** Card height and the gap under it: the virtual list needs one fixed row height. */
 const CARD_HEIGHT = 104;
 const ROW_HEIGHT = CARD_HEIGHT + 8;
-const COLUMN_WIDTH = 272;
+/**
+ * Columns share the board's width (so the default pipeline's five open stages and the 赢单/输单
+ * zones fit a 1440 px screen with the menu open) but never get narrower than this — more stages scroll.
+ */
+const COLUMN_MIN_WIDTH = 176;
+const COLUMN_MAX_WIDTH = 320;
 const CLOSING_WIDTH = 150;
 /** Cards the server sends per column (it counts and sums the whole column either way). */
 const PER_STAGE = 2000;
@@ -95,14 +100,15 @@ function ColumnHeader({ column, locale }: { column: Column; locale: 'zh-CN' | 'e
     <Flex vertical gap={2} style={{ padding: '8px 10px', borderBottom: '1px solid #e8e8e8' }}>
       <Flex justify="space-between" align="center" gap={8}>
         <Typography.Text strong ellipsis>{stageName(column.stage, locale)}</Typography.Text>
-        <Flex gap={6} align="center">
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{column.stage.probability}%</Typography.Text>
+        <Flex gap={6} align="center" style={{ flex: 'none' }}>
+          <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>{column.stage.probability}%</Typography.Text>
           <Badge count={column.count} showZero overflowCount={99999} color={column.count ? '#1f5fbf' : '#bfbfbf'} data-testid="column-count" />
         </Flex>
       </Flex>
-      <Flex justify="space-between" style={{ fontSize: 12 }}>
-        <Tooltip title={t('board.totalHint')}><Typography.Text style={{ fontSize: 12 }} data-testid="column-total">Σ {formatMoneyShort(column.totalAmount)}</Typography.Text></Tooltip>
-        <Tooltip title={t('board.weightedHint')}><Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="column-weighted">{t('board.weighted')} {formatMoneyShort(column.weightedAmount)}</Typography.Text></Tooltip>
+      {/* One line each, however narrow the column: the label gives way (the tooltips say what they are). */}
+      <Flex justify="space-between" gap={6} style={{ fontSize: 12, whiteSpace: 'nowrap', minWidth: 0 }}>
+        <Tooltip title={t('board.totalHint')}><Typography.Text style={{ fontSize: 12, flex: 'none' }} data-testid="column-total">Σ {formatMoneyShort(column.totalAmount)}</Typography.Text></Tooltip>
+        <Tooltip title={t('board.weightedHint')}><Typography.Text type="secondary" ellipsis style={{ fontSize: 12, minWidth: 0 }} data-testid="column-weighted">{t('board.weighted')} {formatMoneyShort(column.weightedAmount)}</Typography.Text></Tooltip>
       </Flex>
     </Flex>
   );
@@ -210,7 +216,7 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
     return (
       <Flex gap={12} style={{ overflow: 'hidden' }}>
         {Array.from({ length: 5 }, (_, i) => (
-          <Card key={i} size="small" style={{ width: COLUMN_WIDTH, flex: 'none' }}><Skeleton active paragraph={{ rows: 6 }} /></Card>
+          <Card key={i} size="small" style={{ flex: '1 1 0', minWidth: COLUMN_MIN_WIDTH, maxWidth: COLUMN_MAX_WIDTH }}><Skeleton active paragraph={{ rows: 6 }} /></Card>
         ))}
       </Flex>
     );
@@ -232,7 +238,7 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
         <EmptyState title={t('board.empty')} hint={writable ? t('board.emptyHint') : undefined} action={writable && onCreate ? <Button type="primary" onClick={onCreate}>{t('opp.create')}</Button> : undefined} />
       )}
       <div style={{ overflowX: 'auto', paddingBottom: 8 }} data-testid="board">
-        <Flex gap={12} align="flex-start" style={{ minWidth: 'min-content' }}>
+        <Flex gap={12} align="flex-start" style={{ minWidth: 'min-content', width: '100%' }}>
           {openColumns.map((column) => {
             const isOver = over === column.stage.id;
             return (
@@ -240,8 +246,9 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
                 key={column.stage.id}
                 {...dragProps(column.stage)}
                 style={{
-                  width: COLUMN_WIDTH,
-                  flex: 'none',
+                  flex: '1 1 0',
+                  minWidth: COLUMN_MIN_WIDTH,
+                  maxWidth: COLUMN_MAX_WIDTH,
                   background: isOver ? '#e6f0ff' : '#fafafa',
                   border: `1px solid ${isOver ? '#1f5fbf' : '#f0f0f0'}`,
                   borderRadius: 8,
