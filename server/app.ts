@@ -60,6 +60,8 @@ export type AppOptions = {
   serveWeb?: boolean;
   /** Job engine settings: maintenance and cron schedules run in serving instances (tests need not). */
   jobs?: JobsOptions;
+  /** How often open live channels re-check their session (default 30 s; tests shorten it). */
+  liveCheckMs?: number;
 };
 
 /** Builds the HTTP application (without listening), as `main.ts` and the tests use it. */
@@ -134,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSuggestionRoutes(app);
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
-  await registerLiveEvents(app, realtime, config.publicUrl);
+  await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });

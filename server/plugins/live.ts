@@ -1,10 +1,12 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import { sessionAlive } from '../domains/auth/auth.service';
 import type { Realtime } from '../realtime';
 
 /** Close codes of the live channel when the caller may not have it (the upgrade itself succeeds and closes at once). */
 export const LIVE_UNAUTHENTICATED = 4401;
 export const LIVE_FOREIGN_ORIGIN = 4403;
+
 
 /**
  * GET /api/v1/events — a WebSocket over which a signed-in browser hears what concerns it (for
@@ -12,7 +14,8 @@ export const LIVE_FOREIGN_ORIGIN = 4403;
  * the Origin must be this site, so another site cannot open it with the user's cookie. Refusals
  * close the socket with a code (an HTTP error on an upgrade would leave the connection dangling).
  */
-export async function registerLiveEvents(app: FastifyInstance, realtime: Realtime, publicUrl: string | null) {
+export async function registerLiveEvents(app: FastifyInstance, realtime: Realtime, options: { publicUrl: string | null; checkMs?: number }) {
+  const { publicUrl, checkMs = 30_000 } = options;
   const publicHost = publicUrl ? new URL(publicUrl).host : null;
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 } });
   app.get('/api/v1/events', {
@@ -29,8 +32,19 @@ export async function registerLiveEvents(app: FastifyInstance, realtime: Realtim
     const unsubscribe = realtime.subscribe(actor.id, (event) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: event.type }));
     });
-    // Keeps proxies from closing an idle connection.
-    const ping = setInterval(() => socket.readyState === socket.OPEN && socket.ping(), 30_000);
+    // Keeps proxies from closing an idle connection, and ends the channel once its session ended
+    // (signed out, expired, the user deactivated).
+    const sessionId = request.session?.id;
+    const ping = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      socket.ping();
+      if (sessionId) {
+        void sessionAlive(app.db, sessionId).then(
+          (alive) => alive || socket.close(LIVE_UNAUTHENTICATED, 'session ended'),
+          () => {},
+        );
+      }
+    }, checkMs);
     ping.unref();
     socket.on('close', () => {
       clearInterval(ping);

@@ -92,10 +92,10 @@ export async function openTestDatabase(): Promise<Database> {
  * instances). `workers` makes it work those job queues too, polling every half second (tests
  * sharing the PostgreSQL database each keep to the queues they test).
  */
-export async function createTestApp(options: { database?: Database; config?: Partial<Config>; workers?: QueueName[]; jobs?: JobsOptions } = {}): Promise<TestApp> {
+export async function createTestApp(options: { database?: Database; config?: Partial<Config>; workers?: QueueName[]; jobs?: JobsOptions; liveCheckMs?: number } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = { ...loadConfig({}), jobPollSeconds: 0.5, ...options.config };
-  const app = await buildApp({ database, config, jobs: options.jobs });
+  const app = await buildApp({ database, config, jobs: options.jobs, liveCheckMs: options.liveCheckMs });
   if (options.workers) await startWorkers(app, config, options.workers);
   await app.ready();
   const anon = new Client(app);

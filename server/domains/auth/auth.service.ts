@@ -8,6 +8,7 @@ import type { Actor } from '../../policy';
 import { actorThrough, getUserCredentials, recordLogin } from '../staff/users.service';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { apiTokens, loginFailures, sessions } from './auth.tables';
+import { users } from '../staff/staff.tables';
 
 export const SESSION_COOKIE = 'gd_session';
 export const API_TOKEN_PREFIX = 'gdt_';
@@ -101,6 +102,16 @@ export async function resolveSession(db: Db, token: string, sessionTtlHours: num
       .where(eq(sessions.id, sessionId));
   }
   return { actor, sessionId, csrfToken };
+}
+
+/** Whether a session still stands (not signed out, not expired, its user still active): long-lived connections re-check it. */
+export async function sessionAlive(db: Db, sessionId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.active, true)))
+    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, new Date())));
+  return Boolean(row);
 }
 
 export async function resolveApiToken(db: Db, token: string): Promise<Actor | null> {

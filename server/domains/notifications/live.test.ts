@@ -13,7 +13,7 @@ beforeAll(async () => {
   a = await createTestApp();
   // A second instance: its own pool on PostgreSQL (so the event crosses LISTEN/NOTIFY between connections); on PGlite the one embedded database.
   second = a.database.engine === 'postgres' ? await openTestDatabase() : null;
-  b = await createTestApp({ database: second ?? a.database });
+  b = await createTestApp({ database: second ?? a.database, liveCheckMs: 200 });
   await b.app.listen({ port: 0, host: '127.0.0.1' });
   port = (b.app.server.address() as { port: number }).port;
 });
@@ -59,6 +59,14 @@ describe('the live channel', () => {
       mine.socket.close();
       theirs.socket.close();
     }
+  });
+
+  it('closes when the session ends (signed out elsewhere)', async () => {
+    const { client } = await signedIn(a);
+    const live = await connect(client);
+    const closed = new Promise<number>((resolve) => live.socket.on('close', resolve));
+    expect((await client.post('/api/v1/auth/logout')).status).toBe(200);
+    expect(await closed).toBe(LIVE_UNAUTHENTICATED);
   });
 
   it('refuses anonymous callers and pages of other sites', async () => {
