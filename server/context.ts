@@ -10,12 +10,18 @@ import type { Actor } from './policy';
  */
 export type Ctx = { db: Db; actor: Actor; requestId: string; jobs: Jobs };
 
+/** What work done by the system (jobs, rules, seeding) needs: the database or open transaction, and the job queue. */
+export type JobsTx = Pick<Ctx, 'db' | 'jobs'>;
+
 export function ctxOf(request: FastifyRequest): Ctx {
   if (!request.actor) throw new AppError('UNAUTHENTICATED');
   return { db: request.server.db, actor: request.actor, requestId: request.id, jobs: request.server.jobs };
 }
 
-/** Runs `fn` in a transaction with a context bound to it. Inside, use `tx.db` only (PGlite hangs otherwise). */
-export function inTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction with a context (a Ctx, or a JobsTx) bound to it. Inside, use `tx.db`
+ * only (PGlite hangs otherwise).
+ */
+export function inTransaction<C extends { db: Db }, T>(ctx: C, fn: (tx: C) => Promise<T>): Promise<T> {
   return ctx.db.transaction((db) => fn({ ...ctx, db: db as unknown as Db }));
 }

@@ -4,6 +4,7 @@ import { STAFF_CATEGORIES, UserCreate } from '../common/schemas/staff';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
+import { inTransaction } from './context';
 import { migrateDatabase } from './db/migrate';
 import { getRoleIdByCode } from './domains/staff/roles.service';
 import { Jobs } from './jobs/engine';
@@ -75,7 +76,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   });
   if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db, app.jobs);
   await app.listen({ port: config.port, host: config.host });
-  const backfilled = await database.db.transaction((tx) => backfillReminders({ db: tx as unknown as Database['db'], jobs: app.jobs }));
+  const backfilled = await inTransaction({ db: database.db, jobs: app.jobs }, (tx) => backfillReminders(tx));
   if (backfilled) app.log.info({ backfilled }, 'reminders scheduled for work planned before reminders existed');
   await startWorkers(app, config);
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);

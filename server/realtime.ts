@@ -46,11 +46,6 @@ export class Realtime {
     };
   }
 
-  /** How many browsers of a user are connected to this instance. */
-  connections(userId: string): number {
-    return this.byUser.get(userId)?.size ?? 0;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     await this.stopListening();

@@ -2,27 +2,9 @@ import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../domains/notifications/notifications.tables';
 import { reminders } from '../domains/reminders/reminders.tables';
-import type { Database, Db } from '../db/client';
+import type { Db } from '../db/client';
 import { signedIn } from '../test/factories';
-import { createTestApp, openTestDatabase, uniq, type Client, type TestApp } from '../test/harness';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `check` is true (polling), or fails after `ms`. */
-async function until(check: () => Promise<boolean>, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** A second database handle for a second instance: its own pool on PostgreSQL; on PGlite, the one embedded database. */
-async function secondHandle(first: Database): Promise<{ database: Database; own: boolean }> {
-  if (first.engine === 'pglite') return { database: first, own: false };
-  return { database: await openTestDatabase(), own: true };
-}
+import { createTestApp, secondInstanceDatabase, sleep, uniq, until, type Client, type TestApp } from '../test/harness';
 
 let a: TestApp;
 beforeAll(async () => {
@@ -40,7 +22,7 @@ describe('durable reminders', () => {
   it('two instances deliver 1,000 reminders due within seconds, each exactly once — even when its job runs twice', async () => {
     const { client, user } = await signedIn(t());
     const customer = await customerOf(client);
-    const second = await secondHandle(a.database);
+    const second = await secondInstanceDatabase(a.database);
     const one = await createTestApp({ database: a.database, workers: ['reminder.fire'] });
     const two = await createTestApp({ database: second.database, workers: ['reminder.fire'] });
     try {
@@ -85,7 +67,7 @@ describe('durable reminders', () => {
     } finally {
       await one.close();
       await two.close();
-      if (second.own) await second.database.close();
+      await second.close();
     }
   }, 180_000);
 

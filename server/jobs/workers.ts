@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
-import type { Db } from '../db/client';
+import { inTransaction } from '../context';
 import { returnInactiveCustomersToPool } from '../domains/customers/pool-rule.service';
 import { createMailer, deliverMail } from '../domains/notifications/mail.service';
 import { fireReminder } from '../domains/reminders/reminders.service';
@@ -27,7 +27,7 @@ export async function startWorkers(
   if (works('reminder.fire')) {
     await jobs.work(
       'reminder.fire',
-      (data) => db.transaction(async (tx) => void (await fireReminder({ db: tx as unknown as Db, jobs }, data.reminderId, data.remindAt))),
+      (data) => inTransaction({ db, jobs }, async (tx) => void (await fireReminder(tx, data.reminderId, data.remindAt))),
       { ...polling, batchSize: 50 },
     );
   }
@@ -37,7 +37,7 @@ export async function startWorkers(
   }
   if (works('rule.pool')) await jobs.work('rule.pool', async () => void (await returnInactiveCustomersToPool(db)), polling);
   if (works('rule.inactive')) {
-    await jobs.work('rule.inactive', () => db.transaction(async (tx) => void (await raiseInactiveSuggestions({ db: tx as unknown as Db, jobs }))), polling);
+    await jobs.work('rule.inactive', () => inTransaction({ db, jobs }, async (tx) => void (await raiseInactiveSuggestions(tx))), polling);
   }
   if (only) return;
   for (const rule of SCHEDULED_RULES) {

@@ -1,8 +1,7 @@
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
-import type { Db } from '../db/client';
 import { activities, activityAssignees } from '../domains/activities/activities.tables';
 import { customers } from '../domains/customers/customers.tables';
-import type { Jobs } from '../jobs/engine';
+import type { JobsTx } from '../context';
 import { syncActivityReminders, syncNextContactReminder } from '../domains/reminders/reminders.service';
 import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
 import { users } from '../domains/staff/staff.tables';
@@ -16,7 +15,7 @@ const day = 24 * hour;
  * visit, next-contact reminders (those due fire as soon as the app works its queues), two
  * customers gone quiet with the follow-up drafted. Runs after the customers and sales demo data.
  */
-export async function seedDemoToday(tx: { db: Db; jobs: Jobs }, now = new Date()): Promise<void> {
+export async function seedDemoToday(tx: JobsTx, now = new Date()): Promise<void> {
   const { db } = tx;
   const staff = new Map((await db.select({ id: users.id, username: users.username }).from(users)).map((u) => [u.username, u.id]));
   const at = (offsetMs: number) => new Date(Math.round((now.getTime() + offsetMs) / (15 * 60_000)) * 15 * 60_000);

@@ -2,9 +2,8 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type { ContactLog, ContactLogCreate, ContactLogListQuery } from '../../../common/schemas/customers';
 import type { Attachment } from '../../../common/schemas/files';
-import { inTransaction, type Ctx } from '../../context';
+import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import type { Db } from '../../db/client';
-import type { Jobs } from '../../jobs/engine';
 import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
@@ -74,7 +73,7 @@ export async function getContactLog(ctx: Ctx, id: string): Promise<ContactLog> {
  * The customer's last contact is its latest logged one; its next contact date is the one
  * set by that latest entry (a newer call supersedes an older plan); the next-contact reminder follows.
  */
-export async function refreshCustomer(tx: { db: Db; jobs: Jobs }, customerId: string) {
+export async function refreshCustomer(tx: JobsTx, customerId: string) {
   const db = tx.db;
   const [latest] = await db
     .select({ occurredAt: contactLogs.occurredAt, nextContactOn: contactLogs.nextContactOn })

@@ -2,10 +2,9 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { OutboxListQuery, OutboxMail } from '../../../common/schemas/notifications';
 import type { Page } from '../../../common/schemas/common';
-import type { Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import { AppError, notFound } from '../../errors';
-import type { JobInfo, Jobs } from '../../jobs/engine';
+import type { JobInfo } from '../../jobs/engine';
 import { recordAudits } from '../audit/audit.service';
 import { mailOutbox } from './notifications.tables';
 import { notify } from './notifications.service';
@@ -13,7 +12,7 @@ import { notify } from './notifications.service';
 export type NewMail = { to: string; toUserId?: string | null; subject: string; body: string; kind: string; createdBy?: string | null };
 
 /** Puts a message in the outbox and asks the mail job to send it — in the caller's transaction. */
-export async function enqueueMail(tx: { db: Db; jobs: Jobs }, mail: NewMail): Promise<string> {
+export async function enqueueMail(tx: JobsTx, mail: NewMail): Promise<string> {
   const [row] = await tx.db
     .insert(mailOutbox)
     .values({ status: 'queued', toAddress: mail.to, toUserId: mail.toUserId ?? null, subject: mail.subject, body: mail.body, kind: mail.kind, createdBy: mail.createdBy ?? null })
@@ -41,7 +40,7 @@ export function createMailer(smtpUrl: string | null, from: string): Mailer {
  * A failure is recorded on the message and rethrown so the job retries with backoff; after the
  * last retry the message is marked failed (visible in the outbox, where it can be sent again).
  */
-export async function deliverMail(tx: { db: Db; jobs: Jobs }, mailer: Mailer, mailId: string, job: JobInfo): Promise<void> {
+export async function deliverMail(tx: JobsTx, mailer: Mailer, mailId: string, job: JobInfo): Promise<void> {
   const { db } = tx;
   const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, mailId));
   if (!mail || mail.status !== 'queued') return;
@@ -94,9 +93,8 @@ export async function findOutbox(ctx: Ctx, query: OutboxListQuery): Promise<Page
 const STUCK_AFTER_MS = 2 * 86_400_000;
 
 /** Sends a held, failed or stuck message again (e.g. after SMTP was set up or the server came back). */
-export async function resendMail(ctx: Ctx & { jobs: Jobs }, id: string): Promise<OutboxMail> {
-  return ctx.db.transaction(async (txDb) => {
-    const db = txDb as unknown as Db;
+export async function resendMail(ctx: Ctx, id: string): Promise<OutboxMail> {
+  return inTransaction(ctx, async ({ db }) => {
     const [mail] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).for('update');
     if (!mail) throw notFound();
     const stuck = mail.status === 'queued' && Date.now() - mail.createdAt.getTime() > STUCK_AFTER_MS;

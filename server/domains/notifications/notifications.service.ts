@@ -10,11 +10,10 @@ import {
   type Preferences,
   type PreferencesUpdate,
 } from '../../../common/schemas/notifications';
-import { inTransaction, type Ctx } from '../../context';
+import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import { resyncRemindersOf } from '../reminders/reminders.service';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
-import type { Jobs } from '../../jobs/engine';
 import { publish } from '../../realtime';
 import { users } from '../staff/staff.tables';
 import { enqueueMail } from './mail.service';
@@ -28,8 +27,6 @@ export type NewNotification = {
   entityType?: string;
   entityId?: string;
 };
-/** What delivering needs: the database (the open transaction) and the job queue for e-mail. */
-export type Delivery = { db: Db; jobs: Jobs };
 
 const DEFAULT_CHANNELS = { inApp: true, email: false };
 
@@ -38,7 +35,7 @@ const DEFAULT_CHANNELS = { inApp: true, email: false };
  * change notifies nobody): in the app (and live to their open browsers, on commit) and by e-mail
  * when they asked for that kind by e-mail. The message is worded in each reader's language.
  */
-export async function notify(tx: Delivery, items: NewNotification[]): Promise<void> {
+export async function notify(tx: JobsTx, items: NewNotification[]): Promise<void> {
   if (items.length === 0) return;
   const recipients = await tx.db
     .select({ id: users.id, email: users.email, locale: users.locale, channels: userPreferences.channels })

@@ -1,12 +1,11 @@
-import { aliasedTable, and, asc, eq, exists, gt, gte, inArray, isNotNull, isNull, lte, ne, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, eq, exists, gt, gte, inArray, isNotNull, isNull, ne, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../policy';
 import { loadActor } from '../staff/users.service';
 import type { Reminder, ReminderCreate, ReminderListQuery } from '../../../common/schemas/reminders';
-import type { Ctx } from '../../context';
+import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, invalidInput, notFound } from '../../errors';
-import type { Jobs } from '../../jobs/engine';
 import { FIRM_TIME_ZONE, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
 import { visibleActivities } from '../activities/activities.policy';
@@ -36,13 +35,11 @@ function targetVisibleTo(actor: Actor): SQL {
   )!;
 }
 
-/** What scheduling needs: the open transaction and the job queue. */
-type Tx = { db: Db; jobs: Jobs };
 /** Next-contact reminders come at this local time of the day. */
 const NEXT_CONTACT_HOUR = 9;
 
 /** Asks the reminder job to fire `reminderId` at `remindAt` (or at once when that has passed). */
-async function scheduleFiring(tx: Tx, reminderId: string, remindAt: Date) {
+async function scheduleFiring(tx: JobsTx, reminderId: string, remindAt: Date) {
   await tx.jobs.send(tx.db, 'reminder.fire', { reminderId, remindAt: remindAt.toISOString() }, { startAfter: remindAt });
 }
 
@@ -52,7 +49,7 @@ async function scheduleFiring(tx: Tx, reminderId: string, remindAt: Date) {
  * due; a new due time moves the reminders (and fires them again); done, cancelled or unassigned
  * — the unfired ones go.
  */
-export async function syncActivityReminders(tx: Tx, activityId: string): Promise<void> {
+export async function syncActivityReminders(tx: JobsTx, activityId: string): Promise<void> {
   const [activity] = await tx.db.select({ status: activities.status, dueAt: activities.dueAt, ownerId: activities.ownerId }).from(activities).where(eq(activities.id, activityId));
   const recipients =
     activity?.status === 'planned' && activity.dueAt
@@ -76,7 +73,7 @@ export async function syncActivityReminders(tx: Tx, activityId: string): Promise
  * Keeps a customer's next-contact reminder in step with its next contact date: its owner is
  * reminded at 09:00 (their time zone) that day. A new date moves it; no date or no owner removes it.
  */
-export async function syncNextContactReminder(tx: Tx, customerId: string): Promise<void> {
+export async function syncNextContactReminder(tx: JobsTx, customerId: string): Promise<void> {
   const [customer] = await tx.db.select({ ownerId: customers.ownerId, nextContactOn: customers.nextContactOn }).from(customers).where(eq(customers.id, customerId));
   const mine = and(eq(reminders.customerId, customerId), eq(reminders.kind, 'next-contact'));
   if (!customer?.ownerId || !customer.nextContactOn) {
@@ -95,7 +92,7 @@ export async function syncNextContactReminder(tx: Tx, customerId: string): Promi
  * moved to the new times (activity-due: the lead time before the due time; next-contact: 09:00 in
  * the new zone). Fired, dismissed and snoozed-away ones stay as they are.
  */
-export async function resyncRemindersOf(tx: Tx, userId: string): Promise<void> {
+export async function resyncRemindersOf(tx: JobsTx, userId: string): Promise<void> {
   const { timeZone, reminderLeadMinutes } = await preferencesOf(tx.db, userId);
   const pending = await tx.db
     .select({ id: reminders.id, kind: reminders.kind, remindAt: reminders.remindAt, basisAt: reminders.basisAt, forDate: reminders.forDate })
@@ -115,7 +112,7 @@ export async function resyncRemindersOf(tx: Tx, userId: string): Promise<void> {
 }
 
 async function upsertReminder(
-  tx: Tx,
+  tx: JobsTx,
   r: { kind: 'activity-due' | 'next-contact'; userId: string; remindAt: Date; activityId: string | null; customerId: string | null; forDate: string | null; basisAt: Date | null },
 ) {
   const target = r.kind === 'activity-due' ? [reminders.activityId, reminders.userId] : [reminders.customerId];
@@ -143,7 +140,7 @@ async function upsertReminder(
  * a reminder notifies once. Reminders whose record was deleted are gone (nothing to do); one for
  * work that is no longer planned, or a customer that changed hands, is dropped quietly.
  */
-export async function fireReminder(tx: Tx, reminderId: string, remindAt: string): Promise<boolean> {
+export async function fireReminder(tx: JobsTx, reminderId: string, remindAt: string): Promise<boolean> {
   const [r] = await tx.db
     .update(reminders)
     .set({ firedAt: new Date() })
@@ -173,22 +170,10 @@ async function noticeOf(db: Db, r: typeof reminders.$inferSelect): Promise<NewNo
   // A reminder of my own on a record I may no longer see (reassigned, shared no more): it says nothing.
   const reader = await loadActor(db, r.userId);
   if (!reader) return null;
-  const [visible] = await db.select({ id: reminders.id }).from(reminders).where(and(eq(reminders.id, r.id), targetVisibleTo(reader)));
+  const [visible] = await selectReminders(db).where(and(eq(reminders.id, r.id), targetVisibleTo(reader)));
   if (!visible) return null;
-  const title = await titleOf(db, r);
   const entity = r.customerId ? ['customer', r.customerId] : r.leadId ? ['lead', r.leadId] : r.opportunityId ? ['opportunity', r.opportunityId] : ['activity', r.activityId];
-  return { userId: r.userId, kind: 'custom-reminder', params: { title, note: r.note }, entityType: entity[0]!, entityId: entity[1]! };
-}
-
-async function titleOf(db: Db, r: { customerId: string | null; leadId: string | null; opportunityId: string | null; activityId: string | null }): Promise<string> {
-  const [row] = r.opportunityId
-    ? await db.select({ title: opportunities.name }).from(opportunities).where(eq(opportunities.id, r.opportunityId))
-    : r.leadId
-      ? await db.select({ title: leads.companyName }).from(leads).where(eq(leads.id, r.leadId))
-      : r.activityId
-        ? await db.select({ title: activities.subject }).from(activities).where(eq(activities.id, r.activityId))
-        : await db.select({ title: customers.name }).from(customers).where(eq(customers.id, r.customerId!));
-  return row?.title ?? '';
+  return { userId: r.userId, kind: 'custom-reminder', params: { title: visible.title, note: r.note }, entityType: entity[0]!, entityId: entity[1]! };
 }
 
 /**
@@ -208,8 +193,7 @@ export async function createReminder(ctx: Ctx, input: ReminderCreate): Promise<R
         ? await ctx.db.select({ id: opportunities.id }).from(opportunities).where(and(eq(opportunities.id, input.opportunityId), visibleOpportunities(ctx.actor)))
         : await ctx.db.select({ id: activities.id }).from(activities).where(and(eq(activities.id, input.activityId!), visibleActivities(ctx.actor)));
   if (visible.length === 0) throw notFound();
-  const id = await ctx.db.transaction(async (txDb) => {
-    const tx = { db: txDb as unknown as Db, jobs: ctx.jobs };
+  const id = await inTransaction(ctx, async (tx) => {
     const [row] = await tx.db
       .insert(reminders)
       .values({
@@ -284,8 +268,7 @@ export async function snoozeReminder(ctx: Ctx, id: string, until: string): Promi
   const at = new Date(until);
   if (at.getTime() <= Date.now()) throw new AppError('REMINDER_IN_PAST');
   await getMyReminder(ctx, id);
-  await ctx.db.transaction(async (txDb) => {
-    const tx = { db: txDb as unknown as Db, jobs: ctx.jobs };
+  await inTransaction(ctx, async (tx) => {
     await tx.db.update(reminders).set({ remindAt: at, firedAt: null, doneAt: null }).where(eq(reminders.id, id));
     await scheduleFiring(tx, id, at);
   });
@@ -299,18 +282,12 @@ export async function dismissReminder(ctx: Ctx, id: string): Promise<Reminder> {
   return getMyReminder(ctx, id);
 }
 
-/** Reminders due by now that were never fired (e.g. all instances were down): for diagnostics and tests. */
-export async function overdueUnfired(db: Db, ids: string[]): Promise<number> {
-  const rows = await db.select({ id: reminders.id }).from(reminders).where(and(inArray(reminders.id, ids), isNull(reminders.firedAt), lte(reminders.remindAt, new Date())));
-  return rows.length;
-}
-
 /**
  * Reminders for what was planned before reminders existed (an upgrade) or while jobs could not be
  * sent: planned activities still to come and next contact dates from today on that have none.
  * Idempotent; `serve` runs it at start. Past ones are left alone (no flood of stale reminders).
  */
-export async function backfillReminders(tx: Tx, now = new Date()): Promise<number> {
+export async function backfillReminders(tx: JobsTx, now = new Date()): Promise<number> {
   const planned = await tx.db
     .select({ id: activities.id })
     .from(activities)

@@ -9,10 +9,9 @@ import {
   type SuggestionListQuery,
   type SuggestionSend,
 } from '../../../common/schemas/suggestions';
-import { inTransaction, type Ctx } from '../../context';
+import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
-import type { Jobs } from '../../jobs/engine';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
 import { createContactLog } from '../customers/contact-logs.service';
@@ -73,7 +72,7 @@ const TEMPLATE_AUDIT_ID = '5e771465-c0a5-4c57-8e7d-000000000002';
  * follow-up e-mail drafted to its primary contact, and its salesperson is notified. A customer
  * is suggested again only after a newer contact went quiet too. Returns how many were raised.
  */
-export async function raiseInactiveSuggestions(tx: { db: Db; jobs: Jobs }, options: { now?: Date; customerIds?: string[] } = {}): Promise<number> {
+export async function raiseInactiveSuggestions(tx: JobsTx, options: { now?: Date; customerIds?: string[] } = {}): Promise<number> {
   const now = options.now ?? new Date();
   const settings = await getCustomerSettings(tx.db);
   const days: InactiveDays = { ...DEFAULT_INACTIVE_DAYS, ...settings.inactiveDays };
