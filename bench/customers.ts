@@ -16,13 +16,13 @@ import { migrateDatabase } from '../server/db/migrate';
 import { searchTextOf } from '../server/lib/search-text';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedUser } from '../server/seed/seeders';
-import { median, progress, report } from './lib';
+import { isSessionExpiryUpdate, median, progress, report, wrapDriver } from './lib';
 
 const N = Number(process.argv[2] ?? 100_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
 const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
-type Raw = (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
-const raw: Raw = (text, params = []) => (database.client as unknown as { query: Raw }).query(text, params);
+const driver = wrapDriver(database);
+const { raw } = driver;
 
 const CITIES = ['北京', '上海', '西安', '广州', '深圳', '杭州', '南京', '成都', '重庆', '武汉', '天津', '苏州', '郑州', '长沙', '兰州', '宝鸡', '咸阳', '延安', '银川', '西宁'];
 const WORDS = ['华达', '秦川', '宏远', '恒信', '新世纪', '长城', '东方', '金桥', '瑞丰', '鼎盛'];
@@ -131,21 +131,11 @@ try {
   // The raw baseline is the SQL one request sends — the session lookup and the page statement,
   // captured from a request — replayed as plain raw queries (text + parameters). The app sends
   // them as named statements (server/db/client.ts runNamed): parsed and planned once per connection.
-  const client = database.client as unknown as { query: (...args: unknown[]) => Promise<unknown> };
-  const send = client.query.bind(client);
-  const sent: unknown[][] = [];
-  client.query = (...args: unknown[]) => {
-    sent.push(args);
-    return send(...args);
-  };
-  await get(`/api/v1/customers/${some}/overview`);
-  client.query = send;
-  const textOf = (args: unknown[]) => (typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
-  // The sliding expiry update runs at most once a minute per session: not part of a typical request.
-  const pageStatements = sent.filter((args) => !/^update "sessions"/i.test(textOf(args)));
+  const sent = await driver.capture(() => get(`/api/v1/customers/${some}/overview`));
+  const pageStatements = sent.filter((call) => !isSessionExpiryUpdate(driver.textOf(call)));
   console.log(`customer page: ${pageStatements.length} statement(s) with the session lookup`);
   const pageSql = await median(async () => {
-    for (const args of pageStatements) await raw(textOf(args), args[1] as unknown[]);
+    for (const call of pageStatements) await driver.replayRaw(call);
   }, 15, 3);
   results.push(report('customer page (profile + contacts + log)', pageHttp, pageSql, 1.5));
   if (process.env.BENCH_DETAIL) {
@@ -156,8 +146,8 @@ try {
     console.log('  service', (await median(() => getCustomerOverview(ctx, some), 30, 5)).toFixed(2));
     console.log('  session lookup', (await median(() => resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12), 30, 5)).toFixed(2));
     console.log('  health over inject', (await median(() => app.inject({ method: 'GET', url: '/api/health' }), 30, 5)).toFixed(2));
-    console.log('  raw again', (await median(async () => { for (const args of pageStatements) await raw(textOf(args), args[1] as unknown[]); }, 30, 5)).toFixed(2));
-    console.log('  named replay', (await median(async () => { for (const args of pageStatements) await send(...args); }, 30, 5)).toFixed(2));
+    console.log('  raw again', (await median(async () => { for (const call of pageStatements) await driver.replayRaw(call); }, 30, 5)).toFixed(2));
+    console.log('  named replay', (await median(async () => { for (const call of pageStatements) await driver.send(...call); }, 30, 5)).toFixed(2));
     console.log('  http again', (await median(() => get(`/api/v1/customers/${some}/overview`), 30, 5)).toFixed(2));
   }
   await app.close();

@@ -25,3 +25,48 @@ export function progress(label: string, done: number, total: number) {
   process.stdout.write(`\r${label}: ${done}/${total} (${Math.round((done / total) * 100)}%)`);
   if (done === total) process.stdout.write('\n');
 }
+
+/** One call the app made on the database driver: (text or query config, params, options). */
+export type Call = unknown[];
+type Result = { rows: Record<string, unknown>[] };
+
+/**
+ * The database driver, wrapped once: `raw` runs plain SQL (text + params, unnamed — what "raw SQL"
+ * means for the baselines), `send` replays a captured call exactly as the app made it, and
+ * `capture(fn)` records every call `fn` makes. `restore()` unwraps the driver.
+ */
+export function wrapDriver(database: { client: unknown }) {
+  const client = database.client as { query: (...args: unknown[]) => Promise<Result> };
+  const driverQuery = client.query;
+  const send = (...args: unknown[]) => driverQuery.apply(client, args);
+  let captured: Call[] | null = null;
+  client.query = (...args: unknown[]) => {
+    captured?.push(args);
+    return send(...args);
+  };
+  const textOf = (call: Call) => (typeof call[0] === 'string' ? call[0] : (call[0] as { text: string }).text);
+  const paramsOf = (call: Call) => (call[1] ?? []) as unknown[];
+  return {
+    raw: (text: string, params: unknown[] = []) => send(text, params),
+    send,
+    textOf,
+    paramsOf,
+    /** Replays a captured call as plain raw SQL. */
+    replayRaw: (call: Call) => send(textOf(call), paramsOf(call)),
+    async capture(fn: () => Promise<unknown>): Promise<Call[]> {
+      captured = [];
+      try {
+        await fn();
+        return captured;
+      } finally {
+        captured = null;
+      }
+    },
+    restore: () => {
+      client.query = driverQuery;
+    },
+  };
+}
+
+/** The session's sliding-expiry update runs at most once a minute per session: not part of a typical request. */
+export const isSessionExpiryUpdate = (text: string) => /^update "sessions"/i.test(text);

@@ -34,7 +34,7 @@ import { businessLines } from '../server/domains/staff/staff.tables';
 import { searchTextOf } from '../server/lib/search-text';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedDepartment, seedReference, seedUser } from '../server/seed/seeders';
-import { progress, report } from './lib';
+import { progress, report, wrapDriver, type Call } from './lib';
 
 const N = Number(process.argv[2] ?? 200_000);
 const M = Number(process.argv[3] ?? 500_000);
@@ -50,19 +50,8 @@ const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: pr
 
 // ---------- the driver, wrapped once: raw access, and capture of what the services send ----------
 
-type Call = unknown[];
-type Result = { rows: Record<string, unknown>[] };
-const client = database.client as unknown as { query: (...args: unknown[]) => Promise<Result> };
-const driverQuery = client.query;
-const send = (...args: unknown[]) => driverQuery.apply(client, args);
-let captured: Call[] | null = null;
-client.query = (...args: unknown[]) => {
-  captured?.push(args);
-  return send(...args);
-};
-const raw = (text: string, params: unknown[] = []) => send(text, params);
-const textOf = (call: Call) => (typeof call[0] === 'string' ? call[0] : (call[0] as { text: string }).text);
-const paramsOf = (call: Call) => (call[1] ?? []) as unknown[];
+const driver = wrapDriver(database);
+const { raw, send, textOf, paramsOf } = driver;
 
 /** Business-line names and codes (5 lines). */
 const LINES: [string, string][] = [['审计', 'B-SJ'], ['验资', 'B-YZ'], ['资产评估', 'B-PG'], ['税务', 'B-SW'], ['工程造价', 'B-GC']];
@@ -277,10 +266,10 @@ try {
   for (const u of users) {
     for (const e of endpoints) {
       await get(e.url, u.cookie); // the session's sliding expiry is written on a first request: not in the capture
-      captured = [];
-      const res = await get(e.url, u.cookie);
-      const all = captured;
-      captured = null;
+      let res!: Awaited<ReturnType<typeof get>>;
+      const all = await driver.capture(async () => {
+        res = await get(e.url, u.cookie);
+      });
       const calls = all.filter((c) => !/"sessions"/.test(textOf(c)));
       const auth = all.filter((c) => /"sessions"/.test(textOf(c)));
       const body = res.json() as { columns?: { count: number; cards: unknown[] }[]; total?: number; count?: number; totalAmount?: string };
@@ -324,7 +313,7 @@ try {
   for (const [key, ratio] of over) console.log(`over the limit in every round: ${key} (best ${ratio.toFixed(2)}×)`);
   process.exitCode = over.length ? 1 : 0;
 } finally {
-  client.query = driverQuery;
+  driver.restore();
   await database.close();
   if (!keepDir) rmSync(tmp, { recursive: true, force: true });
 }

@@ -16,13 +16,13 @@ import { openDatabase } from '../server/db/client';
 import { migrateDatabase } from '../server/db/migrate';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedUser } from '../server/seed/seeders';
-import { median, progress, report } from './lib';
+import { isSessionExpiryUpdate, median, progress, report, wrapDriver } from './lib';
 
 const N = Number(process.argv[2] ?? 50_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
 const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
-type Raw = (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
-const raw: Raw = (text, params = []) => (database.client as unknown as { query: Raw }).query(text, params);
+const driver = wrapDriver(database);
+const { raw } = driver;
 
 try {
   await migrateDatabase(database);
@@ -92,27 +92,17 @@ try {
     };
     const sample = await get();
     // The raw baseline: every statement one request sends (the session lookup too), captured and replayed as plain SQL.
-    const client = database.client as unknown as { query: (...args: unknown[]) => Promise<unknown> };
-    const send = client.query.bind(client);
-    const sent: unknown[][] = [];
-    client.query = (...args: unknown[]) => {
-      sent.push(args);
-      return send(...args);
-    };
-    await get();
-    client.query = send;
-    const textOf = (args: unknown[]) => (typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
-    const statements = sent.filter((args) => !/^update "sessions"/i.test(textOf(args)));
+    const statements = (await driver.capture(get)).filter((call) => !isSessionExpiryUpdate(driver.textOf(call)));
     const http = await median(get, 15, 3);
-    const sql = await median(() => Promise.all(statements.map((args) => raw(textOf(args), args[1] as unknown[]))), 15, 3);
+    const sql = await median(() => Promise.all(statements.map(driver.replayRaw)), 15, 3);
     console.log(`${who}: ${statements.length} statements; overdue ${sample.overdue.length}, today ${sample.today.length}, calls ${sample.callsDue.length}, reminders ${sample.reminders.length}, queue ${sample.queuedLeads.length}`);
     results.push(report(`Today for a ${who}`, http, sql, 1.5));
     if (process.env.BENCH_DETAIL) {
-      for (const args of statements) {
-        const ms = await median(() => raw(textOf(args), args[1] as unknown[]), 5, 1);
-        console.log(`  ${ms.toFixed(1)} ms  ${textOf(args).replace(/\s+/g, ' ').slice(0, 160)}`);
+      for (const call of statements) {
+        const ms = await median(() => driver.replayRaw(call), 5, 1);
+        console.log(`  ${ms.toFixed(1)} ms  ${driver.textOf(call).replace(/\s+/g, ' ').slice(0, 160)}`);
         if (ms > 10 && process.env.BENCH_DETAIL === 'explain') {
-          const plan = await raw(`EXPLAIN ANALYZE ${textOf(args)}`, args[1] as unknown[]);
+          const plan = await raw(`EXPLAIN ANALYZE ${driver.textOf(call)}`, driver.paramsOf(call));
           for (const row of plan.rows) console.log('    ' + Object.values(row)[0]);
         }
       }

@@ -122,3 +122,26 @@ export async function createTestApp(options: { database?: Database; config?: Par
 export function uniq(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds (polling), or fails naming `what` after `ms`. */
+export async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * The database handle of a second app instance next to `first`: on PostgreSQL its own pool (so
+ * jobs and LISTEN/NOTIFY really cross connections), on PGlite the one embedded database. `close`
+ * closes only what it opened.
+ */
+export async function secondInstanceDatabase(first: Database): Promise<{ database: Database; close: () => Promise<void> }> {
+  if (first.engine === 'pglite') return { database: first, close: async () => {} };
+  const database = await openTestDatabase();
+  return { database, close: () => database.close() };
+}

@@ -1,26 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signedIn } from '../../test/factories';
-import { createTestApp, openTestDatabase, uniq, type Client, type TestApp } from '../../test/harness';
-import type { Database } from '../../db/client';
+import { createTestApp, secondInstanceDatabase, sleep, uniq, type Client, type TestApp } from '../../test/harness';
 import { LIVE_FOREIGN_ORIGIN, LIVE_UNAUTHENTICATED } from '../../plugins/live';
 
 let a: TestApp;
 let b: TestApp;
-let second: Database | null = null;
+let second: Awaited<ReturnType<typeof secondInstanceDatabase>>;
 let port: number;
 beforeAll(async () => {
   a = await createTestApp();
-  // A second instance: its own pool on PostgreSQL (so the event crosses LISTEN/NOTIFY between connections); on PGlite the one embedded database.
-  second = a.database.engine === 'postgres' ? await openTestDatabase() : null;
-  b = await createTestApp({ database: second ?? a.database, liveCheckMs: 200 });
+  second = await secondInstanceDatabase(a.database);
+  b = await createTestApp({ database: second.database, liveCheckMs: 200 });
   await b.app.listen({ port: 0, host: '127.0.0.1' });
   port = (b.app.server.address() as { port: number }).port;
 });
 afterAll(async () => {
   await b.close();
   await a.close();
-  await second?.close();
+  await second.close();
 });
 
 /** Opens the live channel on instance b as `client`, resolving once the server said hello. */
@@ -38,7 +36,6 @@ function connect(client: Client | null, headers: Record<string, string> = {}): P
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the live channel', () => {
   it('tells a manager’s open browser on another instance at once when a lead is assigned to them — and nobody else', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../db/client';
+import { inTransaction } from '../../context';
 import { signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { activities } from '../activities/activities.tables';
@@ -14,6 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The system's side (jobs, start-up work): the test database and its job queue. */
+const system = () => ({ db: t.database.db, jobs: t.app.jobs });
+
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 
 async function customerOf(client: Client) {
@@ -25,7 +28,7 @@ async function customerOf(client: Client) {
 /** Fires a reminder now, as its job would when the time comes. */
 async function fire(id: string) {
   const [r] = await t.database.db.select().from(reminders).where(eq(reminders.id, id));
-  return t.database.db.transaction((tx) => fireReminder({ db: tx as unknown as Db, jobs: t.app.jobs }, id, r.remindAt.toISOString()));
+  return inTransaction(system(), (tx) => fireReminder(tx, id, r.remindAt.toISOString()));
 }
 
 const upcoming = async (client: Client) => (await client.get('/api/v1/reminders', { state: 'upcoming' })).body.items as { id: string; kind: string; remindAt: string; activityId: string | null; customerId: string | null; title: string }[];
@@ -110,7 +113,7 @@ describe('activity reminders', () => {
     expect(reminder.activityId).toBe(doomed.body.id);
     expect((await client.delete(`/api/v1/activities/${doomed.body.id}`)).status).toBe(200);
     expect(await upcoming(client)).toEqual([]);
-    expect(await t.database.db.transaction((tx) => fireReminder({ db: tx as unknown as Db, jobs: t.app.jobs }, reminder.id, reminder.remindAt))).toBe(false);
+    expect(await inTransaction(system(), (tx) => fireReminder(tx, reminder.id, reminder.remindAt))).toBe(false);
     expect((await client.get('/api/v1/notifications')).body.total).toBe(1);
     void user;
   });
@@ -224,11 +227,9 @@ describe('reminders stay right when things change', () => {
     const dueAt = new Date(Date.now() + 2 * 3_600_000);
     const [old] = await t.database.db.insert(activities).values({ category: 'call', subject: '升级前计划的回访', status: 'planned', dueAt, ownerId: user.id, customerId: customer.id }).returning();
     expect(await upcoming(client)).toEqual([]);
-    const tx = (fn: (db: Db) => Promise<number>) => t.database.db.transaction((d) => fn(d as unknown as Db));
-    expect(await tx((db) => backfillReminders({ db, jobs: t.app.jobs }))).toBeGreaterThanOrEqual(1);
+    expect(await inTransaction(system(), backfillReminders)).toBeGreaterThanOrEqual(1);
     expect(await upcoming(client)).toMatchObject([{ kind: 'activity-due', activityId: old.id }]);
-    const again = await tx((db) => backfillReminders({ db, jobs: t.app.jobs }));
+    await inTransaction(system(), backfillReminders);
     expect(await upcoming(client)).toHaveLength(1);
-    void again;
   });
 });

@@ -3,11 +3,11 @@ import { eq, sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../db/client';
+import { inTransaction } from '../../context';
 import { customers } from '../customers/customers.tables';
 import { mailOutbox } from '../notifications/notifications.tables';
 import { signedIn } from '../../test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+import { createTestApp, uniq, until, type Client, type TestApp } from '../../test/harness';
 import { fillTemplate, raiseInactiveSuggestions } from './suggestions.service';
 
 /*
@@ -51,15 +51,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(check: () => Promise<boolean>, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** A customer of `client`'s with a primary contact, quiet for `days` days. */
 async function quietCustomer(client: Client, days: number) {
   const customer = (await client.post('/api/v1/customers', { name: uniq('西安宏远建设有限公司') })).body;
@@ -69,7 +60,7 @@ async function quietCustomer(client: Client, days: number) {
   return { customer, contact };
 }
 
-const raise = (customerIds: string[]) => t.database.db.transaction((tx) => raiseInactiveSuggestions({ db: tx as unknown as Db, jobs: t.app.jobs }, { customerIds }));
+const raise = (customerIds: string[]) => inTransaction({ db: t.database.db, jobs: t.app.jobs }, (tx) => raiseInactiveSuggestions(tx, { customerIds }));
 
 describe('the inactive-customer rule', () => {
   it('fills merge fields, leaving unknown ones visible', () => {
@@ -112,6 +103,27 @@ describe('the inactive-customer rule', () => {
     const stranger = await signedIn(t);
     expect((await stranger.client.get('/api/v1/suggestions')).body.items).toEqual([]);
     expect((await stranger.client.post(`/api/v1/suggestions/${s.id}/dismiss`)).status).toBe(404);
+  });
+});
+
+describe('the follow-up template', () => {
+  it('is the firm’s to change (configurers only, validated), and new drafts use it', async () => {
+    const { client } = await signedIn(t);
+    const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+    const before = (await client.get('/api/v1/mail-templates/inactive-customer')).body;
+    expect(before.subject).toBe('{{客户名称}}：近期业务沟通');
+    expect((await client.request('PUT', '/api/v1/mail-templates/inactive-customer', { subject: 'x', body: 'y' })).status).toBe(403);
+    const empty = await admin.request('PUT', '/api/v1/mail-templates/inactive-customer', { subject: '  ', body: '正文' });
+    expect(empty.body.error.code).toBe('VALIDATION_FAILED');
+    try {
+      expect((await admin.request('PUT', '/api/v1/mail-templates/inactive-customer', { subject: '问候 {{客户名称}}', body: '{{联系人}}：已{{未联系天数}}天未联系' })).status).toBe(200);
+      const { customer } = await quietCustomer(client, 70);
+      await raise([customer.id]);
+      const [s] = (await client.get('/api/v1/suggestions')).body.items;
+      expect(s).toMatchObject({ subject: `问候 ${customer.name}`, body: '王会计：已70天未联系' });
+    } finally {
+      await admin.request('PUT', '/api/v1/mail-templates/inactive-customer', { subject: before.subject, body: before.body });
+    }
   });
 });
 

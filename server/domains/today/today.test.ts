@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../db/client';
+import { inTransaction } from '../../context';
 import { addDays, localDate, localParts } from '../../lib/time';
 import { activities } from '../activities/activities.tables';
 import { customers } from '../customers/customers.tables';
@@ -40,7 +40,7 @@ describe('Today 今日', () => {
     await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'phone', summary: '客户来电，约今天回电', nextContactOn: date });
     const quiet = (await client.post('/api/v1/customers', { name: uniq('宝鸡秦川机械') })).body;
     await t.database.db.update(customers).set({ createdAt: new Date(Date.now() - 100 * 86_400_000) }).where(eq(customers.id, quiet.id));
-    await t.database.db.transaction((tx) => raiseInactiveSuggestions({ db: tx as unknown as Db, jobs: t.app.jobs }, { customerIds: [quiet.id] }));
+    await inTransaction({ db: t.database.db, jobs: t.app.jobs }, (tx) => raiseInactiveSuggestions(tx, { customerIds: [quiet.id] }));
     const line = await buildBusinessLine(t.database.db, { name: uniq('年报审计') });
     await client.post('/api/v1/customer-services', { customerId: customer.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 10) });
     await client.post('/api/v1/customer-services', { customerId: quiet.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 90) });
@@ -61,6 +61,7 @@ describe('Today 今日', () => {
     const moved = await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: addDays(date, 1) });
     expect(moved.body.nextContactOn).toBe(addDays(date, 1));
     expect((await client.get('/api/v1/today', { tz })).body.callsDue).toEqual([]);
+    expect((await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: '2027-02-30' })).body.error.code).toBe('VALIDATION_FAILED');
 
     // Nobody else's day shows any of it.
     const other = await signedIn(t);
