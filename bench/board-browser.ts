@@ -55,7 +55,13 @@ async function freePort(): Promise<number> {
 const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { n: values.length, avg: values.reduce((a, b) => a + b, 0) / (values.length || 1), p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    n: values.length,
+    avg: values.reduce((a, b) => a + b, 0) / (values.length || 1),
+    p50: at(0.5),
+    p95: at(0.95),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -66,7 +72,10 @@ let browser: Awaited<ReturnType<typeof launchBrowser>> | null = null;
 try {
   // ---------- data: the demo firm, plus CARDS open opportunities of 审计 in 审计一部 ----------
   const database = await openDatabase({ dataDir });
-  const raw = (text: string, params: unknown[] = []) => (database.client as unknown as { query: (t: string, p: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> }).query(text, params);
+  const raw = (text: string, params: unknown[] = []) =>
+    (
+      database.client as unknown as { query: (t: string, p: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> }
+    ).query(text, params);
   let line: string;
   let openStages: number;
   try {
@@ -77,23 +86,31 @@ try {
     await jobs.stop();
     line = (await raw(`SELECT id FROM business_lines WHERE code = $1`, [LINE_CODE])).rows[0].id as string;
     // The line's pipeline: its own active stages if it has any, else the default one.
-    const stages = (await raw(
-      `SELECT id, probability FROM pipeline_stages WHERE active AND kind = 'open'
+    const stages = (
+      await raw(
+        `SELECT id, probability FROM pipeline_stages WHERE active AND kind = 'open'
          AND business_line_id IS NOT DISTINCT FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM pipeline_stages WHERE business_line_id = $1 AND active) THEN $1::uuid END)
        ORDER BY position`,
-      [line],
-    )).rows;
+        [line],
+      )
+    ).rows;
     openStages = stages.length;
-    const team = (await raw(
-      `SELECT u.id, u.department_id FROM users u JOIN departments d ON d.id = u.department_id
+    const team = (
+      await raw(
+        `SELECT u.id, u.department_id FROM users u JOIN departments d ON d.id = u.department_id
        WHERE d.path LIKE (SELECT path FROM departments WHERE id = (SELECT department_id FROM users WHERE username = $1)) || '%' AND u.active ORDER BY u.username`,
-      [USER],
-    )).rows;
+        [USER],
+      )
+    ).rows;
     const customerIds = (await raw(`SELECT id FROM customers ORDER BY name`)).rows.map((r) => r.id);
     // Early stages hold more (30/25/20/15/10% with the default pipeline), every stage has cards.
-    const weights = openStages === 5 ? [30, 25, 20, 15, 10] : Array.from({ length: openStages }, () => 100 / openStages);
+    const weights =
+      openStages === 5 ? [30, 25, 20, 15, 10] : Array.from({ length: openStages }, () => 100 / openStages);
     let cumulative = 0;
-    const stageOf = `CASE ${weights.slice(0, -1).map((w, i) => `WHEN p < ${(cumulative += w)} THEN ${i}`).join(' ')} ELSE ${openStages - 1} END`;
+    const stageOf = `CASE ${weights
+      .slice(0, -1)
+      .map((w, i) => `WHEN p < ${(cumulative += w)} THEN ${i}`)
+      .join(' ')} ELSE ${openStages - 1} END`;
     await raw(
       `INSERT INTO opportunities (name, customer_id, business_line_id, stage_id, status, probability, expected_amount, expected_close_on, owner_id, department_id,
                                   stage_entered_at, search_text)
@@ -104,7 +121,15 @@ try {
        FROM generate_series(1, $7::int) g
        CROSS JOIN LATERAL (SELECT (hashint4(g + 3) & 2147483647) % 100 AS p) r
        CROSS JOIN LATERAL (SELECT ${stageOf} AS i) s`,
-      [customerIds, line, stages.map((s) => s.id), stages.map((s) => s.probability), team.map((u) => u.id), team.map((u) => u.department_id), CARDS],
+      [
+        customerIds,
+        line,
+        stages.map((s) => s.id),
+        stages.map((s) => s.probability),
+        team.map((u) => u.id),
+        team.map((u) => u.department_id),
+        CARDS,
+      ],
     );
     await raw('ANALYZE');
   } finally {
@@ -117,7 +142,14 @@ try {
   let log = '';
   child = spawn(process.execPath, [path.join(ROOT, 'bin/gongdan.js'), 'serve', '--demo'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (log = (log + c).slice(-10_000)));
@@ -126,7 +158,10 @@ try {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
     if (Date.now() > deadline) throw new Error(`the server did not start:\n${log}`);
-    const ok = await fetch(`${baseURL}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${baseURL}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -149,43 +184,70 @@ try {
   const page = await context.newPage();
   await login(page, USER, DEMO_PASSWORD);
   const version = browser.version();
-  console.log(`Chromium ${version}; ${USER} (department scope) on line ${LINE_CODE}; ${CARDS} opportunities added over ${openStages} open stages; scroll step ${STEP} px/frame; viewport 1440×900`);
+  console.log(
+    `Chromium ${version}; ${USER} (department scope) on line ${LINE_CODE}; ${CARDS} opportunities added over ${openStages} open stages; scroll step ${STEP} px/frame; viewport 1440×900`,
+  );
 
   let allSmooth = true;
   for (let round = 1; round <= ROUNDS; round++) {
-    const boardResponse = page.waitForResponse((r) => r.url().includes('/api/v1/opportunities/board'), { timeout: 120_000 });
+    const boardResponse = page.waitForResponse((r) => r.url().includes('/api/v1/opportunities/board'), {
+      timeout: 120_000,
+    });
     await page.goto(`/opportunities?businessLineId=${line}`);
-    const rendered = (await (await page.waitForFunction(
-      (columns) => {
-        const lists = [...document.querySelectorAll('[data-testid="board-column-cards"]')];
-        if (lists.length < columns || !lists.every((l) => l.querySelector('[data-testid="board-card"]'))) return null;
-        return performance.now();
-      },
-      openStages,
-      { polling: 'raf', timeout: 120_000 },
-    )).jsonValue()) as number;
+    const rendered = (await (
+      await page.waitForFunction(
+        (columns) => {
+          const lists = [...document.querySelectorAll('[data-testid="board-column-cards"]')];
+          if (lists.length < columns || !lists.every((l) => l.querySelector('[data-testid="board-card"]'))) return null;
+          return performance.now();
+        },
+        openStages,
+        { polling: 'raf', timeout: 120_000 },
+      )
+    ).jsonValue()) as number;
     const response = await boardResponse;
-    const board = (await response.json()) as { columns: { stage: { kind: string }; count: number; cards: unknown[] }[] };
+    const board = (await response.json()) as {
+      columns: { stage: { kind: string }; count: number; cards: unknown[] }[];
+    };
     const loaded = board.columns.reduce((n, c) => n + c.cards.length, 0);
     const inData = board.columns.filter((c) => c.stage.kind === 'open').reduce((n, c) => n + c.count, 0);
     const page0 = await page.evaluate(() => {
-      const entry = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/opportunities/board')).pop() as PerformanceResourceTiming | undefined;
+      const entry = performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/api/v1/opportunities/board'))
+        .pop() as PerformanceResourceTiming | undefined;
       return {
         mounted: document.querySelectorAll('[data-testid="board-card"]').length,
         domNodes: document.getElementsByTagName('*').length,
-        request: entry ? { start: entry.startTime, duration: entry.duration, wait: entry.responseStart - entry.requestStart, bytes: entry.encodedBodySize || entry.transferSize, decoded: entry.decodedBodySize } : null,
+        request: entry
+          ? {
+              start: entry.startTime,
+              duration: entry.duration,
+              wait: entry.responseStart - entry.requestStart,
+              bytes: entry.encodedBodySize || entry.transferSize,
+              decoded: entry.decodedBodySize,
+            }
+          : null,
         heap: (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
-        longTasks: (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks.filter((t) => t.start <= performance.now()),
+        longTasks: (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks.filter(
+          (t) => t.start <= performance.now(),
+        ),
       };
     });
     console.log(`\nround ${round}:`);
     console.log(`  navigation → all ${openStages} open columns show cards: ${ms(rendered)}`);
     if (page0.request) {
-      console.log(`  board request: started at ${ms(page0.request.start)}, took ${ms(page0.request.duration)} (server wait ${ms(page0.request.wait)}), ${(page0.request.decoded / 1024).toFixed(0)} KiB JSON`);
+      console.log(
+        `  board request: started at ${ms(page0.request.start)}, took ${ms(page0.request.duration)} (server wait ${ms(page0.request.wait)}), ${(page0.request.decoded / 1024).toFixed(0)} KiB JSON`,
+      );
     }
-    console.log(`  cards: ${inData} open in the line's columns, ${loaded} loaded (incl. won/lost), ${page0.mounted} card nodes mounted; ${page0.domNodes} DOM elements in the page${page0.heap ? `; JS heap ${(page0.heap / 1048576).toFixed(0)} MiB` : ''}`);
+    console.log(
+      `  cards: ${inData} open in the line's columns, ${loaded} loaded (incl. won/lost), ${page0.mounted} card nodes mounted; ${page0.domNodes} DOM elements in the page${page0.heap ? `; JS heap ${(page0.heap / 1048576).toFixed(0)} MiB` : ''}`,
+    );
     const initialLong = page0.longTasks.filter((t) => t.start <= rendered);
-    console.log(`  long tasks up to the render: ${initialLong.length}${initialLong.length ? ` (longest ${ms(Math.max(...initialLong.map((t) => t.duration)))}, total ${ms(initialLong.reduce((a, t) => a + t.duration, 0))})` : ''}`);
+    console.log(
+      `  long tasks up to the render: ${initialLong.length}${initialLong.length ? ` (longest ${ms(Math.max(...initialLong.map((t) => t.duration)))}, total ${ms(initialLong.reduce((a, t) => a + t.duration, 0))})` : ''}`,
+    );
 
     const columns = await page.locator('[data-testid="board-column-cards"]').count();
     const allFrames: number[] = [];
@@ -206,7 +268,9 @@ try {
               if (last !== null) frames.push(ts - last);
               last = ts;
               // What this frame shows: are the column's visible rows all mounted?
-              const rows = [...el.querySelectorAll<HTMLElement>('[data-testid="board-card"]')].map((c) => c.parentElement!);
+              const rows = [...el.querySelectorAll<HTMLElement>('[data-testid="board-card"]')].map(
+                (c) => c.parentElement!,
+              );
               maxMounted = Math.max(maxMounted, rows.length);
               if (rows.length) {
                 const top = Math.min(...rows.map((r) => r.offsetTop));
@@ -227,7 +291,15 @@ try {
             .filter((t) => t.start + t.duration >= t0 && t.start <= t1)
             .map((t) => t.duration);
           const cards = el.querySelectorAll('[data-testid="board-card"]');
-          return { frames, longTasks, maxMounted, blank, seconds: (t1 - t0) / 1000, scrolled: el.scrollTop, lastShown: cards[cards.length - 1]?.textContent?.slice(0, 30) ?? '' };
+          return {
+            frames,
+            longTasks,
+            maxMounted,
+            blank,
+            seconds: (t1 - t0) / 1000,
+            scrolled: el.scrollTop,
+            lastShown: cards[cards.length - 1]?.textContent?.slice(0, 30) ?? '',
+          };
         },
         { index, step: STEP },
       );
@@ -243,7 +315,9 @@ try {
     const longest = allLong.length ? Math.max(...allLong) : 0;
     const smooth = s.p95 < 33 && longest <= 200;
     allSmooth &&= smooth;
-    console.log(`  all columns: ${s.n} frames, avg ${ms(s.avg)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, max ${ms(s.max)}; long tasks ${allLong.length}${allLong.length ? `, longest ${ms(longest)}` : ''} → ${smooth ? 'smooth' : 'NOT smooth'} (p95 < 33 ms, no long task > 200 ms)`);
+    console.log(
+      `  all columns: ${s.n} frames, avg ${ms(s.avg)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, max ${ms(s.max)}; long tasks ${allLong.length}${allLong.length ? `, longest ${ms(longest)}` : ''} → ${smooth ? 'smooth' : 'NOT smooth'} (p95 < 33 ms, no long task > 200 ms)`,
+    );
   }
   process.exitCode = allSmooth ? 0 : 1;
 } finally {

@@ -20,11 +20,34 @@ import { isSessionExpiryUpdate, median, progress, report, wrapDriver } from './l
 
 const N = Number(process.argv[2] ?? 100_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
+const database = process.env.DATABASE_URL
+  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
+  : await openDatabase({ dataDir: tmp });
 const driver = wrapDriver(database);
 const { raw } = driver;
 
-const CITIES = ['北京', '上海', '西安', '广州', '深圳', '杭州', '南京', '成都', '重庆', '武汉', '天津', '苏州', '郑州', '长沙', '兰州', '宝鸡', '咸阳', '延安', '银川', '西宁'];
+const CITIES = [
+  '北京',
+  '上海',
+  '西安',
+  '广州',
+  '深圳',
+  '杭州',
+  '南京',
+  '成都',
+  '重庆',
+  '武汉',
+  '天津',
+  '苏州',
+  '郑州',
+  '长沙',
+  '兰州',
+  '宝鸡',
+  '咸阳',
+  '延安',
+  '银川',
+  '西宁',
+];
 const WORDS = ['华达', '秦川', '宏远', '恒信', '新世纪', '长城', '东方', '金桥', '瑞丰', '鼎盛'];
 const KINDS = ['建设工程有限公司', '科技有限公司', '机械制造有限公司', '商贸有限公司', '物流有限公司'];
 
@@ -35,15 +58,36 @@ try {
   // Staff: 20 salespeople in 4 departments, one manager of department 0.
   await raw(`INSERT INTO departments (name, path) SELECT 'bench-d' || g, '/' FROM generate_series(0, 3) g`);
   await raw(`UPDATE departments SET path = '/' || id || '/' WHERE name LIKE 'bench-d%'`);
-  const depts = (await raw(`SELECT id FROM departments WHERE name LIKE 'bench-d%' ORDER BY name`)).rows.map((r) => r.id as string);
+  const depts = (await raw(`SELECT id FROM departments WHERE name LIKE 'bench-d%' ORDER BY name`)).rows.map(
+    (r) => r.id as string,
+  );
   const sales: string[] = [];
-  for (let i = 0; i < 20; i++) sales.push((await seedUser(db, { username: `bench-s${i}`, displayName: `业务员${i}`, password: 'Bench-pass-1', roleCode: 'salesperson', departmentId: depts[i % 4], passwordHash: 'x' })).id);
-  const manager = await seedUser(db, { username: 'bench-manager', displayName: '经理', password: 'Bench-pass-1', roleCode: 'manager', departmentId: depts[0] });
+  for (let i = 0; i < 20; i++)
+    sales.push(
+      (
+        await seedUser(db, {
+          username: `bench-s${i}`,
+          displayName: `业务员${i}`,
+          password: 'Bench-pass-1',
+          roleCode: 'salesperson',
+          departmentId: depts[i % 4],
+          passwordHash: 'x',
+        })
+      ).id,
+    );
+  const manager = await seedUser(db, {
+    username: 'bench-manager',
+    displayName: '经理',
+    password: 'Bench-pass-1',
+    roleCode: 'manager',
+    departmentId: depts[0],
+  });
 
   // Name stems with their pinyin computed once in JS; rows get a numeric suffix.
   await raw(`CREATE TEMP TABLE stems (i int, name text, search text)`);
   const stems = CITIES.flatMap((c) => WORDS.flatMap((w) => KINDS.map((k) => `${c}${w}${k}`)));
-  for (const [i, name] of stems.entries()) await raw(`INSERT INTO stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
+  for (const [i, name] of stems.entries())
+    await raw(`INSERT INTO stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
 
   const batch = 10_000;
   for (let done = 0; done < N; done += batch) {
@@ -83,7 +127,11 @@ try {
   await raw('ANALYZE');
 
   const app = await buildApp({ database, config: loadConfig({}) });
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: manager.username, password: 'Bench-pass-1' } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: manager.username, password: 'Bench-pass-1' },
+  });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
   const get = async (url: string) => {
     const res = await app.inject({ method: 'GET', url, headers: { cookie } });
@@ -101,28 +149,47 @@ try {
   // 1. The list: status filter + search by pinyin initials, first page by name.
   const q = 'xahd';
   const listHttp = await median(() => get(`/api/v1/customers?q=${q}&status=customer&sort=name&pageSize=20`), 15, 3);
-  const listSql = await median(async () => {
-    const params = [manager.id, deptPath, `%${q}%`];
-    const page = await raw(
-      `SELECT c.*, o.display_name, r.name, b.name, ${SHARES} FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
-       LEFT JOIN branches b ON b.id = c.branch_id WHERE ${visible} AND ${search} AND c.status = 'customer' ORDER BY c.name, c.id LIMIT 20`, params);
-    // As the service does: count only when a full first page cannot tell the total.
-    if (page.rows.length === 20) await raw(`SELECT count(*) FROM customers c WHERE ${visible} AND ${search} AND c.status = 'customer'`, params);
-  }, 15, 3);
+  const listSql = await median(
+    async () => {
+      const params = [manager.id, deptPath, `%${q}%`];
+      const page = await raw(
+        `SELECT c.*, o.display_name, r.name, b.name, ${SHARES} FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
+       LEFT JOIN branches b ON b.id = c.branch_id WHERE ${visible} AND ${search} AND c.status = 'customer' ORDER BY c.name, c.id LIMIT 20`,
+        params,
+      );
+      // As the service does: count only when a full first page cannot tell the total.
+      if (page.rows.length === 20)
+        await raw(`SELECT count(*) FROM customers c WHERE ${visible} AND ${search} AND c.status = 'customer'`, params);
+    },
+    15,
+    3,
+  );
   results.push(report('customer list (filter + pinyin search)', listHttp, listSql, 1.5));
 
   // 2. The answer box, by a phone fragment.
   const phone = '13900000301';
   const answerHttp = await median(() => get(`/api/v1/answers?q=${phone}`), 15, 3);
-  const answerSql = await median(async () => {
-    const found = await raw(
-      `SELECT c.*, o.display_name FROM customers c LEFT JOIN users o ON o.id = c.owner_id WHERE ${visible} AND ${search}
-       ORDER BY CASE WHEN c.name = $4 THEN 0 ELSE 2 END, c.last_contact_at DESC, c.name, c.id LIMIT 5`, [manager.id, deptPath, `%${phone}%`, phone]);
-    const ids = found.rows.map((r) => r.id);
-    await raw(`SELECT *, search_text ILIKE $2 FROM contacts WHERE customer_id = ANY($1) ORDER BY is_primary DESC, created_at`, [ids, `%${phone}%`]);
-    await raw(`SELECT DISTINCT ON (l.customer_id) l.*, u.display_name FROM contact_logs l JOIN users u ON u.id = l.user_id WHERE l.customer_id = ANY($1)
-               ORDER BY l.customer_id, l.occurred_at DESC, l.created_at DESC`, [ids]);
-  }, 15, 3);
+  const answerSql = await median(
+    async () => {
+      const found = await raw(
+        `SELECT c.*, o.display_name FROM customers c LEFT JOIN users o ON o.id = c.owner_id WHERE ${visible} AND ${search}
+       ORDER BY CASE WHEN c.name = $4 THEN 0 ELSE 2 END, c.last_contact_at DESC, c.name, c.id LIMIT 5`,
+        [manager.id, deptPath, `%${phone}%`, phone],
+      );
+      const ids = found.rows.map((r) => r.id);
+      await raw(
+        `SELECT *, search_text ILIKE $2 FROM contacts WHERE customer_id = ANY($1) ORDER BY is_primary DESC, created_at`,
+        [ids, `%${phone}%`],
+      );
+      await raw(
+        `SELECT DISTINCT ON (l.customer_id) l.*, u.display_name FROM contact_logs l JOIN users u ON u.id = l.user_id WHERE l.customer_id = ANY($1)
+               ORDER BY l.customer_id, l.occurred_at DESC, l.created_at DESC`,
+        [ids],
+      );
+    },
+    15,
+    3,
+  );
   results.push(report('answer box (phone fragment)', answerHttp, answerSql, 1.5));
 
   // 3. The customer page: profile, contacts, the first page of the contact log.
@@ -134,9 +201,13 @@ try {
   const sent = await driver.capture(() => get(`/api/v1/customers/${some}/overview`));
   const pageStatements = sent.filter((call) => !isSessionExpiryUpdate(driver.textOf(call)));
   console.log(`customer page: ${pageStatements.length} statement(s) with the session lookup`);
-  const pageSql = await median(async () => {
-    for (const call of pageStatements) await driver.replayRaw(call);
-  }, 15, 3);
+  const pageSql = await median(
+    async () => {
+      for (const call of pageStatements) await driver.replayRaw(call);
+    },
+    15,
+    3,
+  );
   results.push(report('customer page (profile + contacts + log)', pageHttp, pageSql, 1.5));
   if (process.env.BENCH_DETAIL) {
     const { getCustomerOverview } = await import('../server/domains/customers/overview.service');
@@ -144,10 +215,38 @@ try {
     const session = (await resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12))!;
     const ctx = { db, actor: session.actor, requestId: 'x' } as never;
     console.log('  service', (await median(() => getCustomerOverview(ctx, some), 30, 5)).toFixed(2));
-    console.log('  session lookup', (await median(() => resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12), 30, 5)).toFixed(2));
-    console.log('  health over inject', (await median(() => app.inject({ method: 'GET', url: '/api/health' }), 30, 5)).toFixed(2));
-    console.log('  raw again', (await median(async () => { for (const call of pageStatements) await driver.replayRaw(call); }, 30, 5)).toFixed(2));
-    console.log('  named replay', (await median(async () => { for (const call of pageStatements) await driver.send(...call); }, 30, 5)).toFixed(2));
+    console.log(
+      '  session lookup',
+      (await median(() => resolveSession(db, decodeURIComponent(cookie.split('=')[1]), 12), 30, 5)).toFixed(2),
+    );
+    console.log(
+      '  health over inject',
+      (await median(() => app.inject({ method: 'GET', url: '/api/health' }), 30, 5)).toFixed(2),
+    );
+    console.log(
+      '  raw again',
+      (
+        await median(
+          async () => {
+            for (const call of pageStatements) await driver.replayRaw(call);
+          },
+          30,
+          5,
+        )
+      ).toFixed(2),
+    );
+    console.log(
+      '  named replay',
+      (
+        await median(
+          async () => {
+            for (const call of pageStatements) await driver.send(...call);
+          },
+          30,
+          5,
+        )
+      ).toFixed(2),
+    );
     console.log('  http again', (await median(() => get(`/api/v1/customers/${some}/overview`), 30, 5)).toFixed(2));
   }
   await app.close();

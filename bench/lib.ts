@@ -17,7 +17,9 @@ export async function median(fn: () => Promise<unknown>, runs = 30, warmup = 5):
 export function report(name: string, measured: number, baseline: number, limit: number): boolean {
   const ratio = measured / baseline;
   const ok = ratio <= limit;
-  console.log(`${ok ? 'ok  ' : 'SLOW'} ${name}: ${measured.toFixed(2)} ms vs raw SQL ${baseline.toFixed(2)} ms = ${ratio.toFixed(2)}× (limit ${limit}×)`);
+  console.log(
+    `${ok ? 'ok  ' : 'SLOW'} ${name}: ${measured.toFixed(2)} ms vs raw SQL ${baseline.toFixed(2)} ms = ${ratio.toFixed(2)}× (limit ${limit}×)`,
+  );
   return ok;
 }
 

@@ -46,7 +46,9 @@ const PASSWORD = 'Bench-pass-1';
 
 const keepDir = process.env.BENCH_DATA_DIR;
 const tmp = keepDir ?? mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
+const database = process.env.DATABASE_URL
+  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
+  : await openDatabase({ dataDir: tmp });
 
 // ---------- the driver, wrapped once: raw access, and capture of what the services send ----------
 
@@ -54,11 +56,49 @@ const driver = wrapDriver(database);
 const { raw, send, textOf, paramsOf } = driver;
 
 /** Business-line names and codes (5 lines). */
-const LINES: [string, string][] = [['审计', 'B-SJ'], ['验资', 'B-YZ'], ['资产评估', 'B-PG'], ['税务', 'B-SW'], ['工程造价', 'B-GC']];
-const CITIES = ['北京', '上海', '西安', '广州', '深圳', '杭州', '南京', '成都', '重庆', '武汉', '天津', '苏州', '郑州', '长沙', '兰州', '宝鸡', '咸阳', '延安', '银川', '西宁'];
+const LINES: [string, string][] = [
+  ['审计', 'B-SJ'],
+  ['验资', 'B-YZ'],
+  ['资产评估', 'B-PG'],
+  ['税务', 'B-SW'],
+  ['工程造价', 'B-GC'],
+];
+const CITIES = [
+  '北京',
+  '上海',
+  '西安',
+  '广州',
+  '深圳',
+  '杭州',
+  '南京',
+  '成都',
+  '重庆',
+  '武汉',
+  '天津',
+  '苏州',
+  '郑州',
+  '长沙',
+  '兰州',
+  '宝鸡',
+  '咸阳',
+  '延安',
+  '银川',
+  '西宁',
+];
 const WORDS = ['华达', '秦川', '宏远', '恒信', '新世纪', '长城', '东方', '金桥', '瑞丰', '鼎盛'];
 const KINDS = ['建设工程有限公司', '科技有限公司', '机械制造有限公司', '商贸有限公司', '物流有限公司'];
-const SERVICES = ['年报审计', '专项审计', '验资', '资产评估', '税务筹划', '工程造价咨询', '内控咨询', '清产核资', 'IPO审计', '离任审计'];
+const SERVICES = [
+  '年报审计',
+  '专项审计',
+  '验资',
+  '资产评估',
+  '税务筹划',
+  '工程造价咨询',
+  '内控咨询',
+  '清产核资',
+  'IPO审计',
+  '离任审计',
+];
 const YEARS = ['2025年度', '2026年度', '2026上半年'];
 const SOURCES = ['website', 'referral', 'event', 'cold-call', 'campaign'];
 
@@ -76,19 +116,46 @@ async function generate() {
   const sales: string[] = [];
   const salesDepts: string[] = [];
   for (let i = 0; i < 20; i++) {
-    sales.push((await seedUser(db, { username: `bench-s${i}`, displayName: `业务员${i}`, password: PASSWORD, roleCode: 'salesperson', departmentId: depts[i % 4], passwordHash: 'x' })).id);
+    sales.push(
+      (
+        await seedUser(db, {
+          username: `bench-s${i}`,
+          displayName: `业务员${i}`,
+          password: PASSWORD,
+          roleCode: 'salesperson',
+          departmentId: depts[i % 4],
+          passwordHash: 'x',
+        })
+      ).id,
+    );
     salesDepts.push(depts[i % 4]);
   }
-  await seedUser(db, { username: 'bench-manager', displayName: '部门经理', password: PASSWORD, roleCode: 'manager', departmentId: depts[0] });
-  await seedUser(db, { username: 'bench-exec', displayName: '合伙人', password: PASSWORD, roleCode: 'executive', departmentId: firm.id });
+  await seedUser(db, {
+    username: 'bench-manager',
+    displayName: '部门经理',
+    password: PASSWORD,
+    roleCode: 'manager',
+    departmentId: depts[0],
+  });
+  await seedUser(db, {
+    username: 'bench-exec',
+    displayName: '合伙人',
+    password: PASSWORD,
+    roleCode: 'executive',
+    departmentId: firm.id,
+  });
   const lines: string[] = [];
-  for (const [i, [name, code]] of LINES.entries()) lines.push((await seedReference(db, businessLines, { name, code, sortOrder: i })).id);
+  for (const [i, [name, code]] of LINES.entries())
+    lines.push((await seedReference(db, businessLines, { name, code, sortOrder: i })).id);
 
   // The default pipeline (bootstrap): 5 open stages, won, lost.
-  const stages = (await raw(`SELECT id, kind, probability FROM pipeline_stages WHERE business_line_id IS NULL ORDER BY position`)).rows;
+  const stages = (
+    await raw(`SELECT id, kind, probability FROM pipeline_stages WHERE business_line_id IS NULL ORDER BY position`)
+  ).rows;
   await raw(`DROP TABLE IF EXISTS bench_stages, bench_stems, bench_opp_stems, bench_customers`);
   await raw(`CREATE TABLE bench_stages (i int, id uuid, kind text, probability int)`);
-  for (const [i, s] of stages.entries()) await raw(`INSERT INTO bench_stages VALUES ($1, $2, $3, $4)`, [i, s.id, s.kind, s.probability]);
+  for (const [i, s] of stages.entries())
+    await raw(`INSERT INTO bench_stages VALUES ($1, $2, $3, $4)`, [i, s.id, s.kind, s.probability]);
   const open = stages.filter((s) => s.kind === 'open').map((s) => s.id as string);
   const wonIndex = stages.findIndex((s) => s.kind === 'won');
   const lostIndex = stages.findIndex((s) => s.kind === 'lost');
@@ -96,10 +163,12 @@ async function generate() {
   // Name stems with their search text (pinyin) computed once in JS; rows get a numeric suffix.
   await raw(`CREATE TABLE bench_stems (i int, name text, search text)`);
   const stems = CITIES.flatMap((c) => WORDS.flatMap((w) => KINDS.map((k) => `${c}${w}${k}`)));
-  for (const [i, name] of stems.entries()) await raw(`INSERT INTO bench_stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
+  for (const [i, name] of stems.entries())
+    await raw(`INSERT INTO bench_stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
   await raw(`CREATE TABLE bench_opp_stems (i int, name text, search text)`);
   const oppStems = SERVICES.flatMap((s) => YEARS.map((y) => `${y}${s}`));
-  for (const [i, name] of oppStems.entries()) await raw(`INSERT INTO bench_opp_stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
+  for (const [i, name] of oppStems.entries())
+    await raw(`INSERT INTO bench_opp_stems VALUES ($1, $2, $3)`, [i, name, searchTextOf([name])]);
 
   const batch = 10_000;
   for (let done = 0; done < C; done += batch) {
@@ -113,7 +182,9 @@ async function generate() {
     );
     progress('customers', to, C);
   }
-  await raw(`CREATE TABLE bench_customers AS SELECT id, name, search_text, row_number() OVER (ORDER BY id)::int AS n FROM customers`);
+  await raw(
+    `CREATE TABLE bench_customers AS SELECT id, name, search_text, row_number() OVER (ORDER BY id)::int AS n FROM customers`,
+  );
   await raw(`CREATE UNIQUE INDEX ON bench_customers (n)`);
   await raw(`ANALYZE bench_customers`);
 
@@ -226,17 +297,26 @@ async function interleaved(paths: (() => Promise<unknown>)[], runs: number, warm
 try {
   await migrateDatabase(database);
   await bootstrapDatabase(database.db);
-  const existing = (await raw(`SELECT count(*)::int AS n FROM users WHERE username = 'bench-manager'`)).rows[0].n as number;
+  const existing = (await raw(`SELECT count(*)::int AS n FROM users WHERE username = 'bench-manager'`)).rows[0]
+    .n as number;
   if (existing) console.log('reusing the benchmark data already in the database');
   else await generate();
 
-  const counts = (await raw(`SELECT (SELECT count(*) FROM opportunities)::int AS o, (SELECT count(*) FROM opportunity_stage_changes)::int AS oh,
-    (SELECT count(*) FROM leads)::int AS l, (SELECT count(*) FROM lead_status_changes)::int AS lh, (SELECT count(*) FROM customers)::int AS c`)).rows[0];
-  console.log(`engine: ${database.engine}; opportunities ${counts.o}, stage changes ${counts.oh}, leads ${counts.l}, lead status changes ${counts.lh}, customers ${counts.c}`);
+  const counts = (
+    await raw(`SELECT (SELECT count(*) FROM opportunities)::int AS o, (SELECT count(*) FROM opportunity_stage_changes)::int AS oh,
+    (SELECT count(*) FROM leads)::int AS l, (SELECT count(*) FROM lead_status_changes)::int AS lh, (SELECT count(*) FROM customers)::int AS c`)
+  ).rows[0];
+  console.log(
+    `engine: ${database.engine}; opportunities ${counts.o}, stage changes ${counts.oh}, leads ${counts.l}, lead status changes ${counts.lh}, customers ${counts.c}`,
+  );
 
   const app = await buildApp({ database, config: loadConfig({}) });
   const signIn = async (username: string) => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password: PASSWORD },
+    });
     if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.body}`);
     return String(res.headers['set-cookie']).split(';')[0];
   };
@@ -248,8 +328,14 @@ try {
   const today = new Date().toISOString().slice(0, 10);
   const filters = `businessLineId=${line}&status=open&minAmount=100000&closeFrom=${today}`;
   const endpoints = [
-    { name: 'board (line, view=team, perStage 500)', url: `/api/v1/opportunities/board?businessLineId=${line}&view=team` },
-    { name: 'table page (line+open+minAmount+closeFrom, -expectedAmount)', url: `/api/v1/opportunities?${filters}&sort=-expectedAmount&pageSize=20` },
+    {
+      name: 'board (line, view=team, perStage 500)',
+      url: `/api/v1/opportunities/board?businessLineId=${line}&view=team`,
+    },
+    {
+      name: 'table page (line+open+minAmount+closeFrom, -expectedAmount)',
+      url: `/api/v1/opportunities?${filters}&sort=-expectedAmount&pageSize=20`,
+    },
     { name: 'table totals (same filters)', url: `/api/v1/opportunities/totals?${filters}` },
     { name: 'leads (view=team, status=new)', url: `/api/v1/leads?view=team&status=new&pageSize=20` },
   ];
@@ -261,7 +347,16 @@ try {
   };
 
   // Capture the service's statements of each endpoint (the auth hook's session lookup left out).
-  type Case = { name: string; user: string; url: string; cookie: string; calls: Call[]; auth: Call[]; bytes: number; summary: string };
+  type Case = {
+    name: string;
+    user: string;
+    url: string;
+    cookie: string;
+    calls: Call[];
+    auth: Call[];
+    bytes: number;
+    summary: string;
+  };
   const cases: Case[] = [];
   for (const u of users) {
     for (const e of endpoints) {
@@ -272,13 +367,32 @@ try {
       });
       const calls = all.filter((c) => !/"sessions"/.test(textOf(c)));
       const auth = all.filter((c) => /"sessions"/.test(textOf(c)));
-      const body = res.json() as { columns?: { count: number; cards: unknown[] }[]; total?: number; count?: number; totalAmount?: string };
+      const body = res.json() as {
+        columns?: { count: number; cards: unknown[] }[];
+        total?: number;
+        count?: number;
+        totalAmount?: string;
+      };
       const summary = body.columns
         ? `${body.columns.length} columns, ${body.columns.reduce((n, c) => n + c.cards.length, 0)} cards of ${body.columns.reduce((n, c) => n + c.count, 0)}`
-        : body.total !== undefined ? `total ${body.total}` : `count ${body.count}, Σ ${body.totalAmount}`;
-      cases.push({ name: e.name, user: u.label, url: e.url, cookie: u.cookie, calls, auth, bytes: res.body.length, summary });
-      console.log(`${u.label} · ${e.name}: ${calls.length} service statements (+${all.length - calls.length} auth), ${(res.body.length / 1024).toFixed(0)} KiB JSON, ${summary}`);
-      if (process.env.BENCH_SQL) for (const c of calls) console.log(`  SQL: ${textOf(c)}\n  params: ${JSON.stringify(paramsOf(c))}`);
+        : body.total !== undefined
+          ? `total ${body.total}`
+          : `count ${body.count}, Σ ${body.totalAmount}`;
+      cases.push({
+        name: e.name,
+        user: u.label,
+        url: e.url,
+        cookie: u.cookie,
+        calls,
+        auth,
+        bytes: res.body.length,
+        summary,
+      });
+      console.log(
+        `${u.label} · ${e.name}: ${calls.length} service statements (+${all.length - calls.length} auth), ${(res.body.length / 1024).toFixed(0)} KiB JSON, ${summary}`,
+      );
+      if (process.env.BENCH_SQL)
+        for (const c of calls) console.log(`  SQL: ${textOf(c)}\n  params: ${JSON.stringify(paramsOf(c))}`);
     }
   }
 
@@ -286,9 +400,13 @@ try {
   console.log('\nEXPLAIN ANALYZE of each service statement:');
   for (const c of cases) {
     for (const [i, call] of c.calls.entries()) {
-      const plan = (await raw(`EXPLAIN (ANALYZE, BUFFERS) ${textOf(call)}`, paramsOf(call))).rows.map((r) => String(Object.values(r)[0]));
+      const plan = (await raw(`EXPLAIN (ANALYZE, BUFFERS) ${textOf(call)}`, paramsOf(call))).rows.map((r) =>
+        String(Object.values(r)[0]),
+      );
       const ms = Number(/Execution Time: ([\d.]+)/.exec(plan.join('\n'))?.[1] ?? NaN);
-      console.log(`  ${c.user} · ${c.name} #${i + 1}: ${ms.toFixed(1)} ms — ${textOf(call).replace(/\s+/g, ' ').slice(0, 110)}…`);
+      console.log(
+        `  ${c.user} · ${c.name} #${i + 1}: ${ms.toFixed(1)} ms — ${textOf(call).replace(/\s+/g, ' ').slice(0, 110)}…`,
+      );
       if (ms > EXPLAIN_MS) console.log(plan.map((l) => `      ${l}`).join('\n'));
     }
   }
@@ -301,10 +419,16 @@ try {
       const replay = async (calls: Call[]) => {
         for (const call of calls) await send(...call);
       };
-      const [httpMs, rawMs, withAuthMs] = await interleaved([() => get(c.url, c.cookie), () => replay(c.calls), () => replay([...c.auth, ...c.calls])], heavy ? 11 : 21, heavy ? 2 : 4);
+      const [httpMs, rawMs, withAuthMs] = await interleaved(
+        [() => get(c.url, c.cookie), () => replay(c.calls), () => replay([...c.auth, ...c.calls])],
+        heavy ? 11 : 21,
+        heavy ? 2 : 4,
+      );
       const key = `${c.user} · ${c.name}`;
       report(`${key} [round ${round}]`, httpMs, rawMs, LIMIT);
-      console.log(`       with the auth hook's session lookup in the baseline too: raw ${withAuthMs.toFixed(2)} ms = ${(httpMs / withAuthMs).toFixed(2)}×`);
+      console.log(
+        `       with the auth hook's session lookup in the baseline too: raw ${withAuthMs.toFixed(2)} ms = ${(httpMs / withAuthMs).toFixed(2)}×`,
+      );
       best.set(key, Math.min(best.get(key) ?? Infinity, httpMs / rawMs));
     }
   }

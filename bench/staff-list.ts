@@ -17,14 +17,20 @@ import { median, progress, report } from './lib';
 
 const USERS = Number(process.argv[2] ?? 20_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
+const database = process.env.DATABASE_URL
+  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
+  : await openDatabase({ dataDir: tmp });
 const raw = (text: string, params: unknown[] = []) =>
-  'query' in database.client ? (database.client.query as (t: string, p: unknown[]) => Promise<{ rows: unknown[] }>)(text, params) : Promise.reject();
+  'query' in database.client
+    ? (database.client.query as (t: string, p: unknown[]) => Promise<{ rows: unknown[] }>)(text, params)
+    : Promise.reject();
 try {
   await migrateDatabase(database);
   await bootstrapDatabase(database.db);
   const db = database.db;
-  const dept = await raw(`INSERT INTO departments (name, path) SELECT 'bench-' || g, '/' FROM generate_series(1, 200) g RETURNING id`);
+  const dept = await raw(
+    `INSERT INTO departments (name, path) SELECT 'bench-' || g, '/' FROM generate_series(1, 200) g RETURNING id`,
+  );
   await raw(`UPDATE departments SET path = '/' || id || '/' WHERE name LIKE 'bench-%'`);
   const deptIds = (dept.rows as { id: string }[]).map((r) => r.id);
   const role = (await raw(`SELECT id FROM roles WHERE code = 'salesperson'`)).rows[0] as { id: string };
@@ -39,9 +45,19 @@ try {
     progress('users', Math.min(done + batch, USERS), USERS);
   }
   await raw('ANALYZE');
-  const manager = await seedUser(db, { username: 'bench-manager', displayName: '经理', password: 'Bench-pass-1', roleCode: 'manager', departmentId: deptIds[7] });
+  const manager = await seedUser(db, {
+    username: 'bench-manager',
+    displayName: '经理',
+    password: 'Bench-pass-1',
+    roleCode: 'manager',
+    departmentId: deptIds[7],
+  });
   const app = await buildApp({ database, config: loadConfig({}) });
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: manager.username, password: 'Bench-pass-1' } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: manager.username, password: 'Bench-pass-1' },
+  });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
 
   // The same question asked both ways: a manager's department staff, searched by name fragment, page 1 by username.
@@ -60,7 +76,11 @@ try {
        WHERE ${visible} AND ${search} ORDER BY u.username, u.id LIMIT 20`,
       [manager.id, path7.path + '%', '%员工12%'],
     );
-    await raw(`SELECT count(*) FROM users u WHERE ${visible} AND ${search}`, [manager.id, path7.path + '%', '%员工12%']);
+    await raw(`SELECT count(*) FROM users u WHERE ${visible} AND ${search}`, [
+      manager.id,
+      path7.path + '%',
+      '%员工12%',
+    ]);
   });
   console.log(`engine: ${database.engine}, users: ${USERS}`);
   report('staff list (manager scope + search)', http, sql, 1.5);

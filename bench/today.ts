@@ -20,7 +20,9 @@ import { isSessionExpiryUpdate, median, progress, report, wrapDriver } from './l
 
 const N = Number(process.argv[2] ?? 50_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL ? await openDatabase({ databaseUrl: process.env.DATABASE_URL }) : await openDatabase({ dataDir: tmp });
+const database = process.env.DATABASE_URL
+  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
+  : await openDatabase({ dataDir: tmp });
 const driver = wrapDriver(database);
 const { raw } = driver;
 
@@ -32,10 +34,28 @@ try {
   await raw(`UPDATE departments SET path = '/' || id || '/' WHERE name = 'bench-today'`);
   const [{ id: dept }] = (await raw(`SELECT id FROM departments WHERE name = 'bench-today'`)).rows as { id: string }[];
   const sales: string[] = [];
-  for (let i = 0; i < 20; i++) sales.push((await seedUser(db, { username: `today-s${i}`, displayName: `业务员${i}`, password: 'Bench-pass-1', roleCode: 'salesperson', departmentId: dept })).id);
-  const manager = await seedUser(db, { username: 'today-manager', displayName: '经理', password: 'Bench-pass-1', roleCode: 'manager', departmentId: dept });
+  for (let i = 0; i < 20; i++)
+    sales.push(
+      (
+        await seedUser(db, {
+          username: `today-s${i}`,
+          displayName: `业务员${i}`,
+          password: 'Bench-pass-1',
+          roleCode: 'salesperson',
+          departmentId: dept,
+        })
+      ).id,
+    );
+  const manager = await seedUser(db, {
+    username: 'today-manager',
+    displayName: '经理',
+    password: 'Bench-pass-1',
+    roleCode: 'manager',
+    departmentId: dept,
+  });
   await raw(`UPDATE departments SET manager_id = $1 WHERE id = $2`, [manager.id, dept]);
-  const [{ id: line }] = (await raw(`INSERT INTO business_lines (name, code) VALUES ('年报审计', 'BT') RETURNING id`)).rows as { id: string }[];
+  const [{ id: line }] = (await raw(`INSERT INTO business_lines (name, code) VALUES ('年报审计', 'BT') RETURNING id`))
+    .rows as { id: string }[];
 
   const batch = 10_000;
   for (let done = 0; done < N; done += batch) {
@@ -48,8 +68,12 @@ try {
     );
     progress('customers', to, N);
   }
-  await raw(`CREATE TEMP TABLE cids AS SELECT id, owner_id, row_number() OVER (ORDER BY id) AS n FROM customers WHERE name LIKE '客户%'`);
-  await raw(`INSERT INTO contacts (customer_id, name, phones, emails, is_primary, search_text) SELECT id, '联系人' || n, ARRAY['139' || lpad(n::text, 8, '0')], ARRAY['c' || n || '@example.cn'], true, 'lianxiren' FROM cids`);
+  await raw(
+    `CREATE TEMP TABLE cids AS SELECT id, owner_id, row_number() OVER (ORDER BY id) AS n FROM customers WHERE name LIKE '客户%'`,
+  );
+  await raw(
+    `INSERT INTO contacts (customer_id, name, phones, emails, is_primary, search_text) SELECT id, '联系人' || n, ARRAY['139' || lpad(n::text, 8, '0')], ARRAY['c' || n || '@example.cn'], true, 'lianxiren' FROM cids`,
+  );
   for (let k = 0; k < 4; k++) {
     await raw(
       `INSERT INTO activities (category, subject, status, due_at, done_at, owner_id, customer_id)
@@ -69,7 +93,10 @@ try {
     `INSERT INTO customer_suggestions (customer_id, user_id, days, subject, body)
      SELECT id, owner_id, 70 + n % 50, '跟进', '正文' FROM cids WHERE n % 10 = 0`,
   );
-  await raw(`INSERT INTO customer_services (customer_id, business_line_id, cycle, next_due_on) SELECT id, $1::uuid, 'annual', current_date + (n % 365)::int FROM cids WHERE n % 2 = 0`, [line]);
+  await raw(
+    `INSERT INTO customer_services (customer_id, business_line_id, cycle, next_due_on) SELECT id, $1::uuid, 'annual', current_date + (n % 365)::int FROM cids WHERE n % 2 = 0`,
+    [line],
+  );
   await raw(
     `INSERT INTO leads (company_name, contact_name, phone, status, owner_id, queue_department_id, assigned_at, search_text)
      SELECT '线索' || n, '联系人', '138' || lpad(n::text, 8, '0'), (ARRAY['new','contacting','qualified','disqualified'])[1 + n % 4],
@@ -82,8 +109,15 @@ try {
 
   const app = await buildApp({ database, config: loadConfig({}) });
   const results: boolean[] = [];
-  for (const [who, username] of [['salesperson', 'today-s3'], ['manager', 'today-manager']] as const) {
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'Bench-pass-1' } });
+  for (const [who, username] of [
+    ['salesperson', 'today-s3'],
+    ['manager', 'today-manager'],
+  ] as const) {
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password: 'Bench-pass-1' },
+    });
     const cookie = String(login.headers['set-cookie']).split(';')[0];
     const get = async () => {
       const res = await app.inject({ method: 'GET', url: '/api/v1/today', headers: { cookie } });
@@ -95,7 +129,9 @@ try {
     const statements = (await driver.capture(get)).filter((call) => !isSessionExpiryUpdate(driver.textOf(call)));
     const http = await median(get, 15, 3);
     const sql = await median(() => Promise.all(statements.map(driver.replayRaw)), 15, 3);
-    console.log(`${who}: ${statements.length} statements; overdue ${sample.overdue.length}, today ${sample.today.length}, calls ${sample.callsDue.length}, reminders ${sample.reminders.length}, queue ${sample.queuedLeads.length}`);
+    console.log(
+      `${who}: ${statements.length} statements; overdue ${sample.overdue.length}, today ${sample.today.length}, calls ${sample.callsDue.length}, reminders ${sample.reminders.length}, queue ${sample.queuedLeads.length}`,
+    );
     results.push(report(`Today for a ${who}`, http, sql, 1.5));
     if (process.env.BENCH_DETAIL) {
       for (const call of statements) {

@@ -22,7 +22,12 @@ beforeAll(async () => {
   page = await context.newPage();
   pageErrors = collectPageErrors(page);
   const admin = await apiSession(inject('baseURL'), 'admin');
-  await createUser(admin, 'admin', { username: 'e2e.admin', displayName: '测试管理员', password: ADMIN_PASSWORD, locale: 'zh-CN' });
+  await createUser(admin, 'admin', {
+    username: 'e2e.admin',
+    displayName: '测试管理员',
+    password: ADMIN_PASSWORD,
+    locale: 'zh-CN',
+  });
   await login(page, 'e2e.admin', ADMIN_PASSWORD);
 });
 afterEach(async ({ task }) => {
@@ -45,19 +50,25 @@ test('branches: create, deactivate, and deletion refused while in use', async ()
   await dialog.getByRole('button', { name: button('保存') }).click();
   await row(table, '成都').waitFor();
 
-  await row(table, '成都').getByRole('button', { name: button('停用') }).click();
+  await row(table, '成都')
+    .getByRole('button', { name: button('停用') })
+    .click();
   await confirm(page, page.getByRole('tooltip'), button('确定'));
   await row(table, '成都').waitFor({ state: 'detached' });
   await chooseOption(page, page.getByLabel('状态'), '全部');
   await row(table, '成都').filter({ hasText: '已停用' }).waitFor();
 
   // 西安 has staff: the server refuses and says why.
-  await row(table, '西安').getByRole('button', { name: button('删除') }).click();
+  await row(table, '西安')
+    .getByRole('button', { name: button('删除') })
+    .click();
   await confirm(page, page.getByRole('tooltip'), button('确定'));
   await page.getByText('该记录仍被使用，不能删除；可改为停用').waitFor();
   await screenshot(page, '20-branches-zh');
 
-  await row(table, '成都').getByRole('button', { name: button('删除') }).click();
+  await row(table, '成都')
+    .getByRole('button', { name: button('删除') })
+    .click();
   await confirm(page, page.getByRole('tooltip'), button('确定'));
   await row(table, '成都').waitFor({ state: 'detached' });
 });
@@ -74,10 +85,19 @@ test('roles: a custom role with a grants matrix, deleted again', async () => {
   await drawer.getByRole('button', { name: button('保存') }).click();
   await drawer.waitFor({ state: 'hidden' });
   const table = page.getByTestId('roles-table');
-  await row(table, '内审员').filter({ hasText: '查看人员 · 本部门及下级' }).filter({ hasText: '查看审计日志' }).waitFor();
+  await row(table, '内审员')
+    .filter({ hasText: '查看人员 · 本部门及下级' })
+    .filter({ hasText: '查看审计日志' })
+    .waitFor();
   // Built-in roles have no delete action.
-  expect(await row(table, '业务员').getByRole('button', { name: button('删除') }).count()).toBe(0);
-  await row(table, '内审员').getByRole('button', { name: button('删除') }).click();
+  expect(
+    await row(table, '业务员')
+      .getByRole('button', { name: button('删除') })
+      .count(),
+  ).toBe(0);
+  await row(table, '内审员')
+    .getByRole('button', { name: button('删除') })
+    .click();
   await confirm(page, page.getByRole('tooltip'), button('确定'));
   await row(table, '内审员').waitFor({ state: 'detached' });
 });
@@ -110,11 +130,17 @@ test('API tokens: shown once, work as a bearer token, and stop working when revo
   const token = (await page.getByTestId('new-token').innerText()).trim();
   expect(token).toMatch(/^gdt_/);
   await screenshot(page, '22-token-created-zh');
-  await page.getByRole('dialog').getByRole('button', { name: button('关闭') }).filter({ hasText: /关\s*闭/ }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: button('关闭') })
+    .filter({ hasText: /关\s*闭/ })
+    .click();
 
   const me = () => fetch(`${inject('baseURL')}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
   expect((await me()).status).toBe(200);
-  await row(page.getByTestId('tokens-table'), '财务系统对接').getByRole('button', { name: button('吊销') }).click();
+  await row(page.getByTestId('tokens-table'), '财务系统对接')
+    .getByRole('button', { name: button('吊销') })
+    .click();
   await confirm(page, page.getByRole('tooltip'), button('确定'));
   await row(page.getByTestId('tokens-table'), '财务系统对接').waitFor({ state: 'detached' });
   expect((await me()).status).toBe(401);

@@ -43,10 +43,13 @@ test('a salesperson exports their customers and imports new ones after checking 
   expect(csv).not.toContain('上海浦江国际贸易有限公司');
 
   // Import: one good customer, one bad row, a column the export does not name. The check writes nothing and lists the bad row.
-  const file = '\ufeff客户名称,状态,联系人,联系人部门,手机\n青海昆仑矿业有限公司,潜在客户,马会计,应付账款,0971-6123456\n坏数据公司,神秘状态,李四,,13900001111\n';
+  const file =
+    '\ufeff客户名称,状态,联系人,联系人部门,手机\n青海昆仑矿业有限公司,潜在客户,马会计,应付账款,0971-6123456\n坏数据公司,神秘状态,李四,,13900001111\n';
   await page.getByTestId('import-open').click();
   const dialog = page.getByRole('dialog', { name: '导入客户与联系人' });
-  await dialog.locator('input[type=file]').setInputFiles({ name: '新客户.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await dialog
+    .locator('input[type=file]')
+    .setInputFiles({ name: '新客户.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
   // The mapping step: every column with its first values and the field it was matched to; 手机 is mapped by hand.
   const mapping = dialog.getByTestId('import-mapping');
   await row(mapping, '联系人部门').getByText('应付账款').waitFor();
@@ -54,7 +57,10 @@ test('a salesperson exports their customers and imports new ones after checking 
   expect(await row(mapping, '手机').locator('.ant-select').textContent()).toContain('不导入');
   // Two columns for one field cannot be sent.
   await chooseOption(page, row(mapping, '手机').getByRole('combobox'), '联系人部门');
-  await dialog.getByTestId('import-mapping-problems').getByText('“联系人部门”和“手机”两列都导入为“联系人部门”').waitFor();
+  await dialog
+    .getByTestId('import-mapping-problems')
+    .getByText('“联系人部门”和“手机”两列都导入为“联系人部门”')
+    .waitFor();
   expect(await dialog.getByTestId('import-check').isDisabled()).toBe(true);
   await chooseOption(page, row(mapping, '手机').getByRole('combobox'), '联系人电话');
   await dialog.getByTestId('import-mapping-problems').waitFor({ state: 'detached' });
@@ -76,7 +82,9 @@ test('a salesperson exports their customers and imports new ones after checking 
   // The renamed column went where it was mapped.
   const phones = await page.evaluate(async () => {
     const found = await (await fetch(`/api/v1/customers?q=${encodeURIComponent('青海昆仑矿业')}`)).json();
-    return (await (await fetch(`/api/v1/contacts?customerId=${found.items[0].id}`)).json()).items.map((c: { phones: string[] }) => c.phones);
+    return (await (await fetch(`/api/v1/contacts?customerId=${found.items[0].id}`)).json()).items.map(
+      (c: { phones: string[] }) => c.phones,
+    );
   });
   expect(phones).toEqual([['0971-6123456']]);
   expect(pageErrors).toEqual([]);

@@ -1,7 +1,17 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { collectFailedRequests, collectPageErrors, launchBrowser, newContext } from './support/browser';
-import { chooseOption, clickSettled, login, menuLink, row, rows, screenshot, settle, switchLanguage } from './support/ui';
+import {
+  chooseOption,
+  clickSettled,
+  login,
+  menuLink,
+  row,
+  rows,
+  screenshot,
+  settle,
+  switchLanguage,
+} from './support/ui';
 
 /**
  * A salesperson's customer: create it with two contacts, log an inbound call, and answer the
@@ -41,7 +51,9 @@ const PRIMARY = { name: '王芳', phone: '13912345678' };
 const PAYABLES = { name: '陈静', department: '应付账款', phone: '0512-66881234' };
 const PHONE_FRAGMENT = '6688123';
 /** A week from today in the firm's time zone. */
-const NEXT_CONTACT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 7 * 86_400_000));
+const NEXT_CONTACT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+  new Date(Date.now() + 7 * 86_400_000),
+);
 const NEXT_CONTACT_ZH = NEXT_CONTACT.replaceAll('-', '/');
 let customerId = '';
 const ATTACHMENT = '询价函.pdf';
@@ -110,13 +122,19 @@ test('a salesperson creates a customer with contacts and logs an inbound call', 
   await dialog.locator('#log_nextContactOn').fill(NEXT_CONTACT);
   await dialog.locator('#log_nextContactOn').press('Enter');
   // With the customer's enquiry letter attached.
-  await dialog.locator('input[type=file]').setInputFiles({ name: ATTACHMENT, mimeType: 'application/pdf', buffer: Buffer.from(ATTACHMENT_CONTENT) });
+  await dialog
+    .locator('input[type=file]')
+    .setInputFiles({ name: ATTACHMENT, mimeType: 'application/pdf', buffer: Buffer.from(ATTACHMENT_CONTENT) });
   await dialog.getByText(ATTACHMENT).waitFor();
   await clickSettled(page, dialog.getByTestId('log-submit'));
   await dialog.waitFor({ state: 'hidden' });
   const entry = page.getByTestId('log-entry').first();
   await entry.getByTestId('direction-inbound').filter({ hasText: '客户主动联系' }).waitFor();
-  await entry.filter({ hasText: '年度审计报价' }).filter({ hasText: PAYABLES.name }).filter({ hasText: '李明 登记' }).waitFor();
+  await entry
+    .filter({ hasText: '年度审计报价' })
+    .filter({ hasText: PAYABLES.name })
+    .filter({ hasText: '李明 登记' })
+    .waitFor();
   await entry.filter({ hasText: `下次联系：${NEXT_CONTACT_ZH}` }).waitFor();
   const link = entry.getByTestId('log-attachments').getByRole('link', { name: new RegExp(ATTACHMENT) });
   await link.waitFor();
@@ -144,8 +162,16 @@ test('a salesperson creates a customer with contacts and logs an inbound call', 
 test('the answer box answers who, which phone, and when, by phone fragment and pinyin initials', async () => {
   const { box, card } = await ask(PHONE_FRAGMENT);
   await card.getByTestId('answer-owner').filter({ hasText: '李明' }).waitFor();
-  await card.getByTestId('answer-contact').filter({ hasText: PRIMARY.name }).filter({ hasText: PRIMARY.phone }).waitFor();
-  await card.getByTestId('answer-payables').filter({ hasText: PAYABLES.name }).filter({ hasText: PAYABLES.phone }).waitFor();
+  await card
+    .getByTestId('answer-contact')
+    .filter({ hasText: PRIMARY.name })
+    .filter({ hasText: PRIMARY.phone })
+    .waitFor();
+  await card
+    .getByTestId('answer-payables')
+    .filter({ hasText: PAYABLES.name })
+    .filter({ hasText: PAYABLES.phone })
+    .waitFor();
   // The contact whose phone matched is highlighted.
   await card.getByTestId('answer-payables').locator('[data-matched]').waitFor();
   await card.getByTestId('answer-last').filter({ hasText: '来电/来访' }).filter({ hasText: '李明' }).waitFor();

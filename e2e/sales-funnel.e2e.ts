@@ -28,7 +28,9 @@ const CONTACT = { name: '贺晓峰', phone: '13709125566' };
 const OPPORTUNITY = `${COMPANY} 2026 年报审计`;
 const AMOUNT = '120000.50';
 /** Sixty days from today in the firm's time zone. */
-const CLOSE_ON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 60 * 86_400_000));
+const CLOSE_ON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+  new Date(Date.now() + 60 * 86_400_000),
+);
 const STAGES = ['初步接洽', '需求分析', '方案建议', '商务报价', '商务谈判', '赢单'];
 /** A date-time as the pages show it in Chinese: 2026/05/01 14:30. */
 const DATE_TIME = /\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/;
@@ -38,7 +40,8 @@ let opportunityId = '';
 let customerId = '';
 
 /** An antd InputNumber (MoneyInput) by its data-testid, wherever antd puts the attribute. */
-const numberInput = (scope: Page | Locator, id: string) => scope.locator(`[data-testid="${id}"] input, input[data-testid="${id}"]`).first();
+const numberInput = (scope: Page | Locator, id: string) =>
+  scope.locator(`[data-testid="${id}"] input, input[data-testid="${id}"]`).first();
 
 /** Fills an antd DatePicker by typing the date and confirming it with Enter. */
 async function fillDate(input: Locator, isoDate: string) {
@@ -49,12 +52,21 @@ async function fillDate(input: Locator, isoDate: string) {
 }
 
 const isCall = (method: string, path: string | RegExp) => (response: Response) =>
-  response.request().method() === method && (typeof path === 'string' ? new URL(response.url()).pathname === path : path.test(new URL(response.url()).pathname));
+  response.request().method() === method &&
+  (typeof path === 'string' ? new URL(response.url()).pathname === path : path.test(new URL(response.url()).pathname));
 
 /** Runs an action and returns the API response it caused, failing with the server's answer unless it is 2xx. */
-async function answered(p: Page, method: string, path: string | RegExp, action: () => Promise<unknown>): Promise<Response> {
+async function answered(
+  p: Page,
+  method: string,
+  path: string | RegExp,
+  action: () => Promise<unknown>,
+): Promise<Response> {
   const [response] = await Promise.all([p.waitForResponse(isCall(method, path)), action()]);
-  expect(response.ok(), `${method} ${response.url()}: ${response.status()} ${await response.text().catch(() => '')}`).toBe(true);
+  expect(
+    response.ok(),
+    `${method} ${response.url()}: ${response.status()} ${await response.text().catch(() => '')}`,
+  ).toBe(true);
   return response;
 }
 
@@ -71,12 +83,18 @@ test('a manager enters a campaign lead in 西北 for 审计 and the rule gives i
   await drawer.locator('#lead_phone').fill(CONTACT.phone);
   await chooseOption(page, drawer.locator('#lead_campaignId'), CAMPAIGN);
   // Picking a campaign suggests the source 市场活动.
-  await drawer.locator('.ant-select').filter({ has: page.locator('#lead_source') }).filter({ hasText: '市场活动' }).waitFor();
+  await drawer
+    .locator('.ant-select')
+    .filter({ has: page.locator('#lead_source') })
+    .filter({ hasText: '市场活动' })
+    .waitFor();
   await chooseOption(page, drawer.locator('#lead_businessLineId'), '审计');
   await chooseOption(page, drawer.locator('#lead_regionId'), '西北');
   // The owner is left to the assignment rules.
   await drawer.getByTestId('lead-owner-select').filter({ hasText: '按分配规则自动分配' }).waitFor();
-  const created = await answered(page, 'POST', '/api/v1/leads', () => clickSettled(page, drawer.getByTestId('lead-form-submit')));
+  const created = await answered(page, 'POST', '/api/v1/leads', () =>
+    clickSettled(page, drawer.getByTestId('lead-form-submit')),
+  );
   leadId = ((await created.json()) as { id: string }).id;
 
   // The notification says where it went and by which rule.
@@ -107,7 +125,9 @@ test('李明 finds it in his leads, works it, qualifies it and converts it into 
   await page.getByTestId('lead-name').filter({ hasText: COMPANY }).waitFor();
   await page.getByTestId('lead-details').filter({ hasText: CAMPAIGN }).filter({ hasText: CONTACT.phone }).waitFor();
 
-  await answered(page, 'POST', `/api/v1/leads/${leadId}/status`, () => page.getByTestId('lead-move-contacting').click());
+  await answered(page, 'POST', `/api/v1/leads/${leadId}/status`, () =>
+    page.getByTestId('lead-move-contacting').click(),
+  );
   await page.getByTestId('lead-status-contacting').first().waitFor();
   await answered(page, 'POST', `/api/v1/leads/${leadId}/status`, () => page.getByTestId('lead-move-qualified').click());
   await page.getByTestId('lead-status-qualified').first().waitFor();
@@ -123,7 +143,9 @@ test('李明 finds it in his leads, works it, qualifies it and converts it into 
   await numberInput(dialog, 'convert-amount').fill(AMOUNT);
   await fillDate(dialog.locator('#lead-convert_expectedCloseOn'), CLOSE_ON);
   await screenshot(page, '51-lead-convert-zh');
-  const converted = await answered(page, 'POST', `/api/v1/leads/${leadId}/convert`, () => clickSettled(page, dialog.getByTestId('lead-convert-ok')));
+  const converted = await answered(page, 'POST', `/api/v1/leads/${leadId}/convert`, () =>
+    clickSettled(page, dialog.getByTestId('lead-convert-ok')),
+  );
   const result = (await converted.json()) as { opportunityId: string; customerId: string; customerCreated: boolean };
   expect(result.customerCreated).toBe(true);
   opportunityId = result.opportunityId;
@@ -138,7 +160,12 @@ test('李明 finds it in his leads, works it, qualifies it and converts it into 
   // The amount to the cent, the close date, the contact and the campaign came along.
   await page.getByTestId('opp-amount-value').filter({ hasText: '120,000.50' }).waitFor();
   const details = page.getByTestId('opp-details');
-  await details.filter({ hasText: CLOSE_ON.replaceAll('-', '/') }).filter({ hasText: CONTACT.name }).filter({ hasText: CAMPAIGN }).filter({ hasText: '初步接洽' }).waitFor();
+  await details
+    .filter({ hasText: CLOSE_ON.replaceAll('-', '/') })
+    .filter({ hasText: CONTACT.name })
+    .filter({ hasText: CAMPAIGN })
+    .filter({ hasText: '初步接洽' })
+    .waitFor();
   expect(pageErrors()).toEqual([]);
 });
 
@@ -151,7 +178,9 @@ test('the opportunity gets a quote and a completed acceptance checklist', async 
   await numberInput(dialog, 'quote-quantity').fill('1');
   await numberInput(dialog, 'quote-price').fill(AMOUNT);
   await dialog.getByTestId('quote-line-amount').filter({ hasText: '120,000.50' }).waitFor();
-  await answered(page, 'POST', `/api/v1/opportunities/${opportunityId}/quotes`, () => clickSettled(page, dialog.getByTestId('quote-submit')));
+  await answered(page, 'POST', `/api/v1/opportunities/${opportunityId}/quotes`, () =>
+    clickSettled(page, dialog.getByTestId('quote-submit')),
+  );
   await dialog.waitFor({ state: 'hidden' });
   await page.getByTestId('quotes-card').getByTestId('quote-row-total').filter({ hasText: '120,000.50' }).waitFor();
 
@@ -161,8 +190,13 @@ test('the opportunity gets a quote and a completed acceptance checklist', async 
   const count = await items.count();
   expect(count).toBeGreaterThan(0);
   for (let i = 0; i < count; i++) await items.nth(i).getByRole('checkbox').check();
-  await card.getByTestId('acceptance-progress').filter({ hasText: `${count}/${count}` }).waitFor();
-  await answered(page, 'PUT', `/api/v1/opportunities/${opportunityId}/acceptance`, () => card.getByTestId('acceptance-save').click());
+  await card
+    .getByTestId('acceptance-progress')
+    .filter({ hasText: `${count}/${count}` })
+    .waitFor();
+  await answered(page, 'PUT', `/api/v1/opportunities/${opportunityId}/acceptance`, () =>
+    card.getByTestId('acceptance-save').click(),
+  );
   await card.getByText('已完成', { exact: true }).waitFor();
   // Each item records who ticked it and when.
   await expect.poll(() => items.filter({ hasText: /李明 · \d{4}\// }).count()).toBe(count);
@@ -174,7 +208,8 @@ test('李明 drags it across the 审计 board, stage by stage, to 赢单', async
   page = sales;
   await page.goto('/opportunities');
   await chooseOption(page, page.getByTestId('filter-line').locator('input'), '审计');
-  const column = (stage: string) => page.getByTestId('board-column').filter({ has: page.getByText(stage, { exact: true }) });
+  const column = (stage: string) =>
+    page.getByTestId('board-column').filter({ has: page.getByText(stage, { exact: true }) });
   const card = page.locator(`[data-testid="board-card"][data-id="${opportunityId}"]`);
   await column('初步接洽').locator(`[data-id="${opportunityId}"]`).waitFor();
   const movePath = `/api/v1/opportunities/${opportunityId}/move`;
@@ -201,7 +236,10 @@ test('李明 drags it across the 审计 board, stage by stage, to 赢单', async
   for (const stage of STAGES.slice(1, -1)) {
     await drop(stage);
     await column(stage).locator(`[data-id="${opportunityId}"]`).waitFor();
-    await page.locator('.ant-message-notice').filter({ hasText: `已移到“${stage}”` }).waitFor();
+    await page
+      .locator('.ant-message-notice')
+      .filter({ hasText: `已移到“${stage}”` })
+      .waitFor();
     await settle(page);
   }
   await screenshot(page, '53-board-negotiation-zh');
@@ -218,7 +256,10 @@ test('the won opportunity shows every stage of its history, in order and with it
   page = sales;
   await page.goto(`/opportunities/${opportunityId}`);
   await page.getByTestId('opp-status').filter({ hasText: '赢单' }).waitFor();
-  await page.getByTestId('closed-alert').filter({ hasText: /已于 .* 赢单/ }).waitFor();
+  await page
+    .getByTestId('closed-alert')
+    .filter({ hasText: /已于 .* 赢单/ })
+    .waitFor();
   const history = page.getByTestId('stage-history');
   const entries = history.getByTestId('history-entry');
   await entries.nth(STAGES.length - 1).waitFor();
@@ -239,16 +280,25 @@ test('the won opportunity shows every stage of its history, in order and with it
 test('a second conversion of the lead fails cleanly, and the lead links to its customer and opportunity', async () => {
   page = sales;
   // The API, as the web app calls it (its session cookie and CSRF token).
-  const again = await page.evaluate(async ({ leadId, name }) => {
-    const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
-    const response = await fetch(`/api/v1/leads/${leadId}/convert`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
-      body: JSON.stringify({ ignoreDuplicates: true, opportunity: { name } }),
-    });
-    const opportunities = (await (await fetch(`/api/v1/opportunities?q=${encodeURIComponent(name)}`)).json()) as { total: number };
-    return { status: response.status, body: (await response.json()) as { error?: { code: string; message: string } }, total: opportunities.total };
-  }, { leadId, name: OPPORTUNITY });
+  const again = await page.evaluate(
+    async ({ leadId, name }) => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+      const response = await fetch(`/api/v1/leads/${leadId}/convert`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ ignoreDuplicates: true, opportunity: { name } }),
+      });
+      const opportunities = (await (await fetch(`/api/v1/opportunities?q=${encodeURIComponent(name)}`)).json()) as {
+        total: number;
+      };
+      return {
+        status: response.status,
+        body: (await response.json()) as { error?: { code: string; message: string } },
+        total: opportunities.total,
+      };
+    },
+    { leadId, name: OPPORTUNITY },
+  );
   expect(again.status).toBe(409);
   expect(again.body.error?.code).toBe('LEAD_ALREADY_CONVERTED');
   expect(again.body.error?.message).toBe('该线索已转为商机，不能再次转化');
@@ -260,7 +310,9 @@ test('a second conversion of the lead fails cleanly, and the lead links to its c
   const alert = page.getByTestId('lead-converted');
   await alert.filter({ hasText: DATE_TIME }).waitFor();
   expect(await alert.getByRole('link', { name: '查看客户' }).getAttribute('href')).toBe(`/customers/${customerId}`);
-  expect(await alert.getByRole('link', { name: '查看商机' }).getAttribute('href')).toBe(`/opportunities/${opportunityId}`);
+  expect(await alert.getByRole('link', { name: '查看商机' }).getAttribute('href')).toBe(
+    `/opportunities/${opportunityId}`,
+  );
   // No convert action (nor any other move) any more.
   expect(await page.getByTestId('lead-convert').count()).toBe(0);
   expect(await page.locator('[data-testid^="lead-move-"]').count()).toBe(0);

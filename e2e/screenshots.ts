@@ -60,7 +60,10 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const browser = await launchBrowser();
   try {
-    for (const [locale, language] of [['zh', '简体中文'], ['en', 'English']] as const) {
+    for (const [locale, language] of [
+      ['zh', '简体中文'],
+      ['en', 'English'],
+    ] as const) {
       const context = await newContext(browser, BASE_URL);
       const page = await context.newPage();
       const errors = collectPageErrors(page);
@@ -69,14 +72,14 @@ async function main() {
       await shot(page, `${locale}-login`);
       if (ONLY) await login(page, 'admin', PASSWORD);
       else {
-      await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
-      await shot(page, `${locale}-login-empty`);
-      await page.getByLabel(/^(用户名|Username)$/).fill('admin');
-      await page.getByLabel(/^(密码|Password)$/).fill('wrong-password');
-      await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
-      await page.getByTestId('login-error').waitFor();
-      await shot(page, `${locale}-login-error`);
-      await login(page, 'admin', PASSWORD);
+        await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
+        await shot(page, `${locale}-login-empty`);
+        await page.getByLabel(/^(用户名|Username)$/).fill('admin');
+        await page.getByLabel(/^(密码|Password)$/).fill('wrong-password');
+        await page.getByRole('button', { name: /^(登\s*录|Sign in)$/ }).click();
+        await page.getByTestId('login-error').waitFor();
+        await shot(page, `${locale}-login-error`);
+        await login(page, 'admin', PASSWORD);
       }
       await switchLanguage(page, language); // the server's saved language wins at sign-in
       for (const [name, url, ready] of PAGES) {
@@ -108,7 +111,11 @@ async function main() {
       await page.keyboard.press('Escape');
       // An expanded audit entry.
       await page.goto('/audit');
-      await page.locator('[data-testid="audit-table"] .ant-table-row-expand-icon').first().click().catch(() => {});
+      await page
+        .locator('[data-testid="audit-table"] .ant-table-row-expand-icon')
+        .first()
+        .click()
+        .catch(() => {});
       await shot(page, `${locale}-audit-expanded`);
       // A role with its grants matrix.
       await page.goto('/staff/roles');
@@ -128,9 +135,17 @@ async function main() {
       await page.goto('/customers');
       await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
       await shot(page, `${locale}-customers`);
-      await page.getByTestId('customer-views').getByText(locale === 'zh' ? '我的' : 'Mine', { exact: true }).click();
+      await page
+        .getByTestId('customer-views')
+        .getByText(locale === 'zh' ? '我的' : 'Mine', { exact: true })
+        .click();
       await page.waitForLoadState('networkidle');
-      const customerLink = page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().getByRole('link').first();
+      const customerLink = page
+        .getByTestId('customers-table')
+        .locator('tbody tr.ant-table-row')
+        .first()
+        .getByRole('link')
+        .first();
       const existingName = (await customerLink.textContent())!.trim();
       await page.goto((await customerLink.getAttribute('href'))!);
       await page.getByTestId('customer-opportunities').waitFor();
@@ -140,7 +155,10 @@ async function main() {
       await shot(page, `${locale}-customer-merge`, false);
       await page.keyboard.press('Escape');
       await page.goto('/customers');
-      await page.getByRole('button', { name: locale === 'zh' ? '新建客户' : 'New customer' }).first().click();
+      await page
+        .getByRole('button', { name: locale === 'zh' ? '新建客户' : 'New customer' })
+        .first()
+        .click();
       await page.locator('#customer_name').fill(existingName.replace(/(股份)?有限公司$/, ''));
       await page.getByTestId('duplicate-warning').waitFor();
       await shot(page, `${locale}-customer-duplicate-warning`, false);

@@ -1,7 +1,18 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { collectFailedRequests, collectPageErrors, launchBrowser, newContext } from './support/browser';
-import { chooseOption, chooseTreeNode, confirm, login, logout, menuLink, row, rows, screenshot, switchLanguage } from './support/ui';
+import {
+  chooseOption,
+  chooseTreeNode,
+  confirm,
+  login,
+  logout,
+  menuLink,
+  row,
+  rows,
+  screenshot,
+  switchLanguage,
+} from './support/ui';
 
 /**
  * The administrator's flow, in both languages: set up a department and a salesperson in
@@ -45,7 +56,8 @@ test('an administrator works in Chinese, then in English', async () => {
 
   await login(page, 'admin');
   await page.getByTestId('greeting').filter({ hasText: '系统管理员' }).waitFor();
-  for (const entry of ['今日', '日程', '用户', '部门', '分所', '区域', '业务类型', '角色', '审计日志']) await menuLink(page, entry).waitFor();
+  for (const entry of ['今日', '日程', '用户', '部门', '分所', '区域', '业务类型', '角色', '审计日志'])
+    await menuLink(page, entry).waitFor();
   await page.getByText('销售人员管理').waitFor();
   await screenshot(page, '02-home-zh');
 

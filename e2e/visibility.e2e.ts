@@ -20,7 +20,7 @@ async function freshPage() {
   return { context, page, errors: collectPageErrors(page), failed: collectFailedRequests(page) };
 }
 
-test('a wrong password gets the server\'s message in the language of the login page', async () => {
+test("a wrong password gets the server's message in the language of the login page", async () => {
   const { context, page } = await freshPage();
   await page.goto('/login');
   await page.getByLabel('用户名').fill('sales1');

@@ -15,7 +15,11 @@ const SAMPLE_ID = '6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01';
 function documentedRoutes(): { method: string; url: string; hasBody: boolean }[] {
   const spec = t.app.swagger() as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
   return Object.entries(spec.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), url: path.replace(/\{id\}/g, SAMPLE_ID), hasBody: Boolean(op.requestBody) })),
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      url: path.replace(/\{id\}/g, SAMPLE_ID),
+      hasBody: Boolean(op.requestBody),
+    })),
   );
 }
 
@@ -31,7 +35,9 @@ describe('platform', () => {
     const res = await t.anon.get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/users', '/api/v1/users/{id}', '/api/v1/auth/login', '/api/v1/audit-logs']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/users', '/api/v1/users/{id}', '/api/v1/auth/login', '/api/v1/audit-logs']),
+    );
     const docs = await t.anon.get('/api/docs/');
     expect(docs.status).toBe(200);
   });
@@ -40,7 +46,11 @@ describe('platform', () => {
     const routes = documentedRoutes().filter((r) => r.url !== '/api/v1/auth/login' && r.url !== '/api/health');
     expect(routes.length).toBeGreaterThan(25);
     for (const route of routes) {
-      const res = await t.anon.request(route.method as 'GET', route.url, route.method === 'GET' || route.method === 'DELETE' ? undefined : { junk: '<script>' });
+      const res = await t.anon.request(
+        route.method as 'GET',
+        route.url,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : { junk: '<script>' },
+      );
       expect(res.status, `${route.method} ${route.url}`).toBe(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
       expect(res.body.error.message).toBe('请先登录');
@@ -56,7 +66,11 @@ describe('platform', () => {
     );
     expect(adminOnly.length).toBeGreaterThan(15);
     for (const route of adminOnly) {
-      const res = await client.request(route.method as 'GET', route.url, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      const res = await client.request(
+        route.method as 'GET',
+        route.url,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
       // Authorization runs before validation: the caller learns nothing about the schema.
       expect(res.status, `${route.method} ${route.url}`).toBe(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
@@ -67,7 +81,11 @@ describe('platform', () => {
     // A role with every permission, so that authorization never answers first.
     const { client: admin } = await signedIn(t, { roleCode: 'admin' });
     const code = uniq('everything').toLowerCase();
-    await admin.post('/api/v1/roles', { code, name: '全部权限', grants: Object.fromEntries(PERMISSION_KEYS.map((p) => [p, 'all'])) });
+    await admin.post('/api/v1/roles', {
+      code,
+      name: '全部权限',
+      grants: Object.fromEntries(PERMISSION_KEYS.map((p) => [p, 'all'])),
+    });
     const { client } = await signedIn(t, { roleCode: code });
     // Changes made by this caller (other test files write to a shared PostgreSQL concurrently).
     const mine = { actorId: client.me!.user.id };
@@ -76,7 +94,11 @@ describe('platform', () => {
     const withId = routes.filter((r) => r.url.includes(SAMPLE_ID));
     expect(withId.length).toBeGreaterThan(15);
     for (const route of withId) {
-      const res = await client.request(route.method as 'GET', route.url.replace(SAMPLE_ID, "1' OR '1'='1"), route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      const res = await client.request(
+        route.method as 'GET',
+        route.url.replace(SAMPLE_ID, "1' OR '1'='1"),
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
       expect(res.status, `${route.method} ${route.url} ${JSON.stringify(res.body)}`).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
@@ -102,7 +124,9 @@ describe('platform', () => {
   });
 
   it('sets security headers and a request id on every response', async () => {
-    const res = await t.anon.request('GET', '/api/health', undefined, { headers: { 'x-request-id': 'trace-12345678' } });
+    const res = await t.anon.request('GET', '/api/health', undefined, {
+      headers: { 'x-request-id': 'trace-12345678' },
+    });
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -114,10 +138,14 @@ describe('platform', () => {
 
   it('rejects malformed JSON, other content types and oversized bodies with stable codes', async () => {
     const { client } = await signedIn(t, { roleCode: 'admin' });
-    const broken = await client.request('POST', '/api/v1/branches', '{"name": "北京', { headers: { 'content-type': 'application/json' } });
+    const broken = await client.request('POST', '/api/v1/branches', '{"name": "北京', {
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('INVALID_JSON');
-    const form = await client.request('POST', '/api/v1/branches', 'name=x', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await client.request('POST', '/api/v1/branches', 'name=x', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const huge = await client.post('/api/v1/branches', { name: 'x'.repeat(2 * 1024 * 1024) });

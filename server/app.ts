@@ -97,8 +97,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyMultipart, { throwFileSizeLimit: false });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Gongdan 工单 API', version: VERSION, description: 'REST API of Gongdan. Browser clients use the session cookie and send `x-csrf-token`; integrations use `Authorization: Bearer <API token>`.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'gd_session' } } },
+      info: {
+        title: 'Gongdan 工单 API',
+        version: VERSION,
+        description:
+          'REST API of Gongdan. Browser clients use the session cookie and send `x-csrf-token`; integrations use `Authorization: Bearer <API token>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'gd_session' },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
     transform: jsonSchemaTransform,
@@ -111,13 +121,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerGracefulShutdown(app);
 
   const r = typed(app);
-  r.get('/api/health', {
-    config: { public: true },
-    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), engine: z.enum(['pglite', 'postgres']), version: z.string(), time: z.string() }) } },
-  }, async () => {
-    await app.db.execute('select 1');
-    return { status: 'ok' as const, engine: app.engine, version: VERSION, time: new Date().toISOString() };
-  });
+  r.get(
+    '/api/health',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            engine: z.enum(['pglite', 'postgres']),
+            version: z.string(),
+            time: z.string(),
+          }),
+        },
+      },
+    },
+    async () => {
+      await app.db.execute('select 1');
+      return { status: 'ok' as const, engine: app.engine, version: VERSION, time: new Date().toISOString() };
+    },
+  );
   r.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuthRoutes(app, config);

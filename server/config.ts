@@ -13,11 +13,16 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    .refine((v) => v === undefined || (/^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v)), {
       message: 'must be a URL like postgres://user:password@host:5432/database',
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 7),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24 * 7),
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
@@ -27,18 +32,24 @@ const EnvSchema = z.object({
     .string()
     .trim()
     .default('7 * * * *')
-    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), { message: "must be a cron expression of five fields (e.g. '7 * * * *') or 'off'" }),
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '7 * * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || (/^smtps?:\/\//.test(v) && URL.canParse(v)), { message: 'must be a URL like smtp://user:password@mail.example.com:587' }),
+    .refine((v) => v === undefined || (/^smtps?:\/\//.test(v) && URL.canParse(v)), {
+      message: 'must be a URL like smtp://user:password@mail.example.com:587',
+    }),
   MAIL_FROM: z.string().trim().min(3).default('Gongdan 工单 <noreply@localhost>'),
   PUBLIC_URL: z
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v?.replace(/\/+$/, '')))
-    .refine((v) => v === undefined || (/^https?:\/\//.test(v) && URL.canParse(v)), { message: 'must be a URL like https://crm.example.com' }),
+    .refine((v) => v === undefined || (/^https?:\/\//.test(v) && URL.canParse(v)), {
+      message: 'must be a URL like https://crm.example.com',
+    }),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
 

@@ -43,7 +43,11 @@ export type InputIssue = { path: string; key: MessageKey; params?: Record<string
 
 /** A 400 VALIDATION_FAILED worded and shaped like the schema's own issues, for checks that need the database. */
 export function invalidInput(locale: Locale, issues: InputIssue[]): AppError {
-  return new AppError('VALIDATION_FAILED', {}, {
-    issues: issues.map((i) => ({ path: i.path, code: 'custom', message: translate(locale, i.key, i.params) })),
-  });
+  return new AppError(
+    'VALIDATION_FAILED',
+    {},
+    {
+      issues: issues.map((i) => ({ path: i.path, code: 'custom', message: translate(locale, i.key, i.params) })),
+    },
+  );
 }

@@ -14,14 +14,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Runs the real `gongdan` command with a clean environment plus the given variables. */
 function gongdan(args: string[], env: Record<string, string> = {}) {
   const { DATABASE_URL: _ignored, ...base } = process.env;
-  return spawnSync(process.execPath, [BIN, ...args], { env: { ...base, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('configuration', () => {
   it('explains bad values instead of failing later', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL: must be a URL like postgres:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(
+      /DATABASE_URL: must be a URL like postgres:\/\//,
+    );
     expect(loadConfig({ PORT: '8080', DATABASE_URL: '' })).toMatchObject({ port: 8080, databaseUrl: undefined });
   });
 
@@ -57,13 +63,18 @@ describe('production install', () => {
     const weak = gongdan(['user', 'create', '--username', 'boss', '--password', 'short'], { DATA_DIR: dataDir });
     expect(weak.status).toBe(2);
     expect(weak.stderr).toContain('--password');
-    const created = gongdan(['user', 'create', '--username', 'boss', '--name', '陈合伙人', '--password', 'First-admin-1'], { DATA_DIR: dataDir });
+    const created = gongdan(
+      ['user', 'create', '--username', 'boss', '--name', '陈合伙人', '--password', 'First-admin-1'],
+      { DATA_DIR: dataDir },
+    );
     expect(created.stderr).toBe('');
     expect(created.stdout).toContain('created user boss (admin)');
 
     const port = 34000 + Math.floor(Math.random() * 2000);
     const { DATABASE_URL: _ignored, ...base } = process.env;
-    const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...base, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' } });
+    const server = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...base, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
+    });
     let output = '';
     server.stdout.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
@@ -73,14 +84,21 @@ describe('production install', () => {
       const health = await (await fetch(`${url}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', engine: 'pglite' });
       const login = (username: string, password: string) =>
-        fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+        fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
       expect((await login('boss', 'First-admin-1')).status).toBe(200);
       expect((await login('sales1', 'demo-2026')).status).toBe(401);
       // A calendar feed's address is its secret: the log shows it masked.
       expect((await fetch(`${url}/api/v1/calendar/feed/s3cret-feed-token.ics`)).status).toBe(404);
       for (let i = 0; i < 50 && !output.includes('"statusCode":404'); i++) await new Promise((r) => setTimeout(r, 100)); // logs are written asynchronously
       // Structured JSON logs with request ids.
-      const lines = output.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = output
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.some((l) => l.reqId && l.req?.url === '/api/health')).toBe(true);
       expect(output).not.toContain('First-admin-1');
       expect(output).not.toContain('s3cret-feed-token');
@@ -106,7 +124,10 @@ describe('graceful shutdown', () => {
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
-    const slow = fetch(`http://127.0.0.1:${port}/api/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const slow = fetch(`http://127.0.0.1:${port}/api/slow`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
     await inFlight;
     const closing = app.close();
     await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();

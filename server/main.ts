@@ -41,7 +41,9 @@ async function openAndMigrate(config: Config): Promise<Database> {
       database = await openDatabase({ dataDir: config.dataDir });
     }
   } catch (error) {
-    const where = config.databaseUrl ? `PostgreSQL at ${redact(config.databaseUrl)}` : `embedded database in ${config.dataDir}`;
+    const where = config.databaseUrl
+      ? `PostgreSQL at ${redact(config.databaseUrl)}`
+      : `embedded database in ${config.dataDir}`;
     throw new ConfigError(`Cannot open the ${where}: ${(error as Error).message}`);
   }
   await migrateDatabase(database);
@@ -62,7 +64,12 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     jobs: { supervise: true },
     logger: {
       level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+      ],
       serializers: {
         // The calendar feed's address is its secret: never in the logs.
         req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
@@ -117,7 +124,10 @@ async function createUserCommand(config: Config, args: string[]): Promise<void> 
     staffCategory: values.category,
   });
   if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + `\n(categories: ${STAFF_CATEGORIES.join(', ')})`);
+    throw new UsageError(
+      parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') +
+        `\n(categories: ${STAFF_CATEGORIES.join(', ')})`,
+    );
   }
   const database = await openAndMigrate(config);
   try {
@@ -171,7 +181,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'user': {
-        if (rest[0] !== 'create') throw new UsageError('usage: gongdan user create --username NAME --password PASSWORD');
+        if (rest[0] !== 'create')
+          throw new UsageError('usage: gongdan user create --username NAME --password PASSWORD');
         await createUserCommand(config, rest.slice(1));
         return 0;
       }

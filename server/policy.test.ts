@@ -15,7 +15,10 @@ const ROLES: BuiltinRole[] = ['salesperson', 'manager', 'executive', 'finance', 
 /** A random forest: department i's parent is an earlier department or none; users sit in a department or none. */
 const firm = fc.record({
   parents: fc.array(fc.option(fc.nat(), { nil: null }), { minLength: 1, maxLength: 6 }),
-  people: fc.array(fc.record({ dept: fc.option(fc.nat(), { nil: null }), role: fc.constantFrom(...ROLES) }), { minLength: 2, maxLength: 6 }),
+  people: fc.array(fc.record({ dept: fc.option(fc.nat(), { nil: null }), role: fc.constantFrom(...ROLES) }), {
+    minLength: 2,
+    maxLength: 6,
+  }),
 });
 
 describe('record-level visibility (property)', () => {
@@ -30,18 +33,27 @@ describe('record-level visibility (property)', () => {
           parentOf.push(parent);
           deptIds.push((await buildDepartment(db, { parentId: parent === null ? null : deptIds[parent] })).id);
         }
-        const isUnder = (d: number, ancestor: number): boolean => d === ancestor || (parentOf[d] !== null && isUnder(parentOf[d]!, ancestor));
+        const isUnder = (d: number, ancestor: number): boolean =>
+          d === ancestor || (parentOf[d] !== null && isUnder(parentOf[d]!, ancestor));
         const members = [];
         for (const person of people) {
           const dept = person.dept === null ? null : person.dept % deptIds.length;
-          const user = await buildUser(db, { roleCode: person.role, departmentId: dept === null ? null : deptIds[dept] });
+          const user = await buildUser(db, {
+            roleCode: person.role,
+            departmentId: dept === null ? null : deptIds[dept],
+          });
           members.push({ ...person, dept, id: user.id, username: user.username });
         }
         const ours = new Set(members.map((m) => m.id));
         for (const actor of members) {
           const scope = BUILTIN_ROLE_GRANTS[actor.role]['staff:read'];
           const expected = members
-            .filter((m) => m.id === actor.id || scope === 'all' || (scope === 'department' && actor.dept !== null && m.dept !== null && isUnder(m.dept, actor.dept)))
+            .filter(
+              (m) =>
+                m.id === actor.id ||
+                scope === 'all' ||
+                (scope === 'department' && actor.dept !== null && m.dept !== null && isUnder(m.dept, actor.dept)),
+            )
             .map((m) => m.id)
             .sort();
           const client = await t.login(actor.username);

@@ -74,7 +74,12 @@ export function visibleTo(actor: Actor, permission: Permission, columns: Visibil
     conditions.push(inArray(columns.department, departmentSubtree(actor.departmentPath)));
   }
   if (scope === 'department' && columns.ownerDepartment && actor.departmentPath) {
-    conditions.push(inArray(columns.owner, sql`(SELECT ${users.id} FROM ${users} WHERE ${inArray(users.departmentId, departmentSubtree(actor.departmentPath))})`));
+    conditions.push(
+      inArray(
+        columns.owner,
+        sql`(SELECT ${users.id} FROM ${users} WHERE ${inArray(users.departmentId, departmentSubtree(actor.departmentPath))})`,
+      ),
+    );
   }
   return or(...conditions)!;
 }

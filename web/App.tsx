@@ -42,7 +42,12 @@ function Guarded({ page }: { page: AppPage }) {
 function RouteError() {
   const error = useRouteError();
   const t = useT();
-  return <ErrorResult detail={error instanceof Error ? errorText(t, error) : undefined} onRetry={() => window.location.reload()} />;
+  return (
+    <ErrorResult
+      detail={error instanceof Error ? errorText(t, error) : undefined}
+      onRetry={() => window.location.reload()}
+    />
+  );
 }
 
 const router = createBrowserRouter([

@@ -3,11 +3,26 @@ import { Id, Timestamp, listQuery, optionalText, text } from './common';
 
 export const ACTIVITY_STATUSES = ['planned', 'done', 'cancelled'] as const;
 /** Built-in categories (call, visit, e-mail, meeting, proposal, materials sent, question answered, quote, negotiation, solution discussion, other). */
-export const ACTIVITY_CATEGORIES = ['call', 'visit', 'email', 'meeting', 'proposal', 'discussion', 'materials', 'question', 'quote', 'negotiation', 'other'] as const;
+export const ACTIVITY_CATEGORIES = [
+  'call',
+  'visit',
+  'email',
+  'meeting',
+  'proposal',
+  'discussion',
+  'materials',
+  'question',
+  'quote',
+  'negotiation',
+  'other',
+] as const;
 export type ActivityCategory = (typeof ACTIVITY_CATEGORIES)[number];
 
 /** A category's code: built-in ones above, or one the firm added (lower-case letters, digits, hyphens). */
-export const CategoryCode = z.string().trim().regex(/^[a-z][a-z0-9-]{0,39}$/, { message: 'validation.categoryCode' });
+export const CategoryCode = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, { message: 'validation.categoryCode' });
 
 /** The firm's activity categories: the built-in ones (which can be renamed or switched off) and its own. */
 export const ActivityCategoryItem = z.object({
@@ -19,9 +34,16 @@ export const ActivityCategoryItem = z.object({
   builtin: z.boolean(),
 });
 export type ActivityCategoryItem = z.infer<typeof ActivityCategoryItem>;
-export const ActivityCategoryCreate = z.strictObject({ code: CategoryCode, nameZh: text(30), nameEn: text(60), position: z.int().min(0).max(1000).optional() });
+export const ActivityCategoryCreate = z.strictObject({
+  code: CategoryCode,
+  nameZh: text(30),
+  nameEn: text(60),
+  position: z.int().min(0).max(1000).optional(),
+});
 export type ActivityCategoryCreate = z.infer<typeof ActivityCategoryCreate>;
-export const ActivityCategoryUpdate = z.strictObject({ nameZh: text(30), nameEn: text(60), active: z.boolean(), position: z.int().min(0).max(1000) }).partial();
+export const ActivityCategoryUpdate = z
+  .strictObject({ nameZh: text(30), nameEn: text(60), active: z.boolean(), position: z.int().min(0).max(1000) })
+  .partial();
 export type ActivityCategoryUpdate = z.infer<typeof ActivityCategoryUpdate>;
 export const CategoryParams = z.strictObject({ code: CategoryCode });
 
@@ -88,18 +110,20 @@ export const ActivityListQuery = listQuery(['dueAt', 'doneAt', 'createdAt'], {
 export type ActivityListQuery = z.infer<typeof ActivityListQuery>;
 
 /** Changes to an activity's content and times; its parent records never change. */
-export const ActivityUpdate = z.strictObject({
-  category: CategoryCode,
-  subject: text(200),
-  notes: optionalText(4000),
-  /** Planned activities only: reschedule (not into the past). */
-  dueAt: z.iso.datetime({ offset: true }),
-  /** Done activities only: when it happened (not in the future). */
-  doneAt: z.iso.datetime({ offset: true }),
-  contactId: Id.nullable(),
-  /** Replaces the further assignees. */
-  assigneeIds: z.array(Id).max(20),
-}).partial();
+export const ActivityUpdate = z
+  .strictObject({
+    category: CategoryCode,
+    subject: text(200),
+    notes: optionalText(4000),
+    /** Planned activities only: reschedule (not into the past). */
+    dueAt: z.iso.datetime({ offset: true }),
+    /** Done activities only: when it happened (not in the future). */
+    doneAt: z.iso.datetime({ offset: true }),
+    contactId: Id.nullable(),
+    /** Replaces the further assignees. */
+    assigneeIds: z.array(Id).max(20),
+  })
+  .partial();
 export type ActivityUpdate = z.infer<typeof ActivityUpdate>;
 
 /** The next step planned while completing one: same parents, planned, due at `dueAt`. */

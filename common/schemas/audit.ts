@@ -2,10 +2,60 @@ import { z } from 'zod';
 import { Id, Timestamp, listQuery } from './common';
 
 /** The record types the audit log holds so far (entityType values); later domains add theirs. */
-export const AUDIT_ENTITY_TYPES = ['user', 'department', 'branch', 'region', 'business-line', 'role', 'customer', 'contact', 'contact-log', 'customer-service', 'evaluation-sheet', 'customer-settings', 'campaign', 'lead', 'assignment-rule', 'opportunity', 'pipeline', 'quote', 'acceptance-checklist', 'business-line-conflicts', 'activity', 'project-milestone', 'project-task', 'mail', 'reminder', 'activity-category', 'mail-template', 'suggestion', 'calendar-feed'] as const;
+export const AUDIT_ENTITY_TYPES = [
+  'user',
+  'department',
+  'branch',
+  'region',
+  'business-line',
+  'role',
+  'customer',
+  'contact',
+  'contact-log',
+  'customer-service',
+  'evaluation-sheet',
+  'customer-settings',
+  'campaign',
+  'lead',
+  'assignment-rule',
+  'opportunity',
+  'pipeline',
+  'quote',
+  'acceptance-checklist',
+  'business-line-conflicts',
+  'activity',
+  'project-milestone',
+  'project-task',
+  'mail',
+  'reminder',
+  'activity-category',
+  'mail-template',
+  'suggestion',
+  'calendar-feed',
+] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'activate', 'deactivate', 'reset-password', 'change-password', 'claim', 'release', 'assign', 'share', 'merge', 'auto-release', 'status', 'convert', 'move', 'won', 'lost', 'reopen'] as const;
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'activate',
+  'deactivate',
+  'reset-password',
+  'change-password',
+  'claim',
+  'release',
+  'assign',
+  'share',
+  'merge',
+  'auto-release',
+  'status',
+  'convert',
+  'move',
+  'won',
+  'lost',
+  'reopen',
+] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
 

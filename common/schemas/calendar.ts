@@ -25,7 +25,8 @@ export const CalendarQuery = z
     if (!Instant.safeParse(q.from).success || !Instant.safeParse(q.to).success) return;
     const span = Date.parse(q.to) - Date.parse(q.from);
     if (span <= 0) ctx.addIssue({ code: 'custom', message: 'validation.rangeEmpty', path: ['to'], input: q.to });
-    else if (span > CALENDAR_MAX_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', message: 'validation.rangeTooLong', path: ['to'], input: q.to });
+    else if (span > CALENDAR_MAX_DAYS * DAY_MS)
+      ctx.addIssue({ code: 'custom', message: 'validation.rangeTooLong', path: ['to'], input: q.to });
   });
 export type CalendarQuery = z.infer<typeof CalendarQuery>;
 

@@ -35,7 +35,8 @@ const campaignFields = {
   businessLineIds: z.array(Id).max(50).optional(),
   description: optionalText(4000),
 };
-const datesInOrder = (c: { startsOn?: string | null; endsOn?: string | null }) => !c.startsOn || !c.endsOn || c.startsOn <= c.endsOn;
+const datesInOrder = (c: { startsOn?: string | null; endsOn?: string | null }) =>
+  !c.startsOn || !c.endsOn || c.startsOn <= c.endsOn;
 const datesIssue = { message: 'validation.endBeforeStart', path: ['endsOn'] };
 
 export const CampaignCreate = z.strictObject(campaignFields).refine(datesInOrder, datesIssue);

@@ -18,20 +18,24 @@ export function text(max: number, min = 1) {
 
 /** An optional text field where an empty string means "clear it" (stored as null). */
 export function optionalText(max: number) {
-  return z
-    .union([text(max), z.literal('').transform(() => null), z.null()])
-    .optional();
+  return z.union([text(max), z.literal('').transform(() => null), z.null()]).optional();
 }
 
 export const Email = z.email().max(200);
-export const Phone = z.string().trim().regex(/^[0-9+\-() ]{3,30}$/, { message: 'validation.invalid' });
+export const Phone = z
+  .string()
+  .trim()
+  .regex(/^[0-9+\-() ]{3,30}$/, { message: 'validation.invalid' });
 export const Timestamp = z.string().describe('ISO 8601 date-time');
 
 /**
  * An amount of money in CNY as an exact decimal string ("12500", "12500.5", "12500.50"): never a
  * float. Up to 12 integer digits and 2 decimals; answers always carry two decimals.
  */
-export const Money = z.string().trim().regex(/^(0|[1-9]\d{0,11})(\.\d{1,2})?$/, { message: 'validation.money' });
+export const Money = z
+  .string()
+  .trim()
+  .regex(/^(0|[1-9]\d{0,11})(\.\d{1,2})?$/, { message: 'validation.money' });
 /** A calendar date, YYYY-MM-DD. */
 export const DateOnly = z.iso.date();
 /** A whole percentage 0–100. */

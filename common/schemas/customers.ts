@@ -93,7 +93,11 @@ export const AssignCustomer = z.strictObject({ ownerId: Id, reason: optionalText
 export const MergeCustomer = z.strictObject({ duplicateId: Id });
 
 /** Possible duplicates of a customer about to be created (or edited). */
-export const DuplicateQuery = z.strictObject({ name: z.string().trim().max(100).optional(), creditCode: z.string().trim().max(18).optional(), excludeId: Id.optional() });
+export const DuplicateQuery = z.strictObject({
+  name: z.string().trim().max(100).optional(),
+  creditCode: z.string().trim().max(18).optional(),
+  excludeId: Id.optional(),
+});
 export const DuplicateCandidate = z.object({
   /** Only when the caller may see it; otherwise they learn the name and who to ask. */
   id: Id.nullable(),
@@ -220,18 +224,35 @@ export const AnswerCard = z.object({
   /** The contacts whose name, phone or e-mail matched the query. */
   matchedContacts: z.array(AnswerContact),
   lastContact: z
-    .object({ at: Timestamp, direction: z.enum(CONTACT_DIRECTIONS), channel: z.enum(CONTACT_CHANNELS), userName: z.string(), summary: z.string() })
+    .object({
+      at: Timestamp,
+      direction: z.enum(CONTACT_DIRECTIONS),
+      channel: z.enum(CONTACT_CHANNELS),
+      userName: z.string(),
+      summary: z.string(),
+    })
     .nullable(),
   contactCount: z.int(),
   /** Open business with them: the open opportunities the reader may see (most valuable first, up to 3) and their count and exact total. */
   openBusiness: z.object({
     count: z.int(),
     totalAmount: z.string(),
-    top: z.array(z.object({ id: Id, name: z.string(), stageNameZh: z.string(), stageNameEn: z.string(), expectedAmount: z.string().nullable() })),
+    top: z.array(
+      z.object({
+        id: Id,
+        name: z.string(),
+        stageNameZh: z.string(),
+        stageNameEn: z.string(),
+        expectedAmount: z.string().nullable(),
+      }),
+    ),
   }),
 });
 export type AnswerCard = z.infer<typeof AnswerCard>;
-export const AnswerQuery = z.strictObject({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(5) });
+export const AnswerQuery = z.strictObject({
+  q: z.string().trim().min(1).max(100),
+  limit: z.coerce.number().int().min(1).max(20).default(5),
+});
 export const Answers = z.object({ cards: z.array(AnswerCard) });
 
 // ---------- recurring services ----------
@@ -258,7 +279,10 @@ export const CustomerServiceCreate = z.strictObject({
   notes: optionalText(500),
 });
 export type CustomerServiceCreate = z.infer<typeof CustomerServiceCreate>;
-export const CustomerServiceUpdate = CustomerServiceCreate.omit({ customerId: true }).partial().extend({ active: z.boolean().optional() }).strict();
+export const CustomerServiceUpdate = CustomerServiceCreate.omit({ customerId: true })
+  .partial()
+  .extend({ active: z.boolean().optional() })
+  .strict();
 export type CustomerServiceUpdate = z.infer<typeof CustomerServiceUpdate>;
 export const CustomerServiceListQuery = listQuery(['nextDueOn', 'createdAt'], {
   customerId: Id.optional(),
@@ -275,13 +299,25 @@ export const VALUE_TIERS = ['A', 'B', 'C', 'D'] as const;
 export type ValueTier = (typeof VALUE_TIERS)[number];
 
 /** A percentage with at most two decimals (weights are kept exact in hundredths). */
-const Percent = z.number().min(0.01).max(100).refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, { message: 'validation.invalid' });
+const Percent = z
+  .number()
+  .min(0.01)
+  .max(100)
+  .refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, {
+    message: 'validation.invalid',
+  });
 
 export const EvaluationFactor = z.strictObject({
-  key: z.string().trim().regex(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'validation.roleCode' }),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'validation.roleCode' }),
   name: text(50),
   weight: Percent,
-  options: z.array(z.strictObject({ label: text(50), score: z.int().min(0).max(100) })).min(2).max(10),
+  options: z
+    .array(z.strictObject({ label: text(50), score: z.int().min(0).max(100) }))
+    .min(2)
+    .max(10),
 });
 export type EvaluationFactor = z.infer<typeof EvaluationFactor>;
 
@@ -289,11 +325,21 @@ export const EvaluationSheetInput = z
   .strictObject({
     factors: z.array(EvaluationFactor).min(1).max(20),
     /** Minimum value score for tiers A, B and C; below C is D. */
-    tiers: z.strictObject({ A: z.number().min(0).max(100), B: z.number().min(0).max(100), C: z.number().min(0).max(100) }),
+    tiers: z.strictObject({
+      A: z.number().min(0).max(100),
+      B: z.number().min(0).max(100),
+      C: z.number().min(0).max(100),
+    }),
   })
-  .refine((s) => s.factors.reduce((sum, f) => sum + Math.round(f.weight * 100), 0) === 10000, { message: 'validation.weightsSum', path: ['factors'] })
+  .refine((s) => s.factors.reduce((sum, f) => sum + Math.round(f.weight * 100), 0) === 10000, {
+    message: 'validation.weightsSum',
+    path: ['factors'],
+  })
   .refine((s) => s.tiers.A > s.tiers.B && s.tiers.B > s.tiers.C, { message: 'validation.tiersOrder', path: ['tiers'] })
-  .refine((s) => new Set(s.factors.map((f) => f.key)).size === s.factors.length, { message: 'validation.duplicateKeys', path: ['factors'] });
+  .refine((s) => new Set(s.factors.map((f) => f.key)).size === s.factors.length, {
+    message: 'validation.duplicateKeys',
+    path: ['factors'],
+  });
 export type EvaluationSheetInput = z.infer<typeof EvaluationSheetInput>;
 
 export const EvaluationSheet = z.object({
@@ -306,7 +352,10 @@ export const EvaluationSheet = z.object({
 export type EvaluationSheet = z.infer<typeof EvaluationSheet>;
 
 /** A salesperson's scoring: for each factor key, the index of the chosen option. */
-export const EvaluationCreate = z.strictObject({ answers: z.record(z.string(), z.int().min(0).max(9)), notes: optionalText(500) });
+export const EvaluationCreate = z.strictObject({
+  answers: z.record(z.string(), z.int().min(0).max(9)),
+  notes: optionalText(500),
+});
 
 export const Evaluation = z.object({
   id: Id,

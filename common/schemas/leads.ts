@@ -102,7 +102,13 @@ export const LeadConvert = z.strictObject({
   }),
 });
 export type LeadConvert = z.infer<typeof LeadConvert>;
-export const LeadConverted = z.object({ leadId: Id, customerId: Id, contactId: Id.nullable(), opportunityId: Id, customerCreated: z.boolean() });
+export const LeadConverted = z.object({
+  leadId: Id,
+  customerId: Id,
+  contactId: Id.nullable(),
+  opportunityId: Id,
+  customerCreated: z.boolean(),
+});
 export type LeadConverted = z.infer<typeof LeadConverted>;
 
 export const LEAD_VIEWS = ['visible', 'mine', 'team', 'queue'] as const;

@@ -3,7 +3,15 @@ import { Id, Timestamp } from './common';
 import { TimeZone } from './reminders';
 
 /** Every kind of notification; each has a message in both languages (common/i18n notification.<kind>). */
-export const NOTIFICATION_KINDS = ['lead-assigned', 'lead-queued', 'activity-due', 'next-contact', 'custom-reminder', 'inactive-customer', 'mail-failed'] as const;
+export const NOTIFICATION_KINDS = [
+  'lead-assigned',
+  'lead-queued',
+  'activity-due',
+  'next-contact',
+  'custom-reminder',
+  'inactive-customer',
+  'mail-failed',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const Notification = z.object({
@@ -45,11 +53,16 @@ export const Preferences = z.object({
 });
 export type Preferences = z.infer<typeof Preferences>;
 
-export const PreferencesUpdate = z.strictObject({
-  timeZone: TimeZone,
-  reminderLeadMinutes: z.int().min(0).max(7 * 24 * 60),
-  channels: z.partialRecord(z.enum(NOTIFICATION_KINDS), Channels),
-}).partial();
+export const PreferencesUpdate = z
+  .strictObject({
+    timeZone: TimeZone,
+    reminderLeadMinutes: z
+      .int()
+      .min(0)
+      .max(7 * 24 * 60),
+    channels: z.partialRecord(z.enum(NOTIFICATION_KINDS), Channels),
+  })
+  .partial();
 export type PreferencesUpdate = z.infer<typeof PreferencesUpdate>;
 
 export const MAIL_STATUSES = ['queued', 'held', 'sent', 'failed'] as const;

@@ -7,10 +7,27 @@ export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected'] as const;
 export const TASK_STATUSES = ['todo', 'doing', 'done'] as const;
 /** What a stage can require before an opportunity enters it. */
-export const STAGE_REQUIREMENTS = ['expectedAmount', 'expectedCloseOn', 'nextStep', 'contact', 'quote', 'team', 'acceptance'] as const;
+export const STAGE_REQUIREMENTS = [
+  'expectedAmount',
+  'expectedCloseOn',
+  'nextStep',
+  'contact',
+  'quote',
+  'team',
+  'acceptance',
+] as const;
 export type StageRequirement = (typeof STAGE_REQUIREMENTS)[number];
 /** Activity categories of the sales cycle (leads use the light ones). */
-export const OPPORTUNITY_ACTIVITY_CATEGORIES = ['meeting', 'proposal', 'discussion', 'quote', 'negotiation', 'call', 'visit', 'email'] as const;
+export const OPPORTUNITY_ACTIVITY_CATEGORIES = [
+  'meeting',
+  'proposal',
+  'discussion',
+  'quote',
+  'negotiation',
+  'call',
+  'visit',
+  'email',
+] as const;
 
 // ---------- stages ----------
 
@@ -56,7 +73,12 @@ export type Pipeline = z.infer<typeof Pipeline>;
 
 // ---------- opportunities ----------
 
-export const OpportunityMember = z.object({ userId: Id, name: z.string(), departmentName: z.string().nullable(), role: z.string() });
+export const OpportunityMember = z.object({
+  userId: Id,
+  name: z.string(),
+  departmentName: z.string().nullable(),
+  role: z.string(),
+});
 export type OpportunityMember = z.infer<typeof OpportunityMember>;
 
 export const Opportunity = z.object({
@@ -90,7 +112,9 @@ export const Opportunity = z.object({
   stageEnteredAt: Timestamp,
   isProject: z.boolean(),
   members: OpportunityMember.array(),
-  independenceOverride: z.object({ reason: z.string(), byUserId: Id, byUserName: z.string(), at: Timestamp }).nullable(),
+  independenceOverride: z
+    .object({ reason: z.string(), byUserId: Id, byUserName: z.string(), at: Timestamp })
+    .nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -112,17 +136,19 @@ export const OpportunityCreate = z.strictObject({
 });
 export type OpportunityCreate = z.infer<typeof OpportunityCreate>;
 
-export const OpportunityUpdate = z.strictObject({
-  name: text(200),
-  contactId: Id.nullable(),
-  expectedAmount: Money.nullable(),
-  expectedCloseOn: DateOnly.nullable(),
-  nextStep: optionalText(500),
-  probability: Percent,
-  ownerId: Id,
-  campaignId: Id.nullable(),
-  isProject: z.boolean(),
-}).partial();
+export const OpportunityUpdate = z
+  .strictObject({
+    name: text(200),
+    contactId: Id.nullable(),
+    expectedAmount: Money.nullable(),
+    expectedCloseOn: DateOnly.nullable(),
+    nextStep: optionalText(500),
+    probability: Percent,
+    ownerId: Id,
+    campaignId: Id.nullable(),
+    isProject: z.boolean(),
+  })
+  .partial();
 export type OpportunityUpdate = z.infer<typeof OpportunityUpdate>;
 
 /** A move on the board: to an open stage, to won, or to lost (with its reason). */
@@ -156,7 +182,10 @@ const opportunityFilters = {
   closeFrom: DateOnly.optional(),
   closeTo: DateOnly.optional(),
 };
-export const OpportunityListQuery = listQuery(['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'], opportunityFilters);
+export const OpportunityListQuery = listQuery(
+  ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'],
+  opportunityFilters,
+);
 export type OpportunityListQuery = z.infer<typeof OpportunityListQuery>;
 
 /** Totals of a filtered opportunity list (the table view's footer): exact sums. */
@@ -190,14 +219,16 @@ export type BoardCard = z.infer<typeof BoardCard>;
  */
 export const Board = z.object({
   businessLineId: Id,
-  columns: z.array(z.object({
-    stage: Stage,
-    count: z.int(),
-    totalAmount: Money,
-    /** Σ amount × probability of the column's opportunities. */
-    weightedAmount: Money,
-    cards: BoardCard.array(),
-  })),
+  columns: z.array(
+    z.object({
+      stage: Stage,
+      count: z.int(),
+      totalAmount: Money,
+      /** Σ amount × probability of the column's opportunities. */
+      weightedAmount: Money,
+      cards: BoardCard.array(),
+    }),
+  ),
 });
 export type Board = z.infer<typeof Board>;
 
@@ -243,16 +274,24 @@ export const Quote = z.object({
   createdAt: Timestamp,
 });
 export type Quote = z.infer<typeof Quote>;
-const Quantity = z.string().trim().regex(/^(0|[1-9]\d{0,9})(\.\d{1,2})?$/, { message: 'validation.quantity' });
+const Quantity = z
+  .string()
+  .trim()
+  .regex(/^(0|[1-9]\d{0,9})(\.\d{1,2})?$/, { message: 'validation.quantity' });
 export const QuoteCreate = z.strictObject({
   validUntil: DateOnly.nullable().optional(),
   notes: optionalText(2000),
-  items: z.array(z.strictObject({
-    businessLineId: Id.nullable().optional(),
-    description: text(200),
-    quantity: Quantity.default('1'),
-    unitPrice: Money,
-  })).min(1).max(100),
+  items: z
+    .array(
+      z.strictObject({
+        businessLineId: Id.nullable().optional(),
+        description: text(200),
+        quantity: Quantity.default('1'),
+        unitPrice: Money,
+      }),
+    )
+    .min(1)
+    .max(100),
 });
 export type QuoteCreate = z.input<typeof QuoteCreate>;
 export const QuoteStatusChange = z.strictObject({ status: z.enum(QUOTE_STATUSES) });
@@ -273,7 +312,13 @@ export const ProjectTask = z.object({
   doneAt: Timestamp.nullable(),
 });
 export type ProjectTask = z.infer<typeof ProjectTask>;
-export const Milestone = z.object({ id: Id, name: z.string(), dueOn: DateOnly.nullable(), position: z.int(), progress: Percent });
+export const Milestone = z.object({
+  id: Id,
+  name: z.string(),
+  dueOn: DateOnly.nullable(),
+  position: z.int(),
+  progress: Percent,
+});
 export type Milestone = z.infer<typeof Milestone>;
 export const Project = z.object({
   opportunityId: Id,
@@ -298,16 +343,29 @@ export const TaskParams = z.strictObject({ id: Id, taskId: Id });
 
 // ---------- engagement acceptance and independence ----------
 
-export const AcceptanceItem = z.object({ key: z.string().regex(/^[a-z0-9-]{1,40}$/), labelZh: text(200), labelEn: text(200) });
+export const AcceptanceItem = z.object({
+  key: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  labelZh: text(200),
+  labelEn: text(200),
+});
 export type AcceptanceItem = z.infer<typeof AcceptanceItem>;
 export const AcceptanceChecklist = z.object({ businessLineId: Id, items: AcceptanceItem.array() });
-export const AcceptanceChecklistInput = z.strictObject({ items: z.array(z.strictObject({ key: AcceptanceItem.shape.key, labelZh: text(200), labelEn: text(200) })).max(50) });
+export const AcceptanceChecklistInput = z.strictObject({
+  items: z.array(z.strictObject({ key: AcceptanceItem.shape.key, labelZh: text(200), labelEn: text(200) })).max(50),
+});
 export const BusinessLineParams = z.strictObject({ businessLineId: Id });
 
 export const Acceptance = z.object({
   opportunityId: Id,
   required: z.boolean(),
-  items: z.array(AcceptanceItem.extend({ checked: z.boolean(), note: z.string().nullable(), byUserName: z.string().nullable(), at: Timestamp.nullable() })),
+  items: z.array(
+    AcceptanceItem.extend({
+      checked: z.boolean(),
+      note: z.string().nullable(),
+      byUserName: z.string().nullable(),
+      at: Timestamp.nullable(),
+    }),
+  ),
   complete: z.boolean(),
   completedAt: Timestamp.nullable(),
 });

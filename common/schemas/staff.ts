@@ -25,7 +25,14 @@ const Audited = {
 
 // ---------- reference data: branches, regions, business lines ----------
 
-export const Branch = z.object({ id: Id, name: z.string(), code: z.string().nullable(), active: z.boolean(), sortOrder: z.int(), ...Audited });
+export const Branch = z.object({
+  id: Id,
+  name: z.string(),
+  code: z.string().nullable(),
+  active: z.boolean(),
+  sortOrder: z.int(),
+  ...Audited,
+});
 export type Branch = z.infer<typeof Branch>;
 export const BranchCreate = z.strictObject({
   name: text(50),
@@ -39,10 +46,25 @@ export type Region = Branch;
 export const RegionCreate = BranchCreate;
 export const RegionUpdate = BranchUpdate;
 
-const BusinessLineCode = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{1,10}$/, { message: 'validation.code' });
-export const BusinessLine = z.object({ id: Id, name: z.string(), code: z.string(), active: z.boolean(), sortOrder: z.int(), ...Audited });
+const BusinessLineCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{1,10}$/, { message: 'validation.code' });
+export const BusinessLine = z.object({
+  id: Id,
+  name: z.string(),
+  code: z.string(),
+  active: z.boolean(),
+  sortOrder: z.int(),
+  ...Audited,
+});
 export type BusinessLine = z.infer<typeof BusinessLine>;
-export const BusinessLineCreate = z.strictObject({ name: text(50), code: BusinessLineCode, sortOrder: SortOrder.optional() });
+export const BusinessLineCreate = z.strictObject({
+  name: text(50),
+  code: BusinessLineCode,
+  sortOrder: SortOrder.optional(),
+});
 export const BusinessLineUpdate = BusinessLineCreate.partial().extend({ active: z.boolean().optional() }).strict();
 
 export const ReferenceListQuery = listQuery(['name', 'sortOrder', 'createdAt'], { active: ActiveFilter });
@@ -85,7 +107,10 @@ export const Role = z.object({
 });
 export type Role = z.infer<typeof Role>;
 export const RoleCreate = z.strictObject({
-  code: z.string().trim().regex(/^[a-z][a-z0-9_-]{1,31}$/, { message: 'validation.roleCode' }),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_-]{1,31}$/, { message: 'validation.roleCode' }),
   name: text(50),
   description: optionalText(200),
   grants: GrantsSchema,
@@ -151,6 +176,14 @@ export const UserListQuery = listQuery(['username', 'displayName', 'createdAt', 
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
 /** The staff directory: names to pick colleagues (share with, assign to), whatever one's staff:read scope. */
-export const DirectoryEntry = z.object({ id: Id, displayName: z.string(), username: z.string(), departmentName: z.string().nullable() });
+export const DirectoryEntry = z.object({
+  id: Id,
+  displayName: z.string(),
+  username: z.string(),
+  departmentName: z.string().nullable(),
+});
 export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
-export const DirectoryQuery = z.strictObject({ q: z.string().trim().max(50).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const DirectoryQuery = z.strictObject({
+  q: z.string().trim().max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

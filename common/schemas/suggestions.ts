@@ -52,7 +52,15 @@ export const SuggestionSend = z.strictObject({
 export type SuggestionSend = z.infer<typeof SuggestionSend>;
 
 /** Merge fields of the follow-up template, as written in it: {{客户名称}} etc. */
-export const MERGE_FIELDS = ['客户名称', '联系人', '业务员', '业务员电话', '业务员邮箱', '上次联系日期', '未联系天数'] as const;
+export const MERGE_FIELDS = [
+  '客户名称',
+  '联系人',
+  '业务员',
+  '业务员电话',
+  '业务员邮箱',
+  '上次联系日期',
+  '未联系天数',
+] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
 export const MailTemplate = z.object({

@@ -27,8 +27,27 @@ export type CustomerImportQuery = z.infer<typeof CustomerImportQuery>;
 
 /** The fields a column of an import file can map to (the multipart field `mapping`: `{ "<header>": "<field>" | null }`). */
 export const TRANSFER_FIELDS = [
-  'name', 'creditCode', 'status', 'industry', 'size', 'region', 'branch', 'address', 'email', 'phone', 'source', 'tags', 'owner',
-  'contactName', 'contactTitle', 'contactDepartment', 'contactPhones', 'contactEmails', 'contactWechat', 'contactPrimary', 'contactNotes',
+  'name',
+  'creditCode',
+  'status',
+  'industry',
+  'size',
+  'region',
+  'branch',
+  'address',
+  'email',
+  'phone',
+  'source',
+  'tags',
+  'owner',
+  'contactName',
+  'contactTitle',
+  'contactDepartment',
+  'contactPhones',
+  'contactEmails',
+  'contactWechat',
+  'contactPrimary',
+  'contactNotes',
 ] as const;
 export type TransferField = (typeof TRANSFER_FIELDS)[number];
 

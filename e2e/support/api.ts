@@ -12,12 +12,19 @@ export async function apiSession(baseURL: string, username: string, password = D
     body: JSON.stringify({ username, password }),
   });
   if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const me = (await login.json()) as Me;
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${baseURL}${path}`, {
       method,
-      headers: { cookie, 'x-csrf-token': me.csrfToken ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie,
+        'x-csrf-token': me.csrfToken ?? '',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -33,7 +40,11 @@ export async function apiSession(baseURL: string, username: string, password = D
 type Session = Awaited<ReturnType<typeof apiSession>>;
 
 /** Creates a user with a built-in role (by code); the rest of the fields may be overridden. */
-export async function createUser(session: Session, roleCode: string, fields: Omit<z.input<typeof UserCreate>, 'roleId' | 'staffCategory'> & Partial<z.input<typeof UserCreate>>) {
+export async function createUser(
+  session: Session,
+  roleCode: string,
+  fields: Omit<z.input<typeof UserCreate>, 'roleId' | 'staffCategory'> & Partial<z.input<typeof UserCreate>>,
+) {
   const roles = await session.get<Page<Role>>(`/api/v1/roles?q=${encodeURIComponent(roleCode)}&pageSize=100`);
   const role = roles.items.find((r) => r.code === roleCode);
   if (!role) throw new Error(`no role ${roleCode}`);

@@ -55,7 +55,12 @@ async function pick(page: Page, field: Locator, item: Locator, text: string) {
 export async function chooseOption(page: Page, field: Locator, option: string) {
   await field.click();
   if (await field.evaluate((input) => !(input as HTMLInputElement).readOnly)) await field.pressSequentially(option);
-  await pick(page, field, openPopup(page).locator('.ant-select-item-option').filter({ hasText: option }).first(), option);
+  await pick(
+    page,
+    field,
+    openPopup(page).locator('.ant-select-item-option').filter({ hasText: option }).first(),
+    option,
+  );
 }
 
 /** Picks a node of an antd TreeSelect: types to filter the tree, then clicks the node. */
@@ -82,9 +87,20 @@ export function menuLink(page: Page, name: string): Locator {
 
 /** Waits until spinners are gone and antd's transitions have finished (endless ones aside). */
 export async function settle(page: Page) {
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
   await page
-    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity), undefined, { timeout: 5000 })
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 5000 })
+    .catch(() => {});
+  await page
+    .waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+      undefined,
+      { timeout: 5000 },
+    )
     .catch(() => {});
 }
 
@@ -94,7 +110,11 @@ export async function settle(page: Page) {
  */
 export async function confirm(page: Page, popup: Locator, button: string | RegExp) {
   await clickSettled(page, popup.getByRole('button', { name: button }).filter({ visible: true }).last());
-  await popup.filter({ visible: true }).first().waitFor({ state: 'hidden' }).catch(() => {});
+  await popup
+    .filter({ visible: true })
+    .first()
+    .waitFor({ state: 'hidden' })
+    .catch(() => {});
 }
 
 /** Saves a screenshot under test-results/e2e/ (gitignored) for a person to look at. */

@@ -21,9 +21,7 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export type DatabaseOptions =
-  | { databaseUrl: string; poolSize?: number }
-  | { dataDir?: string; pglite?: PGlite };
+export type DatabaseOptions = { databaseUrl: string; poolSize?: number } | { dataDir?: string; pglite?: PGlite };
 
 /** Embedded PGlite with the extensions the migrations use (pg_trgm for the search indexes). */
 export function createPglite(options: Omit<PGliteOptions, 'extensions'> = {}): Promise<PGlite> {

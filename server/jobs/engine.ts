@@ -42,15 +42,25 @@ export type JobsOptions = {
 export class Jobs {
   private constructor(
     readonly boss: PgBoss,
-    private readonly retries: NonNullable<JobsOptions["retries"]> = {},
+    private readonly retries: NonNullable<JobsOptions['retries']> = {},
   ) {}
 
   static async open(database: Database, options: JobsOptions = {}): Promise<Jobs> {
-    const common = { supervise: options.supervise ?? false, schedule: options.supervise ?? false, migrate: true, registerInstance: false } as const;
+    const common = {
+      supervise: options.supervise ?? false,
+      schedule: options.supervise ?? false,
+      migrate: true,
+      registerInstance: false,
+    } as const;
     const boss =
       database.engine === 'pglite'
         ? new PgBoss({ ...common, db: fromPglite(database.client as never), backend: 'pglite' })
-        : new PgBoss({ ...common, connectionString: connectionStringOf(database), max: 4, application_name: 'gongdan-jobs' });
+        : new PgBoss({
+            ...common,
+            connectionString: connectionStringOf(database),
+            max: 4,
+            application_name: 'gongdan-jobs',
+          });
     boss.on('error', (error) => console.error('[jobs]', error));
     await boss.start();
     const existing = new Set((await boss.getQueues()).map((q) => q.name));
@@ -67,13 +77,31 @@ export class Jobs {
   }
 
   /** Enqueues a job on `db` — pass the open transaction so the job commits (or not) with the change. */
-  async send<Q extends QueueName>(db: Db, queue: Q, data: JobData[Q], options: { startAfter?: Date; singletonKey?: string } = {}): Promise<void> {
-    await this.boss.send(queue, data, { ...this.retries[queue], ...options, db: fromDrizzle(db as never, sql as never) });
+  async send<Q extends QueueName>(
+    db: Db,
+    queue: Q,
+    data: JobData[Q],
+    options: { startAfter?: Date; singletonKey?: string } = {},
+  ): Promise<void> {
+    await this.boss.send(queue, data, {
+      ...this.retries[queue],
+      ...options,
+      db: fromDrizzle(db as never, sql as never),
+    });
   }
 
   /** Works a queue off in this instance, a batch at a time; a failing job fails (and retries) alone. */
-  async work<Q extends QueueName>(queue: Q, handler: JobHandler<Q>, options: { pollingIntervalSeconds?: number; batchSize?: number } = {}): Promise<void> {
-    const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 20, includeMetadata: true, perJobResults: true } as const;
+  async work<Q extends QueueName>(
+    queue: Q,
+    handler: JobHandler<Q>,
+    options: { pollingIntervalSeconds?: number; batchSize?: number } = {},
+  ): Promise<void> {
+    const workOptions = {
+      pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+      batchSize: options.batchSize ?? 20,
+      includeMetadata: true,
+      perJobResults: true,
+    } as const;
     await this.boss.work<JobData[Q], unknown, typeof workOptions>(
       queue,
       workOptions,
@@ -84,7 +112,11 @@ export class Jobs {
             await handler(job.data, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
             results.push({ id: job.id, status: 'completed' });
           } catch (error) {
-            results.push({ id: job.id, status: 'failed', output: { message: String((error as Error)?.message ?? error) } });
+            results.push({
+              id: job.id,
+              status: 'failed',
+              output: { message: String((error as Error)?.message ?? error) },
+            });
           }
         }
         return results;

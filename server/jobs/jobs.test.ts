@@ -35,7 +35,9 @@ describe('durable reminders', () => {
         const started = Date.now();
         const due = new Date(started + Math.max(8_000, 4 * lastBatchMs)).toISOString();
         const made = await Promise.all(
-          Array.from({ length: 100 }, (_, i) => client.post('/api/v1/reminders', { customerId: customer.id, remindAt: due, note: `r-${batch * 100 + i}` })),
+          Array.from({ length: 100 }, (_, i) =>
+            client.post('/api/v1/reminders', { customerId: customer.id, remindAt: due, note: `r-${batch * 100 + i}` }),
+          ),
         );
         for (const res of made) {
           expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -47,12 +49,25 @@ describe('durable reminders', () => {
       // A second job for every reminder, as a redelivery after a crash would give.
       const db = a.database.db;
       await db.transaction(async (tx) => {
-        for (const id of ids) await a.app.jobs.send(tx as unknown as Db, 'reminder.fire', { reminderId: id, remindAt: dueOf.get(id)! }, { startAfter: new Date(dueOf.get(id)!) });
+        for (const id of ids)
+          await a.app.jobs.send(
+            tx as unknown as Db,
+            'reminder.fire',
+            { reminderId: id, remindAt: dueOf.get(id)! },
+            { startAfter: new Date(dueOf.get(id)!) },
+          );
       });
-      await until(async () => {
-        const [{ fired }] = await db.select({ fired: sql<number>`count(*)::int` }).from(reminders).where(and(inArray(reminders.id, ids), isNotNull(reminders.firedAt)));
-        return fired === ids.length;
-      }, 90_000, 'all reminders to fire');
+      await until(
+        async () => {
+          const [{ fired }] = await db
+            .select({ fired: sql<number>`count(*)::int` })
+            .from(reminders)
+            .where(and(inArray(reminders.id, ids), isNotNull(reminders.firedAt)));
+          return fired === ids.length;
+        },
+        90_000,
+        'all reminders to fire',
+      );
       await sleep(1_500); // let the duplicate jobs run too
       const delivered = await db
         .select({ note: sql<string>`${notifications.params}->>'note'`, n: sql<number>`count(*)::int` })
@@ -62,7 +77,10 @@ describe('durable reminders', () => {
       expect(delivered.length).toBe(1_000);
       expect(delivered.every((d) => d.n === 1)).toBe(true);
       // Nothing fired early.
-      const [{ early }] = await db.select({ early: sql<number>`count(*)::int` }).from(reminders).where(and(inArray(reminders.id, ids), sql`${reminders.firedAt} < ${reminders.remindAt}`));
+      const [{ early }] = await db
+        .select({ early: sql<number>`count(*)::int` })
+        .from(reminders)
+        .where(and(inArray(reminders.id, ids), sql`${reminders.firedAt} < ${reminders.remindAt}`));
       expect(early).toBe(0);
     } finally {
       await one.close();
@@ -75,17 +93,33 @@ describe('durable reminders', () => {
     const { client, user } = await signedIn(t());
     const customer = await customerOf(client);
     // Scheduled while no instance works the queue; that instance is gone before the time comes.
-    const res = await client.post('/api/v1/reminders', { customerId: customer.id, remindAt: new Date(Date.now() + 2_000).toISOString(), note: 'after restart' });
+    const res = await client.post('/api/v1/reminders', {
+      customerId: customer.id,
+      remindAt: new Date(Date.now() + 2_000).toISOString(),
+      note: 'after restart',
+    });
     expect(res.status).toBe(201);
     await sleep(2_500);
     const [before] = await a.database.db.select().from(reminders).where(eq(reminders.id, res.body.id));
     expect(before.firedAt).toBeNull();
     const restarted = await createTestApp({ database: a.database, workers: ['reminder.fire'] });
     try {
-      await until(async () => (await a.database.db.select().from(notifications).where(and(eq(notifications.userId, user.id), eq(notifications.kind, 'custom-reminder')))).length === 1, 30_000, 'the reminder after the restart');
+      await until(
+        async () =>
+          (
+            await a.database.db
+              .select()
+              .from(notifications)
+              .where(and(eq(notifications.userId, user.id), eq(notifications.kind, 'custom-reminder')))
+          ).length === 1,
+        30_000,
+        'the reminder after the restart',
+      );
       const mine = await client.get('/api/v1/notifications');
       expect(mine.body.unread).toBe(1);
-      expect(mine.body.items[0].message).toBe(`提醒：${(await client.get(`/api/v1/customers/${customer.id}`)).body.name}`);
+      expect(mine.body.items[0].message).toBe(
+        `提醒：${(await client.get(`/api/v1/customers/${customer.id}`)).body.name}`,
+      );
     } finally {
       await restarted.close();
     }

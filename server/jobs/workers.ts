@@ -27,17 +27,26 @@ export async function startWorkers(
   if (works('reminder.fire')) {
     await jobs.work(
       'reminder.fire',
-      (data) => inTransaction({ db, jobs }, async (tx) => void (await fireReminder(tx, data.reminderId, data.remindAt))),
+      (data) =>
+        inTransaction({ db, jobs }, async (tx) => void (await fireReminder(tx, data.reminderId, data.remindAt))),
       { ...polling, batchSize: 50 },
     );
   }
   if (works('mail.send')) {
     const mailer = createMailer(config.smtpUrl, config.mailFrom);
-    await jobs.work('mail.send', (data, job) => deliverMail({ db, jobs }, mailer, data.mailId, job), { ...polling, batchSize: 10 });
+    await jobs.work('mail.send', (data, job) => deliverMail({ db, jobs }, mailer, data.mailId, job), {
+      ...polling,
+      batchSize: 10,
+    });
   }
-  if (works('rule.pool')) await jobs.work('rule.pool', async () => void (await returnInactiveCustomersToPool(db)), polling);
+  if (works('rule.pool'))
+    await jobs.work('rule.pool', async () => void (await returnInactiveCustomersToPool(db)), polling);
   if (works('rule.inactive')) {
-    await jobs.work('rule.inactive', () => inTransaction({ db, jobs }, async (tx) => void (await raiseInactiveSuggestions(tx))), polling);
+    await jobs.work(
+      'rule.inactive',
+      () => inTransaction({ db, jobs }, async (tx) => void (await raiseInactiveSuggestions(tx))),
+      polling,
+    );
   }
   if (only) return;
   for (const rule of SCHEDULED_RULES) {

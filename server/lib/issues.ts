@@ -11,7 +11,9 @@ export function issueMessage(locale: Locale, issue: IssueLike): string {
   const t = (key: MessageKey, params?: Record<string, unknown>) => translate(locale, key, params);
   switch (issue.code) {
     case 'invalid_type':
-      return /received undefined/.test(issue.message) ? t('validation.required') : t('validation.type', { expected: issue.expected });
+      return /received undefined/.test(issue.message)
+        ? t('validation.required')
+        : t('validation.type', { expected: issue.expected });
     case 'too_small':
       if (issue.origin === 'string') return t('validation.tooShort', { minimum: issue.minimum });
       if (issue.origin === 'array') return t('validation.tooFewItems', { minimum: issue.minimum });

@@ -49,7 +49,8 @@ export async function pageWithTotal<T>(
   count: () => PromiseLike<{ total: number }[]>,
 ): Promise<{ rows: T[]; total: number }> {
   const found = await rows;
-  if (found.length < query.pageSize && (found.length > 0 || query.page === 1)) return { rows: found, total: offsetOf(query) + found.length };
+  if (found.length < query.pageSize && (found.length > 0 || query.page === 1))
+    return { rows: found, total: offsetOf(query) + found.length };
   const [{ total }] = await count();
   return { rows: found, total };
 }
@@ -63,7 +64,8 @@ export function rowFromJson<T extends PgTable>(table: T, json: Record<string, un
   const row: Record<string, unknown> = {};
   for (const [property, column] of Object.entries(getTableColumns(table))) {
     const value = json[column.name];
-    row[property] = value !== null && value !== undefined && column.dataType === 'date' ? new Date(value as string) : (value ?? null);
+    row[property] =
+      value !== null && value !== undefined && column.dataType === 'date' ? new Date(value as string) : (value ?? null);
   }
   return row as T['$inferSelect'];
 }

@@ -6,7 +6,10 @@ const HAN = /\p{Script=Han}/u;
 export function pinyinKeys(value: string): string[] {
   if (!HAN.test(value)) return [];
   const han = [...value].filter((c) => HAN.test(c)).join('');
-  return [pinyin(han, { toneType: 'none', type: 'array' }).join(''), pinyin(han, { pattern: 'first', toneType: 'none', type: 'array' }).join('')];
+  return [
+    pinyin(han, { toneType: 'none', type: 'array' }).join(''),
+    pinyin(han, { pattern: 'first', toneType: 'none', type: 'array' }).join(''),
+  ];
 }
 
 /**
@@ -23,4 +26,3 @@ export function searchTextOf(fields: (string | null | undefined)[], phones: stri
   for (const phone of phones) parts.push(phone, phone.replace(/\D/g, ''));
   return parts.join(' ').toLowerCase();
 }
-

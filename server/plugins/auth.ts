@@ -45,10 +45,17 @@ export function registerAuth(app: FastifyInstance, options: { sessionTtlHours: n
     }
     if (request.actor) request.locale = request.actor.locale;
 
-    const isPublic = request.routeOptions.config?.public === true || !request.url.startsWith('/api/') || request.url.startsWith('/api/docs');
+    const isPublic =
+      request.routeOptions.config?.public === true ||
+      !request.url.startsWith('/api/') ||
+      request.url.startsWith('/api/docs');
     if (isPublic) return;
     if (!request.actor) throw new AppError('UNAUTHENTICATED');
-    if (request.session && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrfToken) {
+    if (
+      request.session &&
+      !SAFE_METHODS.has(request.method) &&
+      request.headers['x-csrf-token'] !== request.session.csrfToken
+    ) {
       throw new AppError('CSRF_TOKEN_INVALID');
     }
   });

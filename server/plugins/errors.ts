@@ -7,16 +7,25 @@ import { AppError, isUniqueViolation } from '../errors';
 
 type FastifyIssue = { keyword: string; instancePath: string; message: string; params: Record<string, unknown> };
 
-function send(request: FastifyRequest, code: ErrorCode, params: Record<string, unknown>, details?: unknown, messageKey: MessageKey = `error.${code}`) {
+function send(
+  request: FastifyRequest,
+  code: ErrorCode,
+  params: Record<string, unknown>,
+  details?: unknown,
+  messageKey: MessageKey = `error.${code}`,
+) {
   const locale = request.locale;
   // A parameter named `<x>Key` holding a message key is shown translated as `<x>` (e.g. fieldKey → field).
   const resolved = { ...params };
   for (const [name, value] of Object.entries(params)) {
-    if (name.endsWith('Key') && typeof value === 'string' && isMessageKey(value)) resolved[name.slice(0, -3)] = translate(locale, value);
+    if (name.endsWith('Key') && typeof value === 'string' && isMessageKey(value))
+      resolved[name.slice(0, -3)] = translate(locale, value);
   }
   return {
     status: ERROR_STATUS[code],
-    body: { error: { code, message: translate(locale, messageKey, resolved), ...(details === undefined ? {} : { details }) } },
+    body: {
+      error: { code, message: translate(locale, messageKey, resolved), ...(details === undefined ? {} : { details }) },
+    },
   };
 }
 
@@ -36,9 +45,18 @@ export function errorAnswer(request: FastifyRequest, thrown: unknown) {
       message: issueMessage(request.locale, { ...issue.params, code: issue.keyword, message: issue.message }),
     }));
     out = send(request, 'VALIDATION_FAILED', {}, { issues });
-  } else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) {
+  } else if (
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    (error.statusCode === 400 && error instanceof SyntaxError)
+  ) {
     out = send(request, 'INVALID_JSON', {});
-  } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
+  } else if (
+    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+    error.code === 'FST_FILES_LIMIT' ||
+    error.code === 'FST_PARTS_LIMIT' ||
+    error.code === 'FST_FIELDS_LIMIT'
+  ) {
     out = send(request, 'PAYLOAD_TOO_LARGE', {});
   } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
     out = send(request, 'UNSUPPORTED_MEDIA_TYPE', {});

@@ -21,14 +21,27 @@ const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: strin
 export async function bootstrapDatabase(db: Db): Promise<void> {
   await db
     .insert(roles)
-    .values(BUILTIN_ROLES.map((code) => ({ code, builtin: true, grants: BUILTIN_ROLE_GRANTS[code], ...BUILTIN_ROLE_NAMES[code] })))
+    .values(
+      BUILTIN_ROLES.map((code) => ({
+        code,
+        builtin: true,
+        grants: BUILTIN_ROLE_GRANTS[code],
+        ...BUILTIN_ROLE_NAMES[code],
+      })),
+    )
     .onConflictDoNothing({ target: roles.code });
   // Several instances may start at once on one PostgreSQL: one of them creates the pipeline.
   await db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(7245001)`);
-    const [anyDefault] = await tx.select({ id: pipelineStages.id }).from(pipelineStages).where(isNull(pipelineStages.businessLineId)).limit(1);
+    const [anyDefault] = await tx
+      .select({ id: pipelineStages.id })
+      .from(pipelineStages)
+      .where(isNull(pipelineStages.businessLineId))
+      .limit(1);
     if (!anyDefault) {
-      await tx.insert(pipelineStages).values(DEFAULT_PIPELINE.map((stage, position) => ({ ...stage, businessLineId: null, position })));
+      await tx
+        .insert(pipelineStages)
+        .values(DEFAULT_PIPELINE.map((stage, position) => ({ ...stage, businessLineId: null, position })));
     }
   });
 }

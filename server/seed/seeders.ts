@@ -3,7 +3,15 @@ import { eq } from 'drizzle-orm';
 import type { StaffCategory } from '../../common/schemas/staff';
 import type { Db } from '../db/client';
 import { hashPassword } from '../domains/auth/passwords';
-import { branches, businessLines, departments, regions, roles, userBusinessLines, users } from '../domains/staff/staff.tables';
+import {
+  branches,
+  businessLines,
+  departments,
+  regions,
+  roles,
+  userBusinessLines,
+  users,
+} from '../domains/staff/staff.tables';
 
 /**
  * Low-level inserts shared by the demo firm and the test factories. They bypass the
@@ -13,17 +21,30 @@ export async function seedDepartment(db: Db, input: { name: string; parentId?: s
   const id = randomUUID();
   let parentPath = '/';
   if (input.parentId) {
-    const [parent] = await db.select({ path: departments.path }).from(departments).where(eq(departments.id, input.parentId));
+    const [parent] = await db
+      .select({ path: departments.path })
+      .from(departments)
+      .where(eq(departments.id, input.parentId));
     parentPath = parent.path;
   }
   const [row] = await db
     .insert(departments)
-    .values({ id, name: input.name, parentId: input.parentId ?? null, path: `${parentPath}${id}/`, sortOrder: input.sortOrder ?? 0 })
+    .values({
+      id,
+      name: input.name,
+      parentId: input.parentId ?? null,
+      path: `${parentPath}${id}/`,
+      sortOrder: input.sortOrder ?? 0,
+    })
     .returning();
   return row;
 }
 
-export async function seedReference(db: Db, table: typeof branches | typeof regions | typeof businessLines, input: { name: string; code?: string; sortOrder?: number }) {
+export async function seedReference(
+  db: Db,
+  table: typeof branches | typeof regions | typeof businessLines,
+  input: { name: string; code?: string; sortOrder?: number },
+) {
   const [row] = await db
     .insert(table as typeof businessLines)
     .values({ name: input.name, code: input.code ?? (null as unknown as string), sortOrder: input.sortOrder ?? 0 })
@@ -70,7 +91,9 @@ export async function seedUser(db: Db, input: SeedUserInput) {
     })
     .returning();
   if (input.businessLineIds?.length) {
-    await db.insert(userBusinessLines).values(input.businessLineIds.map((businessLineId) => ({ userId: row.id, businessLineId })));
+    await db
+      .insert(userBusinessLines)
+      .values(input.businessLineIds.map((businessLineId) => ({ userId: row.id, businessLineId })));
   }
   return row;
 }

@@ -99,13 +99,27 @@ export async function buildOpportunity(t: TestApp, overrides: OpportunityOverrid
   let customerId = overrides.customerId;
   if (!customerId) {
     const name = uniq('测试客户有限公司');
-    const [customer] = await db.insert(customers).values({ name, ownerId, searchText: searchTextOf([name]) }).returning({ id: customers.id });
+    const [customer] = await db
+      .insert(customers)
+      .values({ name, ownerId, searchText: searchTextOf([name]) })
+      .returning({ id: customers.id });
     customerId = customer.id;
   }
   const businessLineId = overrides.businessLineId ?? (await buildBusinessLine(db)).id;
   const owner = await loadActor(db, ownerId);
   if (!owner) throw new Error(`buildOpportunity: no active user ${ownerId}`);
-  const actor = { ...owner, grants: { ...owner.grants, 'customers:read': 'all' as const, 'opportunities:read': 'all' as const, 'opportunities:write': 'all' as const } };
+  const actor = {
+    ...owner,
+    grants: {
+      ...owner.grants,
+      'customers:read': 'all' as const,
+      'opportunities:read': 'all' as const,
+      'opportunities:write': 'all' as const,
+    },
+  };
   const { ownerId: _owner, customerId: _customer, businessLineId: _line, name, ...fields } = overrides;
-  return createOpportunity({ db, actor, requestId: 'factory', jobs: t.app.jobs }, { ...fields, name: name ?? uniq('商机'), customerId, businessLineId });
+  return createOpportunity(
+    { db, actor, requestId: 'factory', jobs: t.app.jobs },
+    { ...fields, name: name ?? uniq('商机'), customerId, businessLineId },
+  );
 }

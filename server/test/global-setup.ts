@@ -26,10 +26,13 @@ export default async function setup(project: TestProject) {
   const databaseUrl = process.env.DATABASE_URL || null;
   if (databaseUrl) {
     const name = new URL(databaseUrl).pathname.slice(1);
-    if (!/test/i.test(name)) throw new Error(`Refusing to reset database "${name}": tests only run on a database whose name contains "test"`);
+    if (!/test/i.test(name))
+      throw new Error(`Refusing to reset database "${name}": tests only run on a database whose name contains "test"`);
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public;');
+    await client.query(
+      'DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public;',
+    );
     await client.end();
     const database = await openDatabase({ databaseUrl, poolSize: 2 });
     await migrateDatabase(database);

@@ -21,7 +21,12 @@ export class Client {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async request(method: InjectOptions['method'], url: string, body?: unknown, extra: Partial<InjectOptions> = {}): Promise<Response> {
+  async request(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    extra: Partial<InjectOptions> = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrfToken && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
@@ -42,7 +47,13 @@ export class Client {
     return { status: res.statusCode, body: parsed, headers: res.headers };
   }
   get(url: string, query?: Record<string, string | number | boolean | undefined>) {
-    const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString() : '';
+    const qs = query
+      ? new URLSearchParams(
+          Object.entries(query)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        ).toString()
+      : '';
     return this.request('GET', qs ? `${url}?${qs}` : url);
   }
   post(url: string, body?: unknown) {
@@ -92,7 +103,15 @@ export async function openTestDatabase(): Promise<Database> {
  * instances). `workers` makes it work those job queues too, polling every half second (tests
  * sharing the PostgreSQL database each keep to the queues they test).
  */
-export async function createTestApp(options: { database?: Database; config?: Partial<Config>; workers?: QueueName[]; jobs?: JobsOptions; liveCheckMs?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: {
+    database?: Database;
+    config?: Partial<Config>;
+    workers?: QueueName[];
+    jobs?: JobsOptions;
+    liveCheckMs?: number;
+  } = {},
+): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = { ...loadConfig({}), jobPollSeconds: 0.5, ...options.config };
   const app = await buildApp({ database, config, jobs: options.jobs, liveCheckMs: options.liveCheckMs });
@@ -105,7 +124,12 @@ export async function createTestApp(options: { database?: Database; config?: Par
     config,
     anon,
     async login(username, password = TEST_PASSWORD) {
-      const res = await anon.request('POST', '/api/v1/auth/login', { username, password }, { remoteAddress: randomIp() });
+      const res = await anon.request(
+        'POST',
+        '/api/v1/auth/login',
+        { username, password },
+        { remoteAddress: randomIp() },
+      );
       if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
       const setCookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]);
       const cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
@@ -140,7 +164,9 @@ export async function until(check: () => Promise<boolean>, ms: number, what: str
  * jobs and LISTEN/NOTIFY really cross connections), on PGlite the one embedded database. `close`
  * closes only what it opened.
  */
-export async function secondInstanceDatabase(first: Database): Promise<{ database: Database; close: () => Promise<void> }> {
+export async function secondInstanceDatabase(
+  first: Database,
+): Promise<{ database: Database; close: () => Promise<void> }> {
   if (first.engine === 'pglite') return { database: first, close: async () => {} };
   const database = await openTestDatabase();
   return { database, close: () => database.close() };

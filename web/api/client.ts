@@ -106,20 +106,25 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 }
 
 /** A line of a streamed answer: progress while the server works, then the result (`{ type: 'result', … }`) or an error. */
-type StreamLine = { type: 'progress'; done: number; total: number } | { type: 'error'; error: ErrorBody['error'] } | { type: 'result' };
+type StreamLine =
+  { type: 'progress'; done: number; total: number } | { type: 'error'; error: ErrorBody['error'] } | { type: 'result' };
 
 /**
  * A call whose answer streams newline-delimited JSON (`Accept: application/x-ndjson`), for
  * long work: `onProgress(done, total)` for each progress line; resolves with the result line,
  * throws `ApiError` for an error line (with the status its code has) or an answer that ends early.
  */
-export async function apiWithProgress<T extends { type: 'result' }>(path: string, options: RequestOptions, onProgress: (done: number, total: number) => void): Promise<T> {
+export async function apiWithProgress<T extends { type: 'result' }>(
+  path: string,
+  options: RequestOptions,
+  onProgress: (done: number, total: number) => void,
+): Promise<T> {
   const response = await send(path, options, 'application/x-ndjson');
   if (!response.ok || !response.body) throw failure(response, parseJson(await response.text()), options);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const lost = () => new ApiError(0, { code: 'NETWORK_ERROR', message: '' });
   let buffer = '';
-  for (let ended = false; !ended; ) {
+  for (let ended = false; !ended;) {
     try {
       const chunk = await reader.read();
       ended = chunk.done;

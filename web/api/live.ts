@@ -26,7 +26,8 @@ export function useLiveEvents(enabled = true) {
       socket.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as { type: string };
         if (message.type === 'notifications') {
-          for (const path of [notificationsApi.path, todayApi.path, remindersApi.path]) void queryClient.invalidateQueries({ queryKey: [path] });
+          for (const path of [notificationsApi.path, todayApi.path, remindersApi.path])
+            void queryClient.invalidateQueries({ queryKey: [path] });
         }
       };
       socket.onclose = (event) => {

@@ -32,7 +32,8 @@ export const useAllBusinessLines = () => useAll(businessLinesApi, { active: 'all
 /** Roles can only be listed with `staff:manage`; pass enabled=false otherwise. */
 export const useAllRoles = (enabled = true) => useAll(rolesApi, {}, enabled);
 export const useAllUsers = (enabled = true) => useAll(usersApi, { active: 'all' }, enabled);
-export const useDirectory = (enabled = true) => useQuery({ queryKey: [usersApi.path, 'directory'], queryFn: usersApi.directory, enabled });
+export const useDirectory = (enabled = true) =>
+  useQuery({ queryKey: [usersApi.path, 'directory'], queryFn: usersApi.directory, enabled });
 
 /** A write that refreshes every cached read of the given collections when it succeeds. */
 export function useWrite<V, R>(fn: (variables: V) => Promise<R>, invalidates: string[]) {

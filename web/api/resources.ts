@@ -1,36 +1,129 @@
 import type { z } from 'zod';
 import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
-import type { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../common/schemas/auth';
+import type {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ChangePassword,
+  LoginBody,
+  Me,
+  UpdateMe,
+} from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
-import type { Activity, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate } from '../../common/schemas/activities';
+import type {
+  Activity,
+  ActivityComplete,
+  ActivityCompleted,
+  ActivityCreate,
+  ActivityListQuery,
+  ActivityUpdate,
+} from '../../common/schemas/activities';
 import type { Campaign, CampaignCreate, CampaignListQuery, CampaignUpdate } from '../../common/schemas/campaigns';
 import type { ImportColumns } from '../../common/schemas/transfer';
 import type {
-  AssignmentRule, AssignmentRuleCreate, AssignmentRuleUpdate, Lead, LeadAssign, LeadConvert, LeadConverted, LeadCreate, LeadHistory, LeadListQuery,
-  LeadStatusChange, LeadUpdate,
+  AssignmentRule,
+  AssignmentRuleCreate,
+  AssignmentRuleUpdate,
+  Lead,
+  LeadAssign,
+  LeadConvert,
+  LeadConverted,
+  LeadCreate,
+  LeadHistory,
+  LeadListQuery,
+  LeadStatusChange,
+  LeadUpdate,
 } from '../../common/schemas/leads';
 import type {
-  AnswerCard, Contact, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, Customer, CustomerCreate,
-  CustomerListQuery, CustomerOverview, CustomerUpdate, CustomerSettings, DuplicateCandidate, Evaluation, EvaluationSheet, EvaluationSheetInput, OwnerChange,
+  AnswerCard,
+  Contact,
+  ContactCreate,
+  ContactListQuery,
+  ContactLog,
+  ContactLogCreate,
+  ContactLogListQuery,
+  Customer,
+  CustomerCreate,
+  CustomerListQuery,
+  CustomerOverview,
+  CustomerUpdate,
+  CustomerSettings,
+  DuplicateCandidate,
+  Evaluation,
+  EvaluationSheet,
+  EvaluationSheetInput,
+  OwnerChange,
 } from '../../common/schemas/customers';
 import type {
-  Branch, BranchCreate, BranchUpdate, BusinessLine, BusinessLineCreate, BusinessLineUpdate, Department, DepartmentCreate,
-  DepartmentListQuery, DepartmentUpdate, ReferenceListQuery, Role, RoleCreate, RoleListQuery, RoleUpdate, User, UserCreate,
-  UserListQuery, UserUpdate, DirectoryEntry,
+  Branch,
+  BranchCreate,
+  BranchUpdate,
+  BusinessLine,
+  BusinessLineCreate,
+  BusinessLineUpdate,
+  Department,
+  DepartmentCreate,
+  DepartmentListQuery,
+  DepartmentUpdate,
+  ReferenceListQuery,
+  Role,
+  RoleCreate,
+  RoleListQuery,
+  RoleUpdate,
+  User,
+  UserCreate,
+  UserListQuery,
+  UserUpdate,
+  DirectoryEntry,
 } from '../../common/schemas/staff';
 import type {
-  Acceptance, AcceptanceChecklist, AcceptanceChecklistInput, AcceptanceInput, Board, BoardQuery, ConflictPair, ConflictPairsInput, IndependenceCheck,
-  MilestoneCreate, MilestoneUpdate, Opportunity, OpportunityCreate, OpportunityListQuery, OpportunityMembersInput, OpportunityMove, OpportunityReopen,
-  OpportunityTotals, OpportunityUpdate, Pipeline, PipelineInput, Project, ProjectTaskCreate, ProjectTaskUpdate, Quote, QuoteCreate, Stage, StageChange,
+  Acceptance,
+  AcceptanceChecklist,
+  AcceptanceChecklistInput,
+  AcceptanceInput,
+  Board,
+  BoardQuery,
+  ConflictPair,
+  ConflictPairsInput,
+  IndependenceCheck,
+  MilestoneCreate,
+  MilestoneUpdate,
+  Opportunity,
+  OpportunityCreate,
+  OpportunityListQuery,
+  OpportunityMembersInput,
+  OpportunityMove,
+  OpportunityReopen,
+  OpportunityTotals,
+  OpportunityUpdate,
+  Pipeline,
+  PipelineInput,
+  Project,
+  ProjectTaskCreate,
+  ProjectTaskUpdate,
+  Quote,
+  QuoteCreate,
+  Stage,
+  StageChange,
 } from '../../common/schemas/opportunities';
 import type { CalendarItems, CalendarScope } from '../../common/schemas/calendar';
-import type { NotificationPage, OutboxListQuery, OutboxMail, Preferences, PreferencesUpdate } from '../../common/schemas/notifications';
+import type {
+  NotificationPage,
+  OutboxListQuery,
+  OutboxMail,
+  Preferences,
+  PreferencesUpdate,
+} from '../../common/schemas/notifications';
 import type { Reminder, ReminderCreate } from '../../common/schemas/reminders';
 import type { StageDurations, StageDurationsQuery, StageTimes } from '../../common/schemas/stage-times';
 import type { MailTemplate, MailTemplateUpdate, Suggestion, SuggestionSend } from '../../common/schemas/suggestions';
 import type { Today } from '../../common/schemas/today';
-import type { ActivityCategoryCreate, ActivityCategoryItem, ActivityCategoryUpdate } from '../../common/schemas/activities';
+import type {
+  ActivityCategoryCreate,
+  ActivityCategoryItem,
+  ActivityCategoryUpdate,
+} from '../../common/schemas/activities';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -68,17 +161,44 @@ export type AuditListParams = ListParams<typeof AuditListQuery>;
 
 export const usersApi = {
   ...resource<User, UserCreateInput, UserUpdateInput, UserListParams>('users'),
-  setActive: (id: string, active: boolean) => api<User>(`/api/v1/users/${id}/${active ? 'activate' : 'deactivate'}`, { method: 'POST' }),
-  resetPassword: (id: string, newPassword: string) => api<Ok>(`/api/v1/users/${id}/reset-password`, { method: 'POST', body: { newPassword } }),
+  setActive: (id: string, active: boolean) =>
+    api<User>(`/api/v1/users/${id}/${active ? 'activate' : 'deactivate'}`, { method: 'POST' }),
+  resetPassword: (id: string, newPassword: string) =>
+    api<Ok>(`/api/v1/users/${id}/reset-password`, { method: 'POST', body: { newPassword } }),
   /** Active colleagues for pickers, whatever the staff:read scope. */
   directory: () => api<DirectoryEntry[]>('/api/v1/users/directory', { query: { limit: 200 } }),
 };
 
-export const departmentsApi = resource<Department, z.input<typeof DepartmentCreate>, z.input<typeof DepartmentUpdate>, ListParams<typeof DepartmentListQuery>>('departments');
-export const branchesApi = resource<Branch, z.input<typeof BranchCreate>, z.input<typeof BranchUpdate>, ReferenceListParams>('branches');
-export const regionsApi = resource<Branch, z.input<typeof BranchCreate>, z.input<typeof BranchUpdate>, ReferenceListParams>('regions');
-export const businessLinesApi = resource<BusinessLine, z.input<typeof BusinessLineCreate>, z.input<typeof BusinessLineUpdate>, ReferenceListParams>('business-lines');
-export const rolesApi = resource<Role, z.input<typeof RoleCreate>, z.input<typeof RoleUpdate>, ListParams<typeof RoleListQuery>>('roles');
+export const departmentsApi = resource<
+  Department,
+  z.input<typeof DepartmentCreate>,
+  z.input<typeof DepartmentUpdate>,
+  ListParams<typeof DepartmentListQuery>
+>('departments');
+export const branchesApi = resource<
+  Branch,
+  z.input<typeof BranchCreate>,
+  z.input<typeof BranchUpdate>,
+  ReferenceListParams
+>('branches');
+export const regionsApi = resource<
+  Branch,
+  z.input<typeof BranchCreate>,
+  z.input<typeof BranchUpdate>,
+  ReferenceListParams
+>('regions');
+export const businessLinesApi = resource<
+  BusinessLine,
+  z.input<typeof BusinessLineCreate>,
+  z.input<typeof BusinessLineUpdate>,
+  ReferenceListParams
+>('business-lines');
+export const rolesApi = resource<
+  Role,
+  z.input<typeof RoleCreate>,
+  z.input<typeof RoleUpdate>,
+  ListParams<typeof RoleListQuery>
+>('roles');
 
 export type CustomerListParams = ListParams<typeof CustomerListQuery>;
 export type CustomerCreateInput = z.input<typeof CustomerCreate>;
@@ -88,19 +208,27 @@ export type ContactLogCreateInput = z.input<typeof ContactLogCreate>;
 export const customersApi = {
   ...resource<Customer, CustomerCreateInput, z.input<typeof CustomerUpdate>, CustomerListParams>('customers'),
   claim: (id: string) => api<Customer>(`/api/v1/customers/${id}/claim`, { method: 'POST' }),
-  release: (id: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/release`, { method: 'POST', body: { reason: reason || null } }),
-  assign: (id: string, ownerId: string, reason?: string) => api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
-  share: (id: string, userIds: string[]) => api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
+  release: (id: string, reason?: string) =>
+    api<Customer>(`/api/v1/customers/${id}/release`, { method: 'POST', body: { reason: reason || null } }),
+  assign: (id: string, ownerId: string, reason?: string) =>
+    api<Customer>(`/api/v1/customers/${id}/assign`, { method: 'POST', body: { ownerId, reason: reason || null } }),
+  share: (id: string, userIds: string[]) =>
+    api<Customer>(`/api/v1/customers/${id}/share`, { method: 'POST', body: { userIds } }),
   overview: (id: string) => api<CustomerOverview>(`/api/v1/customers/${id}/overview`),
   /** Moves the next contact date (a call that cannot happen today); null clears it. */
-  setNextContact: (id: string, on: string | null) => api<Customer>(`/api/v1/customers/${id}/next-contact`, { method: 'POST', body: { on } }),
+  setNextContact: (id: string, on: string | null) =>
+    api<Customer>(`/api/v1/customers/${id}/next-contact`, { method: 'POST', body: { on } }),
   ownerHistory: (id: string) => api<OwnerChange[]>(`/api/v1/customers/${id}/owner-history`),
-  duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) => api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
-  merge: (id: string, duplicateId: string) => api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
+  duplicates: (query: { name?: string; creditCode?: string; excludeId?: string }) =>
+    api<DuplicateCandidate[]>('/api/v1/customers/duplicates', { query }),
+  merge: (id: string, duplicateId: string) =>
+    api<Customer>(`/api/v1/customers/${id}/merge`, { method: 'POST', body: { duplicateId } }),
   evaluationSheet: () => api<EvaluationSheet | null>('/api/v1/evaluation-sheet'),
-  saveEvaluationSheet: (sheet: EvaluationSheetInput) => api<EvaluationSheet>('/api/v1/evaluation-sheet', { method: 'PUT', body: sheet }),
+  saveEvaluationSheet: (sheet: EvaluationSheetInput) =>
+    api<EvaluationSheet>('/api/v1/evaluation-sheet', { method: 'PUT', body: sheet }),
   settings: () => api<CustomerSettings>('/api/v1/customer-settings'),
-  saveSettings: (patch: Partial<CustomerSettings>) => api<CustomerSettings>('/api/v1/customer-settings', { method: 'PATCH', body: patch }),
+  saveSettings: (patch: Partial<CustomerSettings>) =>
+    api<CustomerSettings>('/api/v1/customer-settings', { method: 'PATCH', body: patch }),
   evaluations: (id: string) => api<Evaluation[]>(`/api/v1/customers/${id}/evaluations`),
   evaluate: (id: string, answers: Record<string, number>, notes?: string) =>
     api<Evaluation>(`/api/v1/customers/${id}/evaluations`, { method: 'POST', body: { answers, notes: notes || null } }),
@@ -116,7 +244,12 @@ export const customersApi = {
     return api<ImportColumns>('/api/v1/customers/import/columns', { method: 'POST', body: form });
   },
 };
-export const contactsApi = resource<Contact, ContactCreateInput, Partial<Omit<ContactCreateInput, 'customerId'>>, ListParams<typeof ContactListQuery>>('contacts');
+export const contactsApi = resource<
+  Contact,
+  ContactCreateInput,
+  Partial<Omit<ContactCreateInput, 'customerId'>>,
+  ListParams<typeof ContactListQuery>
+>('contacts');
 export const contactLogsApi = {
   ...resource<ContactLog, ContactLogCreateInput, never, ListParams<typeof ContactLogListQuery>>('contact-logs'),
   attach: (id: string, files: File[]) => {
@@ -134,38 +267,54 @@ export const answersApi = {
 export type LeadListParams = ListParams<typeof LeadListQuery>;
 export const leadsApi = {
   ...resource<Lead, z.input<typeof LeadCreate>, z.input<typeof LeadUpdate>, LeadListParams>('leads'),
-  setStatus: (id: string, body: z.input<typeof LeadStatusChange>) => api<Lead>(`/api/v1/leads/${id}/status`, { method: 'POST', body }),
+  setStatus: (id: string, body: z.input<typeof LeadStatusChange>) =>
+    api<Lead>(`/api/v1/leads/${id}/status`, { method: 'POST', body }),
   /** To a person, or back to a department's queue (ownerId null). */
-  assign: (id: string, body: z.input<typeof LeadAssign>) => api<Lead>(`/api/v1/leads/${id}/assign`, { method: 'POST', body }),
-  convert: (id: string, body: z.input<typeof LeadConvert>) => api<LeadConverted>(`/api/v1/leads/${id}/convert`, { method: 'POST', body }),
+  assign: (id: string, body: z.input<typeof LeadAssign>) =>
+    api<Lead>(`/api/v1/leads/${id}/assign`, { method: 'POST', body }),
+  convert: (id: string, body: z.input<typeof LeadConvert>) =>
+    api<LeadConverted>(`/api/v1/leads/${id}/convert`, { method: 'POST', body }),
   history: (id: string) => api<LeadHistory>(`/api/v1/leads/${id}/history`),
 };
 export const assignmentRulesApi = {
   path: '/api/v1/assignment-rules',
   /** Every rule, in evaluation order (by position). */
   list: () => api<AssignmentRule[]>('/api/v1/assignment-rules'),
-  create: (body: z.input<typeof AssignmentRuleCreate>) => api<AssignmentRule>('/api/v1/assignment-rules', { method: 'POST', body }),
-  update: (id: string, body: z.input<typeof AssignmentRuleUpdate>) => api<AssignmentRule>(`/api/v1/assignment-rules/${id}`, { method: 'PATCH', body }),
+  create: (body: z.input<typeof AssignmentRuleCreate>) =>
+    api<AssignmentRule>('/api/v1/assignment-rules', { method: 'POST', body }),
+  update: (id: string, body: z.input<typeof AssignmentRuleUpdate>) =>
+    api<AssignmentRule>(`/api/v1/assignment-rules/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<Ok>(`/api/v1/assignment-rules/${id}`, { method: 'DELETE' }),
 };
 
 // —— campaigns and activities (issue 4) ——
 export type CampaignListParams = ListParams<typeof CampaignListQuery>;
-export const campaignsApi = resource<Campaign, z.input<typeof CampaignCreate>, z.input<typeof CampaignUpdate>, CampaignListParams>('campaigns');
+export const campaignsApi = resource<
+  Campaign,
+  z.input<typeof CampaignCreate>,
+  z.input<typeof CampaignUpdate>,
+  CampaignListParams
+>('campaigns');
 export type ActivityListParams = ListParams<typeof ActivityListQuery>;
 export const activitiesApi = {
-  ...resource<Activity, z.input<typeof ActivityCreate>, z.input<typeof ActivityUpdate>, ActivityListParams>('activities'),
+  ...resource<Activity, z.input<typeof ActivityCreate>, z.input<typeof ActivityUpdate>, ActivityListParams>(
+    'activities',
+  ),
   /** Done now (or at doneAt), with what came of it; optionally plans the next one in the same step. */
-  complete: (id: string, body: z.input<typeof ActivityComplete>) => api<ActivityCompleted>(`/api/v1/activities/${id}/complete`, { method: 'POST', body }),
+  complete: (id: string, body: z.input<typeof ActivityComplete>) =>
+    api<ActivityCompleted>(`/api/v1/activities/${id}/complete`, { method: 'POST', body }),
   /** Planned work at its due time, done work when it was done, in [from, to): mine, or all I may see (team). */
-  calendar: (query: { from: string; to: string; scope: CalendarScope }) => api<z.infer<typeof CalendarItems>>('/api/v1/calendar', { query }),
+  calendar: (query: { from: string; to: string; scope: CalendarScope }) =>
+    api<z.infer<typeof CalendarItems>>('/api/v1/calendar', { query }),
 };
 
 export const activityCategoriesApi = {
   path: '/api/v1/activity-categories',
   list: async () => (await api<{ items: ActivityCategoryItem[] }>('/api/v1/activity-categories')).items,
-  create: (body: z.input<typeof ActivityCategoryCreate>) => api<ActivityCategoryItem>('/api/v1/activity-categories', { method: 'POST', body }),
-  update: (code: string, body: z.input<typeof ActivityCategoryUpdate>) => api<ActivityCategoryItem>(`/api/v1/activity-categories/${code}`, { method: 'PATCH', body }),
+  create: (body: z.input<typeof ActivityCategoryCreate>) =>
+    api<ActivityCategoryItem>('/api/v1/activity-categories', { method: 'POST', body }),
+  update: (code: string, body: z.input<typeof ActivityCategoryUpdate>) =>
+    api<ActivityCategoryItem>(`/api/v1/activity-categories/${code}`, { method: 'PATCH', body }),
 };
 
 export const todayApi = {
@@ -175,24 +324,29 @@ export const todayApi = {
 
 export const remindersApi = {
   path: '/api/v1/reminders',
-  list: async (state: 'due' | 'upcoming') => (await api<{ items: Reminder[] }>('/api/v1/reminders', { query: { state } })).items,
+  list: async (state: 'due' | 'upcoming') =>
+    (await api<{ items: Reminder[] }>('/api/v1/reminders', { query: { state } })).items,
   create: (body: z.input<typeof ReminderCreate>) => api<Reminder>('/api/v1/reminders', { method: 'POST', body }),
-  snooze: (id: string, until: string) => api<Reminder>(`/api/v1/reminders/${id}/snooze`, { method: 'POST', body: { until } }),
+  snooze: (id: string, until: string) =>
+    api<Reminder>(`/api/v1/reminders/${id}/snooze`, { method: 'POST', body: { until } }),
   dismiss: (id: string) => api<Reminder>(`/api/v1/reminders/${id}/dismiss`, { method: 'POST' }),
 };
 
 export const suggestionsApi = {
   path: '/api/v1/suggestions',
   list: async () => (await api<{ items: Suggestion[] }>('/api/v1/suggestions')).items,
-  send: (id: string, body: z.input<typeof SuggestionSend>) => api<Suggestion>(`/api/v1/suggestions/${id}/send`, { method: 'POST', body }),
+  send: (id: string, body: z.input<typeof SuggestionSend>) =>
+    api<Suggestion>(`/api/v1/suggestions/${id}/send`, { method: 'POST', body }),
   dismiss: (id: string) => api<Suggestion>(`/api/v1/suggestions/${id}/dismiss`, { method: 'POST' }),
   template: () => api<MailTemplate>('/api/v1/mail-templates/inactive-customer'),
-  saveTemplate: (body: z.input<typeof MailTemplateUpdate>) => api<MailTemplate>('/api/v1/mail-templates/inactive-customer', { method: 'PUT', body }),
+  saveTemplate: (body: z.input<typeof MailTemplateUpdate>) =>
+    api<MailTemplate>('/api/v1/mail-templates/inactive-customer', { method: 'PUT', body }),
 };
 
 export const notificationsApi = {
   path: '/api/v1/notifications',
-  list: (params: { unread?: 'true' | 'false'; page?: number; pageSize?: number } = {}) => api<NotificationPage>('/api/v1/notifications', { query: params }),
+  list: (params: { unread?: 'true' | 'false'; page?: number; pageSize?: number } = {}) =>
+    api<NotificationPage>('/api/v1/notifications', { query: params }),
   unreadCount: async () => (await api<{ unread: number }>('/api/v1/notifications/unread-count')).unread,
   read: (id: string) => api<Ok>(`/api/v1/notifications/${id}/read`, { method: 'POST' }),
   readAll: () => api<{ read: number }>('/api/v1/notifications/read-all', { method: 'POST' }),
@@ -201,7 +355,8 @@ export const notificationsApi = {
 export const preferencesApi = {
   path: '/api/v1/me/preferences',
   get: () => api<Preferences>('/api/v1/me/preferences'),
-  update: (body: z.input<typeof PreferencesUpdate>) => api<Preferences>('/api/v1/me/preferences', { method: 'PATCH', body }),
+  update: (body: z.input<typeof PreferencesUpdate>) =>
+    api<Preferences>('/api/v1/me/preferences', { method: 'PATCH', body }),
   /** A new secret feed address (the old one stops working); shown once. */
   createCalendarFeed: () => api<{ url: string }>('/api/v1/me/calendar-feed', { method: 'POST' }),
   revokeCalendarFeed: () => api<Ok>('/api/v1/me/calendar-feed', { method: 'DELETE' }),
@@ -209,13 +364,15 @@ export const preferencesApi = {
 
 export const mailOutboxApi = {
   path: '/api/v1/mail-outbox',
-  list: (params: ListParams<typeof OutboxListQuery> = {}) => api<Page<OutboxMail>>('/api/v1/mail-outbox', { query: params }),
+  list: (params: ListParams<typeof OutboxListQuery> = {}) =>
+    api<Page<OutboxMail>>('/api/v1/mail-outbox', { query: params }),
   resend: (id: string) => api<OutboxMail>(`/api/v1/mail-outbox/${id}/resend`, { method: 'POST' }),
 };
 
 export const stageTimesApi = {
   forOpportunity: (id: string) => api<StageTimes>(`/api/v1/opportunities/${id}/stage-times`),
-  summary: (query: Partial<z.infer<typeof StageDurationsQuery>> = {}) => api<StageDurations>('/api/v1/reports/stage-durations', { query }),
+  summary: (query: Partial<z.infer<typeof StageDurationsQuery>> = {}) =>
+    api<StageDurations>('/api/v1/reports/stage-durations', { query }),
 };
 
 export const auditApi = {
@@ -233,7 +390,8 @@ export const authApi = {
       throw error;
     }
   },
-  login: (body: z.input<typeof LoginBody>) => api<Me>('/api/v1/auth/login', { method: 'POST', body, allowUnauthenticated: true }),
+  login: (body: z.input<typeof LoginBody>) =>
+    api<Me>('/api/v1/auth/login', { method: 'POST', body, allowUnauthenticated: true }),
   logout: () => api<Ok>('/api/v1/auth/logout', { method: 'POST', allowUnauthenticated: true }),
   updateMe: (body: z.input<typeof UpdateMe>) => api<Me>('/api/v1/auth/me', { method: 'PATCH', body }),
   changePassword: (body: z.input<typeof ChangePassword>) => api<Ok>('/api/v1/auth/password', { method: 'POST', body }),
@@ -242,43 +400,63 @@ export const authApi = {
 export const apiTokensApi = {
   path: '/api/v1/api-tokens',
   list: () => api<ApiToken[]>('/api/v1/api-tokens'),
-  create: (body: z.input<typeof ApiTokenCreate>) => api<z.infer<typeof ApiTokenCreated>>('/api/v1/api-tokens', { method: 'POST', body }),
+  create: (body: z.input<typeof ApiTokenCreate>) =>
+    api<z.infer<typeof ApiTokenCreated>>('/api/v1/api-tokens', { method: 'POST', body }),
   revoke: (id: string) => api<Ok>(`/api/v1/api-tokens/${id}`, { method: 'DELETE' }),
 };
 
 // —— opportunities, pipelines, quotes, projects, acceptance (issue 4) ——
 export type OpportunityListParams = ListParams<typeof OpportunityListQuery>;
 /** The list's filters without paging and sorting (the totals and the board take the same). */
-export type OpportunityFilterParams = Partial<Omit<z.infer<typeof OpportunityListQuery>, 'page' | 'pageSize' | 'sort'>> & QueryParams;
+export type OpportunityFilterParams = Partial<
+  Omit<z.infer<typeof OpportunityListQuery>, 'page' | 'pageSize' | 'sort'>
+> &
+  QueryParams;
 export type BoardParams = Partial<z.input<typeof BoardQuery>> & { businessLineId: string } & QueryParams;
 
 export const opportunitiesApi = {
-  ...resource<Opportunity, z.input<typeof OpportunityCreate>, z.input<typeof OpportunityUpdate>, OpportunityListParams>('opportunities'),
-  totals: (params: OpportunityFilterParams) => api<OpportunityTotals>('/api/v1/opportunities/totals', { query: params }),
+  ...resource<Opportunity, z.input<typeof OpportunityCreate>, z.input<typeof OpportunityUpdate>, OpportunityListParams>(
+    'opportunities',
+  ),
+  totals: (params: OpportunityFilterParams) =>
+    api<OpportunityTotals>('/api/v1/opportunities/totals', { query: params }),
   board: (params: BoardParams) => api<Board>('/api/v1/opportunities/board', { query: params }),
-  move: (id: string, body: z.input<typeof OpportunityMove>) => api<Opportunity>(`/api/v1/opportunities/${id}/move`, { method: 'POST', body }),
-  reopen: (id: string, body: z.input<typeof OpportunityReopen>) => api<Opportunity>(`/api/v1/opportunities/${id}/reopen`, { method: 'POST', body }),
-  setMembers: (id: string, body: z.input<typeof OpportunityMembersInput>) => api<Opportunity>(`/api/v1/opportunities/${id}/members`, { method: 'PUT', body }),
+  move: (id: string, body: z.input<typeof OpportunityMove>) =>
+    api<Opportunity>(`/api/v1/opportunities/${id}/move`, { method: 'POST', body }),
+  reopen: (id: string, body: z.input<typeof OpportunityReopen>) =>
+    api<Opportunity>(`/api/v1/opportunities/${id}/reopen`, { method: 'POST', body }),
+  setMembers: (id: string, body: z.input<typeof OpportunityMembersInput>) =>
+    api<Opportunity>(`/api/v1/opportunities/${id}/members`, { method: 'PUT', body }),
   stageHistory: (id: string) => api<StageChange[]>(`/api/v1/opportunities/${id}/stage-history`),
   quotes: (id: string) => api<Quote[]>(`/api/v1/opportunities/${id}/quotes`),
-  createQuote: (id: string, body: QuoteCreate) => api<Quote>(`/api/v1/opportunities/${id}/quotes`, { method: 'POST', body }),
-  setQuoteStatus: (id: string, quoteId: string, status: Quote['status']) => api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}`, { method: 'PATCH', body: { status } }),
+  createQuote: (id: string, body: QuoteCreate) =>
+    api<Quote>(`/api/v1/opportunities/${id}/quotes`, { method: 'POST', body }),
+  setQuoteStatus: (id: string, quoteId: string, status: Quote['status']) =>
+    api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}`, { method: 'PATCH', body: { status } }),
   project: (id: string) => api<Project>(`/api/v1/opportunities/${id}/project`),
-  createMilestone: (id: string, body: z.input<typeof MilestoneCreate>) => api<unknown>(`/api/v1/opportunities/${id}/milestones`, { method: 'POST', body }),
-  updateMilestone: (id: string, milestoneId: string, body: z.input<typeof MilestoneUpdate>) => api<unknown>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'PATCH', body }),
-  removeMilestone: (id: string, milestoneId: string) => api<Ok>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'DELETE' }),
-  createTask: (id: string, body: z.input<typeof ProjectTaskCreate>) => api<unknown>(`/api/v1/opportunities/${id}/tasks`, { method: 'POST', body }),
-  updateTask: (id: string, taskId: string, body: z.input<typeof ProjectTaskUpdate>) => api<unknown>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'PATCH', body }),
-  removeTask: (id: string, taskId: string) => api<Ok>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'DELETE' }),
+  createMilestone: (id: string, body: z.input<typeof MilestoneCreate>) =>
+    api<unknown>(`/api/v1/opportunities/${id}/milestones`, { method: 'POST', body }),
+  updateMilestone: (id: string, milestoneId: string, body: z.input<typeof MilestoneUpdate>) =>
+    api<unknown>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'PATCH', body }),
+  removeMilestone: (id: string, milestoneId: string) =>
+    api<Ok>(`/api/v1/opportunities/${id}/milestones/${milestoneId}`, { method: 'DELETE' }),
+  createTask: (id: string, body: z.input<typeof ProjectTaskCreate>) =>
+    api<unknown>(`/api/v1/opportunities/${id}/tasks`, { method: 'POST', body }),
+  updateTask: (id: string, taskId: string, body: z.input<typeof ProjectTaskUpdate>) =>
+    api<unknown>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'PATCH', body }),
+  removeTask: (id: string, taskId: string) =>
+    api<Ok>(`/api/v1/opportunities/${id}/tasks/${taskId}`, { method: 'DELETE' }),
   acceptance: (id: string) => api<Acceptance>(`/api/v1/opportunities/${id}/acceptance`),
-  saveAcceptance: (id: string, body: z.input<typeof AcceptanceInput>) => api<Acceptance>(`/api/v1/opportunities/${id}/acceptance`, { method: 'PUT', body }),
+  saveAcceptance: (id: string, body: z.input<typeof AcceptanceInput>) =>
+    api<Acceptance>(`/api/v1/opportunities/${id}/acceptance`, { method: 'PUT', body }),
   independence: (id: string) => api<z.infer<typeof IndependenceCheck>>(`/api/v1/opportunities/${id}/independence`),
 };
 
 export const pipelinesApi = {
   path: '/api/v1/pipelines',
   /** A business line's pipeline (its own, or the default one); no line: the default pipeline. */
-  get: (businessLineId?: string | null) => api<Pipeline>('/api/v1/pipelines', { query: { businessLineId: businessLineId ?? undefined } }),
+  get: (businessLineId?: string | null) =>
+    api<Pipeline>('/api/v1/pipelines', { query: { businessLineId: businessLineId ?? undefined } }),
   save: (body: PipelineInput) => api<Pipeline>('/api/v1/pipelines', { method: 'PUT', body }),
   /** Every active stage of every pipeline (names of stages in lists). */
   stages: () => api<Stage[]>('/api/v1/stages'),
@@ -286,18 +464,27 @@ export const pipelinesApi = {
 
 export const acceptanceChecklistsApi = {
   path: '/api/v1/acceptance-checklists',
-  get: (businessLineId: string) => api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`),
-  save: (businessLineId: string, body: z.input<typeof AcceptanceChecklistInput>) => api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`, { method: 'PUT', body }),
+  get: (businessLineId: string) =>
+    api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`),
+  save: (businessLineId: string, body: z.input<typeof AcceptanceChecklistInput>) =>
+    api<z.infer<typeof AcceptanceChecklist>>(`/api/v1/acceptance-checklists/${businessLineId}`, {
+      method: 'PUT',
+      body,
+    }),
 };
 
 export const conflictPairsApi = {
   path: '/api/v1/business-line-conflicts',
   list: () => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts'),
-  save: (body: z.input<typeof ConflictPairsInput>) => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts', { method: 'PUT', body }),
+  save: (body: z.input<typeof ConflictPairsInput>) =>
+    api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts', { method: 'PUT', body }),
 };
 
 /** Every page of a collection (reference data for pickers; the API caps pages at 100). */
-export async function fetchAll<T, P extends QueryParams>(list: (params: P) => Promise<Page<T>>, params: P): Promise<T[]> {
+export async function fetchAll<T, P extends QueryParams>(
+  list: (params: P) => Promise<Page<T>>,
+  params: P,
+): Promise<T[]> {
   const items: T[] = [];
   for (let page = 1; ; page++) {
     const result = await list({ ...params, page, pageSize: 100 });

@@ -1,4 +1,11 @@
-import { DownOutlined, LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  DownOutlined,
+  LogoutOutlined,
+  MenuFoldOutlined,
+  MenuUnfoldOutlined,
+  SettingOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
 import { useMemo, useState } from 'react';
@@ -22,7 +29,11 @@ function useMenuItems(): MenuItem[] {
   const me = useMe();
   const t = useT();
   return useMemo(() => {
-    const entry = (page: AppPage): MenuItem => ({ key: page.path, icon: page.icon, label: <Link to={page.path}>{t(page.labelKey)}</Link> });
+    const entry = (page: AppPage): MenuItem => ({
+      key: page.path,
+      icon: page.icon,
+      label: <Link to={page.path}>{t(page.labelKey)}</Link>,
+    });
     const items: MenuItem[] = [];
     const groups = new Map<string, MenuItem[]>();
     for (const page of APP_PAGES) {
@@ -66,7 +77,12 @@ function UserMenu() {
       menu={{
         items: [
           { key: 'profile', icon: <UserOutlined />, label: t('nav.profile'), onClick: () => navigate('/me') },
-          { key: 'settings', icon: <SettingOutlined />, label: t('nav.settings'), onClick: () => navigate('/settings') },
+          {
+            key: 'settings',
+            icon: <SettingOutlined />,
+            label: t('nav.settings'),
+            onClick: () => navigate('/settings'),
+          },
           { type: 'divider' },
           { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), onClick: () => void logout() },
         ],
@@ -113,7 +129,9 @@ export function AppLayout() {
   const location = useLocation();
   const items = useMenuItems();
   const [collapsed, setCollapsed] = useState(false);
-  const selected = APP_PAGES.filter((p) => p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path)).map((p) => p.path);
+  const selected = APP_PAGES.filter((p) =>
+    p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path),
+  ).map((p) => p.path);
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -124,7 +142,16 @@ export function AppLayout() {
         collapsed={collapsed}
         style={{ borderRight: '1px solid #f0f0f0' }}
       >
-        <Link to="/" style={{ display: 'flex', alignItems: 'center', gap: 10, height: 64, padding: collapsed ? '0 20px' : '0 24px' }}>
+        <Link
+          to="/"
+          style={{
+            display: 'flex',
+            alignItems: 'center',
+            gap: 10,
+            height: 64,
+            padding: collapsed ? '0 20px' : '0 24px',
+          }}
+        >
           <Logo />
           {!collapsed && (
             <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
@@ -143,7 +170,16 @@ export function AppLayout() {
         />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 8, borderBottom: '1px solid #f0f0f0' }}>
+        <Layout.Header
+          style={{
+            background: '#fff',
+            padding: '0 16px',
+            display: 'flex',
+            alignItems: 'center',
+            gap: 8,
+            borderBottom: '1px solid #f0f0f0',
+          }}
+        >
           <Button
             type="text"
             aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}

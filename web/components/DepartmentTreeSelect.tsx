@@ -29,10 +29,20 @@ type Props = {
 };
 
 /** Picks one department from the tree. */
-export function DepartmentTreeSelect({ value, onChange, placeholder, allowInactive = false, exclude, style, id, ...rest }: Props) {
+export function DepartmentTreeSelect({
+  value,
+  onChange,
+  placeholder,
+  allowInactive = false,
+  exclude,
+  style,
+  id,
+  ...rest
+}: Props) {
   const { data, isLoading } = useAllDepartments();
   const treeData = useMemo(
-    () => toOptions(buildDepartmentTree(data ?? []), (d) => (!allowInactive && !d.active) || Boolean(exclude?.has(d.id))),
+    () =>
+      toOptions(buildDepartmentTree(data ?? []), (d) => (!allowInactive && !d.active) || Boolean(exclude?.has(d.id))),
     [data, allowInactive, exclude],
   );
   return (

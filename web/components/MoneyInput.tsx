@@ -29,7 +29,17 @@ type Props = {
  * A CNY amount typed as an exact decimal string with two places (antd's stringMode: the
  * value never passes through a float). Thousands separators while typing; "" is null.
  */
-export function MoneyInput({ id, value, onChange, placeholder, style, onBlur, onPressEnter, allowNegative = false, ...rest }: Props) {
+export function MoneyInput({
+  id,
+  value,
+  onChange,
+  placeholder,
+  style,
+  onBlur,
+  onPressEnter,
+  allowNegative = false,
+  ...rest
+}: Props) {
   return (
     <InputNumber<string>
       id={id}

@@ -25,7 +25,11 @@ export function PageContainer({ title, hint, extra, children }: Props) {
             </Typography.Text>
           )}
         </div>
-        {extra && <Flex gap={8} wrap>{extra}</Flex>}
+        {extra && (
+          <Flex gap={8} wrap>
+            {extra}
+          </Flex>
+        )}
       </Flex>
       {children}
     </Flex>

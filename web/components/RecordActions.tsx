@@ -26,7 +26,11 @@ export function ActiveAndDeleteActions({ record, setActive, remove, invalidates 
     <>
       <Popconfirm
         title={t(record.active ? 'common.deactivate' : 'common.activate')}
-        description={record.active ? <div style={{ maxWidth: 300 }}>{t('common.deactivateConfirm', { name: record.name })}</div> : undefined}
+        description={
+          record.active ? (
+            <div style={{ maxWidth: 300 }}>{t('common.deactivateConfirm', { name: record.name })}</div>
+          ) : undefined
+        }
         onConfirm={() =>
           toggle
             .mutateAsync(!record.active)

@@ -19,25 +19,13 @@ function BackHome() {
 export function ForbiddenResult() {
   const t = useT();
   return (
-    <Result
-      status="403"
-      title={t('result.forbiddenTitle')}
-      subTitle={t('result.forbidden')}
-      extra={<BackHome />}
-    />
+    <Result status="403" title={t('result.forbiddenTitle')} subTitle={t('result.forbidden')} extra={<BackHome />} />
   );
 }
 
 export function NotFoundResult() {
   const t = useT();
-  return (
-    <Result
-      status="404"
-      title={t('result.notFoundTitle')}
-      subTitle={t('result.notFound')}
-      extra={<BackHome />}
-    />
-  );
+  return <Result status="404" title={t('result.notFoundTitle')} subTitle={t('result.notFound')} extra={<BackHome />} />;
 }
 
 export function ErrorResult({ detail, onRetry }: { detail?: string; onRetry?: () => void }) {
@@ -68,6 +56,7 @@ export function FullPageSpin() {
 export function RecordQueryResult({ query }: { query: Pick<UseQueryResult, 'isPending' | 'error' | 'refetch'> }) {
   const t = useT();
   if (query.isPending) return <Skeleton active />;
-  if (isApiError(query.error) && (query.error.status === 404 || query.error.code === 'VALIDATION_FAILED')) return <NotFoundResult />;
+  if (isApiError(query.error) && (query.error.status === 404 || query.error.code === 'VALIDATION_FAILED'))
+    return <NotFoundResult />;
   return <ErrorResult detail={errorText(t, query.error)} onRetry={() => void query.refetch()} />;
 }

@@ -31,7 +31,9 @@ export function formatDate(iso: string | null | undefined, locale: Locale): stri
 
 /** Hour of the day in the firm's time zone (for the greeting). */
 export function hourInFirmZone(date = new Date()): number {
-  return Number(new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(date));
+  return Number(
+    new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(date),
+  );
 }
 
 /** Start of a calendar day `YYYY-MM-DD` in the firm's time zone, as an ISO instant (UTC+8, no DST). */
@@ -44,5 +46,10 @@ export function firmDayEnd(day: string): string {
 
 /** Today's calendar date `YYYY-MM-DD` in the firm's time zone (business dates are compared as strings). */
 export function firmToday(date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(date);
 }

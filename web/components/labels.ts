@@ -15,7 +15,11 @@ export function roleLabel(t: Translate, locale: Locale, role: { code: string; na
   return locale !== 'zh-CN' && isBuiltinRole(role.code) ? t(`role.builtin.${role.code}`) : role.name;
 }
 
-export function roleDescription(t: Translate, locale: Locale, role: { code: string; description: string | null; builtin: boolean }): string {
+export function roleDescription(
+  t: Translate,
+  locale: Locale,
+  role: { code: string; description: string | null; builtin: boolean },
+): string {
   if (role.builtin && locale !== 'zh-CN' && isBuiltinRole(role.code)) return t(`role.builtinDescription.${role.code}`);
   return role.description ?? '';
 }

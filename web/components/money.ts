@@ -31,7 +31,10 @@ export function sumMoney(values: (string | null | undefined)[]): string {
  * quantity × unit price, rounded half up to the cent: "2.5" × "1000.33" = "2500.83".
  * null when either is missing or malformed.
  */
-export function multiplyMoney(quantity: string | null | undefined, unitPrice: string | null | undefined): string | null {
+export function multiplyMoney(
+  quantity: string | null | undefined,
+  unitPrice: string | null | undefined,
+): string | null {
   const q = toCents(quantity); // the quantity in hundredths
   const p = toCents(unitPrice);
   if (q === null || p === null) return null;

@@ -9,11 +9,29 @@ function issueText(locale: Locale, t: Translate, issue: z.core.$ZodIssue): strin
   if (isMessageKey(issue.message)) return translate(locale, issue.message);
   switch (issue.code) {
     case 'too_big':
-      return translate(locale, issue.origin === 'array' ? 'validation.tooManyItems' : issue.origin === 'string' ? 'validation.tooLong' : 'validation.tooBig', { maximum: issue.maximum });
+      return translate(
+        locale,
+        issue.origin === 'array'
+          ? 'validation.tooManyItems'
+          : issue.origin === 'string'
+            ? 'validation.tooLong'
+            : 'validation.tooBig',
+        { maximum: issue.maximum },
+      );
     case 'too_small':
-      return translate(locale, issue.origin === 'array' ? 'validation.tooFewItems' : issue.origin === 'string' ? 'validation.tooShort' : 'validation.tooSmall', { minimum: issue.minimum });
+      return translate(
+        locale,
+        issue.origin === 'array'
+          ? 'validation.tooFewItems'
+          : issue.origin === 'string'
+            ? 'validation.tooShort'
+            : 'validation.tooSmall',
+        { minimum: issue.minimum },
+      );
     case 'invalid_format':
-      return issue.format === 'email' ? t('form.emailInvalid') : translate(locale, 'validation.format', { format: issue.format });
+      return issue.format === 'email'
+        ? t('form.emailInvalid')
+        : translate(locale, 'validation.format', { format: issue.format });
     default:
       return translate(locale, 'validation.invalid');
   }

@@ -10,9 +10,14 @@ type Paged = { page?: number; pageSize?: number; sort?: string };
  * `field` / `-field` in the list's params): sort arrows from `params.sort`, and every click on a
  * header or pager written back into the params.
  */
-export function useServerTable<T, P extends Paged>(params: P, setParams: Dispatch<SetStateAction<P>>, total: number | undefined) {
+export function useServerTable<T, P extends Paged>(
+  params: P,
+  setParams: Dispatch<SetStateAction<P>>,
+  total: number | undefined,
+) {
   const t = useT();
-  const sortOrder = (key: string): 'ascend' | 'descend' | null => (params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null);
+  const sortOrder = (key: string): 'ascend' | 'descend' | null =>
+    params.sort === key ? 'ascend' : params.sort === `-${key}` ? 'descend' : null;
   const onChange: NonNullable<TableProps<T>['onChange']> = (pagination, _filters, sorter) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;
     const key = s?.order ? String(s.columnKey) : undefined;
@@ -23,7 +28,8 @@ export function useServerTable<T, P extends Paged>(params: P, setParams: Dispatc
       sort: key ? (s.order === 'descend' ? `-${key}` : key) : undefined,
     }));
   };
-  const sorted = (columns: NonNullable<TableProps<T>['columns']>) => columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c));
+  const sorted = (columns: NonNullable<TableProps<T>['columns']>) =>
+    columns.map((c) => (c.sorter ? { ...c, sortOrder: sortOrder(String(c.key)) } : c));
   const pagination = {
     current: params.page,
     pageSize: params.pageSize,
@@ -38,7 +44,11 @@ export function useServerTable<T, P extends Paged>(params: P, setParams: Dispatc
     onChange,
     pagination,
     /** Everything a list page's table takes: rows of the query, sortable columns, the pager, loading and the empty state. */
-    props: (query: { data?: Page<T>; isFetching: boolean; isPending: boolean }, columns: NonNullable<TableProps<T>['columns']>, empty: ReactNode): TableProps<T> => ({
+    props: (
+      query: { data?: Page<T>; isFetching: boolean; isPending: boolean },
+      columns: NonNullable<TableProps<T>['columns']>,
+      empty: ReactNode,
+    ): TableProps<T> => ({
       rowKey: 'id' as TableProps<T>['rowKey'],
       columns: sorted(columns),
       dataSource: query.data?.items,

@@ -118,14 +118,16 @@ export const enUS: Record<WebMessageKey, string> = {
   'user.resetPasswordTitle': 'Reset the password of "{name}"',
   'user.resetPasswordHint': 'All sessions and API tokens of this user end. Tell them the new password securely.',
   'user.passwordReset': 'Password reset',
-  'user.deactivateConfirm': 'Deactivate "{name}"? They can no longer sign in, and their sessions and API tokens end at once; records they own stay theirs.',
+  'user.deactivateConfirm':
+    'Deactivate "{name}"? They can no longer sign in, and their sessions and API tokens end at once; records they own stay theirs.',
   'user.activateConfirm': 'Activate "{name}" again? They will be able to sign in again.',
   'user.empty': 'No users match',
   'user.emptyHint': 'Try clearing the search or the filters',
   'user.onlySelf': 'Your role lets you see only your own profile.',
   'user.departmentScope': 'Your role lets you see the staff of your department and its sub-departments.',
   'user.passwordHelp': '8+ characters, letters and digits',
-  'user.usernameHelp': 'Starts with a lower-case letter; digits, dots, underscores and hyphens allowed; cannot be changed later',
+  'user.usernameHelp':
+    'Starts with a lower-case letter; digits, dots, underscores and hyphens allowed; cannot be changed later',
   'user.sectionAccount': 'Account',
   'user.sectionOrganisation': 'Organisation and business',
   'user.sectionContact': 'Contact',
@@ -154,9 +156,11 @@ export const enUS: Record<WebMessageKey, string> = {
   'reference.branch.one': 'branch',
   'reference.region.one': 'region',
   'reference.businessLine.one': 'business line',
-  'reference.branchesHint': 'The firm\'s branches or offices, e.g. Beijing, Shanghai.',
-  'reference.regionsHint': 'Geographic regions, used for lead assignment and sales reports, e.g. East China, Northwest.',
-  'reference.businessLinesHint': 'The services the firm offers, e.g. audit, capital verification, asset valuation; staff may know several.',
+  'reference.branchesHint': "The firm's branches or offices, e.g. Beijing, Shanghai.",
+  'reference.regionsHint':
+    'Geographic regions, used for lead assignment and sales reports, e.g. East China, Northwest.',
+  'reference.businessLinesHint':
+    'The services the firm offers, e.g. audit, capital verification, asset valuation; staff may know several.',
   'reference.createTitle': 'New {kind}',
   'reference.editTitle': 'Edit {kind}: {name}',
   'reference.create': 'New {kind}',
@@ -190,7 +194,7 @@ export const enUS: Record<WebMessageKey, string> = {
   'role.builtin.finance': 'Finance',
   'role.builtin.staff': 'Engagement staff',
   'role.builtinDescription.admin': 'Manages users, the organisation, roles and system settings',
-  'role.builtinDescription.executive': 'Sees the whole firm\'s data and reports',
+  'role.builtinDescription.executive': "Sees the whole firm's data and reports",
   'role.builtinDescription.manager': 'Manages the staff and business of their department and its sub-departments',
   'role.builtinDescription.salesperson': 'Manages their own leads, customers and opportunities',
   'role.builtinDescription.finance': 'Contracts, receipts, receivables and commission accounting',
@@ -209,7 +213,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'permission.audit:read': 'View audit log',
   'permission.audit:read.help': 'See who changed which record and when',
   'permission.customers:read': 'See customers',
-  'permission.customers:read.help': 'See customers, contacts and the contact log: own and shared / department and below / firm-wide; everyone sees the public pool',
+  'permission.customers:read.help':
+    'See customers, contacts and the contact log: own and shared / department and below / firm-wide; everyone sees the public pool',
   'permission.customers:write': 'Maintain customers',
   'permission.customers:write.help': 'Create customers, change those within the scope and log contacts with them',
   'permission.customers:pool': 'Claim from and release to the pool',
@@ -217,25 +222,28 @@ export const enUS: Record<WebMessageKey, string> = {
   'permission.customers:assign': 'Assign customers',
   'permission.customers:assign.help': 'Give customers within the scope to another salesperson',
   'permission.customers:configure': 'Customer settings',
-  'permission.customers:configure.help': 'Set up the customer value evaluation sheet: factors, weights, scoring scales and tier thresholds',
+  'permission.customers:configure.help':
+    'Set up the customer value evaluation sheet: factors, weights, scoring scales and tier thresholds',
   'permission.campaigns:read': 'View campaigns',
   'permission.campaigns:read.help': 'See marketing campaigns with the leads and won amounts they brought',
   'permission.campaigns:manage': 'Manage campaigns',
   'permission.campaigns:manage.help': 'Create and change campaigns',
   'permission.leads:read': 'View leads',
-  'permission.leads:read.help': 'See leads assigned to me / the department\'s leads and queue / all leads',
+  'permission.leads:read.help': "See leads assigned to me / the department's leads and queue / all leads",
   'permission.leads:write': 'Work on leads',
   'permission.leads:write.help': 'Create leads; contact, qualify, disqualify and convert leads within the scope',
   'permission.leads:assign': 'Assign leads',
-  'permission.leads:assign.help': 'Assign and reassign leads within the scope and work the department\'s queue',
+  'permission.leads:assign.help': "Assign and reassign leads within the scope and work the department's queue",
   'permission.opportunities:read': 'View opportunities',
-  'permission.opportunities:read.help': 'See opportunities I own or am on the team of / the department\'s / all',
+  'permission.opportunities:read.help': "See opportunities I own or am on the team of / the department's / all",
   'permission.opportunities:write': 'Work on opportunities',
   'permission.opportunities:write.help': 'Create opportunities; move, quote and run as projects those within the scope',
   'permission.sales:configure': 'Sales settings',
-  'permission.sales:configure.help': 'Set up pipelines and stages, lead assignment rules, acceptance checklists and conflicting business lines',
+  'permission.sales:configure.help':
+    'Set up pipelines and stages, lead assignment rules, acceptance checklists and conflicting business lines',
   'permission.mail:manage': 'E-mail outbox',
-  'permission.mail:manage.help': 'See the outbox (held, queued, failed and sent messages) and send held or failed messages again',
+  'permission.mail:manage.help':
+    'See the outbox (held, queued, failed and sent messages) and send held or failed messages again',
 
   'nav.customerGroup': 'Customers',
   'nav.salesGroup': 'Sales',
@@ -363,8 +371,10 @@ export const enUS: Record<WebMessageKey, string> = {
   'poolRule.after': 'go back to the public pool',
   'poolRule.days': 'days',
   'poolRule.never': 'never',
-  'poolRule.help': 'Counted from the latest contact-log entry (or creation, if never contacted). Each return is kept in the owner history and the audit log; leave empty to keep customers with their owners.',
-  'sheet.help': 'Salespeople score customers with this sheet: value score = Σ weight × the chosen level\'s points; thresholds give tiers A/B/C/D. Saving creates a new version; earlier evaluations keep theirs.',
+  'poolRule.help':
+    'Counted from the latest contact-log entry (or creation, if never contacted). Each return is kept in the owner history and the audit log; leave empty to keep customers with their owners.',
+  'sheet.help':
+    "Salespeople score customers with this sheet: value score = Σ weight × the chosen level's points; thresholds give tiers A/B/C/D. Saving creates a new version; earlier evaluations keep theirs.",
   'sheet.version': 'This is version {version}.',
   'sheet.factor': 'Factor',
   'sheet.key': 'Key',
@@ -394,7 +404,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'export.csv': 'Export CSV (current filters)',
   'import.button': 'Import',
   'import.title': 'Import customers and contacts',
-  'import.help': '.xlsx or .csv (UTF-8, or GBK as Excel saves it), up to {maxMb} MB. One contact per row; rows with the same credit code (else the same name) form one customer; an export imports as it is. "Check" runs the import without writing and lists every row\'s problems.',
+  'import.help':
+    '.xlsx or .csv (UTF-8, or GBK as Excel saves it), up to {maxMb} MB. One contact per row; rows with the same credit code (else the same name) form one customer; an export imports as it is. "Check" runs the import without writing and lists every row\'s problems.',
   'import.pick': 'Choose file',
   'import.mode.upsert': 'Update existing customers and add their new contacts',
   'import.mode.insert': 'Create only; existing customers are errors',
@@ -402,7 +413,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'import.check': 'Check (write nothing)',
   'import.run': 'Import',
   'import.reportDryRun': 'Check result: what the import would do; nothing written yet',
-  'import.reportNothingWritten': 'The file has errors and nothing was imported; fix them, or tick "import the good customers"',
+  'import.reportNothingWritten':
+    'The file has errors and nothing was imported; fix them, or tick "import the good customers"',
   'import.reportWritten': 'Imported',
   'import.rows': 'Data rows',
   'import.created': 'Customers created',
@@ -415,7 +427,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'import.problem': 'Problem',
   'import.done': 'Import finished: {created} customers created, {updated} updated',
   'import.mapping': 'Columns',
-  'import.mappingHelp': '{rows} data rows. Columns were matched by their names: check what each column imports into, and choose "Skip" for the ones you do not need.',
+  'import.mappingHelp':
+    '{rows} data rows. Columns were matched by their names: check what each column imports into, and choose "Skip" for the ones you do not need.',
   'import.fileColumn': 'Column in the file',
   'import.samples': 'Examples',
   'import.importAs': 'Import as',
@@ -423,7 +436,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'import.requiredMark': '{field} (required)',
   'import.noHeader': '(no name)',
   'import.repeatedHeader': 'Same name as an earlier column; not imported',
-  'import.duplicateField': 'The columns "{first}" and "{second}" both import into "{field}"; map each field to one column only',
+  'import.duplicateField':
+    'The columns "{first}" and "{second}" both import into "{field}"; map each field to one column only',
   'import.requiredMissing': 'Choose the column to import as "{field}"',
   'import.reading': 'Reading the file…',
   'import.progress': 'Processed {done} / {total} rows',
@@ -450,7 +464,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'import.field.contactNotes': 'Contact notes',
   'customer.merge': 'Merge duplicate',
   'customer.mergeTitle': 'Merge a duplicate customer',
-  'customer.mergeHelp': 'Choose a duplicate of "{name}" (the same company). Its contacts, contact log (with attachments), recurring services and owner history move to "{name}", its details fill the blanks, and the duplicate is deleted.',
+  'customer.mergeHelp':
+    'Choose a duplicate of "{name}" (the same company). Its contacts, contact log (with attachments), recurring services and owner history move to "{name}", its details fill the blanks, and the duplicate is deleted.',
   'customer.mergeDuplicate': 'Duplicate',
   'customer.mergeSearch': 'Search by name, pinyin initials or phone',
   'customer.mergeConfirm': 'Merge "{duplicate}" into "{name}"? "{duplicate}" will be deleted; this cannot be undone.',
@@ -501,7 +516,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'audit.noChanges': 'No field changed',
   'audit.empty': 'No log entries match',
   'audit.emptyAll': 'No audit log entries yet',
-  'audit.emptyNone': 'Whenever records are created, changed, deactivated or deleted, this log shows who did what and when.',
+  'audit.emptyNone':
+    'Whenever records are created, changed, deactivated or deleted, this log shows who did what and when.',
   'audit.emptyHint': 'Change the filters or widen the date range',
   'audit.system': 'System',
   'audit.action.create': 'Created',
@@ -555,7 +571,8 @@ export const enUS: Record<WebMessageKey, string> = {
 
   'settings.title': 'Personal settings',
   'settings.profile': 'Profile',
-  'settings.profileHint': 'Your name appears on the records you create and own; the language is used again the next time you sign in.',
+  'settings.profileHint':
+    'Your name appears on the records you create and own; the language is used again the next time you sign in.',
   'settings.password': 'Change password',
   'settings.passwordHint': 'Your sessions on other devices end after the change; API tokens keep working.',
   'settings.currentPassword': 'Current password',
@@ -564,7 +581,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'settings.passwordMismatch': 'The two new passwords differ',
   'settings.passwordChanged': 'Password changed',
   'settings.tokens': 'API tokens',
-  'settings.tokensHint': 'An API token lets another system call the Gongdan API as you (header Authorization: Bearer <token>), with the same permissions as your account.',
+  'settings.tokensHint':
+    'An API token lets another system call the Gongdan API as you (header Authorization: Bearer <token>), with the same permissions as your account.',
   'settings.tokenName': 'Token name',
   'settings.tokenNamePlaceholder': 'e.g. Finance system link',
   'settings.tokenExpiry': 'Expires in',
@@ -572,7 +590,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'settings.tokenDays': '{days} days',
   'settings.tokenCreate': 'Create token',
   'settings.tokenCreated': 'Token created',
-  'settings.tokenShowOnce': 'Copy this token now and keep it safe. It cannot be shown again after you close this window.',
+  'settings.tokenShowOnce':
+    'Copy this token now and keep it safe. It cannot be shown again after you close this window.',
   'settings.tokenPrefix': 'Prefix',
   'settings.tokenLastUsed': 'Last used',
   'settings.tokenExpires': 'Expires',
@@ -626,10 +645,12 @@ export const enUS: Record<WebMessageKey, string> = {
   'campaigns.wonHint': 'Won: the expected amounts of the won opportunities that came from this campaign',
   'campaigns.searchPlaceholder': 'Search by name, pinyin or initials',
   'campaigns.empty': 'No campaigns yet',
-  'campaigns.emptyHint': 'Record seminars and promotions; once leads name their campaign, each campaign’s results are counted',
+  'campaigns.emptyHint':
+    'Record seminars and promotions; once leads name their campaign, each campaign’s results are counted',
   'campaigns.emptyFiltered': 'No campaigns match',
   'campaigns.emptyFilteredHint': 'Change the search or the filters',
-  'campaigns.deleteConfirm': 'Delete the campaign "{name}"? A campaign that leads or opportunities came from cannot be deleted; mark it completed or cancelled instead.',
+  'campaigns.deleteConfirm':
+    'Delete the campaign "{name}"? A campaign that leads or opportunities came from cannot be deleted; mark it completed or cancelled instead.',
   'campaigns.leadsTitle': 'Leads from this campaign',
   'campaigns.opportunitiesTitle': 'Opportunities from this campaign',
   'campaigns.noLeads': 'No leads from this campaign yet',
@@ -681,7 +702,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'activity.emptyHint': 'Log every contact, or plan what to do next',
   // —— leads 销售线索 and assignment rules (lead.*, rule.*) ——
   'lead.nav': 'Leads',
-  'lead.pageHint': 'Potential business from campaigns and other channels: follow up, qualify, then convert into opportunities',
+  'lead.pageHint':
+    'Potential business from campaigns and other channels: follow up, qualify, then convert into opportunities',
   'lead.back': 'Back to leads',
   'lead.create': 'New lead',
   'lead.createTitle': 'New lead',
@@ -724,7 +746,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'lead.owner': 'Owner',
   'lead.ownerAuto': 'Assign by the rules',
   'lead.ownerMe': 'Me ({name})',
-  'lead.ownerHelp': 'By the rules: the first matching assignment rule picks a salesperson; with no matching rule or nobody eligible the lead waits in a queue',
+  'lead.ownerHelp':
+    'By the rules: the first matching assignment rule picks a salesperson; with no matching rule or nobody eligible the lead waits in a queue',
   'lead.assignedAt': 'Assigned',
   'lead.unassigned': 'Unassigned',
   'lead.queueOf': '{department} queue',
@@ -770,7 +793,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'lead.moved.qualified': 'Lead qualified: ready to convert',
   'lead.moved.disqualified': 'Lead disqualified',
   'lead.disqualifyTitle': 'Disqualify lead: {name}',
-  'lead.disqualifyHelp': 'A disqualified lead is no longer worked on; it can be contacted again later. The reason helps to judge campaigns.',
+  'lead.disqualifyHelp':
+    'A disqualified lead is no longer worked on; it can be contacted again later. The reason helps to judge campaigns.',
   'lead.disqualifyReason': 'Reason',
   'lead.disqualifyPlaceholder': 'e.g. no real need; signed with another firm; contact details wrong',
   'lead.disqualifiedAlert': 'This lead was disqualified',
@@ -786,7 +810,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'lead.assignToQueue': 'To a queue',
   'lead.assignTo': 'Assign to',
   'lead.queueDepartment': 'Queue of department',
-  'lead.queueDepartmentHelp': 'The lead waits in this department’s queue for its manager; empty: your own department’s queue',
+  'lead.queueDepartmentHelp':
+    'The lead waits in this department’s queue for its manager; empty: your own department’s queue',
   'lead.reason': 'Reason',
   'lead.reasonPlaceholder': 'Optional, e.g. knows the industry; covers the region',
   'lead.assigned': 'Assigned',
@@ -821,10 +846,13 @@ export const enUS: Record<WebMessageKey, string> = {
   'rule.createTitle': 'New assignment rule',
   'rule.editTitle': 'Edit assignment rule: {name}',
   'rule.howTitle': 'How the rules work',
-  'rule.how1': 'A new lead without an owner is checked against the active rules in the order below; the first rule that matches is used. The arrows change the order.',
+  'rule.how1':
+    'A new lead without an owner is checked against the active rules in the order below; the first rule that matches is used. The arrows change the order.',
   'rule.how2': 'A rule matches when its business line, region and source all match; an empty condition means “any”.',
-  'rule.how3': 'The rule then picks one of its salespeople: round-robin takes turns, least open leads picks whoever has the fewest open leads. Deactivated users are skipped.',
-  'rule.how4': 'No matching rule: the lead waits in the queue of its creator’s department. A matching rule with nobody eligible: in the rule’s queue (or, without one, the creator’s department queue). A manager assigns it from there.',
+  'rule.how3':
+    'The rule then picks one of its salespeople: round-robin takes turns, least open leads picks whoever has the fewest open leads. Deactivated users are skipped.',
+  'rule.how4':
+    'No matching rule: the lead waits in the queue of its creator’s department. A matching rule with nobody eligible: in the rule’s queue (or, without one, the creator’s department queue). A manager assigns it from there.',
   'rule.order': 'Order',
   'rule.moveUp': 'Move up',
   'rule.moveDown': 'Move down',
@@ -851,22 +879,24 @@ export const enUS: Record<WebMessageKey, string> = {
   'rule.noActiveMembers': 'Nobody active',
   'rule.noActiveMembersHelp': 'Every member is deactivated: matching leads go to the queue. Add active salespeople.',
   'rule.queue': 'Queue',
-  'rule.queueHelp': 'When the rule matches but nobody is eligible, the lead waits in this department’s queue; empty: the queue of the creator’s department',
+  'rule.queueHelp':
+    'When the rule matches but nobody is eligible, the lead waits in this department’s queue; empty: the queue of the creator’s department',
   'rule.queueDefault': 'Creator’s department',
   'rule.active': 'Active',
   'rule.deleteTitle': 'Delete rule',
-  'rule.deleteConfirm': 'Delete the rule “{name}”? Leads it assigned keep their owner, and their history keeps the rule’s name.',
+  'rule.deleteConfirm':
+    'Delete the rule “{name}”? Leads it assigned keep their owner, and their history keeps the rule’s name.',
   'rule.empty': 'No assignment rules yet',
   'rule.emptyHint': 'Without rules every new lead waits in a queue for a manager to assign',
   // —— opportunities, board, quotes, projects, pipeline settings (opp.*, board.*, quote.*, project.*, pipeline.*, acceptance.*) ——
   'opp.nav': 'Opportunities',
-  'opp.pageHint': 'Drag opportunities through each business line\'s stages; quote and check acceptance before winning',
+  'opp.pageHint': "Drag opportunities through each business line's stages; quote and check acceptance before winning",
   'opp.mode.board': 'Board',
   'opp.mode.list': 'List',
   'opp.view.visible': 'All visible',
   'opp.view.mine': 'Mine',
   'opp.view.team': 'My team',
-  'opp.view.member': 'I\'m on the team',
+  'opp.view.member': "I'm on the team",
   'opp.create': 'New opportunity',
   'opp.createTitle': 'New opportunity',
   'opp.editTitle': 'Edit opportunity: {name}',
@@ -882,7 +912,7 @@ export const enUS: Record<WebMessageKey, string> = {
   'opp.amount': 'Expected amount',
   'opp.amountHint': 'CNY, exact to the fen',
   'opp.probability': 'Probability',
-  'opp.probabilityHint': 'Defaults to the stage\'s probability; adjust it to the deal',
+  'opp.probabilityHint': "Defaults to the stage's probability; adjust it to the deal",
   'opp.weighted': 'Weighted',
   'opp.closeOn': 'Expected close date',
   'opp.closeFrom': 'Close from',
@@ -934,12 +964,13 @@ export const enUS: Record<WebMessageKey, string> = {
   'opp.moved': 'Moved to {stage}',
   'opp.lostTitle': 'Lost: {name}',
   'opp.lostReason': 'Reason lost',
-  'opp.lostReasonPlaceholder': 'e.g. our quote was higher than the competitor\'s; the customer dropped the budget',
+  'opp.lostReasonPlaceholder': "e.g. our quote was higher than the competitor's; the customer dropped the budget",
   'opp.lostReasonRequired': 'Enter why it was lost',
   'opp.competitor': 'Competitor',
   'opp.competitorPlaceholder': 'The firm that won the work (if known)',
   'opp.independenceTitle': 'Independence conflict',
-  'opp.independenceIntro': 'The customer has active work in a conflicting business line; taking on “{name}” may affect independence.',
+  'opp.independenceIntro':
+    'The customer has active work in a conflicting business line; taking on “{name}” may affect independence.',
   'opp.independenceAlert': 'Independence: this customer has active work in a conflicting business line',
   'opp.overrideReason': 'Reason for the exception (recorded with your name and the time)',
   'opp.overrideReasonRequired': 'Enter the reason for the exception',
@@ -1070,7 +1101,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'project.timelineEmptyHint': 'Give tasks a start or due date to see them on the chart',
   'project.today': 'Today',
   'pipeline.nav': 'Sales pipelines',
-  'pipeline.pageHint': 'Each business line\'s stages, probabilities and entry requirements, its acceptance checklist, and conflicting lines',
+  'pipeline.pageHint':
+    "Each business line's stages, probabilities and entry requirements, its acceptance checklist, and conflicting lines",
   'pipeline.tabStages': 'Stages',
   'pipeline.tabAcceptance': 'Acceptance checklists',
   'pipeline.tabConflicts': 'Conflicting lines',
@@ -1078,8 +1110,10 @@ export const enUS: Record<WebMessageKey, string> = {
   'pipeline.default': 'Default pipeline',
   'pipeline.own': 'Own pipeline',
   'pipeline.usesDefault': 'Uses the default',
-  'pipeline.hint': 'Stages are in order, with exactly one Won and one Lost stage; “requirements” must be met before an opportunity enters the stage.',
-  'pipeline.inheritedAlert': 'This business line uses the default pipeline. Change it below and save to give it its own.',
+  'pipeline.hint':
+    'Stages are in order, with exactly one Won and one Lost stage; “requirements” must be met before an opportunity enters the stage.',
+  'pipeline.inheritedAlert':
+    'This business line uses the default pipeline. Change it below and save to give it its own.',
   'pipeline.order': 'Order',
   'pipeline.up': 'Move up',
   'pipeline.down': 'Move down',
@@ -1096,7 +1130,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'pipeline.discard': 'Discard changes',
   'pipeline.saved': 'Pipeline saved',
   'pipeline.removeConfirm': 'Remove stage “{name}”?',
-  'pipeline.removeHint': 'On save the stage is deactivated (its history stays); it cannot be while opportunities are in it.',
+  'pipeline.removeHint':
+    'On save the stage is deactivated (its history stays); it cannot be while opportunities are in it.',
   'pipeline.countRule': 'A pipeline has 3 to 20 stages.',
   'pipeline.closingRule': 'It needs exactly one Won and one Lost stage.',
   'pipeline.namesRule': 'Every stage needs a Chinese and an English name.',
@@ -1106,7 +1141,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'acceptance.beforeWin': 'Check every item before winning',
   'acceptance.notePlaceholder': 'Note (optional)',
   'acceptance.checkedBy': '{name} · {at}',
-  'acceptance.settingsHint': 'What must be confirmed before taking on the work (independence, competence, the client\'s integrity …). Applies where a stage requires the acceptance checklist.',
+  'acceptance.settingsHint':
+    "What must be confirmed before taking on the work (independence, competence, the client's integrity …). Applies where a stage requires the acceptance checklist.",
   'acceptance.settingsEmpty': 'This business line has no checklist',
   'acceptance.key': 'Key',
   'acceptance.keyHint': 'Lower-case letters, digits and hyphens; do not change it once used',
@@ -1115,7 +1151,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'acceptance.addItem': 'Add an item',
   'acceptance.removeConfirm': 'Remove this item?',
   'acceptance.rowsRule': 'Each item needs a unique key (lower-case letters, digits, hyphens) and both texts.',
-  'conflicts.hint': 'Business lines the firm should not do for the same customer at once (e.g. bookkeeping and audit). Winning despite one needs a recorded exception.',
+  'conflicts.hint':
+    'Business lines the firm should not do for the same customer at once (e.g. bookkeeping and audit). Winning despite one needs a recorded exception.',
   'conflicts.lineA': 'Business line',
   'conflicts.lineB': 'Conflicts with',
   'conflicts.pick': 'Choose a business line',
@@ -1167,7 +1204,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'suggestion.tier': 'Tier {tier}',
   'suggestion.quiet': 'Not contacted for {days} days',
   'suggestion.draftTitle': 'Follow-up e-mail: {customer}',
-  'suggestion.draftHint': 'Not contacted for {days} days. This e-mail comes from the template; edit it and send. Sending logs it as a contact.',
+  'suggestion.draftHint':
+    'Not contacted for {days} days. This e-mail comes from the template; edit it and send. Sending logs it as a contact.',
   'suggestion.to': 'To',
   'suggestion.subject': 'Subject',
   'suggestion.body': 'Body',
@@ -1181,7 +1219,8 @@ export const enUS: Record<WebMessageKey, string> = {
 
   // —— calendar 日程 and my preferences (calendar.*, prefs.*) ——
   'calendar.title': 'Calendar',
-  'calendar.pageHint': 'Planned activities are shown at their due time, done ones when they were done (grey, struck through); drag a planned activity to reschedule it.',
+  'calendar.pageHint':
+    'Planned activities are shown at their due time, done ones when they were done (grey, struck through); drag a planned activity to reschedule it.',
   'calendar.scope.mine': 'Mine',
   'calendar.scope.team': 'Team',
   'calendar.view.month': 'Month',
@@ -1191,7 +1230,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'calendar.prev': 'Previous',
   'calendar.next': 'Next',
   'calendar.summary': '{planned} planned · {done} done · click an activity for details',
-  'calendar.emptyMine': 'You have no activities in this period. Activities planned on customers, opportunities or leads appear here; switch to Team to see your colleagues’.',
+  'calendar.emptyMine':
+    'You have no activities in this period. Activities planned on customers, opportunities or leads appear here; switch to Team to see your colleagues’.',
   'calendar.emptyTeam': 'Your team has no activities in this period.',
   'calendar.rescheduled': '“{subject}” moved to {time}',
   'calendar.status.planned': 'Planned',
@@ -1204,20 +1244,27 @@ export const enUS: Record<WebMessageKey, string> = {
   'calendar.assignees': 'Assignees',
   'calendar.subscribe': 'Subscribe',
   'calendar.feed.title': 'Subscribe in Outlook / Apple / Google Calendar',
-  'calendar.feed.hint': 'Create a subscription address and subscribe to it in your calendar app: the activities you own or are assigned to (from 90 days ago to a year ahead) appear there and are refreshed by the app from time to time.',
-  'calendar.feed.howTo': 'Outlook: Add calendar → Subscribe from web; Apple Calendar: File → New Calendar Subscription; Google Calendar: Other calendars → From URL.',
+  'calendar.feed.hint':
+    'Create a subscription address and subscribe to it in your calendar app: the activities you own or are assigned to (from 90 days ago to a year ahead) appear there and are refreshed by the app from time to time.',
+  'calendar.feed.howTo':
+    'Outlook: Add calendar → Subscribe from web; Apple Calendar: File → New Calendar Subscription; Google Calendar: Other calendars → From URL.',
   'calendar.feed.create': 'Create subscription address',
   'calendar.feed.created': 'Subscription address created',
   'calendar.feed.showOnce': 'Copy this address now and paste it into your calendar app',
-  'calendar.feed.secret': 'The address works like a password: anyone who has it can see your calendar, so do not share it. It will not be shown again once you leave this page.',
-  'calendar.feed.active': 'Your subscription address is active. For security it is shown only once, when created; to get it again, create a new address.',
+  'calendar.feed.secret':
+    'The address works like a password: anyone who has it can see your calendar, so do not share it. It will not be shown again once you leave this page.',
+  'calendar.feed.active':
+    'Your subscription address is active. For security it is shown only once, when created; to get it again, create a new address.',
   'calendar.feed.regenerate': 'Create a new address',
-  'calendar.feed.regenerateConfirm': 'The old address stops working at once; calendars subscribed to it must switch to the new one. Continue?',
+  'calendar.feed.regenerateConfirm':
+    'The old address stops working at once; calendars subscribed to it must switch to the new one. Continue?',
   'calendar.feed.revoke': 'Revoke',
-  'calendar.feed.revokeConfirm': 'The subscription address stops working at once and calendar apps no longer receive your activities. Revoke it?',
+  'calendar.feed.revokeConfirm':
+    'The subscription address stops working at once and calendar apps no longer receive your activities. Revoke it?',
   'calendar.feed.revoked': 'Calendar subscription revoked',
   'prefs.tab': 'Reminders & notifications',
-  'prefs.hint': 'Your time zone and how early you are reminded, and whether each kind of notification reaches you in the app or by e-mail.',
+  'prefs.hint':
+    'Your time zone and how early you are reminded, and whether each kind of notification reaches you in the app or by e-mail.',
   'prefs.timeZone': 'Time zone',
   'prefs.timeZoneHint': 'Times in reminders and e-mails are worked out and shown in this zone',
   'prefs.reminderLead': 'Remind me ahead',
@@ -1233,7 +1280,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'prefs.kind': 'Notification',
   'prefs.inApp': 'In the app',
   'prefs.email': 'By e-mail',
-  'prefs.noEmail': 'Your account has no e-mail address, so e-mail notifications cannot be sent. Ask an administrator to add one.',
+  'prefs.noEmail':
+    'Your account has no e-mail address, so e-mail notifications cannot be sent. Ask an administrator to add one.',
   'prefs.kind.lead-assigned': 'A lead is assigned to me',
   'prefs.kind.lead-queued': 'A lead waits in a department queue',
   'prefs.kind.activity-due': 'An activity is due',
@@ -1251,7 +1299,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'prefs.calendarFeed': 'Calendar subscription',
 
   // —— activity categories, e-mail outbox, follow-up template, stage times (category.*, outbox.*, template.*, stageTime.*) ——
-  'category.hint': 'How activities are classified: built-in categories can be renamed, reordered or deactivated (not deleted), and you can add the firm’s own.',
+  'category.hint':
+    'How activities are classified: built-in categories can be renamed, reordered or deactivated (not deleted), and you can add the firm’s own.',
   'category.create': 'New category',
   'category.createTitle': 'New activity category',
   'category.editTitle': 'Edit activity category: {name}',
@@ -1270,7 +1319,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'category.builtin': 'Built-in',
   'category.custom': 'Custom',
   'category.deactivateTitle': 'Deactivate the category "{name}"?',
-  'category.deactivateHint': 'New or edited activities can no longer use it; existing activities keep this category and still show it. You can activate it again at any time.',
+  'category.deactivateHint':
+    'New or edited activities can no longer use it; existing activities keep this category and still show it. You can activate it again at any time.',
   'category.empty': 'No activity categories yet',
   'category.footer': '{active} active of {total}',
   'activity.assignee.label': 'Also assigned to',
@@ -1278,7 +1328,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'activity.assignee.placeholder': 'Choose colleagues',
   'activity.assignee.with': 'With: {names}',
   'outbox.hint': 'Every e-mail the system sends (notifications, follow-ups) and how it went.',
-  'outbox.smtpHint': 'Without SMTP_URL no e-mail goes out: messages are held here. Once SMTP is set up, use "Resend" on held or failed ones.',
+  'outbox.smtpHint':
+    'Without SMTP_URL no e-mail goes out: messages are held here. Once SMTP is set up, use "Resend" on held or failed ones.',
   'outbox.filter': 'Status',
   'outbox.refresh': 'Refresh',
   'outbox.status.held': 'Held',
@@ -1310,11 +1361,13 @@ export const enUS: Record<WebMessageKey, string> = {
   'outbox.emptyHint': 'Notification e-mails and customer follow-ups appear here',
   'outbox.emptyFiltered': 'No e-mails with this status',
   'template.title': 'Follow-up e-mail template',
-  'template.intro': 'When a customer goes quiet, the salesperson gets a follow-up e-mail drafted from this template, to edit and send.',
+  'template.intro':
+    'When a customer goes quiet, the salesperson gets a follow-up e-mail drafted from this template, to edit and send.',
   'template.updatedAt': 'Last changed {time}.',
   'template.builtin': 'The built-in template is in use.',
   'template.insert': 'Insert field:',
-  'template.insertHint': 'The field buttons insert {{field}} at the cursor in the subject or the body; it is replaced with the real value when the e-mail is drafted.',
+  'template.insertHint':
+    'The field buttons insert {{field}} at the cursor in the subject or the body; it is replaced with the real value when the e-mail is drafted.',
   'template.subject': 'Subject',
   'template.body': 'Body',
   'template.preview': 'Preview (sample data)',
@@ -1322,12 +1375,14 @@ export const enUS: Record<WebMessageKey, string> = {
   'template.unknown': 'Unknown field(s): {fields}. They would be sent as written; check the spelling.',
   'template.saved': 'Follow-up template saved',
   'inactive.title': 'Inactive customer reminder',
-  'inactive.intro': 'After how many days without a contact-log entry the salesperson is reminded to follow up (with a drafted e-mail), by customer value tier:',
+  'inactive.intro':
+    'After how many days without a contact-log entry the salesperson is reminded to follow up (with a drafted e-mail), by customer value tier:',
   'inactive.tier': 'Tier {tier}',
   'inactive.unrated': 'Not yet evaluated',
   'inactive.days': 'days',
   'inactive.never': 'never',
-  'inactive.help': 'Counted from the latest contact-log entry (or creation, if never contacted); 1–3650 days, empty = no reminder for that tier. A customer is suggested again only after a newer contact went quiet too.',
+  'inactive.help':
+    'Counted from the latest contact-log entry (or creation, if never contacted); 1–3650 days, empty = no reminder for that tier. A customer is suggested again only after a newer contact went quiet too.',
   'stageTime.title': 'Time in stages',
   'stageTime.byStage': 'By stage',
   'stageTime.timeline': 'Timeline',
@@ -1337,7 +1392,8 @@ export const enUS: Record<WebMessageKey, string> = {
   'stageTime.visits': 'Entered {count}×',
   'stageTime.activities': 'Activities: {count} ({list})',
   'stageTime.noActivities': 'No activities',
-  'stageTime.outside': '{count} more activities fall outside the stays in their recorded stage (e.g. logged later with an earlier date) and are not counted above.',
+  'stageTime.outside':
+    '{count} more activities fall outside the stays in their recorded stage (e.g. logged later with an earlier date) and are not counted above.',
   'stageTime.empty': 'No stage history yet',
   'stageTime.daysHours': '{d} d {h} h',
   'stageTime.days': '{d} d',

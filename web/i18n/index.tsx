@@ -81,7 +81,9 @@ export function useLocale(): LocaleState {
 export type Translate = (key: WebMessageKey, params?: Record<string, string | number>) => string;
 
 export function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    params[name] === undefined ? whole : String(params[name]),
+  );
 }
 
 /** The translation function of a given language (e.g. the one just switched to, before React re-renders). */

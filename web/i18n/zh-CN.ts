@@ -120,7 +120,8 @@ export const zhCN = {
   'user.resetPasswordTitle': '重置「{name}」的密码',
   'user.resetPasswordHint': '重置后该用户的所有登录会话和 API 令牌将失效，请把新密码安全地告知本人。',
   'user.passwordReset': '密码已重置',
-  'user.deactivateConfirm': '确定停用「{name}」吗？停用后该用户不能登录，其登录会话和 API 令牌立即失效；其名下记录保持不变。',
+  'user.deactivateConfirm':
+    '确定停用「{name}」吗？停用后该用户不能登录，其登录会话和 API 令牌立即失效；其名下记录保持不变。',
   'user.activateConfirm': '确定重新启用「{name}」吗？启用后该用户可以再次登录。',
   'user.empty': '没有符合条件的用户',
   'user.emptyHint': '试试清除搜索词或筛选条件',
@@ -211,7 +212,8 @@ export const zhCN = {
   'permission.audit:read': '查看审计日志',
   'permission.audit:read.help': '查看谁在何时修改了哪些记录',
   'permission.customers:read': '查看客户',
-  'permission.customers:read.help': '查看客户、联系人与联系记录：本人及共享 / 本部门及下级部门 / 全所；公海客户所有人可见',
+  'permission.customers:read.help':
+    '查看客户、联系人与联系记录：本人及共享 / 本部门及下级部门 / 全所；公海客户所有人可见',
   'permission.customers:write': '维护客户',
   'permission.customers:write.help': '新建客户，修改权限范围内的客户并登记联系记录',
   'permission.customers:pool': '公海领取与退回',
@@ -366,7 +368,8 @@ export const zhCN = {
   'poolRule.days': '天',
   'poolRule.never': '不自动退回',
   'poolRule.help': '按最近一次联系记录计算（从未联系的按建档时间）。退回会记入负责人变更和审计日志；留空则不自动退回。',
-  'sheet.help': '业务员按此表为客户打分：价值分 = Σ 权重 × 所选档次的分数，据分数线定 A/B/C/D 级。保存后生成新版本，已有评估保留当时的版本。',
+  'sheet.help':
+    '业务员按此表为客户打分：价值分 = Σ 权重 × 所选档次的分数，据分数线定 A/B/C/D 级。保存后生成新版本，已有评估保留当时的版本。',
   'sheet.version': '当前为第 {version} 版。',
   'sheet.factor': '评估因素',
   'sheet.key': '代码',
@@ -396,7 +399,8 @@ export const zhCN = {
   'export.csv': '导出 CSV（当前筛选）',
   'import.button': '导入',
   'import.title': '导入客户与联系人',
-  'import.help': '支持 .xlsx 和 .csv（UTF-8 或 Excel 另存的 GBK），单个文件不超过 {maxMb} MB。每行一个联系人，同一统一社会信用代码（无则同名）的行归为同一客户；导出的文件可直接导入。先“检查”会试导入但不写入，并列出每一行的问题。',
+  'import.help':
+    '支持 .xlsx 和 .csv（UTF-8 或 Excel 另存的 GBK），单个文件不超过 {maxMb} MB。每行一个联系人，同一统一社会信用代码（无则同名）的行归为同一客户；导出的文件可直接导入。先“检查”会试导入但不写入，并列出每一行的问题。',
   'import.pick': '选择文件',
   'import.mode.upsert': '已存在的客户更新资料、补充联系人',
   'import.mode.insert': '只新建，已存在的报错',
@@ -452,7 +456,8 @@ export const zhCN = {
   'import.field.contactNotes': '联系人备注',
   'customer.merge': '合并重复客户',
   'customer.mergeTitle': '合并重复客户',
-  'customer.mergeHelp': '选择与「{name}」是同一家公司的重复客户。合并后，它的联系人、联系记录（含附件）、周期性服务和负责人变更都转入「{name}」，空白资料用它的补全，然后删除重复的那一条。',
+  'customer.mergeHelp':
+    '选择与「{name}」是同一家公司的重复客户。合并后，它的联系人、联系记录（含附件）、周期性服务和负责人变更都转入「{name}」，空白资料用它的补全，然后删除重复的那一条。',
   'customer.mergeDuplicate': '重复客户',
   'customer.mergeSearch': '输入名称、拼音首字母或电话搜索',
   'customer.mergeConfirm': '确定把「{duplicate}」合并到「{name}」吗？「{duplicate}」将被删除，此操作不能撤销。',
@@ -566,7 +571,8 @@ export const zhCN = {
   'settings.passwordMismatch': '两次输入的新密码不一致',
   'settings.passwordChanged': '密码已修改',
   'settings.tokens': 'API 令牌',
-  'settings.tokensHint': 'API 令牌让其他系统以您的身份调用工单的接口（请求头 Authorization: Bearer <令牌>），权限与您的账号相同。',
+  'settings.tokensHint':
+    'API 令牌让其他系统以您的身份调用工单的接口（请求头 Authorization: Bearer <令牌>），权限与您的账号相同。',
   'settings.tokenName': '令牌名称',
   'settings.tokenNamePlaceholder': '例如：财务系统对接',
   'settings.tokenExpiry': '有效期',
@@ -631,7 +637,8 @@ export const zhCN = {
   'campaigns.emptyHint': '登记研讨会、推广等活动；线索注明来源活动后，即可统计每个活动的成效',
   'campaigns.emptyFiltered': '没有符合条件的市场活动',
   'campaigns.emptyFilteredHint': '请调整搜索或筛选条件',
-  'campaigns.deleteConfirm': '确定删除市场活动「{name}」吗？已有线索或销售机会来自该活动时不能删除，可改为“已结束”或“已取消”。',
+  'campaigns.deleteConfirm':
+    '确定删除市场活动「{name}」吗？已有线索或销售机会来自该活动时不能删除，可改为“已结束”或“已取消”。',
   'campaigns.leadsTitle': '来自该活动的线索',
   'campaigns.opportunitiesTitle': '该活动带来的销售机会',
   'campaigns.noLeads': '暂无来自该活动的线索',
@@ -825,8 +832,10 @@ export const zhCN = {
   'rule.howTitle': '规则如何生效',
   'rule.how1': '新线索（未指定负责人时）按下表顺序逐条比对已启用的规则，使用第一条匹配的规则；可用箭头调整顺序。',
   'rule.how2': '业务类型、区域、来源都满足才算匹配；留空表示「任意」。',
-  'rule.how3': '匹配后按分配方式从规则的业务员中选人：轮流分配依次轮换，最少未结线索选手上未结线索最少的人。已停用的业务员会被跳过。',
-  'rule.how4': '没有匹配的规则：线索进入录入人所在部门的待分配队列；规则匹配但无人可分配：进入规则指定的队列（未指定则同样进入录入人部门的队列），由经理分配。',
+  'rule.how3':
+    '匹配后按分配方式从规则的业务员中选人：轮流分配依次轮换，最少未结线索选手上未结线索最少的人。已停用的业务员会被跳过。',
+  'rule.how4':
+    '没有匹配的规则：线索进入录入人所在部门的待分配队列；规则匹配但无人可分配：进入规则指定的队列（未指定则同样进入录入人部门的队列），由经理分配。',
   'rule.order': '顺序',
   'rule.moveUp': '上移',
   'rule.moveDown': '下移',
@@ -1108,7 +1117,8 @@ export const zhCN = {
   'acceptance.beforeWin': '赢单前须完成全部检查项',
   'acceptance.notePlaceholder': '说明（可选）',
   'acceptance.checkedBy': '{name} · {at}',
-  'acceptance.settingsHint': '承接业务前需要逐项确认的内容（如独立性、专业胜任能力、客户诚信）。阶段的进入条件包含“业务承接检查表”时生效。',
+  'acceptance.settingsHint':
+    '承接业务前需要逐项确认的内容（如独立性、专业胜任能力、客户诚信）。阶段的进入条件包含“业务承接检查表”时生效。',
   'acceptance.settingsEmpty': '此业务类型还没有检查表',
   'acceptance.key': '代码',
   'acceptance.keyHint': '小写字母、数字和连字符，保存后不要修改',
@@ -1117,7 +1127,8 @@ export const zhCN = {
   'acceptance.addItem': '添加检查项',
   'acceptance.removeConfirm': '确定移除此检查项吗？',
   'acceptance.rowsRule': '每项需要唯一的代码（小写字母、数字、连字符）和中英文内容。',
-  'conflicts.hint': '同一客户不宜同时承接的业务类型（例如同时为其代理记账和审计）。赢单时若存在互斥业务，须填写例外说明。',
+  'conflicts.hint':
+    '同一客户不宜同时承接的业务类型（例如同时为其代理记账和审计）。赢单时若存在互斥业务，须填写例外说明。',
   'conflicts.lineA': '业务类型',
   'conflicts.lineB': '与之互斥',
   'conflicts.pick': '选择业务类型',
@@ -1193,7 +1204,8 @@ export const zhCN = {
   'calendar.prev': '上一页',
   'calendar.next': '下一页',
   'calendar.summary': '计划中 {planned} 项 · 已完成 {done} 项 · 点击活动查看详情',
-  'calendar.emptyMine': '这段时间没有您的活动。在客户、商机或线索上安排的活动会显示在这里；切换到「团队」可查看同事的日程。',
+  'calendar.emptyMine':
+    '这段时间没有您的活动。在客户、商机或线索上安排的活动会显示在这里；切换到「团队」可查看同事的日程。',
   'calendar.emptyTeam': '这段时间团队没有活动。',
   'calendar.rescheduled': '「{subject}」已改期到 {time}',
   'calendar.status.planned': '计划中',
@@ -1206,8 +1218,10 @@ export const zhCN = {
   'calendar.assignees': '协作人',
   'calendar.subscribe': '订阅到日历',
   'calendar.feed.title': '订阅到 Outlook / Apple / Google 日历',
-  'calendar.feed.hint': '生成一个订阅地址，在常用的日历应用中订阅后，您负责和参与的活动（过去 90 天到未来一年）会自动出现在其中，并由日历应用定期刷新。',
-  'calendar.feed.howTo': 'Outlook：添加日历 → 从 Internet 订阅；Apple 日历：文件 → 新建日历订阅；Google 日历：其他日历 → 通过网址添加。',
+  'calendar.feed.hint':
+    '生成一个订阅地址，在常用的日历应用中订阅后，您负责和参与的活动（过去 90 天到未来一年）会自动出现在其中，并由日历应用定期刷新。',
+  'calendar.feed.howTo':
+    'Outlook：添加日历 → 从 Internet 订阅；Apple 日历：文件 → 新建日历订阅；Google 日历：其他日历 → 通过网址添加。',
   'calendar.feed.create': '生成订阅地址',
   'calendar.feed.created': '订阅地址已生成',
   'calendar.feed.showOnce': '请立即复制此地址并粘贴到日历应用中',
@@ -1280,7 +1294,8 @@ export const zhCN = {
   'activity.assignee.placeholder': '选择同事（可多选）',
   'activity.assignee.with': '协办：{names}',
   'outbox.hint': '系统发出的所有邮件（通知、跟进邮件）及其发送状态。',
-  'outbox.smtpHint': '未配置 SMTP_URL 时邮件不会发出，而是暂存在这里；配置好 SMTP 后，可对暂存或发送失败的邮件点「重新发送」。',
+  'outbox.smtpHint':
+    '未配置 SMTP_URL 时邮件不会发出，而是暂存在这里；配置好 SMTP 后，可对暂存或发送失败的邮件点「重新发送」。',
   'outbox.filter': '状态',
   'outbox.refresh': '刷新',
   'outbox.status.held': '暂存',
@@ -1329,7 +1344,8 @@ export const zhCN = {
   'inactive.unrated': '尚未评估的客户',
   'inactive.days': '天',
   'inactive.never': '不提醒',
-  'inactive.help': '从最近一次联系记录算起（从未联系的从建档时间算起）；每 1–3650 天，留空表示该类客户不提醒。同一客户再次联系后又沉寂，才会再次提醒。',
+  'inactive.help':
+    '从最近一次联系记录算起（从未联系的从建档时间算起）；每 1–3650 天，留空表示该类客户不提醒。同一客户再次联系后又沉寂，才会再次提醒。',
   'stageTime.title': '阶段用时',
   'stageTime.byStage': '各阶段',
   'stageTime.timeline': '历程',

@@ -17,18 +17,39 @@ import { activities, activityAssignees } from './activities.tables';
  * customer's timeline; access follows the opportunity, not the customer.)
  */
 const onOpportunity = (condition: SQL) =>
-  and(isNotNull(activities.opportunityId), exists(sql`(SELECT 1 FROM ${opportunities} WHERE ${and(eq(opportunities.id, outer(activities.opportunityId)), condition)})`))!;
+  and(
+    isNotNull(activities.opportunityId),
+    exists(
+      sql`(SELECT 1 FROM ${opportunities} WHERE ${and(eq(opportunities.id, outer(activities.opportunityId)), condition)})`,
+    ),
+  )!;
 const onLead = (condition: SQL) =>
-  and(isNull(activities.opportunityId), isNotNull(activities.leadId), exists(sql`(SELECT 1 FROM ${leads} WHERE ${and(eq(leads.id, outer(activities.leadId)), condition)})`))!;
+  and(
+    isNull(activities.opportunityId),
+    isNotNull(activities.leadId),
+    exists(sql`(SELECT 1 FROM ${leads} WHERE ${and(eq(leads.id, outer(activities.leadId)), condition)})`),
+  )!;
 const onCustomer = (condition: SQL) =>
-  and(isNull(activities.opportunityId), isNull(activities.leadId), exists(sql`(SELECT 1 FROM ${customers} WHERE ${and(eq(customers.id, outer(activities.customerId)), condition)})`))!;
+  and(
+    isNull(activities.opportunityId),
+    isNull(activities.leadId),
+    exists(sql`(SELECT 1 FROM ${customers} WHERE ${and(eq(customers.id, outer(activities.customerId)), condition)})`),
+  )!;
 
 const assignedTo = (actor: Actor) =>
-  exists(sql`(SELECT 1 FROM ${activityAssignees} WHERE ${and(eq(activityAssignees.activityId, outer(activities.id)), eq(activityAssignees.userId, actor.id))})`);
+  exists(
+    sql`(SELECT 1 FROM ${activityAssignees} WHERE ${and(eq(activityAssignees.activityId, outer(activities.id)), eq(activityAssignees.userId, actor.id))})`,
+  );
 
 /** Who sees an activity: its owner and assignees, and whoever sees its parent record. */
 export function visibleActivities(actor: Actor): SQL {
-  return or(eq(activities.ownerId, actor.id), assignedTo(actor), onOpportunity(visibleOpportunities(actor)), onLead(visibleLeads(actor)), onCustomer(visibleCustomers(actor)))!;
+  return or(
+    eq(activities.ownerId, actor.id),
+    assignedTo(actor),
+    onOpportunity(visibleOpportunities(actor)),
+    onLead(visibleLeads(actor)),
+    onCustomer(visibleCustomers(actor)),
+  )!;
 }
 
 /**
@@ -37,7 +58,12 @@ export function visibleActivities(actor: Actor): SQL {
  * do not delete it or move it to another record).
  */
 export function writableActivities(actor: Actor, options: { assignees?: boolean } = {}): SQL {
-  return or(options.assignees ? assignedTo(actor) : undefined, onOpportunity(writableOpportunities(actor)), onLead(writableLeads(actor)), onCustomer(writableCustomers(actor)))!;
+  return or(
+    options.assignees ? assignedTo(actor) : undefined,
+    onOpportunity(writableOpportunities(actor)),
+    onLead(writableLeads(actor)),
+    onCustomer(writableCustomers(actor)),
+  )!;
 }
 
 /**
@@ -46,5 +72,10 @@ export function writableActivities(actor: Actor, options: { assignees?: boolean 
  */
 export const requireActivityAccess: preValidationHookHandler = async (request) => {
   if (!request.actor) throw new AppError('UNAUTHENTICATED');
-  if (!can(request.actor, 'leads:read') && !can(request.actor, 'opportunities:read') && !can(request.actor, 'customers:read')) throw new AppError('FORBIDDEN');
+  if (
+    !can(request.actor, 'leads:read') &&
+    !can(request.actor, 'opportunities:read') &&
+    !can(request.actor, 'customers:read')
+  )
+    throw new AppError('FORBIDDEN');
 };

@@ -1,6 +1,13 @@
 import { aliasedTable, and, count, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Activity, ActivityComplete, ActivityCompleted, ActivityCreate, ActivityListQuery, ActivityUpdate } from '../../../common/schemas/activities';
+import type {
+  Activity,
+  ActivityComplete,
+  ActivityCompleted,
+  ActivityCreate,
+  ActivityListQuery,
+  ActivityUpdate,
+} from '../../../common/schemas/activities';
 import type { Page } from '../../../common/schemas/common';
 import type { MessageKey } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
@@ -46,7 +53,9 @@ export function selectActivities(db: Db) {
       opportunityName: parentOpportunities.name,
       stageNameZh: stages.nameZh,
       stageNameEn: stages.nameEn,
-      assignees: sql<{ id: string; name: string }[]>`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name)
+      assignees: sql<
+        { id: string; name: string }[]
+      >`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name)
         FROM ${activityAssignees} aa JOIN ${users} u ON u.id = aa.user_id WHERE aa.activity_id = ${outer(activities.id)}), '[]'::json)`,
     })
     .from(activities)
@@ -91,7 +100,8 @@ export function present(r: Joined): Activity {
 }
 
 /** A validation failure found by the service, worded and shaped like the schema's (`body.<field>`). */
-const invalid = (ctx: Ctx, field: string, key: MessageKey) => invalidInput(ctx.actor.locale, [{ path: `body.${field}`, key }]);
+const invalid = (ctx: Ctx, field: string, key: MessageKey) =>
+  invalidInput(ctx.actor.locale, [{ path: `body.${field}`, key }]);
 
 /** A new due time: not in the past (reminders will fire on it). */
 function assertDueAhead(ctx: Ctx, field: string, dueAt: string): Date {
@@ -113,11 +123,19 @@ export async function findActivities(ctx: Ctx, query: ActivityListQuery): Promis
   if (query.opportunityId) filters.push(eq(activities.opportunityId, query.opportunityId));
   if (query.customerId) {
     // With the customer directly, or on its opportunities and on leads converted into it.
-    filters.push(or(
-      eq(activities.customerId, query.customerId),
-      inArray(activities.opportunityId, sql`(SELECT ${opportunities.id} FROM ${opportunities} WHERE ${eq(opportunities.customerId, query.customerId)})`),
-      inArray(activities.leadId, sql`(SELECT ${leads.id} FROM ${leads} WHERE ${eq(leads.customerId, query.customerId)})`),
-    ));
+    filters.push(
+      or(
+        eq(activities.customerId, query.customerId),
+        inArray(
+          activities.opportunityId,
+          sql`(SELECT ${opportunities.id} FROM ${opportunities} WHERE ${eq(opportunities.customerId, query.customerId)})`,
+        ),
+        inArray(
+          activities.leadId,
+          sql`(SELECT ${leads.id} FROM ${leads} WHERE ${eq(leads.customerId, query.customerId)})`,
+        ),
+      ),
+    );
   }
   if (query.status) filters.push(eq(activities.status, query.status));
   if (query.ownerId) filters.push(eq(activities.ownerId, query.ownerId));
@@ -126,7 +144,12 @@ export async function findActivities(ctx: Ctx, query: ActivityListQuery): Promis
   if (query.q) filters.push(ilike(activities.subject, containsPattern(query.q)));
   const where = and(...filters);
   const order = query.sort
-    ? orderFrom(query.sort, { dueAt: activities.dueAt, doneAt: activities.doneAt, createdAt: activities.createdAt }, '-createdAt', activities.id)
+    ? orderFrom(
+        query.sort,
+        { dueAt: activities.dueAt, doneAt: activities.doneAt, createdAt: activities.createdAt },
+        '-createdAt',
+        activities.id,
+      )
     : // The agenda: what is planned, soonest first; then what happened, newest first.
       [
         sql`(${activities.status} <> 'planned') asc`,
@@ -136,7 +159,11 @@ export async function findActivities(ctx: Ctx, query: ActivityListQuery): Promis
       ];
   const { rows, total } = await pageWithTotal(
     query,
-    selectActivities(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectActivities(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(activities).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -161,20 +188,32 @@ async function assertActivityWritable(ctx: Ctx, id: string, options: { assignees
   if (!row.writable) throw forbidden();
 }
 
-type Parent = { leadId: string | null; opportunityId: string | null; customerId: string | null; stageId: string | null };
+type Parent = {
+  leadId: string | null;
+  opportunityId: string | null;
+  customerId: string | null;
+  stageId: string | null;
+};
 
 /**
  * The parent an activity is created on, checked like the parent's own writes (404 when the
  * actor cannot see it, 403 when they may not work on it). An activity on an opportunity (or on
  * a converted lead) is also with its customer; naming another customer is refused.
  */
-async function resolveParent(ctx: Ctx, input: { leadId?: string | null; opportunityId?: string | null; customerId?: string | null }): Promise<Parent> {
+async function resolveParent(
+  ctx: Ctx,
+  input: { leadId?: string | null; opportunityId?: string | null; customerId?: string | null },
+): Promise<Parent> {
   const { leadId, opportunityId, customerId } = input;
   if (!leadId && !opportunityId && !customerId) throw invalid(ctx, 'customerId', 'validation.activityParent');
   if (leadId && opportunityId) throw invalid(ctx, 'leadId', 'validation.activityParent');
   if (opportunityId) {
     const [opp] = await ctx.db
-      .select({ customerId: opportunities.customerId, stageId: opportunities.stageId, writable: sql<boolean>`${writableOpportunities(ctx.actor)}` })
+      .select({
+        customerId: opportunities.customerId,
+        stageId: opportunities.stageId,
+        writable: sql<boolean>`${writableOpportunities(ctx.actor)}`,
+      })
       .from(opportunities)
       .where(and(eq(opportunities.id, opportunityId), visibleOpportunities(ctx.actor)));
     if (!opp) throw notFound();
@@ -199,14 +238,21 @@ async function resolveParent(ctx: Ctx, input: { leadId?: string | null; opportun
 /** A contact must be one of the activity's customer's. */
 async function assertContactOf(db: Db, customerId: string | null, contactId: string | null | undefined) {
   if (!contactId) return;
-  const [contact] = await db.select({ customerId: contacts.customerId }).from(contacts).where(eq(contacts.id, contactId));
-  if (!customerId || contact?.customerId !== customerId) throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
+  const [contact] = await db
+    .select({ customerId: contacts.customerId })
+    .from(contacts)
+    .where(eq(contacts.id, contactId));
+  if (!customerId || contact?.customerId !== customerId)
+    throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
 }
 
 /** The stage an opportunity is in now (what a completed activity records). */
 async function currentStageOf(db: Db, opportunityId: string | null): Promise<string | null> {
   if (!opportunityId) return null;
-  const [opp] = await db.select({ stageId: opportunities.stageId }).from(opportunities).where(eq(opportunities.id, opportunityId));
+  const [opp] = await db
+    .select({ stageId: opportunities.stageId })
+    .from(opportunities)
+    .where(eq(opportunities.id, opportunityId));
   return opp?.stageId ?? null;
 }
 
@@ -259,8 +305,12 @@ export async function createActivity(ctx: Ctx, input: NewActivity): Promise<Acti
 async function setAssignees(tx: Ctx, activityId: string, userIds: string[]) {
   const wanted = [...new Set(userIds)];
   if (wanted.length) {
-    const active = await tx.db.select({ id: users.id }).from(users).where(and(inArray(users.id, wanted), eq(users.active, true)));
-    if (active.length !== wanted.length) throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.assignee' }, { field: 'assigneeIds' });
+    const active = await tx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inArray(users.id, wanted), eq(users.active, true)));
+    if (active.length !== wanted.length)
+      throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.assignee' }, { field: 'assigneeIds' });
   }
   await tx.db.delete(activityAssignees).where(eq(activityAssignees.activityId, activityId));
   if (wanted.length) await tx.db.insert(activityAssignees).values(wanted.map((userId) => ({ activityId, userId })));
@@ -315,7 +365,13 @@ export async function completeActivity(ctx: Ctx, id: string, input: ActivityComp
     const stageId = await currentStageOf(tx.db, before.opportunityId);
     const done = await tx.db
       .update(activities)
-      .set({ status: 'done', doneAt, stageId, ...(input.notes !== undefined ? { notes: input.notes } : {}), updatedAt: new Date() })
+      .set({
+        status: 'done',
+        doneAt,
+        stageId,
+        ...(input.notes !== undefined ? { notes: input.notes } : {}),
+        updatedAt: new Date(),
+      })
       .where(and(eq(activities.id, id), eq(activities.status, 'planned')))
       .returning({ id: activities.id });
     if (done.length === 0) throw new AppError('ACTIVITY_NOT_PLANNED');

@@ -29,7 +29,11 @@ export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
 }
 
 /** Appends entries in one insert; `actorId` null means the system did it (a scheduled rule). */
-export async function recordAudits(db: Db, by: { actorId: string | null; requestId: string | null }, entries: AuditEntry[]): Promise<void> {
+export async function recordAudits(
+  db: Db,
+  by: { actorId: string | null; requestId: string | null },
+  entries: AuditEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   await db.insert(auditLogs).values(
     entries.map((entry) => ({
@@ -56,10 +60,19 @@ export async function findAuditLogs(ctx: Ctx, query: AuditListQuery): Promise<Pa
   const order = query.sort === 'at' ? [asc(auditLogs.at), asc(auditLogs.id)] : [desc(auditLogs.at), desc(auditLogs.id)];
   const { rows, total } = await pageWithTotal(
     query,
-    ctx.db.select().from(auditLogs).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db
+      .select()
+      .from(auditLogs)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(auditLogs).where(where),
   );
-  const names = await getUserNames(ctx.db, rows.map((r) => r.actorId).filter((id): id is string => id !== null));
+  const names = await getUserNames(
+    ctx.db,
+    rows.map((r) => r.actorId).filter((id): id is string => id !== null),
+  );
   return {
     items: rows.map((r) => ({
       id: r.id,

@@ -34,7 +34,9 @@ describe('audit log', () => {
     expect(byActor.body.total).toBe(1);
     expect(byActor.body.items[0].entityType).toBe('region');
     expect((await admin.get('/api/v1/audit-logs', { actorId: user.id, action: 'delete' })).body.total).toBe(0);
-    expect((await admin.get('/api/v1/audit-logs', { actorId: user.id, to: '2000-01-01T00:00:00Z' })).body.total).toBe(0);
+    expect((await admin.get('/api/v1/audit-logs', { actorId: user.id, to: '2000-01-01T00:00:00Z' })).body.total).toBe(
+      0,
+    );
     expect((await admin.get('/api/v1/audit-logs', { from: 'yesterday' })).status).toBe(400);
     expect((await admin.get('/api/v1/audit-logs', { entityType: 'spaceship' })).status).toBe(400);
   });

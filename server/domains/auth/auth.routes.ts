@@ -1,10 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiToken, ApiTokenCreate, ApiTokenCreated, ChangePassword, LoginBody, Me, UpdateMe } from '../../../common/schemas/auth';
+import {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ChangePassword,
+  LoginBody,
+  Me,
+  UpdateMe,
+} from '../../../common/schemas/auth';
 import { IdParams, Ok } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { changeOwnPassword, getOwnProfile, loadActor, updateOwnProfile } from '../staff/users.service';
-import { SESSION_COOKIE, createApiToken, findOwnApiTokens, login, logout, revokeApiToken, type LoginPolicy } from './auth.service';
+import {
+  SESSION_COOKIE,
+  createApiToken,
+  findOwnApiTokens,
+  login,
+  logout,
+  revokeApiToken,
+  type LoginPolicy,
+} from './auth.service';
 import type { Config } from '../../config';
 
 export function registerAuthRoutes(app: FastifyInstance, config: Config) {
@@ -20,55 +36,111 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config) {
     return { user: await getOwnProfile(app.db, userId), grants, csrfToken };
   }
 
-  r.post('/api/v1/auth/login', {
-    config: { public: true },
-    schema: { tags, summary: 'Sign in; sets the session cookie', body: LoginBody, response: { 200: Me, ...errorResponses } },
-  }, async (request, reply) => {
-    const session = await login(app.db, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] }, policy);
-    const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure === 'true';
-    reply.setCookie(SESSION_COOKIE, session.token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure,
-      maxAge: config.sessionTtlHours * 3600,
-    });
-    const actor = (await loadActor(app.db, session.userId))!;
-    return presentMe(session.userId, actor.grants, session.csrfToken);
-  });
+  r.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Sign in; sets the session cookie',
+        body: LoginBody,
+        response: { 200: Me, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await login(
+        app.db,
+        { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] },
+        policy,
+      );
+      const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure === 'true';
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: config.sessionTtlHours * 3600,
+      });
+      const actor = (await loadActor(app.db, session.userId))!;
+      return presentMe(session.userId, actor.grants, session.csrfToken);
+    },
+  );
 
-  r.post('/api/v1/auth/logout', { schema: { tags, response: { 200: Ok, ...errorResponses } } }, async (request, reply) => {
-    if (request.session) await logout(app.db, request.session.id);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true as const };
-  });
+  r.post(
+    '/api/v1/auth/logout',
+    { schema: { tags, response: { 200: Ok, ...errorResponses } } },
+    async (request, reply) => {
+      if (request.session) await logout(app.db, request.session.id);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true as const };
+    },
+  );
 
   r.get('/api/v1/auth/me', { schema: { tags, response: { 200: Me, ...errorResponses } } }, async (request) => {
     const actor = request.actor!;
     return presentMe(actor.id, actor.grants, request.session?.csrfToken ?? null);
   });
 
-  r.patch('/api/v1/auth/me', { schema: { tags, summary: 'Change own language or display name', body: UpdateMe, response: { 200: Me, ...errorResponses } } }, async (request) => {
-    await updateOwnProfile(ctxOf(request), request.body);
-    return presentMe(request.actor!.id, request.actor!.grants, request.session?.csrfToken ?? null);
-  });
-
-  r.post('/api/v1/auth/password', { schema: { tags, summary: 'Change own password', body: ChangePassword, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await changeOwnPassword(ctxOf(request), request.body.currentPassword, request.body.newPassword, request.session?.id);
-    return { ok: true as const };
-  });
-
-  r.get('/api/v1/api-tokens', { schema: { tags, summary: 'My API tokens', response: { 200: ApiToken.array(), ...errorResponses } } }, (request) =>
-    findOwnApiTokens(ctxOf(request)),
+  r.patch(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags,
+        summary: 'Change own language or display name',
+        body: UpdateMe,
+        response: { 200: Me, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await updateOwnProfile(ctxOf(request), request.body);
+      return presentMe(request.actor!.id, request.actor!.grants, request.session?.csrfToken ?? null);
+    },
   );
 
-  r.post('/api/v1/api-tokens', { schema: { tags, summary: 'Create an API token (shown once)', body: ApiTokenCreate, response: { 201: ApiTokenCreated, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return createApiToken(ctxOf(request), request.body);
-  });
+  r.post(
+    '/api/v1/auth/password',
+    {
+      schema: { tags, summary: 'Change own password', body: ChangePassword, response: { 200: Ok, ...errorResponses } },
+    },
+    async (request) => {
+      await changeOwnPassword(
+        ctxOf(request),
+        request.body.currentPassword,
+        request.body.newPassword,
+        request.session?.id,
+      );
+      return { ok: true as const };
+    },
+  );
 
-  r.delete('/api/v1/api-tokens/:id', { schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await revokeApiToken(ctxOf(request), request.params.id);
-    return { ok: true as const };
-  });
+  r.get(
+    '/api/v1/api-tokens',
+    { schema: { tags, summary: 'My API tokens', response: { 200: ApiToken.array(), ...errorResponses } } },
+    (request) => findOwnApiTokens(ctxOf(request)),
+  );
+
+  r.post(
+    '/api/v1/api-tokens',
+    {
+      schema: {
+        tags,
+        summary: 'Create an API token (shown once)',
+        body: ApiTokenCreate,
+        response: { 201: ApiTokenCreated, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return createApiToken(ctxOf(request), request.body);
+    },
+  );
+
+  r.delete(
+    '/api/v1/api-tokens/:id',
+    { schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await revokeApiToken(ctxOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  );
 }

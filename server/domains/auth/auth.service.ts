@@ -32,7 +32,12 @@ async function assertNotRateLimited(db: Db, input: LoginInput, policy: LoginPoli
     .from(loginFailures)
     .where(and(inArray(loginFailures.key, [keys.user, keys.ip]), gt(loginFailures.windowStart, windowStart)));
   const limited = rows.some((r) => r.count >= (r.key === keys.user ? policy.maxFailures : policy.maxFailures * 4));
-  if (limited) throw new AppError('LOGIN_RATE_LIMITED', { minutes: policy.windowMinutes }, { retryAfterMinutes: policy.windowMinutes });
+  if (limited)
+    throw new AppError(
+      'LOGIN_RATE_LIMITED',
+      { minutes: policy.windowMinutes },
+      { retryAfterMinutes: policy.windowMinutes },
+    );
 }
 
 async function countFailure(db: Db, input: LoginInput, policy: LoginPolicy) {
@@ -92,7 +97,10 @@ function sessionLookup(db: Db) {
 /** The session behind a cookie value; slides its expiry at most once a minute. */
 export async function resolveSession(db: Db, token: string, sessionTtlHours: number): Promise<ResolvedSession | null> {
   // Every request looks its session up: built once per database, planned once per connection.
-  const [found] = await preparedOnce(db, 'session-lookup', () => sessionLookup(db)).execute({ tokenHash: sha256(token), now: new Date() });
+  const [found] = await preparedOnce(db, 'session-lookup', () => sessionLookup(db)).execute({
+    tokenHash: sha256(token),
+    now: new Date(),
+  });
   if (!found) return null;
   const { sessionId, csrfToken, lastSeenAt, ...actor } = found;
   if (Date.now() - lastSeenAt.getTime() > 60_000) {
@@ -119,7 +127,11 @@ export async function resolveApiToken(db: Db, token: string): Promise<Actor | nu
     actorThrough(db, {
       table: apiTokens,
       userId: apiTokens.userId,
-      where: and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())))!,
+      where: and(
+        eq(apiTokens.tokenHash, sha256(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
+      )!,
       extra: { tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt },
     }),
   );
@@ -136,12 +148,21 @@ export async function logout(db: Db, sessionId: string): Promise<void> {
 }
 
 /** Ends a user's sessions (optionally all but one) and revokes their API tokens. */
-export async function revokeCredentials(db: Db, userId: string, options: { keepSessionId?: string; keepTokens?: boolean } = {}) {
+export async function revokeCredentials(
+  db: Db,
+  userId: string,
+  options: { keepSessionId?: string; keepTokens?: boolean } = {},
+) {
   await db
     .delete(sessions)
-    .where(and(eq(sessions.userId, userId), options.keepSessionId ? ne(sessions.id, options.keepSessionId) : undefined));
+    .where(
+      and(eq(sessions.userId, userId), options.keepSessionId ? ne(sessions.id, options.keepSessionId) : undefined),
+    );
   if (!options.keepTokens) {
-    await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+    await db
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
   }
 }
 

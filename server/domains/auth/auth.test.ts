@@ -13,7 +13,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 function loginAs(username: string, password: string, ip = randomIp(), lang = 'zh-CN') {
-  return t.anon.request('POST', '/api/v1/auth/login', { username, password }, { remoteAddress: ip, headers: { 'accept-language': lang } });
+  return t.anon.request(
+    'POST',
+    '/api/v1/auth/login',
+    { username, password },
+    { remoteAddress: ip, headers: { 'accept-language': lang } },
+  );
 }
 
 describe('sign-in', () => {
@@ -29,7 +34,10 @@ describe('sign-in', () => {
     expect(res.body.user).not.toHaveProperty('passwordHash');
     expect(res.body.grants['staff:read']).toBe('department');
     expect(res.body.csrfToken).toEqual(expect.any(String));
-    const [row] = await t.database.db.select({ lastLoginAt: users.lastLoginAt }).from(users).where(eq(users.id, user.id));
+    const [row] = await t.database.db
+      .select({ lastLoginAt: users.lastLoginAt })
+      .from(users)
+      .where(eq(users.id, user.id));
     expect(row.lastLoginAt).not.toBeNull();
   });
 
@@ -45,7 +53,8 @@ describe('sign-in', () => {
 
   it('rate-limits failed sign-ins per user, even from changing addresses and with the right password', async () => {
     const user = await buildUser(t.database.db);
-    for (let i = 0; i < t.config.loginMaxFailures; i++) expect((await loginAs(user.username, 'wrong-password-1')).status).toBe(401);
+    for (let i = 0; i < t.config.loginMaxFailures; i++)
+      expect((await loginAs(user.username, 'wrong-password-1')).status).toBe(401);
     const blocked = await loginAs(user.username, TEST_PASSWORD);
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('LOGIN_RATE_LIMITED');
@@ -137,13 +146,19 @@ describe('passwords', () => {
     const user = await buildUser(t.database.db);
     const first = await t.login(user.username);
     const second = await t.login(user.username);
-    const wrong = await first.post('/api/v1/auth/password', { currentPassword: 'nope-nope-1', newPassword: 'Another-pass-2' });
+    const wrong = await first.post('/api/v1/auth/password', {
+      currentPassword: 'nope-nope-1',
+      newPassword: 'Another-pass-2',
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('WRONG_PASSWORD');
     const weak = await first.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'short' });
     expect(weak.status).toBe(400);
     expect(weak.body.error.details.issues[0].message).toBe('密码至少 8 位，且须同时包含字母和数字');
-    expect((await first.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'Another-pass-2' })).status).toBe(200);
+    expect(
+      (await first.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'Another-pass-2' }))
+        .status,
+    ).toBe(200);
     expect((await first.get('/api/v1/auth/me')).status).toBe(200);
     expect((await second.get('/api/v1/auth/me')).status).toBe(401);
     expect((await loginAs(user.username, TEST_PASSWORD)).status).toBe(401);

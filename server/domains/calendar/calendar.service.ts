@@ -41,7 +41,10 @@ function placedIn(from: Date, to: Date): SQL {
 function ownedOrAssigned(userId: string): SQL {
   return or(
     eq(activities.ownerId, userId),
-    inArray(activities.id, sql`(SELECT ${activityAssignees.activityId} FROM ${activityAssignees} WHERE ${eq(activityAssignees.userId, userId)})`),
+    inArray(
+      activities.id,
+      sql`(SELECT ${activityAssignees.activityId} FROM ${activityAssignees} WHERE ${eq(activityAssignees.userId, userId)})`,
+    ),
   )!;
 }
 
@@ -61,13 +64,24 @@ export async function findCalendar(ctx: Ctx, query: CalendarQuery): Promise<Cale
 export async function createCalendarFeed(ctx: Ctx, base: string): Promise<CalendarFeed> {
   const token = randomBytes(24).toString('base64url');
   await inTransaction(ctx, async (tx) => {
-    const [before] = await tx.db.select({ hash: userPreferences.calendarTokenHash }).from(userPreferences).where(eq(userPreferences.userId, ctx.actor.id));
+    const [before] = await tx.db
+      .select({ hash: userPreferences.calendarTokenHash })
+      .from(userPreferences)
+      .where(eq(userPreferences.userId, ctx.actor.id));
     await tx.db
       .insert(userPreferences)
       .values({ userId: ctx.actor.id, calendarTokenHash: sha256(token) })
-      .onConflictDoUpdate({ target: userPreferences.userId, set: { calendarTokenHash: sha256(token), updatedAt: new Date() } });
+      .onConflictDoUpdate({
+        target: userPreferences.userId,
+        set: { calendarTokenHash: sha256(token), updatedAt: new Date() },
+      });
     // Rotating an active feed is an update; the log never holds the secret or its hash.
-    await recordAudit(tx, { action: before?.hash ? 'update' : 'create', entityType: 'calendar-feed', entityId: ctx.actor.id, after: { active: true } });
+    await recordAudit(tx, {
+      action: before?.hash ? 'update' : 'create',
+      entityType: 'calendar-feed',
+      entityId: ctx.actor.id,
+      after: { active: true },
+    });
   });
   return { url: `${base}/api/v1/calendar/feed/${token}.ics` };
 }
@@ -80,7 +94,14 @@ export async function revokeCalendarFeed(ctx: Ctx): Promise<void> {
       .set({ calendarTokenHash: null, updatedAt: new Date() })
       .where(and(eq(userPreferences.userId, ctx.actor.id), sql`${userPreferences.calendarTokenHash} IS NOT NULL`))
       .returning({ userId: userPreferences.userId });
-    if (revoked.length) await recordAudit(tx, { action: 'delete', entityType: 'calendar-feed', entityId: ctx.actor.id, before: { active: true }, after: { active: false } });
+    if (revoked.length)
+      await recordAudit(tx, {
+        action: 'delete',
+        entityType: 'calendar-feed',
+        entityId: ctx.actor.id,
+        before: { active: true },
+        after: { active: false },
+      });
   });
 }
 
@@ -102,12 +123,21 @@ export async function calendarFeedOf(db: Db, token: string): Promise<string> {
   if (!owner) throw new AppError('CALENDAR_FEED_NOT_FOUND');
   const now = Date.now();
   const rows = await selectActivities(db)
-    .where(and(ownedOrAssigned(owner.id), placedIn(new Date(now - FEED_PAST_DAYS * DAY_MS), new Date(now + FEED_AHEAD_DAYS * DAY_MS))))
+    .where(
+      and(
+        ownedOrAssigned(owner.id),
+        placedIn(new Date(now - FEED_PAST_DAYS * DAY_MS), new Date(now + FEED_AHEAD_DAYS * DAY_MS)),
+      ),
+    )
     .orderBy(asc(placedAt), asc(activities.id));
 
   const names = new Map((await findCategories(db)).map((c) => [c.code, c.nameZh]));
   const categoryLabel = (code: string) => names.get(code) ?? code;
-  const calendar = ical({ name: `Gongdan 工单 · ${owner.displayName}`, prodId: { company: 'Gongdan', product: 'calendar', language: 'ZH' }, ttl: 3600 });
+  const calendar = ical({
+    name: `Gongdan 工单 · ${owner.displayName}`,
+    prodId: { company: 'Gongdan', product: 'calendar', language: 'ZH' },
+    ttl: 3600,
+  });
   for (const a of rows.map(presentActivity)) {
     const start = new Date((a.status === 'planned' ? a.dueAt : a.doneAt)!);
     const description = [

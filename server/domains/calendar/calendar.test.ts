@@ -28,7 +28,8 @@ async function activity(client: Client, body: Record<string, unknown>) {
   return res.body as { id: string; subject: string };
 }
 
-const cancel = (id: string) => t.database.db.update(activities).set({ status: 'cancelled' }).where(eq(activities.id, id));
+const cancel = (id: string) =>
+  t.database.db.update(activities).set({ status: 'cancelled' }).where(eq(activities.id, id));
 
 /** The calendar's ids, in order, among `known` (other test files may share the database). */
 async function calendar(client: Client, query: { from: string; to: string; scope?: string }, known: Set<string>) {
@@ -50,11 +51,29 @@ describe('the calendar of a range', () => {
     // A week in March 2027 (Beijing time): the first due at `from` is in, the one due at `to` is out.
     const from = '2027-03-01T09:00:00+08:00';
     const to = '2027-03-10T09:00:00+08:00';
-    const first = await activity(seller.client, { customerId: customer.id, category: 'visit', status: 'planned', dueAt: from });
-    const shared = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: '2027-03-05T14:30:00+08:00', assigneeIds: [helper.user.id] });
+    const first = await activity(seller.client, {
+      customerId: customer.id,
+      category: 'visit',
+      status: 'planned',
+      dueAt: from,
+    });
+    const shared = await activity(seller.client, {
+      customerId: customer.id,
+      status: 'planned',
+      dueAt: '2027-03-05T14:30:00+08:00',
+      assigneeIds: [helper.user.id],
+    });
     const atEnd = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: to });
-    const before = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: '2027-03-01T08:59:00+08:00' });
-    const cancelled = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: '2027-03-03T10:00:00+08:00' });
+    const before = await activity(seller.client, {
+      customerId: customer.id,
+      status: 'planned',
+      dueAt: '2027-03-01T08:59:00+08:00',
+    });
+    const cancelled = await activity(seller.client, {
+      customerId: customer.id,
+      status: 'planned',
+      dueAt: '2027-03-03T10:00:00+08:00',
+    });
     await cancel(cancelled.id);
     const known = new Set([first.id, shared.id, atEnd.id, before.id, cancelled.id]);
 
@@ -74,7 +93,10 @@ describe('the calendar of a range', () => {
     const item = res.body.items.find((a: { id: string }) => a.id === first.id);
     expect(item).toEqual((await seller.client.get(`/api/v1/activities/${first.id}`)).body);
     // The same instants written in another offset select the same activities.
-    expect(await calendar(seller.client, { from: '2027-03-01T01:00:00Z', to: '2027-03-10T01:00:00Z' }, known)).toEqual([first.id, shared.id]);
+    expect(await calendar(seller.client, { from: '2027-03-01T01:00:00Z', to: '2027-03-10T01:00:00Z' }, known)).toEqual([
+      first.id,
+      shared.id,
+    ]);
   });
 
   it('places done work at the time it was done, planned work at its due time', async () => {
@@ -108,9 +130,13 @@ describe('the calendar of a range', () => {
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
     const local = await client.get('/api/v1/calendar', { from: '2027-03-01T00:00:00', to: from });
-    expect(local.body.error.details.issues).toEqual([expect.objectContaining({ path: 'querystring.from', code: 'invalid_format' })]);
+    expect(local.body.error.details.issues).toEqual([
+      expect.objectContaining({ path: 'querystring.from', code: 'invalid_format' }),
+    ]);
     const tooLong = await client.get('/api/v1/calendar', { from, to: '2027-06-10T00:00:00+08:00' });
-    expect(tooLong.body.error.details.issues).toEqual([expect.objectContaining({ path: 'querystring.to', message: expect.stringContaining('100') })]);
+    expect(tooLong.body.error.details.issues).toEqual([
+      expect.objectContaining({ path: 'querystring.to', message: expect.stringContaining('100') }),
+    ]);
     expect((await client.get('/api/v1/calendar', { from, to: '2027-06-09T00:00:00+08:00' })).status).toBe(200);
     expect((await t.anon.get('/api/v1/calendar', { from, to: '2027-03-02T00:00:00+08:00' })).status).toBe(401);
   });
@@ -140,7 +166,10 @@ async function readFeed(path: string): Promise<Feed> {
   expect(res.headers['cache-control']).toBe('no-store');
   const calendar = new ICAL.Component(ICAL.parse(res.body as string));
   const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
-  return { name: String(calendar.getFirstPropertyValue('x-wr-calname')), events: new Map(events.map((e) => [e.uid, e])) };
+  return {
+    name: String(calendar.getFirstPropertyValue('x-wr-calname')),
+    events: new Map(events.map((e) => [e.uid, e])),
+  };
 }
 
 async function expectGone(path: string) {
@@ -149,9 +178,11 @@ async function expectGone(path: string) {
   expect(res.body.error.code).toBe('CALENDAR_FEED_NOT_FOUND');
 }
 
-const shanghaiHour = (d: Date) => Number(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', hour: 'numeric', hourCycle: 'h23' }).format(d));
+const shanghaiHour = (d: Date) =>
+  Number(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', hour: 'numeric', hourCycle: 'h23' }).format(d));
 const minutes = (e: ICAL.Event) => (e.endDate.toJSDate().getTime() - e.startDate.toJSDate().getTime()) / 60_000;
-const categoriesOf = (e: ICAL.Event) => e.component.getAllProperties('categories').flatMap((p) => p.getValues().map(String));
+const categoriesOf = (e: ICAL.Event) =>
+  e.component.getAllProperties('categories').flatMap((p) => p.getValues().map(String));
 
 describe('the iCalendar feed', () => {
   it('gives calendar apps my planned and done activities, in Chinese, at the exact times', async () => {
@@ -163,16 +194,44 @@ describe('the iCalendar feed', () => {
     const opp = await buildOpportunity(t, { ownerId: seller.user.id, customerId: customer.id });
 
     const due = nextFirstOfDecember();
-    const visit = await activity(seller.client, { customerId: customer.id, category: 'visit', subject: '年审沟通', status: 'planned', dueAt: due, notes: '带上去年的审计报告' });
+    const visit = await activity(seller.client, {
+      customerId: customer.id,
+      category: 'visit',
+      subject: '年审沟通',
+      status: 'planned',
+      dueAt: due,
+      notes: '带上去年的审计报告',
+    });
     const doneAt = at(-2 * DAY);
-    const call = await activity(seller.client, { opportunityId: opp.id, category: 'call', subject: '确认报价', doneAt, notes: '客户接受报价' });
+    const call = await activity(seller.client, {
+      opportunityId: opp.id,
+      category: 'call',
+      subject: '确认报价',
+      doneAt,
+      notes: '客户接受报价',
+    });
     // The colleague's meeting with me on it is in my feed; their own call is not.
     const colleagueCustomer = await createCustomer(colleague.client);
-    const meeting = await activity(colleague.client, { customerId: colleagueCustomer.id, category: 'meeting', subject: '方案评审', status: 'planned', dueAt: at(5 * DAY), assigneeIds: [seller.user.id] });
-    const theirs = await activity(colleague.client, { customerId: colleagueCustomer.id, status: 'planned', dueAt: at(5 * DAY) });
+    const meeting = await activity(colleague.client, {
+      customerId: colleagueCustomer.id,
+      category: 'meeting',
+      subject: '方案评审',
+      status: 'planned',
+      dueAt: at(5 * DAY),
+      assigneeIds: [seller.user.id],
+    });
+    const theirs = await activity(colleague.client, {
+      customerId: colleagueCustomer.id,
+      status: 'planned',
+      dueAt: at(5 * DAY),
+    });
     // Outside the window (90 days back, 365 ahead) or cancelled: not in it.
     const longAgo = await activity(seller.client, { customerId: customer.id, doneAt: at(-100 * DAY) });
-    const farAhead = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: at(400 * DAY) });
+    const farAhead = await activity(seller.client, {
+      customerId: customer.id,
+      status: 'planned',
+      dueAt: at(400 * DAY),
+    });
     const cancelled = await activity(seller.client, { customerId: customer.id, status: 'planned', dueAt: at(DAY) });
     await cancel(cancelled.id);
 
@@ -181,7 +240,8 @@ describe('the iCalendar feed', () => {
     const feed = await readFeed(path);
     expect(feed.name).toBe(`Gongdan 工单 · ${displayName}`);
     expect([...feed.events.keys()].sort()).toEqual([visit.id, call.id, meeting.id].map((id) => `${id}@gongdan`).sort());
-    for (const id of [theirs.id, longAgo.id, farAhead.id, cancelled.id]) expect(feed.events.has(`${id}@gongdan`)).toBe(false);
+    for (const id of [theirs.id, longAgo.id, farAhead.id, cancelled.id])
+      expect(feed.events.has(`${id}@gongdan`)).toBe(false);
 
     const v = feed.events.get(`${visit.id}@gongdan`)!;
     expect(v.summary).toBe('上门拜访 · 年审沟通');
@@ -227,8 +287,16 @@ describe('the iCalendar feed', () => {
   it('shows only its own user’s activities, and nothing once that user is deactivated', async () => {
     const me = await signedIn(t);
     const other = await signedIn(t);
-    const mine = await activity(me.client, { customerId: (await createCustomer(me.client)).id, status: 'planned', dueAt: at(DAY) });
-    const theirs = await activity(other.client, { customerId: (await createCustomer(other.client)).id, status: 'planned', dueAt: at(DAY) });
+    const mine = await activity(me.client, {
+      customerId: (await createCustomer(me.client)).id,
+      status: 'planned',
+      dueAt: at(DAY),
+    });
+    const theirs = await activity(other.client, {
+      customerId: (await createCustomer(other.client)).id,
+      status: 'planned',
+      dueAt: at(DAY),
+    });
     const myFeed = await createFeed(me.client);
     const theirFeed = await createFeed(other.client);
     expect([...(await readFeed(myFeed)).events.keys()]).toEqual([`${mine.id}@gongdan`]);

@@ -18,7 +18,9 @@ import { campaignBusinessLines, campaigns } from './campaigns.tables';
  * foreign keys: one query per page, never one per row). Money is summed in SQL numeric.
  */
 const campaignId = outer(campaigns.id);
-const businessLinesOf = sql<{ id: string; name: string }[]>`coalesce((SELECT json_agg(json_build_object('id', bl.id, 'name', bl.name) ORDER BY bl.sort_order, bl.name)
+const businessLinesOf = sql<
+  { id: string; name: string }[]
+>`coalesce((SELECT json_agg(json_build_object('id', bl.id, 'name', bl.name) ORDER BY bl.sort_order, bl.name)
   FROM ${campaignBusinessLines} cbl JOIN ${businessLines} bl ON bl.id = cbl.business_line_id WHERE cbl.campaign_id = ${campaignId}), '[]'::json)`;
 const leadCountOf = sql<number>`(SELECT count(*)::int FROM ${leads} l WHERE l.campaign_id = ${campaignId})`;
 const convertedCountOf = sql<number>`(SELECT count(*)::int FROM ${leads} l WHERE l.campaign_id = ${campaignId} AND l.status = 'converted')`;
@@ -69,13 +71,26 @@ export async function findCampaigns(ctx: Ctx, query: CampaignListQuery): Promise
   if (query.type) filters.push(eq(campaigns.type, query.type));
   if (query.status) filters.push(eq(campaigns.status, query.status));
   if (query.businessLineId) {
-    filters.push(exists(sql`(SELECT 1 FROM ${campaignBusinessLines} WHERE ${and(eq(campaignBusinessLines.campaignId, outer(campaigns.id)), eq(campaignBusinessLines.businessLineId, query.businessLineId))})`));
+    filters.push(
+      exists(
+        sql`(SELECT 1 FROM ${campaignBusinessLines} WHERE ${and(eq(campaignBusinessLines.campaignId, outer(campaigns.id)), eq(campaignBusinessLines.businessLineId, query.businessLineId))})`,
+      ),
+    );
   }
   const where = and(...filters);
-  const order = orderFrom(query.sort, { name: campaigns.name, startsOn: campaigns.startsOn, createdAt: campaigns.createdAt }, '-createdAt', campaigns.id);
+  const order = orderFrom(
+    query.sort,
+    { name: campaigns.name, startsOn: campaigns.startsOn, createdAt: campaigns.createdAt },
+    '-createdAt',
+    campaigns.id,
+  );
   const { rows, total } = await pageWithTotal(
     query,
-    selectCampaigns(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectCampaigns(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(campaigns).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -106,9 +121,16 @@ function assertDatesInOrder(ctx: Ctx, startsOn: string | null, endsOn: string | 
 /** Sets the campaign's business lines; lines newly added must be active (ones it already had may stay). */
 async function setBusinessLines(ctx: Ctx, id: string, wanted: string[], had: string[] = []) {
   const ids = [...new Set(wanted)];
-  await assertActiveReferences(ctx.db, 'businessLine', ids.filter((lineId) => !had.includes(lineId)));
+  await assertActiveReferences(
+    ctx.db,
+    'businessLine',
+    ids.filter((lineId) => !had.includes(lineId)),
+  );
   await ctx.db.delete(campaignBusinessLines).where(eq(campaignBusinessLines.campaignId, id));
-  if (ids.length) await ctx.db.insert(campaignBusinessLines).values(ids.map((businessLineId) => ({ campaignId: id, businessLineId })));
+  if (ids.length)
+    await ctx.db
+      .insert(campaignBusinessLines)
+      .values(ids.map((businessLineId) => ({ campaignId: id, businessLineId })));
 }
 
 export async function createCampaign(ctx: Ctx, input: CampaignCreate): Promise<Campaign> {
@@ -135,12 +157,26 @@ export async function updateCampaign(ctx: Ctx, id: string, patch: CampaignUpdate
   return inTransaction(ctx, async (tx) => {
     const before = await getCampaign(tx, id);
     const { businessLineIds, ...fields } = patch;
-    assertDatesInOrder(ctx, fields.startsOn === undefined ? before.startsOn : fields.startsOn, fields.endsOn === undefined ? before.endsOn : fields.endsOn);
+    assertDatesInOrder(
+      ctx,
+      fields.startsOn === undefined ? before.startsOn : fields.startsOn,
+      fields.endsOn === undefined ? before.endsOn : fields.endsOn,
+    );
     await tx.db
       .update(campaigns)
-      .set({ ...fields, ...(fields.name ? { searchText: campaignSearchText(fields.name) } : {}), updatedAt: new Date() })
+      .set({
+        ...fields,
+        ...(fields.name ? { searchText: campaignSearchText(fields.name) } : {}),
+        updatedAt: new Date(),
+      })
       .where(eq(campaigns.id, id));
-    if (businessLineIds) await setBusinessLines(tx, id, businessLineIds, before.businessLines.map((l) => l.id));
+    if (businessLineIds)
+      await setBusinessLines(
+        tx,
+        id,
+        businessLineIds,
+        before.businessLines.map((l) => l.id),
+      );
     const after = await getCampaign(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'campaign', entityId: id, before, after });
     return after;
@@ -155,4 +191,3 @@ export async function deleteCampaign(ctx: Ctx, id: string): Promise<void> {
     await recordAudit(tx, { action: 'delete', entityType: 'campaign', entityId: id, before });
   });
 }
-

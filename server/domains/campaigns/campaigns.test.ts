@@ -22,7 +22,10 @@ async function createCampaign(client: Client, overrides: Record<string, unknown>
 
 /* Leads and opportunities are written straight into the tables: only their campaign matters here. */
 async function insertLead(campaignId: string, status: 'new' | 'converted' = 'new') {
-  const [row] = await t.database.db.insert(leads).values({ companyName: uniq('线索公司'), campaignId, status, searchText: '' }).returning({ id: leads.id });
+  const [row] = await t.database.db
+    .insert(leads)
+    .values({ companyName: uniq('线索公司'), campaignId, status, searchText: '' })
+    .returning({ id: leads.id });
   return row.id;
 }
 
@@ -30,8 +33,15 @@ async function insertLead(campaignId: string, status: 'new' | 'converted' = 'new
 async function opportunityFrom(campaignId: string, status: 'open' | 'won' | 'lost', expectedAmount: string | null) {
   const opp = await buildOpportunity(t, { campaignId, expectedAmount });
   if (status !== 'open') {
-    const [stage] = await t.database.db.select().from(pipelineStages).where(and(isNull(pipelineStages.businessLineId), eq(pipelineStages.kind, status))).limit(1);
-    await t.database.db.update(opportunities).set({ status, stageId: stage.id, probability: stage.probability, closedAt: new Date() }).where(eq(opportunities.id, opp.id));
+    const [stage] = await t.database.db
+      .select()
+      .from(pipelineStages)
+      .where(and(isNull(pipelineStages.businessLineId), eq(pipelineStages.kind, status)))
+      .limit(1);
+    await t.database.db
+      .update(opportunities)
+      .set({ status, stageId: stage.id, probability: stage.probability, closedAt: new Date() })
+      .where(eq(opportunities.id, opp.id));
   }
   return opp.id;
 }
@@ -43,13 +53,27 @@ describe('campaigns 市场活动', () => {
     const tax = await buildBusinessLine(t.database.db, { name: uniq('税务') });
     const suffix = uniq('').slice(1);
     const created = await client.post('/api/v1/campaigns', {
-      name: `A 华东年报审计研讨会${suffix}`, type: 'seminar', status: 'active', startsOn: '2026-03-01', endsOn: '2026-03-02',
-      budget: '12500.5', businessLineIds: [audit.id, tax.id], description: '面向制造业客户',
+      name: `A 华东年报审计研讨会${suffix}`,
+      type: 'seminar',
+      status: 'active',
+      startsOn: '2026-03-01',
+      endsOn: '2026-03-02',
+      budget: '12500.5',
+      businessLineIds: [audit.id, tax.id],
+      description: '面向制造业客户',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({
-      type: 'seminar', status: 'active', startsOn: '2026-03-01', endsOn: '2026-03-02', budget: '12500.50',
-      ownerId: manager.id, ownerName: manager.displayName, leadCount: 0, convertedCount: 0, wonAmount: '0.00',
+      type: 'seminar',
+      status: 'active',
+      startsOn: '2026-03-01',
+      endsOn: '2026-03-02',
+      budget: '12500.50',
+      ownerId: manager.id,
+      ownerName: manager.displayName,
+      leadCount: 0,
+      convertedCount: 0,
+      wonAmount: '0.00',
     });
     expect(created.body.businessLines.map((l: { id: string }) => l.id).sort()).toEqual([audit.id, tax.id].sort());
     const mailing = await createCampaign(client, { name: `B 税务政策邮件${suffix}`, type: 'mailing' });
@@ -64,8 +88,14 @@ describe('campaigns 市场活动', () => {
     expect(ids(byLine)).toEqual([created.body.id]);
     expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, type: 'mailing' }))).toEqual([mailing.id]);
     expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, status: 'active' }))).toEqual([created.body.id]);
-    expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, sort: 'name' }))).toEqual([created.body.id, mailing.id]);
-    expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, sort: '-name' }))).toEqual([mailing.id, created.body.id]);
+    expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, sort: 'name' }))).toEqual([
+      created.body.id,
+      mailing.id,
+    ]);
+    expect(ids(await sales.get('/api/v1/campaigns', { q: suffix, sort: '-name' }))).toEqual([
+      mailing.id,
+      created.body.id,
+    ]);
     expect((await sales.get(`/api/v1/campaigns/${created.body.id}`)).body.name).toBe(`A 华东年报审计研讨会${suffix}`);
 
     // Reading is not managing.
@@ -78,9 +108,17 @@ describe('campaigns 市场活动', () => {
     expect((await staff.get(`/api/v1/campaigns/${created.body.id}`)).status).toBe(403);
 
     // Renamed (and found under the new name), one line dropped; audited with before and after.
-    const updated = await client.patch(`/api/v1/campaigns/${created.body.id}`, { name: `西北财税沙龙${suffix}`, businessLineIds: [audit.id], status: 'completed' });
+    const updated = await client.patch(`/api/v1/campaigns/${created.body.id}`, {
+      name: `西北财税沙龙${suffix}`,
+      businessLineIds: [audit.id],
+      status: 'completed',
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ status: 'completed', budget: '12500.50', businessLines: [{ id: audit.id, name: audit.name }] });
+    expect(updated.body).toMatchObject({
+      status: 'completed',
+      budget: '12500.50',
+      businessLines: [{ id: audit.id, name: audit.name }],
+    });
     expect(ids(await sales.get('/api/v1/campaigns', { q: 'xbcs' }))).toContain(created.body.id);
     expect(ids(await sales.get('/api/v1/campaigns', { q: 'hdnb' }))).not.toContain(created.body.id);
     const { client: admin } = await signedIn(t, { roleCode: 'admin' });
@@ -96,20 +134,37 @@ describe('campaigns 市场活动', () => {
 
     const money = await client.post('/api/v1/campaigns', { name: uniq('活动'), type: 'web', budget: '12.345' });
     expect(money.status).toBe(400);
-    expect(money.body.error.details.issues[0]).toMatchObject({ path: 'body.budget', message: '请输入金额，最多两位小数，例如 12500.00' });
-    const dates = await client.post('/api/v1/campaigns', { name: uniq('活动'), type: 'web', startsOn: '2026-05-02', endsOn: '2026-05-01' });
+    expect(money.body.error.details.issues[0]).toMatchObject({
+      path: 'body.budget',
+      message: '请输入金额，最多两位小数，例如 12500.00',
+    });
+    const dates = await client.post('/api/v1/campaigns', {
+      name: uniq('活动'),
+      type: 'web',
+      startsOn: '2026-05-02',
+      endsOn: '2026-05-01',
+    });
     expect(dates.status).toBe(400);
-    expect(dates.body.error.details.issues[0]).toMatchObject({ path: 'body.endsOn', message: '结束日期不能早于开始日期' });
+    expect(dates.body.error.details.issues[0]).toMatchObject({
+      path: 'body.endsOn',
+      message: '结束日期不能早于开始日期',
+    });
 
     // An end before the stored start, sent alone, is caught too.
     const early = await client.patch(`/api/v1/campaigns/${campaign.id}`, { endsOn: '2026-04-30', budget: '1' });
     expect(early.status).toBe(400);
-    expect(early.body.error.details.issues[0]).toMatchObject({ path: 'body.endsOn', message: '结束日期不能早于开始日期' });
+    expect(early.body.error.details.issues[0]).toMatchObject({
+      path: 'body.endsOn',
+      message: '结束日期不能早于开始日期',
+    });
 
     // A deactivated business line cannot be added; nothing of the patch is kept.
     const line = await buildBusinessLine(t.database.db);
     await t.database.db.update(businessLines).set({ active: false }).where(eq(businessLines.id, line.id));
-    const inactive = await client.patch(`/api/v1/campaigns/${campaign.id}`, { name: '不应保存', businessLineIds: [line.id] });
+    const inactive = await client.patch(`/api/v1/campaigns/${campaign.id}`, {
+      name: '不应保存',
+      businessLineIds: [line.id],
+    });
     expect(inactive.status).toBe(400);
     expect(inactive.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选业务类型已停用或不存在' });
     const unknown = await client.post('/api/v1/campaigns', { name: uniq('活动'), type: 'web', ownerId: campaign.id });
@@ -138,7 +193,11 @@ describe('campaigns 市场活动', () => {
     expect(got.body).toMatchObject({ leadCount: 3, convertedCount: 1, wonAmount: '1234567890.30' });
     const listed = (await client.get('/api/v1/campaigns', { q: campaign.name })).body.items[0];
     expect(listed).toMatchObject({ id: campaign.id, leadCount: 3, convertedCount: 1, wonAmount: '1234567890.30' });
-    expect((await client.get(`/api/v1/campaigns/${other.id}`)).body).toMatchObject({ leadCount: 1, convertedCount: 1, wonAmount: '0.00' });
+    expect((await client.get(`/api/v1/campaigns/${other.id}`)).body).toMatchObject({
+      leadCount: 1,
+      convertedCount: 1,
+      wonAmount: '0.00',
+    });
   });
 
   it('is deleted only while no lead or opportunity came from it', async () => {

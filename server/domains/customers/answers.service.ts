@@ -13,7 +13,14 @@ import { contactLogs, contacts, customers } from './customers.tables';
 const PAYABLES = /应付|财务|出纳|会计|结算|付款|accounts? payable|\bap\b|finance/i;
 
 type ContactRow = typeof contacts.$inferSelect;
-const card = (c: ContactRow) => ({ id: c.id, name: c.name, title: c.title, department: c.department, phones: c.phones, emails: c.emails });
+const card = (c: ContactRow) => ({
+  id: c.id,
+  name: c.name,
+  title: c.title,
+  department: c.department,
+  phones: c.phones,
+  emails: c.emails,
+});
 
 /** Open opportunities of the customers that the reader may see: count, exact total, the three largest. */
 async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
@@ -25,19 +32,36 @@ async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
       stageNameZh: sql<string>`${pipelineStages.nameZh}`.as('stage_name_zh'),
       stageNameEn: sql<string>`${pipelineStages.nameEn}`.as('stage_name_en'),
       expectedAmount: opportunities.expectedAmount,
-      rank: sql<number>`row_number() OVER (PARTITION BY ${opportunities.customerId} ORDER BY ${opportunities.expectedAmount} DESC NULLS LAST, ${opportunities.id})`.as('rank'),
+      rank: sql<number>`row_number() OVER (PARTITION BY ${opportunities.customerId} ORDER BY ${opportunities.expectedAmount} DESC NULLS LAST, ${opportunities.id})`.as(
+        'rank',
+      ),
       count: sql<number>`count(*) OVER (PARTITION BY ${opportunities.customerId})::int`.as('count'),
-      total: sql<string>`coalesce(sum(${opportunities.expectedAmount}) OVER (PARTITION BY ${opportunities.customerId}), 0)::numeric(16, 2)::text`.as('total'),
+      total:
+        sql<string>`coalesce(sum(${opportunities.expectedAmount}) OVER (PARTITION BY ${opportunities.customerId}), 0)::numeric(16, 2)::text`.as(
+          'total',
+        ),
     })
     .from(opportunities)
     .innerJoin(pipelineStages, eq(pipelineStages.id, opportunities.stageId))
-    .where(and(inArray(opportunities.customerId, customerIds), eq(opportunities.status, 'open'), visibleOpportunities(ctx.actor)))
+    .where(
+      and(
+        inArray(opportunities.customerId, customerIds),
+        eq(opportunities.status, 'open'),
+        visibleOpportunities(ctx.actor),
+      ),
+    )
     .as('ranked');
   const rows = await ctx.db.select().from(ranked).where(lte(ranked.rank, 3)).orderBy(ranked.customerId, ranked.rank);
   const map = new Map<string, AnswerCard['openBusiness']>();
   for (const r of rows) {
     const entry = map.get(r.customerId) ?? { count: r.count, totalAmount: r.total, top: [] };
-    entry.top.push({ id: r.id, name: r.name, stageNameZh: r.stageNameZh, stageNameEn: r.stageNameEn, expectedAmount: r.expectedAmount });
+    entry.top.push({
+      id: r.id,
+      name: r.name,
+      stageNameZh: r.stageNameZh,
+      stageNameEn: r.stageNameEn,
+      expectedAmount: r.expectedAmount,
+    });
     map.set(r.customerId, entry);
   }
   return map;
@@ -94,7 +118,13 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
       payablesContact: payables ? card(payables.contact) : null,
       matchedContacts: mine.filter((c) => c.matches).map((c) => card(c.contact)),
       lastContact: last
-        ? { at: last.log.occurredAt.toISOString(), direction: last.log.direction, channel: last.log.channel, userName: last.userName, summary: last.log.summary }
+        ? {
+            at: last.log.occurredAt.toISOString(),
+            direction: last.log.direction,
+            channel: last.log.channel,
+            userName: last.userName,
+            summary: last.log.summary,
+          }
         : null,
       contactCount: mine.length,
       openBusiness: business.get(row.id) ?? { count: 0, totalAmount: '0.00', top: [] },

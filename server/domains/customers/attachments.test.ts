@@ -14,7 +14,11 @@ function multipart(parts: { filename: string; content: Buffer; type?: string }[]
   const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    );
     chunks.push(p.content, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -28,7 +32,14 @@ function upload(client: Client, logId: string, parts: { filename: string; conten
 
 async function logWithCustomer(client: Client) {
   const customer = (await client.post('/api/v1/customers', { name: uniq('客户') })).body;
-  const log = (await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'email', summary: '客户发来营业执照与上年报表' })).body;
+  const log = (
+    await client.post('/api/v1/contact-logs', {
+      customerId: customer.id,
+      direction: 'inbound',
+      channel: 'email',
+      summary: '客户发来营业执照与上年报表',
+    })
+  ).body;
   return { customer, log };
 }
 
@@ -39,7 +50,10 @@ describe('contact-log attachments', () => {
     const { client: exec } = await signedIn(t, { roleCode: 'executive' });
     const { log } = await logWithCustomer(owner);
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5000, 7)]);
-    const res = await upload(owner, log.id, [{ filename: '营业执照.pdf', content: pdf }, { filename: '2025年报表.xlsx', content: Buffer.from('PK\u0003\u0004 fake xlsx') }]);
+    const res = await upload(owner, log.id, [
+      { filename: '营业执照.pdf', content: pdf },
+      { filename: '2025年报表.xlsx', content: Buffer.from('PK\u0003\u0004 fake xlsx') },
+    ]);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.map((a: { filename: string }) => a.filename)).toEqual(['营业执照.pdf', '2025年报表.xlsx']);
     expect(res.body[0]).toMatchObject({ contentType: 'application/pdf', size: pdf.length });
@@ -50,11 +64,17 @@ describe('contact-log attachments', () => {
     const overview = await owner.get(`/api/v1/customers/${log.customerId}/overview`);
     expect(overview.body.contactLog.items[0].attachments).toEqual(again.body.attachments);
     const fileId = res.body[0].id;
-    const download = await t.app.inject({ method: 'GET', url: `/api/v1/contact-logs/${log.id}/attachments/${fileId}`, headers: { cookie: exec.cookie! } });
+    const download = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/contact-logs/${log.id}/attachments/${fileId}`,
+      headers: { cookie: exec.cookie! },
+    });
     expect(download.statusCode).toBe(200);
     expect(download.rawPayload.equals(pdf)).toBe(true);
     expect(download.headers['content-type']).toBe('application/pdf');
-    expect(download.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encodeURIComponent('营业执照.pdf')}`);
+    expect(download.headers['content-disposition']).toBe(
+      `attachment; filename*=UTF-8''${encodeURIComponent('营业执照.pdf')}`,
+    );
     expect(download.headers['x-content-type-options']).toBe('nosniff');
 
     expect((await stranger.get(`/api/v1/contact-logs/${log.id}/attachments/${fileId}`)).status).toBe(404);
@@ -68,11 +88,16 @@ describe('contact-log attachments', () => {
   it('refuses forbidden types, oversized files and empty uploads, storing none of a mixed batch', async () => {
     const { client } = await signedIn(t);
     const { log } = await logWithCustomer(client);
-    const exe = await upload(client, log.id, [{ filename: 'ok.pdf', content: Buffer.from('%PDF') }, { filename: 'setup.exe', content: Buffer.from('MZ') }]);
+    const exe = await upload(client, log.id, [
+      { filename: 'ok.pdf', content: Buffer.from('%PDF') },
+      { filename: 'setup.exe', content: Buffer.from('MZ') },
+    ]);
     expect(exe.status).toBe(415);
     expect(exe.body.error.code).toBe('FILE_TYPE_NOT_ALLOWED');
     expect(exe.body.error.message).toContain('不支持的文件类型');
-    const html = await upload(client, log.id, [{ filename: 'page.html', content: Buffer.from('<script>alert(1)</script>'), type: 'text/html' }]);
+    const html = await upload(client, log.id, [
+      { filename: 'page.html', content: Buffer.from('<script>alert(1)</script>'), type: 'text/html' },
+    ]);
     expect(html.body.error.code).toBe('FILE_TYPE_NOT_ALLOWED');
     const big = await upload(client, log.id, [{ filename: 'scan.pdf', content: Buffer.alloc(MAX_FILE_BYTES + 1, 1) }]);
     expect(big.status).toBe(413);

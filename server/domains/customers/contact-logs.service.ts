@@ -17,7 +17,13 @@ import { contactLogs, contacts, customers } from './customers.tables';
 
 function selectLogs(db: Db) {
   return db
-    .select({ log: contactLogs, customerName: customers.name, contactName: contacts.name, userName: users.displayName, attachments: attachmentsOf('contact-log', outer(contactLogs.id)) })
+    .select({
+      log: contactLogs,
+      customerName: customers.name,
+      contactName: contacts.name,
+      userName: users.displayName,
+      attachments: attachmentsOf('contact-log', outer(contactLogs.id)),
+    })
     .from(contactLogs)
     .innerJoin(customers, eq(customers.id, contactLogs.customerId))
     .innerJoin(users, eq(users.id, contactLogs.userId))
@@ -57,8 +63,17 @@ export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Pro
   const order = orderFrom(query.sort, { occurredAt: contactLogs.occurredAt }, '-occurredAt', contactLogs.id);
   const { rows, total } = await pageWithTotal(
     query,
-    selectLogs(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    () => ctx.db.select({ total: count() }).from(contactLogs).innerJoin(customers, eq(customers.id, contactLogs.customerId)).where(where),
+    selectLogs(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
+    () =>
+      ctx.db
+        .select({ total: count() })
+        .from(contactLogs)
+        .innerJoin(customers, eq(customers.id, contactLogs.customerId))
+        .where(where),
   );
   return { items: rows.map(presentContactLog), total, page: query.page, pageSize: query.pageSize };
 }
@@ -91,8 +106,12 @@ export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promi
   return inTransaction(ctx, async (tx) => {
     await assertCustomerWritable(tx, input.customerId);
     if (input.contactId) {
-      const [contact] = await tx.db.select({ customerId: contacts.customerId }).from(contacts).where(eq(contacts.id, input.contactId));
-      if (contact?.customerId !== input.customerId) throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
+      const [contact] = await tx.db
+        .select({ customerId: contacts.customerId })
+        .from(contacts)
+        .where(eq(contacts.id, input.contactId));
+      if (contact?.customerId !== input.customerId)
+        throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
     }
     const [row] = await tx.db
       .insert(contactLogs)
@@ -126,7 +145,6 @@ export async function deleteContactLog(ctx: Ctx, id: string): Promise<void> {
   });
 }
 
-
 export type Upload = { filename: string; content: Buffer; truncated: boolean };
 
 /** Attaches documents to a log entry; all or nothing. */
@@ -136,8 +154,15 @@ export async function attachToContactLog(ctx: Ctx, id: string, uploads: Upload[]
     const log = await getContactLog(tx, id);
     await assertCustomerWritable(tx, log.customerId);
     const stored: Attachment[] = [];
-    for (const upload of uploads) stored.push(await storeFile(tx.db, { type: 'contact-log', id }, upload, ctx.actor.id));
-    await recordAudit(tx, { action: 'update', entityType: 'contact-log', entityId: id, before: { attachments: log.attachments }, after: { attachments: [...log.attachments, ...stored] } });
+    for (const upload of uploads)
+      stored.push(await storeFile(tx.db, { type: 'contact-log', id }, upload, ctx.actor.id));
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'contact-log',
+      entityId: id,
+      before: { attachments: log.attachments },
+      after: { attachments: [...log.attachments, ...stored] },
+    });
     return stored;
   });
 }
@@ -153,6 +178,12 @@ export async function removeContactLogFile(ctx: Ctx, id: string, fileId: string)
     const log = await getContactLog(tx, id);
     await assertCustomerWritable(tx, log.customerId);
     const removed = await deleteFile(tx.db, 'contact-log', id, fileId);
-    await recordAudit(tx, { action: 'update', entityType: 'contact-log', entityId: id, before: { attachments: log.attachments }, after: { attachments: log.attachments.filter((a) => a.id !== removed.id) } });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'contact-log',
+      entityId: id,
+      before: { attachments: log.attachments },
+      after: { attachments: log.attachments.filter((a) => a.id !== removed.id) },
+    });
   });
 }

@@ -27,7 +27,14 @@ export function presentContact(c: typeof contacts.$inferSelect): Contact {
   };
 }
 
-export function contactSearchText(c: { name: string; title?: string | null; department?: string | null; emails?: string[]; wechat?: string | null; phones?: string[] }) {
+export function contactSearchText(c: {
+  name: string;
+  title?: string | null;
+  department?: string | null;
+  emails?: string[];
+  wechat?: string | null;
+  phones?: string[];
+}) {
   return searchTextOf([c.name, c.title, c.department, ...(c.emails ?? []), c.wechat], c.phones ?? []);
 }
 
@@ -40,8 +47,20 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   const order = orderFrom(query.sort, { name: contacts.name, createdAt: contacts.createdAt }, 'name', contacts.id);
   const { rows, total } = await pageWithTotal(
     query,
-    ctx.db.select({ contact: contacts }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    () => ctx.db.select({ total: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(where),
+    ctx.db
+      .select({ contact: contacts })
+      .from(contacts)
+      .innerJoin(customers, eq(customers.id, contacts.customerId))
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
+    () =>
+      ctx.db
+        .select({ total: count() })
+        .from(contacts)
+        .innerJoin(customers, eq(customers.id, contacts.customerId))
+        .where(where),
   );
   return { items: rows.map((r) => presentContact(r.contact)), total, page: query.page, pageSize: query.pageSize };
 }
@@ -58,7 +77,10 @@ export async function getContact(ctx: Ctx, id: string): Promise<Contact> {
 
 /** One primary contact per customer: marking one clears the others. */
 async function clearOtherPrimaries(ctx: Ctx, customerId: string, keepId: string) {
-  await ctx.db.update(contacts).set({ isPrimary: false }).where(and(eq(contacts.customerId, customerId), ne(contacts.id, keepId)));
+  await ctx.db
+    .update(contacts)
+    .set({ isPrimary: false })
+    .where(and(eq(contacts.customerId, customerId), ne(contacts.id, keepId)));
 }
 
 export async function createContact(ctx: Ctx, input: ContactCreate): Promise<Contact> {
@@ -66,7 +88,13 @@ export async function createContact(ctx: Ctx, input: ContactCreate): Promise<Con
     await assertCustomerWritable(tx, input.customerId);
     const [row] = await tx.db
       .insert(contacts)
-      .values({ ...input, phones: input.phones ?? [], emails: input.emails ?? [], searchText: contactSearchText(input), createdBy: ctx.actor.id })
+      .values({
+        ...input,
+        phones: input.phones ?? [],
+        emails: input.emails ?? [],
+        searchText: contactSearchText(input),
+        createdBy: ctx.actor.id,
+      })
       .returning();
     if (row.isPrimary) await clearOtherPrimaries(tx, row.customerId, row.id);
     const after = presentContact(row);
@@ -79,7 +107,12 @@ export async function updateContact(ctx: Ctx, id: string, patch: ContactUpdate):
   return inTransaction(ctx, async (tx) => {
     const before = await getContact(tx, id);
     await assertCustomerWritable(tx, before.customerId);
-    const merged = { ...before, ...patch, phones: patch.phones ?? before.phones, emails: patch.emails ?? before.emails };
+    const merged = {
+      ...before,
+      ...patch,
+      phones: patch.phones ?? before.phones,
+      emails: patch.emails ?? before.emails,
+    };
     const [row] = await tx.db
       .update(contacts)
       .set({ ...patch, searchText: contactSearchText(merged), updatedAt: new Date() })

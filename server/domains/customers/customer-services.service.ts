@@ -1,6 +1,11 @@
 import { and, count, eq, lte, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
-import type { CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate } from '../../../common/schemas/customers';
+import type {
+  CustomerService,
+  CustomerServiceCreate,
+  CustomerServiceListQuery,
+  CustomerServiceUpdate,
+} from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
@@ -56,11 +61,25 @@ export async function findCustomerServices(ctx: Ctx, query: CustomerServiceListQ
   if (query.dueBy) filters.push(lte(customerServices.nextDueOn, query.dueBy));
   if (query.active !== 'all') filters.push(eq(customerServices.active, query.active === 'true'));
   const where = and(...filters);
-  const order = orderFrom(query.sort, { nextDueOn: customerServices.nextDueOn, createdAt: customerServices.createdAt }, 'nextDueOn', customerServices.id);
+  const order = orderFrom(
+    query.sort,
+    { nextDueOn: customerServices.nextDueOn, createdAt: customerServices.createdAt },
+    'nextDueOn',
+    customerServices.id,
+  );
   const { rows, total } = await pageWithTotal(
     query,
-    selectServices(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
-    () => ctx.db.select({ total: count() }).from(customerServices).innerJoin(customers, eq(customers.id, customerServices.customerId)).where(where),
+    selectServices(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
+    () =>
+      ctx.db
+        .select({ total: count() })
+        .from(customerServices)
+        .innerJoin(customers, eq(customers.id, customerServices.customerId))
+        .where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
 }
@@ -75,19 +94,29 @@ export async function createCustomerService(ctx: Ctx, input: CustomerServiceCrea
   return inTransaction(ctx, async (tx) => {
     await assertCustomerWritable(tx, input.customerId);
     await assertActiveReferences(tx.db, 'businessLine', [input.businessLineId]);
-    const [row] = await tx.db.insert(customerServices).values({ ...input, createdBy: ctx.actor.id }).returning({ id: customerServices.id });
+    const [row] = await tx.db
+      .insert(customerServices)
+      .values({ ...input, createdBy: ctx.actor.id })
+      .returning({ id: customerServices.id });
     const after = await getCustomerService(tx, row.id);
     await recordAudit(tx, { action: 'create', entityType: 'customer-service', entityId: row.id, after });
     return after;
   });
 }
 
-export async function updateCustomerService(ctx: Ctx, id: string, patch: CustomerServiceUpdate): Promise<CustomerService> {
+export async function updateCustomerService(
+  ctx: Ctx,
+  id: string,
+  patch: CustomerServiceUpdate,
+): Promise<CustomerService> {
   return inTransaction(ctx, async (tx) => {
     const before = await getCustomerService(tx, id);
     await assertCustomerWritable(tx, before.customerId);
     await assertActiveReferences(tx.db, 'businessLine', [patch.businessLineId]);
-    await tx.db.update(customerServices).set({ ...patch, updatedAt: new Date() }).where(eq(customerServices.id, id));
+    await tx.db
+      .update(customerServices)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(customerServices.id, id));
     const after = await getCustomerService(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'customer-service', entityId: id, before, after });
     return after;
@@ -99,9 +128,18 @@ export async function completeCustomerService(ctx: Ctx, id: string): Promise<Cus
   return inTransaction(ctx, async (tx) => {
     const before = await getCustomerService(tx, id);
     await assertCustomerWritable(tx, before.customerId);
-    await tx.db.update(customerServices).set({ nextDueOn: nextOccurrence(before.nextDueOn, before.cycle), updatedAt: new Date() }).where(eq(customerServices.id, id));
+    await tx.db
+      .update(customerServices)
+      .set({ nextDueOn: nextOccurrence(before.nextDueOn, before.cycle), updatedAt: new Date() })
+      .where(eq(customerServices.id, id));
     const after = await getCustomerService(tx, id);
-    await recordAudit(tx, { action: 'update', entityType: 'customer-service', entityId: id, before: { nextDueOn: before.nextDueOn }, after: { nextDueOn: after.nextDueOn } });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'customer-service',
+      entityId: id,
+      before: { nextDueOn: before.nextDueOn },
+      after: { nextDueOn: after.nextDueOn },
+    });
     return after;
   });
 }

@@ -4,7 +4,9 @@ import { can, visibleTo, type Actor } from '../../policy';
 import { customerShares, customers } from './customers.tables';
 
 const sharedWith = (actor: Actor) =>
-  exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, actor.id))})`);
+  exists(
+    sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, actor.id))})`,
+  );
 
 /**
  * Who sees a customer: its owner and the colleagues it is shared with (scope own), managers
@@ -13,7 +15,10 @@ const sharedWith = (actor: Actor) =>
  */
 export function visibleCustomers(actor: Actor): SQL {
   if (!can(actor, 'customers:read')) return sql`false`;
-  return or(visibleTo(actor, 'customers:read', { owner: customers.ownerId, ownerDepartment: true, shared: sharedWith }), isNull(customers.ownerId))!;
+  return or(
+    visibleTo(actor, 'customers:read', { owner: customers.ownerId, ownerDepartment: true, shared: sharedWith }),
+    isNull(customers.ownerId),
+  )!;
 }
 
 /** Who may change a customer (and log contacts with it): as for reading, but not the pool — claim it first. */

@@ -2,8 +2,37 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
-  AnswerQuery, Answers, AssignCustomer, CustomerSettings, CustomerSettingsUpdate, Evaluation, EvaluationCreate, EvaluationSheet, EvaluationSheetInput, DuplicateCandidate, DuplicateQuery, MergeCustomer, Contact, CustomerService, CustomerServiceCreate, CustomerServiceListQuery, CustomerServiceUpdate, ContactCreate, ContactListQuery, ContactLog, ContactLogCreate, ContactLogListQuery, ContactUpdate,
-  Customer, CustomerCreate, CustomerListQuery, CustomerOverview, CustomerUpdate, OwnerChange, ReleaseCustomer, ShareCustomer,
+  AnswerQuery,
+  Answers,
+  AssignCustomer,
+  CustomerSettings,
+  CustomerSettingsUpdate,
+  Evaluation,
+  EvaluationCreate,
+  EvaluationSheet,
+  EvaluationSheetInput,
+  DuplicateCandidate,
+  DuplicateQuery,
+  MergeCustomer,
+  Contact,
+  CustomerService,
+  CustomerServiceCreate,
+  CustomerServiceListQuery,
+  CustomerServiceUpdate,
+  ContactCreate,
+  ContactListQuery,
+  ContactLog,
+  ContactLogCreate,
+  ContactLogListQuery,
+  ContactUpdate,
+  Customer,
+  CustomerCreate,
+  CustomerListQuery,
+  CustomerOverview,
+  CustomerUpdate,
+  OwnerChange,
+  ReleaseCustomer,
+  ShareCustomer,
   NextContactChange,
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
@@ -14,11 +43,36 @@ import { getCustomerOverview } from './overview.service';
 import { getCustomerSettings, updateCustomerSettings } from './pool-rule.service';
 import { evaluateCustomer, findEvaluations, getCurrentSheet, saveSheet } from './evaluations.service';
 import { findDuplicates, mergeCustomers } from './duplicates.service';
-import { completeCustomerService, createCustomerService, deleteCustomerService, findCustomerServices, getCustomerService, updateCustomerService } from './customer-services.service';
-import { attachToContactLog, createContactLog, deleteContactLog, findContactLogs, getContactLog, getContactLogFile, removeContactLogFile, type Upload } from './contact-logs.service';
+import {
+  completeCustomerService,
+  createCustomerService,
+  deleteCustomerService,
+  findCustomerServices,
+  getCustomerService,
+  updateCustomerService,
+} from './customer-services.service';
+import {
+  attachToContactLog,
+  createContactLog,
+  deleteContactLog,
+  findContactLogs,
+  getContactLog,
+  getContactLogFile,
+  removeContactLogFile,
+  type Upload,
+} from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
-  assignCustomer, claimCustomer, createCustomer, findCustomers, findOwnerChanges, getCustomer, releaseCustomer, setNextContact, shareCustomer, updateCustomer,
+  assignCustomer,
+  claimCustomer,
+  createCustomer,
+  findCustomers,
+  findOwnerChanges,
+  getCustomer,
+  releaseCustomer,
+  setNextContact,
+  shareCustomer,
+  updateCustomer,
 } from './customers.service';
 
 export function registerCustomerRoutes(app: FastifyInstance) {
@@ -27,148 +81,432 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   const write = requirePermission('customers:write');
   const tags = ['customers'];
 
-  r.get('/api/v1/customers', { preValidation: read, schema: { tags, summary: 'Customers visible to me (own, shared, department, pool)', querystring: CustomerListQuery, response: { 200: pageOf(Customer), ...errorResponses } } }, (request) =>
-    findCustomers(ctxOf(request), request.query),
+  r.get(
+    '/api/v1/customers',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Customers visible to me (own, shared, department, pool)',
+        querystring: CustomerListQuery,
+        response: { 200: pageOf(Customer), ...errorResponses },
+      },
+    },
+    (request) => findCustomers(ctxOf(request), request.query),
   );
-  r.get('/api/v1/customers/duplicates', { preValidation: read, schema: { tags, summary: 'Possible duplicates: same credit code, same or similar name (firm-wide; ids only of visible ones)', querystring: DuplicateQuery, response: { 200: DuplicateCandidate.array(), ...errorResponses } } }, (request) =>
-    findDuplicates(ctxOf(request), request.query),
+  r.get(
+    '/api/v1/customers/duplicates',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Possible duplicates: same credit code, same or similar name (firm-wide; ids only of visible ones)',
+        querystring: DuplicateQuery,
+        response: { 200: DuplicateCandidate.array(), ...errorResponses },
+      },
+    },
+    (request) => findDuplicates(ctxOf(request), request.query),
   );
-  r.post('/api/v1/customers', { preValidation: write, schema: { tags, body: CustomerCreate, response: { 201: Customer, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return createCustomer(ctxOf(request), request.body);
-  });
-  r.get('/api/v1/customers/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    getCustomer(ctxOf(request), request.params.id),
+  r.post(
+    '/api/v1/customers',
+    { preValidation: write, schema: { tags, body: CustomerCreate, response: { 201: Customer, ...errorResponses } } },
+    async (request, reply) => {
+      reply.status(201);
+      return createCustomer(ctxOf(request), request.body);
+    },
   );
-  r.get('/api/v1/customers/:id/overview', { preValidation: read, schema: { tags, summary: 'The customer page in one answer: the customer, its contacts and the first page of its contact log', params: IdParams, response: { 200: CustomerOverview, ...errorResponses } } }, (request) =>
-    getCustomerOverview(ctxOf(request), request.params.id),
+  r.get(
+    '/api/v1/customers/:id',
+    { preValidation: read, schema: { tags, params: IdParams, response: { 200: Customer, ...errorResponses } } },
+    (request) => getCustomer(ctxOf(request), request.params.id),
   );
-  r.patch('/api/v1/customers/:id', { preValidation: write, schema: { tags, params: IdParams, body: CustomerUpdate, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    updateCustomer(ctxOf(request), request.params.id, request.body),
+  r.get(
+    '/api/v1/customers/:id/overview',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'The customer page in one answer: the customer, its contacts and the first page of its contact log',
+        params: IdParams,
+        response: { 200: CustomerOverview, ...errorResponses },
+      },
+    },
+    (request) => getCustomerOverview(ctxOf(request), request.params.id),
   );
-  r.post('/api/v1/customers/:id/claim', { preValidation: requirePermission('customers:pool'), schema: { tags, summary: 'Take a customer from the public pool 公海', params: IdParams, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    claimCustomer(ctxOf(request), request.params.id),
+  r.patch(
+    '/api/v1/customers/:id',
+    {
+      preValidation: write,
+      schema: { tags, params: IdParams, body: CustomerUpdate, response: { 200: Customer, ...errorResponses } },
+    },
+    (request) => updateCustomer(ctxOf(request), request.params.id, request.body),
   );
-  r.post('/api/v1/customers/:id/next-contact', { preValidation: write, schema: { tags, summary: 'Reschedule the next contact (until the next logged contact sets it)', params: IdParams, body: NextContactChange, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    setNextContact(ctxOf(request), request.params.id, request.body.on),
+  r.post(
+    '/api/v1/customers/:id/claim',
+    {
+      preValidation: requirePermission('customers:pool'),
+      schema: {
+        tags,
+        summary: 'Take a customer from the public pool 公海',
+        params: IdParams,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => claimCustomer(ctxOf(request), request.params.id),
   );
-  r.post('/api/v1/customers/:id/release', { preValidation: read, schema: { tags, summary: 'Give a customer back to the pool', params: IdParams, body: ReleaseCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    releaseCustomer(ctxOf(request), request.params.id, request.body.reason),
+  r.post(
+    '/api/v1/customers/:id/next-contact',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Reschedule the next contact (until the next logged contact sets it)',
+        params: IdParams,
+        body: NextContactChange,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => setNextContact(ctxOf(request), request.params.id, request.body.on),
   );
-  r.post('/api/v1/customers/:id/assign', { preValidation: requirePermission('customers:assign'), schema: { tags, summary: 'Give a customer to another salesperson', params: IdParams, body: AssignCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    assignCustomer(ctxOf(request), request.params.id, request.body.ownerId, request.body.reason),
+  r.post(
+    '/api/v1/customers/:id/release',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Give a customer back to the pool',
+        params: IdParams,
+        body: ReleaseCustomer,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => releaseCustomer(ctxOf(request), request.params.id, request.body.reason),
   );
-  r.post('/api/v1/customers/:id/share', { preValidation: write, schema: { tags, summary: 'Set the colleagues a customer is shared with', params: IdParams, body: ShareCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    shareCustomer(ctxOf(request), request.params.id, request.body.userIds),
+  r.post(
+    '/api/v1/customers/:id/assign',
+    {
+      preValidation: requirePermission('customers:assign'),
+      schema: {
+        tags,
+        summary: 'Give a customer to another salesperson',
+        params: IdParams,
+        body: AssignCustomer,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => assignCustomer(ctxOf(request), request.params.id, request.body.ownerId, request.body.reason),
   );
-  r.post('/api/v1/customers/:id/merge', { preValidation: write, schema: { tags, summary: 'Merge a duplicate into this customer, keeping all contacts, logs and history', params: IdParams, body: MergeCustomer, response: { 200: Customer, ...errorResponses } } }, (request) =>
-    mergeCustomers(ctxOf(request), request.params.id, request.body.duplicateId),
+  r.post(
+    '/api/v1/customers/:id/share',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Set the colleagues a customer is shared with',
+        params: IdParams,
+        body: ShareCustomer,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => shareCustomer(ctxOf(request), request.params.id, request.body.userIds),
   );
-  r.get('/api/v1/customers/:id/owner-history', { preValidation: read, schema: { tags, params: IdParams, response: { 200: OwnerChange.array(), ...errorResponses } } }, (request) =>
-    findOwnerChanges(ctxOf(request), request.params.id),
+  r.post(
+    '/api/v1/customers/:id/merge',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Merge a duplicate into this customer, keeping all contacts, logs and history',
+        params: IdParams,
+        body: MergeCustomer,
+        response: { 200: Customer, ...errorResponses },
+      },
+    },
+    (request) => mergeCustomers(ctxOf(request), request.params.id, request.body.duplicateId),
+  );
+  r.get(
+    '/api/v1/customers/:id/owner-history',
+    {
+      preValidation: read,
+      schema: { tags, params: IdParams, response: { 200: OwnerChange.array(), ...errorResponses } },
+    },
+    (request) => findOwnerChanges(ctxOf(request), request.params.id),
   );
 
-  r.get('/api/v1/answers', { preValidation: read, schema: { tags, summary: 'The answer box: customers matching a name, fragment, pinyin initials, phone, e-mail or credit code, with their answers', querystring: AnswerQuery, response: { 200: Answers, ...errorResponses } } }, async (request) => ({
-    cards: await findAnswers(ctxOf(request), request.query.q, request.query.limit),
-  }));
-
-  r.get('/api/v1/contacts', { preValidation: read, schema: { tags, querystring: ContactListQuery, response: { 200: pageOf(Contact), ...errorResponses } } }, (request) =>
-    findContacts(ctxOf(request), request.query),
-  );
-  r.post('/api/v1/contacts', { preValidation: write, schema: { tags, body: ContactCreate, response: { 201: Contact, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return createContact(ctxOf(request), request.body);
-  });
-  r.get('/api/v1/contacts/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: Contact, ...errorResponses } } }, (request) =>
-    getContact(ctxOf(request), request.params.id),
-  );
-  r.patch('/api/v1/contacts/:id', { preValidation: write, schema: { tags, params: IdParams, body: ContactUpdate, response: { 200: Contact, ...errorResponses } } }, (request) =>
-    updateContact(ctxOf(request), request.params.id, request.body),
-  );
-  r.delete('/api/v1/contacts/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await deleteContact(ctxOf(request), request.params.id);
-    return { ok: true as const };
-  });
-
-  r.get('/api/v1/contact-logs', { preValidation: read, schema: { tags, summary: 'The contact log 联系记录', querystring: ContactLogListQuery, response: { 200: pageOf(ContactLog), ...errorResponses } } }, (request) =>
-    findContactLogs(ctxOf(request), request.query),
-  );
-  r.post('/api/v1/contact-logs', { preValidation: write, schema: { tags, body: ContactLogCreate, response: { 201: ContactLog, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return createContactLog(ctxOf(request), request.body);
-  });
-  r.get('/api/v1/contact-logs/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: ContactLog, ...errorResponses } } }, (request) =>
-    getContactLog(ctxOf(request), request.params.id),
-  );
-  r.delete('/api/v1/contact-logs/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await deleteContactLog(ctxOf(request), request.params.id);
-    return { ok: true as const };
-  });
-
-  r.post('/api/v1/contact-logs/:id/attachments', {
-    preValidation: write,
-    schema: { tags, summary: `Attach documents (multipart/form-data, up to ${MAX_FILE_BYTES / 1024 / 1024} MB each)`, consumes: ['multipart/form-data'], params: IdParams, response: { 201: Attachment.array(), ...errorResponses } },
-  }, async (request, reply) => {
-    const uploads: Upload[] = [];
-    for await (const part of request.files({ limits: { fileSize: MAX_FILE_BYTES, files: 10 } })) {
-      const content = await part.toBuffer();
-      uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
-    }
-    reply.status(201);
-    return attachToContactLog(ctxOf(request), request.params.id, uploads);
-  });
-  r.get('/api/v1/contact-logs/:id/attachments/:fileId', { preValidation: read, schema: { tags, summary: 'Download a document', params: AttachmentParams } }, async (request, reply) => {
-    const file = await getContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
-    return reply
-      .header('content-type', file.contentType)
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-      .header('cache-control', 'private, no-store')
-      .send(Buffer.from(file.content));
-  });
-  r.delete('/api/v1/contact-logs/:id/attachments/:fileId', { preValidation: write, schema: { tags, params: AttachmentParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await removeContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
-    return { ok: true as const };
-  });
-
-  r.get('/api/v1/customer-services', { preValidation: read, schema: { tags, summary: 'Recurring services (annual audit, monthly bookkeeping …) and when each is next due', querystring: CustomerServiceListQuery, response: { 200: pageOf(CustomerService), ...errorResponses } } }, (request) =>
-    findCustomerServices(ctxOf(request), request.query),
-  );
-  r.post('/api/v1/customer-services', { preValidation: write, schema: { tags, body: CustomerServiceCreate, response: { 201: CustomerService, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return createCustomerService(ctxOf(request), request.body);
-  });
-  r.get('/api/v1/customer-services/:id', { preValidation: read, schema: { tags, params: IdParams, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
-    getCustomerService(ctxOf(request), request.params.id),
-  );
-  r.patch('/api/v1/customer-services/:id', { preValidation: write, schema: { tags, params: IdParams, body: CustomerServiceUpdate, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
-    updateCustomerService(ctxOf(request), request.params.id, request.body),
-  );
-  r.post('/api/v1/customer-services/:id/complete', { preValidation: write, schema: { tags, summary: 'This occurrence is done; the next is one cycle later', params: IdParams, response: { 200: CustomerService, ...errorResponses } } }, (request) =>
-    completeCustomerService(ctxOf(request), request.params.id),
-  );
-  r.delete('/api/v1/customer-services/:id', { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } }, async (request) => {
-    await deleteCustomerService(ctxOf(request), request.params.id);
-    return { ok: true as const };
-  });
-
-  r.get('/api/v1/evaluation-sheet', { preValidation: read, schema: { tags, summary: 'The customer value evaluation sheet 客户价值评估表 in force (null before one is set up)', response: { 200: EvaluationSheet.nullable(), ...errorResponses } } }, (request) =>
-    getCurrentSheet(request.server.db),
-  );
-  r.put('/api/v1/evaluation-sheet', { preValidation: requirePermission('customers:configure'), schema: { tags, summary: 'Save a new version of the sheet (weights add up to 100%)', body: EvaluationSheetInput, response: { 200: EvaluationSheet, ...errorResponses } } }, (request) =>
-    saveSheet(ctxOf(request), request.body),
-  );
-  r.post('/api/v1/customers/:id/evaluations', { preValidation: write, schema: { tags, summary: 'Score a customer on the sheet: value score and tier', params: IdParams, body: EvaluationCreate, response: { 201: Evaluation, ...errorResponses } } }, async (request, reply) => {
-    reply.status(201);
-    return evaluateCustomer(ctxOf(request), request.params.id, request.body);
-  });
-  r.get('/api/v1/customers/:id/evaluations', { preValidation: read, schema: { tags, summary: 'The history of a customer\'s evaluations', params: IdParams, response: { 200: Evaluation.array(), ...errorResponses } } }, (request) =>
-    findEvaluations(ctxOf(request), request.params.id),
+  r.get(
+    '/api/v1/answers',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary:
+          'The answer box: customers matching a name, fragment, pinyin initials, phone, e-mail or credit code, with their answers',
+        querystring: AnswerQuery,
+        response: { 200: Answers, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      cards: await findAnswers(ctxOf(request), request.query.q, request.query.limit),
+    }),
   );
 
-  r.get('/api/v1/customer-settings', { preValidation: read, schema: { tags, summary: 'Settings of the customers module (the pool return rule)', response: { 200: CustomerSettings, ...errorResponses } } }, (request) =>
-    getCustomerSettings(request.server.db),
+  r.get(
+    '/api/v1/contacts',
+    {
+      preValidation: read,
+      schema: { tags, querystring: ContactListQuery, response: { 200: pageOf(Contact), ...errorResponses } },
+    },
+    (request) => findContacts(ctxOf(request), request.query),
   );
-  r.patch('/api/v1/customer-settings', { preValidation: requirePermission('customers:configure'), schema: { tags, body: CustomerSettingsUpdate, response: { 200: CustomerSettings, ...errorResponses } } }, (request) =>
-    updateCustomerSettings(ctxOf(request), request.body),
+  r.post(
+    '/api/v1/contacts',
+    { preValidation: write, schema: { tags, body: ContactCreate, response: { 201: Contact, ...errorResponses } } },
+    async (request, reply) => {
+      reply.status(201);
+      return createContact(ctxOf(request), request.body);
+    },
+  );
+  r.get(
+    '/api/v1/contacts/:id',
+    { preValidation: read, schema: { tags, params: IdParams, response: { 200: Contact, ...errorResponses } } },
+    (request) => getContact(ctxOf(request), request.params.id),
+  );
+  r.patch(
+    '/api/v1/contacts/:id',
+    {
+      preValidation: write,
+      schema: { tags, params: IdParams, body: ContactUpdate, response: { 200: Contact, ...errorResponses } },
+    },
+    (request) => updateContact(ctxOf(request), request.params.id, request.body),
+  );
+  r.delete(
+    '/api/v1/contacts/:id',
+    { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await deleteContact(ctxOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  );
+
+  r.get(
+    '/api/v1/contact-logs',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'The contact log 联系记录',
+        querystring: ContactLogListQuery,
+        response: { 200: pageOf(ContactLog), ...errorResponses },
+      },
+    },
+    (request) => findContactLogs(ctxOf(request), request.query),
+  );
+  r.post(
+    '/api/v1/contact-logs',
+    {
+      preValidation: write,
+      schema: { tags, body: ContactLogCreate, response: { 201: ContactLog, ...errorResponses } },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return createContactLog(ctxOf(request), request.body);
+    },
+  );
+  r.get(
+    '/api/v1/contact-logs/:id',
+    { preValidation: read, schema: { tags, params: IdParams, response: { 200: ContactLog, ...errorResponses } } },
+    (request) => getContactLog(ctxOf(request), request.params.id),
+  );
+  r.delete(
+    '/api/v1/contact-logs/:id',
+    { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await deleteContactLog(ctxOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  );
+
+  r.post(
+    '/api/v1/contact-logs/:id/attachments',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: `Attach documents (multipart/form-data, up to ${MAX_FILE_BYTES / 1024 / 1024} MB each)`,
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: Attachment.array(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const uploads: Upload[] = [];
+      for await (const part of request.files({ limits: { fileSize: MAX_FILE_BYTES, files: 10 } })) {
+        const content = await part.toBuffer();
+        uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
+      }
+      reply.status(201);
+      return attachToContactLog(ctxOf(request), request.params.id, uploads);
+    },
+  );
+  r.get(
+    '/api/v1/contact-logs/:id/attachments/:fileId',
+    { preValidation: read, schema: { tags, summary: 'Download a document', params: AttachmentParams } },
+    async (request, reply) => {
+      const file = await getContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .header('cache-control', 'private, no-store')
+        .send(Buffer.from(file.content));
+    },
+  );
+  r.delete(
+    '/api/v1/contact-logs/:id/attachments/:fileId',
+    { preValidation: write, schema: { tags, params: AttachmentParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await removeContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
+      return { ok: true as const };
+    },
+  );
+
+  r.get(
+    '/api/v1/customer-services',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Recurring services (annual audit, monthly bookkeeping …) and when each is next due',
+        querystring: CustomerServiceListQuery,
+        response: { 200: pageOf(CustomerService), ...errorResponses },
+      },
+    },
+    (request) => findCustomerServices(ctxOf(request), request.query),
+  );
+  r.post(
+    '/api/v1/customer-services',
+    {
+      preValidation: write,
+      schema: { tags, body: CustomerServiceCreate, response: { 201: CustomerService, ...errorResponses } },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return createCustomerService(ctxOf(request), request.body);
+    },
+  );
+  r.get(
+    '/api/v1/customer-services/:id',
+    { preValidation: read, schema: { tags, params: IdParams, response: { 200: CustomerService, ...errorResponses } } },
+    (request) => getCustomerService(ctxOf(request), request.params.id),
+  );
+  r.patch(
+    '/api/v1/customer-services/:id',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        params: IdParams,
+        body: CustomerServiceUpdate,
+        response: { 200: CustomerService, ...errorResponses },
+      },
+    },
+    (request) => updateCustomerService(ctxOf(request), request.params.id, request.body),
+  );
+  r.post(
+    '/api/v1/customer-services/:id/complete',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'This occurrence is done; the next is one cycle later',
+        params: IdParams,
+        response: { 200: CustomerService, ...errorResponses },
+      },
+    },
+    (request) => completeCustomerService(ctxOf(request), request.params.id),
+  );
+  r.delete(
+    '/api/v1/customer-services/:id',
+    { preValidation: write, schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    async (request) => {
+      await deleteCustomerService(ctxOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  );
+
+  r.get(
+    '/api/v1/evaluation-sheet',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'The customer value evaluation sheet 客户价值评估表 in force (null before one is set up)',
+        response: { 200: EvaluationSheet.nullable(), ...errorResponses },
+      },
+    },
+    (request) => getCurrentSheet(request.server.db),
+  );
+  r.put(
+    '/api/v1/evaluation-sheet',
+    {
+      preValidation: requirePermission('customers:configure'),
+      schema: {
+        tags,
+        summary: 'Save a new version of the sheet (weights add up to 100%)',
+        body: EvaluationSheetInput,
+        response: { 200: EvaluationSheet, ...errorResponses },
+      },
+    },
+    (request) => saveSheet(ctxOf(request), request.body),
+  );
+  r.post(
+    '/api/v1/customers/:id/evaluations',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Score a customer on the sheet: value score and tier',
+        params: IdParams,
+        body: EvaluationCreate,
+        response: { 201: Evaluation, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return evaluateCustomer(ctxOf(request), request.params.id, request.body);
+    },
+  );
+  r.get(
+    '/api/v1/customers/:id/evaluations',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: "The history of a customer's evaluations",
+        params: IdParams,
+        response: { 200: Evaluation.array(), ...errorResponses },
+      },
+    },
+    (request) => findEvaluations(ctxOf(request), request.params.id),
+  );
+
+  r.get(
+    '/api/v1/customer-settings',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Settings of the customers module (the pool return rule)',
+        response: { 200: CustomerSettings, ...errorResponses },
+      },
+    },
+    (request) => getCustomerSettings(request.server.db),
+  );
+  r.patch(
+    '/api/v1/customer-settings',
+    {
+      preValidation: requirePermission('customers:configure'),
+      schema: { tags, body: CustomerSettingsUpdate, response: { 200: CustomerSettings, ...errorResponses } },
+    },
+    (request) => updateCustomerSettings(ctxOf(request), request.body),
   );
 }

@@ -1,6 +1,27 @@
-import { aliasedTable, and, arrayContains, count, desc, eq, exists, ilike, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import {
+  aliasedTable,
+  and,
+  arrayContains,
+  count,
+  desc,
+  eq,
+  exists,
+  ilike,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
-import type { Customer, CustomerCreate, CustomerListQuery, CustomerUpdate, OwnerChange } from '../../../common/schemas/customers';
+import type {
+  Customer,
+  CustomerCreate,
+  CustomerListQuery,
+  CustomerUpdate,
+  OwnerChange,
+} from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
@@ -20,7 +41,14 @@ const owners = aliasedTable(users, 'owners');
 
 function selectCustomers<E extends Record<string, SQL>>(db: Db, extra: E = {} as E) {
   return db
-    .select({ row: customers, ownerName: owners.displayName, regionName: regions.name, branchName: branches.name, sharedWith: sharedWithOf(outer(customers.id)), ...extra })
+    .select({
+      row: customers,
+      ownerName: owners.displayName,
+      regionName: regions.name,
+      branchName: branches.name,
+      sharedWith: sharedWithOf(outer(customers.id)),
+      ...extra,
+    })
     .from(customers)
     .leftJoin(owners, eq(owners.id, customers.ownerId))
     .leftJoin(regions, eq(regions.id, customers.regionId))
@@ -29,10 +57,18 @@ function selectCustomers<E extends Record<string, SQL>>(db: Db, extra: E = {} as
 }
 
 /** The colleagues a customer is shared with, as a column of the customer's own query. */
-const sharedWithOf = (customerId: SQL) => sql<{ id: string; name: string }[]>`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name)
+const sharedWithOf = (customerId: SQL) => sql<
+  { id: string; name: string }[]
+>`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.display_name) ORDER BY u.display_name)
   FROM ${customerShares} s JOIN ${users} u ON u.id = s.user_id WHERE s.customer_id = ${customerId}), '[]'::json)`;
 
-type Joined = { row: typeof customers.$inferSelect; ownerName: string | null; regionName: string | null; branchName: string | null; sharedWith: { id: string; name: string }[] };
+type Joined = {
+  row: typeof customers.$inferSelect;
+  ownerName: string | null;
+  regionName: string | null;
+  branchName: string | null;
+  sharedWith: { id: string; name: string }[];
+};
 
 function present(r: Joined): Customer {
   const c = r.row;
@@ -64,7 +100,12 @@ function present(r: Joined): Customer {
   };
 }
 
-export function customerSearchText(c: { name: string; creditCode?: string | null; email?: string | null; phone?: string | null }) {
+export function customerSearchText(c: {
+  name: string;
+  creditCode?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}) {
   return searchTextOf([c.name, c.creditCode, c.email], c.phone ? [c.phone] : []);
 }
 
@@ -84,7 +125,11 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   if (query.view === 'mine') filters.push(eq(customers.ownerId, ctx.actor.id));
   if (query.view === 'pool') filters.push(isNull(customers.ownerId));
   if (query.view === 'shared') {
-    filters.push(exists(sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, ctx.actor.id))})`));
+    filters.push(
+      exists(
+        sql`(SELECT 1 FROM ${customerShares} WHERE ${and(eq(customerShares.customerId, outer(customers.id)), eq(customerShares.userId, ctx.actor.id))})`,
+      ),
+    );
   }
   if (query.q) filters.push(customerSearch(query.q));
   if (query.status) filters.push(eq(customers.status, query.status));
@@ -106,13 +151,23 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   const where = and(...filters);
   const order = orderFrom(
     query.sort,
-    { name: customers.name, createdAt: customers.createdAt, lastContactAt: customers.lastContactAt, nextContactOn: customers.nextContactOn, valueScore: customers.valueScore },
+    {
+      name: customers.name,
+      createdAt: customers.createdAt,
+      lastContactAt: customers.lastContactAt,
+      nextContactOn: customers.nextContactOn,
+      valueScore: customers.valueScore,
+    },
     '-createdAt',
     customers.id,
   );
   const { rows, total } = await pageWithTotal(
     query,
-    selectCustomers(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectCustomers(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(customers).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -128,15 +183,26 @@ export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
  * (e.g. its contacts as json, for the customer page in one round trip), or NOT_FOUND. Record pages
  * are read constantly: the statement is built once per reader (`name` names the extra columns).
  */
-export async function getCustomerWith<E extends Record<string, SQL>>(ctx: Ctx, id: string, name: string, extra: () => E) {
-  const query = preparedOnce(ctx.db, `${name}|${actorKey(ctx.actor)}`, () =>
-    selectCustomers(ctx.db, extra())
-      .where(and(eq(customers.id, sql.placeholder('id')), visibleCustomers(ctx.actor)))
-      .prepare(''), // named by preparedOnce
+export async function getCustomerWith<E extends Record<string, SQL>>(
+  ctx: Ctx,
+  id: string,
+  name: string,
+  extra: () => E,
+) {
+  const query = preparedOnce(
+    ctx.db,
+    `${name}|${actorKey(ctx.actor)}`,
+    () =>
+      selectCustomers(ctx.db, extra())
+        .where(and(eq(customers.id, sql.placeholder('id')), visibleCustomers(ctx.actor)))
+        .prepare(''), // named by preparedOnce
   );
   const [row] = await query.execute({ id });
   if (!row) throw notFound();
-  return { customer: present(row as unknown as Joined), columns: row as unknown as { [K in keyof E]: E[K] extends SQL<infer T> ? T : never } };
+  return {
+    customer: present(row as unknown as Joined),
+    columns: row as unknown as { [K in keyof E]: E[K] extends SQL<infer T> ? T : never },
+  };
 }
 
 /** For writes: NOT_FOUND when invisible, FORBIDDEN when visible but outside the write scope (e.g. in the pool). */
@@ -160,7 +226,16 @@ async function assertCreditCodeFree(db: Db, creditCode: string | null | undefine
   if (clash && clash.id !== exceptId) throw duplicate('field.creditCode', creditCode);
 }
 
-async function recordOwnerChange(ctx: Ctx, change: { customerId: string; from: string | null; to: string | null; kind: OwnerChange['kind']; reason?: string | null }) {
+async function recordOwnerChange(
+  ctx: Ctx,
+  change: {
+    customerId: string;
+    from: string | null;
+    to: string | null;
+    kind: OwnerChange['kind'];
+    reason?: string | null;
+  },
+) {
   await ctx.db.insert(customerOwnerChanges).values({
     customerId: change.customerId,
     fromUserId: change.from,
@@ -189,7 +264,13 @@ export async function createCustomer(ctx: Ctx, input: CustomerCreate): Promise<C
     const { ownerId: _owner, ...fields } = input;
     const [row] = await tx.db
       .insert(customers)
-      .values({ ...fields, tags: input.tags ?? [], ownerId, searchText: customerSearchText(input), createdBy: ctx.actor.id })
+      .values({
+        ...fields,
+        tags: input.tags ?? [],
+        ownerId,
+        searchText: customerSearchText(input),
+        createdBy: ctx.actor.id,
+      })
       .returning({ id: customers.id });
     await recordOwnerChange(tx, { customerId: row.id, from: null, to: ownerId, kind: 'create' });
     const after = await getCustomer(tx, row.id);
@@ -206,7 +287,10 @@ export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerUpdate
     await assertActiveReferences(tx.db, 'region', [patch.regionId]);
     await assertActiveReferences(tx.db, 'branch', [patch.branchId]);
     const merged = { ...before, ...patch };
-    await tx.db.update(customers).set({ ...patch, searchText: customerSearchText(merged), updatedAt: new Date() }).where(eq(customers.id, id));
+    await tx.db
+      .update(customers)
+      .set({ ...patch, searchText: customerSearchText(merged), updatedAt: new Date() })
+      .where(eq(customers.id, id));
     const after = await getCustomer(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: id, before, after });
     return after;
@@ -244,16 +328,28 @@ export async function releaseCustomer(ctx: Ctx, id: string, reason?: string | nu
     if (before.ownerId === null) throw new AppError('CUSTOMER_NOT_IN_POOL');
     const mayRelease = before.ownerId === ctx.actor.id ? can(ctx.actor, 'customers:pool') : await isAssignable(tx, id);
     if (!mayRelease) throw forbidden();
-    await tx.db.update(customers).set({ ownerId: null, releasedAt: new Date(), updatedAt: new Date() }).where(eq(customers.id, id));
+    await tx.db
+      .update(customers)
+      .set({ ownerId: null, releasedAt: new Date(), updatedAt: new Date() })
+      .where(eq(customers.id, id));
     await recordOwnerChange(tx, { customerId: id, from: before.ownerId, to: null, kind: 'release', reason });
     const after = await getCustomer(tx, id);
-    await recordAudit(tx, { action: 'release', entityType: 'customer', entityId: id, before: { ownerId: before.ownerId }, after: { ownerId: null, reason } });
+    await recordAudit(tx, {
+      action: 'release',
+      entityType: 'customer',
+      entityId: id,
+      before: { ownerId: before.ownerId },
+      after: { ownerId: null, reason },
+    });
     return after;
   });
 }
 
 async function isAssignable(ctx: Ctx, id: string): Promise<boolean> {
-  const [row] = await ctx.db.select({ id: customers.id }).from(customers).where(and(eq(customers.id, id), assignableCustomers(ctx.actor)));
+  const [row] = await ctx.db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.id, id), assignableCustomers(ctx.actor)));
   return Boolean(row);
 }
 
@@ -267,7 +363,13 @@ export async function assignCustomer(ctx: Ctx, id: string, ownerId: string, reas
     await tx.db.update(customers).set({ ownerId, releasedAt: null, updatedAt: new Date() }).where(eq(customers.id, id));
     await recordOwnerChange(tx, { customerId: id, from: before.ownerId, to: ownerId, kind: 'assign', reason });
     const after = await getCustomer(tx, id);
-    await recordAudit(tx, { action: 'assign', entityType: 'customer', entityId: id, before: { ownerId: before.ownerId }, after: { ownerId, reason } });
+    await recordAudit(tx, {
+      action: 'assign',
+      entityType: 'customer',
+      entityId: id,
+      before: { ownerId: before.ownerId },
+      after: { ownerId, reason },
+    });
     return after;
   });
 }
@@ -280,7 +382,13 @@ export async function setNextContact(ctx: Ctx, id: string, on: string | null): P
     await tx.db.update(customers).set({ nextContactOn: on, updatedAt: new Date() }).where(eq(customers.id, id));
     await syncNextContactReminder(tx, id);
     const after = await getCustomer(tx, id);
-    await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: id, before: { nextContactOn: before.nextContactOn }, after: { nextContactOn: after.nextContactOn } });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'customer',
+      entityId: id,
+      before: { nextContactOn: before.nextContactOn },
+      after: { nextContactOn: after.nextContactOn },
+    });
     return after;
   });
 }
@@ -292,21 +400,40 @@ export async function shareCustomer(ctx: Ctx, id: string, userIds: string[]): Pr
     const before = await getCustomer(tx, id);
     const wanted = [...new Set(userIds)];
     if (wanted.length) {
-      const [{ n }] = await tx.db.select({ n: count() }).from(users).where(and(inArray(users.id, wanted), eq(users.active, true)));
+      const [{ n }] = await tx.db
+        .select({ n: count() })
+        .from(users)
+        .where(and(inArray(users.id, wanted), eq(users.active, true)));
       if (n !== wanted.length) throw inactiveReference('field.owner');
     }
     await tx.db.delete(customerShares).where(eq(customerShares.customerId, id));
-    if (wanted.length) await tx.db.insert(customerShares).values(wanted.map((userId) => ({ customerId: id, userId, createdBy: ctx.actor.id })));
+    if (wanted.length)
+      await tx.db
+        .insert(customerShares)
+        .values(wanted.map((userId) => ({ customerId: id, userId, createdBy: ctx.actor.id })));
     const after = await getCustomer(tx, id);
-    await recordAudit(tx, { action: 'share', entityType: 'customer', entityId: id, before: { sharedWith: before.sharedWith }, after: { sharedWith: after.sharedWith } });
+    await recordAudit(tx, {
+      action: 'share',
+      entityType: 'customer',
+      entityId: id,
+      before: { sharedWith: before.sharedWith },
+      after: { sharedWith: after.sharedWith },
+    });
     return after;
   });
 }
 
 export async function findOwnerChanges(ctx: Ctx, id: string): Promise<OwnerChange[]> {
   await getCustomer(ctx, id);
-  const rows = await ctx.db.select().from(customerOwnerChanges).where(eq(customerOwnerChanges.customerId, id)).orderBy(desc(customerOwnerChanges.at), desc(customerOwnerChanges.id));
-  const names = await getUserNames(ctx.db, rows.flatMap((r) => [r.fromUserId, r.toUserId, r.byUserId]).filter((x): x is string => x !== null));
+  const rows = await ctx.db
+    .select()
+    .from(customerOwnerChanges)
+    .where(eq(customerOwnerChanges.customerId, id))
+    .orderBy(desc(customerOwnerChanges.at), desc(customerOwnerChanges.id));
+  const names = await getUserNames(
+    ctx.db,
+    rows.flatMap((r) => [r.fromUserId, r.toUserId, r.byUserId]).filter((x): x is string => x !== null),
+  );
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return rows.map((r) => ({
     id: r.id,
@@ -323,6 +450,11 @@ export async function findOwnerChanges(ctx: Ctx, id: string): Promise<OwnerChang
 }
 
 /** Keeps the customer's last/next contact in step with its contact log (called by the contact-log service). */
-export async function refreshContactDates(db: Db, customerId: string, lastContactAt: Date | null, nextContactOn: string | null): Promise<void> {
+export async function refreshContactDates(
+  db: Db,
+  customerId: string,
+  lastContactAt: Date | null,
+  nextContactOn: string | null,
+): Promise<void> {
   await db.update(customers).set({ lastContactAt, nextContactOn }).where(eq(customers.id, customerId));
 }

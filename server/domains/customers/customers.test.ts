@@ -30,21 +30,54 @@ describe('a salesperson’s customer', () => {
     const { user: sales1, client: s1 } = await signedIn(t);
     const { client: s2 } = await signedIn(t);
     const code = creditCode();
-    const customer = await createCustomer(s1, { name: '北京华达科技有限公司' + uniq(''), creditCode: code.toLowerCase(), status: 'customer', tags: ['年审'] });
+    const customer = await createCustomer(s1, {
+      name: '北京华达科技有限公司' + uniq(''),
+      creditCode: code.toLowerCase(),
+      status: 'customer',
+      tags: ['年审'],
+    });
     expect(customer.ownerId).toBe(sales1.id);
-    const finance = await s1.post('/api/v1/contacts', { customerId: customer.id, name: '王会计', title: '财务经理', department: '财务部', phones: ['029-8765 4321'], emails: ['wang@huada.cn'], isPrimary: true });
+    const finance = await s1.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '王会计',
+      title: '财务经理',
+      department: '财务部',
+      phones: ['029-8765 4321'],
+      emails: ['wang@huada.cn'],
+      isPrimary: true,
+    });
     expect(finance.status).toBe(201);
-    const ap = await s1.post('/api/v1/contacts', { customerId: customer.id, name: '刘出纳', department: '应付账款', phones: ['13991234567'] });
+    const ap = await s1.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '刘出纳',
+      department: '应付账款',
+      phones: ['13991234567'],
+    });
     expect(ap.status).toBe(201);
     const log = await s1.post('/api/v1/contact-logs', {
-      customerId: customer.id, contactId: finance.body.id, direction: 'inbound', channel: 'phone',
-      occurredAt: '2026-11-20T10:30:00+08:00', summary: '客户来电询问年报审计报价', nextContactOn: '2026-12-01',
+      customerId: customer.id,
+      contactId: finance.body.id,
+      direction: 'inbound',
+      channel: 'phone',
+      occurredAt: '2026-11-20T10:30:00+08:00',
+      summary: '客户来电询问年报审计报价',
+      nextContactOn: '2026-12-01',
     });
     expect(log.status).toBe(201);
-    expect(log.body).toMatchObject({ direction: 'inbound', userId: sales1.id, contactName: '王会计', nextContactOn: '2026-12-01' });
+    expect(log.body).toMatchObject({
+      direction: 'inbound',
+      userId: sales1.id,
+      contactName: '王会计',
+      nextContactOn: '2026-12-01',
+    });
 
     const got = await s1.get(`/api/v1/customers/${customer.id}`);
-    expect(got.body).toMatchObject({ creditCode: code, status: 'customer', lastContactAt: '2026-11-20T02:30:00.000Z', nextContactOn: '2026-12-01' });
+    expect(got.body).toMatchObject({
+      creditCode: code,
+      status: 'customer',
+      lastContactAt: '2026-11-20T02:30:00.000Z',
+      nextContactOn: '2026-12-01',
+    });
 
     // Found by pinyin initials, by a phone fragment of a contact, by part of the credit code.
     for (const q of ['bjhd', '1234567', code.slice(4, 12), '华达科技', 'huada']) {
@@ -60,10 +93,27 @@ describe('a salesperson’s customer', () => {
     expect(overview.status).toBe(200);
     expect(overview.body.customer).toMatchObject({ id: customer.id, creditCode: code, nextContactOn: '2026-12-01' });
     expect(overview.body.contacts.map((c: { name: string }) => c.name)).toEqual(['刘出纳', '王会计']);
-    expect(overview.body.contactLog).toMatchObject({ total: 1, items: [{ id: log.body.id, summary: '客户来电询问年报审计报价', occurredAt: '2026-11-20T02:30:00.000Z', nextContactOn: '2026-12-01', contactName: '王会计', userName: sales1.displayName, direction: 'inbound' }] });
+    expect(overview.body.contactLog).toMatchObject({
+      total: 1,
+      items: [
+        {
+          id: log.body.id,
+          summary: '客户来电询问年报审计报价',
+          occurredAt: '2026-11-20T02:30:00.000Z',
+          nextContactOn: '2026-12-01',
+          contactName: '王会计',
+          userName: sales1.displayName,
+          direction: 'inbound',
+        },
+      ],
+    });
     // The same entries as the contact-log list answers.
-    expect(overview.body.contactLog.items).toEqual((await s1.get('/api/v1/contact-logs', { customerId: customer.id })).body.items);
-    expect(overview.body.contacts).toEqual((await s1.get('/api/v1/contacts', { customerId: customer.id, sort: 'name' })).body.items);
+    expect(overview.body.contactLog.items).toEqual(
+      (await s1.get('/api/v1/contact-logs', { customerId: customer.id })).body.items,
+    );
+    expect(overview.body.contacts).toEqual(
+      (await s1.get('/api/v1/contacts', { customerId: customer.id, sort: 'name' })).body.items,
+    );
 
     // Another salesperson sees none of it, through any route.
     expect((await s2.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
@@ -75,7 +125,16 @@ describe('a salesperson’s customer', () => {
     expect((await s2.get('/api/v1/contact-logs', { customerId: customer.id })).body.total).toBe(0);
     expect((await s2.get(`/api/v1/customers/${customer.id}/owner-history`)).status).toBe(404);
     expect((await s2.patch(`/api/v1/customers/${customer.id}`, { name: '改名' })).status).toBe(404);
-    expect((await s2.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: 'x' })).status).toBe(404);
+    expect(
+      (
+        await s2.post('/api/v1/contact-logs', {
+          customerId: customer.id,
+          direction: 'outbound',
+          channel: 'phone',
+          summary: 'x',
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('is seen by the managers of the owner’s department and above, and by finance read-only', async () => {
@@ -88,7 +147,9 @@ describe('a salesperson’s customer', () => {
     const { client: exec } = await signedIn(t, { roleCode: 'executive' });
     const { client: finance } = await signedIn(t, { roleCode: 'finance' });
     expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
-    expect((await manager.patch(`/api/v1/customers/${customer.id}`, { industry: '建筑业' })).body.industry).toBe('建筑业');
+    expect((await manager.patch(`/api/v1/customers/${customer.id}`, { industry: '建筑业' })).body.industry).toBe(
+      '建筑业',
+    );
     expect((await otherManager.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
     expect((await exec.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
     expect((await finance.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
@@ -115,7 +176,9 @@ describe('record pages read again after the reader changes', () => {
     expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
     expect((await admin.patch(`/api/v1/users/${user.id}`, { departmentId: team.id })).status).toBe(200);
     expect((await manager.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
-    const salesperson = (await admin.get('/api/v1/roles')).body.items.find((r: { code: string }) => r.code === 'salesperson');
+    const salesperson = (await admin.get('/api/v1/roles')).body.items.find(
+      (r: { code: string }) => r.code === 'salesperson',
+    );
     expect((await admin.patch(`/api/v1/users/${user.id}`, { roleId: salesperson.id })).status).toBe(200);
     expect((await manager.get(`/api/v1/customers/${customer.id}/overview`)).status).toBe(404);
   });
@@ -128,7 +191,10 @@ describe('credit codes', () => {
     const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
     const bad = await client.post('/api/v1/customers', { name: uniq('公司'), creditCode: wrong });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'body.creditCode', message: '统一社会信用代码应为 18 位且校验位正确' });
+    expect(bad.body.error.details.issues[0]).toMatchObject({
+      path: 'body.creditCode',
+      message: '统一社会信用代码应为 18 位且校验位正确',
+    });
     await createCustomer(client, { creditCode: code });
     const { client: other } = await signedIn(t);
     const dup = await other.post('/api/v1/customers', { name: uniq('公司'), creditCode: code });
@@ -143,11 +209,16 @@ describe('the public pool 公海', () => {
     const { client: b, user: userB } = await signedIn(t);
     const customer = await createCustomer(a, { ownerId: null });
     expect(customer.ownerId).toBeNull();
-    expect(ids(await b.get('/api/v1/customers', { view: 'pool', pageSize: 100, q: customer.name }))).toEqual([customer.id]);
+    expect(ids(await b.get('/api/v1/customers', { view: 'pool', pageSize: 100, q: customer.name }))).toEqual([
+      customer.id,
+    ]);
     // Visible, but nobody changes a pool customer before claiming it.
     expect((await b.patch(`/api/v1/customers/${customer.id}`, { industry: 'x' })).status).toBe(403);
 
-    const [first, second] = await Promise.all([a.post(`/api/v1/customers/${customer.id}/claim`), b.post(`/api/v1/customers/${customer.id}/claim`)]);
+    const [first, second] = await Promise.all([
+      a.post(`/api/v1/customers/${customer.id}/claim`),
+      b.post(`/api/v1/customers/${customer.id}/claim`),
+    ]);
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual([200, 409]);
     const loser = first.status === 409 ? first : second;
@@ -169,7 +240,7 @@ describe('the public pool 公海', () => {
     const { client: owner, user } = await signedIn(t, { departmentId: dept.id });
     const { client: colleague } = await signedIn(t, { departmentId: dept.id });
     const customer = await createCustomer(owner);
-    await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [(colleague.me!.user.id)] });
+    await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [colleague.me!.user.id] });
     expect((await colleague.post(`/api/v1/customers/${customer.id}/release`, {})).status).toBe(403);
     const { client: manager } = await signedIn(t, { roleCode: 'manager', departmentId: dept.id });
     expect((await manager.post(`/api/v1/customers/${customer.id}/release`, {})).body.ownerId).toBeNull();
@@ -188,11 +259,16 @@ describe('assignment and sharing', () => {
     const gone = await buildUser(t.database.db, { departmentId: dept.id, active: false });
     const refused = await manager.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: gone.id });
     expect(refused.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选负责业务员已停用或不存在' });
-    const res = await manager.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id, reason: '交接' });
+    const res = await manager.post(`/api/v1/customers/${customer.id}/assign`, {
+      ownerId: successor.id,
+      reason: '交接',
+    });
     expect(res.body).toMatchObject({ ownerId: successor.id, ownerName: successor.displayName });
     expect((await owner.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
     const { client: outsider } = await signedIn(t, { roleCode: 'manager' });
-    expect((await outsider.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id })).status).toBe(404);
+    expect((await outsider.post(`/api/v1/customers/${customer.id}/assign`, { ownerId: successor.id })).status).toBe(
+      404,
+    );
   });
 
   it('a shared colleague sees the customer and logs contacts until the share is removed', async () => {
@@ -202,7 +278,16 @@ describe('assignment and sharing', () => {
     const shared = await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [user.id] });
     expect(shared.body.sharedWith).toEqual([{ id: user.id, name: user.displayName }]);
     expect(ids(await colleague.get('/api/v1/customers', { view: 'shared' }))).toContain(customer.id);
-    expect((await colleague.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'visit', summary: '上门拜访' })).status).toBe(201);
+    expect(
+      (
+        await colleague.post('/api/v1/contact-logs', {
+          customerId: customer.id,
+          direction: 'outbound',
+          channel: 'visit',
+          summary: '上门拜访',
+        })
+      ).status,
+    ).toBe(201);
     await owner.post(`/api/v1/customers/${customer.id}/share`, { userIds: [] });
     expect((await colleague.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);
   });
@@ -218,7 +303,13 @@ describe('contacts and the contact log', () => {
     const list = await client.get('/api/v1/contacts', { customerId: a.id });
     expect(list.body.items.find((c: { id: string }) => c.id === first.body.id).isPrimary).toBe(false);
     expect(list.body.items.find((c: { id: string }) => c.id === second.body.id).isPrimary).toBe(true);
-    const wrong = await client.post('/api/v1/contact-logs', { customerId: b.id, contactId: first.body.id, direction: 'outbound', channel: 'phone', summary: 'x' });
+    const wrong = await client.post('/api/v1/contact-logs', {
+      customerId: b.id,
+      contactId: first.body.id,
+      direction: 'outbound',
+      channel: 'phone',
+      summary: 'x',
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('INACTIVE_REFERENCE');
   });
@@ -227,22 +318,62 @@ describe('contacts and the contact log', () => {
     const { client } = await signedIn(t);
     const customer = await createCustomer(client);
     expect((await client.post('/api/v1/contacts', { name: '无主' })).status).toBe(400);
-    const bad = await client.post('/api/v1/contacts', { customerId: customer.id, name: '甲', phones: ['call me'], emails: ['nope'] });
-    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.emails.0', 'body.phones.0']);
-    expect((await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'sideways', channel: 'phone', summary: 'x' })).status).toBe(400);
-    expect((await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'phone', summary: 'x', nextContactOn: '2026-02-30' })).status).toBe(400);
+    const bad = await client.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '甲',
+      phones: ['call me'],
+      emails: ['nope'],
+    });
+    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'body.emails.0',
+      'body.phones.0',
+    ]);
+    expect(
+      (
+        await client.post('/api/v1/contact-logs', {
+          customerId: customer.id,
+          direction: 'sideways',
+          channel: 'phone',
+          summary: 'x',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await client.post('/api/v1/contact-logs', {
+          customerId: customer.id,
+          direction: 'inbound',
+          channel: 'phone',
+          summary: 'x',
+          nextContactOn: '2026-02-30',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('the latest entry sets the last and next contact; deleting it falls back to the one before', async () => {
     const { client } = await signedIn(t);
     const customer = await createCustomer(client);
-    const older = { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '首次电话', occurredAt: '2026-10-01T09:00:00+08:00', nextContactOn: '2026-10-15' };
+    const older = {
+      customerId: customer.id,
+      direction: 'outbound',
+      channel: 'phone',
+      summary: '首次电话',
+      occurredAt: '2026-10-01T09:00:00+08:00',
+      nextContactOn: '2026-10-15',
+    };
     const newer = { ...older, summary: '跟进', occurredAt: '2026-10-14T09:00:00+08:00', nextContactOn: '2026-11-01' };
     await client.post('/api/v1/contact-logs', older);
     const latest = await client.post('/api/v1/contact-logs', newer);
-    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({ nextContactOn: '2026-11-01', lastContactAt: '2026-10-14T01:00:00.000Z' });
+    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({
+      nextContactOn: '2026-11-01',
+      lastContactAt: '2026-10-14T01:00:00.000Z',
+    });
     expect((await client.delete(`/api/v1/contact-logs/${latest.body.id}`)).status).toBe(200);
-    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({ nextContactOn: '2026-10-15', lastContactAt: '2026-10-01T01:00:00.000Z' });
+    expect((await client.get(`/api/v1/customers/${customer.id}`)).body).toMatchObject({
+      nextContactOn: '2026-10-15',
+      lastContactAt: '2026-10-01T01:00:00.000Z',
+    });
     const timeline = await client.get('/api/v1/contact-logs', { customerId: customer.id });
     expect(timeline.body.items.map((l: { summary: string }) => l.summary)).toEqual(['首次电话']);
   });
@@ -254,25 +385,63 @@ describe('the answer box', () => {
     const { client: stranger } = await signedIn(t);
     const name = `陕西秦川${uniq('机械')}有限公司`;
     const customer = await createCustomer(owner, { name, email: 'office@qinchuan.cn', phone: '029-8888 0000' });
-    await owner.post('/api/v1/contacts', { customerId: customer.id, name: '赵总', title: '总经理', phones: ['13800001111'], isPrimary: true });
-    await owner.post('/api/v1/contacts', { customerId: customer.id, name: '钱会计', department: '应付账款', phones: ['029-8888 1234'], emails: ['ap@qinchuan.cn'] });
-    await owner.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'outbound', channel: 'phone', summary: '确认年审时间', occurredAt: '2026-11-02T15:00:00+08:00', nextContactOn: '2026-12-10' });
+    await owner.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '赵总',
+      title: '总经理',
+      phones: ['13800001111'],
+      isPrimary: true,
+    });
+    await owner.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '钱会计',
+      department: '应付账款',
+      phones: ['029-8888 1234'],
+      emails: ['ap@qinchuan.cn'],
+    });
+    await owner.post('/api/v1/contact-logs', {
+      customerId: customer.id,
+      direction: 'outbound',
+      channel: 'phone',
+      summary: '确认年审时间',
+      occurredAt: '2026-11-02T15:00:00+08:00',
+      nextContactOn: '2026-12-10',
+    });
     // Open business: two open opportunities (amounts that floats would add wrongly) and a lost one that does not count.
     await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '年报审计', expectedAmount: '0.10' });
     await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '专项审计', expectedAmount: '0.20' });
-    const lost = await buildOpportunity(t, { ownerId: user.id, customerId: customer.id, name: '验资', expectedAmount: '999.00' });
-    const lostStage = (await owner.get('/api/v1/pipelines', { businessLineId: lost.businessLineId })).body.stages.find((s: { kind: string }) => s.kind === 'lost');
-    expect((await owner.post(`/api/v1/opportunities/${lost.id}/move`, { stageId: lostStage.id, lostReason: '客户预算取消' })).status).toBe(200);
+    const lost = await buildOpportunity(t, {
+      ownerId: user.id,
+      customerId: customer.id,
+      name: '验资',
+      expectedAmount: '999.00',
+    });
+    const lostStage = (await owner.get('/api/v1/pipelines', { businessLineId: lost.businessLineId })).body.stages.find(
+      (s: { kind: string }) => s.kind === 'lost',
+    );
+    expect(
+      (await owner.post(`/api/v1/opportunities/${lost.id}/move`, { stageId: lostStage.id, lostReason: '客户预算取消' }))
+        .status,
+    ).toBe(200);
 
     for (const q of ['秦川', 'sxqc', '88881234', 'ap@qinchuan']) {
       const res = await owner.get('/api/v1/answers', { q });
       expect(res.status).toBe(200);
       const hit = res.body.cards.find((c: { customer: { id: string } }) => c.customer.id === customer.id);
       expect(hit, q).toBeDefined();
-      expect(hit.customer).toMatchObject({ email: 'office@qinchuan.cn', ownerId: user.id, ownerName: user.displayName, nextContactOn: '2026-12-10' });
+      expect(hit.customer).toMatchObject({
+        email: 'office@qinchuan.cn',
+        ownerId: user.id,
+        ownerName: user.displayName,
+        nextContactOn: '2026-12-10',
+      });
       expect(hit.primaryContact).toMatchObject({ name: '赵总', phones: ['13800001111'] });
       expect(hit.payablesContact).toMatchObject({ name: '钱会计', phones: ['029-8888 1234'] });
-      expect(hit.lastContact).toMatchObject({ at: '2026-11-02T07:00:00.000Z', direction: 'outbound', summary: '确认年审时间' });
+      expect(hit.lastContact).toMatchObject({
+        at: '2026-11-02T07:00:00.000Z',
+        direction: 'outbound',
+        summary: '确认年审时间',
+      });
       expect(hit.contactCount).toBe(2);
       expect(hit.openBusiness).toMatchObject({ count: 2, totalAmount: '0.30' });
       expect(hit.openBusiness.top.map((o: { name: string }) => o.name)).toEqual(['专项审计', '年报审计']);
@@ -291,23 +460,53 @@ describe('recurring services', () => {
     const line = await buildBusinessLine(t.database.db, { name: uniq('审计') });
     const dueSoon = await createCustomer(client);
     const dueLater = await createCustomer(client);
-    const audit = await client.post('/api/v1/customer-services', { customerId: dueSoon.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-03-31' });
+    const audit = await client.post('/api/v1/customer-services', {
+      customerId: dueSoon.id,
+      businessLineId: line.id,
+      cycle: 'annual',
+      nextDueOn: '2027-03-31',
+    });
     expect(audit.status).toBe(201);
     expect(audit.body).toMatchObject({ businessLineName: line.name, cycle: 'annual', nextDueOn: '2027-03-31' });
-    await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-09-30' });
+    await client.post('/api/v1/customer-services', {
+      customerId: dueLater.id,
+      businessLineId: line.id,
+      cycle: 'annual',
+      nextDueOn: '2027-09-30',
+    });
 
     const due = await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' });
     expect(ids(due)).toEqual([dueSoon.id]);
     expect(due.body.total).toBe(1);
-    expect(ids(await stranger.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual([]);
+    expect(
+      ids(await stranger.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' })),
+    ).toEqual([]);
     expect((await stranger.get('/api/v1/customer-services', { businessLineId: line.id })).body.total).toBe(0);
 
     const done = await client.post(`/api/v1/customer-services/${audit.body.id}/complete`);
     expect(done.body.nextDueOn).toBe('2028-03-31');
-    expect(ids(await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual([]);
-    const monthly = await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'monthly', nextDueOn: '2027-01-31' });
-    expect((await client.post(`/api/v1/customer-services/${monthly.body.id}/complete`)).body.nextDueOn).toBe('2027-02-28');
-    expect((await client.post('/api/v1/customer-services', { customerId: dueLater.id, businessLineId: line.id, cycle: 'weekly', nextDueOn: '2027-01-31' })).status).toBe(400);
+    expect(ids(await client.get('/api/v1/customers', { serviceLineId: line.id, serviceDueBy: '2027-04-30' }))).toEqual(
+      [],
+    );
+    const monthly = await client.post('/api/v1/customer-services', {
+      customerId: dueLater.id,
+      businessLineId: line.id,
+      cycle: 'monthly',
+      nextDueOn: '2027-01-31',
+    });
+    expect((await client.post(`/api/v1/customer-services/${monthly.body.id}/complete`)).body.nextDueOn).toBe(
+      '2027-02-28',
+    );
+    expect(
+      (
+        await client.post('/api/v1/customer-services', {
+          customerId: dueLater.id,
+          businessLineId: line.id,
+          cycle: 'weekly',
+          nextDueOn: '2027-01-31',
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -325,7 +524,9 @@ describe('duplicates', () => {
     const byCode = await other.get('/api/v1/customers/duplicates', { creditCode: code.toLowerCase() });
     expect(byCode.body).toEqual([{ id: null, name: mine.name, ownerName: expect.any(String), reason: 'credit-code' }]);
     expect((await owner.get('/api/v1/customers/duplicates', { name: '无关的名字有限公司' })).body).toEqual([]);
-    expect((await owner.get('/api/v1/customers/duplicates', { name: `${core}建设有限公司`, excludeId: mine.id })).body).toEqual([]);
+    expect(
+      (await owner.get('/api/v1/customers/duplicates', { name: `${core}建设有限公司`, excludeId: mine.id })).body,
+    ).toEqual([]);
   });
 
   it('merges two customers keeping all contacts, logs, services and history; the duplicate is gone', async () => {
@@ -335,25 +536,54 @@ describe('duplicates', () => {
     const code = creditCode();
     const dup = await createCustomer(client, { creditCode: code, email: 'dup@example.cn', tags: ['乙'] });
     await client.post('/api/v1/contacts', { customerId: keep.id, name: '张一', isPrimary: true });
-    await client.post('/api/v1/contacts', { customerId: dup.id, name: '李二', isPrimary: true, phones: ['13700000001'] });
-    await client.post('/api/v1/contact-logs', { customerId: dup.id, direction: 'inbound', channel: 'phone', summary: '重复客户上的来电', occurredAt: '2026-11-01T10:00:00+08:00', nextContactOn: '2026-12-24' });
-    await client.post('/api/v1/customer-services', { customerId: dup.id, businessLineId: line.id, cycle: 'annual', nextDueOn: '2027-03-31' });
+    await client.post('/api/v1/contacts', {
+      customerId: dup.id,
+      name: '李二',
+      isPrimary: true,
+      phones: ['13700000001'],
+    });
+    await client.post('/api/v1/contact-logs', {
+      customerId: dup.id,
+      direction: 'inbound',
+      channel: 'phone',
+      summary: '重复客户上的来电',
+      occurredAt: '2026-11-01T10:00:00+08:00',
+      nextContactOn: '2026-12-24',
+    });
+    await client.post('/api/v1/customer-services', {
+      customerId: dup.id,
+      businessLineId: line.id,
+      cycle: 'annual',
+      nextDueOn: '2027-03-31',
+    });
 
-    expect((await client.post(`/api/v1/customers/${keep.id}/merge`, { duplicateId: keep.id })).body.error.code).toBe('MERGE_SAME_CUSTOMER');
+    expect((await client.post(`/api/v1/customers/${keep.id}/merge`, { duplicateId: keep.id })).body.error.code).toBe(
+      'MERGE_SAME_CUSTOMER',
+    );
     const merged = await client.post(`/api/v1/customers/${keep.id}/merge`, { duplicateId: dup.id });
     expect(merged.status).toBe(200);
-    expect(merged.body).toMatchObject({ id: keep.id, creditCode: code, email: 'dup@example.cn', nextContactOn: '2026-12-24', tags: ['甲', '乙'] });
+    expect(merged.body).toMatchObject({
+      id: keep.id,
+      creditCode: code,
+      email: 'dup@example.cn',
+      nextContactOn: '2026-12-24',
+      tags: ['甲', '乙'],
+    });
     expect((await client.get(`/api/v1/customers/${dup.id}`)).status).toBe(404);
     const contactsAfter = (await client.get('/api/v1/contacts', { customerId: keep.id })).body.items;
     expect(contactsAfter.map((c: { name: string }) => c.name).sort()).toEqual(['张一', '李二']);
     expect(contactsAfter.filter((c: { isPrimary: boolean }) => c.isPrimary)).toHaveLength(1);
-    expect((await client.get('/api/v1/contact-logs', { customerId: keep.id })).body.items[0].summary).toBe('重复客户上的来电');
+    expect((await client.get('/api/v1/contact-logs', { customerId: keep.id })).body.items[0].summary).toBe(
+      '重复客户上的来电',
+    );
     expect((await client.get('/api/v1/customer-services', { customerId: keep.id })).body.total).toBe(1);
     expect((await client.get(`/api/v1/customers/${keep.id}/owner-history`)).body).toHaveLength(2);
     // Found by the duplicate's phone and credit code now.
     expect(ids(await client.get('/api/v1/customers', { q: '13700000001' }))).toEqual([keep.id]);
     expect(ids(await client.get('/api/v1/customers', { q: code }))).toEqual([keep.id]);
-    const audit = await (await signedIn(t, { roleCode: 'admin' })).client.get('/api/v1/audit-logs', { entityId: keep.id, action: 'merge' });
+    const audit = await (
+      await signedIn(t, { roleCode: 'admin' })
+    ).client.get('/api/v1/audit-logs', { entityId: keep.id, action: 'merge' });
     expect(audit.body.items[0]).toMatchObject({ actorId: user.id });
   });
 

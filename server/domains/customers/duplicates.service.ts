@@ -8,7 +8,14 @@ import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { refreshCustomer } from './contact-logs.service';
 import { assertCustomerWritable, getCustomer } from './customers.service';
-import { contactLogs, contacts, customerOwnerChanges, customerServices, customerShares, customers } from './customers.tables';
+import {
+  contactLogs,
+  contacts,
+  customerOwnerChanges,
+  customerServices,
+  customerShares,
+  customers,
+} from './customers.tables';
 
 /** Legal-form words and punctuation that do not tell two companies apart. */
 const NOISE = '(股份)?有限(责任)?公司|集团|公司|分公司|[[:space:]()（）·.,，-]';
@@ -25,7 +32,10 @@ const normalizedName = sql`regexp_replace(${customers.name}, ${NOISE}, '', 'g')`
  * forms are removed, or one name containing the other. Searched firm-wide — a duplicate is
  * a duplicate whoever owns it — but the caller only gets the id of those they may see.
  */
-export async function findDuplicates(ctx: Ctx, input: { name?: string; creditCode?: string; excludeId?: string }): Promise<DuplicateCandidate[]> {
+export async function findDuplicates(
+  ctx: Ctx,
+  input: { name?: string; creditCode?: string; excludeId?: string },
+): Promise<DuplicateCandidate[]> {
   const conditions: SQL[] = [];
   const code = input.creditCode ? normalizeCreditCode(input.creditCode) : '';
   if (code.length === 18) conditions.push(eq(customers.creditCode, code));
@@ -33,7 +43,10 @@ export async function findDuplicates(ctx: Ctx, input: { name?: string; creditCod
   if (core.length >= 2) {
     conditions.push(sql`${normalizedName} = ${core}`);
     // Containment only for cores long enough to mean something (四个字 and up).
-    if (core.length >= 4) conditions.push(sql`(strpos(${normalizedName}, ${core}) > 0 OR strpos(${core}, ${normalizedName}) > 0 AND length(${normalizedName}) >= 4)`);
+    if (core.length >= 4)
+      conditions.push(
+        sql`(strpos(${normalizedName}, ${core}) > 0 OR strpos(${core}, ${normalizedName}) > 0 AND length(${normalizedName}) >= 4)`,
+      );
   }
   if (conditions.length === 0) return [];
   const rows = await ctx.db
@@ -75,17 +88,24 @@ export async function mergeCustomers(ctx: Ctx, id: string, duplicateId: string):
     await tx.db.update(contacts).set({ customerId: id }).where(eq(contacts.customerId, duplicateId));
     await tx.db.update(contactLogs).set({ customerId: id }).where(eq(contactLogs.customerId, duplicateId));
     await tx.db.update(customerServices).set({ customerId: id }).where(eq(customerServices.customerId, duplicateId));
-    await tx.db.update(customerOwnerChanges).set({ customerId: id }).where(eq(customerOwnerChanges.customerId, duplicateId));
+    await tx.db
+      .update(customerOwnerChanges)
+      .set({ customerId: id })
+      .where(eq(customerOwnerChanges.customerId, duplicateId));
     await tx.db.execute(sql`INSERT INTO ${customerShares} (customer_id, user_id, created_by)
       SELECT ${id}, user_id, ${ctx.actor.id} FROM ${customerShares} WHERE customer_id = ${duplicateId} ON CONFLICT DO NOTHING`);
     // The duplicate's owner keeps seeing the customer they worked on, as a colleague.
     if (duplicate.ownerId && duplicate.ownerId !== survivor.ownerId) {
-      await tx.db.insert(customerShares).values({ customerId: id, userId: duplicate.ownerId, createdBy: ctx.actor.id }).onConflictDoNothing();
+      await tx.db
+        .insert(customerShares)
+        .values({ customerId: id, userId: duplicate.ownerId, createdBy: ctx.actor.id })
+        .onConflictDoNothing();
     }
     // Delete first: the credit code is unique and may move to the survivor.
     await tx.db.delete(customers).where(eq(customers.id, duplicateId));
 
-    const fill = <K extends keyof typeof dupRow>(key: K) => (survivor[key as keyof Customer] === null ? dupRow[key] : undefined);
+    const fill = <K extends keyof typeof dupRow>(key: K) =>
+      survivor[key as keyof Customer] === null ? dupRow[key] : undefined;
     await tx.db
       .update(customers)
       .set({
@@ -109,8 +129,20 @@ export async function mergeCustomers(ctx: Ctx, id: string, duplicateId: string):
       AND id <> (SELECT id FROM ${contacts} WHERE customer_id = ${id} AND is_primary ORDER BY created_at LIMIT 1)`);
 
     const after = await getCustomer(tx, id);
-    await recordAudit(tx, { action: 'merge', entityType: 'customer', entityId: id, before: survivor, after: { ...after, mergedFrom: duplicate } });
-    await recordAudit(tx, { action: 'delete', entityType: 'customer', entityId: duplicateId, before: duplicate, after: { mergedInto: id } });
+    await recordAudit(tx, {
+      action: 'merge',
+      entityType: 'customer',
+      entityId: id,
+      before: survivor,
+      after: { ...after, mergedFrom: duplicate },
+    });
+    await recordAudit(tx, {
+      action: 'delete',
+      entityType: 'customer',
+      entityId: duplicateId,
+      before: duplicate,
+      after: { mergedInto: id },
+    });
     return after;
   });
 }

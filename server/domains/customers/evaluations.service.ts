@@ -9,7 +9,13 @@ import { assertCustomerWritable, getCustomer } from './customers.service';
 import { customerEvaluations, customers, evaluationSheets } from './customers.tables';
 
 function presentSheet(row: typeof evaluationSheets.$inferSelect): EvaluationSheet {
-  return { id: row.id, version: row.version, factors: row.factors, tiers: row.tiers, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    version: row.version,
+    factors: row.factors,
+    tiers: row.tiers,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** The sheet in force (the newest version), or null before an administrator sets one up. */
@@ -39,7 +45,8 @@ export async function saveSheet(ctx: Ctx, input: EvaluationSheetInput): Promise<
  */
 export function scoreOf(sheet: Pick<EvaluationSheet, 'factors'>, answers: Record<string, number>): string {
   let total = 0; // in 1/10,000 points
-  for (const factor of sheet.factors) total += Math.round(factor.weight * 100) * factor.options[answers[factor.key]].score;
+  for (const factor of sheet.factors)
+    total += Math.round(factor.weight * 100) * factor.options[answers[factor.key]].score;
   const hundredths = Math.floor((total + 50) / 100);
   return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
 }
@@ -61,7 +68,11 @@ function selectEvaluations(db: Db) {
     .$dynamic();
 }
 
-function present(r: { evaluation: typeof customerEvaluations.$inferSelect; version: number; byName: string }): Evaluation {
+function present(r: {
+  evaluation: typeof customerEvaluations.$inferSelect;
+  version: number;
+  byName: string;
+}): Evaluation {
   const e = r.evaluation;
   return {
     id: e.id,
@@ -79,7 +90,11 @@ function present(r: { evaluation: typeof customerEvaluations.$inferSelect; versi
 }
 
 /** Scores a customer against the sheet in force; the customer's value score and tier become this one's. */
-export async function evaluateCustomer(ctx: Ctx, customerId: string, input: { answers: Record<string, number>; notes?: string | null }): Promise<Evaluation> {
+export async function evaluateCustomer(
+  ctx: Ctx,
+  customerId: string,
+  input: { answers: Record<string, number>; notes?: string | null },
+): Promise<Evaluation> {
   return inTransaction(ctx, async (tx) => {
     await assertCustomerWritable(tx, customerId);
     const sheet = await getCurrentSheet(tx.db);
@@ -87,17 +102,38 @@ export async function evaluateCustomer(ctx: Ctx, customerId: string, input: { an
     const wrong = sheet.factors.filter((f) => !(input.answers[f.key] in f.options)).map((f) => f.name);
     const unknown = Object.keys(input.answers).filter((k) => !sheet.factors.some((f) => f.key === k));
     if (wrong.length || unknown.length) {
-      throw new AppError('EVALUATION_INCOMPLETE', { keys: [...wrong, ...unknown].join('、') }, { missing: wrong, unknown });
+      throw new AppError(
+        'EVALUATION_INCOMPLETE',
+        { keys: [...wrong, ...unknown].join('、') },
+        { missing: wrong, unknown },
+      );
     }
     const score = scoreOf(sheet, input.answers);
     const tier = tierOf(sheet, score);
     const [row] = await tx.db
       .insert(customerEvaluations)
-      .values({ customerId, sheetId: sheet.id, answers: input.answers, score, tier, notes: input.notes ?? null, evaluatedBy: ctx.actor.id })
+      .values({
+        customerId,
+        sheetId: sheet.id,
+        answers: input.answers,
+        score,
+        tier,
+        notes: input.notes ?? null,
+        evaluatedBy: ctx.actor.id,
+      })
       .returning({ id: customerEvaluations.id });
-    const [before] = await tx.db.select({ valueScore: customers.valueScore, valueTier: customers.valueTier }).from(customers).where(eq(customers.id, customerId));
+    const [before] = await tx.db
+      .select({ valueScore: customers.valueScore, valueTier: customers.valueTier })
+      .from(customers)
+      .where(eq(customers.id, customerId));
     await tx.db.update(customers).set({ valueScore: score, valueTier: tier }).where(eq(customers.id, customerId));
-    await recordAudit(tx, { action: 'update', entityType: 'customer', entityId: customerId, before, after: { valueScore: score, valueTier: tier, sheetVersion: sheet.version, answers: input.answers } });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'customer',
+      entityId: customerId,
+      before,
+      after: { valueScore: score, valueTier: tier, sheetVersion: sheet.version, answers: input.answers },
+    });
     const [created] = await selectEvaluations(tx.db).where(eq(customerEvaluations.id, row.id));
     return present(created);
   });
@@ -105,6 +141,8 @@ export async function evaluateCustomer(ctx: Ctx, customerId: string, input: { an
 
 export async function findEvaluations(ctx: Ctx, customerId: string): Promise<Evaluation[]> {
   await getCustomer(ctx, customerId);
-  const rows = await selectEvaluations(ctx.db).where(eq(customerEvaluations.customerId, customerId)).orderBy(desc(customerEvaluations.evaluatedAt), desc(customerEvaluations.id));
+  const rows = await selectEvaluations(ctx.db)
+    .where(eq(customerEvaluations.customerId, customerId))
+    .orderBy(desc(customerEvaluations.evaluatedAt), desc(customerEvaluations.id));
   return rows.map(present);
 }

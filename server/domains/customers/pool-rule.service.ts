@@ -23,7 +23,10 @@ export async function updateCustomerSettings(ctx: Ctx, patch: Partial<CustomerSe
       await tx.db
         .insert(customerSettings)
         .values({ key, value, updatedBy: ctx.actor.id })
-        .onConflictDoUpdate({ target: customerSettings.key, set: { value, updatedAt: new Date(), updatedBy: ctx.actor.id } });
+        .onConflictDoUpdate({
+          target: customerSettings.key,
+          set: { value, updatedAt: new Date(), updatedBy: ctx.actor.id },
+        });
     }
     const after = await getCustomerSettings(tx.db);
     await recordAudits(tx.db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [
@@ -47,14 +50,51 @@ export async function returnInactiveCustomersToPool(db: Db, now = new Date()): P
     const released = await tx
       .select({ id: customers.id, previousOwner: customers.ownerId })
       .from(customers)
-      .where(and(isNotNull(customers.ownerId), lt(sql`coalesce(${customers.lastContactAt}, ${customers.createdAt})`, cutoff)))
+      .where(
+        and(
+          isNotNull(customers.ownerId),
+          lt(sql`coalesce(${customers.lastContactAt}, ${customers.createdAt})`, cutoff),
+        ),
+      )
       .for('update');
     if (released.length === 0) return 0;
-    await tx.update(customers).set({ ownerId: null, releasedAt: now, updatedAt: now }).where(inArray(customers.id, released.map((r) => r.id)));
-    await closeOpenSuggestions(tx, released.map((r) => r.id));
+    await tx
+      .update(customers)
+      .set({ ownerId: null, releasedAt: now, updatedAt: now })
+      .where(
+        inArray(
+          customers.id,
+          released.map((r) => r.id),
+        ),
+      );
+    await closeOpenSuggestions(
+      tx,
+      released.map((r) => r.id),
+    );
     const reason = `${poolReturnDays} 天未联系`;
-    await tx.insert(customerOwnerChanges).values(released.map((r) => ({ customerId: r.id, fromUserId: r.previousOwner, toUserId: null, kind: 'auto-release' as const, reason, at: now })));
-    await recordAudits(tx, { actorId: null, requestId: null }, released.map((r) => ({ action: 'auto-release' as const, entityType: 'customer' as const, entityId: r.id, before: { ownerId: r.previousOwner }, after: { ownerId: null, reason } })));
+    await tx
+      .insert(customerOwnerChanges)
+      .values(
+        released.map((r) => ({
+          customerId: r.id,
+          fromUserId: r.previousOwner,
+          toUserId: null,
+          kind: 'auto-release' as const,
+          reason,
+          at: now,
+        })),
+      );
+    await recordAudits(
+      tx,
+      { actorId: null, requestId: null },
+      released.map((r) => ({
+        action: 'auto-release' as const,
+        entityType: 'customer' as const,
+        entityId: r.id,
+        before: { ownerId: r.previousOwner },
+        after: { ownerId: null, reason },
+      })),
+    );
     return released.length;
   });
 }

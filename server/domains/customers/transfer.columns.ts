@@ -34,7 +34,11 @@ export const headerOf = (field: TransferField, locale: Locale) => {
 
 /** Separator of list cells (tags, phones, e-mails); `；` and `,` are accepted on import too. */
 export const LIST_SEPARATOR = ';';
-export const splitList = (cell: string) => cell.split(/[;；,，\n]/).map((s) => s.trim()).filter(Boolean);
+export const splitList = (cell: string) =>
+  cell
+    .split(/[;；,，\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 type Labels<T extends string> = Record<T, { zh: string; en: string }>;
 export const STATUS_LABELS: Labels<(typeof CUSTOMER_STATUSES)[number]> = {
@@ -65,7 +69,9 @@ export function codeOf<T extends string>(labels: Labels<T>, cell: string): T | u
 }
 
 export function allowedLabels(labels: Labels<string>, locale: Locale): string {
-  return Object.values(labels).map((l) => (locale === 'en-US' ? l.en : l.zh)).join(locale === 'en-US' ? ', ' : '、');
+  return Object.values(labels)
+    .map((l) => (locale === 'en-US' ? l.en : l.zh))
+    .join(locale === 'en-US' ? ', ' : '、');
 }
 
 export function parseYesNo(cell: string): boolean | undefined {

@@ -8,7 +8,15 @@ import iconv from 'iconv-lite';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 import { ContactCreate, CustomerCreate, type CustomerUpdate } from '../../../common/schemas/customers';
-import { TRANSFER_FIELDS, type CustomerExportQuery, type CustomerImportQuery, type ImportColumns, type ImportReport, type ImportRowError, type TransferField } from '../../../common/schemas/transfer';
+import {
+  TRANSFER_FIELDS,
+  type CustomerExportQuery,
+  type CustomerImportQuery,
+  type ImportColumns,
+  type ImportReport,
+  type ImportRowError,
+  type TransferField,
+} from '../../../common/schemas/transfer';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError } from '../../errors';
 import { issueMessage, type IssueLike } from '../../lib/issues';
@@ -21,7 +29,17 @@ import { contactSearchText } from './contacts.service';
 import { customerSearchText, findCustomers, updateCustomer } from './customers.service';
 import { contacts, customerOwnerChanges, customers } from './customers.tables';
 import {
-  LIST_SEPARATOR, SIZE_LABELS, STATUS_LABELS, TRANSFER_COLUMNS, YES_NO, allowedLabels, codeOf, headerOf, labelOf, parseYesNo, splitList,
+  LIST_SEPARATOR,
+  SIZE_LABELS,
+  STATUS_LABELS,
+  TRANSFER_COLUMNS,
+  YES_NO,
+  allowedLabels,
+  codeOf,
+  headerOf,
+  labelOf,
+  parseYesNo,
+  splitList,
 } from './transfer.columns';
 
 // ---------------------------------------------------------------- export
@@ -41,7 +59,8 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 /** Cells starting like a formula are prefixed with `'` in CSV so a spreadsheet never runs them; imports strip it. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 const guardFormula = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
-const unguardFormula = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell);
+const unguardFormula = (cell: string) =>
+  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 
 function today(): string {
   return localDate(new Date(), FIRM_TIME_ZONE);
@@ -58,17 +77,35 @@ export async function exportCustomers(ctx: Ctx, query: CustomerExportQuery): Pro
   const rows: string[][] = [];
   await inTransaction(ctx, async (tx) => {
     for (let page = 1; ; page++) {
-      const { items } = await findCustomers(tx, { ...filters, sort: filters.sort ?? 'name', page, pageSize: EXPORT_PAGE });
+      const { items } = await findCustomers(tx, {
+        ...filters,
+        sort: filters.sort ?? 'name',
+        page,
+        pageSize: EXPORT_PAGE,
+      });
       if (items.length === 0) break;
       const ids = items.map((c) => c.id);
       const ownerIds = [...new Set(items.map((c) => c.ownerId).filter((id): id is string => id !== null))];
       const owners = new Map<string, string>();
       for (const part of chunks(ownerIds)) {
-        for (const u of await tx.db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, part))) owners.set(u.id, u.username);
+        for (const u of await tx.db
+          .select({ id: users.id, username: users.username })
+          .from(users)
+          .where(inArray(users.id, part)))
+          owners.set(u.id, u.username);
       }
       const byCustomer = new Map<string, (typeof contacts.$inferSelect)[]>();
       for (const part of chunks(ids)) {
-        const found = await tx.db.select().from(contacts).where(inArray(contacts.customerId, part)).orderBy(asc(contacts.customerId), sql`${contacts.isPrimary} DESC`, asc(contacts.createdAt), asc(contacts.id));
+        const found = await tx.db
+          .select()
+          .from(contacts)
+          .where(inArray(contacts.customerId, part))
+          .orderBy(
+            asc(contacts.customerId),
+            sql`${contacts.isPrimary} DESC`,
+            asc(contacts.createdAt),
+            asc(contacts.id),
+          );
         for (const c of found) {
           const list = byCustomer.get(c.customerId) ?? [];
           list.push(c);
@@ -77,16 +114,39 @@ export async function exportCustomers(ctx: Ctx, query: CustomerExportQuery): Pro
       }
       for (const c of items) {
         const customerCells = [
-          c.name, c.creditCode ?? '', labelOf(STATUS_LABELS, c.status, locale), c.industry ?? '', labelOf(SIZE_LABELS, c.size, locale),
-          c.regionName ?? '', c.branchName ?? '', c.address ?? '', c.email ?? '', c.phone ?? '', c.source ?? '',
-          c.tags.join(LIST_SEPARATOR), c.ownerId ? (owners.get(c.ownerId) ?? '') : '',
+          c.name,
+          c.creditCode ?? '',
+          labelOf(STATUS_LABELS, c.status, locale),
+          c.industry ?? '',
+          labelOf(SIZE_LABELS, c.size, locale),
+          c.regionName ?? '',
+          c.branchName ?? '',
+          c.address ?? '',
+          c.email ?? '',
+          c.phone ?? '',
+          c.source ?? '',
+          c.tags.join(LIST_SEPARATOR),
+          c.ownerId ? (owners.get(c.ownerId) ?? '') : '',
         ];
         const list = byCustomer.get(c.id) ?? [];
         if (list.length === 0) rows.push([...customerCells, '', '', '', '', '', '', '', '']);
         for (const p of list) {
           rows.push([
-            ...customerCells, p.name, p.title ?? '', p.department ?? '', p.phones.join(LIST_SEPARATOR), p.emails.join(LIST_SEPARATOR), p.wechat ?? '',
-            locale === 'en-US' ? (p.isPrimary ? YES_NO.yes.en : YES_NO.no.en) : p.isPrimary ? YES_NO.yes.zh : YES_NO.no.zh, p.notes ?? '',
+            ...customerCells,
+            p.name,
+            p.title ?? '',
+            p.department ?? '',
+            p.phones.join(LIST_SEPARATOR),
+            p.emails.join(LIST_SEPARATOR),
+            p.wechat ?? '',
+            locale === 'en-US'
+              ? p.isPrimary
+                ? YES_NO.yes.en
+                : YES_NO.no.en
+              : p.isPrimary
+                ? YES_NO.yes.zh
+                : YES_NO.no.zh,
+            p.notes ?? '',
           ]);
         }
       }
@@ -102,9 +162,16 @@ export async function exportCustomers(ctx: Ctx, query: CustomerExportQuery): Pro
     sheet.addRows(rows);
     sheet.columns.forEach((column, i) => (column.width = i === 0 || i === 7 ? 36 : 16));
     const content = Buffer.from(await workbook.xlsx.writeBuffer());
-    return { filename: `${base}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', content };
+    return {
+      filename: `${base}.xlsx`,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      content,
+    };
   }
-  const content = Buffer.from(stringify([header, ...rows.map((r) => r.map(guardFormula))], { bom: true, record_delimiter: 'windows' }), 'utf8');
+  const content = Buffer.from(
+    stringify([header, ...rows.map((r) => r.map(guardFormula))], { bom: true, record_delimiter: 'windows' }),
+    'utf8',
+  );
   return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', content };
 }
 
@@ -197,7 +264,8 @@ export type Mapping = Record<string, string | null>;
 /** The export's headers (Chinese, English) and the field names themselves, for matching a file's header. */
 function fieldByHeader(header: string): TransferField | undefined {
   const h = header.trim().toLowerCase();
-  for (const c of TRANSFER_COLUMNS) if (h === c.zh || h === c.en.toLowerCase() || h === c.field.toLowerCase()) return c.field;
+  for (const c of TRANSFER_COLUMNS)
+    if (h === c.zh || h === c.en.toLowerCase() || h === c.field.toLowerCase()) return c.field;
   return undefined;
 }
 
@@ -206,7 +274,11 @@ function fieldByHeader(header: string): TransferField | undefined {
  * headers the first column wins), then the explicit mapping, which may rename or skip
  * columns. With a mapping, two columns importing into one field is IMPORT_MAPPING_DUPLICATE.
  */
-export function matchColumns(headers: string[], mapping: Mapping | undefined, locale: Locale = 'zh-CN'): (TransferField | null)[] {
+export function matchColumns(
+  headers: string[],
+  mapping: Mapping | undefined,
+  locale: Locale = 'zh-CN',
+): (TransferField | null)[] {
   const trimmed = headers.map((h) => (h ?? '').trim());
   if (trimmed.every((h) => h === '')) throw new AppError('IMPORT_NO_HEADER');
   const matched = new Set<TransferField>();
@@ -224,7 +296,9 @@ export function matchColumns(headers: string[], mapping: Mapping | undefined, lo
       fields[i] = null;
       continue;
     }
-    const field = (TRANSFER_FIELDS as readonly string[]).includes(target) ? (target as TransferField) : fieldByHeader(target);
+    const field = (TRANSFER_FIELDS as readonly string[]).includes(target)
+      ? (target as TransferField)
+      : fieldByHeader(target);
     if (!field) throw new AppError('IMPORT_MAPPING_INVALID', { reason: `“${header}” → “${target}”` });
     fields[i] = field;
   }
@@ -233,7 +307,11 @@ export function matchColumns(headers: string[], mapping: Mapping | undefined, lo
     if (!f) return;
     const first = columnOf.get(f);
     if (first !== undefined) {
-      throw new AppError('IMPORT_MAPPING_DUPLICATE', { first: trimmed[first], second: trimmed[i], field: headerOf(f, locale) }, { field: f, columns: [trimmed[first], trimmed[i]] });
+      throw new AppError(
+        'IMPORT_MAPPING_DUPLICATE',
+        { first: trimmed[first], second: trimmed[i], field: headerOf(f, locale) },
+        { field: f, columns: [trimmed[first], trimmed[i]] },
+      );
     }
     columnOf.set(f, i);
   });
@@ -241,7 +319,11 @@ export function matchColumns(headers: string[], mapping: Mapping | undefined, lo
 }
 
 /** The field of each column, as matchColumns; the customer's name must have a column. */
-export function mapColumns(headers: string[], mapping: Mapping | undefined, locale: Locale = 'zh-CN'): (TransferField | null)[] {
+export function mapColumns(
+  headers: string[],
+  mapping: Mapping | undefined,
+  locale: Locale = 'zh-CN',
+): (TransferField | null)[] {
   const fields = matchColumns(headers, mapping, locale);
   if (!fields.includes('name')) throw new AppError('IMPORT_NO_HEADER');
   return fields;
@@ -257,7 +339,11 @@ const isBlankRow = (cells: string[]) => cells.every((c) => (c ?? '').trim() === 
  * mapping, if one is given) and its first values, so a person can map the columns before
  * importing. Columns with neither a header nor a value are left out.
  */
-export async function importColumns(ctx: Ctx, upload: ImportUpload, mapping: Mapping | undefined): Promise<ImportColumns> {
+export async function importColumns(
+  ctx: Ctx,
+  upload: ImportUpload,
+  mapping: Mapping | undefined,
+): Promise<ImportColumns> {
   const sheet = await readSheet(upload);
   const fields = matchColumns(sheet.headers, mapping, ctx.actor.locale);
   const rows = sheet.rows.filter((r) => !isBlankRow(r.cells));
@@ -296,17 +382,35 @@ type Row = {
 const CustomerInput = CustomerCreate.omit({ ownerId: true, regionId: true, branchId: true });
 const ContactInput = ContactCreate.omit({ customerId: true });
 const CONTACT_KEYS: Record<string, TransferField> = {
-  name: 'contactName', title: 'contactTitle', department: 'contactDepartment', phones: 'contactPhones', emails: 'contactEmails', wechat: 'contactWechat', isPrimary: 'contactPrimary', notes: 'contactNotes',
+  name: 'contactName',
+  title: 'contactTitle',
+  department: 'contactDepartment',
+  phones: 'contactPhones',
+  emails: 'contactEmails',
+  wechat: 'contactWechat',
+  isPrimary: 'contactPrimary',
+  notes: 'contactNotes',
 };
 
-function parseRow(locale: Locale, line: number, cells: string[], fields: (TransferField | null)[], headers: string[]): Row {
+function parseRow(
+  locale: Locale,
+  line: number,
+  cells: string[],
+  fields: (TransferField | null)[],
+  headers: string[],
+): Row {
   const errors: ImportRowError[] = [];
   const columnOf = (field: TransferField) => {
     const i = fields.indexOf(field);
     return i >= 0 ? headers[i].trim() : headerOf(field, locale);
   };
   const fail = (field: TransferField, code: string, key: MessageKey, params: Record<string, unknown> = {}) =>
-    errors.push({ row: line, column: columnOf(field), code, message: translate(locale, key, { column: columnOf(field), ...params }) });
+    errors.push({
+      row: line,
+      column: columnOf(field),
+      code,
+      message: translate(locale, key, { column: columnOf(field), ...params }),
+    });
   const value: Partial<Record<TransferField, string>> = {};
   fields.forEach((f, i) => {
     if (!f) return;
@@ -316,7 +420,8 @@ function parseRow(locale: Locale, line: number, cells: string[], fields: (Transf
 
   const customer: Record<string, unknown> = { name: value.name ?? '' };
   if (value.name === undefined) fail('name', 'REQUIRED', 'import.REQUIRED');
-  for (const f of ['creditCode', 'industry', 'address', 'email', 'phone', 'source'] as const) if (value[f] !== undefined) customer[f] = value[f];
+  for (const f of ['creditCode', 'industry', 'address', 'email', 'phone', 'source'] as const)
+    if (value[f] !== undefined) customer[f] = value[f];
   if (value.tags !== undefined) customer.tags = splitList(value.tags);
   if (value.status !== undefined) {
     const code = codeOf(STATUS_LABELS, value.status);
@@ -349,7 +454,10 @@ function parseRow(locale: Locale, line: number, cells: string[], fields: (Transf
     input.phones = value.contactPhones ? splitList(value.contactPhones) : [];
     input.emails = value.contactEmails ? splitList(value.contactEmails) : [];
     const primary = parseYesNo(value.contactPrimary ?? '');
-    if (primary === undefined) fail('contactPrimary', 'INVALID_VALUE', 'import.UNKNOWN_VALUE', { values: locale === 'en-US' ? 'Yes, No' : '是、否' });
+    if (primary === undefined)
+      fail('contactPrimary', 'INVALID_VALUE', 'import.UNKNOWN_VALUE', {
+        values: locale === 'en-US' ? 'Yes, No' : '是、否',
+      });
     input.isPrimary = primary ?? false;
     const parsed = ContactInput.safeParse(input);
     if (parsed.success) contact = parsed.data;
@@ -357,7 +465,9 @@ function parseRow(locale: Locale, line: number, cells: string[], fields: (Transf
       for (const issue of parsed.error.issues) {
         const key = String(issue.path[0]);
         if (key === 'name' && value.contactName === undefined) continue;
-        fail(CONTACT_KEYS[key] ?? 'contactName', 'INVALID', 'import.INVALID', { reason: issueMessage(locale, issue as unknown as IssueLike) });
+        fail(CONTACT_KEYS[key] ?? 'contactName', 'INVALID', 'import.INVALID', {
+          reason: issueMessage(locale, issue as unknown as IssueLike),
+        });
       }
     }
   }
@@ -384,8 +494,8 @@ class DryRunRollback extends Error {
 }
 
 const sameContact = (a: { name: string; phones: string[] }, b: { name: string; phones: string[] }) =>
-  a.name === b.name && (a.phones.length === 0 && b.phones.length === 0 ? true : a.phones.some((p) => b.phones.includes(p)));
-
+  a.name === b.name &&
+  (a.phones.length === 0 && b.phones.length === 0 ? true : a.phones.some((p) => b.phones.includes(p)));
 
 /** Rows between progress reports, and the most time between two (while rows are being processed). */
 const PROGRESS_ROWS = 200;
@@ -430,7 +540,9 @@ export async function importCustomers(
     return i >= 0 ? sheet.headers[i].trim() : headerOf(field, locale);
   };
 
-  const rows = sheet.rows.filter((r) => !isBlankRow(r.cells)).map((r) => parseRow(locale, r.line, r.cells, fields, sheet.headers));
+  const rows = sheet.rows
+    .filter((r) => !isBlankRow(r.cells))
+    .map((r) => parseRow(locale, r.line, r.cells, fields, sheet.headers));
   const progress = progressOf(rows.length, onProgress);
   await progress(0, true);
   const groups = new Map<string, Group>();
@@ -447,44 +559,87 @@ export async function importCustomers(
     const usernames = [...new Set(rows.map((r) => r.owner).filter((u): u is string => !!u))];
     const owners = new Map<string, string>();
     for (const part of chunks(usernames)) {
-      for (const u of await tx.db.select({ id: users.id, username: users.username }).from(users).where(and(inArray(users.username, part), eq(users.active, true)))) owners.set(u.username, u.id);
+      for (const u of await tx.db
+        .select({ id: users.id, username: users.username })
+        .from(users)
+        .where(and(inArray(users.username, part), eq(users.active, true))))
+        owners.set(u.username, u.id);
     }
     const refs = async (table: typeof regions | typeof branches, names: (string | undefined)[]) => {
       const wanted = [...new Set(names.filter((n): n is string => !!n))];
       const map = new Map<string, string>();
       for (const part of chunks(wanted)) {
-        for (const r of await tx.db.select({ id: table.id, name: table.name }).from(table).where(and(inArray(table.name, part), eq(table.active, true)))) map.set(r.name, r.id);
+        for (const r of await tx.db
+          .select({ id: table.id, name: table.name })
+          .from(table)
+          .where(and(inArray(table.name, part), eq(table.active, true))))
+          map.set(r.name, r.id);
       }
       return map;
     };
-    const regionIds = await refs(regions, rows.map((r) => r.region));
-    const branchIds = await refs(branches, rows.map((r) => r.branch));
+    const regionIds = await refs(
+      regions,
+      rows.map((r) => r.region),
+    );
+    const branchIds = await refs(
+      branches,
+      rows.map((r) => r.branch),
+    );
 
-    const flags = { visible: sql<boolean>`${visibleCustomers(tx.actor)}`, writable: sql<boolean>`${writableCustomers(tx.actor)}` };
+    const flags = {
+      visible: sql<boolean>`${visibleCustomers(tx.actor)}`,
+      writable: sql<boolean>`${writableCustomers(tx.actor)}`,
+    };
     const codes = [...groups.keys()].filter((k) => k.startsWith('c:')).map((k) => k.slice(2));
     const names = [...groups.keys()].filter((k) => k.startsWith('n:')).map((k) => k.slice(2));
     const byCode = new Map<string, Existing>();
     const byName = new Map<string, Existing>();
     for (const part of chunks(codes)) {
-      for (const r of await tx.db.select({ row: customers, ...flags }).from(customers).where(inArray(customers.creditCode, part))) byCode.set(r.row.creditCode!, { ...r.row, visible: r.visible, writable: r.writable });
+      for (const r of await tx.db
+        .select({ row: customers, ...flags })
+        .from(customers)
+        .where(inArray(customers.creditCode, part)))
+        byCode.set(r.row.creditCode!, { ...r.row, visible: r.visible, writable: r.writable });
     }
     for (const part of chunks(names)) {
-      const found = await tx.db.select({ row: customers, ...flags }).from(customers).where(inArray(customers.name, part)).orderBy(asc(customers.createdAt), asc(customers.id));
+      const found = await tx.db
+        .select({ row: customers, ...flags })
+        .from(customers)
+        .where(inArray(customers.name, part))
+        .orderBy(asc(customers.createdAt), asc(customers.id));
       for (const r of found) {
         const current = byName.get(r.row.name);
         // Of several customers with one name, the one the caller may change wins.
-        if (!current || (!current.writable && r.writable)) byName.set(r.row.name, { ...r.row, visible: r.visible, writable: r.writable });
+        if (!current || (!current.writable && r.writable))
+          byName.set(r.row.name, { ...r.row, visible: r.visible, writable: r.writable });
       }
     }
 
     // Resolve each customer; any error spoils its whole group (a contact never arrives without its company).
-    type Plan = { group: Group; existing?: Existing; ownerId: string | null; regionId?: string; branchId?: string; good?: boolean };
+    type Plan = {
+      group: Group;
+      existing?: Existing;
+      ownerId: string | null;
+      regionId?: string;
+      branchId?: string;
+      good?: boolean;
+    };
     const plans: Plan[] = [];
     const mayAssign = can(tx.actor, 'customers:assign');
     for (const group of groups.values()) {
       const first = group.rows[0];
-      const fail = (field: TransferField | undefined, code: string, key: MessageKey, params: Record<string, unknown> = {}) =>
-        group.errors.push({ row: first.line, ...(field ? { column: columnOf(field) } : {}), code, message: translate(locale, key, { column: field ? columnOf(field) : '', ...params }) });
+      const fail = (
+        field: TransferField | undefined,
+        code: string,
+        key: MessageKey,
+        params: Record<string, unknown> = {},
+      ) =>
+        group.errors.push({
+          row: first.line,
+          ...(field ? { column: columnOf(field) } : {}),
+          code,
+          message: translate(locale, key, { column: field ? columnOf(field) : '', ...params }),
+        });
       let ownerId: string | null = tx.actor.id;
       if (first.owner) {
         const id = owners.get(first.owner);
@@ -492,10 +647,16 @@ export async function importCustomers(
         else if (id === tx.actor.id || mayAssign) ownerId = id;
       }
       const regionId = first.region ? regionIds.get(first.region) : undefined;
-      if (first.region && !regionId) fail('region', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.region });
+      if (first.region && !regionId)
+        fail('region', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.region });
       const branchId = first.branch ? branchIds.get(first.branch) : undefined;
-      if (first.branch && !branchId) fail('branch', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.branch });
-      const existing = group.key.startsWith('c:') ? byCode.get(group.key.slice(2)) : group.key.startsWith('n:') ? byName.get(group.key.slice(2)) : undefined;
+      if (first.branch && !branchId)
+        fail('branch', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.branch });
+      const existing = group.key.startsWith('c:')
+        ? byCode.get(group.key.slice(2))
+        : group.key.startsWith('n:')
+          ? byName.get(group.key.slice(2))
+          : undefined;
       const keyField: TransferField = group.key.startsWith('c:') ? 'creditCode' : 'name';
       if (existing && !(existing.visible && existing.writable)) fail(keyField, 'NOT_PERMITTED', 'import.NOT_PERMITTED');
       else if (existing && options.mode === 'insert') fail(keyField, 'EXISTS', 'import.EXISTS');
@@ -514,12 +675,22 @@ export async function importCustomers(
       errors.push(...plan.group.errors, ...rowErrors);
       for (const r of plan.group.rows) {
         if (r.errors.length === 0 && !plan.group.errors.some((e) => e.row === r.line)) {
-          errors.push({ row: r.line, code: 'CUSTOMER_HAS_ERRORS', message: translate(locale, 'import.CUSTOMER_HAS_ERRORS') });
+          errors.push({
+            row: r.line,
+            code: 'CUSTOMER_HAS_ERRORS',
+            message: translate(locale, 'import.CUSTOMER_HAS_ERRORS'),
+          });
         }
       }
     }
     errors.sort((a, b) => a.row - b.row);
-    const report: ImportReport = { dryRun: options.dryRun, totalRows: rows.length, customers: { created: 0, updated: 0, unchanged: 0 }, contacts: { created: 0 }, errors };
+    const report: ImportReport = {
+      dryRun: options.dryRun,
+      totalRows: rows.length,
+      customers: { created: 0, updated: 0, unchanged: 0 },
+      contacts: { created: 0 },
+      errors,
+    };
     if (errors.length > 0 && !options.keepGoodRows && !options.dryRun) {
       await progress(rows.length, true);
       return report;
@@ -529,14 +700,29 @@ export async function importCustomers(
     // Written every PROGRESS_ROWS rows, so progress reports follow the writes.
     const newCustomers: (typeof customers.$inferInsert)[] = [];
     const newContacts: (typeof contacts.$inferInsert)[] = [];
-    const audits: { action: 'create' | 'update'; entityType: 'customer' | 'contact'; entityId: string; after: object }[] = [];
+    const audits: {
+      action: 'create' | 'update';
+      entityType: 'customer' | 'contact';
+      entityId: string;
+      after: object;
+    }[] = [];
     const flush = async () => {
       for (const part of chunks(newCustomers)) await tx.db.insert(customers).values(part);
-      for (const part of chunks(newCustomers.map((c) => ({ customerId: c.id!, fromUserId: null, toUserId: c.ownerId ?? null, kind: 'create' as const, reason: null, byUserId: tx.actor.id })))) {
+      for (const part of chunks(
+        newCustomers.map((c) => ({
+          customerId: c.id!,
+          fromUserId: null,
+          toUserId: c.ownerId ?? null,
+          kind: 'create' as const,
+          reason: null,
+          byUserId: tx.actor.id,
+        })),
+      )) {
         await tx.db.insert(customerOwnerChanges).values(part);
       }
       for (const part of chunks(newContacts, 200)) await tx.db.insert(contacts).values(part);
-      for (const part of chunks(audits, 200)) await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
+      for (const part of chunks(audits, 200))
+        await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
       newCustomers.length = 0;
       newContacts.length = 0;
       audits.length = 0;
@@ -546,7 +732,15 @@ export async function importCustomers(
     const matchedIds = good.filter((p) => p.existing).map((p) => p.existing!.id);
     const existingContacts = new Map<string, { name: string; phones: string[]; isPrimary: boolean }[]>();
     for (const part of chunks(matchedIds)) {
-      for (const c of await tx.db.select({ customerId: contacts.customerId, name: contacts.name, phones: contacts.phones, isPrimary: contacts.isPrimary }).from(contacts).where(inArray(contacts.customerId, part))) {
+      for (const c of await tx.db
+        .select({
+          customerId: contacts.customerId,
+          name: contacts.name,
+          phones: contacts.phones,
+          isPrimary: contacts.isPrimary,
+        })
+        .from(contacts)
+        .where(inArray(contacts.customerId, part))) {
         const list = existingContacts.get(c.customerId) ?? [];
         list.push(c);
         existingContacts.set(c.customerId, list);
@@ -579,24 +773,67 @@ export async function importCustomers(
         hasPrimary ||= isPrimary;
         known.push({ name: p.name, phones, isPrimary });
         const id = randomUUID();
-        newContacts.push({ ...p, id, customerId, phones, emails: p.emails ?? [], isPrimary, searchText: contactSearchText(p), createdBy: tx.actor.id, createdAt: now, updatedAt: now });
+        newContacts.push({
+          ...p,
+          id,
+          customerId,
+          phones,
+          emails: p.emails ?? [],
+          isPrimary,
+          searchText: contactSearchText(p),
+          createdBy: tx.actor.id,
+          createdAt: now,
+          updatedAt: now,
+        });
         added.push(p.name);
-        if (plan.existing) audits.push({ action: 'create', entityType: 'contact', entityId: id, after: { customerId, ...p, isPrimary } });
+        if (plan.existing)
+          audits.push({
+            action: 'create',
+            entityType: 'contact',
+            entityId: id,
+            after: { customerId, ...p, isPrimary },
+          });
       }
       report.contacts.created += added.length;
 
       if (!plan.existing) {
-        const values = { ...c, id: customerId, tags: c.tags ?? [], regionId: plan.regionId ?? null, branchId: plan.branchId ?? null, ownerId: plan.ownerId, searchText: customerSearchText(c), createdBy: tx.actor.id, createdAt: now, updatedAt: now };
+        const values = {
+          ...c,
+          id: customerId,
+          tags: c.tags ?? [],
+          regionId: plan.regionId ?? null,
+          branchId: plan.branchId ?? null,
+          ownerId: plan.ownerId,
+          searchText: customerSearchText(c),
+          createdBy: tx.actor.id,
+          createdAt: now,
+          updatedAt: now,
+        };
         newCustomers.push(values);
         const { searchText: _s, createdBy: _b, createdAt: _c, updatedAt: _u, ...after } = values;
-        audits.push({ action: 'create', entityType: 'customer', entityId: customerId, after: { ...after, contacts: added, imported: true } });
+        audits.push({
+          action: 'create',
+          entityType: 'customer',
+          entityId: customerId,
+          after: { ...after, contacts: added, imported: true },
+        });
         report.customers.created++;
         continue;
       }
       // An existing customer: fields given in the file that differ. Empty cells leave a field as it is; the owner changes only by assignment.
       const e = plan.existing;
       const patch: CustomerUpdate = {};
-      for (const f of ['name', 'creditCode', 'industry', 'size', 'address', 'email', 'phone', 'status', 'source'] as const) {
+      for (const f of [
+        'name',
+        'creditCode',
+        'industry',
+        'size',
+        'address',
+        'email',
+        'phone',
+        'status',
+        'source',
+      ] as const) {
         if (c[f] !== undefined && c[f] !== null && c[f] !== e[f]) (patch as Record<string, unknown>)[f] = c[f];
       }
       if (c.tags && c.tags.join('\u0000') !== e.tags.join('\u0000')) patch.tags = c.tags;
@@ -620,6 +857,7 @@ export async function importCustomers(
     if (error instanceof DryRunRollback) return error.report;
     throw error;
   }
-  if (report.errors.length > 0 && !options.keepGoodRows) throw new AppError('IMPORT_HAS_ERRORS', { count: report.errors.length }, report);
+  if (report.errors.length > 0 && !options.keepGoodRows)
+    throw new AppError('IMPORT_HAS_ERRORS', { count: report.errors.length }, report);
   return report;
 }

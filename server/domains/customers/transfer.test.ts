@@ -25,28 +25,46 @@ function creditCode(prefix = '', index?: number): string {
   while (body.length < 17) body += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
   return body + creditCodeCheckChar(body);
 }
-const randomPrefix = () => Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
+const randomPrefix = () =>
+  Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
 
 type Part = { name: string; filename?: string; content: Buffer | string; type?: string };
 function multipart(parts: Part[]) {
   const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
-    const disposition = p.filename === undefined ? `form-data; name="${p.name}"` : `form-data; name="${p.name}"; filename="${p.filename}"`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename === undefined ? '' : `Content-Type: ${p.type ?? 'application/octet-stream'}\r\n`}\r\n`));
+    const disposition =
+      p.filename === undefined
+        ? `form-data; name="${p.name}"`
+        : `form-data; name="${p.name}"; filename="${p.filename}"`;
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename === undefined ? '' : `Content-Type: ${p.type ?? 'application/octet-stream'}\r\n`}\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(p.content) ? p.content : Buffer.from(p.content), Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-function importFile(client: Client, file: { filename: string; content: Buffer | string } | null, query: Record<string, string> = {}, mapping?: object, extraHeaders: Record<string, string> = {}, url = '/api/v1/customers/import') {
+function importFile(
+  client: Client,
+  file: { filename: string; content: Buffer | string } | null,
+  query: Record<string, string> = {},
+  mapping?: object,
+  extraHeaders: Record<string, string> = {},
+  url = '/api/v1/customers/import',
+) {
   const parts: Part[] = [];
   if (mapping) parts.push({ name: 'mapping', content: JSON.stringify(mapping) });
   if (file) parts.push({ name: 'file', ...file });
   const { payload, headers } = multipart(parts);
   const qs = new URLSearchParams(query).toString();
-  return client.request('POST', `${url}${qs ? `?${qs}` : ''}`, undefined, { payload, headers: { ...headers, ...extraHeaders } });
+  return client.request('POST', `${url}${qs ? `?${qs}` : ''}`, undefined, {
+    payload,
+    headers: { ...headers, ...extraHeaders },
+  });
 }
 
 /** The columns of a file as the mapping step sees them. */
@@ -54,27 +72,66 @@ const importColumns = (client: Client, file: { filename: string; content: Buffer
   importFile(client, file, {}, mapping, {}, '/api/v1/customers/import/columns');
 
 /** The import with progress: the lines of its newline-delimited JSON answer. */
-async function importStreamed(client: Client, file: { filename: string; content: Buffer | string }, query: Record<string, string> = {}, mapping?: object) {
+async function importStreamed(
+  client: Client,
+  file: { filename: string; content: Buffer | string },
+  query: Record<string, string> = {},
+  mapping?: object,
+) {
   const res = await importFile(client, file, query, mapping, { accept: 'application/x-ndjson' });
   const ndjson = String(res.headers['content-type']).startsWith('application/x-ndjson');
   // (An answer of one line parses as JSON in the harness.)
   const text = !ndjson ? '' : typeof res.body === 'string' ? res.body : `${JSON.stringify(res.body)}\n`;
-  const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   return { ...res, lines };
 }
 
 async function exportFile(client: Client, query: Record<string, string> = {}) {
-  const res = await t.app.inject({ method: 'GET', url: `/api/v1/customers/export?${new URLSearchParams(query)}`, headers: { cookie: client.cookie! } });
+  const res = await t.app.inject({
+    method: 'GET',
+    url: `/api/v1/customers/export?${new URLSearchParams(query)}`,
+    headers: { cookie: client.cookie! },
+  });
   return { status: res.statusCode, headers: res.headers, raw: res.rawPayload, body: res.body };
 }
 
 const parseCsv = (raw: Buffer) => parse(raw.toString('utf8'), { bom: true }) as string[][];
-const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n') + '\r\n';
+const csv = (rows: string[][]) =>
+  rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n') +
+  '\r\n';
 
-const HEADER_ZH = ['客户名称', '统一社会信用代码', '状态', '行业', '规模', '区域', '分所', '地址', '邮箱', '电话', '来源', '标签', '负责业务员', '联系人', '职务', '联系人部门', '联系人电话', '联系人邮箱', '微信', '主要联系人'];
+const HEADER_ZH = [
+  '客户名称',
+  '统一社会信用代码',
+  '状态',
+  '行业',
+  '规模',
+  '区域',
+  '分所',
+  '地址',
+  '邮箱',
+  '电话',
+  '来源',
+  '标签',
+  '负责业务员',
+  '联系人',
+  '职务',
+  '联系人部门',
+  '联系人电话',
+  '联系人邮箱',
+  '微信',
+  '主要联系人',
+];
 
 async function contactCount(ownerId: string) {
-  const [{ n }] = await t.database.db.select({ n: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(eq(customers.ownerId, ownerId));
+  const [{ n }] = await t.database.db
+    .select({ n: count() })
+    .from(contacts)
+    .innerJoin(customers, eq(customers.id, contacts.customerId))
+    .where(eq(customers.ownerId, ownerId));
   return n;
 }
 
@@ -85,8 +142,26 @@ describe('customer export', () => {
     const region = await buildRegion(t.database.db);
     const tag = uniq('导出');
     const code = creditCode();
-    const a = (await s1.post('/api/v1/customers', { name: `${tag}甲公司`, creditCode: code, status: 'customer', size: 'small', regionId: region.id, tags: ['年审', '代账'], phone: '+86 29 8888 0000' })).body;
-    await s1.post('/api/v1/contacts', { customerId: a.id, name: '王会计', title: '财务经理', phones: ['029-8765 4321', '13991234567'], emails: ['wang@jia.cn'], isPrimary: true, notes: '多行\n备注, 含逗号 "引号"' });
+    const a = (
+      await s1.post('/api/v1/customers', {
+        name: `${tag}甲公司`,
+        creditCode: code,
+        status: 'customer',
+        size: 'small',
+        regionId: region.id,
+        tags: ['年审', '代账'],
+        phone: '+86 29 8888 0000',
+      })
+    ).body;
+    await s1.post('/api/v1/contacts', {
+      customerId: a.id,
+      name: '王会计',
+      title: '财务经理',
+      phones: ['029-8765 4321', '13991234567'],
+      emails: ['wang@jia.cn'],
+      isPrimary: true,
+      notes: '多行\n备注, 含逗号 "引号"',
+    });
     await s1.post('/api/v1/contacts', { customerId: a.id, name: '刘出纳', department: '应付账款' });
     const b = (await s1.post('/api/v1/customers', { name: `${tag}乙公司` })).body;
     const other = (await s2.post('/api/v1/customers', { name: `${tag}丙公司` })).body;
@@ -95,7 +170,9 @@ describe('customer export', () => {
     expect(res.status, res.body).toBe(200);
     expect(res.raw.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(true);
     expect(res.headers['content-type']).toContain('text/csv');
-    expect(res.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename\\*=UTF-8''${encodeURIComponent('客户-')}\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    expect(res.headers['content-disposition']).toMatch(
+      new RegExp(`^attachment; filename\\*=UTF-8''${encodeURIComponent('客户-')}\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+    );
     const [header, ...rows] = parseCsv(res.raw);
     expect(header.slice(0, HEADER_ZH.length)).toEqual(HEADER_ZH);
     expect(rows).toHaveLength(3);
@@ -159,12 +236,26 @@ describe('customer import', () => {
     const db = t.database.db;
     const started = Date.now();
     const rows = Array.from({ length: N }, (_, i) => ({
-      id: randomUUID(), name: `${tag}公司${i}`, creditCode: creditCode(prefix, i), status: (['prospect', 'customer', 'former'] as const)[i % 3],
-      industry: i % 2 ? '制造业' : null, tags: i % 5 ? [] : ['年审'], ownerId: owner.id, searchText: `${tag}${i}`, email: i % 7 ? null : `c${i}@example.cn`,
+      id: randomUUID(),
+      name: `${tag}公司${i}`,
+      creditCode: creditCode(prefix, i),
+      status: (['prospect', 'customer', 'former'] as const)[i % 3],
+      industry: i % 2 ? '制造业' : null,
+      tags: i % 5 ? [] : ['年审'],
+      ownerId: owner.id,
+      searchText: `${tag}${i}`,
+      email: i % 7 ? null : `c${i}@example.cn`,
     }));
-    const people = rows.flatMap((c, i) => Array.from({ length: 1 + (i % 2) }, (_, j) => ({
-      customerId: c.id, name: `联系人${i}-${j}`, phones: [`139${String(i * 2 + j).padStart(8, '0')}`], emails: j ? [`p${i}@example.cn`] : [], isPrimary: j === 0, searchText: `p${i}`,
-    })));
+    const people = rows.flatMap((c, i) =>
+      Array.from({ length: 1 + (i % 2) }, (_, j) => ({
+        customerId: c.id,
+        name: `联系人${i}-${j}`,
+        phones: [`139${String(i * 2 + j).padStart(8, '0')}`],
+        emails: j ? [`p${i}@example.cn`] : [],
+        isPrimary: j === 0,
+        searchText: `p${i}`,
+      })),
+    );
     for (let i = 0; i < rows.length; i += 1000) await db.insert(customers).values(rows.slice(i, i + 1000));
     for (let i = 0; i < people.length; i += 1000) await db.insert(contacts).values(people.slice(i, i + 1000));
     const seeded = Date.now();
@@ -179,28 +270,60 @@ describe('customer import', () => {
 
     const again = await importFile(client, { filename: '客户.csv', content: exported.raw }, { mode: 'upsert' });
     expect(again.status, JSON.stringify(again.body).slice(0, 500)).toBe(200);
-    expect(again.body).toMatchObject({ dryRun: false, totalRows: 15_000, customers: { created: 0, updated: 0, unchanged: N }, contacts: { created: 0 }, errors: [] });
+    expect(again.body).toMatchObject({
+      dryRun: false,
+      totalRows: 15_000,
+      customers: { created: 0, updated: 0, unchanged: N },
+      contacts: { created: 0 },
+      errors: [],
+    });
     expect(await contactCount(owner.id)).toBe(before);
     const reimportedAt = Date.now();
 
     // The same file as new customers of a fresh salesperson: other names, no credit codes, no owner column.
     const { user: fresh, client: freshClient } = await signedIn(t);
     const renamed = exported.raw.toString('utf8').replaceAll(`${tag}公司`, `${tag}新公司`);
-    const created = await importFile(freshClient, { filename: 'renamed.csv', content: renamed }, {}, { 统一社会信用代码: null, 负责业务员: null });
+    const created = await importFile(
+      freshClient,
+      { filename: 'renamed.csv', content: renamed },
+      {},
+      { 统一社会信用代码: null, 负责业务员: null },
+    );
     expect(created.status, JSON.stringify(created.body).slice(0, 500)).toBe(200);
-    expect(created.body).toMatchObject({ customers: { created: N, updated: 0 }, contacts: { created: 15_000 }, errors: [] });
+    expect(created.body).toMatchObject({
+      customers: { created: N, updated: 0 },
+      contacts: { created: 15_000 },
+      errors: [],
+    });
     const perCustomer = async (ownerId: string) =>
       Object.fromEntries(
-        (await db.select({ name: customers.name, n: count(contacts.id) }).from(customers).leftJoin(contacts, eq(contacts.customerId, customers.id)).where(eq(customers.ownerId, ownerId)).groupBy(customers.name))
-          .map((r) => [r.name.replace('新公司', '公司'), r.n]),
+        (
+          await db
+            .select({ name: customers.name, n: count(contacts.id) })
+            .from(customers)
+            .leftJoin(contacts, eq(contacts.customerId, customers.id))
+            .where(eq(customers.ownerId, ownerId))
+            .groupBy(customers.name)
+        ).map((r) => [r.name.replace('新公司', '公司'), r.n]),
       );
     expect(await perCustomer(fresh.id)).toEqual(await perCustomer(owner.id));
-    const [primary] = await db.select({ n: count() }).from(contacts).innerJoin(customers, eq(customers.id, contacts.customerId)).where(and(eq(customers.ownerId, fresh.id), eq(contacts.isPrimary, true)));
+    const [primary] = await db
+      .select({ n: count() })
+      .from(contacts)
+      .innerJoin(customers, eq(customers.id, contacts.customerId))
+      .where(and(eq(customers.ownerId, fresh.id), eq(contacts.isPrimary, true)));
     expect(primary.n).toBe(N);
-    const [{ audited }] = await db.select({ audited: count() }).from(auditLogs).where(and(eq(auditLogs.actorId, fresh.id), eq(auditLogs.entityType, 'customer'), eq(auditLogs.action, 'create')));
+    const [{ audited }] = await db
+      .select({ audited: count() })
+      .from(auditLogs)
+      .where(
+        and(eq(auditLogs.actorId, fresh.id), eq(auditLogs.entityType, 'customer'), eq(auditLogs.action, 'create')),
+      );
     expect(audited).toBe(N);
     const done = Date.now();
-    console.info(`round trip of ${N} customers: seed ${seeded - started} ms, export ${exportedAt - seeded} ms, re-import ${reimportedAt - exportedAt} ms, import as new ${done - reimportedAt} ms`);
+    console.info(
+      `round trip of ${N} customers: seed ${seeded - started} ms, export ${exportedAt - seeded} ms, re-import ${reimportedAt - exportedAt} ms, import as new ${done - reimportedAt} ms`,
+    );
   }, 120_000);
 
   it('reads GBK-encoded CSV (Excel on Chinese Windows) and XLSX', async () => {
@@ -218,7 +341,10 @@ describe('customer import', () => {
     expect(found.map((c: { name: string }) => c.name)).toEqual([`${tag}西安华达建设有限公司`]);
     expect(found[0]).toMatchObject({ status: 'prospect', size: 'medium' });
     const people = (await client.get('/api/v1/contacts', { customerId: found[0].id, sort: 'name' })).body.items;
-    expect(people.map((p: { name: string; isPrimary: boolean }) => [p.name, p.isPrimary]).sort()).toEqual([['张经理', true], ['李会计', false]]);
+    expect(people.map((p: { name: string; isPrimary: boolean }) => [p.name, p.isPrimary]).sort()).toEqual([
+      ['张经理', true],
+      ['李会计', false],
+    ]);
 
     // XLSX, with a mapping for headers the export does not use.
     const workbook = new ExcelJS.Workbook();
@@ -227,12 +353,20 @@ describe('customer import', () => {
     const code = creditCode();
     sheet.addRow([`${tag}兰州公司`, code, '赵总', 13912345678]);
     const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
-    const mapped = await importFile(client, { filename: 'list.xlsx', content: xlsx }, {}, { 公司: 'name', 信用代码: 'creditCode', 对接人: '联系人', 手机: 'contactPhones' });
+    const mapped = await importFile(
+      client,
+      { filename: 'list.xlsx', content: xlsx },
+      {},
+      { 公司: 'name', 信用代码: 'creditCode', 对接人: '联系人', 手机: 'contactPhones' },
+    );
     expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
     expect(mapped.body).toMatchObject({ customers: { created: 1 }, contacts: { created: 1 } });
     const lz = (await client.get('/api/v1/customers', { q: code })).body.items[0];
     expect(lz.name).toBe(`${tag}兰州公司`);
-    expect((await client.get('/api/v1/contacts', { customerId: lz.id })).body.items[0]).toMatchObject({ name: '赵总', phones: ['13912345678'] });
+    expect((await client.get('/api/v1/contacts', { customerId: lz.id })).body.items[0]).toMatchObject({
+      name: '赵总',
+      phones: ['13912345678'],
+    });
   });
 
   it('reports broken rows by line; writes nothing, or with keepGoodRows only the good customers', async () => {
@@ -278,7 +412,11 @@ describe('customer import', () => {
     // English messages for an English-speaking caller.
     const { user: en } = await signedIn(t);
     await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, en.id));
-    const english = await importFile(await t.login(en.username), { filename: 'broken.csv', content: file }, { dryRun: 'true' });
+    const english = await importFile(
+      await t.login(en.username),
+      { filename: 'broken.csv', content: file },
+      { dryRun: 'true' },
+    );
     expect(english.status).toBe(200);
     const byCode = (c: string) => english.body.errors.find((e: { code: string }) => e.code === c).message;
     expect(byCode('INVALID_VALUE')).toBe('Invalid 状态; allowed: Prospect, Customer, Former');
@@ -290,7 +428,9 @@ describe('customer import', () => {
     const { client } = await signedIn(t);
     const tag = uniq('试运行');
     const code = creditCode();
-    const existing = (await client.post('/api/v1/customers', { name: `${tag}老客户`, creditCode: code, industry: '建筑业' })).body;
+    const existing = (
+      await client.post('/api/v1/customers', { name: `${tag}老客户`, creditCode: code, industry: '建筑业' })
+    ).body;
     await client.post('/api/v1/contacts', { customerId: existing.id, name: '老联系人', phones: ['13700000000'] });
     const file = csv([
       ['客户名称', '统一社会信用代码', '行业', '联系人', '联系人电话'],
@@ -300,7 +440,13 @@ describe('customer import', () => {
     ]);
     const dry = await importFile(client, { filename: 'x.csv', content: file }, { dryRun: 'true' });
     expect(dry.status, JSON.stringify(dry.body)).toBe(200);
-    expect(dry.body).toEqual({ dryRun: true, totalRows: 3, customers: { created: 1, updated: 1, unchanged: 0 }, contacts: { created: 2 }, errors: [] });
+    expect(dry.body).toEqual({
+      dryRun: true,
+      totalRows: 3,
+      customers: { created: 1, updated: 1, unchanged: 0 },
+      contacts: { created: 2 },
+      errors: [],
+    });
     expect((await client.get('/api/v1/customers', { q: tag })).body.total).toBe(1);
     expect((await client.get(`/api/v1/customers/${existing.id}`)).body.industry).toBe('建筑业');
     expect((await client.get('/api/v1/contacts', { customerId: existing.id })).body.total).toBe(1);
@@ -309,13 +455,20 @@ describe('customer import', () => {
     expect(real.body).toMatchObject({ dryRun: false, customers: { created: 1, updated: 1 }, contacts: { created: 2 } });
     expect((await client.get(`/api/v1/customers/${existing.id}`)).body.industry).toBe('制造业');
     expect((await client.get('/api/v1/contacts', { customerId: existing.id })).body.total).toBe(2);
-    const audit = await t.database.db.select({ action: auditLogs.action }).from(auditLogs).where(and(eq(auditLogs.entityId, existing.id), eq(auditLogs.action, 'update')));
+    const audit = await t.database.db
+      .select({ action: auditLogs.action })
+      .from(auditLogs)
+      .where(and(eq(auditLogs.entityId, existing.id), eq(auditLogs.action, 'update')));
     expect(audit).toHaveLength(1);
 
     // insert mode: an existing customer is an error.
     const insert = await importFile(client, { filename: 'x.csv', content: file }, { mode: 'insert' });
     expect(insert.status).toBe(422);
-    expect(insert.body.error.details.errors.filter((e: { code: string }) => e.code === 'EXISTS').map((e: { row: number }) => e.row)).toEqual([2, 4]);
+    expect(
+      insert.body.error.details.errors
+        .filter((e: { code: string }) => e.code === 'EXISTS')
+        .map((e: { row: number }) => e.row),
+    ).toEqual([2, 4]);
   });
 
   it('never touches a customer the caller may not change, and tells nothing about it', async () => {
@@ -323,13 +476,21 @@ describe('customer import', () => {
     const { client: s2 } = await signedIn(t);
     const { user: s3 } = await signedIn(t);
     const code = creditCode();
-    const theirs = (await s2.post('/api/v1/customers', { name: uniq('别人的客户'), creditCode: code, industry: '金融业' })).body;
+    const theirs = (
+      await s2.post('/api/v1/customers', { name: uniq('别人的客户'), creditCode: code, industry: '金融业' })
+    ).body;
     const tag = uniq('越权');
-    const file = csv([['客户名称', '统一社会信用代码', '行业', '联系人'], [`${tag}改名`, code, '农业', '间谍'], [`${tag}正常`, '', '', '']]);
+    const file = csv([
+      ['客户名称', '统一社会信用代码', '行业', '联系人'],
+      [`${tag}改名`, code, '农业', '间谍'],
+      [`${tag}正常`, '', '', ''],
+    ]);
     for (const keepGoodRows of ['false', 'true']) {
       const res = await importFile(s1, { filename: 'x.csv', content: file }, { keepGoodRows });
       const report = keepGoodRows === 'true' ? res.body : res.body.error.details;
-      expect(report.errors).toEqual([{ row: 2, column: '统一社会信用代码', code: 'NOT_PERMITTED', message: '已存在，且不在您的权限范围内' }]);
+      expect(report.errors).toEqual([
+        { row: 2, column: '统一社会信用代码', code: 'NOT_PERMITTED', message: '已存在，且不在您的权限范围内' },
+      ]);
     }
     const after = (await s2.get(`/api/v1/customers/${theirs.id}`)).body;
     expect(after).toMatchObject({ name: theirs.name, industry: '金融业' });
@@ -338,13 +499,26 @@ describe('customer import', () => {
 
     // The salesperson column: oneself is fine, someone else needs customers:assign (else the caller owns it), unknown is an error.
     const sales = s1.me!.user.username;
-    const owners = csv([['客户名称', '负责业务员'], [`${tag}自己`, sales], [`${tag}别人`, s3.username], [`${tag}无此人`, 'nobody-here']]);
+    const owners = csv([
+      ['客户名称', '负责业务员'],
+      [`${tag}自己`, sales],
+      [`${tag}别人`, s3.username],
+      [`${tag}无此人`, 'nobody-here'],
+    ]);
     const res = await importFile(s1, { filename: 'o.csv', content: owners }, { keepGoodRows: 'true' });
     expect(res.body.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([[4, 'UNKNOWN_OWNER']]);
-    const mine = (await s1.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 100 })).body.items.map((c: { name: string }) => c.name);
+    const mine = (await s1.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 100 })).body.items.map(
+      (c: { name: string }) => c.name,
+    );
     expect(mine).toEqual(expect.arrayContaining([`${tag}自己`, `${tag}别人`]));
     const { client: exec } = await signedIn(t, { roleCode: 'executive' });
-    const assigned = await importFile(exec, { filename: 'o.csv', content: csv([['客户名称', '负责业务员'], [`${tag}分配`, s3.username]]) });
+    const assigned = await importFile(exec, {
+      filename: 'o.csv',
+      content: csv([
+        ['客户名称', '负责业务员'],
+        [`${tag}分配`, s3.username],
+      ]),
+    });
     expect(assigned.status).toBe(200);
     expect((await exec.get('/api/v1/customers', { q: `${tag}分配` })).body.items[0].ownerId).toBe(s3.id);
   });
@@ -353,7 +527,10 @@ describe('customer import', () => {
     const { client } = await signedIn(t);
     const { client: finance } = await signedIn(t, { roleCode: 'finance' });
     const ok = { filename: 'a.csv', content: '客户名称\n某公司\n' };
-    expect((await t.anon.request('POST', '/api/v1/customers/import', undefined, multipart([{ name: 'file', ...ok }]))).status).toBe(401);
+    expect(
+      (await t.anon.request('POST', '/api/v1/customers/import', undefined, multipart([{ name: 'file', ...ok }])))
+        .status,
+    ).toBe(401);
     expect((await importFile(finance, ok)).status).toBe(403);
     expect((await finance.get('/api/v1/customers/export')).status).toBe(200);
 
@@ -367,13 +544,24 @@ describe('customer import', () => {
     expect(await code({ filename: 'a.csv', content: '' })).toEqual([400, 'IMPORT_FILE_EMPTY']);
     expect(await code({ filename: 'a.csv', content: '\uFEFF\r\n' })).toEqual([400, 'IMPORT_FILE_EMPTY']);
     expect(await code({ filename: 'a.xlsx', content: 'not a zip' })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
-    expect(await code({ filename: 'a.xlsx', content: Buffer.from('PK\u0003\u0004garbage') })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
+    expect(await code({ filename: 'a.xlsx', content: Buffer.from('PK\u0003\u0004garbage') })).toEqual([
+      400,
+      'IMPORT_FILE_UNREADABLE',
+    ]);
     expect(await code({ filename: 'a.csv', content: '客户名称,"未闭合\n' })).toEqual([400, 'IMPORT_FILE_UNREADABLE']);
-    expect(await code({ filename: 'a.csv', content: '某公司,13800000000\n另一公司,13900000000\n' })).toEqual([400, 'IMPORT_NO_HEADER']);
+    expect(await code({ filename: 'a.csv', content: '某公司,13800000000\n另一公司,13900000000\n' })).toEqual([
+      400,
+      'IMPORT_NO_HEADER',
+    ]);
     expect(await code(ok, { 不存在的列: 'name' })).toEqual([400, 'IMPORT_MAPPING_INVALID']);
     expect(await code(ok, { 客户名称: 'nonsense' })).toEqual([400, 'IMPORT_MAPPING_INVALID']);
-    const badJson = multipart([{ name: 'mapping', content: '{oops' }, { name: 'file', ...ok }]);
-    expect((await client.request('POST', '/api/v1/customers/import', undefined, badJson)).body.error.code).toBe('IMPORT_MAPPING_INVALID');
+    const badJson = multipart([
+      { name: 'mapping', content: '{oops' },
+      { name: 'file', ...ok },
+    ]);
+    expect((await client.request('POST', '/api/v1/customers/import', undefined, badJson)).body.error.code).toBe(
+      'IMPORT_MAPPING_INVALID',
+    );
     const json = await client.post('/api/v1/customers/import', { file: 'x' });
     expect(json.status).toBe(415);
     const wrongQuery = await importFile(client, ok, { mode: 'replace' });
@@ -433,7 +621,12 @@ describe('import column mapping', () => {
     expect((await importFile(client, xlsx)).body.error.code).toBe('IMPORT_NO_HEADER');
     // With a mapping, the columns show it (and it is checked).
     const mapped = await importColumns(client, xlsx, { 单位: 'name', 手机: 'contactPhones' });
-    expect(mapped.body.headers.map((h: { field: string | null }) => h.field)).toEqual(['name', 'creditCode', 'contactPhones', null]);
+    expect(mapped.body.headers.map((h: { field: string | null }) => h.field)).toEqual([
+      'name',
+      'creditCode',
+      'contactPhones',
+      null,
+    ]);
   });
 
   it('imports renamed columns with an explicit mapping, and skips the columns mapped to nothing', async () => {
@@ -447,16 +640,40 @@ describe('import column mapping', () => {
       [`${tag}秦川商贸`, '', '', '', '', '', '也不要'],
     ]);
     const columns = await importColumns(client, { filename: '客户.csv', content: file });
-    expect(columns.body.headers.map((h: { field: string | null }) => h.field)).toEqual([null, null, 'status', null, null, null, null]);
+    expect(columns.body.headers.map((h: { field: string | null }) => h.field)).toEqual([
+      null,
+      null,
+      'status',
+      null,
+      null,
+      null,
+      null,
+    ]);
     // What the dialog sends: every column.
-    const mapping = { 单位名称: 'name', 代码: 'creditCode', 状态: 'status', 对接人: 'contactName', 手机: 'contactPhones', 邮件: 'contactEmails', 内部备注: null };
+    const mapping = {
+      单位名称: 'name',
+      代码: 'creditCode',
+      状态: 'status',
+      对接人: 'contactName',
+      手机: 'contactPhones',
+      邮件: 'contactEmails',
+      内部备注: null,
+    };
     const res = await importFile(client, { filename: '客户.csv', content: file }, {}, mapping);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ dryRun: false, totalRows: 3, customers: { created: 2, updated: 0, unchanged: 0 }, contacts: { created: 2 }, errors: [] });
+    expect(res.body).toEqual({
+      dryRun: false,
+      totalRows: 3,
+      customers: { created: 2, updated: 0, unchanged: 0 },
+      contacts: { created: 2 },
+      errors: [],
+    });
     const huada = (await client.get('/api/v1/customers', { q: code })).body.items[0];
     expect(huada).toMatchObject({ name: `${tag}华达建设`, creditCode: code, status: 'customer' });
     const people = (await client.get('/api/v1/contacts', { customerId: huada.id, sort: 'name' })).body.items;
-    expect(people.map((p: { name: string; phones: string[]; emails: string[] }) => [p.name, p.phones, p.emails]).sort()).toEqual([
+    expect(
+      people.map((p: { name: string; phones: string[]; emails: string[] }) => [p.name, p.phones, p.emails]).sort(),
+    ).toEqual([
       ['张经理', ['13800001111', '029-88880000'], ['zhang@huada.cn']],
       ['李会计', ['13800002222'], []],
     ]);
@@ -468,7 +685,13 @@ describe('import column mapping', () => {
   it('refuses two columns for one field with its own code, in the caller language, and imports nothing', async () => {
     const { user, client } = await signedIn(t);
     const tag = uniq('重复映射');
-    const file = { filename: 'dup.csv', content: csv([['公司', '客户名称', '电话'], [`${tag}甲`, `${tag}乙`, '13800000000']]) };
+    const file = {
+      filename: 'dup.csv',
+      content: csv([
+        ['公司', '客户名称', '电话'],
+        [`${tag}甲`, `${tag}乙`, '13800000000'],
+      ]),
+    };
     const explicit = await importFile(client, file, {}, { 公司: 'name', 客户名称: 'name' });
     expect(explicit.status).toBe(400);
     expect(explicit.body.error).toEqual({
@@ -489,18 +712,33 @@ describe('import column mapping', () => {
 
     await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, user.id));
     const english = await importFile(await t.login(user.username), file, {}, { 公司: 'name', 客户名称: 'name' });
-    expect(english.body.error.message).toBe('The columns "公司" and "客户名称" both import into "Customer name"; map each field to one column only');
+    expect(english.body.error.message).toBe(
+      'The columns "公司" and "客户名称" both import into "Customer name"; map each field to one column only',
+    );
   });
 
   it('refuses the columns call without the permission or a file', async () => {
     const { client } = await signedIn(t);
     const { client: finance } = await signedIn(t, { roleCode: 'finance' });
     const ok = { filename: 'a.csv', content: '客户名称\n某公司\n' };
-    expect((await t.anon.request('POST', '/api/v1/customers/import/columns', undefined, multipart([{ name: 'file', ...ok }]))).status).toBe(401);
+    expect(
+      (
+        await t.anon.request(
+          'POST',
+          '/api/v1/customers/import/columns',
+          undefined,
+          multipart([{ name: 'file', ...ok }]),
+        )
+      ).status,
+    ).toBe(401);
     expect((await importColumns(finance, ok)).status).toBe(403);
     expect((await importColumns(client, null)).body.error.code).toBe('FILE_MISSING');
-    expect((await importColumns(client, { filename: 'a.pdf', content: '%PDF' })).body.error.code).toBe('IMPORT_FILE_TYPE');
-    expect((await importColumns(client, { filename: 'a.csv', content: ',,\n1,2,3\n' })).body.error.code).toBe('IMPORT_NO_HEADER');
+    expect((await importColumns(client, { filename: 'a.pdf', content: '%PDF' })).body.error.code).toBe(
+      'IMPORT_FILE_TYPE',
+    );
+    expect((await importColumns(client, { filename: 'a.csv', content: ',,\n1,2,3\n' })).body.error.code).toBe(
+      'IMPORT_NO_HEADER',
+    );
     expect((await client.post('/api/v1/customers/import/columns', { file: 'x' })).status).toBe(415);
   });
 });
@@ -513,7 +751,14 @@ describe('import progress', () => {
     await client.post('/api/v1/customers', { name: `${tag}公司0`, creditCode: existing });
     const rows: string[][] = [['客户名称', '统一社会信用代码', '状态', '联系人', '联系人电话']];
     for (let i = 0; rows.length <= 1000; i++) {
-      for (let j = 0; j < 1 + (i % 3); j++) rows.push([`${tag}公司${i}`, creditCode(prefix, i), i % 97 === 5 ? '合作中' : '客户', `联系人${i}-${j}`, `139${String(i * 3 + j).padStart(8, '0')}`]);
+      for (let j = 0; j < 1 + (i % 3); j++)
+        rows.push([
+          `${tag}公司${i}`,
+          creditCode(prefix, i),
+          i % 97 === 5 ? '合作中' : '客户',
+          `联系人${i}-${j}`,
+          `139${String(i * 3 + j).padStart(8, '0')}`,
+        ]);
     }
     return { filename: 'big.csv', content: csv(rows.slice(0, 1001)) };
   }
@@ -543,11 +788,17 @@ describe('import progress', () => {
     const result = res.lines.at(-1);
     expect(result.type).toBe('result');
     expect(result.report).toEqual({ ...plain.body, dryRun: false });
-    expect((await client.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 1 })).body.total).toBe(plain.body.customers.created + 1);
+    expect((await client.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 1 })).body.total).toBe(
+      plain.body.customers.created + 1,
+    );
 
     // A dry run with progress answers what the plain one does.
     const dry = await importStreamed(client, file, { dryRun: 'true', keepGoodRows: 'true' });
-    expect(dry.lines.at(-1).report).toMatchObject({ dryRun: true, totalRows: 1000, customers: { created: 0, updated: 0 } });
+    expect(dry.lines.at(-1).report).toMatchObject({
+      dryRun: true,
+      totalRows: 1000,
+      customers: { created: 0, updated: 0 },
+    });
   });
 
   it('ends the stream with a localised error line when the import fails after progress began', async () => {

@@ -32,17 +32,40 @@ export const ALLOWED_EXTENSIONS = Object.keys(CONTENT_TYPES);
 
 type OwnerType = (typeof files.$inferInsert)['ownerType'];
 
-export function presentAttachment(f: { id: string; filename: string; contentType: string; size: number; createdAt: Date }): Attachment {
-  return { id: f.id, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt.toISOString() };
+export function presentAttachment(f: {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  createdAt: Date;
+}): Attachment {
+  return {
+    id: f.id,
+    filename: f.filename,
+    contentType: f.contentType,
+    size: f.size,
+    createdAt: f.createdAt.toISOString(),
+  };
 }
 
 /** Checks name and size, then stores the file. FILE_TYPE_NOT_ALLOWED / FILE_TOO_LARGE change nothing. */
-export async function storeFile(db: Db, owner: { type: OwnerType; id: string }, upload: { filename: string; content: Buffer; truncated?: boolean }, userId: string): Promise<Attachment> {
+export async function storeFile(
+  db: Db,
+  owner: { type: OwnerType; id: string },
+  upload: { filename: string; content: Buffer; truncated?: boolean },
+  userId: string,
+): Promise<Attachment> {
   const filename = path.basename(upload.filename.replace(/\\/g, '/')).slice(0, 200);
   const extension = path.extname(filename).toLowerCase();
   const contentType = CONTENT_TYPES[extension];
-  if (!contentType) throw new AppError('FILE_TYPE_NOT_ALLOWED', { allowed: ALLOWED_EXTENSIONS.join(' ') }, { allowed: ALLOWED_EXTENSIONS });
-  if (upload.truncated || upload.content.length > MAX_FILE_BYTES) throw new AppError('FILE_TOO_LARGE', { maxMb: MAX_FILE_BYTES / 1024 / 1024 }, { maxBytes: MAX_FILE_BYTES });
+  if (!contentType)
+    throw new AppError(
+      'FILE_TYPE_NOT_ALLOWED',
+      { allowed: ALLOWED_EXTENSIONS.join(' ') },
+      { allowed: ALLOWED_EXTENSIONS },
+    );
+  if (upload.truncated || upload.content.length > MAX_FILE_BYTES)
+    throw new AppError('FILE_TOO_LARGE', { maxMb: MAX_FILE_BYTES / 1024 / 1024 }, { maxBytes: MAX_FILE_BYTES });
   if (upload.content.length === 0) throw new AppError('FILE_MISSING');
   const [row] = await db
     .insert(files)
@@ -56,7 +79,13 @@ export async function storeFile(db: Db, owner: { type: OwnerType; id: string }, 
       content: new Uint8Array(upload.content),
       createdBy: userId,
     })
-    .returning({ id: files.id, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt });
+    .returning({
+      id: files.id,
+      filename: files.filename,
+      contentType: files.contentType,
+      size: files.size,
+      createdAt: files.createdAt,
+    });
   return presentAttachment(row);
 }
 
@@ -67,7 +96,9 @@ type AttachmentJson = Omit<Attachment, 'createdAt'> & { createdAt: string };
  * round trip. `ownerId` is the owner's id column, qualified (see outer()). Read with readAttachments().
  */
 export function attachmentsOf(ownerType: OwnerType, ownerId: SQL) {
-  return sql<AttachmentJson[]>`coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type, 'size', f.size, 'createdAt', f.created_at) ORDER BY f.created_at)
+  return sql<
+    AttachmentJson[]
+  >`coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type, 'size', f.size, 'createdAt', f.created_at) ORDER BY f.created_at)
     FROM ${files} f WHERE f.owner_type = ${ownerType} AND f.owner_id = ${ownerId}), '[]'::json)`;
 }
 
@@ -77,7 +108,10 @@ export function readAttachments(json: AttachmentJson[]): Attachment[] {
 
 /** One file of an owner, with content. The caller has already checked that the owner is visible. */
 export async function getFile(db: Db, ownerType: OwnerType, ownerId: string, fileId: string) {
-  const [row] = await db.select().from(files).where(and(eq(files.id, fileId), eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)));
+  const [row] = await db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)));
   if (!row) throw notFound();
   return row;
 }
@@ -86,7 +120,13 @@ export async function deleteFile(db: Db, ownerType: OwnerType, ownerId: string, 
   const [row] = await db
     .delete(files)
     .where(and(eq(files.id, fileId), eq(files.ownerType, ownerType), eq(files.ownerId, ownerId)))
-    .returning({ id: files.id, filename: files.filename, contentType: files.contentType, size: files.size, createdAt: files.createdAt });
+    .returning({
+      id: files.id,
+      filename: files.filename,
+      contentType: files.contentType,
+      size: files.size,
+      createdAt: files.createdAt,
+    });
   if (!row) throw notFound();
   return presentAttachment(row);
 }

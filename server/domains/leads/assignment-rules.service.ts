@@ -13,10 +13,18 @@ import { assignmentRuleMembers, assignmentRules, leads } from './leads.tables';
 type RuleRow = typeof assignmentRules.$inferSelect;
 
 async function membersOf(db: Db, ruleIds: string[]) {
-  const map = new Map<string, { id: string; name: string; active: boolean; position: number }[]>(ruleIds.map((id) => [id, []]));
+  const map = new Map<string, { id: string; name: string; active: boolean; position: number }[]>(
+    ruleIds.map((id) => [id, []]),
+  );
   if (ruleIds.length === 0) return map;
   const rows = await db
-    .select({ ruleId: assignmentRuleMembers.ruleId, id: users.id, name: users.displayName, active: users.active, position: assignmentRuleMembers.position })
+    .select({
+      ruleId: assignmentRuleMembers.ruleId,
+      id: users.id,
+      name: users.displayName,
+      active: users.active,
+      position: assignmentRuleMembers.position,
+    })
     .from(assignmentRuleMembers)
     .innerJoin(users, eq(users.id, assignmentRuleMembers.userId))
     .where(inArray(assignmentRuleMembers.ruleId, ruleIds))
@@ -27,14 +35,22 @@ async function membersOf(db: Db, ruleIds: string[]) {
 
 async function presentRules(db: Db, where = sql`true`): Promise<AssignmentRule[]> {
   const rows = await db
-    .select({ rule: assignmentRules, businessLineName: businessLines.name, regionName: regions.name, queueDepartmentName: departments.name })
+    .select({
+      rule: assignmentRules,
+      businessLineName: businessLines.name,
+      regionName: regions.name,
+      queueDepartmentName: departments.name,
+    })
     .from(assignmentRules)
     .leftJoin(businessLines, eq(businessLines.id, assignmentRules.businessLineId))
     .leftJoin(regions, eq(regions.id, assignmentRules.regionId))
     .leftJoin(departments, eq(departments.id, assignmentRules.queueDepartmentId))
     .where(where)
     .orderBy(asc(assignmentRules.position), asc(assignmentRules.createdAt));
-  const members = await membersOf(db, rows.map((r) => r.rule.id));
+  const members = await membersOf(
+    db,
+    rows.map((r) => r.rule.id),
+  );
   return rows.map(({ rule: r, businessLineName, regionName, queueDepartmentName }) => ({
     id: r.id,
     name: r.name,
@@ -69,12 +85,17 @@ async function assertRuleReferences(db: Db, input: Partial<AssignmentRuleCreate>
   await assertActiveReferences(db, 'businessLine', [input.businessLineId]);
   await assertActiveReferences(db, 'region', [input.regionId]);
   if (input.queueDepartmentId) {
-    const [d] = await db.select({ active: departments.active }).from(departments).where(eq(departments.id, input.queueDepartmentId));
+    const [d] = await db
+      .select({ active: departments.active })
+      .from(departments)
+      .where(eq(departments.id, input.queueDepartmentId));
     if (!d?.active) throw inactiveReference('field.department');
   }
   if (input.memberIds) {
     const ids = [...new Set(input.memberIds)];
-    const found = ids.length ? await db.select({ id: users.id, active: users.active }).from(users).where(inArray(users.id, ids)) : [];
+    const found = ids.length
+      ? await db.select({ id: users.id, active: users.active }).from(users).where(inArray(users.id, ids))
+      : [];
     if (found.length !== ids.length) throw inactiveReference('field.assignee');
     if (!found.some((u) => u.active)) throw new AppError('ASSIGNMENT_RULE_NO_MEMBERS');
   }
@@ -83,7 +104,8 @@ async function assertRuleReferences(db: Db, input: Partial<AssignmentRuleCreate>
 async function setMembers(db: Db, ruleId: string, memberIds: string[]) {
   await db.delete(assignmentRuleMembers).where(eq(assignmentRuleMembers.ruleId, ruleId));
   const ids = [...new Set(memberIds)];
-  if (ids.length) await db.insert(assignmentRuleMembers).values(ids.map((userId, position) => ({ ruleId, userId, position })));
+  if (ids.length)
+    await db.insert(assignmentRuleMembers).values(ids.map((userId, position) => ({ ruleId, userId, position })));
 }
 
 export async function createAssignmentRule(ctx: Ctx, input: AssignmentRuleCreate): Promise<AssignmentRule> {
@@ -92,10 +114,15 @@ export async function createAssignmentRule(ctx: Ctx, input: AssignmentRuleCreate
     const { memberIds, ...fields } = input;
     let position = fields.position;
     if (position === undefined) {
-      const [{ max }] = await tx.db.select({ max: sql<number | null>`max(${assignmentRules.position})` }).from(assignmentRules);
+      const [{ max }] = await tx.db
+        .select({ max: sql<number | null>`max(${assignmentRules.position})` })
+        .from(assignmentRules);
       position = (max ?? -1) + 1;
     }
-    const [row] = await tx.db.insert(assignmentRules).values({ ...fields, position, createdBy: tx.actor.id }).returning();
+    const [row] = await tx.db
+      .insert(assignmentRules)
+      .values({ ...fields, position, createdBy: tx.actor.id })
+      .returning();
     await setMembers(tx.db, row.id, memberIds);
     const rule = await getRule(tx.db, row.id);
     await recordAudit(tx, { action: 'create', entityType: 'assignment-rule', entityId: row.id, after: rule });
@@ -108,7 +135,11 @@ export async function updateAssignmentRule(ctx: Ctx, id: string, patch: Assignme
     const before = await getRule(tx.db, id);
     await assertRuleReferences(tx.db, patch);
     const { memberIds, ...fields } = patch;
-    if (Object.keys(fields).length) await tx.db.update(assignmentRules).set({ ...fields, updatedAt: new Date() }).where(eq(assignmentRules.id, id));
+    if (Object.keys(fields).length)
+      await tx.db
+        .update(assignmentRules)
+        .set({ ...fields, updatedAt: new Date() })
+        .where(eq(assignmentRules.id, id));
     if (memberIds) {
       await setMembers(tx.db, id, memberIds);
       // The round-robin turn starts over with a new member list.
@@ -129,7 +160,11 @@ export async function deleteAssignmentRule(ctx: Ctx, id: string): Promise<void> 
   });
 }
 
-export type AutoAssignment = { ownerId: string | null; queueDepartmentId: string | null; rule: Pick<RuleRow, 'id' | 'name' | 'strategy'> | null };
+export type AutoAssignment = {
+  ownerId: string | null;
+  queueDepartmentId: string | null;
+  rule: Pick<RuleRow, 'id' | 'name' | 'strategy'> | null;
+};
 
 /**
  * Chooses who gets a new lead by the rules: the first matching active rule's strategy among its
@@ -137,9 +172,21 @@ export type AutoAssignment = { ownerId: string | null; queueDepartmentId: string
  * round-robin cursor never skips or repeats. No matching rule, or nobody eligible → the queue of
  * the rule's department, else `fallbackQueue` (the department that took the lead in).
  */
-export async function chooseAssignee(db: Db, lead: LeadCriteria, fallbackQueue: string | null): Promise<AutoAssignment> {
+export async function chooseAssignee(
+  db: Db,
+  lead: LeadCriteria,
+  fallbackQueue: string | null,
+): Promise<AutoAssignment> {
   const rules = await db
-    .select({ id: assignmentRules.id, name: assignmentRules.name, strategy: assignmentRules.strategy, businessLineId: assignmentRules.businessLineId, regionId: assignmentRules.regionId, source: assignmentRules.source, active: assignmentRules.active })
+    .select({
+      id: assignmentRules.id,
+      name: assignmentRules.name,
+      strategy: assignmentRules.strategy,
+      businessLineId: assignmentRules.businessLineId,
+      regionId: assignmentRules.regionId,
+      source: assignmentRules.source,
+      active: assignmentRules.active,
+    })
     .from(assignmentRules)
     .where(eq(assignmentRules.active, true))
     .orderBy(asc(assignmentRules.position), asc(assignmentRules.createdAt));
@@ -152,7 +199,15 @@ export async function chooseAssignee(db: Db, lead: LeadCriteria, fallbackQueue: 
     ? await db
         .select({ ownerId: leads.ownerId, n: count() })
         .from(leads)
-        .where(and(inArray(leads.ownerId, members.map((m) => m.id)), inArray(leads.status, OPEN_LEAD_STATUSES)))
+        .where(
+          and(
+            inArray(
+              leads.ownerId,
+              members.map((m) => m.id),
+            ),
+            inArray(leads.status, OPEN_LEAD_STATUSES),
+          ),
+        )
         .groupBy(leads.ownerId)
     : [];
   const openOf = new Map(open.map((o) => [o.ownerId, o.n]));

@@ -4,10 +4,16 @@ import { matchRule, pickMember, type Candidate, type RuleCriteria } from './assi
 
 const ids = ['a', 'b', 'c'];
 const criterion = fc.option(fc.constantFrom(...ids), { nil: null });
-const rules = fc.array(fc.record({ id: fc.uuid(), businessLineId: criterion, regionId: criterion, source: criterion, active: fc.boolean() }), { maxLength: 6 });
+const rules = fc.array(
+  fc.record({ id: fc.uuid(), businessLineId: criterion, regionId: criterion, source: criterion, active: fc.boolean() }),
+  { maxLength: 6 },
+);
 const lead = fc.record({ businessLineId: criterion, regionId: criterion, source: criterion });
 const members = fc
-  .uniqueArray(fc.record({ userId: fc.uuid(), position: fc.nat(20), eligible: fc.boolean(), openLeads: fc.nat(5) }), { selector: (m) => m.position, maxLength: 8 })
+  .uniqueArray(fc.record({ userId: fc.uuid(), position: fc.nat(20), eligible: fc.boolean(), openLeads: fc.nat(5) }), {
+    selector: (m) => m.position,
+    maxLength: 8,
+  })
   .map((ms) => ms.map((m, i) => ({ ...m, userId: `${m.userId}-${i}` })));
 const strategy = fc.constantFrom('round-robin' as const, 'least-open' as const);
 
@@ -16,7 +22,12 @@ describe('lead assignment rules (property tests)', () => {
     fc.assert(
       fc.property(rules, lead, (rs, l) => {
         const fits = (r: RuleCriteria) =>
-          r.active && [r.businessLineId === null || r.businessLineId === l.businessLineId, r.regionId === null || r.regionId === l.regionId, r.source === null || r.source === l.source].every(Boolean);
+          r.active &&
+          [
+            r.businessLineId === null || r.businessLineId === l.businessLineId,
+            r.regionId === null || r.regionId === l.regionId,
+            r.source === null || r.source === l.source,
+          ].every(Boolean);
         const matched = matchRule(rs, l);
         if (matched === null) expect(rs.some(fits)).toBe(false);
         else {
@@ -78,7 +89,9 @@ describe('lead assignment rules (property tests)', () => {
         const loads = pool.map((m) => m.openLeads);
         const start = ms.filter((m) => m.eligible).map((m) => m.openLeads);
         // Nobody who started at or below the final minimum was skipped while someone above got a lead.
-        expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(Math.max(1, Math.max(...start) - Math.min(...start)));
+        expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(
+          Math.max(1, Math.max(...start) - Math.min(...start)),
+        );
       }),
     );
   });

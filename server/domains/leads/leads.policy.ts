@@ -8,18 +8,30 @@ import { leads } from './leads.tables';
  * visible with scope all only.
  */
 export function visibleLeads(actor: Actor): SQL {
-  return visibleTo(actor, 'leads:read', { owner: leads.ownerId, ownerDepartment: true, department: leads.queueDepartmentId });
+  return visibleTo(actor, 'leads:read', {
+    owner: leads.ownerId,
+    ownerDepartment: true,
+    department: leads.queueDepartmentId,
+  });
 }
 
 /** Who may work on a lead (status, activities, conversion). */
 export function writableLeads(actor: Actor): SQL {
-  return visibleTo(actor, 'leads:write', { owner: leads.ownerId, ownerDepartment: true, department: leads.queueDepartmentId });
+  return visibleTo(actor, 'leads:write', {
+    owner: leads.ownerId,
+    ownerDepartment: true,
+    department: leads.queueDepartmentId,
+  });
 }
 
 /** Who may (re)assign a lead: department scope over the assignee or the queue; all. Never one's own with scope own. */
 export function assignableLeads(actor: Actor): SQL {
   if (!can(actor, 'leads:assign', 'department')) return sql`false`;
-  return visibleTo(actor, 'leads:assign', { owner: leads.ownerId, ownerDepartment: true, department: leads.queueDepartmentId });
+  return visibleTo(actor, 'leads:assign', {
+    owner: leads.ownerId,
+    ownerDepartment: true,
+    department: leads.queueDepartmentId,
+  });
 }
 
 /** Leads waiting in a queue the actor can work: their department subtree's, or every queue with scope all. */

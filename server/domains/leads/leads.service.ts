@@ -1,8 +1,17 @@
 import { aliasedTable, and, asc, count, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import {
-  LEAD_TRANSITIONS, type Lead, type LeadAssign, type LeadConvert, type LeadConverted, type LeadCreate, type LeadHistory, type LeadListQuery,
-  type LeadStatus, type LeadStatusChange, type LeadUpdate,
+  LEAD_TRANSITIONS,
+  type Lead,
+  type LeadAssign,
+  type LeadConvert,
+  type LeadConverted,
+  type LeadCreate,
+  type LeadHistory,
+  type LeadListQuery,
+  type LeadStatus,
+  type LeadStatusChange,
+  type LeadUpdate,
 } from '../../../common/schemas/leads';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
@@ -38,7 +47,9 @@ function selectLeads(db: Db) {
       regionName: regions.name,
       ownerName: owners.displayName,
       queueDepartmentName: queues.name,
-      assignedByRule: sql<string | null>`(SELECT ${leadAssignments.ruleName} FROM ${leadAssignments} WHERE ${leadAssignments.leadId} = ${outer(leads.id)} ORDER BY ${leadAssignments.at} DESC, ${leadAssignments.id} DESC LIMIT 1)`,
+      assignedByRule: sql<
+        string | null
+      >`(SELECT ${leadAssignments.ruleName} FROM ${leadAssignments} WHERE ${leadAssignments.leadId} = ${outer(leads.id)} ORDER BY ${leadAssignments.at} DESC, ${leadAssignments.id} DESC LIMIT 1)`,
     })
     .from(leads)
     .leftJoin(campaigns, eq(campaigns.id, leads.campaignId))
@@ -84,19 +95,30 @@ function present(r: Joined): Lead {
   };
 }
 
-const leadSearchText = (l: { companyName: string; contactName?: string | null; email?: string | null; wechat?: string | null; phone?: string | null }) =>
-  searchTextOf([l.companyName, l.contactName, l.email, l.wechat], l.phone ? [l.phone] : []);
+const leadSearchText = (l: {
+  companyName: string;
+  contactName?: string | null;
+  email?: string | null;
+  wechat?: string | null;
+  phone?: string | null;
+}) => searchTextOf([l.companyName, l.contactName, l.email, l.wechat], l.phone ? [l.phone] : []);
 
 export async function findLeads(ctx: Ctx, query: LeadListQuery): Promise<Page<Lead>> {
   const filters: (SQL | undefined)[] = [visibleLeads(ctx.actor)];
   if (query.view === 'mine') filters.push(eq(leads.ownerId, ctx.actor.id));
   if (query.view === 'team') {
     const subtree = ctx.actor.departmentPath ? departmentSubtree(ctx.actor.departmentPath) : null;
-    filters.push(subtree
-      ? or(inArray(leads.ownerId, sql`(SELECT ${users.id} FROM ${users} WHERE ${users.departmentId} IN ${subtree})`), inArray(leads.queueDepartmentId, subtree))
-      : eq(leads.ownerId, ctx.actor.id));
+    filters.push(
+      subtree
+        ? or(
+            inArray(leads.ownerId, sql`(SELECT ${users.id} FROM ${users} WHERE ${users.departmentId} IN ${subtree})`),
+            inArray(leads.queueDepartmentId, subtree),
+          )
+        : eq(leads.ownerId, ctx.actor.id),
+    );
   }
-  if (query.view === 'queue') filters.push(isNull(leads.ownerId), inArray(leads.status, ['new', 'contacting', 'qualified']));
+  if (query.view === 'queue')
+    filters.push(isNull(leads.ownerId), inArray(leads.status, ['new', 'contacting', 'qualified']));
   if (query.q) filters.push(sql`${leads.searchText} ILIKE ${containsPattern(query.q)}`);
   if (query.status) filters.push(eq(leads.status, query.status));
   if (query.campaignId) filters.push(eq(leads.campaignId, query.campaignId));
@@ -104,10 +126,19 @@ export async function findLeads(ctx: Ctx, query: LeadListQuery): Promise<Page<Le
   if (query.regionId) filters.push(eq(leads.regionId, query.regionId));
   if (query.ownerId) filters.push(eq(leads.ownerId, query.ownerId));
   const where = and(...filters);
-  const order = orderFrom(query.sort, { createdAt: leads.createdAt, companyName: leads.companyName, assignedAt: leads.assignedAt }, '-createdAt', leads.id);
+  const order = orderFrom(
+    query.sort,
+    { createdAt: leads.createdAt, companyName: leads.companyName, assignedAt: leads.assignedAt },
+    '-createdAt',
+    leads.id,
+  );
   const { rows, total } = await pageWithTotal(
     query,
-    selectLeads(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectLeads(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(leads).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -131,7 +162,10 @@ async function lockLead(ctx: Ctx, id: string, scope: (actor: Ctx['actor']) => SQ
   return found.row;
 }
 
-async function assertLeadReferences(db: Db, input: { campaignId?: string | null; businessLineId?: string | null; regionId?: string | null }) {
+async function assertLeadReferences(
+  db: Db,
+  input: { campaignId?: string | null; businessLineId?: string | null; regionId?: string | null },
+) {
   await assertActiveReferences(db, 'businessLine', [input.businessLineId]);
   await assertActiveReferences(db, 'region', [input.regionId]);
   await assertCampaignOpen(db, input.campaignId);
@@ -139,15 +173,31 @@ async function assertLeadReferences(db: Db, input: { campaignId?: string | null;
 
 /** May the actor give a lead to `userId`? Themselves always (with leads:write); others with leads:assign over that person's department. */
 async function assertCanAssignTo(ctx: Ctx, userId: string) {
-  const [target] = await ctx.db.select({ active: users.active, departmentId: users.departmentId, path: departments.path }).from(users).leftJoin(departments, eq(departments.id, users.departmentId)).where(eq(users.id, userId));
+  const [target] = await ctx.db
+    .select({ active: users.active, departmentId: users.departmentId, path: departments.path })
+    .from(users)
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(eq(users.id, userId));
   if (!target?.active) throw inactiveReference('field.owner');
   if (userId === ctx.actor.id) return;
   if (can(ctx.actor, 'leads:assign', 'all')) return;
-  if (can(ctx.actor, 'leads:assign', 'department') && ctx.actor.departmentPath && target.path?.startsWith(ctx.actor.departmentPath)) return;
+  if (
+    can(ctx.actor, 'leads:assign', 'department') &&
+    ctx.actor.departmentPath &&
+    target.path?.startsWith(ctx.actor.departmentPath)
+  )
+    return;
   throw forbidden();
 }
 
-type Assignment = { toUserId: string | null; queueDepartmentId: string | null; rule?: { id: string; name: string; strategy: 'round-robin' | 'least-open' } | null; reason?: string | null; fromUserId?: string | null; byUserId: string | null };
+type Assignment = {
+  toUserId: string | null;
+  queueDepartmentId: string | null;
+  rule?: { id: string; name: string; strategy: 'round-robin' | 'least-open' } | null;
+  reason?: string | null;
+  fromUserId?: string | null;
+  byUserId: string | null;
+};
 
 async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: string }, a: Assignment) {
   await ctx.db.insert(leadAssignments).values({
@@ -163,19 +213,47 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
     at: sql`clock_timestamp()`,
   });
   if (a.toUserId && a.toUserId !== ctx.actor.id) {
-    await notify(ctx, [{ userId: a.toUserId, kind: 'lead-assigned', params: { company: lead.companyName, rule: a.rule?.name ?? null }, entityType: 'lead', entityId: lead.id }]);
+    await notify(ctx, [
+      {
+        userId: a.toUserId,
+        kind: 'lead-assigned',
+        params: { company: lead.companyName, rule: a.rule?.name ?? null },
+        entityType: 'lead',
+        entityId: lead.id,
+      },
+    ]);
   }
   // A lead waiting in a queue: its department's manager is told, to hand it out.
   if (!a.toUserId && a.queueDepartmentId) {
-    const [queue] = await ctx.db.select({ managerId: departments.managerId, name: departments.name }).from(departments).where(eq(departments.id, a.queueDepartmentId));
+    const [queue] = await ctx.db
+      .select({ managerId: departments.managerId, name: departments.name })
+      .from(departments)
+      .where(eq(departments.id, a.queueDepartmentId));
     if (queue?.managerId && queue.managerId !== ctx.actor.id) {
-      await notify(ctx, [{ userId: queue.managerId, kind: 'lead-queued', params: { company: lead.companyName, queue: queue.name }, entityType: 'lead', entityId: lead.id }]);
+      await notify(ctx, [
+        {
+          userId: queue.managerId,
+          kind: 'lead-queued',
+          params: { company: lead.companyName, queue: queue.name },
+          entityType: 'lead',
+          entityId: lead.id,
+        },
+      ]);
     }
   }
 }
 
 async function recordStatus(ctx: Ctx, leadId: string, from: LeadStatus | null, to: LeadStatus, reason?: string | null) {
-  await ctx.db.insert(leadStatusChanges).values({ leadId, fromStatus: from, toStatus: to, reason: reason ?? null, byUserId: ctx.actor.id, at: sql`clock_timestamp()` });
+  await ctx.db
+    .insert(leadStatusChanges)
+    .values({
+      leadId,
+      fromStatus: from,
+      toStatus: to,
+      reason: reason ?? null,
+      byUserId: ctx.actor.id,
+      at: sql`clock_timestamp()`,
+    });
 }
 
 /**
@@ -192,8 +270,21 @@ export async function createLead(ctx: Ctx, input: LeadCreate): Promise<Lead> {
       await assertCanAssignTo(tx, chosen);
       assignment = { toUserId: chosen, queueDepartmentId: null, byUserId: tx.actor.id };
     } else {
-      const auto = await chooseAssignee(tx.db, { businessLineId: input.businessLineId ?? null, regionId: input.regionId ?? null, source: input.source ?? null }, tx.actor.departmentId);
-      assignment = { toUserId: auto.ownerId, queueDepartmentId: auto.queueDepartmentId, rule: auto.rule, byUserId: null };
+      const auto = await chooseAssignee(
+        tx.db,
+        {
+          businessLineId: input.businessLineId ?? null,
+          regionId: input.regionId ?? null,
+          source: input.source ?? null,
+        },
+        tx.actor.departmentId,
+      );
+      assignment = {
+        toUserId: auto.ownerId,
+        queueDepartmentId: auto.queueDepartmentId,
+        rule: auto.rule,
+        byUserId: null,
+      };
     }
     const [row] = await tx.db
       .insert(leads)
@@ -221,7 +312,10 @@ export async function updateLead(ctx: Ctx, id: string, patch: LeadUpdate): Promi
     if (before.status === 'converted') throw new AppError('LEAD_ALREADY_CONVERTED');
     await assertLeadReferences(tx.db, patch);
     const merged = { ...before, ...patch };
-    await tx.db.update(leads).set({ ...patch, searchText: leadSearchText(merged), updatedAt: new Date() }).where(eq(leads.id, id));
+    await tx.db
+      .update(leads)
+      .set({ ...patch, searchText: leadSearchText(merged), updatedAt: new Date() })
+      .where(eq(leads.id, id));
     const after = await getLead(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'lead', entityId: id, before, after });
     return after;
@@ -235,17 +329,31 @@ export async function changeLeadStatus(ctx: Ctx, id: string, input: LeadStatusCh
     if (before.status === input.status) return getLead(tx, id);
     if (before.status === 'converted') throw new AppError('LEAD_ALREADY_CONVERTED');
     if (!LEAD_TRANSITIONS[before.status].includes(input.status)) {
-      throw new AppError('LEAD_STATUS_INVALID', { fromKey: `leadStatus.${before.status}`, toKey: `leadStatus.${input.status}` }, { from: before.status, to: input.status });
+      throw new AppError(
+        'LEAD_STATUS_INVALID',
+        { fromKey: `leadStatus.${before.status}`, toKey: `leadStatus.${input.status}` },
+        { from: before.status, to: input.status },
+      );
     }
     const reason = input.reason ?? null;
     if (input.status === 'disqualified' && !reason) throw new AppError('REASON_REQUIRED', {}, { field: 'reason' });
     await tx.db
       .update(leads)
-      .set({ status: input.status, disqualifyReason: input.status === 'disqualified' ? reason : null, updatedAt: new Date() })
+      .set({
+        status: input.status,
+        disqualifyReason: input.status === 'disqualified' ? reason : null,
+        updatedAt: new Date(),
+      })
       .where(eq(leads.id, id));
     await recordStatus(tx, id, before.status, input.status, reason);
     const after = await getLead(tx, id);
-    await recordAudit(tx, { action: 'status', entityType: 'lead', entityId: id, before: { status: before.status }, after: { status: after.status, reason } });
+    await recordAudit(tx, {
+      action: 'status',
+      entityType: 'lead',
+      entityId: id,
+      before: { status: before.status },
+      after: { status: after.status, reason },
+    });
     return after;
   });
 }
@@ -262,18 +370,42 @@ export async function assignLead(ctx: Ctx, id: string, input: LeadAssign): Promi
     } else {
       queueDepartmentId = input.queueDepartmentId ?? before.queueDepartmentId ?? tx.actor.departmentId;
       if (queueDepartmentId) {
-        const [d] = await tx.db.select({ active: departments.active, path: departments.path }).from(departments).where(eq(departments.id, queueDepartmentId));
+        const [d] = await tx.db
+          .select({ active: departments.active, path: departments.path })
+          .from(departments)
+          .where(eq(departments.id, queueDepartmentId));
         if (!d?.active) throw inactiveReference('field.department');
-        if (!can(tx.actor, 'leads:assign', 'all') && !(tx.actor.departmentPath && d.path.startsWith(tx.actor.departmentPath))) throw forbidden();
+        if (
+          !can(tx.actor, 'leads:assign', 'all') &&
+          !(tx.actor.departmentPath && d.path.startsWith(tx.actor.departmentPath))
+        )
+          throw forbidden();
       }
     }
     await tx.db
       .update(leads)
-      .set({ ownerId: input.ownerId, queueDepartmentId, assignedAt: input.ownerId ? sql`clock_timestamp()` : null, updatedAt: new Date() })
+      .set({
+        ownerId: input.ownerId,
+        queueDepartmentId,
+        assignedAt: input.ownerId ? sql`clock_timestamp()` : null,
+        updatedAt: new Date(),
+      })
       .where(eq(leads.id, id));
-    await recordAssignment(tx, before, { fromUserId: before.ownerId, toUserId: input.ownerId, queueDepartmentId, reason: input.reason, byUserId: tx.actor.id });
+    await recordAssignment(tx, before, {
+      fromUserId: before.ownerId,
+      toUserId: input.ownerId,
+      queueDepartmentId,
+      reason: input.reason,
+      byUserId: tx.actor.id,
+    });
     const after = await getLead(tx, id);
-    await recordAudit(tx, { action: 'assign', entityType: 'lead', entityId: id, before: { ownerId: before.ownerId, queueDepartmentId: before.queueDepartmentId }, after: { ownerId: after.ownerId, queueDepartmentId: after.queueDepartmentId, reason: input.reason ?? null } });
+    await recordAudit(tx, {
+      action: 'assign',
+      entityType: 'lead',
+      entityId: id,
+      before: { ownerId: before.ownerId, queueDepartmentId: before.queueDepartmentId },
+      after: { ownerId: after.ownerId, queueDepartmentId: after.queueDepartmentId, reason: input.reason ?? null },
+    });
     return after;
   });
 }
@@ -294,14 +426,21 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     let customerId: string;
     let customerCreated = false;
     if (input.customerId) {
-      const [visible] = await tx.db.select({ id: customers.id }).from(customers).where(and(eq(customers.id, input.customerId), visibleCustomers(tx.actor)));
+      const [visible] = await tx.db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.id, input.customerId), visibleCustomers(tx.actor)));
       if (!visible) throw notFound();
       customerId = visible.id;
     } else {
       if (!input.ignoreDuplicates) {
         const candidates = await findDuplicates(tx, { name: lead.companyName });
         if (candidates.length) {
-          throw new AppError('CUSTOMER_DUPLICATE_SUSPECTED', { names: candidates.map((c) => c.name).join('、') }, { candidates });
+          throw new AppError(
+            'CUSTOMER_DUPLICATE_SUSPECTED',
+            { names: candidates.map((c) => c.name).join('、') },
+            { candidates },
+          );
         }
       }
       const created = await createCustomer(tx, {
@@ -319,7 +458,10 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
 
     let contactId: string | null = null;
     if (input.contactId) {
-      const [contact] = await tx.db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.id, input.contactId), eq(contacts.customerId, customerId)));
+      const [contact] = await tx.db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(and(eq(contacts.id, input.contactId), eq(contacts.customerId, customerId)));
       if (!contact) throw inactiveReference('field.contact');
       contactId = contact.id;
     } else if (lead.contactName) {
@@ -336,7 +478,8 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     }
 
     const businessLineId = input.opportunity.businessLineId ?? lead.businessLineId;
-    if (!businessLineId) throw invalidInput(tx.actor.locale, [{ path: 'body.opportunity.businessLineId', key: 'validation.required' }]);
+    if (!businessLineId)
+      throw invalidInput(tx.actor.locale, [{ path: 'body.opportunity.businessLineId', key: 'validation.required' }]);
     const opportunity = await insertOpportunity(
       tx,
       {
@@ -353,10 +496,25 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     );
     await tx.db
       .update(leads)
-      .set({ status: 'converted', customerId, contactId, opportunityId: opportunity.id, convertedAt: sql`clock_timestamp()`, ownerId: lead.ownerId ?? tx.actor.id, queueDepartmentId: null, updatedAt: new Date() })
+      .set({
+        status: 'converted',
+        customerId,
+        contactId,
+        opportunityId: opportunity.id,
+        convertedAt: sql`clock_timestamp()`,
+        ownerId: lead.ownerId ?? tx.actor.id,
+        queueDepartmentId: null,
+        updatedAt: new Date(),
+      })
       .where(eq(leads.id, id));
     await recordStatus(tx, id, lead.status, 'converted');
-    await recordAudit(tx, { action: 'convert', entityType: 'lead', entityId: id, before: { status: lead.status }, after: { status: 'converted', customerId, contactId, opportunityId: opportunity.id, customerCreated } });
+    await recordAudit(tx, {
+      action: 'convert',
+      entityType: 'lead',
+      entityId: id,
+      before: { status: lead.status },
+      after: { status: 'converted', customerId, contactId, opportunityId: opportunity.id, customerCreated },
+    });
     return { leadId: id, customerId, contactId, opportunityId: opportunity.id, customerCreated };
   });
 }
@@ -374,7 +532,13 @@ export async function findLeadHistory(ctx: Ctx, id: string): Promise<LeadHistory
     .where(eq(leadStatusChanges.leadId, id))
     .orderBy(asc(leadStatusChanges.at), asc(leadStatusChanges.id));
   const assignments = await ctx.db
-    .select({ a: leadAssignments, byUserName: byUsers.displayName, fromUserName: fromUsers.displayName, toUserName: toUsers.displayName, queueDepartmentName: departments.name })
+    .select({
+      a: leadAssignments,
+      byUserName: byUsers.displayName,
+      fromUserName: fromUsers.displayName,
+      toUserName: toUsers.displayName,
+      queueDepartmentName: departments.name,
+    })
     .from(leadAssignments)
     .leftJoin(byUsers, eq(byUsers.id, leadAssignments.byUserId))
     .leftJoin(fromUsers, eq(fromUsers.id, leadAssignments.fromUserId))
@@ -383,7 +547,15 @@ export async function findLeadHistory(ctx: Ctx, id: string): Promise<LeadHistory
     .where(eq(leadAssignments.leadId, id))
     .orderBy(asc(leadAssignments.at), asc(leadAssignments.id));
   return {
-    statuses: statuses.map(({ s, byUserName }) => ({ id: s.id, fromStatus: s.fromStatus, toStatus: s.toStatus, reason: s.reason, at: s.at.toISOString(), byUserId: s.byUserId, byUserName })),
+    statuses: statuses.map(({ s, byUserName }) => ({
+      id: s.id,
+      fromStatus: s.fromStatus,
+      toStatus: s.toStatus,
+      reason: s.reason,
+      at: s.at.toISOString(),
+      byUserId: s.byUserId,
+      byUserName,
+    })),
     assignments: assignments.map(({ a, byUserName, fromUserName, toUserName, queueDepartmentName }) => ({
       id: a.id,
       fromUserId: a.fromUserId,
@@ -402,4 +574,3 @@ export async function findLeadHistory(ctx: Ctx, id: string): Promise<LeadHistory
     })),
   };
 }
-

@@ -22,9 +22,14 @@ afterAll(async () => {
 });
 
 /** Opens the live channel on instance b as `client`, resolving once the server said hello. */
-function connect(client: Client | null, headers: Record<string, string> = {}): Promise<{ socket: WebSocket; messages: string[] }> {
+function connect(
+  client: Client | null,
+  headers: Record<string, string> = {},
+): Promise<{ socket: WebSocket; messages: string[] }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/events`, { headers: { ...(client?.cookie ? { cookie: client.cookie } : {}), ...headers } });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/events`, {
+      headers: { ...(client?.cookie ? { cookie: client.cookie } : {}), ...headers },
+    });
     const messages: string[] = [];
     socket.on('message', (data) => {
       const text = String(data);
@@ -35,7 +40,6 @@ function connect(client: Client | null, headers: Record<string, string> = {}): P
     socket.on('error', reject);
   });
 }
-
 
 describe('the live channel', () => {
   it('tells a manager’s open browser on another instance at once when a lead is assigned to them — and nobody else', async () => {

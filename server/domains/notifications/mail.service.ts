@@ -9,13 +9,28 @@ import { recordAudits } from '../audit/audit.service';
 import { mailOutbox } from './notifications.tables';
 import { notify } from './notifications.service';
 
-export type NewMail = { to: string; toUserId?: string | null; subject: string; body: string; kind: string; createdBy?: string | null };
+export type NewMail = {
+  to: string;
+  toUserId?: string | null;
+  subject: string;
+  body: string;
+  kind: string;
+  createdBy?: string | null;
+};
 
 /** Puts a message in the outbox and asks the mail job to send it — in the caller's transaction. */
 export async function enqueueMail(tx: JobsTx, mail: NewMail): Promise<string> {
   const [row] = await tx.db
     .insert(mailOutbox)
-    .values({ status: 'queued', toAddress: mail.to, toUserId: mail.toUserId ?? null, subject: mail.subject, body: mail.body, kind: mail.kind, createdBy: mail.createdBy ?? null })
+    .values({
+      status: 'queued',
+      toAddress: mail.to,
+      toUserId: mail.toUserId ?? null,
+      subject: mail.subject,
+      body: mail.body,
+      kind: mail.kind,
+      createdBy: mail.createdBy ?? null,
+    })
     .returning({ id: mailOutbox.id });
   await tx.jobs.send(tx.db, 'mail.send', { mailId: row.id });
   return row.id;
@@ -29,7 +44,11 @@ export function createMailer(smtpUrl: string | null, from: string): Mailer {
   // Each attempt ends well within the job's expiry, so an expired job is never still sending
   // (nodemailer reads options from the URL's query; the operator's own values win).
   const url = new URL(smtpUrl);
-  for (const [option, ms] of [['connectionTimeout', 20_000], ['greetingTimeout', 15_000], ['socketTimeout', 60_000]] as const) {
+  for (const [option, ms] of [
+    ['connectionTimeout', 20_000],
+    ['greetingTimeout', 15_000],
+    ['socketTimeout', 60_000],
+  ] as const) {
     if (!url.searchParams.has(option)) url.searchParams.set(option, String(ms));
   }
   return { transport: nodemailer.createTransport(url.toString()), from };
@@ -54,13 +73,29 @@ export async function deliverMail(tx: JobsTx, mailer: Mailer, mailId: string, jo
     const last = job.retryCount >= job.retryLimit;
     await db
       .update(mailOutbox)
-      .set({ attempts: mail.attempts + 1, lastError: String((error as Error)?.message ?? error).slice(0, 500), status: last ? 'failed' : 'queued' })
+      .set({
+        attempts: mail.attempts + 1,
+        lastError: String((error as Error)?.message ?? error).slice(0, 500),
+        status: last ? 'failed' : 'queued',
+      })
       .where(eq(mailOutbox.id, mailId));
     // The sender learns that it did not go (the message stays in the outbox, to be sent again).
-    if (last && mail.createdBy) await notify(tx, [{ userId: mail.createdBy, kind: 'mail-failed', params: { subject: mail.subject, to: mail.toAddress }, entityType: 'mail', entityId: mail.id }]);
+    if (last && mail.createdBy)
+      await notify(tx, [
+        {
+          userId: mail.createdBy,
+          kind: 'mail-failed',
+          params: { subject: mail.subject, to: mail.toAddress },
+          entityType: 'mail',
+          entityId: mail.id,
+        },
+      ]);
     throw error;
   }
-  await db.update(mailOutbox).set({ status: 'sent', attempts: mail.attempts + 1, sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, mailId));
+  await db
+    .update(mailOutbox)
+    .set({ status: 'sent', attempts: mail.attempts + 1, sentAt: new Date(), lastError: null })
+    .where(eq(mailOutbox.id, mailId));
 }
 
 function present(m: typeof mailOutbox.$inferSelect): OutboxMail {
@@ -83,7 +118,13 @@ function present(m: typeof mailOutbox.$inferSelect): OutboxMail {
 export async function findOutbox(ctx: Ctx, query: OutboxListQuery): Promise<Page<OutboxMail>> {
   const where: SQL | undefined = query.status ? eq(mailOutbox.status, query.status) : undefined;
   const [rows, [{ total }]] = await Promise.all([
-    ctx.db.select().from(mailOutbox).where(where).orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize),
+    ctx.db
+      .select()
+      .from(mailOutbox)
+      .where(where)
+      .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
     ctx.db.select({ total: count() }).from(mailOutbox).where(where),
   ]);
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -99,9 +140,21 @@ export async function resendMail(ctx: Ctx, id: string): Promise<OutboxMail> {
     if (!mail) throw notFound();
     const stuck = mail.status === 'queued' && Date.now() - mail.createdAt.getTime() > STUCK_AFTER_MS;
     if (mail.status !== 'held' && mail.status !== 'failed' && !stuck) throw new AppError('MAIL_NOT_RESENDABLE');
-    const [after] = await db.update(mailOutbox).set({ status: 'queued', lastError: null }).where(and(eq(mailOutbox.id, id))).returning();
+    const [after] = await db
+      .update(mailOutbox)
+      .set({ status: 'queued', lastError: null })
+      .where(and(eq(mailOutbox.id, id)))
+      .returning();
     await ctx.jobs.send(db, 'mail.send', { mailId: id });
-    await recordAudits(db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [{ action: 'update', entityType: 'mail', entityId: id, before: { status: mail.status }, after: { status: 'queued' } }]);
+    await recordAudits(db, { actorId: ctx.actor.id, requestId: ctx.requestId }, [
+      {
+        action: 'update',
+        entityType: 'mail',
+        entityId: id,
+        before: { status: mail.status },
+        after: { status: 'queued' },
+      },
+    ]);
     return present(after);
   });
 }

@@ -51,7 +51,13 @@ export async function notify(tx: JobsTx, items: NewNotification[]): Promise<void
     if (channels.inApp) inApp.push(item);
     if (channels.email && recipient.email) {
       const message = messageOf(recipient.locale, item.kind, item.params ?? {});
-      await enqueueMail(tx, { to: recipient.email, toUserId: recipient.id, subject: message, body: `${message}\n\n— Gongdan 工单`, kind: item.kind });
+      await enqueueMail(tx, {
+        to: recipient.email,
+        toUserId: recipient.id,
+        subject: message,
+        body: `${message}\n\n— Gongdan 工单`,
+        kind: item.kind,
+      });
     }
   }
   if (inApp.length === 0) return;
@@ -78,27 +84,54 @@ function present(row: typeof notifications.$inferSelect, locale: Locale): Notifi
 }
 
 /** My notifications, newest first, with how many are unread. */
-export async function findMyNotifications(ctx: Ctx, query: NotificationListQuery, locale: Locale): Promise<NotificationPage> {
+export async function findMyNotifications(
+  ctx: Ctx,
+  query: NotificationListQuery,
+  locale: Locale,
+): Promise<NotificationPage> {
   const mine = eq(notifications.userId, ctx.actor.id);
-  const where = query.unread === 'true' ? and(mine, isNull(notifications.readAt)) : query.unread === 'false' ? and(mine, sql`${notifications.readAt} IS NOT NULL`) : mine;
+  const where =
+    query.unread === 'true'
+      ? and(mine, isNull(notifications.readAt))
+      : query.unread === 'false'
+        ? and(mine, sql`${notifications.readAt} IS NOT NULL`)
+        : mine;
   const [rows, [{ total }], [{ unread }]] = await Promise.all([
-    ctx.db.select().from(notifications).where(where).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize),
+    ctx.db
+      .select()
+      .from(notifications)
+      .where(where)
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
     ctx.db.select({ total: count() }).from(notifications).where(where),
-    ctx.db.select({ unread: count() }).from(notifications).where(and(mine, isNull(notifications.readAt))),
+    ctx.db
+      .select({ unread: count() })
+      .from(notifications)
+      .where(and(mine, isNull(notifications.readAt))),
   ]);
   return { items: rows.map((r) => present(r, locale)), total, unread, page: query.page, pageSize: query.pageSize };
 }
 
 export async function unreadCount(ctx: Ctx): Promise<number> {
-  const [{ unread }] = await ctx.db.select({ unread: count() }).from(notifications).where(and(eq(notifications.userId, ctx.actor.id), isNull(notifications.readAt)));
+  const [{ unread }] = await ctx.db
+    .select({ unread: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, ctx.actor.id), isNull(notifications.readAt)));
   return unread;
 }
 
 /** Marks one of my notifications read (another user's is NOT_FOUND). */
 export async function markRead(ctx: Ctx, id: string): Promise<void> {
-  const [row] = await ctx.db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.id)));
+  const [row] = await ctx.db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.id)));
   if (!row) throw notFound();
-  await ctx.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.id, id), isNull(notifications.readAt)));
+  await ctx.db
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(and(eq(notifications.id, id), isNull(notifications.readAt)));
   await publish(ctx.db, { type: 'notifications', userIds: [ctx.actor.id] });
 }
 
@@ -127,7 +160,9 @@ function presentPreferences(p: Awaited<ReturnType<typeof preferencesOf>>): Prefe
   return {
     timeZone: p.timeZone,
     reminderLeadMinutes: p.reminderLeadMinutes,
-    channels: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, p.channels[k] ?? DEFAULT_CHANNELS])) as Preferences['channels'],
+    channels: Object.fromEntries(
+      NOTIFICATION_KINDS.map((k) => [k, p.channels[k] ?? DEFAULT_CHANNELS]),
+    ) as Preferences['channels'],
     calendarFeed: p.calendarTokenHash !== null,
   };
 }
@@ -149,8 +184,8 @@ export async function updateMyPreferences(ctx: Ctx, patch: PreferencesUpdate): P
       .values({ userId: ctx.actor.id, ...next })
       .onConflictDoUpdate({ target: userPreferences.userId, set: { ...next, updatedAt: new Date() } });
     // Reminders still to come move to the new zone or lead time.
-    if (next.timeZone !== current.timeZone || next.reminderLeadMinutes !== current.reminderLeadMinutes) await resyncRemindersOf(tx, ctx.actor.id);
+    if (next.timeZone !== current.timeZone || next.reminderLeadMinutes !== current.reminderLeadMinutes)
+      await resyncRemindersOf(tx, ctx.actor.id);
   });
   return presentPreferences({ ...next, calendarTokenHash: current.calendarTokenHash });
 }
-

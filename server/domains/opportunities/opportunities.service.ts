@@ -2,7 +2,17 @@ import { alias, type PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type {
-  Board, BoardQuery, Opportunity, OpportunityCreate, OpportunityListQuery, OpportunityMember, OpportunityMove, OpportunityTotals, OpportunityUpdate, StageChange, StageRequirement,
+  Board,
+  BoardQuery,
+  Opportunity,
+  OpportunityCreate,
+  OpportunityListQuery,
+  OpportunityMember,
+  OpportunityMove,
+  OpportunityTotals,
+  OpportunityUpdate,
+  StageChange,
+  StageRequirement,
 } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
@@ -19,22 +29,37 @@ import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts, opportunityFor } from './acceptance.service';
 import { memberOf, visibleOpportunities } from './opportunities.policy';
-import { opportunities, opportunityMembers, opportunityStageChanges, pipelineStages, quotes } from './opportunities.tables';
-import { firstOpenStage, pipelineOf, presentStage, requirementList, stageName, type StageRow } from './pipeline.service';
+import {
+  opportunities,
+  opportunityMembers,
+  opportunityStageChanges,
+  pipelineStages,
+  quotes,
+} from './opportunities.tables';
+import {
+  firstOpenStage,
+  pipelineOf,
+  presentStage,
+  requirementList,
+  stageName,
+  type StageRow,
+} from './pipeline.service';
 
 type Row = typeof opportunities.$inferSelect;
 
 const owners = alias(users, 'opportunity_owners');
 const overriders = alias(users, 'opportunity_overriders');
 
-
 /** expected amount × probability, exact to the cent (numeric arithmetic, rounded half away from zero). */
 const weighted = sql`round(${opportunities.expectedAmount} * ${opportunities.probability} / 100.0, 2)`;
 /** An exact sum of money as text with two decimals ("0.00" when there is nothing to add). */
-const moneySum = (value: SQL | typeof opportunities.expectedAmount) => sql<string>`coalesce(sum(${value}), 0)::numeric(16, 2)::text`;
+const moneySum = (value: SQL | typeof opportunities.expectedAmount) =>
+  sql<string>`coalesce(sum(${value}), 0)::numeric(16, 2)::text`;
 
 /** The team as a column of the opportunity's own query (oldest member first). */
-const membersOf = sql<OpportunityMember[]>`coalesce((SELECT json_agg(json_build_object('userId', mu.id, 'name', mu.display_name, 'departmentName', md.name, 'role', m.role) ORDER BY m.created_at, mu.display_name)
+const membersOf = sql<
+  OpportunityMember[]
+>`coalesce((SELECT json_agg(json_build_object('userId', mu.id, 'name', mu.display_name, 'departmentName', md.name, 'role', m.role) ORDER BY m.created_at, mu.display_name)
   FROM ${opportunityMembers} m JOIN ${users} mu ON mu.id = m.user_id LEFT JOIN ${departments} md ON md.id = mu.department_id
   WHERE m.opportunity_id = ${outer(opportunities.id)}), '[]'::json)`;
 
@@ -112,7 +137,12 @@ function present(r: Joined): Opportunity {
     members: r.members,
     independenceOverride:
       o.independenceOverrideReason && o.independenceOverrideBy && o.independenceOverrideAt
-        ? { reason: o.independenceOverrideReason, byUserId: o.independenceOverrideBy, byUserName: r.overrideByName ?? '', at: o.independenceOverrideAt.toISOString() }
+        ? {
+            reason: o.independenceOverrideReason,
+            byUserId: o.independenceOverrideBy,
+            byUserName: r.overrideByName ?? '',
+            at: o.independenceOverrideAt.toISOString(),
+          }
         : null,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
@@ -123,7 +153,19 @@ function present(r: Joined): Opportunity {
 
 export type OpportunityFilters = Pick<
   OpportunityListQuery,
-  'q' | 'view' | 'status' | 'businessLineId' | 'stageId' | 'regionId' | 'ownerId' | 'customerId' | 'campaignId' | 'minAmount' | 'maxAmount' | 'closeFrom' | 'closeTo'
+  | 'q'
+  | 'view'
+  | 'status'
+  | 'businessLineId'
+  | 'stageId'
+  | 'regionId'
+  | 'ownerId'
+  | 'customerId'
+  | 'campaignId'
+  | 'minAmount'
+  | 'maxAmount'
+  | 'closeFrom'
+  | 'closeTo'
 >;
 
 /** The one WHERE of every opportunity list: visibility, the view and the filters. */
@@ -131,7 +173,10 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL
   const { actor } = ctx;
   const conditions: (SQL | undefined)[] = [visibleOpportunities(actor)];
   if (f.view === 'mine') conditions.push(eq(opportunities.ownerId, actor.id));
-  if (f.view === 'team') conditions.push(actor.departmentPath ? inArray(opportunities.departmentId, departmentSubtree(actor.departmentPath)) : sql`false`);
+  if (f.view === 'team')
+    conditions.push(
+      actor.departmentPath ? inArray(opportunities.departmentId, departmentSubtree(actor.departmentPath)) : sql`false`,
+    );
   if (f.view === 'member') conditions.push(memberOf(actor));
   if (f.status) conditions.push(eq(opportunities.status, f.status));
   if (f.businessLineId) conditions.push(eq(opportunities.businessLineId, f.businessLineId));
@@ -139,7 +184,10 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL
   if (f.ownerId) conditions.push(eq(opportunities.ownerId, f.ownerId));
   if (f.customerId) conditions.push(eq(opportunities.customerId, f.customerId));
   if (f.campaignId) conditions.push(eq(opportunities.campaignId, f.campaignId));
-  if (f.regionId) conditions.push(sql`${outer(opportunities.customerId)} IN (SELECT ${customers.id} FROM ${customers} WHERE ${eq(customers.regionId, f.regionId)})`);
+  if (f.regionId)
+    conditions.push(
+      sql`${outer(opportunities.customerId)} IN (SELECT ${customers.id} FROM ${customers} WHERE ${eq(customers.regionId, f.regionId)})`,
+    );
   if (f.minAmount) conditions.push(gte(opportunities.expectedAmount, f.minAmount));
   if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, f.maxAmount));
   if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, f.closeFrom));
@@ -167,7 +215,11 @@ export async function findOpportunities(ctx: Ctx, query: OpportunityListQuery): 
   );
   const { rows, total } = await pageWithTotal(
     query,
-    selectOpportunities(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectOpportunities(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(opportunities).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -199,7 +251,10 @@ const CLOSED_CARDS = 20;
  * cards are the newest arrivals. Two queries: the aggregates, and the cards ranked per column.
  */
 export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
-  const [line] = await ctx.db.select({ id: businessLines.id }).from(businessLines).where(eq(businessLines.id, query.businessLineId));
+  const [line] = await ctx.db
+    .select({ id: businessLines.id })
+    .from(businessLines)
+    .where(eq(businessLines.id, query.businessLineId));
   if (!line) throw notFound();
   const { stages } = await pipelineOf(ctx.db, query.businessLineId);
   const where = and(
@@ -210,7 +265,12 @@ export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
   const column = sql<string>`CASE WHEN ${opportunities.status} = 'open' THEN ${opportunities.stageId}::text ELSE ${opportunities.status} END`;
 
   const totals = await ctx.db
-    .select({ column, count: count(), totalAmount: moneySum(opportunities.expectedAmount), weightedAmount: moneySum(weighted) })
+    .select({
+      column,
+      count: count(),
+      totalAmount: moneySum(opportunities.expectedAmount),
+      weightedAmount: moneySum(weighted),
+    })
     .from(opportunities)
     .where(where)
     .groupBy(column);
@@ -224,9 +284,14 @@ export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
       expectedAmount: opportunities.expectedAmount,
       expectedCloseOn: opportunities.expectedCloseOn,
       probability: opportunities.probability,
-      stageEnteredAt: sql<string>`to_char(${opportunities.stageEnteredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('card_entered_at'),
+      stageEnteredAt:
+        sql<string>`to_char(${opportunities.stageEnteredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(
+          'card_entered_at',
+        ),
       column: sql<string>`${column}`.as('card_column'),
-      rank: sql<number>`row_number() OVER (PARTITION BY ${column} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as('card_rank'),
+      rank: sql<number>`row_number() OVER (PARTITION BY ${column} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as(
+        'card_rank',
+      ),
     })
     .from(opportunities)
     .innerJoin(customers, eq(customers.id, opportunities.customerId))
@@ -237,14 +302,20 @@ export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
   const cards = await ctx.db
     .select()
     .from(ranked)
-    .where(sql`${ranked.rank} <= CASE WHEN ${ranked.column} IN ('won', 'lost') THEN ${closedLimit}::int ELSE ${query.perStage}::int END`)
+    .where(
+      sql`${ranked.rank} <= CASE WHEN ${ranked.column} IN ('won', 'lost') THEN ${closedLimit}::int ELSE ${query.perStage}::int END`,
+    )
     .orderBy(ranked.column, ranked.rank);
 
   // Open stages outside the line's pipeline that hold matching opportunities keep a column.
   const known = new Set(stages.map((s) => s.id));
   const others = totals.map((t) => t.column).filter((c) => c !== 'won' && c !== 'lost' && !known.has(c));
   const older = others.length
-    ? await ctx.db.select().from(pipelineStages).where(inArray(pipelineStages.id, others)).orderBy(asc(pipelineStages.position), asc(pipelineStages.id))
+    ? await ctx.db
+        .select()
+        .from(pipelineStages)
+        .where(inArray(pipelineStages.id, others))
+        .orderBy(asc(pipelineStages.position), asc(pipelineStages.id))
     : [];
   const open = stages.filter((s) => s.kind === 'open');
   const closed = stages.filter((s) => s.kind !== 'open');
@@ -278,7 +349,14 @@ export async function findStageHistory(ctx: Ctx, id: string): Promise<StageChang
   const from = alias(pipelineStages, 'from_stages');
   const to = alias(pipelineStages, 'to_stages');
   const rows = await ctx.db
-    .select({ change: opportunityStageChanges, fromZh: from.nameZh, fromEn: from.nameEn, toZh: to.nameZh, toEn: to.nameEn, byName: users.displayName })
+    .select({
+      change: opportunityStageChanges,
+      fromZh: from.nameZh,
+      fromEn: from.nameEn,
+      toZh: to.nameZh,
+      toEn: to.nameEn,
+      byName: users.displayName,
+    })
     .from(opportunityStageChanges)
     .leftJoin(from, eq(from.id, opportunityStageChanges.fromStageId))
     .innerJoin(to, eq(to.id, opportunityStageChanges.toStageId))
@@ -303,7 +381,10 @@ export async function findStageHistory(ctx: Ctx, id: string): Promise<StageChang
 }
 
 async function assertVisible(ctx: Ctx, id: string): Promise<void> {
-  const [row] = await ctx.db.select({ id: opportunities.id }).from(opportunities).where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
+  const [row] = await ctx.db
+    .select({ id: opportunities.id })
+    .from(opportunities)
+    .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
   if (!row) throw notFound();
 }
 
@@ -323,7 +404,8 @@ async function departmentOfOwner(ctx: Ctx, ownerId: string, options: { reassign:
   if (!owner?.active) throw inactiveReference('field.owner');
   if (options.reassign || ownerId !== ctx.actor.id) {
     const scope = scopeOf(ctx.actor, 'opportunities:write');
-    const inSubtree = scope === 'department' && Boolean(ctx.actor.departmentPath && owner.path?.startsWith(ctx.actor.departmentPath));
+    const inSubtree =
+      scope === 'department' && Boolean(ctx.actor.departmentPath && owner.path?.startsWith(ctx.actor.departmentPath));
     if (scope !== 'all' && !inSubtree) throw forbidden();
   }
   return owner.departmentId;
@@ -331,11 +413,17 @@ async function departmentOfOwner(ctx: Ctx, ownerId: string, options: { reassign:
 
 async function assertContactOf(db: Db, customerId: string, contactId: string | null | undefined) {
   if (!contactId) return;
-  const [contact] = await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.id, contactId), eq(contacts.customerId, customerId)));
+  const [contact] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.id, contactId), eq(contacts.customerId, customerId)));
   if (!contact) throw inactiveReference('field.contact');
 }
 
-type RequirementState = Pick<Row, 'expectedAmount' | 'expectedCloseOn' | 'nextStep' | 'contactId' | 'businessLineId'> & { id: string | null };
+type RequirementState = Pick<
+  Row,
+  'expectedAmount' | 'expectedCloseOn' | 'nextStep' | 'contactId' | 'businessLineId'
+> & { id: string | null };
 
 /**
  * What a stage asks for before an opportunity enters it: STAGE_REQUIREMENTS_MISSING listing the
@@ -350,19 +438,37 @@ async function assertStageRequirements(ctx: Ctx, state: RequirementState, stage:
     if (requirement === 'nextStep') present = Boolean(state.nextStep);
     if (requirement === 'contact') present = state.contactId !== null;
     if (requirement === 'quote') {
-      present = state.id !== null && (await ctx.db.select({ id: quotes.id }).from(quotes).where(eq(quotes.opportunityId, state.id)).limit(1)).length > 0;
+      present =
+        state.id !== null &&
+        (await ctx.db.select({ id: quotes.id }).from(quotes).where(eq(quotes.opportunityId, state.id)).limit(1))
+          .length > 0;
     }
     if (requirement === 'team') {
-      present = state.id !== null && (await ctx.db.select({ id: opportunityMembers.userId }).from(opportunityMembers).where(eq(opportunityMembers.opportunityId, state.id)).limit(1)).length > 0;
+      present =
+        state.id !== null &&
+        (
+          await ctx.db
+            .select({ id: opportunityMembers.userId })
+            .from(opportunityMembers)
+            .where(eq(opportunityMembers.opportunityId, state.id))
+            .limit(1)
+        ).length > 0;
     }
     if (!present) missing.push(requirement);
   }
   if (missing.length) {
     const locale = ctx.actor.locale;
-    throw new AppError('STAGE_REQUIREMENTS_MISSING', { stage: stageName(locale, stage), missing: requirementList(locale, missing) }, { stageId: stage.id, missing });
+    throw new AppError(
+      'STAGE_REQUIREMENTS_MISSING',
+      { stage: stageName(locale, stage), missing: requirementList(locale, missing) },
+      { stageId: stage.id, missing },
+    );
   }
   if (stage.requiredFields.includes('acceptance') || stage.kind === 'won') {
-    await assertAcceptanceComplete(ctx.db, { id: state.id ?? '00000000-0000-0000-0000-000000000000', businessLineId: state.businessLineId });
+    await assertAcceptanceComplete(ctx.db, {
+      id: state.id ?? '00000000-0000-0000-0000-000000000000',
+      businessLineId: state.businessLineId,
+    });
   }
 }
 
@@ -373,7 +479,10 @@ async function assertStageRequirements(ctx: Ctx, state: RequirementState, stage:
  */
 async function stageFor(ctx: Ctx, opportunity: Row, stageId: string): Promise<StageRow> {
   const [target] = await ctx.db.select().from(pipelineStages).where(eq(pipelineStages.id, stageId));
-  const [current] = await ctx.db.select({ businessLineId: pipelineStages.businessLineId }).from(pipelineStages).where(eq(pipelineStages.id, opportunity.stageId));
+  const [current] = await ctx.db
+    .select({ businessLineId: pipelineStages.businessLineId })
+    .from(pipelineStages)
+    .where(eq(pipelineStages.id, opportunity.stageId));
   if (target?.active) {
     if (target.businessLineId === current?.businessLineId) return target;
     const { stages } = await pipelineOf(ctx.db, opportunity.businessLineId);
@@ -387,12 +496,24 @@ async function stageFor(ctx: Ctx, opportunity: Row, stageId: string): Promise<St
  * after the row lock (not at transaction start), so the entries of one opportunity never interleave.
  */
 async function instant(ctx: Ctx): Promise<SQL> {
-  const result = (await ctx.db.execute(sql`SELECT clock_timestamp()::text AS now`)) as unknown as { rows: { now: string }[] };
+  const result = (await ctx.db.execute(sql`SELECT clock_timestamp()::text AS now`)) as unknown as {
+    rows: { now: string }[];
+  };
   return sql`${result.rows[0].now}::timestamptz`;
 }
 
 /** Writes one entry of the stage history. */
-async function recordStageChange(ctx: Ctx, change: { opportunityId: string; from: Row | null; toStageId: string; toStatus: Row['status']; note?: string | null; at: SQL }) {
+async function recordStageChange(
+  ctx: Ctx,
+  change: {
+    opportunityId: string;
+    from: Row | null;
+    toStageId: string;
+    toStatus: Row['status'];
+    note?: string | null;
+    at: SQL;
+  },
+) {
   await ctx.db.insert(opportunityStageChanges).values({
     opportunityId: change.opportunityId,
     fromStageId: change.from?.stageId ?? null,
@@ -421,7 +542,10 @@ export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extr
  * chosen open stage whose requirements it meets) with that stage's probability.
  */
 export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extra: Origin = {}): Promise<Opportunity> {
-  const [customer] = await ctx.db.select({ id: customers.id, name: customers.name }).from(customers).where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)));
+  const [customer] = await ctx.db
+    .select({ id: customers.id, name: customers.name })
+    .from(customers)
+    .where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)));
   if (!customer) throw notFound();
   await assertActiveReferences(ctx.db, 'businessLine', [input.businessLineId]);
   const ownerId = input.ownerId ?? ctx.actor.id;
@@ -498,16 +622,30 @@ export async function updateOpportunity(ctx: Ctx, id: string, patch: Opportunity
       set.ownerId = patch.ownerId;
     }
     if (Object.keys(set).length === 0) return before;
-    await tx.db.update(opportunities).set({ ...set, updatedAt: new Date() }).where(eq(opportunities.id, id));
+    await tx.db
+      .update(opportunities)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(opportunities.id, id));
     // A new owner may take it out of the actor's sight: present it anyway, this once.
     const [row] = await selectOpportunities(tx.db).where(eq(opportunities.id, id));
     const after = present(row);
-    await recordAudit(tx, { action: patch.ownerId !== undefined && patch.ownerId !== current.ownerId ? 'assign' : 'update', entityType: 'opportunity', entityId: id, before, after });
+    await recordAudit(tx, {
+      action: patch.ownerId !== undefined && patch.ownerId !== current.ownerId ? 'assign' : 'update',
+      entityType: 'opportunity',
+      entityId: id,
+      before,
+      after,
+    });
     return after;
   });
 }
 
-const auditStage = (o: Pick<Row, 'stageId' | 'status' | 'probability'>, stage?: { nameZh: string }) => ({ stageId: o.stageId, stage: stage?.nameZh, status: o.status, probability: o.probability });
+const auditStage = (o: Pick<Row, 'stageId' | 'status' | 'probability'>, stage?: { nameZh: string }) => ({
+  stageId: o.stageId,
+  stage: stage?.nameZh,
+  status: o.status,
+  probability: o.probability,
+});
 
 /**
  * Moves an opportunity on the board: to an open stage (its requirements met), to won (the
@@ -541,7 +679,9 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
       const conflicts = await findIndependenceConflicts(tx.db, current);
       if (conflicts.length) {
         if (!input.independenceOverrideReason) {
-          const names = conflicts.map((c) => `${c.name}（${c.businessLineName}）`).join(tx.actor.locale === 'zh-CN' ? '、' : ', ');
+          const names = conflicts
+            .map((c) => `${c.name}（${c.businessLineName}）`)
+            .join(tx.actor.locale === 'zh-CN' ? '、' : ', ');
           throw new AppError('INDEPENDENCE_CONFLICT', { conflicts: names }, { conflicts });
         }
         override = { reason: input.independenceOverrideReason, conflicts: conflicts.map((c) => `${c.kind}:${c.id}`) };
@@ -551,8 +691,18 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
       }
     }
     await tx.db.update(opportunities).set(set).where(eq(opportunities.id, id));
-    await recordStageChange(tx, { opportunityId: id, from: current, toStageId: target.id, toStatus: status, note: input.note, at });
-    const [fromStage] = await tx.db.select({ nameZh: pipelineStages.nameZh }).from(pipelineStages).where(eq(pipelineStages.id, current.stageId));
+    await recordStageChange(tx, {
+      opportunityId: id,
+      from: current,
+      toStageId: target.id,
+      toStatus: status,
+      note: input.note,
+      at,
+    });
+    const [fromStage] = await tx.db
+      .select({ nameZh: pipelineStages.nameZh })
+      .from(pipelineStages)
+      .where(eq(pipelineStages.id, current.stageId));
     const after = await getOpportunity(tx, id);
     await recordAudit(tx, {
       action: status === 'open' ? 'move' : status,
@@ -571,7 +721,11 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
 }
 
 /** Reopens a won or lost opportunity, into a given open stage or the last open stage it was in. */
-export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?: string; note?: string | null }): Promise<Opportunity> {
+export async function reopenOpportunity(
+  ctx: Ctx,
+  id: string,
+  input: { stageId?: string; note?: string | null },
+): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
     const current = await opportunityFor(tx, id, { write: true, lock: true });
     if (current.status === 'open') throw new AppError('OPPORTUNITY_NOT_CLOSED');
@@ -587,7 +741,10 @@ export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?:
         .where(and(eq(opportunityStageChanges.opportunityId, id), eq(opportunityStageChanges.toStatus, 'open')))
         .orderBy(desc(opportunityStageChanges.at), desc(opportunityStageChanges.id))
         .limit(1);
-      target = last?.stage.active && last.stage.kind === 'open' ? await stageFor(tx, current, last.stage.id).catch(() => undefined) : undefined;
+      target =
+        last?.stage.active && last.stage.kind === 'open'
+          ? await stageFor(tx, current, last.stage.id).catch(() => undefined)
+          : undefined;
       target ??= firstOpenStage((await pipelineOf(tx.db, current.businessLineId)).stages);
     }
     const at = await instant(tx);
@@ -607,13 +764,25 @@ export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?:
         updatedAt: new Date(),
       })
       .where(eq(opportunities.id, id));
-    await recordStageChange(tx, { opportunityId: id, from: current, toStageId: target.id, toStatus: 'open', note: input.note, at });
+    await recordStageChange(tx, {
+      opportunityId: id,
+      from: current,
+      toStageId: target.id,
+      toStatus: 'open',
+      note: input.note,
+      at,
+    });
     const after = await getOpportunity(tx, id);
     await recordAudit(tx, {
       action: 'reopen',
       entityType: 'opportunity',
       entityId: id,
-      before: { ...auditStage(current), lostReason: current.lostReason, competitor: current.competitor, independenceOverrideReason: current.independenceOverrideReason },
+      before: {
+        ...auditStage(current),
+        lostReason: current.lostReason,
+        competitor: current.competitor,
+        independenceOverrideReason: current.independenceOverrideReason,
+      },
       after: { ...auditStage(after, target), note: input.note ?? null },
     });
     return after;
@@ -621,17 +790,31 @@ export async function reopenOpportunity(ctx: Ctx, id: string, input: { stageId?:
 }
 
 /** Replaces the team: active users, each with a role (项目经理, 签字注册会计师 …); members see the opportunity. */
-export async function setOpportunityMembers(ctx: Ctx, id: string, input: { members: { userId: string; role: string }[] }): Promise<Opportunity> {
+export async function setOpportunityMembers(
+  ctx: Ctx,
+  id: string,
+  input: { members: { userId: string; role: string }[] },
+): Promise<Opportunity> {
   return inTransaction(ctx, async (tx) => {
     await opportunityFor(tx, id, { write: true, lock: true });
     const before = await getOpportunity(tx, id);
     const wanted = new Map(input.members.map((m) => [m.userId.toLowerCase(), m.role]));
     const ids = [...wanted.keys()];
     if (ids.length) {
-      const [{ n }] = await tx.db.select({ n: count() }).from(users).where(and(inArray(users.id, ids), eq(users.active, true)));
+      const [{ n }] = await tx.db
+        .select({ n: count() })
+        .from(users)
+        .where(and(inArray(users.id, ids), eq(users.active, true)));
       if (n !== ids.length) throw inactiveReference('field.member');
     }
-    await tx.db.delete(opportunityMembers).where(and(eq(opportunityMembers.opportunityId, id), ids.length ? notInArray(opportunityMembers.userId, ids) : undefined));
+    await tx.db
+      .delete(opportunityMembers)
+      .where(
+        and(
+          eq(opportunityMembers.opportunityId, id),
+          ids.length ? notInArray(opportunityMembers.userId, ids) : undefined,
+        ),
+      );
     for (const [userId, role] of wanted) {
       await tx.db
         .insert(opportunityMembers)
@@ -640,7 +823,13 @@ export async function setOpportunityMembers(ctx: Ctx, id: string, input: { membe
     }
     await tx.db.update(opportunities).set({ updatedAt: new Date() }).where(eq(opportunities.id, id));
     const after = await getOpportunity(tx, id);
-    await recordAudit(tx, { action: 'update', entityType: 'opportunity', entityId: id, before: { members: before.members }, after: { members: after.members } });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'opportunity',
+      entityId: id,
+      before: { members: before.members },
+      after: { members: after.members },
+    });
     return after;
   });
 }

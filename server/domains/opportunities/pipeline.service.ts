@@ -27,7 +27,11 @@ export function stageName(locale: Locale, stage: { nameZh: string; nameEn: strin
 }
 type PipelineReason = 'wonLost' | 'duplicateStage' | 'duplicateName' | 'unknownStage';
 function pipelineInvalid(locale: Locale, reason: PipelineReason, params: Record<string, string> = {}) {
-  return new AppError('PIPELINE_INVALID', { reason: translate(locale, `pipelineReason.${reason}`, params) }, { reason, ...params });
+  return new AppError(
+    'PIPELINE_INVALID',
+    { reason: translate(locale, `pipelineReason.${reason}`, params) },
+    { reason, ...params },
+  );
 }
 
 // ---------- reading ----------
@@ -46,7 +50,8 @@ export function presentStage(row: StageRow): Stage {
   };
 }
 
-const ofPipeline = (businessLineId: string | null): SQL => (businessLineId ? eq(pipelineStages.businessLineId, businessLineId) : isNull(pipelineStages.businessLineId));
+const ofPipeline = (businessLineId: string | null): SQL =>
+  businessLineId ? eq(pipelineStages.businessLineId, businessLineId) : isNull(pipelineStages.businessLineId);
 
 /**
  * The pipeline a business line works with: its own active stages when it has any, else the
@@ -56,7 +61,14 @@ export async function pipelineOf(db: Db, businessLineId: string | null): Promise
   const rows = await db
     .select()
     .from(pipelineStages)
-    .where(and(eq(pipelineStages.active, true), businessLineId ? sql`(${pipelineStages.businessLineId} = ${businessLineId} OR ${pipelineStages.businessLineId} IS NULL)` : isNull(pipelineStages.businessLineId)))
+    .where(
+      and(
+        eq(pipelineStages.active, true),
+        businessLineId
+          ? sql`(${pipelineStages.businessLineId} = ${businessLineId} OR ${pipelineStages.businessLineId} IS NULL)`
+          : isNull(pipelineStages.businessLineId),
+      ),
+    )
     .orderBy(asc(pipelineStages.position), asc(pipelineStages.id));
   const own = businessLineId ? rows.filter((r) => r.businessLineId === businessLineId) : [];
   if (own.length) return { own: true, stages: own };
@@ -72,7 +84,10 @@ export function firstOpenStage(stages: StageRow[]): StageRow {
 
 export async function getPipeline(ctx: Ctx, businessLineId?: string): Promise<Pipeline> {
   if (businessLineId) {
-    const [line] = await ctx.db.select({ id: businessLines.id }).from(businessLines).where(eq(businessLines.id, businessLineId));
+    const [line] = await ctx.db
+      .select({ id: businessLines.id })
+      .from(businessLines)
+      .where(eq(businessLines.id, businessLineId));
     if (!line) throw notFound();
   }
   const { own, stages } = await pipelineOf(ctx.db, businessLineId ?? null);
@@ -103,7 +118,8 @@ export async function savePipeline(ctx: Ctx, input: z.output<typeof PipelineInpu
   const lineId = input.businessLineId;
 
   const kinds = input.stages.map((s) => s.kind);
-  if (kinds.filter((k) => k === 'won').length !== 1 || kinds.filter((k) => k === 'lost').length !== 1) throw pipelineInvalid(locale, 'wonLost');
+  if (kinds.filter((k) => k === 'won').length !== 1 || kinds.filter((k) => k === 'lost').length !== 1)
+    throw pipelineInvalid(locale, 'wonLost');
   for (const field of ['nameZh', 'nameEn'] as const) {
     const seen = new Set<string>();
     for (const stage of input.stages) {
@@ -129,7 +145,10 @@ export async function savePipeline(ctx: Ctx, input: z.output<typeof PipelineInpu
     const foreign = givenIds.filter((id) => !byId.has(id));
     if (foreign.length) {
       if (lineId && !hadOwn) {
-        const defaults = await tx.db.select({ id: pipelineStages.id }).from(pipelineStages).where(and(isNull(pipelineStages.businessLineId), inArray(pipelineStages.id, foreign)));
+        const defaults = await tx.db
+          .select({ id: pipelineStages.id })
+          .from(pipelineStages)
+          .where(and(isNull(pipelineStages.businessLineId), inArray(pipelineStages.id, foreign)));
         copiedIds = new Set(defaults.map((d) => d.id));
       }
       if (foreign.some((id) => !copiedIds.has(id))) throw pipelineInvalid(locale, 'unknownStage');
@@ -142,28 +161,61 @@ export async function savePipeline(ctx: Ctx, input: z.output<typeof PipelineInpu
       const used = await tx.db
         .select({ stageId: opportunities.stageId, n: count() })
         .from(opportunities)
-        .where(and(inArray(opportunities.stageId, leaving.map((s) => s.id)), eq(opportunities.status, 'open')))
+        .where(
+          and(
+            inArray(
+              opportunities.stageId,
+              leaving.map((s) => s.id),
+            ),
+            eq(opportunities.status, 'open'),
+          ),
+        )
         .groupBy(opportunities.stageId);
       if (used.length) {
         const stage = byId.get(used[0].stageId)!;
-        throw new AppError('PIPELINE_STAGE_IN_USE', { stage: stageName(locale, stage), count: used[0].n }, { stageId: stage.id, count: used[0].n });
+        throw new AppError(
+          'PIPELINE_STAGE_IN_USE',
+          { stage: stageName(locale, stage), count: used[0].n },
+          { stageId: stage.id, count: used[0].n },
+        );
       }
     }
 
     const now = new Date();
     for (const [position, stage] of input.stages.entries()) {
-      const fields = { nameZh: stage.nameZh, nameEn: stage.nameEn, kind: stage.kind, probability: stage.probability, requiredFields: [...new Set(stage.requiredFields)], position, active: true };
+      const fields = {
+        nameZh: stage.nameZh,
+        nameEn: stage.nameEn,
+        kind: stage.kind,
+        probability: stage.probability,
+        requiredFields: [...new Set(stage.requiredFields)],
+        position,
+        active: true,
+      };
       if (stage.id && byId.has(stage.id)) {
-        await tx.db.update(pipelineStages).set({ ...fields, updatedAt: now }).where(eq(pipelineStages.id, stage.id));
+        await tx.db
+          .update(pipelineStages)
+          .set({ ...fields, updatedAt: now })
+          .where(eq(pipelineStages.id, stage.id));
       } else {
         await tx.db.insert(pipelineStages).values({ ...fields, businessLineId: lineId, createdBy: ctx.actor.id });
       }
     }
     const removed = existing.filter((s) => s.active && !kept.has(s.id)).map((s) => s.id);
-    if (removed.length) await tx.db.update(pipelineStages).set({ active: false, updatedAt: now }).where(inArray(pipelineStages.id, removed));
+    if (removed.length)
+      await tx.db
+        .update(pipelineStages)
+        .set({ active: false, updatedAt: now })
+        .where(inArray(pipelineStages.id, removed));
 
     const after = await getPipeline(tx, lineId ?? undefined);
-    await recordAudit(tx, { action: before ? 'update' : 'create', entityType: 'pipeline', entityId: lineId ?? DEFAULT_PIPELINE_ENTITY_ID, before, after });
+    await recordAudit(tx, {
+      action: before ? 'update' : 'create',
+      entityType: 'pipeline',
+      entityId: lineId ?? DEFAULT_PIPELINE_ENTITY_ID,
+      before,
+      after,
+    });
     return after;
   });
 }

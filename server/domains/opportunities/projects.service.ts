@@ -1,6 +1,14 @@
 import { and, asc, eq, max, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Milestone, MilestoneCreate, MilestoneUpdate, Project, ProjectTask, ProjectTaskCreate, ProjectTaskUpdate } from '../../../common/schemas/opportunities';
+import type {
+  Milestone,
+  MilestoneCreate,
+  MilestoneUpdate,
+  Project,
+  ProjectTask,
+  ProjectTaskCreate,
+  ProjectTaskUpdate,
+} from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { inactiveReference, invalidInput, notFound } from '../../errors';
@@ -29,7 +37,11 @@ function selectTasks(db: Db) {
     .$dynamic();
 }
 
-function presentTask(r: { task: typeof projectTasks.$inferSelect; assigneeName: string | null; assigneeDepartmentName: string | null }): ProjectTask {
+function presentTask(r: {
+  task: typeof projectTasks.$inferSelect;
+  assigneeName: string | null;
+  assigneeDepartmentName: string | null;
+}): ProjectTask {
   const t = r.task;
   return {
     id: t.id,
@@ -45,8 +57,17 @@ function presentTask(r: { task: typeof projectTasks.$inferSelect; assigneeName: 
   };
 }
 
-function presentMilestone(m: typeof projectMilestones.$inferSelect, tasks: { milestoneId: string | null; status: string }[]): Milestone {
-  return { id: m.id, name: m.name, dueOn: m.dueOn, position: m.position, progress: progressOf(tasks.filter((t) => t.milestoneId === m.id)) };
+function presentMilestone(
+  m: typeof projectMilestones.$inferSelect,
+  tasks: { milestoneId: string | null; status: string }[],
+): Milestone {
+  return {
+    id: m.id,
+    name: m.name,
+    dueOn: m.dueOn,
+    position: m.position,
+    progress: progressOf(tasks.filter((t) => t.milestoneId === m.id)),
+  };
 }
 
 /** The project plan of an opportunity (any opportunity; without a plan, empty lists and 0%). */
@@ -56,24 +77,41 @@ export async function getProject(ctx: Ctx, opportunityId: string): Promise<Proje
 }
 
 async function loadProject(db: Db, opportunityId: string): Promise<Project> {
-  const milestones = await db.select().from(projectMilestones).where(eq(projectMilestones.opportunityId, opportunityId)).orderBy(asc(projectMilestones.position), asc(projectMilestones.id));
+  const milestones = await db
+    .select()
+    .from(projectMilestones)
+    .where(eq(projectMilestones.opportunityId, opportunityId))
+    .orderBy(asc(projectMilestones.position), asc(projectMilestones.id));
   const tasks = (
     await selectTasks(db)
       .where(eq(projectTasks.opportunityId, opportunityId))
       .orderBy(sql`${projectTasks.dueOn} asc nulls last`, asc(projectTasks.createdAt), asc(projectTasks.id))
   ).map(presentTask);
-  return { opportunityId, progress: progressOf(tasks), milestones: milestones.map((m) => presentMilestone(m, tasks)), tasks };
+  return {
+    opportunityId,
+    progress: progressOf(tasks),
+    milestones: milestones.map((m) => presentMilestone(m, tasks)),
+    tasks,
+  };
 }
 
 async function getMilestone(db: Db, opportunityId: string, milestoneId: string): Promise<Milestone> {
-  const [row] = await db.select().from(projectMilestones).where(and(eq(projectMilestones.id, milestoneId), eq(projectMilestones.opportunityId, opportunityId)));
+  const [row] = await db
+    .select()
+    .from(projectMilestones)
+    .where(and(eq(projectMilestones.id, milestoneId), eq(projectMilestones.opportunityId, opportunityId)));
   if (!row) throw notFound();
-  const tasks = await db.select({ milestoneId: projectTasks.milestoneId, status: projectTasks.status }).from(projectTasks).where(eq(projectTasks.milestoneId, milestoneId));
+  const tasks = await db
+    .select({ milestoneId: projectTasks.milestoneId, status: projectTasks.status })
+    .from(projectTasks)
+    .where(eq(projectTasks.milestoneId, milestoneId));
   return presentMilestone(row, tasks);
 }
 
 async function getTask(db: Db, opportunityId: string, taskId: string): Promise<ProjectTask> {
-  const [row] = await selectTasks(db).where(and(eq(projectTasks.id, taskId), eq(projectTasks.opportunityId, opportunityId)));
+  const [row] = await selectTasks(db).where(
+    and(eq(projectTasks.id, taskId), eq(projectTasks.opportunityId, opportunityId)),
+  );
   if (!row) throw notFound();
   return presentTask(row);
 }
@@ -82,22 +120,44 @@ export async function createMilestone(ctx: Ctx, opportunityId: string, input: Mi
   return inTransaction(ctx, async (tx) => {
     // Locked: two milestones added at once get distinct positions.
     await opportunityFor(tx, opportunityId, { write: true, lock: true });
-    const [{ last }] = await tx.db.select({ last: max(projectMilestones.position) }).from(projectMilestones).where(eq(projectMilestones.opportunityId, opportunityId));
+    const [{ last }] = await tx.db
+      .select({ last: max(projectMilestones.position) })
+      .from(projectMilestones)
+      .where(eq(projectMilestones.opportunityId, opportunityId));
     const [row] = await tx.db
       .insert(projectMilestones)
-      .values({ opportunityId, name: input.name, dueOn: input.dueOn ?? null, position: (last ?? -1) + 1, createdBy: ctx.actor.id })
+      .values({
+        opportunityId,
+        name: input.name,
+        dueOn: input.dueOn ?? null,
+        position: (last ?? -1) + 1,
+        createdBy: ctx.actor.id,
+      })
       .returning({ id: projectMilestones.id });
     const after = await getMilestone(tx.db, opportunityId, row.id);
-    await recordAudit(tx, { action: 'create', entityType: 'project-milestone', entityId: row.id, after: { ...after, opportunityId } });
+    await recordAudit(tx, {
+      action: 'create',
+      entityType: 'project-milestone',
+      entityId: row.id,
+      after: { ...after, opportunityId },
+    });
     return after;
   });
 }
 
-export async function updateMilestone(ctx: Ctx, opportunityId: string, milestoneId: string, patch: MilestonePatch): Promise<Milestone> {
+export async function updateMilestone(
+  ctx: Ctx,
+  opportunityId: string,
+  milestoneId: string,
+  patch: MilestonePatch,
+): Promise<Milestone> {
   return inTransaction(ctx, async (tx) => {
     await opportunityFor(tx, opportunityId, { write: true });
     const before = await getMilestone(tx.db, opportunityId, milestoneId);
-    await tx.db.update(projectMilestones).set({ ...patch, updatedAt: new Date() }).where(eq(projectMilestones.id, milestoneId));
+    await tx.db
+      .update(projectMilestones)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(projectMilestones.id, milestoneId));
     const after = await getMilestone(tx.db, opportunityId, milestoneId);
     await recordAudit(tx, { action: 'update', entityType: 'project-milestone', entityId: milestoneId, before, after });
     return after;
@@ -109,18 +169,37 @@ export async function deleteMilestone(ctx: Ctx, opportunityId: string, milestone
   await inTransaction(ctx, async (tx) => {
     await opportunityFor(tx, opportunityId, { write: true });
     const before = await getMilestone(tx.db, opportunityId, milestoneId);
-    const detached = await tx.db.update(projectTasks).set({ milestoneId: null, updatedAt: new Date() }).where(eq(projectTasks.milestoneId, milestoneId)).returning({ id: projectTasks.id });
+    const detached = await tx.db
+      .update(projectTasks)
+      .set({ milestoneId: null, updatedAt: new Date() })
+      .where(eq(projectTasks.milestoneId, milestoneId))
+      .returning({ id: projectTasks.id });
     await tx.db.delete(projectMilestones).where(eq(projectMilestones.id, milestoneId));
-    await recordAudit(tx, { action: 'delete', entityType: 'project-milestone', entityId: milestoneId, before: { ...before, opportunityId }, after: { detachedTaskIds: detached.map((t) => t.id) } });
+    await recordAudit(tx, {
+      action: 'delete',
+      entityType: 'project-milestone',
+      entityId: milestoneId,
+      before: { ...before, opportunityId },
+      after: { detachedTaskIds: detached.map((t) => t.id) },
+    });
   });
 }
 
 /** Checks a task's references and dates against the project (400 VALIDATION_FAILED / INACTIVE_REFERENCE). */
-async function assertTaskInput(ctx: Ctx, opportunityId: string, task: { milestoneId?: string | null; assigneeId?: string | null; startsOn?: string | null; dueOn?: string | null }) {
-  if (task.startsOn && task.dueOn && task.dueOn < task.startsOn) throw invalidInput(ctx.actor.locale, [{ path: 'body.dueOn', key: 'validation.endBeforeStart' }]);
+async function assertTaskInput(
+  ctx: Ctx,
+  opportunityId: string,
+  task: { milestoneId?: string | null; assigneeId?: string | null; startsOn?: string | null; dueOn?: string | null },
+) {
+  if (task.startsOn && task.dueOn && task.dueOn < task.startsOn)
+    throw invalidInput(ctx.actor.locale, [{ path: 'body.dueOn', key: 'validation.endBeforeStart' }]);
   if (task.milestoneId) {
-    const [milestone] = await ctx.db.select({ id: projectMilestones.id }).from(projectMilestones).where(and(eq(projectMilestones.id, task.milestoneId), eq(projectMilestones.opportunityId, opportunityId)));
-    if (!milestone) throw invalidInput(ctx.actor.locale, [{ path: 'body.milestoneId', key: 'validation.notInProject' }]);
+    const [milestone] = await ctx.db
+      .select({ id: projectMilestones.id })
+      .from(projectMilestones)
+      .where(and(eq(projectMilestones.id, task.milestoneId), eq(projectMilestones.opportunityId, opportunityId)));
+    if (!milestone)
+      throw invalidInput(ctx.actor.locale, [{ path: 'body.milestoneId', key: 'validation.notInProject' }]);
   }
   if (task.assigneeId) {
     const [assignee] = await ctx.db.select({ active: users.active }).from(users).where(eq(users.id, task.assigneeId));
@@ -146,13 +225,23 @@ export async function createTask(ctx: Ctx, opportunityId: string, input: TaskInp
       })
       .returning({ id: projectTasks.id });
     const after = await getTask(tx.db, opportunityId, row.id);
-    await recordAudit(tx, { action: 'create', entityType: 'project-task', entityId: row.id, after: { ...after, opportunityId } });
+    await recordAudit(tx, {
+      action: 'create',
+      entityType: 'project-task',
+      entityId: row.id,
+      after: { ...after, opportunityId },
+    });
     return after;
   });
 }
 
 /** Changes a task; `done` records when, leaving `done` clears it. Dates are checked as they will be after the change. */
-export async function updateTask(ctx: Ctx, opportunityId: string, taskId: string, patch: TaskPatch): Promise<ProjectTask> {
+export async function updateTask(
+  ctx: Ctx,
+  opportunityId: string,
+  taskId: string,
+  patch: TaskPatch,
+): Promise<ProjectTask> {
   return inTransaction(ctx, async (tx) => {
     await opportunityFor(tx, opportunityId, { write: true });
     const before = await getTask(tx.db, opportunityId, taskId);
@@ -164,13 +253,24 @@ export async function updateTask(ctx: Ctx, opportunityId: string, taskId: string
       startsOn: merged.startsOn,
       dueOn: merged.dueOn,
     });
-    const doneAt = patch.status === undefined || patch.status === before.status ? undefined : patch.status === 'done' ? new Date() : null;
+    const doneAt =
+      patch.status === undefined || patch.status === before.status
+        ? undefined
+        : patch.status === 'done'
+          ? new Date()
+          : null;
     await tx.db
       .update(projectTasks)
       .set({ ...patch, ...(doneAt === undefined ? {} : { doneAt }), updatedAt: new Date() })
       .where(eq(projectTasks.id, taskId));
     const after = await getTask(tx.db, opportunityId, taskId);
-    await recordAudit(tx, { action: patch.status && patch.status !== before.status ? 'status' : 'update', entityType: 'project-task', entityId: taskId, before, after });
+    await recordAudit(tx, {
+      action: patch.status && patch.status !== before.status ? 'status' : 'update',
+      entityType: 'project-task',
+      entityId: taskId,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -180,6 +280,11 @@ export async function deleteTask(ctx: Ctx, opportunityId: string, taskId: string
     await opportunityFor(tx, opportunityId, { write: true });
     const before = await getTask(tx.db, opportunityId, taskId);
     await tx.db.delete(projectTasks).where(eq(projectTasks.id, taskId));
-    await recordAudit(tx, { action: 'delete', entityType: 'project-task', entityId: taskId, before: { ...before, opportunityId } });
+    await recordAudit(tx, {
+      action: 'delete',
+      entityType: 'project-task',
+      entityId: taskId,
+      before: { ...before, opportunityId },
+    });
   });
 }

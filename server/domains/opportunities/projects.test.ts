@@ -39,11 +39,26 @@ describe('projects', () => {
     expect(fieldwork.position).toBe(1);
 
     const task = (body: object) => seller.client.post(`${base(opp.id)}/tasks`, body);
-    const t1 = await task({ title: '了解被审计单位', milestoneId: planning.body.id, assigneeId: auditor.id, startsOn: '2026-03-01', dueOn: '2026-03-10' });
+    const t1 = await task({
+      title: '了解被审计单位',
+      milestoneId: planning.body.id,
+      assigneeId: auditor.id,
+      startsOn: '2026-03-01',
+      dueOn: '2026-03-10',
+    });
     expect(t1.status).toBe(201);
-    expect(t1.body).toMatchObject({ status: 'todo', doneAt: null, assigneeId: auditor.id, assigneeName: auditor.displayName, startsOn: '2026-03-01', dueOn: '2026-03-10' });
+    expect(t1.body).toMatchObject({
+      status: 'todo',
+      doneAt: null,
+      assigneeId: auditor.id,
+      assigneeName: auditor.displayName,
+      startsOn: '2026-03-01',
+      dueOn: '2026-03-10',
+    });
     expect(t1.body.assigneeDepartmentName).toBeTruthy();
-    const t2 = (await task({ title: '风险评估', milestoneId: planning.body.id, startsOn: '2026-03-05', dueOn: '2026-03-05' })).body;
+    const t2 = (
+      await task({ title: '风险评估', milestoneId: planning.body.id, startsOn: '2026-03-05', dueOn: '2026-03-05' })
+    ).body;
     const t3 = (await task({ title: '制定审计计划', milestoneId: planning.body.id })).body;
     const t4 = (await task({ title: '盘点', milestoneId: fieldwork.id })).body;
     await task({ title: '项目启动会' });
@@ -57,21 +72,31 @@ describe('projects', () => {
     let project = (await seller.client.get(`${base(opp.id)}/project`)).body;
     // 2 of 5 done = 40%; 计划 1 of 3 = 33% (rounded down); 现场 1 of 1 = 100%.
     expect(project.progress).toBe(40);
-    expect(project.milestones.map((m: { name: string; progress: number }) => [m.name, m.progress])).toEqual([['审计计划', 33], ['现场审计', 100]]);
+    expect(project.milestones.map((m: { name: string; progress: number }) => [m.name, m.progress])).toEqual([
+      ['审计计划', 33],
+      ['现场审计', 100],
+    ]);
     expect(project.tasks).toHaveLength(5);
 
     // Back from done clears when it was done; everything done is 100%.
     const reopened = await seller.client.patch(`${base(opp.id)}/tasks/${t1.body.id}`, { status: 'doing' });
     expect(reopened.body.doneAt).toBeNull();
-    for (const id of project.tasks.map((x: { id: string }) => x.id)) await seller.client.patch(`${base(opp.id)}/tasks/${id}`, { status: 'done' });
+    for (const id of project.tasks.map((x: { id: string }) => x.id))
+      await seller.client.patch(`${base(opp.id)}/tasks/${id}`, { status: 'done' });
     project = (await seller.client.get(`${base(opp.id)}/project`)).body;
     expect(project.progress).toBe(100);
     expect(project.milestones.map((m: { progress: number }) => m.progress)).toEqual([100, 100]);
 
     // Editing and removing.
-    const renamed = await seller.client.patch(`${base(opp.id)}/milestones/${fieldwork.id}`, { name: '现场审计与函证', dueOn: null });
+    const renamed = await seller.client.patch(`${base(opp.id)}/milestones/${fieldwork.id}`, {
+      name: '现场审计与函证',
+      dueOn: null,
+    });
     expect(renamed.body).toMatchObject({ name: '现场审计与函证', dueOn: null, progress: 100 });
-    const moved = await seller.client.patch(`${base(opp.id)}/tasks/${t3.id}`, { milestoneId: fieldwork.id, title: '审计计划定稿' });
+    const moved = await seller.client.patch(`${base(opp.id)}/tasks/${t3.id}`, {
+      milestoneId: fieldwork.id,
+      title: '审计计划定稿',
+    });
     expect(moved.body).toMatchObject({ milestoneId: fieldwork.id, title: '审计计划定稿', status: 'done' });
     expect((await seller.client.delete(`${base(opp.id)}/tasks/${t2.id}`)).body).toEqual({ ok: true });
     // A removed milestone's tasks stay in the project.
@@ -83,7 +108,10 @@ describe('projects', () => {
 
     const audit = await admin.get('/api/v1/audit-logs', { entityType: 'project-task', entityId: t1.body.id });
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['status', 'status', 'status', 'create']);
-    expect((await admin.get('/api/v1/audit-logs', { entityType: 'project-milestone', entityId: fieldwork.id })).body.items[0].action).toBe('delete');
+    expect(
+      (await admin.get('/api/v1/audit-logs', { entityType: 'project-milestone', entityId: fieldwork.id })).body.items[0]
+        .action,
+    ).toBe('delete');
   });
 
   it('refuses inactive assignees, dates out of order and milestones of another project, changing nothing', async () => {
@@ -94,25 +122,44 @@ describe('projects', () => {
     expect(inactive.status).toBe(400);
     expect(inactive.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选负责人已停用或不存在' });
 
-    const backwards = await seller.client.post(`${base(opp.id)}/tasks`, { title: '复核', startsOn: '2026-05-02', dueOn: '2026-05-01' });
+    const backwards = await seller.client.post(`${base(opp.id)}/tasks`, {
+      title: '复核',
+      startsOn: '2026-05-02',
+      dueOn: '2026-05-01',
+    });
     expect(backwards.status).toBe(400);
     expect(backwards.body.error.code).toBe('VALIDATION_FAILED');
-    expect(backwards.body.error.details.issues).toEqual([{ path: 'body.dueOn', code: 'custom', message: '结束日期不能早于开始日期' }]);
+    expect(backwards.body.error.details.issues).toEqual([
+      { path: 'body.dueOn', code: 'custom', message: '结束日期不能早于开始日期' },
+    ]);
 
     const other = await makeOpportunity(seller);
     const foreign = (await seller.client.post(`${base(other.id)}/milestones`, { name: '别的项目' })).body;
-    const wrongMilestone = await seller.client.post(`${base(opp.id)}/tasks`, { title: '复核', milestoneId: foreign.id });
+    const wrongMilestone = await seller.client.post(`${base(opp.id)}/tasks`, {
+      title: '复核',
+      milestoneId: foreign.id,
+    });
     expect(wrongMilestone.status).toBe(400);
     expect(wrongMilestone.body.error.details.issues[0].path).toBe('body.milestoneId');
     expect((await seller.client.patch(`${base(opp.id)}/milestones/${foreign.id}`, { name: 'x' })).status).toBe(404);
-    expect((await t.database.db.select().from(projectTasks).where(eq(projectTasks.opportunityId, opp.id))).length).toBe(0);
+    expect((await t.database.db.select().from(projectTasks).where(eq(projectTasks.opportunityId, opp.id))).length).toBe(
+      0,
+    );
 
     // Dates are checked as they will be after the change.
-    const task = (await seller.client.post(`${base(opp.id)}/tasks`, { title: '出具报告', startsOn: '2026-05-01', dueOn: '2026-05-10' })).body;
+    const task = (
+      await seller.client.post(`${base(opp.id)}/tasks`, {
+        title: '出具报告',
+        startsOn: '2026-05-01',
+        dueOn: '2026-05-10',
+      })
+    ).body;
     const later = await seller.client.patch(`${base(opp.id)}/tasks/${task.id}`, { startsOn: '2026-05-11' });
     expect(later.status).toBe(400);
     expect(later.body.error.details.issues[0].message).toBe('结束日期不能早于开始日期');
-    expect((await seller.client.patch(`${base(opp.id)}/tasks/${task.id}`, { startsOn: '2026-05-11', dueOn: null })).status).toBe(200);
+    expect(
+      (await seller.client.patch(`${base(opp.id)}/tasks/${task.id}`, { startsOn: '2026-05-11', dueOn: null })).status,
+    ).toBe(200);
     // An assignee who left later may stay on the task; nobody new who left can be given it.
     const leaving = await buildUser(t.database.db);
     await seller.client.patch(`${base(opp.id)}/tasks/${task.id}`, { assigneeId: leaving.id });
@@ -152,8 +199,13 @@ describe('projects', () => {
     const task = (await seller.client.post(`${base(opp.id)}/tasks`, { title: '函证' })).body;
     const member = await signedIn(t);
     expect((await member.client.get(`${base(opp.id)}/project`)).status).toBe(404);
-    await t.database.db.insert(opportunityMembers).values({ opportunityId: opp.id, userId: member.user.id, role: '项目经理' });
-    expect((await member.client.patch(`${base(opp.id)}/tasks/${task.id}`, { status: 'done', assigneeId: member.user.id })).body).toMatchObject({ status: 'done', assigneeName: member.user.displayName });
+    await t.database.db
+      .insert(opportunityMembers)
+      .values({ opportunityId: opp.id, userId: member.user.id, role: '项目经理' });
+    expect(
+      (await member.client.patch(`${base(opp.id)}/tasks/${task.id}`, { status: 'done', assigneeId: member.user.id }))
+        .body,
+    ).toMatchObject({ status: 'done', assigneeName: member.user.displayName });
     expect((await seller.client.get(`${base(opp.id)}/project`)).body.progress).toBe(100);
   });
 

@@ -33,15 +33,27 @@ export function lineAmount(quantity: string, unitPrice: string): bigint {
 }
 
 function selectQuotes(db: Db) {
-  return db.select({ quote: quotes, createdByName: users.displayName }).from(quotes).leftJoin(users, eq(users.id, quotes.createdBy)).$dynamic();
+  return db
+    .select({ quote: quotes, createdByName: users.displayName })
+    .from(quotes)
+    .leftJoin(users, eq(users.id, quotes.createdBy))
+    .$dynamic();
 }
 
-async function presentQuotes(db: Db, rows: { quote: typeof quotes.$inferSelect; createdByName: string | null }[]): Promise<Quote[]> {
+async function presentQuotes(
+  db: Db,
+  rows: { quote: typeof quotes.$inferSelect; createdByName: string | null }[],
+): Promise<Quote[]> {
   if (rows.length === 0) return [];
   const items = await db
     .select()
     .from(quoteItems)
-    .where(inArray(quoteItems.quoteId, rows.map((r) => r.quote.id)))
+    .where(
+      inArray(
+        quoteItems.quoteId,
+        rows.map((r) => r.quote.id),
+      ),
+    )
     .orderBy(asc(quoteItems.position));
   return rows.map(({ quote: q, createdByName }) => ({
     id: q.id,
@@ -53,7 +65,15 @@ async function presentQuotes(db: Db, rows: { quote: typeof quotes.$inferSelect; 
     total: q.total,
     items: items
       .filter((i) => i.quoteId === q.id)
-      .map((i) => ({ id: i.id, position: i.position, businessLineId: i.businessLineId, description: i.description, quantity: i.quantity, unitPrice: i.unitPrice, amount: i.amount })),
+      .map((i) => ({
+        id: i.id,
+        position: i.position,
+        businessLineId: i.businessLineId,
+        description: i.description,
+        quantity: i.quantity,
+        unitPrice: i.unitPrice,
+        amount: i.amount,
+      })),
     createdBy: q.createdBy,
     createdByName,
     createdAt: q.createdAt.toISOString(),
@@ -81,14 +101,32 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
   const lines = input.items.map((item, position) => ({ ...item, quantity: item.quantity ?? '1', position }));
   const amounts = lines.map((line) => lineAmount(line.quantity, line.unitPrice));
   const total = amounts.reduce((sum, amount) => sum + amount, 0n);
-  const tooBig: InputIssue[] = amounts.flatMap((amount, i) => (amount > MAX_CENTS ? [{ path: `body.items.${i}.quantity`, key: 'validation.amountTooBig' as const, params: { maximum: fromHundredths(MAX_CENTS) } }] : []));
-  if (!tooBig.length && total > MAX_CENTS) tooBig.push({ path: 'body.items', key: 'validation.amountTooBig', params: { maximum: fromHundredths(MAX_CENTS) } });
+  const tooBig: InputIssue[] = amounts.flatMap((amount, i) =>
+    amount > MAX_CENTS
+      ? [
+          {
+            path: `body.items.${i}.quantity`,
+            key: 'validation.amountTooBig' as const,
+            params: { maximum: fromHundredths(MAX_CENTS) },
+          },
+        ]
+      : [],
+  );
+  if (!tooBig.length && total > MAX_CENTS)
+    tooBig.push({ path: 'body.items', key: 'validation.amountTooBig', params: { maximum: fromHundredths(MAX_CENTS) } });
   if (tooBig.length) throw invalidInput(ctx.actor.locale, tooBig);
   return inTransaction(ctx, async (tx) => {
     const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
     assertOpen(opportunity);
-    await assertActiveReferences(tx.db, 'businessLine', lines.map((line) => line.businessLineId));
-    const [{ latest }] = await tx.db.select({ latest: max(quotes.version) }).from(quotes).where(eq(quotes.opportunityId, opportunityId));
+    await assertActiveReferences(
+      tx.db,
+      'businessLine',
+      lines.map((line) => line.businessLineId),
+    );
+    const [{ latest }] = await tx.db
+      .select({ latest: max(quotes.version) })
+      .from(quotes)
+      .where(eq(quotes.opportunityId, opportunityId));
     const [row] = await tx.db
       .insert(quotes)
       .values({
@@ -121,7 +159,12 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
  * Draft → sent → accepted / rejected (any order: a quote can be corrected). One quote is accepted
  * at a time: accepting one rejects the one accepted before. The opportunity itself is not touched.
  */
-export async function changeQuoteStatus(ctx: Ctx, opportunityId: string, quoteId: string, status: QuoteStatus): Promise<Quote> {
+export async function changeQuoteStatus(
+  ctx: Ctx,
+  opportunityId: string,
+  quoteId: string,
+  status: QuoteStatus,
+): Promise<Quote> {
   return inTransaction(ctx, async (tx) => {
     const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
     const before = await getQuote(tx.db, opportunityId, quoteId);
@@ -134,11 +177,23 @@ export async function changeQuoteStatus(ctx: Ctx, opportunityId: string, quoteId
         .where(and(eq(quotes.opportunityId, opportunityId), eq(quotes.status, 'accepted'), ne(quotes.id, quoteId)))
         .returning({ id: quotes.id, version: quotes.version });
       for (const q of superseded) {
-        await recordAudit(tx, { action: 'status', entityType: 'quote', entityId: q.id, before: { status: 'accepted' }, after: { status: 'rejected', supersededBy: before.version } });
+        await recordAudit(tx, {
+          action: 'status',
+          entityType: 'quote',
+          entityId: q.id,
+          before: { status: 'accepted' },
+          after: { status: 'rejected', supersededBy: before.version },
+        });
       }
     }
     await tx.db.update(quotes).set({ status, updatedAt: new Date() }).where(eq(quotes.id, quoteId));
-    await recordAudit(tx, { action: 'status', entityType: 'quote', entityId: quoteId, before: { status: before.status }, after: { status } });
+    await recordAudit(tx, {
+      action: 'status',
+      entityType: 'quote',
+      entityId: quoteId,
+      before: { status: before.status },
+      after: { status },
+    });
     return getQuote(tx.db, opportunityId, quoteId);
   });
 }

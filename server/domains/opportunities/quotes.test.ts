@@ -21,8 +21,14 @@ type Seller = Awaited<ReturnType<typeof signedIn>>;
 async function makeOpportunity(seller: Seller, options: { status?: 'won' | 'lost' } = {}) {
   const opp = await buildOpportunity(t, { ownerId: seller.user.id });
   if (options.status) {
-    const [stage] = await t.database.db.select().from(pipelineStages).where(and(isNull(pipelineStages.businessLineId), eq(pipelineStages.kind, options.status)));
-    await t.database.db.update(opportunities).set({ status: options.status, stageId: stage.id, closedAt: new Date() }).where(eq(opportunities.id, opp.id));
+    const [stage] = await t.database.db
+      .select()
+      .from(pipelineStages)
+      .where(and(isNull(pipelineStages.businessLineId), eq(pipelineStages.kind, options.status)));
+    await t.database.db
+      .update(opportunities)
+      .set({ status: options.status, stageId: stage.id, closedAt: new Date() })
+      .where(eq(opportunities.id, opp.id));
   }
   return opp;
 }
@@ -43,14 +49,30 @@ describe('quotes', () => {
       ],
     });
     expect(v1.status).toBe(201);
-    expect(v1.body).toMatchObject({ version: 1, status: 'draft', total: '100.29', validUntil: '2026-12-31', notes: '含差旅', createdBy: seller.user.id, createdByName: seller.user.displayName });
-    expect(v1.body.items.map((i: { quantity: string; unitPrice: string; amount: string }) => [i.quantity, i.unitPrice, i.amount])).toEqual([
+    expect(v1.body).toMatchObject({
+      version: 1,
+      status: 'draft',
+      total: '100.29',
+      validUntil: '2026-12-31',
+      notes: '含差旅',
+      createdBy: seller.user.id,
+      createdByName: seller.user.displayName,
+    });
+    expect(
+      v1.body.items.map((i: { quantity: string; unitPrice: string; amount: string }) => [
+        i.quantity,
+        i.unitPrice,
+        i.amount,
+      ]),
+    ).toEqual([
       ['3.00', '33.33', '99.99'],
       ['1.00', '0.10', '0.10'],
       ['1.00', '0.20', '0.20'],
     ]);
     // 1.5 × 0.05 = 0.075 → 0.08 (half up); 0.33 × 100000.01 = 33000.0033 → 33000.00.
-    const v2 = await seller.client.post(url(opp.id), { items: [{ description: '咨询', quantity: '1.5', unitPrice: '0.05' }] });
+    const v2 = await seller.client.post(url(opp.id), {
+      items: [{ description: '咨询', quantity: '1.5', unitPrice: '0.05' }],
+    });
     expect(v2.body).toMatchObject({ version: 2, total: '0.08' });
     const line = (await buildBusinessLine(t.database.db)).id;
     const v3 = await seller.client.post(url(opp.id), {
@@ -64,10 +86,16 @@ describe('quotes', () => {
 
     const list = await seller.client.get(url(opp.id));
     expect(list.status).toBe(200);
-    expect(list.body.map((q: { version: number; total: string }) => [q.version, q.total])).toEqual([[3, '183000.00'], [2, '0.08'], [1, '100.29']]);
+    expect(list.body.map((q: { version: number; total: string }) => [q.version, q.total])).toEqual([
+      [3, '183000.00'],
+      [2, '0.08'],
+      [1, '100.29'],
+    ]);
     // Another opportunity starts again at 1.
     const other = await makeOpportunity(seller);
-    expect((await seller.client.post(url(other.id), { items: [{ description: '审计', unitPrice: '1' }] })).body.version).toBe(1);
+    expect(
+      (await seller.client.post(url(other.id), { items: [{ description: '审计', unitPrice: '1' }] })).body.version,
+    ).toBe(1);
     const audit = await admin.get('/api/v1/audit-logs', { entityType: 'quote', entityId: v1.body.id });
     expect(audit.body.items[0]).toMatchObject({ action: 'create', actorId: seller.user.id });
   });
@@ -94,12 +122,19 @@ describe('quotes', () => {
     expect((await seller.client.patch(`${url(opp.id)}/${v1.id}`, { status: 'accepted' })).body.status).toBe('accepted');
     expect((await seller.client.patch(`${url(opp.id)}/${v2.id}`, { status: 'accepted' })).body.status).toBe('accepted');
     const list = (await seller.client.get(url(opp.id))).body;
-    expect(list.map((q: { version: number; status: string }) => [q.version, q.status])).toEqual([[2, 'accepted'], [1, 'rejected']]);
+    expect(list.map((q: { version: number; status: string }) => [q.version, q.status])).toEqual([
+      [2, 'accepted'],
+      [1, 'rejected'],
+    ]);
     const [after] = await t.database.db.select().from(opportunities).where(eq(opportunities.id, opp.id));
     expect(after.expectedAmount).toBeNull();
     expect(after.updatedAt).toEqual(before.updatedAt);
     const audit = await admin.get('/api/v1/audit-logs', { entityType: 'quote', entityId: v1.id, action: 'status' });
-    expect(audit.body.items.map((e: { after: { status: string } }) => e.after.status)).toEqual(['rejected', 'accepted', 'sent']);
+    expect(audit.body.items.map((e: { after: { status: string } }) => e.after.status)).toEqual([
+      'rejected',
+      'accepted',
+      'sent',
+    ]);
 
     const bad = await seller.client.patch(`${url(opp.id)}/${v1.id}`, { status: 'signed' });
     expect(bad.status).toBe(400);
@@ -127,16 +162,33 @@ describe('quotes', () => {
     expect(noItems.status).toBe(400);
     const float = await seller.client.post(url(opp.id), { items: [{ description: 'A', unitPrice: 100.5 }] });
     expect(float.status).toBe(400);
-    const thirdDecimal = await seller.client.post(url(opp.id), { items: [{ description: 'A', quantity: '1.005', unitPrice: '1' }] });
-    expect(thirdDecimal.body.error.details.issues[0]).toMatchObject({ path: 'body.items.0.quantity', message: '请输入数量，最多两位小数' });
-    const huge = await seller.client.post(url(opp.id), { items: [{ description: 'A', quantity: '1000', unitPrice: '999999999999' }] });
+    const thirdDecimal = await seller.client.post(url(opp.id), {
+      items: [{ description: 'A', quantity: '1.005', unitPrice: '1' }],
+    });
+    expect(thirdDecimal.body.error.details.issues[0]).toMatchObject({
+      path: 'body.items.0.quantity',
+      message: '请输入数量，最多两位小数',
+    });
+    const huge = await seller.client.post(url(opp.id), {
+      items: [{ description: 'A', quantity: '1000', unitPrice: '999999999999' }],
+    });
     expect(huge.status).toBe(400);
-    expect(huge.body.error.details.issues[0]).toMatchObject({ path: 'body.items.0.quantity', message: '金额不能超过 999999999999.99' });
-    const sum = await seller.client.post(url(opp.id), { items: [{ description: 'A', unitPrice: '600000000000' }, { description: 'B', unitPrice: '600000000000' }] });
+    expect(huge.body.error.details.issues[0]).toMatchObject({
+      path: 'body.items.0.quantity',
+      message: '金额不能超过 999999999999.99',
+    });
+    const sum = await seller.client.post(url(opp.id), {
+      items: [
+        { description: 'A', unitPrice: '600000000000' },
+        { description: 'B', unitPrice: '600000000000' },
+      ],
+    });
     expect(sum.body.error.details.issues[0].path).toBe('body.items');
     const retired = await buildBusinessLine(t.database.db);
     await t.database.db.update(businessLines).set({ active: false }).where(eq(businessLines.id, retired.id));
-    const inactive = await seller.client.post(url(opp.id), { items: [{ description: 'A', unitPrice: '1', businessLineId: retired.id }] });
+    const inactive = await seller.client.post(url(opp.id), {
+      items: [{ description: 'A', unitPrice: '1', businessLineId: retired.id }],
+    });
     expect(inactive.status).toBe(400);
     expect(inactive.body.error.code).toBe('INACTIVE_REFERENCE');
     expect((await t.database.db.select().from(quotes).where(eq(quotes.opportunityId, opp.id))).length).toBe(0);
@@ -161,7 +213,10 @@ describe('quotes', () => {
   });
 
   it('computes line amounts as exact decimal arithmetic would (property)', () => {
-    const decimal = (maxWhole: number) => fc.tuple(fc.integer({ min: 0, max: maxWhole }), fc.integer({ min: 0, max: 99 })).map(([w, f]) => `${w}.${String(f).padStart(2, '0')}`);
+    const decimal = (maxWhole: number) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: maxWhole }), fc.integer({ min: 0, max: 99 }))
+        .map(([w, f]) => `${w}.${String(f).padStart(2, '0')}`);
     fc.assert(
       fc.property(decimal(10_000_000), decimal(10_000_000), (quantity, price) => {
         // Reference: the product of the two decimals in 1/10,000, rounded half up to hundredths.

@@ -1,5 +1,13 @@
 import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { ActivityCounts, StageDuration, StageDurations, StageDurationsQuery, StageTimeTotal, StageTimes, StageVisit } from '../../../common/schemas/stage-times';
+import type {
+  ActivityCounts,
+  StageDuration,
+  StageDurations,
+  StageDurationsQuery,
+  StageTimeTotal,
+  StageTimes,
+  StageVisit,
+} from '../../../common/schemas/stage-times';
 import type { Ctx } from '../../context';
 import { invalidInput, notFound, type InputIssue } from '../../errors';
 import { outer } from '../../lib/listing';
@@ -75,7 +83,10 @@ type Rows<T> = { rows: T[] };
 
 /** One opportunity's stays in its stages, oldest first, with the work done in each; per stage totals. 404 when the caller cannot see it. */
 export async function getStageTimes(ctx: Ctx, id: string): Promise<StageTimes> {
-  const [opportunity] = await ctx.db.select({ id: opportunities.id }).from(opportunities).where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
+  const [opportunity] = await ctx.db
+    .select({ id: opportunities.id })
+    .from(opportunities)
+    .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
   if (!opportunity) throw notFound();
 
   // One statement, so every current stay is measured to the same "now" (asOf).
@@ -113,7 +124,16 @@ export async function getStageTimes(ctx: Ctx, id: string): Promise<StageTimes> {
       entry = {
         first: r,
         byCategory,
-        total: { stageId: r.stageId, stageNameZh: r.nameZh, stageNameEn: r.nameEn, stageKind: r.kind, visits: 0, seconds: 0, current: false, activities: countsOf(byCategory) },
+        total: {
+          stageId: r.stageId,
+          stageNameZh: r.nameZh,
+          stageNameEn: r.nameEn,
+          stageKind: r.kind,
+          visits: 0,
+          seconds: 0,
+          current: false,
+          activities: countsOf(byCategory),
+        },
       };
       totals.set(r.stageId, entry);
     }
@@ -124,7 +144,12 @@ export async function getStageTimes(ctx: Ctx, id: string): Promise<StageTimes> {
   }
   // Pipeline order: the default pipeline's stages before a line's own, then by position; ties by first visit.
   const stages = [...totals.values()]
-    .sort((a, b) => Number(a.first.pipeline !== null) - Number(b.first.pipeline !== null) || a.first.position - b.first.position || a.first.n - b.first.n)
+    .sort(
+      (a, b) =>
+        Number(a.first.pipeline !== null) - Number(b.first.pipeline !== null) ||
+        a.first.position - b.first.position ||
+        a.first.n - b.first.n,
+    )
     .map(({ total, byCategory }) => ({ ...total, activities: countsOf(byCategory) }));
 
   return {
@@ -158,12 +183,18 @@ export async function getStageDurations(ctx: Ctx, query: StageDurationsQuery): P
   const conditions: SQL[] = [visibleOpportunities(ctx.actor)];
   const issues: InputIssue[] = [];
   if (query.businessLineId) {
-    const [line] = await ctx.db.select({ id: businessLines.id }).from(businessLines).where(eq(businessLines.id, query.businessLineId));
+    const [line] = await ctx.db
+      .select({ id: businessLines.id })
+      .from(businessLines)
+      .where(eq(businessLines.id, query.businessLineId));
     if (!line) issues.push({ path: 'querystring.businessLineId', key: 'validation.invalid' });
     conditions.push(eq(opportunities.businessLineId, query.businessLineId));
   }
   if (query.departmentId) {
-    const [department] = await ctx.db.select({ path: departments.path }).from(departments).where(eq(departments.id, query.departmentId));
+    const [department] = await ctx.db
+      .select({ path: departments.path })
+      .from(departments)
+      .where(eq(departments.id, query.departmentId));
     if (!department) issues.push({ path: 'querystring.departmentId', key: 'validation.invalid' });
     else conditions.push(inArray(opportunities.departmentId, departmentSubtree(department.path)));
   }
@@ -172,7 +203,8 @@ export async function getStageDurations(ctx: Ctx, query: StageDurationsQuery): P
   if (query.to) conditions.push(lt(opportunities.createdAt, zonedInstant(query.to, { hour: 0 }, FIRM_TIME_ZONE)));
   const where = and(...conditions)!;
 
-  const result = (await ctx.db.execute(sql`WITH opps AS (SELECT ${opportunities.id} AS id FROM ${opportunities} WHERE ${where}),
+  const result = (await ctx.db
+    .execute(sql`WITH opps AS (SELECT ${opportunities.id} AS id FROM ${opportunities} WHERE ${where}),
     v AS (${visitsOf(sql`SELECT id FROM opps`)}),
     per_visit AS (
       SELECT v.opportunity_id, v.stage_id, v.left_at, ${secondsOf} AS seconds,
@@ -208,23 +240,42 @@ export async function getStageDurations(ctx: Ctx, query: StageDurationsQuery): P
   const visited = measured.map((m) => m.stageId);
   const pipelines: SQL[] = [];
   if (visited.length) {
-    pipelines.push(sql`EXISTS (SELECT 1 FROM ${pipelineStages} vs WHERE ${inArray(sql`vs.id`, visited)} AND vs.business_line_id IS NOT DISTINCT FROM ${outer(pipelineStages.businessLineId)})`);
+    pipelines.push(
+      sql`EXISTS (SELECT 1 FROM ${pipelineStages} vs WHERE ${inArray(sql`vs.id`, visited)} AND vs.business_line_id IS NOT DISTINCT FROM ${outer(pipelineStages.businessLineId)})`,
+    );
   }
   if (query.businessLineId) {
     const { own } = await pipelineOf(ctx.db, query.businessLineId);
-    pipelines.push(own ? sql`${pipelineStages.businessLineId} = ${query.businessLineId}` : sql`${pipelineStages.businessLineId} IS NULL`);
+    pipelines.push(
+      own
+        ? sql`${pipelineStages.businessLineId} = ${query.businessLineId}`
+        : sql`${pipelineStages.businessLineId} IS NULL`,
+    );
   }
   if (!pipelines.length) return { asOf, opportunities: matched, stages: [] };
-  const candidates = sql.join(pipelines.map((p) => sql`(${p})`), sql` OR `);
+  const candidates = sql.join(
+    pipelines.map((p) => sql`(${p})`),
+    sql` OR `,
+  );
   const stageRows = await ctx.db
     .select({ stage: pipelineStages })
     .from(pipelineStages)
     .leftJoin(businessLines, eq(businessLines.id, pipelineStages.businessLineId))
-    .where(and(
-      eq(pipelineStages.kind, 'open'),
-      visited.length ? sql`(${inArray(pipelineStages.id, visited)} OR (${pipelineStages.active} AND (${candidates})))` : sql`(${pipelineStages.active} AND (${candidates}))`,
-    ))
-    .orderBy(sql`${pipelineStages.businessLineId} IS NOT NULL`, businessLines.sortOrder, businessLines.name, pipelineStages.position, pipelineStages.id);
+    .where(
+      and(
+        eq(pipelineStages.kind, 'open'),
+        visited.length
+          ? sql`(${inArray(pipelineStages.id, visited)} OR (${pipelineStages.active} AND (${candidates})))`
+          : sql`(${pipelineStages.active} AND (${candidates}))`,
+      ),
+    )
+    .orderBy(
+      sql`${pipelineStages.businessLineId} IS NOT NULL`,
+      businessLines.sortOrder,
+      businessLines.name,
+      pipelineStages.position,
+      pipelineStages.id,
+    );
 
   const stages: StageDuration[] = stageRows.map(({ stage }) => {
     const m = byStage.get(stage.id);

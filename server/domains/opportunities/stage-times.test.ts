@@ -15,12 +15,46 @@ afterAll(() => t.close());
 type Stage = { id: string; nameZh: string; kind: string };
 type Seller = { user: { id: string; departmentId: string | null }; client: Client };
 type Counts = { total: number; byCategory: Record<string, number> };
-type Visit = { stageId: string; stageNameZh: string; stageNameEn: string; stageKind: string; enteredAt: string; leftAt: string | null; seconds: number; activities: Counts };
-type StageTotal = { stageId: string; stageNameZh: string; stageKind: string; visits: number; seconds: number; current: boolean; activities: Counts };
-type StageTimes = { opportunityId: string; asOf: string; visits: Visit[]; stages: StageTotal[]; seconds: number; activitiesOutsideVisits: Counts };
+type Visit = {
+  stageId: string;
+  stageNameZh: string;
+  stageNameEn: string;
+  stageKind: string;
+  enteredAt: string;
+  leftAt: string | null;
+  seconds: number;
+  activities: Counts;
+};
+type StageTotal = {
+  stageId: string;
+  stageNameZh: string;
+  stageKind: string;
+  visits: number;
+  seconds: number;
+  current: boolean;
+  activities: Counts;
+};
+type StageTimes = {
+  opportunityId: string;
+  asOf: string;
+  visits: Visit[];
+  stages: StageTotal[];
+  seconds: number;
+  activitiesOutsideVisits: Counts;
+};
 type Duration = {
-  stageId: string; stageNameZh: string; pipelineBusinessLineId: string | null; position: number; active: boolean; opportunities: number; current: number;
-  totalSeconds: number; averageSeconds: number | null; medianSeconds: number | null; totalActivities: number; averageActivities: number | null;
+  stageId: string;
+  stageNameZh: string;
+  pipelineBusinessLineId: string | null;
+  position: number;
+  active: boolean;
+  opportunities: number;
+  current: number;
+  totalSeconds: number;
+  averageSeconds: number | null;
+  medianSeconds: number | null;
+  totalActivities: number;
+  averageActivities: number | null;
 };
 type Durations = { asOf: string; opportunities: number; stages: Duration[] };
 
@@ -49,7 +83,12 @@ async function customerOf(seller: Seller) {
 
 /** An opportunity of the seller that may enter the first three stages (contact and amount given). */
 async function opportunityOf(seller: Seller, businessLineId: string) {
-  const res = await seller.client.post('/api/v1/opportunities', { name: uniq('年报审计'), businessLineId, expectedAmount: '20000', ...(await customerOf(seller)) });
+  const res = await seller.client.post('/api/v1/opportunities', {
+    name: uniq('年报审计'),
+    businessLineId,
+    expectedAmount: '20000',
+    ...(await customerOf(seller)),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; stageId: string };
 }
@@ -67,24 +106,62 @@ async function moveThrough(seller: Seller, id: string, stages: Record<string, St
 /** Sets the instants of the opportunity's history entries, oldest first (offsets from T0 in seconds). */
 async function retime(opportunityId: string, offsets: number[]) {
   const db = t.database.db;
-  const rows = await db.select({ id: opportunityStageChanges.id }).from(opportunityStageChanges).where(eq(opportunityStageChanges.opportunityId, opportunityId)).orderBy(asc(opportunityStageChanges.at), asc(opportunityStageChanges.id));
+  const rows = await db
+    .select({ id: opportunityStageChanges.id })
+    .from(opportunityStageChanges)
+    .where(eq(opportunityStageChanges.opportunityId, opportunityId))
+    .orderBy(asc(opportunityStageChanges.at), asc(opportunityStageChanges.id));
   expect(rows.length).toBe(offsets.length);
-  for (const [i, row] of rows.entries()) await db.update(opportunityStageChanges).set({ at: at(offsets[i]) }).where(eq(opportunityStageChanges.id, row.id));
+  for (const [i, row] of rows.entries())
+    await db
+      .update(opportunityStageChanges)
+      .set({ at: at(offsets[i]) })
+      .where(eq(opportunityStageChanges.id, row.id));
 }
 
 /** Logs a done activity on the opportunity through the API (it records the stage the opportunity is in). */
 async function logDone(seller: Seller, opportunityId: string, category: string, doneAt?: string) {
-  const res = await seller.client.post('/api/v1/activities', { opportunityId, category, subject: uniq('沟通'), ...(doneAt ? { doneAt } : {}) });
+  const res = await seller.client.post('/api/v1/activities', {
+    opportunityId,
+    category,
+    subject: uniq('沟通'),
+    ...(doneAt ? { doneAt } : {}),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; stageId: string };
 }
 
-const setDoneAt = (activityId: string, offset: number) => t.database.db.update(activities).set({ doneAt: at(offset) }).where(eq(activities.id, activityId));
+const setDoneAt = (activityId: string, offset: number) =>
+  t.database.db
+    .update(activities)
+    .set({ doneAt: at(offset) })
+    .where(eq(activities.id, activityId));
 
 /** A done activity written straight into the table, in a stage at a time. */
-async function insertDone(seller: Seller, opportunityId: string, stageId: string | null, offset: number, category = 'call') {
-  const [opp] = await t.database.db.select({ customerId: opportunities.customerId }).from(opportunities).where(eq(opportunities.id, opportunityId));
-  await t.database.db.insert(activities).values({ category, subject: uniq('拜访'), status: 'done', doneAt: at(offset), ownerId: seller.user.id, customerId: opp.customerId, opportunityId, stageId, createdBy: seller.user.id });
+async function insertDone(
+  seller: Seller,
+  opportunityId: string,
+  stageId: string | null,
+  offset: number,
+  category = 'call',
+) {
+  const [opp] = await t.database.db
+    .select({ customerId: opportunities.customerId })
+    .from(opportunities)
+    .where(eq(opportunities.id, opportunityId));
+  await t.database.db
+    .insert(activities)
+    .values({
+      category,
+      subject: uniq('拜访'),
+      status: 'done',
+      doneAt: at(offset),
+      ownerId: seller.user.id,
+      customerId: opp.customerId,
+      opportunityId,
+      stageId,
+      createdBy: seller.user.id,
+    });
 }
 
 const stageTimes = async (client: Client, id: string) => {
@@ -130,9 +207,26 @@ describe('stage times of an opportunity', () => {
     expect(reopened.body).toMatchObject({ status: 'open', stageId: stages['需求分析'].id });
     // Logged after the reopening, but said to be done long before the opportunity first reached 需求分析.
     const late = await logDone(seller, opp.id, 'email', iso(DAY));
-    expect([a1, a2, a3, a4, a5, late].map((a) => a.stageId)).toEqual([stages['初步接洽'].id, stages['需求分析'].id, stages['需求分析'].id, stages['方案建议'].id, stages['需求分析'].id, stages['需求分析'].id]);
+    expect([a1, a2, a3, a4, a5, late].map((a) => a.stageId)).toEqual([
+      stages['初步接洽'].id,
+      stages['需求分析'].id,
+      stages['需求分析'].id,
+      stages['方案建议'].id,
+      stages['需求分析'].id,
+      stages['需求分析'].id,
+    ]);
     // Not counted: a planned activity, and work on another opportunity.
-    expect((await seller.client.post('/api/v1/activities', { opportunityId: opp.id, category: 'call', subject: '回访', status: 'planned', dueAt: new Date(Date.now() + DAY * 1000).toISOString() })).status).toBe(201);
+    expect(
+      (
+        await seller.client.post('/api/v1/activities', {
+          opportunityId: opp.id,
+          category: 'call',
+          subject: '回访',
+          status: 'planned',
+          dueAt: new Date(Date.now() + DAY * 1000).toISOString(),
+        })
+      ).status,
+    ).toBe(201);
     await logDone(seller, other.id, 'call');
 
     // 初步接洽 2 days, 需求分析 3 days, 方案建议 1 day, 需求分析 4 hours, 输单 20 hours, then 需求分析 until now.
@@ -147,17 +241,74 @@ describe('stage times of an opportunity', () => {
     const times = await stageTimes(seller.client, opp.id);
     const none = { total: 0, byCategory: {} };
     expect(times.opportunityId).toBe(opp.id);
-    expect(times.visits.map((v) => v.stageNameZh)).toEqual(['初步接洽', '需求分析', '方案建议', '需求分析', '输单', '需求分析']);
+    expect(times.visits.map((v) => v.stageNameZh)).toEqual([
+      '初步接洽',
+      '需求分析',
+      '方案建议',
+      '需求分析',
+      '输单',
+      '需求分析',
+    ]);
     expect(times.visits.slice(0, 5)).toEqual([
-      { stageId: stages['初步接洽'].id, stageNameZh: '初步接洽', stageNameEn: 'First contact', stageKind: 'open', enteredAt: iso(0), leftAt: iso(2 * DAY), seconds: 2 * DAY, activities: { total: 1, byCategory: { call: 1 } } },
-      { stageId: stages['需求分析'].id, stageNameZh: '需求分析', stageNameEn: 'Needs analysis', stageKind: 'open', enteredAt: iso(2 * DAY), leftAt: iso(5 * DAY), seconds: 3 * DAY, activities: { total: 2, byCategory: { visit: 1, meeting: 1 } } },
-      { stageId: stages['方案建议'].id, stageNameZh: '方案建议', stageNameEn: 'Proposal', stageKind: 'open', enteredAt: iso(5 * DAY), leftAt: iso(6 * DAY), seconds: DAY, activities: { total: 1, byCategory: { proposal: 1 } } },
-      { stageId: stages['需求分析'].id, stageNameZh: '需求分析', stageNameEn: 'Needs analysis', stageKind: 'open', enteredAt: iso(6 * DAY), leftAt: iso(6 * DAY + 4 * HOUR), seconds: 4 * HOUR, activities: { total: 1, byCategory: { call: 1 } } },
-      { stageId: stages['输单'].id, stageNameZh: '输单', stageNameEn: 'Lost', stageKind: 'lost', enteredAt: iso(6 * DAY + 4 * HOUR), leftAt: iso(7 * DAY), seconds: 20 * HOUR, activities: none },
+      {
+        stageId: stages['初步接洽'].id,
+        stageNameZh: '初步接洽',
+        stageNameEn: 'First contact',
+        stageKind: 'open',
+        enteredAt: iso(0),
+        leftAt: iso(2 * DAY),
+        seconds: 2 * DAY,
+        activities: { total: 1, byCategory: { call: 1 } },
+      },
+      {
+        stageId: stages['需求分析'].id,
+        stageNameZh: '需求分析',
+        stageNameEn: 'Needs analysis',
+        stageKind: 'open',
+        enteredAt: iso(2 * DAY),
+        leftAt: iso(5 * DAY),
+        seconds: 3 * DAY,
+        activities: { total: 2, byCategory: { visit: 1, meeting: 1 } },
+      },
+      {
+        stageId: stages['方案建议'].id,
+        stageNameZh: '方案建议',
+        stageNameEn: 'Proposal',
+        stageKind: 'open',
+        enteredAt: iso(5 * DAY),
+        leftAt: iso(6 * DAY),
+        seconds: DAY,
+        activities: { total: 1, byCategory: { proposal: 1 } },
+      },
+      {
+        stageId: stages['需求分析'].id,
+        stageNameZh: '需求分析',
+        stageNameEn: 'Needs analysis',
+        stageKind: 'open',
+        enteredAt: iso(6 * DAY),
+        leftAt: iso(6 * DAY + 4 * HOUR),
+        seconds: 4 * HOUR,
+        activities: { total: 1, byCategory: { call: 1 } },
+      },
+      {
+        stageId: stages['输单'].id,
+        stageNameZh: '输单',
+        stageNameEn: 'Lost',
+        stageKind: 'lost',
+        enteredAt: iso(6 * DAY + 4 * HOUR),
+        leftAt: iso(7 * DAY),
+        seconds: 20 * HOUR,
+        activities: none,
+      },
     ]);
     // The current stay runs until asOf; the stays add up to the whole time since creation.
     const current = times.visits[5];
-    expect(current).toMatchObject({ stageId: stages['需求分析'].id, enteredAt: iso(7 * DAY), leftAt: null, activities: none });
+    expect(current).toMatchObject({
+      stageId: stages['需求分析'].id,
+      enteredAt: iso(7 * DAY),
+      leftAt: null,
+      activities: none,
+    });
     const sinceReopen = (Date.parse(times.asOf) - at(7 * DAY).getTime()) / 1000;
     expect(current.seconds).toBeGreaterThanOrEqual(Math.floor(sinceReopen) - 1);
     expect(current.seconds).toBeLessThanOrEqual(Math.floor(sinceReopen) + 1);
@@ -166,10 +317,46 @@ describe('stage times of an opportunity', () => {
 
     // Per stage over all stays, in pipeline order.
     expect(times.stages).toEqual([
-      { stageId: stages['初步接洽'].id, stageNameZh: '初步接洽', stageNameEn: 'First contact', stageKind: 'open', visits: 1, seconds: 2 * DAY, current: false, activities: { total: 1, byCategory: { call: 1 } } },
-      { stageId: stages['需求分析'].id, stageNameZh: '需求分析', stageNameEn: 'Needs analysis', stageKind: 'open', visits: 3, seconds: 3 * DAY + 4 * HOUR + current.seconds, current: true, activities: { total: 3, byCategory: { visit: 1, meeting: 1, call: 1 } } },
-      { stageId: stages['方案建议'].id, stageNameZh: '方案建议', stageNameEn: 'Proposal', stageKind: 'open', visits: 1, seconds: DAY, current: false, activities: { total: 1, byCategory: { proposal: 1 } } },
-      { stageId: stages['输单'].id, stageNameZh: '输单', stageNameEn: 'Lost', stageKind: 'lost', visits: 1, seconds: 20 * HOUR, current: false, activities: none },
+      {
+        stageId: stages['初步接洽'].id,
+        stageNameZh: '初步接洽',
+        stageNameEn: 'First contact',
+        stageKind: 'open',
+        visits: 1,
+        seconds: 2 * DAY,
+        current: false,
+        activities: { total: 1, byCategory: { call: 1 } },
+      },
+      {
+        stageId: stages['需求分析'].id,
+        stageNameZh: '需求分析',
+        stageNameEn: 'Needs analysis',
+        stageKind: 'open',
+        visits: 3,
+        seconds: 3 * DAY + 4 * HOUR + current.seconds,
+        current: true,
+        activities: { total: 3, byCategory: { visit: 1, meeting: 1, call: 1 } },
+      },
+      {
+        stageId: stages['方案建议'].id,
+        stageNameZh: '方案建议',
+        stageNameEn: 'Proposal',
+        stageKind: 'open',
+        visits: 1,
+        seconds: DAY,
+        current: false,
+        activities: { total: 1, byCategory: { proposal: 1 } },
+      },
+      {
+        stageId: stages['输单'].id,
+        stageNameZh: '输单',
+        stageNameEn: 'Lost',
+        stageKind: 'lost',
+        visits: 1,
+        seconds: 20 * HOUR,
+        current: false,
+        activities: none,
+      },
     ]);
     // The back-dated e-mail falls in no stay of 需求分析: reported apart, never lost silently.
     expect(times.activitiesOutsideVisits).toEqual({ total: 1, byCategory: { email: 1 } });
@@ -185,10 +372,18 @@ describe('stage times of an opportunity', () => {
     const { seller, line, stages } = await salesSetup();
     const opp = await opportunityOf(seller, line.id);
     const times = await stageTimes(seller.client, opp.id);
-    expect(times.visits).toEqual([expect.objectContaining({ stageId: stages['初步接洽'].id, leftAt: null, activities: { total: 0, byCategory: {} } })]);
+    expect(times.visits).toEqual([
+      expect.objectContaining({
+        stageId: stages['初步接洽'].id,
+        leftAt: null,
+        activities: { total: 0, byCategory: {} },
+      }),
+    ]);
     expect(times.visits[0].seconds).toBeGreaterThanOrEqual(0);
     expect(times.visits[0].seconds).toBeLessThan(60);
-    expect(times.stages).toEqual([expect.objectContaining({ stageId: stages['初步接洽'].id, visits: 1, current: true })]);
+    expect(times.stages).toEqual([
+      expect.objectContaining({ stageId: stages['初步接洽'].id, visits: 1, current: true }),
+    ]);
     expect(times.activitiesOutsideVisits).toEqual({ total: 0, byCategory: {} });
   });
 
@@ -212,7 +407,11 @@ describe('stage times of an opportunity', () => {
 describe('stage durations report', () => {
   it('gives per stage how many opportunities entered it and the exact mean and median of their total time there', async () => {
     const { seller, line, stages } = await salesSetup();
-    const [a, b, c] = [await opportunityOf(seller, line.id), await opportunityOf(seller, line.id), await opportunityOf(seller, line.id)];
+    const [a, b, c] = [
+      await opportunityOf(seller, line.id),
+      await opportunityOf(seller, line.id),
+      await opportunityOf(seller, line.id),
+    ];
     // a: 初步接洽 1 day, 需求分析 1 day, 方案建议 1 day, 需求分析 again 2 days (3 days in all, counted once), then 方案建议.
     await moveThrough(seller, a.id, stages, ['需求分析', '方案建议', '需求分析', '方案建议']);
     await retime(a.id, [0, DAY, 2 * DAY, 3 * DAY, 5 * DAY]);
@@ -234,16 +433,44 @@ describe('stage durations report', () => {
     expect(report.stages.map((s) => s.stageNameZh)).toEqual(OPEN_STAGES);
     const s = byName(report);
     expect(s['初步接洽']).toEqual({
-      stageId: stages['初步接洽'].id, stageNameZh: '初步接洽', stageNameEn: 'First contact', pipelineBusinessLineId: null, position: 0, active: true,
-      opportunities: 3, current: 0, totalSeconds: 9 * DAY, averageSeconds: 3 * DAY, medianSeconds: 2 * DAY, totalActivities: 1, averageActivities: 0.33,
+      stageId: stages['初步接洽'].id,
+      stageNameZh: '初步接洽',
+      stageNameEn: 'First contact',
+      pipelineBusinessLineId: null,
+      position: 0,
+      active: true,
+      opportunities: 3,
+      current: 0,
+      totalSeconds: 9 * DAY,
+      averageSeconds: 3 * DAY,
+      medianSeconds: 2 * DAY,
+      totalActivities: 1,
+      averageActivities: 0.33,
     });
     // 3, 1 and 10 days: mean 14/3 days = 403200 s, median 3 days (each opportunity once, however often it came back).
-    expect(s['需求分析']).toMatchObject({ opportunities: 3, current: 0, totalSeconds: 14 * DAY, averageSeconds: 403200, medianSeconds: 3 * DAY, totalActivities: 3, averageActivities: 1 });
+    expect(s['需求分析']).toMatchObject({
+      opportunities: 3,
+      current: 0,
+      totalSeconds: 14 * DAY,
+      averageSeconds: 403200,
+      medianSeconds: 3 * DAY,
+      totalActivities: 3,
+      averageActivities: 1,
+    });
     // All three are still in 方案建议: counted with their time so far.
     expect(s['方案建议']).toMatchObject({ opportunities: 3, current: 3, averageActivities: 0 });
     expect(s['方案建议'].averageSeconds).toBeGreaterThan(0);
     // Stages nobody reached are listed empty; won and lost are not sales-cycle time.
-    for (const name of ['商务报价', '商务谈判']) expect(s[name]).toMatchObject({ opportunities: 0, current: 0, totalSeconds: 0, averageSeconds: null, medianSeconds: null, totalActivities: 0, averageActivities: null });
+    for (const name of ['商务报价', '商务谈判'])
+      expect(s[name]).toMatchObject({
+        opportunities: 0,
+        current: 0,
+        totalSeconds: 0,
+        averageSeconds: null,
+        medianSeconds: null,
+        totalActivities: 0,
+        averageActivities: null,
+      });
   });
 
   it('takes the median of an even count as the mean of the middle two, rounded to the nearest second', async () => {
@@ -255,7 +482,12 @@ describe('stage durations report', () => {
       await retime(opp.id, [0, seconds]);
     }
     // 1 d, 1 d + 1 s, 2 d, 5 d: median (1 d + 1 s + 2 d) / 2 = 129600.5 → 129601; mean 777601 / 4 = 194400.25 → 194400.
-    expect(byName(await durations(seller.client, { businessLineId: line.id }))['初步接洽']).toMatchObject({ opportunities: 4, totalSeconds: 777601, medianSeconds: 129601, averageSeconds: 194400 });
+    expect(byName(await durations(seller.client, { businessLineId: line.id }))['初步接洽']).toMatchObject({
+      opportunities: 4,
+      totalSeconds: 777601,
+      medianSeconds: 129601,
+      averageSeconds: 194400,
+    });
   });
 
   it('lists the stages of every pipeline involved: the default pipeline’s, then a line’s own one', async () => {
@@ -264,7 +496,11 @@ describe('stage durations report', () => {
     const admin = (await signedIn(t, { roleCode: 'admin' })).client;
     const own = await admin.request('PUT', '/api/v1/pipelines', {
       businessLineId: line.id,
-      stages: [{ nameZh: '接洽', nameEn: 'Contact', probability: 20 }, { nameZh: '成交', nameEn: 'Won', kind: 'won', probability: 100 }, { nameZh: '丢单', nameEn: 'Lost', kind: 'lost', probability: 0 }],
+      stages: [
+        { nameZh: '接洽', nameEn: 'Contact', probability: 20 },
+        { nameZh: '成交', nameEn: 'Won', kind: 'won', probability: 100 },
+        { nameZh: '丢单', nameEn: 'Lost', kind: 'lost', probability: 0 },
+      ],
     });
     expect(own.status, JSON.stringify(own.body)).toBe(200);
     const contact = own.body.stages[0] as Stage;
@@ -276,10 +512,17 @@ describe('stage durations report', () => {
       ...OPEN_STAGES.map((name) => [name, null, name === '初步接洽' ? 1 : 0]),
       ['接洽', line.id, 1],
     ]);
-    expect(byName(report)['初步接洽']).toMatchObject({ stageId: stages['初步接洽'].id, averageSeconds: 2 * DAY, current: 0 });
+    expect(byName(report)['初步接洽']).toMatchObject({
+      stageId: stages['初步接洽'].id,
+      averageSeconds: 2 * DAY,
+      current: 0,
+    });
     expect(byName(report)['接洽']).toMatchObject({ current: 1 });
     const times = await stageTimes(seller.client, opp.id);
-    expect(times.stages.map((s) => [s.stageNameZh, s.seconds === 2 * DAY, s.current])).toEqual([['初步接洽', true, false], ['接洽', false, true]]);
+    expect(times.stages.map((s) => [s.stageNameZh, s.seconds === 2 * DAY, s.current])).toEqual([
+      ['初步接洽', true, false],
+      ['接洽', false, true],
+    ]);
   });
 
   it('filters by business line, department subtree and creation dates, within what the caller may see', async () => {
@@ -298,7 +541,10 @@ describe('stage durations report', () => {
       const opp = await opportunityOf(seller, businessLineId);
       await move(seller, opp.id, stages['需求分析'].id);
       await retime(opp.id, [0, days * DAY]);
-      await t.database.db.update(opportunities).set({ createdAt: new Date(createdAt) }).where(eq(opportunities.id, opp.id));
+      await t.database.db
+        .update(opportunities)
+        .set({ createdAt: new Date(createdAt) })
+        .where(eq(opportunities.id, opp.id));
       return opp;
     }
     await spent(eastSeller, line.id, 1, '2025-02-28T16:30:00.000Z'); // 2025-03-01 00:30 in Shanghai
@@ -308,27 +554,62 @@ describe('stage durations report', () => {
 
     const first = (report: Durations) => byName(report)['初步接洽'];
     // The manager sees both departments; the line filter leaves out the other line.
-    expect(first(await durations(manager.client, { businessLineId: line.id }))).toMatchObject({ opportunities: 3, averageSeconds: 4 * DAY, medianSeconds: 3 * DAY });
-    expect(first(await durations(manager.client, { businessLineId: otherLine.id }))).toMatchObject({ opportunities: 1, averageSeconds: 20 * DAY });
+    expect(first(await durations(manager.client, { businessLineId: line.id }))).toMatchObject({
+      opportunities: 3,
+      averageSeconds: 4 * DAY,
+      medianSeconds: 3 * DAY,
+    });
+    expect(first(await durations(manager.client, { businessLineId: otherLine.id }))).toMatchObject({
+      opportunities: 1,
+      averageSeconds: 20 * DAY,
+    });
     // Department subtree: one child, or the parent with both children.
-    expect(first(await durations(manager.client, { businessLineId: line.id, departmentId: east.id }))).toMatchObject({ opportunities: 2, averageSeconds: 2 * DAY, medianSeconds: 2 * DAY });
-    expect(first(await durations(manager.client, { businessLineId: line.id, departmentId: west.id }))).toMatchObject({ opportunities: 1, averageSeconds: 8 * DAY });
-    expect(first(await durations(manager.client, { departmentId: parent.id }))).toMatchObject({ opportunities: 4, averageSeconds: 8 * DAY, medianSeconds: 5.5 * DAY });
+    expect(first(await durations(manager.client, { businessLineId: line.id, departmentId: east.id }))).toMatchObject({
+      opportunities: 2,
+      averageSeconds: 2 * DAY,
+      medianSeconds: 2 * DAY,
+    });
+    expect(first(await durations(manager.client, { businessLineId: line.id, departmentId: west.id }))).toMatchObject({
+      opportunities: 1,
+      averageSeconds: 8 * DAY,
+    });
+    expect(first(await durations(manager.client, { departmentId: parent.id }))).toMatchObject({
+      opportunities: 4,
+      averageSeconds: 8 * DAY,
+      medianSeconds: 5.5 * DAY,
+    });
     // Created in [from, to): dates in the firm's time zone, `to` excluded.
-    expect(first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-01', to: '2025-03-10' }))).toMatchObject({ opportunities: 2, averageSeconds: 2 * DAY });
-    expect(first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-10' }))).toMatchObject({ opportunities: 2, averageSeconds: 14 * DAY });
-    expect(first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-10', to: '2025-03-11' }))).toMatchObject({ opportunities: 1, averageSeconds: 8 * DAY });
+    expect(
+      first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-01', to: '2025-03-10' })),
+    ).toMatchObject({ opportunities: 2, averageSeconds: 2 * DAY });
+    expect(first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-10' }))).toMatchObject({
+      opportunities: 2,
+      averageSeconds: 14 * DAY,
+    });
+    expect(
+      first(await durations(manager.client, { departmentId: parent.id, from: '2025-03-10', to: '2025-03-11' })),
+    ).toMatchObject({ opportunities: 1, averageSeconds: 8 * DAY });
     expect(first(await durations(manager.client, { departmentId: parent.id, to: '2025-03-01' }))).toBeUndefined();
-    expect(await durations(manager.client, { departmentId: parent.id, from: '2025-03-05', to: '2025-03-05' })).toMatchObject({ opportunities: 0, stages: [] });
+    expect(
+      await durations(manager.client, { departmentId: parent.id, from: '2025-03-05', to: '2025-03-05' }),
+    ).toMatchObject({ opportunities: 0, stages: [] });
 
     // A salesperson counts only their own opportunities, even when asking for the whole department.
-    expect(first(await durations(eastSeller.client, { businessLineId: line.id }))).toMatchObject({ opportunities: 2, averageSeconds: 2 * DAY });
-    expect(first(await durations(westSeller.client, { departmentId: parent.id }))).toMatchObject({ opportunities: 1, averageSeconds: 8 * DAY });
+    expect(first(await durations(eastSeller.client, { businessLineId: line.id }))).toMatchObject({
+      opportunities: 2,
+      averageSeconds: 2 * DAY,
+    });
+    expect(first(await durations(westSeller.client, { departmentId: parent.id }))).toMatchObject({
+      opportunities: 1,
+      averageSeconds: 8 * DAY,
+    });
     // Someone who sees none of them gets the line's pipeline, empty.
     const { client: stranger } = await signedIn(t);
     const empty = await durations(stranger, { businessLineId: line.id });
     expect(empty.opportunities).toBe(0);
-    expect(empty.stages.map((s) => [s.stageNameZh, s.opportunities, s.averageSeconds])).toEqual(OPEN_STAGES.map((name) => [name, 0, null]));
+    expect(empty.stages.map((s) => [s.stageNameZh, s.opportunities, s.averageSeconds])).toEqual(
+      OPEN_STAGES.map((name) => [name, 0, null]),
+    );
   });
 
   it('refuses bad input with 400 VALIDATION_FAILED', async () => {
@@ -347,9 +628,15 @@ describe('stage durations report', () => {
       const res = await seller.client.get('/api/v1/reports/stage-durations', query);
       expect(res.status, JSON.stringify(query)).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
-      expect(res.body.error.details.issues.map((i: { path: string }) => i.path), JSON.stringify(query)).toContain(path);
+      expect(
+        res.body.error.details.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(query),
+      ).toContain(path);
     }
-    const reversed = await seller.client.get('/api/v1/reports/stage-durations', { from: '2025-03-10', to: '2025-03-01' });
+    const reversed = await seller.client.get('/api/v1/reports/stage-durations', {
+      from: '2025-03-10',
+      to: '2025-03-01',
+    });
     expect(reversed.body.error.details.issues[0].message).toBe('结束日期不能早于开始日期');
     expect((await t.anon.get('/api/v1/reports/stage-durations')).status).toBe(401);
   });

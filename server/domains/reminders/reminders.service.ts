@@ -1,4 +1,21 @@
-import { aliasedTable, and, asc, eq, exists, gt, gte, inArray, isNotNull, isNull, ne, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import {
+  aliasedTable,
+  and,
+  asc,
+  eq,
+  exists,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  notExists,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../policy';
 import { loadActor } from '../staff/users.service';
@@ -40,7 +57,12 @@ const NEXT_CONTACT_HOUR = 9;
 
 /** Asks the reminder job to fire `reminderId` at `remindAt` (or at once when that has passed). */
 async function scheduleFiring(tx: JobsTx, reminderId: string, remindAt: Date) {
-  await tx.jobs.send(tx.db, 'reminder.fire', { reminderId, remindAt: remindAt.toISOString() }, { startAfter: remindAt });
+  await tx.jobs.send(
+    tx.db,
+    'reminder.fire',
+    { reminderId, remindAt: remindAt.toISOString() },
+    { startAfter: remindAt },
+  );
 }
 
 /**
@@ -50,22 +72,51 @@ async function scheduleFiring(tx: JobsTx, reminderId: string, remindAt: Date) {
  * — the unfired ones go.
  */
 export async function syncActivityReminders(tx: JobsTx, activityId: string): Promise<void> {
-  const [activity] = await tx.db.select({ status: activities.status, dueAt: activities.dueAt, ownerId: activities.ownerId }).from(activities).where(eq(activities.id, activityId));
+  const [activity] = await tx.db
+    .select({ status: activities.status, dueAt: activities.dueAt, ownerId: activities.ownerId })
+    .from(activities)
+    .where(eq(activities.id, activityId));
   const recipients =
     activity?.status === 'planned' && activity.dueAt
-      ? [activity.ownerId, ...(await tx.db.select({ userId: activityAssignees.userId }).from(activityAssignees).where(eq(activityAssignees.activityId, activityId))).map((a) => a.userId)]
+      ? [
+          activity.ownerId,
+          ...(
+            await tx.db
+              .select({ userId: activityAssignees.userId })
+              .from(activityAssignees)
+              .where(eq(activityAssignees.activityId, activityId))
+          ).map((a) => a.userId),
+        ]
       : [];
   const unique = [...new Set(recipients)];
   // Reminders of people no longer on it (or of an activity no longer planned): fired ones are done, the rest go.
-  const gone = and(eq(reminders.activityId, activityId), eq(reminders.kind, 'activity-due'), unique.length ? notInArray(reminders.userId, unique) : undefined);
+  const gone = and(
+    eq(reminders.activityId, activityId),
+    eq(reminders.kind, 'activity-due'),
+    unique.length ? notInArray(reminders.userId, unique) : undefined,
+  );
   await tx.db.delete(reminders).where(and(gone, isNull(reminders.firedAt)));
-  await tx.db.update(reminders).set({ doneAt: new Date() }).where(and(gone, isNull(reminders.doneAt)));
+  await tx.db
+    .update(reminders)
+    .set({ doneAt: new Date() })
+    .where(and(gone, isNull(reminders.doneAt)));
   if (!activity?.dueAt || unique.length === 0) return;
-  const leads = await tx.db.select({ userId: userPreferences.userId, minutes: userPreferences.reminderLeadMinutes }).from(userPreferences).where(inArray(userPreferences.userId, unique));
+  const leads = await tx.db
+    .select({ userId: userPreferences.userId, minutes: userPreferences.reminderLeadMinutes })
+    .from(userPreferences)
+    .where(inArray(userPreferences.userId, unique));
   const leadOf = new Map(leads.map((l) => [l.userId, l.minutes]));
   for (const userId of unique) {
     const remindAt = new Date(activity.dueAt.getTime() - (leadOf.get(userId) ?? 15) * 60_000);
-    await upsertReminder(tx, { kind: 'activity-due', userId, activityId, remindAt, customerId: null, forDate: null, basisAt: activity.dueAt });
+    await upsertReminder(tx, {
+      kind: 'activity-due',
+      userId,
+      activityId,
+      remindAt,
+      customerId: null,
+      forDate: null,
+      basisAt: activity.dueAt,
+    });
   }
 }
 
@@ -74,17 +125,31 @@ export async function syncActivityReminders(tx: JobsTx, activityId: string): Pro
  * reminded at 09:00 (their time zone) that day. A new date moves it; no date or no owner removes it.
  */
 export async function syncNextContactReminder(tx: JobsTx, customerId: string): Promise<void> {
-  const [customer] = await tx.db.select({ ownerId: customers.ownerId, nextContactOn: customers.nextContactOn }).from(customers).where(eq(customers.id, customerId));
+  const [customer] = await tx.db
+    .select({ ownerId: customers.ownerId, nextContactOn: customers.nextContactOn })
+    .from(customers)
+    .where(eq(customers.id, customerId));
   const mine = and(eq(reminders.customerId, customerId), eq(reminders.kind, 'next-contact'));
   if (!customer?.ownerId || !customer.nextContactOn) {
     await tx.db.delete(reminders).where(mine);
     return;
   }
-  const [existing] = await tx.db.select({ forDate: reminders.forDate, userId: reminders.userId }).from(reminders).where(mine);
+  const [existing] = await tx.db
+    .select({ forDate: reminders.forDate, userId: reminders.userId })
+    .from(reminders)
+    .where(mine);
   if (existing && existing.forDate === customer.nextContactOn && existing.userId === customer.ownerId) return;
   const { timeZone } = await preferencesOf(tx.db, customer.ownerId);
   const remindAt = zonedInstant(customer.nextContactOn, { hour: NEXT_CONTACT_HOUR }, timeZone);
-  await upsertReminder(tx, { kind: 'next-contact', userId: customer.ownerId, customerId, activityId: null, remindAt, forDate: customer.nextContactOn, basisAt: null });
+  await upsertReminder(tx, {
+    kind: 'next-contact',
+    userId: customer.ownerId,
+    customerId,
+    activityId: null,
+    remindAt,
+    forDate: customer.nextContactOn,
+    basisAt: null,
+  });
 }
 
 /**
@@ -95,9 +160,22 @@ export async function syncNextContactReminder(tx: JobsTx, customerId: string): P
 export async function resyncRemindersOf(tx: JobsTx, userId: string): Promise<void> {
   const { timeZone, reminderLeadMinutes } = await preferencesOf(tx.db, userId);
   const pending = await tx.db
-    .select({ id: reminders.id, kind: reminders.kind, remindAt: reminders.remindAt, basisAt: reminders.basisAt, forDate: reminders.forDate })
+    .select({
+      id: reminders.id,
+      kind: reminders.kind,
+      remindAt: reminders.remindAt,
+      basisAt: reminders.basisAt,
+      forDate: reminders.forDate,
+    })
     .from(reminders)
-    .where(and(eq(reminders.userId, userId), isNull(reminders.firedAt), isNull(reminders.doneAt), inArray(reminders.kind, ['activity-due', 'next-contact'])));
+    .where(
+      and(
+        eq(reminders.userId, userId),
+        isNull(reminders.firedAt),
+        isNull(reminders.doneAt),
+        inArray(reminders.kind, ['activity-due', 'next-contact']),
+      ),
+    );
   for (const r of pending) {
     const at =
       r.kind === 'activity-due' && r.basisAt
@@ -113,7 +191,15 @@ export async function resyncRemindersOf(tx: JobsTx, userId: string): Promise<voi
 
 async function upsertReminder(
   tx: JobsTx,
-  r: { kind: 'activity-due' | 'next-contact'; userId: string; remindAt: Date; activityId: string | null; customerId: string | null; forDate: string | null; basisAt: Date | null },
+  r: {
+    kind: 'activity-due' | 'next-contact';
+    userId: string;
+    remindAt: Date;
+    activityId: string | null;
+    customerId: string | null;
+    forDate: string | null;
+    basisAt: Date | null;
+  },
 ) {
   const target = r.kind === 'activity-due' ? [reminders.activityId, reminders.userId] : [reminders.customerId];
   const [row] = await tx.db
@@ -122,7 +208,14 @@ async function upsertReminder(
     .onConflictDoUpdate({
       target,
       targetWhere: sql`${reminders.kind} = ${sql.raw(`'${r.kind}'`)}`, // a literal: the partial unique index must be inferable
-      set: { remindAt: r.remindAt, userId: r.userId, forDate: r.forDate, basisAt: r.basisAt, firedAt: null, doneAt: null },
+      set: {
+        remindAt: r.remindAt,
+        userId: r.userId,
+        forDate: r.forDate,
+        basisAt: r.basisAt,
+        firedAt: null,
+        doneAt: null,
+      },
       // Only a new due time, date or person moves a reminder: otherwise it keeps its state (fired, snoozed, dismissed).
       setWhere: or(
         sql`${reminders.basisAt} IS DISTINCT FROM ${r.basisAt?.toISOString() ?? null}::timestamptz`,
@@ -144,7 +237,14 @@ export async function fireReminder(tx: JobsTx, reminderId: string, remindAt: str
   const [r] = await tx.db
     .update(reminders)
     .set({ firedAt: new Date() })
-    .where(and(eq(reminders.id, reminderId), eq(reminders.remindAt, new Date(remindAt)), isNull(reminders.firedAt), isNull(reminders.doneAt)))
+    .where(
+      and(
+        eq(reminders.id, reminderId),
+        eq(reminders.remindAt, new Date(remindAt)),
+        isNull(reminders.firedAt),
+        isNull(reminders.doneAt),
+      ),
+    )
     .returning();
   if (!r) return false;
   const notice = await noticeOf(tx.db, r);
@@ -158,22 +258,52 @@ export async function fireReminder(tx: JobsTx, reminderId: string, remindAt: str
 
 async function noticeOf(db: Db, r: typeof reminders.$inferSelect): Promise<NewNotification | null> {
   if (r.kind === 'activity-due') {
-    const [a] = await db.select({ subject: activities.subject, status: activities.status, dueAt: activities.dueAt }).from(activities).where(eq(activities.id, r.activityId!));
+    const [a] = await db
+      .select({ subject: activities.subject, status: activities.status, dueAt: activities.dueAt })
+      .from(activities)
+      .where(eq(activities.id, r.activityId!));
     if (!a || a.status !== 'planned') return null;
-    return { userId: r.userId, kind: 'activity-due', params: { subject: a.subject, due: a.dueAt?.toISOString() ?? null }, entityType: 'activity', entityId: r.activityId! };
+    return {
+      userId: r.userId,
+      kind: 'activity-due',
+      params: { subject: a.subject, due: a.dueAt?.toISOString() ?? null },
+      entityType: 'activity',
+      entityId: r.activityId!,
+    };
   }
   if (r.kind === 'next-contact') {
-    const [c] = await db.select({ name: customers.name, ownerId: customers.ownerId, nextContactOn: customers.nextContactOn }).from(customers).where(eq(customers.id, r.customerId!));
+    const [c] = await db
+      .select({ name: customers.name, ownerId: customers.ownerId, nextContactOn: customers.nextContactOn })
+      .from(customers)
+      .where(eq(customers.id, r.customerId!));
     if (!c || c.ownerId !== r.userId || c.nextContactOn !== r.forDate) return null;
-    return { userId: r.userId, kind: 'next-contact', params: { customer: c.name, date: c.nextContactOn }, entityType: 'customer', entityId: r.customerId! };
+    return {
+      userId: r.userId,
+      kind: 'next-contact',
+      params: { customer: c.name, date: c.nextContactOn },
+      entityType: 'customer',
+      entityId: r.customerId!,
+    };
   }
   // A reminder of my own on a record I may no longer see (reassigned, shared no more): it says nothing.
   const reader = await loadActor(db, r.userId);
   if (!reader) return null;
   const [visible] = await selectReminders(db).where(and(eq(reminders.id, r.id), targetVisibleTo(reader)));
   if (!visible) return null;
-  const entity = r.customerId ? ['customer', r.customerId] : r.leadId ? ['lead', r.leadId] : r.opportunityId ? ['opportunity', r.opportunityId] : ['activity', r.activityId];
-  return { userId: r.userId, kind: 'custom-reminder', params: { title: visible.title, note: r.note }, entityType: entity[0]!, entityId: entity[1]! };
+  const entity = r.customerId
+    ? ['customer', r.customerId]
+    : r.leadId
+      ? ['lead', r.leadId]
+      : r.opportunityId
+        ? ['opportunity', r.opportunityId]
+        : ['activity', r.activityId];
+  return {
+    userId: r.userId,
+    kind: 'custom-reminder',
+    params: { title: visible.title, note: r.note },
+    entityType: entity[0]!,
+    entityId: entity[1]!,
+  };
 }
 
 /**
@@ -182,16 +312,29 @@ async function noticeOf(db: Db, r: typeof reminders.$inferSelect): Promise<NewNo
  */
 export async function createReminder(ctx: Ctx, input: ReminderCreate): Promise<Reminder> {
   const targets = [input.customerId, input.leadId, input.opportunityId, input.activityId].filter(Boolean);
-  if (targets.length !== 1) throw invalidInput(ctx.actor.locale, [{ path: 'customerId', key: 'validation.reminderTarget' }]);
+  if (targets.length !== 1)
+    throw invalidInput(ctx.actor.locale, [{ path: 'customerId', key: 'validation.reminderTarget' }]);
   const remindAt = new Date(input.remindAt);
   if (remindAt.getTime() <= Date.now()) throw new AppError('REMINDER_IN_PAST');
   const visible = input.customerId
-    ? await ctx.db.select({ id: customers.id }).from(customers).where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)))
+    ? await ctx.db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.id, input.customerId), visibleCustomers(ctx.actor)))
     : input.leadId
-      ? await ctx.db.select({ id: leads.id }).from(leads).where(and(eq(leads.id, input.leadId), visibleLeads(ctx.actor)))
+      ? await ctx.db
+          .select({ id: leads.id })
+          .from(leads)
+          .where(and(eq(leads.id, input.leadId), visibleLeads(ctx.actor)))
       : input.opportunityId
-        ? await ctx.db.select({ id: opportunities.id }).from(opportunities).where(and(eq(opportunities.id, input.opportunityId), visibleOpportunities(ctx.actor)))
-        : await ctx.db.select({ id: activities.id }).from(activities).where(and(eq(activities.id, input.activityId!), visibleActivities(ctx.actor)));
+        ? await ctx.db
+            .select({ id: opportunities.id })
+            .from(opportunities)
+            .where(and(eq(opportunities.id, input.opportunityId), visibleOpportunities(ctx.actor)))
+        : await ctx.db
+            .select({ id: activities.id })
+            .from(activities)
+            .where(and(eq(activities.id, input.activityId!), visibleActivities(ctx.actor)));
   if (visible.length === 0) throw notFound();
   const id = await inTransaction(ctx, async (tx) => {
     const [row] = await tx.db
@@ -227,7 +370,13 @@ function selectReminders(db: Db) {
     .leftJoin(activities, eq(activities.id, reminders.activityId))
     .leftJoin(opportunities, eq(opportunities.id, reminders.opportunityId))
     .leftJoin(leads, eq(leads.id, reminders.leadId))
-    .leftJoin(reminderCustomers, eq(reminderCustomers.id, sql`coalesce(${reminders.customerId}, ${activities.customerId}, ${opportunities.customerId})`))
+    .leftJoin(
+      reminderCustomers,
+      eq(
+        reminderCustomers.id,
+        sql`coalesce(${reminders.customerId}, ${activities.customerId}, ${opportunities.customerId})`,
+      ),
+    )
     .$dynamic();
 }
 
@@ -258,8 +407,14 @@ async function getMyReminder(ctx: Ctx, id: string): Promise<Reminder> {
 /** My reminders: those that went off and are not dealt with yet (oldest first), or those still to come. */
 export async function findMyReminders(ctx: Ctx, query: ReminderListQuery): Promise<Reminder[]> {
   const mine = and(eq(reminders.userId, ctx.actor.id), isNull(reminders.doneAt), targetVisibleTo(ctx.actor));
-  const where = query.state === 'due' ? and(mine, isNotNull(reminders.firedAt)) : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
-  const rows = await selectReminders(ctx.db).where(where).orderBy(asc(reminders.remindAt), asc(reminders.id)).limit(query.pageSize);
+  const where =
+    query.state === 'due'
+      ? and(mine, isNotNull(reminders.firedAt))
+      : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
+  const rows = await selectReminders(ctx.db)
+    .where(where)
+    .orderBy(asc(reminders.remindAt), asc(reminders.id))
+    .limit(query.pageSize);
   return rows.map(present);
 }
 
@@ -278,7 +433,10 @@ export async function snoozeReminder(ctx: Ctx, id: string, until: string): Promi
 /** Marks one of my reminders dealt with. */
 export async function dismissReminder(ctx: Ctx, id: string): Promise<Reminder> {
   await getMyReminder(ctx, id);
-  await ctx.db.update(reminders).set({ doneAt: new Date() }).where(and(eq(reminders.id, id), isNull(reminders.doneAt)));
+  await ctx.db
+    .update(reminders)
+    .set({ doneAt: new Date() })
+    .where(and(eq(reminders.id, id), isNull(reminders.doneAt)));
   return getMyReminder(ctx, id);
 }
 
@@ -291,12 +449,28 @@ export async function backfillReminders(tx: JobsTx, now = new Date()): Promise<n
   const planned = await tx.db
     .select({ id: activities.id })
     .from(activities)
-    .where(and(eq(activities.status, 'planned'), gt(activities.dueAt, now), notExists(sql`(SELECT 1 FROM ${reminders} r WHERE r.activity_id = ${activities.id} AND r.kind = 'activity-due')`)));
+    .where(
+      and(
+        eq(activities.status, 'planned'),
+        gt(activities.dueAt, now),
+        notExists(
+          sql`(SELECT 1 FROM ${reminders} r WHERE r.activity_id = ${activities.id} AND r.kind = 'activity-due')`,
+        ),
+      ),
+    );
   for (const { id } of planned) await syncActivityReminders(tx, id);
   const due = await tx.db
     .select({ id: customers.id })
     .from(customers)
-    .where(and(isNotNull(customers.ownerId), gte(customers.nextContactOn, localDate(now, FIRM_TIME_ZONE)), notExists(sql`(SELECT 1 FROM ${reminders} r WHERE r.customer_id = ${customers.id} AND r.kind = 'next-contact')`)));
+    .where(
+      and(
+        isNotNull(customers.ownerId),
+        gte(customers.nextContactOn, localDate(now, FIRM_TIME_ZONE)),
+        notExists(
+          sql`(SELECT 1 FROM ${reminders} r WHERE r.customer_id = ${customers.id} AND r.kind = 'next-contact')`,
+        ),
+      ),
+    );
   for (const { id } of due) await syncNextContactReminder(tx, id);
   return planned.length + due.length;
 }

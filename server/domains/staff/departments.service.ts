@@ -28,8 +28,13 @@ function present(row: Row, userCount: number, managerName: string | null): Depar
 }
 
 // Correlated subqueries: qualified names (see outer() in lib/listing.ts).
-const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.departmentId} = ${outer(departments.id)})`.mapWith(Number);
-const managerName = sql<string | null>`(SELECT ${users.displayName} FROM ${users} WHERE ${users.id} = ${outer(departments.managerId)})`;
+const userCount =
+  sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.departmentId} = ${outer(departments.id)})`.mapWith(
+    Number,
+  );
+const managerName = sql<
+  string | null
+>`(SELECT ${users.displayName} FROM ${users} WHERE ${users.id} = ${outer(departments.managerId)})`;
 
 type ListQuery = { q?: string; page: number; pageSize: number; sort?: string; active: 'true' | 'false' | 'all' };
 
@@ -39,13 +44,29 @@ export async function findDepartments(ctx: Ctx, query: ListQuery): Promise<Page<
   if (query.active !== 'all') filters.push(eq(departments.active, query.active === 'true'));
   if (query.q) filters.push(ilike(departments.name, containsPattern(query.q)));
   const where = and(...filters);
-  const order = orderFrom(query.sort, { name: departments.name, sortOrder: departments.sortOrder }, 'sortOrder', departments.id);
+  const order = orderFrom(
+    query.sort,
+    { name: departments.name, sortOrder: departments.sortOrder },
+    'sortOrder',
+    departments.id,
+  );
   const { rows, total } = await pageWithTotal(
     query,
-    ctx.db.select({ row: departments, userCount, managerName }).from(departments).where(where).orderBy(...order, asc(departments.name)).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db
+      .select({ row: departments, userCount, managerName })
+      .from(departments)
+      .where(where)
+      .orderBy(...order, asc(departments.name))
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(departments).where(where),
   );
-  return { items: rows.map((r) => present(r.row, r.userCount, r.managerName)), total, page: query.page, pageSize: query.pageSize };
+  return {
+    items: rows.map((r) => present(r.row, r.userCount, r.managerName)),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 async function loadDepartment(db: Db, id: string): Promise<Row> {
@@ -55,7 +76,10 @@ async function loadDepartment(db: Db, id: string): Promise<Row> {
 }
 
 export async function getDepartment(ctx: Ctx, id: string): Promise<Department> {
-  const [r] = await ctx.db.select({ row: departments, userCount, managerName }).from(departments).where(eq(departments.id, id));
+  const [r] = await ctx.db
+    .select({ row: departments, userCount, managerName })
+    .from(departments)
+    .where(eq(departments.id, id));
   if (!r) throw notFound();
   return present(r.row, r.userCount, r.managerName);
 }
@@ -64,7 +88,9 @@ async function assertNameFreeAmongSiblings(db: Db, name: string, parentId: strin
   const [clash] = await db
     .select({ id: departments.id })
     .from(departments)
-    .where(and(eq(departments.name, name), parentId ? eq(departments.parentId, parentId) : isNull(departments.parentId)));
+    .where(
+      and(eq(departments.name, name), parentId ? eq(departments.parentId, parentId) : isNull(departments.parentId)),
+    );
   if (clash && clash.id !== exceptId) throw duplicate('field.name', name);
 }
 
@@ -80,7 +106,13 @@ async function loadActiveParent(db: Db, parentId: string): Promise<Row> {
   return parent;
 }
 
-type DepartmentInput = { name?: string; parentId?: string | null; managerId?: string | null; sortOrder?: number; active?: boolean };
+type DepartmentInput = {
+  name?: string;
+  parentId?: string | null;
+  managerId?: string | null;
+  sortOrder?: number;
+  active?: boolean;
+};
 
 export async function createDepartment(ctx: Ctx, input: DepartmentInput & { name: string }): Promise<Department> {
   return inTransaction(ctx, async (tx) => {
@@ -131,7 +163,12 @@ export async function updateDepartment(ctx: Ctx, id: string, patch: DepartmentIn
       .set({ ...patch, parentId, path, updatedAt: new Date() })
       .where(eq(departments.id, id));
     const after = await getDepartment(tx, id);
-    const action = patch.active === false && before.active ? 'deactivate' : patch.active === true && !before.active ? 'activate' : 'update';
+    const action =
+      patch.active === false && before.active
+        ? 'deactivate'
+        : patch.active === true && !before.active
+          ? 'activate'
+          : 'update';
     await recordAudit(tx, { action, entityType: 'department', entityId: id, before, after });
     return after;
   });

@@ -67,7 +67,10 @@ describe('departments (a tree)', () => {
     for (const d of [withStaff, withChild]) {
       const res = await admin.delete(`/api/v1/departments/${d.id}`);
       expect(res.status).toBe(409);
-      expect(res.body.error).toMatchObject({ code: 'REFERENCE_IN_USE', message: '该记录仍被使用，不能删除；可改为停用' });
+      expect(res.body.error).toMatchObject({
+        code: 'REFERENCE_IN_USE',
+        message: '该记录仍被使用，不能删除；可改为停用',
+      });
     }
     const empty = await buildDepartment(t.database.db);
     expect((await admin.delete(`/api/v1/departments/${empty.id}`)).status).toBe(200);
@@ -101,14 +104,18 @@ describe.each([
     expect(created.body).toMatchObject({ name: input.name, active: true });
     if (path === 'business-lines') expect(created.body.code).toBe(String(input.code).toUpperCase());
     const id = created.body.id;
-    expect((await admin.get(`/api/v1/${path}`, { q: input.name })).body.items.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect((await admin.get(`/api/v1/${path}`, { q: input.name })).body.items.map((r: { id: string }) => r.id)).toEqual(
+      [id],
+    );
     expect((await admin.patch(`/api/v1/${path}/${id}`, { sortOrder: 5 })).body.sortOrder).toBe(5);
     expect((await admin.patch(`/api/v1/${path}/${id}`, { active: false })).body.active).toBe(false);
     expect((await admin.get(`/api/v1/${path}`, { q: input.name })).body.total).toBe(0);
     expect((await admin.get(`/api/v1/${path}`, { q: input.name, active: 'false' })).body.total).toBe(1);
     expect((await admin.delete(`/api/v1/${path}/${id}`)).status).toBe(200);
     expect((await admin.get(`/api/v1/${path}/${id}`)).status).toBe(404);
-    const actions = (await admin.get('/api/v1/audit-logs', { entityId: id, sort: 'at' })).body.items.map((e: { action: string }) => e.action);
+    const actions = (await admin.get('/api/v1/audit-logs', { entityId: id, sort: 'at' })).body.items.map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions).toEqual(['create', 'update', 'deactivate', 'delete']);
   });
 
@@ -125,7 +132,12 @@ describe.each([
   it('cannot delete a record that staff still reference', async () => {
     const created = await admin.post(`/api/v1/${path}`, body());
     const user = await buildUser(t.database.db);
-    const field = path === 'branches' ? { branchId: created.body.id } : path === 'regions' ? { regionId: created.body.id } : { businessLineIds: [created.body.id] };
+    const field =
+      path === 'branches'
+        ? { branchId: created.body.id }
+        : path === 'regions'
+          ? { regionId: created.body.id }
+          : { businessLineIds: [created.body.id] };
     expect((await admin.patch(`/api/v1/users/${user.id}`, field)).status).toBe(200);
     const res = await admin.delete(`/api/v1/${path}/${created.body.id}`);
     expect(res.status).toBe(409);

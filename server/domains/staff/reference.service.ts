@@ -17,7 +17,10 @@ export const REFERENCE_KINDS = {
   branch: { table: branches, entityType: 'branch', label: 'field.branch' },
   region: { table: regions, entityType: 'region', label: 'field.region' },
   businessLine: { table: businessLines, entityType: 'business-line', label: 'field.businessLine' },
-} as const satisfies Record<string, { table: typeof branches | typeof regions | typeof businessLines; entityType: string; label: FieldLabel }>;
+} as const satisfies Record<
+  string,
+  { table: typeof branches | typeof regions | typeof businessLines; entityType: string; label: FieldLabel }
+>;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;
 
 type Row = typeof branches.$inferSelect;
@@ -43,10 +46,21 @@ export async function findReferences(ctx: Ctx, kind: ReferenceKind, query: ListQ
   if (query.active !== 'all') filters.push(eq(t.active, query.active === 'true'));
   if (query.q) filters.push(or(ilike(t.name, containsPattern(query.q)), ilike(t.code, containsPattern(query.q))));
   const where = and(...filters);
-  const order = orderFrom(query.sort, { name: t.name, sortOrder: t.sortOrder, createdAt: t.createdAt }, 'sortOrder', t.id);
+  const order = orderFrom(
+    query.sort,
+    { name: t.name, sortOrder: t.sortOrder, createdAt: t.createdAt },
+    'sortOrder',
+    t.id,
+  );
   const { rows, total } = await pageWithTotal(
     query,
-    ctx.db.select().from(t).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db
+      .select()
+      .from(t)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(t).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
@@ -63,7 +77,13 @@ export async function getReference(ctx: Ctx, kind: ReferenceKind, id: string): P
   return present(await loadReference(ctx.db, kind, id));
 }
 
-async function assertUnique(db: Db, kind: ReferenceKind, column: 'name' | 'code', value: string | null | undefined, exceptId?: string) {
+async function assertUnique(
+  db: Db,
+  kind: ReferenceKind,
+  column: 'name' | 'code',
+  value: string | null | undefined,
+  exceptId?: string,
+) {
   if (value === null || value === undefined) return;
   const t = REFERENCE_KINDS[kind].table as typeof branches;
   const col = t[column] as PgColumn;
@@ -73,14 +93,23 @@ async function assertUnique(db: Db, kind: ReferenceKind, column: 'name' | 'code'
 
 type ReferenceInput = { name?: string; code?: string | null; sortOrder?: number; active?: boolean };
 
-export async function createReference(ctx: Ctx, kind: ReferenceKind, input: ReferenceInput & { name: string }): Promise<ReferenceRecord> {
+export async function createReference(
+  ctx: Ctx,
+  kind: ReferenceKind,
+  input: ReferenceInput & { name: string },
+): Promise<ReferenceRecord> {
   const { table, entityType } = REFERENCE_KINDS[kind];
   return inTransaction(ctx, async (tx) => {
     await assertUnique(tx.db, kind, 'name', input.name);
     await assertUnique(tx.db, kind, 'code', input.code);
     const [row] = await tx.db
       .insert(table as typeof branches)
-      .values({ name: input.name, code: input.code ?? null, sortOrder: input.sortOrder ?? 0, createdBy: ctx.actor.id } as typeof branches.$inferInsert)
+      .values({
+        name: input.name,
+        code: input.code ?? null,
+        sortOrder: input.sortOrder ?? 0,
+        createdBy: ctx.actor.id,
+      } as typeof branches.$inferInsert)
       .returning();
     const record = present(row);
     await recordAudit(tx, { action: 'create', entityType, entityId: row.id, after: record });
@@ -88,16 +117,30 @@ export async function createReference(ctx: Ctx, kind: ReferenceKind, input: Refe
   });
 }
 
-export async function updateReference(ctx: Ctx, kind: ReferenceKind, id: string, patch: ReferenceInput): Promise<ReferenceRecord> {
+export async function updateReference(
+  ctx: Ctx,
+  kind: ReferenceKind,
+  id: string,
+  patch: ReferenceInput,
+): Promise<ReferenceRecord> {
   const { table, entityType } = REFERENCE_KINDS[kind];
   const t = table as typeof branches;
   return inTransaction(ctx, async (tx) => {
     const before = present(await loadReference(tx.db, kind, id));
     await assertUnique(tx.db, kind, 'name', patch.name, id);
     await assertUnique(tx.db, kind, 'code', patch.code, id);
-    const [row] = await tx.db.update(t).set({ ...patch, updatedAt: new Date() }).where(eq(t.id, id)).returning();
+    const [row] = await tx.db
+      .update(t)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(t.id, id))
+      .returning();
     const after = present(row);
-    const action = patch.active === false && before.active ? 'deactivate' : patch.active === true && !before.active ? 'activate' : 'update';
+    const action =
+      patch.active === false && before.active
+        ? 'deactivate'
+        : patch.active === true && !before.active
+          ? 'activate'
+          : 'update';
     await recordAudit(tx, { action, entityType, entityId: id, before, after });
     return after;
   });
@@ -129,10 +172,17 @@ export async function deleteGuarded(ctx: Ctx, fn: (tx: Ctx) => Promise<void>): P
 }
 
 /** Checks that referenced records exist and are active (for forms that pick them). */
-export async function assertActiveReferences(db: Db, kind: ReferenceKind, ids: (string | null | undefined)[]): Promise<void> {
+export async function assertActiveReferences(
+  db: Db,
+  kind: ReferenceKind,
+  ids: (string | null | undefined)[],
+): Promise<void> {
   const wanted = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
   if (wanted.length === 0) return;
   const t = REFERENCE_KINDS[kind].table as typeof branches;
-  const [{ n }] = await db.select({ n: count() }).from(t).where(and(inArray(t.id, wanted), eq(t.active, true)));
+  const [{ n }] = await db
+    .select({ n: count() })
+    .from(t)
+    .where(and(inArray(t.id, wanted), eq(t.active, true)));
   if (n !== wanted.length) throw inactiveReference(REFERENCE_KINDS[kind].label);
 }

@@ -13,7 +13,9 @@ import { roles, users } from './staff.tables';
 type Row = typeof roles.$inferSelect;
 
 // Correlated subqueries: qualified names (see outer() in lib/listing.ts).
-const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.roleId} = ${outer(roles.id)})`.mapWith(Number);
+const userCount = sql<number>`(SELECT count(*)::int FROM ${users} WHERE ${users.roleId} = ${outer(roles.id)})`.mapWith(
+  Number,
+);
 
 function present(row: Row, users: number): Role {
   return {
@@ -29,14 +31,24 @@ function present(row: Row, users: number): Role {
   };
 }
 
-export async function findRoles(ctx: Ctx, query: { q?: string; page: number; pageSize: number; sort?: string }): Promise<Page<Role>> {
+export async function findRoles(
+  ctx: Ctx,
+  query: { q?: string; page: number; pageSize: number; sort?: string },
+): Promise<Page<Role>> {
   const filters: SQL[] = [];
-  if (query.q) filters.push(or(ilike(roles.name, containsPattern(query.q)), ilike(roles.code, containsPattern(query.q)))!);
+  if (query.q)
+    filters.push(or(ilike(roles.name, containsPattern(query.q)), ilike(roles.code, containsPattern(query.q)))!);
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: roles.name, code: roles.code }, 'code', roles.id);
   const { rows, total } = await pageWithTotal(
     query,
-    ctx.db.select({ row: roles, userCount }).from(roles).where(where).orderBy(sql`${roles.builtin} DESC`, ...order).limit(query.pageSize).offset(offsetOf(query)),
+    ctx.db
+      .select({ row: roles, userCount })
+      .from(roles)
+      .where(where)
+      .orderBy(sql`${roles.builtin} DESC`, ...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(roles).where(where),
   );
   return { items: rows.map((r) => present(r.row, r.userCount)), total, page: query.page, pageSize: query.pageSize };
@@ -48,13 +60,22 @@ export async function getRole(ctx: Ctx, id: string): Promise<Role> {
   return present(r.row, r.userCount);
 }
 
-export async function createRole(ctx: Ctx, input: { code: string; name: string; description?: string | null; grants: Grants }): Promise<Role> {
+export async function createRole(
+  ctx: Ctx,
+  input: { code: string; name: string; description?: string | null; grants: Grants },
+): Promise<Role> {
   return inTransaction(ctx, async (tx) => {
     const [clash] = await tx.db.select({ id: roles.id }).from(roles).where(eq(roles.code, input.code));
     if (clash) throw duplicate('field.code', input.code);
     const [row] = await tx.db
       .insert(roles)
-      .values({ code: input.code, name: input.name, description: input.description ?? null, grants: input.grants, createdBy: ctx.actor.id })
+      .values({
+        code: input.code,
+        name: input.name,
+        description: input.description ?? null,
+        grants: input.grants,
+        createdBy: ctx.actor.id,
+      })
       .returning();
     const record = present(row, 0);
     await recordAudit(tx, { action: 'create', entityType: 'role', entityId: row.id, after: record });
@@ -62,10 +83,17 @@ export async function createRole(ctx: Ctx, input: { code: string; name: string; 
   });
 }
 
-export async function updateRole(ctx: Ctx, id: string, patch: { name?: string; description?: string | null; grants?: Grants }): Promise<Role> {
+export async function updateRole(
+  ctx: Ctx,
+  id: string,
+  patch: { name?: string; description?: string | null; grants?: Grants },
+): Promise<Role> {
   return inTransaction(ctx, async (tx) => {
     const before = await getRole(tx, id);
-    await tx.db.update(roles).set({ ...patch, updatedAt: new Date() }).where(eq(roles.id, id));
+    await tx.db
+      .update(roles)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(roles.id, id));
     const after = await getRole(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'role', entityId: id, before, after });
     return after;

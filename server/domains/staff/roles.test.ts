@@ -21,7 +21,11 @@ describe('roles', () => {
 
   it('a custom role’s grants decide what its users see', async () => {
     const code = uniq('auditor').toLowerCase();
-    const created = await admin.post('/api/v1/roles', { code, name: '内审', grants: { 'staff:read': 'department', 'audit:read': 'all' } });
+    const created = await admin.post('/api/v1/roles', {
+      code,
+      name: '内审',
+      grants: { 'staff:read': 'department', 'audit:read': 'all' },
+    });
     expect(created.status).toBe(201);
     const dept = await buildDepartment(t.database.db);
     const colleague = await buildUser(t.database.db, { departmentId: dept.id });
@@ -43,11 +47,24 @@ describe('roles', () => {
   });
 
   it('refuses unknown permissions and scopes, duplicate codes, and deleting built-in or used roles', async () => {
-    expect((await admin.post('/api/v1/roles', { code: uniq('r').toLowerCase(), name: 'x', grants: { 'root:all': 'all' } })).status).toBe(400);
-    expect((await admin.post('/api/v1/roles', { code: uniq('r').toLowerCase(), name: 'x', grants: { 'staff:read': 'galaxy' } })).status).toBe(400);
+    expect(
+      (await admin.post('/api/v1/roles', { code: uniq('r').toLowerCase(), name: 'x', grants: { 'root:all': 'all' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await admin.post('/api/v1/roles', {
+          code: uniq('r').toLowerCase(),
+          name: 'x',
+          grants: { 'staff:read': 'galaxy' },
+        })
+      ).status,
+    ).toBe(400);
     const dup = await admin.post('/api/v1/roles', { code: 'admin', name: 'x', grants: {} });
     expect(dup.body.error.code).toBe('DUPLICATE_VALUE');
-    const builtin = (await admin.get('/api/v1/roles', { q: 'manager' })).body.items.find((r: { code: string }) => r.code === 'manager');
+    const builtin = (await admin.get('/api/v1/roles', { q: 'manager' })).body.items.find(
+      (r: { code: string }) => r.code === 'manager',
+    );
     const res = await admin.delete(`/api/v1/roles/${builtin.id}`);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('BUILTIN_ROLE');

@@ -86,7 +86,9 @@ export async function findUsers(ctx: Ctx, query: UserListQuery): Promise<Page<Us
   if (query.active !== 'all') filters.push(eq(users.active, query.active === 'true'));
   if (query.q) {
     const p = containsPattern(query.q);
-    filters.push(or(ilike(users.username, p), ilike(users.displayName, p), ilike(users.email, p), ilike(users.phone, p)));
+    filters.push(
+      or(ilike(users.username, p), ilike(users.displayName, p), ilike(users.email, p), ilike(users.phone, p)),
+    );
   }
   if (query.departmentId) {
     const path = await getDepartmentPath(ctx.db, query.departmentId);
@@ -97,22 +99,47 @@ export async function findUsers(ctx: Ctx, query: UserListQuery): Promise<Page<Us
   if (query.roleId) filters.push(eq(users.roleId, query.roleId));
   if (query.staffCategory) filters.push(eq(users.staffCategory, query.staffCategory));
   if (query.businessLineId) {
-    filters.push(inArray(users.id, ctx.db.select({ id: userBusinessLines.userId }).from(userBusinessLines).where(eq(userBusinessLines.businessLineId, query.businessLineId))));
+    filters.push(
+      inArray(
+        users.id,
+        ctx.db
+          .select({ id: userBusinessLines.userId })
+          .from(userBusinessLines)
+          .where(eq(userBusinessLines.businessLineId, query.businessLineId)),
+      ),
+    );
   }
   const where = and(...filters);
   const order = orderFrom(
     query.sort,
-    { username: users.username, displayName: users.displayName, createdAt: users.createdAt, lastLoginAt: users.lastLoginAt },
+    {
+      username: users.username,
+      displayName: users.displayName,
+      createdAt: users.createdAt,
+      lastLoginAt: users.lastLoginAt,
+    },
     'username',
     users.id,
   );
   const { rows, total } = await pageWithTotal(
     query,
-    selectUsers(ctx.db).where(where).orderBy(...order).limit(query.pageSize).offset(offsetOf(query)),
+    selectUsers(ctx.db)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.pageSize)
+      .offset(offsetOf(query)),
     () => ctx.db.select({ total: count() }).from(users).where(where),
   );
-  const lines = await businessLinesOf(ctx.db, rows.map((r) => r.user.id));
-  return { items: rows.map((r) => present(r, lines.get(r.user.id)!)), total, page: query.page, pageSize: query.pageSize };
+  const lines = await businessLinesOf(
+    ctx.db,
+    rows.map((r) => r.user.id),
+  );
+  return {
+    items: rows.map((r) => present(r, lines.get(r.user.id)!)),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 /** One user, if the actor may see them; otherwise NOT_FOUND (never FORBIDDEN, which would confirm it exists). */
@@ -129,7 +156,10 @@ async function assertReferences(db: Db, input: Partial<UserCreate>) {
     if (!role) throw inactiveReference('field.role');
   }
   if (input.departmentId) {
-    const [dept] = await db.select({ active: departments.active }).from(departments).where(eq(departments.id, input.departmentId));
+    const [dept] = await db
+      .select({ active: departments.active })
+      .from(departments)
+      .where(eq(departments.id, input.departmentId));
     if (!dept?.active) throw inactiveReference('field.department');
   }
   await assertActiveReferences(db, 'branch', [input.branchId]);
@@ -140,7 +170,8 @@ async function assertReferences(db: Db, input: Partial<UserCreate>) {
 async function replaceBusinessLines(db: Db, userId: string, ids: string[]) {
   await db.delete(userBusinessLines).where(eq(userBusinessLines.userId, userId));
   const unique = [...new Set(ids)];
-  if (unique.length) await db.insert(userBusinessLines).values(unique.map((businessLineId) => ({ userId, businessLineId })));
+  if (unique.length)
+    await db.insert(userBusinessLines).values(unique.map((businessLineId) => ({ userId, businessLineId })));
 }
 
 export async function createUser(ctx: Ctx, input: UserCreate): Promise<User> {
@@ -179,7 +210,10 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserUpdate): Promi
     const before = await getUser(tx, id);
     await assertReferences(tx.db, patch);
     const { businessLineIds, ...columns } = patch;
-    await tx.db.update(users).set({ ...columns, updatedAt: new Date() }).where(eq(users.id, id));
+    await tx.db
+      .update(users)
+      .set({ ...columns, updatedAt: new Date() })
+      .where(eq(users.id, id));
     if (businessLineIds) await replaceBusinessLines(tx.db, id, businessLineIds);
     const after = await getUser(tx, id);
     await recordAudit(tx, { action: 'update', entityType: 'user', entityId: id, before, after });
@@ -196,7 +230,13 @@ export async function setUserActive(ctx: Ctx, id: string, active: boolean): Prom
     await tx.db.update(users).set({ active, updatedAt: new Date() }).where(eq(users.id, id));
     if (!active) await revokeCredentials(tx.db, id);
     const after = await getUser(tx, id);
-    await recordAudit(tx, { action: active ? 'activate' : 'deactivate', entityType: 'user', entityId: id, before, after });
+    await recordAudit(tx, {
+      action: active ? 'activate' : 'deactivate',
+      entityType: 'user',
+      entityId: id,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -213,7 +253,12 @@ export async function resetUserPassword(ctx: Ctx, id: string, newPassword: strin
 }
 
 /** A user changes their own password after proving the current one; other sessions end. */
-export async function changeOwnPassword(ctx: Ctx, currentPassword: string, newPassword: string, keepSessionId?: string): Promise<void> {
+export async function changeOwnPassword(
+  ctx: Ctx,
+  currentPassword: string,
+  newPassword: string,
+  keepSessionId?: string,
+): Promise<void> {
   const [row] = await ctx.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, ctx.actor.id));
   if (!row || !(await verifyPassword(row.hash, currentPassword))) throw new AppError('WRONG_PASSWORD');
   const passwordHash = await hashPassword(newPassword);
@@ -226,9 +271,21 @@ export async function changeOwnPassword(ctx: Ctx, currentPassword: string, newPa
 
 export async function updateOwnProfile(ctx: Ctx, patch: { locale?: Locale; displayName?: string }): Promise<void> {
   await inTransaction(ctx, async (tx) => {
-    const [before] = await tx.db.select({ locale: users.locale, displayName: users.displayName }).from(users).where(eq(users.id, ctx.actor.id));
-    await tx.db.update(users).set({ ...patch, updatedAt: new Date() }).where(eq(users.id, ctx.actor.id));
-    await recordAudit(tx, { action: 'update', entityType: 'user', entityId: ctx.actor.id, before, after: { ...before, ...patch } });
+    const [before] = await tx.db
+      .select({ locale: users.locale, displayName: users.displayName })
+      .from(users)
+      .where(eq(users.id, ctx.actor.id));
+    await tx.db
+      .update(users)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(users.id, ctx.actor.id));
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'user',
+      entityId: ctx.actor.id,
+      before,
+      after: { ...before, ...patch },
+    });
   });
 }
 
@@ -278,7 +335,10 @@ export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
  * authentication runs on every request, so it is one round trip, not two. Returned unexecuted so
  * the caller can prepare it once.
  */
-export function actorThrough<E extends Record<string, PgColumn>>(db: Db, via: { table: PgTable; userId: PgColumn; where: SQL; extra: E }) {
+export function actorThrough<E extends Record<string, PgColumn>>(
+  db: Db,
+  via: { table: PgTable; userId: PgColumn; where: SQL; extra: E },
+) {
   return db
     .select({ ...actorColumns, ...via.extra })
     .from(via.table)
@@ -303,7 +363,12 @@ export async function getOwnProfile(db: Db, userId: string): Promise<User> {
 export async function findDirectory(db: Db, query: { q?: string; limit: number }) {
   const p = query.q ? containsPattern(query.q) : undefined;
   return db
-    .select({ id: users.id, displayName: users.displayName, username: users.username, departmentName: departments.name })
+    .select({
+      id: users.id,
+      displayName: users.displayName,
+      username: users.username,
+      departmentName: departments.name,
+    })
     .from(users)
     .leftJoin(departments, eq(departments.id, users.departmentId))
     .where(and(eq(users.active, true), p ? or(ilike(users.displayName, p), ilike(users.username, p)) : undefined))

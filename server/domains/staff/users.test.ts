@@ -1,6 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBranch, buildBusinessLine, buildDepartment, buildRegion, buildUser, setDepartmentManager, signedIn } from '../../test/factories';
+import {
+  buildBranch,
+  buildBusinessLine,
+  buildDepartment,
+  buildRegion,
+  buildUser,
+  setDepartmentManager,
+  signedIn,
+} from '../../test/factories';
 import { TEST_PASSWORD, createTestApp, randomIp, uniq, type Client, type TestApp } from '../../test/harness';
 import { getRoleIdByCode } from './roles.service';
 import { users } from './staff.tables';
@@ -81,14 +89,24 @@ describe('managing users', () => {
     const region = await buildRegion(t.database.db);
     const line = await buildBusinessLine(t.database.db);
     const body = await newUserBody({
-      branchId: branch.id, regionId: region.id, businessLineIds: [line.id], isPracticingCpa: true,
-      email: 'li@example.cn', phone: '029-8888 6666',
+      branchId: branch.id,
+      regionId: region.id,
+      businessLineIds: [line.id],
+      isPracticingCpa: true,
+      email: 'li@example.cn',
+      phone: '029-8888 6666',
     });
     const res = await admin.post('/api/v1/users', body);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      username: body.username, roleCode: 'salesperson', branchName: branch.name, regionName: region.name,
-      businessLineIds: [line.id], isPracticingCpa: true, active: true, staffCategory: 'frontline',
+      username: body.username,
+      roleCode: 'salesperson',
+      branchName: branch.name,
+      regionName: region.name,
+      businessLineIds: [line.id],
+      isPracticingCpa: true,
+      active: true,
+      staffCategory: 'frontline',
     });
     expect(res.body).not.toHaveProperty('password');
     expect((await t.login(body.username, 'Welcome-2026')).me!.user.id).toBe(res.body.id);
@@ -132,9 +150,12 @@ describe('managing users', () => {
       expect(issue.message).not.toMatch(/^validation\./);
     }
     const missing = await admin.post('/api/v1/users', { username: 'someone' });
-    expect(missing.body.error.details.issues.find((i: { path: string }) => i.path === 'body.roleId').message).toBe('必填');
+    expect(missing.body.error.details.issues.find((i: { path: string }) => i.path === 'body.roleId').message).toBe(
+      '必填',
+    );
     // Nothing was created (checked by name: other test files add users to a shared PostgreSQL meanwhile).
-    for (const username of attempted) expect((await admin.get('/api/v1/users', { active: 'all', q: username })).body.total, username).toBe(0);
+    for (const username of attempted)
+      expect((await admin.get('/api/v1/users', { active: 'all', q: username })).body.total, username).toBe(0);
   });
 
   it('stores SQL and HTML in text fields as plain text', async () => {
@@ -142,7 +163,9 @@ describe('managing users', () => {
     const res = await admin.post('/api/v1/users', await newUserBody({ displayName: nasty }));
     expect(res.status).toBe(201);
     expect((await admin.get(`/api/v1/users/${res.body.id}`)).body.displayName).toBe(nasty);
-    expect((await admin.get('/api/v1/users', { q: "'; DROP" })).body.items.map((u: { id: string }) => u.id)).toContain(res.body.id);
+    expect((await admin.get('/api/v1/users', { q: "'; DROP" })).body.items.map((u: { id: string }) => u.id)).toContain(
+      res.body.id,
+    );
   });
 
   it('refuses deactivated or unknown departments, branches and business lines', async () => {
@@ -151,14 +174,21 @@ describe('managing users', () => {
     const res = await admin.post('/api/v1/users', await newUserBody({ departmentId: dept.id }));
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'INACTIVE_REFERENCE', message: '所选部门已停用或不存在' });
-    const unknownLine = await admin.post('/api/v1/users', await newUserBody({ businessLineIds: ['6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01'] }));
+    const unknownLine = await admin.post(
+      '/api/v1/users',
+      await newUserBody({ businessLineIds: ['6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01'] }),
+    );
     expect(unknownLine.body.error.code).toBe('INACTIVE_REFERENCE');
   });
 
   it('edits attributes with an audited before/after', async () => {
     const user = await buildUser(t.database.db);
     const line = await buildBusinessLine(t.database.db);
-    const res = await admin.patch(`/api/v1/users/${user.id}`, { staffCategory: 'management', businessLineIds: [line.id], email: '' });
+    const res = await admin.patch(`/api/v1/users/${user.id}`, {
+      staffCategory: 'management',
+      businessLineIds: [line.id],
+      email: '',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ staffCategory: 'management', businessLineIds: [line.id], email: null });
     const audit = await admin.get('/api/v1/audit-logs', { entityId: user.id, action: 'update' });
@@ -172,7 +202,12 @@ describe('managing users', () => {
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
     expect((await client.get('/api/v1/auth/me')).status).toBe(401);
-    const login = await t.anon.request('POST', '/api/v1/auth/login', { username: user.username, password: TEST_PASSWORD }, { remoteAddress: randomIp() });
+    const login = await t.anon.request(
+      'POST',
+      '/api/v1/auth/login',
+      { username: user.username, password: TEST_PASSWORD },
+      { remoteAddress: randomIp() },
+    );
     expect(login.body.error.code).toBe('ACCOUNT_DEACTIVATED');
     expect((await admin.get(`/api/v1/users/${user.id}`)).body.displayName).toBe(user.displayName);
     expect((await admin.post(`/api/v1/users/${user.id}/activate`)).body.active).toBe(true);
@@ -187,7 +222,9 @@ describe('managing users', () => {
 
   it('resets a password: the old one and the user’s sessions stop working', async () => {
     const { user, client } = await signedIn(t);
-    expect((await admin.post(`/api/v1/users/${user.id}/reset-password`, { newPassword: 'Reset-pass-99' })).status).toBe(200);
+    expect((await admin.post(`/api/v1/users/${user.id}/reset-password`, { newPassword: 'Reset-pass-99' })).status).toBe(
+      200,
+    );
     expect((await client.get('/api/v1/auth/me')).status).toBe(401);
     expect((await t.login(user.username, 'Reset-pass-99')).me!.user.id).toBe(user.id);
     const [row] = await t.database.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
@@ -196,7 +233,9 @@ describe('managing users', () => {
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
     expect((await admin.get('/api/v1/users/6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01')).status).toBe(404);
-    expect((await admin.patch('/api/v1/users/6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01', { displayName: 'x' })).status).toBe(404);
+    expect((await admin.patch('/api/v1/users/6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01', { displayName: 'x' })).status).toBe(
+      404,
+    );
     const bad = await admin.get('/api/v1/users/1%27%20OR%201=1');
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues[0].path).toBe('params.id');
@@ -217,7 +256,9 @@ describe('listing users', () => {
     expect(ids(inTree)).toEqual([a.id, b.id, c.id].sort());
     expect(ids(await admin.get('/api/v1/users', { departmentId: sub.id }))).toEqual([b.id, c.id].sort());
     expect(ids(await admin.get('/api/v1/users', { businessLineId: line.id }))).toEqual([b.id]);
-    expect(ids(await admin.get('/api/v1/users', { departmentId: top.id, staffCategory: 'management' }))).toEqual([a.id]);
+    expect(ids(await admin.get('/api/v1/users', { departmentId: top.id, staffCategory: 'management' }))).toEqual([
+      a.id,
+    ]);
     const financeRole = (await getRoleIdByCode(t.database.db, 'finance'))!;
     expect(ids(await admin.get('/api/v1/users', { departmentId: top.id, roleId: financeRole }))).toEqual([c.id]);
     expect(ids(await admin.get('/api/v1/users', { q: '1234567' }))).toContain(b.id);
@@ -243,7 +284,14 @@ describe('the staff directory (for pickers)', () => {
     const gone = await buildUser(t.database.db, { displayName: uniq('离职'), active: false });
     const res = await client.get('/api/v1/users/directory', { q: colleague.displayName });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ id: colleague.id, displayName: colleague.displayName, username: colleague.username, departmentName: expect.any(String) }]);
+    expect(res.body).toEqual([
+      {
+        id: colleague.id,
+        displayName: colleague.displayName,
+        username: colleague.username,
+        departmentName: expect.any(String),
+      },
+    ]);
     expect((await client.get('/api/v1/users/directory', { q: gone.displayName })).body).toEqual([]);
     const { client: finance } = await signedIn(t, { roleCode: 'finance' });
     expect((await finance.get('/api/v1/users/directory')).status).toBe(403);

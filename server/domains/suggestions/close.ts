@@ -8,5 +8,7 @@ import { customerSuggestions } from './suggestions.tables';
  */
 export async function closeOpenSuggestions(db: Db, customerIds: string[]): Promise<void> {
   if (customerIds.length === 0) return;
-  await db.delete(customerSuggestions).where(and(inArray(customerSuggestions.customerId, customerIds), eq(customerSuggestions.status, 'open')));
+  await db
+    .delete(customerSuggestions)
+    .where(and(inArray(customerSuggestions.customerId, customerIds), eq(customerSuggestions.status, 'open')));
 }

@@ -48,7 +48,12 @@ export function fillTemplate(text: string, values: Partial<Record<MergeField, st
 
 export async function getTemplate(db: Db): Promise<MailTemplate> {
   const [row] = await db.select().from(mailTemplates).where(eq(mailTemplates.code, INACTIVE_TEMPLATE));
-  return { code: INACTIVE_TEMPLATE, subject: row?.subject ?? DEFAULT_TEMPLATE.subject, body: row?.body ?? DEFAULT_TEMPLATE.body, updatedAt: row?.updatedAt.toISOString() ?? null };
+  return {
+    code: INACTIVE_TEMPLATE,
+    subject: row?.subject ?? DEFAULT_TEMPLATE.subject,
+    body: row?.body ?? DEFAULT_TEMPLATE.body,
+    updatedAt: row?.updatedAt.toISOString() ?? null,
+  };
 }
 
 export async function updateTemplate(ctx: Ctx, input: MailTemplateUpdate): Promise<MailTemplate> {
@@ -57,9 +62,18 @@ export async function updateTemplate(ctx: Ctx, input: MailTemplateUpdate): Promi
     await tx.db
       .insert(mailTemplates)
       .values({ code: INACTIVE_TEMPLATE, ...input, updatedBy: ctx.actor.id })
-      .onConflictDoUpdate({ target: mailTemplates.code, set: { ...input, updatedAt: new Date(), updatedBy: ctx.actor.id } });
+      .onConflictDoUpdate({
+        target: mailTemplates.code,
+        set: { ...input, updatedAt: new Date(), updatedBy: ctx.actor.id },
+      });
     const after = await getTemplate(tx.db);
-    await recordAudit(tx, { action: 'update', entityType: 'mail-template', entityId: TEMPLATE_AUDIT_ID, before, after });
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'mail-template',
+      entityId: TEMPLATE_AUDIT_ID,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -72,7 +86,10 @@ const TEMPLATE_AUDIT_ID = '5e771465-c0a5-4c57-8e7d-000000000002';
  * follow-up e-mail drafted to its primary contact, and its salesperson is notified. A customer
  * is suggested again only after a newer contact went quiet too. Returns how many were raised.
  */
-export async function raiseInactiveSuggestions(tx: JobsTx, options: { now?: Date; customerIds?: string[] } = {}): Promise<number> {
+export async function raiseInactiveSuggestions(
+  tx: JobsTx,
+  options: { now?: Date; customerIds?: string[] } = {},
+): Promise<number> {
   const now = options.now ?? new Date();
   const settings = await getCustomerSettings(tx.db);
   const days: InactiveDays = { ...DEFAULT_INACTIVE_DAYS, ...settings.inactiveDays };
@@ -136,7 +153,15 @@ export async function raiseInactiveSuggestions(tx: JobsTx, options: { now?: Date
       .returning({ id: customerSuggestions.id });
     if (inserted.length === 0) continue; // raised meanwhile by another run
     raised++;
-    await notify(tx, [{ userId: c.ownerId!, kind: 'inactive-customer', params: { customer: c.name, days: c.days }, entityType: 'customer', entityId: c.id }]);
+    await notify(tx, [
+      {
+        userId: c.ownerId!,
+        kind: 'inactive-customer',
+        params: { customer: c.name, days: c.days },
+        entityType: 'customer',
+        entityId: c.id,
+      },
+    ]);
   }
   return raised;
 }
@@ -146,7 +171,13 @@ const suggestionContacts = aliasedTable(contacts, 'suggestion_contacts');
 
 function selectSuggestions(db: Db) {
   return db
-    .select({ s: customerSuggestions, customerName: suggestionCustomers.name, customerTier: suggestionCustomers.valueTier, lastContactAt: suggestionCustomers.lastContactAt, contactName: suggestionContacts.name })
+    .select({
+      s: customerSuggestions,
+      customerName: suggestionCustomers.name,
+      customerTier: suggestionCustomers.valueTier,
+      lastContactAt: suggestionCustomers.lastContactAt,
+      contactName: suggestionContacts.name,
+    })
     .from(customerSuggestions)
     .innerJoin(suggestionCustomers, eq(suggestionCustomers.id, customerSuggestions.customerId))
     .leftJoin(suggestionContacts, eq(suggestionContacts.id, customerSuggestions.contactId))
@@ -176,12 +207,21 @@ function present(r: Awaited<ReturnType<ReturnType<typeof selectSuggestions>['exe
 
 /** Suggestions for me (raised to me), or for customers I may work on (a manager's team). */
 const mineOrWritable = (ctx: Ctx) =>
-  or(eq(customerSuggestions.userId, ctx.actor.id), sql`EXISTS (SELECT 1 FROM ${customers} WHERE ${customers.id} = ${customerSuggestions.customerId} AND ${writableCustomers(ctx.actor)})`)!;
+  or(
+    eq(customerSuggestions.userId, ctx.actor.id),
+    sql`EXISTS (SELECT 1 FROM ${customers} WHERE ${customers.id} = ${customerSuggestions.customerId} AND ${writableCustomers(ctx.actor)})`,
+  )!;
 
 export async function findMySuggestions(ctx: Ctx, query: SuggestionListQuery): Promise<Suggestion[]> {
   const rows = await selectSuggestions(ctx.db)
     // Mine while the customer is still mine.
-    .where(and(eq(customerSuggestions.userId, ctx.actor.id), eq(suggestionCustomers.ownerId, ctx.actor.id), eq(customerSuggestions.status, query.status)))
+    .where(
+      and(
+        eq(customerSuggestions.userId, ctx.actor.id),
+        eq(suggestionCustomers.ownerId, ctx.actor.id),
+        eq(customerSuggestions.status, query.status),
+      ),
+    )
     .orderBy(desc(customerSuggestions.days), asc(customerSuggestions.id))
     .limit(query.pageSize);
   return rows.map(present);
@@ -210,10 +250,31 @@ async function resolveSuggestion(tx: Ctx, id: string, status: 'sent' | 'dismisse
 export async function sendSuggestion(ctx: Ctx, id: string, mail: SuggestionSend): Promise<Suggestion> {
   return inTransaction(ctx, async (tx) => {
     const row = await resolveSuggestion(tx, id, 'sent');
-    const mailId = await enqueueMail(tx, { to: mail.to, subject: mail.subject, body: mail.body, kind: 'customer-followup', createdBy: ctx.actor.id });
-    await tx.db.update(customerSuggestions).set({ mailId, toAddress: mail.to, subject: mail.subject, body: mail.body }).where(eq(customerSuggestions.id, id));
-    await createContactLog(tx, { customerId: row.s.customerId, contactId: row.s.contactId, direction: 'outbound', channel: 'email', summary: `发送跟进邮件：${mail.subject}` });
-    await recordAudit(tx, { action: 'status', entityType: 'suggestion', entityId: id, before: { status: 'open' }, after: { status: 'sent', to: mail.to } });
+    const mailId = await enqueueMail(tx, {
+      to: mail.to,
+      subject: mail.subject,
+      body: mail.body,
+      kind: 'customer-followup',
+      createdBy: ctx.actor.id,
+    });
+    await tx.db
+      .update(customerSuggestions)
+      .set({ mailId, toAddress: mail.to, subject: mail.subject, body: mail.body })
+      .where(eq(customerSuggestions.id, id));
+    await createContactLog(tx, {
+      customerId: row.s.customerId,
+      contactId: row.s.contactId,
+      direction: 'outbound',
+      channel: 'email',
+      summary: `发送跟进邮件：${mail.subject}`,
+    });
+    await recordAudit(tx, {
+      action: 'status',
+      entityType: 'suggestion',
+      entityId: id,
+      before: { status: 'open' },
+      after: { status: 'sent', to: mail.to },
+    });
     const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
     return present(after);
   });
@@ -222,7 +283,13 @@ export async function sendSuggestion(ctx: Ctx, id: string, mail: SuggestionSend)
 export async function dismissSuggestion(ctx: Ctx, id: string): Promise<Suggestion> {
   return inTransaction(ctx, async (tx) => {
     await resolveSuggestion(tx, id, 'dismissed');
-    await recordAudit(tx, { action: 'status', entityType: 'suggestion', entityId: id, before: { status: 'open' }, after: { status: 'dismissed' } });
+    await recordAudit(tx, {
+      action: 'status',
+      entityType: 'suggestion',
+      entityId: id,
+      before: { status: 'open' },
+      after: { status: 'dismissed' },
+    });
     const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
     return present(after);
   });

@@ -59,15 +59,35 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
       .limit(TODAY_SECTION_LIMIT),
     findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
     ctx.db
-      .select({ serviceId: customerServices.id, customerId: customers.id, customerName: customers.name, businessLineName: businessLines.name, cycle: customerServices.cycle, nextDueOn: customerServices.nextDueOn })
+      .select({
+        serviceId: customerServices.id,
+        customerId: customers.id,
+        customerName: customers.name,
+        businessLineName: businessLines.name,
+        cycle: customerServices.cycle,
+        nextDueOn: customerServices.nextDueOn,
+      })
       .from(customerServices)
       .innerJoin(customers, eq(customers.id, customerServices.customerId))
       .innerJoin(businessLines, eq(businessLines.id, customerServices.businessLineId))
-      .where(and(eq(customers.ownerId, me), eq(customerServices.active, true), lte(customerServices.nextDueOn, addDays(date, SERVICES_DUE_DAYS))))
+      .where(
+        and(
+          eq(customers.ownerId, me),
+          eq(customerServices.active, true),
+          lte(customerServices.nextDueOn, addDays(date, SERVICES_DUE_DAYS)),
+        ),
+      )
       .orderBy(asc(customerServices.nextDueOn), asc(customers.name))
       .limit(TODAY_SECTION_LIMIT),
     ctx.db
-      .select({ id: leads.id, companyName: leads.companyName, contactName: leads.contactName, phone: leads.phone, source: leads.source, assignedAt: leads.assignedAt })
+      .select({
+        id: leads.id,
+        companyName: leads.companyName,
+        contactName: leads.contactName,
+        phone: leads.phone,
+        source: leads.source,
+        assignedAt: leads.assignedAt,
+      })
       .from(leads)
       .where(and(eq(leads.ownerId, me), eq(leads.status, 'new')))
       .orderBy(desc(leads.assignedAt), desc(leads.id))
@@ -75,7 +95,15 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     can(ctx.actor, 'leads:assign', 'department')
       ? ctx.db
           // assignedAt: when it arrived in the queue.
-          .select({ id: leads.id, companyName: leads.companyName, contactName: leads.contactName, phone: leads.phone, source: leads.source, assignedAt: leads.createdAt, queueDepartmentName: departments.name })
+          .select({
+            id: leads.id,
+            companyName: leads.companyName,
+            contactName: leads.contactName,
+            phone: leads.phone,
+            source: leads.source,
+            assignedAt: leads.createdAt,
+            queueDepartmentName: departments.name,
+          })
           .from(leads)
           .leftJoin(departments, eq(departments.id, leads.queueDepartmentId))
           .where(and(queuedLeadsFor(ctx.actor), inArray(leads.status, ['new', 'contacting', 'qualified'])))
@@ -89,7 +117,11 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     overdue: overdue.map(presentActivity),
     today: dueToday.map(presentActivity),
     reminders,
-    callsDue: calls.map((c) => ({ ...c, nextContactOn: c.nextContactOn!, lastContactAt: c.lastContactAt?.toISOString() ?? null })),
+    callsDue: calls.map((c) => ({
+      ...c,
+      nextContactOn: c.nextContactOn!,
+      lastContactAt: c.lastContactAt?.toISOString() ?? null,
+    })),
     inactive,
     servicesDue: services,
     newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),

@@ -29,22 +29,74 @@ describe('Today 今日', () => {
     const { client, user } = await signedIn(t);
     const admin = (await signedIn(t, { roleCode: 'admin' })).client;
     const customer = (await client.post('/api/v1/customers', { name: uniq('西安华达建设有限公司') })).body;
-    await client.post('/api/v1/contacts', { customerId: customer.id, name: '张财务', phones: ['13900001111'], isPrimary: true });
+    await client.post('/api/v1/contacts', {
+      customerId: customer.id,
+      name: '张财务',
+      phones: ['13900001111'],
+      isPrimary: true,
+    });
 
-    const overdue = await client.post('/api/v1/activities', { category: 'call', subject: '催交审计资料', status: 'planned', dueAt: new Date(Date.now() + 60_000).toISOString(), customerId: customer.id });
-    await t.database.db.update(activities).set({ dueAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(activities.id, overdue.body.id));
-    const later = await client.post('/api/v1/activities', { category: 'visit', subject: '拜访财务总监', status: 'planned', dueAt: new Date(Date.now() + 60 * 60_000).toISOString(), customerId: customer.id });
-    const tomorrow = await client.post('/api/v1/activities', { category: 'meeting', subject: '下周方案会', status: 'planned', dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), customerId: customer.id });
+    const overdue = await client.post('/api/v1/activities', {
+      category: 'call',
+      subject: '催交审计资料',
+      status: 'planned',
+      dueAt: new Date(Date.now() + 60_000).toISOString(),
+      customerId: customer.id,
+    });
+    await t.database.db
+      .update(activities)
+      .set({ dueAt: new Date(Date.now() - 2 * 86_400_000) })
+      .where(eq(activities.id, overdue.body.id));
+    const later = await client.post('/api/v1/activities', {
+      category: 'visit',
+      subject: '拜访财务总监',
+      status: 'planned',
+      dueAt: new Date(Date.now() + 60 * 60_000).toISOString(),
+      customerId: customer.id,
+    });
+    const tomorrow = await client.post('/api/v1/activities', {
+      category: 'meeting',
+      subject: '下周方案会',
+      status: 'planned',
+      dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      customerId: customer.id,
+    });
     expect([overdue.status, later.status, tomorrow.status]).toEqual([201, 201, 201]);
 
-    await client.post('/api/v1/contact-logs', { customerId: customer.id, direction: 'inbound', channel: 'phone', summary: '客户来电，约今天回电', nextContactOn: date });
+    await client.post('/api/v1/contact-logs', {
+      customerId: customer.id,
+      direction: 'inbound',
+      channel: 'phone',
+      summary: '客户来电，约今天回电',
+      nextContactOn: date,
+    });
     const quiet = (await client.post('/api/v1/customers', { name: uniq('宝鸡秦川机械') })).body;
-    await t.database.db.update(customers).set({ createdAt: new Date(Date.now() - 100 * 86_400_000) }).where(eq(customers.id, quiet.id));
-    await inTransaction({ db: t.database.db, jobs: t.app.jobs }, (tx) => raiseInactiveSuggestions(tx, { customerIds: [quiet.id] }));
+    await t.database.db
+      .update(customers)
+      .set({ createdAt: new Date(Date.now() - 100 * 86_400_000) })
+      .where(eq(customers.id, quiet.id));
+    await inTransaction({ db: t.database.db, jobs: t.app.jobs }, (tx) =>
+      raiseInactiveSuggestions(tx, { customerIds: [quiet.id] }),
+    );
     const line = await buildBusinessLine(t.database.db, { name: uniq('年报审计') });
-    await client.post('/api/v1/customer-services', { customerId: customer.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 10) });
-    await client.post('/api/v1/customer-services', { customerId: quiet.id, businessLineId: line.id, cycle: 'annual', nextDueOn: addDays(date, 90) });
-    const lead = await admin.post('/api/v1/leads', { companyName: uniq('咸阳新世纪商贸'), contactName: '刘经理', phone: '13800002222', ownerId: user.id });
+    await client.post('/api/v1/customer-services', {
+      customerId: customer.id,
+      businessLineId: line.id,
+      cycle: 'annual',
+      nextDueOn: addDays(date, 10),
+    });
+    await client.post('/api/v1/customer-services', {
+      customerId: quiet.id,
+      businessLineId: line.id,
+      cycle: 'annual',
+      nextDueOn: addDays(date, 90),
+    });
+    const lead = await admin.post('/api/v1/leads', {
+      companyName: uniq('咸阳新世纪商贸'),
+      contactName: '刘经理',
+      phone: '13800002222',
+      ownerId: user.id,
+    });
     expect(lead.status).toBe(201);
 
     const today = await client.get('/api/v1/today', { tz });
@@ -52,21 +104,45 @@ describe('Today 今日', () => {
     expect(today.body).toMatchObject({ date, timeZone: tz });
     expect(today.body.overdue.map((a: { subject: string }) => a.subject)).toEqual(['催交审计资料']);
     expect(today.body.today.map((a: { subject: string }) => a.subject)).toEqual(['拜访财务总监']);
-    expect(today.body.callsDue).toEqual([{ customerId: customer.id, customerName: customer.name, nextContactOn: date, lastContactAt: expect.any(String), contactId: expect.any(String), contactName: '张财务', phone: '13900001111' }]);
+    expect(today.body.callsDue).toEqual([
+      {
+        customerId: customer.id,
+        customerName: customer.name,
+        nextContactOn: date,
+        lastContactAt: expect.any(String),
+        contactId: expect.any(String),
+        contactName: '张财务',
+        phone: '13900001111',
+      },
+    ]);
     expect(today.body.inactive).toMatchObject([{ customerId: quiet.id, days: 100 }]);
-    expect(today.body.servicesDue).toMatchObject([{ customerId: customer.id, businessLineName: line.name, nextDueOn: addDays(date, 10) }]);
+    expect(today.body.servicesDue).toMatchObject([
+      { customerId: customer.id, businessLineName: line.name, nextDueOn: addDays(date, 10) },
+    ]);
     expect(today.body.newLeads).toMatchObject([{ id: lead.body.id, contactName: '刘经理', phone: '13800002222' }]);
 
     // The call cannot happen today: move it to tomorrow, and it leaves the list (its reminder moves too).
     const moved = await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: addDays(date, 1) });
     expect(moved.body.nextContactOn).toBe(addDays(date, 1));
     expect((await client.get('/api/v1/today', { tz })).body.callsDue).toEqual([]);
-    expect((await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: '2027-02-30' })).body.error.code).toBe('VALIDATION_FAILED');
+    expect(
+      (await client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: '2027-02-30' })).body.error.code,
+    ).toBe('VALIDATION_FAILED');
 
     // Nobody else's day shows any of it.
     const other = await signedIn(t);
     const theirs = (await other.client.get('/api/v1/today', { tz })).body;
-    for (const section of ['overdue', 'today', 'reminders', 'callsDue', 'inactive', 'servicesDue', 'newLeads', 'queuedLeads']) expect(theirs[section]).toEqual([]);
+    for (const section of [
+      'overdue',
+      'today',
+      'reminders',
+      'callsDue',
+      'inactive',
+      'servicesDue',
+      'newLeads',
+      'queuedLeads',
+    ])
+      expect(theirs[section]).toEqual([]);
     expect((await other.client.post(`/api/v1/customers/${customer.id}/next-contact`, { on: null })).status).toBe(404);
   });
 
@@ -78,7 +154,9 @@ describe('Today 今日', () => {
     const lead = await seller.client.post('/api/v1/leads', { companyName: uniq('铜川新材料'), contactName: '赵主任' });
     expect(lead.body).toMatchObject({ ownerId: null, queueDepartmentId: department.id });
     const theirs = (await manager.client.get('/api/v1/today')).body;
-    expect(theirs.queuedLeads).toMatchObject([{ id: lead.body.id, contactName: '赵主任', queueDepartmentName: department.name }]);
+    expect(theirs.queuedLeads).toMatchObject([
+      { id: lead.body.id, contactName: '赵主任', queueDepartmentName: department.name },
+    ]);
     expect((await seller.client.get('/api/v1/today')).body.queuedLeads).toEqual([]);
   });
 
@@ -87,8 +165,25 @@ describe('Today 今日', () => {
     const { client, user } = await signedIn(t);
     const customer = (await client.post('/api/v1/customers', { name: uniq('积压客户') })).body;
     const longAgo = new Date(Date.now() - 10 * 86_400_000);
-    await t.database.db.insert(activities).values(Array.from({ length: 60 }, (_, i) => ({ category: 'call', subject: `积压 ${i}`, status: 'planned' as const, dueAt: longAgo, ownerId: user.id, customerId: customer.id })));
-    await client.post('/api/v1/activities', { category: 'visit', subject: '今天的拜访', status: 'planned', dueAt: new Date(Date.now() + 30 * 60_000).toISOString(), customerId: customer.id });
+    await t.database.db
+      .insert(activities)
+      .values(
+        Array.from({ length: 60 }, (_, i) => ({
+          category: 'call',
+          subject: `积压 ${i}`,
+          status: 'planned' as const,
+          dueAt: longAgo,
+          ownerId: user.id,
+          customerId: customer.id,
+        })),
+      );
+    await client.post('/api/v1/activities', {
+      category: 'visit',
+      subject: '今天的拜访',
+      status: 'planned',
+      dueAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      customerId: customer.id,
+    });
     const today = (await client.get('/api/v1/today', { tz })).body;
     expect(today.overdue).toHaveLength(50);
     expect(today.today.map((a: { subject: string }) => a.subject)).toEqual(['今天的拜访']);

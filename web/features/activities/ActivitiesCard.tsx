@@ -1,5 +1,30 @@
-import { CalendarOutlined, CheckOutlined, DeleteOutlined, EditOutlined, PlusOutlined, UserAddOutlined } from '@ant-design/icons';
-import { App, Button, Card, Checkbox, Col, DatePicker, Divider, Flex, Form, Input, Modal, Popconfirm, Row, Select, Tag, Tooltip, Typography } from 'antd';
+import {
+  CalendarOutlined,
+  CheckOutlined,
+  DeleteOutlined,
+  EditOutlined,
+  PlusOutlined,
+  UserAddOutlined,
+} from '@ant-design/icons';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  DatePicker,
+  Divider,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Select,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -60,7 +85,15 @@ const FIELDS: FormFields = {
 /** Tomorrow at 10:00: a sensible first suggestion for planned work. */
 const tomorrowMorning = () => dayjs().add(1, 'day').hour(10).minute(0).second(0).millisecond(0);
 
-function ActivityModal({ mode, activity, parent, categories, customerId, invalidates, onClose }: {
+function ActivityModal({
+  mode,
+  activity,
+  parent,
+  categories,
+  customerId,
+  invalidates,
+  onClose,
+}: {
   mode: Mode | null;
   activity: Activity | null;
   parent: ActivityParent;
@@ -77,7 +110,11 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
   const [form] = Form.useForm<Values>();
   const onError = useFormSubmitError(form, FIELDS);
   const open = mode !== null;
-  const contacts = useAll(contactsApi, { customerId: customerId ?? undefined, sort: 'name' }, open && Boolean(customerId));
+  const contacts = useAll(
+    contactsApi,
+    { customerId: customerId ?? undefined, sort: 'name' },
+    open && Boolean(customerId),
+  );
   const directory = useDirectory(open && mode !== 'complete');
   const planNext = Form.useWatch('planNext', form);
   const planning = mode === 'plan' || (mode === 'edit' && activity?.status === 'planned');
@@ -87,36 +124,73 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
   // Colleagues besides the owner (who is always on it); assignees no longer in the directory (switched off) stay listed by name.
   const ownerId = mode === 'edit' && activity ? activity.ownerId : me.user.id;
   const assigneeOptions = useMemo(() => {
-    const options = (directory.data ?? []).filter((u) => u.id !== ownerId).map((u) => ({ value: u.id, label: personLabel(locale, u) }));
-    const kept = (mode === 'edit' ? activity?.assignees ?? [] : []).filter((a) => !options.some((o) => o.value === a.id)).map((a) => ({ value: a.id, label: a.name }));
+    const options = (directory.data ?? [])
+      .filter((u) => u.id !== ownerId)
+      .map((u) => ({ value: u.id, label: personLabel(locale, u) }));
+    const kept = (mode === 'edit' ? (activity?.assignees ?? []) : [])
+      .filter((a) => !options.some((o) => o.value === a.id))
+      .map((a) => ({ value: a.id, label: a.name }));
     return [...options, ...kept];
   }, [directory.data, ownerId, locale, mode, activity]);
 
-  const save = useWrite(async (v: Values) => {
-    const common = { category: v.category, subject: v.subject, notes: v.notes?.trim() || null, contactId: v.contactId ?? null };
-    const assigneeIds = v.assigneeIds ?? [];
-    if (mode === 'log') return activitiesApi.create({ ...parent, ...common, assigneeIds, status: 'done', doneAt: v.at.toISOString() });
-    if (mode === 'plan') return activitiesApi.create({ ...parent, ...common, assigneeIds, status: 'planned', dueAt: v.at.toISOString() });
-    if (mode === 'edit' && activity) {
-      const was = activity.status === 'planned' ? activity.dueAt : activity.doneAt;
-      const moved = !was || dayjs(was).valueOf() !== v.at.valueOf();
-      const time = moved ? (activity.status === 'planned' ? { dueAt: v.at.toISOString() } : { doneAt: v.at.toISOString() }) : {};
-      // Assignees only when changed: an unchanged list with a colleague switched off since would be refused.
-      const before = activity.assignees.map((a) => a.id).sort().join();
-      const people = [...assigneeIds].sort().join() === before ? {} : { assigneeIds };
-      return activitiesApi.update(activity.id, { ...common, ...people, ...(activity.status === 'cancelled' ? {} : time) });
-    }
-    if (mode === 'complete' && activity) {
-      return activitiesApi.complete(activity.id, {
+  const save = useWrite(
+    async (v: Values) => {
+      const common = {
+        category: v.category,
+        subject: v.subject,
         notes: v.notes?.trim() || null,
-        doneAt: v.at.toISOString(),
-        next: v.planNext && v.nextCategory && v.nextSubject && v.nextDueAt
-          ? { category: v.nextCategory, subject: v.nextSubject, dueAt: v.nextDueAt.toISOString(), contactId: activity.contactId }
-          : undefined,
-      });
-    }
-    throw new Error('no activity');
-  }, [activitiesApi.path, ...invalidates]);
+        contactId: v.contactId ?? null,
+      };
+      const assigneeIds = v.assigneeIds ?? [];
+      if (mode === 'log')
+        return activitiesApi.create({ ...parent, ...common, assigneeIds, status: 'done', doneAt: v.at.toISOString() });
+      if (mode === 'plan')
+        return activitiesApi.create({
+          ...parent,
+          ...common,
+          assigneeIds,
+          status: 'planned',
+          dueAt: v.at.toISOString(),
+        });
+      if (mode === 'edit' && activity) {
+        const was = activity.status === 'planned' ? activity.dueAt : activity.doneAt;
+        const moved = !was || dayjs(was).valueOf() !== v.at.valueOf();
+        const time = moved
+          ? activity.status === 'planned'
+            ? { dueAt: v.at.toISOString() }
+            : { doneAt: v.at.toISOString() }
+          : {};
+        // Assignees only when changed: an unchanged list with a colleague switched off since would be refused.
+        const before = activity.assignees
+          .map((a) => a.id)
+          .sort()
+          .join();
+        const people = [...assigneeIds].sort().join() === before ? {} : { assigneeIds };
+        return activitiesApi.update(activity.id, {
+          ...common,
+          ...people,
+          ...(activity.status === 'cancelled' ? {} : time),
+        });
+      }
+      if (mode === 'complete' && activity) {
+        return activitiesApi.complete(activity.id, {
+          notes: v.notes?.trim() || null,
+          doneAt: v.at.toISOString(),
+          next:
+            v.planNext && v.nextCategory && v.nextSubject && v.nextDueAt
+              ? {
+                  category: v.nextCategory,
+                  subject: v.nextSubject,
+                  dueAt: v.nextDueAt.toISOString(),
+                  contactId: activity.contactId,
+                }
+              : undefined,
+        });
+      }
+      throw new Error('no activity');
+    },
+    [activitiesApi.path, ...invalidates],
+  );
 
   const firstCategory = category.codes[0];
   useEffect(() => {
@@ -136,22 +210,37 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
       });
     }
     if (mode === 'complete' && activity) {
-      form.setFieldsValue({ notes: activity.notes ?? undefined, at: dayjs(), planNext: false, nextCategory: nextCategory.codes[0], nextDueAt: tomorrowMorning() });
+      form.setFieldsValue({
+        notes: activity.notes ?? undefined,
+        at: dayjs(),
+        planNext: false,
+        nextCategory: nextCategory.codes[0],
+        nextDueAt: tomorrowMorning(),
+      });
     }
     // Defaults are set when the modal opens, not again when the card re-renders (callers may pass a new categories array each time).
   }, [open, mode, activity?.id, form]);
   // The categories may arrive after the modal opened: then default to the first one.
   useEffect(() => {
     if (!open || !firstCategory) return;
-    if ((mode === 'log' || mode === 'plan') && !form.getFieldValue('category')) form.setFieldValue('category', firstCategory);
+    if ((mode === 'log' || mode === 'plan') && !form.getFieldValue('category'))
+      form.setFieldValue('category', firstCategory);
     if (mode === 'complete' && !form.getFieldValue('nextCategory')) form.setFieldValue('nextCategory', firstCategory);
   }, [open, mode, firstCategory, form]);
 
   const submit = async (values: Values) => {
     try {
       const saved = await save.mutateAsync(values);
-      const key = mode === 'log' ? 'activity.logged' : mode === 'plan' ? 'activity.scheduled' : mode === 'edit' ? 'common.saved'
-        : 'next' in saved && saved.next ? 'activity.completedWithNext' : 'activity.completed';
+      const key =
+        mode === 'log'
+          ? 'activity.logged'
+          : mode === 'plan'
+            ? 'activity.scheduled'
+            : mode === 'edit'
+              ? 'common.saved'
+              : 'next' in saved && saved.next
+                ? 'activity.completedWithNext'
+                : 'activity.completed';
       void message.success(t(key));
       onClose();
     } catch (error) {
@@ -159,9 +248,18 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
     }
   };
 
-  const title = mode === 'log' ? t('activity.logTitle') : mode === 'plan' ? t('activity.planTitle') : mode === 'edit' ? t('activity.editTitle')
-    : t('activity.completeTitle', { subject: activity?.subject ?? '' });
-  const contactOptions = (contacts.data ?? []).map((c) => ({ value: c.id, label: c.department ? `${c.name}（${c.department}）` : c.name }));
+  const title =
+    mode === 'log'
+      ? t('activity.logTitle')
+      : mode === 'plan'
+        ? t('activity.planTitle')
+        : mode === 'edit'
+          ? t('activity.editTitle')
+          : t('activity.completeTitle', { subject: activity?.subject ?? '' });
+  const contactOptions = (contacts.data ?? []).map((c) => ({
+    value: c.id,
+    label: c.department ? `${c.name}（${c.department}）` : c.name,
+  }));
   const noPast = (d: Dayjs) => d.isBefore(dayjs().startOf('day'));
   const noFuture = (d: Dayjs) => d.isAfter(dayjs().endOf('day'));
   const dateTime = { showTime: { format: 'HH:mm' }, format: 'YYYY-MM-DD HH:mm', style: { width: '100%' } } as const;
@@ -187,7 +285,11 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
               </Form.Item>
             </Col>
             <Col span={12}>
-              <Form.Item name="at" label={t('activity.doneAt')} rules={[{ ...rules.required('activity.doneAt', 'select'), type: 'object' }]}>
+              <Form.Item
+                name="at"
+                label={t('activity.doneAt')}
+                rules={[{ ...rules.required('activity.doneAt', 'select'), type: 'object' }]}
+              >
                 <DatePicker {...dateTime} disabledDate={noFuture} />
               </Form.Item>
             </Col>
@@ -199,17 +301,29 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
             {planNext && (
               <>
                 <Col span={12}>
-                  <Form.Item name="nextCategory" label={t('activity.category')} rules={[rules.required('activity.category', 'select')]}>
+                  <Form.Item
+                    name="nextCategory"
+                    label={t('activity.category')}
+                    rules={[rules.required('activity.category', 'select')]}
+                  >
                     <Select options={nextCategory.options} loading={nextCategory.loading} />
                   </Form.Item>
                 </Col>
                 <Col span={12}>
-                  <Form.Item name="nextDueAt" label={t('activity.dueAt')} rules={[{ ...rules.required('activity.dueAt', 'select'), type: 'object' }]}>
+                  <Form.Item
+                    name="nextDueAt"
+                    label={t('activity.dueAt')}
+                    rules={[{ ...rules.required('activity.dueAt', 'select'), type: 'object' }]}
+                  >
                     <DatePicker {...dateTime} disabledDate={noPast} />
                   </Form.Item>
                 </Col>
                 <Col span={24}>
-                  <Form.Item name="nextSubject" label={t('activity.nextSubject')} rules={[rules.required('activity.nextSubject'), { max: 200 }]}>
+                  <Form.Item
+                    name="nextSubject"
+                    label={t('activity.nextSubject')}
+                    rules={[rules.required('activity.nextSubject'), { max: 200 }]}
+                  >
                     <Input placeholder={t('activity.subjectPlaceholder')} autoComplete="off" />
                   </Form.Item>
                 </Col>
@@ -219,23 +333,39 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
         ) : (
           <Row gutter={16}>
             <Col span={12}>
-              <Form.Item name="category" label={t('activity.category')} rules={[rules.required('activity.category', 'select')]}>
+              <Form.Item
+                name="category"
+                label={t('activity.category')}
+                rules={[rules.required('activity.category', 'select')]}
+              >
                 <Select options={category.options} loading={category.loading} data-testid="activity-category" />
               </Form.Item>
             </Col>
             <Col span={12}>
               {planning ? (
-                <Form.Item name="at" label={t('activity.dueAt')} rules={[{ ...rules.required('activity.dueAt', 'select'), type: 'object' }]}>
+                <Form.Item
+                  name="at"
+                  label={t('activity.dueAt')}
+                  rules={[{ ...rules.required('activity.dueAt', 'select'), type: 'object' }]}
+                >
                   <DatePicker {...dateTime} disabledDate={noPast} />
                 </Form.Item>
               ) : (
-                <Form.Item name="at" label={t('activity.doneAt')} rules={[{ ...rules.required('activity.doneAt', 'select'), type: 'object' }]}>
+                <Form.Item
+                  name="at"
+                  label={t('activity.doneAt')}
+                  rules={[{ ...rules.required('activity.doneAt', 'select'), type: 'object' }]}
+                >
                   <DatePicker {...dateTime} disabledDate={noFuture} disabled={activity?.status === 'cancelled'} />
                 </Form.Item>
               )}
             </Col>
             <Col span={24}>
-              <Form.Item name="subject" label={t('activity.subject')} rules={[rules.required('activity.subject'), { max: 200 }]}>
+              <Form.Item
+                name="subject"
+                label={t('activity.subject')}
+                rules={[rules.required('activity.subject'), { max: 200 }]}
+              >
                 <Input placeholder={t('activity.subjectPlaceholder')} autoComplete="off" />
               </Form.Item>
             </Col>
@@ -247,7 +377,12 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
               </Col>
             )}
             <Col span={24}>
-              <Form.Item name="assigneeIds" label={t('activity.assignee.label')} extra={t('activity.assignee.help')} rules={[{ type: 'array', max: 20 }]}>
+              <Form.Item
+                name="assigneeIds"
+                label={t('activity.assignee.label')}
+                extra={t('activity.assignee.help')}
+                rules={[{ type: 'array', max: 20 }]}
+              >
                 <Select
                   mode="multiple"
                   allowClear
@@ -260,7 +395,11 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
               </Form.Item>
             </Col>
             <Col span={24}>
-              <Form.Item name="notes" label={planning ? t('activity.notes') : t('activity.outcome')} rules={[{ max: 4000 }]}>
+              <Form.Item
+                name="notes"
+                label={planning ? t('activity.notes') : t('activity.outcome')}
+                rules={[{ max: 4000 }]}
+              >
                 <Input.TextArea rows={3} placeholder={planning ? undefined : t('activity.outcomePlaceholder')} />
               </Form.Item>
             </Col>
@@ -271,7 +410,14 @@ function ActivityModal({ mode, activity, parent, categories, customerId, invalid
   );
 }
 
-function ActivityItem({ activity: a, parent, editable, onEdit, onComplete, onDelete }: {
+function ActivityItem({
+  activity: a,
+  parent,
+  editable,
+  onEdit,
+  onComplete,
+  onDelete,
+}: {
   activity: Activity;
   parent: ActivityParent;
   editable: boolean;
@@ -285,51 +431,94 @@ function ActivityItem({ activity: a, parent, editable, onEdit, onComplete, onDel
   const overdue = planned && a.dueAt !== null && Date.parse(a.dueAt) < Date.now();
   const stage = a.stageId && (locale === 'zh-CN' ? a.stageNameZh : a.stageNameEn);
   // On a customer's card, say which opportunity or lead the work was on.
-  const via = 'customerId' in parent
-    ? a.opportunityId ? <Link to={`/opportunities/${a.opportunityId}`}>{t('activity.onOpportunity', { name: a.opportunityName ?? '' })}</Link>
-      : a.leadId ? <Link to={`/leads/${a.leadId}`}>{t('activity.onLead', { name: a.leadName ?? '' })}</Link> : null
-    : null;
+  const via =
+    'customerId' in parent ? (
+      a.opportunityId ? (
+        <Link to={`/opportunities/${a.opportunityId}`}>
+          {t('activity.onOpportunity', { name: a.opportunityName ?? '' })}
+        </Link>
+      ) : a.leadId ? (
+        <Link to={`/leads/${a.leadId}`}>{t('activity.onLead', { name: a.leadName ?? '' })}</Link>
+      ) : null
+    ) : null;
   return (
     <Flex gap={12} align="flex-start" data-testid="activity-item" data-status={a.status} style={{ padding: '10px 0' }}>
       <Flex vertical gap={4} style={{ flex: 1, minWidth: 0 }}>
         <Flex gap={8} align="center" wrap>
           <CategoryTag category={a.category} />
-          <Typography.Text strong delete={a.status === 'cancelled'}>{a.subject}</Typography.Text>
+          <Typography.Text strong delete={a.status === 'cancelled'}>
+            {a.subject}
+          </Typography.Text>
           {a.contactName && <Typography.Text type="secondary">· {a.contactName}</Typography.Text>}
           {a.status === 'cancelled' && <Tag style={{ marginInlineEnd: 0 }}>{t('activity.status.cancelled')}</Tag>}
         </Flex>
         <Flex gap={8} align="center" wrap style={{ fontSize: 13 }}>
           {planned ? (
-            <Typography.Text type={overdue ? 'danger' : undefined} data-testid={overdue ? 'activity-overdue' : undefined}>
+            <Typography.Text
+              type={overdue ? 'danger' : undefined}
+              data-testid={overdue ? 'activity-overdue' : undefined}
+            >
               <CalendarOutlined /> {t('activity.due', { time: formatDateTime(a.dueAt, locale) })}
-              {overdue && <Tag color="red" style={{ marginInlineStart: 6, marginInlineEnd: 0 }}>{t('activity.overdue')}</Tag>}
+              {overdue && (
+                <Tag color="red" style={{ marginInlineStart: 6, marginInlineEnd: 0 }}>
+                  {t('activity.overdue')}
+                </Tag>
+              )}
             </Typography.Text>
           ) : a.doneAt ? (
-            <Typography.Text type="secondary"><CheckOutlined /> {t('activity.doneOn', { time: formatDateTime(a.doneAt, locale) })}</Typography.Text>
+            <Typography.Text type="secondary">
+              <CheckOutlined /> {t('activity.doneOn', { time: formatDateTime(a.doneAt, locale) })}
+            </Typography.Text>
           ) : null}
           <Typography.Text type="secondary">{t('activity.by', { name: a.ownerName })}</Typography.Text>
           {a.assignees.length > 0 && (
             <Typography.Text type="secondary" data-testid="activity-assignees-list">
-              <UserAddOutlined /> {t('activity.assignee.with', { names: a.assignees.map((p) => p.name).join(listSeparator(locale)) })}
+              <UserAddOutlined />{' '}
+              {t('activity.assignee.with', { names: a.assignees.map((p) => p.name).join(listSeparator(locale)) })}
             </Typography.Text>
           )}
-          {stage && <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }}>{t('activity.inStage', { stage })}</Tag>}
+          {stage && (
+            <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }}>
+              {t('activity.inStage', { stage })}
+            </Tag>
+          )}
           {via && <Typography.Text type="secondary">{via}</Typography.Text>}
         </Flex>
-        {a.notes && <Typography.Paragraph type="secondary" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{a.notes}</Typography.Paragraph>}
+        {a.notes && (
+          <Typography.Paragraph type="secondary" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+            {a.notes}
+          </Typography.Paragraph>
+        )}
       </Flex>
       {editable && (
         <Flex gap={4} align="center" style={{ flexShrink: 0 }}>
           {planned && (
-            <Button size="small" type="primary" ghost icon={<CheckOutlined />} onClick={onComplete} data-testid={`activity-complete-${a.id}`}>
+            <Button
+              size="small"
+              type="primary"
+              ghost
+              icon={<CheckOutlined />}
+              onClick={onComplete}
+              data-testid={`activity-complete-${a.id}`}
+            >
               {t('activity.complete')}
             </Button>
           )}
           <Tooltip title={t('common.edit')}>
             <Button type="text" size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={onEdit} />
           </Tooltip>
-          <Popconfirm title={t('activity.deleteConfirm', { subject: a.subject })} okButtonProps={{ danger: true }} onConfirm={onDelete}>
-            <Button type="text" size="small" icon={<DeleteOutlined />} aria-label={t('common.delete')} data-testid={`activity-delete-${a.id}`} />
+          <Popconfirm
+            title={t('activity.deleteConfirm', { subject: a.subject })}
+            okButtonProps={{ danger: true }}
+            onConfirm={onDelete}
+          >
+            <Button
+              type="text"
+              size="small"
+              icon={<DeleteOutlined />}
+              aria-label={t('common.delete')}
+              data-testid={`activity-delete-${a.id}`}
+            />
           </Popconfirm>
         </Flex>
       )}
@@ -350,7 +539,14 @@ function ActivityItem({ activity: a, parent, editable, onEdit, onComplete, onDel
  * <ActivitiesCard parent={{ customerId: c.id }} editable={canWork} />
  * ```
  */
-export function ActivitiesCard({ parent, editable, categories, customerId, title, invalidates = [] }: ActivitiesCardProps) {
+export function ActivitiesCard({
+  parent,
+  editable,
+  categories,
+  customerId,
+  title,
+  invalidates = [],
+}: ActivitiesCardProps) {
   const t = useT();
   const toast = useErrorToast();
   const { message } = App.useApp();
@@ -369,16 +565,29 @@ export function ActivitiesCard({ parent, editable, categories, customerId, title
       title={title ?? t('activity.title')}
       size="small"
       data-testid="activities-card"
-      extra={editable && (
-        <Flex gap={8}>
-          <Button size="small" icon={<CalendarOutlined />} onClick={() => setModal({ mode: 'plan', activity: null })} data-testid="activity-plan">
-            {t('activity.plan')}
-          </Button>
-          <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setModal({ mode: 'log', activity: null })} data-testid="activity-log">
-            {t('activity.log')}
-          </Button>
-        </Flex>
-      )}
+      extra={
+        editable && (
+          <Flex gap={8}>
+            <Button
+              size="small"
+              icon={<CalendarOutlined />}
+              onClick={() => setModal({ mode: 'plan', activity: null })}
+              data-testid="activity-plan"
+            >
+              {t('activity.plan')}
+            </Button>
+            <Button
+              size="small"
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setModal({ mode: 'log', activity: null })}
+              data-testid="activity-log"
+            >
+              {t('activity.log')}
+            </Button>
+          </Flex>
+        )
+      }
     >
       {list.isPending || categoryList.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('activity.empty')} hint={editable ? t('activity.emptyHint') : undefined} />
@@ -386,8 +595,16 @@ export function ActivitiesCard({ parent, editable, categories, customerId, title
         <Flex vertical>
           {items.map((a, i) => (
             <div key={a.id}>
-              {i === 0 && plannedCount > 0 && <Divider titlePlacement="start" plain style={{ margin: '0 0 4px' }}>{t('activity.sectionPlanned', { count: plannedCount })}</Divider>}
-              {i === plannedCount && plannedCount > 0 && <Divider titlePlacement="start" plain style={{ margin: '8px 0 4px' }}>{t('activity.sectionDone')}</Divider>}
+              {i === 0 && plannedCount > 0 && (
+                <Divider titlePlacement="start" plain style={{ margin: '0 0 4px' }}>
+                  {t('activity.sectionPlanned', { count: plannedCount })}
+                </Divider>
+              )}
+              {i === plannedCount && plannedCount > 0 && (
+                <Divider titlePlacement="start" plain style={{ margin: '8px 0 4px' }}>
+                  {t('activity.sectionDone')}
+                </Divider>
+              )}
               {i > 0 && (i !== plannedCount || plannedCount === 0) && <Divider style={{ margin: 0 }} />}
               <ActivityItem
                 activity={a}
@@ -420,4 +637,3 @@ export function ActivitiesCard({ parent, editable, categories, customerId, title
     </Card>
   );
 }
-

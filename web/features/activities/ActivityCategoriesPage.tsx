@@ -1,5 +1,20 @@
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Popconfirm, Switch, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Switch,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { CategoryCode, type ActivityCategoryItem } from '../../../common/schemas/activities';
 import { useWrite } from '../../api/queries';
@@ -19,7 +34,15 @@ const FIELDS: FormFields = { names: ['code', 'nameZh', 'nameEn', 'position', 'ac
 const INVALIDATES = [activityCategoriesApi.path, activitiesApi.path];
 
 /** Create (target null) or edit a category: code only when creating; names, order and — when editing — active. */
-function CategoryDrawer({ target, nextPosition, onClose }: { target: ActivityCategoryItem | null | undefined; nextPosition: number; onClose: () => void }) {
+function CategoryDrawer({
+  target,
+  nextPosition,
+  onClose,
+}: {
+  target: ActivityCategoryItem | null | undefined;
+  nextPosition: number;
+  onClose: () => void;
+}) {
   const t = useT();
   const { locale } = useLocale();
   const rules = useRules();
@@ -29,9 +52,20 @@ function CategoryDrawer({ target, nextPosition, onClose }: { target: ActivityCat
   const creating = target === null;
   const active = Form.useWatch('active', form);
   const save = useWrite(
-    (v: Values) => target
-      ? activityCategoriesApi.update(target.code, { nameZh: v.nameZh.trim(), nameEn: v.nameEn.trim(), position: v.position, active: v.active })
-      : activityCategoriesApi.create({ code: v.code.trim(), nameZh: v.nameZh.trim(), nameEn: v.nameEn.trim(), position: v.position }),
+    (v: Values) =>
+      target
+        ? activityCategoriesApi.update(target.code, {
+            nameZh: v.nameZh.trim(),
+            nameEn: v.nameEn.trim(),
+            position: v.position,
+            active: v.active,
+          })
+        : activityCategoriesApi.create({
+            code: v.code.trim(),
+            nameZh: v.nameZh.trim(),
+            nameEn: v.nameEn.trim(),
+            position: v.position,
+          }),
     INVALIDATES,
   );
 
@@ -41,7 +75,17 @@ function CategoryDrawer({ target, nextPosition, onClose }: { target: ActivityCat
   useEffect(() => {
     if (target === undefined) return;
     form.resetFields();
-    form.setFieldsValue(target ? { code: target.code, nameZh: target.nameZh, nameEn: target.nameEn, position: target.position, active: target.active } : { position: suggested.current, active: true });
+    form.setFieldsValue(
+      target
+        ? {
+            code: target.code,
+            nameZh: target.nameZh,
+            nameEn: target.nameEn,
+            position: target.position,
+            active: target.active,
+          }
+        : { position: suggested.current, active: true },
+    );
   }, [target, form]);
 
   const write = async (values: Values) => {
@@ -83,7 +127,13 @@ function CategoryDrawer({ target, nextPosition, onClose }: { target: ActivityCat
           extra={creating ? t('category.codeHelp') : t('category.codeFixed')}
           rules={creating ? [rules.required('category.code'), rules.schema(CategoryCode)] : []}
         >
-          <Input disabled={!creating} autoComplete="off" maxLength={40} placeholder="tax-filing" style={{ width: 240 }} />
+          <Input
+            disabled={!creating}
+            autoComplete="off"
+            maxLength={40}
+            placeholder="tax-filing"
+            style={{ width: 240 }}
+          />
         </Form.Item>
         <Form.Item name="nameZh" label={t('category.nameZh')} rules={[rules.required('category.nameZh'), { max: 30 }]}>
           <Input autoComplete="off" maxLength={30} placeholder={t('category.nameZhPlaceholder')} />
@@ -91,15 +141,27 @@ function CategoryDrawer({ target, nextPosition, onClose }: { target: ActivityCat
         <Form.Item name="nameEn" label={t('category.nameEn')} rules={[rules.required('category.nameEn'), { max: 60 }]}>
           <Input autoComplete="off" maxLength={60} placeholder={t('category.nameEnPlaceholder')} />
         </Form.Item>
-        <Form.Item name="position" label={t('category.position')} extra={t('category.positionHelp')} rules={[{ required: true, type: 'number', min: 0, max: 1000 }]}>
+        <Form.Item
+          name="position"
+          label={t('category.position')}
+          extra={t('category.positionHelp')}
+          rules={[{ required: true, type: 'number', min: 0, max: 1000 }]}
+        >
           <InputNumber min={0} max={1000} precision={0} style={{ width: 160 }} />
         </Form.Item>
         {!creating && (
-          <Form.Item name="active" label={t('common.status')} valuePropName="checked" extra={target?.active && active === false ? undefined : t('category.activeHelp')}>
+          <Form.Item
+            name="active"
+            label={t('common.status')}
+            valuePropName="checked"
+            extra={target?.active && active === false ? undefined : t('category.activeHelp')}
+          >
             <Switch checkedChildren={t('common.active')} unCheckedChildren={t('common.inactive')} />
           </Form.Item>
         )}
-        {!creating && target?.active && active === false && <Alert type="warning" showIcon title={t('category.deactivateHint')} />}
+        {!creating && target?.active && active === false && (
+          <Alert type="warning" showIcon title={t('category.deactivateHint')} />
+        )}
       </Form>
     </FormDrawer>
   );
@@ -113,7 +175,9 @@ function ActiveSwitch({ item }: { item: ActivityCategoryItem }) {
   const { message } = App.useApp();
   const toggle = useWrite((active: boolean) => activityCategoriesApi.update(item.code, { active }), INVALIDATES);
   const run = (active: boolean) =>
-    toggle.mutateAsync(active).then(() => void message.success(t(active ? 'common.activated' : 'common.deactivated')), toast);
+    toggle
+      .mutateAsync(active)
+      .then(() => void message.success(t(active ? 'common.activated' : 'common.deactivated')), toast);
   const control = (
     <Switch
       size="small"
@@ -159,13 +223,24 @@ export function ActivityCategoriesPage() {
       title: t('category.nameZh'),
       render: (_, c) => <Typography.Text type={c.active ? undefined : 'secondary'}>{c.nameZh}</Typography.Text>,
     },
-    { key: 'nameEn', title: t('category.nameEn'), render: (_, c) => <Typography.Text type={c.active ? undefined : 'secondary'}>{c.nameEn}</Typography.Text> },
+    {
+      key: 'nameEn',
+      title: t('category.nameEn'),
+      render: (_, c) => <Typography.Text type={c.active ? undefined : 'secondary'}>{c.nameEn}</Typography.Text>,
+    },
     { key: 'shown', title: t('category.shownAs'), render: (_, c) => <CategoryTag category={c.code} /> },
     {
       key: 'builtin',
       title: t('category.kind'),
       width: 110,
-      render: (_, c) => (c.builtin ? <Tag color="blue" variant="filled">{t('category.builtin')}</Tag> : <Tag variant="filled">{t('category.custom')}</Tag>),
+      render: (_, c) =>
+        c.builtin ? (
+          <Tag color="blue" variant="filled">
+            {t('category.builtin')}
+          </Tag>
+        ) : (
+          <Tag variant="filled">{t('category.custom')}</Tag>
+        ),
     },
     { key: 'active', title: t('common.status'), width: 90, render: (_, c) => <ActiveSwitch item={c} /> },
     {
@@ -174,7 +249,14 @@ export function ActivityCategoriesPage() {
       width: 80,
       render: (_, c) => (
         <Tooltip title={t('common.edit')}>
-          <Button type="text" size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(c)} data-testid={`category-edit-${c.code}`} />
+          <Button
+            type="text"
+            size="small"
+            icon={<EditOutlined />}
+            aria-label={t('common.edit')}
+            onClick={() => setEditing(c)}
+            data-testid={`category-edit-${c.code}`}
+          />
         </Tooltip>
       ),
     },
@@ -201,7 +283,11 @@ export function ActivityCategoriesPage() {
           pagination={false}
           scroll={{ x: 'max-content' }}
           locale={{ emptyText: categories.isPending ? ' ' : <EmptyState title={t('category.empty')} /> }}
-          footer={() => <Typography.Text type="secondary">{t('category.footer', { active: items.filter((c) => c.active).length, total: items.length })}</Typography.Text>}
+          footer={() => (
+            <Typography.Text type="secondary">
+              {t('category.footer', { active: items.filter((c) => c.active).length, total: items.length })}
+            </Typography.Text>
+          )}
         />
       </Card>
       <CategoryDrawer target={editing} nextPosition={nextPosition} onClose={() => setEditing(undefined)} />

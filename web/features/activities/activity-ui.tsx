@@ -1,12 +1,26 @@
 import {
-  AccountBookOutlined, CarOutlined, CommentOutlined, EllipsisOutlined, FileTextOutlined, InteractionOutlined, MailOutlined, PhoneOutlined,
-  QuestionCircleOutlined, SendOutlined, TagOutlined, TeamOutlined,
+  AccountBookOutlined,
+  CarOutlined,
+  CommentOutlined,
+  EllipsisOutlined,
+  FileTextOutlined,
+  InteractionOutlined,
+  MailOutlined,
+  PhoneOutlined,
+  QuestionCircleOutlined,
+  SendOutlined,
+  TagOutlined,
+  TeamOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Flex, Tag } from 'antd';
 import { useCallback, useMemo, type ReactNode } from 'react';
 import type { Locale } from '../../../common/i18n';
-import { ACTIVITY_CATEGORIES, type ActivityCategory, type ActivityCategoryItem } from '../../../common/schemas/activities';
+import {
+  ACTIVITY_CATEGORIES,
+  type ActivityCategory,
+  type ActivityCategoryItem,
+} from '../../../common/schemas/activities';
 import { activityCategoriesApi } from '../../api/resources';
 import { useLocale } from '../../i18n';
 
@@ -54,7 +68,12 @@ export function categoryIcon(code: string): ReactNode {
  * One shared query: every tag and picker reads the same cache; the categories page refreshes it.
  */
 export function useActivityCategories(enabled = true) {
-  return useQuery({ queryKey: [activityCategoriesApi.path], queryFn: activityCategoriesApi.list, staleTime: 5 * 60_000, enabled });
+  return useQuery({
+    queryKey: [activityCategoriesApi.path],
+    queryFn: activityCategoriesApi.list,
+    staleTime: 5 * 60_000,
+    enabled,
+  });
 }
 
 /** A category's name in the UI language. */
@@ -63,7 +82,11 @@ export function categoryName(item: Pick<ActivityCategoryItem, 'nameZh' | 'nameEn
 }
 
 /** A category's name from the firm's list (see useActivityCategories); a code not (or not yet) in it shows as it is stored. */
-export function categoryLabel(categories: readonly ActivityCategoryItem[] | undefined, locale: Locale, code: string): string {
+export function categoryLabel(
+  categories: readonly ActivityCategoryItem[] | undefined,
+  locale: Locale,
+  code: string,
+): string {
   const item = categories?.find((c) => c.code === code);
   return item ? categoryName(item, locale) : code;
 }
@@ -81,7 +104,11 @@ export function useCategoryLabel(): (code: string) => string {
  * one in the firm's order. `current` (an activity's category being edited) is kept even when
  * switched off, so the picker still shows it.
  */
-export function pickableCategories(categories: readonly ActivityCategoryItem[], preferred?: readonly string[], current?: string): ActivityCategoryItem[] {
+export function pickableCategories(
+  categories: readonly ActivityCategoryItem[],
+  preferred?: readonly string[],
+  current?: string,
+): ActivityCategoryItem[] {
   const active = categories.filter((c) => c.active);
   let out: ActivityCategoryItem[];
   if (preferred) {
@@ -92,7 +119,16 @@ export function pickableCategories(categories: readonly ActivityCategoryItem[], 
     out = active;
   }
   if (current && !out.some((c) => c.code === current)) {
-    out.push(categories.find((c) => c.code === current) ?? { code: current, nameZh: current, nameEn: current, active: false, position: 0, builtin: false });
+    out.push(
+      categories.find((c) => c.code === current) ?? {
+        code: current,
+        nameZh: current,
+        nameEn: current,
+        active: false,
+        position: 0,
+        builtin: false,
+      },
+    );
   }
   return out;
 }
@@ -102,10 +138,16 @@ export function useCategoryOptions(preferred?: readonly string[], current?: stri
   const { locale } = useLocale();
   const { data, isPending } = useActivityCategories();
   const options = useMemo(
-    () => pickableCategories(data ?? [], preferred, current).map((c) => ({
-      value: c.code,
-      label: <Flex gap={6} data-testid={`category-option-${c.code}`}>{categoryIcon(c.code)}{categoryName(c, locale)}</Flex>,
-    })),
+    () =>
+      pickableCategories(data ?? [], preferred, current).map((c) => ({
+        value: c.code,
+        label: (
+          <Flex gap={6} data-testid={`category-option-${c.code}`}>
+            {categoryIcon(c.code)}
+            {categoryName(c, locale)}
+          </Flex>
+        ),
+      })),
     [data, preferred, current, locale],
   );
   return { options, loading: isPending, codes: options.map((o) => o.value) };
@@ -121,7 +163,12 @@ export function CategoryTag({ category }: { category: string }) {
   const known = isCategory(category);
   const custom = !known && Boolean(data?.some((c) => c.code === category));
   return (
-    <Tag color={known ? CATEGORY_COLORS[category] : custom ? CUSTOM_CATEGORY_COLOR : 'default'} icon={categoryIcon(category)} style={{ marginInlineEnd: 0 }} data-testid={`activity-category-${category}`}>
+    <Tag
+      color={known ? CATEGORY_COLORS[category] : custom ? CUSTOM_CATEGORY_COLOR : 'default'}
+      icon={categoryIcon(category)}
+      style={{ marginInlineEnd: 0 }}
+      data-testid={`activity-category-${category}`}
+    >
       {categoryLabel(data, locale, category)}
     </Tag>
   );

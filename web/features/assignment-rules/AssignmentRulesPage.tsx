@@ -1,6 +1,19 @@
 import { ArrowDownOutlined, ArrowUpOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Flex, Popconfirm, Switch, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Popconfirm,
+  Switch,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useState } from 'react';
 import type { AssignmentRule } from '../../../common/schemas/leads';
 import { useWrite } from '../../api/queries';
@@ -19,23 +32,43 @@ function Condition({ label, value }: { label: string; value: string | null }) {
   const { locale } = useLocale();
   return (
     <Typography.Text style={{ whiteSpace: 'nowrap' }}>
-      <Typography.Text type="secondary">{label}{locale === 'zh-CN' ? '：' : ': '}</Typography.Text>
-      {value ? <Tag color="blue" style={{ marginInlineEnd: 0 }}>{value}</Tag> : <Typography.Text type="secondary">{t('rule.any')}</Typography.Text>}
+      <Typography.Text type="secondary">
+        {label}
+        {locale === 'zh-CN' ? '：' : ': '}
+      </Typography.Text>
+      {value ? (
+        <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+          {value}
+        </Tag>
+      ) : (
+        <Typography.Text type="secondary">{t('rule.any')}</Typography.Text>
+      )}
     </Typography.Text>
   );
 }
 
 function Members({ rule }: { rule: AssignmentRule }) {
   const t = useT();
-  if (rule.members.length === 0) return <Tag color="red" style={{ marginInlineEnd: 0 }}>{t('rule.noMembers')}</Tag>;
+  if (rule.members.length === 0)
+    return (
+      <Tag color="red" style={{ marginInlineEnd: 0 }}>
+        {t('rule.noMembers')}
+      </Tag>
+    );
   return (
     <Flex gap={4} wrap style={{ maxWidth: 220 }}>
       {rule.members.map((m) =>
         m.active ? (
-          <Tag key={m.id} style={{ marginInlineEnd: 0 }}>{m.name}</Tag>
+          <Tag key={m.id} style={{ marginInlineEnd: 0 }}>
+            {m.name}
+          </Tag>
         ) : (
           <Tooltip key={m.id} title={t('rule.memberInactiveHelp')}>
-            <Tag color="default" style={{ marginInlineEnd: 0, textDecoration: 'line-through', opacity: 0.7 }} data-testid="rule-member-inactive">
+            <Tag
+              color="default"
+              style={{ marginInlineEnd: 0, textDecoration: 'line-through', opacity: 0.7 }}
+              data-testid="rule-member-inactive"
+            >
               {t('rule.memberInactive', { name: m.name })}
             </Tag>
           </Tooltip>
@@ -43,7 +76,9 @@ function Members({ rule }: { rule: AssignmentRule }) {
       )}
       {rule.members.every((m) => !m.active) && (
         <Tooltip title={t('rule.noActiveMembersHelp')}>
-          <Tag color="red" style={{ marginInlineEnd: 0 }} data-testid="rule-no-active-members">{t('rule.noActiveMembers')}</Tag>
+          <Tag color="red" style={{ marginInlineEnd: 0 }} data-testid="rule-no-active-members">
+            {t('rule.noActiveMembers')}
+          </Tag>
         </Tooltip>
       )}
     </Flex>
@@ -56,9 +91,14 @@ export function AssignmentRulesPage() {
   const { message } = App.useApp();
   const [editing, setEditing] = useState<AssignmentRule | null | undefined>(undefined);
   const rules = useQuery({ queryKey: [assignmentRulesApi.path, 'list'], queryFn: assignmentRulesApi.list });
-  const ordered = [...(rules.data ?? [])].sort((a, b) => a.position - b.position || a.createdAt.localeCompare(b.createdAt));
+  const ordered = [...(rules.data ?? [])].sort(
+    (a, b) => a.position - b.position || a.createdAt.localeCompare(b.createdAt),
+  );
 
-  const toggle = useWrite((v: { id: string; active: boolean }) => assignmentRulesApi.update(v.id, { active: v.active }), RULE_INVALIDATES);
+  const toggle = useWrite(
+    (v: { id: string; active: boolean }) => assignmentRulesApi.update(v.id, { active: v.active }),
+    RULE_INVALIDATES,
+  );
   const remove = useWrite((id: string) => assignmentRulesApi.remove(id), RULE_INVALIDATES);
   /** Swaps a rule with its neighbour: every rule whose place changes gets its index as position. */
   const move = useWrite(async ({ index, by }: { index: number; by: -1 | 1 }) => {
@@ -76,9 +116,29 @@ export function AssignmentRulesPage() {
       width: 96,
       render: (_, _r, index) => (
         <Flex align="center" gap={4}>
-          <Typography.Text strong style={{ minWidth: 20 }}>{index + 1}</Typography.Text>
-          <Button size="small" type="text" icon={<ArrowUpOutlined />} aria-label={t('rule.moveUp')} title={t('rule.moveUp')} disabled={index === 0 || move.isPending} onClick={() => move.mutateAsync({ index, by: -1 }).catch(toast)} data-testid={`rule-up-${index}`} />
-          <Button size="small" type="text" icon={<ArrowDownOutlined />} aria-label={t('rule.moveDown')} title={t('rule.moveDown')} disabled={index === ordered.length - 1 || move.isPending} onClick={() => move.mutateAsync({ index, by: 1 }).catch(toast)} data-testid={`rule-down-${index}`} />
+          <Typography.Text strong style={{ minWidth: 20 }}>
+            {index + 1}
+          </Typography.Text>
+          <Button
+            size="small"
+            type="text"
+            icon={<ArrowUpOutlined />}
+            aria-label={t('rule.moveUp')}
+            title={t('rule.moveUp')}
+            disabled={index === 0 || move.isPending}
+            onClick={() => move.mutateAsync({ index, by: -1 }).catch(toast)}
+            data-testid={`rule-up-${index}`}
+          />
+          <Button
+            size="small"
+            type="text"
+            icon={<ArrowDownOutlined />}
+            aria-label={t('rule.moveDown')}
+            title={t('rule.moveDown')}
+            disabled={index === ordered.length - 1 || move.isPending}
+            onClick={() => move.mutateAsync({ index, by: 1 }).catch(toast)}
+            data-testid={`rule-down-${index}`}
+          />
         </Flex>
       ),
     },
@@ -105,9 +165,27 @@ export function AssignmentRulesPage() {
         </Flex>
       ),
     },
-    { key: 'strategy', title: t('rule.strategy'), render: (_, r) => <Tooltip title={t(`rule.strategyHelp.${r.strategy}`)}><Tag color="geekblue">{t(`rule.strategy.${r.strategy}`)}</Tag></Tooltip> },
+    {
+      key: 'strategy',
+      title: t('rule.strategy'),
+      render: (_, r) => (
+        <Tooltip title={t(`rule.strategyHelp.${r.strategy}`)}>
+          <Tag color="geekblue">{t(`rule.strategy.${r.strategy}`)}</Tag>
+        </Tooltip>
+      ),
+    },
     { key: 'members', title: t('rule.members'), render: (_, r) => <Members rule={r} /> },
-    { key: 'queue', title: t('rule.queue'), width: 150, render: (_, r) => (r.queueDepartmentName ? <Typography.Text>{queueName(t, r.queueDepartmentName)}</Typography.Text> : <Typography.Text type="secondary">{t('rule.queueDefault')}</Typography.Text>) },
+    {
+      key: 'queue',
+      title: t('rule.queue'),
+      width: 150,
+      render: (_, r) =>
+        r.queueDepartmentName ? (
+          <Typography.Text>{queueName(t, r.queueDepartmentName)}</Typography.Text>
+        ) : (
+          <Typography.Text type="secondary">{t('rule.queueDefault')}</Typography.Text>
+        ),
+    },
     {
       key: 'active',
       title: t('rule.active'),
@@ -117,7 +195,11 @@ export function AssignmentRulesPage() {
           checked={r.active}
           loading={toggle.isPending && toggle.variables?.id === r.id}
           aria-label={t('rule.active')}
-          onChange={(active) => toggle.mutateAsync({ id: r.id, active }).then(() => void message.success(t(active ? 'common.activated' : 'common.deactivated')), toast)}
+          onChange={(active) =>
+            toggle
+              .mutateAsync({ id: r.id, active })
+              .then(() => void message.success(t(active ? 'common.activated' : 'common.deactivated')), toast)
+          }
         />
       ),
     },
@@ -126,7 +208,9 @@ export function AssignmentRulesPage() {
       title: t('common.actions'),
       render: (_, r) => (
         <Flex gap={0}>
-          <Button type="link" size="small" onClick={() => setEditing(r)}>{t('common.edit')}</Button>
+          <Button type="link" size="small" onClick={() => setEditing(r)}>
+            {t('common.edit')}
+          </Button>
           <Popconfirm
             title={t('rule.deleteTitle')}
             description={<div style={{ maxWidth: 300 }}>{t('rule.deleteConfirm', { name: r.name })}</div>}
@@ -134,7 +218,9 @@ export function AssignmentRulesPage() {
             okText={t('common.delete')}
             onConfirm={() => remove.mutateAsync(r.id).then(() => void message.success(t('common.deleted')), toast)}
           >
-            <Button type="link" size="small" danger>{t('common.delete')}</Button>
+            <Button type="link" size="small" danger>
+              {t('common.delete')}
+            </Button>
           </Popconfirm>
         </Flex>
       ),
@@ -147,7 +233,11 @@ export function AssignmentRulesPage() {
     <PageContainer
       title={t('rule.nav')}
       hint={t('rule.pageHint')}
-      extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="rule-create">{t('rule.create')}</Button>}
+      extra={
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="rule-create">
+          {t('rule.create')}
+        </Button>
+      }
     >
       <Alert
         type="info"
@@ -173,11 +263,17 @@ export function AssignmentRulesPage() {
           scroll={{ x: 'max-content' }}
           size="middle"
           locale={{
-            emptyText: rules.isPending ? ' ' : (
+            emptyText: rules.isPending ? (
+              ' '
+            ) : (
               <EmptyState
                 title={t('rule.empty')}
                 hint={t('rule.emptyHint')}
-                action={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>{t('rule.create')}</Button>}
+                action={
+                  <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
+                    {t('rule.create')}
+                  </Button>
+                }
               />
             ),
           }}

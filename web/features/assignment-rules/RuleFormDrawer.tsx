@@ -24,7 +24,12 @@ type Values = {
 
 const FIELDS: FormFields = {
   names: ['name', 'businessLineId', 'regionId', 'source', 'strategy', 'memberIds', 'queueDepartmentId', 'active'],
-  rename: { businessLine: 'businessLineId', region: 'regionId', queueDepartment: 'queueDepartmentId', members: 'memberIds' },
+  rename: {
+    businessLine: 'businessLineId',
+    region: 'regionId',
+    queueDepartment: 'queueDepartmentId',
+    members: 'memberIds',
+  },
   codes: { ASSIGNMENT_RULE_NO_MEMBERS: 'memberIds' },
 };
 export const RULE_INVALIDATES = [assignmentRulesApi.path];
@@ -49,7 +54,8 @@ export function RuleFormDrawer({ open, rule, onClose }: Props) {
       label: u.departmentName ? `${personLabel(locale, u)} · ${u.departmentName}` : personLabel(locale, u),
     }));
     for (const m of rule?.members ?? []) {
-      if (!options.some((o) => o.value === m.id)) options.push({ value: m.id, label: m.active ? m.name : t('rule.memberInactive', { name: m.name }) });
+      if (!options.some((o) => o.value === m.id))
+        options.push({ value: m.id, label: m.active ? m.name : t('rule.memberInactive', { name: m.name }) });
     }
     return options;
   }, [people.data, rule, locale, t]);
@@ -67,7 +73,8 @@ export function RuleFormDrawer({ open, rule, onClose }: Props) {
     };
     if (!rule) return assignmentRulesApi.create(body);
     // Members are sent only when they changed: a new member list restarts the round-robin turn.
-    const same = body.memberIds.length === rule.members.length && body.memberIds.every((id, i) => rule.members[i]?.id === id);
+    const same =
+      body.memberIds.length === rule.members.length && body.memberIds.every((id, i) => rule.members[i]?.id === id);
     const { memberIds, ...rest } = body;
     return assignmentRulesApi.update(rule.id, same ? rest : { ...rest, memberIds });
   }, RULE_INVALIDATES);
@@ -101,8 +108,21 @@ export function RuleFormDrawer({ open, rule, onClose }: Props) {
   };
 
   return (
-    <FormDrawer open={open} onClose={onClose} title={rule ? t('rule.editTitle', { name: rule.name }) : t('rule.createTitle')} onSave={() => form.submit()} saving={save.isPending} saveTestId="rule-form-submit">
-      <Form<Values> form={form} layout="vertical" onFinish={submit} name="rule" scrollToFirstError={{ block: 'center' }}>
+    <FormDrawer
+      open={open}
+      onClose={onClose}
+      title={rule ? t('rule.editTitle', { name: rule.name }) : t('rule.createTitle')}
+      onSave={() => form.submit()}
+      saving={save.isPending}
+      saveTestId="rule-form-submit"
+    >
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        name="rule"
+        scrollToFirstError={{ block: 'center' }}
+      >
         <Form.Item name="name" label={t('rule.name')} rules={[rules.required('rule.name'), { max: 100 }]}>
           <Input autoComplete="off" placeholder={t('rule.namePlaceholder')} />
         </Form.Item>
@@ -111,12 +131,22 @@ export function RuleFormDrawer({ open, rule, onClose }: Props) {
         <Row gutter={16}>
           <Col span={8}>
             <Form.Item name="businessLineId" label={t('rule.businessLine')}>
-              <Select allowClear placeholder={t('rule.any')} options={activeOptions(businessLines.data, rule?.businessLineId)} loading={businessLines.isLoading} />
+              <Select
+                allowClear
+                placeholder={t('rule.any')}
+                options={activeOptions(businessLines.data, rule?.businessLineId)}
+                loading={businessLines.isLoading}
+              />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item name="regionId" label={t('rule.region')}>
-              <Select allowClear placeholder={t('rule.any')} options={activeOptions(regions.data, rule?.regionId)} loading={regions.isLoading} />
+              <Select
+                allowClear
+                placeholder={t('rule.any')}
+                options={activeOptions(regions.data, rule?.regionId)}
+                loading={regions.isLoading}
+              />
             </Form.Item>
           </Col>
           <Col span={8}>
@@ -130,13 +160,29 @@ export function RuleFormDrawer({ open, rule, onClose }: Props) {
           <Radio.Group>
             {ASSIGNMENT_STRATEGIES.map((s) => (
               <Radio key={s} value={s} style={{ display: 'flex', marginBottom: 4 }}>
-                {t(`rule.strategy.${s}`)} <Typography.Text type="secondary">— {t(`rule.strategyHelp.${s}`)}</Typography.Text>
+                {t(`rule.strategy.${s}`)}{' '}
+                <Typography.Text type="secondary">— {t(`rule.strategyHelp.${s}`)}</Typography.Text>
               </Radio>
             ))}
           </Radio.Group>
         </Form.Item>
-        <Form.Item name="memberIds" label={t('rule.members')} extra={t('rule.membersHelp')} rules={[{ ...rules.required('rule.members', 'select'), type: 'array', min: 1 }, { type: 'array', max: 200 }]}>
-          <Select mode="multiple" showSearch={{ optionFilterProp: 'label' }} options={memberOptions} loading={people.isLoading} placeholder={t('rule.membersPlaceholder')} data-testid="rule-members" />
+        <Form.Item
+          name="memberIds"
+          label={t('rule.members')}
+          extra={t('rule.membersHelp')}
+          rules={[
+            { ...rules.required('rule.members', 'select'), type: 'array', min: 1 },
+            { type: 'array', max: 200 },
+          ]}
+        >
+          <Select
+            mode="multiple"
+            showSearch={{ optionFilterProp: 'label' }}
+            options={memberOptions}
+            loading={people.isLoading}
+            placeholder={t('rule.membersPlaceholder')}
+            data-testid="rule-members"
+          />
         </Form.Item>
         <Form.Item name="queueDepartmentId" label={t('rule.queue')} extra={t('rule.queueHelp')}>
           <DepartmentTreeSelect style={{ width: '100%' }} placeholder={t('rule.queueDefault')} />

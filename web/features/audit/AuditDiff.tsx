@@ -39,7 +39,8 @@ const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt', 'lastLoginAt']);
 
 type Row = { field: string; before: unknown; after: unknown };
 
-const isEmpty = (value: unknown) => value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+const isEmpty = (value: unknown) =>
+  value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 
 /**
  * The fields an entry shows: those that differ between before and after (for a creation
@@ -49,7 +50,11 @@ export function changedFields(before: Record<string, unknown> | null, after: Rec
   const both = { ...before, ...after };
   const keys = Object.keys(both);
   return keys
-    .filter((key) => key !== 'id' && !((key.endsWith('Id') || key.endsWith('Code')) && `${key.replace(/(Id|Code)$/, '')}Name` in both))
+    .filter(
+      (key) =>
+        key !== 'id' &&
+        !((key.endsWith('Id') || key.endsWith('Code')) && `${key.replace(/(Id|Code)$/, '')}Name` in both),
+    )
     .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]))
     .filter((key) => (before && after) || !isEmpty(both[key]))
     .map((field) => ({ field, before: before?.[field], after: after?.[field] }));
@@ -70,7 +75,8 @@ export function AuditDiff({ entry, userNames }: { entry: AuditLog; userNames: Ma
   const rows = changedFields(entry.before, entry.after);
 
   const show = (field: string, value: unknown) => {
-    if (value === null || value === undefined || value === '') return <Typography.Text type="secondary">—</Typography.Text>;
+    if (value === null || value === undefined || value === '')
+      return <Typography.Text type="secondary">—</Typography.Text>;
     if (typeof value === 'boolean') {
       if (field === 'active') return t(value ? 'common.active' : 'common.inactive');
       if (field === 'isPracticingCpa') return t(value ? 'user.cpaPracticing' : 'user.cpaNonPracticing');
@@ -81,11 +87,14 @@ export function AuditDiff({ entry, userNames }: { entry: AuditLog; userNames: Ma
     if (TIMESTAMP_FIELDS.has(field) && typeof value === 'string') return formatDateTime(value, locale);
     if (field === 'parentId' && typeof value === 'string') return names.departments.get(value) ?? value;
     if (field === 'managerId' && typeof value === 'string') return userNames.get(value) ?? value;
-    if (field === 'businessLineIds' && Array.isArray(value)) return value.map((id) => names.businessLines.get(String(id)) ?? id).join(listSeparator(locale)) || '—';
+    if (field === 'businessLineIds' && Array.isArray(value))
+      return value.map((id) => names.businessLines.get(String(id)) ?? id).join(listSeparator(locale)) || '—';
     if (field === 'grants' && typeof value === 'object') {
       const entries = Object.entries(value as Record<string, string>);
       if (entries.length === 0) return t('role.noGrants');
-      return entries.map(([p, scope]) => `${dynamicKey(t, `permission.${p}`, p)} · ${dynamicKey(t, `scope.${scope}`, scope)}`).join(listSeparator(locale));
+      return entries
+        .map(([p, scope]) => `${dynamicKey(t, `permission.${p}`, p)} · ${dynamicKey(t, `scope.${scope}`, scope)}`)
+        .join(listSeparator(locale));
     }
     if (typeof value === 'object') return <Typography.Text code>{JSON.stringify(value)}</Typography.Text>;
     return String(value);
@@ -94,8 +103,12 @@ export function AuditDiff({ entry, userNames }: { entry: AuditLog; userNames: Ma
   if (rows.length === 0) return <Typography.Text type="secondary">{t('audit.noChanges')}</Typography.Text>;
   // A creation has only an "after", a deletion only a "before".
   const sides = [
-    ...(entry.before ? [{ key: 'before' as const, title: t('audit.before'), color: entry.after ? '#a8071a' : undefined }] : []),
-    ...(entry.after ? [{ key: 'after' as const, title: t('audit.after'), color: entry.before ? '#237804' : undefined }] : []),
+    ...(entry.before
+      ? [{ key: 'before' as const, title: t('audit.before'), color: entry.after ? '#a8071a' : undefined }]
+      : []),
+    ...(entry.after
+      ? [{ key: 'after' as const, title: t('audit.after'), color: entry.before ? '#237804' : undefined }]
+      : []),
   ];
   return (
     <Table<Row>
@@ -106,8 +119,17 @@ export function AuditDiff({ entry, userNames }: { entry: AuditLog; userNames: Ma
       data-testid="audit-diff"
       style={{ maxWidth: 900 }}
       columns={[
-        { key: 'field', title: t('audit.field'), width: 160, render: (_, r) => (FIELD_LABELS[r.field] ? t(FIELD_LABELS[r.field]) : r.field) },
-        ...sides.map((side) => ({ key: side.key, title: side.title, render: (_: unknown, r: Row) => <span style={{ color: side.color }}>{show(r.field, r[side.key])}</span> })),
+        {
+          key: 'field',
+          title: t('audit.field'),
+          width: 160,
+          render: (_, r) => (FIELD_LABELS[r.field] ? t(FIELD_LABELS[r.field]) : r.field),
+        },
+        ...sides.map((side) => ({
+          key: side.key,
+          title: side.title,
+          render: (_: unknown, r: Row) => <span style={{ color: side.color }}>{show(r.field, r[side.key])}</span>,
+        })),
       ]}
     />
   );

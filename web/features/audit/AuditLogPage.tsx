@@ -12,7 +12,6 @@ import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
 import { AuditDiff } from './AuditDiff';
 
-
 const ACTION_COLORS: Record<AuditAction, string> = {
   create: 'green',
   update: 'blue',
@@ -55,10 +54,31 @@ export function AuditLogPage() {
   const filtered = Boolean(params.entityType || params.action || params.actorId || params.from || params.to);
 
   const columns: TableProps<AuditLog>['columns'] = [
-    { key: 'at', dataIndex: 'at', title: t('audit.at'), width: 170, render: (at: string) => formatDateTime(at, locale) },
-    { key: 'actor', title: t('audit.actor'), width: 130, render: (_, e) => e.actorName ?? <Typography.Text type="secondary">{t('audit.system')}</Typography.Text> },
-    { key: 'action', title: t('audit.action'), width: 120, render: (_, e) => <Tag color={ACTION_COLORS[e.action]}>{t(`audit.action.${e.action}`)}</Tag> },
-    { key: 'entityType', title: t('audit.entityType'), width: 120, render: (_, e) => dynamicKey(t, `audit.entity.${e.entityType}`, e.entityType) },
+    {
+      key: 'at',
+      dataIndex: 'at',
+      title: t('audit.at'),
+      width: 170,
+      render: (at: string) => formatDateTime(at, locale),
+    },
+    {
+      key: 'actor',
+      title: t('audit.actor'),
+      width: 130,
+      render: (_, e) => e.actorName ?? <Typography.Text type="secondary">{t('audit.system')}</Typography.Text>,
+    },
+    {
+      key: 'action',
+      title: t('audit.action'),
+      width: 120,
+      render: (_, e) => <Tag color={ACTION_COLORS[e.action]}>{t(`audit.action.${e.action}`)}</Tag>,
+    },
+    {
+      key: 'entityType',
+      title: t('audit.entityType'),
+      width: 120,
+      render: (_, e) => dynamicKey(t, `audit.entity.${e.entityType}`, e.entityType),
+    },
     {
       key: 'entity',
       title: t('audit.entity'),
@@ -112,7 +132,10 @@ export function AuditLogPage() {
             onChange={(value) => {
               setRange(value);
               const [from, to] = value ?? [null, null];
-              filter({ from: from ? firmDayStart(from.format('YYYY-MM-DD')) : undefined, to: to ? firmDayEnd(to.format('YYYY-MM-DD')) : undefined });
+              filter({
+                from: from ? firmDayStart(from.format('YYYY-MM-DD')) : undefined,
+                to: to ? firmDayEnd(to.format('YYYY-MM-DD')) : undefined,
+              });
             }}
           />
         </Flex>
@@ -125,9 +148,26 @@ export function AuditLogPage() {
           size="middle"
           scroll={{ x: 900 }}
           expandable={{ expandedRowRender: (entry) => <AuditDiff entry={entry} userNames={userNames} /> }}
-          onChange={(pagination) => setParams((p) => ({ ...p, page: pagination.current ?? 1, pageSize: pagination.pageSize ?? 20 }))}
-          pagination={{ current: params.page, pageSize: params.pageSize, total: page.data?.total ?? 0, showSizeChanger: true, showTotal: (total) => t('common.total', { total }) }}
-          locale={{ emptyText: page.isPending ? ' ' : <EmptyState title={t(filtered ? 'audit.empty' : 'audit.emptyAll')} hint={t(filtered ? 'audit.emptyHint' : 'audit.emptyNone')} /> }}
+          onChange={(pagination) =>
+            setParams((p) => ({ ...p, page: pagination.current ?? 1, pageSize: pagination.pageSize ?? 20 }))
+          }
+          pagination={{
+            current: params.page,
+            pageSize: params.pageSize,
+            total: page.data?.total ?? 0,
+            showSizeChanger: true,
+            showTotal: (total) => t('common.total', { total }),
+          }}
+          locale={{
+            emptyText: page.isPending ? (
+              ' '
+            ) : (
+              <EmptyState
+                title={t(filtered ? 'audit.empty' : 'audit.emptyAll')}
+                hint={t(filtered ? 'audit.emptyHint' : 'audit.emptyNone')}
+              />
+            ),
+          }}
         />
       </Card>
     </PageContainer>

@@ -13,10 +13,24 @@ export function isOverdue(a: Activity, now = Date.now()): boolean {
 
 function StatusTag({ activity: a }: { activity: Activity }) {
   const t = useT();
-  if (a.status === 'done') return <Tag color="success" icon={<CheckCircleOutlined />} style={{ marginInlineEnd: 0 }}>{t('calendar.status.done')}</Tag>;
+  if (a.status === 'done')
+    return (
+      <Tag color="success" icon={<CheckCircleOutlined />} style={{ marginInlineEnd: 0 }}>
+        {t('calendar.status.done')}
+      </Tag>
+    );
   if (a.status === 'cancelled') return <Tag style={{ marginInlineEnd: 0 }}>{t('activity.status.cancelled')}</Tag>;
-  if (isOverdue(a)) return <Tag color="error" icon={<ExclamationCircleOutlined />} style={{ marginInlineEnd: 0 }}>{t('activity.overdue')}</Tag>;
-  return <Tag color="processing" icon={<ClockCircleOutlined />} style={{ marginInlineEnd: 0 }}>{t('calendar.status.planned')}</Tag>;
+  if (isOverdue(a))
+    return (
+      <Tag color="error" icon={<ExclamationCircleOutlined />} style={{ marginInlineEnd: 0 }}>
+        {t('activity.overdue')}
+      </Tag>
+    );
+  return (
+    <Tag color="processing" icon={<ClockCircleOutlined />} style={{ marginInlineEnd: 0 }}>
+      {t('calendar.status.planned')}
+    </Tag>
+  );
 }
 
 /** One activity of the calendar, opened by clicking it: what, when, on which record, with whom, by whom. */
@@ -31,18 +45,58 @@ export function CalendarActivityDrawer({ activity, onClose }: { activity: Activi
         a.status === 'planned'
           ? { key: 'dueAt', label: t('activity.dueAt'), children: formatDateTime(a.dueAt, locale) }
           : { key: 'doneAt', label: t('activity.doneAt'), children: formatDateTime(a.doneAt ?? a.dueAt, locale) },
-        a.status !== 'planned' && a.dueAt ? { key: 'plannedFor', label: t('calendar.plannedFor'), children: formatDateTime(a.dueAt, locale) } : null,
-        a.customerId ? { key: 'customer', label: t('calendar.customer'), children: <Link to={`/customers/${a.customerId}`} data-testid="calendar-drawer-customer">{a.customerName}</Link> } : null,
-        a.opportunityId ? { key: 'opportunity', label: t('calendar.opportunity'), children: <Link to={`/opportunities/${a.opportunityId}`} data-testid="calendar-drawer-opportunity">{a.opportunityName}</Link> } : null,
-        a.leadId ? { key: 'lead', label: t('calendar.lead'), children: <Link to={`/leads/${a.leadId}`} data-testid="calendar-drawer-lead">{a.leadName}</Link> } : null,
+        a.status !== 'planned' && a.dueAt
+          ? { key: 'plannedFor', label: t('calendar.plannedFor'), children: formatDateTime(a.dueAt, locale) }
+          : null,
+        a.customerId
+          ? {
+              key: 'customer',
+              label: t('calendar.customer'),
+              children: (
+                <Link to={`/customers/${a.customerId}`} data-testid="calendar-drawer-customer">
+                  {a.customerName}
+                </Link>
+              ),
+            }
+          : null,
+        a.opportunityId
+          ? {
+              key: 'opportunity',
+              label: t('calendar.opportunity'),
+              children: (
+                <Link to={`/opportunities/${a.opportunityId}`} data-testid="calendar-drawer-opportunity">
+                  {a.opportunityName}
+                </Link>
+              ),
+            }
+          : null,
+        a.leadId
+          ? {
+              key: 'lead',
+              label: t('calendar.lead'),
+              children: (
+                <Link to={`/leads/${a.leadId}`} data-testid="calendar-drawer-lead">
+                  {a.leadName}
+                </Link>
+              ),
+            }
+          : null,
         a.contactName ? { key: 'contact', label: t('activity.contact'), children: a.contactName } : null,
         { key: 'owner', label: t('calendar.owner'), children: a.ownerName },
-        a.assignees.length ? { key: 'assignees', label: t('calendar.assignees'), children: a.assignees.map((p) => p.name).join(locale === 'zh-CN' ? '、' : ', ') } : null,
+        a.assignees.length
+          ? {
+              key: 'assignees',
+              label: t('calendar.assignees'),
+              children: a.assignees.map((p) => p.name).join(locale === 'zh-CN' ? '、' : ', '),
+            }
+          : null,
         a.notes
           ? {
               key: 'notes',
               label: a.status === 'done' ? t('activity.outcome') : t('activity.notes'),
-              children: <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{a.notes}</Typography.Paragraph>,
+              children: (
+                <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{a.notes}</Typography.Paragraph>
+              ),
             }
           : null,
       ].filter((item) => item !== null)

@@ -23,7 +23,10 @@ export function CalendarFeedPanel() {
   /** The address just created: shown in this panel until the page is left, never again. */
   const [url, setUrl] = useState<string | null>(null);
   // Only the feed flag changes: the rest of the cached preferences (perhaps being edited in a form) stays as it is.
-  const setActive = (active: boolean) => queryClient.setQueryData<Preferences>([preferencesApi.path], (old) => (old ? { ...old, calendarFeed: active } : old));
+  const setActive = (active: boolean) =>
+    queryClient.setQueryData<Preferences>([preferencesApi.path], (old) =>
+      old ? { ...old, calendarFeed: active } : old,
+    );
 
   const create = useMutation({
     mutationFn: preferencesApi.createCalendarFeed,
@@ -62,7 +65,14 @@ export function CalendarFeedPanel() {
                 code
                 copyable={{
                   text: url,
-                  icon: [<span key="copy"><CopyOutlined /> {t('settings.copy')}</span>, <span key="copied"><CheckOutlined /> {t('settings.copied')}</span>],
+                  icon: [
+                    <span key="copy">
+                      <CopyOutlined /> {t('settings.copy')}
+                    </span>,
+                    <span key="copied">
+                      <CheckOutlined /> {t('settings.copied')}
+                    </span>,
+                  ],
                   tooltips: false,
                 }}
                 style={{ wordBreak: 'break-all', margin: 0, fontSize: 13 }}
@@ -78,7 +88,9 @@ export function CalendarFeedPanel() {
           <LinkOutlined /> {t('calendar.feed.active')}
         </Typography.Text>
       ) : null}
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('calendar.feed.howTo')}</Typography.Text>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('calendar.feed.howTo')}
+      </Typography.Text>
       <Flex gap={8} wrap>
         {active ? (
           <>
@@ -103,7 +115,13 @@ export function CalendarFeedPanel() {
             </Popconfirm>
           </>
         ) : (
-          <Button type="primary" icon={<LinkOutlined />} loading={create.isPending} onClick={() => create.mutate()} data-testid="calendar-feed-create">
+          <Button
+            type="primary"
+            icon={<LinkOutlined />}
+            loading={create.isPending}
+            onClick={() => create.mutate()}
+            data-testid="calendar-feed-create"
+          >
             {t('calendar.feed.create')}
           </Button>
         )}

@@ -1,5 +1,12 @@
 import { LeftOutlined, LinkOutlined, RightOutlined } from '@ant-design/icons';
-import type { DatesSetArg, DayHeaderContentArg, EventClickArg, EventContentArg, EventDropArg, EventInput } from '@fullcalendar/core';
+import type {
+  DatesSetArg,
+  DayHeaderContentArg,
+  EventClickArg,
+  EventContentArg,
+  EventDropArg,
+  EventInput,
+} from '@fullcalendar/core';
 import zhCnLocale from '@fullcalendar/core/locales/zh-cn';
 import dayGridPlugin from '@fullcalendar/daygrid';
 import interactionPlugin from '@fullcalendar/interaction';
@@ -68,7 +75,9 @@ export function CalendarPage() {
   const categoryName = useCategoryLabel();
   const palette = useCategoryPalette();
 
-  const scope: CalendarScope = (CALENDAR_SCOPES as readonly string[]).includes(search.get('scope') ?? '') ? (search.get('scope') as CalendarScope) : 'mine';
+  const scope: CalendarScope = (CALENDAR_SCOPES as readonly string[]).includes(search.get('scope') ?? '')
+    ? (search.get('scope') as CalendarScope)
+    : 'mine';
   const [initialView] = useState(() => {
     const asked = search.get('view') ?? '';
     return VIEWS[Object.hasOwn(VIEWS, asked) ? (asked as View) : 'month'];
@@ -144,7 +153,9 @@ export function CalendarPage() {
       if (a.status !== 'planned' || !start) return info.revert();
       try {
         await reschedule.mutateAsync({ id: a.id, dueAt: start.toISOString() });
-        void message.success(t('calendar.rescheduled', { subject: a.subject, time: formatDateTime(start.toISOString(), locale) }));
+        void message.success(
+          t('calendar.rescheduled', { subject: a.subject, time: formatDateTime(start.toISOString(), locale) }),
+        );
       } catch (error) {
         info.revert();
         void message.error(issueText(error) ?? errorText(t, error));
@@ -166,10 +177,18 @@ export function CalendarPage() {
       const detail = [partyOf(a), scope === 'team' ? a.ownerName : null].filter(Boolean).join(' · ');
       const tooltip = [`${arg.timeText} ${categoryName(a.category)} · ${a.subject}`, detail].filter(Boolean).join('\n');
       return (
-        <div className="gd-cal-inner" title={tooltip} data-testid="calendar-event" data-status={a.status} data-id={a.id}>
+        <div
+          className="gd-cal-inner"
+          title={tooltip}
+          data-testid="calendar-event"
+          data-status={a.status}
+          data-id={a.id}
+        >
           <div className="gd-cal-line">
             {arg.timeText && <span className="gd-cal-time">{arg.timeText}</span>}
-            <span className="gd-cal-icon" style={{ color: palette(a.category).accent }}>{isCategory(a.category) ? CATEGORY_ICONS[a.category] : null}</span>
+            <span className="gd-cal-icon" style={{ color: palette(a.category).accent }}>
+              {isCategory(a.category) ? CATEGORY_ICONS[a.category] : null}
+            </span>
             <span className="gd-cal-subject">{a.subject}</span>
             {/* Half-hour events in the week and day views have room for one line: what it is about follows the subject. */}
             {inGrid && !tall && detail && <span className="gd-cal-detail">· {detail}</span>}
@@ -209,15 +228,19 @@ export function CalendarPage() {
     const shown = (start: number) => hours.filter((h) => h >= start && h < start + 10).length;
     let best = 8;
     for (let start = 0; start <= 14; start++) {
-      if (shown(start) > shown(best) || (shown(start) === shown(best) && Math.abs(start - 8) < Math.abs(best - 8))) best = start;
+      if (shown(start) > shown(best) || (shown(start) === shown(best) && Math.abs(start - 8) < Math.abs(best - 8)))
+        best = start;
     }
     calendarRef.current?.getApi().scrollToTime({ hours: best });
   }, [range, scope, calendar.data, calendar.isPlaceholderData]);
   const view = range?.view ?? viewOf(initialView);
   const planned = items.filter((a) => a.status === 'planned').length;
-  const hint = !range || calendar.isPending ? '\u00a0'
-    : items.length === 0 ? t(scope === 'mine' ? 'calendar.emptyMine' : 'calendar.emptyTeam')
-      : t('calendar.summary', { planned, done: items.length - planned });
+  const hint =
+    !range || calendar.isPending
+      ? '\u00a0'
+      : items.length === 0
+        ? t(scope === 'mine' ? 'calendar.emptyMine' : 'calendar.emptyTeam')
+        : t('calendar.summary', { planned, done: items.length - planned });
 
   return (
     <div data-testid="calendar">
@@ -235,14 +258,28 @@ export function CalendarPage() {
             <Flex align="center" gap={8}>
               <Space.Compact>
                 <Tooltip title={t('calendar.prev')}>
-                  <Button icon={<LeftOutlined />} aria-label={t('calendar.prev')} onClick={() => api()?.prev()} data-testid="calendar-prev" />
+                  <Button
+                    icon={<LeftOutlined />}
+                    aria-label={t('calendar.prev')}
+                    onClick={() => api()?.prev()}
+                    data-testid="calendar-prev"
+                  />
                 </Tooltip>
                 <Tooltip title={t('calendar.next')}>
-                  <Button icon={<RightOutlined />} aria-label={t('calendar.next')} onClick={() => api()?.next()} data-testid="calendar-next" />
+                  <Button
+                    icon={<RightOutlined />}
+                    aria-label={t('calendar.next')}
+                    onClick={() => api()?.next()}
+                    data-testid="calendar-next"
+                  />
                 </Tooltip>
               </Space.Compact>
-              <Button onClick={() => api()?.today()} data-testid="calendar-today">{t('calendar.today')}</Button>
-              <Typography.Title level={4} style={{ margin: '0 0 0 8px' }} data-testid="calendar-title">{range?.title}</Typography.Title>
+              <Button onClick={() => api()?.today()} data-testid="calendar-today">
+                {t('calendar.today')}
+              </Button>
+              <Typography.Title level={4} style={{ margin: '0 0 0 8px' }} data-testid="calendar-title">
+                {range?.title}
+              </Typography.Title>
             </Flex>
             <Flex align="center" gap={12} wrap>
               <Segmented<CalendarScope>
@@ -259,10 +296,18 @@ export function CalendarPage() {
               />
             </Flex>
           </Flex>
-          <Typography.Text type="secondary" style={{ display: 'block', fontSize: 13, marginBottom: 8 }} data-testid="calendar-hint">
+          <Typography.Text
+            type="secondary"
+            style={{ display: 'block', fontSize: 13, marginBottom: 8 }}
+            data-testid="calendar-hint"
+          >
             {hint}
           </Typography.Text>
-          <div className="gd-calendar" data-loading={calendar.isFetching} style={{ height: 'max(560px, calc(100vh - 290px))' }}>
+          <div
+            className="gd-calendar"
+            data-loading={calendar.isFetching}
+            style={{ height: 'max(560px, calc(100vh - 290px))' }}
+          >
             <FullCalendar
               ref={calendarRef}
               plugins={[dayGridPlugin, timeGridPlugin, interactionPlugin]}

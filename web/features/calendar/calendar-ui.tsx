@@ -18,7 +18,8 @@ export function useCategoryPalette(): (category: string) => CategoryPalette {
   return useCallback(
     (category: string) => {
       const name = isCategory(category) ? CATEGORY_COLORS[category] : CUSTOM_CATEGORY_COLOR;
-      if (name === 'default') return { accent: token.colorTextTertiary, background: token.colorFillSecondary, text: token.colorText };
+      if (name === 'default')
+        return { accent: token.colorTextTertiary, background: token.colorFillSecondary, text: token.colorText };
       const key = name as PresetColorKey;
       return { accent: token[`${key}-6`], background: token[`${key}-1`], text: token[`${key}-9`] };
     },

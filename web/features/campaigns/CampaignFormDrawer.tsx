@@ -29,7 +29,12 @@ const FIELDS: FormFields = {
 /** Leads and opportunities point at campaigns, and so do the campaign pickers: refresh them all. */
 export const CAMPAIGN_INVALIDATES = [campaignsApi.path, '/api/v1/leads', '/api/v1/opportunities'];
 
-type Props = { open: boolean; campaign: Campaign | null; onClose: () => void; onCreated?: (campaign: Campaign) => void };
+type Props = {
+  open: boolean;
+  campaign: Campaign | null;
+  onClose: () => void;
+  onCreated?: (campaign: Campaign) => void;
+};
 
 /** Creates a campaign (campaign = null) or edits one. */
 export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props) {
@@ -40,7 +45,9 @@ export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props
   const onError = useFormSubmitError(form, FIELDS);
   const lines = useAllBusinessLines();
   const current = new Set(campaign?.businessLines.map((l) => l.id));
-  const lineOptions = (lines.data ?? []).filter((l) => l.active || current.has(l.id)).map((l) => ({ value: l.id, label: l.name, disabled: !l.active && !current.has(l.id) }));
+  const lineOptions = (lines.data ?? [])
+    .filter((l) => l.active || current.has(l.id))
+    .map((l) => ({ value: l.id, label: l.name, disabled: !l.active && !current.has(l.id) }));
 
   const save = useWrite((v: Values) => {
     const fields = {
@@ -65,7 +72,10 @@ export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props
             name: campaign.name,
             type: campaign.type,
             status: campaign.status,
-            dates: campaign.startsOn || campaign.endsOn ? [campaign.startsOn ? dayjs(campaign.startsOn) : null, campaign.endsOn ? dayjs(campaign.endsOn) : null] : null,
+            dates:
+              campaign.startsOn || campaign.endsOn
+                ? [campaign.startsOn ? dayjs(campaign.startsOn) : null, campaign.endsOn ? dayjs(campaign.endsOn) : null]
+                : null,
             budget: campaign.budget,
             businessLineIds: campaign.businessLines.map((l) => l.id),
             description: campaign.description ?? undefined,
@@ -94,7 +104,13 @@ export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props
       saving={save.isPending}
       saveTestId="campaign-form-submit"
     >
-      <Form<Values> form={form} layout="vertical" onFinish={submit} name="campaign" scrollToFirstError={{ block: 'center' }}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        name="campaign"
+        scrollToFirstError={{ block: 'center' }}
+      >
         <Row gutter={16}>
           <Col span={24}>
             <Form.Item name="name" label={t('campaigns.name')} rules={[rules.required('campaigns.name'), { max: 200 }]}>
@@ -107,13 +123,21 @@ export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="status" label={t('campaigns.status')} rules={[rules.required('campaigns.status', 'select')]}>
+            <Form.Item
+              name="status"
+              label={t('campaigns.status')}
+              rules={[rules.required('campaigns.status', 'select')]}
+            >
               <Select options={CAMPAIGN_STATUSES.map((v) => ({ value: v, label: t(`campaigns.status.${v}`) }))} />
             </Form.Item>
           </Col>
           <Col span={12}>
             <Form.Item name="dates" label={t('campaigns.dates')}>
-              <DatePicker.RangePicker allowEmpty={[true, true]} style={{ width: '100%' }} placeholder={[t('campaigns.startsOn'), t('campaigns.endsOn')]} />
+              <DatePicker.RangePicker
+                allowEmpty={[true, true]}
+                style={{ width: '100%' }}
+                placeholder={[t('campaigns.startsOn'), t('campaigns.endsOn')]}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
@@ -122,8 +146,18 @@ export function CampaignFormDrawer({ open, campaign, onClose, onCreated }: Props
             </Form.Item>
           </Col>
           <Col span={24}>
-            <Form.Item name="businessLineIds" label={t('campaigns.businessLines')} extra={t('campaigns.businessLinesHelp')}>
-              <Select mode="multiple" allowClear options={lineOptions} loading={lines.isLoading} optionFilterProp="label" />
+            <Form.Item
+              name="businessLineIds"
+              label={t('campaigns.businessLines')}
+              extra={t('campaigns.businessLinesHelp')}
+            >
+              <Select
+                mode="multiple"
+                allowClear
+                options={lineOptions}
+                loading={lines.isLoading}
+                optionFilterProp="label"
+              />
             </Form.Item>
           </Col>
           <Col span={24}>

@@ -28,16 +28,40 @@ function CampaignLeads({ campaignId, count }: { campaignId: string; count: numbe
   const [page, setPage] = useState(1);
   const leads = usePage(leadsApi, { campaignId, page, pageSize: 10, sort: '-createdAt' });
   return (
-    <Card size="small" title={t('campaigns.leadsTitle')} extra={leads.data && leads.data.total > 0 && leads.data.total < count && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('campaigns.visibleOnly', { shown: leads.data.total, count })}</Typography.Text>} data-testid="campaign-leads-card">
+    <Card
+      size="small"
+      title={t('campaigns.leadsTitle')}
+      extra={
+        leads.data &&
+        leads.data.total > 0 &&
+        leads.data.total < count && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('campaigns.visibleOnly', { shown: leads.data.total, count })}
+          </Typography.Text>
+        )
+      }
+      data-testid="campaign-leads-card"
+    >
       <Table<Lead>
         rowKey="id"
         size="small"
         loading={leads.isFetching}
         dataSource={leads.data?.items}
-        pagination={{ current: page, pageSize: 10, total: leads.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: 'small' }}
+        pagination={{
+          current: page,
+          pageSize: 10,
+          total: leads.data?.total ?? 0,
+          onChange: setPage,
+          hideOnSinglePage: true,
+          size: 'small',
+        }}
         locale={{ emptyText: count > 0 ? t('campaigns.noVisibleLeads') : t('campaigns.noLeads') }}
         columns={[
-          { key: 'company', title: t('campaigns.col.company'), render: (_, l) => <Link to={`/leads/${l.id}`}>{l.companyName}</Link> },
+          {
+            key: 'company',
+            title: t('campaigns.col.company'),
+            render: (_, l) => <Link to={`/leads/${l.id}`}>{l.companyName}</Link>,
+          },
           { key: 'status', title: t('campaigns.status'), render: (_, l) => <LeadStatusTag status={l.status} /> },
           { key: 'owner', title: t('campaigns.col.owner'), render: (_, l) => l.ownerName ?? dash },
           { key: 'createdAt', title: t('common.createdAt'), render: (_, l) => formatDateTime(l.createdAt, locale) },
@@ -59,13 +83,33 @@ function CampaignOpportunities({ campaignId }: { campaignId: string }) {
         size="small"
         loading={opportunities.isFetching}
         dataSource={opportunities.data?.items}
-        pagination={{ current: page, pageSize: 10, total: opportunities.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: 'small' }}
+        pagination={{
+          current: page,
+          pageSize: 10,
+          total: opportunities.data?.total ?? 0,
+          onChange: setPage,
+          hideOnSinglePage: true,
+          size: 'small',
+        }}
         locale={{ emptyText: t('campaigns.noOpportunities') }}
         columns={[
-          { key: 'name', title: t('campaigns.col.opportunity'), render: (_, o) => <Link to={`/opportunities/${o.id}`}>{o.name}</Link> },
+          {
+            key: 'name',
+            title: t('campaigns.col.opportunity'),
+            render: (_, o) => <Link to={`/opportunities/${o.id}`}>{o.name}</Link>,
+          },
           { key: 'customer', title: t('campaigns.col.customer'), dataIndex: 'customerName' },
-          { key: 'stage', title: t('campaigns.col.stage'), render: (_, o) => <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} /> },
-          { key: 'amount', title: t('campaigns.col.amount'), align: 'right', render: (_, o) => formatMoney(o.expectedAmount) },
+          {
+            key: 'stage',
+            title: t('campaigns.col.stage'),
+            render: (_, o) => <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} />,
+          },
+          {
+            key: 'amount',
+            title: t('campaigns.col.amount'),
+            align: 'right',
+            render: (_, o) => formatMoney(o.expectedAmount),
+          },
           { key: 'owner', title: t('campaigns.col.owner'), dataIndex: 'ownerName' },
         ]}
       />
@@ -81,7 +125,11 @@ export function CampaignPage() {
   const me = useMe();
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
-  const campaign = useQuery({ queryKey: [campaignsApi.path, 'one', id], queryFn: () => campaignsApi.get(id), retry: false });
+  const campaign = useQuery({
+    queryKey: [campaignsApi.path, 'one', id],
+    queryFn: () => campaignsApi.get(id),
+    retry: false,
+  });
 
   if (!campaign.data) return <RecordQueryResult query={campaign} />;
   const c = campaign.data;
@@ -91,33 +139,56 @@ export function CampaignPage() {
     <PageContainer
       title={
         <Flex align="center" gap={8} wrap>
-          <Link to="/campaigns" aria-label={t('campaigns.back')}><ArrowLeftOutlined /></Link>
+          <Link to="/campaigns" aria-label={t('campaigns.back')}>
+            <ArrowLeftOutlined />
+          </Link>
           <span data-testid="campaign-name">{c.name}</span>
           <CampaignTypeTag type={c.type} />
           <CampaignStatusTag status={c.status} />
         </Flex>
       }
       hint={<CampaignDates startsOn={c.startsOn} endsOn={c.endsOn} />}
-      extra={manager && (
-        <>
-          <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>
-          <DeleteCampaign campaign={c} button="default" onDeleted={() => navigate('/campaigns')} />
-        </>
-      )}
+      extra={
+        manager && (
+          <>
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t('common.edit')}
+            </Button>
+            <DeleteCampaign campaign={c} button="default" onDeleted={() => navigate('/campaigns')} />
+          </>
+        )
+      }
     >
       <Card size="small" data-testid="campaign-attribution">
         <Row gutter={[16, 16]}>
-          <Col xs={12} md={6}><Statistic title={t('campaigns.leads')} value={c.leadCount} /></Col>
           <Col xs={12} md={6}>
-            <Statistic title={t('campaigns.converted')} value={c.convertedCount} suffix={<Typography.Text type="secondary" style={{ fontSize: 14 }}>({conversionRate(c.leadCount, c.convertedCount)})</Typography.Text>} />
+            <Statistic title={t('campaigns.leads')} value={c.leadCount} />
+          </Col>
+          <Col xs={12} md={6}>
+            <Statistic
+              title={t('campaigns.converted')}
+              value={c.convertedCount}
+              suffix={
+                <Typography.Text type="secondary" style={{ fontSize: 14 }}>
+                  ({conversionRate(c.leadCount, c.convertedCount)})
+                </Typography.Text>
+              }
+            />
           </Col>
           <Col xs={12} md={6}>
             {/* Exact strings from the server: shown as they are, never parsed into a float. */}
-            <Statistic title={t('campaigns.wonAmount')} valueRender={() => <span data-testid="campaign-won-amount">{formatMoney(c.wonAmount)}</span>} />
+            <Statistic
+              title={t('campaigns.wonAmount')}
+              valueRender={() => <span data-testid="campaign-won-amount">{formatMoney(c.wonAmount)}</span>}
+            />
           </Col>
-          <Col xs={12} md={6}><Statistic title={t('campaigns.budget')} valueRender={() => <span>{formatMoney(c.budget)}</span>} /></Col>
+          <Col xs={12} md={6}>
+            <Statistic title={t('campaigns.budget')} valueRender={() => <span>{formatMoney(c.budget)}</span>} />
+          </Col>
         </Row>
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('campaigns.wonHint')}</Typography.Text>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('campaigns.wonHint')}
+        </Typography.Text>
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={9}>
@@ -127,14 +198,38 @@ export function CampaignPage() {
               column={1}
               items={[
                 { key: 'type', label: t('campaigns.type'), children: <CampaignTypeTag type={c.type} /> },
-                { key: 'dates', label: t('campaigns.dates'), children: <CampaignDates startsOn={c.startsOn} endsOn={c.endsOn} /> },
+                {
+                  key: 'dates',
+                  label: t('campaigns.dates'),
+                  children: <CampaignDates startsOn={c.startsOn} endsOn={c.endsOn} />,
+                },
                 {
                   key: 'lines',
                   label: t('campaigns.businessLines'),
-                  children: c.businessLines.length ? <Flex gap={4} wrap>{c.businessLines.map((l) => <Tag key={l.id} style={{ marginInlineEnd: 0 }}>{l.name}</Tag>)}</Flex> : t('campaigns.allLines'),
+                  children: c.businessLines.length ? (
+                    <Flex gap={4} wrap>
+                      {c.businessLines.map((l) => (
+                        <Tag key={l.id} style={{ marginInlineEnd: 0 }}>
+                          {l.name}
+                        </Tag>
+                      ))}
+                    </Flex>
+                  ) : (
+                    t('campaigns.allLines')
+                  ),
                 },
                 { key: 'owner', label: t('campaigns.owner'), children: c.ownerName },
-                { key: 'description', label: t('campaigns.description'), children: c.description ? <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{c.description}</Typography.Paragraph> : dash },
+                {
+                  key: 'description',
+                  label: t('campaigns.description'),
+                  children: c.description ? (
+                    <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+                      {c.description}
+                    </Typography.Paragraph>
+                  ) : (
+                    dash
+                  ),
+                },
                 { key: 'createdAt', label: t('common.createdAt'), children: formatDateTime(c.createdAt, locale) },
               ]}
             />

@@ -1,5 +1,18 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Input, Popconfirm, Select, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Flex,
+  Input,
+  Popconfirm,
+  Select,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign } from '../../../common/schemas/campaigns';
@@ -18,7 +31,15 @@ import { CampaignDates, CampaignStatusTag, CampaignTypeTag, conversionRate } fro
 const FIRST_PAGE: CampaignListParams = { page: 1, pageSize: 20 };
 
 /** Delete, confirmed; a campaign leads or opportunities came from is refused with the server's message. */
-export function DeleteCampaign({ campaign, onDeleted, button }: { campaign: Campaign; onDeleted?: () => void; button?: 'link' | 'default' }) {
+export function DeleteCampaign({
+  campaign,
+  onDeleted,
+  button,
+}: {
+  campaign: Campaign;
+  onDeleted?: () => void;
+  button?: 'link' | 'default';
+}) {
   const t = useT();
   const toast = useErrorToast();
   const { message } = App.useApp();
@@ -28,12 +49,20 @@ export function DeleteCampaign({ campaign, onDeleted, button }: { campaign: Camp
       title={t('common.delete')}
       description={<div style={{ maxWidth: 320 }}>{t('campaigns.deleteConfirm', { name: campaign.name })}</div>}
       okButtonProps={{ danger: true }}
-      onConfirm={() => del.mutateAsync(undefined).then(() => {
-        void message.success(t('common.deleted'));
-        onDeleted?.();
-      }, toast)}
+      onConfirm={() =>
+        del.mutateAsync(undefined).then(() => {
+          void message.success(t('common.deleted'));
+          onDeleted?.();
+        }, toast)
+      }
     >
-      <Button type={button === 'default' ? 'default' : 'link'} size={button === 'default' ? 'middle' : 'small'} danger loading={del.isPending} data-testid={`campaign-delete-${campaign.id}`}>
+      <Button
+        type={button === 'default' ? 'default' : 'link'}
+        size={button === 'default' ? 'middle' : 'small'}
+        danger
+        loading={del.isPending}
+        data-testid={`campaign-delete-${campaign.id}`}
+      >
         {t('common.delete')}
       </Button>
     </Popconfirm>
@@ -55,40 +84,81 @@ export function CampaignsPage() {
   const filtered = Boolean(params.q || params.type || params.status || params.businessLineId);
 
   const columns: TableProps<Campaign>['columns'] = [
-    { key: 'name', title: t('campaigns.name'), sorter: true, fixed: 'left', render: (_, c) => <Link to={`/campaigns/${c.id}`}>{c.name}</Link> },
+    {
+      key: 'name',
+      title: t('campaigns.name'),
+      sorter: true,
+      fixed: 'left',
+      render: (_, c) => <Link to={`/campaigns/${c.id}`}>{c.name}</Link>,
+    },
     { key: 'type', title: t('campaigns.type'), render: (_, c) => <CampaignTypeTag type={c.type} /> },
     { key: 'status', title: t('campaigns.status'), render: (_, c) => <CampaignStatusTag status={c.status} /> },
-    { key: 'startsOn', title: t('campaigns.dates'), sorter: true, render: (_, c) => <CampaignDates startsOn={c.startsOn} endsOn={c.endsOn} /> },
+    {
+      key: 'startsOn',
+      title: t('campaigns.dates'),
+      sorter: true,
+      render: (_, c) => <CampaignDates startsOn={c.startsOn} endsOn={c.endsOn} />,
+    },
     { key: 'budget', title: t('campaigns.budget'), align: 'right', render: (_, c) => formatMoney(c.budget) },
     {
       key: 'lines',
       title: t('campaigns.businessLines'),
-      render: (_, c) => (c.businessLines.length ? <Flex gap={4} wrap>{c.businessLines.map((l) => <Tag key={l.id} style={{ marginInlineEnd: 0 }}>{l.name}</Tag>)}</Flex> : <Typography.Text type="secondary">{t('campaigns.allLines')}</Typography.Text>),
+      render: (_, c) =>
+        c.businessLines.length ? (
+          <Flex gap={4} wrap>
+            {c.businessLines.map((l) => (
+              <Tag key={l.id} style={{ marginInlineEnd: 0 }}>
+                {l.name}
+              </Tag>
+            ))}
+          </Flex>
+        ) : (
+          <Typography.Text type="secondary">{t('campaigns.allLines')}</Typography.Text>
+        ),
     },
-    { key: 'leads', title: t('campaigns.leads'), align: 'right', render: (_, c) => <span data-testid="campaign-leads">{c.leadCount}</span> },
+    {
+      key: 'leads',
+      title: t('campaigns.leads'),
+      align: 'right',
+      render: (_, c) => <span data-testid="campaign-leads">{c.leadCount}</span>,
+    },
     {
       key: 'converted',
       title: t('campaigns.converted'),
       align: 'right',
       render: (_, c) => (
         <Tooltip title={t('campaigns.conversionRate')}>
-          <span data-testid="campaign-converted">{c.convertedCount}</span> <Typography.Text type="secondary">({conversionRate(c.leadCount, c.convertedCount)})</Typography.Text>
+          <span data-testid="campaign-converted">{c.convertedCount}</span>{' '}
+          <Typography.Text type="secondary">({conversionRate(c.leadCount, c.convertedCount)})</Typography.Text>
         </Tooltip>
       ),
     },
-    { key: 'won', title: <Tooltip title={t('campaigns.wonHint')}>{t('campaigns.wonAmount')}</Tooltip>, align: 'right', render: (_, c) => <Typography.Text strong={c.wonAmount !== '0.00'} data-testid="campaign-won">{formatMoney(c.wonAmount)}</Typography.Text> },
+    {
+      key: 'won',
+      title: <Tooltip title={t('campaigns.wonHint')}>{t('campaigns.wonAmount')}</Tooltip>,
+      align: 'right',
+      render: (_, c) => (
+        <Typography.Text strong={c.wonAmount !== '0.00'} data-testid="campaign-won">
+          {formatMoney(c.wonAmount)}
+        </Typography.Text>
+      ),
+    },
     ...(manager
-      ? [{
-          key: 'actions',
-          title: t('common.actions'),
-          fixed: 'right' as const,
-          render: (_: unknown, c: Campaign) => (
-            <Flex>
-              <Button type="link" size="small" onClick={() => setEditing(c)}>{t('common.edit')}</Button>
-              <DeleteCampaign campaign={c} />
-            </Flex>
-          ),
-        }]
+      ? [
+          {
+            key: 'actions',
+            title: t('common.actions'),
+            fixed: 'right' as const,
+            render: (_: unknown, c: Campaign) => (
+              <Flex>
+                <Button type="link" size="small" onClick={() => setEditing(c)}>
+                  {t('common.edit')}
+                </Button>
+                <DeleteCampaign campaign={c} />
+              </Flex>
+            ),
+          },
+        ]
       : []),
   ];
 
@@ -98,7 +168,13 @@ export function CampaignsPage() {
     <EmptyState
       title={t('campaigns.empty')}
       hint={t('campaigns.emptyHint')}
-      action={manager && <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>{t('campaigns.create')}</Button>}
+      action={
+        manager && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
+            {t('campaigns.create')}
+          </Button>
+        )
+      }
     />
   );
 
@@ -106,13 +182,41 @@ export function CampaignsPage() {
     <PageContainer
       title={t('nav.campaigns')}
       hint={t('campaigns.hint')}
-      extra={manager && <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="campaign-create">{t('campaigns.create')}</Button>}
+      extra={
+        manager && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="campaign-create">
+            {t('campaigns.create')}
+          </Button>
+        )
+      }
     >
       <Card>
         <Flex gap={8} wrap style={{ marginBottom: 16 }} data-testid="campaign-filters">
-          <Input.Search allowClear placeholder={t('campaigns.searchPlaceholder')} aria-label={t('common.search')} style={{ width: 300 }} onSearch={(q) => filter({ q: q.trim() || undefined })} />
-          <Select allowClear placeholder={t('campaigns.type')} aria-label={t('campaigns.type')} style={{ width: 140 }} options={CAMPAIGN_TYPES.map((v) => ({ value: v, label: t(`campaigns.type.${v}`) }))} value={params.type} onChange={(type) => filter({ type })} />
-          <Select allowClear placeholder={t('campaigns.status')} aria-label={t('campaigns.status')} style={{ width: 130 }} options={CAMPAIGN_STATUSES.map((v) => ({ value: v, label: t(`campaigns.status.${v}`) }))} value={params.status} onChange={(status) => filter({ status })} />
+          <Input.Search
+            allowClear
+            placeholder={t('campaigns.searchPlaceholder')}
+            aria-label={t('common.search')}
+            style={{ width: 300 }}
+            onSearch={(q) => filter({ q: q.trim() || undefined })}
+          />
+          <Select
+            allowClear
+            placeholder={t('campaigns.type')}
+            aria-label={t('campaigns.type')}
+            style={{ width: 140 }}
+            options={CAMPAIGN_TYPES.map((v) => ({ value: v, label: t(`campaigns.type.${v}`) }))}
+            value={params.type}
+            onChange={(type) => filter({ type })}
+          />
+          <Select
+            allowClear
+            placeholder={t('campaigns.status')}
+            aria-label={t('campaigns.status')}
+            style={{ width: 130 }}
+            options={CAMPAIGN_STATUSES.map((v) => ({ value: v, label: t(`campaigns.status.${v}`) }))}
+            value={params.status}
+            onChange={(status) => filter({ status })}
+          />
           <Select
             allowClear
             placeholder={t('campaigns.businessLines')}
@@ -123,10 +227,7 @@ export function CampaignsPage() {
             onChange={(businessLineId) => filter({ businessLineId })}
           />
         </Flex>
-        <Table<Campaign>
-          data-testid="campaigns-table"
-          {...table.props(page, columns, empty)}
-        />
+        <Table<Campaign> data-testid="campaigns-table" {...table.props(page, columns, empty)} />
       </Card>
       {manager && (
         <CampaignFormDrawer

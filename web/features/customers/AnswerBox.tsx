@@ -17,7 +17,9 @@ type Person = NonNullable<AnswerCard['primaryContact']>;
 function Line({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <Flex gap={8} align="baseline" style={{ minWidth: 0 }} data-testid={testId}>
-      <Typography.Text type="secondary" style={{ flex: 'none', width: 72, fontSize: 12 }}>{label}</Typography.Text>
+      <Typography.Text type="secondary" style={{ flex: 'none', width: 72, fontSize: 12 }}>
+        {label}
+      </Typography.Text>
       <div style={{ minWidth: 0, whiteSpace: 'normal' }}>{children}</div>
     </Flex>
   );
@@ -30,9 +32,14 @@ function Card({ card }: { card: AnswerCard }) {
   const sep = listSeparator(locale);
   const matched = new Set(card.matchedContacts.map((c) => c.id));
   const person = (p: Person) => (
-    <span style={matched.has(p.id) ? { background: '#fff1b8', borderRadius: 3, padding: '0 3px' } : undefined} data-matched={matched.has(p.id) || undefined}>
+    <span
+      style={matched.has(p.id) ? { background: '#fff1b8', borderRadius: 3, padding: '0 3px' } : undefined}
+      data-matched={matched.has(p.id) || undefined}
+    >
       <Typography.Text strong>{p.name}</Typography.Text>
-      {(p.department || p.title) && <Typography.Text type="secondary"> ({[p.department, p.title].filter(Boolean).join(' · ')})</Typography.Text>}
+      {(p.department || p.title) && (
+        <Typography.Text type="secondary"> ({[p.department, p.title].filter(Boolean).join(' · ')})</Typography.Text>
+      )}
       {p.phones.length > 0 && <> {p.phones.join(sep)}</>}
       {p.phones.length === 0 && p.emails.length > 0 && <> {p.emails.join(sep)}</>}
     </span>
@@ -42,18 +49,40 @@ function Card({ card }: { card: AnswerCard }) {
   return (
     <Flex vertical gap={2} style={{ padding: '4px 0' }} data-testid="answer-card">
       <Flex gap={8} align="center">
-        <Typography.Text strong style={{ fontSize: 15, color: '#1f5fbf' }} data-testid="answer-customer">{c.name}</Typography.Text>
+        <Typography.Text strong style={{ fontSize: 15, color: '#1f5fbf' }} data-testid="answer-customer">
+          {c.name}
+        </Typography.Text>
         <CustomerStatusTag status={c.status} />
       </Flex>
       <Line label={t('answer.owner')} testId="answer-owner">
-        {c.ownerName ? <Typography.Text>{c.ownerName}</Typography.Text> : <Tag color="purple">{t('customer.pool')}</Tag>}
+        {c.ownerName ? (
+          <Typography.Text>{c.ownerName}</Typography.Text>
+        ) : (
+          <Tag color="purple">{t('customer.pool')}</Tag>
+        )}
       </Line>
-      {(c.email || c.phone) && <Line label={t('answer.emailPhone')} testId="answer-email-phone">{[c.email, c.phone].filter(Boolean).join(' / ')}</Line>}
-      {primaryContact && <Line label={t('answer.contact')} testId="answer-contact">{person(primaryContact)}</Line>}
-      {payablesContact && <Line label={t('answer.payables')} testId="answer-payables">{person(payablesContact)}</Line>}
+      {(c.email || c.phone) && (
+        <Line label={t('answer.emailPhone')} testId="answer-email-phone">
+          {[c.email, c.phone].filter(Boolean).join(' / ')}
+        </Line>
+      )}
+      {primaryContact && (
+        <Line label={t('answer.contact')} testId="answer-contact">
+          {person(primaryContact)}
+        </Line>
+      )}
+      {payablesContact && (
+        <Line label={t('answer.payables')} testId="answer-payables">
+          {person(payablesContact)}
+        </Line>
+      )}
       {others.length > 0 && (
         <Line label={t('answer.matched')} testId="answer-matched">
-          <Flex vertical>{others.map((m) => <span key={m.id}>{person(m)}</span>)}</Flex>
+          <Flex vertical>
+            {others.map((m) => (
+              <span key={m.id}>{person(m)}</span>
+            ))}
+          </Flex>
         </Line>
       )}
       <Line label={t('answer.lastContact')} testId="answer-last">
@@ -77,7 +106,12 @@ function Card({ card }: { card: AnswerCard }) {
           <Typography.Text type="secondary">{t('answer.noOpenBusiness')}</Typography.Text>
         ) : (
           <Flex vertical>
-            <Typography.Text>{t('answer.openBusinessSummary', { count: card.openBusiness.count, total: formatMoney(card.openBusiness.totalAmount) })}</Typography.Text>
+            <Typography.Text>
+              {t('answer.openBusinessSummary', {
+                count: card.openBusiness.count,
+                total: formatMoney(card.openBusiness.totalAmount),
+              })}
+            </Typography.Text>
             {card.openBusiness.top.map((o) => (
               <Typography.Text key={o.id} type="secondary" ellipsis style={{ maxWidth: 380 }}>
                 {o.name} · {locale === 'zh-CN' ? o.stageNameZh : o.stageNameEn} · {formatMoney(o.expectedAmount)}
@@ -96,7 +130,12 @@ export function AnswerBox() {
   const navigate = useNavigate();
   const [text, setText] = useState('');
   const q = useDebounced(text.trim(), 250);
-  const answers = useQuery({ queryKey: [answersApi.path, q], queryFn: () => answersApi.find(q), enabled: q.length > 0, staleTime: 10_000 });
+  const answers = useQuery({
+    queryKey: [answersApi.path, q],
+    queryFn: () => answersApi.find(q),
+    enabled: q.length > 0,
+    staleTime: 10_000,
+  });
   const cards = q ? (answers.data?.cards ?? []) : [];
   const open = (id: string) => {
     setText('');
@@ -105,34 +144,43 @@ export function AnswerBox() {
 
   return (
     <div style={{ lineHeight: 'normal', display: 'flex', alignItems: 'center' }}>
-    <AutoComplete
-      value={text}
-      onChange={setText}
-      onSelect={(id: string) => open(id)}
-      options={cards.map((card) => ({ value: card.customer.id, label: <Card card={card} /> }))}
-      popupMatchSelectWidth={460}
-      virtual={false}
-      defaultActiveFirstOption
-      notFoundContent={
-        q && text.trim() === q ? (
-          answers.isFetching ? <Spin size="small" /> : <Typography.Text type="secondary">{t('answer.none')}</Typography.Text>
-        ) : null
-      }
-      style={{ width: 340 }}
-      classNames={{ popup: { root: 'gd-answer-popup' } }}
-      data-testid="answer-box"
-    >
-      <Input
-        allowClear
-        prefix={<SearchOutlined style={{ color: '#8c8c8c' }} />}
-        placeholder={t('answer.placeholder')}
-        aria-label={t('answer.label')}
-        onKeyDown={(e) => {
-          // Enter opens the first card even when no option is highlighted (e.g. before the list settled).
-          if (e.key === 'Enter' && cards[0] && !document.querySelector('.gd-answer-popup .ant-select-item-option-active')) open(cards[0].customer.id);
-        }}
-      />
-    </AutoComplete>
+      <AutoComplete
+        value={text}
+        onChange={setText}
+        onSelect={(id: string) => open(id)}
+        options={cards.map((card) => ({ value: card.customer.id, label: <Card card={card} /> }))}
+        popupMatchSelectWidth={460}
+        virtual={false}
+        defaultActiveFirstOption
+        notFoundContent={
+          q && text.trim() === q ? (
+            answers.isFetching ? (
+              <Spin size="small" />
+            ) : (
+              <Typography.Text type="secondary">{t('answer.none')}</Typography.Text>
+            )
+          ) : null
+        }
+        style={{ width: 340 }}
+        classNames={{ popup: { root: 'gd-answer-popup' } }}
+        data-testid="answer-box"
+      >
+        <Input
+          allowClear
+          prefix={<SearchOutlined style={{ color: '#8c8c8c' }} />}
+          placeholder={t('answer.placeholder')}
+          aria-label={t('answer.label')}
+          onKeyDown={(e) => {
+            // Enter opens the first card even when no option is highlighted (e.g. before the list settled).
+            if (
+              e.key === 'Enter' &&
+              cards[0] &&
+              !document.querySelector('.gd-answer-popup .ant-select-item-option-active')
+            )
+              open(cards[0].customer.id);
+          }}
+        />
+      </AutoComplete>
     </div>
   );
 }

@@ -1,8 +1,31 @@
 import { DeleteOutlined, PaperClipOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, DatePicker, Flex, Form, Input, Modal, Popconfirm, Radio, Row, Select, Timeline, Typography, Upload, type UploadFile } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Radio,
+  Row,
+  Select,
+  Timeline,
+  Typography,
+  Upload,
+  type UploadFile,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import { CONTACT_CHANNELS, CONTACT_DIRECTIONS, OVERVIEW_LOG_PAGE_SIZE, type ContactLog } from '../../../common/schemas/customers';
+import {
+  CONTACT_CHANNELS,
+  CONTACT_DIRECTIONS,
+  OVERVIEW_LOG_PAGE_SIZE,
+  type ContactLog,
+} from '../../../common/schemas/customers';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi, remindersApi, todayApi } from '../../api/resources';
@@ -27,7 +50,17 @@ const FIELDS: FormFields = { names: ['direction', 'channel', 'contactId', 'occur
 const INVALIDATES = [contactLogsApi.path, customersApi.path, '/api/v1/answers', todayApi.path, remindersApi.path];
 
 /** Logging a contact with a customer (also from Today: "log the call"); `contactId` preselects who was called. */
-export function LogModal({ customerId, contactId, open, onClose }: { customerId: string; contactId?: string | null; open: boolean; onClose: () => void }) {
+export function LogModal({
+  customerId,
+  contactId,
+  open,
+  onClose,
+}: {
+  customerId: string;
+  contactId?: string | null;
+  open: boolean;
+  onClose: () => void;
+}) {
   const t = useT();
   const rules = useRules();
   const { message } = App.useApp();
@@ -59,7 +92,12 @@ export function LogModal({ customerId, contactId, open, onClose }: { customerId:
     if (!open) return;
     form.resetFields();
     const primary = contacts.data?.find((c) => c.isPrimary);
-    form.setFieldsValue({ direction: 'outbound', channel: 'phone', occurredAt: dayjs(), contactId: contactId ?? primary?.id });
+    form.setFieldsValue({
+      direction: 'outbound',
+      channel: 'phone',
+      occurredAt: dayjs(),
+      contactId: contactId ?? primary?.id,
+    });
     // The defaults are set when the form opens, not again when the contacts reload.
   }, [open, form]);
 
@@ -96,17 +134,43 @@ export function LogModal({ customerId, contactId, open, onClose }: { customerId:
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="channel" label={t('log.channel')} rules={[rules.required('log.channel', 'select')]}>
-              <Select options={CONTACT_CHANNELS.map((c) => ({ value: c, label: <Flex gap={6}>{CHANNEL_ICONS[c]}{t(`log.channel.${c}`)}</Flex> }))} />
+              <Select
+                options={CONTACT_CHANNELS.map((c) => ({
+                  value: c,
+                  label: (
+                    <Flex gap={6}>
+                      {CHANNEL_ICONS[c]}
+                      {t(`log.channel.${c}`)}
+                    </Flex>
+                  ),
+                }))}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
             <Form.Item name="contactId" label={t('log.contact')}>
-              <Select allowClear loading={contacts.isLoading} options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.department ? `${c.name}（${c.department}）` : c.name }))} />
+              <Select
+                allowClear
+                loading={contacts.isLoading}
+                options={(contacts.data ?? []).map((c) => ({
+                  value: c.id,
+                  label: c.department ? `${c.name}（${c.department}）` : c.name,
+                }))}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="occurredAt" label={t('log.occurredAt')} rules={[{ ...rules.required('log.occurredAt', 'select'), type: 'object' }]}>
-              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} disabledDate={(d) => d.isAfter(dayjs().endOf('day'))} />
+            <Form.Item
+              name="occurredAt"
+              label={t('log.occurredAt')}
+              rules={[{ ...rules.required('log.occurredAt', 'select'), type: 'object' }]}
+            >
+              <DatePicker
+                showTime={{ format: 'HH:mm' }}
+                format="YYYY-MM-DD HH:mm"
+                style={{ width: '100%' }}
+                disabledDate={(d) => d.isAfter(dayjs().endOf('day'))}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
@@ -158,7 +222,13 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
       title={t('log.title')}
       size="small"
       data-testid="contact-log"
-      extra={editable && <Button type="primary" size="small" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{t('log.create')}</Button>}
+      extra={
+        editable && (
+          <Button type="primary" size="small" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
+            {t('log.create')}
+          </Button>
+        )
+      }
     >
       {logs.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('log.empty')} hint={editable ? t('log.emptyHint') : undefined} />
@@ -167,7 +237,9 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
           style={{ marginTop: 8 }}
           items={items.map((log: ContactLog) => ({
             key: log.id,
-            icon: <span style={{ color: DIRECTION_COLORS[log.direction], fontSize: 16 }}>{CHANNEL_ICONS[log.channel]}</span>,
+            icon: (
+              <span style={{ color: DIRECTION_COLORS[log.direction], fontSize: 16 }}>{CHANNEL_ICONS[log.channel]}</span>
+            ),
             content: (
               <Flex vertical gap={4} data-testid="log-entry">
                 <Flex gap={8} align="center" wrap>
@@ -177,18 +249,35 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
                   <Typography.Text type="secondary">{formatDateTime(log.occurredAt, locale)}</Typography.Text>
                   <Typography.Text type="secondary">{t('log.by', { name: log.userName })}</Typography.Text>
                   {editable && (
-                    <Popconfirm title={t('log.deleteConfirm')} okButtonProps={{ danger: true }} onConfirm={() => remove.mutateAsync(log.id).then(() => void message.success(t('common.deleted')), toast)}>
+                    <Popconfirm
+                      title={t('log.deleteConfirm')}
+                      okButtonProps={{ danger: true }}
+                      onConfirm={() =>
+                        remove.mutateAsync(log.id).then(() => void message.success(t('common.deleted')), toast)
+                      }
+                    >
                       <Button type="text" size="small" icon={<DeleteOutlined />} aria-label={t('common.delete')} />
                     </Popconfirm>
                   )}
                 </Flex>
                 <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{log.summary}</Typography.Paragraph>
-                {log.nextContactOn && <Typography.Text type="secondary">{t('log.next', { date: formatDate(log.nextContactOn, locale) })}</Typography.Text>}
+                {log.nextContactOn && (
+                  <Typography.Text type="secondary">
+                    {t('log.next', { date: formatDate(log.nextContactOn, locale) })}
+                  </Typography.Text>
+                )}
                 {log.attachments.length > 0 && (
                   <Flex gap={12} wrap data-testid="log-attachments">
                     {log.attachments.map((a) => (
-                      <Typography.Link key={a.id} href={contactLogsApi.attachmentUrl(log.id, a.id)} download={a.filename}>
-                        <PaperClipOutlined /> {a.filename} <Typography.Text type="secondary">({Math.max(1, Math.round(a.size / 1024))} KB)</Typography.Text>
+                      <Typography.Link
+                        key={a.id}
+                        href={contactLogsApi.attachmentUrl(log.id, a.id)}
+                        download={a.filename}
+                      >
+                        <PaperClipOutlined /> {a.filename}{' '}
+                        <Typography.Text type="secondary">
+                          ({Math.max(1, Math.round(a.size / 1024))} KB)
+                        </Typography.Text>
                       </Typography.Link>
                     ))}
                   </Flex>

@@ -1,5 +1,20 @@
 import { MailOutlined, PhoneOutlined, PlusOutlined, StarFilled, WechatOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, Flex, Form, Input, Modal, Popconfirm, Row, Select, Switch, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Select,
+  Switch,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { Email, Phone } from '../../../common/schemas/common';
 import type { Contact } from '../../../common/schemas/customers';
@@ -10,15 +25,36 @@ import { useErrorToast, useFormSubmitError, type FormFields } from '../../compon
 import { useRules } from '../../components/rules';
 import { useT } from '../../i18n';
 
-type Values = { name: string; title?: string; department?: string; phones: string[]; emails: string[]; wechat?: string; isPrimary: boolean; notes?: string };
-const FIELDS: FormFields = { names: ['name', 'title', 'department', 'phones', 'emails', 'wechat', 'isPrimary', 'notes'] };
+type Values = {
+  name: string;
+  title?: string;
+  department?: string;
+  phones: string[];
+  emails: string[];
+  wechat?: string;
+  isPrimary: boolean;
+  notes?: string;
+};
+const FIELDS: FormFields = {
+  names: ['name', 'title', 'department', 'phones', 'emails', 'wechat', 'isPrimary', 'notes'],
+};
 const INVALIDATES = [contactsApi.path, '/api/v1/answers'];
 
 /** A customer's contacts, for pickers (the contact log form) and the list. */
 export const customerContactsParams = (customerId: string) => ({ customerId, sort: 'name' as const });
 export const useCustomerContacts = (customerId: string) => useAll(contactsApi, customerContactsParams(customerId));
 
-function ContactModal({ customerId, contact, open, onClose }: { customerId: string; contact: Contact | null; open: boolean; onClose: () => void }) {
+function ContactModal({
+  customerId,
+  contact,
+  open,
+  onClose,
+}: {
+  customerId: string;
+  contact: Contact | null;
+  open: boolean;
+  onClose: () => void;
+}) {
   const t = useT();
   const rules = useRules();
   const { message } = App.useApp();
@@ -43,7 +79,13 @@ function ContactModal({ customerId, contact, open, onClose }: { customerId: stri
     form.resetFields();
     form.setFieldsValue(
       contact
-        ? { ...contact, title: contact.title ?? undefined, department: contact.department ?? undefined, wechat: contact.wechat ?? undefined, notes: contact.notes ?? undefined }
+        ? {
+            ...contact,
+            title: contact.title ?? undefined,
+            department: contact.department ?? undefined,
+            wechat: contact.wechat ?? undefined,
+            notes: contact.notes ?? undefined,
+          }
         : { phones: [], emails: [], isPrimary: false },
     );
   }, [open, contact, form]);
@@ -141,35 +183,78 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
       title={t('contact.title')}
       size="small"
       data-testid="contacts-card"
-      extra={editable && <Button size="small" icon={<PlusOutlined />} onClick={() => setEditing(null)}>{t('contact.create')}</Button>}
+      extra={
+        editable && (
+          <Button size="small" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
+            {t('contact.create')}
+          </Button>
+        )
+      }
     >
       {contacts.isLoading ? null : items.length === 0 ? (
         <EmptyState title={t('contact.empty')} hint={editable ? t('contact.emptyHint') : undefined} />
       ) : (
         <Flex vertical>
           {items.map((c, i) => (
-            <Flex key={c.id} justify="space-between" align="flex-start" gap={8} data-testid={`contact-${c.name}`} style={{ padding: '8px 0', borderTop: i ? '1px solid #f0f0f0' : undefined }}>
+            <Flex
+              key={c.id}
+              justify="space-between"
+              align="flex-start"
+              gap={8}
+              data-testid={`contact-${c.name}`}
+              style={{ padding: '8px 0', borderTop: i ? '1px solid #f0f0f0' : undefined }}
+            >
               <Flex vertical gap={2} style={{ minWidth: 0 }}>
                 <Flex gap={6} align="center" wrap>
                   <Typography.Text strong>{c.name}</Typography.Text>
-                  {c.isPrimary && <Tag color="gold" icon={<StarFilled />} style={{ marginInlineEnd: 0 }}>{t('contact.primary')}</Tag>}
-                  {(c.department || c.title) && <Typography.Text type="secondary">{[c.department, c.title].filter(Boolean).join(' · ')}</Typography.Text>}
+                  {c.isPrimary && (
+                    <Tag color="gold" icon={<StarFilled />} style={{ marginInlineEnd: 0 }}>
+                      {t('contact.primary')}
+                    </Tag>
+                  )}
+                  {(c.department || c.title) && (
+                    <Typography.Text type="secondary">
+                      {[c.department, c.title].filter(Boolean).join(' · ')}
+                    </Typography.Text>
+                  )}
                 </Flex>
-                {c.phones.length > 0 && <Typography.Text><PhoneOutlined /> {c.phones.join('、')}</Typography.Text>}
-                {c.emails.length > 0 && <Typography.Text><MailOutlined /> {c.emails.join('、')}</Typography.Text>}
-                {c.wechat && <Typography.Text><WechatOutlined /> {c.wechat}</Typography.Text>}
-                {c.notes && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{c.notes}</Typography.Text>}
+                {c.phones.length > 0 && (
+                  <Typography.Text>
+                    <PhoneOutlined /> {c.phones.join('、')}
+                  </Typography.Text>
+                )}
+                {c.emails.length > 0 && (
+                  <Typography.Text>
+                    <MailOutlined /> {c.emails.join('、')}
+                  </Typography.Text>
+                )}
+                {c.wechat && (
+                  <Typography.Text>
+                    <WechatOutlined /> {c.wechat}
+                  </Typography.Text>
+                )}
+                {c.notes && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {c.notes}
+                  </Typography.Text>
+                )}
               </Flex>
               {editable && (
                 <Flex gap={0} style={{ flex: 'none' }}>
-                  <Button type="link" size="small" onClick={() => setEditing(c)}>{t('common.edit')}</Button>
+                  <Button type="link" size="small" onClick={() => setEditing(c)}>
+                    {t('common.edit')}
+                  </Button>
                   <Popconfirm
                     title={t('common.delete')}
                     description={<div style={{ maxWidth: 260 }}>{t('common.deleteConfirm', { name: c.name })}</div>}
                     okButtonProps={{ danger: true }}
-                    onConfirm={() => remove.mutateAsync(c.id).then(() => void message.success(t('common.deleted')), toast)}
+                    onConfirm={() =>
+                      remove.mutateAsync(c.id).then(() => void message.success(t('common.deleted')), toast)
+                    }
                   >
-                    <Button type="link" size="small" danger>{t('common.delete')}</Button>
+                    <Button type="link" size="small" danger>
+                      {t('common.delete')}
+                    </Button>
                   </Popconfirm>
                 </Flex>
               )}
@@ -177,7 +262,14 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
           ))}
         </Flex>
       )}
-      {editable && <ContactModal customerId={customerId} contact={editing ?? null} open={editing !== undefined} onClose={() => setEditing(undefined)} />}
+      {editable && (
+        <ContactModal
+          customerId={customerId}
+          contact={editing ?? null}
+          open={editing !== undefined}
+          onClose={() => setEditing(undefined)}
+        />
+      )}
     </Card>
   );
 }

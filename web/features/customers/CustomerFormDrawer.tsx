@@ -30,13 +30,29 @@ type Values = {
 };
 
 const FIELDS: FormFields = {
-  names: ['name', 'creditCode', 'industry', 'size', 'regionId', 'branchId', 'address', 'email', 'phone', 'status', 'source', 'tags', 'owner'],
+  names: [
+    'name',
+    'creditCode',
+    'industry',
+    'size',
+    'regionId',
+    'branchId',
+    'address',
+    'email',
+    'phone',
+    'status',
+    'source',
+    'tags',
+    'owner',
+  ],
   rename: { region: 'regionId', branch: 'branchId', ownerId: 'owner' },
 };
 
 /** Options of an active-only picker; an inactive value already on the record stays visible. */
 function pickerOptions(items: { id: string; name: string; active: boolean }[] | undefined, current?: string | null) {
-  return (items ?? []).filter((i) => i.active || i.id === current).map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
+  return (items ?? [])
+    .filter((i) => i.active || i.id === current)
+    .map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
 }
 
 /** Warns, while typing, about customers that may be the same company (firm-wide). */
@@ -46,7 +62,11 @@ function DuplicateWarning({ name, creditCode, excludeId }: { name?: string; cred
   const debouncedCode = useDebounced(creditCode?.trim() ?? '', 400);
   const query = { name: debouncedName || undefined, creditCode: debouncedCode || undefined, excludeId };
   const enabled = (query.name?.length ?? 0) >= 2 || query.creditCode?.length === 18;
-  const found = useQuery({ queryKey: [customersApi.path, 'duplicates', query], queryFn: () => customersApi.duplicates(query), enabled });
+  const found = useQuery({
+    queryKey: [customersApi.path, 'duplicates', query],
+    queryFn: () => customersApi.duplicates(query),
+    enabled,
+  });
   const candidates = enabled ? (found.data ?? []) : [];
   if (candidates.length === 0) return null;
   return (
@@ -62,7 +82,9 @@ function DuplicateWarning({ name, creditCode, excludeId }: { name?: string; cred
             <Typography.Text key={c.id ?? i}>
               {c.id ? <Link to={`/customers/${c.id}`}>{c.name}</Link> : c.name}
               <Typography.Text type="secondary">
-                {' '}· {t(`customer.duplicateReason.${c.reason}`)} · {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('customer.ownerPool')}
+                {' '}
+                · {t(`customer.duplicateReason.${c.reason}`)} ·{' '}
+                {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('customer.ownerPool')}
               </Typography.Text>
             </Typography.Text>
           ))}
@@ -72,7 +94,12 @@ function DuplicateWarning({ name, creditCode, excludeId }: { name?: string; cred
   );
 }
 
-type Props = { open: boolean; customer: Customer | null; onClose: () => void; onCreated?: (customer: Customer) => void };
+type Props = {
+  open: boolean;
+  customer: Customer | null;
+  onClose: () => void;
+  onCreated?: (customer: Customer) => void;
+};
 
 /** Creates a customer (customer = null) or edits one's profile. */
 export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props) {
@@ -86,23 +113,28 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
   const regions = useAllRegions();
   const watchedName = Form.useWatch('name', form);
   const watchedCode = Form.useWatch('creditCode', form);
-  const save = useWrite((values: Values) => {
-    const fields = {
-      name: values.name,
-      creditCode: values.creditCode || null,
-      industry: values.industry || null,
-      size: values.size ?? null,
-      regionId: values.regionId ?? null,
-      branchId: values.branchId ?? null,
-      address: values.address || null,
-      email: values.email || null,
-      phone: values.phone || null,
-      status: values.status,
-      source: values.source || null,
-      tags: values.tags ?? [],
-    };
-    return customer ? customersApi.update(customer.id, fields) : customersApi.create({ ...fields, ownerId: values.owner === 'pool' ? null : me.user.id });
-  }, [customersApi.path, '/api/v1/answers']);
+  const save = useWrite(
+    (values: Values) => {
+      const fields = {
+        name: values.name,
+        creditCode: values.creditCode || null,
+        industry: values.industry || null,
+        size: values.size ?? null,
+        regionId: values.regionId ?? null,
+        branchId: values.branchId ?? null,
+        address: values.address || null,
+        email: values.email || null,
+        phone: values.phone || null,
+        status: values.status,
+        source: values.source || null,
+        tags: values.tags ?? [],
+      };
+      return customer
+        ? customersApi.update(customer.id, fields)
+        : customersApi.create({ ...fields, ownerId: values.owner === 'pool' ? null : me.user.id });
+    },
+    [customersApi.path, '/api/v1/answers'],
+  );
 
   useEffect(() => {
     if (!open) return;
@@ -123,7 +155,13 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
             source: customer.source ?? undefined,
             tags: customer.tags,
           }
-        : { status: 'prospect', tags: [], owner: 'me', regionId: me.user.regionId ?? undefined, branchId: me.user.branchId ?? undefined },
+        : {
+            status: 'prospect',
+            tags: [],
+            owner: 'me',
+            regionId: me.user.regionId ?? undefined,
+            branchId: me.user.branchId ?? undefined,
+          },
     );
   }, [open, customer, form, me]);
 
@@ -139,9 +177,24 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
   };
 
   return (
-    <FormDrawer open={open} onClose={onClose} title={customer ? t('customer.editTitle', { name: customer.name }) : t('customer.createTitle')} onSave={() => form.submit()} saving={save.isPending} saveTestId="customer-form-submit">
-      <Form<Values> form={form} layout="vertical" onFinish={submit} name="customer" scrollToFirstError={{ block: 'center' }}>
-        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('customer.sectionBasic')}</Divider>
+    <FormDrawer
+      open={open}
+      onClose={onClose}
+      title={customer ? t('customer.editTitle', { name: customer.name }) : t('customer.createTitle')}
+      onSave={() => form.submit()}
+      saving={save.isPending}
+      saveTestId="customer-form-submit"
+    >
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        name="customer"
+        scrollToFirstError={{ block: 'center' }}
+      >
+        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>
+          {t('customer.sectionBasic')}
+        </Divider>
         <Row gutter={16}>
           <Col span={24}>
             <Form.Item name="name" label={t('customer.name')} rules={[rules.required('customer.name'), { max: 100 }]}>
@@ -171,17 +224,27 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
           </Col>
           <Col span={12}>
             <Form.Item name="regionId" label={t('customer.region')}>
-              <Select allowClear options={pickerOptions(regions.data, customer?.regionId)} loading={regions.isLoading} />
+              <Select
+                allowClear
+                options={pickerOptions(regions.data, customer?.regionId)}
+                loading={regions.isLoading}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
             <Form.Item name="branchId" label={t('customer.branch')}>
-              <Select allowClear options={pickerOptions(branches.data, customer?.branchId)} loading={branches.isLoading} />
+              <Select
+                allowClear
+                options={pickerOptions(branches.data, customer?.branchId)}
+                loading={branches.isLoading}
+              />
             </Form.Item>
           </Col>
         </Row>
 
-        <Divider titlePlacement="start" plain>{t('customer.sectionContact')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('customer.sectionContact')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="phone" label={t('customer.phone')} rules={[rules.schema(Phone)]}>
@@ -200,7 +263,9 @@ export function CustomerFormDrawer({ open, customer, onClose, onCreated }: Props
           </Col>
         </Row>
 
-        <Divider titlePlacement="start" plain>{t('customer.sectionSales')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('customer.sectionSales')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="source" label={t('customer.source')} rules={[{ max: 50 }]}>

@@ -11,7 +11,13 @@ import { CloseDate, StageTag } from '../opportunities/opportunity-ui';
 /** The customer's opportunities the reader may see: open ones first by close date, then the closed ones. */
 export function CustomerOpportunitiesCard({ customerId }: { customerId: string }) {
   const t = useT();
-  const open = usePage(opportunitiesApi, { customerId, status: 'open', sort: 'expectedCloseOn', pageSize: 20, page: 1 });
+  const open = usePage(opportunitiesApi, {
+    customerId,
+    status: 'open',
+    sort: 'expectedCloseOn',
+    pageSize: 20,
+    page: 1,
+  });
   const closed = usePage(opportunitiesApi, { customerId, sort: '-createdAt', pageSize: 10, page: 1 });
   const items = [...(open.data?.items ?? []), ...(closed.data?.items ?? []).filter((o) => o.status !== 'open')];
   return (
@@ -31,7 +37,9 @@ export function CustomerOpportunitiesCard({ customerId }: { customerId: string }
                 </Flex>
                 <Flex gap={8} align="center" wrap>
                   <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} />
-                  <Typography.Text type="secondary">{o.businessLineName} · {o.ownerName}</Typography.Text>
+                  <Typography.Text type="secondary">
+                    {o.businessLineName} · {o.ownerName}
+                  </Typography.Text>
                   {o.status === 'open' && <CloseDate date={o.expectedCloseOn} />}
                 </Flex>
               </Flex>

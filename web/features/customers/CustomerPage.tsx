@@ -24,7 +24,10 @@ import { ValueCard } from './ValueCard';
 function OwnerHistory({ customerId }: { customerId: string }) {
   const t = useT();
   const { locale } = useLocale();
-  const history = useQuery({ queryKey: [customersApi.path, customerId, 'owner-history'], queryFn: () => customersApi.ownerHistory(customerId) });
+  const history = useQuery({
+    queryKey: [customersApi.path, customerId, 'owner-history'],
+    queryFn: () => customersApi.ownerHistory(customerId),
+  });
   const pool = t('customer.pool');
   const colon = locale === 'zh-CN' ? '：' : ': ';
   return (
@@ -38,16 +41,30 @@ function OwnerHistory({ customerId }: { customerId: string }) {
         data-testid="owner-history"
         locale={{ emptyText: t('customer.ownerHistoryEmpty') }}
         columns={[
-          { key: 'at', title: t('audit.at'), render: (_, h) => <Typography.Text style={{ whiteSpace: 'nowrap' }}>{formatDateTime(h.at, locale)}</Typography.Text> },
+          {
+            key: 'at',
+            title: t('audit.at'),
+            render: (_, h) => (
+              <Typography.Text style={{ whiteSpace: 'nowrap' }}>{formatDateTime(h.at, locale)}</Typography.Text>
+            ),
+          },
           {
             key: 'change',
             title: t('audit.action'),
             render: (_, h) => (
               <Flex vertical>
                 <Typography.Text>
-                  {t(`customer.ownerChange.${h.kind}`)}{colon}{h.kind === 'create' ? (h.toUserName ?? pool) : t('customer.ownerChangeFromTo', { from: h.fromUserName ?? pool, to: h.toUserName ?? pool })}
+                  {t(`customer.ownerChange.${h.kind}`)}
+                  {colon}
+                  {h.kind === 'create'
+                    ? (h.toUserName ?? pool)
+                    : t('customer.ownerChangeFromTo', { from: h.fromUserName ?? pool, to: h.toUserName ?? pool })}
                 </Typography.Text>
-                {h.reason && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{h.reason}</Typography.Text>}
+                {h.reason && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {h.reason}
+                  </Typography.Text>
+                )}
               </Flex>
             ),
           },
@@ -95,20 +112,41 @@ export function CustomerPage() {
     <PageContainer
       title={
         <Flex align="center" gap={8} wrap>
-          <Link to="/customers" aria-label={t('customer.back')}><ArrowLeftOutlined /></Link>
+          <Link to="/customers" aria-label={t('customer.back')}>
+            <ArrowLeftOutlined />
+          </Link>
           <span data-testid="customer-name">{c.name}</span>
           <CustomerStatusTag status={c.status} />
         </Flex>
       }
       hint={
         <>
-          {t('customer.owner')}{colon}{inPool ? <Tag color="purple">{t('customer.pool')}</Tag> : <Typography.Text strong data-testid="customer-owner">{c.ownerName}</Typography.Text>}
-          {c.sharedWith.length > 0 && <> · {t('customer.sharedWith')}{colon}{c.sharedWith.map((p) => p.name).join(listSeparator(locale))}</>}
+          {t('customer.owner')}
+          {colon}
+          {inPool ? (
+            <Tag color="purple">{t('customer.pool')}</Tag>
+          ) : (
+            <Typography.Text strong data-testid="customer-owner">
+              {c.ownerName}
+            </Typography.Text>
+          )}
+          {c.sharedWith.length > 0 && (
+            <>
+              {' '}
+              · {t('customer.sharedWith')}
+              {colon}
+              {c.sharedWith.map((p) => p.name).join(listSeparator(locale))}
+            </>
+          )}
         </>
       }
       extra={
         <>
-          {editable && <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+          {editable && (
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t('common.edit')}
+            </Button>
+          )}
           <OwnerActions customer={c} />
           {editable && <MergeAction customer={c} />}
         </>
@@ -126,8 +164,16 @@ export function CustomerPage() {
                 items={[
                   { key: 'phone', label: t('customer.phone'), children: orDash(c.phone) },
                   { key: 'email', label: t('customer.email'), children: orDash(c.email) },
-                  { key: 'lastContact', label: t('customer.lastContact'), children: orDash(formatDateTime(c.lastContactAt, locale)) },
-                  { key: 'nextContact', label: t('customer.nextContact'), children: <NextContactDate date={c.nextContactOn} /> },
+                  {
+                    key: 'lastContact',
+                    label: t('customer.lastContact'),
+                    children: orDash(formatDateTime(c.lastContactAt, locale)),
+                  },
+                  {
+                    key: 'nextContact',
+                    label: t('customer.nextContact'),
+                    children: <NextContactDate date={c.nextContactOn} />,
+                  },
                   { key: 'creditCode', label: t('customer.creditCode'), children: orDash(c.creditCode) },
                   { key: 'industry', label: t('customer.industry'), children: orDash(c.industry) },
                   { key: 'size', label: t('customer.size'), children: orDash(c.size && t(`customer.size.${c.size}`)) },
@@ -135,7 +181,20 @@ export function CustomerPage() {
                   { key: 'region', label: t('customer.region'), children: orDash(c.regionName) },
                   { key: 'branch', label: t('customer.branch'), children: orDash(c.branchName) },
                   { key: 'address', label: t('customer.address'), span: 2, children: orDash(c.address) },
-                  { key: 'tags', label: t('customer.tags'), span: 2, children: c.tags.length ? <Flex gap={4} wrap>{c.tags.map((tag) => <Tag key={tag}>{tag}</Tag>)}</Flex> : orDash(null) },
+                  {
+                    key: 'tags',
+                    label: t('customer.tags'),
+                    span: 2,
+                    children: c.tags.length ? (
+                      <Flex gap={4} wrap>
+                        {c.tags.map((tag) => (
+                          <Tag key={tag}>{tag}</Tag>
+                        ))}
+                      </Flex>
+                    ) : (
+                      orDash(null)
+                    ),
+                  },
                 ]}
               />
             </Card>

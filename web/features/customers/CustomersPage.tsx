@@ -1,5 +1,19 @@
 import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Dropdown, Flex, Input, Segmented, Select, Table, Tag, Typography, type TableProps } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Dropdown,
+  Flex,
+  Input,
+  Segmented,
+  Select,
+  Table,
+  Tag,
+  Typography,
+  type TableProps,
+} from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -56,8 +70,11 @@ export function CustomersPage() {
   const regions = useAllRegions();
 
   const filter = (patch: Partial<CustomerListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const options = (items: { id: string; name: string }[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-  const filtered = Boolean(params.q || params.status || params.regionId || params.branchId || params.dueBy || params.tag || params.valueTier);
+  const options = (items: { id: string; name: string }[] | undefined) =>
+    (items ?? []).map((i) => ({ value: i.id, label: i.name }));
+  const filtered = Boolean(
+    params.q || params.status || params.regionId || params.branchId || params.dueBy || params.tag || params.valueTier,
+  );
 
   const columns: TableProps<Customer>['columns'] = [
     {
@@ -75,18 +92,56 @@ export function CustomersPage() {
     },
     { key: 'region', dataIndex: 'regionName', title: t('customer.region'), render: orDash },
     { key: 'branch', dataIndex: 'branchName', title: t('customer.branch'), render: orDash },
-    { key: 'lastContactAt', title: t('customer.lastContact'), sorter: true, render: (_, c) => orDash(formatDateTime(c.lastContactAt, locale)) },
-    { key: 'nextContactOn', title: t('customer.nextContact'), sorter: true, render: (_, c) => <NextContactDate date={c.nextContactOn} /> },
-    { key: 'valueScore', title: t('value.tier'), sorter: true, render: (_, c) => <TierTag tier={c.valueTier} score={c.valueScore} /> },
+    {
+      key: 'lastContactAt',
+      title: t('customer.lastContact'),
+      sorter: true,
+      render: (_, c) => orDash(formatDateTime(c.lastContactAt, locale)),
+    },
+    {
+      key: 'nextContactOn',
+      title: t('customer.nextContact'),
+      sorter: true,
+      render: (_, c) => <NextContactDate date={c.nextContactOn} />,
+    },
+    {
+      key: 'valueScore',
+      title: t('value.tier'),
+      sorter: true,
+      render: (_, c) => <TierTag tier={c.valueTier} score={c.valueScore} />,
+    },
     {
       key: 'tags',
       title: t('customer.tags'),
-      render: (_, c) => (c.tags.length ? <Flex gap={4} wrap>{c.tags.map((tag) => <Tag key={tag} style={{ marginInlineEnd: 0, cursor: 'pointer' }} onClick={() => filter({ tag })}>{tag}</Tag>)}</Flex> : orDash(null)),
+      render: (_, c) =>
+        c.tags.length ? (
+          <Flex gap={4} wrap>
+            {c.tags.map((tag) => (
+              <Tag key={tag} style={{ marginInlineEnd: 0, cursor: 'pointer' }} onClick={() => filter({ tag })}>
+                {tag}
+              </Tag>
+            ))}
+          </Flex>
+        ) : (
+          orDash(null)
+        ),
     },
-    { key: 'createdAt', title: t('common.createdAt'), sorter: true, render: (_, c) => formatDateTime(c.createdAt, locale) },
+    {
+      key: 'createdAt',
+      title: t('common.createdAt'),
+      sorter: true,
+      render: (_, c) => formatDateTime(c.createdAt, locale),
+    },
     // The claim column only when the page shows a pool customer.
     ...(pooler && page.data?.items.some((c) => c.ownerId === null)
-      ? [{ key: 'actions', title: t('common.actions'), fixed: 'right' as const, render: (_: unknown, c: Customer) => (c.ownerId === null ? <ClaimButton customer={c} /> : null) }]
+      ? [
+          {
+            key: 'actions',
+            title: t('common.actions'),
+            fixed: 'right' as const,
+            render: (_: unknown, c: Customer) => (c.ownerId === null ? <ClaimButton customer={c} /> : null),
+          },
+        ]
       : []),
   ];
 
@@ -100,7 +155,13 @@ export function CustomersPage() {
     <EmptyState
       title={t('customer.empty')}
       hint={writer ? t('customer.emptyHint') : undefined}
-      action={writer && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('customer.create')}</Button>}
+      action={
+        writer && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('customer.create')}
+          </Button>
+        )
+      }
     />
   );
 
@@ -113,13 +174,21 @@ export function CustomersPage() {
             menu={{
               items: (['xlsx', 'csv'] as const).map((format) => ({
                 key: format,
-                label: <a href={customersApi.exportUrl(params, format)} download data-testid={`export-${format}`}>{t(`export.${format}`)}</a>,
+                label: (
+                  <a href={customersApi.exportUrl(params, format)} download data-testid={`export-${format}`}>
+                    {t(`export.${format}`)}
+                  </a>
+                ),
               })),
             }}
           >
             <Button icon={<DownloadOutlined />}>{t('export.button')}</Button>
           </Dropdown>
-          {writer && <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="import-open">{t('import.button')}</Button>}
+          {writer && (
+            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="import-open">
+              {t('import.button')}
+            </Button>
+          )}
           {writer && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
               {t('customer.create')}
@@ -145,7 +214,9 @@ export function CustomersPage() {
                 style={{ width: 360 }}
                 onSearch={(q) => filter({ q: q.trim() || undefined })}
               />
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('customer.searchHint')}</Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('customer.searchHint')}
+              </Typography.Text>
             </Flex>
             <Select
               allowClear
@@ -156,9 +227,33 @@ export function CustomersPage() {
               value={params.status}
               onChange={(status) => filter({ status })}
             />
-            <Select allowClear placeholder={t('value.tier')} aria-label={t('value.tier')} style={{ width: 110 }} options={(['A', 'B', 'C', 'D'] as const).map((v) => ({ value: v, label: v }))} value={params.valueTier} onChange={(valueTier) => filter({ valueTier })} />
-            <Select allowClear placeholder={t('customer.region')} aria-label={t('customer.region')} style={{ width: 120 }} options={options(regions.data)} value={params.regionId} onChange={(regionId) => filter({ regionId })} />
-            <Select allowClear placeholder={t('customer.branch')} aria-label={t('customer.branch')} style={{ width: 120 }} options={options(branches.data)} value={params.branchId} onChange={(branchId) => filter({ branchId })} />
+            <Select
+              allowClear
+              placeholder={t('value.tier')}
+              aria-label={t('value.tier')}
+              style={{ width: 110 }}
+              options={(['A', 'B', 'C', 'D'] as const).map((v) => ({ value: v, label: v }))}
+              value={params.valueTier}
+              onChange={(valueTier) => filter({ valueTier })}
+            />
+            <Select
+              allowClear
+              placeholder={t('customer.region')}
+              aria-label={t('customer.region')}
+              style={{ width: 120 }}
+              options={options(regions.data)}
+              value={params.regionId}
+              onChange={(regionId) => filter({ regionId })}
+            />
+            <Select
+              allowClear
+              placeholder={t('customer.branch')}
+              aria-label={t('customer.branch')}
+              style={{ width: 120 }}
+              options={options(branches.data)}
+              value={params.branchId}
+              onChange={(branchId) => filter({ branchId })}
+            />
             <DatePicker
               placeholder={t('customer.dueBy')}
               aria-label={t('customer.dueBy')}
@@ -167,18 +262,27 @@ export function CustomersPage() {
               onChange={(d) => filter({ dueBy: d ? d.format('YYYY-MM-DD') : undefined })}
             />
             {params.tag && (
-              <Tag closable color="geekblue" style={{ alignSelf: 'flex-start', marginTop: 5 }} onClose={() => filter({ tag: undefined })}>
+              <Tag
+                closable
+                color="geekblue"
+                style={{ alignSelf: 'flex-start', marginTop: 5 }}
+                onClose={() => filter({ tag: undefined })}
+              >
                 {t('customer.tags')}: {params.tag}
               </Tag>
             )}
           </Flex>
         </Flex>
-        <Table<Customer>
-          data-testid="customers-table"
-          {...table.props(page, columns, empty)}
-        />
+        <Table<Customer> data-testid="customers-table" {...table.props(page, columns, empty)} />
       </Card>
-      {writer && <CustomerFormDrawer open={creating} customer={null} onClose={() => setCreating(false)} onCreated={(c) => navigate(`/customers/${c.id}`)} />}
+      {writer && (
+        <CustomerFormDrawer
+          open={creating}
+          customer={null}
+          onClose={() => setCreating(false)}
+          onCreated={(c) => navigate(`/customers/${c.id}`)}
+        />
+      )}
       {writer && <ImportModal open={importing} onClose={() => setImporting(false)} />}
     </PageContainer>
   );

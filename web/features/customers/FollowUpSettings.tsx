@@ -3,7 +3,13 @@ import { Alert, App, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Ske
 import type { InputRef } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { CUSTOMER_TIERS, MERGE_FIELDS, type InactiveDays, type MailTemplateUpdate, type MergeField } from '../../../common/schemas/suggestions';
+import {
+  CUSTOMER_TIERS,
+  MERGE_FIELDS,
+  type InactiveDays,
+  type MailTemplateUpdate,
+  type MergeField,
+} from '../../../common/schemas/suggestions';
 import { customersApi, suggestionsApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
@@ -52,7 +58,18 @@ export function InactiveRuleCard() {
       size="small"
       title={t('inactive.title')}
       data-testid="inactive-rule"
-      extra={<Button type="primary" size="small" onClick={() => void save()} loading={saving} disabled={!dirty} data-testid="inactive-save">{t('common.save')}</Button>}
+      extra={
+        <Button
+          type="primary"
+          size="small"
+          onClick={() => void save()}
+          loading={saving}
+          disabled={!dirty}
+          data-testid="inactive-save"
+        >
+          {t('common.save')}
+        </Button>
+      }
     >
       <Typography.Paragraph style={{ marginTop: 0 }}>{t('inactive.intro')}</Typography.Paragraph>
       {!days ? (
@@ -80,7 +97,9 @@ export function InactiveRuleCard() {
           ))}
         </Row>
       )}
-      <Typography.Paragraph type="secondary" style={{ margin: '12px 0 0' }}>{t('inactive.help')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ margin: '12px 0 0' }}>
+        {t('inactive.help')}
+      </Typography.Paragraph>
     </Card>
   );
 }
@@ -93,7 +112,8 @@ function fill(text: string, values: Record<MergeField, string>): string {
 /** Merge fields written in a text that are not in MERGE_FIELDS (a typo would reach the customer as written). */
 function unknownFields(text: string): string[] {
   const out = new Set<string>();
-  for (const match of text.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)) if (!(MERGE_FIELDS as readonly string[]).includes(match[1])) out.add(match[1]);
+  for (const match of text.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g))
+    if (!(MERGE_FIELDS as readonly string[]).includes(match[1])) out.add(match[1]);
   return [...out];
 }
 
@@ -128,15 +148,18 @@ export function FollowUpTemplateCard() {
 
   // Sample data, not UI text: the e-mail goes to the customer as the firm wrote it, so the values are in Chinese
   // in either UI language, and the date is written the way the server fills it in (YYYY-MM-DD, firm time zone).
-  const samples = useMemo<Record<MergeField, string>>(() => ({
-    客户名称: '北京华达科技有限公司',
-    联系人: '王会计',
-    业务员: me.user.displayName,
-    业务员电话: me.user.phone ?? '010-8888 6666',
-    业务员邮箱: me.user.email ?? 'sales@example.com',
-    上次联系日期: firmToday(new Date(Date.now() - SAMPLE_DAYS * 86_400_000)),
-    未联系天数: String(SAMPLE_DAYS),
-  }), [me]);
+  const samples = useMemo<Record<MergeField, string>>(
+    () => ({
+      客户名称: '北京华达科技有限公司',
+      联系人: '王会计',
+      业务员: me.user.displayName,
+      业务员电话: me.user.phone ?? '010-8888 6666',
+      业务员邮箱: me.user.email ?? 'sales@example.com',
+      上次联系日期: firmToday(new Date(Date.now() - SAMPLE_DAYS * 86_400_000)),
+      未联系天数: String(SAMPLE_DAYS),
+    }),
+    [me],
+  );
 
   const elementOf = (field: Field): HTMLInputElement | HTMLTextAreaElement | null | undefined =>
     field === 'subject' ? subjectRef.current?.input : bodyRef.current?.resizableTextArea?.textArea;
@@ -180,11 +203,24 @@ export function FollowUpTemplateCard() {
       size="small"
       title={t('template.title')}
       data-testid="template-card"
-      extra={<Button type="primary" size="small" onClick={() => form.submit()} loading={saving} disabled={!template.data} data-testid="template-save">{t('common.save')}</Button>}
+      extra={
+        <Button
+          type="primary"
+          size="small"
+          onClick={() => form.submit()}
+          loading={saving}
+          disabled={!template.data}
+          data-testid="template-save"
+        >
+          {t('common.save')}
+        </Button>
+      }
     >
       <Typography.Paragraph style={{ marginTop: 0 }}>
         {t('template.intro')}{' '}
-        <Typography.Text type="secondary">{updatedAt ? t('template.updatedAt', { time: formatDateTime(updatedAt, locale) }) : t('template.builtin')}</Typography.Text>
+        <Typography.Text type="secondary">
+          {updatedAt ? t('template.updatedAt', { time: formatDateTime(updatedAt, locale) }) : t('template.builtin')}
+        </Typography.Text>
       </Typography.Paragraph>
       {template.isPending ? (
         <Skeleton active paragraph={{ rows: 6 }} />
@@ -196,27 +232,71 @@ export function FollowUpTemplateCard() {
                 <Typography.Text type="secondary">{t('template.insert')}</Typography.Text>
                 {MERGE_FIELDS.map((name) => (
                   // Keep the cursor in the field: the button must not take the focus on mouse down.
-                  <Button key={name} size="small" onMouseDown={(e) => e.preventDefault()} onClick={() => insert(name)} data-testid={`merge-field-${name}`}>
+                  <Button
+                    key={name}
+                    size="small"
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => insert(name)}
+                    data-testid={`merge-field-${name}`}
+                  >
                     {`{{${name}}}`}
                   </Button>
                 ))}
               </Flex>
-              <Form.Item name="subject" label={t('template.subject')} rules={[rules.required('template.subject'), { max: 200 }]}>
-                <Input ref={subjectRef} onFocus={() => { lastField.current = 'subject'; }} maxLength={200} autoComplete="off" data-testid="template-subject" />
+              <Form.Item
+                name="subject"
+                label={t('template.subject')}
+                rules={[rules.required('template.subject'), { max: 200 }]}
+              >
+                <Input
+                  ref={subjectRef}
+                  onFocus={() => {
+                    lastField.current = 'subject';
+                  }}
+                  maxLength={200}
+                  autoComplete="off"
+                  data-testid="template-subject"
+                />
               </Form.Item>
-              <Form.Item name="body" label={t('template.body')} rules={[rules.required('template.body'), { max: 20_000 }]} style={{ marginBottom: 0 }}>
-                <Input.TextArea ref={bodyRef} onFocus={() => { lastField.current = 'body'; }} autoSize={{ minRows: 10, maxRows: 24 }} data-testid="template-body" />
+              <Form.Item
+                name="body"
+                label={t('template.body')}
+                rules={[rules.required('template.body'), { max: 20_000 }]}
+                style={{ marginBottom: 0 }}
+              >
+                <Input.TextArea
+                  ref={bodyRef}
+                  onFocus={() => {
+                    lastField.current = 'body';
+                  }}
+                  autoSize={{ minRows: 10, maxRows: 24 }}
+                  data-testid="template-body"
+                />
               </Form.Item>
-              <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>{t('template.insertHint')}</Typography.Text>
+              <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>
+                {t('template.insertHint')}
+              </Typography.Text>
             </Form>
           </Col>
           <Col xs={24} lg={11}>
-            <Typography.Text type="secondary" style={{ display: 'block', marginBottom: 8 }}>{t('template.preview')}</Typography.Text>
+            <Typography.Text type="secondary" style={{ display: 'block', marginBottom: 8 }}>
+              {t('template.preview')}
+            </Typography.Text>
             <Card size="small" styles={{ body: { background: '#fafafa' } }} data-testid="template-preview">
-              <Typography.Text strong style={{ display: 'block', marginBottom: 8 }} data-testid="template-preview-subject">{fill(subject, samples) || '—'}</Typography.Text>
-              <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }} data-testid="template-preview-body">{fill(body, samples)}</Typography.Paragraph>
+              <Typography.Text
+                strong
+                style={{ display: 'block', marginBottom: 8 }}
+                data-testid="template-preview-subject"
+              >
+                {fill(subject, samples) || '—'}
+              </Typography.Text>
+              <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }} data-testid="template-preview-body">
+                {fill(body, samples)}
+              </Typography.Paragraph>
             </Card>
-            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>{t('template.sampleHint')}</Typography.Text>
+            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>
+              {t('template.sampleHint')}
+            </Typography.Text>
             {unknown.length > 0 && (
               <Alert
                 type="warning"

@@ -26,9 +26,14 @@ export function initialMapping(columns: ImportColumns): ColumnMapping {
 export const fieldLabel = (t: Translate, field: TransferField) => t(`import.field.${field}`);
 
 /** What keeps a mapping from being sent: a field with two columns, a required field with none. */
-export function mappingProblems(t: Translate, columns: ImportColumns, mapping: ColumnMapping): { messages: string[]; conflicting: Set<string> } {
+export function mappingProblems(
+  t: Translate,
+  columns: ImportColumns,
+  mapping: ColumnMapping,
+): { messages: string[]; conflicting: Set<string> } {
   const byField = new Map<TransferField, string[]>();
-  for (const [header, field] of Object.entries(mapping)) if (field) byField.set(field, [...(byField.get(field) ?? []), header]);
+  for (const [header, field] of Object.entries(mapping))
+    if (field) byField.set(field, [...(byField.get(field) ?? []), header]);
   const messages: string[] = [];
   const conflicting = new Set<string>();
   for (const [field, headers] of byField) {
@@ -36,14 +41,22 @@ export function mappingProblems(t: Translate, columns: ImportColumns, mapping: C
     headers.forEach((h) => conflicting.add(h));
     messages.push(t('import.duplicateField', { first: headers[0], second: headers[1], field: fieldLabel(t, field) }));
   }
-  for (const { field, required } of columns.fields) if (required && !byField.has(field)) messages.push(t('import.requiredMissing', { field: fieldLabel(t, field) }));
+  for (const { field, required } of columns.fields)
+    if (required && !byField.has(field)) messages.push(t('import.requiredMissing', { field: fieldLabel(t, field) }));
   return { messages, conflicting };
 }
 
 const SKIP = '';
 
 /** Every column of the file's header row with its first values and the field it imports into. */
-export function ImportMapping({ t, columns, mapping, conflicting, disabled, onChange }: {
+export function ImportMapping({
+  t,
+  columns,
+  mapping,
+  conflicting,
+  disabled,
+  onChange,
+}: {
   t: Translate;
   columns: ImportColumns;
   mapping: ColumnMapping;
@@ -54,7 +67,10 @@ export function ImportMapping({ t, columns, mapping, conflicting, disabled, onCh
   const mappable = mappableColumns(columns);
   const options = [
     { value: SKIP, label: t('import.skip') },
-    ...columns.fields.map(({ field, required }) => ({ value: field, label: required ? t('import.requiredMark', { field: fieldLabel(t, field) }) : fieldLabel(t, field) })),
+    ...columns.fields.map(({ field, required }) => ({
+      value: field,
+      label: required ? t('import.requiredMark', { field: fieldLabel(t, field) }) : fieldLabel(t, field),
+    })),
   ];
   return (
     <Table<Column>
@@ -69,7 +85,12 @@ export function ImportMapping({ t, columns, mapping, conflicting, disabled, onCh
           key: 'header',
           title: t('import.fileColumn'),
           width: 180,
-          render: (_, c) => (c.header ? <Typography.Text strong>{c.header}</Typography.Text> : <Typography.Text type="secondary">{t('import.noHeader')}</Typography.Text>),
+          render: (_, c) =>
+            c.header ? (
+              <Typography.Text strong>{c.header}</Typography.Text>
+            ) : (
+              <Typography.Text type="secondary">{t('import.noHeader')}</Typography.Text>
+            ),
         },
         {
           key: 'samples',
@@ -94,7 +115,9 @@ export function ImportMapping({ t, columns, mapping, conflicting, disabled, onCh
                 onChange={(value: string) => onChange(c.header, value === SKIP ? null : (value as TransferField))}
               />
             ) : (
-              <Typography.Text type="secondary">{c.header ? t('import.repeatedHeader') : t('import.skip')}</Typography.Text>
+              <Typography.Text type="secondary">
+                {c.header ? t('import.repeatedHeader') : t('import.skip')}
+              </Typography.Text>
             ),
         },
       ]}

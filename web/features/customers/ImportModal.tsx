@@ -1,8 +1,29 @@
 import { UploadOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
-import { Alert, App, Button, Checkbox, Flex, Modal, Progress, Radio, Spin, Statistic, Table, Typography, Upload, type UploadFile } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Checkbox,
+  Flex,
+  Modal,
+  Progress,
+  Radio,
+  Spin,
+  Statistic,
+  Table,
+  Typography,
+  Upload,
+  type UploadFile,
+} from 'antd';
 import { useRef, useState } from 'react';
-import { IMPORT_MAX_BYTES, IMPORT_MODES, type ImportColumns, type ImportReport, type ImportStreamLine } from '../../../common/schemas/transfer';
+import {
+  IMPORT_MAX_BYTES,
+  IMPORT_MODES,
+  type ImportColumns,
+  type ImportReport,
+  type ImportStreamLine,
+} from '../../../common/schemas/transfer';
 import { useWrite } from '../../api/queries';
 import { apiWithProgress, isApiError } from '../../api/client';
 import { contactsApi, customersApi } from '../../api/resources';
@@ -13,11 +34,20 @@ import { ImportMapping, initialMapping, mappingProblems, type ColumnMapping } fr
 type Progress = { done: number; total: number };
 
 /** The import with the mapping, reporting progress as the server processes the rows. */
-function importWithProgress(file: File, mapping: ColumnMapping, query: { dryRun: boolean; mode: string; keepGoodRows: boolean }, onProgress: (p: Progress) => void) {
+function importWithProgress(
+  file: File,
+  mapping: ColumnMapping,
+  query: { dryRun: boolean; mode: string; keepGoodRows: boolean },
+  onProgress: (p: Progress) => void,
+) {
   const form = new FormData();
   form.append('mapping', JSON.stringify(mapping));
   form.append('file', file, file.name);
-  return apiWithProgress<Extract<ImportStreamLine, { type: 'result' }>>('/api/v1/customers/import', { method: 'POST', body: form, query }, (done, total) => onProgress({ done, total }));
+  return apiWithProgress<Extract<ImportStreamLine, { type: 'result' }>>(
+    '/api/v1/customers/import',
+    { method: 'POST', body: form, query },
+    (done, total) => onProgress({ done, total }),
+  );
 }
 
 /**
@@ -43,7 +73,9 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
   const run = useWrite(
     (dryRun: boolean) => {
       setProgress(null);
-      return importWithProgress(file!, mapping, { dryRun, mode, keepGoodRows }, setProgress).then((line) => line.report);
+      return importWithProgress(file!, mapping, { dryRun, mode, keepGoodRows }, setProgress).then(
+        (line) => line.report,
+      );
     },
     [customersApi.path, contactsApi.path, '/api/v1/answers'],
   );
@@ -79,7 +111,9 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
       const result = await run.mutateAsync(dryRun);
       setReport(result);
       if (!dryRun) {
-        void message.success(t('import.done', { created: result.customers.created, updated: result.customers.updated }));
+        void message.success(
+          t('import.done', { created: result.customers.created, updated: result.customers.updated }),
+        );
         if (result.errors.length === 0) close();
       }
     } catch (error) {
@@ -99,10 +133,21 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
       footer={
         <Flex justify="flex-end" gap={8}>
           <Button onClick={close}>{t('common.cancel')}</Button>
-          <Button disabled={!ready || (run.isPending && run.variables !== true)} loading={run.isPending && run.variables === true} onClick={() => void submit(true)} data-testid="import-check">
+          <Button
+            disabled={!ready || (run.isPending && run.variables !== true)}
+            loading={run.isPending && run.variables === true}
+            onClick={() => void submit(true)}
+            data-testid="import-check"
+          >
             {t('import.check')}
           </Button>
-          <Button type="primary" disabled={!ready || (run.isPending && run.variables !== false)} loading={run.isPending && run.variables === false} onClick={() => void submit(false)} data-testid="import-run">
+          <Button
+            type="primary"
+            disabled={!ready || (run.isPending && run.variables !== false)}
+            loading={run.isPending && run.variables === false}
+            onClick={() => void submit(false)}
+            data-testid="import-run"
+          >
             {t('import.run')}
           </Button>
         </Flex>
@@ -126,12 +171,20 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
         >
           <Button icon={<UploadOutlined />}>{t('import.pick')}</Button>
         </Upload>
-        {read.isPending && <Spin size="small" description={t('import.reading')}><div style={{ height: 48 }} /></Spin>}
-        {read.isError && <Alert type="error" showIcon title={errorText(t, read.error)} data-testid="import-columns-error" />}
+        {read.isPending && (
+          <Spin size="small" description={t('import.reading')}>
+            <div style={{ height: 48 }} />
+          </Spin>
+        )}
+        {read.isError && (
+          <Alert type="error" showIcon title={errorText(t, read.error)} data-testid="import-columns-error" />
+        )}
         {columns && (
           <Flex vertical gap={8}>
             <Typography.Text strong>{t('import.mapping')}</Typography.Text>
-            <Typography.Text type="secondary">{t('import.mappingHelp', { rows: columns.rows.toLocaleString() })}</Typography.Text>
+            <Typography.Text type="secondary">
+              {t('import.mappingHelp', { rows: columns.rows.toLocaleString() })}
+            </Typography.Text>
             <ImportMapping
               t={t}
               columns={columns}
@@ -144,19 +197,38 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
               }}
             />
             {problems && problems.messages.length > 0 && (
-              <Alert type="error" showIcon data-testid="import-mapping-problems" title={problems.messages.map((m) => <div key={m}>{m}</div>)} />
+              <Alert
+                type="error"
+                showIcon
+                data-testid="import-mapping-problems"
+                title={problems.messages.map((m) => (
+                  <div key={m}>{m}</div>
+                ))}
+              />
             )}
           </Flex>
         )}
         <Flex gap={24} wrap align="center">
-          <Radio.Group disabled={run.isPending} value={mode} onChange={(e) => setMode(e.target.value)} options={IMPORT_MODES.map((m) => ({ value: m, label: t(`import.mode.${m}`) }))} />
-          <Checkbox disabled={run.isPending} checked={keepGoodRows} onChange={(e) => setKeepGoodRows(e.target.checked)}>{t('import.keepGoodRows')}</Checkbox>
+          <Radio.Group
+            disabled={run.isPending}
+            value={mode}
+            onChange={(e) => setMode(e.target.value)}
+            options={IMPORT_MODES.map((m) => ({ value: m, label: t(`import.mode.${m}`) }))}
+          />
+          <Checkbox disabled={run.isPending} checked={keepGoodRows} onChange={(e) => setKeepGoodRows(e.target.checked)}>
+            {t('import.keepGoodRows')}
+          </Checkbox>
         </Flex>
         {run.isPending && (
           <Flex vertical gap={4} data-testid="import-progress">
-            <Progress percent={progress && progress.total > 0 ? Math.floor((progress.done * 100) / progress.total) : 0} status="active" />
+            <Progress
+              percent={progress && progress.total > 0 ? Math.floor((progress.done * 100) / progress.total) : 0}
+              status="active"
+            />
             <Typography.Text type="secondary">
-              {progress ? t('import.progress', { done: progress.done.toLocaleString(), total: progress.total.toLocaleString() }) : t('import.reading')}
+              {progress
+                ? t('import.progress', { done: progress.done.toLocaleString(), total: progress.total.toLocaleString() })
+                : t('import.reading')}
             </Typography.Text>
           </Flex>
         )}
@@ -165,7 +237,13 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
             <Alert
               type={report.errors.length ? 'warning' : 'success'}
               showIcon
-              title={report.dryRun ? t('import.reportDryRun') : report.errors.length && !keepGoodRows ? t('import.reportNothingWritten') : t('import.reportWritten')}
+              title={
+                report.dryRun
+                  ? t('import.reportDryRun')
+                  : report.errors.length && !keepGoodRows
+                    ? t('import.reportNothingWritten')
+                    : t('import.reportWritten')
+              }
             />
             <Flex gap={32} wrap>
               <Statistic title={t('import.rows')} value={report.totalRows} />
@@ -173,7 +251,11 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
               <Statistic title={t('import.updated')} value={report.customers.updated} />
               <Statistic title={t('import.unchanged')} value={report.customers.unchanged} />
               <Statistic title={t('import.contactsCreated')} value={report.contacts.created} />
-              <Statistic title={t('import.errors')} value={report.errors.length} valueStyle={report.errors.length ? { color: '#cf1322' } : undefined} />
+              <Statistic
+                title={t('import.errors')}
+                value={report.errors.length}
+                valueStyle={report.errors.length ? { color: '#cf1322' } : undefined}
+              />
             </Flex>
             {report.errors.length > 0 && (
               <Table
@@ -183,7 +265,13 @@ export function ImportModal({ open, onClose }: { open: boolean; onClose: () => v
                 pagination={{ pageSize: 8, hideOnSinglePage: true }}
                 columns={[
                   { key: 'row', dataIndex: 'row', title: t('import.row'), width: 70 },
-                  { key: 'column', dataIndex: 'column', title: t('import.column'), width: 140, render: (c?: string) => c ?? '—' },
+                  {
+                    key: 'column',
+                    dataIndex: 'column',
+                    title: t('import.column'),
+                    width: 140,
+                    render: (c?: string) => c ?? '—',
+                  },
                   { key: 'message', dataIndex: 'message', title: t('import.problem') },
                 ]}
               />

@@ -22,8 +22,13 @@ export function MergeAction({ customer }: { customer: Customer }) {
     queryFn: () => customersApi.list({ q: q || undefined, pageSize: 20, sort: 'name' }),
     enabled: open,
   });
-  const options = (candidates.data?.items ?? []).filter((c) => c.id !== customer.id).map((c) => ({ value: c.id, label: c.name }));
-  const merge = useWrite((id: string) => customersApi.merge(customer.id, id), [customersApi.path, contactsApi.path, contactLogsApi.path, '/api/v1/answers']);
+  const options = (candidates.data?.items ?? [])
+    .filter((c) => c.id !== customer.id)
+    .map((c) => ({ value: c.id, label: c.name }));
+  const merge = useWrite(
+    (id: string) => customersApi.merge(customer.id, id),
+    [customersApi.path, contactsApi.path, contactLogsApi.path, '/api/v1/answers'],
+  );
 
   const confirm = () => {
     const duplicate = options.find((o) => o.value === duplicateId);
@@ -43,7 +48,9 @@ export function MergeAction({ customer }: { customer: Customer }) {
 
   return (
     <>
-      <Button onClick={() => setOpen(true)} data-testid="customer-merge">{t('customer.merge')}</Button>
+      <Button onClick={() => setOpen(true)} data-testid="customer-merge">
+        {t('customer.merge')}
+      </Button>
       <Modal
         open={open}
         title={t('customer.mergeTitle')}

@@ -28,13 +28,19 @@ export function OwnerActions({ customer }: { customer: Customer }) {
   const mine = customer.ownerId === me.user.id;
   const users = useDirectory(dialog === 'assign' || dialog === 'share');
   const userOptions = useMemo(
-    () => (users.data ?? []).filter((u) => u.id !== customer.ownerId).map((u) => ({ value: u.id, label: personLabel(locale, u) })),
+    () =>
+      (users.data ?? [])
+        .filter((u) => u.id !== customer.ownerId)
+        .map((u) => ({ value: u.id, label: personLabel(locale, u) })),
     [users.data, customer.ownerId, locale],
   );
 
   const claim = useWrite(() => customersApi.claim(customer.id), INVALIDATES);
   const release = useWrite((reason?: string) => customersApi.release(customer.id, reason), INVALIDATES);
-  const assign = useWrite((v: { ownerId: string; reason?: string }) => customersApi.assign(customer.id, v.ownerId, v.reason), INVALIDATES);
+  const assign = useWrite(
+    (v: { ownerId: string; reason?: string }) => customersApi.assign(customer.id, v.ownerId, v.reason),
+    INVALIDATES,
+  );
   const share = useWrite((userIds: string[]) => customersApi.share(customer.id, userIds), INVALIDATES);
 
   const open = (which: Dialog) => {
@@ -85,25 +91,51 @@ export function OwnerActions({ customer }: { customer: Customer }) {
         </Button>
       )}
       {!inPool && (mine || assigner) && (pooler || assigner) && (
-        <Button onClick={() => open('release')} data-testid="customer-release">{t('customer.release')}</Button>
+        <Button onClick={() => open('release')} data-testid="customer-release">
+          {t('customer.release')}
+        </Button>
       )}
-      {assigner && <Button onClick={() => open('assign')} data-testid="customer-assign">{t('customer.assign')}</Button>}
-      {writer && !inPool && <Button onClick={() => open('share')} data-testid="customer-share">{t('customer.share')}</Button>}
+      {assigner && (
+        <Button onClick={() => open('assign')} data-testid="customer-assign">
+          {t('customer.assign')}
+        </Button>
+      )}
+      {writer && !inPool && (
+        <Button onClick={() => open('share')} data-testid="customer-share">
+          {t('customer.share')}
+        </Button>
+      )}
       <Modal
         open={dialog !== null}
         title={dialog ? titles[dialog] : undefined}
         onCancel={() => setDialog(null)}
         onOk={() => void submit()}
-        okText={dialog ? t(dialog === 'release' ? 'customer.release' : dialog === 'assign' ? 'customer.assign' : 'common.save') : undefined}
-        okButtonProps={{ danger: dialog === 'release', loading: release.isPending || assign.isPending || share.isPending, 'data-testid': 'owner-dialog-ok' }}
+        okText={
+          dialog
+            ? t(dialog === 'release' ? 'customer.release' : dialog === 'assign' ? 'customer.assign' : 'common.save')
+            : undefined
+        }
+        okButtonProps={{
+          danger: dialog === 'release',
+          loading: release.isPending || assign.isPending || share.isPending,
+          'data-testid': 'owner-dialog-ok',
+        }}
         destroyOnHidden
         forceRender
       >
         <Form form={form} layout="vertical" name="owner-action">
-          {dialog === 'release' && <Typography.Paragraph>{t('customer.releaseConfirm', { name: customer.name })}</Typography.Paragraph>}
-          {dialog === 'share' && <Typography.Paragraph type="secondary">{t('customer.shareHelp')}</Typography.Paragraph>}
+          {dialog === 'release' && (
+            <Typography.Paragraph>{t('customer.releaseConfirm', { name: customer.name })}</Typography.Paragraph>
+          )}
+          {dialog === 'share' && (
+            <Typography.Paragraph type="secondary">{t('customer.shareHelp')}</Typography.Paragraph>
+          )}
           {dialog === 'assign' && (
-            <Form.Item name="ownerId" label={t('customer.assignTo')} rules={[{ required: true, message: t('form.select', { field: t('customer.assignTo') }) }]}>
+            <Form.Item
+              name="ownerId"
+              label={t('customer.assignTo')}
+              rules={[{ required: true, message: t('form.select', { field: t('customer.assignTo') }) }]}
+            >
               <Select showSearch={{ optionFilterProp: 'label' }} options={userOptions} loading={users.isLoading} />
             </Form.Item>
           )}
@@ -112,7 +144,12 @@ export function OwnerActions({ customer }: { customer: Customer }) {
               <Select
                 mode="multiple"
                 showSearch={{ optionFilterProp: 'label' }}
-                options={[...userOptions, ...customer.sharedWith.filter((p) => !userOptions.some((o) => o.value === p.id)).map((p) => ({ value: p.id, label: p.name }))]}
+                options={[
+                  ...userOptions,
+                  ...customer.sharedWith
+                    .filter((p) => !userOptions.some((o) => o.value === p.id))
+                    .map((p) => ({ value: p.id, label: p.name })),
+                ]}
                 loading={users.isLoading}
               />
             </Form.Item>

@@ -12,13 +12,28 @@ export const TIER_COLORS: Record<ValueTier, string> = { A: 'gold', B: 'green', C
 
 export function TierTag({ tier, score }: { tier: ValueTier | null; score?: string | null }) {
   if (!tier) return <Typography.Text type="secondary">—</Typography.Text>;
-  return <Tag color={TIER_COLORS[tier]} title={score ?? undefined}>{tier}{score ? ` · ${score}` : ''}</Tag>;
+  return (
+    <Tag color={TIER_COLORS[tier]} title={score ?? undefined}>
+      {tier}
+      {score ? ` · ${score}` : ''}
+    </Tag>
+  );
 }
 
 type Values = { answers: Record<string, number>; notes?: string };
 const FIELDS: FormFields = { names: ['notes'] };
 
-function EvaluateModal({ customer, sheet, open, onClose }: { customer: Customer; sheet: EvaluationSheet; open: boolean; onClose: () => void }) {
+function EvaluateModal({
+  customer,
+  sheet,
+  open,
+  onClose,
+}: {
+  customer: Customer;
+  sheet: EvaluationSheet;
+  open: boolean;
+  onClose: () => void;
+}) {
   const t = useT();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -34,10 +49,24 @@ function EvaluateModal({ customer, sheet, open, onClose }: { customer: Customer;
     }
   };
   return (
-    <Modal open={open} onCancel={onClose} title={t('value.evaluateTitle', { name: customer.name })} width={640} destroyOnHidden onOk={() => form.submit()} okText={t('common.save')} okButtonProps={{ loading: save.isPending, 'data-testid': 'evaluate-submit' }}>
+    <Modal
+      open={open}
+      onCancel={onClose}
+      title={t('value.evaluateTitle', { name: customer.name })}
+      width={640}
+      destroyOnHidden
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      okButtonProps={{ loading: save.isPending, 'data-testid': 'evaluate-submit' }}
+    >
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="evaluate">
         {sheet.factors.map((f) => (
-          <Form.Item key={f.key} name={['answers', f.key]} label={`${f.name}（${t('value.weight', { weight: f.weight })}）`} rules={[{ required: true, message: t('value.choose') }]}>
+          <Form.Item
+            key={f.key}
+            name={['answers', f.key]}
+            label={`${f.name}（${t('value.weight', { weight: f.weight })}）`}
+            rules={[{ required: true, message: t('value.choose') }]}
+          >
             <Radio.Group options={f.options.map((o, i) => ({ value: i, label: `${o.label}（${o.score}）` }))} />
           </Form.Item>
         ))}
@@ -55,13 +84,23 @@ export function ValueCard({ customer, editable }: { customer: Customer; editable
   const { locale } = useLocale();
   const [open, setOpen] = useState(false);
   const sheet = useQuery({ queryKey: [customersApi.path, 'evaluation-sheet'], queryFn: customersApi.evaluationSheet });
-  const history = useQuery({ queryKey: [customersApi.path, customer.id, 'evaluations', customer.valueScore], queryFn: () => customersApi.evaluations(customer.id) });
+  const history = useQuery({
+    queryKey: [customersApi.path, customer.id, 'evaluations', customer.valueScore],
+    queryFn: () => customersApi.evaluations(customer.id),
+  });
   return (
     <Card
       size="small"
       title={t('value.title')}
       data-testid="value-card"
-      extra={editable && sheet.data && <Button size="small" onClick={() => setOpen(true)} data-testid="evaluate-open">{t('value.evaluate')}</Button>}
+      extra={
+        editable &&
+        sheet.data && (
+          <Button size="small" onClick={() => setOpen(true)} data-testid="evaluate-open">
+            {t('value.evaluate')}
+          </Button>
+        )
+      }
     >
       <Flex gap={32} align="center">
         <Statistic title={t('value.score')} value={customer.valueScore ?? '—'} />
@@ -70,7 +109,11 @@ export function ValueCard({ customer, editable }: { customer: Customer; editable
           <TierTag tier={customer.valueTier} />
         </Flex>
       </Flex>
-      {!sheet.isPending && !sheet.data && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('value.noSheet')}</Typography.Paragraph>}
+      {!sheet.isPending && !sheet.data && (
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {t('value.noSheet')}
+        </Typography.Paragraph>
+      )}
       {(history.data?.length ?? 0) > 0 && (
         <Table
           style={{ marginTop: 12 }}
@@ -85,7 +128,9 @@ export function ValueCard({ customer, editable }: { customer: Customer; editable
           ]}
         />
       )}
-      {editable && sheet.data && <EvaluateModal customer={customer} sheet={sheet.data} open={open} onClose={() => setOpen(false)} />}
+      {editable && sheet.data && (
+        <EvaluateModal customer={customer} sheet={sheet.data} open={open} onClose={() => setOpen(false)} />
+      )}
     </Card>
   );
 }

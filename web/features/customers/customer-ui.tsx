@@ -1,5 +1,11 @@
 import {
-  CoffeeOutlined, MailOutlined, MessageOutlined, PhoneOutlined, TeamOutlined, ImportOutlined, ExportOutlined,
+  CoffeeOutlined,
+  MailOutlined,
+  MessageOutlined,
+  PhoneOutlined,
+  TeamOutlined,
+  ImportOutlined,
+  ExportOutlined,
 } from '@ant-design/icons';
 import { Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
@@ -15,7 +21,11 @@ const STATUS_COLORS: Record<Status, string> = { prospect: 'blue', customer: 'gre
 
 export function CustomerStatusTag({ status }: { status: Status }) {
   const t = useT();
-  return <Tag color={STATUS_COLORS[status]} style={{ marginInlineEnd: 0 }}>{t(`customer.status.${status}`)}</Tag>;
+  return (
+    <Tag color={STATUS_COLORS[status]} style={{ marginInlineEnd: 0 }}>
+      {t(`customer.status.${status}`)}
+    </Tag>
+  );
 }
 
 export const CHANNEL_ICONS: Record<Channel, ReactNode> = {
@@ -53,16 +63,23 @@ export function NextContactDate({ date }: { date: string | null }) {
   if (date < today)
     return (
       <Typography.Text type="danger" data-testid="next-contact-overdue">
-        {text} <Tag color="red" style={{ marginInlineEnd: 0 }}>{t('customer.overdue')}</Tag>
+        {text}{' '}
+        <Tag color="red" style={{ marginInlineEnd: 0 }}>
+          {t('customer.overdue')}
+        </Tag>
       </Typography.Text>
     );
   if (date === today)
     return (
       <Typography.Text type="warning" strong>
-        {text} <Tag color="orange" style={{ marginInlineEnd: 0 }}>{t('customer.today')}</Tag>
+        {text}{' '}
+        <Tag color="orange" style={{ marginInlineEnd: 0 }}>
+          {t('customer.today')}
+        </Tag>
       </Typography.Text>
     );
   return <Typography.Text>{text}</Typography.Text>;
 }
 
-export const orDash = (value: ReactNode) => (value === null || value === undefined || value === '' ? <Typography.Text type="secondary">—</Typography.Text> : value);
+export const orDash = (value: ReactNode) =>
+  value === null || value === undefined || value === '' ? <Typography.Text type="secondary">—</Typography.Text> : value;

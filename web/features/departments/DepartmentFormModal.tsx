@@ -12,10 +12,14 @@ import { personLabel } from '../../components/labels';
 
 type Values = { name: string; parentId?: string; managerId?: string; sortOrder?: number };
 
-const FIELDS: FormFields = { names: ['name', 'parentId', 'managerId', 'sortOrder'], rename: { department: 'parentId', manager: 'managerId' } };
+const FIELDS: FormFields = {
+  names: ['name', 'parentId', 'managerId', 'sortOrder'],
+  rename: { department: 'parentId', manager: 'managerId' },
+};
 
 /** What the modal is doing: creating (under an optional parent) or editing a department. */
-export type DepartmentFormTarget = { mode: 'create'; parent: Department | null } | { mode: 'edit'; department: Department };
+export type DepartmentFormTarget =
+  { mode: 'create'; parent: Department | null } | { mode: 'edit'; department: Department };
 
 export function DepartmentFormModal({ target, onClose }: { target: DepartmentFormTarget | null; onClose: () => void }) {
   const t = useT();
@@ -33,17 +37,28 @@ export function DepartmentFormModal({ target, onClose }: { target: DepartmentFor
     form.resetFields();
     if (target.mode === 'edit') {
       const d = target.department;
-      form.setFieldsValue({ name: d.name, parentId: d.parentId ?? undefined, managerId: d.managerId ?? undefined, sortOrder: d.sortOrder });
+      form.setFieldsValue({
+        name: d.name,
+        parentId: d.parentId ?? undefined,
+        managerId: d.managerId ?? undefined,
+        sortOrder: d.sortOrder,
+      });
     } else {
       // A new department goes after its siblings.
       const siblings = (departments.data ?? []).filter((d) => d.parentId === (target.parent?.id ?? null));
-      form.setFieldsValue({ parentId: target.parent?.id, sortOrder: Math.max(-1, ...siblings.map((d) => d.sortOrder)) + 1 });
+      form.setFieldsValue({
+        parentId: target.parent?.id,
+        sortOrder: Math.max(-1, ...siblings.map((d) => d.sortOrder)) + 1,
+      });
     }
     // Only when the modal opens; later list refreshes must not overwrite what the user typed.
   }, [target, form]);
 
   // A department cannot move under itself or one of its own sub-departments.
-  const exclude = useMemo(() => (editing ? subtreeIds(departments.data ?? [], editing.id) : undefined), [editing, departments.data]);
+  const exclude = useMemo(
+    () => (editing ? subtreeIds(departments.data ?? [], editing.id) : undefined),
+    [editing, departments.data],
+  );
   const managerOptions = useMemo(
     () =>
       (users.data ?? [])
@@ -53,10 +68,18 @@ export function DepartmentFormModal({ target, onClose }: { target: DepartmentFor
   );
 
   // Department names appear on users too.
-  const save = useWrite((values: Values) => {
-    const body = { name: values.name, parentId: values.parentId ?? null, managerId: values.managerId ?? null, sortOrder: values.sortOrder ?? 0 };
-    return editing ? departmentsApi.update(editing.id, body) : departmentsApi.create(body);
-  }, [departmentsApi.path, usersApi.path]);
+  const save = useWrite(
+    (values: Values) => {
+      const body = {
+        name: values.name,
+        parentId: values.parentId ?? null,
+        managerId: values.managerId ?? null,
+        sortOrder: values.sortOrder ?? 0,
+      };
+      return editing ? departmentsApi.update(editing.id, body) : departmentsApi.create(body);
+    },
+    [departmentsApi.path, usersApi.path],
+  );
 
   const submit = async (values: Values) => {
     try {
@@ -77,7 +100,15 @@ export function DepartmentFormModal({ target, onClose }: { target: DepartmentFor
         : t('department.createTitle');
 
   return (
-    <Modal open={target !== null} title={title} onCancel={onClose} onOk={() => form.submit()} okText={t('common.save')} confirmLoading={save.isPending} destroyOnHidden>
+    <Modal
+      open={target !== null}
+      title={title}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      confirmLoading={save.isPending}
+      destroyOnHidden
+    >
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="department">
         <Form.Item name="name" label={t('department.name')} rules={[rules.required('department.name'), { max: 50 }]}>
           <Input autoComplete="off" />
@@ -86,7 +117,13 @@ export function DepartmentFormModal({ target, onClose }: { target: DepartmentFor
           <DepartmentTreeSelect exclude={exclude} placeholder={t('department.topLevel')} />
         </Form.Item>
         <Form.Item name="managerId" label={t('department.manager')}>
-          <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('department.pickManager')} options={managerOptions} loading={users.isLoading} />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('department.pickManager')}
+            options={managerOptions}
+            loading={users.isLoading}
+          />
         </Form.Item>
         <Form.Item name="sortOrder" label={t('common.sortOrder')}>
           <InputNumber min={0} max={100000} precision={0} style={{ width: 160 }} />

@@ -18,7 +18,8 @@ function filterTree(nodes: DepartmentNode[], q: string): DepartmentNode[] {
   const out: DepartmentNode[] = [];
   for (const node of nodes) {
     const children = node.children ? filterTree(node.children, q) : [];
-    if (node.name.toLowerCase().includes(q) || children.length) out.push({ ...node, children: children.length ? children : undefined });
+    if (node.name.toLowerCase().includes(q) || children.length)
+      out.push({ ...node, children: children.length ? children : undefined });
   }
   return out;
 }
@@ -27,7 +28,15 @@ function allIds(nodes: DepartmentNode[]): string[] {
   return nodes.flatMap((n) => [n.id, ...(n.children ? allIds(n.children) : [])]);
 }
 
-function DepartmentActions({ department, onEdit, onCreateChild }: { department: Department; onEdit: () => void; onCreateChild: () => void }) {
+function DepartmentActions({
+  department,
+  onEdit,
+  onCreateChild,
+}: {
+  department: Department;
+  onEdit: () => void;
+  onCreateChild: () => void;
+}) {
   const t = useT();
   return (
     <Space size={0}>
@@ -75,15 +84,31 @@ export function DepartmentsPage() {
   if (departments.error) return <ErrorResult onRetry={() => void departments.refetch()} />;
 
   const columns: TableProps<DepartmentNode>['columns'] = [
-    { key: 'name', dataIndex: 'name', title: t('department.name'), render: (name: string, d) => (d.active ? name : <Typography.Text type="secondary">{name}</Typography.Text>) },
-    { key: 'manager', title: t('department.manager'), width: 140, render: (_, d) => (d.managerName ? d.managerName : <Typography.Text type="secondary">—</Typography.Text>) },
+    {
+      key: 'name',
+      dataIndex: 'name',
+      title: t('department.name'),
+      render: (name: string, d) => (d.active ? name : <Typography.Text type="secondary">{name}</Typography.Text>),
+    },
+    {
+      key: 'manager',
+      title: t('department.manager'),
+      width: 140,
+      render: (_, d) => (d.managerName ? d.managerName : <Typography.Text type="secondary">—</Typography.Text>),
+    },
     { key: 'userCount', dataIndex: 'userCount', title: t('department.userCount'), width: 80, align: 'right' },
     { key: 'status', title: t('common.status'), width: 100, render: (_, d) => <StatusTag active={d.active} /> },
     { key: 'sortOrder', dataIndex: 'sortOrder', title: t('common.sortOrder'), width: 80, align: 'right' },
     {
       key: 'actions',
       title: t('common.actions'),
-      render: (_, d) => <DepartmentActions department={d} onEdit={() => setTarget({ mode: 'edit', department: d })} onCreateChild={() => setTarget({ mode: 'create', parent: d })} />,
+      render: (_, d) => (
+        <DepartmentActions
+          department={d}
+          onEdit={() => setTarget({ mode: 'edit', department: d })}
+          onCreateChild={() => setTarget({ mode: 'create', parent: d })}
+        />
+      ),
     },
   ];
 
@@ -98,9 +123,20 @@ export function DepartmentsPage() {
     >
       <Card>
         <Flex gap={16} align="center" wrap style={{ marginBottom: 16 }}>
-          <Input.Search allowClear placeholder={t('department.searchPlaceholder')} aria-label={t('common.search')} style={{ width: 260 }} onChange={(e) => setQ(e.target.value)} />
+          <Input.Search
+            allowClear
+            placeholder={t('department.searchPlaceholder')}
+            aria-label={t('common.search')}
+            style={{ width: 260 }}
+            onChange={(e) => setQ(e.target.value)}
+          />
           <Flex gap={8} align="center">
-            <Switch size="small" checked={showInactive} onChange={setShowInactive} aria-label={t('department.showInactive')} />
+            <Switch
+              size="small"
+              checked={showInactive}
+              onChange={setShowInactive}
+              aria-label={t('department.showInactive')}
+            />
             <Typography.Text>{t('department.showInactive')}</Typography.Text>
           </Flex>
         </Flex>
@@ -114,9 +150,20 @@ export function DepartmentsPage() {
           size="middle"
           scroll={{ x: 'max-content' }}
           className="gd-nowrap"
-          expandable={{ expandedRowKeys: expandedKeys, onExpand: (expanded, d) => toggle(expanded, d.id), indentSize: 24 }}
+          expandable={{
+            expandedRowKeys: expandedKeys,
+            onExpand: (expanded, d) => toggle(expanded, d.id),
+            indentSize: 24,
+          }}
           locale={{
-            emptyText: departments.isLoading ? ' ' : <EmptyState title={t(q ? 'department.emptyFiltered' : 'department.empty')} hint={q ? undefined : t('department.emptyHint')} />,
+            emptyText: departments.isLoading ? (
+              ' '
+            ) : (
+              <EmptyState
+                title={t(q ? 'department.emptyFiltered' : 'department.empty')}
+                hint={q ? undefined : t('department.emptyHint')}
+              />
+            ),
           }}
         />
       </Card>

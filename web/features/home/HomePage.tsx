@@ -34,19 +34,34 @@ export function HomePage() {
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={16}>
-          <Card title={t('home.profile')} extra={<Button type="link" onClick={() => navigate('/settings')}>{t('home.editProfile')}</Button>}>
+          <Card
+            title={t('home.profile')}
+            extra={
+              <Button type="link" onClick={() => navigate('/settings')}>
+                {t('home.editProfile')}
+              </Button>
+            }
+          >
             <Descriptions column={{ xs: 1, md: 2 }} data-testid="profile-summary">
               <Descriptions.Item label={t('user.username')}>{user.username}</Descriptions.Item>
-              <Descriptions.Item label={t('user.role')}>{roleLabel(t, locale, { code: user.roleCode, name: user.roleName })}</Descriptions.Item>
+              <Descriptions.Item label={t('user.role')}>
+                {roleLabel(t, locale, { code: user.roleCode, name: user.roleName })}
+              </Descriptions.Item>
               <Descriptions.Item label={t('user.department')}>{user.departmentName ?? dash}</Descriptions.Item>
               <Descriptions.Item label={t('user.branch')}>{user.branchName ?? dash}</Descriptions.Item>
               <Descriptions.Item label={t('user.region')}>{user.regionName ?? dash}</Descriptions.Item>
-              <Descriptions.Item label={t('user.staffCategory')}>{t(categoryKey(user.staffCategory))}</Descriptions.Item>
+              <Descriptions.Item label={t('user.staffCategory')}>
+                {t(categoryKey(user.staffCategory))}
+              </Descriptions.Item>
               <Descriptions.Item label={t('user.businessLines')} span={2}>
                 {lineNames.length ? lineNames.map((name) => <Tag key={name}>{name}</Tag>) : dash}
               </Descriptions.Item>
-              <Descriptions.Item label={t('user.cpa')}>{t(user.isPracticingCpa ? 'user.cpaPracticing' : 'user.cpaNonPracticing')}</Descriptions.Item>
-              <Descriptions.Item label={t('user.lastLogin')}>{formatDateTime(user.lastLoginAt, locale) || t('common.never')}</Descriptions.Item>
+              <Descriptions.Item label={t('user.cpa')}>
+                {t(user.isPracticingCpa ? 'user.cpaPracticing' : 'user.cpaNonPracticing')}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('user.lastLogin')}>
+                {formatDateTime(user.lastLoginAt, locale) || t('common.never')}
+              </Descriptions.Item>
             </Descriptions>
           </Card>
         </Col>
@@ -57,7 +72,9 @@ export function HomePage() {
               {granted.map((permission) => (
                 <Flex key={permission} justify="space-between" gap={8}>
                   <Typography.Text>{t(`permission.${permission}`)}</Typography.Text>
-                  <Tag color="blue">{t(PERMISSIONS[permission].scoped ? `scope.${me.grants[permission]!}` : 'scope.on')}</Tag>
+                  <Tag color="blue">
+                    {t(PERMISSIONS[permission].scoped ? `scope.${me.grants[permission]!}` : 'scope.on')}
+                  </Tag>
                 </Flex>
               ))}
             </Space>

@@ -1,5 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Col, DatePicker, Divider, Flex, Form, Input, Modal, Radio, Row, Select, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Col,
+  DatePicker,
+  Divider,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Radio,
+  Row,
+  Select,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -33,28 +48,55 @@ const FIELDS: FormFields = {
   names: ['customerId', 'contactId', 'name', 'businessLineId', 'expectedAmount', 'expectedCloseOn'],
   rename: { customer: 'customerId', contact: 'contactId', businessLine: 'businessLineId' },
 };
-const INVALIDATES = [...LEAD_INVALIDATES, customersApi.path, contactsApi.path, '/api/v1/opportunities', '/api/v1/answers'];
+const INVALIDATES = [
+  ...LEAD_INVALIDATES,
+  customersApi.path,
+  contactsApi.path,
+  '/api/v1/opportunities',
+  '/api/v1/answers',
+];
 
 /** "<company> - <business line>", the opportunity's default name. */
-const defaultName = (lead: Lead, businessLine: string | undefined) => (businessLine ? `${lead.companyName} - ${businessLine}` : lead.companyName);
+const defaultName = (lead: Lead, businessLine: string | undefined) =>
+  businessLine ? `${lead.companyName} - ${businessLine}` : lead.companyName;
 
 /** Customers that look like the one the conversion would create; each visible one can be linked instead. */
-function Candidates({ candidates, onLink }: { candidates: Candidate[]; onLink: (candidate: Candidate & { id: string }) => void }) {
+function Candidates({
+  candidates,
+  onLink,
+}: {
+  candidates: Candidate[];
+  onLink: (candidate: Candidate & { id: string }) => void;
+}) {
   const t = useT();
   return (
     <Flex vertical gap={4}>
       {candidates.map((c, i) => (
         <Flex key={c.id ?? `${c.name}-${i}`} gap={8} align="center" wrap data-testid="convert-candidate">
-          {c.id ? <Link to={`/customers/${c.id}`} target="_blank">{c.name}</Link> : <Typography.Text strong>{c.name}</Typography.Text>}
+          {c.id ? (
+            <Link to={`/customers/${c.id}`} target="_blank">
+              {c.name}
+            </Link>
+          ) : (
+            <Typography.Text strong>{c.name}</Typography.Text>
+          )}
           <Typography.Text type="secondary">
-            · {t(`customer.duplicateReason.${c.reason}`)} · {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('lead.convertInPool')}
+            · {t(`customer.duplicateReason.${c.reason}`)} ·{' '}
+            {c.ownerName ? t('customer.duplicateOwner', { name: c.ownerName }) : t('lead.convertInPool')}
           </Typography.Text>
           {c.id ? (
-            <Button size="small" type="link" onClick={() => onLink({ ...c, id: c.id! })} data-testid="convert-link-candidate">
+            <Button
+              size="small"
+              type="link"
+              onClick={() => onLink({ ...c, id: c.id! })}
+              data-testid="convert-link-candidate"
+            >
               {t('lead.convertLinkThis')}
             </Button>
           ) : (
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('lead.convertNotVisible')}</Typography.Text>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('lead.convertNotVisible')}
+            </Typography.Text>
           )}
         </Flex>
       ))}
@@ -98,9 +140,16 @@ export function ConvertModal({ lead, open, onClose }: Props) {
     queryFn: () => customersApi.list({ q: q || lead.companyName.slice(0, 4), pageSize: 20, sort: 'name' }),
     enabled: open && mode === 'link',
   });
-  const contacts = useAll(contactsApi, { customerId: customerId ?? '', sort: 'name' }, open && mode === 'link' && Boolean(customerId));
+  const contacts = useAll(
+    contactsApi,
+    { customerId: customerId ?? '', sort: 'name' },
+    open && mode === 'link' && Boolean(customerId),
+  );
   const customerOptions = useMemo(() => {
-    const list = (found.data?.items ?? []).map((c) => ({ value: c.id, label: c.ownerName ? `${c.name} · ${c.ownerName}` : c.name }));
+    const list = (found.data?.items ?? []).map((c) => ({
+      value: c.id,
+      label: c.ownerName ? `${c.name} · ${c.ownerName}` : c.name,
+    }));
     for (const p of picked) if (!list.some((o) => o.value === p.value)) list.unshift(p);
     return list;
   }, [found.data, picked]);
@@ -121,7 +170,11 @@ export function ConvertModal({ lead, open, onClose }: Props) {
     if (!open) return;
     form.resetFields();
     const line = businessLines.data?.find((b) => b.id === lead.businessLineId);
-    form.setFieldsValue({ mode: 'create', businessLineId: lead.businessLineId ?? undefined, name: defaultName(lead, line?.name) });
+    form.setFieldsValue({
+      mode: 'create',
+      businessLineId: lead.businessLineId ?? undefined,
+      name: defaultName(lead, line?.name),
+    });
     setNameEdited(false);
     setSuspected(null);
     setPicked([]);
@@ -190,12 +243,24 @@ export function ConvertModal({ lead, open, onClose }: Props) {
       onCancel={onClose}
       onOk={() => form.submit()}
       okText={t('lead.action.convert')}
-      okButtonProps={{ loading: convert.isPending, 'data-testid': 'lead-convert-ok', disabled: Boolean(suspected) && mode === 'create' }}
+      okButtonProps={{
+        loading: convert.isPending,
+        'data-testid': 'lead-convert-ok',
+        disabled: Boolean(suspected) && mode === 'create',
+      }}
       destroyOnHidden
       forceRender
     >
-      <Form<Values> form={form} layout="vertical" name="lead-convert" onFinish={(v) => void submit(v)} data-testid="lead-convert-form">
-        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('lead.convertCustomer')}</Divider>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        name="lead-convert"
+        onFinish={(v) => void submit(v)}
+        data-testid="lead-convert-form"
+      >
+        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>
+          {t('lead.convertCustomer')}
+        </Divider>
         <Form.Item name="mode">
           <Radio.Group
             optionType="button"
@@ -233,7 +298,12 @@ export function ConvertModal({ lead, open, onClose }: Props) {
               <Flex vertical gap={8}>
                 <Candidates candidates={suspected} onLink={link} />
                 <Flex gap={8} wrap>
-                  <Button danger onClick={() => void createAnyway()} loading={convert.isPending} data-testid="convert-create-anyway">
+                  <Button
+                    danger
+                    onClick={() => void createAnyway()}
+                    loading={convert.isPending}
+                    data-testid="convert-create-anyway"
+                  >
                     {t('lead.convertCreateAnyway')}
                   </Button>
                 </Flex>
@@ -244,7 +314,11 @@ export function ConvertModal({ lead, open, onClose }: Props) {
         {mode === 'link' && (
           <Row gutter={16}>
             <Col span={14}>
-              <Form.Item name="customerId" label={t('lead.convertCustomerPick')} rules={[rules.required('lead.convertCustomerPick', 'select')]}>
+              <Form.Item
+                name="customerId"
+                label={t('lead.convertCustomerPick')}
+                rules={[rules.required('lead.convertCustomerPick', 'select')]}
+              >
                 <Select
                   showSearch={{ filterOption: false, onSearch: setSearch }}
                   options={customerOptions}
@@ -262,23 +336,40 @@ export function ConvertModal({ lead, open, onClose }: Props) {
                   allowClear
                   disabled={!customerId}
                   loading={contacts.isFetching}
-                  placeholder={lead.contactName ? t('lead.convertContactNew', { name: lead.contactName }) : t('lead.convertContactNone')}
-                  options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name}（${c.title}）` : c.name }))}
+                  placeholder={
+                    lead.contactName
+                      ? t('lead.convertContactNew', { name: lead.contactName })
+                      : t('lead.convertContactNone')
+                  }
+                  options={(contacts.data ?? []).map((c) => ({
+                    value: c.id,
+                    label: c.title ? `${c.name}（${c.title}）` : c.name,
+                  }))}
                 />
               </Form.Item>
             </Col>
           </Row>
         )}
 
-        <Divider titlePlacement="start" plain>{t('lead.convertOpportunity')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('lead.convertOpportunity')}
+        </Divider>
         <Row gutter={16}>
           <Col span={24}>
-            <Form.Item name="name" label={t('lead.convertOpportunityName')} rules={[rules.required('lead.convertOpportunityName'), { max: 200 }]}>
+            <Form.Item
+              name="name"
+              label={t('lead.convertOpportunityName')}
+              rules={[rules.required('lead.convertOpportunityName'), { max: 200 }]}
+            >
               <Input autoComplete="off" onChange={() => setNameEdited(true)} />
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="businessLineId" label={t('lead.businessLine')} rules={[rules.required('lead.businessLine', 'select')]}>
+            <Form.Item
+              name="businessLineId"
+              label={t('lead.businessLine')}
+              rules={[rules.required('lead.businessLine', 'select')]}
+            >
               <Select showSearch={{ optionFilterProp: 'label' }} options={lines} loading={businessLines.isLoading} />
             </Form.Item>
           </Col>

@@ -21,7 +21,11 @@ function moveLabel(from: LeadStatus, to: Move): WebMessageKey {
   if (to === 'qualified') return 'lead.action.qualify';
   return 'lead.action.disqualify';
 }
-const MOVE_ICONS = { contacting: <PhoneOutlined />, qualified: <CheckCircleOutlined />, disqualified: <StopOutlined /> };
+const MOVE_ICONS = {
+  contacting: <PhoneOutlined />,
+  qualified: <CheckCircleOutlined />,
+  disqualified: <StopOutlined />,
+};
 
 /** 开始跟进 / 确认线索 / 排除 (with its reason) / 重新跟进: the moves LEAD_TRANSITIONS allows from here. */
 export function LeadStatusActions({ lead }: { lead: Lead }) {
@@ -32,7 +36,11 @@ export function LeadStatusActions({ lead }: { lead: Lead }) {
   const [disqualifying, setDisqualifying] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();
   const onError = useFormSubmitError(form, { names: ['reason'] });
-  const change = useWrite((v: { status: Move; reason?: string }) => leadsApi.setStatus(lead.id, { status: v.status, reason: v.reason || null }), LEAD_INVALIDATES);
+  const change = useWrite(
+    (v: { status: Move; reason?: string }) =>
+      leadsApi.setStatus(lead.id, { status: v.status, reason: v.reason || null }),
+    LEAD_INVALIDATES,
+  );
   const moves = LEAD_TRANSITIONS[lead.status].filter((s): s is Move => s !== 'new' && s !== 'converted');
 
   const move = (status: Move) => {
@@ -80,7 +88,11 @@ export function LeadStatusActions({ lead }: { lead: Lead }) {
       >
         <Typography.Paragraph type="secondary">{t('lead.disqualifyHelp')}</Typography.Paragraph>
         <Form form={form} layout="vertical" name="lead-disqualify" onFinish={disqualify}>
-          <Form.Item name="reason" label={t('lead.disqualifyReason')} rules={[rules.required('lead.disqualifyReason'), { max: 500 }]}>
+          <Form.Item
+            name="reason"
+            label={t('lead.disqualifyReason')}
+            rules={[rules.required('lead.disqualifyReason'), { max: 500 }]}
+          >
             <Input.TextArea rows={3} placeholder={t('lead.disqualifyPlaceholder')} autoFocus />
           </Form.Item>
         </Form>
@@ -90,7 +102,10 @@ export function LeadStatusActions({ lead }: { lead: Lead }) {
 }
 
 type AssignValues = { target: 'person' | 'queue'; ownerId?: string; queueDepartmentId?: string; reason?: string };
-const ASSIGN_FIELDS: FormFields = { names: ['ownerId', 'queueDepartmentId', 'reason'], rename: { owner: 'ownerId', queueDepartment: 'queueDepartmentId' } };
+const ASSIGN_FIELDS: FormFields = {
+  names: ['ownerId', 'queueDepartmentId', 'reason'],
+  rename: { owner: 'ownerId', queueDepartment: 'queueDepartmentId' },
+};
 
 /** 分配 / 改派: to a person, or back to a department's queue, with a reason (leads:assign). */
 export function LeadAssignAction({ lead }: { lead: Lead }) {
@@ -105,12 +120,23 @@ export function LeadAssignAction({ lead }: { lead: Lead }) {
   const target = Form.useWatch('target', form);
   const people = useDirectory(open && can(me, 'customers:write'));
   const options = useMemo(
-    () => (people.data ?? []).filter((u) => u.id !== lead.ownerId).map((u) => ({ value: u.id, label: u.departmentName ? `${personLabel(locale, u)} · ${u.departmentName}` : personLabel(locale, u) })),
+    () =>
+      (people.data ?? [])
+        .filter((u) => u.id !== lead.ownerId)
+        .map((u) => ({
+          value: u.id,
+          label: u.departmentName ? `${personLabel(locale, u)} · ${u.departmentName}` : personLabel(locale, u),
+        })),
     [people.data, lead.ownerId, locale],
   );
   const assign = useWrite(
     (v: AssignValues) =>
-      leadsApi.assign(lead.id, v.target === 'person' ? { ownerId: v.ownerId!, reason: v.reason || null } : { ownerId: null, queueDepartmentId: v.queueDepartmentId ?? null, reason: v.reason || null }),
+      leadsApi.assign(
+        lead.id,
+        v.target === 'person'
+          ? { ownerId: v.ownerId!, reason: v.reason || null }
+          : { ownerId: null, queueDepartmentId: v.queueDepartmentId ?? null, reason: v.reason || null },
+      ),
     LEAD_INVALIDATES,
   );
   const inQueue = lead.ownerId === null;
@@ -147,7 +173,9 @@ export function LeadAssignAction({ lead }: { lead: Lead }) {
       >
         <Form<AssignValues> form={form} layout="vertical" name="lead-assign" onFinish={submit}>
           <Typography.Paragraph type="secondary">
-            {lead.ownerId ? t('lead.assignCurrent', { name: lead.ownerName ?? '' }) : t('lead.assignCurrentQueue', { queue: queueName(t, lead.queueDepartmentName) })}
+            {lead.ownerId
+              ? t('lead.assignCurrent', { name: lead.ownerName ?? '' })
+              : t('lead.assignCurrentQueue', { queue: queueName(t, lead.queueDepartmentName) })}
           </Typography.Paragraph>
           <Form.Item name="target">
             <Radio.Group
@@ -161,7 +189,12 @@ export function LeadAssignAction({ lead }: { lead: Lead }) {
           </Form.Item>
           {target !== 'queue' ? (
             <Form.Item name="ownerId" label={t('lead.assignTo')} rules={[rules.required('lead.assignTo', 'select')]}>
-              <Select showSearch={{ optionFilterProp: 'label' }} options={options} loading={people.isLoading} data-testid="lead-assign-person" />
+              <Select
+                showSearch={{ optionFilterProp: 'label' }}
+                options={options}
+                loading={people.isLoading}
+                data-testid="lead-assign-person"
+              />
             </Form.Item>
           ) : (
             <Form.Item name="queueDepartmentId" label={t('lead.queueDepartment')} extra={t('lead.queueDepartmentHelp')}>

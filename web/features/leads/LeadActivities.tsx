@@ -8,5 +8,13 @@ const LEAD_CATEGORIES: readonly ActivityCategory[] = ['materials', 'question', '
 
 export function LeadActivities({ leadId, editable }: { leadId: string; editable: boolean }) {
   const t = useT();
-  return <ActivitiesCard parent={{ leadId }} editable={editable} categories={LEAD_CATEGORIES} title={t('lead.activities')} invalidates={[leadsApi.path]} />;
+  return (
+    <ActivitiesCard
+      parent={{ leadId }}
+      editable={editable}
+      categories={LEAD_CATEGORIES}
+      title={t('lead.activities')}
+      invalidates={[leadsApi.path]}
+    />
+  );
 }

@@ -29,13 +29,31 @@ type Values = {
 };
 
 const FIELDS: FormFields = {
-  names: ['companyName', 'contactName', 'contactTitle', 'phone', 'email', 'wechat', 'campaignId', 'businessLineId', 'regionId', 'source', 'notes', 'owner'],
+  names: [
+    'companyName',
+    'contactName',
+    'contactTitle',
+    'phone',
+    'email',
+    'wechat',
+    'campaignId',
+    'businessLineId',
+    'regionId',
+    'source',
+    'notes',
+    'owner',
+  ],
   rename: { ownerId: 'owner', campaign: 'campaignId', businessLine: 'businessLineId', region: 'regionId' },
 };
 export const LEAD_INVALIDATES = [leadsApi.path, campaignsApi.path, activitiesApi.path];
 
 /** onCreated's `byRules`: nobody was chosen, the assignment rules decided. */
-type Props = { open: boolean; lead: Lead | null; onClose: () => void; onCreated?: (lead: Lead, byRules: boolean) => void };
+type Props = {
+  open: boolean;
+  lead: Lead | null;
+  onClose: () => void;
+  onCreated?: (lead: Lead, byRules: boolean) => void;
+};
 
 /** Creates a lead (lead = null; the assignment rules decide who gets it unless someone is chosen) or edits one. */
 export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
@@ -56,7 +74,8 @@ export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
       { value: me.user.id, label: t('lead.ownerMe', { name: me.user.displayName }) },
     ];
     if (assigner) {
-      for (const u of people.data ?? []) if (u.id !== me.user.id) options.push({ value: u.id, label: personLabel(locale, u) });
+      for (const u of people.data ?? [])
+        if (u.id !== me.user.id) options.push({ value: u.id, label: personLabel(locale, u) });
     }
     return options;
   }, [t, me, assigner, people.data, locale]);
@@ -112,7 +131,11 @@ export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
     }
   };
 
-  const campaignOptions = campaigns.options.map((c) => ({ value: c.value, label: c.label, disabled: c.status === 'cancelled' && c.value !== lead?.campaignId }));
+  const campaignOptions = campaigns.options.map((c) => ({
+    value: c.value,
+    label: c.label,
+    disabled: c.status === 'cancelled' && c.value !== lead?.campaignId,
+  }));
   // A campaign picked for a new lead suggests its source.
   const onCampaign = (campaignId: string | undefined) => {
     if (campaignId && !form.getFieldValue('source')) form.setFieldValue('source', '市场活动');
@@ -127,11 +150,23 @@ export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
       saving={save.isPending}
       saveTestId="lead-form-submit"
     >
-      <Form<Values> form={form} layout="vertical" onFinish={submit} name="lead" scrollToFirstError={{ block: 'center' }}>
-        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('lead.sectionCompany')}</Divider>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        name="lead"
+        scrollToFirstError={{ block: 'center' }}
+      >
+        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>
+          {t('lead.sectionCompany')}
+        </Divider>
         <Row gutter={16}>
           <Col span={24}>
-            <Form.Item name="companyName" label={t('lead.company')} rules={[rules.required('lead.company'), { max: 200 }]}>
+            <Form.Item
+              name="companyName"
+              label={t('lead.company')}
+              rules={[rules.required('lead.company'), { max: 200 }]}
+            >
               <Input autoComplete="off" placeholder={t('lead.companyPlaceholder')} />
             </Form.Item>
           </Col>
@@ -162,7 +197,9 @@ export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
           </Col>
         </Row>
 
-        <Divider titlePlacement="start" plain>{t('lead.sectionOrigin')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('lead.sectionOrigin')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="campaignId" label={t('lead.campaign')}>
@@ -183,18 +220,33 @@ export function LeadFormDrawer({ open, lead, onClose, onCreated }: Props) {
           </Col>
           <Col span={12}>
             <Form.Item name="businessLineId" label={t('lead.businessLine')}>
-              <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={activeOptions(businessLines.data, lead?.businessLineId)} loading={businessLines.isLoading} />
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                options={activeOptions(businessLines.data, lead?.businessLineId)}
+                loading={businessLines.isLoading}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
             <Form.Item name="regionId" label={t('lead.region')}>
-              <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={activeOptions(regions.data, lead?.regionId)} loading={regions.isLoading} />
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                options={activeOptions(regions.data, lead?.regionId)}
+                loading={regions.isLoading}
+              />
             </Form.Item>
           </Col>
           {!lead && (
             <Col span={24}>
               <Form.Item name="owner" label={t('lead.owner')} extra={t('lead.ownerHelp')}>
-                <Select showSearch={{ optionFilterProp: 'label' }} options={ownerOptions} loading={people.isLoading} data-testid="lead-owner-select" />
+                <Select
+                  showSearch={{ optionFilterProp: 'label' }}
+                  options={ownerOptions}
+                  loading={people.isLoading}
+                  data-testid="lead-owner-select"
+                />
               </Form.Item>
             </Col>
           )}

@@ -10,7 +10,15 @@ import { formatDateTime } from '../../components/format';
 import { useLocale, useT, type Translate } from '../../i18n';
 import { LeadStatusTag, queueName } from './lead-ui';
 
-type Entry = { key: string; at: string; icon: ReactNode; color?: string; title: ReactNode; by: string | null; reason: string | null };
+type Entry = {
+  key: string;
+  at: string;
+  icon: ReactNode;
+  color?: string;
+  title: ReactNode;
+  by: string | null;
+  reason: string | null;
+};
 
 type Assignment = LeadHistory['assignments'][number];
 
@@ -22,7 +30,10 @@ function assignmentText(t: Translate, a: Assignment): string {
     if (!a.toUserId) return t('lead.historyRuleQueue', { rule: a.ruleName, queue: target });
     return t('lead.historyRule', { rule: a.ruleName, strategy, name: target });
   }
-  if (!a.toUserId) return a.fromUserId ? t('lead.historyBackToQueue', { from: a.fromUserName ?? '', queue: target }) : t('lead.historyToQueue', { queue: target });
+  if (!a.toUserId)
+    return a.fromUserId
+      ? t('lead.historyBackToQueue', { from: a.fromUserName ?? '', queue: target })
+      : t('lead.historyToQueue', { queue: target });
   if (a.fromUserId) return t('lead.historyReassigned', { from: a.fromUserName ?? '', to: target });
   return t('lead.historyAssigned', { to: target });
 }
@@ -86,7 +97,9 @@ export function LeadHistoryCard({ leadId }: { leadId: string }) {
             content: (
               <Flex vertical gap={2} data-testid="lead-history-entry">
                 {e.title}
-                {e.reason && <Typography.Text type="secondary">{t('lead.historyReason', { reason: e.reason })}</Typography.Text>}
+                {e.reason && (
+                  <Typography.Text type="secondary">{t('lead.historyReason', { reason: e.reason })}</Typography.Text>
+                )}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {formatDateTime(e.at, locale)} · {e.by ?? t('lead.historySystem')}
                 </Typography.Text>

@@ -37,23 +37,40 @@ export function LeadPage() {
     <PageContainer
       title={
         <Flex align="center" gap={8} wrap>
-          <Link to="/leads" aria-label={t('lead.back')}><ArrowLeftOutlined /></Link>
+          <Link to="/leads" aria-label={t('lead.back')}>
+            <ArrowLeftOutlined />
+          </Link>
           <span data-testid="lead-name">{l.companyName}</span>
           <LeadStatusTag status={l.status} />
         </Flex>
       }
       hint={
         <>
-          {t('lead.owner')}{colon}
-          <span data-testid="lead-owner"><LeadOwner lead={l} /></span>
-          {l.assignedAt && <> · {t('lead.assignedAt')}{colon}{formatDateTime(l.assignedAt, locale)}</>}
+          {t('lead.owner')}
+          {colon}
+          <span data-testid="lead-owner">
+            <LeadOwner lead={l} />
+          </span>
+          {l.assignedAt && (
+            <>
+              {' '}
+              · {t('lead.assignedAt')}
+              {colon}
+              {formatDateTime(l.assignedAt, locale)}
+            </>
+          )}
         </>
       }
       extra={
         <>
           {writer && <LeadStatusActions lead={l} />}
           {writer && l.status === 'qualified' && (
-            <Button type="primary" icon={<NodeIndexOutlined />} onClick={() => setConverting(true)} data-testid="lead-convert">
+            <Button
+              type="primary"
+              icon={<NodeIndexOutlined />}
+              onClick={() => setConverting(true)}
+              data-testid="lead-convert"
+            >
               {t('lead.action.convert')}
             </Button>
           )}
@@ -76,13 +93,35 @@ export function LeadPage() {
         />
       )}
       {l.status === 'disqualified' && (
-        <Alert type="warning" showIcon data-testid="lead-disqualified" title={t('lead.disqualifiedAlert')} description={l.disqualifyReason ?? undefined} />
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="lead-disqualified"
+          title={t('lead.disqualifiedAlert')}
+          description={l.disqualifyReason ?? undefined}
+        />
       )}
       {l.status === 'qualified' && writer && <Alert type="info" showIcon title={t('lead.qualifiedAlert')} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
-            <Card title={t('lead.details')} size="small" extra={writer && <Button size="small" type="link" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="lead-edit">{t('common.edit')}</Button>}>
+            <Card
+              title={t('lead.details')}
+              size="small"
+              extra={
+                writer && (
+                  <Button
+                    size="small"
+                    type="link"
+                    icon={<EditOutlined />}
+                    onClick={() => setEditing(true)}
+                    data-testid="lead-edit"
+                  >
+                    {t('common.edit')}
+                  </Button>
+                )
+              }
+            >
               <Descriptions
                 size="small"
                 column={{ xs: 1, md: 2 }}
@@ -91,14 +130,37 @@ export function LeadPage() {
                   { key: 'contact', label: t('lead.contact'), children: orDash(l.contactName) },
                   { key: 'title', label: t('lead.contactTitle'), children: orDash(l.contactTitle) },
                   { key: 'phone', label: t('lead.phone'), children: orDash(l.phone) },
-                  { key: 'email', label: t('lead.email'), children: orDash(l.email && <Typography.Link href={`mailto:${l.email}`}>{l.email}</Typography.Link>) },
+                  {
+                    key: 'email',
+                    label: t('lead.email'),
+                    children: orDash(
+                      l.email && <Typography.Link href={`mailto:${l.email}`}>{l.email}</Typography.Link>,
+                    ),
+                  },
                   { key: 'wechat', label: t('lead.wechat'), children: orDash(l.wechat) },
                   { key: 'source', label: t('lead.source'), children: orDash(sourceLabel(t, l.source)) },
-                  { key: 'campaign', label: t('lead.campaign'), children: orDash(l.campaignId ? <Link to={`/campaigns/${l.campaignId}`}>{l.campaignName}</Link> : null) },
+                  {
+                    key: 'campaign',
+                    label: t('lead.campaign'),
+                    children: orDash(
+                      l.campaignId ? <Link to={`/campaigns/${l.campaignId}`}>{l.campaignName}</Link> : null,
+                    ),
+                  },
                   { key: 'businessLine', label: t('lead.businessLine'), children: orDash(l.businessLineName) },
                   { key: 'region', label: t('lead.region'), children: orDash(l.regionName) },
                   { key: 'createdAt', label: t('common.createdAt'), children: formatDateTime(l.createdAt, locale) },
-                  { key: 'notes', label: t('lead.notes'), span: 2, children: orDash(l.notes && <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{l.notes}</Typography.Paragraph>) },
+                  {
+                    key: 'notes',
+                    label: t('lead.notes'),
+                    span: 2,
+                    children: orDash(
+                      l.notes && (
+                        <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+                          {l.notes}
+                        </Typography.Paragraph>
+                      ),
+                    ),
+                  },
                 ]}
               />
             </Card>
@@ -110,7 +172,9 @@ export function LeadPage() {
         </Col>
       </Row>
       {writer && <LeadFormDrawer open={editing} lead={l} onClose={() => setEditing(false)} />}
-      {writer && l.status === 'qualified' && <ConvertModal lead={l} open={converting} onClose={() => setConverting(false)} />}
+      {writer && l.status === 'qualified' && (
+        <ConvertModal lead={l} open={converting} onClose={() => setConverting(false)} />
+      )}
     </PageContainer>
   );
 }

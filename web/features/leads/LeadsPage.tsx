@@ -39,8 +39,13 @@ export function LeadsPage() {
 
   const views = LEAD_VIEWS.filter((v) => (v === 'team' ? wide : v === 'queue' ? assigner : true));
   const filter = (patch: Partial<LeadListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const filtered = Boolean(params.q || params.status || params.campaignId || params.businessLineId || params.regionId || params.ownerId);
-  const ownerOptions = useMemo(() => (people.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) })), [people.data, locale]);
+  const filtered = Boolean(
+    params.q || params.status || params.campaignId || params.businessLineId || params.regionId || params.ownerId,
+  );
+  const ownerOptions = useMemo(
+    () => (people.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) })),
+    [people.data, locale],
+  );
 
   const columns: TableProps<Lead>['columns'] = [
     {
@@ -56,18 +61,37 @@ export function LeadsPage() {
       render: (_, l) =>
         l.contactName || l.phone ? (
           <Flex vertical>
-            <Typography.Text>{l.contactName ?? '—'}{l.contactTitle && <Typography.Text type="secondary"> · {l.contactTitle}</Typography.Text>}</Typography.Text>
-            {l.phone && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{l.phone}</Typography.Text>}
+            <Typography.Text>
+              {l.contactName ?? '—'}
+              {l.contactTitle && <Typography.Text type="secondary"> · {l.contactTitle}</Typography.Text>}
+            </Typography.Text>
+            {l.phone && (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {l.phone}
+              </Typography.Text>
+            )}
           </Flex>
-        ) : orDash(null),
+        ) : (
+          orDash(null)
+        ),
     },
     { key: 'campaign', dataIndex: 'campaignName', title: t('lead.campaign'), render: orDash },
     { key: 'businessLine', dataIndex: 'businessLineName', title: t('lead.businessLine'), render: orDash },
     { key: 'region', dataIndex: 'regionName', title: t('lead.region'), render: orDash },
     { key: 'status', title: t('lead.statusLabel'), render: (_, l) => <LeadStatusTag status={l.status} /> },
     { key: 'owner', title: t('lead.owner'), render: (_, l) => <LeadOwner lead={l} /> },
-    { key: 'assignedAt', title: t('lead.assignedAt'), sorter: true, render: (_, l) => orDash(formatDateTime(l.assignedAt, locale)) },
-    { key: 'createdAt', title: t('common.createdAt'), sorter: true, render: (_, l) => formatDateTime(l.createdAt, locale) },
+    {
+      key: 'assignedAt',
+      title: t('lead.assignedAt'),
+      sorter: true,
+      render: (_, l) => orDash(formatDateTime(l.assignedAt, locale)),
+    },
+    {
+      key: 'createdAt',
+      title: t('common.createdAt'),
+      sorter: true,
+      render: (_, l) => formatDateTime(l.createdAt, locale),
+    },
   ];
   const table = useServerTable<Lead, LeadListParams>(params, setParams, page.data?.total);
 
@@ -95,7 +119,13 @@ export function LeadsPage() {
     <EmptyState
       title={t('lead.empty')}
       hint={writer ? t('lead.emptyHint') : undefined}
-      action={writer && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('lead.create')}</Button>}
+      action={
+        writer && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('lead.create')}
+          </Button>
+        )
+      }
     />
   );
 
@@ -148,8 +178,25 @@ export function LeadsPage() {
               value={params.campaignId}
               onChange={(campaignId) => filter({ campaignId })}
             />
-            <Select allowClear placeholder={t('lead.businessLine')} aria-label={t('lead.businessLine')} style={{ width: 150 }} popupMatchSelectWidth={false} options={filterOptions(businessLines.data)} value={params.businessLineId} onChange={(businessLineId) => filter({ businessLineId })} />
-            <Select allowClear placeholder={t('lead.region')} aria-label={t('lead.region')} style={{ width: 110 }} options={filterOptions(regions.data)} value={params.regionId} onChange={(regionId) => filter({ regionId })} />
+            <Select
+              allowClear
+              placeholder={t('lead.businessLine')}
+              aria-label={t('lead.businessLine')}
+              style={{ width: 150 }}
+              popupMatchSelectWidth={false}
+              options={filterOptions(businessLines.data)}
+              value={params.businessLineId}
+              onChange={(businessLineId) => filter({ businessLineId })}
+            />
+            <Select
+              allowClear
+              placeholder={t('lead.region')}
+              aria-label={t('lead.region')}
+              style={{ width: 110 }}
+              options={filterOptions(regions.data)}
+              value={params.regionId}
+              onChange={(regionId) => filter({ regionId })}
+            />
             {wide && (
               <Select
                 allowClear
@@ -166,12 +213,16 @@ export function LeadsPage() {
             )}
           </Flex>
         </Flex>
-        <Table<Lead>
-          data-testid="leads-table"
-          {...table.props(page, columns, empty)}
-        />
+        <Table<Lead> data-testid="leads-table" {...table.props(page, columns, empty)} />
       </Card>
-      {writer && <LeadFormDrawer open={creating} lead={null} onClose={() => setCreating(false)} onCreated={(lead, byRules) => void announce(lead, byRules)} />}
+      {writer && (
+        <LeadFormDrawer
+          open={creating}
+          lead={null}
+          onClose={() => setCreating(false)}
+          onCreated={(lead, byRules) => void announce(lead, byRules)}
+        />
+      )}
     </PageContainer>
   );
 }

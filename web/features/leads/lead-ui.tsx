@@ -44,7 +44,9 @@ export function LeadOwner({ lead }: { lead: Pick<Lead, 'ownerId' | 'ownerName' |
  * see the lead any more: then the rule's name is unknown, only that the rules decided).
  */
 export function assignmentOutcome(t: Translate, lead: Lead, history: LeadHistory | null, byRules: boolean): string {
-  const last = history?.assignments.length ? [...history.assignments].sort((a, b) => a.at.localeCompare(b.at)).at(-1) : undefined;
+  const last = history?.assignments.length
+    ? [...history.assignments].sort((a, b) => a.at.localeCompare(b.at)).at(-1)
+    : undefined;
   const rule = lead.assignedByRule ?? last?.ruleName;
   if (lead.ownerId) {
     if (rule) return t('lead.outcomeRule', { rule, name: lead.ownerName ?? '' });
@@ -78,7 +80,14 @@ export function sourceLabel(t: Translate, source: string | null | undefined): st
 }
 
 /** Picks a usual source or keeps whatever the user types (free text, up to 100 characters). */
-export function SourceSelect({ value, onChange, ...rest }: { value?: string | null; onChange?: (value: string | undefined) => void } & Omit<SelectProps, 'value' | 'onChange' | 'options'>) {
+export function SourceSelect({
+  value,
+  onChange,
+  ...rest
+}: { value?: string | null; onChange?: (value: string | undefined) => void } & Omit<
+  SelectProps,
+  'value' | 'onChange' | 'options'
+>) {
   const t = useT();
   const [typed, setTyped] = useState('');
   const options = useMemo(() => {
@@ -114,8 +123,13 @@ export function useCampaignOptions(enabled = true) {
 }
 
 /** Options of an active-only picker; an inactive value already on the record stays visible. */
-export function activeOptions(items: { id: string; name: string; active: boolean }[] | undefined, current?: string | null) {
-  return (items ?? []).filter((i) => i.active || i.id === current).map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
+export function activeOptions(
+  items: { id: string; name: string; active: boolean }[] | undefined,
+  current?: string | null,
+) {
+  return (items ?? [])
+    .filter((i) => i.active || i.id === current)
+    .map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
 }
 
 /** Options of a filter: every item, inactive ones too (old records carry them). */

@@ -40,7 +40,11 @@ export function NotificationBell() {
   const toast = useErrorToast();
   const [open, setOpen] = useState(false);
   useLiveEvents();
-  const latest = useQuery({ queryKey: [notificationsApi.path, 'latest'], queryFn: () => notificationsApi.list({ pageSize: 8 }), refetchInterval: 5 * 60_000 });
+  const latest = useQuery({
+    queryKey: [notificationsApi.path, 'latest'],
+    queryFn: () => notificationsApi.list({ pageSize: 8 }),
+    refetchInterval: 5 * 60_000,
+  });
   const read = useWrite((id: string) => notificationsApi.read(id), [notificationsApi.path]);
   const readAll = useWrite(() => notificationsApi.readAll(), [notificationsApi.path]);
   const unread = latest.data?.unread ?? 0;
@@ -57,13 +61,19 @@ export function NotificationBell() {
           size="small"
           dataSource={latest.data.items}
           renderItem={(n) => (
-            <List.Item onClick={() => openOne(n)} style={{ cursor: 'pointer', paddingInline: 4 }} data-testid="notification-item">
+            <List.Item
+              onClick={() => openOne(n)}
+              style={{ cursor: 'pointer', paddingInline: 4 }}
+              data-testid="notification-item"
+            >
               <Flex vertical gap={2} style={{ width: '100%' }}>
                 <Typography.Text strong={!n.readAt}>
                   {!n.readAt && <Badge status="processing" style={{ marginInlineEnd: 6 }} />}
                   {n.message}
                 </Typography.Text>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(n.createdAt, locale)}</Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {formatDateTime(n.createdAt, locale)}
+                </Typography.Text>
               </Flex>
             </List.Item>
           )}
@@ -81,8 +91,17 @@ export function NotificationBell() {
       placement="bottomRight"
       title={
         <Flex justify="space-between" align="center">
-          <span>{t('bell.title')}{unread ? ` · ${t('bell.unread', { count: unread })}` : ''}</span>
-          <Button type="link" size="small" disabled={!unread} onClick={() => readAll.mutateAsync(undefined).catch(toast)} data-testid="notification-read-all">
+          <span>
+            {t('bell.title')}
+            {unread ? ` · ${t('bell.unread', { count: unread })}` : ''}
+          </span>
+          <Button
+            type="link"
+            size="small"
+            disabled={!unread}
+            onClick={() => readAll.mutateAsync(undefined).catch(toast)}
+            data-testid="notification-read-all"
+          >
             {t('bell.readAll')}
           </Button>
         </Flex>

@@ -11,26 +11,55 @@ import { useLocale, useT } from '../../i18n';
 type Answers = Record<string, { checked: boolean; note: string }>;
 
 /** 业务承接检查表: the line's acceptance checklist, to complete before the opportunity can be won. */
-export function AcceptanceCard({ opportunityId, editable, open }: { opportunityId: string; editable: boolean; open: boolean }) {
+export function AcceptanceCard({
+  opportunityId,
+  editable,
+  open,
+}: {
+  opportunityId: string;
+  editable: boolean;
+  open: boolean;
+}) {
   const t = useT();
   const { locale } = useLocale();
   const { message } = App.useApp();
   const toast = useErrorToast();
-  const acceptance = useQuery({ queryKey: [opportunitiesApi.path, opportunityId, 'acceptance'], queryFn: () => opportunitiesApi.acceptance(opportunityId) });
+  const acceptance = useQuery({
+    queryKey: [opportunitiesApi.path, opportunityId, 'acceptance'],
+    queryFn: () => opportunitiesApi.acceptance(opportunityId),
+  });
   const [answers, setAnswers] = useState<Answers>({});
-  const save = useWrite((a: Answers) => opportunitiesApi.saveAcceptance(opportunityId, { answers: Object.fromEntries(Object.entries(a).map(([k, v]) => [k, { checked: v.checked, note: v.note.trim() || null }])) }), [opportunitiesApi.path]);
+  const save = useWrite(
+    (a: Answers) =>
+      opportunitiesApi.saveAcceptance(opportunityId, {
+        answers: Object.fromEntries(
+          Object.entries(a).map(([k, v]) => [k, { checked: v.checked, note: v.note.trim() || null }]),
+        ),
+      }),
+    [opportunitiesApi.path],
+  );
 
   useEffect(() => {
-    if (acceptance.data) setAnswers(Object.fromEntries(acceptance.data.items.map((i) => [i.key, { checked: i.checked, note: i.note ?? '' }])));
+    if (acceptance.data)
+      setAnswers(
+        Object.fromEntries(acceptance.data.items.map((i) => [i.key, { checked: i.checked, note: i.note ?? '' }])),
+      );
   }, [acceptance.data]);
 
-  if (acceptance.isPending) return <Card size="small" title={t('acceptance.title')}><Skeleton active paragraph={{ rows: 3 }} /></Card>;
+  if (acceptance.isPending)
+    return (
+      <Card size="small" title={t('acceptance.title')}>
+        <Skeleton active paragraph={{ rows: 3 }} />
+      </Card>
+    );
   const data = acceptance.data;
   if (!data || (!data.required && data.items.length === 0)) return null;
 
   const done = data.items.filter((i) => answers[i.key]?.checked).length;
   const total = data.items.length;
-  const dirty = data.items.some((i) => answers[i.key] && (answers[i.key].checked !== i.checked || answers[i.key].note !== (i.note ?? '')));
+  const dirty = data.items.some(
+    (i) => answers[i.key] && (answers[i.key].checked !== i.checked || answers[i.key].note !== (i.note ?? '')),
+  );
   const canEdit = editable && open;
 
   return (
@@ -38,15 +67,32 @@ export function AcceptanceCard({ opportunityId, editable, open }: { opportunityI
       size="small"
       title={t('acceptance.title')}
       data-testid="acceptance-card"
-      extra={data.complete ? <Typography.Text type="success"><CheckCircleFilled /> {t('acceptance.complete')}</Typography.Text> : null}
+      extra={
+        data.complete ? (
+          <Typography.Text type="success">
+            <CheckCircleFilled /> {t('acceptance.complete')}
+          </Typography.Text>
+        ) : null
+      }
     >
       <Flex vertical gap={8}>
-        <Progress percent={total ? Math.round((done / total) * 100) : 0} format={() => `${done}/${total}`} status={done === total && total > 0 ? 'success' : 'active'} data-testid="acceptance-progress" />
+        <Progress
+          percent={total ? Math.round((done / total) * 100) : 0}
+          format={() => `${done}/${total}`}
+          status={done === total && total > 0 ? 'success' : 'active'}
+          data-testid="acceptance-progress"
+        />
         {data.required && !data.complete && <Alert type="info" showIcon title={t('acceptance.beforeWin')} />}
         {data.items.map((item) => {
           const answer = answers[item.key] ?? { checked: false, note: '' };
           return (
-            <Flex key={item.key} vertical gap={4} data-testid="acceptance-item" style={{ borderBottom: '1px dashed #f0f0f0', paddingBottom: 8 }}>
+            <Flex
+              key={item.key}
+              vertical
+              gap={4}
+              data-testid="acceptance-item"
+              style={{ borderBottom: '1px dashed #f0f0f0', paddingBottom: 8 }}
+            >
               <Checkbox
                 checked={answer.checked}
                 disabled={!canEdit}
@@ -64,7 +110,11 @@ export function AcceptanceCard({ opportunityId, editable, open }: { opportunityI
                   style={{ marginInlineStart: 24, width: 'calc(100% - 24px)' }}
                 />
               ) : (
-                item.note && <Typography.Text type="secondary" style={{ marginInlineStart: 24 }}>{item.note}</Typography.Text>
+                item.note && (
+                  <Typography.Text type="secondary" style={{ marginInlineStart: 24 }}>
+                    {item.note}
+                  </Typography.Text>
+                )
               )}
               {item.at && (
                 <Typography.Text type="secondary" style={{ fontSize: 12, marginInlineStart: 24 }}>
@@ -76,7 +126,13 @@ export function AcceptanceCard({ opportunityId, editable, open }: { opportunityI
         })}
         {canEdit && (
           <Flex justify="flex-end">
-            <Button type="primary" disabled={!dirty} loading={save.isPending} onClick={() => save.mutateAsync(answers).then(() => void message.success(t('common.saved')), toast)} data-testid="acceptance-save">
+            <Button
+              type="primary"
+              disabled={!dirty}
+              loading={save.isPending}
+              onClick={() => save.mutateAsync(answers).then(() => void message.success(t('common.saved')), toast)}
+              data-testid="acceptance-save"
+            >
               {t('common.save')}
             </Button>
           </Flex>

@@ -20,7 +20,15 @@ import { OpportunityBoard } from './OpportunityBoard';
 import { OpportunityFormDrawer } from './OpportunityFormDrawer';
 
 /** Min and max amount, applied when the field is left or Enter is pressed (not on every keystroke). */
-function AmountRange({ min, max, onChange }: { min?: string; max?: string; onChange: (min?: string, max?: string) => void }) {
+function AmountRange({
+  min,
+  max,
+  onChange,
+}: {
+  min?: string;
+  max?: string;
+  onChange: (min?: string, max?: string) => void;
+}) {
   const t = useT();
   const [low, setLow] = useState<string | null>(min ?? null);
   const [high, setHigh] = useState<string | null>(max ?? null);
@@ -34,9 +42,25 @@ function AmountRange({ min, max, onChange }: { min?: string; max?: string; onCha
   };
   return (
     <Flex gap={4} align="center" data-testid="amount-range">
-      <MoneyInput value={low} onChange={setLow} onBlur={commit} onPressEnter={commit} placeholder={t('opp.minAmount')} aria-label={t('opp.minAmount')} style={{ width: 140 }} />
+      <MoneyInput
+        value={low}
+        onChange={setLow}
+        onBlur={commit}
+        onPressEnter={commit}
+        placeholder={t('opp.minAmount')}
+        aria-label={t('opp.minAmount')}
+        style={{ width: 140 }}
+      />
       <Typography.Text type="secondary">~</Typography.Text>
-      <MoneyInput value={high} onChange={setHigh} onBlur={commit} onPressEnter={commit} placeholder={t('opp.maxAmount')} aria-label={t('opp.maxAmount')} style={{ width: 140 }} />
+      <MoneyInput
+        value={high}
+        onChange={setHigh}
+        onBlur={commit}
+        onPressEnter={commit}
+        placeholder={t('opp.maxAmount')}
+        aria-label={t('opp.maxAmount')}
+        style={{ width: 140 }}
+      />
     </Flex>
   );
 }
@@ -53,7 +77,10 @@ export function OpportunitiesPage() {
   const regions = useAllRegions();
   const directory = useDirectory();
 
-  const activeLines = useMemo(() => (lines.data ?? []).filter((l) => l.active).sort((a, b) => a.sortOrder - b.sortOrder), [lines.data]);
+  const activeLines = useMemo(
+    () => (lines.data ?? []).filter((l) => l.active).sort((a, b) => a.sortOrder - b.sortOrder),
+    [lines.data],
+  );
   const needsLine = mode === 'board' && !filters.businessLineId;
   const newest = useQuery({
     queryKey: [opportunitiesApi.path, 'page', { view: 'mine', pageSize: 1, sort: '-createdAt' }],
@@ -63,13 +90,19 @@ export function OpportunitiesPage() {
   // The board shows one business line: the one of the user's newest opportunity, else one they work in, else the first.
   useEffect(() => {
     if (!needsLine || newest.isPending || lines.isPending) return;
-    const line = newest.data?.items[0]?.businessLineId ?? me.user.businessLineIds.find((id) => activeLines.some((l) => l.id === id)) ?? activeLines[0]?.id;
+    const line =
+      newest.data?.items[0]?.businessLineId ??
+      me.user.businessLineIds.find((id) => activeLines.some((l) => l.id === id)) ??
+      activeLines[0]?.id;
     if (line) write({ businessLineId: line }, false);
   }, [needsLine, newest.isPending, newest.data, lines.isPending, activeLines, me, write]);
 
   const filtered = isFiltered(filters, mode === 'board');
-  const options = (items: { id: string; name: string; active?: boolean }[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-  const views: OpportunityView[] = can(me, 'opportunities:read', 'department') ? ['visible', 'mine', 'team', 'member'] : ['visible', 'mine', 'member'];
+  const options = (items: { id: string; name: string; active?: boolean }[] | undefined) =>
+    (items ?? []).map((i) => ({ value: i.id, label: i.name }));
+  const views: OpportunityView[] = can(me, 'opportunities:read', 'department')
+    ? ['visible', 'mine', 'team', 'member']
+    : ['visible', 'mine', 'member'];
 
   return (
     <PageContainer
@@ -123,7 +156,15 @@ export function OpportunitiesPage() {
               onChange={(businessLineId) => write({ businessLineId })}
               data-testid="filter-line"
             />
-            <Select allowClear placeholder={t('opp.region')} aria-label={t('opp.region')} style={{ width: 120 }} options={options(regions.data?.filter((r) => r.active))} value={filters.regionId} onChange={(regionId) => write({ regionId })} />
+            <Select
+              allowClear
+              placeholder={t('opp.region')}
+              aria-label={t('opp.region')}
+              style={{ width: 120 }}
+              options={options(regions.data?.filter((r) => r.active))}
+              value={filters.regionId}
+              onChange={(regionId) => write({ regionId })}
+            />
             <Select
               allowClear
               showSearch={{ optionFilterProp: 'label' }}
@@ -134,14 +175,23 @@ export function OpportunitiesPage() {
               value={filters.ownerId}
               onChange={(ownerId) => write({ ownerId })}
             />
-            <AmountRange min={filters.minAmount} max={filters.maxAmount} onChange={(minAmount, maxAmount) => write({ minAmount, maxAmount })} />
+            <AmountRange
+              min={filters.minAmount}
+              max={filters.maxAmount}
+              onChange={(minAmount, maxAmount) => write({ minAmount, maxAmount })}
+            />
             <DatePicker.RangePicker
               allowEmpty={[true, true]}
               placeholder={[t('opp.closeFrom'), t('opp.closeTo')]}
               aria-label={t('opp.closeOn')}
               style={{ width: 250 }}
-              value={[filters.closeFrom ? dayjs(filters.closeFrom) : null, filters.closeTo ? dayjs(filters.closeTo) : null]}
-              onChange={(range) => write({ closeFrom: range?.[0]?.format('YYYY-MM-DD'), closeTo: range?.[1]?.format('YYYY-MM-DD') })}
+              value={[
+                filters.closeFrom ? dayjs(filters.closeFrom) : null,
+                filters.closeTo ? dayjs(filters.closeTo) : null,
+              ]}
+              onChange={(range) =>
+                write({ closeFrom: range?.[0]?.format('YYYY-MM-DD'), closeTo: range?.[1]?.format('YYYY-MM-DD') })
+              }
             />
             {mode === 'list' && (
               <Select
@@ -155,7 +205,22 @@ export function OpportunitiesPage() {
               />
             )}
             {filtered && (
-              <Button type="link" onClick={() => write({ q: undefined, regionId: undefined, ownerId: undefined, minAmount: undefined, maxAmount: undefined, closeFrom: undefined, closeTo: undefined, status: undefined, ...(mode === 'list' ? { businessLineId: undefined } : {}) })}>
+              <Button
+                type="link"
+                onClick={() =>
+                  write({
+                    q: undefined,
+                    regionId: undefined,
+                    ownerId: undefined,
+                    minAmount: undefined,
+                    maxAmount: undefined,
+                    closeFrom: undefined,
+                    closeTo: undefined,
+                    status: undefined,
+                    ...(mode === 'list' ? { businessLineId: undefined } : {}),
+                  })
+                }
+              >
                 {t('opp.clearFilters')}
               </Button>
             )}
@@ -163,7 +228,12 @@ export function OpportunitiesPage() {
         </Flex>
         {mode === 'board' ? (
           filters.businessLineId ? (
-            <OpportunityBoard filters={{ ...filters, status: undefined }} businessLineId={filters.businessLineId} writable={writable} onCreate={() => setCreating(true)} />
+            <OpportunityBoard
+              filters={{ ...filters, status: undefined }}
+              businessLineId={filters.businessLineId}
+              writable={writable}
+              onCreate={() => setCreating(true)}
+            />
           ) : lines.isPending || newest.isFetching ? (
             <Skeleton active />
           ) : (
@@ -176,7 +246,16 @@ export function OpportunitiesPage() {
             filtered={filtered || Boolean(filters.businessLineId)}
             writable={writable}
             onCreate={() => setCreating(true)}
-            onParams={(next: OpportunityListParams) => write({ page: next.page === 1 ? undefined : next.page, pageSize: next.pageSize === 20 ? undefined : next.pageSize, sort: next.sort }, false)}
+            onParams={(next: OpportunityListParams) =>
+              write(
+                {
+                  page: next.page === 1 ? undefined : next.page,
+                  pageSize: next.pageSize === 20 ? undefined : next.pageSize,
+                  sort: next.sort,
+                },
+                false,
+              )
+            }
           />
         )}
       </Card>

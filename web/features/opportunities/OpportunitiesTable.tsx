@@ -12,7 +12,14 @@ import { formatMoney } from '../../components/money';
 import { CloseDate, OpportunityStatusTag, StageTag, daysSince } from './opportunity-ui';
 
 /** The list view: the same filters as the board, every business line unless one is chosen, with exact totals underneath. */
-export function OpportunitiesTable({ params, filters, onParams, filtered, writable, onCreate }: {
+export function OpportunitiesTable({
+  params,
+  filters,
+  onParams,
+  filtered,
+  writable,
+  onCreate,
+}: {
   params: OpportunityListParams;
   filters: OpportunityFilterParams;
   onParams: (next: OpportunityListParams) => void;
@@ -22,29 +29,81 @@ export function OpportunitiesTable({ params, filters, onParams, filtered, writab
 }) {
   const t = useT();
   const page = usePage(opportunitiesApi, params);
-  const totals = useQuery({ queryKey: [opportunitiesApi.path, 'totals', filters], queryFn: () => opportunitiesApi.totals(filters) });
-  const setParams = (action: SetStateAction<OpportunityListParams>) => onParams(typeof action === 'function' ? action(params) : action);
+  const totals = useQuery({
+    queryKey: [opportunitiesApi.path, 'totals', filters],
+    queryFn: () => opportunitiesApi.totals(filters),
+  });
+  const setParams = (action: SetStateAction<OpportunityListParams>) =>
+    onParams(typeof action === 'function' ? action(params) : action);
   const table = useServerTable<Opportunity, OpportunityListParams>(params, setParams, page.data?.total);
 
-  const money = (value: string | null) => <span style={{ fontVariantNumeric: 'tabular-nums' }}>{formatMoney(value)}</span>;
+  const money = (value: string | null) => (
+    <span style={{ fontVariantNumeric: 'tabular-nums' }}>{formatMoney(value)}</span>
+  );
   const columns: TableProps<Opportunity>['columns'] = [
-    { key: 'name', title: t('opp.name'), sorter: true, fixed: 'left', render: (_, o) => <Link to={`/opportunities/${o.id}`}>{o.name}</Link> },
-    { key: 'customer', title: t('opp.customer'), render: (_, o) => <Link to={`/customers/${o.customerId}`}>{o.customerName}</Link> },
+    {
+      key: 'name',
+      title: t('opp.name'),
+      sorter: true,
+      fixed: 'left',
+      render: (_, o) => <Link to={`/opportunities/${o.id}`}>{o.name}</Link>,
+    },
+    {
+      key: 'customer',
+      title: t('opp.customer'),
+      render: (_, o) => <Link to={`/customers/${o.customerId}`}>{o.customerName}</Link>,
+    },
     { key: 'businessLine', dataIndex: 'businessLineName', title: t('opp.businessLine') },
-    { key: 'stage', title: t('opp.stage'), render: (_, o) => <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} /> },
-    { key: 'expectedAmount', title: t('opp.amount'), sorter: true, align: 'right', render: (_, o) => money(o.expectedAmount) },
-    { key: 'probability', title: t('opp.probability'), sorter: true, align: 'right', render: (_, o) => `${o.probability}%` },
+    {
+      key: 'stage',
+      title: t('opp.stage'),
+      render: (_, o) => <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} />,
+    },
+    {
+      key: 'expectedAmount',
+      title: t('opp.amount'),
+      sorter: true,
+      align: 'right',
+      render: (_, o) => money(o.expectedAmount),
+    },
+    {
+      key: 'probability',
+      title: t('opp.probability'),
+      sorter: true,
+      align: 'right',
+      render: (_, o) => `${o.probability}%`,
+    },
     { key: 'weighted', title: t('opp.weighted'), align: 'right', render: (_, o) => money(o.weightedAmount) },
-    { key: 'expectedCloseOn', title: t('opp.closeOn'), sorter: true, render: (_, o) => <CloseDate date={o.expectedCloseOn} open={o.status === 'open'} /> },
+    {
+      key: 'expectedCloseOn',
+      title: t('opp.closeOn'),
+      sorter: true,
+      render: (_, o) => <CloseDate date={o.expectedCloseOn} open={o.status === 'open'} />,
+    },
     { key: 'owner', dataIndex: 'ownerName', title: t('opp.owner') },
     { key: 'status', title: t('opp.statusLabel'), render: (_, o) => <OpportunityStatusTag status={o.status} /> },
-    { key: 'stageEnteredAt', title: t('opp.stageEnteredAt'), sorter: true, render: (_, o) => (o.status === 'open' ? t('board.days', { days: daysSince(o.stageEnteredAt) }) : '—') },
+    {
+      key: 'stageEnteredAt',
+      title: t('opp.stageEnteredAt'),
+      sorter: true,
+      render: (_, o) => (o.status === 'open' ? t('board.days', { days: daysSince(o.stageEnteredAt) }) : '—'),
+    },
   ];
 
   const empty = filtered ? (
     <EmptyState title={t('opp.emptyFiltered')} hint={t('opp.emptyFilteredHint')} />
   ) : (
-    <EmptyState title={t('opp.empty')} hint={writable ? t('opp.emptyHint') : undefined} action={writable && <Button type="primary" onClick={onCreate}>{t('opp.create')}</Button>} />
+    <EmptyState
+      title={t('opp.empty')}
+      hint={writable ? t('opp.emptyHint') : undefined}
+      action={
+        writable && (
+          <Button type="primary" onClick={onCreate}>
+            {t('opp.create')}
+          </Button>
+        )
+      }
+    />
   );
 
   return (
@@ -58,9 +117,17 @@ export function OpportunitiesTable({ params, filters, onParams, filtered, writab
               <Table.Summary.Cell index={0} colSpan={4}>
                 <Typography.Text strong>{t('opp.totals', { count: totals.data.count })}</Typography.Text>
               </Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right"><Typography.Text strong data-testid="totals-amount">{formatMoney(totals.data.totalAmount)}</Typography.Text></Table.Summary.Cell>
+              <Table.Summary.Cell index={4} align="right">
+                <Typography.Text strong data-testid="totals-amount">
+                  {formatMoney(totals.data.totalAmount)}
+                </Typography.Text>
+              </Table.Summary.Cell>
               <Table.Summary.Cell index={5} />
-              <Table.Summary.Cell index={6} align="right"><Typography.Text strong data-testid="totals-weighted">{formatMoney(totals.data.weightedAmount)}</Typography.Text></Table.Summary.Cell>
+              <Table.Summary.Cell index={6} align="right">
+                <Typography.Text strong data-testid="totals-weighted">
+                  {formatMoney(totals.data.weightedAmount)}
+                </Typography.Text>
+              </Table.Summary.Cell>
               <Table.Summary.Cell index={7} colSpan={4} />
             </Table.Summary.Row>
           </Table.Summary>

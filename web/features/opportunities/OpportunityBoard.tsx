@@ -38,7 +38,16 @@ const SECONDARY = 'rgba(0,0,0,0.45)';
  * One card. Plain elements only (no antd Typography / Tooltip / Dropdown per card): a column
  * scrolling through thousands of cards mounts a dozen of these per frame.
  */
-const OpportunityCard = memo(function OpportunityCard({ card, stageId, draggable, today, daysLabel, onDragStart, onDragEnd, onContextMenu }: {
+const OpportunityCard = memo(function OpportunityCard({
+  card,
+  stageId,
+  draggable,
+  today,
+  daysLabel,
+  onDragStart,
+  onDragEnd,
+  onContextMenu,
+}: {
   card: BoardCard;
   stageId: string;
   draggable: boolean;
@@ -76,19 +85,34 @@ const OpportunityCard = memo(function OpportunityCard({ card, stageId, draggable
         lineHeight: '20px',
       }}
     >
-      <Link to={`/opportunities/${card.id}`} draggable={false} style={{ ...ELLIPSIS, fontWeight: 600, fontSize: 14, lineHeight: '22px' }} title={card.name}>
+      <Link
+        to={`/opportunities/${card.id}`}
+        draggable={false}
+        style={{ ...ELLIPSIS, fontWeight: 600, fontSize: 14, lineHeight: '22px' }}
+        title={card.name}
+      >
         {card.name}
       </Link>
-      <span style={{ ...ELLIPSIS, color: SECONDARY }} title={card.customerName}>{card.customerName}</span>
-      <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
-        <span style={ELLIPSIS}>{card.ownerName}</span>
-        <strong data-testid="card-amount" style={{ whiteSpace: 'nowrap' }}>{formatMoney(card.expectedAmount)}</strong>
+      <span style={{ ...ELLIPSIS, color: SECONDARY }} title={card.customerName}>
+        {card.customerName}
       </span>
       <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
-        <span data-testid="card-close" data-overdue={overdue || undefined} style={{ color: overdue ? '#ff4d4f' : card.expectedCloseOn ? undefined : SECONDARY }}>
+        <span style={ELLIPSIS}>{card.ownerName}</span>
+        <strong data-testid="card-amount" style={{ whiteSpace: 'nowrap' }}>
+          {formatMoney(card.expectedAmount)}
+        </strong>
+      </span>
+      <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
+        <span
+          data-testid="card-close"
+          data-overdue={overdue || undefined}
+          style={{ color: overdue ? '#ff4d4f' : card.expectedCloseOn ? undefined : SECONDARY }}
+        >
           {card.expectedCloseOn ? formatDate(card.expectedCloseOn, locale) : '—'}
         </span>
-        <span data-testid="card-days" style={{ color: days > 30 ? '#d48806' : SECONDARY }}>{daysLabel(days)}</span>
+        <span data-testid="card-days" style={{ color: days > 30 ? '#d48806' : SECONDARY }}>
+          {daysLabel(days)}
+        </span>
       </span>
     </div>
   );
@@ -99,16 +123,39 @@ function ColumnHeader({ column, locale }: { column: Column; locale: 'zh-CN' | 'e
   return (
     <Flex vertical gap={2} style={{ padding: '8px 10px', borderBottom: '1px solid #e8e8e8' }}>
       <Flex justify="space-between" align="center" gap={8}>
-        <Typography.Text strong ellipsis>{stageName(column.stage, locale)}</Typography.Text>
+        <Typography.Text strong ellipsis>
+          {stageName(column.stage, locale)}
+        </Typography.Text>
         <Flex gap={6} align="center" style={{ flex: 'none' }}>
-          <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>{column.stage.probability}%</Typography.Text>
-          <Badge count={column.count} showZero overflowCount={99999} color={column.count ? '#1f5fbf' : '#bfbfbf'} data-testid="column-count" />
+          <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>
+            {column.stage.probability}%
+          </Typography.Text>
+          <Badge
+            count={column.count}
+            showZero
+            overflowCount={99999}
+            color={column.count ? '#1f5fbf' : '#bfbfbf'}
+            data-testid="column-count"
+          />
         </Flex>
       </Flex>
       {/* One line each, however narrow the column: the label gives way (the tooltips say what they are). */}
       <Flex justify="space-between" gap={6} style={{ fontSize: 12, whiteSpace: 'nowrap', minWidth: 0 }}>
-        <Tooltip title={t('board.totalHint')}><Typography.Text style={{ fontSize: 12, flex: 'none' }} data-testid="column-total">Σ {formatMoneyShort(column.totalAmount)}</Typography.Text></Tooltip>
-        <Tooltip title={t('board.weightedHint')}><Typography.Text type="secondary" ellipsis style={{ fontSize: 12, minWidth: 0 }} data-testid="column-weighted">{t('board.weighted')} {formatMoneyShort(column.weightedAmount)}</Typography.Text></Tooltip>
+        <Tooltip title={t('board.totalHint')}>
+          <Typography.Text style={{ fontSize: 12, flex: 'none' }} data-testid="column-total">
+            Σ {formatMoneyShort(column.totalAmount)}
+          </Typography.Text>
+        </Tooltip>
+        <Tooltip title={t('board.weightedHint')}>
+          <Typography.Text
+            type="secondary"
+            ellipsis
+            style={{ fontSize: 12, minWidth: 0 }}
+            data-testid="column-weighted"
+          >
+            {t('board.weighted')} {formatMoneyShort(column.weightedAmount)}
+          </Typography.Text>
+        </Tooltip>
       </Flex>
     </Flex>
   );
@@ -126,12 +173,19 @@ function moveCard(board: Board, cardId: string, fromStageId: string, toStageId: 
   const card = { ...moved, stageEnteredAt: new Date().toISOString() };
   return {
     ...board,
-    columns: columns.map((c) => (c.stage.id === toStageId ? { ...c, count: c.count + 1, cards: [card, ...c.cards] } : c)),
+    columns: columns.map((c) =>
+      c.stage.id === toStageId ? { ...c, count: c.count + 1, cards: [card, ...c.cards] } : c,
+    ),
   };
 }
 
 /** The kanban board of one business line: a column per open stage, 赢单 and 输单 as drop zones at the end. */
-export function OpportunityBoard({ filters, businessLineId, writable, onCreate }: {
+export function OpportunityBoard({
+  filters,
+  businessLineId,
+  writable,
+  onCreate,
+}: {
   filters: OpportunityFilterParams;
   businessLineId: string;
   writable: boolean;
@@ -143,7 +197,11 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
   const { move, element } = useStageMove({ linkToOpportunity: true });
   const params: BoardParams = { ...filters, businessLineId, perStage: PER_STAGE };
   const key = [opportunitiesApi.path, 'board', params];
-  const board = useQuery({ queryKey: key, queryFn: () => opportunitiesApi.board(params), placeholderData: keepPreviousData });
+  const board = useQuery({
+    queryKey: key,
+    queryFn: () => opportunitiesApi.board(params),
+    placeholderData: keepPreviousData,
+  });
   const pipeline = usePipeline(businessLineId);
   const [dragging, setDragging] = useState<Dragging | null>(null);
   const [over, setOver] = useState<string | null>(null);
@@ -170,11 +228,17 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
     setMenu({ card, stageId, x: event.clientX, y: event.clientY });
   }, []);
 
-  const openColumns = useMemo(() => (board.data?.columns ?? []).filter((c) => c.stage.kind === 'open').sort((a, b) => byPosition(a.stage, b.stage)), [board.data]);
+  const openColumns = useMemo(
+    () =>
+      (board.data?.columns ?? []).filter((c) => c.stage.kind === 'open').sort((a, b) => byPosition(a.stage, b.stage)),
+    [board.data],
+  );
   /** 赢单 / 输单: from the board when it sends them, else from the pipeline (drop zones without cards). */
   const closingStages = useMemo(() => {
     const fromBoard = (board.data?.columns ?? []).filter((c) => c.stage.kind !== 'open').map((c) => c.stage);
-    const stages = fromBoard.length ? fromBoard : (pipeline.data?.stages ?? []).filter((s) => s.kind !== 'open' && s.active);
+    const stages = fromBoard.length
+      ? fromBoard
+      : (pipeline.data?.stages ?? []).filter((s) => s.kind !== 'open' && s.active);
     return [...stages].sort((a, b) => (a.kind === b.kind ? byPosition(a, b) : a.kind === 'won' ? -1 : 1));
   }, [board.data, pipeline.data]);
   const allStages = useMemo(() => [...openColumns.map((c) => c.stage), ...closingStages], [openColumns, closingStages]);
@@ -197,7 +261,8 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
       if (over !== stage.id) setOver(stage.id);
     },
     onDragLeave: (event: DragEvent) => {
-      if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver((o) => (o === stage.id ? null : o));
+      if (!event.currentTarget.contains(event.relatedTarget as Node | null))
+        setOver((o) => (o === stage.id ? null : o));
     },
     onDrop: (event: DragEvent) => {
       event.preventDefault();
@@ -216,7 +281,9 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
     return (
       <Flex gap={12} style={{ overflow: 'hidden' }}>
         {Array.from({ length: 5 }, (_, i) => (
-          <Card key={i} size="small" style={{ flex: '1 1 0', minWidth: COLUMN_MIN_WIDTH, maxWidth: COLUMN_MAX_WIDTH }}><Skeleton active paragraph={{ rows: 6 }} /></Card>
+          <Card key={i} size="small" style={{ flex: '1 1 0', minWidth: COLUMN_MIN_WIDTH, maxWidth: COLUMN_MAX_WIDTH }}>
+            <Skeleton active paragraph={{ rows: 6 }} />
+          </Card>
         ))}
       </Flex>
     );
@@ -230,12 +297,32 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
     <Flex vertical gap={8}>
       <Flex gap={16} wrap align="center" data-testid="board-summary">
         <Typography.Text>{t('board.summary', { count: totalCount })}</Typography.Text>
-        <Typography.Text>{t('board.sumAmount')}<Typography.Text strong>{formatMoney(sumMoney(openColumns.map((c) => c.totalAmount)))}</Typography.Text></Typography.Text>
-        <Typography.Text>{t('board.sumWeighted')}<Typography.Text strong>{formatMoney(sumMoney(openColumns.map((c) => c.weightedAmount)))}</Typography.Text></Typography.Text>
-        {writable && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('board.dragHint')}</Typography.Text>}
+        <Typography.Text>
+          {t('board.sumAmount')}
+          <Typography.Text strong>{formatMoney(sumMoney(openColumns.map((c) => c.totalAmount)))}</Typography.Text>
+        </Typography.Text>
+        <Typography.Text>
+          {t('board.sumWeighted')}
+          <Typography.Text strong>{formatMoney(sumMoney(openColumns.map((c) => c.weightedAmount)))}</Typography.Text>
+        </Typography.Text>
+        {writable && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('board.dragHint')}
+          </Typography.Text>
+        )}
       </Flex>
       {totalCount === 0 && (
-        <EmptyState title={t('board.empty')} hint={writable ? t('board.emptyHint') : undefined} action={writable && onCreate ? <Button type="primary" onClick={onCreate}>{t('opp.create')}</Button> : undefined} />
+        <EmptyState
+          title={t('board.empty')}
+          hint={writable ? t('board.emptyHint') : undefined}
+          action={
+            writable && onCreate ? (
+              <Button type="primary" onClick={onCreate}>
+                {t('opp.create')}
+              </Button>
+            ) : undefined
+          }
+        />
       )}
       <div style={{ overflowX: 'auto', paddingBottom: 8 }} data-testid="board">
         <Flex gap={12} align="flex-start" style={{ minWidth: 'min-content', width: '100%' }}>
@@ -276,9 +363,16 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
                   )}
                   footer={
                     column.count > column.cards.length ? (
-                      <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, padding: 8 }}>{t('board.more', { shown: column.cards.length, count: column.count })}</Typography.Text>
+                      <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, padding: 8 }}>
+                        {t('board.more', { shown: column.cards.length, count: column.count })}
+                      </Typography.Text>
                     ) : column.count === 0 ? (
-                      <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, textAlign: 'center', padding: 16 }}>{t('board.columnEmpty')}</Typography.Text>
+                      <Typography.Text
+                        type="secondary"
+                        style={{ display: 'block', fontSize: 12, textAlign: 'center', padding: 16 }}
+                      >
+                        {t('board.columnEmpty')}
+                      </Typography.Text>
                     ) : null
                   }
                 />
@@ -286,7 +380,19 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
             );
           })}
           {/* 赢单 / 输单 stay in view at the right edge however far the board is scrolled. */}
-          <Flex vertical gap={12} style={{ position: 'sticky', right: 0, zIndex: 1, alignSelf: 'stretch', background: '#fff', paddingInlineStart: 4, boxShadow: '-8px 0 8px -8px rgba(0,0,0,0.12)' }}>
+          <Flex
+            vertical
+            gap={12}
+            style={{
+              position: 'sticky',
+              right: 0,
+              zIndex: 1,
+              alignSelf: 'stretch',
+              background: '#fff',
+              paddingInlineStart: 4,
+              boxShadow: '-8px 0 8px -8px rgba(0,0,0,0.12)',
+            }}
+          >
             {closingStages.map((stage) => {
               const isOver = over === stage.id;
               const won = stage.kind === 'won';
@@ -313,13 +419,17 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
                   }}
                 >
                   <span style={{ fontSize: 24, color }}>{won ? <TrophyOutlined /> : <CloseCircleOutlined />}</span>
-                  <Typography.Text strong style={{ color }}>{stageName(stage, locale)}</Typography.Text>
+                  <Typography.Text strong style={{ color }}>
+                    {stageName(stage, locale)}
+                  </Typography.Text>
                   {column ? (
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                       {t('board.closedCount', { count: column.count })} · {formatMoneyShort(column.totalAmount)}
                     </Typography.Text>
                   ) : null}
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(won ? 'board.dropToWin' : 'board.dropToLose')}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t(won ? 'board.dropToWin' : 'board.dropToLose')}
+                  </Typography.Text>
                 </div>
               );
             })}
@@ -334,7 +444,9 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
           menu={{
             items: [
               { key: 'title', type: 'group', label: t('board.moveTo') },
-              ...allStages.filter((st) => st.id !== menu.stageId).map((st) => ({ key: st.id, label: stageName(st, locale), danger: st.kind === 'lost' })),
+              ...allStages
+                .filter((st) => st.id !== menu.stageId)
+                .map((st) => ({ key: st.id, label: stageName(st, locale), danger: st.kind === 'lost' })),
             ],
             onClick: ({ key }) => {
               const stage = allStages.find((st) => st.id === key);
@@ -343,7 +455,10 @@ export function OpportunityBoard({ filters, businessLineId, writable, onCreate }
             },
           }}
         >
-          <div style={{ position: 'fixed', left: menu.x, top: menu.y, width: 1, height: 1 }} data-testid="card-menu-anchor" />
+          <div
+            style={{ position: 'fixed', left: menu.x, top: menu.y, width: 1, height: 1 }}
+            data-testid="card-menu-anchor"
+          />
         </Dropdown>
       )}
       {element}

@@ -30,11 +30,30 @@ type Values = {
 };
 
 const FIELDS: FormFields = {
-  names: ['customerId', 'businessLineId', 'name', 'expectedAmount', 'expectedCloseOn', 'contactId', 'nextStep', 'probability', 'ownerId', 'isProject'],
+  names: [
+    'customerId',
+    'businessLineId',
+    'name',
+    'expectedAmount',
+    'expectedCloseOn',
+    'contactId',
+    'nextStep',
+    'probability',
+    'ownerId',
+    'isProject',
+  ],
 };
 
 /** A customer picker that searches the server (name, pinyin initials, phone …) as one types. */
-export function CustomerSelect({ value, onChange, initialLabel }: { value?: string; onChange?: (id: string, name: string) => void; initialLabel?: string }) {
+export function CustomerSelect({
+  value,
+  onChange,
+  initialLabel,
+}: {
+  value?: string;
+  onChange?: (id: string, name: string) => void;
+  initialLabel?: string;
+}) {
   const t = useT();
   const [q, setQ] = useState('');
   const debounced = useDebounced(q.trim(), 300);
@@ -70,7 +89,14 @@ type Props = {
 };
 
 /** Creates an opportunity or edits one's details (amount, date, probability, next step, contact, owner, project). */
-export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, defaultBusinessLineId, defaultCustomer }: Props) {
+export function OpportunityFormDrawer({
+  open,
+  opportunity,
+  onClose,
+  onCreated,
+  defaultBusinessLineId,
+  defaultCustomer,
+}: Props) {
   const t = useT();
   const { locale } = useLocale();
   const me = useMe();
@@ -86,22 +112,30 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
   const [nameTouched, setNameTouched] = useState(false);
 
   const lineOptions = useMemo(
-    () => (lines.data ?? []).filter((l) => l.active || l.id === opportunity?.businessLineId).sort((a, b) => a.sortOrder - b.sortOrder).map((l) => ({ value: l.id, label: l.name })),
+    () =>
+      (lines.data ?? [])
+        .filter((l) => l.active || l.id === opportunity?.businessLineId)
+        .sort((a, b) => a.sortOrder - b.sortOrder)
+        .map((l) => ({ value: l.id, label: l.name })),
     [lines.data, opportunity],
   );
 
-  const save = useWrite((v: Values) => {
-    const common = {
-      name: v.name.trim(),
-      expectedAmount: v.expectedAmount || null,
-      expectedCloseOn: v.expectedCloseOn ? v.expectedCloseOn.format('YYYY-MM-DD') : null,
-      contactId: v.contactId ?? null,
-      nextStep: v.nextStep?.trim() || null,
-      isProject: v.isProject,
-    };
-    if (opportunity) return opportunitiesApi.update(opportunity.id, { ...common, probability: v.probability, ownerId: v.ownerId });
-    return opportunitiesApi.create({ ...common, customerId: v.customerId!, businessLineId: v.businessLineId! });
-  }, [opportunitiesApi.path]);
+  const save = useWrite(
+    (v: Values) => {
+      const common = {
+        name: v.name.trim(),
+        expectedAmount: v.expectedAmount || null,
+        expectedCloseOn: v.expectedCloseOn ? v.expectedCloseOn.format('YYYY-MM-DD') : null,
+        contactId: v.contactId ?? null,
+        nextStep: v.nextStep?.trim() || null,
+        isProject: v.isProject,
+      };
+      if (opportunity)
+        return opportunitiesApi.update(opportunity.id, { ...common, probability: v.probability, ownerId: v.ownerId });
+      return opportunitiesApi.create({ ...common, customerId: v.customerId!, businessLineId: v.businessLineId! });
+    },
+    [opportunitiesApi.path],
+  );
 
   useEffect(() => {
     if (!open) return;
@@ -147,7 +181,8 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
   };
 
   const ownerOptions = (directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }));
-  if (opportunity && !ownerOptions.some((o) => o.value === opportunity.ownerId)) ownerOptions.unshift({ value: opportunity.ownerId, label: opportunity.ownerName });
+  if (opportunity && !ownerOptions.some((o) => o.value === opportunity.ownerId))
+    ownerOptions.unshift({ value: opportunity.ownerId, label: opportunity.ownerName });
 
   return (
     <FormDrawer
@@ -158,7 +193,13 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
       saving={save.isPending}
       saveTestId="opp-form-submit"
     >
-      <Form<Values> form={form} layout="vertical" name="opportunity" onFinish={submit} scrollToFirstError={{ block: 'center' }}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        name="opportunity"
+        onFinish={submit}
+        scrollToFirstError={{ block: 'center' }}
+      >
         {!opportunity && (
           <Row gutter={16}>
             <Col xs={24} md={14}>
@@ -174,24 +215,44 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
               </Form.Item>
             </Col>
             <Col xs={24} md={10}>
-              <Form.Item name="businessLineId" label={t('opp.businessLine')} rules={[rules.required('opp.businessLine', 'select')]}>
-                <Select options={lineOptions} loading={lines.isPending} data-testid="opp-line" onChange={(id: string) => suggestName(customerName, id)} />
+              <Form.Item
+                name="businessLineId"
+                label={t('opp.businessLine')}
+                rules={[rules.required('opp.businessLine', 'select')]}
+              >
+                <Select
+                  options={lineOptions}
+                  loading={lines.isPending}
+                  data-testid="opp-line"
+                  onChange={(id: string) => suggestName(customerName, id)}
+                />
               </Form.Item>
             </Col>
           </Row>
         )}
         {opportunity && (
-          <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('opp.editCustomerLine', { customer: opportunity.customerName, line: opportunity.businessLineName })} />
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={t('opp.editCustomerLine', {
+              customer: opportunity.customerName,
+              line: opportunity.businessLineName,
+            })}
+          />
         )}
         <Form.Item name="name" label={t('opp.name')} rules={[rules.required('opp.name'), { max: 200 }]}>
           <Input autoComplete="off" onChange={() => setNameTouched(true)} data-testid="opp-name" />
         </Form.Item>
         <Row gutter={16}>
           <Col xs={24} md={12}>
-            <Form.Item name="expectedAmount" label={t('opp.amount')} rules={[rules.schema(Money)]} extra={t('opp.amountHint')}>
-              <MoneyInput
-                data-testid="opp-amount"
-              />
+            <Form.Item
+              name="expectedAmount"
+              label={t('opp.amount')}
+              rules={[rules.schema(Money)]}
+              extra={t('opp.amountHint')}
+            >
+              <MoneyInput data-testid="opp-amount" />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
@@ -208,7 +269,10 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
                 disabled={!customerId}
                 placeholder={customerId ? undefined : t('opp.contactPickCustomer')}
                 loading={contacts.isFetching}
-                options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name}（${c.title}）` : c.name }))}
+                options={(contacts.data ?? []).map((c) => ({
+                  value: c.id,
+                  label: c.title ? `${c.name}（${c.title}）` : c.name,
+                }))}
                 notFoundContent={t('opp.noContacts')}
                 data-testid="opp-contact"
               />
@@ -230,7 +294,12 @@ export function OpportunityFormDrawer({ open, opportunity, onClose, onCreated, d
             <Select showSearch={{ optionFilterProp: 'label' }} options={ownerOptions} loading={directory.isPending} />
           </Form.Item>
         )}
-        <Form.Item name="isProject" label={t('opp.isProject')} valuePropName="checked" extra={<Typography.Text type="secondary">{t('opp.isProjectHint')}</Typography.Text>}>
+        <Form.Item
+          name="isProject"
+          label={t('opp.isProject')}
+          valuePropName="checked"
+          extra={<Typography.Text type="secondary">{t('opp.isProjectHint')}</Typography.Text>}
+        >
           <Switch />
         </Form.Item>
       </Form>

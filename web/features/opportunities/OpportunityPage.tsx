@@ -1,9 +1,38 @@
-import { ArrowLeftOutlined, CloseCircleOutlined, EditOutlined, RollbackOutlined, TrophyOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  CloseCircleOutlined,
+  EditOutlined,
+  RollbackOutlined,
+  TrophyOutlined,
+} from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Modal, Row, Select, Skeleton, Steps, Tabs, Timeline, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Row,
+  Select,
+  Skeleton,
+  Steps,
+  Tabs,
+  Timeline,
+  Typography,
+} from 'antd';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { OPPORTUNITY_ACTIVITY_CATEGORIES, type Opportunity, type Stage, type StageChange } from '../../../common/schemas/opportunities';
+import {
+  OPPORTUNITY_ACTIVITY_CATEGORIES,
+  type Opportunity,
+  type Stage,
+  type StageChange,
+} from '../../../common/schemas/opportunities';
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
@@ -17,7 +46,15 @@ import { orDash } from '../customers/customer-ui';
 import { AcceptanceCard } from './AcceptanceCard';
 import { formatMoney } from '../../components/money';
 import { ConflictList, useStageMove } from './move';
-import { CloseDate, OpportunityStatusTag, byPosition, daysSince, stageName, testId, usePipeline } from './opportunity-ui';
+import {
+  CloseDate,
+  OpportunityStatusTag,
+  byPosition,
+  daysSince,
+  stageName,
+  testId,
+  usePipeline,
+} from './opportunity-ui';
 import { OpportunityFormDrawer } from './OpportunityFormDrawer';
 import { ProjectTab } from './ProjectTab';
 import { QuotesCard } from './QuotesCard';
@@ -25,7 +62,17 @@ import { StageTimesCard } from './StageTimesCard';
 import { TeamCard } from './TeamCard';
 
 /** The pipeline as steps: the open stages, then 赢单 or 输单; a click on another stage moves there. */
-function StageBar({ opportunity, stages, onMove, disabled }: { opportunity: Opportunity; stages: Stage[]; onMove: (stage: Stage) => void; disabled: boolean }) {
+function StageBar({
+  opportunity,
+  stages,
+  onMove,
+  disabled,
+}: {
+  opportunity: Opportunity;
+  stages: Stage[];
+  onMove: (stage: Stage) => void;
+  disabled: boolean;
+}) {
   const t = useT();
   const { locale } = useLocale();
   const open = stages.filter((s) => s.kind === 'open').sort(byPosition);
@@ -45,16 +92,28 @@ function StageBar({ opportunity, stages, onMove, disabled }: { opportunity: Oppo
         onChange={disabled ? undefined : (i) => steps[i] && steps[i].id !== opportunity.stageId && onMove(steps[i])}
         items={steps.map((s, i) => ({
           key: s.id,
-          title: <span data-testid="stage-step" data-stage-id={s.id}>{stageName(s, locale)}</span>,
+          title: (
+            <span data-testid="stage-step" data-stage-id={s.id}>
+              {stageName(s, locale)}
+            </span>
+          ),
           content: s.kind === 'open' ? `${s.probability}%` : undefined,
           disabled: disabled || i === index,
           icon: s.kind === 'won' ? <TrophyOutlined /> : s.kind === 'lost' ? <CloseCircleOutlined /> : undefined,
         }))}
       />
       {current < 0 && (
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('opp.stageRetired', { stage: stageName({ nameZh: opportunity.stageNameZh, nameEn: opportunity.stageNameEn }, locale) })}</Typography.Text>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('opp.stageRetired', {
+            stage: stageName({ nameZh: opportunity.stageNameZh, nameEn: opportunity.stageNameEn }, locale),
+          })}
+        </Typography.Text>
       )}
-      {!disabled && opportunity.status === 'open' && <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>{t('opp.stageBarHint')}</Typography.Text>}
+      {!disabled && opportunity.status === 'open' && (
+        <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginTop: 4 }}>
+          {t('opp.stageBarHint')}
+        </Typography.Text>
+      )}
     </Card>
   );
 }
@@ -62,9 +121,20 @@ function StageBar({ opportunity, stages, onMove, disabled }: { opportunity: Oppo
 function StageHistoryCard({ opportunityId }: { opportunityId: string }) {
   const t = useT();
   const { locale } = useLocale();
-  const history = useQuery({ queryKey: [opportunitiesApi.path, opportunityId, 'stage-history'], queryFn: () => opportunitiesApi.stageHistory(opportunityId) });
-  const name = (zh: string | null, en: string | null) => (zh === null ? null : stageName({ nameZh: zh, nameEn: en ?? zh }, locale));
-  const color = (c: StageChange) => (c.toStatus === 'won' ? 'green' : c.toStatus === 'lost' ? 'gray' : c.fromStatus && c.fromStatus !== 'open' ? 'orange' : 'blue');
+  const history = useQuery({
+    queryKey: [opportunitiesApi.path, opportunityId, 'stage-history'],
+    queryFn: () => opportunitiesApi.stageHistory(opportunityId),
+  });
+  const name = (zh: string | null, en: string | null) =>
+    zh === null ? null : stageName({ nameZh: zh, nameEn: en ?? zh }, locale);
+  const color = (c: StageChange) =>
+    c.toStatus === 'won'
+      ? 'green'
+      : c.toStatus === 'lost'
+        ? 'gray'
+        : c.fromStatus && c.fromStatus !== 'open'
+          ? 'orange'
+          : 'blue';
   return (
     <Card size="small" title={t('opp.history')} data-testid="stage-history">
       {history.isPending ? (
@@ -77,17 +147,32 @@ function StageHistoryCard({ opportunityId }: { opportunityId: string }) {
           items={history.data.map((c) => {
             const from = name(c.fromStageNameZh, c.fromStageNameEn);
             const to = name(c.toStageNameZh, c.toStageNameEn)!;
-            const kind = c.fromStageId === null ? 'created' : c.fromStatus !== 'open' && c.toStatus === 'open' ? 'reopened' : 'moved';
+            const kind =
+              c.fromStageId === null
+                ? 'created'
+                : c.fromStatus !== 'open' && c.toStatus === 'open'
+                  ? 'reopened'
+                  : 'moved';
             return {
               key: c.id,
               color: color(c),
               content: (
                 <Flex vertical gap={2} data-testid="history-entry">
                   <Typography.Text>
-                    {kind === 'created' ? t('opp.historyCreated', { to }) : kind === 'reopened' ? t('opp.historyReopened', { from: from ?? '', to }) : t('opp.historyMoved', { from: from ?? '', to })}
+                    {kind === 'created'
+                      ? t('opp.historyCreated', { to })
+                      : kind === 'reopened'
+                        ? t('opp.historyReopened', { from: from ?? '', to })
+                        : t('opp.historyMoved', { from: from ?? '', to })}
                   </Typography.Text>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(c.at, locale)} · {c.byUserName ?? t('audit.system')}</Typography.Text>
-                  {c.note && <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>{c.note}</Typography.Text>}
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {formatDateTime(c.at, locale)} · {c.byUserName ?? t('audit.system')}
+                  </Typography.Text>
+                  {c.note && (
+                    <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>
+                      {c.note}
+                    </Typography.Text>
+                  )}
                 </Flex>
               ),
             };
@@ -98,13 +183,27 @@ function StageHistoryCard({ opportunityId }: { opportunityId: string }) {
   );
 }
 
-function ReopenModal({ opportunity, stages, open, onClose }: { opportunity: Opportunity; stages: Stage[]; open: boolean; onClose: () => void }) {
+function ReopenModal({
+  opportunity,
+  stages,
+  open,
+  onClose,
+}: {
+  opportunity: Opportunity;
+  stages: Stage[];
+  open: boolean;
+  onClose: () => void;
+}) {
   const t = useT();
   const { locale } = useLocale();
   const { message } = App.useApp();
   const toast = useErrorToast();
   const [form] = Form.useForm<{ stageId?: string; note?: string }>();
-  const reopen = useWrite((v: { stageId?: string; note?: string }) => opportunitiesApi.reopen(opportunity.id, { stageId: v.stageId, note: v.note?.trim() || null }), [opportunitiesApi.path]);
+  const reopen = useWrite(
+    (v: { stageId?: string; note?: string }) =>
+      opportunitiesApi.reopen(opportunity.id, { stageId: v.stageId, note: v.note?.trim() || null }),
+    [opportunitiesApi.path],
+  );
   const openStages = stages.filter((s) => s.kind === 'open').sort(byPosition);
   return (
     <Modal
@@ -117,10 +216,23 @@ function ReopenModal({ opportunity, stages, open, onClose }: { opportunity: Oppo
       destroyOnHidden
       okButtonProps={{ ...testId('reopen-submit') }}
     >
-      <Form form={form} layout="vertical" name="reopen" initialValues={{ stageId: openStages[openStages.length - 1]?.id }} onFinish={(v) => reopen.mutateAsync(v).then(() => { void message.success(t('opp.reopened')); onClose(); }, toast)}>
+      <Form
+        form={form}
+        layout="vertical"
+        name="reopen"
+        initialValues={{ stageId: openStages[openStages.length - 1]?.id }}
+        onFinish={(v) =>
+          reopen.mutateAsync(v).then(() => {
+            void message.success(t('opp.reopened'));
+            onClose();
+          }, toast)
+        }
+      >
         <Typography.Paragraph type="secondary">{t('opp.reopenHint')}</Typography.Paragraph>
         <Form.Item name="stageId" label={t('opp.reopenStage')}>
-          <Select options={openStages.map((s) => ({ value: s.id, label: `${stageName(s, locale)} · ${s.probability}%` }))} />
+          <Select
+            options={openStages.map((s) => ({ value: s.id, label: `${stageName(s, locale)} · ${s.probability}%` }))}
+          />
         </Form.Item>
         <Form.Item name="note" label={t('opp.note')} rules={[{ max: 500 }]}>
           <Input.TextArea rows={2} />
@@ -139,11 +251,22 @@ export function OpportunityPage() {
   const [reopening, setReopening] = useState(false);
   const [tab, setTab] = useState('overview');
   const { move, element } = useStageMove({ linkToOpportunity: false });
-  const opportunity = useQuery({ queryKey: [opportunitiesApi.path, 'one', id], queryFn: () => opportunitiesApi.get(id), retry: false });
+  const opportunity = useQuery({
+    queryKey: [opportunitiesApi.path, 'one', id],
+    queryFn: () => opportunitiesApi.get(id),
+    retry: false,
+  });
   const o = opportunity.data;
   const pipeline = usePipeline(o?.businessLineId, Boolean(o));
-  const independence = useQuery({ queryKey: [opportunitiesApi.path, id, 'independence'], queryFn: () => opportunitiesApi.independence(id), enabled: o?.status === 'open' });
-  const stages = useMemo(() => [...(pipeline.data?.stages ?? [])].filter((s) => s.active).sort(byPosition), [pipeline.data]);
+  const independence = useQuery({
+    queryKey: [opportunitiesApi.path, id, 'independence'],
+    queryFn: () => opportunitiesApi.independence(id),
+    enabled: o?.status === 'open',
+  });
+  const stages = useMemo(
+    () => [...(pipeline.data?.stages ?? [])].filter((s) => s.active).sort(byPosition),
+    [pipeline.data],
+  );
 
   if (!o) return <RecordQueryResult query={opportunity} />;
 
@@ -160,29 +283,76 @@ export function OpportunityPage() {
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={15}>
         <Flex vertical gap={16}>
-          <Card size="small" title={t('opp.details')} extra={editable && <Button size="small" type="link" icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>}>
+          <Card
+            size="small"
+            title={t('opp.details')}
+            extra={
+              editable && (
+                <Button size="small" type="link" icon={<EditOutlined />} onClick={() => setEditing(true)}>
+                  {t('common.edit')}
+                </Button>
+              )
+            }
+          >
             <Descriptions
               size="small"
               column={{ xs: 1, md: 2 }}
               data-testid="opp-details"
               items={[
-                { key: 'stage', label: t('opp.stage'), children: stageName({ nameZh: o.stageNameZh, nameEn: o.stageNameEn }, locale) },
-                { key: 'days', label: t('opp.stageEnteredAt'), children: t('opp.stageSince', { date: formatDate(o.stageEnteredAt, locale), days: daysSince(o.stageEnteredAt) }) },
-                { key: 'amount', label: t('opp.amount'), children: <Typography.Text strong data-testid="opp-amount-value">{formatMoney(o.expectedAmount)}</Typography.Text> },
+                {
+                  key: 'stage',
+                  label: t('opp.stage'),
+                  children: stageName({ nameZh: o.stageNameZh, nameEn: o.stageNameEn }, locale),
+                },
+                {
+                  key: 'days',
+                  label: t('opp.stageEnteredAt'),
+                  children: t('opp.stageSince', {
+                    date: formatDate(o.stageEnteredAt, locale),
+                    days: daysSince(o.stageEnteredAt),
+                  }),
+                },
+                {
+                  key: 'amount',
+                  label: t('opp.amount'),
+                  children: (
+                    <Typography.Text strong data-testid="opp-amount-value">
+                      {formatMoney(o.expectedAmount)}
+                    </Typography.Text>
+                  ),
+                },
                 { key: 'probability', label: t('opp.probability'), children: `${o.probability}%` },
                 { key: 'weighted', label: t('opp.weighted'), children: formatMoney(o.weightedAmount) },
-                { key: 'close', label: t('opp.closeOn'), children: <CloseDate date={o.expectedCloseOn} open={isOpen} /> },
+                {
+                  key: 'close',
+                  label: t('opp.closeOn'),
+                  children: <CloseDate date={o.expectedCloseOn} open={isOpen} />,
+                },
                 { key: 'contact', label: t('opp.contact'), children: orDash(o.contactName) },
                 { key: 'project', label: t('opp.isProject'), children: o.isProject ? t('common.yes') : t('common.no') },
                 { key: 'nextStep', label: t('opp.nextStep'), span: 2, children: orDash(o.nextStep) },
                 ...(o.campaignName ? [{ key: 'campaign', label: t('opp.campaign'), children: o.campaignName }] : []),
-                ...(o.leadId ? [{ key: 'lead', label: t('opp.lead'), children: <Link to={`/leads/${o.leadId}`}>{t('opp.fromLead')}</Link> }] : []),
+                ...(o.leadId
+                  ? [
+                      {
+                        key: 'lead',
+                        label: t('opp.lead'),
+                        children: <Link to={`/leads/${o.leadId}`}>{t('opp.fromLead')}</Link>,
+                      },
+                    ]
+                  : []),
                 { key: 'created', label: t('common.createdAt'), children: formatDateTime(o.createdAt, locale) },
               ]}
             />
           </Card>
           <QuotesCard opportunityId={o.id} editable={editable && isOpen} />
-          <ActivitiesCard parent={{ opportunityId: o.id }} customerId={o.customerId} editable={editable} categories={OPPORTUNITY_ACTIVITY_CATEGORIES} invalidates={[opportunitiesApi.path]} />
+          <ActivitiesCard
+            parent={{ opportunityId: o.id }}
+            customerId={o.customerId}
+            editable={editable}
+            categories={OPPORTUNITY_ACTIVITY_CATEGORIES}
+            invalidates={[opportunitiesApi.path]}
+          />
         </Flex>
       </Col>
       <Col xs={24} xl={9}>
@@ -200,36 +370,85 @@ export function OpportunityPage() {
     <PageContainer
       title={
         <Flex align="center" gap={8} wrap>
-          <Link to="/opportunities" aria-label={t('opp.back')}><ArrowLeftOutlined /></Link>
+          <Link to="/opportunities" aria-label={t('opp.back')}>
+            <ArrowLeftOutlined />
+          </Link>
           <span data-testid="opp-name">{o.name}</span>
           <OpportunityStatusTag status={o.status} />
         </Flex>
       }
       hint={
         <>
-          {t('opp.customer')}{colon}<Link to={`/customers/${o.customerId}`} data-testid="opp-customer-link">{o.customerName}</Link>
-          {' · '}{o.businessLineName}
-          {' · '}{t('opp.owner')}{colon}<Typography.Text strong data-testid="opp-owner">{o.ownerName}</Typography.Text>
+          {t('opp.customer')}
+          {colon}
+          <Link to={`/customers/${o.customerId}`} data-testid="opp-customer-link">
+            {o.customerName}
+          </Link>
+          {' · '}
+          {o.businessLineName}
+          {' · '}
+          {t('opp.owner')}
+          {colon}
+          <Typography.Text strong data-testid="opp-owner">
+            {o.ownerName}
+          </Typography.Text>
         </>
       }
       extra={
         editable && (
           <>
-            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="opp-edit">{t('common.edit')}</Button>
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="opp-edit">
+              {t('common.edit')}
+            </Button>
             {isOpen && won && (
-              <Button type="primary" style={{ background: '#389e0d' }} icon={<TrophyOutlined />} onClick={() => void move(target, won)} data-testid="opp-win">{t('opp.markWon')}</Button>
+              <Button
+                type="primary"
+                style={{ background: '#389e0d' }}
+                icon={<TrophyOutlined />}
+                onClick={() => void move(target, won)}
+                data-testid="opp-win"
+              >
+                {t('opp.markWon')}
+              </Button>
             )}
             {isOpen && lost && (
-              <Button danger icon={<CloseCircleOutlined />} onClick={() => void move(target, lost)} data-testid="opp-lose">{t('opp.markLost')}</Button>
+              <Button
+                danger
+                icon={<CloseCircleOutlined />}
+                onClick={() => void move(target, lost)}
+                data-testid="opp-lose"
+              >
+                {t('opp.markLost')}
+              </Button>
             )}
-            {!isOpen && <Button icon={<RollbackOutlined />} onClick={() => setReopening(true)} data-testid="opp-reopen">{t('opp.reopen')}</Button>}
+            {!isOpen && (
+              <Button icon={<RollbackOutlined />} onClick={() => setReopening(true)} data-testid="opp-reopen">
+                {t('opp.reopen')}
+              </Button>
+            )}
           </>
         )
       }
     >
-      {pipeline.isPending ? <Card size="small"><Skeleton active paragraph={{ rows: 1 }} /></Card> : <StageBar opportunity={o} stages={stages} disabled={!editable || !isOpen} onMove={(stage) => void move(target, stage)} />}
+      {pipeline.isPending ? (
+        <Card size="small">
+          <Skeleton active paragraph={{ rows: 1 }} />
+        </Card>
+      ) : (
+        <StageBar
+          opportunity={o}
+          stages={stages}
+          disabled={!editable || !isOpen}
+          onMove={(stage) => void move(target, stage)}
+        />
+      )}
       {o.status === 'won' && (
-        <Alert type="success" showIcon title={t('opp.wonAlert', { at: formatDateTime(o.closedAt, locale) })} data-testid="closed-alert" />
+        <Alert
+          type="success"
+          showIcon
+          title={t('opp.wonAlert', { at: formatDateTime(o.closedAt, locale) })}
+          data-testid="closed-alert"
+        />
       )}
       {o.status === 'lost' && (
         <Alert
@@ -239,21 +458,42 @@ export function OpportunityPage() {
           title={t('opp.lostAlert', { at: formatDateTime(o.closedAt, locale) })}
           description={
             <>
-              {o.lostReason && <div>{t('opp.lostReason')}{colon}{o.lostReason}</div>}
-              {o.competitor && <div>{t('opp.competitor')}{colon}{o.competitor}</div>}
+              {o.lostReason && (
+                <div>
+                  {t('opp.lostReason')}
+                  {colon}
+                  {o.lostReason}
+                </div>
+              )}
+              {o.competitor && (
+                <div>
+                  {t('opp.competitor')}
+                  {colon}
+                  {o.competitor}
+                </div>
+              )}
             </>
           }
         />
       )}
       {isOpen && conflicts.length > 0 && (
-        <Alert type="warning" showIcon data-testid="independence-alert" title={t('opp.independenceAlert')} description={<ConflictList conflicts={conflicts} />} />
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="independence-alert"
+          title={t('opp.independenceAlert')}
+          description={<ConflictList conflicts={conflicts} />}
+        />
       )}
       {o.independenceOverride && (
         <Alert
           type="info"
           showIcon
           data-testid="independence-override"
-          title={t('opp.overrideRecorded', { name: o.independenceOverride.byUserName, at: formatDateTime(o.independenceOverride.at, locale) })}
+          title={t('opp.overrideRecorded', {
+            name: o.independenceOverride.byUserName,
+            at: formatDateTime(o.independenceOverride.at, locale),
+          })}
           description={o.independenceOverride.reason}
         />
       )}
@@ -264,14 +504,20 @@ export function OpportunityPage() {
           data-testid="opp-tabs"
           items={[
             { key: 'overview', label: t('opp.tabOverview'), children: overview },
-            { key: 'project', label: <span data-testid="tab-project">{t('opp.tabProject')}</span>, children: <ProjectTab opportunityId={o.id} editable={editable} /> },
+            {
+              key: 'project',
+              label: <span data-testid="tab-project">{t('opp.tabProject')}</span>,
+              children: <ProjectTab opportunityId={o.id} editable={editable} />,
+            },
           ]}
         />
       ) : (
         overview
       )}
       {editable && <OpportunityFormDrawer open={editing} opportunity={o} onClose={() => setEditing(false)} />}
-      {editable && !isOpen && <ReopenModal opportunity={o} stages={stages} open={reopening} onClose={() => setReopening(false)} />}
+      {editable && !isOpen && (
+        <ReopenModal opportunity={o} stages={stages} open={reopening} onClose={() => setReopening(false)} />
+      )}
       {element}
     </PageContainer>
   );

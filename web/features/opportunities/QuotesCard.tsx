@@ -1,6 +1,22 @@
 import { CopyOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Col, DatePicker, Flex, Form, Input, InputNumber, Modal, Popconfirm, Row, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Popconfirm,
+  Row,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import type { Quote } from '../../../common/schemas/opportunities';
@@ -19,9 +35,24 @@ type Values = { items: Item[]; validUntil?: Dayjs | null; notes?: string };
 const QUANTITY = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 
 /** Status changes offered from each status. */
-const NEXT: Record<Quote['status'], Quote['status'][]> = { draft: ['sent', 'accepted', 'rejected'], sent: ['accepted', 'rejected'], accepted: [], rejected: [] };
+const NEXT: Record<Quote['status'], Quote['status'][]> = {
+  draft: ['sent', 'accepted', 'rejected'],
+  sent: ['accepted', 'rejected'],
+  accepted: [],
+  rejected: [],
+};
 
-function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: string; open: boolean; onClose: () => void; from: Quote | null }) {
+function QuoteModal({
+  opportunityId,
+  open,
+  onClose,
+  from,
+}: {
+  opportunityId: string;
+  open: boolean;
+  onClose: () => void;
+  from: Quote | null;
+}) {
   const t = useT();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -34,7 +65,11 @@ function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: str
       opportunitiesApi.createQuote(opportunityId, {
         validUntil: v.validUntil ? v.validUntil.format('YYYY-MM-DD') : null,
         notes: v.notes?.trim() || null,
-        items: v.items.map((i) => ({ description: (i.description ?? '').trim(), quantity: i.quantity ?? '1', unitPrice: i.unitPrice ?? '0' })),
+        items: v.items.map((i) => ({
+          description: (i.description ?? '').trim(),
+          quantity: i.quantity ?? '1',
+          unitPrice: i.unitPrice ?? '0',
+        })),
       }),
     [opportunitiesApi.path],
   );
@@ -42,7 +77,9 @@ function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: str
     if (!open) return;
     form.resetFields();
     form.setFieldsValue({
-      items: from ? from.items.map((i) => ({ description: i.description, quantity: i.quantity, unitPrice: i.unitPrice })) : [{ quantity: '1' }],
+      items: from
+        ? from.items.map((i) => ({ description: i.description, quantity: i.quantity, unitPrice: i.unitPrice }))
+        : [{ quantity: '1' }],
       notes: from?.notes ?? undefined,
     });
   }, [open, from, form]);
@@ -70,19 +107,40 @@ function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: str
       okButtonProps={{ ...testId('quote-submit') }}
     >
       <Form<Values> form={form} name="quote" layout="vertical" onFinish={submit}>
-        <Form.List name="items" rules={[{ validator: async (_, value: Item[]) => { if (!value?.length) throw new Error(t('quote.itemsRequired')); } }]}>
+        <Form.List
+          name="items"
+          rules={[
+            {
+              validator: async (_, value: Item[]) => {
+                if (!value?.length) throw new Error(t('quote.itemsRequired'));
+              },
+            },
+          ]}
+        >
           {(fields, { add, remove }, { errors }) => (
             <>
               <Row gutter={8} style={{ fontWeight: 600, marginBottom: 4 }}>
                 <Col span={10}>{t('quote.description')}</Col>
                 <Col span={3}>{t('quote.quantity')}</Col>
                 <Col span={5}>{t('quote.unitPrice')}</Col>
-                <Col span={5} style={{ textAlign: 'right' }}>{t('quote.amount')}</Col>
+                <Col span={5} style={{ textAlign: 'right' }}>
+                  {t('quote.amount')}
+                </Col>
               </Row>
               {fields.map((field, index) => (
                 <Row key={field.key} gutter={8} align="top" data-testid="quote-item">
                   <Col span={10}>
-                    <Form.Item name={[field.name, 'description']} rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('quote.description') }) }, { max: 200 }]}>
+                    <Form.Item
+                      name={[field.name, 'description']}
+                      rules={[
+                        {
+                          required: true,
+                          whitespace: true,
+                          message: t('form.required', { field: t('quote.description') }),
+                        },
+                        { max: 200 },
+                      ]}
+                    >
                       <Input placeholder={t('quote.descriptionPlaceholder')} data-testid="quote-description" />
                     </Form.Item>
                   </Col>
@@ -91,14 +149,21 @@ function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: str
                       name={[field.name, 'quantity']}
                       rules={[
                         { required: true, message: t('form.required', { field: t('quote.quantity') }) },
-                        { validator: async (_, v: string | null) => { if (v && !QUANTITY.test(v)) throw new Error(t('quote.quantityInvalid')); } },
+                        {
+                          validator: async (_, v: string | null) => {
+                            if (v && !QUANTITY.test(v)) throw new Error(t('quote.quantityInvalid'));
+                          },
+                        },
                       ]}
                     >
                       <InputNumber<string> stringMode min="0" style={{ width: '100%' }} data-testid="quote-quantity" />
                     </Form.Item>
                   </Col>
                   <Col span={5}>
-                    <Form.Item name={[field.name, 'unitPrice']} rules={[{ required: true, message: t('form.required', { field: t('quote.unitPrice') }) }]}>
+                    <Form.Item
+                      name={[field.name, 'unitPrice']}
+                      rules={[{ required: true, message: t('form.required', { field: t('quote.unitPrice') }) }]}
+                    >
                       <MoneyInput data-testid="quote-price" />
                     </Form.Item>
                   </Col>
@@ -106,15 +171,30 @@ function QuoteModal({ opportunityId, open, onClose, from }: { opportunityId: str
                     <Typography.Text data-testid="quote-line-amount">{formatMoney(amounts[index])}</Typography.Text>
                   </Col>
                   <Col span={1}>
-                    <Button type="text" icon={<DeleteOutlined />} aria-label={t('common.delete')} disabled={fields.length === 1} onClick={() => remove(field.name)} />
+                    <Button
+                      type="text"
+                      icon={<DeleteOutlined />}
+                      aria-label={t('common.delete')}
+                      disabled={fields.length === 1}
+                      onClick={() => remove(field.name)}
+                    />
                   </Col>
                 </Row>
               ))}
               <Form.ErrorList errors={errors} />
               <Flex justify="space-between" align="center" style={{ marginBottom: 16 }}>
-                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ quantity: '1' })} disabled={fields.length >= 100} data-testid="quote-add-item">{t('quote.addItem')}</Button>
+                <Button
+                  type="dashed"
+                  icon={<PlusOutlined />}
+                  onClick={() => add({ quantity: '1' })}
+                  disabled={fields.length >= 100}
+                  data-testid="quote-add-item"
+                >
+                  {t('quote.addItem')}
+                </Button>
                 <Typography.Text strong style={{ fontSize: 16 }}>
-                  {t('quote.totalLabel')}<span data-testid="quote-total">{formatMoney(total)}</span>
+                  {t('quote.totalLabel')}
+                  <span data-testid="quote-total">{formatMoney(total)}</span>
                 </Typography.Text>
               </Flex>
             </>
@@ -143,9 +223,16 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
   const { locale } = useLocale();
   const { message } = App.useApp();
   const toast = useErrorToast();
-  const quotes = useQuery({ queryKey: [opportunitiesApi.path, opportunityId, 'quotes'], queryFn: () => opportunitiesApi.quotes(opportunityId) });
+  const quotes = useQuery({
+    queryKey: [opportunitiesApi.path, opportunityId, 'quotes'],
+    queryFn: () => opportunitiesApi.quotes(opportunityId),
+  });
   const [creating, setCreating] = useState<{ from: Quote | null } | null>(null);
-  const setStatus = useWrite(({ quote, status }: { quote: Quote; status: Quote['status'] }) => opportunitiesApi.setQuoteStatus(opportunityId, quote.id, status), [opportunitiesApi.path]);
+  const setStatus = useWrite(
+    ({ quote, status }: { quote: Quote; status: Quote['status'] }) =>
+      opportunitiesApi.setQuoteStatus(opportunityId, quote.id, status),
+    [opportunitiesApi.path],
+  );
   const latest = quotes.data?.[0] ?? null;
 
   const change = (quote: Quote, status: Quote['status']) =>
@@ -159,8 +246,20 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
       extra={
         editable && (
           <Flex gap={8}>
-            {latest && <Button size="small" icon={<CopyOutlined />} onClick={() => setCreating({ from: latest })}>{t('quote.copyLatest')}</Button>}
-            <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating({ from: null })} data-testid="quote-new">{t('quote.new')}</Button>
+            {latest && (
+              <Button size="small" icon={<CopyOutlined />} onClick={() => setCreating({ from: latest })}>
+                {t('quote.copyLatest')}
+              </Button>
+            )}
+            <Button
+              size="small"
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setCreating({ from: null })}
+              data-testid="quote-new"
+            >
+              {t('quote.new')}
+            </Button>
           </Flex>
         )
       }
@@ -186,43 +285,114 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
                   columns={[
                     { key: 'd', dataIndex: 'description', title: t('quote.description') },
                     { key: 'q', dataIndex: 'quantity', title: t('quote.quantity'), align: 'right' },
-                    { key: 'p', title: t('quote.unitPrice'), align: 'right', render: (_, i) => formatMoney(i.unitPrice) },
+                    {
+                      key: 'p',
+                      title: t('quote.unitPrice'),
+                      align: 'right',
+                      render: (_, i) => formatMoney(i.unitPrice),
+                    },
                     { key: 'a', title: t('quote.amount'), align: 'right', render: (_, i) => formatMoney(i.amount) },
                   ]}
                 />
-                {q.notes && <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>{q.notes}</Typography.Text>}
+                {q.notes && (
+                  <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>
+                    {q.notes}
+                  </Typography.Text>
+                )}
               </Flex>
             ),
           }}
           columns={[
-            { key: 'version', title: t('quote.version'), render: (_, q) => <Typography.Text strong>V{q.version}</Typography.Text> },
-            { key: 'status', title: t('common.status'), render: (_, q) => <Tag color={QUOTE_STATUS_COLORS[q.status]} style={{ marginInlineEnd: 0 }} data-testid="quote-status">{t(`quote.status.${q.status}`)}</Tag> },
-            { key: 'total', title: t('quote.total'), align: 'right', render: (_, q) => <Typography.Text strong data-testid="quote-row-total">{formatMoney(q.total)}</Typography.Text> },
-            { key: 'validUntil', title: t('quote.validUntil'), render: (_, q) => (q.validUntil ? formatDate(q.validUntil, locale) : '—') },
-            { key: 'created', title: t('quote.createdBy'), render: (_, q) => <Typography.Text type="secondary" style={{ fontSize: 12 }}>{q.createdByName ?? '—'} · {formatDateTime(q.createdAt, locale)}</Typography.Text> },
+            {
+              key: 'version',
+              title: t('quote.version'),
+              render: (_, q) => <Typography.Text strong>V{q.version}</Typography.Text>,
+            },
+            {
+              key: 'status',
+              title: t('common.status'),
+              render: (_, q) => (
+                <Tag color={QUOTE_STATUS_COLORS[q.status]} style={{ marginInlineEnd: 0 }} data-testid="quote-status">
+                  {t(`quote.status.${q.status}`)}
+                </Tag>
+              ),
+            },
+            {
+              key: 'total',
+              title: t('quote.total'),
+              align: 'right',
+              render: (_, q) => (
+                <Typography.Text strong data-testid="quote-row-total">
+                  {formatMoney(q.total)}
+                </Typography.Text>
+              ),
+            },
+            {
+              key: 'validUntil',
+              title: t('quote.validUntil'),
+              render: (_, q) => (q.validUntil ? formatDate(q.validUntil, locale) : '—'),
+            },
+            {
+              key: 'created',
+              title: t('quote.createdBy'),
+              render: (_, q) => (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {q.createdByName ?? '—'} · {formatDateTime(q.createdAt, locale)}
+                </Typography.Text>
+              ),
+            },
             ...(editable
-              ? [{
-                  key: 'actions',
-                  title: t('common.actions'),
-                  render: (_: unknown, q: Quote) => (
-                    <Flex gap={4} wrap>
-                      {NEXT[q.status].map((status) =>
-                        status === 'sent' ? (
-                          <Button key={status} size="small" onClick={() => void change(q, status)} data-testid={`quote-${status}`}>{t(`quote.action.${status}`)}</Button>
-                        ) : (
-                          <Popconfirm key={status} title={t(`quote.confirm.${status}`, { version: q.version })} onConfirm={() => change(q, status)} okButtonProps={{ danger: status === 'rejected' }}>
-                            <Button size="small" type={status === 'accepted' ? 'primary' : 'default'} danger={status === 'rejected'} ghost={status === 'accepted'} data-testid={`quote-${status}`}>{t(`quote.action.${status}`)}</Button>
-                          </Popconfirm>
-                        ),
-                      )}
-                    </Flex>
-                  ),
-                }]
+              ? [
+                  {
+                    key: 'actions',
+                    title: t('common.actions'),
+                    render: (_: unknown, q: Quote) => (
+                      <Flex gap={4} wrap>
+                        {NEXT[q.status].map((status) =>
+                          status === 'sent' ? (
+                            <Button
+                              key={status}
+                              size="small"
+                              onClick={() => void change(q, status)}
+                              data-testid={`quote-${status}`}
+                            >
+                              {t(`quote.action.${status}`)}
+                            </Button>
+                          ) : (
+                            <Popconfirm
+                              key={status}
+                              title={t(`quote.confirm.${status}`, { version: q.version })}
+                              onConfirm={() => change(q, status)}
+                              okButtonProps={{ danger: status === 'rejected' }}
+                            >
+                              <Button
+                                size="small"
+                                type={status === 'accepted' ? 'primary' : 'default'}
+                                danger={status === 'rejected'}
+                                ghost={status === 'accepted'}
+                                data-testid={`quote-${status}`}
+                              >
+                                {t(`quote.action.${status}`)}
+                              </Button>
+                            </Popconfirm>
+                          ),
+                        )}
+                      </Flex>
+                    ),
+                  },
+                ]
               : []),
           ]}
         />
       )}
-      {editable && <QuoteModal opportunityId={opportunityId} open={creating !== null} from={creating?.from ?? null} onClose={() => setCreating(null)} />}
+      {editable && (
+        <QuoteModal
+          opportunityId={opportunityId}
+          open={creating !== null}
+          from={creating?.from ?? null}
+          onClose={() => setCreating(null)}
+        />
+      )}
     </Card>
   );
 }

@@ -28,7 +28,9 @@ function useActivitiesText() {
   const label = useCategoryLabel();
   return (counts: ActivityCounts) => {
     if (counts.total === 0) return t('stageTime.noActivities');
-    const parts = Object.entries(counts.byCategory).sort(([, a], [, b]) => b - a).map(([code, n]) => `${label(code)} ${n}`);
+    const parts = Object.entries(counts.byCategory)
+      .sort(([, a], [, b]) => b - a)
+      .map(([code, n]) => `${label(code)} ${n}`);
     return t('stageTime.activities', { count: counts.total, list: parts.join(listSeparator(locale)) });
   };
 }
@@ -39,15 +41,35 @@ function StageRow({ stage, total }: { stage: StageTimeTotal; total: number }) {
   const activities = useActivitiesText();
   const percent = total > 0 ? Math.round((stage.seconds / total) * 1000) / 10 : 0;
   return (
-    <Flex vertical gap={0} data-testid="stage-time" data-stage-id={stage.stageId} data-current={stage.current || undefined}>
+    <Flex
+      vertical
+      gap={0}
+      data-testid="stage-time"
+      data-stage-id={stage.stageId}
+      data-current={stage.current || undefined}
+    >
       <Flex justify="space-between" align="baseline" gap={8}>
         <Flex gap={6} align="center" style={{ minWidth: 0 }}>
-          <Typography.Text strong={stage.current} ellipsis>{stageName({ nameZh: stage.stageNameZh, nameEn: stage.stageNameEn }, locale)}</Typography.Text>
-          {stage.current && <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }} data-testid="stage-time-current">{t('stageTime.current')}</Tag>}
+          <Typography.Text strong={stage.current} ellipsis>
+            {stageName({ nameZh: stage.stageNameZh, nameEn: stage.stageNameEn }, locale)}
+          </Typography.Text>
+          {stage.current && (
+            <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }} data-testid="stage-time-current">
+              {t('stageTime.current')}
+            </Tag>
+          )}
         </Flex>
-        <Typography.Text strong style={{ whiteSpace: 'nowrap' }} data-testid="stage-time-total">{formatDuration(t, stage.seconds)}</Typography.Text>
+        <Typography.Text strong style={{ whiteSpace: 'nowrap' }} data-testid="stage-time-total">
+          {formatDuration(t, stage.seconds)}
+        </Typography.Text>
       </Flex>
-      <Progress percent={percent} size="small" showInfo={false} strokeColor={KIND_COLORS[stage.stageKind]} style={{ margin: 0 }} />
+      <Progress
+        percent={percent}
+        size="small"
+        showInfo={false}
+        strokeColor={KIND_COLORS[stage.stageKind]}
+        style={{ margin: 0 }}
+      />
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         {t('stageTime.visits', { count: stage.visits })} · {activities(stage.activities)}
       </Typography.Text>
@@ -62,14 +84,25 @@ function VisitEntry({ visit }: { visit: StageVisit }) {
   return (
     <Flex vertical gap={0} data-testid="stage-visit">
       <Flex gap={6} align="center" wrap>
-        <Typography.Text strong>{stageName({ nameZh: visit.stageNameZh, nameEn: visit.stageNameEn }, locale)}</Typography.Text>
+        <Typography.Text strong>
+          {stageName({ nameZh: visit.stageNameZh, nameEn: visit.stageNameEn }, locale)}
+        </Typography.Text>
         <Typography.Text>· {formatDuration(t, visit.seconds)}</Typography.Text>
-        {visit.leftAt === null && <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }}>{t('stageTime.current')}</Tag>}
+        {visit.leftAt === null && (
+          <Tag color="blue" variant="filled" style={{ marginInlineEnd: 0 }}>
+            {t('stageTime.current')}
+          </Tag>
+        )}
       </Flex>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {formatDateTime(visit.enteredAt, locale)} → {visit.leftAt ? formatDateTime(visit.leftAt, locale) : t('stageTime.now')}
+        {formatDateTime(visit.enteredAt, locale)} →{' '}
+        {visit.leftAt ? formatDateTime(visit.leftAt, locale) : t('stageTime.now')}
       </Typography.Text>
-      {visit.activities.total > 0 && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{activities(visit.activities)}</Typography.Text>}
+      {visit.activities.total > 0 && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {activities(visit.activities)}
+        </Typography.Text>
+      )}
     </Flex>
   );
 }
@@ -82,7 +115,10 @@ export function StageTimesCard({ opportunityId }: { opportunityId: string }) {
   const t = useT();
   const [tab, setTab] = useState<'stages' | 'visits'>('stages');
   // Under the opportunity's key: a move, a close or an activity refreshes it with the opportunity.
-  const times = useQuery({ queryKey: [opportunitiesApi.path, opportunityId, 'stage-times'], queryFn: () => stageTimesApi.forOpportunity(opportunityId) });
+  const times = useQuery({
+    queryKey: [opportunitiesApi.path, opportunityId, 'stage-times'],
+    queryFn: () => stageTimesApi.forOpportunity(opportunityId),
+  });
   const data = times.data;
   const outside = data?.activitiesOutsideVisits.total ?? 0;
   return (
@@ -92,7 +128,13 @@ export function StageTimesCard({ opportunityId }: { opportunityId: string }) {
         <Flex gap={8} align="baseline">
           <span>{t('stageTime.title')}</span>
           {data && data.seconds > 0 && (
-            <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 'normal' }} data-testid="stage-time-sum">{t('stageTime.sum', { time: formatDuration(t, data.seconds) })}</Typography.Text>
+            <Typography.Text
+              type="secondary"
+              style={{ fontSize: 12, fontWeight: 'normal' }}
+              data-testid="stage-time-sum"
+            >
+              {t('stageTime.sum', { time: formatDuration(t, data.seconds) })}
+            </Typography.Text>
           )}
         </Flex>
       }
@@ -101,7 +143,10 @@ export function StageTimesCard({ opportunityId }: { opportunityId: string }) {
           size="small"
           value={tab}
           onChange={setTab}
-          options={[{ value: 'stages', label: t('stageTime.byStage') }, { value: 'visits', label: t('stageTime.timeline') }]}
+          options={[
+            { value: 'stages', label: t('stageTime.byStage') },
+            { value: 'visits', label: t('stageTime.timeline') },
+          ]}
           data-testid="stage-times-view"
         />
       }
@@ -113,20 +158,25 @@ export function StageTimesCard({ opportunityId }: { opportunityId: string }) {
         <Typography.Text type="secondary">{t('stageTime.empty')}</Typography.Text>
       ) : tab === 'stages' ? (
         <Flex vertical gap={10}>
-          {data.stages.map((s) => <StageRow key={s.stageId} stage={s} total={data.seconds} />)}
+          {data.stages.map((s) => (
+            <StageRow key={s.stageId} stage={s} total={data.seconds} />
+          ))}
         </Flex>
       ) : (
         <Timeline
           style={{ marginTop: 8, marginBottom: -12 }}
           items={data.visits.map((v, i) => ({
             key: `${v.stageId}-${i}`,
-            color: v.stageKind === 'won' ? 'green' : v.stageKind === 'lost' ? 'gray' : v.leftAt === null ? 'blue' : 'gray',
+            color:
+              v.stageKind === 'won' ? 'green' : v.stageKind === 'lost' ? 'gray' : v.leftAt === null ? 'blue' : 'gray',
             content: <VisitEntry visit={v} />,
           }))}
         />
       )}
       {outside > 0 && (
-        <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '8px 0 0' }}>{t('stageTime.outside', { count: outside })}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '8px 0 0' }}>
+          {t('stageTime.outside', { count: outside })}
+        </Typography.Paragraph>
       )}
     </Card>
   );

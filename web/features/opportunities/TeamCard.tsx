@@ -23,7 +23,12 @@ function TeamModal({ opportunity, open, onClose }: { opportunity: Opportunity; o
   const [form] = Form.useForm<Values>();
   const directory = useDirectory(open);
   const save = useWrite(
-    (v: Values) => opportunitiesApi.setMembers(opportunity.id, { members: (v.members ?? []).filter((m) => m.userId).map((m) => ({ userId: m.userId!, role: (m.role ?? '').trim() })) }),
+    (v: Values) =>
+      opportunitiesApi.setMembers(opportunity.id, {
+        members: (v.members ?? [])
+          .filter((m) => m.userId)
+          .map((m) => ({ userId: m.userId!, role: (m.role ?? '').trim() })),
+      }),
     [opportunitiesApi.path],
   );
   useEffect(() => {
@@ -32,8 +37,12 @@ function TeamModal({ opportunity, open, onClose }: { opportunity: Opportunity; o
     form.setFieldsValue({ members: opportunity.members.map((m) => ({ userId: m.userId, role: m.role })) });
   }, [open, opportunity, form]);
 
-  const people = (directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) + (u.departmentName ? ` · ${u.departmentName}` : '') }));
-  for (const m of opportunity.members) if (!people.some((p) => p.value === m.userId)) people.push({ value: m.userId, label: m.name });
+  const people = (directory.data ?? []).map((u) => ({
+    value: u.id,
+    label: personLabel(locale, u) + (u.departmentName ? ` · ${u.departmentName}` : ''),
+  }));
+  for (const m of opportunity.members)
+    if (!people.some((p) => p.value === m.userId)) people.push({ value: m.userId, label: m.name });
   const roles = ROLE_KEYS.map((k) => ({ value: t(`opp.teamRole.${k}`) }));
 
   const submit = async (values: Values) => {
@@ -47,7 +56,17 @@ function TeamModal({ opportunity, open, onClose }: { opportunity: Opportunity; o
   };
 
   return (
-    <Modal open={open} onCancel={onClose} onOk={() => form.submit()} okText={t('common.save')} confirmLoading={save.isPending} title={t('opp.teamEdit')} width={640} destroyOnHidden okButtonProps={{ ...testId('team-submit') }}>
+    <Modal
+      open={open}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      confirmLoading={save.isPending}
+      title={t('opp.teamEdit')}
+      width={640}
+      destroyOnHidden
+      okButtonProps={{ ...testId('team-submit') }}
+    >
       <Typography.Paragraph type="secondary">{t('opp.teamHint')}</Typography.Paragraph>
       <Form<Values> form={form} name="team" onFinish={submit}>
         <Form.List name="members">
@@ -55,16 +74,52 @@ function TeamModal({ opportunity, open, onClose }: { opportunity: Opportunity; o
             <Flex vertical gap={0}>
               {fields.map((field) => (
                 <Flex key={field.key} gap={8} align="flex-start">
-                  <Form.Item name={[field.name, 'userId']} style={{ flex: 3 }} rules={[{ required: true, message: t('form.select', { field: t('opp.teamMember') }) }]}>
-                    <Select showSearch={{ optionFilterProp: 'label' }} options={people} placeholder={t('opp.teamMember')} loading={directory.isPending} data-testid="team-user" />
+                  <Form.Item
+                    name={[field.name, 'userId']}
+                    style={{ flex: 3 }}
+                    rules={[{ required: true, message: t('form.select', { field: t('opp.teamMember') }) }]}
+                  >
+                    <Select
+                      showSearch={{ optionFilterProp: 'label' }}
+                      options={people}
+                      placeholder={t('opp.teamMember')}
+                      loading={directory.isPending}
+                      data-testid="team-user"
+                    />
                   </Form.Item>
-                  <Form.Item name={[field.name, 'role']} style={{ flex: 2 }} rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('opp.teamRoleLabel') }) }, { max: 50 }]}>
-                    <AutoComplete options={roles} placeholder={t('opp.teamRoleLabel')} filterOption={(input, option) => String(option?.value ?? '').includes(input)} data-testid="team-role" />
+                  <Form.Item
+                    name={[field.name, 'role']}
+                    style={{ flex: 2 }}
+                    rules={[
+                      {
+                        required: true,
+                        whitespace: true,
+                        message: t('form.required', { field: t('opp.teamRoleLabel') }),
+                      },
+                      { max: 50 },
+                    ]}
+                  >
+                    <AutoComplete
+                      options={roles}
+                      placeholder={t('opp.teamRoleLabel')}
+                      filterOption={(input, option) => String(option?.value ?? '').includes(input)}
+                      data-testid="team-role"
+                    />
                   </Form.Item>
-                  <Button type="text" icon={<DeleteOutlined />} aria-label={t('common.delete')} onClick={() => remove(field.name)} />
+                  <Button
+                    type="text"
+                    icon={<DeleteOutlined />}
+                    aria-label={t('common.delete')}
+                    onClick={() => remove(field.name)}
+                  />
                 </Flex>
               ))}
-              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ role: t('opp.teamRole.auditor') })} data-testid="team-add">
+              <Button
+                type="dashed"
+                icon={<PlusOutlined />}
+                onClick={() => add({ role: t('opp.teamRole.auditor') })}
+                data-testid="team-add"
+              >
                 {t('opp.teamAdd')}
               </Button>
             </Flex>
@@ -84,11 +139,20 @@ export function TeamCard({ opportunity, editable }: { opportunity: Opportunity; 
       size="small"
       title={t('opp.team')}
       data-testid="team-card"
-      extra={editable && <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="team-edit">{t('common.edit')}</Button>}
+      extra={
+        editable && (
+          <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="team-edit">
+            {t('common.edit')}
+          </Button>
+        )
+      }
     >
       <List
         size="small"
-        dataSource={[{ userId: opportunity.ownerId, name: opportunity.ownerName, departmentName: null, role: '', owner: true }, ...opportunity.members.map((m) => ({ ...m, owner: false }))]}
+        dataSource={[
+          { userId: opportunity.ownerId, name: opportunity.ownerName, departmentName: null, role: '', owner: true },
+          ...opportunity.members.map((m) => ({ ...m, owner: false })),
+        ]}
         locale={{ emptyText: <EmptyState title={t('opp.teamEmpty')} /> }}
         renderItem={(m) => (
           <List.Item style={{ paddingInline: 0 }} data-testid={m.owner ? undefined : 'team-member'}>
@@ -96,14 +160,24 @@ export function TeamCard({ opportunity, editable }: { opportunity: Opportunity; 
               <Avatar size="small" icon={<UserOutlined />} style={{ background: m.owner ? '#1f5fbf' : '#8c8c8c' }} />
               <Flex vertical style={{ flex: 1, minWidth: 0 }}>
                 <Typography.Text ellipsis>{m.name}</Typography.Text>
-                {m.departmentName && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{m.departmentName}</Typography.Text>}
+                {m.departmentName && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {m.departmentName}
+                  </Typography.Text>
+                )}
               </Flex>
-              <Tag color={m.owner ? 'blue' : undefined} style={{ marginInlineEnd: 0 }}>{m.owner ? t('opp.owner') : m.role}</Tag>
+              <Tag color={m.owner ? 'blue' : undefined} style={{ marginInlineEnd: 0 }}>
+                {m.owner ? t('opp.owner') : m.role}
+              </Tag>
             </Flex>
           </List.Item>
         )}
       />
-      {opportunity.members.length === 0 && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('opp.teamEmptyHint')}</Typography.Text>}
+      {opportunity.members.length === 0 && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('opp.teamEmptyHint')}
+        </Typography.Text>
+      )}
       {editable && <TeamModal opportunity={opportunity} open={editing} onClose={() => setEditing(false)} />}
     </Card>
   );

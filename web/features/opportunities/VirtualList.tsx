@@ -17,7 +17,16 @@ type Props<T> = {
  * A scrolling list that renders only the rows in view (fixed row height): a board column with
  * thousands of cards stays as light as one with ten.
  */
-export function VirtualList<T>({ items, rowHeight, itemKey, renderItem, overscan = 4, style, footer, ...rest }: Props<T>) {
+export function VirtualList<T>({
+  items,
+  rowHeight,
+  itemKey,
+  renderItem,
+  overscan = 4,
+  style,
+  footer,
+  ...rest
+}: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -36,10 +45,18 @@ export function VirtualList<T>({ items, rowHeight, itemKey, renderItem, overscan
   const visible = items.slice(first, last);
 
   return (
-    <div ref={ref} style={{ overflowY: 'auto', position: 'relative', ...style }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid={rest['data-testid']}>
+    <div
+      ref={ref}
+      style={{ overflowY: 'auto', position: 'relative', ...style }}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      data-testid={rest['data-testid']}
+    >
       <div style={{ height: items.length * rowHeight, position: 'relative' }}>
         {visible.map((item, i) => (
-          <div key={itemKey(item)} style={{ position: 'absolute', top: (first + i) * rowHeight, left: 0, right: 0, height: rowHeight }}>
+          <div
+            key={itemKey(item)}
+            style={{ position: 'absolute', top: (first + i) * rowHeight, left: 0, right: 0, height: rowHeight }}
+          >
             {renderItem(item, first + i)}
           </div>
         ))}

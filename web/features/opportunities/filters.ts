@@ -7,7 +7,16 @@ export type Mode = 'board' | 'list';
 export type OpportunityView = (typeof OPPORTUNITY_VIEWS)[number];
 
 /** Filters kept in the address, under the API's own names (a link to the page keeps them). */
-const TEXT_KEYS = ['businessLineId', 'regionId', 'ownerId', 'minAmount', 'maxAmount', 'closeFrom', 'closeTo', 'q'] as const;
+const TEXT_KEYS = [
+  'businessLineId',
+  'regionId',
+  'ownerId',
+  'minAmount',
+  'maxAmount',
+  'closeFrom',
+  'closeTo',
+  'q',
+] as const;
 const SORTS = ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'];
 
 export type UrlState = {
@@ -25,7 +34,8 @@ function parse(search: URLSearchParams): UrlState {
     if (value) filters[key] = value;
   }
   const status = search.get('status');
-  if ((OPPORTUNITY_STATUSES as readonly string[]).includes(status ?? '')) filters.status = status as OpportunityFilterParams['status'];
+  if ((OPPORTUNITY_STATUSES as readonly string[]).includes(status ?? ''))
+    filters.status = status as OpportunityFilterParams['status'];
   const page = Number(search.get('page')) || 1;
   const pageSize = [20, 50, 100].includes(Number(search.get('pageSize'))) ? Number(search.get('pageSize')) : 20;
   const sort = search.get('sort') ?? undefined;
@@ -49,7 +59,14 @@ export function useOpportunityUrl() {
         (previous) => {
           const next = new URLSearchParams(previous);
           for (const [key, value] of Object.entries(patch)) {
-            if (value === undefined || value === null || value === '' || (key === 'view' && value === 'visible') || (key === 'mode' && value === 'board')) next.delete(key);
+            if (
+              value === undefined ||
+              value === null ||
+              value === '' ||
+              (key === 'view' && value === 'visible') ||
+              (key === 'mode' && value === 'board')
+            )
+              next.delete(key);
             else next.set(key, String(value));
           }
           if (resetPage && !('page' in patch)) next.delete('page');
@@ -67,6 +84,14 @@ export function useOpportunityUrl() {
 /** Whether any filter narrows the list (besides the view and the board's business line). */
 export function isFiltered(filters: OpportunityFilterParams, ignoreLine: boolean): boolean {
   return Boolean(
-    (!ignoreLine && filters.businessLineId) || filters.regionId || filters.ownerId || filters.minAmount || filters.maxAmount || filters.closeFrom || filters.closeTo || filters.q || filters.status,
+    (!ignoreLine && filters.businessLineId) ||
+    filters.regionId ||
+    filters.ownerId ||
+    filters.minAmount ||
+    filters.maxAmount ||
+    filters.closeFrom ||
+    filters.closeTo ||
+    filters.q ||
+    filters.status,
   );
 }

@@ -14,7 +14,12 @@ type Target = { id: string; name: string };
 type LostAnswer = { lostReason: string; competitor?: string };
 type Dialog =
   | { kind: 'lost'; target: Target; resolve: (answer: LostAnswer | null) => void }
-  | { kind: 'independence'; target: Target; conflicts: IndependenceConflict[]; resolve: (reason: string | null) => void };
+  | {
+      kind: 'independence';
+      target: Target;
+      conflicts: IndependenceConflict[];
+      resolve: (reason: string | null) => void;
+    };
 
 function LostDialog({ dialog, onDone }: { dialog: Extract<Dialog, { kind: 'lost' }>; onDone: () => void }) {
   const t = useT();
@@ -33,8 +38,17 @@ function LostDialog({ dialog, onDone }: { dialog: Extract<Dialog, { kind: 'lost'
       onCancel={() => finish(null)}
       destroyOnHidden
     >
-      <Form<LostAnswer> form={form} layout="vertical" name="lost" onFinish={(v) => finish({ lostReason: v.lostReason.trim(), competitor: v.competitor?.trim() || undefined })}>
-        <Form.Item name="lostReason" label={t('opp.lostReason')} rules={[{ required: true, whitespace: true, message: t('opp.lostReasonRequired') }, { max: 500 }]}>
+      <Form<LostAnswer>
+        form={form}
+        layout="vertical"
+        name="lost"
+        onFinish={(v) => finish({ lostReason: v.lostReason.trim(), competitor: v.competitor?.trim() || undefined })}
+      >
+        <Form.Item
+          name="lostReason"
+          label={t('opp.lostReason')}
+          rules={[{ required: true, whitespace: true, message: t('opp.lostReasonRequired') }, { max: 500 }]}
+        >
           <Input.TextArea rows={3} autoFocus placeholder={t('opp.lostReasonPlaceholder')} data-testid="lost-reason" />
         </Form.Item>
         <Form.Item name="competitor" label={t('opp.competitor')} rules={[{ max: 200 }]}>
@@ -55,9 +69,18 @@ export function ConflictList({ conflicts }: { conflicts: IndependenceConflict[] 
       renderItem={(c) => (
         <List.Item style={{ paddingInline: 0 }}>
           <Flex gap={8} wrap align="center">
-            <Tag color={c.kind === 'opportunity' ? 'blue' : 'purple'} style={{ marginInlineEnd: 0 }}>{t(`opp.conflictKind.${c.kind}`)}</Tag>
-            {c.kind === 'opportunity' ? <Link to={`/opportunities/${c.id}`}>{c.name}</Link> : <Typography.Text>{c.name}</Typography.Text>}
-            <Typography.Text type="secondary">· {c.businessLineName}{c.ownerName ? ` · ${c.ownerName}` : ''}</Typography.Text>
+            <Tag color={c.kind === 'opportunity' ? 'blue' : 'purple'} style={{ marginInlineEnd: 0 }}>
+              {t(`opp.conflictKind.${c.kind}`)}
+            </Tag>
+            {c.kind === 'opportunity' ? (
+              <Link to={`/opportunities/${c.id}`}>{c.name}</Link>
+            ) : (
+              <Typography.Text>{c.name}</Typography.Text>
+            )}
+            <Typography.Text type="secondary">
+              · {c.businessLineName}
+              {c.ownerName ? ` · ${c.ownerName}` : ''}
+            </Typography.Text>
           </Flex>
         </List.Item>
       )}
@@ -65,7 +88,13 @@ export function ConflictList({ conflicts }: { conflicts: IndependenceConflict[] 
   );
 }
 
-function IndependenceDialog({ dialog, onDone }: { dialog: Extract<Dialog, { kind: 'independence' }>; onDone: () => void }) {
+function IndependenceDialog({
+  dialog,
+  onDone,
+}: {
+  dialog: Extract<Dialog, { kind: 'independence' }>;
+  onDone: () => void;
+}) {
   const t = useT();
   const [form] = Form.useForm<{ reason: string }>();
   const finish = (reason: string | null) => {
@@ -83,10 +112,25 @@ function IndependenceDialog({ dialog, onDone }: { dialog: Extract<Dialog, { kind
       onCancel={() => finish(null)}
       destroyOnHidden
     >
-      <Alert type="warning" showIcon title={t('opp.independenceIntro', { name: dialog.target.name })} style={{ marginBottom: 12 }} />
+      <Alert
+        type="warning"
+        showIcon
+        title={t('opp.independenceIntro', { name: dialog.target.name })}
+        style={{ marginBottom: 12 }}
+      />
       <ConflictList conflicts={dialog.conflicts} />
-      <Form form={form} layout="vertical" name="override" onFinish={(v) => finish(v.reason.trim())} style={{ marginTop: 12 }}>
-        <Form.Item name="reason" label={t('opp.overrideReason')} rules={[{ required: true, whitespace: true, message: t('opp.overrideReasonRequired') }, { max: 500 }]}>
+      <Form
+        form={form}
+        layout="vertical"
+        name="override"
+        onFinish={(v) => finish(v.reason.trim())}
+        style={{ marginTop: 12 }}
+      >
+        <Form.Item
+          name="reason"
+          label={t('opp.overrideReason')}
+          rules={[{ required: true, whitespace: true, message: t('opp.overrideReasonRequired') }, { max: 500 }]}
+        >
           <Input.TextArea rows={3} autoFocus data-testid="override-reason" />
         </Form.Item>
       </Form>
@@ -110,7 +154,8 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const busy = useRef(false);
 
-  const askLost = (target: Target) => new Promise<LostAnswer | null>((resolve) => setDialog({ kind: 'lost', target, resolve }));
+  const askLost = (target: Target) =>
+    new Promise<LostAnswer | null>((resolve) => setDialog({ kind: 'lost', target, resolve }));
   const askOverride = (target: Target, conflicts: IndependenceConflict[]) =>
     new Promise<string | null>((resolve) => setDialog({ kind: 'independence', target, conflicts, resolve }));
 
@@ -121,7 +166,9 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
         {linkToOpportunity && (
           <>
             {' '}
-            <Typography.Link onClick={() => navigate(`/opportunities/${target.id}`)} data-testid="move-error-link">{t('opp.openToFix')}</Typography.Link>
+            <Typography.Link onClick={() => navigate(`/opportunities/${target.id}`)} data-testid="move-error-link">
+              {t('opp.openToFix')}
+            </Typography.Link>
           </>
         )}
       </span>
@@ -153,7 +200,11 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
           try {
             const moved = await opportunitiesApi.move(target.id, body);
             void queryClient.invalidateQueries({ queryKey: [opportunitiesApi.path] });
-            void message.success(t(stage.kind === 'won' ? 'opp.wonDone' : stage.kind === 'lost' ? 'opp.lostDone' : 'opp.moved', { stage: stageName(stage, locale) }));
+            void message.success(
+              t(stage.kind === 'won' ? 'opp.wonDone' : stage.kind === 'lost' ? 'opp.lostDone' : 'opp.moved', {
+                stage: stageName(stage, locale),
+              }),
+            );
             return moved;
           } catch (error) {
             if (isApiError(error, 'REASON_REQUIRED') && !body.lostReason) {
@@ -170,15 +221,27 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
               continue;
             }
             if (isApiError(error, 'STAGE_REQUIREMENTS_MISSING')) {
-              const missing = ((error.details as { missing?: string[] } | undefined)?.missing ?? []).map((key) => requirementLabel(t, key));
+              const missing = ((error.details as { missing?: string[] } | undefined)?.missing ?? []).map((key) =>
+                requirementLabel(t, key),
+              );
               const text = missing.length
-                ? t('opp.requirementsMissing', { stage: stageName(stage, locale), missing: missing.join(listSeparator(locale)) })
+                ? t('opp.requirementsMissing', {
+                    stage: stageName(stage, locale),
+                    missing: missing.join(listSeparator(locale)),
+                  })
                 : error.message;
               void message.error({ content: withLink(text, target), duration: 8 });
               return null;
             }
             if (isApiError(error, 'ACCEPTANCE_INCOMPLETE') || isApiError(error, 'OPPORTUNITY_CLOSED')) {
-              void message.error({ content: withLink(error.message || t(isApiError(error, 'OPPORTUNITY_CLOSED') ? 'opp.closedHint' : 'opp.acceptanceIncomplete'), target), duration: 8 });
+              void message.error({
+                content: withLink(
+                  error.message ||
+                    t(isApiError(error, 'OPPORTUNITY_CLOSED') ? 'opp.closedHint' : 'opp.acceptanceIncomplete'),
+                  target,
+                ),
+                duration: 8,
+              });
               return null;
             }
             toast(error);

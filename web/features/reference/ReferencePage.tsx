@@ -1,5 +1,18 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Form, Input, InputNumber, Modal, Space, Table, Typography, type TableProps } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Space,
+  Table,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { usePage, useWrite } from '../../api/queries';
 import { usersApi, type ReferenceListParams } from '../../api/resources';
@@ -18,7 +31,15 @@ import type { ReferenceKind, ReferenceRecord } from './reference-kinds';
 type Values = { name: string; code?: string; sortOrder?: number };
 const FIELDS: FormFields = { names: ['name', 'code', 'sortOrder'] };
 
-function ReferenceFormModal({ kind, target, onClose }: { kind: ReferenceKind; target: ReferenceRecord | null | undefined; onClose: () => void }) {
+function ReferenceFormModal({
+  kind,
+  target,
+  onClose,
+}: {
+  kind: ReferenceKind;
+  target: ReferenceRecord | null | undefined;
+  onClose: () => void;
+}) {
   const t = useT();
   const rules = useRules();
   const [form] = Form.useForm<Values>();
@@ -26,15 +47,24 @@ function ReferenceFormModal({ kind, target, onClose }: { kind: ReferenceKind; ta
   const onError = useFormSubmitError(form, FIELDS);
   const noun = t(kind.oneKey);
   // Users show branch and region names.
-  const save = useWrite((values: Values) => {
-    const body = { name: values.name, code: values.code?.trim() ? values.code : null, sortOrder: values.sortOrder ?? 0 };
-    return target ? kind.resource.update(target.id, body) : kind.resource.create(body);
-  }, [kind.resource.path, usersApi.path]);
+  const save = useWrite(
+    (values: Values) => {
+      const body = {
+        name: values.name,
+        code: values.code?.trim() ? values.code : null,
+        sortOrder: values.sortOrder ?? 0,
+      };
+      return target ? kind.resource.update(target.id, body) : kind.resource.create(body);
+    },
+    [kind.resource.path, usersApi.path],
+  );
 
   useEffect(() => {
     if (target === undefined) return;
     form.resetFields();
-    form.setFieldsValue(target ? { name: target.name, code: target.code ?? undefined, sortOrder: target.sortOrder } : { sortOrder: 0 });
+    form.setFieldsValue(
+      target ? { name: target.name, code: target.code ?? undefined, sortOrder: target.sortOrder } : { sortOrder: 0 },
+    );
   }, [target, form]);
 
   const submit = async (values: Values) => {
@@ -50,7 +80,11 @@ function ReferenceFormModal({ kind, target, onClose }: { kind: ReferenceKind; ta
   return (
     <Modal
       open={target !== undefined}
-      title={target ? t('reference.editTitle', { kind: noun, name: target.name }) : t('reference.createTitle', { kind: noun })}
+      title={
+        target
+          ? t('reference.editTitle', { kind: noun, name: target.name })
+          : t('reference.createTitle', { kind: noun })
+      }
       onCancel={onClose}
       onOk={() => form.submit()}
       okText={t('common.save')}
@@ -77,7 +111,15 @@ function ReferenceFormModal({ kind, target, onClose }: { kind: ReferenceKind; ta
   );
 }
 
-function ReferenceActions({ kind, record, onEdit }: { kind: ReferenceKind; record: ReferenceRecord; onEdit: () => void }) {
+function ReferenceActions({
+  kind,
+  record,
+  onEdit,
+}: {
+  kind: ReferenceKind;
+  record: ReferenceRecord;
+  onEdit: () => void;
+}) {
   const t = useT();
   return (
     <Space size={0}>
@@ -106,11 +148,35 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
 
   const columns: TableProps<ReferenceRecord>['columns'] = [
     { key: 'name', dataIndex: 'name', title: t('common.name'), sorter: true },
-    { key: 'code', dataIndex: 'code', title: t('common.code'), width: 140, render: (code: string | null) => code ?? <Typography.Text type="secondary">—</Typography.Text> },
-    { key: 'sortOrder', dataIndex: 'sortOrder', title: t('common.sortOrder'), sorter: true, width: 100, align: 'right' },
+    {
+      key: 'code',
+      dataIndex: 'code',
+      title: t('common.code'),
+      width: 140,
+      render: (code: string | null) => code ?? <Typography.Text type="secondary">—</Typography.Text>,
+    },
+    {
+      key: 'sortOrder',
+      dataIndex: 'sortOrder',
+      title: t('common.sortOrder'),
+      sorter: true,
+      width: 100,
+      align: 'right',
+    },
     { key: 'status', title: t('common.status'), width: 110, render: (_, r) => <StatusTag active={r.active} /> },
-    { key: 'updatedAt', dataIndex: 'updatedAt', title: t('common.updatedAt'), width: 170, render: (v: string) => formatDateTime(v, locale) },
-    { key: 'actions', title: t('common.actions'), width: 200, render: (_, r) => <ReferenceActions kind={kind} record={r} onEdit={() => setEditing(r)} /> },
+    {
+      key: 'updatedAt',
+      dataIndex: 'updatedAt',
+      title: t('common.updatedAt'),
+      width: 170,
+      render: (v: string) => formatDateTime(v, locale),
+    },
+    {
+      key: 'actions',
+      title: t('common.actions'),
+      width: 200,
+      render: (_, r) => <ReferenceActions kind={kind} record={r} onEdit={() => setEditing(r)} />,
+    },
   ];
   const table = useServerTable<ReferenceRecord, ReferenceListParams>(params, setParams, page.data?.total);
 
@@ -133,7 +199,10 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
             style={{ width: 260 }}
             onSearch={(q) => setParams((p) => ({ ...p, q: q || undefined, page: 1 }))}
           />
-          <ActiveFilter value={(params.active ?? 'true') as ActiveValue} onChange={(active) => setParams((p) => ({ ...p, active, page: 1 }))} />
+          <ActiveFilter
+            value={(params.active ?? 'true') as ActiveValue}
+            onChange={(active) => setParams((p) => ({ ...p, active, page: 1 }))}
+          />
         </Flex>
         <Table<ReferenceRecord>
           rowKey="id"
@@ -146,8 +215,13 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
           scroll={{ x: 800 }}
           pagination={table.pagination}
           locale={{
-            emptyText: page.isPending ? ' ' : (
-              <EmptyState title={t(filtered ? 'reference.emptyFiltered' : 'reference.empty', { kind: noun })} hint={filtered ? undefined : t('reference.emptyHint')} />
+            emptyText: page.isPending ? (
+              ' '
+            ) : (
+              <EmptyState
+                title={t(filtered ? 'reference.emptyFiltered' : 'reference.empty', { kind: noun })}
+                hint={filtered ? undefined : t('reference.emptyHint')}
+              />
             ),
           }}
         />

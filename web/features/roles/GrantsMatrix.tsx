@@ -1,5 +1,12 @@
 import { Radio, Switch, Table, Typography } from 'antd';
-import { PERMISSIONS, PERMISSION_KEYS, SCOPES, type Grants, type Permission, type Scope } from '../../../common/permissions';
+import {
+  PERMISSIONS,
+  PERMISSION_KEYS,
+  SCOPES,
+  type Grants,
+  type Permission,
+  type Scope,
+} from '../../../common/permissions';
 import { useT } from '../../i18n';
 
 type Props = { value?: Grants; onChange?: (grants: Grants) => void };
@@ -49,7 +56,10 @@ export function GrantsMatrix({ value = {}, onChange }: Props) {
                 aria-label={t(`permission.${permission}`)}
                 value={value[permission] ?? 'none'}
                 onChange={(e) => set(permission, e.target.value === 'none' ? null : (e.target.value as Scope))}
-                options={[{ value: 'none', label: t('scope.none') }, ...SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))]}
+                options={[
+                  { value: 'none', label: t('scope.none') },
+                  ...SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) })),
+                ]}
               />
             ) : (
               <Switch

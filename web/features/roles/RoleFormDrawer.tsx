@@ -27,14 +27,21 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
   useEffect(() => {
     if (!open) return;
     form.resetFields();
-    form.setFieldsValue(role ? { code: role.code, name: role.name, description: role.description ?? undefined, grants: role.grants } : { grants: {} });
+    form.setFieldsValue(
+      role
+        ? { code: role.code, name: role.name, description: role.description ?? undefined, grants: role.grants }
+        : { grants: {} },
+    );
   }, [open, role, form]);
 
   // Role names show on users, and the signed-in user's own grants may have changed.
-  const save = useWrite((values: Values) => {
-    const fields = { name: values.name, description: values.description || null, grants: values.grants ?? {} };
-    return role ? rolesApi.update(role.id, fields) : rolesApi.create({ ...fields, code: values.code });
-  }, [rolesApi.path, usersApi.path, ME_KEY[0]]);
+  const save = useWrite(
+    (values: Values) => {
+      const fields = { name: values.name, description: values.description || null, grants: values.grants ?? {} };
+      return role ? rolesApi.update(role.id, fields) : rolesApi.create({ ...fields, code: values.code });
+    },
+    [rolesApi.path, usersApi.path, ME_KEY[0]],
+  );
 
   const submit = async (values: Values) => {
     try {
@@ -47,7 +54,14 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
   };
 
   return (
-    <FormDrawer open={open} onClose={onClose} width={720} title={role ? t('role.editTitle', { name: roleLabel(t, locale, role) }) : t('role.createTitle')} onSave={() => form.submit()} saving={save.isPending}>
+    <FormDrawer
+      open={open}
+      onClose={onClose}
+      width={720}
+      title={role ? t('role.editTitle', { name: roleLabel(t, locale, role) }) : t('role.createTitle')}
+      onSave={() => form.submit()}
+      saving={save.isPending}
+    >
       {role?.builtin && <Alert type="info" showIcon title={t('role.builtinHint')} style={{ marginBottom: 16 }} />}
       <Form<Values> form={form} layout="vertical" onFinish={submit} name="role">
         <Flex gap={16}>
@@ -60,7 +74,12 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
           >
             <Input disabled={role !== null} autoComplete="off" />
           </Form.Item>
-          <Form.Item name="name" label={t('role.name')} rules={[rules.required('role.name'), { max: 50 }]} style={{ flex: 1 }}>
+          <Form.Item
+            name="name"
+            label={t('role.name')}
+            rules={[rules.required('role.name'), { max: 50 }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" placeholder={role?.builtin ? roleLabel(t, locale, role) : undefined} />
           </Form.Item>
         </Flex>

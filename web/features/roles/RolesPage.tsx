@@ -36,7 +36,9 @@ function DeleteRole({ role }: { role: Role }) {
   return (
     <Popconfirm
       title={t('common.delete')}
-      description={<div style={{ maxWidth: 300 }}>{t('common.deleteConfirm', { name: roleLabel(t, locale, role) })}</div>}
+      description={
+        <div style={{ maxWidth: 300 }}>{t('common.deleteConfirm', { name: roleLabel(t, locale, role) })}</div>
+      }
       okButtonProps={{ danger: true }}
       onConfirm={() => remove.mutateAsync(undefined).catch(toast)}
     >
@@ -67,7 +69,13 @@ export function RolesPage() {
         </Space>
       ),
     },
-    { key: 'code', dataIndex: 'code', title: t('role.code'), width: 130, render: (code: string) => <Typography.Text code>{code}</Typography.Text> },
+    {
+      key: 'code',
+      dataIndex: 'code',
+      title: t('role.code'),
+      width: 130,
+      render: (code: string) => <Typography.Text code>{code}</Typography.Text>,
+    },
     { key: 'description', title: t('common.description'), render: (_, r) => roleDescription(t, locale, r) },
     { key: 'grants', title: t('role.grants'), width: 320, render: (_, r) => <GrantTags role={r} /> },
     { key: 'userCount', dataIndex: 'userCount', title: t('role.userCount'), width: 90, align: 'right' },
@@ -115,7 +123,13 @@ export function RolesPage() {
           loading={page.isFetching}
           size="middle"
           scroll={{ x: 1000 }}
-          pagination={{ current: pageNo, pageSize: 20, total: page.data?.total ?? 0, onChange: setPageNo, hideOnSinglePage: true }}
+          pagination={{
+            current: pageNo,
+            pageSize: 20,
+            total: page.data?.total ?? 0,
+            onChange: setPageNo,
+            hideOnSinglePage: true,
+          }}
           locale={{ emptyText: page.isPending ? ' ' : <EmptyState title={t('role.empty')} /> }}
         />
       </Card>

@@ -1,6 +1,19 @@
 import { KeyOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Select, Table, Typography, type TableProps } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Select,
+  Table,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useState } from 'react';
 import type { ApiToken } from '../../../common/schemas/auth';
 import { useWrite } from '../../api/queries';
@@ -63,24 +76,65 @@ export function ApiTokensPanel() {
   const never = <Typography.Text type="secondary">{t('common.never')}</Typography.Text>;
   const columns: TableProps<ApiToken>['columns'] = [
     { key: 'name', dataIndex: 'name', title: t('settings.tokenName') },
-    { key: 'prefix', dataIndex: 'prefix', title: t('settings.tokenPrefix'), width: 150, render: (p: string) => <Typography.Text code>{p}…</Typography.Text> },
-    { key: 'createdAt', dataIndex: 'createdAt', title: t('common.createdAt'), width: 160, render: (v: string) => formatDateTime(v, locale) },
-    { key: 'lastUsedAt', dataIndex: 'lastUsedAt', title: t('settings.tokenLastUsed'), width: 160, render: (v: string | null) => formatDateTime(v, locale) || never },
-    { key: 'expiresAt', dataIndex: 'expiresAt', title: t('settings.tokenExpires'), width: 160, render: (v: string | null) => formatDateTime(v, locale) || <Typography.Text type="secondary">{t('settings.tokenNeverExpires')}</Typography.Text> },
+    {
+      key: 'prefix',
+      dataIndex: 'prefix',
+      title: t('settings.tokenPrefix'),
+      width: 150,
+      render: (p: string) => <Typography.Text code>{p}…</Typography.Text>,
+    },
+    {
+      key: 'createdAt',
+      dataIndex: 'createdAt',
+      title: t('common.createdAt'),
+      width: 160,
+      render: (v: string) => formatDateTime(v, locale),
+    },
+    {
+      key: 'lastUsedAt',
+      dataIndex: 'lastUsedAt',
+      title: t('settings.tokenLastUsed'),
+      width: 160,
+      render: (v: string | null) => formatDateTime(v, locale) || never,
+    },
+    {
+      key: 'expiresAt',
+      dataIndex: 'expiresAt',
+      title: t('settings.tokenExpires'),
+      width: 160,
+      render: (v: string | null) =>
+        formatDateTime(v, locale) || (
+          <Typography.Text type="secondary">{t('settings.tokenNeverExpires')}</Typography.Text>
+        ),
+    },
     { key: 'actions', title: t('common.actions'), width: 90, render: (_, token) => <RevokeToken token={token} /> },
   ];
 
   return (
     <>
       <Typography.Paragraph type="secondary">{t('settings.tokensHint')}</Typography.Paragraph>
-      <Form<Values> form={form} layout="inline" name="api-token" onFinish={submit} initialValues={{ expiresInDays: 90 }} style={{ marginBottom: 16, rowGap: 8 }}>
-        <Form.Item name="name" label={t('settings.tokenName')} rules={[rules.required('settings.tokenName'), { max: 50 }]}>
+      <Form<Values>
+        form={form}
+        layout="inline"
+        name="api-token"
+        onFinish={submit}
+        initialValues={{ expiresInDays: 90 }}
+        style={{ marginBottom: 16, rowGap: 8 }}
+      >
+        <Form.Item
+          name="name"
+          label={t('settings.tokenName')}
+          rules={[rules.required('settings.tokenName'), { max: 50 }]}
+        >
           <Input placeholder={t('settings.tokenNamePlaceholder')} style={{ width: 220 }} autoComplete="off" />
         </Form.Item>
         <Form.Item name="expiresInDays" label={t('settings.tokenExpiry')}>
           <Select
             style={{ width: 130 }}
-            options={[...EXPIRY_DAYS.map((days) => ({ value: days, label: t('settings.tokenDays', { days }) })), { value: 0, label: t('settings.tokenNeverExpires') }]}
+            options={[
+              ...EXPIRY_DAYS.map((days) => ({ value: days, label: t('settings.tokenDays', { days }) })),
+              { value: 0, label: t('settings.tokenNeverExpires') },
+            ]}
           />
         </Form.Item>
         <Button type="primary" htmlType="submit" icon={<KeyOutlined />} loading={create.isPending}>
@@ -96,7 +150,13 @@ export function ApiTokensPanel() {
         loading={tokens.isFetching}
         pagination={false}
         scroll={{ x: 800 }}
-        locale={{ emptyText: tokens.isPending ? ' ' : <EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} /> }}
+        locale={{
+          emptyText: tokens.isPending ? (
+            ' '
+          ) : (
+            <EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} />
+          ),
+        }}
       />
       <Modal
         open={created !== null}

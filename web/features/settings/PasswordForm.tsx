@@ -31,10 +31,18 @@ export function PasswordForm() {
     <>
       <Typography.Paragraph type="secondary">{t('settings.passwordHint')}</Typography.Paragraph>
       <Form<Values> form={form} layout="vertical" name="password" onFinish={submit} style={{ maxWidth: 420 }}>
-        <Form.Item name="currentPassword" label={t('settings.currentPassword')} rules={[rules.required('settings.currentPassword')]}>
+        <Form.Item
+          name="currentPassword"
+          label={t('settings.currentPassword')}
+          rules={[rules.required('settings.currentPassword')]}
+        >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item name="newPassword" label={t('settings.newPassword')} rules={[rules.required('settings.newPassword'), rules.schema(Password)]}>
+        <Form.Item
+          name="newPassword"
+          label={t('settings.newPassword')}
+          rules={[rules.required('settings.newPassword'), rules.schema(Password)]}
+        >
           <Input.Password autoComplete="new-password" placeholder={t('user.passwordHelp')} />
         </Form.Item>
         <Form.Item

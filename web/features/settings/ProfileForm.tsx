@@ -39,11 +39,22 @@ export function ProfileForm() {
   return (
     <>
       <Typography.Paragraph type="secondary">{t('settings.profileHint')}</Typography.Paragraph>
-      <Form<Values> form={form} layout="vertical" name="profile" onFinish={submit} initialValues={{ displayName: me.user.displayName, locale: me.user.locale }} style={{ maxWidth: 420 }}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        name="profile"
+        onFinish={submit}
+        initialValues={{ displayName: me.user.displayName, locale: me.user.locale }}
+        style={{ maxWidth: 420 }}
+      >
         <Form.Item label={t('user.username')}>
           <Input value={me.user.username} disabled />
         </Form.Item>
-        <Form.Item name="displayName" label={t('user.displayName')} rules={[rules.required('user.displayName'), { max: 50 }]}>
+        <Form.Item
+          name="displayName"
+          label={t('user.displayName')}
+          rules={[rules.required('user.displayName'), { max: 50 }]}
+        >
           <Input autoComplete="name" />
         </Form.Item>
         <Form.Item name="locale" label={t('user.locale')}>

@@ -1,5 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Col, Divider, Form, InputNumber, Row, Select, Skeleton, Switch, Table, Typography, type TableProps } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Col,
+  Divider,
+  Form,
+  InputNumber,
+  Row,
+  Select,
+  Skeleton,
+  Switch,
+  Table,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useMemo } from 'react';
 import { NOTIFICATION_KINDS, type NotificationKind, type Preferences } from '../../../common/schemas/notifications';
 import { useWrite } from '../../api/queries';
@@ -20,17 +35,42 @@ const LEAD_PRESETS = [0, 15, 30, 60, 24 * 60] as const;
 
 /** Zones offered first (the firm's first); the server takes any IANA zone, and a saved one not listed here is offered too. */
 const COMMON_ZONES = [
-  TIME_ZONE, 'Asia/Hong_Kong', 'Asia/Macau', 'Asia/Taipei', 'Asia/Urumqi', 'Asia/Singapore', 'Asia/Kuala_Lumpur', 'Asia/Bangkok',
-  'Asia/Tokyo', 'Asia/Seoul', 'Asia/Kolkata', 'Asia/Dubai', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'Europe/Moscow',
-  'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'America/Toronto', 'America/Sao_Paulo',
-  'Australia/Sydney', 'Pacific/Auckland', 'UTC',
+  TIME_ZONE,
+  'Asia/Hong_Kong',
+  'Asia/Macau',
+  'Asia/Taipei',
+  'Asia/Urumqi',
+  'Asia/Singapore',
+  'Asia/Kuala_Lumpur',
+  'Asia/Bangkok',
+  'Asia/Tokyo',
+  'Asia/Seoul',
+  'Asia/Kolkata',
+  'Asia/Dubai',
+  'Europe/London',
+  'Europe/Paris',
+  'Europe/Berlin',
+  'Europe/Moscow',
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+  'America/Toronto',
+  'America/Sao_Paulo',
+  'Australia/Sydney',
+  'Pacific/Auckland',
+  'UTC',
 ];
 
 /** A zone as people know it, in the UI language: "中国标准时间 · Asia/Shanghai (GMT+8)". */
 function zoneLabel(zone: string, locale: Locale): string {
   const part = (loc: string, timeZoneName: 'longGeneric' | 'shortOffset') => {
     try {
-      return new Intl.DateTimeFormat(loc, { timeZone: zone, timeZoneName }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value ?? '';
+      return (
+        new Intl.DateTimeFormat(loc, { timeZone: zone, timeZoneName })
+          .formatToParts(new Date())
+          .find((p) => p.type === 'timeZoneName')?.value ?? ''
+      );
     } catch {
       return '';
     }
@@ -46,7 +86,13 @@ function leadText(minutes: number, t: ReturnType<typeof useT>): string {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const rest = minutes % 60;
-  return [days && t('prefs.days', { n: days }), hours && t('prefs.hours', { n: hours }), rest && t('prefs.minutesN', { n: rest })].filter(Boolean).join(' ');
+  return [
+    days && t('prefs.days', { n: days }),
+    hours && t('prefs.hours', { n: hours }),
+    rest && t('prefs.minutesN', { n: rest }),
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -90,7 +136,9 @@ export function RemindersPanel() {
       render: (_, { kind }) => (
         <>
           <Typography.Text>{t(`prefs.kind.${kind}`)}</Typography.Text>
-          <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{t(`prefs.kindHint.${kind}`)}</Typography.Text>
+          <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+            {t(`prefs.kindHint.${kind}`)}
+          </Typography.Text>
         </>
       ),
     },
@@ -101,7 +149,11 @@ export function RemindersPanel() {
       align: 'center' as const,
       render: (_: unknown, { kind }: { kind: NotificationKind }) => (
         <Form.Item name={['channels', kind, channel]} valuePropName="checked" noStyle>
-          <Switch size="small" aria-label={`${t(`prefs.kind.${kind}`)} · ${t(channel === 'inApp' ? 'prefs.inApp' : 'prefs.email')}`} data-testid={`prefs-${kind}-${channel}`} />
+          <Switch
+            size="small"
+            aria-label={`${t(`prefs.kind.${kind}`)} · ${t(channel === 'inApp' ? 'prefs.inApp' : 'prefs.email')}`}
+            data-testid={`prefs-${kind}-${channel}`}
+          />
         </Form.Item>
       ),
     })),
@@ -116,10 +168,22 @@ export function RemindersPanel() {
         <Skeleton active />
       ) : (
         // The form takes the server's values when it mounts; later refreshes (e.g. the feed switched on) leave edits alone.
-        <Form<Values> form={form} layout="vertical" name="preferences" onFinish={submit} initialValues={toValues(prefs.data)} style={{ maxWidth: 760 }}>
+        <Form<Values>
+          form={form}
+          layout="vertical"
+          name="preferences"
+          onFinish={submit}
+          initialValues={toValues(prefs.data)}
+          style={{ maxWidth: 760 }}
+        >
           <Row gutter={24}>
             <Col xs={24} md={13}>
-              <Form.Item name="timeZone" label={t('prefs.timeZone')} extra={t('prefs.timeZoneHint')} rules={[rules.required('prefs.timeZone', 'select')]}>
+              <Form.Item
+                name="timeZone"
+                label={t('prefs.timeZone')}
+                extra={t('prefs.timeZoneHint')}
+                rules={[rules.required('prefs.timeZone', 'select')]}
+              >
                 <Select showSearch={{ optionFilterProp: 'label' }} options={zones} data-testid="prefs-time-zone" />
               </Form.Item>
             </Col>
@@ -130,24 +194,42 @@ export function RemindersPanel() {
                 rules={[{ ...rules.required('prefs.reminderLead'), whitespace: false, type: 'number' }]}
                 extra={
                   <>
-                    {typeof lead === 'number' && <div>{lead === 0 ? t('prefs.reminderAtDue') : t('prefs.reminderLeadHint', { lead: leadText(lead, t) })}</div>}
+                    {typeof lead === 'number' && (
+                      <div>
+                        {lead === 0
+                          ? t('prefs.reminderAtDue')
+                          : t('prefs.reminderLeadHint', { lead: leadText(lead, t) })}
+                      </div>
+                    )}
                     <div data-testid="prefs-lead-presets">
                       {t('prefs.presets')}
                       {LEAD_PRESETS.map((minutes, i) => (
                         <span key={minutes}>
                           {i > 0 && ' · '}
-                          <Typography.Link onClick={() => form.setFieldValue('reminderLeadMinutes', minutes)}>{leadText(minutes, t)}</Typography.Link>
+                          <Typography.Link onClick={() => form.setFieldValue('reminderLeadMinutes', minutes)}>
+                            {leadText(minutes, t)}
+                          </Typography.Link>
                         </span>
                       ))}
                     </div>
                   </>
                 }
               >
-                <InputNumber min={0} max={MAX_LEAD_MINUTES} precision={0} step={15} suffix={t('prefs.minutes')} style={{ width: '100%' }} data-testid="prefs-lead" />
+                <InputNumber
+                  min={0}
+                  max={MAX_LEAD_MINUTES}
+                  precision={0}
+                  step={15}
+                  suffix={t('prefs.minutes')}
+                  style={{ width: '100%' }}
+                  data-testid="prefs-lead"
+                />
               </Form.Item>
             </Col>
           </Row>
-          <Typography.Title level={5} style={{ marginTop: 0 }}>{t('prefs.channels')}</Typography.Title>
+          <Typography.Title level={5} style={{ marginTop: 0 }}>
+            {t('prefs.channels')}
+          </Typography.Title>
           {!me.user.email && <Alert type="info" showIcon title={t('prefs.noEmail')} style={{ marginBottom: 12 }} />}
           <Table<{ kind: NotificationKind }>
             rowKey="kind"
@@ -165,7 +247,9 @@ export function RemindersPanel() {
         </Form>
       )}
       <Divider />
-      <Typography.Title level={5} style={{ marginTop: 0 }}>{t('prefs.calendarFeed')}</Typography.Title>
+      <Typography.Title level={5} style={{ marginTop: 0 }}>
+        {t('prefs.calendarFeed')}
+      </Typography.Title>
       <div style={{ maxWidth: 760 }}>
         <CalendarFeedPanel />
       </div>
@@ -174,6 +258,8 @@ export function RemindersPanel() {
 }
 
 function toValues(p: Preferences): Values {
-  const channels = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, p.channels[kind] ?? { inApp: true, email: false }])) as Record<NotificationKind, Channels>;
+  const channels = Object.fromEntries(
+    NOTIFICATION_KINDS.map((kind) => [kind, p.channels[kind] ?? { inApp: true, email: false }]),
+  ) as Record<NotificationKind, Channels>;
   return { timeZone: p.timeZone, reminderLeadMinutes: p.reminderLeadMinutes, channels };
 }

@@ -14,7 +14,9 @@ type Tab = (typeof TABS)[number];
 export function SettingsPage() {
   const t = useT();
   const [search, setSearch] = useSearchParams();
-  const tab: Tab = (TABS as readonly string[]).includes(search.get('tab') ?? '') ? (search.get('tab') as Tab) : 'profile';
+  const tab: Tab = (TABS as readonly string[]).includes(search.get('tab') ?? '')
+    ? (search.get('tab') as Tab)
+    : 'profile';
   return (
     <PageContainer title={t('settings.title')}>
       <Card>

@@ -19,7 +19,10 @@ export function SuggestionModal({ suggestion: s, onClose }: { suggestion: Sugges
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const onError = useFormSubmitError(form, FIELDS);
-  const send = useWrite((v: Values) => suggestionsApi.send(s.id, v), [todayApi.path, suggestionsApi.path, contactLogsApi.path, customersApi.path]);
+  const send = useWrite(
+    (v: Values) => suggestionsApi.send(s.id, v),
+    [todayApi.path, suggestionsApi.path, contactLogsApi.path, customersApi.path],
+  );
   const submit = async (values: Values) => {
     try {
       await send.mutateAsync(values);
@@ -41,11 +44,25 @@ export function SuggestionModal({ suggestion: s, onClose }: { suggestion: Sugges
       destroyOnHidden
     >
       <Typography.Paragraph type="secondary">{t('suggestion.draftHint', { days: s.days })}</Typography.Paragraph>
-      <Form<Values> form={form} layout="vertical" name="suggestion" initialValues={{ to: s.toAddress ?? '', subject: s.subject, body: s.body }} onFinish={submit}>
-        <Form.Item name="to" label={t('suggestion.to')} rules={[rules.required('suggestion.to'), { type: 'email', message: t('form.emailInvalid') }]}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        name="suggestion"
+        initialValues={{ to: s.toAddress ?? '', subject: s.subject, body: s.body }}
+        onFinish={submit}
+      >
+        <Form.Item
+          name="to"
+          label={t('suggestion.to')}
+          rules={[rules.required('suggestion.to'), { type: 'email', message: t('form.emailInvalid') }]}
+        >
           <Input placeholder="name@example.cn" />
         </Form.Item>
-        <Form.Item name="subject" label={t('suggestion.subject')} rules={[rules.required('suggestion.subject'), { max: 200 }]}>
+        <Form.Item
+          name="subject"
+          label={t('suggestion.subject')}
+          rules={[rules.required('suggestion.subject'), { max: 200 }]}
+        >
           <Input />
         </Form.Item>
         <Form.Item name="body" label={t('suggestion.body')} rules={[rules.required('suggestion.body')]}>

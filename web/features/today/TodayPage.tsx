@@ -1,6 +1,34 @@
-import { BellOutlined, CalendarOutlined, CheckOutlined, ClockCircleOutlined, InboxOutlined, MailOutlined, PhoneOutlined, UserAddOutlined, WarningOutlined } from '@ant-design/icons';
+import {
+  BellOutlined,
+  CalendarOutlined,
+  CheckOutlined,
+  ClockCircleOutlined,
+  InboxOutlined,
+  MailOutlined,
+  PhoneOutlined,
+  UserAddOutlined,
+  WarningOutlined,
+} from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Badge, Button, Card, Col, DatePicker, Dropdown, Flex, Input, List, Modal, Popconfirm, Popover, Row, Space, Tag, Typography } from 'antd';
+import {
+  App,
+  Badge,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Dropdown,
+  Flex,
+  Input,
+  List,
+  Modal,
+  Popconfirm,
+  Popover,
+  Row,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -29,13 +57,32 @@ function greetingKey(hour: number): WebMessageKey {
 }
 
 /** Where an activity, reminder or suggestion lives. */
-function recordLink(r: { opportunityId?: string | null; leadId?: string | null; customerId?: string | null }, label: ReactNode) {
-  const to = r.opportunityId ? `/opportunities/${r.opportunityId}` : r.leadId ? `/leads/${r.leadId}` : r.customerId ? `/customers/${r.customerId}` : null;
+function recordLink(
+  r: { opportunityId?: string | null; leadId?: string | null; customerId?: string | null },
+  label: ReactNode,
+) {
+  const to = r.opportunityId
+    ? `/opportunities/${r.opportunityId}`
+    : r.leadId
+      ? `/leads/${r.leadId}`
+      : r.customerId
+        ? `/customers/${r.customerId}`
+        : null;
   return to ? <Link to={to}>{label}</Link> : label;
 }
 
 /** A date picker in a popover, for "reschedule": picks a day (and time, for tasks) in the future. */
-function ReschedulePopover({ withTime, onPick, children, testId }: { withTime: boolean; onPick: (value: Dayjs) => Promise<unknown>; children: ReactNode; testId: string }) {
+function ReschedulePopover({
+  withTime,
+  onPick,
+  children,
+  testId,
+}: {
+  withTime: boolean;
+  onPick: (value: Dayjs) => Promise<unknown>;
+  children: ReactNode;
+  testId: string;
+}) {
   const t = useT();
   const [open, setOpen] = useState(false);
   return (
@@ -73,7 +120,10 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
   const [completing, setCompleting] = useState<Activity | null>(null);
   const [notes, setNotes] = useState('');
   const complete = useWrite((a: Activity) => activitiesApi.complete(a.id, { notes: notes || undefined }), TODAY);
-  const reschedule = useWrite(({ id, dueAt }: { id: string; dueAt: string }) => activitiesApi.update(id, { dueAt }), TODAY);
+  const reschedule = useWrite(
+    ({ id, dueAt }: { id: string; dueAt: string }) => activitiesApi.update(id, { dueAt }),
+    TODAY,
+  );
   return (
     <>
       <List
@@ -83,16 +133,33 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
           <List.Item
             data-testid="today-task"
             actions={[
-              <Button key="done" size="small" type="primary" ghost icon={<CheckOutlined />} onClick={() => { setNotes(''); setCompleting(a); }} data-testid="today-task-complete">
+              <Button
+                key="done"
+                size="small"
+                type="primary"
+                ghost
+                icon={<CheckOutlined />}
+                onClick={() => {
+                  setNotes('');
+                  setCompleting(a);
+                }}
+                data-testid="today-task-complete"
+              >
                 {t('today.complete')}
               </Button>,
               <ReschedulePopover
                 key="move"
                 withTime
                 testId="today-task-reschedule"
-                onPick={(value) => reschedule.mutateAsync({ id: a.id, dueAt: value.toISOString() }).then(() => message.success(t('today.rescheduled')), toast)}
+                onPick={(value) =>
+                  reschedule
+                    .mutateAsync({ id: a.id, dueAt: value.toISOString() })
+                    .then(() => message.success(t('today.rescheduled')), toast)
+                }
               >
-                <Button size="small" icon={<CalendarOutlined />}>{t('today.reschedule')}</Button>
+                <Button size="small" icon={<CalendarOutlined />}>
+                  {t('today.reschedule')}
+                </Button>
               </ReschedulePopover>,
             ]}
           >
@@ -101,12 +168,18 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
                 <Space size={8} wrap>
                   <CategoryTag category={a.category} />
                   <Typography.Text strong>{a.subject}</Typography.Text>
-                  {overdue && <Tag color="red" icon={<WarningOutlined />}>{t('today.overdue')}</Tag>}
+                  {overdue && (
+                    <Tag color="red" icon={<WarningOutlined />}>
+                      {t('today.overdue')}
+                    </Tag>
+                  )}
                 </Space>
               }
               description={
                 <Space size={12} wrap>
-                  <span><ClockCircleOutlined /> {formatDateTime(a.dueAt, locale)}</span>
+                  <span>
+                    <ClockCircleOutlined /> {formatDateTime(a.dueAt, locale)}
+                  </span>
                   {recordLink(a, a.opportunityName ?? a.leadName ?? a.customerName)}
                   {a.contactName && <span>{a.contactName}</span>}
                 </Space>
@@ -132,7 +205,13 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
         }}
         destroyOnHidden
       >
-        <Input.TextArea rows={3} value={notes} maxLength={4000} onChange={(e) => setNotes(e.target.value)} placeholder={t('today.outcomePlaceholder')} />
+        <Input.TextArea
+          rows={3}
+          value={notes}
+          maxLength={4000}
+          onChange={(e) => setNotes(e.target.value)}
+          placeholder={t('today.outcomePlaceholder')}
+        />
       </Modal>
     </>
   );
@@ -153,16 +232,30 @@ function CallsDue({ items, today }: { items: CallDue[]; today: string }) {
           <List.Item
             data-testid="today-call"
             actions={[
-              <Button key="log" size="small" type="primary" ghost icon={<PhoneOutlined />} onClick={() => setLogging(c)} data-testid="today-call-log">
+              <Button
+                key="log"
+                size="small"
+                type="primary"
+                ghost
+                icon={<PhoneOutlined />}
+                onClick={() => setLogging(c)}
+                data-testid="today-call-log"
+              >
                 {t('today.logCall')}
               </Button>,
               <ReschedulePopover
                 key="move"
                 withTime={false}
                 testId="today-call-reschedule"
-                onPick={(value) => move.mutateAsync({ id: c.customerId, on: value.format('YYYY-MM-DD') }).then(() => message.success(t('today.rescheduled')), toast)}
+                onPick={(value) =>
+                  move
+                    .mutateAsync({ id: c.customerId, on: value.format('YYYY-MM-DD') })
+                    .then(() => message.success(t('today.rescheduled')), toast)
+                }
               >
-                <Button size="small" icon={<CalendarOutlined />}>{t('today.reschedule')}</Button>
+                <Button size="small" icon={<CalendarOutlined />}>
+                  {t('today.reschedule')}
+                </Button>
               </ReschedulePopover>,
             ]}
           >
@@ -170,15 +263,23 @@ function CallsDue({ items, today }: { items: CallDue[]; today: string }) {
               title={
                 <Space size={8} wrap>
                   <Link to={`/customers/${c.customerId}`}>{c.customerName}</Link>
-                  {c.nextContactOn < today && <Tag color="red">{t('today.since', { date: formatDate(c.nextContactOn, locale) })}</Tag>}
+                  {c.nextContactOn < today && (
+                    <Tag color="red">{t('today.since', { date: formatDate(c.nextContactOn, locale) })}</Tag>
+                  )}
                 </Space>
               }
               description={
                 <Space size={12} wrap>
                   {c.contactName && <span>{c.contactName}</span>}
-                  {c.phone && <a href={`tel:${c.phone}`}><PhoneOutlined /> {c.phone}</a>}
+                  {c.phone && (
+                    <a href={`tel:${c.phone}`}>
+                      <PhoneOutlined /> {c.phone}
+                    </a>
+                  )}
                   <Typography.Text type="secondary">
-                    {c.lastContactAt ? t('today.lastContact', { date: formatDate(c.lastContactAt, locale) }) : t('today.neverContacted')}
+                    {c.lastContactAt
+                      ? t('today.lastContact', { date: formatDate(c.lastContactAt, locale) })
+                      : t('today.neverContacted')}
                   </Typography.Text>
                 </Space>
               }
@@ -186,7 +287,9 @@ function CallsDue({ items, today }: { items: CallDue[]; today: string }) {
           </List.Item>
         )}
       />
-      {logging && <LogModal customerId={logging.customerId} contactId={logging.contactId} open onClose={() => setLogging(null)} />}
+      {logging && (
+        <LogModal customerId={logging.customerId} contactId={logging.contactId} open onClose={() => setLogging(null)} />
+      )}
     </>
   );
 }
@@ -196,7 +299,10 @@ function Reminders({ items }: { items: Reminder[] }) {
   const { locale } = useLocale();
   const toast = useErrorToast();
   const dismiss = useWrite((id: string) => remindersApi.dismiss(id), TODAY);
-  const snooze = useWrite(({ id, until }: { id: string; until: Date }) => remindersApi.snooze(id, until.toISOString()), TODAY);
+  const snooze = useWrite(
+    ({ id, until }: { id: string; until: Date }) => remindersApi.snooze(id, until.toISOString()),
+    TODAY,
+  );
   const later = (id: string, until: Dayjs) => snooze.mutateAsync({ id, until: until.toDate() }).catch(toast);
   return (
     <List
@@ -205,7 +311,13 @@ function Reminders({ items }: { items: Reminder[] }) {
         <List.Item
           data-testid="today-reminder"
           actions={[
-            <Button key="ok" size="small" type="link" onClick={() => dismiss.mutateAsync(r.id).catch(toast)} data-testid="today-reminder-dismiss">
+            <Button
+              key="ok"
+              size="small"
+              type="link"
+              onClick={() => dismiss.mutateAsync(r.id).catch(toast)}
+              data-testid="today-reminder-dismiss"
+            >
               {t('today.dismiss')}
             </Button>,
             <Dropdown
@@ -213,13 +325,27 @@ function Reminders({ items }: { items: Reminder[] }) {
               trigger={['click']}
               menu={{
                 items: [
-                  { key: 'hour', label: t('today.snoozeHour'), onClick: () => void later(r.id, dayjs().add(1, 'hour')) },
-                  { key: 'tomorrow', label: t('today.snoozeTomorrow'), onClick: () => void later(r.id, dayjs().add(1, 'day').hour(9).minute(0).second(0)) },
-                  { key: 'week', label: t('today.snoozeWeek'), onClick: () => void later(r.id, dayjs().add(7, 'day').hour(9).minute(0).second(0)) },
+                  {
+                    key: 'hour',
+                    label: t('today.snoozeHour'),
+                    onClick: () => void later(r.id, dayjs().add(1, 'hour')),
+                  },
+                  {
+                    key: 'tomorrow',
+                    label: t('today.snoozeTomorrow'),
+                    onClick: () => void later(r.id, dayjs().add(1, 'day').hour(9).minute(0).second(0)),
+                  },
+                  {
+                    key: 'week',
+                    label: t('today.snoozeWeek'),
+                    onClick: () => void later(r.id, dayjs().add(7, 'day').hour(9).minute(0).second(0)),
+                  },
                 ],
               }}
             >
-              <Button size="small" type="link" data-testid="today-reminder-snooze">{t('today.snooze')}</Button>
+              <Button size="small" type="link" data-testid="today-reminder-snooze">
+                {t('today.snooze')}
+              </Button>
             </Dropdown>,
           ]}
         >
@@ -228,7 +354,9 @@ function Reminders({ items }: { items: Reminder[] }) {
             title={recordLink(r, r.title || r.customerName)}
             description={
               <Space orientation="vertical" size={0}>
-                <Typography.Text type="secondary">{t(`reminder.kind.${r.kind}`)} · {formatDateTime(r.remindAt, locale)}</Typography.Text>
+                <Typography.Text type="secondary">
+                  {t(`reminder.kind.${r.kind}`)} · {formatDateTime(r.remindAt, locale)}
+                </Typography.Text>
                 {r.note && <Typography.Text>{r.note}</Typography.Text>}
               </Space>
             }
@@ -239,7 +367,21 @@ function Reminders({ items }: { items: Reminder[] }) {
   );
 }
 
-function Section({ title, count, icon, children, empty, testId }: { title: string; count: number; icon: ReactNode; children: ReactNode; empty: string; testId: string }) {
+function Section({
+  title,
+  count,
+  icon,
+  children,
+  empty,
+  testId,
+}: {
+  title: string;
+  count: number;
+  icon: ReactNode;
+  children: ReactNode;
+  empty: string;
+  testId: string;
+}) {
   return (
     <Card
       size="small"
@@ -282,34 +424,73 @@ export function TodayPage() {
               {t(greetingKey(hourInFirmZone()), { name: me.user.displayName })}
             </Typography.Title>
             <Typography.Text type="secondary" data-testid="today-summary">
-              {t('today.summary', { date: formatDate(d.date, locale), tasks, calls: d.callsDue.length, reminders: d.reminders.length })}
+              {t('today.summary', {
+                date: formatDate(d.date, locale),
+                tasks,
+                calls: d.callsDue.length,
+                reminders: d.reminders.length,
+              })}
             </Typography.Text>
           </div>
-          <Link to="/calendar"><Button icon={<CalendarOutlined />}>{t('nav.calendar')}</Button></Link>
+          <Link to="/calendar">
+            <Button icon={<CalendarOutlined />}>{t('nav.calendar')}</Button>
+          </Link>
         </Flex>
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            <Section title={t('today.tasks')} count={tasks} icon={<CheckOutlined />} empty={t('today.noTasks')} testId="today-tasks">
+            <Section
+              title={t('today.tasks')}
+              count={tasks}
+              icon={<CheckOutlined />}
+              empty={t('today.noTasks')}
+              testId="today-tasks"
+            >
               {d.overdue.length > 0 && <TaskList items={d.overdue} overdue />}
               {d.today.length > 0 && <TaskList items={d.today} overdue={false} />}
             </Section>
-            <Section title={t('today.calls')} count={d.callsDue.length} icon={<PhoneOutlined />} empty={t('today.noCalls')} testId="today-calls">
+            <Section
+              title={t('today.calls')}
+              count={d.callsDue.length}
+              icon={<PhoneOutlined />}
+              empty={t('today.noCalls')}
+              testId="today-calls"
+            >
               <CallsDue items={d.callsDue} today={d.date} />
             </Section>
-            <Section title={t('today.inactive')} count={d.inactive.length} icon={<MailOutlined />} empty={t('today.noInactive')} testId="today-inactive">
+            <Section
+              title={t('today.inactive')}
+              count={d.inactive.length}
+              icon={<MailOutlined />}
+              empty={t('today.noInactive')}
+              testId="today-inactive"
+            >
               <List
                 dataSource={d.inactive}
                 renderItem={(s) => (
                   <List.Item
                     data-testid="today-suggestion"
                     actions={[
-                      <Button key="draft" size="small" type="primary" ghost icon={<MailOutlined />} onClick={() => setDrafting(s.id)} data-testid="today-suggestion-draft">
+                      <Button
+                        key="draft"
+                        size="small"
+                        type="primary"
+                        ghost
+                        icon={<MailOutlined />}
+                        onClick={() => setDrafting(s.id)}
+                        data-testid="today-suggestion-draft"
+                      >
                         {t('suggestion.openDraft')}
                       </Button>,
-                      <Popconfirm key="dismiss" title={t('suggestion.dismissConfirm')} onConfirm={() => dismissSuggestion.mutateAsync(s.id).catch(toast)}>
-                        <Button size="small" type="link">{t('today.dismiss')}</Button>
+                      <Popconfirm
+                        key="dismiss"
+                        title={t('suggestion.dismissConfirm')}
+                        onConfirm={() => dismissSuggestion.mutateAsync(s.id).catch(toast)}
+                      >
+                        <Button size="small" type="link">
+                          {t('today.dismiss')}
+                        </Button>
                       </Popconfirm>,
                     ]}
                   >
@@ -330,11 +511,23 @@ export function TodayPage() {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            <Section title={t('today.reminders')} count={d.reminders.length} icon={<BellOutlined />} empty={t('today.noReminders')} testId="today-reminders">
+            <Section
+              title={t('today.reminders')}
+              count={d.reminders.length}
+              icon={<BellOutlined />}
+              empty={t('today.noReminders')}
+              testId="today-reminders"
+            >
               <Reminders items={d.reminders} />
             </Section>
             {can(me, 'leads:assign', 'department') && (
-              <Section title={t('today.queuedLeads')} count={d.queuedLeads.length} icon={<InboxOutlined />} empty={t('today.noQueuedLeads')} testId="today-queue">
+              <Section
+                title={t('today.queuedLeads')}
+                count={d.queuedLeads.length}
+                icon={<InboxOutlined />}
+                empty={t('today.noQueuedLeads')}
+                testId="today-queue"
+              >
                 <List
                   dataSource={d.queuedLeads}
                   renderItem={(l) => (
@@ -345,7 +538,11 @@ export function TodayPage() {
                           <Space size={12} wrap>
                             {l.queueDepartmentName && <Tag>{l.queueDepartmentName}</Tag>}
                             {l.contactName && <span>{l.contactName}</span>}
-                            {l.assignedAt && <Typography.Text type="secondary">{t('today.arrived', { time: formatDateTime(l.assignedAt, locale) })}</Typography.Text>}
+                            {l.assignedAt && (
+                              <Typography.Text type="secondary">
+                                {t('today.arrived', { time: formatDateTime(l.assignedAt, locale) })}
+                              </Typography.Text>
+                            )}
                           </Space>
                         }
                       />
@@ -354,7 +551,13 @@ export function TodayPage() {
                 />
               </Section>
             )}
-            <Section title={t('today.newLeads')} count={d.newLeads.length} icon={<UserAddOutlined />} empty={t('today.noLeads')} testId="today-leads">
+            <Section
+              title={t('today.newLeads')}
+              count={d.newLeads.length}
+              icon={<UserAddOutlined />}
+              empty={t('today.noLeads')}
+              testId="today-leads"
+            >
               <List
                 dataSource={d.newLeads}
                 renderItem={(l) => (
@@ -364,8 +567,14 @@ export function TodayPage() {
                       description={
                         <Space size={12} wrap>
                           {l.contactName && <span>{l.contactName}</span>}
-                          {l.phone && <a href={`tel:${l.phone}`}><PhoneOutlined /> {l.phone}</a>}
-                          {l.assignedAt && <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>}
+                          {l.phone && (
+                            <a href={`tel:${l.phone}`}>
+                              <PhoneOutlined /> {l.phone}
+                            </a>
+                          )}
+                          {l.assignedAt && (
+                            <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>
+                          )}
                         </Space>
                       }
                     />
@@ -373,7 +582,13 @@ export function TodayPage() {
                 )}
               />
             </Section>
-            <Section title={t('today.services')} count={d.servicesDue.length} icon={<CalendarOutlined />} empty={t('today.noServices')} testId="today-services">
+            <Section
+              title={t('today.services')}
+              count={d.servicesDue.length}
+              icon={<CalendarOutlined />}
+              empty={t('today.noServices')}
+              testId="today-services"
+            >
               <List
                 dataSource={d.servicesDue}
                 renderItem={(s) => {
@@ -400,7 +615,9 @@ export function TodayPage() {
           </Space>
         </Col>
       </Row>
-      {drafting && <SuggestionModal suggestion={d.inactive.find((s) => s.id === drafting)!} onClose={() => setDrafting(null)} />}
+      {drafting && (
+        <SuggestionModal suggestion={d.inactive.find((s) => s.id === drafting)!} onClose={() => setDrafting(null)} />
+      )}
     </Space>
   );
 }

@@ -15,7 +15,10 @@ export function ResetPasswordModal({ user, onClose }: { user: User | null; onClo
   const [form] = Form.useForm<{ newPassword: string }>();
   const { message } = App.useApp();
   const onError = useFormSubmitError(form, FIELDS);
-  const reset = useWrite(({ id, newPassword }: { id: string; newPassword: string }) => usersApi.resetPassword(id, newPassword), []);
+  const reset = useWrite(
+    ({ id, newPassword }: { id: string; newPassword: string }) => usersApi.resetPassword(id, newPassword),
+    [],
+  );
 
   const submit = async ({ newPassword }: { newPassword: string }) => {
     if (!user) return;
@@ -40,7 +43,11 @@ export function ResetPasswordModal({ user, onClose }: { user: User | null; onClo
     >
       <Alert type="warning" showIcon title={t('user.resetPasswordHint')} style={{ marginBottom: 16 }} />
       <Form form={form} layout="vertical" onFinish={submit} name="reset-password" preserve={false}>
-        <Form.Item name="newPassword" label={t('user.newPassword')} rules={[rules.required('user.newPassword'), rules.schema(Password)]}>
+        <Form.Item
+          name="newPassword"
+          label={t('user.newPassword')}
+          rules={[rules.required('user.newPassword'), rules.schema(Password)]}
+        >
           <Input.Password autoComplete="new-password" autoFocus placeholder={t('user.passwordHelp')} />
         </Form.Item>
       </Form>

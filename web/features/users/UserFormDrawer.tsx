@@ -29,14 +29,39 @@ type Values = {
 };
 
 const FIELDS: FormFields = {
-  names: ['username', 'password', 'displayName', 'email', 'phone', 'roleId', 'departmentId', 'branchId', 'regionId', 'businessLineIds', 'staffCategory', 'isPracticingCpa', 'locale'],
-  rename: { role: 'roleId', department: 'departmentId', branch: 'branchId', region: 'regionId', businessLine: 'businessLineIds' },
+  names: [
+    'username',
+    'password',
+    'displayName',
+    'email',
+    'phone',
+    'roleId',
+    'departmentId',
+    'branchId',
+    'regionId',
+    'businessLineIds',
+    'staffCategory',
+    'isPracticingCpa',
+    'locale',
+  ],
+  rename: {
+    role: 'roleId',
+    department: 'departmentId',
+    branch: 'branchId',
+    region: 'regionId',
+    businessLine: 'businessLineIds',
+  },
 };
 
 /** Options of an active-only picker; an inactive value already on the record stays visible. */
-function pickerOptions<T extends { id: string; name: string; active: boolean }>(items: T[] | undefined, current?: string | string[] | null) {
+function pickerOptions<T extends { id: string; name: string; active: boolean }>(
+  items: T[] | undefined,
+  current?: string | string[] | null,
+) {
   const keep = new Set(Array.isArray(current) ? current : current ? [current] : []);
-  return (items ?? []).filter((i) => i.active || keep.has(i.id)).map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
+  return (items ?? [])
+    .filter((i) => i.active || keep.has(i.id))
+    .map((i) => ({ value: i.id, label: i.name, disabled: !i.active }));
 }
 
 type Props = { open: boolean; user: User | null; onClose: () => void };
@@ -49,22 +74,27 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
   const [form] = Form.useForm<Values>();
   const { message } = App.useApp();
   const onError = useFormSubmitError(form, FIELDS);
-  const save = useWrite((values: Values) => {
-    const fields = {
-      displayName: values.displayName,
-      email: values.email || null,
-      phone: values.phone || null,
-      roleId: values.roleId,
-      departmentId: values.departmentId ?? null,
-      branchId: values.branchId ?? null,
-      regionId: values.regionId ?? null,
-      businessLineIds: values.businessLineIds ?? [],
-      staffCategory: values.staffCategory,
-      isPracticingCpa: values.isPracticingCpa,
-      locale: values.locale,
-    };
-    return user ? usersApi.update(user.id, fields) : usersApi.create({ ...fields, username: values.username, password: values.password });
-  }, [usersApi.path, ME_KEY[0]]); // the signed-in user may be editing themself
+  const save = useWrite(
+    (values: Values) => {
+      const fields = {
+        displayName: values.displayName,
+        email: values.email || null,
+        phone: values.phone || null,
+        roleId: values.roleId,
+        departmentId: values.departmentId ?? null,
+        branchId: values.branchId ?? null,
+        regionId: values.regionId ?? null,
+        businessLineIds: values.businessLineIds ?? [],
+        staffCategory: values.staffCategory,
+        isPracticingCpa: values.isPracticingCpa,
+        locale: values.locale,
+      };
+      return user
+        ? usersApi.update(user.id, fields)
+        : usersApi.create({ ...fields, username: values.username, password: values.password });
+    },
+    [usersApi.path, ME_KEY[0]],
+  ); // the signed-in user may be editing themself
   const roles = useAllRoles();
   const branches = useAllBranches();
   const regions = useAllRegions();
@@ -110,9 +140,24 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
   };
 
   return (
-    <FormDrawer open={open} onClose={onClose} title={user ? t('user.editTitle', { name: user.displayName }) : t('user.createTitle')} onSave={() => form.submit()} saving={save.isPending} saveTestId="user-form-submit">
-      <Form<Values> form={form} layout="vertical" onFinish={submit} name="user" scrollToFirstError={{ block: 'center' }}>
-        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>{t('user.sectionAccount')}</Divider>
+    <FormDrawer
+      open={open}
+      onClose={onClose}
+      title={user ? t('user.editTitle', { name: user.displayName }) : t('user.createTitle')}
+      onSave={() => form.submit()}
+      saving={save.isPending}
+      saveTestId="user-form-submit"
+    >
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        name="user"
+        scrollToFirstError={{ block: 'center' }}
+      >
+        <Divider titlePlacement="start" plain style={{ marginTop: 0 }}>
+          {t('user.sectionAccount')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item
@@ -125,13 +170,21 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="displayName" label={t('user.displayName')} rules={[rules.required('user.displayName'), { max: 50 }]}>
+            <Form.Item
+              name="displayName"
+              label={t('user.displayName')}
+              rules={[rules.required('user.displayName'), { max: 50 }]}
+            >
               <Input autoComplete="off" />
             </Form.Item>
           </Col>
           {!editing && (
             <Col span={12}>
-              <Form.Item name="password" label={t('user.password')} rules={[rules.required('user.password'), rules.schema(Password)]}>
+              <Form.Item
+                name="password"
+                label={t('user.password')}
+                rules={[rules.required('user.password'), rules.schema(Password)]}
+              >
                 <Input.Password autoComplete="new-password" placeholder={t('user.passwordHelp')} />
               </Form.Item>
             </Col>
@@ -148,7 +201,9 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
           </Col>
         </Row>
 
-        <Divider titlePlacement="start" plain>{t('user.sectionOrganisation')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('user.sectionOrganisation')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="departmentId" label={t('user.department')}>
@@ -156,7 +211,11 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="staffCategory" label={t('user.staffCategory')} rules={[rules.required('user.staffCategory', 'select')]}>
+            <Form.Item
+              name="staffCategory"
+              label={t('user.staffCategory')}
+              rules={[rules.required('user.staffCategory', 'select')]}
+            >
               <Select options={STAFF_CATEGORIES.map((c) => ({ value: c, label: t(categoryKey(c)) }))} />
             </Form.Item>
           </Col>
@@ -172,7 +231,13 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
           </Col>
           <Col span={24}>
             <Form.Item name="businessLineIds" label={t('user.businessLines')}>
-              <Select mode="multiple" allowClear options={pickerOptions(businessLines.data, user?.businessLineIds)} loading={businessLines.isLoading} showSearch={{ optionFilterProp: 'label' }} />
+              <Select
+                mode="multiple"
+                allowClear
+                options={pickerOptions(businessLines.data, user?.businessLineIds)}
+                loading={businessLines.isLoading}
+                showSearch={{ optionFilterProp: 'label' }}
+              />
             </Form.Item>
           </Col>
           <Col span={12}>
@@ -182,7 +247,9 @@ export function UserFormDrawer({ open, user, onClose }: Props) {
           </Col>
         </Row>
 
-        <Divider titlePlacement="start" plain>{t('user.sectionContact')}</Divider>
+        <Divider titlePlacement="start" plain>
+          {t('user.sectionContact')}
+        </Divider>
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="email" label={t('user.email')} rules={[rules.schema(Email)]}>

@@ -1,5 +1,20 @@
 import { DownOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Dropdown, Flex, Input, Select, Space, Table, Tag, Typography, type MenuProps, type TableProps } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Dropdown,
+  Flex,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+  type MenuProps,
+  type TableProps,
+} from 'antd';
 import { useState } from 'react';
 import { STAFF_CATEGORIES, type StaffCategory, type User } from '../../../common/schemas/staff';
 import { useAllBranches, useAllBusinessLines, useAllRegions, useAllRoles, usePage, useWrite } from '../../api/queries';
@@ -22,7 +37,15 @@ const orDash = (value: string | null) => value ?? <Typography.Text type="seconda
 const FIRST_PAGE: UserListParams = { page: 1, pageSize: 20, active: 'true' };
 
 /** Edit, plus the rarer actions in a menu: deactivate/activate (confirmed) and reset password. */
-function UserActions({ user, onEdit, onResetPassword }: { user: User; onEdit: () => void; onResetPassword: () => void }) {
+function UserActions({
+  user,
+  onEdit,
+  onResetPassword,
+}: {
+  user: User;
+  onEdit: () => void;
+  onResetPassword: () => void;
+}) {
   const t = useT();
   const me = useMe();
   const toast = useErrorToast();
@@ -31,7 +54,9 @@ function UserActions({ user, onEdit, onResetPassword }: { user: User; onEdit: ()
   const confirmToggle = () =>
     modal.confirm({
       title: t(user.active ? 'common.deactivate' : 'common.activate'),
-      content: user.active ? t('user.deactivateConfirm', { name: user.displayName }) : t('user.activateConfirm', { name: user.displayName }),
+      content: user.active
+        ? t('user.deactivateConfirm', { name: user.displayName })
+        : t('user.activateConfirm', { name: user.displayName }),
       okText: t(user.active ? 'common.deactivate' : 'common.activate'),
       okButtonProps: { danger: user.active },
       onOk: () =>
@@ -42,7 +67,16 @@ function UserActions({ user, onEdit, onResetPassword }: { user: User; onEdit: ()
     });
   const items: MenuProps['items'] = [
     // Nobody deactivates their own account (the server refuses it too).
-    ...(user.id === me.user.id ? [] : [{ key: 'toggle', label: t(user.active ? 'common.deactivate' : 'common.activate'), danger: user.active, onClick: confirmToggle }]),
+    ...(user.id === me.user.id
+      ? []
+      : [
+          {
+            key: 'toggle',
+            label: t(user.active ? 'common.deactivate' : 'common.activate'),
+            danger: user.active,
+            onClick: confirmToggle,
+          },
+        ]),
     { key: 'reset', label: t('user.resetPassword'), onClick: onResetPassword },
   ];
   return (
@@ -76,8 +110,18 @@ export function UsersPage() {
 
   /** A filter change starts again at page 1. */
   const filter = (patch: Partial<UserListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const options = (items: { id: string; name: string }[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-  const filtered = Boolean(params.q || params.departmentId || params.branchId || params.regionId || params.roleId || params.businessLineId || params.staffCategory || params.active !== 'true');
+  const options = (items: { id: string; name: string }[] | undefined) =>
+    (items ?? []).map((i) => ({ value: i.id, label: i.name }));
+  const filtered = Boolean(
+    params.q ||
+    params.departmentId ||
+    params.branchId ||
+    params.regionId ||
+    params.roleId ||
+    params.businessLineId ||
+    params.staffCategory ||
+    params.active !== 'true',
+  );
 
   const columns: TableProps<User>['columns'] = [
     { key: 'username', dataIndex: 'username', title: t('user.username'), sorter: true, fixed: 'left' },
@@ -85,17 +129,42 @@ export function UsersPage() {
     { key: 'department', dataIndex: 'departmentName', title: t('user.department'), render: orDash },
     { key: 'branch', dataIndex: 'branchName', title: t('user.branch'), render: orDash },
     { key: 'region', dataIndex: 'regionName', title: t('user.region'), render: orDash },
-    { key: 'role', title: t('user.role'), render: (_, u) => roleLabel(t, locale, { code: u.roleCode, name: u.roleName }) },
+    {
+      key: 'role',
+      title: t('user.role'),
+      render: (_, u) => roleLabel(t, locale, { code: u.roleCode, name: u.roleName }),
+    },
     { key: 'category', title: t('user.staffCategory'), render: (_, u) => t(categoryKey(u.staffCategory)) },
     {
       key: 'cpa',
       title: t('user.cpa'),
-      render: (_, u) => (u.isPracticingCpa ? <Tag color="gold">{t('user.cpaPracticing')}</Tag> : <Typography.Text type="secondary">{t('user.cpaNonPracticing')}</Typography.Text>),
+      render: (_, u) =>
+        u.isPracticingCpa ? (
+          <Tag color="gold">{t('user.cpaPracticing')}</Tag>
+        ) : (
+          <Typography.Text type="secondary">{t('user.cpaNonPracticing')}</Typography.Text>
+        ),
     },
     { key: 'status', title: t('user.status'), render: (_, u) => <StatusTag active={u.active} /> },
-    { key: 'lastLoginAt', dataIndex: 'lastLoginAt', title: t('user.lastLogin'), sorter: true, render: (v: string | null) => formatDateTime(v, locale) || <Typography.Text type="secondary">{t('common.never')}</Typography.Text> },
+    {
+      key: 'lastLoginAt',
+      dataIndex: 'lastLoginAt',
+      title: t('user.lastLogin'),
+      sorter: true,
+      render: (v: string | null) =>
+        formatDateTime(v, locale) || <Typography.Text type="secondary">{t('common.never')}</Typography.Text>,
+    },
     ...(manage
-      ? [{ key: 'actions', title: t('common.actions'), fixed: 'right' as const, render: (_: unknown, u: User) => <UserActions user={u} onEdit={() => setEditing(u)} onResetPassword={() => setResetting(u)} /> }]
+      ? [
+          {
+            key: 'actions',
+            title: t('common.actions'),
+            fixed: 'right' as const,
+            render: (_: unknown, u: User) => (
+              <UserActions user={u} onEdit={() => setEditing(u)} onResetPassword={() => setResetting(u)} />
+            ),
+          },
+        ]
       : []),
   ];
 
@@ -124,9 +193,32 @@ export function UsersPage() {
               style={{ width: 300 }}
               onSearch={(q) => filter({ q: q || undefined })}
             />
-            <DepartmentTreeSelect allowInactive placeholder={t('user.filterDepartment')} aria-label={t('user.department')} style={{ width: 200 }} value={params.departmentId} onChange={(departmentId) => filter({ departmentId })} />
-            <Select allowClear placeholder={t('user.branch')} aria-label={t('user.branch')} style={{ width: 120 }} options={options(branches.data)} value={params.branchId} onChange={(branchId) => filter({ branchId })} />
-            <Select allowClear placeholder={t('user.region')} aria-label={t('user.region')} style={{ width: 120 }} options={options(regions.data)} value={params.regionId} onChange={(regionId) => filter({ regionId })} />
+            <DepartmentTreeSelect
+              allowInactive
+              placeholder={t('user.filterDepartment')}
+              aria-label={t('user.department')}
+              style={{ width: 200 }}
+              value={params.departmentId}
+              onChange={(departmentId) => filter({ departmentId })}
+            />
+            <Select
+              allowClear
+              placeholder={t('user.branch')}
+              aria-label={t('user.branch')}
+              style={{ width: 120 }}
+              options={options(branches.data)}
+              value={params.branchId}
+              onChange={(branchId) => filter({ branchId })}
+            />
+            <Select
+              allowClear
+              placeholder={t('user.region')}
+              aria-label={t('user.region')}
+              style={{ width: 120 }}
+              options={options(regions.data)}
+              value={params.regionId}
+              onChange={(regionId) => filter({ regionId })}
+            />
             {manage && (
               <Select
                 allowClear
@@ -138,7 +230,15 @@ export function UsersPage() {
                 onChange={(roleId) => filter({ roleId })}
               />
             )}
-            <Select allowClear placeholder={t('user.businessLines')} aria-label={t('user.businessLines')} style={{ width: 150 }} options={options(businessLines.data)} value={params.businessLineId} onChange={(businessLineId) => filter({ businessLineId })} />
+            <Select
+              allowClear
+              placeholder={t('user.businessLines')}
+              aria-label={t('user.businessLines')}
+              style={{ width: 150 }}
+              options={options(businessLines.data)}
+              value={params.businessLineId}
+              onChange={(businessLineId) => filter({ businessLineId })}
+            />
             <Select<StaffCategory>
               allowClear
               placeholder={t('user.staffCategory')}
@@ -153,7 +253,11 @@ export function UsersPage() {
         )}
         <Table<User>
           data-testid="users-table"
-          {...table.props(page, columns, <EmptyState title={t('user.empty')} hint={filtered ? t('user.emptyHint') : undefined} />)}
+          {...table.props(
+            page,
+            columns,
+            <EmptyState title={t('user.empty')} hint={filtered ? t('user.emptyHint') : undefined} />,
+          )}
         />
       </Card>
       {manage && (
