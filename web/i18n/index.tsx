@@ -9,8 +9,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n';
 import { setRequestLocale } from '../api/client';
 import { BRAND_BLUE } from '../components/theme';
-import { enUS } from './en-US';
-import { zhCN, type WebMessageKey } from './zh-CN';
+import { enUS, zhCN, type WebMessageKey } from './messages';
 
 export type { Locale, WebMessageKey };
 export { LOCALES };

@@ -1,0 +1,94 @@
+import * as shell from '../app/messages';
+import * as auth from '../features/auth/messages';
+import * as home from '../features/home/messages';
+import * as users from '../features/users/messages';
+import * as departments from '../features/departments/messages';
+import * as reference from '../features/reference/messages';
+import * as roles from '../features/roles/messages';
+import * as customers from '../features/customers/messages';
+import * as audit from '../features/audit/messages';
+import * as settings from '../features/settings/messages';
+import * as campaigns from '../features/campaigns/messages';
+import * as activities from '../features/activities/messages';
+import * as leads from '../features/leads/messages';
+import * as assignmentRules from '../features/assignment-rules/messages';
+import * as opportunities from '../features/opportunities/messages';
+import * as pipeline from '../features/pipeline/messages';
+import * as today from '../features/today/messages';
+import * as notifications from '../features/notifications/messages';
+import * as calendar from '../features/calendar/messages';
+import * as mail from '../features/mail/messages';
+
+/**
+ * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
+ * one typed dictionary. A key belongs to exactly one feature (messages.test.ts checks it).
+ */
+export const messageParts = {
+  shell,
+  auth,
+  home,
+  users,
+  departments,
+  reference,
+  roles,
+  customers,
+  audit,
+  settings,
+  campaigns,
+  activities,
+  leads,
+  assignmentRules,
+  opportunities,
+  pipeline,
+  today,
+  notifications,
+  calendar,
+  mail,
+};
+
+export const zhCN = {
+  ...shell.zhCN,
+  ...auth.zhCN,
+  ...home.zhCN,
+  ...users.zhCN,
+  ...departments.zhCN,
+  ...reference.zhCN,
+  ...roles.zhCN,
+  ...customers.zhCN,
+  ...audit.zhCN,
+  ...settings.zhCN,
+  ...campaigns.zhCN,
+  ...activities.zhCN,
+  ...leads.zhCN,
+  ...assignmentRules.zhCN,
+  ...opportunities.zhCN,
+  ...pipeline.zhCN,
+  ...today.zhCN,
+  ...notifications.zhCN,
+  ...calendar.zhCN,
+  ...mail.zhCN,
+};
+export type WebMessageKey = keyof typeof zhCN;
+
+export const enUS: Record<WebMessageKey, string> = {
+  ...shell.enUS,
+  ...auth.enUS,
+  ...home.enUS,
+  ...users.enUS,
+  ...departments.enUS,
+  ...reference.enUS,
+  ...roles.enUS,
+  ...customers.enUS,
+  ...audit.enUS,
+  ...settings.enUS,
+  ...campaigns.enUS,
+  ...activities.enUS,
+  ...leads.enUS,
+  ...assignmentRules.enUS,
+  ...opportunities.enUS,
+  ...pipeline.enUS,
+  ...today.enUS,
+  ...notifications.enUS,
+  ...calendar.enUS,
+  ...mail.enUS,
+};
