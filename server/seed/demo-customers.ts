@@ -221,26 +221,22 @@ export async function seedDemoCustomers(db: Db, now = new Date()): Promise<void>
     }
     if (status === 'customer') {
       const auditDue = new Date(Date.UTC(now.getUTCFullYear() + (now.getUTCMonth() >= 3 ? 1 : 0), 2, 31));
-      await db
-        .insert(customerServices)
-        .values({
-          customerId: customer.id,
-          businessLineId: lineId.get('SJ')!,
-          cycle: 'annual',
-          nextDueOn: isoDate(auditDue),
-          createdBy: admin.id,
-        });
+      await db.insert(customerServices).values({
+        customerId: customer.id,
+        businessLineId: lineId.get('SJ')!,
+        cycle: 'annual',
+        nextDueOn: isoDate(auditDue),
+        createdBy: admin.id,
+      });
       if (i % 3 === 0) {
         const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 15));
-        await db
-          .insert(customerServices)
-          .values({
-            customerId: customer.id,
-            businessLineId: lineId.get('DZ')!,
-            cycle: 'monthly',
-            nextDueOn: isoDate(nextMonth),
-            createdBy: admin.id,
-          });
+        await db.insert(customerServices).values({
+          customerId: customer.id,
+          businessLineId: lineId.get('DZ')!,
+          cycle: 'monthly',
+          nextDueOn: isoDate(nextMonth),
+          createdBy: admin.id,
+        });
       }
     }
   }

@@ -416,17 +416,15 @@ export async function seedDemoSales(db: Db, now = new Date()): Promise<void> {
           createdAt: times[3],
         })
         .returning();
-      await db
-        .insert(quoteItems)
-        .values({
-          quoteId: quote.id,
-          position: 0,
-          businessLineId: lineId.get(line)!,
-          description: name,
-          quantity: '1',
-          unitPrice: amount,
-          amount,
-        });
+      await db.insert(quoteItems).values({
+        quoteId: quote.id,
+        position: 0,
+        businessLineId: lineId.get(line)!,
+        description: name,
+        quantity: '1',
+        unitPrice: amount,
+        amount,
+      });
     }
     if (row.isProject) {
       await db.insert(opportunityMembers).values([

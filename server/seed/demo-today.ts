@@ -72,19 +72,17 @@ export async function seedDemoToday(tx: JobsTx, now = new Date()): Promise<void>
       },
     ];
     for (const [i, d] of done.entries()) {
-      await db
-        .insert(activities)
-        .values({
-          category: d.category,
-          subject: d.subject,
-          notes: d.notes,
-          status: 'done',
-          doneAt: d.doneAt,
-          dueAt: d.doneAt,
-          ownerId,
-          customerId: c(i + 1),
-          createdBy: ownerId,
-        });
+      await db.insert(activities).values({
+        category: d.category,
+        subject: d.subject,
+        notes: d.notes,
+        status: 'done',
+        doneAt: d.doneAt,
+        dueAt: d.doneAt,
+        ownerId,
+        customerId: c(i + 1),
+        createdBy: ownerId,
+      });
     }
     // Two customers went quiet (last contact over two months ago): the rule suggests a follow-up.
     for (const [i, quiet] of mine.slice(-2).entries()) {

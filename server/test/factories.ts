@@ -7,7 +7,7 @@ import { seedDepartment, seedReference, seedUser } from '../seed/seeders';
 import type { Opportunity } from '../../common/schemas/opportunities';
 import { customers } from '../domains/customers/customers.tables';
 import { createOpportunity } from '../domains/opportunities/opportunities.service';
-import { loadActor } from '../domains/staff/users.service';
+import { loadActor } from '../domains/staff/actors';
 import { searchTextOf } from '../lib/search-text';
 import { TEST_PASSWORD, uniq, type TestApp } from './harness';
 

@@ -9,6 +9,8 @@ import { createPglite, openDatabase, type Database } from '../db/client';
 import type { JobsOptions, QueueName } from '../jobs/engine';
 import { startWorkers } from '../jobs/workers';
 
+// Tests read answers field by field; typing every body would only restate the schemas.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Response = { status: number; body: any; headers: Record<string, unknown> };
 
 /** An HTTP caller: anonymous, or signed in with a session cookie (sending the CSRF header on writes). */

@@ -4,7 +4,7 @@ import type { Page } from '../../../common/schemas/common';
 import type { Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { offsetOf, pageWithTotal } from '../../lib/listing';
-import { getUserNames } from '../staff/users.service';
+import { getUserNames } from '../staff/actors';
 import { auditLogs } from './audit.tables';
 
 /** Fields that never enter the audit log. */

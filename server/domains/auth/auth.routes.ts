@@ -11,7 +11,8 @@ import {
 import { IdParams, Ok } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { changeOwnPassword, getOwnProfile, loadActor, updateOwnProfile } from '../staff/users.service';
+import { loadActor } from '../staff/actors';
+import { changeOwnPassword, getOwnProfile, updateOwnProfile } from '../staff/users.service';
 import {
   SESSION_COOKIE,
   createApiToken,

@@ -5,7 +5,7 @@ import type { Ctx } from '../../context';
 import { preparedOnce, runNamed, type Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import type { Actor } from '../../policy';
-import { actorThrough, getUserCredentials, recordLogin } from '../staff/users.service';
+import { actorThrough, getUserCredentials, recordLogin } from '../staff/actors';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { apiTokens, loginFailures, sessions } from './auth.tables';
 import { users } from '../staff/staff.tables';

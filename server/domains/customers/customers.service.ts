@@ -31,7 +31,7 @@ import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
-import { getUserNames } from '../staff/users.service';
+import { getUserNames } from '../staff/actors';
 import { syncNextContactReminder } from '../reminders/reminders.service';
 import { closeOpenSuggestions } from '../suggestions/close';
 import { assignableCustomers, visibleCustomers, writableCustomers } from './customers.policy';

@@ -72,18 +72,16 @@ export async function returnInactiveCustomersToPool(db: Db, now = new Date()): P
       released.map((r) => r.id),
     );
     const reason = `${poolReturnDays} 天未联系`;
-    await tx
-      .insert(customerOwnerChanges)
-      .values(
-        released.map((r) => ({
-          customerId: r.id,
-          fromUserId: r.previousOwner,
-          toUserId: null,
-          kind: 'auto-release' as const,
-          reason,
-          at: now,
-        })),
-      );
+    await tx.insert(customerOwnerChanges).values(
+      released.map((r) => ({
+        customerId: r.id,
+        fromUserId: r.previousOwner,
+        toUserId: null,
+        kind: 'auto-release' as const,
+        reason,
+        at: now,
+      })),
+    );
     await recordAudits(
       tx,
       { actorId: null, requestId: null },

@@ -244,16 +244,14 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
 }
 
 async function recordStatus(ctx: Ctx, leadId: string, from: LeadStatus | null, to: LeadStatus, reason?: string | null) {
-  await ctx.db
-    .insert(leadStatusChanges)
-    .values({
-      leadId,
-      fromStatus: from,
-      toStatus: to,
-      reason: reason ?? null,
-      byUserId: ctx.actor.id,
-      at: sql`clock_timestamp()`,
-    });
+  await ctx.db.insert(leadStatusChanges).values({
+    leadId,
+    fromStatus: from,
+    toStatus: to,
+    reason: reason ?? null,
+    byUserId: ctx.actor.id,
+    at: sql`clock_timestamp()`,
+  });
 }
 
 /**

@@ -9,33 +9,6 @@ import { recordAudits } from '../audit/audit.service';
 import { mailOutbox } from './notifications.tables';
 import { notify } from './notifications.service';
 
-export type NewMail = {
-  to: string;
-  toUserId?: string | null;
-  subject: string;
-  body: string;
-  kind: string;
-  createdBy?: string | null;
-};
-
-/** Puts a message in the outbox and asks the mail job to send it — in the caller's transaction. */
-export async function enqueueMail(tx: JobsTx, mail: NewMail): Promise<string> {
-  const [row] = await tx.db
-    .insert(mailOutbox)
-    .values({
-      status: 'queued',
-      toAddress: mail.to,
-      toUserId: mail.toUserId ?? null,
-      subject: mail.subject,
-      body: mail.body,
-      kind: mail.kind,
-      createdBy: mail.createdBy ?? null,
-    })
-    .returning({ id: mailOutbox.id });
-  await tx.jobs.send(tx.db, 'mail.send', { mailId: row.id });
-  return row.id;
-}
-
 /** How this instance sends mail: over SMTP_URL, or not at all (messages are held in the outbox). */
 export type Mailer = { transport: Transporter | null; from: string };
 

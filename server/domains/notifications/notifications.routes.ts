@@ -13,14 +13,8 @@ import { ctxOf } from '../../context';
 import { requirePermission } from '../../policy';
 import { errorResponses, typed } from '../../lib/routes';
 import { findOutbox, resendMail } from './mail.service';
-import {
-  findMyNotifications,
-  getMyPreferences,
-  markAllRead,
-  markRead,
-  unreadCount,
-  updateMyPreferences,
-} from './notifications.service';
+import { findMyNotifications, markAllRead, markRead, unreadCount } from './notifications.service';
+import { getMyPreferences, updateMyPreferences } from './preferences.service';
 
 /** The bell (my notifications), my preferences, and the administrators' e-mail outbox. */
 export function registerNotificationRoutes(app: FastifyInstance) {

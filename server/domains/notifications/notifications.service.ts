@@ -1,22 +1,18 @@
 import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 
-import {
-  NOTIFICATION_KINDS,
-  type Notification,
-  type NotificationKind,
-  type NotificationListQuery,
-  type NotificationPage,
-  type Preferences,
-  type PreferencesUpdate,
+import type {
+  Notification,
+  NotificationKind,
+  NotificationListQuery,
+  NotificationPage,
 } from '../../../common/schemas/notifications';
-import { inTransaction, type Ctx, type JobsTx } from '../../context';
-import { resyncRemindersOf } from '../reminders/reminders.service';
+import type { Ctx, JobsTx } from '../../context';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
 import { publish } from '../../realtime';
 import { users } from '../staff/staff.tables';
-import { enqueueMail } from './mail.service';
+import { enqueueMail } from './outbox';
 import { notifications, userPreferences } from './notifications.tables';
 
 export type { NotificationKind };
@@ -28,7 +24,7 @@ export type NewNotification = {
   entityId?: string;
 };
 
-const DEFAULT_CHANNELS = { inApp: true, email: false };
+export const DEFAULT_CHANNELS = { inApp: true, email: false };
 
 /**
  * Tells people something, in the same transaction as the change it announces (a rolled-back
@@ -154,38 +150,4 @@ export async function preferencesOf(db: Db, userId: string) {
     channels: row?.channels ?? {},
     calendarTokenHash: row?.calendarTokenHash ?? null,
   };
-}
-
-function presentPreferences(p: Awaited<ReturnType<typeof preferencesOf>>): Preferences {
-  return {
-    timeZone: p.timeZone,
-    reminderLeadMinutes: p.reminderLeadMinutes,
-    channels: Object.fromEntries(
-      NOTIFICATION_KINDS.map((k) => [k, p.channels[k] ?? DEFAULT_CHANNELS]),
-    ) as Preferences['channels'],
-    calendarFeed: p.calendarTokenHash !== null,
-  };
-}
-
-export async function getMyPreferences(ctx: Ctx): Promise<Preferences> {
-  return presentPreferences(await preferencesOf(ctx.db, ctx.actor.id));
-}
-
-export async function updateMyPreferences(ctx: Ctx, patch: PreferencesUpdate): Promise<Preferences> {
-  const current = await preferencesOf(ctx.db, ctx.actor.id);
-  const next = {
-    timeZone: patch.timeZone ?? current.timeZone,
-    reminderLeadMinutes: patch.reminderLeadMinutes ?? current.reminderLeadMinutes,
-    channels: { ...current.channels, ...patch.channels },
-  };
-  await inTransaction(ctx, async (tx) => {
-    await tx.db
-      .insert(userPreferences)
-      .values({ userId: ctx.actor.id, ...next })
-      .onConflictDoUpdate({ target: userPreferences.userId, set: { ...next, updatedAt: new Date() } });
-    // Reminders still to come move to the new zone or lead time.
-    if (next.timeZone !== current.timeZone || next.reminderLeadMinutes !== current.reminderLeadMinutes)
-      await resyncRemindersOf(tx, ctx.actor.id);
-  });
-  return presentPreferences({ ...next, calendarTokenHash: current.calendarTokenHash });
 }

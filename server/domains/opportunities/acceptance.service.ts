@@ -11,7 +11,7 @@ import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '
 import { recordAudit } from '../audit/audit.service';
 import { customerServices, customers } from '../customers/customers.tables';
 import { businessLines, users } from '../staff/staff.tables';
-import { getUserNames } from '../staff/users.service';
+import { getUserNames } from '../staff/actors';
 import { visibleOpportunities, writableOpportunities } from './opportunities.policy';
 import {
   acceptanceChecklists,

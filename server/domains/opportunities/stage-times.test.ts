@@ -149,19 +149,17 @@ async function insertDone(
     .select({ customerId: opportunities.customerId })
     .from(opportunities)
     .where(eq(opportunities.id, opportunityId));
-  await t.database.db
-    .insert(activities)
-    .values({
-      category,
-      subject: uniq('拜访'),
-      status: 'done',
-      doneAt: at(offset),
-      ownerId: seller.user.id,
-      customerId: opp.customerId,
-      opportunityId,
-      stageId,
-      createdBy: seller.user.id,
-    });
+  await t.database.db.insert(activities).values({
+    category,
+    subject: uniq('拜访'),
+    status: 'done',
+    doneAt: at(offset),
+    ownerId: seller.user.id,
+    customerId: opp.customerId,
+    opportunityId,
+    stageId,
+    createdBy: seller.user.id,
+  });
 }
 
 const stageTimes = async (client: Client, id: string) => {

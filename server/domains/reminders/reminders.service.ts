@@ -18,7 +18,7 @@ import {
 } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../policy';
-import { loadActor } from '../staff/users.service';
+import { loadActor } from '../staff/actors';
 import type { Reminder, ReminderCreate, ReminderListQuery } from '../../../common/schemas/reminders';
 import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import type { Db } from '../../db/client';

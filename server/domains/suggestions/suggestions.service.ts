@@ -18,7 +18,7 @@ import { createContactLog } from '../customers/contact-logs.service';
 import { writableCustomers } from '../customers/customers.policy';
 import { getCustomerSettings } from '../customers/pool-rule.service';
 import { contacts, customers } from '../customers/customers.tables';
-import { enqueueMail } from '../notifications/mail.service';
+import { enqueueMail } from '../notifications/outbox';
 import { notify } from '../notifications/notifications.service';
 import { users } from '../staff/staff.tables';
 import { customerSuggestions, mailTemplates } from './suggestions.tables';

@@ -165,18 +165,16 @@ describe('Today 今日', () => {
     const { client, user } = await signedIn(t);
     const customer = (await client.post('/api/v1/customers', { name: uniq('积压客户') })).body;
     const longAgo = new Date(Date.now() - 10 * 86_400_000);
-    await t.database.db
-      .insert(activities)
-      .values(
-        Array.from({ length: 60 }, (_, i) => ({
-          category: 'call',
-          subject: `积压 ${i}`,
-          status: 'planned' as const,
-          dueAt: longAgo,
-          ownerId: user.id,
-          customerId: customer.id,
-        })),
-      );
+    await t.database.db.insert(activities).values(
+      Array.from({ length: 60 }, (_, i) => ({
+        category: 'call',
+        subject: `积压 ${i}`,
+        status: 'planned' as const,
+        dueAt: longAgo,
+        ownerId: user.id,
+        customerId: customer.id,
+      })),
+    );
     await client.post('/api/v1/activities', {
       category: 'visit',
       subject: '今天的拜访',
