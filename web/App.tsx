@@ -21,7 +21,7 @@ function RequireSession() {
   const serverLocale = me?.user.locale;
   useEffect(() => {
     if (serverLocale && serverLocale !== locale) setLocale(serverLocale);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- the local choice is saved by the header first
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the local choice is saved by the header first
   }, [serverLocale]);
 
   if (isPending) return <FullPageSpin />;

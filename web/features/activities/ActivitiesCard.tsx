@@ -219,7 +219,7 @@ function ActivityModal({
       });
     }
     // Defaults are set when the modal opens, not again when the card re-renders (callers may pass a new categories array each time).
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
   }, [open, mode, activity?.id, form]);
   // The categories may arrive after the modal opened: then default to the first one.
   useEffect(() => {

@@ -99,7 +99,7 @@ export function LogModal({
       contactId: contactId ?? primary?.id,
     });
     // The defaults are set when the form opens, not again when the contacts reload.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the form opens
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the form opens
   }, [open, form]);
 
   const submit = async (values: Values) => {

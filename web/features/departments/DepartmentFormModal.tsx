@@ -52,7 +52,7 @@ export function DepartmentFormModal({ target, onClose }: { target: DepartmentFor
       });
     }
     // Only when the modal opens; later list refreshes must not overwrite what the user typed.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
   }, [target, form]);
 
   // A department cannot move under itself or one of its own sub-departments.

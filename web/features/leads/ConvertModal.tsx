@@ -180,7 +180,7 @@ export function ConvertModal({ lead, open, onClose }: Props) {
     setPicked([]);
     setSearch('');
     // The defaults are set when the modal opens.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults only when the modal opens
   }, [open, form, lead]);
 
   // The name follows the business line until the user writes their own.
