@@ -34,6 +34,8 @@ import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
 import { registerAuth } from './plugins/auth';
 import { registerErrorHandling } from './plugins/errors';
+import { registerProxyWarning } from './plugins/proxy-warning';
+import { registerTokenScope } from './plugins/token-scope';
 import { registerSecurityHeaders } from './plugins/security';
 import { registerGracefulShutdown } from './plugins/shutdown';
 
@@ -117,6 +119,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerAuth(app, { sessionTtlHours: config.sessionTtlHours });
+  registerTokenScope(app);
+  registerProxyWarning(app, { trustProxy: config.trustProxy });
   registerSecurityHeaders(app);
   registerGracefulShutdown(app);
 

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_MAX_DELAY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(100),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   RULES_CRON: z
     .string()
@@ -62,8 +64,14 @@ export type Config = {
   sessionTtlHours: number;
   cookieSecure: 'true' | 'false' | 'auto';
   trustProxy: boolean;
+  /** Failed sign-ins on one account (known or not) before each further try must wait 1 s, 2 s, 4 s … */
   loginMaxFailures: number;
+  /** How long failures are remembered (after the last one, or after the end of a wait); the per-address window. */
   loginWindowMinutes: number;
+  /** The longest wait one account is made to take between tries. */
+  loginMaxDelayMinutes: number;
+  /** Failed sign-ins from one address within the window before it must wait the window out (an office shares one). */
+  loginIpMaxFailures: number;
   shutdownTimeoutMs: number;
   /** When the scheduled rules (back to the pool, inactive customers) run, as cron in the firm's zone; null: never. */
   rulesCron: string | null;
@@ -96,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'true',
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMinutes: e.LOGIN_WINDOW_MINUTES,
+    loginMaxDelayMinutes: e.LOGIN_MAX_DELAY_MINUTES,
+    loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     rulesCron: e.RULES_CRON === 'off' ? null : e.RULES_CRON,
     smtpUrl: e.SMTP_URL ?? null,

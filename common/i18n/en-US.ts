@@ -12,8 +12,10 @@ export const enUS: Record<MessageKey, string> = {
   'error.UNAUTHENTICATED': 'Please sign in first',
   'error.INVALID_CREDENTIALS': 'Wrong username or password',
   'error.ACCOUNT_DEACTIVATED': 'This account is deactivated; please contact an administrator',
-  'error.LOGIN_RATE_LIMITED': 'Too many failed sign-ins; try again in {minutes} minutes',
+  'error.LOGIN_RATE_LIMITED': 'Too many failed sign-ins; try again in {wait}',
   'error.CSRF_TOKEN_INVALID': 'Security check failed; reload the page and try again',
+  'error.API_TOKEN_READ_ONLY': 'This API token is read-only and cannot change data',
+  'error.SESSION_REQUIRED': 'Sign in to the web app to do this; API tokens cannot create or revoke tokens',
   'error.FORBIDDEN': 'You are not allowed to do this',
   'error.NOT_FOUND': 'The record does not exist or you may not see it',
   'error.ROUTE_NOT_FOUND': 'No such endpoint: {method} {url}',
@@ -31,6 +33,11 @@ export const enUS: Record<MessageKey, string> = {
   'error.INACTIVE_REFERENCE': 'The selected {field} is deactivated or does not exist',
   'error.SERVICE_UNAVAILABLE': 'The service is restarting; please try again shortly',
   'error.INTERNAL_ERROR': 'Internal server error; please try again later (request id {requestId})',
+
+  'time.second': '{n} second',
+  'time.seconds': '{n} seconds',
+  'time.minute': '{n} minute',
+  'time.minutes': '{n} minutes',
 
   'field.username': 'Username',
   'field.code': 'Code',

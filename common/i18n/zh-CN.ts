@@ -10,8 +10,10 @@ export const zhCN = {
   'error.UNAUTHENTICATED': '请先登录',
   'error.INVALID_CREDENTIALS': '用户名或密码错误',
   'error.ACCOUNT_DEACTIVATED': '该账号已停用，请联系管理员',
-  'error.LOGIN_RATE_LIMITED': '登录失败次数过多，请 {minutes} 分钟后再试',
+  'error.LOGIN_RATE_LIMITED': '登录失败次数过多，请 {wait}后再试',
   'error.CSRF_TOKEN_INVALID': '安全校验失败，请刷新页面后重试',
+  'error.API_TOKEN_READ_ONLY': '此 API 令牌为只读，不能修改数据',
+  'error.SESSION_REQUIRED': '请登录网页后操作；API 令牌不能创建或吊销令牌',
   'error.FORBIDDEN': '您没有执行此操作的权限',
   'error.NOT_FOUND': '记录不存在或您无权查看',
   'error.ROUTE_NOT_FOUND': '接口不存在：{method} {url}',
@@ -29,6 +31,11 @@ export const zhCN = {
   'error.INACTIVE_REFERENCE': '所选{field}已停用或不存在',
   'error.SERVICE_UNAVAILABLE': '服务正在重启，请稍后再试',
   'error.INTERNAL_ERROR': '服务器内部错误，请稍后再试（请求编号 {requestId}）',
+
+  'time.second': '{n} 秒',
+  'time.seconds': '{n} 秒',
+  'time.minute': '{n} 分钟',
+  'time.minutes': '{n} 分钟',
 
   'field.username': '用户名',
   'field.code': '代码',

@@ -32,6 +32,7 @@ export const AUDIT_ENTITY_TYPES = [
   'mail-template',
   'suggestion',
   'calendar-feed',
+  'api-token',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -55,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'won',
   'lost',
   'reopen',
+  'revoke',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

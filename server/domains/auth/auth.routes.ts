@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { preValidationHookHandler } from 'fastify';
 import {
+  AdminApiToken,
+  AdminApiTokenListQuery,
   ApiToken,
   ApiTokenCreate,
   ApiTokenCreated,
@@ -8,27 +11,36 @@ import {
   Me,
   UpdateMe,
 } from '../../../common/schemas/auth';
-import { IdParams, Ok } from '../../../common/schemas/common';
+import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
+import { AppError } from '../../errors';
 import { errorResponses, typed } from '../../lib/routes';
+import { requirePermission } from '../../policy';
 import { loadActor } from '../staff/actors';
 import { changeOwnPassword, getOwnProfile, updateOwnProfile } from '../staff/users.service';
 import {
-  SESSION_COOKIE,
   createApiToken,
+  findAllApiTokens,
   findOwnApiTokens,
-  login,
-  logout,
+  revokeAnyApiToken,
   revokeApiToken,
-  type LoginPolicy,
-} from './auth.service';
+} from './api-tokens.service';
+import { SESSION_COOKIE, login, logout, type LoginPolicy } from './auth.service';
 import type { Config } from '../../config';
+
+/** Managing API tokens takes a signed-in browser session: a token cannot mint or revoke tokens (403). */
+const requireSession: preValidationHookHandler = async (request) => {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED');
+  if (!request.session) throw new AppError('SESSION_REQUIRED');
+};
 
 export function registerAuthRoutes(app: FastifyInstance, config: Config) {
   const r = typed(app);
   const policy: LoginPolicy = {
     maxFailures: config.loginMaxFailures,
     windowMinutes: config.loginWindowMinutes,
+    maxDelayMinutes: config.loginMaxDelayMinutes,
+    ipMaxFailures: config.loginIpMaxFailures,
     sessionTtlHours: config.sessionTtlHours,
   };
   const tags = ['auth'];
@@ -51,9 +63,13 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config) {
     async (request, reply) => {
       const session = await login(
         app.db,
-        { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] },
+        { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'], locale: request.locale },
         policy,
-      );
+      ).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'LOGIN_RATE_LIMITED')
+          reply.header('retry-after', String((error.details as { retryAfterSeconds: number }).retryAfterSeconds));
+        throw error;
+      });
       const secure = config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure === 'true';
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
@@ -101,15 +117,18 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config) {
   r.post(
     '/api/v1/auth/password',
     {
-      schema: { tags, summary: 'Change own password', body: ChangePassword, response: { 200: Ok, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Change own password; ends other sessions and revokes API tokens unless keepApiTokens',
+        body: ChangePassword,
+        response: { 200: Ok, ...errorResponses },
+      },
     },
     async (request) => {
-      await changeOwnPassword(
-        ctxOf(request),
-        request.body.currentPassword,
-        request.body.newPassword,
-        request.session?.id,
-      );
+      await changeOwnPassword(ctxOf(request), request.body.currentPassword, request.body.newPassword, {
+        keepSessionId: request.session?.id,
+        keepApiTokens: request.body.keepApiTokens,
+      });
       return { ok: true as const };
     },
   );
@@ -123,9 +142,10 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config) {
   r.post(
     '/api/v1/api-tokens',
     {
+      preValidation: requireSession,
       schema: {
         tags,
-        summary: 'Create an API token (shown once)',
+        summary: 'Create an API token (shown once); needs a signed-in session',
         body: ApiTokenCreate,
         response: { 201: ApiTokenCreated, ...errorResponses },
       },
@@ -138,9 +158,44 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config) {
 
   r.delete(
     '/api/v1/api-tokens/:id',
-    { schema: { tags, params: IdParams, response: { 200: Ok, ...errorResponses } } },
+    {
+      preValidation: requireSession,
+      schema: { tags, summary: 'Revoke my API token', params: IdParams, response: { 200: Ok, ...errorResponses } },
+    },
     async (request) => {
       await revokeApiToken(ctxOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  );
+
+  const manage = requirePermission('staff:manage');
+  r.get(
+    '/api/v1/admin/api-tokens',
+    {
+      preValidation: manage,
+      schema: {
+        tags,
+        summary: "Every user's API tokens (administrators)",
+        querystring: AdminApiTokenListQuery,
+        response: { 200: pageOf(AdminApiToken), ...errorResponses },
+      },
+    },
+    (request) => findAllApiTokens(ctxOf(request), request.query),
+  );
+
+  r.delete(
+    '/api/v1/admin/api-tokens/:id',
+    {
+      preValidation: [manage, requireSession],
+      schema: {
+        tags,
+        summary: "Revoke anyone's API token (administrators; audited)",
+        params: IdParams,
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await revokeAnyApiToken(ctxOf(request), request.params.id);
       return { ok: true as const };
     },
   );

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import type { ApiToken } from '../../../common/schemas/auth';
-import type { Ctx } from '../../context';
-import { preparedOnce, runNamed, type Db } from '../../db/client';
-import { AppError, notFound } from '../../errors';
+import { and, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { translate, type Locale } from '../../../common/i18n';
+import type { ApiTokenScope } from '../../../common/schemas/auth';
+import { preparedOnce, type Db } from '../../db/client';
+import { AppError } from '../../errors';
 import type { Actor } from '../../policy';
 import { actorThrough, getUserCredentials, recordLogin } from '../staff/actors';
 import { dummyPasswordHash, verifyPassword } from './passwords';
@@ -13,60 +13,130 @@ import { users } from '../staff/staff.tables';
 export const SESSION_COOKIE = 'gd_session';
 export const API_TOKEN_PREFIX = 'gdt_';
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const randomToken = () => randomBytes(32).toString('base64url');
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const randomToken = () => randomBytes(32).toString('base64url');
 
-export type LoginPolicy = { maxFailures: number; windowMinutes: number; sessionTtlHours: number };
-export type LoginInput = { username: string; password: string; ip: string; userAgent?: string };
+export type LoginPolicy = {
+  /** Failures on one account before each further try must wait (1 s, doubling). */
+  maxFailures: number;
+  /** How long failures are remembered, and the per-address window. */
+  windowMinutes: number;
+  /** The longest wait between tries on one account. */
+  maxDelayMinutes: number;
+  /** Failures from one address within the window before the address waits the window out. */
+  ipMaxFailures: number;
+  sessionTtlHours: number;
+};
+export type LoginInput = { username: string; password: string; ip: string; userAgent?: string; locale: Locale };
 
-function failureKeys(input: LoginInput) {
-  return { user: `user:${input.username}`, ip: `ip:${input.ip}` };
+const interval = (seconds: SQL | number) => sql`make_interval(secs => ${seconds})`;
+
+/**
+ * The wait after an account's n-th failure in a row: none below maxFailures, then 1 s, 2 s, 4 s …
+ * up to maxDelayMinutes (OWASP's growing lockout, so a guesser gets a handful of tries an hour).
+ */
+function accountDelay(count: SQL, policy: LoginPolicy) {
+  return sql`CASE WHEN ${count} >= ${policy.maxFailures}
+    THEN now() + ${interval(sql`least(power(2, least(${count} - ${policy.maxFailures}, 30)), ${policy.maxDelayMinutes * 60})`)}
+    END`;
 }
 
-/** Per-user limit as configured; per address four times that (an office shares one address). */
-async function assertNotRateLimited(db: Db, input: LoginInput, policy: LoginPolicy) {
-  const keys = failureKeys(input);
-  const windowStart = new Date(Date.now() - policy.windowMinutes * 60_000);
-  const rows = await db
-    .select()
-    .from(loginFailures)
-    .where(and(inArray(loginFailures.key, [keys.user, keys.ip]), gt(loginFailures.windowStart, windowStart)));
-  const limited = rows.some((r) => r.count >= (r.key === keys.user ? policy.maxFailures : policy.maxFailures * 4));
-  if (limited)
-    throw new AppError(
-      'LOGIN_RATE_LIMITED',
-      { minutes: policy.windowMinutes },
-      { retryAfterMinutes: policy.windowMinutes },
-    );
+/**
+ * Lets one attempt in for a key, counting it at once (so that a burst of parallel guesses cannot
+ * slip past the limit while the password is being checked): the key's counter goes up and its lock
+ * is set when the limit is reached. Returns the seconds to wait when the key is locked (nothing counted).
+ */
+async function admit(db: Db, kind: 'user' | 'ip', key: string, policy: LoginPolicy): Promise<number | null> {
+  const window = interval(policy.windowMinutes * 60);
+  const f = loginFailures;
+  // An account forgets its failures a window after the last one or after its wait ended; an address
+  // counts in fixed windows.
+  const stale =
+    kind === 'user'
+      ? sql`coalesce(${f.lockedUntil}, ${f.lastFailureAt}) <= now() - ${window}`
+      : sql`${f.windowStart} <= now() - ${window}`;
+  const count = sql`CASE WHEN ${stale} THEN 1 ELSE ${f.count} + 1 END`;
+  const lock = (n: SQL) =>
+    kind === 'user'
+      ? accountDelay(n, policy)
+      : sql`CASE WHEN ${n} >= ${policy.ipMaxFailures} THEN (CASE WHEN ${stale} THEN now() ELSE ${f.windowStart} END) + ${window} END`;
+  const first = sql`1`;
+  const admitted = await db
+    .insert(f)
+    .values({
+      key,
+      count: 1,
+      windowStart: sql`now()`,
+      lastFailureAt: sql`now()`,
+      lockedUntil:
+        kind === 'user'
+          ? accountDelay(first, policy)
+          : sql`CASE WHEN 1 >= ${policy.ipMaxFailures} THEN now() + ${window} END`,
+    })
+    .onConflictDoUpdate({
+      target: f.key,
+      set: {
+        count,
+        windowStart: sql`CASE WHEN ${stale} THEN now() ELSE ${f.windowStart} END`,
+        lastFailureAt: sql`now()`,
+        lockedUntil: lock(count),
+      },
+      setWhere: sql`${f.lockedUntil} IS NULL OR ${f.lockedUntil} <= now()`,
+    })
+    .returning({ key: f.key });
+  if (admitted.length > 0) return null;
+  const [row] = await db
+    .select({ wait: sql<number>`ceil(extract(epoch from ${f.lockedUntil} - now()))::int` })
+    .from(f)
+    .where(eq(f.key, key));
+  return Math.max(1, row?.wait ?? 1);
 }
 
-async function countFailure(db: Db, input: LoginInput, policy: LoginPolicy) {
-  const windowStart = new Date(Date.now() - policy.windowMinutes * 60_000);
-  for (const key of Object.values(failureKeys(input))) {
-    await db
-      .insert(loginFailures)
-      .values({ key, count: 1, windowStart: new Date() })
-      .onConflictDoUpdate({
-        target: loginFailures.key,
-        set: {
-          count: sql`CASE WHEN ${loginFailures.windowStart} > ${windowStart} THEN ${loginFailures.count} + 1 ELSE 1 END`,
-          windowStart: sql`CASE WHEN ${loginFailures.windowStart} > ${windowStart} THEN ${loginFailures.windowStart} ELSE now() END`,
-        },
-      });
-  }
+function rateLimited(seconds: number, locale: Locale) {
+  const wait =
+    seconds < 60
+      ? translate(locale, seconds === 1 ? 'time.second' : 'time.seconds', { n: seconds })
+      : translate(locale, seconds <= 60 ? 'time.minute' : 'time.minutes', { n: Math.ceil(seconds / 60) });
+  return new AppError(
+    'LOGIN_RATE_LIMITED',
+    { wait },
+    { retryAfterSeconds: seconds, retryAfterMinutes: Math.ceil(seconds / 60) },
+  );
 }
 
-/** Checks the password and opens a session. Failures are counted per user and per address. */
+/**
+ * Checks the password and opens a session. Attempts are limited per account — by the name typed,
+ * so made-up names never lock out a real account and a known name looks like an unknown one — with
+ * a growing wait, and per address with a much higher ceiling (an office behind one address keeps
+ * working). A success clears the account's counter and uncounts the attempt from the address.
+ */
 export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
-  await assertNotRateLimited(db, input, policy);
+  const userKey = `user:${input.username}`;
+  const ipKey = `ip:${input.ip}`;
+  const ipWait = await admit(db, 'ip', ipKey, policy);
+  if (ipWait !== null) throw rateLimited(ipWait, input.locale);
+  const userWait = await admit(db, 'user', userKey, policy);
+  if (userWait !== null) throw rateLimited(userWait, input.locale);
+
   const user = await getUserCredentials(db, input.username);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !ok) {
-    await countFailure(db, input, policy);
+    // The wait starts from the failure, not from when the password check began.
+    await db
+      .update(loginFailures)
+      .set({ lastFailureAt: sql`now()`, lockedUntil: accountDelay(sql`${loginFailures.count}`, policy) })
+      .where(eq(loginFailures.key, userKey));
     throw new AppError('INVALID_CREDENTIALS');
   }
   if (!user.active) throw new AppError('ACCOUNT_DEACTIVATED');
-  await db.delete(loginFailures).where(eq(loginFailures.key, failureKeys(input).user));
+  await db.delete(loginFailures).where(eq(loginFailures.key, userKey));
+  await db
+    .update(loginFailures)
+    .set({
+      count: sql`greatest(${loginFailures.count} - 1, 0)`,
+      lockedUntil: sql`CASE WHEN ${loginFailures.count} - 1 >= ${policy.ipMaxFailures} THEN ${loginFailures.lockedUntil} END`,
+    })
+    .where(eq(loginFailures.key, ipKey));
   const token = randomToken();
   const csrfToken = randomToken();
   await db.insert(sessions).values({
@@ -78,8 +148,13 @@ export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
     userAgent: input.userAgent?.slice(0, 300),
   });
   await recordLogin(db, user.id);
-  // Expired sessions are swept on sign-in; there is no other place that needs them gone.
+  // Expired sessions and forgotten failure counters are swept on sign-in; nothing else needs them gone.
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
+  await db
+    .delete(loginFailures)
+    .where(
+      sql`greatest(${loginFailures.lastFailureAt}, ${loginFailures.lockedUntil}) < now() - ${interval(policy.windowMinutes * 60)}`,
+    );
   return { token, csrfToken, userId: user.id };
 }
 
@@ -122,24 +197,40 @@ export async function sessionAlive(db: Db, sessionId: string): Promise<boolean> 
   return Boolean(row);
 }
 
+/** What authenticated a request by API token, kept beside the actor it produced (see apiTokenOf). */
+export type ApiTokenUse = { id: string; scope: ApiTokenScope };
+const tokenUses = new WeakMap<Actor, ApiTokenUse>();
+
+/** The API token a request's actor signed in with, or undefined for a session (or no) sign-in. */
+export function apiTokenOf(actor: Actor | null): ApiTokenUse | undefined {
+  return actor ? tokenUses.get(actor) : undefined;
+}
+
+function tokenLookup(db: Db) {
+  return actorThrough(db, {
+    table: apiTokens,
+    userId: apiTokens.userId,
+    where: and(
+      eq(apiTokens.tokenHash, sql.placeholder('tokenHash')),
+      isNull(apiTokens.revokedAt),
+      or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql.placeholder('now'))),
+    )!,
+    extra: { tokenId: apiTokens.id, scope: apiTokens.scope, lastUsedAt: apiTokens.lastUsedAt },
+  }).prepare(''); // named by preparedOnce
+}
+
+/** The actor behind a bearer token (one prepared query); records its last use at most once a minute. */
 export async function resolveApiToken(db: Db, token: string): Promise<Actor | null> {
-  const [found] = await runNamed(
-    actorThrough(db, {
-      table: apiTokens,
-      userId: apiTokens.userId,
-      where: and(
-        eq(apiTokens.tokenHash, sha256(token)),
-        isNull(apiTokens.revokedAt),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      )!,
-      extra: { tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt },
-    }),
-  );
+  const [found] = await preparedOnce(db, 'api-token-lookup', () => tokenLookup(db)).execute({
+    tokenHash: sha256(token),
+    now: new Date(),
+  });
   if (!found) return null;
-  const { tokenId, lastUsedAt, ...actor } = found;
+  const { tokenId, scope, lastUsedAt, ...actor } = found;
   if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, tokenId));
   }
+  tokenUses.set(actor, { id: tokenId, scope });
   return actor;
 }
 
@@ -147,66 +238,22 @@ export async function logout(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
-/** Ends a user's sessions (optionally all but one) and revokes their API tokens. */
+/** Ends a user's sessions (optionally all but one) and revokes their API tokens; returns how many tokens were revoked. */
 export async function revokeCredentials(
   db: Db,
   userId: string,
   options: { keepSessionId?: string; keepTokens?: boolean } = {},
-) {
+): Promise<number> {
   await db
     .delete(sessions)
     .where(
       and(eq(sessions.userId, userId), options.keepSessionId ? ne(sessions.id, options.keepSessionId) : undefined),
     );
-  if (!options.keepTokens) {
-    await db
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
-  }
-}
-
-function presentToken(row: typeof apiTokens.$inferSelect): ApiToken {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    createdAt: row.createdAt.toISOString(),
-    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-    expiresAt: row.expiresAt?.toISOString() ?? null,
-  };
-}
-
-export async function findOwnApiTokens(ctx: Ctx): Promise<ApiToken[]> {
-  const rows = await ctx.db
-    .select()
-    .from(apiTokens)
-    .where(and(eq(apiTokens.userId, ctx.actor.id), isNull(apiTokens.revokedAt)))
-    .orderBy(desc(apiTokens.createdAt));
-  return rows.map(presentToken);
-}
-
-/** The token is returned once; only its hash is kept. */
-export async function createApiToken(ctx: Ctx, input: { name: string; expiresInDays?: number | null }) {
-  const token = `${API_TOKEN_PREFIX}${randomToken()}`;
-  const [row] = await ctx.db
-    .insert(apiTokens)
-    .values({
-      userId: ctx.actor.id,
-      name: input.name,
-      prefix: token.slice(0, 10),
-      tokenHash: sha256(token),
-      expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
-    })
-    .returning();
-  return { ...presentToken(row), token };
-}
-
-export async function revokeApiToken(ctx: Ctx, id: string): Promise<void> {
-  const revoked = await ctx.db
+  if (options.keepTokens) return 0;
+  const revoked = await db
     .update(apiTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, ctx.actor.id), isNull(apiTokens.revokedAt)))
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id });
-  if (revoked.length === 0) throw notFound();
+  return revoked.length;
 }

@@ -30,6 +30,10 @@ export const apiTokens = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     prefix: text('prefix').notNull(),
+    /** 'read-only' tokens may only GET/HEAD/OPTIONS; tokens made before scopes existed keep full access. */
+    scope: text('scope', { enum: ['read-only', 'read-write'] })
+      .notNull()
+      .default('read-write'),
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
@@ -40,11 +44,14 @@ export const apiTokens = pgTable(
 );
 
 /**
- * Failed sign-ins counted per key (`user:<name>` and `ip:<address>`) in a fixed window,
- * in the database so that every app instance enforces the same limit.
+ * Sign-in attempts counted per key — `user:<name>` (per account, known or not) and `ip:<address>` — in
+ * the database so that every app instance enforces the same limits. An attempt is counted when it is
+ * let in and uncounted when it succeeds; `locked_until` is when the key may try again.
  */
 export const loginFailures = pgTable('login_failures', {
   key: text('key').primaryKey(),
   count: integer('count').notNull(),
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
 });

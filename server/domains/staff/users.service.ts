@@ -246,25 +246,36 @@ export async function resetUserPassword(ctx: Ctx, id: string, newPassword: strin
   await inTransaction(ctx, async (tx) => {
     await getUser(tx, id);
     await tx.db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id));
-    await revokeCredentials(tx.db, id);
-    await recordAudit(tx, { action: 'reset-password', entityType: 'user', entityId: id });
+    const apiTokensRevoked = await revokeCredentials(tx.db, id);
+    await recordAudit(tx, { action: 'reset-password', entityType: 'user', entityId: id, after: { apiTokensRevoked } });
   });
 }
 
-/** A user changes their own password after proving the current one; other sessions end. */
+/**
+ * A user changes their own password after proving the current one: their other sessions end and
+ * their API tokens are revoked, unless they choose to keep the tokens.
+ */
 export async function changeOwnPassword(
   ctx: Ctx,
   currentPassword: string,
   newPassword: string,
-  keepSessionId?: string,
+  options: { keepSessionId?: string; keepApiTokens?: boolean } = {},
 ): Promise<void> {
   const [row] = await ctx.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, ctx.actor.id));
   if (!row || !(await verifyPassword(row.hash, currentPassword))) throw new AppError('WRONG_PASSWORD');
   const passwordHash = await hashPassword(newPassword);
   await inTransaction(ctx, async (tx) => {
     await tx.db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, ctx.actor.id));
-    await revokeCredentials(tx.db, ctx.actor.id, { keepSessionId, keepTokens: true });
-    await recordAudit(tx, { action: 'change-password', entityType: 'user', entityId: ctx.actor.id });
+    const apiTokensRevoked = await revokeCredentials(tx.db, ctx.actor.id, {
+      keepSessionId: options.keepSessionId,
+      keepTokens: options.keepApiTokens,
+    });
+    await recordAudit(tx, {
+      action: 'change-password',
+      entityType: 'user',
+      entityId: ctx.actor.id,
+      after: { apiTokensRevoked },
+    });
   });
 }
 

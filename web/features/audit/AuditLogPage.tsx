@@ -9,7 +9,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { firmDayEnd, firmDayStart, formatDateTime } from '../../components/format';
 import { dynamicKey, personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
-import { useLocale, useT } from '../../i18n';
+import { useLocale } from '../../i18n';
+import { useH2T } from '../settings/use-h2-t';
 import { AuditDiff } from './AuditDiff';
 
 const ACTION_COLORS: Record<AuditAction, string> = {
@@ -32,6 +33,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   won: 'green',
   lost: 'volcano',
   reopen: 'orange',
+  revoke: 'red',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */
@@ -42,7 +44,7 @@ function entityName(entry: AuditLog): string | null {
 }
 
 export function AuditLogPage() {
-  const t = useT();
+  const t = useH2T(); // useT() once messages-h2 is merged (revoke, api-token)
   const { locale } = useLocale();
   const me = useMe();
   const [params, setParams] = useState<AuditListParams>({ page: 1, pageSize: 20 });
