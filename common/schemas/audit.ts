@@ -55,6 +55,8 @@ export const AUDIT_ACTIONS = [
   'won',
   'lost',
   'reopen',
+  /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
+  'disclose',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -10,6 +10,7 @@ import { firmDayEnd, firmDayStart, formatDateTime } from '../../components/forma
 import { dynamicKey, personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
+import { useH3T } from '../customers/h3-text';
 import { AuditDiff } from './AuditDiff';
 
 const ACTION_COLORS: Record<AuditAction, string> = {
@@ -32,6 +33,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   won: 'green',
   lost: 'volcano',
   reopen: 'orange',
+  disclose: 'magenta',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */
@@ -43,6 +45,9 @@ function entityName(entry: AuditLog): string | null {
 
 export function AuditLogPage() {
   const t = useT();
+  const h3 = useH3T();
+  const actionLabel = (action: AuditAction) =>
+    action === 'disclose' ? h3('audit.action.disclose') : t(`audit.action.${action}`);
   const { locale } = useLocale();
   const me = useMe();
   const [params, setParams] = useState<AuditListParams>({ page: 1, pageSize: 20 });
@@ -71,7 +76,7 @@ export function AuditLogPage() {
       key: 'action',
       title: t('audit.action'),
       width: 120,
-      render: (_, e) => <Tag color={ACTION_COLORS[e.action]}>{t(`audit.action.${e.action}`)}</Tag>,
+      render: (_, e) => <Tag color={ACTION_COLORS[e.action]}>{actionLabel(e.action)}</Tag>,
     },
     {
       key: 'entityType',
@@ -113,7 +118,7 @@ export function AuditLogPage() {
             style={{ width: 150 }}
             value={params.action}
             onChange={(action) => filter({ action })}
-            options={AUDIT_ACTIONS.map((action) => ({ value: action, label: t(`audit.action.${action}`) }))}
+            options={AUDIT_ACTIONS.map((action) => ({ value: action, label: actionLabel(action) }))}
           />
           <Select
             allowClear
