@@ -7,6 +7,8 @@ import { translate, type Locale, type MessageKey } from '../common/i18n';
  */
 export class AppError extends Error {
   readonly statusCode: number;
+  /** Sent as the Retry-After header (seconds) with the answer, for rate limits. */
+  retryAfterSeconds?: number;
   constructor(
     readonly code: ErrorCode,
     readonly params: Record<string, unknown> = {},
@@ -18,6 +20,13 @@ export class AppError extends Error {
 }
 
 export const notFound = () => new AppError('NOT_FOUND');
+
+/** A 429: `code` with `{seconds}` in its message and details, and the Retry-After header. */
+export function rateLimited(code: ErrorCode, seconds: number): AppError {
+  const error = new AppError(code, { seconds }, { retryAfterSeconds: seconds });
+  error.retryAfterSeconds = seconds;
+  return error;
+}
 export const forbidden = () => new AppError('FORBIDDEN');
 
 /** Field labels used in DUPLICATE_VALUE / INACTIVE_REFERENCE messages. */

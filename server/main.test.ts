@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { demoNotice, listenHost } from './main';
 import { openTestDatabase } from './test/harness';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/gongdan.js');
@@ -108,6 +109,60 @@ describe('production install', () => {
     }
     expect(await exited).toBe(0);
     expect(output).toContain('"msg":"stopped"');
+  }, 120_000);
+});
+
+describe('the demo firm (known passwords)', () => {
+  it('listens on 127.0.0.1 unless HOST is set, and says so with a warning that the passwords are public', () => {
+    expect(loadConfig({}).host).toBeNull();
+    expect(listenHost(loadConfig({}), true)).toBe('127.0.0.1');
+    expect(listenHost(loadConfig({}), false)).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0' }), true)).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ HOST: '10.0.0.5' }), false)).toBe('10.0.0.5');
+    const local = demoNotice(loadConfig({ PORT: '3100' }));
+    expect(local.level).toBe('info');
+    expect(local.message).toContain('http://127.0.0.1:3100 only');
+    expect(local.message).toContain('demo passwords are public');
+    const exposed = demoNotice(loadConfig({ PORT: '3100', HOST: '0.0.0.0' }));
+    expect(exposed.level).toBe('warn');
+    expect(exposed.message).toContain('http://0.0.0.0:3100');
+    expect(exposed.message).toContain('demo passwords are public');
+  });
+
+  it('`gongdan serve --demo` without HOST is not reachable from another address and logs the URL', async () => {
+    const dataDir = path.join(tmp, 'demo');
+    // A database with a user already: --demo serves it without loading the demo firm (quicker), listening as a demo does.
+    expect(
+      gongdan(['user', 'create', '--username', 'boss', '--password', 'First-admin-1'], { DATA_DIR: dataDir }).status,
+    ).toBe(0);
+    const port = 36000 + Math.floor(Math.random() * 2000);
+    const { DATABASE_URL: _ignored, HOST: _host, ...base } = process.env;
+    const server = spawn(process.execPath, [BIN, 'serve', '--demo'], {
+      env: { ...base, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', RULES_CRON: 'off' },
+    });
+    let output = '';
+    server.stdout.on('data', (chunk) => (output += chunk));
+    server.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
+    try {
+      for (let i = 0; i < 600 && !output.includes('serving on') && server.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      // The notice follows the "serving on" line; logs are written asynchronously.
+      for (let i = 0; i < 30 && !output.includes('Demo firm:'); i++) await new Promise((r) => setTimeout(r, 100));
+      const notice = output
+        .split('\n')
+        .filter((l) => l.includes('Demo firm:'))
+        .map((l) => JSON.parse(l));
+      expect(notice, output).toHaveLength(1);
+      expect(notice[0].msg).toContain(`http://127.0.0.1:${port} only`);
+      expect(notice[0].msg).toContain('demo passwords are public');
+      expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+      // Every 127.x address is this machine too: a server on all addresses would answer there.
+      await expect(fetch(`http://127.0.0.2:${port}/api/health`)).rejects.toThrow();
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   }, 120_000);
 });
 

@@ -18,7 +18,8 @@ const HELP = `gongdan — 工单 Gongdan, a sales-centred work-order platform
 
 Usage:
   gongdan serve [--demo]       apply migrations and serve web + API (PORT, default 3000);
-                               --demo loads the demo firm into an empty database
+                               --demo loads the demo firm into an empty database and, its
+                               passwords being public, listens on 127.0.0.1 unless HOST is set
   gongdan migrate              apply pending database migrations and exit
   gongdan seed --demo          load the demo firm into an empty database
   gongdan user create --username NAME --name DISPLAY --password PASSWORD [--role admin]
@@ -49,6 +50,29 @@ async function openAndMigrate(config: Config): Promise<Database> {
   await migrateDatabase(database);
   await bootstrapDatabase(database.db);
   return database;
+}
+
+/**
+ * Where the server listens: HOST when set; otherwise every address, except for the demo firm,
+ * whose passwords are published in the README — it listens on this machine only unless HOST says otherwise.
+ */
+export function listenHost(config: Pick<Config, 'host'>, demo: boolean): string {
+  return config.host ?? (demo ? '127.0.0.1' : '0.0.0.0');
+}
+
+/** The one line a demo server logs about where it can be reached and why. */
+export function demoNotice(config: Pick<Config, 'host' | 'port'>): { level: 'info' | 'warn'; message: string } {
+  const host = listenHost(config, true);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  if (config.host === null)
+    return {
+      level: 'info',
+      message: `Demo firm: listening on http://${shown}:${config.port} only (this computer); the demo passwords are public, so it is not reachable from the network — set HOST (e.g. HOST=0.0.0.0) to change that`,
+    };
+  return {
+    level: 'warn',
+    message: `Demo firm: listening on http://${shown}:${config.port} as HOST asks; the demo passwords are public (README) — anyone who can reach this address can sign in`,
+  };
 }
 
 function redact(url: string): string {
@@ -82,11 +106,15 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     },
   });
   if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db, app.jobs);
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: listenHost(config, demo) });
   const backfilled = await inTransaction({ db: database.db, jobs: app.jobs }, (tx) => backfillReminders(tx));
   if (backfilled) app.log.info({ backfilled }, 'reminders scheduled for work planned before reminders existed');
   await startWorkers(app, config);
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
+  if (demo) {
+    const notice = demoNotice(config);
+    app.log[notice.level](notice.message);
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

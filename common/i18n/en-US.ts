@@ -133,6 +133,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.REASON_REQUIRED': 'Please give a reason',
   'error.CUSTOMER_DUPLICATE_SUSPECTED':
     'Similar customers exist: {names}. Link one of them, or confirm that a new customer is wanted',
+  'error.DUPLICATE_CHECK_RATE_LIMITED': 'Too many duplicate checks; try again in {seconds} seconds',
   'error.ASSIGNMENT_RULE_NO_MEMBERS': 'An assignment rule needs at least one active salesperson',
   'error.OPPORTUNITY_CLOSED': 'This opportunity is {status}; reopen it first',
   'error.OPPORTUNITY_NOT_CLOSED': 'This opportunity is still open; there is nothing to reopen',

@@ -125,6 +125,7 @@ export const zhCN = {
   'error.LEAD_NOT_QUALIFIED': '只有已确认（合格）的线索才能转为商机',
   'error.REASON_REQUIRED': '请填写原因',
   'error.CUSTOMER_DUPLICATE_SUSPECTED': '已有相似的客户：{names}。请选择关联已有客户，或确认仍要新建',
+  'error.DUPLICATE_CHECK_RATE_LIMITED': '查重过于频繁，请 {seconds} 秒后再试',
   'error.ASSIGNMENT_RULE_NO_MEMBERS': '分配规则至少需要一名在职的业务人员',
   'error.OPPORTUNITY_CLOSED': '该商机已{status}，请先重新打开',
   'error.OPPORTUNITY_NOT_CLOSED': '该商机仍在进行中，无需重新打开',

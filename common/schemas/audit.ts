@@ -57,6 +57,8 @@ export const AUDIT_ACTIONS = [
   'lost',
   'reopen',
   'revoke',
+  /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
+  'disclose',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

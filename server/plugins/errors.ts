@@ -76,6 +76,8 @@ export function errorAnswer(request: FastifyRequest, thrown: unknown) {
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const out = errorAnswer(request, error);
+    if (error instanceof AppError && error.retryAfterSeconds)
+      reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.status(out.status).send(out.body);
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
+import { ErrorBody, IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import { Attachment, AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
   AnswerQuery,
@@ -42,7 +42,7 @@ import { findAnswers } from './answers.service';
 import { getCustomerOverview } from './overview.service';
 import { getCustomerSettings, updateCustomerSettings } from './pool-rule.service';
 import { evaluateCustomer, findEvaluations, getCurrentSheet, saveSheet } from './evaluations.service';
-import { findDuplicates, mergeCustomers } from './duplicates.service';
+import { DISCLOSE_SIMILARITY, DUPLICATE_CHECKS_PER_MINUTE, findDuplicates, mergeCustomers } from './duplicates.service';
 import {
   completeCustomerService,
   createCustomerService,
@@ -101,8 +101,11 @@ export function registerCustomerRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: 'Possible duplicates: same credit code, same or similar name (firm-wide; ids only of visible ones)',
+        description:
+          `A customer the caller cannot see is named (name and owner, no id) only on the same full credit code, the same name without legal forms, or a name at least ${DISCLOSE_SIMILARITY} alike (pg_trgm similarity); each such answer is written to the audit log (action \`disclose\`). ` +
+          `At most ${DUPLICATE_CHECKS_PER_MINUTE} checks a minute per user (429 DUPLICATE_CHECK_RATE_LIMITED with Retry-After).`,
         querystring: DuplicateQuery,
-        response: { 200: DuplicateCandidate.array(), ...errorResponses },
+        response: { 200: DuplicateCandidate.array(), ...errorResponses, 429: ErrorBody },
       },
     },
     (request) => findDuplicates(ctxOf(request), request.query),

@@ -299,8 +299,8 @@ export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerUpdate
 
 /**
  * Takes a customer from the pool. Atomic: of two salespeople claiming at once, one gets
- * CUSTOMER_NOT_IN_POOL. (That answer confirms the id exists; ids are unguessable and the
- * caller saw it in the pool, so it tells them nothing they did not know.)
+ * CUSTOMER_NOT_IN_POOL when they may still see the customer (e.g. a manager of the winner), and
+ * NOT_FOUND otherwise — never an answer that tells an id of someone else's customer from an unknown one.
  */
 export async function claimCustomer(ctx: Ctx, id: string): Promise<Customer> {
   if (!can(ctx.actor, 'customers:pool')) throw forbidden();
@@ -311,8 +311,11 @@ export async function claimCustomer(ctx: Ctx, id: string): Promise<Customer> {
       .where(and(eq(customers.id, id), isNull(customers.ownerId)))
       .returning({ id: customers.id });
     if (claimed.length === 0) {
-      const [exists] = await tx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
-      throw exists ? new AppError('CUSTOMER_NOT_IN_POOL') : notFound();
+      const [visible] = await tx.db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.id, id), visibleCustomers(tx.actor)));
+      throw visible ? new AppError('CUSTOMER_NOT_IN_POOL') : notFound();
     }
     await recordOwnerChange(tx, { customerId: id, from: null, to: ctx.actor.id, kind: 'claim' });
     const after = await getCustomer(tx, id);

@@ -220,9 +220,10 @@ describe('the public pool 公海', () => {
       b.post(`/api/v1/customers/${customer.id}/claim`),
     ]);
     const statuses = [first.status, second.status].sort();
-    expect(statuses).toEqual([200, 409]);
-    const loser = first.status === 409 ? first : second;
-    expect(loser.body.error.code).toBe('CUSTOMER_NOT_IN_POOL');
+    // The loser can no longer see the customer: "not found", as for any customer of someone else.
+    expect(statuses).toEqual([200, 404]);
+    const loser = first.status === 404 ? first : second;
+    expect(loser.body.error.code).toBe('NOT_FOUND');
     const winner = first.status === 200 ? { client: a, user: userA } : { client: b, user: userB };
     const other = winner.client === a ? b : a;
     expect((await other.get(`/api/v1/customers/${customer.id}`)).status).toBe(404);

@@ -1,9 +1,10 @@
-import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import type { Customer, DuplicateCandidate } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
-import { AppError } from '../../errors';
-import { recordAudit } from '../audit/audit.service';
+import { AppError, rateLimited } from '../../errors';
+import { WindowLimiter } from '../../lib/rate-limit';
+import { recordAudit, recordAudits } from '../audit/audit.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { refreshCustomer } from './contact-logs.service';
@@ -28,27 +29,52 @@ export function normalizeCompanyName(name: string): string {
 const normalizedName = sql`regexp_replace(${customers.name}, ${NOISE}, '', 'g')`;
 
 /**
- * Customers that may be the same company: the same credit code, the same name once legal
- * forms are removed, or one name containing the other. Searched firm-wide — a duplicate is
- * a duplicate whoever owns it — but the caller only gets the id of those they may see.
+ * How alike two names must be (pg_trgm similarity of the names without legal forms, 0–1) for a
+ * customer the caller cannot see to be named as a likely duplicate. 0.6 holds for
+ * `西安华达建设` ~ `西安华达建设工程` and fails for a fragment such as `华达` (0) or
+ * `西安华达建筑` (0.56). Customers the caller can see match more loosely (one name containing the other).
+ */
+export const DISCLOSE_SIMILARITY = 0.6;
+/** Duplicate checks per user and minute (the check may name the owner of a customer one cannot see). */
+export const DUPLICATE_CHECKS_PER_MINUTE = 30;
+const checks = new WindowLimiter(DUPLICATE_CHECKS_PER_MINUTE, 60_000);
+
+/** A customer the caller cannot see, named by a duplicate check: for the audit log. */
+export type Disclosure = { id: string; name: string; ownerName: string | null; reason: DuplicateCandidate['reason'] };
+
+/**
+ * Customers that may be the same company. Searched firm-wide — a duplicate is a duplicate whoever
+ * owns it, and naming the owner stops two salespeople chasing one client — but a customer the
+ * caller cannot see is named (without its id) only on the same full credit code, the same name
+ * once legal forms are removed, or a name at least DISCLOSE_SIMILARITY alike; never on a fragment.
+ * Customers the caller can see also match when one name contains the other (四个字 and up).
+ * Rate-limited per user (DUPLICATE_CHECK_RATE_LIMITED); each named invisible customer is written to
+ * the audit log (action `disclose`) — unless `disclosed` collects them for a caller whose
+ * transaction may roll back (it records them with recordDisclosures afterwards).
  */
 export async function findDuplicates(
   ctx: Ctx,
   input: { name?: string; creditCode?: string; excludeId?: string },
+  disclosed?: Disclosure[],
 ): Promise<DuplicateCandidate[]> {
-  const conditions: SQL[] = [];
   const code = input.creditCode ? normalizeCreditCode(input.creditCode) : '';
-  if (code.length === 18) conditions.push(eq(customers.creditCode, code));
   const core = input.name ? normalizeCompanyName(input.name) : '';
-  if (core.length >= 2) {
-    conditions.push(sql`${normalizedName} = ${core}`);
-    // Containment only for cores long enough to mean something (四个字 and up).
-    if (core.length >= 4)
-      conditions.push(
-        sql`(strpos(${normalizedName}, ${core}) > 0 OR strpos(${core}, ${normalizedName}) > 0 AND length(${normalizedName}) >= 4)`,
-      );
-  }
-  if (conditions.length === 0) return [];
+  const byCode = code.length === 18 ? eq(customers.creditCode, code) : undefined;
+  const sameName = core.length >= 2 ? sql`${normalizedName} = ${core}` : undefined;
+  if (!byCode && !sameName) return [];
+  const wait = checks.take(ctx.actor.id);
+  if (wait) throw rateLimited('DUPLICATE_CHECK_RATE_LIMITED', wait);
+
+  const similarity = sql<number>`similarity(${normalizedName}, ${core})`;
+  const alike = core.length >= 4 ? sql`${similarity} >= ${DISCLOSE_SIMILARITY}` : undefined;
+  // Containment only for cores long enough to mean something (四个字 and up), and only among visible customers.
+  const contains =
+    core.length >= 4
+      ? and(
+          sql`(strpos(${normalizedName}, ${core}) > 0 OR strpos(${core}, ${normalizedName}) > 0 AND length(${normalizedName}) >= 4)`,
+          visibleCustomers(ctx.actor),
+        )
+      : undefined;
   const rows = await ctx.db
     .select({
       id: customers.id,
@@ -60,15 +86,53 @@ export async function findDuplicates(
     })
     .from(customers)
     .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(and(or(...conditions), input.excludeId ? ne(customers.id, input.excludeId) : undefined))
-    .orderBy(customers.name)
+    .where(and(or(byCode, sameName, alike, contains), input.excludeId ? ne(customers.id, input.excludeId) : undefined))
+    // The same credit code first, then the same name, then the most alike.
+    .orderBy(
+      ...(byCode ? [sql`${byCode} DESC`] : []),
+      ...(sameName ? [sql`${sameName} DESC`, sql`${similarity} DESC`] : []),
+      customers.name,
+      customers.id,
+    )
     .limit(10);
-  return rows.map((r) => ({
+  const candidates = rows.map((r) => ({
     id: r.visible ? r.id : null,
     name: r.name,
     ownerName: r.ownerName,
-    reason: code && r.creditCode === code ? 'credit-code' : r.core === core ? 'same-name' : 'similar-name',
+    reason: (code && r.creditCode === code
+      ? 'credit-code'
+      : r.core === core
+        ? 'same-name'
+        : 'similar-name') as DuplicateCandidate['reason'],
   }));
+  const hidden = rows.flatMap((r, i) => (r.visible ? [] : [{ ...candidates[i], id: r.id }]));
+  if (disclosed) disclosed.push(...hidden);
+  else await recordDisclosures(ctx, input, hidden);
+  return candidates;
+}
+
+/** Writes who was told what about customers they cannot see (the audit log's `disclose` entries). */
+export async function recordDisclosures(
+  ctx: Ctx,
+  asked: { name?: string; creditCode?: string },
+  disclosures: Disclosure[],
+): Promise<void> {
+  await recordAudits(
+    ctx.db,
+    { actorId: ctx.actor.id, requestId: ctx.requestId },
+    disclosures.map((d) => ({
+      action: 'disclose' as const,
+      entityType: 'customer' as const,
+      entityId: d.id,
+      // What the asker was told (the record's name and owner, and why), and what they asked with.
+      after: {
+        name: d.name,
+        ownerName: d.ownerName,
+        reason: d.reason,
+        asked: { name: asked.name ?? null, creditCode: asked.creditCode ?? null },
+      },
+    })),
+  );
 }
 
 /**

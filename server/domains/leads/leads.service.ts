@@ -26,7 +26,7 @@ import { createContact } from '../customers/contacts.service';
 import { visibleCustomers } from '../customers/customers.policy';
 import { createCustomer } from '../customers/customers.service';
 import { contacts, customers } from '../customers/customers.tables';
-import { findDuplicates } from '../customers/duplicates.service';
+import { findDuplicates, recordDisclosures, type Disclosure } from '../customers/duplicates.service';
 import { notify } from '../notifications/notifications.service';
 import { insertOpportunity } from '../opportunities/opportunities.service';
 import { assertActiveReferences } from '../staff/reference.service';
@@ -416,6 +416,9 @@ export async function assignLead(ctx: Ctx, id: string, input: LeadAssign): Promi
  */
 export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Promise<LeadConverted> {
   if (!can(ctx.actor, 'opportunities:write')) throw forbidden();
+  // Customers the caller cannot see that the duplicate check names: audited even though the conversion rolls back.
+  const disclosed: Disclosure[] = [];
+  let asked = '';
   return inTransaction(ctx, async (tx) => {
     const lead = await lockLead(tx, id, writableLeads);
     if (lead.status === 'converted') throw new AppError('LEAD_ALREADY_CONVERTED');
@@ -432,7 +435,8 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
       customerId = visible.id;
     } else {
       if (!input.ignoreDuplicates) {
-        const candidates = await findDuplicates(tx, { name: lead.companyName });
+        asked = lead.companyName;
+        const candidates = await findDuplicates(tx, { name: asked }, disclosed);
         if (candidates.length) {
           throw new AppError(
             'CUSTOMER_DUPLICATE_SUSPECTED',
@@ -514,6 +518,9 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
       after: { status: 'converted', customerId, contactId, opportunityId: opportunity.id, customerCreated },
     });
     return { leadId: id, customerId, contactId, opportunityId: opportunity.id, customerCreated };
+  }).catch(async (error: unknown) => {
+    if (disclosed.length) await recordDisclosures(ctx, { name: asked }, disclosed);
+    throw error;
   });
 }
 

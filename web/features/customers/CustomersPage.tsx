@@ -22,12 +22,12 @@ import { useAllBranches, useAllRegions, usePage, useWrite } from '../../api/quer
 import { customersApi, type CustomerListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
-import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
+import { useClaimFailedToast } from './h3-text';
 import { ImportModal } from './ImportModal';
 import { TierTag } from './ValueCard';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
@@ -35,10 +35,10 @@ import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 type View = (typeof CUSTOMER_VIEWS)[number];
 const FIRST_PAGE: CustomerListParams = { page: 1, pageSize: 20, view: 'visible' };
 
-/** Takes a pool customer; someone faster gets the server's 409 message. */
+/** Takes a pool customer; someone faster is told it left the pool. */
 function ClaimButton({ customer }: { customer: Customer }) {
   const t = useT();
-  const toast = useErrorToast();
+  const claimFailed = useClaimFailedToast();
   const { message } = App.useApp();
   const claim = useWrite(() => customersApi.claim(customer.id), [customersApi.path, '/api/v1/answers']);
   return (
@@ -48,7 +48,7 @@ function ClaimButton({ customer }: { customer: Customer }) {
       ghost
       loading={claim.isPending}
       data-testid={`claim-${customer.id}`}
-      onClick={() => claim.mutateAsync(undefined).then(() => void message.success(t('customer.claimed')), toast)}
+      onClick={() => claim.mutateAsync(undefined).then(() => void message.success(t('customer.claimed')), claimFailed)}
     >
       {t('customer.claim')}
     </Button>

@@ -7,6 +7,7 @@ import { can, useMe } from '../../auth/session';
 import { useErrorToast } from '../../components/errors';
 import { personLabel } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
+import { useClaimFailedToast } from './h3-text';
 
 const INVALIDATES = [customersApi.path, '/api/v1/answers'];
 
@@ -36,6 +37,7 @@ export function OwnerActions({ customer }: { customer: Customer }) {
   );
 
   const claim = useWrite(() => customersApi.claim(customer.id), INVALIDATES);
+  const claimFailed = useClaimFailedToast();
   const release = useWrite((reason?: string) => customersApi.release(customer.id, reason), INVALIDATES);
   const assign = useWrite(
     (v: { ownerId: string; reason?: string }) => customersApi.assign(customer.id, v.ownerId, v.reason),
@@ -74,7 +76,7 @@ export function OwnerActions({ customer }: { customer: Customer }) {
       title: t('customer.claim'),
       content: t('customer.claimConfirm', { name: customer.name }),
       okText: t('customer.claim'),
-      onOk: () => claim.mutateAsync(undefined).then(() => void message.success(t('customer.claimed')), toast),
+      onOk: () => claim.mutateAsync(undefined).then(() => void message.success(t('customer.claimed')), claimFailed),
     });
 
   const titles: Record<Exclude<Dialog, null>, string> = {

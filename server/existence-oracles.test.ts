@@ -1,0 +1,376 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBusinessLine, signedIn } from './test/factories';
+import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
+
+/**
+ * A record the caller cannot see must be indistinguishable from one that does not exist: every
+ * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
+ * quotes, milestones, tasks, acceptance) or activity answers an invisible existing id exactly as it
+ * answers a random one — status, code, message and details.
+ */
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+type Kind =
+  | 'customer'
+  | 'contact'
+  | 'contactLog'
+  | 'service'
+  | 'lead'
+  | 'opportunity'
+  | 'activity'
+  | 'file'
+  | 'quote'
+  | 'milestone'
+  | 'task';
+type Ids = Record<Kind, string>;
+type Caller = { name: string; client: Client; id: string };
+type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
+
+/** The record a path's first parameter names, by its collection. */
+const RECORD_OF: Record<string, Kind> = {
+  customers: 'customer',
+  contacts: 'contact',
+  'contact-logs': 'contactLog',
+  'customer-services': 'service',
+  leads: 'lead',
+  opportunities: 'opportunity',
+  activities: 'activity',
+};
+const CHILD_OF: Record<string, Kind> = { fileId: 'file', quoteId: 'quote', milestoneId: 'milestone', taskId: 'task' };
+
+/**
+ * Every documented action on one record, with a body valid enough to get past validation (so the
+ * answer is about the record, not the input). null: no body; 'file': one attachment.
+ */
+const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
+  'GET /api/v1/customers/{id}': null,
+  'PATCH /api/v1/customers/{id}': () => ({ industry: '建筑业' }),
+  'GET /api/v1/customers/{id}/overview': null,
+  'POST /api/v1/customers/{id}/claim': () => ({}),
+  'POST /api/v1/customers/{id}/next-contact': () => ({ on: '2030-01-02' }),
+  'POST /api/v1/customers/{id}/release': () => ({ reason: '暂无需求' }),
+  'POST /api/v1/customers/{id}/assign': (s) => ({ ownerId: s.caller.id }),
+  'POST /api/v1/customers/{id}/share': (s) => ({ userIds: [s.caller.id] }),
+  'POST /api/v1/customers/{id}/merge': (s) => ({ duplicateId: s.mine.customerId }),
+  'GET /api/v1/customers/{id}/owner-history': null,
+  'POST /api/v1/customers/{id}/evaluations': () => ({ answers: {} }),
+  'GET /api/v1/customers/{id}/evaluations': null,
+  'GET /api/v1/contacts/{id}': null,
+  'PATCH /api/v1/contacts/{id}': () => ({ title: '财务总监' }),
+  'DELETE /api/v1/contacts/{id}': null,
+  'GET /api/v1/contact-logs/{id}': null,
+  'DELETE /api/v1/contact-logs/{id}': null,
+  'POST /api/v1/contact-logs/{id}/attachments': 'file',
+  'GET /api/v1/contact-logs/{id}/attachments/{fileId}': null,
+  'DELETE /api/v1/contact-logs/{id}/attachments/{fileId}': null,
+  'GET /api/v1/customer-services/{id}': null,
+  'PATCH /api/v1/customer-services/{id}': () => ({ notes: '改为季度' }),
+  'POST /api/v1/customer-services/{id}/complete': () => ({}),
+  'DELETE /api/v1/customer-services/{id}': null,
+  'GET /api/v1/leads/{id}': null,
+  'PATCH /api/v1/leads/{id}': () => ({ contactName: '王经理' }),
+  'POST /api/v1/leads/{id}/status': () => ({ status: 'contacting' }),
+  'POST /api/v1/leads/{id}/assign': (s) => ({ ownerId: s.caller.id }),
+  'POST /api/v1/leads/{id}/convert': () => ({ opportunity: { name: '年报审计' } }),
+  'GET /api/v1/leads/{id}/history': null,
+  'GET /api/v1/opportunities/{id}': null,
+  'PATCH /api/v1/opportunities/{id}': () => ({ nextStep: '约见财务总监' }),
+  'POST /api/v1/opportunities/{id}/move': (s) => ({ stageId: s.stageId }),
+  'POST /api/v1/opportunities/{id}/reopen': () => ({}),
+  'PUT /api/v1/opportunities/{id}/members': (s) => ({ members: [{ userId: s.caller.id, role: '项目经理' }] }),
+  'GET /api/v1/opportunities/{id}/stage-history': null,
+  'GET /api/v1/opportunities/{id}/stage-times': null,
+  'GET /api/v1/opportunities/{id}/quotes': null,
+  'POST /api/v1/opportunities/{id}/quotes': () => ({ items: [{ description: '年报审计', unitPrice: '100' }] }),
+  'PATCH /api/v1/opportunities/{id}/quotes/{quoteId}': () => ({ status: 'sent' }),
+  'GET /api/v1/opportunities/{id}/project': null,
+  'POST /api/v1/opportunities/{id}/milestones': () => ({ name: '外勤' }),
+  'PATCH /api/v1/opportunities/{id}/milestones/{milestoneId}': () => ({ name: '外勤（二）' }),
+  'DELETE /api/v1/opportunities/{id}/milestones/{milestoneId}': null,
+  'POST /api/v1/opportunities/{id}/tasks': () => ({ title: '存货监盘' }),
+  'PATCH /api/v1/opportunities/{id}/tasks/{taskId}': () => ({ status: 'done' }),
+  'DELETE /api/v1/opportunities/{id}/tasks/{taskId}': null,
+  'GET /api/v1/opportunities/{id}/acceptance': null,
+  'PUT /api/v1/opportunities/{id}/acceptance': () => ({ answers: {} }),
+  'GET /api/v1/opportunities/{id}/independence': null,
+  'GET /api/v1/activities/{id}': null,
+  'PATCH /api/v1/activities/{id}': () => ({ subject: '电话回访' }),
+  'POST /api/v1/activities/{id}/complete': () => ({}),
+  'DELETE /api/v1/activities/{id}': null,
+};
+
+/** Records named in a body or a filter rather than in the path. */
+const REFERENCES: {
+  name: string;
+  method: 'GET' | 'POST';
+  url: (s: Setup, x: Ids) => string;
+  body?: (s: Setup, x: Ids) => unknown;
+}[] = [
+  {
+    name: 'a contact for the customer',
+    method: 'POST',
+    url: () => '/api/v1/contacts',
+    body: (_, x) => ({ customerId: x.customer, name: '李会计' }),
+  },
+  {
+    name: 'a contact-log entry for the customer',
+    method: 'POST',
+    url: () => '/api/v1/contact-logs',
+    body: (_, x) => ({ customerId: x.customer, direction: 'outbound', channel: 'phone', summary: '电话' }),
+  },
+  {
+    name: 'a contact-log entry on my customer naming their contact',
+    method: 'POST',
+    url: () => '/api/v1/contact-logs',
+    body: (s, x) => ({
+      customerId: s.mine.customerId,
+      contactId: x.contact,
+      direction: 'outbound',
+      channel: 'phone',
+      summary: '电话',
+    }),
+  },
+  {
+    name: 'a recurring service for the customer',
+    method: 'POST',
+    url: () => '/api/v1/customer-services',
+    body: (s, x) => ({ customerId: x.customer, businessLineId: s.lineId, cycle: 'annual', nextDueOn: '2030-03-31' }),
+  },
+  {
+    name: 'an opportunity for the customer',
+    method: 'POST',
+    url: () => '/api/v1/opportunities',
+    body: (s, x) => ({ name: '年报审计', customerId: x.customer, businessLineId: s.lineId }),
+  },
+  {
+    name: 'an activity on the customer',
+    method: 'POST',
+    url: () => '/api/v1/activities',
+    body: (_, x) => ({ category: 'call', subject: '电话', customerId: x.customer }),
+  },
+  {
+    name: 'an activity on the lead',
+    method: 'POST',
+    url: () => '/api/v1/activities',
+    body: (_, x) => ({ category: 'call', subject: '电话', leadId: x.lead }),
+  },
+  {
+    name: 'an activity on the opportunity',
+    method: 'POST',
+    url: () => '/api/v1/activities',
+    body: (_, x) => ({ category: 'call', subject: '电话', opportunityId: x.opportunity }),
+  },
+  {
+    name: 'merging the customer into mine',
+    method: 'POST',
+    url: (s) => `/api/v1/customers/${s.mine.customerId}/merge`,
+    body: (_, x) => ({ duplicateId: x.customer }),
+  },
+  {
+    name: 'converting my lead into the customer',
+    method: 'POST',
+    url: (s) => `/api/v1/leads/${s.mine.leadId}/convert`,
+    body: (_, x) => ({ customerId: x.customer, opportunity: { name: '年报审计' } }),
+  },
+  { name: 'contacts of the customer', method: 'GET', url: (_, x) => `/api/v1/contacts?customerId=${x.customer}` },
+  { name: 'the log of the customer', method: 'GET', url: (_, x) => `/api/v1/contact-logs?customerId=${x.customer}` },
+  {
+    name: 'services of the customer',
+    method: 'GET',
+    url: (_, x) => `/api/v1/customer-services?customerId=${x.customer}`,
+  },
+  { name: 'activities of the lead', method: 'GET', url: (_, x) => `/api/v1/activities?leadId=${x.lead}` },
+  {
+    name: 'opportunities of the customer',
+    method: 'GET',
+    url: (_, x) => `/api/v1/opportunities?customerId=${x.customer}`,
+  },
+];
+
+/** A multipart body with one small text file. */
+function oneFile() {
+  const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
+  const payload = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="memo.txt"\r\nContent-Type: text/plain\r\n\r\n会议纪要\r\n--${boundary}--\r\n`,
+  );
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+function call(client: Client, method: string, url: string, body: unknown): Promise<Response> {
+  if (body === 'file') return client.request(method as 'POST', url, undefined, oneFile());
+  return client.request(method as 'GET', url, body ?? undefined);
+}
+
+const fill = (path: string, ids: Ids) =>
+  path
+    .replace(
+      /\/api\/v1\/([a-z-]+)\/\{id\}/,
+      (_, collection: string) => `/api/v1/${collection}/${ids[RECORD_OF[collection]]}`,
+    )
+    .replace(/\{(\w+)\}/g, (_, name: string) => ids[CHILD_OF[name]]);
+
+const randomIds = (): Ids =>
+  Object.fromEntries(
+    [
+      'customer',
+      'contact',
+      'contactLog',
+      'service',
+      'lead',
+      'opportunity',
+      'activity',
+      'file',
+      'quote',
+      'milestone',
+      'task',
+    ].map((k) => [k, randomUUID()]),
+  ) as Ids;
+
+const answerOf = (res: Response) => ({ status: res.status, body: res.body });
+
+async function created(res: Response | Promise<Response>): Promise<{ id: string } & Record<string, unknown>> {
+  const r = await res;
+  expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+  return Array.isArray(r.body) ? r.body[0] : r.body;
+}
+
+/** A salesperson elsewhere in the firm with one of everything. */
+async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: string }> {
+  const { client: s, user } = await signedIn(t);
+  const customer = await created(s.post('/api/v1/customers', { name: uniq('西安秦川精密机械有限公司') }));
+  const contact = await created(s.post('/api/v1/contacts', { customerId: customer.id, name: '赵总' }));
+  const contactLog = await created(
+    s.post('/api/v1/contact-logs', {
+      customerId: customer.id,
+      direction: 'inbound',
+      channel: 'email',
+      summary: '来函',
+    }),
+  );
+  const file = await created(call(s, 'POST', `/api/v1/contact-logs/${contactLog.id}/attachments`, 'file'));
+  const service = await created(
+    s.post('/api/v1/customer-services', {
+      customerId: customer.id,
+      businessLineId: lineId,
+      cycle: 'annual',
+      nextDueOn: '2030-03-31',
+    }),
+  );
+  const lead = await created(s.post('/api/v1/leads', { companyName: uniq('咸阳新材料有限公司'), ownerId: user.id }));
+  const opportunity = await created(
+    s.post('/api/v1/opportunities', { name: '年报审计', customerId: customer.id, businessLineId: lineId }),
+  );
+  const quote = await created(
+    s.post(`/api/v1/opportunities/${opportunity.id}/quotes`, { items: [{ description: '审计', unitPrice: '1' }] }),
+  );
+  const milestone = await created(s.post(`/api/v1/opportunities/${opportunity.id}/milestones`, { name: '计划' }));
+  const task = await created(s.post(`/api/v1/opportunities/${opportunity.id}/tasks`, { title: '了解被审计单位' }));
+  const activity = await created(
+    s.post('/api/v1/activities', { category: 'call', subject: '电话', customerId: customer.id }),
+  );
+  const ids = {
+    customer: customer.id,
+    contact: contact.id,
+    contactLog: contactLog.id,
+    service: service.id,
+    lead: lead.id,
+    opportunity: opportunity.id,
+    activity: activity.id,
+    file: file.id,
+    quote: quote.id,
+    milestone: milestone.id,
+    task: task.id,
+  };
+  return { ids, stageId: opportunity.stageId as string };
+}
+
+/** A salesperson and the manager of another department: neither sees the stranger's records. */
+async function callers(): Promise<{ callers: Caller[]; mine: Setup['mine'] }> {
+  const seller = await signedIn(t);
+  const manager = await signedIn(t, { roleCode: 'manager', departmentId: seller.user.departmentId });
+  const mine = await created(seller.client.post('/api/v1/customers', { name: uniq('宝鸡钛业有限公司') }));
+  const lead = await created(
+    seller.client.post('/api/v1/leads', { companyName: uniq('渭南果业有限公司'), ownerId: seller.user.id }),
+  );
+  await created(seller.client.post(`/api/v1/leads/${lead.id}/status`, { status: 'qualified' }));
+  return {
+    callers: [
+      { name: 'salesperson', client: seller.client, id: seller.user.id },
+      { name: 'manager', client: manager.client, id: manager.user.id },
+    ],
+    mine: { customerId: mine.id, leadId: lead.id },
+  };
+}
+
+describe('existence oracles', () => {
+  it('every action on a record one cannot see answers exactly as for a random id', async () => {
+    const line = await buildBusinessLine(t.database.db);
+    const { ids: hidden, stageId } = await strangersRecords(line.id);
+    const { callers: people, mine } = await callers();
+
+    // The table covers every documented action under these collections (a new route must be added here).
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities)\/\{id\}/.test(
+        path,
+      )
+        ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
+        : [],
+    );
+    expect(documented.sort()).toEqual(Object.keys(ACTIONS).sort());
+
+    for (const caller of people) {
+      const s: Setup = { caller, stageId, lineId: line.id, mine };
+      for (const [key, body] of Object.entries(ACTIONS)) {
+        const [method, path] = key.split(' ');
+        const payload = typeof body === 'function' ? body(s) : body;
+        const invisible = await call(caller.client, method, fill(path, hidden), payload);
+        const random = await call(caller.client, method, fill(path, randomIds()), payload);
+        expect(answerOf(invisible), `${caller.name}: ${key}`).toEqual(answerOf(random));
+        // Refused for the record (404) or for the caller's role (403, the same for any id) — never a hint.
+        expect([403, 404], `${caller.name}: ${key}`).toContain(invisible.status);
+        if (/\{(fileId|quoteId|milestoneId|taskId)\}/.test(path)) {
+          const childless = await call(
+            caller.client,
+            method,
+            fill(path, {
+              ...randomIds(),
+              ...{ [RECORD_OF[path.split('/')[3]]]: hidden[RECORD_OF[path.split('/')[3]]] },
+            }),
+            payload,
+          );
+          expect(answerOf(childless), `${caller.name}: ${key} (random child)`).toEqual(answerOf(random));
+        }
+      }
+      for (const ref of REFERENCES) {
+        const invisible = await call(caller.client, ref.method, ref.url(s, hidden), ref.body?.(s, hidden));
+        const random = await call(caller.client, ref.method, ref.url(s, randomIds()), ref.body?.(s, randomIds()));
+        expect(answerOf(invisible), `${caller.name}: ${ref.name}`).toEqual(answerOf(random));
+      }
+    }
+    // Nothing of the stranger's changed hands.
+    const { client: exec } = await signedIn(t, { roleCode: 'executive' });
+    const customer = (await exec.get(`/api/v1/customers/${hidden.customer}`)).body;
+    expect(customer.sharedWith).toEqual([]);
+    expect((await exec.get(`/api/v1/contact-logs/${hidden.contactLog}`)).body.attachments).toHaveLength(1);
+  });
+
+  it('claiming someone else’s customer is “not found”; one the caller may see answers that it left the pool', async () => {
+    const { client: owner, user } = await signedIn(t);
+    const { client: colleague } = await signedIn(t);
+    const { client: manager } = await signedIn(t, { roleCode: 'manager', departmentId: user.departmentId });
+    const customer = await created(owner.post('/api/v1/customers', { name: uniq('铜川水泥有限公司') }));
+    const stranger = await colleague.post(`/api/v1/customers/${customer.id}/claim`);
+    expect(stranger.status).toBe(404);
+    expect(answerOf(stranger)).toEqual(answerOf(await colleague.post(`/api/v1/customers/${randomUUID()}/claim`)));
+    const visible = await manager.post(`/api/v1/customers/${customer.id}/claim`);
+    expect(visible.status).toBe(409);
+    expect(visible.body.error.code).toBe('CUSTOMER_NOT_IN_POOL');
+  });
+});
