@@ -26,7 +26,7 @@ import {
   Typography,
 } from 'antd';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import {
   OPPORTUNITY_ACTIVITY_CATEGORIES,
   type Opportunity,
@@ -249,7 +249,9 @@ export function OpportunityPage() {
   const me = useMe();
   const [editing, setEditing] = useState(false);
   const [reopening, setReopening] = useState(false);
-  const [tab, setTab] = useState('overview');
+  const [search] = useSearchParams();
+  // ?tab=project opens the project plan (Today links a project task there).
+  const [tab, setTab] = useState(() => (search.get('tab') === 'project' ? 'project' : 'overview'));
   const { move, element } = useStageMove({ linkToOpportunity: false });
   const opportunity = useQuery({
     queryKey: [opportunitiesApi.path, 'one', id],
