@@ -7,6 +7,7 @@ import { useNavigate } from 'react-router';
 import { OPPORTUNITY_STATUSES } from '../../../common/schemas/opportunities';
 import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
 import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
+import { mayUseDirectory } from '../../../common/permissions';
 import { can, useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { personLabel } from '../../components/labels';
@@ -75,7 +76,9 @@ export function OpportunitiesPage() {
   const [creating, setCreating] = useState(false);
   const lines = useAllBusinessLines();
   const regions = useAllRegions();
-  const directory = useDirectory();
+  // The owner filter needs the directory of colleagues; without it (项目人员) there is no filter to offer.
+  const ownerFilter = mayUseDirectory(me.grants);
+  const directory = useDirectory(ownerFilter);
 
   const activeLines = useMemo(
     () => (lines.data ?? []).filter((l) => l.active).sort((a, b) => a.sortOrder - b.sortOrder),
@@ -165,16 +168,19 @@ export function OpportunitiesPage() {
               value={filters.regionId}
               onChange={(regionId) => write({ regionId })}
             />
-            <Select
-              allowClear
-              showSearch={{ optionFilterProp: 'label' }}
-              placeholder={t('opp.owner')}
-              aria-label={t('opp.owner')}
-              style={{ width: 170 }}
-              options={(directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }))}
-              value={filters.ownerId}
-              onChange={(ownerId) => write({ ownerId })}
-            />
+            {ownerFilter && (
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder={t('opp.owner')}
+                aria-label={t('opp.owner')}
+                style={{ width: 170 }}
+                options={(directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }))}
+                value={filters.ownerId}
+                onChange={(ownerId) => write({ ownerId })}
+                data-testid="filter-owner"
+              />
+            )}
             <AmountRange
               min={filters.minAmount}
               max={filters.maxAmount}

@@ -334,7 +334,8 @@ export function OpportunityPage() {
                 { key: 'project', label: t('opp.isProject'), children: o.isProject ? t('common.yes') : t('common.no') },
                 { key: 'nextStep', label: t('opp.nextStep'), span: 2, children: orDash(o.nextStep) },
                 ...(o.campaignName ? [{ key: 'campaign', label: t('opp.campaign'), children: o.campaignName }] : []),
-                ...(o.leadId
+                // The source lead, for those who may open leads (finance may not).
+                ...(o.leadId && can(me, 'leads:read')
                   ? [
                       {
                         key: 'lead',

@@ -654,37 +654,39 @@ export function TodayPage() {
                 />
               </Section>
             )}
-            <Section
-              title={t('today.newLeads')}
-              count={d.newLeads.length}
-              icon={<UserAddOutlined />}
-              empty={t('today.noLeads')}
-              testId="today-leads"
-            >
-              <List
-                dataSource={d.newLeads}
-                renderItem={(l) => (
-                  <List.Item data-testid="today-lead">
-                    <List.Item.Meta
-                      title={<Link to={`/leads/${l.id}`}>{l.companyName}</Link>}
-                      description={
-                        <Space size={12} wrap>
-                          {l.contactName && <span>{l.contactName}</span>}
-                          {l.phone && (
-                            <a href={`tel:${l.phone}`}>
-                              <PhoneOutlined /> {l.phone}
-                            </a>
-                          )}
-                          {l.assignedAt && (
-                            <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>
-                          )}
-                        </Space>
-                      }
-                    />
-                  </List.Item>
-                )}
-              />
-            </Section>
+            {can(me, 'leads:read') && (
+              <Section
+                title={t('today.newLeads')}
+                count={d.newLeads.length}
+                icon={<UserAddOutlined />}
+                empty={t('today.noLeads')}
+                testId="today-leads"
+              >
+                <List
+                  dataSource={d.newLeads}
+                  renderItem={(l) => (
+                    <List.Item data-testid="today-lead">
+                      <List.Item.Meta
+                        title={<Link to={`/leads/${l.id}`}>{l.companyName}</Link>}
+                        description={
+                          <Space size={12} wrap>
+                            {l.contactName && <span>{l.contactName}</span>}
+                            {l.phone && (
+                              <a href={`tel:${l.phone}`}>
+                                <PhoneOutlined /> {l.phone}
+                              </a>
+                            )}
+                            {l.assignedAt && (
+                              <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>
+                            )}
+                          </Space>
+                        }
+                      />
+                    </List.Item>
+                  )}
+                />
+              </Section>
+            )}
             <Section
               title={t('today.services')}
               count={d.servicesDue.length}
