@@ -60,6 +60,7 @@ export const ERROR_STATUS = {
   MAIL_NOT_RESENDABLE: 409,
   CALENDAR_FEED_NOT_FOUND: 404,
   SUGGESTION_RESOLVED: 409,
+  TASK_ASSIGNEE_STATUS_ONLY: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -119,3 +119,12 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
 export function scopeRank(scope: Scope | null | undefined): number {
   return scope ? SCOPES.indexOf(scope) + 1 : 0;
 }
+
+/**
+ * Who may look colleagues up by name (GET /users/directory: the pickers and the owner filters):
+ * those who share, assign or hand over work (customers:write), and those who may read staff
+ * records beyond their own (staff:read department or all — they can list those users anyway).
+ */
+export function mayUseDirectory(grants: Grants): boolean {
+  return scopeRank(grants['customers:write']) >= 1 || scopeRank(grants['staff:read']) >= scopeRank('department');
+}

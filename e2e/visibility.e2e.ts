@@ -30,13 +30,16 @@ test("a wrong password gets the server's message in the language of the login pa
   await context.close();
 });
 
-test('a salesperson sees only themself among the staff', async () => {
+test('a salesperson, who may read only their own staff record, gets no users page (their profile is under 我的资料)', async () => {
   const { context, page, errors, failed } = await freshPage();
   await login(page, 'sales1');
-  await menuLink(page, '用户').click();
-  const table = page.getByTestId('users-table');
-  await row(table, 'sales1').waitFor();
-  expect(await rows(table).count()).toBe(1);
+  await page.getByTestId('sider-menu').getByRole('link').first().waitFor();
+  expect(await menuLink(page, '用户').count()).toBe(0);
+  expect(await page.getByTestId('sider-menu').getByText('销售人员管理').count()).toBe(0);
+  await page.goto('/staff/users');
+  await page.getByText('无权访问').waitFor();
+  await page.goto('/me');
+  await page.getByTestId('profile-summary').getByText('sales1').waitFor();
   expect(errors).toEqual([]);
   expect(failed).toEqual([]);
   await context.close();

@@ -148,6 +148,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.REMINDER_IN_PAST': 'The reminder time must be in the future',
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
   'error.SUGGESTION_RESOLVED': 'This suggestion was already dealt with (sent or dismissed)',
+  'error.TASK_ASSIGNEE_STATUS_ONLY':
+    'As the task’s assignee you may change only its status; ask the opportunity’s owner for other changes',
   'error.CALENDAR_FEED_NOT_FOUND': 'This calendar feed address is invalid or was revoked',
   'validation.reminderTarget': 'Name exactly one record (a customer, lead, opportunity or activity)',
   'validation.rangeEmpty': 'The end must be after the start',

@@ -139,6 +139,7 @@ export const zhCN = {
   'error.REMINDER_IN_PAST': '提醒时间须晚于现在',
   'error.MAIL_NOT_RESENDABLE': '只有暂存或发送失败的邮件才能重新发送',
   'error.SUGGESTION_RESOLVED': '该建议已处理（已发送或已忽略）',
+  'error.TASK_ASSIGNEE_STATUS_ONLY': '您是该任务的负责人，只能更改它的状态；其他修改请联系商机负责人',
   'error.CALENDAR_FEED_NOT_FOUND': '日历订阅地址无效或已停用',
   'validation.reminderTarget': '请指定且只指定一条记录（客户、线索、商机或活动）',
   'validation.rangeEmpty': '结束时间须晚于开始时间',

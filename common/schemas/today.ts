@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Activity } from './activities';
 import { DateOnly, Id, Timestamp } from './common';
+import { TASK_STATUSES } from './opportunities';
 import { Reminder, TimeZone } from './reminders';
 import { Suggestion } from './suggestions';
 
@@ -41,6 +42,21 @@ export const NewLead = z.object({
 });
 export type NewLead = z.infer<typeof NewLead>;
 
+/** A project task assigned to me that is not done yet (项目任务). */
+export const MyProjectTask = z.object({
+  id: Id,
+  opportunityId: Id,
+  opportunityName: z.string(),
+  /** Whether I may open the opportunity; the task itself is mine to work on either way. */
+  opportunityVisible: z.boolean(),
+  milestoneName: z.string().nullable(),
+  title: z.string(),
+  startsOn: DateOnly.nullable(),
+  dueOn: DateOnly.nullable(),
+  status: z.enum(TASK_STATUSES),
+});
+export type MyProjectTask = z.infer<typeof MyProjectTask>;
+
 /** The salesperson's start page: what to do today and whom to call, and why. */
 export const Today = z.object({
   date: DateOnly,
@@ -51,7 +67,10 @@ export const Today = z.object({
   callsDue: z.array(CallDue),
   inactive: z.array(Suggestion),
   servicesDue: z.array(ServiceDue),
+  /** Leads given to me that are still new (empty without leads:read). */
   newLeads: z.array(NewLead),
+  /** Open tasks of projects (opportunities run as projects) assigned to me, earliest due first. */
+  projectTasks: z.array(MyProjectTask),
   /** For those who hand leads out (leads:assign): leads waiting in the queues they work. */
   queuedLeads: z.array(NewLead.extend({ queueDepartmentName: z.string().nullable() })),
 });

@@ -13,7 +13,9 @@ import {
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
+import { Flex, Tag } from 'antd';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { Me } from '../../common/schemas/auth';
 import { can, useMe } from '../auth/session';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
@@ -43,7 +45,7 @@ import { ActivityCategoriesPage } from '../features/activities/ActivityCategorie
 import { CalendarPage } from '../features/calendar/CalendarPage';
 import { OutboxPage } from '../features/mail/OutboxPage';
 import { TodayPage } from '../features/today/TodayPage';
-import type { WebMessageKey } from '../i18n';
+import { useT, type WebMessageKey } from '../i18n';
 
 export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
 
@@ -71,7 +73,24 @@ const manageStaff = (me: Me) => can(me, 'staff:manage');
 /** The start page: Today 今日 for those who work with customers, the profile overview for everyone else. */
 function StartPage() {
   const me = useMe();
-  return can(me, 'customers:read') ? <TodayPage /> : <HomePage />;
+  return can(me, 'customers:read') ? <TodayPage /> : <HomePage modules={<MyModules />} />;
+}
+
+/** Links to every page of the menu the user may open (the profile page lists them). */
+function MyModules() {
+  const me = useMe();
+  const t = useT();
+  return (
+    <Flex wrap gap={8} style={{ marginTop: 16 }} data-testid="my-modules">
+      {APP_PAGES.filter((page) => !page.hideInMenu && page.allowed(me)).map((page) => (
+        <Link key={page.path} to={page.path}>
+          <Tag icon={page.icon} color="blue" style={{ marginInlineEnd: 0, padding: '4px 10px', fontSize: 14 }}>
+            {t(page.labelKey)}
+          </Tag>
+        </Link>
+      ))}
+    </Flex>
+  );
 }
 const readCustomers = (me: Me) => can(me, 'customers:read');
 
@@ -190,7 +209,8 @@ export const APP_PAGES: AppPage[] = [
     group: 'staff',
     labelKey: 'nav.users',
     icon: <UserOutlined />,
-    allowed: (me) => can(me, 'staff:read'),
+    // Colleagues' records: a salesperson's own scope would list only themselves (their profile is under /me).
+    allowed: (me) => can(me, 'staff:read', 'department'),
     element: <UsersPage />,
   },
   {
@@ -253,7 +273,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <UserOutlined />,
     hideInMenu: true,
     allowed: () => true,
-    element: <HomePage />,
+    element: <HomePage modules={<MyModules />} />,
   },
   {
     path: '/settings',

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { IdParams, Ok } from '../../../common/schemas/common';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import { Id, IdParams, Ok } from '../../../common/schemas/common';
 import {
   Acceptance,
   AcceptanceChecklist,
@@ -25,7 +25,8 @@ import {
 } from '../../../common/schemas/opportunities';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { requirePermission } from '../../policy';
+import { AppError } from '../../errors';
+import { can, requirePermission } from '../../policy';
 import {
   findConflictPairs,
   getAcceptance,
@@ -41,6 +42,7 @@ import {
   deleteMilestone,
   deleteTask,
   getProject,
+  isTaskAssignee,
   updateMilestone,
   updateTask,
 } from './projects.service';
@@ -52,6 +54,15 @@ export function registerOpportunityExtraRoutes(app: FastifyInstance) {
   const read = requirePermission('opportunities:read');
   const write = requirePermission('opportunities:write');
   const configure = requirePermission('sales:configure');
+  /** Those who may change opportunities, and a task's own assignee (the service decides what each may change). */
+  const writeOrAssignee: preValidationHookHandler = async (request) => {
+    if (!request.actor) throw new AppError('UNAUTHENTICATED');
+    if (can(request.actor, 'opportunities:write')) return;
+    const { taskId } = request.params as { taskId?: unknown };
+    const valid = Id.safeParse(taskId);
+    if (!valid.success || !(await isTaskAssignee(request.server.db, request.actor.id, valid.data)))
+      throw new AppError('FORBIDDEN');
+  };
   const tags = ['opportunities'];
 
   r.get(
@@ -161,8 +172,14 @@ export function registerOpportunityExtraRoutes(app: FastifyInstance) {
   r.patch(
     '/api/v1/opportunities/:id/tasks/:taskId',
     {
-      preValidation: write,
-      schema: { tags, params: TaskParams, body: ProjectTaskUpdate, response: { 200: ProjectTask, ...errorResponses } },
+      preValidation: writeOrAssignee,
+      schema: {
+        tags,
+        summary: 'Change a task (its assignee may change its status even without the right to change the opportunity)',
+        params: TaskParams,
+        body: ProjectTaskUpdate,
+        response: { 200: ProjectTask, ...errorResponses },
+      },
     },
     (request) => updateTask(ctxOf(request), request.params.id, request.params.taskId, request.body),
   );

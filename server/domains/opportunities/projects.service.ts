@@ -11,11 +11,13 @@ import type {
 } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { inactiveReference, invalidInput, notFound } from '../../errors';
+import { AppError, inactiveReference, invalidInput, notFound } from '../../errors';
+import type { Actor } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { departments, users } from '../staff/staff.tables';
 import { opportunityFor } from './acceptance.service';
-import { projectMilestones, projectTasks } from './opportunities.tables';
+import { writableOpportunities } from './opportunities.policy';
+import { opportunities, projectMilestones, projectTasks } from './opportunities.tables';
 
 type MilestoneInput = z.infer<typeof MilestoneCreate>;
 type MilestonePatch = z.infer<typeof MilestoneUpdate>;
@@ -207,6 +209,32 @@ async function assertTaskInput(
   }
 }
 
+/**
+ * Whether the task is assigned to this user (in that opportunity, when given). Being a task's
+ * assignee lets one change its status and see it on Today, whatever one may see of the opportunity.
+ */
+export async function isTaskAssignee(db: Db, userId: string, taskId: string, opportunityId?: string): Promise<boolean> {
+  const [task] = await db
+    .select({ id: projectTasks.id })
+    .from(projectTasks)
+    .where(
+      and(
+        eq(projectTasks.id, taskId),
+        eq(projectTasks.assigneeId, userId),
+        opportunityId === undefined ? undefined : eq(projectTasks.opportunityId, opportunityId),
+      ),
+    );
+  return task !== undefined;
+}
+
+async function opportunityWritable(db: Db, actor: Actor, opportunityId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: opportunities.id })
+    .from(opportunities)
+    .where(and(eq(opportunities.id, opportunityId), writableOpportunities(actor)));
+  return row !== undefined;
+}
+
 /** A task for anyone in the firm (active staff only), optionally under a milestone. */
 export async function createTask(ctx: Ctx, opportunityId: string, input: TaskInput): Promise<ProjectTask> {
   return inTransaction(ctx, async (tx) => {
@@ -243,7 +271,16 @@ export async function updateTask(
   patch: TaskPatch,
 ): Promise<ProjectTask> {
   return inTransaction(ctx, async (tx) => {
-    await opportunityFor(tx, opportunityId, { write: true });
+    if (await isTaskAssignee(tx.db, ctx.actor.id, taskId, opportunityId)) {
+      // The assignee works on their own task even without the right to change the opportunity (项目人员,
+      // a colleague from another department): its status only — what it is, who does it and when stay
+      // with those who plan the project.
+      const onlyStatus = Object.keys(patch).every((key) => key === 'status');
+      if (!onlyStatus && !(await opportunityWritable(tx.db, ctx.actor, opportunityId)))
+        throw new AppError('TASK_ASSIGNEE_STATUS_ONLY');
+    } else {
+      await opportunityFor(tx, opportunityId, { write: true });
+    }
     const before = await getTask(tx.db, opportunityId, taskId);
     const merged = { ...before, ...patch };
     await assertTaskInput(tx, opportunityId, {

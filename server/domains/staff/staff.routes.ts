@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import { mayUseDirectory } from '../../../common/permissions';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
   BranchCreate,
@@ -26,6 +27,7 @@ import {
 } from '../../../common/schemas/staff';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
+import { AppError } from '../../errors';
 import { requirePermission } from '../../policy';
 import {
   createDepartment,
@@ -55,6 +57,12 @@ import {
 
 const manage = requirePermission('staff:manage');
 
+/** The directory of colleagues: see mayUseDirectory (403 before validation otherwise). */
+const requireDirectory: preValidationHookHandler = async (request) => {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED');
+  if (!mayUseDirectory(request.actor.grants)) throw new AppError('FORBIDDEN');
+};
+
 function registerUserRoutes(app: FastifyInstance) {
   const r = typed(app);
   const tags = ['staff'];
@@ -76,10 +84,10 @@ function registerUserRoutes(app: FastifyInstance) {
   r.get(
     '/api/v1/users/directory',
     {
-      preValidation: requirePermission('customers:write'),
+      preValidation: requireDirectory,
       schema: {
         tags,
-        summary: 'Active colleagues by name, for pickers (share with, assign to)',
+        summary: 'Active colleagues by name, for pickers (share with, assign to) and owner filters',
         querystring: DirectoryQuery,
         response: { 200: DirectoryEntry.array(), ...errorResponses },
       },

@@ -293,7 +293,17 @@ describe('the staff directory (for pickers)', () => {
       },
     ]);
     expect((await client.get('/api/v1/users/directory', { q: gone.displayName })).body).toEqual([]);
-    const { client: finance } = await signedIn(t, { roleCode: 'finance' });
-    expect((await finance.get('/api/v1/users/directory')).status).toBe(403);
+    const { client: projectStaff } = await signedIn(t, { roleCode: 'staff' });
+    expect((await projectStaff.get('/api/v1/users/directory')).status).toBe(403);
+  });
+
+  it('serves those who may read colleagues’ records anyway (finance, managers), for their owner filters', async () => {
+    const colleague = await buildUser(t.database.db, { displayName: uniq('同事') });
+    for (const roleCode of ['finance', 'manager', 'executive']) {
+      const { client } = await signedIn(t, { roleCode });
+      const res = await client.get('/api/v1/users/directory', { q: colleague.displayName });
+      expect(res.status, roleCode).toBe(200);
+      expect(res.body.map((u: { id: string }) => u.id)).toEqual([colleague.id]);
+    }
   });
 });

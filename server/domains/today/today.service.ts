@@ -1,5 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
-import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm';
+import {
+  SERVICES_DUE_DAYS,
+  TODAY_SECTION_LIMIT,
+  type MyProjectTask,
+  type Today,
+  type TodayQuery,
+} from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
@@ -10,6 +16,8 @@ import { preferencesOf } from '../notifications/notifications.service';
 import { findMyReminders } from '../reminders/reminders.service';
 import { businessLines, departments } from '../staff/staff.tables';
 import { queuedLeadsFor } from '../leads/leads.policy';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
+import { opportunities, projectMilestones, projectTasks } from '../opportunities/opportunities.tables';
 import { can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 
@@ -17,7 +25,7 @@ import { findMySuggestions } from '../suggestions/suggestions.service';
  * Today 今日: my planned work that is overdue or due today (as owner or assignee), reminders
  * that went off, my customers due for a call (next contact date today or earlier), those going
  * quiet (with the drafted follow-up), their recurring services (audits …) due within
- * SERVICES_DUE_DAYS, and new leads given to me — "today" in my time zone.
+ * SERVICES_DUE_DAYS, new leads given to me (with leads:read) and my open project tasks — "today" in my time zone.
  */
 export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
@@ -38,7 +46,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
       .where(and(mineToDo, from ? gte(activities.dueAt, from) : undefined, lt(activities.dueAt, to)))
       .orderBy(asc(activities.dueAt), asc(activities.id))
       .limit(TODAY_SECTION_LIMIT);
-  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued] = await Promise.all([
+  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork] = await Promise.all([
     tasks(null, startOfDay),
     tasks(startOfDay, endOfDay),
     findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
@@ -79,19 +87,22 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
       )
       .orderBy(asc(customerServices.nextDueOn), asc(customers.name))
       .limit(TODAY_SECTION_LIMIT),
-    ctx.db
-      .select({
-        id: leads.id,
-        companyName: leads.companyName,
-        contactName: leads.contactName,
-        phone: leads.phone,
-        source: leads.source,
-        assignedAt: leads.assignedAt,
-      })
-      .from(leads)
-      .where(and(eq(leads.ownerId, me), eq(leads.status, 'new')))
-      .orderBy(desc(leads.assignedAt), desc(leads.id))
-      .limit(TODAY_SECTION_LIMIT),
+    // Without leads:read the leads page is closed to them: no card of leads they could not open.
+    can(ctx.actor, 'leads:read')
+      ? ctx.db
+          .select({
+            id: leads.id,
+            companyName: leads.companyName,
+            contactName: leads.contactName,
+            phone: leads.phone,
+            source: leads.source,
+            assignedAt: leads.assignedAt,
+          })
+          .from(leads)
+          .where(and(eq(leads.ownerId, me), eq(leads.status, 'new')))
+          .orderBy(desc(leads.assignedAt), desc(leads.id))
+          .limit(TODAY_SECTION_LIMIT)
+      : Promise.resolve([]),
     can(ctx.actor, 'leads:assign', 'department')
       ? ctx.db
           // assignedAt: when it arrived in the queue.
@@ -110,6 +121,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
           .orderBy(desc(leads.createdAt), desc(leads.id))
           .limit(TODAY_SECTION_LIMIT)
       : Promise.resolve([]),
+    myProjectTasks(ctx),
   ]);
   return {
     date,
@@ -126,5 +138,33 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     servicesDue: services,
     newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
     queuedLeads: queued.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
+    projectTasks: projectWork,
   };
+}
+
+/**
+ * Open tasks assigned to me in projects that are not lost, earliest due first. The task is mine
+ * whether or not I may see the opportunity; `opportunityVisible` says whether I may open it.
+ */
+function myProjectTasks(ctx: Ctx): Promise<MyProjectTask[]> {
+  return ctx.db
+    .select({
+      id: projectTasks.id,
+      opportunityId: opportunities.id,
+      opportunityName: opportunities.name,
+      opportunityVisible: sql<boolean>`${visibleOpportunities(ctx.actor)}`,
+      milestoneName: projectMilestones.name,
+      title: projectTasks.title,
+      startsOn: projectTasks.startsOn,
+      dueOn: projectTasks.dueOn,
+      status: projectTasks.status,
+    })
+    .from(projectTasks)
+    .innerJoin(opportunities, eq(opportunities.id, projectTasks.opportunityId))
+    .leftJoin(projectMilestones, eq(projectMilestones.id, projectTasks.milestoneId))
+    .where(
+      and(eq(projectTasks.assigneeId, ctx.actor.id), ne(projectTasks.status, 'done'), ne(opportunities.status, 'lost')),
+    )
+    .orderBy(sql`${projectTasks.dueOn} asc nulls last`, asc(projectTasks.createdAt), asc(projectTasks.id))
+    .limit(TODAY_SECTION_LIMIT);
 }

@@ -1,4 +1,5 @@
 import { Button, Card, Col, Descriptions, Flex, Row, Space, Tag, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { useAllBusinessLines } from '../../api/queries';
 import { PERMISSIONS, PERMISSION_KEYS } from '../../../common/permissions';
@@ -13,7 +14,11 @@ function greetingKey(hour: number): WebMessageKey {
   return 'home.evening';
 }
 
-export function HomePage() {
+/**
+ * 我的资料: the profile, the grants, and (given by the app shell, which knows the pages) links to
+ * every module the user's role opens.
+ */
+export function HomePage({ modules }: { modules?: ReactNode }) {
   const me = useMe();
   const t = useT();
   const { locale } = useLocale();
@@ -30,7 +35,10 @@ export function HomePage() {
         <Typography.Title level={3} style={{ marginTop: 0 }} data-testid="greeting">
           {t(greetingKey(hourInFirmZone()), { name: user.displayName })}
         </Typography.Title>
-        <Typography.Text type="secondary">{t('home.intro')}</Typography.Text>
+        <Typography.Text type="secondary" data-testid="home-intro">
+          {t('home.intro')}
+        </Typography.Text>
+        {modules}
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={16}>

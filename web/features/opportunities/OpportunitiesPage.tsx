@@ -2,11 +2,12 @@ import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from '@ant-desi
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { OPPORTUNITY_STATUSES } from '../../../common/schemas/opportunities';
 import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
 import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
+import { mayUseDirectory } from '../../../common/permissions';
 import { can, useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { personLabel } from '../../components/labels';
@@ -65,6 +66,30 @@ function AmountRange({
   );
 }
 
+/** The business line last chosen on the board, per user, in this browser (localStorage). */
+function useBoardLine(userId: string): [string | undefined, (lineId: string) => void] {
+  const key = `gongdan.opportunities.boardLine.${userId}`;
+  const [line, setLine] = useState<string | undefined>(() => {
+    try {
+      return localStorage.getItem(key) ?? undefined;
+    } catch {
+      return undefined; // storage unavailable (private mode): nothing remembered
+    }
+  });
+  const remember = useCallback(
+    (lineId: string) => {
+      setLine(lineId);
+      try {
+        localStorage.setItem(key, lineId);
+      } catch {
+        // not remembered, still shown
+      }
+    },
+    [key],
+  );
+  return [line, remember];
+}
+
 export function OpportunitiesPage() {
   const t = useT();
   const { locale } = useLocale();
@@ -75,27 +100,38 @@ export function OpportunitiesPage() {
   const [creating, setCreating] = useState(false);
   const lines = useAllBusinessLines();
   const regions = useAllRegions();
-  const directory = useDirectory();
+  // The owner filter needs the directory of colleagues; without it (项目人员) there is no filter to offer.
+  const ownerFilter = mayUseDirectory(me.grants);
+  const directory = useDirectory(ownerFilter);
 
   const activeLines = useMemo(
     () => (lines.data ?? []).filter((l) => l.active).sort((a, b) => a.sortOrder - b.sortOrder),
     [lines.data],
   );
-  const needsLine = mode === 'board' && !filters.businessLineId;
+  // The list shows every business line unless one is chosen. The board shows one: the one in the
+  // address, else the one last chosen on the board (remembered per user in this browser), else that
+  // of the user's newest opportunity, else one they work in, else the first.
+  const [rememberedLine, rememberLine] = useBoardLine(me.user.id);
+  const remembered = activeLines.some((l) => l.id === rememberedLine) ? rememberedLine : undefined;
+  const needsLine = mode === 'board' && !filters.businessLineId && !remembered && !lines.isPending;
   const newest = useQuery({
     queryKey: [opportunitiesApi.path, 'page', { view: 'mine', pageSize: 1, sort: '-createdAt' }],
     queryFn: () => opportunitiesApi.list({ view: 'mine', pageSize: 1, sort: '-createdAt' }),
     enabled: needsLine,
   });
-  // The board shows one business line: the one of the user's newest opportunity, else one they work in, else the first.
+  const boardLine =
+    filters.businessLineId ??
+    remembered ??
+    (newest.isPending
+      ? undefined
+      : (newest.data?.items[0]?.businessLineId ??
+        me.user.businessLineIds.find((id) => activeLines.some((l) => l.id === id)) ??
+        activeLines[0]?.id));
+  // A line chosen for the board (or opened on it from a link) is the board's next default.
   useEffect(() => {
-    if (!needsLine || newest.isPending || lines.isPending) return;
-    const line =
-      newest.data?.items[0]?.businessLineId ??
-      me.user.businessLineIds.find((id) => activeLines.some((l) => l.id === id)) ??
-      activeLines[0]?.id;
-    if (line) write({ businessLineId: line }, false);
-  }, [needsLine, newest.isPending, newest.data, lines.isPending, activeLines, me, write]);
+    if (mode === 'board' && filters.businessLineId) rememberLine(filters.businessLineId);
+  }, [mode, filters.businessLineId, rememberLine]);
+  const lineShown = mode === 'board' ? boardLine : filters.businessLineId;
 
   const filtered = isFiltered(filters, mode === 'board');
   const options = (items: { id: string; name: string; active?: boolean }[] | undefined) =>
@@ -113,7 +149,8 @@ export function OpportunitiesPage() {
           <Segmented<Mode>
             data-testid="opp-mode"
             value={mode}
-            onChange={(m) => write({ mode: m }, false)}
+            // The board's line is the board's: the list opens on every line.
+            onChange={(m) => write({ mode: m, ...(m === 'list' ? { businessLineId: undefined } : {}) }, false)}
             options={[
               { value: 'board', label: t('opp.mode.board'), icon: <AppstoreOutlined /> },
               { value: 'list', label: t('opp.mode.list'), icon: <UnorderedListOutlined /> },
@@ -152,7 +189,7 @@ export function OpportunitiesPage() {
               style={{ width: 170 }}
               options={options(activeLines)}
               loading={lines.isPending}
-              value={filters.businessLineId}
+              value={lineShown}
               onChange={(businessLineId) => write({ businessLineId })}
               data-testid="filter-line"
             />
@@ -165,16 +202,19 @@ export function OpportunitiesPage() {
               value={filters.regionId}
               onChange={(regionId) => write({ regionId })}
             />
-            <Select
-              allowClear
-              showSearch={{ optionFilterProp: 'label' }}
-              placeholder={t('opp.owner')}
-              aria-label={t('opp.owner')}
-              style={{ width: 170 }}
-              options={(directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }))}
-              value={filters.ownerId}
-              onChange={(ownerId) => write({ ownerId })}
-            />
+            {ownerFilter && (
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder={t('opp.owner')}
+                aria-label={t('opp.owner')}
+                style={{ width: 170 }}
+                options={(directory.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) }))}
+                value={filters.ownerId}
+                onChange={(ownerId) => write({ ownerId })}
+                data-testid="filter-owner"
+              />
+            )}
             <AmountRange
               min={filters.minAmount}
               max={filters.maxAmount}
@@ -227,14 +267,14 @@ export function OpportunitiesPage() {
           </Flex>
         </Flex>
         {mode === 'board' ? (
-          filters.businessLineId ? (
+          boardLine ? (
             <OpportunityBoard
-              filters={{ ...filters, status: undefined }}
-              businessLineId={filters.businessLineId}
+              filters={{ ...filters, businessLineId: boardLine, status: undefined }}
+              businessLineId={boardLine}
               writable={writable}
               onCreate={() => setCreating(true)}
             />
-          ) : lines.isPending || newest.isFetching ? (
+          ) : lines.isPending || (needsLine && newest.isPending) ? (
             <Skeleton active />
           ) : (
             <EmptyState title={t('opp.noLines')} hint={t('opp.noLinesHint')} />
@@ -263,7 +303,7 @@ export function OpportunitiesPage() {
         <OpportunityFormDrawer
           open={creating}
           opportunity={null}
-          defaultBusinessLineId={filters.businessLineId}
+          defaultBusinessLineId={lineShown}
           onClose={() => setCreating(false)}
           onCreated={(o) => navigate(`/opportunities/${o.id}`)}
         />

@@ -379,11 +379,12 @@ export function OpportunityBoard({
               </div>
             );
           })}
-          {/* 赢单 / 输单 stay in view at the right edge however far the board is scrolled. */}
+          {/* 赢单 / 输单 stay in view at the right edge however far the board is scrolled (a read-only board has none). */}
           <Flex
             vertical
             gap={12}
             style={{
+              display: writable ? undefined : 'none',
               position: 'sticky',
               right: 0,
               zIndex: 1,
@@ -393,7 +394,7 @@ export function OpportunityBoard({
               boxShadow: '-8px 0 8px -8px rgba(0,0,0,0.12)',
             }}
           >
-            {closingStages.map((stage) => {
+            {(writable ? closingStages : []).map((stage) => {
               const isOver = over === stage.id;
               const won = stage.kind === 'won';
               const column = closingColumn(stage.id);

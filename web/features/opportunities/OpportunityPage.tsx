@@ -26,7 +26,7 @@ import {
   Typography,
 } from 'antd';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import {
   OPPORTUNITY_ACTIVITY_CATEGORIES,
   type Opportunity,
@@ -249,7 +249,9 @@ export function OpportunityPage() {
   const me = useMe();
   const [editing, setEditing] = useState(false);
   const [reopening, setReopening] = useState(false);
-  const [tab, setTab] = useState('overview');
+  const [search] = useSearchParams();
+  // ?tab=project opens the project plan (Today links a project task there).
+  const [tab, setTab] = useState(() => (search.get('tab') === 'project' ? 'project' : 'overview'));
   const { move, element } = useStageMove({ linkToOpportunity: false });
   const opportunity = useQuery({
     queryKey: [opportunitiesApi.path, 'one', id],
@@ -332,7 +334,8 @@ export function OpportunityPage() {
                 { key: 'project', label: t('opp.isProject'), children: o.isProject ? t('common.yes') : t('common.no') },
                 { key: 'nextStep', label: t('opp.nextStep'), span: 2, children: orDash(o.nextStep) },
                 ...(o.campaignName ? [{ key: 'campaign', label: t('opp.campaign'), children: o.campaignName }] : []),
-                ...(o.leadId
+                // The source lead, for those who may open leads (finance may not).
+                ...(o.leadId && can(me, 'leads:read')
                   ? [
                       {
                         key: 'lead',

@@ -25,6 +25,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { TASK_STATUSES, type Milestone, type Project, type ProjectTask } from '../../../common/schemas/opportunities';
 import { useDirectory, useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
+import { useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { errorText, useErrorToast, useFormSubmitError } from '../../components/errors';
 import { firmToday, formatDate } from '../../components/format';
@@ -421,6 +422,7 @@ export function ProjectTab({ opportunityId, editable }: { opportunityId: string;
   const { locale } = useLocale();
   const { message } = App.useApp();
   const toast = useErrorToast();
+  const me = useMe();
   const project = useQuery({
     queryKey: [opportunitiesApi.path, opportunityId, 'project'],
     queryFn: () => opportunitiesApi.project(opportunityId),
@@ -605,8 +607,9 @@ export function ProjectTab({ opportunityId, editable }: { opportunityId: string;
             {
               key: 'status',
               title: t('common.status'),
+              // The task's assignee changes its status too (the server allows them that, and only that).
               render: (_, x) =>
-                editable ? (
+                editable || x.assigneeId === me.user.id ? (
                   <Select<TaskStatus>
                     size="small"
                     value={x.status}

@@ -1,6 +1,7 @@
 import {
   BellOutlined,
   CalendarOutlined,
+  CarryOutOutlined,
   CheckOutlined,
   ClockCircleOutlined,
   InboxOutlined,
@@ -34,9 +35,16 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
 import type { Reminder } from '../../../common/schemas/reminders';
-import type { CallDue } from '../../../common/schemas/today';
+import type { CallDue, MyProjectTask } from '../../../common/schemas/today';
 import { useWrite } from '../../api/queries';
-import { activitiesApi, customersApi, remindersApi, suggestionsApi, todayApi } from '../../api/resources';
+import {
+  activitiesApi,
+  customersApi,
+  opportunitiesApi,
+  remindersApi,
+  suggestionsApi,
+  todayApi,
+} from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
@@ -214,6 +222,90 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
         />
       </Modal>
     </>
+  );
+}
+
+/**
+ * 项目任务: tasks of projects given to me. Their status is changed here (the assignee may, even
+ * without the right to change the opportunity); the project opens only for those who may see it.
+ */
+function ProjectTasks({ items, today }: { items: MyProjectTask[]; today: string }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const { message } = App.useApp();
+  const toast = useErrorToast();
+  const setStatus = useWrite(
+    ({ task, status }: { task: MyProjectTask; status: 'doing' | 'done' }) =>
+      opportunitiesApi.updateTask(task.opportunityId, task.id, { status }),
+    [...TODAY, opportunitiesApi.path],
+  );
+  const change = (task: MyProjectTask, status: 'doing' | 'done') =>
+    setStatus
+      .mutateAsync({ task, status })
+      .then(() => message.success(t(status === 'done' ? 'today.completed' : 'today.projectTaskStarted')), toast);
+  return (
+    <List
+      dataSource={items}
+      renderItem={(task) => (
+        <List.Item
+          data-testid="today-project-task"
+          actions={[
+            ...(task.status === 'todo'
+              ? [
+                  <Button
+                    key="start"
+                    size="small"
+                    onClick={() => void change(task, 'doing')}
+                    data-testid="today-project-task-start"
+                  >
+                    {t('today.projectTaskStart')}
+                  </Button>,
+                ]
+              : []),
+            <Button
+              key="done"
+              size="small"
+              type="primary"
+              ghost
+              icon={<CheckOutlined />}
+              onClick={() => void change(task, 'done')}
+              data-testid="today-project-task-done"
+            >
+              {t('today.complete')}
+            </Button>,
+          ]}
+        >
+          <List.Item.Meta
+            title={
+              <Space size={8} wrap>
+                <Typography.Text strong>{task.title}</Typography.Text>
+                {task.status === 'doing' && <Tag color="blue">{t('today.projectTaskDoing')}</Tag>}
+                {task.dueOn && task.dueOn < today && (
+                  <Tag color="red" icon={<WarningOutlined />}>
+                    {t('today.overdue')}
+                  </Tag>
+                )}
+              </Space>
+            }
+            description={
+              <Space size={12} wrap>
+                {task.opportunityVisible ? (
+                  <Link to={`/opportunities/${task.opportunityId}?tab=project`}>{task.opportunityName}</Link>
+                ) : (
+                  <span>{task.opportunityName}</span>
+                )}
+                {task.milestoneName && <span>{task.milestoneName}</span>}
+                {task.dueOn && (
+                  <span>
+                    <ClockCircleOutlined /> {t('today.projectTaskDue', { date: formatDate(task.dueOn, locale) })}
+                  </span>
+                )}
+              </Space>
+            }
+          />
+        </List.Item>
+      )}
+    />
   );
 }
 
@@ -450,6 +542,17 @@ export function TodayPage() {
               {d.overdue.length > 0 && <TaskList items={d.overdue} overdue />}
               {d.today.length > 0 && <TaskList items={d.today} overdue={false} />}
             </Section>
+            {d.projectTasks.length > 0 && (
+              <Section
+                title={t('today.projectTasks')}
+                count={d.projectTasks.length}
+                icon={<CarryOutOutlined />}
+                empty={t('today.noTasks')}
+                testId="today-project-tasks"
+              >
+                <ProjectTasks items={d.projectTasks} today={d.date} />
+              </Section>
+            )}
             <Section
               title={t('today.calls')}
               count={d.callsDue.length}
@@ -551,37 +654,39 @@ export function TodayPage() {
                 />
               </Section>
             )}
-            <Section
-              title={t('today.newLeads')}
-              count={d.newLeads.length}
-              icon={<UserAddOutlined />}
-              empty={t('today.noLeads')}
-              testId="today-leads"
-            >
-              <List
-                dataSource={d.newLeads}
-                renderItem={(l) => (
-                  <List.Item data-testid="today-lead">
-                    <List.Item.Meta
-                      title={<Link to={`/leads/${l.id}`}>{l.companyName}</Link>}
-                      description={
-                        <Space size={12} wrap>
-                          {l.contactName && <span>{l.contactName}</span>}
-                          {l.phone && (
-                            <a href={`tel:${l.phone}`}>
-                              <PhoneOutlined /> {l.phone}
-                            </a>
-                          )}
-                          {l.assignedAt && (
-                            <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>
-                          )}
-                        </Space>
-                      }
-                    />
-                  </List.Item>
-                )}
-              />
-            </Section>
+            {can(me, 'leads:read') && (
+              <Section
+                title={t('today.newLeads')}
+                count={d.newLeads.length}
+                icon={<UserAddOutlined />}
+                empty={t('today.noLeads')}
+                testId="today-leads"
+              >
+                <List
+                  dataSource={d.newLeads}
+                  renderItem={(l) => (
+                    <List.Item data-testid="today-lead">
+                      <List.Item.Meta
+                        title={<Link to={`/leads/${l.id}`}>{l.companyName}</Link>}
+                        description={
+                          <Space size={12} wrap>
+                            {l.contactName && <span>{l.contactName}</span>}
+                            {l.phone && (
+                              <a href={`tel:${l.phone}`}>
+                                <PhoneOutlined /> {l.phone}
+                              </a>
+                            )}
+                            {l.assignedAt && (
+                              <Typography.Text type="secondary">{formatDateTime(l.assignedAt, locale)}</Typography.Text>
+                            )}
+                          </Space>
+                        }
+                      />
+                    </List.Item>
+                  )}
+                />
+              </Section>
+            )}
             <Section
               title={t('today.services')}
               count={d.servicesDue.length}
