@@ -1,20 +1,9 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-  type AnyPgColumn,
-} from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ASSIGNMENT_STRATEGIES, LEAD_STATUSES } from '../../../common/schemas/leads';
 import { auditedColumns } from '../../db/columns';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
-import { opportunities } from '../opportunities/opportunities.tables';
 import { businessLines, departments, regions, users } from '../staff/staff.tables';
 
 /**
@@ -43,7 +32,10 @@ export const leads = pgTable(
     assignedAt: timestamp('assigned_at', { withTimezone: true }),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
-    opportunityId: uuid('opportunity_id').references((): AnyPgColumn => opportunities.id, { onDelete: 'set null' }),
+    // The opportunity this lead became. Its foreign key (→ opportunities.id, ON DELETE SET NULL) is in the
+    // database since migration 0010 but not declared here: opportunities.tables imports this module for
+    // opportunities.lead_id, and the table modules must not import each other in a cycle.
+    opportunityId: uuid('opportunity_id'),
     convertedAt: timestamp('converted_at', { withTimezone: true }),
     searchText: text('search_text').notNull(),
   },

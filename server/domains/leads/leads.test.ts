@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import { searchTextOf } from '../../lib/search-text';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { customers } from '../customers/customers.tables';
 import { notifications } from '../notifications/notifications.tables';
+import { leads } from './leads.tables';
 
 let t: TestApp;
 let admin: Client;
@@ -285,6 +287,20 @@ describe('conversion', () => {
       'qualified',
       'converted',
     ]);
+  });
+
+  it('keeps the database refusing a lead that points at an opportunity that does not exist', async () => {
+    // leads.opportunity_id's foreign key lives in the migrations only (the table modules may not import each other).
+    const { lead } = await qualifiedLead();
+    const error = await t.database.db
+      .update(leads)
+      .set({ opportunityId: randomUUID() })
+      .where(eq(leads.id, lead.id))
+      .then(
+        () => null,
+        (e: { cause?: { code?: string } }) => e,
+      );
+    expect(error?.cause?.code).toBe('23503'); // foreign_key_violation
   });
 
   it('converts exactly once when two browsers convert at the same moment', async () => {
