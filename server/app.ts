@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
@@ -33,6 +33,7 @@ import { registerOpportunityRoutes } from './domains/opportunities/opportunities
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
 import { publicScope, registerAuth } from './plugins/auth';
+import { registerStrictQueryStrings, validatorCompiler } from './plugins/query-strings';
 import { answerFrameworkError, registerErrorHandling } from './plugins/errors';
 import { registerSecurityHeaders } from './plugins/security';
 import { registerGracefulShutdown } from './plugins/shutdown';
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routeTable.push(route);
   });
   app.decorate('routeTable', routeTable);
+  registerStrictQueryStrings(app);
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
   const jobs = await Jobs.open(database, options.jobs);

@@ -73,6 +73,7 @@ export const AuditLog = z.object({
 });
 export type AuditLog = z.infer<typeof AuditLog>;
 
+/** The audit log is filtered, not searched: no `q` (an unknown parameter is refused, never ignored). */
 export const AuditListQuery = listQuery(['at'], {
   entityType: z.enum(AUDIT_ENTITY_TYPES).optional(),
   entityId: Id.optional(),
@@ -80,5 +81,5 @@ export const AuditListQuery = listQuery(['at'], {
   action: AuditAction.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-});
+}).omit({ q: true });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;
