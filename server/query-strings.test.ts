@@ -36,8 +36,9 @@ const SAMPLE_ID = '6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01';
 const CONTROL = ['%00', '%01', '%08', '%0B', '%1B', '%1F', '%7F'];
 const NO_CONTROL_CHARS = '不能包含控制字符';
 
+type JsonSchema = { type?: string | string[]; anyOf?: JsonSchema[]; properties?: Record<string, JsonSchema> };
 type Operation = {
-  requestBody?: unknown;
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   parameters?: { in: string; name: string; required?: boolean; schema?: { type?: string } }[];
 };
 
@@ -48,8 +49,10 @@ function documented() {
     Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase() as 'GET',
       path,
-      url: path.replace(/\{\w+\}/g, SAMPLE_ID),
+      // Path parameters filled with valid values (ids, a category code).
+      url: path.replace('{code}', 'sample-code').replace(/\{\w+\}/g, SAMPLE_ID),
       hasBody: Boolean(op.requestBody),
+      bodyProperties: op.requestBody?.content?.['application/json']?.schema?.properties ?? {},
       query: (op.parameters ?? []).filter((p) => p.in === 'query'),
       pathParams: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
     })),
@@ -142,6 +145,35 @@ describe('control characters in query strings and paths', () => {
     // A signed-in user's own language wins (zh-CN here); the issue names the field.
     expect(issuesOf(english)).toEqual([{ path: 'querystring.q', code: 'custom', message: NO_CONTROL_CHARS }]);
   });
+
+  it('refuses them in every string of every JSON body too, at any depth (a NUL user name no longer answers 500)', async () => {
+    const before = await myAuditRows();
+    const takesString = (schema: JsonSchema): boolean =>
+      [schema.type].flat().includes('string') || (schema.anyOf ?? []).some(takesString);
+    const failures: string[] = [];
+    const writes = documented().filter((o) => o.hasBody);
+    expect(writes.length).toBeGreaterThan(50);
+    for (const op of writes) {
+      const sent: [unknown, string][] = [
+        // A control character in a name: refused before any field is looked at.
+        [{ 'x\u0000': 'y' }, 'body'],
+        [[{ deep: ['ok', { 'x\u001b': 1 }] }], 'body.0.deep.1'],
+        ...Object.entries(op.bodyProperties)
+          .filter(([, schema]) => takesString(schema))
+          .map(([name]) => [{ [name]: 'a\u0000b' }, `body.${name}`] as [unknown, string]),
+      ];
+      for (const [body, path] of sent) {
+        const res = await client.request(op.method, op.url, body);
+        if (res.status !== 400 || !issuesOf(res).some((i) => i.path === path && i.message === NO_CONTROL_CHARS))
+          failures.push(`${op.method} ${op.path} ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    const login = await t.anon.post('/api/v1/auth/login', { username: 'boss\u0000', password: 'x' });
+    expect(login.status).toBe(400);
+    expect(issuesOf(login)).toEqual([{ path: 'body.username', code: 'custom', message: NO_CONTROL_CHARS }]);
+    expect(await myAuditRows()).toBe(before);
+  }, 180_000);
 
   it('still accepts ordinary text on the lists named in the issue', async () => {
     for (const [url, query] of [

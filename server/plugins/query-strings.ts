@@ -4,33 +4,38 @@ import { z, type ZodType } from 'zod';
 import { CONTROL_CHARS } from '../../common/schemas/common';
 
 /**
- * Every name and value of a query string or path, before the route's own schema: a control
- * character (a NUL that PostgreSQL refuses, an escape code for the logs) is a validation issue.
+ * Every name and string value of a query string, a path or a JSON body (at any depth), before the
+ * route's own schema: a control character (a NUL that PostgreSQL refuses, an escape code for the
+ * logs) is a validation issue. Walked with a stack, not recursion, so no nesting depth can throw.
  */
 const NoControlChars = z.unknown().superRefine((data, ctx) => {
-  if (typeof data !== 'object' || data === null) return;
-  for (const [name, value] of Object.entries(data)) {
-    if (CONTROL_CHARS.test(name)) {
-      ctx.addIssue({ code: 'custom', message: 'validation.noControlChars', path: [], input: name });
-      continue;
-    }
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item === 'string' && CONTROL_CHARS.test(item)) {
-        ctx.addIssue({ code: 'custom', message: 'validation.noControlChars', path: [name], input: item });
-        break;
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  while (pending.length > 0) {
+    const { value, path } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (CONTROL_CHARS.test(value))
+        ctx.addIssue({ code: 'custom', message: 'validation.noControlChars', path, input: value });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [name, item] of Object.entries(value)) {
+        if (CONTROL_CHARS.test(name))
+          ctx.addIssue({ code: 'custom', message: 'validation.noControlChars', path, input: name });
+        else pending.push({ value: item, path: [...path, name] });
       }
     }
   }
 });
 
 /**
- * The Zod validator compiler with one rule for every string in a query string or a path (as
- * `text()` is for bodies): control characters → 400 VALIDATION_FAILED, whatever the route's
- * schema says. It runs as validation does — after authorization — and nothing reaches a service.
+ * The Zod validator compiler with one rule for every string a request carries (as `text()` says
+ * for body fields, but also where a schema forgot it): control characters → 400
+ * VALIDATION_FAILED, whatever the route's schema says. It runs as validation does — after
+ * authorization — and nothing reaches a service.
  */
 export const validatorCompiler: FastifySchemaCompiler<ZodType> = (route) => {
   const validate = zodValidatorCompiler(route);
-  if (route.httpPart !== 'querystring' && route.httpPart !== 'params') return validate;
+  if (route.httpPart !== 'querystring' && route.httpPart !== 'params' && route.httpPart !== 'body') return validate;
   const guard = zodValidatorCompiler({ ...route, schema: NoControlChars });
   return (data) => {
     const checked = guard(data);
