@@ -7,8 +7,8 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
@@ -32,9 +32,10 @@ import { registerOpportunityExtraRoutes } from './domains/opportunities/opportun
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
-import { registerAuth } from './plugins/auth';
-import { registerErrorHandling } from './plugins/errors';
+import { publicScope, registerAuth } from './plugins/auth';
+import { answerFrameworkError, registerErrorHandling } from './plugins/errors';
 import { registerProxyWarning } from './plugins/proxy-warning';
+import { registerStrictQueryStrings, validatorCompiler } from './plugins/query-strings';
 import { registerTokenScope } from './plugins/token-scope';
 import { registerSecurityHeaders } from './plugins/security';
 import { registerGracefulShutdown } from './plugins/shutdown';
@@ -47,6 +48,8 @@ declare module 'fastify' {
     jobs: Jobs;
     /** Live events to the browsers connected to this instance. */
     realtime: Realtime;
+    /** Every route as registered (method, url, config, schema), for the platform tests. */
+    routeTable: readonly RouteOptions[];
   }
 }
 
@@ -79,7 +82,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
+  const routeTable: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routeTable.push(route);
+  });
+  app.decorate('routeTable', routeTable);
+  registerStrictQueryStrings(app);
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
   const jobs = await Jobs.open(database, options.jobs);
@@ -115,7 +125,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await publicScope(app, async (docs) => {
+    await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  });
 
   registerErrorHandling(app);
   registerAuth(app, { sessionTtlHours: config.sessionTtlHours });
@@ -167,13 +179,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
-    await app.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });
-    // The single-page app answers every other GET outside /api with index.html.
-    app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
-      const file = request.url.split('?')[0];
-      if (file.startsWith('/api/')) return reply.callNotFound();
-      if (file.startsWith('/assets/') || /\.\w+$/.test(file)) return reply.sendFile(file.slice(1));
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    await publicScope(app, async (web) => {
+      await web.register(fastifyStatic, { root: WEB_DIR, wildcard: false, index: false });
+      // The single-page app answers every other GET outside /api with index.html.
+      web.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
+        const file = request.url.split('?')[0];
+        // The path as the router decoded it: an API address however spelled is not a page.
+        if (/^api(\/|$)/i.test((request.params as { '*': string })['*'])) return reply.callNotFound();
+        if (file.startsWith('/assets/') || /\.\w+$/.test(file)) return reply.sendFile(file.slice(1));
+        return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      });
     });
   }
   return app;

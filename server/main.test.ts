@@ -94,6 +94,7 @@ describe('production install', () => {
       expect((await login('sales1', 'demo-2026')).status).toBe(401);
       // A calendar feed's address is its secret: the log shows it masked.
       expect((await fetch(`${url}/api/v1/calendar/feed/s3cret-feed-token.ics`)).status).toBe(404);
+      expect((await fetch(`${url}/api/v1/c%61lendar/feed/s3cret-other-token.ics`)).status).toBe(404);
       for (let i = 0; i < 50 && !output.includes('"statusCode":404'); i++) await new Promise((r) => setTimeout(r, 100)); // logs are written asynchronously
       // Structured JSON logs with request ids.
       const lines = output
@@ -103,6 +104,7 @@ describe('production install', () => {
       expect(lines.some((l) => l.reqId && l.req?.url === '/api/health')).toBe(true);
       expect(output).not.toContain('First-admin-1');
       expect(output).not.toContain('s3cret-feed-token');
+      expect(output).not.toContain('s3cret-other-token');
       expect(lines.some((l) => l.req?.url === '/api/v1/calendar/feed/***')).toBe(true);
     } finally {
       server.kill('SIGTERM');

@@ -79,6 +79,16 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
+/**
+ * A calendar feed's address is its secret: masked in the log however the address is spelled
+ * (percent-encoded letters reach the same route).
+ */
+function withoutFeedSecret(url: string): string {
+  const decoded = url.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const masked = decoded.replace(/(\/calendar\/feed\/)[^/?]+/gi, '$1***');
+  return masked === decoded ? url : masked;
+}
+
 async function serve(config: Config, demo: boolean): Promise<void> {
   const database = await openAndMigrate(config);
   const app = await buildApp({
@@ -98,7 +108,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
         // The calendar feed's address is its secret: never in the logs.
         req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
           method: request.method,
-          url: request.url.replace(/(\/calendar\/feed\/)[^/?]+/, '$1***'),
+          url: withoutFeedSecret(request.url),
           hostname: request.hostname,
           remoteAddress: request.ip,
         }),

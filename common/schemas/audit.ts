@@ -77,6 +77,7 @@ export const AuditLog = z.object({
 });
 export type AuditLog = z.infer<typeof AuditLog>;
 
+/** The audit log is filtered, not searched: no `q` (an unknown parameter is refused, never ignored). */
 export const AuditListQuery = listQuery(['at'], {
   entityType: z.enum(AUDIT_ENTITY_TYPES).optional(),
   entityId: Id.optional(),
@@ -84,5 +85,5 @@ export const AuditListQuery = listQuery(['at'], {
   action: AuditAction.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-});
+}).omit({ q: true });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;

@@ -3,8 +3,11 @@ import { z } from 'zod';
 export const Id = z.uuid();
 export const IdParams = z.strictObject({ id: Id });
 
-/** Control characters other than tab/newline are never accepted in text fields. */
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * Control characters other than tab/newline are never accepted in text fields, nor anywhere in a
+ * query string or a path parameter (server/plugins/query-strings.ts).
+ */
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** A trimmed single-line or multi-line text field with a length limit. */
 export function text(max: number, min = 1) {

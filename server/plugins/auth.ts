@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { negotiateLocale, type Locale } from '../../common/i18n';
 import { API_TOKEN_PREFIX, SESSION_COOKIE, resolveApiToken, resolveSession } from '../domains/auth/auth.service';
 import { AppError } from '../errors';
@@ -12,9 +12,26 @@ declare module 'fastify' {
     session: { id: string; csrfToken: string } | null;
   }
   interface FastifyContextConfig {
-    /** Routes reachable without signing in (login, health, docs, the web app). */
+    /**
+     * Routes reachable without signing in (login, health, docs, the web app, the calendar feed,
+     * the live channel that closes itself). Set on the route (or by publicScope), never derived
+     * from the address: only this decides whether the sign-in and CSRF checks apply.
+     */
     public?: boolean;
   }
+}
+
+/**
+ * Registers `plugin` in a scope whose every route is public (third-party plugins whose routes
+ * cannot carry our config: the API docs, the static web app).
+ */
+export async function publicScope(app: FastifyInstance, plugin: FastifyPluginAsync) {
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await plugin(scope, {});
+  });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -45,11 +62,10 @@ export function registerAuth(app: FastifyInstance, options: { sessionTtlHours: n
     }
     if (request.actor) request.locale = request.actor.locale;
 
-    const isPublic =
-      request.routeOptions.config?.public === true ||
-      !request.url.startsWith('/api/') ||
-      request.url.startsWith('/api/docs');
-    if (isPublic) return;
+    // Decided by the route the router matched (however its address was spelled: percent-encoded
+    // letters reach the same route), never by the URL text. An address matching no route goes to
+    // the not-found handler, which serves nothing.
+    if (request.routeOptions.config?.public === true || request.is404) return;
     if (!request.actor) throw new AppError('UNAUTHENTICATED');
     if (
       request.session &&

@@ -1,7 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ERROR_STATUS, type ErrorCode } from '../../common/errors';
-import { isMessageKey, translate, type MessageKey } from '../../common/i18n';
+import { isMessageKey, negotiateLocale, translate, type MessageKey } from '../../common/i18n';
 import { issueMessage } from '../lib/issues';
 import { AppError, isUniqueViolation } from '../errors';
 
@@ -70,6 +70,16 @@ export function errorAnswer(request: FastifyRequest, thrown: unknown) {
     out = send(request, 'INTERNAL_ERROR', { requestId: request.id });
   }
   return out;
+}
+
+/**
+ * Failures of the router itself, before any hook (an address that is not valid percent-encoding,
+ * a parameter too long): the same error body in the caller's language (Fastify's `frameworkErrors`).
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  request.locale = negotiateLocale(request.headers['accept-language']);
+  const out = errorAnswer(request, error);
+  return reply.status(out.status).send(out.body);
 }
 
 /** Maps every failure to `{ error: { code, message, details } }` in the caller's language. */

@@ -25,7 +25,9 @@ export function registerSecurityHeaders(app: FastifyInstance) {
     reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // By the route the router matched (its registered address), not the URL text; unmatched: no-store too.
+    const route = request.routeOptions.url;
+    if (route === undefined || route.startsWith('/api/')) reply.header('cache-control', 'no-store');
     return payload;
   });
 }

@@ -1,18 +1,18 @@
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type { ContactLog, ContactLogCreate, ContactLogListQuery } from '../../../common/schemas/customers';
 import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
-import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { syncNextContactReminder } from '../reminders/reminders.service';
 import { closeOpenSuggestions } from '../suggestions/close';
 import { attachmentsOf, deleteFile, deleteFilesOf, getFile, readAttachments, storeFile } from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
-import { assertCustomerWritable, refreshContactDates } from './customers.service';
+import { assertCustomerWritable, customerSearch, refreshContactDates } from './customers.service';
 import { contactLogs, contacts, customers } from './customers.tables';
 
 function selectLogs(db: Db) {
@@ -53,9 +53,13 @@ export function presentContactLog(r: JoinedContactLog): ContactLog {
   };
 }
 
-/** The contact log is visible exactly when its customer is. */
+/**
+ * The contact log is visible exactly when its customer is. `q` finds what was said (the summary)
+ * or whom it was with (the customer as the customer search finds it: name, pinyin, contacts …).
+ */
 export async function findContactLogs(ctx: Ctx, query: ContactLogListQuery): Promise<Page<ContactLog>> {
   const filters: (SQL | undefined)[] = [visibleCustomers(ctx.actor)];
+  if (query.q) filters.push(or(ilike(contactLogs.summary, containsPattern(query.q)), customerSearch(query.q)));
   if (query.customerId) filters.push(eq(contactLogs.customerId, query.customerId));
   if (query.direction) filters.push(eq(contactLogs.direction, query.direction));
   if (query.channel) filters.push(eq(contactLogs.channel, query.channel));

@@ -1,4 +1,4 @@
-import { and, count, eq, lte, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, lte, or, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type {
   CustomerService,
@@ -9,12 +9,12 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { notFound } from '../../errors';
-import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
-import { assertCustomerWritable } from './customers.service';
+import { assertCustomerWritable, customerSearch } from './customers.service';
 import { customerServices, customers } from './customers.tables';
 
 const MONTHS = { monthly: 1, quarterly: 3, annual: 12 } as const;
@@ -54,8 +54,15 @@ function present(r: { service: typeof customerServices.$inferSelect; businessLin
   };
 }
 
+/** `q` finds the service (its business line, its notes) or its customer as the customer search finds it. */
 export async function findCustomerServices(ctx: Ctx, query: CustomerServiceListQuery): Promise<Page<CustomerService>> {
   const filters: (SQL | undefined)[] = [visibleCustomers(ctx.actor)];
+  if (query.q) {
+    const pattern = containsPattern(query.q);
+    filters.push(
+      or(ilike(businessLines.name, pattern), ilike(customerServices.notes, pattern), customerSearch(query.q)),
+    );
+  }
   if (query.customerId) filters.push(eq(customerServices.customerId, query.customerId));
   if (query.businessLineId) filters.push(eq(customerServices.businessLineId, query.businessLineId));
   if (query.dueBy) filters.push(lte(customerServices.nextDueOn, query.dueBy));
@@ -79,6 +86,7 @@ export async function findCustomerServices(ctx: Ctx, query: CustomerServiceListQ
         .select({ total: count() })
         .from(customerServices)
         .innerJoin(customers, eq(customers.id, customerServices.customerId))
+        .innerJoin(businessLines, eq(businessLines.id, customerServices.businessLineId))
         .where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
