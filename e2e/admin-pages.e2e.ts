@@ -146,3 +146,41 @@ test('API tokens: shown once, work as a bearer token, and stop working when revo
   expect((await me()).status).toBe(401);
   expect(pageErrors).toEqual([]);
 });
+
+test('API tokens: read-only by default (writes refused), and the administrator sees and revokes anyone’s', async () => {
+  await page.goto('/settings?tab=tokens');
+  await page.getByLabel('令牌名称').fill('只读对接');
+  await page.getByRole('button', { name: '创建令牌' }).click();
+  const token = (await page.getByTestId('new-token').innerText()).trim();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: button('关闭') })
+    .filter({ hasText: /关\s*闭/ })
+    .click();
+  await row(page.getByTestId('tokens-table'), '只读对接').filter({ hasText: '只读' }).waitFor();
+
+  const call = (method: string) =>
+    fetch(`${inject('baseURL')}/api/v1/auth/me`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : JSON.stringify({ displayName: '被改' }),
+    });
+  expect((await call('GET')).status).toBe(200);
+  const write = await call('PATCH');
+  expect(write.status).toBe(403);
+  expect(((await write.json()) as { error: { code: string } }).error.code).toBe('API_TOKEN_READ_ONLY');
+
+  // 销售人员管理 › API 令牌: everyone's tokens, with owner, scope and last use.
+  await page.goto('/staff/api-tokens');
+  const table = page.getByTestId('all-tokens-table');
+  const mine = row(table, '只读对接');
+  await mine.filter({ hasText: '测试管理员（e2e.admin）' }).filter({ hasText: '只读' }).waitFor();
+  await screenshot(page, '23-all-api-tokens-zh');
+  await mine.getByRole('button', { name: button('吊销') }).click();
+  await confirm(page, page.getByRole('tooltip'), button('确定'));
+  await mine.waitFor({ state: 'detached' });
+  expect((await call('GET')).status).toBe(401);
+  await chooseOption(page, page.getByLabel('状态'), '已吊销');
+  await row(table, '只读对接').filter({ hasText: '已吊销' }).waitFor();
+  expect(pageErrors).toEqual([]);
+});

@@ -27,6 +27,7 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['branches', '/staff/branches'],
   ['business-lines', '/staff/business-lines'],
   ['roles', '/staff/roles'],
+  ['api-tokens', '/staff/api-tokens'],
   ['leads', '/leads'],
   ['campaigns', '/campaigns'],
   ['opportunities-board', '/opportunities', 'board'],
@@ -38,6 +39,7 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['audit', '/audit'],
   ['settings', '/settings'],
   ['settings-tokens', '/settings?tab=tokens'],
+  ['settings-password', '/settings?tab=password'],
   ['settings-reminders', '/settings?tab=reminders', 'prefs'],
   ['not-found', '/no/such/page'],
 ];

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { AuditListQuery, AuditLog } from '../../common/schemas/audit';
 import type {
+  AdminApiToken,
+  AdminApiTokenListQuery,
   ApiToken,
   ApiTokenCreate,
   ApiTokenCreated,
@@ -403,6 +405,14 @@ export const apiTokensApi = {
   create: (body: z.input<typeof ApiTokenCreate>) =>
     api<z.infer<typeof ApiTokenCreated>>('/api/v1/api-tokens', { method: 'POST', body }),
   revoke: (id: string) => api<Ok>(`/api/v1/api-tokens/${id}`, { method: 'DELETE' }),
+};
+
+export type AdminApiTokenListParams = ListParams<typeof AdminApiTokenListQuery>;
+/** Everyone's API tokens (administrators). */
+export const adminApiTokensApi = {
+  path: '/api/v1/admin/api-tokens',
+  list: (params?: AdminApiTokenListParams) => api<Page<AdminApiToken>>('/api/v1/admin/api-tokens', { query: params }),
+  revoke: (id: string) => api<Ok>(`/api/v1/admin/api-tokens/${id}`, { method: 'DELETE' }),
 };
 
 // —— opportunities, pipelines, quotes, projects, acceptance (issue 4) ——

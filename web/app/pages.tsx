@@ -6,6 +6,7 @@ import {
   SafetyCertificateOutlined,
   ContactsOutlined,
   FundOutlined,
+  KeyOutlined,
   RiseOutlined,
   SettingOutlined,
   SolutionOutlined,
@@ -27,6 +28,7 @@ import { HomePage } from '../features/home/HomePage';
 import { REFERENCE_KINDS } from '../features/reference/reference-kinds';
 import { ReferencePage } from '../features/reference/ReferencePage';
 import { RolesPage } from '../features/roles/RolesPage';
+import { AllApiTokensPage } from '../features/settings/AllApiTokensPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { UsersPage } from '../features/users/UsersPage';
 import { AimOutlined, BranchesOutlined } from '@ant-design/icons';
@@ -252,6 +254,14 @@ export const APP_PAGES: AppPage[] = [
     icon: <SafetyCertificateOutlined />,
     allowed: manageStaff,
     element: <RolesPage />,
+  },
+  {
+    path: '/staff/api-tokens',
+    group: 'staff',
+    labelKey: 'settings.tokens',
+    icon: <KeyOutlined />,
+    allowed: manageStaff,
+    element: <AllApiTokensPage />,
   },
   {
     path: '/mail-outbox',

@@ -9,27 +9,43 @@ import {
   Input,
   Modal,
   Popconfirm,
+  Radio,
   Select,
   Table,
+  Tag,
   Typography,
   type TableProps,
 } from 'antd';
 import { useState } from 'react';
-import type { ApiToken } from '../../../common/schemas/auth';
+import { API_TOKEN_SCOPES, type ApiToken, type ApiTokenScope, type ApiTokenStatus } from '../../../common/schemas/auth';
 import { useWrite } from '../../api/queries';
 import { apiTokensApi } from '../../api/resources';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
-import { useLocale, useT } from '../../i18n';
+import { useLocale } from '../../i18n';
+import { useH2T } from './use-h2-t';
 
-type Values = { name: string; expiresInDays: number }; // 0 = never expires
-const FIELDS: FormFields = { names: ['name', 'expiresInDays'] };
+type Values = { name: string; scope: ApiTokenScope; expiresInDays: number }; // 0 = never expires
+const FIELDS: FormFields = { names: ['name', 'scope', 'expiresInDays'] };
 const EXPIRY_DAYS = [30, 90, 365] as const;
 
+const STATUS_COLORS: Record<ApiTokenStatus, string> = { active: 'green', expired: 'orange', revoked: 'default' };
+
+/** Read-only or read-and-write, the same way in every token list. */
+export function TokenScopeTag({ scope }: { scope: ApiTokenScope }) {
+  const t = useH2T();
+  return <Tag color={scope === 'read-write' ? 'gold' : 'blue'}>{t(`tokens.scope.${scope}`)}</Tag>;
+}
+
+export function TokenStatusTag({ status }: { status: ApiTokenStatus }) {
+  const t = useH2T();
+  return <Tag color={STATUS_COLORS[status]}>{t(`tokens.status.${status}`)}</Tag>;
+}
+
 function RevokeToken({ token }: { token: ApiToken }) {
-  const t = useT();
+  const t = useH2T();
   const toast = useErrorToast();
   const { message } = App.useApp();
   const revoke = useWrite(() => apiTokensApi.revoke(token.id), [apiTokensApi.path]);
@@ -54,7 +70,7 @@ function RevokeToken({ token }: { token: ApiToken }) {
 
 /** My API tokens: create (the secret is shown once), list, revoke. */
 export function ApiTokensPanel() {
-  const t = useT();
+  const t = useH2T();
   const { locale } = useLocale();
   const rules = useRules();
   const [form] = Form.useForm<Values>();
@@ -65,7 +81,11 @@ export function ApiTokensPanel() {
 
   const submit = async (values: Values) => {
     try {
-      const result = await create.mutateAsync({ name: values.name, expiresInDays: values.expiresInDays || null });
+      const result = await create.mutateAsync({
+        name: values.name,
+        scope: values.scope,
+        expiresInDays: values.expiresInDays || null,
+      });
       form.resetFields();
       setCreated(result.token);
     } catch (error) {
@@ -82,6 +102,20 @@ export function ApiTokensPanel() {
       title: t('settings.tokenPrefix'),
       width: 150,
       render: (p: string) => <Typography.Text code>{p}…</Typography.Text>,
+    },
+    {
+      key: 'scope',
+      dataIndex: 'scope',
+      title: t('tokens.scope'),
+      width: 110,
+      render: (scope: ApiTokenScope) => <TokenScopeTag scope={scope} />,
+    },
+    {
+      key: 'status',
+      dataIndex: 'status',
+      title: t('tokens.status'),
+      width: 90,
+      render: (status: ApiTokenStatus) => <TokenStatusTag status={status} />,
     },
     {
       key: 'createdAt',
@@ -118,7 +152,7 @@ export function ApiTokensPanel() {
         layout="inline"
         name="api-token"
         onFinish={submit}
-        initialValues={{ expiresInDays: 90 }}
+        initialValues={{ scope: 'read-only', expiresInDays: 90 }}
         style={{ marginBottom: 16, rowGap: 8 }}
       >
         <Form.Item
@@ -127,6 +161,12 @@ export function ApiTokensPanel() {
           rules={[rules.required('settings.tokenName'), { max: 50 }]}
         >
           <Input placeholder={t('settings.tokenNamePlaceholder')} style={{ width: 220 }} autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="scope" label={t('tokens.scope')} tooltip={t('tokens.scopeHelp')}>
+          <Radio.Group
+            optionType="button"
+            options={API_TOKEN_SCOPES.map((scope) => ({ value: scope, label: t(`tokens.scope.${scope}`) }))}
+          />
         </Form.Item>
         <Form.Item name="expiresInDays" label={t('settings.tokenExpiry')}>
           <Select
@@ -149,7 +189,7 @@ export function ApiTokensPanel() {
         dataSource={tokens.data}
         loading={tokens.isFetching}
         pagination={false}
-        scroll={{ x: 800 }}
+        scroll={{ x: 1000 }}
         locale={{
           emptyText: tokens.isPending ? (
             ' '

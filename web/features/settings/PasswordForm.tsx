@@ -1,25 +1,26 @@
-import { App, Button, Form, Input, Typography } from 'antd';
+import { App, Button, Checkbox, Form, Input, Typography } from 'antd';
 import { Password } from '../../../common/schemas/staff';
 import { useWrite } from '../../api/queries';
-import { authApi } from '../../api/resources';
+import { apiTokensApi, authApi } from '../../api/resources';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
-import { useT } from '../../i18n';
+import { useH2T } from './use-h2-t';
 
-type Values = { currentPassword: string; newPassword: string; confirm: string };
+type Values = { currentPassword: string; newPassword: string; confirm: string; keepApiTokens: boolean };
 const FIELDS: FormFields = { names: ['currentPassword', 'newPassword'], codes: { WRONG_PASSWORD: 'currentPassword' } };
 
 export function PasswordForm() {
-  const t = useT();
+  const t = useH2T();
   const rules = useRules();
   const [form] = Form.useForm<Values>();
   const { message } = App.useApp();
   const onError = useFormSubmitError(form, FIELDS);
-  const change = useWrite(authApi.changePassword, []);
+  // My token list changes when the tokens are revoked with the password.
+  const change = useWrite(authApi.changePassword, [apiTokensApi.path]);
 
-  const submit = async ({ currentPassword, newPassword }: Values) => {
+  const submit = async ({ currentPassword, newPassword, keepApiTokens }: Values) => {
     try {
-      await change.mutateAsync({ currentPassword, newPassword });
+      await change.mutateAsync({ currentPassword, newPassword, keepApiTokens });
       form.resetFields();
       void message.success(t('settings.passwordChanged'));
     } catch (error) {
@@ -30,7 +31,14 @@ export function PasswordForm() {
   return (
     <>
       <Typography.Paragraph type="secondary">{t('settings.passwordHint')}</Typography.Paragraph>
-      <Form<Values> form={form} layout="vertical" name="password" onFinish={submit} style={{ maxWidth: 420 }}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        name="password"
+        onFinish={submit}
+        initialValues={{ keepApiTokens: false }}
+        style={{ maxWidth: 420 }}
+      >
         <Form.Item
           name="currentPassword"
           label={t('settings.currentPassword')}
@@ -59,6 +67,9 @@ export function PasswordForm() {
           ]}
         >
           <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="keepApiTokens" valuePropName="checked">
+          <Checkbox>{t('settings.keepApiTokens')}</Checkbox>
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={change.isPending}>
           {t('settings.password')}

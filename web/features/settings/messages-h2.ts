@@ -9,7 +9,6 @@
 export const zhCN = {
   'settings.passwordHint': '修改后，您在其他设备上的登录会话将失效；您的 API 令牌默认一并吊销。',
   'settings.keepApiTokens': '保留我的 API 令牌（不勾选则全部吊销）',
-  'settings.passwordChangedTokensRevoked': '密码已修改，您的 API 令牌已吊销',
   'settings.tokensHint':
     'API 令牌让其他系统以您的身份调用工单的接口（请求头 Authorization: Bearer <令牌>）。只读令牌只能查询；读写令牌的权限与您的账号相同。令牌只能在这里创建和吊销，修改密码时默认吊销。',
 
@@ -43,7 +42,6 @@ export const enUS: Record<H2MessageKey, string> = {
   'settings.passwordHint':
     'Your sessions on other devices end after the change; your API tokens are revoked too unless you keep them.',
   'settings.keepApiTokens': 'Keep my API tokens (otherwise they are all revoked)',
-  'settings.passwordChangedTokensRevoked': 'Password changed; your API tokens were revoked',
   'settings.tokensHint':
     'An API token lets another system call the Gongdan API as you (header Authorization: Bearer <token>). Read-only tokens can only read; read-and-write tokens have the permissions of your account. Tokens are created and revoked only here, and a password change revokes them by default.',
 
