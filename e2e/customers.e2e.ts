@@ -57,6 +57,7 @@ const NEXT_CONTACT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai
 const NEXT_CONTACT_ZH = NEXT_CONTACT.replaceAll('-', '/');
 let customerId = '';
 const ATTACHMENT = '询价函.pdf';
+const LICENCE = '营业执照.png';
 const ATTACHMENT_CONTENT = '%PDF-1.4 询价函：请报 2026 年度审计费用';
 let attachmentUrl = '';
 
@@ -121,11 +122,13 @@ test('a salesperson creates a customer with contacts and logs an inbound call', 
   await dialog.locator('#log_nextContactOn').click();
   await dialog.locator('#log_nextContactOn').fill(NEXT_CONTACT);
   await dialog.locator('#log_nextContactOn').press('Enter');
-  // With the customer's enquiry letter attached.
-  await dialog
-    .locator('input[type=file]')
-    .setInputFiles({ name: ATTACHMENT, mimeType: 'application/pdf', buffer: Buffer.from(ATTACHMENT_CONTENT) });
+  // With the customer's enquiry letter and business licence attached (the form sends one file per request).
+  await dialog.locator('input[type=file]').setInputFiles([
+    { name: ATTACHMENT, mimeType: 'application/pdf', buffer: Buffer.from(ATTACHMENT_CONTENT) },
+    { name: LICENCE, mimeType: 'image/png', buffer: Buffer.from('PNG licence') },
+  ]);
   await dialog.getByText(ATTACHMENT).waitFor();
+  await dialog.getByText(LICENCE).waitFor();
   await clickSettled(page, dialog.getByTestId('log-submit'));
   await dialog.waitFor({ state: 'hidden' });
   const entry = page.getByTestId('log-entry').first();
@@ -138,6 +141,10 @@ test('a salesperson creates a customer with contacts and logs an inbound call', 
   await entry.filter({ hasText: `下次联系：${NEXT_CONTACT_ZH}` }).waitFor();
   const link = entry.getByTestId('log-attachments').getByRole('link', { name: new RegExp(ATTACHMENT) });
   await link.waitFor();
+  await entry
+    .getByTestId('log-attachments')
+    .getByRole('link', { name: new RegExp(LICENCE) })
+    .waitFor();
   attachmentUrl = (await link.getAttribute('href'))!;
   // The download is the uploaded file, byte for byte.
   expect(await page.evaluate(async (url) => (await fetch(url)).text(), attachmentUrl)).toBe(ATTACHMENT_CONTENT);

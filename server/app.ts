@@ -10,6 +10,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_FILE_BYTES } from '../common/schemas/files';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
 import { Jobs, type JobsOptions } from './jobs/engine';
@@ -105,8 +106,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
-  // Oversized files are reported by the services (FILE_TOO_LARGE), not thrown mid-stream.
-  await app.register(fastifyMultipart, { throwFileSizeLimit: false });
+  // Oversized files are reported by the services (FILE_TOO_LARGE), not thrown mid-stream. Uploads are read one
+  // file at a time to disk (lib/uploads.ts receiveOneFile); these defaults bound any route that reads otherwise.
+  await app.register(fastifyMultipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: {

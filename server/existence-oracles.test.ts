@@ -359,7 +359,7 @@ describe('existence oracles', () => {
     const customer = (await exec.get(`/api/v1/customers/${hidden.customer}`)).body;
     expect(customer.sharedWith).toEqual([]);
     expect((await exec.get(`/api/v1/contact-logs/${hidden.contactLog}`)).body.attachments).toHaveLength(1);
-  });
+  }, 180_000); // some 350 requests
 
   it('claiming someone else’s customer is “not found”; one the caller may see answers that it left the pool', async () => {
     const { client: owner, user } = await signedIn(t);

@@ -9,6 +9,9 @@ export const enUS: Record<MessageKey, string> = {
   'error.FILE_TOO_LARGE': 'The file is too large; an attachment may be at most {maxMb} MB',
   'error.FILE_TYPE_NOT_ALLOWED': 'This file type is not allowed; allowed: {allowed}',
   'error.FILE_MISSING': 'No file was received, or it is empty',
+  'error.FILE_ONE_PER_REQUEST': 'Upload one file at a time',
+  'error.STORAGE_QUOTA_EXCEEDED':
+    'Not enough attachment storage: you use {usedMb} MB of {quotaMb} MB and this file has {fileMb} MB. Delete attachments you no longer need, or ask an administrator to raise the limit',
   'error.UNAUTHENTICATED': 'Please sign in first',
   'error.INVALID_CREDENTIALS': 'Wrong username or password',
   'error.ACCOUNT_DEACTIVATED': 'This account is deactivated; please contact an administrator',

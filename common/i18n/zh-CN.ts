@@ -7,6 +7,9 @@ export const zhCN = {
   'error.FILE_TOO_LARGE': '文件过大，单个附件不能超过 {maxMb} MB',
   'error.FILE_TYPE_NOT_ALLOWED': '不支持的文件类型；允许：{allowed}',
   'error.FILE_MISSING': '没有收到文件，或文件为空',
+  'error.FILE_ONE_PER_REQUEST': '每次只能上传一个文件，请逐个上传',
+  'error.STORAGE_QUOTA_EXCEEDED':
+    '附件存储空间不足：您已使用 {usedMb} MB，上限 {quotaMb} MB，此文件 {fileMb} MB。请删除不再需要的附件，或请管理员调高上限',
   'error.UNAUTHENTICATED': '请先登录',
   'error.INVALID_CREDENTIALS': '用户名或密码错误',
   'error.ACCOUNT_DEACTIVATED': '该账号已停用，请联系管理员',

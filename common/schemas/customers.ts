@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InactiveDays } from './suggestions';
 import { isValidCreditCode, normalizeCreditCode } from '../credit-code';
 import { Email, Id, Phone, Timestamp, listQuery, optionalText, pageOf, text } from './common';
-import { Attachment } from './files';
+import { Attachment, MAX_ATTACHMENT_QUOTA_MB } from './files';
 
 export const CUSTOMER_STATUSES = ['prospect', 'customer', 'former'] as const;
 export const COMPANY_SIZES = ['micro', 'small', 'medium', 'large'] as const;
@@ -380,6 +380,8 @@ export const CustomerSettings = z.object({
   poolReturnDays: z.int().min(7).max(3650).nullable(),
   /** After how many days without contact a customer counts as going inactive (a follow-up is suggested), per value tier; null = never. */
   inactiveDays: InactiveDays,
+  /** The most each user may keep in contact-log attachments (MB, counted by uploader); default 1024 (1 GB). */
+  attachmentQuotaMb: z.int().min(1).max(MAX_ATTACHMENT_QUOTA_MB),
 });
 export type CustomerSettings = z.infer<typeof CustomerSettings>;
 export const CustomerSettingsUpdate = CustomerSettings.partial().strict();

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common';
 
-/** The largest file one may attach (20 MB). */
+/** The largest file one may attach (20 MB); one file per upload request. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** What each user may keep in attachments unless an administrator sets otherwise (customer settings, MB). */
+export const DEFAULT_ATTACHMENT_QUOTA_MB = 1024;
+/** The highest quota that can be set (1 TB). */
+export const MAX_ATTACHMENT_QUOTA_MB = 1024 * 1024;
 
 export const Attachment = z.object({
   id: Id,

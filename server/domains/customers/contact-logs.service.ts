@@ -9,10 +9,22 @@ import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../.
 import { recordAudit } from '../audit/audit.service';
 import { syncNextContactReminder } from '../reminders/reminders.service';
 import { closeOpenSuggestions } from '../suggestions/close';
-import { attachmentsOf, deleteFile, deleteFilesOf, getFile, readAttachments, storeFile } from '../files/files.service';
+import {
+  attachmentsOf,
+  deleteFile,
+  deleteFilesOf,
+  fileTypeOf,
+  getFile,
+  lockUploadsOf,
+  readAttachments,
+  storedBytesOf,
+  storeFile,
+  type Upload,
+} from '../files/files.service';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
 import { assertCustomerWritable, customerSearch, refreshContactDates } from './customers.service';
+import { getCustomerSettings } from './pool-rule.service';
 import { contactLogs, contacts, customers } from './customers.tables';
 
 function selectLogs(db: Db) {
@@ -149,23 +161,49 @@ export async function deleteContactLog(ctx: Ctx, id: string): Promise<void> {
   });
 }
 
-export type Upload = { filename: string; content: Buffer; truncated: boolean };
+const MB = 1024 * 1024;
+const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 
-/** Attaches documents to a log entry; all or nothing. */
-export async function attachToContactLog(ctx: Ctx, id: string, uploads: Upload[]): Promise<Attachment[]> {
-  if (uploads.length === 0) throw new AppError('FILE_MISSING');
+/**
+ * Refuses an upload that cannot fit the user's attachment quota (customer settings): `adding` bytes
+ * on top of what they have stored. STORAGE_QUOTA_EXCEEDED names both in MB.
+ */
+async function assertQuota(ctx: Ctx, adding: number): Promise<void> {
+  const { attachmentQuotaMb } = await getCustomerSettings(ctx.db);
+  const used = await storedBytesOf(ctx.db, ctx.actor.id);
+  if (used + adding > attachmentQuotaMb * MB)
+    throw new AppError(
+      'STORAGE_QUOTA_EXCEEDED',
+      { usedMb: mb(used), quotaMb: attachmentQuotaMb, fileMb: mb(adding) },
+      { usedBytes: used, quotaBytes: attachmentQuotaMb * MB, fileBytes: adding },
+    );
+}
+
+/**
+ * Before an upload is read: the log entry must be one the actor may change (404 / 403), and a file
+ * of at least `atLeastBytes` (what the request announces) must fit their quota.
+ */
+export async function assertCanAttach(ctx: Ctx, id: string, atLeastBytes: number): Promise<void> {
+  const log = await getContactLog(ctx, id);
+  await assertCustomerWritable(ctx, log.customerId);
+  await assertQuota(ctx, atLeastBytes);
+}
+
+/** Attaches one received document to a log entry, within the uploader's quota (checked under a per-user lock). */
+export async function attachToContactLog(ctx: Ctx, id: string, upload: Upload): Promise<Attachment> {
   return inTransaction(ctx, async (tx) => {
     const log = await getContactLog(tx, id);
     await assertCustomerWritable(tx, log.customerId);
-    const stored: Attachment[] = [];
-    for (const upload of uploads)
-      stored.push(await storeFile(tx.db, { type: 'contact-log', id }, upload, ctx.actor.id));
+    fileTypeOf(upload.filename);
+    await lockUploadsOf(tx.db, ctx.actor.id);
+    await assertQuota(tx, upload.size);
+    const stored = await storeFile(tx.db, { type: 'contact-log', id }, upload, ctx.actor.id);
     await recordAudit(tx, {
       action: 'update',
       entityType: 'contact-log',
       entityId: id,
       before: { attachments: log.attachments },
-      after: { attachments: [...log.attachments, ...stored] },
+      after: { attachments: [...log.attachments, stored] },
     });
     return stored;
   });

@@ -37,6 +37,8 @@ import {
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
+import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver } from '../../lib/uploads';
+import { fileTypeOf } from '../files/files.service';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
 import { getCustomerOverview } from './overview.service';
@@ -59,7 +61,7 @@ import {
   getContactLog,
   getContactLogFile,
   removeContactLogFile,
-  type Upload,
+  assertCanAttach,
 } from './contact-logs.service';
 import { createContact, deleteContact, findContacts, getContact, updateContact } from './contacts.service';
 import {
@@ -332,23 +334,38 @@ export function registerCustomerRoutes(app: FastifyInstance) {
   r.post(
     '/api/v1/contact-logs/:id/attachments',
     {
+      // A body announced as larger than one file is refused before it is read (413).
+      onRequest: refuseBodiesOver(MAX_FILE_BYTES),
       preValidation: write,
       schema: {
         tags,
-        summary: `Attach documents (multipart/form-data, up to ${MAX_FILE_BYTES / 1024 / 1024} MB each)`,
+        summary: `Attach one document (multipart/form-data, field "file", up to ${MAX_FILE_BYTES / 1024 / 1024} MB; one file per request)`,
+        description:
+          'The file is streamed to disk as it arrives and stored once complete. A second file in the request is refused ' +
+          '(400 FILE_ONE_PER_REQUEST); so is a file beyond the uploader’s attachment quota (413 STORAGE_QUOTA_EXCEEDED, customer settings ' +
+          '`attachmentQuotaMb`) — checked against the announced size before reading and against the real size before storing. ' +
+          'The answer is a list holding the one stored attachment.',
         consumes: ['multipart/form-data'],
         params: IdParams,
-        response: { 201: Attachment.array(), ...errorResponses },
+        response: { 201: Attachment.array(), ...errorResponses, 413: ErrorBody, 415: ErrorBody },
       },
     },
     async (request, reply) => {
-      const uploads: Upload[] = [];
-      for await (const part of request.files({ limits: { fileSize: MAX_FILE_BYTES, files: 10 } })) {
-        const content = await part.toBuffer();
-        uploads.push({ filename: part.filename, content, truncated: part.file.truncated });
+      const ctx = ctxOf(request);
+      // Who may attach, and whether a file of (at least) the announced size fits the quota: before reading a byte.
+      const announced = Number(request.headers['content-length']) || 0;
+      await assertCanAttach(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
+      const { file } = await receiveOneFile(request, reply, {
+        maxBytes: MAX_FILE_BYTES,
+        check: (filename) => void fileTypeOf(filename),
+      });
+      try {
+        const stored = await attachToContactLog(ctx, request.params.id, file);
+        reply.status(201);
+        return [stored];
+      } finally {
+        await file.discard();
       }
-      reply.status(201);
-      return attachToContactLog(ctxOf(request), request.params.id, uploads);
     },
   );
   r.get(
@@ -498,7 +515,8 @@ export function registerCustomerRoutes(app: FastifyInstance) {
       preValidation: read,
       schema: {
         tags,
-        summary: 'Settings of the customers module (the pool return rule)',
+        summary:
+          'Settings of the customers module (the pool return rule, when customers count as inactive, the attachment quota per user)',
         response: { 200: CustomerSettings, ...errorResponses },
       },
     },

@@ -1,5 +1,6 @@
 import { and, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { CustomerSettings } from '../../../common/schemas/customers';
+import { DEFAULT_ATTACHMENT_QUOTA_MB } from '../../../common/schemas/files';
 import { DEFAULT_INACTIVE_DAYS } from '../../../common/schemas/suggestions';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
@@ -7,7 +8,11 @@ import { recordAudits } from '../audit/audit.service';
 import { closeOpenSuggestions } from '../suggestions/close';
 import { customerOwnerChanges, customerSettings, customers } from './customers.tables';
 
-const DEFAULTS: CustomerSettings = { poolReturnDays: null, inactiveDays: DEFAULT_INACTIVE_DAYS };
+const DEFAULTS: CustomerSettings = {
+  poolReturnDays: null,
+  inactiveDays: DEFAULT_INACTIVE_DAYS,
+  attachmentQuotaMb: DEFAULT_ATTACHMENT_QUOTA_MB,
+};
 /** The audit log's record id for "the customer settings" (a fixed, valid UUID: responses validate ids strictly). */
 export const CUSTOMER_SETTINGS_ID = '5e771465-c0a5-4c57-8e7d-000000000001';
 

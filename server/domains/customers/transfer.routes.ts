@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../common/schemas/common';
 import {
@@ -16,6 +16,7 @@ import { ctxOf } from '../../context';
 import { AppError } from '../../errors';
 import { errorAnswer } from '../../plugins/errors';
 import { errorResponses, typed } from '../../lib/routes';
+import { receiveOneFile, refuseBodiesOver } from '../../lib/uploads';
 import { requirePermission } from '../../policy';
 import { exportCustomers, importColumns, importCustomers, type ImportUpload, type Mapping } from './transfer.service';
 
@@ -34,20 +35,21 @@ function parseMapping(raw: string | undefined): Mapping | undefined {
   return parsed.data;
 }
 
-/** The multipart body of an import: the field `file` and the optional field `mapping`. */
-async function readUpload(request: FastifyRequest): Promise<{ upload: ImportUpload; mapping: Mapping | undefined }> {
-  let upload: ImportUpload | undefined;
-  let mappingRaw: string | undefined;
-  for await (const part of request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } })) {
-    if (part.type === 'file') {
-      const content = await part.toBuffer();
-      upload = { filename: part.filename, content, truncated: part.file.truncated };
-    } else if (part.fieldname === 'mapping') {
-      mappingRaw = String(part.value);
-    }
+/**
+ * The multipart body of an import: the field `file` (streamed to a temporary file, at most
+ * IMPORT_MAX_BYTES — parsing needs it whole, so it is read back once received) and the optional field `mapping`.
+ */
+async function readUpload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<{ upload: ImportUpload; mapping: Mapping | undefined }> {
+  const { file, fields } = await receiveOneFile(request, reply, { maxBytes: IMPORT_MAX_BYTES });
+  try {
+    const upload = { filename: file.filename, content: await file.read(), truncated: false };
+    return { upload, mapping: parseMapping(fields.mapping) };
+  } finally {
+    await file.discard();
   }
-  if (!upload) throw new AppError('FILE_MISSING');
-  return { upload, mapping: parseMapping(mappingRaw) };
 }
 
 const wantsProgress = (request: FastifyRequest) =>
@@ -87,6 +89,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
   r.post(
     '/api/v1/customers/import/columns',
     {
+      onRequest: refuseBodiesOver(IMPORT_MAX_BYTES),
       preValidation: requirePermission('customers:write'),
       schema: {
         tags,
@@ -96,8 +99,8 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
         response: { 200: ImportColumns, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
       },
     },
-    async (request) => {
-      const { upload, mapping } = await readUpload(request);
+    async (request, reply) => {
+      const { upload, mapping } = await readUpload(request, reply);
       return importColumns(ctxOf(request), upload, mapping);
     },
   );
@@ -105,6 +108,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
   r.post(
     '/api/v1/customers/import',
     {
+      onRequest: refuseBodiesOver(IMPORT_MAX_BYTES),
       preValidation: requirePermission('customers:write'),
       schema: {
         tags,
@@ -119,7 +123,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { upload, mapping } = await readUpload(request);
+      const { upload, mapping } = await readUpload(request, reply);
       const ctx = ctxOf(request);
       if (!wantsProgress(request)) return importCustomers(ctx, upload, mapping, request.query);
 

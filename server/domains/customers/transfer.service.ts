@@ -9,6 +9,7 @@ import { normalizeCreditCode } from '../../../common/credit-code';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 import { ContactCreate, CustomerCreate, type CustomerUpdate } from '../../../common/schemas/customers';
 import {
+  IMPORT_MAX_BYTES,
   TRANSFER_FIELDS,
   type CustomerExportQuery,
   type CustomerImportQuery,
@@ -248,7 +249,8 @@ async function readXlsx(content: Buffer): Promise<Sheet> {
 const isZip = (b: Buffer) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
 export async function readSheet(upload: ImportUpload): Promise<Sheet> {
-  if (upload.truncated) throw new AppError('FILE_TOO_LARGE');
+  if (upload.truncated)
+    throw new AppError('FILE_TOO_LARGE', { maxMb: IMPORT_MAX_BYTES / 1024 / 1024 }, { maxBytes: IMPORT_MAX_BYTES });
   const ext = path.extname(upload.filename).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx') throw new AppError('IMPORT_FILE_TYPE');
   if (upload.content.length === 0) throw new AppError('IMPORT_FILE_EMPTY');

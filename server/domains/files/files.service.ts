@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Attachment } from '../../../common/schemas/files';
@@ -48,25 +47,34 @@ export function presentAttachment(f: {
   };
 }
 
-/** Checks name and size, then stores the file. FILE_TYPE_NOT_ALLOWED / FILE_TOO_LARGE change nothing. */
-export async function storeFile(
-  db: Db,
-  owner: { type: OwnerType; id: string },
-  upload: { filename: string; content: Buffer; truncated?: boolean },
-  userId: string,
-): Promise<Attachment> {
-  const filename = path.basename(upload.filename.replace(/\\/g, '/')).slice(0, 200);
-  const extension = path.extname(filename).toLowerCase();
-  const contentType = CONTENT_TYPES[extension];
+/** A file's stored name (no path, at most 200 characters) and content type, by its extension; FILE_TYPE_NOT_ALLOWED otherwise. */
+export function fileTypeOf(name: string): { filename: string; contentType: string } {
+  const filename = path.basename(name.replace(/\\/g, '/')).slice(0, 200);
+  const contentType = CONTENT_TYPES[path.extname(filename).toLowerCase()];
   if (!contentType)
     throw new AppError(
       'FILE_TYPE_NOT_ALLOWED',
       { allowed: ALLOWED_EXTENSIONS.join(' ') },
       { allowed: ALLOWED_EXTENSIONS },
     );
-  if (upload.truncated || upload.content.length > MAX_FILE_BYTES)
+  return { filename, contentType };
+}
+
+/** What storeFile takes: a received file (see receiveOneFile), its content read only when it is stored. */
+export type Upload = { filename: string; size: number; sha256: string; read(): Promise<Buffer> };
+
+/** Checks name and size, then stores the file. FILE_TYPE_NOT_ALLOWED / FILE_TOO_LARGE / FILE_MISSING change nothing. */
+export async function storeFile(
+  db: Db,
+  owner: { type: OwnerType; id: string },
+  upload: Upload,
+  userId: string,
+): Promise<Attachment> {
+  const { filename, contentType } = fileTypeOf(upload.filename);
+  if (upload.size > MAX_FILE_BYTES)
     throw new AppError('FILE_TOO_LARGE', { maxMb: MAX_FILE_BYTES / 1024 / 1024 }, { maxBytes: MAX_FILE_BYTES });
-  if (upload.content.length === 0) throw new AppError('FILE_MISSING');
+  if (upload.size === 0) throw new AppError('FILE_MISSING');
+  const content = await upload.read();
   const [row] = await db
     .insert(files)
     .values({
@@ -74,9 +82,9 @@ export async function storeFile(
       ownerId: owner.id,
       filename,
       contentType,
-      size: upload.content.length,
-      sha256: createHash('sha256').update(upload.content).digest('hex'),
-      content: new Uint8Array(upload.content),
+      size: upload.size,
+      sha256: upload.sha256,
+      content: new Uint8Array(content.buffer, content.byteOffset, content.length), // a view, not a copy
       createdBy: userId,
     })
     .returning({
@@ -87,6 +95,20 @@ export async function storeFile(
       createdAt: files.createdAt,
     });
   return presentAttachment(row);
+}
+
+/** How many bytes of files a user has uploaded (what counts against their attachment quota). */
+export async function storedBytesOf(db: Db, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ bytes: sql<string>`coalesce(sum(${files.size}), 0)` })
+    .from(files)
+    .where(eq(files.createdBy, userId));
+  return Number(row.bytes);
+}
+
+/** Serialises one user's uploads until the transaction ends, so two at once cannot both pass the quota. */
+export async function lockUploadsOf(db: Db, userId: string): Promise<void> {
+  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`gongdan:uploads:${userId}`}))`);
 }
 
 type AttachmentJson = Omit<Attachment, 'createdAt'> & { createdAt: string };

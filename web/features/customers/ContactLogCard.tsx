@@ -36,6 +36,7 @@ import { useRules } from '../../components/rules';
 import { useLocale, useT } from '../../i18n';
 import { useCustomerContacts } from './ContactsCard';
 import { CHANNEL_ICONS, DIRECTION_COLORS, DirectionTag } from './customer-ui';
+import { useH3T } from './h3-text';
 
 type Values = {
   direction: (typeof CONTACT_DIRECTIONS)[number];
@@ -62,6 +63,7 @@ export function LogModal({
   onClose: () => void;
 }) {
   const t = useT();
+  const h3 = useH3T();
   const rules = useRules();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -78,11 +80,12 @@ export function LogModal({
       nextContactOn: v.nextContactOn ? v.nextContactOn.format('YYYY-MM-DD') : null,
     });
     const files = (v.files ?? []).map((f) => f.originFileObj).filter((f): f is NonNullable<typeof f> => Boolean(f));
-    if (files.length) {
+    // One request per file (the server takes one at a time); a file that fails (too large, over the quota) does not stop the others.
+    for (const file of files) {
       try {
-        await contactLogsApi.attach(log.id, files);
+        await contactLogsApi.attach(log.id, [file]);
       } catch (error) {
-        void message.error(t('log.attachmentsFailed', { reason: (error as Error).message }));
+        void message.error(h3('log.attachmentFailed', { name: file.name, reason: (error as Error).message }));
       }
     }
     return log;

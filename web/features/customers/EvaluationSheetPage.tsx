@@ -7,6 +7,7 @@ import { customersApi } from '../../api/resources';
 import { isApiError } from '../../api/client';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
+import { AttachmentQuotaCard } from './AttachmentQuotaCard';
 import { FollowUpTemplateCard, InactiveRuleCard } from './FollowUpSettings';
 import { useT } from '../../i18n';
 
@@ -104,6 +105,7 @@ export function EvaluationSheetPage() {
         <PoolRuleCard />
         <InactiveRuleCard />
         <FollowUpTemplateCard />
+        <AttachmentQuotaCard />
         <Typography.Title level={5} style={{ margin: 0 }}>
           {t('nav.evaluationSheet')}
         </Typography.Title>
