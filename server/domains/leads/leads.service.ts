@@ -1,6 +1,7 @@
 import { aliasedTable, and, asc, count, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import {
+  convertedOpportunityName,
   LEAD_TRANSITIONS,
   type Lead,
   type LeadAssign,
@@ -244,16 +245,14 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
 }
 
 async function recordStatus(ctx: Ctx, leadId: string, from: LeadStatus | null, to: LeadStatus, reason?: string | null) {
-  await ctx.db
-    .insert(leadStatusChanges)
-    .values({
-      leadId,
-      fromStatus: from,
-      toStatus: to,
-      reason: reason ?? null,
-      byUserId: ctx.actor.id,
-      at: sql`clock_timestamp()`,
-    });
+  await ctx.db.insert(leadStatusChanges).values({
+    leadId,
+    fromStatus: from,
+    toStatus: to,
+    reason: reason ?? null,
+    byUserId: ctx.actor.id,
+    at: sql`clock_timestamp()`,
+  });
 }
 
 /**
@@ -480,10 +479,21 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     const businessLineId = input.opportunity.businessLineId ?? lead.businessLineId;
     if (!businessLineId)
       throw invalidInput(tx.actor.locale, [{ path: 'body.opportunity.businessLineId', key: 'validation.required' }]);
+    const name =
+      input.opportunity.name ??
+      convertedOpportunityName(
+        lead.companyName,
+        (
+          await tx.db
+            .select({ name: businessLines.name })
+            .from(businessLines)
+            .where(eq(businessLines.id, businessLineId))
+        )[0]?.name,
+      );
     const opportunity = await insertOpportunity(
       tx,
       {
-        name: input.opportunity.name,
+        name,
         customerId,
         contactId,
         businessLineId,
