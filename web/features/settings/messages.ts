@@ -88,7 +88,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'settings.tokenNamePlaceholder': 'e.g. Finance system link',
   'settings.tokenExpiry': 'Expires in',
   'settings.tokenNeverExpires': 'Never',
-  'settings.tokenDays': '{days} days',
+  'settings.tokenDays': '{days, plural, one {# day} other {# days}}',
   'settings.tokenCreate': 'Create token',
   'settings.tokenCreated': 'Token created',
   'settings.tokenShowOnce':
