@@ -84,12 +84,12 @@ export const enUS: Record<MessageKey, string> = {
 
   'validation.required': 'Required',
   'validation.type': 'Must be of type {expected}',
-  'validation.tooShort': 'At least {minimum} characters',
-  'validation.tooLong': 'At most {maximum} characters',
+  'validation.tooShort': 'At least {minimum, plural, one {# character} other {# characters}}',
+  'validation.tooLong': 'At most {maximum, plural, one {# character} other {# characters}}',
   'validation.tooSmall': 'Must be at least {minimum}',
   'validation.tooBig': 'Must be at most {maximum}',
   'validation.tooFewItems': 'Choose at least {minimum}',
-  'validation.tooManyItems': 'At most {maximum} items',
+  'validation.tooManyItems': 'At most {maximum, plural, one {# item} other {# items}}',
   'validation.format': 'Invalid format ({format})',
   'validation.unknownFields': 'Fields not allowed: {keys}',
   'validation.enum': 'Invalid value; allowed: {values}',
@@ -129,7 +129,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.IMPORT_MAPPING_INVALID': 'Invalid column mapping: {reason}',
   'error.IMPORT_MAPPING_DUPLICATE':
     'The columns "{first}" and "{second}" both import into "{field}"; map each field to one column only',
-  'error.IMPORT_HAS_ERRORS': 'The file has {count} errors; nothing was imported',
+  'error.IMPORT_HAS_ERRORS': 'The file has {count, plural, one {# error} other {# errors}}; nothing was imported',
   'error.LEAD_STATUS_INVALID': 'A lead cannot go from "{from}" to "{to}"',
   'error.LEAD_ALREADY_CONVERTED': 'This lead has already been converted; it cannot be converted again',
   'error.LEAD_NOT_QUALIFIED': 'Only a qualified lead can be converted into an opportunity',
@@ -142,11 +142,13 @@ export const enUS: Record<MessageKey, string> = {
   'error.OPPORTUNITY_NOT_CLOSED': 'This opportunity is still open; there is nothing to reopen',
   'error.STAGE_NOT_IN_PIPELINE': 'The stage does not belong to this business line’s pipeline',
   'error.STAGE_REQUIREMENTS_MISSING': 'Before "{stage}", complete: {missing}',
-  'error.ACCEPTANCE_INCOMPLETE': 'Complete the engagement acceptance checklist before winning ({count} items left)',
+  'error.ACCEPTANCE_INCOMPLETE':
+    'Complete the engagement acceptance checklist before winning ({count, plural, one {# item} other {# items}} left)',
   'error.INDEPENDENCE_CONFLICT':
     'The customer has conflicting work in progress: {conflicts}. To accept anyway, give the independence exception reason',
   'error.PIPELINE_INVALID': 'Invalid pipeline: {reason}',
-  'error.PIPELINE_STAGE_IN_USE': 'Stage "{stage}" still has {count} open opportunities; move them before removing it',
+  'error.PIPELINE_STAGE_IN_USE':
+    'Stage "{stage}" still has {count, plural, one {# open opportunity} other {# open opportunities}}; move them before removing it',
   'error.ACTIVITY_NOT_PLANNED': 'This activity is already done or cancelled; it cannot be completed again',
   'error.REMINDER_IN_PAST': 'The reminder time must be in the future',
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
@@ -166,7 +168,7 @@ export const enUS: Record<MessageKey, string> = {
   'notification.next-contact': 'Contact {customer} today',
   'notification.custom-reminder': 'Reminder: {title}',
   'notification.inactive-customer':
-    '{customer} has not been contacted for {days} days; a follow-up e-mail is drafted for you',
+    '{customer} has not been contacted for {days, plural, one {# day} other {# days}}; a follow-up e-mail is drafted for you',
   'notification.mail-failed': 'An e-mail could not be sent: {subject}',
   'import.REQUIRED': '{column} is required',
   'import.INVALID': '{column}: {reason}',

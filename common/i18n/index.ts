@@ -1,4 +1,5 @@
 import { enUS } from './en-US';
+import { formatMessage } from './format';
 import { zhCN, type MessageKey } from './zh-CN';
 
 export const LOCALES = ['zh-CN', 'en-US'] as const;
@@ -12,12 +13,10 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(zhCN, key);
 }
 
-/** Formats a message, replacing `{name}` with params.name. Unknown keys are returned as-is. */
+/** Formats a message, replacing `{name}` with params.name (and plural forms: see formatMessage). Unknown keys are returned as-is. */
 export function translate(locale: Locale, key: MessageKey, params: Record<string, unknown> = {}): string {
   const template = catalogs[locale][key] ?? catalogs[DEFAULT_LOCALE][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
-    params[name] === undefined ? `{${name}}` : String(params[name]),
-  );
+  return formatMessage(locale, template, params);
 }
 
 /** Picks the best supported locale from an Accept-Language header. */

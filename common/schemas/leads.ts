@@ -95,13 +95,19 @@ export const LeadConvert = z.strictObject({
   ignoreDuplicates: z.boolean().default(false),
   contactId: Id.optional(),
   opportunity: z.strictObject({
-    name: text(200),
+    /** Without one: convertedOpportunityName(company, business line), e.g. "西安华达建设工程有限公司 · 审计". */
+    name: text(200).optional(),
     businessLineId: Id.optional(),
     expectedAmount: Money.nullable().optional(),
     expectedCloseOn: DateOnly.nullable().optional(),
   }),
 });
 export type LeadConvert = z.infer<typeof LeadConvert>;
+
+/** The default name of the opportunity a lead becomes: "<company> · <business line>", the app's separator. */
+export function convertedOpportunityName(companyName: string, businessLineName: string | null | undefined): string {
+  return (businessLineName ? `${companyName} · ${businessLineName}` : companyName).slice(0, 200);
+}
 export const LeadConverted = z.object({
   leadId: Id,
   customerId: Id,

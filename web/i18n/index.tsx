@@ -7,6 +7,7 @@ import 'dayjs/locale/en';
 import 'dayjs/locale/zh-cn';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n';
+import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
 import { BRAND_BLUE } from '../components/theme';
 import { enUS, zhCN, type WebMessageKey } from './messages';
@@ -79,15 +80,9 @@ export function useLocale(): LocaleState {
 
 export type Translate = (key: WebMessageKey, params?: Record<string, string | number>) => string;
 
-export function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
-  );
-}
-
 /** The translation function of a given language (e.g. the one just switched to, before React re-renders). */
 export function translateIn(locale: Locale): Translate {
-  return (key, params) => format(catalogs[locale][key] ?? key, params);
+  return (key, params) => formatMessage(locale, catalogs[locale][key] ?? key, params);
 }
 
 /** The translation function for the current UI language. */

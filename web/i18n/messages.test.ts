@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { formatMessage, messageParams } from '../../common/i18n/format';
 import { enUS, messageParts, zhCN } from './messages';
 
-const placeholders = (text: string) => [...text.matchAll(/(?<!\{)\{(\w+)\}(?!\})/g)].map((m) => m[1]).sort();
+const placeholders = messageParams;
+/** English plural nouns that must not follow the number 1 ("1 customers"). */
+const PLURAL_AFTER_ONE =
+  /\b1 (?:more |open |data )?(?:customers|days|tasks|opportunities|contacts|rows|reminders|errors|items|characters|activities|minutes|hours|leads)\b/;
 
 describe('the UI dictionary merged from the feature folders', () => {
   it('takes every key from exactly one feature, so no feature silently overrides another', () => {
@@ -23,5 +27,17 @@ describe('the UI dictionary merged from the feature folders', () => {
         problems.push(`${key}: {${placeholders(zh)}} vs {${placeholders(en)}}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('says "1 customer to call", not "1 customers" (English plural forms)', () => {
+    const problems: string[] = [];
+    for (const [key, template] of Object.entries(enUS)) {
+      const text = formatMessage('en-US', template, Object.fromEntries(placeholders(template).map((p) => [p, 1])));
+      if (PLURAL_AFTER_ONE.test(text)) problems.push(`${key}: ${text}`);
+    }
+    expect(problems).toEqual([]);
+    expect(formatMessage('en-US', enUS['today.summary'], { date: 'Dec 5', tasks: 1, calls: 1, reminders: 2 })).toBe(
+      'Dec 5 · 1 task · 1 customer to call · 2 reminders',
+    );
   });
 });

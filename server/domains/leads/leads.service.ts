@@ -1,6 +1,7 @@
 import { aliasedTable, and, asc, count, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import {
+  convertedOpportunityName,
   LEAD_TRANSITIONS,
   type Lead,
   type LeadAssign,
@@ -482,10 +483,21 @@ export async function convertLead(ctx: Ctx, id: string, input: LeadConvert): Pro
     const businessLineId = input.opportunity.businessLineId ?? lead.businessLineId;
     if (!businessLineId)
       throw invalidInput(tx.actor.locale, [{ path: 'body.opportunity.businessLineId', key: 'validation.required' }]);
+    const name =
+      input.opportunity.name ??
+      convertedOpportunityName(
+        lead.companyName,
+        (
+          await tx.db
+            .select({ name: businessLines.name })
+            .from(businessLines)
+            .where(eq(businessLines.id, businessLineId))
+        )[0]?.name,
+      );
     const opportunity = await insertOpportunity(
       tx,
       {
-        name: input.opportunity.name,
+        name,
         customerId,
         contactId,
         businessLineId,

@@ -9,9 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { firmDayEnd, firmDayStart, formatDateTime } from '../../components/format';
 import { dynamicKey, personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
-import { useLocale } from '../../i18n';
-import { useH2T } from '../settings/use-h2-t';
-import { useH3T } from '../customers/h3-text';
+import { useLocale, useT } from '../../i18n';
 import { AuditDiff } from './AuditDiff';
 
 const ACTION_COLORS: Record<AuditAction, string> = {
@@ -46,10 +44,9 @@ function entityName(entry: AuditLog): string | null {
 }
 
 export function AuditLogPage() {
-  const t = useH2T(); // the shims go when messages-h2/h3 join the feature catalogues
-  const h3 = useH3T();
+  const t = useT();
   const actionLabel = (action: AuditAction) =>
-    action === 'disclose' ? h3('audit.action.disclose') : t(`audit.action.${action}`);
+    action === 'disclose' ? t('audit.action.disclose') : t(`audit.action.${action}`);
   const { locale } = useLocale();
   const me = useMe();
   const [params, setParams] = useState<AuditListParams>({ page: 1, pageSize: 20 });

@@ -67,6 +67,9 @@ export const zhCN = {
   'audit.entity.mail-template': '邮件模板',
   'audit.entity.suggestion': '跟进建议',
   'audit.entity.calendar-feed': '日历订阅',
+  'audit.action.revoke': '吊销',
+  'audit.entity.api-token': 'API 令牌',
+  'audit.action.disclose': '查重告知',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -135,4 +138,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.mail-template': 'E-mail template',
   'audit.entity.suggestion': 'Follow-up suggestion',
   'audit.entity.calendar-feed': 'Calendar feed',
+  'audit.action.revoke': 'Revoked',
+  'audit.entity.api-token': 'API token',
+  'audit.action.disclose': 'Disclosed by duplicate check',
 };

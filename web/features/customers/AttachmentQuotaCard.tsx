@@ -5,12 +5,10 @@ import { MAX_ATTACHMENT_QUOTA_MB } from '../../../common/schemas/files';
 import { customersApi } from '../../api/resources';
 import { useErrorToast } from '../../components/errors';
 import { useT } from '../../i18n';
-import { useH3T } from './h3-text';
 
 /** How much each user may keep in attachments (customer settings `attachmentQuotaMb`). */
 export function AttachmentQuotaCard() {
   const t = useT();
-  const h3 = useH3T();
   const { message } = App.useApp();
   const toast = useErrorToast();
   const queryClient = useQueryClient();
@@ -32,9 +30,9 @@ export function AttachmentQuotaCard() {
     }
   };
   return (
-    <Card size="small" title={h3('attachmentQuota.title')}>
+    <Card size="small" title={t('attachmentQuota.title')}>
       <Flex gap={12} align="center" wrap>
-        <Typography.Text>{h3('attachmentQuota.before')}</Typography.Text>
+        <Typography.Text>{t('attachmentQuota.before')}</Typography.Text>
         <InputNumber
           min={1}
           max={MAX_ATTACHMENT_QUOTA_MB}
@@ -43,16 +41,16 @@ export function AttachmentQuotaCard() {
           onChange={(v) => setQuota(v)}
           style={{ width: 160 }}
           addonAfter="MB"
-          aria-label={h3('attachmentQuota.title')}
+          aria-label={t('attachmentQuota.title')}
           data-testid="attachment-quota"
         />
-        <Typography.Text>{h3('attachmentQuota.after')}</Typography.Text>
+        <Typography.Text>{t('attachmentQuota.after')}</Typography.Text>
         <Button onClick={() => void save()} loading={saving} disabled={quota === null}>
           {t('common.save')}
         </Button>
       </Flex>
       <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }}>
-        {h3('attachmentQuota.help')}
+        {t('attachmentQuota.help')}
       </Typography.Paragraph>
     </Card>
   );

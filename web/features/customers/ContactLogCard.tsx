@@ -36,7 +36,6 @@ import { useRules } from '../../components/rules';
 import { useLocale, useT } from '../../i18n';
 import { useCustomerContacts } from './ContactsCard';
 import { CHANNEL_ICONS, DIRECTION_COLORS, DirectionTag } from './customer-ui';
-import { useH3T } from './h3-text';
 
 type Values = {
   direction: (typeof CONTACT_DIRECTIONS)[number];
@@ -63,7 +62,6 @@ export function LogModal({
   onClose: () => void;
 }) {
   const t = useT();
-  const h3 = useH3T();
   const rules = useRules();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -85,7 +83,7 @@ export function LogModal({
       try {
         await contactLogsApi.attach(log.id, [file]);
       } catch (error) {
-        void message.error(h3('log.attachmentFailed', { name: file.name, reason: (error as Error).message }));
+        void message.error(t('log.attachmentFailed', { name: file.name, reason: (error as Error).message }));
       }
     }
     return log;

@@ -27,7 +27,7 @@ import { PageContainer } from '../../components/PageContainer';
 import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
-import { useClaimFailedToast } from './h3-text';
+import { useClaimFailedToast } from './claim-toast';
 import { ImportModal } from './ImportModal';
 import { TierTag } from './ValueCard';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';

@@ -7,7 +7,7 @@ import { can, useMe } from '../../auth/session';
 import { useErrorToast } from '../../components/errors';
 import { personLabel } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
-import { useClaimFailedToast } from './h3-text';
+import { useClaimFailedToast } from './claim-toast';
 
 const INVALIDATES = [customersApi.path, '/api/v1/answers'];
 

@@ -267,6 +267,13 @@ export const zhCN = {
   'inactive.never': '不提醒',
   'inactive.help':
     '从最近一次联系记录算起（从未联系的从建档时间算起）；每 1–3650 天，留空表示该类客户不提醒。同一客户再次联系后又沉寂，才会再次提醒。',
+  'customer.claimGone': '该客户已不在公海（可能刚被他人领取），或您已无权查看',
+  'log.attachmentFailed': '联系记录已登记，但附件「{name}」未能上传：{reason}',
+  'attachmentQuota.title': '附件存储空间',
+  'attachmentQuota.before': '每位用户最多保存',
+  'attachmentQuota.after': '的附件',
+  'attachmentQuota.help':
+    '按上传人累计联系记录附件的大小；超出后不能再上传，直到删除旧附件或调高上限。默认 1024 MB（1 GB）。',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -442,10 +449,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'import.row': 'Row',
   'import.column': 'Column',
   'import.problem': 'Problem',
-  'import.done': 'Import finished: {created} customers created, {updated} updated',
+  'import.done': 'Import finished: {created, plural, one {# customer} other {# customers}} created, {updated} updated',
   'import.mapping': 'Columns',
   'import.mappingHelp':
-    '{rows} data rows. Columns were matched by their names: check what each column imports into, and choose "Skip" for the ones you do not need.',
+    '{rows, plural, one {# data row} other {# data rows}}. Columns were matched by their names: check what each column imports into, and choose "Skip" for the ones you do not need.',
   'import.fileColumn': 'Column in the file',
   'import.samples': 'Examples',
   'import.importAs': 'Import as',
@@ -457,7 +464,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'The columns "{first}" and "{second}" both import into "{field}"; map each field to one column only',
   'import.requiredMissing': 'Choose the column to import as "{field}"',
   'import.reading': 'Reading the file…',
-  'import.progress': 'Processed {done} / {total} rows',
+  'import.progress': 'Processed {done} / {total, plural, one {# row} other {# rows}}',
   'import.field.name': 'Customer name',
   'import.field.creditCode': 'Credit code',
   'import.field.status': 'Status',
@@ -515,8 +522,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'answer.never': 'never contacted',
   'answer.openBusiness': 'Open business',
   'answer.noOpenBusiness': 'no open opportunities',
-  'answer.openBusinessSummary': '{count} opportunities, {total} in total',
-  'answer.moreContacts': '{count} contacts',
+  'answer.openBusinessSummary': '{count, plural, one {# opportunity} other {# opportunities}}, {total} in total',
+  'answer.moreContacts': '{count, plural, one {# contact} other {# contacts}}',
   'answer.enterHint': 'Enter opens the first customer',
   'template.title': 'Follow-up e-mail template',
   'template.intro':
@@ -541,4 +548,12 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'inactive.never': 'never',
   'inactive.help':
     'Counted from the latest contact-log entry (or creation, if never contacted); 1–3650 days, empty = no reminder for that tier. A customer is suggested again only after a newer contact went quiet too.',
+  'customer.claimGone':
+    'This customer is no longer in the pool (someone may just have claimed it), or you may no longer see it',
+  'log.attachmentFailed': 'The contact was logged, but the attachment "{name}" was not uploaded: {reason}',
+  'attachmentQuota.title': 'Attachment storage',
+  'attachmentQuota.before': 'Each user may keep up to',
+  'attachmentQuota.after': 'of attachments',
+  'attachmentQuota.help':
+    'Counted per uploader over contact-log attachments; beyond it, uploads are refused until old ones are deleted or the limit is raised. Default 1024 MB (1 GB).',
 };

@@ -20,7 +20,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { Money } from '../../../common/schemas/common';
 import type { DuplicateCandidate } from '../../../common/schemas/customers';
-import type { Lead } from '../../../common/schemas/leads';
+import { convertedOpportunityName, type Lead } from '../../../common/schemas/leads';
 import { isApiError } from '../../api/client';
 import { useAll, useAllBusinessLines, useWrite } from '../../api/queries';
 import { contactsApi, customersApi, leadsApi } from '../../api/resources';
@@ -56,9 +56,9 @@ const INVALIDATES = [
   '/api/v1/answers',
 ];
 
-/** "<company> - <business line>", the opportunity's default name. */
+/** "<company> · <business line>", the opportunity's default name (the server's too). */
 const defaultName = (lead: Lead, businessLine: string | undefined) =>
-  businessLine ? `${lead.companyName} - ${businessLine}` : lead.companyName;
+  convertedOpportunityName(lead.companyName, businessLine);
 
 /** Customers that look like the one the conversion would create; each visible one can be linked instead. */
 function Candidates({

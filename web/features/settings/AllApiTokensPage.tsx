@@ -15,15 +15,14 @@ import { formatDateTime } from '../../components/format';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { useServerTable } from '../../components/server-table';
-import { useLocale } from '../../i18n';
+import { useLocale, useT } from '../../i18n';
 import { TokenScopeTag, TokenStatusTag } from './ApiTokensPanel';
-import { useH2T } from './use-h2-t';
 
 const FIRST_PAGE: AdminApiTokenListParams = { page: 1, pageSize: 20, status: 'active' };
 type StatusFilter = ApiTokenStatus | 'all';
 
 function RevokeAnyToken({ token }: { token: AdminApiToken }) {
-  const t = useH2T();
+  const t = useT();
   const toast = useErrorToast();
   const { message } = App.useApp();
   const revoke = useWrite(() => adminApiTokensApi.revoke(token.id), [adminApiTokensApi.path, apiTokensApi.path]);
@@ -52,7 +51,7 @@ function RevokeAnyToken({ token }: { token: AdminApiToken }) {
 
 /** Every user's API tokens for administrators: who has which, what it may do, when it was last used; revoke any. */
 export function AllApiTokensPage() {
-  const t = useH2T();
+  const t = useT();
   const { locale } = useLocale();
   const [params, setParams] = useState<AdminApiTokenListParams>(FIRST_PAGE);
   const page = usePage(adminApiTokensApi, params);

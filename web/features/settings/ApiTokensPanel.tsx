@@ -24,8 +24,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
-import { useLocale } from '../../i18n';
-import { useH2T } from './use-h2-t';
+import { useLocale, useT } from '../../i18n';
 
 type Values = { name: string; scope: ApiTokenScope; expiresInDays: number }; // 0 = never expires
 const FIELDS: FormFields = { names: ['name', 'scope', 'expiresInDays'] };
@@ -35,17 +34,17 @@ const STATUS_COLORS: Record<ApiTokenStatus, string> = { active: 'green', expired
 
 /** Read-only or read-and-write, the same way in every token list. */
 export function TokenScopeTag({ scope }: { scope: ApiTokenScope }) {
-  const t = useH2T();
+  const t = useT();
   return <Tag color={scope === 'read-write' ? 'gold' : 'blue'}>{t(`tokens.scope.${scope}`)}</Tag>;
 }
 
 export function TokenStatusTag({ status }: { status: ApiTokenStatus }) {
-  const t = useH2T();
+  const t = useT();
   return <Tag color={STATUS_COLORS[status]}>{t(`tokens.status.${status}`)}</Tag>;
 }
 
 function RevokeToken({ token }: { token: ApiToken }) {
-  const t = useH2T();
+  const t = useT();
   const toast = useErrorToast();
   const { message } = App.useApp();
   const revoke = useWrite(() => apiTokensApi.revoke(token.id), [apiTokensApi.path]);
@@ -70,7 +69,7 @@ function RevokeToken({ token }: { token: ApiToken }) {
 
 /** My API tokens: create (the secret is shown once), list, revoke. */
 export function ApiTokensPanel() {
-  const t = useH2T();
+  const t = useT();
   const { locale } = useLocale();
   const rules = useRules();
   const [form] = Form.useForm<Values>();

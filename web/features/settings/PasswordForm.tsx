@@ -1,16 +1,16 @@
+import { useT } from '../../i18n';
 import { App, Button, Checkbox, Form, Input, Typography } from 'antd';
 import { Password } from '../../../common/schemas/staff';
 import { useWrite } from '../../api/queries';
 import { apiTokensApi, authApi } from '../../api/resources';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
-import { useH2T } from './use-h2-t';
 
 type Values = { currentPassword: string; newPassword: string; confirm: string; keepApiTokens: boolean };
 const FIELDS: FormFields = { names: ['currentPassword', 'newPassword'], codes: { WRONG_PASSWORD: 'currentPassword' } };
 
 export function PasswordForm() {
-  const t = useH2T();
+  const t = useT();
   const rules = useRules();
   const [form] = Form.useForm<Values>();
   const { message } = App.useApp();
