@@ -7,7 +7,7 @@ import { auditLogs } from './domains/audit/audit.tables';
 import { customers } from './domains/customers/customers.tables';
 import { LIVE_UNAUTHENTICATED } from './plugins/live';
 import { signedIn } from './test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from './test/harness';
+import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
 /**
  * The sign-in and CSRF gate decides by the route the router matched, never by the address text:
@@ -36,7 +36,7 @@ afterAll(async () => {
 const SAMPLE_ID = '6f1c1d7e-8a7b-4c55-9a51-3c2f0b7d1e01';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-type Raw = { status: number; body: any };
+type Raw = Pick<Response, 'status' | 'body'>;
 function raw(
   method: string,
   path: string,

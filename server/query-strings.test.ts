@@ -4,7 +4,7 @@ import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from './test/harness';
+import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
 /**
  * One rule for every string in a query string (and a path), as bodies have: a control character
@@ -67,7 +67,7 @@ async function myAuditRows() {
   return row.n;
 }
 
-const issuesOf = (res: { body: any }) =>
+const issuesOf = (res: Pick<Response, 'body'>) =>
   (res.body?.error?.details?.issues ?? []) as { path: string; code: string; message: string }[];
 
 describe('control characters in query strings and paths', () => {

@@ -7,6 +7,7 @@ export const IdParams = z.strictObject({ id: Id });
  * Control characters other than tab/newline are never accepted in text fields, nor anywhere in a
  * query string or a path parameter (server/plugins/query-strings.ts).
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** A trimmed single-line or multi-line text field with a length limit. */
@@ -53,7 +54,7 @@ export const ActiveFilter = z.enum(['true', 'false', 'all']).default('true');
  * Query string of every list endpoint: `q`, `page` (from 1), `pageSize` (max 100) and
  * `sort` (a field, `-field` for descending) from an allow-list.
  */
-export function listQuery<const K extends string, S extends z.ZodRawShape = {}>(
+export function listQuery<const K extends string, S extends z.ZodRawShape = Record<never, never>>(
   sortKeys: readonly [K, ...K[]],
   filters: S = {} as S,
 ) {
