@@ -1,11 +1,12 @@
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Flex, Row, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Flex, Row, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CustomerOverview, OwnerChange } from '../../../common/schemas/customers';
 import { contactLogsApi, contactsApi, customersApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
@@ -32,14 +33,13 @@ function OwnerHistory({ customerId }: { customerId: string }) {
   const colon = locale === 'zh-CN' ? '：' : ': ';
   return (
     <Card title={t('customer.ownerHistory')} size="small">
-      <Table<OwnerChange>
-        rowKey="id"
+      <DataTable<OwnerChange>
         size="small"
         pagination={false}
-        loading={history.isPending}
+        query={history}
         dataSource={history.data}
         data-testid="owner-history"
-        locale={{ emptyText: t('customer.ownerHistoryEmpty') }}
+        empty={t('customer.ownerHistoryEmpty')}
         columns={[
           {
             key: 'at',

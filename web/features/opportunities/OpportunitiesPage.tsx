@@ -8,6 +8,7 @@ import { OPPORTUNITY_STATUSES } from '../../../common/schemas/opportunities';
 import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
 import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
@@ -234,6 +235,8 @@ export function OpportunitiesPage() {
               writable={writable}
               onCreate={() => setCreating(true)}
             />
+          ) : failedWithoutData(lines) ? (
+            <LoadError query={lines} />
           ) : lines.isPending || newest.isFetching ? (
             <Skeleton active />
           ) : (

@@ -1,12 +1,12 @@
 import { CloseCircleOutlined, TrophyOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Badge, Button, Card, Dropdown, Flex, Skeleton, Tooltip, Typography } from 'antd';
+import { Badge, Button, Card, Dropdown, Flex, Skeleton, Tooltip, Typography } from 'antd';
 import { memo, useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 import type { Board, BoardCard, Stage } from '../../../common/schemas/opportunities';
 import { opportunitiesApi, type BoardParams, type OpportunityFilterParams } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
-import { errorText } from '../../components/errors';
 import { firmToday, formatDate } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
 import { formatMoney, formatMoneyShort, sumMoney } from '../../components/money';
@@ -288,7 +288,7 @@ export function OpportunityBoard({
       </Flex>
     );
   }
-  if (board.error) return <Alert type="error" showIcon title={errorText(t, board.error)} />;
+  if (failedWithoutData(board)) return <LoadError query={board} />;
 
   const totalCount = openColumns.reduce((n, c) => n + c.count, 0);
   const columnHeight = 'max(360px, calc(100vh - 390px))';

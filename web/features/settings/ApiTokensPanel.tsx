@@ -1,23 +1,11 @@
 import { KeyOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import {
-  Alert,
-  App,
-  Button,
-  Flex,
-  Form,
-  Input,
-  Modal,
-  Popconfirm,
-  Select,
-  Table,
-  Typography,
-  type TableProps,
-} from 'antd';
+import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Select, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import type { ApiToken } from '../../../common/schemas/auth';
 import { useWrite } from '../../api/queries';
 import { apiTokensApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -141,22 +129,14 @@ export function ApiTokensPanel() {
           {t('settings.tokenCreate')}
         </Button>
       </Form>
-      <Table<ApiToken>
-        rowKey="id"
-        size="middle"
+      <DataTable<ApiToken>
         data-testid="tokens-table"
         columns={columns}
         dataSource={tokens.data}
-        loading={tokens.isFetching}
+        query={tokens}
         pagination={false}
         scroll={{ x: 800 }}
-        locale={{
-          emptyText: tokens.isPending ? (
-            ' '
-          ) : (
-            <EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} />
-          ),
-        }}
+        empty={<EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} />}
       />
       <Modal
         open={created !== null}

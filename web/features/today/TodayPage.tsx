@@ -25,6 +25,7 @@ import {
   Popconfirm,
   Popover,
   Row,
+  Skeleton,
   Space,
   Tag,
   Typography,
@@ -38,10 +39,10 @@ import type { CallDue } from '../../../common/schemas/today';
 import { useWrite } from '../../api/queries';
 import { activitiesApi, customersApi, remindersApi, suggestionsApi, todayApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime, hourInFirmZone } from '../../components/format';
-import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
 import { LogModal } from '../customers/ContactLogCard';
@@ -412,7 +413,8 @@ export function TodayPage() {
   const [drafting, setDrafting] = useState<string | null>(null);
   const toast = useErrorToast();
   const dismissSuggestion = useWrite((id: string) => suggestionsApi.dismiss(id), TODAY);
-  if (!query.data) return <RecordQueryResult query={query} />;
+  if (failedWithoutData(query)) return <LoadError query={query} />;
+  if (!query.data) return <Skeleton active />;
   const d = query.data;
   const tasks = d.overdue.length + d.today.length;
   return (
