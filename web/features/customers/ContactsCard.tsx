@@ -223,7 +223,13 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
                 </Flex>
                 {c.phones.length > 0 && (
                   <Typography.Text>
-                    <PhoneOutlined /> {c.phones.join('、')}
+                    <PhoneOutlined />{' '}
+                    {c.phones.map((phone, n) => (
+                      <span key={phone}>
+                        {n > 0 && '、'}
+                        <a href={`tel:${phone}`}>{phone}</a>
+                      </span>
+                    ))}
                   </Typography.Text>
                 )}
                 {c.emails.length > 0 && (

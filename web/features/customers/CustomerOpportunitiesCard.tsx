@@ -36,7 +36,9 @@ export function CustomerOpportunitiesCard({ customerId }: { customerId: string }
               <Flex vertical gap={2} style={{ width: '100%' }}>
                 <Flex justify="space-between" gap={8}>
                   <Link to={`/opportunities/${o.id}`}>{o.name}</Link>
-                  <Typography.Text strong>{formatMoney(o.expectedAmount)}</Typography.Text>
+                  <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+                    {formatMoney(o.expectedAmount)}
+                  </Typography.Text>
                 </Flex>
                 <Flex gap={8} align="center" wrap>
                   <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} />
