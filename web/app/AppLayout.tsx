@@ -19,7 +19,9 @@ import { NotificationBell } from '../features/notifications/NotificationBell';
 import { Logo } from '../components/Logo';
 import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
+import { useIsMobile } from '../components/responsive';
 import { translateIn, useLocale, useT, type Locale } from '../i18n';
+import { MobileNav } from './MobileNav';
 import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
 
 type MenuItem = NonNullable<MenuProps['items']>[number];
@@ -55,7 +57,7 @@ function useMenuItems(): MenuItem[] {
   }, [me, t]);
 }
 
-function UserMenu() {
+function UserMenu({ compact = false }: { compact?: boolean }) {
   const me = useMe();
   const t = useT();
   const { locale } = useLocale();
@@ -88,16 +90,24 @@ function UserMenu() {
         ],
       }}
     >
-      <Button type="text" data-testid="user-menu" style={{ height: 48 }}>
+      <Button
+        type="text"
+        data-testid="user-menu"
+        aria-label={compact ? me.user.displayName : undefined}
+        style={{ height: compact ? 40 : 48, paddingInline: compact ? 6 : undefined }}
+      >
         <Flex align="center" gap={8}>
           <Avatar size="small" icon={<UserOutlined />} style={{ background: BRAND_BLUE }} />
-          <Flex vertical align="flex-start" style={{ lineHeight: 1.2 }}>
-            <Typography.Text strong>{me.user.displayName}</Typography.Text>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {roleLabel(t, locale, { code: me.user.roleCode, name: me.user.roleName })}
-            </Typography.Text>
-          </Flex>
-          <DownOutlined style={{ fontSize: 10 }} />
+          {/* On a phone the avatar alone (the button's label names the user). */}
+          {!compact && (
+            <Flex vertical align="flex-start" style={{ lineHeight: 1.2 }}>
+              <Typography.Text strong>{me.user.displayName}</Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {roleLabel(t, locale, { code: me.user.roleCode, name: me.user.roleName })}
+              </Typography.Text>
+            </Flex>
+          )}
+          {!compact && <DownOutlined style={{ fontSize: 10 }} />}
         </Flex>
       </Button>
     </Dropdown>
@@ -105,7 +115,7 @@ function UserMenu() {
 }
 
 /** The language switch of the signed-in app saves the choice on the server, for the next sign-in too. */
-function SavedLanguageSwitch() {
+function SavedLanguageSwitch({ compact = false }: { compact?: boolean }) {
   const { setLocale } = useLocale();
   const queryClient = useQueryClient();
   const { message } = App.useApp();
@@ -120,7 +130,7 @@ function SavedLanguageSwitch() {
       toast(error);
     }
   };
-  return <LanguageSwitch onSelect={save} />;
+  return <LanguageSwitch onSelect={save} compact={compact} />;
 }
 
 export function AppLayout() {
@@ -129,6 +139,7 @@ export function AppLayout() {
   const location = useLocation();
   const items = useMenuItems();
   const [collapsed, setCollapsed] = useState(false);
+  const mobile = useIsMobile();
   const selected = APP_PAGES.filter((p) =>
     p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path),
   ).map((p) => p.path);
@@ -140,7 +151,8 @@ export function AppLayout() {
         width={224}
         collapsedWidth={64}
         collapsed={collapsed}
-        style={{ borderRight: '1px solid #f0f0f0' }}
+        // On a phone the menu is a drawer instead (MobileNav in the header).
+        style={{ borderRight: '1px solid #f0f0f0', display: mobile ? 'none' : undefined }}
       >
         <Link
           to="/"
@@ -173,26 +185,30 @@ export function AppLayout() {
         <Layout.Header
           style={{
             background: '#fff',
-            padding: '0 16px',
+            padding: mobile ? '0 8px' : '0 16px',
             display: 'flex',
             alignItems: 'center',
-            gap: 8,
+            gap: mobile ? 4 : 8,
             borderBottom: '1px solid #f0f0f0',
           }}
         >
-          <Button
-            type="text"
-            aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
-            icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-            onClick={() => setCollapsed(!collapsed)}
-          />
-          {can(me, 'customers:read') && <AnswerBox />}
-          <div style={{ flex: 1 }} />
+          {mobile ? (
+            <MobileNav items={items} selected={selected} />
+          ) : (
+            <Button
+              type="text"
+              aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
+              icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+              onClick={() => setCollapsed(!collapsed)}
+            />
+          )}
+          {can(me, 'customers:read') && <AnswerBox fluid={mobile} />}
+          <div style={{ flex: mobile ? 'none' : 1 }} />
           <NotificationBell />
-          <SavedLanguageSwitch />
-          <UserMenu />
+          <SavedLanguageSwitch compact={mobile} />
+          <UserMenu compact={mobile} />
         </Layout.Header>
-        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+        <Layout.Content style={{ padding: mobile ? 12 : 24, minWidth: 0 }}>
           <Outlet />
         </Layout.Content>
       </Layout>

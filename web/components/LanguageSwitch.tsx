@@ -6,7 +6,14 @@ import { LANGUAGE_NAMES, LOCALES, useLocale, useT, type Locale } from '../i18n';
  * Switches the UI language. `onSelect` lets the signed-in header save the choice on the
  * server; without it the choice is only remembered in this browser.
  */
-export function LanguageSwitch({ onSelect }: { onSelect?: (locale: Locale) => void | Promise<void> }) {
+export function LanguageSwitch({
+  onSelect,
+  compact = false,
+}: {
+  onSelect?: (locale: Locale) => void | Promise<void>;
+  /** The globe alone (a phone's header); the language's name stays for screen readers. */
+  compact?: boolean;
+}) {
   const { locale, setLocale } = useLocale();
   const t = useT();
   return (
@@ -24,8 +31,14 @@ export function LanguageSwitch({ onSelect }: { onSelect?: (locale: Locale) => vo
         },
       }}
     >
-      <Button type="text" icon={<GlobalOutlined />} aria-label={t('lang.label')} data-testid="language-switch">
-        {LANGUAGE_NAMES[locale]}
+      <Button
+        type="text"
+        icon={<GlobalOutlined />}
+        aria-label={t('lang.label')}
+        data-testid="language-switch"
+        style={compact ? { width: 36, paddingInline: 0 } : undefined}
+      >
+        {compact ? <span className="gd-visually-hidden">{LANGUAGE_NAMES[locale]}</span> : LANGUAGE_NAMES[locale]}
       </Button>
     </Dropdown>
   );

@@ -2,6 +2,8 @@ import type { TableProps } from 'antd';
 import type { Dispatch, ReactNode, SetStateAction } from 'react';
 import type { Page } from '../../common/schemas/common';
 import { useT } from '../i18n';
+import type { DataTableProps } from './DataTable';
+import type { LoadState } from './QueryState';
 
 type Paged = { page?: number; pageSize?: number; sort?: string };
 
@@ -43,22 +45,23 @@ export function useServerTable<T, P extends Paged>(
     sorted,
     onChange,
     pagination,
-    /** Everything a list page's table takes: rows of the query, sortable columns, the pager, loading and the empty state. */
+    /**
+     * Everything a list page's `DataTable` takes: rows of the query, sortable columns, the pager,
+     * loading, the error with a retry when the query failed, and the empty state when it did not.
+     */
     props: (
-      query: { data?: Page<T>; isFetching: boolean; isPending: boolean },
+      query: LoadState & { data?: Page<T> },
       columns: NonNullable<TableProps<T>['columns']>,
       empty: ReactNode,
-    ): TableProps<T> => ({
+    ): DataTableProps<T> => ({
       rowKey: 'id' as TableProps<T>['rowKey'],
       columns: sorted(columns),
       dataSource: query.data?.items,
-      loading: query.isFetching,
+      query,
+      empty,
       onChange,
-      scroll: { x: 'max-content' },
       className: 'gd-nowrap',
-      size: 'middle',
       pagination,
-      locale: { emptyText: query.isPending ? ' ' : empty },
     }),
   };
 }

@@ -31,6 +31,7 @@ import { Link } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
 import { useAll, useDirectory, usePage, useWrite } from '../../api/queries';
 import { activitiesApi, contactsApi } from '../../api/resources';
+import { allOf, failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -590,7 +591,9 @@ export function ActivitiesCard({
         )
       }
     >
-      {list.isPending || categoryList.isPending ? null : items.length === 0 ? (
+      {failedWithoutData(allOf(list, categoryList)) ? (
+        <LoadError query={allOf(list, categoryList)} compact />
+      ) : list.isPending || categoryList.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('activity.empty')} hint={editable ? t('activity.emptyHint') : undefined} />
       ) : (
         <Flex vertical>

@@ -9,7 +9,6 @@ import {
   InputNumber,
   Popconfirm,
   Switch,
-  Table,
   Tag,
   Tooltip,
   Typography,
@@ -19,6 +18,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CategoryCode, type ActivityCategoryItem } from '../../../common/schemas/activities';
 import { useWrite } from '../../api/queries';
 import { activitiesApi, activityCategoriesApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { FormDrawer } from '../../components/FormDrawer';
@@ -273,16 +273,14 @@ export function ActivityCategoriesPage() {
       }
     >
       <Card>
-        <Table<ActivityCategoryItem>
+        <DataTable<ActivityCategoryItem>
           rowKey="code"
           data-testid="categories-table"
           columns={columns}
           dataSource={items}
-          loading={categories.isFetching}
-          size="middle"
+          query={categories}
           pagination={false}
-          scroll={{ x: 'max-content' }}
-          locale={{ emptyText: categories.isPending ? ' ' : <EmptyState title={t('category.empty')} /> }}
+          empty={<EmptyState title={t('category.empty')} />}
           footer={() => (
             <Typography.Text type="secondary">
               {t('category.footer', { active: items.filter((c) => c.active).length, total: items.length })}

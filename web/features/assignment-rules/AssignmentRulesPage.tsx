@@ -1,27 +1,14 @@
 import { ArrowDownOutlined, ArrowUpOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Flex,
-  Popconfirm,
-  Switch,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-  type TableProps,
-} from 'antd';
+import { Alert, App, Button, Card, Flex, Popconfirm, Switch, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import type { AssignmentRule } from '../../../common/schemas/leads';
 import { useWrite } from '../../api/queries';
 import { assignmentRulesApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
-import { errorText, useErrorToast } from '../../components/errors';
+import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
-import { ErrorResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { queueName, sourceLabel } from '../leads/lead-ui';
 import { RULE_INVALIDATES, RuleFormDrawer } from './RuleFormDrawer';
@@ -227,8 +214,6 @@ export function AssignmentRulesPage() {
     },
   ];
 
-  if (rules.error) return <ErrorResult detail={errorText(t, rules.error)} onRetry={() => void rules.refetch()} />;
-
   return (
     <PageContainer
       title={t('rule.nav')}
@@ -253,30 +238,24 @@ export function AssignmentRulesPage() {
         }
       />
       <Card>
-        <Table<AssignmentRule>
-          rowKey="id"
+        <DataTable<AssignmentRule>
           data-testid="rules-table"
           columns={columns}
           dataSource={ordered}
+          query={rules}
           loading={rules.isFetching || move.isPending}
           pagination={false}
-          scroll={{ x: 'max-content' }}
-          size="middle"
-          locale={{
-            emptyText: rules.isPending ? (
-              ' '
-            ) : (
-              <EmptyState
-                title={t('rule.empty')}
-                hint={t('rule.emptyHint')}
-                action={
-                  <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
-                    {t('rule.create')}
-                  </Button>
-                }
-              />
-            ),
-          }}
+          empty={
+            <EmptyState
+              title={t('rule.empty')}
+              hint={t('rule.emptyHint')}
+              action={
+                <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
+                  {t('rule.create')}
+                </Button>
+              }
+            />
+          }
         />
       </Card>
       <RuleFormDrawer open={editing !== undefined} rule={editing ?? null} onClose={() => setEditing(undefined)} />

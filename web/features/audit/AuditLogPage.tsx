@@ -1,10 +1,11 @@
-import { Card, DatePicker, Flex, Select, Table, Tag, Typography, type TableProps } from 'antd';
+import { Card, DatePicker, Flex, Select, Tag, Typography, type TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, type AuditAction, type AuditLog } from '../../../common/schemas/audit';
 import { useAllUsers, usePage } from '../../api/queries';
 import { auditApi, type AuditListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { firmDayEnd, firmDayStart, formatDateTime } from '../../components/format';
 import { dynamicKey, personLabel } from '../../components/labels';
@@ -143,13 +144,11 @@ export function AuditLogPage() {
             }}
           />
         </Flex>
-        <Table<AuditLog>
-          rowKey="id"
+        <DataTable<AuditLog>
           data-testid="audit-table"
           columns={columns}
           dataSource={page.data?.items}
-          loading={page.isFetching}
-          size="middle"
+          query={page}
           scroll={{ x: 900 }}
           expandable={{ expandedRowRender: (entry) => <AuditDiff entry={entry} userNames={userNames} /> }}
           onChange={(pagination) =>
@@ -162,16 +161,12 @@ export function AuditLogPage() {
             showSizeChanger: true,
             showTotal: (total) => t('common.total', { total }),
           }}
-          locale={{
-            emptyText: page.isPending ? (
-              ' '
-            ) : (
-              <EmptyState
-                title={t(filtered ? 'audit.empty' : 'audit.emptyAll')}
-                hint={t(filtered ? 'audit.emptyHint' : 'audit.emptyNone')}
-              />
-            ),
-          }}
+          empty={
+            <EmptyState
+              title={t(filtered ? 'audit.empty' : 'audit.emptyAll')}
+              hint={t(filtered ? 'audit.emptyHint' : 'audit.emptyNone')}
+            />
+          }
         />
       </Card>
     </PageContainer>

@@ -21,6 +21,7 @@ import { CALENDAR_SCOPES, type CalendarScope } from '../../../common/schemas/cal
 import { useWrite } from '../../api/queries';
 import { activitiesApi, remindersApi, todayApi } from '../../api/resources';
 import { ApiError } from '../../api/client';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
@@ -296,13 +297,19 @@ export function CalendarPage() {
               />
             </Flex>
           </Flex>
-          <Typography.Text
-            type="secondary"
-            style={{ display: 'block', fontSize: 13, marginBottom: 8 }}
-            data-testid="calendar-hint"
-          >
-            {hint}
-          </Typography.Text>
+          {failedWithoutData(calendar) ? (
+            <div style={{ marginBottom: 8 }}>
+              <LoadError query={calendar} compact />
+            </div>
+          ) : (
+            <Typography.Text
+              type="secondary"
+              style={{ display: 'block', fontSize: 13, marginBottom: 8 }}
+              data-testid="calendar-hint"
+            >
+              {hint}
+            </Typography.Text>
+          )}
           <div
             className="gd-calendar"
             data-loading={calendar.isFetching}

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Descriptions, Flex, Row, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Flex, Row, Statistic, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { Lead } from '../../../common/schemas/leads';
@@ -8,6 +8,7 @@ import type { Opportunity } from '../../../common/schemas/opportunities';
 import { usePage } from '../../api/queries';
 import { campaignsApi, leadsApi, opportunitiesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { RecordQueryResult } from '../../components/Results';
@@ -42,10 +43,9 @@ function CampaignLeads({ campaignId, count }: { campaignId: string; count: numbe
       }
       data-testid="campaign-leads-card"
     >
-      <Table<Lead>
-        rowKey="id"
+      <DataTable<Lead>
         size="small"
-        loading={leads.isFetching}
+        query={leads}
         dataSource={leads.data?.items}
         pagination={{
           current: page,
@@ -55,7 +55,7 @@ function CampaignLeads({ campaignId, count }: { campaignId: string; count: numbe
           hideOnSinglePage: true,
           size: 'small',
         }}
-        locale={{ emptyText: count > 0 ? t('campaigns.noVisibleLeads') : t('campaigns.noLeads') }}
+        empty={count > 0 ? t('campaigns.noVisibleLeads') : t('campaigns.noLeads')}
         columns={[
           {
             key: 'company',
@@ -78,10 +78,9 @@ function CampaignOpportunities({ campaignId }: { campaignId: string }) {
   const opportunities = usePage(opportunitiesApi, { campaignId, page, pageSize: 10, sort: '-createdAt' });
   return (
     <Card size="small" title={t('campaigns.opportunitiesTitle')} data-testid="campaign-opportunities-card">
-      <Table<Opportunity>
-        rowKey="id"
+      <DataTable<Opportunity>
         size="small"
-        loading={opportunities.isFetching}
+        query={opportunities}
         dataSource={opportunities.data?.items}
         pagination={{
           current: page,
@@ -91,7 +90,7 @@ function CampaignOpportunities({ campaignId }: { campaignId: string }) {
           hideOnSinglePage: true,
           size: 'small',
         }}
-        locale={{ emptyText: t('campaigns.noOpportunities') }}
+        empty={t('campaigns.noOpportunities')}
         columns={[
           {
             key: 'name',

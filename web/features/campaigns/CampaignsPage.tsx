@@ -1,24 +1,12 @@
 import { PlusOutlined } from '@ant-design/icons';
-import {
-  App,
-  Button,
-  Card,
-  Flex,
-  Input,
-  Popconfirm,
-  Select,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-  type TableProps,
-} from 'antd';
+import { App, Button, Card, Flex, Input, Popconfirm, Select, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign } from '../../../common/schemas/campaigns';
 import { useAllBusinessLines, usePage, useWrite } from '../../api/queries';
 import { campaignsApi, type CampaignListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
@@ -227,7 +215,7 @@ export function CampaignsPage() {
             onChange={(businessLineId) => filter({ businessLineId })}
           />
         </Flex>
-        <Table<Campaign> data-testid="campaigns-table" {...table.props(page, columns, empty)} />
+        <DataTable<Campaign> data-testid="campaigns-table" {...table.props(page, columns, empty)} />
       </Card>
       {manager && (
         <CampaignFormDrawer

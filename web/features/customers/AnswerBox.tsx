@@ -124,8 +124,11 @@ function Card({ card }: { card: AnswerCard }) {
   );
 }
 
-/** The answer box 答案框 in the header: type a name, pinyin initials, a phone or e-mail fragment. */
-export function AnswerBox() {
+/**
+ * The answer box 答案框 in the header: type a name, pinyin initials, a phone or e-mail fragment.
+ * `fluid` (a phone): it takes the header's free width, and its answers the screen's.
+ */
+export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
   const t = useT();
   const navigate = useNavigate();
   const [text, setText] = useState('');
@@ -143,7 +146,9 @@ export function AnswerBox() {
   };
 
   return (
-    <div style={{ lineHeight: 'normal', display: 'flex', alignItems: 'center' }}>
+    <div
+      style={{ lineHeight: 'normal', display: 'flex', alignItems: 'center', ...(fluid && { flex: 1, minWidth: 0 }) }}
+    >
       <AutoComplete
         value={text}
         onChange={setText}
@@ -161,7 +166,7 @@ export function AnswerBox() {
             )
           ) : null
         }
-        style={{ width: 340 }}
+        style={{ width: fluid ? '100%' : 340 }}
         classNames={{ popup: { root: 'gd-answer-popup' } }}
         data-testid="answer-box"
       >

@@ -29,6 +29,7 @@ import {
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi, remindersApi, todayApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
@@ -232,7 +233,9 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
         )
       }
     >
-      {logs.isPending ? null : items.length === 0 ? (
+      {failedWithoutData(logs) ? (
+        <LoadError query={logs} compact />
+      ) : logs.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('log.empty')} hint={editable ? t('log.emptyHint') : undefined} />
       ) : (
         <Timeline

@@ -20,6 +20,7 @@ import { Email, Phone } from '../../../common/schemas/common';
 import type { Contact } from '../../../common/schemas/customers';
 import { useAll, useWrite } from '../../api/queries';
 import { contactsApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
@@ -191,7 +192,9 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
         )
       }
     >
-      {contacts.isLoading ? null : items.length === 0 ? (
+      {failedWithoutData(contacts) ? (
+        <LoadError query={contacts} compact />
+      ) : contacts.isLoading ? null : items.length === 0 ? (
         <EmptyState title={t('contact.empty')} hint={editable ? t('contact.emptyHint') : undefined} />
       ) : (
         <Flex vertical>
@@ -220,7 +223,13 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
                 </Flex>
                 {c.phones.length > 0 && (
                   <Typography.Text>
-                    <PhoneOutlined /> {c.phones.join('、')}
+                    <PhoneOutlined />{' '}
+                    {c.phones.map((phone, n) => (
+                      <span key={phone}>
+                        {n > 0 && '、'}
+                        <a href={`tel:${phone}`}>{phone}</a>
+                      </span>
+                    ))}
                   </Typography.Text>
                 )}
                 {c.emails.length > 0 && (

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { Opportunity } from '../../../common/schemas/opportunities';
 import { opportunitiesApi } from '../../api/resources';
 import { usePage } from '../../api/queries';
+import { allOf, failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { formatMoney } from '../../components/money';
 import { useT } from '../../i18n';
@@ -22,7 +23,9 @@ export function CustomerOpportunitiesCard({ customerId }: { customerId: string }
   const items = [...(open.data?.items ?? []), ...(closed.data?.items ?? []).filter((o) => o.status !== 'open')];
   return (
     <Card title={t('customer.opportunities')} size="small" data-testid="customer-opportunities">
-      {open.isPending || closed.isPending ? null : items.length === 0 ? (
+      {failedWithoutData(allOf(open, closed)) ? (
+        <LoadError query={allOf(open, closed)} compact />
+      ) : open.isPending || closed.isPending ? null : items.length === 0 ? (
         <EmptyState title={t('customer.noOpportunities')} />
       ) : (
         <List
@@ -33,7 +36,9 @@ export function CustomerOpportunitiesCard({ customerId }: { customerId: string }
               <Flex vertical gap={2} style={{ width: '100%' }}>
                 <Flex justify="space-between" gap={8}>
                   <Link to={`/opportunities/${o.id}`}>{o.name}</Link>
-                  <Typography.Text strong>{formatMoney(o.expectedAmount)}</Typography.Text>
+                  <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+                    {formatMoney(o.expectedAmount)}
+                  </Typography.Text>
                 </Flex>
                 <Flex gap={8} align="center" wrap>
                   <StageTag nameZh={o.stageNameZh} nameEn={o.stageNameEn} status={o.status} />

@@ -1,14 +1,18 @@
-import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, CalendarOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Flex, Row, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Flex, Row, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CustomerOverview, OwnerChange } from '../../../common/schemas/customers';
-import { contactLogsApi, contactsApi, customersApi } from '../../api/resources';
+import { useWrite } from '../../api/queries';
+import { contactLogsApi, contactsApi, customersApi, todayApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
-import { formatDateTime } from '../../components/format';
+import { DataTable } from '../../components/DataTable';
+import { useErrorToast } from '../../components/errors';
+import { formatDate, formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
+import { ReschedulePopover } from '../../components/ReschedulePopover';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
@@ -21,6 +25,44 @@ import { MergeAction } from './MergeAction';
 import { OwnerActions } from './OwnerActions';
 import { ValueCard } from './ValueCard';
 
+/** The next contact date, and (for who works on the customer) a one-tap move to another day. */
+function NextContact({ customerId, on, editable }: { customerId: string; on: string | null; editable: boolean }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const { message } = App.useApp();
+  const toast = useErrorToast();
+  const move = useWrite(
+    (day: string) => customersApi.setNextContact(customerId, day),
+    [customersApi.path, todayApi.path, '/api/v1/answers'],
+  );
+  return (
+    <Flex gap={8} align="center" wrap>
+      <span data-testid="customer-next-contact">
+        <NextContactDate date={on} />
+      </span>
+      {editable && (
+        <ReschedulePopover
+          title={t('customer.nextContactMoveTo')}
+          withTime={false}
+          testId="customer-next-contact-move"
+          onPick={(value) =>
+            move
+              .mutateAsync(value.format('YYYY-MM-DD'))
+              .then(
+                (c) => message.success(t('customer.nextContactMoved', { date: formatDate(c.nextContactOn, locale) })),
+                toast,
+              )
+          }
+        >
+          <Button size="small" icon={<CalendarOutlined />} loading={move.isPending}>
+            {t('customer.nextContactMove')}
+          </Button>
+        </ReschedulePopover>
+      )}
+    </Flex>
+  );
+}
+
 function OwnerHistory({ customerId }: { customerId: string }) {
   const t = useT();
   const { locale } = useLocale();
@@ -32,14 +74,13 @@ function OwnerHistory({ customerId }: { customerId: string }) {
   const colon = locale === 'zh-CN' ? '：' : ': ';
   return (
     <Card title={t('customer.ownerHistory')} size="small">
-      <Table<OwnerChange>
-        rowKey="id"
+      <DataTable<OwnerChange>
         size="small"
         pagination={false}
-        loading={history.isPending}
+        query={history}
         dataSource={history.data}
         data-testid="owner-history"
-        locale={{ emptyText: t('customer.ownerHistoryEmpty') }}
+        empty={t('customer.ownerHistoryEmpty')}
         columns={[
           {
             key: 'at',
@@ -162,7 +203,11 @@ export function CustomerPage() {
                 column={{ xs: 1, md: 2 }}
                 data-testid="customer-profile"
                 items={[
-                  { key: 'phone', label: t('customer.phone'), children: orDash(c.phone) },
+                  {
+                    key: 'phone',
+                    label: t('customer.phone'),
+                    children: c.phone ? <a href={`tel:${c.phone}`}>{c.phone}</a> : orDash(null),
+                  },
                   { key: 'email', label: t('customer.email'), children: orDash(c.email) },
                   {
                     key: 'lastContact',
@@ -172,7 +217,7 @@ export function CustomerPage() {
                   {
                     key: 'nextContact',
                     label: t('customer.nextContact'),
-                    children: <NextContactDate date={c.nextContactOn} />,
+                    children: <NextContact customerId={c.id} on={c.nextContactOn} editable={editable} />,
                   },
                   { key: 'creditCode', label: t('customer.creditCode'), children: orDash(c.creditCode) },
                   { key: 'industry', label: t('customer.industry'), children: orDash(c.industry) },

@@ -9,7 +9,6 @@ import {
   Input,
   Segmented,
   Select,
-  Table,
   Tag,
   Typography,
   type TableProps,
@@ -21,6 +20,7 @@ import { CUSTOMER_STATUSES, CUSTOMER_VIEWS, type Customer } from '../../../commo
 import { useAllBranches, useAllRegions, usePage, useWrite } from '../../api/queries';
 import { customersApi, type CustomerListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
@@ -273,7 +273,11 @@ export function CustomersPage() {
             )}
           </Flex>
         </Flex>
-        <Table<Customer> data-testid="customers-table" {...table.props(page, columns, empty)} />
+        <DataTable<Customer>
+          data-testid="customers-table"
+          {...table.props(page, columns, empty)}
+          cards={{ fields: ['status', 'owner', 'nextContactOn', 'valueScore'] }}
+        />
       </Card>
       {writer && (
         <CustomerFormDrawer

@@ -12,6 +12,7 @@ import {
 } from '../../../common/schemas/suggestions';
 import { customersApi, suggestionsApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { firmToday, formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
@@ -222,7 +223,9 @@ export function FollowUpTemplateCard() {
           {updatedAt ? t('template.updatedAt', { time: formatDateTime(updatedAt, locale) }) : t('template.builtin')}
         </Typography.Text>
       </Typography.Paragraph>
-      {template.isPending ? (
+      {failedWithoutData(template) ? (
+        <LoadError query={template} compact />
+      ) : template.isPending ? (
         <Skeleton active paragraph={{ rows: 6 }} />
       ) : (
         <Row gutter={[16, 16]}>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Customer, EvaluationSheet, ValueTier } from '../../../common/schemas/customers';
 import { useWrite } from '../../api/queries';
 import { customersApi } from '../../api/resources';
+import { allOf, failedWithoutData, LoadError } from '../../components/QueryState';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
@@ -109,7 +110,12 @@ export function ValueCard({ customer, editable }: { customer: Customer; editable
           <TierTag tier={customer.valueTier} />
         </Flex>
       </Flex>
-      {!sheet.isPending && !sheet.data && (
+      {failedWithoutData(allOf(sheet, history)) && (
+        <div style={{ marginTop: 12 }}>
+          <LoadError query={allOf(sheet, history)} compact />
+        </div>
+      )}
+      {!sheet.isPending && !sheet.error && !sheet.data && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
           {t('value.noSheet')}
         </Typography.Paragraph>

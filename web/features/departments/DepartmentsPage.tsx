@@ -1,14 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Input, Space, Switch, Table, Typography, type TableProps } from 'antd';
+import { Button, Card, Flex, Input, Space, Switch, Typography, type TableProps } from 'antd';
 import { useMemo, useState } from 'react';
 import type { Department } from '../../../common/schemas/staff';
 import { useAllDepartments } from '../../api/queries';
 import { departmentsApi, usersApi } from '../../api/resources';
 import { buildDepartmentTree, type DepartmentNode } from '../../components/department-tree';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { PageContainer } from '../../components/PageContainer';
 import { ActiveAndDeleteActions } from '../../components/RecordActions';
-import { ErrorResult } from '../../components/Results';
 import { StatusTag } from '../../components/StatusTag';
 import { useT } from '../../i18n';
 import { DepartmentFormModal, type DepartmentFormTarget } from './DepartmentFormModal';
@@ -81,8 +81,6 @@ export function DepartmentsPage() {
       return next;
     });
 
-  if (departments.error) return <ErrorResult onRetry={() => void departments.refetch()} />;
-
   const columns: TableProps<DepartmentNode>['columns'] = [
     {
       key: 'name',
@@ -140,31 +138,24 @@ export function DepartmentsPage() {
             <Typography.Text>{t('department.showInactive')}</Typography.Text>
           </Flex>
         </Flex>
-        <Table<DepartmentNode>
-          rowKey="id"
+        <DataTable<DepartmentNode>
           data-testid="departments-table"
           columns={columns}
           dataSource={tree}
-          loading={departments.isLoading}
+          query={departments}
           pagination={false}
-          size="middle"
-          scroll={{ x: 'max-content' }}
           className="gd-nowrap"
           expandable={{
             expandedRowKeys: expandedKeys,
             onExpand: (expanded, d) => toggle(expanded, d.id),
             indentSize: 24,
           }}
-          locale={{
-            emptyText: departments.isLoading ? (
-              ' '
-            ) : (
-              <EmptyState
-                title={t(q ? 'department.emptyFiltered' : 'department.empty')}
-                hint={q ? undefined : t('department.emptyHint')}
-              />
-            ),
-          }}
+          empty={
+            <EmptyState
+              title={t(q ? 'department.emptyFiltered' : 'department.empty')}
+              hint={q ? undefined : t('department.emptyHint')}
+            />
+          }
         />
       </Card>
       <DepartmentFormModal target={target} onClose={() => setTarget(null)} />

@@ -4,7 +4,7 @@ import { Card, Flex, Skeleton, Timeline, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import type { LeadHistory } from '../../../common/schemas/leads';
 import { leadsApi } from '../../api/resources';
-import { errorText } from '../../components/errors';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT, type Translate } from '../../i18n';
@@ -81,10 +81,10 @@ export function LeadHistoryCard({ leadId }: { leadId: string }) {
 
   return (
     <Card title={t('lead.history')} size="small" data-testid="lead-history">
-      {history.isPending ? (
+      {failedWithoutData(history) ? (
+        <LoadError query={history} compact />
+      ) : history.isPending ? (
         <Skeleton active paragraph={{ rows: 3 }} />
-      ) : history.error ? (
-        <Typography.Text type="danger">{errorText(t, history.error)}</Typography.Text>
       ) : entries.length === 0 ? (
         <EmptyState title={t('lead.historyEmpty')} />
       ) : (

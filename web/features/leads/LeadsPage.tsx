@@ -1,11 +1,12 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Input, Segmented, Select, Table, Typography, type TableProps } from 'antd';
+import { App, Button, Card, Flex, Input, Segmented, Select, Typography, type TableProps } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { LEAD_STATUSES, LEAD_VIEWS, type Lead } from '../../../common/schemas/leads';
 import { useAllBusinessLines, useAllRegions, useDirectory, usePage } from '../../api/queries';
 import { leadsApi, type LeadListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDateTime } from '../../components/format';
 import { personLabel } from '../../components/labels';
@@ -213,7 +214,11 @@ export function LeadsPage() {
             )}
           </Flex>
         </Flex>
-        <Table<Lead> data-testid="leads-table" {...table.props(page, columns, empty)} />
+        <DataTable<Lead>
+          data-testid="leads-table"
+          {...table.props(page, columns, empty)}
+          cards={{ fields: ['contact', 'status', 'owner', 'createdAt'] }}
+        />
       </Card>
       {writer && (
         <LeadFormDrawer

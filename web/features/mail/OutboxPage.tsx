@@ -1,10 +1,11 @@
 import { InfoCircleOutlined, RedoOutlined, ReloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Flex, Segmented, Table, Tag, Typography, type TableProps } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Flex, Segmented, Tag, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import { MAIL_STATUSES, type OutboxMail } from '../../../common/schemas/notifications';
 import { useWrite } from '../../api/queries';
 import { mailOutboxApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -205,7 +206,7 @@ export function OutboxPage() {
             title={t('outbox.refresh')}
           />
         </Flex>
-        <Table<OutboxMail>
+        <DataTable<OutboxMail>
           {...table.props(
             page,
             columns,

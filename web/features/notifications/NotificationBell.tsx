@@ -7,6 +7,7 @@ import type { Notification } from '../../../common/schemas/notifications';
 import { useLiveEvents } from '../../api/live';
 import { useWrite } from '../../api/queries';
 import { notificationsApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
@@ -55,8 +56,10 @@ export function NotificationBell() {
     if (to) navigate(to);
   };
   const content = (
-    <div style={{ width: 360 }} data-testid="notification-list">
-      {latest.data?.items.length ? (
+    <div style={{ width: 360, maxWidth: 'calc(100vw - 48px)' }} data-testid="notification-list">
+      {failedWithoutData(latest) ? (
+        <LoadError query={latest} compact />
+      ) : latest.data?.items.length ? (
         <List
           size="small"
           dataSource={latest.data.items}

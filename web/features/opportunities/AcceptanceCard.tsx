@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Input, Progress, Skeleton, Ty
 import { useEffect, useState } from 'react';
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
@@ -46,10 +47,10 @@ export function AcceptanceCard({
       );
   }, [acceptance.data]);
 
-  if (acceptance.isPending)
+  if (acceptance.isPending || failedWithoutData(acceptance))
     return (
       <Card size="small" title={t('acceptance.title')}>
-        <Skeleton active paragraph={{ rows: 3 }} />
+        {acceptance.isPending ? <Skeleton active paragraph={{ rows: 3 }} /> : <LoadError query={acceptance} compact />}
       </Card>
     );
   const data = acceptance.data;

@@ -9,6 +9,7 @@ import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/quer
 import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
 import { mayUseDirectory } from '../../../common/permissions';
 import { can, useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
@@ -274,6 +275,8 @@ export function OpportunitiesPage() {
               writable={writable}
               onCreate={() => setCreating(true)}
             />
+          ) : failedWithoutData(lines) ? (
+            <LoadError query={lines} />
           ) : lines.isPending || (needsLine && newest.isPending) ? (
             <Skeleton active />
           ) : (

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import type { Opportunity } from '../../../common/schemas/opportunities';
 import { usePage } from '../../api/queries';
 import { opportunitiesApi, type OpportunityFilterParams, type OpportunityListParams } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useServerTable } from '../../components/server-table';
 import { useT } from '../../i18n';
@@ -107,7 +108,7 @@ export function OpportunitiesTable({
   );
 
   return (
-    <Table<Opportunity>
+    <DataTable<Opportunity>
       data-testid="opportunities-table"
       {...table.props(page, columns, empty)}
       summary={() =>

@@ -1,29 +1,31 @@
 import { CloseCircleOutlined, TrophyOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Badge, Button, Card, Dropdown, Flex, Skeleton, Tooltip, Typography } from 'antd';
+import { Badge, Button, Card, Dropdown, Flex, Skeleton, Tooltip, Typography } from 'antd';
 import { memo, useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 import type { Board, BoardCard, Stage } from '../../../common/schemas/opportunities';
 import { opportunitiesApi, type BoardParams, type OpportunityFilterParams } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
-import { errorText } from '../../components/errors';
 import { firmToday, formatDate } from '../../components/format';
+import { useIsMobile } from '../../components/responsive';
 import { useLocale, useT } from '../../i18n';
 import { formatMoney, formatMoneyShort, sumMoney } from '../../components/money';
 import { useStageMove } from './move';
 import { byPosition, daysSince, stageName, usePipeline } from './opportunity-ui';
 import { VirtualList } from './VirtualList';
 
-/** Card height and the gap under it: the virtual list needs one fixed row height. */
-const CARD_HEIGHT = 104;
+/** Card height and the gap under it: the virtual list needs one fixed row height (the name may take two lines). */
+const CARD_HEIGHT = 126;
 const ROW_HEIGHT = CARD_HEIGHT + 8;
 /**
  * Columns share the board's width (so the default pipeline's five open stages and the 赢单/输单
- * zones fit a 1440 px screen with the menu open) but never get narrower than this — more stages scroll.
+ * zones beside them fit a 1280 px screen with the menu open) but never get narrower than this —
+ * more stages scroll, under the zones never.
  */
-const COLUMN_MIN_WIDTH = 176;
+const COLUMN_MIN_WIDTH = 150;
 const COLUMN_MAX_WIDTH = 320;
-const CLOSING_WIDTH = 150;
+const CLOSING_WIDTH = 136;
 /** Cards the server sends per column (it counts and sums the whole column either way). */
 const PER_STAGE = 2000;
 const DRAG_TYPE = 'application/x-gongdan-opportunity';
@@ -32,6 +34,14 @@ type Column = Board['columns'][number];
 type Dragging = { card: BoardCard; fromStageId: string };
 
 const ELLIPSIS = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+/** Up to two lines, then an ellipsis. */
+const TWO_LINES = {
+  overflow: 'hidden',
+  display: '-webkit-box',
+  WebkitBoxOrient: 'vertical',
+  WebkitLineClamp: 2,
+  overflowWrap: 'anywhere',
+} as const;
 const SECONDARY = 'rgba(0,0,0,0.45)';
 
 /**
@@ -85,15 +95,17 @@ const OpportunityCard = memo(function OpportunityCard({
         lineHeight: '20px',
       }}
     >
+      {/* The name on up to two lines (the whole of it on hover), the customer on the line under it. */}
       <Link
         to={`/opportunities/${card.id}`}
         draggable={false}
-        style={{ ...ELLIPSIS, fontWeight: 600, fontSize: 14, lineHeight: '22px' }}
+        style={{ ...TWO_LINES, fontWeight: 600, fontSize: 14, lineHeight: '22px', flex: 'none', maxHeight: 44 }}
         title={card.name}
+        data-testid="card-name"
       >
         {card.name}
       </Link>
-      <span style={{ ...ELLIPSIS, color: SECONDARY }} title={card.customerName}>
+      <span style={{ ...ELLIPSIS, color: SECONDARY }} title={card.customerName} data-testid="card-customer">
         {card.customerName}
       </span>
       <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
@@ -194,6 +206,7 @@ export function OpportunityBoard({
   const t = useT();
   const { locale } = useLocale();
   const queryClient = useQueryClient();
+  const mobile = useIsMobile();
   const { move, element } = useStageMove({ linkToOpportunity: true });
   const params: BoardParams = { ...filters, businessLineId, perStage: PER_STAGE };
   const key = [opportunitiesApi.path, 'board', params];
@@ -288,7 +301,7 @@ export function OpportunityBoard({
       </Flex>
     );
   }
-  if (board.error) return <Alert type="error" showIcon title={errorText(t, board.error)} />;
+  if (failedWithoutData(board)) return <LoadError query={board} />;
 
   const totalCount = openColumns.reduce((n, c) => n + c.count, 0);
   const columnHeight = 'max(360px, calc(100vh - 390px))';
@@ -324,119 +337,124 @@ export function OpportunityBoard({
           }
         />
       )}
-      <div style={{ overflowX: 'auto', paddingBottom: 8 }} data-testid="board">
-        <Flex gap={12} align="flex-start" style={{ minWidth: 'min-content', width: '100%' }}>
-          {openColumns.map((column) => {
-            const isOver = over === column.stage.id;
-            return (
-              <div
-                key={column.stage.id}
-                {...dragProps(column.stage)}
-                style={{
-                  flex: '1 1 0',
-                  minWidth: COLUMN_MIN_WIDTH,
-                  maxWidth: COLUMN_MAX_WIDTH,
-                  background: isOver ? '#e6f0ff' : '#fafafa',
-                  border: `1px solid ${isOver ? '#1f5fbf' : '#f0f0f0'}`,
-                  borderRadius: 8,
-                  transition: 'background 0.15s',
-                }}
-              >
-                <ColumnHeader column={column} locale={locale} />
-                <VirtualList
-                  items={column.cards}
-                  rowHeight={ROW_HEIGHT}
-                  itemKey={(card) => card.id}
-                  style={{ height: columnHeight, padding: '8px 8px 0' }}
-                  data-testid="board-column-cards"
-                  renderItem={(card) => (
-                    <OpportunityCard
-                      card={card}
-                      stageId={column.stage.id}
-                      draggable={writable}
-                      today={today}
-                      daysLabel={daysLabel}
-                      onDragStart={onCardDragStart}
-                      onDragEnd={onCardDragEnd}
-                      onContextMenu={onCardContextMenu}
-                    />
-                  )}
-                  footer={
-                    column.count > column.cards.length ? (
-                      <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, padding: 8 }}>
-                        {t('board.more', { shown: column.cards.length, count: column.count })}
-                      </Typography.Text>
-                    ) : column.count === 0 ? (
-                      <Typography.Text
-                        type="secondary"
-                        style={{ display: 'block', fontSize: 12, textAlign: 'center', padding: 16 }}
-                      >
-                        {t('board.columnEmpty')}
-                      </Typography.Text>
-                    ) : null
-                  }
-                />
-              </div>
-            );
-          })}
-          {/* 赢单 / 输单 stay in view at the right edge however far the board is scrolled (a read-only board has none). */}
+      {/*
+        The stage columns scroll sideways in their own box; 赢单 / 输单 stand beside it (under it on a
+        phone), so they stay in view however far the columns scroll and never cover one.
+      */}
+      <Flex gap={12} vertical={mobile} align="stretch">
+        <div style={{ overflowX: 'auto', paddingBottom: 8, flex: 1, minWidth: 0 }} data-testid="board">
+          {/* As wide as the columns at their narrowest (their headers' one-line sums would ask for more). */}
           <Flex
-            vertical
             gap={12}
-            style={{
-              display: writable ? undefined : 'none',
-              position: 'sticky',
-              right: 0,
-              zIndex: 1,
-              alignSelf: 'stretch',
-              background: '#fff',
-              paddingInlineStart: 4,
-              boxShadow: '-8px 0 8px -8px rgba(0,0,0,0.12)',
-            }}
+            align="flex-start"
+            style={{ minWidth: openColumns.length * (COLUMN_MIN_WIDTH + 12) - 12, width: '100%' }}
           >
-            {(writable ? closingStages : []).map((stage) => {
-              const isOver = over === stage.id;
-              const won = stage.kind === 'won';
-              const column = closingColumn(stage.id);
-              const color = won ? '#389e0d' : '#8c8c8c';
+            {openColumns.map((column) => {
+              const isOver = over === column.stage.id;
               return (
                 <div
-                  key={stage.id}
-                  {...dragProps(stage)}
+                  key={column.stage.id}
+                  {...dragProps(column.stage)}
                   style={{
-                    width: CLOSING_WIDTH,
-                    height: 150,
-                    boxSizing: 'border-box',
-                    border: `2px dashed ${isOver ? color : '#d9d9d9'}`,
-                    background: isOver ? (won ? '#f6ffed' : '#f5f5f5') : dragging ? '#fff' : '#fafafa',
+                    flex: '1 1 0',
+                    minWidth: COLUMN_MIN_WIDTH,
+                    maxWidth: COLUMN_MAX_WIDTH,
+                    background: isOver ? '#e6f0ff' : '#fafafa',
+                    border: `1px solid ${isOver ? '#1f5fbf' : '#f0f0f0'}`,
                     borderRadius: 8,
-                    display: 'flex',
-                    flexDirection: 'column',
-                    alignItems: 'center',
-                    justifyContent: 'center',
-                    gap: 6,
-                    padding: 8,
-                    textAlign: 'center',
+                    transition: 'background 0.15s',
                   }}
                 >
-                  <span style={{ fontSize: 24, color }}>{won ? <TrophyOutlined /> : <CloseCircleOutlined />}</span>
-                  <Typography.Text strong style={{ color }}>
-                    {stageName(stage, locale)}
-                  </Typography.Text>
-                  {column ? (
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {t('board.closedCount', { count: column.count })} · {formatMoneyShort(column.totalAmount)}
-                    </Typography.Text>
-                  ) : null}
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {t(won ? 'board.dropToWin' : 'board.dropToLose')}
-                  </Typography.Text>
+                  <ColumnHeader column={column} locale={locale} />
+                  <VirtualList
+                    items={column.cards}
+                    rowHeight={ROW_HEIGHT}
+                    itemKey={(card) => card.id}
+                    style={{ height: columnHeight, padding: '8px 8px 0' }}
+                    data-testid="board-column-cards"
+                    renderItem={(card) => (
+                      <OpportunityCard
+                        card={card}
+                        stageId={column.stage.id}
+                        draggable={writable}
+                        today={today}
+                        daysLabel={daysLabel}
+                        onDragStart={onCardDragStart}
+                        onDragEnd={onCardDragEnd}
+                        onContextMenu={onCardContextMenu}
+                      />
+                    )}
+                    footer={
+                      column.count > column.cards.length ? (
+                        <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, padding: 8 }}>
+                          {t('board.more', { shown: column.cards.length, count: column.count })}
+                        </Typography.Text>
+                      ) : column.count === 0 ? (
+                        <Typography.Text
+                          type="secondary"
+                          style={{ display: 'block', fontSize: 12, textAlign: 'center', padding: 16 }}
+                        >
+                          {t('board.columnEmpty')}
+                        </Typography.Text>
+                      ) : null
+                    }
+                  />
                 </div>
               );
             })}
           </Flex>
+        </div>
+        {/* A read-only board (finance) has no 赢单 / 输单 zones. */}
+        <Flex
+          vertical={!mobile}
+          gap={12}
+          style={{ flex: 'none', display: writable ? undefined : 'none' }}
+          data-testid="board-closing"
+        >
+          {(writable ? closingStages : []).map((stage) => {
+            const isOver = over === stage.id;
+            const won = stage.kind === 'won';
+            const column = closingColumn(stage.id);
+            const color = won ? '#389e0d' : '#8c8c8c';
+            return (
+              <div
+                key={stage.id}
+                {...dragProps(stage)}
+                style={{
+                  width: mobile ? undefined : CLOSING_WIDTH,
+                  flex: mobile ? 1 : undefined,
+                  minWidth: 0,
+                  height: mobile ? 'auto' : 150,
+                  boxSizing: 'border-box',
+                  border: `2px dashed ${isOver ? color : '#d9d9d9'}`,
+                  background: isOver ? (won ? '#f6ffed' : '#f5f5f5') : dragging ? '#fff' : '#fafafa',
+                  borderRadius: 8,
+                  display: 'flex',
+                  flexDirection: 'column',
+                  alignItems: 'center',
+                  justifyContent: 'center',
+                  gap: 6,
+                  padding: 8,
+                  textAlign: 'center',
+                }}
+              >
+                <span style={{ fontSize: 24, color }}>{won ? <TrophyOutlined /> : <CloseCircleOutlined />}</span>
+                <Typography.Text strong style={{ color }}>
+                  {stageName(stage, locale)}
+                </Typography.Text>
+                {column ? (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('board.closedCount', { count: column.count })} · {formatMoneyShort(column.totalAmount)}
+                  </Typography.Text>
+                ) : null}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t(won ? 'board.dropToWin' : 'board.dropToLose')}
+                </Typography.Text>
+              </div>
+            );
+          })}
         </Flex>
-      </div>
+      </Flex>
       {menu && (
         <Dropdown
           open

@@ -36,6 +36,7 @@ import {
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
@@ -137,7 +138,9 @@ function StageHistoryCard({ opportunityId }: { opportunityId: string }) {
           : 'blue';
   return (
     <Card size="small" title={t('opp.history')} data-testid="stage-history">
-      {history.isPending ? (
+      {failedWithoutData(history) ? (
+        <LoadError query={history} compact />
+      ) : history.isPending ? (
         <Skeleton active paragraph={{ rows: 3 }} />
       ) : !history.data?.length ? (
         <Typography.Text type="secondary">{t('opp.historyEmpty')}</Typography.Text>
@@ -433,7 +436,9 @@ export function OpportunityPage() {
         )
       }
     >
-      {pipeline.isPending ? (
+      {failedWithoutData(pipeline) ? (
+        <LoadError query={pipeline} compact />
+      ) : pipeline.isPending ? (
         <Card size="small">
           <Skeleton active paragraph={{ rows: 1 }} />
         </Card>

@@ -26,8 +26,9 @@ import { TASK_STATUSES, type Milestone, type Project, type ProjectTask } from '.
 import { useDirectory, useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
+import { LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
-import { errorText, useErrorToast, useFormSubmitError } from '../../components/errors';
+import { useErrorToast, useFormSubmitError } from '../../components/errors';
 import { firmToday, formatDate } from '../../components/format';
 import { personLabel } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
@@ -440,7 +441,7 @@ export function ProjectTab({ opportunityId, editable }: { opportunityId: string;
   );
 
   if (project.isPending) return <Skeleton active />;
-  if (project.error) return <Typography.Text type="danger">{errorText(t, project.error)}</Typography.Text>;
+  if (!project.data) return <LoadError query={project} />;
   const p = project.data;
   const milestoneName = (id: string | null) => p.milestones.find((m) => m.id === id)?.name;
   const today = firmToday();

@@ -22,6 +22,7 @@ import { useEffect, useState } from 'react';
 import type { Quote } from '../../../common/schemas/opportunities';
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
@@ -264,7 +265,9 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
         )
       }
     >
-      {quotes.isPending ? null : !quotes.data?.length ? (
+      {failedWithoutData(quotes) ? (
+        <LoadError query={quotes} compact />
+      ) : quotes.isPending ? null : !quotes.data?.length ? (
         <EmptyState title={t('quote.empty')} hint={editable ? t('quote.emptyHint') : undefined} />
       ) : (
         <Table<Quote>

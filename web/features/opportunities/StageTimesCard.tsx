@@ -3,6 +3,7 @@ import { Card, Flex, Progress, Segmented, Skeleton, Tag, Timeline, Typography } 
 import { useState } from 'react';
 import type { ActivityCounts, StageTimeTotal, StageVisit } from '../../../common/schemas/stage-times';
 import { opportunitiesApi, stageTimesApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { useLocale, useT, type Translate } from '../../i18n';
@@ -152,7 +153,9 @@ export function StageTimesCard({ opportunityId }: { opportunityId: string }) {
       }
       data-testid="stage-times"
     >
-      {times.isPending ? (
+      {failedWithoutData(times) ? (
+        <LoadError query={times} compact />
+      ) : times.isPending ? (
         <Skeleton active paragraph={{ rows: 3 }} />
       ) : !data || data.visits.length === 0 ? (
         <Typography.Text type="secondary">{t('stageTime.empty')}</Typography.Text>

@@ -27,6 +27,7 @@ import {
 import { isApiError } from '../../api/client';
 import { useAllBusinessLines, useWrite } from '../../api/queries';
 import { acceptanceChecklistsApi, conflictPairsApi, opportunitiesApi, pipelinesApi } from '../../api/resources';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
 import { useT, type Translate, type WebMessageKey } from '../../i18n';
@@ -232,7 +233,9 @@ function StagesPanel() {
       </Flex>
       <Typography.Text type="secondary">{t('pipeline.hint')}</Typography.Text>
       {inherited && <Alert type="info" showIcon title={t('pipeline.inheritedAlert')} />}
-      {pipeline.isPending ? (
+      {failedWithoutData(pipeline) ? (
+        <LoadError query={pipeline} />
+      ) : pipeline.isPending ? (
         <Skeleton active />
       ) : (
         <Table<StageRow>
@@ -453,7 +456,9 @@ function AcceptancePanel() {
         />
       </Flex>
       <Typography.Text type="secondary">{t('acceptance.settingsHint')}</Typography.Text>
-      {checklist.isPending && line ? (
+      {failedWithoutData(checklist) ? (
+        <LoadError query={checklist} />
+      ) : checklist.isPending && line ? (
         <Skeleton active />
       ) : (
         <Table<ItemRow>
@@ -586,7 +591,9 @@ function ConflictsPanel() {
   return (
     <Flex vertical gap={12}>
       <Typography.Text type="secondary">{t('conflicts.hint')}</Typography.Text>
-      {pairs.isPending ? (
+      {failedWithoutData(pairs) ? (
+        <LoadError query={pairs} />
+      ) : pairs.isPending ? (
         <Skeleton active />
       ) : (
         <Table<PairRow>

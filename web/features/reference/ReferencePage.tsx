@@ -1,22 +1,10 @@
 import { PlusOutlined } from '@ant-design/icons';
-import {
-  App,
-  Button,
-  Card,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Modal,
-  Space,
-  Table,
-  Typography,
-  type TableProps,
-} from 'antd';
+import { App, Button, Card, Flex, Form, Input, InputNumber, Modal, Space, Typography, type TableProps } from 'antd';
 import { useEffect, useState } from 'react';
 import { usePage, useWrite } from '../../api/queries';
 import { usersApi, type ReferenceListParams } from '../../api/resources';
 import { ActiveFilter, type ActiveValue } from '../../components/ActiveFilter';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -204,26 +192,18 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
             onChange={(active) => setParams((p) => ({ ...p, active, page: 1 }))}
           />
         </Flex>
-        <Table<ReferenceRecord>
-          rowKey="id"
+        <DataTable<ReferenceRecord>
           data-testid={`${kind.key}-table`}
-          columns={table.sorted(columns)}
-          dataSource={page.data?.items}
-          loading={page.isFetching}
-          onChange={table.onChange}
-          size="middle"
+          {...table.props(
+            page,
+            columns,
+            <EmptyState
+              title={t(filtered ? 'reference.emptyFiltered' : 'reference.empty', { kind: noun })}
+              hint={filtered ? undefined : t('reference.emptyHint')}
+            />,
+          )}
+          className={undefined}
           scroll={{ x: 800 }}
-          pagination={table.pagination}
-          locale={{
-            emptyText: page.isPending ? (
-              ' '
-            ) : (
-              <EmptyState
-                title={t(filtered ? 'reference.emptyFiltered' : 'reference.empty', { kind: noun })}
-                hint={filtered ? undefined : t('reference.emptyHint')}
-              />
-            ),
-          }}
         />
       </Card>
       <ReferenceFormModal kind={kind} target={editing} onClose={() => setEditing(undefined)} />

@@ -1,10 +1,11 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Input, Popconfirm, Space, Table, Tag, Typography, type TableProps } from 'antd';
+import { Button, Card, Flex, Input, Popconfirm, Space, Tag, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import { PERMISSIONS, PERMISSION_KEYS } from '../../../common/permissions';
 import type { Role } from '../../../common/schemas/staff';
 import { usePage, useWrite } from '../../api/queries';
 import { rolesApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { roleDescription, roleLabel } from '../../components/labels';
@@ -115,13 +116,11 @@ export function RolesPage() {
             setPageNo(1);
           }}
         />
-        <Table<Role>
-          rowKey="id"
+        <DataTable<Role>
           data-testid="roles-table"
           columns={columns}
           dataSource={page.data?.items}
-          loading={page.isFetching}
-          size="middle"
+          query={page}
           scroll={{ x: 1000 }}
           pagination={{
             current: pageNo,
@@ -130,7 +129,7 @@ export function RolesPage() {
             onChange: setPageNo,
             hideOnSinglePage: true,
           }}
-          locale={{ emptyText: page.isPending ? ' ' : <EmptyState title={t('role.empty')} /> }}
+          empty={<EmptyState title={t('role.empty')} />}
         />
       </Card>
       <RoleFormDrawer open={editing !== undefined} role={editing ?? null} onClose={() => setEditing(undefined)} />

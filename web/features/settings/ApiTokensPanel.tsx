@@ -11,7 +11,6 @@ import {
   Popconfirm,
   Radio,
   Select,
-  Table,
   Tag,
   Typography,
   type TableProps,
@@ -20,6 +19,7 @@ import { useState } from 'react';
 import { API_TOKEN_SCOPES, type ApiToken, type ApiTokenScope, type ApiTokenStatus } from '../../../common/schemas/auth';
 import { useWrite } from '../../api/queries';
 import { apiTokensApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -180,22 +180,14 @@ export function ApiTokensPanel() {
           {t('settings.tokenCreate')}
         </Button>
       </Form>
-      <Table<ApiToken>
-        rowKey="id"
-        size="middle"
+      <DataTable<ApiToken>
         data-testid="tokens-table"
         columns={columns}
         dataSource={tokens.data}
-        loading={tokens.isFetching}
+        query={tokens}
         pagination={false}
         scroll={{ x: 1000 }}
-        locale={{
-          emptyText: tokens.isPending ? (
-            ' '
-          ) : (
-            <EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} />
-          ),
-        }}
+        empty={<EmptyState title={t('settings.tokensEmpty')} hint={t('settings.tokensEmptyHint')} />}
       />
       <Modal
         open={created !== null}

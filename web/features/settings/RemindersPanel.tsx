@@ -20,7 +20,8 @@ import { NOTIFICATION_KINDS, type NotificationKind, type Preferences } from '../
 import { useWrite } from '../../api/queries';
 import { preferencesApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
-import { errorText, useFormSubmitError, type FormFields } from '../../components/errors';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
+import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { TIME_ZONE } from '../../components/format';
 import { useRules } from '../../components/rules';
 import { useLocale, useT, type Locale } from '../../i18n';
@@ -162,8 +163,8 @@ export function RemindersPanel() {
   return (
     <div data-testid="prefs">
       <Typography.Paragraph type="secondary">{t('prefs.hint')}</Typography.Paragraph>
-      {prefs.isError ? (
-        <Alert type="error" showIcon title={errorText(t, prefs.error)} />
+      {failedWithoutData(prefs) ? (
+        <LoadError query={prefs} compact />
       ) : !prefs.data ? (
         <Skeleton active />
       ) : (

@@ -17,15 +17,14 @@ import {
   Button,
   Card,
   Col,
-  DatePicker,
   Dropdown,
   Flex,
   Input,
   List,
   Modal,
   Popconfirm,
-  Popover,
   Row,
+  Skeleton,
   Space,
   Tag,
   Typography,
@@ -46,10 +45,11 @@ import {
   todayApi,
 } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
+import { ReschedulePopover } from '../../components/ReschedulePopover';
 import { formatDate, formatDateTime, hourInFirmZone } from '../../components/format';
-import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
 import { LogModal } from '../customers/ContactLogCard';
@@ -77,47 +77,6 @@ function recordLink(
         ? `/customers/${r.customerId}`
         : null;
   return to ? <Link to={to}>{label}</Link> : label;
-}
-
-/** A date picker in a popover, for "reschedule": picks a day (and time, for tasks) in the future. */
-function ReschedulePopover({
-  withTime,
-  onPick,
-  children,
-  testId,
-}: {
-  withTime: boolean;
-  onPick: (value: Dayjs) => Promise<unknown>;
-  children: ReactNode;
-  testId: string;
-}) {
-  const t = useT();
-  const [open, setOpen] = useState(false);
-  return (
-    <Popover
-      open={open}
-      onOpenChange={setOpen}
-      trigger="click"
-      title={t('today.rescheduleTo')}
-      content={
-        <DatePicker
-          open={open}
-          showTime={withTime ? { format: 'HH:mm', minuteStep: 15 } : false}
-          format={withTime ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD'}
-          disabledDate={(d) => d.isBefore(dayjs().startOf('day'))}
-          onChange={(value) => {
-            if (!value) return;
-            setOpen(false);
-            void onPick(value);
-          }}
-          data-testid={`${testId}-picker`}
-          getPopupContainer={(node) => node.parentElement ?? document.body}
-        />
-      }
-    >
-      <span data-testid={testId}>{children}</span>
-    </Popover>
-  );
 }
 
 function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
@@ -156,6 +115,7 @@ function TaskList({ items, overdue }: { items: Activity[]; overdue: boolean }) {
                 {t('today.complete')}
               </Button>,
               <ReschedulePopover
+                title={t('today.rescheduleTo')}
                 key="move"
                 withTime
                 testId="today-task-reschedule"
@@ -336,6 +296,7 @@ function CallsDue({ items, today }: { items: CallDue[]; today: string }) {
                 {t('today.logCall')}
               </Button>,
               <ReschedulePopover
+                title={t('today.rescheduleTo')}
                 key="move"
                 withTime={false}
                 testId="today-call-reschedule"
@@ -504,7 +465,8 @@ export function TodayPage() {
   const [drafting, setDrafting] = useState<string | null>(null);
   const toast = useErrorToast();
   const dismissSuggestion = useWrite((id: string) => suggestionsApi.dismiss(id), TODAY);
-  if (!query.data) return <RecordQueryResult query={query} />;
+  if (failedWithoutData(query)) return <LoadError query={query} />;
+  if (!query.data) return <Skeleton active />;
   const d = query.data;
   const tasks = d.overdue.length + d.today.length;
   return (

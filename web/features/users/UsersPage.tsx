@@ -9,7 +9,6 @@ import {
   Input,
   Select,
   Space,
-  Table,
   Tag,
   Typography,
   type MenuProps,
@@ -22,6 +21,7 @@ import { usersApi, type UserListParams } from '../../api/resources';
 import { can, ME_KEY, useMe } from '../../auth/session';
 import { ActiveFilter, type ActiveValue } from '../../components/ActiveFilter';
 import { DepartmentTreeSelect } from '../../components/DepartmentTreeSelect';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
@@ -251,7 +251,7 @@ export function UsersPage() {
             <ActiveFilter value={(params.active ?? 'true') as ActiveValue} onChange={(active) => filter({ active })} />
           </Flex>
         )}
-        <Table<User>
+        <DataTable<User>
           data-testid="users-table"
           {...table.props(
             page,

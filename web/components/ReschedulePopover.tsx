@@ -1,0 +1,45 @@
+import { DatePicker, Popover } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState, type ReactNode } from 'react';
+
+/** A date picker in a popover, for "reschedule": picks a day (and time, for tasks) from today on. */
+export function ReschedulePopover({
+  title,
+  withTime,
+  onPick,
+  children,
+  testId,
+}: {
+  title: ReactNode;
+  withTime: boolean;
+  onPick: (value: Dayjs) => Promise<unknown>;
+  children: ReactNode;
+  testId: string;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Popover
+      open={open}
+      onOpenChange={setOpen}
+      trigger="click"
+      title={title}
+      content={
+        <DatePicker
+          open={open}
+          showTime={withTime ? { format: 'HH:mm', minuteStep: 15 } : false}
+          format={withTime ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD'}
+          disabledDate={(d) => d.isBefore(dayjs().startOf('day'))}
+          onChange={(value) => {
+            if (!value) return;
+            setOpen(false);
+            void onPick(value);
+          }}
+          data-testid={`${testId}-picker`}
+          getPopupContainer={(node) => node.parentElement ?? document.body}
+        />
+      }
+    >
+      <span data-testid={testId}>{children}</span>
+    </Popover>
+  );
+}
