@@ -9,6 +9,7 @@ import { can, useMe } from '../../auth/session';
 import { formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
+import { useRecordTitle } from '../../components/document-title';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
@@ -100,6 +101,7 @@ export function CustomerPage() {
     },
     retry: false,
   });
+  useRecordTitle(customer.data?.name);
 
   if (!customer.data) return <RecordQueryResult query={customer} />;
   const c = customer.data;
