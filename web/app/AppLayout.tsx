@@ -9,9 +9,10 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
 import { useMemo, useState } from 'react';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, matchPath, Outlet, useLocation, useNavigate } from 'react-router';
 import { authApi } from '../api/resources';
 import { can, storeMe, useMe } from '../auth/session';
+import { DocumentTitle } from '../components/document-title';
 import { useErrorToast } from '../components/errors';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { AnswerBox } from '../features/customers/AnswerBox';
@@ -140,12 +141,26 @@ export function AppLayout() {
   const items = useMenuItems();
   const [collapsed, setCollapsed] = useState(false);
   const mobile = useIsMobile();
+  // The page shown (the first registry entry whose path matches: /customers/value-sheet before /customers/:id) names the tab.
+  const current = APP_PAGES.find((p) => matchPath(p.path, location.pathname));
   const selected = APP_PAGES.filter((p) =>
     p.path === '/' ? location.pathname === '/' : location.pathname.startsWith(p.path),
   ).map((p) => p.path);
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
+      <a
+        href="#main"
+        className="gd-skip-link"
+        data-testid="skip-link"
+        onClick={(event) => {
+          // Focus the content without adding #main to the address.
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t('app.skipToContent')}
+      </a>
       <Layout.Sider
         theme="light"
         width={224}
@@ -208,8 +223,10 @@ export function AppLayout() {
           <SavedLanguageSwitch compact={mobile} />
           <UserMenu compact={mobile} />
         </Layout.Header>
-        <Layout.Content style={{ padding: mobile ? 12 : 24, minWidth: 0 }}>
-          <Outlet />
+        <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
+          <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
+            <Outlet />
+          </DocumentTitle>
         </Layout.Content>
       </Layout>
     </Layout>

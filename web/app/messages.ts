@@ -5,6 +5,8 @@
 export const zhCN = {
   'app.name': '工单',
   'app.fullName': '工单 Gongdan',
+  'app.documentTitle': '{title} — 工单',
+  'app.skipToContent': '跳到主要内容',
   'app.tagline': '以销售为中心的工单管理平台',
   'common.save': '保存',
   'common.cancel': '取消',
@@ -15,6 +17,7 @@ export const zhCN = {
   'common.search': '搜索',
   'common.close': '关闭',
   'common.yes': '是',
+  'common.labelValue': '{label}：{value}',
   'common.no': '否',
   'common.saved': '已保存',
   'common.created': '已创建',
@@ -87,6 +90,8 @@ export const zhCN = {
 export const enUS: Record<keyof typeof zhCN, string> = {
   'app.name': 'Gongdan',
   'app.fullName': '工单 Gongdan',
+  'app.documentTitle': '{title} — Gongdan',
+  'app.skipToContent': 'Skip to main content',
   'app.tagline': 'Sales-centred work orders for professional firms',
   'common.save': 'Save',
   'common.cancel': 'Cancel',
@@ -97,6 +102,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'common.search': 'Search',
   'common.close': 'Close',
   'common.yes': 'Yes',
+  'common.labelValue': '{label}: {value}',
   'common.no': 'No',
   'common.saved': 'Saved',
   'common.created': 'Created',

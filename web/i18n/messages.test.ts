@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { enUS as serverEnUS } from '../../common/i18n/en-US';
 import { formatMessage, messageParams } from '../../common/i18n/format';
+import { zhCN as serverZhCN } from '../../common/i18n/zh-CN';
 import { enUS, messageParts, zhCN } from './messages';
 
 const placeholders = messageParams;
@@ -39,5 +41,20 @@ describe('the UI dictionary merged from the feature folders', () => {
     expect(formatMessage('en-US', enUS['today.summary'], { date: 'Dec 5', tasks: 1, calls: 1, reminders: 2 })).toBe(
       'Dec 5 · 1 task · 1 customer to call · 2 reminders',
     );
+  });
+
+  it('writes colons the language’s way: full-width “：” in Chinese, “: ” in English (server messages too)', () => {
+    const problems: string[] = [];
+    // A header written as code keeps its ASCII colon.
+    const code = /Authorization: Bearer/g;
+    for (const [key, text] of Object.entries({ ...zhCN, ...serverZhCN }))
+      if (text.replace(code, '').includes(':')) problems.push(`zh-CN ${key}: ${text}`);
+    for (const [key, text] of Object.entries({ ...enUS, ...serverEnUS }))
+      if (text.includes('：') || /:(?![ \d]|$)/.test(text.replace(code, ''))) problems.push(`en-US ${key}: ${text}`);
+    expect(problems).toEqual([]);
+    expect(formatMessage('zh-CN', zhCN['common.labelValue'], { label: '标签', value: '年审客户' })).toBe(
+      '标签：年审客户',
+    );
+    expect(formatMessage('en-US', enUS['common.labelValue'], { label: 'Tags', value: 'annual' })).toBe('Tags: annual');
   });
 });

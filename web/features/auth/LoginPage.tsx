@@ -11,6 +11,7 @@ import { errorText } from '../../components/errors';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { Logo } from '../../components/Logo';
 import { FullPageSpin } from '../../components/Results';
+import { useDocumentTitle } from '../../components/document-title';
 import { useLocale, useT, type Locale } from '../../i18n';
 
 type Values = { username: string; password: string };
@@ -26,6 +27,7 @@ export function LoginPage() {
   // A language picked here, before signing in, becomes the user's saved preference.
   const [pickedLocale, setPickedLocale] = useState<Locale | null>(null);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
+  useDocumentTitle(t('login.title'));
 
   if (session.isPending) return <FullPageSpin />;
   if (session.data) return <Navigate to={from} replace />;

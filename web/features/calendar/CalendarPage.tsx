@@ -175,8 +175,12 @@ export function CalendarPage() {
       const a = arg.event.extendedProps.activity as Activity;
       const inGrid = arg.view.type !== VIEWS.month;
       const tall = inGrid && (arg.event.end?.getTime() ?? 0) - (arg.event.start?.getTime() ?? 0) >= 60 * 60_000;
-      const detail = [partyOf(a), scope === 'team' ? a.ownerName : null].filter(Boolean).join(' · ');
-      const tooltip = [`${arg.timeText} ${categoryName(a.category)} · ${a.subject}`, detail].filter(Boolean).join('\n');
+      // On the team's calendar every event says whose it is (two people's "电话回访" are not duplicates).
+      const owner = scope === 'team' ? a.ownerName : null;
+      const detail = partyOf(a);
+      const tooltip = [`${arg.timeText} ${categoryName(a.category)} · ${a.subject}`, owner, detail]
+        .filter(Boolean)
+        .join('\n');
       return (
         <div
           className="gd-cal-inner"
@@ -190,6 +194,11 @@ export function CalendarPage() {
             <span className="gd-cal-icon" style={{ color: palette(a.category).accent }}>
               {isCategory(a.category) ? CATEGORY_ICONS[a.category] : null}
             </span>
+            {owner && (
+              <span className="gd-cal-owner" data-testid="calendar-event-owner">
+                {owner}
+              </span>
+            )}
             <span className="gd-cal-subject">{a.subject}</span>
             {/* Half-hour events in the week and day views have room for one line: what it is about follows the subject. */}
             {inGrid && !tall && detail && <span className="gd-cal-detail">· {detail}</span>}

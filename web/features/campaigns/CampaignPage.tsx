@@ -11,6 +11,7 @@ import { can, useMe } from '../../auth/session';
 import { DataTable } from '../../components/DataTable';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { useRecordTitle } from '../../components/document-title';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { LeadStatusTag } from '../leads/lead-ui';
@@ -129,6 +130,7 @@ export function CampaignPage() {
     queryFn: () => campaignsApi.get(id),
     retry: false,
   });
+  useRecordTitle(campaign.data?.name);
 
   if (!campaign.data) return <RecordQueryResult query={campaign} />;
   const c = campaign.data;

@@ -1,7 +1,7 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { AutoComplete, Flex, Input, Spin, Tag, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { AutoComplete, Flex, Input, Spin, Tag, Typography, type InputRef } from 'antd';
+import { useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import { answersApi } from '../../api/resources';
@@ -10,6 +10,7 @@ import { formatMoney } from '../../components/money';
 import { listSeparator } from '../../components/labels';
 import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
+import { useAnswerShortcut } from './answer-shortcut';
 import { CustomerStatusTag, DirectionTag, NextContactDate } from './customer-ui';
 
 type Person = NonNullable<AnswerCard['primaryContact']>;
@@ -132,6 +133,8 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
   const t = useT();
   const navigate = useNavigate();
   const [text, setText] = useState('');
+  const input = useRef<InputRef>(null);
+  useAnswerShortcut(input);
   const q = useDebounced(text.trim(), 250);
   const answers = useQuery({
     queryKey: [answersApi.path, q],
@@ -171,10 +174,17 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
         data-testid="answer-box"
       >
         <Input
+          ref={input}
           allowClear
           prefix={<SearchOutlined style={{ color: '#8c8c8c' }} />}
+          suffix={
+            <kbd className="gd-kbd" title={t('answer.shortcut')} style={{ visibility: text ? 'hidden' : 'visible' }}>
+              /
+            </kbd>
+          }
           placeholder={t('answer.placeholder')}
           aria-label={t('answer.label')}
+          aria-keyshortcuts="/ Control+K Meta+K"
           onKeyDown={(e) => {
             // Enter opens the first card even when no option is highlighted (e.g. before the list settled).
             if (

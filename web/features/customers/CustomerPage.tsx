@@ -13,6 +13,7 @@ import { formatDate, formatDateTime } from '../../components/format';
 import { listSeparator } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { ReschedulePopover } from '../../components/ReschedulePopover';
+import { useRecordTitle } from '../../components/document-title';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
@@ -141,6 +142,7 @@ export function CustomerPage() {
     },
     retry: false,
   });
+  useRecordTitle(customer.data?.name);
 
   if (!customer.data) return <RecordQueryResult query={customer} />;
   const c = customer.data;

@@ -268,7 +268,7 @@ export function CustomersPage() {
                 style={{ alignSelf: 'flex-start', marginTop: 5 }}
                 onClose={() => filter({ tag: undefined })}
               >
-                {t('customer.tags')}: {params.tag}
+                {t('common.labelValue', { label: t('customer.tags'), value: params.tag })}
               </Tag>
             )}
           </Flex>

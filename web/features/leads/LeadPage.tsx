@@ -7,6 +7,7 @@ import { leadsApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { useRecordTitle } from '../../components/document-title';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { orDash } from '../customers/customer-ui';
@@ -25,6 +26,7 @@ export function LeadPage() {
   const [editing, setEditing] = useState(false);
   const [converting, setConverting] = useState(false);
   const lead = useQuery({ queryKey: [leadsApi.path, 'one', id], queryFn: () => leadsApi.get(id), retry: false });
+  useRecordTitle(lead.data?.companyName);
 
   if (!lead.data) return <RecordQueryResult query={lead} />;
   const l = lead.data;

@@ -99,15 +99,29 @@ export function LeadsPage() {
   /** Says where the new lead went: its answer names the owner or queue, its history the rule. */
   const announce = async (lead: Lead, byRules: boolean) => {
     const history = await leadsApi.history(lead.id).catch(() => null);
+    const key = `lead-created-${lead.id}`;
     notification.success({
+      key,
       title: t('lead.created'),
       description: (
         <Flex vertical gap={4} data-testid="lead-created-outcome">
           <Typography.Text>{assignmentOutcome(t, lead, history, byRules)}</Typography.Text>
           {/* The notification renders outside the router: a plain link that navigates through this page's router. */}
-          {history && <Typography.Link onClick={() => navigate(`/leads/${lead.id}`)}>{t('lead.open')}</Typography.Link>}
+          {history && (
+            <Typography.Link
+              onClick={() => {
+                // The lead's page opens with its own actions in the top right: the notice goes, not to cover them.
+                notification.destroy(key);
+                navigate(`/leads/${lead.id}`);
+              }}
+            >
+              {t('lead.open')}
+            </Typography.Link>
+          )}
         </Flex>
       ),
+      // Bottom right: away from the page actions (top right) of this page and of the one it links to.
+      placement: 'bottomRight',
       duration: 8,
     });
   };

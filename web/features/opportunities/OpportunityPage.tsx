@@ -57,6 +57,7 @@ import {
   usePipeline,
 } from './opportunity-ui';
 import { OpportunityFormDrawer } from './OpportunityFormDrawer';
+import { useRecordTitle } from '../../components/document-title';
 import { ProjectTab } from './ProjectTab';
 import { QuotesCard } from './QuotesCard';
 import { StageTimesCard } from './StageTimesCard';
@@ -262,6 +263,7 @@ export function OpportunityPage() {
     retry: false,
   });
   const o = opportunity.data;
+  useRecordTitle(o?.name);
   const pipeline = usePipeline(o?.businessLineId, Boolean(o));
   const independence = useQuery({
     queryKey: [opportunitiesApi.path, id, 'independence'],
