@@ -40,6 +40,7 @@ test('finance reads the board without drop zones, filters it by owner, and gets 
   expect(await page.locator('[data-testid="board-column"][data-stage-kind="won"]').count()).toBe(0);
   expect(await page.getByTestId('board-card').first().getAttribute('draggable')).toBe('false');
   expect(await page.getByTestId('opp-create').count()).toBe(0);
+  await page.getByText('各业务类型的商机按销售阶段排列；可按负责人、区域、金额和预计成交日期筛选').waitFor();
   await screenshot(page, 'roles-finance-board-zh');
 
   // The owner filter works for finance (the directory of colleagues answers them).

@@ -144,7 +144,7 @@ export function OpportunitiesPage() {
   return (
     <PageContainer
       title={t('opp.nav')}
-      hint={t('opp.pageHint')}
+      hint={t(writable ? 'opp.pageHint' : 'opp.pageHintReadOnly')}
       extra={
         <>
           <Segmented<Mode>

@@ -5,6 +5,7 @@
 export const zhCN = {
   'opp.nav': '销售机会',
   'opp.pageHint': '按业务类型的销售流程推进商机，赢单前完成报价与业务承接检查',
+  'opp.pageHintReadOnly': '各业务类型的商机按销售阶段排列；可按负责人、区域、金额和预计成交日期筛选',
   'opp.mode.board': '看板',
   'opp.mode.list': '列表',
   'opp.view.visible': '全部可见',
@@ -235,6 +236,7 @@ export const zhCN = {
 export const enUS: Record<keyof typeof zhCN, string> = {
   'opp.nav': 'Opportunities',
   'opp.pageHint': "Drag opportunities through each business line's stages; quote and check acceptance before winning",
+  'opp.pageHintReadOnly': 'Each business line’s opportunities by stage; filter by owner, region, amount and close date',
   'opp.mode.board': 'Board',
   'opp.mode.list': 'List',
   'opp.view.visible': 'All visible',
