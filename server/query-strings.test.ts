@@ -249,6 +249,7 @@ describe('q', () => {
       await client.post('/api/v1/campaigns', { name: uniq('讲座'), type: 'seminar' }),
       await client.post('/api/v1/leads', { companyName: uniq('线索公司'), ownerId: client.me!.user.id }),
       await client.post('/api/v1/activities', { category: 'call', subject: '回访', customerId }),
+      await client.post('/api/v1/api-tokens', { name: uniq('集成') }),
     ];
     for (const res of made) expect(res.status, JSON.stringify(res.body)).toBe(201);
     await buildOpportunity(t, { ownerId: client.me!.user.id, customerId, businessLineId: line.id });
@@ -287,6 +288,7 @@ describe('q', () => {
           'leads',
           'activities',
           'opportunities',
+          'admin/api-tokens',
         ].map((s) => `/api/v1/${s}`),
       ),
     );
