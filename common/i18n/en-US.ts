@@ -38,9 +38,9 @@ export const enUS: Record<MessageKey, string> = {
   'error.INTERNAL_ERROR': 'Internal server error; please try again later (request id {requestId})',
 
   'time.second': '{n} second',
-  'time.seconds': '{n} seconds',
+  'time.seconds': '{n, plural, one {# second} other {# seconds}}',
   'time.minute': '{n} minute',
-  'time.minutes': '{n} minutes',
+  'time.minutes': '{n, plural, one {# minute} other {# minutes}}',
 
   'field.username': 'Username',
   'field.code': 'Code',
