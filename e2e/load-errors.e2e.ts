@@ -25,6 +25,7 @@ async function breakApi(page: Page, path: string | RegExp) {
       : route.fallback(),
   );
   return async () => {
+    if (!broken) return;
     broken = false;
     await page.unroute(matches);
   };
@@ -50,20 +51,24 @@ const rowsOrEmpty = (container: Locator) => container.locator('tbody tr.ant-tabl
 async function failThenRetry(page: Page, c: Case) {
   people.focus(page);
   const heal = await breakApi(page, c.api);
-  await page.goto(c.url);
-  const container = c.container(page);
-  const error = container.getByTestId('load-error');
-  await error.waitFor();
-  expect(await error.textContent()).toContain('服务器内部错误（测试）');
-  const retry = container.getByTestId('load-retry');
-  expect(await retry.isVisible()).toBe(true);
-  if (c.emptyText) expect(await container.getByText(c.emptyText).count()).toBe(0);
-  expect(await c.loaded(container).count()).toBe(0);
-  await screenshot(page, `80-load-error-${c.name}`);
-  await heal();
-  await retry.click();
-  await c.loaded(container).first().waitFor();
-  expect(await container.getByTestId('load-error').count()).toBe(0);
+  try {
+    await page.goto(c.url);
+    const container = c.container(page);
+    const error = container.getByTestId('load-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('服务器内部错误（测试）');
+    const retry = container.getByTestId('load-retry');
+    expect(await retry.isVisible()).toBe(true);
+    if (c.emptyText) expect(await container.getByText(c.emptyText).count()).toBe(0);
+    expect(await c.loaded(container).count()).toBe(0);
+    await screenshot(page, `80-load-error-${c.name}`);
+    await heal();
+    await retry.click();
+    await c.loaded(container).first().waitFor();
+    expect(await container.getByTestId('load-error').count()).toBe(0);
+  } finally {
+    await heal(); // a failed check must not leave the API broken for the next one
+  }
 }
 
 const byTestId = (id: string) => (p: Page) => p.getByTestId(id);
@@ -200,14 +205,18 @@ describe('李明 (sales1): a failed list or card shows an error with a retry, ne
   test('the notifications under the bell', async () => {
     people.focus(page);
     const heal = await breakApi(page, '/api/v1/notifications');
-    await page.goto('/customers');
-    await page.getByTestId('notification-bell').click();
-    const list = page.getByTestId('notification-list');
-    await list.getByTestId('load-error').waitFor();
-    expect(await list.getByText('没有通知').count()).toBe(0);
-    await heal();
-    await list.getByTestId('load-retry').click();
-    await list.getByTestId('notification-item').first().waitFor();
+    try {
+      await page.goto('/customers');
+      await page.getByTestId('notification-bell').click();
+      const list = page.getByTestId('notification-list');
+      await list.getByTestId('load-error').waitFor();
+      expect(await list.getByText('没有通知').count()).toBe(0);
+      await heal();
+      await list.getByTestId('load-retry').click();
+      await list.getByTestId('notification-item').first().waitFor();
+    } finally {
+      await heal();
+    }
   });
 });
 

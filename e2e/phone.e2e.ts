@@ -72,19 +72,19 @@ test('李明 finds a customer with the answer box, logs a call and moves the nex
   await expectNoHorizontalScroll('the customer list');
   await screenshot(page, '91-phone-customers');
 
-  // The answer box: 华达 finds 西安华达建设工程有限公司, one of 李明's customers.
+  // The answer box: 渭河 finds 宝鸡渭河水务集团有限公司, one of 李明's customers (not the one Today's test calls).
   const box = page.getByRole('combobox', { name: '答案框' });
   await expectOnScreen(box, 'the answer box');
   await box.tap();
-  await box.pressSequentially('华达');
-  const card = page.getByTestId('answer-card').filter({ hasText: '西安华达建设工程有限公司' });
+  await box.pressSequentially('渭河');
+  const card = page.getByTestId('answer-card').filter({ hasText: '宝鸡渭河水务集团有限公司' });
   await card.waitFor();
   await settle(page);
   await expectOnScreen(page.locator('.gd-answer-popup'), 'the answers');
   await expectNoHorizontalScroll('the answer box');
   await screenshot(page, '92-phone-answer-box');
   await card.tap();
-  await page.getByTestId('customer-name').filter({ hasText: '西安华达建设工程有限公司' }).waitFor();
+  await page.getByTestId('customer-name').filter({ hasText: '宝鸡渭河水务集团有限公司' }).waitFor();
   await expectNoHorizontalScroll('the customer page');
   await screenshot(page, '93-phone-customer');
 

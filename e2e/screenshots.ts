@@ -2,16 +2,19 @@
  * Screenshots of every page in both languages, for looking at the UI (not a test).
  *   npm run build:web && node bin/gongdan.js serve --demo   (another terminal; PORT=3200 e.g.)
  *   BASE_URL=http://localhost:3200 npx tsx e2e/screenshots.ts
- * Writes test-results/screenshots/<locale>-<page>.png. Sign-ins change the demo users' language.
+ * Writes test-results/screenshots/<locale>-<page>.png (OUT=dir elsewhere). Sign-ins change the demo users' language.
+ * VIEWPORT=390x844 takes them as a phone sees the app (touch, the menu in a drawer, lists as cards); the default
+ * is a 1440 x 900 laptop.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { collectPageErrors, launchBrowser, newContext } from './support/browser';
 import { DEMO_PASSWORD, login, settle, switchLanguage } from './support/ui';
 
 const BASE_URL = process.env.BASE_URL ?? 'http://localhost:3200';
-const OUT = path.resolve('test-results/screenshots');
+const OUT = path.resolve(process.env.OUT ?? 'test-results/screenshots');
+const VIEWPORT = process.env.VIEWPORT?.split('x').map(Number) as [number, number] | undefined;
 const PASSWORD = process.env.DEMO_PASSWORD ?? DEMO_PASSWORD;
 /** ONLY=users,roles takes just those pages (and skips the forms and other accounts). */
 const ONLY = process.env.ONLY?.split(',');
@@ -51,6 +54,25 @@ const DETAIL_PAGES: [name: string, list: string, table: string][] = [
   ['opportunity', '/opportunities?mode=list', 'opportunities-table'],
 ];
 
+/** A browser context at VIEWPORT (a phone below 768 px: touch, mobile), else the tests' laptop. */
+async function context(browser: Browser) {
+  if (!VIEWPORT) return newContext(browser, BASE_URL);
+  const [width, height] = VIEWPORT;
+  return browser.newContext({
+    baseURL: BASE_URL,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width, height },
+    isMobile: width < 768,
+    hasTouch: width < 768,
+  });
+}
+
+/** The rows of a list: table rows, or the cards a phone shows. */
+function listRows(page: Page, testId: string) {
+  return page.getByTestId(testId).locator('tbody tr.ant-table-row, [data-testid="list-card"]');
+}
+
 /** Waits for the page to settle (requests, spinners, antd's motion), then saves it; overlays at viewport size. */
 async function shot(page: Page, name: string, fullPage = true) {
   await page.waitForLoadState('networkidle');
@@ -66,8 +88,8 @@ async function main() {
       ['zh', '简体中文'],
       ['en', 'English'],
     ] as const) {
-      const context = await newContext(browser, BASE_URL);
-      const page = await context.newPage();
+      const ctx = await context(browser);
+      const page = await ctx.newPage();
       const errors = collectPageErrors(page);
       await page.goto('/login');
       await switchLanguage(page, language);
@@ -93,12 +115,12 @@ async function main() {
       for (const [name, list, table] of DETAIL_PAGES) {
         if (ONLY && !ONLY.includes(name)) continue;
         await page.goto(list);
-        const link = page.getByTestId(table).locator('tbody tr.ant-table-row').first().getByRole('link').first();
+        const link = listRows(page, table).first().getByRole('link').first();
         await page.goto((await link.getAttribute('href'))!);
         await shot(page, `${locale}-${name}`);
       }
       if (ONLY) {
-        await context.close();
+        await ctx.close();
         continue;
       }
       // The user form with client-side validation errors.
@@ -121,7 +143,7 @@ async function main() {
       await shot(page, `${locale}-audit-expanded`);
       // A role with its grants matrix.
       await page.goto('/staff/roles');
-      await page.locator('[data-testid="roles-table"] tbody tr').nth(2).getByRole('button').first().click();
+      await listRows(page, 'roles-table').nth(2).getByRole('button').first().click();
       await page.getByTestId('grants-matrix').waitFor();
       await shot(page, `${locale}-role-form`, false);
       await page.keyboard.press('Escape');
@@ -129,25 +151,30 @@ async function main() {
       await page.goto('/customers/value-sheet');
       await shot(page, `${locale}-customer-settings`);
       // A salesperson's narrow view.
-      await context.clearCookies();
+      await ctx.clearCookies();
       await login(page, 'sales1', PASSWORD);
       await switchLanguage(page, language);
       await shot(page, `${locale}-sales1-home`);
+      if (VIEWPORT && VIEWPORT[0] < 768) {
+        // The menu in its drawer.
+        await page.getByTestId('nav-drawer-open').click();
+        await page.getByTestId('nav-drawer').waitFor();
+        await shot(page, `${locale}-sales1-menu`, false);
+        await page.keyboard.press('Escape');
+      }
       // Customers as their owner: the list, a customer page, the merge dialog, the duplicate warning while typing.
       await page.goto('/customers');
-      await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+      await listRows(page, 'customers-table').first().waitFor();
       await shot(page, `${locale}-customers`);
+      // His own customers (the list keeps the previous rows until they come).
+      const mine = page.waitForResponse((r) => r.url().includes('/api/v1/customers?') && r.url().includes('view=mine'));
       await page
         .getByTestId('customer-views')
         .getByText(locale === 'zh' ? '我的' : 'Mine', { exact: true })
         .click();
-      await page.waitForLoadState('networkidle');
-      const customerLink = page
-        .getByTestId('customers-table')
-        .locator('tbody tr.ant-table-row')
-        .first()
-        .getByRole('link')
-        .first();
+      await mine;
+      await settle(page);
+      const customerLink = listRows(page, 'customers-table').first().getByRole('link').first();
       const existingName = (await customerLink.textContent())!.trim();
       await page.goto((await customerLink.getAttribute('href'))!);
       await page.getByTestId('customer-opportunities').waitFor();
@@ -170,7 +197,7 @@ async function main() {
       await page.goto('/staff/departments');
       await shot(page, `${locale}-sales1-forbidden`);
       if (errors.length) console.warn(`${locale}: page errors:\n${errors.join('\n')}`);
-      await context.close();
+      await ctx.close();
     }
   } finally {
     await browser.close();

@@ -89,6 +89,7 @@ function RowCard({
   return (
     <Card
       size="small"
+      className="gd-list-card"
       data-testid="list-card"
       style={{ marginInlineStart: depth * 12 }}
       styles={{ body: { padding: '10px 12px' } }}

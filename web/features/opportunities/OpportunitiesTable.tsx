@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Table, Typography, type TableProps } from 'antd';
+import { Button, Flex, Table, Typography, type TableProps } from 'antd';
 import type { SetStateAction } from 'react';
 import { Link } from 'react-router';
 import type { Opportunity } from '../../../common/schemas/opportunities';
@@ -7,6 +7,7 @@ import { usePage } from '../../api/queries';
 import { opportunitiesApi, type OpportunityFilterParams, type OpportunityListParams } from '../../api/resources';
 import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { useIsMobile } from '../../components/responsive';
 import { useServerTable } from '../../components/server-table';
 import { useT } from '../../i18n';
 import { formatMoney } from '../../components/money';
@@ -29,6 +30,7 @@ export function OpportunitiesTable({
   onCreate: () => void;
 }) {
   const t = useT();
+  const mobile = useIsMobile();
   const page = usePage(opportunitiesApi, params);
   const totals = useQuery({
     queryKey: [opportunitiesApi.path, 'totals', filters],
@@ -107,33 +109,49 @@ export function OpportunitiesTable({
     />
   );
 
+  // A phone shows the rows as cards, which have no summary row: the totals go above them.
+  const mobileTotals = mobile && totals.data && totals.data.count > 0 && (
+    <Flex gap={12} wrap style={{ marginBottom: 8 }} data-testid="opportunities-totals">
+      <Typography.Text strong>{t('opp.totals', { count: totals.data.count })}</Typography.Text>
+      <Typography.Text>
+        {t('opp.amount')} <Typography.Text strong>{formatMoney(totals.data.totalAmount)}</Typography.Text>
+      </Typography.Text>
+      <Typography.Text>
+        {t('opp.weighted')} <Typography.Text strong>{formatMoney(totals.data.weightedAmount)}</Typography.Text>
+      </Typography.Text>
+    </Flex>
+  );
+
   return (
-    <DataTable<Opportunity>
-      data-testid="opportunities-table"
-      {...table.props(page, columns, empty)}
-      summary={() =>
-        totals.data && totals.data.count > 0 ? (
-          <Table.Summary fixed="bottom">
-            <Table.Summary.Row data-testid="opportunities-totals">
-              <Table.Summary.Cell index={0} colSpan={4}>
-                <Typography.Text strong>{t('opp.totals', { count: totals.data.count })}</Typography.Text>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right">
-                <Typography.Text strong data-testid="totals-amount">
-                  {formatMoney(totals.data.totalAmount)}
-                </Typography.Text>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={5} />
-              <Table.Summary.Cell index={6} align="right">
-                <Typography.Text strong data-testid="totals-weighted">
-                  {formatMoney(totals.data.weightedAmount)}
-                </Typography.Text>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={7} colSpan={4} />
-            </Table.Summary.Row>
-          </Table.Summary>
-        ) : null
-      }
-    />
+    <>
+      {mobileTotals}
+      <DataTable<Opportunity>
+        data-testid="opportunities-table"
+        {...table.props(page, columns, empty)}
+        summary={() =>
+          totals.data && totals.data.count > 0 ? (
+            <Table.Summary fixed="bottom">
+              <Table.Summary.Row data-testid="opportunities-totals">
+                <Table.Summary.Cell index={0} colSpan={4}>
+                  <Typography.Text strong>{t('opp.totals', { count: totals.data.count })}</Typography.Text>
+                </Table.Summary.Cell>
+                <Table.Summary.Cell index={4} align="right">
+                  <Typography.Text strong data-testid="totals-amount">
+                    {formatMoney(totals.data.totalAmount)}
+                  </Typography.Text>
+                </Table.Summary.Cell>
+                <Table.Summary.Cell index={5} />
+                <Table.Summary.Cell index={6} align="right">
+                  <Typography.Text strong data-testid="totals-weighted">
+                    {formatMoney(totals.data.weightedAmount)}
+                  </Typography.Text>
+                </Table.Summary.Cell>
+                <Table.Summary.Cell index={7} colSpan={4} />
+              </Table.Summary.Row>
+            </Table.Summary>
+          ) : null
+        }
+      />
+    </>
   );
 }

@@ -135,7 +135,8 @@ function ColumnHeader({ column, locale }: { column: Column; locale: 'zh-CN' | 'e
   return (
     <Flex vertical gap={2} style={{ padding: '8px 10px', borderBottom: '1px solid #e8e8e8' }}>
       <Flex justify="space-between" align="center" gap={8}>
-        <Typography.Text strong ellipsis>
+        {/* A narrow column cuts a long name: all of it on hover. */}
+        <Typography.Text strong ellipsis={{ tooltip: stageName(column.stage, locale) }}>
           {stageName(column.stage, locale)}
         </Typography.Text>
         <Flex gap={6} align="center" style={{ flex: 'none' }}>

@@ -11,7 +11,6 @@ import {
   Popconfirm,
   Select,
   Skeleton,
-  Table,
   Tabs,
   Tag,
   Typography,
@@ -27,6 +26,7 @@ import {
 import { isApiError } from '../../api/client';
 import { useAllBusinessLines, useWrite } from '../../api/queries';
 import { acceptanceChecklistsApi, conflictPairsApi, opportunitiesApi, pipelinesApi } from '../../api/resources';
+import { DataTable } from '../../components/DataTable';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
@@ -238,13 +238,13 @@ function StagesPanel() {
       ) : pipeline.isPending ? (
         <Skeleton active />
       ) : (
-        <Table<StageRow>
+        <DataTable<StageRow>
+          cards={false}
           rowKey="key"
           size="small"
           pagination={false}
           dataSource={rows}
           data-testid="stages-table"
-          scroll={{ x: 'max-content' }}
           columns={[
             {
               key: 'order',
@@ -461,7 +461,8 @@ function AcceptancePanel() {
       ) : checklist.isPending && line ? (
         <Skeleton active />
       ) : (
-        <Table<ItemRow>
+        <DataTable<ItemRow>
+          cards={false}
           rowKey="rowKey"
           size="small"
           pagination={false}
@@ -596,7 +597,8 @@ function ConflictsPanel() {
       ) : pairs.isPending ? (
         <Skeleton active />
       ) : (
-        <Table<PairRow>
+        <DataTable<PairRow>
+          cards={false}
           rowKey="rowKey"
           size="small"
           pagination={false}
