@@ -87,14 +87,17 @@ test('a salesperson gets no users page listing only themself; their board takes 
 });
 
 test('a manager and the executive keep the users page, the drop zones and the owner filter', async () => {
+  // By address and attribute, not by text: another test file reads as the executive in English.
   for (const username of ['manager', 'exec']) {
     const { page, failed } = await people.signIn(username);
-    await menuLink(page, '用户').waitFor();
+    await page.getByTestId('sider-menu').locator('a[href="/staff/users"]').waitFor();
     await openBoard(page);
-    await page.getByText('拖到这里赢单').waitFor();
+    await page.locator('[data-testid="board-column"][data-stage-kind="won"]').waitFor();
     await page.getByTestId('filter-owner').waitFor();
     await profileIntro(page);
-    expect(await modules(page)).toEqual(expect.arrayContaining(['今日', '客户', '销售线索', '销售机会', '用户']));
+    const links = page.getByTestId('my-modules').getByRole('link');
+    const targets = await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
+    expect(targets).toEqual(expect.arrayContaining(['/', '/customers', '/leads', '/opportunities', '/staff/users']));
     expect(failed).toEqual([]);
   }
   expect(people.pageErrors()).toEqual([]);

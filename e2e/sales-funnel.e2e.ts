@@ -135,7 +135,7 @@ test('李明 finds it in his leads, works it, qualifies it and converts it into 
   await page.getByTestId('lead-convert').click();
   const dialog = page.getByRole('dialog', { name: `转为商机：${COMPANY}` });
   await settle(page);
-  // Creating the customer from the lead is the default; the name suggests "<company> - <line>".
+  // Creating the customer from the lead is the default; the name suggests "<company> · <line>".
   expect(await dialog.getByRole('radio', { name: '用线索新建客户' }).isChecked()).toBe(true);
   await expect.poll(() => dialog.locator('#lead-convert_name').inputValue()).toBe(`${COMPANY} · 审计`);
   expect(await dialog.getByTestId('convert-duplicate-warning').count()).toBe(0);
