@@ -54,10 +54,11 @@ async function failThenRetry(page: Page, c: Case) {
   try {
     await page.goto(c.url);
     const container = c.container(page);
-    const error = container.getByTestId('load-error');
+    // (A page may show it on more than one card of the same request.)
+    const error = container.getByTestId('load-error').first();
     await error.waitFor();
     expect(await error.textContent()).toContain('服务器内部错误（测试）');
-    const retry = container.getByTestId('load-retry');
+    const retry = container.getByTestId('load-retry').first();
     expect(await retry.isVisible()).toBe(true);
     if (c.emptyText) expect(await container.getByText(c.emptyText).count()).toBe(0);
     expect(await c.loaded(container).count()).toBe(0);
@@ -169,6 +170,14 @@ const ADMIN_LISTS: Case[] = [
     api: '/api/v1/activity-categories',
     container: byTestId('categories-table'),
     loaded: tableRows,
+  },
+  {
+    // Not loaded, the pool rule must not look like "never" — and be saved as such.
+    name: 'customer-settings',
+    url: '/customers/value-sheet',
+    api: '/api/v1/customer-settings',
+    container: (p) => p.locator('.ant-layout-content'),
+    loaded: (c) => c.getByTestId('pool-days'),
   },
   {
     name: 'assignment-rules',

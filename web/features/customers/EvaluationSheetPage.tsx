@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { EvaluationSheetInput } from '../../../common/schemas/customers';
 import { customersApi } from '../../api/resources';
 import { isApiError } from '../../api/client';
+import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
 import { AttachmentQuotaCard } from './AttachmentQuotaCard';
@@ -43,24 +44,29 @@ function PoolRuleCard() {
   };
   return (
     <Card size="small" title={t('poolRule.title')}>
-      <Flex gap={12} align="center" wrap>
-        <Typography.Text>{t('poolRule.before')}</Typography.Text>
-        <InputNumber
-          min={7}
-          max={3650}
-          precision={0}
-          value={days}
-          onChange={(v) => setDays(v)}
-          placeholder={t('poolRule.never')}
-          style={{ width: 140 }}
-          addonAfter={t('poolRule.days')}
-          data-testid="pool-days"
-        />
-        <Typography.Text>{t('poolRule.after')}</Typography.Text>
-        <Button onClick={() => void save()} loading={saving}>
-          {t('common.save')}
-        </Button>
-      </Flex>
+      {/* Not loaded, the rule must not look like "never" (and be saved as such). */}
+      {failedWithoutData(settings) ? (
+        <LoadError query={settings} compact />
+      ) : (
+        <Flex gap={12} align="center" wrap>
+          <Typography.Text>{t('poolRule.before')}</Typography.Text>
+          <InputNumber
+            min={7}
+            max={3650}
+            precision={0}
+            value={days}
+            onChange={(v) => setDays(v)}
+            placeholder={t('poolRule.never')}
+            style={{ width: 140 }}
+            addonAfter={t('poolRule.days')}
+            data-testid="pool-days"
+          />
+          <Typography.Text>{t('poolRule.after')}</Typography.Text>
+          <Button onClick={() => void save()} loading={saving}>
+            {t('common.save')}
+          </Button>
+        </Flex>
+      )}
       <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }}>
         {t('poolRule.help')}
       </Typography.Paragraph>
@@ -112,7 +118,15 @@ export function EvaluationSheetPage() {
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           {t('sheet.help')} {sheet.data && t('sheet.version', { version: sheet.data.version })}
         </Typography.Paragraph>
-        <Form<EvaluationSheetInput> form={form} layout="vertical" onFinish={submit} name="sheet">
+        {/* Not loaded, the sheet must not look empty (and be saved as a new, empty version). */}
+        {failedWithoutData(sheet) && <LoadError query={sheet} />}
+        <Form<EvaluationSheetInput>
+          form={form}
+          layout="vertical"
+          onFinish={submit}
+          name="sheet"
+          hidden={failedWithoutData(sheet)}
+        >
           <Form.List name="factors">
             {(fields, { add, remove }) => (
               <Flex vertical gap={12}>

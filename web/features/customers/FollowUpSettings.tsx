@@ -73,7 +73,9 @@ export function InactiveRuleCard() {
       }
     >
       <Typography.Paragraph style={{ marginTop: 0 }}>{t('inactive.intro')}</Typography.Paragraph>
-      {!days ? (
+      {failedWithoutData(settings) ? (
+        <LoadError query={settings} compact />
+      ) : !days ? (
         <Skeleton active paragraph={{ rows: 1 }} />
       ) : (
         <Row gutter={[12, 12]}>

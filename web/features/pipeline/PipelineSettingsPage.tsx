@@ -333,6 +333,7 @@ function StagesPanel() {
             {
               key: 'actions',
               title: t('common.actions'),
+              fixed: 'right',
               render: (_, r) => (
                 <Popconfirm
                   title={t('pipeline.removeConfirm', { name: r.nameZh || r.nameEn || '—' })}
@@ -522,6 +523,7 @@ function AcceptancePanel() {
             {
               key: 'actions',
               title: t('common.actions'),
+              fixed: 'right',
               render: (_, r) => (
                 <Popconfirm
                   title={t('acceptance.removeConfirm')}
@@ -640,6 +642,7 @@ function ConflictsPanel() {
             {
               key: 'actions',
               title: t('common.actions'),
+              fixed: 'right',
               render: (_, r) => (
                 <Popconfirm
                   title={t('conflicts.removeConfirm')}
