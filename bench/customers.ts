@@ -197,7 +197,7 @@ try {
   const pageHttp = await median(() => get(`/api/v1/customers/${some}/overview`), 15, 3);
   // The raw baseline is the SQL one request sends — the session lookup and the page statement,
   // captured from a request — replayed as plain raw queries (text + parameters). The app sends
-  // them as named statements (server/db/client.ts runNamed): parsed and planned once per connection.
+  // them as named statements (server/db/client.ts preparedOnce / named): parsed and planned once per connection.
   const sent = await driver.capture(() => get(`/api/v1/customers/${some}/overview`));
   const pageStatements = sent.filter((call) => !isSessionExpiryUpdate(driver.textOf(call)));
   console.log(`customer page: ${pageStatements.length} statement(s) with the session lookup`);

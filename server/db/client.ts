@@ -71,11 +71,6 @@ function named<P>(prepared: P): P {
   return prepared;
 }
 
-/** Runs a hot read once as a named statement (see named()). */
-export function runNamed<T>(query: { prepare(name: string): { execute(): Promise<T> } }): Promise<T> {
-  return named(query.prepare('')).execute();
-}
-
 type Prepared = { execute(placeholders?: Record<string, unknown>): Promise<unknown> };
 const MAX_PREPARED_PER_DB = 500;
 const preparedByDb = new WeakMap<Db, Map<string, Prepared>>();
