@@ -321,7 +321,7 @@ export function OpportunityBoard({
         </Typography.Text>
         {writable && (
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t('board.dragHint')}
+            {t(mobile ? 'board.tapHint' : 'board.dragHint')}
           </Typography.Text>
         )}
       </Flex>
