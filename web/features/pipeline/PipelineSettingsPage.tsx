@@ -130,6 +130,35 @@ type StageRow = {
   requiredFields: StageRequirement[];
 };
 
+/**
+ * A required text cell of an editable settings table (a stage's or a requirement's name in one language):
+ * red while empty, so a row that cannot be saved shows where.
+ */
+function requiredTextColumn<R>(props: {
+  key: string;
+  title: string;
+  value: (row: R) => string;
+  onChange: (row: R, value: string) => void;
+  maxLength: number;
+  width: number;
+  testId?: string;
+}) {
+  return {
+    key: props.key,
+    title: props.title,
+    render: (_: unknown, r: R) => (
+      <Input
+        value={props.value(r)}
+        maxLength={props.maxLength}
+        status={props.value(r).trim() ? undefined : 'error'}
+        onChange={(e) => props.onChange(r, e.target.value)}
+        style={{ width: props.width }}
+        data-testid={props.testId}
+      />
+    ),
+  };
+}
+
 function rowsOf(pipeline: Pipeline, keepIds: boolean): StageRow[] {
   return [...pipeline.stages]
     .filter((s) => s.active)
@@ -254,34 +283,24 @@ function StagesPanel() {
                 <OrderButtons index={i} count={rows.length} onMove={(by) => setRows((rs) => moveRow(rs, i, by))} />
               ),
             },
-            {
+            requiredTextColumn<StageRow>({
               key: 'nameZh',
               title: t('pipeline.nameZh'),
-              render: (_, r) => (
-                <Input
-                  value={r.nameZh}
-                  maxLength={50}
-                  status={r.nameZh.trim() ? undefined : 'error'}
-                  onChange={(e) => update(r.key, { nameZh: e.target.value })}
-                  style={{ width: 140 }}
-                  data-testid="stage-name-zh"
-                />
-              ),
-            },
-            {
+              value: (r) => r.nameZh,
+              onChange: (r, nameZh) => update(r.key, { nameZh }),
+              maxLength: 50,
+              width: 140,
+              testId: 'stage-name-zh',
+            }),
+            requiredTextColumn<StageRow>({
               key: 'nameEn',
               title: t('pipeline.nameEn'),
-              render: (_, r) => (
-                <Input
-                  value={r.nameEn}
-                  maxLength={50}
-                  status={r.nameEn.trim() ? undefined : 'error'}
-                  onChange={(e) => update(r.key, { nameEn: e.target.value })}
-                  style={{ width: 150 }}
-                  data-testid="stage-name-en"
-                />
-              ),
-            },
+              value: (r) => r.nameEn,
+              onChange: (r, nameEn) => update(r.key, { nameEn }),
+              maxLength: 50,
+              width: 150,
+              testId: 'stage-name-en',
+            }),
             {
               key: 'kind',
               title: t('pipeline.kind'),
@@ -493,33 +512,23 @@ function AcceptancePanel() {
                 />
               ),
             },
-            {
+            requiredTextColumn<ItemRow>({
               key: 'labelZh',
               title: t('acceptance.labelZh'),
-              render: (_, r) => (
-                <Input
-                  value={r.labelZh}
-                  maxLength={200}
-                  status={r.labelZh.trim() ? undefined : 'error'}
-                  onChange={(e) => update(r.rowKey, { labelZh: e.target.value })}
-                  style={{ width: 320 }}
-                  data-testid="acceptance-label-zh"
-                />
-              ),
-            },
-            {
+              value: (r) => r.labelZh,
+              onChange: (r, labelZh) => update(r.rowKey, { labelZh }),
+              maxLength: 200,
+              width: 320,
+              testId: 'acceptance-label-zh',
+            }),
+            requiredTextColumn<ItemRow>({
               key: 'labelEn',
               title: t('acceptance.labelEn'),
-              render: (_, r) => (
-                <Input
-                  value={r.labelEn}
-                  maxLength={200}
-                  status={r.labelEn.trim() ? undefined : 'error'}
-                  onChange={(e) => update(r.rowKey, { labelEn: e.target.value })}
-                  style={{ width: 440 }}
-                />
-              ),
-            },
+              value: (r) => r.labelEn,
+              onChange: (r, labelEn) => update(r.rowKey, { labelEn }),
+              maxLength: 200,
+              width: 440,
+            }),
             {
               key: 'actions',
               title: t('common.actions'),
