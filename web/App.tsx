@@ -1,12 +1,26 @@
-import { useEffect } from 'react';
-import { createBrowserRouter, Navigate, RouterProvider, useLocation, useRouteError } from 'react-router';
-import { AppLayout } from './app/AppLayout';
+import { Suspense, useEffect } from 'react';
+import { createBrowserRouter, matchPath, Navigate, RouterProvider, useLocation } from 'react-router';
+import { lazyPart, preload } from './app/lazy-page';
 import { APP_PAGES, type AppPage } from './app/pages';
+import { RouteError } from './app/RouteError';
 import { MeContext, useMe, useSession, useUnauthorizedRedirect } from './auth/session';
 import { errorText } from './components/errors';
 import { ErrorResult, ForbiddenResult, FullPageSpin, NotFoundResult } from './components/Results';
-import { LoginPage } from './features/auth/LoginPage';
 import { useLocale, useT } from './i18n';
+
+// The sign-in page and the signed-in shell (menu, header, answer box, bell) are chunks of their own,
+// and so is every page (pages.tsx): the first load fetches only what the address shows.
+const loginPage = lazyPart(() => import('./features/auth/LoginPage').then((m) => m.LoginPage));
+const appLayout = lazyPart(() => import('./app/AppLayout').then((m) => m.AppLayout));
+
+/** Starts loading the chunks of the address opened while the entry and the session request are still on their way. */
+function preloadOpenedPage(pathname: string) {
+  if (matchPath('/login', pathname)) return preload(loginPage);
+  preload(appLayout);
+  // The first registry entry that matches, as the layout's title does (/customers/value-sheet before /customers/:id).
+  preload(APP_PAGES.find((page) => matchPath(page.path, pathname)));
+}
+preloadOpenedPage(window.location.pathname);
 
 /** The signed-in part of the app: without a session, go to the login page and come back afterwards. */
 function RequireSession() {
@@ -29,7 +43,7 @@ function RequireSession() {
   if (!me) return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
   return (
     <MeContext.Provider value={me}>
-      <AppLayout />
+      <Suspense fallback={<FullPageSpin />}>{appLayout.element}</Suspense>
     </MeContext.Provider>
   );
 }
@@ -40,19 +54,12 @@ function Guarded({ page }: { page: AppPage }) {
   return page.allowed(me) ? page.element : <ForbiddenResult />;
 }
 
-function RouteError() {
-  const error = useRouteError();
-  const t = useT();
-  return (
-    <ErrorResult
-      detail={error instanceof Error ? errorText(t, error) : undefined}
-      onRetry={() => window.location.reload()}
-    />
-  );
-}
-
 const router = createBrowserRouter([
-  { path: '/login', element: <LoginPage />, errorElement: <RouteError /> },
+  {
+    path: '/login',
+    element: <Suspense fallback={<FullPageSpin />}>{loginPage.element}</Suspense>,
+    errorElement: <RouteError />,
+  },
   {
     element: <RequireSession />,
     errorElement: <RouteError />,

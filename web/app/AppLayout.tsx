@@ -7,8 +7,8 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
-import { useMemo, useState } from 'react';
+import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Skeleton, Typography, type MenuProps } from 'antd';
+import { Suspense, useMemo, useState } from 'react';
 import { Link, matchPath, Outlet, useLocation, useNavigate } from 'react-router';
 import { authApi } from '../api/resources';
 import { can, storeMe, useMe } from '../auth/session';
@@ -22,6 +22,7 @@ import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
 import { useIsMobile } from '../components/responsive';
 import { translateIn, useLocale, useT, type Locale } from '../i18n';
+import { preload } from './lazy-page';
 import { MobileNav } from './MobileNav';
 import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
 
@@ -35,7 +36,12 @@ function useMenuItems(): MenuItem[] {
     const entry = (page: AppPage): MenuItem => ({
       key: page.path,
       icon: page.icon,
-      label: <Link to={page.path}>{t(page.labelKey)}</Link>,
+      // Pointing at (or focusing) an entry starts loading its page's code.
+      label: (
+        <Link to={page.path} onMouseEnter={() => preload(page)} onFocus={() => preload(page)}>
+          {t(page.labelKey)}
+        </Link>
+      ),
     });
     const items: MenuItem[] = [];
     const groups = new Map<string, MenuItem[]>();
@@ -134,6 +140,15 @@ function SavedLanguageSwitch({ compact = false }: { compact?: boolean }) {
   return <LanguageSwitch onSelect={save} compact={compact} />;
 }
 
+/** The placeholder of a page whose code is loading. */
+function PageLoading() {
+  return (
+    <div aria-busy="true" data-testid="page-loading">
+      <Skeleton active paragraph={{ rows: 6 }} />
+    </div>
+  );
+}
+
 export function AppLayout() {
   const t = useT();
   const me = useMe();
@@ -225,7 +240,11 @@ export function AppLayout() {
         </Layout.Header>
         <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
           <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
-            <Outlet />
+            {/* A page whose code is still loading shows a skeleton at once (a new boundary per page, so a
+                navigation does not keep the previous page on screen while the next one's chunk arrives). */}
+            <Suspense key={current?.path} fallback={<PageLoading />}>
+              <Outlet />
+            </Suspense>
           </DocumentTitle>
         </Layout.Content>
       </Layout>
