@@ -6,7 +6,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/en';
 import 'dayjs/locale/zh-cn';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n/locales';
 import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
 import { BRAND_BLUE } from '../components/theme';
