@@ -163,91 +163,95 @@ export function AppLayout() {
   ).map((p) => p.path);
 
   return (
-    <Layout style={{ minHeight: '100vh' }}>
-      <a
-        href="#main"
-        className="gd-skip-link"
-        data-testid="skip-link"
-        onClick={(event) => {
-          // Focus the content without adding #main to the address.
-          event.preventDefault();
-          document.getElementById('main')?.focus();
-        }}
-      >
-        {t('app.skipToContent')}
-      </a>
-      <Layout.Sider
-        theme="light"
-        width={224}
-        collapsedWidth={64}
-        collapsed={collapsed}
-        // On a phone the menu is a drawer instead (MobileNav in the header).
-        style={{ borderRight: '1px solid #f0f0f0', display: mobile ? 'none' : undefined }}
-      >
-        <Link
-          to="/"
-          style={{
-            display: 'flex',
-            alignItems: 'center',
-            gap: 10,
-            height: 64,
-            padding: collapsed ? '0 20px' : '0 24px',
+    // antd's App (message, modal and notification hooks for every page) starts here, with the signed-in
+    // app: the sign-in page does not load it.
+    <App>
+      <Layout style={{ minHeight: '100vh' }}>
+        <a
+          href="#main"
+          className="gd-skip-link"
+          data-testid="skip-link"
+          onClick={(event) => {
+            // Focus the content without adding #main to the address.
+            event.preventDefault();
+            document.getElementById('main')?.focus();
           }}
         >
-          <Logo />
-          {!collapsed && (
-            <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
-              {t('app.fullName')}
-            </Typography.Text>
-          )}
-        </Link>
-        <Menu
-          mode="inline"
-          selectedKeys={selected}
-          defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
-          items={items}
-          style={{ borderInlineEnd: 'none' }}
-          aria-label={t('app.name')}
-          data-testid="sider-menu"
-        />
-      </Layout.Sider>
-      <Layout>
-        <Layout.Header
-          style={{
-            background: '#fff',
-            padding: mobile ? '0 8px' : '0 16px',
-            display: 'flex',
-            alignItems: 'center',
-            gap: mobile ? 4 : 8,
-            borderBottom: '1px solid #f0f0f0',
-          }}
+          {t('app.skipToContent')}
+        </a>
+        <Layout.Sider
+          theme="light"
+          width={224}
+          collapsedWidth={64}
+          collapsed={collapsed}
+          // On a phone the menu is a drawer instead (MobileNav in the header).
+          style={{ borderRight: '1px solid #f0f0f0', display: mobile ? 'none' : undefined }}
         >
-          {mobile ? (
-            <MobileNav items={items} selected={selected} />
-          ) : (
-            <Button
-              type="text"
-              aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
-              icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-              onClick={() => setCollapsed(!collapsed)}
-            />
-          )}
-          {can(me, 'customers:read') && <AnswerBox fluid={mobile} />}
-          <div style={{ flex: mobile ? 'none' : 1 }} />
-          <NotificationBell />
-          <SavedLanguageSwitch compact={mobile} />
-          <UserMenu compact={mobile} />
-        </Layout.Header>
-        <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
-          <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
-            {/* A page whose code is still loading shows a skeleton at once (a new boundary per page, so a
+          <Link
+            to="/"
+            style={{
+              display: 'flex',
+              alignItems: 'center',
+              gap: 10,
+              height: 64,
+              padding: collapsed ? '0 20px' : '0 24px',
+            }}
+          >
+            <Logo />
+            {!collapsed && (
+              <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
+                {t('app.fullName')}
+              </Typography.Text>
+            )}
+          </Link>
+          <Menu
+            mode="inline"
+            selectedKeys={selected}
+            defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
+            items={items}
+            style={{ borderInlineEnd: 'none' }}
+            aria-label={t('app.name')}
+            data-testid="sider-menu"
+          />
+        </Layout.Sider>
+        <Layout>
+          <Layout.Header
+            style={{
+              background: '#fff',
+              padding: mobile ? '0 8px' : '0 16px',
+              display: 'flex',
+              alignItems: 'center',
+              gap: mobile ? 4 : 8,
+              borderBottom: '1px solid #f0f0f0',
+            }}
+          >
+            {mobile ? (
+              <MobileNav items={items} selected={selected} />
+            ) : (
+              <Button
+                type="text"
+                aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
+                icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+                onClick={() => setCollapsed(!collapsed)}
+              />
+            )}
+            {can(me, 'customers:read') && <AnswerBox fluid={mobile} />}
+            <div style={{ flex: mobile ? 'none' : 1 }} />
+            <NotificationBell />
+            <SavedLanguageSwitch compact={mobile} />
+            <UserMenu compact={mobile} />
+          </Layout.Header>
+          <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
+            <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
+              {/* A page whose code is still loading shows a skeleton at once (a new boundary per page, so a
                 navigation does not keep the previous page on screen while the next one's chunk arrives). */}
-            <Suspense key={current?.path} fallback={<PageLoading />}>
-              <Outlet />
-            </Suspense>
-          </DocumentTitle>
-        </Layout.Content>
+              <Suspense key={current?.path} fallback={<PageLoading />}>
+                <Outlet />
+              </Suspense>
+            </DocumentTitle>
+          </Layout.Content>
+        </Layout>
       </Layout>
-    </Layout>
+    </App>
   );
 }

@@ -1,8 +1,8 @@
-import { ReloadOutlined } from '@ant-design/icons';
-import { Button, Result } from 'antd';
+import { CloseCircleFilled, ReloadOutlined, WarningFilled } from '@ant-design/icons';
+import { Button, Flex, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { useRouteError } from 'react-router';
-import { errorText } from '../components/errors';
-import { ErrorResult } from '../components/Results';
+import { errorText } from '../components/error-text';
 import { useT } from '../i18n';
 
 /**
@@ -16,20 +16,52 @@ export function isChunkLoadError(error: unknown): boolean {
   return error instanceof Error && CHUNK_LOAD_FAILURE.test(error.message);
 }
 
+/**
+ * A result drawn like antd's Result (icon, title, text, action) without it: these show when code could
+ * not be loaded, so they are part of the first load, which antd's Result (with its illustrations) is not.
+ */
+function PlainResult(props: { icon: ReactNode; title: string; detail: string; action: ReactNode; testId?: string }) {
+  return (
+    <Flex vertical align="center" style={{ padding: '48px 32px', textAlign: 'center' }} data-testid={props.testId}>
+      <div style={{ fontSize: 72, lineHeight: 1, marginBottom: 24 }}>{props.icon}</div>
+      <Typography.Title level={3} style={{ margin: 0, fontWeight: 400 }}>
+        {props.title}
+      </Typography.Title>
+      <Typography.Text type="secondary" style={{ marginTop: 4 }}>
+        {props.detail}
+      </Typography.Text>
+      <div style={{ marginTop: 24 }}>{props.action}</div>
+    </Flex>
+  );
+}
+
 /** A page's code could not be loaded: say so in words a user understands and offer the reload that fixes it. */
 export function ChunkLoadResult() {
   const t = useT();
   return (
-    <Result
-      status="warning"
+    <PlainResult
+      icon={<WarningFilled style={{ color: '#faad14' }} />}
       title={t('result.chunkTitle')}
-      subTitle={t('result.chunk')}
-      data-testid="chunk-load-error"
-      extra={
+      detail={t('result.chunk')}
+      testId="chunk-load-error"
+      action={
         <Button type="primary" icon={<ReloadOutlined />} onClick={() => window.location.reload()}>
           {t('result.reload')}
         </Button>
       }
+    />
+  );
+}
+
+/** Something failed before a page could show (the session could not be read, a page threw): the error and a retry. */
+export function ErrorNotice({ detail, onRetry }: { detail?: string; onRetry: () => void }) {
+  const t = useT();
+  return (
+    <PlainResult
+      icon={<CloseCircleFilled style={{ color: '#ff4d4f' }} />}
+      title={t('result.errorTitle')}
+      detail={detail ?? t('result.error')}
+      action={<Button onClick={onRetry}>{t('common.retry')}</Button>}
     />
   );
 }
@@ -40,7 +72,7 @@ export function RouteError() {
   const t = useT();
   if (isChunkLoadError(error)) return <ChunkLoadResult />;
   return (
-    <ErrorResult
+    <ErrorNotice
       detail={error instanceof Error ? errorText(t, error) : undefined}
       onRetry={() => window.location.reload()}
     />

@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider } from 'antd';
 import type { Locale as AntLocale } from 'antd/es/locale';
 import antEnUS from 'antd/es/locale/en_US';
 import antZhCN from 'antd/es/locale/zh_CN';
@@ -66,7 +66,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   return (
     <LocaleContext.Provider value={value}>
       <ConfigProvider locale={antLocales[locale]} theme={{ token: { colorPrimary: BRAND_BLUE, borderRadius: 6 } }}>
-        <AntApp>{children}</AntApp>
+        {children}
       </ConfigProvider>
     </LocaleContext.Provider>
   );
