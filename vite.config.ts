@@ -1,5 +1,38 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import path from 'node:path';
+import { defineConfig, runnerImport, type Plugin } from 'vite';
+
+/**
+ * `virtual:web-messages/<locale>`: one language's UI strings. web/i18n/messages.ts keeps both languages
+ * of every feature (typed, tested); the app loads only the language it shows. In the dev server the
+ * module re-exports messages.ts (edits apply); a build writes the strings of that language alone.
+ */
+function webMessages(): Plugin {
+  const PREFIX = 'virtual:web-messages/';
+  const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
+  const names: Record<string, 'zhCN' | 'enUS'> = { 'zh-CN': 'zhCN', 'en-US': 'enUS' };
+  let dev = false;
+  return {
+    name: 'gongdan-web-messages',
+    configResolved(config) {
+      dev = config.command === 'serve';
+    },
+    resolveId(id) {
+      if (id.startsWith(PREFIX) && names[id.slice(PREFIX.length)]) return `\0${id}`;
+    },
+    async load(id) {
+      if (!id.startsWith(`\0${PREFIX}`)) return;
+      const name = names[id.slice(PREFIX.length + 1)];
+      if (dev) return `export { ${name} as default } from '/i18n/messages.ts';`;
+      this.addWatchFile(source);
+      const { module } = await runnerImport<Record<typeof name, Record<string, string>>>(source, {
+        configFile: false,
+        logLevel: 'error',
+      });
+      return `export default ${JSON.stringify(module[name])};`;
+    },
+  };
+}
 
 /**
  * Vendor chunks by library, named after it, so that a release that changes only the app's code leaves
@@ -35,7 +68,7 @@ function chunkFileName({ name }: { name: string }) {
 
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  plugins: [react(), webMessages()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

@@ -8,6 +8,7 @@ import { login, screenshot, settle } from './support/ui';
  * signed-in app; Today does not fetch the calendar's FullCalendar or the board; a page opened by its
  * address (a reload, a link) renders at a laptop's and a phone's width with its name in the tab; and a
  * page whose chunk cannot be loaded (a new release removed it) says so and offers a reload that works.
+ * Only the language shown is downloaded.
  */
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -86,6 +87,8 @@ for (const width of [1280, 390]) {
     expect(
       signIn.filter((file) => /\/(AppLayout|TodayPage|CustomersPage|CalendarPage|fullcalendar|zod)-/.test(file)),
     ).toEqual([]);
+    // Chinese only: the English strings are a chunk of their own.
+    expect(signIn.filter((file) => /\/en-US-/.test(file))).toEqual([]);
     await screenshot(page, `90-split-${width}-sign-in`);
 
     await login(page, 'sales1');
@@ -113,6 +116,21 @@ for (const width of [1280, 390]) {
     expect(errors).toEqual([]);
   });
 }
+
+test('English, once chosen, is there from the first render of the next visit', async () => {
+  const { page, errors, takeScripts } = await newPage(1280);
+  await page.goto('/login');
+  await page.getByLabel('用户名').waitFor();
+  await page.getByTestId('language-switch').click();
+  await page.getByRole('menuitem', { name: 'English' }).click();
+  await page.getByLabel('Username').waitFor();
+  expect(takeScripts().some((file) => /\/en-US-/.test(file))).toBe(true);
+  await page.reload();
+  await page.getByLabel('Username').waitFor();
+  expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+  expect(await page.title()).toContain('Gongdan');
+  expect(errors).toEqual([]);
+});
 
 test('a page whose code cannot be loaded (after a release) says so and reloads into the page', async () => {
   const { page } = await newPage(1280);

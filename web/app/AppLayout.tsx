@@ -21,7 +21,7 @@ import { Logo } from '../components/Logo';
 import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
 import { useIsMobile } from '../components/responsive';
-import { translateIn, useLocale, useT, type Locale } from '../i18n';
+import { loadCatalog, translateIn, useLocale, useT, type Locale } from '../i18n';
 import { preload } from './lazy-page';
 import { MobileNav } from './MobileNav';
 import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
@@ -130,6 +130,7 @@ function SavedLanguageSwitch({ compact = false }: { compact?: boolean }) {
   const save = async (locale: Locale) => {
     try {
       const me = await authApi.updateMe({ locale });
+      await loadCatalog(locale); // (the toast below speaks the new language)
       setLocale(locale);
       storeMe(queryClient, me);
       void message.success(translateIn(locale)('lang.switched'));
