@@ -1,35 +1,84 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import path from 'node:path';
+import { defineConfig, runnerImport, type Plugin } from 'vite';
 
-/** Vendor code is split by library so that no chunk is huge and app changes keep vendor chunks cached. */
-const VENDOR_GROUPS: { name: string; test: RegExp; priority: number }[] = [
+/**
+ * `virtual:web-messages/<locale>`: one language's UI strings. web/i18n/messages.ts keeps both languages
+ * of every feature (typed, tested); the app loads only the language it shows. In the dev server the
+ * module re-exports messages.ts (edits apply); a build writes the strings of that language alone.
+ */
+function webMessages(): Plugin {
+  const PREFIX = 'virtual:web-messages/';
+  const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
+  const names: Record<string, 'zhCN' | 'enUS'> = { 'zh-CN': 'zhCN', 'en-US': 'enUS' };
+  let dev = false;
+  return {
+    name: 'gongdan-web-messages',
+    configResolved(config) {
+      dev = config.command === 'serve';
+    },
+    resolveId(id) {
+      if (id.startsWith(PREFIX) && names[id.slice(PREFIX.length)]) return `\0${id}`;
+    },
+    async load(id) {
+      if (!id.startsWith(`\0${PREFIX}`)) return;
+      const name = names[id.slice(PREFIX.length + 1)];
+      if (dev) return `export { ${name} as default } from '/i18n/messages.ts';`;
+      this.addWatchFile(source);
+      const { module } = await runnerImport<Record<typeof name, Record<string, string>>>(source, {
+        configFile: false,
+        logLevel: 'error',
+      });
+      return `export default ${JSON.stringify(module[name])};`;
+    },
+  };
+}
+
+/**
+ * Vendor chunks by library, named after it, so that a release that changes only the app's code leaves
+ * them cached (the file name is the library group and a hash of the content). Each page's chunk
+ * (web/app/pages.tsx) loads only the groups it uses: FullCalendar and zod are chunks of their own,
+ * and antd and the icons are split by the set of pages that use each part ("entries aware"), so the
+ * sign-in page does not load the tables, trees and date pickers of the lists.
+ */
+const ANTD =
+  /node_modules[\\/](antd|@rc-component|rc-[\w-]+|@ant-design[\\/](cssinjs|cssinjs-utils|colors|fast-color|react-slick)|@babel[\\/]runtime|classnames|clsx|dayjs|stylis|@emotion|compute-scroll-into-view|scroll-into-view-if-needed|throttle-debounce|json2mq|string-convert|toggle-selection|copy-to-clipboard|resize-observer-polyfill)[\\/]/;
+/** Parts of a split group smaller than this (bytes before minifying) join their closest neighbour: fewer, larger files. */
+const MERGE_BELOW = 20_000;
+const VENDOR_GROUPS = [
   { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack)[\\/]/, priority: 40 },
-  { name: 'icons', test: /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/, priority: 30 },
+  { name: 'fullcalendar', test: /node_modules[\\/](@fullcalendar|preact)[\\/]/, priority: 30 },
+  { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 30 },
   {
-    name: 'antd-rc',
-    test: /node_modules[\\/](@rc-component|rc-[\w-]+|@ant-design[\\/](cssinjs|cssinjs-utils|colors|fast-color|react-slick)|@babel[\\/]runtime|classnames|dayjs|stylis|@emotion)[\\/]/,
-    priority: 20,
+    name: 'icons',
+    test: /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/,
+    priority: 30,
+    entriesAware: true,
+    entriesAwareMergeThreshold: MERGE_BELOW,
   },
-  // antd alone is over 500 kB: its data-heavy components (tables, trees, date pickers) go apart.
-  {
-    name: 'antd-data',
-    test: /node_modules[\\/]antd[\\/]es[\\/](table|tree|tree-select|date-picker|calendar|pagination|descriptions|time-picker)[\\/]/,
-    priority: 15,
-  },
-  { name: 'antd', test: /node_modules[\\/]antd[\\/]/, priority: 10 },
+  { name: 'antd', test: ANTD, priority: 20, entriesAware: true, entriesAwareMergeThreshold: MERGE_BELOW },
   { name: 'vendor', test: /node_modules[\\/]/, priority: 0 },
 ];
 
+/** A split group's parts are named by the pages that share them (antd~LoginPage~AppLayout~…); the file keeps the group's name. */
+function chunkFileName({ name }: { name: string }) {
+  const group = name.split('~')[0];
+  return `assets/${name.includes('~') ? group : '[name]'}-[hash].js`;
+}
+
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  plugins: [react(), webMessages()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
     sourcemap: false,
+    // dist/web/.vite/manifest.json: which chunks each page loads (bench/web-size.ts reads it).
+    manifest: true,
     rolldownOptions: {
       output: {
         codeSplitting: { groups: VENDOR_GROUPS },
+        chunkFileNames: chunkFileName,
       },
     },
   },

@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { isApiError } from './api/client';
 import { App } from './App';
-import { LocaleProvider } from './i18n';
+import { initialLocale, loadCatalog, LocaleProvider } from './i18n';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -17,12 +17,15 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <LocaleProvider>
-        <App />
-      </LocaleProvider>
-    </QueryClientProvider>
-  </StrictMode>,
+// A user who chose English gets its strings before the first render (Chinese comes with the entry).
+void loadCatalog(initialLocale()).then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <LocaleProvider>
+          <App />
+        </LocaleProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

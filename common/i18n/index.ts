@@ -1,10 +1,9 @@
 import { enUS } from './en-US';
 import { formatMessage } from './format';
+import { DEFAULT_LOCALE, type Locale } from './locales';
 import { zhCN, type MessageKey } from './zh-CN';
 
-export const LOCALES = ['zh-CN', 'en-US'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'zh-CN';
+export { DEFAULT_LOCALE, LOCALES, type Locale } from './locales';
 export type { MessageKey };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, 'en-US': enUS };

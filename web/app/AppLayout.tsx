@@ -7,8 +7,8 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
-import { useMemo, useState } from 'react';
+import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Skeleton, Typography, type MenuProps } from 'antd';
+import { Suspense, useMemo, useState } from 'react';
 import { Link, matchPath, Outlet, useLocation, useNavigate } from 'react-router';
 import { authApi } from '../api/resources';
 import { can, storeMe, useMe } from '../auth/session';
@@ -21,7 +21,8 @@ import { Logo } from '../components/Logo';
 import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
 import { useIsMobile } from '../components/responsive';
-import { translateIn, useLocale, useT, type Locale } from '../i18n';
+import { loadCatalog, translateIn, useLocale, useT, type Locale } from '../i18n';
+import { preload } from './lazy-page';
 import { MobileNav } from './MobileNav';
 import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
 
@@ -35,7 +36,12 @@ function useMenuItems(): MenuItem[] {
     const entry = (page: AppPage): MenuItem => ({
       key: page.path,
       icon: page.icon,
-      label: <Link to={page.path}>{t(page.labelKey)}</Link>,
+      // Pointing at (or focusing) an entry starts loading its page's code.
+      label: (
+        <Link to={page.path} onMouseEnter={() => preload(page)} onFocus={() => preload(page)}>
+          {t(page.labelKey)}
+        </Link>
+      ),
     });
     const items: MenuItem[] = [];
     const groups = new Map<string, MenuItem[]>();
@@ -124,6 +130,7 @@ function SavedLanguageSwitch({ compact = false }: { compact?: boolean }) {
   const save = async (locale: Locale) => {
     try {
       const me = await authApi.updateMe({ locale });
+      await loadCatalog(locale); // (the toast below speaks the new language)
       setLocale(locale);
       storeMe(queryClient, me);
       void message.success(translateIn(locale)('lang.switched'));
@@ -132,6 +139,15 @@ function SavedLanguageSwitch({ compact = false }: { compact?: boolean }) {
     }
   };
   return <LanguageSwitch onSelect={save} compact={compact} />;
+}
+
+/** The placeholder of a page whose code is loading. */
+function PageLoading() {
+  return (
+    <div aria-busy="true" data-testid="page-loading">
+      <Skeleton active paragraph={{ rows: 6 }} />
+    </div>
+  );
 }
 
 export function AppLayout() {
@@ -148,87 +164,95 @@ export function AppLayout() {
   ).map((p) => p.path);
 
   return (
-    <Layout style={{ minHeight: '100vh' }}>
-      <a
-        href="#main"
-        className="gd-skip-link"
-        data-testid="skip-link"
-        onClick={(event) => {
-          // Focus the content without adding #main to the address.
-          event.preventDefault();
-          document.getElementById('main')?.focus();
-        }}
-      >
-        {t('app.skipToContent')}
-      </a>
-      <Layout.Sider
-        theme="light"
-        width={224}
-        collapsedWidth={64}
-        collapsed={collapsed}
-        // On a phone the menu is a drawer instead (MobileNav in the header).
-        style={{ borderRight: '1px solid #f0f0f0', display: mobile ? 'none' : undefined }}
-      >
-        <Link
-          to="/"
-          style={{
-            display: 'flex',
-            alignItems: 'center',
-            gap: 10,
-            height: 64,
-            padding: collapsed ? '0 20px' : '0 24px',
+    // antd's App (message, modal and notification hooks for every page) starts here, with the signed-in
+    // app: the sign-in page does not load it.
+    <App>
+      <Layout style={{ minHeight: '100vh' }}>
+        <a
+          href="#main"
+          className="gd-skip-link"
+          data-testid="skip-link"
+          onClick={(event) => {
+            // Focus the content without adding #main to the address.
+            event.preventDefault();
+            document.getElementById('main')?.focus();
           }}
         >
-          <Logo />
-          {!collapsed && (
-            <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
-              {t('app.fullName')}
-            </Typography.Text>
-          )}
-        </Link>
-        <Menu
-          mode="inline"
-          selectedKeys={selected}
-          defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
-          items={items}
-          style={{ borderInlineEnd: 'none' }}
-          aria-label={t('app.name')}
-          data-testid="sider-menu"
-        />
-      </Layout.Sider>
-      <Layout>
-        <Layout.Header
-          style={{
-            background: '#fff',
-            padding: mobile ? '0 8px' : '0 16px',
-            display: 'flex',
-            alignItems: 'center',
-            gap: mobile ? 4 : 8,
-            borderBottom: '1px solid #f0f0f0',
-          }}
+          {t('app.skipToContent')}
+        </a>
+        <Layout.Sider
+          theme="light"
+          width={224}
+          collapsedWidth={64}
+          collapsed={collapsed}
+          // On a phone the menu is a drawer instead (MobileNav in the header).
+          style={{ borderRight: '1px solid #f0f0f0', display: mobile ? 'none' : undefined }}
         >
-          {mobile ? (
-            <MobileNav items={items} selected={selected} />
-          ) : (
-            <Button
-              type="text"
-              aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
-              icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-              onClick={() => setCollapsed(!collapsed)}
-            />
-          )}
-          {can(me, 'customers:read') && <AnswerBox fluid={mobile} />}
-          <div style={{ flex: mobile ? 'none' : 1 }} />
-          <NotificationBell />
-          <SavedLanguageSwitch compact={mobile} />
-          <UserMenu compact={mobile} />
-        </Layout.Header>
-        <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
-          <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
-            <Outlet />
-          </DocumentTitle>
-        </Layout.Content>
+          <Link
+            to="/"
+            style={{
+              display: 'flex',
+              alignItems: 'center',
+              gap: 10,
+              height: 64,
+              padding: collapsed ? '0 20px' : '0 24px',
+            }}
+          >
+            <Logo />
+            {!collapsed && (
+              <Typography.Text strong style={{ fontSize: 16, whiteSpace: 'nowrap' }}>
+                {t('app.fullName')}
+              </Typography.Text>
+            )}
+          </Link>
+          <Menu
+            mode="inline"
+            selectedKeys={selected}
+            defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
+            items={items}
+            style={{ borderInlineEnd: 'none' }}
+            aria-label={t('app.name')}
+            data-testid="sider-menu"
+          />
+        </Layout.Sider>
+        <Layout>
+          <Layout.Header
+            style={{
+              background: '#fff',
+              padding: mobile ? '0 8px' : '0 16px',
+              display: 'flex',
+              alignItems: 'center',
+              gap: mobile ? 4 : 8,
+              borderBottom: '1px solid #f0f0f0',
+            }}
+          >
+            {mobile ? (
+              <MobileNav items={items} selected={selected} />
+            ) : (
+              <Button
+                type="text"
+                aria-label={t(collapsed ? 'nav.expand' : 'nav.collapse')}
+                icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+                onClick={() => setCollapsed(!collapsed)}
+              />
+            )}
+            {can(me, 'customers:read') && <AnswerBox fluid={mobile} />}
+            <div style={{ flex: mobile ? 'none' : 1 }} />
+            <NotificationBell />
+            <SavedLanguageSwitch compact={mobile} />
+            <UserMenu compact={mobile} />
+          </Layout.Header>
+          <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? 12 : 24, minWidth: 0, outline: 'none' }}>
+            <DocumentTitle page={current ? t(current.labelKey) : t('result.notFoundTitle')}>
+              {/* A page whose code is still loading shows a skeleton at once (a new boundary per page, so a
+                navigation does not keep the previous page on screen while the next one's chunk arrives). */}
+              <Suspense key={current?.path} fallback={<PageLoading />}>
+                <Outlet />
+              </Suspense>
+            </DocumentTitle>
+          </Layout.Content>
+        </Layout>
       </Layout>
-    </Layout>
+    </App>
   );
 }

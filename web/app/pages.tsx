@@ -1,5 +1,14 @@
 import {
+  AimOutlined,
   ApartmentOutlined,
+  BranchesOutlined,
+  CalendarOutlined,
+  FunnelPlotOutlined,
+  MailOutlined,
+  NodeIndexOutlined,
+  NotificationOutlined,
+  ScheduleOutlined,
+  UnorderedListOutlined,
   AuditOutlined,
   BankOutlined,
   EnvironmentOutlined,
@@ -19,35 +28,9 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Me } from '../../common/schemas/auth';
 import { can, useMe } from '../auth/session';
-import { AuditLogPage } from '../features/audit/AuditLogPage';
-import { CustomerPage } from '../features/customers/CustomerPage';
-import { CustomersPage } from '../features/customers/CustomersPage';
-import { EvaluationSheetPage } from '../features/customers/EvaluationSheetPage';
-import { DepartmentsPage } from '../features/departments/DepartmentsPage';
-import { HomePage } from '../features/home/HomePage';
-import { REFERENCE_KINDS } from '../features/reference/reference-kinds';
-import { ReferencePage } from '../features/reference/ReferencePage';
-import { RolesPage } from '../features/roles/RolesPage';
-import { AllApiTokensPage } from '../features/settings/AllApiTokensPage';
-import { SettingsPage } from '../features/settings/SettingsPage';
-import { UsersPage } from '../features/users/UsersPage';
-import { AimOutlined, BranchesOutlined } from '@ant-design/icons';
-import { AssignmentRulesPage } from '../features/assignment-rules/AssignmentRulesPage';
-import { LeadPage } from '../features/leads/LeadPage';
-import { LeadsPage } from '../features/leads/LeadsPage';
-import { FunnelPlotOutlined, NodeIndexOutlined } from '@ant-design/icons';
-import { OpportunitiesPage } from '../features/opportunities/OpportunitiesPage';
-import { OpportunityPage } from '../features/opportunities/OpportunityPage';
-import { PipelineSettingsPage } from '../features/pipeline/PipelineSettingsPage';
-import { NotificationOutlined } from '@ant-design/icons';
-import { CampaignPage } from '../features/campaigns/CampaignPage';
-import { CampaignsPage } from '../features/campaigns/CampaignsPage';
-import { CalendarOutlined, MailOutlined, ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
-import { ActivityCategoriesPage } from '../features/activities/ActivityCategoriesPage';
-import { CalendarPage } from '../features/calendar/CalendarPage';
-import { OutboxPage } from '../features/mail/OutboxPage';
-import { TodayPage } from '../features/today/TodayPage';
+import type { REFERENCE_KINDS } from '../features/reference/reference-kinds';
 import { useT, type WebMessageKey } from '../i18n';
+import { lazyPart, type LazyPart } from './lazy-page';
 
 export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
 
@@ -67,16 +50,36 @@ export type AppPage = {
   hideInMenu?: boolean;
   /** Who may open the page; the sider shows it only to them and the route answers 403 to others. */
   allowed: (me: Me) => boolean;
-  element: ReactNode;
-};
+} & LazyPart;
 
 const manageStaff = (me: Me) => can(me, 'staff:manage');
+
+const todayPage = lazyPart(() => import('../features/today/TodayPage').then((m) => m.TodayPage));
+const homePage = lazyPart(() =>
+  import('../features/home/HomePage').then(
+    (m) =>
+      function Home() {
+        return <m.HomePage modules={<MyModules />} />;
+      },
+  ),
+);
 
 /** The start page: Today 今日 for those who work with customers, the profile overview for everyone else. */
 function StartPage() {
   const me = useMe();
-  return can(me, 'customers:read') ? <TodayPage /> : <HomePage modules={<MyModules />} />;
+  return can(me, 'customers:read') ? todayPage.element : homePage.element;
 }
+
+/** The staff reference lists (branches, regions, business lines) share one page. */
+const referencePage = (kind: keyof typeof REFERENCE_KINDS) =>
+  lazyPart(() =>
+    Promise.all([import('../features/reference/ReferencePage'), import('../features/reference/reference-kinds')]).then(
+      ([page, kinds]) =>
+        function Reference() {
+          return <page.ReferencePage kind={kinds.REFERENCE_KINDS[kind]} />;
+        },
+    ),
+  );
 
 /** Links to every page of the menu the user may open (the profile page lists them). */
 function MyModules() {
@@ -98,13 +101,20 @@ const readCustomers = (me: Me) => can(me, 'customers:read');
 
 /** Every page of the signed-in app: the router and the sider menu are both built from this list. */
 export const APP_PAGES: AppPage[] = [
-  { path: '/', labelKey: 'nav.today', icon: <ScheduleOutlined />, allowed: () => true, element: <StartPage /> },
+  {
+    path: '/',
+    labelKey: 'nav.today',
+    icon: <ScheduleOutlined />,
+    allowed: () => true,
+    element: <StartPage />,
+    preload: todayPage.preload,
+  },
   {
     path: '/calendar',
     labelKey: 'nav.calendar',
     icon: <CalendarOutlined />,
     allowed: readCustomers,
-    element: <CalendarPage />,
+    ...lazyPart(() => import('../features/calendar/CalendarPage').then((m) => m.CalendarPage)),
   },
   {
     path: '/customers',
@@ -112,7 +122,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.customers',
     icon: <ContactsOutlined />,
     allowed: readCustomers,
-    element: <CustomersPage />,
+    ...lazyPart(() => import('../features/customers/CustomersPage').then((m) => m.CustomersPage)),
   },
   {
     path: '/customers/value-sheet',
@@ -120,7 +130,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.customerSettings',
     icon: <FundOutlined />,
     allowed: (me) => can(me, 'customers:configure'),
-    element: <EvaluationSheetPage />,
+    ...lazyPart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
   },
   {
     path: '/customers/:id',
@@ -129,7 +139,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <ContactsOutlined />,
     hideInMenu: true,
     allowed: readCustomers,
-    element: <CustomerPage />,
+    ...lazyPart(() => import('../features/customers/CustomerPage').then((m) => m.CustomerPage)),
   },
   {
     path: '/campaigns',
@@ -137,7 +147,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.campaigns',
     icon: <NotificationOutlined />,
     allowed: (me) => can(me, 'campaigns:read'),
-    element: <CampaignsPage />,
+    ...lazyPart(() => import('../features/campaigns/CampaignsPage').then((m) => m.CampaignsPage)),
   },
   {
     path: '/campaigns/:id',
@@ -146,7 +156,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <NotificationOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'campaigns:read'),
-    element: <CampaignPage />,
+    ...lazyPart(() => import('../features/campaigns/CampaignPage').then((m) => m.CampaignPage)),
   },
   {
     path: '/leads',
@@ -154,7 +164,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'lead.nav',
     icon: <AimOutlined />,
     allowed: (me) => can(me, 'leads:read'),
-    element: <LeadsPage />,
+    ...lazyPart(() => import('../features/leads/LeadsPage').then((m) => m.LeadsPage)),
   },
   {
     path: '/leads/:id',
@@ -163,7 +173,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <AimOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'leads:read'),
-    element: <LeadPage />,
+    ...lazyPart(() => import('../features/leads/LeadPage').then((m) => m.LeadPage)),
   },
   {
     path: '/opportunities',
@@ -171,7 +181,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'opp.nav',
     icon: <FunnelPlotOutlined />,
     allowed: (me) => can(me, 'opportunities:read'),
-    element: <OpportunitiesPage />,
+    ...lazyPart(() => import('../features/opportunities/OpportunitiesPage').then((m) => m.OpportunitiesPage)),
   },
   {
     path: '/opportunities/:id',
@@ -180,7 +190,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <FunnelPlotOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'opportunities:read'),
-    element: <OpportunityPage />,
+    ...lazyPart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
   },
   {
     path: '/sales/assignment-rules',
@@ -188,7 +198,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'rule.nav',
     icon: <BranchesOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
-    element: <AssignmentRulesPage />,
+    ...lazyPart(() => import('../features/assignment-rules/AssignmentRulesPage').then((m) => m.AssignmentRulesPage)),
   },
   {
     path: '/sales/activity-categories',
@@ -196,7 +206,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.activityCategories',
     icon: <UnorderedListOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
-    element: <ActivityCategoriesPage />,
+    ...lazyPart(() => import('../features/activities/ActivityCategoriesPage').then((m) => m.ActivityCategoriesPage)),
   },
   {
     path: '/sales/pipelines',
@@ -204,7 +214,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'pipeline.nav',
     icon: <NodeIndexOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
-    element: <PipelineSettingsPage />,
+    ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
   },
   {
     path: '/staff/users',
@@ -213,7 +223,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <UserOutlined />,
     // Colleagues' records: a salesperson's own scope would list only themselves (their profile is under /me).
     allowed: (me) => can(me, 'staff:read', 'department'),
-    element: <UsersPage />,
+    ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
   },
   {
     path: '/staff/departments',
@@ -221,7 +231,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.departments',
     icon: <ApartmentOutlined />,
     allowed: manageStaff,
-    element: <DepartmentsPage />,
+    ...lazyPart(() => import('../features/departments/DepartmentsPage').then((m) => m.DepartmentsPage)),
   },
   {
     path: '/staff/branches',
@@ -229,7 +239,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.branches',
     icon: <BankOutlined />,
     allowed: manageStaff,
-    element: <ReferencePage key="branches" kind={REFERENCE_KINDS.branches} />,
+    ...referencePage('branches'),
   },
   {
     path: '/staff/regions',
@@ -237,7 +247,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.regions',
     icon: <EnvironmentOutlined />,
     allowed: manageStaff,
-    element: <ReferencePage key="regions" kind={REFERENCE_KINDS.regions} />,
+    ...referencePage('regions'),
   },
   {
     path: '/staff/business-lines',
@@ -245,7 +255,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.businessLines',
     icon: <TagsOutlined />,
     allowed: manageStaff,
-    element: <ReferencePage key="business-lines" kind={REFERENCE_KINDS.businessLines} />,
+    ...referencePage('businessLines'),
   },
   {
     path: '/staff/roles',
@@ -253,7 +263,7 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'nav.roles',
     icon: <SafetyCertificateOutlined />,
     allowed: manageStaff,
-    element: <RolesPage />,
+    ...lazyPart(() => import('../features/roles/RolesPage').then((m) => m.RolesPage)),
   },
   {
     path: '/staff/api-tokens',
@@ -261,21 +271,21 @@ export const APP_PAGES: AppPage[] = [
     labelKey: 'settings.tokens',
     icon: <KeyOutlined />,
     allowed: manageStaff,
-    element: <AllApiTokensPage />,
+    ...lazyPart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
   },
   {
     path: '/mail-outbox',
     labelKey: 'nav.outbox',
     icon: <MailOutlined />,
     allowed: (me) => can(me, 'mail:manage'),
-    element: <OutboxPage />,
+    ...lazyPart(() => import('../features/mail/OutboxPage').then((m) => m.OutboxPage)),
   },
   {
     path: '/audit',
     labelKey: 'nav.audit',
     icon: <AuditOutlined />,
     allowed: (me) => can(me, 'audit:read'),
-    element: <AuditLogPage />,
+    ...lazyPart(() => import('../features/audit/AuditLogPage').then((m) => m.AuditLogPage)),
   },
   {
     path: '/me',
@@ -283,7 +293,7 @@ export const APP_PAGES: AppPage[] = [
     icon: <UserOutlined />,
     hideInMenu: true,
     allowed: () => true,
-    element: <HomePage modules={<MyModules />} />,
+    ...homePage,
   },
   {
     path: '/settings',
@@ -291,6 +301,6 @@ export const APP_PAGES: AppPage[] = [
     icon: <SettingOutlined />,
     hideInMenu: true,
     allowed: () => true,
-    element: <SettingsPage />,
+    ...lazyPart(() => import('../features/settings/SettingsPage').then((m) => m.SettingsPage)),
   },
 ];

@@ -1,5 +1,5 @@
 import type { UseQueryResult } from '@tanstack/react-query';
-import { Button, Flex, Result, Skeleton, Spin } from 'antd';
+import { Button, Result, Skeleton } from 'antd';
 import { isApiError } from '../api/client';
 import { errorText } from './errors';
 import { useNavigate } from 'react-router';
@@ -40,13 +40,8 @@ export function ErrorResult({ detail, onRetry }: { detail?: string; onRetry?: ()
   );
 }
 
-export function FullPageSpin() {
-  return (
-    <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
-      <Spin size="large" />
-    </Flex>
-  );
-}
+// In a module of its own so that the first load can show it without antd's Result (and its illustrations).
+export { FullPageSpin } from './FullPageSpin';
 
 /**
  * What a record page shows while its record is not there: a skeleton while loading, the 404 page

@@ -2,16 +2,11 @@ import { App } from 'antd';
 import type { FormInstance } from 'antd';
 import { useCallback } from 'react';
 import { ApiError } from '../api/client';
-import { useT, type Translate } from '../i18n';
+import { useT } from '../i18n';
+import { errorText } from './error-text';
 
-/** The text to show for a failed call: the server's localised message, or ours for network failures. */
-export function errorText(t: Translate, error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.code === 'NETWORK_ERROR') return t('common.networkError');
-    return error.message || t('common.unknownError', { code: error.code });
-  }
-  return t('common.unknownError', { code: error instanceof Error ? error.name : 'UNKNOWN' });
-}
+// errorText lives apart (error-text.ts) so that the first load can use it without antd's App; kept here for every caller.
+export { errorText };
 
 /** A toast for a failed call. */
 export function useErrorToast() {

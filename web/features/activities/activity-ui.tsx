@@ -16,11 +16,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Flex, Tag } from 'antd';
 import { useCallback, useMemo, type ReactNode } from 'react';
 import type { Locale } from '../../../common/i18n';
-import {
-  ACTIVITY_CATEGORIES,
-  type ActivityCategory,
-  type ActivityCategoryItem,
-} from '../../../common/schemas/activities';
+// Types only: the schema module's runtime (zod) stays out of the pages that show a category (Today).
+import type { ActivityCategory, ActivityCategoryItem } from '../../../common/schemas/activities';
 import { activityCategoriesApi } from '../../api/resources';
 import { useLocale } from '../../i18n';
 
@@ -55,7 +52,8 @@ export const CATEGORY_COLORS: Record<ActivityCategory, string> = {
 
 /** A built-in category code (the ones with their own icon and colour). */
 export function isCategory(value: string): value is ActivityCategory {
-  return (ACTIVITY_CATEGORIES as readonly string[]).includes(value);
+  // CATEGORY_COLORS has exactly the built-in categories (its type requires every one).
+  return Object.hasOwn(CATEGORY_COLORS, value);
 }
 
 /** A category's icon: built-in ones have their own, the firm's own categories a plain tag. */

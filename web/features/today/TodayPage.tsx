@@ -30,7 +30,7 @@ import {
   Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
 import type { Reminder } from '../../../common/schemas/reminders';
@@ -52,8 +52,11 @@ import { ReschedulePopover } from '../../components/ReschedulePopover';
 import { formatDate, formatDateTime, hourInFirmZone } from '../../components/format';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
-import { LogModal } from '../customers/ContactLogCard';
-import { SuggestionModal } from './SuggestionModal';
+
+// The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
+// not with the page.
+const LogModal = lazy(() => import('../customers/ContactLogCard').then((m) => ({ default: m.LogModal })));
+const SuggestionModal = lazy(() => import('./SuggestionModal').then((m) => ({ default: m.SuggestionModal })));
 
 /** Everything Today shows changes with these collections. */
 const TODAY = [todayApi.path, remindersApi.path, activitiesApi.path, customersApi.path, suggestionsApi.path];
@@ -341,7 +344,14 @@ function CallsDue({ items, today }: { items: CallDue[]; today: string }) {
         )}
       />
       {logging && (
-        <LogModal customerId={logging.customerId} contactId={logging.contactId} open onClose={() => setLogging(null)} />
+        <Suspense fallback={null}>
+          <LogModal
+            customerId={logging.customerId}
+            contactId={logging.contactId}
+            open
+            onClose={() => setLogging(null)}
+          />
+        </Suspense>
       )}
     </>
   );
@@ -683,7 +693,9 @@ export function TodayPage() {
         </Col>
       </Row>
       {drafting && (
-        <SuggestionModal suggestion={d.inactive.find((s) => s.id === drafting)!} onClose={() => setDrafting(null)} />
+        <Suspense fallback={null}>
+          <SuggestionModal suggestion={d.inactive.find((s) => s.id === drafting)!} onClose={() => setDrafting(null)} />
+        </Suspense>
       )}
     </Space>
   );
