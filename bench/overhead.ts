@@ -129,7 +129,9 @@ try {
       ['customer page', `/api/v1/customers/${customer}/overview`],
       ['Today', '/api/v1/today'],
     ];
-    for (const [name, url] of endpoints) {
+    // BENCH_ENDPOINTS=Today,answer: only the endpoints whose names contain one of these.
+    const only = process.env.BENCH_ENDPOINTS?.split(',');
+    for (const [name, url] of endpoints.filter(([name]) => !only || only.some((part) => name.includes(part)))) {
       const get = async () => {
         const res = await app.inject({ method: 'GET', url, headers: { cookie } });
         if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
