@@ -7,8 +7,15 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_FILE_BYTES } from '../common/schemas/files';
 import type { Config } from './config';
@@ -33,6 +40,7 @@ import { registerOpportunityExtraRoutes } from './domains/opportunities/opportun
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { typed } from './lib/routes';
+import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
 import { answerFrameworkError, registerErrorHandling } from './plugins/errors';
 import { registerProxyWarning } from './plugins/proxy-warning';
@@ -68,7 +76,22 @@ export type AppOptions = {
   jobs?: JobsOptions;
   /** How often open live channels re-check their session (default 30 s; tests shorten it). */
   liveCheckMs?: number;
+  /**
+   * Check every response against its Zod schema (a mismatch is a 500) and the compiled serializer's JSON
+   * against Zod's (tests); otherwise responses are only written by the compiled serializer.
+   */
+  checkResponses?: boolean;
 };
+
+/** One log line per request, when it completes (with its address), instead of Fastify's two. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest() {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    if (error)
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
 
 /** Builds the HTTP application (without listening), as `main.ts` and the tests use it. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -84,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
+    logController: new OneLinePerRequest(),
   });
   const routeTable: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
@@ -103,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await realtime.close();
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer({ check: options.checkResponses ?? false }));
 
   await app.register(fastifyCookie);
   // Oversized files are reported by the services (FILE_TOO_LARGE), not thrown mid-stream. Uploads are read one

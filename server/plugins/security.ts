@@ -17,17 +17,21 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
 export function registerSecurityHeaders(app: FastifyInstance) {
-  app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('cross-origin-opener-policy', 'same-origin');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(HEADERS);
     reply.header('x-request-id', request.id);
     // By the route the router matched (its registered address), not the URL text; unmatched: no-store too.
     const route = request.routeOptions.url;
     if (route === undefined || route.startsWith('/api/')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }

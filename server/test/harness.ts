@@ -116,7 +116,13 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = { ...loadConfig({}), jobPollSeconds: 0.5, ...options.config };
-  const app = await buildApp({ database, config, jobs: options.jobs, liveCheckMs: options.liveCheckMs });
+  const app = await buildApp({
+    database,
+    config,
+    jobs: options.jobs,
+    liveCheckMs: options.liveCheckMs,
+    checkResponses: true,
+  });
   if (options.workers) await startWorkers(app, config, options.workers);
   await app.ready();
   const anon = new Client(app);

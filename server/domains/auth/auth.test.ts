@@ -101,6 +101,38 @@ describe('session', () => {
     expect((await client.patch('/api/v1/auth/me', { locale: 'fr-FR' })).status).toBe(400);
   });
 
+  it('slides the expiry as the session is used, writing it at most once a minute, and still ends at once', async () => {
+    const { client } = await signedIn(t);
+    const userId = client.me!.user.id;
+    const row = async () => (await t.database.db.select().from(sessions).where(eq(sessions.userId, userId)))[0];
+    const set = (secondsSinceSeen: number, expiresInSeconds: number) =>
+      t.database.db
+        .update(sessions)
+        .set({
+          lastSeenAt: new Date(Date.now() - secondsSinceSeen * 1000),
+          expiresAt: new Date(Date.now() + expiresInSeconds * 1000),
+        })
+        .where(eq(sessions.userId, userId));
+    // Seen 30 s ago: the request writes nothing, the expiry stays where it was.
+    await set(30, 3600);
+    const before = await row();
+    expect((await client.get('/api/v1/auth/me')).status).toBe(200);
+    expect(await row()).toEqual(before);
+    // Seen two minutes ago: the expiry slides to a full session length from now.
+    await set(120, 3600);
+    expect((await client.get('/api/v1/auth/me')).status).toBe(200);
+    const slid = await row();
+    expect(slid.expiresAt.getTime()).toBeGreaterThan(Date.now() + (t.config.sessionTtlHours * 3600 - 600) * 1000);
+    expect(slid.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // Past its expiry it is refused however recently it was seen, and signing out ends it at once.
+    await set(0, -1);
+    expect((await client.get('/api/v1/auth/me')).status).toBe(401);
+    await set(0, 3600);
+    expect((await client.get('/api/v1/auth/me')).status).toBe(200);
+    expect((await client.post('/api/v1/auth/logout')).status).toBe(200);
+    expect((await client.get('/api/v1/auth/me')).status).toBe(401);
+  });
+
   it('is shared by two app instances on one database (sessions live in the database)', async () => {
     const { client } = await signedIn(t);
     // A second instance with its own connection (pool) where the engine allows one.

@@ -17,11 +17,11 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Actor } from '../../policy';
+import { actorKey, type Actor } from '../../policy';
 import { loadActor } from '../staff/actors';
 import type { Reminder, ReminderCreate, ReminderListQuery } from '../../../common/schemas/reminders';
 import { inTransaction, type Ctx, type JobsTx } from '../../context';
-import type { Db } from '../../db/client';
+import { fixedLimit, preparedOnce, type Db } from '../../db/client';
 import { AppError, invalidInput, notFound } from '../../errors';
 import { FIRM_TIME_ZONE, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
@@ -41,8 +41,10 @@ import { reminders } from './reminders.tables';
  * and next-contact reminders follow their activity's people and the customer's owner instead.
  */
 function targetVisibleTo(actor: Actor): SQL {
+  // OFFSET 0 keeps each check a probe of the one record by its key: without it PostgreSQL may instead
+  // hash the reader's whole visible set (a scan of every customer) for a page of reminders.
   const on = <T extends PgTable>(table: T, id: PgColumn, target: PgColumn, visible: SQL) =>
-    and(isNotNull(target), exists(sql`(SELECT 1 FROM ${table} WHERE ${id} = ${target} AND ${visible})`));
+    and(isNotNull(target), exists(sql`(SELECT 1 FROM ${table} WHERE ${id} = ${target} AND ${visible} OFFSET 0)`));
   return or(
     ne(reminders.kind, 'custom'),
     on(customers, customers.id, reminders.customerId, visibleCustomers(actor)),
@@ -406,15 +408,23 @@ async function getMyReminder(ctx: Ctx, id: string): Promise<Reminder> {
 
 /** My reminders: those that went off and are not dealt with yet (oldest first), or those still to come. */
 export async function findMyReminders(ctx: Ctx, query: ReminderListQuery): Promise<Reminder[]> {
-  const mine = and(eq(reminders.userId, ctx.actor.id), isNull(reminders.doneAt), targetVisibleTo(ctx.actor));
-  const where =
-    query.state === 'due'
-      ? and(mine, isNotNull(reminders.firedAt))
-      : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
-  const rows = await selectReminders(ctx.db)
-    .where(where)
-    .orderBy(asc(reminders.remindAt), asc(reminders.id))
-    .limit(query.pageSize);
+  // Built once per reader (it embeds their visibility) and prepared: Today asks for it on every visit.
+  const rows = await preparedOnce(
+    ctx.db,
+    `my-reminders|${query.state}|${query.pageSize}|${actorKey(ctx.actor)}`,
+    () => {
+      const mine = and(eq(reminders.userId, ctx.actor.id), isNull(reminders.doneAt), targetVisibleTo(ctx.actor));
+      const where =
+        query.state === 'due'
+          ? and(mine, isNotNull(reminders.firedAt))
+          : and(mine, isNull(reminders.firedAt), gt(reminders.remindAt, sql`now() - interval '1 minute'`));
+      return selectReminders(ctx.db)
+        .where(where)
+        .orderBy(asc(reminders.remindAt), asc(reminders.id))
+        .limit(fixedLimit(query.pageSize))
+        .prepare(''); // named by preparedOnce
+    },
+  ).execute();
   return rows.map(present);
 }
 

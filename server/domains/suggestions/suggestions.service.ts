@@ -10,7 +10,7 @@ import {
   type SuggestionSend,
 } from '../../../common/schemas/suggestions';
 import { inTransaction, type Ctx, type JobsTx } from '../../context';
-import type { Db } from '../../db/client';
+import { fixedLimit, preparedOnce, type Db } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
@@ -213,17 +213,24 @@ const mineOrWritable = (ctx: Ctx) =>
   )!;
 
 export async function findMySuggestions(ctx: Ctx, query: SuggestionListQuery): Promise<Suggestion[]> {
-  const rows = await selectSuggestions(ctx.db)
-    // Mine while the customer is still mine.
-    .where(
-      and(
-        eq(customerSuggestions.userId, ctx.actor.id),
-        eq(suggestionCustomers.ownerId, ctx.actor.id),
-        eq(customerSuggestions.status, query.status),
-      ),
-    )
-    .orderBy(desc(customerSuggestions.days), asc(customerSuggestions.id))
-    .limit(query.pageSize);
+  // Prepared once per status and page size: Today asks for it on every visit.
+  const rows = await preparedOnce(
+    ctx.db,
+    `my-suggestions|${query.status}|${query.pageSize}`,
+    () =>
+      selectSuggestions(ctx.db)
+        // Mine while the customer is still mine.
+        .where(
+          and(
+            eq(customerSuggestions.userId, sql.placeholder('me')),
+            eq(suggestionCustomers.ownerId, sql.placeholder('me')),
+            eq(customerSuggestions.status, query.status),
+          ),
+        )
+        .orderBy(desc(customerSuggestions.days), asc(customerSuggestions.id))
+        .limit(fixedLimit(query.pageSize))
+        .prepare(''), // named by preparedOnce
+  ).execute({ me: ctx.actor.id });
   return rows.map(present);
 }
 

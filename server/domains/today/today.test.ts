@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../context';
 import { addDays, localDate, localParts } from '../../lib/time';
-import { activities } from '../activities/activities.tables';
+import { activities, activityAssignees } from '../activities/activities.tables';
 import { customers } from '../customers/customers.tables';
 import { raiseInactiveSuggestions } from '../suggestions/suggestions.service';
 import { buildBusinessLine, buildDepartment, setDepartmentManager, signedIn } from '../../test/factories';
@@ -185,6 +185,35 @@ describe('Today 今日', () => {
     const today = (await client.get('/api/v1/today', { tz })).body;
     expect(today.overdue).toHaveLength(50);
     expect(today.today.map((a: { subject: string }) => a.subject)).toEqual(['今天的拜访']);
+
+    // Work a colleague gave me, older than all of mine, comes first — once, even where I also own it.
+    const colleague = await signedIn(t);
+    const theirs = (await colleague.client.post('/api/v1/customers', { name: uniq('同事客户') })).body;
+    const given = await t.database.db
+      .insert(activities)
+      .values(
+        [0, 1].map((i) => ({
+          category: 'call',
+          subject: `同事交办 ${i}`,
+          status: 'planned' as const,
+          dueAt: new Date(longAgo.getTime() - (2 - i) * 86_400_000),
+          ownerId: colleague.user.id,
+          customerId: theirs.id,
+        })),
+      )
+      .returning({ id: activities.id });
+    const [mine] = await t.database.db
+      .select({ id: activities.id })
+      .from(activities)
+      .where(and(eq(activities.subject, '积压 0'), eq(activities.ownerId, user.id)));
+    await t.database.db
+      .insert(activityAssignees)
+      .values([...given.map((g) => ({ activityId: g.id, userId: user.id })), { activityId: mine.id, userId: user.id }]);
+    const withGiven = (await client.get('/api/v1/today', { tz })).body;
+    const subjects = withGiven.overdue.map((a: { subject: string }) => a.subject);
+    expect(subjects).toHaveLength(50);
+    expect(subjects.slice(0, 2)).toEqual(['同事交办 0', '同事交办 1']);
+    expect(new Set(subjects).size).toBe(50);
   });
 
   it('refuses an unknown time zone with a clear message', async () => {
