@@ -154,3 +154,22 @@ test('a page whose code cannot be loaded (after a release) says so and reloads i
   await page.locator('.fc').first().waitFor();
   expect(await page.getByTestId('chunk-load-error').count()).toBe(0);
 });
+
+test('scripts come compressed and are kept for a year; the page that names them is checked every time', async () => {
+  const base = inject('baseURL');
+  const html = await fetch(new URL('/login', base));
+  expect(html.headers.get('cache-control')).toBe('no-cache');
+  const entry = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
+  expect(entry).toBeTruthy();
+  for (const [accepted, encoding] of [
+    ['br, gzip', 'br'],
+    ['gzip', 'gzip'],
+  ]) {
+    const script = await fetch(new URL(entry!, base), { headers: { 'accept-encoding': accepted } });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-encoding')).toBe(encoding);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(script.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect((await script.text()).length).toBeGreaterThan(1000); // decoded by fetch: the script itself
+  }
+});
