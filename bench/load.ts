@@ -21,8 +21,8 @@
  * 1.5 N contacts imported through the import API itself — CSV files under the upload limit
  * POSTed to /api/v1/customers/import by the partner `exec`, as a person would, with /api/health
  * sampled every 100 ms meanwhile (reported: rows/s, health p50/p99/max, the server's peak RSS) —,
- * then 10 N contact logs in SQL (INSERT … SELECT generate_series) with each customer's last and next
- * contact refreshed from them, and ANALYZE. The loaded database is kept (PostgreSQL: the database;
+ * then 10 N contact logs in SQL (ten INSERT … SELECT over the customers) with each customer's last and next
+ * contact refreshed from them and the next-contact reminders those schedule (rows only, no jobs), and ANALYZE. The loaded database is kept (PostgreSQL: the database;
  * PGlite: the data directory) and reused by later runs with the same N; --reload loads again.
  * Owners: sales1 (李明, 审计一部) holds 5 % of the customers (5,000 of 100,000), 10 % are in the pool 公海,
  * the rest are spread over 14 other demo salespeople and managers. Contact names are 20 surnames ×
@@ -40,7 +40,10 @@
  * process owns the data directory, in this process through one PGlite instance on that directory
  * (C concurrent workers on its one connection, as the server's requests share it) while the server
  * is stopped, before the server's API round. The machine is shared by the bench, the server and
- * PostgreSQL: run it on a quiet machine, and read the load average printed with each table.
+ * PostgreSQL: run it on a quiet machine, and read the load average printed with each table. The
+ * column "server CPU / req" is the server process's CPU time per answered request (from /proc; on
+ * PostgreSQL the database's own CPU is not in it): the figure a busy machine disturbs least — on
+ * PGlite, where every query runs on the server's one thread, 1000 ÷ it is the req/s one free core gives.
  *
  * Adding a module's endpoint: add a row to ENDPOINTS (key, label, roles, url from the fixtures,
  * optionally `plain` raw SQL); fixtures the url needs go into Fixtures/loadFixtures.
@@ -92,6 +95,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const PG_URL = opts['database-url'] ?? `postgres://postgres@127.0.0.1:5432/gongdan_load_${N}`;
 const PGLITE_DIR = path.resolve(ROOT, opts['pglite-dir'] ?? `.tmp/load-pglite-${N}`);
 const BASE = `http://127.0.0.1:${PORT}`;
+/** /proc/<pid>/stat counts CPU time in clock ticks: 100 a second on Linux. */
+const CLOCK_TICKS = 100;
 const CONTACTS = Math.round(N * 1.5);
 const LOGS_PER_CUSTOMER = 10;
 
@@ -347,7 +352,13 @@ function importFiles(): string[] {
 
 // ---------------------------------------------------------------- the server process and HTTP
 
-type Server = { proc: ChildProcess; stop(): Promise<void>; peakRssMb(): number | null };
+type Server = {
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  peakRssMb(): number | null;
+  /** CPU time the server process has used (user + system, ms), from /proc; null elsewhere. */
+  cpuMs(): number | null;
+};
 
 async function startServer(engine: 'pg' | 'pglite', demo: boolean): Promise<Server> {
   const env: Record<string, string | undefined> = {
@@ -382,6 +393,14 @@ async function startServer(engine: 'pg' | 'pglite', demo: boolean): Promise<Serv
   }
   return {
     proc,
+    cpuMs() {
+      try {
+        const fields = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+      } catch {
+        return null;
+      }
+    },
     peakRssMb() {
       try {
         const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
@@ -583,6 +602,12 @@ async function load(engine: 'pg' | 'pglite'): Promise<LoadInfo> {
     await raw(`UPDATE customers c SET last_contact_at = l.occurred_at, next_contact_on = l.next_contact_on
       FROM (SELECT DISTINCT ON (customer_id) customer_id, occurred_at, next_contact_on FROM contact_logs
             ORDER BY customer_id, occurred_at DESC) l WHERE l.customer_id = c.id`);
+    // …and the next-contact reminder it schedules (09:00 in the firm's zone; no pg-boss job: these never fire). Without
+    // them the server's start-up backfill would schedule one per customer, holding PGlite's one connection for minutes.
+    await raw(`INSERT INTO reminders (user_id, kind, remind_at, customer_id, for_date)
+      SELECT owner_id, 'next-contact', (next_contact_on + time '09:00') AT TIME ZONE 'Asia/Shanghai', id, next_contact_on
+      FROM customers c WHERE owner_id IS NOT NULL AND next_contact_on >= current_date
+        AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = c.id AND r.kind = 'next-contact')`);
     await raw('ANALYZE');
     const counts = (
       await raw(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM contacts)::int AS contacts,
@@ -632,7 +657,7 @@ async function loadFixtures(raw: Query): Promise<Fixtures> {
 
 type Case = { endpoint: Endpoint; role: RoleKey | null; url: string; kind: 'plain' | 'app' | null };
 type Measured = {
-  api?: { rate: number; p50: number; p99: number; failed: number };
+  api?: { rate: number; p50: number; p99: number; failed: number; cpuMs: number | null };
   raw?: { rate: number; p50: number };
 };
 
@@ -731,7 +756,7 @@ async function drive(fn: () => Promise<unknown>, seconds: number, workers: numbe
   return { rate: latencies.length / elapsed, p50: quantile(latencies, 0.5) };
 }
 
-async function driveApi(url: string, cookie: string | null) {
+async function driveApi(server: Server, url: string, cookie: string | null) {
   const options: CannonOptions = {
     url: `${BASE}${url}`,
     connections: CONNECTIONS,
@@ -739,13 +764,17 @@ async function driveApi(url: string, cookie: string | null) {
     headers: cookie ? { cookie } : ({} as Record<string, string>),
   };
   await autocannon({ ...options, duration: 1 });
+  const cpuBefore = server.cpuMs();
   const result = await autocannon({ ...options, duration: DURATION });
+  const cpuAfter = server.cpuMs();
   const ok = result['2xx'];
   return {
     rate: ok / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failed: result.non2xx + result.errors + result.timeouts,
+    // The server's own CPU per answered request: what a request costs whatever else the machine runs.
+    cpuMs: cpuBefore !== null && cpuAfter !== null && ok ? (cpuAfter - cpuBefore) / ok : null,
   };
 }
 
@@ -779,7 +808,7 @@ async function measureEngine(engine: 'pg' | 'pglite', info: LoadInfo): Promise<s
     const sessions = new Map<RoleKey, Session>();
     for (const role of ALL) sessions.set(role, await signIn(ROLES[role].username));
     for (const c of list) {
-      results.get(c)!.api = await driveApi(c.url, c.role ? sessions.get(c.role)!.cookie : null);
+      results.get(c)!.api = await driveApi(server, c.url, c.role ? sessions.get(c.role)!.cookie : null);
       if (engine === 'pg') await runRaw(c);
       const m = results.get(c)!;
       console.log(
@@ -807,13 +836,13 @@ async function measureEngine(engine: 'pg' | 'pglite', info: LoadInfo): Promise<s
         ]
       : []),
     '',
-    '| endpoint | role | API req/s | raw q/s | raw ÷ API | API p50 / p99 | raw SQL |',
-    '|---|---|---|---|---|---|---|',
+    '| endpoint | role | API req/s | raw q/s | raw ÷ API | API p50 / p99 | server CPU / req | raw SQL |',
+    '|---|---|---|---|---|---|---|---|',
     ...list.map((c) => {
       const m = results.get(c)!;
       const api = m.api;
       const ratio = api && m.raw ? `${(m.raw.rate / api.rate).toFixed(2)}×` : '—';
-      return `| ${c.endpoint.label} | ${c.role ?? '—'} | ${api ? fmt(api.rate) : '—'}${api?.failed ? ` (${api.failed} failed)` : ''} | ${m.raw ? fmt(m.raw.rate) : '—'} | ${ratio} | ${api ? `${api.p50} / ${api.p99} ms` : '—'} | ${c.kind ?? '—'} |`;
+      return `| ${c.endpoint.label} | ${c.role ?? '—'} | ${api ? fmt(api.rate) : '—'}${api?.failed ? ` (${api.failed} failed)` : ''} | ${m.raw ? fmt(m.raw.rate) : '—'} | ${ratio} | ${api ? `${api.p50} / ${api.p99} ms` : '—'} | ${api?.cpuMs != null ? `${api.cpuMs.toFixed(1)} ms` : '—'} | ${c.kind ?? '—'} |`;
     }),
     '',
   ];
