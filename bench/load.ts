@@ -180,7 +180,9 @@ function plainCustomerList(filter: { q?: string; status?: string; order: string 
     const count = `SELECT count(*) FROM (SELECT 1 FROM customers c WHERE ${cond} LIMIT ${COUNT_CAP + 1}) capped`;
     return async (query: Query): Promise<PlainAnswer> => {
       const rows = (await query(page, p.values)).rows;
-      const total = rows.length === PAGE ? Number((await query(count, p.values)).rows[0].count) : rows.length;
+      // As the API answers a capped count: COUNT_CAP, not the COUNT_CAP + 1 that told it there are more.
+      const total =
+        rows.length === PAGE ? Math.min(COUNT_CAP, Number((await query(count, p.values)).rows[0].count)) : rows.length;
       return { ids: rows.map((r) => r.id as string), total };
     };
   };
