@@ -4,8 +4,9 @@
  * on PostgreSQL and on the embedded PGlite. Prints one markdown table per engine:
  * endpoint, role, API req/s, raw q/s, raw ÷ API, API p50 / p99 — ready to paste into docs/.
  *
- *   npx tsx bench/load.ts                                  # both engines, 100,000 customers: ≈ 9 min on 2 cores
- *                                                          # with the data loaded, ≈ 5 min more the first time
+ *   npx tsx bench/load.ts                                  # both engines, 100,000 customers: ≈ 10 min on 2 cores
+ *                                                          # with the data loaded, ≈ 6 min more the first time
+ *   npx tsx bench/load.ts --duration=3                     # the first run too in under 15 minutes
  *   npx tsx bench/load.ts --engine=pg --duration=10        # the issue's 10 s per measurement (≈ 10 min)
  *   npx tsx bench/load.ts --customers=2000 --duration=2    # a smoke run
  *   npx tsx bench/load.ts --only=list,today --roles=exec   # some rows (endpoint keys, see ENDPOINTS)
