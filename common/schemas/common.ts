@@ -72,11 +72,13 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     total: z.int(),
+    /** false: `total` is a lower bound — the list stopped counting there (large lists; shown as "10,000+"). */
+    totalExact: z.boolean().optional(),
     page: z.int(),
     pageSize: z.int(),
   });
 }
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+export type Page<T> = { items: T[]; total: number; totalExact?: boolean; page: number; pageSize: number };
 
 export const ErrorBody = z.object({
   error: z.object({

@@ -56,6 +56,31 @@ export async function pageWithTotal<T>(
 }
 
 /**
+ * How far a capped count goes past the start of the page: beyond it a list's total is a lower
+ * bound (`totalExact: false`, shown as "10,000+"). Counting every visible row of a 100,000-row
+ * list on each page costs more than the page itself (on PGlite, whose one connection serves everybody).
+ */
+export const COUNT_CAP = 10_000;
+
+/**
+ * As pageWithTotal, but the count stops COUNT_CAP rows past the page's start: `countUpTo(limit)`
+ * counts at most `limit` rows. When more rows are there, `total` is the page's start + COUNT_CAP
+ * and `totalExact` is false, so the pager still reaches the next pages and the count grows as one pages on.
+ */
+export async function pageWithCappedTotal<T>(
+  query: { page: number; pageSize: number },
+  rows: PromiseLike<T[]>,
+  countUpTo: (limit: number) => PromiseLike<{ total: number }[]>,
+): Promise<{ rows: T[]; total: number; totalExact: boolean }> {
+  const found = await rows;
+  if (found.length < query.pageSize && (found.length > 0 || query.page === 1))
+    return { rows: found, total: offsetOf(query) + found.length, totalExact: true };
+  const cap = offsetOf(query) + COUNT_CAP;
+  const [{ total }] = await countUpTo(cap + 1);
+  return total > cap ? { rows: found, total: cap, totalExact: false } : { rows: found, total, totalExact: true };
+}
+
+/**
  * Rows of `table` that came back as JSON (`row_to_json`, `json_agg` in a sub-select — one round
  * trip for a record and its children) turned back into the rows Drizzle would have returned:
  * snake_case keys to properties, timestamps to Dates. Extra keys are left for the caller.

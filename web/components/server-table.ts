@@ -16,6 +16,8 @@ export function useServerTable<T, P extends Paged>(
   params: P,
   setParams: Dispatch<SetStateAction<P>>,
   total: number | undefined,
+  /** false when the server stopped counting (`totalExact` of the page): the total reads "10000+". */
+  totalExact = true,
 ) {
   const t = useT();
   const sortOrder = (key: string): 'ascend' | 'descend' | null =>
@@ -38,7 +40,7 @@ export function useServerTable<T, P extends Paged>(
     total: total ?? 0,
     showSizeChanger: true,
     pageSizeOptions: [20, 50, 100],
-    showTotal: (n: number) => t('common.total', { total: n }),
+    showTotal: (n: number) => t(totalExact ? 'common.total' : 'common.totalAtLeast', { total: n }),
   };
   return {
     /** The columns with their sort arrows set from the params. */

@@ -25,7 +25,7 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, outer, pageWithCappedTotal } from '../../lib/listing';
 import { searchTextOf } from '../../lib/search-text';
 import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -161,16 +161,25 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
     '-createdAt',
     customers.id,
   );
-  const { rows, total } = await pageWithTotal(
+  // The default order (-createdAt) is read off customers_created_idx; the count stops COUNT_CAP rows past the page.
+  const { rows, total, totalExact } = await pageWithCappedTotal(
     query,
     selectCustomers(ctx.db)
       .where(where)
       .orderBy(...order)
       .limit(query.pageSize)
       .offset(offsetOf(query)),
-    () => ctx.db.select({ total: count() }).from(customers).where(where),
+    (limit) =>
+      ctx.db.select({ total: count() }).from(
+        ctx.db
+          .select({ one: sql`1` })
+          .from(customers)
+          .where(where)
+          .limit(limit)
+          .as('capped'),
+      ),
   );
-  return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map(present), total, totalExact, page: query.page, pageSize: query.pageSize };
 }
 
 /** One customer the actor may see, or NOT_FOUND. */

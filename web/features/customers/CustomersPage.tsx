@@ -145,7 +145,12 @@ export function CustomersPage() {
       : []),
   ];
 
-  const table = useServerTable<Customer, CustomerListParams>(params, setParams, page.data?.total);
+  const table = useServerTable<Customer, CustomerListParams>(
+    params,
+    setParams,
+    page.data?.total,
+    page.data?.totalExact ?? true,
+  );
 
   const empty = filtered ? (
     <EmptyState title={t('customer.emptyFiltered')} hint={t('customer.emptyFilteredHint')} />

@@ -1,0 +1,1 @@
+CREATE INDEX "customers_created_idx" ON "customers" USING btree ("created_at" DESC NULLS LAST,"id");
