@@ -6,7 +6,6 @@ import {
   desc,
   eq,
   exists,
-  ilike,
   inArray,
   isNotNull,
   isNull,
@@ -25,7 +24,8 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { nameRank, textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -111,13 +111,13 @@ export function customerSearchText(c: {
 
 /**
  * A customer matches a search by its own text (name, pinyin, initials, credit code) or any of its
- * contacts' (names, phones, e-mails). Written as one id set from two trigram-indexed lookups, so
- * neither side needs a sequential scan (an OR of the two defeats the indexes).
+ * contacts' (names, phones, e-mails). Written as one id set from two indexed lookups (trigrams, or
+ * the Chinese grams for a one- or two-character word: server/lib/search.ts), so neither side needs
+ * a sequential scan (an OR of the two defeats the indexes).
  */
 export function customerSearch(q: string): SQL {
-  const pattern = containsPattern(q);
-  return sql`${customers.id} IN (SELECT ${customers.id} FROM ${customers} WHERE ${ilike(customers.searchText, pattern)}
-    UNION SELECT ${contacts.customerId} FROM ${contacts} WHERE ${ilike(contacts.searchText, pattern)})`;
+  return sql`${customers.id} IN (SELECT ${customers.id} FROM ${customers} WHERE ${textMatches(customers, q)}
+    UNION SELECT ${contacts.customerId} FROM ${contacts} WHERE ${textMatches(contacts, q)})`;
 }
 
 export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise<Page<Customer>> {
@@ -161,6 +161,8 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
     '-createdAt',
     customers.id,
   );
+  // A search without a chosen order puts the customers named q, then those whose name starts with it, first.
+  if (query.q && !query.sort) order.unshift(nameRank(customers.name, query.q));
   const { rows, total } = await pageWithTotal(
     query,
     selectCustomers(ctx.db)

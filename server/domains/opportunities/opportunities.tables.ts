@@ -21,6 +21,7 @@ import {
   TASK_STATUSES,
 } from '../../../common/schemas/opportunities';
 import { auditedColumns } from '../../db/columns';
+import { searchGramsColumn } from '../../lib/search';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { leads } from '../leads/leads.tables';
@@ -92,6 +93,7 @@ export const opportunities = pgTable(
     independenceOverrideBy: uuid('independence_override_by').references(() => users.id),
     independenceOverrideAt: timestamp('independence_override_at', { withTimezone: true }),
     searchText: text('search_text').notNull(),
+    searchGrams: searchGramsColumn(),
   },
   (t) => [
     index('opportunities_board_idx').on(t.businessLineId, t.status, t.stageId),
@@ -99,6 +101,8 @@ export const opportunities = pgTable(
     index('opportunities_customer_idx').on(t.customerId),
     index('opportunities_close_idx').on(t.expectedCloseOn),
     index('opportunities_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
+    index('opportunities_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 
