@@ -16,7 +16,7 @@ import {
 import type { EvaluationFactor } from '../../../common/schemas/customers';
 import { businessLines } from '../staff/staff.tables';
 import { auditedColumns } from '../../db/columns';
-import { searchGramsColumn } from '../../lib/search';
+import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
 import { branches, regions, users } from '../staff/staff.tables';
 
 /**
@@ -63,9 +63,11 @@ export const customers = pgTable(
     index('customers_next_contact_idx').on(t.nextContactOn),
     index('customers_name_idx').on(t.name),
     // Trigram index: "contains" searches (ILIKE '%…%') on 100k+ rows without a sequential scan.
-    index('customers_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('customers_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('customers_search_grams_idx').using('gin', t.searchGrams),
+    index('customers_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 
@@ -129,9 +131,11 @@ export const contacts = pgTable(
   },
   (t) => [
     index('contacts_customer_idx').on(t.customerId),
-    index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('contacts_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('contacts_search_grams_idx').using('gin', t.searchGrams),
+    index('contacts_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 
