@@ -58,7 +58,7 @@ try {
     await raw(`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM contacts) AS contacts`)
   ).rows[0];
   console.log(`engine: ${database.engine}; customers ${size.customers}, contacts ${size.contacts}`);
-  for (const q of ['华达', '华', '李华', 'bjhd'])
+  for (const q of ['华达', '华', '李华', 'bjhd', 'zhang'])
     console.log(
       `  ${q}: ${(await raw(`SELECT count(*) AS n FROM customers WHERE search_text LIKE $1`, [`%${q}%`])).rows[0].n} customers, ` +
         `${(await raw(`SELECT count(*) AS n FROM contacts WHERE search_text LIKE $1`, [`%${q}%`])).rows[0].n} contacts`,
@@ -89,6 +89,8 @@ try {
     ['answer box q=华', '/api/v1/answers?q=华'],
     ['contacts search q=华达', '/api/v1/contacts?q=华达'],
     ['contacts search q=李华', '/api/v1/contacts?q=李华'],
+    ['contacts search q=zhang (pinyin, many)', '/api/v1/contacts?q=zhang'],
+    ['contacts list (no search)', '/api/v1/contacts'],
   ] as const;
   for (const [role, cookie] of roles) {
     const get = async (url: string) => {

@@ -31,4 +31,6 @@ ALTER INDEX "contacts_search_trgm_idx" SET (gin_pending_list_limit=128);--> stat
 ALTER INDEX "customers_search_trgm_idx" SET (gin_pending_list_limit=128);--> statement-breakpoint
 ALTER INDEX "campaigns_search_trgm_idx" SET (gin_pending_list_limit=128);--> statement-breakpoint
 ALTER INDEX "leads_search_trgm_idx" SET (gin_pending_list_limit=128);--> statement-breakpoint
-ALTER INDEX "opportunities_search_trgm_idx" SET (gin_pending_list_limit=128);
+ALTER INDEX "opportunities_search_trgm_idx" SET (gin_pending_list_limit=128);--> statement-breakpoint
+-- The contacts list and search in their default order (name, id) without sorting every visible contact.
+CREATE INDEX "contacts_name_idx" ON "contacts" USING btree ("name","id");
