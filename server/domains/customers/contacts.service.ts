@@ -4,6 +4,7 @@ import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '..
 import { inTransaction, type Ctx } from '../../context';
 import { notFound } from '../../errors';
 import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { nameRank } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers } from './customers.policy';
@@ -45,6 +46,8 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   if (query.q) filters.push(customerSearch(query.q));
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: contacts.name, createdAt: contacts.createdAt }, 'name', contacts.id);
+  // A search without a chosen order puts the contacts named q, then those whose name starts with it, first.
+  if (query.q && !query.sort) order.unshift(nameRank(contacts.name, query.q));
   const { rows, total } = await pageWithTotal(
     query,
     ctx.db

@@ -156,6 +156,25 @@ describe('searching by a one- or two-character Chinese word', () => {
   });
 });
 
+describe('the contacts search', () => {
+  it('lists the contacts named q, then those whose name starts with it, then the rest by name — unless told otherwise', async () => {
+    const [A, B] = rareChars(2);
+    const { client } = await signedIn(t);
+    const customer = await client.post('/api/v1/customers', { name: `${A}${B}会计师事务所` });
+    expect(customer.status).toBe(201);
+    const ids: Record<string, string> = {};
+    for (const name of ['王会计', `${A}${B}`, `${A}${B}明`, '赵出纳']) {
+      const res = await client.post('/api/v1/contacts', { customerId: customer.body.id, name });
+      expect(res.status).toBe(201);
+      ids[name] = res.body.id;
+    }
+    const ranked = await client.get('/api/v1/contacts', { q: A + B });
+    expect(ranked.body.items.map((c: Item) => c.name)).toEqual([`${A}${B}`, `${A}${B}明`, '王会计', '赵出纳']);
+    const byName = await client.get('/api/v1/contacts', { q: A + B, sort: '-name' });
+    expect(byName.body.items.map((c: Item) => c.name)).toEqual(['赵出纳', '王会计', `${A}${B}明`, `${A}${B}`]);
+  });
+});
+
 describe('the gram index', () => {
   it('is what a one- or two-character Chinese search reads, on this engine', async () => {
     const db = t.database.db;
