@@ -6,7 +6,7 @@ import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
-import { customerSearch } from './customers.service';
+import { customerSearchByIds } from './customers.service';
 import { contactLogs, contacts, customers } from './customers.tables';
 
 /** Departments that pay the bills: where "their AP department's phone" is found. */
@@ -77,7 +77,7 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
     .select({ row: customers, ownerName: users.displayName })
     .from(customers)
     .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(and(visibleCustomers(ctx.actor), customerSearch(q)))
+    .where(and(visibleCustomers(ctx.actor), customerSearchByIds(q)))
     .orderBy(nameRank(customers.name, q), desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
     .limit(limit);
   if (found.length === 0) return [];
