@@ -1,10 +1,11 @@
-import { and, count, eq, exists, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, exists, sql, type SQL } from 'drizzle-orm';
 import type { Campaign, CampaignCreate, CampaignListQuery, CampaignUpdate } from '../../../common/schemas/campaigns';
 import type { Page } from '../../../common/schemas/common';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { inactiveReference, invalidInput, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { leads } from '../leads/leads.tables';
@@ -67,7 +68,7 @@ function present(r: Joined): Campaign {
 
 export async function findCampaigns(ctx: Ctx, query: CampaignListQuery): Promise<Page<Campaign>> {
   const filters: (SQL | undefined)[] = [];
-  if (query.q) filters.push(ilike(campaigns.searchText, containsPattern(query.q.toLowerCase())));
+  if (query.q) filters.push(textMatches(campaigns, query.q));
   if (query.type) filters.push(eq(campaigns.type, query.type));
   if (query.status) filters.push(eq(campaigns.status, query.status));
   if (query.businessLineId) {

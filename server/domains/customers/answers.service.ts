@@ -1,12 +1,12 @@
-import { and, asc, desc, eq, ilike, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import type { Ctx } from '../../context';
-import { containsPattern } from '../../lib/listing';
+import { nameRank, textMatches } from '../../lib/search';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
 import { visibleCustomers } from './customers.policy';
-import { customerSearch } from './customers.service';
+import { customerSearchByIds } from './customers.service';
 import { contactLogs, contacts, customers } from './customers.tables';
 
 /** Departments that pay the bills: where "their AP department's phone" is found. */
@@ -73,20 +73,18 @@ async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
  * the answers the seed asks for. Five small queries regardless of how many match.
  */
 export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<AnswerCard[]> {
-  const exact = sql`CASE WHEN ${customers.name} = ${q} THEN 0 WHEN ${customers.name} ILIKE ${`${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} THEN 1 ELSE 2 END`;
   const found = await ctx.db
     .select({ row: customers, ownerName: users.displayName })
     .from(customers)
     .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(and(visibleCustomers(ctx.actor), customerSearch(q)))
-    .orderBy(exact, desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
+    .where(and(visibleCustomers(ctx.actor), customerSearchByIds(q)))
+    .orderBy(nameRank(customers.name, q), desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
     .limit(limit);
   if (found.length === 0) return [];
   const ids = found.map((f) => f.row.id);
-  const pattern = containsPattern(q);
   const [allContacts, lastLogs, business] = await Promise.all([
     ctx.db
-      .select({ contact: contacts, matches: sql<boolean>`${ilike(contacts.searchText, pattern)}` })
+      .select({ contact: contacts, matches: sql<boolean>`${textMatches(contacts, q)}` })
       .from(contacts)
       .where(inArray(contacts.customerId, ids))
       .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt)),

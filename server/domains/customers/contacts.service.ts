@@ -4,10 +4,11 @@ import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '..
 import { inTransaction, type Ctx } from '../../context';
 import { notFound } from '../../errors';
 import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { nameRank } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers } from './customers.policy';
-import { assertCustomerWritable, customerSearch } from './customers.service';
+import { assertCustomerWritable, customerSearchByIds } from './customers.service';
 import { contacts, customers } from './customers.tables';
 
 export function presentContact(c: typeof contacts.$inferSelect): Contact {
@@ -42,9 +43,11 @@ export function contactSearchText(c: {
 export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<Page<Contact>> {
   const filters: (SQL | undefined)[] = [visibleCustomers(ctx.actor)];
   if (query.customerId) filters.push(eq(contacts.customerId, query.customerId));
-  if (query.q) filters.push(customerSearch(query.q));
+  if (query.q) filters.push(customerSearchByIds(query.q));
   const where = and(...filters);
   const order = orderFrom(query.sort, { name: contacts.name, createdAt: contacts.createdAt }, 'name', contacts.id);
+  // A search without a chosen order puts the contacts named q, then those whose name starts with it, first.
+  if (query.q && !query.sort) order.unshift(nameRank(contacts.name, query.q));
   const { rows, total } = await pageWithTotal(
     query,
     ctx.db

@@ -6,7 +6,6 @@ import {
   desc,
   eq,
   exists,
-  ilike,
   inArray,
   isNotNull,
   isNull,
@@ -25,7 +24,8 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithCappedTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithCappedTotal } from '../../lib/listing';
+import { nameRank, textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -109,15 +109,30 @@ export function customerSearchText(c: {
   return searchTextOf([c.name, c.creditCode, c.email], c.phone ? [c.phone] : []);
 }
 
+/** The ids of the customers whose own text or a contact's contains q: two indexed lookups, deduplicated. */
+const customerIdsMatching = (q: string) =>
+  sql`SELECT ${customers.id} FROM ${customers} WHERE ${textMatches(customers, q)}
+    UNION SELECT ${contacts.customerId} FROM ${contacts} WHERE ${textMatches(contacts, q)}`;
+
 /**
  * A customer matches a search by its own text (name, pinyin, initials, credit code) or any of its
- * contacts' (names, phones, e-mails). Written as one id set from two trigram-indexed lookups, so
- * neither side needs a sequential scan (an OR of the two defeats the indexes).
+ * contacts' (names, phones, e-mails). Written as one id set from two indexed lookups (trigrams, or
+ * the Chinese grams for a one- or two-character word: server/lib/search.ts), so neither side needs
+ * a sequential scan (an OR of the two defeats the indexes). This form may stand inside an OR.
  */
 export function customerSearch(q: string): SQL {
-  const pattern = containsPattern(q);
-  return sql`${customers.id} IN (SELECT ${customers.id} FROM ${customers} WHERE ${ilike(customers.searchText, pattern)}
-    UNION SELECT ${contacts.customerId} FROM ${contacts} WHERE ${ilike(contacts.searchText, pattern)})`;
+  return sql`${customers.id} IN (${customerIdsMatching(q)})`;
+}
+
+/**
+ * The same match when it is ANDed with the other conditions (the customer list, the answer box, the
+ * contacts search): the ids are collected first, then the customers read by primary key. With
+ * `IN` the planner joined a few thousand matches (a common pinyin like zhang) to a sequential scan
+ * of every visible customer (150–250 ms at 100,000 customers) instead of ~2,000 key lookups (~50 ms).
+ * Not inside an OR: there the array would be searched row by row.
+ */
+export function customerSearchByIds(q: string): SQL {
+  return sql`${customers.id} = ANY(ARRAY(${customerIdsMatching(q)}))`;
 }
 
 export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise<Page<Customer>> {
@@ -131,7 +146,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
       ),
     );
   }
-  if (query.q) filters.push(customerSearch(query.q));
+  if (query.q) filters.push(customerSearchByIds(query.q));
   if (query.status) filters.push(eq(customers.status, query.status));
   if (query.ownerId) filters.push(eq(customers.ownerId, query.ownerId));
   if (query.regionId) filters.push(eq(customers.regionId, query.regionId));
@@ -161,6 +176,8 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
     '-createdAt',
     customers.id,
   );
+  // A search without a chosen order puts the customers named q, then those whose name starts with it, first.
+  if (query.q && !query.sort) order.unshift(nameRank(customers.name, query.q));
   // The default order (-createdAt) is read off customers_created_idx; the count stops COUNT_CAP rows past the page.
   const { rows, total, totalExact } = await pageWithCappedTotal(
     query,

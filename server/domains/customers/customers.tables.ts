@@ -16,6 +16,7 @@ import {
 import type { EvaluationFactor } from '../../../common/schemas/customers';
 import { businessLines } from '../staff/staff.tables';
 import { auditedColumns } from '../../db/columns';
+import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
 import { branches, regions, users } from '../staff/staff.tables';
 
 /**
@@ -47,6 +48,7 @@ export const customers = pgTable(
       .default(sql`'{}'::text[]`),
     ownerId: uuid('owner_id').references(() => users.id),
     searchText: text('search_text').notNull(),
+    searchGrams: searchGramsColumn(),
     lastContactAt: timestamp('last_contact_at', { withTimezone: true }),
     nextContactOn: date('next_contact_on'),
     releasedAt: timestamp('released_at', { withTimezone: true }),
@@ -63,7 +65,11 @@ export const customers = pgTable(
     // The list's default order (newest first, ties by id): the first page is read off the index, not sorted out of every row.
     index('customers_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     // Trigram index: "contains" searches (ILIKE '%…%') on 100k+ rows without a sequential scan.
-    index('customers_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('customers_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
+    // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
+    index('customers_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 
@@ -123,10 +129,17 @@ export const contacts = pgTable(
     isPrimary: boolean('is_primary').notNull().default(false),
     notes: text('notes'),
     searchText: text('search_text').notNull(),
+    searchGrams: searchGramsColumn(),
   },
   (t) => [
     index('contacts_customer_idx').on(t.customerId),
-    index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    // The contacts list's default order (name, then id, as orderFrom writes it): a page without reading them all.
+    index('contacts_name_idx').on(t.name, t.id),
+    index('contacts_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
+    // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
+    index('contacts_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 

@@ -17,7 +17,8 @@ import {
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -120,7 +121,7 @@ export async function findLeads(ctx: Ctx, query: LeadListQuery): Promise<Page<Le
   }
   if (query.view === 'queue')
     filters.push(isNull(leads.ownerId), inArray(leads.status, ['new', 'contacting', 'qualified']));
-  if (query.q) filters.push(sql`${leads.searchText} ILIKE ${containsPattern(query.q)}`);
+  if (query.q) filters.push(textMatches(leads, query.q));
   if (query.status) filters.push(eq(leads.status, query.status));
   if (query.campaignId) filters.push(eq(leads.campaignId, query.campaignId));
   if (query.businessLineId) filters.push(eq(leads.businessLineId, query.businessLineId));

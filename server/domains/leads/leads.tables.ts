@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ASSIGNMENT_STRATEGIES, LEAD_STATUSES } from '../../../common/schemas/leads';
 import { auditedColumns } from '../../db/columns';
+import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { businessLines, departments, regions, users } from '../staff/staff.tables';
@@ -38,6 +39,7 @@ export const leads = pgTable(
     opportunityId: uuid('opportunity_id'),
     convertedAt: timestamp('converted_at', { withTimezone: true }),
     searchText: text('search_text').notNull(),
+    searchGrams: searchGramsColumn(),
   },
   (t) => [
     index('leads_owner_status_idx').on(t.ownerId, t.status),
@@ -48,7 +50,11 @@ export const leads = pgTable(
     // The list's default order (newest first, as orderFrom writes it), alone and within a status filter.
     index('leads_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     index('leads_status_created_idx').on(t.status, t.createdAt.desc().nullsLast(), t.id),
-    index('leads_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('leads_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
+    // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
+    index('leads_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { alias, type PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { and, asc, count, desc, eq, gte, ilike, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type {
   Board,
@@ -17,7 +17,8 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
-import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -192,7 +193,7 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL
   if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, f.maxAmount));
   if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, f.closeFrom));
   if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, f.closeTo));
-  if (f.q) conditions.push(ilike(opportunities.searchText, containsPattern(f.q.toLowerCase())));
+  if (f.q) conditions.push(textMatches(opportunities, f.q));
   return and(...conditions)!;
 }
 

@@ -21,6 +21,7 @@ import {
   TASK_STATUSES,
 } from '../../../common/schemas/opportunities';
 import { auditedColumns } from '../../db/columns';
+import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { leads } from '../leads/leads.tables';
@@ -92,13 +93,18 @@ export const opportunities = pgTable(
     independenceOverrideBy: uuid('independence_override_by').references(() => users.id),
     independenceOverrideAt: timestamp('independence_override_at', { withTimezone: true }),
     searchText: text('search_text').notNull(),
+    searchGrams: searchGramsColumn(),
   },
   (t) => [
     index('opportunities_board_idx').on(t.businessLineId, t.status, t.stageId),
     index('opportunities_owner_idx').on(t.ownerId, t.status),
     index('opportunities_customer_idx').on(t.customerId),
     index('opportunities_close_idx').on(t.expectedCloseOn),
-    index('opportunities_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('opportunities_search_trgm_idx')
+      .using('gin', sql`${t.searchText} gin_trgm_ops`)
+      .with(SEARCH_GIN),
+    // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
+    index('opportunities_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
   ],
 );
 

@@ -1,0 +1,80 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { text, type PgColumn } from 'drizzle-orm/pg-core';
+import { containsPattern } from './listing';
+
+/**
+ * Searching a record's lower-cased `search_text` (server/lib/search-text.ts) for "contains q".
+ *
+ * Two indexes serve it, each where the other cannot:
+ * - a pg_trgm GIN index on `search_text` for queries of three characters or more (pinyin,
+ *   initials, phone and credit-code fragments, longer Chinese words);
+ * - a GIN index on `search_grams`, the Chinese characters of `search_text` and every pair of
+ *   adjacent ones (`北京华达` → 北 京 华 达 北京 京华 华达), for the one- and two-character Chinese
+ *   words people search companies and colleagues by (华达, 秦川, 李): trigrams need three characters,
+ *   so for these the trigram index reads everything.
+ *
+ * `search_grams` is a generated column (`cjk_grams(search_text)`, a SQL function created by
+ * migration 0021), so every writer of `search_text` — services, import, merge, seeders, raw SQL in
+ * the benchmarks — fills it without knowing, on PGlite and PostgreSQL alike. Its characters are
+ * the Han ranges of `CJK` below; a test compares the two (search.test.ts).
+ */
+
+/** Han ideographs as `cjk_grams()` sees them: CJK Unified Ideographs, Extension A, compatibility, planes 2–3. */
+export const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}]/u;
+
+/**
+ * Storage of the search indexes: a short pending list. GIN queues new entries in a pending list that
+ * every search reads in full until a vacuum merges it; PGlite never vacuums, and after an import the
+ * default 4 MB list made a search that finds nothing take 2–30 ms on each table. 128 kB keeps that
+ * under a millisecond and still merges new rows in batches.
+ */
+export const SEARCH_GIN = { gin_pending_list_limit: 128 };
+
+/** The generated `search_grams` column of a table that has `search_text`, for its `*.tables.ts`. */
+export const searchGramsColumn = () =>
+  text('search_grams')
+    .array()
+    .notNull()
+    .generatedAlwaysAs(sql`cjk_grams(search_text)`);
+
+/**
+ * The grams of `search_grams` that every row containing `q` must have, when they are the better
+ * index lookup: for a query shorter than three characters that contains Chinese, its adjacent
+ * pairs of Chinese characters, or its single Chinese characters when there is no pair. Null when
+ * the trigram index serves the query (three characters or more, or no Chinese at all).
+ */
+export function gramsOf(q: string): string[] | null {
+  const chars = [...q.toLowerCase()];
+  if (chars.length >= 3 || !chars.some((c) => CJK.test(c))) return null;
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++)
+    if (CJK.test(chars[i]) && CJK.test(chars[i + 1])) pairs.push(chars[i] + chars[i + 1]);
+  return pairs.length > 0 ? pairs : chars.filter((c) => CJK.test(c));
+}
+
+type Searchable = { searchText: PgColumn | SQL; searchGrams: PgColumn | SQL };
+
+/**
+ * "`search_text` contains `q`", written so that an index serves it: `LIKE` on the lower-cased
+ * query (the text is lower-case already; `ILIKE` rechecks many times slower), plus `search_grams @>`
+ * the query's grams when it is a short Chinese word. Pass columns qualified with `outer()` when
+ * the predicate stands inside a subquery of the same table.
+ */
+export function textMatches(columns: Searchable, q: string): SQL {
+  const like = sql`${columns.searchText} LIKE ${containsPattern(q.toLowerCase())}`;
+  const grams = gramsOf(q);
+  if (!grams) return like;
+  // LIKE first: where rows are filtered one by one, it is cheaper than unpacking the array.
+  return sql`(${like} AND ${columns.searchGrams} @> ${`{${grams.join(',')}}`}::text[])`;
+}
+
+/**
+ * How well a record's name answers `q`: 0 the name is `q`, 1 it starts with `q`, 2 it only contains
+ * it somewhere in its searchable text (case-insensitive). Order a search by it first so that 华达
+ * comes before 北京华达建设 — only when the reader asked for no other order.
+ */
+export function nameRank(name: PgColumn | SQL, q: string): SQL<number> {
+  const lower = q.toLowerCase();
+  const prefix = `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<number>`CASE WHEN lower(${name}) = ${lower} THEN 0 WHEN lower(${name}) LIKE ${prefix} THEN 1 ELSE 2 END`;
+}
