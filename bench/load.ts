@@ -63,6 +63,7 @@ import { buildApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openDatabase, type Database } from '../server/db/client';
 import { COUNT_CAP, containsPattern } from '../server/lib/listing';
+import { gramsOf } from '../server/lib/search';
 import { DEMO_PASSWORD } from '../server/seed/demo';
 import { progress, wrapDriver, type Call } from './lib';
 
@@ -158,8 +159,22 @@ function visibleSql(f: Fixtures, role: RoleKey, p: ReturnType<typeof params>): s
 /** A customer matches by its own search text or a contact's (search_text is lower-case: LIKE, not ILIKE). */
 function searchSql(q: string, p: ReturnType<typeof params>): string {
   const pattern = p.add(containsPattern(q.toLowerCase()));
-  return `c.id IN (SELECT id FROM customers WHERE search_text LIKE ${pattern}
-    UNION SELECT customer_id FROM contacts WHERE search_text LIKE ${pattern})`;
+  // A one- or two-character Chinese word is found through the search_grams index (trigrams need three).
+  const grams = gramsOf(q);
+  const gram = grams ? ` AND search_grams @> ${p.add(grams)}::text[]` : '';
+  return `c.id IN (SELECT id FROM customers WHERE search_text LIKE ${pattern}${gram}
+    UNION SELECT customer_id FROM contacts WHERE search_text LIKE ${pattern}${gram})`;
+}
+
+/**
+ * A search with no chosen order lists the names equal to q, then those starting with it, first (as the API does).
+ * Written as literals (q is one of this file's constants), so the count that shares the WHERE's parameters is unchanged.
+ */
+function nameFirst(column: string, q: string): string {
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  const lower = q.toLowerCase();
+  const prefix = `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `CASE WHEN lower(${column}) = ${literal(lower)} THEN 0 WHEN lower(${column}) LIKE ${literal(prefix)} THEN 1 ELSE 2 END, `;
 }
 
 const PAGE = 20;
@@ -177,7 +192,7 @@ function plainCustomerList(filter: { q?: string; status?: string; order: string 
                   FROM customer_shares s JOIN users u ON u.id = s.user_id WHERE s.customer_id = c.id), '[]'::json) AS shared_with
       FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN regions r ON r.id = c.region_id
       LEFT JOIN branches b ON b.id = c.branch_id
-      WHERE ${cond} ORDER BY ${filter.order} LIMIT ${PAGE}`;
+      WHERE ${cond} ORDER BY ${filter.q ? nameFirst('c.name', filter.q) : ''}${filter.order} LIMIT ${PAGE}`;
     const count = `SELECT count(*) FROM (SELECT 1 FROM customers c WHERE ${cond} LIMIT ${COUNT_CAP + 1}) capped`;
     return async (query: Query): Promise<PlainAnswer> => {
       const rows = (await query(page, p.values)).rows;
@@ -195,7 +210,7 @@ function plainContactSearch(q: string) {
     const p = params();
     const cond = `${visibleSql(f, role, p)} AND ${searchSql(q, p)}`;
     const page = `SELECT ct.* FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ${cond}
-      ORDER BY ct.name, ct.id LIMIT ${PAGE}`;
+      ORDER BY ${nameFirst('ct.name', q)}ct.name, ct.id LIMIT ${PAGE}`;
     const count = `SELECT count(*) FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ${cond}`;
     return async (query: Query): Promise<PlainAnswer> => {
       const rows = (await query(page, p.values)).rows;
