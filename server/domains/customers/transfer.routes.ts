@@ -130,7 +130,9 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
       try {
         const mapping = parseMapping(fields.mapping);
         const ctx = ctxOf(request);
-        if (!wantsProgress(request)) return await (finished = importCustomers(ctx, upload, mapping, request.query));
+        const engine = request.server.engine;
+        if (!wantsProgress(request))
+          return await (finished = importCustomers(ctx, upload, mapping, request.query, { engine }));
 
         // The answer streams from the first progress report on (the file has been read and its columns matched):
         // errors before that answer with their status as without progress, errors after it are the last line.
@@ -142,12 +144,15 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
         let streaming = false;
         let begin = () => {};
         const begun = new Promise<void>((resolve) => (begin = resolve));
-        finished = importCustomers(ctx, upload, mapping, request.query, async (done, total) => {
-          streaming = true;
-          begin();
-          write({ type: 'progress', done, total });
-          // Let the event loop send it: on PGlite the import's queries never leave it an I/O turn of its own.
-          await setImmediate();
+        finished = importCustomers(ctx, upload, mapping, request.query, {
+          engine,
+          onProgress: async (done, total) => {
+            streaming = true;
+            begin();
+            write({ type: 'progress', done, total });
+            // Let the event loop send it: on PGlite the import's queries never leave it an I/O turn of its own.
+            await setImmediate();
+          },
         }).then(
           (report) => {
             write({ type: 'result', report });

@@ -407,6 +407,8 @@ const PROGRESS_ROWS = 200;
 const PROGRESS_MS = 250;
 
 export type OnProgress = (done: number, total: number) => void | Promise<void>;
+/** How an import runs: who hears its progress, and on which engine (the size of its steps). */
+export type ImportSettings = { onProgress?: OnProgress; engine?: 'pglite' | 'postgres' };
 
 /**
  * Progress over the passes of an import (staging, checking, applying: `passes` of them), each
@@ -435,20 +437,26 @@ function progressOf(total: number, passes: number, onProgress: OnProgress | unde
 
 /**
  * How many rows one step (one staging insert, one checked or applied chunk in its transaction)
- * takes: adjusted after every step so a step lasts about STEP_MS, whatever the engine and the
- * machine's load. Between steps the import yields to the event loop, so other requests (and, on
- * PGlite, their queries on the one connection) are served in between.
+ * takes. On PGlite every query runs on the app's own thread and a transaction holds the only
+ * connection, so a step is sized to last about STEP_MS (adjusted after each, whatever the machine's
+ * load): other requests wait at most that long. On PostgreSQL the import holds one pooled connection
+ * while the others serve everyone else, and its waits on the database leave the event loop free, so
+ * steps are large. Between steps the import yields to the event loop.
  */
-const STEP_MS = 40;
-function paceOf(initial = 200, min = 20, max = 1000) {
-  let size = initial;
+const STEP_MS = 50;
+type Engine = 'pglite' | 'postgres';
+function paceOf(engine: Engine, sizes: { pglite: number; postgres: number }) {
+  let size = engine === 'pglite' ? Math.min(200, sizes.pglite) : sizes.postgres;
+  const min = Math.min(50, sizes.pglite);
   return {
     get size() {
       return size;
     },
     async after(startedAt: number) {
-      const took = Math.max(1, performance.now() - startedAt);
-      size = Math.round(Math.min(max, Math.max(min, size * Math.min(2, Math.max(0.5, STEP_MS / took)))));
+      if (engine === 'pglite') {
+        const took = Math.max(1, performance.now() - startedAt);
+        size = Math.round(Math.min(sizes.pglite, Math.max(min, size * Math.min(2, Math.max(0.5, STEP_MS / took)))));
+      }
       await setImmediate();
     },
   };
@@ -846,8 +854,8 @@ async function processChunk(
  * customers get their values back, contacts added to existing customers and created customers
  * (with their contacts) are deleted; each step is audited.
  */
-async function undoApplied(ctx: Ctx, batchId: string) {
-  const pace = paceOf(100, 20, 500);
+async function undoApplied(ctx: Ctx, batchId: string, engine: Engine) {
+  const pace = paceOf(engine, { pglite: 500, postgres: 500 });
   for (const kind of ['update', 'contact', 'customer'] as const) {
     for (;;) {
       const started = performance.now();
@@ -884,8 +892,8 @@ async function undoApplied(ctx: Ctx, batchId: string) {
 }
 
 /** Removes a batch's staged rows, a bounded number per statement. */
-async function dropStaged(db: Db, batchId: string) {
-  const pace = paceOf(2000, 200, 20_000);
+async function dropStaged(db: Db, batchId: string, engine: Engine) {
+  const pace = paceOf(engine, { pglite: 20_000, postgres: 20_000 });
   for (;;) {
     const started = performance.now();
     const gone = await db
@@ -919,7 +927,7 @@ async function runImport(
   upload: ImportUpload,
   mapping: Mapping | undefined,
   options: CustomerImportQuery,
-  onProgress?: OnProgress,
+  { onProgress, engine = 'postgres' }: ImportSettings,
 ): Promise<ImportReport> {
   const locale = ctx.actor.locale;
   const sheet = await openSheet(upload);
@@ -951,7 +959,7 @@ async function runImport(
     // 1. Stage: read, parse and validate each row, insert them in multi-row statements.
     let staged = 0;
     let pending: (typeof importRows.$inferInsert)[] = [];
-    const pace = paceOf();
+    const pace = paceOf(engine, { pglite: 2000, postgres: 2000 });
     let started = performance.now();
     const flush = async () => {
       if (pending.length > 0) await ctx.db.insert(importRows).values(pending);
@@ -995,7 +1003,7 @@ async function runImport(
       errors: [...tally.errors].sort((a, b) => a.row - b.row),
     });
     const pass = async (mode: ChunkMode, tally: Tally) => {
-      const chunkPace = paceOf();
+      const chunkPace = paceOf(engine, { pglite: 2000, postgres: 1000 });
       let done = 0;
       for await (const groups of stagedGroups(ctx.db, batch.id, () => chunkPace.size)) {
         const begun = performance.now();
@@ -1029,7 +1037,7 @@ async function runImport(
     try {
       await pass({ write: true, allOrNothing: { batchId: batch.id } }, applied);
     } catch (error) {
-      await undoApplied(ctx, batch.id);
+      await undoApplied(ctx, batch.id, engine);
       if (error instanceof ChunkRefused) {
         const result = report({ ...emptyTally(), errors: error.errors });
         await finish('rolled-back', result);
@@ -1052,7 +1060,7 @@ async function runImport(
       .catch(() => {});
     throw error;
   } finally {
-    await dropStaged(ctx.db, batch.id).catch(() => {});
+    await dropStaged(ctx.db, batch.id, engine).catch(() => {});
   }
 }
 
@@ -1065,9 +1073,9 @@ export async function importCustomers(
   upload: ImportUpload,
   mapping: Mapping | undefined,
   options: CustomerImportQuery,
-  onProgress?: OnProgress,
+  settings: ImportSettings = {},
 ): Promise<ImportReport> {
-  const report = await runImport(ctx, upload, mapping, options, onProgress);
+  const report = await runImport(ctx, upload, mapping, options, settings);
   if (report.errors.length > 0 && !options.keepGoodRows && !options.dryRun)
     throw new AppError('IMPORT_HAS_ERRORS', { count: report.errors.length }, report);
   return report;
