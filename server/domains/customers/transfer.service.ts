@@ -441,7 +441,7 @@ function progressOf(total: number, passes: number, onProgress: OnProgress | unde
  * connection, so a step is sized to last about STEP_MS (adjusted after each, whatever the machine's
  * load): other requests wait at most that long. On PostgreSQL the import holds one pooled connection
  * while the others serve everyone else, and its waits on the database leave the event loop free, so
- * steps are large. Between steps the import yields to the event loop.
+ * steps hold a few hundred rows. Between steps the import yields to the event loop.
  */
 const STEP_MS = 50;
 type Engine = 'pglite' | 'postgres';
@@ -959,7 +959,7 @@ async function runImport(
     // 1. Stage: read, parse and validate each row, insert them in multi-row statements.
     let staged = 0;
     let pending: (typeof importRows.$inferInsert)[] = [];
-    const pace = paceOf(engine, { pglite: 2000, postgres: 2000 });
+    const pace = paceOf(engine, { pglite: 2000, postgres: 500 });
     let started = performance.now();
     const flush = async () => {
       if (pending.length > 0) await ctx.db.insert(importRows).values(pending);
@@ -1003,7 +1003,7 @@ async function runImport(
       errors: [...tally.errors].sort((a, b) => a.row - b.row),
     });
     const pass = async (mode: ChunkMode, tally: Tally) => {
-      const chunkPace = paceOf(engine, { pglite: 2000, postgres: 1000 });
+      const chunkPace = paceOf(engine, { pglite: 2000, postgres: 400 });
       let done = 0;
       for await (const groups of stagedGroups(ctx.db, batch.id, () => chunkPace.size)) {
         const begun = performance.now();
