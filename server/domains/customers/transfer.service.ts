@@ -443,7 +443,7 @@ function progressOf(total: number, passes: number, onProgress: OnProgress | unde
  * while the others serve everyone else, and its waits on the database leave the event loop free, so
  * steps hold a few hundred rows. Between steps the import yields to the event loop.
  */
-const STEP_MS = 50;
+const STEP_MS = 30;
 type Engine = 'pglite' | 'postgres';
 function paceOf(engine: Engine, sizes: { pglite: number; postgres: number }) {
   let size = engine === 'pglite' ? Math.min(200, sizes.pglite) : sizes.postgres;
@@ -843,9 +843,8 @@ async function processChunk(
     })),
   ))
     await tx.db.insert(customerOwnerChanges).values(part);
-  for (const part of chunks(newContacts, 200)) await tx.db.insert(contacts).values(part);
-  for (const part of chunks(audits, 200))
-    await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
+  for (const part of chunks(newContacts)) await tx.db.insert(contacts).values(part);
+  for (const part of chunks(audits)) await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
   for (const part of chunks(applied)) await tx.db.insert(importApplied).values(part);
 }
 
@@ -1007,7 +1006,13 @@ async function runImport(
       let done = 0;
       for await (const groups of stagedGroups(ctx.db, batch.id, () => chunkPace.size)) {
         const begun = performance.now();
-        if (mode.write) await inTransaction(ctx, (tx) => processChunk(tx, groups, options, mode, tally, columnOf));
+        if (mode.write)
+          await inTransaction(ctx, async (tx) => {
+            // On PGlite a trigram index's pending list is merged inside the insert that overflows it,
+            // holding the one connection: a smaller list makes each merge short (the work is the same).
+            if (engine === 'pglite') await tx.db.execute(sql`SET LOCAL gin_pending_list_limit = 256`);
+            await processChunk(tx, groups, options, mode, tally, columnOf);
+          });
         else await processChunk(ctx, groups, options, mode, tally, columnOf);
         done += groups.reduce((n, g) => n + g.rows.length, 0);
         await progress.step(done);
