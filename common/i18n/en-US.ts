@@ -174,6 +174,7 @@ export const enUS: Record<MessageKey, string> = {
   'import.INVALID': '{column}: {reason}',
   'import.UNKNOWN_VALUE': 'Invalid {column}; allowed: {values}',
   'import.UNKNOWN_OWNER': 'Salesperson "{value}" does not exist or is deactivated',
+  'import.AMBIGUOUS_OWNER': 'More than one active user is named "{value}"; enter their username instead',
   'import.UNKNOWN_REFERENCE': '{column} "{value}" does not exist or is deactivated',
   'import.EXISTS': 'The customer already exists',
   'import.NOT_PERMITTED': 'Already exists and is outside your permissions',

@@ -160,6 +160,7 @@ export const zhCN = {
   'import.INVALID': '{column}：{reason}',
   'import.UNKNOWN_VALUE': '{column}取值无效，可选值：{values}',
   'import.UNKNOWN_OWNER': '负责业务员“{value}”不存在或已停用',
+  'import.AMBIGUOUS_OWNER': '负责业务员“{value}”有多名在职员工同名，请填写其用户名',
   'import.UNKNOWN_REFERENCE': '{column}“{value}”不存在或已停用',
   'import.EXISTS': '客户已存在',
   'import.NOT_PERMITTED': '已存在，且不在您的权限范围内',

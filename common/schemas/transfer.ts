@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CustomerListQuery } from './customers';
 
-/** Largest import file accepted (bytes). */
-export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/** Largest import file accepted (bytes). The import reads it row by row from disk, so memory does not grow with it. */
+export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
 
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export const IMPORT_MODES = ['upsert', 'insert'] as const;

@@ -11,3 +11,4 @@ export * from '../domains/activities/activities.tables';
 export * from '../domains/notifications/notifications.tables';
 export * from '../domains/reminders/reminders.tables';
 export * from '../domains/suggestions/suggestions.tables';
+export * from '../domains/customers/transfer.tables';

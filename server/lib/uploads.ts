@@ -33,6 +33,8 @@ export function refuseBodiesOver(maxBytes: number): onRequestHookHandler {
 /** A file received to a temporary file on disk, with its size and SHA-256; `discard()` removes it. */
 export type SpooledFile = {
   filename: string;
+  /** Where the file lies while it is kept, for readers that stream it. */
+  path: string;
   size: number;
   sha256: string;
   /** The content, read from disk when it is stored. */
@@ -63,7 +65,7 @@ async function spool(part: MultipartFile, maxBytes: number): Promise<SpooledFile
     await discard();
     throw fileTooLarge(maxBytes);
   }
-  return { filename: part.filename, size, sha256: hash.digest('hex'), read: () => readFile(file), discard };
+  return { filename: part.filename, path: file, size, sha256: hash.digest('hex'), read: () => readFile(file), discard };
 }
 
 /**

@@ -37,16 +37,17 @@ function parseMapping(raw: string | undefined): Mapping | undefined {
 
 /**
  * The multipart body of an import: the field `file` (streamed to a temporary file, at most
- * IMPORT_MAX_BYTES — parsing needs it whole, so it is read back once received) and the optional field `mapping`.
+ * IMPORT_MAX_BYTES, which the import reads row by row from disk) and the optional field `mapping`.
+ * `use` runs while the file exists; it is removed afterwards.
  */
-async function readUpload(
+async function withUpload<T>(
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<{ upload: ImportUpload; mapping: Mapping | undefined }> {
+  use: (upload: ImportUpload, mapping: Mapping | undefined) => Promise<T>,
+): Promise<T> {
   const { file, fields } = await receiveOneFile(request, reply, { maxBytes: IMPORT_MAX_BYTES });
   try {
-    const upload = { filename: file.filename, content: await file.read(), truncated: false };
-    return { upload, mapping: parseMapping(fields.mapping) };
+    return await use({ filename: file.filename, path: file.path, size: file.size }, parseMapping(fields.mapping));
   } finally {
     await file.discard();
   }
@@ -100,8 +101,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { upload, mapping } = await readUpload(request, reply);
-      return importColumns(ctxOf(request), upload, mapping);
+      return withUpload(request, reply, (upload, mapping) => importColumns(ctxOf(request), upload, mapping));
     },
   );
 
@@ -123,40 +123,56 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { upload, mapping } = await readUpload(request, reply);
-      const ctx = ctxOf(request);
-      if (!wantsProgress(request)) return importCustomers(ctx, upload, mapping, request.query);
+      const { file, fields } = await receiveOneFile(request, reply, { maxBytes: IMPORT_MAX_BYTES });
+      const upload: ImportUpload = { filename: file.filename, path: file.path, size: file.size };
+      // The file is read row by row while the import runs, and removed once it has finished.
+      let finished: Promise<unknown> = Promise.resolve();
+      try {
+        const mapping = parseMapping(fields.mapping);
+        const ctx = ctxOf(request);
+        const engine = request.server.engine;
+        if (!wantsProgress(request))
+          return await (finished = importCustomers(ctx, upload, mapping, request.query, { engine }));
 
-      // The answer streams from the first progress report on (the file has been read and its columns matched):
-      // errors before that answer with their status as without progress, errors after it are the last line.
-      const stream = new PassThrough();
-      stream.on('error', () => {}); // the caller went away: the import still finishes (or rolls back) as without progress
-      const write = (line: ImportStreamLine) => {
-        if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(line)}\n`);
-      };
-      let streaming = false;
-      let begin = () => {};
-      const begun = new Promise<void>((resolve) => (begin = resolve));
-      const finished = importCustomers(ctx, upload, mapping, request.query, async (done, total) => {
-        streaming = true;
-        begin();
-        write({ type: 'progress', done, total });
-        // Let the event loop send it: on PGlite the import's queries never leave it an I/O turn of its own.
-        await setImmediate();
-      }).then(
-        (report) => {
-          write({ type: 'result', report });
-          stream.end();
-        },
-        (error: unknown) => {
-          if (!streaming) throw error;
-          write({ type: 'error', error: errorAnswer(request, error).body.error });
-          stream.end();
-        },
-      );
-      await Promise.race([begun, finished]);
-      reply.header('content-type', `${IMPORT_PROGRESS_TYPE}; charset=utf-8`).header('x-accel-buffering', 'no');
-      return stream as never; // a stream is sent as it comes, not serialised
+        // The answer streams from the first progress report on (the file has been read and its columns matched):
+        // errors before that answer with their status as without progress, errors after it are the last line.
+        const stream = new PassThrough();
+        stream.on('error', () => {}); // the caller went away: the import still finishes (or rolls back) as without progress
+        const write = (line: ImportStreamLine) => {
+          if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(line)}\n`);
+        };
+        let streaming = false;
+        let begin = () => {};
+        const begun = new Promise<void>((resolve) => (begin = resolve));
+        finished = importCustomers(ctx, upload, mapping, request.query, {
+          engine,
+          onProgress: async (done, total) => {
+            streaming = true;
+            begin();
+            write({ type: 'progress', done, total });
+            // Let the event loop send it: on PGlite the import's queries never leave it an I/O turn of its own.
+            await setImmediate();
+          },
+        }).then(
+          (report) => {
+            write({ type: 'result', report });
+            stream.end();
+          },
+          (error: unknown) => {
+            if (!streaming) throw error;
+            write({ type: 'error', error: errorAnswer(request, error).body.error });
+            stream.end();
+          },
+        );
+        await Promise.race([begun, finished]);
+        reply.header('content-type', `${IMPORT_PROGRESS_TYPE}; charset=utf-8`).header('x-accel-buffering', 'no');
+        return stream as never; // a stream is sent as it comes, not serialised
+      } finally {
+        void finished.then(
+          () => file.discard(),
+          () => file.discard(),
+        );
+      }
     },
   );
 }

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 import { ContactCreate, CustomerCreate, type CustomerUpdate } from '../../../common/schemas/customers';
 import {
-  IMPORT_MAX_BYTES,
   TRANSFER_FIELDS,
   type CustomerExportQuery,
   type CustomerImportQuery,
@@ -19,11 +17,12 @@ import {
   type TransferField,
 } from '../../../common/schemas/transfer';
 import { inTransaction, type Ctx } from '../../context';
+import type { Db } from '../../db/client';
 import { AppError } from '../../errors';
 import { issueMessage, type IssueLike } from '../../lib/issues';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { can } from '../../policy';
-import { recordAudits } from '../audit/audit.service';
+import { recordAudits, type AuditEntry } from '../audit/audit.service';
 import { branches, regions, users } from '../staff/staff.tables';
 import { visibleCustomers, writableCustomers } from './customers.policy';
 import { contactSearchText } from './contacts.service';
@@ -42,6 +41,10 @@ import {
   parseYesNo,
   splitList,
 } from './transfer.columns';
+import { FORMULA_START, isBlankRow, openSheet, scanSheet, unguardFormula, type ImportUpload } from './transfer.reader';
+import { importApplied, importBatches, importRows } from './transfer.tables';
+
+export type { ImportUpload } from './transfer.reader';
 
 // ---------------------------------------------------------------- export
 
@@ -58,10 +61,7 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 }
 
 /** Cells starting like a formula are prefixed with `'` in CSV so a spreadsheet never runs them; imports strip it. */
-const FORMULA_START = /^[=+\-@\t\r]/;
 const guardFormula = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
-const unguardFormula = (cell: string) =>
-  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 
 function today(): string {
   return localDate(new Date(), FIRM_TIME_ZONE);
@@ -176,89 +176,6 @@ export async function exportCustomers(ctx: Ctx, query: CustomerExportQuery): Pro
   return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', content };
 }
 
-// ---------------------------------------------------------------- reading files
-
-export type ImportUpload = { filename: string; content: Buffer; truncated: boolean };
-type Sheet = { headers: string[]; rows: { line: number; cells: string[] }[] };
-
-/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030 (a superset of GBK, as Excel on Chinese Windows saves CSV). */
-export function decodeText(content: Buffer): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    text = iconv.decode(content, 'gb18030');
-  }
-  return text.replace(/^\uFEFF/, '');
-}
-
-function readCsv(content: Buffer): Sheet {
-  if (content.includes(0)) throw new AppError('IMPORT_FILE_UNREADABLE');
-  const text = decodeText(content);
-  if (text.trim() === '') throw new AppError('IMPORT_FILE_EMPTY');
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: false, info: true }) as never;
-  } catch {
-    throw new AppError('IMPORT_FILE_UNREADABLE');
-  }
-  const rows: Sheet['rows'] = [];
-  let nextLine = 1;
-  for (const { record, info } of records) {
-    rows.push({ line: nextLine, cells: record });
-    nextLine = info.lines + 1;
-  }
-  const [first, ...rest] = rows;
-  return { headers: first.cells, rows: rest };
-}
-
-function cellText(cell: ExcelJS.Cell): string {
-  const v = cell.value;
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('text' in v) return String(v.text);
-    if ('result' in v) return v.result === undefined || v.result === null ? '' : String(v.result);
-    return cell.text ?? '';
-  }
-  return String(v);
-}
-
-async function readXlsx(content: Buffer): Promise<Sheet> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(content as unknown as ArrayBuffer);
-  } catch {
-    throw new AppError('IMPORT_FILE_UNREADABLE');
-  }
-  const sheet = workbook.getWorksheet('客户') ?? workbook.worksheets[0];
-  if (!sheet) throw new AppError('IMPORT_FILE_EMPTY');
-  const all: Sheet['rows'] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, line) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => (cells[col - 1] = cellText(cell)));
-    all.push({ line, cells: Array.from(cells, (c) => c ?? '') });
-  });
-  if (all.length === 0) throw new AppError('IMPORT_FILE_EMPTY');
-  if (all[0].line !== 1) throw new AppError('IMPORT_NO_HEADER');
-  const [first, ...rest] = all;
-  return { headers: first.cells, rows: rest };
-}
-
-const isZip = (b: Buffer) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-
-export async function readSheet(upload: ImportUpload): Promise<Sheet> {
-  if (upload.truncated)
-    throw new AppError('FILE_TOO_LARGE', { maxMb: IMPORT_MAX_BYTES / 1024 / 1024 }, { maxBytes: IMPORT_MAX_BYTES });
-  const ext = path.extname(upload.filename).toLowerCase();
-  if (ext !== '.csv' && ext !== '.xlsx') throw new AppError('IMPORT_FILE_TYPE');
-  if (upload.content.length === 0) throw new AppError('IMPORT_FILE_EMPTY');
-  if (ext === '.xlsx') return readXlsx(upload.content);
-  if (isZip(upload.content)) throw new AppError('IMPORT_FILE_UNREADABLE');
-  return readCsv(upload.content);
-}
-
 // ---------------------------------------------------------------- column mapping
 
 export type Mapping = Record<string, string | null>;
@@ -333,8 +250,6 @@ export function mapColumns(
 
 /** Fields every import needs a column for. */
 const REQUIRED_FIELDS: readonly TransferField[] = ['name'];
-const SAMPLES = 3;
-const isBlankRow = (cells: string[]) => cells.every((c) => (c ?? '').trim() === '');
 
 /**
  * The header row of an upload with the field each column would import into (with the
@@ -346,24 +261,18 @@ export async function importColumns(
   upload: ImportUpload,
   mapping: Mapping | undefined,
 ): Promise<ImportColumns> {
-  const sheet = await readSheet(upload);
-  const fields = matchColumns(sheet.headers, mapping, ctx.actor.locale);
-  const rows = sheet.rows.filter((r) => !isBlankRow(r.cells));
+  const scan = await scanSheet(await openSheet(upload));
+  const fields = matchColumns(scan.headers, mapping, ctx.actor.locale);
   const headers: ImportColumns['headers'] = [];
-  sheet.headers.forEach((raw, i) => {
-    const samples: string[] = [];
-    for (const row of rows) {
-      const cell = unguardFormula((row.cells[i] ?? '').trim());
-      if (cell !== '') samples.push(cell);
-      if (samples.length === SAMPLES) break;
-    }
+  scan.headers.forEach((raw, i) => {
+    const samples = scan.samples[i] ?? [];
     const header = (raw ?? '').trim();
     if (header !== '' || samples.length > 0) headers.push({ header, field: fields[i], samples });
   });
   return {
     headers,
     fields: TRANSFER_COLUMNS.map((c) => ({ field: c.field, required: REQUIRED_FIELDS.includes(c.field) })),
-    rows: rows.length,
+    rows: scan.rows,
   };
 }
 
@@ -489,377 +398,687 @@ function parseRow(
 type Existing = typeof customers.$inferSelect & { visible: boolean; writable: boolean };
 type Group = { key: string; rows: Row[]; errors: ImportRowError[] };
 
-class DryRunRollback extends Error {
-  constructor(readonly report: ImportReport) {
-    super('dry run');
-  }
-}
-
 const sameContact = (a: { name: string; phones: string[] }, b: { name: string; phones: string[] }) =>
   a.name === b.name &&
   (a.phones.length === 0 && b.phones.length === 0 ? true : a.phones.some((p) => b.phones.includes(p)));
 
-/** Rows between progress reports, and the most time between two (while rows are being processed). */
+/** Weighted rows between progress reports, and the most time between two. */
 const PROGRESS_ROWS = 200;
 const PROGRESS_MS = 250;
 
 export type OnProgress = (done: number, total: number) => void | Promise<void>;
+/** How an import runs: who hears its progress, and on which engine (the size of its steps). */
+export type ImportSettings = { onProgress?: OnProgress; engine?: 'pglite' | 'postgres' };
 
-/** Calls `onProgress` when PROGRESS_ROWS more rows are done or PROGRESS_MS have passed, never twice for one count. */
-function progressOf(total: number, onProgress: OnProgress | undefined) {
+/**
+ * Progress over the passes of an import (staging, checking, applying: `passes` of them), each
+ * pass weighing the same, reported as rows of `total`: when PROGRESS_ROWS more are done or
+ * PROGRESS_MS have passed, never twice for one count, never backwards.
+ */
+function progressOf(total: number, passes: number, onProgress: OnProgress | undefined) {
   let reported = -1;
   let at = 0;
-  return async (done: number, force = false) => {
-    if (!onProgress || done === reported) return;
+  let pass = 0;
+  const report = async (done: number, force: boolean) => {
+    if (!onProgress || done <= reported) return;
     if (!force && done - reported < PROGRESS_ROWS && Date.now() - at < PROGRESS_MS) return;
     reported = done;
     at = Date.now();
     await onProgress(done, total);
   };
+  return {
+    /** `rows` of the current pass are done. */
+    step: (rows: number) => report(Math.min(total, Math.floor((pass * total + rows) / passes)), false),
+    nextPass: () => void pass++,
+    start: () => report(0, true),
+    finish: () => report(total, true),
+  };
+}
+
+/**
+ * How many rows one step (one staging insert, one checked or applied chunk in its transaction)
+ * takes. On PGlite every query runs on the app's own thread and a transaction holds the only
+ * connection, so a step is sized to last about STEP_MS (adjusted after each, whatever the machine's
+ * load): other requests wait at most that long. On PostgreSQL the import holds one pooled connection
+ * while the others serve everyone else, and its waits on the database leave the event loop free, so
+ * steps hold a few hundred rows. Between steps the import yields to the event loop.
+ */
+const STEP_MS = 30;
+type Engine = 'pglite' | 'postgres';
+function paceOf(engine: Engine, sizes: { pglite: number; postgres: number }) {
+  let size = engine === 'pglite' ? Math.min(200, sizes.pglite) : sizes.postgres;
+  const min = Math.min(50, sizes.pglite);
+  return {
+    get size() {
+      return size;
+    },
+    async after(startedAt: number) {
+      if (engine === 'pglite') {
+        const took = Math.max(1, performance.now() - startedAt);
+        size = Math.round(Math.min(sizes.pglite, Math.max(min, size * Math.min(2, Math.max(0.5, STEP_MS / took)))));
+      }
+      await setImmediate();
+    },
+  };
+}
+
+/** The key rows of one customer share: credit code, else name, else the row itself. Name groups sort first. */
+function groupKeyOf(row: Row): string {
+  const code = row.customer.creditCode ? normalizeCreditCode(row.customer.creditCode) : '';
+  if (code) return `2${code}`;
+  if (row.customer.name) return `1${row.customer.name}`;
+  return `3${String(row.line).padStart(10, '0')}`;
+}
+
+type StagedData = {
+  customer: CustomerFields;
+  contact: ContactFields | null;
+  owner?: string;
+  region?: string;
+  branch?: string;
+};
+
+/**
+ * The staged rows of a batch, a chunk of whole customers at a time in key order: about `size()`
+ * rows, more when one customer alone has more rows.
+ */
+async function* stagedGroups(db: Db, batchId: string, size: () => number): AsyncGenerator<Group[]> {
+  let after: { key: string; line: number } | undefined;
+  const columns = {
+    groupKey: importRows.groupKey,
+    line: importRows.line,
+    data: importRows.data,
+    errors: importRows.errors,
+  };
+  for (;;) {
+    const limit = size();
+    const found = await db
+      .select(columns)
+      .from(importRows)
+      .where(
+        and(
+          eq(importRows.batchId, batchId),
+          after ? sql`(${importRows.groupKey}, ${importRows.line}) > (${after.key}, ${after.line})` : undefined,
+        ),
+      )
+      .orderBy(asc(importRows.groupKey), asc(importRows.line))
+      .limit(limit + 1);
+    if (found.length === 0) return;
+    let rows = found;
+    if (found.length > limit) {
+      const continuing = found[limit].groupKey; // its rows go on past this chunk
+      rows = found.slice(0, limit).filter((r) => r.groupKey !== continuing);
+      if (rows.length === 0)
+        rows = await db
+          .select(columns)
+          .from(importRows)
+          .where(and(eq(importRows.batchId, batchId), eq(importRows.groupKey, continuing)))
+          .orderBy(asc(importRows.line));
+    }
+    const groups: Group[] = [];
+    for (const r of rows) {
+      const data = r.data as StagedData;
+      const row: Row = { line: r.line, ...data, errors: (r.errors as ImportRowError[] | null) ?? [] };
+      const last = groups.at(-1);
+      if (last && last.key === r.groupKey) last.rows.push(row);
+      else groups.push({ key: r.groupKey, rows: [row], errors: [] });
+    }
+    const last = rows.at(-1)!;
+    after = { key: last.groupKey, line: last.line };
+    yield groups;
+  }
+}
+
+/** The owner column: a username, else a display name held by exactly one active user. */
+async function resolveOwners(db: Db, wanted: string[]) {
+  const owners = new Map<string, { id: string } | { ambiguous: true }>();
+  for (const part of chunks(wanted)) {
+    const found = await db
+      .select({ id: users.id, username: users.username, displayName: users.displayName })
+      .from(users)
+      .where(and(eq(users.active, true), or(inArray(users.username, part), inArray(users.displayName, part))));
+    for (const value of part) {
+      const byUsername = found.find((u) => u.username === value);
+      if (byUsername) {
+        owners.set(value, { id: byUsername.id });
+        continue;
+      }
+      const named = found.filter((u) => u.displayName === value);
+      if (named.length === 1) owners.set(value, { id: named[0].id });
+      else if (named.length > 1) owners.set(value, { ambiguous: true });
+    }
+  }
+  return owners;
+}
+
+/** What an import does: counts and row errors, added to by each chunk. */
+type Tally = Omit<ImportReport, 'dryRun' | 'totalRows'>;
+const emptyTally = (): Tally => ({
+  customers: { created: 0, updated: 0, unchanged: 0 },
+  contacts: { created: 0 },
+  errors: [],
+});
+
+/** A chunk refused while applying an all-or-nothing import (something changed since it was checked). */
+class ChunkRefused extends Error {
+  constructor(readonly errors: ImportRowError[]) {
+    super('chunk refused');
+  }
+}
+
+type ChunkMode =
+  /** Look up and count, write nothing. */
+  | { write: false }
+  /** Write the good customers; with `batchId`, record what was written, and refuse the chunk on any error. */
+  | { write: true; allOrNothing?: { batchId: string } };
+
+/**
+ * One chunk of whole customers: everything they refer to looked up in bulk, then (when writing)
+ * written with multi-row inserts. Any error spoils its customer's rows (a contact never arrives
+ * without its company). Chunks are independent: name groups are applied before credit-code groups,
+ * and neither can match a customer another group of the same file creates.
+ */
+async function processChunk(
+  tx: Ctx,
+  groups: Group[],
+  options: CustomerImportQuery,
+  mode: ChunkMode,
+  tally: Tally,
+  columnOf: (field: TransferField) => string,
+): Promise<void> {
+  const locale = tx.actor.locale;
+  const rows = groups.flatMap((g) => g.rows);
+  const owners = await resolveOwners(tx.db, [...new Set(rows.map((r) => r.owner).filter((u): u is string => !!u))]);
+  const refs = async (table: typeof regions | typeof branches, names: (string | undefined)[]) => {
+    const wanted = [...new Set(names.filter((n): n is string => !!n))];
+    const map = new Map<string, string>();
+    for (const part of chunks(wanted)) {
+      for (const r of await tx.db
+        .select({ id: table.id, name: table.name })
+        .from(table)
+        .where(and(inArray(table.name, part), eq(table.active, true))))
+        map.set(r.name, r.id);
+    }
+    return map;
+  };
+  const regionIds = await refs(
+    regions,
+    rows.map((r) => r.region),
+  );
+  const branchIds = await refs(
+    branches,
+    rows.map((r) => r.branch),
+  );
+
+  const flags = {
+    visible: sql<boolean>`${visibleCustomers(tx.actor)}`,
+    writable: sql<boolean>`${writableCustomers(tx.actor)}`,
+  };
+  const codes = groups.filter((g) => g.key.startsWith('2')).map((g) => g.key.slice(1));
+  const names = groups.filter((g) => g.key.startsWith('1')).map((g) => g.key.slice(1));
+  const byCode = new Map<string, Existing>();
+  const byName = new Map<string, Existing>();
+  for (const part of chunks(codes)) {
+    for (const r of await tx.db
+      .select({ row: customers, ...flags })
+      .from(customers)
+      .where(inArray(customers.creditCode, part)))
+      byCode.set(r.row.creditCode!, { ...r.row, visible: r.visible, writable: r.writable });
+  }
+  for (const part of chunks(names)) {
+    const found = await tx.db
+      .select({ row: customers, ...flags })
+      .from(customers)
+      .where(inArray(customers.name, part))
+      .orderBy(asc(customers.createdAt), asc(customers.id));
+    for (const r of found) {
+      const current = byName.get(r.row.name);
+      // Of several customers with one name, the one the caller may change wins.
+      if (!current || (!current.writable && r.writable))
+        byName.set(r.row.name, { ...r.row, visible: r.visible, writable: r.writable });
+    }
+  }
+
+  type Plan = { group: Group; existing?: Existing; ownerId: string | null; regionId?: string; branchId?: string };
+  const plans: Plan[] = [];
+  const mayAssign = can(tx.actor, 'customers:assign');
+  for (const group of groups) {
+    const first = group.rows[0];
+    const fail = (
+      field: TransferField | undefined,
+      code: string,
+      key: MessageKey,
+      params: Record<string, unknown> = {},
+    ) =>
+      group.errors.push({
+        row: first.line,
+        ...(field ? { column: columnOf(field) } : {}),
+        code,
+        message: translate(locale, key, { column: field ? columnOf(field) : '', ...params }),
+      });
+    let ownerId: string | null = tx.actor.id;
+    if (first.owner) {
+      const owner = owners.get(first.owner);
+      if (!owner) fail('owner', 'UNKNOWN_OWNER', 'import.UNKNOWN_OWNER', { value: first.owner });
+      else if ('ambiguous' in owner) fail('owner', 'AMBIGUOUS_OWNER', 'import.AMBIGUOUS_OWNER', { value: first.owner });
+      else if (owner.id === tx.actor.id || mayAssign) ownerId = owner.id;
+    }
+    const regionId = first.region ? regionIds.get(first.region) : undefined;
+    if (first.region && !regionId)
+      fail('region', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.region });
+    const branchId = first.branch ? branchIds.get(first.branch) : undefined;
+    if (first.branch && !branchId)
+      fail('branch', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.branch });
+    const existing = group.key.startsWith('2')
+      ? byCode.get(group.key.slice(1))
+      : group.key.startsWith('1')
+        ? byName.get(group.key.slice(1))
+        : undefined;
+    const keyField: TransferField = group.key.startsWith('2') ? 'creditCode' : 'name';
+    if (existing && !(existing.visible && existing.writable)) fail(keyField, 'NOT_PERMITTED', 'import.NOT_PERMITTED');
+    else if (existing && options.mode === 'insert') fail(keyField, 'EXISTS', 'import.EXISTS');
+    plans.push({ group, existing, ownerId, regionId, branchId });
+  }
+
+  const errors: ImportRowError[] = [];
+  const good: Plan[] = [];
+  for (const plan of plans) {
+    const rowErrors = plan.group.rows.flatMap((r) => r.errors);
+    if (rowErrors.length === 0 && plan.group.errors.length === 0) {
+      good.push(plan);
+      continue;
+    }
+    errors.push(...plan.group.errors, ...rowErrors);
+    for (const r of plan.group.rows) {
+      if (r.errors.length === 0 && !plan.group.errors.some((e) => e.row === r.line)) {
+        errors.push({
+          row: r.line,
+          code: 'CUSTOMER_HAS_ERRORS',
+          message: translate(locale, 'import.CUSTOMER_HAS_ERRORS'),
+        });
+      }
+    }
+  }
+  if (mode.write && mode.allOrNothing && errors.length > 0) throw new ChunkRefused(errors);
+  tally.errors.push(...errors);
+
+  // Contacts already on the matched customers, to add only the new ones.
+  const matchedIds = good.filter((p) => p.existing).map((p) => p.existing!.id);
+  const existingContacts = new Map<string, { name: string; phones: string[]; isPrimary: boolean }[]>();
+  for (const part of chunks(matchedIds)) {
+    for (const c of await tx.db
+      .select({
+        customerId: contacts.customerId,
+        name: contacts.name,
+        phones: contacts.phones,
+        isPrimary: contacts.isPrimary,
+      })
+      .from(contacts)
+      .where(inArray(contacts.customerId, part))) {
+      const list = existingContacts.get(c.customerId) ?? [];
+      list.push(c);
+      existingContacts.set(c.customerId, list);
+    }
+  }
+
+  const now = new Date();
+  const newCustomers: (typeof customers.$inferInsert)[] = [];
+  const newContacts: (typeof contacts.$inferInsert)[] = [];
+  const applied: (typeof importApplied.$inferInsert)[] = [];
+  const audits: AuditEntry[] = [];
+  for (const plan of good) {
+    const first = plan.group.rows[0];
+    const c = first.customer;
+    const customerId = plan.existing?.id ?? randomUUID();
+    const known = [...(existingContacts.get(customerId) ?? [])];
+    let hasPrimary = known.some((k) => k.isPrimary);
+    const added: string[] = [];
+    for (const row of plan.group.rows) {
+      const p = row.contact;
+      if (!p) continue;
+      const phones = p.phones ?? [];
+      if (known.some((k) => sameContact(k, { name: p.name, phones }))) continue;
+      const isPrimary = Boolean(p.isPrimary) && !hasPrimary;
+      hasPrimary ||= isPrimary;
+      known.push({ name: p.name, phones, isPrimary });
+      const id = randomUUID();
+      newContacts.push({
+        ...p,
+        id,
+        customerId,
+        phones,
+        emails: p.emails ?? [],
+        isPrimary,
+        searchText: contactSearchText(p),
+        createdBy: tx.actor.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      added.push(p.name);
+      if (plan.existing) {
+        audits.push({ action: 'create', entityType: 'contact', entityId: id, after: { customerId, ...p, isPrimary } });
+        if (mode.write && mode.allOrNothing)
+          applied.push({ batchId: mode.allOrNothing.batchId, kind: 'contact', entityId: id });
+      }
+    }
+    tally.contacts.created += added.length;
+
+    if (!plan.existing) {
+      const values = {
+        ...c,
+        id: customerId,
+        tags: c.tags ?? [],
+        regionId: plan.regionId ?? null,
+        branchId: plan.branchId ?? null,
+        ownerId: plan.ownerId,
+        searchText: customerSearchText(c),
+        createdBy: tx.actor.id,
+        createdAt: now,
+        updatedAt: now,
+      };
+      newCustomers.push(values);
+      const { searchText: _s, createdBy: _b, createdAt: _c, updatedAt: _u, ...after } = values;
+      audits.push({
+        action: 'create',
+        entityType: 'customer',
+        entityId: customerId,
+        after: { ...after, contacts: added, imported: true },
+      });
+      if (mode.write && mode.allOrNothing)
+        applied.push({ batchId: mode.allOrNothing.batchId, kind: 'customer', entityId: customerId });
+      tally.customers.created++;
+      continue;
+    }
+    // An existing customer: fields given in the file that differ. Empty cells leave a field as it is; the owner changes only by assignment.
+    const e = plan.existing;
+    const patch: CustomerUpdate = {};
+    const before: Record<string, unknown> = {};
+    for (const f of [
+      'name',
+      'creditCode',
+      'industry',
+      'size',
+      'address',
+      'email',
+      'phone',
+      'status',
+      'source',
+    ] as const) {
+      if (c[f] !== undefined && c[f] !== null && c[f] !== e[f]) {
+        (patch as Record<string, unknown>)[f] = c[f];
+        before[f] = e[f];
+      }
+    }
+    if (c.tags && c.tags.join('\u0000') !== e.tags.join('\u0000')) {
+      patch.tags = c.tags;
+      before.tags = e.tags;
+    }
+    if (plan.regionId && plan.regionId !== e.regionId) {
+      patch.regionId = plan.regionId;
+      before.regionId = e.regionId;
+    }
+    if (plan.branchId && plan.branchId !== e.branchId) {
+      patch.branchId = plan.branchId;
+      before.branchId = e.branchId;
+    }
+    if (Object.keys(patch).length > 0 && mode.write) {
+      await updateCustomer(tx, e.id, patch);
+      if (mode.allOrNothing)
+        applied.push({ batchId: mode.allOrNothing.batchId, kind: 'update', entityId: e.id, before });
+    }
+    if (Object.keys(patch).length > 0 || added.length > 0) tally.customers.updated++;
+    else tally.customers.unchanged++;
+  }
+  if (!mode.write) return;
+
+  for (const part of chunks(newCustomers)) await tx.db.insert(customers).values(part);
+  for (const part of chunks(
+    newCustomers.map((c) => ({
+      customerId: c.id!,
+      fromUserId: null,
+      toUserId: c.ownerId ?? null,
+      kind: 'create' as const,
+      reason: null,
+      byUserId: tx.actor.id,
+    })),
+  ))
+    await tx.db.insert(customerOwnerChanges).values(part);
+  for (const part of chunks(newContacts)) await tx.db.insert(contacts).values(part);
+  for (const part of chunks(audits)) await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
+  for (const part of chunks(applied)) await tx.db.insert(importApplied).values(part);
+}
+
+/**
+ * Undoes what an all-or-nothing import wrote before it failed, in short transactions: updated
+ * customers get their values back, contacts added to existing customers and created customers
+ * (with their contacts) are deleted; each step is audited.
+ */
+async function undoApplied(ctx: Ctx, batchId: string, engine: Engine) {
+  const pace = paceOf(engine, { pglite: 500, postgres: 500 });
+  for (const kind of ['update', 'contact', 'customer'] as const) {
+    for (;;) {
+      const started = performance.now();
+      const done = await inTransaction(ctx, async (tx) => {
+        const found = await tx.db
+          .select({ entityId: importApplied.entityId, before: importApplied.before })
+          .from(importApplied)
+          .where(and(eq(importApplied.batchId, batchId), eq(importApplied.kind, kind)))
+          .limit(pace.size);
+        if (found.length === 0) return true;
+        const ids = found.map((f) => f.entityId);
+        if (kind === 'update') {
+          for (const f of found) await updateCustomer(tx, f.entityId, f.before as CustomerUpdate);
+        } else {
+          const table = kind === 'contact' ? contacts : customers;
+          await tx.db.delete(table).where(inArray(table.id, ids));
+          await recordAudits(
+            tx.db,
+            { actorId: tx.actor.id, requestId: tx.requestId },
+            ids.map((id) => ({ action: 'delete', entityType: kind, entityId: id, before: { importUndone: true } })),
+          );
+        }
+        await tx.db
+          .delete(importApplied)
+          .where(
+            and(eq(importApplied.batchId, batchId), eq(importApplied.kind, kind), inArray(importApplied.entityId, ids)),
+          );
+        return false;
+      });
+      if (done) break;
+      await pace.after(started);
+    }
+  }
+}
+
+/** Removes a batch's staged rows, a bounded number per statement. */
+async function dropStaged(db: Db, batchId: string, engine: Engine) {
+  const pace = paceOf(engine, { pglite: 20_000, postgres: 20_000 });
+  for (;;) {
+    const started = performance.now();
+    const gone = await db
+      .delete(importRows)
+      .where(sql`ctid IN (SELECT ctid FROM ${importRows} WHERE ${importRows.batchId} = ${batchId} LIMIT ${pace.size})`)
+      .returning({ line: importRows.line });
+    if (gone.length === 0) break;
+    await pace.after(started);
+  }
 }
 
 /**
  * Imports customers with their contacts (one contact per row, rows grouped by credit code,
- * else by name). Everything happens in one transaction: with errors and without
- * `keepGoodRows` nothing is written; a dry run rolls the transaction back.
- * `onProgress(done, total)` hears about the rows as they are processed: first (0, total) once
- * the file has been read and its columns matched — errors after that concern the import, not
- * the file —, then every PROGRESS_ROWS rows or PROGRESS_MS, last (total, total). The import
- * waits for a promise it returns (e.g. until the report has gone out).
+ * else by name) without holding the database: the file is read row by row into `import_rows`
+ * (multi-row inserts), then checked and applied a chunk of customers at a time, each chunk in
+ * its own short transaction, yielding to the event loop between steps.
+ *
+ * - keepGoodRows: one pass writes the good customers, chunk by chunk, and reports the bad rows.
+ * - dry run: one pass checks every chunk and counts, writing nothing.
+ * - all or nothing (the default): a checking pass over every chunk first; with any error nothing
+ *   is written. Then the writing pass, which records what it writes (`import_applied`); should a
+ *   chunk fail after all (a colleague created the same customer meanwhile, a database error),
+ *   what earlier chunks wrote is undone.
+ *
+ * `onProgress(done, total)` hears about the rows: first (0, total) once the file has been read and
+ * its columns matched — errors after that concern the import, not the file —, then as the passes
+ * advance, last (total, total). The import waits for a promise it returns.
+ */
+async function runImport(
+  ctx: Ctx,
+  upload: ImportUpload,
+  mapping: Mapping | undefined,
+  options: CustomerImportQuery,
+  { onProgress, engine = 'postgres' }: ImportSettings,
+): Promise<ImportReport> {
+  const locale = ctx.actor.locale;
+  const sheet = await openSheet(upload);
+  const scan = await scanSheet(sheet);
+  const fields = mapColumns(scan.headers, mapping, locale);
+  const columnOf = (field: TransferField) => {
+    const i = fields.indexOf(field);
+    return i >= 0 ? scan.headers[i].trim() : headerOf(field, locale);
+  };
+  const total = scan.rows;
+  const allOrNothing = !options.dryRun && !options.keepGoodRows;
+  const progress = progressOf(total, allOrNothing ? 3 : 2, onProgress);
+
+  const [batch] = await ctx.db
+    .insert(importBatches)
+    .values({
+      createdBy: ctx.actor.id,
+      filename: upload.filename,
+      options,
+      status: 'staging',
+      totalRows: total,
+    })
+    .returning({ id: importBatches.id });
+  const finish = (status: (typeof importBatches.$inferSelect)['status'], report: ImportReport | null) =>
+    ctx.db.update(importBatches).set({ status, report, finishedAt: new Date() }).where(eq(importBatches.id, batch.id));
+  await progress.start();
+
+  try {
+    // 1. Stage: read, parse and validate each row, insert them in multi-row statements.
+    let staged = 0;
+    let pending: (typeof importRows.$inferInsert)[] = [];
+    const pace = paceOf(engine, { pglite: 2000, postgres: 500 });
+    let started = performance.now();
+    const flush = async () => {
+      if (pending.length > 0) await ctx.db.insert(importRows).values(pending);
+      staged += pending.length;
+      pending = [];
+      await progress.step(staged);
+      await pace.after(started);
+      started = performance.now();
+    };
+    let header = true;
+    for await (const r of sheet.rows()) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (isBlankRow(r.cells)) continue;
+      const row = parseRow(locale, r.line, r.cells, fields, scan.headers);
+      const data: StagedData = {
+        customer: row.customer,
+        contact: row.contact,
+        owner: row.owner,
+        region: row.region,
+        branch: row.branch,
+      };
+      pending.push({
+        batchId: batch.id,
+        groupKey: groupKeyOf(row),
+        line: row.line,
+        data,
+        errors: row.errors.length > 0 ? row.errors : null,
+      });
+      if (pending.length >= pace.size) await flush();
+    }
+    await flush();
+    progress.nextPass();
+
+    const report = (tally: Tally): ImportReport => ({
+      dryRun: options.dryRun,
+      totalRows: total,
+      ...tally,
+      errors: [...tally.errors].sort((a, b) => a.row - b.row),
+    });
+    const pass = async (mode: ChunkMode, tally: Tally) => {
+      const chunkPace = paceOf(engine, { pglite: 2000, postgres: 400 });
+      let done = 0;
+      for await (const groups of stagedGroups(ctx.db, batch.id, () => chunkPace.size)) {
+        const begun = performance.now();
+        if (mode.write)
+          // A search index's pending list is merged inside the insert that overflows it; the indexes keep
+          // a short one (128 kB, migration 0021), so each merge is short and never holds PGlite's one connection long.
+          await inTransaction(ctx, (tx) => processChunk(tx, groups, options, mode, tally, columnOf));
+        else await processChunk(ctx, groups, options, mode, tally, columnOf);
+        done += groups.reduce((n, g) => n + g.rows.length, 0);
+        await progress.step(done);
+        await chunkPace.after(begun);
+      }
+      progress.nextPass();
+    };
+
+    // 2. Check (dry run, all or nothing) or write the good customers (keepGoodRows).
+    await ctx.db
+      .update(importBatches)
+      .set({ status: options.dryRun || allOrNothing ? 'checking' : 'applying' })
+      .where(eq(importBatches.id, batch.id));
+    const checked = emptyTally();
+    await pass(options.dryRun || allOrNothing ? { write: false } : { write: true }, checked);
+    if (!allOrNothing || checked.errors.length > 0) {
+      // All or nothing with errors: nothing was written, so nothing is counted.
+      const result = report(allOrNothing ? { ...emptyTally(), errors: checked.errors } : checked);
+      await finish(allOrNothing ? 'refused' : 'done', result);
+      await progress.finish();
+      return result;
+    }
+
+    // 3. All or nothing, and nothing was wrong: write, recording what is written to undo it on a failure.
+    await ctx.db.update(importBatches).set({ status: 'applying' }).where(eq(importBatches.id, batch.id));
+    const applied = emptyTally();
+    try {
+      await pass({ write: true, allOrNothing: { batchId: batch.id } }, applied);
+    } catch (error) {
+      await undoApplied(ctx, batch.id, engine);
+      if (error instanceof ChunkRefused) {
+        const result = report({ ...emptyTally(), errors: error.errors });
+        await finish('rolled-back', result);
+        await progress.finish();
+        return result;
+      }
+      await finish('rolled-back', null);
+      throw error;
+    }
+    await ctx.db.delete(importApplied).where(eq(importApplied.batchId, batch.id));
+    const result = report(applied);
+    await finish('done', result);
+    await progress.finish();
+    return result;
+  } catch (error) {
+    await ctx.db
+      .update(importBatches)
+      .set({ status: 'failed', finishedAt: new Date() })
+      .where(and(eq(importBatches.id, batch.id), sql`${importBatches.finishedAt} IS NULL`))
+      .catch(() => {});
+    throw error;
+  } finally {
+    await dropStaged(ctx.db, batch.id, engine).catch(() => {});
+  }
+}
+
+/**
+ * importCustomers, answering IMPORT_HAS_ERRORS (with the report) when rows were refused and the
+ * caller did not ask to keep the good ones.
  */
 export async function importCustomers(
   ctx: Ctx,
   upload: ImportUpload,
   mapping: Mapping | undefined,
   options: CustomerImportQuery,
-  onProgress?: OnProgress,
+  settings: ImportSettings = {},
 ): Promise<ImportReport> {
-  const locale = ctx.actor.locale;
-  const sheet = await readSheet(upload);
-  const fields = mapColumns(sheet.headers, mapping, locale);
-  const columnOf = (field: TransferField) => {
-    const i = fields.indexOf(field);
-    return i >= 0 ? sheet.headers[i].trim() : headerOf(field, locale);
-  };
-
-  const rows = sheet.rows
-    .filter((r) => !isBlankRow(r.cells))
-    .map((r) => parseRow(locale, r.line, r.cells, fields, sheet.headers));
-  const progress = progressOf(rows.length, onProgress);
-  await progress(0, true);
-  const groups = new Map<string, Group>();
-  for (const row of rows) {
-    const code = row.customer.creditCode ? normalizeCreditCode(row.customer.creditCode) : '';
-    const key = code ? `c:${code}` : row.customer.name ? `n:${row.customer.name}` : `r:${row.line}`;
-    const group = groups.get(key) ?? { key, rows: [], errors: [] };
-    group.rows.push(row);
-    groups.set(key, group);
-  }
-
-  const run = async (tx: Ctx): Promise<ImportReport> => {
-    // Everything the rows refer to, looked up in bulk.
-    const usernames = [...new Set(rows.map((r) => r.owner).filter((u): u is string => !!u))];
-    const owners = new Map<string, string>();
-    for (const part of chunks(usernames)) {
-      for (const u of await tx.db
-        .select({ id: users.id, username: users.username })
-        .from(users)
-        .where(and(inArray(users.username, part), eq(users.active, true))))
-        owners.set(u.username, u.id);
-    }
-    const refs = async (table: typeof regions | typeof branches, names: (string | undefined)[]) => {
-      const wanted = [...new Set(names.filter((n): n is string => !!n))];
-      const map = new Map<string, string>();
-      for (const part of chunks(wanted)) {
-        for (const r of await tx.db
-          .select({ id: table.id, name: table.name })
-          .from(table)
-          .where(and(inArray(table.name, part), eq(table.active, true))))
-          map.set(r.name, r.id);
-      }
-      return map;
-    };
-    const regionIds = await refs(
-      regions,
-      rows.map((r) => r.region),
-    );
-    const branchIds = await refs(
-      branches,
-      rows.map((r) => r.branch),
-    );
-
-    const flags = {
-      visible: sql<boolean>`${visibleCustomers(tx.actor)}`,
-      writable: sql<boolean>`${writableCustomers(tx.actor)}`,
-    };
-    const codes = [...groups.keys()].filter((k) => k.startsWith('c:')).map((k) => k.slice(2));
-    const names = [...groups.keys()].filter((k) => k.startsWith('n:')).map((k) => k.slice(2));
-    const byCode = new Map<string, Existing>();
-    const byName = new Map<string, Existing>();
-    for (const part of chunks(codes)) {
-      for (const r of await tx.db
-        .select({ row: customers, ...flags })
-        .from(customers)
-        .where(inArray(customers.creditCode, part)))
-        byCode.set(r.row.creditCode!, { ...r.row, visible: r.visible, writable: r.writable });
-    }
-    for (const part of chunks(names)) {
-      const found = await tx.db
-        .select({ row: customers, ...flags })
-        .from(customers)
-        .where(inArray(customers.name, part))
-        .orderBy(asc(customers.createdAt), asc(customers.id));
-      for (const r of found) {
-        const current = byName.get(r.row.name);
-        // Of several customers with one name, the one the caller may change wins.
-        if (!current || (!current.writable && r.writable))
-          byName.set(r.row.name, { ...r.row, visible: r.visible, writable: r.writable });
-      }
-    }
-
-    // Resolve each customer; any error spoils its whole group (a contact never arrives without its company).
-    type Plan = {
-      group: Group;
-      existing?: Existing;
-      ownerId: string | null;
-      regionId?: string;
-      branchId?: string;
-      good?: boolean;
-    };
-    const plans: Plan[] = [];
-    const mayAssign = can(tx.actor, 'customers:assign');
-    for (const group of groups.values()) {
-      const first = group.rows[0];
-      const fail = (
-        field: TransferField | undefined,
-        code: string,
-        key: MessageKey,
-        params: Record<string, unknown> = {},
-      ) =>
-        group.errors.push({
-          row: first.line,
-          ...(field ? { column: columnOf(field) } : {}),
-          code,
-          message: translate(locale, key, { column: field ? columnOf(field) : '', ...params }),
-        });
-      let ownerId: string | null = tx.actor.id;
-      if (first.owner) {
-        const id = owners.get(first.owner);
-        if (!id) fail('owner', 'UNKNOWN_OWNER', 'import.UNKNOWN_OWNER', { value: first.owner });
-        else if (id === tx.actor.id || mayAssign) ownerId = id;
-      }
-      const regionId = first.region ? regionIds.get(first.region) : undefined;
-      if (first.region && !regionId)
-        fail('region', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.region });
-      const branchId = first.branch ? branchIds.get(first.branch) : undefined;
-      if (first.branch && !branchId)
-        fail('branch', 'UNKNOWN_REFERENCE', 'import.UNKNOWN_REFERENCE', { value: first.branch });
-      const existing = group.key.startsWith('c:')
-        ? byCode.get(group.key.slice(2))
-        : group.key.startsWith('n:')
-          ? byName.get(group.key.slice(2))
-          : undefined;
-      const keyField: TransferField = group.key.startsWith('c:') ? 'creditCode' : 'name';
-      if (existing && !(existing.visible && existing.writable)) fail(keyField, 'NOT_PERMITTED', 'import.NOT_PERMITTED');
-      else if (existing && options.mode === 'insert') fail(keyField, 'EXISTS', 'import.EXISTS');
-      plans.push({ group, existing, ownerId, regionId, branchId });
-    }
-
-    const errors: ImportRowError[] = [];
-    const good: Plan[] = [];
-    for (const plan of plans) {
-      const rowErrors = plan.group.rows.flatMap((r) => r.errors);
-      if (rowErrors.length === 0 && plan.group.errors.length === 0) {
-        plan.good = true;
-        good.push(plan);
-        continue;
-      }
-      errors.push(...plan.group.errors, ...rowErrors);
-      for (const r of plan.group.rows) {
-        if (r.errors.length === 0 && !plan.group.errors.some((e) => e.row === r.line)) {
-          errors.push({
-            row: r.line,
-            code: 'CUSTOMER_HAS_ERRORS',
-            message: translate(locale, 'import.CUSTOMER_HAS_ERRORS'),
-          });
-        }
-      }
-    }
-    errors.sort((a, b) => a.row - b.row);
-    const report: ImportReport = {
-      dryRun: options.dryRun,
-      totalRows: rows.length,
-      customers: { created: 0, updated: 0, unchanged: 0 },
-      contacts: { created: 0 },
-      errors,
-    };
-    if (errors.length > 0 && !options.keepGoodRows && !options.dryRun) {
-      await progress(rows.length, true);
-      return report;
-    }
-
-    const now = new Date();
-    // Written every PROGRESS_ROWS rows, so progress reports follow the writes.
-    const newCustomers: (typeof customers.$inferInsert)[] = [];
-    const newContacts: (typeof contacts.$inferInsert)[] = [];
-    const audits: {
-      action: 'create' | 'update';
-      entityType: 'customer' | 'contact';
-      entityId: string;
-      after: object;
-    }[] = [];
-    const flush = async () => {
-      for (const part of chunks(newCustomers)) await tx.db.insert(customers).values(part);
-      for (const part of chunks(
-        newCustomers.map((c) => ({
-          customerId: c.id!,
-          fromUserId: null,
-          toUserId: c.ownerId ?? null,
-          kind: 'create' as const,
-          reason: null,
-          byUserId: tx.actor.id,
-        })),
-      )) {
-        await tx.db.insert(customerOwnerChanges).values(part);
-      }
-      for (const part of chunks(newContacts, 200)) await tx.db.insert(contacts).values(part);
-      for (const part of chunks(audits, 200))
-        await recordAudits(tx.db, { actorId: tx.actor.id, requestId: tx.requestId }, part);
-      newCustomers.length = 0;
-      newContacts.length = 0;
-      audits.length = 0;
-    };
-
-    // Contacts already on the matched customers, to add only the new ones.
-    const matchedIds = good.filter((p) => p.existing).map((p) => p.existing!.id);
-    const existingContacts = new Map<string, { name: string; phones: string[]; isPrimary: boolean }[]>();
-    for (const part of chunks(matchedIds)) {
-      for (const c of await tx.db
-        .select({
-          customerId: contacts.customerId,
-          name: contacts.name,
-          phones: contacts.phones,
-          isPrimary: contacts.isPrimary,
-        })
-        .from(contacts)
-        .where(inArray(contacts.customerId, part))) {
-        const list = existingContacts.get(c.customerId) ?? [];
-        list.push(c);
-        existingContacts.set(c.customerId, list);
-      }
-    }
-
-    let done = 0; // rows written (or refused)
-    let unwritten = 0;
-    for (const plan of plans) {
-      if (unwritten >= PROGRESS_ROWS) {
-        await flush();
-        unwritten = 0;
-      }
-      await progress(done);
-      done += plan.group.rows.length;
-      if (!plan.good) continue;
-      unwritten += plan.group.rows.length;
-      const first = plan.group.rows[0];
-      const c = first.customer;
-      const customerId = plan.existing?.id ?? randomUUID();
-      const known = [...(existingContacts.get(customerId) ?? [])];
-      let hasPrimary = known.some((k) => k.isPrimary);
-      const added: string[] = [];
-      for (const row of plan.group.rows) {
-        const p = row.contact;
-        if (!p) continue;
-        const phones = p.phones ?? [];
-        if (known.some((k) => sameContact(k, { name: p.name, phones }))) continue;
-        const isPrimary = Boolean(p.isPrimary) && !hasPrimary;
-        hasPrimary ||= isPrimary;
-        known.push({ name: p.name, phones, isPrimary });
-        const id = randomUUID();
-        newContacts.push({
-          ...p,
-          id,
-          customerId,
-          phones,
-          emails: p.emails ?? [],
-          isPrimary,
-          searchText: contactSearchText(p),
-          createdBy: tx.actor.id,
-          createdAt: now,
-          updatedAt: now,
-        });
-        added.push(p.name);
-        if (plan.existing)
-          audits.push({
-            action: 'create',
-            entityType: 'contact',
-            entityId: id,
-            after: { customerId, ...p, isPrimary },
-          });
-      }
-      report.contacts.created += added.length;
-
-      if (!plan.existing) {
-        const values = {
-          ...c,
-          id: customerId,
-          tags: c.tags ?? [],
-          regionId: plan.regionId ?? null,
-          branchId: plan.branchId ?? null,
-          ownerId: plan.ownerId,
-          searchText: customerSearchText(c),
-          createdBy: tx.actor.id,
-          createdAt: now,
-          updatedAt: now,
-        };
-        newCustomers.push(values);
-        const { searchText: _s, createdBy: _b, createdAt: _c, updatedAt: _u, ...after } = values;
-        audits.push({
-          action: 'create',
-          entityType: 'customer',
-          entityId: customerId,
-          after: { ...after, contacts: added, imported: true },
-        });
-        report.customers.created++;
-        continue;
-      }
-      // An existing customer: fields given in the file that differ. Empty cells leave a field as it is; the owner changes only by assignment.
-      const e = plan.existing;
-      const patch: CustomerUpdate = {};
-      for (const f of [
-        'name',
-        'creditCode',
-        'industry',
-        'size',
-        'address',
-        'email',
-        'phone',
-        'status',
-        'source',
-      ] as const) {
-        if (c[f] !== undefined && c[f] !== null && c[f] !== e[f]) (patch as Record<string, unknown>)[f] = c[f];
-      }
-      if (c.tags && c.tags.join('\u0000') !== e.tags.join('\u0000')) patch.tags = c.tags;
-      if (plan.regionId && plan.regionId !== e.regionId) patch.regionId = plan.regionId;
-      if (plan.branchId && plan.branchId !== e.branchId) patch.branchId = plan.branchId;
-      if (Object.keys(patch).length > 0) await updateCustomer(tx, e.id, patch);
-      if (Object.keys(patch).length > 0 || added.length > 0) report.customers.updated++;
-      else report.customers.unchanged++;
-    }
-
-    await flush();
-    await progress(rows.length, true);
-    if (options.dryRun) throw new DryRunRollback(report);
-    return report;
-  };
-
-  let report: ImportReport;
-  try {
-    report = await inTransaction(ctx, run);
-  } catch (error) {
-    if (error instanceof DryRunRollback) return error.report;
-    throw error;
-  }
-  if (report.errors.length > 0 && !options.keepGoodRows)
+  const report = await runImport(ctx, upload, mapping, options, settings);
+  if (report.errors.length > 0 && !options.keepGoodRows && !options.dryRun)
     throw new AppError('IMPORT_HAS_ERRORS', { count: report.errors.length }, report);
   return report;
 }

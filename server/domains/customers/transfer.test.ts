@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditCodeCheckChar } from '../../../common/credit-code';
 import { auditLogs } from '../audit/audit.tables';
 import { users } from '../staff/staff.tables';
-import { buildRegion, signedIn } from '../../test/factories';
+import { buildRegion, buildUser, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
-import { contacts, customers } from './customers.tables';
+import { contacts, customerOwnerChanges, customers } from './customers.tables';
+import { importApplied, importBatches, importRows } from './transfer.tables';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -821,5 +823,205 @@ describe('import progress', () => {
     // Errors of the file itself are plain JSON with their status, as without progress.
     const broken = await importStreamed(client, { filename: 'a.csv', content: '' });
     expect([broken.status, broken.body.error.code, broken.lines]).toEqual([400, 'IMPORT_FILE_EMPTY', []]);
+  });
+});
+
+describe('import owner column', () => {
+  it('takes a username or a display name held by one active user; an ambiguous or unknown name is a row error', async () => {
+    const { user: exec, client } = await signedIn(t, { roleCode: 'executive' });
+    const unique = uniq('李明');
+    const shared = uniq('张伟');
+    const { user: li } = await signedIn(t, { displayName: unique });
+    // An inactive namesake does not make the name ambiguous.
+    await buildUser(t.database.db, { displayName: unique, active: false });
+    await buildUser(t.database.db, { displayName: shared });
+    await buildUser(t.database.db, { displayName: shared });
+    const { user: byUsername } = await signedIn(t);
+    const tag = uniq('负责人');
+    const file = {
+      filename: 'owners.csv',
+      content: csv([
+        ['客户名称', '负责业务员'],
+        [`${tag}甲`, unique],
+        [`${tag}乙`, byUsername.username],
+        [`${tag}丙`, shared],
+        [`${tag}丁`, uniq('查无此人')],
+      ]),
+    };
+    const res = await importFile(client, file, { keepGoodRows: 'true' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.customers.created).toBe(2);
+    expect(
+      res.body.errors.map((e: { row: number; column: string; code: string }) => [e.row, e.column, e.code]),
+    ).toEqual([
+      [4, '负责业务员', 'AMBIGUOUS_OWNER'],
+      [5, '负责业务员', 'UNKNOWN_OWNER'],
+    ]);
+    expect(res.body.errors[0].message).toBe(`负责业务员“${shared}”有多名在职员工同名，请填写其用户名`);
+    const owners = Object.fromEntries(
+      (await client.get('/api/v1/customers', { q: tag, pageSize: 100 })).body.items.map(
+        (c: { name: string; ownerId: string }) => [c.name, c.ownerId],
+      ),
+    );
+    expect(owners).toEqual({ [`${tag}甲`]: li.id, [`${tag}乙`]: byUsername.id });
+
+    // All or nothing: the ambiguous name refuses the file, in the caller's language.
+    await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, exec.id));
+    const refused = await importFile(await t.login(exec.username), {
+      filename: 'one.csv',
+      content: csv([
+        ['客户名称', '负责业务员'],
+        [`${tag}戊`, shared],
+      ]),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details.errors).toEqual([
+      {
+        row: 2,
+        column: '负责业务员',
+        code: 'AMBIGUOUS_OWNER',
+        message: `More than one active user is named "${shared}"; enter their username instead`,
+      },
+    ]);
+    expect((await client.get('/api/v1/customers', { q: `${tag}戊` })).body.total).toBe(0);
+  });
+});
+
+describe('imports that do not hold the database', () => {
+  /** `n` rows of customers with one or two contacts each; `last` replaces the final row. */
+  function rowsFile(tag: string, n: number, last?: string[]) {
+    const prefix = randomPrefix();
+    const rows: string[][] = [['客户名称', '统一社会信用代码', '状态', '联系人', '联系人电话']];
+    for (let i = 0; rows.length <= n; i++)
+      for (let j = 0; j < 1 + (i % 2) && rows.length <= n; j++)
+        rows.push([
+          `${tag}公司${i}`,
+          creditCode(prefix, i),
+          '客户',
+          `联系人${i}-${j}`,
+          `139${String(i * 2 + j).padStart(8, '0')}`,
+        ]);
+    if (last) rows[rows.length - 1] = last;
+    return { filename: 'many.csv', content: csv(rows) };
+  }
+  /** What one user's imports have left in the database (tests of other files may run beside these). */
+  const counts = async (userId: string) => {
+    const db = t.database.db;
+    const batches = db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.createdBy, userId));
+    return {
+      customers: await db.$count(customers, eq(customers.createdBy, userId)),
+      contacts: await db.$count(contacts, eq(contacts.createdBy, userId)),
+      audit: await db.$count(auditLogs, eq(auditLogs.actorId, userId)),
+      owners: await db.$count(customerOwnerChanges, eq(customerOwnerChanges.byUserId, userId)),
+      staged: await db.$count(importRows, inArray(importRows.batchId, batches)),
+      applied: await db.$count(importApplied, inArray(importApplied.batchId, batches)),
+    };
+  };
+
+  it('keeps answering /api/health while a few thousand rows import', async () => {
+    const { client } = await signedIn(t);
+    const tag = uniq('不阻塞');
+    const file = rowsFile(tag, 3000);
+    let importing = true;
+    const imported = importFile(client, file).finally(() => (importing = false));
+    let answeredDuring = 0;
+    while (importing) {
+      const health = await t.anon.get('/api/health');
+      expect(health.status).toBe(200);
+      if (importing) answeredDuring++;
+      await sleep(10); // a monitor polls; inject alone never leaves the event loop a turn for the import's file reads
+    }
+    const res = await imported;
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body).toMatchObject({ totalRows: 3000, customers: { created: 2000 }, contacts: { created: 3000 } });
+    // Several answers while the import ran, not one squeezed in as it ended.
+    expect(answeredDuring).toBeGreaterThanOrEqual(3);
+    expect((await client.get('/api/v1/customers', { q: tag, view: 'mine', pageSize: 1 })).body.total).toBe(2000);
+  });
+
+  it('all or nothing: a bad last row, or a failure while writing late in the file, leaves nothing', async () => {
+    const { user, client } = await signedIn(t);
+    const tag = uniq('全有全无');
+    const before = await counts(user.id);
+
+    // A row that cannot be imported, at the end of the file: refused before anything is written.
+    const bad = await importFile(client, rowsFile(tag, 2500, [`${tag}坏行`, '', '合作中', '', '']));
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toMatchObject({
+      totalRows: 2500,
+      customers: { created: 0 },
+      contacts: { created: 0 },
+    });
+    expect(bad.body.error.details.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([
+      [2501, 'INVALID_VALUE'],
+    ]);
+    expect(await counts(user.id)).toEqual(before);
+
+    // A row that passes every check but fails as it is written (here a trigger refuses its contact),
+    // after earlier chunks were committed: what they wrote is undone.
+    const boom = `爆炸${Date.now()}`;
+    const fn = `refuse_${user.id.replaceAll('-', '')}`;
+    await t.database.db.execute(
+      sql.raw(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.name = '${boom}' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`),
+    );
+    await t.database.db.execute(
+      sql.raw(`CREATE TRIGGER ${fn} BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION ${fn}()`),
+    );
+    try {
+      // (Customers are written in key order: its credit code puts it last.)
+      const failing = rowsFile(tag, 2500, [`${tag}最后`, creditCode('YYYYY'), '客户', boom, '']);
+      const res = await importStreamed(client, failing);
+      expect(res.status).toBe(200);
+      expect(res.lines.at(-1).type).toBe('error');
+      expect(await counts(user.id)).toMatchObject({ ...before, audit: expect.any(Number) });
+      expect((await client.get('/api/v1/customers', { q: tag, pageSize: 1 })).body.total).toBe(0);
+      // The undoing is in the audit log: every customer created and then deleted.
+      const audited = await t.database.db
+        .select({ action: auditLogs.action, n: count() })
+        .from(auditLogs)
+        .where(and(eq(auditLogs.actorId, user.id), eq(auditLogs.entityType, 'customer')))
+        .groupBy(auditLogs.action);
+      const created = audited.find((a) => a.action === 'create')?.n ?? 0;
+      expect(created).toBeGreaterThan(0);
+      expect(audited.find((a) => a.action === 'delete')?.n).toBe(created);
+    } finally {
+      await t.database.db.execute(sql.raw(`DROP TRIGGER ${fn} ON contacts`));
+      await t.database.db.execute(sql.raw(`DROP FUNCTION ${fn}()`));
+    }
+  });
+
+  it('a dry run changes nothing, and no import leaves staged rows behind', async () => {
+    const { user, client } = await signedIn(t);
+    const tag = uniq('不变');
+    const existingCode = creditCode();
+    const existing = (await client.post('/api/v1/customers', { name: `${tag}老客户`, creditCode: existingCode })).body;
+    const file = rowsFile(tag, 1500, [`${tag}老客户改名`, existingCode, '流失', '新联系人', '13600000000']);
+    const before = await counts(user.id);
+    for (const keepGoodRows of ['false', 'true']) {
+      const dry = await importFile(client, file, { dryRun: 'true', keepGoodRows });
+      expect(dry.status).toBe(200);
+      expect(dry.body).toMatchObject({ dryRun: true, totalRows: 1500, customers: { updated: 1 }, errors: [] });
+      expect(dry.body.customers.created).toBeGreaterThan(900);
+      expect(await counts(user.id)).toEqual(before);
+    }
+    expect((await client.get(`/api/v1/customers/${existing.id}`)).body).toMatchObject({
+      name: `${tag}老客户`,
+      status: 'prospect',
+    });
+    const real = await importFile(client, file);
+    expect(real.body).toMatchObject({ customers: { updated: 1 }, errors: [] });
+    expect(await counts(user.id)).toMatchObject({ staged: 0, applied: 0 });
+    const [batch] = await t.database.db
+      .select()
+      .from(importBatches)
+      .where(eq(importBatches.createdBy, user.id))
+      .orderBy(desc(importBatches.createdAt))
+      .limit(1);
+    expect(batch).toMatchObject({ status: 'done', totalRows: 1500, report: real.body });
+    expect((await client.get(`/api/v1/customers/${existing.id}`)).body).toMatchObject({
+      name: `${tag}老客户改名`,
+      status: 'former',
+    });
   });
 });

@@ -1,0 +1,216 @@
+/**
+ * Import benchmark (issue 11, item 5): generates a CSV of N customers with 1.5 N contacts (one row
+ * per contact; default N = 100,000 → 150,000 rows), starts the real server (`gongdan serve`) in a
+ * child process on a fresh database, imports the file over HTTP with progress, and meanwhile polls
+ * `/api/health` every 20 ms and samples the server's RSS. Prints the import time, the health
+ * latency while idle and during the import (p50 / p99 / max) and the server's peak RSS.
+ * PGlite by default (a temporary DATA_DIR); PostgreSQL with DATABASE_URL (use a scratch database:
+ * its schema is dropped first).
+ *
+ *   npx tsx bench/import.ts [customers=100000]
+ *
+ * Measured 2026-12-05 on the shared 2-core machine (load average 4–7 from other work), 100,000 customers /
+ * 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write):
+ *   PostgreSQL: 70 s; /api/health p50 9.9 / p99 57 / max 195 ms (idle p99 14 ms); server RSS 233 → 455 MB.
+ *   PGlite:     117 s; /api/health p50 14 / p99 109 / max 355 ms (idle p99 15 ms); server RSS 485 → 718 MB.
+ *   (Before: 78 s on PostgreSQL with health up to 3.4 s and ~1 GB; PGlite 58 s with health unanswered for 57 s.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { creditCodeCheckChar } from '../common/credit-code';
+
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
+const databaseUrl = process.env.DATABASE_URL;
+const engine = databaseUrl ? 'postgres' : 'pglite';
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-import-bench-'));
+const port = 3900 + Math.floor(Math.random() * 90);
+const base = `http://127.0.0.1:${port}`;
+const root = path.resolve(import.meta.dirname, '..');
+
+function creditCode(i: number): string {
+  const body = '9161' + String(i).padStart(13, '0');
+  return body + creditCodeCheckChar(body);
+}
+const CITIES = ['北京', '上海', '西安', '广州', '深圳', '杭州', '南京', '成都', '重庆', '武汉', '兰州', '宝鸡'];
+const WORDS = ['华达', '秦川', '宏远', '恒信', '新世纪', '长城', '东方', '金桥', '瑞丰', '鼎盛'];
+const KINDS = ['建设工程有限公司', '科技有限公司', '机械制造有限公司', '商贸有限公司', '物流有限公司'];
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
+
+/** The file: N customers, half with two contacts; every customer has a credit code; the owner by display name. */
+async function writeCsv(file: string): Promise<number> {
+  const out = createWriteStream(file);
+  const write = (line: string) => (out.write(line) ? undefined : once(out, 'drain'));
+  await write(
+    '\uFEFF客户名称,统一社会信用代码,状态,行业,规模,地址,电话,标签,负责业务员,联系人,职务,联系人电话,联系人邮箱,主要联系人\r\n',
+  );
+  let rows = 0;
+  for (let i = 0; i < N; i++) {
+    const name = `${CITIES[i % CITIES.length]}${WORDS[Math.floor(i / 12) % WORDS.length]}${i}${KINDS[i % KINDS.length]}`;
+    const customer = [
+      name,
+      creditCode(i),
+      i % 3 ? '客户' : '潜在客户',
+      i % 2 ? '制造业' : '建筑业',
+      ['小型', '中型', '大型'][i % 3],
+      `${CITIES[i % CITIES.length]}市高新区${i % 300}号`,
+      `029-${String(80000000 + i).slice(-8)}`,
+      i % 5 ? '' : '年审;代账',
+      i % 4 ? '' : '导入测试员',
+    ];
+    for (let j = 0; j < 1 + (i % 2); j++) {
+      const contact = [
+        `${SURNAMES[(i + j) % SURNAMES.length]}经理${j}`,
+        j ? '出纳' : '财务经理',
+        `139${String(i * 2 + j).padStart(8, '0')}`,
+        j ? '' : `c${i}@example.cn`,
+        j ? '否' : '是',
+      ];
+      const p = write([...customer, ...contact].join(',') + '\r\n');
+      if (p) await p;
+      rows++;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  return rows;
+}
+
+function quantile(sorted: number[], q: number) {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const summary = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return `n=${s.length} p50 ${quantile(s, 0.5).toFixed(1)} ms, p99 ${quantile(s, 0.99).toFixed(1)} ms, max ${s.at(-1)?.toFixed(1)} ms`;
+};
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+}
+
+function gongdan(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(root, 'bin/gongdan.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+let server: ChildProcess | undefined;
+try {
+  const env: NodeJS.ProcessEnv = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RULES_CRON: 'off',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: path.join(tmp, 'data') }),
+  };
+  if (databaseUrl) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(
+      'DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public',
+    );
+    await client.end();
+  }
+  const file = path.join(tmp, 'customers.csv');
+  const rows = await writeCsv(file);
+  console.log(`${engine}: ${N} customers, ${rows} rows, ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB CSV`);
+
+  for (const [username, name] of [
+    ['bench', '导入管理员'],
+    ['bench-owner', '导入测试员'],
+  ]) {
+    const create = gongdan(
+      ['user', 'create', '--username', username, '--name', name, '--password', 'bench-pass-2026', '--role', 'admin'],
+      env,
+    );
+    const [code] = await once(create, 'exit');
+    if (code !== 0) throw new Error(`user create exited ${code}`);
+  }
+  server = gongdan(['serve'], env);
+  for (let i = 0; ; i++) {
+    if (i > 600) throw new Error('server did not start');
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    await sleep(100);
+  }
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: 'bench-pass-2026' }),
+  });
+  const me = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
+  // Health and RSS, sampled until told to stop.
+  const health = { idle: [] as number[], busy: [] as number[] };
+  const state = { phase: 'idle' as 'idle' | 'busy' | 'stop' };
+  let peakRss = 0;
+  const idleRss = rssOf(server.pid!);
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server!.pid!))), 100);
+  const poll = (async () => {
+    while ((state.phase as string) !== 'stop') {
+      const started = performance.now();
+      const res = await fetch(`${base}/api/health`);
+      await res.arrayBuffer();
+      const took = performance.now() - started;
+      if (state.phase !== 'stop') health[state.phase].push(took);
+      await sleep(20);
+    }
+  })();
+  await sleep(5000);
+
+  state.phase = 'busy';
+  const form = new FormData();
+  form.append('file', await openAsBlob(file), 'customers.csv');
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/customers/import`, {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': me.csrfToken, accept: 'application/x-ndjson' },
+    body: form,
+  });
+  const text = await res.text();
+  const seconds = (performance.now() - started) / 1000;
+  state.phase = 'stop';
+  await poll;
+  clearInterval(rssTimer);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; report?: unknown; error?: unknown });
+  const last = lines.at(-1)!;
+  console.log(`status ${res.status}, ${lines.length - 1} progress lines, last: ${JSON.stringify(last).slice(0, 300)}`);
+  const count = await fetch(`${base}/api/v1/customers?pageSize=1`, { headers: { cookie } });
+  const contacts = await fetch(`${base}/api/v1/contacts?pageSize=1`, { headers: { cookie } });
+  console.log(
+    `customers now ${((await count.json()) as { total: number }).total}, contacts ${((await contacts.json()) as { total: number }).total}`,
+  );
+  console.log(`import: ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s)`);
+  console.log(`health idle:   ${summary(health.idle)}`);
+  console.log(`health during: ${summary(health.busy)}`);
+  console.log(`server RSS: idle ${(idleRss / 2 ** 20).toFixed(0)} MB, peak ${(peakRss / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `machine load (1/5/15 min): ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${os.cpus().length} CPUs`,
+  );
+} finally {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
