@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
+import { IMPORT_MAX_BYTES } from '../../../common/schemas/transfer';
 import { files } from '../files/files.tables';
 import { signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
@@ -171,7 +172,7 @@ describe('uploads are streamed, one file at a time, within a quota', () => {
         cookie: client.cookie!,
         'x-csrf-token': client.csrfToken!,
         'content-type': 'multipart/form-data; boundary=----x',
-        'content-length': String(400 * 64 * 1024),
+        'content-length': String(IMPORT_MAX_BYTES + 64 * 1024),
       },
       payload: body.stream,
     });
