@@ -172,7 +172,7 @@ describe('uploads are streamed, one file at a time, within a quota', () => {
         cookie: client.cookie!,
         'x-csrf-token': client.csrfToken!,
         'content-type': 'multipart/form-data; boundary=----x',
-        'content-length': String(IMPORT_MAX_BYTES + 64 * 1024),
+        'content-length': String(2 * IMPORT_MAX_BYTES),
       },
       payload: body.stream,
     });
