@@ -1,5 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { text, type PgColumn } from 'drizzle-orm/pg-core';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { text, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { containsPattern } from './listing';
 
 /**
@@ -77,4 +77,19 @@ export function nameRank(name: PgColumn | SQL, q: string): SQL<number> {
   const lower = q.toLowerCase();
   const prefix = `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<number>`CASE WHEN lower(${name}) = ${lower} THEN 0 WHEN lower(${name}) LIKE ${prefix} THEN 1 ELSE 2 END`;
+}
+
+type SearchableTable = PgTable & { searchText: PgColumn; searchGrams: PgColumn };
+
+/** A searchable table's row as lists and pages read it: without `search_text` and `search_grams`. */
+export type Shown<T extends SearchableTable> = Omit<T['$inferSelect'], 'searchText' | 'searchGrams'>;
+
+/**
+ * The columns of a searchable table without its two search columns, for `select({ row: shownColumns(t) })`:
+ * they are long (the name again in pinyin and initials, every character and pair of characters), only the
+ * database reads them, and fetching and parsing them was a good part of what a list page cost the server.
+ */
+export function shownColumns<T extends SearchableTable>(table: T) {
+  const { searchText: _text, searchGrams: _grams, ...shown } = getTableColumns(table);
+  return shown as Omit<ReturnType<typeof getTableColumns<T>>, 'searchText' | 'searchGrams'>;
 }

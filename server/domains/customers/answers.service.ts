@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import type { Ctx } from '../../context';
-import { nameRank, textMatches } from '../../lib/search';
+import { nameRank, shownColumns, textMatches, type Shown } from '../../lib/search';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
@@ -12,7 +12,7 @@ import { contactLogs, contacts, customers } from './customers.tables';
 /** Departments that pay the bills: where "their AP department's phone" is found. */
 const PAYABLES = /应付|财务|出纳|会计|结算|付款|accounts? payable|\bap\b|finance/i;
 
-type ContactRow = typeof contacts.$inferSelect;
+type ContactRow = Shown<typeof contacts>;
 const card = (c: ContactRow) => ({
   id: c.id,
   name: c.name,
@@ -74,7 +74,7 @@ async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
  */
 export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<AnswerCard[]> {
   const found = await ctx.db
-    .select({ row: customers, ownerName: users.displayName })
+    .select({ row: shownColumns(customers), ownerName: users.displayName })
     .from(customers)
     .leftJoin(users, eq(users.id, customers.ownerId))
     .where(and(visibleCustomers(ctx.actor), customerSearchByIds(q)))
@@ -84,7 +84,7 @@ export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<A
   const ids = found.map((f) => f.row.id);
   const [allContacts, lastLogs, business] = await Promise.all([
     ctx.db
-      .select({ contact: contacts, matches: sql<boolean>`${textMatches(contacts, q)}` })
+      .select({ contact: shownColumns(contacts), matches: sql<boolean>`${textMatches(contacts, q)}` })
       .from(contacts)
       .where(inArray(contacts.customerId, ids))
       .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt)),

@@ -4,14 +4,14 @@ import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '..
 import { inTransaction, type Ctx } from '../../context';
 import { notFound } from '../../errors';
 import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
-import { nameRank } from '../../lib/search';
+import { nameRank, shownColumns, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers } from './customers.policy';
 import { assertCustomerWritable, customerSearchByIds } from './customers.service';
 import { contacts, customers } from './customers.tables';
 
-export function presentContact(c: typeof contacts.$inferSelect): Contact {
+export function presentContact(c: Shown<typeof contacts>): Contact {
   return {
     id: c.id,
     customerId: c.customerId,
@@ -51,7 +51,7 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   const { rows, total } = await pageWithTotal(
     query,
     ctx.db
-      .select({ contact: contacts })
+      .select({ contact: shownColumns(contacts) })
       .from(contacts)
       .innerJoin(customers, eq(customers.id, contacts.customerId))
       .where(where)
@@ -70,7 +70,7 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
 
 export async function getContact(ctx: Ctx, id: string): Promise<Contact> {
   const [row] = await ctx.db
-    .select({ contact: contacts })
+    .select({ contact: shownColumns(contacts) })
     .from(contacts)
     .innerJoin(customers, eq(customers.id, contacts.customerId))
     .where(and(eq(contacts.id, id), visibleCustomers(ctx.actor)));

@@ -25,7 +25,7 @@ import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, duplicate, forbidden, inactiveReference, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithCappedTotal } from '../../lib/listing';
-import { nameRank, textMatches } from '../../lib/search';
+import { nameRank, shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -42,7 +42,7 @@ const owners = aliasedTable(users, 'owners');
 function selectCustomers<E extends Record<string, SQL>>(db: Db, extra: E = {} as E) {
   return db
     .select({
-      row: customers,
+      row: shownColumns(customers),
       ownerName: owners.displayName,
       regionName: regions.name,
       branchName: branches.name,
@@ -63,7 +63,7 @@ const sharedWithOf = (customerId: SQL) => sql<
   FROM ${customerShares} s JOIN ${users} u ON u.id = s.user_id WHERE s.customer_id = ${customerId}), '[]'::json)`;
 
 type Joined = {
-  row: typeof customers.$inferSelect;
+  row: Shown<typeof customers>;
   ownerName: string | null;
   regionName: string | null;
   branchName: string | null;

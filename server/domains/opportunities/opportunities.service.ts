@@ -18,7 +18,7 @@ import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
-import { textMatches } from '../../lib/search';
+import { shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -46,7 +46,7 @@ import {
   type StageRow,
 } from './pipeline.service';
 
-type Row = typeof opportunities.$inferSelect;
+type Row = Shown<typeof opportunities>;
 
 const owners = alias(users, 'opportunity_owners');
 const overriders = alias(users, 'opportunity_overriders');
@@ -67,7 +67,7 @@ const membersOf = sql<
 function selectOpportunities(db: Db) {
   return db
     .select({
-      row: opportunities,
+      row: shownColumns(opportunities),
       customerName: customers.name,
       contactName: contacts.name,
       businessLineName: businessLines.name,
