@@ -59,7 +59,8 @@ export const customers = pgTable(
     uniqueIndex('customers_credit_code_key')
       .on(t.creditCode)
       .where(sql`${t.creditCode} IS NOT NULL`),
-    index('customers_owner_idx').on(t.ownerId),
+    // A salesperson's customers, and among them those due for a call first (Today reads it in date order).
+    index('customers_owner_next_contact_idx').on(t.ownerId, t.nextContactOn),
     index('customers_next_contact_idx').on(t.nextContactOn),
     index('customers_name_idx').on(t.name),
     // The list's default order (newest first, ties by id): the first page is read off the index, not sorted out of every row.
