@@ -62,6 +62,7 @@ import { IMPORT_PROGRESS_TYPE } from '../common/schemas/transfer';
 import { buildApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openDatabase, type Database } from '../server/db/client';
+import { migrateDatabase } from '../server/db/migrate';
 import { COUNT_CAP, containsPattern } from '../server/lib/listing';
 import { gramsOf } from '../server/lib/search';
 import { DEMO_PASSWORD } from '../server/seed/demo';
@@ -585,6 +586,13 @@ async function load(engine: 'pg' | 'pglite'): Promise<LoadInfo> {
   const known = opts.reload ? null : await loadedInfo(engine);
   if (known) {
     console.log(`${engine}: reusing the loaded data (${known.customers} customers, ${known.logs} contact logs)`);
+    // Loaded by an earlier version: bring its schema up to this one's before anything reads it.
+    const database = await openEngine(engine, 1);
+    try {
+      await migrateDatabase(database);
+    } finally {
+      await database.close();
+    }
     return known;
   }
   console.log(`${engine}: loading ${N} customers, ${CONTACTS} contacts, ${N * LOGS_PER_CUSTOMER} contact logs`);
