@@ -1,5 +1,6 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { text, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { CJK } from '../../common/search';
 import { containsPattern } from './listing';
 
 /**
@@ -16,11 +17,8 @@ import { containsPattern } from './listing';
  * `search_grams` is a generated column (`cjk_grams(search_text)`, a SQL function created by
  * migration 0021), so every writer of `search_text` — services, import, merge, seeders, raw SQL in
  * the benchmarks — fills it without knowing, on PGlite and PostgreSQL alike. Its characters are
- * the Han ranges of `CJK` below; a test compares the two (search.test.ts).
+ * the Han ranges of `CJK` (common/search.ts); a test compares the two (search.test.ts).
  */
-
-/** Han ideographs as `cjk_grams()` sees them: CJK Unified Ideographs, Extension A, compatibility, planes 2–3. */
-export const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}]/u;
 
 /**
  * Storage of the search indexes: a short pending list. GIN queues new entries in a pending list that

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CJK, textMatches } from '../../lib/search';
+import { CJK } from '../../../common/search';
+import { textMatches } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { buildOpportunity, signedIn } from '../../test/factories';
 import { createTestApp, type Client, type TestApp } from '../../test/harness';

@@ -8,6 +8,7 @@ import { answersApi } from '../../api/resources';
 import { formatDateTime } from '../../components/format';
 import { formatMoney } from '../../components/money';
 import { listSeparator } from '../../components/labels';
+import { worthSearching } from '../../../common/search';
 import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
 import { useAnswerShortcut } from './answer-shortcut';
@@ -139,10 +140,10 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
   const answers = useQuery({
     queryKey: [answersApi.path, q],
     queryFn: () => answersApi.find(q),
-    enabled: q.length > 0,
+    enabled: worthSearching(q),
     staleTime: 10_000,
   });
-  const cards = q ? (answers.data?.cards ?? []) : [];
+  const cards = worthSearching(q) ? (answers.data?.cards ?? []) : [];
   const open = (id: string) => {
     setText('');
     navigate(`/customers/${id}`);
@@ -161,7 +162,9 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
         virtual={false}
         defaultActiveFirstOption
         notFoundContent={
-          q && text.trim() === q ? (
+          q && !worthSearching(q) ? (
+            <Typography.Text type="secondary">{t('answer.typeMore')}</Typography.Text>
+          ) : q && text.trim() === q ? (
             answers.isFetching ? (
               <Spin size="small" />
             ) : (
