@@ -4,7 +4,6 @@ import { STAFF_CATEGORIES, UserCreate } from '../common/schemas/staff';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
-import { inTransaction } from './context';
 import { migrateDatabase } from './db/migrate';
 import { getRoleIdByCode } from './domains/staff/roles.service';
 import { Jobs } from './jobs/engine';
@@ -117,9 +116,15 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   });
   if (demo && (await isEmpty(database.db))) await seedDemoFirm(database.db, app.jobs);
   await app.listen({ port: config.port, host: listenHost(config, demo) });
-  const backfilled = await inTransaction({ db: database.db, jobs: app.jobs }, (tx) => backfillReminders(tx));
-  if (backfilled) app.log.info({ backfilled }, 'reminders scheduled for work planned before reminders existed');
   await startWorkers(app, config);
+  // In short steps while the app already serves: an upgraded install may have 100,000 customers to schedule.
+  void backfillReminders({ db: database.db, jobs: app.jobs }).then(
+    (backfilled) => {
+      if (backfilled) app.log.info({ backfilled }, 'reminders scheduled for work planned before reminders existed');
+    },
+    (error: unknown) =>
+      app.log.error({ err: error }, 'scheduling reminders for earlier work failed; it is retried at the next start'),
+  );
   app.log.info({ engine: database.engine, demo }, `Gongdan is serving on http://localhost:${config.port}`);
   if (demo) {
     const notice = demoNotice(config);

@@ -450,13 +450,18 @@ export async function dismissReminder(ctx: Ctx, id: string): Promise<Reminder> {
   return getMyReminder(ctx, id);
 }
 
+/** How many records a backfill step schedules in one transaction before letting other work in. */
+const BACKFILL_STEP = 200;
+
 /**
  * Reminders for what was planned before reminders existed (an upgrade) or while jobs could not be
  * sent: planned activities still to come and next contact dates from today on that have none.
- * Idempotent; `serve` runs it at start. Past ones are left alone (no flood of stale reminders).
+ * Idempotent; `serve` runs it at start. Past ones are left alone (no flood of stale reminders). Runs in short transactions of BACKFILL_STEP records with a turn of the event loop between them, so an
+ * upgraded install with 100,000 customers keeps answering (on PGlite one long transaction held the only
+ * connection for minutes).
  */
-export async function backfillReminders(tx: JobsTx, now = new Date()): Promise<number> {
-  const planned = await tx.db
+export async function backfillReminders(system: JobsTx, now = new Date()): Promise<number> {
+  const planned = await system.db
     .select({ id: activities.id })
     .from(activities)
     .where(
@@ -468,8 +473,7 @@ export async function backfillReminders(tx: JobsTx, now = new Date()): Promise<n
         ),
       ),
     );
-  for (const { id } of planned) await syncActivityReminders(tx, id);
-  const due = await tx.db
+  const due = await system.db
     .select({ id: customers.id })
     .from(customers)
     .where(
@@ -481,6 +485,16 @@ export async function backfillReminders(tx: JobsTx, now = new Date()): Promise<n
         ),
       ),
     );
-  for (const { id } of due) await syncNextContactReminder(tx, id);
+  const work: [string[], (tx: JobsTx, id: string) => Promise<void>][] = [
+    [planned.map((p) => p.id), syncActivityReminders],
+    [due.map((d) => d.id), syncNextContactReminder],
+  ];
+  for (const [ids, sync] of work)
+    for (let start = 0; start < ids.length; start += BACKFILL_STEP) {
+      await inTransaction(system, async (tx) => {
+        for (const id of ids.slice(start, start + BACKFILL_STEP)) await sync(tx, id);
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   return planned.length + due.length;
 }

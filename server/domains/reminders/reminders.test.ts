@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../context';
 import { signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { activities } from '../activities/activities.tables';
+import { customers } from '../customers/customers.tables';
 import { backfillReminders, fireReminder } from './reminders.service';
 import { reminders } from './reminders.tables';
 
@@ -351,9 +352,43 @@ describe('reminders stay right when things change', () => {
       })
       .returning();
     expect(await upcoming(client)).toEqual([]);
-    expect(await inTransaction(system(), backfillReminders)).toBeGreaterThanOrEqual(1);
+    expect(await backfillReminders(system())).toBeGreaterThanOrEqual(1);
     expect(await upcoming(client)).toMatchObject([{ kind: 'activity-due', activityId: old.id }]);
-    await inTransaction(system(), backfillReminders);
+    await backfillReminders(system());
     expect(await upcoming(client)).toHaveLength(1);
+  });
+
+  it('are scheduled at start for every one of hundreds of customers with a next contact date, in short steps', async () => {
+    const { user } = await signedIn(t);
+    const made = await t.database.db
+      .insert(customers)
+      .values(
+        Array.from({ length: 450 }, (_, i) => ({
+          name: `升级前的客户 ${i}`,
+          searchText: `升级前的客户 ${i}`,
+          ownerId: user.id,
+          nextContactOn: '2099-01-01',
+        })),
+      )
+      .returning({ id: customers.id });
+    const scheduled = async () =>
+      (
+        await t.database.db
+          .select({ n: count() })
+          .from(reminders)
+          .where(
+            and(
+              eq(reminders.kind, 'next-contact'),
+              inArray(
+                reminders.customerId,
+                made.map((c) => c.id),
+              ),
+            ),
+          )
+      )[0].n;
+    expect(await backfillReminders(system())).toBeGreaterThanOrEqual(450);
+    expect(await scheduled()).toBe(450);
+    await backfillReminders(system());
+    expect(await scheduled()).toBe(450); // nothing twice
   });
 });
