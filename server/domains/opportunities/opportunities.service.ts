@@ -39,6 +39,7 @@ import {
 } from './opportunities.tables';
 import {
   firstOpenStage,
+  lineExists,
   pipelineOf,
   presentStage,
   requirementList,
@@ -252,11 +253,7 @@ const CLOSED_CARDS = 20;
  * cards are the newest arrivals. Two queries: the aggregates, and the cards ranked per column.
  */
 export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
-  const [line] = await ctx.db
-    .select({ id: businessLines.id })
-    .from(businessLines)
-    .where(eq(businessLines.id, query.businessLineId));
-  if (!line) throw notFound();
+  if (!(await lineExists(ctx.db, query.businessLineId))) throw notFound();
   const { stages } = await pipelineOf(ctx.db, query.businessLineId);
   const where = and(
     opportunityFilter(ctx, query),

@@ -3,7 +3,7 @@ import { translate, type Locale } from '../../../common/i18n';
 import type { z } from 'zod';
 import type { Pipeline, PipelineInput, Stage, StageRequirement } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { preparedOnce, type Db } from '../../db/client';
 import { AppError, forbidden, notFound } from '../../errors';
 import { can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -58,21 +58,40 @@ const ofPipeline = (businessLineId: string | null): SQL =>
  * default pipeline's. Stages in order.
  */
 export async function pipelineOf(db: Db, businessLineId: string | null): Promise<{ own: boolean; stages: StageRow[] }> {
-  const rows = await db
-    .select()
-    .from(pipelineStages)
-    .where(
-      and(
-        eq(pipelineStages.active, true),
-        businessLineId
-          ? sql`(${pipelineStages.businessLineId} = ${businessLineId} OR ${pipelineStages.businessLineId} IS NULL)`
-          : isNull(pipelineStages.businessLineId),
-      ),
-    )
-    .orderBy(asc(pipelineStages.position), asc(pipelineStages.id));
+  // Read on every board and opportunity page: built once and prepared (a named statement on PostgreSQL).
+  const rows = businessLineId
+    ? await preparedOnce(db, 'pipeline-of-line', () =>
+        stagesWhere(
+          db,
+          sql`(${pipelineStages.businessLineId} = ${sql.placeholder('line')} OR ${pipelineStages.businessLineId} IS NULL)`,
+        ),
+      ).execute({ line: businessLineId })
+    : await preparedOnce(db, 'pipeline-default', () =>
+        stagesWhere(db, isNull(pipelineStages.businessLineId)),
+      ).execute();
   const own = businessLineId ? rows.filter((r) => r.businessLineId === businessLineId) : [];
   if (own.length) return { own: true, stages: own };
   return { own: false, stages: rows.filter((r) => r.businessLineId === null) };
+}
+
+const stagesWhere = (db: Db, line: SQL) =>
+  db
+    .select()
+    .from(pipelineStages)
+    .where(and(eq(pipelineStages.active, true), line))
+    .orderBy(asc(pipelineStages.position), asc(pipelineStages.id))
+    .prepare(''); // named by preparedOnce
+
+/** Whether a business line exists (any reader may name one: lines are reference data). */
+export async function lineExists(db: Db, businessLineId: string): Promise<boolean> {
+  const found = await preparedOnce(db, 'business-line-exists', () =>
+    db
+      .select({ id: businessLines.id })
+      .from(businessLines)
+      .where(eq(businessLines.id, sql.placeholder('line')))
+      .prepare(''),
+  ).execute({ line: businessLineId });
+  return found.length > 0;
 }
 
 /** The first open stage of a pipeline: where new opportunities start. */
@@ -83,13 +102,7 @@ export function firstOpenStage(stages: StageRow[]): StageRow {
 }
 
 export async function getPipeline(ctx: Ctx, businessLineId?: string): Promise<Pipeline> {
-  if (businessLineId) {
-    const [line] = await ctx.db
-      .select({ id: businessLines.id })
-      .from(businessLines)
-      .where(eq(businessLines.id, businessLineId));
-    if (!line) throw notFound();
-  }
+  if (businessLineId && !(await lineExists(ctx.db, businessLineId))) throw notFound();
   const { own, stages } = await pipelineOf(ctx.db, businessLineId ?? null);
   return { businessLineId: businessLineId ?? null, own, stages: stages.map(presentStage) };
 }
