@@ -15,12 +15,12 @@ import type {
   StageRequirement,
 } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { preparedOnce, type Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
-import { can, departmentSubtree, scopeOf } from '../../policy';
+import { actorKey, can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertCampaignOpen } from '../campaigns/campaigns.service';
 import { campaigns } from '../campaigns/campaigns.tables';
@@ -170,9 +170,30 @@ export type OpportunityFilters = Pick<
   | 'closeTo'
 >;
 
-/** The one WHERE of every opportunity list: visibility, the view and the filters. */
-export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL {
+/** The filters compared with one value each, by the name of their placeholder in a prepared statement. */
+const VALUE_FILTERS = [
+  'status',
+  'businessLineId',
+  'stageId',
+  'ownerId',
+  'customerId',
+  'campaignId',
+  'regionId',
+  'minAmount',
+  'maxAmount',
+  'closeFrom',
+  'closeTo',
+] as const;
+
+/**
+ * The one WHERE of every opportunity list: visibility, the view and the filters. With `placeholders`,
+ * each value filter is `sql.placeholder(<its name>)` instead of its value, for a statement prepared once
+ * per shape (see filterShape); the values are then filterValues(f).
+ */
+export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, placeholders = false): SQL {
   const { actor } = ctx;
+  const v = <K extends (typeof VALUE_FILTERS)[number]>(name: K) =>
+    (placeholders ? sql.placeholder(name) : f[name]) as NonNullable<OpportunityFilters[K]>;
   const conditions: (SQL | undefined)[] = [visibleOpportunities(actor)];
   if (f.view === 'mine') conditions.push(eq(opportunities.ownerId, actor.id));
   if (f.view === 'team')
@@ -180,22 +201,36 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>): SQL
       actor.departmentPath ? inArray(opportunities.departmentId, departmentSubtree(actor.departmentPath)) : sql`false`,
     );
   if (f.view === 'member') conditions.push(memberOf(actor));
-  if (f.status) conditions.push(eq(opportunities.status, f.status));
-  if (f.businessLineId) conditions.push(eq(opportunities.businessLineId, f.businessLineId));
-  if (f.stageId) conditions.push(eq(opportunities.stageId, f.stageId));
-  if (f.ownerId) conditions.push(eq(opportunities.ownerId, f.ownerId));
-  if (f.customerId) conditions.push(eq(opportunities.customerId, f.customerId));
-  if (f.campaignId) conditions.push(eq(opportunities.campaignId, f.campaignId));
+  if (f.status) conditions.push(eq(opportunities.status, v('status')));
+  if (f.businessLineId) conditions.push(eq(opportunities.businessLineId, v('businessLineId')));
+  if (f.stageId) conditions.push(eq(opportunities.stageId, v('stageId')));
+  if (f.ownerId) conditions.push(eq(opportunities.ownerId, v('ownerId')));
+  if (f.customerId) conditions.push(eq(opportunities.customerId, v('customerId')));
+  if (f.campaignId) conditions.push(eq(opportunities.campaignId, v('campaignId')));
   if (f.regionId)
     conditions.push(
-      sql`${outer(opportunities.customerId)} IN (SELECT ${customers.id} FROM ${customers} WHERE ${eq(customers.regionId, f.regionId)})`,
+      sql`${outer(opportunities.customerId)} IN (SELECT ${customers.id} FROM ${customers} WHERE ${eq(customers.regionId, v('regionId'))})`,
     );
-  if (f.minAmount) conditions.push(gte(opportunities.expectedAmount, f.minAmount));
-  if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, f.maxAmount));
-  if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, f.closeFrom));
-  if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, f.closeTo));
+  if (f.minAmount) conditions.push(gte(opportunities.expectedAmount, v('minAmount')));
+  if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, v('maxAmount')));
+  if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, v('closeFrom')));
+  if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, v('closeTo')));
   if (f.q) conditions.push(textMatches(opportunities, f.q));
   return and(...conditions)!;
+}
+
+/**
+ * What a statement built by opportunityFilter(…, true) depends on besides its placeholders: the view
+ * and which value filters are present. Null with a search (its predicate's form depends on the words).
+ */
+function filterShape(f: Partial<OpportunityFilters>): string | null {
+  if (f.q) return null;
+  return [f.view ?? 'all', ...VALUE_FILTERS.filter((name) => f[name])].join(',');
+}
+
+/** The values of the value filters present, for a statement built with placeholders. */
+function filterValues(f: Partial<OpportunityFilters>): Record<string, unknown> {
+  return Object.fromEntries(VALUE_FILTERS.filter((name) => f[name]).map((name) => [name, f[name]]));
 }
 
 // ---------- reading ----------
@@ -242,37 +277,33 @@ export async function getOpportunity(ctx: Ctx, id: string): Promise<Opportunity>
   return present(row);
 }
 
-/** Won and lost cards on the board: closed in the last days, at most this many per column. */
-const CLOSED_DAYS = 30;
-const CLOSED_CARDS = 20;
-
-/**
- * One business line's board: a column per open stage of its pipeline (plus any older stage that
- * still holds matching open opportunities, e.g. of the default pipeline before the line got its
- * own), then won and lost with what closed in the last 30 days. Totals cover the whole column;
- * cards are the newest arrivals. Two queries: the aggregates, and the cards ranked per column.
- */
-export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
-  if (!(await lineExists(ctx.db, query.businessLineId))) throw notFound();
-  const { stages } = await pipelineOf(ctx.db, query.businessLineId);
-  const where = and(
-    opportunityFilter(ctx, query),
+/** What the board shows: what is open, and what closed in the last CLOSED_DAYS (with placeholders, see opportunityFilter). */
+const boardWhere = (ctx: Ctx, query: BoardQuery) =>
+  and(
+    opportunityFilter(ctx, query, true),
     sql`(${opportunities.status} = 'open' OR ${opportunities.closedAt} >= now() - make_interval(days => ${CLOSED_DAYS}::int))`,
   );
-  // The column of an opportunity: its stage while open, its status once closed.
-  const column = sql<string>`CASE WHEN ${opportunities.status} = 'open' THEN ${opportunities.stageId}::text ELSE ${opportunities.status} END`;
 
-  const totals = await ctx.db
+/** The column of an opportunity: its stage while open, its status once closed. */
+const boardColumn = sql<string>`CASE WHEN ${opportunities.status} = 'open' THEN ${opportunities.stageId}::text ELSE ${opportunities.status} END`;
+
+/** Count and exact sums per column, over the whole column. */
+function boardTotals(ctx: Ctx, query: BoardQuery) {
+  return ctx.db
     .select({
-      column,
+      column: boardColumn,
       count: count(),
       totalAmount: moneySum(opportunities.expectedAmount),
       weightedAmount: moneySum(weighted),
     })
     .from(opportunities)
-    .where(where)
-    .groupBy(column);
+    .where(boardWhere(ctx, query))
+    .groupBy(boardColumn)
+    .prepare('');
+}
 
+/** The newest arrivals of each column: perStage per open stage, closedLimit for won and lost. */
+function boardCards(ctx: Ctx, query: BoardQuery) {
   const ranked = ctx.db
     .select({
       id: opportunities.id,
@@ -286,24 +317,55 @@ export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
         sql<string>`to_char(${opportunities.stageEnteredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(
           'card_entered_at',
         ),
-      column: sql<string>`${column}`.as('card_column'),
-      rank: sql<number>`row_number() OVER (PARTITION BY ${column} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as(
+      column: sql<string>`${boardColumn}`.as('card_column'),
+      rank: sql<number>`row_number() OVER (PARTITION BY ${boardColumn} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as(
         'card_rank',
       ),
     })
     .from(opportunities)
     .innerJoin(customers, eq(customers.id, opportunities.customerId))
     .innerJoin(owners, eq(owners.id, opportunities.ownerId))
-    .where(where)
+    .where(boardWhere(ctx, query))
     .as('ranked');
-  const closedLimit = Math.min(CLOSED_CARDS, query.perStage);
-  const cards = await ctx.db
+  return ctx.db
     .select()
     .from(ranked)
     .where(
-      sql`${ranked.rank} <= CASE WHEN ${ranked.column} IN ('won', 'lost') THEN ${closedLimit}::int ELSE ${query.perStage}::int END`,
+      sql`${ranked.rank} <= CASE WHEN ${ranked.column} IN ('won', 'lost') THEN ${sql.placeholder('closedLimit')}::int ELSE ${sql.placeholder('perStage')}::int END`,
     )
-    .orderBy(ranked.column, ranked.rank);
+    .orderBy(ranked.column, ranked.rank)
+    .prepare('');
+}
+
+/** Won and lost cards on the board: closed in the last days, at most this many per column. */
+const CLOSED_DAYS = 30;
+const CLOSED_CARDS = 20;
+
+/**
+ * One business line's board: a column per open stage of its pipeline (plus any older stage that
+ * still holds matching open opportunities, e.g. of the default pipeline before the line got its
+ * own), then won and lost with what closed in the last 30 days. Totals cover the whole column;
+ * cards are the newest arrivals. Two queries: the aggregates, and the cards ranked per column.
+ */
+export async function getBoard(ctx: Ctx, query: BoardQuery): Promise<Board> {
+  if (!(await lineExists(ctx.db, query.businessLineId))) throw notFound();
+  const { stages } = await pipelineOf(ctx.db, query.businessLineId);
+  // Both statements are built once per reader and filter shape and prepared (named on PostgreSQL): the board
+  // is read all day and its SQL costs less to run than to build. A search builds them for the request.
+  const shape = filterShape(query);
+  const prepared = <P extends { execute(values: Record<string, unknown>): Promise<unknown> }>(
+    name: string,
+    build: () => P,
+  ): P => (shape === null ? build() : preparedOnce(ctx.db, `board-${name}:${actorKey(ctx.actor)}:${shape}`, build));
+  const values = {
+    ...filterValues(query),
+    perStage: query.perStage,
+    closedLimit: Math.min(CLOSED_CARDS, query.perStage),
+  };
+  const [totals, cards] = await Promise.all([
+    prepared('totals', () => boardTotals(ctx, query)).execute(values),
+    prepared('cards', () => boardCards(ctx, query)).execute(values),
+  ]);
 
   // Open stages outside the line's pipeline that hold matching opportunities keep a column.
   const known = new Set(stages.map((s) => s.id));

@@ -720,6 +720,16 @@ describe('lists, totals and the board', () => {
     });
     expect(board.body.columns[0]).toMatchObject({ count: 1, cards: [{ id: a.id }] });
     expect(board.body.columns[2]).toMatchObject({ count: 0, cards: [] });
+    // The board's statements are prepared once per reader and filter shape: the same shape with another value,
+    // or another reader with the same filters, gets its own answer.
+    const onBoard = async (client: Client, query: Record<string, string>) =>
+      (await client.get('/api/v1/opportunities/board', { businessLineId: line.id, ...query })).body.columns
+        .flatMap((column: { cards: { id: string }[] }) => column.cards.map((card) => card.id))
+        .sort();
+    expect(await onBoard(manager.client, { minAmount: '1000' })).toEqual([b.id]);
+    expect(await onBoard(manager.client, { minAmount: '100' })).toEqual([a.id, b.id].sort());
+    expect(await onBoard(manager.client, { view: 'mine' })).toEqual([c.id]);
+    expect(await onBoard(seller.client, { view: 'mine' })).toEqual([a.id, b.id].sort());
     expect(
       (
         await manager.client.get('/api/v1/opportunities/board', {
