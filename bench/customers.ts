@@ -6,23 +6,17 @@
  *
  *   npx tsx bench/customers.ts [customers=100000]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { buildApp } from '../server/app';
 import { loadConfig } from '../server/config';
-import { openDatabase } from '../server/db/client';
 import { migrateDatabase } from '../server/db/migrate';
 import { searchTextOf } from '../server/lib/search-text';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedUser } from '../server/seed/seeders';
-import { isSessionExpiryUpdate, median, progress, report, wrapDriver } from './lib';
+import { benchDatabase, isSessionExpiryUpdate, median, progress, report, wrapDriver } from './lib';
 
 const N = Number(process.argv[2] ?? 100_000);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL
-  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
-  : await openDatabase({ dataDir: tmp });
+const { database, dir: tmp } = await benchDatabase();
 const driver = wrapDriver(database);
 const { raw } = driver;
 

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../server/db/client';
 
 /** Median wall time of `fn` in milliseconds over `runs` runs, after `warmup` unmeasured runs. */
 export async function median(fn: () => Promise<unknown>, runs = 30, warmup = 5): Promise<number> {
@@ -72,3 +76,15 @@ export function wrapDriver(database: { client: unknown }) {
 
 /** The session's sliding-expiry update runs at most once a minute per session: not part of a typical request. */
 export const isSessionExpiryUpdate = (text: string) => /^update "sessions"/i.test(text);
+
+/**
+ * The database a benchmark runs on: PostgreSQL at DATABASE_URL, else PGlite in a new temporary directory
+ * (`dir`, which the benchmark removes when it ends).
+ */
+export async function benchDatabase() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
+  const database = process.env.DATABASE_URL
+    ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
+    : await openDatabase({ dataDir: dir });
+  return { database, dir };
+}

@@ -4,22 +4,16 @@
  *
  *   npx tsx bench/staff-list.ts [users=20000]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { buildApp } from '../server/app';
 import { loadConfig } from '../server/config';
-import { openDatabase } from '../server/db/client';
 import { migrateDatabase } from '../server/db/migrate';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedUser } from '../server/seed/seeders';
-import { median, progress, report } from './lib';
+import { benchDatabase, median, progress, report } from './lib';
 
 const USERS = Number(process.argv[2] ?? 20_000);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-const database = process.env.DATABASE_URL
-  ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
-  : await openDatabase({ dataDir: tmp });
+const { database, dir: tmp } = await benchDatabase();
 const raw = (text: string, params: unknown[] = []) =>
   'query' in database.client
     ? (database.client.query as (t: string, p: unknown[]) => Promise<{ rows: unknown[] }>)(text, params)
