@@ -53,17 +53,55 @@ export function gramsOf(q: string): string[] | null {
 type Searchable = { searchText: PgColumn | SQL; searchGrams: PgColumn | SQL };
 
 /**
+ * A search for `q` as it goes into SQL, either as values (built per request) or as placeholders, for a
+ * statement prepared once per shape (preparedOnce): the predicate's form depends only on
+ * `searchShape(q)`, and `searchValues(q)` fills its placeholders (`qLike`, `qGrams`, `qLower`, `qPrefix`).
+ */
+export type Term = { q: string; placeholders: boolean };
+
+/**
+ * What a statement built from a Term with placeholders depends on: whether q is searched by its Chinese
+ * grams (a one- or two-character Chinese word), is another word under three characters, or a longer one.
+ */
+export function searchShape(q: string): 'grams' | 'short' | 'like' {
+  if (gramsOf(q)) return 'grams';
+  return [...q].length < 3 ? 'short' : 'like';
+}
+
+/** The placeholder values of a search for q. */
+export function searchValues(q: string) {
+  const lower = q.toLowerCase();
+  const grams = gramsOf(q);
+  return {
+    qLike: containsPattern(lower),
+    qGrams: grams ? `{${grams.join(',')}}` : null,
+    qLower: lower,
+    qPrefix: `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+  };
+}
+
+const termValue = (term: Term, name: keyof ReturnType<typeof searchValues>) =>
+  term.placeholders ? sql.placeholder(name) : searchValues(term.q)[name];
+
+const asTerm = (q: string | Term): Term => (typeof q === 'string' ? { q, placeholders: false } : q);
+
+/**
  * "`search_text` contains `q`", written so that an index serves it: `LIKE` on the lower-cased
  * query (the text is lower-case already; `ILIKE` rechecks many times slower), plus `search_grams @>`
  * the query's grams when it is a short Chinese word. Pass columns qualified with `outer()` when
  * the predicate stands inside a subquery of the same table.
  */
-export function textMatches(columns: Searchable, q: string): SQL {
-  const like = sql`${columns.searchText} LIKE ${containsPattern(q.toLowerCase())}`;
-  const grams = gramsOf(q);
-  if (!grams) return like;
+export function textMatches(columns: Searchable, q: string | Term): SQL {
+  const term = asTerm(q);
+  const shape = searchShape(term.q);
+  // Under three characters the trigram index has nothing to look up and would return all of itself (PostgreSQL
+  // sees that for a literal pattern but not for a placeholder): the LIKE is then written so that no index
+  // serves it, and only rechecks the rows the grams found, or filters a scan — one plan, prepared or not.
+  const text = shape === 'like' ? columns.searchText : sql`(${columns.searchText} || '')`;
+  const like = sql`${text} LIKE ${termValue(term, 'qLike')}`;
+  if (shape !== 'grams') return like;
   // LIKE first: where rows are filtered one by one, it is cheaper than unpacking the array.
-  return sql`(${like} AND ${columns.searchGrams} @> ${`{${grams.join(',')}}`}::text[])`;
+  return sql`(${like} AND ${columns.searchGrams} @> ${termValue(term, 'qGrams')}::text[])`;
 }
 
 /**
@@ -71,10 +109,9 @@ export function textMatches(columns: Searchable, q: string): SQL {
  * it somewhere in its searchable text (case-insensitive). Order a search by it first so that 华达
  * comes before 北京华达建设 — only when the reader asked for no other order.
  */
-export function nameRank(name: PgColumn | SQL, q: string): SQL<number> {
-  const lower = q.toLowerCase();
-  const prefix = `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<number>`CASE WHEN lower(${name}) = ${lower} THEN 0 WHEN lower(${name}) LIKE ${prefix} THEN 1 ELSE 2 END`;
+export function nameRank(name: PgColumn | SQL, q: string | Term): SQL<number> {
+  const term = asTerm(q);
+  return sql<number>`CASE WHEN lower(${name}) = ${termValue(term, 'qLower')} THEN 0 WHEN lower(${name}) LIKE ${termValue(term, 'qPrefix')} THEN 1 ELSE 2 END`;
 }
 
 type SearchableTable = PgTable & { searchText: PgColumn; searchGrams: PgColumn };

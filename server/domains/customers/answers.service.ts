@@ -1,7 +1,10 @@
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnswerCard } from '../../../common/schemas/customers';
 import type { Ctx } from '../../context';
-import { nameRank, shownColumns, textMatches, type Shown } from '../../lib/search';
+import { fixedLimit, preparedOnce } from '../../db/client';
+import { nameRank, searchShape, searchValues, shownColumns, textMatches, type Shown } from '../../lib/search';
+import { actorKey } from '../../policy';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
@@ -22,8 +25,11 @@ const card = (c: ContactRow) => ({
   emails: c.emails,
 });
 
+/** `column = ANY($ids)`: one statement for any number of customers. */
+const amongIds = (column: PgColumn) => sql`${column} = ANY(${sql.placeholder('ids')}::uuid[])`;
+
 /** Open opportunities of the customers that the reader may see: count, exact total, the three largest. */
-async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
+function openBusinessOf(ctx: Ctx) {
   const ranked = ctx.db
     .select({
       customerId: opportunities.customerId,
@@ -43,15 +49,13 @@ async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
     })
     .from(opportunities)
     .innerJoin(pipelineStages, eq(pipelineStages.id, opportunities.stageId))
-    .where(
-      and(
-        inArray(opportunities.customerId, customerIds),
-        eq(opportunities.status, 'open'),
-        visibleOpportunities(ctx.actor),
-      ),
-    )
+    .where(and(amongIds(opportunities.customerId), eq(opportunities.status, 'open'), visibleOpportunities(ctx.actor)))
     .as('ranked');
-  const rows = await ctx.db.select().from(ranked).where(lte(ranked.rank, 3)).orderBy(ranked.customerId, ranked.rank);
+  return ctx.db.select().from(ranked).where(lte(ranked.rank, 3)).orderBy(ranked.customerId, ranked.rank).prepare('');
+}
+
+/** The rows of openBusinessOf by customer: count, total and the top three. */
+function businessByCustomer(rows: Awaited<ReturnType<ReturnType<typeof openBusinessOf>['execute']>>) {
   const map = new Map<string, AnswerCard['openBusiness']>();
   for (const r of rows) {
     const entry = map.get(r.customerId) ?? { count: r.count, totalAmount: r.total, top: [] };
@@ -70,31 +74,46 @@ async function openBusinessOf(ctx: Ctx, customerIds: string[]) {
 /**
  * The answer box: customers matching the query by name, fragment, pinyin initials, credit
  * code, or any contact's name, phone or e-mail — only those the actor may see — each with
- * the answers the seed asks for. Five small queries regardless of how many match.
+ * the answers the seed asks for. Four small queries regardless of how many match.
  */
 export async function findAnswers(ctx: Ctx, q: string, limit: number): Promise<AnswerCard[]> {
-  const found = await ctx.db
-    .select({ row: shownColumns(customers), ownerName: users.displayName })
-    .from(customers)
-    .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(and(visibleCustomers(ctx.actor), customerSearchByIds(q)))
-    .orderBy(nameRank(customers.name, q), desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
-    .limit(limit);
+  // The answer box is asked on every keystroke: its statements are built once per reader, search shape and
+  // limit and prepared, the follow-ups taking the found customers as one array parameter.
+  const reader = actorKey(ctx.actor);
+  const term = { q, placeholders: true };
+  const found = await preparedOnce(ctx.db, `answers|${limit}|${searchShape(q)}|${reader}`, () =>
+    ctx.db
+      .select({ row: shownColumns(customers), ownerName: users.displayName })
+      .from(customers)
+      .leftJoin(users, eq(users.id, customers.ownerId))
+      .where(and(visibleCustomers(ctx.actor), customerSearchByIds(term)))
+      .orderBy(nameRank(customers.name, term), desc(customers.lastContactAt), asc(customers.name), asc(customers.id))
+      .limit(fixedLimit(limit))
+      .prepare(''),
+  ).execute(searchValues(q));
   if (found.length === 0) return [];
   const ids = found.map((f) => f.row.id);
   const [allContacts, lastLogs, business] = await Promise.all([
-    ctx.db
-      .select({ contact: shownColumns(contacts), matches: sql<boolean>`${textMatches(contacts, q)}` })
-      .from(contacts)
-      .where(inArray(contacts.customerId, ids))
-      .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt)),
-    ctx.db
-      .selectDistinctOn([contactLogs.customerId], { log: contactLogs, userName: users.displayName })
-      .from(contactLogs)
-      .innerJoin(users, eq(users.id, contactLogs.userId))
-      .where(inArray(contactLogs.customerId, ids))
-      .orderBy(contactLogs.customerId, desc(contactLogs.occurredAt), desc(contactLogs.createdAt)),
-    openBusinessOf(ctx, ids),
+    preparedOnce(ctx.db, `answers-contacts|${searchShape(q)}`, () =>
+      ctx.db
+        .select({ contact: shownColumns(contacts), matches: sql<boolean>`${textMatches(contacts, term)}` })
+        .from(contacts)
+        .where(amongIds(contacts.customerId))
+        .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt))
+        .prepare(''),
+    ).execute({ ...searchValues(q), ids }),
+    preparedOnce(ctx.db, 'answers-last-logs', () =>
+      ctx.db
+        .selectDistinctOn([contactLogs.customerId], { log: contactLogs, userName: users.displayName })
+        .from(contactLogs)
+        .innerJoin(users, eq(users.id, contactLogs.userId))
+        .where(amongIds(contactLogs.customerId))
+        .orderBy(contactLogs.customerId, desc(contactLogs.occurredAt), desc(contactLogs.createdAt))
+        .prepare(''),
+    ).execute({ ids }),
+    preparedOnce(ctx.db, `answers-business|${reader}`, () => openBusinessOf(ctx))
+      .execute({ ids })
+      .then(businessByCustomer),
   ]);
   return found.map(({ row, ownerName }) => {
     const mine = allContacts.filter((c) => c.contact.customerId === row.id);

@@ -184,6 +184,40 @@ describe('record pages read again after the reader changes', () => {
   });
 });
 
+describe('the list’s statements, built once per reader and shape', () => {
+  it('answer each request for its own values: filters, searches and pages asked one after another', async () => {
+    const { client } = await signedIn(t);
+    const word = uniq('');
+    const a = await createCustomer(client, { name: `秦川${word}甲`, status: 'customer', tags: ['年审'] });
+    const b = await createCustomer(client, { name: `秦川${word}乙`, status: 'prospect', tags: ['代账'] });
+    const c = await createCustomer(client, { name: `华达${word}丙`, status: 'customer', tags: ['代账'] });
+    const mine = (query: Record<string, unknown>) =>
+      client.get('/api/v1/customers', { view: 'mine', pageSize: 100, ...query }).then(ids);
+    // The same shape twice with other values, each answered for its values.
+    expect(await mine({ status: 'customer' })).toEqual(expect.arrayContaining([a.id, c.id]));
+    expect(await mine({ status: 'customer' })).not.toContain(b.id);
+    expect(await mine({ status: 'prospect' })).toEqual([b.id]);
+    expect((await mine({ tag: '代账' })).sort()).toEqual([b.id, c.id].sort());
+    expect(await mine({ tag: '年审' })).toEqual([a.id]);
+    expect(await mine({ tag: '代账', status: 'prospect' })).toEqual([b.id]);
+    // Searches of both kinds (a two-character Chinese word, a longer word), then ranked by name first.
+    expect((await mine({ q: '秦川' })).sort()).toEqual([a.id, b.id].sort());
+    expect(await mine({ q: '华达' })).toEqual([c.id]);
+    expect(await mine({ q: `秦川${word}乙` })).toEqual([b.id]);
+    expect(await mine({ q: `华达${word}` })).toEqual([c.id]);
+    // Pages of one list: the same statement with another offset.
+    const byName = (page: number) => client.get('/api/v1/customers', { view: 'mine', sort: 'name', pageSize: 1, page });
+    const pages = await Promise.all([1, 2, 3].map(byName));
+    expect(pages.map((p) => ids(p)[0])).toEqual(
+      [a.id, b.id, c.id].sort((x, y) => {
+        const name = (id: string) => [a, b, c].find((r) => r.id === id)!.name;
+        return name(x) < name(y) ? -1 : 1;
+      }),
+    );
+    expect(pages.map((p) => p.body.total)).toEqual([3, 3, 3]);
+  });
+});
+
 describe('credit codes', () => {
   it('refuses an invalid check character with a localised message and a duplicate with 409', async () => {
     const { client } = await signedIn(t);
@@ -447,6 +481,25 @@ describe('the answer box', () => {
       expect(hit.openBusiness).toMatchObject({ count: 2, totalAmount: '0.30' });
       expect(hit.openBusiness.top.map((o: { name: string }) => o.name)).toEqual(['专项审计', '年报审计']);
     }
+    // A second customer found by the same word gets its own contacts, last contact and business, not the first's.
+    const other = await createCustomer(owner, { name: `陕西秦川${uniq('汽车')}有限公司` });
+    await owner.post('/api/v1/contacts', {
+      customerId: other.id,
+      name: '孙经理',
+      phones: ['13900002222'],
+      isPrimary: true,
+    });
+    const both = (await owner.get('/api/v1/answers', { q: '秦川' })).body.cards as {
+      customer: { id: string };
+      primaryContact: { name: string } | null;
+      contactCount: number;
+      lastContact: unknown;
+      openBusiness: { count: number };
+    }[];
+    const second = both.find((card) => card.customer.id === other.id)!;
+    expect(second).toMatchObject({ primaryContact: { name: '孙经理' }, contactCount: 1, lastContact: null });
+    expect(second.openBusiness.count).toBe(0);
+    expect(both.find((card) => card.customer.id === customer.id)).toMatchObject({ contactCount: 2 });
     const byPhone = (await owner.get('/api/v1/answers', { q: '88881234' })).body.cards[0];
     expect(byPhone.matchedContacts.map((c: { name: string }) => c.name)).toEqual(['钱会计']);
     expect((await stranger.get('/api/v1/answers', { q: name })).body.cards).toEqual([]);
