@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   'sales:configure': { scoped: false },
   /** See the e-mail outbox (held, queued, failed and sent messages) and send held or failed ones again. */
   'mail:manage': { scoped: false },
+  /** Set up approval flows 审批流程 (steps, who decides, conditions). */
+  'workflows:manage': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -70,6 +72,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'opportunities:write': 'all',
     'sales:configure': 'all',
     'mail:manage': 'all',
+    'workflows:manage': 'all',
   },
   executive: {
     'staff:read': 'all',

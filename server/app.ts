@@ -39,6 +39,7 @@ import { registerCustomerTransferRoutes } from './domains/customers/transfer.rou
 import { registerOpportunityExtraRoutes } from './domains/opportunities/opportunity-extras.routes';
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
+import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -205,6 +206,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSuggestionRoutes(app);
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
+  registerWorkflowRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -33,6 +33,9 @@ export const AUDIT_ENTITY_TYPES = [
   'suggestion',
   'calendar-feed',
   'api-token',
+  'workflow',
+  'workflow-instance',
+  'workflow-delegation',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -11,6 +11,11 @@ export const NOTIFICATION_KINDS = [
   'custom-reminder',
   'inactive-customer',
   'mail-failed',
+  'approval-waiting',
+  'approval-approved',
+  'approval-rejected',
+  'approval-returned',
+  'approval-overdue',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -12,3 +12,4 @@ export * from '../domains/notifications/notifications.tables';
 export * from '../domains/reminders/reminders.tables';
 export * from '../domains/suggestions/suggestions.tables';
 export * from '../domains/customers/transfer.tables';
+export * from '../domains/workflows/workflows.tables';

@@ -13,6 +13,7 @@ export const QUEUES = {
   'mail.send': { retryLimit: 30, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 180 },
   'rule.pool': { retryLimit: 1, expireInSeconds: 600 },
   'rule.inactive': { retryLimit: 1, expireInSeconds: 600 },
+  'workflow.overdue': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -21,6 +22,7 @@ export type JobData = {
   'mail.send': { mailId: string };
   'rule.pool': Record<string, never>;
   'rule.inactive': Record<string, never>;
+  'workflow.overdue': { instanceId: string; round: number };
 };
 
 export type JobInfo = { id: string; retryCount: number; retryLimit: number };

@@ -5,6 +5,7 @@ import { returnInactiveCustomersToPool } from '../domains/customers/pool-rule.se
 import { createMailer, deliverMail } from '../domains/notifications/mail.service';
 import { fireReminder } from '../domains/reminders/reminders.service';
 import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
+import { remindOverdue } from '../domains/workflows/engine.service';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -12,7 +13,7 @@ import type { QueueName } from './engine';
 const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
 
 /**
- * Makes this instance work the durable queues: reminders, e-mail and the scheduled rules. Any
+ * Makes this instance work the durable queues: reminders, e-mail, approval time limits and the scheduled rules. Any
  * number of instances may do so on one database; each job is taken by one of them.
  */
 export async function startWorkers(
@@ -46,6 +47,13 @@ export async function startWorkers(
       'rule.inactive',
       () => inTransaction({ db, jobs }, async (tx) => void (await raiseInactiveSuggestions(tx))),
       polling,
+    );
+  }
+  if (works('workflow.overdue')) {
+    await jobs.work(
+      'workflow.overdue',
+      (data) => inTransaction({ db, jobs }, async (tx) => void (await remindOverdue(tx, data.instanceId, data.round))),
+      { ...polling, batchSize: 50 },
     );
   }
   if (only) return;

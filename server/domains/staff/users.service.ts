@@ -220,6 +220,18 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserUpdate): Promi
   });
 }
 
+type DeactivationHook = (tx: Ctx, userId: string) => Promise<void>;
+const deactivationHooks: DeactivationHook[] = [];
+
+/**
+ * Work another domain does when a user is deactivated, in the deactivating transaction (e.g. the workflow
+ * engine hands their open approval steps to each flow's fallback). Registered at start-up, so that staff
+ * never imports the domains built on it.
+ */
+export function onUserDeactivated(hook: DeactivationHook): void {
+  if (!deactivationHooks.includes(hook)) deactivationHooks.push(hook);
+}
+
 /** Deactivated users cannot sign in and lose their sessions and tokens; records they own keep them as owner. */
 export async function setUserActive(ctx: Ctx, id: string, active: boolean): Promise<User> {
   if (!active && id === ctx.actor.id) throw new AppError('CANNOT_DEACTIVATE_SELF');
@@ -227,7 +239,10 @@ export async function setUserActive(ctx: Ctx, id: string, active: boolean): Prom
     const before = await getUser(tx, id);
     if (before.active === active) return before;
     await tx.db.update(users).set({ active, updatedAt: new Date() }).where(eq(users.id, id));
-    if (!active) await revokeCredentials(tx.db, id);
+    if (!active) {
+      await revokeCredentials(tx.db, id);
+      for (const hook of deactivationHooks) await hook(tx, id);
+    }
     const after = await getUser(tx, id);
     await recordAudit(tx, {
       action: active ? 'activate' : 'deactivate',

@@ -69,6 +69,9 @@ export const zhCN = {
   'audit.entity.calendar-feed': '日历订阅',
   'audit.action.revoke': '吊销',
   'audit.entity.api-token': 'API 令牌',
+  'audit.entity.workflow': '审批流程',
+  'audit.entity.workflow-instance': '审批',
+  'audit.entity.workflow-delegation': '审批委托',
   'audit.action.disclose': '查重告知',
 } as const;
 
@@ -140,5 +143,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.calendar-feed': 'Calendar feed',
   'audit.action.revoke': 'Revoked',
   'audit.entity.api-token': 'API token',
+  'audit.entity.workflow': 'Approval flow',
+  'audit.entity.workflow-instance': 'Approval',
+  'audit.entity.workflow-delegation': 'Approval delegation',
   'audit.action.disclose': 'Disclosed by duplicate check',
 };

@@ -72,6 +72,8 @@ export const zhCN = {
   'permission.sales:configure.help': '设置销售阶段、线索分配规则、业务承接检查表与互斥业务类型',
   'permission.mail:manage': '邮件发件箱',
   'permission.mail:manage.help': '查看发件箱（暂存、排队、失败与已发送的邮件），重新发送暂存或失败的邮件',
+  'permission.workflows:manage': '审批流程设置',
+  'permission.workflows:manage.help': '设置各类审批的流程：步骤、审批人、适用条件与兜底审批人',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -147,4 +149,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'permission.mail:manage': 'E-mail outbox',
   'permission.mail:manage.help':
     'See the outbox (held, queued, failed and sent messages) and send held or failed messages again',
+  'permission.workflows:manage': 'Approval flows',
+  'permission.workflows:manage.help':
+    'Set up the approval flows of each kind of request: steps, approvers, conditions and the fallback approver',
 };
