@@ -151,6 +151,7 @@ export const zhCN = {
   'error.REMINDER_IN_PAST': '提醒时间须晚于现在',
   'error.MAIL_NOT_RESENDABLE': '只有暂存或发送失败的邮件才能重新发送',
   'error.SUGGESTION_RESOLVED': '该建议已处理（已发送或已忽略）',
+  'error.QUOTE_APPROVAL_REQUIRED': '该报价的折扣超出业务线的限额，审批通过后才能发送或用于推进商机',
   'error.WORKFLOW_NO_FLOW': '没有适用的审批流程，请联系管理员在「审批流程」中设置',
   'error.WORKFLOW_RUNNING': '已在审批中，请等待审批结果或先撤回',
   'error.WORKFLOW_NOT_RUNNING': '该审批已结束，无法再处理',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSTANCE_STATUSES } from './workflows';
 import { DateOnly, Id, Money, Percent, Timestamp, listQuery, optionalText, text } from './common';
 
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
@@ -258,8 +259,17 @@ export const QuoteItem = z.object({
   description: z.string(),
   quantity: z.string(),
   unitPrice: Money,
+  /** The list fee per unit (标准收费) the discount is measured from. */
+  listUnitPrice: Money,
   amount: Money,
 });
+/** Where a quote stands with approval: required when an approval flow of kind `quote` applies to it. */
+export const QuoteApproval = z.object({
+  required: z.boolean(),
+  status: z.enum(INSTANCE_STATUSES).nullable(),
+  instanceId: Id.nullable(),
+});
+export type QuoteApproval = z.infer<typeof QuoteApproval>;
 export const Quote = z.object({
   id: Id,
   opportunityId: Id,
@@ -268,6 +278,10 @@ export const Quote = z.object({
   validUntil: DateOnly.nullable(),
   notes: z.string().nullable(),
   total: Money,
+  /** The lines at list fees, and the discount from them in percent with two decimals ("20.00"). */
+  listTotal: Money,
+  discountPercent: z.string(),
+  approval: QuoteApproval,
   items: QuoteItem.array(),
   createdBy: Id.nullable(),
   createdByName: z.string().nullable(),
@@ -288,6 +302,8 @@ export const QuoteCreate = z.strictObject({
         description: text(200),
         quantity: Quantity.default('1'),
         unitPrice: Money,
+        /** The list fee per unit (标准收费); default: the unit price (no discount). */
+        listUnitPrice: Money.nullable().optional(),
       }),
     )
     .min(1)

@@ -30,13 +30,9 @@ import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts, opportunityFor } from './acceptance.service';
 import { memberOf, visibleOpportunities } from './opportunities.policy';
-import {
-  opportunities,
-  opportunityMembers,
-  opportunityStageChanges,
-  pipelineStages,
-  quotes,
-} from './opportunities.tables';
+import { opportunities, opportunityMembers, opportunityStageChanges, pipelineStages } from './opportunities.tables';
+import { isUsable } from './quote-approval';
+import { findQuotes } from './quotes.service';
 import {
   firstOpenStage,
   lineExists,
@@ -485,6 +481,12 @@ type RequirementState = Pick<
   'expectedAmount' | 'expectedCloseOn' | 'nextStep' | 'contactId' | 'businessLineId'
 > & { id: string | null };
 
+/** A quote that needs no approval, or was approved: what 商务报价 (a stage requiring a quote) asks for. */
+async function hasUsableQuote(ctx: Ctx, opportunityId: string): Promise<boolean> {
+  const quotes = await findQuotes(ctx, opportunityId);
+  return quotes.some((q) => isUsable(q.approval));
+}
+
 /**
  * What a stage asks for before an opportunity enters it: STAGE_REQUIREMENTS_MISSING listing the
  * missing fields; then the engagement acceptance checklist (always before winning).
@@ -497,12 +499,7 @@ async function assertStageRequirements(ctx: Ctx, state: RequirementState, stage:
     if (requirement === 'expectedCloseOn') present = state.expectedCloseOn !== null;
     if (requirement === 'nextStep') present = Boolean(state.nextStep);
     if (requirement === 'contact') present = state.contactId !== null;
-    if (requirement === 'quote') {
-      present =
-        state.id !== null &&
-        (await ctx.db.select({ id: quotes.id }).from(quotes).where(eq(quotes.opportunityId, state.id)).limit(1))
-          .length > 0;
-    }
+    if (requirement === 'quote') present = state.id !== null && (await hasUsableQuote(ctx, state.id));
     if (requirement === 'team') {
       present =
         state.id !== null &&

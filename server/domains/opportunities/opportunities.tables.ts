@@ -158,6 +158,8 @@ export const quotes = pgTable(
     validUntil: date('valid_until'),
     notes: text('notes'),
     total: numeric('total', { precision: 14, scale: 2 }).notNull(),
+    /** The same lines at the firm's list fees 标准收费 (null: quoted before list fees were kept = the total). */
+    listTotal: numeric('list_total', { precision: 14, scale: 2 }),
   },
   (t) => [uniqueIndex('quotes_version_key').on(t.opportunityId, t.version)],
 );
@@ -172,6 +174,8 @@ export const quoteItems = pgTable('quote_items', {
   description: text('description').notNull(),
   quantity: numeric('quantity', { precision: 12, scale: 2 }).notNull(),
   unitPrice: numeric('unit_price', { precision: 14, scale: 2 }).notNull(),
+  /** The list fee per unit (标准收费); null: the quoted price is the list fee. */
+  listUnitPrice: numeric('list_unit_price', { precision: 14, scale: 2 }),
   amount: numeric('amount', { precision: 14, scale: 2 }).notNull(),
 });
 

@@ -46,7 +46,7 @@ import {
   updateMilestone,
   updateTask,
 } from './projects.service';
-import { changeQuoteStatus, createQuote, findQuotes } from './quotes.service';
+import { changeQuoteStatus, createQuote, findQuotes, submitQuote } from './quotes.service';
 
 /** Quotes, the project plan, engagement acceptance and the independence check of opportunities. */
 export function registerOpportunityExtraRoutes(app: FastifyInstance) {
@@ -108,6 +108,20 @@ export function registerOpportunityExtraRoutes(app: FastifyInstance) {
       },
     },
     (request) => changeQuoteStatus(ctxOf(request), request.params.id, request.params.quoteId, request.body.status),
+  );
+  r.post(
+    '/api/v1/opportunities/:id/quotes/:quoteId/submit',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary:
+          'Send a quote for approval (its discount is over the limit a flow sets), or again after it was returned',
+        params: QuoteParams,
+        response: { 200: Quote, ...errorResponses },
+      },
+    },
+    (request) => submitQuote(ctxOf(request), request.params.id, request.params.quoteId),
   );
 
   r.get(

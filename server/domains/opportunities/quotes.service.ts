@@ -6,8 +6,12 @@ import { invalidInput, notFound, type InputIssue } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { users } from '../staff/staff.tables';
+import { submitForApproval } from '../workflows/engine.service';
 import { assertOpen, opportunityFor } from './acceptance.service';
-import { quoteItems, quotes } from './opportunities.tables';
+import { assertUsable, discountPercent, quoteApprovals } from './quote-approval';
+import { opportunities, quoteItems, quotes } from './opportunities.tables';
+
+type OpportunityRef = typeof opportunities.$inferSelect;
 
 type QuoteStatus = Quote['status'];
 
@@ -43,8 +47,14 @@ function selectQuotes(db: Db) {
 async function presentQuotes(
   db: Db,
   rows: { quote: typeof quotes.$inferSelect; createdByName: string | null }[],
+  opportunity: OpportunityRef,
 ): Promise<Quote[]> {
   if (rows.length === 0) return [];
+  const approvals = await quoteApprovals(
+    db,
+    rows.map((r) => r.quote),
+    opportunity,
+  );
   const items = await db
     .select()
     .from(quoteItems)
@@ -63,6 +73,9 @@ async function presentQuotes(
     validUntil: q.validUntil,
     notes: q.notes,
     total: q.total,
+    listTotal: q.listTotal ?? q.total,
+    discountPercent: discountPercent(q.total, q.listTotal ?? q.total),
+    approval: approvals.get(q.id)!,
     items: items
       .filter((i) => i.quoteId === q.id)
       .map((i) => ({
@@ -72,6 +85,7 @@ async function presentQuotes(
         description: i.description,
         quantity: i.quantity,
         unitPrice: i.unitPrice,
+        listUnitPrice: i.listUnitPrice ?? i.unitPrice,
         amount: i.amount,
       })),
     createdBy: q.createdBy,
@@ -80,17 +94,18 @@ async function presentQuotes(
   }));
 }
 
-async function getQuote(db: Db, opportunityId: string, quoteId: string): Promise<Quote> {
-  const rows = await selectQuotes(db).where(and(eq(quotes.id, quoteId), eq(quotes.opportunityId, opportunityId)));
+/** One quote of an opportunity the caller has already read (and checked). */
+async function getQuote(db: Db, opportunity: OpportunityRef, quoteId: string): Promise<Quote> {
+  const rows = await selectQuotes(db).where(and(eq(quotes.id, quoteId), eq(quotes.opportunityId, opportunity.id)));
   if (rows.length === 0) throw notFound();
-  return (await presentQuotes(db, rows))[0];
+  return (await presentQuotes(db, rows, opportunity))[0];
 }
 
 /** An opportunity's quotes, newest version first. */
 export async function findQuotes(ctx: Ctx, opportunityId: string): Promise<Quote[]> {
-  await opportunityFor(ctx, opportunityId);
+  const opportunity = await opportunityFor(ctx, opportunityId);
   const rows = await selectQuotes(ctx.db).where(eq(quotes.opportunityId, opportunityId)).orderBy(desc(quotes.version));
-  return presentQuotes(ctx.db, rows);
+  return presentQuotes(ctx.db, rows, opportunity);
 }
 
 /**
@@ -101,6 +116,8 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
   const lines = input.items.map((item, position) => ({ ...item, quantity: item.quantity ?? '1', position }));
   const amounts = lines.map((line) => lineAmount(line.quantity, line.unitPrice));
   const total = amounts.reduce((sum, amount) => sum + amount, 0n);
+  const listAmounts = lines.map((line) => lineAmount(line.quantity, line.listUnitPrice ?? line.unitPrice));
+  const listTotal = listAmounts.reduce((sum, amount) => sum + amount, 0n);
   const tooBig: InputIssue[] = amounts.flatMap((amount, i) =>
     amount > MAX_CENTS
       ? [
@@ -112,7 +129,7 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
         ]
       : [],
   );
-  if (!tooBig.length && total > MAX_CENTS)
+  if (!tooBig.length && (total > MAX_CENTS || listTotal > MAX_CENTS))
     tooBig.push({ path: 'body.items', key: 'validation.amountTooBig', params: { maximum: fromHundredths(MAX_CENTS) } });
   if (tooBig.length) throw invalidInput(ctx.actor.locale, tooBig);
   return inTransaction(ctx, async (tx) => {
@@ -135,6 +152,7 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
         validUntil: input.validUntil ?? null,
         notes: input.notes ?? null,
         total: fromHundredths(total),
+        listTotal: fromHundredths(listTotal),
         createdBy: ctx.actor.id,
       })
       .returning({ id: quotes.id });
@@ -146,10 +164,11 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
         description: line.description,
         quantity: line.quantity,
         unitPrice: line.unitPrice,
+        listUnitPrice: line.listUnitPrice ?? null,
         amount: fromHundredths(amounts[i]),
       })),
     );
-    const after = await getQuote(tx.db, opportunityId, row.id);
+    const after = await getQuote(tx.db, opportunity, row.id);
     await recordAudit(tx, { action: 'create', entityType: 'quote', entityId: row.id, after });
     return after;
   });
@@ -158,6 +177,8 @@ export async function createQuote(ctx: Ctx, opportunityId: string, input: QuoteC
 /**
  * Draft → sent → accepted / rejected (any order: a quote can be corrected). One quote is accepted
  * at a time: accepting one rejects the one accepted before. The opportunity itself is not touched.
+ * A quote an approval flow applies to (e.g. a discount over the business line's limit) is sent or
+ * accepted only once approved: QUOTE_APPROVAL_REQUIRED before.
  */
 export async function changeQuoteStatus(
   ctx: Ctx,
@@ -167,9 +188,10 @@ export async function changeQuoteStatus(
 ): Promise<Quote> {
   return inTransaction(ctx, async (tx) => {
     const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
-    const before = await getQuote(tx.db, opportunityId, quoteId);
+    const before = await getQuote(tx.db, opportunity, quoteId);
     assertOpen(opportunity);
     if (before.status === status) return before;
+    if (status === 'sent' || status === 'accepted') assertUsable(before.approval);
     if (status === 'accepted') {
       const superseded = await tx.db
         .update(quotes)
@@ -194,6 +216,17 @@ export async function changeQuoteStatus(
       before: { status: before.status },
       after: { status },
     });
-    return getQuote(tx.db, opportunityId, quoteId);
+    return getQuote(tx.db, opportunity, quoteId);
+  });
+}
+
+/** Sends a quote for approval (again, after it was returned): the flow that applies to it starts. */
+export async function submitQuote(ctx: Ctx, opportunityId: string, quoteId: string): Promise<Quote> {
+  return inTransaction(ctx, async (tx) => {
+    const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
+    assertOpen(opportunity);
+    await getQuote(tx.db, opportunity, quoteId);
+    await submitForApproval(tx, 'quote', quoteId);
+    return getQuote(tx.db, opportunity, quoteId);
   });
 }

@@ -10,7 +10,7 @@ import {
 } from '../../../common/schemas/workflows';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, invalidInput, notFound, type InputIssue } from '../../errors';
+import { invalidInput, notFound, type InputIssue } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { getUserNames } from '../staff/actors';
 import { businessLines, departments, roles, users } from '../staff/staff.tables';
@@ -281,15 +281,18 @@ export async function updateWorkflow(ctx: Ctx, id: string, body: WorkflowInput):
   return getWorkflow(ctx, id);
 }
 
-/** The flow that runs for a subject: the first active one of its kind, by priority, whose conditions all hold. */
-export async function chooseWorkflow(db: Db, kind: Workflow['subjectKind'], fields: Record<string, string | null>) {
+/**
+ * The flow that applies to a subject: the first active one of its kind, by priority, whose conditions all
+ * hold (its current version) — or null, when the subject needs no approval.
+ */
+export async function applicableWorkflow(db: Db, kind: Workflow['subjectKind'], fields: Record<string, string | null>) {
   const candidates = await db
     .select({ id: workflows.id, conditions: workflows.conditions, version: workflows.version })
     .from(workflows)
     .where(and(eq(workflows.subjectKind, kind), eq(workflows.active, true)))
     .orderBy(asc(workflows.priority), asc(workflows.createdAt), asc(workflows.id));
   const chosen = candidates.find((w) => w.conditions.every((c) => holds(c, fields[c.field] ?? null, kind)));
-  if (!chosen) throw new AppError('WORKFLOW_NO_FLOW');
+  if (!chosen) return null;
   const [version] = await db
     .select()
     .from(workflowVersions)

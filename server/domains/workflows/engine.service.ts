@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service';
 import { notify, type NotificationKind } from '../notifications/notifications.service';
 import { getUserNames } from '../staff/actors';
 import { users } from '../staff/staff.tables';
-import { chooseWorkflow } from './definitions.service';
+import { applicableWorkflow } from './definitions.service';
 import { handlerOf, type SubjectFacts } from './registry';
 import { resolveStep } from './resolve';
 import { workflowAssignments, workflowInstances, workflowTransitions, workflowVersions } from './workflows.tables';
@@ -160,7 +160,9 @@ export async function submitForApproval(tx: Ctx, kind: WorkflowSubjectKind, subj
     instance = updated;
     version = await versionOf(tx, instance);
   } else {
-    version = await chooseWorkflow(tx.db, kind, facts.fields);
+    const chosen = await applicableWorkflow(tx.db, kind, facts.fields);
+    if (!chosen) throw new AppError('WORKFLOW_NO_FLOW');
+    version = chosen;
     [instance] = await tx.db
       .insert(workflowInstances)
       .values({
@@ -186,6 +188,29 @@ export async function submitForApproval(tx: Ctx, kind: WorkflowSubjectKind, subj
   return instance.id;
 }
 
+/** The newest approval of each subject (by submission), for showing where each stands. */
+export async function latestApprovals(
+  db: JobsTx['db'],
+  kind: WorkflowSubjectKind,
+  subjectIds: string[],
+): Promise<Map<string, { id: string; status: InstanceStatus }>> {
+  if (subjectIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([workflowInstances.subjectId], {
+      subjectId: workflowInstances.subjectId,
+      id: workflowInstances.id,
+      status: workflowInstances.status,
+    })
+    .from(workflowInstances)
+    .where(and(eq(workflowInstances.subjectKind, kind), inArray(workflowInstances.subjectId, subjectIds)))
+    .orderBy(
+      workflowInstances.subjectId,
+      sql`${workflowInstances.submittedAt} DESC`,
+      sql`${workflowInstances.id} DESC`,
+    );
+  return new Map(rows.map((r) => [r.subjectId, { id: r.id, status: r.status }]));
+}
+
 /** The instance, locked for a decision; NOT_FOUND when the actor has no business with it. */
 async function lockInstance(tx: Ctx, id: string, mayActOn: (instance: InstanceRow) => Promise<boolean>) {
   const [instance] = await tx.db.select().from(workflowInstances).where(eq(workflowInstances.id, id)).for('update');
@@ -207,7 +232,7 @@ export async function maySeeInstance(
   return Boolean(held) || handlerOf(instance.subjectKind).canSee(ctx, instance.subjectId);
 }
 
-/** The actor's open assignment on the instance's current round; 409 when the step was decided meanwhile, 403 when never theirs. */
+/** The actor's open assignment on the instance's current round; 409 when the step was decided meanwhile, 403 when not theirs. */
 async function myAssignment(tx: Ctx, instance: InstanceRow) {
   if (instance.status !== 'running') throw new AppError('WORKFLOW_NOT_RUNNING');
   const mine = await tx.db
@@ -222,8 +247,22 @@ async function myAssignment(tx: Ctx, instance: InstanceRow) {
     );
   const open = mine.find((a) => a.open);
   if (open) return open;
-  if (mine.length > 0) throw new AppError('WORKFLOW_ALREADY_DECIDED');
-  throw forbidden();
+  if (mine.length === 0) throw forbidden();
+  // Held in this round but closed: handed to a delegate (no longer theirs), or decided — by them or, on an
+  // "any" step, by someone quicker.
+  const [handedOn] = await tx.db
+    .select({ id: workflowAssignments.id })
+    .from(workflowAssignments)
+    .where(
+      and(
+        eq(workflowAssignments.instanceId, instance.id),
+        eq(workflowAssignments.round, instance.round),
+        eq(workflowAssignments.reason, 'delegated'),
+        eq(workflowAssignments.forUserId, tx.actor.id),
+      ),
+    );
+  if (handedOn && !mine.some((a) => a.decision)) throw forbidden();
+  throw new AppError('WORKFLOW_ALREADY_DECIDED');
 }
 
 /**
