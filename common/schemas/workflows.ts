@@ -23,10 +23,8 @@ export const WORKFLOW_RELATIONS = [
   'owner-manager',
   /** The manager of the submitter's department (or above). */
   'submitter-manager',
-  /** The subject's project lead. */
+  /** The subject's project lead (kinds that have one: engagements). */
   'project-lead',
-  /** The head of the subject's business line. */
-  'business-line-head',
 ] as const;
 export type WorkflowRelation = (typeof WORKFLOW_RELATIONS)[number];
 
@@ -37,11 +35,11 @@ export const WORKFLOW_SUBJECTS: Record<
 > = {
   quote: {
     fields: { total: 'money', discountPercent: 'percent', businessLineId: 'businessLine', departmentId: 'department' },
-    relations: ['owner-manager', 'submitter-manager', 'business-line-head'],
+    relations: ['owner-manager', 'submitter-manager'],
   },
   'independence-override': {
     fields: { businessLineId: 'businessLine', departmentId: 'department' },
-    relations: ['owner-manager', 'submitter-manager', 'business-line-head'],
+    relations: ['owner-manager', 'submitter-manager'],
   },
 };
 
