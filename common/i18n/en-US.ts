@@ -155,7 +155,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.ACCEPTANCE_INCOMPLETE':
     'Complete the engagement acceptance checklist before winning ({count, plural, one {# item} other {# items}} left)',
   'error.INDEPENDENCE_CONFLICT':
-    'The customer has conflicting work in progress: {conflicts}. To accept anyway, give the independence exception reason',
+    'The customer has conflicting work in progress: {conflicts}. To accept anyway, ask a partner for an independence exception',
   'error.PIPELINE_INVALID': 'Invalid pipeline: {reason}',
   'error.PIPELINE_STAGE_IN_USE':
     'Stage "{stage}" still has {count, plural, one {# open opportunity} other {# open opportunities}}; move them before removing it',
@@ -164,6 +164,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
   'error.SUGGESTION_RESOLVED': 'This suggestion was already dealt with (sent or dismissed)',
   'error.QUOTE_APPROVAL_REQUIRED': 'This quote’s discount is over the business line’s limit: it can be sent or used to move the opportunity on once approved',
+  'error.INDEPENDENCE_APPROVAL_PENDING': 'The independence exception is waiting for approval: the opportunity can be won once a partner approves it',
+  'error.INDEPENDENCE_NO_CONFLICT': 'This opportunity conflicts with no other work: no independence exception is needed',
   'error.WORKFLOW_NO_FLOW': 'No approval flow applies: ask an administrator to set one up under Approval flows',
   'error.WORKFLOW_RUNNING': 'This is already waiting for approval: wait for the decision or withdraw it first',
   'error.WORKFLOW_NOT_RUNNING': 'This approval has ended; nothing more can be decided on it',

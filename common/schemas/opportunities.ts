@@ -159,9 +159,10 @@ export const OpportunityMove = z.strictObject({
   lostReason: optionalText(500),
   competitor: optionalText(200),
   /** Winning despite a conflicting engagement of the same customer: why (recorded with who and when). */
-  independenceOverrideReason: optionalText(500),
 });
 export type OpportunityMove = z.infer<typeof OpportunityMove>;
+/** An independence exception 独立性例外 asked of a partner: why the firm may take this work despite the conflict. */
+export const IndependenceOverrideRequest = z.strictObject({ reason: text(500) });
 export const OpportunityReopen = z.strictObject({ stageId: Id.optional(), note: optionalText(500) });
 
 export const OpportunityMembersInput = z.strictObject({

@@ -433,6 +433,8 @@ export const opportunitiesApi = {
   board: (params: BoardParams) => api<Board>('/api/v1/opportunities/board', { query: params }),
   move: (id: string, body: z.input<typeof OpportunityMove>) =>
     api<Opportunity>(`/api/v1/opportunities/${id}/move`, { method: 'POST', body }),
+  requestIndependenceOverride: (id: string, reason: string) =>
+    api<Opportunity>(`/api/v1/opportunities/${id}/independence-override`, { method: 'POST', body: { reason } }),
   reopen: (id: string, body: z.input<typeof OpportunityReopen>) =>
     api<Opportunity>(`/api/v1/opportunities/${id}/reopen`, { method: 'POST', body }),
   setMembers: (id: string, body: z.input<typeof OpportunityMembersInput>) =>

@@ -31,6 +31,7 @@ import { businessLines, departments, users } from '../staff/staff.tables';
 import { assertAcceptanceComplete, assertOpen, findIndependenceConflicts, opportunityFor } from './acceptance.service';
 import { memberOf, visibleOpportunities } from './opportunities.policy';
 import { opportunities, opportunityMembers, opportunityStageChanges, pipelineStages } from './opportunities.tables';
+import { overrideState } from './independence-approval';
 import { isUsable } from './quote-approval';
 import { findQuotes } from './quotes.service';
 import {
@@ -727,24 +728,20 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
       closedAt: status === 'open' ? null : at,
       updatedAt: new Date(),
     };
-    let override: { reason: string; conflicts: string[] } | null = null;
     if (status === 'lost') {
       set.lostReason = input.lostReason;
       set.competitor = input.competitor ?? null;
     }
     if (status === 'won') {
+      // Conflicting work of the customer: won only with an independence exception a partner approved for it.
       const conflicts = await findIndependenceConflicts(tx.db, current);
-      if (conflicts.length) {
-        if (!input.independenceOverrideReason) {
-          const names = conflicts
-            .map((c) => `${c.name}（${c.businessLineName}）`)
-            .join(tx.actor.locale === 'zh-CN' ? '、' : ', ');
-          throw new AppError('INDEPENDENCE_CONFLICT', { conflicts: names }, { conflicts });
-        }
-        override = { reason: input.independenceOverrideReason, conflicts: conflicts.map((c) => `${c.kind}:${c.id}`) };
-        set.independenceOverrideReason = override.reason;
-        set.independenceOverrideBy = ctx.actor.id;
-        set.independenceOverrideAt = at;
+      const state = conflicts.length ? await overrideState(tx, id, conflicts) : 'approved';
+      if (state === 'pending') throw new AppError('INDEPENDENCE_APPROVAL_PENDING');
+      if (state === null) {
+        const names = conflicts
+          .map((c) => `${c.name}（${c.businessLineName}）`)
+          .join(tx.actor.locale === 'zh-CN' ? '、' : ', ');
+        throw new AppError('INDEPENDENCE_CONFLICT', { conflicts: names }, { conflicts });
       }
     }
     await tx.db.update(opportunities).set(set).where(eq(opportunities.id, id));
@@ -770,7 +767,9 @@ export async function moveOpportunity(ctx: Ctx, id: string, input: OpportunityMo
         ...auditStage(after, target),
         note: input.note ?? null,
         ...(status === 'lost' ? { lostReason: after.lostReason, competitor: after.competitor } : {}),
-        ...(override ? { independenceOverrideReason: override.reason, independenceConflicts: override.conflicts } : {}),
+        ...(status === 'won' && current.independenceOverrideAt
+          ? { independenceOverrideReason: current.independenceOverrideReason }
+          : {}),
       },
     });
     return after;

@@ -523,7 +523,7 @@ describe('moving an opportunity', () => {
     }
   });
 
-  it('checks independence before winning: a conflicting engagement needs a recorded exception', async () => {
+  it('checks independence before winning: a conflicting engagement needs an exception a partner approved', async () => {
     const { seller, customer } = await salesSetup();
     const audit = await buildBusinessLine(t.database.db, { name: uniq('审计') });
     const bookkeeping = await buildBusinessLine(t.database.db, { name: uniq('代理记账') });
@@ -556,18 +556,40 @@ describe('moving an opportunity', () => {
         independenceOverride: null,
       });
 
-      await addPair();
-      const won = await move(seller.client, deal.id, {
-        stageId: stages['赢单'].id,
-        independenceOverrideReason: '记账业务由分所独立团队承接，已经合伙人批准',
+      // The exception goes to a partner, by the flow of kind independence-override (for this test's line only).
+      const partner = await signedIn(t, { roleCode: 'executive', departmentId: null });
+      const admin = (await signedIn(t, { roleCode: 'admin' })).client;
+      const flow = await admin.post('/api/v1/workflows', {
+        subjectKind: 'independence-override',
+        nameZh: '独立性例外审批',
+        nameEn: 'Independence exception',
+        conditions: [{ field: 'businessLineId', op: 'eq', value: audit.id }],
+        steps: [{ nameZh: '合伙人审批', nameEn: 'Partner', assignee: { kind: 'user', userId: partner.user.id } }],
+        fallbackUserId: partner.user.id,
       });
+      expect(flow.status, JSON.stringify(flow.body)).toBe(201);
+      await addPair();
+      const reason = '记账业务由分所独立团队承接';
+      const requested = await seller.client.post(`/api/v1/opportunities/${deal.id}/independence-override`, { reason });
+      expect(requested.status, JSON.stringify(requested.body)).toBe(200);
+      await addPair();
+      const pending = await move(seller.client, deal.id, { stageId: stages['赢单'].id });
+      expect(pending.body.error.code).toBe('INDEPENDENCE_APPROVAL_PENDING');
+      const [waiting] = (await partner.client.get('/api/v1/approvals')).body.items;
+      expect(waiting).toMatchObject({ subjectKind: 'independence-override', subjectId: deal.id });
+      expect(waiting.summary.facts).toContainEqual({ key: 'reason', value: reason });
+      expect(
+        (await partner.client.post(`/api/v1/workflow-instances/${waiting.id}/decide`, { action: 'approve' })).status,
+      ).toBe(200);
+      await addPair();
+      const won = await move(seller.client, deal.id, { stageId: stages['赢单'].id });
       expect(won.status, JSON.stringify(won.body)).toBe(200);
       expect(won.body).toMatchObject({
         status: 'won',
         independenceOverride: {
-          reason: '记账业务由分所独立团队承接，已经合伙人批准',
-          byUserId: seller.user.id,
-          byUserName: seller.user.displayName,
+          reason,
+          byUserId: partner.user.id,
+          byUserName: partner.user.displayName,
           at: expect.any(String),
         },
       });

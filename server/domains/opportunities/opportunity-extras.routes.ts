@@ -9,7 +9,9 @@ import {
   ConflictPair,
   ConflictPairsInput,
   IndependenceCheck,
+  IndependenceOverrideRequest,
   Milestone,
+  Opportunity,
   MilestoneCreate,
   MilestoneParams,
   MilestoneUpdate,
@@ -46,6 +48,8 @@ import {
   updateMilestone,
   updateTask,
 } from './projects.service';
+import { requestIndependenceOverride } from './independence-approval';
+import { getOpportunity } from './opportunities.service';
 import { changeQuoteStatus, createQuote, findQuotes, submitQuote } from './quotes.service';
 
 /** Quotes, the project plan, engagement acceptance and the independence check of opportunities. */
@@ -108,6 +112,21 @@ export function registerOpportunityExtraRoutes(app: FastifyInstance) {
       },
     },
     (request) => changeQuoteStatus(ctxOf(request), request.params.id, request.params.quoteId, request.body.status),
+  );
+  r.post(
+    '/api/v1/opportunities/:id/independence-override',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary:
+          'Ask a partner for an independence exception: the opportunity conflicts with the customer’s other work',
+        params: IdParams,
+        body: IndependenceOverrideRequest,
+        response: { 200: Opportunity, ...errorResponses },
+      },
+    },
+    (request) => requestIndependenceOverride(ctxOf(request), request.params.id, request.body.reason, getOpportunity),
   );
   r.post(
     '/api/v1/opportunities/:id/quotes/:quoteId/submit',

@@ -74,6 +74,7 @@ export const zhCN = {
   'opp.note': '备注',
   'opp.winConfirmTitle': '确认赢单：{name}？',
   'opp.winConfirm': '赢单后商机将关闭，金额计入业绩；如需调整须重新打开。',
+  'opp.overrideRequested': '独立性例外申请已提交，合伙人批准后即可赢单（可在「审批」中查看进度）',
   'opp.wonDone': '恭喜，已赢单！',
   'opp.lostDone': '已标记为输单',
   'opp.moved': '已移到“{stage}”',
@@ -306,6 +307,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'opp.note': 'Note',
   'opp.winConfirmTitle': 'Mark {name} as won?',
   'opp.winConfirm': 'A won opportunity is closed and counts towards results; reopen it to change anything.',
+  'opp.overrideRequested':
+    'Independence exception requested: the opportunity can be won once a partner approves (follow it under Approvals)',
   'opp.wonDone': 'Won — congratulations!',
   'opp.lostDone': 'Marked as lost',
   'opp.moved': 'Moved to {stage}',

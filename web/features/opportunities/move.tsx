@@ -213,12 +213,15 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
               body = { ...body, ...answer };
               continue;
             }
-            if (isApiError(error, 'INDEPENDENCE_CONFLICT') && !body.independenceOverrideReason) {
+            if (isApiError(error, 'INDEPENDENCE_CONFLICT')) {
+              // Won only with a partner's approval: the reason goes to them as an exception request.
               const conflicts = (error.details as { conflicts?: IndependenceConflict[] } | undefined)?.conflicts ?? [];
               const reason = await askOverride(target, conflicts);
               if (!reason) return null;
-              body = { ...body, independenceOverrideReason: reason };
-              continue;
+              await opportunitiesApi.requestIndependenceOverride(target.id, reason);
+              void queryClient.invalidateQueries({ queryKey: [opportunitiesApi.path] });
+              void message.success(t('opp.overrideRequested'));
+              return null;
             }
             if (isApiError(error, 'STAGE_REQUIREMENTS_MISSING')) {
               const missing = ((error.details as { missing?: string[] } | undefined)?.missing ?? []).map((key) =>
