@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
+import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
 import { seedDemoToday } from './demo-today';
@@ -433,5 +434,6 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoCustomers(t);
     await seedDemoSales(t);
     await seedDemoToday({ db: t, jobs });
+    await seedDemoApprovals({ db: t, jobs });
   });
 }
