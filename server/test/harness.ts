@@ -182,3 +182,19 @@ export async function secondInstanceDatabase(
   const database = await openTestDatabase();
   return { database, close: () => database.close() };
 }
+
+/** A multipart/form-data body with the given files, named as browsers do (raw UTF-8). */
+export function multipart(parts: { filename: string; content: Buffer; type?: string }[]) {
+  const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    );
+    chunks.push(p.content, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

@@ -5,29 +5,13 @@ import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { IMPORT_MAX_BYTES } from '../../../common/schemas/transfer';
 import { files } from '../files/files.tables';
 import { signedIn } from '../../test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+import { createTestApp, multipart, uniq, type Client, type TestApp } from '../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
-
-/** A multipart/form-data body with the given files, named as browsers do (raw UTF-8). */
-function multipart(parts: { filename: string; content: Buffer; type?: string }[]) {
-  const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
-      ),
-    );
-    chunks.push(p.content, Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 function upload(client: Client, logId: string, parts: { filename: string; content: Buffer; type?: string }[]) {
   const { payload, headers } = multipart(parts);

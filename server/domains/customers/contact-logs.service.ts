@@ -168,7 +168,7 @@ const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
  * Refuses an upload that cannot fit the user's attachment quota (customer settings): `adding` bytes
  * on top of what they have stored. STORAGE_QUOTA_EXCEEDED names both in MB.
  */
-async function assertQuota(ctx: Ctx, adding: number): Promise<void> {
+export async function assertQuota(ctx: Ctx, adding: number): Promise<void> {
   const { attachmentQuotaMb } = await getCustomerSettings(ctx.db);
   const used = await storedBytesOf(ctx.db, ctx.actor.id);
   if (used + adding > attachmentQuotaMb * MB)

@@ -11,7 +11,7 @@ export const files = pgTable(
   'files',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    ownerType: text('owner_type', { enum: ['contact-log'] }).notNull(),
+    ownerType: text('owner_type', { enum: ['contact-log', 'workflow-instance'] }).notNull(),
     ownerId: uuid('owner_id').notNull(),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),

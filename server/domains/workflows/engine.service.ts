@@ -8,6 +8,8 @@ import { notify, type NotificationKind } from '../notifications/notifications.se
 import { getUserNames } from '../staff/actors';
 import { users } from '../staff/staff.tables';
 import { applicableWorkflow } from './definitions.service';
+import { maySeeInstance } from './access';
+import { assertAttachable } from './attachments.service';
 import { handlerOf, type SubjectFacts } from './registry';
 import { resolveStep } from './resolve';
 import { workflowAssignments, workflowInstances, workflowTransitions, workflowVersions } from './workflows.tables';
@@ -218,20 +220,6 @@ async function lockInstance(tx: Ctx, id: string, mayActOn: (instance: InstanceRo
   return instance;
 }
 
-/** Whether the actor may see an instance: its subject's readers, its submitter, and anyone who held a step. */
-export async function maySeeInstance(
-  ctx: Ctx,
-  instance: Pick<InstanceRow, 'id' | 'submittedBy' | 'subjectKind' | 'subjectId'>,
-) {
-  if (instance.submittedBy === ctx.actor.id) return true;
-  const [held] = await ctx.db
-    .select({ one: sql`1` })
-    .from(workflowAssignments)
-    .where(and(eq(workflowAssignments.instanceId, instance.id), eq(workflowAssignments.userId, ctx.actor.id)))
-    .limit(1);
-  return Boolean(held) || handlerOf(instance.subjectKind).canSee(ctx, instance.subjectId);
-}
-
 /** The actor's open assignment on the instance's current round; 409 when the step was decided meanwhile, 403 when not theirs. */
 async function myAssignment(tx: Ctx, instance: InstanceRow) {
   if (instance.status !== 'running') throw new AppError('WORKFLOW_NOT_RUNNING');
@@ -289,12 +277,14 @@ export async function decide(ctx: Ctx, id: string, body: Decision): Promise<void
       .update(workflowAssignments)
       .set({ open: false, decision: decision.action, decidedAt: sql`now()` })
       .where(eq(workflowAssignments.id, assignment.id));
+    await assertAttachable(tx, instance.id, decision.attachmentIds);
     const entry: NewTransition = {
       action: decision.action,
       step: position,
       actorId: ctx.actor.id,
       forUserId: assignment.forUserId,
       comment: decision.comment ?? null,
+      attachmentIds: decision.attachmentIds,
     };
     if (decision.action === 'reject') return settle(tx, instance, 'rejected', entry);
     if (decision.action === 'return') {

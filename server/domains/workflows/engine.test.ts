@@ -8,7 +8,7 @@ import {
   setDepartmentManager,
   signedIn,
 } from '../../test/factories';
-import { createTestApp, type Client, type TestApp } from '../../test/harness';
+import { createTestApp, multipart, type Client, type TestApp } from '../../test/harness';
 import { notifications } from '../notifications/notifications.tables';
 import { remindOverdue } from './engine.service';
 import { workflowTransitions } from './workflows.tables';
@@ -186,6 +186,35 @@ describe('a quote over the discount limit', () => {
       [id2, 'withdrawn'],
       [id1, 'rejected'],
     ]);
+  });
+});
+
+describe('documents on a decision', () => {
+  it('are uploaded to the instance by whoever may act on it, named once by a decision, and shown and served with the history', async () => {
+    const { seller, manager, opportunity } = await team(() => [managerStep]);
+    const q = await quote(seller.client, opportunity.id, '7000');
+    const id = await submit(seller.client, opportunity.id, q.id);
+    const upload = (client: Client, filename: string) => {
+      const { payload, headers } = multipart([{ filename, content: Buffer.from(`${filename} 内容`) }]);
+      return client.request('POST', `/api/v1/workflow-instances/${id}/attachments`, undefined, { payload, headers });
+    };
+    const { client: stranger } = await signedIn(t);
+    expect((await upload(stranger, 'x.pdf')).status).toBe(404);
+    const papers = await upload(manager.client, '审批意见.pdf');
+    expect(papers.status, JSON.stringify(papers.body)).toBe(201);
+    const sellers = await upload(seller.client, '客户说明.pdf');
+    expect(sellers.status).toBe(201);
+    // Someone else's document cannot be named in my decision.
+    const foreign = await decide(manager.client, id, { action: 'approve', attachmentIds: [sellers.body.id] });
+    expect(foreign.status).toBe(400);
+    const approved = await decide(manager.client, id, { action: 'approve', attachmentIds: [papers.body.id] });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const decision = approved.body.transitions.find((tr: { action: string }) => tr.action === 'approve');
+    expect(decision.attachments.map((a: { filename: string }) => a.filename)).toEqual(['审批意见.pdf']);
+    const download = await seller.client.get(`/api/v1/workflow-instances/${id}/attachments/${papers.body.id}`);
+    expect(download.status).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect((await stranger.get(`/api/v1/workflow-instances/${id}/attachments/${papers.body.id}`)).status).toBe(404);
   });
 });
 

@@ -14,7 +14,8 @@ import { notFound } from '../../errors';
 import { offsetOf } from '../../lib/listing';
 import { getUserNames } from '../staff/actors';
 import { users } from '../staff/staff.tables';
-import { maySeeInstance } from './engine.service';
+import { attachmentsOf } from './attachments.service';
+import { maySeeInstance } from './access';
 import { handlerOf } from './registry';
 import { workflowAssignments, workflowInstances, workflowTransitions, workflowVersions } from './workflows.tables';
 
@@ -151,6 +152,7 @@ async function presentInstances(ctx: Ctx, rows: SummaryRow[]): Promise<Instance[
       .where(inArray(workflowTransitions.instanceId, ids))
       .orderBy(asc(workflowTransitions.seq)),
   ]);
+  const attachments = await attachmentsOf(ctx.db, ids);
   const names = await getUserNames(ctx.db, [
     ...assignments.flatMap((a) => [a.userId, a.forUserId ?? a.userId]),
     ...transitions.flatMap((t) => [t.actorId, t.forUserId].filter((x): x is string => !!x)),
@@ -207,7 +209,7 @@ async function presentInstances(ctx: Ctx, rows: SummaryRow[]): Promise<Instance[
         comment: t.comment,
         assignees: t.assignees,
         note: t.note,
-        attachments: [],
+        attachments: t.attachmentIds.flatMap((id) => attachments.get(id) ?? []),
         at: t.at.toISOString(),
       })),
       mayDecide: i.status === 'running' && openMine,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { IdParams, Ok } from '../../../common/schemas/common';
+import { z } from 'zod';
+import { ErrorBody, Id, IdParams, Ok } from '../../../common/schemas/common';
+import { Attachment, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import {
   ApprovalCount,
   ApprovalListQuery,
@@ -19,6 +21,9 @@ import {
 import { pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
+import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver } from '../../lib/uploads';
+import { fileTypeOf } from '../files/files.service';
+import { assertCanAttach, attachToInstance, getInstanceFile } from './attachments.service';
 import { requirePermission } from '../../policy';
 import { createDelegation, listDelegations, revokeDelegation } from './delegations.service';
 import {
@@ -37,6 +42,8 @@ import { countWaiting, getInstance, listApprovals, subjectInstances } from './in
  * Deciding needs no permission beyond being signed in: being the step's assignee is the permission (the
  * engine checks it), and whoever may see the subject may see its approvals.
  */
+const InstanceFileParams = z.strictObject({ id: Id, fileId: Id });
+
 export function registerWorkflowRoutes(app: FastifyInstance) {
   onUserDeactivated(reassignFromDeactivated);
   const r = typed(app);
@@ -184,6 +191,49 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     async (request) => {
       await delegate(ctxOf(request), request.params.id, request.body.userId, request.body.comment);
       return getInstance(ctxOf(request), request.params.id);
+    },
+  );
+
+  r.post(
+    '/api/v1/workflow-instances/:id/attachments',
+    {
+      // A body announced as larger than one file is refused before it is read (413).
+      onRequest: refuseBodiesOver(MAX_FILE_BYTES),
+      schema: {
+        tags,
+        summary: `Upload one document for a decision on the instance (multipart/form-data, field "file", up to ${MAX_FILE_BYTES / 1024 / 1024} MB): its submitter or a current assignee; name it in the decision's attachmentIds`,
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: Attachment, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(request);
+      const announced = Number(request.headers['content-length']) || 0;
+      await assertCanAttach(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
+      const { file } = await receiveOneFile(request, reply, {
+        maxBytes: MAX_FILE_BYTES,
+        check: (filename) => void fileTypeOf(filename),
+      });
+      try {
+        const stored = await attachToInstance(ctx, request.params.id, file);
+        reply.status(201);
+        return stored;
+      } finally {
+        await file.discard();
+      }
+    },
+  );
+  r.get(
+    '/api/v1/workflow-instances/:id/attachments/:fileId',
+    { schema: { tags, summary: 'Download a document of an instance', params: InstanceFileParams } },
+    async (request, reply) => {
+      const file = await getInstanceFile(ctxOf(request), request.params.id, request.params.fileId);
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .header('cache-control', 'private, no-store')
+        .send(Buffer.from(file.content));
     },
   );
 

@@ -159,6 +159,8 @@ export const workflowTransitions = pgTable(
     comment: text('comment'),
     assignees: jsonb('assignees').$type<{ id: string; name: string }[]>().notNull().default([]),
     note: text('note'),
+    /** Documents the actor attached to the decision (files owned by the instance). */
+    attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull().default([]),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('workflow_transitions_seq_key').on(t.instanceId, t.seq)],

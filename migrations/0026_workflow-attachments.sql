@@ -1,0 +1,1 @@
+ALTER TABLE "workflow_transitions" ADD COLUMN "attachment_ids" jsonb DEFAULT '[]'::jsonb NOT NULL;
