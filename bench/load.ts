@@ -205,18 +205,31 @@ function plainCustomerList(filter: { q?: string; status?: string; order: string 
   };
 }
 
-/** The contacts of customers matching a search (the contacts list's `q`), a page by name, and their count. */
+/**
+ * The contacts whose own search text or whose customer's contains q (the contacts list's `q`), a page by name
+ * with the number of matches on each row (all of them are read to sort them anyway). A reader who sees every
+ * customer reads the contacts alone (matches, and contacts of matching customers, by their indexes); any other
+ * reader's matches are joined to the customers they may see, read by the ids that match (as the customer list).
+ */
 function plainContactSearch(q: string) {
   return (f: Fixtures, role: RoleKey) => {
     const p = params();
-    const cond = `${visibleSql(f, role, p)} AND ${searchSql(q, p)}`;
-    const page = `SELECT ct.* FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ${cond}
+    const pattern = containsPattern(q.toLowerCase());
+    const grams = gramsOf(q);
+    const matches = (alias: string) =>
+      `${alias}.search_text LIKE ${p.add(pattern)}${grams ? ` AND ${alias}.search_grams @> ${p.add(grams)}::text[]` : ''}`;
+    const customerMatches = `SELECT id FROM customers c WHERE ${matches('c')}`;
+    const from =
+      ROLES[role].scope === 'all'
+        ? `contacts ct WHERE (${matches('ct')} OR ct.customer_id = ANY(ARRAY(${customerMatches})))`
+        : `contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ${visibleSql(f, role, p)}
+            AND c.id = ANY(ARRAY(${customerMatches} UNION SELECT customer_id FROM contacts ct WHERE ${matches('ct')}))
+            AND (${matches('ct')} OR ${matches('c')})`;
+    const page = `SELECT ct.*, count(*) OVER () AS total FROM ${from}
       ORDER BY ${nameFirst('ct.name', q)}ct.name, ct.id LIMIT ${PAGE}`;
-    const count = `SELECT count(*) FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ${cond}`;
     return async (query: Query): Promise<PlainAnswer> => {
       const rows = (await query(page, p.values)).rows;
-      const total = rows.length === PAGE ? Number((await query(count, p.values)).rows[0].count) : rows.length;
-      return { ids: rows.map((r) => r.id as string), total };
+      return { ids: rows.map((r) => r.id as string), total: rows.length ? Number(rows[0].total) : 0 };
     };
   };
 }

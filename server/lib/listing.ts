@@ -55,6 +55,27 @@ export async function pageWithTotal<T>(
   return { rows: found, total };
 }
 
+/** The number of rows the whole statement finds before its LIMIT, on each row of the page (pageCountedAlong). */
+export const totalAlong = () => sql<number>`count(*) OVER ()`.mapWith(Number);
+
+/**
+ * As pageWithTotal, in one statement, for a list that reads every row it finds for any page anyway
+ * (a search sorted by how well each row matches): its rows carry the total (`total: totalAlong()`),
+ * instead of a second statement finding the same rows again to count them. Only a page past the
+ * end has no row to carry it; then `count` runs.
+ */
+export async function pageCountedAlong<T extends { total: number }>(
+  query: { page: number },
+  rows: PromiseLike<T[]>,
+  count: () => PromiseLike<{ total: number }[]>,
+): Promise<{ rows: T[]; total: number }> {
+  const found = await rows;
+  if (found.length > 0) return { rows: found, total: found[0].total };
+  if (query.page === 1) return { rows: found, total: 0 };
+  const [{ total }] = await count();
+  return { rows: found, total };
+}
+
 /**
  * How far a capped count goes past the start of the page: beyond it a list's total is a lower
  * bound (`totalExact: false`, shown as "10,000+"). Counting every visible row of a 100,000-row

@@ -174,6 +174,38 @@ describe('the contacts search', () => {
     const byName = await client.get('/api/v1/contacts', { q: A + B, sort: '-name' });
     expect(byName.body.items.map((c: Item) => c.name)).toEqual(['赵出纳', '王会计', `${A}${B}明`, `${A}${B}`]);
   });
+
+  it('finds a contact by its own words or its customer’s, not by a colleague’s; counts them page by page', async () => {
+    const [A, B] = rareChars(2);
+    const { client: s1 } = await signedIn(t);
+    const { client: s2 } = await signedIn(t);
+    const { client: exec } = await signedIn(t, { roleCode: 'executive', departmentId: null });
+    const add = async (client: Client, customerName: string, contactNames: string[]) => {
+      const customer = await client.post('/api/v1/customers', { name: customerName });
+      expect(customer.status).toBe(201);
+      for (const name of contactNames)
+        expect((await client.post('/api/v1/contacts', { customerId: customer.body.id, name })).status).toBe(201);
+    };
+    await add(s1, '上海某公司', [`${A}${B}`, '王会计']);
+    await add(s1, `${A}${B}商贸`, ['赵出纳', '钱经理']);
+    await add(s2, '西安某公司', [`${A}${B}强`, '孙经理']);
+
+    const mine = await s1.get('/api/v1/contacts', { q: A + B });
+    expect(mine.body.items[0].name).toBe(`${A}${B}`);
+    expect(new Set(names(mine.body.items))).toEqual(new Set([`${A}${B}`, '赵出纳', '钱经理']));
+    expect(mine.body.total).toBe(3);
+    // The partner sees every customer: the colleague's contact too, named with q's prefix, second.
+    const all = await exec.get('/api/v1/contacts', { q: A + B });
+    expect(names(all.body.items).slice(0, 2)).toEqual([`${A}${B}`, `${A}${B}强`]);
+    expect(new Set(names(all.body.items))).toEqual(new Set([`${A}${B}`, `${A}${B}强`, '赵出纳', '钱经理']));
+    // Full pages carry the total; a page past the end still tells it.
+    const first = await exec.get('/api/v1/contacts', { q: A + B, pageSize: 3 });
+    expect(first.body).toMatchObject({ total: 4, page: 1 });
+    expect(first.body.items).toHaveLength(3);
+    const past = await exec.get('/api/v1/contacts', { q: A + B, pageSize: 3, page: 3 });
+    expect(past.body).toMatchObject({ items: [], total: 4, page: 3 });
+    expect((await s1.get('/api/v1/contacts', { q: A + B, pageSize: 2, page: 5 })).body.total).toBe(3);
+  });
 });
 
 describe('the gram index', () => {
