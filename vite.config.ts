@@ -101,6 +101,10 @@ export default defineConfig({
     // dist/web/.vite/manifest.json: which chunks each page loads (bench/web-size.ts reads it).
     manifest: true,
     rolldownOptions: {
+      // antd's Input reads the Form's context from @rc-component/form, whose package does not say that it is free
+      // of side effects: without this, every page with an input (the sign-in page too) loads the whole Form
+      // and its validator, used or not.
+      treeshake: { moduleSideEffects: [{ test: /node_modules[\\/]@rc-component[\\/]form[\\/]/, sideEffects: false }] },
       output: {
         codeSplitting: { groups: VENDOR_GROUPS },
         chunkFileNames: chunkFileName,
