@@ -5,14 +5,17 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, runnerImport, type Plugin } from 'vite';
 
 /**
- * `virtual:web-messages/<locale>`: one language's UI strings. web/i18n/messages.ts keeps both languages
- * of every feature (typed, tested); the app loads only the language it shows. In the dev server the
- * module re-exports messages.ts (edits apply); a build writes the strings of that language alone.
+ * `virtual:web-messages/<part>/<locale>`: one language's UI strings, in two parts — `first-load` (the sign-in
+ * page, the loading and error screens: messages.ts's FIRST_LOAD_PARTS) and `app` (every other string, loaded with
+ * the signed-in app). web/i18n/messages.ts keeps both languages of every feature (typed, tested); the app loads
+ * only the language it shows. In the dev server both parts re-export all of messages.ts (edits apply); a build
+ * writes the strings of that language and part alone.
  */
 function webMessages(): Plugin {
-  const PREFIX = 'virtual:web-messages/';
+  const PATTERN = /^virtual:web-messages\/(first-load|app)\/(zh-CN|en-US)$/;
   const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
-  const names: Record<string, 'zhCN' | 'enUS'> = { 'zh-CN': 'zhCN', 'en-US': 'enUS' };
+  const names = { 'zh-CN': 'zhCN', 'en-US': 'enUS' } as const;
+  type Messages = typeof import('./web/i18n/messages');
   let dev = false;
   return {
     name: 'gongdan-web-messages',
@@ -20,18 +23,21 @@ function webMessages(): Plugin {
       dev = config.command === 'serve';
     },
     resolveId(id) {
-      if (id.startsWith(PREFIX) && names[id.slice(PREFIX.length)]) return `\0${id}`;
+      if (PATTERN.test(id)) return `\0${id}`;
     },
     async load(id) {
-      if (!id.startsWith(`\0${PREFIX}`)) return;
-      const name = names[id.slice(PREFIX.length + 1)];
+      const match = id.startsWith('\0') && PATTERN.exec(id.slice(1));
+      if (!match) return;
+      const [, part, locale] = match;
+      const name = names[locale as keyof typeof names];
       if (dev) return `export { ${name} as default } from '/i18n/messages.ts';`;
       this.addWatchFile(source);
-      const { module } = await runnerImport<Record<typeof name, Record<string, string>>>(source, {
-        configFile: false,
-        logLevel: 'error',
-      });
-      return `export default ${JSON.stringify(module[name])};`;
+      const { module } = await runnerImport<Messages>(source, { configFile: false, logLevel: 'error' });
+      const first = new Set<string>(module.FIRST_LOAD_PARTS);
+      const strings = Object.entries(module.messageParts)
+        .filter(([feature]) => first.has(feature) === (part === 'first-load'))
+        .map(([, messages]) => messages[name]);
+      return `export default ${JSON.stringify(Object.assign({}, ...strings))};`;
     },
   };
 }
@@ -62,7 +68,7 @@ function precompress(): Plugin {
 /**
  * Vendor chunks by library, named after it, so that a release that changes only the app's code leaves
  * them cached (the file name is the library group and a hash of the content). Each page's chunk
- * (web/app/pages.tsx) loads only the groups it uses: FullCalendar and zod are chunks of their own,
+ * (web/app/pages.tsx) loads only the groups it uses: FullCalendar, zod and dayjs are chunks of their own,
  * and antd and the icons are split by the set of pages that use each part ("entries aware"), so the
  * sign-in page does not load the tables, trees and date pickers of the lists.
  */
@@ -74,6 +80,8 @@ const VENDOR_GROUPS = [
   { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack)[\\/]/, priority: 40 },
   { name: 'fullcalendar', test: /node_modules[\\/](@fullcalendar|preact)[\\/]/, priority: 30 },
   { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 30 },
+  // dayjs and its languages, with the signed-in shell (web/i18n/dayjs.ts); its plugins stay with antd's date pickers.
+  { name: 'dayjs', test: /node_modules[\\/]dayjs[\\/](dayjs\.min\.js|locale[\\/])/, priority: 30 },
   {
     name: 'icons',
     test: /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/,

@@ -22,6 +22,7 @@ import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
 import { useIsMobile } from '../components/responsive';
 import { loadCatalog, translateIn, useLocale, useT, type Locale } from '../i18n';
+import '../i18n/dayjs';
 import { preload } from './lazy-page';
 import { MobileNav } from './MobileNav';
 import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
