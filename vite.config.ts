@@ -70,26 +70,29 @@ function precompress(): Plugin {
  * them cached (the file name is the library group and a hash of the content). Each page's chunk
  * (web/app/pages.tsx) loads only the groups it uses: FullCalendar, zod and dayjs are chunks of their own,
  * and antd and the icons are split by the set of pages that use each part ("entries aware"), so the
- * sign-in page does not load the tables, trees and date pickers of the lists.
+ * sign-in page does not load the tables, trees and date pickers of the lists. What the entry itself uses
+ * of antd and of the icons (every route loads it) is one chunk of each, apart from the pages' parts.
  */
 const ANTD =
   /node_modules[\\/](antd|@rc-component|rc-[\w-]+|@ant-design[\\/](cssinjs|cssinjs-utils|colors|fast-color|react-slick)|@babel[\\/]runtime|classnames|clsx|dayjs|stylis|@emotion|compute-scroll-into-view|scroll-into-view-if-needed|throttle-debounce|json2mq|string-convert|toggle-selection|copy-to-clipboard|resize-observer-polyfill)[\\/]/;
-/** Parts of a split group smaller than this (bytes before minifying) join their closest neighbour: fewer, larger files. */
-const MERGE_BELOW = 20_000;
+const ICONS = /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/;
+/**
+ * Parts of a split group smaller than this (bytes before minifying) join their closest neighbour: fewer files.
+ * Kept small: whatever needs the small part loads the neighbour too (at 10,000 the sign-in page loaded the
+ * header's menus for one of antd's hooks).
+ */
+const MERGE_BELOW = 5_000;
+const byPages = { entriesAware: true, entriesAwareMergeThreshold: MERGE_BELOW };
 const VENDOR_GROUPS = [
   { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack)[\\/]/, priority: 40 },
   { name: 'fullcalendar', test: /node_modules[\\/](@fullcalendar|preact)[\\/]/, priority: 30 },
   { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 30 },
   // dayjs and its languages, with the signed-in shell (web/i18n/dayjs.ts); its plugins stay with antd's date pickers.
   { name: 'dayjs', test: /node_modules[\\/]dayjs[\\/](dayjs\.min\.js|locale[\\/])/, priority: 30 },
-  {
-    name: 'icons',
-    test: /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/,
-    priority: 30,
-    entriesAware: true,
-    entriesAwareMergeThreshold: MERGE_BELOW,
-  },
-  { name: 'antd', test: ANTD, priority: 20, entriesAware: true, entriesAwareMergeThreshold: MERGE_BELOW },
+  { name: 'icons', test: ICONS, tags: ['$initial' as const], priority: 26 },
+  { name: 'icons', test: ICONS, priority: 25, ...byPages },
+  { name: 'antd', test: ANTD, tags: ['$initial' as const], priority: 21 },
+  { name: 'antd', test: ANTD, priority: 20, ...byPages },
   { name: 'vendor', test: /node_modules[\\/]/, priority: 0 },
 ];
 
