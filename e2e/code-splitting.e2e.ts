@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { collectPageErrors, launchBrowser } from './support/browser';
-import { login, screenshot, settle } from './support/ui';
+import { login, screenshot, settle, switchLanguage } from './support/ui';
 
 /**
  * Issue 11's first load: every page is a chunk of its own. The sign-in page does not fetch the
@@ -123,8 +123,7 @@ test('English, once chosen, is there from the first render of the next visit', a
   const { page, errors, takeScripts } = await newPage(1280);
   await page.goto('/login');
   await page.getByLabel('用户名').waitFor();
-  await page.getByTestId('language-switch').click();
-  await page.getByRole('menuitem', { name: 'English' }).click();
+  await switchLanguage(page, 'English');
   await page.getByLabel('Username').waitFor();
   expect(takeScripts().some((file) => /\/en-US-/.test(file))).toBe(true);
   await page.reload();
