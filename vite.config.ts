@@ -5,14 +5,17 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, runnerImport, type Plugin } from 'vite';
 
 /**
- * `virtual:web-messages/<locale>`: one language's UI strings. web/i18n/messages.ts keeps both languages
- * of every feature (typed, tested); the app loads only the language it shows. In the dev server the
- * module re-exports messages.ts (edits apply); a build writes the strings of that language alone.
+ * `virtual:web-messages/<part>/<locale>`: one language's UI strings, in two parts — `first-load` (the sign-in
+ * page, the loading and error screens: messages.ts's FIRST_LOAD_PARTS) and `app` (every other string, loaded with
+ * the signed-in app). web/i18n/messages.ts keeps both languages of every feature (typed, tested); the app loads
+ * only the language it shows. In the dev server both parts re-export all of messages.ts (edits apply); a build
+ * writes the strings of that language and part alone.
  */
 function webMessages(): Plugin {
-  const PREFIX = 'virtual:web-messages/';
+  const PATTERN = /^virtual:web-messages\/(first-load|app)\/(zh-CN|en-US)$/;
   const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
-  const names: Record<string, 'zhCN' | 'enUS'> = { 'zh-CN': 'zhCN', 'en-US': 'enUS' };
+  const names = { 'zh-CN': 'zhCN', 'en-US': 'enUS' } as const;
+  type Messages = typeof import('./web/i18n/messages');
   let dev = false;
   return {
     name: 'gongdan-web-messages',
@@ -20,18 +23,21 @@ function webMessages(): Plugin {
       dev = config.command === 'serve';
     },
     resolveId(id) {
-      if (id.startsWith(PREFIX) && names[id.slice(PREFIX.length)]) return `\0${id}`;
+      if (PATTERN.test(id)) return `\0${id}`;
     },
     async load(id) {
-      if (!id.startsWith(`\0${PREFIX}`)) return;
-      const name = names[id.slice(PREFIX.length + 1)];
+      const match = id.startsWith('\0') && PATTERN.exec(id.slice(1));
+      if (!match) return;
+      const [, part, locale] = match;
+      const name = names[locale as keyof typeof names];
       if (dev) return `export { ${name} as default } from '/i18n/messages.ts';`;
       this.addWatchFile(source);
-      const { module } = await runnerImport<Record<typeof name, Record<string, string>>>(source, {
-        configFile: false,
-        logLevel: 'error',
-      });
-      return `export default ${JSON.stringify(module[name])};`;
+      const { module } = await runnerImport<Messages>(source, { configFile: false, logLevel: 'error' });
+      const first = new Set<string>(module.FIRST_LOAD_PARTS);
+      const strings = Object.entries(module.messageParts)
+        .filter(([feature]) => first.has(feature) === (part === 'first-load'))
+        .map(([, messages]) => messages[name]);
+      return `export default ${JSON.stringify(Object.assign({}, ...strings))};`;
     },
   };
 }
@@ -62,26 +68,31 @@ function precompress(): Plugin {
 /**
  * Vendor chunks by library, named after it, so that a release that changes only the app's code leaves
  * them cached (the file name is the library group and a hash of the content). Each page's chunk
- * (web/app/pages.tsx) loads only the groups it uses: FullCalendar and zod are chunks of their own,
+ * (web/app/pages.tsx) loads only the groups it uses: FullCalendar, zod and dayjs are chunks of their own,
  * and antd and the icons are split by the set of pages that use each part ("entries aware"), so the
- * sign-in page does not load the tables, trees and date pickers of the lists.
+ * sign-in page does not load the tables, trees and date pickers of the lists. What the entry itself uses
+ * of antd and of the icons (every route loads it) is one chunk of each, apart from the pages' parts.
  */
 const ANTD =
   /node_modules[\\/](antd|@rc-component|rc-[\w-]+|@ant-design[\\/](cssinjs|cssinjs-utils|colors|fast-color|react-slick)|@babel[\\/]runtime|classnames|clsx|dayjs|stylis|@emotion|compute-scroll-into-view|scroll-into-view-if-needed|throttle-debounce|json2mq|string-convert|toggle-selection|copy-to-clipboard|resize-observer-polyfill)[\\/]/;
-/** Parts of a split group smaller than this (bytes before minifying) join their closest neighbour: fewer, larger files. */
-const MERGE_BELOW = 20_000;
+const ICONS = /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/;
+/**
+ * Parts of a split group smaller than this (bytes before minifying) join their closest neighbour: fewer files.
+ * Kept small: whatever needs the small part loads the neighbour too (at 10,000 the sign-in page loaded the
+ * header's menus for one of antd's hooks).
+ */
+const MERGE_BELOW = 5_000;
+const byPages = { entriesAware: true, entriesAwareMergeThreshold: MERGE_BELOW };
 const VENDOR_GROUPS = [
   { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack)[\\/]/, priority: 40 },
   { name: 'fullcalendar', test: /node_modules[\\/](@fullcalendar|preact)[\\/]/, priority: 30 },
   { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 30 },
-  {
-    name: 'icons',
-    test: /node_modules[\\/]@ant-design[\\/](icons|icons-svg)[\\/]/,
-    priority: 30,
-    entriesAware: true,
-    entriesAwareMergeThreshold: MERGE_BELOW,
-  },
-  { name: 'antd', test: ANTD, priority: 20, entriesAware: true, entriesAwareMergeThreshold: MERGE_BELOW },
+  // dayjs and its languages, with the signed-in shell (web/i18n/dayjs.ts); its plugins stay with antd's date pickers.
+  { name: 'dayjs', test: /node_modules[\\/]dayjs[\\/](dayjs\.min\.js|locale[\\/])/, priority: 30 },
+  { name: 'icons', test: ICONS, tags: ['$initial' as const], priority: 26 },
+  { name: 'icons', test: ICONS, priority: 25, ...byPages },
+  { name: 'antd', test: ANTD, tags: ['$initial' as const], priority: 21 },
+  { name: 'antd', test: ANTD, priority: 20, ...byPages },
   { name: 'vendor', test: /node_modules[\\/]/, priority: 0 },
 ];
 
@@ -101,6 +112,10 @@ export default defineConfig({
     // dist/web/.vite/manifest.json: which chunks each page loads (bench/web-size.ts reads it).
     manifest: true,
     rolldownOptions: {
+      // antd's Input reads the Form's context from @rc-component/form, whose package does not say that it is free
+      // of side effects: without this, every page with an input (the sign-in page too) loads the whole Form
+      // and its validator, used or not.
+      treeshake: { moduleSideEffects: [{ test: /node_modules[\\/]@rc-component[\\/]form[\\/]/, sideEffects: false }] },
       output: {
         codeSplitting: { groups: VENDOR_GROUPS },
         chunkFileNames: chunkFileName,

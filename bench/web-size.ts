@@ -1,8 +1,8 @@
 /**
  * The web app's first load per route (issue 11, item 7): the gzipped JavaScript a browser fetches to
  * show a page opened by its address — the entry chunk and its static imports, plus the lazy chunks
- * the route renders (the sign-in page; or the signed-in shell and the page) with their static imports,
- * each file counted once. Read from Vite's manifest (dist/web/.vite/manifest.json), so the figure is
+ * the route renders (the sign-in page; or the signed-in shell, the signed-in app's strings and the page) with
+ * their static imports, each file counted once. Read from Vite's manifest (dist/web/.vite/manifest.json), so the figure is
  * the build's own; gzip at zlib's default level (what a reverse proxy typically sends).
  *
  *   npx tsx bench/web-size.ts            builds first (npm run build:web), then measures
@@ -36,17 +36,20 @@ const DIR = path.resolve(ROOT, dirArg >= 0 ? args[dirArg + 1] : 'dist/web');
 
 /** The lazy modules (manifest keys, relative to web/) each route renders besides the entry. */
 const SHELL = 'app/AppLayout.tsx';
+/** The signed-in app's strings in the default language: loaded with the shell (the entry has the sign-in page's). */
+const APP_STRINGS = '../virtual:web-messages/app/zh-CN';
+const SIGNED_IN = [SHELL, APP_STRINGS];
 const ROUTES: { name: string; path: string; renders: string[]; goalKb?: number }[] = [
   { name: 'sign-in', path: '/login', renders: ['features/auth/LoginPage.tsx'], goalKb: 250 },
-  { name: 'Today', path: '/', renders: [SHELL, 'features/today/TodayPage.tsx'], goalKb: 450 },
-  { name: 'customers list', path: '/customers', renders: [SHELL, 'features/customers/CustomersPage.tsx'] },
-  { name: 'customer page', path: '/customers/:id', renders: [SHELL, 'features/customers/CustomerPage.tsx'] },
+  { name: 'Today', path: '/', renders: [...SIGNED_IN, 'features/today/TodayPage.tsx'], goalKb: 450 },
+  { name: 'customers list', path: '/customers', renders: [...SIGNED_IN, 'features/customers/CustomersPage.tsx'] },
+  { name: 'customer page', path: '/customers/:id', renders: [...SIGNED_IN, 'features/customers/CustomerPage.tsx'] },
   {
     name: 'opportunity board',
     path: '/opportunities',
-    renders: [SHELL, 'features/opportunities/OpportunitiesPage.tsx'],
+    renders: [...SIGNED_IN, 'features/opportunities/OpportunitiesPage.tsx'],
   },
-  { name: 'calendar', path: '/calendar', renders: [SHELL, 'features/calendar/CalendarPage.tsx'] },
+  { name: 'calendar', path: '/calendar', renders: [...SIGNED_IN, 'features/calendar/CalendarPage.tsx'] },
 ];
 
 if (!args.includes('--no-build') && dirArg < 0) {
@@ -120,12 +123,12 @@ for (const route of ROUTES) {
 
 if (bundled.size > 0) console.log(`\n(not chunks of their own, in the entry: ${[...bundled].join(', ')})`);
 
-// Every page chunk the shell can load (the registry's lazy pages), with the shell.
-console.log(`\nevery page (entry + shell + page), gzip KB:`);
+// Every page chunk the shell can load (the registry's lazy pages), with the shell and its strings.
+console.log(`\nevery page (entry + shell + strings + page), gzip KB:`);
 const pages = Object.keys(manifest)
   .filter((key) => manifest[key].isDynamicEntry && /^features\/.*Page\.tsx$/.test(key) && key !== ROUTES[0].renders[0])
   .sort();
-for (const key of pages) console.log(`  ${pad(key, 56)}${num(kb(measure([SHELL, key]).gzip), 8)}`);
+for (const key of pages) console.log(`  ${pad(key, 56)}${num(kb(measure([...SIGNED_IN, key]).gzip), 8)}`);
 
 console.log(`\nchunks (gzip KB), the entry's first:`);
 const entryFiles = new Set(measure([]).files);

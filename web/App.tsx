@@ -6,12 +6,13 @@ import { ErrorNotice, RouteError } from './app/RouteError';
 import { MeContext, useMe, useSession, useUnauthorizedRedirect } from './auth/session';
 import { errorText } from './components/error-text';
 import { FullPageSpin } from './components/FullPageSpin';
-import { useLocale, useT } from './i18n';
+import { loadAppCatalog, useLocale, useT } from './i18n';
 
 // The sign-in page and the signed-in shell (menu, header, answer box, bell) are chunks of their own,
-// and so is every page (pages.tsx): the first load fetches only what the address shows.
+// and so is every page (pages.tsx): the first load fetches only what the address shows. The shell comes
+// with the signed-in app's strings (the first load has the sign-in page's and the error screens' alone).
 const loginPage = lazyPart(() => import('./features/auth/LoginPage').then((m) => m.LoginPage));
-const appLayout = lazyPart(() => import('./app/AppLayout').then((m) => m.AppLayout));
+const appLayout = lazyPart(() => Promise.all([import('./app/AppLayout'), loadAppCatalog()]).then(([m]) => m.AppLayout));
 // antd's Result (with its illustrations) is not part of the first load either: loaded when one shows.
 const forbidden = lazyPart(() => import('./components/Results').then((m) => m.ForbiddenResult));
 const notFound = lazyPart(() => import('./components/Results').then((m) => m.NotFoundResult));

@@ -21,11 +21,21 @@ export async function logout(page: Page) {
   await page.getByLabel(/^(用户名|Username)$/).waitFor();
 }
 
-/** Switches the UI language with the switch in the header (or on the login page). */
-export async function switchLanguage(page: Page, name: '简体中文' | 'English') {
-  await page.getByTestId('language-switch').click();
-  await clickSettled(page, page.getByRole('menuitem', { name }));
-  await page.getByTestId('language-switch').filter({ hasText: name }).waitFor();
+const LANGUAGES = { 简体中文: 'zh-CN', English: 'en-US' } as const;
+
+/**
+ * Switches the UI language with the switch in the header (a menu) or on the login page (the browser's
+ * select), and waits until the page speaks it.
+ */
+export async function switchLanguage(page: Page, name: keyof typeof LANGUAGES) {
+  const control = page.getByTestId('language-switch');
+  if (await control.evaluate((element) => element instanceof HTMLSelectElement)) {
+    await control.selectOption({ label: name });
+  } else {
+    await control.click();
+    await clickSettled(page, page.getByRole('menuitem', { name }));
+  }
+  await page.locator(`html[lang="${LANGUAGES[name]}"]`).waitFor();
 }
 
 /** The one open antd select / tree-select popup. */

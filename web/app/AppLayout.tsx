@@ -7,8 +7,8 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Skeleton, Typography, type MenuProps } from 'antd';
-import { Suspense, useMemo, useState } from 'react';
+import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Skeleton, Typography } from 'antd';
+import { Suspense, useState } from 'react';
 import { Link, matchPath, Outlet, useLocation, useNavigate } from 'react-router';
 import { authApi } from '../api/resources';
 import { can, storeMe, useMe } from '../auth/session';
@@ -22,47 +22,10 @@ import { roleLabel } from '../components/labels';
 import { BRAND_BLUE } from '../components/theme';
 import { useIsMobile } from '../components/responsive';
 import { loadCatalog, translateIn, useLocale, useT, type Locale } from '../i18n';
-import { preload } from './lazy-page';
+import '../i18n/dayjs';
+import { MyModules, useMenuItems } from './menu';
 import { MobileNav } from './MobileNav';
-import { APP_PAGES, MENU_GROUPS, type AppPage } from './pages';
-
-type MenuItem = NonNullable<MenuProps['items']>[number];
-
-/** The sider menu: only the pages the user's grants allow, groups only when they have entries. */
-function useMenuItems(): MenuItem[] {
-  const me = useMe();
-  const t = useT();
-  return useMemo(() => {
-    const entry = (page: AppPage): MenuItem => ({
-      key: page.path,
-      icon: page.icon,
-      // Pointing at (or focusing) an entry starts loading its page's code.
-      label: (
-        <Link to={page.path} onMouseEnter={() => preload(page)} onFocus={() => preload(page)}>
-          {t(page.labelKey)}
-        </Link>
-      ),
-    });
-    const items: MenuItem[] = [];
-    const groups = new Map<string, MenuItem[]>();
-    for (const page of APP_PAGES) {
-      if (page.hideInMenu || !page.allowed(me)) continue;
-      if (!page.group) {
-        items.push(entry(page));
-        continue;
-      }
-      let children = groups.get(page.group);
-      if (!children) {
-        const group = MENU_GROUPS[page.group];
-        children = [];
-        groups.set(page.group, children);
-        items.push({ key: group.key, icon: group.icon, label: t(group.labelKey), children });
-      }
-      children.push(entry(page));
-    }
-    return items;
-  }, [me, t]);
-}
+import { APP_PAGES, MENU_GROUPS, type ShellContext } from './pages';
 
 function UserMenu({ compact = false }: { compact?: boolean }) {
   const me = useMe();
@@ -149,6 +112,8 @@ function PageLoading() {
     </div>
   );
 }
+
+const shellContext: ShellContext = { myModules: <MyModules /> };
 
 export function AppLayout() {
   const t = useT();
@@ -247,7 +212,7 @@ export function AppLayout() {
               {/* A page whose code is still loading shows a skeleton at once (a new boundary per page, so a
                 navigation does not keep the previous page on screen while the next one's chunk arrives). */}
               <Suspense key={current?.path} fallback={<PageLoading />}>
-                <Outlet />
+                <Outlet context={shellContext} />
               </Suspense>
             </DocumentTitle>
           </Layout.Content>

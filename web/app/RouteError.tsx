@@ -1,5 +1,5 @@
 import { CloseCircleFilled, ReloadOutlined, WarningFilled } from '@ant-design/icons';
-import { Button, Flex, Typography } from 'antd';
+import { Button, Flex, theme } from 'antd';
 import type { ReactNode } from 'react';
 import { useRouteError } from 'react-router';
 import { errorText } from '../components/error-text';
@@ -17,19 +17,38 @@ export function isChunkLoadError(error: unknown): boolean {
 }
 
 /**
- * A result drawn like antd's Result (icon, title, text, action) without it: these show when code could
- * not be loaded, so they are part of the first load, which antd's Result (with its illustrations) is not.
+ * A result drawn like antd's Result (icon, title, text, action) without it, and with plain text instead of
+ * antd's Typography: these show when code could not be loaded, so they are part of the first load, which
+ * antd's Result (with its illustrations) and Typography (with its editing and copying) are not.
  */
 function PlainResult(props: { icon: ReactNode; title: string; detail: string; action: ReactNode; testId?: string }) {
+  const { token } = theme.useToken();
   return (
     <Flex vertical align="center" style={{ padding: '48px 32px', textAlign: 'center' }} data-testid={props.testId}>
       <div style={{ fontSize: 72, lineHeight: 1, marginBottom: 24 }}>{props.icon}</div>
-      <Typography.Title level={3} style={{ margin: 0, fontWeight: 400 }}>
+      <h3
+        style={{
+          margin: 0,
+          fontFamily: token.fontFamily,
+          fontWeight: 400,
+          fontSize: token.fontSizeHeading3,
+          lineHeight: token.lineHeightHeading3,
+          color: token.colorTextHeading,
+        }}
+      >
         {props.title}
-      </Typography.Title>
-      <Typography.Text type="secondary" style={{ marginTop: 4 }}>
+      </h3>
+      <span
+        style={{
+          marginTop: 4,
+          fontFamily: token.fontFamily,
+          fontSize: token.fontSize,
+          lineHeight: token.lineHeight,
+          color: token.colorTextDescription,
+        }}
+      >
         {props.detail}
-      </Typography.Text>
+      </span>
       <div style={{ marginTop: 24 }}>{props.action}</div>
     </Flex>
   );

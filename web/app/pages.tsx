@@ -1,49 +1,33 @@
-import {
-  AimOutlined,
-  ApartmentOutlined,
-  BranchesOutlined,
-  CalendarOutlined,
-  FunnelPlotOutlined,
-  MailOutlined,
-  NodeIndexOutlined,
-  NotificationOutlined,
-  ScheduleOutlined,
-  UnorderedListOutlined,
-  AuditOutlined,
-  BankOutlined,
-  EnvironmentOutlined,
-  SafetyCertificateOutlined,
-  ContactsOutlined,
-  FundOutlined,
-  KeyOutlined,
-  RiseOutlined,
-  SettingOutlined,
-  SolutionOutlined,
-  TagsOutlined,
-  TeamOutlined,
-  UserOutlined,
-} from '@ant-design/icons';
-import { Flex, Tag } from 'antd';
 import type { ReactNode } from 'react';
-import { Link } from 'react-router';
+import { useOutletContext } from 'react-router';
 import type { Me } from '../../common/schemas/auth';
 import { can, useMe } from '../auth/session';
 import type { REFERENCE_KINDS } from '../features/reference/reference-kinds';
-import { useT, type WebMessageKey } from '../i18n';
+import type { WebMessageKey } from '../i18n';
 import { lazyPart, type LazyPart } from './lazy-page';
 
-export type MenuGroup = { key: string; labelKey: WebMessageKey; icon: ReactNode };
+/*
+ * The route registry: what the entry needs to route an address and start loading its page. How the menu
+ * shows each page (its icon) belongs to the signed-in shell: menu.tsx.
+ */
+
+export type MenuGroup = { key: string; labelKey: WebMessageKey };
 
 export const MENU_GROUPS = {
-  customers: { key: 'customers', labelKey: 'nav.customerGroup', icon: <SolutionOutlined /> },
-  sales: { key: 'sales', labelKey: 'nav.salesGroup', icon: <RiseOutlined /> },
-  staff: { key: 'staff', labelKey: 'nav.staff', icon: <TeamOutlined /> },
+  customers: { key: 'customers', labelKey: 'nav.customerGroup' },
+  sales: { key: 'sales', labelKey: 'nav.salesGroup' },
+  staff: { key: 'staff', labelKey: 'nav.staff' },
 } as const satisfies Record<string, MenuGroup>;
+
+/** What the signed-in shell gives its pages (react-router's outlet context). */
+export type ShellContext = {
+  /** Links to every page of the menu the user may open (the profile page lists them). */
+  myModules: ReactNode;
+};
 
 export type AppPage = {
   path: string;
   labelKey: WebMessageKey;
-  icon: ReactNode;
   /** Which menu group the page sits in; none for top-level entries. */
   group?: keyof typeof MENU_GROUPS;
   /** Pages reached from the user menu, not the sider. */
@@ -59,7 +43,7 @@ const homePage = lazyPart(() =>
   import('../features/home/HomePage').then(
     (m) =>
       function Home() {
-        return <m.HomePage modules={<MyModules />} />;
+        return <m.HomePage modules={useOutletContext<ShellContext>().myModules} />;
       },
   ),
 );
@@ -81,30 +65,12 @@ const referencePage = (kind: keyof typeof REFERENCE_KINDS) =>
     ),
   );
 
-/** Links to every page of the menu the user may open (the profile page lists them). */
-function MyModules() {
-  const me = useMe();
-  const t = useT();
-  return (
-    <Flex wrap gap={8} style={{ marginTop: 16 }} data-testid="my-modules">
-      {APP_PAGES.filter((page) => !page.hideInMenu && page.allowed(me)).map((page) => (
-        <Link key={page.path} to={page.path}>
-          <Tag icon={page.icon} color="blue" style={{ marginInlineEnd: 0, padding: '4px 10px', fontSize: 14 }}>
-            {t(page.labelKey)}
-          </Tag>
-        </Link>
-      ))}
-    </Flex>
-  );
-}
 const readCustomers = (me: Me) => can(me, 'customers:read');
 
-/** Every page of the signed-in app: the router and the sider menu are both built from this list. */
-export const APP_PAGES: AppPage[] = [
+const PAGES = [
   {
     path: '/',
     labelKey: 'nav.today',
-    icon: <ScheduleOutlined />,
     allowed: () => true,
     element: <StartPage />,
     preload: todayPage.preload,
@@ -112,7 +78,6 @@ export const APP_PAGES: AppPage[] = [
   {
     path: '/calendar',
     labelKey: 'nav.calendar',
-    icon: <CalendarOutlined />,
     allowed: readCustomers,
     ...lazyPart(() => import('../features/calendar/CalendarPage').then((m) => m.CalendarPage)),
   },
@@ -120,7 +85,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/customers',
     group: 'customers',
     labelKey: 'nav.customers',
-    icon: <ContactsOutlined />,
     allowed: readCustomers,
     ...lazyPart(() => import('../features/customers/CustomersPage').then((m) => m.CustomersPage)),
   },
@@ -128,7 +92,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/customers/value-sheet',
     group: 'customers',
     labelKey: 'nav.customerSettings',
-    icon: <FundOutlined />,
     allowed: (me) => can(me, 'customers:configure'),
     ...lazyPart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
   },
@@ -136,7 +99,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/customers/:id',
     group: 'customers',
     labelKey: 'nav.customers',
-    icon: <ContactsOutlined />,
     hideInMenu: true,
     allowed: readCustomers,
     ...lazyPart(() => import('../features/customers/CustomerPage').then((m) => m.CustomerPage)),
@@ -145,7 +107,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/campaigns',
     group: 'sales',
     labelKey: 'nav.campaigns',
-    icon: <NotificationOutlined />,
     allowed: (me) => can(me, 'campaigns:read'),
     ...lazyPart(() => import('../features/campaigns/CampaignsPage').then((m) => m.CampaignsPage)),
   },
@@ -153,7 +114,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/campaigns/:id',
     group: 'sales',
     labelKey: 'nav.campaigns',
-    icon: <NotificationOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'campaigns:read'),
     ...lazyPart(() => import('../features/campaigns/CampaignPage').then((m) => m.CampaignPage)),
@@ -162,7 +122,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/leads',
     group: 'sales',
     labelKey: 'lead.nav',
-    icon: <AimOutlined />,
     allowed: (me) => can(me, 'leads:read'),
     ...lazyPart(() => import('../features/leads/LeadsPage').then((m) => m.LeadsPage)),
   },
@@ -170,7 +129,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/leads/:id',
     group: 'sales',
     labelKey: 'lead.nav',
-    icon: <AimOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'leads:read'),
     ...lazyPart(() => import('../features/leads/LeadPage').then((m) => m.LeadPage)),
@@ -179,7 +137,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/opportunities',
     group: 'sales',
     labelKey: 'opp.nav',
-    icon: <FunnelPlotOutlined />,
     allowed: (me) => can(me, 'opportunities:read'),
     ...lazyPart(() => import('../features/opportunities/OpportunitiesPage').then((m) => m.OpportunitiesPage)),
   },
@@ -187,7 +144,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/opportunities/:id',
     group: 'sales',
     labelKey: 'opp.nav',
-    icon: <FunnelPlotOutlined />,
     hideInMenu: true,
     allowed: (me) => can(me, 'opportunities:read'),
     ...lazyPart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
@@ -196,7 +152,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/sales/assignment-rules',
     group: 'sales',
     labelKey: 'rule.nav',
-    icon: <BranchesOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
     ...lazyPart(() => import('../features/assignment-rules/AssignmentRulesPage').then((m) => m.AssignmentRulesPage)),
   },
@@ -204,7 +159,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/sales/activity-categories',
     group: 'sales',
     labelKey: 'nav.activityCategories',
-    icon: <UnorderedListOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
     ...lazyPart(() => import('../features/activities/ActivityCategoriesPage').then((m) => m.ActivityCategoriesPage)),
   },
@@ -212,7 +166,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/sales/pipelines',
     group: 'sales',
     labelKey: 'pipeline.nav',
-    icon: <NodeIndexOutlined />,
     allowed: (me) => can(me, 'sales:configure'),
     ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
   },
@@ -220,7 +173,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/users',
     group: 'staff',
     labelKey: 'nav.users',
-    icon: <UserOutlined />,
     // Colleagues' records: a salesperson's own scope would list only themselves (their profile is under /me).
     allowed: (me) => can(me, 'staff:read', 'department'),
     ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
@@ -229,7 +181,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/departments',
     group: 'staff',
     labelKey: 'nav.departments',
-    icon: <ApartmentOutlined />,
     allowed: manageStaff,
     ...lazyPart(() => import('../features/departments/DepartmentsPage').then((m) => m.DepartmentsPage)),
   },
@@ -237,7 +188,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/branches',
     group: 'staff',
     labelKey: 'nav.branches',
-    icon: <BankOutlined />,
     allowed: manageStaff,
     ...referencePage('branches'),
   },
@@ -245,7 +195,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/regions',
     group: 'staff',
     labelKey: 'nav.regions',
-    icon: <EnvironmentOutlined />,
     allowed: manageStaff,
     ...referencePage('regions'),
   },
@@ -253,7 +202,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/business-lines',
     group: 'staff',
     labelKey: 'nav.businessLines',
-    icon: <TagsOutlined />,
     allowed: manageStaff,
     ...referencePage('businessLines'),
   },
@@ -261,7 +209,6 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/roles',
     group: 'staff',
     labelKey: 'nav.roles',
-    icon: <SafetyCertificateOutlined />,
     allowed: manageStaff,
     ...lazyPart(() => import('../features/roles/RolesPage').then((m) => m.RolesPage)),
   },
@@ -269,28 +216,24 @@ export const APP_PAGES: AppPage[] = [
     path: '/staff/api-tokens',
     group: 'staff',
     labelKey: 'settings.tokens',
-    icon: <KeyOutlined />,
     allowed: manageStaff,
     ...lazyPart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
   },
   {
     path: '/mail-outbox',
     labelKey: 'nav.outbox',
-    icon: <MailOutlined />,
     allowed: (me) => can(me, 'mail:manage'),
     ...lazyPart(() => import('../features/mail/OutboxPage').then((m) => m.OutboxPage)),
   },
   {
     path: '/audit',
     labelKey: 'nav.audit',
-    icon: <AuditOutlined />,
     allowed: (me) => can(me, 'audit:read'),
     ...lazyPart(() => import('../features/audit/AuditLogPage').then((m) => m.AuditLogPage)),
   },
   {
     path: '/me',
     labelKey: 'nav.profile',
-    icon: <UserOutlined />,
     hideInMenu: true,
     allowed: () => true,
     ...homePage,
@@ -298,9 +241,14 @@ export const APP_PAGES: AppPage[] = [
   {
     path: '/settings',
     labelKey: 'nav.settings',
-    icon: <SettingOutlined />,
     hideInMenu: true,
     allowed: () => true,
     ...lazyPart(() => import('../features/settings/SettingsPage').then((m) => m.SettingsPage)),
   },
-];
+] as const satisfies readonly AppPage[];
+
+/** Every page of the signed-in app: the router and the sider menu are both built from this list. */
+export const APP_PAGES: readonly AppPage[] = PAGES;
+
+/** The address of every page the menu shows (menu.tsx gives each its icon). */
+export type MenuPath = Exclude<(typeof PAGES)[number], { hideInMenu: true }>['path'];

@@ -3,18 +3,18 @@ import { Button, Dropdown } from 'antd';
 import { LANGUAGE_NAMES, LOCALES, useLocale, useT, type Locale } from '../i18n';
 
 /**
- * Switches the UI language. `onSelect` lets the signed-in header save the choice on the
- * server; without it the choice is only remembered in this browser.
+ * The signed-in header's language switch: `onSelect` saves the choice on the server and switches (the
+ * sign-in page has a lighter one: LanguageSelect).
  */
 export function LanguageSwitch({
   onSelect,
   compact = false,
 }: {
-  onSelect?: (locale: Locale) => void | Promise<void>;
+  onSelect: (locale: Locale) => void | Promise<void>;
   /** The globe alone (a phone's header); the language's name stays for screen readers. */
   compact?: boolean;
 }) {
-  const { locale, setLocale } = useLocale();
+  const { locale } = useLocale();
   const t = useT();
   return (
     <Dropdown
@@ -25,9 +25,7 @@ export function LanguageSwitch({
         items: LOCALES.map((l) => ({ key: l, label: LANGUAGE_NAMES[l] })),
         onClick: ({ key }) => {
           const next = key as Locale;
-          if (next === locale) return;
-          if (onSelect) void onSelect(next);
-          else setLocale(next);
+          if (next !== locale) void onSelect(next);
         },
       }}
     >

@@ -2,11 +2,8 @@ import { ConfigProvider } from 'antd';
 import type { Locale as AntLocale } from 'antd/es/locale';
 import antEnUS from 'antd/es/locale/en_US';
 import antZhCN from 'antd/es/locale/zh_CN';
-import dayjs from 'dayjs';
-import 'dayjs/locale/en';
-import 'dayjs/locale/zh-cn';
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
-import zhCN from 'virtual:web-messages/zh-CN';
+import zhCNFirstLoad from 'virtual:web-messages/first-load/zh-CN';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n/locales';
 import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
@@ -16,28 +13,65 @@ import type { WebMessageKey } from './messages';
 export type { Locale, WebMessageKey };
 export { LOCALES };
 
-type Catalog = Record<WebMessageKey, string>;
+type Catalog = Partial<Record<WebMessageKey, string>>;
 /**
- * The UI strings of one language each (built by vite.config.ts from messages.ts): the default language
- * comes with the first load, another is loaded when chosen — nobody downloads both dictionaries.
+ * The UI strings of one language each, in two parts (built by vite.config.ts from messages.ts): the first
+ * load's (the sign-in page, the loading and error screens) and the signed-in app's, loaded when it starts.
+ * The default language's first part comes with the entry; everything else is loaded when needed — nobody
+ * downloads both dictionaries, nor the app's strings to sign in.
  */
-const catalogs: Partial<Record<Locale, Catalog>> = { 'zh-CN': zhCN };
-const catalogLoaders: Record<Locale, () => Promise<Catalog>> = {
-  'zh-CN': async () => zhCN,
-  'en-US': () => import('virtual:web-messages/en-US').then((m) => m.default),
+type Part = 'first-load' | 'app';
+const partLoaders: Record<Locale, Record<Part, () => Promise<Catalog>>> = {
+  'zh-CN': {
+    'first-load': async () => zhCNFirstLoad,
+    app: () => import('virtual:web-messages/app/zh-CN').then((m) => m.default),
+  },
+  'en-US': {
+    'first-load': () => import('virtual:web-messages/first-load/en-US').then((m) => m.default),
+    app: () => import('virtual:web-messages/app/en-US').then((m) => m.default),
+  },
 };
+const loadedParts: Record<Locale, Set<Part>> = { 'zh-CN': new Set(['first-load']), 'en-US': new Set() };
+/** Each language's strings loaded so far, both parts in one dictionary. */
+const catalogs: Record<Locale, Catalog> = { 'zh-CN': { ...zhCNFirstLoad }, 'en-US': {} };
+/** The parts the app shows: the first load's, and the app's once the signed-in app has started. */
+let neededParts: Part[] = ['first-load'];
+
+async function loadPart(locale: Locale, part: Part) {
+  if (loadedParts[locale].has(part)) return;
+  Object.assign(catalogs[locale], await partLoaders[locale][part]());
+  loadedParts[locale].add(part);
+}
+
+/** Whether a language can be shown: every part the app needs is there. */
+const complete = (locale: Locale) => neededParts.every((part) => loadedParts[locale].has(part));
 
 /** Loads a language's strings (once); a failed load leaves the default language's in use. */
 export async function loadCatalog(locale: Locale): Promise<void> {
-  if (catalogs[locale]) return;
   try {
-    catalogs[locale] = await catalogLoaders[locale]();
+    await Promise.all(neededParts.map((part) => loadPart(locale, part)));
   } catch {
     // translateIn falls back to the default language: readable, and the next switch tries again
   }
 }
+
+/**
+ * The signed-in app's strings in the language shown, loaded with the app's code; from then on every language
+ * switch loads both parts. When they cannot be loaded the default language's are used (as loadCatalog does);
+ * rejects, as a chunk that cannot be loaded does, when even those cannot.
+ */
+export async function loadAppCatalog(): Promise<void> {
+  neededParts = ['first-load', 'app'];
+  const locale = shownLocale;
+  try {
+    await loadPart(locale, 'app');
+  } catch (error) {
+    if (locale === DEFAULT_LOCALE) throw error;
+    await loadPart(DEFAULT_LOCALE, 'app');
+  }
+}
+
 const antLocales: Record<Locale, AntLocale> = { 'zh-CN': antZhCN, 'en-US': antEnUS };
-const dayjsLocales: Record<Locale, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
 /** Each language is offered under its own name, whatever the current UI language. */
 export const LANGUAGE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', 'en-US': 'English' };
 
@@ -58,10 +92,22 @@ export function initialLocale(): Locale {
   return DEFAULT_LOCALE;
 }
 
-/** Applies a language everywhere outside React: API requests, dayjs, the document. */
+/** The language shown (applied), from the start: what the signed-in app's strings are loaded in. */
+let shownLocale = initialLocale();
+/** What follows the language outside React and outside the first load (dayjs: web/i18n/dayjs.ts). */
+const localeFollowers = new Set<(locale: Locale) => void>();
+
+/** Calls `follow` with the language shown now and whenever it changes. */
+export function followLocale(follow: (locale: Locale) => void) {
+  localeFollowers.add(follow);
+  follow(shownLocale);
+}
+
+/** Applies a language everywhere outside React: API requests, the document, the followers. */
 function applyLocale(locale: Locale) {
+  shownLocale = locale;
   setRequestLocale(locale);
-  dayjs.locale(dayjsLocales[locale]);
+  for (const follow of localeFollowers) follow(locale);
   document.documentElement.lang = locale;
   try {
     localStorage.setItem(STORAGE_KEY, locale);
@@ -75,9 +121,8 @@ const LocaleContext = createContext<LocaleState | null>(null);
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(() => {
-    const value = initialLocale();
-    applyLocale(value);
-    return value;
+    applyLocale(shownLocale);
+    return shownLocale;
   });
   // Switching waits for the language's strings; of quick successive choices the last one wins.
   const wanted = useRef<Locale | null>(null);
@@ -109,7 +154,7 @@ export type Translate = (key: WebMessageKey, params?: Record<string, string | nu
 
 /** The translation function of a given language (e.g. the one just switched to, before React re-renders). */
 export function translateIn(locale: Locale): Translate {
-  const catalog = catalogs[locale] ?? zhCN;
+  const catalog = catalogs[complete(locale) ? locale : DEFAULT_LOCALE];
   return (key, params) => formatMessage(locale, catalog[key] ?? key, params);
 }
 

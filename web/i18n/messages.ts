@@ -46,6 +46,12 @@ export const messageParts = {
   mail,
 };
 
+/**
+ * The parts whose strings come with the first load (the sign-in page, the loading and error screens, the
+ * shell's words); the other parts' strings are loaded with the signed-in app (web/i18n/index.tsx).
+ */
+export const FIRST_LOAD_PARTS: (keyof typeof messageParts)[] = ['shell', 'auth'];
+
 export const zhCN = {
   ...shell.zhCN,
   ...auth.zhCN,

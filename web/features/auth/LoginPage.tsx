@@ -1,38 +1,104 @@
-import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { CloseCircleFilled, LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Flex, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { Button, theme } from 'antd';
+// Input and Input.Password alone: `Input` from 'antd' brings its Search, TextArea and OTP along.
+import Input from 'antd/es/input/Input';
+import Password from 'antd/es/input/Password';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import type { Me } from '../../../common/schemas/auth';
 import { setCsrfToken } from '../../api/client';
 import { authApi } from '../../api/resources';
 import { storeMe, useSession } from '../../auth/session';
 import { errorText } from '../../components/error-text';
-import { LanguageSwitch } from '../../components/LanguageSwitch';
+import { LanguageSelect } from '../../components/LanguageSelect';
 import { Logo } from '../../components/Logo';
 import { FullPageSpin } from '../../components/FullPageSpin';
 import { useDocumentTitle } from '../../components/document-title';
-import { useLocale, useT, type Locale } from '../../i18n';
+import { useLocale, useT, type Locale, type WebMessageKey } from '../../i18n';
 
 type Values = { username: string; password: string };
+type Field = keyof Values;
+
+/** The message of a field that cannot be sent as it is: a username of spaces alone counts as none. */
+function problem(field: Field, value: string): WebMessageKey | undefined {
+  if (field === 'username') return value.trim() ? undefined : 'login.usernameRequired';
+  return value ? undefined : 'login.passwordRequired';
+}
+
+/**
+ * A labelled field with its message under it, drawn as antd's vertical Form draws one (the sign-in page
+ * does without the Form and its validation library): the label, the input, then the message in the
+ * field's bottom margin, announced when it appears.
+ */
+function LabelledField(props: { id: string; label: string; error?: string; children: ReactNode }) {
+  const { token } = theme.useToken();
+  return (
+    <div style={{ marginBottom: props.error ? 0 : token.marginLG }}>
+      <label
+        htmlFor={props.id}
+        style={{
+          display: 'block',
+          paddingBottom: token.paddingXS,
+          lineHeight: token.lineHeight,
+          color: token.colorText,
+        }}
+      >
+        {props.label}
+      </label>
+      {props.children}
+      {props.error && (
+        <div
+          id={`${props.id}-error`}
+          role="alert"
+          style={{ minHeight: token.controlHeightSM, lineHeight: token.lineHeight, color: token.colorError }}
+        >
+          {props.error}
+        </div>
+      )}
+    </div>
+  );
+}
 
 export function LoginPage() {
   const t = useT();
   const { setLocale } = useLocale();
+  const { token } = theme.useToken();
   const location = useLocation();
   const queryClient = useQueryClient();
   const session = useSession();
+  const [values, setValues] = useState<Values>({ username: '', password: '' });
+  // Checked as antd's Form checks: on every change of a field, and every field on submitting.
+  const [problems, setProblems] = useState<Partial<Record<Field, WebMessageKey>>>({});
+  const inputs = useRef<Partial<Record<Field, HTMLInputElement | null>>>({});
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   // A language picked here, before signing in, becomes the user's saved preference.
   const [pickedLocale, setPickedLocale] = useState<Locale | null>(null);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   useDocumentTitle(t('login.title'));
+  // Refused (or not answered): back in the password, to try again at once.
+  useEffect(() => {
+    if (error) inputs.current.password?.focus();
+  }, [error]);
 
   if (session.isPending) return <FullPageSpin />;
   if (session.data) return <Navigate to={from} replace />;
 
-  const submit = async (values: Values) => {
+  const change = (field: Field, value: string) => {
+    setValues((current) => ({ ...current, [field]: value }));
+    setProblems((current) => ({ ...current, [field]: problem(field, value) }));
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = { username: problem('username', values.username), password: problem('password', values.password) };
+    setProblems(found);
+    const first = (['username', 'password'] as const).find((field) => found[field]);
+    if (first) {
+      inputs.current[first]?.focus();
+      return;
+    }
     setSubmitting(true);
     setError(null);
     let me: Me;
@@ -58,12 +124,39 @@ export function LoginPage() {
     setLocale(next);
   };
 
+  /** What a field's input needs to show and announce its problem. */
+  const fieldProps = (field: Field) => ({
+    id: `login-${field}`,
+    value: values[field],
+    onChange: (event: { target: { value: string } }) => change(field, event.target.value),
+    ref: (input: { input: HTMLInputElement | null } | null) => {
+      inputs.current[field] = input?.input;
+    },
+    size: 'large' as const,
+    disabled: submitting,
+    status: problems[field] ? ('error' as const) : undefined,
+    'aria-required': true,
+    'aria-invalid': problems[field] ? true : undefined,
+    'aria-describedby': problems[field] ? `login-${field}-error` : undefined,
+  });
+
   return (
-    <Flex vertical style={{ minHeight: '100vh', background: 'linear-gradient(160deg, #eef3fb 0%, #f7f8fa 60%)' }}>
-      <Flex justify="flex-end" style={{ padding: '12px 24px' }}>
-        <LanguageSwitch onSelect={pickLocale} />
-      </Flex>
-      <Flex flex={1} align="center" justify="center" style={{ padding: '24px 16px 80px' }}>
+    <div
+      style={{
+        display: 'flex',
+        flexDirection: 'column',
+        minHeight: '100vh',
+        background: 'linear-gradient(160deg, #eef3fb 0%, #f7f8fa 60%)',
+        fontSize: token.fontSize,
+        color: token.colorText,
+      }}
+    >
+      <div style={{ display: 'flex', justifyContent: 'flex-end', padding: '12px 24px', fontFamily: token.fontFamily }}>
+        <LanguageSelect onSelect={pickLocale} />
+      </div>
+      <main
+        style={{ flex: 1, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: '24px 16px 80px' }}
+      >
         {/* A card drawn here, not antd's Card (which brings its tabs along): the sign-in page loads little. */}
         <div
           style={{
@@ -77,53 +170,92 @@ export function LoginPage() {
             boxShadow: '0 8px 24px rgba(31, 95, 191, 0.08)',
           }}
         >
-          <Flex vertical align="center" gap={4} style={{ marginBottom: 24 }}>
+          <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center', marginBottom: 24 }}>
             <Logo size={44} />
-            <Typography.Title level={2} style={{ margin: '8px 0 0' }}>
+            <h1
+              style={{
+                margin: '12px 0 4px',
+                fontFamily: token.fontFamily,
+                fontSize: token.fontSizeHeading2,
+                lineHeight: token.lineHeightHeading2,
+                fontWeight: token.fontWeightStrong,
+                color: token.colorTextHeading,
+              }}
+            >
               {t('app.fullName')}
-            </Typography.Title>
-            <Typography.Text type="secondary">{t('app.tagline')}</Typography.Text>
-          </Flex>
-          <Typography.Title level={4} style={{ marginTop: 0 }}>
-            {t('login.title')}
-          </Typography.Title>
-          {error && (
-            <Alert
-              type="error"
-              showIcon
-              title={error}
-              style={{ marginBottom: 16 }}
-              role="alert"
-              data-testid="login-error"
-            />
-          )}
-          <Form<Values> layout="vertical" requiredMark={false} onFinish={submit} disabled={submitting}>
-            <Form.Item
-              name="username"
-              label={t('login.username')}
-              rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}
+            </h1>
+            <span
+              style={{ fontFamily: token.fontFamily, lineHeight: token.lineHeight, color: token.colorTextDescription }}
             >
-              <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
-            </Form.Item>
-            <Form.Item
-              name="password"
-              label={t('login.password')}
-              rules={[{ required: true, message: t('login.passwordRequired') }]}
+              {t('app.tagline')}
+            </span>
+          </div>
+          {/* The text as antd's Typography and Form draw it (the mark above keeps the page's font). */}
+          <div style={{ fontFamily: token.fontFamily }}>
+            <h2
+              style={{
+                margin: '0 0 0.5em',
+                fontSize: token.fontSizeHeading4,
+                lineHeight: token.lineHeightHeading4,
+                fontWeight: token.fontWeightStrong,
+                color: token.colorTextHeading,
+              }}
             >
-              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" size="large" />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" block size="large" loading={submitting}>
-              {t('login.submit')}
-            </Button>
-          </Form>
-          <Typography.Paragraph
-            type="secondary"
-            style={{ marginTop: 16, marginBottom: 0, textAlign: 'center', fontSize: 12 }}
-          >
-            {t('login.footer')}
-          </Typography.Paragraph>
+              {t('login.title')}
+            </h2>
+            {error && (
+              // Drawn as antd's error Alert with its icon (the Alert would bring its other kinds and icons along).
+              <div
+                role="alert"
+                data-testid="login-error"
+                style={{
+                  display: 'flex',
+                  alignItems: 'center',
+                  gap: token.marginXS,
+                  marginBottom: 16,
+                  padding: `${token.paddingXS}px ${token.paddingSM}px`,
+                  background: token.colorErrorBg,
+                  border: `${token.lineWidth}px solid ${token.colorErrorBorder}`,
+                  borderRadius: token.borderRadiusLG,
+                }}
+              >
+                <CloseCircleFilled style={{ color: token.colorError }} />
+                <span style={{ lineHeight: token.lineHeight }}>{error}</span>
+              </div>
+            )}
+            <form onSubmit={(event) => void submit(event)}>
+              <LabelledField
+                id="login-username"
+                label={t('login.username')}
+                error={problems.username && t(problems.username)}
+              >
+                <Input {...fieldProps('username')} prefix={<UserOutlined />} autoComplete="username" autoFocus />
+              </LabelledField>
+              <LabelledField
+                id="login-password"
+                label={t('login.password')}
+                error={problems.password && t(problems.password)}
+              >
+                <Password {...fieldProps('password')} prefix={<LockOutlined />} autoComplete="current-password" />
+              </LabelledField>
+              <Button type="primary" htmlType="submit" block size="large" loading={submitting}>
+                {t('login.submit')}
+              </Button>
+            </form>
+            <p
+              style={{
+                margin: '16px 0 0',
+                textAlign: 'center',
+                fontSize: token.fontSizeSM,
+                lineHeight: token.lineHeight,
+                color: token.colorTextDescription,
+              }}
+            >
+              {t('login.footer')}
+            </p>
+          </div>
         </div>
-      </Flex>
-    </Flex>
+      </main>
+    </div>
   );
 }
