@@ -224,6 +224,8 @@ export const InstanceSummary = z.object({
   workflowNameEn: z.string(),
   version: z.int(),
   currentStep: z.int().nullable(),
+  /** Counts the steps started (a step started again after a return is a new round): what a decision is for. */
+  round: z.int(),
   currentStepNameZh: z.string().nullable(),
   currentStepNameEn: z.string().nullable(),
   stepCount: z.int(),
@@ -265,6 +267,12 @@ export const Decision = z.strictObject({
   comment: optionalText(2000),
   /** For `return`: the 1-based step to go back to, or 0 for the submitter. */
   returnTo: z.int().min(0).max(20).optional(),
+  /**
+   * The round the decider saw (InstanceSummary.round): when the step has moved on since — a second click, or
+   * a colleague quicker on an "any" step — the decision is 409 WORKFLOW_ALREADY_DECIDED instead of landing on
+   * the next step they also hold.
+   */
+  round: z.int().min(1).optional(),
   attachmentIds: z.array(Id).max(10).default([]),
 });
 export type Decision = z.input<typeof Decision>;

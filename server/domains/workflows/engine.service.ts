@@ -220,43 +220,30 @@ async function lockInstance(tx: Ctx, id: string, mayActOn: (instance: InstanceRo
   return instance;
 }
 
-/** The actor's open assignment on the instance's current round; 409 when the step was decided meanwhile, 403 when not theirs. */
+/**
+ * The actor's open assignment on the instance's current round. 409 when the step is not running, or the
+ * actor's decision was taken — by them, or by someone quicker on a step they held (it has moved on since);
+ * 403 when the step never was theirs, or they handed it on to a delegate.
+ */
 async function myAssignment(tx: Ctx, instance: InstanceRow) {
   if (instance.status !== 'running') throw new AppError('WORKFLOW_NOT_RUNNING');
-  const mine = await tx.db
+  const held = await tx.db
     .select()
     .from(workflowAssignments)
-    .where(
-      and(
-        eq(workflowAssignments.instanceId, instance.id),
-        eq(workflowAssignments.round, instance.round),
-        eq(workflowAssignments.userId, tx.actor.id),
-      ),
-    );
+    .where(and(eq(workflowAssignments.instanceId, instance.id), eq(workflowAssignments.userId, tx.actor.id)));
+  const mine = held.filter((a) => a.round === instance.round);
   const open = mine.find((a) => a.open);
   if (open) return open;
-  if (mine.length === 0) throw forbidden();
-  // Held in this round but closed: handed to a delegate (no longer theirs), or decided — by them or, on an
-  // "any" step, by someone quicker.
-  const [handedOn] = await tx.db
-    .select({ id: workflowAssignments.id })
-    .from(workflowAssignments)
-    .where(
-      and(
-        eq(workflowAssignments.instanceId, instance.id),
-        eq(workflowAssignments.round, instance.round),
-        eq(workflowAssignments.reason, 'delegated'),
-        eq(workflowAssignments.forUserId, tx.actor.id),
-      ),
-    );
-  if (handedOn && !mine.some((a) => a.decision)) throw forbidden();
+  // Closed in this round without a decision: handed to a delegate (a deactivated holder cannot ask).
+  if (mine.length === 0 ? held.length === 0 : !mine.some((a) => a.decision)) throw forbidden();
   throw new AppError('WORKFLOW_ALREADY_DECIDED');
 }
 
 /**
  * A decision on the current step by one of its assignees (or their delegate), taken once: the instance is
  * locked, so of two approvers deciding together, or one clicking twice, the second finds the step moved
- * on and gets 409 WORKFLOW_ALREADY_DECIDED. Approve moves to the next step when the step's mode is
+ * on and gets 409 WORKFLOW_ALREADY_DECIDED — also when they hold the next step, if they name the round
+ * they decided on. Approve moves to the next step when the step's mode is
  * satisfied (any: the first approval; all: every assignee's), and ends the flow approved after the last;
  * reject ends it; return goes back to an earlier step the step allows, or to the submitter (0).
  */
@@ -265,6 +252,8 @@ export async function decide(ctx: Ctx, id: string, body: Decision): Promise<void
   await inTransaction(ctx, async (tx) => {
     const instance = await lockInstance(tx, id, (i) => maySeeInstance(tx, i));
     const assignment = await myAssignment(tx, instance);
+    if (decision.round !== undefined && decision.round !== instance.round)
+      throw new AppError('WORKFLOW_ALREADY_DECIDED');
     const version = await versionOf(tx, instance);
     const position = instance.currentStep!;
     const step = version.steps[position - 1];

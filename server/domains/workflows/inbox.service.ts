@@ -53,6 +53,7 @@ function presentSummary(r: SummaryRow): InstanceSummary {
     workflowNameEn: r.workflowNameEn,
     version: r.version,
     currentStep: i.currentStep,
+    round: i.round,
     currentStepNameZh: current?.nameZh ?? null,
     currentStepNameEn: current?.nameEn ?? null,
     stepCount: r.steps.length,
