@@ -17,6 +17,38 @@ export async function median(fn: () => Promise<unknown>, runs = 30, warmup = 5):
   return times[Math.floor(times.length / 2)];
 }
 
+/** Median of a list of times. */
+export const medianOf = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+
+/** This process's CPU time (user + system) in milliseconds: what a request costs on PGlite, whatever else runs. */
+export const cpuClock = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * Median times of several paths, run in turn (the order rotates every run) after a warm-up, so load from
+ * elsewhere hits each alike. `clock` (ms): wall time by default, or cpuClock.
+ */
+export async function interleaved(
+  paths: (() => Promise<unknown>)[],
+  runs: number,
+  warmup: number,
+  clock: () => number = () => performance.now(),
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const p of paths) await p();
+  const times: number[][] = paths.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (let j = 0; j < paths.length; j++) {
+      const k = (i + j) % paths.length;
+      const start = clock();
+      await paths[k]();
+      times[k].push(clock() - start);
+    }
+  }
+  return times.map(medianOf);
+}
+
 /** Prints one benchmark line: the measured path as a ratio to its baseline run in the same process. */
 export function report(name: string, measured: number, baseline: number, limit: number): boolean {
   const ratio = measured / baseline;
@@ -78,13 +110,11 @@ export function wrapDriver(database: { client: unknown }) {
 export const isSessionExpiryUpdate = (text: string) => /^update "sessions"/i.test(text);
 
 /**
- * The database a benchmark runs on: PostgreSQL at DATABASE_URL, else PGlite in a new temporary directory
+ * The database a benchmark runs on: PostgreSQL at `databaseUrl` (default DATABASE_URL), else PGlite in a new temporary directory
  * (`dir`, which the benchmark removes when it ends).
  */
-export async function benchDatabase() {
+export async function benchDatabase(databaseUrl = process.env.DATABASE_URL) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gongdan-bench-'));
-  const database = process.env.DATABASE_URL
-    ? await openDatabase({ databaseUrl: process.env.DATABASE_URL })
-    : await openDatabase({ dataDir: dir });
+  const database = databaseUrl ? await openDatabase({ databaseUrl }) : await openDatabase({ dataDir: dir });
   return { database, dir };
 }

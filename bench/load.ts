@@ -295,6 +295,12 @@ const ENDPOINTS: Endpoint[] = [
     roles: ALL,
     url: (f) => `/api/v1/customers/${f.customerId}/overview`,
   },
+  {
+    key: 'approvals',
+    label: 'approvals inbox, waiting for me',
+    roles: ALL,
+    url: () => `/api/v1/approvals?box=waiting&pageSize=${PAGE}`,
+  },
 ];
 
 // ---------------------------------------------------------------- data

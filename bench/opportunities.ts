@@ -34,7 +34,7 @@ import { businessLines } from '../server/domains/staff/staff.tables';
 import { searchTextOf } from '../server/lib/search-text';
 import { bootstrapDatabase } from '../server/seed/bootstrap';
 import { seedDepartment, seedReference, seedUser } from '../server/seed/seeders';
-import { progress, report, wrapDriver, type Call } from './lib';
+import { interleaved, progress, report, wrapDriver, type Call } from './lib';
 
 const N = Number(process.argv[2] ?? 200_000);
 const M = Number(process.argv[3] ?? 500_000);
@@ -274,24 +274,6 @@ async function generate() {
   await raw(`DROP TABLE bench_stages, bench_stems, bench_opp_stems, bench_customers`);
   await raw('ANALYZE');
   console.log(`generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-}
-
-/** Median of a list of times. */
-const medianOf = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-
-/** Median times of several paths, run in turn (the order rotates every run) after a warm-up. */
-async function interleaved(paths: (() => Promise<unknown>)[], runs: number, warmup: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) for (const p of paths) await p();
-  const times: number[][] = paths.map(() => []);
-  for (let i = 0; i < runs; i++) {
-    for (let j = 0; j < paths.length; j++) {
-      const k = (i + j) % paths.length;
-      const start = performance.now();
-      await paths[k]();
-      times[k].push(performance.now() - start);
-    }
-  }
-  return times.map(medianOf);
 }
 
 try {
