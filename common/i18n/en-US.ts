@@ -67,6 +67,8 @@ export const enUS: Record<MessageKey, string> = {
   'leadStatus.disqualified': 'disqualified',
   'leadStatus.converted': 'converted',
   'field.member': 'team member',
+  'approvalStatus.approved': 'approved',
+  'approvalStatus.rejected': 'rejected',
   'opportunityStatus.open': 'open',
   'opportunityStatus.won': 'won',
   'opportunityStatus.lost': 'lost',
@@ -163,9 +165,14 @@ export const enUS: Record<MessageKey, string> = {
   'error.REMINDER_IN_PAST': 'The reminder time must be in the future',
   'error.MAIL_NOT_RESENDABLE': 'Only held or failed messages can be sent again',
   'error.SUGGESTION_RESOLVED': 'This suggestion was already dealt with (sent or dismissed)',
-  'error.QUOTE_APPROVAL_REQUIRED': 'This quote’s discount is over the business line’s limit: it can be sent or used to move the opportunity on once approved',
-  'error.INDEPENDENCE_APPROVAL_PENDING': 'The independence exception is waiting for approval: the opportunity can be won once a partner approves it',
-  'error.INDEPENDENCE_NO_CONFLICT': 'This opportunity conflicts with no other work: no independence exception is needed',
+  'error.QUOTE_APPROVAL_REQUIRED':
+    'This quote’s discount is over the business line’s limit: it can be sent or used to move the opportunity on once approved',
+  'error.INDEPENDENCE_APPROVAL_PENDING':
+    'The independence exception is waiting for approval: the opportunity can be won once a partner approves it',
+  'error.INDEPENDENCE_NO_CONFLICT':
+    'This opportunity conflicts with no other work: no independence exception is needed',
+  'error.QUOTE_APPROVAL_SETTLED':
+    'This quote’s approval is {status}; a quote never changes: to ask again, make a new version',
   'error.WORKFLOW_NO_FLOW': 'No approval flow applies: ask an administrator to set one up under Approval flows',
   'error.WORKFLOW_RUNNING': 'This is already waiting for approval: wait for the decision or withdraw it first',
   'error.WORKFLOW_NOT_RUNNING': 'This approval has ended; nothing more can be decided on it',

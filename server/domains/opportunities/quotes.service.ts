@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, max, ne } from 'drizzle-orm';
 import type { Quote, QuoteCreate } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { invalidInput, notFound, type InputIssue } from '../../errors';
+import { AppError, invalidInput, notFound, type InputIssue } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { users } from '../staff/staff.tables';
@@ -220,12 +220,18 @@ export async function changeQuoteStatus(
   });
 }
 
-/** Sends a quote for approval (again, after it was returned): the flow that applies to it starts. */
+/**
+ * Sends a quote for approval (again, after it was returned or withdrawn): the flow that applies to it starts.
+ * A quote approved or rejected is settled — it never changes, so asking again means a new version:
+ * QUOTE_APPROVAL_SETTLED.
+ */
 export async function submitQuote(ctx: Ctx, opportunityId: string, quoteId: string): Promise<Quote> {
   return inTransaction(ctx, async (tx) => {
     const opportunity = await opportunityFor(tx, opportunityId, { write: true, lock: true });
     assertOpen(opportunity);
-    await getQuote(tx.db, opportunity, quoteId);
+    const before = await getQuote(tx.db, opportunity, quoteId);
+    if (before.approval.status === 'approved' || before.approval.status === 'rejected')
+      throw new AppError('QUOTE_APPROVAL_SETTLED', { statusKey: `approvalStatus.${before.approval.status}` });
     await submitForApproval(tx, 'quote', quoteId);
     return getQuote(tx.db, opportunity, quoteId);
   });

@@ -220,9 +220,11 @@ describe('the workflow engine (property)', () => {
         const submit = async (p: Person): Promise<number> => {
           const latest = models.at(-1);
           const open = latest && (latest.status === 'running' || latest.status === 'returned') ? latest : null;
+          // An approved or rejected quote is settled (a new version asks again): 409 like one still running.
+          const settled = latest?.status === 'approved' || latest?.status === 'rejected';
           const expected = !SEE_THE_QUOTE.has(p)
             ? 404
-            : open?.status === 'running'
+            : settled || open?.status === 'running'
               ? 409
               : open && open.submitter !== p
                 ? 403

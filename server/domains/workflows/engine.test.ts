@@ -173,6 +173,12 @@ describe('a quote over the discount limit', () => {
     expect((await decide(manager.client, id1, { action: 'reject', comment: '折扣过大' })).body.status).toBe('rejected');
     expect((await decide(manager.client, id1, { action: 'approve' })).body.error.code).toBe('WORKFLOW_NOT_RUNNING');
     expect((await seller.client.patch(quoteUrl(opportunity.id, q1.id), { status: 'sent' })).status).toBe(409);
+    // A rejected quote is settled: asking again means a new version.
+    const again = await seller.client.post(`${quoteUrl(opportunity.id, q1.id)}/submit`);
+    expect(again.body.error).toMatchObject({
+      code: 'QUOTE_APPROVAL_SETTLED',
+      message: expect.stringContaining('驳回'),
+    });
     const q2 = await quote(seller.client, opportunity.id, '5000');
     const id2 = await submit(seller.client, opportunity.id, q2.id);
     expect((await manager.client.post(`/api/v1/workflow-instances/${id2}/withdraw`, {})).status).toBe(403);
