@@ -76,6 +76,12 @@ const PAGES = [
     preload: todayPage.preload,
   },
   {
+    path: '/approvals',
+    labelKey: 'approval.nav',
+    allowed: () => true,
+    ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
+  },
+  {
     path: '/calendar',
     labelKey: 'nav.calendar',
     allowed: readCustomers,
