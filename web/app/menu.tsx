@@ -14,6 +14,7 @@ import {
   MailOutlined,
   NodeIndexOutlined,
   NotificationOutlined,
+  PartitionOutlined,
   RiseOutlined,
   SafetyCertificateOutlined,
   ScheduleOutlined,
@@ -52,6 +53,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/staff/business-lines': <TagsOutlined />,
   '/staff/roles': <SafetyCertificateOutlined />,
   '/staff/api-tokens': <KeyOutlined />,
+  '/settings/approval-flows': <PartitionOutlined />,
   '/mail-outbox': <MailOutlined />,
   '/audit': <AuditOutlined />,
 };

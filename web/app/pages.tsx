@@ -226,6 +226,12 @@ const PAGES = [
     ...lazyPart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
   },
   {
+    path: '/settings/approval-flows',
+    labelKey: 'workflow.nav',
+    allowed: (me) => can(me, 'workflows:manage'),
+    ...lazyPart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
+  },
+  {
     path: '/mail-outbox',
     labelKey: 'nav.outbox',
     allowed: (me) => can(me, 'mail:manage'),
