@@ -526,6 +526,13 @@ export const workflowInstancesApi = {
     api<Instance>(`/api/v1/workflow-instances/${id}/withdraw`, { method: 'POST', body: { comment } }),
   delegate: (id: string, userId: string, comment: string | null) =>
     api<Instance>(`/api/v1/workflow-instances/${id}/delegate`, { method: 'POST', body: { userId, comment } }),
+  /** One document for a decision (named then in the decision's attachmentIds). */
+  attach: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<Attachment>(`/api/v1/workflow-instances/${id}/attachments`, { method: 'POST', body: form });
+  },
+  attachmentUrl: (id: string, fileId: string) => `/api/v1/workflow-instances/${id}/attachments/${fileId}`,
 };
 /** Approval flows 审批流程 (workflows:manage). */
 export const workflowsApi = {

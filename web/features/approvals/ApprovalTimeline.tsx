@@ -3,6 +3,7 @@ import { Collapse, Flex, Timeline, Typography } from 'antd';
 import { Link } from 'react-router';
 import type { Instance, Transition, WorkflowSubjectKind } from '../../../common/schemas/workflows';
 import { workflowInstancesApi } from '../../api/resources';
+import { AttachmentLink } from '../../components/AttachmentLink';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDateTime } from '../../components/format';
 import { dynamicKey, listSeparator, localName } from '../../components/labels';
@@ -89,6 +90,17 @@ export function InstanceTimeline({ instance }: { instance: Instance }) {
                 >
                   {tr.comment}
                 </Typography.Paragraph>
+              )}
+              {tr.attachments.length > 0 && (
+                <Flex gap={12} wrap data-testid="approval-attachments">
+                  {tr.attachments.map((a) => (
+                    <AttachmentLink
+                      key={a.id}
+                      href={workflowInstancesApi.attachmentUrl(instance.id, a.id)}
+                      attachment={a}
+                    />
+                  ))}
+                </Flex>
               )}
             </Flex>
           ),

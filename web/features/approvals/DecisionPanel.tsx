@@ -1,7 +1,28 @@
-import { CheckOutlined, CloseOutlined, RollbackOutlined, SwapOutlined, UndoOutlined } from '@ant-design/icons';
+import {
+  CheckOutlined,
+  CloseOutlined,
+  PaperClipOutlined,
+  RollbackOutlined,
+  SwapOutlined,
+  UndoOutlined,
+} from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Flex, Form, Input, Modal, Popconfirm, Radio, Typography, type ButtonProps } from 'antd';
+import {
+  App,
+  Button,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Radio,
+  Typography,
+  Upload,
+  type ButtonProps,
+  type UploadFile,
+} from 'antd';
 import { useState } from 'react';
+import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import type { Instance } from '../../../common/schemas/workflows';
 import { useWrite } from '../../api/queries';
 import { workflowInstancesApi } from '../../api/resources';
@@ -88,14 +109,21 @@ export function DecisionPanel({ instance }: { instance: Instance }) {
   const [comment, setComment] = useState('');
   const [returnTo, setReturnTo] = useState(0);
   const [delegating, setDelegating] = useState(false);
+  const [files, setFiles] = useState<UploadFile[]>([]);
   const [acting, setActing] = useState<Action | null>(null);
-  const act = useWrite(({ action, userId }: { action: Action; userId?: string }) => {
+  const act = useWrite(async ({ action, userId }: { action: Action; userId?: string }) => {
     const note = comment.trim() || null;
     if (action === 'withdraw') return workflowInstancesApi.withdraw(instance.id, note);
     if (action === 'delegate') return workflowInstancesApi.delegate(instance.id, userId!, note);
+    // The documents first (one request each), then the decision that names them.
+    const attachmentIds: string[] = [];
+    for (const file of files)
+      if (file.originFileObj)
+        attachmentIds.push((await workflowInstancesApi.attach(instance.id, file.originFileObj)).id);
     return workflowInstancesApi.decide(instance.id, {
       action,
       comment: note,
+      attachmentIds,
       ...(action === 'return' ? { returnTo } : {}),
     });
   }, DECISION_INVALIDATES);
@@ -105,6 +133,7 @@ export function DecisionPanel({ instance }: { instance: Instance }) {
       const updated = await act.mutateAsync({ action, userId });
       queryClient.setQueryData([workflowInstancesApi.path, instance.id], updated);
       setComment('');
+      setFiles([]);
       void message.success(t(DONE[action]));
     } catch (error) {
       void message.error(errorText(t, error));
@@ -134,6 +163,20 @@ export function DecisionPanel({ instance }: { instance: Instance }) {
         aria-label={t('approval.comment')}
         data-testid="approval-comment-input"
       />
+      {instance.mayDecide && (
+        <Upload
+          multiple
+          maxCount={10}
+          fileList={files}
+          beforeUpload={() => false}
+          onChange={({ fileList }) => setFiles(fileList)}
+          data-testid="approval-files"
+        >
+          <Button size="small" type="dashed" icon={<PaperClipOutlined />}>
+            {t('approval.attach', { maxMb: MAX_FILE_BYTES / 1024 / 1024 })}
+          </Button>
+        </Upload>
+      )}
       <Flex gap={8} wrap>
         {instance.mayDecide && (
           <>

@@ -161,18 +161,6 @@ export function WorkflowsPage() {
     },
     { key: 'status', title: t('common.status'), render: (_, w) => <StatusTag active={w.active} /> },
     {
-      key: 'updated',
-      title: t('common.updatedAt'),
-      render: (_, w) => (
-        <Flex vertical gap={0}>
-          <span>{formatDateTime(w.updatedAt, locale)}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {w.updatedByName ?? '—'}
-          </Typography.Text>
-        </Flex>
-      ),
-    },
-    {
       key: 'actions',
       title: t('common.actions'),
       fixed: 'right',

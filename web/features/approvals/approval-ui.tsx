@@ -67,7 +67,8 @@ export function SubjectFacts({
       data-testid="approval-facts"
     >
       {summary.facts.map((fact, i) => (
-        <span key={fact.key} style={{ whiteSpace: 'nowrap' }}>
+        // Figures stay on one line; text (a reason) wraps.
+        <span key={fact.key} style={{ whiteSpace: fact.money || fact.value.length < 24 ? 'nowrap' : undefined }}>
           {i > 0 && ' · '}
           {fieldLabel(t, fact.key)} <Typography.Text strong={fact.money}>{factValue(kind, fact)}</Typography.Text>
         </span>
