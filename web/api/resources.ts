@@ -457,6 +457,9 @@ export const opportunitiesApi = {
   quotes: (id: string) => api<Quote[]>(`/api/v1/opportunities/${id}/quotes`),
   createQuote: (id: string, body: QuoteCreate) =>
     api<Quote>(`/api/v1/opportunities/${id}/quotes`, { method: 'POST', body }),
+  /** Sends a quote for approval (a flow applies to its discount), or again after it was returned. */
+  submitQuote: (id: string, quoteId: string) =>
+    api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}/submit`, { method: 'POST' }),
   setQuoteStatus: (id: string, quoteId: string, status: Quote['status']) =>
     api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}`, { method: 'PATCH', body: { status } }),
   project: (id: string) => api<Project>(`/api/v1/opportunities/${id}/project`),
