@@ -328,7 +328,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'workflow.who.departmentField': 'Department',
   'workflow.who.departmentRole': 'Role (optional)',
   'workflow.who.roleText': 'role: {role}',
-  'workflow.who.roleInDepartmentText': '{role} of the department',
+  'workflow.who.roleInDepartmentText': '{role} (the request’s department)',
   'workflow.who.departmentRoleText': '{role} in {department}',
   'workflow.relation.owner-manager': 'The owner’s department manager',
   'workflow.relation.submitter-manager': 'The submitter’s department manager',
