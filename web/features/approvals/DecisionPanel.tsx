@@ -124,6 +124,8 @@ export function DecisionPanel({ instance }: { instance: Instance }) {
       action,
       comment: note,
       attachmentIds,
+      // For the step as shown: if it moved on meanwhile (a second click), 409 rather than deciding the next one.
+      round: instance.round,
       ...(action === 'return' ? { returnTo } : {}),
     });
   }, DECISION_INVALIDATES);
