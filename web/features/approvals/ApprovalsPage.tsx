@@ -152,6 +152,8 @@ export function ApprovalsPage() {
               { value: 'all', label: t('common.all') },
               ...WORKFLOW_SUBJECT_KINDS.map((k) => ({ value: k, label: subjectKindLabel(t, k) })),
             ]}
+            // On a phone the kinds scroll sideways rather than widen the page.
+            style={{ maxWidth: '100%', overflowX: 'auto' }}
             data-testid="approval-kind-filter"
           />
         </Flex>
