@@ -22,6 +22,9 @@ const ONLY = process.env.ONLY?.split(',');
 /** [name, url, data-testid to wait for where the page loads in steps (the board picks its business line first)] */
 const PAGES: [name: string, url: string, ready?: string][] = [
   ['today', '/', 'today'],
+  ['approvals', '/approvals', 'approvals-table'],
+  ['approvals-mine', '/approvals?box=mine', 'approvals-table'],
+  ['approval-flows', '/settings/approval-flows', 'workflows-quote'],
   ['calendar', '/calendar', 'calendar'],
   ['activity-categories', '/sales/activity-categories'],
   ['outbox', '/mail-outbox'],
@@ -44,6 +47,7 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['settings-tokens', '/settings?tab=tokens'],
   ['settings-password', '/settings?tab=password'],
   ['settings-reminders', '/settings?tab=reminders', 'prefs'],
+  ['settings-delegations', '/settings?tab=delegations', 'delegations-table'],
   ['not-found', '/no/such/page'],
 ];
 

@@ -1,14 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { notificationsApi, remindersApi, todayApi } from './resources';
+import { approvalsApi, notificationsApi, remindersApi, todayApi, workflowInstancesApi } from './resources';
 
 /** Close codes the server uses when the live channel is not ours to have (see server/plugins/live.ts). */
 const REFUSED = new Set([4401, 4403]);
 
 /**
  * The live channel: a WebSocket to /api/v1/events that tells this browser when its notifications
- * changed (a lead assigned, a reminder going off — on whichever instance it happened). Cached
- * reads are refreshed then; the channel reconnects with backoff when the connection drops.
+ * changed (a lead assigned, a reminder going off, an approval reaching someone or ending — on whichever
+ * instance it happened). Cached reads are refreshed then (the approvals inbox and its badge too); the
+ * channel reconnects with backoff when the connection drops.
  */
 export function useLiveEvents(enabled = true) {
   const queryClient = useQueryClient();
@@ -26,7 +27,13 @@ export function useLiveEvents(enabled = true) {
       socket.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as { type: string };
         if (message.type === 'notifications') {
-          for (const path of [notificationsApi.path, todayApi.path, remindersApi.path])
+          for (const path of [
+            notificationsApi.path,
+            todayApi.path,
+            remindersApi.path,
+            approvalsApi.path,
+            workflowInstancesApi.path,
+          ])
             void queryClient.invalidateQueries({ queryKey: [path] });
         }
       };

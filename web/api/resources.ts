@@ -122,6 +122,20 @@ import type { StageDurations, StageDurationsQuery, StageTimes } from '../../comm
 import type { MailTemplate, MailTemplateUpdate, Suggestion, SuggestionSend } from '../../common/schemas/suggestions';
 import type { Today } from '../../common/schemas/today';
 import type {
+  ApprovalCount,
+  ApprovalListQuery,
+  Decision,
+  Instance,
+  InstanceSummary,
+  StandingDelegation,
+  StandingDelegationInput,
+  Workflow,
+  WorkflowInput,
+  WorkflowListQuery,
+  WorkflowSubjectKind,
+  WorkflowVersion,
+} from '../../common/schemas/workflows';
+import type {
   ActivityCategoryCreate,
   ActivityCategoryItem,
   ActivityCategoryUpdate,
@@ -443,6 +457,9 @@ export const opportunitiesApi = {
   quotes: (id: string) => api<Quote[]>(`/api/v1/opportunities/${id}/quotes`),
   createQuote: (id: string, body: QuoteCreate) =>
     api<Quote>(`/api/v1/opportunities/${id}/quotes`, { method: 'POST', body }),
+  /** Sends a quote for approval (a flow applies to its discount), or again after it was returned. */
+  submitQuote: (id: string, quoteId: string) =>
+    api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}/submit`, { method: 'POST' }),
   setQuoteStatus: (id: string, quoteId: string, status: Quote['status']) =>
     api<Quote>(`/api/v1/opportunities/${id}/quotes/${quoteId}`, { method: 'PATCH', body: { status } }),
   project: (id: string) => api<Project>(`/api/v1/opportunities/${id}/project`),
@@ -490,6 +507,51 @@ export const conflictPairsApi = {
   list: () => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts'),
   save: (body: z.input<typeof ConflictPairsInput>) =>
     api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts', { method: 'PUT', body }),
+};
+
+// —— approvals (issue 12) ——
+export type ApprovalListParams = ListParams<typeof ApprovalListQuery>;
+/** The approvals inbox 审批 and the decisions on one approval. */
+export const approvalsApi = {
+  path: '/api/v1/approvals',
+  list: (params?: ApprovalListParams) => api<Page<InstanceSummary>>('/api/v1/approvals', { query: params }),
+  count: async () => (await api<z.infer<typeof ApprovalCount>>('/api/v1/approvals/count')).waiting,
+};
+export const workflowInstancesApi = {
+  path: '/api/v1/workflow-instances',
+  get: (id: string) => api<Instance>(`/api/v1/workflow-instances/${id}`),
+  /** Every approval of a subject, newest first (its timeline). */
+  ofSubject: (subjectKind: WorkflowSubjectKind, subjectId: string) =>
+    api<Instance[]>('/api/v1/workflow-instances', { query: { subjectKind, subjectId } }),
+  decide: (id: string, body: Decision) =>
+    api<Instance>(`/api/v1/workflow-instances/${id}/decide`, { method: 'POST', body }),
+  withdraw: (id: string, comment: string | null) =>
+    api<Instance>(`/api/v1/workflow-instances/${id}/withdraw`, { method: 'POST', body: { comment } }),
+  delegate: (id: string, userId: string, comment: string | null) =>
+    api<Instance>(`/api/v1/workflow-instances/${id}/delegate`, { method: 'POST', body: { userId, comment } }),
+  /** One document for a decision (named then in the decision's attachmentIds). */
+  attach: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<Attachment>(`/api/v1/workflow-instances/${id}/attachments`, { method: 'POST', body: form });
+  },
+  attachmentUrl: (id: string, fileId: string) => `/api/v1/workflow-instances/${id}/attachments/${fileId}`,
+};
+/** Approval flows 审批流程 (workflows:manage). */
+export const workflowsApi = {
+  path: '/api/v1/workflows',
+  list: (params: ListParams<typeof WorkflowListQuery> = {}) => api<Workflow[]>('/api/v1/workflows', { query: params }),
+  create: (body: WorkflowInput) => api<Workflow>('/api/v1/workflows', { method: 'POST', body }),
+  update: (id: string, body: WorkflowInput) => api<Workflow>(`/api/v1/workflows/${id}`, { method: 'PUT', body }),
+  versions: (id: string) => api<WorkflowVersion[]>(`/api/v1/workflows/${id}/versions`),
+};
+/** My standing delegations 审批委托. */
+export const delegationsApi = {
+  path: '/api/v1/delegations',
+  list: () => api<StandingDelegation[]>('/api/v1/delegations'),
+  create: (body: z.input<typeof StandingDelegationInput>) =>
+    api<StandingDelegation>('/api/v1/delegations', { method: 'POST', body }),
+  revoke: (id: string) => api<Ok>(`/api/v1/delegations/${id}`, { method: 'DELETE' }),
 };
 
 /** Every page of a collection (reference data for pickers; the API caps pages at 100). */

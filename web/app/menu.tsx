@@ -5,6 +5,7 @@ import {
   BankOutlined,
   BranchesOutlined,
   CalendarOutlined,
+  CheckSquareOutlined,
   ContactsOutlined,
   EnvironmentOutlined,
   FundOutlined,
@@ -13,6 +14,7 @@ import {
   MailOutlined,
   NodeIndexOutlined,
   NotificationOutlined,
+  PartitionOutlined,
   RiseOutlined,
   SafetyCertificateOutlined,
   ScheduleOutlined,
@@ -26,6 +28,7 @@ import { Flex, Tag, type MenuProps } from 'antd';
 import { useMemo, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useMe } from '../auth/session';
+import { ApprovalCountBadge } from '../features/approvals/ApprovalCountBadge';
 import { useT } from '../i18n';
 import { preload } from './lazy-page';
 import { APP_PAGES, MENU_GROUPS, type AppPage, type MenuPath } from './pages';
@@ -33,6 +36,7 @@ import { APP_PAGES, MENU_GROUPS, type AppPage, type MenuPath } from './pages';
 /** The icon of each page the menu shows, and of each group: the signed-in shell's, not the first load's. */
 const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/': <ScheduleOutlined />,
+  '/approvals': <CheckSquareOutlined />,
   '/calendar': <CalendarOutlined />,
   '/customers': <ContactsOutlined />,
   '/customers/value-sheet': <FundOutlined />,
@@ -49,9 +53,12 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/staff/business-lines': <TagsOutlined />,
   '/staff/roles': <SafetyCertificateOutlined />,
   '/staff/api-tokens': <KeyOutlined />,
+  '/settings/approval-flows': <PartitionOutlined />,
   '/mail-outbox': <MailOutlined />,
   '/audit': <AuditOutlined />,
 };
+/** Shown after an entry's label: how many approvals wait. */
+const PAGE_BADGES: Partial<Record<MenuPath, ReactNode>> = { '/approvals': <ApprovalCountBadge /> };
 const GROUP_ICONS: Record<keyof typeof MENU_GROUPS, ReactNode> = {
   customers: <SolutionOutlined />,
   sales: <RiseOutlined />,
@@ -85,6 +92,7 @@ export function useMenuItems(): MenuItem[] {
       label: (
         <Link to={page.path} onMouseEnter={() => preload(page)} onFocus={() => preload(page)}>
           {t(page.labelKey)}
+          {PAGE_BADGES[page.path as MenuPath]}
         </Link>
       ),
     });

@@ -76,6 +76,12 @@ const PAGES = [
     preload: todayPage.preload,
   },
   {
+    path: '/approvals',
+    labelKey: 'approval.nav',
+    allowed: () => true,
+    ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
+  },
+  {
     path: '/calendar',
     labelKey: 'nav.calendar',
     allowed: readCustomers,
@@ -218,6 +224,12 @@ const PAGES = [
     labelKey: 'settings.tokens',
     allowed: manageStaff,
     ...lazyPart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
+  },
+  {
+    path: '/settings/approval-flows',
+    labelKey: 'workflow.nav',
+    allowed: (me) => can(me, 'workflows:manage'),
+    ...lazyPart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
   },
   {
     path: '/mail-outbox',

@@ -15,9 +15,11 @@ function toOptions(nodes: DepartmentNode[], isDisabled: (d: Department) => boole
   }));
 }
 
-type Props = {
-  value?: string | null;
-  onChange?: (value: string | undefined) => void;
+type Props = (
+  | { multiple?: false; value?: string | null; onChange?: (value: string | undefined) => void }
+  /** Several departments (a condition "in these departments"). */
+  | { multiple: true; value?: string[] | null; onChange?: (value: string[]) => void }
+) & {
   placeholder?: string;
   /** Filters may pick inactive departments; forms may not. */
   allowInactive?: boolean;
@@ -28,10 +30,11 @@ type Props = {
   id?: string;
 };
 
-/** Picks one department from the tree. */
+/** Picks one department from the tree (or several, `multiple`). */
 export function DepartmentTreeSelect({
   value,
   onChange,
+  multiple = false,
   placeholder,
   allowInactive = false,
   exclude,
@@ -50,7 +53,8 @@ export function DepartmentTreeSelect({
       id={id}
       aria-label={rest['aria-label']}
       value={value ?? undefined}
-      onChange={(v) => onChange?.(v ?? undefined)}
+      onChange={(v) => (onChange as ((value: unknown) => void) | undefined)?.(v ?? (multiple ? [] : undefined))}
+      multiple={multiple}
       treeData={treeData}
       loading={isLoading}
       placeholder={placeholder}

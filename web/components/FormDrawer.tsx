@@ -1,6 +1,7 @@
 import { Button, Drawer, Flex } from 'antd';
 import type { ReactNode } from 'react';
 import { useT } from '../i18n';
+import { useIsMobile } from './responsive';
 
 type Props = {
   open: boolean;
@@ -15,14 +16,15 @@ type Props = {
   children: ReactNode;
 };
 
-/** The drawer every create/edit form lives in: the form, and Cancel / Save at the bottom. */
+/** The drawer every create/edit form lives in: the form, and Cancel / Save at the bottom (a phone's whole width). */
 export function FormDrawer({ open, title, onClose, onSave, saving, width = 640, saveTestId, children }: Props) {
   const t = useT();
+  const mobile = useIsMobile();
   return (
     <Drawer
       open={open}
       onClose={onClose}
-      size={width}
+      size={mobile ? '100%' : width}
       destroyOnHidden
       title={title}
       footer={

@@ -37,6 +37,11 @@ export function personLabel(locale: Locale, user: { displayName: string; usernam
   return locale === 'zh-CN' ? `${user.displayName}（${user.username}）` : `${user.displayName} (${user.username})`;
 }
 
+/** A record named in both languages (a stage, an approval flow or step), in the UI language. */
+export function localName(item: { nameZh: string; nameEn: string }, locale: Locale): string {
+  return locale === 'zh-CN' ? item.nameZh : item.nameEn;
+}
+
 /** The separator of an inline list in the UI language. */
 export function listSeparator(locale: Locale): string {
   return locale === 'zh-CN' ? '、' : ', ';

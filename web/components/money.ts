@@ -65,6 +65,17 @@ export function formatMoneyShort(value: string | null | undefined, fallback = '�
   return `${cents < 0n ? '-' : ''}¥${groupThousands(((abs + 50n) / 100n).toString())}`;
 }
 
+/**
+ * How far `total` is below the `list` amount, in percent with two decimals rounded half up, exactly (as the
+ * server computes a quote's discount): "80000" of "100000" → "20.00"; at or above the list amount, "0.00".
+ */
+export function discountPercent(total: string | null | undefined, list: string | null | undefined): string {
+  const quoted = toCents(total) ?? 0n;
+  const full = toCents(list) ?? 0n;
+  if (full <= 0n || quoted >= full) return '0.00';
+  return fromCents(((full - quoted) * 20_000n + full) / (2n * full));
+}
+
 /** Compare two money strings (for "min ≤ max" checks): -1, 0 or 1. */
 export function compareMoney(a: string, b: string): number {
   const x = toCents(a) ?? 0n;

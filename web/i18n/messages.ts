@@ -18,6 +18,7 @@ import * as today from '../features/today/messages';
 import * as notifications from '../features/notifications/messages';
 import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
+import * as approvals from '../features/approvals/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -44,6 +45,7 @@ export const messageParts = {
   notifications,
   calendar,
   mail,
+  approvals,
 };
 
 /**
@@ -73,6 +75,7 @@ export const zhCN = {
   ...notifications.zhCN,
   ...calendar.zhCN,
   ...mail.zhCN,
+  ...approvals.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -97,4 +100,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...notifications.enUS,
   ...calendar.enUS,
   ...mail.enUS,
+  ...approvals.enUS,
 };

@@ -1,4 +1,4 @@
-import { DeleteOutlined, PaperClipOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import {
   App,
   Button,
@@ -29,6 +29,7 @@ import {
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi, remindersApi, todayApi } from '../../api/resources';
+import { AttachmentLink } from '../../components/AttachmentLink';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
@@ -274,16 +275,7 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
                 {log.attachments.length > 0 && (
                   <Flex gap={12} wrap data-testid="log-attachments">
                     {log.attachments.map((a) => (
-                      <Typography.Link
-                        key={a.id}
-                        href={contactLogsApi.attachmentUrl(log.id, a.id)}
-                        download={a.filename}
-                      >
-                        <PaperClipOutlined /> {a.filename}{' '}
-                        <Typography.Text type="secondary">
-                          ({Math.max(1, Math.round(a.size / 1024))} KB)
-                        </Typography.Text>
-                      </Typography.Link>
+                      <AttachmentLink key={a.id} href={contactLogsApi.attachmentUrl(log.id, a.id)} attachment={a} />
                     ))}
                   </Flex>
                 )}

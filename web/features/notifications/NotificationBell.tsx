@@ -25,6 +25,8 @@ function targetOf(n: Notification): string | null {
       return '/';
     case 'mail':
       return '/mail-outbox';
+    case 'workflow-instance':
+      return `/approvals?open=${n.entityId}`;
     default:
       return null;
   }

@@ -60,6 +60,7 @@ import { OpportunityFormDrawer } from './OpportunityFormDrawer';
 import { useRecordTitle } from '../../components/document-title';
 import { ProjectTab } from './ProjectTab';
 import { QuotesCard } from './QuotesCard';
+import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { StageTimesCard } from './StageTimesCard';
 import { TeamCard } from './TeamCard';
 
@@ -504,7 +505,12 @@ export function OpportunityPage() {
             name: o.independenceOverride.byUserName,
             at: formatDateTime(o.independenceOverride.at, locale),
           })}
-          description={o.independenceOverride.reason}
+          description={
+            <>
+              <div style={{ whiteSpace: 'pre-wrap' }}>{o.independenceOverride.reason}</div>
+              <ApprovalTimeline subjectKind="independence-override" subjectId={o.id} />
+            </>
+          }
         />
       )}
       {o.isProject ? (

@@ -1,4 +1,4 @@
-import { CopyOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { CopyOutlined, DeleteOutlined, PlusOutlined, SendOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   App,
@@ -19,7 +19,7 @@ import {
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import type { Quote } from '../../../common/schemas/opportunities';
+import type { Quote, QuoteApproval } from '../../../common/schemas/opportunities';
 import { useWrite } from '../../api/queries';
 import { opportunitiesApi } from '../../api/resources';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
@@ -27,13 +27,42 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
-import { formatMoney, multiplyMoney, sumMoney } from '../../components/money';
+import { discountPercent, formatMoney, multiplyMoney, sumMoney } from '../../components/money';
 import { MoneyInput } from '../../components/MoneyInput';
+import { DECISION_INVALIDATES, INSTANCE_STATUS_COLORS } from '../approvals/approval-ui';
+import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { QUOTE_STATUS_COLORS, testId } from './opportunity-ui';
 
-type Item = { description?: string; quantity?: string | null; unitPrice?: string | null };
+type Item = {
+  description?: string;
+  quantity?: string | null;
+  listUnitPrice?: string | null;
+  unitPrice?: string | null;
+};
 type Values = { items: Item[]; validUntil?: Dayjs | null; notes?: string };
 const QUANTITY = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
+
+/** A quote may be sent, accepted or count for a stage when no flow applies to it, or once approved. */
+const isUsable = (approval: QuoteApproval) => !approval.required || approval.status === 'approved';
+/** Sent for approval when a flow applies and it is not waiting or approved already (again after a return). */
+const mayBeSubmitted = (approval: QuoteApproval) =>
+  approval.required && approval.status !== 'running' && approval.status !== 'approved';
+
+/** Where a quote stands with approval: 需审批 until sent, then the approval's status; nothing when none is needed. */
+function QuoteApprovalTag({ approval }: { approval: QuoteApproval }) {
+  const t = useT();
+  if (!approval.required) return null;
+  return (
+    <Tag
+      color={approval.status ? INSTANCE_STATUS_COLORS[approval.status] : 'orange'}
+      style={{ marginInlineEnd: 0 }}
+      data-testid="quote-approval"
+      data-status={approval.status ?? 'required'}
+    >
+      {approval.status ? t(`approval.status.${approval.status}`) : t('quote.approvalRequired')}
+    </Tag>
+  );
+}
 
 /** Status changes offered from each status. */
 const NEXT: Record<Quote['status'], Quote['status'][]> = {
@@ -61,6 +90,11 @@ function QuoteModal({
   const items = Form.useWatch('items', form) ?? [];
   const amounts = items.map((i) => multiplyMoney(i?.quantity ?? null, i?.unitPrice ?? null));
   const total = sumMoney(amounts);
+  // A line without a list fee is at its price (no discount), as the server takes it.
+  const listTotal = sumMoney(
+    items.map((i) => multiplyMoney(i?.quantity ?? null, i?.listUnitPrice || i?.unitPrice || null)),
+  );
+  const discount = discountPercent(total, listTotal);
   const create = useWrite(
     (v: Values) =>
       opportunitiesApi.createQuote(opportunityId, {
@@ -70,6 +104,7 @@ function QuoteModal({
           description: (i.description ?? '').trim(),
           quantity: i.quantity ?? '1',
           unitPrice: i.unitPrice ?? '0',
+          listUnitPrice: i.listUnitPrice || null,
         })),
       }),
     [opportunitiesApi.path],
@@ -79,7 +114,12 @@ function QuoteModal({
     form.resetFields();
     form.setFieldsValue({
       items: from
-        ? from.items.map((i) => ({ description: i.description, quantity: i.quantity, unitPrice: i.unitPrice }))
+        ? from.items.map((i) => ({
+            description: i.description,
+            quantity: i.quantity,
+            listUnitPrice: i.listUnitPrice,
+            unitPrice: i.unitPrice,
+          }))
         : [{ quantity: '1' }],
       notes: from?.notes ?? undefined,
     });
@@ -121,16 +161,19 @@ function QuoteModal({
           {(fields, { add, remove }, { errors }) => (
             <>
               <Row gutter={8} style={{ fontWeight: 600, marginBottom: 4 }}>
-                <Col span={10}>{t('quote.description')}</Col>
+                <Col span={7}>{t('quote.description')}</Col>
                 <Col span={3}>{t('quote.quantity')}</Col>
-                <Col span={5}>{t('quote.unitPrice')}</Col>
-                <Col span={5} style={{ textAlign: 'right' }}>
+                <Col span={5} title={t('quote.listUnitPriceHint')}>
+                  {t('quote.listUnitPrice')}
+                </Col>
+                <Col span={4}>{t('quote.unitPrice')}</Col>
+                <Col span={4} style={{ textAlign: 'right' }}>
                   {t('quote.amount')}
                 </Col>
               </Row>
               {fields.map((field, index) => (
                 <Row key={field.key} gutter={8} align="top" data-testid="quote-item">
-                  <Col span={10}>
+                  <Col span={7}>
                     <Form.Item
                       name={[field.name, 'description']}
                       rules={[
@@ -161,6 +204,11 @@ function QuoteModal({
                     </Form.Item>
                   </Col>
                   <Col span={5}>
+                    <Form.Item name={[field.name, 'listUnitPrice']}>
+                      <MoneyInput placeholder={t('quote.listUnitPricePlaceholder')} data-testid="quote-list-price" />
+                    </Form.Item>
+                  </Col>
+                  <Col span={4}>
                     <Form.Item
                       name={[field.name, 'unitPrice']}
                       rules={[{ required: true, message: t('form.required', { field: t('quote.unitPrice') }) }]}
@@ -168,7 +216,7 @@ function QuoteModal({
                       <MoneyInput data-testid="quote-price" />
                     </Form.Item>
                   </Col>
-                  <Col span={5} style={{ textAlign: 'right', paddingTop: 5 }}>
+                  <Col span={4} style={{ textAlign: 'right', paddingTop: 5 }}>
                     <Typography.Text data-testid="quote-line-amount">{formatMoney(amounts[index])}</Typography.Text>
                   </Col>
                   <Col span={1}>
@@ -193,10 +241,17 @@ function QuoteModal({
                 >
                   {t('quote.addItem')}
                 </Button>
-                <Typography.Text strong style={{ fontSize: 16 }}>
-                  {t('quote.totalLabel')}
-                  <span data-testid="quote-total">{formatMoney(total)}</span>
-                </Typography.Text>
+                <Flex vertical align="flex-end">
+                  <Typography.Text strong style={{ fontSize: 16 }}>
+                    {t('quote.totalLabel')}
+                    <span data-testid="quote-total">{formatMoney(total)}</span>
+                  </Typography.Text>
+                  {discount !== '0.00' && (
+                    <Typography.Text type="secondary" data-testid="quote-discount">
+                      {t('quote.discountLine', { list: formatMoney(listTotal), discount })}
+                    </Typography.Text>
+                  )}
+                </Flex>
               </Flex>
             </>
           )}
@@ -234,10 +289,16 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
       opportunitiesApi.setQuoteStatus(opportunityId, quote.id, status),
     [opportunitiesApi.path],
   );
+  const submit = useWrite(
+    (quote: Quote) => opportunitiesApi.submitQuote(opportunityId, quote.id),
+    DECISION_INVALIDATES,
+  );
   const latest = quotes.data?.[0] ?? null;
 
   const change = (quote: Quote, status: Quote['status']) =>
     setStatus.mutateAsync({ quote, status }).then(() => void message.success(t(`quote.statusDone.${status}`)), toast);
+  const send = (quote: Quote) =>
+    submit.mutateAsync(quote).then(() => void message.success(t('quote.submitted', { version: quote.version })), toast);
 
   return (
     <Card
@@ -289,6 +350,12 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
                     { key: 'd', dataIndex: 'description', title: t('quote.description') },
                     { key: 'q', dataIndex: 'quantity', title: t('quote.quantity'), align: 'right' },
                     {
+                      key: 'l',
+                      title: t('quote.listUnitPrice'),
+                      align: 'right',
+                      render: (_, i) => formatMoney(i.listUnitPrice),
+                    },
+                    {
                       key: 'p',
                       title: t('quote.unitPrice'),
                       align: 'right',
@@ -301,6 +368,12 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
                   <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>
                     {q.notes}
                   </Typography.Text>
+                )}
+                {q.approval.instanceId && (
+                  <div data-testid="quote-approvals">
+                    <Typography.Text strong>{t('approval.history')}</Typography.Text>
+                    <ApprovalTimeline subjectKind="quote" subjectId={q.id} />
+                  </div>
                 )}
               </Flex>
             ),
@@ -315,9 +388,12 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
               key: 'status',
               title: t('common.status'),
               render: (_, q) => (
-                <Tag color={QUOTE_STATUS_COLORS[q.status]} style={{ marginInlineEnd: 0 }} data-testid="quote-status">
-                  {t(`quote.status.${q.status}`)}
-                </Tag>
+                <Flex vertical gap={4} align="flex-start">
+                  <Tag color={QUOTE_STATUS_COLORS[q.status]} style={{ marginInlineEnd: 0 }} data-testid="quote-status">
+                    {t(`quote.status.${q.status}`)}
+                  </Tag>
+                  <QuoteApprovalTag approval={q.approval} />
+                </Flex>
               ),
             },
             {
@@ -325,9 +401,16 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
               title: t('quote.total'),
               align: 'right',
               render: (_, q) => (
-                <Typography.Text strong data-testid="quote-row-total">
-                  {formatMoney(q.total)}
-                </Typography.Text>
+                <Flex vertical gap={0} align="flex-end" style={{ whiteSpace: 'nowrap' }}>
+                  <Typography.Text strong data-testid="quote-row-total">
+                    {formatMoney(q.total)}
+                  </Typography.Text>
+                  {q.discountPercent !== '0.00' && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="quote-row-discount">
+                      {t('quote.listAndDiscount', { list: formatMoney(q.listTotal), discount: q.discountPercent })}
+                    </Typography.Text>
+                  )}
+                </Flex>
               ),
             },
             {
@@ -351,35 +434,50 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
                     title: t('common.actions'),
                     render: (_: unknown, q: Quote) => (
                       <Flex gap={4} wrap>
-                        {NEXT[q.status].map((status) =>
-                          status === 'sent' ? (
-                            <Button
-                              key={status}
-                              size="small"
-                              onClick={() => void change(q, status)}
-                              data-testid={`quote-${status}`}
-                            >
-                              {t(`quote.action.${status}`)}
-                            </Button>
-                          ) : (
-                            <Popconfirm
-                              key={status}
-                              title={t(`quote.confirm.${status}`, { version: q.version })}
-                              onConfirm={() => change(q, status)}
-                              okButtonProps={{ danger: status === 'rejected' }}
-                            >
+                        {q.status === 'draft' && mayBeSubmitted(q.approval) && (
+                          <Button
+                            size="small"
+                            type="primary"
+                            icon={<SendOutlined />}
+                            loading={submit.isPending && submit.variables?.id === q.id}
+                            onClick={() => void send(q)}
+                            data-testid="quote-submit-approval"
+                          >
+                            {t(q.approval.status === 'returned' ? 'quote.resubmit' : 'quote.submit')}
+                          </Button>
+                        )}
+                        {/* Sent or accepted only once approved, when a flow applies (the server says so too). */}
+                        {NEXT[q.status]
+                          .filter((status) => status === 'rejected' || isUsable(q.approval))
+                          .map((status) =>
+                            status === 'sent' ? (
                               <Button
+                                key={status}
                                 size="small"
-                                type={status === 'accepted' ? 'primary' : 'default'}
-                                danger={status === 'rejected'}
-                                ghost={status === 'accepted'}
+                                onClick={() => void change(q, status)}
                                 data-testid={`quote-${status}`}
                               >
                                 {t(`quote.action.${status}`)}
                               </Button>
-                            </Popconfirm>
-                          ),
-                        )}
+                            ) : (
+                              <Popconfirm
+                                key={status}
+                                title={t(`quote.confirm.${status}`, { version: q.version })}
+                                onConfirm={() => change(q, status)}
+                                okButtonProps={{ danger: status === 'rejected' }}
+                              >
+                                <Button
+                                  size="small"
+                                  type={status === 'accepted' ? 'primary' : 'default'}
+                                  danger={status === 'rejected'}
+                                  ghost={status === 'accepted'}
+                                  data-testid={`quote-${status}`}
+                                >
+                                  {t(`quote.action.${status}`)}
+                                </Button>
+                              </Popconfirm>
+                            ),
+                          )}
                       </Flex>
                     ),
                   },

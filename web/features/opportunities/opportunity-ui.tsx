@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Tag, Typography, type ButtonProps } from 'antd';
 import type { CSSProperties } from 'react';
-import type { Locale } from '../../../common/i18n';
 import type {
   OpportunityStatus,
   QUOTE_STATUSES,
@@ -11,12 +10,11 @@ import type {
 } from '../../../common/schemas/opportunities';
 import { pipelinesApi } from '../../api/resources';
 import { firmToday, formatDate } from '../../components/format';
+import { localName } from '../../components/labels';
 import { useLocale, useT, type Translate } from '../../i18n';
 
 /** A stage's name in the UI language. */
-export function stageName(stage: { nameZh: string; nameEn: string }, locale: Locale): string {
-  return locale === 'zh-CN' ? stage.nameZh : stage.nameEn;
-}
+export const stageName = localName;
 
 export const STATUS_COLORS: Record<OpportunityStatus, string> = { open: 'processing', won: 'success', lost: 'default' };
 

@@ -1,16 +1,20 @@
 import { Card, Tabs } from 'antd';
 import { useSearchParams } from 'react-router';
 import { PageContainer } from '../../components/PageContainer';
+import { DelegationsPanel } from '../approvals/DelegationsPanel';
 import { useT } from '../../i18n';
 import { ApiTokensPanel } from './ApiTokensPanel';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
 import { RemindersPanel } from './RemindersPanel';
 
-const TABS = ['profile', 'password', 'reminders', 'tokens'] as const;
+const TABS = ['profile', 'password', 'reminders', 'delegations', 'tokens'] as const;
 type Tab = (typeof TABS)[number];
 
-/** Personal settings: profile and language, password, reminders and notifications, API tokens (the tab is in the URL). */
+/**
+ * Personal settings: profile and language, password, reminders and notifications, standing approval
+ * delegations, API tokens (the tab is in the URL).
+ */
 export function SettingsPage() {
   const t = useT();
   const [search, setSearch] = useSearchParams();
@@ -27,6 +31,7 @@ export function SettingsPage() {
             { key: 'profile', label: t('settings.profile'), children: <ProfileForm /> },
             { key: 'password', label: t('settings.password'), children: <PasswordForm /> },
             { key: 'reminders', label: t('prefs.tab'), children: <RemindersPanel /> },
+            { key: 'delegations', label: t('delegation.tab'), children: <DelegationsPanel /> },
             { key: 'tokens', label: t('settings.tokens'), children: <ApiTokensPanel /> },
           ]}
         />
