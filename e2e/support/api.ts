@@ -30,10 +30,21 @@ export async function apiSession(baseURL: string, username: string, password = D
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
+  /** A call whose refusal is the point: the status and body, never thrown. */
+  const attempt = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${baseURL}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': me.csrfToken ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+  };
   return {
     me,
     get: <T>(path: string) => call<T>('GET', path),
     post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
+    put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
+    attempt,
   };
 }
 
