@@ -1034,21 +1034,45 @@ async function runImport(
       ...tally,
       errors: [...tally.errors].sort((a, b) => a.row - b.row),
     });
+    // On PostgreSQL the next chunk is read, looked up and prepared while the database writes the last
+    // one. Chunks of one kind of key (names, or credit codes) never touch each other's customers; a
+    // chunk of another kind waits for those in flight, so chunks of names still come before credit codes.
+    // PGlite has one connection, and a transaction holds it: one chunk at a time.
+    const parallel = engine === 'postgres' ? 2 : 1;
     const pass = async (mode: ChunkMode, tally: Tally) => {
       const chunkPace = paceOf(engine, { pglite: 2000, postgres: 400 });
       let done = 0;
+      let failure: { error: unknown } | undefined;
+      const run = async (groups: Group[]) => {
+        try {
+          if (mode.write)
+            // A search index's pending list is merged inside the insert that overflows it; the indexes keep
+            // a short one (128 kB, migration 0021), so each merge is short and never holds PGlite's one connection long.
+            await importStep(ctx, (tx) => processChunk(tx, groups, options, mode, tally, columnOf));
+          else await processChunk(ctx, groups, options, mode, tally, columnOf);
+          done += groups.reduce((n, g) => n + g.rows.length, 0);
+        } catch (error) {
+          failure ??= { error };
+        }
+      };
+      const inFlight = new Set<Promise<void>>();
+      let flying: string | undefined; // the kind of key of the chunks in flight
       let begun = performance.now(); // a step includes reading its staged rows
       for await (const groups of stagedGroups(ctx.db, batch.id, () => chunkPace.size)) {
-        if (mode.write)
-          // A search index's pending list is merged inside the insert that overflows it; the indexes keep
-          // a short one (128 kB, migration 0021), so each merge is short and never holds PGlite's one connection long.
-          await importStep(ctx, (tx) => processChunk(tx, groups, options, mode, tally, columnOf));
-        else await processChunk(ctx, groups, options, mode, tally, columnOf);
-        done += groups.reduce((n, g) => n + g.rows.length, 0);
+        const kind = groups.every((g) => g.key[0] === groups[0].key[0]) ? groups[0].key[0] : 'mixed';
+        if (kind !== flying || kind === 'mixed') await Promise.all(inFlight);
+        if (failure) break;
+        flying = kind;
+        const step: Promise<void> = run(groups).finally(() => inFlight.delete(step));
+        inFlight.add(step);
+        while (inFlight.size >= parallel) await Promise.race(inFlight);
         await chunkPace.after(begun);
         await progress.step(done);
         begun = performance.now();
       }
+      await Promise.all(inFlight);
+      await progress.step(done);
+      if (failure) throw failure.error;
       progress.nextPass();
     };
 
