@@ -5,7 +5,10 @@
  * `/api/health` every 20 ms and samples the server's RSS. Prints the import time, the health
  * latency while idle and during the import (p50 / p99 / max) and the server's peak RSS.
  * PGlite by default (a temporary DATA_DIR); PostgreSQL with DATABASE_URL (use a scratch database:
- * its schema is dropped first).
+ * its schema is dropped first). The CPU time of the server (and of its PostgreSQL backends, when the
+ * database runs on this machine) is printed beside the time, which on a shared machine depends on the
+ * others' load; SERVER_NODE_ARGS passes flags to the server's node (e.g.
+ * `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile it).
  *
  *   npx tsx bench/import.ts [customers=100000]
  *
@@ -93,15 +96,42 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
 }
 
+/** CPU seconds a process has used (user + system; Linux counts them in 1/100 s). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function gongdan(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/gongdan.js'), ...args], {
+  const flags = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...flags, path.join(root, 'bin/gongdan.js'), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
 
+/**
+ * CPU seconds of the PostgreSQL backends serving the server (its connections to the database), by
+ * process id — when PostgreSQL runs on this machine; an empty map otherwise.
+ */
+async function backendsCpu(client: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, cpuOf(pid));
+    } catch {
+      /* another machine, or gone */
+    }
+  }
+  return cpu;
+}
+
 let server: ChildProcess | undefined;
+let client: pg.Client | undefined;
 try {
   const env: NodeJS.ProcessEnv = {
     PORT: String(port),
@@ -111,12 +141,11 @@ try {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: path.join(tmp, 'data') }),
   };
   if (databaseUrl) {
-    const client = new pg.Client({ connectionString: databaseUrl });
+    client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query(
       'DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public',
     );
-    await client.end();
   }
   const file = path.join(tmp, 'customers.csv');
   const rows = await writeCsv(file);
@@ -176,6 +205,8 @@ try {
   const form = new FormData();
   form.append('file', await openAsBlob(file), 'customers.csv');
   const started = performance.now();
+  const cpuBefore = cpuOf(server.pid!);
+  const dbBefore = client ? await backendsCpu(client) : new Map<number, number>();
   const res = await fetch(`${base}/api/v1/customers/import`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': me.csrfToken, accept: 'application/x-ndjson' },
@@ -183,6 +214,9 @@ try {
   });
   const text = await res.text();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuOf(server.pid!) - cpuBefore;
+  let dbCpu = 0;
+  for (const [pid, seconds] of client ? await backendsCpu(client) : []) dbCpu += seconds - (dbBefore.get(pid) ?? 0);
   state.phase = 'stop';
   await poll;
   clearInterval(rssTimer);
@@ -197,7 +231,10 @@ try {
   console.log(
     `customers now ${((await count.json()) as { total: number }).total}, contacts ${((await contacts.json()) as { total: number }).total}`,
   );
-  console.log(`import: ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s)`);
+  console.log(
+    `import: ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s); CPU: server ${cpu.toFixed(1)} s` +
+      (client ? `, PostgreSQL backends ${dbCpu.toFixed(1)} s` : ''),
+  );
   console.log(`health idle:   ${summary(health.idle)}`);
   console.log(`health during: ${summary(health.busy)}`);
   console.log(`server RSS: idle ${(idleRss / 2 ** 20).toFixed(0)} MB, peak ${(peakRss / 2 ** 20).toFixed(0)} MB`);
@@ -212,5 +249,6 @@ try {
     server.kill('SIGTERM');
     await once(server, 'exit');
   }
+  await client?.end();
   rmSync(tmp, { recursive: true, force: true });
 }
