@@ -12,11 +12,17 @@
  *
  *   npx tsx bench/import.ts [customers=100000]
  *
- * Measured 2026-12-05 on the shared 2-core machine (load average 4–7 from other work), 100,000 customers /
- * 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write):
- *   PostgreSQL: 70 s; /api/health p50 9.9 / p99 57 / max 195 ms (idle p99 14 ms); server RSS 233 → 455 MB.
- *   PGlite:     117 s; /api/health p50 14 / p99 109 / max 355 ms (idle p99 15 ms); server RSS 485 → 718 MB.
- *   (Before: 78 s on PostgreSQL with health up to 3.4 s and ~1 GB; PGlite 58 s with health unanswered for 57 s.)
+ * Measured 2026-12-05 15:20–15:30 UTC on the shared 2-core machine (load average 3.5–7 from other work),
+ * 100,000 customers / 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write), each
+ * beside the previous importer (commit 16e9ae0) run just before it:
+ *   PostgreSQL: 47 s (was 101 s); CPU: server 17 s (was 51 s), PostgreSQL backends 33 s (32 s);
+ *     /api/health p50 3.3 / p99 32–35 / max 99 ms (was p99 80 ms); server RSS 229 → 423–464 MB (443 MB),
+ *     285 MB with SERVER_NODE_ARGS=--max-old-space-size=1024 (V8 otherwise lets the old generation grow
+ *     to ~4× the live heap before a full collection; the live heap stays ~100 MB).
+ *   PGlite:     98 s (was 120 s); CPU: server 91 s (123 s); /api/health p50 13 / p99 74 / max 129 ms
+ *     (67 ms); server RSS 485 → 717 MB (490 → 744 MB), ~200 MB of it PGlite's WASM memory.
+ *   (Session 5: PostgreSQL 70 s, PGlite 117 s at load 4–7; before staging: 78 s on PostgreSQL with health up
+ *   to 3.4 s and ~1 GB; PGlite 58 s with health unanswered for 57 s.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
