@@ -5,15 +5,24 @@
  * `/api/health` every 20 ms and samples the server's RSS. Prints the import time, the health
  * latency while idle and during the import (p50 / p99 / max) and the server's peak RSS.
  * PGlite by default (a temporary DATA_DIR); PostgreSQL with DATABASE_URL (use a scratch database:
- * its schema is dropped first).
+ * its schema is dropped first). The CPU time of the server (and of its PostgreSQL backends, when the
+ * database runs on this machine) is printed beside the time, which on a shared machine depends on the
+ * others' load; SERVER_NODE_ARGS passes flags to the server's node (e.g.
+ * `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile it).
  *
  *   npx tsx bench/import.ts [customers=100000]
  *
- * Measured 2026-12-05 on the shared 2-core machine (load average 4–7 from other work), 100,000 customers /
- * 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write):
- *   PostgreSQL: 70 s; /api/health p50 9.9 / p99 57 / max 195 ms (idle p99 14 ms); server RSS 233 → 455 MB.
- *   PGlite:     117 s; /api/health p50 14 / p99 109 / max 355 ms (idle p99 15 ms); server RSS 485 → 718 MB.
- *   (Before: 78 s on PostgreSQL with health up to 3.4 s and ~1 GB; PGlite 58 s with health unanswered for 57 s.)
+ * Measured 2026-12-05 15:20–15:30 UTC on the shared 2-core machine (load average 3.5–7 from other work),
+ * 100,000 customers / 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write), each
+ * beside the previous importer (commit 16e9ae0) run just before it:
+ *   PostgreSQL: 47 s (was 101 s); CPU: server 17 s (was 51 s), PostgreSQL backends 33 s (32 s);
+ *     /api/health p50 3.3 / p99 32–35 / max 99 ms (was p99 80 ms); server RSS 229 → 423–464 MB (443 MB),
+ *     285 MB with SERVER_NODE_ARGS=--max-old-space-size=1024 (V8 otherwise lets the old generation grow
+ *     to ~4× the live heap before a full collection; the live heap stays ~100 MB).
+ *   PGlite:     98 s (was 120 s); CPU: server 91 s (123 s); /api/health p50 13 / p99 74 / max 129 ms
+ *     (67 ms); server RSS 485 → 717 MB (490 → 744 MB), ~200 MB of it PGlite's WASM memory.
+ *   (Session 5: PostgreSQL 70 s, PGlite 117 s at load 4–7; before staging: 78 s on PostgreSQL with health up
+ *   to 3.4 s and ~1 GB; PGlite 58 s with health unanswered for 57 s.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -93,15 +102,42 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
 }
 
+/** CPU seconds a process has used (user + system; Linux counts them in 1/100 s). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function gongdan(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/gongdan.js'), ...args], {
+  const flags = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...flags, path.join(root, 'bin/gongdan.js'), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
 
+/**
+ * CPU seconds of the PostgreSQL backends serving the server (its connections to the database), by
+ * process id — when PostgreSQL runs on this machine; an empty map otherwise.
+ */
+async function backendsCpu(client: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, cpuOf(pid));
+    } catch {
+      /* another machine, or gone */
+    }
+  }
+  return cpu;
+}
+
 let server: ChildProcess | undefined;
+let client: pg.Client | undefined;
 try {
   const env: NodeJS.ProcessEnv = {
     PORT: String(port),
@@ -111,12 +147,11 @@ try {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: path.join(tmp, 'data') }),
   };
   if (databaseUrl) {
-    const client = new pg.Client({ connectionString: databaseUrl });
+    client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query(
       'DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS pgboss CASCADE; CREATE SCHEMA public',
     );
-    await client.end();
   }
   const file = path.join(tmp, 'customers.csv');
   const rows = await writeCsv(file);
@@ -176,6 +211,8 @@ try {
   const form = new FormData();
   form.append('file', await openAsBlob(file), 'customers.csv');
   const started = performance.now();
+  const cpuBefore = cpuOf(server.pid!);
+  const dbBefore = client ? await backendsCpu(client) : new Map<number, number>();
   const res = await fetch(`${base}/api/v1/customers/import`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': me.csrfToken, accept: 'application/x-ndjson' },
@@ -183,6 +220,9 @@ try {
   });
   const text = await res.text();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuOf(server.pid!) - cpuBefore;
+  let dbCpu = 0;
+  for (const [pid, seconds] of client ? await backendsCpu(client) : []) dbCpu += seconds - (dbBefore.get(pid) ?? 0);
   state.phase = 'stop';
   await poll;
   clearInterval(rssTimer);
@@ -197,7 +237,10 @@ try {
   console.log(
     `customers now ${((await count.json()) as { total: number }).total}, contacts ${((await contacts.json()) as { total: number }).total}`,
   );
-  console.log(`import: ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s)`);
+  console.log(
+    `import: ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s); CPU: server ${cpu.toFixed(1)} s` +
+      (client ? `, PostgreSQL backends ${dbCpu.toFixed(1)} s` : ''),
+  );
   console.log(`health idle:   ${summary(health.idle)}`);
   console.log(`health during: ${summary(health.busy)}`);
   console.log(`server RSS: idle ${(idleRss / 2 ** 20).toFixed(0)} MB, peak ${(peakRss / 2 ** 20).toFixed(0)} MB`);
@@ -212,5 +255,6 @@ try {
     server.kill('SIGTERM');
     await once(server, 'exit');
   }
+  await client?.end();
   rmSync(tmp, { recursive: true, force: true });
 }

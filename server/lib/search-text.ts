@@ -2,14 +2,26 @@ import { pinyin } from 'pinyin-pro';
 
 const HAN = /\p{Script=Han}/u;
 
-/** Full pinyin and initials of the Chinese characters of a text (`北京华达` → `beijinghuada`, `bjhd`). */
+/** The keys of recent texts: an import repeats titles, departments and common names thousands of times. */
+const recentKeys = new Map<string, string[]>();
+const RECENT_KEYS = 10_000;
+
+/**
+ * Full pinyin and initials of the Chinese characters of a text (`北京华达` → `beijinghuada`, `bjhd`).
+ * One conversion gives both: an initial is the first letter of its syllable (what pinyin-pro's
+ * `pattern: 'first'` gives, checked over every Han character), or a character pinyin-pro does not
+ * know, kept as it is.
+ */
 export function pinyinKeys(value: string): string[] {
   if (!HAN.test(value)) return [];
-  const han = [...value].filter((c) => HAN.test(c)).join('');
-  return [
-    pinyin(han, { toneType: 'none', type: 'array' }).join(''),
-    pinyin(han, { pattern: 'first', toneType: 'none', type: 'array' }).join(''),
-  ];
+  const known = recentKeys.get(value);
+  if (known) return known;
+  const han = [...value].filter((c) => HAN.test(c));
+  const syllables = pinyin(han.join(''), { toneType: 'none', type: 'array' });
+  const keys = [syllables.join(''), syllables.map((p, i) => (p === han[i] ? p : p[0])).join('')];
+  if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
+  recentKeys.set(value, keys);
+  return keys;
 }
 
 /**

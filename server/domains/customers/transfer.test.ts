@@ -991,6 +991,30 @@ describe('imports that do not hold the database', () => {
     }
   });
 
+  it('chunk by chunk, a file gives what one transaction gives: a name without a credit code never matches a customer the file creates', async () => {
+    const { user, client } = await signedIn(t);
+    const tag = uniq('同名');
+    const prefix = randomPrefix();
+    // Rows with a credit code first in the file; the same names again without one after them.
+    const N = 900;
+    const rows = [['客户名称', '统一社会信用代码', '状态']];
+    for (let i = 0; i < N; i++) rows.push([`${tag}公司${i}`, creditCode(prefix, i), '客户']);
+    for (let i = 0; i < N; i++) rows.push([`${tag}公司${i}`, '', '潜在客户']);
+    const res = await importFile(client, { filename: 'twice.csv', content: csv(rows) });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body).toMatchObject({ customers: { created: 2 * N, updated: 0, unchanged: 0 }, errors: [] });
+    const byStatus = await t.database.db
+      .select({ status: customers.status, withCode: count(customers.creditCode), n: count() })
+      .from(customers)
+      .where(eq(customers.createdBy, user.id))
+      .groupBy(customers.status)
+      .orderBy(customers.status);
+    expect(byStatus).toEqual([
+      { status: 'customer', withCode: N, n: N },
+      { status: 'prospect', withCode: 0, n: N },
+    ]);
+  });
+
   it('a dry run changes nothing, and no import leaves staged rows behind', async () => {
     const { user, client } = await signedIn(t);
     const tag = uniq('不变');

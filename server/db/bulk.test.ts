@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { asc, sql } from 'drizzle-orm';
+import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../test/harness';
+import { insertMany } from './bulk';
+import type { Database } from './client';
+
+const name = `bulk_${randomBytes(4).toString('hex')}`;
+const things = pgTable(name, {
+  id: uuid('id').primaryKey().defaultRandom(),
+  n: integer('n').notNull(),
+  label: text('label').notNull().default('none'),
+  note: text('note'),
+  tags: text('tags')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  done: boolean('done').notNull().default(false),
+  data: jsonb('data'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+let database: Database;
+beforeAll(async () => {
+  database = await openTestDatabase();
+  await database.db.execute(
+    sql.raw(`CREATE TABLE ${name} (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), n integer NOT NULL,
+      label text NOT NULL DEFAULT 'none', note text, tags text[] NOT NULL DEFAULT '{}', done boolean NOT NULL DEFAULT false,
+      data jsonb, at timestamptz NOT NULL DEFAULT now())`),
+  );
+});
+afterAll(async () => {
+  await database.db.execute(sql.raw(`DROP TABLE ${name}`));
+  await database.close();
+});
+
+describe('insertMany', () => {
+  it('writes what a Drizzle insert writes: values of every type, a default where a row gives none, null as NULL', async () => {
+    const at = new Date('2026-12-05T08:30:00.123Z');
+    await insertMany(database.db, things, [
+      {
+        n: 1,
+        label: '北京 "华达", \\ 换行\n',
+        note: null,
+        tags: ['审计', 'a,b', '{x}'],
+        done: true,
+        data: { nested: [1, '二'], none: null },
+        at,
+      },
+      { n: 2, note: 'plain' },
+      { n: 3, label: undefined, tags: [], data: null },
+    ]);
+    const rows = await database.db.select().from(things).orderBy(asc(things.n));
+    expect(rows.map(({ id: _id, at: _at, ...rest }) => rest)).toEqual([
+      {
+        n: 1,
+        label: '北京 "华达", \\ 换行\n',
+        note: null,
+        tags: ['审计', 'a,b', '{x}'],
+        done: true,
+        data: { nested: [1, '二'], none: null },
+      },
+      { n: 2, label: 'none', note: 'plain', tags: [], done: false, data: null },
+      { n: 3, label: 'none', note: null, tags: [], done: false, data: null },
+    ]);
+    expect(rows[0].at.toISOString()).toBe(at.toISOString());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(3);
+    await insertMany(database.db, things, []);
+    expect(await database.db.$count(things)).toBe(3);
+  });
+
+  it('writes every row of an insert too big for one statement', async () => {
+    const note = '华达'.repeat(300);
+    await insertMany(
+      database.db,
+      things,
+      Array.from({ length: 500 }, (_, i) => ({ n: 1000 + i, note, ...(i % 2 ? { label: 'odd' } : {}) })),
+    );
+    const rows = await database.db
+      .select({ n: things.n, label: things.label, note: things.note })
+      .from(things)
+      .where(sql`${things.n} >= 1000`)
+      .orderBy(asc(things.n));
+    expect(rows).toEqual(Array.from({ length: 500 }, (_, i) => ({ n: 1000 + i, label: i % 2 ? 'odd' : 'none', note })));
+  });
+});
