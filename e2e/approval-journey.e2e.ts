@@ -44,7 +44,7 @@ test('a quote 20% below list is refused until approved; the manager returns it o
   const audit = lines.items.find((l) => l.code === 'AUDIT') ?? lines.items[0];
   const customer = await sales1.post<{ id: string }>('/api/v1/customers', { name: '审批旅程测试有限公司' });
   const opportunity = await sales1.post<{ id: string }>('/api/v1/opportunities', {
-    name: '审批旅程年报审计',
+    name: '审批旅程·年度财务报表审计',
     customerId: customer.id,
     businessLineId: audit.id,
     expectedAmount: '80000',
@@ -79,7 +79,7 @@ test('a quote 20% below list is refused until approved; the manager returns it o
     .getByTestId('approval-count')
     .and(manager.page.locator(`[data-count="${before + 1}"]`))
     .waitFor();
-  const drawer = await openWaiting(manager.page, '审批旅程年报审计');
+  const drawer = await openWaiting(manager.page, '审批旅程·年度财务报表审计');
   await drawer.getByTestId('approval-comment-input').fill('折扣超过一成，请补充客户背景');
   await drawer.getByTestId('approval-return').click();
   await confirm(manager.page, manager.page.getByRole('tooltip'), button('退回'));
@@ -99,7 +99,7 @@ test('sales1 reads the comment and sends it again; the manager approves; the quo
   await card.getByTestId('quote-approval').filter({ hasText: '审批中' }).waitFor();
 
   const manager = await people.signIn('manager');
-  const approve = await openWaiting(manager.page, '审批旅程年报审计');
+  const approve = await openWaiting(manager.page, '审批旅程·年度财务报表审计');
   await approve.getByTestId('approval-comment-input').fill('同意，老客户转介绍');
   await clickSettled(manager.page, approve.getByTestId('approval-approve'));
   await approve.getByTestId('approval-status').filter({ hasText: '已通过' }).waitFor();
@@ -165,9 +165,20 @@ test('exec approves an independence exception; then the opportunity can be won',
   expect(pending.body.error?.code).toBe('INDEPENDENCE_APPROVAL_PENDING');
 
   const exec = await people.signIn('exec');
-  const drawer = await openWaiting(exec.page, '审批旅程年报审计');
+  const drawer = await openWaiting(exec.page, '审批旅程·年度财务报表审计');
+  await drawer.getByTestId('approval-actions').waitFor();
+  await settle(exec.page);
   await clickSettled(exec.page, drawer.getByTestId('approval-approve'));
-  await drawer.getByTestId('approval-status').filter({ hasText: '已通过' }).waitFor();
+  await expect
+    .poll(
+      async () =>
+        (await sales1.get<{ independenceOverride: unknown }>(`/api/v1/opportunities/${opportunityId}`))
+          .independenceOverride,
+      {
+        timeout: 15_000,
+      },
+    )
+    .not.toBeNull();
 
   const moved = await sales1.attempt('POST', `/api/v1/opportunities/${opportunityId}/move`, { stageId: won.id });
   expect(moved.status).toBe(200);
