@@ -132,9 +132,14 @@ test('exec approves an independence exception; then the opportunity can be won',
   );
   // The customer already has work in a business line that conflicts with this one: a line of this test's own, so
   // that the pair touches no other test's opportunities.
-  const other = await admin.post<{ id: string }>('/api/v1/business-lines', { name: '审批旅程代账', code: 'JOURNEYBK' });
+  // Sorted last, so that the board's first line (which other files read) stays the demo's.
+  const other = await admin.post<{ id: string }>('/api/v1/business-lines', {
+    name: '审批旅程代账',
+    code: 'JOURNEYBK',
+    sortOrder: 99_999,
+  });
   await sales1.post('/api/v1/opportunities', {
-    name: '审批旅程代理记账',
+    name: '审批旅程·月度代理记账服务',
     customerId: opportunity.customerId,
     businessLineId: other.id,
   });
