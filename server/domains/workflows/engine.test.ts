@@ -9,6 +9,7 @@ import {
   signedIn,
 } from '../../test/factories';
 import { createTestApp, multipart, type Client, type TestApp } from '../../test/harness';
+import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { notifications } from '../notifications/notifications.tables';
 import { remindOverdue } from './engine.service';
 import { workflowTransitions } from './workflows.tables';
@@ -271,7 +272,8 @@ describe('who decides', () => {
       { nameZh: '指定人', nameEn: 'Named', assignee: { kind: 'user', userId: away.id } },
     ]);
     const awayClient = await t.login(away.username);
-    const today = new Date().toISOString().slice(0, 10);
+    // Today on the firm's calendar (delegations are dated there): not the UTC date, a day behind after 16:00 UTC.
+    const today = localDate(new Date(), FIRM_TIME_ZONE);
     const delegation = await awayClient.post('/api/v1/delegations', {
       delegateId: stand.user.id,
       startsOn: today,
