@@ -103,3 +103,15 @@ export async function receiveOneFile(
     throw error;
   }
 }
+
+/** Sends a stored file as a download: its own type, its name (UTF-8), never cached by a shared cache. */
+export function sendFile(
+  reply: FastifyReply,
+  file: { contentType: string; filename: string; content: Uint8Array },
+): FastifyReply {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+    .header('cache-control', 'private, no-store')
+    .send(Buffer.from(file.content));
+}

@@ -37,7 +37,7 @@ import {
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver } from '../../lib/uploads';
+import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
 import { fileTypeOf } from '../files/files.service';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
@@ -373,11 +373,7 @@ export function registerCustomerRoutes(app: FastifyInstance) {
     { preValidation: read, schema: { tags, summary: 'Download a document', params: AttachmentParams } },
     async (request, reply) => {
       const file = await getContactLogFile(ctxOf(request), request.params.id, request.params.fileId);
-      return reply
-        .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-        .header('cache-control', 'private, no-store')
-        .send(Buffer.from(file.content));
+      return sendFile(reply, file);
     },
   );
   r.delete(

@@ -21,7 +21,7 @@ import {
 import { pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver } from '../../lib/uploads';
+import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
 import { fileTypeOf } from '../files/files.service';
 import { assertCanAttach, attachToInstance, getInstanceFile } from './attachments.service';
 import { requirePermission } from '../../policy';
@@ -229,11 +229,7 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     { schema: { tags, summary: 'Download a document of an instance', params: InstanceFileParams } },
     async (request, reply) => {
       const file = await getInstanceFile(ctxOf(request), request.params.id, request.params.fileId);
-      return reply
-        .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-        .header('cache-control', 'private, no-store')
-        .send(Buffer.from(file.content));
+      return sendFile(reply, file);
     },
   );
 
