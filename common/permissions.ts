@@ -44,6 +44,16 @@ export const PERMISSIONS = {
   'mail:manage': { scoped: false },
   /** Set up approval flows 审批流程 (steps, who decides, conditions). */
   'workflows:manage': { scoped: false },
+  /** See contracts 销售合同 and orders 销售订单 (own and those one is a team member of / department's / all). */
+  'contracts:read': { scoped: true },
+  /** Make contracts and orders, send them for approval, sign, complete, terminate or void those within the scope. */
+  'contracts:write': { scoped: true },
+  /** Set up contract templates 合同模板 and number series 编号规则. */
+  'contracts:configure': { scoped: false },
+  /** See receivables 应收账款, receipts and invoices (of the contracts within the scope). */
+  'receivables:read': { scoped: true },
+  /** Record and reverse receipts 到款 and invoices 发票 (finance). */
+  'receipts:write': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -73,6 +83,10 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'sales:configure': 'all',
     'mail:manage': 'all',
     'workflows:manage': 'all',
+    'contracts:read': 'all',
+    'contracts:write': 'all',
+    'contracts:configure': 'all',
+    'receivables:read': 'all',
   },
   executive: {
     'staff:read': 'all',
@@ -88,6 +102,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'leads:assign': 'all',
     'opportunities:read': 'all',
     'opportunities:write': 'all',
+    'contracts:read': 'all',
+    'contracts:write': 'all',
+    'receivables:read': 'all',
   },
   manager: {
     'staff:read': 'department',
@@ -102,6 +119,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'leads:assign': 'department',
     'opportunities:read': 'department',
     'opportunities:write': 'department',
+    'contracts:read': 'department',
+    'contracts:write': 'department',
+    'receivables:read': 'department',
   },
   salesperson: {
     'staff:read': 'own',
@@ -113,9 +133,20 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'leads:write': 'own',
     'opportunities:read': 'own',
     'opportunities:write': 'own',
+    'contracts:read': 'own',
+    'contracts:write': 'own',
+    'receivables:read': 'own',
   },
-  finance: { 'staff:read': 'all', 'customers:read': 'all', 'campaigns:read': 'all', 'opportunities:read': 'all' },
-  staff: { 'staff:read': 'own', 'customers:read': 'own', 'opportunities:read': 'own' },
+  finance: {
+    'staff:read': 'all',
+    'customers:read': 'all',
+    'campaigns:read': 'all',
+    'opportunities:read': 'all',
+    'contracts:read': 'all',
+    'receivables:read': 'all',
+    'receipts:write': 'all',
+  },
+  staff: { 'staff:read': 'own', 'customers:read': 'own', 'opportunities:read': 'own', 'contracts:read': 'own' },
 };
 
 /** A wider scope includes every narrower one. */

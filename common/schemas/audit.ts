@@ -36,6 +36,13 @@ export const AUDIT_ENTITY_TYPES = [
   'workflow',
   'workflow-instance',
   'workflow-delegation',
+  'number-series',
+  'contract-template',
+  'contract',
+  'order',
+  'payment-term',
+  'receipt',
+  'invoice',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -60,6 +67,15 @@ export const AUDIT_ACTIONS = [
   'lost',
   'reopen',
   'revoke',
+  'submit',
+  'sign',
+  'complete',
+  'terminate',
+  'void',
+  'confirm',
+  'cancel',
+  'publish',
+  'reverse',
   /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
   'disclose',
 ] as const;

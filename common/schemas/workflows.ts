@@ -10,7 +10,7 @@ import { Attachment } from './files';
  */
 
 /** What can be sent for approval. Later modules add theirs (contract, commission sheet …). */
-export const WORKFLOW_SUBJECT_KINDS = ['quote', 'independence-override'] as const;
+export const WORKFLOW_SUBJECT_KINDS = ['quote', 'independence-override', 'contract'] as const;
 export type WorkflowSubjectKind = (typeof WORKFLOW_SUBJECT_KINDS)[number];
 
 /** How a condition's value is read and compared. */
@@ -39,6 +39,10 @@ export const WORKFLOW_SUBJECTS: Record<
   },
   'independence-override': {
     fields: { businessLineId: 'businessLine', departmentId: 'department' },
+    relations: ['owner-manager', 'submitter-manager'],
+  },
+  contract: {
+    fields: { amount: 'money', businessLineId: 'businessLine', departmentId: 'department' },
     relations: ['owner-manager', 'submitter-manager'],
   },
 };

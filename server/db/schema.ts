@@ -13,3 +13,6 @@ export * from '../domains/reminders/reminders.tables';
 export * from '../domains/suggestions/suggestions.tables';
 export * from '../domains/customers/transfer.tables';
 export * from '../domains/workflows/workflows.tables';
+export * from '../domains/numbering/numbering.tables';
+export * from '../domains/contracts/contracts.tables';
+export * from '../domains/receivables/receivables.tables';

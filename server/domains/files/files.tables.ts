@@ -11,7 +11,9 @@ export const files = pgTable(
   'files',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    ownerType: text('owner_type', { enum: ['contact-log', 'workflow-instance'] }).notNull(),
+    ownerType: text('owner_type', {
+      enum: ['contact-log', 'workflow-instance', 'contract-template', 'contract'],
+    }).notNull(),
     ownerId: uuid('owner_id').notNull(),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),

@@ -90,10 +90,14 @@ export const zhCN = {
     '每类申请按优先级依次匹配流程，使用第一个条件全部满足的流程；修改流程会生成新版本，进行中的审批仍按原版本执行',
   'workflow.kind.quote': '报价折扣审批',
   'workflow.kind.independence-override': '独立性例外审批',
+  'workflow.kind.contract': '合同审批',
   'workflow.kindHint.quote':
     '报价低于标准收费（折扣）时，按下列流程审批；审批通过前报价不能发送，也不能用于推进商务报价阶段。',
   'workflow.kindHint.independence-override':
     '为存在互斥业务的客户承接业务时，须按下列流程审批独立性例外；审批通过前商机不能赢单。',
+  'workflow.kindHint.contract': '合同提交后按下列流程审批；审批通过后才能签订并取得合同编号，审批中的合同不能修改。',
+  'workflow.field.amount': '合同金额',
+  'workflow.field.customer': '客户',
   'workflow.field.total': '报价金额',
   'workflow.field.listTotal': '标准收费',
   'workflow.field.discountPercent': '折扣率',
@@ -289,10 +293,15 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'For each kind of request, flows are tried by priority and the first whose conditions all hold runs; editing a flow makes a new version, and running approvals keep theirs',
   'workflow.kind.quote': 'Quote discount approval',
   'workflow.kind.independence-override': 'Independence exception approval',
+  'workflow.kind.contract': 'Contract approval',
   'workflow.kindHint.quote':
     'A quote below its list fees (a discount) is approved by these flows; until then it cannot be sent or used to pass the quotation stage.',
   'workflow.kindHint.independence-override':
     'Taking on work for a client with a conflicting engagement needs an approved independence exception; until then the opportunity cannot be won.',
+  'workflow.kindHint.contract':
+    'A submitted contract is approved by these flows; it is signed and numbered only once approved, and cannot be changed while it waits.',
+  'workflow.field.amount': 'Contract amount',
+  'workflow.field.customer': 'Customer',
   'workflow.field.total': 'Quoted amount',
   'workflow.field.listTotal': 'List fees',
   'workflow.field.discountPercent': 'Discount',

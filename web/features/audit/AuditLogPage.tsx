@@ -35,6 +35,15 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   reopen: 'orange',
   revoke: 'red',
   disclose: 'magenta',
+  submit: 'blue',
+  sign: 'green',
+  complete: 'green',
+  terminate: 'volcano',
+  void: 'red',
+  confirm: 'green',
+  cancel: 'orange',
+  publish: 'cyan',
+  reverse: 'red',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

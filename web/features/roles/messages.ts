@@ -74,6 +74,16 @@ export const zhCN = {
   'permission.mail:manage.help': '查看发件箱（暂存、排队、失败与已发送的邮件），重新发送暂存或失败的邮件',
   'permission.workflows:manage': '审批流程设置',
   'permission.workflows:manage.help': '设置各类审批的流程：步骤、审批人、适用条件与兜底审批人',
+  'permission.contracts:read': '查看合同与订单',
+  'permission.contracts:read.help': '查看销售合同与销售订单（本人及所在团队的 / 本部门的 / 全部）',
+  'permission.contracts:write': '管理合同与订单',
+  'permission.contracts:write.help': '新建合同与订单，提交审批、签订、完成、终止或作废权限范围内的合同',
+  'permission.contracts:configure': '合同模板与编号规则',
+  'permission.contracts:configure.help': '设置各业务类型的合同模板（Word 文档）与合同、订单的编号规则',
+  'permission.receivables:read': '查看应收账款',
+  'permission.receivables:read.help': '查看权限范围内合同的应收账款、到款与发票',
+  'permission.receipts:write': '登记到款与发票',
+  'permission.receipts:write.help': '财务登记、冲销到款，登记、作废发票',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -152,4 +162,16 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'permission.workflows:manage': 'Approval flows',
   'permission.workflows:manage.help':
     'Set up the approval flows of each kind of request: steps, approvers, conditions and the fallback approver',
+  'permission.contracts:read': 'See contracts and orders',
+  'permission.contracts:read.help': 'See contracts and orders (own and the team’s / the department’s / all)',
+  'permission.contracts:write': 'Manage contracts and orders',
+  'permission.contracts:write.help':
+    'Make contracts and orders; submit, sign, complete, terminate or void those within the scope',
+  'permission.contracts:configure': 'Contract templates and number series',
+  'permission.contracts:configure.help':
+    'Set up each business line’s contract templates (Word documents) and the number series of contracts and orders',
+  'permission.receivables:read': 'See receivables',
+  'permission.receivables:read.help': 'See receivables, receipts and invoices of the contracts within the scope',
+  'permission.receipts:write': 'Record receipts and invoices',
+  'permission.receipts:write.help': 'Finance: record and reverse receipts, record and void invoices',
 };
