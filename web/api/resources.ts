@@ -140,6 +140,25 @@ import type {
   ActivityCategoryItem,
   ActivityCategoryUpdate,
 } from '../../common/schemas/activities';
+import type {
+  Contract,
+  ContractCreate,
+  ContractListQuery,
+  ContractReason,
+  ContractSign,
+  ContractSummary,
+  ContractUpdate,
+  Order,
+  OrderComplete,
+  OrderCreate,
+  OrderListQuery,
+} from '../../common/schemas/contracts';
+import type {
+  NumberRegister,
+  NumberSeries,
+  NumberSeriesCreate,
+  NumberSeriesUpdate,
+} from '../../common/schemas/numbering';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -566,3 +585,62 @@ export async function fetchAll<T, P extends QueryParams>(
     if (items.length >= result.total || result.items.length === 0) return items;
   }
 }
+
+// —— contracts, orders, number series (issue 13) ——
+export type ContractListParams = ListParams<typeof ContractListQuery>;
+export type OrderListParams = ListParams<typeof OrderListQuery>;
+
+/** Contracts 销售合同: drafts edited, sent for approval, signed (the number and the terms), terminated or voided. */
+export const contractsApi = {
+  path: '/api/v1/contracts',
+  list: (params?: ContractListParams) => api<Page<ContractSummary>>('/api/v1/contracts', { query: params }),
+  get: (id: string) => api<Contract>(`/api/v1/contracts/${id}`),
+  /** Blank, or `{ opportunityId }` of a won opportunity (customer, lines from its accepted quote, team). */
+  create: (body: ContractCreate) => api<Contract>('/api/v1/contracts', { method: 'POST', body }),
+  update: (id: string, body: z.input<typeof ContractUpdate>) =>
+    api<Contract>(`/api/v1/contracts/${id}`, { method: 'PATCH', body }),
+  submit: (id: string) => api<Contract>(`/api/v1/contracts/${id}/submit`, { method: 'POST' }),
+  sign: (id: string, body: z.input<typeof ContractSign>) =>
+    api<Contract>(`/api/v1/contracts/${id}/sign`, { method: 'POST', body }),
+  terminate: (id: string, body: z.input<typeof ContractReason>) =>
+    api<Contract>(`/api/v1/contracts/${id}/terminate`, { method: 'POST', body }),
+  void: (id: string, body: z.input<typeof ContractReason>) =>
+    api<Contract>(`/api/v1/contracts/${id}/void`, { method: 'POST', body }),
+  /** A scanned copy of the signed contract (one file; a new one replaces it). */
+  uploadSignedCopy: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<unknown>(`/api/v1/contracts/${id}/signed-copy`, { method: 'POST', body: form });
+  },
+  signedCopyUrl: (id: string) => `/api/v1/contracts/${id}/signed-copy`,
+  /** The contract's Word document (.docx): the stored one once signed, else generated now. */
+  documentUrl: (id: string) => `/api/v1/contracts/${id}/document`,
+};
+
+/** Orders 销售订单: from a signed contract or a won opportunity; confirmed (numbered), completed 结项 or cancelled. */
+export const ordersApi = {
+  path: '/api/v1/orders',
+  list: (params?: OrderListParams) => api<Page<Order>>('/api/v1/orders', { query: params }),
+  get: (id: string) => api<Order>(`/api/v1/orders/${id}`),
+  create: (body: z.input<typeof OrderCreate>) => api<Order>('/api/v1/orders', { method: 'POST', body }),
+  confirm: (id: string) => api<Order>(`/api/v1/orders/${id}/confirm`, { method: 'POST' }),
+  complete: (id: string, body: z.input<typeof OrderComplete>) =>
+    api<Order>(`/api/v1/orders/${id}/complete`, { method: 'POST', body }),
+  cancel: (id: string, body: z.input<typeof ContractReason>) =>
+    api<Order>(`/api/v1/orders/${id}/cancel`, { method: 'POST', body }),
+};
+
+/** Number series 编号规则 (contracts:configure) and their registers 登记簿. */
+export const numberSeriesApi = {
+  path: '/api/v1/number-series',
+  list: async () => {
+    const answer = await api<NumberSeries[] | Page<NumberSeries>>('/api/v1/number-series');
+    return Array.isArray(answer) ? answer : answer.items;
+  },
+  create: (body: z.input<typeof NumberSeriesCreate>) =>
+    api<NumberSeries>('/api/v1/number-series', { method: 'POST', body }),
+  update: (id: string, body: z.input<typeof NumberSeriesUpdate>) =>
+    api<NumberSeries>(`/api/v1/number-series/${id}`, { method: 'PATCH', body }),
+  register: (id: string, period: string) =>
+    api<z.infer<typeof NumberRegister>>(`/api/v1/number-series/${id}/register`, { query: { period } }),
+};

@@ -8,7 +8,7 @@ import {
   type WorkflowSubjectKind,
 } from '../../../common/schemas/workflows';
 import { useDirectory } from '../../api/queries';
-import { approvalsApi, opportunitiesApi, workflowInstancesApi } from '../../api/resources';
+import { approvalsApi, contractsApi, opportunitiesApi, workflowInstancesApi } from '../../api/resources';
 import { formatDateTime } from '../../components/format';
 import { dynamicKey, localName, personLabel } from '../../components/labels';
 import { formatMoney } from '../../components/money';
@@ -16,7 +16,12 @@ import { useLocale, useT, type Translate } from '../../i18n';
 import type { Locale } from '../../../common/i18n';
 
 /** What a decision changes: the inbox and its badge, the approval itself, and the subjects that show approvals. */
-export const DECISION_INVALIDATES = [approvalsApi.path, workflowInstancesApi.path, opportunitiesApi.path];
+export const DECISION_INVALIDATES = [
+  approvalsApi.path,
+  workflowInstancesApi.path,
+  opportunitiesApi.path,
+  contractsApi.path,
+];
 
 export const INSTANCE_STATUS_COLORS: Record<InstanceStatus, string> = {
   running: 'processing',

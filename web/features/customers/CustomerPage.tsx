@@ -20,6 +20,7 @@ import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
 import { ContactsCard, customerContactsParams } from './ContactsCard';
 import { CustomerOpportunitiesCard } from './CustomerOpportunitiesCard';
 import { ActivitiesCard } from '../activities/ActivitiesCard';
+import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { CustomerFormDrawer } from './CustomerFormDrawer';
 import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 import { MergeAction } from './MergeAction';
@@ -253,6 +254,7 @@ export function CustomerPage() {
           <Flex vertical gap={16}>
             <ContactsCard customerId={c.id} editable={editable} />
             {can(me, 'opportunities:read') && <CustomerOpportunitiesCard customerId={c.id} />}
+            {can(me, 'contracts:read') && <ContractsOrdersCard scope={{ customerId: c.id }} />}
             <ValueCard customer={c} editable={editable} />
             <OwnerHistory customerId={c.id} />
           </Flex>

@@ -61,6 +61,7 @@ import { useRecordTitle } from '../../components/document-title';
 import { ProjectTab } from './ProjectTab';
 import { QuotesCard } from './QuotesCard';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
+import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { StageTimesCard } from './StageTimesCard';
 import { TeamCard } from './TeamCard';
 
@@ -366,6 +367,13 @@ export function OpportunityPage() {
       </Col>
       <Col xs={24} xl={9}>
         <Flex vertical gap={16}>
+          {can(me, 'contracts:read') && (
+            <ContractsOrdersCard
+              scope={{ opportunityId: o.id }}
+              fromWonOpportunity={o.status === 'won' && can(me, 'contracts:write')}
+              hideWhenEmpty={o.status !== 'won'}
+            />
+          )}
           <TeamCard opportunity={o} editable={editable} />
           <AcceptanceCard opportunityId={o.id} editable={editable} open={isOpen} />
           <StageTimesCard opportunityId={o.id} />
