@@ -366,6 +366,16 @@ export function ContractPage() {
           ]}
         />
       </Card>
+      <Card size="small" title={t('contract.terms')} data-testid="contract-terms">
+        {c.terms.length === 0 ? (
+          <EmptyState
+            title={t('contract.termsNone')}
+            hint={c.can.sign || c.can.edit ? t('contract.termsNoneHint') : undefined}
+          />
+        ) : (
+          <PaymentTermsTable terms={c.terms} />
+        )}
+      </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
@@ -402,16 +412,6 @@ export function ContractPage() {
                   ) : null
                 }
               />
-            </Card>
-            <Card size="small" title={t('contract.terms')} data-testid="contract-terms">
-              {c.terms.length === 0 ? (
-                <EmptyState
-                  title={t('contract.termsNone')}
-                  hint={c.can.sign || c.can.edit ? t('contract.termsNoneHint') : undefined}
-                />
-              ) : (
-                <PaymentTermsTable terms={c.terms} />
-              )}
             </Card>
             <Card size="small" title={t('contract.approval')} data-testid="contract-approval">
               <ApprovalTimeline subjectKind="contract" subjectId={c.id} />

@@ -210,7 +210,9 @@ function RegisterDrawer({ series, onClose }: { series: NumberSeries | null; onCl
       key: 'title',
       dataIndex: 'title',
       title: t('series.subject'),
-      render: (title: string) => <span style={{ whiteSpace: 'normal' }}>{title}</span>,
+      render: (title: string) => (
+        <span style={{ whiteSpace: 'normal', display: 'inline-block', minWidth: 120, maxWidth: 240 }}>{title}</span>
+      ),
     },
     {
       key: 'issuedAt',

@@ -120,7 +120,7 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
                 }
               >
                 <Row gutter={[8, 0]}>
-                  <Col xs={24} sm={8}>
+                  <Col xs={12} sm={6}>
                     <Form.Item name={[field.name, 'kind']} label={t('contract.termKind')}>
                       <Select
                         data-testid="term-kind"
@@ -128,9 +128,47 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
                       />
                     </Form.Item>
                   </Col>
-                  <Col xs={24} sm={16}>
+                  <Col xs={12} sm={8}>
+                    <Form.Item name={[field.name, 'trigger']} label={t('contract.trigger')}>
+                      <Select
+                        data-testid="term-trigger"
+                        popupMatchSelectWidth={false}
+                        options={TERM_TRIGGERS.map((k) => ({ value: k, label: triggerLabel(t, k) }))}
+                      />
+                    </Form.Item>
+                  </Col>
+                  {needsDate(trigger) && (
+                    <Col xs={24} sm={10}>
+                      <Form.Item
+                        name={[field.name, 'triggerDate']}
+                        label={t('contract.triggerDate')}
+                        rules={[{ required: true, message: t('contract.triggerDateRequired') }]}
+                      >
+                        <DatePicker style={{ width: '100%' }} data-testid="term-date" />
+                      </Form.Item>
+                    </Col>
+                  )}
+                  {needsDays(trigger) && (
+                    <Col xs={24} sm={10}>
+                      <Form.Item
+                        name={[field.name, 'triggerDays']}
+                        label={t('contract.triggerDays')}
+                        rules={[{ required: true, message: t('contract.triggerDaysRequired') }]}
+                      >
+                        <InputNumber
+                          min={0}
+                          max={3650}
+                          precision={0}
+                          suffix={t('contract.days')}
+                          style={{ width: '100%' }}
+                          data-testid="term-days"
+                        />
+                      </Form.Item>
+                    </Col>
+                  )}
+                  <Col xs={24} sm={14}>
                     <Form.Item label={t('contract.termAmount')} required style={{ marginBottom: 0 }}>
-                      <Flex gap={8} align="flex-start" wrap>
+                      <Flex gap={8} align="flex-start">
                         <Form.Item name={[field.name, 'basis']} noStyle>
                           <Segmented
                             data-testid="term-basis"
@@ -143,7 +181,7 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
                         {basis === 'percent' ? (
                           <Form.Item
                             name={[field.name, 'percent']}
-                            style={{ flex: '1 1 120px', minWidth: 120 }}
+                            style={{ flex: '1 1 auto', minWidth: 0 }}
                             rules={[
                               { required: true, message: t('contract.percentRequired') },
                               {
@@ -174,7 +212,7 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
                         ) : (
                           <Form.Item
                             name={[field.name, 'amount']}
-                            style={{ flex: '1 1 160px', minWidth: 140 }}
+                            style={{ flex: '1 1 auto', minWidth: 0 }}
                             rules={[{ required: true, message: t('contract.amountRequired') }]}
                           >
                             <MoneyInput aria-label={t('contract.basisAmount')} data-testid="term-amount" />
@@ -183,44 +221,7 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
                       </Flex>
                     </Form.Item>
                   </Col>
-                  <Col xs={24} sm={8}>
-                    <Form.Item name={[field.name, 'trigger']} label={t('contract.trigger')}>
-                      <Select
-                        data-testid="term-trigger"
-                        options={TERM_TRIGGERS.map((k) => ({ value: k, label: triggerLabel(t, k) }))}
-                      />
-                    </Form.Item>
-                  </Col>
-                  {needsDate(trigger) && (
-                    <Col xs={24} sm={8}>
-                      <Form.Item
-                        name={[field.name, 'triggerDate']}
-                        label={t('contract.triggerDate')}
-                        rules={[{ required: true, message: t('contract.triggerDateRequired') }]}
-                      >
-                        <DatePicker style={{ width: '100%' }} data-testid="term-date" />
-                      </Form.Item>
-                    </Col>
-                  )}
-                  {needsDays(trigger) && (
-                    <Col xs={24} sm={8}>
-                      <Form.Item
-                        name={[field.name, 'triggerDays']}
-                        label={t('contract.triggerDays')}
-                        rules={[{ required: true, message: t('contract.triggerDaysRequired') }]}
-                      >
-                        <InputNumber
-                          min={0}
-                          max={3650}
-                          precision={0}
-                          suffix={t('contract.days')}
-                          style={{ width: '100%' }}
-                          data-testid="term-days"
-                        />
-                      </Form.Item>
-                    </Col>
-                  )}
-                  <Col xs={24} sm={needsDate(trigger) || needsDays(trigger) ? 8 : 16}>
+                  <Col xs={24} sm={10}>
                     <Form.Item name={[field.name, 'note']} label={t('contract.termNote')} rules={[{ max: 200 }]}>
                       <Input placeholder={t('contract.termNotePlaceholder')} />
                     </Form.Item>

@@ -80,7 +80,7 @@ export function SignContractModal({
       onOk={() => form.submit()}
       okText={t('contract.signAction')}
       confirmLoading={sign.isPending}
-      title={t('contract.signTitle', { title: contract.title })}
+      title={t('contract.signAction')}
       width={860}
       destroyOnHidden
       okButtonProps={{ ...testId('sign-submit') }}
@@ -88,6 +88,7 @@ export function SignContractModal({
     >
       <Form<Values> form={form} layout="vertical" name="sign-contract" onFinish={submit}>
         <Flex vertical gap={12}>
+          <Typography.Text strong>{contract.title}</Typography.Text>
           <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
             {t('contract.signHint')}
           </Typography.Paragraph>

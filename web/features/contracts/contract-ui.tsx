@@ -17,6 +17,7 @@ import {
   workflowInstancesApi,
 } from '../../api/resources';
 import { formatDate } from '../../components/format';
+import { useIsMobile } from '../../components/responsive';
 import { formatMoney, toCents } from '../../components/money';
 import { useLocale, useT, type Translate } from '../../i18n';
 import type { Locale } from '../../../common/i18n';
@@ -167,8 +168,10 @@ export function triggerText(
 
 /** A term's amount: the figure, and the percentage it came from. */
 export function TermAmount({ term }: { term: Pick<PaymentTerm, 'amount' | 'percent'> }) {
+  // Right-aligned in a table's column, read left to right in a phone's card.
+  const mobile = useIsMobile();
   return (
-    <Flex vertical align="flex-end">
+    <Flex vertical align={mobile ? 'flex-start' : 'flex-end'}>
       <MoneyCell value={term.amount} />
       {term.percent !== null && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>

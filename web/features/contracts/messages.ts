@@ -118,7 +118,6 @@ export const zhCN = {
   'contract.submitted': '已提交审批',
   'contract.approvedWithoutFlow': '没有适用的审批流程，合同已直接审批通过',
   'contract.signAction': '签订合同',
-  'contract.signTitle': '签订合同「{title}」',
   'contract.signHint':
     '确认签订日期并填写付款条件：每笔为固定金额或合同金额的比例，合计须等于合同金额。签订后系统生成合同编号，编号不会收回或重复使用。',
   'contract.signedOnRequired': '请选择签订日期',
@@ -314,8 +313,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'contract.termKind.progress': 'Progress payment',
   'contract.termKind.final': 'Final payment',
   'contract.termAmount': 'Amount',
-  'contract.basisPercent': 'Percentage',
-  'contract.basisAmount': 'Fixed amount',
+  'contract.basisPercent': 'Percent',
+  'contract.basisAmount': 'Amount',
   'contract.percentRequired': 'Enter the percentage',
   'contract.percentInvalid': 'A percentage from 0 to 100 with at most four decimals',
   'contract.termComputed': '= {amount}',
@@ -367,7 +366,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'contract.submitted': 'Sent for approval',
   'contract.approvedWithoutFlow': 'No approval flow applies: the contract is approved',
   'contract.signAction': 'Sign the contract',
-  'contract.signTitle': 'Sign contract "{title}"',
   'contract.signHint':
     'Confirm the signing date and enter the payment terms: each a fixed amount or a percentage of the contract amount, adding up to the contract amount. Signing gives the contract its number, which is never taken back or reused.',
   'contract.signedOnRequired': 'Choose the signing date',
