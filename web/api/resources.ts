@@ -610,7 +610,7 @@ export const contractsApi = {
   uploadSignedCopy: (id: string, file: File) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return api<unknown>(`/api/v1/contracts/${id}/signed-copy`, { method: 'POST', body: form });
+    return api<Contract>(`/api/v1/contracts/${id}/signed-copy`, { method: 'POST', body: form });
   },
   signedCopyUrl: (id: string) => `/api/v1/contracts/${id}/signed-copy`,
   /** The contract's Word document (.docx): the stored one once signed, else generated now. */
@@ -633,10 +633,8 @@ export const ordersApi = {
 /** Number series 编号规则 (contracts:configure) and their registers 登记簿. */
 export const numberSeriesApi = {
   path: '/api/v1/number-series',
-  list: async () => {
-    const answer = await api<NumberSeries[] | Page<NumberSeries>>('/api/v1/number-series');
-    return Array.isArray(answer) ? answer : answer.items;
-  },
+  /** Every series, of both kinds. */
+  list: () => api<NumberSeries[]>('/api/v1/number-series'),
   create: (body: z.input<typeof NumberSeriesCreate>) =>
     api<NumberSeries>('/api/v1/number-series', { method: 'POST', body }),
   update: (id: string, body: z.input<typeof NumberSeriesUpdate>) =>
