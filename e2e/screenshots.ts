@@ -59,6 +59,8 @@ const DETAIL_PAGES: [name: string, list: string, table: string][] = [
   ['lead', '/leads', 'leads-table'],
   ['campaign', '/campaigns', 'campaigns-table'],
   ['opportunity', '/opportunities?mode=list', 'opportunities-table'],
+  ['contract', '/contracts', 'contracts-table'],
+  ['order', '/orders', 'orders-table'],
 ];
 
 /** A browser context at VIEWPORT (a phone below 768 px: touch, mobile), else the tests' laptop. */

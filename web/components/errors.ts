@@ -24,7 +24,7 @@ type Issue = { path: string; message: string };
 export type FormFields = { names: readonly string[]; rename?: Record<string, string>; codes?: Record<string, string> };
 
 /**
- * Puts a server error onto the form fields it concerns: validation issues (`body.<field>`),
+ * Puts a server error onto the form fields it concerns: validation issues (`body.<field>`, or a service's `<field>`),
  * duplicates and inactive references (`details.field`, renamed through `fieldMap`).
  * Returns false when the error concerns no field of this form, so the caller shows a toast.
  */
@@ -41,9 +41,11 @@ export function applyServerErrors(form: FormInstance, error: unknown, fields: Fo
   if (fields.codes?.[error.code]) {
     add(fields.codes[error.code], error.message);
   } else if (error.code === 'VALIDATION_FAILED' && Array.isArray(details?.issues)) {
+    // The schema's issues name `body.<field>`; a service's own checks name the field alone (`pattern`, `lines`).
     for (const issue of details.issues) {
-      const [source, field] = issue.path.split('.');
-      if (source === 'body' && field) add(field, issue.message);
+      const [first, second] = issue.path.split('.');
+      const field = first === 'body' ? second : first === 'query' || first === 'params' ? undefined : first;
+      if (field) add(field, issue.message);
     }
   } else if (typeof details?.field === 'string') {
     add(details.field, error.message);

@@ -49,6 +49,7 @@ import {
   MoneyCell,
   OrderNumber,
   OrderStatusTag,
+  OutstandingCell,
 } from './contract-ui';
 import { ContractFormDrawer } from './ContractFormDrawer';
 import { PaymentTermsTable } from './PaymentTermsTable';
@@ -353,7 +354,7 @@ export function ContractPage() {
             {
               key: 'outstanding',
               label: t('contract.outstanding'),
-              children: <MoneyCell value={c.outstanding} strong={c.outstanding !== '0.00'} />,
+              children: <OutstandingCell status={c.status} value={c.outstanding} />,
             },
             {
               key: 'period',

@@ -13,7 +13,7 @@ import { PageContainer } from '../../components/PageContainer';
 import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { ContractFormDrawer } from './ContractFormDrawer';
-import { ContractNumber, ContractStatusTag, MoneyCell } from './contract-ui';
+import { ContractNumber, ContractStatusTag, MoneyCell, OutstandingCell } from './contract-ui';
 
 const FIRST_PAGE: ContractListParams = { page: 1, pageSize: 20, sort: '-createdAt' };
 
@@ -63,7 +63,7 @@ export function ContractsPage() {
       key: 'outstanding',
       title: t('contract.outstanding'),
       align: 'right',
-      render: (_, c) => <MoneyCell value={c.outstanding} />,
+      render: (_, c) => <OutstandingCell status={c.status} value={c.outstanding} />,
     },
     { key: 'businessLine', dataIndex: 'businessLineName', title: t('contract.businessLine') },
     { key: 'owner', dataIndex: 'ownerName', title: t('contract.owner') },

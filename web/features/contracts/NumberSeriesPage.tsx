@@ -260,9 +260,18 @@ function RegisterDrawer({ series, onClose }: { series: NumberSeries | null; onCl
               const data = register.data!;
               return (
                 <Flex vertical gap={12}>
-                  {data.gaps.length === 0 ? (
+                  {data.gaps.length > 0 ? (
                     <Alert
-                      type="success"
+                      type="error"
+                      showIcon
+                      data-testid="register-gaps"
+                      data-gaps={data.gaps.length}
+                      title={t('series.gaps', { count: data.gaps.length })}
+                      description={data.gaps.join(locale === 'zh-CN' ? '、' : ', ')}
+                    />
+                  ) : (
+                    <Alert
+                      type={data.lastSeq === 0 ? 'info' : 'success'}
                       showIcon
                       data-testid="register-gaps"
                       data-gaps="0"
@@ -272,26 +281,18 @@ function RegisterDrawer({ series, onClose }: { series: NumberSeries | null; onCl
                           : t('series.noGaps', { count: data.items.length, last: data.lastSeq })
                       }
                     />
-                  ) : (
-                    <Alert
-                      type="error"
-                      showIcon
-                      data-testid="register-gaps"
-                      data-gaps={data.gaps.length}
-                      title={t('series.gaps', { count: data.gaps.length })}
-                      description={data.gaps.join(locale === 'zh-CN' ? '、' : ', ')}
+                  )}
+                  {data.items.length > 0 && (
+                    <DataTable<Item>
+                      size="small"
+                      rowKey="seq"
+                      pagination={data.items.length > 100 ? { pageSize: 100, showSizeChanger: false } : false}
+                      dataSource={data.items}
+                      columns={columns}
+                      data-testid="register-table"
+                      cards={{ fields: ['status', 'title', 'issuedAt'] }}
                     />
                   )}
-                  <DataTable<Item>
-                    size="small"
-                    rowKey="seq"
-                    pagination={data.items.length > 100 ? { pageSize: 100, showSizeChanger: false } : false}
-                    dataSource={data.items}
-                    columns={columns}
-                    data-testid="register-table"
-                    cards={{ fields: ['status', 'title', 'issuedAt'] }}
-                    empty={<EmptyState title={t('series.registerEmpty')} />}
-                  />
                 </Flex>
               );
             }}

@@ -115,6 +115,15 @@ export function MoneyCell({ value, strong }: { value: string | null; strong?: bo
   );
 }
 
+/** Statuses in which the contract is signed and its terms are owed (before signing nothing is outstanding yet). */
+const OWED = new Set<ContractStatus>(['signed', 'in-progress', 'completed', 'terminated']);
+
+/** What the contract's terms still wait for, once it is signed; "—" before (and for a voided contract). */
+export function OutstandingCell({ status, value }: { status: ContractStatus; value: string }) {
+  if (!OWED.has(status)) return <Typography.Text type="secondary">—</Typography.Text>;
+  return <MoneyCell value={value} strong={(toCents(value) ?? 0n) > 0n} />;
+}
+
 /** "人民币壹万贰仟元整" — how a contract writes its amount in words (Chinese in every UI language: it is the legal form). */
 export function capitalsOf(amount: string): string | null {
   try {
