@@ -180,6 +180,22 @@ const ADMIN_LISTS: Case[] = [
     loaded: (c) => c.getByTestId('pool-days'),
   },
   {
+    name: 'contracts',
+    url: '/contracts',
+    api: '/api/v1/contracts',
+    container: byTestId('contracts-table'),
+    loaded: tableRows,
+    emptyText: '还没有合同',
+  },
+  {
+    name: 'orders',
+    url: '/orders',
+    api: '/api/v1/orders',
+    container: byTestId('orders-table'),
+    loaded: tableRows,
+    emptyText: '还没有订单',
+  },
+  {
     name: 'assignment-rules',
     url: '/sales/assignment-rules',
     api: '/api/v1/assignment-rules',

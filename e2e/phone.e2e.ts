@@ -121,17 +121,18 @@ test('李明 finds a customer with the answer box, logs a call and moves the nex
     .waitFor();
   await expectNoHorizontalScroll('the customer page after the call');
 
-  // His lead and opportunity pages fit too.
+  // His lead, opportunity and contract pages fit too.
   for (const [list, name] of [
     ['/leads', 'leads-table'],
     ['/opportunities?mode=list', 'opportunities-table'],
+    ['/contracts', 'contracts-table'],
   ] as const) {
     await page.goto(list);
     const first = page.getByTestId(name).getByTestId('list-card').first();
     await first.waitFor();
     await expectNoHorizontalScroll(list);
     await first.getByRole('link').first().tap();
-    await page.waitForURL(/\/(leads|opportunities)\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/(leads|opportunities|contracts)\/[0-9a-f-]{36}$/);
     await page.locator('.ant-card').first().waitFor();
     await expectNoHorizontalScroll(page.url());
     await screenshot(page, `96-phone-${name.replace('-table', '')}`);

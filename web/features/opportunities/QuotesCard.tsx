@@ -337,6 +337,8 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
           pagination={false}
           dataSource={quotes.data}
           data-testid="quotes-table"
+          // On a phone the versions scroll sideways inside the card instead of widening the page.
+          scroll={{ x: 'max-content' }}
           expandable={{
             defaultExpandedRowKeys: latest ? [latest.id] : [],
             expandedRowRender: (q) => (
