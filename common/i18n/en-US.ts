@@ -52,6 +52,7 @@ export const enUS: Record<MessageKey, string> = {
   'field.businessLine': 'business line',
   'field.manager': 'department head',
   'field.creditCode': 'Credit code',
+  'field.head': 'Head of the line',
   'field.owner': 'salesperson',
   'field.customer': 'customer',
   'field.contact': 'contact',

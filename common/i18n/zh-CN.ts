@@ -50,6 +50,7 @@ export const zhCN = {
   'field.businessLine': '业务类型',
   'field.manager': '部门负责人',
   'field.creditCode': '统一社会信用代码',
+  'field.head': '业务负责人',
   'field.owner': '负责业务员',
   'field.customer': '客户',
   'field.contact': '联系人',
