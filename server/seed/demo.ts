@@ -5,6 +5,7 @@ import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
+import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
 import { seedDemoToday } from './demo-today';
@@ -435,5 +436,6 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoSales(t);
     await seedDemoToday({ db: t, jobs });
     await seedDemoApprovals({ db: t, jobs });
+    await seedDemoContractTemplates({ db: t, jobs });
   });
 }
