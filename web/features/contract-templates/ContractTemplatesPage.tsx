@@ -22,7 +22,7 @@ function PublishedCell({ template }: { template: ContractTemplate }) {
   const t = useT();
   const latest = template.versions[0]?.version ?? 0;
   return (
-    <Flex gap={4} wrap>
+    <Flex vertical gap={4} align="flex-start">
       {template.publishedVersion ? (
         <Tag color="success">{t('contractTemplate.versionN', { version: template.publishedVersion })}</Tag>
       ) : (
@@ -171,16 +171,17 @@ export function ContractTemplatesPage() {
       }
     >
       <Loaded query={allOf(templates, allLines)} compact={false}>
-        {() =>
-          lines.map((line) => {
-            const rows = templates.data!.filter((x) => x.businessLineId === line.id);
-            return (
-              <Card
-                key={line.id}
-                title={line.name}
-                data-testid={`template-line-${line.code}`}
-                extra={
-                  rows.length > 0 && (
+        {() => {
+          const withTemplates = lines.filter((line) => templates.data!.some((x) => x.businessLineId === line.id));
+          const without = lines.filter((line) => line.active && !withTemplates.includes(line));
+          return (
+            <>
+              {withTemplates.map((line) => (
+                <Card
+                  key={line.id}
+                  title={line.name}
+                  data-testid={`template-line-${line.code}`}
+                  extra={
                     <Button
                       size="small"
                       icon={<UploadOutlined />}
@@ -188,36 +189,41 @@ export function ContractTemplatesPage() {
                     >
                       {t('contractTemplate.new')}
                     </Button>
-                  )
-                }
-              >
-                {rows.length === 0 ? (
-                  <EmptyState
-                    title={t('contractTemplate.lineEmpty', { line: line.name })}
-                    hint={t('contractTemplate.lineEmptyHint')}
-                    action={
-                      <Button
-                        icon={<UploadOutlined />}
-                        onClick={() => setUpload({ kind: 'create', businessLineId: line.id })}
-                      >
-                        {t('contractTemplate.new')}
-                      </Button>
-                    }
-                  />
-                ) : (
+                  }
+                >
                   <DataTable<ContractTemplate>
                     rowKey="id"
                     size="small"
                     pagination={false}
-                    dataSource={rows}
+                    dataSource={templates.data!.filter((x) => x.businessLineId === line.id)}
                     columns={columns}
                     cards={{ fields: ['published', 'status'] }}
                   />
-                )}
-              </Card>
-            );
-          })
-        }
+                </Card>
+              ))}
+              {withTemplates.length === 0 && (
+                <EmptyState title={t('contractTemplate.empty')} hint={t('contractTemplate.lineEmptyHint')} />
+              )}
+              {without.length > 0 && (
+                <Card title={t('contractTemplate.withoutTitle')} data-testid="template-lines-without">
+                  <Typography.Paragraph type="secondary">{t('contractTemplate.lineEmptyHint')}</Typography.Paragraph>
+                  <Flex gap={8} wrap>
+                    {without.map((line) => (
+                      <Button
+                        key={line.id}
+                        icon={<UploadOutlined />}
+                        onClick={() => setUpload({ kind: 'create', businessLineId: line.id })}
+                        data-testid={`template-new-${line.code}`}
+                      >
+                        {line.name}
+                      </Button>
+                    ))}
+                  </Flex>
+                </Card>
+              )}
+            </>
+          );
+        }}
       </Loaded>
       <TemplateUploadDrawer
         target={upload}

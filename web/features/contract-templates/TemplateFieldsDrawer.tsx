@@ -44,6 +44,7 @@ export function TemplateFieldsDrawer({ open, onClose }: { open: boolean; onClose
     {
       key: 'sample',
       title: t('contractTemplate.sample'),
+      width: 200,
       render: (_, row) => <Typography.Text type="secondary">{row.sample || '—'}</Typography.Text>,
     },
   ];
@@ -55,6 +56,9 @@ export function TemplateFieldsDrawer({ open, onClose }: { open: boolean; onClose
       query={fields}
       dataSource={data}
       columns={columns}
+      // Fixed widths: long samples wrap instead of pushing the sample column out of the drawer.
+      tableLayout="fixed"
+      scroll={{ x: 600 }}
       cards={{ fields: ['label', 'sample'] }}
       data-testid={testId}
     />
@@ -64,7 +68,7 @@ export function TemplateFieldsDrawer({ open, onClose }: { open: boolean; onClose
     <Drawer
       open={open}
       onClose={onClose}
-      size={mobile ? '100%' : 720}
+      size={mobile ? '100%' : 760}
       title={t('contractTemplate.fieldsTitle')}
       data-testid="template-fields"
     >
