@@ -41,6 +41,8 @@ import { registerOpportunityExtraRoutes } from './domains/opportunities/opportun
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
+import { registerContractRoutes } from './domains/contracts/contracts.routes';
+import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -208,6 +210,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
   registerWorkflowRoutes(app);
+  registerNumberingRoutes(app);
+  registerContractRoutes(app);
   registerContractTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 

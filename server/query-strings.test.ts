@@ -253,6 +253,18 @@ describe('q', () => {
     ];
     for (const res of made) expect(res.status, JSON.stringify(res.body)).toBe(201);
     await buildOpportunity(t, { ownerId: client.me!.user.id, customerId, businessLineId: line.id });
+    const contract = await client.post('/api/v1/contracts', {
+      customerId,
+      businessLineId: line.id,
+      lines: [{ description: '年度审计', amount: '1000' }],
+      terms: [{ kind: 'final', percent: '100', trigger: 'signing' }],
+    });
+    expect(contract.status, JSON.stringify(contract.body)).toBe(201);
+    await client.post(`/api/v1/contracts/${contract.body.id}/submit`);
+    const signed = await client.post(`/api/v1/contracts/${contract.body.id}/sign`, {});
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    const order = await client.post('/api/v1/orders', { contractId: contract.body.id });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
 
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
@@ -289,6 +301,8 @@ describe('q', () => {
           'activities',
           'opportunities',
           'admin/api-tokens',
+          'contracts',
+          'orders',
         ].map((s) => `/api/v1/${s}`),
       ),
     );
