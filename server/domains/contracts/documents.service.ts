@@ -199,6 +199,23 @@ export async function storeContractDocument(
   return { fileId: stored.id, sha256 };
 }
 
+/**
+ * The signing hook (contracts.service's setContractHooks): the document stored as signed, or null when the
+ * contract's business line has no template at all (a contract is signed on paper all the same); any other
+ * failure undoes the signing.
+ */
+export async function storeSignedDocument(
+  tx: Pick<Ctx, 'db' | 'actor'>,
+  contractId: string,
+): Promise<{ fileId: string; sha256: string } | null> {
+  try {
+    return await storeContractDocument(tx, contractId);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'TEMPLATE_NOT_PUBLISHED') return null;
+    throw error;
+  }
+}
+
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /**

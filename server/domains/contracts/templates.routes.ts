@@ -15,7 +15,8 @@ import { issueMessage, type IssueLike } from '../../lib/issues';
 import { errorResponses, typed } from '../../lib/routes';
 import { receiveOneFile, refuseBodiesOver, sendFile, type SpooledFile } from '../../lib/uploads';
 import { requirePermission } from '../../policy';
-import { getContractDocument } from './documents.service';
+import { setContractHooks } from './contracts.service';
+import { getContractDocument, storeSignedDocument } from './documents.service';
 import {
   addTemplateVersion,
   createTemplate,
@@ -54,6 +55,8 @@ async function withDocx<T>(
  * for choosing a contract's template) and a contract's document (whoever may see the contract).
  */
 export function registerContractTemplateRoutes(app: FastifyInstance) {
+  // Signing stores the contract's document with its hash (when its business line has a template).
+  setContractHooks({ storeDocument: storeSignedDocument });
   const r = typed(app);
   const configure = requirePermission('contracts:configure');
   const tags = ['contract-templates'];

@@ -1,12 +1,20 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../context';
 import { auditLogs } from '../audit/audit.tables';
+import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { files } from '../files/files.tables';
 import { loadActor } from '../staff/actors';
-import { buildBranch, buildBusinessLine, buildDepartment, buildUser, signedIn } from '../../test/factories';
+import {
+  buildBranch,
+  buildBusinessLine,
+  buildDepartment,
+  buildOpportunity,
+  buildUser,
+  signedIn,
+} from '../../test/factories';
 import { createTestApp, multipart, uniq, type Client, type TestApp } from '../../test/harness';
 import { searchTextOf } from '../../lib/search-text';
 import { auditEngagementLetter } from '../../seed/demo-contracts';
@@ -447,6 +455,62 @@ describe('the contract document', () => {
     expect(signedText).toContain('首付款：61,728.39，合同签订时');
     const [file] = await t.database.db.select().from(files).where(eq(files.id, stored.fileId));
     expect(file).toMatchObject({ ownerType: 'contract', ownerId: contract.id, sha256: stored.sha256 });
+  });
+
+  it('is stored with its hash when the contract is signed, from the version the contract was made from', async () => {
+    const { line, template: created, marker } = await lineWithPublishedTemplate();
+    const prefix = `T${randomBytes(3).toString('hex').toUpperCase()}`;
+    const series = await admin.post('/api/v1/number-series', {
+      kind: 'contract',
+      businessLineId: line.id,
+      name: '审计合同',
+      pattern: `${prefix}-{yyyy}-{seq:4}`,
+    });
+    expect(series.status, JSON.stringify(series.body)).toBe(201);
+    const seller = await signedIn(t);
+    const opportunity = await buildOpportunity(t, { ownerId: seller.user.id, businessLineId: line.id });
+    const quote = await seller.client.post(`/api/v1/opportunities/${opportunity.id}/quotes`, {
+      items: [{ description: '年度财务报表审计', quantity: '1', unitPrice: '20000.50' }],
+    });
+    await seller.client.patch(`/api/v1/opportunities/${opportunity.id}/quotes/${quote.body.id}`, {
+      status: 'accepted',
+    });
+    const [won] = await t.database.db
+      .select()
+      .from(pipelineStages)
+      .where(and(isNull(pipelineStages.businessLineId), eq(pipelineStages.kind, 'won')));
+    await t.database.db
+      .update(opportunities)
+      .set({ status: 'won', stageId: won.id, closedAt: new Date() })
+      .where(eq(opportunities.id, opportunity.id));
+    const contract = await seller.client.post('/api/v1/contracts', { opportunityId: opportunity.id });
+    expect(contract.status, JSON.stringify(contract.body)).toBe(201);
+    expect(contract.body.templateVersionId).toBe(created.versions[0].id);
+    // A new version published after the contract was made does not change its document.
+    await upload(admin, `/api/v1/contract-templates/${created.id}/versions`, 'v2.docx', template('第二版'));
+    await admin.post(`/api/v1/contract-templates/${created.id}/versions/2/publish`);
+    // No approval flow applies to this line: submitting approves it.
+    expect((await seller.client.post(`/api/v1/contracts/${contract.body.id}/submit`)).status).toBe(200);
+    const signed = await seller.client.post(`/api/v1/contracts/${contract.body.id}/sign`, {
+      terms: [
+        { kind: 'down-payment', percent: '50', trigger: 'signing' },
+        { kind: 'final', percent: '50', trigger: 'completion' },
+      ],
+    });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    expect(signed.body.number).toMatch(new RegExp(`^${prefix}-\\d{4}-0001$`));
+    expect(signed.body.documentSha256).toMatch(/^[0-9a-f]{64}$/);
+    const document = await download(seller.client, `/api/v1/contracts/${contract.body.id}/document`);
+    expect(document.status).toBe(200);
+    expect(createHash('sha256').update(document.raw).digest('hex')).toBe(signed.body.documentSha256);
+    const text = documentText(document.raw);
+    expect(text).toContain(marker);
+    expect(text).not.toContain('第二版');
+    expect(text).toContain(`编号：${signed.body.number}`);
+    // 20,000.50 in capitals; the two halves 10,000.25 each, the down payment due on the signing day.
+    expect(text).toContain('合同金额：人民币20,000.50元（大写：人民币贰万元零伍角整）');
+    expect(text).toContain('首付款：10,000.25，合同签订时，');
+    expect(text).toContain('尾款：10,000.25，业务完成（结项）时，结项后确定；');
   });
 
   it('answers 404 to whoever may not see the contract, as for a contract that does not exist', async () => {
