@@ -8,6 +8,7 @@ import {
   CheckSquareOutlined,
   ContactsOutlined,
   EnvironmentOutlined,
+  FileWordOutlined,
   FundOutlined,
   FunnelPlotOutlined,
   KeyOutlined,
@@ -54,6 +55,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/staff/roles': <SafetyCertificateOutlined />,
   '/staff/api-tokens': <KeyOutlined />,
   '/settings/approval-flows': <PartitionOutlined />,
+  '/settings/contract-templates': <FileWordOutlined />,
   '/mail-outbox': <MailOutlined />,
   '/audit': <AuditOutlined />,
 };
