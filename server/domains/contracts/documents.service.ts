@@ -200,7 +200,7 @@ export async function storeContractDocument(
 }
 
 /**
- * The signing hook (contracts.service's setContractHooks): the document stored as signed, or null when the
+ * Called by signContract: the document stored as signed, or null when the
  * contract's business line has no template at all (a contract is signed on paper all the same); any other
  * failure undoes the signing.
  */

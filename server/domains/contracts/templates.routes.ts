@@ -15,8 +15,7 @@ import { issueMessage, type IssueLike } from '../../lib/issues';
 import { errorResponses, typed } from '../../lib/routes';
 import { receiveOneFile, refuseBodiesOver, sendFile, type SpooledFile } from '../../lib/uploads';
 import { requirePermission } from '../../policy';
-import { setContractHooks } from './contracts.service';
-import { getContractDocument, storeSignedDocument } from './documents.service';
+import { getContractDocument } from './documents.service';
 import {
   addTemplateVersion,
   createTemplate,
@@ -56,7 +55,6 @@ async function withDocx<T>(
  */
 export function registerContractTemplateRoutes(app: FastifyInstance) {
   // Signing stores the contract's document with its hash (when its business line has a template).
-  setContractHooks({ storeDocument: storeSignedDocument });
   const r = typed(app);
   const configure = requirePermission('contracts:configure');
   const tags = ['contract-templates'];
