@@ -34,6 +34,7 @@ import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
 import { registerCampaignRoutes } from './domains/campaigns/campaigns.routes';
 import { registerLeadRoutes } from './domains/leads/leads.routes';
+import { registerContractTemplateRoutes } from './domains/contracts/templates.routes';
 import { registerCustomerRoutes } from './domains/customers/customers.routes';
 import { registerCustomerTransferRoutes } from './domains/customers/transfer.routes';
 import { registerOpportunityExtraRoutes } from './domains/opportunities/opportunity-extras.routes';
@@ -211,6 +212,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerWorkflowRoutes(app);
   registerNumberingRoutes(app);
   registerContractRoutes(app);
+  registerContractTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

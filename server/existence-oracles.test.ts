@@ -6,7 +6,7 @@ import { createTestApp, uniq, type Client, type Response, type TestApp } from '.
 /**
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
- * quotes, milestones, tasks, acceptance) or activity answers an invisible existing id exactly as it
+ * quotes, milestones, tasks, acceptance), activity, contract or order answers an invisible existing id exactly as it
  * answers a random one — status, code, message and details.
  */
 
@@ -27,7 +27,9 @@ type Kind =
   | 'file'
   | 'quote'
   | 'milestone'
-  | 'task';
+  | 'task'
+  | 'contract'
+  | 'order';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
@@ -41,6 +43,8 @@ const RECORD_OF: Record<string, Kind> = {
   leads: 'lead',
   opportunities: 'opportunity',
   activities: 'activity',
+  contracts: 'contract',
+  orders: 'order',
 };
 const CHILD_OF: Record<string, Kind> = { fileId: 'file', quoteId: 'quote', milestoneId: 'milestone', taskId: 'task' };
 
@@ -105,6 +109,19 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'PATCH /api/v1/activities/{id}': () => ({ subject: '电话回访' }),
   'POST /api/v1/activities/{id}/complete': () => ({}),
   'DELETE /api/v1/activities/{id}': null,
+  'GET /api/v1/contracts/{id}': null,
+  'PATCH /api/v1/contracts/{id}': () => ({ title: '审计业务约定书' }),
+  'POST /api/v1/contracts/{id}/submit': () => ({}),
+  'POST /api/v1/contracts/{id}/sign': () => ({}),
+  'POST /api/v1/contracts/{id}/terminate': () => ({ reason: '客户要求' }),
+  'POST /api/v1/contracts/{id}/void': () => ({ reason: '录入错误' }),
+  'POST /api/v1/contracts/{id}/signed-copy': 'file',
+  'GET /api/v1/contracts/{id}/signed-copy': null,
+  'GET /api/v1/contracts/{id}/document': null,
+  'GET /api/v1/orders/{id}': null,
+  'POST /api/v1/orders/{id}/confirm': () => ({}),
+  'POST /api/v1/orders/{id}/complete': () => ({}),
+  'POST /api/v1/orders/{id}/cancel': () => ({ reason: '客户取消' }),
 };
 
 /** Records named in a body or a filter rather than in the path. */
@@ -193,6 +210,30 @@ const REFERENCES: {
     method: 'GET',
     url: (_, x) => `/api/v1/opportunities?customerId=${x.customer}`,
   },
+  {
+    name: 'a contract from the opportunity',
+    method: 'POST',
+    url: () => '/api/v1/contracts',
+    body: (_, x) => ({ opportunityId: x.opportunity }),
+  },
+  {
+    name: 'a contract for the customer',
+    method: 'POST',
+    url: () => '/api/v1/contracts',
+    body: (s, x) => ({
+      customerId: x.customer,
+      businessLineId: s.lineId,
+      lines: [{ description: '审计', amount: '1' }],
+    }),
+  },
+  {
+    name: 'an order from the contract',
+    method: 'POST',
+    url: () => '/api/v1/orders',
+    body: (_, x) => ({ contractId: x.contract }),
+  },
+  { name: 'contracts of the customer', method: 'GET', url: (_, x) => `/api/v1/contracts?customerId=${x.customer}` },
+  { name: 'orders of the contract', method: 'GET', url: (_, x) => `/api/v1/orders?contractId=${x.contract}` },
 ];
 
 /** A multipart body with one small text file. */
@@ -231,6 +272,8 @@ const randomIds = (): Ids =>
       'quote',
       'milestone',
       'task',
+      'contract',
+      'order',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -276,7 +319,20 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
   const activity = await created(
     s.post('/api/v1/activities', { category: 'call', subject: '电话', customerId: customer.id }),
   );
+  const contract = await created(
+    s.post('/api/v1/contracts', {
+      customerId: customer.id,
+      businessLineId: lineId,
+      lines: [{ description: '年报审计', amount: '5000' }],
+      terms: [{ kind: 'final', percent: '100', trigger: 'signing' }],
+    }),
+  );
+  await created(s.post(`/api/v1/contracts/${contract.id}/submit`));
+  await created(s.post(`/api/v1/contracts/${contract.id}/sign`, {}));
+  const order = await created(s.post('/api/v1/orders', { contractId: contract.id }));
   const ids = {
+    contract: contract.id,
+    order: order.id,
     customer: customer.id,
     contact: contact.id,
     contactLog: contactLog.id,
@@ -319,7 +375,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)

@@ -262,6 +262,14 @@ const PAGES = [
     ...lazyPart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
   },
   {
+    path: '/settings/contract-templates',
+    labelKey: 'contractTemplate.nav',
+    allowed: (me) => can(me, 'contracts:configure'),
+    ...lazyPart(() =>
+      import('../features/contract-templates/ContractTemplatesPage').then((m) => m.ContractTemplatesPage),
+    ),
+  },
+  {
     path: '/settings/number-series',
     labelKey: 'series.nav',
     allowed: (me) => can(me, 'contracts:configure'),

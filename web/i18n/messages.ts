@@ -19,6 +19,7 @@ import * as notifications from '../features/notifications/messages';
 import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
 import * as approvals from '../features/approvals/messages';
+import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
 
 /**
@@ -47,6 +48,7 @@ export const messageParts = {
   calendar,
   mail,
   approvals,
+  contractTemplates,
   contracts,
 };
 
@@ -78,6 +80,7 @@ export const zhCN = {
   ...calendar.zhCN,
   ...mail.zhCN,
   ...approvals.zhCN,
+  ...contractTemplates.zhCN,
   ...contracts.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
@@ -104,5 +107,6 @@ export const enUS: Record<WebMessageKey, string> = {
   ...calendar.enUS,
   ...mail.enUS,
   ...approvals.enUS,
+  ...contractTemplates.enUS,
   ...contracts.enUS,
 };

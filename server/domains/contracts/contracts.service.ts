@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type {
   Contract,
@@ -38,6 +38,8 @@ import {
   orders,
   paymentTerms,
 } from './contracts.tables';
+import { storeSignedDocument } from './documents.service';
+import { publishedTemplateVersion } from './templates.service';
 import { dueOn, planTerms, type PlannedTerm } from './terms';
 
 /**
@@ -278,31 +280,10 @@ async function templateVersionFor(
   businessLineId: string,
   templateId: string | null | undefined,
 ): Promise<string | null> {
-  const rows = await ctx.db
-    .select({
-      id: contractTemplateVersions.id,
-      templateId: contractTemplates.id,
-      line: contractTemplates.businessLineId,
-    })
-    .from(contractTemplates)
-    .innerJoin(
-      contractTemplateVersions,
-      and(
-        eq(contractTemplateVersions.templateId, contractTemplates.id),
-        eq(contractTemplateVersions.version, contractTemplates.publishedVersion),
-      ),
-    )
-    .where(
-      and(
-        eq(contractTemplates.active, true),
-        templateId ? eq(contractTemplates.id, templateId) : eq(contractTemplates.businessLineId, businessLineId),
-      ),
-    )
-    .orderBy(desc(contractTemplates.updatedAt))
-    .limit(1);
-  if (templateId && (!rows[0] || rows[0].line !== businessLineId))
+  const version = await publishedTemplateVersion(ctx.db, businessLineId, templateId);
+  if (templateId && !version)
     throw invalidInput(ctx.actor.locale, [{ path: 'templateId', key: 'validation.contractTemplateLine' }]);
-  return rows[0]?.id ?? null;
+  return version?.id ?? null;
 }
 
 async function replaceLines(tx: Ctx, contractId: string, lines: { description: string; amount: string }[]) {
@@ -519,9 +500,8 @@ export async function submitContract(ctx: Ctx, id: string): Promise<Contract> {
   return getContract(ctx, id);
 }
 
-/** Hooks other parts of the domain give: the document stored at signing, reminders of terms that fell due. */
+/** What another part of the domain gives: reminders of terms that fell due. */
 export type SigningHooks = {
-  storeDocument?: (tx: Ctx, contractId: string) => Promise<{ fileId: string; sha256: string } | null>;
   remindDue?: (tx: Ctx, parent: { contractId?: string; orderId?: string }) => Promise<void>;
 };
 const hooks: SigningHooks = {};
@@ -569,7 +549,7 @@ export async function signContract(ctx: Ctx, id: string, input: ContractSign): P
         updatedBy: tx.actor.id,
       })
       .where(eq(contracts.id, id));
-    const document = hooks.storeDocument ? await hooks.storeDocument(tx, id) : null;
+    const document = await storeSignedDocument(tx, id);
     if (document)
       await tx.db
         .update(contracts)
