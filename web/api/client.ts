@@ -105,6 +105,30 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   return payload as T;
 }
 
+/** The name in a `content-disposition` header (`filename*=UTF-8''…` or `filename="…"`). */
+function filenameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1]);
+    } catch {
+      return null;
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
+}
+
+/**
+ * A file the API sends (a download the server may refuse, e.g. a document it cannot generate): its bytes and
+ * the name the server gave it, or `ApiError` with the server's reason — never an error page saved as the file.
+ */
+export async function apiFile(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  const response = await send(path, {}, '*/*');
+  if (!response.ok) throw failure(response, parseJson(await response.text()), {});
+  return { blob: await response.blob(), filename: filenameOf(response.headers.get('content-disposition')) };
+}
+
 /** A line of a streamed answer: progress while the server works, then the result (`{ type: 'result', … }`) or an error. */
 type StreamLine =
   { type: 'progress'; done: number; total: number } | { type: 'error'; error: ErrorBody['error'] } | { type: 'result' };

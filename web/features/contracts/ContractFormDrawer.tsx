@@ -1,10 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Col, DatePicker, Flex, Form, Input, Row, Select, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import type { Contract } from '../../../common/schemas/contracts';
 import { useAll, useAllBranches, useAllBusinessLines, useWrite } from '../../api/queries';
-import { contactsApi, contractsApi } from '../../api/resources';
+import { contactsApi, contractsApi, contractTemplatesApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { FormDrawer } from '../../components/FormDrawer';
@@ -25,6 +26,7 @@ type Values = {
   contactId?: string | null;
   branchId?: string | null;
   signatoryId?: string | null;
+  templateId?: string;
   startOn?: Dayjs | null;
   endOn?: Dayjs | null;
   note?: string;
@@ -39,6 +41,7 @@ const FIELDS: FormFields = {
     'contactId',
     'branchId',
     'signatoryId',
+    'templateId',
     'startOn',
     'endOn',
     'note',
@@ -147,6 +150,16 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
   const customerId = Form.useWatch('customerId', form) ?? contract?.customerId;
   const lines = (Form.useWatch('lines', form) as Line[] | undefined) ?? [];
   const contacts = useAll(contactsApi, customerContactsParams(customerId ?? ''), Boolean(customerId) && open);
+  const lineId = (Form.useWatch('businessLineId', form) as string | undefined) ?? contract?.businessLineId;
+  // The line's published templates; none chosen: the line's newest (the server's default).
+  const templates = useQuery({
+    queryKey: [contractTemplatesApi.path, 'published', lineId],
+    queryFn: () => contractTemplatesApi.list({ businessLineId: lineId, active: 'true' }),
+    enabled: open && Boolean(lineId),
+  });
+  const templateOptions = (templates.data ?? [])
+    .filter((tpl) => tpl.publishedVersion !== null)
+    .map((tpl) => ({ value: tpl.id, label: `${tpl.name} · V${tpl.publishedVersion}` }));
 
   const lineOptions = useMemo(
     () =>
@@ -166,6 +179,8 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
       contactId: v.contactId ?? null,
       branchId: v.branchId ?? null,
       signatoryId: v.signatoryId ?? null,
+      // Sent only when chosen: a draft keeps the version it was made from otherwise.
+      ...(v.templateId ? { templateId: v.templateId } : {}),
       startOn: day(v.startOn),
       endOn: day(v.endOn),
       note: v.note?.trim() || null,
@@ -291,6 +306,22 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
             <Form.Item name="signatoryId" label={t('contract.signatory')} extra={t('contract.signatoryHint')}>
               <PersonSelect
                 known={contract?.signatoryId ? { id: contract.signatoryId, name: contract.signatoryName ?? '' } : null}
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="templateId" label={t('contract.template')} extra={t('contract.templateHint')}>
+              <Select
+                allowClear
+                loading={templates.isFetching}
+                options={templateOptions}
+                placeholder={
+                  contract?.templateName
+                    ? `${contract.templateName} · V${contract.templateVersion ?? 1}`
+                    : t('contract.templateDefault')
+                }
+                notFoundContent={t('contract.templateNone')}
+                data-testid="contract-template"
               />
             </Form.Item>
           </Col>

@@ -1,7 +1,6 @@
 import {
   ArrowLeftOutlined,
   CloseCircleOutlined,
-  DownloadOutlined,
   EditOutlined,
   FileDoneOutlined,
   SendOutlined,
@@ -52,6 +51,7 @@ import {
   OutstandingCell,
 } from './contract-ui';
 import { ContractFormDrawer } from './ContractFormDrawer';
+import { DownloadButton } from './DownloadButton';
 import { PaymentTermsTable } from './PaymentTermsTable';
 import { ReasonModal } from './ReasonModal';
 import { SignContractModal } from './SignContractModal';
@@ -70,13 +70,13 @@ function DocumentsCard({ contract, writable }: { contract: Contract; writable: b
     <Card size="small" title={t('contract.documents')} data-testid="contract-documents">
       <Flex vertical gap={12}>
         <Flex vertical gap={2}>
-          <Typography.Link
-            href={contractsApi.documentUrl(contract.id)}
-            download
+          <DownloadButton
+            url={contractsApi.documentUrl(contract.id)}
+            filename={`${contract.number ?? contract.title}.docx`}
             data-testid="contract-document-download"
           >
-            <DownloadOutlined /> {t('contract.documentDownload')}
-          </Typography.Link>
+            {t('contract.documentDownload')}
+          </DownloadButton>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {contract.documentFileId
               ? t('contract.documentStored')
@@ -101,13 +101,13 @@ function DocumentsCard({ contract, writable }: { contract: Contract; writable: b
         <Flex vertical gap={4}>
           <Typography.Text strong>{t('contract.signedCopy')}</Typography.Text>
           {contract.signedCopyFileId ? (
-            <Typography.Link
-              href={contractsApi.signedCopyUrl(contract.id)}
-              download
+            <DownloadButton
+              url={contractsApi.signedCopyUrl(contract.id)}
+              filename={`${contract.number ?? contract.title}`}
               data-testid="contract-signed-copy-download"
             >
-              <DownloadOutlined /> {t('contract.signedCopyDownload')}
-            </Typography.Link>
+              {t('contract.signedCopyDownload')}
+            </DownloadButton>
           ) : (
             <Typography.Text type="secondary" style={{ fontSize: 13 }}>
               {t(signed ? 'contract.signedCopyNone' : 'contract.signedCopyAfterSigning')}

@@ -1,0 +1,60 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { apiFile } from '../../api/client';
+import { useErrorToast } from '../../components/errors';
+
+/** Hands a file to the browser's downloads under its name. */
+function save(blob: Blob, filename: string) {
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/**
+ * A download that the server may refuse (the contract's document when its business line has no published
+ * template): the file is fetched first, so a refusal is said in a toast with the server's reason instead of
+ * being saved as the file.
+ */
+export function DownloadButton({
+  url,
+  filename,
+  children,
+  'data-testid': testId,
+}: {
+  url: string;
+  /** Used when the server names no file. */
+  filename: string;
+  children: ReactNode;
+  'data-testid'?: string;
+}) {
+  const toast = useErrorToast();
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      type="link"
+      icon={<DownloadOutlined />}
+      loading={busy}
+      style={{ padding: 0, height: 'auto', alignSelf: 'flex-start' }}
+      data-testid={testId}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          const file = await apiFile(url);
+          save(file.blob, file.filename ?? filename);
+        } catch (error) {
+          toast(error);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {children}
+    </Button>
+  );
+}
