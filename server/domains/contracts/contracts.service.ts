@@ -244,20 +244,29 @@ export async function getContract(ctx: Ctx, id: string): Promise<Contract> {
   };
 }
 
-/** The contract, locked for the change, if the actor may change it (404 if they may not see it, 403 if only see). */
-export async function lockContract(tx: Ctx, id: string): Promise<ContractRow> {
-  const [row] = await tx.db
-    .select()
-    .from(contracts)
-    .where(and(eq(contracts.id, id), writableContracts(tx.actor)))
-    .for('update');
+/**
+ * A record locked for a change the actor may make; otherwise 403 if they may at least see it, else 404 (as for a
+ * record that does not exist).
+ */
+export async function lockedForChange<R>(locked: Promise<R[]>, seen: () => Promise<unknown[]>): Promise<R> {
+  const [row] = await locked;
   if (row) return row;
-  const [seen] = await tx.db
-    .select({ id: contracts.id })
-    .from(contracts)
-    .where(and(eq(contracts.id, id), visibleContracts(tx.actor)));
-  throw seen ? new AppError('FORBIDDEN') : notFound();
+  throw (await seen()).length ? new AppError('FORBIDDEN') : notFound();
 }
+
+export const lockContract = (tx: Ctx, id: string): Promise<ContractRow> =>
+  lockedForChange(
+    tx.db
+      .select()
+      .from(contracts)
+      .where(and(eq(contracts.id, id), writableContracts(tx.actor)))
+      .for('update'),
+    () =>
+      tx.db
+        .select({ id: contracts.id })
+        .from(contracts)
+        .where(and(eq(contracts.id, id), visibleContracts(tx.actor))),
+  );
 
 /** Sum of the lines, exactly. */
 const sumOf = (lines: { amount: string }[]) => fromHundredths(lines.reduce((s, l) => s + toHundredths(l.amount), 0n));

@@ -13,7 +13,15 @@ import { opportunities, quoteItems, quotes } from '../opportunities/opportunitie
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, users } from '../staff/staff.tables';
 import { visibleOrders, writableContracts, writableOrders } from './contracts.policy';
-import { checkedTerms, contractHooks, lockContract, presentTerm, replaceTerms, today } from './contracts.service';
+import {
+  checkedTerms,
+  contractHooks,
+  lockContract,
+  lockedForChange,
+  presentTerm,
+  replaceTerms,
+  today,
+} from './contracts.service';
 import { contractLines, contracts, orderLines, orders, paymentTerms } from './contracts.tables';
 import { dueOn } from './terms';
 
@@ -239,19 +247,19 @@ export async function createOrder(ctx: Ctx, input: z.output<typeof OrderCreate>)
   return getOrder(ctx, id);
 }
 
-async function lockOrder(tx: Ctx, id: string): Promise<OrderRow> {
-  const [row] = await tx.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, id), writableOrders(tx.actor)))
-    .for('update');
-  if (row) return row;
-  const [seen] = await tx.db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(and(eq(orders.id, id), visibleOrders(tx.actor)));
-  throw seen ? new AppError('FORBIDDEN') : notFound();
-}
+const lockOrder = (tx: Ctx, id: string): Promise<OrderRow> =>
+  lockedForChange(
+    tx.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, id), writableOrders(tx.actor)))
+      .for('update'),
+    () =>
+      tx.db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.id, id), visibleOrders(tx.actor))),
+  );
 
 /**
  * Confirms a draft: the order number is given now (gapless); its contract, if signed, is in progress; an order
