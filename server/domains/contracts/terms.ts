@@ -1,4 +1,5 @@
 import type { PaymentTermInput, TermTrigger } from '../../../common/schemas/contracts';
+import { percentUnits, termAmounts } from '../../../common/payment-terms';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 
 /**
@@ -23,16 +24,8 @@ export type PlannedTerm = {
   note: string | null;
 };
 
-/** "33.3333" → 333333n: a percentage with at most four decimals, in ten-thousandths of a percent. */
-const percentUnits = (value: string) => {
-  const [whole, fraction = ''] = value.split('.');
-  return BigInt(whole) * 10_000n + BigInt(fraction.padEnd(4, '0'));
-};
-
 /**
- * The terms with their amounts: a percentage of `contractAmount` rounded half up to the cent, and when the
- * percentages add up to exactly 100 % with no fixed amount beside them, the last takes what rounding left
- * (three times 33.3333 % of 100.00 → 33.33, 33.33, 33.34). Returns the problems of each term (its index
+ * The terms with their amounts (common/payment-terms.ts: percentages of `contractAmount` exact to the cent). Returns the problems of each term (its index
  * and field) and, separately, whether the amounts add up to the contract amount.
  */
 export function planTerms(
@@ -41,9 +34,16 @@ export function planTerms(
 ): { terms: PlannedTerm[]; problems: TermProblem[]; total: string; addsUp: boolean } {
   const problems: TermProblem[] = [];
   const whole = toHundredths(contractAmount);
-  const percents = inputs.filter((t) => t.percent !== undefined && t.amount === undefined);
-  const allPercent =
-    percents.length === inputs.length && percents.reduce((sum, t) => sum + percentUnits(t.percent!), 0n) === 1_000_000n;
+  const amounts = termAmounts(
+    whole,
+    inputs.map((t) =>
+      t.amount !== undefined
+        ? { cents: toHundredths(t.amount) }
+        : t.percent !== undefined
+          ? { percent: percentUnits(t.percent) }
+          : null,
+    ),
+  );
   let sum = 0n;
   const terms = inputs.map((input, index): PlannedTerm => {
     if ((input.amount === undefined) === (input.percent === undefined))
@@ -55,14 +55,8 @@ export function planTerms(
       input.triggerDays === undefined
     )
       problems.push({ index, field: 'triggerDays', key: 'validation.termTriggerDays' });
-    let cents: bigint;
-    if (input.amount !== undefined) cents = toHundredths(input.amount);
-    else if (input.percent !== undefined) {
-      const isLast = index === inputs.length - 1;
-      cents = allPercent && isLast ? whole - sum : (whole * percentUnits(input.percent) + 500_000n) / 1_000_000n;
-    } else cents = 0n;
-    if (cents <= 0n && (input.amount !== undefined || input.percent !== undefined))
-      problems.push({ index, field: 'amount', key: 'validation.termZero' });
+    const cents = amounts[index] ?? 0n;
+    if (amounts[index] !== null && cents <= 0n) problems.push({ index, field: 'amount', key: 'validation.termZero' });
     sum += cents;
     return {
       position: index + 1,

@@ -5,6 +5,7 @@ import {
   type TermKind,
   type TermTrigger,
 } from '../../../common/schemas/contracts';
+import { percentUnits, termAmounts } from '../../../common/payment-terms';
 import { fromCents, toCents } from '../../components/money';
 
 /**
@@ -93,11 +94,9 @@ export function toTermInputs(rows: readonly TermRow[]): PaymentTermInput[] {
 }
 
 /** A percentage the server takes (0–100, up to four decimals), in ten-thousandths of a percent. */
-function percentUnits(value: string | null | undefined): bigint | null {
+function percentOf(value: string | null | undefined): bigint | null {
   const text = value?.trim();
-  if (!text || !TermPercent.safeParse(text).success) return null;
-  const [whole, fraction = ''] = text.split('.');
-  return BigInt(whole) * 10_000n + BigInt(fraction.padEnd(4, '0'));
+  return text && TermPercent.safeParse(text).success ? percentUnits(text) : null;
 }
 
 export type TermsTally = {
@@ -114,21 +113,19 @@ export type TermsTally = {
 /** The running total of the editor against the contract amount. */
 export function tallyTerms(rows: readonly TermRow[], contractAmount: string): TermsTally {
   const whole = toCents(contractAmount) ?? 0n;
-  const units = rows.map((row) => (row.basis === 'percent' ? percentUnits(row.percent) : null));
-  const allPercent =
-    rows.length > 0 &&
-    rows.every((row, i) => row.basis === 'percent' && units[i] !== null) &&
-    units.reduce<bigint>((sum, u) => sum + (u ?? 0n), 0n) === 1_000_000n;
-  let sum = 0n;
-  const cents = rows.map((row, index): bigint | null => {
-    let value: bigint | null;
-    if (row.basis === 'amount') value = toCents(row.amount);
-    else if (units[index] === null) value = null;
-    else if (allPercent && index === rows.length - 1) value = whole - sum;
-    else value = (whole * units[index]! + 500_000n) / 1_000_000n;
-    if (value !== null) sum += value;
-    return value;
-  });
+  // The server's rule (common/payment-terms.ts), so the total shown is the total it will store.
+  const cents = termAmounts(
+    whole,
+    rows.map((row) => {
+      if (row.basis === 'amount') {
+        const value = toCents(row.amount);
+        return value === null ? null : { cents: value };
+      }
+      const percent = percentOf(row.percent);
+      return percent === null ? null : { percent };
+    }),
+  );
+  const sum = cents.reduce<bigint>((total, c) => total + (c ?? 0n), 0n);
   const remaining = whole - sum;
   const missing = cents.some((c) => c === null || c <= 0n);
   return {
