@@ -137,12 +137,15 @@ export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise
       .orderBy(...order)
       .limit(query.pageSize)
       .offset(offsetOf(query)),
+    // The customer's name matters to the count only when q searches it.
     () =>
-      ctx.db
-        .select({ total: count() })
-        .from(contracts)
-        .innerJoin(customers, eq(customers.id, contracts.customerId))
-        .where(where),
+      query.q
+        ? ctx.db
+            .select({ total: count() })
+            .from(contracts)
+            .innerJoin(customers, eq(customers.id, contracts.customerId))
+            .where(where)
+        : ctx.db.select({ total: count() }).from(contracts).where(where),
   );
   return { items: rows.map(presentSummary), total, page: query.page, pageSize: query.pageSize };
 }
