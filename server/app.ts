@@ -40,6 +40,7 @@ import { registerOpportunityExtraRoutes } from './domains/opportunities/opportun
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
+import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -207,6 +208,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
   registerWorkflowRoutes(app);
+  registerReceivableRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
