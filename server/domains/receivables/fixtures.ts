@@ -31,6 +31,8 @@ export type TermSpec = {
 
 export type Built = {
   id: string;
+  number: string | null;
+  title: string;
   customerId: string;
   ownerId: string;
   departmentId: string;
@@ -103,9 +105,11 @@ export async function buildContract(
       number: options.number === undefined ? uniq('SJ-2026') : options.number,
       signedOn: day(-200),
     })
-    .returning({ id: contracts.id });
+    .returning({ id: contracts.id, number: contracts.number, title: contracts.title });
   return {
     id: contract.id,
+    number: contract.number,
+    title: contract.title,
     customerId,
     ownerId,
     departmentId,
@@ -133,9 +137,11 @@ export async function buildOrder(
       status: options.status ?? 'confirmed',
       number: uniq('DD-2026'),
     })
-    .returning({ id: orders.id });
+    .returning({ id: orders.id, number: orders.number, title: orders.title });
   return {
     id: order.id,
+    number: order.number,
+    title: order.title,
     customerId,
     ownerId,
     departmentId,

@@ -98,13 +98,13 @@ export async function exportReceivables(
       styled(
         sheet.addRow([
           g.name ?? say(L.none, locale),
-          ...(query.groupBy === 'contract' ? [g.detail ?? ''] : []),
+          ...(query.groupBy === 'contract' ? [g.detail] : []),
           ...ageingCells(g),
         ]),
       );
     const totalRow = sheet.addRow([
       say(L.total, locale),
-      ...(query.groupBy === 'contract' ? [''] : []),
+      ...(query.groupBy === 'contract' ? [null] : []),
       ...ageingCells(totals),
     ]);
     totalRow.font = { bold: true };
@@ -136,17 +136,17 @@ export async function exportReceivables(
       for (const t of batch) {
         const row = terms.addRow([
           t.customerName,
-          t.subjectNumber ?? '',
+          t.subjectNumber,
           t.subjectTitle,
           t.ownerName,
           t.position,
           say(KIND_LABELS[t.kind], locale),
-          t.dueOn ?? '',
+          t.dueOn,
           num(t.amount),
           num(t.invoiced),
           num(t.received),
           num(t.outstanding),
-          t.daysOverdue !== null && t.daysOverdue > 0 ? t.daysOverdue : '',
+          t.daysOverdue !== null && t.daysOverdue > 0 ? t.daysOverdue : null,
           say(BUCKET_LABELS[t.bucket], locale),
         ]);
         for (let i = 8; i <= 11; i++) row.getCell(i).numFmt = MONEY_FORMAT;
