@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
+import { buildContract, today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
@@ -253,6 +254,18 @@ describe('q', () => {
     ];
     for (const res of made) expect(res.status, JSON.stringify(res.body)).toBe(201);
     await buildOpportunity(t, { ownerId: client.me!.user.id, customerId, businessLineId: line.id });
+    const contract = await buildContract(db, [{ amount: '100.00', due: -1 }], { customerId });
+    const money = [
+      await client.post('/api/v1/receipts', { contractId: contract.id, receivedOn: today(), payer: 'X', amount: '1.00' }),
+      await client.post('/api/v1/invoices', {
+        contractId: contract.id,
+        number: uniq('N'),
+        kind: 'ordinary',
+        amount: '1.00',
+        issuedOn: today(),
+      }),
+    ];
+    for (const res of money) expect(res.status, JSON.stringify(res.body)).toBe(201);
 
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
@@ -289,6 +302,10 @@ describe('q', () => {
           'activities',
           'opportunities',
           'admin/api-tokens',
+          'receipts',
+          'invoices',
+          'receivables',
+          'receivables/terms',
         ].map((s) => `/api/v1/${s}`),
       ),
     );
