@@ -256,7 +256,12 @@ describe('q', () => {
     await buildOpportunity(t, { ownerId: client.me!.user.id, customerId, businessLineId: line.id });
     const contract = await buildContract(db, [{ amount: '100.00', due: -1 }], { customerId });
     const money = [
-      await client.post('/api/v1/receipts', { contractId: contract.id, receivedOn: today(), payer: 'X', amount: '1.00' }),
+      await client.post('/api/v1/receipts', {
+        contractId: contract.id,
+        receivedOn: today(),
+        payer: 'X',
+        amount: '1.00',
+      }),
       await client.post('/api/v1/invoices', {
         contractId: contract.id,
         number: uniq('N'),

@@ -201,7 +201,8 @@ export const enUS: Record<MessageKey, string> = {
   'notification.approval-returned': 'Your request was returned to you: {title}',
   'notification.approval-overdue': 'An approval is past its time limit: {title}',
   'notification.payment-due': 'Payment due today: {customer} “{subject}” term {position}, ¥{outstanding} outstanding',
-  'notification.payment-overdue': 'Payment overdue: {customer} “{subject}” term {position}, due on {dueOn}, ¥{outstanding} outstanding',
+  'notification.payment-overdue':
+    'Payment overdue: {customer} “{subject}” term {position}, due on {dueOn}, ¥{outstanding} outstanding',
   'notification.mail-failed': 'An e-mail could not be sent: {subject}',
   'error.NUMBER_SERIES_MISSING':
     'No number series is set up for {kind}: ask an administrator to add one under Number series',

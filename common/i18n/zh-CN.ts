@@ -182,7 +182,8 @@ export const zhCN = {
   'notification.approval-returned': '您提交的审批被退回：{title}',
   'notification.approval-overdue': '审批已超时，请尽快处理：{title}',
   'notification.payment-due': '今日到期应收：{customer}「{subject}」第 {position} 期，未收 ¥{outstanding}',
-  'notification.payment-overdue': '应收款已逾期：{customer}「{subject}」第 {position} 期，到期日 {dueOn}，未收 ¥{outstanding}',
+  'notification.payment-overdue':
+    '应收款已逾期：{customer}「{subject}」第 {position} 期，到期日 {dueOn}，未收 ¥{outstanding}',
   'notification.mail-failed': '邮件发送失败：{subject}',
   'error.NUMBER_SERIES_MISSING': '尚未设置{kind}的编号规则，请联系管理员在“编号规则”中设置',
   'error.NUMBER_TAKEN': '编号 {number} 已被使用（另一编号规则生成了相同的编号），请联系管理员调整编号规则',

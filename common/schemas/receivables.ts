@@ -216,6 +216,8 @@ export const ReceivableTermsQuery = z.strictObject({
   bucket: z.enum(AGEING_BUCKETS).optional(),
   contractId: Id.optional(),
   orderId: Id.optional(),
+  /** A contract's or an order's id (the receipt form knows the group's key, not its kind). */
+  subjectId: Id.optional(),
   /** `open` (default): terms with something outstanding; `all`: settled ones too. */
   state: z.enum(['open', 'all']).default('open'),
   page: z.coerce.number().int().min(1).max(100000).default(1),

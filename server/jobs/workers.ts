@@ -65,7 +65,6 @@ export async function startWorkers(
     else await jobs.boss.unschedule(rule);
   }
   // Payment terms fall due by the day: once a day, in the morning (config.termRemindersCron).
-  if (config.termRemindersCron)
-    await jobs.schedule('rule.term-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
+  if (config.termRemindersCron) await jobs.schedule('rule.term-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.term-reminders');
 }

@@ -19,6 +19,7 @@ import * as notifications from '../features/notifications/messages';
 import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
 import * as approvals from '../features/approvals/messages';
+import * as receivables from '../features/receivables/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -46,6 +47,7 @@ export const messageParts = {
   calendar,
   mail,
   approvals,
+  receivables,
 };
 
 /**
@@ -76,6 +78,7 @@ export const zhCN = {
   ...calendar.zhCN,
   ...mail.zhCN,
   ...approvals.zhCN,
+  ...receivables.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -101,4 +104,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...calendar.enUS,
   ...mail.enUS,
   ...approvals.enUS,
+  ...receivables.enUS,
 };

@@ -85,7 +85,9 @@ describe('payment-term reminders 付款提醒', () => {
     ]);
     const bell = await seller.client.get('/api/v1/notifications');
     const messages = bell.body.items.map((n: { message: string }) => n.message);
-    expect(messages).toContain(`今日到期应收：${await customerName(contract.customerId)}「${contract.title}」第 1 期，未收 ¥5000.00`);
+    expect(messages).toContain(
+      `今日到期应收：${await customerName(contract.customerId)}「${contract.title}」第 1 期，未收 ¥5000.00`,
+    );
   });
 
   it('reminds again when the due date moves, and not at all when the transaction that would have told rolls back', async () => {
@@ -129,7 +131,10 @@ describe('payment-term reminders 付款提醒', () => {
     });
     expect(reminded).toBe(1);
     expect(await remindersOf(seller.user.id, contract.id)).toEqual([
-      expect.objectContaining({ kind: 'payment-due', params: expect.objectContaining({ position: 2, outstanding: '5000.00' }) }),
+      expect.objectContaining({
+        kind: 'payment-due',
+        params: expect.objectContaining({ position: 2, outstanding: '5000.00' }),
+      }),
     ]);
     expect(await remindersOf(seller.user.id, other.id)).toEqual([]);
   });

@@ -57,7 +57,12 @@ async function insertTerms(db: Db, parent: { contractId?: string; orderId?: stri
         invoiced: s.invoiced ?? '0',
       })),
     )
-    .returning({ id: paymentTerms.id, amount: paymentTerms.amount, dueOn: paymentTerms.dueOn, position: paymentTerms.position });
+    .returning({
+      id: paymentTerms.id,
+      amount: paymentTerms.amount,
+      dueOn: paymentTerms.dueOn,
+      position: paymentTerms.position,
+    });
   return rows.sort((a, b) => a.position - b.position).map(({ id, amount, dueOn }) => ({ id, amount, dueOn }));
 }
 

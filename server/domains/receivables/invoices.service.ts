@@ -12,7 +12,7 @@ import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { users } from '../staff/staff.tables';
-import { allocateOldestFirst, openTotal } from './allocation';
+import { allocateOldestFirst, openTotal } from '../../../common/allocation';
 import { allocationsOf, linesOf, moveTerms, subjectColumns, visibleThroughSubject } from './records';
 import { invoiceAllocations, invoices } from './receivables.tables';
 import { assertReceivable, chosenLines, lockSubject, lockTerms, openTerms, subjectOf } from './subjects';

@@ -12,7 +12,7 @@ import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { users } from '../staff/staff.tables';
-import { allocateOldestFirst, openTotal, type Line } from './allocation';
+import { allocateOldestFirst, openTotal, type Line } from '../../../common/allocation';
 import { allocationsOf, linesOf, moveTerms, subjectColumns, visibleThroughSubject } from './records';
 import { receiptAllocations, receipts } from './receivables.tables';
 import { assertReceivable, chosenLines, lockSubject, lockTerms, openTerms, subjectOf, type Subject } from './subjects';

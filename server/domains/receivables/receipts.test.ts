@@ -241,11 +241,11 @@ describe('recording a receipt 到款', () => {
       expect(await receiptsOf(closed.id)).toHaveLength(0);
     }
     const inEnglish = await english.post('/api/v1/receipts', {
-        contractId: (await buildContract(db(), [{ amount: '1.00', due: 0 }], { status: 'voided' })).id,
-        receivedOn: today(),
-        payer: 'X',
-        amount: '1.00',
-      });
+      contractId: (await buildContract(db(), [{ amount: '1.00', due: 0 }], { status: 'voided' })).id,
+      receivedOn: today(),
+      payer: 'X',
+      amount: '1.00',
+    });
     expect(inEnglish.body.error.message).toBe('The contract is voided: no receipt or invoice can be recorded on it');
 
     const cancelled = await buildOrder(db(), [{ amount: '800.00', due: -2 }], { status: 'cancelled' });
@@ -294,7 +294,9 @@ describe('recording a receipt 到款', () => {
     });
     expect(both.status).toBe(400);
     expect((await receipt(contract, { amount: '0.00' })).body.error.details.issues[0].message).toBe('金额须大于零');
-    expect((await receipt(contract, { amount: '1.00', receivedOn: day(1) })).body.error.details.issues[0]).toMatchObject({
+    expect(
+      (await receipt(contract, { amount: '1.00', receivedOn: day(1) })).body.error.details.issues[0],
+    ).toMatchObject({
       path: 'body.receivedOn',
       message: '日期不能晚于今天',
     });

@@ -96,9 +96,9 @@ describe('finance staff at the same moment', () => {
       Array.from({ length: 8 }, (_, i) => record(clerks[i % 4], contract, { amount: '2000.00' })),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 201, 201, 400, 400, 400]);
-    expect(
-      new Set(answers.filter((a) => a.status === 400).map((a) => a.body.error.code)),
-    ).toEqual(new Set(['RECEIPT_EXCEEDS_OUTSTANDING']));
+    expect(new Set(answers.filter((a) => a.status === 400).map((a) => a.body.error.code))).toEqual(
+      new Set(['RECEIPT_EXCEEDS_OUTSTANDING']),
+    );
     expect((await termsOf(db(), contract)).map((s) => s.received)).toEqual(['3000.00', '3000.00', '4000.00']);
     expect(await db().select().from(receipts).where(eq(receipts.contractId, contract.id))).toHaveLength(5);
     await consistent(contract);

@@ -34,6 +34,7 @@ import { branches, departments, users } from '../staff/staff.tables';
 export type Filters = Pick<ReceivablesQuery, 'q' | 'customerId' | 'ownerId' | 'departmentId' | 'businessLineId'> & {
   contractId?: string;
   orderId?: string;
+  subjectId?: string;
 };
 
 type Side = {
@@ -120,6 +121,7 @@ function filtersOn(side: Side, filters: Filters): SQL[] {
     );
   if (filters.contractId) where.push(side.kind === 'contract' ? sql`${side.id} = ${filters.contractId}` : sql`false`);
   if (filters.orderId) where.push(side.kind === 'order' ? sql`${side.id} = ${filters.orderId}` : sql`false`);
+  if (filters.subjectId) where.push(sql`${side.id} = ${filters.subjectId}`);
   if (filters.q) {
     const pattern = containsPattern(filters.q);
     where.push(
@@ -171,7 +173,10 @@ function ageingColumns(b: Bounds, withTotals: boolean): SQL {
   const due = sql.raw('due');
   const sums: [string, SQL][] = [
     ['outstanding', sql`sum(open)`],
-    ...AGEING_BUCKETS.map((bucket): [string, SQL] => [bucket, sql`sum(open) FILTER (WHERE ${inBucket(due, bucket, b)})`]),
+    ...AGEING_BUCKETS.map((bucket): [string, SQL] => [
+      bucket,
+      sql`sum(open) FILTER (WHERE ${inBucket(due, bucket, b)})`,
+    ]),
   ];
   const columns = sums.map(([name, sum]) => sql`${money(sum)} AS ${sql.identifier(name)}`);
   columns.push(sql`count(*)::int AS terms`);
@@ -213,7 +218,10 @@ async function groupsOf(
   asOf: string,
 ): Promise<{ groups: ReceivableGroup[]; totals: Ageing; total: number }> {
   const b = ageingBounds(asOf);
-  const by = query.sort?.replace('-', '') === 'overdue' ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))` : sql`sum(open)`;
+  const by =
+    query.sort?.replace('-', '') === 'overdue'
+      ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))`
+      : sql`sum(open)`;
   const direction = query.sort?.startsWith('-') || !query.sort ? sql`DESC` : sql`ASC`;
   const rows = await rowsOf(
     ctx.db,

@@ -66,7 +66,9 @@ describe('the ageing 账龄', () => {
     expect(res.body.totals).toEqual(expected);
     // Each bucket by itself, for the record: day 1 and day 30 in 1–30, day 31 not.
     const oneToThirty = specs.filter((s) => s.daysAgo === 1 || s.daysAgo === 30);
-    expect(res.body.items[0]['d1-30']).toBe(money(oneToThirty.reduce((n, s) => n + cents(s.amount) - cents(s.received ?? '0'), 0n)));
+    expect(res.body.items[0]['d1-30']).toBe(
+      money(oneToThirty.reduce((n, s) => n + cents(s.amount) - cents(s.received ?? '0'), 0n)),
+    );
 
     // The drill-down behind one bucket: exactly its terms, oldest due first, with their figures.
     for (const bucket of AGEING_BUCKETS) {
@@ -111,7 +113,9 @@ describe('the ageing 账龄', () => {
       ownerId: a.user.id,
       customerId: first.customerId,
     });
-    const third = await buildOrder(db(), [{ amount: '7000.00', due: -200, received: '1000.00' }], { ownerId: b.user.id });
+    const third = await buildOrder(db(), [{ amount: '7000.00', due: -200, received: '1000.00' }], {
+      ownerId: b.user.id,
+    });
     // A voided contract and a paid term count for nothing.
     await buildContract(db(), [{ amount: '9999.00', due: -10 }], { ownerId: a.user.id, status: 'voided' });
     await buildContract(db(), [{ amount: '300.00', due: -10, received: '300.00' }], { ownerId: b.user.id });
@@ -158,8 +162,9 @@ describe('the ageing 账龄', () => {
         true,
       );
     }
-    const contractGroup = (await finance.get('/api/v1/receivables', { groupBy: 'contract', departmentId: department.id }))
-      .body.items[1];
+    const contractGroup = (
+      await finance.get('/api/v1/receivables', { groupBy: 'contract', departmentId: department.id })
+    ).body.items[1];
     expect(contractGroup.detail).toBeTruthy(); // the customer's name
     const page2 = await finance.get('/api/v1/receivables', {
       groupBy: 'contract',
@@ -169,7 +174,11 @@ describe('the ageing 账龄', () => {
     });
     expect(page2.body.items.map((g: { key: string }) => g.key)).toEqual([second.id]);
     expect(page2.body.totals).toEqual(all);
-    const past = await finance.get('/api/v1/receivables', { groupBy: 'contract', departmentId: department.id, page: 9 });
+    const past = await finance.get('/api/v1/receivables', {
+      groupBy: 'contract',
+      departmentId: department.id,
+      page: 9,
+    });
     expect(past.body).toMatchObject({ items: [], total: 3, totals: all });
     const overdueFirst = await finance.get('/api/v1/receivables', {
       groupBy: 'contract',
@@ -269,7 +278,10 @@ describe('the export', () => {
       { ownerId: owner.user.id },
     );
     const second = await buildContract(db(), [{ amount: '99.99', due: -200 }], { ownerId: owner.user.id });
-    const res = await finance.request('GET', `/api/v1/receivables/export.xlsx?groupBy=contract&departmentId=${department.id}`);
+    const res = await finance.request(
+      'GET',
+      `/api/v1/receivables/export.xlsx?groupBy=contract&departmentId=${department.id}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(String(res.headers['content-disposition'])).toContain(encodeURIComponent(`应收账款-${today()}.xlsx`));
@@ -283,7 +295,10 @@ describe('the export', () => {
     const [groups, terms] = workbook.worksheets;
     expect(groups.name).toBe('应收账款');
     const values = (sheet: ExcelJS.Worksheet) =>
-      sheet.getSheetValues().filter(Boolean).map((row) => (row as unknown[]).slice(1));
+      sheet
+        .getSheetValues()
+        .filter(Boolean)
+        .map((row) => (row as unknown[]).slice(1));
     const groupRows = values(groups);
     expect(groupRows[0]).toEqual([`统计日: ${today()}`]);
     expect(groupRows[1]).toEqual([

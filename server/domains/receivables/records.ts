@@ -5,7 +5,7 @@ import type { Actor } from '../../policy';
 import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
-import type { Line } from './allocation';
+import type { Line } from '../../../common/allocation';
 import { invoiceAllocations, receiptAllocations } from './receivables.tables';
 
 /*

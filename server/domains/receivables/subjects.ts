@@ -9,7 +9,7 @@ import { AppError, invalidInput, notFound, type InputIssue } from '../../errors'
 import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
 import { toHundredths } from '../opportunities/quotes.service';
-import { checkChosen, type Line, type OpenTerm } from './allocation';
+import { checkChosen, type Line, type OpenTerm } from '../../../common/allocation';
 
 /** The contract, or the order without one, that money is recorded against. */
 export type Subject = {
@@ -79,7 +79,14 @@ export async function lockSubject(ctx: Ctx, ref: { contractId?: string; orderId?
         params: { number: row.contractNumber ?? row.contractId },
       },
     ]);
-  return { kind: 'order', id: row.id, customerId: row.customerId, status: row.status, number: row.number, title: row.title };
+  return {
+    kind: 'order',
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    number: row.number,
+    title: row.title,
+  };
 }
 
 export type LockedTerm = {

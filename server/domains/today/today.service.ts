@@ -1,9 +1,6 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import {
-  RECEIVABLE_CONTRACT_STATUSES,
-  RECEIVABLE_ORDER_STATUSES,
-} from '../../../common/schemas/receivables';
+import { RECEIVABLE_CONTRACT_STATUSES, RECEIVABLE_ORDER_STATUSES } from '../../../common/schemas/receivables';
 import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { fixedLimit, preparedOnce, type Db } from '../../db/client';
@@ -42,28 +39,29 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // Every statement is built once (per reader where it embeds their visibility) and prepared: the page is
   // opened all day long, and planning these joins cost more than running them.
   const key = actorKey(ctx.actor);
-  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments] = await Promise.all([
-    preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
-    preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
-    findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
-    preparedOnce(db, 'today-calls', () => callsDue(db)).execute({ me, date }),
-    findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
-    preparedOnce(db, 'today-services', () => servicesDue(db)).execute({
-      me,
-      until: addDays(date, SERVICES_DUE_DAYS),
-    }),
-    // Without leads:read the leads page is closed to them: no card of leads they could not open.
-    can(ctx.actor, 'leads:read')
-      ? preparedOnce(db, 'today-new-leads', () => newLeadsOf(db)).execute({ me })
-      : Promise.resolve([]),
-    can(ctx.actor, 'leads:assign', 'department')
-      ? preparedOnce(db, `today-queued|${key}`, () => queuedLeads(ctx)).execute()
-      : Promise.resolve([]),
-    preparedOnce(db, `today-project-tasks|${key}`, () => myProjectTasks(ctx)).execute(),
-    can(ctx.actor, 'receivables:read')
-      ? preparedOnce(db, 'today-payments', () => paymentsDue(db)).execute({ me, date })
-      : Promise.resolve([]),
-  ]);
+  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments] =
+    await Promise.all([
+      preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
+      preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
+      findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
+      preparedOnce(db, 'today-calls', () => callsDue(db)).execute({ me, date }),
+      findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
+      preparedOnce(db, 'today-services', () => servicesDue(db)).execute({
+        me,
+        until: addDays(date, SERVICES_DUE_DAYS),
+      }),
+      // Without leads:read the leads page is closed to them: no card of leads they could not open.
+      can(ctx.actor, 'leads:read')
+        ? preparedOnce(db, 'today-new-leads', () => newLeadsOf(db)).execute({ me })
+        : Promise.resolve([]),
+      can(ctx.actor, 'leads:assign', 'department')
+        ? preparedOnce(db, `today-queued|${key}`, () => queuedLeads(ctx)).execute()
+        : Promise.resolve([]),
+      preparedOnce(db, `today-project-tasks|${key}`, () => myProjectTasks(ctx)).execute(),
+      can(ctx.actor, 'receivables:read')
+        ? preparedOnce(db, 'today-payments', () => paymentsDue(db)).execute({ me, date })
+        : Promise.resolve([]),
+    ]);
   return {
     date,
     timeZone,

@@ -180,7 +180,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'prefs.kindHint.approval-rejected': 'A request you sent is rejected',
   'prefs.kindHint.approval-returned': 'An approver returns your request to you or to an earlier step',
   'prefs.kindHint.approval-overdue': 'An approval waiting for you passed its time limit',
-  'prefs.kindHint.payment-due': 'A payment term of your contract (or, for finance, any) falls due today and is not paid in full',
+  'prefs.kindHint.payment-due':
+    'A payment term of your contract (or, for finance, any) falls due today and is not paid in full',
   'prefs.kindHint.payment-overdue': 'A payment term is past its due date and not paid in full (once per due date)',
   'prefs.calendarFeed': 'Calendar subscription',
   'settings.passwordHint':

@@ -1,5 +1,5 @@
 /**
- * How money is spread over payment terms, pure and exact (bigint cents): receipts take what the terms still
+ * How money is spread over payment terms (server/domains/receivables, and the web app's preview), pure and exact (bigint cents): receipts take what the terms still
  * wait for (amount − received), invoices what is not yet invoiced (amount − invoiced).
  */
 
@@ -37,7 +37,8 @@ export function allocateOldestFirst(terms: readonly OpenTerm[], cents: bigint): 
 }
 
 /** What the terms can still take in all. */
-export const openTotal = (terms: readonly OpenTerm[]) => terms.reduce((sum, t) => sum + (t.open > 0n ? t.open : 0n), 0n);
+export const openTotal = (terms: readonly OpenTerm[]) =>
+  terms.reduce((sum, t) => sum + (t.open > 0n ? t.open : 0n), 0n);
 
 export type ChosenProblem =
   | { index: number; problem: 'unknown-term' }
