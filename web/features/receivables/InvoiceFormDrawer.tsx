@@ -1,6 +1,5 @@
 import { App, Col, DatePicker, Form, Input, Row, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect } from 'react';
 import { Money } from '../../../common/schemas/common';
 import { INVOICE_KINDS, type InvoiceKind, type ReceivableTerm } from '../../../common/schemas/receivables';
 import { useWrite } from '../../api/queries';
@@ -53,12 +52,6 @@ export function InvoiceFormDrawer({ open, onClose }: { open: boolean; onClose: (
   const side = terms.data?.items[0]?.orderId ? 'order' : 'contract';
   const left = (terms.data?.items ?? []).reduce<bigint>((n, term) => n + (toCents(notInvoiced(term)) ?? 0n), 0n);
 
-  useEffect(() => {
-    if (!open) return;
-    form.resetFields();
-    form.setFieldsValue({ issuedOn: dayjs(firmToday()), kind: 'ordinary', allocation: { mode: 'auto', lines: {} } });
-  }, [open, form]);
-
   const save = useWrite(
     (v: Values) =>
       invoicesApi.create({
@@ -99,6 +92,8 @@ export function InvoiceFormDrawer({ open, onClose }: { open: boolean; onClose: (
         onFinish={submit}
         name="invoice"
         scrollToFirstError={{ block: 'center' }}
+        // The drawer mounts its form afresh each time it opens.
+        initialValues={{ issuedOn: dayjs(firmToday()), kind: 'ordinary', allocation: { mode: 'auto', lines: {} } }}
       >
         <Form.Item
           name="subject"
@@ -145,7 +140,7 @@ export function InvoiceFormDrawer({ open, onClose }: { open: boolean; onClose: (
             <Form.Item
               name="issuedOn"
               label={t('invoices.issuedOn')}
-              rules={[rules.required('invoices.issuedOn', 'select')]}
+              rules={[{ ...rules.required('invoices.issuedOn', 'select'), type: 'object' }]}
             >
               <DatePicker
                 style={{ width: '100%' }}

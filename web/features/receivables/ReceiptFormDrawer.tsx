@@ -1,6 +1,5 @@
 import { App, Checkbox, Col, DatePicker, Form, Input, Row, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect } from 'react';
 import { Money } from '../../../common/schemas/common';
 import type { ReceivableTerm } from '../../../common/schemas/receivables';
 import { useWrite } from '../../api/queries';
@@ -8,7 +7,7 @@ import { receiptsApi } from '../../api/resources';
 import { FormDrawer } from '../../components/FormDrawer';
 import { firmToday } from '../../components/format';
 import { useFormSubmitError, type FormFields } from '../../components/errors';
-import { fromCents, toCents } from '../../components/money';
+import { formatMoney, fromCents, toCents } from '../../components/money';
 import { MoneyInput } from '../../components/MoneyInput';
 import { useRules } from '../../components/rules';
 import { useT } from '../../i18n';
@@ -57,16 +56,6 @@ export function ReceiptFormDrawer({ open, onClose }: { open: boolean; onClose: (
   // The picker knows a contract's or an order's id, not which: its terms tell.
   const side = terms.data?.items[0]?.orderId ? 'order' : 'contract';
 
-  useEffect(() => {
-    if (!open) return;
-    form.resetFields();
-    form.setFieldsValue({
-      receivedOn: dayjs(firmToday()),
-      allocation: { mode: 'auto', lines: {} },
-      holdExcess: false,
-    });
-  }, [open, form]);
-
   const save = useWrite(
     (v: Values) =>
       receiptsApi.create({
@@ -110,6 +99,8 @@ export function ReceiptFormDrawer({ open, onClose }: { open: boolean; onClose: (
         onFinish={submit}
         name="receipt"
         scrollToFirstError={{ block: 'center' }}
+        // The drawer mounts its form afresh each time it opens.
+        initialValues={{ receivedOn: dayjs(firmToday()), allocation: { mode: 'auto', lines: {} }, holdExcess: false }}
       >
         <Form.Item
           name="subject"
@@ -129,7 +120,7 @@ export function ReceiptFormDrawer({ open, onClose }: { open: boolean; onClose: (
             <Form.Item
               name="receivedOn"
               label={t('receipts.receivedOn')}
-              rules={[rules.required('receipts.receivedOn', 'select')]}
+              rules={[{ ...rules.required('receipts.receivedOn', 'select'), type: 'object' }]}
             >
               <DatePicker
                 style={{ width: '100%' }}
@@ -146,7 +137,7 @@ export function ReceiptFormDrawer({ open, onClose }: { open: boolean; onClose: (
               extra={
                 subject && terms.data ? (
                   <Typography.Text type="secondary">
-                    {t('receivables.outstanding')} ¥{fromCents(outstanding)}
+                    {t('receivables.outstanding')} {formatMoney(fromCents(outstanding))}
                   </Typography.Text>
                 ) : undefined
               }

@@ -57,7 +57,11 @@ function AllocateModal({ receipt, onClose }: { receipt: Receipt; onClose: () => 
       width={720}
       title={t('receipts.allocateTitle', { amount: formatMoney(receipt.unallocated) })}
       onCancel={onClose}
-      okButtonProps={{ loading: allocate.isPending, 'data-testid': 'allocate-confirm' }}
+      okButtonProps={{
+        loading: allocate.isPending,
+        disabled: terms.data?.items.length === 0,
+        'data-testid': 'allocate-confirm',
+      }}
       onOk={() =>
         allocate.mutateAsync(undefined).then(() => {
           void message.success(t('common.saved'));
@@ -72,6 +76,7 @@ function AllocateModal({ receipt, onClose }: { receipt: Receipt; onClose: () => 
         loading={terms.isFetching}
         value={value}
         onChange={setValue}
+        showExcess={false}
       />
     </Modal>
   );
@@ -112,29 +117,36 @@ export function ReceiptsPage() {
       sorter: true,
       align: 'right',
       render: (_, r) => (
-        <Typography.Text strong delete={r.status === 'reversed'} data-testid="receipt-amount-cell">
-          {formatMoney(r.amount)}
-        </Typography.Text>
+        <Flex vertical align="flex-end" gap={2}>
+          <Typography.Text strong delete={r.status === 'reversed'} data-testid="receipt-amount-cell">
+            {formatMoney(r.amount)}
+          </Typography.Text>
+          {r.unallocated !== '0.00' && r.status === 'valid' && (
+            <Tag color="gold" style={{ marginInlineEnd: 0 }} data-testid="receipt-credit">
+              {t('receipts.unallocated')} {formatMoney(r.unallocated)}
+            </Tag>
+          )}
+        </Flex>
       ),
     },
-    { key: 'payer', title: t('receipts.payer'), render: (_, r) => r.payer },
+    {
+      key: 'payer',
+      title: t('receipts.payer'),
+      render: (_, r) => (
+        <Flex vertical>
+          <span>{r.payer}</span>
+          {r.bankReference && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('receipts.bankReference')} {r.bankReference}
+            </Typography.Text>
+          )}
+        </Flex>
+      ),
+    },
     {
       key: 'allocations',
       title: t('receipts.allocations'),
       render: (_, r) => <AllocationList allocations={r.allocations} />,
-    },
-    {
-      key: 'unallocated',
-      title: t('receipts.unallocated'),
-      align: 'right',
-      render: (_, r) =>
-        r.unallocated !== '0.00' && r.status === 'valid' ? (
-          <Tag color="gold" data-testid="receipt-credit">
-            {formatMoney(r.unallocated)}
-          </Tag>
-        ) : (
-          <Typography.Text type="secondary">—</Typography.Text>
-        ),
     },
     {
       key: 'status',
@@ -151,7 +163,6 @@ export function ReceiptsPage() {
           <Tag color="green">{t('receipts.status.valid')}</Tag>
         ),
     },
-    { key: 'bankReference', title: t('receipts.bankReference'), render: (_, r) => r.bankReference ?? '—' },
     ...(writer
       ? [
           {
@@ -237,7 +248,7 @@ export function ReceiptsPage() {
         <DataTable<Receipt>
           data-testid="receipts-table"
           {...table.props(page, columns, empty)}
-          cards={{ fields: ['amount', 'subject', 'allocations', 'unallocated', 'status'] }}
+          cards={{ fields: ['amount', 'subject', 'payer', 'allocations', 'status'] }}
         />
       </Card>
       {writer && <ReceiptFormDrawer open={creating} onClose={() => setCreating(false)} />}

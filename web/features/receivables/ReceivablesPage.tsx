@@ -22,6 +22,9 @@ import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { BUCKET_COLORS, DueOn, TermLabel } from './receivable-ui';
 
+/** The buckets past the due date (the table's 逾期 columns). */
+const OVERDUE_BUCKETS = AGEING_BUCKETS.filter((b) => b !== 'not-due');
+
 const FIRST_PAGE: ReceivablesParams = { groupBy: 'customer', page: 1, pageSize: 20 };
 
 type Drill = { name: string; groupBy: ReceivableGrouping; key: string | null; bucket?: AgeingBucket };
@@ -104,7 +107,11 @@ function TermsDrawer({ drill, filters, onClose }: { drill: Drill; filters: Recei
       size={mobile ? '100%' : 960}
       title={t('ageing.drillTitle', {
         name: drill.name,
-        bucket: drill.bucket ? t(`ageing.bucket.${drill.bucket}`) : t('ageing.drillAll'),
+        bucket: !drill.bucket
+          ? t('ageing.drillAll')
+          : drill.bucket === 'not-due'
+            ? t('ageing.bucket.not-due')
+            : `${t('ageing.overdueHeader')} ${t(`ageing.bucket.${drill.bucket}`)}`,
       })}
       data-testid="ageing-drill"
     >
@@ -121,6 +128,7 @@ function TermsDrawer({ drill, filters, onClose }: { drill: Drill; filters: Recei
 export function ReceivablesPage() {
   const t = useT();
   const { locale } = useLocale();
+  const mobile = useIsMobile();
   const [params, setParams] = useState<ReceivablesParams>(FIRST_PAGE);
   const [drill, setDrill] = useState<Drill | null>(null);
   const ageing = useQuery({
@@ -151,6 +159,12 @@ export function ReceivablesPage() {
     );
   };
 
+  const bucketColumn = (bucket: AgeingBucket, title: string) => ({
+    key: bucket,
+    title,
+    align: 'right' as const,
+    render: (_: unknown, g: ReceivableGroup) => amount(g, bucket),
+  });
   const columns: TableProps<ReceivableGroup>['columns'] = [
     {
       key: 'name',
@@ -178,12 +192,20 @@ export function ReceivablesPage() {
       sorter: true,
       render: (_, g) => amount(g),
     },
-    ...AGEING_BUCKETS.map((bucket) => ({
-      key: bucket,
-      title: bucket === 'not-due' ? t('ageing.bucket.not-due') : t(`ageing.bucket.${bucket}`),
-      align: 'right' as const,
-      render: (_: unknown, g: ReceivableGroup) => amount(g, bucket),
-    })),
+    bucketColumn('not-due', t('ageing.bucket.not-due')),
+    // Under one 逾期 header on a screen; each on its own line of a phone's card.
+    ...(mobile
+      ? OVERDUE_BUCKETS.map((bucket) =>
+          bucketColumn(bucket, `${t('ageing.overdueHeader')} ${t(`ageing.bucket.${bucket}`)}`),
+        )
+      : [
+          {
+            key: 'overdue',
+            title: t('ageing.overdueHeader'),
+            align: 'center' as const,
+            children: OVERDUE_BUCKETS.map((bucket) => bucketColumn(bucket, t(`ageing.bucket.${bucket}`))),
+          },
+        ]),
     { key: 'terms', title: t('ageing.terms'), align: 'right', render: (_, g) => g.terms },
   ];
 
@@ -253,7 +275,7 @@ export function ReceivablesPage() {
             data-testid="ageing-table"
             {...table.props(ageing, columns, <EmptyState title={t('ageing.empty')} hint={t('ageing.emptyHint')} />)}
             rowKey={(g) => g.key ?? 'none'}
-            cards={{ fields: ['outstanding', 'd1-30', 'd31-90', 'd91-180', 'over-180'] }}
+            cards={{ fields: ['outstanding', 'not-due', 'd1-30', 'd31-90', 'd91-180', 'over-180'] }}
           />
         </Flex>
       </Card>

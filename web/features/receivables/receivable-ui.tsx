@@ -132,12 +132,15 @@ export function AllocationEditor({
   value,
   onChange,
   loading,
+  showExcess = true,
 }: {
   terms: ReceivableTerm[];
   amount: string | null | undefined;
   open: (term: ReceivableTerm) => string;
   /** The header of `open` (default: outstanding). */
   openLabel?: string;
+  /** Say how much the automatic allocation leaves over (not when the rest simply stays credit). */
+  showExcess?: boolean;
   value?: AllocationValue;
   onChange?: (value: AllocationValue) => void;
   loading?: boolean;
@@ -175,8 +178,18 @@ export function AllocationEditor({
         locale={{ emptyText: t('receivables.termsEmpty') }}
         data-testid="allocation-terms"
         columns={[
-          { key: 'term', title: t('receivables.term'), render: (_, term) => <TermLabel term={term} /> },
-          { key: 'dueOn', title: t('receivables.dueOn'), render: (_, term) => <DueOn dueOn={term.dueOn} /> },
+          {
+            key: 'term',
+            title: t('receivables.term'),
+            render: (_, term) => (
+              <Flex vertical>
+                <TermLabel term={term} />
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t('receivables.dueOn')} <DueOn dueOn={term.dueOn} />
+                </Typography.Text>
+              </Flex>
+            ),
+          },
           {
             key: 'open',
             title: openLabel ?? t('receivables.outstanding'),
@@ -185,7 +198,7 @@ export function AllocationEditor({
           },
           {
             key: 'take',
-            title: current.mode === 'auto' ? t('receivables.preview') : t('receivables.allocation'),
+            title: current.mode === 'auto' ? t('receivables.preview') : t('receivables.allocated'),
             align: 'right',
             render: (_, term) =>
               current.mode === 'auto' ? (
@@ -196,13 +209,13 @@ export function AllocationEditor({
                   onChange={(v) => onChange?.({ ...current, lines: { ...current.lines, [term.id]: v } })}
                   aria-label={t('receivables.termNo', { position: term.position })}
                   data-testid={`allocation-line-${term.position}`}
-                  style={{ width: 140 }}
+                  style={{ width: 120 }}
                 />
               ),
           },
         ]}
       />
-      {current.mode === 'auto' && preview.rest > 0n && (
+      {showExcess && current.mode === 'auto' && preview.rest > 0n && (
         <Typography.Text type="warning" data-testid="allocation-excess">
           {t('receivables.previewExcess', { excess: formatMoney(fromCents(preview.rest)) })}
         </Typography.Text>
