@@ -25,6 +25,7 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['approvals', '/approvals', 'approvals-table'],
   ['approvals-mine', '/approvals?box=mine', 'approvals-table'],
   ['approval-flows', '/settings/approval-flows', 'workflows-quote'],
+  ['contract-templates', '/settings/contract-templates', 'template-line-SJ'],
   ['calendar', '/calendar', 'calendar'],
   ['activity-categories', '/sales/activity-categories'],
   ['outbox', '/mail-outbox'],

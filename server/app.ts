@@ -34,6 +34,7 @@ import { registerAuditRoutes } from './domains/audit/audit.routes';
 import { registerAuthRoutes } from './domains/auth/auth.routes';
 import { registerCampaignRoutes } from './domains/campaigns/campaigns.routes';
 import { registerLeadRoutes } from './domains/leads/leads.routes';
+import { registerContractTemplateRoutes } from './domains/contracts/templates.routes';
 import { registerCustomerRoutes } from './domains/customers/customers.routes';
 import { registerCustomerTransferRoutes } from './domains/customers/transfer.routes';
 import { registerOpportunityExtraRoutes } from './domains/opportunities/opportunity-extras.routes';
@@ -41,6 +42,8 @@ import { registerOpportunityRoutes } from './domains/opportunities/opportunities
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
+import { registerContractRoutes } from './domains/contracts/contracts.routes';
+import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -209,6 +212,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStageTimeRoutes(app);
   registerWorkflowRoutes(app);
   registerReceivableRoutes(app);
+  registerNumberingRoutes(app);
+  registerContractRoutes(app);
+  registerContractTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

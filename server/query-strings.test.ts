@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
-import { buildContract, today } from './domains/receivables/fixtures';
+import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
@@ -254,16 +254,27 @@ describe('q', () => {
     ];
     for (const res of made) expect(res.status, JSON.stringify(res.body)).toBe(201);
     await buildOpportunity(t, { ownerId: client.me!.user.id, customerId, businessLineId: line.id });
-    const contract = await buildContract(db, [{ amount: '100.00', due: -1 }], { customerId });
+    const contract = await client.post('/api/v1/contracts', {
+      customerId,
+      businessLineId: line.id,
+      lines: [{ description: '年度审计', amount: '1000' }],
+      terms: [{ kind: 'final', percent: '100', trigger: 'signing' }],
+    });
+    expect(contract.status, JSON.stringify(contract.body)).toBe(201);
+    await client.post(`/api/v1/contracts/${contract.body.id}/submit`);
+    const signed = await client.post(`/api/v1/contracts/${contract.body.id}/sign`, {});
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    const order = await client.post('/api/v1/orders', { contractId: contract.body.id });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
     const money = [
       await client.post('/api/v1/receipts', {
-        contractId: contract.id,
+        contractId: contract.body.id,
         receivedOn: today(),
         payer: 'X',
         amount: '1.00',
       }),
       await client.post('/api/v1/invoices', {
-        contractId: contract.id,
+        contractId: contract.body.id,
         number: uniq('N'),
         kind: 'ordinary',
         amount: '1.00',
@@ -311,6 +322,8 @@ describe('q', () => {
           'invoices',
           'receivables',
           'receivables/terms',
+          'contracts',
+          'orders',
         ].map((s) => `/api/v1/${s}`),
       ),
     );

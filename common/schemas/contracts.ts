@@ -162,9 +162,10 @@ export const ContractCreate = z.strictObject({
   /** Planned terms (they may also be entered at signing). */
   terms: TermsInput.optional(),
 });
-export type ContractCreate = z.input<typeof ContractCreate>;
+export type ContractCreate = z.output<typeof ContractCreate>;
 
 /** Changes while a draft (or returned / rejected from approval). */
+export type ContractUpdate = z.output<typeof ContractUpdate>;
 export const ContractUpdate = z.strictObject({
   title: text(200).optional(),
   contactId: Id.nullable().optional(),
@@ -179,6 +180,7 @@ export const ContractUpdate = z.strictObject({
 });
 
 /** Signing: the date (default today), and the terms if they change now; they must add up to the amount. */
+export type ContractSign = z.output<typeof ContractSign>;
 export const ContractSign = z.strictObject({
   signedOn: DateOnly.optional(),
   terms: TermsInput.min(1).optional(),

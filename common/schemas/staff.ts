@@ -57,6 +57,8 @@ export const BusinessLine = z.object({
   code: z.string(),
   active: z.boolean(),
   sortOrder: z.int(),
+  /** The line's head 业务负责人 (approval steps may name them). */
+  headUserId: Id.nullable(),
   ...Audited,
 });
 export type BusinessLine = z.infer<typeof BusinessLine>;
@@ -64,6 +66,7 @@ export const BusinessLineCreate = z.strictObject({
   name: text(50),
   code: BusinessLineCode,
   sortOrder: SortOrder.optional(),
+  headUserId: Id.nullable().optional(),
 });
 export const BusinessLineUpdate = BusinessLineCreate.partial().extend({ active: z.boolean().optional() }).strict();
 

@@ -25,6 +25,8 @@ export const WORKFLOW_RELATIONS = [
   'submitter-manager',
   /** The subject's project lead (kinds that have one: engagements). */
   'project-lead',
+  /** The head 业务负责人 of the subject's business line. */
+  'business-line-head',
 ] as const;
 export type WorkflowRelation = (typeof WORKFLOW_RELATIONS)[number];
 
@@ -35,15 +37,15 @@ export const WORKFLOW_SUBJECTS: Record<
 > = {
   quote: {
     fields: { total: 'money', discountPercent: 'percent', businessLineId: 'businessLine', departmentId: 'department' },
-    relations: ['owner-manager', 'submitter-manager'],
+    relations: ['owner-manager', 'submitter-manager', 'business-line-head'],
   },
   'independence-override': {
     fields: { businessLineId: 'businessLine', departmentId: 'department' },
-    relations: ['owner-manager', 'submitter-manager'],
+    relations: ['owner-manager', 'submitter-manager', 'business-line-head'],
   },
   contract: {
     fields: { amount: 'money', businessLineId: 'businessLine', departmentId: 'department' },
-    relations: ['owner-manager', 'submitter-manager'],
+    relations: ['owner-manager', 'submitter-manager', 'business-line-head'],
   },
 };
 

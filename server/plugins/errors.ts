@@ -15,11 +15,12 @@ function send(
   messageKey: MessageKey = `error.${code}`,
 ) {
   const locale = request.locale;
-  // A parameter named `<x>Key` holding a message key is shown translated as `<x>` (e.g. fieldKey → field).
+  // A parameter named `<x>Key` holding a message key is shown translated as `<x>` (e.g. fieldKey → field), filled
+  // with the other parameters (reasonKey 'contractTemplate.problem.unclosedTag' with tag).
   const resolved = { ...params };
   for (const [name, value] of Object.entries(params)) {
     if (name.endsWith('Key') && typeof value === 'string' && isMessageKey(value))
-      resolved[name.slice(0, -3)] = translate(locale, value);
+      resolved[name.slice(0, -3)] = translate(locale, value, params);
   }
   return {
     status: ERROR_STATUS[code],

@@ -2,6 +2,7 @@ import { BUILTIN_ROLES, BUILTIN_ROLE_GRANTS, type BuiltinRole } from '../../comm
 import type { Db } from '../db/client';
 import { isNull, sql } from 'drizzle-orm';
 import { pipelineStages } from '../domains/opportunities/opportunities.tables';
+import { numberSeries } from '../domains/numbering/numbering.tables';
 import { roles } from '../domains/staff/staff.tables';
 import { DEFAULT_PIPELINE } from './default-pipeline';
 
@@ -14,9 +15,14 @@ const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: strin
   staff: { name: '项目人员', description: '执行工单、填报工时' },
 };
 
+const DEFAULT_SERIES = [
+  { kind: 'contract' as const, name: '销售合同', pattern: 'HT-{yyyy}-{seq:4}' },
+  { kind: 'order' as const, name: '销售订单', pattern: 'DD-{yyyy}-{seq:5}' },
+];
+
 /**
  * What every installation needs, demo or not: the built-in roles and the default sales
- * pipeline. Idempotent; an administrator's later changes to either are kept.
+ * pipeline, the default number series of contracts and orders. Idempotent; an administrator's later changes to either are kept.
  */
 export async function bootstrapDatabase(db: Db): Promise<void> {
   await db
@@ -43,5 +49,13 @@ export async function bootstrapDatabase(db: Db): Promise<void> {
         .insert(pipelineStages)
         .values(DEFAULT_PIPELINE.map((stage, position) => ({ ...stage, businessLineId: null, position })));
     }
+    // Contracts and orders are numbered from the start; administrators change the patterns or add a series per
+    // business line (编号规则).
+    const defaults = await tx
+      .select({ kind: numberSeries.kind })
+      .from(numberSeries)
+      .where(isNull(numberSeries.businessLineId));
+    const missing = DEFAULT_SERIES.filter((d) => !defaults.some((row) => row.kind === d.kind));
+    if (missing.length) await tx.insert(numberSeries).values(missing);
   });
 }

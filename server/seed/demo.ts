@@ -5,6 +5,8 @@ import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
+import { seedDemoContractTemplates } from './demo-contracts';
+import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
 import { seedDemoToday } from './demo-today';
@@ -435,5 +437,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoSales(t);
     await seedDemoToday({ db: t, jobs });
     await seedDemoApprovals({ db: t, jobs });
+    // Templates first: contracts record the version they are made from.
+    await seedDemoContractTemplates({ db: t, jobs });
+    await seedDemoRevenue({ db: t, jobs });
   });
 }

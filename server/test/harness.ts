@@ -183,10 +183,15 @@ export async function secondInstanceDatabase(
   return { database, close: () => database.close() };
 }
 
-/** A multipart/form-data body with the given files, named as browsers do (raw UTF-8). */
-export function multipart(parts: { filename: string; content: Buffer; type?: string }[]) {
+/** A multipart/form-data body with the given text fields, then files, named as browsers do (raw UTF-8). */
+export function multipart(
+  parts: { filename: string; content: Buffer; type?: string }[],
+  fields: Record<string, string> = {},
+) {
   const boundary = `----gongdan${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields))
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   for (const p of parts) {
     chunks.push(
       Buffer.from(

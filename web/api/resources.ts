@@ -153,6 +153,11 @@ import type {
   ReceivableTerm,
   ReceivableTermsQuery,
 } from '../../common/schemas/receivables';
+import type {
+  ContractTemplate,
+  ContractTemplateListQuery,
+  TemplateFieldInfo,
+} from '../../common/schemas/contract-templates';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -557,6 +562,34 @@ export const workflowsApi = {
   create: (body: WorkflowInput) => api<Workflow>('/api/v1/workflows', { method: 'POST', body }),
   update: (id: string, body: WorkflowInput) => api<Workflow>(`/api/v1/workflows/${id}`, { method: 'PUT', body }),
   versions: (id: string) => api<WorkflowVersion[]>(`/api/v1/workflows/${id}/versions`),
+};
+/** Contract templates 合同模板 (contracts:configure; the list with contracts:read). */
+export const contractTemplatesApi = {
+  path: '/api/v1/contract-templates',
+  list: (params: ListParams<typeof ContractTemplateListQuery> = {}) =>
+    api<ContractTemplate[]>('/api/v1/contract-templates', { query: params }),
+  fields: () => api<TemplateFieldInfo[]>('/api/v1/contract-templates/fields'),
+  /** A new template with its first .docx (not yet published). */
+  create: (body: { businessLineId: string; name: string; file: File }) => {
+    const form = new FormData();
+    form.append('businessLineId', body.businessLineId);
+    form.append('name', body.name);
+    form.append('file', body.file, body.file.name);
+    return api<ContractTemplate>('/api/v1/contract-templates', { method: 'POST', body: form });
+  },
+  addVersion: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<ContractTemplate>(`/api/v1/contract-templates/${id}/versions`, { method: 'POST', body: form });
+  },
+  publish: (id: string, version: number) =>
+    api<ContractTemplate>(`/api/v1/contract-templates/${id}/versions/${version}/publish`, { method: 'POST' }),
+  setActive: (id: string, active: boolean) =>
+    api<ContractTemplate>(`/api/v1/contract-templates/${id}/${active ? 'activate' : 'deactivate'}`, {
+      method: 'POST',
+    }),
+  fileUrl: (id: string, version: number) => `/api/v1/contract-templates/${id}/versions/${version}/file`,
+  previewUrl: (id: string, version: number) => `/api/v1/contract-templates/${id}/versions/${version}/preview`,
 };
 /** My standing delegations 审批委托. */
 export const delegationsApi = {

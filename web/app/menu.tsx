@@ -10,6 +10,7 @@ import {
   ContactsOutlined,
   EnvironmentOutlined,
   FileDoneOutlined,
+  FileWordOutlined,
   FundOutlined,
   FunnelPlotOutlined,
   KeyOutlined,
@@ -61,6 +62,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/staff/roles': <SafetyCertificateOutlined />,
   '/staff/api-tokens': <KeyOutlined />,
   '/settings/approval-flows': <PartitionOutlined />,
+  '/settings/contract-templates': <FileWordOutlined />,
   '/mail-outbox': <MailOutlined />,
   '/audit': <AuditOutlined />,
 };

@@ -256,6 +256,14 @@ const PAGES = [
     ...lazyPart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
   },
   {
+    path: '/settings/contract-templates',
+    labelKey: 'contractTemplate.nav',
+    allowed: (me) => can(me, 'contracts:configure'),
+    ...lazyPart(() =>
+      import('../features/contract-templates/ContractTemplatesPage').then((m) => m.ContractTemplatesPage),
+    ),
+  },
+  {
     path: '/mail-outbox',
     labelKey: 'nav.outbox',
     allowed: (me) => can(me, 'mail:manage'),

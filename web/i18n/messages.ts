@@ -20,6 +20,7 @@ import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
 import * as approvals from '../features/approvals/messages';
 import * as receivables from '../features/receivables/messages';
+import * as contractTemplates from '../features/contract-templates/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -48,6 +49,7 @@ export const messageParts = {
   mail,
   approvals,
   receivables,
+  contractTemplates,
 };
 
 /**
@@ -79,6 +81,7 @@ export const zhCN = {
   ...mail.zhCN,
   ...approvals.zhCN,
   ...receivables.zhCN,
+  ...contractTemplates.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -105,4 +108,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...mail.enUS,
   ...approvals.enUS,
   ...receivables.enUS,
+  ...contractTemplates.enUS,
 };

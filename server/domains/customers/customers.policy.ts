@@ -1,17 +1,16 @@
-import { inArray, isNull, or, eq, sql, type SQL } from 'drizzle-orm';
+import { isNull, or, eq, sql, type SQL } from 'drizzle-orm';
 import { can, scopeOf, visibleTo, type Actor } from '../../policy';
 import { customerShares, customers } from './customers.tables';
 
 /**
- * The customers shared with the reader, as one uncorrelated id set: PostgreSQL reads it once into
- * a hash (a correlated EXISTS inside the OR of the visibility rule ran once per customer — at
- * 100,000 customers the salesperson's list spent 5× longer on it).
+ * The customers shared with the reader, as one uncorrelated id array read once (a correlated EXISTS inside the
+ * OR of the visibility rule ran once per customer — at 100,000 customers the salesperson's list spent 5× longer
+ * on it). As `id = ANY(ARRAY(…))` rather than `id IN (…)`, every arm of a salesperson's rule is an index
+ * condition (owner, pool, primary key), so PostgreSQL can read exactly their customers (a BitmapOr), and it
+ * estimates the set by its real size instead of half the table.
  */
 const sharedWith = (actor: Actor) =>
-  inArray(
-    customers.id,
-    sql`(SELECT ${customerShares.customerId} FROM ${customerShares} WHERE ${eq(customerShares.userId, actor.id)})`,
-  );
+  sql`${customers.id} = ANY(ARRAY(SELECT ${customerShares.customerId} FROM ${customerShares} WHERE ${eq(customerShares.userId, actor.id)}))`;
 
 /**
  * Who sees a customer: its owner and the colleagues it is shared with (scope own), managers

@@ -34,7 +34,7 @@ import {
   type Term,
 } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
-import { actorKey, can } from '../../policy';
+import { actorKey, can, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertActiveReferences } from '../staff/reference.service';
 import { branches, regions, users } from '../staff/staff.tables';
@@ -209,11 +209,15 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   // per reader, shape and page size (pages differ only by the OFFSET placeholder) and prepared.
   const key = `${actorKey(ctx.actor)}|${listShape(query)}`;
   const page = preparedOnce(ctx.db, `customer-list|${query.pageSize}|${key}`, () => {
+    // A salesperson's customers (a few thousand) are read by their owner, pool and share arms and the newest
+    // sorted out of them: walking the whole firm's newest-first index until 20 of theirs turn up costs 30 ms to
+    // 1 s when their customers are old ones (an import sorted by salesperson) — an expression keeps it off it.
+    const ownScope = scopeOf(ctx.actor, 'customers:read') === 'own';
     const order = orderFrom(
       query.sort,
       {
         name: customers.name,
-        createdAt: customers.createdAt,
+        createdAt: ownScope ? sql`(${customers.createdAt} + interval '0 s')` : customers.createdAt,
         lastContactAt: customers.lastContactAt,
         nextContactOn: customers.nextContactOn,
         valueScore: customers.valueScore,
@@ -223,7 +227,7 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
     );
     // A search without a chosen order puts the customers named q, then those whose name starts with it, first.
     if (query.q && !query.sort) order.unshift(nameRank(customers.name, { q: query.q, placeholders: true }));
-    // The default order (-createdAt) is read off customers_created_idx.
+    // The default order (-createdAt) is read off customers_created_idx for readers beyond their own.
     return selectCustomers(ctx.db)
       .where(customerListFilter(ctx, query))
       .orderBy(...order)

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client';
 import { AppError, duplicate, inactiveReference, notFound, type FieldLabel } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
-import { branches, businessLines, regions } from './staff.tables';
+import { branches, businessLines, regions, users } from './staff.tables';
 
 /**
  * Branches, regions and business lines share one shape (name, optional code, active,
@@ -26,13 +26,14 @@ export type ReferenceKind = keyof typeof REFERENCE_KINDS;
 type Row = typeof branches.$inferSelect;
 type ReferenceRecord = Branch & BusinessLine;
 
-function present(row: Row): ReferenceRecord {
+function present(row: Row | typeof businessLines.$inferSelect): ReferenceRecord {
   return {
     id: row.id,
     name: row.name,
     code: row.code as string,
     active: row.active,
     sortOrder: row.sortOrder,
+    headUserId: 'headUserId' in row ? row.headUserId : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -91,7 +92,23 @@ async function assertUnique(
   if (clash && clash.id !== exceptId) throw duplicate(column === 'name' ? 'field.name' : 'field.code', value);
 }
 
-type ReferenceInput = { name?: string; code?: string | null; sortOrder?: number; active?: boolean };
+type ReferenceInput = {
+  name?: string;
+  code?: string | null;
+  sortOrder?: number;
+  active?: boolean;
+  /** Business lines only: their head, an active user. */
+  headUserId?: string | null;
+};
+
+async function assertActiveHead(db: Db, headUserId: string | null | undefined) {
+  if (!headUserId) return;
+  const [user] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, headUserId), eq(users.active, true)));
+  if (!user) throw inactiveReference('field.head');
+}
 
 export async function createReference(
   ctx: Ctx,
@@ -102,6 +119,7 @@ export async function createReference(
   return inTransaction(ctx, async (tx) => {
     await assertUnique(tx.db, kind, 'name', input.name);
     await assertUnique(tx.db, kind, 'code', input.code);
+    await assertActiveHead(tx.db, input.headUserId);
     const [row] = await tx.db
       .insert(table as typeof branches)
       .values({
@@ -109,6 +127,7 @@ export async function createReference(
         code: input.code ?? null,
         sortOrder: input.sortOrder ?? 0,
         createdBy: ctx.actor.id,
+        ...(kind === 'businessLine' ? { headUserId: input.headUserId ?? null } : {}),
       } as typeof branches.$inferInsert)
       .returning();
     const record = present(row);
@@ -129,6 +148,7 @@ export async function updateReference(
     const before = present(await loadReference(tx.db, kind, id));
     await assertUnique(tx.db, kind, 'name', patch.name, id);
     await assertUnique(tx.db, kind, 'code', patch.code, id);
+    await assertActiveHead(tx.db, patch.headUserId);
     const [row] = await tx.db
       .update(t)
       .set({ ...patch, updatedAt: new Date() })

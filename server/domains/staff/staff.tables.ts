@@ -47,6 +47,8 @@ export const businessLines = pgTable(
     code: text('code').notNull(),
     active: boolean('active').notNull().default(true),
     sortOrder: integer('sort_order').notNull().default(0),
+    /** The line's head 业务负责人: approval steps may name them (relation `business-line-head`). */
+    headUserId: uuid('head_user_id').references((): AnyPgColumn => users.id),
   },
   (t) => [uniqueIndex('business_lines_code_key').on(t.code), uniqueIndex('business_lines_name_key').on(t.name)],
 );

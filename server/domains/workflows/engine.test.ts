@@ -76,6 +76,35 @@ async function submit(client: Client, opportunityId: string, quoteId: string) {
 const decide = (client: Client, id: string, body: Record<string, unknown>) =>
   client.post(`/api/v1/workflow-instances/${id}/decide`, body);
 
+describe('the head of the business line', () => {
+  it('decides a step naming them once administrators set the head; without one the fallback does, saying why', async () => {
+    const head = await signedIn(t, { roleCode: 'manager' });
+    const headStep = {
+      nameZh: '业务负责人',
+      nameEn: 'Head of the line',
+      assignee: { kind: 'relation', relation: 'business-line-head' },
+    };
+    const { seller, fallback, line, opportunity } = await team(() => [headStep]);
+    const before = await submit(seller.client, opportunity.id, (await quote(seller.client, opportunity.id, '8000')).id);
+    const nobody = await seller.client.get(`/api/v1/workflow-instances/${before}`);
+    expect(nobody.body.steps[0]).toMatchObject({ note: 'nobody' });
+    expect(nobody.body.steps[0].assignees.map((a: { userId: string }) => a.userId)).toEqual([fallback.user.id]);
+
+    const set = await admin.patch(`/api/v1/business-lines/${line.id}`, { headUserId: head.user.id });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.headUserId).toBe(head.user.id);
+    const inactive = await buildUser(t.database.db, { active: false });
+    const refused = await admin.patch(`/api/v1/business-lines/${line.id}`, { headUserId: inactive.id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('INACTIVE_REFERENCE');
+
+    const id = await submit(seller.client, opportunity.id, (await quote(seller.client, opportunity.id, '7000')).id);
+    const instance = await seller.client.get(`/api/v1/workflow-instances/${id}`);
+    expect(instance.body.steps[0].assignees.map((a: { userId: string }) => a.userId)).toEqual([head.user.id]);
+    expect((await head.client.get('/api/v1/approvals/count')).body.waiting).toBe(1);
+  });
+});
+
 describe('a quote over the discount limit', () => {
   it('is sent only after approval: returned once with a comment, resubmitted, approved at both steps, with its whole history', async () => {
     const { seller, manager, fallback, opportunity, department } = await team(() => [

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { WorkflowStep } from '../../../common/schemas/workflows';
 import type { Db } from '../../db/client';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
-import { departments, roles, users } from '../staff/staff.tables';
+import { businessLines, departments, roles, users } from '../staff/staff.tables';
 import type { SubjectFacts } from './registry';
 import { workflowDelegations } from './workflows.tables';
 
@@ -62,6 +62,16 @@ async function activeWith(db: Db, ...conditions: ReturnType<typeof sql>[]): Prom
   return rows.map((r) => r.id);
 }
 
+/** The head of a business line, if it has one. */
+async function headOf(db: Db, businessLineId: string | null): Promise<string | null> {
+  if (!businessLineId) return null;
+  const [line] = await db
+    .select({ headUserId: businessLines.headUserId })
+    .from(businessLines)
+    .where(eq(businessLines.id, businessLineId));
+  return line?.headUserId ?? null;
+}
+
 /** Who a step names, before delegation and the fallback. */
 async function named(db: Db, step: WorkflowStep, facts: SubjectFacts, submitterId: string): Promise<string[]> {
   const a = step.assignee;
@@ -85,7 +95,9 @@ async function named(db: Db, step: WorkflowStep, facts: SubjectFacts, submitterI
           ? await managerOf(db, facts.ownerId)
           : a.relation === 'submitter-manager'
             ? await managerOf(db, submitterId)
-            : (facts.projectLeadId ?? null);
+            : a.relation === 'business-line-head'
+              ? await headOf(db, facts.businessLineId)
+              : (facts.projectLeadId ?? null);
       return activeAmong(db, [person]);
     }
   }

@@ -1,7 +1,20 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Form, Input, InputNumber, Modal, Space, Typography, type TableProps } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useEffect, useState } from 'react';
-import { usePage, useWrite } from '../../api/queries';
+import { useDirectory, usePage, useWrite } from '../../api/queries';
 import { usersApi, type ReferenceListParams } from '../../api/resources';
 import { ActiveFilter, type ActiveValue } from '../../components/ActiveFilter';
 import { DataTable } from '../../components/DataTable';
@@ -16,8 +29,11 @@ import { StatusTag } from '../../components/StatusTag';
 import { useLocale, useT } from '../../i18n';
 import type { ReferenceKind, ReferenceRecord } from './reference-kinds';
 
-type Values = { name: string; code?: string; sortOrder?: number };
-const FIELDS: FormFields = { names: ['name', 'code', 'sortOrder'] };
+type Values = { name: string; code?: string; sortOrder?: number; headUserId?: string | null };
+const FIELDS: FormFields = { names: ['name', 'code', 'sortOrder', 'headUserId'] };
+
+/** Business lines have a head 业务负责人, whom approval steps may name. */
+const hasHead = (kind: ReferenceKind) => kind.key === 'business-lines';
 
 function ReferenceFormModal({
   kind,
@@ -34,6 +50,7 @@ function ReferenceFormModal({
   const { message } = App.useApp();
   const onError = useFormSubmitError(form, FIELDS);
   const noun = t(kind.oneKey);
+  const people = useDirectory(hasHead(kind));
   // Users show branch and region names.
   const save = useWrite(
     (values: Values) => {
@@ -41,6 +58,7 @@ function ReferenceFormModal({
         name: values.name,
         code: values.code?.trim() ? values.code : null,
         sortOrder: values.sortOrder ?? 0,
+        ...(hasHead(kind) ? { headUserId: values.headUserId ?? null } : {}),
       };
       return target ? kind.resource.update(target.id, body) : kind.resource.create(body);
     },
@@ -51,7 +69,14 @@ function ReferenceFormModal({
     if (target === undefined) return;
     form.resetFields();
     form.setFieldsValue(
-      target ? { name: target.name, code: target.code ?? undefined, sortOrder: target.sortOrder } : { sortOrder: 0 },
+      target
+        ? {
+            name: target.name,
+            code: target.code ?? undefined,
+            sortOrder: target.sortOrder,
+            headUserId: 'headUserId' in target ? target.headUserId : null,
+          }
+        : { sortOrder: 0 },
     );
   }, [target, form]);
 
@@ -94,6 +119,17 @@ function ReferenceFormModal({
         <Form.Item name="sortOrder" label={t('common.sortOrder')}>
           <InputNumber min={0} max={100000} precision={0} style={{ width: 160 }} />
         </Form.Item>
+        {hasHead(kind) && (
+          <Form.Item name="headUserId" label={t('reference.head')} extra={t('reference.headHelp')}>
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              loading={people.isLoading}
+              options={(people.data ?? []).map((u) => ({ value: u.id, label: u.displayName }))}
+            />
+          </Form.Item>
+        )}
       </Form>
     </Modal>
   );
@@ -133,6 +169,8 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
   const page = usePage(kind.resource, params);
   const noun = t(kind.oneKey);
   const filtered = Boolean(params.q) || params.active !== 'true';
+  const people = useDirectory(hasHead(kind));
+  const personName = new Map((people.data ?? []).map((u) => [u.id, u.displayName]));
 
   const columns: TableProps<ReferenceRecord>['columns'] = [
     { key: 'name', dataIndex: 'name', title: t('common.name'), sorter: true },
@@ -151,6 +189,21 @@ export function ReferencePage({ kind }: { kind: ReferenceKind }) {
       width: 100,
       align: 'right',
     },
+    ...(hasHead(kind)
+      ? [
+          {
+            key: 'head',
+            title: t('reference.head'),
+            width: 140,
+            render: (_: unknown, r: ReferenceRecord) =>
+              'headUserId' in r && r.headUserId ? (
+                (personName.get(r.headUserId) ?? '…')
+              ) : (
+                <Typography.Text type="secondary">—</Typography.Text>
+              ),
+          },
+        ]
+      : []),
     { key: 'status', title: t('common.status'), width: 110, render: (_, r) => <StatusTag active={r.active} /> },
     {
       key: 'updatedAt',

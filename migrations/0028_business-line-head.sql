@@ -1,0 +1,2 @@
+ALTER TABLE "business_lines" ADD COLUMN "head_user_id" uuid;--> statement-breakpoint
+ALTER TABLE "business_lines" ADD CONSTRAINT "business_lines_head_user_id_users_id_fk" FOREIGN KEY ("head_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;
