@@ -43,12 +43,26 @@ export function InvoicesPage() {
       key: 'number',
       title: t('invoices.number'),
       render: (_, i) => (
-        <Typography.Text strong delete={i.status === 'voided'}>
-          {i.number}
-        </Typography.Text>
+        <Flex vertical align="flex-start" gap={2}>
+          <Typography.Text strong delete={i.status === 'voided'}>
+            {i.number}
+          </Typography.Text>
+          <Space size={4} wrap>
+            <Tag style={{ marginInlineEnd: 0 }}>{t(`invoices.kind.${i.kind}`)}</Tag>
+            {i.status === 'voided' && (
+              <Tag color="red" style={{ marginInlineEnd: 0 }}>
+                {t('invoices.status.voided')}
+              </Tag>
+            )}
+          </Space>
+          {i.status === 'voided' && i.voidedReason && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {i.voidedReason}
+            </Typography.Text>
+          )}
+        </Flex>
       ),
     },
-    { key: 'kind', title: t('invoices.kind'), render: (_, i) => <Tag>{t(`invoices.kind.${i.kind}`)}</Tag> },
     {
       key: 'issuedOn',
       title: t('invoices.issuedOn'),
@@ -67,23 +81,6 @@ export function InvoicesPage() {
       key: 'allocations',
       title: t('receipts.allocations'),
       render: (_, i) => <AllocationList allocations={i.allocations} />,
-    },
-    {
-      key: 'status',
-      title: t('receipts.status'),
-      render: (_, i) =>
-        i.status === 'voided' ? (
-          <Space orientation="vertical" size={0}>
-            <Tag color="red">{t('invoices.status.voided')}</Tag>
-            {i.voidedReason && (
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {i.voidedReason}
-              </Typography.Text>
-            )}
-          </Space>
-        ) : (
-          <Tag color="green">{t('invoices.status.valid')}</Tag>
-        ),
     },
     ...(writer
       ? [
@@ -172,7 +169,7 @@ export function InvoicesPage() {
         <DataTable<Invoice>
           data-testid="invoices-table"
           {...table.props(page, columns, empty)}
-          cards={{ fields: ['amount', 'kind', 'subject', 'issuedOn', 'status'] }}
+          cards={{ fields: ['amount', 'subject', 'issuedOn', 'allocations'] }}
         />
       </Card>
       {writer && <InvoiceFormDrawer open={creating} onClose={() => setCreating(false)} />}

@@ -8,8 +8,8 @@ import {
   Input,
   Modal,
   Select,
-  Space,
   Tag,
+  Tooltip,
   Typography,
   type TableProps,
 } from 'antd';
@@ -126,6 +126,13 @@ export function ReceiptsPage() {
               {t('receipts.unallocated')} {formatMoney(r.unallocated)}
             </Tag>
           )}
+          {r.status === 'reversed' && (
+            <Tooltip title={t('receipts.reversedBy', { name: r.reversedByName ?? '', reason: r.reversedReason ?? '' })}>
+              <Tag color="red" style={{ marginInlineEnd: 0 }} data-testid="receipt-reversed">
+                {t('receipts.status.reversed')}
+              </Tag>
+            </Tooltip>
+          )}
         </Flex>
       ),
     },
@@ -148,21 +155,6 @@ export function ReceiptsPage() {
       title: t('receipts.allocations'),
       render: (_, r) => <AllocationList allocations={r.allocations} />,
     },
-    {
-      key: 'status',
-      title: t('receipts.status'),
-      render: (_, r) =>
-        r.status === 'reversed' ? (
-          <Space orientation="vertical" size={0}>
-            <Tag color="red">{t('receipts.status.reversed')}</Tag>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {t('receipts.reversedBy', { name: r.reversedByName ?? '', reason: r.reversedReason ?? '' })}
-            </Typography.Text>
-          </Space>
-        ) : (
-          <Tag color="green">{t('receipts.status.valid')}</Tag>
-        ),
-    },
     ...(writer
       ? [
           {
@@ -171,7 +163,7 @@ export function ReceiptsPage() {
             fixed: 'right' as const,
             render: (_: unknown, r: Receipt) =>
               r.status === 'valid' && (
-                <Flex gap={4} wrap>
+                <Flex vertical align="flex-start">
                   {r.unallocated !== '0.00' && (
                     <Button size="small" type="link" onClick={() => setAllocating(r)} data-testid="receipt-allocate">
                       {t('receipts.allocate')}
@@ -248,7 +240,7 @@ export function ReceiptsPage() {
         <DataTable<Receipt>
           data-testid="receipts-table"
           {...table.props(page, columns, empty)}
-          cards={{ fields: ['amount', 'subject', 'payer', 'allocations', 'status'] }}
+          cards={{ fields: ['amount', 'subject', 'payer', 'allocations'] }}
         />
       </Card>
       {writer && <ReceiptFormDrawer open={creating} onClose={() => setCreating(false)} />}

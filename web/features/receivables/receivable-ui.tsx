@@ -324,11 +324,13 @@ export function SubjectCell({
 
 /** Where a receipt's (or an invoice's) money went, term by term. */
 export function AllocationList({ allocations }: { allocations: Receipt['allocations'] }) {
+  const t = useT();
   return (
     <Flex vertical gap={2}>
       {allocations.map((a) => (
-        <span key={a.termId}>
-          <TermLabel term={a} /> {formatMoney(a.amount)}
+        <span key={a.termId} title={t(`receivables.kind.${a.kind}`)} style={{ whiteSpace: 'nowrap' }}>
+          <Typography.Text type="secondary">{t('receivables.termNo', { position: a.position })}</Typography.Text>{' '}
+          {formatMoney(a.amount)}
         </span>
       ))}
     </Flex>
