@@ -41,6 +41,7 @@ import { registerOpportunityExtraRoutes } from './domains/opportunities/opportun
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
 import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
+import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
@@ -210,6 +211,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerCalendarRoutes(app, config);
   registerStageTimeRoutes(app);
   registerWorkflowRoutes(app);
+  registerReceivableRoutes(app);
   registerNumberingRoutes(app);
   registerContractRoutes(app);
   registerContractTemplateRoutes(app);

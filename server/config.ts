@@ -40,6 +40,13 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '7 * * * *') or 'off'",
     }),
+  TERM_REMINDERS_CRON: z
+    .string()
+    .trim()
+    .default('0 8 * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '0 8 * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -79,6 +86,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** When the scheduled rules (back to the pool, inactive customers) run, as cron in the firm's zone; null: never. */
   rulesCron: string | null;
+  /** When the daily payment-term reminders run (terms due today, overdue ones not yet reminded), as cron in the firm's zone; null: never. */
+  termRemindersCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -112,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     rulesCron: e.RULES_CRON === 'off' ? null : e.RULES_CRON,
+    termRemindersCron: e.TERM_REMINDERS_CRON === 'off' ? null : e.TERM_REMINDERS_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

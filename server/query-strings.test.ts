@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
+import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
@@ -265,6 +266,22 @@ describe('q', () => {
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     const order = await client.post('/api/v1/orders', { contractId: contract.body.id });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const money = [
+      await client.post('/api/v1/receipts', {
+        contractId: contract.body.id,
+        receivedOn: today(),
+        payer: 'X',
+        amount: '1.00',
+      }),
+      await client.post('/api/v1/invoices', {
+        contractId: contract.body.id,
+        number: uniq('N'),
+        kind: 'ordinary',
+        amount: '1.00',
+        issuedOn: today(),
+      }),
+    ];
+    for (const res of money) expect(res.status, JSON.stringify(res.body)).toBe(201);
 
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
@@ -301,6 +318,10 @@ describe('q', () => {
           'activities',
           'opportunities',
           'admin/api-tokens',
+          'receipts',
+          'invoices',
+          'receivables',
+          'receivables/terms',
           'contracts',
           'orders',
         ].map((s) => `/api/v1/${s}`),

@@ -16,6 +16,8 @@ export const NOTIFICATION_KINDS = [
   'approval-rejected',
   'approval-returned',
   'approval-overdue',
+  'payment-due',
+  'payment-overdue',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Activity } from './activities';
 import { DateOnly, Id, Timestamp } from './common';
+import { TERM_KINDS } from './contracts';
 import { TASK_STATUSES } from './opportunities';
 import { Reminder, TimeZone } from './reminders';
 import { Suggestion } from './suggestions';
@@ -57,6 +58,24 @@ export const MyProjectTask = z.object({
 });
 export type MyProjectTask = z.infer<typeof MyProjectTask>;
 
+/** A payment term of my contract (or order) that is due — today or earlier — and not paid in full. */
+export const PaymentDue = z.object({
+  termId: Id,
+  contractId: Id.nullable(),
+  orderId: Id.nullable(),
+  subjectNumber: z.string().nullable(),
+  subjectTitle: z.string(),
+  customerId: Id,
+  customerName: z.string(),
+  position: z.int(),
+  kind: z.enum(TERM_KINDS),
+  dueOn: DateOnly,
+  outstanding: z.string(),
+  /** 0: due today. */
+  daysOverdue: z.int(),
+});
+export type PaymentDue = z.infer<typeof PaymentDue>;
+
 /** The salesperson's start page: what to do today and whom to call, and why. */
 export const Today = z.object({
   date: DateOnly,
@@ -71,6 +90,8 @@ export const Today = z.object({
   newLeads: z.array(NewLead),
   /** Open tasks of projects (opportunities run as projects) assigned to me, earliest due first. */
   projectTasks: z.array(MyProjectTask),
+  /** Payments my customers owe on my contracts and orders that are due (empty without receivables:read). */
+  paymentsDue: z.array(PaymentDue),
   /** For those who hand leads out (leads:assign): leads waiting in the queues they work. */
   queuedLeads: z.array(NewLead.extend({ queueDepartmentName: z.string().nullable() })),
 });

@@ -6,6 +6,7 @@ import { createMailer, deliverMail } from '../domains/notifications/mail.service
 import { fireReminder } from '../domains/reminders/reminders.service';
 import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
 import { remindOverdue } from '../domains/workflows/engine.service';
+import { remindAllDueTerms } from '../domains/contracts/term-reminders';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -18,7 +19,7 @@ const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
  */
 export async function startWorkers(
   app: FastifyInstance,
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron'>,
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron' | 'termRemindersCron'>,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
 ): Promise<void> {
@@ -56,9 +57,14 @@ export async function startWorkers(
       { ...polling, batchSize: 50 },
     );
   }
+  if (works('rule.term-reminders'))
+    await jobs.work('rule.term-reminders', async () => void (await remindAllDueTerms({ db, jobs })), polling);
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
     else await jobs.boss.unschedule(rule);
   }
+  // Payment terms fall due by the day: once a day, in the morning (config.termRemindersCron).
+  if (config.termRemindersCron) await jobs.schedule('rule.term-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.term-reminders');
 }

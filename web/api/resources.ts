@@ -141,6 +141,19 @@ import type {
   ActivityCategoryUpdate,
 } from '../../common/schemas/activities';
 import type {
+  Invoice,
+  InvoiceCreate,
+  InvoiceListQuery,
+  Receipt,
+  ReceiptAllocate,
+  ReceiptCreate,
+  ReceiptListQuery,
+  Receivables,
+  ReceivablesQuery,
+  ReceivableTerm,
+  ReceivableTermsQuery,
+} from '../../common/schemas/receivables';
+import type {
   ContractTemplate,
   ContractTemplateListQuery,
   TemplateFieldInfo,
@@ -604,6 +617,41 @@ export const delegationsApi = {
   create: (body: z.input<typeof StandingDelegationInput>) =>
     api<StandingDelegation>('/api/v1/delegations', { method: 'POST', body }),
   revoke: (id: string) => api<Ok>(`/api/v1/delegations/${id}`, { method: 'DELETE' }),
+};
+
+// —— receipts, invoices and receivables (issue 13) ——
+export type ReceiptListParams = ListParams<typeof ReceiptListQuery>;
+export type InvoiceListParams = ListParams<typeof InvoiceListQuery>;
+export type ReceivablesParams = ListParams<typeof ReceivablesQuery>;
+export type ReceivableTermsParams = ListParams<typeof ReceivableTermsQuery>;
+/** 到款 (writes: receipts:write). */
+export const receiptsApi = {
+  path: '/api/v1/receipts',
+  list: (params: ReceiptListParams) => api<Page<Receipt>>('/api/v1/receipts', { query: params }),
+  create: (body: ReceiptCreate) => api<Receipt>('/api/v1/receipts', { method: 'POST', body }),
+  allocate: (id: string, body: ReceiptAllocate) =>
+    api<Receipt>(`/api/v1/receipts/${id}/allocate`, { method: 'POST', body }),
+  reverse: (id: string, reason: string) =>
+    api<Receipt>(`/api/v1/receipts/${id}/reverse`, { method: 'POST', body: { reason } }),
+};
+/** 发票 (writes: receipts:write). */
+export const invoicesApi = {
+  path: '/api/v1/invoices',
+  list: (params: InvoiceListParams) => api<Page<Invoice>>('/api/v1/invoices', { query: params }),
+  create: (body: InvoiceCreate) => api<Invoice>('/api/v1/invoices', { method: 'POST', body }),
+  void: (id: string, reason: string) =>
+    api<Invoice>(`/api/v1/invoices/${id}/void`, { method: 'POST', body: { reason } }),
+};
+/** 应收账款: the ageing, the terms behind it, the export. */
+export const receivablesApi = {
+  path: '/api/v1/receivables',
+  ageing: (params: ReceivablesParams) => api<Receivables>('/api/v1/receivables', { query: params }),
+  terms: (params: ReceivableTermsParams) => api<Page<ReceivableTerm>>('/api/v1/receivables/terms', { query: params }),
+  /** The export's address for the current grouping and filters (a download link, not a fetch). */
+  exportUrl: (params: ReceivablesParams) => {
+    const { page: _page, pageSize: _size, sort: _sort, ...filters } = params;
+    return `/api/v1/receivables/export.xlsx${toQueryString(filters)}`;
+  },
 };
 
 /** Every page of a collection (reference data for pickers; the API caps pages at 100). */

@@ -173,7 +173,7 @@ export function AppLayout() {
           <Menu
             mode="inline"
             selectedKeys={selected}
-            defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
+            defaultOpenKeys={Object.values(MENU_GROUPS).map((g) => g.key)}
             items={items}
             style={{ borderInlineEnd: 'none' }}
             aria-label={t('app.name')}

@@ -47,7 +47,7 @@ export function MobileNav({ items, selected }: { items: NonNullable<MenuProps['i
         <Menu
           mode="inline"
           selectedKeys={selected}
-          defaultOpenKeys={[MENU_GROUPS.customers.key, MENU_GROUPS.sales.key, MENU_GROUPS.staff.key]}
+          defaultOpenKeys={Object.values(MENU_GROUPS).map((g) => g.key)}
           items={items}
           onClick={() => setOpen(false)}
           style={{ borderInlineEnd: 'none' }}

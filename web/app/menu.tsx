@@ -1,4 +1,5 @@
 import {
+  AccountBookOutlined,
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
@@ -10,14 +11,17 @@ import {
   FieldNumberOutlined,
   FileProtectOutlined,
   EnvironmentOutlined,
+  FileDoneOutlined,
   FileWordOutlined,
   FundOutlined,
   FunnelPlotOutlined,
   KeyOutlined,
   MailOutlined,
+  MoneyCollectOutlined,
   NodeIndexOutlined,
   NotificationOutlined,
   PartitionOutlined,
+  PieChartOutlined,
   RiseOutlined,
   SafetyCertificateOutlined,
   ShoppingCartOutlined,
@@ -52,6 +56,9 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/sales/assignment-rules': <BranchesOutlined />,
   '/sales/activity-categories': <UnorderedListOutlined />,
   '/sales/pipelines': <NodeIndexOutlined />,
+  '/finance/receipts': <MoneyCollectOutlined />,
+  '/finance/invoices': <FileDoneOutlined />,
+  '/finance/receivables': <PieChartOutlined />,
   '/staff/users': <UserOutlined />,
   '/staff/departments': <ApartmentOutlined />,
   '/staff/branches': <BankOutlined />,
@@ -70,6 +77,7 @@ const PAGE_BADGES: Partial<Record<MenuPath, ReactNode>> = { '/approvals': <Appro
 const GROUP_ICONS: Record<keyof typeof MENU_GROUPS, ReactNode> = {
   customers: <SolutionOutlined />,
   sales: <RiseOutlined />,
+  finance: <AccountBookOutlined />,
   staff: <TeamOutlined />,
 };
 

@@ -16,6 +16,7 @@ export type MenuGroup = { key: string; labelKey: WebMessageKey };
 export const MENU_GROUPS = {
   customers: { key: 'customers', labelKey: 'nav.customerGroup' },
   sales: { key: 'sales', labelKey: 'nav.salesGroup' },
+  finance: { key: 'finance', labelKey: 'receivables.nav.group' },
   staff: { key: 'staff', labelKey: 'nav.staff' },
 } as const satisfies Record<string, MenuGroup>;
 
@@ -66,6 +67,8 @@ const referencePage = (kind: keyof typeof REFERENCE_KINDS) =>
   );
 
 const readCustomers = (me: Me) => can(me, 'customers:read');
+/** Receipts, invoices and receivables: a salesperson sees those of their own contracts; finance records them. */
+const readReceivables = (me: Me) => can(me, 'receivables:read');
 
 const PAGES = [
   {
@@ -204,6 +207,27 @@ const PAGES = [
     labelKey: 'pipeline.nav',
     allowed: (me) => can(me, 'sales:configure'),
     ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
+  },
+  {
+    path: '/finance/receipts',
+    group: 'finance',
+    labelKey: 'receivables.nav.receipts',
+    allowed: readReceivables,
+    ...lazyPart(() => import('../features/receivables/ReceiptsPage').then((m) => m.ReceiptsPage)),
+  },
+  {
+    path: '/finance/invoices',
+    group: 'finance',
+    labelKey: 'receivables.nav.invoices',
+    allowed: readReceivables,
+    ...lazyPart(() => import('../features/receivables/InvoicesPage').then((m) => m.InvoicesPage)),
+  },
+  {
+    path: '/finance/receivables',
+    group: 'finance',
+    labelKey: 'receivables.nav.receivables',
+    allowed: readReceivables,
+    ...lazyPart(() => import('../features/receivables/ReceivablesPage').then((m) => m.ReceivablesPage)),
   },
   {
     path: '/staff/users',

@@ -19,6 +19,7 @@ import * as notifications from '../features/notifications/messages';
 import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
 import * as approvals from '../features/approvals/messages';
+import * as receivables from '../features/receivables/messages';
 import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
 
@@ -48,6 +49,7 @@ export const messageParts = {
   calendar,
   mail,
   approvals,
+  receivables,
   contractTemplates,
   contracts,
 };
@@ -80,6 +82,7 @@ export const zhCN = {
   ...calendar.zhCN,
   ...mail.zhCN,
   ...approvals.zhCN,
+  ...receivables.zhCN,
   ...contractTemplates.zhCN,
   ...contracts.zhCN,
 };
@@ -107,6 +110,7 @@ export const enUS: Record<WebMessageKey, string> = {
   ...calendar.enUS,
   ...mail.enUS,
   ...approvals.enUS,
+  ...receivables.enUS,
   ...contractTemplates.enUS,
   ...contracts.enUS,
 };

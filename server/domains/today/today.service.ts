@@ -1,11 +1,13 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { RECEIVABLE_CONTRACT_STATUSES, RECEIVABLE_ORDER_STATUSES } from '../../../common/schemas/receivables';
 import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { fixedLimit, preparedOnce, type Db } from '../../db/client';
 import { outer } from '../../lib/listing';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
+import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
 import { present as presentActivity } from '../activities/activities.service';
 import { contacts, customerServices, customers } from '../customers/customers.tables';
 import { leads } from '../leads/leads.tables';
@@ -24,7 +26,8 @@ const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
  * Today 今日: my planned work that is overdue or due today (as owner or assignee), reminders
  * that went off, my customers due for a call (next contact date today or earlier), those going
  * quiet (with the drafted follow-up), their recurring services (audits …) due within
- * SERVICES_DUE_DAYS, new leads given to me (with leads:read) and my open project tasks — "today" in my time zone.
+ * SERVICES_DUE_DAYS, new leads given to me (with leads:read), my open project tasks and the payments due on my
+ * contracts and orders (with receivables:read) — "today" in my time zone.
  */
 export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
@@ -36,25 +39,29 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // Every statement is built once (per reader where it embeds their visibility) and prepared: the page is
   // opened all day long, and planning these joins cost more than running them.
   const key = actorKey(ctx.actor);
-  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork] = await Promise.all([
-    preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
-    preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
-    findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
-    preparedOnce(db, 'today-calls', () => callsDue(db)).execute({ me, date }),
-    findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
-    preparedOnce(db, 'today-services', () => servicesDue(db)).execute({
-      me,
-      until: addDays(date, SERVICES_DUE_DAYS),
-    }),
-    // Without leads:read the leads page is closed to them: no card of leads they could not open.
-    can(ctx.actor, 'leads:read')
-      ? preparedOnce(db, 'today-new-leads', () => newLeadsOf(db)).execute({ me })
-      : Promise.resolve([]),
-    can(ctx.actor, 'leads:assign', 'department')
-      ? preparedOnce(db, `today-queued|${key}`, () => queuedLeads(ctx)).execute()
-      : Promise.resolve([]),
-    preparedOnce(db, `today-project-tasks|${key}`, () => myProjectTasks(ctx)).execute(),
-  ]);
+  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments] =
+    await Promise.all([
+      preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
+      preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
+      findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
+      preparedOnce(db, 'today-calls', () => callsDue(db)).execute({ me, date }),
+      findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
+      preparedOnce(db, 'today-services', () => servicesDue(db)).execute({
+        me,
+        until: addDays(date, SERVICES_DUE_DAYS),
+      }),
+      // Without leads:read the leads page is closed to them: no card of leads they could not open.
+      can(ctx.actor, 'leads:read')
+        ? preparedOnce(db, 'today-new-leads', () => newLeadsOf(db)).execute({ me })
+        : Promise.resolve([]),
+      can(ctx.actor, 'leads:assign', 'department')
+        ? preparedOnce(db, `today-queued|${key}`, () => queuedLeads(ctx)).execute()
+        : Promise.resolve([]),
+      preparedOnce(db, `today-project-tasks|${key}`, () => myProjectTasks(ctx)).execute(),
+      can(ctx.actor, 'receivables:read')
+        ? preparedOnce(db, 'today-payments', () => paymentsDue(db)).execute({ me, date })
+        : Promise.resolve([]),
+    ]);
   return {
     date,
     timeZone,
@@ -71,6 +78,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
     queuedLeads: queued.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
     projectTasks: projectWork,
+    paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
   };
 }
 
@@ -235,6 +243,54 @@ function myProjectTasks(ctx: Ctx) {
       and(eq(projectTasks.assigneeId, ctx.actor.id), ne(projectTasks.status, 'done'), ne(opportunities.status, 'lost')),
     )
     .orderBy(sql`${projectTasks.dueOn} asc nulls last`, asc(projectTasks.createdAt), asc(projectTasks.id))
+    .limit(LIMIT)
+    .prepare(''); // named by preparedOnce
+}
+
+/**
+ * Payment terms of my contracts (and of my orders without one) due today or earlier and not paid in full, the
+ * longest overdue first — the first ones of each side taken from the owner and term indexes before anything
+ * is looked up, as in myTasks.
+ */
+function paymentsDue(db: Db) {
+  const me = sql.placeholder('me');
+  const date = sql.placeholder('date');
+  const open = sql`t.due_on <= ${date}::date AND t.received < t.amount`;
+  const inList = (values: readonly string[]) =>
+    sql.join(
+      values.map((v) => sql.raw(`'${v}'`)),
+      sql`, `,
+    );
+  const first = sql`(SELECT id FROM (
+      (SELECT t.id FROM ${contracts} c JOIN ${paymentTerms} t ON t.contract_id = c.id
+        WHERE c.owner_id = ${me} AND c.status IN (${inList(RECEIVABLE_CONTRACT_STATUSES)}) AND ${open}
+        ORDER BY t.due_on, t.id LIMIT ${LIMIT})
+      UNION ALL
+      (SELECT t.id FROM ${orders} o JOIN ${paymentTerms} t ON t.order_id = o.id
+        WHERE o.owner_id = ${me} AND o.status IN (${inList(RECEIVABLE_ORDER_STATUSES)}) AND ${open}
+        ORDER BY t.due_on, t.id LIMIT ${LIMIT})
+    ) mine)`;
+  const subject = (column: string) =>
+    sql`coalesce((SELECT x.${sql.identifier(column)} FROM ${contracts} x WHERE x.id = ${outer(paymentTerms.contractId)}),
+      (SELECT x.${sql.identifier(column)} FROM ${orders} x WHERE x.id = ${outer(paymentTerms.orderId)}))`;
+  return db
+    .select({
+      termId: paymentTerms.id,
+      contractId: paymentTerms.contractId,
+      orderId: paymentTerms.orderId,
+      subjectNumber: sql<string | null>`${subject('number')}`,
+      subjectTitle: sql<string>`${subject('title')}`,
+      customerId: sql<string>`${subject('customer_id')}`,
+      customerName: sql<string>`(SELECT k.name FROM ${customers} k WHERE k.id = ${subject('customer_id')})`,
+      position: paymentTerms.position,
+      kind: paymentTerms.kind,
+      dueOn: sql<string>`${paymentTerms.dueOn}::text`,
+      outstanding: sql<string>`(${paymentTerms.amount} - ${paymentTerms.received})::text`,
+      daysOverdue: sql<number>`(${date}::date - ${paymentTerms.dueOn})`,
+    })
+    .from(paymentTerms)
+    .where(inArray(paymentTerms.id, first))
+    .orderBy(asc(paymentTerms.dueOn), asc(paymentTerms.id))
     .limit(LIMIT)
     .prepare(''); // named by preparedOnce
 }

@@ -6,6 +6,7 @@ import {
   ClockCircleOutlined,
   InboxOutlined,
   MailOutlined,
+  MoneyCollectOutlined,
   PhoneOutlined,
   UserAddOutlined,
   WarningOutlined,
@@ -34,7 +35,7 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
 import type { Reminder } from '../../../common/schemas/reminders';
-import type { CallDue, MyProjectTask } from '../../../common/schemas/today';
+import type { CallDue, MyProjectTask, PaymentDue } from '../../../common/schemas/today';
 import { useWrite } from '../../api/queries';
 import {
   activitiesApi,
@@ -50,6 +51,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { ReschedulePopover } from '../../components/ReschedulePopover';
 import { formatDate, formatDateTime, hourInFirmZone } from '../../components/format';
+import { formatMoney } from '../../components/money';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
 
@@ -263,6 +265,48 @@ function ProjectTasks({ items, today }: { items: MyProjectTask[]; today: string 
                     <ClockCircleOutlined /> {t('today.projectTaskDue', { date: formatDate(task.dueOn, locale) })}
                   </span>
                 )}
+              </Space>
+            }
+          />
+        </List.Item>
+      )}
+    />
+  );
+}
+
+/** Payments due on my contracts and orders: whom to ask for the money, how much, since when. */
+function PaymentsDue({ items }: { items: PaymentDue[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  return (
+    <List
+      dataSource={items}
+      renderItem={(p) => (
+        <List.Item data-testid="today-payment">
+          <List.Item.Meta
+            title={
+              <Space size={8} wrap>
+                <Link to={`/customers/${p.customerId}`}>{p.customerName}</Link>
+                <Typography.Text strong>{formatMoney(p.outstanding)}</Typography.Text>
+                {p.daysOverdue > 0 ? (
+                  <Tag color="red" icon={<WarningOutlined />}>
+                    {t('today.paymentOverdue', { days: p.daysOverdue })}
+                  </Tag>
+                ) : (
+                  <Tag color="blue">{t('today.paymentDueToday')}</Tag>
+                )}
+              </Space>
+            }
+            description={
+              <Space size={12} wrap>
+                <span>
+                  {p.subjectNumber && <Typography.Text>{p.subjectNumber} </Typography.Text>}
+                  {p.subjectTitle}
+                </span>
+                <span>{t(`today.paymentKind.${p.kind}`, { position: p.position })}</span>
+                <span>
+                  <ClockCircleOutlined /> {formatDate(p.dueOn, locale)}
+                </span>
               </Space>
             }
           />
@@ -523,6 +567,17 @@ export function TodayPage() {
                 testId="today-project-tasks"
               >
                 <ProjectTasks items={d.projectTasks} today={d.date} />
+              </Section>
+            )}
+            {d.paymentsDue.length > 0 && (
+              <Section
+                title={t('today.payments')}
+                count={d.paymentsDue.length}
+                icon={<MoneyCollectOutlined />}
+                empty={t('today.noTasks')}
+                testId="today-payments"
+              >
+                <PaymentsDue items={d.paymentsDue} />
               </Section>
             )}
             <Section

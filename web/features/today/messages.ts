@@ -57,6 +57,12 @@ export const zhCN = {
   'suggestion.body': '正文',
   'suggestion.send': '发送',
   'suggestion.sent': '邮件已放入发件箱，将尽快发出',
+  'today.payments': '应收款到期',
+  'today.paymentDueToday': '今天到期',
+  'today.paymentOverdue': '逾期 {days} 天',
+  'today.paymentKind.down-payment': '第 {position} 期 · 首付款',
+  'today.paymentKind.progress': '第 {position} 期 · 进度款',
+  'today.paymentKind.final': '第 {position} 期 · 尾款',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -116,4 +122,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'suggestion.body': 'Body',
   'suggestion.send': 'Send',
   'suggestion.sent': 'The e-mail is in the outbox and goes out shortly',
+  'today.payments': 'Payments due',
+  'today.paymentDueToday': 'Due today',
+  'today.paymentOverdue': '{days, plural, one {# day} other {# days}} overdue',
+  'today.paymentKind.down-payment': 'Term {position} · down payment',
+  'today.paymentKind.progress': 'Term {position} · progress payment',
+  'today.paymentKind.final': 'Term {position} · final payment',
 };
