@@ -39,6 +39,7 @@ import {
   paymentTerms,
 } from './contracts.tables';
 import { storeSignedDocument } from './documents.service';
+import { remindDueTerms } from './term-reminders';
 import { publishedTemplateVersion } from './templates.service';
 import { dueOn, planTerms, type PlannedTerm } from './terms';
 
@@ -512,16 +513,6 @@ export async function submitContract(ctx: Ctx, id: string): Promise<Contract> {
   return getContract(ctx, id);
 }
 
-/** What another part of the domain gives: reminders of terms that fell due. */
-export type SigningHooks = {
-  remindDue?: (tx: Ctx, parent: { contractId?: string; orderId?: string }) => Promise<void>;
-};
-const hooks: SigningHooks = {};
-export function setContractHooks(given: SigningHooks): void {
-  Object.assign(hooks, given);
-}
-export const contractHooks = hooks;
-
 /**
  * Signs an approved contract: the terms (given now or planned before) must add up to the amount; the number is
  * given in this transaction from the business line's series (gapless: a failure takes it back); terms due on
@@ -574,7 +565,7 @@ export async function signContract(ctx: Ctx, id: string, input: ContractSign): P
       before,
       after: { status: 'signed', signedOn, number: issued.number, documentSha256: document?.sha256 ?? null },
     });
-    if (hooks.remindDue) await hooks.remindDue(tx, { contractId: id });
+    await remindDueTerms(tx, { contractId: id });
   });
   return getContract(ctx, id);
 }

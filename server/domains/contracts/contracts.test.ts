@@ -5,6 +5,7 @@ import { buildBusinessLine, buildDepartment, buildOpportunity, signedIn } from '
 import { createTestApp, type Client, type TestApp } from '../../test/harness';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { auditLogs } from '../audit/audit.tables';
+import { notifications } from '../notifications/notifications.tables';
 import { issuedNumbers } from '../numbering/numbering.tables';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
 import { contracts, paymentTerms } from './contracts.tables';
@@ -353,11 +354,22 @@ describe('orders', () => {
     expect(confirmed.body).toMatchObject({ status: 'confirmed', number: `${prefix}-DD${year().slice(2)}001` });
     expect((await seller.client.get(`/api/v1/contracts/${contract.id}`)).body.status).toBe('in-progress');
 
+    const paymentsDue = async () =>
+      (
+        await t.database.db
+          .select({ kind: notifications.kind })
+          .from(notifications)
+          .where(and(eq(notifications.userId, seller.user.id), eq(notifications.kind, 'payment-due')))
+      ).length;
+    // Signing reminded of the down payment, due that day.
+    expect(await paymentsDue()).toBe(1);
     const completed = await seller.client.post(`/api/v1/orders/${order.body.id}/complete`, {});
     expect(completed.body).toMatchObject({ status: 'completed', completedOn: today() });
     const after = await seller.client.get(`/api/v1/contracts/${contract.id}`);
     expect(after.body).toMatchObject({ status: 'completed', completedOn: today() });
     expect(after.body.terms.map((term: { dueOn: string | null }) => term.dueOn)).toEqual([today(), today()]);
+    // Completing the work reminded the owner of the final payment at once.
+    expect(await paymentsDue()).toBe(2);
     expect(after.body.orders).toEqual([
       { id: order.body.id, number: `${prefix}-DD${year().slice(2)}001`, status: 'completed' },
     ]);

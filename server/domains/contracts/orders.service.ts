@@ -13,16 +13,9 @@ import { opportunities, quoteItems, quotes } from '../opportunities/opportunitie
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, users } from '../staff/staff.tables';
 import { visibleOrders, writableContracts, writableOrders } from './contracts.policy';
-import {
-  checkedTerms,
-  contractHooks,
-  lockContract,
-  lockedForChange,
-  presentTerm,
-  replaceTerms,
-  today,
-} from './contracts.service';
+import { checkedTerms, lockContract, lockedForChange, presentTerm, replaceTerms, today } from './contracts.service';
 import { contractLines, contracts, orderLines, orders, paymentTerms } from './contracts.tables';
+import { remindDueTerms } from './term-reminders';
 import { dueOn } from './terms';
 
 /**
@@ -295,7 +288,7 @@ export async function confirmOrder(ctx: Ctx, id: string): Promise<Order> {
       before,
       after: { status: 'confirmed', number: issued.number },
     });
-    if (!before.contractId && contractHooks.remindDue) await contractHooks.remindDue(tx, { orderId: id });
+    if (!before.contractId) await remindDueTerms(tx, { orderId: id });
   });
   return getOrder(ctx, id);
 }
@@ -355,11 +348,11 @@ export async function completeOrder(ctx: Ctx, id: string, completedOn = today())
           before: { status: contract.status },
           after: { status: 'completed', completedOn },
         });
-        if (contractHooks.remindDue) await contractHooks.remindDue(tx, { contractId: contract.id });
+        await remindDueTerms(tx, { contractId: contract.id });
       }
     } else {
       await setDueDates(tx, { orderId: id }, { signedOn: before.confirmedOn, completedOn });
-      if (contractHooks.remindDue) await contractHooks.remindDue(tx, { orderId: id });
+      await remindDueTerms(tx, { orderId: id });
     }
     await recordAudit(tx, {
       action: 'complete',
