@@ -1,6 +1,18 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Button, Card, Drawer, Flex, Input, Segmented, Statistic, Tag, Typography, type TableProps } from 'antd';
+import {
+  Button,
+  Card,
+  Drawer,
+  Flex,
+  Input,
+  Segmented,
+  Select,
+  Statistic,
+  Tag,
+  Typography,
+  type TableProps,
+} from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import {
@@ -111,7 +123,7 @@ function TermsDrawer({ drill, filters, onClose }: { drill: Drill; filters: Recei
           ? t('ageing.drillAll')
           : drill.bucket === 'not-due'
             ? t('ageing.bucket.not-due')
-            : `${t('ageing.overdueHeader')} ${t(`ageing.bucket.${drill.bucket}`)}`,
+            : t('ageing.overdueTitle', { bucket: t(`ageing.bucket.${drill.bucket}`) }),
       })}
       data-testid="ageing-drill"
     >
@@ -196,7 +208,7 @@ export function ReceivablesPage() {
     // Under one 逾期 header on a screen; each on its own line of a phone's card.
     ...(mobile
       ? OVERDUE_BUCKETS.map((bucket) =>
-          bucketColumn(bucket, `${t('ageing.overdueHeader')} ${t(`ageing.bucket.${bucket}`)}`),
+          bucketColumn(bucket, t('ageing.overdueTitle', { bucket: t(`ageing.bucket.${bucket}`) })),
         )
       : [
           {
@@ -210,6 +222,7 @@ export function ReceivablesPage() {
   ];
 
   const totals = ageing.data?.totals;
+  const groupings = RECEIVABLE_GROUPINGS.map((g) => ({ value: g, label: t(`ageing.groupBy.${g}`) }));
   return (
     <PageContainer
       title={t('receivables.nav.receivables')}
@@ -223,15 +236,26 @@ export function ReceivablesPage() {
       <Card>
         <Flex vertical gap={16}>
           <Flex gap={8} wrap align="center" justify="space-between">
-            <div style={{ maxWidth: '100%', overflowX: 'auto' }}>
+            {mobile ? (
+              // Five groupings do not fit a phone's width as buttons.
+              <Select<ReceivableGrouping>
+                value={groupBy}
+                onChange={(value) => setParams((p) => ({ ...p, groupBy: value, page: 1 }))}
+                options={groupings}
+                aria-label={t('ageing.groupBy')}
+                prefix={t('ageing.groupByPrefix')}
+                style={{ width: '100%' }}
+                data-testid="ageing-group-by"
+              />
+            ) : (
               <Segmented<ReceivableGrouping>
                 value={groupBy}
                 onChange={(value) => setParams((p) => ({ ...p, groupBy: value, page: 1 }))}
-                options={RECEIVABLE_GROUPINGS.map((g) => ({ value: g, label: t(`ageing.groupBy.${g}`) }))}
+                options={groupings}
                 aria-label={t('ageing.groupBy')}
                 data-testid="ageing-group-by"
               />
-            </div>
+            )}
             <Input.Search
               allowClear
               placeholder={t('ageing.search')}
@@ -253,7 +277,7 @@ export function ReceivablesPage() {
                   title={
                     bucket === 'not-due'
                       ? t('ageing.bucket.not-due')
-                      : `${t('ageing.overdueHeader')} ${t(`ageing.bucket.${bucket}`)}`
+                      : t('ageing.overdueTitle', { bucket: t(`ageing.bucket.${bucket}`) })
                   }
                   value={formatMoney(totals[bucket])}
                   styles={{

@@ -96,6 +96,7 @@ export const zhCN = {
 
   'ageing.hint': '各合同付款条件的未收金额，按到期后天数分段（按公司所在时区，统计到今天）',
   'ageing.groupBy': '汇总方式',
+  'ageing.groupByPrefix': '汇总方式：',
   'ageing.groupBy.customer': '客户',
   'ageing.groupBy.contract': '合同',
   'ageing.groupBy.owner': '业务员',
@@ -107,6 +108,7 @@ export const zhCN = {
   'ageing.bucket.d91-180': '91–180 天',
   'ageing.bucket.over-180': '180 天以上',
   'ageing.overdueHeader': '逾期',
+  'ageing.overdueTitle': '逾期 {bucket}',
   'ageing.terms': '条款数',
   'ageing.total': '合计',
   'ageing.none': '（无）',
@@ -218,6 +220,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'ageing.hint':
     'What the contracts’ payment terms still wait for, by days past the due date (counted to today in the firm’s time zone)',
   'ageing.groupBy': 'Group by',
+  'ageing.groupByPrefix': 'Group by:',
   'ageing.groupBy.customer': 'Customer',
   'ageing.groupBy.contract': 'Contract',
   'ageing.groupBy.owner': 'Salesperson',
@@ -229,6 +232,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'ageing.bucket.d91-180': '91–180 days',
   'ageing.bucket.over-180': 'Over 180 days',
   'ageing.overdueHeader': 'Overdue',
+  'ageing.overdueTitle': '{bucket} overdue',
   'ageing.terms': 'Terms',
   'ageing.total': 'Total',
   'ageing.none': '(none)',
