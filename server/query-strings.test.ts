@@ -50,8 +50,11 @@ function documented() {
     Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase() as 'GET',
       path,
-      // Path parameters filled with valid values (ids, a category code).
-      url: path.replace('{code}', 'sample-code').replace(/\{\w+\}/g, SAMPLE_ID),
+      // Path parameters filled with valid values (ids, a category code, a template's version number).
+      url: path
+        .replace('{code}', 'sample-code')
+        .replace('{version}', '1')
+        .replace(/\{\w+\}/g, SAMPLE_ID),
       hasBody: Boolean(op.requestBody),
       bodyProperties: op.requestBody?.content?.['application/json']?.schema?.properties ?? {},
       query: (op.parameters ?? []).filter((p) => p.in === 'query'),
@@ -132,7 +135,10 @@ describe('control characters in query strings and paths', () => {
     }
     for (const op of documented().filter((o) => o.pathParams.length > 0)) {
       const name = op.pathParams[0];
-      const url = op.path.replace(`{${name}}`, 'a%00b').replace(/\{\w+\}/g, SAMPLE_ID);
+      const url = op.path
+        .replace(`{${name}}`, 'a%00b')
+        .replace('{version}', '1')
+        .replace(/\{\w+\}/g, SAMPLE_ID);
       const res = await client.request(op.method, url, op.hasBody ? {} : undefined);
       if (
         res.status !== 400 ||
