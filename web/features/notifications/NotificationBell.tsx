@@ -27,6 +27,10 @@ function targetOf(n: Notification): string | null {
       return '/mail-outbox';
     case 'workflow-instance':
       return `/approvals?open=${n.entityId}`;
+    case 'contract':
+      return `/contracts/${n.entityId}`;
+    case 'order':
+      return `/orders/${n.entityId}`;
     default:
       return null;
   }
