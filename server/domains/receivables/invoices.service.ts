@@ -6,14 +6,20 @@ import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, duplicate, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
-import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
 import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
-import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
+import { fromHundredths } from '../opportunities/quotes.service';
 import { users } from '../staff/staff.tables';
 import { allocateOldestFirst, openTotal } from '../../../common/allocation';
-import { allocationsOf, linesOf, moveTerms, subjectColumns, visibleThroughSubject } from './records';
+import {
+  allocationsOf,
+  checkAmountAndDate,
+  linesOf,
+  moveTerms,
+  subjectColumns,
+  visibleThroughSubject,
+} from './records';
 import { invoiceAllocations, invoices } from './receivables.tables';
 import { assertReceivable, chosenLines, lockSubject, lockTerms, openTerms, subjectOf } from './subjects';
 
@@ -121,14 +127,7 @@ export async function getInvoice(ctx: Ctx, id: string): Promise<Invoice> {
 const exceeds = () => new AppError('INVOICE_EXCEEDS');
 
 export async function createInvoice(ctx: Ctx, input: InvoiceCreate): Promise<Invoice> {
-  const cents = toHundredths(input.amount);
-  const issues = [
-    ...(cents <= 0n ? [{ path: 'body.amount', key: 'validation.amountPositive' as const }] : []),
-    ...(input.issuedOn > localDate(new Date(), FIRM_TIME_ZONE)
-      ? [{ path: 'body.issuedOn', key: 'validation.dateInFuture' as const }]
-      : []),
-  ];
-  if (issues.length) throw invalidInput(ctx.actor.locale, issues);
+  const cents = checkAmountAndDate(ctx, input.amount, input.issuedOn, 'issuedOn');
   const id = await inTransaction(ctx, async (tx) => {
     const subject = await lockSubject(tx, input);
     assertReceivable(subject);

@@ -6,14 +6,20 @@ import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
-import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
 import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { users } from '../staff/staff.tables';
 import { allocateOldestFirst, openTotal, type Line } from '../../../common/allocation';
-import { allocationsOf, linesOf, moveTerms, subjectColumns, visibleThroughSubject } from './records';
+import {
+  allocationsOf,
+  checkAmountAndDate,
+  linesOf,
+  moveTerms,
+  subjectColumns,
+  visibleThroughSubject,
+} from './records';
 import { receiptAllocations, receipts } from './receivables.tables';
 import { assertReceivable, chosenLines, lockSubject, lockTerms, openTerms, subjectOf, type Subject } from './subjects';
 
@@ -124,19 +130,6 @@ export async function getReceipt(ctx: Ctx, id: string): Promise<Receipt> {
   const [row] = await selectReceipts(ctx.db).where(and(eq(receipts.id, id), visible(ctx)));
   if (!row) throw notFound();
   return (await present(ctx.db, [row]))[0];
-}
-
-/** A positive amount dated no later than today (the firm's). */
-function checkAmountAndDate(ctx: Ctx, amount: string, date: string, dateField: string): bigint {
-  const cents = toHundredths(amount);
-  const issues = [
-    ...(cents <= 0n ? [{ path: 'body.amount', key: 'validation.amountPositive' as const }] : []),
-    ...(date > localDate(new Date(), FIRM_TIME_ZONE)
-      ? [{ path: `body.${dateField}`, key: 'validation.dateInFuture' as const }]
-      : []),
-  ];
-  if (issues.length) throw invalidInput(ctx.actor.locale, issues);
-  return cents;
 }
 
 const allocationExceeds = () => new AppError('RECEIPT_ALLOCATION_EXCEEDS');

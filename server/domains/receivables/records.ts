@@ -1,6 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Ctx } from '../../context';
 import type { Db } from '../../db/client';
+import { invalidInput } from '../../errors';
+import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import type { Actor } from '../../policy';
 import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
@@ -87,3 +90,16 @@ export async function allocationsOf(
 /** Allocation rows as lines in cents. */
 export const linesOf = (rows: { termId: string; amount: string }[]): Line[] =>
   rows.map((r) => ({ termId: r.termId, cents: toHundredths(r.amount) }));
+
+/** A positive amount dated no later than today (the firm's): a receipt's or an invoice's, in cents. */
+export function checkAmountAndDate(ctx: Ctx, amount: string, date: string, dateField: string): bigint {
+  const cents = toHundredths(amount);
+  const issues = [
+    ...(cents <= 0n ? [{ path: 'body.amount', key: 'validation.amountPositive' as const }] : []),
+    ...(date > localDate(new Date(), FIRM_TIME_ZONE)
+      ? [{ path: `body.${dateField}`, key: 'validation.dateInFuture' as const }]
+      : []),
+  ];
+  if (issues.length) throw invalidInput(ctx.actor.locale, issues);
+  return cents;
+}
