@@ -133,7 +133,6 @@ export const Contract = ContractSummary.extend({
     edit: z.boolean(),
     submit: z.boolean(),
     sign: z.boolean(),
-    complete: z.boolean(),
     terminate: z.boolean(),
     void: z.boolean(),
   }),

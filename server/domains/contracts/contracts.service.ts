@@ -240,7 +240,6 @@ export async function getContract(ctx: Ctx, id: string): Promise<Contract> {
       edit: mayWrite && EDITABLE.includes(c.status),
       submit: mayWrite && c.status === 'draft',
       sign: mayWrite && c.status === 'approved',
-      complete: false,
       terminate: mayWrite && (c.status === 'signed' || c.status === 'in-progress'),
       void: mayWrite && !received && ['draft', 'approved', 'signed'].includes(c.status),
     },
