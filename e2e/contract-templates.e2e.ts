@@ -7,7 +7,7 @@ import { docxPackage, documentText, paragraph } from '../server/domains/contract
 import { auditEngagementLetter } from '../server/seed/demo-contracts';
 import { apiSession } from './support/api';
 import { peopleInOneBrowser } from './support/people';
-import { confirm, settle } from './support/ui';
+import { clickSettled, settle } from './support/ui';
 
 /**
  * 合同模板, on a business line of its own (the demo's published templates, which other files render contracts
@@ -49,8 +49,9 @@ test('an administrator uploads, is refused, fixes, publishes and previews a cont
   await page.getByTestId('template-upload-submit').click();
   const versions = page.getByTestId('template-versions');
   await versions.waitFor();
-  await versions.getByTestId('template-publish').click();
-  await confirm(page, page.locator('.ant-popconfirm'), /^发\s*布$/);
+  // Clicked once the versions dialog has finished opening (a click during its animation can get lost).
+  await clickSettled(page, versions.getByTestId('template-publish'));
+  await clickSettled(page, page.getByTestId('template-publish-confirm'));
   await versions.getByText('当前使用').waitFor();
 
   const download = page.waitForEvent('download');

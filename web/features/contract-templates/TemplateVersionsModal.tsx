@@ -6,6 +6,7 @@ import { contractTemplatesApi } from '../../api/resources';
 import { errorText } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
+import { testId } from '../opportunities/opportunity-ui';
 
 /** One version: when and by whom it came, what it uses, and its preview, file and publishing. */
 function VersionCard({ template, version }: { template: ContractTemplate; version: ContractTemplateVersion }) {
@@ -72,6 +73,7 @@ function VersionCard({ template, version }: { template: ContractTemplate; versio
               title={t('contractTemplate.publishConfirm', { name: template.name, version: version.version })}
               description={<div style={{ maxWidth: 300 }}>{t('contractTemplate.publishHint')}</div>}
               okText={t('contractTemplate.publish')}
+              okButtonProps={testId('template-publish-confirm')}
               onConfirm={run}
             >
               <Button
