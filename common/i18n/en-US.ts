@@ -299,6 +299,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.contractLines': 'Enter at least one service with its fee',
   'validation.contractTemplateLine': 'The template belongs to another business line',
   'validation.signedInFuture': 'The signing date cannot be later than today',
+  'validation.orderTermsOnContract': 'This order is paid under its contract’s terms; change them on the contract',
   'validation.orderSource': 'Name a signed contract or a won opportunity (one of them)',
   'numbering.kind.contract': 'contracts',
   'receivables.subject.contract': 'contract',

@@ -273,6 +273,7 @@ export const zhCN = {
   'validation.contractLines': '请至少填写一项服务及费用',
   'validation.contractTemplateLine': '该合同模板不属于合同的业务类型',
   'validation.signedInFuture': '签订日期不能晚于今天',
+  'validation.orderTermsOnContract': '此订单按其合同的付款条款收款，请在合同上修改条款',
   'validation.orderSource': '请指定一份已签订的合同或一个已赢单的商机（二选一）',
   'numbering.kind.contract': '合同',
   'receivables.subject.contract': '合同',

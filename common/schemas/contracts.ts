@@ -241,6 +241,8 @@ export const OrderCreate = z.strictObject({
   /** For an order without a contract: its terms (must add up to its amount). */
   terms: TermsInput.optional(),
 });
+/** Confirming an order without a contract may set its terms then (they replace any it was created with). */
+export const OrderConfirm = z.strictObject({ terms: TermsInput.min(1).optional() });
 export const OrderComplete = z.strictObject({ completedOn: DateOnly.optional() });
 export const OrderListQuery = listQuery(['createdAt', 'amount', 'number'] as const, {
   status: z.enum(ORDER_STATUSES).optional(),

@@ -168,6 +168,7 @@ import type {
   ContractUpdate,
   Order,
   OrderComplete,
+  OrderConfirm,
   OrderCreate,
   OrderListQuery,
 } from '../../common/schemas/contracts';
@@ -704,7 +705,8 @@ export const ordersApi = {
   list: (params?: OrderListParams) => api<Page<Order>>('/api/v1/orders', { query: params }),
   get: (id: string) => api<Order>(`/api/v1/orders/${id}`),
   create: (body: z.input<typeof OrderCreate>) => api<Order>('/api/v1/orders', { method: 'POST', body }),
-  confirm: (id: string) => api<Order>(`/api/v1/orders/${id}/confirm`, { method: 'POST' }),
+  confirm: (id: string, body: z.input<typeof OrderConfirm> = {}) =>
+    api<Order>(`/api/v1/orders/${id}/confirm`, { method: 'POST', body }),
   complete: (id: string, body: z.input<typeof OrderComplete>) =>
     api<Order>(`/api/v1/orders/${id}/complete`, { method: 'POST', body }),
   cancel: (id: string, body: z.input<typeof ContractReason>) =>

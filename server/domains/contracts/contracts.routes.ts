@@ -10,6 +10,7 @@ import {
   ContractUpdate,
   Order,
   OrderComplete,
+  OrderConfirm,
   OrderCreate,
   OrderListQuery,
 } from '../../../common/schemas/contracts';
@@ -193,9 +194,15 @@ export function registerContractRoutes(app: FastifyInstance) {
     '/api/v1/orders/:id/confirm',
     {
       preValidation: write,
-      schema: { tags, summary: 'Confirm a draft order: its number is given now', params: IdParams, response: oneOrder },
+      schema: {
+        tags,
+        summary: 'Confirm a draft order: its number is given now (an order without a contract may set its terms)',
+        params: IdParams,
+        body: OrderConfirm.optional(),
+        response: oneOrder,
+      },
     },
-    (request) => confirmOrder(ctxOf(request), request.params.id),
+    (request) => confirmOrder(ctxOf(request), request.params.id, request.body?.terms),
   );
   r.post(
     '/api/v1/orders/:id/complete',

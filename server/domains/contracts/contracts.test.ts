@@ -391,6 +391,50 @@ describe('orders', () => {
     due.setUTCDate(due.getUTCDate() + 10);
     expect(completed.body.terms[0].dueOn).toBe(due.toISOString().slice(0, 10));
   });
+
+  it('take their terms when confirmed (made from a won opportunity with none); one under a contract keeps its contract’s', async () => {
+    const { line } = await lineWithSeries();
+    const seller = await signedIn(t);
+    const order = await seller.client.post('/api/v1/orders', {
+      opportunityId: (await wonOpportunity(seller, line.id)).id,
+    });
+    expect(order.body.terms).toEqual([]);
+    const url = `/api/v1/orders/${order.body.id}/confirm`;
+    // Not adding up to 20,000.50: refused, and the order stays an unnumbered draft.
+    const short = await seller.client.post(url, {
+      terms: [{ kind: 'down-payment', amount: '20000.00', trigger: 'signing' }],
+    });
+    expect(short.status).toBe(400);
+    expect(short.body.error.code).toBe('CONTRACT_TERMS_MISMATCH');
+    expect((await seller.client.get(`/api/v1/orders/${order.body.id}`)).body).toMatchObject({
+      status: 'draft',
+      number: null,
+    });
+    const confirmed = await seller.client.post(url, {
+      terms: [
+        { kind: 'down-payment', percent: '30', trigger: 'signing' },
+        { kind: 'final', amount: '14000.35', trigger: 'completion' },
+      ],
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    // 30 % of 20,000.50 is 6,000.15; the down payment is due the day the order is confirmed, the rest on completion.
+    expect(
+      confirmed.body.terms.map((term: { amount: string; dueOn: string | null }) => [term.amount, term.dueOn]),
+    ).toEqual([
+      ['6000.15', today()],
+      ['14000.35', null],
+    ]);
+
+    const contract = await approvedContract(seller, line.id);
+    await seller.client.post(`/api/v1/contracts/${contract.id}/sign`, { terms: HALF_AND_HALF });
+    const underContract = await seller.client.post('/api/v1/orders', { contractId: contract.id });
+    const refused = await seller.client.post(`/api/v1/orders/${underContract.body.id}/confirm`, {
+      terms: HALF_AND_HALF,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.issues[0]).toMatchObject({ path: 'terms' });
+    expect((await seller.client.get(`/api/v1/orders/${underContract.body.id}`)).body.status).toBe('draft');
+  });
 });
 
 describe('who sees and changes contracts', () => {

@@ -1,7 +1,13 @@
 import { and, asc, count, eq, ilike, inArray, ne, notInArray, or, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Page } from '../../../common/schemas/common';
-import type { Order, OrderCreate, OrderListQuery, OrderStatus } from '../../../common/schemas/contracts';
+import type {
+  Order,
+  OrderCreate,
+  OrderListQuery,
+  OrderStatus,
+  PaymentTermInput,
+} from '../../../common/schemas/contracts';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError, invalidInput, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
@@ -256,12 +262,16 @@ const lockOrder = (tx: Ctx, id: string): Promise<OrderRow> =>
 
 /**
  * Confirms a draft: the order number is given now (gapless); its contract, if signed, is in progress; an order
- * without a contract starts its own terms (those "on signing" fall due on confirmation).
+ * without a contract starts its own terms (those "on signing" fall due on confirmation) — the terms given here
+ * replace those it was created with; one with a contract is paid under the contract's.
  */
-export async function confirmOrder(ctx: Ctx, id: string): Promise<Order> {
+export async function confirmOrder(ctx: Ctx, id: string, terms?: PaymentTermInput[]): Promise<Order> {
   await inTransaction(ctx, async (tx) => {
     const before = await lockOrder(tx, id);
     if (before.status !== 'draft') throw orderStatusError(before.status);
+    if (terms && before.contractId)
+      throw invalidInput(tx.actor.locale, [{ path: 'terms', key: 'validation.orderTermsOnContract' }]);
+    if (terms) await replaceTerms(tx, { orderId: id }, checkedTerms(tx, terms, before.amount), null);
     const on = today();
     const issued = await issueNumber(tx, 'order', before.businessLineId, id);
     await tx.db

@@ -54,7 +54,7 @@ import { ContractFormDrawer } from './ContractFormDrawer';
 import { DownloadButton } from './DownloadButton';
 import { PaymentTermsTable } from './PaymentTermsTable';
 import { ReasonModal } from './ReasonModal';
-import { SignContractModal } from './SignContractModal';
+import { SignContractModal } from './TermsModal';
 
 /** Statuses in which the contract is signed (its document stored, a signed copy may be attached, orders made). */
 const SIGNED = new Set<Contract['status']>(['signed', 'in-progress', 'completed']);

@@ -18,6 +18,7 @@ import { testId } from '../opportunities/opportunity-ui';
 import { CONTRACT_INVALIDATES, MoneyCell, OrderNumber, OrderStatusTag } from './contract-ui';
 import { PaymentTermsTable } from './PaymentTermsTable';
 import { CompleteOrderModal, ReasonModal } from './ReasonModal';
+import { ConfirmOrderModal } from './TermsModal';
 
 /** 销售订单: its lines, its terms (its contract's, or its own without one), confirm / 结项 / cancel. */
 export function OrderPage() {
@@ -29,6 +30,7 @@ export function OrderPage() {
   const toast = useErrorToast();
   const [completing, setCompleting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
+  const [settingTerms, setSettingTerms] = useState(false);
   const query = useQuery({ queryKey: [ordersApi.path, 'one', id], queryFn: () => ordersApi.get(id), retry: false });
   const o = query.data;
   useRecordTitle(o ? (o.number ?? o.title) : undefined);
@@ -42,6 +44,17 @@ export function OrderPage() {
   const writable = can(me, 'contracts:write');
   const lines = [...o.lines].sort((a, b) => a.position - b.position);
   const mayConfirm = writable && o.status === 'draft';
+  const confirmButton = (onClick?: () => void) => (
+    <Button
+      type="primary"
+      icon={<CheckCircleOutlined />}
+      loading={confirm.isPending}
+      onClick={onClick}
+      data-testid="order-confirm"
+    >
+      {t('order.confirm')}
+    </Button>
+  );
   const mayComplete = writable && o.status === 'confirmed';
   const mayCancel = writable && (o.status === 'draft' || o.status === 'confirmed');
 
@@ -87,7 +100,9 @@ export function OrderPage() {
       }
       extra={
         <>
-          {mayConfirm && (
+          {/* Without a contract the order's own payment terms are entered as it is confirmed. */}
+          {mayConfirm && !o.contractId && confirmButton(() => setSettingTerms(true))}
+          {mayConfirm && o.contractId && (
             <Popconfirm
               title={t('order.confirmTitle')}
               description={<div style={{ maxWidth: 320 }}>{t('order.confirmHint')}</div>}
@@ -99,14 +114,7 @@ export function OrderPage() {
                   .then((after) => void message.success(t('order.confirmed', { number: after.number ?? '' })), toast)
               }
             >
-              <Button
-                type="primary"
-                icon={<CheckCircleOutlined />}
-                loading={confirm.isPending}
-                data-testid="order-confirm"
-              >
-                {t('order.confirm')}
-              </Button>
+              {confirmButton()}
             </Popconfirm>
           )}
           {mayComplete && (
@@ -208,6 +216,9 @@ export function OrderPage() {
           </Card>
         </Col>
       </Row>
+      {mayConfirm && !o.contractId && (
+        <ConfirmOrderModal order={o} open={settingTerms} onClose={() => setSettingTerms(false)} />
+      )}
       <CompleteOrderModal
         open={completing}
         onClose={() => setCompleting(false)}

@@ -192,6 +192,9 @@ export const zhCN = {
   'order.confirmTitle': '确认订单？',
   'order.confirmHint': '确认后系统生成订单编号，订单进入商务处理。',
   'order.confirmed': '订单已确认，编号 {number}',
+  'order.confirmTermsHint':
+    '此订单没有合同，请填写它的付款条件：每笔为固定金额或订单金额的比例，合计须等于订单金额；“签订时”的款项在确认当日到期。确认后系统生成订单编号。',
+  'order.confirmRefused': '未能确认',
   'order.completeAction': '标记结项',
   'order.completeTitle': '订单结项',
   'order.completeWarning':
@@ -446,6 +449,9 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'order.confirmTitle': 'Confirm the order?',
   'order.confirmHint': 'Confirming gives the order its number and sends it to business handling.',
   'order.confirmed': 'Order confirmed: {number}',
+  'order.confirmTermsHint':
+    'This order has no contract: enter its payment terms, each a fixed amount or a percentage of the order amount, adding up to the order amount; those due on signing fall due the day it is confirmed. Confirming gives the order its number.',
+  'order.confirmRefused': 'Could not confirm',
   'order.completeAction': 'Mark completed',
   'order.completeTitle': 'Complete the order',
   'order.completeWarning':
