@@ -244,8 +244,8 @@ function plainContactSearch(q: string) {
 const enc = encodeURIComponent;
 
 /**
- * The measured endpoints, in the table's order. Later modules add theirs here (approvals inbox,
- * contracts, receivables, timesheet, reports, knowledge search, chat …).
+ * The measured endpoints, in the table's order. Later modules add theirs here (timesheet, reports,
+ * knowledge search, chat …). Without `plain` SQL the raw side is the app's own statements for the request.
  */
 const ENDPOINTS: Endpoint[] = [
   { key: 'health', label: '`/api/health` (framework floor)', roles: 'none', url: () => '/api/health' },
@@ -307,6 +307,18 @@ const ENDPOINTS: Endpoint[] = [
     label: 'approvals inbox, waiting for me',
     roles: ALL,
     url: () => `/api/v1/approvals?box=waiting&pageSize=${PAGE}`,
+  },
+  {
+    key: 'contracts',
+    label: 'contract list (newest first)',
+    roles: ALL,
+    url: () => `/api/v1/contracts?pageSize=${PAGE}`,
+  },
+  {
+    key: 'receivables',
+    label: 'receivables ageing by customer',
+    roles: ALL,
+    url: () => `/api/v1/receivables?groupBy=customer&pageSize=${PAGE}`,
   },
 ];
 

@@ -124,7 +124,7 @@ test('finance records the down payment; the rest is not yet due; completing the 
   const ageing = accountant.page.getByTestId('ageing-table');
   const row = ageing.locator('tr', { hasText: CUSTOMER });
   await row.getByTestId('ageing-cell-outstanding').filter({ hasText: '40,000.00' }).waitFor();
-  expect(await row.getByTestId('ageing-cell-not-due').textContent()).toBe('40,000.00');
+  expect(await row.getByTestId('ageing-cell-not-due').textContent()).toBe('¥40,000.00');
   // Nothing of it is overdue: no overdue bucket of the row holds an amount.
   for (const bucket of ['d1-30', 'd31-90', 'd91-180', 'over-180'])
     expect(await row.getByTestId(`ageing-cell-${bucket}`).count()).toBe(0);

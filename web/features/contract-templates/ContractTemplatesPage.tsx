@@ -24,7 +24,9 @@ function PublishedCell({ template }: { template: ContractTemplate }) {
   return (
     <Flex vertical gap={4} align="flex-start">
       {template.publishedVersion ? (
-        <Tag color="success">{t('contractTemplate.versionN', { version: template.publishedVersion })}</Tag>
+        <Tag color="success" data-testid="template-published" data-version={template.publishedVersion}>
+          {t('contractTemplate.versionN', { version: template.publishedVersion })}
+        </Tag>
       ) : (
         <Tag>{t('contractTemplate.notPublished')}</Tag>
       )}

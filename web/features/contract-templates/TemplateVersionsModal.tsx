@@ -29,7 +29,7 @@ function VersionCard({ template, version }: { template: ContractTemplate; versio
         <Flex gap={8} wrap align="center">
           <Typography.Text strong>{t('contractTemplate.versionN', { version: version.version })}</Typography.Text>
           {current ? (
-            <Tag color="success" icon={<CheckCircleOutlined />}>
+            <Tag color="success" icon={<CheckCircleOutlined />} data-testid="template-current">
               {t('contractTemplate.current')}
             </Tag>
           ) : (
