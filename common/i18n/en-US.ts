@@ -214,7 +214,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.CONTRACT_IN_APPROVAL':
     'The contract is waiting for approval: withdraw it or wait for the decision before changing it',
   'error.CONTRACT_APPROVAL_REQUIRED': 'The contract must be approved before it is signed',
-  'error.CONTRACT_TERMS_MISMATCH': 'The payment terms add up to ¥{total}, not the contract amount of ¥{amount}',
+  'error.CONTRACT_TERMS_MISMATCH': 'The payment terms add up to ¥{total}; they must add up to the amount of ¥{amount}',
   'error.CONTRACT_TERMS_REQUIRED': 'Enter the payment terms to sign the contract',
   'error.OPPORTUNITY_NOT_WON': 'Contracts and orders are made from won opportunities only',
   'error.ORDER_STATUS_INVALID': 'The order is {status}: this cannot be done now',

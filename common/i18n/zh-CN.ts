@@ -192,7 +192,7 @@ export const zhCN = {
   'error.CONTRACT_ALREADY_SIGNED': '该合同已签订（编号 {number}），不能再次签订',
   'error.CONTRACT_IN_APPROVAL': '合同正在审批中，审批结束或撤回后才能修改',
   'error.CONTRACT_APPROVAL_REQUIRED': '合同须审批通过后才能签订',
-  'error.CONTRACT_TERMS_MISMATCH': '付款条件合计 ¥{total}，与合同金额 ¥{amount} 不一致',
+  'error.CONTRACT_TERMS_MISMATCH': '付款条件合计 ¥{total}，应等于金额 ¥{amount}',
   'error.CONTRACT_TERMS_REQUIRED': '签订合同须填写付款条件',
   'error.OPPORTUNITY_NOT_WON': '只能从已赢单的商机创建合同或订单',
   'error.ORDER_STATUS_INVALID': '订单当前状态为“{status}”，不能执行此操作',

@@ -18,7 +18,7 @@ import {
 import { TERM_KINDS, TERM_TRIGGERS, TermPercent } from '../../../common/schemas/contracts';
 import { formatMoney } from '../../components/money';
 import { MoneyInput } from '../../components/MoneyInput';
-import { useT } from '../../i18n';
+import { useT, type WebMessageKey } from '../../i18n';
 import { termKindLabel, triggerLabel } from './contract-ui';
 import { needsDate, needsDays, newTermRow, tallyTerms, type TermRow, type TermsTally } from './terms-form';
 
@@ -26,7 +26,15 @@ import { needsDate, needsDays, newTermRow, tallyTerms, type TermRow, type TermsT
 const MAX_TERMS = 24;
 
 /** The running total against the contract amount: what is still to place, or how much too much. */
-export function TermsTotal({ tally, amount }: { tally: TermsTally; amount: string }) {
+export function TermsTotal({
+  tally,
+  amount,
+  amountLabel = 'contract.amount',
+}: {
+  tally: TermsTally;
+  amount: string;
+  amountLabel?: WebMessageKey;
+}) {
   const t = useT();
   const remaining = tally.remaining.startsWith('-') ? tally.remaining.slice(1) : tally.remaining;
   const [type, text] =
@@ -54,7 +62,7 @@ export function TermsTotal({ tally, amount }: { tally: TermsTally; amount: strin
             {t('contract.termsTotal')} <strong data-testid="terms-total-amount">{formatMoney(tally.total)}</strong>
           </span>
           <span>
-            {t('contract.amount')} <strong>{formatMoney(amount)}</strong>
+            {t(amountLabel)} <strong>{formatMoney(amount)}</strong>
           </span>
         </Flex>
       }
@@ -68,7 +76,16 @@ export function TermsTotal({ tally, amount }: { tally: TermsTally; amount: strin
  * 进度款 / 尾款) and when it falls due; the running total says how much of the contract amount is left. Lives
  * in a Form as its `terms` list; the form must be exact (the terms add up to the amount) to be sent.
  */
-export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amount: string }) {
+export function PaymentTermsEditor({
+  form,
+  amount,
+  amountLabel = 'contract.amount',
+}: {
+  form: FormInstance;
+  amount: string;
+  /** What the amount is called: the contract's, or an order's. */
+  amountLabel?: WebMessageKey;
+}) {
   const t = useT();
   const rows = (Form.useWatch('terms', form) as TermRow[] | undefined) ?? [];
   const tally = tallyTerms(rows, amount);
@@ -239,7 +256,7 @@ export function PaymentTermsEditor({ form, amount }: { form: FormInstance; amoun
           >
             {t('contract.termAdd')}
           </Button>
-          <TermsTotal tally={tally} amount={amount} />
+          <TermsTotal tally={tally} amount={amount} amountLabel={amountLabel} />
           <Form.ErrorList errors={errors} />
         </Flex>
       )}

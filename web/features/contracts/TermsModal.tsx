@@ -40,6 +40,8 @@ function TermsModal({
   hint,
   okText,
   refusedText,
+  mismatchText,
+  amountLabel,
   subject,
   withDate,
   open,
@@ -51,6 +53,9 @@ function TermsModal({
   hint: WebMessageKey;
   okText: WebMessageKey;
   refusedText: WebMessageKey;
+  /** The title when the terms do not add up to the amount. */
+  mismatchText: WebMessageKey;
+  amountLabel: WebMessageKey;
   subject: { title: string; amount: string; terms: Contract['terms'] };
   withDate: boolean;
   open: boolean;
@@ -121,7 +126,7 @@ function TermsModal({
             )}
             <div style={{ paddingBottom: 4 }}>
               <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
-                {t('contract.amount')}
+                {t(amountLabel)}
               </Typography.Text>
               <AmountWithCapitals amount={subject.amount} size={15} />
             </div>
@@ -129,7 +134,7 @@ function TermsModal({
           <Typography.Title level={5} style={{ margin: '8px 0 0' }}>
             {t('contract.terms')}
           </Typography.Title>
-          <PaymentTermsEditor form={form} amount={subject.amount} />
+          <PaymentTermsEditor form={form} amount={subject.amount} amountLabel={amountLabel} />
           {refused !== null && (
             <Alert
               type="error"
@@ -137,7 +142,7 @@ function TermsModal({
               role="alert"
               data-testid={`${name}-error`}
               data-code={isApiError(refused) ? refused.code : undefined}
-              title={isApiError(refused, 'CONTRACT_TERMS_MISMATCH') ? t('contract.termsRefused') : t(refusedText)}
+              title={isApiError(refused, 'CONTRACT_TERMS_MISMATCH') ? t(mismatchText) : t(refusedText)}
               description={errorText(t, refused)}
             />
           )}
@@ -165,6 +170,8 @@ export function SignContractModal({
       hint="contract.signHint"
       okText="contract.signAction"
       refusedText="contract.signRefused"
+      mismatchText="contract.termsRefused"
+      amountLabel="contract.amount"
       subject={contract}
       withDate
       open={open}
@@ -187,6 +194,8 @@ export function ConfirmOrderModal({ order, open, onClose }: { order: Order; open
       hint="order.confirmTermsHint"
       okText="order.confirm"
       refusedText="order.confirmRefused"
+      mismatchText="order.termsRefused"
+      amountLabel="order.amount"
       subject={order}
       withDate={false}
       open={open}

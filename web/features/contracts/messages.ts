@@ -99,10 +99,10 @@ export const zhCN = {
   'contract.termsTotal': '付款条件合计',
   'contract.termsExact': '与合同金额一致',
   'contract.termsShort': '还差 {amount} 未分配到付款条件',
-  'contract.termsOver': '超出合同金额 {amount}',
+  'contract.termsOver': '超出金额 {amount}',
   'contract.termsIncomplete': '尚有付款条件未填写金额或比例。',
   'contract.termsRequired': '请至少填写一笔付款条件',
-  'contract.termsMismatch': '付款条件合计 {total}，与合同金额 {amount} 不一致',
+  'contract.termsMismatch': '付款条件合计 {total}，应等于金额 {amount}',
   'contract.termsRefused': '付款条件与合同金额不一致，未签订',
   'contract.signRefused': '未能签订',
   'contract.termsSum': '合计',
@@ -195,6 +195,7 @@ export const zhCN = {
   'order.confirmTermsHint':
     '此订单没有合同，请填写它的付款条件：每笔为固定金额或订单金额的比例，合计须等于订单金额；“签订时”的款项在确认当日到期。确认后系统生成订单编号。',
   'order.confirmRefused': '未能确认',
+  'order.termsRefused': '付款条件与订单金额不一致，未确认',
   'order.completeAction': '标记结项',
   'order.completeTitle': '订单结项',
   'order.completeWarning':
@@ -351,10 +352,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'contract.termsTotal': 'Payment terms total',
   'contract.termsExact': 'Matches the contract amount',
   'contract.termsShort': '{amount} is still to be placed on a term',
-  'contract.termsOver': '{amount} more than the contract amount',
+  'contract.termsOver': '{amount} more than the amount',
   'contract.termsIncomplete': 'A term has no amount or percentage yet.',
   'contract.termsRequired': 'Enter at least one payment term',
-  'contract.termsMismatch': 'The payment terms add up to {total}, not the contract amount {amount}',
+  'contract.termsMismatch': 'The payment terms add up to {total}; they must add up to {amount}',
   'contract.termsRefused': 'The payment terms do not match the contract amount; not signed',
   'contract.signRefused': 'Could not sign',
   'contract.termsSum': 'Total',
@@ -452,6 +453,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'order.confirmTermsHint':
     'This order has no contract: enter its payment terms, each a fixed amount or a percentage of the order amount, adding up to the order amount; those due on signing fall due the day it is confirmed. Confirming gives the order its number.',
   'order.confirmRefused': 'Could not confirm',
+  'order.termsRefused': 'The payment terms do not add up to the order amount: not confirmed',
   'order.completeAction': 'Mark completed',
   'order.completeTitle': 'Complete the order',
   'order.completeWarning':
