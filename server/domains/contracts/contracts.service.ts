@@ -12,10 +12,11 @@ import type {
   PaymentTermInput,
 } from '../../../common/schemas/contracts';
 import { inTransaction, type Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { fixedLimit, preparedOnce, type Db } from '../../db/client';
 import { AppError, invalidInput, notFound, type InputIssue } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
+import { actorKey } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers } from '../customers/customers.policy';
 import { getFile, storeFile, type Upload } from '../files/files.service';
@@ -106,47 +107,69 @@ function presentSummary(r: SummaryRow): ContractSummary {
   };
 }
 
+/** The list's value filters: each a placeholder of its name in a statement prepared once per shape. */
+const LIST_FILTERS = {
+  status: contracts.status,
+  businessLineId: contracts.businessLineId,
+  customerId: contracts.customerId,
+  opportunityId: contracts.opportunityId,
+  ownerId: contracts.ownerId,
+} as const;
+const LIST_FILTER_NAMES = Object.keys(LIST_FILTERS) as (keyof typeof LIST_FILTERS)[];
+
 export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise<Page<ContractSummary>> {
-  const filters: SQL[] = [visibleContracts(ctx.actor)];
-  if (query.status) filters.push(eq(contracts.status, query.status));
-  if (query.businessLineId) filters.push(eq(contracts.businessLineId, query.businessLineId));
-  if (query.customerId) filters.push(eq(contracts.customerId, query.customerId));
-  if (query.opportunityId) filters.push(eq(contracts.opportunityId, query.opportunityId));
-  if (query.ownerId) filters.push(eq(contracts.ownerId, query.ownerId));
-  if (query.q) {
-    const pattern = containsPattern(query.q);
-    filters.push(
-      or(ilike(contracts.title, pattern), ilike(contracts.number, pattern), ilike(customers.name, pattern))!,
-    );
-  }
-  const where = and(...filters);
-  const order = orderFrom(
-    query.sort,
-    {
-      createdAt: contracts.createdAt,
-      signedOn: contracts.signedOn,
-      amount: contracts.amount,
-      number: contracts.number,
-    },
-    '-createdAt',
-    contracts.id,
-  );
-  const { rows, total } = await pageWithTotal(
-    query,
+  const given = LIST_FILTER_NAMES.filter((name) => query[name]);
+  const where = () => {
+    const filters: SQL[] = [
+      visibleContracts(ctx.actor),
+      ...given.map((name) => eq(LIST_FILTERS[name], sql.placeholder(name))),
+    ];
+    if (query.q) {
+      const pattern = sql.placeholder('pattern');
+      filters.push(
+        or(ilike(contracts.title, pattern), ilike(contracts.number, pattern), ilike(customers.name, pattern))!,
+      );
+    }
+    return and(...filters);
+  };
+  // Read all day: the page and the count are built once per reader, filters given, search and sort (pages differ
+  // only by the OFFSET placeholder) and prepared.
+  const key = `${actorKey(ctx.actor)}|${given.join(',')}|${query.q ? 'q' : ''}|${query.sort ?? ''}`;
+  const page = preparedOnce(ctx.db, `contract-list|${query.pageSize}|${key}`, () =>
     selectSummaries(ctx.db)
-      .where(where)
-      .orderBy(...order)
-      .limit(query.pageSize)
-      .offset(offsetOf(query)),
-    // The customer's name matters to the count only when q searches it.
-    () =>
-      query.q
-        ? ctx.db
-            .select({ total: count() })
-            .from(contracts)
-            .innerJoin(customers, eq(customers.id, contracts.customerId))
-            .where(where)
-        : ctx.db.select({ total: count() }).from(contracts).where(where),
+      .where(where())
+      .orderBy(
+        ...orderFrom(
+          query.sort,
+          {
+            createdAt: contracts.createdAt,
+            signedOn: contracts.signedOn,
+            amount: contracts.amount,
+            number: contracts.number,
+          },
+          '-createdAt',
+          contracts.id,
+        ),
+      )
+      .limit(fixedLimit(query.pageSize))
+      .offset(sql.placeholder('offset'))
+      .prepare(''),
+  );
+  // The customer's name matters to the count only when q searches it.
+  const counted = preparedOnce(ctx.db, `contract-count|${key}`, () =>
+    (query.q
+      ? ctx.db.select({ total: count() }).from(contracts).innerJoin(customers, eq(customers.id, contracts.customerId))
+      : ctx.db.select({ total: count() }).from(contracts)
+    )
+      .where(where())
+      .prepare(''),
+  );
+  const values = {
+    ...Object.fromEntries(given.map((name) => [name, query[name]])),
+    ...(query.q ? { pattern: containsPattern(query.q) } : {}),
+  };
+  const { rows, total } = await pageWithTotal(query, page.execute({ ...values, offset: offsetOf(query) }), () =>
+    counted.execute(values),
   );
   return { items: rows.map(presentSummary), total, page: query.page, pageSize: query.pageSize };
 }
