@@ -269,23 +269,21 @@ export async function getInstance(ctx: Ctx, id: string): Promise<JsonText<Instan
 /**
  * Every approval of a subject, newest first: the timeline on its page, as one JSON text the database writes
  * (a long history is 100+ KB: parsing rows and writing them again cost more than the database's work).
- * NOT_FOUND when the reader may not see the subject (asked alongside, the answer dropped then).
+ * NOT_FOUND when the reader may not see the subject, asked first: the answer is built only for a reader who
+ * may have it, and asked alongside it competed with it for the same cores (5 ms instead of 0.6 on PostgreSQL).
  */
 export async function subjectInstances(
   ctx: Ctx,
   kind: WorkflowSubjectKind,
   subjectId: string,
 ): Promise<JsonText<Instance[]>> {
+  if (!(await handlerOf(kind).canSee(ctx, subjectId))) throw notFound();
   const where = sql`i.subject_kind = ${sql.placeholder('kind')} AND i.subject_id = ${sql.placeholder('subjectId')}`;
-  const [visible, [{ json }]] = await Promise.all([
-    handlerOf(kind).canSee(ctx, subjectId),
-    preparedOnce(ctx.db, 'workflow-instances-of-subject-json', () =>
-      ctx.db
-        .select({ json: sql<string>`coalesce(json_agg(x.json ORDER BY x.submitted_at DESC, x.id DESC), '[]')::text` })
-        .from(sql`(${instancesAsJson(where)}) x`)
-        .prepare(''),
-    ).execute({ kind, subjectId, reader: ctx.actor.id }),
-  ]);
-  if (!visible) throw notFound();
+  const [{ json }] = await preparedOnce(ctx.db, 'workflow-instances-of-subject-json', () =>
+    ctx.db
+      .select({ json: sql<string>`coalesce(json_agg(x.json ORDER BY x.submitted_at DESC, x.id DESC), '[]')::text` })
+      .from(sql`(${instancesAsJson(where)}) x`)
+      .prepare(''),
+  ).execute({ kind, subjectId, reader: ctx.actor.id });
   return new JsonText(json);
 }
