@@ -42,6 +42,14 @@ export function outer(column: PgColumn): SQL {
 }
 
 /**
+ * An instant as the API shows it — what Date#toISOString() writes (UTC, milliseconds) — formatted by the
+ * database, for answers built in SQL (a JSON text, a column read as text) where JS never sees a Date.
+ */
+export function isoText(value: SQL | PgColumn): SQL<string> {
+  return sql<string>`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
  * The rows of one page and the total behind them. The count query runs only when the page
  * cannot tell: a first page that is not full, or any non-empty page that is not full, is the
  * whole rest of the list, so its total is known without counting.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileJson, responseSerializer } from './serialize';
+import { compileJson, JsonText, responseSerializer } from './serialize';
 
 const zodJson = (schema: z.ZodType, value: unknown) => JSON.stringify(z.encode(schema, value as never));
 
@@ -52,5 +52,19 @@ describe('the compiled response serializer', () => {
     const wrong = { id: 1, tags: [], amount: null, when: null };
     expect(() => compile(true)(wrong)).toThrow(/doesn't match the schema/);
     expect(compile(false)(wrong)).toBe('{"id":1,"amount":null,"tags":[],"when":null}');
+  });
+
+  it('sends JSON text written elsewhere (the database) as it is, and checks it like any answer when asked', () => {
+    const compile = (check: boolean) =>
+      responseSerializer({ check })({ schema: Card, method: 'GET', url: '/x', httpStatus: '200' });
+    const text = '{"id" : "1", "amount" : null, "tags" : [{"name" : "审计"}], "when" : null}';
+    expect(compile(false)(new JsonText(text))).toBe(text);
+    expect(compile(true)(new JsonText(text))).toBe(text);
+    const undeclared = '{"id" : "1", "amount" : null, "tags" : [], "when" : null, "passwordHash" : "x"}';
+    const reordered = '{"amount" : null, "id" : "1", "tags" : [], "when" : null}';
+    const invalid = '{"id" : 1, "amount" : null, "tags" : [], "when" : null}';
+    expect(() => compile(true)(new JsonText(undeclared))).toThrow(/Zod writes/);
+    expect(() => compile(true)(new JsonText(reordered))).toThrow(/Zod writes/);
+    expect(() => compile(true)(new JsonText(invalid))).toThrow(/doesn't match the schema/);
   });
 });

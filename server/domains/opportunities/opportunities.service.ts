@@ -17,7 +17,7 @@ import type {
 import { inTransaction, type Ctx } from '../../context';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
-import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
+import { isoText, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
 import { actorKey, can, departmentSubtree, scopeOf } from '../../policy';
@@ -310,10 +310,7 @@ function boardCards(ctx: Ctx, query: BoardQuery) {
       expectedAmount: opportunities.expectedAmount,
       expectedCloseOn: opportunities.expectedCloseOn,
       probability: opportunities.probability,
-      stageEnteredAt:
-        sql<string>`to_char(${opportunities.stageEnteredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(
-          'card_entered_at',
-        ),
+      stageEnteredAt: isoText(opportunities.stageEnteredAt).as('card_entered_at'),
       column: sql<string>`${boardColumn}`.as('card_column'),
       rank: sql<number>`row_number() OVER (PARTITION BY ${boardColumn} ORDER BY ${opportunities.stageEnteredAt} DESC, ${opportunities.id})`.as(
         'card_rank',

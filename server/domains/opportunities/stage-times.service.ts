@@ -10,7 +10,7 @@ import type {
 } from '../../../common/schemas/stage-times';
 import type { Ctx } from '../../context';
 import { invalidInput, notFound, type InputIssue } from '../../errors';
-import { outer } from '../../lib/listing';
+import { isoText, outer } from '../../lib/listing';
 import { FIRM_TIME_ZONE, zonedInstant } from '../../lib/time';
 import { departmentSubtree } from '../../policy';
 import { activities } from '../activities/activities.tables';
@@ -30,9 +30,6 @@ import { pipelineOf } from './pipeline.service';
  * visit's stage (activities.stage_id, set when the activity is done) with done_at in
  * [entered, left). Everything that needs comparing timestamps happens in SQL, to the microsecond.
  */
-
-/** An instant as the API shows it (UTC, milliseconds, like Date#toISOString). */
-const iso = (value: SQL) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The visits of the opportunities whose ids `ids` selects: (opportunity_id, stage_id, entered_at,
@@ -91,10 +88,10 @@ export async function getStageTimes(ctx: Ctx, id: string): Promise<StageTimes> {
 
   // One statement, so every current stay is measured to the same "now" (asOf).
   const result = (await ctx.db.execute(sql`WITH v AS (${visitsOf(sql`${id}::uuid`)})
-    SELECT ${iso(sql`now()`)} AS "asOf",
+    SELECT ${isoText(sql`now()`)} AS "asOf",
       coalesce((SELECT json_agg(json_build_object(
           'n', v.n, 'stageId', s.id, 'nameZh', s.name_zh, 'nameEn', s.name_en, 'kind', s.kind, 'position', s.position, 'pipeline', s.business_line_id,
-          'enteredAt', ${iso(sql`v.entered_at`)}, 'leftAt', ${iso(sql`v.left_at`)}, 'seconds', ${secondsOf},
+          'enteredAt', ${isoText(sql`v.entered_at`)}, 'leftAt', ${isoText(sql`v.left_at`)}, 'seconds', ${secondsOf},
           'byCategory', ${countsByCategory(inVisit)}
         ) ORDER BY v.n)
         FROM v JOIN ${pipelineStages} s ON s.id = v.stage_id), '[]'::json) AS visits,
@@ -226,7 +223,7 @@ export async function getStageDurations(ctx: Ctx, query: StageDurationsQuery): P
         round(avg(o.acts), 2) AS "averageActivities"
       FROM per_opportunity o GROUP BY o.stage_id
     )
-    SELECT ${iso(sql`now()`)} AS "asOf",
+    SELECT ${isoText(sql`now()`)} AS "asOf",
       (SELECT count(*)::int FROM opps) AS matched,
       coalesce((SELECT json_agg(per_stage) FROM per_stage), '[]'::json) AS stages`)) as unknown as Rows<{
     asOf: string;

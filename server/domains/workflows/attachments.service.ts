@@ -1,10 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Attachment } from '../../../common/schemas/files';
 import { inTransaction, type Ctx } from '../../context';
-import type { Db } from '../../db/client';
 import { forbidden, invalidInput, notFound } from '../../errors';
 import { assertQuota } from '../customers/contact-logs.service';
-import { getFile, lockUploadsOf, presentAttachment, storeFile, type Upload } from '../files/files.service';
+import { getFile, lockUploadsOf, storeFile, type Upload } from '../files/files.service';
 import { files } from '../files/files.tables';
 import { maySeeInstance } from './access';
 import { workflowAssignments, workflowInstances, workflowTransitions } from './workflows.tables';
@@ -80,20 +79,4 @@ export async function assertAttachable(ctx: Ctx, instanceId: string, ids: string
   const taken = new Set(used.flatMap((u) => u.ids));
   if (mine.length !== new Set(ids).size || ids.some((id) => taken.has(id)))
     throw invalidInput(ctx.actor.locale, [{ path: 'attachmentIds', key: 'validation.invalid' }]);
-}
-
-/** The attachments of instances' transitions, by file id. */
-export async function attachmentsOf(db: Db, instanceIds: string[]): Promise<Map<string, Attachment>> {
-  if (instanceIds.length === 0) return new Map();
-  const rows = await db
-    .select({
-      id: files.id,
-      filename: files.filename,
-      contentType: files.contentType,
-      size: files.size,
-      createdAt: files.createdAt,
-    })
-    .from(files)
-    .where(and(eq(files.ownerType, 'workflow-instance'), inArray(files.ownerId, instanceIds)));
-  return new Map(rows.map((r) => [r.id, presentAttachment(r)]));
 }

@@ -21,6 +21,7 @@ import {
 import { pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
+import { asAnswer } from '../../lib/serialize';
 import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
 import { fileTypeOf } from '../files/files.service';
 import { assertCanAttach, attachToInstance, getInstanceFile } from './attachments.service';
@@ -136,14 +137,15 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
         response: { 200: Instance.array(), ...errorResponses },
       },
     },
-    (request) => subjectInstances(ctxOf(request), request.query.subjectKind, request.query.subjectId),
+    async (request) =>
+      asAnswer(await subjectInstances(ctxOf(request), request.query.subjectKind, request.query.subjectId)),
   );
   r.get(
     '/api/v1/workflow-instances/:id',
     {
       schema: { tags, params: IdParams, response: { 200: Instance, ...errorResponses } },
     },
-    (request) => getInstance(ctxOf(request), request.params.id),
+    async (request) => asAnswer(await getInstance(ctxOf(request), request.params.id)),
   );
   r.post(
     '/api/v1/workflow-instances/:id/decide',
@@ -158,7 +160,7 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     },
     async (request) => {
       await decide(ctxOf(request), request.params.id, request.body);
-      return getInstance(ctxOf(request), request.params.id);
+      return asAnswer(await getInstance(ctxOf(request), request.params.id));
     },
   );
   r.post(
@@ -174,7 +176,7 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     },
     async (request) => {
       await withdraw(ctxOf(request), request.params.id, request.body.comment);
-      return getInstance(ctxOf(request), request.params.id);
+      return asAnswer(await getInstance(ctxOf(request), request.params.id));
     },
   );
   r.post(
@@ -190,7 +192,7 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     },
     async (request) => {
       await delegate(ctxOf(request), request.params.id, request.body.userId, request.body.comment);
-      return getInstance(ctxOf(request), request.params.id);
+      return asAnswer(await getInstance(ctxOf(request), request.params.id));
     },
   );
 
