@@ -254,6 +254,10 @@ export const Instance = InstanceSummary.extend({
 });
 export type Instance = z.infer<typeof Instance>;
 
+/** A subject's approvals for its timeline: the newest in full, the earlier ones as summaries, newest first. */
+export const SubjectApprovals = z.object({ latest: Instance.nullable(), earlier: z.array(InstanceSummary) });
+export type SubjectApprovals = z.infer<typeof SubjectApprovals>;
+
 export const APPROVAL_BOXES = ['waiting', 'mine', 'decided'] as const;
 export const ApprovalListQuery = z.strictObject({
   box: z.enum(APPROVAL_BOXES).default('waiting'),

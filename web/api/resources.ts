@@ -126,6 +126,7 @@ import type {
   ApprovalListQuery,
   Decision,
   Instance,
+  SubjectApprovals,
   InstanceSummary,
   StandingDelegation,
   StandingDelegationInput,
@@ -558,9 +559,9 @@ export const approvalsApi = {
 export const workflowInstancesApi = {
   path: '/api/v1/workflow-instances',
   get: (id: string) => api<Instance>(`/api/v1/workflow-instances/${id}`),
-  /** Every approval of a subject, newest first (its timeline). */
+  /** A subject's approvals (its timeline): the newest with its history, the earlier ones as summaries. */
   ofSubject: (subjectKind: WorkflowSubjectKind, subjectId: string) =>
-    api<Instance[]>('/api/v1/workflow-instances', { query: { subjectKind, subjectId } }),
+    api<SubjectApprovals>('/api/v1/workflow-instances', { query: { subjectKind, subjectId } }),
   decide: (id: string, body: Decision) =>
     api<Instance>(`/api/v1/workflow-instances/${id}/decide`, { method: 'POST', body }),
   withdraw: (id: string, comment: string | null) =>

@@ -403,7 +403,8 @@ describe('the workflow engine (property)', () => {
         const quote = (await w.clients.seller.get(quotes)).body.find((q: { id: string }) => q.id === made.body.id);
         expect(quote.approval).toEqual({ required: true, status: latest.status, instanceId: latest.id });
       }),
-      { numRuns: 25 },
+      // PROP_RUNS=400 for a longer search than CI's.
+      { numRuns: Number(process.env.PROP_RUNS ?? 25) },
     );
   });
 });

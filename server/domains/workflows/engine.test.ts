@@ -164,7 +164,9 @@ describe('a quote over the discount limit', () => {
     ).toEqual(['submit:null', 'step:1', 'return:1', 'submit:null', 'step:1', 'approve:1', 'step:2', 'approve:2']);
     expect((await seller.client.patch(quoteUrl(opportunity.id, q.id), { status: 'sent' })).status).toBe(200);
     const history = await seller.client.get('/api/v1/workflow-instances', { subjectKind: 'quote', subjectId: q.id });
-    expect(history.body.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[id, 'approved']]);
+    expect(history.body.latest).toMatchObject({ id, status: 'approved' });
+    expect(history.body.latest.transitions).toHaveLength(8);
+    expect(history.body.earlier).toEqual([]);
     expect((await stranger.get('/api/v1/workflow-instances', { subjectKind: 'quote', subjectId: q.id })).status).toBe(
       404,
     );
@@ -222,6 +224,21 @@ describe('a quote over the discount limit', () => {
       [id2, 'withdrawn'],
       [id1, 'rejected'],
     ]);
+    // Submitted again: the quote's timeline has the new approval in full, the withdrawn one as a summary whose
+    // history is read when it is opened.
+    const id3 = await submit(seller.client, opportunity.id, q2.id);
+    const timeline = await manager.client.get('/api/v1/workflow-instances', { subjectKind: 'quote', subjectId: q2.id });
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.latest).toMatchObject({ id: id3, status: 'running', mayDecide: true });
+    expect(timeline.body.latest.transitions.map((tr: { action: string }) => tr.action)).toEqual(['submit', 'step']);
+    expect(timeline.body.earlier).toEqual([expect.objectContaining({ id: id2, status: 'withdrawn' })]);
+    expect(timeline.body.earlier[0]).not.toHaveProperty('transitions');
+    const earlier = await manager.client.get(`/api/v1/workflow-instances/${id2}`);
+    expect(earlier.body.transitions.at(-1)).toMatchObject({ action: 'withdraw', comment: '重新报价' });
+    // A subject without approvals has an empty timeline.
+    const q3 = await quote(seller.client, opportunity.id, '9900');
+    const none = await seller.client.get('/api/v1/workflow-instances', { subjectKind: 'quote', subjectId: q3.id });
+    expect(none.body).toEqual({ latest: null, earlier: [] });
   });
 });
 

@@ -11,6 +11,7 @@ import {
   InstanceSummary,
   StandingDelegation,
   StandingDelegationInput,
+  SubjectApprovals,
   SubjectInstancesQuery,
   Withdrawal,
   Workflow,
@@ -36,7 +37,7 @@ import {
 } from './definitions.service';
 import { onUserDeactivated } from '../staff/users.service';
 import { decide, delegate, reassignFromDeactivated, withdraw } from './engine.service';
-import { countWaiting, getInstance, listApprovals, subjectInstances } from './inbox.service';
+import { countWaiting, getInstance, listApprovals, subjectApprovals } from './inbox.service';
 
 /**
  * Approval flows (administrators), the approvals inbox, decisions on instances, and standing delegations.
@@ -132,13 +133,12 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Every approval of a subject, newest first, with its history',
+        summary: 'The approvals of a subject: the newest with its history, the earlier ones as summaries',
         querystring: SubjectInstancesQuery,
-        response: { 200: Instance.array(), ...errorResponses },
+        response: { 200: SubjectApprovals, ...errorResponses },
       },
     },
-    async (request) =>
-      asAnswer(await subjectInstances(ctxOf(request), request.query.subjectKind, request.query.subjectId)),
+    (request) => subjectApprovals(ctxOf(request), request.query.subjectKind, request.query.subjectId),
   );
   r.get(
     '/api/v1/workflow-instances/:id',

@@ -123,30 +123,37 @@ export function InstanceTimeline({ instance }: { instance: Instance }) {
   );
 }
 
+/** An earlier approval's history, read when its panel is first opened. */
+function EarlierTimeline({ id }: { id: string }) {
+  const instance = useQuery({ queryKey: [workflowInstancesApi.path, id], queryFn: () => workflowInstancesApi.get(id) });
+  return <Loaded query={instance}>{() => <InstanceTimeline instance={instance.data!} />}</Loaded>;
+}
+
 /**
  * The approval timeline of a subject (a quote, an independence override …) for its own page: every
- * approval it went through, newest first and open, each with its full history. Whoever may see the
- * subject may see them.
+ * approval it went through, newest first — the newest open with its full history, each earlier one's
+ * history read when it is opened. Whoever may see the subject may see them.
  */
 export function ApprovalTimeline({ subjectKind, subjectId }: { subjectKind: WorkflowSubjectKind; subjectId: string }) {
   const t = useT();
   const { locale } = useLocale();
-  const instances = useQuery({
+  const approvals = useQuery({
     queryKey: [workflowInstancesApi.path, 'subject', subjectKind, subjectId],
     queryFn: () => workflowInstancesApi.ofSubject(subjectKind, subjectId),
   });
   return (
-    <Loaded query={instances}>
-      {() =>
-        !instances.data?.length ? (
+    <Loaded query={approvals}>
+      {() => {
+        const { latest, earlier } = approvals.data!;
+        return !latest ? (
           <EmptyState title={t('approval.historyEmpty')} />
         ) : (
           <Collapse
             size="small"
             ghost
-            defaultActiveKey={[instances.data[0].id]}
+            defaultActiveKey={[latest.id]}
             data-testid="subject-approvals"
-            items={instances.data.map((instance) => ({
+            items={[latest, ...earlier].map((instance) => ({
               key: instance.id,
               label: (
                 <Flex gap={8} wrap align="center">
@@ -167,11 +174,12 @@ export function ApprovalTimeline({ subjectKind, subjectId }: { subjectKind: Work
                   {t('approval.openInInbox')}
                 </Link>
               ),
-              children: <InstanceTimeline instance={instance} />,
+              children:
+                instance === latest ? <InstanceTimeline instance={latest} /> : <EarlierTimeline id={instance.id} />,
             }))}
           />
-        )
-      }
+        );
+      }}
     </Loaded>
   );
 }
