@@ -150,7 +150,7 @@ try {
       `SELECT c.*, k.name AS customer_name, l.name AS business_line_name, u.display_name AS owner_name,
          (SELECT coalesce(sum(t.amount - t.received), 0) FROM payment_terms t WHERE t.contract_id = c.id)::text AS outstanding
        FROM contracts c JOIN customers k ON k.id = c.customer_id JOIN business_lines l ON l.id = c.business_line_id
-       JOIN users u ON u.id = c.owner_id WHERE ${where} ORDER BY c.created_at DESC, c.id LIMIT 20`,
+       JOIN users u ON u.id = c.owner_id WHERE ${where} ORDER BY c.created_at DESC NULLS LAST, c.id LIMIT 20`,
       [...params, fixture.line],
     );
     // As the list pages: a first page that is not full is the whole list, counted without a second statement.

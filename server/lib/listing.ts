@@ -1,5 +1,5 @@
-import { asc, desc, getTableColumns, getTableName, is, sql, type SQL } from 'drizzle-orm';
-import { PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { asc, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /** `%fragment%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
 export function containsPattern(q: string): string {
@@ -20,11 +20,9 @@ export function orderFrom<K extends string>(
   const descending = value.startsWith('-');
   const key = (descending ? value.slice(1) : value) as K;
   const column = columns[key];
-  // Empty values last in both directions: what a reader of a sorted list expects. A NOT NULL column has none, and
-  // there a plain DESC lets PostgreSQL read its index backwards and stop at the page (NULLS LAST cannot).
-  const never = is(column, PgColumn) && column.notNull;
-  if (descending) return [never ? desc(column) : sql`${column} desc nulls last`, asc(tieBreaker)];
-  return [sql`${column} asc nulls last`, asc(tieBreaker)];
+  // Empty values last in both directions: what a reader of a sorted list expects. (An index that serves a
+  // descending list is written `desc nulls last` to match, e.g. customers_created_idx.)
+  return [descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`, asc(tieBreaker)];
 }
 
 export function offsetOf(query: { page: number; pageSize: number }): number {

@@ -111,9 +111,10 @@ export const contracts = pgTable(
   },
   (t) => [
     uniqueIndex('contracts_number_key').on(t.number),
-    index('contracts_status_line_idx').on(t.status, t.businessLineId, t.createdAt),
-    index('contracts_line_created_idx').on(t.businessLineId, t.createdAt),
-    index('contracts_created_idx').on(t.createdAt),
+    // Newest first as the lists sort (orderFrom: desc nulls last), so the first page is read off the index.
+    index('contracts_status_line_idx').on(t.status, t.businessLineId, t.createdAt.desc().nullsLast(), t.id),
+    index('contracts_line_created_idx').on(t.businessLineId, t.createdAt.desc().nullsLast(), t.id),
+    index('contracts_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     index('contracts_owner_idx').on(t.ownerId),
     index('contracts_department_idx').on(t.departmentId),
     index('contracts_customer_idx').on(t.customerId),
@@ -185,7 +186,7 @@ export const orders = pgTable(
     index('orders_opportunity_idx').on(t.opportunityId),
     index('orders_customer_idx').on(t.customerId),
     index('orders_owner_idx').on(t.ownerId),
-    index('orders_created_idx').on(t.createdAt),
+    index('orders_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
   ],
 );
 
