@@ -216,6 +216,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.CONTRACT_APPROVAL_REQUIRED': 'The contract must be approved before it is signed',
   'error.CONTRACT_TERMS_MISMATCH': 'The payment terms add up to ¥{total}; they must add up to the amount of ¥{amount}',
   'error.CONTRACT_TERMS_REQUIRED': 'Enter the payment terms to sign the contract',
+  'error.ORDER_TERMS_REQUIRED': 'An order without a contract needs its payment terms to be confirmed',
   'error.OPPORTUNITY_NOT_WON': 'Contracts and orders are made from won opportunities only',
   'error.ORDER_STATUS_INVALID': 'The order is {status}: this cannot be done now',
   'error.CONTRACT_NOT_SIGNED': 'An order is made from a signed contract only',

@@ -194,6 +194,7 @@ export const zhCN = {
   'error.CONTRACT_APPROVAL_REQUIRED': '合同须审批通过后才能签订',
   'error.CONTRACT_TERMS_MISMATCH': '付款条件合计 ¥{total}，应等于金额 ¥{amount}',
   'error.CONTRACT_TERMS_REQUIRED': '签订合同须填写付款条件',
+  'error.ORDER_TERMS_REQUIRED': '没有合同的订单须填写付款条件才能确认',
   'error.OPPORTUNITY_NOT_WON': '只能从已赢单的商机创建合同或订单',
   'error.ORDER_STATUS_INVALID': '订单当前状态为“{status}”，不能执行此操作',
   'error.CONTRACT_NOT_SIGNED': '合同签订后才能创建订单',

@@ -56,6 +56,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 type Messages = Awaited<ReturnType<PGlite['execProtocolStream']>>;
+/** Named statements PGlite keeps parsed (see withNamedStatements). */
+const MAX_NAMED_STATEMENTS = 1000;
 type NamedQuery = (text: string, params?: unknown[], options?: QueryOptions & { name?: string }) => Promise<Results>;
 const withNamed = new WeakSet<PGlite>();
 
@@ -76,7 +78,8 @@ function messages(...parts: Uint8Array[]): Uint8Array {
  * one call into PGlite instead of the five of its query() (parse, describe, bind, describe, execute), and
  * the plan of an unchanged statement may be kept as on PostgreSQL. Outside a transaction the call waits for
  * PGlite's transaction lock like query(); inside one (the transaction's own query) only for the query lock.
- * Statements live as long as the instance (a rollback does not undo a Parse).
+ * Statements outlive a rollback (a rollback does not undo a Parse); the MAX_NAMED_STATEMENTS most recently used are
+ * kept, the least recently used closed, so readers and list shapes cannot grow PGlite's memory without bound.
  */
 function withNamedStatements(lite: PGlite) {
   if (withNamed.has(lite)) return;
@@ -86,7 +89,18 @@ function withNamedStatements(lite: PGlite) {
   const send = (message: Uint8Array) => lite.execProtocolStream(message, { syncToFs: false });
   const run = async (name: string, text: string, params: unknown[], options: QueryOptions, inTransaction: boolean) => {
     let statement = statements.get(name);
-    if (!statement) {
+    if (statement) {
+      statements.delete(name); // moved last: the map is kept in order of use
+      statements.set(name, statement);
+    } else {
+      if (statements.size >= MAX_NAMED_STATEMENTS) {
+        const oldest = statements.keys().next().value!;
+        // Forgotten only once closed: a name still parsed in PGlite must never be parsed again.
+        await send(messages(serialize.close({ type: 'S', name: oldest }), serialize.sync())).then(
+          () => statements.delete(oldest),
+          () => {}, // e.g. inside a failed transaction: closed another time
+        );
+      }
       const described = await send(
         messages(serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()),
       );
@@ -161,17 +175,19 @@ const preparedByDb = new WeakMap<Db, Map<string, Prepared>>();
  * A query built ONCE per database and key, then executed with placeholder values — for reads on
  * every request, where building the SQL costs as much as PostgreSQL takes to answer. The key must
  * name everything the built query depends on besides its placeholders (e.g. actorKey(actor) when
- * it embeds a visibility condition). The newest MAX_PREPARED_PER_DB keys are kept per database.
+ * it embeds a visibility condition). The MAX_PREPARED_PER_DB most recently used keys are kept per database.
  */
 export function preparedOnce<P extends Prepared>(db: Db, key: string, build: () => P): P {
   let cache = preparedByDb.get(db);
   if (!cache) preparedByDb.set(db, (cache = new Map()));
   let prepared = cache.get(key) as P | undefined;
-  if (!prepared) {
+  if (prepared) {
+    cache.delete(key); // most recently used last: the hot statements (the session lookup) are never the ones dropped
+  } else {
     prepared = named(build());
     if (cache.size >= MAX_PREPARED_PER_DB) cache.delete(cache.keys().next().value!);
-    cache.set(key, prepared);
   }
+  cache.set(key, prepared);
   return prepared;
 }
 

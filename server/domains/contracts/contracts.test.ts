@@ -400,6 +400,10 @@ describe('orders', () => {
     });
     expect(order.body.terms).toEqual([]);
     const url = `/api/v1/orders/${order.body.id}/confirm`;
+    // Without any terms it cannot be confirmed: nothing would ever fall due.
+    const bare = await seller.client.post(url);
+    expect(bare.status).toBe(400);
+    expect(bare.body.error.code).toBe('ORDER_TERMS_REQUIRED');
     // Not adding up to 20,000.50: refused, and the order stays an unnumbered draft.
     const short = await seller.client.post(url, {
       terms: [{ kind: 'down-payment', amount: '20000.00', trigger: 'signing' }],

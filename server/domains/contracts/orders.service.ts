@@ -272,6 +272,15 @@ export async function confirmOrder(ctx: Ctx, id: string, terms?: PaymentTermInpu
     if (terms && before.contractId)
       throw invalidInput(tx.actor.locale, [{ path: 'terms', key: 'validation.orderTermsOnContract' }]);
     if (terms) await replaceTerms(tx, { orderId: id }, checkedTerms(tx, terms, before.amount), null);
+    // Without a contract the order's own terms are what receivables, ageing and reminders follow: none, no confirming.
+    if (!before.contractId && !terms) {
+      const [held] = await tx.db
+        .select({ id: paymentTerms.id })
+        .from(paymentTerms)
+        .where(eq(paymentTerms.orderId, id))
+        .limit(1);
+      if (!held) throw new AppError('ORDER_TERMS_REQUIRED');
+    }
     const on = today();
     const issued = await issueNumber(tx, 'order', before.businessLineId, id);
     await tx.db
@@ -296,7 +305,7 @@ export async function confirmOrder(ctx: Ctx, id: string, terms?: PaymentTermInpu
       entityType: 'order',
       entityId: id,
       before,
-      after: { status: 'confirmed', number: issued.number },
+      after: { status: 'confirmed', number: issued.number, ...(terms ? { terms } : {}) },
     });
     if (!before.contractId) await remindDueTerms(tx, { orderId: id });
   });

@@ -404,7 +404,7 @@ describe('the workflow engine (property)', () => {
         expect(quote.approval).toEqual({ required: true, status: latest.status, instanceId: latest.id });
       }),
       // PROP_RUNS=400 for a longer search than CI's.
-      { numRuns: Number(process.env.PROP_RUNS ?? 25) },
+      { numRuns: Number(process.env.PROP_RUNS) || 25 },
     );
   });
 });

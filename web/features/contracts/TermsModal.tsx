@@ -190,7 +190,7 @@ export function ConfirmOrderModal({ order, open, onClose }: { order: Order; open
   return (
     <TermsModal
       name="order-confirm"
-      title="order.confirmTitle"
+      title="order.confirm"
       hint="order.confirmTermsHint"
       okText="order.confirm"
       refusedText="order.confirmRefused"
