@@ -54,6 +54,12 @@ export const PERMISSIONS = {
   'receivables:read': { scoped: true },
   /** Record and reverse receipts 到款 and invoices 发票 (finance). */
   'receipts:write': { scoped: false },
+  /** See engagements 业务项目 (those one leads, is on the team of, or sold / the lead's department's / all). */
+  'engagements:read': { scoped: true },
+  /** Make engagements from confirmed orders, staff and plan them (own: those one leads / department's / all). */
+  'engagements:write': { scoped: true },
+  /** Set up engagement templates 业务模板 per business line. */
+  'engagements:configure': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -87,6 +93,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:write': 'all',
     'contracts:configure': 'all',
     'receivables:read': 'all',
+    'engagements:read': 'all',
+    'engagements:write': 'all',
+    'engagements:configure': 'all',
   },
   executive: {
     'staff:read': 'all',
@@ -105,6 +114,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:read': 'all',
     'contracts:write': 'all',
     'receivables:read': 'all',
+    'engagements:read': 'all',
+    'engagements:write': 'all',
   },
   manager: {
     'staff:read': 'department',
@@ -122,6 +133,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:read': 'department',
     'contracts:write': 'department',
     'receivables:read': 'department',
+    'engagements:read': 'department',
+    'engagements:write': 'department',
   },
   salesperson: {
     'staff:read': 'own',
@@ -136,6 +149,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:read': 'own',
     'contracts:write': 'own',
     'receivables:read': 'own',
+    'engagements:read': 'own',
   },
   finance: {
     'staff:read': 'all',
@@ -145,8 +159,16 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:read': 'all',
     'receivables:read': 'all',
     'receipts:write': 'all',
+    'engagements:read': 'all',
   },
-  staff: { 'staff:read': 'own', 'customers:read': 'own', 'opportunities:read': 'own', 'contracts:read': 'own' },
+  staff: {
+    'staff:read': 'own',
+    'customers:read': 'own',
+    'opportunities:read': 'own',
+    'contracts:read': 'own',
+    'engagements:read': 'own',
+    'engagements:write': 'own',
+  },
 };
 
 /** A wider scope includes every narrower one. */

@@ -43,6 +43,8 @@ import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
+import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
+import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
@@ -215,6 +217,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNumberingRoutes(app);
   registerContractRoutes(app);
   registerContractTemplateRoutes(app);
+  registerEngagementRoutes(app);
+  registerEngagementTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -301,6 +301,22 @@ export const zhCN = {
   'import.EXISTS': '客户已存在',
   'import.NOT_PERMITTED': '已存在，且不在您的权限范围内',
   'import.CUSTOMER_HAS_ERRORS': '同一客户的其他行有错误，此行未导入',
+  'error.ORDER_NOT_CONFIRMED': '订单确认后才能生成业务项目',
+  'error.ORDER_LINE_TAKEN': '所选订单明细已生成业务项目',
+  'error.ENGAGEMENT_TEMPLATE_REQUIRED': '业务类型“{line}”还没有启用的业务模板，请先由管理员设置',
+  'error.ENGAGEMENT_STATUS_INVALID': '业务项目当前状态为“{status}”，不能执行此操作',
+  'error.TASK_NOT_YOURS': '只有工单的执行人或项目负责人可以更新此工单',
+  'validation.hours': '工时以 0.25 小时为单位，例如 6.5',
+  'validation.notEngagementMember': '此人不在项目组中，请先在人员安排中加入',
+  'validation.engagementLead': '项目负责人须在项目组中',
+  'validation.templateOtherLine': '所选模板属于其他业务类型',
+  'validation.orderLineUnknown': '订单中没有这条明细',
+  'validation.dueBeforeStart': '截止日期不能早于开始日期',
+  'engagementStatus.in-progress': '进行中',
+  'engagementStatus.in-review': '复核中',
+  'engagementStatus.reported': '已出报告',
+  'engagementStatus.closed': '已结项',
+  'engagementStatus.cancelled': '已取消',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -16,3 +16,4 @@ export * from '../domains/workflows/workflows.tables';
 export * from '../domains/numbering/numbering.tables';
 export * from '../domains/contracts/contracts.tables';
 export * from '../domains/receivables/receivables.tables';
+export * from '../domains/engagements/engagements.tables';

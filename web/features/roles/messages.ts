@@ -84,6 +84,12 @@ export const zhCN = {
   'permission.receivables:read.help': '查看权限范围内合同的应收账款、到款与发票',
   'permission.receipts:write': '登记到款与发票',
   'permission.receipts:write.help': '财务登记、冲销到款，登记、作废发票',
+  'permission.engagements:read': '查看业务项目',
+  'permission.engagements:read.help': '本人负责、参与或销售的业务项目 / 项目负责人所在部门的 / 全部',
+  'permission.engagements:write': '安排业务项目',
+  'permission.engagements:write.help': '由已确认订单生成业务项目，安排人员、阶段与工单（本人：本人负责的项目）',
+  'permission.engagements:configure': '设置业务模板',
+  'permission.engagements:configure.help': '按业务类型设置项目阶段、默认工单、工期与所需角色',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -174,4 +180,11 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'permission.receivables:read.help': 'See receivables, receipts and invoices of the contracts within the scope',
   'permission.receipts:write': 'Record receipts and invoices',
   'permission.receipts:write.help': 'Finance: record and reverse receipts, record and void invoices',
+  'permission.engagements:read': 'See engagements',
+  'permission.engagements:read.help': 'Those one leads, is on the team of or sold / the lead’s department’s / all',
+  'permission.engagements:write': 'Run engagements',
+  'permission.engagements:write.help':
+    'Make engagements from confirmed orders; staff and plan phases and work orders (own: those one leads)',
+  'permission.engagements:configure': 'Set up engagement templates',
+  'permission.engagements:configure.help': 'Phases, default work orders, durations and roles per business line',
 };
