@@ -14,6 +14,26 @@ import type {
 import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
 import type {
+  Engagement,
+  EngagementCancel,
+  EngagementCreate,
+  EngagementListQuery,
+  EngagementsCreated,
+  EngagementSummary,
+  EngagementUpdate,
+  MembersInput,
+  StaffingSuggestions,
+  Task,
+  TaskCreate,
+  TaskNote,
+  TaskNoteInput,
+  TaskStatus,
+  TaskUpdate,
+  WorkOrder,
+  WorkOrderListQuery,
+  EngagementRole,
+} from '../../common/schemas/engagements';
+import type {
   Activity,
   ActivityComplete,
   ActivityCompleted,
@@ -712,6 +732,50 @@ export const ordersApi = {
     api<Order>(`/api/v1/orders/${id}/complete`, { method: 'POST', body }),
   cancel: (id: string, body: z.input<typeof ContractReason>) =>
     api<Order>(`/api/v1/orders/${id}/cancel`, { method: 'POST', body }),
+};
+
+// —— engagements 业务项目 and work orders 工单 (issue 14) ——
+export type EngagementListParams = ListParams<typeof EngagementListQuery>;
+export type WorkOrderListParams = ListParams<typeof WorkOrderListQuery>;
+
+/** Engagements 业务项目: made from a confirmed order's lines, staffed, planned as phases and work orders. */
+export const engagementsApi = {
+  path: '/api/v1/engagements',
+  list: (params?: EngagementListParams) => api<Page<EngagementSummary>>('/api/v1/engagements', { query: params }),
+  get: (id: string) => api<Engagement>(`/api/v1/engagements/${id}`),
+  create: (body: EngagementCreate) =>
+    api<z.infer<typeof EngagementsCreated>>('/api/v1/engagements', { method: 'POST', body }),
+  update: (id: string, body: z.input<typeof EngagementUpdate>) =>
+    api<Engagement>(`/api/v1/engagements/${id}`, { method: 'PATCH', body }),
+  cancel: (id: string, body: z.input<typeof EngagementCancel>) =>
+    api<Engagement>(`/api/v1/engagements/${id}/cancel`, { method: 'POST', body }),
+  setMembers: (id: string, body: z.input<typeof MembersInput>) =>
+    api<Engagement>(`/api/v1/engagements/${id}/members`, { method: 'PUT', body }),
+  staffing: (id: string, role: EngagementRole, phaseId?: string) =>
+    api<z.infer<typeof StaffingSuggestions>>(`/api/v1/engagements/${id}/staffing`, { query: { role, phaseId } }),
+  createTask: (id: string, body: z.input<typeof TaskCreate>) =>
+    api<Task>(`/api/v1/engagements/${id}/tasks`, { method: 'POST', body }),
+};
+
+/** Work orders 工单: a task of an engagement's phase given to one person. */
+export const workOrdersApi = {
+  path: '/api/v1/work-orders',
+  /** Mine (我的工单), open by default. */
+  list: (params?: WorkOrderListParams) => api<Page<WorkOrder>>('/api/v1/work-orders', { query: params }),
+  update: (id: string, body: z.input<typeof TaskUpdate>) =>
+    api<Task>(`/api/v1/engagement-tasks/${id}`, { method: 'PATCH', body }),
+  setStatus: (id: string, status: TaskStatus) =>
+    api<Task>(`/api/v1/engagement-tasks/${id}/status`, { method: 'POST', body: { status } }),
+  notes: (id: string) => api<TaskNote[]>(`/api/v1/engagement-tasks/${id}/notes`),
+  addNote: (id: string, body: z.input<typeof TaskNoteInput>) =>
+    api<TaskNote>(`/api/v1/engagement-tasks/${id}/notes`, { method: 'POST', body }),
+  /** A working paper 底稿 attached to the work order. */
+  attach: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api<TaskNote>(`/api/v1/engagement-tasks/${id}/files`, { method: 'POST', body: form });
+  },
+  fileUrl: (id: string, fileId: string) => `/api/v1/engagement-tasks/${id}/files/${fileId}`,
 };
 
 /** Number series 编号规则 (contracts:configure) and their registers 登记簿. */

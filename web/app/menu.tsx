@@ -22,6 +22,8 @@ import {
   NotificationOutlined,
   PartitionOutlined,
   PieChartOutlined,
+  ProfileOutlined,
+  ProjectOutlined,
   RiseOutlined,
   SafetyCertificateOutlined,
   ShoppingCartOutlined,
@@ -53,6 +55,8 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/opportunities': <FunnelPlotOutlined />,
   '/contracts': <FileProtectOutlined />,
   '/orders': <ShoppingCartOutlined />,
+  '/work-orders': <ProfileOutlined />,
+  '/engagements': <ProjectOutlined />,
   '/sales/assignment-rules': <BranchesOutlined />,
   '/sales/activity-categories': <UnorderedListOutlined />,
   '/sales/pipelines': <NodeIndexOutlined />,
@@ -77,6 +81,7 @@ const PAGE_BADGES: Partial<Record<MenuPath, ReactNode>> = { '/approvals': <Appro
 const GROUP_ICONS: Record<keyof typeof MENU_GROUPS, ReactNode> = {
   customers: <SolutionOutlined />,
   sales: <RiseOutlined />,
+  work: <ProjectOutlined />,
   finance: <AccountBookOutlined />,
   staff: <TeamOutlined />,
 };

@@ -16,6 +16,7 @@ export type MenuGroup = { key: string; labelKey: WebMessageKey };
 export const MENU_GROUPS = {
   customers: { key: 'customers', labelKey: 'nav.customerGroup' },
   sales: { key: 'sales', labelKey: 'nav.salesGroup' },
+  work: { key: 'work', labelKey: 'nav.workGroup' },
   finance: { key: 'finance', labelKey: 'receivables.nav.group' },
   staff: { key: 'staff', labelKey: 'nav.staff' },
 } as const satisfies Record<string, MenuGroup>;
@@ -186,6 +187,28 @@ const PAGES = [
     hideInMenu: true,
     allowed: (me) => can(me, 'contracts:read'),
     ...lazyPart(() => import('../features/contracts/OrderPage').then((m) => m.OrderPage)),
+  },
+  {
+    path: '/work-orders',
+    group: 'work',
+    labelKey: 'workOrder.nav',
+    allowed: (me) => can(me, 'engagements:read'),
+    ...lazyPart(() => import('../features/engagements/WorkOrdersPage').then((m) => m.WorkOrdersPage)),
+  },
+  {
+    path: '/engagements',
+    group: 'work',
+    labelKey: 'engagement.nav',
+    allowed: (me) => can(me, 'engagements:read'),
+    ...lazyPart(() => import('../features/engagements/EngagementsPage').then((m) => m.EngagementsPage)),
+  },
+  {
+    path: '/engagements/:id',
+    group: 'work',
+    labelKey: 'engagement.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'engagements:read'),
+    ...lazyPart(() => import('../features/engagements/EngagementPage').then((m) => m.EngagementPage)),
   },
   {
     path: '/sales/assignment-rules',

@@ -19,6 +19,7 @@ import { CONTRACT_INVALIDATES, MoneyCell, OrderNumber, OrderStatusTag } from './
 import { PaymentTermsTable } from './PaymentTermsTable';
 import { CompleteOrderModal, ReasonModal } from './ReasonModal';
 import { ConfirmOrderModal } from './TermsModal';
+import { OrderEngagementsCard } from '../engagements/OrderEngagementsCard';
 
 /** 销售订单: its lines, its terms (its contract's, or its own without one), confirm / 结项 / cancel. */
 export function OrderPage() {
@@ -214,6 +215,9 @@ export function OrderPage() {
               <EmptyState title={t('contract.termsNone')} />
             )}
           </Card>
+        </Col>
+        <Col xs={24}>
+          <OrderEngagementsCard order={o} />
         </Col>
       </Row>
       {mayConfirm && !o.contractId && (
