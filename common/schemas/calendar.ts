@@ -34,7 +34,19 @@ export type CalendarQuery = z.infer<typeof CalendarQuery>;
  * The activities placed in the range, by the time they are placed at: planned ones at their due
  * time, done ones when they were done (cancelled ones are not on the calendar).
  */
-export const CalendarItems = z.object({ items: z.array(Activity) });
+/** A work order 工单 on the calendar: all day on its due date (mine: given to me; team: of the engagements I see). */
+export const CalendarWorkOrder = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  dueOn: z.string(),
+  status: z.enum(['todo', 'in-progress', 'done']),
+  engagementId: z.uuid(),
+  engagementTitle: z.string(),
+  assigneeName: z.string().nullable(),
+});
+export type CalendarWorkOrder = z.infer<typeof CalendarWorkOrder>;
+
+export const CalendarItems = z.object({ items: z.array(Activity), workOrders: z.array(CalendarWorkOrder) });
 export type CalendarItems = z.infer<typeof CalendarItems>;
 
 /** My iCalendar feed's secret address (shown once: only its hash is kept). */

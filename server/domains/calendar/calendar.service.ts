@@ -11,7 +11,10 @@ import { present as presentActivity, selectActivities } from '../activities/acti
 import { activities, activityAssignees } from '../activities/activities.tables';
 import { recordAudit } from '../audit/audit.service';
 import { userPreferences } from '../notifications/notifications.tables';
+import { visibleEngagements } from '../engagements/engagements.policy';
+import { engagements, engagementTasks } from '../engagements/engagements.tables';
 import { users } from '../staff/staff.tables';
+import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 
 /*
  * The calendar 日历: activities placed on a time line (planned ones at their due time, done ones
@@ -54,7 +57,41 @@ export async function findCalendar(ctx: Ctx, query: CalendarQuery): Promise<Cale
   const rows = await selectActivities(ctx.db)
     .where(and(who, placedIn(new Date(query.from), new Date(query.to))))
     .orderBy(asc(placedAt), asc(activities.id));
-  return { items: rows.map(presentActivity) };
+  return { items: rows.map(presentActivity), workOrders: await workOrdersIn(ctx, query) };
+}
+
+/**
+ * Work orders due in the range's days (the firm's calendar days from `from` up to the day holding `to`, exclusive):
+ * mine — given to me, whatever engagement —; team — every assigned one of the engagements I may see. Not those of a
+ * cancelled engagement.
+ */
+async function workOrdersIn(ctx: Ctx, query: CalendarQuery) {
+  const from = localDate(new Date(query.from), FIRM_TIME_ZONE);
+  const to = localDate(new Date(Date.parse(query.to) - 1), FIRM_TIME_ZONE);
+  const who = query.scope === 'mine' ? eq(engagementTasks.assigneeId, ctx.actor.id) : visibleEngagements(ctx.actor);
+  const rows = await ctx.db
+    .select({
+      id: engagementTasks.id,
+      title: engagementTasks.title,
+      dueOn: engagementTasks.dueOn,
+      status: engagementTasks.status,
+      engagementId: engagements.id,
+      engagementTitle: engagements.title,
+      assigneeName: users.displayName,
+    })
+    .from(engagementTasks)
+    .innerJoin(engagements, eq(engagements.id, engagementTasks.engagementId))
+    .innerJoin(users, eq(users.id, engagementTasks.assigneeId))
+    .where(
+      and(
+        who,
+        sql`${engagements.status} <> 'cancelled'`,
+        gte(engagementTasks.dueOn, from),
+        sql`${engagementTasks.dueOn} <= ${to}`,
+      ),
+    )
+    .orderBy(asc(engagementTasks.dueOn), asc(engagementTasks.id));
+  return rows.map((r) => ({ ...r, dueOn: r.dueOn! }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { LeftOutlined, LinkOutlined, RightOutlined } from '@ant-design/icons';
+import { LeftOutlined, LinkOutlined, ProfileOutlined, RightOutlined } from '@ant-design/icons';
 import type {
   DatesSetArg,
   DayHeaderContentArg,
@@ -15,9 +15,9 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { App, Button, Card, Drawer, Flex, Segmented, Space, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
-import { CALENDAR_SCOPES, type CalendarScope } from '../../../common/schemas/calendar';
+import { CALENDAR_SCOPES, type CalendarScope, type CalendarWorkOrder } from '../../../common/schemas/calendar';
 import { useWrite } from '../../api/queries';
 import { activitiesApi, remindersApi, todayApi } from '../../api/resources';
 import { ApiError } from '../../api/client';
@@ -104,6 +104,8 @@ export function CalendarPage() {
     placeholderData: keepPreviousData,
   });
   const items = useMemo(() => calendar.data?.items ?? [], [calendar.data]);
+  const workOrders = useMemo(() => calendar.data?.workOrders ?? [], [calendar.data]);
+  const navigate = useNavigate();
   const selected = items.find((a) => a.id === selectedId) ?? null;
 
   const reschedule = useWrite(
@@ -113,29 +115,46 @@ export function CalendarPage() {
 
   const events = useMemo<EventInput[]>(
     () =>
-      items.flatMap((a) => {
-        const at = placedAt(a);
-        if (!at) return [];
-        const start = new Date(at);
-        const colors = palette(a.category);
-        const done = a.status !== 'planned';
-        return [
-          {
-            id: a.id,
-            title: a.subject,
-            start,
-            end: new Date(start.getTime() + durationMinutes(a.category) * 60_000),
-            startEditable: a.status === 'planned',
+      items
+        .flatMap((a): EventInput[] => {
+          const at = placedAt(a);
+          if (!at) return [];
+          const start = new Date(at);
+          const colors = palette(a.category);
+          const done = a.status !== 'planned';
+          return [
+            {
+              id: a.id,
+              title: a.subject,
+              start,
+              end: new Date(start.getTime() + durationMinutes(a.category) * 60_000),
+              startEditable: a.status === 'planned',
+              durationEditable: false,
+              backgroundColor: done ? 'var(--gd-cal-done-bg)' : colors.background,
+              borderColor: colors.accent,
+              textColor: done ? 'var(--gd-cal-done-text)' : colors.text,
+              classNames: ['gd-cal-event', done ? 'gd-cal-done' : isOverdue(a) ? 'gd-cal-overdue' : 'gd-cal-planned'],
+              extendedProps: { activity: a },
+            },
+          ];
+        })
+        .concat(
+          // Work orders 工单: all day on their due date; opening one opens its engagement.
+          workOrders.map((w): EventInput => ({
+            id: `work-order-${w.id}`,
+            title: w.title,
+            start: w.dueOn,
+            allDay: true,
+            startEditable: false,
             durationEditable: false,
-            backgroundColor: done ? 'var(--gd-cal-done-bg)' : colors.background,
-            borderColor: colors.accent,
-            textColor: done ? 'var(--gd-cal-done-text)' : colors.text,
-            classNames: ['gd-cal-event', done ? 'gd-cal-done' : isOverdue(a) ? 'gd-cal-overdue' : 'gd-cal-planned'],
-            extendedProps: { activity: a },
-          },
-        ];
-      }),
-    [items, palette],
+            backgroundColor: w.status === 'done' ? 'var(--gd-cal-done-bg)' : 'var(--ant-color-warning-bg, #fffbe6)',
+            borderColor: 'var(--ant-color-warning, #faad14)',
+            textColor: w.status === 'done' ? 'var(--gd-cal-done-text)' : 'inherit',
+            classNames: ['gd-cal-event', w.status === 'done' ? 'gd-cal-done' : 'gd-cal-planned'],
+            extendedProps: { workOrder: w },
+          })),
+        ),
+    [items, workOrders, palette],
   );
 
   const onDatesSet = useCallback(
@@ -165,13 +184,41 @@ export function CalendarPage() {
     [reschedule, message, t, locale],
   );
 
-  const onClick = useCallback((info: EventClickArg) => {
-    info.jsEvent.preventDefault();
-    setSelectedId(info.event.id);
-  }, []);
+  const onClick = useCallback(
+    (info: EventClickArg) => {
+      info.jsEvent.preventDefault();
+      const workOrder = info.event.extendedProps.workOrder as CalendarWorkOrder | undefined;
+      if (workOrder) void navigate(`/engagements/${workOrder.engagementId}`);
+      else setSelectedId(info.event.id);
+    },
+    [navigate],
+  );
 
   const renderEvent = useCallback(
     (arg: EventContentArg) => {
+      const workOrder = arg.event.extendedProps.workOrder as CalendarWorkOrder | undefined;
+      if (workOrder) {
+        const who = scope === 'team' ? workOrder.assigneeName : null;
+        return (
+          <div
+            className="gd-cal-inner"
+            title={[`${t('calendar.workOrder')} · ${workOrder.title}`, who, workOrder.engagementTitle]
+              .filter(Boolean)
+              .join('\n')}
+            data-testid="calendar-work-order"
+            data-status={workOrder.status}
+            data-id={workOrder.id}
+          >
+            <div className="gd-cal-line">
+              <span className="gd-cal-icon">
+                <ProfileOutlined />
+              </span>
+              {who && <span className="gd-cal-owner">{who}</span>}
+              <span className="gd-cal-subject">{workOrder.title}</span>
+            </div>
+          </div>
+        );
+      }
       const a = arg.event.extendedProps.activity as Activity;
       const inGrid = arg.view.type !== VIEWS.month;
       const tall = inGrid && (arg.event.end?.getTime() ?? 0) - (arg.event.start?.getTime() ?? 0) >= 60 * 60_000;
@@ -207,7 +254,7 @@ export function CalendarPage() {
         </div>
       );
     },
-    [scope, categoryName, palette],
+    [scope, categoryName, palette, t],
   );
 
   /** Week and day columns: "周一 11/23" / "Mon 11/23"; the month keeps FullCalendar's weekday names. */
@@ -347,7 +394,7 @@ export function CalendarPage() {
               editable={false}
               eventDurationEditable={false}
               snapDuration="00:15:00"
-              allDaySlot={false}
+              allDaySlot={workOrders.length > 0}
               scrollTime="08:00:00"
               nowIndicator
               navLinks

@@ -3,6 +3,7 @@
  * (the typecheck fails otherwise). web/i18n/messages.ts merges every feature's strings into one dictionary.
  */
 export const zhCN = {
+  'calendar.workOrder': '工单',
   'calendar.title': '日程',
   'calendar.pageHint': '计划中的活动显示在到期时间，已完成的显示在完成时间（灰色、划线）；拖动计划中的活动即可改期。',
   'calendar.scope.mine': '我的',
@@ -45,6 +46,7 @@ export const zhCN = {
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
+  'calendar.workOrder': 'Work order',
   'calendar.title': 'Calendar',
   'calendar.pageHint':
     'Planned activities are shown at their due time, done ones when they were done (grey, struck through); drag a planned activity to reschedule it.',
