@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTemplate } from './domains/engagements/fixtures';
 import { buildBusinessLine, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
 
 /**
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
- * quotes, milestones, tasks, acceptance), activity, contract or order answers an invisible existing id exactly as it
- * answers a random one — status, code, message and details.
+ * quotes, milestones, tasks, acceptance), activity, contract, order, engagement or work order (its notes and working
+ * papers) answers an invisible existing id exactly as it answers a random one — status, code, message and details.
  */
 
 let t: TestApp;
@@ -29,7 +30,9 @@ type Kind =
   | 'milestone'
   | 'task'
   | 'contract'
-  | 'order';
+  | 'order'
+  | 'engagement'
+  | 'engagementTask';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
@@ -45,6 +48,8 @@ const RECORD_OF: Record<string, Kind> = {
   activities: 'activity',
   contracts: 'contract',
   orders: 'order',
+  engagements: 'engagement',
+  'engagement-tasks': 'engagementTask',
 };
 const CHILD_OF: Record<string, Kind> = { fileId: 'file', quoteId: 'quote', milestoneId: 'milestone', taskId: 'task' };
 
@@ -122,7 +127,22 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/orders/{id}/confirm': () => ({}),
   'POST /api/v1/orders/{id}/complete': () => ({}),
   'POST /api/v1/orders/{id}/cancel': () => ({ reason: '客户取消' }),
+  'GET /api/v1/engagements/{id}': null,
+  'PATCH /api/v1/engagements/{id}': () => ({ title: '年报审计' }),
+  'POST /api/v1/engagements/{id}/cancel': () => ({ reason: '客户取消' }),
+  'PUT /api/v1/engagements/{id}/members': (s) => ({ members: [{ userId: s.caller.id, roles: ['manager'] }] }),
+  'GET /api/v1/engagements/{id}/staffing': null,
+  'POST /api/v1/engagements/{id}/tasks': (s) => ({ phaseId: s.lineId, title: '存货监盘' }),
+  'PATCH /api/v1/engagement-tasks/{id}': () => ({ title: '存货监盘' }),
+  'POST /api/v1/engagement-tasks/{id}/status': () => ({ status: 'done' }),
+  'GET /api/v1/engagement-tasks/{id}/notes': null,
+  'POST /api/v1/engagement-tasks/{id}/notes': () => ({ body: '已完成' }),
+  'POST /api/v1/engagement-tasks/{id}/files': 'file',
+  'GET /api/v1/engagement-tasks/{id}/files/{fileId}': null,
 };
+
+/** The query string an action needs to get past validation. */
+const QUERIES: Record<string, string> = { 'GET /api/v1/engagements/{id}/staffing': '?role=assistant' };
 
 /** Records named in a body or a filter rather than in the path. */
 const REFERENCES: {
@@ -234,6 +254,23 @@ const REFERENCES: {
   },
   { name: 'contracts of the customer', method: 'GET', url: (_, x) => `/api/v1/contracts?customerId=${x.customer}` },
   { name: 'orders of the contract', method: 'GET', url: (_, x) => `/api/v1/orders?contractId=${x.contract}` },
+  {
+    name: 'an engagement from the order',
+    method: 'POST',
+    url: () => '/api/v1/engagements',
+    body: (s, x) => ({ orderId: x.order, leadId: s.caller.id }),
+  },
+  {
+    name: 'engagements of the customer',
+    method: 'GET',
+    url: (_, x) => `/api/v1/engagements?customerId=${x.customer}`,
+  },
+  { name: 'engagements of the order', method: 'GET', url: (_, x) => `/api/v1/engagements?orderId=${x.order}` },
+  {
+    name: 'work orders of the engagement',
+    method: 'GET',
+    url: (_, x) => `/api/v1/work-orders?engagementId=${x.engagement}&status=all`,
+  },
 ];
 
 /** A multipart body with one small text file. */
@@ -274,6 +311,8 @@ const randomIds = (): Ids =>
       'task',
       'contract',
       'order',
+      'engagement',
+      'engagementTask',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -330,6 +369,11 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
   await created(s.post(`/api/v1/contracts/${contract.id}/submit`));
   await created(s.post(`/api/v1/contracts/${contract.id}/sign`, {}));
   const order = await created(s.post('/api/v1/orders', { contractId: contract.id }));
+  await created(s.post(`/api/v1/orders/${order.id}/confirm`));
+  await buildTemplate(t.database.db, lineId);
+  const { client: partner } = await signedIn(t, { roleCode: 'admin' });
+  const made = await created(partner.post('/api/v1/engagements', { orderId: order.id, leadId: user.id }));
+  const engagement = (made.items as { id: string; phases: { tasks: { id: string }[] }[] }[])[0];
   const ids = {
     contract: contract.id,
     order: order.id,
@@ -344,6 +388,8 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
     quote: quote.id,
     milestone: milestone.id,
     task: task.id,
+    engagement: engagement.id,
+    engagementTask: engagement.phases[0].tasks[0].id,
   };
   return { ids, stageId: opportunity.stageId as string };
 }
@@ -375,7 +421,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
@@ -388,8 +434,9 @@ describe('existence oracles', () => {
       for (const [key, body] of Object.entries(ACTIONS)) {
         const [method, path] = key.split(' ');
         const payload = typeof body === 'function' ? body(s) : body;
-        const invisible = await call(caller.client, method, fill(path, hidden), payload);
-        const random = await call(caller.client, method, fill(path, randomIds()), payload);
+        const query = QUERIES[key] ?? '';
+        const invisible = await call(caller.client, method, fill(path, hidden) + query, payload);
+        const random = await call(caller.client, method, fill(path, randomIds()) + query, payload);
         expect(answerOf(invisible), `${caller.name}: ${key}`).toEqual(answerOf(random));
         // Refused for the record (404) or for the caller's role (403, the same for any id) — never a hint.
         expect([403, 404], `${caller.name}: ${key}`).toContain(invisible.status);
@@ -400,7 +447,7 @@ describe('existence oracles', () => {
             fill(path, {
               ...randomIds(),
               ...{ [RECORD_OF[path.split('/')[3]]]: hidden[RECORD_OF[path.split('/')[3]]] },
-            }),
+            }) + query,
             payload,
           );
           expect(answerOf(childless), `${caller.name}: ${key} (random child)`).toEqual(answerOf(random));

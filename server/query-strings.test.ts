@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
+import { buildTemplate } from './domains/engagements/fixtures';
 import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
@@ -272,6 +273,14 @@ describe('q', () => {
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     const order = await client.post('/api/v1/orders', { contractId: contract.body.id });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
+    // An engagement from the confirmed order, and a work order of it assigned to the caller.
+    expect((await client.post(`/api/v1/orders/${order.body.id}/confirm`)).status).toBe(200);
+    await buildTemplate(db, line.id);
+    const engagement = await client.post('/api/v1/engagements', { orderId: order.body.id, leadId: client.me!.user.id });
+    expect(engagement.status, JSON.stringify(engagement.body)).toBe(201);
+    const task = engagement.body.items[0].phases[0].tasks[0];
+    const assigned = await client.patch(`/api/v1/engagement-tasks/${task.id}`, { assigneeId: client.me!.user.id });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
     const money = [
       await client.post('/api/v1/receipts', {
         contractId: contract.body.id,
@@ -330,6 +339,8 @@ describe('q', () => {
           'receivables/terms',
           'contracts',
           'orders',
+          'engagements',
+          'work-orders',
         ].map((s) => `/api/v1/${s}`),
       ),
     );

@@ -205,6 +205,8 @@ export const enUS: Record<MessageKey, string> = {
   'notification.payment-overdue':
     'Payment overdue: {customer} “{subject}” term {position}, due on {dueOn}, ¥{outstanding} outstanding',
   'notification.mail-failed': 'An e-mail could not be sent: {subject}',
+  'notification.engagement-lead': 'You lead a new engagement: {title}',
+  'notification.engagement-member': 'You were added to the engagement team: {title}',
   'error.NUMBER_SERIES_MISSING':
     'No number series is set up for {kind}: ask an administrator to add one under Number series',
   'error.NUMBER_TAKEN':
@@ -339,6 +341,11 @@ export const enUS: Record<MessageKey, string> = {
   'validation.templateOtherLine': 'The template is for another business line',
   'validation.orderLineUnknown': 'The order has no such line',
   'validation.dueBeforeStart': 'The due date cannot be before the start',
+  'validation.engagementLeadScope': 'The project lead must be you or someone in a department you manage',
+  'validation.engagementLeadDepartment': 'The project lead must belong to a department (the engagement belongs to it)',
+  'validation.memberInactive': 'Choose an active colleague',
+  'validation.memberHasOpenTasks':
+    '{name} still has open work orders here; reassign them before removing them from the team',
   'engagementStatus.in-progress': 'in progress',
   'engagementStatus.in-review': 'in review',
   'engagementStatus.reported': 'reported',

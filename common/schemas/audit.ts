@@ -43,6 +43,9 @@ export const AUDIT_ENTITY_TYPES = [
   'payment-term',
   'receipt',
   'invoice',
+  'engagement',
+  'engagement-task',
+  'engagement-task-note',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -18,6 +18,8 @@ export const NOTIFICATION_KINDS = [
   'approval-overdue',
   'payment-due',
   'payment-overdue',
+  'engagement-lead',
+  'engagement-member',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

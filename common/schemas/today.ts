@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Activity } from './activities';
 import { DateOnly, Id, Timestamp } from './common';
 import { TERM_KINDS } from './contracts';
+import { WorkOrder } from './engagements';
 import { TASK_STATUSES } from './opportunities';
 import { Reminder, TimeZone } from './reminders';
 import { Suggestion } from './suggestions';
@@ -90,6 +91,11 @@ export const Today = z.object({
   newLeads: z.array(NewLead),
   /** Open tasks of projects (opportunities run as projects) assigned to me, earliest due first. */
   projectTasks: z.array(MyProjectTask),
+  /**
+   * My open work orders 工单 (engagement tasks assigned to me) due within WORK_ORDERS_DUE_DAYS or overdue, earliest
+   * due first (empty without engagements:read).
+   */
+  workOrders: z.array(WorkOrder),
   /** Payments my customers owe on my contracts and orders that are due (empty without receivables:read). */
   paymentsDue: z.array(PaymentDue),
   /** For those who hand leads out (leads:assign): leads waiting in the queues they work. */
@@ -99,5 +105,7 @@ export type Today = z.infer<typeof Today>;
 
 /** Audits (and other recurring services) count as "due soon" this many days ahead. */
 export const SERVICES_DUE_DAYS = 30;
+/** Work orders count as "due soon" this many days ahead. */
+export const WORK_ORDERS_DUE_DAYS = 7;
 /** Each section shows at most this many (the lists behind them have the rest). */
 export const TODAY_SECTION_LIMIT = 50;

@@ -1,7 +1,13 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { RECEIVABLE_CONTRACT_STATUSES, RECEIVABLE_ORDER_STATUSES } from '../../../common/schemas/receivables';
-import { SERVICES_DUE_DAYS, TODAY_SECTION_LIMIT, type Today, type TodayQuery } from '../../../common/schemas/today';
+import {
+  SERVICES_DUE_DAYS,
+  TODAY_SECTION_LIMIT,
+  WORK_ORDERS_DUE_DAYS,
+  type Today,
+  type TodayQuery,
+} from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
 import { fixedLimit, preparedOnce, type Db } from '../../db/client';
 import { outer } from '../../lib/listing';
@@ -10,6 +16,8 @@ import { activities, activityAssignees } from '../activities/activities.tables';
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
 import { present as presentActivity } from '../activities/activities.service';
 import { contacts, customerServices, customers } from '../customers/customers.tables';
+import { engagementTasks } from '../engagements/engagements.tables';
+import { openWorkOrder, presentWorkOrder, selectWorkOrders } from '../engagements/tasks.service';
 import { leads } from '../leads/leads.tables';
 import { preferencesOf } from '../notifications/notifications.service';
 import { findMyReminders } from '../reminders/reminders.service';
@@ -26,8 +34,9 @@ const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
  * Today 今日: my planned work that is overdue or due today (as owner or assignee), reminders
  * that went off, my customers due for a call (next contact date today or earlier), those going
  * quiet (with the drafted follow-up), their recurring services (audits …) due within
- * SERVICES_DUE_DAYS, new leads given to me (with leads:read), my open project tasks and the payments due on my
- * contracts and orders (with receivables:read) — "today" in my time zone.
+ * SERVICES_DUE_DAYS, new leads given to me (with leads:read), my open project tasks, my work orders due within
+ * WORK_ORDERS_DUE_DAYS (with engagements:read) and the payments due on my contracts and orders (with
+ * receivables:read) — "today" in my time zone.
  */
 export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
@@ -39,7 +48,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // Every statement is built once (per reader where it embeds their visibility) and prepared: the page is
   // opened all day long, and planning these joins cost more than running them.
   const key = actorKey(ctx.actor);
-  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments] =
+  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
     await Promise.all([
       preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
       preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
@@ -61,6 +70,12 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
       can(ctx.actor, 'receivables:read')
         ? preparedOnce(db, 'today-payments', () => paymentsDue(db)).execute({ me, date })
         : Promise.resolve([]),
+      can(ctx.actor, 'engagements:read')
+        ? preparedOnce(db, 'today-work-orders', () => workOrdersDue(db)).execute({
+            me,
+            until: addDays(date, WORK_ORDERS_DUE_DAYS),
+          })
+        : Promise.resolve([]),
     ]);
   return {
     date,
@@ -78,6 +93,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     newLeads: newLeads.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
     queuedLeads: queued.map((l) => ({ ...l, assignedAt: l.assignedAt?.toISOString() ?? null })),
     projectTasks: projectWork,
+    workOrders: work.map(presentWorkOrder),
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
   };
 }
@@ -243,6 +259,24 @@ function myProjectTasks(ctx: Ctx) {
       and(eq(projectTasks.assigneeId, ctx.actor.id), ne(projectTasks.status, 'done'), ne(opportunities.status, 'lost')),
     )
     .orderBy(sql`${projectTasks.dueOn} asc nulls last`, asc(projectTasks.createdAt), asc(projectTasks.id))
+    .limit(LIMIT)
+    .prepare(''); // named by preparedOnce
+}
+
+/**
+ * My open work orders 工单 due by `until` (overdue ones included), earliest due first: assigned to me, whether or
+ * not I may open the engagement (its title and customer are all the card shows of it).
+ */
+function workOrdersDue(db: Db) {
+  return selectWorkOrders(db)
+    .where(
+      and(
+        eq(engagementTasks.assigneeId, sql.placeholder('me')),
+        lte(engagementTasks.dueOn, sql.placeholder('until')),
+        openWorkOrder(),
+      ),
+    )
+    .orderBy(asc(engagementTasks.dueOn), asc(engagementTasks.id))
     .limit(LIMIT)
     .prepare(''); // named by preparedOnce
 }

@@ -89,6 +89,9 @@ export const zhCN = {
   'audit.entity.payment-term': '付款条件',
   'audit.entity.receipt': '到款',
   'audit.entity.invoice': '发票',
+  'audit.entity.engagement': '业务项目',
+  'audit.entity.engagement-task': '工单',
+  'audit.entity.engagement-task-note': '工单备注与底稿',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -179,4 +182,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.payment-term': 'Payment term',
   'audit.entity.receipt': 'Receipt',
   'audit.entity.invoice': 'Invoice',
+  'audit.entity.engagement': 'Engagement',
+  'audit.entity.engagement-task': 'Work order',
+  'audit.entity.engagement-task-note': 'Work order note or working paper',
 };
