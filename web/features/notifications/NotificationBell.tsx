@@ -31,6 +31,8 @@ function targetOf(n: Notification): string | null {
       return `/contracts/${n.entityId}`;
     case 'order':
       return `/orders/${n.entityId}`;
+    case 'engagement':
+      return `/engagements/${n.entityId}`;
     default:
       return null;
   }

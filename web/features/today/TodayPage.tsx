@@ -8,6 +8,7 @@ import {
   MailOutlined,
   MoneyCollectOutlined,
   PhoneOutlined,
+  ProfileOutlined,
   UserAddOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
@@ -54,6 +55,7 @@ import { formatDate, formatDateTime, hourInFirmZone } from '../../components/for
 import { formatMoney } from '../../components/money';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
+import { WorkOrderList } from '../engagements/WorkOrderList';
 
 // The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
 // not with the page.
@@ -567,6 +569,17 @@ export function TodayPage() {
                 testId="today-project-tasks"
               >
                 <ProjectTasks items={d.projectTasks} today={d.date} />
+              </Section>
+            )}
+            {d.workOrders.length > 0 && (
+              <Section
+                title={t('today.workOrders')}
+                count={d.workOrders.length}
+                icon={<ProfileOutlined />}
+                empty={t('today.noTasks')}
+                testId="today-work-orders"
+              >
+                <WorkOrderList items={d.workOrders} today={d.date} />
               </Section>
             )}
             {d.paymentsDue.length > 0 && (
