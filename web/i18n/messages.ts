@@ -22,6 +22,7 @@ import * as approvals from '../features/approvals/messages';
 import * as receivables from '../features/receivables/messages';
 import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
+import * as engagementTemplates from '../features/engagement-templates/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -52,6 +53,7 @@ export const messageParts = {
   receivables,
   contractTemplates,
   contracts,
+  engagementTemplates,
 };
 
 /**
@@ -85,6 +87,7 @@ export const zhCN = {
   ...receivables.zhCN,
   ...contractTemplates.zhCN,
   ...contracts.zhCN,
+  ...engagementTemplates.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -113,4 +116,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...receivables.enUS,
   ...contractTemplates.enUS,
   ...contracts.enUS,
+  ...engagementTemplates.enUS,
 };
