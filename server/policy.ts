@@ -43,6 +43,14 @@ export function requirePermission(permission: Permission, atLeast: Scope = 'own'
   };
 }
 
+/** As requirePermission, for a route open to holders of any of several permissions (403 without all of them). */
+export function requireAnyPermission(...permissions: Permission[]): preValidationHookHandler {
+  return async (request) => {
+    if (!request.actor) throw new AppError('UNAUTHENTICATED');
+    if (!permissions.some((permission) => can(request.actor!, permission))) throw new AppError('FORBIDDEN');
+  };
+}
+
 /** Ids of a department (given by its path) and all departments below it, as a subquery. */
 export function departmentSubtree(path: string) {
   return sql`(SELECT ${departments.id} FROM ${departments} WHERE ${like(departments.path, `${path}%`)})`;

@@ -339,6 +339,8 @@ export const enUS: Record<MessageKey, string> = {
   'validation.notEngagementMember': 'This person is not on the team; add them under staffing first',
   'validation.engagementLead': 'The project lead must be on the team',
   'validation.templateOtherLine': 'The template is for another business line',
+  'validation.phaseKindOnce': 'There can be only one review, one report and one archive phase',
+  'validation.archiveLast': 'Archiving must be the last phase',
   'validation.orderLineUnknown': 'The order has no such line',
   'validation.dueBeforeStart': 'The due date cannot be before the start',
   'validation.engagementLeadScope': 'The project lead must be you or someone in a department you manage',

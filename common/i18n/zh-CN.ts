@@ -312,6 +312,8 @@ export const zhCN = {
   'validation.notEngagementMember': '此人不在项目组中，请先在人员安排中加入',
   'validation.engagementLead': '项目负责人须在项目组中',
   'validation.templateOtherLine': '所选模板属于其他业务类型',
+  'validation.phaseKindOnce': '复核、出具报告和归档阶段各只能有一个',
+  'validation.archiveLast': '归档须是最后一个阶段',
   'validation.orderLineUnknown': '订单中没有这条明细',
   'validation.dueBeforeStart': '截止日期不能早于开始日期',
   'validation.engagementLeadScope': '项目负责人须是您本人，或您所管理部门的人员',

@@ -38,6 +38,7 @@ export const AUDIT_ENTITY_TYPES = [
   'workflow-delegation',
   'number-series',
   'contract-template',
+  'engagement-template',
   'contract',
   'order',
   'payment-term',

@@ -6,6 +6,7 @@ import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoContractTemplates } from './demo-contracts';
+import { seedEngagementTemplates } from './demo-engagements';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
@@ -439,6 +440,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoApprovals({ db: t, jobs });
     // Templates first: contracts record the version they are made from.
     await seedDemoContractTemplates({ db: t, jobs });
+    // Engagement templates before any engagement is made from an order.
+    await seedEngagementTemplates({ db: t, jobs });
     await seedDemoRevenue({ db: t, jobs });
   });
 }

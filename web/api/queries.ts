@@ -1,7 +1,18 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Page } from '../../common/schemas/common';
 import type { QueryParams } from './client';
-import { branchesApi, businessLinesApi, departmentsApi, fetchAll, regionsApi, rolesApi, usersApi } from './resources';
+import type { EngagementTemplateInput } from '../../common/schemas/engagements';
+import {
+  branchesApi,
+  businessLinesApi,
+  departmentsApi,
+  engagementTemplatesApi,
+  fetchAll,
+  regionsApi,
+  rolesApi,
+  usersApi,
+  type EngagementTemplateListParams,
+} from './resources';
 
 type Listable<T, P> = { path: string; list: (params: P) => Promise<Page<T>> };
 
@@ -43,3 +54,18 @@ export function useWrite<V, R>(fn: (variables: V) => Promise<R>, invalidates: st
     onSuccess: () => Promise.all(invalidates.map((path) => queryClient.invalidateQueries({ queryKey: [path] }))),
   });
 }
+
+// —— engagement templates 业务模板 ——
+/** A page of engagement templates (the administrators' list). */
+export const useEngagementTemplatePage = (params: EngagementTemplateListParams) =>
+  usePage(engagementTemplatesApi, params);
+/** A business line's active templates, first by name (the default), for choosing one when making an engagement. */
+export const useActiveEngagementTemplates = (businessLineId: string | undefined) =>
+  useAll(engagementTemplatesApi, { businessLineId, active: 'true', sort: 'name' }, Boolean(businessLineId));
+/** Creates a template (id undefined) or replaces one as a whole. */
+export const useSaveEngagementTemplate = (id: string | undefined) =>
+  useWrite(
+    (body: EngagementTemplateInput) =>
+      id ? engagementTemplatesApi.replace(id, body) : engagementTemplatesApi.create(body),
+    [engagementTemplatesApi.path],
+  );

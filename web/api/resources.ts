@@ -180,6 +180,11 @@ import type {
   TemplateFieldInfo,
 } from '../../common/schemas/contract-templates';
 import type {
+  EngagementTemplate,
+  EngagementTemplateInput,
+  EngagementTemplateListQuery,
+} from '../../common/schemas/engagements';
+import type {
   Contract,
   ContractCreate,
   ContractListQuery,
@@ -631,6 +636,19 @@ export const contractTemplatesApi = {
     }),
   fileUrl: (id: string, version: number) => `/api/v1/contract-templates/${id}/versions/${version}/file`,
   previewUrl: (id: string, version: number) => `/api/v1/contract-templates/${id}/versions/${version}/preview`,
+};
+export type EngagementTemplateListParams = ListParams<typeof EngagementTemplateListQuery>;
+/** Engagement templates 业务模板 (engagements:configure; the list and one template also with engagements:write). */
+export const engagementTemplatesApi = {
+  path: '/api/v1/engagement-templates',
+  list: (params: EngagementTemplateListParams = {}) =>
+    api<Page<EngagementTemplate>>('/api/v1/engagement-templates', { query: params }),
+  get: (id: string) => api<EngagementTemplate>(`/api/v1/engagement-templates/${id}`),
+  create: (body: EngagementTemplateInput) =>
+    api<EngagementTemplate>('/api/v1/engagement-templates', { method: 'POST', body }),
+  /** Replaces the whole template (engagements made from it keep their phases). */
+  replace: (id: string, body: EngagementTemplateInput) =>
+    api<EngagementTemplate>(`/api/v1/engagement-templates/${id}`, { method: 'PUT', body }),
 };
 /** My standing delegations 审批委托. */
 export const delegationsApi = {

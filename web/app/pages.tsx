@@ -317,6 +317,14 @@ const PAGES = [
     ),
   },
   {
+    path: '/settings/engagement-templates',
+    labelKey: 'engagementTemplate.nav',
+    allowed: (me) => can(me, 'engagements:configure'),
+    ...lazyPart(() =>
+      import('../features/engagement-templates/EngagementTemplatesPage').then((m) => m.EngagementTemplatesPage),
+    ),
+  },
+  {
     path: '/settings/number-series',
     labelKey: 'series.nav',
     allowed: (me) => can(me, 'contracts:configure'),

@@ -23,6 +23,7 @@ import * as receivables from '../features/receivables/messages';
 import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
 import * as engagements from '../features/engagements/messages';
+import * as engagementTemplates from '../features/engagement-templates/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -54,6 +55,7 @@ export const messageParts = {
   contractTemplates,
   contracts,
   engagements,
+  engagementTemplates,
 };
 
 /**
@@ -88,6 +90,7 @@ export const zhCN = {
   ...contractTemplates.zhCN,
   ...contracts.zhCN,
   ...engagements.zhCN,
+  ...engagementTemplates.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -117,4 +120,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...contractTemplates.enUS,
   ...contracts.enUS,
   ...engagements.enUS,
+  ...engagementTemplates.enUS,
 };

@@ -46,6 +46,7 @@ import { notify } from '../notifications/notifications.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, departments, userBusinessLines, users } from '../staff/staff.tables';
 import { visibleEngagements, writableEngagements } from './engagements.policy';
+import { activeTemplateFor } from './templates.service';
 import {
   engagementLines,
   engagementMembers,
@@ -421,20 +422,6 @@ async function leadOf(tx: Ctx, userId: string, path = 'leadId') {
 
 type TemplateRow = typeof engagementTemplates.$inferSelect;
 
-/**
- * The business line's active template (the first by name). Private for now: templates.service.ts's
- * activeTemplateFor(db, businessLineId) does the same and replaces this once both are merged.
- */
-async function activeTemplateOf(db: Db, businessLineId: string): Promise<TemplateRow | undefined> {
-  const [template] = await db
-    .select()
-    .from(engagementTemplates)
-    .where(and(eq(engagementTemplates.businessLineId, businessLineId), eq(engagementTemplates.active, true)))
-    .orderBy(asc(engagementTemplates.name), asc(engagementTemplates.id))
-    .limit(1);
-  return template;
-}
-
 type PlannedTask = { title: string; role: EngagementRole; plannedHours: string | null };
 type PlannedPhase = Omit<TemplatePhase, 'tasks'> & {
   startsOn: string;
@@ -561,7 +548,7 @@ async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>
       continue;
     }
     if (!activeByLine.has(line.businessLineId))
-      activeByLine.set(line.businessLineId, await activeTemplateOf(tx.db, line.businessLineId));
+      activeByLine.set(line.businessLineId, (await activeTemplateFor(tx.db, line.businessLineId)) ?? undefined);
     const template = activeByLine.get(line.businessLineId);
     if (!template) throw new AppError('ENGAGEMENT_TEMPLATE_REQUIRED', { line: line.businessLineName });
     templates.push(template);
