@@ -1,6 +1,9 @@
-import { eq, inArray } from 'drizzle-orm';
-import { EngagementTemplateInput, type TemplatePhaseInput } from '../../common/schemas/engagements';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { EngagementCreate, EngagementTemplateInput, type TemplatePhaseInput } from '../../common/schemas/engagements';
 import type { Ctx, JobsTx } from '../context';
+import { orders } from '../domains/contracts/contracts.tables';
+import { createEngagements, setMembers } from '../domains/engagements/engagements.service';
+import { setTaskStatus, updateTask } from '../domains/engagements/tasks.service';
 import { createTemplate } from '../domains/engagements/templates.service';
 import { loadActor } from '../domains/staff/actors';
 import { businessLines, users } from '../domains/staff/staff.tables';
@@ -371,5 +374,74 @@ export async function seedEngagementTemplates(tx: JobsTx): Promise<void> {
     const businessLineId = lineIds.get(code);
     // Read as the API reads a request (defaults filled, hours checked).
     if (businessLineId) await createTemplate(ctx, EngagementTemplateInput.parse({ ...template, businessLineId }));
+  }
+}
+
+const DAY_MS = 24 * 3600_000;
+const dayFromNow = (n: number) => new Date(Date.now() + n * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The demo's engagement 业务项目: sales1's confirmed audit order, made into an engagement by `manager` (王建国) and
+ * led by 周杰 (a practising CPA of 审计一部), with 吴芳 as assistant; its first phase done, the second under way —
+ * so the 项目人员 see their work orders 工单 on Today. After seedDemoRevenue (the order) and the templates.
+ */
+export async function seedDemoEngagements(tx: JobsTx): Promise<void> {
+  const people = new Map(
+    (
+      await tx.db
+        .select({ id: users.id, username: users.username })
+        .from(users)
+        .where(inArray(users.username, ['manager', 'zhoujie', 'wufang']))
+    ).map((u) => [u.username, u.id]),
+  );
+  if (people.size < 3) return;
+  const as = async (username: string): Promise<Ctx> => ({
+    ...tx,
+    actor: (await loadActor(tx.db, people.get(username)!))!,
+    requestId: 'demo',
+  });
+  const manager = await as('manager');
+  const [order] = await tx.db
+    .select({ id: orders.id })
+    .from(orders)
+    .innerJoin(users, eq(users.id, orders.ownerId))
+    .where(and(eq(orders.status, 'confirmed'), eq(users.username, 'sales1')))
+    .orderBy(asc(orders.createdAt))
+    .limit(1);
+  if (!order) return;
+  const [engagement] = (
+    await createEngagements(
+      manager,
+      EngagementCreate.parse({
+        orderId: order.id,
+        merge: true,
+        leadId: people.get('zhoujie'),
+        startsOn: dayFromNow(-9),
+      }),
+    )
+  ).items;
+  const lead = await as('zhoujie');
+  const assistant = await as('wufang');
+  await setMembers(lead, engagement.id, {
+    members: [
+      { userId: people.get('zhoujie')!, roles: ['manager', 'signing-cpa'] },
+      { userId: people.get('manager')!, roles: ['reviewer', 'signing-cpa'] },
+      { userId: people.get('wufang')!, roles: ['assistant'] },
+    ],
+  });
+  const [first, second] = engagement.phases;
+  // 业务承接: done by the lead.
+  for (const task of first.tasks) {
+    await updateTask(lead, task.id, { assigneeId: people.get('zhoujie')! });
+    await setTaskStatus(lead, task.id, 'done');
+  }
+  // 审计计划: the assistant's work orders due within the week (one started), the lead's planning after them.
+  for (const [i, task] of second.tasks.entries()) {
+    const mine = task.role === 'assistant';
+    await updateTask(lead, task.id, {
+      assigneeId: people.get(mine ? 'wufang' : 'zhoujie')!,
+      dueOn: dayFromNow(mine ? 2 + i : 5 + i),
+    });
+    if (mine && i === 0) await setTaskStatus(assistant, task.id, 'in-progress');
   }
 }

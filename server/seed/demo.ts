@@ -6,7 +6,7 @@ import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoContractTemplates } from './demo-contracts';
-import { seedEngagementTemplates } from './demo-engagements';
+import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
@@ -443,5 +443,6 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     // Engagement templates before any engagement is made from an order.
     await seedEngagementTemplates({ db: t, jobs });
     await seedDemoRevenue({ db: t, jobs });
+    await seedDemoEngagements({ db: t, jobs });
   });
 }

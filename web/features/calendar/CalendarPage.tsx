@@ -295,9 +295,11 @@ export function CalendarPage() {
   const hint =
     !range || calendar.isPending
       ? '\u00a0'
-      : items.length === 0
-        ? t(scope === 'mine' ? 'calendar.emptyMine' : 'calendar.emptyTeam')
-        : t('calendar.summary', { planned, done: items.length - planned });
+      : items.length === 0 && workOrders.length > 0
+        ? t('calendar.workOrdersOnly', { n: workOrders.length })
+        : items.length === 0
+          ? t(scope === 'mine' ? 'calendar.emptyMine' : 'calendar.emptyTeam')
+          : t('calendar.summary', { planned, done: items.length - planned });
 
   return (
     <div data-testid="calendar">
