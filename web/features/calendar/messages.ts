@@ -5,8 +5,6 @@
 export const zhCN = {
   'calendar.workOrder': '工单',
   'calendar.workOrdersOnly': '{n, plural, other {这段时间没有活动，有 # 个工单到期（显示在到期日）}}',
-  'calendar.workOrdersOnly':
-    '{n, plural, one {No activities in this period; # work order falls due (shown on its due date)} other {No activities in this period; # work orders fall due (shown on their due dates)}}',
   'calendar.title': '日程',
   'calendar.pageHint': '计划中的活动显示在到期时间，已完成的显示在完成时间（灰色、划线）；拖动计划中的活动即可改期。',
   'calendar.scope.mine': '我的',
@@ -50,6 +48,8 @@ export const zhCN = {
 
 export const enUS: Record<keyof typeof zhCN, string> = {
   'calendar.workOrder': 'Work order',
+  'calendar.workOrdersOnly':
+    '{n, plural, one {No activities in this period; # work order falls due (shown on its due date)} other {No activities in this period; # work orders fall due (shown on their due dates)}}',
   'calendar.title': 'Calendar',
   'calendar.pageHint':
     'Planned activities are shown at their due time, done ones when they were done (grey, struck through); drag a planned activity to reschedule it.',
