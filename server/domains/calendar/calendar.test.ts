@@ -3,7 +3,9 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activities } from '../activities/activities.tables';
 import { users } from '../staff/staff.tables';
-import { buildDepartment, buildOpportunity, signedIn } from '../../test/factories';
+import { buildBusinessLine, buildDepartment, buildOpportunity, signedIn } from '../../test/factories';
+import { buildOrderWithLines, buildTemplate } from '../engagements/fixtures';
+import { day } from '../receivables/fixtures';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 
 let t: TestApp;
@@ -304,5 +306,64 @@ describe('the iCalendar feed', () => {
 
     await t.database.db.update(users).set({ active: false }).where(eq(users.id, other.user.id));
     await expectGone(theirFeed);
+  });
+});
+
+describe('work orders 工单 on the calendar', () => {
+  it('puts my work orders on their due date (mine), the team’s for a reader of the engagement, none once cancelled', async () => {
+    const db = t.database.db;
+    const practice = await buildDepartment(db, { name: uniq('审计五部') });
+    const manager = await signedIn(t, { roleCode: 'manager', departmentId: practice.id });
+    const assistant = await signedIn(t, { roleCode: 'staff', departmentId: practice.id });
+    const colleague = await signedIn(t, { roleCode: 'staff', departmentId: practice.id });
+    const line = await buildBusinessLine(db, { name: uniq('审计') });
+    await buildTemplate(db, line.id);
+    const seller = await signedIn(t, { departmentId: practice.id });
+    const order = await buildOrderWithLines(
+      db,
+      [{ businessLineId: line.id, description: '年报审计', amount: '9000' }],
+      {
+        ownerId: seller.user.id,
+      },
+    );
+    const made = await manager.client.post('/api/v1/engagements', { orderId: order.id, leadId: manager.user.id });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const id = made.body.items[0].id as string;
+    const team = await manager.client.put(`/api/v1/engagements/${id}/members`, {
+      members: [
+        { userId: manager.user.id, roles: ['manager'] },
+        { userId: assistant.user.id, roles: ['assistant'] },
+      ],
+    });
+    const [task, later] = team.body.phases.flatMap((p: { tasks: { id: string }[] }) => p.tasks);
+    for (const [taskId, dueOn] of [
+      [task.id, day(3)],
+      [later.id, day(60)],
+    ])
+      expect(
+        (await manager.client.patch(`/api/v1/engagement-tasks/${taskId}`, { assigneeId: assistant.user.id, dueOn }))
+          .status,
+      ).toBe(200);
+
+    // The next fortnight, as the browser asks for it: instants with an offset.
+    const range = { from: at(-DAY), to: at(14 * DAY) };
+    const workOrders = async (client: Client, scope: string) => {
+      const res = await client.get('/api/v1/calendar', { ...range, scope });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return (res.body.workOrders as { id: string; dueOn: string; engagementId: string }[]).filter(
+        (w) => w.engagementId === id,
+      );
+    };
+    expect(await workOrders(assistant.client, 'mine')).toEqual([
+      expect.objectContaining({ id: task.id, dueOn: day(3) }),
+    ]);
+    expect(await workOrders(colleague.client, 'mine')).toEqual([]);
+    expect((await workOrders(manager.client, 'team')).map((w) => w.id)).toEqual([task.id]);
+    expect(await workOrders(manager.client, 'mine')).toEqual([]);
+
+    expect((await manager.client.post(`/api/v1/engagements/${id}/cancel`, { reason: '客户取消委托' })).status).toBe(
+      200,
+    );
+    expect(await workOrders(assistant.client, 'mine')).toEqual([]);
   });
 });
