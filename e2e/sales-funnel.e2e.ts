@@ -1,7 +1,7 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { peopleInOneBrowser } from './support/people';
-import { chooseOption, clickSettled, confirm, row, screenshot, settle } from './support/ui';
+import { chooseOption, clickSettled, confirm, fillDate, row, screenshot, settle } from './support/ui';
 
 /**
  * Issue 4's acceptance: a campaign lead in 西北 for 审计 is auto-assigned to 李明 (sales1) by the
@@ -42,14 +42,6 @@ let customerId = '';
 /** An antd InputNumber (MoneyInput) by its data-testid, wherever antd puts the attribute. */
 const numberInput = (scope: Page | Locator, id: string) =>
   scope.locator(`[data-testid="${id}"] input, input[data-testid="${id}"]`).first();
-
-/** Fills an antd DatePicker by typing the date and confirming it with Enter. */
-async function fillDate(input: Locator, isoDate: string) {
-  await input.click();
-  await input.fill(isoDate);
-  await input.press('Enter');
-  await expect.poll(() => input.inputValue()).toBe(isoDate);
-}
 
 const isCall = (method: string, path: string | RegExp) => (response: Response) =>
   response.request().method() === method &&

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const DEMO_PASSWORD = 'demo-2026';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/e2e');
@@ -132,4 +133,12 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await settle(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Fills an antd DatePicker by typing the date and confirming it with Enter. */
+export async function fillDate(input: Locator, isoDate: string) {
+  await input.click();
+  await input.fill(isoDate);
+  await input.press('Enter');
+  await expect.poll(() => input.inputValue()).toBe(isoDate);
 }

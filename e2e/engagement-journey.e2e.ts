@@ -1,0 +1,128 @@
+import { expect, inject, test } from 'vitest';
+import type { Page as ListPage } from '../common/schemas/common';
+import type { BusinessLine } from '../common/schemas/staff';
+import { apiSession } from './support/api';
+import { peopleInOneBrowser } from './support/people';
+import { chooseOption, clickSettled, fillDate, settle } from './support/ui';
+
+/**
+ * Issue 14's journey on the demo firm, as far as it is built: sales1's audit order is confirmed; `manager` makes it
+ * an engagement from the 审计 template (its phases and work orders), staffs it — the suggestions for 签字注册会计师
+ * list a practising CPA first — and gives a work order to 吴芳 (assistant, role staff); she sees it on Today, starts
+ * it there and finishes it in 我的工单; the phase's progress follows.
+ */
+const people = peopleInOneBrowser();
+const base = () => inject('baseURL');
+const CUSTOMER = '工单旅程测试（宝鸡）有限公司';
+const TITLE = '工单旅程·2026 年度财务报表审计';
+const TASK = '了解被审计单位及其环境';
+
+/** A day from today in the firm's zone (Asia/Shanghai, UTC+8), as YYYY-MM-DD. */
+const firmDay = (days: number) => new Date(Date.now() + (8 + 24 * days) * 3600_000).toISOString().slice(0, 10);
+
+let orderId: string;
+let engagementId: string;
+
+test('sales1 wins an audit and confirms its order', async () => {
+  const sales1 = await apiSession(base(), 'sales1');
+  const lines = await sales1.get<ListPage<BusinessLine>>('/api/v1/business-lines?pageSize=100');
+  const audit = lines.items.find((l) => l.code === 'SJ')!;
+  const customer = await sales1.post<{ id: string }>('/api/v1/customers', { name: CUSTOMER });
+  const opportunity = await sales1.post<{ id: string }>('/api/v1/opportunities', {
+    name: TITLE,
+    customerId: customer.id,
+    businessLineId: audit.id,
+    expectedAmount: '60000',
+  });
+  const quote = await sales1.post<{ id: string }>(`/api/v1/opportunities/${opportunity.id}/quotes`, {
+    items: [{ description: '2026 年度财务报表审计', quantity: '1', unitPrice: '60000' }],
+  });
+  await sales1.attempt('PATCH', `/api/v1/opportunities/${opportunity.id}/quotes/${quote.id}`, { status: 'accepted' });
+  const acceptance = await sales1.get<{ items: { key: string }[] }>(
+    `/api/v1/opportunities/${opportunity.id}/acceptance`,
+  );
+  await sales1.put(`/api/v1/opportunities/${opportunity.id}/acceptance`, {
+    answers: Object.fromEntries(acceptance.items.map((i) => [i.key, { checked: true }])),
+  });
+  const pipeline = await sales1.get<{ stages: { id: string; kind: string }[] }>(
+    `/api/v1/pipelines?businessLineId=${audit.id}`,
+  );
+  await sales1.post(`/api/v1/opportunities/${opportunity.id}/move`, {
+    stageId: pipeline.stages.find((s) => s.kind === 'won')!.id,
+  });
+  const order = await sales1.post<{ id: string }>('/api/v1/orders', {
+    opportunityId: opportunity.id,
+    terms: [{ kind: 'final', percent: '100', trigger: 'completion' }],
+  });
+  orderId = order.id;
+  const confirmed = await sales1.post<{ status: string }>(`/api/v1/orders/${orderId}/confirm`, {});
+  expect(confirmed.status).toBe('confirmed');
+});
+
+test('manager makes the engagement from the order and staffs it: a practising CPA is suggested to sign', async () => {
+  const manager = await people.signIn('manager');
+  const page = manager.page;
+  await page.goto(`/orders/${orderId}`);
+  await clickSettled(page, page.getByTestId('engagement-create'));
+  await clickSettled(page, page.getByTestId('engagement-create-ok'));
+  const made = page.getByTestId('order-engagement').filter({ hasText: CUSTOMER });
+  await made.waitFor();
+  await made.getByRole('link').click();
+  await page.waitForURL(/\/engagements\/[0-9a-f-]{36}$/);
+  engagementId = page.url().split('/').pop()!;
+  // The 审计 template's phases, in order, with its work orders.
+  await expect.poll(() => page.getByTestId('engagement-phase').count()).toBeGreaterThanOrEqual(5);
+  await page.locator(`[data-testid="engagement-task"][data-task="${TASK}"]`).waitFor();
+
+  await settle(page);
+  await clickSettled(page, page.getByTestId('engagement-staff'));
+  await chooseOption(page, page.getByTestId('staff-suggest-role').locator('input'), '签字注册会计师');
+  const first = page.getByTestId('staff-suggestion').first();
+  await first.waitFor();
+  await expect.poll(() => first.textContent()).toContain('执业');
+  await first.getByTestId('staff-suggestion-add').click();
+  await chooseOption(page, page.getByTestId('staff-suggest-role').locator('input'), '助理');
+  const wufang = page.getByTestId('staff-suggestion').filter({ hasText: '吴芳' });
+  await wufang.getByTestId('staff-suggestion-add').click();
+  await clickSettled(page, page.getByTestId('staff-save'));
+  await page.getByTestId('engagement-member').filter({ hasText: '吴芳' }).waitFor();
+  await page.getByTestId('engagement-member').filter({ hasText: '执业' }).nth(1).waitFor();
+
+  // The work order goes to 吴芳, from today, due tomorrow.
+  await page.locator(`[data-testid="engagement-task"][data-task="${TASK}"]`).getByTestId('task-open').click();
+  await chooseOption(page, page.getByTestId('task-assignee-select').locator('input'), '吴芳');
+  await fillDate(page.locator('#engagement-task_startsOn'), firmDay(0));
+  await fillDate(page.locator('#engagement-task_dueOn'), firmDay(1));
+  await clickSettled(page, page.getByTestId('task-save'));
+  await page
+    .locator(`[data-testid="engagement-task"][data-task="${TASK}"]`)
+    .getByTestId('task-assignee')
+    .filter({ hasText: '吴芳' })
+    .waitFor();
+});
+
+test('吴芳 sees her work order on Today, starts it there and finishes it in 我的工单', async () => {
+  const wufang = await people.signIn('wufang');
+  const page = wufang.page;
+  await page.goto('/');
+  const item = page.locator(`[data-testid="today-work-order"][data-task="${TASK}"]`).filter({ hasText: CUSTOMER });
+  await item.waitFor();
+  await clickSettled(page, item.getByTestId('task-start'));
+  await item.locator('[data-testid="task-status"][data-status="in-progress"]').waitFor();
+
+  await page.goto('/work-orders');
+  const row = page.getByTestId('work-orders-table').locator('tr', { hasText: CUSTOMER }).filter({ hasText: TASK });
+  await clickSettled(page, row.getByTestId('task-finish'));
+  await row.waitFor({ state: 'detached' });
+  expect(wufang.failed).toEqual([]);
+
+  // The lead's page shows the phase under way and the engagement's progress.
+  const api = await apiSession(base(), 'manager');
+  const engagement = await api.get<{ progress: number; phases: { tasks: { title: string; status: string }[] }[] }>(
+    `/api/v1/engagements/${engagementId}`,
+  );
+  const tasks = engagement.phases.flatMap((p) => p.tasks);
+  expect(tasks.find((t) => t.title === TASK)?.status).toBe('done');
+  // One of all the template's work orders is done: progress is that share, rounded down.
+  expect(engagement.progress).toBe(Math.floor(100 / tasks.length));
+});
