@@ -347,6 +347,7 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
                   rowKey="id"
                   size="small"
                   pagination={false}
+                  scroll={{ x: 'max-content' }}
                   dataSource={q.items}
                   columns={[
                     { key: 'd', dataIndex: 'description', title: t('quote.description') },
@@ -384,6 +385,9 @@ export function QuotesCard({ opportunityId, editable }: { opportunityId: string;
             {
               key: 'version',
               title: t('quote.version'),
+              // A fixed column makes antd draw each expanded row at the card's visible width (sticky), so a quote's
+              // items and approval timeline are not cut off inside the sideways scroll on a phone.
+              fixed: 'left',
               render: (_, q) => <Typography.Text strong>V{q.version}</Typography.Text>,
             },
             {
