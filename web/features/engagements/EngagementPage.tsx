@@ -25,7 +25,8 @@ import { ReasonModal } from '../contracts/ReasonModal';
 import { EngagementFormDrawer } from './EngagementFormDrawer';
 import { ENGAGEMENT_INVALIDATES, EngagementStatusTag, PhaseStatusTag, ProgressBar, roleLabel } from './engagement-ui';
 import { StaffingModal } from './StaffingModal';
-import { TaskActions, TaskDrawer } from './TaskDrawer';
+import { TaskActions } from './TaskActions';
+import { TaskDrawer } from './TaskDrawer';
 
 /** 业务项目: its phases and work orders, its team (人员安排), its order and contract. */
 export function EngagementPage() {

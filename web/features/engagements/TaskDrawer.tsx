@@ -1,90 +1,17 @@
-import {
-  CheckOutlined,
-  PaperClipOutlined,
-  PlayCircleOutlined,
-  RollbackOutlined,
-  UploadOutlined,
-} from '@ant-design/icons';
+import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { App, Button, DatePicker, Divider, Flex, Form, Input, List, Select, Space, Typography, Upload } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import {
-  ENGAGEMENT_ROLES,
-  type Engagement,
-  type Phase,
-  type Task,
-  type TaskStatus,
-} from '../../../common/schemas/engagements';
+import { ENGAGEMENT_ROLES, type Engagement, type Phase, type Task } from '../../../common/schemas/engagements';
 import { useWrite } from '../../api/queries';
 import { engagementsApi, workOrdersApi } from '../../api/resources';
-import { useMe } from '../../auth/session';
 import { useErrorToast, useFormSubmitError } from '../../components/errors';
 import { formatDateTime } from '../../components/format';
 import { FormDrawer } from '../../components/FormDrawer';
 import { LoadError } from '../../components/QueryState';
 import { useLocale, useT } from '../../i18n';
 import { ENGAGEMENT_INVALIDATES, roleLabel, TaskStatusTag } from './engagement-ui';
-
-/** Start / finish / reopen a work order: its assignee, or whoever may plan the engagement. */
-export function TaskActions({
-  task,
-  mayChange,
-  open,
-}: {
-  task: Pick<Task, 'id' | 'status' | 'assigneeId'>;
-  mayChange: boolean;
-  open: boolean;
-}) {
-  const t = useT();
-  const me = useMe();
-  const { message } = App.useApp();
-  const toast = useErrorToast();
-  const setStatus = useWrite((status: TaskStatus) => workOrdersApi.setStatus(task.id, status), ENGAGEMENT_INVALIDATES);
-  if (!open || !(mayChange || task.assigneeId === me.user.id)) return <TaskStatusTag status={task.status} />;
-  const change = (status: TaskStatus, done: string) =>
-    setStatus.mutateAsync(status).then(() => void message.success(t(done as 'engagement.taskStarted')), toast);
-  return (
-    <Space size={4} wrap>
-      <TaskStatusTag status={task.status} />
-      {task.status === 'todo' && (
-        <Button
-          size="small"
-          icon={<PlayCircleOutlined />}
-          loading={setStatus.isPending}
-          onClick={() => void change('in-progress', 'engagement.taskStarted')}
-          data-testid="task-start"
-        >
-          {t('engagement.taskStart')}
-        </Button>
-      )}
-      {task.status !== 'done' ? (
-        <Button
-          size="small"
-          type="primary"
-          ghost
-          icon={<CheckOutlined />}
-          loading={setStatus.isPending}
-          onClick={() => void change('done', 'engagement.taskFinished')}
-          data-testid="task-finish"
-        >
-          {t('engagement.taskFinish')}
-        </Button>
-      ) : (
-        <Button
-          size="small"
-          type="text"
-          icon={<RollbackOutlined />}
-          loading={setStatus.isPending}
-          onClick={() => void change('in-progress', 'engagement.taskReopened')}
-          data-testid="task-reopen"
-        >
-          {t('engagement.taskReopen')}
-        </Button>
-      )}
-    </Space>
-  );
-}
 
 type Values = {
   title: string;

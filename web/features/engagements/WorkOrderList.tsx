@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import type { WorkOrder } from '../../../common/schemas/engagements';
 import { formatDate } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
-import { TaskActions } from './TaskDrawer';
+import { TaskActions } from './TaskActions';
 
 /** Work orders as Today shows them: what, of which engagement, when due, and start / finish at hand. */
 export function WorkOrderList({ items, today }: { items: WorkOrder[]; today: string }) {

@@ -13,7 +13,8 @@ import { useIsMobile } from '../../components/responsive';
 import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { roleLabel } from './engagement-ui';
-import { TaskActions, TaskNotes } from './TaskDrawer';
+import { TaskActions } from './TaskActions';
+import { TaskNotes } from './TaskDrawer';
 
 const FIRST_PAGE: WorkOrderListParams = { page: 1, pageSize: 20, sort: 'dueOn', status: 'open' };
 
