@@ -81,7 +81,7 @@ describe('production install', () => {
     const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 200 && !output.includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && !output.includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
       const health = await (await fetch(`${url}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', engine: 'pglite' });
       const login = (username: string, password: string) =>
