@@ -45,6 +45,7 @@ import { registerReceivableRoutes } from './domains/receivables/receivables.rout
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
+import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
@@ -218,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerContractRoutes(app);
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
+  registerTimesheetRoutes(app);
   registerEngagementTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 

@@ -132,6 +132,7 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/engagements/{id}/cancel': () => ({ reason: '客户取消' }),
   'PUT /api/v1/engagements/{id}/members': (s) => ({ members: [{ userId: s.caller.id, roles: ['manager'] }] }),
   'GET /api/v1/engagements/{id}/staffing': null,
+  'GET /api/v1/engagements/{id}/budget': null,
   'POST /api/v1/engagements/{id}/tasks': (s) => ({ phaseId: s.lineId, title: '存货监盘' }),
   'PATCH /api/v1/engagement-tasks/{id}': () => ({ title: '存货监盘' }),
   'POST /api/v1/engagement-tasks/{id}/status': () => ({ status: 'done' }),
@@ -141,13 +142,20 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'GET /api/v1/engagement-tasks/{id}/files/{fileId}': null,
 };
 
+/** The Monday of last week (time may be logged on it). */
+const LAST_MONDAY = (() => {
+  const now = new Date();
+  now.setUTCDate(now.getUTCDate() - 7 - ((now.getUTCDay() + 6) % 7));
+  return now.toISOString().slice(0, 10);
+})();
+
 /** The query string an action needs to get past validation. */
 const QUERIES: Record<string, string> = { 'GET /api/v1/engagements/{id}/staffing': '?role=assistant' };
 
 /** Records named in a body or a filter rather than in the path. */
 const REFERENCES: {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: (s: Setup, x: Ids) => string;
   body?: (s: Setup, x: Ids) => unknown;
 }[] = [
@@ -270,6 +278,19 @@ const REFERENCES: {
     name: 'work orders of the engagement',
     method: 'GET',
     url: (_, x) => `/api/v1/work-orders?engagementId=${x.engagement}&status=all`,
+  },
+  {
+    name: 'time entries of the engagement',
+    method: 'GET',
+    url: (_, x) => `/api/v1/time-entries?engagementId=${x.engagement}`,
+  },
+  {
+    name: 'time logged on the engagement in my week',
+    method: 'PUT',
+    url: () => `/api/v1/timesheets/${LAST_MONDAY}`,
+    body: (_, x) => ({
+      rows: [{ engagementId: x.engagement, category: 'engagement', hours: { [LAST_MONDAY]: '1' } }],
+    }),
   },
 ];
 

@@ -55,6 +55,7 @@ function documented() {
       url: path
         .replace('{code}', 'sample-code')
         .replace('{version}', '1')
+        .replace('{weekStart}', '2026-01-05')
         .replace(/\{\w+\}/g, SAMPLE_ID),
       hasBody: Boolean(op.requestBody),
       bodyProperties: op.requestBody?.content?.['application/json']?.schema?.properties ?? {},
@@ -139,6 +140,7 @@ describe('control characters in query strings and paths', () => {
       const url = op.path
         .replace(`{${name}}`, 'a%00b')
         .replace('{version}', '1')
+        .replace('{weekStart}', '2026-01-05')
         .replace(/\{\w+\}/g, SAMPLE_ID);
       const res = await client.request(op.method, url, op.hasBody ? {} : undefined);
       if (
@@ -281,6 +283,14 @@ describe('q', () => {
     const task = engagement.body.items[0].phases[0].tasks[0];
     const assigned = await client.patch(`/api/v1/engagement-tasks/${task.id}`, { assigneeId: client.me!.user.id });
     expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    // Time logged on it this week (on its Monday: never too far ahead).
+    const monday = new Date();
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+    const week = monday.toISOString().slice(0, 10);
+    const logged = await client.put(`/api/v1/timesheets/${week}`, {
+      rows: [{ engagementId: engagement.body.items[0].id, category: 'engagement', hours: { [week]: '1.5' } }],
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
     const money = [
       await client.post('/api/v1/receipts', {
         contractId: contract.body.id,
@@ -341,6 +351,7 @@ describe('q', () => {
           'orders',
           'engagements',
           'work-orders',
+          'time-entries',
         ].map((s) => `/api/v1/${s}`),
       ),
     );

@@ -353,4 +353,22 @@ export const enUS: Record<MessageKey, string> = {
   'engagementStatus.reported': 'reported',
   'engagementStatus.closed': 'closed',
   'engagementStatus.cancelled': 'cancelled',
+  'error.TIMESHEET_DAY_OVER_24': 'The hours of {date} add up to {hours}: a day has at most 24 hours',
+  'error.TIMESHEET_WEEK_LOCKED': 'This week’s timesheet is {status} and cannot be changed',
+  'error.TIMESHEET_WEEK_EMPTY': 'This week has no hours yet: nothing to submit',
+  'error.TIME_ENGAGEMENT_CLOSED':
+    'The engagement “{title}” is closed or cancelled: its time can no longer be logged or changed',
+  'validation.weekStart': 'Choose the Monday of a week',
+  'validation.timeCategory':
+    'Engagement time needs an engagement; other time a category (training, internal, leave, other)',
+  'validation.timeTaskWithoutEngagement': 'Choose the engagement before the work order',
+  'validation.timeBillable': 'Only engagement time can be billable',
+  'validation.timeOutsideWeek': 'The date is not in this week',
+  'validation.timeTooFarAhead': 'Time can be logged up to {date} only',
+  'validation.timeEngagementNotMember': 'You are not on this engagement’s team: you cannot log time on it',
+  'validation.timeTaskOtherEngagement': 'This work order belongs to another engagement',
+  'timesheetStatus.open': 'not submitted',
+  'timesheetStatus.submitted': 'submitted for approval',
+  'timesheetStatus.approved': 'approved',
+  'timesheetStatus.returned': 'returned',
 };

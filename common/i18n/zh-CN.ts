@@ -325,6 +325,22 @@ export const zhCN = {
   'engagementStatus.reported': '已出报告',
   'engagementStatus.closed': '已结项',
   'engagementStatus.cancelled': '已取消',
+  'error.TIMESHEET_DAY_OVER_24': '{date} 的工时合计为 {hours} 小时，一天不能超过 24 小时',
+  'error.TIMESHEET_WEEK_LOCKED': '本周工时{status}，不能修改',
+  'error.TIMESHEET_WEEK_EMPTY': '本周还没有填写工时，不能提交',
+  'error.TIME_ENGAGEMENT_CLOSED': '业务项目“{title}”已结项或已取消，不能再登记或修改工时',
+  'validation.weekStart': '请选择一周的星期一',
+  'validation.timeCategory': '业务项目工时须选择业务项目；其他工时请选择类别（培训、内部事务、请假、其他）',
+  'validation.timeTaskWithoutEngagement': '选择工单前请先选择业务项目',
+  'validation.timeBillable': '只有业务项目工时可以计费',
+  'validation.timeOutsideWeek': '日期不在本周内',
+  'validation.timeTooFarAhead': '工时最多只能提前登记到 {date}',
+  'validation.timeEngagementNotMember': '您不是此业务项目的项目组成员，不能登记工时',
+  'validation.timeTaskOtherEngagement': '此工单不属于所选业务项目',
+  'timesheetStatus.open': '未提交',
+  'timesheetStatus.submitted': '已提交审批',
+  'timesheetStatus.approved': '已审批通过',
+  'timesheetStatus.returned': '已退回',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -47,6 +47,7 @@ export const AUDIT_ENTITY_TYPES = [
   'engagement',
   'engagement-task',
   'engagement-task-note',
+  'timesheet',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

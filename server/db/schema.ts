@@ -17,3 +17,4 @@ export * from '../domains/numbering/numbering.tables';
 export * from '../domains/contracts/contracts.tables';
 export * from '../domains/receivables/receivables.tables';
 export * from '../domains/engagements/engagements.tables';
+export * from '../domains/engagements/timesheets.tables';

@@ -41,7 +41,7 @@ async function departmentChain(
 }
 
 /** The manager of a person's department — or of the nearest one above that has a manager other than the person. */
-async function managerOf(db: Db, userId: string | null): Promise<string | null> {
+export async function managerOf(db: Db, userId: string | null): Promise<string | null> {
   if (!userId) return null;
   const [person] = await db.select({ departmentId: users.departmentId }).from(users).where(eq(users.id, userId));
   for (const d of await departmentChain(db, person?.departmentId ?? null)) {

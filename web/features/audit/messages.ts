@@ -93,6 +93,7 @@ export const zhCN = {
   'audit.entity.engagement': '业务项目',
   'audit.entity.engagement-task': '工单',
   'audit.entity.engagement-task-note': '工单备注与底稿',
+  'audit.entity.timesheet': '工时周报',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -187,4 +188,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.engagement': 'Engagement',
   'audit.entity.engagement-task': 'Work order',
   'audit.entity.engagement-task-note': 'Work order note or working paper',
+  'audit.entity.timesheet': 'Timesheet week',
 };
