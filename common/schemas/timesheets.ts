@@ -90,6 +90,8 @@ export const TimesheetEngagement = z.object({
 export type TimesheetEngagement = z.infer<typeof TimesheetEngagement>;
 
 export const TimesheetWeek = z.object({
+  /** The week's record (null until something was saved or submitted): its approvals' subject. */
+  id: Id.nullable(),
   userId: Id,
   userName: z.string(),
   weekStart: z.string(),

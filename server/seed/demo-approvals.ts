@@ -10,8 +10,8 @@ import { decide } from '../domains/workflows/engine.service';
 /**
  * The demo firm's approval flows and a few approvals in every state, made through the services as the
  * people would: quote discounts over 10% go to the department manager (and, from ¥100,000, then to a
- * partner); independence exceptions to a partner. sales1 has three discounted quotes: one waits for
- * `manager`, one he approved, one he rejected.
+ * partner); independence exceptions to a partner; a week of time 工时 to the project lead. sales1 has three
+ * discounted quotes: one waits for `manager`, one he approved, one he rejected.
  */
 export async function seedDemoApprovals(tx: JobsTx): Promise<void> {
   const people = new Map(
@@ -67,6 +67,21 @@ export async function seedDemoApprovals(tx: JobsTx): Promise<void> {
     nameZh: '独立性例外审批',
     nameEn: 'Independence exception',
     steps: [{ ...partner, timeLimitHours: 48 }],
+    fallbackUserId: people.get('exec')!,
+  });
+  // A week of time 工时: the project lead of the week's main engagement (else the person's manager) approves.
+  await createWorkflow(admin, {
+    subjectKind: 'timesheet',
+    nameZh: '工时审批',
+    nameEn: 'Timesheet approval',
+    steps: [
+      {
+        nameZh: '项目负责人审批',
+        nameEn: 'Project lead',
+        assignee: { kind: 'relation', relation: 'project-lead' },
+        timeLimitHours: 72,
+      },
+    ],
     fallbackUserId: people.get('exec')!,
   });
 

@@ -42,6 +42,13 @@ import type {
   ActivityUpdate,
 } from '../../common/schemas/activities';
 import type { Campaign, CampaignCreate, CampaignListQuery, CampaignUpdate } from '../../common/schemas/campaigns';
+import type {
+  EngagementBudget,
+  TimeEntry,
+  TimeEntryListQuery,
+  TimesheetInput,
+  TimesheetWeek,
+} from '../../common/schemas/timesheets';
 import type { ImportColumns } from '../../common/schemas/transfer';
 import type {
   AssignmentRule,
@@ -794,6 +801,29 @@ export const workOrdersApi = {
     return api<TaskNote>(`/api/v1/engagement-tasks/${id}/files`, { method: 'POST', body: form });
   },
   fileUrl: (id: string, fileId: string) => `/api/v1/engagement-tasks/${id}/files/${fileId}`,
+};
+
+// —— time entries 工时 and the weekly timesheet (issue 14) ——
+export type TimeEntryListParams = ListParams<typeof TimeEntryListQuery>;
+
+/** The weekly timesheet: a person's week (the Monday names it), saved as a whole grid, submitted for approval. */
+export const timesheetsApi = {
+  path: '/api/v1/timesheets',
+  /** Mine, or someone's my scope lets me read (userId). */
+  week: (weekStart: string, userId?: string) =>
+    api<TimesheetWeek>(`/api/v1/timesheets/${weekStart}`, { query: { userId } }),
+  /** My whole week at once: my entries of the week become the grid's cells. */
+  save: (weekStart: string, body: TimesheetInput) =>
+    api<TimesheetWeek>(`/api/v1/timesheets/${weekStart}`, { method: 'PUT', body }),
+  submit: (weekStart: string) => api<TimesheetWeek>(`/api/v1/timesheets/${weekStart}/submit`, { method: 'POST' }),
+  /** An engagement's planned hours against those logged. */
+  budget: (engagementId: string) => api<EngagementBudget>(`/api/v1/engagements/${engagementId}/budget`),
+};
+
+/** Time entries one may see, for lists and exports. */
+export const timeEntriesApi = {
+  path: '/api/v1/time-entries',
+  list: (params?: TimeEntryListParams) => api<Page<TimeEntry>>('/api/v1/time-entries', { query: params }),
 };
 
 /** Number series 编号规则 (contracts:configure) and their registers 登记簿. */

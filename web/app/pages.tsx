@@ -196,6 +196,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/engagements/WorkOrdersPage').then((m) => m.WorkOrdersPage)),
   },
   {
+    path: '/timesheet',
+    group: 'work',
+    labelKey: 'timesheet.nav',
+    allowed: (me) => can(me, 'engagements:read'),
+    ...lazyPart(() => import('../features/timesheets/TimesheetPage').then((m) => m.TimesheetPage)),
+  },
+  {
     path: '/engagements',
     group: 'work',
     labelKey: 'engagement.nav',

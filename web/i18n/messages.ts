@@ -23,6 +23,7 @@ import * as receivables from '../features/receivables/messages';
 import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
 import * as engagements from '../features/engagements/messages';
+import * as timesheets from '../features/timesheets/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
 
 /**
@@ -55,6 +56,7 @@ export const messageParts = {
   contractTemplates,
   contracts,
   engagements,
+  timesheets,
   engagementTemplates,
 };
 
@@ -90,6 +92,7 @@ export const zhCN = {
   ...contractTemplates.zhCN,
   ...contracts.zhCN,
   ...engagements.zhCN,
+  ...timesheets.zhCN,
   ...engagementTemplates.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
@@ -120,5 +123,6 @@ export const enUS: Record<WebMessageKey, string> = {
   ...contractTemplates.enUS,
   ...contracts.enUS,
   ...engagements.enUS,
+  ...timesheets.enUS,
   ...engagementTemplates.enUS,
 };

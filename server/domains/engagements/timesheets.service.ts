@@ -284,6 +284,7 @@ export async function getTimesheet(ctx: Ctx, weekStart: string, userId = ctx.act
     if (e.billable) billable += h;
   }
   return {
+    id: week?.id ?? null,
     userId,
     userName,
     weekStart,

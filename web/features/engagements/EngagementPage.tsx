@@ -22,6 +22,7 @@ import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { MoneyCell } from '../contracts/contract-ui';
 import { ReasonModal } from '../contracts/ReasonModal';
+import { BudgetCard } from '../timesheets/BudgetCard';
 import { EngagementFormDrawer } from './EngagementFormDrawer';
 import { ENGAGEMENT_INVALIDATES, EngagementStatusTag, PhaseStatusTag, ProgressBar, roleLabel } from './engagement-ui';
 import { StaffingModal } from './StaffingModal';
@@ -156,6 +157,7 @@ export function EngagementPage() {
         <Col xs={24} xl={8}>
           <Flex vertical gap={12}>
             <TeamCard engagement={e} />
+            <BudgetCard engagementId={e.id} />
             <Card size="small" title={t('engagement.lines')} data-testid="engagement-lines">
               <List
                 size="small"
