@@ -301,7 +301,7 @@ function WeekGrid({ week, own, onDirty }: { week: TimesheetWeek; own: boolean; o
       fixed: 'left',
       width: mobile ? 132 : 280,
       render: (_, row) => (
-        <Flex vertical gap={4} style={{ minWidth: 0 }}>
+        <Flex vertical gap={4} style={{ width: mobile ? 116 : 264 }}>
           {row.engagementId ? (
             <Typography.Text ellipsis={{ tooltip: row.engagementTitle }} style={{ maxWidth: '100%' }}>
               <Link to={`/engagements/${row.engagementId}`}>{row.engagementTitle}</Link>
@@ -429,19 +429,16 @@ function WeekGrid({ week, own, onDirty }: { week: TimesheetWeek; own: boolean; o
       : []),
   ];
 
-  /** Options for a new row: my engagements (the whole engagement or one of my work orders on it), then categories. */
+  /** Options for a new row: per engagement of mine, the whole engagement or one of my work orders on it; then categories. */
   const addOptions = [
-    {
-      label: t('timesheet.addEngagementGroup'),
-      title: 'engagements',
-      options: week.engagements.flatMap((e) => [
-        { value: `e|${e.id}|`, label: t('timesheet.wholeEngagement', { title: e.title }) },
-        ...e.tasks.map((task) => ({
-          value: `e|${e.id}|${task.id}`,
-          label: `${e.title} / ${task.phaseName} · ${task.title}`,
-        })),
-      ]),
-    },
+    ...week.engagements.map((e) => ({
+      label: e.title,
+      title: e.title,
+      options: [
+        { value: `e|${e.id}|`, label: t('timesheet.wholeEngagement') },
+        ...e.tasks.map((task) => ({ value: `e|${e.id}|${task.id}`, label: `${task.phaseName} · ${task.title}` })),
+      ],
+    })),
     {
       label: t('timesheet.addCategoryGroup'),
       title: 'categories',
