@@ -3,13 +3,15 @@ import type { Page as ListPage } from '../common/schemas/common';
 import type { BusinessLine } from '../common/schemas/staff';
 import { apiSession } from './support/api';
 import { peopleInOneBrowser } from './support/people';
-import { chooseOption, clickSettled, fillDate, settle } from './support/ui';
+import { chooseOption, clickSettled, confirm, fillDate, settle } from './support/ui';
 
 /**
  * Issue 14's journey on the demo firm, as far as it is built: sales1's audit order is confirmed; `manager` makes it
  * an engagement from the 审计 template (its phases and work orders), staffs it — the suggestions for 签字注册会计师
  * list a practising CPA first — and gives a work order to 吴芳 (assistant, role staff); she sees it on Today, starts
- * it there and finishes it in 我的工单; the phase's progress follows.
+ * it there and finishes it in 我的工单; the phase's progress follows. She logs 6.5 hours on two days of the week in
+ * her timesheet from the keyboard and submits the week; the project lead approves it in his inbox and the week is
+ * locked.
  */
 const people = peopleInOneBrowser();
 const base = () => inject('baseURL');
@@ -125,4 +127,64 @@ test('吴芳 sees her work order on Today, starts it there and finishes it in �
   expect(tasks.find((t) => t.title === TASK)?.status).toBe('done');
   // One of all the template's work orders is done: progress is that share, rounded down.
   expect(engagement.progress).toBe(Math.floor(100 / tasks.length));
+});
+
+/** The Monday of this week in the firm's zone, as YYYY-MM-DD. */
+function mondayOfThisWeek(): string {
+  const today = new Date(`${firmDay(0)}T00:00:00Z`);
+  const back = (today.getUTCDay() + 6) % 7;
+  return new Date(today.getTime() - back * 24 * 3600_000).toISOString().slice(0, 10);
+}
+
+test('吴芳 logs 6.5 hours on two days in her timesheet and submits the week; the project lead approves it', async () => {
+  const wufang = await people.signIn('wufang');
+  const page = wufang.page;
+  await page.goto('/timesheet');
+  const grid = page.getByTestId('timesheet-grid');
+  await grid.waitFor();
+  // Rows are added per engagement (the whole of it, or one of my work orders), found by its customer's name.
+  const add = page.getByTestId('timesheet-add-row').locator('input');
+  await add.click();
+  await add.pressSequentially(CUSTOMER);
+  await clickSettled(
+    page,
+    page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').first(),
+  );
+  const row = grid.locator('tr', { hasText: CUSTOMER }).first();
+  // Monday and Tuesday, typed as one types: the value, then Tab to the next day.
+  const monday = row.locator('input[data-cell$="-0"]');
+  await monday.click();
+  await page.keyboard.type('6.5');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('6.5');
+  await page.keyboard.press('Tab');
+  await expect.poll(() => row.locator('input[data-cell$="-1"]').inputValue()).toBe('6.5');
+  await page.getByTestId('timesheet-week-total').filter({ hasText: '13' }).waitFor();
+  await clickSettled(page, page.getByTestId('timesheet-save'));
+  await expect.poll(() => page.getByTestId('timesheet-save').isDisabled()).toBe(true);
+  await clickSettled(page, page.getByTestId('timesheet-submit'));
+  await confirm(page, page.locator('.ant-popconfirm').last(), '提交审批');
+  await page.locator('[data-testid="timesheet-status"][data-status="submitted"]').waitFor();
+
+  // The lead (manager, who made the engagement) decides in his inbox.
+  const manager = await people.signIn('manager');
+  await manager.page.goto('/approvals');
+  const week = mondayOfThisWeek();
+  const pending = manager.page
+    .getByTestId('approvals-table')
+    .locator('tr', { hasText: '吴芳' })
+    .filter({ hasText: week });
+  await pending.getByTestId('approval-open').click();
+  const drawer = manager.page.getByTestId('approval-detail');
+  await clickSettled(manager.page, drawer.getByTestId('approval-approve'));
+  await drawer.getByTestId('approval-status').filter({ hasText: '已通过' }).waitFor();
+
+  const sheet = await (
+    await apiSession(base(), 'wufang')
+  ).get<{ status: string; dayTotals: string[]; total: string }>(`/api/v1/timesheets/${week}`);
+  expect(sheet.status).toBe('approved');
+  expect(sheet.dayTotals.slice(0, 2).map(Number)).toEqual([6.5, 6.5]);
+  expect(Number(sheet.total)).toBe(13);
+  await page.reload();
+  await page.getByTestId('timesheet-locked').waitFor();
 });

@@ -435,8 +435,13 @@ function WeekGrid({ week, own, onDirty }: { week: TimesheetWeek; own: boolean; o
       label: e.title,
       title: e.title,
       options: [
-        { value: `e|${e.id}|`, label: t('timesheet.wholeEngagement') },
-        ...e.tasks.map((task) => ({ value: `e|${e.id}|${task.id}`, label: `${task.phaseName} · ${task.title}` })),
+        // Searched by the engagement's title too (its customer): the group's label is not searched.
+        { value: `e|${e.id}|`, label: t('timesheet.wholeEngagement'), search: e.title },
+        ...e.tasks.map((task) => ({
+          value: `e|${e.id}|${task.id}`,
+          label: `${task.phaseName} · ${task.title}`,
+          search: `${e.title} ${task.phaseName} ${task.title}`,
+        })),
       ],
     })),
     {
@@ -445,6 +450,7 @@ function WeekGrid({ week, own, onDirty }: { week: TimesheetWeek; own: boolean; o
       options: TIME_CATEGORIES.filter((c) => c !== 'engagement').map((c) => ({
         value: `c|${c}`,
         label: t(`timesheet.category.${c}`),
+        search: t(`timesheet.category.${c}`),
       })),
     },
   ];
@@ -568,7 +574,7 @@ function WeekGrid({ week, own, onDirty }: { week: TimesheetWeek; own: boolean; o
               placeholder={t('timesheet.addRowPlaceholder')}
               options={addOptions}
               onChange={(value: string | null) => value && addRow(value)}
-              showSearch={{ optionFilterProp: 'label' }}
+              showSearch={{ optionFilterProp: 'search' }}
               style={{ width: mobile ? '100%' : 360 }}
               aria-label={t('timesheet.addRow')}
               data-testid="timesheet-add-row"
