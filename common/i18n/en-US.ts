@@ -207,6 +207,8 @@ export const enUS: Record<MessageKey, string> = {
   'notification.mail-failed': 'An e-mail could not be sent: {subject}',
   'notification.engagement-lead': 'You lead a new engagement: {title}',
   'notification.engagement-member': 'You were added to the engagement team: {title}',
+  'notification.engagement-closed':
+    'Engagement archived and closed: {title} (order {order}){due, plural, =1 {; the order is completed — follow up its final payment} other {}}',
   'error.NUMBER_SERIES_MISSING':
     'No number series is set up for {kind}: ask an administrator to add one under Number series',
   'error.NUMBER_TAKEN':
@@ -308,6 +310,7 @@ export const enUS: Record<MessageKey, string> = {
   'receivables.subject.contract': 'contract',
   'receivables.subject.order': 'order',
   'numbering.kind.order': 'orders',
+  'numbering.kind.report': 'reports',
   'contractStatus.draft': 'a draft',
   'contractStatus.in-approval': 'waiting for approval',
   'contractStatus.approved': 'approved',
@@ -335,6 +338,14 @@ export const enUS: Record<MessageKey, string> = {
     'The business line “{line}” has no active engagement template yet; an administrator sets one up',
   'error.ENGAGEMENT_STATUS_INVALID': 'The engagement is {status}: this cannot be done now',
   'error.TASK_NOT_YOURS': 'Only the work order’s assignee or the engagement’s lead may update it',
+  'error.REPORT_REVIEW_PENDING': 'The review has not passed yet: the report cannot be issued',
+  'error.REPORT_SIGNER_NOT_PRACTISING': '{name} is not a practising CPA and cannot sign the report',
+  'validation.reportSignersSame': 'Choose two different signing CPAs',
+  'validation.reportSignerNotOnTeam': 'A signing CPA must be on the team; add them under staffing first',
+  'validation.reportInFuture': 'The report date cannot be after today',
+  'validation.reportSignerStaffed':
+    '{name} is on the team only as a signing CPA: choose them to sign, or change their roles under staffing first',
+  'validation.reportSignersFixed': 'The report is issued: its signing CPAs can no longer change',
   'validation.hours': 'Hours in quarter hours, e.g. 6.5',
   'validation.notEngagementMember': 'This person is not on the team; add them under staffing first',
   'validation.engagementLead': 'The project lead must be on the team',

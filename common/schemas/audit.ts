@@ -81,6 +81,10 @@ export const AUDIT_ACTIONS = [
   'cancel',
   'publish',
   'reverse',
+  /** An engagement's report issued 出具报告 (its number and signing CPAs). */
+  'report',
+  /** An engagement archived 归档 and closed 结项. */
+  'archive',
   /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
   'disclose',
 ] as const;

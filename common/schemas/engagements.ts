@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActiveFilter, DateOnly, Id, Timestamp, listQuery, optionalText, text } from './common';
+import { INSTANCE_STATUSES } from './workflows';
 
 /**
  * Engagements 业务项目 (server/domains/engagements): the work a confirmed order becomes — phases, people, work
@@ -143,6 +144,16 @@ export const EngagementUpdate = z.strictObject({
 
 export const EngagementCancel = z.strictObject({ reason: text(500) });
 
+/**
+ * Issuing the report 出具报告 once the review passed: two different practising CPAs of the team sign it (签字注册会计师);
+ * the report number 报告文号 comes from the business line's `report` series. issuedOn: default today, not later.
+ */
+export const ReportIssue = z.strictObject({
+  signers: z.array(Id).length(2),
+  issuedOn: DateOnly.optional(),
+});
+export type ReportIssue = z.input<typeof ReportIssue>;
+
 export const MemberInput = z.strictObject({
   userId: Id,
   roles: z.array(z.enum(ENGAGEMENT_ROLES)).min(1).max(ENGAGEMENT_ROLES.length),
@@ -244,6 +255,13 @@ export const Engagement = EngagementSummary.extend({
   closedOn: z.string().nullable(),
   plannedHours: z.string().nullable(),
   reportNumber: z.string().nullable(),
+  reportIssuedOn: z.string().nullable(),
+  /** The two signing CPAs 签字注册会计师 of the issued report (empty before it is issued). */
+  reportSigners: z.array(z.object({ userId: Id, name: z.string() })),
+  /** Where the newest review 复核 (workflow kind `engagement-review`) stands; null: never sent through a flow. */
+  reviewStatus: z.enum(INSTANCE_STATUSES).nullable(),
+  /** The review passed (approved, or sent while no flow applied): the report may be issued. */
+  reviewPassed: z.boolean(),
   lines: z.array(EngagementLine),
   members: z.array(Member),
   phases: z.array(Phase),

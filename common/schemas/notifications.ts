@@ -20,6 +20,7 @@ export const NOTIFICATION_KINDS = [
   'payment-overdue',
   'engagement-lead',
   'engagement-member',
+  'engagement-closed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { Id, Timestamp, text } from './common';
 
 /**
- * Number series 编号规则: contract and order numbers given by the system, unique and gapless
+ * Number series 编号规则: contract, order and report numbers 报告文号 given by the system, unique and gapless
  * (server/domains/numbering). A pattern holds literal text and tokens: {yyyy} / {yy} the year of the
  * date the number is given on (the firm's time zone), {seq:N} the sequence zero-padded to N figures
  * (1–9). With a year token the sequence restarts every year; without one it runs on.
  */
-export const NUMBERED_KINDS = ['contract', 'order'] as const;
+export const NUMBERED_KINDS = ['contract', 'order', 'report'] as const;
 export type NumberedKind = (typeof NUMBERED_KINDS)[number];
 
 export const NumberPattern = text(60);

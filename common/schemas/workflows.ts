@@ -10,7 +10,13 @@ import { Attachment } from './files';
  */
 
 /** What can be sent for approval. Later modules add theirs (contract, commission sheet …). */
-export const WORKFLOW_SUBJECT_KINDS = ['quote', 'independence-override', 'contract', 'timesheet'] as const;
+export const WORKFLOW_SUBJECT_KINDS = [
+  'quote',
+  'independence-override',
+  'contract',
+  'timesheet',
+  'engagement-review',
+] as const;
 export type WorkflowSubjectKind = (typeof WORKFLOW_SUBJECT_KINDS)[number];
 
 /** How a condition's value is read and compared. */
@@ -51,6 +57,11 @@ export const WORKFLOW_SUBJECTS: Record<
   timesheet: {
     fields: { departmentId: 'department' },
     relations: ['project-lead', 'owner-manager'],
+  },
+  /** An engagement's review 复核 (三级复核: 项目经理 → 部门经理 → 主任会计师); its owner is the project lead. */
+  'engagement-review': {
+    fields: { amount: 'money', businessLineId: 'businessLine', departmentId: 'department' },
+    relations: ['project-lead', 'owner-manager', 'submitter-manager', 'business-line-head'],
   },
 };
 

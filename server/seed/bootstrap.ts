@@ -18,11 +18,12 @@ const BUILTIN_ROLE_NAMES: Record<BuiltinRole, { name: string; description: strin
 const DEFAULT_SERIES = [
   { kind: 'contract' as const, name: '销售合同', pattern: 'HT-{yyyy}-{seq:4}' },
   { kind: 'order' as const, name: '销售订单', pattern: 'DD-{yyyy}-{seq:5}' },
+  { kind: 'report' as const, name: '业务报告', pattern: '报告-{yyyy}-{seq:4}' },
 ];
 
 /**
  * What every installation needs, demo or not: the built-in roles and the default sales
- * pipeline, the default number series of contracts and orders. Idempotent; an administrator's later changes to either are kept.
+ * pipeline, the default number series of contracts, orders and reports. Idempotent; an administrator's later changes to either are kept.
  */
 export async function bootstrapDatabase(db: Db): Promise<void> {
   await db
@@ -49,7 +50,7 @@ export async function bootstrapDatabase(db: Db): Promise<void> {
         .insert(pipelineStages)
         .values(DEFAULT_PIPELINE.map((stage, position) => ({ ...stage, businessLineId: null, position })));
     }
-    // Contracts and orders are numbered from the start; administrators change the patterns or add a series per
+    // Contracts, orders and reports are numbered from the start; administrators change the patterns or add a series per
     // business line (编号规则).
     const defaults = await tx
       .select({ kind: numberSeries.kind })

@@ -8,6 +8,7 @@ import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoRevenue } from './demo-revenue';
+import { seedDemoReview } from './demo-review';
 import { seedDemoSales } from './demo-sales';
 import { seedDemoCustomers } from './demo-customers';
 import { seedDemoToday } from './demo-today';
@@ -444,5 +445,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedEngagementTemplates({ db: t, jobs });
     await seedDemoRevenue({ db: t, jobs });
     await seedDemoEngagements({ db: t, jobs });
+    // The report series and the three-level review flow the engagements end with.
+    await seedDemoReview({ db: t, jobs });
   });
 }

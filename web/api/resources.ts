@@ -22,6 +22,7 @@ import type {
   EngagementSummary,
   EngagementUpdate,
   MembersInput,
+  ReportIssue,
   StaffingSuggestions,
   Task,
   TaskCreate,
@@ -774,6 +775,13 @@ export const engagementsApi = {
     api<Engagement>(`/api/v1/engagements/${id}`, { method: 'PATCH', body }),
   cancel: (id: string, body: z.input<typeof EngagementCancel>) =>
     api<Engagement>(`/api/v1/engagements/${id}/cancel`, { method: 'POST', body }),
+  /** 提交复核: in review, through the firm's flow of kind engagement-review (passes at once without one). */
+  review: (id: string) => api<Engagement>(`/api/v1/engagements/${id}/review`, { method: 'POST' }),
+  /** 出具报告: two practising signing CPAs of the team; the answer carries the report number 报告文号. */
+  report: (id: string, body: ReportIssue) =>
+    api<Engagement>(`/api/v1/engagements/${id}/report`, { method: 'POST', body }),
+  /** 归档: closed 结项; with the last engagement of its order the order is completed. */
+  archive: (id: string) => api<Engagement>(`/api/v1/engagements/${id}/archive`, { method: 'POST' }),
   setMembers: (id: string, body: z.input<typeof MembersInput>) =>
     api<Engagement>(`/api/v1/engagements/${id}/members`, { method: 'PUT', body }),
   staffing: (id: string, role: EngagementRole, phaseId?: string) =>

@@ -27,8 +27,9 @@ import { dueOn } from './terms';
 /**
  * 销售订单: what the engagement module turns into work. From a signed contract (its lines), or from a won
  * opportunity for simple services without a contract (lines given or its accepted quote's, and its own terms).
- * draft → confirmed (numbered: gapless, as contracts) → completed 结项 (completion-triggered terms fall due; until
- * the engagement module closes engagements, "mark completed" is the way) ; cancelled with a reason.
+ * draft → confirmed (numbered: gapless, as contracts) → completed 结项 (completion-triggered terms fall due): when the
+ * last of its engagements is archived (completeOrderAsSystem), or by hand ("mark completed", for orders without
+ * one); cancelled with a reason.
  */
 
 type OrderRow = typeof orders.$inferSelect;
@@ -327,61 +328,90 @@ async function setDueDates(
 }
 
 /**
- * Marks a confirmed order completed 结项 (the engagement module will do this when an engagement closes): the terms
- * that fall due on completion (or N days after) get their due dates and remind the owner and finance; a contract
- * whose orders are all completed (or cancelled) is completed.
+ * Marks a confirmed order completed 结项 (the engagement module does this when its engagements close —
+ * completeOrderAsSystem —; this is the manual fallback for orders without one): the terms that fall due on completion
+ * (or N days after) get their due dates and remind the owner and finance; a contract whose orders are all completed
+ * (or cancelled) is completed.
  */
 export async function completeOrder(ctx: Ctx, id: string, completedOn = today()): Promise<Order> {
   if (completedOn > today())
     throw invalidInput(ctx.actor.locale, [{ path: 'completedOn', key: 'validation.doneInFuture' }]);
   await inTransaction(ctx, async (tx) => {
     const before = await lockOrder(tx, id);
-    if (before.status !== 'confirmed') throw orderStatusError(before.status);
-    await tx.db
-      .update(orders)
-      .set({ status: 'completed', completedOn, updatedAt: new Date(), updatedBy: tx.actor.id })
-      .where(eq(orders.id, id));
-    if (before.contractId) {
-      const contract = await lockContract(tx, before.contractId);
-      const [open] = await tx.db
-        .select({ id: orders.id })
-        .from(orders)
-        .where(
-          and(
-            eq(orders.contractId, before.contractId),
-            ne(orders.id, id),
-            notInArray(orders.status, ['completed', 'cancelled']),
-          ),
-        )
-        .limit(1);
-      if (!open && (contract.status === 'signed' || contract.status === 'in-progress')) {
-        await tx.db
-          .update(contracts)
-          .set({ status: 'completed', completedOn, updatedAt: new Date(), updatedBy: tx.actor.id })
-          .where(eq(contracts.id, contract.id));
-        await setDueDates(tx, { contractId: contract.id }, { signedOn: contract.signedOn, completedOn });
-        await recordAudit(tx, {
-          action: 'complete',
-          entityType: 'contract',
-          entityId: contract.id,
-          before: { status: contract.status },
-          after: { status: 'completed', completedOn },
-        });
-        await remindDueTerms(tx, { contractId: contract.id });
-      }
-    } else {
-      await setDueDates(tx, { orderId: id }, { signedOn: before.confirmedOn, completedOn });
-      await remindDueTerms(tx, { orderId: id });
-    }
-    await recordAudit(tx, {
-      action: 'complete',
-      entityType: 'order',
-      entityId: id,
-      before,
-      after: { status: 'completed', completedOn },
-    });
+    await completeLocked(tx, before, completedOn, (contractId) => lockContract(tx, contractId));
   });
   return getOrder(ctx, id);
+}
+
+/**
+ * Completes a confirmed order as the system does when the last of its engagements closes (结项), inside the caller's
+ * transaction: the actor (who closed the engagement — e.g. its lead, who may not change orders) is recorded, but
+ * their scope over orders and contracts is not asked; every other rule of completeOrder holds
+ * (ORDER_STATUS_INVALID unless confirmed, the due dates, the reminders, the contract completed with its last order).
+ */
+export async function completeOrderAsSystem(tx: Ctx, id: string, completedOn = today()): Promise<void> {
+  if (completedOn > today())
+    throw invalidInput(tx.actor.locale, [{ path: 'completedOn', key: 'validation.doneInFuture' }]);
+  const [before] = await tx.db.select().from(orders).where(eq(orders.id, id)).for('update');
+  if (!before) throw notFound();
+  await completeLocked(tx, before, completedOn, async (contractId) => {
+    const [contract] = await tx.db.select().from(contracts).where(eq(contracts.id, contractId)).for('update');
+    return contract;
+  });
+}
+
+/** completeOrder's work on an order locked by the caller; `lockContractOf` locks its contract. */
+async function completeLocked(
+  tx: Ctx,
+  before: OrderRow,
+  completedOn: string,
+  lockContractOf: (contractId: string) => Promise<typeof contracts.$inferSelect>,
+): Promise<void> {
+  const id = before.id;
+  if (before.status !== 'confirmed') throw orderStatusError(before.status);
+  await tx.db
+    .update(orders)
+    .set({ status: 'completed', completedOn, updatedAt: new Date(), updatedBy: tx.actor.id })
+    .where(eq(orders.id, id));
+  if (before.contractId) {
+    const contract = await lockContractOf(before.contractId);
+    const [open] = await tx.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.contractId, before.contractId),
+          ne(orders.id, id),
+          notInArray(orders.status, ['completed', 'cancelled']),
+        ),
+      )
+      .limit(1);
+    if (!open && (contract.status === 'signed' || contract.status === 'in-progress')) {
+      await tx.db
+        .update(contracts)
+        .set({ status: 'completed', completedOn, updatedAt: new Date(), updatedBy: tx.actor.id })
+        .where(eq(contracts.id, contract.id));
+      await setDueDates(tx, { contractId: contract.id }, { signedOn: contract.signedOn, completedOn });
+      await recordAudit(tx, {
+        action: 'complete',
+        entityType: 'contract',
+        entityId: contract.id,
+        before: { status: contract.status },
+        after: { status: 'completed', completedOn },
+      });
+      await remindDueTerms(tx, { contractId: contract.id });
+    }
+  } else {
+    await setDueDates(tx, { orderId: id }, { signedOn: before.confirmedOn, completedOn });
+    await remindDueTerms(tx, { orderId: id });
+  }
+  await recordAudit(tx, {
+    action: 'complete',
+    entityType: 'order',
+    entityId: id,
+    before,
+    after: { status: 'completed', completedOn },
+  });
 }
 
 export async function cancelOrder(ctx: Ctx, id: string, reason: string): Promise<Order> {

@@ -10,6 +10,7 @@ import {
   EngagementSummary,
   EngagementUpdate,
   MembersInput,
+  ReportIssue,
   StaffingQuery,
   StaffingSuggestions,
   Task,
@@ -36,6 +37,7 @@ import {
   staffingSuggestions,
   updateEngagement,
 } from './engagements.service';
+import { archiveEngagement, issueReport, sendForReview } from './review.service';
 import {
   addTaskComment,
   assertCanAttach,
@@ -143,6 +145,49 @@ export function registerEngagementRoutes(app: FastifyInstance) {
       },
     },
     (request) => setMembers(ctxOf(request), request.params.id, request.body),
+  );
+  r.post(
+    '/api/v1/engagements/:id/review',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary:
+          'Send an engagement in progress for review 提交复核 (the firm’s flow of kind engagement-review: 三级复核); it passes at once when no flow applies',
+        params: IdParams,
+        response: one,
+      },
+    },
+    (request) => sendForReview(ctxOf(request), request.params.id),
+  );
+  r.post(
+    '/api/v1/engagements/:id/report',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary:
+          'Issue the report 出具报告 once the review passed: two different practising CPAs of the team sign it; the report number 报告文号 comes from the business line’s series',
+        params: IdParams,
+        body: ReportIssue,
+        response: one,
+      },
+    },
+    (request) => issueReport(ctxOf(request), request.params.id, request.body),
+  );
+  r.post(
+    '/api/v1/engagements/:id/archive',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary:
+          'Archive a reported engagement 归档: closed 结项 today; with the last engagement of its order the order is completed (completion payment terms fall due)',
+        params: IdParams,
+        response: one,
+      },
+    },
+    (request) => archiveEngagement(ctxOf(request), request.params.id),
   );
   r.get(
     '/api/v1/engagements/:id/staffing',

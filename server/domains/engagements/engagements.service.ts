@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Page } from '../../../common/schemas/common';
+import type { InstanceStatus } from '../../../common/schemas/workflows';
 import type {
   Engagement,
   EngagementCreate,
@@ -45,6 +46,7 @@ import { customers } from '../customers/customers.tables';
 import { notify } from '../notifications/notifications.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, departments, userBusinessLines, users } from '../staff/staff.tables';
+import { latestApprovals } from '../workflows/engine.service';
 import { visibleEngagements, writableEngagements } from './engagements.policy';
 import { activeTemplateFor } from './templates.service';
 import {
@@ -65,7 +67,7 @@ import {
  * cancelled with a reason.
  */
 
-type EngagementRow = typeof engagements.$inferSelect;
+export type EngagementRow = typeof engagements.$inferSelect;
 
 const leadUsers = aliasedTable(users, 'lead_users');
 const salesOwners = aliasedTable(users, 'sales_owners');
@@ -83,6 +85,16 @@ export const engagementStatusError = (status: EngagementStatus) =>
 
 /** Closed and cancelled engagements are history: no more planning, staffing or notes. */
 export const ENDED: EngagementStatus[] = ['closed', 'cancelled'];
+
+/**
+ * Whether an engagement's review 复核 passed, from its status and its newest review's (workflow kind
+ * `engagement-review`): in review with no approval waiting — approved, or sent while no flow applied (a rejected,
+ * withdrawn or returned review puts it back in progress, so an older one ended so is no hindrance) —, or past it.
+ */
+export function reviewPassed(status: EngagementStatus, latest: InstanceStatus | null | undefined): boolean {
+  if (status === 'reported' || status === 'closed') return true;
+  return status === 'in-review' && latest !== 'running' && latest !== 'returned';
+}
 
 // ——— Reading ———
 
@@ -253,7 +265,7 @@ function phaseStatus(tasks: Task[]): PhaseStatus {
 /** Engagements in full, in the order of `ids` (the caller has checked that the reader may see them). */
 async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]> {
   if (ids.length === 0) return [];
-  const [rows, lines, members, phases, tasks, writable] = await Promise.all([
+  const [rows, lines, members, phases, tasks, writable, reviews] = await Promise.all([
     ctx.db
       .select({
         ...summaryFields,
@@ -309,6 +321,7 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
       .select({ id: engagements.id })
       .from(engagements)
       .where(and(inArray(engagements.id, ids), writableEngagements(ctx.actor))),
+    latestApprovals(ctx.db, 'engagement-review', ids),
   ]);
   const byId = new Map(rows.map((r) => [r.e.id, r]));
   const mayChange = new Set(writable.map((w) => w.id));
@@ -334,6 +347,13 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
         closedOn: e.closedOn,
         plannedHours: hoursText(e.plannedHours),
         reportNumber: e.reportNumber,
+        reportIssuedOn: e.reportIssuedOn,
+        // The signing CPAs of an issued report: the members holding the role (issuing it leaves only the two).
+        reportSigners: e.reportNumber
+          ? team.filter((m) => m.roles.includes('signing-cpa')).map((m) => ({ userId: m.userId, name: m.name }))
+          : [],
+        reviewStatus: reviews.get(id)?.status ?? null,
+        reviewPassed: reviewPassed(e.status, reviews.get(id)?.status),
         lines: lines
           .filter((l) => l.engagementId === id)
           .map((l) => ({ orderLineId: l.orderLineId, description: l.description, amount: money(l.amount) })),
@@ -776,6 +796,18 @@ export async function setMembers(ctx: Ctx, id: string, input: z.output<typeof Me
         throw invalidInput(locale, [
           { path: 'members', key: 'validation.memberHasOpenTasks', params: { name: busy.name } },
         ]);
+    }
+    // The report's two signing CPAs are who hold the role once it is issued: they stay, and no one else is added.
+    if (before.reportNumber) {
+      const signers = (list: { userId: string; roles: EngagementRole[] }[]) =>
+        list
+          .filter((m) => m.roles.includes('signing-cpa'))
+          .map((m) => m.userId)
+          .sort()
+          .join();
+      const now = [...team].map(([userId, roles]) => ({ userId, roles: [...roles] }));
+      if (signers(previous) !== signers(now))
+        throw invalidInput(locale, [{ path: 'members', key: 'validation.reportSignersFixed' }]);
     }
     await tx.db.delete(engagementMembers).where(eq(engagementMembers.engagementId, id));
     const after = userIds.map((userId) => ({ engagementId: id, userId, roles: [...team.get(userId)!] }));

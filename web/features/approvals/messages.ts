@@ -92,6 +92,7 @@ export const zhCN = {
   'workflow.kind.independence-override': '独立性例外审批',
   'workflow.kind.contract': '合同审批',
   'workflow.kind.timesheet': '工时审批',
+  'workflow.kind.engagement-review': '业务项目复核',
   'workflow.kindHint.quote':
     '报价低于标准收费（折扣）时，按下列流程审批；审批通过前报价不能发送，也不能用于推进商务报价阶段。',
   'workflow.kindHint.independence-override':
@@ -99,6 +100,8 @@ export const zhCN = {
   'workflow.kindHint.contract': '合同提交后按下列流程审批；审批通过后才能签订并取得合同编号，审批中的合同不能修改。',
   'workflow.kindHint.timesheet':
     '员工提交一周工时后按下列流程审批（项目负责人：本周工时最多的业务项目的负责人，没有时为其部门经理）；审批中和已通过的周不能修改；没有适用的流程时提交即通过。',
+  'workflow.kindHint.engagement-review':
+    '业务项目提交复核后按下列流程逐级复核（如三级复核：项目经理 → 部门经理 → 主任会计师）；复核通过后才能出具报告，退回后项目回到进行中。',
   'workflow.field.amount': '合同金额',
   'workflow.field.customer': '客户',
   'workflow.field.total': '报价金额',
@@ -111,6 +114,8 @@ export const zhCN = {
   'workflow.field.week': '周次',
   'workflow.field.hours': '工时合计',
   'workflow.field.billableHours': '计费工时',
+  'workflow.field.engagementAmount': '项目金额',
+  'workflow.field.projectLead': '项目负责人',
   'workflow.note.nobody': '没有人符合此步骤的审批人条件，已交给兜底审批人',
   'workflow.note.only-submitter': '符合条件的只有提交人本人，已交给兜底审批人',
   'workflow.note.deactivated': '原审批人已停用，已交给兜底审批人',
@@ -302,6 +307,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'workflow.kind.independence-override': 'Independence exception approval',
   'workflow.kind.contract': 'Contract approval',
   'workflow.kind.timesheet': 'Timesheet approval',
+  'workflow.kind.engagement-review': 'Engagement review',
   'workflow.kindHint.quote':
     'A quote below its list fees (a discount) is approved by these flows; until then it cannot be sent or used to pass the quotation stage.',
   'workflow.kindHint.independence-override':
@@ -310,6 +316,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'A submitted contract is approved by these flows; it is signed and numbered only once approved, and cannot be changed while it waits.',
   'workflow.kindHint.timesheet':
     'A submitted week of time is approved by these flows (the project lead: the lead of the engagement with most of the week’s hours, else the person’s manager); it cannot be changed while it waits or once approved; with no flow that applies it is approved on submission.',
+  'workflow.kindHint.engagement-review':
+    'An engagement sent for review goes through these flows level by level (e.g. 三级复核: project manager → department manager → partner); its report can be issued only once the review passed, and a return puts it back in progress.',
   'workflow.field.amount': 'Contract amount',
   'workflow.field.customer': 'Customer',
   'workflow.field.total': 'Quoted amount',
@@ -322,6 +330,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'workflow.field.week': 'Week',
   'workflow.field.hours': 'Total hours',
   'workflow.field.billableHours': 'Billable hours',
+  'workflow.field.engagementAmount': 'Engagement amount',
+  'workflow.field.projectLead': 'Project lead',
   'workflow.note.nobody': 'Nobody matched this step’s approvers; it went to the fallback approver',
   'workflow.note.only-submitter': 'Only the submitter matched this step; it went to the fallback approver',
   'workflow.note.deactivated': 'The approver was deactivated; it went to the fallback approver',

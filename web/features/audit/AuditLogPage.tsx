@@ -44,6 +44,8 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   cancel: 'orange',
   publish: 'cyan',
   reverse: 'red',
+  report: 'cyan',
+  archive: 'green',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

@@ -32,8 +32,12 @@ import { useIsMobile } from '../../components/responsive';
 import { useRules } from '../../components/rules';
 import { StatusTag } from '../../components/StatusTag';
 import { useLocale, useT } from '../../i18n';
+import { ENGAGEMENT_STATUS_COLORS } from '../engagements/engagement-ui';
 import { CONTRACT_STATUS_COLORS, ORDER_STATUS_COLORS } from './contract-ui';
 import { isYearly, previewNumber } from './series-form';
+
+/** Where each numbered record is shown (a report number belongs to its engagement). */
+const SUBJECT_PAGES: Record<NumberedKind, string> = { contract: 'contracts', order: 'orders', report: 'engagements' };
 
 type Values = { kind: NumberedKind; businessLineId?: string | null; name: string; pattern: string; active: boolean };
 const FIELDS: FormFields = { names: ['kind', 'businessLineId', 'name', 'pattern', 'active'] };
@@ -186,10 +190,13 @@ function RegisterDrawer({ series, onClose }: { series: NumberSeries | null; onCl
     enabled: Boolean(series),
   });
   const statusTag = (kind: NumberedKind, status: string) => {
-    const colors: Record<string, string> = kind === 'contract' ? CONTRACT_STATUS_COLORS : ORDER_STATUS_COLORS;
+    const colors: Record<string, string> =
+      kind === 'contract' ? CONTRACT_STATUS_COLORS : kind === 'order' ? ORDER_STATUS_COLORS : ENGAGEMENT_STATUS_COLORS;
+    // A report's record is its engagement.
+    const prefix = kind === 'report' ? 'engagement' : kind;
     return (
       <Tag color={colors[status] ?? 'default'} style={{ marginInlineEnd: 0 }} data-testid="register-status">
-        {dynamicKey(t, `${kind}.status.${status}`, status)}
+        {dynamicKey(t, `${prefix}.status.${status}`, status)}
       </Tag>
     );
   };
@@ -200,7 +207,7 @@ function RegisterDrawer({ series, onClose }: { series: NumberSeries | null; onCl
       key: 'number',
       title: t('series.number'),
       render: (_, item) => (
-        <Link to={`/${item.subjectKind === 'contract' ? 'contracts' : 'orders'}/${item.subjectId}`}>
+        <Link to={`/${SUBJECT_PAGES[item.subjectKind]}/${item.subjectId}`}>
           <span style={{ fontVariantNumeric: 'tabular-nums' }}>{item.number}</span>
         </Link>
       ),

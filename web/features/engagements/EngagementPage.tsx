@@ -1,13 +1,16 @@
 import {
   ArrowLeftOutlined,
+  AuditOutlined,
   CloseCircleOutlined,
   EditOutlined,
+  FileDoneOutlined,
+  InboxOutlined,
   PlusOutlined,
   TeamOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Descriptions, Flex, List, Row, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Flex, List, Popconfirm, Row, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Engagement, Phase, Task } from '../../../common/schemas/engagements';
@@ -16,16 +19,21 @@ import { engagementsApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
 import { useRecordTitle } from '../../components/document-title';
 import { EmptyState } from '../../components/EmptyState';
+import { useErrorToast } from '../../components/errors';
 import { formatDate, firmToday } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { RecordQueryResult } from '../../components/Results';
+import { listSeparator } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
+import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { MoneyCell } from '../contracts/contract-ui';
 import { ReasonModal } from '../contracts/ReasonModal';
 import { BudgetCard } from '../timesheets/BudgetCard';
 import { EngagementFormDrawer } from './EngagementFormDrawer';
 import { ENGAGEMENT_INVALIDATES, EngagementStatusTag, PhaseStatusTag, ProgressBar, roleLabel } from './engagement-ui';
+import { ReportModal } from './ReportModal';
 import { StaffingModal } from './StaffingModal';
+import { testId } from '../opportunities/opportunity-ui';
 import { TaskActions } from './TaskActions';
 import { TaskDrawer } from './TaskDrawer';
 
@@ -43,8 +51,12 @@ export function EngagementPage() {
   const [staffing, setStaffing] = useState(false);
   const [editing, setEditing] = useState(false);
   const [cancelling, setCancelling] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const [task, setTask] = useState<{ task: Task | null; phase: Phase } | null>(null);
   const cancel = useWrite((reason: string) => engagementsApi.cancel(id, { reason }), ENGAGEMENT_INVALIDATES);
+  const review = useWrite(() => engagementsApi.review(id), ENGAGEMENT_INVALIDATES);
+  const archive = useWrite(() => engagementsApi.archive(id), ENGAGEMENT_INVALIDATES);
+  const toast = useErrorToast();
   const e = query.data;
   useRecordTitle(e?.title);
   if (!e) return <RecordQueryResult query={query} />;
@@ -54,6 +66,17 @@ export function EngagementPage() {
   const mayPlan = e.mayChange && open;
   const date = (value: string | null) => (value ? formatDate(value, locale) : '—');
   const hours = (value: string | null) => (value ? t('engagement.hoursValue', { hours: value }) : '—');
+  const sendForReview = () =>
+    review
+      .mutateAsync(undefined)
+      .then(
+        (after) =>
+          void message.success(t(after.reviewPassed ? 'engagement.reviewPassedAtOnce' : 'engagement.reviewSent')),
+        toast,
+      );
+  const archiveIt = () =>
+    archive.mutateAsync(undefined).then(() => void message.success(t('engagement.archived')), toast);
+  const mayReport = e.mayChange && e.status === 'in-review' && e.reviewPassed;
 
   return (
     <PageContainer
@@ -95,6 +118,22 @@ export function EngagementPage() {
       extra={
         e.mayChange && open ? (
           <>
+            <Popconfirm
+              title={t('engagement.reviewConfirmTitle')}
+              description={<div style={{ maxWidth: 320 }}>{t('engagement.reviewConfirm')}</div>}
+              okText={t('engagement.review')}
+              onConfirm={sendForReview}
+              okButtonProps={testId('engagement-review-confirm')}
+            >
+              <Button
+                type="primary"
+                icon={<AuditOutlined />}
+                loading={review.isPending}
+                data-testid="engagement-review"
+              >
+                {t('engagement.review')}
+              </Button>
+            </Popconfirm>
             <Button icon={<TeamOutlined />} onClick={() => setStaffing(true)} data-testid="engagement-staff">
               {t('engagement.staff')}
             </Button>
@@ -110,6 +149,32 @@ export function EngagementPage() {
               {t('engagement.cancel')}
             </Button>
           </>
+        ) : mayReport ? (
+          <Button
+            type="primary"
+            icon={<FileDoneOutlined />}
+            onClick={() => setReporting(true)}
+            data-testid="engagement-report"
+          >
+            {t('engagement.report')}
+          </Button>
+        ) : e.mayChange && e.status === 'reported' ? (
+          <Popconfirm
+            title={t('engagement.archiveConfirmTitle')}
+            description={<div style={{ maxWidth: 320 }}>{t('engagement.archiveConfirm')}</div>}
+            okText={t('engagement.archive')}
+            onConfirm={archiveIt}
+            okButtonProps={testId('engagement-archive-confirm')}
+          >
+            <Button
+              type="primary"
+              icon={<InboxOutlined />}
+              loading={archive.isPending}
+              data-testid="engagement-archive"
+            >
+              {t('engagement.archive')}
+            </Button>
+          </Popconfirm>
         ) : null
       }
     >
@@ -119,6 +184,15 @@ export function EngagementPage() {
           showIcon
           title={t('engagement.cancelledAlert')}
           description={e.statusReason && <span style={{ whiteSpace: 'pre-wrap' }}>{e.statusReason}</span>}
+        />
+      )}
+      {e.status === 'in-review' && (
+        <Alert
+          type={e.reviewPassed ? 'success' : 'info'}
+          showIcon
+          title={t(e.reviewPassed ? 'engagement.reviewPassedAlert' : 'engagement.reviewPendingAlert')}
+          data-testid="engagement-review-state"
+          data-passed={e.reviewPassed}
         />
       )}
       <Card size="small" data-testid="engagement-summary">
@@ -135,13 +209,37 @@ export function EngagementPage() {
             { key: 'planned', label: t('engagement.plannedHours'), children: hours(e.plannedHours) },
             { key: 'department', label: t('engagement.department'), children: e.departmentName },
             { key: 'sales', label: t('engagement.salesOwner'), children: e.salesOwnerName },
-            { key: 'report', label: t('engagement.reportNumber'), children: e.reportNumber ?? '—' },
+            {
+              key: 'report',
+              label: t('engagement.reportNumber'),
+              children: <span data-testid="engagement-report-number">{e.reportNumber ?? '—'}</span>,
+            },
+            ...(e.reportNumber
+              ? [
+                  { key: 'reportOn', label: t('engagement.reportIssuedOn'), children: date(e.reportIssuedOn) },
+                  {
+                    key: 'signers',
+                    label: t('engagement.reportSigners'),
+                    children: e.reportSigners.map((m) => m.name).join(listSeparator(locale)),
+                  },
+                ]
+              : []),
             ...(e.closedOn ? [{ key: 'closed', label: t('engagement.closedOn'), children: date(e.closedOn) }] : []),
           ]}
         />
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
+          {e.reviewStatus && (
+            <Card
+              size="small"
+              title={t('engagement.reviewCard')}
+              data-testid="engagement-review-card"
+              style={{ marginBottom: 12 }}
+            >
+              <ApprovalTimeline subjectKind="engagement-review" subjectId={e.id} />
+            </Card>
+          )}
           <Flex vertical gap={12} data-testid="engagement-phases">
             {e.phases.map((phase) => (
               <PhaseCard
@@ -175,6 +273,7 @@ export function EngagementPage() {
       {task && <TaskDrawer engagement={e} phase={task.phase} task={task.task} onClose={() => setTask(null)} />}
       {e.mayChange && <StaffingModal engagement={e} open={staffing} onClose={() => setStaffing(false)} />}
       {e.mayChange && <EngagementFormDrawer engagement={e} open={editing} onClose={() => setEditing(false)} />}
+      {reporting && <ReportModal engagement={e} open onClose={() => setReporting(false)} />}
       <ReasonModal
         open={cancelling}
         title={t('engagement.cancelTitle', { title: e.title })}

@@ -6,7 +6,7 @@ import { useT, type Translate } from '../../i18n';
 /** What a change to an engagement or a work order may show elsewhere: lists, 我的工单, Today, the order. */
 export const ENGAGEMENT_INVALIDATES = [engagementsApi.path, workOrdersApi.path, todayApi.path, ordersApi.path];
 
-const STATUS_COLORS: Record<EngagementStatus, string> = {
+export const ENGAGEMENT_STATUS_COLORS: Record<EngagementStatus, string> = {
   'in-progress': 'processing',
   'in-review': 'purple',
   reported: 'cyan',
@@ -20,7 +20,7 @@ export function EngagementStatusTag({ status }: { status: EngagementStatus }) {
   const t = useT();
   return (
     <Tag
-      color={STATUS_COLORS[status]}
+      color={ENGAGEMENT_STATUS_COLORS[status]}
       style={{ marginInlineEnd: 0 }}
       data-testid="engagement-status"
       data-status={status}
