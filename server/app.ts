@@ -46,6 +46,7 @@ import { registerContractRoutes } from './domains/contracts/contracts.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
+import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
@@ -220,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
   registerTimesheetRoutes(app);
+  registerWorkloadRoutes(app);
   registerEngagementTemplateRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
