@@ -50,6 +50,7 @@ import type {
   TimesheetInput,
   TimesheetWeek,
 } from '../../common/schemas/timesheets';
+import type { Workload } from '../../common/schemas/workload';
 import type { ImportColumns } from '../../common/schemas/transfer';
 import type {
   AssignmentRule,
@@ -832,6 +833,13 @@ export const timesheetsApi = {
 export const timeEntriesApi = {
   path: '/api/v1/time-entries',
   list: (params?: TimeEntryListParams) => api<Page<TimeEntry>>('/api/v1/time-entries', { query: params }),
+};
+
+/** Workload 工作负荷: hours per person per week against their capacity (managers: their department; partners, finance: all). */
+export const workloadApi = {
+  path: '/api/v1/workload',
+  get: (query: { from?: string; weeks?: number; departmentId?: string }) =>
+    api<Workload>('/api/v1/workload', { query }),
 };
 
 /** Number series 编号规则 (contracts:configure) and their registers 登记簿. */

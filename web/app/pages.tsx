@@ -203,6 +203,14 @@ const PAGES = [
     ...lazyPart(() => import('../features/timesheets/TimesheetPage').then((m) => m.TimesheetPage)),
   },
   {
+    path: '/workload',
+    group: 'work',
+    labelKey: 'workload.nav',
+    // Managers (their department), partners and finance (everyone): more than one's own hours.
+    allowed: (me) => can(me, 'engagements:read') && me.grants['engagements:read'] !== 'own',
+    ...lazyPart(() => import('../features/workload/WorkloadPage').then((m) => m.WorkloadPage)),
+  },
+  {
     path: '/engagements',
     group: 'work',
     labelKey: 'engagement.nav',

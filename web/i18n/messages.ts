@@ -24,6 +24,7 @@ import * as contractTemplates from '../features/contract-templates/messages';
 import * as contracts from '../features/contracts/messages';
 import * as engagements from '../features/engagements/messages';
 import * as timesheets from '../features/timesheets/messages';
+import * as workload from '../features/workload/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
 
 /**
@@ -57,6 +58,7 @@ export const messageParts = {
   contracts,
   engagements,
   timesheets,
+  workload,
   engagementTemplates,
 };
 
@@ -93,6 +95,7 @@ export const zhCN = {
   ...contracts.zhCN,
   ...engagements.zhCN,
   ...timesheets.zhCN,
+  ...workload.zhCN,
   ...engagementTemplates.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
@@ -124,5 +127,6 @@ export const enUS: Record<WebMessageKey, string> = {
   ...contracts.enUS,
   ...engagements.enUS,
   ...timesheets.enUS,
+  ...workload.enUS,
   ...engagementTemplates.enUS,
 };
