@@ -4,6 +4,9 @@ import type { Ctx, JobsTx } from '../context';
 import { orders } from '../domains/contracts/contracts.tables';
 import { createEngagements, setMembers } from '../domains/engagements/engagements.service';
 import { setTaskStatus, updateTask } from '../domains/engagements/tasks.service';
+import { mondayOf, saveTimesheet } from '../domains/engagements/timesheets.service';
+import { today } from '../domains/contracts/contracts.service';
+import { addDays } from '../lib/time';
 import { createTemplate } from '../domains/engagements/templates.service';
 import { loadActor } from '../domains/staff/actors';
 import { businessLines, users } from '../domains/staff/staff.tables';
@@ -383,7 +386,7 @@ const dayFromNow = (n: number) => new Date(Date.now() + n * DAY_MS).toISOString(
 /**
  * The demo's engagement 业务项目: sales1's confirmed audit order, made into an engagement by `manager` (王建国) and
  * led by 周杰 (a practising CPA of 审计一部), with 吴芳 as assistant; its first phase done, the second under way —
- * so the 项目人员 see their work orders 工单 on Today. After seedDemoRevenue (the order) and the templates.
+ * so the 项目人员 see their work orders 工单 on Today; and last week's time of both. After seedDemoRevenue (the order) and the templates.
  */
 export async function seedDemoEngagements(tx: JobsTx): Promise<void> {
   const people = new Map(
@@ -444,4 +447,24 @@ export async function seedDemoEngagements(tx: JobsTx): Promise<void> {
     });
     if (mine && i === 0) await setTaskStatus(assistant, task.id, 'in-progress');
   }
+  // Last week's time 工时 (saved, not yet submitted): what the workload, the timesheet and the budget show.
+  const lastWeek = addDays(mondayOf(today()), -7);
+  const week = (hours: string[]) => Object.fromEntries(hours.map((h, i) => [addDays(lastWeek, i), h]));
+  const onEngagement = { engagementId: engagement.id, category: 'engagement' as const, billable: true };
+  await saveTimesheet(lead, lastWeek, {
+    rows: [
+      { ...onEngagement, taskId: first.tasks[0]?.id ?? null, hours: week(['6', '6', '7', '7.5', '6']) },
+      { category: 'internal', billable: false, note: '所务会', hours: week(['1', '1', '0', '0', '1']) },
+    ],
+  });
+  await saveTimesheet(assistant, lastWeek, {
+    rows: [
+      {
+        ...onEngagement,
+        taskId: second.tasks.find((t) => t.role === 'assistant')?.id ?? null,
+        hours: week(['8', '8', '7.5', '8', '6.5']),
+      },
+      { category: 'training', billable: false, note: '继续教育：新收入准则', hours: week(['0', '0', '0', '0', '1.5']) },
+    ],
+  });
 }
