@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import PizZip from 'pizzip';
 import { expect, inject, test } from 'vitest';
-import type { Page as ListPage } from '../common/schemas/common';
-import type { BusinessLine } from '../common/schemas/staff';
-import { apiSession } from './support/api';
+import { apiSession, wonAuditOpportunity } from './support/api';
 import { peopleInOneBrowser } from './support/people';
 import { clickSettled, settle } from './support/ui';
 
@@ -30,32 +28,7 @@ function docxText(content: Buffer): string {
 
 test('sales1 makes the contract of a won opportunity and sends it; manager approves it from his inbox', async () => {
   const sales1 = await apiSession(base(), 'sales1');
-  const lines = await sales1.get<ListPage<BusinessLine>>('/api/v1/business-lines?pageSize=100');
-  const audit = lines.items.find((l) => l.code === 'SJ')!;
-  const customer = await sales1.post<{ id: string }>('/api/v1/customers', { name: CUSTOMER });
-  const opportunity = await sales1.post<{ id: string }>('/api/v1/opportunities', {
-    name: TITLE,
-    customerId: customer.id,
-    businessLineId: audit.id,
-    expectedAmount: '80000',
-  });
-  // Won the way the pipeline asks: a quote accepted (no discount), the acceptance checklist answered.
-  const quote = await sales1.post<{ id: string }>(`/api/v1/opportunities/${opportunity.id}/quotes`, {
-    items: [{ description: '2026 年度财务报表审计', quantity: '1', unitPrice: '80000' }],
-  });
-  await sales1.attempt('PATCH', `/api/v1/opportunities/${opportunity.id}/quotes/${quote.id}`, { status: 'accepted' });
-  const acceptance = await sales1.get<{ items: { key: string }[] }>(
-    `/api/v1/opportunities/${opportunity.id}/acceptance`,
-  );
-  await sales1.put(`/api/v1/opportunities/${opportunity.id}/acceptance`, {
-    answers: Object.fromEntries(acceptance.items.map((i) => [i.key, { checked: true }])),
-  });
-  const pipeline = await sales1.get<{ stages: { id: string; kind: string }[] }>(
-    `/api/v1/pipelines?businessLineId=${audit.id}`,
-  );
-  await sales1.post(`/api/v1/opportunities/${opportunity.id}/move`, {
-    stageId: pipeline.stages.find((s) => s.kind === 'won')!.id,
-  });
+  const opportunity = await wonAuditOpportunity(sales1, { customer: CUSTOMER, title: TITLE, amount: '80000' });
 
   const seller = await people.signIn('sales1');
   await seller.page.goto(`/opportunities/${opportunity.id}`);

@@ -61,3 +61,37 @@ export async function createUser(
   if (!role) throw new Error(`no role ${roleCode}`);
   return session.post<User>('/api/v1/users', { staffCategory: 'backoffice', roleId: role.id, ...fields });
 }
+
+/**
+ * A customer and an audit (审计, line SJ) opportunity of the session's user, won the way the pipeline asks: one quote
+ * line at the amount accepted (no discount), the acceptance checklist answered, then moved to the won stage.
+ */
+export async function wonAuditOpportunity(
+  session: Session,
+  { customer, title, amount }: { customer: string; title: string; amount: string },
+): Promise<{ id: string; customerId: string }> {
+  const lines = await session.get<Page<{ id: string; code: string }>>('/api/v1/business-lines?pageSize=100');
+  const audit = lines.items.find((l) => l.code === 'SJ')!;
+  const { id: customerId } = await session.post<{ id: string }>('/api/v1/customers', { name: customer });
+  const { id } = await session.post<{ id: string }>('/api/v1/opportunities', {
+    name: title,
+    customerId,
+    businessLineId: audit.id,
+    expectedAmount: amount,
+  });
+  const quote = await session.post<{ id: string }>(`/api/v1/opportunities/${id}/quotes`, {
+    items: [{ description: '2026 年度财务报表审计', quantity: '1', unitPrice: amount }],
+  });
+  await session.attempt('PATCH', `/api/v1/opportunities/${id}/quotes/${quote.id}`, { status: 'accepted' });
+  const acceptance = await session.get<{ items: { key: string }[] }>(`/api/v1/opportunities/${id}/acceptance`);
+  await session.put(`/api/v1/opportunities/${id}/acceptance`, {
+    answers: Object.fromEntries(acceptance.items.map((i) => [i.key, { checked: true }])),
+  });
+  const pipeline = await session.get<{ stages: { id: string; kind: string }[] }>(
+    `/api/v1/pipelines?businessLineId=${audit.id}`,
+  );
+  await session.post(`/api/v1/opportunities/${id}/move`, {
+    stageId: pipeline.stages.find((s) => s.kind === 'won')!.id,
+  });
+  return { id, customerId };
+}

@@ -85,7 +85,7 @@ const lockedError = (status: TimesheetStatus) =>
   new AppError('TIMESHEET_WEEK_LOCKED', { statusKey: `timesheetStatus.${status}` });
 
 /** People whose time the actor sees: themselves; their department subtree's (managers); everyone's (scope all). */
-const readablePeople = (actor: Actor) =>
+export const readablePeople = (actor: Actor) =>
   visibleTo(actor, 'engagements:read', { owner: users.id, department: users.departmentId });
 
 /** The actor holds (or held) a step of an approval of the person's week: the approver may read it. */

@@ -11,12 +11,12 @@ import {
 } from '../../../common/schemas/workload';
 import type { Ctx } from '../../context';
 import { addDays } from '../../lib/time';
-import { departmentSubtree, visibleTo, type Actor } from '../../policy';
+import { departmentSubtree } from '../../policy';
 import { today } from '../contracts/contracts.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { departments, roles, users } from '../staff/staff.tables';
 import { engagements, engagementTasks } from './engagements.tables';
-import { mondayOf } from './timesheets.service';
+import { mondayOf, readablePeople } from './timesheets.service';
 import { timeEntries } from './timesheets.tables';
 
 /**
@@ -55,10 +55,6 @@ async function peopleCondition(ctx: Ctx, departmentId: string | undefined): Prom
   }
   return and(...conditions)!;
 }
-
-/** Themselves; their department subtree's people (managers); everyone (partners, finance). */
-const readablePeople = (actor: Actor) =>
-  visibleTo(actor, 'engagements:read', { owner: users.id, department: users.departmentId });
 
 export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload> {
   const count = query.weeks;
