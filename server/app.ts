@@ -47,6 +47,7 @@ import { registerEngagementRoutes } from './domains/engagements/engagements.rout
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
 import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
+import { registerPeopleRoutes } from './domains/people/people.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
@@ -223,6 +224,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerTimesheetRoutes(app);
   registerWorkloadRoutes(app);
   registerEngagementTemplateRoutes(app);
+  registerPeopleRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

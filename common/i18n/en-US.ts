@@ -209,6 +209,8 @@ export const enUS: Record<MessageKey, string> = {
   'notification.engagement-member': 'You were added to the engagement team: {title}',
   'notification.engagement-closed':
     'Engagement archived and closed: {title} (order {order}){due, plural, =1 {; the order is completed — follow up its final payment} other {}}',
+  'notification.qualification-expiring':
+    '{holder}’s certificate (no. {certificateNo}) expires on {expiresOn}, in {days, plural, one {# day} other {# days}}: please renew it in time',
   'error.NUMBER_SERIES_MISSING':
     'No number series is set up for {kind}: ask an administrator to add one under Number series',
   'error.NUMBER_TAKEN':
@@ -347,6 +349,12 @@ export const enUS: Record<MessageKey, string> = {
     '{name} is on the team only as a signing CPA: choose them to sign, or change their roles under staffing first',
   'validation.reportSignersFixed': 'The report is issued: its signing CPAs can no longer change',
   'validation.hours': 'Hours in quarter hours, e.g. 6.5',
+  'validation.capacity': 'The weekly capacity must be more than 0 and at most 168 hours, in quarter hours',
+  'validation.cpeHours': 'A continuing-education entry must be more than 0 and at most 24 hours, in quarter hours',
+  'validation.practisingCpaOnly': 'Only a CPA qualification has a practising status',
+  'validation.issuedInFuture': 'The issue date cannot be after today',
+  'validation.expiryBeforeIssue': 'The expiry date cannot be before the issue date',
+  'validation.cpeInFuture': 'The training date cannot be after today',
   'validation.notEngagementMember': 'This person is not on the team; add them under staffing first',
   'validation.engagementLead': 'The project lead must be on the team',
   'validation.templateOtherLine': 'The template is for another business line',

@@ -190,6 +190,8 @@ export const zhCN = {
   'notification.engagement-member': '您已加入业务项目组：{title}',
   'notification.engagement-closed':
     '业务项目已归档结项：{title}（订单 {order}）{due, plural, =1 {；订单已完成，请跟进完工尾款的收取} other {}}',
+  'notification.qualification-expiring':
+    '{holder} 的证书（编号 {certificateNo}）将于 {expiresOn} 到期，还有 {days} 天，请及时办理续期',
   'error.NUMBER_SERIES_MISSING': '尚未设置{kind}的编号规则，请联系管理员在“编号规则”中设置',
   'error.NUMBER_TAKEN': '编号 {number} 已被使用（另一编号规则生成了相同的编号），请联系管理员调整编号规则',
   'error.CONTRACT_STATUS_INVALID': '合同当前状态为“{status}”，不能执行此操作',
@@ -319,6 +321,12 @@ export const zhCN = {
   'validation.reportSignerStaffed': '{name}在项目组中仅担任签字注册会计师：请选其签字，或先在人员安排中调整其角色',
   'validation.reportSignersFixed': '报告已出具，签字注册会计师不能再更改',
   'validation.hours': '工时以 0.25 小时为单位，例如 6.5',
+  'validation.capacity': '每周工作容量须大于 0 且不超过 168 小时，以 0.25 小时为单位',
+  'validation.cpeHours': '每条继续教育学时须大于 0 且不超过 24 小时，以 0.25 小时为单位',
+  'validation.practisingCpaOnly': '只有注册会计师资格可以设置执业状态',
+  'validation.issuedInFuture': '发证日期不能晚于今天',
+  'validation.expiryBeforeIssue': '有效期至不能早于发证日期',
+  'validation.cpeInFuture': '培训日期不能晚于今天',
   'validation.notEngagementMember': '此人不在项目组中，请先在人员安排中加入',
   'validation.engagementLead': '项目负责人须在项目组中',
   'validation.templateOtherLine': '所选模板属于其他业务类型',

@@ -48,6 +48,10 @@ export const AUDIT_ENTITY_TYPES = [
   'engagement-task',
   'engagement-task-note',
   'timesheet',
+  'person-profile',
+  'qualification',
+  'cpe-entry',
+  'cpe-requirements',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -325,5 +325,7 @@ export const StaffingSuggestion = z.object({
   openTasks: z.int(),
   /** Why the person is listed first or last (e.g. not practising for a signing role). */
   qualified: z.boolean(),
+  /** The qualifications asked for (by the role or the phase) that the person holds, valid (a CPA: practising). */
+  qualifications: z.array(z.enum(QUALIFICATIONS)),
 });
 export const StaffingSuggestions = z.object({ items: z.array(StaffingSuggestion) });

@@ -18,3 +18,4 @@ export * from '../domains/contracts/contracts.tables';
 export * from '../domains/receivables/receivables.tables';
 export * from '../domains/engagements/engagements.tables';
 export * from '../domains/engagements/timesheets.tables';
+export * from '../domains/people/people.tables';

@@ -7,6 +7,7 @@ import { fireReminder } from '../domains/reminders/reminders.service';
 import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
 import { remindOverdue } from '../domains/workflows/engine.service';
 import { remindAllDueTerms } from '../domains/contracts/term-reminders';
+import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -59,6 +60,13 @@ export async function startWorkers(
   }
   if (works('rule.term-reminders'))
     await jobs.work('rule.term-reminders', async () => void (await remindAllDueTerms({ db, jobs })), polling);
+  if (works('rule.qualification-reminders')) {
+    await jobs.work(
+      'rule.qualification-reminders',
+      async () => void (await remindAllExpiringQualifications({ db, jobs })),
+      polling,
+    );
+  }
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
@@ -67,4 +75,8 @@ export async function startWorkers(
   // Payment terms fall due by the day: once a day, in the morning (config.termRemindersCron).
   if (config.termRemindersCron) await jobs.schedule('rule.term-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.term-reminders');
+  // Qualifications expire by the day too: once a day, on the same morning schedule (holder and administrators).
+  if (config.termRemindersCron)
+    await jobs.schedule('rule.qualification-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.qualification-reminders');
 }

@@ -27,6 +27,7 @@ import type {
   MembersInput,
   Phase,
   PhaseStatus,
+  Qualification,
   StaffingQuery,
   StaffingSuggestions,
   Task,
@@ -46,6 +47,7 @@ import { customers } from '../customers/customers.tables';
 import { notify } from '../notifications/notifications.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, departments, userBusinessLines, users } from '../staff/staff.tables';
+import { holdsValidQualification, validQualificationsOf } from '../people/people.service';
 import { latestApprovals } from '../workflows/engine.service';
 import { visibleEngagements, writableEngagements } from './engagements.policy';
 import { activeTemplateFor } from './templates.service';
@@ -838,14 +840,30 @@ export async function setMembers(ctx: Ctx, id: string, input: z.output<typeof Me
   return getEngagement(ctx, id);
 }
 
+/** The qualification a role itself needs: a signing CPA 签字注册会计师, an appraiser 评估师, a cost engineer 造价工程师. */
+const ROLE_QUALIFICATION: Partial<Record<EngagementRole, Qualification>> = {
+  'signing-cpa': 'cpa',
+  appraiser: 'asset-appraiser',
+  'cost-engineer': 'cost-engineer',
+};
+
 /**
- * Whether a person is qualified for the role (and the phase's qualification). For now: a signing role, or a phase
- * needing a CPA, needs a practising CPA 执业注册会计师 (the staff record's flag); every other role is open to all.
- * The qualification records of the people module (issue 14 item 6) will decide the rest here. null: everyone is.
+ * Whether a person is qualified for the role and the phase's qualification: holding a valid (not expired today)
+ * qualification of each kind asked for — the people records 人员档案 (server/domains/people) —, a CPA also
+ * practising 执业 (the staff record's flag). `held`: the kinds asked for that the person holds so. null: nothing is
+ * asked, everyone is.
  */
-function qualifiedFor(role: EngagementRole, qualification: string | null): SQL<boolean> | null {
-  if (role === 'signing-cpa' || qualification === 'cpa') return sql<boolean>`${users.isPracticingCpa}`;
-  return null;
+function qualifiedFor(
+  role: EngagementRole,
+  qualification: Qualification | null,
+): { qualified: SQL<boolean>; held: SQL<Qualification[]> } | null {
+  const needed = [...new Set([ROLE_QUALIFICATION[role], qualification])].filter((k): k is Qualification => !!k);
+  if (needed.length === 0) return null;
+  const day = today();
+  return {
+    qualified: sql<boolean>`(${and(...needed.map((kind) => holdsValidQualification(kind, day)))})`,
+    held: validQualificationsOf(needed, day),
+  };
 }
 
 /** Open work orders of a person across engagements not over. */
@@ -875,7 +893,7 @@ export async function staffingSuggestions(
         .from(engagements)
         .where(and(eq(engagements.id, id), visibleEngagements(ctx.actor))),
   );
-  let qualification: string | null = null;
+  let qualification: Qualification | null = null;
   if (query.phaseId) {
     const [phase] = await ctx.db
       .select({ qualification: engagementPhases.qualification })
@@ -884,7 +902,8 @@ export async function staffingSuggestions(
     if (!phase) throw invalidInput(ctx.actor.locale, [{ path: 'phaseId', key: 'validation.invalid' }]);
     qualification = phase.qualification;
   }
-  const qualified = qualifiedFor(query.role, qualification);
+  const needs = qualifiedFor(query.role, qualification);
+  const qualified = needs?.qualified ?? null;
   const sameLine = exists(
     sql`(SELECT 1 FROM ${userBusinessLines} WHERE ${and(eq(userBusinessLines.userId, outer(users.id)), eq(userBusinessLines.businessLineId, engagement.businessLineId))})`,
   );
@@ -897,6 +916,7 @@ export async function staffingSuggestions(
       sameLine: sql<boolean>`${sameLine}`,
       openTasks: openTasksOf,
       qualified: qualified ?? sql<boolean>`true`,
+      qualifications: needs?.held ?? sql<Qualification[]>`ARRAY[]::text[]`,
     })
     .from(users)
     .leftJoin(departments, eq(departments.id, users.departmentId))

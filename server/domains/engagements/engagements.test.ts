@@ -6,6 +6,7 @@ import { createTestApp, uniq, type Client, type TestApp } from '../../test/harne
 import { auditLogs } from '../audit/audit.tables';
 import { customers } from '../customers/customers.tables';
 import { notifications } from '../notifications/notifications.tables';
+import { qualifications } from '../people/people.tables';
 import { today } from '../receivables/fixtures';
 import { userBusinessLines, users } from '../staff/staff.tables';
 import { engagementLines, engagements } from './engagements.tables';
@@ -418,6 +419,12 @@ describe('staffing', () => {
       { userId: cpa.user.id, businessLineId: line.id },
       { userId: assistant.user.id, businessLineId: line.id },
     ]);
+    // Qualified for a CPA's work: a valid CPA certificate (people records) and practising.
+    await db
+      .insert(qualifications)
+      .values(
+        [cpa, cpaElsewhere].map((p) => ({ userId: p.user.id, kind: 'cpa' as const, certificateNo: uniq('1100') })),
+      );
 
     const suggest = (query: Record<string, string>) =>
       manager.client.get(`/api/v1/engagements/${engagement.id}/staffing`, query);
@@ -431,6 +438,7 @@ describe('staffing', () => {
       sameLine: true,
       openTasks: 0,
       qualified: true,
+      qualifications: ['cpa'],
     });
     expect(signing.body.items.length).toBeLessThanOrEqual(20);
     // The field-work phase needs a CPA too.

@@ -1,7 +1,6 @@
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { and, asc, eq, exists, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
-  DEFAULT_WEEKLY_CAPACITY,
   UNDER_PERCENT,
   type Workload,
   type WorkloadPerson,
@@ -14,14 +13,15 @@ import { addDays } from '../../lib/time';
 import { departmentSubtree } from '../../policy';
 import { today } from '../contracts/contracts.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
+import { weeklyCapacityOf } from '../people/people.service';
 import { departments, roles, users } from '../staff/staff.tables';
 import { engagements, engagementTasks } from './engagements.tables';
 import { mondayOf, readablePeople } from './timesheets.service';
 import { timeEntries } from './timesheets.tables';
 
 /**
- * Workload 工作负荷: per person and week, the hours they logged against their capacity (DEFAULT_WEEKLY_CAPACITY until
- * people records carry their own), and the planned hours of their open work orders due that week. The people are
+ * Workload 工作负荷: per person and week, the hours they logged against their weekly capacity (their people record's,
+ * DEFAULT_WEEKLY_CAPACITY without one), and the planned hours of their open work orders due that week. The people are
  * those whose time the reader sees (themselves; their department subtree's as a manager; everyone for partners and
  * finance), optionally of one department subtree: everyone who does engagement work (their role may write
  * engagements) and is active, and anyone with hours or planned work in the weeks. Sums are SQL numeric, one statement
@@ -75,7 +75,7 @@ export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload
 
   const [people, logged, planned] = await Promise.all([
     ctx.db
-      .select({ id: users.id, name: users.displayName, departmentName: departments.name })
+      .select({ id: users.id, name: users.displayName, departmentName: departments.name, capacity: weeklyCapacityOf })
       .from(users)
       .innerJoin(roles, eq(roles.id, users.roleId))
       .leftJoin(departments, eq(departments.id, users.departmentId))
@@ -128,10 +128,10 @@ export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload
   const key = (userId: string, week: string) => `${userId}|${week}`;
   const loggedBy = new Map(logged.map((r) => [key(r.userId, r.week), r]));
   const plannedBy = new Map(planned.map((r) => [key(r.userId, r.week), hundredths(r.hours)]));
-  const capacity = toHundredths(DEFAULT_WEEKLY_CAPACITY);
 
   const sums = weeks.map(() => ({ hours: 0n, billable: 0n, planned: 0n, capacity: 0n }));
   const rows = people.map((person) => {
+    const capacity = toHundredths(person.capacity);
     let total = 0n;
     let billable = 0n;
     let plannedTotal = 0n;

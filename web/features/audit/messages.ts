@@ -96,6 +96,10 @@ export const zhCN = {
   'audit.entity.engagement-task': '工单',
   'audit.entity.engagement-task-note': '工单备注与底稿',
   'audit.entity.timesheet': '工时周报',
+  'audit.entity.person-profile': '人员档案',
+  'audit.entity.qualification': '执业资格与证书',
+  'audit.entity.cpe-entry': '继续教育记录',
+  'audit.entity.cpe-requirements': '继续教育学时要求',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -193,4 +197,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.engagement-task': 'Work order',
   'audit.entity.engagement-task-note': 'Work order note or working paper',
   'audit.entity.timesheet': 'Timesheet week',
+  'audit.entity.person-profile': 'People record',
+  'audit.entity.qualification': 'Qualification or certificate',
+  'audit.entity.cpe-entry': 'Continuing education entry',
+  'audit.entity.cpe-requirements': 'Continuing education requirements',
 };
