@@ -31,10 +31,13 @@ export const QUALIFICATION_REMINDER_DAYS = 30;
 /** CPE hours a year a holder of the kind needs, until an administrator sets them (注册会计师: 40). */
 export const DEFAULT_CPE_REQUIREMENTS: Partial<Record<QualificationKind, string>> = { cpa: '40' };
 
+/** Quarter hours within (0, max]; one error only (not in quarter hours: the Hours message alone). */
+const hoursUpTo = (max: number, message: string) =>
+  Hours.refine((v) => !/^\d+(\.\d+)?$/.test(v.trim()) || (Number(v) > 0 && Number(v) <= max), { message });
 /** A weekly capacity: quarter hours, more than 0 and at most 168. */
-export const Capacity = Hours.refine((v) => Number(v) > 0 && Number(v) <= 168, { message: 'validation.capacity' });
+export const Capacity = hoursUpTo(168, 'validation.capacity');
 /** Hours of one CPE entry: quarter hours, more than 0 and at most 24. */
-export const CpeHours = Hours.refine((v) => Number(v) > 0 && Number(v) <= 24, { message: 'validation.cpeHours' });
+export const CpeHours = hoursUpTo(24, 'validation.cpeHours');
 /** Hours a year a qualification requires: quarter hours, 0–9999.75. */
 export const RequiredHours = Hours;
 

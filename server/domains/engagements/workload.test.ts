@@ -202,6 +202,33 @@ describe('workload 工作负荷', () => {
     }
   });
 
+  it('measures a person against their own weekly capacity from the people record (30 h), others against 40', async () => {
+    const f = await firm();
+    const admin = await signedIn(t, { roleCode: 'admin' });
+    const saved = await admin.client.put(`/api/v1/people/${f.assistant.user.id}/profile`, {
+      titleLevel: 'junior',
+      weeklyCapacity: '30',
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const week = monday(-1);
+    // 32 hours each: over 30, within 40.
+    const thirtyTwo = ['8', '8', '8', '8'];
+    await log(f.assistant, week, [
+      { engagementId: f.engagementId, category: 'engagement', hours: days(week, thirtyTwo) },
+    ]);
+    await log(f.lead, week, [{ engagementId: f.engagementId, category: 'engagement', hours: days(week, thirtyTwo) }]);
+    const body = await readWorkload(f.manager, { from: week, weeks: 1 });
+    const assistant = body.people.find((p) => p.userId === f.assistant.user.id)!;
+    const lead = body.people.find((p) => p.userId === f.lead.user.id)!;
+    expect(assistant.capacity).toBe('30');
+    expect(assistant.weeks[0]).toMatchObject({ hours: '32', percent: Math.floor((32 * 100) / 30), state: 'over' });
+    expect(lead.capacity).toBe('40');
+    expect(lead.weeks[0]).toMatchObject({ hours: '32', percent: 80, state: 'ok' });
+    // The week's capacity is the sum of everyone's shown.
+    const expected = body.people.reduce((sum, p) => sum + h(p.capacity), 0);
+    expect((body.totals[0] as { capacity?: string }).capacity).toBe(text(expected));
+  });
+
   it('refuses bad weeks and dates (400) and callers without engagements', async () => {
     const staff = await signedIn(t, { roleCode: 'staff' });
     for (const [query, path] of [
