@@ -51,6 +51,17 @@ import type {
   TimesheetWeek,
 } from '../../common/schemas/timesheets';
 import type { Workload } from '../../common/schemas/workload';
+import type {
+  CpeEntry,
+  CpeEntryInput,
+  CpeRequirement,
+  CpeShortfallQuery,
+  CpeShortfallRow,
+  PersonProfileInput,
+  PersonRecord,
+  Qualification,
+  QualificationInput,
+} from '../../common/schemas/people';
 import type { ImportColumns } from '../../common/schemas/transfer';
 import type {
   AssignmentRule,
@@ -840,6 +851,34 @@ export const workloadApi = {
   path: '/api/v1/workload',
   get: (query: { from?: string; weeks?: number; departmentId?: string }) =>
     api<Workload>('/api/v1/workload', { query }),
+};
+
+// —— people records 人员档案 (issue 14 item 6) ——
+export type CpeShortfallParams = ListParams<typeof CpeShortfallQuery>;
+
+/** A person's record (by user id): profile, qualifications, the CPE year; CPE entries; who is short of CPE hours. */
+export const peopleApi = {
+  path: '/api/v1/people',
+  get: (userId: string, year?: number) => api<PersonRecord>(`/api/v1/people/${userId}`, { query: { year } }),
+  saveProfile: (userId: string, body: PersonProfileInput) =>
+    api<PersonRecord>(`/api/v1/people/${userId}/profile`, { method: 'PUT', body }),
+  addQualification: (userId: string, body: QualificationInput) =>
+    api<Qualification>(`/api/v1/people/${userId}/qualifications`, { method: 'POST', body }),
+  updateQualification: (id: string, body: QualificationInput) =>
+    api<Qualification>(`/api/v1/qualifications/${id}`, { method: 'PUT', body }),
+  deleteQualification: (id: string) => api<{ ok: true }>(`/api/v1/qualifications/${id}`, { method: 'DELETE' }),
+  addCpe: (userId: string, body: CpeEntryInput) =>
+    api<CpeEntry>(`/api/v1/people/${userId}/cpe-entries`, { method: 'POST', body }),
+  deleteCpe: (id: string) => api<{ ok: true }>(`/api/v1/cpe-entries/${id}`, { method: 'DELETE' }),
+};
+
+/** 继续教育: who is short this year (managers: their department; administrators, partners, finance: all). */
+export const cpeApi = {
+  path: '/api/v1/cpe',
+  list: (params?: CpeShortfallParams) => api<Page<CpeShortfallRow>>('/api/v1/cpe/shortfall', { query: params }),
+  requirements: () => api<{ items: CpeRequirement[] }>('/api/v1/cpe/requirements'),
+  setRequirements: (items: CpeRequirement[]) =>
+    api<{ items: CpeRequirement[] }>('/api/v1/cpe/requirements', { method: 'PUT', body: { items } }),
 };
 
 /** Number series 编号规则 (contracts:configure) and their registers 登记簿. */

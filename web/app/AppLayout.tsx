@@ -1,5 +1,6 @@
 import {
   DownOutlined,
+  IdcardOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
@@ -49,6 +50,16 @@ function UserMenu({ compact = false }: { compact?: boolean }) {
       menu={{
         items: [
           { key: 'profile', icon: <UserOutlined />, label: t('nav.profile'), onClick: () => navigate('/me') },
+          ...(can(me, 'staff:read')
+            ? [
+                {
+                  key: 'record',
+                  icon: <IdcardOutlined />,
+                  label: t('people.myNav'),
+                  onClick: () => navigate('/my-record'),
+                },
+              ]
+            : []),
           {
             key: 'settings',
             icon: <SettingOutlined />,

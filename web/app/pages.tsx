@@ -276,6 +276,22 @@ const PAGES = [
     ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
   },
   {
+    path: '/people/:id',
+    group: 'staff',
+    labelKey: 'people.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'staff:read'),
+    ...lazyPart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
+  },
+  {
+    path: '/staff/cpe',
+    group: 'staff',
+    labelKey: 'cpe.nav',
+    // Managers (their department), administrators, partners and finance (everyone).
+    allowed: (me) => can(me, 'staff:read', 'department'),
+    ...lazyPart(() => import('../features/people/CpeShortfallPage').then((m) => m.CpeShortfallPage)),
+  },
+  {
     path: '/staff/departments',
     group: 'staff',
     labelKey: 'nav.departments',
@@ -363,6 +379,13 @@ const PAGES = [
     hideInMenu: true,
     allowed: () => true,
     ...homePage,
+  },
+  {
+    path: '/my-record',
+    labelKey: 'people.myNav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'staff:read'),
+    ...lazyPart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
   },
   {
     path: '/settings',

@@ -26,6 +26,7 @@ import * as engagements from '../features/engagements/messages';
 import * as timesheets from '../features/timesheets/messages';
 import * as workload from '../features/workload/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
+import * as people from '../features/people/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -60,6 +61,7 @@ export const messageParts = {
   timesheets,
   workload,
   engagementTemplates,
+  people,
 };
 
 /**
@@ -97,6 +99,7 @@ export const zhCN = {
   ...timesheets.zhCN,
   ...workload.zhCN,
   ...engagementTemplates.zhCN,
+  ...people.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -129,4 +132,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...timesheets.enUS,
   ...workload.enUS,
   ...engagementTemplates.enUS,
+  ...people.enUS,
 };

@@ -503,10 +503,10 @@ export function holdsValidQualification(kind: QualificationKind, today: string):
 }
 
 /** Of the kinds asked for, those the person validly holds (holdsValidQualification), as a text array. */
-export function validQualificationsOf(kinds: QualificationKind[], today: string): SQL<QualificationKind[]> {
-  if (kinds.length === 0) return sql<QualificationKind[]>`ARRAY[]::text[]`;
+export function validQualificationsOf<K extends QualificationKind>(kinds: K[], today: string): SQL<K[]> {
+  if (kinds.length === 0) return sql<K[]>`ARRAY[]::text[]`;
   const cells = kinds.map((kind) => sql`CASE WHEN ${holdsValidQualification(kind, today)} THEN ${kind}::text END`);
-  return sql<QualificationKind[]>`array_remove(ARRAY[${sql.join(cells, sql`, `)}], NULL)`;
+  return sql<K[]>`array_remove(ARRAY[${sql.join(cells, sql`, `)}], NULL)`;
 }
 
 /** Each person's weekly capacity in hours (40 without a profile), as SQL text over `users`. */

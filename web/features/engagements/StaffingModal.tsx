@@ -1,4 +1,4 @@
-import { DeleteOutlined, PlusOutlined, UserAddOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined, SafetyCertificateOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Divider, Flex, Form, List, Modal, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
@@ -202,6 +202,16 @@ export function StaffingModal({
                 <Typography.Text strong>{s.name}</Typography.Text>
                 {s.departmentName && <Typography.Text type="secondary">{s.departmentName}</Typography.Text>}
                 {s.isPracticingCpa && <Tag color="gold">{t('engagement.practising')}</Tag>}
+                {s.qualifications.map((q) => (
+                  <Tag
+                    key={q}
+                    color="green"
+                    icon={<SafetyCertificateOutlined />}
+                    data-testid="staff-suggestion-qualification"
+                  >
+                    {t(`qualification.${q}`)}
+                  </Tag>
+                ))}
                 {s.sameLine && <Tag color="blue">{t('engagement.sameLine')}</Tag>}
                 {!s.qualified && <Tag color="red">{t('engagement.notQualified')}</Tag>}
                 <Typography.Text type="secondary">{t('engagement.openTasks', { n: s.openTasks })}</Typography.Text>

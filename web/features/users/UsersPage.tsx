@@ -15,6 +15,7 @@ import {
   type TableProps,
 } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { STAFF_CATEGORIES, type StaffCategory, type User } from '../../../common/schemas/staff';
 import { useAllBranches, useAllBusinessLines, useAllRegions, useAllRoles, usePage, useWrite } from '../../api/queries';
 import { usersApi, type UserListParams } from '../../api/resources';
@@ -125,7 +126,18 @@ export function UsersPage() {
 
   const columns: TableProps<User>['columns'] = [
     { key: 'username', dataIndex: 'username', title: t('user.username'), sorter: true, fixed: 'left' },
-    { key: 'displayName', dataIndex: 'displayName', title: t('user.displayName'), sorter: true },
+    {
+      key: 'displayName',
+      dataIndex: 'displayName',
+      title: t('user.displayName'),
+      sorter: true,
+      // The name opens the person's record 人员档案 (title, qualifications, continuing education).
+      render: (name: string, u) => (
+        <Link to={`/people/${u.id}`} data-testid={`user-record-${u.username}`}>
+          {name}
+        </Link>
+      ),
+    },
     { key: 'department', dataIndex: 'departmentName', title: t('user.department'), render: orDash },
     { key: 'branch', dataIndex: 'branchName', title: t('user.branch'), render: orDash },
     { key: 'region', dataIndex: 'regionName', title: t('user.region'), render: orDash },
