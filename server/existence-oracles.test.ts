@@ -8,7 +8,7 @@ import { createTestApp, uniq, type Client, type Response, type TestApp } from '.
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
  * quotes, milestones, tasks, acceptance), activity, contract, order, engagement or work order (its notes and working
- * papers) answers an invisible existing id exactly as it answers a random one — status, code, message and details.
+ * papers), people record (its qualifications and CPE entries) answers an invisible existing id exactly as it answers a random one — status, code, message and details.
  */
 
 let t: TestApp;
@@ -32,7 +32,10 @@ type Kind =
   | 'contract'
   | 'order'
   | 'engagement'
-  | 'engagementTask';
+  | 'engagementTask'
+  | 'person'
+  | 'qualification'
+  | 'cpeEntry';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
@@ -50,6 +53,9 @@ const RECORD_OF: Record<string, Kind> = {
   orders: 'order',
   engagements: 'engagement',
   'engagement-tasks': 'engagementTask',
+  people: 'person',
+  qualifications: 'qualification',
+  'cpe-entries': 'cpeEntry',
 };
 const CHILD_OF: Record<string, Kind> = { fileId: 'file', quoteId: 'quote', milestoneId: 'milestone', taskId: 'task' };
 
@@ -127,6 +133,18 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/orders/{id}/confirm': () => ({}),
   'POST /api/v1/orders/{id}/complete': () => ({}),
   'POST /api/v1/orders/{id}/cancel': () => ({ reason: '客户取消' }),
+  'GET /api/v1/people/{id}': null,
+  'PUT /api/v1/people/{id}/profile': () => ({ titleLevel: 'senior' }),
+  'POST /api/v1/people/{id}/qualifications': () => ({ kind: 'cpa', certificateNo: '110000010001' }),
+  'POST /api/v1/people/{id}/cpe-entries': () => ({
+    takenOn: '2025-03-04',
+    course: '审计准则',
+    hours: '2',
+    kind: 'online',
+  }),
+  'PUT /api/v1/qualifications/{id}': () => ({ kind: 'cpa', certificateNo: '110000010001' }),
+  'DELETE /api/v1/qualifications/{id}': null,
+  'DELETE /api/v1/cpe-entries/{id}': null,
   'GET /api/v1/engagements/{id}': null,
   'PATCH /api/v1/engagements/{id}': () => ({ title: '年报审计' }),
   'POST /api/v1/engagements/{id}/cancel': () => ({ reason: '客户取消' }),
@@ -337,6 +355,9 @@ const randomIds = (): Ids =>
       'order',
       'engagement',
       'engagementTask',
+      'person',
+      'qualification',
+      'cpeEntry',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -398,6 +419,21 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
   const { client: partner } = await signedIn(t, { roleCode: 'admin' });
   const made = await created(partner.post('/api/v1/engagements', { orderId: order.id, leadId: user.id }));
   const engagement = (made.items as { id: string; phases: { tasks: { id: string }[] }[] }[])[0];
+  // The stranger's people record: a certificate (kept by an administrator) and a CPE entry of their own.
+  const qualification = await created(
+    partner.post(`/api/v1/people/${user.id}/qualifications`, {
+      kind: 'cost-engineer',
+      certificateNo: '建[造]16110001',
+    }),
+  );
+  const cpeEntry = await created(
+    s.post(`/api/v1/people/${user.id}/cpe-entries`, {
+      takenOn: '2025-03-04',
+      course: '工程造价',
+      hours: '4',
+      kind: 'online',
+    }),
+  );
   const ids = {
     contract: contract.id,
     order: order.id,
@@ -414,6 +450,9 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
     task: task.id,
     engagement: engagement.id,
     engagementTask: engagement.phases[0].tasks[0].id,
+    person: user.id,
+    qualification: qualification.id,
+    cpeEntry: cpeEntry.id,
   };
   return { ids, stageId: opportunity.stageId as string };
 }
@@ -445,7 +484,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)

@@ -307,6 +307,12 @@ describe('q', () => {
       }),
     ];
     for (const res of money) expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // Short of continuing-education hours: a CPA certificate and no training this year.
+    const certified = await client.post(`/api/v1/people/${client.me!.user.id}/qualifications`, {
+      kind: 'cpa',
+      certificateNo: uniq('CPA'),
+    });
+    expect(certified.status, JSON.stringify(certified.body)).toBe(201);
 
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
@@ -352,6 +358,7 @@ describe('q', () => {
           'engagements',
           'work-orders',
           'time-entries',
+          'cpe/shortfall',
         ].map((s) => `/api/v1/${s}`),
       ),
     );
