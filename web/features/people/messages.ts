@@ -121,9 +121,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'qualification.other': 'Other certificate',
   'people.cpe': 'Continuing education',
   'people.cpeYear': 'Continuing education {year}',
-  'people.cpeProgress': '{hours} of {required} hours done',
-  'people.cpeNotRequired': '{hours} hours done (no hours required by the certificates held)',
-  'people.cpeShortBy': '{hours} hours short',
+  'people.cpeProgress': '{hours} of {required} {required, plural, one {hour} other {hours}} done',
+  'people.cpeNotRequired':
+    '{hours} {hours, plural, one {hour} other {hours}} done (no hours required by the certificates held)',
+  'people.cpeShortBy': '{hours} {hours, plural, one {hour} other {hours}} short',
   'people.cpeDone': 'Complete',
   'people.addCpe': 'Record training',
   'people.takenOn': 'Date',
