@@ -7,6 +7,7 @@ import { branches, businessLines, departments, regions, users } from '../domains
 import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
+import { seedDemoPeople } from './demo-people';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
 import { seedDemoSales } from './demo-sales';
@@ -435,6 +436,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
           .set({ managerId: user.id })
           .where(eq(departments.id, deptIds.get(s.managerOf)!));
     }
+    // People records 人员档案 before engagements are staffed: the CPAs' certificates qualify them.
+    await seedDemoPeople({ db: t, jobs });
     await seedDemoCustomers(t);
     await seedDemoSales(t);
     await seedDemoToday({ db: t, jobs });
