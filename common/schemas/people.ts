@@ -56,6 +56,8 @@ export const PersonProfile = z.object({
   major: z.string().nullable(),
   /** Hours a week (40 unless set). */
   weeklyCapacity: z.string(),
+  /** Practising CPA 执业注册会计师: the staff record's flag (the one truth). */
+  practising: z.boolean(),
 });
 export type PersonProfile = z.infer<typeof PersonProfile>;
 

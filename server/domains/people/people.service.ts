@@ -198,7 +198,7 @@ export async function getPerson(ctx: Ctx, userId: string, year = currentYear()):
 }
 
 function presentProfile(
-  person: { id: string; name: string; departmentName: string | null },
+  person: { id: string; name: string; departmentName: string | null; isPracticingCpa: boolean },
   profile: typeof personProfiles.$inferSelect | undefined,
 ): PersonProfile {
   return {
@@ -211,6 +211,7 @@ function presentProfile(
     school: profile?.school ?? null,
     major: profile?.major ?? null,
     weeklyCapacity: hoursFrom(toHundredths(profile?.weeklyCapacity ?? DEFAULT_WEEKLY_CAPACITY)),
+    practising: person.isPracticingCpa,
   };
 }
 

@@ -88,6 +88,7 @@ describe('people records 人员档案', () => {
     await db().update(users).set({ isPracticingCpa: false }).where(eq(users.id, p.cpa.user.id));
     const read = await p.manager.client.get(`/api/v1/people/${p.cpa.user.id}`);
     expect(read.body.qualifications).toEqual([expect.objectContaining({ id: made.body.id, practising: false })]);
+    expect(read.body.profile.practising).toBe(false);
 
     const other = await p.admin.client.post(`/api/v1/people/${p.cpa.user.id}/qualifications`, {
       kind: 'other',

@@ -126,6 +126,7 @@ export function PersonRecordView({ userId }: { userId: string }) {
           <QualificationDrawer
             open={qualification !== undefined}
             userId={userId}
+            practising={record.profile.practising}
             qualification={qualification ?? null}
             onClose={() => setQualification(undefined)}
           />
@@ -178,23 +179,28 @@ function QualificationsTable({ record, onEdit }: { record: PersonRecord; onEdit:
     {
       key: 'kind',
       title: t('people.qualificationKind'),
+      // The certificate number beneath the name: one column less on a phone.
       render: (_, q) => (
-        <Space size={4} wrap>
-          <Typography.Text strong>{label(q)}</Typography.Text>
-          {q.practising !== null && (
-            <Tag color={q.practising ? 'gold' : 'default'}>
-              {t(q.practising ? 'people.practising' : 'people.notPractising')}
-            </Tag>
-          )}
-        </Space>
+        <Flex vertical gap={2}>
+          <Space size={4} wrap>
+            <Typography.Text strong>{label(q)}</Typography.Text>
+            {q.practising !== null && (
+              <Tag color={q.practising ? 'gold' : 'default'}>
+                {t(q.practising ? 'people.practising' : 'people.notPractising')}
+              </Tag>
+            )}
+          </Space>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('people.certificateNoValue', { no: q.certificateNo })}
+          </Typography.Text>
+        </Flex>
       ),
     },
-    { key: 'no', dataIndex: 'certificateNo', title: t('people.certificateNo') },
     {
       key: 'expiresOn',
       title: t('people.expiresOn'),
       render: (_, q) => (
-        <Space size={4} wrap>
+        <Space size={4} wrap style={{ minWidth: 96 }}>
           <span>{q.expiresOn ?? t('people.noExpiry')}</span>
           <Tag color={STATE_COLORS[q.state]} data-testid={`qualification-state-${q.state}`}>
             {t(`people.state.${q.state}`)}
@@ -436,11 +442,14 @@ const QUALIFICATION_FIELDS: FormFields = {
 function QualificationDrawer({
   open,
   userId,
+  practising,
   qualification,
   onClose,
 }: {
   open: boolean;
   userId: string;
+  /** The person's practising flag now: a new CPA certificate keeps it unless changed. */
+  practising: boolean;
   qualification: Qualification | null;
   onClose: () => void;
 }) {
@@ -476,9 +485,9 @@ function QualificationDrawer({
             expiresOn: qualification.expiresOn ? dayjs(qualification.expiresOn) : null,
             practising: qualification.practising ?? false,
           }
-        : { kind: 'cpa', practising: false },
+        : { kind: 'cpa', practising },
     );
-  }, [open, qualification, form]);
+  }, [open, qualification, practising, form]);
   const submit = async (values: QualificationValues) => {
     try {
       await save.mutateAsync(values);
@@ -529,7 +538,7 @@ function QualificationDrawer({
           <Form.Item
             name="expiresOn"
             label={t('people.expiresOn')}
-            extra={t('people.noExpiry')}
+            extra={t('people.noExpiryHint')}
             style={{ flex: '1 1 160px' }}
           >
             <DatePicker style={{ width: '100%' }} />
