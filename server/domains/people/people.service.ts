@@ -22,7 +22,7 @@ import { DEFAULT_WEEKLY_CAPACITY } from '../../../common/schemas/workload';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
 import { AppError, invalidInput, notFound, type InputIssue } from '../../errors';
-import { outer } from '../../lib/listing';
+import { outer, pageCountedAlong, totalAlong } from '../../lib/listing';
 import { addDays, FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { can, departmentSubtree } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -462,21 +462,30 @@ export async function cpeShortfall(ctx: Ctx, query: CpeShortfallQuery): Promise<
         : query.sort === 'short'
           ? [asc(short), asc(inner.name)]
           : [desc(short), asc(inner.name)];
-  const rows = await ctx.db
-    .select({
-      userId: inner.userId,
-      name: inner.name,
-      departmentName: inner.departmentName,
-      required: sql<string>`${inner.required}::text`,
-      hours: sql<string>`${inner.hours}::text`,
-      short: sql<string>`${short}::text`,
-      total: sql<number>`count(*) OVER ()`.mapWith(Number),
-    })
-    .from(inner)
-    .where(sql`${inner.required} > ${inner.hours}`)
-    .orderBy(...order, asc(inner.userId))
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize);
+  const isShort = sql`${inner.required} > ${inner.hours}`;
+  const { rows, total } = await pageCountedAlong(
+    query,
+    ctx.db
+      .select({
+        userId: inner.userId,
+        name: inner.name,
+        departmentName: inner.departmentName,
+        required: sql<string>`${inner.required}::text`,
+        hours: sql<string>`${inner.hours}::text`,
+        short: sql<string>`${short}::text`,
+        total: totalAlong(),
+      })
+      .from(inner)
+      .where(isShort)
+      .orderBy(...order, asc(inner.userId))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
+    () =>
+      ctx.db
+        .select({ total: sql<number>`count(*)`.mapWith(Number) })
+        .from(inner)
+        .where(isShort),
+  );
   const tidy = (v: string) => hoursFrom(toHundredths(v));
   return {
     items: rows.map((r) => ({
@@ -487,7 +496,7 @@ export async function cpeShortfall(ctx: Ctx, query: CpeShortfallQuery): Promise<
       hours: tidy(r.hours),
       short: tidy(r.short),
     })),
-    total: rows[0]?.total ?? 0,
+    total,
     page: query.page,
     pageSize: query.pageSize,
   };

@@ -322,7 +322,12 @@ describe('continuing education 继续教育', () => {
         short: text(taxShort),
       },
     ]);
-    // Last year: only the one with a CPA then and 24 hours, and the lapsed one.
+    // Paged: the total stays right past the last page.
+    const paged = await p.manager.client.get('/api/v1/cpe/shortfall', { departmentId: department.id, pageSize: 1 });
+    expect(paged.body).toMatchObject({ total: 2, items: [expect.objectContaining({ userId: short.user.id })] });
+    const past = await p.manager.client.get('/api/v1/cpe/shortfall', { departmentId: department.id, page: 3 });
+    expect(past.body).toMatchObject({ total: 2, items: [] });
+    // Last year every holder was short (甲 had 24 of 40 hours; the others none), the lapsed one included (held then).
     const before = await p.manager.client.get('/api/v1/cpe/shortfall', { departmentId: department.id, year: year - 1 });
     expect(before.body.items.map((r: { userId: string }) => r.userId).sort()).toEqual(
       [short.user.id, lapsed.user.id, done.user.id, taxOnly.user.id].sort(),
