@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusinessLine, buildDepartment, signedIn } from '../../test/factories';
-import { createTestApp, secondInstanceDatabase, uniq, type TestApp } from '../../test/harness';
+import { createTestApp, secondInstanceDatabase, uniq, until, type TestApp } from '../../test/harness';
 import { auditLogs } from '../audit/audit.tables';
 import { buildOrderWithLines, buildTemplate } from '../engagements/fixtures';
 import { notifications } from '../notifications/notifications.tables';
@@ -13,7 +13,7 @@ import { remindAllExpiringQualifications } from './qualification-reminders';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ workers: ['rule.qualification-reminders'] });
 });
 afterAll(() => t.close());
 
@@ -412,6 +412,27 @@ describe('expiry reminders 证书到期提醒', () => {
     await remindAllExpiringQualifications({ db: db(), jobs: t.app.jobs });
     await remindAllExpiringQualifications({ db: db(), jobs: t.app.jobs });
     expect((await told(p.cpa.user.id)).map((n) => n.days)).toEqual([10, 20, 30]);
+  });
+});
+
+describe('the daily job', () => {
+  it('runs the expiry reminders through the queue', async () => {
+    const holder = await signedIn(t, { roleCode: 'staff' });
+    await db()
+      .insert(qualifications)
+      .values({ userId: holder.user.id, kind: 'cost-engineer', certificateNo: uniq('Q'), expiresOn: day(5) });
+    await t.app.jobs.send(db(), 'rule.qualification-reminders', {});
+    await until(
+      async () =>
+        (
+          await db()
+            .select({ n: count() })
+            .from(notifications)
+            .where(and(eq(notifications.userId, holder.user.id), eq(notifications.kind, 'qualification-expiring')))
+        )[0].n === 1,
+      20_000,
+      'the daily job',
+    );
   });
 });
 
