@@ -497,4 +497,53 @@ describe('staffing by qualification', () => {
       true,
     );
   });
+
+  it('a phase needing a cost engineer 造价工程师 puts the valid certificate holder first, an expired one after', async () => {
+    const department = await buildDepartment(db(), { name: uniq('工程造价部') });
+    const manager = await signedIn(t, { roleCode: 'manager', departmentId: department.id });
+    const line = await buildBusinessLine(db(), { name: uniq('工程审价') });
+    await buildTemplate(db(), line.id, {
+      phases: [
+        {
+          name: '审核',
+          kind: 'work',
+          durationDays: 10,
+          roles: ['cost-engineer', 'assistant'],
+          qualification: 'cost-engineer',
+          tasks: [{ title: '工程量复核', role: 'assistant', plannedHours: '8' }],
+        },
+      ],
+    });
+    const order = await buildOrderWithLines(
+      db(),
+      [{ businessLineId: line.id, description: '结算审价', amount: '6000' }],
+      {
+        ownerId: manager.user.id,
+      },
+    );
+    const made = await manager.client.post('/api/v1/engagements', { orderId: order.id, leadId: manager.user.id });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const engagement = made.body.items[0];
+    const valid = await signedIn(t, { roleCode: 'staff', displayName: uniq('乙造价') });
+    const lapsed = await signedIn(t, { roleCode: 'staff', displayName: uniq('甲造价') });
+    await db()
+      .insert(userBusinessLines)
+      .values([valid, lapsed].map((p) => ({ userId: p.user.id, businessLineId: line.id })));
+    await db()
+      .insert(qualifications)
+      .values([
+        { userId: valid.user.id, kind: 'cost-engineer', certificateNo: uniq('G'), expiresOn: day(90) },
+        { userId: lapsed.user.id, kind: 'cost-engineer', certificateNo: uniq('G'), expiresOn: day(-30) },
+      ]);
+    const res = await manager.client.get(`/api/v1/engagements/${engagement.id}/staffing`, {
+      role: 'assistant',
+      phaseId: engagement.phases[0].id,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const items = res.body.items as { userId: string; qualified: boolean; qualifications: string[] }[];
+    // The only qualified person on the line: first.
+    expect(items[0]).toMatchObject({ userId: valid.user.id, qualified: true, qualifications: ['cost-engineer'] });
+    const at = items.findIndex((i) => i.userId === lapsed.user.id);
+    if (at >= 0) expect(items[at]).toMatchObject({ qualified: false, qualifications: [] });
+  });
 });
