@@ -47,7 +47,7 @@ import { notify } from '../notifications/notifications.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, departments, userBusinessLines, users } from '../staff/staff.tables';
 import { latestApprovals } from '../workflows/engine.service';
-import { visibleEngagements, writableEngagements } from './engagements.policy';
+import { reviewableEngagements, visibleEngagements, writableEngagements } from './engagements.policy';
 import { activeTemplateFor } from './templates.service';
 import {
   engagementLines,
@@ -318,13 +318,14 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
       .where(inArray(engagementTasks.engagementId, ids))
       .orderBy(asc(engagementTasks.position), asc(engagementTasks.createdAt), asc(engagementTasks.id)),
     ctx.db
-      .select({ id: engagements.id })
+      .select({ id: engagements.id, plans: sql<boolean>`${writableEngagements(ctx.actor)}` })
       .from(engagements)
-      .where(and(inArray(engagements.id, ids), writableEngagements(ctx.actor))),
+      .where(and(inArray(engagements.id, ids), reviewableEngagements(ctx.actor))),
     latestApprovals(ctx.db, 'engagement-review', ids),
   ]);
   const byId = new Map(rows.map((r) => [r.e.id, r]));
-  const mayChange = new Set(writable.map((w) => w.id));
+  const mayChange = new Set(writable.filter((w) => w.plans).map((w) => w.id));
+  const mayReview = new Set(writable.map((w) => w.id));
   const presentedTasks = tasks.map(presentTask);
   return ids.flatMap((id) => {
     const r = byId.get(id);
@@ -386,6 +387,7 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
             };
           }),
         mayChange: mayChange.has(id),
+        mayReview: mayReview.has(id),
         updatedAt: e.updatedAt.toISOString(),
       },
     ];
@@ -405,12 +407,16 @@ export async function getEngagement(ctx: Ctx, id: string): Promise<Engagement> {
 // ——— Writing ———
 
 /** An engagement locked for planning by someone who may plan it; 403 if they only see it, 404 otherwise. */
-export const lockEngagement = (tx: Ctx, id: string): Promise<EngagementRow> =>
+export const lockEngagement = (
+  tx: Ctx,
+  id: string,
+  rule: (actor: Actor) => SQL = writableEngagements,
+): Promise<EngagementRow> =>
   lockedForChange(
     tx.db
       .select()
       .from(engagements)
-      .where(and(eq(engagements.id, id), writableEngagements(tx.actor)))
+      .where(and(eq(engagements.id, id), rule(tx.actor)))
       .for('update'),
     () =>
       tx.db
