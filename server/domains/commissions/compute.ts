@@ -8,28 +8,16 @@
  * formula's steps with their numbers.
  */
 
-export const COMMISSION_METHODS = ['amount', 'hours', 'pool'] as const;
-export type CommissionMethod = (typeof COMMISSION_METHODS)[number];
+import {
+  COMMISSION_ROLES,
+  SALE_ROLES,
+  WORK_ROLES,
+  type CommissionMethod,
+  type CommissionRole,
+} from '../../../common/schemas/commissions';
+import type { StaffCategory } from '../../../common/schemas/staff';
 
-/**
- * The roles a rule may match. The sale side: 业务承接人 (the contract's owner) and 顾问 (a consultant on the sale,
- * e.g. of 代理记账). The work side: 项目负责人 (the engagement's lead) and the engagement team's roles.
- */
-export const SALE_ROLES = ['sales-owner', 'consultant'] as const;
-export const WORK_ROLES = [
-  'project-lead',
-  'signing-cpa',
-  'manager',
-  'reviewer',
-  'appraiser',
-  'cost-engineer',
-  'bookkeeper',
-  'assistant',
-] as const;
-/** In this order a person's roles are tried when two of their roles meet different rules equally specific. */
-export const COMMISSION_ROLES = [...SALE_ROLES, ...WORK_ROLES] as const;
-export type CommissionRole = (typeof COMMISSION_ROLES)[number];
-export type StaffCategory = 'management' | 'frontline' | 'backoffice';
+export { COMMISSION_ROLES, type CommissionRole, type StaffCategory };
 
 /** What a rule matches on; null: any. */
 export type RuleMatch = {
