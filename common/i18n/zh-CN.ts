@@ -190,6 +190,7 @@ export const zhCN = {
   'notification.engagement-member': '您已加入业务项目组：{title}',
   'notification.engagement-closed':
     '业务项目已归档结项：{title}（订单 {order}）{due, plural, =1 {；订单已完成，请跟进完工尾款的收取} other {}}',
+  'notification.work-order-assigned': '新工单分配给您：{task}（{customer} · {engagement}），截止 {due}',
   'error.NUMBER_SERIES_MISSING': '尚未设置{kind}的编号规则，请联系管理员在“编号规则”中设置',
   'error.NUMBER_TAKEN': '编号 {number} 已被使用（另一编号规则生成了相同的编号），请联系管理员调整编号规则',
   'error.CONTRACT_STATUS_INVALID': '合同当前状态为“{status}”，不能执行此操作',

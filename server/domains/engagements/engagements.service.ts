@@ -614,7 +614,7 @@ async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>
     if (i === 0) await assertStillWritable(tx, [row.id]);
     await tx.db.insert(engagementLines).values(group.map((l) => ({ engagementId: row.id, orderLineId: l.id })));
     await tx.db.insert(engagementMembers).values({ engagementId: row.id, userId: lead.id, roles: ['manager'] });
-    // A monthly cycle (代理记账) is planned once for now: the phases of its first month.
+    // A monthly cycle (代理记账) starts with the phases of its first month; later months come from cycles.service.ts.
     const phaseRows = phases.length
       ? await tx.db
           .insert(engagementPhases)
