@@ -501,13 +501,25 @@ export async function createEngagements(
   return { items: await presentEngagements(ctx, ids) };
 }
 
+/**
+ * When an engagement is due: a run-once one when its last phase is; a monthly one (代理记账) runs for the term of the
+ * service — to its contract's end date, else a year from its start — so the daily job adds its months until then.
+ */
+function dueOnOf(cycle: string, lastPhaseDue: string, startsOn: string, contractEndOn: string | null): string {
+  if (cycle !== 'monthly') return lastPhaseDue;
+  if (contractEndOn && contractEndOn >= lastPhaseDue) return contractEndOn;
+  const [y, m, d] = startsOn.split('-').map(Number);
+  return addDays(new Date(Date.UTC(y + 1, m - 1, d)).toISOString().slice(0, 10), -1);
+}
+
 async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>): Promise<string[]> {
   const locale = tx.actor.locale;
   // Shared: the order cannot be cancelled or completed meanwhile; two makers at once meet at the line's unique index.
   const [found] = await tx.db
-    .select({ o: orders, customerName: customers.name })
+    .select({ o: orders, customerName: customers.name, contractEndOn: contracts.endOn })
     .from(orders)
     .innerJoin(customers, eq(customers.id, orders.customerId))
+    .leftJoin(contracts, eq(contracts.id, orders.contractId))
     .where(and(eq(orders.id, input.orderId), visibleOrders(tx.actor)))
     .for('share', { of: orders });
   if (!found) throw notFound();
@@ -603,7 +615,7 @@ async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>
         departmentId: lead.departmentId,
         salesOwnerId: order.ownerId,
         startsOn,
-        dueOn: phases.at(-1)?.dueOn ?? startsOn,
+        dueOn: dueOnOf(template.cycle, phases.at(-1)?.dueOn ?? startsOn, startsOn, found.contractEndOn),
         plannedHours: taskHours.length ? fromHundredths(taskHours.reduce((a, b) => a + b, 0n)) : null,
         createdBy: tx.actor.id,
         updatedBy: tx.actor.id,
