@@ -65,6 +65,8 @@ import { openDatabase, type Database } from '../server/db/client';
 import { migrateDatabase } from '../server/db/migrate';
 import { COUNT_CAP, containsPattern } from '../server/lib/listing';
 import { gramsOf } from '../server/lib/search';
+import { addDays, FIRM_TIME_ZONE, localDate } from '../server/lib/time';
+import { mondayOf } from '../server/domains/engagements/timesheets.service';
 import { DEMO_PASSWORD } from '../server/seed/demo';
 import { progress, wrapDriver, type Call } from './lib';
 
@@ -121,6 +123,10 @@ type Fixtures = {
   customerId: string;
   /** Seven digits of one of that customer's contact phones: the answer box. */
   phoneFragment: string;
+  /** The demo's engagement (sales1's order, in manager's department): its budget. */
+  engagementId: string;
+  /** Last week's Monday (the demo logs time in it): the weekly timesheet. */
+  lastWeek: string;
 };
 
 type Query = (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
@@ -244,8 +250,9 @@ function plainContactSearch(q: string) {
 const enc = encodeURIComponent;
 
 /**
- * The measured endpoints, in the table's order. Later modules add theirs here (timesheet, reports,
- * knowledge search, chat …). Without `plain` SQL the raw side is the app's own statements for the request.
+ * The measured endpoints, in the table's order. Later modules add theirs here (reports, knowledge
+ * search, chat …); the engagements' three (issue 14) read the demo's one engagement and its weeks — their
+ * behaviour at 2,000,000 time entries is bench/engagements.ts's. Without `plain` SQL the raw side is the app's own statements for the request.
  */
 const ENDPOINTS: Endpoint[] = [
   { key: 'health', label: '`/api/health` (framework floor)', roles: 'none', url: () => '/api/health' },
@@ -319,6 +326,24 @@ const ENDPOINTS: Endpoint[] = [
     label: 'receivables ageing by customer',
     roles: ALL,
     url: () => `/api/v1/receivables?groupBy=customer&pageSize=${PAGE}`,
+  },
+  {
+    key: 'timesheet',
+    label: 'weekly timesheet (own, last week)',
+    roles: ALL,
+    url: (f) => `/api/v1/timesheets/${f.lastWeek}`,
+  },
+  {
+    key: 'budget',
+    label: 'engagement budget vs actual',
+    roles: ALL,
+    url: (f) => `/api/v1/engagements/${f.engagementId}/budget`,
+  },
+  {
+    key: 'workload',
+    label: 'workload, four weeks',
+    roles: ALL,
+    url: () => '/api/v1/workload?weeks=4',
   },
 ];
 
@@ -713,11 +738,22 @@ async function loadFixtures(raw: Query): Promise<Fixtures> {
     ])
   ).rows;
   const phone = (contact.phones as string[])[0];
+  const [engagement] = (
+    await raw(
+      `SELECT e.id FROM engagements e JOIN users s ON s.id = e.sales_owner_id WHERE s.username = 'sales1'
+       ORDER BY e.created_at LIMIT 1`,
+    )
+  ).rows;
+  if (!engagement)
+    throw new Error('this database holds no demo engagement (loaded before issue 14): run with --reload');
+  const monday = mondayOf(localDate(new Date(), FIRM_TIME_ZONE));
   return {
     users,
     auditLineId: line.id as string,
     customerId: customer.id as string,
     phoneFragment: phone.slice(-7),
+    engagementId: engagement.id as string,
+    lastWeek: addDays(monday, -7),
   };
 }
 

@@ -1,15 +1,19 @@
 import { expect, inject, test } from 'vitest';
-import { apiSession, wonAuditOpportunity } from './support/api';
+import { apiSession, wonAuditOpportunity, type Session } from './support/api';
 import { peopleInOneBrowser } from './support/people';
 import { chooseOption, clickSettled, confirm, fillDate, settle } from './support/ui';
 
 /**
- * Issue 14's journey on the demo firm, as far as it is built: sales1's audit order is confirmed; `manager` makes it
- * an engagement from the 审计 template (its phases and work orders), staffs it — the suggestions for 签字注册会计师
- * list a practising CPA first — and gives a work order to 吴芳 (assistant, role staff); she sees it on Today, starts
- * it there and finishes it in 我的工单; the phase's progress follows. She logs 6.5 hours on two days of the week in
- * her timesheet from the keyboard and submits the week; the project lead approves it in his inbox and the week is
- * locked.
+ * Issue 14's journey on the demo firm: sales1's audit contract is approved and signed (half on signing, half on
+ * completion 结项) and its order confirmed; `manager` makes it an engagement from the 审计 template (its phases and
+ * work orders) led by 周杰, staffs it — the suggestions for 签字注册会计师 list a practising CPA first — and gives a
+ * work order to 吴芳 (assistant, role staff); she sees it on Today, starts it there and finishes it in 我的工单; the
+ * phase's progress follows. She logs 6.5 hours on two days of the week in her timesheet from the keyboard and submits
+ * the week; the project lead approves it in his inbox and the week is locked. She sends the working papers for
+ * review 三级复核: the project manager approves, the department manager returns it to him with a comment, then the
+ * three levels approve; the lead issues the report 出具报告 with the two signing CPAs and gets the number
+ * 华会审字〔yyyy〕第NNNN号; archiving 归档 closes the engagement, completes the order and the contract, makes the
+ * final payment due today and reminds sales1.
  */
 const people = peopleInOneBrowser();
 const base = () => inject('baseURL');
@@ -20,16 +24,44 @@ const TASK = '了解被审计单位及其环境';
 /** A day from today in the firm's zone (Asia/Shanghai, UTC+8), as YYYY-MM-DD. */
 const firmDay = (days: number) => new Date(Date.now() + (8 + 24 * days) * 3600_000).toISOString().slice(0, 10);
 
+let contractId: string;
 let orderId: string;
 let engagementId: string;
+/** The practising CPA who signs the report with the lead. */
+let secondSigner: string;
 
-test('sales1 wins an audit and confirms its order', async () => {
+/** The newest approval of a subject, as its readers see it. */
+async function latestApproval(session: Session, subjectKind: string, subjectId: string) {
+  const answer = await session.get<{ latest: { id: string; round: number; currentStep: number; status: string } }>(
+    `/api/v1/workflow-instances?subjectKind=${subjectKind}&subjectId=${subjectId}`,
+  );
+  return answer.latest;
+}
+
+/** Someone decides the approval of a subject waiting for them (the round they saw). */
+async function decide(session: Session, subjectKind: string, subjectId: string, body: Record<string, unknown>) {
+  const latest = await latestApproval(session, subjectKind, subjectId);
+  return session.post<{ status: string }>(`/api/v1/workflow-instances/${latest.id}/decide`, {
+    ...body,
+    round: latest.round,
+  });
+}
+
+test('sales1 wins an audit, the contract is approved and signed (half on signing, half on completion); its order is confirmed', async () => {
   const sales1 = await apiSession(base(), 'sales1');
   const opportunity = await wonAuditOpportunity(sales1, { customer: CUSTOMER, title: TITLE, amount: '60000' });
-  const order = await sales1.post<{ id: string }>('/api/v1/orders', {
-    opportunityId: opportunity.id,
-    terms: [{ kind: 'final', percent: '100', trigger: 'completion' }],
+  const contract = await sales1.post<{ id: string }>('/api/v1/contracts', { opportunityId: opportunity.id });
+  contractId = contract.id;
+  await sales1.post(`/api/v1/contracts/${contractId}/submit`, {});
+  await decide(await apiSession(base(), 'manager'), 'contract', contractId, { action: 'approve' });
+  const signed = await sales1.post<{ status: string }>(`/api/v1/contracts/${contractId}/sign`, {
+    terms: [
+      { kind: 'down-payment', percent: '50', trigger: 'signing' },
+      { kind: 'final', percent: '50', trigger: 'completion' },
+    ],
   });
+  expect(signed.status).toBe('signed');
+  const order = await sales1.post<{ id: string }>('/api/v1/orders', { contractId });
   orderId = order.id;
   const confirmed = await sales1.post<{ status: string }>(`/api/v1/orders/${orderId}/confirm`, {});
   expect(confirmed.status).toBe('confirmed');
@@ -40,6 +72,8 @@ test('manager makes the engagement from the order and staffs it: a practising CP
   const page = manager.page;
   await page.goto(`/orders/${orderId}`);
   await clickSettled(page, page.getByTestId('engagement-create'));
+  // 周杰 (a practising CPA of the practice) leads it as its project manager.
+  await chooseOption(page, page.getByTestId('engagement-create-lead').locator('input'), '周杰');
   await clickSettled(page, page.getByTestId('engagement-create-ok'));
   const made = page.getByTestId('order-engagement').filter({ hasText: CUSTOMER });
   await made.waitFor();
@@ -56,13 +90,18 @@ test('manager makes the engagement from the order and staffs it: a practising CP
   const first = page.getByTestId('staff-suggestion').first();
   await first.waitFor();
   await expect.poll(() => first.textContent()).toContain('执业');
-  await first.getByTestId('staff-suggestion-add').click();
+  // The two who will sign the report: the lead, and the best suggested practising CPA besides him.
+  const suggestions = page.getByTestId('staff-suggestion').filter({ hasText: '执业' });
+  await suggestions.filter({ hasText: '周杰' }).getByTestId('staff-suggestion-add').click();
+  const second = suggestions.filter({ hasNotText: '周杰' }).first();
+  secondSigner = (await second.getByTestId('staff-suggestion-name').textContent())!.trim();
+  await second.getByTestId('staff-suggestion-add').click();
   await chooseOption(page, page.getByTestId('staff-suggest-role').locator('input'), '助理');
   const wufang = page.getByTestId('staff-suggestion').filter({ hasText: '吴芳' });
   await wufang.getByTestId('staff-suggestion-add').click();
   await clickSettled(page, page.getByTestId('staff-save'));
   await page.getByTestId('engagement-member').filter({ hasText: '吴芳' }).waitFor();
-  await page.getByTestId('engagement-member').filter({ hasText: '执业' }).nth(1).waitFor();
+  await page.getByTestId('engagement-member').filter({ hasText: secondSigner }).waitFor();
 
   // The work order goes to 吴芳, from today, due tomorrow.
   await page.locator(`[data-testid="engagement-task"][data-task="${TASK}"]`).getByTestId('task-open').click();
@@ -140,17 +179,14 @@ test('吴芳 logs 6.5 hours on two days in her timesheet and submits the week; t
   await confirm(page, page.locator('.ant-popconfirm').last(), '提交审批');
   await page.locator('[data-testid="timesheet-status"][data-status="submitted"]').waitFor();
 
-  // The lead (manager, who made the engagement) decides in his inbox.
-  const manager = await people.signIn('manager');
-  await manager.page.goto('/approvals');
+  // The project lead 周杰 decides in his inbox.
+  const lead = await people.signIn('zhoujie');
+  await lead.page.goto('/approvals');
   const week = mondayOfThisWeek();
-  const pending = manager.page
-    .getByTestId('approvals-table')
-    .locator('tr', { hasText: '吴芳' })
-    .filter({ hasText: week });
+  const pending = lead.page.getByTestId('approvals-table').locator('tr', { hasText: '吴芳' }).filter({ hasText: week });
   await pending.getByTestId('approval-open').click();
-  const drawer = manager.page.getByTestId('approval-detail');
-  await clickSettled(manager.page, drawer.getByTestId('approval-approve'));
+  const drawer = lead.page.getByTestId('approval-detail');
+  await clickSettled(lead.page, drawer.getByTestId('approval-approve'));
   await drawer.getByTestId('approval-status').filter({ hasText: '已通过' }).waitFor();
 
   const sheet = await (
@@ -161,4 +197,102 @@ test('吴芳 logs 6.5 hours on two days in her timesheet and submits the week; t
   expect(Number(sheet.total)).toBe(13);
   await page.reload();
   await page.getByTestId('timesheet-locked').waitFor();
+});
+
+test('the review passes its three levels, the department manager returning it once to the project manager', async () => {
+  // 吴芳, on the team, sends the working papers for review from the engagement's page.
+  const wufang = await people.signIn('wufang');
+  await wufang.page.goto(`/engagements/${engagementId}`);
+  await settle(wufang.page);
+  await clickSettled(wufang.page, wufang.page.getByTestId('engagement-review'));
+  await clickSettled(wufang.page, wufang.page.getByTestId('engagement-review-confirm'));
+  await wufang.page.getByTestId('engagement-review-state').waitFor();
+
+  // Level 1, 项目经理复核: the lead 周杰.
+  const zhoujie = await apiSession(base(), 'zhoujie');
+  await decide(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '底稿已复核' });
+
+  // Level 2, 部门经理复核: manager returns it to the project manager's level with a comment, in his inbox.
+  const manager = await people.signIn('manager');
+  await manager.page.goto('/approvals');
+  const waiting = manager.page.getByTestId('approvals-table').locator('tr', { hasText: CUSTOMER });
+  await waiting.getByTestId('approval-open').click();
+  const drawer = manager.page.getByTestId('approval-detail');
+  await drawer.getByTestId('approval-comment-input').fill('应收账款函证回函不全，请补充替代程序');
+  await drawer.getByTestId('approval-return').click();
+  const popup = manager.page.getByRole('tooltip');
+  await popup.getByTestId('approval-return-targets').getByText('项目经理复核').click();
+  await confirm(manager.page, popup, /退\s*回/);
+  await manager.page.locator('.ant-message').getByText('已退回').waitFor();
+  let latest = await latestApproval(zhoujie, 'engagement-review', engagementId);
+  expect(latest).toMatchObject({ status: 'running', currentStep: 1 });
+
+  // 周杰 approves again; manager approves; a partner approves the last level.
+  await decide(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '已补充替代程序' });
+  await decide(await apiSession(base(), 'manager'), 'engagement-review', engagementId, { action: 'approve' });
+  const partner = await people.signIn('exec');
+  await partner.page.goto('/approvals');
+  await partner.page
+    .getByTestId('approvals-table')
+    .locator('tr', { hasText: CUSTOMER })
+    .getByTestId('approval-open')
+    .click();
+  const last = partner.page.getByTestId('approval-detail');
+  await clickSettled(partner.page, last.getByTestId('approval-approve'));
+  await last.getByTestId('approval-status').filter({ hasText: '已通过' }).waitFor();
+  latest = await latestApproval(zhoujie, 'engagement-review', engagementId);
+  expect(latest.status).toBe('approved');
+  expect(partner.failed).toEqual([]);
+});
+
+test('the report gets its number with the two signing CPAs; archiving closes the engagement and makes the final payment due', async () => {
+  const lead = await people.signIn('zhoujie');
+  const page = lead.page;
+  await page.goto(`/engagements/${engagementId}`);
+  await page.locator('[data-testid="engagement-review-state"]').filter({ hasText: '复核' }).waitFor();
+  await settle(page);
+  await clickSettled(page, page.getByTestId('engagement-report'));
+  const dialog = page.getByTestId('report-dialog');
+  // The two staffed signing CPAs are chosen already.
+  const signers = dialog.getByTestId('report-signers');
+  await signers.getByText('周杰', { exact: false }).first().waitFor();
+  await signers.getByText(secondSigner, { exact: false }).first().waitFor();
+  await clickSettled(page, page.getByTestId('report-submit'));
+  const number = dialog.getByTestId('report-number');
+  const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
+  await number.filter({ hasText: new RegExp(`^华会审字〔${year}〕第\\d{4}号$`) }).waitFor();
+  const reportNumber = (await number.textContent())!.trim();
+  await clickSettled(page, page.getByTestId('report-close'));
+  await page.getByTestId('engagement-report-number').filter({ hasText: reportNumber }).waitFor();
+
+  // The final payment waits for completion until the engagement is archived.
+  const sales1 = await apiSession(base(), 'sales1');
+  type Terms = { status: string; terms: { kind: string; dueOn: string | null }[] };
+  const before = await sales1.get<Terms>(`/api/v1/contracts/${contractId}`);
+  expect(before.terms.find((t) => t.kind === 'final')?.dueOn).toBeNull();
+
+  await settle(page);
+  await clickSettled(page, page.getByTestId('engagement-archive'));
+  await clickSettled(page, page.getByTestId('engagement-archive-confirm'));
+  await page.getByTestId('engagement-title').waitFor();
+  await expect
+    .poll(async () => (await sales1.get<{ status: string }>(`/api/v1/engagements/${engagementId}`)).status)
+    .toBe('closed');
+  expect(lead.failed).toEqual([]);
+
+  // The order and the contract are completed; the final half is due today; sales1 is reminded of it.
+  const after = await sales1.get<Terms>(`/api/v1/contracts/${contractId}`);
+  expect(after.status).toBe('completed');
+  expect(after.terms.find((t) => t.kind === 'final')?.dueOn).toBe(firmDay(0));
+  const seller = await people.signIn('sales1');
+  await seller.page.goto('/');
+  await seller.page.getByTestId('notification-bell').click();
+  const list = seller.page.getByTestId('notification-list');
+  await list.getByTestId('notification-item').filter({ hasText: CUSTOMER }).first().waitFor();
+  const kinds = (
+    await sales1.get<{ items: { kind: string; entityId: string | null }[] }>('/api/v1/notifications')
+  ).items.map((n) => [n.kind, n.entityId]);
+  expect(kinds).toContainEqual(['payment-due', contractId]);
+  expect(kinds).toContainEqual(['engagement-closed', engagementId]);
+  expect(people.pageErrors()).toEqual([]);
 });

@@ -47,6 +47,13 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '0 8 * * *') or 'off'",
     }),
+  ENGAGEMENT_CYCLES_CRON: z
+    .string()
+    .trim()
+    .default('20 0 * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '20 0 * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -88,6 +95,8 @@ export type Config = {
   rulesCron: string | null;
   /** When the daily payment-term reminders run (terms due today, overdue ones not yet reminded), as cron in the firm's zone; null: never. */
   termRemindersCron: string | null;
+  /** When monthly engagements get the month's phases and work orders (daily cron in the firm's zone); null: never. */
+  engagementCyclesCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -122,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     rulesCron: e.RULES_CRON === 'off' ? null : e.RULES_CRON,
     termRemindersCron: e.TERM_REMINDERS_CRON === 'off' ? null : e.TERM_REMINDERS_CRON,
+    engagementCyclesCron: e.ENGAGEMENT_CYCLES_CRON === 'off' ? null : e.ENGAGEMENT_CYCLES_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

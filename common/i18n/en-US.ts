@@ -209,6 +209,7 @@ export const enUS: Record<MessageKey, string> = {
   'notification.engagement-member': 'You were added to the engagement team: {title}',
   'notification.engagement-closed':
     'Engagement archived and closed: {title} (order {order}){due, plural, =1 {; the order is completed — follow up its final payment} other {}}',
+  'notification.work-order-assigned': 'A work order was assigned to you: {task} ({customer} · {engagement}), due {due}',
   'notification.qualification-expiring':
     '{holder}’s certificate (no. {certificateNo}) expires on {expiresOn}, in {days, plural, one {# day} other {# days}}: please renew it in time',
   'error.NUMBER_SERIES_MISSING':

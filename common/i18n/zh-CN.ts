@@ -190,6 +190,7 @@ export const zhCN = {
   'notification.engagement-member': '您已加入业务项目组：{title}',
   'notification.engagement-closed':
     '业务项目已归档结项：{title}（订单 {order}）{due, plural, =1 {；订单已完成，请跟进完工尾款的收取} other {}}',
+  'notification.work-order-assigned': '新工单分配给您：{task}（{customer} · {engagement}），截止 {due}',
   'notification.qualification-expiring':
     '{holder} 的证书（编号 {certificateNo}）将于 {expiresOn} 到期，还有 {days} 天，请及时办理续期',
   'error.NUMBER_SERIES_MISSING': '尚未设置{kind}的编号规则，请联系管理员在“编号规则”中设置',

@@ -267,6 +267,8 @@ export const Engagement = EngagementSummary.extend({
   phases: z.array(Phase),
   /** The reader may plan and staff it (the lead, or engagements:write within the scope). */
   mayChange: z.boolean(),
+  /** The reader may send it for review 提交复核: a planner, or someone on its team. */
+  mayReview: z.boolean(),
   updatedAt: Timestamp,
 });
 export type Engagement = z.infer<typeof Engagement>;

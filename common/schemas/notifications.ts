@@ -21,6 +21,7 @@ export const NOTIFICATION_KINDS = [
   'engagement-lead',
   'engagement-member',
   'engagement-closed',
+  'work-order-assigned',
   'qualification-expiring',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

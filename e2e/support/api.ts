@@ -48,7 +48,7 @@ export async function apiSession(baseURL: string, username: string, password = D
   };
 }
 
-type Session = Awaited<ReturnType<typeof apiSession>>;
+export type Session = Awaited<ReturnType<typeof apiSession>>;
 
 /** Creates a user with a built-in role (by code); the rest of the fields may be overridden. */
 export async function createUser(

@@ -15,6 +15,7 @@ export const QUEUES = {
   'rule.inactive': { retryLimit: 1, expireInSeconds: 600 },
   'workflow.overdue': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
   'rule.term-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
+  'rule.engagement-cycles': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.qualification-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
@@ -26,6 +27,7 @@ export type JobData = {
   'rule.inactive': Record<string, never>;
   'workflow.overdue': { instanceId: string; round: number };
   'rule.term-reminders': Record<string, never>;
+  'rule.engagement-cycles': Record<string, never>;
   'rule.qualification-reminders': Record<string, never>;
 };
 

@@ -7,6 +7,7 @@ import { fireReminder } from '../domains/reminders/reminders.service';
 import { raiseInactiveSuggestions } from '../domains/suggestions/suggestions.service';
 import { remindOverdue } from '../domains/workflows/engine.service';
 import { remindAllDueTerms } from '../domains/contracts/term-reminders';
+import { addMonthlyCycles } from '../domains/engagements/cycles.service';
 import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
@@ -15,12 +16,16 @@ import type { QueueName } from './engine';
 const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
 
 /**
- * Makes this instance work the durable queues: reminders, e-mail, approval time limits and the scheduled rules. Any
+ * Makes this instance work the durable queues: reminders, e-mail, approval time limits, the scheduled rules and the
+ * monthly engagement cycles. Any
  * number of instances may do so on one database; each job is taken by one of them.
  */
 export async function startWorkers(
   app: FastifyInstance,
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron' | 'termRemindersCron'>,
+  config: Pick<
+    Config,
+    'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron' | 'termRemindersCron' | 'engagementCyclesCron'
+  >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
 ): Promise<void> {
@@ -60,6 +65,8 @@ export async function startWorkers(
   }
   if (works('rule.term-reminders'))
     await jobs.work('rule.term-reminders', async () => void (await remindAllDueTerms({ db, jobs })), polling);
+  if (works('rule.engagement-cycles'))
+    await jobs.work('rule.engagement-cycles', async () => void (await addMonthlyCycles({ db, jobs })), polling);
   if (works('rule.qualification-reminders')) {
     await jobs.work(
       'rule.qualification-reminders',
@@ -75,6 +82,10 @@ export async function startWorkers(
   // Payment terms fall due by the day: once a day, in the morning (config.termRemindersCron).
   if (config.termRemindersCron) await jobs.schedule('rule.term-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.term-reminders');
+  // Monthly engagements (代理记账) get each month's phases and work orders once it starts: daily, just after midnight.
+  if (config.engagementCyclesCron)
+    await jobs.schedule('rule.engagement-cycles', config.engagementCyclesCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.engagement-cycles');
   // Qualifications expire by the day too: once a day, on the same morning schedule (holder and administrators).
   if (config.termRemindersCron)
     await jobs.schedule('rule.qualification-reminders', config.termRemindersCron, FIRM_TIME_ZONE);

@@ -60,7 +60,7 @@ export function registerCalendarRoutes(app: FastifyInstance, config?: Pick<Confi
     '/api/v1/calendar/feed/:token.ics',
     { config: { public: true }, schema: { hide: true, params: z.strictObject({ token: z.string().max(200) }) } },
     async (request, reply) => {
-      const body = await calendarFeedOf(app.db, request.params.token);
+      const body = await calendarFeedOf(app.db, request.params.token, baseOf(request));
       return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').send(body);
     },
   );

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/audit.service';
 import { userPreferences } from '../notifications/notifications.tables';
 import { visibleEngagements } from '../engagements/engagements.policy';
 import { engagements, engagementTasks } from '../engagements/engagements.tables';
+import { openWorkOrder, presentWorkOrder, selectWorkOrders } from '../engagements/tasks.service';
 import { users } from '../staff/staff.tables';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 
@@ -145,13 +146,37 @@ export async function revokeCalendarFeed(ctx: Ctx): Promise<void> {
 /** Visits and meetings take an hour on the calendar, everything else half an hour. */
 const durationMinutes = (category: string) => (category === 'visit' || category === 'meeting' ? 60 : 30);
 
+/** A date (YYYY-MM-DD) as the instant ical-generator writes as that all-day date (it reads a Date's UTC fields). */
+const allDay = (date: string) => new Date(`${date}T00:00:00Z`);
+const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS);
+
+/**
+ * The open work orders 工单 of a user (as the calendar's `mine` scope: given to them, whatever engagement; not done,
+ * in an engagement not over) due from FEED_PAST_DAYS ago (the overdue ones) to FEED_AHEAD_DAYS ahead.
+ */
+async function openWorkOrdersOf(db: Db, userId: string, now: number) {
+  const rows = await selectWorkOrders(db)
+    .where(
+      and(
+        eq(engagementTasks.assigneeId, userId),
+        openWorkOrder(),
+        gte(engagementTasks.dueOn, localDate(new Date(now - FEED_PAST_DAYS * DAY_MS), FIRM_TIME_ZONE)),
+        sql`${engagementTasks.dueOn} <= ${localDate(new Date(now + FEED_AHEAD_DAYS * DAY_MS), FIRM_TIME_ZONE)}`,
+      ),
+    )
+    .orderBy(asc(engagementTasks.dueOn), asc(engagementTasks.id));
+  return rows.map((r) => ({ ...presentWorkOrder(r), updatedAt: r.t.updatedAt }));
+}
+
 /**
  * The iCalendar feed of the token's user (who must still be active): the activities they own or
  * are assigned to, done or due from FEED_PAST_DAYS ago to FEED_AHEAD_DAYS ahead. Times are written
  * in UTC (`…Z`): exact instants every client shows in its own zone, with no VTIMEZONE to generate.
+ * Their open work orders are all-day events on their due date (UID `work-order-<id>@gongdan`), linking to the
+ * engagement's page under `base` (where users reach the app).
  * An unknown, rotated-away or revoked token is CALENDAR_FEED_NOT_FOUND.
  */
-export async function calendarFeedOf(db: Db, token: string): Promise<string> {
+export async function calendarFeedOf(db: Db, token: string, base: string): Promise<string> {
   const [owner] = await db
     .select({ id: users.id, displayName: users.displayName })
     .from(userPreferences)
@@ -196,6 +221,29 @@ export async function calendarFeedOf(db: Db, token: string): Promise<string> {
       // VEVENT has no "completed" status (RFC 5545: TENTATIVE, CONFIRMED, CANCELLED): done ones say so in a category.
       status: a.status === 'planned' ? ICalEventStatus.CONFIRMED : null,
       categories: [{ name: categoryLabel(a.category) }, ...(a.status === 'done' ? [{ name: '已完成' }] : [])],
+    });
+  }
+  for (const w of await openWorkOrdersOf(db, owner.id, now)) {
+    const dueOn = w.dueOn!;
+    calendar.createEvent({
+      id: `work-order-${w.id}@gongdan`,
+      summary: `工单 · ${w.title} · ${w.customerName}`,
+      description: [
+        `客户：${w.customerName}`,
+        `业务项目：${w.engagementTitle}`,
+        `阶段：${w.phaseName}`,
+        w.status === 'in-progress' ? '进行中' : null,
+      ]
+        .filter((line) => line !== null)
+        .join('\n'),
+      start: allDay(dueOn),
+      end: dayAfter(dueOn),
+      allDay: true,
+      url: `${base}/engagements/${w.engagementId}`,
+      stamp: w.updatedAt,
+      lastModified: w.updatedAt,
+      status: ICalEventStatus.CONFIRMED,
+      categories: [{ name: '工单' }, ...(w.status === 'in-progress' ? [{ name: '进行中' }] : [])],
     });
   }
   return calendar.toString();

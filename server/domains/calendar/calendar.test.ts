@@ -367,3 +367,85 @@ describe('work orders 工单 on the calendar', () => {
     expect(await workOrders(assistant.client, 'mine')).toEqual([]);
   });
 });
+
+describe('work orders 工单 in the iCalendar feed', () => {
+  it('gives my open work orders as all-day events on their due date, linking to the engagement', async () => {
+    const db = t.database.db;
+    const practice = await buildDepartment(db, { name: uniq('代账一部') });
+    const manager = await signedIn(t, { roleCode: 'manager', departmentId: practice.id });
+    const assistant = await signedIn(t, { roleCode: 'staff', departmentId: practice.id });
+    const colleague = await signedIn(t, { roleCode: 'staff', departmentId: practice.id });
+    const line = await buildBusinessLine(db, { name: uniq('审计') });
+    await buildTemplate(db, line.id);
+    const seller = await signedIn(t, { departmentId: practice.id });
+    const engagement = async (description: string) => {
+      const order = await buildOrderWithLines(db, [{ businessLineId: line.id, description, amount: '9000' }], {
+        ownerId: seller.user.id,
+      });
+      const made = await manager.client.post('/api/v1/engagements', {
+        orderId: order.id,
+        leadId: manager.user.id,
+        startsOn: day(-10),
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const id = made.body.items[0].id as string;
+      const team = await manager.client.put(`/api/v1/engagements/${id}/members`, {
+        members: [
+          { userId: manager.user.id, roles: ['manager'] },
+          { userId: assistant.user.id, roles: ['assistant'] },
+          { userId: colleague.user.id, roles: ['assistant'] },
+        ],
+      });
+      expect(team.status, JSON.stringify(team.body)).toBe(200);
+      const tasks = team.body.phases.flatMap((p: { tasks: { id: string; title: string }[] }) => p.tasks);
+      return { id, title: team.body.title as string, customerName: team.body.customerName as string, tasks };
+    };
+    const assign = async (taskId: string, body: object) =>
+      expect((await manager.client.patch(`/api/v1/engagement-tasks/${taskId}`, body)).status).toBe(200);
+
+    const audit = await engagement('年报审计');
+    const [acceptance, stocktake, confirmations] = audit.tasks;
+    await assign(acceptance.id, { assigneeId: assistant.user.id, dueOn: day(-5) }); // overdue, still open
+    await assign(stocktake.id, { assigneeId: assistant.user.id, dueOn: day(40) });
+    await assign(confirmations.id, { assigneeId: colleague.user.id, dueOn: day(2) }); // someone else's
+    expect(
+      (await assistant.client.post(`/api/v1/engagement-tasks/${stocktake.id}/status`, { status: 'in-progress' }))
+        .status,
+    ).toBe(200);
+    const cancelled = await engagement('专项审计');
+    await assign(cancelled.tasks[0].id, { assigneeId: assistant.user.id, dueOn: day(3) });
+    expect(
+      (await manager.client.post(`/api/v1/engagements/${cancelled.id}/cancel`, { reason: '客户取消委托' })).status,
+    ).toBe(200);
+    const undated = await engagement('验资');
+    await assign(undated.tasks[0].id, { assigneeId: assistant.user.id, dueOn: null });
+
+    const path = await createFeed(assistant.client);
+    const uid = (id: string) => `work-order-${id}@gongdan`;
+    const workOrders = (feed: Feed) => [...feed.events.keys()].filter((k) => k.startsWith('work-order-')).sort();
+    let feed = await readFeed(path);
+    expect(workOrders(feed)).toEqual([uid(acceptance.id), uid(stocktake.id)].sort());
+
+    const e = feed.events.get(uid(stocktake.id))!;
+    expect(e.startDate.isDate).toBe(true);
+    expect(e.startDate.toString()).toBe(day(40));
+    expect(e.endDate.toString()).toBe(day(41));
+    expect(e.summary).toBe(`工单 · 存货监盘 · ${audit.customerName}`);
+    expect(e.description).toBe(`客户：${audit.customerName}\n业务项目：${audit.title}\n阶段：现场审计\n进行中`);
+    expect(String(e.component.getFirstPropertyValue('url'))).toMatch(
+      new RegExp(`^http://localhost(:80)?/engagements/${audit.id}$`),
+    );
+    expect(categoriesOf(e)).toEqual(['工单', '进行中']);
+    const overdue = feed.events.get(uid(acceptance.id))!;
+    expect([overdue.startDate.toString(), overdue.startDate.isDate]).toEqual([day(-5), true]);
+    expect(overdue.description).toBe(`客户：${audit.customerName}\n业务项目：${audit.title}\n阶段：业务承接`);
+
+    // The colleague's feed has theirs only; a finished work order leaves mine, the other keeps its UID.
+    expect(workOrders(await readFeed(await createFeed(colleague.client)))).toEqual([uid(confirmations.id)]);
+    expect(
+      (await assistant.client.post(`/api/v1/engagement-tasks/${acceptance.id}/status`, { status: 'done' })).status,
+    ).toBe(200);
+    feed = await readFeed(path);
+    expect(workOrders(feed)).toEqual([uid(stocktake.id)]);
+  });
+});

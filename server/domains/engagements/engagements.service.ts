@@ -49,7 +49,7 @@ import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, departments, userBusinessLines, users } from '../staff/staff.tables';
 import { holdsValidQualification, validQualificationsOf } from '../people/people.service';
 import { latestApprovals } from '../workflows/engine.service';
-import { visibleEngagements, writableEngagements } from './engagements.policy';
+import { reviewableEngagements, visibleEngagements, writableEngagements } from './engagements.policy';
 import { activeTemplateFor } from './templates.service';
 import {
   engagementLines,
@@ -320,13 +320,14 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
       .where(inArray(engagementTasks.engagementId, ids))
       .orderBy(asc(engagementTasks.position), asc(engagementTasks.createdAt), asc(engagementTasks.id)),
     ctx.db
-      .select({ id: engagements.id })
+      .select({ id: engagements.id, plans: sql<boolean>`${writableEngagements(ctx.actor)}` })
       .from(engagements)
-      .where(and(inArray(engagements.id, ids), writableEngagements(ctx.actor))),
+      .where(and(inArray(engagements.id, ids), reviewableEngagements(ctx.actor))),
     latestApprovals(ctx.db, 'engagement-review', ids),
   ]);
   const byId = new Map(rows.map((r) => [r.e.id, r]));
-  const mayChange = new Set(writable.map((w) => w.id));
+  const mayChange = new Set(writable.filter((w) => w.plans).map((w) => w.id));
+  const mayReview = new Set(writable.map((w) => w.id));
   const presentedTasks = tasks.map(presentTask);
   return ids.flatMap((id) => {
     const r = byId.get(id);
@@ -388,6 +389,7 @@ async function presentEngagements(ctx: Ctx, ids: string[]): Promise<Engagement[]
             };
           }),
         mayChange: mayChange.has(id),
+        mayReview: mayReview.has(id),
         updatedAt: e.updatedAt.toISOString(),
       },
     ];
@@ -407,12 +409,16 @@ export async function getEngagement(ctx: Ctx, id: string): Promise<Engagement> {
 // ——— Writing ———
 
 /** An engagement locked for planning by someone who may plan it; 403 if they only see it, 404 otherwise. */
-export const lockEngagement = (tx: Ctx, id: string): Promise<EngagementRow> =>
+export const lockEngagement = (
+  tx: Ctx,
+  id: string,
+  rule: (actor: Actor) => SQL = writableEngagements,
+): Promise<EngagementRow> =>
   lockedForChange(
     tx.db
       .select()
       .from(engagements)
-      .where(and(eq(engagements.id, id), writableEngagements(tx.actor)))
+      .where(and(eq(engagements.id, id), rule(tx.actor)))
       .for('update'),
     () =>
       tx.db
@@ -497,13 +503,25 @@ export async function createEngagements(
   return { items: await presentEngagements(ctx, ids) };
 }
 
+/**
+ * When an engagement is due: a run-once one when its last phase is; a monthly one (代理记账) runs for the term of the
+ * service — to its contract's end date, else a year from its start — so the daily job adds its months until then.
+ */
+function dueOnOf(cycle: string, lastPhaseDue: string, startsOn: string, contractEndOn: string | null): string {
+  if (cycle !== 'monthly') return lastPhaseDue;
+  if (contractEndOn && contractEndOn >= lastPhaseDue) return contractEndOn;
+  const [y, m, d] = startsOn.split('-').map(Number);
+  return addDays(new Date(Date.UTC(y + 1, m - 1, d)).toISOString().slice(0, 10), -1);
+}
+
 async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>): Promise<string[]> {
   const locale = tx.actor.locale;
   // Shared: the order cannot be cancelled or completed meanwhile; two makers at once meet at the line's unique index.
   const [found] = await tx.db
-    .select({ o: orders, customerName: customers.name })
+    .select({ o: orders, customerName: customers.name, contractEndOn: contracts.endOn })
     .from(orders)
     .innerJoin(customers, eq(customers.id, orders.customerId))
+    .leftJoin(contracts, eq(contracts.id, orders.contractId))
     .where(and(eq(orders.id, input.orderId), visibleOrders(tx.actor)))
     .for('share', { of: orders });
   if (!found) throw notFound();
@@ -599,7 +617,7 @@ async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>
         departmentId: lead.departmentId,
         salesOwnerId: order.ownerId,
         startsOn,
-        dueOn: phases.at(-1)?.dueOn ?? startsOn,
+        dueOn: dueOnOf(template.cycle, phases.at(-1)?.dueOn ?? startsOn, startsOn, found.contractEndOn),
         plannedHours: taskHours.length ? fromHundredths(taskHours.reduce((a, b) => a + b, 0n)) : null,
         createdBy: tx.actor.id,
         updatedBy: tx.actor.id,
@@ -610,7 +628,7 @@ async function makeEngagements(tx: Ctx, input: z.output<typeof EngagementCreate>
     if (i === 0) await assertStillWritable(tx, [row.id]);
     await tx.db.insert(engagementLines).values(group.map((l) => ({ engagementId: row.id, orderLineId: l.id })));
     await tx.db.insert(engagementMembers).values({ engagementId: row.id, userId: lead.id, roles: ['manager'] });
-    // A monthly cycle (代理记账) is planned once for now: the phases of its first month.
+    // A monthly cycle (代理记账) starts with the phases of its first month; later months come from cycles.service.ts.
     const phaseRows = phases.length
       ? await tx.db
           .insert(engagementPhases)

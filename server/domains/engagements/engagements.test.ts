@@ -210,6 +210,25 @@ describe('engagements from confirmed orders', () => {
     expect(rest.body.items.map((x: { amount: string }) => x.amount)).toEqual(['2000.20']);
   });
 
+  it('runs a monthly one (代理记账) for a year from its start when its order has no contract', async () => {
+    const { manager, lead, seller } = await firm();
+    const bookkeeping = await buildBusinessLine(t.database.db, { name: uniq('代理记账') });
+    await buildTemplate(t.database.db, bookkeeping.id, { cycle: 'monthly' });
+    const order = await buildOrderWithLines(
+      t.database.db,
+      [{ businessLineId: bookkeeping.id, description: '2026年度代理记账', amount: '6000.00' }],
+      { ownerId: seller.user.id },
+    );
+    const res = await manager.client.post('/api/v1/engagements', {
+      orderId: order.id,
+      leadId: lead.user.id,
+      startsOn: '2026-03-02',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // A year less a day: the daily job adds its months up to then (only the first is planned now).
+    expect(res.body.items[0]).toMatchObject({ cycle: 'monthly', startsOn: '2026-03-02', dueOn: '2027-03-01' });
+  });
+
   it('refuses a line taken twice (409, nothing written), an unknown line, a draft order and a line without a template', async () => {
     const { manager, lead, seller, line } = await firm();
     const db = t.database.db;

@@ -15,7 +15,7 @@ import { users } from '../staff/staff.tables';
 import { applicableWorkflow } from '../workflows/definitions.service';
 import { latestApprovals, submitForApproval } from '../workflows/engine.service';
 import { registerSubjectKind } from '../workflows/registry';
-import { visibleEngagements } from './engagements.policy';
+import { reviewableEngagements, visibleEngagements } from './engagements.policy';
 import {
   engagementStatusError,
   getEngagement,
@@ -102,13 +102,13 @@ registerNumberedKind({
 });
 
 /**
- * Sends an engagement in progress for review 提交复核 (its lead or a planner): in review, and the firm's flow of kind
+ * Sends an engagement in progress for review 提交复核 (someone on its team, its lead or a planner): in review, and the firm's flow of kind
  * `engagement-review` starts — or, after a return, starts again (only its submitter may resubmit it: the engine's
  * rule). With no flow that applies the review passes at once, as a contract is approved at once.
  */
 export async function sendForReview(ctx: Ctx, id: string): Promise<Engagement> {
   await inTransaction(ctx, async (tx) => {
-    const before = await lockEngagement(tx, id);
+    const before = await lockEngagement(tx, id, reviewableEngagements);
     if (before.status !== 'in-progress') throw engagementStatusError(before.status);
     const latest = (await latestApprovals(tx.db, 'engagement-review', [id])).get(id);
     const flow =

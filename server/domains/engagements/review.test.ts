@@ -28,14 +28,15 @@ type Person = Awaited<ReturnType<typeof signedIn>>;
 
 /**
  * An audit practice (a department under a parent one): its manager, a lead, two practising CPAs, an assistant, the
- * parent department's head (who plans it too, and sends it for review here: nobody approves their own request), a
+ * parent department's head, a
  * partner, and a salesperson owning the orders; a business line with its template and report series.
  */
 async function firm() {
   const db = t.database.db;
   const parent = await buildDepartment(db, { name: uniq('审计事业部') });
   const practice = await buildDepartment(db, { name: uniq('审计一部'), parentId: parent.id });
-  const head = await signedIn(t, { roleCode: 'manager', departmentId: parent.id });
+  // The parent department's head: level 2 goes to the practice's own manager, not to them.
+  await signedIn(t, { roleCode: 'manager', departmentId: parent.id });
   const manager = await signedIn(t, { roleCode: 'manager', departmentId: practice.id });
   const lead = await signedIn(t, { roleCode: 'staff', departmentId: practice.id, displayName: uniq('周杰') });
   const cpaA = await signedIn(t, { roleCode: 'staff', departmentId: practice.id, displayName: uniq('甲注师') });
@@ -56,7 +57,7 @@ async function firm() {
     pattern: `${line.code}审字〔{yyyy}〕第{seq:4}号`,
   });
   expect(series.status, JSON.stringify(series.body)).toBe(201);
-  return { head, manager, lead, cpaA, cpaB, assistant, partner, seller, line, seriesId: series.body.id as string };
+  return { manager, lead, cpaA, cpaB, assistant, partner, seller, line, seriesId: series.body.id as string };
 }
 type Firm = Awaited<ReturnType<typeof firm>>;
 
@@ -177,13 +178,14 @@ describe('the three-level review 三级复核', () => {
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('REPORT_REVIEW_PENDING');
 
-    // Only its planners send it: the assistant on the team may not.
-    expect((await f.assistant.client.post(`/api/v1/engagements/${engagement.id}/review`)).status).toBe(403);
-    const sent = await f.head.client.post(`/api/v1/engagements/${engagement.id}/review`);
+    // The team sends it (here the assistant who prepared the working papers); she may not plan it for all that.
+    const before = await f.assistant.client.get(`/api/v1/engagements/${engagement.id}`);
+    expect(before.body).toMatchObject({ mayReview: true, mayChange: false });
+    const sent = await f.assistant.client.post(`/api/v1/engagements/${engagement.id}/review`);
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     expect(sent.body).toMatchObject({ status: 'in-review', reviewStatus: 'running', reviewPassed: false });
     // Sent twice: it is no longer in progress.
-    const twice = await f.head.client.post(`/api/v1/engagements/${engagement.id}/review`);
+    const twice = await f.assistant.client.post(`/api/v1/engagements/${engagement.id}/review`);
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('ENGAGEMENT_STATUS_INVALID');
 
@@ -192,7 +194,7 @@ describe('the three-level review 三级复核', () => {
     expect(latest.summary).toMatchObject({ title: engagement.title, link: `/engagements/${engagement.id}` });
     expect(latest.steps[0].assignees.map((a: { userId: string }) => a.userId)).toEqual([f.lead.user.id]);
 
-    // Level 1: the lead approves; level 2 is the practice's manager (not the parent department's head, who sent it).
+    // Level 1: the lead approves; level 2 is the practice's manager.
     await decide(f.lead, engagement.id, 'approve', { comment: '底稿完整' });
     ({ latest } = await timeline(f.manager.client, engagement.id));
     expect(latest.currentStep).toBe(2);
@@ -218,7 +220,7 @@ describe('the three-level review 三级复核', () => {
     expect(stillPending.body.error.code).toBe('REPORT_REVIEW_PENDING');
 
     // Resubmitted by its submitter: level 1 again, then all three approve.
-    const again = await f.head.client.post(`/api/v1/engagements/${engagement.id}/review`);
+    const again = await f.assistant.client.post(`/api/v1/engagements/${engagement.id}/review`);
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toMatchObject({ status: 'in-review', reviewStatus: 'running' });
     ({ latest } = await timeline(f.lead.client, engagement.id));
@@ -267,6 +269,9 @@ describe('the three-level review 三级复核', () => {
   it('is refused for an engagement the reader only sees, and 404 for one they cannot see', async () => {
     const f = await firm();
     const { engagement } = await oneEngagement(f);
+    // The salesperson sees it (the order is theirs) but is not on the team.
+    const seen = await f.seller.client.get(`/api/v1/engagements/${engagement.id}`);
+    expect(seen.body).toMatchObject({ mayReview: false, mayChange: false });
     expect((await f.seller.client.post(`/api/v1/engagements/${engagement.id}/review`)).status).toBe(403);
     const stranger = await signedIn(t, { roleCode: 'staff' });
     expect((await stranger.client.post(`/api/v1/engagements/${engagement.id}/review`)).status).toBe(404);

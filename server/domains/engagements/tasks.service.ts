@@ -20,6 +20,7 @@ import { assertQuota } from '../customers/contact-logs.service';
 import { customers } from '../customers/customers.tables';
 import { getFile, lockUploadsOf, storeFile, type Upload } from '../files/files.service';
 import { files } from '../files/files.tables';
+import { notify } from '../notifications/notifications.service';
 import { users } from '../staff/staff.tables';
 import { ENDED, engagementStatusError, lockEngagement, presentTask, selectTasks } from './engagements.service';
 import { visibleEngagements, writableEngagements } from './engagements.policy';
@@ -100,6 +101,34 @@ async function touch(tx: Ctx, engagementId: string) {
     .where(eq(engagements.id, engagementId));
 }
 
+/**
+ * Tells a work order's new assignee of it (work-order-assigned: the task, its customer and engagement, the due date),
+ * in the transaction that assigns it: not when it is unassigned, kept with the same person, or taken by the actor.
+ */
+async function tellAssignee(tx: Ctx, task: TaskRow, previousAssigneeId: string | null) {
+  const assigneeId = task.assigneeId;
+  if (!assigneeId || assigneeId === previousAssigneeId || assigneeId === tx.actor.id) return;
+  const [engagement] = await tx.db
+    .select({ title: engagements.title, customerName: customers.name })
+    .from(engagements)
+    .innerJoin(customers, eq(customers.id, engagements.customerId))
+    .where(eq(engagements.id, task.engagementId));
+  await notify(tx, [
+    {
+      userId: assigneeId,
+      kind: 'work-order-assigned',
+      params: {
+        task: task.title,
+        engagement: engagement.title,
+        customer: engagement.customerName,
+        due: task.dueOn ?? '—',
+      },
+      entityType: 'engagement-task',
+      entityId: task.id,
+    },
+  ]);
+}
+
 /** A task in a phase of an engagement in progress (its dates default to the phase's), for those who plan it. */
 export async function createTask(ctx: Ctx, engagementId: string, input: z.output<typeof TaskCreate>): Promise<Task> {
   const id = await inTransaction(ctx, async (tx) => {
@@ -137,12 +166,16 @@ export async function createTask(ctx: Ctx, engagementId: string, input: z.output
     if (row.plannedHours !== null) await sumPhaseHours(tx, phase.id);
     await touch(tx, engagementId);
     await recordAudit(tx, { action: 'create', entityType: 'engagement-task', entityId: row.id, after: row });
+    await tellAssignee(tx, row, null);
     return row.id;
   });
   return presentTaskById(ctx, id);
 }
 
-/** Re-plans a task (title, role, assignee — a member —, dates, hours): for those who plan the engagement (403 else). */
+/**
+ * Re-plans a task (title, role, assignee — a member —, dates, hours): for those who plan the engagement (403 else).
+ * A new assignee (not the planner themself) is told of it.
+ */
 export async function updateTask(ctx: Ctx, id: string, input: z.output<typeof TaskUpdate>): Promise<Task> {
   await inTransaction(ctx, async (tx) => {
     const found = await taskFor(tx, id, true);
@@ -170,6 +203,7 @@ export async function updateTask(ctx: Ctx, id: string, input: z.output<typeof Ta
     if (input.plannedHours !== undefined) await sumPhaseHours(tx, before.phaseId);
     await touch(tx, before.engagementId);
     await recordAudit(tx, { action: 'update', entityType: 'engagement-task', entityId: id, before, after });
+    await tellAssignee(tx, after, before.assigneeId);
   });
   return presentTaskById(ctx, id);
 }

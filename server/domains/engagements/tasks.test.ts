@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusinessLine, buildDepartment, signedIn } from '../../test/factories';
 import { createTestApp, multipart, uniq, type TestApp } from '../../test/harness';
 import { auditLogs } from '../audit/audit.tables';
+import { notifications } from '../notifications/notifications.tables';
+import { users } from '../staff/staff.tables';
 import { day } from '../receivables/fixtures';
 import { buildOrderWithLines, buildTemplate } from './fixtures';
 
@@ -187,6 +189,72 @@ describe('work orders 工单', () => {
     expect(
       (await assistant.client.post(`/api/v1/engagements/${id}/tasks`, { phaseId: report.id, title: 'x' })).status,
     ).toBe(403);
+  });
+
+  it('tells a work order’s new assignee (in their language), not the planner themself, not on unassigning', async () => {
+    const { id, engagement, tasks, lead, assistant, other } = await engagementWithTeam();
+    const db = t.database.db;
+    await db.update(users).set({ locale: 'en-US' }).where(eq(users.id, other.user.id));
+    const told = async (userId: string) =>
+      db
+        .select({ kind: notifications.kind, params: notifications.params, entityId: notifications.entityId })
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), eq(notifications.kind, 'work-order-assigned')));
+    const [acceptance, stocktake] = tasks;
+
+    await assign(lead, stocktake.id, { assigneeId: assistant.user.id, dueOn: day(3) });
+    expect(await told(assistant.user.id)).toEqual([
+      {
+        kind: 'work-order-assigned',
+        params: { task: '存货监盘', engagement: engagement.title, customer: engagement.customerName, due: day(3) },
+        entityId: stocktake.id,
+      },
+    ]);
+    const bell = await assistant.client.get('/api/v1/notifications');
+    const item = bell.body.items.find((n: { kind: string }) => n.kind === 'work-order-assigned');
+    expect(item).toMatchObject({ entityType: 'engagement-task', entityId: stocktake.id, readAt: null });
+    expect(item.message).toBe(
+      `新工单分配给您：存货监盘（${engagement.customerName} · ${engagement.title}），截止 ${day(3)}`,
+    );
+
+    // Re-planned with the same assignee, or refused: no second word.
+    await assign(lead, stocktake.id, { dueOn: day(4), title: '存货监盘' });
+    await assign(lead, stocktake.id, { assigneeId: assistant.user.id });
+    const refused = await lead.client.patch(taskUrl(acceptance.id), {
+      assigneeId: other.user.id,
+      startsOn: day(5),
+      dueOn: day(4),
+    });
+    expect(refused.status).toBe(400);
+    expect(await told(assistant.user.id)).toHaveLength(1);
+    expect(await told(other.user.id)).toEqual([]);
+
+    // Reassigned: the new one hears of it, in English; the previous one nothing more.
+    await assign(lead, stocktake.id, { assigneeId: other.user.id });
+    expect((await told(other.user.id)).map((n) => n.params.due)).toEqual([day(4)]);
+    const english = (await other.client.get('/api/v1/notifications')).body.items[0];
+    expect(english.message).toBe(
+      `A work order was assigned to you: 存货监盘 (${engagement.customerName} · ${engagement.title}), due ${day(4)}`,
+    );
+    expect(await told(assistant.user.id)).toHaveLength(1);
+
+    // Unassigned, or taken by the planner themself: nobody is told.
+    await assign(lead, stocktake.id, { assigneeId: null });
+    await assign(lead, acceptance.id, { assigneeId: lead.user.id });
+    expect(await told(lead.user.id)).toEqual([]);
+    expect(await told(other.user.id)).toHaveLength(1);
+
+    // A task made with an assignee tells them too; one without a due date says so.
+    const created = await lead.client.post(`/api/v1/engagements/${id}/tasks`, {
+      phaseId: engagement.phases[2].id,
+      title: '复核底稿',
+      assigneeId: assistant.user.id,
+      dueOn: null,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await told(assistant.user.id)).map((n) => [n.entityId, n.params.task, n.params.due])).toEqual(
+      expect.arrayContaining([[created.body.id, '复核底稿', '—']]),
+    );
   });
 
   it('comments and working papers: the team adds, whoever sees the engagement reads, others get 404', async () => {

@@ -105,7 +105,7 @@ async function entriesOf(userId: string) {
 
 describe('the weekly timesheet 工时', () => {
   it('saves a week’s grid and reads it back, with the totals per row, per day and for the week', async () => {
-    const { assistant, engagement } = await practice();
+    const { lead, assistant, engagement } = await practice();
     const week = monday(-1);
     const [mon, tue, wed] = [week, addDays(week, 1), addDays(week, 2)];
     const stocktake = engagement.phases[1].tasks[0];
@@ -127,6 +127,17 @@ describe('the weekly timesheet 工时', () => {
     // The engagement I am on is offered, with my work orders (none assigned yet).
     expect(empty.body.engagements).toEqual([
       expect.objectContaining({ id: engagement.id, title: expect.stringContaining('年报审计'), tasks: [] }),
+    ]);
+    // Once the lead gives her a work order, it is offered under its engagement (with its phase).
+    const assigned = await lead.client.patch(`/api/v1/engagement-tasks/${stocktake.id}`, {
+      assigneeId: assistant.user.id,
+    });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    expect((await assistant.client.get(weekUrl(week))).body.engagements).toEqual([
+      expect.objectContaining({
+        id: engagement.id,
+        tasks: [{ id: stocktake.id, title: stocktake.title, phaseName: engagement.phases[1].name }],
+      }),
     ]);
 
     const grid = [

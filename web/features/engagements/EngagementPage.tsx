@@ -116,38 +116,44 @@ export function EngagementPage() {
         </>
       }
       extra={
-        e.mayChange && open ? (
+        open && (e.mayReview || e.mayChange) ? (
           <>
-            <Popconfirm
-              title={t('engagement.reviewConfirmTitle')}
-              description={<div style={{ maxWidth: 320 }}>{t('engagement.reviewConfirm')}</div>}
-              okText={t('engagement.review')}
-              onConfirm={sendForReview}
-              okButtonProps={testId('engagement-review-confirm')}
-            >
-              <Button
-                type="primary"
-                icon={<AuditOutlined />}
-                loading={review.isPending}
-                data-testid="engagement-review"
+            {e.mayReview && (
+              <Popconfirm
+                title={t('engagement.reviewConfirmTitle')}
+                description={<div style={{ maxWidth: 320 }}>{t('engagement.reviewConfirm')}</div>}
+                okText={t('engagement.review')}
+                onConfirm={sendForReview}
+                okButtonProps={testId('engagement-review-confirm')}
               >
-                {t('engagement.review')}
-              </Button>
-            </Popconfirm>
-            <Button icon={<TeamOutlined />} onClick={() => setStaffing(true)} data-testid="engagement-staff">
-              {t('engagement.staff')}
-            </Button>
-            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="engagement-edit">
-              {t('engagement.edit')}
-            </Button>
-            <Button
-              danger
-              icon={<CloseCircleOutlined />}
-              onClick={() => setCancelling(true)}
-              data-testid="engagement-cancel"
-            >
-              {t('engagement.cancel')}
-            </Button>
+                <Button
+                  type="primary"
+                  icon={<AuditOutlined />}
+                  loading={review.isPending}
+                  data-testid="engagement-review"
+                >
+                  {t('engagement.review')}
+                </Button>
+              </Popconfirm>
+            )}
+            {e.mayChange && (
+              <>
+                <Button icon={<TeamOutlined />} onClick={() => setStaffing(true)} data-testid="engagement-staff">
+                  {t('engagement.staff')}
+                </Button>
+                <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="engagement-edit">
+                  {t('engagement.edit')}
+                </Button>
+                <Button
+                  danger
+                  icon={<CloseCircleOutlined />}
+                  onClick={() => setCancelling(true)}
+                  data-testid="engagement-cancel"
+                >
+                  {t('engagement.cancel')}
+                </Button>
+              </>
+            )}
           </>
         ) : mayReport ? (
           <Button

@@ -199,7 +199,9 @@ export function StaffingModal({
               ]}
             >
               <Space size={6} wrap>
-                <Typography.Text strong>{s.name}</Typography.Text>
+                <Typography.Text strong data-testid="staff-suggestion-name">
+                  {s.name}
+                </Typography.Text>
                 {s.departmentName && <Typography.Text type="secondary">{s.departmentName}</Typography.Text>}
                 {s.isPracticingCpa && <Tag color="gold">{t('engagement.practising')}</Tag>}
                 {s.qualifications.map((q) => (

@@ -33,6 +33,8 @@ function targetOf(n: Notification): string | null {
       return `/orders/${n.entityId}`;
     case 'engagement':
       return `/engagements/${n.entityId}`;
+    case 'engagement-task':
+      return '/work-orders';
     case 'person':
       return `/people/${n.entityId}`;
     default:

@@ -66,6 +66,7 @@ export const zhCN = {
   'prefs.kind.engagement-lead': '我被指定为业务项目负责人',
   'prefs.kind.engagement-member': '我被加入业务项目组',
   'prefs.kind.engagement-closed': '我的订单的业务项目归档结项',
+  'prefs.kind.work-order-assigned': '工单分配给我',
   'prefs.kind.qualification-expiring': '执业资格证书即将到期',
   'prefs.kindHint.lead-assigned': '有线索分配给您，或从队列分到您名下时',
   'prefs.kindHint.lead-queued': '有线索进入您可以分配的部门队列，等待分配时',
@@ -84,6 +85,7 @@ export const zhCN = {
   'prefs.kindHint.engagement-lead': '订单生成业务项目并由您负责，或项目改由您负责时',
   'prefs.kindHint.engagement-member': '项目负责人或经理在人员安排中把您加入项目组时',
   'prefs.kindHint.engagement-closed': '您负责的订单的业务项目归档结项时；订单随最后一个项目完成时，完工尾款随之到期',
+  'prefs.kindHint.work-order-assigned': '项目负责人或经理把业务项目的工单分配给您时（含每月新一期的代理记账工单）',
   'prefs.kindHint.qualification-expiring': '您（管理员：任何人）的证书在 30 天内到期时，每个到期日提醒一次',
   'prefs.calendarFeed': '日历订阅',
   'settings.passwordHint': '修改后，您在其他设备上的登录会话将失效；您的 API 令牌默认一并吊销。',
@@ -179,6 +181,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'prefs.kind.engagement-lead': 'I am made an engagement’s lead',
   'prefs.kind.engagement-member': 'I am added to an engagement team',
   'prefs.kind.engagement-closed': 'An engagement of my order is closed',
+  'prefs.kind.work-order-assigned': 'A work order is assigned to me',
   'prefs.kind.qualification-expiring': 'A certificate is about to expire',
   'prefs.kindHint.lead-assigned': 'A lead is assigned to you, or handed to you from a queue',
   'prefs.kindHint.lead-queued': 'A new lead lands in a queue you hand out, waiting to be assigned',
@@ -199,6 +202,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'prefs.kindHint.engagement-member': 'A project lead or manager adds you to an engagement’s team',
   'prefs.kindHint.engagement-closed':
     'An engagement of an order you own is archived and closed; with the last one the order is completed and its final payment falls due',
+  'prefs.kindHint.work-order-assigned':
+    'A project lead or manager assigns you a work order of an engagement (also each month’s new bookkeeping work orders)',
   'prefs.kindHint.qualification-expiring':
     'A certificate of yours (administrators: anyone’s) expires within 30 days; once per expiry date',
   'prefs.calendarFeed': 'Calendar subscription',
