@@ -60,6 +60,12 @@ export const PERMISSIONS = {
   'engagements:write': { scoped: true },
   /** Set up engagement templates 业务模板 per business line. */
   'engagements:configure': { scoped: false },
+  /** See commission sheets 分配表 and their lines (one's own lines / the department's / all). */
+  'commissions:read': { scoped: true },
+  /** Draft and send the month's sheet of a contract (own: those one owns or leads an engagement of / department's / all). */
+  'commissions:write': { scoped: true },
+  /** Keep the commission policy 佣金政策: draft versions, adopt them, run the what-if 模拟. */
+  'commissions:configure': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -96,6 +102,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'engagements:read': 'all',
     'engagements:write': 'all',
     'engagements:configure': 'all',
+    'commissions:read': 'all',
+    'commissions:write': 'all',
+    'commissions:configure': 'all',
   },
   executive: {
     'staff:read': 'all',
@@ -116,6 +125,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'receivables:read': 'all',
     'engagements:read': 'all',
     'engagements:write': 'all',
+    'commissions:read': 'all',
+    'commissions:write': 'all',
   },
   manager: {
     'staff:read': 'department',
@@ -135,6 +146,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'receivables:read': 'department',
     'engagements:read': 'department',
     'engagements:write': 'department',
+    'commissions:read': 'department',
+    'commissions:write': 'department',
   },
   salesperson: {
     'staff:read': 'own',
@@ -150,6 +163,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:write': 'own',
     'receivables:read': 'own',
     'engagements:read': 'own',
+    'commissions:read': 'own',
+    'commissions:write': 'own',
   },
   finance: {
     'staff:read': 'all',
@@ -160,6 +175,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'receivables:read': 'all',
     'receipts:write': 'all',
     'engagements:read': 'all',
+    'commissions:read': 'all',
+    'commissions:write': 'all',
+    'commissions:configure': 'all',
   },
   staff: {
     'staff:read': 'own',
@@ -168,6 +186,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'contracts:read': 'own',
     'engagements:read': 'own',
     'engagements:write': 'own',
+    'commissions:read': 'own',
+    'commissions:write': 'own',
   },
 };
 

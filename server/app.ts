@@ -49,6 +49,7 @@ import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes
 import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
 import { registerPeopleRoutes } from './domains/people/people.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
+import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -225,6 +226,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerWorkloadRoutes(app);
   registerEngagementTemplateRoutes(app);
   registerPeopleRoutes(app);
+  registerCommissionRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commissionLines, commissionPolicies, commissionSheets } from './domains/commissions/commissions.tables';
 import { buildTemplate } from './domains/engagements/fixtures';
 import { buildBusinessLine, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
@@ -35,7 +36,9 @@ type Kind =
   | 'engagementTask'
   | 'person'
   | 'qualification'
-  | 'cpeEntry';
+  | 'cpeEntry'
+  | 'commissionSheet'
+  | 'commissionLine';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
@@ -56,8 +59,15 @@ const RECORD_OF: Record<string, Kind> = {
   people: 'person',
   qualifications: 'qualification',
   'cpe-entries': 'cpeEntry',
+  'commission-sheets': 'commissionSheet',
 };
-const CHILD_OF: Record<string, Kind> = { fileId: 'file', quoteId: 'quote', milestoneId: 'milestone', taskId: 'task' };
+const CHILD_OF: Record<string, Kind> = {
+  fileId: 'file',
+  quoteId: 'quote',
+  milestoneId: 'milestone',
+  taskId: 'task',
+  lineId: 'commissionLine',
+};
 
 /**
  * Every documented action on one record, with a body valid enough to get past validation (so the
@@ -161,6 +171,11 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/engagement-tasks/{id}/notes': () => ({ body: '已完成' }),
   'POST /api/v1/engagement-tasks/{id}/files': 'file',
   'GET /api/v1/engagement-tasks/{id}/files/{fileId}': null,
+  'GET /api/v1/commission-sheets/{id}': null,
+  'POST /api/v1/commission-sheets/{id}/cancel': () => ({}),
+  'POST /api/v1/commission-sheets/{id}/submit': () => ({}),
+  'PUT /api/v1/commission-sheets/{id}/lines/{lineId}': () => ({ amount: '1.00', reason: '调整' }),
+  'PUT /api/v1/commission-sheets/{id}/shares': () => ({ shares: {} }),
 };
 
 /** The Monday of last week (time may be logged on it). */
@@ -284,6 +299,17 @@ const REFERENCES: {
   { name: 'contracts of the customer', method: 'GET', url: (_, x) => `/api/v1/contracts?customerId=${x.customer}` },
   { name: 'orders of the contract', method: 'GET', url: (_, x) => `/api/v1/orders?contractId=${x.contract}` },
   {
+    name: 'a commission sheet of the contract',
+    method: 'POST',
+    url: () => '/api/v1/commission-sheets',
+    body: (_, x) => ({ contractId: x.contract, period: '1990-02' }),
+  },
+  {
+    name: 'commission sheets of the contract',
+    method: 'GET',
+    url: (_, x) => `/api/v1/commission-sheets?contractId=${x.contract}`,
+  },
+  {
     name: 'an engagement from the order',
     method: 'POST',
     url: () => '/api/v1/engagements',
@@ -358,6 +384,8 @@ const randomIds = (): Ids =>
       'person',
       'qualification',
       'cpeEntry',
+      'commissionSheet',
+      'commissionLine',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -434,7 +462,51 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
       kind: 'online',
     }),
   );
+  // The month's commission sheet of the stranger's contract, with the stranger's line (as rows, under a policy of
+  // long ago that is never in force for another test's months).
+  const db = t.database.db;
+  const [policy] = await db
+    .insert(commissionPolicies)
+    .values({
+      version: 800_000 + Math.floor(Math.random() * 99_999),
+      name: uniq('旧政策'),
+      effectiveFrom: '1990-01-01',
+      status: 'adopted',
+      rules: [],
+    })
+    .returning();
+  const [sheet] = await db
+    .insert(commissionSheets)
+    .values({
+      period: '1990-01',
+      contractId: contract.id,
+      businessLineId: lineId,
+      ownerId: user.id,
+      departmentId: user.departmentId,
+      policyId: policy.id,
+      receivedBefore: '0',
+      received: '5000',
+      hours: '0',
+      total: '150',
+    })
+    .returning();
+  const [commissionLine] = await db
+    .insert(commissionLines)
+    .values({
+      sheetId: sheet.id,
+      userId: user.id,
+      side: 'sale',
+      role: 'sales-owner',
+      ruleKey: 'S1',
+      method: 'amount',
+      computed: '150',
+      amount: '150',
+      explanation: {},
+    })
+    .returning();
   const ids = {
+    commissionSheet: sheet.id,
+    commissionLine: commissionLine.id,
     contract: contract.id,
     order: order.id,
     customer: customer.id,
@@ -484,7 +556,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
@@ -503,7 +575,7 @@ describe('existence oracles', () => {
         expect(answerOf(invisible), `${caller.name}: ${key}`).toEqual(answerOf(random));
         // Refused for the record (404) or for the caller's role (403, the same for any id) — never a hint.
         expect([403, 404], `${caller.name}: ${key}`).toContain(invisible.status);
-        if (/\{(fileId|quoteId|milestoneId|taskId)\}/.test(path)) {
+        if (/\{(fileId|quoteId|milestoneId|taskId|lineId)\}/.test(path)) {
           const childless = await call(
             caller.client,
             method,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
+import { commissionPolicies, commissionSheets } from './domains/commissions/commissions.tables';
 import { buildTemplate } from './domains/engagements/fixtures';
 import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
@@ -313,6 +314,29 @@ describe('q', () => {
       certificateNo: uniq('CPA'),
     });
     expect(certified.status, JSON.stringify(certified.body)).toBe(201);
+    // A commission sheet of the contract, as rows: under a policy of its own long ago (so it never is the version in
+    // force for another test's months, nor blocks another test's adoption).
+    const [oldPolicy] = await db
+      .insert(commissionPolicies)
+      .values({
+        version: 900_000 + Math.floor(Math.random() * 99_999),
+        name: uniq('旧政策'),
+        effectiveFrom: '1990-01-01',
+        status: 'adopted',
+        rules: [],
+      })
+      .returning();
+    await db.insert(commissionSheets).values({
+      period: '1990-01',
+      contractId: contract.body.id,
+      businessLineId: line.id,
+      ownerId: client.me!.user.id,
+      policyId: oldPolicy.id,
+      receivedBefore: '0',
+      received: '0',
+      hours: '0',
+      total: '0',
+    });
 
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
@@ -359,6 +383,7 @@ describe('q', () => {
           'work-orders',
           'time-entries',
           'cpe/shortfall',
+          'commission-sheets',
         ].map((s) => `/api/v1/${s}`),
       ),
     );

@@ -391,4 +391,35 @@ export const enUS: Record<MessageKey, string> = {
   'timesheetStatus.submitted': 'submitted for approval',
   'timesheetStatus.approved': 'approved',
   'timesheetStatus.returned': 'returned',
+  'error.COMMISSION_POLICY_ADOPTED':
+    'Version {version} of the commission policy is adopted and can no longer be changed or deleted: draft a new version',
+  'error.COMMISSION_POLICY_DATE':
+    'Commission sheets of {period} were already computed under the policy in force: the new version must take effect after that month',
+  'validation.ruleKey': 'A rule key has 1–20 letters, digits, underscores or hyphens',
+  'validation.ruleKeyTwice': 'This rule key is used twice',
+  'validation.ruleAmbiguous':
+    'Rules {a} and {b} are equally specific and could both apply to the same person: make one more specific or change what they match',
+  'validation.ruleTiers': 'Tiers go up by their limit; only the last one has none',
+  'validation.ruleSide': 'The role is not on this rule’s side (sale / work)',
+  'validation.period': 'Choose a month (YYYY-MM)',
+  'validation.sheetSubject': 'Choose a contract, or an order without one',
+  'validation.share': 'A share is a number from 0 with up to six digits and four decimals',
+  'error.COMMISSION_ORDER_OF_CONTRACT': 'This order belongs to a contract: draft the contract’s sheet',
+  'error.COMMISSION_SHEET_EXISTS': 'The sheet of {period} has already been drafted',
+  'error.COMMISSION_SOURCE_COUNTED':
+    'A receipt or some hours were just counted in another sheet: refresh and try again',
+  'error.COMMISSION_NO_POLICY': 'No commission policy is in force for {period}',
+  'error.COMMISSION_SHEET_EMPTY':
+    'Nothing to count up to the end of {period}: no receipts or approved hours not counted yet',
+  'error.COMMISSION_SHEET_STATUS': 'The sheet is {status}: this cannot be done now',
+  'validation.adjustReversal': 'A negative line from a reversal cannot be adjusted',
+  'validation.shareNoPool': 'This person has no pool split by shares on this sheet',
+  'error.COMMISSION_ADJUST_LIMIT':
+    'When filling in the sheet an amount may only move between {low} and {high} (a fifth either side of what the policy gives)',
+  'error.COMMISSION_PERIOD_FUTURE': '{period} has not begun: its sheet cannot be drafted yet',
+  'sheetStatus.draft': 'a draft',
+  'sheetStatus.in-approval': 'in approval',
+  'sheetStatus.approved': 'checked',
+  'sheetStatus.paid': 'paid out',
+  'sheetStatus.cancelled': 'cancelled',
 };

@@ -52,6 +52,8 @@ export const AUDIT_ENTITY_TYPES = [
   'qualification',
   'cpe-entry',
   'cpe-requirements',
+  'commission-policy',
+  'commission-sheet',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -89,6 +91,12 @@ export const AUDIT_ACTIONS = [
   'report',
   /** An engagement archived 归档 and closed 结项. */
   'archive',
+  /** A commission policy version adopted 启用 (in force from its date). */
+  'adopt',
+  /** A commission line's amount changed by hand (who, at which step, why). */
+  'adjust',
+  /** A commission sheet paid out 佣金发放. */
+  'pay',
   /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
   'disclose',
 ] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateOnly, Id, Money, optionalText, text, Timestamp } from './common';
+import { DateOnly, Id, listQuery, Money, optionalText, text, Timestamp } from './common';
 import { STAFF_CATEGORIES } from './staff';
 
 /**
@@ -101,3 +101,129 @@ export const Policy = z.object({
   createdAt: Timestamp,
 });
 export type Policy = z.infer<typeof Policy>;
+
+/** Drafting the month's sheet of a contract (or of an order without one). */
+export const SheetCreate = z
+  .strictObject({ contractId: Id.optional(), orderId: Id.optional(), period: Period })
+  .refine((v) => Boolean(v.contractId) !== Boolean(v.orderId), {
+    message: 'validation.sheetSubject',
+    path: ['contractId'],
+  });
+
+/** One step of a line's formula, as numbers to show: 到款 ¥30,000.00 × 5% = ¥1,500.00. */
+export const FormulaStep = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('received'),
+    receiptId: Id,
+    receivedOn: z.string(),
+    base: z.string(),
+    percent: z.string(),
+    value: z.string(),
+  }),
+  z.object({ kind: z.literal('hours'), hours: z.string(), rate: z.string(), value: z.string() }),
+  z.object({ kind: z.literal('pool'), base: z.string(), percent: z.string(), pool: z.string() }),
+  z.object({
+    kind: z.literal('share'),
+    split: z.enum(['hours', 'shares']),
+    weight: z.string(),
+    total: z.string(),
+    pool: z.string(),
+    value: z.string(),
+  }),
+]);
+export type FormulaStep = z.infer<typeof FormulaStep>;
+
+/** What a line counted and under which rule: stored with it, shown as it was computed. */
+export const Explanation = z.object({
+  policyId: Id,
+  policyVersion: z.int(),
+  ruleKey: z.string(),
+  ruleName: z.string(),
+  steps: z.array(FormulaStep),
+  receiptIds: z.array(Id),
+  timeEntryIds: z.array(Id),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
+export const SheetLine = z.object({
+  id: Id,
+  userId: Id,
+  name: z.string(),
+  departmentName: z.string().nullable(),
+  side: z.enum(COMMISSION_SIDES),
+  role: z.enum(COMMISSION_ROLES),
+  method: z.enum(COMMISSION_METHODS),
+  /** What the policy gave. */
+  computed: z.string(),
+  /** What stands (after an adjustment, if any). */
+  amount: z.string(),
+  adjusted: z.object({ byName: z.string(), at: Timestamp, step: z.int(), reason: z.string() }).nullable(),
+  explanation: Explanation,
+  paidOn: z.string().nullable(),
+});
+export type SheetLine = z.infer<typeof SheetLine>;
+
+export const PoolSummary = z.object({
+  ruleKey: z.string(),
+  pool: z.string(),
+  undistributed: z.string(),
+  reason: z.enum(['no-hours', 'no-shares']).nullable(),
+});
+
+export const SheetSummary = z.object({
+  id: Id,
+  period: z.string(),
+  contractId: Id.nullable(),
+  orderId: Id.nullable(),
+  subjectNumber: z.string().nullable(),
+  subjectTitle: z.string(),
+  customerName: z.string(),
+  businessLineId: Id,
+  businessLineName: z.string(),
+  ownerId: Id,
+  ownerName: z.string(),
+  policyVersion: z.int(),
+  status: z.enum(SHEET_STATUSES),
+  received: z.string(),
+  hours: z.string(),
+  total: z.string(),
+  paidOn: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type SheetSummary = z.infer<typeof SheetSummary>;
+
+export const Sheet = SheetSummary.extend({
+  receivedBefore: z.string(),
+  shares: z.record(z.string(), z.string()),
+  pools: z.array(PoolSummary),
+  lines: z.array(SheetLine),
+  /** Only the reader's own lines are shown (a reader with own scope on a sheet not theirs). */
+  ownLinesOnly: z.boolean(),
+  /** The reader may change the draft and send it (step ①). */
+  mayChange: z.boolean(),
+  /** The step of the running flow the reader holds (2–5), in which they may adjust lines; null: none. */
+  heldStep: z.int().nullable(),
+  updatedAt: Timestamp,
+});
+export type Sheet = z.infer<typeof Sheet>;
+
+export const SheetListQuery = listQuery(['createdAt', 'period', 'total'] as const, {
+  period: Period.optional(),
+  status: z.enum(SHEET_STATUSES).optional(),
+  businessLineId: Id.optional(),
+  contractId: Id.optional(),
+});
+
+/** An amount changed by hand, with the reason (never below zero). */
+export const LineAdjust = z.strictObject({ amount: Money, reason: text(500) });
+
+/** The project lead's shares for the pools split by shares (step ③): userId → a number ("3", "1.5"). */
+export const SharesInput = z.strictObject({
+  shares: z.record(
+    Id,
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,6}(\.\d{1,4})?$/, { message: 'validation.share' }),
+  ),
+});

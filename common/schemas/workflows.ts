@@ -16,6 +16,7 @@ export const WORKFLOW_SUBJECT_KINDS = [
   'contract',
   'timesheet',
   'engagement-review',
+  'commission-sheet',
 ] as const;
 export type WorkflowSubjectKind = (typeof WORKFLOW_SUBJECT_KINDS)[number];
 
@@ -61,6 +62,11 @@ export const WORKFLOW_SUBJECTS: Record<
   /** An engagement's review 复核 (三级复核: 项目经理 → 部门经理 → 主任会计师); its owner is the project lead. */
   'engagement-review': {
     fields: { amount: 'money', businessLineId: 'businessLine', departmentId: 'department' },
+    relations: ['project-lead', 'owner-manager', 'submitter-manager', 'business-line-head'],
+  },
+  /** A month's commission sheet 分配表 (its owner: the subject's 业务承接人; the project lead: of its largest engagement). */
+  'commission-sheet': {
+    fields: { total: 'money', businessLineId: 'businessLine', departmentId: 'department' },
     relations: ['project-lead', 'owner-manager', 'submitter-manager', 'business-line-head'],
   },
 };

@@ -19,3 +19,4 @@ export * from '../domains/receivables/receivables.tables';
 export * from '../domains/engagements/engagements.tables';
 export * from '../domains/engagements/timesheets.tables';
 export * from '../domains/people/people.tables';
+export * from '../domains/commissions/commissions.tables';

@@ -8,7 +8,7 @@ import type { Rule, RuleMatch } from '../domains/commissions/compute';
  * pool split by the lead's shares, 代理记账's ordinary bookkeepers 普通业务人员 by the hour, 工程审价 by the hour with
  * practising staff at a higher rate.
  */
-export function demoCommissionRules(line: (code: string) => string): Rule[] {
+export function demoCommissionRules(line: (code: string) => string): (Rule & { name: string })[] {
   const any: RuleMatch = {
     businessLineId: null,
     role: null,
@@ -21,6 +21,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
   return [
     {
       key: 'S1',
+      name: '业务承接提成（分档）',
       side: 'sale',
       match: m({ role: 'sales-owner' }),
       method: 'amount',
@@ -31,6 +32,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'S2',
+      name: '验资承接提成',
       side: 'sale',
       match: m({ role: 'sales-owner', businessLineId: line('YZ') }),
       method: 'amount',
@@ -38,6 +40,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'S3',
+      name: '代理记账承接提成（普通业务人员）',
       side: 'sale',
       match: m({ role: 'sales-owner', businessLineId: line('DZ') }),
       method: 'amount',
@@ -45,6 +48,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'S4',
+      name: '代理记账顾问提成',
       side: 'sale',
       match: m({ role: 'consultant', businessLineId: line('DZ') }),
       method: 'amount',
@@ -52,6 +56,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'S5',
+      name: '顾问提成',
       side: 'sale',
       match: m({ role: 'consultant' }),
       method: 'amount',
@@ -59,6 +64,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'W1',
+      name: '审计项目组奖金池（按工时）',
       side: 'work',
       match: m({ businessLineId: line('SJ') }),
       method: 'pool',
@@ -67,6 +73,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'W2',
+      name: '执业签字注册会计师（按工时）',
       side: 'work',
       match: m({ businessLineId: line('SJ'), role: 'signing-cpa', practising: true }),
       method: 'hours',
@@ -74,6 +81,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'W3',
+      name: '后勤支援（按工时）',
       side: 'work',
       match: m({ businessLineId: line('SJ'), staffCategory: 'backoffice' }),
       method: 'hours',
@@ -81,6 +89,7 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'W4',
+      name: '验资项目组奖金池（按份额）',
       side: 'work',
       match: m({ businessLineId: line('YZ') }),
       method: 'pool',
@@ -89,14 +98,23 @@ export function demoCommissionRules(line: (code: string) => string): Rule[] {
     },
     {
       key: 'W5',
+      name: '代理记账业务人员（按工时）',
       side: 'work',
       match: m({ businessLineId: line('DZ'), role: 'bookkeeper' }),
       method: 'hours',
       hourlyRate: '40',
     },
-    { key: 'W6', side: 'work', match: m({ businessLineId: line('GC') }), method: 'hours', hourlyRate: '80' },
+    {
+      key: 'W6',
+      name: '工程审价（按工时）',
+      side: 'work',
+      match: m({ businessLineId: line('GC') }),
+      method: 'hours',
+      hourlyRate: '80',
+    },
     {
       key: 'W7',
+      name: '工程审价执业人员（按工时）',
       side: 'work',
       match: m({ businessLineId: line('GC'), practising: true }),
       method: 'hours',

@@ -93,6 +93,7 @@ export const zhCN = {
   'workflow.kind.contract': '合同审批',
   'workflow.kind.timesheet': '工时审批',
   'workflow.kind.engagement-review': '业务项目复核',
+  'workflow.kind.commission-sheet': '佣金分配',
   'workflow.kindHint.quote':
     '报价低于标准收费（折扣）时，按下列流程审批；审批通过前报价不能发送，也不能用于推进商务报价阶段。',
   'workflow.kindHint.independence-override':
@@ -102,6 +103,10 @@ export const zhCN = {
     '员工提交一周工时后按下列流程审批（项目负责人：本周工时最多的业务项目的负责人，没有时为其部门经理）；审批中和已通过的周不能修改；没有适用的流程时提交即通过。',
   'workflow.kindHint.engagement-review':
     '业务项目提交复核后按下列流程逐级复核（如三级复核：项目经理 → 部门经理 → 主任会计师）；复核通过后才能出具报告，退回后项目回到进行中。',
+  'workflow.kindHint.commission-sheet':
+    '佣金分配表填写并提交后按下列流程处理（如：会计处理 → 项目负责人分配处理 → 财务核对 → 佣金发放）；处理人可调整金额并说明理由，最后一步通过即视为已发放。',
+  'workflow.field.period': '月份',
+  'workflow.field.sheetTotal': '分配合计',
   'workflow.field.amount': '合同金额',
   'workflow.field.customer': '客户',
   'workflow.field.total': '报价金额',
@@ -308,6 +313,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'workflow.kind.contract': 'Contract approval',
   'workflow.kind.timesheet': 'Timesheet approval',
   'workflow.kind.engagement-review': 'Engagement review',
+  'workflow.kind.commission-sheet': 'Commission allocation',
   'workflow.kindHint.quote':
     'A quote below its list fees (a discount) is approved by these flows; until then it cannot be sent or used to pass the quotation stage.',
   'workflow.kindHint.independence-override':
@@ -318,6 +324,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'A submitted week of time is approved by these flows (the project lead: the lead of the engagement with most of the week’s hours, else the person’s manager); it cannot be changed while it waits or once approved; with no flow that applies it is approved on submission.',
   'workflow.kindHint.engagement-review':
     'An engagement sent for review goes through these flows level by level (e.g. 三级复核: project manager → department manager → partner); its report can be issued only once the review passed, and a return puts it back in progress.',
+  'workflow.kindHint.commission-sheet':
+    'A filled-in commission sheet goes through these flows (e.g. accounting → project lead’s split → finance check → payout); whoever holds a step may adjust amounts with a reason, and the last approval pays it out.',
+  'workflow.field.period': 'Month',
+  'workflow.field.sheetTotal': 'Sheet total',
   'workflow.field.amount': 'Contract amount',
   'workflow.field.customer': 'Customer',
   'workflow.field.total': 'Quoted amount',

@@ -46,6 +46,9 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   reverse: 'red',
   report: 'cyan',
   archive: 'green',
+  adopt: 'green',
+  adjust: 'gold',
+  pay: 'green',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

@@ -84,6 +84,9 @@ export const zhCN = {
   'audit.action.reverse': '冲销',
   'audit.action.report': '出具报告',
   'audit.action.archive': '归档结项',
+  'audit.action.adopt': '启用',
+  'audit.action.adjust': '调整金额',
+  'audit.action.pay': '发放',
   'audit.entity.number-series': '编号规则',
   'audit.entity.contract-template': '合同模板',
   'audit.entity.engagement-template': '业务模板',
@@ -100,6 +103,8 @@ export const zhCN = {
   'audit.entity.qualification': '执业资格与证书',
   'audit.entity.cpe-entry': '继续教育记录',
   'audit.entity.cpe-requirements': '继续教育学时要求',
+  'audit.entity.commission-policy': '佣金政策',
+  'audit.entity.commission-sheet': '佣金分配表',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -185,6 +190,9 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.action.reverse': 'Reversed',
   'audit.action.report': 'Report issued',
   'audit.action.archive': 'Archived and closed',
+  'audit.action.adopt': 'Adopted',
+  'audit.action.adjust': 'Amount adjusted',
+  'audit.action.pay': 'Paid out',
   'audit.entity.number-series': 'Number series',
   'audit.entity.contract-template': 'Contract template',
   'audit.entity.engagement-template': 'Engagement template',
@@ -201,4 +209,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.qualification': 'Qualification or certificate',
   'audit.entity.cpe-entry': 'Continuing education entry',
   'audit.entity.cpe-requirements': 'Continuing education requirements',
+  'audit.entity.commission-policy': 'Commission policy',
+  'audit.entity.commission-sheet': 'Commission sheet',
 };

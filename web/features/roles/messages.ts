@@ -90,6 +90,12 @@ export const zhCN = {
   'permission.engagements:write.help': '由已确认订单生成业务项目，安排人员、阶段与工单（本人：本人负责的项目）',
   'permission.engagements:configure': '设置业务模板',
   'permission.engagements:configure.help': '按业务类型设置项目阶段、默认工单、工期与所需角色',
+  'permission.commissions:read': '查看佣金',
+  'permission.commissions:read.help': '本人的佣金明细 / 本部门的分配表 / 全部',
+  'permission.commissions:write': '填写分配表',
+  'permission.commissions:write.help': '生成并提交合同当月的佣金分配表（本人：本人承接的合同或负责的项目）',
+  'permission.commissions:configure': '设置佣金政策',
+  'permission.commissions:configure.help': '起草、启用佣金政策版本，运行政策模拟',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -187,4 +193,11 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'Make engagements from confirmed orders; staff and plan phases and work orders (own: those one leads)',
   'permission.engagements:configure': 'Set up engagement templates',
   'permission.engagements:configure.help': 'Phases, default work orders, durations and roles per business line',
+  'permission.commissions:read': 'See commissions',
+  'permission.commissions:read.help': 'One’s own commission lines / the department’s sheets / all',
+  'permission.commissions:write': 'Fill in commission sheets',
+  'permission.commissions:write.help':
+    'Draft and send a contract’s monthly allocation sheet (own: contracts one owns or engagements one leads)',
+  'permission.commissions:configure': 'Set the commission policy',
+  'permission.commissions:configure.help': 'Draft and adopt policy versions, run the what-if',
 };
