@@ -1,5 +1,5 @@
 import { expect, inject, test } from 'vitest';
-import { apiSession, wonAuditOpportunity, type Session } from './support/api';
+import { apiSession, decideApproval, latestApproval, signedAuditOrder } from './support/api';
 import { peopleInOneBrowser } from './support/people';
 import { chooseOption, clickSettled, confirm, fillDate, settle } from './support/ui';
 
@@ -30,41 +30,8 @@ let engagementId: string;
 /** The practising CPA who signs the report with the lead. */
 let secondSigner: string;
 
-/** The newest approval of a subject, as its readers see it. */
-async function latestApproval(session: Session, subjectKind: string, subjectId: string) {
-  const answer = await session.get<{ latest: { id: string; round: number; currentStep: number; status: string } }>(
-    `/api/v1/workflow-instances?subjectKind=${subjectKind}&subjectId=${subjectId}`,
-  );
-  return answer.latest;
-}
-
-/** Someone decides the approval of a subject waiting for them (the round they saw). */
-async function decide(session: Session, subjectKind: string, subjectId: string, body: Record<string, unknown>) {
-  const latest = await latestApproval(session, subjectKind, subjectId);
-  return session.post<{ status: string }>(`/api/v1/workflow-instances/${latest.id}/decide`, {
-    ...body,
-    round: latest.round,
-  });
-}
-
 test('sales1 wins an audit, the contract is approved and signed (half on signing, half on completion); its order is confirmed', async () => {
-  const sales1 = await apiSession(base(), 'sales1');
-  const opportunity = await wonAuditOpportunity(sales1, { customer: CUSTOMER, title: TITLE, amount: '60000' });
-  const contract = await sales1.post<{ id: string }>('/api/v1/contracts', { opportunityId: opportunity.id });
-  contractId = contract.id;
-  await sales1.post(`/api/v1/contracts/${contractId}/submit`, {});
-  await decide(await apiSession(base(), 'manager'), 'contract', contractId, { action: 'approve' });
-  const signed = await sales1.post<{ status: string }>(`/api/v1/contracts/${contractId}/sign`, {
-    terms: [
-      { kind: 'down-payment', percent: '50', trigger: 'signing' },
-      { kind: 'final', percent: '50', trigger: 'completion' },
-    ],
-  });
-  expect(signed.status).toBe('signed');
-  const order = await sales1.post<{ id: string }>('/api/v1/orders', { contractId });
-  orderId = order.id;
-  const confirmed = await sales1.post<{ status: string }>(`/api/v1/orders/${orderId}/confirm`, {});
-  expect(confirmed.status).toBe('confirmed');
+  ({ contractId, orderId } = await signedAuditOrder(base(), { customer: CUSTOMER, title: TITLE, amount: '60000' }));
 });
 
 test('manager makes the engagement from the order and staffs it: a practising CPA is suggested to sign', async () => {
@@ -210,7 +177,7 @@ test('the review passes its three levels, the department manager returning it on
 
   // Level 1, 项目经理复核: the lead 周杰.
   const zhoujie = await apiSession(base(), 'zhoujie');
-  await decide(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '底稿已复核' });
+  await decideApproval(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '底稿已复核' });
 
   // Level 2, 部门经理复核: manager returns it to the project manager's level with a comment, in his inbox.
   const manager = await people.signIn('manager');
@@ -228,8 +195,8 @@ test('the review passes its three levels, the department manager returning it on
   expect(latest).toMatchObject({ status: 'running', currentStep: 1 });
 
   // 周杰 approves again; manager approves; a partner approves the last level.
-  await decide(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '已补充替代程序' });
-  await decide(await apiSession(base(), 'manager'), 'engagement-review', engagementId, { action: 'approve' });
+  await decideApproval(zhoujie, 'engagement-review', engagementId, { action: 'approve', comment: '已补充替代程序' });
+  await decideApproval(await apiSession(base(), 'manager'), 'engagement-review', engagementId, { action: 'approve' });
   const partner = await people.signIn('exec');
   await partner.page.goto('/approvals');
   await partner.page

@@ -95,3 +95,51 @@ export async function wonAuditOpportunity(
   });
   return { id, customerId };
 }
+
+/** The newest approval of a subject, as the session's user sees it. */
+export async function latestApproval(session: Session, subjectKind: string, subjectId: string) {
+  const answer = await session.get<{ latest: { id: string; round: number; currentStep: number; status: string } }>(
+    `/api/v1/workflow-instances?subjectKind=${subjectKind}&subjectId=${subjectId}`,
+  );
+  return answer.latest;
+}
+
+/** The session's user decides the approval of a subject waiting for them (the round they saw). */
+export async function decideApproval(
+  session: Session,
+  subjectKind: string,
+  subjectId: string,
+  body: Record<string, unknown>,
+) {
+  const latest = await latestApproval(session, subjectKind, subjectId);
+  return session.post<{ status: string }>(`/api/v1/workflow-instances/${latest.id}/decide`, {
+    ...body,
+    round: latest.round,
+  });
+}
+
+/**
+ * sales1's won audit opportunity made a contract, approved by `manager`, signed with half on signing and half on
+ * completion 结项, and its order confirmed.
+ */
+export async function signedAuditOrder(
+  baseURL: string,
+  opportunity: { customer: string; title: string; amount: string },
+): Promise<{ contractId: string; orderId: string }> {
+  const sales1 = await apiSession(baseURL, 'sales1');
+  const won = await wonAuditOpportunity(sales1, opportunity);
+  const { id: contractId } = await sales1.post<{ id: string }>('/api/v1/contracts', { opportunityId: won.id });
+  await sales1.post(`/api/v1/contracts/${contractId}/submit`, {});
+  await decideApproval(await apiSession(baseURL, 'manager'), 'contract', contractId, { action: 'approve' });
+  const signed = await sales1.post<{ status: string }>(`/api/v1/contracts/${contractId}/sign`, {
+    terms: [
+      { kind: 'down-payment', percent: '50', trigger: 'signing' },
+      { kind: 'final', percent: '50', trigger: 'completion' },
+    ],
+  });
+  if (signed.status !== 'signed') throw new Error(`contract ${contractId} is ${signed.status}`);
+  const { id: orderId } = await sales1.post<{ id: string }>('/api/v1/orders', { contractId });
+  const confirmed = await sales1.post<{ status: string }>(`/api/v1/orders/${orderId}/confirm`, {});
+  if (confirmed.status !== 'confirmed') throw new Error(`order ${orderId} is ${confirmed.status}`);
+  return { contractId, orderId };
+}
