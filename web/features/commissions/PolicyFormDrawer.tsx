@@ -215,6 +215,16 @@ export function PolicyFormDrawer({
         if (!placed) return toast(error);
         setRuleErrors(placed.rules);
         setGeneral(placed.general);
+        // Show the first rule in error (a long list scrolls).
+        const first = Object.keys(placed.rules)
+          .map(Number)
+          .sort((a, b) => a - b)[0];
+        if (first !== undefined)
+          setTimeout(() =>
+            document
+              .querySelector(`[data-testid="rule-card"][data-index="${first}"]`)
+              ?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+          );
       },
     );
   };
@@ -261,7 +271,7 @@ export function PolicyFormDrawer({
             <Form.Item
               name="effectiveFrom"
               label={t('commission.policy.effectiveFrom')}
-              rules={[rules.required('commission.policy.effectiveFrom', 'select')]}
+              rules={[{ ...rules.required('commission.policy.effectiveFrom', 'select'), type: 'object' }]}
             >
               <DatePicker style={{ width: '100%' }} data-testid="policy-effective" />
             </Form.Item>

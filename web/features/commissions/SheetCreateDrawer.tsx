@@ -145,7 +145,7 @@ export function SheetCreateDrawer({ onClose }: { onClose: () => void }) {
         <Form.Item
           name="period"
           label={t('commission.sheet.period')}
-          rules={[rules.required('commission.sheet.period', 'select')]}
+          rules={[{ ...rules.required('commission.sheet.period', 'select'), type: 'object' }]}
         >
           <DatePicker picker="month" style={{ width: '100%' }} data-testid="sheet-period" />
         </Form.Item>

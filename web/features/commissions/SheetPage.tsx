@@ -409,6 +409,8 @@ function LinesTable({
       expandable={{
         expandedRowRender: (l) => <Explanation sheet={sheet} line={l} />,
         rowExpandable: () => true,
+        // A short sheet opens with every line's formula shown (a long one: click a line's +).
+        defaultExpandAllRows: sheet.lines.length <= 8,
       }}
       onRow={(l) => ({ 'data-testid': 'sheet-line', 'data-user': l.userId }) as HTMLAttributes<HTMLElement>}
     />

@@ -134,8 +134,8 @@ export function MatchTags({ match, names }: { match: RuleInput['match']; names: 
   return (
     <span style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 4, whiteSpace: 'normal', maxWidth: 360 }}>
       {set.map((p) => (
-        <Tag key={p.key} style={{ marginInlineEnd: 0 }} title={p.label}>
-          {p.value}
+        <Tag key={p.key} style={{ marginInlineEnd: 0 }} data-testid="rule-match" data-field={p.key}>
+          {p.key === 'role' ? p.value : t('common.labelValue', { label: p.label, value: p.value! })}
         </Tag>
       ))}
     </span>
