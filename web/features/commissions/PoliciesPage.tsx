@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Flex, Popconfirm, Space, Tag, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import type { Policy, RuleInput } from '../../../common/schemas/commissions';
+import type { Policy } from '../../../common/schemas/commissions';
 import { useWrite } from '../../api/queries';
 import { commissionPoliciesApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
@@ -14,15 +14,8 @@ import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
 import { testId } from '../opportunities/opportunity-ui';
-import {
-  COMMISSION_INVALIDATES,
-  inForceId,
-  MatchTags,
-  methodText,
-  PolicyStatusTag,
-  specificity,
-  useMatchNames,
-} from './commission-ui';
+import { COMMISSION_INVALIDATES, MatchTags, PolicyStatusTag, useMatchNames } from './commission-ui';
+import { byPrecedence, inForceId, methodText } from './policy-form';
 import { PolicyFormDrawer } from './PolicyFormDrawer';
 
 type Editing = { policy: Policy | null; copyFrom: Policy | null } | null;
@@ -210,13 +203,6 @@ export function PoliciesPage() {
       )}
     </PageContainer>
   );
-}
-
-/** Rules in precedence order: the most specific first (stable: as written among equals). */
-export function byPrecedence(rules: readonly RuleInput[]): { rule: RuleInput; specificity: number; index: number }[] {
-  return rules
-    .map((rule, index) => ({ rule, specificity: specificity(rule.match), index }))
-    .sort((a, b) => b.specificity - a.specificity || a.index - b.index);
 }
 
 /** One version's rules as a readable table: what each matches and how it computes, in precedence order. */

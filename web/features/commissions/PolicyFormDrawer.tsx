@@ -10,11 +10,8 @@ import {
   RatePercent,
   SALE_ROLES,
   WORK_ROLES,
-  type CommissionMethod,
-  type CommissionRole,
   type Policy,
   type PolicyInput,
-  type RuleInput,
 } from '../../../common/schemas/commissions';
 import { ApiError } from '../../api/client';
 import { useAllBranches, useAllBusinessLines, useAllDepartments, useWrite } from '../../api/queries';
@@ -26,93 +23,9 @@ import { MoneyInput } from '../../components/MoneyInput';
 import { useRules } from '../../components/rules';
 import { useT } from '../../i18n';
 import { COMMISSION_INVALIDATES, roleText } from './commission-ui';
+import { fromFormRule, issueTargets, NEW_RULE, toFormRule, type FormRule, type Issue } from './policy-form';
 
-type FormTier = { upTo?: string | null; percent?: string };
-/** A rule as the form holds it: the match fields flat, every method's numbers (only the chosen method's are sent). */
-export type FormRule = {
-  key?: string;
-  name?: string;
-  side?: 'sale' | 'work';
-  method?: CommissionMethod;
-  businessLineId?: string | null;
-  role?: CommissionRole | null;
-  staffCategory?: (typeof STAFF_CATEGORIES)[number] | null;
-  practising?: 'yes' | 'no' | null;
-  departmentId?: string | null;
-  branchId?: string | null;
-  tiers?: FormTier[];
-  hourlyRate?: string | null;
-  percent?: string;
-  split?: 'hours' | 'shares';
-};
 type Values = { name?: string; effectiveFrom?: Dayjs | null; note?: string; rules?: FormRule[] };
-
-/** A stored rule as the form's. */
-export function toFormRule(rule: RuleInput): FormRule {
-  const m = rule.match;
-  return {
-    key: rule.key,
-    name: rule.name,
-    side: rule.side,
-    method: rule.method,
-    businessLineId: m.businessLineId ?? null,
-    role: m.role ?? null,
-    staffCategory: m.staffCategory ?? null,
-    practising: m.practising === true ? 'yes' : m.practising === false ? 'no' : null,
-    departmentId: m.departmentId ?? null,
-    branchId: m.branchId ?? null,
-    tiers: rule.method === 'amount' ? rule.tiers.map((x) => ({ upTo: x.upTo, percent: x.percent })) : [{ upTo: null }],
-    hourlyRate: rule.method === 'hours' ? rule.hourlyRate : null,
-    percent: rule.method === 'pool' ? rule.percent : undefined,
-    split: rule.method === 'pool' ? rule.split : 'hours',
-  };
-}
-
-/** The form's rule as the API takes it. */
-export function fromFormRule(r: FormRule): RuleInput {
-  const base = {
-    key: (r.key ?? '').trim(),
-    name: (r.name ?? '').trim(),
-    side: r.side ?? 'work',
-    match: {
-      businessLineId: r.businessLineId ?? null,
-      role: r.role ?? null,
-      staffCategory: r.staffCategory ?? null,
-      practising: r.practising === 'yes' ? true : r.practising === 'no' ? false : null,
-      departmentId: r.departmentId ?? null,
-      branchId: r.branchId ?? null,
-    },
-  };
-  switch (r.method ?? 'amount') {
-    case 'amount':
-      return {
-        ...base,
-        method: 'amount',
-        tiers: (r.tiers ?? []).map((x) => ({
-          upTo: x.upTo === undefined || x.upTo === '' ? null : x.upTo,
-          percent: (x.percent ?? '').trim(),
-        })),
-      };
-    case 'hours':
-      return { ...base, method: 'hours', hourlyRate: r.hourlyRate ?? '' };
-    case 'pool':
-      return { ...base, method: 'pool', percent: (r.percent ?? '').trim(), split: r.split ?? 'hours' };
-  }
-}
-
-const NEW_RULE: FormRule = { side: 'work', method: 'amount', tiers: [{ upTo: null }], split: 'hours' };
-/** The rule's fields the form has inputs for (a server issue there goes onto the input). */
-const RULE_LEAVES = new Set(['key', 'name', 'side', 'method', 'hourlyRate', 'percent', 'split']);
-const MATCH_LEAVES: Record<string, keyof FormRule> = {
-  businessLineId: 'businessLineId',
-  role: 'role',
-  staffCategory: 'staffCategory',
-  practising: 'practising',
-  departmentId: 'departmentId',
-  branchId: 'branchId',
-};
-
-type Issue = { path: string; message: string };
 
 /**
  * The server's issues onto the form: the version's own fields, a rule's inputs (rules.3.hourlyRate,
@@ -130,33 +43,8 @@ export function placeIssues(
   }
   const issues = (error.details as { issues?: Issue[] } | undefined)?.issues;
   if (error.code !== 'VALIDATION_FAILED' || !Array.isArray(issues)) return null;
-  const rules: Record<number, string[]> = {};
-  const general: string[] = [];
-  const fields = new Map<string, { name: (string | number)[]; errors: string[] }>();
-  const onField = (name: (string | number)[], text: string) => {
-    const k = name.join('.');
-    fields.set(k, { name, errors: [...(fields.get(k)?.errors ?? []), text] });
-  };
-  for (const issue of issues) {
-    const path = issue.path.replace(/^body\./, '');
-    const m = /^rules\.(\d+)(?:\.(.*))?$/.exec(path);
-    if (!m) {
-      if (['name', 'effectiveFrom', 'note'].includes(path)) onField([path], issue.message);
-      else general.push(issue.message);
-      continue;
-    }
-    const i = Number(m[1]);
-    const rest = m[2] ?? '';
-    const tier = /^tiers\.(\d+)\.(upTo|percent)$/.exec(rest);
-    const match = /^match\.(\w+)$/.exec(rest);
-    if (RULE_LEAVES.has(rest)) onField(['rules', i, rest], issue.message);
-    else if (tier) onField(['rules', i, 'tiers', Number(tier[1]), tier[2]], issue.message);
-    else if (match && MATCH_LEAVES[match[1]]) {
-      onField(['rules', i, MATCH_LEAVES[match[1]]], issue.message);
-      rules[i] = [...(rules[i] ?? []), issue.message];
-    } else rules[i] = [...(rules[i] ?? []), issue.message];
-  }
-  form.setFields([...fields.values()]);
+  const { fields, rules, general } = issueTargets(issues);
+  form.setFields(fields);
   return { rules, general };
 }
 

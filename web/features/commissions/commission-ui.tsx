@@ -3,11 +3,10 @@ import { Link } from 'react-router';
 import type { CommissionRole, FormulaStep, Policy, RuleInput, SheetStatus } from '../../../common/schemas/commissions';
 import { approvalsApi, commissionPoliciesApi, commissionSheetsApi, workflowInstancesApi } from '../../api/resources';
 import { useAllBranches, useAllBusinessLines, useAllDepartments } from '../../api/queries';
-import { formatDate, firmToday } from '../../components/format';
+import { formatDate } from '../../components/format';
 import { categoryKey } from '../../components/labels';
 import { formatMoney } from '../../components/money';
 import { useLocale, useT, type Translate } from '../../i18n';
-import type { Locale } from '../../../common/i18n';
 
 /** What a sheet's or a policy's write makes stale: the sheets, the policies, the approvals it went into. */
 export const COMMISSION_INVALIDATES = [
@@ -59,23 +58,7 @@ export function PolicyStatusTag({ policy, inForce }: { policy: Policy; inForce?:
   );
 }
 
-/** The adopted version in force today: the latest effective date not after today (versions come newest first). */
-export function inForceId(policies: readonly Policy[], today = firmToday()): string | null {
-  const adopted = policies.filter((p) => p.status === 'adopted' && p.effectiveFrom <= today);
-  adopted.sort((a, b) =>
-    a.effectiveFrom === b.effectiveFrom ? b.version - a.version : a.effectiveFrom < b.effectiveFrom ? 1 : -1,
-  );
-  return adopted[0]?.id ?? null;
-}
-
 export const roleText = (t: Translate, role: CommissionRole) => t(`commission.role.${role}`);
-
-/** How many of the match fields a rule sets: the more, the more specific (as server/domains/commissions/compute.ts). */
-export function specificity(match: RuleInput['match']): number {
-  return (['businessLineId', 'role', 'staffCategory', 'practising', 'departmentId', 'branchId'] as const).filter(
-    (f) => match[f] !== null && match[f] !== undefined,
-  ).length;
-}
 
 /** Names of the business lines, departments and branches a rule may name. */
 export function useMatchNames() {
@@ -140,27 +123,6 @@ export function MatchTags({ match, names }: { match: RuleInput['match']; names: 
       ))}
     </span>
   );
-}
-
-/** The method with its numbers: "≤ ¥100,000.00 3%，以上 5%", "¥150.00/小时", "奖金池 10%，按份额分配". */
-export function methodText(t: Translate, locale: Locale, rule: RuleInput): string {
-  const sep = locale === 'zh-CN' ? '，' : ', ';
-  switch (rule.method) {
-    case 'amount':
-      if (rule.tiers.length === 1 && rule.tiers[0].upTo === null)
-        return t('commission.rule.tierFlat', { percent: rule.tiers[0].percent });
-      return rule.tiers
-        .map((tier) =>
-          tier.upTo === null
-            ? t('commission.rule.tierAbove', { percent: tier.percent })
-            : t('commission.rule.tierUpTo', { amount: formatMoney(tier.upTo), percent: tier.percent }),
-        )
-        .join(sep);
-    case 'hours':
-      return t('commission.rule.hourly', { rate: formatMoney(rule.hourlyRate) });
-    case 'pool':
-      return t('commission.rule.pool', { percent: rule.percent, split: t(`commission.split.${rule.split}`) });
-  }
 }
 
 /** One step of a line's formula in the reader's language: 到款 ¥30,000.00 × 5% = ¥1,500.00. */
