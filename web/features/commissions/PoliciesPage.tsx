@@ -213,6 +213,15 @@ function RulesCard({ policy }: { policy: Policy }) {
   type Row = ReturnType<typeof byPrecedence>[number];
   const columns: TableProps<Row>['columns'] = [
     {
+      key: 'rule',
+      title: t('commission.rule.name'),
+      render: (_, r) => (
+        <div style={{ whiteSpace: 'normal', minWidth: 140, maxWidth: 260 }}>
+          <Typography.Text code>{r.rule.key}</Typography.Text> {r.rule.name}
+        </div>
+      ),
+    },
+    {
       key: 'specificity',
       title: t('commission.rule.specificity'),
       render: (_, r) => (
@@ -222,15 +231,6 @@ function RulesCard({ policy }: { policy: Policy }) {
         >
           {t('commission.rule.specificityValue', { count: r.specificity })}
         </Tag>
-      ),
-    },
-    {
-      key: 'rule',
-      title: t('commission.rule.name'),
-      render: (_, r) => (
-        <div style={{ whiteSpace: 'normal', minWidth: 140, maxWidth: 260 }}>
-          <Typography.Text code>{r.rule.key}</Typography.Text> {r.rule.name}
-        </div>
       ),
     },
     { key: 'side', title: t('commission.rule.side'), render: (_, r) => t(`commission.side.${r.rule.side}`) },

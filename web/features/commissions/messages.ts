@@ -148,7 +148,7 @@ export const zhCN = {
   'commission.sheet.method': '计算方式',
   'commission.sheet.computed': '政策计算',
   'commission.sheet.amount': '金额',
-  'commission.sheet.adjustedBy': '{name} 于第 {step} 步调整：{reason}',
+  'commission.sheet.adjustedBy': '{name} 于第{step}步调整：{reason}',
   'commission.sheet.adjustedTag': '已调整',
   'commission.sheet.noLines': '没有分配行',
   'commission.sheet.ownLinesOnly': '仅显示您本人的分配行',
