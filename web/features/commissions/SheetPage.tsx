@@ -79,7 +79,8 @@ export function SheetPage() {
   const approvals = useQuery({
     queryKey: [workflowInstancesApi.path, 'subject', 'commission-sheet', id],
     queryFn: () => workflowInstancesApi.ofSubject('commission-sheet', id),
-    enabled: Boolean(query.data && query.data.status !== 'draft') || Boolean(query.data?.heldStep),
+    // Also for a draft: one returned to its writer shows why.
+    enabled: Boolean(query.data),
   });
   const latest = approvals.data?.latest ?? null;
   // A decision taken below moves the sheet on (a return, the payout): read it again then.
