@@ -49,6 +49,9 @@ const PAGES: [name: string, url: string, ready?: string][] = [
   ['receipts', '/finance/receipts', 'receipts-table'],
   ['invoices', '/finance/invoices', 'invoices-table'],
   ['receivables', '/finance/receivables', 'ageing-table'],
+  ['commission-policies', '/commissions/policies', 'policies-table'],
+  ['commission-sheets', '/commissions/sheets', 'sheets-table'],
+  ['commission-mine', '/commissions/mine', 'sheets-table'],
   ['audit', '/audit'],
   ['settings', '/settings'],
   ['settings-tokens', '/settings?tab=tokens'],
@@ -65,6 +68,7 @@ const DETAIL_PAGES: [name: string, list: string, table: string][] = [
   ['opportunity', '/opportunities?mode=list', 'opportunities-table'],
   ['contract', '/contracts', 'contracts-table'],
   ['order', '/orders', 'orders-table'],
+  ['commission-sheet', '/commissions/sheets', 'sheets-table'],
 ];
 
 /** A browser context at VIEWPORT (a phone below 768 px: touch, mobile), else the tests' laptop. */

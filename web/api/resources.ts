@@ -224,6 +224,15 @@ import type {
   NumberSeriesCreate,
   NumberSeriesUpdate,
 } from '../../common/schemas/numbering';
+import type {
+  LineAdjust,
+  Policy,
+  PolicyInput,
+  Sheet,
+  SheetCreate,
+  SheetListQuery,
+  SheetSummary,
+} from '../../common/schemas/commissions';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -892,4 +901,35 @@ export const numberSeriesApi = {
     api<NumberSeries>(`/api/v1/number-series/${id}`, { method: 'PATCH', body }),
   register: (id: string, period: string) =>
     api<z.infer<typeof NumberRegister>>(`/api/v1/number-series/${id}/register`, { query: { period } }),
+};
+
+// —— commissions 佣金 (issue 15) ——
+/** The commission policy 佣金政策 in versions (commissions:configure keeps them; commissions:read reads the adopted). */
+export const commissionPoliciesApi = {
+  path: '/api/v1/commission-policies',
+  /** Newest first; drafts only for those who keep the policy. */
+  list: () => api<{ items: Policy[] }>('/api/v1/commission-policies'),
+  get: (id: string) => api<Policy>(`/api/v1/commission-policies/${id}`),
+  create: (body: z.input<typeof PolicyInput>) => api<Policy>('/api/v1/commission-policies', { method: 'POST', body }),
+  /** Replaces a draft whole. */
+  replace: (id: string, body: z.input<typeof PolicyInput>) =>
+    api<Policy>(`/api/v1/commission-policies/${id}`, { method: 'PUT', body }),
+  adopt: (id: string) => api<Policy>(`/api/v1/commission-policies/${id}/adopt`, { method: 'POST' }),
+  remove: (id: string) => api<{ ok: true }>(`/api/v1/commission-policies/${id}`, { method: 'DELETE' }),
+};
+export type SheetListParams = ListParams<typeof SheetListQuery>;
+/** The monthly allocation sheets 分配表 (commissions:read; drafting and sending with commissions:write). */
+export const commissionSheetsApi = {
+  path: '/api/v1/commission-sheets',
+  list: (params?: SheetListParams) => api<Page<SheetSummary>>('/api/v1/commission-sheets', { query: params }),
+  get: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}`),
+  create: (body: z.input<typeof SheetCreate>) => api<Sheet>('/api/v1/commission-sheets', { method: 'POST', body }),
+  cancel: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}/cancel`, { method: 'POST' }),
+  submit: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}/submit`, { method: 'POST' }),
+  adjust: (id: string, lineId: string, body: z.input<typeof LineAdjust>) =>
+    api<Sheet>(`/api/v1/commission-sheets/${id}/lines/${lineId}`, { method: 'PUT', body }),
+  setShares: (id: string, shares: Record<string, string>) =>
+    api<Sheet>(`/api/v1/commission-sheets/${id}/shares`, { method: 'PUT', body: { shares } }),
+  /** The payout list 发放表 of a paid sheet (.xlsx, for payroll). */
+  payoutUrl: (id: string) => `/api/v1/commission-sheets/${id}/payout.xlsx`,
 };

@@ -37,6 +37,10 @@ import {
   TeamOutlined,
   UnorderedListOutlined,
   UserOutlined,
+  WalletOutlined,
+  TableOutlined,
+  ReconciliationOutlined,
+  PayCircleOutlined,
 } from '@ant-design/icons';
 import { Flex, Tag, type MenuProps } from 'antd';
 import { useMemo, type ReactNode } from 'react';
@@ -69,6 +73,9 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/finance/receipts': <MoneyCollectOutlined />,
   '/finance/invoices': <FileDoneOutlined />,
   '/finance/receivables': <PieChartOutlined />,
+  '/commissions/mine': <WalletOutlined />,
+  '/commissions/sheets': <TableOutlined />,
+  '/commissions/policies': <ReconciliationOutlined />,
   '/staff/users': <UserOutlined />,
   '/staff/cpe': <ReadOutlined />,
   '/staff/departments': <ApartmentOutlined />,
@@ -91,6 +98,7 @@ const GROUP_ICONS: Record<keyof typeof MENU_GROUPS, ReactNode> = {
   sales: <RiseOutlined />,
   work: <ProjectOutlined />,
   finance: <AccountBookOutlined />,
+  commissions: <PayCircleOutlined />,
   staff: <TeamOutlined />,
 };
 

@@ -18,6 +18,7 @@ export const MENU_GROUPS = {
   sales: { key: 'sales', labelKey: 'nav.salesGroup' },
   work: { key: 'work', labelKey: 'nav.workGroup' },
   finance: { key: 'finance', labelKey: 'receivables.nav.group' },
+  commissions: { key: 'commissions', labelKey: 'commission.nav.group' },
   staff: { key: 'staff', labelKey: 'nav.staff' },
 } as const satisfies Record<string, MenuGroup>;
 
@@ -266,6 +267,37 @@ const PAGES = [
     labelKey: 'receivables.nav.receivables',
     allowed: readReceivables,
     ...lazyPart(() => import('../features/receivables/ReceivablesPage').then((m) => m.ReceivablesPage)),
+  },
+  {
+    path: '/commissions/mine',
+    group: 'commissions',
+    labelKey: 'commission.nav.mine',
+    allowed: (me) => can(me, 'commissions:read'),
+    ...lazyPart(() => import('../features/commissions/SheetsPage').then((m) => m.MyCommissionsPage)),
+  },
+  {
+    path: '/commissions/sheets',
+    group: 'commissions',
+    labelKey: 'commission.nav.sheets',
+    // Everyone's, the department's, or (own scope) those with a line of the reader's — and the sales owner drafts here.
+    allowed: (me) => can(me, 'commissions:read'),
+    ...lazyPart(() => import('../features/commissions/SheetsPage').then((m) => m.SheetsPage)),
+  },
+  {
+    path: '/commissions/sheets/:id',
+    group: 'commissions',
+    labelKey: 'commission.nav.sheets',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'commissions:read'),
+    ...lazyPart(() => import('../features/commissions/SheetPage').then((m) => m.SheetPage)),
+  },
+  {
+    path: '/commissions/policies',
+    group: 'commissions',
+    labelKey: 'commission.nav.policies',
+    // Kept by commissions:configure; the adopted versions are readable by everyone they apply to.
+    allowed: (me) => can(me, 'commissions:configure') || can(me, 'commissions:read'),
+    ...lazyPart(() => import('../features/commissions/PoliciesPage').then((m) => m.PoliciesPage)),
   },
   {
     path: '/staff/users',
