@@ -227,3 +227,6 @@ export const SharesInput = z.strictObject({
       .regex(/^\d{1,6}(\.\d{1,4})?$/, { message: 'validation.share' }),
   ),
 });
+
+/** The payout list of a month (佣金发放表): every line of the sheets paid in it. */
+export const PayoutsQuery = z.strictObject({ period: Period });

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
   LineAdjust,
+  PayoutsQuery,
   Policy,
   PolicyInput,
   SharesInput,
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requireAnyPermission, requirePermission } from '../../policy';
+import { exportPayouts, exportSheetPayout, type XlsxFile } from './commissions.export';
 import { adjustLine, setShares, submitSheet } from './flow.service';
 import { cancelSheet, draftSheet, findSheets, getSheet } from './sheets.service';
 import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updatePolicy } from './policies.service';
@@ -22,6 +24,14 @@ import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updat
  * 佣金: the policy's versions (kept by commissions:configure — administrators and finance; the adopted ones read by
  * everyone with commissions:read, to whom they apply) and the monthly allocation sheets 分配表.
  */
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const sendXlsx = (reply: FastifyReply, file: XlsxFile) =>
+  reply
+    .header('content-type', XLSX)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+    .header('cache-control', 'private, no-store')
+    .send(file.buffer);
+
 export function registerCommissionRoutes(app: FastifyInstance) {
   const r = typed(app);
   const read = requireAnyPermission('commissions:configure', 'commissions:read');
@@ -198,5 +208,35 @@ export function registerCommissionRoutes(app: FastifyInstance) {
       },
     },
     (request) => setShares(ctxOf(request), request.params.id, request.body),
+  );
+  r.get(
+    '/api/v1/commission-sheets/:id/payout.xlsx',
+    {
+      preValidation: sheetRead,
+      schema: {
+        tags,
+        summary:
+          'The sheet’s payout list 佣金发放表 as .xlsx (person, department, role, rule, amount, paid on; a total row), for those who see the whole sheet',
+        params: IdParams,
+        produces: [XLSX],
+        response: { 200: z.unknown().describe('the file'), ...errorResponses },
+      },
+    },
+    async (request, reply) => sendXlsx(reply, await exportSheetPayout(ctxOf(request), request.params.id)),
+  );
+  r.get(
+    '/api/v1/commission-payouts.xlsx',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'Every line of the sheets paid in a month, per person with subtotals and a grand total, as .xlsx for payroll',
+        querystring: PayoutsQuery,
+        produces: [XLSX],
+        response: { 200: z.unknown().describe('the file'), ...errorResponses },
+      },
+    },
+    async (request, reply) => sendXlsx(reply, await exportPayouts(ctxOf(request), request.query.period)),
   );
 }
