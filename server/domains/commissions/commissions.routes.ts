@@ -10,6 +10,8 @@ import {
   SheetCreate,
   SheetListQuery,
   SheetSummary,
+  WhatIf,
+  WhatIfInput,
 } from '../../../common/schemas/commissions';
 import { z } from 'zod';
 import { ctxOf } from '../../context';
@@ -18,6 +20,7 @@ import { requireAnyPermission, requirePermission } from '../../policy';
 import { exportPayouts, exportSheetPayout, type XlsxFile } from './commissions.export';
 import { adjustLine, setShares, submitSheet } from './flow.service';
 import { cancelSheet, draftSheet, findSheets, getSheet } from './sheets.service';
+import { getWhatIf, startWhatIf } from './whatif.service';
 import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updatePolicy } from './policies.service';
 
 /**
@@ -238,5 +241,37 @@ export function registerCommissionRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => sendXlsx(reply, await exportPayouts(ctxOf(request), request.query.period)),
+  );
+  r.post(
+    '/api/v1/commission-policies/:id/what-if',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'Start a what-if 模拟: the version run over past months (at most 36) and compared with the version in force in each, writing nothing; 202 with the id to poll',
+        params: IdParams,
+        body: WhatIfInput,
+        response: { 202: z.object({ id: z.string() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.status(202);
+      return startWhatIf(ctxOf(request), request.params.id, request.body);
+    },
+  );
+  r.get(
+    '/api/v1/commission-what-ifs/:id',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'A what-if’s progress (contract-months done of total) and, once done, its totals, per person and business line, winners and losers',
+        params: IdParams,
+        response: { 200: WhatIf, ...errorResponses },
+      },
+    },
+    (request) => getWhatIf(ctxOf(request), request.params.id),
   );
 }
