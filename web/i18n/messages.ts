@@ -27,6 +27,7 @@ import * as timesheets from '../features/timesheets/messages';
 import * as workload from '../features/workload/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
 import * as people from '../features/people/messages';
+import * as commissionWhatIf from '../features/commission-whatif/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -62,6 +63,7 @@ export const messageParts = {
   workload,
   engagementTemplates,
   people,
+  commissionWhatIf,
 };
 
 /**
@@ -100,6 +102,7 @@ export const zhCN = {
   ...workload.zhCN,
   ...engagementTemplates.zhCN,
   ...people.zhCN,
+  ...commissionWhatIf.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -133,4 +136,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...workload.enUS,
   ...engagementTemplates.enUS,
   ...people.enUS,
+  ...commissionWhatIf.enUS,
 };
