@@ -7,7 +7,7 @@ import { commissionLines, commissionPolicies, commissionSheets } from './commiss
 
 /**
  * The payout lists 佣金发放表 as .xlsx: parsed back, their totals equal the sheets' totals worked out here in fen.
- * Sheets are rows under a policy of long ago, paid in a month of long ago picked at random for this run (PG tests share
+ * Sheets are rows naming a draft version, paid in a month of long ago picked at random for this run (PG tests share
  * one database: no other test's months, no adoption blocked).
  */
 let t: TestApp;
@@ -52,7 +52,8 @@ async function paidSheet(ownerId: string, period: string, paidOn: string, lines:
       version: 700_000 + Math.floor(Math.random() * 99_999),
       name: uniq('旧政策'),
       effectiveFrom: '1900-01-01',
-      status: 'adopted',
+      // A draft: what the sheet names, never in force for another test's month.
+      status: 'draft',
       rules: [],
     })
     .returning();
