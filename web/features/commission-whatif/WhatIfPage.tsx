@@ -16,6 +16,9 @@ import { whatIfApi } from './resources';
 type PersonRow = WhatIfResult['byPerson'][number];
 type LineRow = WhatIfResult['byBusinessLine'][number];
 
+const differenceColor = (value: string) =>
+  Number(value) > 0 ? 'var(--ant-color-success)' : Number(value) < 0 ? 'var(--ant-color-error)' : undefined;
+
 /** A difference coloured: green a gain, red a loss. */
 function Difference({ value }: { value: string }) {
   const n = Number(value);
@@ -98,7 +101,8 @@ function Result({ result }: { result: WhatIfResult }) {
           <Statistic title={t('commissionWhatIf.proposed')} value={formatMoney(result.totals.proposed)} />
           <Statistic
             title={t('commissionWhatIf.difference')}
-            valueRender={() => <Difference value={result.totals.difference} />}
+            value={`${Number(result.totals.difference) > 0 ? '+' : ''}${formatMoney(result.totals.difference)}`}
+            styles={{ content: { color: differenceColor(result.totals.difference) } }}
           />
         </Flex>
         <Typography.Text type="secondary">{t('commissionWhatIf.subjects', { count: result.subjects })}</Typography.Text>
