@@ -176,6 +176,7 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/commission-sheets/{id}/submit': () => ({}),
   'PUT /api/v1/commission-sheets/{id}/lines/{lineId}': () => ({ amount: '1.00', reason: '调整' }),
   'PUT /api/v1/commission-sheets/{id}/shares': () => ({ shares: {} }),
+  'GET /api/v1/commission-sheets/{id}/payout.xlsx': null,
 };
 
 /** The Monday of last week (time may be logged on it). */

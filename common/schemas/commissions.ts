@@ -227,3 +227,41 @@ export const SharesInput = z.strictObject({
       .regex(/^\d{1,6}(\.\d{1,4})?$/, { message: 'validation.share' }),
   ),
 });
+
+/** The payout list of a month (佣金发放表): every line of the sheets paid in it. */
+export const PayoutsQuery = z.strictObject({ period: Period });
+
+/** The what-if 模拟: a policy version run over past months (from ≤ to, at most 36, none after this one). */
+export const WhatIfInput = z.strictObject({ from: Period, to: Period });
+
+const Comparison = { current: z.string(), proposed: z.string(), difference: z.string() };
+export const WhatIfPerson = z.object({
+  userId: Id,
+  name: z.string(),
+  departmentName: z.string().nullable(),
+  ...Comparison,
+});
+export const WhatIfResult = z.object({
+  policyId: Id,
+  policyVersion: z.int(),
+  from: z.string(),
+  to: z.string(),
+  /** Contract- (or order-) months computed. */
+  subjects: z.int(),
+  totals: z.object(Comparison),
+  byPerson: z.array(WhatIfPerson),
+  byBusinessLine: z.array(z.object({ businessLineId: Id, name: z.string(), ...Comparison })),
+  /** The five who gain most, and the five who lose most (by difference). */
+  winners: z.array(WhatIfPerson),
+  losers: z.array(WhatIfPerson),
+});
+export type WhatIfResult = z.infer<typeof WhatIfResult>;
+export const WhatIf = z.object({
+  id: Id,
+  status: z.enum(['running', 'done', 'failed']),
+  /** Contract- (or order-) months computed so far, of the total (0 of 0 until the job has looked). */
+  done: z.int(),
+  total: z.int(),
+  result: WhatIfResult.optional(),
+});
+export type WhatIf = z.infer<typeof WhatIf>;

@@ -17,6 +17,8 @@ export const QUEUES = {
   'rule.term-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.engagement-cycles': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.qualification-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
+  // A what-if 模拟 runs once: a failure is reported, the user starts it again.
+  'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -29,10 +31,13 @@ export type JobData = {
   'rule.term-reminders': Record<string, never>;
   'rule.engagement-cycles': Record<string, never>;
   'rule.qualification-reminders': Record<string, never>;
+  /** done / total: the progress the job reports as it goes (commissions/whatif.service.ts). */
+  'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
 };
 
 export type JobInfo = { id: string; retryCount: number; retryLimit: number };
-export type JobHandler<Q extends QueueName> = (data: JobData[Q], job: JobInfo) => Promise<void>;
+/** A handler may return what the job produced: kept as its output (read back with getJobById). */
+export type JobHandler<Q extends QueueName> = (data: JobData[Q], job: JobInfo) => Promise<object | void>;
 
 export type RetryOptions = Pick<QueueOptions, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax'>;
 export type JobsOptions = {
@@ -84,14 +89,17 @@ export class Jobs {
     return new Jobs(boss, options.retries ?? {});
   }
 
-  /** Enqueues a job on `db` — pass the open transaction so the job commits (or not) with the change. */
+  /**
+   * Enqueues a job on `db` — pass the open transaction so the job commits (or not) with the change; its id (null when
+   * a singleton key held it back).
+   */
   async send<Q extends QueueName>(
     db: Db,
     queue: Q,
     data: JobData[Q],
     options: { startAfter?: Date; singletonKey?: string } = {},
-  ): Promise<void> {
-    await this.boss.send(queue, data, {
+  ): Promise<string | null> {
+    return this.boss.send(queue, data, {
       ...this.retries[queue],
       ...options,
       db: fromDrizzle(db as never, sql as never),
@@ -117,8 +125,12 @@ export class Jobs {
         const results: JobResult[] = [];
         for (const job of jobs) {
           try {
-            await handler(job.data, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
-            results.push({ id: job.id, status: 'completed' });
+            const output = await handler(job.data, {
+              id: job.id,
+              retryCount: job.retryCount,
+              retryLimit: job.retryLimit,
+            });
+            results.push({ id: job.id, status: 'completed', ...(output ? { output } : {}) });
           } catch (error) {
             results.push({
               id: job.id,

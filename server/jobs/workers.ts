@@ -9,6 +9,7 @@ import { remindOverdue } from '../domains/workflows/engine.service';
 import { remindAllDueTerms } from '../domains/contracts/term-reminders';
 import { addMonthlyCycles } from '../domains/engagements/cycles.service';
 import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
+import { runWhatIf } from '../domains/commissions/whatif.service';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -16,8 +17,8 @@ import type { QueueName } from './engine';
 const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
 
 /**
- * Makes this instance work the durable queues: reminders, e-mail, approval time limits, the scheduled rules and the
- * monthly engagement cycles. Any
+ * Makes this instance work the durable queues: reminders, e-mail, approval time limits, the scheduled rules, the
+ * monthly engagement cycles and the commission what-ifs 模拟. Any
  * number of instances may do so on one database; each job is taken by one of them.
  */
 export async function startWorkers(
@@ -74,6 +75,11 @@ export async function startWorkers(
       polling,
     );
   }
+  if (works('commission.what-if'))
+    await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
+      ...polling,
+      batchSize: 1,
+    });
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);

@@ -5,6 +5,7 @@ import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
+import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoPeople } from './demo-people';
@@ -450,5 +451,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoEngagements({ db: t, jobs });
     // The report series and the three-level review flow the engagements end with.
     await seedDemoReview({ db: t, jobs });
+    // The commission policy and flow, last week's time approved, and last month's sheet of a contract.
+    await seedDemoCommissions({ db: t, jobs });
   });
 }

@@ -248,6 +248,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
   },
   {
+    path: '/commissions/what-if',
+    group: 'finance',
+    labelKey: 'commissionWhatIf.nav',
+    allowed: (me) => can(me, 'commissions:configure'),
+    ...lazyPart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
+  },
+  {
     path: '/finance/receipts',
     group: 'finance',
     labelKey: 'receivables.nav.receipts',

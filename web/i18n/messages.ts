@@ -28,6 +28,7 @@ import * as workload from '../features/workload/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
 import * as people from '../features/people/messages';
 import * as commissions from '../features/commissions/messages';
+import * as commissionWhatIf from '../features/commission-whatif/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -64,6 +65,7 @@ export const messageParts = {
   engagementTemplates,
   people,
   commissions,
+  commissionWhatIf,
 };
 
 /**
@@ -103,6 +105,7 @@ export const zhCN = {
   ...engagementTemplates.zhCN,
   ...people.zhCN,
   ...commissions.zhCN,
+  ...commissionWhatIf.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -137,4 +140,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...engagementTemplates.enUS,
   ...people.enUS,
   ...commissions.enUS,
+  ...commissionWhatIf.enUS,
 };

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
   LineAdjust,
+  PayoutsQuery,
   Policy,
   PolicyInput,
   SharesInput,
@@ -9,19 +10,31 @@ import {
   SheetCreate,
   SheetListQuery,
   SheetSummary,
+  WhatIf,
+  WhatIfInput,
 } from '../../../common/schemas/commissions';
 import { z } from 'zod';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { requireAnyPermission, requirePermission } from '../../policy';
+import { exportPayouts, exportSheetPayout, type XlsxFile } from './commissions.export';
 import { adjustLine, setShares, submitSheet } from './flow.service';
 import { cancelSheet, draftSheet, findSheets, getSheet } from './sheets.service';
+import { getWhatIf, startWhatIf } from './whatif.service';
 import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updatePolicy } from './policies.service';
 
 /**
  * 佣金: the policy's versions (kept by commissions:configure — administrators and finance; the adopted ones read by
  * everyone with commissions:read, to whom they apply) and the monthly allocation sheets 分配表.
  */
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const sendXlsx = (reply: FastifyReply, file: XlsxFile) =>
+  reply
+    .header('content-type', XLSX)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+    .header('cache-control', 'private, no-store')
+    .send(file.buffer);
+
 export function registerCommissionRoutes(app: FastifyInstance) {
   const r = typed(app);
   const read = requireAnyPermission('commissions:configure', 'commissions:read');
@@ -198,5 +211,67 @@ export function registerCommissionRoutes(app: FastifyInstance) {
       },
     },
     (request) => setShares(ctxOf(request), request.params.id, request.body),
+  );
+  r.get(
+    '/api/v1/commission-sheets/:id/payout.xlsx',
+    {
+      preValidation: sheetRead,
+      schema: {
+        tags,
+        summary:
+          'The sheet’s payout list 佣金发放表 as .xlsx (person, department, role, rule, amount, paid on; a total row), for those who see the whole sheet',
+        params: IdParams,
+        produces: [XLSX],
+        response: { 200: z.unknown().describe('the file'), ...errorResponses },
+      },
+    },
+    async (request, reply) => sendXlsx(reply, await exportSheetPayout(ctxOf(request), request.params.id)),
+  );
+  r.get(
+    '/api/v1/commission-payouts.xlsx',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'Every line of the sheets paid in a month, per person with subtotals and a grand total, as .xlsx for payroll',
+        querystring: PayoutsQuery,
+        produces: [XLSX],
+        response: { 200: z.unknown().describe('the file'), ...errorResponses },
+      },
+    },
+    async (request, reply) => sendXlsx(reply, await exportPayouts(ctxOf(request), request.query.period)),
+  );
+  r.post(
+    '/api/v1/commission-policies/:id/what-if',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'Start a what-if 模拟: the version run over past months (at most 36) and compared with the version in force in each, writing nothing; 202 with the id to poll',
+        params: IdParams,
+        body: WhatIfInput,
+        response: { 202: z.object({ id: z.string() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.status(202);
+      return startWhatIf(ctxOf(request), request.params.id, request.body);
+    },
+  );
+  r.get(
+    '/api/v1/commission-what-ifs/:id',
+    {
+      preValidation: configure,
+      schema: {
+        tags,
+        summary:
+          'A what-if’s progress (contract-months done of total) and, once done, its totals, per person and business line, winners and losers',
+        params: IdParams,
+        response: { 200: WhatIf, ...errorResponses },
+      },
+    },
+    (request) => getWhatIf(ctxOf(request), request.params.id),
   );
 }

@@ -69,7 +69,7 @@ export function monthBounds(period: string): { first: string; last: string } {
   return { first, last: addDays(next, -1) };
 }
 
-type Subject = {
+export type Subject = {
   contractId: string | null;
   orderId: string | null;
   ownerId: string;
@@ -137,24 +137,41 @@ const engagementsOf = (s: Subject): SQL =>
 
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
-/** What drafting gathers: receipts and reversals not yet counted, what was counted before, approved hours, people. */
-async function gather(db: Db, s: Subject, last: string) {
+/**
+ * What drafting gathers: receipts and reversals not yet counted, what was counted before, approved hours, people.
+ * With `month` (the what-if 模拟, about the policy rather than the ledger) it ignores what sheets counted: the valid
+ * receipts received in that month, the valid receipts received before it (for the tiers), the approved hours worked in
+ * it; no reversals.
+ */
+export async function gather(db: Db, s: Subject, last: string, month?: { first: string }) {
   const subject = s.contractId ? sql`r.contract_id = ${s.contractId}` : sql`r.order_id = ${s.orderId}`;
   const subjectKey = s.contractId ?? s.orderId!;
   // The end of the month's last day in the firm's zone: a reversal made before then counts this month.
   const endOfMonth = zonedInstant(addDays(last, 1), { hour: 0 }, FIRM_TIME_ZONE);
+  const none = Promise.resolve({ rows: [] as unknown[] });
   const [fresh, reversed, before, worked] = await Promise.all([
     db.execute(sql`
       SELECT r.id, r.received_on::text AS received_on, (r.amount - r.unallocated)::text AS allocated
       FROM ${receipts} r
       WHERE ${subject} AND r.status = 'valid' AND r.received_on <= ${last}::date AND r.amount > r.unallocated
-        AND NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'receipt' AND c.source_id = r.id)`),
-    db.execute(sql`
+        AND ${
+          month
+            ? sql`r.received_on >= ${month.first}::date`
+            : sql`NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'receipt' AND c.source_id = r.id)`
+        }`),
+    month
+      ? none
+      : db.execute(sql`
       SELECT r.id, r.received_on::text AS received_on, c.amount::text AS allocated
       FROM ${receipts} r JOIN ${commissionSources} c ON c.kind = 'receipt' AND c.source_id = r.id
       WHERE ${subject} AND r.status = 'reversed' AND r.reversed_at < ${endOfMonth.toISOString()}::timestamptz
         AND NOT EXISTS (SELECT 1 FROM ${commissionSources} x WHERE x.kind = 'reversal' AND x.source_id = r.id)`),
-    db.execute(sql`
+    month
+      ? db.execute(sql`
+      SELECT coalesce(sum(r.amount - r.unallocated), 0)::text AS total
+      FROM ${receipts} r
+      WHERE ${subject} AND r.status = 'valid' AND r.received_on < ${month.first}::date`)
+      : db.execute(sql`
       SELECT coalesce(sum(CASE c.kind WHEN 'receipt' THEN c.amount ELSE -c.amount END), 0)::text AS total
       FROM ${commissionSources} c JOIN ${commissionSheets} h ON h.id = c.sheet_id
       WHERE coalesce(h.contract_id, h.order_id) = ${subjectKey} AND c.kind IN ('receipt', 'reversal')`),
@@ -174,7 +191,9 @@ async function gather(db: Db, s: Subject, last: string) {
         and(
           engagementsOf(s),
           sql`${timeEntries.workDate} <= ${last}::date`,
-          sql`NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'time-entry' AND c.source_id = ${timeEntries.id})`,
+          month
+            ? sql`${timeEntries.workDate} >= ${month.first}::date`
+            : sql`NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'time-entry' AND c.source_id = ${timeEntries.id})`,
         ),
       ),
   ]);
