@@ -143,3 +143,21 @@ export async function signedAuditOrder(
   if (confirmed.status !== 'confirmed') throw new Error(`order ${orderId} is ${confirmed.status}`);
   return { contractId, orderId };
 }
+
+/** The session's user decides, from their inbox, the waiting approval of a subject (fails when none waits for them). */
+export async function decideWaiting(
+  session: Session,
+  subjectKind: string,
+  subjectId: string,
+  body: Record<string, unknown>,
+) {
+  const waiting = await session.get<{ items: { id: string; subjectId: string; round: number }[] }>(
+    `/api/v1/approvals?box=waiting&subjectKind=${subjectKind}&pageSize=100`,
+  );
+  const mine = waiting.items.find((i) => i.subjectId === subjectId);
+  if (!mine) throw new Error(`no ${subjectKind} ${subjectId} waits for this user`);
+  return session.post<{ status: string }>(`/api/v1/workflow-instances/${mine.id}/decide`, {
+    ...body,
+    round: mine.round,
+  });
+}
