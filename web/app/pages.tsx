@@ -248,13 +248,6 @@ const PAGES = [
     ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
   },
   {
-    path: '/commissions/what-if',
-    group: 'finance',
-    labelKey: 'commissionWhatIf.nav',
-    allowed: (me) => can(me, 'commissions:configure'),
-    ...lazyPart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
-  },
-  {
     path: '/finance/receipts',
     group: 'finance',
     labelKey: 'receivables.nav.receipts',
@@ -305,6 +298,13 @@ const PAGES = [
     // Kept by commissions:configure; the adopted versions are readable by everyone they apply to.
     allowed: (me) => can(me, 'commissions:configure') || can(me, 'commissions:read'),
     ...lazyPart(() => import('../features/commissions/PoliciesPage').then((m) => m.PoliciesPage)),
+  },
+  {
+    path: '/commissions/what-if',
+    group: 'commissions',
+    labelKey: 'commissionWhatIf.nav',
+    allowed: (me) => can(me, 'commissions:configure'),
+    ...lazyPart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
   },
   {
     path: '/staff/users',
