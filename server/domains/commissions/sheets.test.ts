@@ -437,6 +437,14 @@ describe('the five steps 五步流程', () => {
     expect(first.lines.map((l: Line) => [l.userId, l.amount])).toEqual([[owner.user.id, '240.00']]);
     const sent = await owner.client.post(`/api/v1/commission-sheets/${first.id}/submit`);
     expect(sent.body).toMatchObject({ status: 'paid', paidOn: today() });
+    // Paid once: sending, cancelling or adjusting it again is refused.
+    for (const res of [
+      await owner.client.post(`/api/v1/commission-sheets/${first.id}/submit`),
+      await owner.client.post(`/api/v1/commission-sheets/${first.id}/cancel`),
+    ]) {
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('COMMISSION_SHEET_STATUS');
+    }
 
     const reversed = await finance.post(`/api/v1/receipts/${receipt.id}/reverse`, { reason: '银行退票' });
     expect(reversed.status, JSON.stringify(reversed.body)).toBe(200);
