@@ -403,6 +403,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.ruleSide': 'The role is not on this rule’s side (sale / work)',
   'validation.period': 'Choose a month (YYYY-MM)',
   'validation.whatIfRange': 'From a month to the same or a later one, at most {max} months, none after this month',
+  'validation.rangeOrder': 'The last month cannot come before the first',
   'validation.sheetSubject': 'Choose a contract, or an order without one',
   'validation.share': 'A share is a number from 0 with up to six digits and four decimals',
   'error.COMMISSION_ORDER_OF_CONTRACT': 'This order belongs to a contract: draft the contract’s sheet',

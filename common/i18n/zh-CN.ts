@@ -369,6 +369,7 @@ export const zhCN = {
   'validation.ruleSide': '所选角色不属于此规则的类别（业务承接 / 项目工作）',
   'validation.period': '请选择月份（YYYY-MM）',
   'validation.whatIfRange': '起止月份须先后有序，最多 {max} 个月，且不晚于本月',
+  'validation.rangeOrder': '结束月份不能早于开始月份',
   'validation.sheetSubject': '请选择一份合同或一个无合同的订单',
   'validation.share': '份额为不超过六位整数、最多四位小数的非负数',
   'error.COMMISSION_ORDER_OF_CONTRACT': '此订单属于一份合同：请按合同生成分配表',

@@ -265,3 +265,27 @@ export const WhatIf = z.object({
   result: WhatIfResult.optional(),
 });
 export type WhatIf = z.infer<typeof WhatIf>;
+
+export const REPORT_GROUPS = ['person', 'department', 'businessLine', 'month'] as const;
+/** Commissions by person, department, business line or month over a range of months: accrued (not yet paid) vs paid. */
+export const CommissionReportQuery = z.strictObject({
+  from: Period,
+  to: Period,
+  groupBy: z.enum(REPORT_GROUPS).default('person'),
+});
+export const CommissionReportRow = z.object({
+  /** The person's, department's or business line's id, or the month (YYYY-MM); null: no department. */
+  key: z.string().nullable(),
+  label: z.string().nullable(),
+  lines: z.int(),
+  /** Computed and not yet paid out (draft, in approval). */
+  accrued: z.string(),
+  paid: z.string(),
+  total: z.string(),
+});
+export const CommissionReport = z.object({
+  groupBy: z.enum(REPORT_GROUPS),
+  rows: z.array(CommissionReportRow),
+  totals: z.object({ lines: z.int(), accrued: z.string(), paid: z.string(), total: z.string() }),
+});
+export type CommissionReport = z.infer<typeof CommissionReport>;

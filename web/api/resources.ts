@@ -225,6 +225,8 @@ import type {
   NumberSeriesUpdate,
 } from '../../common/schemas/numbering';
 import type {
+  CommissionReport,
+  CommissionReportQuery,
   LineAdjust,
   Policy,
   PolicyInput,
@@ -932,4 +934,11 @@ export const commissionSheetsApi = {
     api<Sheet>(`/api/v1/commission-sheets/${id}/shares`, { method: 'PUT', body: { shares } }),
   /** The payout list 发放表 of a paid sheet (.xlsx, for payroll). */
   payoutUrl: (id: string) => `/api/v1/commission-sheets/${id}/payout.xlsx`,
+};
+
+/** 佣金汇总: lines of a range of months by person, department, business line or month — accrued vs paid. */
+export const commissionReportApi = {
+  path: '/api/v1/commission-reports',
+  get: (query: z.input<typeof CommissionReportQuery>) =>
+    api<CommissionReport>('/api/v1/commission-reports', { query: query as QueryParams }),
 };

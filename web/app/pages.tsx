@@ -300,6 +300,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/commissions/PoliciesPage').then((m) => m.PoliciesPage)),
   },
   {
+    path: '/commissions/report',
+    group: 'commissions',
+    labelKey: 'commission.nav.report',
+    allowed: (me) => can(me, 'commissions:read'),
+    ...lazyPart(() => import('../features/commissions/ReportPage').then((m) => m.ReportPage)),
+  },
+  {
     path: '/commissions/what-if',
     group: 'commissions',
     labelKey: 'commissionWhatIf.nav',

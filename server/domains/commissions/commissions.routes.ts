@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IdParams, Ok, pageOf } from '../../../common/schemas/common';
 import {
+  CommissionReport,
+  CommissionReportQuery,
   LineAdjust,
   PayoutsQuery,
   Policy,
@@ -19,6 +21,7 @@ import { errorResponses, typed } from '../../lib/routes';
 import { requireAnyPermission, requirePermission } from '../../policy';
 import { exportPayouts, exportSheetPayout, type XlsxFile } from './commissions.export';
 import { adjustLine, setShares, submitSheet } from './flow.service';
+import { commissionReport } from './report.service';
 import { cancelSheet, draftSheet, findSheets, getSheet } from './sheets.service';
 import { getWhatIf, startWhatIf } from './whatif.service';
 import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updatePolicy } from './policies.service';
@@ -273,5 +276,19 @@ export function registerCommissionRoutes(app: FastifyInstance) {
       },
     },
     (request) => getWhatIf(ctxOf(request), request.params.id),
+  );
+  r.get(
+    '/api/v1/commission-reports',
+    {
+      preValidation: sheetRead,
+      schema: {
+        tags,
+        summary:
+          '佣金汇总: the lines of a range of months by person, department, business line or month — accrued (not yet paid) vs paid, as the reader may see them',
+        querystring: CommissionReportQuery,
+        response: { 200: CommissionReport, ...errorResponses },
+      },
+    },
+    (request) => commissionReport(ctxOf(request), request.query),
   );
 }

@@ -564,3 +564,55 @@ describe('property: nothing counted twice', () => {
     );
   }, 120_000);
 });
+
+describe('佣金汇总: accrued vs paid', () => {
+  it('sums the lines by person, department and month as each reader may see them, computed here from the receipts', async () => {
+    const dept = await buildDepartment(t.database.db, { name: uniq('税务部') });
+    const manager = await signedIn(t, { roleCode: 'manager', departmentId: dept.id });
+    const a = await signedIn(t, { roleCode: 'salesperson', departmentId: dept.id, displayName: uniq('甲') });
+    const b = await signedIn(t, { roleCode: 'salesperson', departmentId: dept.id, displayName: uniq('乙') });
+    const [y, m] = period().split('-').map(Number);
+    const previous = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 7);
+    // 代理记账 (no flow: paid when sent) at 8 %: a — 5,000.00 last month, paid (400.00), and 1,234.56 this month,
+    // accrued (98.7648 → 98.76); b — 2,000.00 this month, accrued (160.00).
+    const contractOf = async (owner: typeof a) =>
+      (
+        await buildContract(t.database.db, [{ amount: '100000', due: -60 }], {
+          ownerId: owner.user.id,
+          businessLineId: bookkeepingLine,
+        })
+      ).id;
+    const ca = await contractOf(a);
+    const cb = await contractOf(b);
+    await receive(ca, '5000', `${previous}-05`);
+    const paid = (await a.client.post('/api/v1/commission-sheets', { contractId: ca, period: previous })).body;
+    await a.client.post(`/api/v1/commission-sheets/${paid.id}/submit`);
+    await receive(ca, '1234.56');
+    expect((await a.client.post('/api/v1/commission-sheets', { contractId: ca, period: period() })).status).toBe(201);
+    await receive(cb, '2000');
+    expect((await b.client.post('/api/v1/commission-sheets', { contractId: cb, period: period() })).status).toBe(201);
+
+    const range = `from=${previous}&to=${period()}`;
+    const byPerson = (await manager.client.get(`/api/v1/commission-reports?${range}&groupBy=person`)).body;
+    const mine = byPerson.rows.filter((r: { key: string }) => r.key === a.user.id || r.key === b.user.id);
+    expect(mine).toEqual([
+      { key: a.user.id, label: a.user.displayName, lines: 2, accrued: '98.76', paid: '400.00', total: '498.76' },
+      { key: b.user.id, label: b.user.displayName, lines: 1, accrued: '160.00', paid: '0.00', total: '160.00' },
+    ]);
+    const byDept = (await manager.client.get(`/api/v1/commission-reports?${range}&groupBy=department`)).body;
+    expect(byDept.rows.find((r: { key: string }) => r.key === dept.id)).toMatchObject({
+      accrued: '258.76',
+      paid: '400.00',
+      total: '658.76',
+    });
+    // A salesperson sees his own lines only: b's report holds b alone.
+    const own = (await b.client.get(`/api/v1/commission-reports?${range}&groupBy=month`)).body;
+    expect(own.rows).toEqual([
+      { key: period(), label: period(), lines: 1, accrued: '160.00', paid: '0.00', total: '160.00' },
+    ]);
+    expect(own.totals).toEqual({ lines: 1, accrued: '160.00', paid: '0.00', total: '160.00' });
+    // A range the wrong way round is refused.
+    const backwards = await manager.client.get(`/api/v1/commission-reports?from=${period()}&to=${previous}`);
+    expect(backwards.status).toBe(400);
+  });
+});
