@@ -16,6 +16,8 @@ import { chooseOption, clickSettled, confirm, fillDate, settle } from './support
  * final payment due today and reminds sales1.
  */
 const people = peopleInOneBrowser();
+/** Polls wait as long as a locator does (expect.poll's own default is a second: too short on a busy machine). */
+const SLOW = { timeout: 15_000 };
 const base = () => inject('baseURL');
 const CUSTOMER = '工单旅程测试（宝鸡）有限公司';
 const TITLE = '工单旅程·2026 年度财务报表审计';
@@ -48,7 +50,7 @@ test('manager makes the engagement from the order and staffs it: a practising CP
   await page.waitForURL(/\/engagements\/[0-9a-f-]{36}$/);
   engagementId = page.url().split('/').pop()!;
   // The 审计 template's phases, in order, with its work orders.
-  await expect.poll(() => page.getByTestId('engagement-phase').count()).toBeGreaterThanOrEqual(5);
+  await expect.poll(() => page.getByTestId('engagement-phase').count(), SLOW).toBeGreaterThanOrEqual(5);
   await page.locator(`[data-testid="engagement-task"][data-task="${TASK}"]`).waitFor();
 
   await settle(page);
@@ -56,7 +58,7 @@ test('manager makes the engagement from the order and staffs it: a practising CP
   await chooseOption(page, page.getByTestId('staff-suggest-role').locator('input'), '签字注册会计师');
   const first = page.getByTestId('staff-suggestion').first();
   await first.waitFor();
-  await expect.poll(() => first.textContent()).toContain('执业');
+  await expect.poll(() => first.textContent(), SLOW).toContain('执业');
   // The two who will sign the report: the lead, and the best suggested practising CPA besides him.
   const suggestions = page.getByTestId('staff-suggestion').filter({ hasText: '执业' });
   await suggestions.filter({ hasText: '周杰' }).getByTestId('staff-suggestion-add').click();
@@ -138,10 +140,10 @@ test('吴芳 logs 6.5 hours on two days in her timesheet and submits the week; t
   await page.keyboard.press('Tab');
   await page.keyboard.type('6.5');
   await page.keyboard.press('Tab');
-  await expect.poll(() => row.locator('input[data-cell$="-1"]').inputValue()).toBe('6.5');
+  await expect.poll(() => row.locator('input[data-cell$="-1"]').inputValue(), SLOW).toBe('6.5');
   await page.getByTestId('timesheet-week-total').filter({ hasText: '13' }).waitFor();
   await clickSettled(page, page.getByTestId('timesheet-save'));
-  await expect.poll(() => page.getByTestId('timesheet-save').isDisabled()).toBe(true);
+  await expect.poll(() => page.getByTestId('timesheet-save').isDisabled(), SLOW).toBe(true);
   await clickSettled(page, page.getByTestId('timesheet-submit'));
   await confirm(page, page.locator('.ant-popconfirm').last(), '提交审批');
   await page.locator('[data-testid="timesheet-status"][data-status="submitted"]').waitFor();
@@ -243,7 +245,7 @@ test('the report gets its number with the two signing CPAs; archiving closes the
   await clickSettled(page, page.getByTestId('engagement-archive-confirm'));
   await page.getByTestId('engagement-title').waitFor();
   await expect
-    .poll(async () => (await sales1.get<{ status: string }>(`/api/v1/engagements/${engagementId}`)).status)
+    .poll(async () => (await sales1.get<{ status: string }>(`/api/v1/engagements/${engagementId}`)).status, SLOW)
     .toBe('closed');
   expect(lead.failed).toEqual([]);
 
