@@ -6,6 +6,8 @@ import { invalidInput } from '../../errors';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { wholeSheets } from './commissions.policy';
 import { commissionLines, commissionSheets } from './commissions.tables';
+import { scaled } from './compute';
+import { moneyText } from './sheets.service';
 
 /**
  * 佣金汇总 for finance and managers: the lines of the sheets of a range of months (cancelled ones left out), grouped by
@@ -42,31 +44,19 @@ export async function commissionReport(
     key: r.key,
     label: r.label,
     lines: Number(r.lines),
-    accrued: fixed(r.accrued),
-    paid: fixed(r.paid),
-    total: fixed(r.total),
+    accrued: moneyText(scaled(r.accrued, 2)),
+    paid: moneyText(scaled(r.paid, 2)),
+    total: moneyText(scaled(r.total, 2)),
   }));
-  const cents = (v: string) => BigInt(v.replace('.', ''));
-  const sum = (field: 'accrued' | 'paid' | 'total') => rows.reduce((s, r) => s + cents(r[field]), 0n);
-  const text = (v: bigint) => {
-    const negative = v < 0n;
-    const abs = negative ? -v : v;
-    return `${negative ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-  };
+  const sum = (field: 'accrued' | 'paid' | 'total') => moneyText(rows.reduce((s, r) => s + scaled(r[field], 2), 0n));
   return {
     groupBy: query.groupBy,
     rows,
     totals: {
       lines: rows.reduce((s, r) => s + r.lines, 0),
-      accrued: text(sum('accrued')),
-      paid: text(sum('paid')),
-      total: text(sum('total')),
+      accrued: sum('accrued'),
+      paid: sum('paid'),
+      total: sum('total'),
     },
   };
-}
-
-/** numeric text with exactly two decimals ("12" → "12.00"). */
-function fixed(value: string): string {
-  const [whole, fraction = ''] = value.split('.');
-  return `${whole}.${fraction.padEnd(2, '0').slice(0, 2)}`;
 }
