@@ -50,6 +50,7 @@ import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
 import { registerPeopleRoutes } from './domains/people/people.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
+import { registerReportRoutes } from './domains/reports/reports.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -227,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerEngagementTemplateRoutes(app);
   registerPeopleRoutes(app);
   registerCommissionRoutes(app);
+  registerReportRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -20,3 +20,4 @@ export * from '../domains/engagements/engagements.tables';
 export * from '../domains/engagements/timesheets.tables';
 export * from '../domains/people/people.tables';
 export * from '../domains/commissions/commissions.tables';
+export * from '../domains/reports/reports.tables';

@@ -51,6 +51,7 @@ import type {
   TimesheetWeek,
 } from '../../common/schemas/timesheets';
 import type { Workload } from '../../common/schemas/workload';
+import type { ReportAnswer, ReportCatalogue, ReportKind } from '../../common/schemas/reports';
 import type {
   CpeEntry,
   CpeEntryInput,
@@ -941,4 +942,16 @@ export const commissionReportApi = {
   path: '/api/v1/commission-reports',
   get: (query: z.input<typeof CommissionReportQuery>) =>
     api<CommissionReport>('/api/v1/commission-reports', { query: query as QueryParams }),
+};
+
+// —— reports (issue 16) ——
+/** A report's query as the page keeps it in its address: the common filters and the report's options, as text. */
+export type ReportParams = Record<string, string>;
+/** 销售报表: the catalogue, a report's answer, its .xlsx. */
+export const reportsApi = {
+  path: '/api/v1/reports',
+  catalogue: () => api<ReportCatalogue>('/api/v1/reports'),
+  get: (kind: ReportKind, params: ReportParams) => api<ReportAnswer>(`/api/v1/reports/${kind}`, { query: params }),
+  /** The export's address for the same filters (a download link, not a fetch). */
+  exportUrl: (kind: ReportKind, params: ReportParams) => `/api/v1/reports/${kind}/export.xlsx${toQueryString(params)}`,
 };

@@ -5,6 +5,7 @@ import { can, useMe } from '../auth/session';
 import type { REFERENCE_KINDS } from '../features/reference/reference-kinds';
 import type { WebMessageKey } from '../i18n';
 import { lazyPart, type LazyPart } from './lazy-page';
+import { REPORT_PERMISSION, type ReportKind } from '../../common/reports';
 
 /*
  * The route registry: what the entry needs to route an address and start loading its page. How the menu
@@ -19,6 +20,7 @@ export const MENU_GROUPS = {
   work: { key: 'work', labelKey: 'nav.workGroup' },
   finance: { key: 'finance', labelKey: 'receivables.nav.group' },
   commissions: { key: 'commissions', labelKey: 'commission.nav.group' },
+  reports: { key: 'reports', labelKey: 'report.nav.group' },
   staff: { key: 'staff', labelKey: 'nav.staff' },
 } as const satisfies Record<string, MenuGroup>;
 
@@ -69,6 +71,24 @@ const referencePage = (kind: keyof typeof REFERENCE_KINDS) =>
   );
 
 const readCustomers = (me: Me) => can(me, 'customers:read');
+
+/** A report's page 销售报表: one page draws every report; each opens to those who may read its records. */
+function reportPage<K extends ReportKind>(kind: K) {
+  return {
+    path: `/reports/${kind}` as const,
+    group: 'reports' as const,
+    labelKey: `report.nav.${kind}` as const,
+    allowed: (me: Me) => can(me, REPORT_PERMISSION[kind]),
+    ...lazyPart(() =>
+      import('../features/reports/ReportPage').then(
+        (m) =>
+          function Report() {
+            return <m.ReportPage kind={kind} />;
+          },
+      ),
+    ),
+  };
+}
 /** Receipts, invoices and receivables: a salesperson sees those of their own contracts; finance records them. */
 const readReceivables = (me: Me) => can(me, 'receivables:read');
 
@@ -313,6 +333,14 @@ const PAGES = [
     allowed: (me) => can(me, 'commissions:configure'),
     ...lazyPart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
   },
+  reportPage('funnel-loss'),
+  reportPage('lead-conversion'),
+  reportPage('sales-cycle'),
+  reportPage('pipeline-forecast'),
+  reportPage('branch-comparison'),
+  reportPage('revenue'),
+  reportPage('workload'),
+  reportPage('commissions'),
   {
     path: '/staff/users',
     group: 'staff',

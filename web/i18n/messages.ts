@@ -29,6 +29,7 @@ import * as engagementTemplates from '../features/engagement-templates/messages'
 import * as people from '../features/people/messages';
 import * as commissions from '../features/commissions/messages';
 import * as commissionWhatIf from '../features/commission-whatif/messages';
+import * as reports from '../features/reports/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -66,6 +67,7 @@ export const messageParts = {
   people,
   commissions,
   commissionWhatIf,
+  reports,
 };
 
 /**
@@ -106,6 +108,7 @@ export const zhCN = {
   ...people.zhCN,
   ...commissions.zhCN,
   ...commissionWhatIf.zhCN,
+  ...reports.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -141,4 +144,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...people.enUS,
   ...commissions.enUS,
   ...commissionWhatIf.enUS,
+  ...reports.enUS,
 };

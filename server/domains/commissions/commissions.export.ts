@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { and, asc, between, eq, sql } from 'drizzle-orm';
-import type { Locale } from '../../../common/i18n';
+import { say, type Label } from '../../lib/label';
 import type { CommissionRole, Explanation } from '../../../common/schemas/commissions';
 import type { Ctx } from '../../context';
 import { forbidden } from '../../errors';
@@ -18,9 +18,6 @@ import { getSheet, moneyText, monthBounds } from './sheets.service';
  * with a subtotal each and a grand total (commissions:configure). Amounts are spreadsheet numbers with two decimals;
  * every total is added up in fen, never in floating point.
  */
-
-type Label = { zh: string; en: string };
-const say = (label: Label, locale: Locale) => (locale === 'en-US' ? label.en : label.zh);
 
 export const ROLE_LABELS: Record<CommissionRole, Label> = {
   'sales-owner': { zh: '业务承接人', en: 'Sales owner' },

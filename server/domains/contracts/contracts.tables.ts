@@ -187,6 +187,8 @@ export const orders = pgTable(
     index('orders_customer_idx').on(t.customerId),
     index('orders_owner_idx').on(t.ownerId),
     index('orders_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
+    // Reports count orders by the day they were confirmed (分所业绩对比, revenue).
+    index('orders_confirmed_idx').on(t.confirmedOn),
   ],
 );
 

@@ -100,6 +100,8 @@ export const opportunities = pgTable(
     index('opportunities_owner_idx').on(t.ownerId, t.status),
     index('opportunities_customer_idx').on(t.customerId),
     index('opportunities_close_idx').on(t.expectedCloseOn),
+    // Reports read the opportunities created in a period (lead conversion, sales cycle).
+    index('opportunities_created_idx').on(t.createdAt),
     index('opportunities_search_trgm_idx')
       .using('gin', sql`${t.searchText} gin_trgm_ops`)
       .with(SEARCH_GIN),
@@ -142,7 +144,11 @@ export const opportunityStageChanges = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     byUserId: uuid('by_user_id').references(() => users.id),
   },
-  (t) => [index('opportunity_stage_changes_opp_idx').on(t.opportunityId, t.at)],
+  (t) => [
+    index('opportunity_stage_changes_opp_idx').on(t.opportunityId, t.at),
+    // Reports read the changes of a period (funnel loss, sales cycle).
+    index('opportunity_stage_changes_at_idx').on(t.at),
+  ],
 );
 
 /** Quotes, versioned per opportunity (1, 2, …); each keeps its line items. Amounts in CNY, exact. */

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { REPORT_KINDS } from '../../../common/schemas/reports';
+import { auditedColumns } from '../../db/columns';
+import { businessLines, users } from '../staff/staff.tables';
+
+/** A report with its filters pinned to a user's start page, in their order. */
+export const reportPins = pgTable(
+  'report_pins',
+  {
+    ...auditedColumns(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: REPORT_KINDS }).notNull(),
+    /** The report's query as the page had it (filters and options; a preset period stays a preset). */
+    query: jsonb('query').$type<Record<string, string>>().notNull(),
+    title: text('title'),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [index('report_pins_user_idx').on(t.userId, t.position)],
+);
+
+/**
+ * A scheduled report 定期报表: the report with its filters, sent by e-mail weekly or monthly with the figures and the
+ * .xlsx. `nextRunAt` is the instant the next one is due; the job that sends it moves it on in the same transaction
+ * (a conditional update), so each is sent exactly once across instances.
+ */
+export const reportSubscriptions = pgTable(
+  'report_subscriptions',
+  {
+    ...auditedColumns(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: REPORT_KINDS }).notNull(),
+    query: jsonb('query').$type<Record<string, string>>().notNull(),
+    frequency: text('frequency', { enum: ['weekly', 'monthly'] }).notNull(),
+    active: boolean('active').notNull().default(true),
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }).notNull(),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('report_subscriptions_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`${t.active}`),
+    index('report_subscriptions_user_idx').on(t.userId),
+  ],
+);
+
+/** The firm's best practice 最佳实践: the target sales cycle in days per business line (the sales-cycle report's gap). */
+export const salesCycleTargets = pgTable(
+  'sales_cycle_targets',
+  {
+    businessLineId: uuid('business_line_id')
+      .primaryKey()
+      .references(() => businessLines.id, { onDelete: 'cascade' }),
+    targetDays: integer('target_days').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+  },
+  (t) => [check('sales_cycle_targets_days_check', sql`${t.targetDays} > 0 AND ${t.targetDays} <= 3650`)],
+);

@@ -1,0 +1,15 @@
+import type { ReportKind } from '../../../common/schemas/reports';
+import type { WebMessageKey } from '../../i18n';
+
+/**
+ * Each report's own options beside the common filters (the server's query schema names them): a choice of values,
+ * the first the default. Labels: `report.option.<key>` and `report.option.<key>.<value>`.
+ */
+export type ReportOption = { key: string; values: readonly string[] };
+
+export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>> = {
+  'branch-comparison': [{ key: 'by', values: ['branch', 'month'] }],
+};
+
+export const optionLabel = (key: string, value?: string) =>
+  (value ? `report.option.${key}.${value}` : `report.option.${key}`) as WebMessageKey;
