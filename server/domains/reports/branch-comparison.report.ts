@@ -7,7 +7,7 @@ import { visibleOrders } from '../contracts/contracts.policy';
 import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { branches, users } from '../staff/staff.tables';
-import { count, fen, moneyText, percent, sumCount, sumMoney, type Cells } from './cells';
+import { count, fen, moneyShown, moneyText, percent, sumCount, sumMoney, type Cells } from './cells';
 import { inDepartment, monthsOf, resolveFilters, when, yearBefore, type Resolved } from './filters';
 import { defineReport } from './registry';
 
@@ -179,7 +179,7 @@ export const branchComparison = defineReport({
       top && totalAmount > 0n
         ? say(L.headline, locale, {
             top: top.cells.branch as string,
-            amount: top.cells.amount as string,
+            amount: moneyShown(top.cells.amount as string),
             share: percent(fen(top.cells.amount as string), totalAmount)!,
           })
         : null;

@@ -61,3 +61,12 @@ export function sumCount(rows: readonly ReportRow[], key: string): number {
 export const count = (value: unknown): number => Number(value ?? 0);
 
 export type Cells = Record<string, ReportCell>;
+
+/** Money text as a sentence shows it: thousands grouped ("1,234,567.50"). */
+export function moneyShown(text: string): string {
+  const [whole, fraction] = text.split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
