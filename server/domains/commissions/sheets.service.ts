@@ -141,7 +141,9 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
  * What drafting gathers: receipts and reversals not yet counted, what was counted before, approved hours, people.
  * With `month` (the what-if 模拟, about the policy rather than the ledger) it ignores what sheets counted: the valid
  * receipts received in that month, the valid receipts received before it (for the tiers), the approved hours worked in
- * it; no reversals.
+ * it; no reversals. What was counted before is read through the subject's live sheets (a cancelled one has no sources
+ * left): the one-live-sheet index finds them, then their sources by sheet — not every receipt ever counted hashed
+ * against them, the plan a join gets (the index's expression has no statistics, being partial).
  */
 export async function gather(db: Db, s: Subject, last: string, month?: { first: string }) {
   const subject = s.contractId ? sql`r.contract_id = ${s.contractId}` : sql`r.order_id = ${s.orderId}`;
@@ -173,8 +175,10 @@ export async function gather(db: Db, s: Subject, last: string, month?: { first: 
       WHERE ${subject} AND r.status = 'valid' AND r.received_on < ${month.first}::date`)
       : db.execute(sql`
       SELECT coalesce(sum(CASE c.kind WHEN 'receipt' THEN c.amount ELSE -c.amount END), 0)::text AS total
-      FROM ${commissionSources} c JOIN ${commissionSheets} h ON h.id = c.sheet_id
-      WHERE coalesce(h.contract_id, h.order_id) = ${subjectKey} AND c.kind IN ('receipt', 'reversal')`),
+      FROM ${commissionSources} c
+      WHERE c.sheet_id = ANY(ARRAY(SELECT h.id FROM ${commissionSheets} h
+                                   WHERE coalesce(h.contract_id, h.order_id) = ${subjectKey} AND h.status <> 'cancelled'))
+        AND c.kind IN ('receipt', 'reversal')`),
     db
       .select({ id: timeEntries.id, userId: timeEntries.userId, hours: timeEntries.hours })
       .from(timeEntries)
@@ -184,7 +188,9 @@ export async function gather(db: Db, s: Subject, last: string, month?: { first: 
         and(
           eq(timesheetWeeks.userId, timeEntries.userId),
           eq(timesheetWeeks.status, 'approved'),
-          sql`${timeEntries.workDate} BETWEEN ${timesheetWeeks.weekStart} AND ${timesheetWeeks.weekStart} + 6`,
+          // The week holding the day, written on week_start so that it is the index's range (one row, not the
+          // person's every earlier week).
+          sql`${timesheetWeeks.weekStart} BETWEEN ${timeEntries.workDate} - 6 AND ${timeEntries.workDate}`,
         ),
       )
       .where(

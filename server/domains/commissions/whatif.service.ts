@@ -85,7 +85,7 @@ async function subjectsOf(db: Db, first: string, last: string): Promise<Subject[
       FROM ${timeEntries} t
       JOIN ${engagements} e ON e.id = t.engagement_id AND e.status <> 'cancelled'
       JOIN ${timesheetWeeks} w ON w.user_id = t.user_id AND w.status = 'approved'
-        AND t.work_date BETWEEN w.week_start AND w.week_start + 6
+        AND w.week_start BETWEEN t.work_date - 6 AND t.work_date
       WHERE t.work_date BETWEEN ${first}::date AND ${last}::date
     )
     SELECT c.id AS contract_id, NULL::uuid AS order_id, c.owner_id, c.department_id, c.business_line_id
