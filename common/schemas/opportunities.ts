@@ -170,11 +170,25 @@ export const OpportunityMembersInput = z.strictObject({
 });
 
 export const OPPORTUNITY_VIEWS = ['visible', 'mine', 'team', 'member'] as const;
+
+/**
+ * One stage id or several, comma-separated (`a,b`): the stages of one name across pipelines, as the reports group
+ * them (the default pipeline's 商务报价 and a business line's own 商务报价). At most 100.
+ */
+export const StageIds = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}){0,99}$/i,
+    { message: 'validation.invalid' },
+  );
+
 const opportunityFilters = {
   view: z.enum(OPPORTUNITY_VIEWS).default('visible'),
   status: z.enum(OPPORTUNITY_STATUSES).optional(),
   businessLineId: Id.optional(),
-  stageId: Id.optional(),
+  /** Currently in this stage (or one of these stages). */
+  stageId: StageIds.optional(),
   regionId: Id.optional(),
   ownerId: Id.optional(),
   customerId: Id.optional(),
@@ -183,6 +197,25 @@ const opportunityFilters = {
   maxAmount: Money.optional(),
   closeFrom: DateOnly.optional(),
   closeTo: DateOnly.optional(),
+  /** Without an expected close date. */
+  noCloseDate: z.enum(['true']).optional(),
+  /** The owner's branch 分所. */
+  branchId: Id.optional(),
+  /** The opportunity's department and those below it. */
+  departmentId: Id.optional(),
+  /**
+   * Entered this stage (one of these stages) — a change into it, creation included — between enteredFrom and
+   * enteredTo (local dates in Asia/Shanghai, both included); without a stage, entered any open stage then.
+   */
+  enteredStageId: StageIds.optional(),
+  enteredFrom: DateOnly.optional(),
+  enteredTo: DateOnly.optional(),
+  /** Lost now, and lost from this stage (the stage of its latest change to lost). */
+  lostAtStageId: StageIds.optional(),
+  /** Was in this stage and moved on: neither open in it now nor lost from it (the funnel's "moved on"). */
+  movedOnFromStageId: StageIds.optional(),
+  /** The lost reason, exactly. */
+  lostReason: z.string().trim().min(1).max(500).optional(),
 };
 export const OpportunityListQuery = listQuery(
   ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'],

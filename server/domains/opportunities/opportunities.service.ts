@@ -1,5 +1,5 @@
 import { alias, type PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { and, asc, count, desc, eq, gte, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type {
   Board,
@@ -20,6 +20,7 @@ import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
 import { isoText, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
+import { FIRM_TIME_ZONE } from '../../lib/time';
 import { actorKey, can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertCampaignOpen } from '../campaigns/campaigns.service';
@@ -165,6 +166,15 @@ export type OpportunityFilters = Pick<
   | 'maxAmount'
   | 'closeFrom'
   | 'closeTo'
+  | 'noCloseDate'
+  | 'branchId'
+  | 'departmentId'
+  | 'enteredStageId'
+  | 'enteredFrom'
+  | 'enteredTo'
+  | 'lostAtStageId'
+  | 'movedOnFromStageId'
+  | 'lostReason'
 >;
 
 /** The filters compared with one value each, by the name of their placeholder in a prepared statement. */
@@ -180,7 +190,28 @@ const VALUE_FILTERS = [
   'maxAmount',
   'closeFrom',
   'closeTo',
+  'branchId',
+  'departmentId',
+  'enteredStageId',
+  'enteredFrom',
+  'enteredTo',
+  'lostAtStageId',
+  'movedOnFromStageId',
+  'lostReason',
 ] as const;
+
+/** A comma-separated list of stage ids (StageIds) as a uuid[] in SQL. */
+const stageIds = (list: SQL | string) => sql`string_to_array(${list}::text, ',')::uuid[]`;
+
+/** The instant a local date (Asia/Shanghai, the firm's zone) begins; `next`: the day after it. */
+const localMidnight = (date: SQL | string, next = false) =>
+  next
+    ? sql`((${date}::date + 1)::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`
+    : sql`(${date}::date::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`;
+
+/** The stage an opportunity was in when it was last lost (its latest change to lost). */
+export const lostFromStage = sql`(SELECT c.from_stage_id FROM ${opportunityStageChanges} c
+  WHERE c.opportunity_id = ${outer(opportunities.id)} AND c.to_status = 'lost' ORDER BY c.at DESC, c.id DESC LIMIT 1)`;
 
 /**
  * The one WHERE of every opportunity list: visibility, the view and the filters. With `placeholders`,
@@ -200,7 +231,7 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, plac
   if (f.view === 'member') conditions.push(memberOf(actor));
   if (f.status) conditions.push(eq(opportunities.status, v('status')));
   if (f.businessLineId) conditions.push(eq(opportunities.businessLineId, v('businessLineId')));
-  if (f.stageId) conditions.push(eq(opportunities.stageId, v('stageId')));
+  if (f.stageId) conditions.push(sql`${opportunities.stageId} = ANY(${stageIds(v('stageId'))})`);
   if (f.ownerId) conditions.push(eq(opportunities.ownerId, v('ownerId')));
   if (f.customerId) conditions.push(eq(opportunities.customerId, v('customerId')));
   if (f.campaignId) conditions.push(eq(opportunities.campaignId, v('campaignId')));
@@ -212,6 +243,38 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, plac
   if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, v('maxAmount')));
   if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, v('closeFrom')));
   if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, v('closeTo')));
+  if (f.noCloseDate) conditions.push(isNull(opportunities.expectedCloseOn));
+  if (f.branchId)
+    conditions.push(
+      sql`${outer(opportunities.ownerId)} IN (SELECT ${users.id} FROM ${users} WHERE ${eq(users.branchId, v('branchId'))})`,
+    );
+  if (f.departmentId)
+    conditions.push(
+      sql`${outer(opportunities.departmentId)} IN (SELECT d.id FROM ${departments} d
+        WHERE d.path LIKE (SELECT p.path FROM ${departments} p WHERE p.id = ${v('departmentId')}) || '%')`,
+    );
+  if (f.enteredStageId || f.enteredFrom || f.enteredTo) {
+    const entered = [
+      sql`c.opportunity_id = ${outer(opportunities.id)}`,
+      sql`c.to_status = 'open'`,
+      f.enteredStageId ? sql`c.to_stage_id = ANY(${stageIds(v('enteredStageId'))})` : undefined,
+      f.enteredFrom ? sql`c.at >= ${localMidnight(v('enteredFrom'))}` : undefined,
+      f.enteredTo ? sql`c.at < ${localMidnight(v('enteredTo'), true)}` : undefined,
+    ].filter((c) => c !== undefined);
+    conditions.push(sql`EXISTS (SELECT 1 FROM ${opportunityStageChanges} c WHERE ${sql.join(entered, sql` AND `)})`);
+  }
+  if (f.lostAtStageId)
+    conditions.push(sql`${opportunities.status} = 'lost' AND ${lostFromStage} = ANY(${stageIds(v('lostAtStageId'))})`);
+  if (f.movedOnFromStageId) {
+    const ids = stageIds(v('movedOnFromStageId'));
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM ${opportunityStageChanges} c WHERE c.opportunity_id = ${outer(opportunities.id)}
+          AND c.to_status = 'open' AND c.to_stage_id = ANY(${ids}))
+        AND NOT (${opportunities.status} = 'open' AND ${opportunities.stageId} = ANY(${ids}))
+        AND NOT (${opportunities.status} = 'lost' AND coalesce(${lostFromStage} = ANY(${ids}), false))`,
+    );
+  }
+  if (f.lostReason) conditions.push(eq(opportunities.lostReason, v('lostReason')));
   if (f.q) conditions.push(textMatches(opportunities, f.q));
   return and(...conditions)!;
 }
@@ -222,7 +285,9 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, plac
  */
 function filterShape(f: Partial<OpportunityFilters>): string | null {
   if (f.q) return null;
-  return [f.view ?? 'all', ...VALUE_FILTERS.filter((name) => f[name])].join(',');
+  return [f.view ?? 'all', ...VALUE_FILTERS.filter((name) => f[name]), ...(f.noCloseDate ? ['noCloseDate'] : [])].join(
+    ',',
+  );
 }
 
 /** The values of the value filters present, for a statement built with placeholders. */

@@ -3,10 +3,12 @@ import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
 import { can } from '../../policy';
 import { branchComparison } from './branch-comparison.report';
+import { funnelLoss } from './funnel-loss.report';
+import { pipelineForecast } from './pipeline-forecast.report';
 import type { ReportDefinition } from './registry';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [branchComparison];
+export const REPORTS: ReportDefinition[] = [funnelLoss, branchComparison, pipelineForecast];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);

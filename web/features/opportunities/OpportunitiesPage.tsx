@@ -1,12 +1,12 @@
 import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Typography } from 'antd';
+import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { OPPORTUNITY_STATUSES } from '../../../common/schemas/opportunities';
-import { useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
-import { opportunitiesApi, type OpportunityListParams } from '../../api/resources';
+import { useAllBranches, useAllBusinessLines, useAllRegions, useDirectory } from '../../api/queries';
+import { opportunitiesApi, type OpportunityFilterParams, type OpportunityListParams } from '../../api/resources';
 import { mayUseDirectory } from '../../../common/permissions';
 import { can, useMe } from '../../auth/session';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
@@ -14,7 +14,9 @@ import { EmptyState } from '../../components/EmptyState';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { useLocale, useT } from '../../i18n';
-import { isFiltered, useOpportunityUrl, type Mode, type OpportunityView } from './filters';
+import { DepartmentTreeSelect } from '../../components/DepartmentTreeSelect';
+import { DRILL_KEYS, isFiltered, useOpportunityUrl, type Mode, type OpportunityView } from './filters';
+import { useStages } from './opportunity-ui';
 import { MoneyInput } from '../../components/MoneyInput';
 import { compareMoney } from '../../components/money';
 import { OpportunitiesTable } from './OpportunitiesTable';
@@ -67,6 +69,76 @@ function AmountRange({
   );
 }
 
+type Patch = Record<string, string | undefined>;
+
+/**
+ * The filters a report's drill-down brings (销售漏斗流失: entered a stage in a range, lost at it, moved on from it,
+ * in it now, a lost reason; 销售预测: no close date) as tags, each taken off with its ×.
+ */
+function DrillTags({ filters, onClear }: { filters: OpportunityFilterParams; onClear: (patch: Patch) => void }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const stages = useStages();
+  const byId = useMemo(
+    () => new Map((stages.data ?? []).map((s) => [s.id, locale === 'en-US' ? s.nameEn : s.nameZh])),
+    [stages.data, locale],
+  );
+  const names = (ids?: string) => {
+    if (!ids) return t('opp.filter.anyStage');
+    if (stages.isPending) return '…';
+    const found = new Set(ids.split(',').map((id) => byId.get(id.toLowerCase()) ?? t('opp.filter.unknownStage')));
+    return [...found].join(locale === 'en-US' ? ', ' : '、');
+  };
+  const tags: { key: string; text: string; clear: Patch }[] = [];
+  if (filters.stageId)
+    tags.push({
+      key: 'stage',
+      text: t('opp.filter.stage', { stages: names(filters.stageId) }),
+      clear: { stageId: undefined },
+    });
+  if (filters.enteredStageId || filters.enteredFrom || filters.enteredTo) {
+    const range =
+      filters.enteredFrom || filters.enteredTo ? ` ${filters.enteredFrom ?? '…'} ~ ${filters.enteredTo ?? '…'}` : '';
+    tags.push({
+      key: 'entered',
+      text: t('opp.filter.entered', { stages: names(filters.enteredStageId), range }),
+      clear: { enteredStageId: undefined, enteredFrom: undefined, enteredTo: undefined },
+    });
+  }
+  if (filters.lostAtStageId)
+    tags.push({
+      key: 'lostAt',
+      text: t('opp.filter.lostAt', { stages: names(filters.lostAtStageId) }),
+      clear: { lostAtStageId: undefined },
+    });
+  if (filters.movedOnFromStageId)
+    tags.push({
+      key: 'movedOn',
+      text: t('opp.filter.movedOn', { stages: names(filters.movedOnFromStageId) }),
+      clear: { movedOnFromStageId: undefined },
+    });
+  if (filters.lostReason)
+    tags.push({
+      key: 'lostReason',
+      text: t('opp.filter.lostReason', { reason: filters.lostReason }),
+      clear: { lostReason: undefined },
+    });
+  if (filters.noCloseDate)
+    tags.push({ key: 'noCloseDate', text: t('opp.filter.noCloseDate'), clear: { noCloseDate: undefined } });
+  return tags.map((tag) => (
+    <Tag
+      key={tag.key}
+      closable
+      color="geekblue"
+      style={{ alignSelf: 'center', marginInlineEnd: 0, whiteSpace: 'normal' }}
+      onClose={() => onClear(tag.clear)}
+      data-testid={`drill-filter-${tag.key}`}
+    >
+      {tag.text}
+    </Tag>
+  ));
+}
+
 /** The business line last chosen on the board, per user, in this browser (localStorage). */
 function useBoardLine(userId: string): [string | undefined, (lineId: string) => void] {
   const key = `gongdan.opportunities.boardLine.${userId}`;
@@ -101,6 +173,7 @@ export function OpportunitiesPage() {
   const [creating, setCreating] = useState(false);
   const lines = useAllBusinessLines();
   const regions = useAllRegions();
+  const branches = useAllBranches();
   // The owner filter needs the directory of colleagues; without it (项目人员) there is no filter to offer.
   const ownerFilter = mayUseDirectory(me.grants);
   const directory = useDirectory(ownerFilter);
@@ -203,6 +276,24 @@ export function OpportunitiesPage() {
               value={filters.regionId}
               onChange={(regionId) => write({ regionId })}
             />
+            <Select
+              allowClear
+              placeholder={t('opp.branch')}
+              aria-label={t('opp.branch')}
+              style={{ width: 120 }}
+              options={options(branches.data?.filter((b) => b.active || b.id === filters.branchId))}
+              value={filters.branchId}
+              onChange={(branchId) => write({ branchId })}
+              data-testid="filter-branch"
+            />
+            <DepartmentTreeSelect
+              allowInactive
+              placeholder={t('opp.department')}
+              aria-label={t('opp.department')}
+              style={{ width: 170 }}
+              value={filters.departmentId}
+              onChange={(departmentId) => write({ departmentId })}
+            />
             {ownerFilter && (
               <Select
                 allowClear
@@ -245,6 +336,7 @@ export function OpportunitiesPage() {
                 onChange={(status) => write({ status })}
               />
             )}
+            <DrillTags filters={filters} onClear={(patch) => write(patch)} />
             {filtered && (
               <Button
                 type="link"
@@ -258,6 +350,9 @@ export function OpportunitiesPage() {
                     closeFrom: undefined,
                     closeTo: undefined,
                     status: undefined,
+                    branchId: undefined,
+                    departmentId: undefined,
+                    ...Object.fromEntries(DRILL_KEYS.map((key) => [key, undefined])),
                     ...(mode === 'list' ? { businessLineId: undefined } : {}),
                   })
                 }

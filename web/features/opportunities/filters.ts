@@ -16,6 +16,28 @@ const TEXT_KEYS = [
   'closeFrom',
   'closeTo',
   'q',
+  // The reports' drill-downs (销售漏斗流失, 销售预测) and the list's own branch and department filters.
+  'branchId',
+  'departmentId',
+  'stageId',
+  'enteredStageId',
+  'enteredFrom',
+  'enteredTo',
+  'lostAtStageId',
+  'movedOnFromStageId',
+  'lostReason',
+] as const;
+
+/** The filters a report's drill-down sets, shown as tags to take off (no control of their own on the page). */
+export const DRILL_KEYS = [
+  'stageId',
+  'enteredStageId',
+  'enteredFrom',
+  'enteredTo',
+  'lostAtStageId',
+  'movedOnFromStageId',
+  'lostReason',
+  'noCloseDate',
 ] as const;
 const SORTS = ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'];
 
@@ -33,6 +55,7 @@ function parse(search: URLSearchParams): UrlState {
     const value = search.get(key);
     if (value) filters[key] = value;
   }
+  if (search.get('noCloseDate') === 'true') filters.noCloseDate = 'true';
   const status = search.get('status');
   if ((OPPORTUNITY_STATUSES as readonly string[]).includes(status ?? ''))
     filters.status = status as OpportunityFilterParams['status'];
@@ -92,6 +115,9 @@ export function isFiltered(filters: OpportunityFilterParams, ignoreLine: boolean
     filters.closeFrom ||
     filters.closeTo ||
     filters.q ||
-    filters.status,
+    filters.status ||
+    filters.branchId ||
+    filters.departmentId ||
+    DRILL_KEYS.some((key) => filters[key]),
   );
 }
