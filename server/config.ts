@@ -54,6 +54,13 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '20 0 * * *') or 'off'",
     }),
+  REPORT_SUBSCRIPTIONS_CRON: z
+    .string()
+    .trim()
+    .default('*/15 * * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '*/15 * * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -97,6 +104,8 @@ export type Config = {
   termRemindersCron: string | null;
   /** When monthly engagements get the month's phases and work orders (daily cron in the firm's zone); null: never. */
   engagementCyclesCron: string | null;
+  /** How often the scheduled reports 定期报表 due by then are sent (cron in the firm's zone); null: never. */
+  reportSubscriptionsCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -132,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rulesCron: e.RULES_CRON === 'off' ? null : e.RULES_CRON,
     termRemindersCron: e.TERM_REMINDERS_CRON === 'off' ? null : e.TERM_REMINDERS_CRON,
     engagementCyclesCron: e.ENGAGEMENT_CYCLES_CRON === 'off' ? null : e.ENGAGEMENT_CYCLES_CRON,
+    reportSubscriptionsCron: e.REPORT_SUBSCRIPTIONS_CRON === 'off' ? null : e.REPORT_SUBSCRIPTIONS_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

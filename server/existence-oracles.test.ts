@@ -9,7 +9,7 @@ import { createTestApp, uniq, type Client, type Response, type TestApp } from '.
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
  * quotes, milestones, tasks, acceptance), activity, contract, order, engagement or work order (its notes and working
- * papers), people record (its qualifications and CPE entries) answers an invisible existing id exactly as it answers a random one — status, code, message and details.
+ * papers), people record (its qualifications and CPE entries), report pin or scheduled report answers an invisible existing id exactly as it answers a random one — status, code, message and details.
  */
 
 let t: TestApp;
@@ -38,7 +38,9 @@ type Kind =
   | 'qualification'
   | 'cpeEntry'
   | 'commissionSheet'
-  | 'commissionLine';
+  | 'commissionLine'
+  | 'reportPin'
+  | 'reportSubscription';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
@@ -60,6 +62,8 @@ const RECORD_OF: Record<string, Kind> = {
   qualifications: 'qualification',
   'cpe-entries': 'cpeEntry',
   'commission-sheets': 'commissionSheet',
+  'report-pins': 'reportPin',
+  'report-subscriptions': 'reportSubscription',
 };
 const CHILD_OF: Record<string, Kind> = {
   fileId: 'file',
@@ -74,6 +78,9 @@ const CHILD_OF: Record<string, Kind> = {
  * answer is about the record, not the input). null: no body; 'file': one attachment.
  */
 const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
+  'DELETE /api/v1/report-pins/{id}': null,
+  'PATCH /api/v1/report-subscriptions/{id}': () => ({ active: false }),
+  'DELETE /api/v1/report-subscriptions/{id}': null,
   'GET /api/v1/customers/{id}': null,
   'PATCH /api/v1/customers/{id}': () => ({ industry: '建筑业' }),
   'GET /api/v1/customers/{id}/overview': null,
@@ -387,6 +394,8 @@ const randomIds = (): Ids =>
       'cpeEntry',
       'commissionSheet',
       'commissionLine',
+      'reportPin',
+      'reportSubscription',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -505,7 +514,14 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
       explanation: {},
     })
     .returning();
+  // The stranger's pin and scheduled report (each user's own: another's is 404).
+  const pin = await created(s.post('/api/v1/report-pins', { kind: 'branch-comparison' }));
+  const subscription = await created(
+    s.post('/api/v1/report-subscriptions', { kind: 'branch-comparison', frequency: 'weekly' }),
+  );
   const ids = {
+    reportPin: pin.id,
+    reportSubscription: subscription.id,
     commissionSheet: sheet.id,
     commissionLine: commissionLine.id,
     contract: contract.id,
@@ -557,7 +573,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)

@@ -418,6 +418,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.COMMISSION_SHEET_EMPTY':
     'Nothing to count up to the end of {period}: no receipts or approved hours not counted yet',
   'error.COMMISSION_SHEET_STATUS': 'The sheet is {status}: this cannot be done now',
+  'error.REPORT_PINS_FULL': 'At most {max} reports can be pinned to the start page: unpin one first',
+  'error.REPORT_SUBSCRIPTIONS_FULL': 'At most {max} report subscriptions: delete one first',
   'validation.adjustReversal': 'A negative line from a reversal cannot be adjusted',
   'validation.shareNoPool': 'This person has no pool split by shares on this sheet',
   'error.COMMISSION_ADJUST_LIMIT':

@@ -382,6 +382,8 @@ export const zhCN = {
   'error.COMMISSION_NO_POLICY': '{period} 还没有生效的佣金政策',
   'error.COMMISSION_SHEET_EMPTY': '截至 {period} 月底没有尚未计提的到款或已审批工时，无需生成分配表',
   'error.COMMISSION_SHEET_STATUS': '分配表当前为“{status}”，不能执行此操作',
+  'error.REPORT_PINS_FULL': '首页最多固定 {max} 个报表，请先取消一个',
+  'error.REPORT_SUBSCRIPTIONS_FULL': '最多订阅 {max} 个报表，请先删除一个',
   'validation.adjustReversal': '冲回产生的负数行不能调整',
   'validation.shareNoPool': '此人在本表中没有按份额分配的奖金池',
   'error.COMMISSION_ADJUST_LIMIT': '填写分配表时金额只能在 {low} 至 {high} 之间调整（按政策计算值上下两成）',

@@ -54,6 +54,8 @@ export const AUDIT_ENTITY_TYPES = [
   'cpe-requirements',
   'commission-policy',
   'commission-sheet',
+  'report-pin',
+  'report-subscription',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

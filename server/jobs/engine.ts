@@ -17,6 +17,7 @@ export const QUEUES = {
   'rule.term-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.engagement-cycles': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.qualification-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
+  'rule.report-subscriptions': { retryLimit: 3, retryDelay: 60, expireInSeconds: 900 },
   // A what-if 模拟 runs once: a failure is reported, the user starts it again.
   'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
 } satisfies Record<string, QueueOptions>;
@@ -31,6 +32,7 @@ export type JobData = {
   'rule.term-reminders': Record<string, never>;
   'rule.engagement-cycles': Record<string, never>;
   'rule.qualification-reminders': Record<string, never>;
+  'rule.report-subscriptions': Record<string, never>;
   /** done / total: the progress the job reports as it goes (commissions/whatif.service.ts). */
   'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
 };

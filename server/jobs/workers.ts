@@ -10,6 +10,7 @@ import { remindAllDueTerms } from '../domains/contracts/term-reminders';
 import { addMonthlyCycles } from '../domains/engagements/cycles.service';
 import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
 import { runWhatIf } from '../domains/commissions/whatif.service';
+import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -25,7 +26,13 @@ export async function startWorkers(
   app: FastifyInstance,
   config: Pick<
     Config,
-    'smtpUrl' | 'mailFrom' | 'jobPollSeconds' | 'rulesCron' | 'termRemindersCron' | 'engagementCyclesCron'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'jobPollSeconds'
+    | 'rulesCron'
+    | 'termRemindersCron'
+    | 'engagementCyclesCron'
+    | 'reportSubscriptionsCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -75,6 +82,8 @@ export async function startWorkers(
       polling,
     );
   }
+  if (works('rule.report-subscriptions'))
+    await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
   if (works('commission.what-if'))
     await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
       ...polling,
@@ -96,4 +105,8 @@ export async function startWorkers(
   if (config.termRemindersCron)
     await jobs.schedule('rule.qualification-reminders', config.termRemindersCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.qualification-reminders');
+  // Scheduled reports 定期报表 fall due on Mondays and the 1st at 08:00: looked for every quarter of an hour.
+  if (config.reportSubscriptionsCron)
+    await jobs.schedule('rule.report-subscriptions', config.reportSubscriptionsCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.report-subscriptions');
 }

@@ -52,6 +52,7 @@ import type {
 } from '../../common/schemas/timesheets';
 import type { Workload } from '../../common/schemas/workload';
 import type { ReportAnswer, ReportCatalogue, ReportKind } from '../../common/schemas/reports';
+import type { Dashboard, ReportPin, ReportSubscription } from '../../common/schemas/dashboard';
 import type {
   CpeEntry,
   CpeEntryInput,
@@ -954,4 +955,28 @@ export const reportsApi = {
   get: (kind: ReportKind, params: ReportParams) => api<ReportAnswer>(`/api/v1/reports/${kind}`, { query: params }),
   /** The export's address for the same filters (a download link, not a fetch). */
   exportUrl: (kind: ReportKind, params: ReportParams) => `/api/v1/reports/${kind}/export.xlsx${toQueryString(params)}`,
+};
+
+// —— the start page, pins and scheduled reports (issue 16) ——
+/** 首页: the reader's sections in one request. */
+export const dashboardApi = {
+  path: '/api/v1/dashboard',
+  get: () => api<Dashboard>('/api/v1/dashboard'),
+};
+/** Reports pinned to my start page. */
+export const reportPinsApi = {
+  path: '/api/v1/report-pins',
+  create: (body: { kind: ReportKind; query: ReportParams; title?: string }) =>
+    api<ReportPin>('/api/v1/report-pins', { method: 'POST', body }),
+  remove: (id: string) => api<Ok>(`/api/v1/report-pins/${id}`, { method: 'DELETE' }),
+};
+/** My scheduled reports 定期报表. */
+export const reportSubscriptionsApi = {
+  path: '/api/v1/report-subscriptions',
+  list: () => api<{ items: ReportSubscription[] }>('/api/v1/report-subscriptions'),
+  create: (body: { kind: ReportKind; query: ReportParams; frequency: 'weekly' | 'monthly' }) =>
+    api<ReportSubscription>('/api/v1/report-subscriptions', { method: 'POST', body }),
+  update: (id: string, body: { active?: boolean; frequency?: 'weekly' | 'monthly' }) =>
+    api<ReportSubscription>(`/api/v1/report-subscriptions/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<Ok>(`/api/v1/report-subscriptions/${id}`, { method: 'DELETE' }),
 };

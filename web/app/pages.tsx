@@ -53,10 +53,23 @@ const homePage = lazyPart(() =>
   ),
 );
 
-/** The start page: Today 今日 for those who work with customers, the profile overview for everyone else. */
+/**
+ * The start page 首页: the reader's dashboard (their sections and pinned reports, one request) with Today 今日 below
+ * for those who work with customers (not partners: their start page is the firm's figures) — the profile overview
+ * for those with neither.
+ */
+const dashboardPage = lazyPart(() =>
+  import('../features/dashboard/DashboardPage').then(
+    (m) =>
+      function Dashboard() {
+        const me = useMe();
+        return <m.DashboardPage today={can(me, 'customers:read') ? todayPage.element : null} home={homePage.element} />;
+      },
+  ),
+);
+
 function StartPage() {
-  const me = useMe();
-  return can(me, 'customers:read') ? todayPage.element : homePage.element;
+  return dashboardPage.element;
 }
 
 /** The staff reference lists (branches, regions, business lines) share one page. */
@@ -98,7 +111,7 @@ const PAGES = [
     labelKey: 'nav.today',
     allowed: () => true,
     element: <StartPage />,
-    preload: todayPage.preload,
+    preload: dashboardPage.preload,
   },
   {
     path: '/approvals',

@@ -15,6 +15,7 @@ import * as assignmentRules from '../features/assignment-rules/messages';
 import * as opportunities from '../features/opportunities/messages';
 import * as pipeline from '../features/pipeline/messages';
 import * as today from '../features/today/messages';
+import * as dashboard from '../features/dashboard/messages';
 import * as notifications from '../features/notifications/messages';
 import * as calendar from '../features/calendar/messages';
 import * as mail from '../features/mail/messages';
@@ -53,6 +54,7 @@ export const messageParts = {
   opportunities,
   pipeline,
   today,
+  dashboard,
   notifications,
   calendar,
   mail,
@@ -94,6 +96,7 @@ export const zhCN = {
   ...opportunities.zhCN,
   ...pipeline.zhCN,
   ...today.zhCN,
+  ...dashboard.zhCN,
   ...notifications.zhCN,
   ...calendar.zhCN,
   ...mail.zhCN,
@@ -130,6 +133,7 @@ export const enUS: Record<WebMessageKey, string> = {
   ...opportunities.enUS,
   ...pipeline.enUS,
   ...today.enUS,
+  ...dashboard.enUS,
   ...notifications.enUS,
   ...calendar.enUS,
   ...mail.enUS,

@@ -12,7 +12,7 @@ export const files = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     ownerType: text('owner_type', {
-      enum: ['contact-log', 'workflow-instance', 'contract-template', 'contract', 'engagement-task'],
+      enum: ['contact-log', 'workflow-instance', 'contract-template', 'contract', 'engagement-task', 'mail'],
     }).notNull(),
     ownerId: uuid('owner_id').notNull(),
     filename: text('filename').notNull(),

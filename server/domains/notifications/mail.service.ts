@@ -6,6 +6,7 @@ import { inTransaction, type Ctx, type JobsTx } from '../../context';
 import { AppError, notFound } from '../../errors';
 import type { JobInfo } from '../../jobs/engine';
 import { recordAudits } from '../audit/audit.service';
+import { files } from '../files/files.tables';
 import { mailOutbox } from './notifications.tables';
 import { notify } from './notifications.service';
 
@@ -40,8 +41,23 @@ export async function deliverMail(tx: JobsTx, mailer: Mailer, mailId: string, jo
     await db.update(mailOutbox).set({ status: 'held' }).where(eq(mailOutbox.id, mailId));
     return;
   }
+  const attached = await db
+    .select({ filename: files.filename, contentType: files.contentType, content: files.content })
+    .from(files)
+    .where(and(eq(files.ownerType, 'mail'), eq(files.ownerId, mailId)))
+    .orderBy(files.createdAt, files.id);
   try {
-    await mailer.transport.sendMail({ from: mailer.from, to: mail.toAddress, subject: mail.subject, text: mail.body });
+    await mailer.transport.sendMail({
+      from: mailer.from,
+      to: mail.toAddress,
+      subject: mail.subject,
+      text: mail.body,
+      attachments: attached.map((f) => ({
+        filename: f.filename,
+        contentType: f.contentType,
+        content: Buffer.from(f.content),
+      })),
+    });
   } catch (error) {
     const last = job.retryCount >= job.retryLimit;
     await db

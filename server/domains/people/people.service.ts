@@ -414,7 +414,7 @@ export async function deleteCpeEntry(ctx: Ctx, id: string): Promise<void> {
  * The hours a person needs in the year, as SQL over `users` (numeric): the most any qualification they hold during
  * the year requires.
  */
-function requiredSql(year: number, map: Map<QualificationKind, bigint>): SQL {
+export function requiredSql(year: number, map: Map<QualificationKind, bigint>): SQL {
   const parts = [...map.entries()]
     .filter(([, hours]) => hours > 0n)
     .map(

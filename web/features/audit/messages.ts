@@ -105,6 +105,8 @@ export const zhCN = {
   'audit.entity.cpe-requirements': '继续教育学时要求',
   'audit.entity.commission-policy': '佣金政策',
   'audit.entity.commission-sheet': '佣金分配表',
+  'audit.entity.report-pin': '首页固定报表',
+  'audit.entity.report-subscription': '报表订阅',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -211,4 +213,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.cpe-requirements': 'Continuing education requirements',
   'audit.entity.commission-policy': 'Commission policy',
   'audit.entity.commission-sheet': 'Commission sheet',
+  'audit.entity.report-pin': 'Pinned report',
+  'audit.entity.report-subscription': 'Report subscription',
 };

@@ -13,6 +13,7 @@ import { DepartmentTreeSelect } from '../../components/DepartmentTreeSelect';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
 import { Loaded } from '../../components/QueryState';
+import { ReportActions } from '../dashboard/ReportActions';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { optionLabel, REPORT_OPTIONS } from './options';
 import { ReportView } from './ReportView';
@@ -73,14 +74,17 @@ export function ReportPage({ kind }: { kind: ReportKind }) {
       title={t(`report.nav.${kind}` as WebMessageKey)}
       hint={description}
       extra={
-        <Button
-          icon={<DownloadOutlined />}
-          href={reportsApi.exportUrl(kind, params)}
-          disabled={!report.data}
-          data-testid="report-export"
-        >
-          {t('report.export')}
-        </Button>
+        <Flex gap={8} wrap>
+          <ReportActions kind={kind} params={params} />
+          <Button
+            icon={<DownloadOutlined />}
+            href={reportsApi.exportUrl(kind, params)}
+            disabled={!report.data}
+            data-testid="report-export"
+          >
+            {t('report.export')}
+          </Button>
+        </Flex>
       }
     >
       <Card>

@@ -2,18 +2,19 @@ import { Card, Tabs } from 'antd';
 import { useSearchParams } from 'react-router';
 import { PageContainer } from '../../components/PageContainer';
 import { DelegationsPanel } from '../approvals/DelegationsPanel';
+import { SubscriptionsPanel } from '../dashboard/SubscriptionsPanel';
 import { useT } from '../../i18n';
 import { ApiTokensPanel } from './ApiTokensPanel';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
 import { RemindersPanel } from './RemindersPanel';
 
-const TABS = ['profile', 'password', 'reminders', 'delegations', 'tokens'] as const;
+const TABS = ['profile', 'password', 'reminders', 'delegations', 'subscriptions', 'tokens'] as const;
 type Tab = (typeof TABS)[number];
 
 /**
  * Personal settings: profile and language, password, reminders and notifications, standing approval
- * delegations, API tokens (the tab is in the URL).
+ * delegations, report subscriptions 报表订阅, API tokens (the tab is in the URL).
  */
 export function SettingsPage() {
   const t = useT();
@@ -32,6 +33,7 @@ export function SettingsPage() {
             { key: 'password', label: t('settings.password'), children: <PasswordForm /> },
             { key: 'reminders', label: t('prefs.tab'), children: <RemindersPanel /> },
             { key: 'delegations', label: t('delegation.tab'), children: <DelegationsPanel /> },
+            { key: 'subscriptions', label: t('dash.subscriptions'), children: <SubscriptionsPanel /> },
             { key: 'tokens', label: t('settings.tokens'), children: <ApiTokensPanel /> },
           ]}
         />
