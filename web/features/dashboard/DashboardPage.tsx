@@ -288,6 +288,15 @@ export function DashboardPage({ today, home }: { today: ReactNode | null; home: 
   const query = useQuery({ queryKey: [dashboardApi.path], queryFn: dashboardApi.get, refetchInterval: 5 * 60_000 });
   const d = query.data;
   const sections = d ? [d.firm, d.team, d.finance, d.sales, d.work].filter(Boolean).length : 0;
+  // A partner's start page shows where the firm loses sales (this year's funnel) unless they pinned it themselves.
+  const shown = d
+    ? [
+        ...(d.firm && !d.pins.some((p) => p.kind === 'funnel-loss')
+          ? [{ kind: 'funnel-loss' as const, query: { period: 'this-year' } }]
+          : []),
+        ...d.pins,
+      ]
+    : [];
   return (
     <Flex vertical gap={16}>
       <Loaded query={query}>
@@ -298,11 +307,11 @@ export function DashboardPage({ today, home }: { today: ReactNode | null; home: 
             {d!.finance && <FinanceCard finance={d!.finance} />}
             {d!.sales && <SalesCard sales={d!.sales} />}
             {d!.work && <WorkCard work={d!.work} />}
-            {d!.pins.length > 0 && (
+            {shown.length > 0 && (
               <div>
-                <Typography.Title level={5}>{t('dash.pins')}</Typography.Title>
+                {d!.pins.length > 0 && <Typography.Title level={5}>{t('dash.pins')}</Typography.Title>}
                 <Suspense fallback={null}>
-                  <PinnedReports pins={d!.pins} />
+                  <PinnedReports pins={shown} />
                 </Suspense>
               </div>
             )}

@@ -10,8 +10,11 @@ import { Loaded } from '../../components/QueryState';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { ReportView } from '../reports/ReportView';
 
+/** A report shown on the start page without being pinned (the partner's funnel loss): no unpin. */
+export type SuggestedReport = Pick<ReportPin, 'kind' | 'query'> & { id?: undefined; title?: undefined };
+
 /** A pinned report as a compact card: its headline and chart, a link to the whole report, and unpin. */
-function PinCard({ pin }: { pin: ReportPin }) {
+function PinCard({ pin }: { pin: ReportPin | SuggestedReport }) {
   const t = useT();
   const { locale } = useLocale();
   const { message } = App.useApp();
@@ -22,7 +25,7 @@ function PinCard({ pin }: { pin: ReportPin }) {
     queryFn: () => reportsApi.get(pin.kind, pin.query),
   });
   const unpin = useMutation({
-    mutationFn: () => reportPinsApi.remove(pin.id),
+    mutationFn: () => reportPinsApi.remove(pin.id!),
     onSuccess: () => {
       void message.success(t('dash.unpinned'));
       void client.invalidateQueries({ queryKey: [dashboardApi.path] });
@@ -35,17 +38,19 @@ function PinCard({ pin }: { pin: ReportPin }) {
       size="small"
       title={pin.title ?? report.data?.title ?? t(`report.nav.${pin.kind}` as WebMessageKey)}
       extra={
-        <Button
-          size="small"
-          type="text"
-          icon={<PushpinOutlined />}
-          loading={unpin.isPending}
-          onClick={() => unpin.mutate()}
-        >
-          {t('dash.unpin')}
-        </Button>
+        pin.id && (
+          <Button
+            size="small"
+            type="text"
+            icon={<PushpinOutlined />}
+            loading={unpin.isPending}
+            onClick={() => unpin.mutate()}
+          >
+            {t('dash.unpin')}
+          </Button>
+        )
       }
-      data-testid="dash-pin"
+      data-testid={pin.id ? 'dash-pin' : `dash-suggested-${pin.kind}`}
     >
       <Loaded query={report}>
         {() => (
@@ -57,17 +62,19 @@ function PinCard({ pin }: { pin: ReportPin }) {
           </>
         )}
       </Loaded>
-      <Link to={href}>{t('dash.openReport')}</Link>
+      <Link to={href} data-testid="dash-open-report">
+        {t('dash.openReport')}
+      </Link>
     </Card>
   );
 }
 
-/** The reports pinned to the start page, two across on a wide screen. */
-export function PinnedReports({ pins }: { pins: ReportPin[] }) {
+/** The reports pinned to the start page (and those it suggests), two across on a wide screen. */
+export function PinnedReports({ pins }: { pins: (ReportPin | SuggestedReport)[] }) {
   return (
     <Row gutter={[16, 16]}>
       {pins.map((pin) => (
-        <Col key={pin.id} xs={24} lg={12}>
+        <Col key={pin.id ?? pin.kind} xs={24} lg={12}>
           <PinCard pin={pin} />
         </Col>
       ))}
