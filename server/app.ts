@@ -51,6 +51,7 @@ import { registerPeopleRoutes } from './domains/people/people.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
 import { registerReportRoutes } from './domains/reports/reports.routes';
+import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -229,6 +230,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPeopleRoutes(app);
   registerCommissionRoutes(app);
   registerReportRoutes(app);
+  registerSalesCycleTargetRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -170,6 +170,11 @@ export const OpportunityMembersInput = z.strictObject({
 });
 
 export const OPPORTUNITY_VIEWS = ['visible', 'mine', 'team', 'member'] as const;
+/** Closed (won or lost) between two of the firm's local dates, both included: the sales-cycle report's drill-down. */
+const closedFilters = {
+  closedFrom: DateOnly.optional(),
+  closedTo: DateOnly.optional(),
+};
 const opportunityFilters = {
   view: z.enum(OPPORTUNITY_VIEWS).default('visible'),
   status: z.enum(OPPORTUNITY_STATUSES).optional(),
@@ -183,6 +188,7 @@ const opportunityFilters = {
   maxAmount: Money.optional(),
   closeFrom: DateOnly.optional(),
   closeTo: DateOnly.optional(),
+  ...closedFilters,
 };
 export const OpportunityListQuery = listQuery(
   ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'],

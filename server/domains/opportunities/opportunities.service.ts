@@ -20,6 +20,7 @@ import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
 import { isoText, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { shownColumns, textMatches, type Shown } from '../../lib/search';
 import { searchTextOf } from '../../lib/search-text';
+import { FIRM_TIME_ZONE } from '../../lib/time';
 import { actorKey, can, departmentSubtree, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { assertCampaignOpen } from '../campaigns/campaigns.service';
@@ -165,6 +166,8 @@ export type OpportunityFilters = Pick<
   | 'maxAmount'
   | 'closeFrom'
   | 'closeTo'
+  | 'closedFrom'
+  | 'closedTo'
 >;
 
 /** The filters compared with one value each, by the name of their placeholder in a prepared statement. */
@@ -180,6 +183,8 @@ const VALUE_FILTERS = [
   'maxAmount',
   'closeFrom',
   'closeTo',
+  'closedFrom',
+  'closedTo',
 ] as const;
 
 /**
@@ -212,6 +217,15 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, plac
   if (f.maxAmount) conditions.push(lte(opportunities.expectedAmount, v('maxAmount')));
   if (f.closeFrom) conditions.push(gte(opportunities.expectedCloseOn, v('closeFrom')));
   if (f.closeTo) conditions.push(lte(opportunities.expectedCloseOn, v('closeTo')));
+  // Closed between two local dates of the firm (midnight Asia/Shanghai bounds), both included.
+  if (f.closedFrom)
+    conditions.push(
+      sql`${opportunities.closedAt} >= (${v('closedFrom')}::date::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`,
+    );
+  if (f.closedTo)
+    conditions.push(
+      sql`${opportunities.closedAt} < ((${v('closedTo')}::date + 1)::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`,
+    );
   if (f.q) conditions.push(textMatches(opportunities, f.q));
   return and(...conditions)!;
 }

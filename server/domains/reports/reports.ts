@@ -3,10 +3,12 @@ import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
 import { can } from '../../policy';
 import { branchComparison } from './branch-comparison.report';
+import { leadConversion } from './lead-conversion.report';
+import { salesCycle } from './sales-cycle.report';
 import type { ReportDefinition } from './registry';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [branchComparison];
+export const REPORTS: ReportDefinition[] = [leadConversion, salesCycle, branchComparison];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);

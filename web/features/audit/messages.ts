@@ -105,6 +105,7 @@ export const zhCN = {
   'audit.entity.cpe-requirements': '继续教育学时要求',
   'audit.entity.commission-policy': '佣金政策',
   'audit.entity.commission-sheet': '佣金分配表',
+  'audit.entity.sales-cycle-targets': '销售周期目标',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -211,4 +212,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.cpe-requirements': 'Continuing education requirements',
   'audit.entity.commission-policy': 'Commission policy',
   'audit.entity.commission-sheet': 'Commission sheet',
+  'audit.entity.sales-cycle-targets': 'Sales cycle targets',
 };
