@@ -1,6 +1,6 @@
 import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Typography } from 'antd';
+import { Button, Card, DatePicker, Flex, Input, Segmented, Select, Skeleton, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -245,6 +245,11 @@ export function OpportunitiesPage() {
                 onChange={(status) => write({ status })}
               />
             )}
+            {(filters.closedFrom || filters.closedTo) && (
+              <Tag closable onClose={() => write({ closedFrom: undefined, closedTo: undefined })}>
+                {t('opp.filter.closed', { from: filters.closedFrom ?? '…', to: filters.closedTo ?? '…' })}
+              </Tag>
+            )}
             {filtered && (
               <Button
                 type="link"
@@ -258,6 +263,8 @@ export function OpportunitiesPage() {
                     closeFrom: undefined,
                     closeTo: undefined,
                     status: undefined,
+                    closedFrom: undefined,
+                    closedTo: undefined,
                     ...(mode === 'list' ? { businessLineId: undefined } : {}),
                   })
                 }

@@ -17,6 +17,8 @@ const TEXT_KEYS = [
   'closeTo',
   'q',
 ] as const;
+/** Closed between two of the firm's local dates (the sales-cycle report's drill-down): a clearable tag on the page. */
+export const CLOSED_KEYS = ['closedFrom', 'closedTo'] as const;
 const SORTS = ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'];
 
 export type UrlState = {
@@ -32,6 +34,10 @@ function parse(search: URLSearchParams): UrlState {
   for (const key of TEXT_KEYS) {
     const value = search.get(key);
     if (value) filters[key] = value;
+  }
+  for (const key of CLOSED_KEYS) {
+    const value = search.get(key);
+    if (value && /^\d{4}-\d{2}-\d{2}$/.test(value)) filters[key] = value;
   }
   const status = search.get('status');
   if ((OPPORTUNITY_STATUSES as readonly string[]).includes(status ?? ''))
@@ -92,6 +98,8 @@ export function isFiltered(filters: OpportunityFilterParams, ignoreLine: boolean
     filters.closeFrom ||
     filters.closeTo ||
     filters.q ||
-    filters.status,
+    filters.status ||
+    filters.closedFrom ||
+    filters.closedTo,
   );
 }
