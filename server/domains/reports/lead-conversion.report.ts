@@ -154,6 +154,18 @@ export const leadConversion = defineReport({
       ...(f.ownerId ? { ownerId: f.ownerId } : {}),
     };
 
+    /** The leads behind a row's figures: created in its days (the period's by default), converted, won. */
+    const drillsOf = (narrow: Record<string, string>): Record<string, ReportDrill> => {
+      const query = { ...base, createdFrom: f.from, createdTo: f.to, ...narrow };
+      const all: ReportDrill = { path: '/leads', query };
+      return {
+        group: all,
+        created: all,
+        converted: { path: '/leads', query: { ...query, converted: 'true' } },
+        won: { path: '/leads', query: { ...query, won: 'true' } },
+      };
+    };
+
     const rows: ReportRow[] = groups.map((g) => {
       const hit = rowsOf.find((r) => r.grp === g.key);
       const created = count(hit?.created);
@@ -169,19 +181,11 @@ export const leadConversion = defineReport({
       };
       if (by !== 'month' && g.key === null) return { key: 'none', cells };
       const query = {
-        ...base,
         createdFrom: g.from ?? f.from,
         createdTo: g.to ?? f.to,
         ...(by !== 'month' ? { [GROUP_FILTER[by]]: g.key! } : {}),
       };
-      const all: ReportDrill = { path: '/leads', query };
-      const convertedDrill: ReportDrill = { path: '/leads', query: { ...query, converted: 'true' } };
-      const wonDrill: ReportDrill = { path: '/leads', query: { ...query, won: 'true' } };
-      return {
-        key: g.key!,
-        cells,
-        drill: { group: all, created: all, converted: convertedDrill, won: wonDrill },
-      };
+      return { key: g.key!, cells, drill: drillsOf(query) };
     });
 
     const created = sumCount(rows, 'created');
@@ -220,7 +224,7 @@ export const leadConversion = defineReport({
             { key: 'wonShare', label: say(L.wonShare, locale), kind: 'percent' },
           ],
           rows,
-          total: { key: 'total', cells: { group: say(L.total, locale), ...totals } },
+          total: { key: 'total', cells: { group: say(L.total, locale), ...totals }, drill: drillsOf({}) },
         },
       ],
       chart: {

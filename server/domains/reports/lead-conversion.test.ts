@@ -207,6 +207,8 @@ describe('lead conversion', () => {
       createdTo: '2025-03-31',
       won: 'true',
     });
+    const everything = await exec.get('/api/v1/leads', answer.tables[0].total!.drill!.won.query);
+    expect(idsOf(everything.body.items)).toEqual(idsOf(specs.filter((s) => inPeriod(s) && s.outcome === 'won')));
     const byRegion = (
       await exec.get('/api/v1/reports/lead-conversion', { ...PERIOD, businessLineId: line, by: 'region' })
     ).body as ReportAnswer;
