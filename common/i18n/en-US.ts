@@ -407,6 +407,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.dateOrder': 'The end date cannot come before the start date',
   'validation.reportRangeTooLong': 'A report may span at most 3 years',
   'validation.unknownRecord': 'The chosen record does not exist',
+  'validation.duplicateBusinessLine': 'A business line can have one target only',
   'validation.rangeOrder': 'The last month cannot come before the first',
   'validation.sheetSubject': 'Choose a contract, or an order without one',
   'validation.share': 'A share is a number from 0 with up to six digits and four decimals',

@@ -373,6 +373,7 @@ export const zhCN = {
   'validation.dateOrder': '结束日期不能早于开始日期',
   'validation.reportRangeTooLong': '报表期间最长 3 年',
   'validation.unknownRecord': '所选记录不存在',
+  'validation.duplicateBusinessLine': '同一业务类型只能设置一个目标',
   'validation.rangeOrder': '结束月份不能早于开始月份',
   'validation.sheetSubject': '请选择一份合同或一个无合同的订单',
   'validation.share': '份额为不超过六位整数、最多四位小数的非负数',

@@ -56,6 +56,8 @@ export const AUDIT_ENTITY_TYPES = [
   'commission-sheet',
   'report-pin',
   'report-subscription',
+  /** The firm's target sales cycle per business line (the sales-cycle report's best practice). */
+  'sales-cycle-targets',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

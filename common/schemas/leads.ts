@@ -125,6 +125,15 @@ export const LeadListQuery = listQuery(['createdAt', 'companyName', 'assignedAt'
   businessLineId: Id.optional(),
   regionId: Id.optional(),
   ownerId: Id.optional(),
+  // The reports' drill-down (lead conversion): leads created in a range of the firm's local dates (both included),
+  // of a source, of an assignee's branch or department (subtree), and whether they became an opportunity / a won one.
+  createdFrom: DateOnly.optional(),
+  createdTo: DateOnly.optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+  branchId: Id.optional(),
+  departmentId: Id.optional(),
+  converted: z.enum(['true', 'false']).optional(),
+  won: z.enum(['true', 'false']).optional(),
 });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 

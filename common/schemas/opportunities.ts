@@ -183,6 +183,11 @@ export const StageIds = z
     { message: 'validation.invalid' },
   );
 
+/** Closed (won or lost) between two of the firm's local dates, both included: the sales-cycle report's drill-down. */
+const closedFilters = {
+  closedFrom: DateOnly.optional(),
+  closedTo: DateOnly.optional(),
+};
 const opportunityFilters = {
   view: z.enum(OPPORTUNITY_VIEWS).default('visible'),
   status: z.enum(OPPORTUNITY_STATUSES).optional(),
@@ -216,6 +221,7 @@ const opportunityFilters = {
   movedOnFromStageId: StageIds.optional(),
   /** The lost reason, exactly. */
   lostReason: z.string().trim().min(1).max(500).optional(),
+  ...closedFilters,
 };
 export const OpportunityListQuery = listQuery(
   ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'],

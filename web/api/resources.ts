@@ -237,6 +237,7 @@ import type {
   SheetListQuery,
   SheetSummary,
 } from '../../common/schemas/commissions';
+import type { SalesCycleTargets, SalesCycleTargetsInput } from '../../common/schemas/sales-cycle-targets';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -604,6 +605,14 @@ export const conflictPairsApi = {
   list: () => api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts'),
   save: (body: z.input<typeof ConflictPairsInput>) =>
     api<z.infer<typeof ConflictPair>[]>('/api/v1/business-line-conflicts', { method: 'PUT', body }),
+};
+
+// —— sales-cycle targets (issue 16): the firm's best practice per business line ——
+export const salesCycleTargetsApi = {
+  path: '/api/v1/sales-cycle-targets',
+  get: () => api<SalesCycleTargets>('/api/v1/sales-cycle-targets'),
+  save: (body: SalesCycleTargetsInput) =>
+    api<SalesCycleTargets>('/api/v1/sales-cycle-targets', { method: 'PUT', body }),
 };
 
 // —— approvals (issue 12) ——

@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, count, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import {
   convertedOpportunityName,
@@ -19,6 +19,7 @@ import type { Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { textMatches } from '../../lib/search';
+import { addDays, FIRM_TIME_ZONE, zonedInstant } from '../../lib/time';
 import { searchTextOf } from '../../lib/search-text';
 import { can, departmentSubtree } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -31,6 +32,7 @@ import { contacts, customers } from '../customers/customers.tables';
 import { findDuplicates, recordDisclosures, type Disclosure } from '../customers/duplicates.service';
 import { notify } from '../notifications/notifications.service';
 import { insertOpportunity } from '../opportunities/opportunities.service';
+import { opportunities } from '../opportunities/opportunities.tables';
 import { assertActiveReferences } from '../staff/reference.service';
 import { businessLines, departments, regions, users } from '../staff/staff.tables';
 import { chooseAssignee } from './assignment-rules.service';
@@ -127,6 +129,7 @@ export async function findLeads(ctx: Ctx, query: LeadListQuery): Promise<Page<Le
   if (query.businessLineId) filters.push(eq(leads.businessLineId, query.businessLineId));
   if (query.regionId) filters.push(eq(leads.regionId, query.regionId));
   if (query.ownerId) filters.push(eq(leads.ownerId, query.ownerId));
+  filters.push(...reportFilters(query));
   const where = and(...filters);
   const order = orderFrom(
     query.sort,
@@ -144,6 +147,33 @@ export async function findLeads(ctx: Ctx, query: LeadListQuery): Promise<Page<Le
     () => ctx.db.select({ total: count() }).from(leads).where(where),
   );
   return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+}
+
+// ---------- the reports' drill-down (lead conversion) ----------
+
+/** A lead's branch: its assignee's (none while it waits in a queue). */
+export const leadBranchId = sql`(SELECT ${users.branchId} FROM ${users} WHERE ${users.id} = ${outer(leads.ownerId)})`;
+/** A lead's department: its assignee's, or the queue's while it waits in one (as its visibility reads it). */
+export const leadDepartmentId = sql`coalesce((SELECT ${users.departmentId} FROM ${users} WHERE ${users.id} = ${outer(leads.ownerId)}), ${outer(leads.queueDepartmentId)})`;
+/** The lead became an opportunity, and that opportunity is won. */
+export const leadWon = sql`EXISTS (SELECT 1 FROM ${opportunities} WHERE ${opportunities.id} = ${outer(leads.opportunityId)} AND ${opportunities.status} = 'won')`;
+
+/** Created in a range of the firm's local dates (both included); source; branch; department subtree; converted; won. */
+function reportFilters(query: LeadListQuery): SQL[] {
+  const filters: SQL[] = [];
+  if (query.createdFrom)
+    filters.push(gte(leads.createdAt, zonedInstant(query.createdFrom, { hour: 0 }, FIRM_TIME_ZONE)));
+  if (query.createdTo)
+    filters.push(lt(leads.createdAt, zonedInstant(addDays(query.createdTo, 1), { hour: 0 }, FIRM_TIME_ZONE)));
+  if (query.source) filters.push(eq(leads.source, query.source));
+  if (query.branchId) filters.push(sql`${leadBranchId} = ${query.branchId}`);
+  if (query.departmentId)
+    filters.push(sql`${leadDepartmentId} IN (SELECT ${departments.id} FROM ${departments} WHERE ${departments.path} LIKE
+      (SELECT d.path || '%' FROM ${departments} d WHERE d.id = ${query.departmentId}))`);
+  if (query.converted)
+    filters.push(query.converted === 'true' ? eq(leads.status, 'converted') : ne(leads.status, 'converted'));
+  if (query.won) filters.push(query.won === 'true' ? leadWon : sql`NOT ${leadWon}`);
+  return filters;
 }
 
 export async function getLead(ctx: Ctx, id: string): Promise<Lead> {

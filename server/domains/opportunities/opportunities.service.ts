@@ -175,6 +175,8 @@ export type OpportunityFilters = Pick<
   | 'lostAtStageId'
   | 'movedOnFromStageId'
   | 'lostReason'
+  | 'closedFrom'
+  | 'closedTo'
 >;
 
 /** The filters compared with one value each, by the name of their placeholder in a prepared statement. */
@@ -198,6 +200,8 @@ const VALUE_FILTERS = [
   'lostAtStageId',
   'movedOnFromStageId',
   'lostReason',
+  'closedFrom',
+  'closedTo',
 ] as const;
 
 /** A comma-separated list of stage ids (StageIds) as a uuid[] in SQL. */
@@ -275,6 +279,15 @@ export function opportunityFilter(ctx: Ctx, f: Partial<OpportunityFilters>, plac
     );
   }
   if (f.lostReason) conditions.push(eq(opportunities.lostReason, v('lostReason')));
+  // Closed between two local dates of the firm (midnight Asia/Shanghai bounds), both included.
+  if (f.closedFrom)
+    conditions.push(
+      sql`${opportunities.closedAt} >= (${v('closedFrom')}::date::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`,
+    );
+  if (f.closedTo)
+    conditions.push(
+      sql`${opportunities.closedAt} < ((${v('closedTo')}::date + 1)::timestamp AT TIME ZONE ${FIRM_TIME_ZONE})`,
+    );
   if (f.q) conditions.push(textMatches(opportunities, f.q));
   return and(...conditions)!;
 }

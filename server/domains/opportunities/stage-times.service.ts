@@ -35,14 +35,14 @@ import { pipelineOf } from './pipeline.service';
  * The visits of the opportunities whose ids `ids` selects: (opportunity_id, stage_id, entered_at,
  * left_at, n) with n the visit's number within its opportunity (from 1).
  */
-const visitsOf = (ids: SQL) => sql`SELECT c.opportunity_id, c.to_stage_id AS stage_id, c.at AS entered_at,
+export const visitsOf = (ids: SQL) => sql`SELECT c.opportunity_id, c.to_stage_id AS stage_id, c.at AS entered_at,
     lead(c.at) OVER w AS left_at, row_number() OVER w AS n
   FROM ${opportunityStageChanges} c
   WHERE c.opportunity_id IN (${ids})
   WINDOW w AS (PARTITION BY c.opportunity_id ORDER BY c.at, c.id)`;
 
 /** Whole seconds of visit `v` (never negative: "now" may trail an entry committed a moment ago). */
-const secondsOf = sql`greatest(0, floor(extract(epoch FROM coalesce(v.left_at, now()) - v.entered_at)))::bigint`;
+export const secondsOf = sql`greatest(0, floor(extract(epoch FROM coalesce(v.left_at, now()) - v.entered_at)))::bigint`;
 
 /** The condition that done activity `a` belongs to visit `v`. */
 const inVisit = sql`a.opportunity_id = v.opportunity_id AND a.stage_id = v.stage_id

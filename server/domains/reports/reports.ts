@@ -5,10 +5,12 @@ import { can } from '../../policy';
 import { branchComparison } from './branch-comparison.report';
 import { funnelLoss } from './funnel-loss.report';
 import { pipelineForecast } from './pipeline-forecast.report';
+import { leadConversion } from './lead-conversion.report';
 import type { ReportDefinition } from './registry';
+import { salesCycle } from './sales-cycle.report';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [funnelLoss, branchComparison, pipelineForecast];
+export const REPORTS: ReportDefinition[] = [funnelLoss, leadConversion, salesCycle, pipelineForecast, branchComparison];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);

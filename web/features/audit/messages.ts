@@ -107,6 +107,7 @@ export const zhCN = {
   'audit.entity.commission-sheet': '佣金分配表',
   'audit.entity.report-pin': '首页固定报表',
   'audit.entity.report-subscription': '报表订阅',
+  'audit.entity.sales-cycle-targets': '销售周期目标',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -215,4 +216,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.commission-sheet': 'Commission sheet',
   'audit.entity.report-pin': 'Pinned report',
   'audit.entity.report-subscription': 'Report subscription',
+  'audit.entity.sales-cycle-targets': 'Sales cycle targets',
 };

@@ -1,9 +1,17 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Input, Segmented, Select, Typography, type TableProps } from 'antd';
+import { App, Button, Card, DatePicker, Flex, Input, Segmented, Select, Tag, Typography, type TableProps } from 'antd';
+import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { LEAD_STATUSES, LEAD_VIEWS, type Lead } from '../../../common/schemas/leads';
-import { useAllBusinessLines, useAllRegions, useDirectory, usePage } from '../../api/queries';
+import {
+  useAllBranches,
+  useAllBusinessLines,
+  useAllDepartments,
+  useAllRegions,
+  useDirectory,
+  usePage,
+} from '../../api/queries';
 import { leadsApi, type LeadListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { DataTable } from '../../components/DataTable';
@@ -14,11 +22,15 @@ import { PageContainer } from '../../components/PageContainer';
 import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { orDash } from '../customers/customer-ui';
+import { useLeadUrl } from './filters';
 import { LeadFormDrawer } from './LeadFormDrawer';
 import { assignmentOutcome, filterOptions, LeadOwner, LeadStatusTag, useCampaignOptions } from './lead-ui';
 
 type View = (typeof LEAD_VIEWS)[number];
-const FIRST_PAGE: LeadListParams = { page: 1, pageSize: 20, view: 'visible' };
+
+/** A reference's name among those loaded (its id until they are). */
+const nameOf = (items: { id: string; name: string }[] | undefined, id: string) =>
+  items?.find((i) => i.id === id)?.name ?? '…';
 
 export function LeadsPage() {
   const t = useT();
@@ -30,18 +42,32 @@ export function LeadsPage() {
   const assigner = can(me, 'leads:assign');
   // Someone who sees only their own leads has no team, and picks no owner.
   const wide = can(me, 'leads:read', 'department');
-  const [params, setParams] = useState<LeadListParams>(FIRST_PAGE);
+  // Kept in the address: a report's drill-down opens the list filtered.
+  const [params, setParams] = useLeadUrl();
   const [creating, setCreating] = useState(false);
   const page = usePage(leadsApi, params);
   const businessLines = useAllBusinessLines();
   const regions = useAllRegions();
   const campaigns = useCampaignOptions();
+  const reportFiltered = Boolean(
+    params.source || params.converted || params.won || params.branchId || params.departmentId,
+  );
+  const branches = useAllBranches();
+  const departments = useAllDepartments();
   const people = useDirectory(wide && can(me, 'customers:write'));
 
   const views = LEAD_VIEWS.filter((v) => (v === 'team' ? wide : v === 'queue' ? assigner : true));
   const filter = (patch: Partial<LeadListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
   const filtered = Boolean(
-    params.q || params.status || params.campaignId || params.businessLineId || params.regionId || params.ownerId,
+    params.q ||
+    params.status ||
+    params.campaignId ||
+    params.businessLineId ||
+    params.regionId ||
+    params.ownerId ||
+    params.createdFrom ||
+    params.createdTo ||
+    reportFiltered,
   );
   const ownerOptions = useMemo(
     () => (people.data ?? []).map((u) => ({ value: u.id, label: personLabel(locale, u) })),
@@ -167,6 +193,8 @@ export function LeadsPage() {
           <Flex gap={8} wrap data-testid="lead-filters">
             <Input.Search
               allowClear
+              key={params.q ?? ''}
+              defaultValue={params.q}
               placeholder={t('lead.searchPlaceholder')}
               aria-label={t('common.search')}
               style={{ width: 300 }}
@@ -225,6 +253,54 @@ export function LeadsPage() {
                 value={params.ownerId}
                 onChange={(ownerId) => filter({ ownerId })}
               />
+            )}
+            <DatePicker.RangePicker
+              allowEmpty={[true, true]}
+              placeholder={[t('lead.createdFrom'), t('lead.createdTo')]}
+              aria-label={t('lead.createdOn')}
+              style={{ width: 250 }}
+              value={[
+                params.createdFrom ? dayjs(params.createdFrom) : null,
+                params.createdTo ? dayjs(params.createdTo) : null,
+              ]}
+              onChange={(range) =>
+                filter({ createdFrom: range?.[0]?.format('YYYY-MM-DD'), createdTo: range?.[1]?.format('YYYY-MM-DD') })
+              }
+              data-testid="lead-created-range"
+            />
+            {/* The filters a report's drill-down sets that have no control of their own: shown, each clearable. */}
+            {params.source && (
+              <Tag closable onClose={() => filter({ source: undefined })}>
+                {t('lead.filter.source', { source: params.source })}
+              </Tag>
+            )}
+            {params.converted && (
+              <Tag closable onClose={() => filter({ converted: undefined })}>
+                {t(params.converted === 'true' ? 'lead.filter.converted' : 'lead.filter.notConverted')}
+              </Tag>
+            )}
+            {params.won && (
+              <Tag closable onClose={() => filter({ won: undefined })}>
+                {t(params.won === 'true' ? 'lead.filter.won' : 'lead.filter.notWon')}
+              </Tag>
+            )}
+            {params.branchId && (
+              <Tag closable onClose={() => filter({ branchId: undefined })}>
+                {t('lead.filter.branch', { name: nameOf(branches.data, params.branchId) })}
+              </Tag>
+            )}
+            {params.departmentId && (
+              <Tag closable onClose={() => filter({ departmentId: undefined })}>
+                {t('lead.filter.department', { name: nameOf(departments.data, params.departmentId) })}
+              </Tag>
+            )}
+            {filtered && (
+              <Button
+                type="link"
+                onClick={() => setParams({ page: 1, pageSize: params.pageSize, view: params.view, sort: params.sort })}
+              >
+                {t('lead.clearFilters')}
+              </Button>
             )}
           </Flex>
         </Flex>

@@ -337,6 +337,11 @@ export function OpportunitiesPage() {
               />
             )}
             <DrillTags filters={filters} onClear={(patch) => write(patch)} />
+            {(filters.closedFrom || filters.closedTo) && (
+              <Tag closable onClose={() => write({ closedFrom: undefined, closedTo: undefined })}>
+                {t('opp.filter.closed', { from: filters.closedFrom ?? '…', to: filters.closedTo ?? '…' })}
+              </Tag>
+            )}
             {filtered && (
               <Button
                 type="link"
@@ -353,6 +358,8 @@ export function OpportunitiesPage() {
                     branchId: undefined,
                     departmentId: undefined,
                     ...Object.fromEntries(DRILL_KEYS.map((key) => [key, undefined])),
+                    closedFrom: undefined,
+                    closedTo: undefined,
                     ...(mode === 'list' ? { businessLineId: undefined } : {}),
                   })
                 }

@@ -39,6 +39,8 @@ export const DRILL_KEYS = [
   'lostReason',
   'noCloseDate',
 ] as const;
+/** Closed between two of the firm's local dates (the sales-cycle report's drill-down): a clearable tag on the page. */
+export const CLOSED_KEYS = ['closedFrom', 'closedTo'] as const;
 const SORTS = ['createdAt', 'name', 'expectedAmount', 'expectedCloseOn', 'probability', 'stageEnteredAt'];
 
 export type UrlState = {
@@ -56,6 +58,10 @@ function parse(search: URLSearchParams): UrlState {
     if (value) filters[key] = value;
   }
   if (search.get('noCloseDate') === 'true') filters.noCloseDate = 'true';
+  for (const key of CLOSED_KEYS) {
+    const value = search.get(key);
+    if (value && /^\d{4}-\d{2}-\d{2}$/.test(value)) filters[key] = value;
+  }
   const status = search.get('status');
   if ((OPPORTUNITY_STATUSES as readonly string[]).includes(status ?? ''))
     filters.status = status as OpportunityFilterParams['status'];
@@ -108,16 +114,18 @@ export function useOpportunityUrl() {
 export function isFiltered(filters: OpportunityFilterParams, ignoreLine: boolean): boolean {
   return Boolean(
     (!ignoreLine && filters.businessLineId) ||
-    filters.regionId ||
-    filters.ownerId ||
-    filters.minAmount ||
-    filters.maxAmount ||
-    filters.closeFrom ||
-    filters.closeTo ||
-    filters.q ||
-    filters.status ||
-    filters.branchId ||
-    filters.departmentId ||
-    DRILL_KEYS.some((key) => filters[key]),
+      filters.regionId ||
+      filters.ownerId ||
+      filters.minAmount ||
+      filters.maxAmount ||
+      filters.closeFrom ||
+      filters.closeTo ||
+      filters.q ||
+      filters.status ||
+      filters.branchId ||
+      filters.departmentId ||
+      DRILL_KEYS.some((key) => filters[key]) ||
+      filters.closedFrom ||
+      filters.closedTo,
   );
 }

@@ -32,8 +32,9 @@ import { useErrorToast } from '../../components/errors';
 import { PageContainer } from '../../components/PageContainer';
 import { useT, type Translate, type WebMessageKey } from '../../i18n';
 import { requirementLabel } from '../opportunities/opportunity-ui';
+import { SalesCycleTargetsPanel } from './SalesCycleTargetsPanel';
 
-const TABS = ['stages', 'acceptance', 'conflicts'] as const;
+const TABS = ['stages', 'acceptance', 'conflicts', 'targets'] as const;
 type Tab = (typeof TABS)[number];
 const DEFAULT = 'default';
 type Kind = (typeof STAGE_KINDS)[number];
@@ -714,6 +715,7 @@ export function PipelineSettingsPage() {
             { key: 'stages', label: t('pipeline.tabStages'), children: <StagesPanel /> },
             { key: 'acceptance', label: t('pipeline.tabAcceptance'), children: <AcceptancePanel /> },
             { key: 'conflicts', label: t('pipeline.tabConflicts'), children: <ConflictsPanel /> },
+            { key: 'targets', label: t('pipeline.tabTargets'), children: <SalesCycleTargetsPanel /> },
           ]}
         />
       </Card>

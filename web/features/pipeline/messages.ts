@@ -4,10 +4,18 @@
  */
 export const zhCN = {
   'pipeline.nav': '销售流程设置',
-  'pipeline.pageHint': '各业务类型的销售阶段、赢率和进入条件，业务承接检查表，以及互斥的业务类型',
+  'pipeline.pageHint': '各业务类型的销售阶段、赢率和进入条件，业务承接检查表，互斥的业务类型，以及销售周期目标',
   'pipeline.tabStages': '销售阶段',
   'pipeline.tabAcceptance': '业务承接检查表',
   'pipeline.tabConflicts': '互斥业务类型',
+  'pipeline.tabTargets': '销售周期目标',
+  'targets.hint':
+    '公司认定的最佳实践：各业务类型从创建商机到赢单的目标天数（1–3650 天，留空表示不设目标）。销售周期报表据此显示差距。',
+  'targets.noLines': '还没有业务类型',
+  'targets.inactive': '已停用',
+  'targets.none': '不设目标',
+  'targets.days': '天',
+  'targets.of': '{line}的目标天数',
   'pipeline.lineLabel': '业务类型',
   'pipeline.default': '默认流程',
   'pipeline.own': '独立流程',
@@ -63,10 +71,18 @@ export const zhCN = {
 export const enUS: Record<keyof typeof zhCN, string> = {
   'pipeline.nav': 'Sales pipelines',
   'pipeline.pageHint':
-    "Each business line's stages, probabilities and entry requirements, its acceptance checklist, and conflicting lines",
+    "Each business line's stages, probabilities and entry requirements, its acceptance checklist, conflicting lines, and sales cycle targets",
   'pipeline.tabStages': 'Stages',
   'pipeline.tabAcceptance': 'Acceptance checklists',
   'pipeline.tabConflicts': 'Conflicting lines',
+  'pipeline.tabTargets': 'Sales cycle targets',
+  'targets.hint':
+    'The firm’s best practice: the target days from an opportunity’s creation to won per business line (1–3650 days; empty for none). The sales-cycle report shows the gap.',
+  'targets.noLines': 'No business lines yet',
+  'targets.inactive': 'Inactive',
+  'targets.none': 'No target',
+  'targets.days': 'days',
+  'targets.of': 'Target days for {line}',
   'pipeline.lineLabel': 'Business line',
   'pipeline.default': 'Default pipeline',
   'pipeline.own': 'Own pipeline',

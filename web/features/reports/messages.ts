@@ -35,6 +35,13 @@ export const zhCN = {
   'report.option.by': '维度',
   'report.option.by.branch': '按分所',
   'report.option.by.month': '按月份',
+  // lead conversion, sales cycle
+  'report.option.by.region': '按区域',
+  'report.option.by.source': '按来源',
+  'report.option.by.campaign': '按市场活动',
+  'report.option.by.businessLine': '按业务类型',
+  'report.option.by.owner': '按负责人',
+  'report.option.by.department': '按部门',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -69,4 +76,11 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'report.option.by': 'View',
   'report.option.by.branch': 'By branch',
   'report.option.by.month': 'By month',
+  // lead conversion, sales cycle
+  'report.option.by.region': 'By region',
+  'report.option.by.source': 'By source',
+  'report.option.by.campaign': 'By campaign',
+  'report.option.by.businessLine': 'By business line',
+  'report.option.by.owner': 'By owner',
+  'report.option.by.department': 'By department',
 };

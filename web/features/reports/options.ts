@@ -9,6 +9,8 @@ export type ReportOption = { key: string; values: readonly string[] };
 
 export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>> = {
   'branch-comparison': [{ key: 'by', values: ['branch', 'month'] }],
+  'lead-conversion': [{ key: 'by', values: ['month', 'region', 'source', 'campaign', 'businessLine'] }],
+  'sales-cycle': [{ key: 'by', values: ['businessLine', 'owner', 'department'] }],
 };
 
 export const optionLabel = (key: string, value?: string) =>

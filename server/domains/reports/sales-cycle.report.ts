@@ -1,0 +1,336 @@
+import { inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { reportQuery, type ReportDrill, type ReportRow } from '../../../common/schemas/reports';
+import type { Ctx } from '../../context';
+import { say } from '../../lib/label';
+import { customers } from '../customers/customers.tables';
+import { leads } from '../leads/leads.tables';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
+import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
+import { pipelineOf } from '../opportunities/pipeline.service';
+import { secondsOf, visitsOf } from '../opportunities/stage-times.service';
+import { businessLines, departments, users } from '../staff/staff.tables';
+import { average } from './cells';
+import { inDepartment, resolveFilters, when, type Resolved } from './filters';
+import { defineReport } from './registry';
+import { salesCycleTargets } from './reports.tables';
+
+export const SALES_CYCLE_GROUPS = ['businessLine', 'owner', 'department'] as const;
+type Group = (typeof SALES_CYCLE_GROUPS)[number];
+
+export const SalesCycleQuery = reportQuery({
+  /** A row per business line, owner or department (team) of the won opportunities. */
+  by: z.enum(SALES_CYCLE_GROUPS).default('businessLine'),
+});
+
+const L = {
+  title: { zh: '销售周期', en: 'Sales cycle' },
+  description: {
+    zh: '期间内赢单的商机从创建（或线索创建）到赢单的平均与中位天数、各阶段停留天数，对比公司设定的目标周期',
+    en: 'Average and median days from creation (or the lead’s creation) to won for the opportunities won in the period, days per stage, against the firm’s target',
+  },
+  businessLine: { zh: '业务类型', en: 'Business line' },
+  owner: { zh: '负责人', en: 'Owner' },
+  department: { zh: '部门', en: 'Department' },
+  won: { zh: '赢单数', en: 'Won' },
+  averageDays: { zh: '平均天数', en: 'Average days' },
+  medianDays: { zh: '中位天数', en: 'Median days' },
+  fromLead: { zh: '来自线索', en: 'From a lead' },
+  leadAverageDays: { zh: '自线索平均天数', en: 'Average days from lead' },
+  leadMedianDays: { zh: '自线索中位天数', en: 'Median days from lead' },
+  targetDays: { zh: '目标天数', en: 'Target days' },
+  gapDays: { zh: '差距（天）', en: 'Gap (days)' },
+  stages: { zh: '各阶段停留天数', en: 'Days per stage' },
+  stage: { zh: '阶段', en: 'Stage' },
+  entered: { zh: '经过的商机', en: 'Opportunities' },
+  total: { zh: '合计', en: 'Total' },
+  none: { zh: '未指定部门', en: 'No department' },
+  over: {
+    zh: '{line}的平均销售周期 {average} 天，超出目标 {target} 天共 {gap} 天，差距最大',
+    en: '{line} is furthest over its target: {average} days on average against {target}, {gap} days over',
+  },
+  within: { zh: '各业务类型的平均销售周期均未超出目标', en: 'Every business line is within its target' },
+};
+
+const DAY = 86_400n;
+
+/*
+ * Days, exactly: a cycle is the whole seconds from the opportunity's (or its lead's) creation to its closing as won
+ * (rounded down once); an average is Σ seconds / n, a median the middle cycle or the mean of the two middle ones;
+ * each is shown in days with one decimal, rounded half up, computed in bigint from the seconds (cells.average). The
+ * gap is the average as shown minus the target, so the columns agree at a glance. A stage's days are, per
+ * opportunity, all its stays in that (open) stage added up, averaged over the opportunities that entered it.
+ */
+
+/** `seconds` in days with one decimal, half up; null without any. */
+export function daysOf(seconds: bigint[]): { average: string | null; median: string | null } {
+  if (!seconds.length) return { average: null, median: null };
+  const n = BigInt(seconds.length);
+  const sorted = [...seconds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? average(sorted[mid], DAY) : average(sorted[mid - 1] + sorted[mid], 2n * DAY);
+  return {
+    average: average(
+      seconds.reduce((s, x) => s + x, 0n),
+      n * DAY,
+    ),
+    median,
+  };
+}
+
+/** Tenths of a one-decimal text ("12.3" → 123n). */
+const tenthsOf = (text: string) => BigInt(text.replace('.', ''));
+const tenthsText = (t: bigint) => {
+  const abs = t < 0n ? -t : t;
+  return `${t < 0n ? '-' : ''}${abs / 10n}.${abs % 10n}`;
+};
+/** The shown average minus the target, one decimal. */
+const gapOf = (averageText: string | null, target: number | undefined) =>
+  averageText === null || target === undefined ? null : tenthsText(tenthsOf(averageText) - BigInt(target) * 10n);
+
+type Won = {
+  id: string;
+  line: string;
+  owner: string;
+  department: string | null;
+  seconds: number;
+  leadSeconds: number | null;
+};
+type StageStay = { opportunity: string; stage: string; seconds: number };
+
+/** The opportunities won in the period as the reader may see them, with their cycles and stays per open stage. */
+async function wonIn(ctx: Ctx, f: Resolved): Promise<{ won: Won[]; stays: StageStay[] }> {
+  const result = await ctx.db.execute(sql`WITH won AS (
+      SELECT ${opportunities.id} AS id, ${opportunities.businessLineId} AS line, ${opportunities.ownerId} AS owner,
+        ${opportunities.departmentId} AS department,
+        greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${opportunities.createdAt})))::bigint AS seconds,
+        CASE WHEN ${leads.id} IS NOT NULL
+          THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${leads.createdAt})))::bigint END AS "leadSeconds"
+      FROM ${opportunities}
+        JOIN ${users} ON ${users.id} = ${opportunities.ownerId}
+        JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}
+        LEFT JOIN ${leads} ON ${leads.id} = ${opportunities.leadId}
+      WHERE ${opportunities.status} = 'won' AND ${opportunities.closedAt} >= ${f.start}
+        AND ${opportunities.closedAt} < ${f.end} AND ${visibleOpportunities(ctx.actor)}
+        AND ${when(f.businessLineId, (id) => sql`${opportunities.businessLineId} = ${id}`)}
+        AND ${when(f.branchId, (id) => sql`${users.branchId} = ${id}`)}
+        AND ${when(f.regionId, (id) => sql`${customers.regionId} = ${id}`)}
+        AND ${when(f.ownerId, (id) => sql`${opportunities.ownerId} = ${id}`)}
+        AND ${inDepartment(f, sql`${opportunities.departmentId}`)}
+    ),
+    v AS (${visitsOf(sql`SELECT id FROM won`)}),
+    stays AS (
+      SELECT v.opportunity_id AS opportunity, v.stage_id AS stage, sum(${secondsOf})::bigint AS seconds
+      FROM v JOIN ${pipelineStages} s ON s.id = v.stage_id AND s.kind = 'open'
+      GROUP BY 1, 2
+    )
+    SELECT coalesce((SELECT json_agg(won) FROM won), '[]'::json) AS won,
+      coalesce((SELECT json_agg(stays) FROM stays), '[]'::json) AS stays`);
+  return (result as unknown as { rows: { won: Won[]; stays: StageStay[] }[] }).rows[0];
+}
+
+type GroupRow = { key: string | null; name: string };
+
+async function groupsOf(ctx: Ctx, f: Resolved, by: Group, won: Won[]): Promise<GroupRow[]> {
+  const seen = new Set(won.map((w) => (by === 'businessLine' ? w.line : by === 'owner' ? w.owner : w.department)));
+  const ids = [...seen].filter((id): id is string => id !== null);
+  if (by === 'businessLine') {
+    const rows = await ctx.db
+      .select({ id: businessLines.id, name: businessLines.name, active: businessLines.active })
+      .from(businessLines)
+      .orderBy(businessLines.sortOrder, businessLines.name);
+    return rows
+      .filter((r) => (f.businessLineId ? r.id === f.businessLineId : r.active || seen.has(r.id)))
+      .map((r) => ({ key: r.id, name: r.name }));
+  }
+  if (by === 'owner') {
+    const rows = ids.length
+      ? await ctx.db
+          .select({ id: users.id, name: users.displayName })
+          .from(users)
+          .where(inArray(users.id, ids))
+          .orderBy(users.displayName)
+      : [];
+    return rows.map((r) => ({ key: r.id, name: r.name }));
+  }
+  const rows = ids.length
+    ? await ctx.db
+        .select({ id: departments.id, name: departments.name })
+        .from(departments)
+        .where(inArray(departments.id, ids))
+        .orderBy(departments.path)
+    : [];
+  const list: GroupRow[] = rows.map((r) => ({ key: r.id, name: r.name }));
+  if (seen.has(null)) list.push({ key: null, name: say(L.none, ctx.actor.locale) });
+  return list;
+}
+
+/** The open stages to list: those the won opportunities stayed in, and the active ones of the pipeline in view. */
+async function stagesOf(ctx: Ctx, f: Resolved, visited: string[]) {
+  const { stages } = await pipelineOf(ctx.db, f.businessLineId ?? null);
+  const inView = stages.filter((s) => s.kind === 'open').map((s) => s.id);
+  const ids = [...new Set([...inView, ...visited])];
+  if (!ids.length) return [];
+  return ctx.db
+    .select({ stage: pipelineStages, lineName: businessLines.name })
+    .from(pipelineStages)
+    .leftJoin(businessLines, sql`${businessLines.id} = ${pipelineStages.businessLineId}`)
+    .where(inArray(pipelineStages.id, ids))
+    .orderBy(
+      sql`${pipelineStages.businessLineId} IS NOT NULL`,
+      businessLines.sortOrder,
+      businessLines.name,
+      pipelineStages.position,
+      pipelineStages.id,
+    );
+}
+
+export const salesCycle = defineReport({
+  kind: 'sales-cycle',
+  title: L.title,
+  description: L.description,
+  query: SalesCycleQuery,
+  async run(ctx, query) {
+    const locale = ctx.actor.locale;
+    const by = query.by;
+    const f = await resolveFilters(ctx, query);
+    const { won, stays } = await wonIn(ctx, f);
+    const targets = new Map(
+      (await ctx.db.select().from(salesCycleTargets)).map((t) => [t.businessLineId, t.targetDays]),
+    );
+    const groups = await groupsOf(ctx, f, by, won);
+    const base: Record<string, string> = {
+      mode: 'list',
+      status: 'won',
+      closedFrom: f.from,
+      closedTo: f.to,
+      ...(f.businessLineId ? { businessLineId: f.businessLineId } : {}),
+      ...(f.regionId ? { regionId: f.regionId } : {}),
+      ...(f.branchId ? { branchId: f.branchId } : {}),
+      ...(f.departmentId ? { departmentId: f.departmentId } : {}),
+      ...(f.ownerId ? { ownerId: f.ownerId } : {}),
+    };
+    const groupOf = (w: Won) => (by === 'businessLine' ? w.line : by === 'owner' ? w.owner : w.department);
+    const GROUP_FILTER = { businessLine: 'businessLineId', owner: 'ownerId', department: 'departmentId' } as const;
+    // A target applies to a row of one business line: the line's row, or any row when one line is filtered.
+    const targetOf = (key: string | null) =>
+      by === 'businessLine' ? targets.get(key!) : f.businessLineId ? targets.get(f.businessLineId) : undefined;
+
+    const figuresOf = (list: Won[], target: number | undefined) => {
+      const cycle = daysOf(list.map((w) => BigInt(w.seconds)));
+      const fromLead = list.filter((w) => w.leadSeconds !== null);
+      const lead = daysOf(fromLead.map((w) => BigInt(w.leadSeconds!)));
+      return {
+        won: list.length,
+        averageDays: cycle.average,
+        medianDays: cycle.median,
+        fromLead: fromLead.length,
+        leadAverageDays: lead.average,
+        leadMedianDays: lead.median,
+        targetDays: target === undefined ? null : `${target}.0`,
+        gapDays: gapOf(cycle.average, target),
+      };
+    };
+
+    const rows: ReportRow[] = groups.map((g) => {
+      const cells = {
+        group: g.name,
+        ...figuresOf(
+          won.filter((w) => groupOf(w) === g.key),
+          targetOf(g.key),
+        ),
+      };
+      if (g.key === null) return { key: 'none', cells };
+      const drill: ReportDrill = { path: '/opportunities', query: { ...base, [GROUP_FILTER[by]]: g.key } };
+      return { key: g.key, cells, drill: { group: drill, won: drill } };
+    });
+    const everything: ReportDrill = { path: '/opportunities', query: base };
+    const total: ReportRow = {
+      key: 'total',
+      cells: {
+        group: say(L.total, locale),
+        ...figuresOf(won, f.businessLineId ? targets.get(f.businessLineId) : undefined),
+      },
+      drill: { won: everything },
+    };
+
+    // Per stage: each opportunity's stays in the stage added up; over the opportunities that entered it.
+    const stageList = await stagesOf(ctx, f, [...new Set(stays.map((s) => s.stage))]);
+    const stageRows: ReportRow[] = stageList.map(({ stage, lineName }) => {
+      const list = stays.filter((s) => s.stage === stage.id).map((s) => BigInt(s.seconds));
+      const days = daysOf(list);
+      const name = locale === 'en-US' ? stage.nameEn : stage.nameZh;
+      return {
+        key: stage.id,
+        cells: {
+          stage: lineName ? (locale === 'en-US' ? `${name} (${lineName})` : `${name}（${lineName}）`) : name,
+          entered: list.length,
+          averageDays: days.average,
+          medianDays: days.median,
+        },
+      };
+    });
+
+    // The headline: the business line furthest over its target (whatever the rows are grouped by).
+    let headline: string | null = null;
+    const lines = by === 'businessLine' ? groups : await groupsOf(ctx, f, 'businessLine', won);
+    const measured = lines
+      .map((l) => {
+        const target = targets.get(l.key!);
+        const avg = daysOf(won.filter((w) => w.line === l.key).map((w) => BigInt(w.seconds))).average;
+        return { name: l.name, target, average: avg, gap: gapOf(avg, target) };
+      })
+      .filter((m) => m.gap !== null);
+    if (measured.length) {
+      const worst = measured.reduce((a, b) => (tenthsOf(b.gap!) > tenthsOf(a.gap!) ? b : a));
+      headline =
+        tenthsOf(worst.gap!) > 0n
+          ? say(L.over, locale, { line: worst.name, average: worst.average!, target: worst.target!, gap: worst.gap! })
+          : say(L.within, locale);
+    }
+
+    return {
+      kind: 'sales-cycle',
+      title: say(L.title, locale),
+      from: f.from,
+      to: f.to,
+      filtersText: f.text,
+      headline,
+      tables: [
+        {
+          title: null,
+          columns: [
+            { key: 'group', label: say(L[by], locale), kind: 'text' },
+            { key: 'won', label: say(L.won, locale), kind: 'count' },
+            { key: 'averageDays', label: say(L.averageDays, locale), kind: 'days' },
+            { key: 'medianDays', label: say(L.medianDays, locale), kind: 'days' },
+            { key: 'fromLead', label: say(L.fromLead, locale), kind: 'count' },
+            { key: 'leadAverageDays', label: say(L.leadAverageDays, locale), kind: 'days' },
+            { key: 'leadMedianDays', label: say(L.leadMedianDays, locale), kind: 'days' },
+            { key: 'targetDays', label: say(L.targetDays, locale), kind: 'days' },
+            { key: 'gapDays', label: say(L.gapDays, locale), kind: 'days' },
+          ],
+          rows,
+          total,
+        },
+        {
+          title: say(L.stages, locale),
+          columns: [
+            { key: 'stage', label: say(L.stage, locale), kind: 'text' },
+            { key: 'entered', label: say(L.entered, locale), kind: 'count' },
+            { key: 'averageDays', label: say(L.averageDays, locale), kind: 'days' },
+            { key: 'medianDays', label: say(L.medianDays, locale), kind: 'days' },
+          ],
+          rows: stageRows,
+          total: null,
+        },
+      ],
+      chart: {
+        type: 'bar',
+        category: 'group',
+        series: ['averageDays', 'medianDays', 'targetDays'],
+        horizontal: rows.length > 8,
+      },
+    };
+  },
+});
