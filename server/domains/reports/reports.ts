@@ -4,9 +4,10 @@ import { say } from '../../lib/label';
 import { can } from '../../policy';
 import { branchComparison } from './branch-comparison.report';
 import type { ReportDefinition } from './registry';
+import { revenue } from './revenue.report';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [branchComparison];
+export const REPORTS: ReportDefinition[] = [branchComparison, revenue];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);
