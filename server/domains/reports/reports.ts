@@ -4,10 +4,12 @@ import { say } from '../../lib/label';
 import { can } from '../../policy';
 import { branchComparison } from './branch-comparison.report';
 import type { ReportDefinition } from './registry';
+import { commissionsReport } from './commissions.report';
 import { revenue } from './revenue.report';
+import { workloadReport } from './workload.report';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [branchComparison, revenue];
+export const REPORTS: ReportDefinition[] = [branchComparison, revenue, workloadReport, commissionsReport];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);
