@@ -9,6 +9,10 @@ export type ReportOption = { key: string; values: readonly string[] };
 
 export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>> = {
   'branch-comparison': [{ key: 'by', values: ['branch', 'month'] }],
+  // rep-money
+  revenue: [{ key: 'by', values: ['month', 'businessLine', 'branch'] }],
+  workload: [{ key: 'by', values: ['person', 'department', 'businessLine'] }],
+  commissions: [{ key: 'by', values: ['person', 'department', 'businessLine', 'month'] }],
 };
 
 export const optionLabel = (key: string, value?: string) =>
