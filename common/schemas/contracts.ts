@@ -187,12 +187,27 @@ export const ContractSign = z.strictObject({
 
 export const ContractReason = z.strictObject({ reason: text(500) });
 
+/**
+ * The filters a report's drill-down opens a contract or order list with (销售报表, issue 16): the branch 分所 (the
+ * contract's, else the owner's), the customer's region, the department and those below it.
+ */
+export const listDimensions = {
+  branchId: Id.optional(),
+  regionId: Id.optional(),
+  /** This department and those below it. */
+  departmentId: Id.optional(),
+};
+
 export const ContractListQuery = listQuery(['createdAt', 'signedOn', 'amount', 'number'] as const, {
   status: z.enum(CONTRACT_STATUSES).optional(),
   businessLineId: Id.optional(),
   customerId: Id.optional(),
   opportunityId: Id.optional(),
   ownerId: Id.optional(),
+  ...listDimensions,
+  /** Signed on or after / on or before (local dates): contracts that stand signed (voided ones not). */
+  signedFrom: DateOnly.optional(),
+  signedTo: DateOnly.optional(),
 });
 export type ContractListQuery = z.infer<typeof ContractListQuery>;
 
@@ -249,6 +264,14 @@ export const OrderListQuery = listQuery(['createdAt', 'amount', 'number'] as con
   contractId: Id.optional(),
   opportunityId: Id.optional(),
   customerId: Id.optional(),
+  businessLineId: Id.optional(),
+  ownerId: Id.optional(),
+  ...listDimensions,
+  /** Confirmed on or after / on or before (local dates). */
+  confirmedFrom: DateOnly.optional(),
+  confirmedTo: DateOnly.optional(),
+  /** Only orders without a contract (sold directly from a won opportunity). */
+  withoutContract: z.enum(['true']).optional(),
 });
 
 /** The fields a contract template may use, with a sample value each (the preview fills them). */

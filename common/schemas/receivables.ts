@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateOnly, Id, Money, Timestamp, listQuery, optionalText, text } from './common';
-import { TERM_KINDS, TERM_TRIGGERS } from './contracts';
+import { listDimensions, TERM_KINDS, TERM_TRIGGERS } from './contracts';
 
 /**
  * Receipts 到款, invoices 发票 and receivables 应收账款 (server/domains/receivables): finance records
@@ -108,6 +108,10 @@ export const ReceiptListQuery = listQuery(['receivedOn', 'amount', 'createdAt'] 
   status: z.enum(RECEIPT_STATUSES).optional(),
   /** Only receipts with credit not yet allocated. */
   withCredit: z.enum(['true']).optional(),
+  /** The contract's (or order's) business line and owner, as the reports' drill-down filters them. */
+  businessLineId: Id.optional(),
+  ownerId: Id.optional(),
+  ...listDimensions,
 });
 export type ReceiptListQuery = z.infer<typeof ReceiptListQuery>;
 
@@ -146,6 +150,10 @@ export const InvoiceListQuery = listQuery(['issuedOn', 'amount', 'createdAt'] as
   to: DateOnly.optional(),
   status: z.enum(INVOICE_STATUSES).optional(),
   kind: z.enum(INVOICE_KINDS).optional(),
+  /** The contract's (or order's) business line and owner, as the reports' drill-down filters them. */
+  businessLineId: Id.optional(),
+  ownerId: Id.optional(),
+  ...listDimensions,
 });
 export type InvoiceListQuery = z.infer<typeof InvoiceListQuery>;
 
@@ -174,6 +182,10 @@ const ReceivableFilters = {
   /** That department and those below it. */
   departmentId: Id.optional(),
   businessLineId: Id.optional(),
+  /** The contract's branch, else the owner's (as the reports count it). */
+  branchId: Id.optional(),
+  /** The customer's region. */
+  regionId: Id.optional(),
 };
 
 export const ReceivablesQuery = z.strictObject({

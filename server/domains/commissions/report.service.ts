@@ -15,9 +15,19 @@ import { moneyText } from './sheets.service';
  * was paid. The reader's visibility holds line by line: the lines of the sheets they see whole (department, all; the
  * sheets they own or lead) and their own lines elsewhere. Sums are PostgreSQL numeric: exact.
  */
+/** Narrowing by the reports' filters (销售报表): the sheet's business line; the person, their department subtree, branch, region. */
+export type CommissionReportFilters = {
+  businessLineId?: string;
+  userId?: string;
+  departmentPath?: string;
+  branchId?: string;
+  regionId?: string;
+};
+
 export async function commissionReport(
   ctx: Ctx,
   query: z.output<typeof CommissionReportQuery>,
+  only: CommissionReportFilters = {},
 ): Promise<CommissionReport> {
   if (query.from > query.to) throw invalidInput(ctx.actor.locale, [{ path: 'to', key: 'validation.rangeOrder' }]);
   const group = {
@@ -38,6 +48,11 @@ export async function commissionReport(
     JOIN ${businessLines} b ON b.id = commission_sheets.business_line_id
     WHERE commission_sheets.status <> 'cancelled' AND commission_sheets.period BETWEEN ${query.from} AND ${query.to}
       AND (l.user_id = ${ctx.actor.id} OR ${wholeSheets(ctx.actor)})
+      ${only.businessLineId ? sql`AND commission_sheets.business_line_id = ${only.businessLineId}` : sql``}
+      ${only.userId ? sql`AND l.user_id = ${only.userId}` : sql``}
+      ${only.branchId ? sql`AND u.branch_id = ${only.branchId}` : sql``}
+      ${only.regionId ? sql`AND u.region_id = ${only.regionId}` : sql``}
+      ${only.departmentPath ? sql`AND u.department_id IN (SELECT x.id FROM ${departments} x WHERE x.path LIKE ${`${only.departmentPath}%`})` : sql``}
     GROUP BY 1, 2
     ORDER BY ${query.groupBy === 'month' ? sql`1` : sql`sum(l.amount) DESC, 2`}`);
   const rows = (result as unknown as { rows: CommissionReport['rows'] }).rows.map((r) => ({

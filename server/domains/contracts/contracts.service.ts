@@ -30,6 +30,7 @@ import { applicableWorkflow } from '../workflows/definitions.service';
 import { latestApprovals, submitForApproval } from '../workflows/engine.service';
 import { registerSubjectKind } from '../workflows/registry';
 import { visibleContracts, writableContracts } from './contracts.policy';
+import { dimensionFilters } from './dimensions';
 import {
   contractLines,
   contractMembers,
@@ -59,7 +60,7 @@ const signatories = aliasedTable(users, 'signatories');
 export const today = (at = new Date()) => localDate(at, FIRM_TIME_ZONE);
 
 const EDITABLE: ContractStatus[] = ['draft'];
-const SIGNED: ContractStatus[] = ['signed', 'in-progress', 'completed', 'terminated'];
+export const SIGNED: ContractStatus[] = ['signed', 'in-progress', 'completed', 'terminated'];
 
 export const statusError = (status: ContractStatus) =>
   new AppError('CONTRACT_STATUS_INVALID', { statusKey: `contractStatus.${status}` });
@@ -117,12 +118,38 @@ const LIST_FILTERS = {
 } as const;
 const LIST_FILTER_NAMES = Object.keys(LIST_FILTERS) as (keyof typeof LIST_FILTERS)[];
 
+/** The drill-down's filters (销售报表): the signing dates, the branch, the customer's region, the department subtree. */
+const DRILL_FILTER_NAMES = ['signedFrom', 'signedTo', 'branchId', 'regionId', 'departmentId'] as const;
+
+function drillFilters(query: ContractListQuery): SQL[] {
+  const filters: SQL[] = [];
+  if (query.signedFrom) filters.push(sql`${contracts.signedOn} >= ${sql.placeholder('signedFrom')}`);
+  if (query.signedTo) filters.push(sql`${contracts.signedOn} <= ${sql.placeholder('signedTo')}`);
+  // Signed in a period: the contracts that stand signed (a voided one was annulled as if never made).
+  if (query.signedFrom || query.signedTo) filters.push(inArray(contracts.status, SIGNED));
+  filters.push(
+    ...dimensionFilters(
+      { branchId: query.branchId, regionId: query.regionId, departmentId: query.departmentId },
+      {
+        businessLine: sql`${contracts.businessLineId}`,
+        owner: sql`${contracts.ownerId}`,
+        department: sql`${contracts.departmentId}`,
+        contractBranch: sql`${contracts.branchId}`,
+        customer: sql`${contracts.customerId}`,
+      },
+      (name) => sql.placeholder(name),
+    ),
+  );
+  return filters;
+}
+
 export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise<Page<ContractSummary>> {
-  const given = LIST_FILTER_NAMES.filter((name) => query[name]);
+  const given = [...LIST_FILTER_NAMES, ...DRILL_FILTER_NAMES].filter((name) => query[name]);
   const where = () => {
     const filters: SQL[] = [
       visibleContracts(ctx.actor),
-      ...given.map((name) => eq(LIST_FILTERS[name], sql.placeholder(name))),
+      ...LIST_FILTER_NAMES.filter((name) => query[name]).map((name) => eq(LIST_FILTERS[name], sql.placeholder(name))),
+      ...drillFilters(query),
     ];
     if (query.q) {
       const pattern = sql.placeholder('pattern');

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, inArray, ne, notInArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, ilike, inArray, isNull, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Page } from '../../../common/schemas/common';
 import type {
@@ -19,6 +19,7 @@ import { opportunities, quoteItems, quotes } from '../opportunities/opportunitie
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { businessLines, users } from '../staff/staff.tables';
 import { visibleOrders, writableContracts, writableOrders } from './contracts.policy';
+import { dimensionFilters } from './dimensions';
 import { checkedTerms, lockContract, lockedForChange, presentTerm, replaceTerms, today } from './contracts.service';
 import { contractLines, contracts, orderLines, orders, paymentTerms } from './contracts.tables';
 import { remindDueTerms } from './term-reminders';
@@ -44,6 +45,18 @@ function orderFilters(ctx: Ctx, query: z.infer<typeof OrderListQuery>): SQL {
   if (query.contractId) filters.push(eq(orders.contractId, query.contractId));
   if (query.opportunityId) filters.push(eq(orders.opportunityId, query.opportunityId));
   if (query.customerId) filters.push(eq(orders.customerId, query.customerId));
+  if (query.confirmedFrom) filters.push(gte(orders.confirmedOn, query.confirmedFrom));
+  if (query.confirmedTo) filters.push(lte(orders.confirmedOn, query.confirmedTo));
+  if (query.withoutContract) filters.push(isNull(orders.contractId));
+  filters.push(
+    ...dimensionFilters(query, {
+      businessLine: sql`${orders.businessLineId}`,
+      owner: sql`${orders.ownerId}`,
+      department: sql`${orders.departmentId}`,
+      contractBranch: sql`(SELECT x.branch_id FROM ${contracts} x WHERE x.id = ${orders.contractId})`,
+      customer: sql`${orders.customerId}`,
+    }),
+  );
   if (query.q) {
     const pattern = containsPattern(query.q);
     filters.push(or(ilike(orders.title, pattern), ilike(orders.number, pattern), ilike(customers.name, pattern))!);

@@ -18,6 +18,7 @@ import {
   linesOf,
   moveTerms,
   subjectColumns,
+  subjectDimensions,
   visibleThroughSubject,
 } from './records';
 import { invoiceAllocations, invoices } from './receivables.tables';
@@ -87,6 +88,7 @@ export async function findInvoices(ctx: Ctx, query: InvoiceListQuery): Promise<P
     query.from ? gte(invoices.issuedOn, query.from) : undefined,
     query.to ? lte(invoices.issuedOn, query.to) : undefined,
     query.status ? eq(invoices.status, query.status) : undefined,
+    ...subjectDimensions(query, invoices),
     query.kind ? eq(invoices.kind, query.kind) : undefined,
     pattern
       ? sql`(${invoices.number} ILIKE ${pattern} OR ${customers.name} ILIKE ${pattern}

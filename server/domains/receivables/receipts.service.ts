@@ -18,6 +18,7 @@ import {
   linesOf,
   moveTerms,
   subjectColumns,
+  subjectDimensions,
   visibleThroughSubject,
 } from './records';
 import { receiptAllocations, receipts } from './receivables.tables';
@@ -95,6 +96,7 @@ export async function findReceipts(ctx: Ctx, query: ReceiptListQuery): Promise<P
     query.from ? gte(receipts.receivedOn, query.from) : undefined,
     query.to ? lte(receipts.receivedOn, query.to) : undefined,
     query.status ? eq(receipts.status, query.status) : undefined,
+    ...subjectDimensions(query, receipts),
     query.withCredit ? and(eq(receipts.status, 'valid'), gt(receipts.unallocated, '0')) : undefined,
     pattern
       ? sql`(${receipts.payer} ILIKE ${pattern} OR ${receipts.bankReference} ILIKE ${pattern} OR ${customers.name} ILIKE ${pattern}

@@ -31,7 +31,10 @@ import { branches, departments, users } from '../staff/staff.tables';
  */
 
 /** The filters of the ageing, its drill-down and the export. */
-export type Filters = Pick<ReceivablesQuery, 'q' | 'customerId' | 'ownerId' | 'departmentId' | 'businessLineId'> & {
+export type Filters = Pick<
+  ReceivablesQuery,
+  'q' | 'customerId' | 'ownerId' | 'departmentId' | 'businessLineId' | 'branchId' | 'regionId'
+> & {
   contractId?: string;
   orderId?: string;
   subjectId?: string;
@@ -119,6 +122,13 @@ function filtersOn(side: Side, filters: Filters): SQL[] {
     where.push(
       sql`${side.departmentId} IN (SELECT d.id FROM ${departments} d WHERE d.path LIKE (SELECT p.path FROM ${departments} p WHERE p.id = ${filters.departmentId}) || '%')`,
     );
+  // The reports' rule (销售报表): a contract's branch, else its owner's; the customer's region.
+  if (filters.branchId)
+    where.push(
+      sql`coalesce(${side.branchId}, (SELECT u.branch_id FROM ${users} u WHERE u.id = ${side.ownerId})) = ${filters.branchId}`,
+    );
+  if (filters.regionId)
+    where.push(sql`(SELECT c.region_id FROM ${customers} c WHERE c.id = ${side.customerId}) = ${filters.regionId}`);
   if (filters.contractId) where.push(side.kind === 'contract' ? sql`${side.id} = ${filters.contractId}` : sql`false`);
   if (filters.orderId) where.push(side.kind === 'order' ? sql`${side.id} = ${filters.orderId}` : sql`false`);
   if (filters.subjectId) where.push(sql`${side.id} = ${filters.subjectId}`);
@@ -169,7 +179,7 @@ function openTermsOf(ctx: Ctx, groupBy: ReceivableGrouping, filters: Filters): S
 const money = (value: SQL) => sql`coalesce(${value}, 0)::numeric(16, 2)::text`;
 
 /** The ageing columns of a GROUP BY over `open` / `due`, with each summed over all groups too (window). */
-function ageingColumns(b: Bounds, withTotals: boolean): SQL {
+export function ageingColumns(b: Bounds, withTotals: boolean): SQL {
   const due = sql.raw('due');
   const sums: [string, SQL][] = [
     ['outstanding', sql`sum(open)`],
@@ -188,9 +198,9 @@ function ageingColumns(b: Bounds, withTotals: boolean): SQL {
   return sql.join(columns, sql`, `);
 }
 
-type AgeingRow = Record<string, string | number | null>;
+export type AgeingRow = Record<string, string | number | null>;
 
-const ageingOf = (row: AgeingRow | undefined, prefix = ''): Ageing => ({
+export const ageingOf = (row: AgeingRow | undefined, prefix = ''): Ageing => ({
   outstanding: String(row?.[`${prefix}outstanding`] ?? '0.00'),
   'not-due': String(row?.[`${prefix}not-due`] ?? '0.00'),
   'd1-30': String(row?.[`${prefix}d1-30`] ?? '0.00'),

@@ -7,6 +7,7 @@ import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import type { Actor } from '../../policy';
 import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
+import { dimensionFilters, type Dimensions } from '../contracts/dimensions';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import type { Line } from '../../../common/allocation';
 import { invoiceAllocations, receiptAllocations } from './receivables.tables';
@@ -24,6 +25,20 @@ export function visibleThroughSubject(actor: Actor, record: MoneyRecord): SQL {
     and(isNotNull(record.contractId), receivableContracts(actor)),
     and(isNotNull(record.orderId), receivableOrders(actor)),
   )!;
+}
+
+/**
+ * The reports' drill-down filters on such a query (business line, owner, department subtree, branch, customer's
+ * region), as the contract or the order without one has them.
+ */
+export function subjectDimensions(given: Dimensions, record: MoneyRecord & { customerId: PgColumn }): SQL[] {
+  return dimensionFilters(given, {
+    businessLine: sql`coalesce(${contracts.businessLineId}, ${orders.businessLineId})`,
+    owner: sql`coalesce(${contracts.ownerId}, ${orders.ownerId})`,
+    department: sql`coalesce(${contracts.departmentId}, ${orders.departmentId})`,
+    contractBranch: sql`${contracts.branchId}`,
+    customer: sql`${record.customerId}`,
+  });
 }
 
 /** The subject's number and title columns of such a query. */

@@ -7,10 +7,22 @@ import { funnelLoss } from './funnel-loss.report';
 import { pipelineForecast } from './pipeline-forecast.report';
 import { leadConversion } from './lead-conversion.report';
 import type { ReportDefinition } from './registry';
+import { revenue } from './revenue.report';
 import { salesCycle } from './sales-cycle.report';
+import { workloadReport } from './workload.report';
+import { commissionsReport } from './commissions.report';
 
 /** Every report, in the menu's order. */
-export const REPORTS: ReportDefinition[] = [funnelLoss, leadConversion, salesCycle, pipelineForecast, branchComparison];
+export const REPORTS: ReportDefinition[] = [
+  funnelLoss,
+  leadConversion,
+  salesCycle,
+  pipelineForecast,
+  branchComparison,
+  revenue,
+  workloadReport,
+  commissionsReport,
+];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {
   return REPORTS.find((r) => r.kind === kind);

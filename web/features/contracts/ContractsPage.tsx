@@ -1,12 +1,13 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Input, Select, Typography, type TableProps } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { CONTRACT_STATUSES, type ContractSummary } from '../../../common/schemas/contracts';
 import { useAllBusinessLines, usePage } from '../../api/queries';
 import { contractsApi, type ContractListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { DataTable } from '../../components/DataTable';
+import { DrillFilterTags, useDrillFilters } from '../../components/DrillFilters';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
@@ -16,6 +17,8 @@ import { ContractFormDrawer } from './ContractFormDrawer';
 import { ContractNumber, ContractStatusTag, MoneyCell, OutstandingCell } from './contract-ui';
 
 const FIRST_PAGE: ContractListParams = { page: 1, pageSize: 20, sort: '-createdAt' };
+/** What a report's drill-down (e.g. 收入与应收's contracted) opens the list with, from the address. */
+const DRILL = ['branchId', 'regionId', 'departmentId', 'ownerId', 'signedFrom', 'signedTo'] as const;
 
 /** 销售合同: every contract the reader may see, searchable, by status and business line. */
 export function ContractsPage() {
@@ -24,14 +27,20 @@ export function ContractsPage() {
   const me = useMe();
   const navigate = useNavigate();
   const writer = can(me, 'contracts:write');
-  const [params, setParams] = useState<ContractListParams>(FIRST_PAGE);
   const [creating, setCreating] = useState(false);
-  const page = usePage(contractsApi, params);
+  const drill = useDrillFilters(DRILL);
+  // The business line is the page's own filter; a drill-down's sets it at first.
+  const [search] = useSearchParams();
+  const [params, setParams] = useState<ContractListParams>(() => ({
+    ...FIRST_PAGE,
+    businessLineId: search.get('businessLineId') ?? undefined,
+  }));
+  const page = usePage(contractsApi, { ...params, ...drill.values } as ContractListParams);
   const lines = useAllBusinessLines();
   const table = useServerTable<ContractSummary, ContractListParams>(params, setParams, page.data?.total);
 
   const filter = (patch: Partial<ContractListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const filtered = Boolean(params.q || params.status || params.businessLineId);
+  const filtered = Boolean(params.q || params.status || params.businessLineId || Object.keys(drill.values).length);
 
   const columns: TableProps<ContractSummary>['columns'] = [
     {
@@ -145,6 +154,7 @@ export function ContractsPage() {
             onChange={(businessLineId) => filter({ businessLineId })}
           />
         </Flex>
+        <DrillFilterTags values={drill.values} clear={drill.clear} />
         <DataTable<ContractSummary>
           data-testid="contracts-table"
           cards={{ fields: ['customer', 'status', 'amount', 'outstanding', 'signedOn'] }}

@@ -5,6 +5,7 @@ import { ORDER_STATUSES, type Order } from '../../../common/schemas/contracts';
 import { usePage } from '../../api/queries';
 import { ordersApi, type OrderListParams } from '../../api/resources';
 import { DataTable } from '../../components/DataTable';
+import { DrillFilterTags, useDrillFilters } from '../../components/DrillFilters';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
@@ -13,16 +14,28 @@ import { useLocale, useT } from '../../i18n';
 import { MoneyCell, OrderNumber, OrderStatusTag } from './contract-ui';
 
 const FIRST_PAGE: OrderListParams = { page: 1, pageSize: 20, sort: '-createdAt' };
+/** What a report's drill-down (e.g. 分所业绩对比) opens the list with, from the address. */
+const DRILL = [
+  'businessLineId',
+  'branchId',
+  'regionId',
+  'departmentId',
+  'ownerId',
+  'confirmedFrom',
+  'confirmedTo',
+  'withoutContract',
+] as const;
 
 /** 销售订单: what was sold and is to be done — from signed contracts, or from won opportunities directly. */
 export function OrdersPage() {
   const t = useT();
   const { locale } = useLocale();
   const [params, setParams] = useState<OrderListParams>(FIRST_PAGE);
-  const page = usePage(ordersApi, params);
+  const drill = useDrillFilters(DRILL);
+  const page = usePage(ordersApi, { ...params, ...drill.values } as OrderListParams);
   const table = useServerTable<Order, OrderListParams>(params, setParams, page.data?.total);
   const filter = (patch: Partial<OrderListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const filtered = Boolean(params.q || params.status);
+  const filtered = Boolean(params.q || params.status || Object.keys(drill.values).length);
   const date = (value: string | null) =>
     value ? formatDate(value, locale) : <Typography.Text type="secondary">—</Typography.Text>;
 
@@ -103,6 +116,7 @@ export function OrdersPage() {
             onChange={(status) => filter({ status })}
           />
         </Flex>
+        <DrillFilterTags values={drill.values} clear={drill.clear} />
         <DataTable<Order>
           data-testid="orders-table"
           cards={{ fields: ['customer', 'status', 'amount', 'contract', 'completedOn'] }}

@@ -1,11 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Flex, Input, Select, Space, Tag, Typography, type TableProps } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { INVOICE_KINDS, INVOICE_STATUSES, type Invoice } from '../../../common/schemas/receivables';
 import { usePage, useWrite } from '../../api/queries';
 import { invoicesApi, type InvoiceListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { DataTable } from '../../components/DataTable';
+import { DrillFilterTags, useDrillFilters } from '../../components/DrillFilters';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate } from '../../components/format';
@@ -17,6 +20,19 @@ import { InvoiceFormDrawer } from './InvoiceFormDrawer';
 import { AllocationList, MONEY_INVALIDATES, ReasonModal, SubjectCell } from './receivable-ui';
 
 const FIRST_PAGE: InvoiceListParams = { page: 1, pageSize: 20 };
+/** What a report's drill-down (收入与应收) opens the list with, from the address, besides the dates and status. */
+const DRILL = ['businessLineId', 'branchId', 'regionId', 'departmentId', 'ownerId'] as const;
+
+/** The list's own filters a link may set: the dates and the status. */
+function firstPage(search: URLSearchParams): InvoiceListParams {
+  const status = search.get('status');
+  return {
+    ...FIRST_PAGE,
+    from: search.get('from') ?? undefined,
+    to: search.get('to') ?? undefined,
+    status: (INVOICE_STATUSES as readonly string[]).includes(status ?? '') ? (status as Invoice['status']) : undefined,
+  };
+}
 
 /** 发票: the invoices of the contracts I see; finance records and voids them. */
 export function InvoicesPage() {
@@ -26,17 +42,21 @@ export function InvoicesPage() {
   const { message } = App.useApp();
   const toast = useErrorToast();
   const writer = can(me, 'receipts:write');
-  const [params, setParams] = useState<InvoiceListParams>(FIRST_PAGE);
+  const [search] = useSearchParams();
+  const [params, setParams] = useState<InvoiceListParams>(() => firstPage(search));
+  const drill = useDrillFilters(DRILL);
   const [creating, setCreating] = useState(false);
   const [voiding, setVoiding] = useState<Invoice | null>(null);
-  const page = usePage(invoicesApi, params);
+  const page = usePage(invoicesApi, { ...params, ...drill.values } as InvoiceListParams);
   const table = useServerTable<Invoice, InvoiceListParams>(params, setParams, page.data?.total);
   const voidIt = useWrite(
     ({ id, reason }: { id: string; reason: string }) => invoicesApi.void(id, reason),
     MONEY_INVALIDATES,
   );
   const filter = (patch: Partial<InvoiceListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const filtered = Boolean(params.q || params.status || params.kind || params.from || params.to);
+  const filtered = Boolean(
+    params.q || params.status || params.kind || params.from || params.to || Object.keys(drill.values).length,
+  );
 
   const columns: TableProps<Invoice>['columns'] = [
     {
@@ -155,6 +175,7 @@ export function InvoicesPage() {
             onChange={(status) => filter({ status })}
           />
           <DatePicker.RangePicker
+            defaultValue={[params.from ? dayjs(params.from) : null, params.to ? dayjs(params.to) : null]}
             allowEmpty={[true, true]}
             placeholder={[t('receivables.filterFrom'), t('receivables.filterTo')]}
             style={{ maxWidth: '100%' }}
@@ -166,6 +187,7 @@ export function InvoicesPage() {
             }
           />
         </Flex>
+        <DrillFilterTags values={drill.values} clear={drill.clear} />
         <DataTable<Invoice>
           data-testid="invoices-table"
           {...table.props(page, columns, empty)}

@@ -13,12 +13,15 @@ import {
   Typography,
   type TableProps,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { RECEIPT_STATUSES, type Receipt } from '../../../common/schemas/receivables';
 import { usePage, useWrite } from '../../api/queries';
 import { receiptsApi, type ReceiptListParams } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { DataTable } from '../../components/DataTable';
+import { DrillFilterTags, useDrillFilters } from '../../components/DrillFilters';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate } from '../../components/format';
@@ -39,6 +42,19 @@ import {
 } from './receivable-ui';
 
 const FIRST_PAGE: ReceiptListParams = { page: 1, pageSize: 20 };
+/** What a report's drill-down (收入与应收) opens the list with, from the address, besides the dates and status. */
+const DRILL = ['businessLineId', 'branchId', 'regionId', 'departmentId', 'ownerId'] as const;
+
+/** The list's own filters a link may set: the dates and the status. */
+function firstPage(search: URLSearchParams): ReceiptListParams {
+  const status = search.get('status');
+  return {
+    ...FIRST_PAGE,
+    from: search.get('from') ?? undefined,
+    to: search.get('to') ?? undefined,
+    status: (RECEIPT_STATUSES as readonly string[]).includes(status ?? '') ? (status as Receipt['status']) : undefined,
+  };
+}
 
 /** Allocating a receipt's held credit: the terms of its contract, automatically or as chosen. */
 function AllocateModal({ receipt, onClose }: { receipt: Receipt; onClose: () => void }) {
@@ -90,18 +106,20 @@ export function ReceiptsPage() {
   const { message } = App.useApp();
   const toast = useErrorToast();
   const writer = can(me, 'receipts:write');
-  const [params, setParams] = useState<ReceiptListParams>(FIRST_PAGE);
+  const [search] = useSearchParams();
+  const [params, setParams] = useState<ReceiptListParams>(() => firstPage(search));
+  const drill = useDrillFilters(DRILL);
   const [creating, setCreating] = useState(false);
   const [allocating, setAllocating] = useState<Receipt | null>(null);
   const [reversing, setReversing] = useState<Receipt | null>(null);
-  const page = usePage(receiptsApi, params);
+  const page = usePage(receiptsApi, { ...params, ...drill.values } as ReceiptListParams);
   const table = useServerTable<Receipt, ReceiptListParams>(params, setParams, page.data?.total);
   const reverse = useWrite(
     ({ id, reason }: { id: string; reason: string }) => receiptsApi.reverse(id, reason),
     MONEY_INVALIDATES,
   );
   const filter = (patch: Partial<ReceiptListParams>) => setParams((p) => ({ ...p, ...patch, page: 1 }));
-  const filtered = Boolean(params.q || params.status || params.from || params.to);
+  const filtered = Boolean(params.q || params.status || params.from || params.to || Object.keys(drill.values).length);
 
   const columns: TableProps<Receipt>['columns'] = [
     {
@@ -226,6 +244,7 @@ export function ReceiptsPage() {
             onChange={(status) => filter({ status })}
           />
           <DatePicker.RangePicker
+            defaultValue={[params.from ? dayjs(params.from) : null, params.to ? dayjs(params.to) : null]}
             allowEmpty={[true, true]}
             placeholder={[t('receivables.filterFrom'), t('receivables.filterTo')]}
             style={{ maxWidth: '100%' }}
@@ -237,6 +256,7 @@ export function ReceiptsPage() {
             }
           />
         </Flex>
+        <DrillFilterTags values={drill.values} clear={drill.clear} />
         <DataTable<Receipt>
           data-testid="receipts-table"
           {...table.props(page, columns, empty)}

@@ -14,7 +14,7 @@ import {
   type TableProps,
 } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import {
   AGEING_BUCKETS,
   RECEIVABLE_GROUPINGS,
@@ -25,6 +25,7 @@ import {
 } from '../../../common/schemas/receivables';
 import { receivablesApi, type ReceivablesParams, type ReceivableTermsParams } from '../../api/resources';
 import { DataTable } from '../../components/DataTable';
+import { DrillFilterTags, useDrillFilters } from '../../components/DrillFilters';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDate } from '../../components/format';
 import { formatMoney } from '../../components/money';
@@ -39,17 +40,25 @@ const OVERDUE_BUCKETS = AGEING_BUCKETS.filter((b) => b !== 'not-due');
 
 const FIRST_PAGE: ReceivablesParams = { groupBy: 'customer', page: 1, pageSize: 20 };
 
-type Drill = { name: string; groupBy: ReceivableGrouping; key: string | null; bucket?: AgeingBucket };
+/** A group's terms (and bucket's); `key` undefined: every group's (a report's drill-down to a bucket). */
+type Drill = { name: string; groupBy: ReceivableGrouping; key?: string | null; bucket?: AgeingBucket };
+
+/** What a report's drill-down (收入与应收's ageing) opens the page with, from the address, besides `bucket`. */
+const DRILL = ['businessLineId', 'branchId', 'regionId', 'departmentId', 'ownerId'] as const;
 
 /** The terms behind one group (and bucket): the oldest due first, paged. */
 function TermsDrawer({ drill, filters, onClose }: { drill: Drill; filters: ReceivablesParams; onClose: () => void }) {
   const t = useT();
   const mobile = useIsMobile();
   const [params, setParams] = useState<ReceivableTermsParams>({
-    groupBy: drill.groupBy,
-    key: drill.key ?? 'none',
+    ...(drill.key === undefined ? {} : { groupBy: drill.groupBy, key: drill.key ?? 'none' }),
     bucket: drill.bucket,
     q: filters.q,
+    businessLineId: filters.businessLineId,
+    branchId: filters.branchId,
+    regionId: filters.regionId,
+    departmentId: filters.departmentId,
+    ownerId: filters.ownerId,
     page: 1,
     pageSize: 20,
   });
@@ -142,10 +151,19 @@ export function ReceivablesPage() {
   const { locale } = useLocale();
   const mobile = useIsMobile();
   const [params, setParams] = useState<ReceivablesParams>(FIRST_PAGE);
-  const [drill, setDrill] = useState<Drill | null>(null);
+  const from = useDrillFilters(DRILL);
+  const [search] = useSearchParams();
+  // A report's drill-down to a bucket opens its terms at once.
+  const [drill, setDrill] = useState<Drill | null>(() => {
+    const bucket = search.get('bucket');
+    return (AGEING_BUCKETS as readonly string[]).includes(bucket ?? '')
+      ? { name: t('ageing.drillAllGroups'), groupBy: 'customer', bucket: bucket as AgeingBucket }
+      : null;
+  });
+  const query = { ...params, ...from.values } as ReceivablesParams;
   const ageing = useQuery({
-    queryKey: [receivablesApi.path, 'ageing', params],
-    queryFn: () => receivablesApi.ageing(params),
+    queryKey: [receivablesApi.path, 'ageing', query],
+    queryFn: () => receivablesApi.ageing(query),
     placeholderData: keepPreviousData,
   });
   const table = useServerTable<ReceivableGroup, ReceivablesParams>(params, setParams, ageing.data?.total);
@@ -228,7 +246,7 @@ export function ReceivablesPage() {
       title={t('receivables.nav.receivables')}
       hint={t('ageing.hint')}
       extra={
-        <Button icon={<DownloadOutlined />} href={receivablesApi.exportUrl(params)} data-testid="ageing-export">
+        <Button icon={<DownloadOutlined />} href={receivablesApi.exportUrl(query)} data-testid="ageing-export">
           {t('ageing.export')}
         </Button>
       }
@@ -295,6 +313,7 @@ export function ReceivablesPage() {
               {t('ageing.asOf', { date: formatDate(ageing.data.asOf, locale) })}
             </Typography.Text>
           )}
+          <DrillFilterTags values={from.values} clear={from.clear} />
           <DataTable<ReceivableGroup>
             data-testid="ageing-table"
             {...table.props(ageing, columns, <EmptyState title={t('ageing.empty')} hint={t('ageing.emptyHint')} />)}
@@ -303,7 +322,7 @@ export function ReceivablesPage() {
           />
         </Flex>
       </Card>
-      {drill && <TermsDrawer drill={drill} filters={params} onClose={() => setDrill(null)} />}
+      {drill && <TermsDrawer drill={drill} filters={query} onClose={() => setDrill(null)} />}
     </PageContainer>
   );
 }

@@ -42,6 +42,21 @@ export const zhCN = {
   'report.option.by.businessLine': '按业务类型',
   'report.option.by.owner': '按负责人',
   'report.option.by.department': '按部门',
+  // 收入与应收, 工作量与利用率, 佣金计提与发放
+  'report.option.by.person': '按人员',
+  // the drill-down's filters on the lists (web/components/DrillFilters.tsx)
+  'drill.filters': '报表筛选：',
+  'drill.clear': '清除',
+  'drill.businessLineId': '业务类型',
+  'drill.branchId': '分所',
+  'drill.regionId': '区域',
+  'drill.departmentId': '部门（含下级）',
+  'drill.ownerId': '负责人',
+  'drill.confirmedFrom': '确认日期自',
+  'drill.confirmedTo': '确认日期至',
+  'drill.signedFrom': '签订日期自',
+  'drill.signedTo': '签订日期至',
+  'drill.withoutContract': '无合同订单',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -83,4 +98,17 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'report.option.by.businessLine': 'By business line',
   'report.option.by.owner': 'By owner',
   'report.option.by.department': 'By department',
+  'report.option.by.person': 'By person',
+  'drill.filters': 'From a report:',
+  'drill.clear': 'Clear',
+  'drill.businessLineId': 'Business line',
+  'drill.branchId': 'Branch',
+  'drill.regionId': 'Region',
+  'drill.departmentId': 'Department (and below)',
+  'drill.ownerId': 'Owner',
+  'drill.confirmedFrom': 'Confirmed from',
+  'drill.confirmedTo': 'Confirmed to',
+  'drill.signedFrom': 'Signed from',
+  'drill.signedTo': 'Signed to',
+  'drill.withoutContract': 'Without a contract',
 };

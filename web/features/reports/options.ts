@@ -11,6 +11,9 @@ export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>
   'branch-comparison': [{ key: 'by', values: ['branch', 'month'] }],
   'lead-conversion': [{ key: 'by', values: ['month', 'region', 'source', 'campaign', 'businessLine'] }],
   'sales-cycle': [{ key: 'by', values: ['businessLine', 'owner', 'department'] }],
+  revenue: [{ key: 'by', values: ['month', 'businessLine', 'branch'] }],
+  workload: [{ key: 'by', values: ['person', 'department', 'businessLine'] }],
+  commissions: [{ key: 'by', values: ['person', 'department', 'businessLine', 'month'] }],
 };
 
 export const optionLabel = (key: string, value?: string) =>

@@ -1,0 +1,361 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import {
+  AGEING_BUCKETS,
+  RECEIVABLE_CONTRACT_STATUSES,
+  RECEIVABLE_ORDER_STATUSES,
+} from '../../../common/schemas/receivables';
+import { reportQuery, type ReportDrill, type ReportRow } from '../../../common/schemas/reports';
+import type { Ctx } from '../../context';
+import { say } from '../../lib/label';
+import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
+import { SIGNED } from '../contracts/contracts.service';
+import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
+import { customers } from '../customers/customers.tables';
+import { ageingBounds, ageingColumns, ageingOf, type AgeingRow } from '../receivables/receivables.service';
+import { invoices, receiptAllocations, receipts } from '../receivables/receivables.tables';
+import { branches, businessLines, users } from '../staff/staff.tables';
+import { fen, moneyText, percent, sumMoney, type Cells } from './cells';
+import { firmToday, inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
+import { defineReport } from './registry';
+
+export const RevenueQuery = reportQuery({
+  /** A row per month of the period, per business line or per branch. */
+  by: z.enum(['month', 'businessLine', 'branch']).default('month'),
+});
+
+const L = {
+  title: { zh: '收入与应收', en: 'Revenue and receivables' },
+  description: {
+    zh: '签约、开票、到款与应收余额，按月份、业务类型或分所；期末应收账龄',
+    en: 'Contracted, invoiced, received and outstanding by month, business line or branch; ageing at the period’s end',
+  },
+  month: { zh: '月份', en: 'Month' },
+  businessLine: { zh: '业务类型', en: 'Business line' },
+  branch: { zh: '分所', en: 'Branch' },
+  contracted: { zh: '签约金额', en: 'Contracted' },
+  invoiced: { zh: '开票金额', en: 'Invoiced' },
+  received: { zh: '到款金额', en: 'Received' },
+  outstanding: { zh: '应收余额', en: 'Outstanding' },
+  total: { zh: '合计', en: 'Total' },
+  noBranch: { zh: '未指定分所', en: 'No branch' },
+  ageingTitle: { zh: '应收账龄（截至 {date}）', en: 'Ageing of receivables (as of {date})' },
+  bucket: { zh: '账龄', en: 'Age' },
+  amount: { zh: '未收金额', en: 'Outstanding' },
+  share: { zh: '占比', en: 'Share' },
+  'not-due': { zh: '未到期', en: 'Not yet due' },
+  'd1-30': { zh: '逾期 1–30 天', en: '1–30 days overdue' },
+  'd31-90': { zh: '逾期 31–90 天', en: '31–90 days overdue' },
+  'd91-180': { zh: '逾期 91–180 天', en: '91–180 days overdue' },
+  'over-180': { zh: '逾期 180 天以上', en: 'Over 180 days overdue' },
+  headline: {
+    zh: '期间到款 ¥{received}，为签约金额的 {share}%；截至 {date} 逾期应收 ¥{overdue}',
+    en: 'Received ¥{received} in the period, {share}% of the contracted amount; ¥{overdue} overdue as of {date}',
+  },
+};
+
+/*
+ * What is counted (decided for issue 16):
+ * - contracted: contracts signed in the period (signed_on; those that stand signed — signed, in progress, completed,
+ *   terminated; a voided one was annulled) plus orders without a contract confirmed in the period (confirmed_on;
+ *   confirmed or completed), at their amounts;
+ * - invoiced: invoices dated in the period (issued_on), voided ones out;
+ * - received: receipts dated in the period (received_on), their whole amount (credit not yet allocated included).
+ *   A reversed receipt is out altogether, in every month: reversal corrects a receipt recorded by mistake (the
+ *   receivables domain puts what it gave its terms back), so the report shows what the receipts list shows with
+ *   status 「有效」 — a month's figure may fall when a receipt of it is reversed later;
+ * - outstanding at a month's end (the period's end for the other groupings, and never past today): the open amount
+ *   (amount − what valid receipts dated by then gave the term) of terms due by that day (due_on ≤ the day) of
+ *   receivable contracts and orders (as the receivables domain: signed, in progress, completed; confirmed,
+ *   completed) signed or confirmed by then; a month wholly after today has none (null);
+ * - the ageing: the same open amounts at min(period's end, today), aged by the receivables domain's buckets and bounds
+ *   (ageingColumns), so that as of today it is the 应收账款 page's ageing.
+ * Dimensions: a contract's branch, else its owner's (an order: its owner's); the customer's region; the record's
+ * business line, department (subtree) and owner; receipts, invoices and terms take their contract's or order's.
+ * Visibility: receivableContracts / receivableOrders (receivables:read).
+ */
+
+type By = z.output<typeof RevenueQuery>['by'];
+
+/** The contracts and orders without a contract the reader sees under receivables:read, with their dimensions. */
+function subjects(ctx: Ctx, f: Resolved): SQL {
+  const all = sql`SELECT ${contracts.id} AS id, 'contract' AS kind, ${contracts.status} AS status,
+      ${contracts.signedOn} AS made_on, ${contracts.amount} AS amount, ${contracts.businessLineId} AS line,
+      coalesce(${contracts.branchId}, (SELECT u.branch_id FROM ${users} u WHERE u.id = ${contracts.ownerId})) AS branch,
+      ${contracts.departmentId} AS department, ${contracts.ownerId} AS owner,
+      (SELECT cu.region_id FROM ${customers} cu WHERE cu.id = ${contracts.customerId}) AS region
+    FROM ${contracts} WHERE ${receivableContracts(ctx.actor)}
+    UNION ALL
+    SELECT ${orders.id}, 'order', ${orders.status}, ${orders.confirmedOn}, ${orders.amount}, ${orders.businessLineId},
+      (SELECT u.branch_id FROM ${users} u WHERE u.id = ${orders.ownerId}),
+      ${orders.departmentId}, ${orders.ownerId},
+      (SELECT cu.region_id FROM ${customers} cu WHERE cu.id = ${orders.customerId})
+    FROM ${orders} WHERE ${orders.contractId} IS NULL AND ${receivableOrders(ctx.actor)}`;
+  return sql`SELECT * FROM (${all}) x
+    WHERE ${when(f.businessLineId, (id) => sql`x.line = ${id}`)}
+      AND ${when(f.branchId, (id) => sql`x.branch = ${id}`)}
+      AND ${when(f.regionId, (id) => sql`x.region = ${id}`)}
+      AND ${when(f.ownerId, (id) => sql`x.owner = ${id}`)}
+      AND ${inDepartment(f, sql`x.department`)}`;
+}
+
+const list = (values: readonly string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+
+/** The group key of a subject row under alias `a`. */
+const keyOf = (by: By, a: string): SQL =>
+  by === 'businessLine' ? sql.raw(`${a}.line::text`) : by === 'branch' ? sql.raw(`${a}.branch::text`) : sql`NULL::text`;
+
+/** Open terms at the day `at` (an SQL date): their subject's columns, `due` and `open`. */
+const openTermsAt = (at: SQL) => sql`SELECT s.*, ${paymentTerms.dueOn} AS due,
+    ${paymentTerms.amount} - coalesce((SELECT sum(a.amount) FROM ${receiptAllocations} a
+      JOIN ${receipts} r ON r.id = a.receipt_id
+      WHERE a.term_id = ${paymentTerms.id} AND r.status = 'valid' AND r.received_on <= ${at}), 0) AS open
+  FROM ${paymentTerms} JOIN s ON s.id = coalesce(${paymentTerms.contractId}, ${paymentTerms.orderId})
+  WHERE ((s.kind = 'contract' AND s.status IN (${list(RECEIVABLE_CONTRACT_STATUSES)}))
+      OR (s.kind = 'order' AND s.status IN (${list(RECEIVABLE_ORDER_STATUSES)})))
+    AND (s.made_on IS NULL OR s.made_on <= ${at})`;
+
+type Figure = {
+  figure: 'contracted' | 'invoiced' | 'received' | 'outstanding';
+  key: string | null;
+  month: string;
+  amount: string;
+};
+
+async function figures(ctx: Ctx, f: Resolved, by: By, ends: string[]): Promise<Figure[]> {
+  const period = (column: SQL) => sql`${column} BETWEEN ${f.from} AND ${f.to}`;
+  const outstanding = ends.length
+    ? sql`UNION ALL
+      SELECT 'outstanding', ${keyOf(by, 'o')}, to_char(e.at, 'YYYY-MM'), sum(o.open)
+      FROM unnest(${`{${ends.join(',')}}`}::date[]) e(at)
+      CROSS JOIN LATERAL (${openTermsAt(sql`e.at`)} AND ${paymentTerms.dueOn} <= e.at) o
+      WHERE o.open > 0 GROUP BY 2, 3`
+    : sql``;
+  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f)})
+    SELECT figure, key, month, coalesce(amount, 0)::numeric(16,2)::text AS amount FROM (
+      SELECT 'contracted' AS figure, ${keyOf(by, 's')} AS key, to_char(s.made_on, 'YYYY-MM') AS month,
+        sum(s.amount) AS amount
+      FROM s WHERE ${period(sql`s.made_on`)}
+        AND ((s.kind = 'contract' AND s.status IN (${list(SIGNED)}))
+          OR (s.kind = 'order' AND s.status IN ('confirmed', 'completed')))
+      GROUP BY 2, 3
+      UNION ALL
+      SELECT 'invoiced', ${keyOf(by, 's')}, to_char(i.issued_on, 'YYYY-MM'), sum(i.amount)
+      FROM ${invoices} i JOIN s ON s.id = coalesce(i.contract_id, i.order_id)
+      WHERE i.status = 'valid' AND ${period(sql`i.issued_on`)} GROUP BY 2, 3
+      UNION ALL
+      SELECT 'received', ${keyOf(by, 's')}, to_char(r.received_on, 'YYYY-MM'), sum(r.amount)
+      FROM ${receipts} r JOIN s ON s.id = coalesce(r.contract_id, r.order_id)
+      WHERE r.status = 'valid' AND ${period(sql`r.received_on`)} GROUP BY 2, 3
+      ${outstanding}
+    ) t`);
+  return (result as unknown as { rows: Figure[] }).rows;
+}
+
+async function ageing(ctx: Ctx, f: Resolved, asOf: string) {
+  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f)})
+    SELECT ${ageingColumns(ageingBounds(asOf), false)} FROM (${openTermsAt(sql`${asOf}::date`)}) t WHERE open > 0`);
+  return ageingOf((result as unknown as { rows: AgeingRow[] }).rows[0]);
+}
+
+const lastOfMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+const min = (...dates: string[]) => dates.reduce((a, b) => (a < b ? a : b));
+const max = (...dates: string[]) => dates.reduce((a, b) => (a > b ? a : b));
+
+/** The groups of the rows: business lines or branches (every active one, and inactive ones with figures). */
+async function groupsOf(ctx: Ctx, f: Resolved, by: 'businessLine' | 'branch', seen: Set<string | null>) {
+  const table = by === 'businessLine' ? businessLines : branches;
+  const only = by === 'businessLine' ? f.businessLineId : f.branchId;
+  const rows = await ctx.db
+    .select({ id: table.id, name: table.name, active: table.active })
+    .from(table)
+    .orderBy(table.sortOrder, table.name);
+  const out: { id: string | null; name: string }[] = rows
+    .filter((r) => (only ? r.id === only : r.active || seen.has(r.id)))
+    .map((r) => ({ id: r.id, name: r.name }));
+  if (by === 'branch' && seen.has(null)) out.push({ id: null, name: say(L.noBranch, ctx.actor.locale) });
+  return out;
+}
+
+export const revenue = defineReport({
+  kind: 'revenue',
+  title: L.title,
+  description: L.description,
+  query: RevenueQuery,
+  async run(ctx, query) {
+    const locale = ctx.actor.locale;
+    const f = await resolveFilters(ctx, query);
+    const today = firmToday();
+    const months = monthsOf(f);
+    /** Each month's first and last day within the period. */
+    const spans = months.map((month) => ({
+      month,
+      from: max(`${month}-01`, f.from),
+      to: min(lastOfMonth(month), f.to),
+    }));
+    const asOf = min(f.to, today);
+    const ends =
+      query.by === 'month'
+        ? spans.filter((s) => s.from <= today).map((s) => min(s.to, today))
+        : f.from <= today
+          ? [asOf]
+          : [];
+    const [rowsOf, aged] = await Promise.all([figures(ctx, f, query.by, ends), ageing(ctx, f, asOf)]);
+
+    const dims = {
+      ...(f.businessLineId ? { businessLineId: f.businessLineId } : {}),
+      ...(f.branchId ? { branchId: f.branchId } : {}),
+      ...(f.regionId ? { regionId: f.regionId } : {}),
+      ...(f.departmentId ? { departmentId: f.departmentId } : {}),
+      ...(f.ownerId ? { ownerId: f.ownerId } : {}),
+    };
+    const drills = (from: string, to: string, group: Record<string, string>): Record<string, ReportDrill> => {
+      const base = { ...dims, ...group };
+      const contracted = { path: '/contracts', query: { ...base, signedFrom: from, signedTo: to } };
+      return {
+        contracted,
+        invoiced: { path: '/finance/invoices', query: { ...base, from, to, status: 'valid' } },
+        received: { path: '/finance/receipts', query: { ...base, from, to, status: 'valid' } },
+      };
+    };
+    const sumOf = (figure: Figure['figure'], match: (r: Figure) => boolean) =>
+      rowsOf.filter((r) => r.figure === figure && match(r)).reduce((s, r) => s + fen(r.amount), 0n);
+    const outstandingOf = (known: boolean, match: (r: Figure) => boolean) =>
+      known ? moneyText(sumOf('outstanding', match)) : null;
+
+    const category = query.by;
+    let rows: ReportRow[];
+    if (query.by === 'month') {
+      rows = spans.map((span) => {
+        const match = (r: Figure) => r.month === span.month;
+        const d = drills(span.from, span.to, {});
+        return {
+          key: span.month,
+          cells: {
+            month: span.month,
+            contracted: moneyText(sumOf('contracted', match)),
+            invoiced: moneyText(sumOf('invoiced', match)),
+            received: moneyText(sumOf('received', match)),
+            outstanding: outstandingOf(span.from <= today, match),
+          },
+          drill: d,
+        };
+      });
+    } else {
+      const by = query.by;
+      const groups = await groupsOf(ctx, f, by, new Set(rowsOf.map((r) => r.key)));
+      const param = by === 'businessLine' ? 'businessLineId' : 'branchId';
+      rows = groups.map((g) => {
+        const match = (r: Figure) => r.key === g.id;
+        // The group without a branch has no filter that lists exactly its records: no drill.
+        const d = g.id ? drills(f.from, f.to, { [param]: g.id }) : undefined;
+        return {
+          key: g.id ?? 'none',
+          cells: {
+            [by]: g.name,
+            contracted: moneyText(sumOf('contracted', match)),
+            invoiced: moneyText(sumOf('invoiced', match)),
+            received: moneyText(sumOf('received', match)),
+            outstanding: outstandingOf(ends.length > 0, match),
+          },
+          ...(d ? { drill: d } : {}),
+        };
+      });
+    }
+    const total: Cells = {
+      [category]: say(L.total, locale),
+      contracted: sumMoney(rows, 'contracted'),
+      invoiced: sumMoney(rows, 'invoiced'),
+      received: sumMoney(rows, 'received'),
+      // A balance, not a flow: by month the total is the last balance (at the period's end, or today).
+      outstanding:
+        query.by === 'month'
+          ? ([...rows].reverse().find((r) => r.cells.outstanding !== null)?.cells.outstanding ?? null)
+          : ends.length
+            ? sumMoney(rows, 'outstanding')
+            : null,
+    };
+
+    const overdue = fen(aged.outstanding) - fen(aged['not-due']);
+    const ageingRows: ReportRow[] = AGEING_BUCKETS.map((bucket) => ({
+      key: bucket,
+      cells: {
+        bucket: say(L[bucket], locale),
+        amount: aged[bucket],
+        share: percent(fen(aged[bucket]), fen(aged.outstanding)),
+      },
+      // As of today the 应收账款 page ages the same terms: its drill-down lists them; an earlier day has no list.
+      ...(asOf === today ? { drill: { amount: { path: '/finance/receivables', query: { ...dims, bucket } } } } : {}),
+    }));
+
+    const contracted = fen(total.contracted as string);
+    const received = fen(total.received as string);
+    const headline =
+      contracted > 0n || received > 0n
+        ? say(L.headline, locale, {
+            received: total.received as string,
+            share: percent(received, contracted) ?? '—',
+            overdue: moneyText(overdue),
+            date: asOf,
+          })
+        : null;
+
+    const groupColumn = {
+      key: category,
+      label: say(category === 'month' ? L.month : category === 'branch' ? L.branch : L.businessLine, locale),
+      kind: 'text' as const,
+    };
+    return {
+      kind: 'revenue',
+      title: say(L.title, locale),
+      from: f.from,
+      to: f.to,
+      filtersText: f.text,
+      headline,
+      tables: [
+        {
+          title: null,
+          columns: [
+            groupColumn,
+            { key: 'contracted', label: say(L.contracted, locale), kind: 'money' },
+            { key: 'invoiced', label: say(L.invoiced, locale), kind: 'money' },
+            { key: 'received', label: say(L.received, locale), kind: 'money' },
+            { key: 'outstanding', label: say(L.outstanding, locale), kind: 'money' },
+          ],
+          rows,
+          total: { key: 'total', cells: total },
+        },
+        {
+          title: say(L.ageingTitle, locale, { date: asOf }),
+          columns: [
+            { key: 'bucket', label: say(L.bucket, locale), kind: 'text' },
+            { key: 'amount', label: say(L.amount, locale), kind: 'money' },
+            { key: 'share', label: say(L.share, locale), kind: 'percent' },
+          ],
+          rows: ageingRows,
+          total: {
+            key: 'total',
+            cells: {
+              bucket: say(L.total, locale),
+              amount: aged.outstanding,
+              share: fen(aged.outstanding) > 0n ? '100.0' : null,
+            },
+          },
+        },
+      ],
+      chart: {
+        type: 'bar',
+        category,
+        series: ['contracted', 'invoiced', 'received', 'outstanding'],
+        horizontal: false,
+      },
+    };
+  },
+});
