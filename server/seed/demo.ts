@@ -8,6 +8,7 @@ import { seedDemoApprovals } from './demo-approvals';
 import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
+import { seedDemoHistory } from './demo-history';
 import { seedDemoPeople } from './demo-people';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
@@ -453,5 +454,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoReview({ db: t, jobs });
     // The commission policy and flow, last week's time approved, and last month's sheet of a contract.
     await seedDemoCommissions({ db: t, jobs });
+    // Last year's and this year's leads, opportunities, contracts, orders and money: what the reports tell.
+    await seedDemoHistory({ db: t, jobs });
   });
 }

@@ -9,6 +9,7 @@ import type {
 import type { NumberRegister as NumberRegisterSchema } from '../../../common/schemas/numbering';
 import type { MessageKey } from '../../../common/i18n';
 import { inTransaction, type Ctx } from '../../context';
+import { insertMany } from '../../db/bulk';
 import type { Db } from '../../db/client';
 import { AppError, invalidInput, isUniqueViolation, notFound } from '../../errors';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
@@ -204,6 +205,79 @@ export async function issueNumber(
     throw error;
   }
   return { seriesId: series.id, period, seq, number };
+}
+
+/**
+ * What issueNumber does, for many subjects of one kind at once (history being loaded: the demo firm's past contracts
+ * and orders), in a few statements: each subject gets the next number of its series in the period of its own `at`,
+ * in the order given (give them in date order), the counters move on by as many, and the register gets every number.
+ * Inside the caller's transaction, which must record the numbers on the subjects. Returns the numbers by subject.
+ */
+export async function issueNumbers(
+  tx: Ctx,
+  kind: NumberedKind,
+  subjects: { businessLineId: string | null; subjectId: string; at: Date; issuedBy?: string }[],
+): Promise<Map<string, IssuedNumber>> {
+  const seriesOf = new Map<string | null, Awaited<ReturnType<typeof seriesFor>>>();
+  const groups = new Map<
+    string,
+    {
+      series: typeof numberSeries.$inferSelect;
+      parsed: ParsedPattern;
+      period: string;
+      items: typeof subjects;
+      on: string[];
+    }
+  >();
+  for (const subject of subjects) {
+    if (!seriesOf.has(subject.businessLineId))
+      seriesOf.set(subject.businessLineId, await seriesFor(tx.db, kind, subject.businessLineId));
+    const series = seriesOf.get(subject.businessLineId);
+    if (!series) throw new AppError('NUMBER_SERIES_MISSING', { kindKey: `numbering.kind.${kind}` });
+    const parsed = parsePattern(series.pattern) as ParsedPattern;
+    const on = today(subject.at);
+    const period = periodOf(parsed, on);
+    const key = `${series.id}|${period}`;
+    if (!groups.has(key)) groups.set(key, { series, parsed, period, items: [], on: [] });
+    groups.get(key)!.items.push(subject);
+    groups.get(key)!.on.push(on);
+  }
+  const issued = new Map<string, IssuedNumber>();
+  const register: (typeof issuedNumbers.$inferInsert)[] = [];
+  for (const { series, parsed, period, items, on } of groups.values()) {
+    const [counter] = await tx.db
+      .insert(numberCounters)
+      .values({ seriesId: series.id, period, lastValue: items.length })
+      .onConflictDoUpdate({
+        target: [numberCounters.seriesId, numberCounters.period],
+        set: { lastValue: sql`${numberCounters.lastValue} + ${items.length}` },
+      })
+      .returning({ lastValue: numberCounters.lastValue });
+    const first = counter.lastValue - items.length + 1;
+    items.forEach((subject, i) => {
+      const seq = first + i;
+      const number = formatNumber(parsed, on[i], seq);
+      issued.set(subject.subjectId, { seriesId: series.id, period, seq, number });
+      register.push({
+        seriesId: series.id,
+        period,
+        seq,
+        number,
+        subjectKind: kind,
+        subjectId: subject.subjectId,
+        issuedBy: subject.issuedBy ?? tx.actor.id,
+      });
+    });
+  }
+  try {
+    await tx.db.transaction(async (sp) => {
+      await insertMany(sp as unknown as Db, issuedNumbers, register);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'issued_numbers_number_key')) throw new AppError('NUMBER_TAKEN', { number: '' });
+    throw error;
+  }
+  return issued;
 }
 
 /** A series' register for a period: every number given, in order, where its record stands, and the gaps. */
