@@ -11,6 +11,7 @@ import { users } from '../staff/staff.tables';
 import { demoCommissionRules } from '../../seed/demo-commission-rules';
 import { commissionSheets, commissionSources } from './commissions.tables';
 import { runMonthDraft } from './month.service';
+import { policyInForce } from './policies.service';
 
 /**
  * Drafting every sheet of a month at once (POST /api/v1/commission-sheets/month, a job): the same sheets as drafting
@@ -26,16 +27,23 @@ beforeAll(async () => {
   t = await createTestApp({ workers: ['commission.month'] });
   finance = (await signedIn(t, { roleCode: 'finance' })).client;
   const admin = (await signedIn(t, { roleCode: 'admin' })).client;
-  auditLine = (await buildBusinessLine(t.database.db, { name: uniq('审计') })).id;
-  bookkeepingLine = (await buildBusinessLine(t.database.db, { name: uniq('代理记账') })).id;
-  const lines: Record<string, string> = { SJ: auditLine, DZ: bookkeepingLine };
+  const ownLines = {
+    SJ: (await buildBusinessLine(t.database.db, { name: uniq('审计') })).id,
+    DZ: (await buildBusinessLine(t.database.db, { name: uniq('代理记账') })).id,
+  };
   const draft = await admin.post('/api/v1/commission-policies', {
     name: uniq('测试佣金政策'),
     effectiveFrom: '2000-01-01',
-    rules: demoCommissionRules((code) => lines[code] ?? randomUUID()),
+    rules: demoCommissionRules((code) => ownLines[code as 'SJ' | 'DZ'] ?? randomUUID()),
   });
   expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-  expect((await admin.post(`/api/v1/commission-policies/${draft.body.id}/adopt`)).status).toBe(200);
+  // On a shared database another file's demo policy may be in force already, with sheets drafted under it (then
+  // adopting ours is refused): its 审计 and 代理记账 lines are used instead — the same rules.
+  const adopted = await admin.post(`/api/v1/commission-policies/${draft.body.id}/adopt`);
+  if (adopted.status !== 200) expect(adopted.body.error.code).toBe('COMMISSION_POLICY_DATE');
+  const rules = (await policyInForce(t.database.db, today()))!.rules;
+  auditLine = rules.find((r) => r.key === 'W1')!.match.businessLineId!;
+  bookkeepingLine = rules.find((r) => r.key === 'S3')!.match.businessLineId!;
 });
 afterAll(() => t.close());
 
