@@ -266,6 +266,37 @@ export const WhatIf = z.object({
 });
 export type WhatIf = z.infer<typeof WhatIf>;
 
+/** Drafting every sheet of a month at once (the subjects the reader may draft): a job, followed by its progress. */
+export const MonthDraftInput = z.strictObject({ period: Period });
+export const MonthDraftSkipped = z.object({
+  contractId: Id.nullable(),
+  orderId: Id.nullable(),
+  subjectNumber: z.string().nullable(),
+  subjectTitle: z.string(),
+  /** Why: COMMISSION_SHEET_EXISTS, COMMISSION_SHEET_EMPTY, COMMISSION_SOURCE_COUNTED, COMMISSION_NO_POLICY. */
+  code: z.string(),
+  message: z.string(),
+});
+export const MonthDraftResult = z.object({
+  period: z.string(),
+  /** Contracts (and orders without one) with something not yet counted up to the month's end, the reader's to draft. */
+  subjects: z.int(),
+  drafted: z.int(),
+  skipped: z.int(),
+  /** The skipped subjects with their reasons (the first 500). */
+  skippedSubjects: z.array(MonthDraftSkipped),
+});
+export type MonthDraftResult = z.infer<typeof MonthDraftResult>;
+export const MonthDraft = z.object({
+  id: Id,
+  status: z.enum(['running', 'done', 'failed']),
+  /** Subjects done so far, of the total (0 of 0 until the job has listed them). */
+  done: z.int(),
+  total: z.int(),
+  result: MonthDraftResult.optional(),
+});
+export type MonthDraft = z.infer<typeof MonthDraft>;
+
 export const REPORT_GROUPS = ['person', 'department', 'businessLine', 'month'] as const;
 /** Commissions by person, department, business line or month over a range of months: accrued (not yet paid) vs paid. */
 export const CommissionReportQuery = z.strictObject({

@@ -20,6 +20,8 @@ export const QUEUES = {
   'rule.report-subscriptions': { retryLimit: 3, retryDelay: 60, expireInSeconds: 900 },
   // A what-if 模拟 runs once: a failure is reported, the user starts it again.
   'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
+  // Drafting a month's sheets runs once too: what it drafted stays drafted, a second run drafts what is left.
+  'commission.month': { retryLimit: 0, expireInSeconds: 3600 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -35,6 +37,8 @@ export type JobData = {
   'rule.report-subscriptions': Record<string, never>;
   /** done / total: the progress the job reports as it goes (commissions/whatif.service.ts). */
   'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
+  /** The month's sheets drafted as `actorId` (commissions/month.service.ts); done / total its progress. */
+  'commission.month': { actorId: string; period: string; requestId: string; done?: number; total?: number };
 };
 
 export type JobInfo = { id: string; retryCount: number; retryLimit: number };

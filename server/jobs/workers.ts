@@ -11,6 +11,7 @@ import { addMonthlyCycles } from '../domains/engagements/cycles.service';
 import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
 import { runWhatIf } from '../domains/commissions/whatif.service';
 import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
+import { runMonthDraft } from '../domains/commissions/month.service';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -19,7 +20,7 @@ const SCHEDULED_RULES: QueueName[] = ['rule.pool', 'rule.inactive'];
 
 /**
  * Makes this instance work the durable queues: reminders, e-mail, approval time limits, the scheduled rules, the
- * monthly engagement cycles and the commission what-ifs 模拟. Any
+ * monthly engagement cycles, the commission what-ifs 模拟 and months' drafting of commission sheets. Any
  * number of instances may do so on one database; each job is taken by one of them.
  */
 export async function startWorkers(
@@ -86,6 +87,11 @@ export async function startWorkers(
     await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
   if (works('commission.what-if'))
     await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
+      ...polling,
+      batchSize: 1,
+    });
+  if (works('commission.month'))
+    await jobs.work('commission.month', (data, job) => runMonthDraft({ db, jobs }, job.id, data), {
       ...polling,
       batchSize: 1,
     });

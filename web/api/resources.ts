@@ -230,6 +230,7 @@ import type {
   CommissionReport,
   CommissionReportQuery,
   LineAdjust,
+  MonthDraft,
   Policy,
   PolicyInput,
   Sheet,
@@ -938,6 +939,11 @@ export const commissionSheetsApi = {
   get: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}`),
   create: (body: z.input<typeof SheetCreate>) => api<Sheet>('/api/v1/commission-sheets', { method: 'POST', body }),
   cancel: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}/cancel`, { method: 'POST' }),
+  /** Draft every sheet of a month at once (a job): its id, then its progress and result. */
+  draftMonth: (period: string) =>
+    api<{ id: string }>('/api/v1/commission-sheets/month', { method: 'POST', body: { period } }),
+  monthPath: '/api/v1/commission-sheet-months',
+  month: (id: string) => api<MonthDraft>(`/api/v1/commission-sheet-months/${id}`),
   submit: (id: string) => api<Sheet>(`/api/v1/commission-sheets/${id}/submit`, { method: 'POST' }),
   adjust: (id: string, lineId: string, body: z.input<typeof LineAdjust>) =>
     api<Sheet>(`/api/v1/commission-sheets/${id}/lines/${lineId}`, { method: 'PUT', body }),

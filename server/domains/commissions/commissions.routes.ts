@@ -4,6 +4,8 @@ import {
   CommissionReport,
   CommissionReportQuery,
   LineAdjust,
+  MonthDraft,
+  MonthDraftInput,
   PayoutsQuery,
   Policy,
   PolicyInput,
@@ -24,6 +26,7 @@ import { adjustLine, setShares, submitSheet } from './flow.service';
 import { commissionReport } from './report.service';
 import { cancelSheet, draftSheet, findSheets, getSheet } from './sheets.service';
 import { getWhatIf, startWhatIf } from './whatif.service';
+import { getMonthDraft, startMonthDraft } from './month.service';
 import { adoptPolicy, createPolicy, deletePolicy, findPolicies, getPolicy, updatePolicy } from './policies.service';
 
 /**
@@ -144,6 +147,37 @@ export function registerCommissionRoutes(app: FastifyInstance) {
       reply.status(201);
       return draftSheet(ctxOf(request), request.body);
     },
+  );
+  r.post(
+    '/api/v1/commission-sheets/month',
+    {
+      preValidation: sheetWrite,
+      schema: {
+        tags,
+        summary:
+          'Draft every sheet of a month at once: each contract (or order without one) the reader may draft with something not yet counted up to the month’s end; 202 with the job’s id to poll',
+        body: MonthDraftInput,
+        response: { 202: z.object({ id: z.string() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.status(202);
+      return startMonthDraft(ctxOf(request), request.body);
+    },
+  );
+  r.get(
+    '/api/v1/commission-sheet-months/:id',
+    {
+      preValidation: sheetWrite,
+      schema: {
+        tags,
+        summary:
+          'A month’s drafting, for the one who started it: progress (subjects done of total), then how many sheets were drafted and which subjects were skipped, and why',
+        params: IdParams,
+        response: { 200: MonthDraft, ...errorResponses },
+      },
+    },
+    (request) => getMonthDraft(ctxOf(request), request.params.id),
   );
   r.get(
     '/api/v1/commission-sheets/:id',

@@ -1,10 +1,8 @@
-import { and, asc, count, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Page } from '../../../common/schemas/common';
 import type {
-  CommissionRole,
   Explanation,
-  FormulaStep,
   Sheet,
   SheetCreate,
   SheetListQuery,
@@ -13,23 +11,22 @@ import type {
 } from '../../../common/schemas/commissions';
 import { inTransaction, type Ctx } from '../../context';
 import type { Db } from '../../db/client';
-import { AppError, isUniqueViolation, notFound } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
-import { addDays, FIRM_TIME_ZONE, localDate, zonedInstant } from '../../lib/time';
+import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
 import { lockedForChange } from '../contracts/contracts.service';
 import { visibleContracts, visibleOrders } from '../contracts/contracts.policy';
-import { contractMembers, contracts, orders } from '../contracts/contracts.tables';
+import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
-import { engagementMembers, engagements } from '../engagements/engagements.tables';
-import { timeEntries, timesheetWeeks } from '../engagements/timesheets.tables';
-import { receipts } from '../receivables/receivables.tables';
 import { workflowAssignments, workflowInstances } from '../workflows/workflows.tables';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { draftableContracts, draftableOrders, visibleSheets, wholeSheets, writableSheets } from './commissions.policy';
 import { commissionLines, commissionPolicies, commissionSheets, commissionSources } from './commissions.tables';
-import { computeSheet, decimal, scaled, type Person, type Received, type Worked } from './compute';
-import { asRules, POLICY_LOCK, policyInForce } from './policies.service';
+import { scaled } from './compute';
+import { draftSubjects, moneyText, refusalOf } from './drafting';
+import { monthBounds, type Subject } from './gather';
+import { POLICY_LOCK, policyInForce } from './policies.service';
 
 /**
  * Allocation sheets 分配表: one month of one contract (or of an order without one). Drafting gathers what is not yet
@@ -37,45 +34,16 @@ import { asRules, POLICY_LOCK, policyInForce } from './policies.service';
  * of receipts counted before (a negative line now), the approved hours of the subject's engagements up to the month's
  * end — and the people (the sale side: the owner 业务承接人, the contract's other team members as 顾问; the work side:
  * each engagement's lead 项目负责人 and team with their roles), applies the policy version in force on the month's
- * first day (compute.ts) and writes a line per person and side with its explanation. What it counted is recorded in
+ * first day (compute.ts) and writes a line per person and side with its explanation — gather.ts and drafting.ts, the
+ * same code as the month's drafting of every subject (month.service.ts). What it counted is recorded in
  * commission_sources under a unique key, so nothing is ever counted twice: two people drafting at once meet there
  * (or at the one-live-sheet-per-month index) and the second is refused with nothing written.
  */
 
 type SheetRow = typeof commissionSheets.$inferSelect;
 
-const MICRO = 1_000_000n;
-/** Fen as a signed decimal text ("-800.00"). */
-export const moneyText = (fen: bigint) => decimalFixed(fen, 2);
-function decimalFixed(value: bigint, places: number): string {
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const unit = 10n ** BigInt(places);
-  return `${negative ? '-' : ''}${abs / unit}.${String(abs % unit).padStart(places, '0')}`;
-}
-/** Millionths of a fen shown to the fen, half away from zero. */
-const microText = (micro: bigint) => {
-  const negative = micro < 0n;
-  const abs = negative ? -micro : micro;
-  return moneyText((negative ? -1n : 1n) * ((abs * 2n + MICRO) / (2n * MICRO)));
-};
+export { moneyText, monthBounds };
 const fenOf = (value: string) => scaled(value, 2);
-
-/** The first and last day of a month YYYY-MM. */
-export function monthBounds(period: string): { first: string; last: string } {
-  const [y, m] = period.split('-').map(Number);
-  const first = `${period}-01`;
-  const next = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-  return { first, last: addDays(next, -1) };
-}
-
-export type Subject = {
-  contractId: string | null;
-  orderId: string | null;
-  ownerId: string;
-  departmentId: string | null;
-  businessLineId: string;
-};
 
 /** The subject, locked against concurrent drafting of it; 403 when the actor only sees it, 404 otherwise. */
 async function lockSubject(tx: Ctx, input: z.output<typeof SheetCreate>): Promise<Subject> {
@@ -128,147 +96,14 @@ async function lockSubject(tx: Ctx, input: z.output<typeof SheetCreate>): Promis
   };
 }
 
-/** The subject's engagements (not cancelled). */
-const engagementsOf = (s: Subject): SQL =>
-  and(
-    s.contractId ? eq(engagements.contractId, s.contractId) : eq(engagements.orderId, s.orderId!),
-    ne(engagements.status, 'cancelled'),
-  )!;
-
-const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
-
-/**
- * What drafting gathers: receipts and reversals not yet counted, what was counted before, approved hours, people.
- * With `month` (the what-if 模拟, about the policy rather than the ledger) it ignores what sheets counted: the valid
- * receipts received in that month, the valid receipts received before it (for the tiers), the approved hours worked in
- * it; no reversals. What was counted before is read through the subject's live sheets (a cancelled one has no sources
- * left): the one-live-sheet index finds them, then their sources by sheet — not every receipt ever counted hashed
- * against them, the plan a join gets (the index's expression has no statistics, being partial).
- */
-export async function gather(db: Db, s: Subject, last: string, month?: { first: string }) {
-  const subject = s.contractId ? sql`r.contract_id = ${s.contractId}` : sql`r.order_id = ${s.orderId}`;
-  const subjectKey = s.contractId ?? s.orderId!;
-  // The end of the month's last day in the firm's zone: a reversal made before then counts this month.
-  const endOfMonth = zonedInstant(addDays(last, 1), { hour: 0 }, FIRM_TIME_ZONE);
-  const none = Promise.resolve({ rows: [] as unknown[] });
-  const [fresh, reversed, before, worked] = await Promise.all([
-    db.execute(sql`
-      SELECT r.id, r.received_on::text AS received_on, (r.amount - r.unallocated)::text AS allocated
-      FROM ${receipts} r
-      WHERE ${subject} AND r.status = 'valid' AND r.received_on <= ${last}::date AND r.amount > r.unallocated
-        AND ${
-          month
-            ? sql`r.received_on >= ${month.first}::date`
-            : sql`NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'receipt' AND c.source_id = r.id)`
-        }`),
-    month
-      ? none
-      : db.execute(sql`
-      SELECT r.id, r.received_on::text AS received_on, c.amount::text AS allocated
-      FROM ${receipts} r JOIN ${commissionSources} c ON c.kind = 'receipt' AND c.source_id = r.id
-      WHERE ${subject} AND r.status = 'reversed' AND r.reversed_at < ${endOfMonth.toISOString()}::timestamptz
-        AND NOT EXISTS (SELECT 1 FROM ${commissionSources} x WHERE x.kind = 'reversal' AND x.source_id = r.id)`),
-    month
-      ? db.execute(sql`
-      SELECT coalesce(sum(r.amount - r.unallocated), 0)::text AS total
-      FROM ${receipts} r
-      WHERE ${subject} AND r.status = 'valid' AND r.received_on < ${month.first}::date`)
-      : db.execute(sql`
-      SELECT coalesce(sum(CASE c.kind WHEN 'receipt' THEN c.amount ELSE -c.amount END), 0)::text AS total
-      FROM ${commissionSources} c
-      WHERE c.sheet_id = ANY(ARRAY(SELECT h.id FROM ${commissionSheets} h
-                                   WHERE coalesce(h.contract_id, h.order_id) = ${subjectKey} AND h.status <> 'cancelled'))
-        AND c.kind IN ('receipt', 'reversal')`),
-    db
-      .select({ id: timeEntries.id, userId: timeEntries.userId, hours: timeEntries.hours })
-      .from(timeEntries)
-      .innerJoin(engagements, eq(engagements.id, timeEntries.engagementId))
-      .innerJoin(
-        timesheetWeeks,
-        and(
-          eq(timesheetWeeks.userId, timeEntries.userId),
-          eq(timesheetWeeks.status, 'approved'),
-          // The week holding the day, written on week_start so that it is the index's range (one row, not the
-          // person's every earlier week).
-          sql`${timesheetWeeks.weekStart} BETWEEN ${timeEntries.workDate} - 6 AND ${timeEntries.workDate}`,
-        ),
-      )
-      .where(
-        and(
-          engagementsOf(s),
-          sql`${timeEntries.workDate} <= ${last}::date`,
-          month
-            ? sql`${timeEntries.workDate} >= ${month.first}::date`
-            : sql`NOT EXISTS (SELECT 1 FROM ${commissionSources} c WHERE c.kind = 'time-entry' AND c.source_id = ${timeEntries.id})`,
-        ),
-      ),
-  ]);
-  type ReceiptRow = { id: string; received_on: string; allocated: string };
-  const received: Received[] = [
-    ...rowsOf<ReceiptRow>(fresh).map((r) => ({ id: r.id, fen: fenOf(r.allocated), receivedOn: r.received_on })),
-    ...rowsOf<ReceiptRow>(reversed).map((r) => ({ id: r.id, fen: -fenOf(r.allocated), receivedOn: r.received_on })),
-  ];
-  return {
-    received,
-    reversedIds: new Set(rowsOf<ReceiptRow>(reversed).map((r) => r.id)),
-    receiptDates: new Map(received.map((r) => [r.id, r.receivedOn])),
-    receivedBefore: fenOf(rowsOf<{ total: string }>(before)[0].total),
-    worked: worked.map((w): Worked => ({ id: w.id, userId: w.userId, hundredths: fenOf(w.hours) })),
-    people: await peopleOf(db, s),
-  };
-}
-
-/** The people of the subject with their roles on either side, and what the rules match on. */
-async function peopleOf(db: Db, s: Subject): Promise<Person[]> {
-  const roles = new Map<string, Set<CommissionRole>>();
-  const add = (userId: string, role: CommissionRole) => roles.set(userId, (roles.get(userId) ?? new Set()).add(role));
-  add(s.ownerId, 'sales-owner');
-  if (s.contractId)
-    for (const m of await db
-      .select({ userId: contractMembers.userId })
-      .from(contractMembers)
-      .where(eq(contractMembers.contractId, s.contractId)))
-      if (m.userId !== s.ownerId) add(m.userId, 'consultant');
-  const work = await db
-    .select({ leadId: engagements.leadId, userId: engagementMembers.userId, roles: engagementMembers.roles })
-    .from(engagements)
-    .leftJoin(engagementMembers, eq(engagementMembers.engagementId, engagements.id))
-    .where(engagementsOf(s));
-  for (const w of work) {
-    add(w.leadId, 'project-lead');
-    if (w.userId) for (const role of w.roles ?? []) add(w.userId, role as CommissionRole);
-  }
-  const ids = [...roles.keys()];
-  const rows = await db
-    .select({
-      id: users.id,
-      staffCategory: users.staffCategory,
-      practising: users.isPracticingCpa,
-      departmentId: users.departmentId,
-      branchId: users.branchId,
-    })
-    .from(users)
-    .where(inArray(users.id, ids))
-    .orderBy(asc(users.displayName), asc(users.id));
-  return rows.map((u) => ({
-    userId: u.id,
-    roles: [...roles.get(u.id)!],
-    staffCategory: u.staffCategory,
-    practising: u.practising,
-    departmentId: u.departmentId,
-    branchId: u.branchId,
-  }));
-}
-
 /** Drafts the month's sheet of a contract or order (see the module's comment); 201 with the sheet. */
 export async function draftSheet(ctx: Ctx, input: z.output<typeof SheetCreate>): Promise<Sheet> {
   let id: string;
   try {
     id = await inTransaction(ctx, (tx) => draftLocked(tx, input));
   } catch (error) {
-    if (isUniqueViolation(error, 'commission_sheets_subject_period_key'))
-      throw new AppError('COMMISSION_SHEET_EXISTS', { period: input.period });
-    if (isUniqueViolation(error, 'commission_sources_key')) throw new AppError('COMMISSION_SOURCE_COUNTED');
+    const refusal = refusalOf(error);
+    if (refusal) throw new AppError(refusal, { period: input.period });
     throw error;
   }
   return getSheet(ctx, id);
@@ -277,139 +112,15 @@ export async function draftSheet(ctx: Ctx, input: z.output<typeof SheetCreate>):
 async function draftLocked(tx: Ctx, input: z.output<typeof SheetCreate>): Promise<string> {
   await tx.db.execute(sql`SELECT pg_advisory_xact_lock_shared(${POLICY_LOCK})`);
   const subject = await lockSubject(tx, input);
-  const { first, last } = monthBounds(input.period);
+  const { first } = monthBounds(input.period);
   if (first > localDate(new Date(), FIRM_TIME_ZONE))
     throw new AppError('COMMISSION_PERIOD_FUTURE', { period: input.period });
-  const [live] = await tx.db
-    .select({ id: commissionSheets.id })
-    .from(commissionSheets)
-    .where(
-      and(
-        sql`coalesce(${commissionSheets.contractId}, ${commissionSheets.orderId}) = ${subject.contractId ?? subject.orderId}`,
-        eq(commissionSheets.period, input.period),
-        ne(commissionSheets.status, 'cancelled'),
-      ),
-    );
-  if (live) throw new AppError('COMMISSION_SHEET_EXISTS', { period: input.period });
   const policy = await policyInForce(tx.db, first);
   if (!policy) throw new AppError('COMMISSION_NO_POLICY', { period: input.period });
-  const got = await gather(tx.db, subject, last);
-  if (got.received.length === 0 && got.worked.length === 0)
-    throw new AppError('COMMISSION_SHEET_EMPTY', { period: input.period });
-
-  const rules = asRules(policy.rules);
-  const sheet = computeSheet({
-    businessLineId: subject.businessLineId,
-    rules,
-    people: got.people,
-    receivedBefore: got.receivedBefore,
-    received: got.received,
-    worked: got.worked,
-  });
-  const names = new Map(policy.rules.map((r) => [r.key, r.name]));
-  const total = sheet.lines.reduce((sum, l) => sum + l.fen, 0n);
-  const receivedTotal = got.received.reduce((sum, r) => sum + r.fen, 0n);
-  const hoursTotal = got.worked.reduce((sum, w) => sum + w.hundredths, 0n);
-  const [row] = await tx.db
-    .insert(commissionSheets)
-    .values({
-      period: input.period,
-      contractId: subject.contractId,
-      orderId: subject.orderId,
-      businessLineId: subject.businessLineId,
-      ownerId: subject.ownerId,
-      departmentId: subject.departmentId,
-      policyId: policy.id,
-      receivedBefore: moneyText(got.receivedBefore),
-      received: moneyText(receivedTotal),
-      hours: decimalFixed(hoursTotal, 2),
-      total: moneyText(total),
-      createdBy: tx.actor.id,
-      updatedBy: tx.actor.id,
-    })
-    .returning();
-  if (sheet.lines.length)
-    await tx.db.insert(commissionLines).values(
-      sheet.lines.map((l) => {
-        const rule = rules.find((r) => r.key === l.ruleKey)!;
-        const explanation: Explanation = {
-          policyId: policy.id,
-          policyVersion: policy.version,
-          ruleKey: l.ruleKey,
-          ruleName: names.get(l.ruleKey) ?? l.ruleKey,
-          steps: l.steps.map((step): FormulaStep => {
-            switch (step.kind) {
-              case 'received':
-                return {
-                  kind: 'received',
-                  receiptId: step.receiptId,
-                  receivedOn: got.receiptDates.get(step.receiptId)!,
-                  base: moneyText(step.base),
-                  percent: step.percent,
-                  value: microText(step.value),
-                };
-              case 'hours':
-                return {
-                  kind: 'hours',
-                  hours: decimal(step.hundredths, 2),
-                  rate: moneyText(step.rate),
-                  value: microText(step.value),
-                };
-              case 'pool':
-                return { kind: 'pool', base: moneyText(step.base), percent: step.percent, pool: moneyText(step.pool) };
-              case 'share':
-                return {
-                  kind: 'share',
-                  split: rule.method === 'pool' ? rule.split : 'hours',
-                  weight: step.weight,
-                  total: step.total,
-                  pool: moneyText(step.pool),
-                  value: moneyText(step.value),
-                };
-            }
-          }),
-          receiptIds: l.receiptIds,
-          timeEntryIds: l.timeEntryIds,
-        };
-        return {
-          sheetId: row.id,
-          userId: l.userId,
-          side: rule.side,
-          role: l.role,
-          ruleKey: l.ruleKey,
-          method: l.method,
-          computed: moneyText(l.fen),
-          amount: moneyText(l.fen),
-          explanation,
-        };
-      }),
-    );
-  // Counted: every receipt and reversal, and the time entries a line used.
-  const usedEntries = new Set(sheet.lines.flatMap((l) => l.timeEntryIds));
-  const sources = [
-    ...got.received.map((r) => ({
-      sheetId: row.id,
-      kind: got.reversedIds.has(r.id) ? ('reversal' as const) : ('receipt' as const),
-      sourceId: r.id,
-      amount: moneyText(r.fen < 0n ? -r.fen : r.fen),
-    })),
-    ...got.worked
-      .filter((w) => usedEntries.has(w.id))
-      .map((w) => ({
-        sheetId: row.id,
-        kind: 'time-entry' as const,
-        sourceId: w.id,
-        amount: decimalFixed(w.hundredths, 2),
-      })),
-  ];
-  if (sources.length) await tx.db.insert(commissionSources).values(sources);
-  await recordAudit(tx, {
-    action: 'create',
-    entityType: 'commission-sheet',
-    entityId: row.id,
-    after: { period: row.period, policyVersion: policy.version, received: row.received, total: row.total },
-  });
-  return row.id;
+  // The month's drafting of one subject: the same gathering, arithmetic and writing.
+  const { drafted, refused } = await draftSubjects(tx, input.period, policy, [subject]);
+  if (refused.length) throw new AppError(refused[0].code, { period: input.period });
+  return drafted[0].sheetId;
 }
 
 const subjectTitle = sql<string>`coalesce(${contracts.title}, ${orders.title})`;

@@ -14,13 +14,14 @@ import { businessLines, departments, users } from '../staff/staff.tables';
 import { commissionPolicies } from './commissions.tables';
 import { computeSheet, type Rule } from './compute';
 import { asRules, policyInForce } from './policies.service';
-import { gather, moneyText, monthBounds, type Subject } from './sheets.service';
+import { moneyText } from './drafting';
+import { gatherAll, monthBounds, subjectKey, type Subject } from './gather';
 
 /**
  * The what-if 模拟 (commissions:configure): a policy version — a draft, usually — run over past months and compared
  * with what the version in force in each month gives, per person and per business line, with the biggest winners
  * and losers. It is about the policy, not the ledger: every contract (or order without one) with valid receipts or
- * approved hours in a month is computed from those (sheets.service.ts gather, ignoring what sheets counted; pools split
+ * approved hours in a month is computed from those (gather.ts, all of a month's at once, ignoring what sheets counted; pools split
  * by shares have no shares, so stay undistributed on both sides), and nothing is written but the job's own state —
  * a job on the queue `commission.what-if`, its progress (done of total contract-months) in its data, its result as
  * its output.
@@ -159,9 +160,11 @@ export async function runWhatIf(
   const byLine = new Map<string, Sums>();
   const totals: Sums = { current: 0n, proposed: 0n };
   let done = 0;
-  for (const month of months)
+  for (const month of months) {
+    // The month's subjects gathered at once (a few statements), then computed one by one.
+    const gathered = await gatherAll(db, month.subjects, month.last, { first: month.first });
     for (const subject of month.subjects) {
-      const got = await gather(db, subject, month.last, { first: month.first });
+      const got = gathered.get(subjectKey(subject))!;
       const run = (rules: Rule[], side: keyof Sums) => {
         if (rules.length === 0) return;
         const sheet = computeSheet({
@@ -181,8 +184,10 @@ export async function runWhatIf(
       run(month.current, 'current');
       run(proposed, 'proposed');
       done += 1;
-      if (done % 10 === 0) await report(done);
+      if (done % 100 === 0) await report(done);
     }
+    await report(done);
+  }
   await report(done);
 
   const [people, lines] = await Promise.all([

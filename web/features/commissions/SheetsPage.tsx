@@ -1,6 +1,6 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { CalendarOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Flex, Input, Select, Spin, Typography, type TableProps } from 'antd';
+import { Button, Card, DatePicker, Flex, Input, Select, Space, Spin, Typography, type TableProps } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -17,6 +17,7 @@ import { useServerTable } from '../../components/server-table';
 import { useLocale, useT } from '../../i18n';
 import { MoneyCell } from '../contracts/contract-ui';
 import { SheetStatusTag } from './commission-ui';
+import { MonthDraftModal } from './MonthDraftModal';
 import { SheetCreateDrawer } from './SheetCreateDrawer';
 
 const FIRST_PAGE: SheetListParams = { page: 1, pageSize: 20, sort: '-period' };
@@ -38,7 +39,7 @@ export function SheetSubject({ sheet }: { sheet: SheetSummary }) {
 
 /**
  * 分配表: the monthly allocation sheets the reader may see (their own lines' sheets, their department's, all), by
- * month, status, business line; drafting one for a contract and a month. `mine`: 我的佣金, the same list as the
+ * month, status, business line; drafting one for a contract and a month, or every sheet of a month at once. `mine`: 我的佣金, the same list as the
  * reader's entry to their own lines (a reader with own scope sees only the sheets with a line of theirs).
  */
 export function SheetsPage({ mine = false }: { mine?: boolean }) {
@@ -48,6 +49,7 @@ export function SheetsPage({ mine = false }: { mine?: boolean }) {
   const writer = !mine && can(me, 'commissions:write');
   const [params, setParams] = useState<SheetListParams>(FIRST_PAGE);
   const [creating, setCreating] = useState(false);
+  const [draftingMonth, setDraftingMonth] = useState(false);
   const page = usePage(commissionSheetsApi, params);
   const lines = useAllBusinessLines();
   const table = useServerTable<SheetSummary, SheetListParams>(params, setParams, page.data?.total);
@@ -116,9 +118,14 @@ export function SheetsPage({ mine = false }: { mine?: boolean }) {
       hint={t(mine ? 'commission.sheet.mineHint' : 'commission.sheet.pageHint')}
       extra={
         writer && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="sheet-create">
-            {t('commission.sheet.create')}
-          </Button>
+          <Space wrap>
+            <Button icon={<CalendarOutlined />} onClick={() => setDraftingMonth(true)} data-testid="sheet-draft-month">
+              {t('commission.sheet.draftMonth')}
+            </Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="sheet-create">
+              {t('commission.sheet.create')}
+            </Button>
+          </Space>
         )
       }
     >
@@ -168,6 +175,7 @@ export function SheetsPage({ mine = false }: { mine?: boolean }) {
         />
       </Card>
       {writer && creating && <SheetCreateDrawer onClose={() => setCreating(false)} />}
+      {writer && draftingMonth && <MonthDraftModal onClose={() => setDraftingMonth(false)} />}
     </PageContainer>
   );
 }
