@@ -10,7 +10,7 @@ import { toHundredths } from '../opportunities/quotes.service';
 import { weeklyCapacityOf } from '../people/people.service';
 import { businessLines, departments, roles, users } from '../staff/staff.tables';
 import { average, percent, type Cells } from './cells';
-import { inDepartment, resolveFilters, when, type Resolved } from './filters';
+import { firmToday, inDepartment, type Resolved, resolveFilters, when } from './filters';
 import { defineReport } from './registry';
 
 export const WorkloadReportQuery = reportQuery({
@@ -47,7 +47,8 @@ const L = {
  *   or approved; open and returned weeks are still being written and are left out (approved alone would leave out
  *   every week still waiting for its approver, which is most of the current month);
  * - billable: those entries marked billable; billable share = billable ÷ hours;
- * - capacity: each person's weekly capacity (their people record's, 40 h without one) × the period's days ÷ 7, to
+ * - capacity: each person's weekly capacity (their people record's, 40 h without one) × the period's days up to
+ *   today (a period reaching into the future counts only its days so far) ÷ 7, to
  *   the hundredth of an hour; utilisation = hours ÷ capacity (what the 工作负荷 page shows per week). By business line
  *   a person's capacity is not split, so that grouping has neither;
  * - people: those whose time the reader sees (the timesheets' readablePeople: themselves; their department subtree's as a
@@ -132,7 +133,9 @@ export const workloadReport = defineReport({
     const f = await resolveFilters(ctx, query);
     const by: By = query.by;
     const { people, hours } = await load(ctx, f);
-    const days = BigInt((Date.parse(f.to) - Date.parse(f.from)) / 86_400_000 + 1);
+    // Capacity runs to today at the latest: the rest of a period still ahead has no hours yet to set against it.
+    const last = f.to < firmToday() ? f.to : firmToday();
+    const days = last < f.from ? 0n : BigInt((Date.parse(last) - Date.parse(f.from)) / 86_400_000 + 1);
     /** A person's capacity over the period in hundredths, rounded half up. */
     const capacityOf = (p: Person) => (h(p.capacity) * days * 2n + 7n) / 14n;
     const listed = new Set(people.map((p) => p.id));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
 import type { Db } from '../../db/client';
 import { searchTextOf } from '../../lib/search-text';
+import { addDays, FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { buildBusinessLine, buildDepartment, buildUser, setDepartmentManager, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { orders } from '../contracts/contracts.tables';
@@ -183,6 +184,20 @@ describe('workload and utilisation', () => {
     // The manager with no hours: a row of zeros.
     expect(rowOf(answer, people.mgr.id).cells).toMatchObject({ hours: '0.0', billableShare: null, utilisation: '0.0' });
     expect(answer.tables[0].total!.cells).toMatchObject(expected(['p1', 'p2', 'p3', 'mgr']));
+  });
+
+  it('counts capacity up to today when the period reaches into the future', async () => {
+    // A week ending today and a month still ahead: p3's 20 h a week over the 7 days so far is 20 h, not 20 × 37 ÷ 7.
+    const today = localDate(new Date(), FIRM_TIME_ZONE);
+    const res = await manager.get('/api/v1/reports/workload', {
+      from: addDays(today, -6),
+      to: addDays(today, 30),
+      departmentId: teamA,
+    });
+    expect(res.status).toBe(200);
+    expect(rowOf(res.body, people.p3.id).cells.capacity).toBe('20.0');
+    const ahead = await manager.get('/api/v1/reports/workload', { from: addDays(today, 1), to: addDays(today, 30) });
+    expect(rowOf(ahead.body, people.p3.id).cells).toMatchObject({ capacity: '0.0', utilisation: null });
   });
 
   it('groups by department and by business line', async () => {
