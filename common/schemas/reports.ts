@@ -72,6 +72,7 @@ export const ReportTable = z.object({
 export type ReportTable = z.infer<typeof ReportTable>;
 
 export const REPORT_CHART_TYPES = ['bar', 'stacked-bar', 'line'] as const;
+export const REPORT_TONES = ['good', 'loss', 'open', 'target'] as const;
 /** The chart over the first table: the category column along one axis, a series per listed column. */
 export const ReportChart = z.object({
   type: z.enum(REPORT_CHART_TYPES),
@@ -79,6 +80,11 @@ export const ReportChart = z.object({
   series: z.array(z.string()),
   /** Bars along the vertical axis (long category names: stages, people). */
   horizontal: z.boolean(),
+  /**
+   * What each series means, for its colour (aligned with `series`): good news, a loss, what is still undecided, a
+   * target to measure against; without it the theme's colours in turn.
+   */
+  tones: z.array(z.enum(REPORT_TONES)).optional(),
 });
 export type ReportChart = z.infer<typeof ReportChart>;
 

@@ -286,7 +286,13 @@ export const funnelLoss = defineReport({
           },
         },
       ],
-      chart: { type: 'stacked-bar', category: 'stage', series: ['movedOn', 'lost', 'open'], horizontal: true },
+      chart: {
+        type: 'stacked-bar',
+        category: 'stage',
+        series: ['movedOn', 'lost', 'open'],
+        horizontal: true,
+        tones: ['good', 'loss', 'open'],
+      },
     };
   },
 });

@@ -330,6 +330,7 @@ export const salesCycle = defineReport({
         category: 'group',
         series: ['averageDays', 'medianDays', 'targetDays'],
         horizontal: rows.length > 8,
+        tones: ['good', 'open', 'target'],
       },
     };
   },

@@ -12,6 +12,7 @@ import { useMe } from '../../auth/session';
 import { DepartmentTreeSelect } from '../../components/DepartmentTreeSelect';
 import { personLabel } from '../../components/labels';
 import { PageContainer } from '../../components/PageContainer';
+import { useIsMobile } from '../../components/responsive';
 import { Loaded } from '../../components/QueryState';
 import { ReportActions } from '../dashboard/ReportActions';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
@@ -115,6 +116,7 @@ function ReportFilterBar({ kind, params, write, ownerFilter }: BarProps) {
   const branches = useAllBranches();
   const regions = useAllRegions();
   const directory = useDirectory(ownerFilter);
+  const mobile = useIsMobile();
   const period = params.period ?? CUSTOM;
   const choose = (options: { id: string; name: string; active: boolean }[] | undefined) =>
     (options ?? []).filter((o) => o.active).map((o) => ({ value: o.id, label: o.name }));
@@ -223,15 +225,24 @@ function ReportFilterBar({ kind, params, write, ownerFilter }: BarProps) {
       {(REPORT_OPTIONS[kind] ?? []).map((option) =>
         field(
           t(optionLabel(option.key)),
-          // On a phone a long choice scrolls sideways rather than spilling out of the card.
-          <div style={{ maxWidth: '100%', overflowX: 'auto' }}>
+          // Three choices side by side; more (or any on a phone) in a drop-down, which never spills out of the card.
+          option.values.length > 3 || mobile ? (
+            <Select
+              value={params[option.key] ?? option.values[0]}
+              style={{ width: 150 }}
+              aria-label={t(optionLabel(option.key))}
+              options={option.values.map((value) => ({ value, label: t(optionLabel(option.key, value)) }))}
+              onChange={(value: string) => write({ [option.key]: value === option.values[0] ? undefined : value })}
+              data-testid={`report-option-${option.key}`}
+            />
+          ) : (
             <Segmented
               value={params[option.key] ?? option.values[0]}
               options={option.values.map((value) => ({ value, label: t(optionLabel(option.key, value)) }))}
               onChange={(value) => write({ [option.key]: value === option.values[0] ? undefined : String(value) })}
               data-testid={`report-option-${option.key}`}
             />
-          </div>,
+          ),
           option.key,
         ),
       )}

@@ -36,6 +36,9 @@ export function cellText(cell: ReportCell | undefined, kind: ReportColumn['kind'
 
 const numeric = (cell: ReportCell | undefined) => (cell === null || cell === undefined ? null : Number(cell));
 
+/** The series' colours by what they mean (the theme's palette in turn for series without a tone). */
+const TONE_COLOURS = { good: '#1677ff', loss: '#cf1322', open: '#bfbfbf', target: '#595959' } as const;
+
 /** The chart's ECharts option from the first table: a category per row, a series per listed column. */
 function chartOption(answer: ReportAnswer, mobile: boolean) {
   const chart = answer.chart!;
@@ -43,8 +46,9 @@ function chartOption(answer: ReportAnswer, mobile: boolean) {
   const column = (key: string) => table.columns.find((c) => c.key === key);
   const categories = table.rows.map((r) => String(r.cells[chart.category] ?? ''));
   const stacked = chart.type === 'stacked-bar';
-  const series = chart.series.map((key) => ({
+  const series = chart.series.map((key, i) => ({
     name: column(key)?.label ?? key,
+    ...(chart.tones?.[i] ? { itemStyle: { color: TONE_COLOURS[chart.tones[i]] } } : {}),
     type: chart.type === 'line' ? 'line' : 'bar',
     stack: stacked ? 'all' : undefined,
     data: table.rows.map((r) => numeric(r.cells[key])),
