@@ -32,5 +32,13 @@ export const REPORT_PERMISSION: Record<ReportKind, Permission> = {
 };
 
 /** Period presets, resolved in the firm's time zone on the day the report runs (a subscription keeps the preset). */
-export const PERIOD_PRESETS = ['this-month', 'last-month', 'this-quarter', 'this-year', 'last-year'] as const;
+export const PERIOD_PRESETS = [
+  'this-month',
+  'last-month',
+  'this-quarter',
+  'this-year',
+  'last-year',
+  /** This month and the eleven after it: what a forecast looks at. */
+  'next-12-months',
+] as const;
 export type PeriodPreset = (typeof PERIOD_PRESETS)[number];

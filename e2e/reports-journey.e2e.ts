@@ -72,7 +72,7 @@ test('a partner goes from the start page to where sales are lost, and from the b
         widest = now;
         return settled;
       },
-      { timeout: 15_000, intervals: [300] },
+      { timeout: 15_000, interval: 300 },
     )
     .toBe(true);
   await bars.nth(widest.index).click();

@@ -3,7 +3,7 @@ import { reportQuery, type ReportRow } from '../../../common/schemas/reports';
 import { say } from '../../lib/label';
 import { commissionReport } from '../commissions/report.service';
 import { businessLines } from '../staff/staff.tables';
-import { fen, moneyText, percent, sumCount, sumMoney } from './cells';
+import { fen, moneyShown, moneyText, percent, sumCount, sumMoney } from './cells';
 import { monthsOf, resolveFilters } from './filters';
 import { defineReport } from './registry';
 
@@ -103,7 +103,9 @@ export const commissionsReport = defineReport({
       to: f.to,
       filtersText: f.text,
       headline:
-        total !== 0n ? say(L.headline, locale, { total: moneyText(total), share: percent(paid, total) ?? '—' }) : null,
+        total !== 0n
+          ? say(L.headline, locale, { total: moneyShown(moneyText(total)), share: percent(paid, total) ?? '—' })
+          : null,
       tables: [
         {
           title: null,

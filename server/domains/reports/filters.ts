@@ -56,6 +56,11 @@ export function presetRange(preset: PeriodPreset, today: string): { from: string
       return { from: `${year}-01-01`, to: `${year}-12-31` };
     case 'last-year':
       return { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` };
+    case 'next-12-months': {
+      const month = Number(today.slice(5, 7)) + 11;
+      const last = `${year + Math.floor((month - 1) / 12)}-${String(((month - 1) % 12) + 1).padStart(2, '0')}-01`;
+      return { from: firstOfMonth(today), to: lastOfMonth(last) };
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { customers } from '../customers/customers.tables';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
-import { count, fen, moneyText, sumCount, sumMoney } from './cells';
+import { count, fen, moneyShown, moneyText, sumCount, sumMoney } from './cells';
 import { inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
 import { defineReport } from './registry';
 
@@ -122,10 +122,10 @@ export const pipelineForecast = defineReport({
       sumCount(rows, 'count') > 0
         ? say(L.headline, locale, {
             n: inPeriod.n,
-            weighted: sumMoney(months, 'weighted'),
-            amount: inPeriod.amount,
+            weighted: moneyShown(sumMoney(months, 'weighted')),
+            amount: moneyShown(inPeriod.amount),
             late: sumCount(late, 'count'),
-            lateWeighted: sumMoney(late, 'weighted'),
+            lateWeighted: moneyShown(sumMoney(late, 'weighted')),
           })
         : null;
     return {

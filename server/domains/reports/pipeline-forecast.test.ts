@@ -174,7 +174,7 @@ describe('pipeline forecast', () => {
     expect(rows.overdue).toMatchObject({ month: '逾期（预计结单早于 2026-01-01）', count: 1, weighted: '400.00' });
     expect(rows.undated).toMatchObject({ count: 1, weighted: '20.05' });
     expect(answer.headline).toBe(
-      '期间内预计结单 5 个机会，加权金额 ¥5055.02（预计金额 ¥15433.48）；另有逾期或未定日期的 2 个，加权 ¥420.05',
+      '期间内预计结单 5 个机会，加权金额 ¥5,055.02（预计金额 ¥15,433.48）；另有逾期或未定日期的 2 个，加权 ¥420.05',
     );
     expect(answer.tables[0].rows[2].drill!.amount).toEqual({
       path: '/opportunities',

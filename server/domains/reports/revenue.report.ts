@@ -15,7 +15,7 @@ import { customers } from '../customers/customers.tables';
 import { ageingBounds, ageingColumns, ageingOf, type AgeingRow } from '../receivables/receivables.service';
 import { invoices, receiptAllocations, receipts } from '../receivables/receivables.tables';
 import { branches, businessLines, users } from '../staff/staff.tables';
-import { fen, moneyText, percent, sumMoney, type Cells } from './cells';
+import { type Cells, fen, moneyShown, moneyText, percent, sumMoney } from './cells';
 import { firmToday, inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
 import { defineReport } from './registry';
 
@@ -300,9 +300,9 @@ export const revenue = defineReport({
     const headline =
       contracted > 0n || received > 0n
         ? say(L.headline, locale, {
-            received: total.received as string,
+            received: moneyShown(total.received as string),
             share: percent(received, contracted) ?? '—',
-            overdue: moneyText(overdue),
+            overdue: moneyShown(moneyText(overdue)),
             date: asOf,
           })
         : null;

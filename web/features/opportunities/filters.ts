@@ -114,18 +114,18 @@ export function useOpportunityUrl() {
 export function isFiltered(filters: OpportunityFilterParams, ignoreLine: boolean): boolean {
   return Boolean(
     (!ignoreLine && filters.businessLineId) ||
-      filters.regionId ||
-      filters.ownerId ||
-      filters.minAmount ||
-      filters.maxAmount ||
-      filters.closeFrom ||
-      filters.closeTo ||
-      filters.q ||
-      filters.status ||
-      filters.branchId ||
-      filters.departmentId ||
-      DRILL_KEYS.some((key) => filters[key]) ||
-      filters.closedFrom ||
-      filters.closedTo,
+    filters.regionId ||
+    filters.ownerId ||
+    filters.minAmount ||
+    filters.maxAmount ||
+    filters.closeFrom ||
+    filters.closeTo ||
+    filters.q ||
+    filters.status ||
+    filters.branchId ||
+    filters.departmentId ||
+    DRILL_KEYS.some((key) => filters[key]) ||
+    filters.closedFrom ||
+    filters.closedTo,
   );
 }

@@ -16,7 +16,7 @@ import { useIsMobile } from '../../components/responsive';
 import { Loaded } from '../../components/QueryState';
 import { ReportActions } from '../dashboard/ReportActions';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
-import { optionLabel, REPORT_OPTIONS } from './options';
+import { DEFAULT_PERIOD, optionLabel, REPORT_OPTIONS } from './options';
 import { ReportView } from './ReportView';
 
 /** The filters every report takes, under the API's names; the report's own options are added per kind. */
@@ -31,7 +31,7 @@ export function reportParamsOf(kind: ReportKind, search: URLSearchParams): Repor
     const value = search.get(key);
     if (value) params[key] = value;
   }
-  if (!params.period && !params.from && !params.to) params.period = 'this-year';
+  if (!params.period && !params.from && !params.to) params.period = DEFAULT_PERIOD[kind] ?? 'this-year';
   return params;
 }
 

@@ -1,4 +1,4 @@
-import type { ReportKind } from '../../../common/schemas/reports';
+import type { PeriodPreset, ReportKind } from '../../../common/reports';
 import type { WebMessageKey } from '../../i18n';
 
 /**
@@ -15,6 +15,9 @@ export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>
   workload: [{ key: 'by', values: ['person', 'department', 'businessLine'] }],
   commissions: [{ key: 'by', values: ['person', 'department', 'businessLine', 'month'] }],
 };
+
+/** The period a report opens with (this year unless it looks ahead). */
+export const DEFAULT_PERIOD: Partial<Record<ReportKind, PeriodPreset>> = { 'pipeline-forecast': 'next-12-months' };
 
 export const optionLabel = (key: string, value?: string) =>
   (value ? `report.option.${key}.${value}` : `report.option.${key}`) as WebMessageKey;
