@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
@@ -16,6 +15,7 @@ import { createTestApp, uniq, type Client, type TestApp } from '../../test/harne
 import { contracts, orders } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { users } from '../staff/staff.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 分所业绩对比: orders (count and amount) by branch against the same period a year earlier, and month by month. The
@@ -163,17 +163,7 @@ describe('branch comparison', () => {
   it('exports exactly the page’s figures as .xlsx', async () => {
     const query = new URLSearchParams({ ...PERIOD, businessLineId: line }).toString();
     const page = (await exec.get(`/api/v1/reports/branch-comparison?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/branch-comparison/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const sheet = workbook.worksheets[0];
-    const values: unknown[][] = [];
-    sheet.eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'branch-comparison', query);
     const last = values.at(-1)!;
     expect(last[0]).toBe(page.tables[0].total!.cells.branch);
     expect(last[2]).toBe(240000.85);

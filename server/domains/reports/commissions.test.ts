@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
@@ -15,6 +14,7 @@ import { createTestApp, uniq, type Client, type TestApp } from '../../test/harne
 import { commissionLines, commissionPolicies, commissionSheets } from '../commissions/commissions.tables';
 import { buildContract } from '../receivables/fixtures';
 import { users } from '../staff/staff.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 佣金计提与发放: the months' commission lines, accrued (sheets not yet paid) against paid, by person, department,
@@ -194,16 +194,7 @@ describe('commissions', () => {
   it('exports exactly the page’s figures as .xlsx', async () => {
     const query = new URLSearchParams({ ...PERIOD, businessLineId: line, by: 'month' }).toString();
     const page = (await exec.get(`/api/v1/reports/commissions?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/commissions/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'commissions', query);
     const total = page.tables[0].total!.cells;
     expect(values.at(-1)).toEqual([
       total.month,

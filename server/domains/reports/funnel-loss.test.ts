@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer, ReportDrill } from '../../../common/schemas/reports';
@@ -16,6 +15,7 @@ import { createTestApp, uniq, type Client, type TestApp } from '../../test/harne
 import { customers } from '../customers/customers.tables';
 import { opportunities, opportunityStageChanges, pipelineStages } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 销售漏斗流失: the opportunities that entered each stage in a period — moved on, lost there, still open there — and
@@ -445,16 +445,7 @@ describe('funnel loss', () => {
   it('exports the page’s figures as .xlsx, totals included', async () => {
     const query = new URLSearchParams({ ...APRIL, businessLineId: line }).toString();
     const page = (await exec.get(`/api/v1/reports/funnel-loss?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/funnel-loss/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'funnel-loss', query);
     const total = page.tables[0].total!.cells;
     const totalRow = values.find((v) => v[0] === total.stage && v[1] === total.entered)!;
     expect(totalRow.slice(1, 5)).toEqual([total.entered, total.movedOn, total.lost, total.open]);

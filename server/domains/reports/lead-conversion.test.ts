@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
@@ -19,6 +18,7 @@ import { campaigns } from '../campaigns/campaigns.tables';
 import { leads } from '../leads/leads.tables';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 线索转化: of the leads created in the period, how many became opportunities and how many won sales. The expected
@@ -251,16 +251,7 @@ describe('lead conversion', () => {
   it('exports the page’s figures as .xlsx, the same total', async () => {
     const query = new URLSearchParams({ ...PERIOD, businessLineId: line }).toString();
     const page = (await exec.get(`/api/v1/reports/lead-conversion?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/lead-conversion/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'lead-conversion', query);
     const total = page.tables[0].total!.cells;
     expect(values.at(-1)).toEqual([
       total.group,

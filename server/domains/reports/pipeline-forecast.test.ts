@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer, ReportDrill } from '../../../common/schemas/reports';
@@ -8,6 +7,7 @@ import { buildBusinessLine, buildDepartment, buildUser, setDepartmentManager, si
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { customers } from '../customers/customers.tables';
 import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 销售预测: the open opportunities' expected and weighted amounts by expected close month. The opportunities are rows
@@ -218,16 +218,7 @@ describe('pipeline forecast', () => {
   it('exports the page’s figures as .xlsx with the same total', async () => {
     const query = new URLSearchParams({ ...PERIOD, businessLineId: line }).toString();
     const page = (await exec.get(`/api/v1/reports/pipeline-forecast?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/pipeline-forecast/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'pipeline-forecast', query);
     const total = page.tables[0].total!.cells;
     expect(values.at(-1)).toEqual([total.month, total.count, Number(total.amount), Number(total.weighted)]);
     expect(total.weighted).toBe('5475.07');

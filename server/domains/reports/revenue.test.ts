@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer, ReportDrill } from '../../../common/schemas/reports';
@@ -16,6 +15,7 @@ import { createTestApp, uniq, type Client, type TestApp } from '../../test/harne
 import { contracts, orders, paymentTerms } from '../contracts/contracts.tables';
 import { customers } from '../customers/customers.tables';
 import { users } from '../staff/staff.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 收入与应收: contracted, invoiced, received and outstanding by month, business line and branch, and the ageing at
@@ -437,16 +437,7 @@ describe('revenue and receivables', () => {
   it('exports exactly the page’s figures as .xlsx', async () => {
     const query = new URLSearchParams({ ...PERIOD, businessLineId: line }).toString();
     const page = (await exec.get(`/api/v1/reports/revenue?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/revenue/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'revenue', query);
     const total = page.tables[0].total!.cells;
     const totalRow = values.find((v) => v[0] === total.month)!;
     expect(totalRow.slice(1, 5)).toEqual([

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
@@ -17,6 +16,7 @@ import { auditLogs } from '../audit/audit.tables';
 import { leads } from '../leads/leads.tables';
 import { opportunities, opportunityStageChanges, pipelineStages } from '../opportunities/opportunities.tables';
 import { daysOf } from './sales-cycle.report';
+import { exportedRows } from './test-support';
 
 /**
  * 销售周期: the opportunities won in the period, days from creation (and from the lead's creation) to won, days per
@@ -320,16 +320,7 @@ describe('sales cycle', () => {
   it('exports the page’s figures as .xlsx, the same total', async () => {
     const query = new URLSearchParams({ ...PERIOD, departmentId: root }).toString();
     const page = (await exec.get(`/api/v1/reports/sales-cycle?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/sales-cycle/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'sales-cycle', query);
     const total = page.tables[0].total!.cells;
     const totalRow = values.find((v) => v[0] === total.group)!;
     expect(totalRow.slice(0, 7)).toEqual([

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportAnswer } from '../../../common/schemas/reports';
 import type { Db } from '../../db/client';
@@ -11,6 +10,7 @@ import { customers } from '../customers/customers.tables';
 import { engagements } from '../engagements/engagements.tables';
 import { timeEntries, timesheetWeeks } from '../engagements/timesheets.tables';
 import { personProfiles } from '../people/people.tables';
+import { exportedRows } from './test-support';
 
 /**
  * 工作量与利用率: hours of submitted and approved weeks by person, department and business line, billable share,
@@ -236,16 +236,7 @@ describe('workload and utilisation', () => {
   it('exports exactly the page’s figures as .xlsx', async () => {
     const query = new URLSearchParams({ ...PERIOD, departmentId: top }).toString();
     const page = (await exec.get(`/api/v1/reports/workload?${query}`)).body as ReportAnswer;
-    const raw = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/workload/export.xlsx?${query}`,
-      headers: { cookie: exec.cookie! },
-    });
-    expect(raw.statusCode).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(raw.rawPayload as unknown as ArrayBuffer);
-    const values: unknown[][] = [];
-    workbook.worksheets[0].eachRow((row) => values.push((row.values as unknown[]).slice(1)));
+    const values = await exportedRows(t, exec, 'workload', query);
     const total = page.tables[0].total!.cells;
     expect(values.at(-1)!.slice(0, 6)).toEqual([
       total.person,
