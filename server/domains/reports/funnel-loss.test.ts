@@ -348,6 +348,8 @@ describe('funnel loss', () => {
       category: 'stage',
       series: ['movedOn', 'lost', 'open'],
       horizontal: true,
+      // The losses drawn as losses (red on the page), what is still there as undecided.
+      tones: ['good', 'loss', 'open'],
     });
     expect(rowOf(answer, '商务报价')!.drill!.lost).toEqual({
       path: '/opportunities',
