@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { expect, inject, test } from 'vitest';
+import { beforeAll, expect, inject, test } from 'vitest';
 import type { ReportAnswer } from '../common/schemas/reports';
 import { apiSession } from './support/api';
 import { peopleInOneBrowser } from './support/people';
@@ -33,6 +33,12 @@ async function lastYear(page: Page) {
     .waitFor();
   await settle(page);
 }
+
+/** The journey reads the pages in Chinese: another file may have left these people in English (their own setting). */
+beforeAll(async () => {
+  for (const username of ['exec', 'manager'])
+    await (await apiSession(base(), username)).patch('/api/v1/auth/me', { locale: 'zh-CN' });
+});
 
 test('a partner goes from the start page to where sales are lost, and from the bar to the lost opportunities', async () => {
   const { page } = await people.signIn('exec');

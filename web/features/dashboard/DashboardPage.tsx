@@ -279,9 +279,9 @@ function WorkCard({ work }: { work: NonNullable<Dashboard['work']> }) {
 const PinnedReports = lazy(() => import('./PinnedReports').then((m) => ({ default: m.PinnedReports })));
 
 /**
- * The start page 首页: the reader's sections (one request) and pinned reports; below them Today 今日 for everyone with
- * a to-do list (`today`: those who work with customers) but partners, whose start page is the firm's figures; the
- * profile (`home`) for a reader with neither sections, pins nor Today.
+ * The start page 首页: the reader's sections (one request) and pinned reports — a partner's begins with the firm's
+ * figures, never an empty to-do list —; below them Today 今日 for everyone with a to-do list (`today`: those who work
+ * with customers); the profile (`home`) for a reader with neither sections, pins nor Today.
  */
 export function DashboardPage({ today, home }: { today: ReactNode | null; home: ReactNode }) {
   const t = useT();
@@ -318,7 +318,7 @@ export function DashboardPage({ today, home }: { today: ReactNode | null; home: 
           </Flex>
         )}
       </Loaded>
-      {d && (d.firm ? null : (today ?? (sections === 0 && d.pins.length === 0 ? home : null)))}
+      {d && (today ?? (sections === 0 && d.pins.length === 0 ? home : null))}
     </Flex>
   );
 }
