@@ -234,14 +234,14 @@ function FinanceCard({ finance }: { finance: NonNullable<Dashboard['finance']> }
             label={t('dash.toRecord')}
             value={formatMoney(finance.toRecord.amount)}
             to="/finance/receivables"
-            sub={t('dash.count', { count: finance.toRecord.count })}
+            sub={t('dash.terms', { count: finance.toRecord.count })}
           />,
           <Figure
             key="due"
             label={t('dash.fallingDue')}
             value={formatMoney(finance.fallingDue.amount)}
             to="/finance/receivables"
-            sub={t('dash.count', { count: finance.fallingDue.count })}
+            sub={t('dash.terms', { count: finance.fallingDue.count })}
           />,
           <Figure
             key="overdue"
