@@ -159,7 +159,12 @@ try {
             WHERE (e.contract_id = ${s}.contract_id OR e.order_id = ${s}.order_id) AND e.lead_id = ${M}))`,
   };
   const all = <T extends unknown[]>(...queries: { [K in keyof T]: Promise<T[K]> }) => Promise.all(queries);
-  const rowsOf = async (text: string, params: unknown[] = []) => (await raw(text, params)).rows;
+  /** The raw side's statements, recorded for BENCH_EXPLAIN. */
+  let recorded: Call[] | null = null;
+  const rowsOf = async (text: string, params: unknown[] = []) => {
+    recorded?.push([text, params]);
+    return (await raw(text, params)).rows;
+  };
   const money = (rows: Row[], key: string) => yuan(sumFen(rows, key));
   type Answer = {
     tables: { rows: { cells: Row }[]; total: { cells: Row } | null }[];
@@ -189,15 +194,18 @@ try {
           rowsOf(
             `WITH entered AS (
                SELECT DISTINCT c.opportunity_id, s.name_zh FROM opportunity_stage_changes c JOIN pipeline_stages s ON s.id = c.to_stage_id
-               WHERE c.to_status = 'open' AND s.kind = 'open' AND c.at >= $1 AND c.at < $2)
+               WHERE c.to_status = 'open' AND s.kind = 'open' AND c.at >= $1 AND c.at < $2),
+             opp AS MATERIALIZED (
+               SELECT o.id, o.status, cs.name_zh AS stage_now, o.lost_reason,
+                 CASE WHEN o.status = 'lost' THEN (SELECT ls.name_zh FROM opportunity_stage_changes c JOIN pipeline_stages ls ON ls.id = c.from_stage_id
+                   WHERE c.opportunity_id = o.id AND c.to_status = 'lost' ORDER BY c.at DESC, c.id DESC LIMIT 1) END AS lost_at
+               FROM opportunities o JOIN pipeline_stages cs ON cs.id = o.stage_id
+               WHERE o.id IN (SELECT opportunity_id FROM entered) AND ${vis.opportunities(who, 'o')})
              SELECT e.name_zh AS stage,
-               CASE WHEN o.status = 'open' AND cs.name_zh = e.name_zh THEN 'open'
-                 WHEN o.status = 'lost' AND ls.name_zh = e.name_zh THEN 'lost' ELSE 'moved' END AS outcome,
-               CASE WHEN o.status = 'lost' AND ls.name_zh = e.name_zh THEN o.lost_reason END AS reason, count(*)::int AS n
-             FROM entered e JOIN opportunities o ON o.id = e.opportunity_id JOIN pipeline_stages cs ON cs.id = o.stage_id
-             LEFT JOIN pipeline_stages ls ON o.status = 'lost' AND ls.id = (SELECT c.from_stage_id FROM opportunity_stage_changes c
-               WHERE c.opportunity_id = o.id AND c.to_status = 'lost' ORDER BY c.at DESC, c.id DESC LIMIT 1)
-             WHERE ${vis.opportunities(who, 'o')}
+               CASE WHEN o.status = 'open' AND o.stage_now = e.name_zh THEN 'open'
+                 WHEN o.status = 'lost' AND o.lost_at = e.name_zh THEN 'lost' ELSE 'moved' END AS outcome,
+               CASE WHEN o.status = 'lost' AND o.lost_at = e.name_zh THEN o.lost_reason END AS reason, count(*)::int AS n
+             FROM entered e JOIN opp o ON o.id = e.opportunity_id
              GROUP BY 1, 2, 3`,
             [start, end],
           ),
@@ -645,8 +653,11 @@ try {
           console.log(`  API: ${textOf(call).replace(/\s+/g, ' ').slice(0, 400)}`);
           console.log(plan.rows.map((r) => `    ${Object.values(r)[0]}`).join('\n'));
         }
-        const rawCalls = await driver.capture(() => c.plain(who));
-        for (const call of rawCalls.filter((x) => !/^EXPLAIN/.test(textOf(x)))) {
+        recorded = [];
+        await c.plain(who);
+        const rawCalls = recorded as Call[];
+        recorded = null;
+        for (const call of rawCalls) {
           const plan = await raw(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${textOf(call)}`, paramsOf(call));
           console.log(`  raw: ${textOf(call).replace(/\s+/g, ' ').slice(0, 400)}`);
           console.log(plan.rows.map((r) => `    ${Object.values(r)[0]}`).join('\n'));

@@ -107,8 +107,8 @@ async function wonIn(ctx: Ctx, f: Resolved): Promise<{ won: Won[]; stays: StageS
         CASE WHEN ${leads.id} IS NOT NULL
           THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${leads.createdAt})))::bigint END AS "leadSeconds"
       FROM ${opportunities}
-        JOIN ${users} ON ${users.id} = ${opportunities.ownerId}
-        JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}
+        ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${opportunities.ownerId}` : sql``}
+        ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}` : sql``}
         LEFT JOIN ${leads} ON ${leads.id} = ${opportunities.leadId}
       WHERE ${opportunities.status} = 'won' AND ${opportunities.closedAt} >= ${f.start}
         AND ${opportunities.closedAt} < ${f.end} AND ${visibleOpportunities(ctx.actor)}
