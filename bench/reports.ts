@@ -27,7 +27,7 @@
  * ¥20,000–300,000 with three terms (30/40/30 %, due on signing, +90, +180 days) and an order; 10,000 orders without a
  * contract have one term. Each term due by today is paid by one receipt (half of them), two (four in ten) or none,
  * around its due date; one receipt in 100 reversed, one in 50 overpaid by ¥500 (left unallocated); an invoice per term
- * five days before it is due. 10,000 engagements; every working day each of the 300 staff logs ~9 entries (¼–1 h),
+ * five days before it is due. 8,724 engagements; every working day each of the 300 staff logs ~9 entries (¼–1 h),
  * one in eight internal time, most billable; every week approved (one in 40 returned) but last week (submitted) and
  * this week (open). Commission sheets: 2,000 a month over 2025 (paid to October, approved in November, in approval
  * or draft in December), three lines each.
