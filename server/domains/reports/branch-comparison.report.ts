@@ -47,7 +47,7 @@ const BRANCH = sql`coalesce(${contracts.branchId}, ${users.branchId})`;
 function ordersIn(ctx: Ctx, f: Resolved): SQL {
   return sql`${orders} LEFT JOIN ${contracts} ON ${contracts.id} = ${orders.contractId}
     JOIN ${users} ON ${users.id} = ${orders.ownerId}
-    JOIN ${customers} ON ${customers.id} = ${orders.customerId}
+    ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${orders.customerId}` : sql``}
     WHERE ${orders.status} IN ('confirmed', 'completed') AND ${visibleOrders(ctx.actor)}
       AND ${when(f.businessLineId, (id) => sql`${orders.businessLineId} = ${id}`)}
       AND ${when(f.branchId, (id) => sql`${BRANCH} = ${id}`)}

@@ -80,26 +80,34 @@ function filtersOf(ctx: Ctx, f: Resolved): SQL {
     AND ${inDepartment(f, sql`${opportunities.departmentId}`)}`;
 }
 
-/** Per stage name: the opportunities that entered it in the period by outcome (and the lost ones by reason). */
+/**
+ * Per stage name: the opportunities that entered it in the period by outcome (and the lost ones by reason). Each
+ * opportunity is judged once (its state now, the stage it was lost at when lost — looked up for the lost ones only),
+ * then counted for every stage it entered; the owner and the customer are joined only for their filters.
+ */
 async function figures(ctx: Ctx, f: Resolved): Promise<Figure[]> {
   const result = await ctx.db.execute(sql`
     WITH entered AS (
       SELECT DISTINCT c.opportunity_id, s.name_zh
       FROM ${opportunityStageChanges} c JOIN ${pipelineStages} s ON s.id = c.to_stage_id
       WHERE c.to_status = 'open' AND s.kind = 'open' AND c.at >= ${f.start} AND c.at < ${f.end}
+    ), opp AS MATERIALIZED (
+      SELECT ${opportunities.id} AS id, ${opportunities.status} AS status, cs.name_zh AS stage_now,
+        ${opportunities.lostReason} AS lost_reason,
+        CASE WHEN ${opportunities.status} = 'lost' THEN (SELECT ls.name_zh FROM ${pipelineStages} ls
+          WHERE ls.id = ${lostFromStage}) END AS lost_at
+      FROM ${opportunities}
+      JOIN ${pipelineStages} cs ON cs.id = ${opportunities.stageId}
+      ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${opportunities.ownerId}` : sql``}
+      ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}` : sql``}
+      WHERE ${opportunities.id} IN (SELECT opportunity_id FROM entered) AND ${filtersOf(ctx, f)}
     ), judged AS (
       SELECT e.name_zh AS stage,
-        CASE WHEN ${opportunities.status} = 'open' AND cs.name_zh = e.name_zh THEN 'open'
-          WHEN ${opportunities.status} = 'lost' AND ls.name_zh = e.name_zh THEN 'lost'
+        CASE WHEN n.status = 'open' AND n.stage_now = e.name_zh THEN 'open'
+          WHEN n.status = 'lost' AND n.lost_at = e.name_zh THEN 'lost'
           ELSE 'moved' END AS outcome,
-        ${opportunities.lostReason} AS lost_reason
-      FROM entered e
-      JOIN ${opportunities} ON ${opportunities.id} = e.opportunity_id
-      JOIN ${pipelineStages} cs ON cs.id = ${opportunities.stageId}
-      LEFT JOIN ${pipelineStages} ls ON ${opportunities.status} = 'lost' AND ls.id = ${lostFromStage}
-      JOIN ${users} ON ${users.id} = ${opportunities.ownerId}
-      JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}
-      WHERE ${filtersOf(ctx, f)}
+        n.lost_reason
+      FROM entered e JOIN opp n ON n.id = e.opportunity_id
     )
     SELECT stage, outcome, CASE WHEN outcome = 'lost' THEN lost_reason END AS reason, count(*)::int AS n
     FROM judged GROUP BY 1, 2, 3`);

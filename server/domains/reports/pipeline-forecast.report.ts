@@ -63,8 +63,8 @@ async function figures(ctx: Ctx, f: Resolved): Promise<Figure[]> {
       coalesce(sum(${opportunities.expectedAmount}), 0)::numeric(16,2)::text AS amount,
       coalesce(sum(round(${opportunities.expectedAmount} * ${opportunities.probability} / 100.0, 2)), 0)::numeric(16,2)::text AS weighted
     FROM ${opportunities}
-    JOIN ${users} ON ${users.id} = ${opportunities.ownerId}
-    JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}
+    ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${opportunities.ownerId}` : sql``}
+    ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}` : sql``}
     WHERE ${filtersOf(ctx, f)} AND (${close} IS NULL OR ${close} <= ${f.to})
     GROUP BY 1`);
   return (result as unknown as { rows: Figure[] }).rows;

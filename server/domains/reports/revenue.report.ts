@@ -77,19 +77,27 @@ const L = {
 
 type By = z.output<typeof RevenueQuery>['by'];
 
-/** The contracts and orders without a contract the reader sees under receivables:read, with their dimensions. */
-function subjects(ctx: Ctx, f: Resolved): SQL {
+/**
+ * The contracts and orders without a contract the reader sees under receivables:read, with their dimensions. The
+ * branch and the customer's region cost a lookup per record: they are read only when a filter or the grouping needs
+ * them (NULL otherwise).
+ */
+function subjects(ctx: Ctx, f: Resolved, by: By): SQL {
+  const needBranch = Boolean(f.branchId) || by === 'branch';
+  const needRegion = Boolean(f.regionId);
+  const ownerBranch = (owner: SQL) =>
+    needBranch ? sql`(SELECT u.branch_id FROM ${users} u WHERE u.id = ${owner})` : sql`NULL::uuid`;
+  const regionOf = (customer: SQL) =>
+    needRegion ? sql`(SELECT cu.region_id FROM ${customers} cu WHERE cu.id = ${customer})` : sql`NULL::uuid`;
   const all = sql`SELECT ${contracts.id} AS id, 'contract' AS kind, ${contracts.status} AS status,
       ${contracts.signedOn} AS made_on, ${contracts.amount} AS amount, ${contracts.businessLineId} AS line,
-      coalesce(${contracts.branchId}, (SELECT u.branch_id FROM ${users} u WHERE u.id = ${contracts.ownerId})) AS branch,
+      ${needBranch ? sql`coalesce(${contracts.branchId}, ${ownerBranch(sql`${contracts.ownerId}`)})` : sql`NULL::uuid`} AS branch,
       ${contracts.departmentId} AS department, ${contracts.ownerId} AS owner,
-      (SELECT cu.region_id FROM ${customers} cu WHERE cu.id = ${contracts.customerId}) AS region
+      ${regionOf(sql`${contracts.customerId}`)} AS region
     FROM ${contracts} WHERE ${receivableContracts(ctx.actor)}
     UNION ALL
     SELECT ${orders.id}, 'order', ${orders.status}, ${orders.confirmedOn}, ${orders.amount}, ${orders.businessLineId},
-      (SELECT u.branch_id FROM ${users} u WHERE u.id = ${orders.ownerId}),
-      ${orders.departmentId}, ${orders.ownerId},
-      (SELECT cu.region_id FROM ${customers} cu WHERE cu.id = ${orders.customerId})
+      ${ownerBranch(sql`${orders.ownerId}`)}, ${orders.departmentId}, ${orders.ownerId}, ${regionOf(sql`${orders.customerId}`)}
     FROM ${orders} WHERE ${orders.contractId} IS NULL AND ${receivableOrders(ctx.actor)}`;
   return sql`SELECT * FROM (${all}) x
     WHERE ${when(f.businessLineId, (id) => sql`x.line = ${id}`)}
@@ -109,15 +117,35 @@ const list = (values: readonly string[]) =>
 const keyOf = (by: By, a: string): SQL =>
   by === 'businessLine' ? sql.raw(`${a}.line::text`) : by === 'branch' ? sql.raw(`${a}.branch::text`) : sql`NULL::text`;
 
-/** Open terms at the day `at` (an SQL date): their subject's columns, `due` and `open`. */
-const openTermsAt = (at: SQL) => sql`SELECT s.*, ${paymentTerms.dueOn} AS due,
-    ${paymentTerms.amount} - coalesce((SELECT sum(a.amount) FROM ${receiptAllocations} a
-      JOIN ${receipts} r ON r.id = a.receipt_id
-      WHERE a.term_id = ${paymentTerms.id} AND r.status = 'valid' AND r.received_on <= ${at}), 0) AS open
+/** The receivable terms of the subjects `s`: their subject's columns, the term's id, amount and due date. */
+const receivableTerms = sql`SELECT s.*, ${paymentTerms.id} AS term, ${paymentTerms.amount} AS term_amount,
+    ${paymentTerms.dueOn} AS due
   FROM ${paymentTerms} JOIN s ON s.id = coalesce(${paymentTerms.contractId}, ${paymentTerms.orderId})
-  WHERE ((s.kind = 'contract' AND s.status IN (${list(RECEIVABLE_CONTRACT_STATUSES)}))
-      OR (s.kind = 'order' AND s.status IN (${list(RECEIVABLE_ORDER_STATUSES)})))
-    AND (s.made_on IS NULL OR s.made_on <= ${at})`;
+  WHERE (s.kind = 'contract' AND s.status IN (${list(RECEIVABLE_CONTRACT_STATUSES)}))
+     OR (s.kind = 'order' AND s.status IN (${list(RECEIVABLE_ORDER_STATUSES)}))`;
+
+/**
+ * The outstanding balance at each day of `ends` (an SQL date array) per group, in one pass over the terms and their
+ * allocations. A term is open at day e when it is due by then and its contract or order signed or confirmed by then
+ * (made_on ≤ e), for its amount less what valid receipts dated by e gave it. Written as changes of the balance:
+ * the term adds its amount from the day it counts (the later of its due date and made_on), each valid allocation
+ * takes its amount away from the later of that day and its receipt's — so the balance at e is the sum of the
+ * changes dated by e, a pass over the terms and allocations instead of one per term and day. (What valid receipts
+ * gave a term never exceeds its amount — `received`, their sum, is checked ≤ amount —, so no term is below zero and
+ * the sum is the open amounts'; a group shows at a day when something is open then, as before.)
+ */
+const outstandingAt = (by: By, ends: SQL) => sql`t AS (${receivableTerms}),
+  changes AS (
+    SELECT ${keyOf(by, 't')} AS key, greatest(t.due, coalesce(t.made_on, t.due)) AS day, t.term_amount AS amount
+    FROM t WHERE t.due IS NOT NULL
+    UNION ALL
+    SELECT ${keyOf(by, 't')}, greatest(r.received_on, t.due, coalesce(t.made_on, t.due)), -a.amount
+    FROM ${receiptAllocations} a JOIN ${receipts} r ON r.id = a.receipt_id AND r.status = 'valid'
+    JOIN t ON t.term = a.term_id WHERE t.due IS NOT NULL),
+  daily AS (SELECT key, day, sum(amount) AS amount FROM changes
+    WHERE day <= (SELECT max(e) FROM unnest(${ends}) e) GROUP BY 1, 2)
+  SELECT daily.key, e.at, sum(daily.amount) AS amount FROM unnest(${ends}) e(at) JOIN daily ON daily.day <= e.at
+  GROUP BY 1, 2 HAVING sum(daily.amount) > 0`;
 
 type Figure = {
   figure: 'contracted' | 'invoiced' | 'received' | 'outstanding';
@@ -128,14 +156,12 @@ type Figure = {
 
 async function figures(ctx: Ctx, f: Resolved, by: By, ends: string[]): Promise<Figure[]> {
   const period = (column: SQL) => sql`${column} BETWEEN ${f.from} AND ${f.to}`;
+  const endsArray = sql`${`{${ends.join(',')}}`}::date[]`;
   const outstanding = ends.length
-    ? sql`UNION ALL
-      SELECT 'outstanding', ${keyOf(by, 'o')}, to_char(e.at, 'YYYY-MM'), sum(o.open)
-      FROM unnest(${`{${ends.join(',')}}`}::date[]) e(at)
-      CROSS JOIN LATERAL (${openTermsAt(sql`e.at`)} AND ${paymentTerms.dueOn} <= e.at) o
-      WHERE o.open > 0 GROUP BY 2, 3`
+    ? sql`UNION ALL SELECT 'outstanding', o.key, to_char(o.at, 'YYYY-MM'), o.amount FROM o`
     : sql``;
-  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f)})
+  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f, by)})
+    ${ends.length ? sql`, o AS (WITH ${outstandingAt(by, endsArray)})` : sql``}
     SELECT figure, key, month, coalesce(amount, 0)::numeric(16,2)::text AS amount FROM (
       SELECT 'contracted' AS figure, ${keyOf(by, 's')} AS key, to_char(s.made_on, 'YYYY-MM') AS month,
         sum(s.amount) AS amount
@@ -152,13 +178,24 @@ async function figures(ctx: Ctx, f: Resolved, by: By, ends: string[]): Promise<F
       FROM ${receipts} r JOIN s ON s.id = coalesce(r.contract_id, r.order_id)
       WHERE r.status = 'valid' AND ${period(sql`r.received_on`)} GROUP BY 2, 3
       ${outstanding}
-    ) t`);
+    ) x`);
   return (result as unknown as { rows: Figure[] }).rows;
 }
 
-async function ageing(ctx: Ctx, f: Resolved, asOf: string) {
-  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f)})
-    SELECT ${ageingColumns(ageingBounds(asOf), false)} FROM (${openTermsAt(sql`${asOf}::date`)}) t WHERE open > 0`);
+/**
+ * The ageing at `asOf`: the terms of contracts and orders made by then (any due date), each for its amount less what
+ * valid receipts dated by then gave it (added up once per term), bucketed by due date.
+ */
+async function ageing(ctx: Ctx, f: Resolved, by: By, asOf: string) {
+  const result = await ctx.db.execute(sql`WITH s AS (${subjects(ctx, f, by)}),
+    t AS (${receivableTerms}),
+    paid AS (SELECT a.term_id, sum(a.amount) AS amount FROM ${receiptAllocations} a
+      JOIN ${receipts} r ON r.id = a.receipt_id AND r.status = 'valid' AND r.received_on <= ${asOf}::date
+      WHERE a.term_id IN (SELECT term FROM t) GROUP BY 1)
+    SELECT ${ageingColumns(ageingBounds(asOf), false)} FROM (
+      SELECT t.due, t.term_amount - coalesce(paid.amount, 0) AS open FROM t LEFT JOIN paid ON paid.term_id = t.term
+      WHERE t.made_on IS NULL OR t.made_on <= ${asOf}::date) x
+    WHERE open > 0`);
   return ageingOf((result as unknown as { rows: AgeingRow[] }).rows[0]);
 }
 
@@ -207,7 +244,7 @@ export const revenue = defineReport({
         : f.from <= today
           ? [asOf]
           : [];
-    const [rowsOf, aged] = await Promise.all([figures(ctx, f, query.by, ends), ageing(ctx, f, asOf)]);
+    const [rowsOf, aged] = await Promise.all([figures(ctx, f, query.by, ends), ageing(ctx, f, query.by, asOf)]);
 
     const dims = {
       ...(f.businessLineId ? { businessLineId: f.businessLineId } : {}),

@@ -96,7 +96,8 @@ type Won = {
   seconds: number;
   leadSeconds: number | null;
 };
-type StageStay = { opportunity: string; stage: string; seconds: number };
+/** Per open stage: each opportunity's stays there added up (seconds), one number per opportunity that entered it. */
+type StageStay = { stage: string; seconds: number[] };
 
 /** The opportunities won in the period as the reader may see them, with their cycles and stays per open stage. */
 async function wonIn(ctx: Ctx, f: Resolved): Promise<{ won: Won[]; stays: StageStay[] }> {
@@ -107,8 +108,8 @@ async function wonIn(ctx: Ctx, f: Resolved): Promise<{ won: Won[]; stays: StageS
         CASE WHEN ${leads.id} IS NOT NULL
           THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${leads.createdAt})))::bigint END AS "leadSeconds"
       FROM ${opportunities}
-        JOIN ${users} ON ${users.id} = ${opportunities.ownerId}
-        JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}
+        ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${opportunities.ownerId}` : sql``}
+        ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}` : sql``}
         LEFT JOIN ${leads} ON ${leads.id} = ${opportunities.leadId}
       WHERE ${opportunities.status} = 'won' AND ${opportunities.closedAt} >= ${f.start}
         AND ${opportunities.closedAt} < ${f.end} AND ${visibleOpportunities(ctx.actor)}
@@ -125,7 +126,8 @@ async function wonIn(ctx: Ctx, f: Resolved): Promise<{ won: Won[]; stays: StageS
       GROUP BY 1, 2
     )
     SELECT coalesce((SELECT json_agg(won) FROM won), '[]'::json) AS won,
-      coalesce((SELECT json_agg(stays) FROM stays), '[]'::json) AS stays`);
+      coalesce((SELECT json_agg(x) FROM (SELECT stage, array_agg(seconds) AS seconds FROM stays GROUP BY stage) x),
+        '[]'::json) AS stays`);
   return (result as unknown as { rows: { won: Won[]; stays: StageStay[] }[] }).rows[0];
 }
 
@@ -257,7 +259,7 @@ export const salesCycle = defineReport({
     // Per stage: each opportunity's stays in the stage added up; over the opportunities that entered it.
     const stageList = await stagesOf(ctx, f, [...new Set(stays.map((s) => s.stage))]);
     const stageRows: ReportRow[] = stageList.map(({ stage, lineName }) => {
-      const list = stays.filter((s) => s.stage === stage.id).map((s) => BigInt(s.seconds));
+      const list = (stays.find((s) => s.stage === stage.id)?.seconds ?? []).map((n) => BigInt(n));
       const days = daysOf(list);
       const name = locale === 'en-US' ? stage.nameEn : stage.nameZh;
       return {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { reportQuery, type ReportRow } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
+import { scopeOf } from '../../policy';
 import { engagements } from '../engagements/engagements.tables';
 import { readablePeople } from '../engagements/timesheets.service';
 import { timeEntries, timesheetWeeks } from '../engagements/timesheets.tables';
@@ -82,7 +83,9 @@ function counted(f: Resolved): SQL {
 type Person = { id: string; name: string; department_id: string | null; department: string | null; capacity: string };
 type Hours = { user_id: string; line: string | null; hours: string; billable: string | null };
 
-async function load(ctx: Ctx, f: Resolved) {
+async function load(ctx: Ctx, f: Resolved, byLine: boolean) {
+  const everyone =
+    scopeOf(ctx.actor, 'engagements:read') === 'all' && !f.branchId && !f.regionId && !f.ownerId && !f.departmentPath;
   const [people, hours] = await Promise.all([
     ctx.db.execute(sql`SELECT ${users.id} AS id, ${users.displayName} AS name, ${users.departmentId} AS department_id,
         ${departments.name} AS department, ${weeklyCapacityOf} AS capacity
@@ -93,12 +96,16 @@ async function load(ctx: Ctx, f: Resolved) {
         OR EXISTS (SELECT 1 FROM ${timeEntries} LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}
           WHERE ${timeEntries.userId} = ${users.id} AND ${counted(f)}))
       ORDER BY ${users.displayName}, ${users.id}`),
-    ctx.db.execute(sql`SELECT ${timeEntries.userId} AS user_id, ${engagements.businessLineId} AS line,
+    // The hours of everyone readable: the people's row joined only when a condition reads it, the engagement's
+    // only for its business line (grouped or filtered by it).
+    ctx.db.execute(sql`SELECT ${timeEntries.userId} AS user_id,
+        ${byLine ? sql`${engagements.businessLineId}` : sql`NULL::uuid`} AS line,
         sum(${timeEntries.hours})::text AS hours,
         (sum(${timeEntries.hours}) FILTER (WHERE ${timeEntries.billable}))::text AS billable
-      FROM ${timeEntries} JOIN ${users} ON ${users.id} = ${timeEntries.userId}
-      LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}
-      WHERE ${peopleWhere(ctx, f)} AND ${counted(f)}
+      FROM ${timeEntries}
+      ${everyone ? sql`` : sql`JOIN ${users} ON ${users.id} = ${timeEntries.userId}`}
+      ${byLine || f.businessLineId ? sql`LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}` : sql``}
+      WHERE ${everyone ? sql`true` : peopleWhere(ctx, f)} AND ${counted(f)}
       GROUP BY 1, 2`),
   ]);
   return {
@@ -132,7 +139,7 @@ export const workloadReport = defineReport({
     const locale = ctx.actor.locale;
     const f = await resolveFilters(ctx, query);
     const by: By = query.by;
-    const { people, hours } = await load(ctx, f);
+    const { people, hours } = await load(ctx, f, by === 'businessLine');
     // Capacity runs to today at the latest: the rest of a period still ahead has no hours yet to set against it.
     const last = f.to < firmToday() ? f.to : firmToday();
     const days = last < f.from ? 0n : BigInt((Date.parse(last) - Date.parse(f.from)) / 86_400_000 + 1);
