@@ -1,4 +1,4 @@
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PeriodPreset, ReportFilters } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
 import { invalidInput } from '../../errors';
@@ -96,9 +96,7 @@ export async function resolveFilters(ctx: Ctx, query: ReportFilters): Promise<Re
   if (days > MAX_DAYS) throw invalidInput(locale, [{ path: 'from', key: 'validation.reportRangeTooLong' }]);
 
   const names = await namesOf(ctx, query);
-  const missing = (['businessLineId', 'branchId', 'regionId', 'departmentId', 'ownerId'] as const).filter(
-    (field) => query[field] && !names[field],
-  );
+  const missing = DIMENSIONS.filter((field) => query[field] && !names[field]);
   if (missing.length) {
     throw invalidInput(
       locale,
@@ -126,70 +124,26 @@ export async function resolveFilters(ctx: Ctx, query: ReportFilters): Promise<Re
 }
 
 type Named = { name: string; path?: string | null };
+const DIMENSIONS = ['businessLineId', 'branchId', 'regionId', 'departmentId', 'ownerId'] as const;
 
+/** The chosen dimensions' names (and the department's path), in one statement; a field is absent when its id is unknown. */
 async function namesOf(ctx: Ctx, query: ReportFilters): Promise<Partial<Record<keyof ReportFilters, Named>>> {
+  if (!DIMENSIONS.some((field) => query[field])) return {};
+  const name = (table: SQL, column: SQL, id: string | undefined) =>
+    sql`(SELECT ${column} FROM ${table} WHERE id = ${id ?? null}::uuid)`;
+  const result = await ctx.db.execute(sql`SELECT
+      ${name(sql`${businessLines}`, sql`name`, query.businessLineId)} AS "businessLineId",
+      ${name(sql`${branches}`, sql`name`, query.branchId)} AS "branchId",
+      ${name(sql`${regions}`, sql`name`, query.regionId)} AS "regionId",
+      ${name(sql`${departments}`, sql`name`, query.departmentId)} AS "departmentId",
+      ${name(sql`${departments}`, sql`path`, query.departmentId)} AS "departmentPath",
+      ${name(sql`${users}`, sql`display_name`, query.ownerId)} AS "ownerId"`);
+  const [row] = (result as unknown as { rows: Record<string, string | null>[] }).rows;
   const out: Partial<Record<keyof ReportFilters, Named>> = {};
-  const one = async (field: keyof ReportFilters, rows: Promise<Named[]>) => {
-    const [row] = await rows;
-    if (row) out[field] = row;
-  };
-  const jobs: Promise<void>[] = [];
-  if (query.businessLineId) {
-    jobs.push(
-      one(
-        'businessLineId',
-        ctx.db
-          .select({ name: businessLines.name })
-          .from(businessLines)
-          .where(inArray(businessLines.id, [query.businessLineId])),
-      ),
-    );
+  for (const field of DIMENSIONS) {
+    const found = row[field];
+    if (found !== null) out[field] = { name: found, path: field === 'departmentId' ? row.departmentPath : null };
   }
-  if (query.branchId) {
-    jobs.push(
-      one(
-        'branchId',
-        ctx.db
-          .select({ name: branches.name })
-          .from(branches)
-          .where(inArray(branches.id, [query.branchId])),
-      ),
-    );
-  }
-  if (query.regionId) {
-    jobs.push(
-      one(
-        'regionId',
-        ctx.db
-          .select({ name: regions.name })
-          .from(regions)
-          .where(inArray(regions.id, [query.regionId])),
-      ),
-    );
-  }
-  if (query.departmentId) {
-    jobs.push(
-      one(
-        'departmentId',
-        ctx.db
-          .select({ name: departments.name, path: departments.path })
-          .from(departments)
-          .where(inArray(departments.id, [query.departmentId])),
-      ),
-    );
-  }
-  if (query.ownerId) {
-    jobs.push(
-      one(
-        'ownerId',
-        ctx.db
-          .select({ name: users.displayName })
-          .from(users)
-          .where(inArray(users.id, [query.ownerId])),
-      ),
-    );
-  }
-  await Promise.all(jobs);
   return out;
 }
 
