@@ -190,7 +190,8 @@ test('the review passes its three levels, the department manager returning it on
   await drawer.getByTestId('approval-comment-input').fill('应收账款函证回函不全，请补充替代程序');
   await drawer.getByTestId('approval-return').click();
   const popup = manager.page.getByRole('tooltip');
-  await popup.getByTestId('approval-return-targets').getByText('项目经理复核').click();
+  const target = popup.getByTestId('approval-return-targets').getByRole('radio', { name: /项目经理复核/ });
+  await target.check(); // clicks and then verifies the choice took
   await confirm(manager.page, popup, /退\s*回/);
   await manager.page.locator('.ant-message').getByText('已退回').waitFor();
   let latest = await latestApproval(zhoujie, 'engagement-review', engagementId);

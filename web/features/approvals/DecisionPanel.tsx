@@ -211,7 +211,7 @@ export function DecisionPanel({ instance }: { instance: Instance }) {
               }
               okText={t('approval.return')}
               onConfirm={quiet('return')}
-              onOpenChange={(open) => open && setReturnTo(0)}
+              onOpenChange={(open) => !open && setReturnTo(0)}
             >
               <Button
                 icon={<RollbackOutlined />}
