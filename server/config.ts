@@ -61,6 +61,13 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '*/15 * * * *') or 'off'",
     }),
+  REPORT_SUMMARIES_CRON: z
+    .string()
+    .trim()
+    .default('*/5 * * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '*/5 * * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -106,6 +113,7 @@ export type Config = {
   engagementCyclesCron: string | null;
   /** How often the scheduled reports 定期报表 due by then are sent (cron in the firm's zone); null: never. */
   reportSubscriptionsCron: string | null;
+  reportSummariesCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -142,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termRemindersCron: e.TERM_REMINDERS_CRON === 'off' ? null : e.TERM_REMINDERS_CRON,
     engagementCyclesCron: e.ENGAGEMENT_CYCLES_CRON === 'off' ? null : e.ENGAGEMENT_CYCLES_CRON,
     reportSubscriptionsCron: e.REPORT_SUBSCRIPTIONS_CRON === 'off' ? null : e.REPORT_SUBSCRIPTIONS_CRON,
+    reportSummariesCron: e.REPORT_SUMMARIES_CRON === 'off' ? null : e.REPORT_SUMMARIES_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

@@ -18,6 +18,7 @@ export const QUEUES = {
   'rule.engagement-cycles': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.qualification-reminders': { retryLimit: 3, retryDelay: 60, expireInSeconds: 600 },
   'rule.report-subscriptions': { retryLimit: 3, retryDelay: 60, expireInSeconds: 900 },
+  'rule.report-summaries': { retryLimit: 1, retryDelay: 60, expireInSeconds: 900 },
   // A what-if 模拟 runs once: a failure is reported, the user starts it again.
   'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
   // Drafting a month's sheets runs once too: what it drafted stays drafted, a second run drafts what is left.
@@ -35,6 +36,7 @@ export type JobData = {
   'rule.engagement-cycles': Record<string, never>;
   'rule.qualification-reminders': Record<string, never>;
   'rule.report-subscriptions': Record<string, never>;
+  'rule.report-summaries': Record<string, never>;
   /** done / total: the progress the job reports as it goes (commissions/whatif.service.ts). */
   'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
   /** The month's sheets drafted as `actorId` (commissions/month.service.ts); done / total its progress. */

@@ -11,6 +11,7 @@ import { addMonthlyCycles } from '../domains/engagements/cycles.service';
 import { remindAllExpiringQualifications } from '../domains/people/qualification-reminders';
 import { runWhatIf } from '../domains/commissions/whatif.service';
 import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
+import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
@@ -34,6 +35,7 @@ export async function startWorkers(
     | 'termRemindersCron'
     | 'engagementCyclesCron'
     | 'reportSubscriptionsCron'
+    | 'reportSummariesCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -83,6 +85,8 @@ export async function startWorkers(
       polling,
     );
   }
+  if (works('rule.report-summaries'))
+    await jobs.work('rule.report-summaries', async () => void (await catchUpAll(db)), polling);
   if (works('rule.report-subscriptions'))
     await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
   if (works('commission.what-if'))
@@ -115,4 +119,8 @@ export async function startWorkers(
   if (config.reportSubscriptionsCron)
     await jobs.schedule('rule.report-subscriptions', config.reportSubscriptionsCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.report-subscriptions');
+  // Report summaries 报表汇总 are brought up to date when read; the job keeps them close so that reads find little to do.
+  if (config.reportSummariesCron)
+    await jobs.schedule('rule.report-summaries', config.reportSummariesCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.report-summaries');
 }

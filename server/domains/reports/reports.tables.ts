@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { REPORT_KINDS } from '../../../common/schemas/reports';
 import { auditedColumns } from '../../db/columns';
 import { businessLines, users } from '../staff/staff.tables';
@@ -61,3 +61,25 @@ export const salesCycleTargets = pgTable(
   },
   (t) => [check('sales_cycle_targets_days_check', sql`${t.targetDays} > 0 AND ${t.targetDays} <= 3650`)],
 );
+
+/**
+ * Report summaries 报表汇总: tables of figures kept from the base rows so that a year's report reads thousands of rows,
+ * not millions. Each summary has a name (`funnel`, `revenue` …) and a key per base record it is built from (an
+ * opportunity, a contract …). Triggers on the base tables mark a key stale here in the same transaction as the change;
+ * the summary is brought up to date (catchUp, summaries.ts) before it is read and by a job, so it never answers from
+ * an older state than the base rows it is read with.
+ */
+export const reportStale = pgTable(
+  'report_stale',
+  {
+    summary: text('summary').notNull(),
+    key: uuid('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.summary, t.key] })],
+);
+
+/** When each summary was last built in full (none yet: the first catch-up builds it from every base row). */
+export const reportSummaries = pgTable('report_summaries', {
+  summary: text('summary').primaryKey(),
+  builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
+});
