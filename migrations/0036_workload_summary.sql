@@ -8,7 +8,8 @@ CREATE TABLE "workload_summary" (
 );
 --> statement-breakpoint
 CREATE INDEX "workload_summary_week_idx" ON "workload_summary" USING btree ("week_id");--> statement-breakpoint
-CREATE INDEX "workload_summary_month_idx" ON "workload_summary" USING btree ("month","user_id");--> statement-breakpoint
+CREATE INDEX "workload_summary_month_idx" ON "workload_summary" USING btree ("month");--> statement-breakpoint
+CREATE INDEX "workload_summary_user_idx" ON "workload_summary" USING btree ("user_id","month");--> statement-breakpoint
 -- custom: workload summary triggers (workload.summary.ts): a change of a time entry marks its week (old and new), a
 -- week's insert, delete or change of what counts marks itself, an engagement's business line change (or delete)
 -- marks the weeks of its entries.

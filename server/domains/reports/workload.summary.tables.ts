@@ -20,5 +20,10 @@ export const workloadSummary = pgTable(
     hours: numeric('hours', { precision: 9, scale: 2 }).notNull(),
     billable: numeric('billable', { precision: 9, scale: 2 }).notNull(),
   },
-  (t) => [index('workload_summary_week_idx').on(t.weekId), index('workload_summary_month_idx').on(t.month, t.userId)],
+  (t) => [
+    // The catch-up's deletes by key; a year's hours (a range of months); a person's hours in a period (the people).
+    index('workload_summary_week_idx').on(t.weekId),
+    index('workload_summary_month_idx').on(t.month),
+    index('workload_summary_user_idx').on(t.userId, t.month),
+  ],
 );
