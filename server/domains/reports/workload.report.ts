@@ -57,9 +57,13 @@ const L = {
  *   the hundredth of an hour; utilisation = hours ÷ capacity (what the 工作负荷 page shows per week). By business line
  *   a person's capacity is not split, so that grouping has neither;
  * - people: those whose time the reader sees (the timesheets' readablePeople: themselves; their department subtree's as a
- *   manager; everyone with scope all), who do engagement work (active, their role may write engagements) or have hours
- *   counted; the person's department (subtree), branch and region, and the owner filter as the person; the business
+ *   manager; everyone with scope all), who do engagement work (active, their role writes their own or their
+ *   department's engagements: staff and managers — not administrators and partners, whose scope is the firm's, unless
+ *   they log time) or have hours counted; the person's department (subtree), branch and region, and the owner filter as the person; the business
  *   line filter keeps the hours of that line's engagements.
+ * - a period of whole months (every preset) reads the summary (workload.summary.ts, caught up first); any other
+ *   range reads the entries and their weeks, with the same rules (a week across the period's edge counts its days
+ *   inside).
  * No drill-down for hours: /workload counts every week (drafts too) by Monday-weeks, /timesheet is one person's week —
  * neither lists exactly these entries.
  */
@@ -142,7 +146,7 @@ async function load(ctx: Ctx, f: Resolved, byLine: boolean) {
       FROM ${users} JOIN ${roles} ON ${roles.id} = ${users.roleId}
       LEFT JOIN ${departments} ON ${departments.id} = ${users.departmentId}
       WHERE ${peopleWhere(ctx, f)} AND (
-        (${users.active} AND ${roles.grants} ->> 'engagements:write' IS NOT NULL)
+        (${users.active} AND ${roles.grants} ->> 'engagements:write' IN ('own', 'department'))
         OR ${source.hasHours})
       ORDER BY ${users.displayName}, ${users.id}`),
     // The hours of everyone readable: the people's row joined only when a condition reads it.
