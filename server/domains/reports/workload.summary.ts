@@ -20,17 +20,18 @@ export const workloadSummary: Summary = {
     await db.execute(
       all ? sql`DELETE FROM ${table}` : sql`DELETE FROM ${table} WHERE week_id = ANY(${`{${keys.join(',')}}`}::uuid[])`,
     );
-    // The week's entries: every entry, hash-joined on its Monday, for a full build; a few weeks' by the entries'
-    // (person, date) index, the Monday repeated so that the planner expects a week's rows, not a range's guess.
-    const ofWeek = all
-      ? sql`w.week_start = date_trunc('week', te.work_date::timestamp)::date`
-      : sql`te.work_date BETWEEN w.week_start AND w.week_start + 6
-          AND w.week_start = date_trunc('week', te.work_date::timestamp)::date`;
+    // The weeks' entries: for a full build every entry, hash-joined on its Monday; for some weeks each week's by the
+    // entries' (person, date) index. OFFSET 0 keeps that subquery per week: joined flat, the planner guesses a range's
+    // rows per week (~800, not ~45) and reads all 2 million entries instead (1.9 s for 100 weeks, not 0.2 s).
+    const entries = all
+      ? sql`JOIN time_entries te ON te.user_id = w.user_id
+          AND w.week_start = date_trunc('week', te.work_date::timestamp)::date`
+      : sql`CROSS JOIN LATERAL (SELECT x.work_date, x.hours, x.billable, x.engagement_id FROM time_entries x
+          WHERE x.user_id = w.user_id AND x.work_date BETWEEN w.week_start AND w.week_start + 6 OFFSET 0) te`;
     await db.execute(sql`INSERT INTO ${table} (week_id, user_id, month, business_line_id, hours, billable)
       SELECT w.id, w.user_id, date_trunc('month', te.work_date::timestamp)::date, e.business_line_id,
         sum(te.hours), coalesce(sum(te.hours) FILTER (WHERE te.billable), 0)
-      FROM timesheet_weeks w
-      JOIN time_entries te ON te.user_id = w.user_id AND ${ofWeek}
+      FROM timesheet_weeks w ${entries}
       LEFT JOIN engagements e ON e.id = te.engagement_id
       WHERE w.status IN ('submitted', 'approved') AND ${mine}
       GROUP BY w.id, w.user_id, 3, e.business_line_id`);
