@@ -441,7 +441,7 @@ try {
           rowsOf(
             `SELECT u.id, u.display_name, u.department_id, coalesce(p.weekly_capacity, 40)::text AS capacity
              FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN person_profiles p ON p.user_id = u.id
-             WHERE ${vis.people(who, 'u')} AND ((u.active AND r.grants ? 'engagements:write')
+             WHERE ${vis.people(who, 'u')} AND ((u.active AND r.grants ->> 'engagements:write' IN ('own', 'department'))
                OR EXISTS (SELECT 1 FROM time_entries te WHERE te.user_id = u.id AND ${counted}))
              ORDER BY u.display_name, u.id`,
             [P.from, P.to],
@@ -521,7 +521,7 @@ try {
           rowsOf(
             `SELECT u.id, coalesce(p.weekly_capacity, 40)::text AS capacity FROM users u JOIN roles r ON r.id = u.role_id
              LEFT JOIN person_profiles p ON p.user_id = u.id
-             WHERE ${vis.people(who, 'u')} AND ((u.active AND r.grants ? 'engagements:write')
+             WHERE ${vis.people(who, 'u')} AND ((u.active AND r.grants ->> 'engagements:write' IN ('own', 'department'))
                OR EXISTS (SELECT 1 FROM time_entries te WHERE te.user_id = u.id AND te.work_date BETWEEN $1 AND $2)
                OR EXISTS (SELECT 1 FROM engagement_tasks t JOIN engagements e ON e.id = t.engagement_id
                  WHERE t.assignee_id = u.id AND t.status <> 'done' AND e.status = 'in-progress' AND t.planned_hours IS NOT NULL

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { reportQuery, type ReportRow } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
+import { addDays } from '../../lib/time';
 import { scopeOf } from '../../policy';
 import { engagements } from '../engagements/engagements.tables';
 import { readablePeople } from '../engagements/timesheets.service';
@@ -12,6 +13,9 @@ import { weeklyCapacityOf } from '../people/people.service';
 import { businessLines, departments, roles, users } from '../staff/staff.tables';
 import { average, percent, type Cells } from './cells';
 import { firmToday, inDepartment, type Resolved, resolveFilters, when } from './filters';
+import { catchUp } from './summaries';
+import { workloadSummary } from './workload.summary';
+import { workloadSummary as workloadSummaryTable } from './workload.summary.tables';
 import { defineReport } from './registry';
 
 export const WorkloadReportQuery = reportQuery({
@@ -53,9 +57,13 @@ const L = {
  *   the hundredth of an hour; utilisation = hours ÷ capacity (what the 工作负荷 page shows per week). By business line
  *   a person's capacity is not split, so that grouping has neither;
  * - people: those whose time the reader sees (the timesheets' readablePeople: themselves; their department subtree's as a
- *   manager; everyone with scope all), who do engagement work (active, their role may write engagements) or have hours
- *   counted; the person's department (subtree), branch and region, and the owner filter as the person; the business
+ *   manager; everyone with scope all), who do engagement work (active, their role writes their own or their
+ *   department's engagements: staff and managers — not administrators and partners, whose scope is the firm's, unless
+ *   they log time) or have hours counted; the person's department (subtree), branch and region, and the owner filter as the person; the business
  *   line filter keeps the hours of that line's engagements.
+ * - a period of whole months (every preset) reads the summary (workload.summary.ts, caught up first); any other
+ *   range reads the entries and their weeks, with the same rules (a week across the period's edge counts its days
+ *   inside).
  * No drill-down for hours: /workload counts every week (drafts too) by Monday-weeks, /timesheet is one person's week —
  * neither lists exactly these entries.
  */
@@ -83,30 +91,66 @@ function counted(f: Resolved): SQL {
 type Person = { id: string; name: string; department_id: string | null; department: string | null; capacity: string };
 type Hours = { user_id: string; line: string | null; hours: string; billable: string | null };
 
+/** The period is whole months (every preset is): the summary answers it; any other range is read from the entries. */
+export const wholeMonths = (f: { from: string; to: string }) =>
+  f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
+
+/** Where the counted hours come from: the summary's months, or the time entries with their weeks and engagements. */
+type Source = {
+  /** Some counted hours of the person (`users` row) exist. */
+  hasHours: SQL;
+  /** The hours of everyone readable (people joined only when `who` is set), by person and line (or NULL). */
+  hours: (byLine: boolean, who: SQL | null) => SQL;
+};
+
+function fromSummary(f: Resolved): Source {
+  const inPeriod = sql`s.month BETWEEN ${f.from} AND ${f.to}
+    AND ${when(f.businessLineId, (id) => sql`s.business_line_id = ${id}`)}`;
+  return {
+    hasHours: sql`EXISTS (SELECT 1 FROM ${workloadSummaryTable} s WHERE s.user_id = ${users.id} AND ${inPeriod})`,
+    hours: (byLine, who) => sql`SELECT s.user_id, ${byLine ? sql`s.business_line_id` : sql`NULL::uuid`} AS line,
+        sum(s.hours)::text AS hours, sum(s.billable)::text AS billable
+      FROM ${workloadSummaryTable} s ${who ? sql`JOIN ${users} ON ${users.id} = s.user_id` : sql``}
+      WHERE ${inPeriod} AND ${who ?? sql`true`}
+      GROUP BY 1, 2`,
+  };
+}
+
+function fromEntries(f: Resolved): Source {
+  return {
+    hasHours: sql`EXISTS (SELECT 1 FROM ${timeEntries} LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}
+      WHERE ${timeEntries.userId} = ${users.id} AND ${counted(f)})`,
+    // The engagement's row is joined only for its business line (grouped or filtered by it).
+    hours: (byLine, who) => sql`SELECT ${timeEntries.userId} AS user_id,
+        ${byLine ? sql`${engagements.businessLineId}` : sql`NULL::uuid`} AS line,
+        sum(${timeEntries.hours})::text AS hours,
+        (sum(${timeEntries.hours}) FILTER (WHERE ${timeEntries.billable}))::text AS billable
+      FROM ${timeEntries}
+      ${who ? sql`JOIN ${users} ON ${users.id} = ${timeEntries.userId}` : sql``}
+      ${byLine || f.businessLineId ? sql`LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}` : sql``}
+      WHERE ${who ?? sql`true`} AND ${counted(f)}
+      GROUP BY 1, 2`,
+  };
+}
+
 async function load(ctx: Ctx, f: Resolved, byLine: boolean) {
   const everyone =
     scopeOf(ctx.actor, 'engagements:read') === 'all' && !f.branchId && !f.regionId && !f.ownerId && !f.departmentPath;
+  // A whole-month period reads the summary, brought up to date first (it never answers from an older state).
+  const summarised = wholeMonths(f);
+  if (summarised) await catchUp(ctx.db, workloadSummary);
+  const source = summarised ? fromSummary(f) : fromEntries(f);
   const [people, hours] = await Promise.all([
     ctx.db.execute(sql`SELECT ${users.id} AS id, ${users.displayName} AS name, ${users.departmentId} AS department_id,
         ${departments.name} AS department, ${weeklyCapacityOf} AS capacity
       FROM ${users} JOIN ${roles} ON ${roles.id} = ${users.roleId}
       LEFT JOIN ${departments} ON ${departments.id} = ${users.departmentId}
       WHERE ${peopleWhere(ctx, f)} AND (
-        (${users.active} AND ${roles.grants} ->> 'engagements:write' IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM ${timeEntries} LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}
-          WHERE ${timeEntries.userId} = ${users.id} AND ${counted(f)}))
+        (${users.active} AND ${roles.grants} ->> 'engagements:write' IN ('own', 'department'))
+        OR ${source.hasHours})
       ORDER BY ${users.displayName}, ${users.id}`),
-    // The hours of everyone readable: the people's row joined only when a condition reads it, the engagement's
-    // only for its business line (grouped or filtered by it).
-    ctx.db.execute(sql`SELECT ${timeEntries.userId} AS user_id,
-        ${byLine ? sql`${engagements.businessLineId}` : sql`NULL::uuid`} AS line,
-        sum(${timeEntries.hours})::text AS hours,
-        (sum(${timeEntries.hours}) FILTER (WHERE ${timeEntries.billable}))::text AS billable
-      FROM ${timeEntries}
-      ${everyone ? sql`` : sql`JOIN ${users} ON ${users.id} = ${timeEntries.userId}`}
-      ${byLine || f.businessLineId ? sql`LEFT JOIN ${engagements} ON ${engagements.id} = ${timeEntries.engagementId}` : sql``}
-      WHERE ${everyone ? sql`true` : peopleWhere(ctx, f)} AND ${counted(f)}
-      GROUP BY 1, 2`),
+    // The hours of everyone readable: the people's row joined only when a condition reads it.
+    ctx.db.execute(source.hours(byLine, everyone ? null : peopleWhere(ctx, f))),
   ]);
   return {
     people: (people as unknown as { rows: Person[] }).rows,

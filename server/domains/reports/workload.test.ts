@@ -233,6 +233,30 @@ describe('workload and utilisation', () => {
     expect(answer.tables[0].total!.cells).toMatchObject(expected(['p1', 'p3', 'mgr']));
   });
 
+  it('lists the people who do the work: not administrators and partners without hours', async () => {
+    // A department of its own, so the other cases' people are not in it.
+    const other = (await buildDepartment(db)).id;
+    const [admin, partner, busy, worker] = await Promise.all(
+      (['admin', 'executive', 'executive', 'staff'] as const).map((roleCode) =>
+        buildUser(db, { roleCode, departmentId: other }),
+      ),
+    );
+    // A partner who logs time in a submitted week: listed with it.
+    await db.insert(timesheetWeeks).values({ userId: busy.id, weekStart: '2025-03-10', status: 'submitted' });
+    await db
+      .insert(timeEntries)
+      .values({ userId: busy.id, workDate: '2025-03-12', category: 'training', hours: '3', billable: false });
+    for (const range of [PERIOD, { from: '2025-03-02', to: '2025-03-30' }]) {
+      const answer = (await exec.get('/api/v1/reports/workload', { ...range, departmentId: other }))
+        .body as ReportAnswer;
+      const keys = answer.tables[0].rows.map((r) => r.key);
+      expect(keys.sort(), JSON.stringify(range)).toEqual([busy.id, worker.id].sort());
+      expect(keys).not.toContain(admin.id);
+      expect(keys).not.toContain(partner.id);
+      expect(rowOf(answer, busy.id).cells.hours).toBe('3.0');
+    }
+  });
+
   it('exports exactly the page’s figures as .xlsx', async () => {
     const query = new URLSearchParams({ ...PERIOD, departmentId: top }).toString();
     const page = (await exec.get(`/api/v1/reports/workload?${query}`)).body as ReportAnswer;
