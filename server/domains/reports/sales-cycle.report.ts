@@ -136,6 +136,15 @@ const figuresSql = (x: SQL, prefix: '' | 'lead') => {
 };
 
 /**
+ * Every lead's id and creation, in the order of leads_created_idx: read from that index alone (an index-only scan,
+ * a quarter of the pages of the table, which the planner otherwise reads whole to hash-join the year's won
+ * opportunities with their leads). The ORDER BY keeps the subquery apart so that the index serves it; the join
+ * does not depend on the order.
+ */
+const leadsCreated = sql`SELECT ${leads.id} AS id, ${leads.createdAt} AS created_at FROM ${leads}
+  ORDER BY ${leads.createdAt} DESC NULLS LAST, ${leads.id}`;
+
+/**
  * The opportunities won in the period as the reader may see them, summed up in SQL: per group of `by`, per business
  * line and in total, the count, the seconds' sum and the two middle cycles (from creation, and from the lead for
  * those from a lead); per open stage, the same over each opportunity's stays there added up.
@@ -150,12 +159,12 @@ async function wonIn(ctx: Ctx, f: Resolved, by: Group): Promise<{ groups: GroupF
   const result = await ctx.db.execute(sql`WITH won AS (
       SELECT ${opportunities.id} AS id, ${opportunities.businessLineId} AS line, ${key} AS key,
         greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${opportunities.createdAt})))::bigint AS seconds,
-        CASE WHEN ${leads.id} IS NOT NULL
-          THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${leads.createdAt})))::bigint END AS lead
+        CASE WHEN l.id IS NOT NULL
+          THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - l.created_at)))::bigint END AS lead
       FROM ${opportunities}
         ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${opportunities.ownerId}` : sql``}
         ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${opportunities.customerId}` : sql``}
-        LEFT JOIN ${leads} ON ${leads.id} = ${opportunities.leadId}
+        LEFT JOIN (${leadsCreated}) l ON l.id = ${opportunities.leadId}
       WHERE ${opportunities.status} = 'won' AND ${opportunities.closedAt} >= ${f.start}
         AND ${opportunities.closedAt} < ${f.end} AND ${visibleOpportunities(ctx.actor)}
         AND ${when(f.businessLineId, (id) => sql`${opportunities.businessLineId} = ${id}`)}
