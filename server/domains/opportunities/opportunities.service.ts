@@ -346,6 +346,56 @@ export async function getOpportunityTotals(ctx: Ctx, query: Partial<OpportunityF
   return row;
 }
 
+/** One of the largest of a list (getLargestOpportunities): what a start page shows of it. */
+export type LargeOpportunity = {
+  id: string;
+  name: string;
+  customerName: string;
+  ownerName: string;
+  stageNameZh: string;
+  stageNameEn: string;
+  expectedAmount: string | null;
+  expectedCloseOn: string | null;
+};
+
+/**
+ * The totals of the filtered list (as getOpportunityTotals) and its first `n` rows sorted by expected amount,
+ * largest first (as findOpportunities with sort -expectedAmount: empty amounts last, then by id), in one statement
+ * reading the list's rows once — without the count of every row a list page adds.
+ */
+export async function getLargestOpportunities(
+  ctx: Ctx,
+  query: Partial<OpportunityFilters>,
+  n: number,
+): Promise<{ totals: OpportunityTotals; largest: LargeOpportunity[] }> {
+  // The list’s rows kept narrow (id, amount, probability), read twice: once for the sums (weighted as `weighted`),
+  // once for the top n.
+  const result = await ctx.db.execute(sql`WITH listed AS MATERIALIZED (
+      SELECT ${opportunities.id} AS id, ${opportunities.expectedAmount} AS amount, ${opportunities.probability} AS probability
+      FROM ${opportunities} WHERE ${opportunityFilter(ctx, query)}
+    )
+    SELECT t.count, t."totalAmount", t."weightedAmount",
+      coalesce((SELECT json_agg(json_build_object('id', o.id, 'name', o.name, 'customerName', c.name,
+          'ownerName', u.display_name, 'stageNameZh', s.name_zh, 'stageNameEn', s.name_en,
+          'expectedAmount', o.expected_amount::text, 'expectedCloseOn', o.expected_close_on::text)
+          ORDER BY top.amount DESC NULLS LAST, top.id)
+        FROM (SELECT id, amount FROM listed ORDER BY amount DESC NULLS LAST, id LIMIT ${n}) top
+          JOIN ${opportunities} o ON o.id = top.id JOIN ${customers} c ON c.id = o.customer_id
+          JOIN ${users} u ON u.id = o.owner_id JOIN ${pipelineStages} s ON s.id = o.stage_id), '[]'::json) AS largest
+    FROM (SELECT count(*)::int AS count, coalesce(sum(amount), 0)::numeric(16, 2)::text AS "totalAmount",
+        coalesce(sum(round(amount * probability / 100.0, 2)), 0)::numeric(16, 2)::text AS "weightedAmount"
+      FROM listed) t`);
+  const [row] = (
+    result as unknown as {
+      rows: { count: number; totalAmount: string; weightedAmount: string; largest: LargeOpportunity[] }[];
+    }
+  ).rows;
+  return {
+    totals: { count: Number(row.count), totalAmount: row.totalAmount, weightedAmount: row.weightedAmount },
+    largest: row.largest,
+  };
+}
+
 export async function getOpportunity(ctx: Ctx, id: string): Promise<Opportunity> {
   const [row] = await selectOpportunities(ctx.db).where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)));
   if (!row) throw notFound();

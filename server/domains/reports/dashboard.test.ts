@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../../common/schemas/dashboard';
+import type { Opportunity } from '../../../common/schemas/opportunities';
 import type { Db } from '../../db/client';
 import { addDays } from '../../lib/time';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { activities } from '../activities/activities.tables';
+import { opportunities } from '../opportunities/opportunities.tables';
 import { orders } from '../contracts/contracts.tables';
 import { engagementTasks } from '../engagements/engagements.tables';
 import { buildOrderWithLines, buildTemplate } from '../engagements/fixtures';
@@ -240,5 +242,65 @@ describe('the start page per role', () => {
     expect(after.indicators.knowledge).toBeNull();
     expect(after.prevFrom).toBe(`${Number(before.from.slice(0, 4)) - 1}-01-01`);
     expect(day(0)).toBe(after.to);
+  });
+
+  it('gives a partner the receivables over 90 days as the 应收账款 page ages them, the day 90 not yet counted', async () => {
+    const exec = (await signedIn(t, { roleCode: 'executive' })).client;
+    const agedOver90 = async () => {
+      const res = await exec.get('/api/v1/receivables', { pageSize: 1 });
+      expect(res.status).toBe(200);
+      const totals = res.body.totals as Record<string, string>;
+      return money(fen(totals['d91-180']) + fen(totals['over-180']));
+    };
+    const before = (await dashboard(exec)).firm!;
+    expect(before.overdue90).toBe(await agedOver90());
+    await buildContract(db, [
+      { amount: '1000.01', due: -91 }, // 91 days past due: counted
+      { amount: '2000', due: -90 }, // 90 days: the 31-90 bucket, not counted
+      { amount: '3000.30', due: -400, received: '1000.10' }, // 2000.20 still open
+      { amount: '500', due: -200, received: '500' }, // paid: nothing open
+      { amount: '700', due: null }, // no due date yet
+    ]);
+    await buildContract(db, [{ amount: '9000', due: -300 }], { status: 'draft' }); // not a receivable
+    await buildOrder(db, [{ amount: '123.45', due: -181 }]); // an order's term
+    await buildOrder(db, [{ amount: '800', due: -181 }], { status: 'draft' }); // not a receivable
+    const after = (await dashboard(exec)).firm!;
+    expect(diff(after.overdue90, before.overdue90)).toBe(money(fen('1000.01') + fen('2000.20') + fen('123.45')));
+    expect(after.overdue90).toBe(await agedOver90());
+  });
+
+  it('gives a partner the five largest open deals, largest first, and the whole open pipeline they come from', async () => {
+    const exec = (await signedIn(t, { roleCode: 'executive' })).client;
+    const before = (await dashboard(exec)).firm!;
+    const seller = await signedIn(t, { roleCode: 'salesperson' });
+    // Larger than any open deal so far (the PostgreSQL test database is shared); two of the same amount.
+    const base = fen(before.bigDeals[0]?.amount ?? '0') + 100_000n;
+    const amounts = [base + 40_000n, base + 30_050n, base + 30_050n, base + 20_000n, base + 19_999n].map(money);
+    const made: Opportunity[] = [];
+    for (const expectedAmount of [...amounts, money(base)])
+      made.push(await buildOpportunity(t, { ownerId: seller.user.id, expectedAmount }));
+    const lost = await buildOpportunity(t, { ownerId: seller.user.id, expectedAmount: money(base + 50_000n) });
+    await db.update(opportunities).set({ status: 'lost' }).where(eq(opportunities.id, lost.id));
+
+    const after = (await dashboard(exec)).firm!;
+    const tied = [made[1].id, made[2].id].sort();
+    expect(after.bigDeals.map((d) => d.id)).toEqual([made[0].id, ...tied, made[3].id, made[4].id]);
+    expect(after.bigDeals.map((d) => d.amount)).toEqual(amounts);
+    expect(after.bigDeals[0]).toMatchObject({
+      name: made[0].name,
+      customerName: made[0].customerName,
+      ownerName: seller.user.displayName,
+      stageName: made[0].stageNameZh,
+      expectedCloseOn: made[0].expectedCloseOn,
+    });
+    // The pipeline: the six open ones added, the lost one not.
+    const weighted = (o: Opportunity) => (fen(o.expectedAmount!) * BigInt(o.probability) + 50n) / 100n;
+    expect(after.pipeline.count - before.pipeline.count).toBe(6);
+    expect(diff(after.pipeline.amount, before.pipeline.amount)).toBe(
+      money(made.reduce((sum, o) => sum + fen(o.expectedAmount!), 0n)),
+    );
+    expect(diff(after.pipeline.weighted, before.pipeline.weighted)).toBe(
+      money(made.reduce((sum, o) => sum + weighted(o), 0n)),
+    );
   });
 });
