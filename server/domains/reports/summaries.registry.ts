@@ -1,8 +1,9 @@
 import type { Db } from '../../db/client';
+import { funnelSummary } from './funnel.summary';
 import { catchUp, type Summary } from './summaries';
 
 /** Every report summary (summaries.ts), brought up to date by the `rule.report-summaries` job. */
-export const SUMMARIES: Summary[] = [];
+export const SUMMARIES: Summary[] = [funnelSummary];
 
 /** Brings every summary up to date, one after another. */
 export async function catchUpAll(db: Db): Promise<void> {
