@@ -12,7 +12,7 @@ import { addDays } from '../../lib/time';
 import { scopeOf } from '../../policy';
 import { count, percent, sumCount } from './cells';
 import { inDepartment, resolveFilters, when, type Resolved } from './filters';
-import { funnelSummary, visibleEntries, wholeDepartments } from './funnel.summary';
+import { funnelSummary, ownOrTeam, visibleEntries, wholeDepartments } from './funnel.summary';
 import { reportFunnelCounts, reportFunnelEntries } from './funnel.summary.tables';
 import { catchUp } from './summaries';
 import { defineReport } from './registry';
@@ -132,7 +132,7 @@ function fromSummary(ctx: Ctx, f: Resolved): SQL {
       ? sql``
       : sql`UNION ALL
         SELECT ${e.stage}, ${e.outcome}, ${e.lostReason}, 1 FROM ${e}
-        WHERE ${inPeriod(e)} AND ${visibleEntries(ctx.actor)}
+        WHERE ${e.opportunityId} IN ${ownOrTeam(ctx.actor)} AND ${inPeriod(e)} AND ${visibleEntries(ctx.actor)}
           AND NOT ${wholeDepartments(ctx.actor, sql`${e.departmentId}`)} AND ${lineAndDepartment(e)}`;
   return sql`SELECT stage, outcome, reason, sum(n)::int AS n FROM (
       SELECT ${k.stage} AS stage, ${k.outcome} AS outcome, ${k.lostReason} AS reason, ${k.n} AS n FROM ${k}

@@ -123,3 +123,13 @@ export function wholeDepartments(actor: Actor, department: SQL): SQL {
     return sql`coalesce(${department} IN ${departmentSubtree(actor.departmentPath)}, false)`;
   return sql`false`;
 }
+
+/**
+ * The opportunities a reader sees beyond whole departments can only be his own or his teams' (the rule's other two
+ * parts): their ids, from the owner and team indexes, so that the entries read for them are looked up by
+ * opportunity rather than filtered out of the whole period's.
+ */
+export function ownOrTeam(actor: Actor): SQL {
+  return sql`(SELECT ${opportunities.id} FROM ${opportunities} WHERE ${opportunities.ownerId} = ${actor.id}
+    UNION SELECT ${opportunityMembers.opportunityId} FROM ${opportunityMembers} WHERE ${opportunityMembers.userId} = ${actor.id})`;
+}
