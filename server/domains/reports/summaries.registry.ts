@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client';
 import { funnelSummary } from './funnel.summary';
+import { leadConversionSummary } from './lead-conversion.summary';
 import { catchUp, type Summary } from './summaries';
 
 /** Every report summary (summaries.ts), brought up to date by the `rule.report-summaries` job. */
-export const SUMMARIES: Summary[] = [funnelSummary];
+export const SUMMARIES: Summary[] = [funnelSummary, leadConversionSummary];
 
 /** Brings every summary up to date, one after another. */
 export async function catchUpAll(db: Db): Promise<void> {
