@@ -22,3 +22,5 @@ export * from '../domains/people/people.tables';
 export * from '../domains/commissions/commissions.tables';
 export * from '../domains/reports/reports.tables';
 export * from '../domains/reports/workload.summary.tables';
+export * from '../domains/reports/funnel.summary.tables';
+export * from '../domains/reports/lead-conversion.summary.tables';

@@ -47,6 +47,10 @@ export const leads = pgTable(
       .on(t.queueDepartmentId)
       .where(sql`${t.ownerId} IS NULL`),
     index('leads_campaign_idx').on(t.campaignId),
+    // The lead-conversion summary's trigger finds an opportunity's lead by it (migrations, custom block).
+    index('leads_opportunity_idx')
+      .on(t.opportunityId)
+      .where(sql`${t.opportunityId} IS NOT NULL`),
     // The list's default order (newest first, as orderFrom writes it), alone and within a status filter.
     index('leads_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     index('leads_status_created_idx').on(t.status, t.createdAt.desc().nullsLast(), t.id),

@@ -8,8 +8,13 @@ import { lostFromStage } from '../opportunities/opportunities.service';
 import { opportunities, opportunityStageChanges, pipelineStages } from '../opportunities/opportunities.tables';
 import { pipelineOf } from '../opportunities/pipeline.service';
 import { users } from '../staff/staff.tables';
+import { addDays } from '../../lib/time';
+import { scopeOf } from '../../policy';
 import { count, percent, sumCount } from './cells';
 import { inDepartment, resolveFilters, when, type Resolved } from './filters';
+import { funnelSummary, ownOrTeam, visibleEntries, wholeDepartments } from './funnel.summary';
+import { reportFunnelCounts, reportFunnelEntries } from './funnel.summary.tables';
+import { catchUp } from './summaries';
 import { defineReport } from './registry';
 
 export const FunnelLossQuery = reportQuery({});
@@ -81,11 +86,67 @@ function filtersOf(ctx: Ctx, f: Resolved): SQL {
 }
 
 /**
- * Per stage name: the opportunities that entered it in the period by outcome (and the lost ones by reason). Each
- * opportunity is judged once (its state now, the stage it was lost at when lost — looked up for the lost ones only),
- * then counted for every stage it entered; the owner and the customer are joined only for their filters.
+ * Per stage name: the opportunities that entered it in the period by outcome (and the lost ones by reason). A period
+ * of whole months is read from the funnel summary (funnel.summary.ts), any other from the base rows; both give the
+ * same figures.
  */
 async function figures(ctx: Ctx, f: Resolved): Promise<Figure[]> {
+  if (!wholeMonths(f)) return fromBaseRows(ctx, f);
+  await catchUp(ctx.db, funnelSummary);
+  const result = await ctx.db.execute(fromSummary(ctx, f));
+  return (result as unknown as { rows: Figure[] }).rows.map((r) => ({ ...r, n: count(r.n) }));
+}
+
+/** The period is whole months (its first day a 1st, the day after its last a 1st). */
+const wholeMonths = (f: Resolved) => f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
+
+/**
+ * The figures of a period of whole months [A, B] from the summary: an opportunity counts once per stage name, on its
+ * row of the first month in the period it entered that name (the month in [A, B], the previous month of that name
+ * none or before A). Without an owner, branch or region filter, the counts (grouped without the owner) answer for
+ * the departments the reader sees whole, and the entries for the rest he sees (his own, his teams'); with one of
+ * those filters, the entries alone.
+ */
+function fromSummary(ctx: Ctx, f: Resolved): SQL {
+  const first = f.from;
+  const last = `${f.to.slice(0, 7)}-01`;
+  const inPeriod = (t: typeof reportFunnelEntries | typeof reportFunnelCounts) =>
+    sql`${t.month} >= ${first}::date AND ${t.month} <= ${last}::date
+      AND (${t.prevMonth} IS NULL OR ${t.prevMonth} < ${first}::date)`;
+  const e = reportFunnelEntries;
+  const k = reportFunnelCounts;
+  const lineAndDepartment = (t: typeof e | typeof k) =>
+    sql`${when(f.businessLineId, (id) => sql`${t.businessLineId} = ${id}`)} AND ${inDepartment(f, sql`${t.departmentId}`)}`;
+  if (f.ownerId || f.branchId || f.regionId) {
+    return sql`SELECT ${e.stage} AS stage, ${e.outcome} AS outcome, ${e.lostReason} AS reason, count(*)::int AS n
+      FROM ${e}
+      WHERE ${inPeriod(e)} AND ${visibleEntries(ctx.actor)} AND ${lineAndDepartment(e)}
+        AND ${when(f.ownerId, (id) => sql`${e.ownerId} = ${id}`)}
+        AND ${when(f.branchId, (id) => sql`${e.ownerId} IN (SELECT ${users.id} FROM ${users} WHERE ${users.branchId} = ${id})`)}
+        AND ${when(f.regionId, (id) => sql`${e.regionId} = ${id}`)}
+      GROUP BY 1, 2, 3`;
+  }
+  const whole = wholeDepartments(ctx.actor, sql`${k.departmentId}`);
+  const rest =
+    scopeOf(ctx.actor, 'opportunities:read') === 'all'
+      ? sql``
+      : sql`UNION ALL
+        SELECT ${e.stage}, ${e.outcome}, ${e.lostReason}, 1 FROM ${e}
+        WHERE ${e.opportunityId} IN ${ownOrTeam(ctx.actor)} AND ${inPeriod(e)} AND ${visibleEntries(ctx.actor)}
+          AND NOT ${wholeDepartments(ctx.actor, sql`${e.departmentId}`)} AND ${lineAndDepartment(e)}`;
+  return sql`SELECT stage, outcome, reason, sum(n)::int AS n FROM (
+      SELECT ${k.stage} AS stage, ${k.outcome} AS outcome, ${k.lostReason} AS reason, ${k.n} AS n FROM ${k}
+      WHERE ${inPeriod(k)} AND ${whole} AND ${lineAndDepartment(k)}
+      ${rest}) x
+    GROUP BY 1, 2, 3`;
+}
+
+/**
+ * The same from the base rows. Each opportunity is judged once (its state now, the stage it was lost at when lost —
+ * looked up for the lost ones only), then counted for every stage it entered; the owner and the customer are joined
+ * only for their filters.
+ */
+async function fromBaseRows(ctx: Ctx, f: Resolved): Promise<Figure[]> {
   const result = await ctx.db.execute(sql`
     WITH entered AS (
       SELECT DISTINCT c.opportunity_id, s.name_zh
