@@ -21,3 +21,4 @@ export * from '../domains/engagements/timesheets.tables';
 export * from '../domains/people/people.tables';
 export * from '../domains/commissions/commissions.tables';
 export * from '../domains/reports/reports.tables';
+export * from '../domains/reports/revenue.summary.tables';
