@@ -78,6 +78,12 @@ const L = {
  * Dimensions: a contract's branch, else its owner's (an order: its owner's); the customer's region; the record's
  * business line, department (subtree) and owner; receipts, invoices and terms take their contract's or order's.
  * Visibility: receivableContracts / receivableOrders (receivables:read).
+ *
+ * Where it is read (issue 16's bound, a year under 300 ms): from the revenue summary (revenue.summary.ts), caught
+ * up before each read — whole months from its month rows, the days of a month the report needs to the day (today's
+ * month, a custom range) from its day rows, the ageing from the terms' open spans; the records a reader sees only
+ * as a contract's team member from the day and open rows, by subject. The base-row SQL below (baseFigures,
+ * baseAgeing) gives the same figures: revenue.summary.test.ts checks the two against each other.
  */
 
 type By = z.output<typeof RevenueQuery>['by'];
