@@ -117,7 +117,8 @@ const addToMonths = (rows: SQL, sign: 1 | -1, by = sql.raw(String(sign))) => sql
   FROM ${rows} GROUP BY ${MONTH_KEY}, 5
   ON CONFLICT ON CONSTRAINT revenue_summary_months_key DO UPDATE SET
     contracted = m.contracted + excluded.contracted, invoiced = m.invoiced + excluded.invoiced,
-    received = m.received + excluded.received, change = m.change + excluded.change`;
+    received = m.received + excluded.received, change = m.change + excluded.change
+  RETURNING m.owner_id`;
 
 export const revenueSummary: Summary = {
   name: 'revenue',
@@ -141,12 +142,24 @@ export const revenueSummary: Summary = {
     const ids = sql`${`{${keys.join(',')}}`}::uuid[]`;
     // Day rows and month rows: the old day rows taken away, the new ones added (two statements: a statement's
     // sub-statements run in no set order, so a delete and an insert of the same day row cannot share one).
-    await db.execute(sql`WITH old AS (DELETE FROM revenue_summary_days WHERE subject_id = ANY(${ids}) RETURNING *)
-      ${addToMonths(sql`old`, -1)}`);
-    await db.execute(sql`WITH new AS (INSERT INTO revenue_summary_days ${DAY_COLUMNS} ${dayRows(keys)} RETURNING *)
-      ${addToMonths(sql`new`, 1)}`);
-    await db.execute(sql`DELETE FROM revenue_summary_months
-      WHERE contracted = 0 AND invoiced = 0 AND received = 0 AND change = 0`);
+    const owners = new Set<string>();
+    const touched = (result: unknown) => {
+      for (const row of (result as { rows: { owner_id: string }[] }).rows) owners.add(row.owner_id);
+    };
+    touched(
+      await db.execute(sql`WITH old AS (DELETE FROM revenue_summary_days WHERE subject_id = ANY(${ids}) RETURNING *)
+        ${addToMonths(sql`old`, -1)}`),
+    );
+    touched(
+      await db.execute(sql`WITH new AS (INSERT INTO revenue_summary_days ${DAY_COLUMNS} ${dayRows(keys)} RETURNING *)
+        ${addToMonths(sql`new`, 1)}`),
+    );
+    // The month rows left at zero (as a full build has none), among those just changed (by their owners: the key's
+    // first column).
+    if (owners.size)
+      await db.execute(sql`DELETE FROM revenue_summary_months
+        WHERE owner_id = ANY(${`{${[...owners].join(',')}}`}::uuid[])
+          AND contracted = 0 AND invoiced = 0 AND received = 0 AND change = 0`);
     await db.execute(sql`DELETE FROM revenue_summary_open WHERE subject_id = ANY(${ids})`);
     await db.execute(sql`INSERT INTO revenue_summary_open ${OPEN_COLUMNS} ${openRows(keys)}`);
   },
