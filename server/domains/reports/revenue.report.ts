@@ -327,9 +327,18 @@ async function summaryAgeing(ctx: Ctx, f: Resolved, asOf: string) {
   const { rule, sharedOnly } = summaryVisibility(ctx);
   const o = revenueSummaryOpen;
   const seen = sharedOnly ? sql`(${rule(o)} OR ${sharedOnly(o)})` : rule(o);
-  const result = await ctx.db.execute(sql`SELECT ${ageingColumns(ageingBounds(asOf), false)} FROM (
+  const query = sql`SELECT ${ageingColumns(ageingBounds(asOf), false)} FROM (
       SELECT ${o.dueOn} AS due, ${o.open} AS open FROM ${o}
-      WHERE ${o.during} @> ${asOf}::date AND ${seen} AND ${summaryFilters(f, o)}) x`);
+      WHERE ${o.during} @> ${asOf}::date AND ${seen} AND ${summaryFilters(f, o)}) x`;
+  // The terms open that day are a tenth of the spans: the planner prices a (parallel) scan of the whole table below
+  // the GiST index-only scan that reads just them (36 against 135 ms over the bench's data), so it is told not to.
+  const result = await ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+    const rows = await tx.execute(query);
+    // Back to the default, should this run inside a caller's transaction.
+    await tx.execute(sql`SET LOCAL enable_seqscan = on`);
+    return rows;
+  });
   return ageingOf((result as unknown as { rows: AgeingRow[] }).rows[0]);
 }
 
