@@ -41,9 +41,8 @@ import { migrateDatabase } from '../server/db/migrate';
 import { addDays, FIRM_TIME_ZONE, localDate } from '../server/lib/time';
 import { average } from '../server/domains/reports/cells';
 import { midnight, presetRange } from '../server/domains/reports/filters';
-import { funnelSummary } from '../server/domains/reports/funnel.summary';
-import { leadConversionSummary } from '../server/domains/reports/lead-conversion.summary';
 import { catchUp, forget } from '../server/domains/reports/summaries';
+import { SUMMARIES } from '../server/domains/reports/summaries.registry';
 import { cpuClock, interleaved, isSessionExpiryUpdate, type Call, wrapDriver } from './lib';
 import { FILL, fill } from './reports-fill';
 
@@ -115,49 +114,6 @@ try {
       .join(' ');
   const loadAtStart = loadAverage();
   console.log(`PostgreSQL: ${JSON.stringify(counts)}; period ${P.from} … ${P.to}; load average ${loadAtStart}`);
-
-  // ——— Report summaries: the full build, and the catch-up after ~1,000 changed records ———
-  if (!ONLY || ONLY.includes('funnel-loss')) {
-    const clock = async (what: () => Promise<unknown>) => {
-      const t0 = performance.now();
-      await what();
-      return (performance.now() - t0).toFixed(0);
-    };
-    await catchUp(database.db, funnelSummary);
-    const build = await clock(async () => {
-      await forget(database.db, funnelSummary);
-      await catchUp(database.db, funnelSummary);
-    });
-    await raw(`VACUUM ANALYZE report_funnel_entries, report_funnel_counts`);
-    // 1,000 lost opportunities get their reason changed (a mark, taken off again on the next run).
-    const marked = await clock(() =>
-      raw(`UPDATE opportunities SET lost_reason = CASE WHEN lost_reason LIKE '%（复核）' THEN left(lost_reason, -4)
-             ELSE coalesce(lost_reason, '') || '（复核）' END
-           WHERE id IN (SELECT id FROM opportunities WHERE status = 'lost' ORDER BY id LIMIT 1000)`),
-    );
-    const caught = await clock(() => catchUp(database.db, funnelSummary));
-    console.log(
-      `funnel summary: full build ${build} ms; 1,000 opportunities changed (${marked} ms with the triggers), caught up in ${caught} ms`,
-    );
-  }
-
-  if (!ONLY || ONLY.includes('lead-conversion')) {
-    const t0 = performance.now();
-    await forget(database.db, leadConversionSummary);
-    await catchUp(database.db, leadConversionSummary);
-    const build = (performance.now() - t0).toFixed(0);
-    await raw(`VACUUM ANALYZE report_lead_entries, report_lead_counts`);
-    // 1,000 leads change their source (a mark, taken off again on the next run).
-    const t1 = performance.now();
-    await raw(`UPDATE leads SET source = CASE WHEN source LIKE '%（复核）' THEN left(source, -4) ELSE coalesce(source, '') || '（复核）' END
-      WHERE id IN (SELECT id FROM leads ORDER BY id LIMIT 1000)`);
-    const marked = (performance.now() - t1).toFixed(0);
-    const t2 = performance.now();
-    await catchUp(database.db, leadConversionSummary);
-    console.log(
-      `lead-conversion summary: full build ${build} ms; 1,000 leads changed (${marked} ms with the triggers), caught up in ${(performance.now() - t2).toFixed(0)} ms`,
-    );
-  }
 
   const app = await buildApp({ database, config: loadConfig({}) });
   const signIn = async (username: string) => {
@@ -674,6 +630,64 @@ try {
       );
     },
   });
+
+  // Report summaries (summaries.ts) of the kinds run: the full build, and a catch-up after ~1,000 changed records (a
+  // change that leaves the figures as they were, so that later runs find the same data; the triggers mark them all).
+  // ——— Report summaries: the full build, and the catch-up after ~1,000 changed records and after one ———
+  /** The report each summary serves (--only names reports). */
+  const REPORT_OF: Record<string, string> = {
+    funnel: 'funnel-loss',
+    'lead-conversion': 'lead-conversion',
+    revenue: 'revenue',
+    workload: 'workload',
+  };
+  const TOUCH: Record<string, string> = {
+    revenue: `UPDATE contracts SET note = note WHERE id IN (SELECT id FROM contracts ORDER BY id LIMIT 1000)`,
+    // 1,000 lost opportunities get their reason changed (a mark, taken off again on the next run).
+    funnel: `UPDATE opportunities SET lost_reason = CASE WHEN lost_reason LIKE '%（复核）' THEN left(lost_reason, -4)
+        ELSE coalesce(lost_reason, '') || '（复核）' END
+      WHERE id IN (SELECT id FROM opportunities WHERE status = 'lost' ORDER BY id LIMIT 1000)`,
+    // 1,000 leads change their source (a mark, taken off again on the next run).
+    'lead-conversion': `UPDATE leads SET source = CASE WHEN source LIKE '%（复核）' THEN left(source, -4)
+        ELSE coalesce(source, '') || '（复核）' END WHERE id IN (SELECT id FROM leads ORDER BY id LIMIT 1000)`,
+  };
+  const ONE: Record<string, string> = {
+    revenue: `UPDATE contracts SET note = note WHERE id = (SELECT id FROM contracts ORDER BY id DESC LIMIT 1)`,
+  };
+  const VACUUM: Record<string, string> = {
+    revenue: 'revenue_summary_days, revenue_summary_months, revenue_summary_open',
+    funnel: 'report_funnel_entries, report_funnel_counts',
+    'lead-conversion': 'report_lead_entries, report_lead_counts',
+    workload: 'workload_summary',
+  };
+  for (const summary of SUMMARIES) {
+    if (ONLY && !ONLY.includes(REPORT_OF[summary.name] ?? summary.name)) continue;
+    let started = performance.now();
+    await forget(database.db, summary);
+    await catchUp(database.db, summary);
+    const built = performance.now() - started;
+    const touch = TOUCH[summary.name];
+    let caught = NaN;
+    if (touch) {
+      await raw(touch);
+      started = performance.now();
+      await catchUp(database.db, summary);
+      caught = performance.now() - started;
+    }
+    let one = NaN;
+    if (ONE[summary.name]) {
+      await raw(ONE[summary.name]);
+      started = performance.now();
+      await catchUp(database.db, summary);
+      one = performance.now() - started;
+    }
+    console.log(
+      `summary ${summary.name}: full build ${built.toFixed(0)} ms; catch-up after 1,000 changed records ${caught.toFixed(0)} ms, after one ${one.toFixed(0)} ms   load ${loadAverage()}`,
+    );
+    // What autovacuum does to the rewritten tables soon after (the visibility map lets the reads use index-only
+    // scans); the full build above left every earlier row dead.
+    if (VACUUM[summary.name]) await raw(`VACUUM ANALYZE ${VACUUM[summary.name]}`);
+  }
 
   const results: string[] = [];
   const captures = new Map<Who, Call[]>();

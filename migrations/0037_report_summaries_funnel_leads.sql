@@ -53,7 +53,8 @@ CREATE INDEX "report_funnel_entries_opp_idx" ON "report_funnel_entries" USING bt
 CREATE INDEX "report_funnel_entries_month_idx" ON "report_funnel_entries" USING btree ("month");--> statement-breakpoint
 CREATE INDEX "report_funnel_entries_owner_idx" ON "report_funnel_entries" USING btree ("owner_id","month");--> statement-breakpoint
 CREATE INDEX "report_lead_entries_lead_idx" ON "report_lead_entries" USING btree ("lead_id");--> statement-breakpoint
-CREATE INDEX "leads_opportunity_idx" ON "leads" USING btree ("opportunity_id") WHERE "leads"."opportunity_id" IS NOT NULL;-- custom: funnel summary — triggers marking opportunities stale in report_stale (summary 'funnel', funnel.summary.ts)
+CREATE INDEX "leads_opportunity_idx" ON "leads" USING btree ("opportunity_id") WHERE "leads"."opportunity_id" IS NOT NULL;--> statement-breakpoint
+-- custom: funnel summary — triggers marking opportunities stale in report_stale (summary 'funnel', funnel.summary.ts)
 CREATE FUNCTION report_funnel_stale_by_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN

@@ -24,3 +24,4 @@ export * from '../domains/reports/reports.tables';
 export * from '../domains/reports/workload.summary.tables';
 export * from '../domains/reports/funnel.summary.tables';
 export * from '../domains/reports/lead-conversion.summary.tables';
+export * from '../domains/reports/revenue.summary.tables';
