@@ -22,3 +22,4 @@ export * from '../domains/people/people.tables';
 export * from '../domains/commissions/commissions.tables';
 export * from '../domains/reports/reports.tables';
 export * from '../domains/reports/workload.summary.tables';
+export * from '../domains/reports/sales-cycle.summary.tables';

@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client';
 import { catchUp, type Summary } from './summaries';
+import { salesCycleSummary } from './sales-cycle.summary';
 import { workloadSummary } from './workload.summary';
 
 /** Every report summary (summaries.ts), brought up to date by the `rule.report-summaries` job. */
-export const SUMMARIES: Summary[] = [workloadSummary];
+export const SUMMARIES: Summary[] = [workloadSummary, salesCycleSummary];
 
 /** Brings every summary up to date, one after another. */
 export async function catchUpAll(db: Db): Promise<void> {
