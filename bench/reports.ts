@@ -640,6 +640,7 @@ try {
     'lead-conversion': 'lead-conversion',
     revenue: 'revenue',
     workload: 'workload',
+    'sales-cycle': 'sales-cycle',
   };
   const TOUCH: Record<string, string> = {
     revenue: `UPDATE contracts SET note = note WHERE id IN (SELECT id FROM contracts ORDER BY id LIMIT 1000)`,
@@ -659,6 +660,7 @@ try {
     funnel: 'report_funnel_entries, report_funnel_counts',
     'lead-conversion': 'report_lead_entries, report_lead_counts',
     workload: 'workload_summary',
+    'sales-cycle': 'sales_cycle_summary, sales_cycle_summary_stays',
   };
   for (const summary of SUMMARIES) {
     if (ONLY && !ONLY.includes(REPORT_OF[summary.name] ?? summary.name)) continue;

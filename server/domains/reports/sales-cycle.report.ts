@@ -1,4 +1,4 @@
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { reportQuery, type ReportDrill, type ReportRow } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
@@ -6,14 +6,19 @@ import { say } from '../../lib/label';
 import { customers } from '../customers/customers.tables';
 import { leads } from '../leads/leads.tables';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
-import { opportunities, pipelineStages } from '../opportunities/opportunities.tables';
+import { opportunities, opportunityMembers, pipelineStages } from '../opportunities/opportunities.tables';
 import { pipelineOf } from '../opportunities/pipeline.service';
 import { secondsOf, visitsOf } from '../opportunities/stage-times.service';
+import { visibleTo } from '../../policy';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { average } from './cells';
 import { inDepartment, resolveFilters, when, type Resolved } from './filters';
 import { defineReport } from './registry';
 import { salesCycleTargets } from './reports.tables';
+import { salesCycleSummary } from './sales-cycle.summary';
+import { salesCycleSummary as salesCycleSummaryTable, salesCycleSummaryStays } from './sales-cycle.summary.tables';
+import { catchUp } from './summaries';
+import { wholeMonths } from './workload.report';
 
 export const SALES_CYCLE_GROUPS = ['businessLine', 'owner', 'department'] as const;
 type Group = (typeof SALES_CYCLE_GROUPS)[number];
@@ -144,20 +149,16 @@ const figuresSql = (x: SQL, prefix: '' | 'lead') => {
 const leadsCreated = sql`SELECT ${leads.id} AS id, ${leads.createdAt} AS created_at FROM ${leads}
   ORDER BY ${leads.createdAt} DESC NULLS LAST, ${leads.id}`;
 
+/** The key column of `by` in `table`'s columns. */
+const keyOf = (by: Group, c: { businessLineId: AnyColumn; ownerId: AnyColumn; departmentId: AnyColumn }) =>
+  by === 'businessLine' ? c.businessLineId : by === 'owner' ? c.ownerId : c.departmentId;
+
 /**
- * The opportunities won in the period as the reader may see them, summed up in SQL: per group of `by`, per business
- * line and in total, the count, the seconds' sum and the two middle cycles (from creation, and from the lead for
- * those from a lead); per open stage, the same over each opportunity's stays there added up.
+ * From the base rows: `won` (id, line, key, seconds, lead) the won opportunities of the period the reader may see,
+ * `stays` (opportunity, stage, seconds) their stays per open stage from the stage history.
  */
-async function wonIn(ctx: Ctx, f: Resolved, by: Group): Promise<{ groups: GroupFigures[]; stages: StageFigures[] }> {
-  const key =
-    by === 'businessLine'
-      ? opportunities.businessLineId
-      : by === 'owner'
-        ? opportunities.ownerId
-        : opportunities.departmentId;
-  const result = await ctx.db.execute(sql`WITH won AS (
-      SELECT ${opportunities.id} AS id, ${opportunities.businessLineId} AS line, ${key} AS key,
+const wonFromBase = (ctx: Ctx, f: Resolved, by: Group) => sql`won AS (
+      SELECT ${opportunities.id} AS id, ${opportunities.businessLineId} AS line, ${keyOf(by, opportunities)} AS key,
         greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - ${opportunities.createdAt})))::bigint AS seconds,
         CASE WHEN l.id IS NOT NULL
           THEN greatest(0, floor(extract(epoch FROM ${opportunities.closedAt} - l.created_at)))::bigint END AS lead
@@ -178,7 +179,53 @@ async function wonIn(ctx: Ctx, f: Resolved, by: Group): Promise<{ groups: GroupF
       SELECT v.opportunity_id AS opportunity, v.stage_id AS stage, sum(${secondsOf})::bigint AS seconds
       FROM v JOIN ${pipelineStages} s ON s.id = v.stage_id AND s.kind = 'open'
       GROUP BY 1, 2
+    )`;
+
+/**
+ * The same `won` and `stays` from the summary (sales-cycle.summary.ts): its rows of the period under the
+ * opportunities' policy (owner, department, and the team read live by the key), the stays of the stages open now
+ * (a visit not ended counted up to now, as from the history).
+ */
+const wonFromSummary = (ctx: Ctx, f: Resolved, by: Group) => {
+  const s = salesCycleSummaryTable;
+  const visible = visibleTo(ctx.actor, 'opportunities:read', {
+    owner: s.ownerId,
+    department: s.departmentId,
+    shared: (actor) => sql`EXISTS (SELECT 1 FROM ${opportunityMembers} m
+      WHERE m.opportunity_id = ${s.opportunityId} AND m.user_id = ${actor.id})`,
+  });
+  return sql`won AS (
+      SELECT ${s.opportunityId} AS id, ${s.businessLineId} AS line, ${keyOf(by, s)} AS key,
+        ${s.seconds} AS seconds, ${s.leadSeconds} AS lead
+      FROM ${s}
+        ${f.branchId ? sql`JOIN ${users} ON ${users.id} = ${s.ownerId}` : sql``}
+        ${f.regionId ? sql`JOIN ${customers} ON ${customers.id} = ${s.customerId}` : sql``}
+      WHERE ${s.closedAt} >= ${f.start} AND ${s.closedAt} < ${f.end} AND ${visible}
+        AND ${when(f.businessLineId, (id) => sql`${s.businessLineId} = ${id}`)}
+        AND ${when(f.branchId, (id) => sql`${users.branchId} = ${id}`)}
+        AND ${when(f.regionId, (id) => sql`${customers.regionId} = ${id}`)}
+        AND ${when(f.ownerId, (id) => sql`${s.ownerId} = ${id}`)}
+        AND ${inDepartment(f, sql`${s.departmentId}`)}
     ),
+    stays AS (
+      SELECT st.opportunity_id AS opportunity, st.stage_id AS stage,
+        (st.seconds + coalesce(greatest(0, floor(extract(epoch FROM now() - st.open_since)))::bigint, 0))::bigint
+          AS seconds
+      FROM ${salesCycleSummaryStays} st JOIN won ON won.id = st.opportunity_id
+        JOIN ${pipelineStages} s ON s.id = st.stage_id AND s.kind = 'open'
+    )`;
+};
+
+/**
+ * The opportunities won in the period as the reader may see them, summed up in SQL: per group of `by`, per business
+ * line and in total, the count, the seconds' sum and the two middle cycles (from creation, and from the lead for
+ * those from a lead); per open stage, the same over each opportunity's stays there added up.
+ */
+async function wonIn(ctx: Ctx, f: Resolved, by: Group): Promise<{ groups: GroupFigures[]; stages: StageFigures[] }> {
+  // A whole-month period reads the summary, brought up to date first (it never answers from an older state).
+  const summarised = wholeMonths(f);
+  if (summarised) await catchUp(ctx.db, salesCycleSummary);
+  const result = await ctx.db.execute(sql`WITH ${summarised ? wonFromSummary(ctx, f, by) : wonFromBase(ctx, f, by)},
     groups AS (
       SELECT grouping(key, line) AS set, key::text AS key, line::text AS line,
         count(*)::int AS n, ${figuresSql(sql`seconds`, '')}, count(lead)::int AS leads, ${figuresSql(sql`lead`, 'lead')}
