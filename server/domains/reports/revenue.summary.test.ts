@@ -546,16 +546,14 @@ describe('the revenue summary', () => {
       .returning();
     await db.update(paymentTerms).set({ dueOn: '2025-09-15' }).where(eq(paymentTerms.contractId, subject.B));
     await db.delete(paymentTerms).where(eq(paymentTerms.id, added.id));
-    await db
-      .insert(paymentTerms)
-      .values({
-        orderId: subject.P,
-        position: 1,
-        kind: 'final',
-        amount: '3000.00',
-        trigger: 'date',
-        dueOn: '2025-07-01',
-      });
+    await db.insert(paymentTerms).values({
+      orderId: subject.P,
+      position: 1,
+      kind: 'final',
+      amount: '3000.00',
+      trigger: 'date',
+      dueOn: '2025-07-01',
+    });
     // A receipt's date, an allocation deleted, an invoice's amount.
     await db.update(receipts).set({ receivedOn: '2025-02-20' }).where(eq(receipts.id, receiptIds.A1));
     await db.delete(receiptAllocations).where(eq(receiptAllocations.receiptId, receiptIds.S1));
