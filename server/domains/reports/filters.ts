@@ -31,10 +31,15 @@ export type Resolved = {
 const MAX_DAYS = 3 * 366;
 
 const firstOfMonth = (date: string) => `${date.slice(0, 7)}-01`;
-const lastOfMonth = (date: string) => {
+/** The last day of the month of `date` (YYYY-MM-DD or YYYY-MM). */
+export const lastOfMonth = (date: string) => {
   const [y, m] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 };
+
+/** The period is whole months (its first day a 1st, the day after its last a 1st; every preset is): the summaries answer it. */
+export const wholeMonths = (f: { from: string; to: string }) =>
+  f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
 
 /** A preset's first and last day, on the firm's today. */
 export function presetRange(preset: PeriodPreset, today: string): { from: string; to: string } {

@@ -8,10 +8,9 @@ import { lostFromStage } from '../opportunities/opportunities.service';
 import { opportunities, opportunityStageChanges, pipelineStages } from '../opportunities/opportunities.tables';
 import { pipelineOf } from '../opportunities/pipeline.service';
 import { users } from '../staff/staff.tables';
-import { addDays } from '../../lib/time';
 import { scopeOf } from '../../policy';
 import { count, percent, sumCount } from './cells';
-import { inDepartment, resolveFilters, when, type Resolved } from './filters';
+import { inDepartment, resolveFilters, when, wholeMonths, type Resolved } from './filters';
 import { funnelSummary, ownOrTeam, visibleEntries, wholeDepartments } from './funnel.summary';
 import { reportFunnelCounts, reportFunnelEntries } from './funnel.summary.tables';
 import { catchUp } from './summaries';
@@ -96,9 +95,6 @@ async function figures(ctx: Ctx, f: Resolved): Promise<Figure[]> {
   const result = await ctx.db.execute(fromSummary(ctx, f));
   return (result as unknown as { rows: Figure[] }).rows.map((r) => ({ ...r, n: count(r.n) }));
 }
-
-/** The period is whole months (its first day a 1st, the day after its last a 1st). */
-const wholeMonths = (f: Resolved) => f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
 
 /**
  * The figures of a period of whole months [A, B] from the summary: an opportunity counts once per stage name, on its

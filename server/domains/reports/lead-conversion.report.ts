@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { reportQuery, type ReportDrill, type ReportRow } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
-import { addDays, FIRM_TIME_ZONE } from '../../lib/time';
+import { FIRM_TIME_ZONE } from '../../lib/time';
 import { visibleTo } from '../../policy';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { visibleLeads } from '../leads/leads.policy';
@@ -12,7 +12,7 @@ import { leads } from '../leads/leads.tables';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { businessLines, regions, users } from '../staff/staff.tables';
 import { count, percent, sumCount } from './cells';
-import { inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
+import { inDepartment, monthsOf, resolveFilters, when, wholeMonths, type Resolved } from './filters';
 import { leadConversionSummary } from './lead-conversion.summary';
 import { reportLeadCounts } from './lead-conversion.summary.tables';
 import { defineReport } from './registry';
@@ -86,9 +86,6 @@ async function figures(ctx: Ctx, f: Resolved, by: Group): Promise<Figures[]> {
     GROUP BY 1`);
   return (result as unknown as { rows: Figures[] }).rows;
 }
-
-/** The period is whole months (its first day a 1st, the day after its last a 1st). */
-const wholeMonths = (f: Resolved) => f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
 
 /**
  * The same figures from the summary's counts (a period of whole months without a region filter: the counts have no

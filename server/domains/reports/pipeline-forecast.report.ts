@@ -8,7 +8,7 @@ import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { users } from '../staff/staff.tables';
 import { count, fen, moneyShown, moneyText, sumCount, sumMoney } from './cells';
-import { inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
+import { inDepartment, lastOfMonth, monthsOf, resolveFilters, when, type Resolved } from './filters';
 import { defineReport } from './registry';
 
 export const PipelineForecastQuery = reportQuery({});
@@ -69,11 +69,6 @@ async function figures(ctx: Ctx, f: Resolved): Promise<Figure[]> {
     GROUP BY 1`);
   return (result as unknown as { rows: Figure[] }).rows;
 }
-
-const lastOfMonth = (month: string) => {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
 
 export const pipelineForecast = defineReport({
   kind: 'pipeline-forecast',

@@ -18,7 +18,7 @@ import { ageingBounds, ageingColumns, ageingOf, type AgeingRow } from '../receiv
 import { invoices, receiptAllocations, receipts } from '../receivables/receivables.tables';
 import { branches, businessLines, users } from '../staff/staff.tables';
 import { type Cells, fen, moneyShown, moneyText, percent, sumMoney } from './cells';
-import { firmToday, inDepartment, monthsOf, resolveFilters, when, type Resolved } from './filters';
+import { firmToday, inDepartment, lastOfMonth, monthsOf, resolveFilters, when, type Resolved } from './filters';
 import { defineReport } from './registry';
 import { catchUp } from './summaries';
 import { revenueSummary } from './revenue.summary';
@@ -211,10 +211,6 @@ async function baseAgeing(ctx: Ctx, f: Resolved, by: By, asOf: string) {
   return ageingOf((result as unknown as { rows: AgeingRow[] }).rows[0]);
 }
 
-const lastOfMonth = (month: string) => {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
 const min = (...dates: string[]) => dates.reduce((a, b) => (a < b ? a : b));
 const max = (...dates: string[]) => dates.reduce((a, b) => (a > b ? a : b));
 

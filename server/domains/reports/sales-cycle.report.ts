@@ -12,13 +12,12 @@ import { secondsOf, visitsOf } from '../opportunities/stage-times.service';
 import { visibleTo } from '../../policy';
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { average } from './cells';
-import { inDepartment, resolveFilters, when, type Resolved } from './filters';
+import { inDepartment, resolveFilters, when, wholeMonths, type Resolved } from './filters';
 import { defineReport } from './registry';
 import { salesCycleTargets } from './reports.tables';
 import { salesCycleSummary } from './sales-cycle.summary';
 import { salesCycleSummary as salesCycleSummaryTable, salesCycleSummaryStays } from './sales-cycle.summary.tables';
 import { catchUp } from './summaries';
-import { wholeMonths } from './workload.report';
 
 export const SALES_CYCLE_GROUPS = ['businessLine', 'owner', 'department'] as const;
 type Group = (typeof SALES_CYCLE_GROUPS)[number];

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { reportQuery, type ReportRow } from '../../../common/schemas/reports';
 import type { Ctx } from '../../context';
 import { say } from '../../lib/label';
-import { addDays } from '../../lib/time';
 import { scopeOf } from '../../policy';
 import { engagements } from '../engagements/engagements.tables';
 import { readablePeople } from '../engagements/timesheets.service';
@@ -12,7 +11,7 @@ import { toHundredths } from '../opportunities/quotes.service';
 import { weeklyCapacityOf } from '../people/people.service';
 import { businessLines, departments, roles, users } from '../staff/staff.tables';
 import { average, percent, type Cells } from './cells';
-import { firmToday, inDepartment, type Resolved, resolveFilters, when } from './filters';
+import { firmToday, inDepartment, type Resolved, resolveFilters, when, wholeMonths } from './filters';
 import { catchUp } from './summaries';
 import { workloadSummary } from './workload.summary';
 import { workloadSummary as workloadSummaryTable } from './workload.summary.tables';
@@ -90,10 +89,6 @@ function counted(f: Resolved): SQL {
 
 type Person = { id: string; name: string; department_id: string | null; department: string | null; capacity: string };
 type Hours = { user_id: string; line: string | null; hours: string; billable: string | null };
-
-/** The period is whole months (every preset is): the summary answers it; any other range is read from the entries. */
-export const wholeMonths = (f: { from: string; to: string }) =>
-  f.from.endsWith('-01') && addDays(f.to, 1).endsWith('-01');
 
 /** Where the counted hours come from: the summary's months, or the time entries with their weeks and engagements. */
 type Source = {
