@@ -66,6 +66,15 @@ export const PERMISSIONS = {
   'commissions:write': { scoped: true },
   /** Keep the commission policy 佣金政策: draft versions, adopt them, run the what-if 模拟. */
   'commissions:configure': { scoped: false },
+  /**
+   * Read the knowledge base 知识库: articles visible firm-wide, to one's department subtree, or to the people of a
+   * linked record (own); also the articles owned in the department subtree (department); every article (all).
+   */
+  'knowledge:read': { scoped: true },
+  /** Write articles, lessons 复盘, customer insights and templates, and keep one's own current. */
+  'knowledge:write': { scoped: false },
+  /** Keep every article (owner, review date, archive) and the playbooks 销售指引 of each business line and stage. */
+  'knowledge:manage': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -105,6 +114,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'commissions:read': 'all',
     'commissions:write': 'all',
     'commissions:configure': 'all',
+    'knowledge:read': 'all',
+    'knowledge:write': 'all',
+    'knowledge:manage': 'all',
   },
   executive: {
     'staff:read': 'all',
@@ -127,6 +139,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'engagements:write': 'all',
     'commissions:read': 'all',
     'commissions:write': 'all',
+    'knowledge:read': 'all',
+    'knowledge:write': 'all',
+    'knowledge:manage': 'all',
   },
   manager: {
     'staff:read': 'department',
@@ -148,6 +163,9 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'engagements:write': 'department',
     'commissions:read': 'department',
     'commissions:write': 'department',
+    'knowledge:read': 'department',
+    'knowledge:write': 'all',
+    'knowledge:manage': 'all',
   },
   salesperson: {
     'staff:read': 'own',
@@ -165,6 +183,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'engagements:read': 'own',
     'commissions:read': 'own',
     'commissions:write': 'own',
+    'knowledge:read': 'own',
+    'knowledge:write': 'all',
   },
   finance: {
     'staff:read': 'all',
@@ -178,6 +198,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'commissions:read': 'all',
     'commissions:write': 'all',
     'commissions:configure': 'all',
+    'knowledge:read': 'own',
+    'knowledge:write': 'all',
   },
   staff: {
     'staff:read': 'own',
@@ -188,6 +210,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'engagements:write': 'own',
     'commissions:read': 'own',
     'commissions:write': 'own',
+    'knowledge:read': 'own',
+    'knowledge:write': 'all',
   },
 };
 

@@ -96,6 +96,12 @@ export const zhCN = {
   'permission.commissions:write.help': '生成并提交合同当月的佣金分配表（本人：本人承接的合同或负责的项目）',
   'permission.commissions:configure': '设置佣金政策',
   'permission.commissions:configure.help': '起草、启用佣金政策版本，运行政策模拟',
+  'permission.knowledge:read': '查看知识库',
+  'permission.knowledge:read.help': '全所公开、本部门及关联记录可见的文章 / 本部门负责人的文章 / 全部',
+  'permission.knowledge:write': '撰写知识',
+  'permission.knowledge:write.help': '撰写文章、复盘、客户洞察和模板，维护本人的文章',
+  'permission.knowledge:manage': '管理知识库',
+  'permission.knowledge:manage.help': '维护所有文章（负责人、复审日期、归档）和各业务线各阶段的销售指引',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -200,4 +206,13 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'Draft and send a contract’s monthly allocation sheet (own: contracts one owns or engagements one leads)',
   'permission.commissions:configure': 'Set the commission policy',
   'permission.commissions:configure.help': 'Draft and adopt policy versions, run the what-if',
+  'permission.knowledge:read': 'Read the knowledge base',
+  'permission.knowledge:read.help':
+    'Articles shown firm-wide, to one’s department or to the people of a linked record / those owned in the department / all',
+  'permission.knowledge:write': 'Write knowledge',
+  'permission.knowledge:write.help':
+    'Write articles, lessons, customer insights and templates, and keep one’s own current',
+  'permission.knowledge:manage': 'Manage the knowledge base',
+  'permission.knowledge:manage.help':
+    'Keep every article (owner, review date, archive) and the playbooks of each business line and stage',
 };

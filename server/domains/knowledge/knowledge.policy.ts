@@ -1,0 +1,77 @@
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { outer } from '../../lib/listing';
+import { can, visibleTo, type Actor } from '../../policy';
+import { visibleCustomers } from '../customers/customers.policy';
+import { customers } from '../customers/customers.tables';
+import { visibleEngagements } from '../engagements/engagements.policy';
+import { engagements } from '../engagements/engagements.tables';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
+import { opportunities } from '../opportunities/opportunities.tables';
+import { departments } from '../staff/staff.tables';
+import { knowledgeArticles, knowledgeLinks } from './knowledge.tables';
+
+/** The paths of the actor's department and of every department above it (`/a/b/` → `/a/`, `/a/b/`). */
+export function departmentAncestry(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+}
+
+/** The article is shown to a department the actor belongs to (that department or one above the actor's). */
+const shownToMyDepartment = (actor: Actor): SQL =>
+  actor.departmentPath
+    ? and(
+        eq(knowledgeArticles.visibility, 'department'),
+        inArray(
+          knowledgeArticles.departmentId,
+          sql`(SELECT ${departments.id} FROM ${departments} WHERE ${inArray(departments.path, departmentAncestry(actor.departmentPath))})`,
+        ),
+      )!
+    : sql`false`;
+
+/**
+ * The records an article may link to, each read under its own policy: a link confers visibility (for
+ * visibility `linked`) and is shown with its title only when the reader sees the record.
+ */
+export function visibleLinkTargets(actor: Actor): SQL {
+  return sql`(
+    (${knowledgeLinks.targetType} = 'customer' AND ${knowledgeLinks.targetId} IN (SELECT ${customers.id} FROM ${customers} WHERE ${visibleCustomers(actor)}))
+    OR (${knowledgeLinks.targetType} = 'opportunity' AND ${knowledgeLinks.targetId} IN (SELECT ${opportunities.id} FROM ${opportunities} WHERE ${visibleOpportunities(actor)}))
+    OR (${knowledgeLinks.targetType} = 'engagement' AND ${knowledgeLinks.targetId} IN (SELECT ${engagements.id} FROM ${engagements} WHERE ${visibleEngagements(actor)}))
+  )`;
+}
+
+/** The article links to a customer, an opportunity or an engagement the actor sees. */
+const onALinkedRecord = (actor: Actor): SQL =>
+  and(
+    eq(knowledgeArticles.visibility, 'linked'),
+    sql`EXISTS (SELECT 1 FROM ${knowledgeLinks} WHERE ${eq(knowledgeLinks.articleId, outer(knowledgeArticles.id))} AND ${visibleLinkTargets(actor)})`,
+  )!;
+
+/**
+ * Who reads an article (archived ones included — lists filter those out themselves):
+ * - scope own: its owner and its author, everyone for `firm`, the people of the department and below it for
+ *   `department`, the people who see one of its linked customers, opportunities or engagements for `linked`;
+ * - scope department: also every article owned in the actor's department subtree;
+ * - scope all: every article.
+ */
+export function visibleArticles(actor: Actor): SQL {
+  if (!can(actor, 'knowledge:read')) return sql`false`;
+  return visibleTo(actor, 'knowledge:read', {
+    owner: knowledgeArticles.ownerId,
+    ownerDepartment: true,
+    shared: (a) =>
+      or(
+        eq(knowledgeArticles.createdBy, a.id),
+        eq(knowledgeArticles.visibility, 'firm'),
+        shownToMyDepartment(a),
+        onALinkedRecord(a),
+      )!,
+  });
+}
+
+/** Who may change an article: its owner and author (with knowledge:write), anyone with knowledge:manage. */
+export function writableArticles(actor: Actor): SQL {
+  if (can(actor, 'knowledge:manage')) return sql`true`;
+  if (!can(actor, 'knowledge:write')) return sql`false`;
+  return or(eq(knowledgeArticles.ownerId, actor.id), eq(knowledgeArticles.createdBy, actor.id))!;
+}
