@@ -95,7 +95,7 @@ export function RelatedKnowledge(props: { opportunityId: string } | { customerId
       title={
         <Flex gap={6} align="center">
           <BookOutlined />
-          {t('opportunityId' in props ? 'relatedKnowledge.title' : 'relatedKnowledge.customerTitle')}
+          {t('relatedKnowledge.title')}
         </Flex>
       }
       data-testid="related-knowledge"

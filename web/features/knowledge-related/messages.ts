@@ -4,7 +4,6 @@
  */
 export const zhCN = {
   'relatedKnowledge.title': '相关知识',
-  'relatedKnowledge.customerTitle': '客户洞察与复盘',
   'relatedKnowledge.empty': '暂无相关知识',
   'relatedKnowledge.useful': '{count} 人觉得有用',
   'relatedKnowledge.kind.experience': '经验',
@@ -37,7 +36,6 @@ export const zhCN = {
 
 export const enUS: Record<keyof typeof zhCN, string> = {
   'relatedKnowledge.title': 'Related knowledge',
-  'relatedKnowledge.customerTitle': 'Insights and lessons',
   'relatedKnowledge.empty': 'No related knowledge yet',
   'relatedKnowledge.useful': '{count, plural, one {# person found it useful} other {# people found it useful}}',
   'relatedKnowledge.kind.experience': 'Experience',
