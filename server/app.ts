@@ -52,6 +52,7 @@ import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
 import { registerReportRoutes } from './domains/reports/reports.routes';
 import { registerDashboardRoutes } from './domains/reports/dashboard.routes';
+import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.routes';
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
@@ -232,6 +233,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerCommissionRoutes(app);
   registerReportRoutes(app);
   registerDashboardRoutes(app);
+  registerRelatedKnowledgeRoutes(app);
   registerSalesCycleTargetRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 

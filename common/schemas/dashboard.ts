@@ -28,7 +28,10 @@ export type BigDeal = z.infer<typeof BigDeal>;
  * The three yardsticks of the firm. 员工发展: CPE hours taken this year against the hours required of active staff
  * (each person counted up to their requirement), and the share of active staff holding a qualification that has not
  * expired. 客户服务: of the engagements closed this year that had a due date, the share closed by it; of the customers
- * with an owner, the share contacted in the last 90 days. 知识积累: not measured until the knowledge base exists.
+ * with an owner, the share contacted in the last 90 days. 知识积累 (this year so far, articles the reader sees): the
+ * articles written (not archived, templates not counted), the deals closed (won or lost) and of them those with a
+ * lesson 复盘, the articles read (distinct reader and article), the "useful" marks given, and the articles past their
+ * review date now. 员工发展 also counts, per active person, the articles they read and wrote this year.
  */
 export const Indicators = z.object({
   staff: z.object({
@@ -39,6 +42,10 @@ export const Indicators = z.object({
     people: z.int(),
     qualified: z.int(),
     qualifiedShare: z.string().nullable(),
+    /** Articles read this year (distinct reader and article) by active staff, per person, one decimal; null without people. */
+    articlesReadPerPerson: z.string().nullable(),
+    /** Articles written this year (as for 知识积累's `written`) by active staff, per person, one decimal. */
+    articlesWrittenPerPerson: z.string().nullable(),
   }),
   service: z.object({
     closed: z.int(),
@@ -48,8 +55,22 @@ export const Indicators = z.object({
     contacted: z.int(),
     contactedShare: z.string().nullable(),
   }),
-  /** Null: not yet measured (issue 17, the knowledge base). */
-  knowledge: z.null(),
+  knowledge: z.object({
+    /** Articles created this year, not archived, templates not counted. */
+    written: z.int(),
+    /** Opportunities closed (won or lost) this year. */
+    closedDeals: z.int(),
+    /** Of those, the ones with a lesson 复盘 (an article of kind lesson linked to the opportunity). */
+    lessons: z.int(),
+    /** Percent with one decimal, null without closed deals. */
+    lessonShare: z.string().nullable(),
+    /** Distinct reader × article pairs read this year. */
+    reads: z.int(),
+    /** "Useful" marks given this year. */
+    usefulMarks: z.int(),
+    /** Articles (not archived) past their review date today 待复审. */
+    stale: z.int(),
+  }),
 });
 export type Indicators = z.infer<typeof Indicators>;
 

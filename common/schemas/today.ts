@@ -3,6 +3,7 @@ import { Activity } from './activities';
 import { DateOnly, Id, Timestamp } from './common';
 import { TERM_KINDS } from './contracts';
 import { WorkOrder } from './engagements';
+import { RelatedArticle } from './knowledge-related';
 import { TASK_STATUSES } from './opportunities';
 import { Reminder, TimeZone } from './reminders';
 import { Suggestion } from './suggestions';
@@ -100,6 +101,11 @@ export const Today = z.object({
   paymentsDue: z.array(PaymentDue),
   /** For those who hand leads out (leads:assign): leads waiting in the queues they work. */
   queuedLeads: z.array(NewLead.extend({ queueDepartmentName: z.string().nullable() })),
+  /**
+   * Today's suggested reading 今日推荐阅读: one article I have not read, relevant to the day's work (null without
+   * knowledge:read or when there is none; the same as GET /api/v1/knowledge/suggestion).
+   */
+  knowledgeSuggestion: RelatedArticle.nullable(),
 });
 export type Today = z.infer<typeof Today>;
 

@@ -31,7 +31,8 @@ import { receipts } from '../receivables/receivables.tables';
 import { visibleCustomers } from '../customers/customers.policy';
 import { departments, users } from '../staff/staff.tables';
 import { countWaiting, listApprovals } from '../workflows/inbox.service';
-import { fen, moneyText, percent } from './cells';
+import { knowledgeFigures } from '../knowledge/indicators';
+import { average, fen, moneyText, percent } from './cells';
 import { firmToday, midnight, yearBefore } from './filters';
 import { reportOf } from './reports';
 import { findMyPins } from './saved.service';
@@ -149,7 +150,7 @@ async function indicators(ctx: Ctx, today: string): Promise<Indicators> {
   const year = Number(today.slice(0, 4));
   const map = await requirementsOf(ctx.db);
   const yearStart = `${year}-01-01`;
-  const [staff, service] = await Promise.all([
+  const [staff, service, knowledge] = await Promise.all([
     rows<{ people: number; qualified: number; hours: string; required: string }>(
       ctx,
       sql`SELECT count(*)::int AS people,
@@ -177,6 +178,7 @@ async function indicators(ctx: Ctx, today: string): Promise<Indicators> {
             count(*) FILTER (WHERE ${customers.lastContactAt} >= ${midnight(addDays(today, -90)).toISOString()}::timestamptz)::int AS contacted
           FROM ${customers} WHERE ${customers.ownerId} IS NOT NULL AND ${visibleCustomers(ctx.actor)}) c`,
     ),
+    knowledgeFigures(ctx, { start: midnight(yearStart), end: midnight(addDays(today, 1)), today }),
   ]);
   const s = staff[0];
   const c = service[0];
@@ -188,6 +190,8 @@ async function indicators(ctx: Ctx, today: string): Promise<Indicators> {
       people: Number(s.people),
       qualified: Number(s.qualified),
       qualifiedShare: percent(Number(s.qualified), Number(s.people)),
+      articlesReadPerPerson: average(knowledge.staffReads, Number(s.people)),
+      articlesWrittenPerPerson: average(knowledge.staffWritten, Number(s.people)),
     },
     service: {
       closed: Number(c.closed),
@@ -197,7 +201,15 @@ async function indicators(ctx: Ctx, today: string): Promise<Indicators> {
       contacted: Number(c.contacted),
       contactedShare: percent(Number(c.contacted), Number(c.customers)),
     },
-    knowledge: null,
+    knowledge: {
+      written: knowledge.written,
+      closedDeals: knowledge.closedDeals,
+      lessons: knowledge.lessons,
+      lessonShare: percent(knowledge.lessons, knowledge.closedDeals),
+      reads: knowledge.reads,
+      usefulMarks: knowledge.usefulMarks,
+      stale: knowledge.stale,
+    },
   };
 }
 

@@ -27,6 +27,7 @@ import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, pipelineStages, projectMilestones, projectTasks } from '../opportunities/opportunities.tables';
 import { actorKey, can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
+import { suggestArticle } from '../knowledge/related.service';
 
 const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
 
@@ -36,7 +37,7 @@ const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
  * quiet (with the drafted follow-up), their recurring services (audits …) due within
  * SERVICES_DUE_DAYS, new leads given to me (with leads:read), my open project tasks, my work orders due within
  * WORK_ORDERS_DUE_DAYS (with engagements:read) and the payments due on my contracts and orders (with
- * receivables:read) — "today" in my time zone.
+ * receivables:read), and one unread article to read today (with knowledge:read) — "today" in my time zone.
  */
 export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
@@ -48,6 +49,9 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // Every statement is built once (per reader where it embeds their visibility) and prepared: the page is
   // opened all day long, and planning these joins cost more than running them.
   const key = actorKey(ctx.actor);
+  // Today's suggested reading, read beside the sections (awaited below: no unhandled rejection if a section fails).
+  const reading = can(ctx.actor, 'knowledge:read') ? suggestArticle(ctx, new Date(endOfDay)) : Promise.resolve(null);
+  reading.catch(() => undefined);
   const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
     await Promise.all([
       preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
@@ -95,6 +99,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     projectTasks: projectWork,
     workOrders: work.map(presentWorkOrder),
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
+    knowledgeSuggestion: await reading,
   };
 }
 

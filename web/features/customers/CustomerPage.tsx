@@ -26,6 +26,7 @@ import { CustomerStatusTag, NextContactDate, orDash } from './customer-ui';
 import { MergeAction } from './MergeAction';
 import { OwnerActions } from './OwnerActions';
 import { ValueCard } from './ValueCard';
+import { RelatedKnowledge } from '../knowledge-related/RelatedKnowledge';
 
 /** The next contact date, and (for who works on the customer) a one-tap move to another day. */
 function NextContact({ customerId, on, editable }: { customerId: string; on: string | null; editable: boolean }) {
@@ -254,6 +255,7 @@ export function CustomerPage() {
           <Flex vertical gap={16}>
             <ContactsCard customerId={c.id} editable={editable} />
             {can(me, 'opportunities:read') && <CustomerOpportunitiesCard customerId={c.id} />}
+            {can(me, 'knowledge:read') && <RelatedKnowledge customerId={c.id} />}
             {can(me, 'contracts:read') && <ContractsOrdersCard scope={{ customerId: c.id }} />}
             <ValueCard customer={c} editable={editable} />
             <OwnerHistory customerId={c.id} />

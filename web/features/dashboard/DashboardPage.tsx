@@ -60,6 +60,7 @@ function FirmCard({ firm }: { firm: NonNullable<Dashboard['firm']> }) {
   const range = { confirmedFrom: firm.from, confirmedTo: firm.to };
   const s = firm.indicators.staff;
   const c = firm.indicators.service;
+  const k = firm.indicators.knowledge;
   const share = (value: string | null) => (value === null ? '—' : `${value}%`);
   return (
     <Card title={t('dash.firm')} data-testid="dash-firm">
@@ -127,6 +128,14 @@ function FirmCard({ firm }: { firm: NonNullable<Dashboard['firm']> }) {
                   {t('dash.qualified', { count: s.qualified, people: s.people })} ({share(s.qualifiedShare)})
                 </Link>
               </div>
+              <div data-testid="dash-staff-knowledge">
+                <Link to="/knowledge">
+                  {t('relatedKnowledge.perPerson', {
+                    read: s.articlesReadPerPerson ?? '—',
+                    written: s.articlesWrittenPerPerson ?? '—',
+                  })}
+                </Link>
+              </div>
             </div>
             <div>
               <Typography.Text strong>{t('dash.service')}</Typography.Text>
@@ -143,11 +152,18 @@ function FirmCard({ firm }: { firm: NonNullable<Dashboard['firm']> }) {
             </div>
             <div>
               <Typography.Text strong>{t('dash.knowledge')}</Typography.Text>
-              <div>
-                <Typography.Text type="secondary" data-testid="dash-knowledge">
-                  {t('dash.notMeasured')}
-                </Typography.Text>
-              </div>
+              <Flex vertical data-testid="dash-knowledge">
+                <Link to="/knowledge">{t('relatedKnowledge.written', { count: k.written })}</Link>
+                <Link to="/knowledge">
+                  {t('relatedKnowledge.lessons', { count: k.lessons, closed: k.closedDeals })} ({share(k.lessonShare)})
+                </Link>
+                <Link to="/knowledge">
+                  {t('relatedKnowledge.reads', { count: k.reads })}
+                  {' · '}
+                  {t('relatedKnowledge.usefulMarks', { count: k.usefulMarks })}
+                </Link>
+                <Link to="/knowledge">{t('relatedKnowledge.stale', { count: k.stale })}</Link>
+              </Flex>
             </div>
           </Flex>
         </Col>

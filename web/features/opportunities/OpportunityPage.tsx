@@ -64,6 +64,7 @@ import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { StageTimesCard } from './StageTimesCard';
 import { TeamCard } from './TeamCard';
+import { RelatedKnowledge } from '../knowledge-related/RelatedKnowledge';
 
 /** The pipeline as steps: the open stages, then 赢单 or 输单; a click on another stage moves there. */
 function StageBar({
@@ -375,6 +376,7 @@ export function OpportunityPage() {
             />
           )}
           <TeamCard opportunity={o} editable={editable} />
+          {can(me, 'knowledge:read') && <RelatedKnowledge opportunityId={o.id} />}
           <AcceptanceCard opportunityId={o.id} editable={editable} open={isOpen} />
           <StageTimesCard opportunityId={o.id} />
           <StageHistoryCard opportunityId={o.id} />

@@ -56,6 +56,7 @@ import { formatMoney } from '../../components/money';
 import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
 import { WorkOrderList } from '../engagements/WorkOrderList';
+import { KnowledgeSuggestionCard } from '../knowledge-related/SuggestionCard';
 
 // The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
 // not with the page.
@@ -654,6 +655,7 @@ export function TodayPage() {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+            <KnowledgeSuggestionCard article={d.knowledgeSuggestion} />
             <Section
               title={t('today.reminders')}
               count={d.reminders.length}
