@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusinessLine, buildDepartment, setDepartmentManager, signedIn } from '../../test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+import { createTestApp, uniq, type Client, type Response, type TestApp } from '../../test/harness';
 import { customerServices } from '../customers/customers.tables';
 import { engagements } from '../engagements/engagements.tables';
 import { buildOrderWithLines } from '../engagements/fixtures';
@@ -25,7 +25,10 @@ async function stagesOf(client: Client, businessLineId: string): Promise<Record<
   return Object.fromEntries(res.body.stages.map((s: Stage) => [s.nameZh, s]));
 }
 
-async function created<T = any>(p: Promise<{ status: number; body: any }>, status = 201): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
+type Body = any;
+
+async function created<T = Body>(p: Promise<Response>, status = 201): Promise<T> {
   const res = await p;
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   return res.body as T;
