@@ -104,8 +104,17 @@ const linksOf = (articleId: string) =>
     .from(knowledgeLinks)
     .where(eq(knowledgeLinks.articleId, articleId));
 
-const articleCount = async () => (await t.database.db.select({ n: count() }).from(knowledgeArticles))[0].n;
-const promptCount = async () => (await t.database.db.select({ n: count() }).from(knowledgeLessonPrompts))[0].n;
+/** Articles written by one user (other test files may write articles meanwhile on a shared database). */
+const articleCount = async (userId: string) =>
+  (await t.database.db.select({ n: count() }).from(knowledgeArticles).where(eq(knowledgeArticles.createdBy, userId)))[0]
+    .n;
+const promptCount = async (opportunityId: string) =>
+  (
+    await t.database.db
+      .select({ n: count() })
+      .from(knowledgeLessonPrompts)
+      .where(eq(knowledgeLessonPrompts.opportunityId, opportunityId))
+  )[0].n;
 
 describe('lessons 复盘 on closing an opportunity', () => {
   it('a won deal’s lesson is an article of kind lesson: its line, the stage before 赢单, linked to customer and opportunity', async () => {
@@ -199,10 +208,10 @@ describe('lessons 复盘 on closing an opportunity', () => {
   it('skipping is one click; an open opportunity is 400; someone else’s is 404; reopened and closed again asks again', async () => {
     const s = await sales();
     const opp = await lostOpportunity(s);
-    const before = await articleCount();
+    const before = await articleCount(s.seller.user.id);
     const skipped = await created(s.seller.client.post(`/api/v1/opportunities/${opp.id}/lesson/skip`), 200);
     expect(skipped).toMatchObject({ status: 'skipped', outcome: 'lost', articleId: null });
-    expect(await articleCount()).toBe(before);
+    expect(await articleCount(s.seller.user.id)).toBe(before);
 
     const open = await openOpportunity(s);
     for (const path of ['lesson', 'lesson/skip']) {
@@ -235,7 +244,7 @@ describe('lessons 复盘 on closing an opportunity', () => {
   it('bad input is 400 with codes and writes nothing', async () => {
     const s = await sales();
     const opp = await lostOpportunity(s);
-    const [articles, prompts] = [await articleCount(), await promptCount()];
+    const [articles, prompts] = [await articleCount(s.seller.user.id), await promptCount(opp.id)];
     const cases: [Record<string, unknown>, string][] = [
       [{ worked: '准备充分', price: 'abc' }, 'price'],
       [{ worked: '准备充分', price: '1.234' }, 'price'],
@@ -250,8 +259,8 @@ describe('lessons 复盘 on closing an opportunity', () => {
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       if (path) expect(JSON.stringify(res.body.error.details)).toContain(path);
     }
-    expect(await articleCount()).toBe(articles);
-    expect(await promptCount()).toBe(prompts);
+    expect(await articleCount(s.seller.user.id)).toBe(articles);
+    expect(await promptCount(opp.id)).toBe(prompts);
     expect((await s.seller.client.get(`/api/v1/opportunities/${opp.id}/lesson`)).body.status).toBe('unanswered');
   });
 });
@@ -508,8 +517,8 @@ describe('templates 模板', () => {
   });
 
   it('bad templates are 400 with codes and write nothing', async () => {
-    const { client } = await signedIn(t);
-    const before = await articleCount();
+    const { client, user } = await signedIn(t);
+    const before = await articleCount(user.id);
     const cases: Record<string, unknown>[] = [
       { title: '邮件', templateUse: 'email', body: 'x'.repeat(100_000) },
       { title: '邮件', templateUse: 'fax', body: '您好' },
@@ -530,6 +539,6 @@ describe('templates 模板', () => {
     });
     expect(unknownLine.status).toBe(400);
     expect(unknownLine.body.error.code).toBe('INACTIVE_REFERENCE');
-    expect(await articleCount()).toBe(before);
+    expect(await articleCount(user.id)).toBe(before);
   });
 });

@@ -186,7 +186,7 @@ export function SaveAsTemplateButton({
           <Form.Item
             name="title"
             label={t('capture.templateName')}
-            rules={[{ required: true, whitespace: true, message: t('capture.templateName') }, { max: 200 }]}
+            rules={[{ required: true, whitespace: true, message: t('capture.templateNameRequired') }, { max: 200 }]}
           >
             <Input autoFocus />
           </Form.Item>
