@@ -54,6 +54,7 @@ import { registerReportRoutes } from './domains/reports/reports.routes';
 import { registerDashboardRoutes } from './domains/reports/dashboard.routes';
 import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.routes';
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
+import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -235,6 +236,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerDashboardRoutes(app);
   registerRelatedKnowledgeRoutes(app);
   registerSalesCycleTargetRoutes(app);
+  registerKnowledgeCaptureRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -101,6 +101,7 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'DELETE /api/v1/contact-logs/{id}': null,
   'POST /api/v1/contact-logs/{id}/attachments': 'file',
   'GET /api/v1/contact-logs/{id}/attachments/{fileId}': null,
+  'POST /api/v1/contact-logs/{id}/insight': () => ({}),
   'DELETE /api/v1/contact-logs/{id}/attachments/{fileId}': null,
   'GET /api/v1/customer-services/{id}': null,
   'PATCH /api/v1/customer-services/{id}': () => ({ notes: '改为季度' }),
@@ -118,6 +119,9 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/opportunities/{id}/reopen': () => ({}),
   'PUT /api/v1/opportunities/{id}/members': (s) => ({ members: [{ userId: s.caller.id, role: '项目经理' }] }),
   'GET /api/v1/opportunities/{id}/stage-history': null,
+  'GET /api/v1/opportunities/{id}/lesson': null,
+  'POST /api/v1/opportunities/{id}/lesson': () => ({ worked: '提前摸清客户需求', price: '36000' }),
+  'POST /api/v1/opportunities/{id}/lesson/skip': null,
   'GET /api/v1/opportunities/{id}/stage-times': null,
   'GET /api/v1/opportunities/{id}/quotes': null,
   'POST /api/v1/opportunities/{id}/quotes': () => ({ items: [{ description: '年报审计', unitPrice: '100' }] }),
@@ -173,6 +177,7 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/engagements/{id}/archive': () => ({}),
   'GET /api/v1/engagements/{id}/staffing': null,
   'GET /api/v1/engagements/{id}/budget': null,
+  'POST /api/v1/engagements/{id}/insight': () => ({ title: '客户重视出报告时间' }),
   'POST /api/v1/engagements/{id}/tasks': (s) => ({ phaseId: s.lineId, title: '存货监盘' }),
   'PATCH /api/v1/engagement-tasks/{id}': () => ({ title: '存货监盘' }),
   'POST /api/v1/engagement-tasks/{id}/status': () => ({ status: 'done' }),
@@ -205,6 +210,16 @@ const REFERENCES: {
   url: (s: Setup, x: Ids) => string;
   body?: (s: Setup, x: Ids) => unknown;
 }[] = [
+  {
+    name: 'the insights marked on the customer’s entries',
+    method: 'GET',
+    url: (_, x) => `/api/v1/knowledge/insight-marks?customerId=${x.customer}`,
+  },
+  {
+    name: 'the insights marked on the engagement',
+    method: 'GET',
+    url: (_, x) => `/api/v1/knowledge/insight-marks?engagementId=${x.engagement}`,
+  },
   {
     name: 'a contact for the customer',
     method: 'POST',

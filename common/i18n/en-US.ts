@@ -421,6 +421,9 @@ export const enUS: Record<MessageKey, string> = {
   'error.COMMISSION_SHEET_STATUS': 'The sheet is {status}: this cannot be done now',
   'error.REPORT_PINS_FULL': 'At most {max} reports can be pinned to the start page: unpin one first',
   'error.REPORT_SUBSCRIPTIONS_FULL': 'At most {max} report subscriptions: delete one first',
+  'error.LESSON_OPPORTUNITY_OPEN': 'This opportunity is neither won nor lost yet: write the lesson once it is closed',
+  'error.LESSON_ANSWERED': 'The lesson of this closing has already been written or skipped',
+  'error.INSIGHT_EXISTS': 'This entry is already marked as a customer insight',
   'validation.adjustReversal': 'A negative line from a reversal cannot be adjusted',
   'validation.shareNoPool': 'This person has no pool split by shares on this sheet',
   'error.COMMISSION_ADJUST_LIMIT':

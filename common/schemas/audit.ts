@@ -58,6 +58,8 @@ export const AUDIT_ENTITY_TYPES = [
   'report-subscription',
   /** The firm's target sales cycle per business line (the sales-cycle report's best practice). */
   'sales-cycle-targets',
+  /** The knowledge base 知识库 (issue 17). */
+  'knowledge-article',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

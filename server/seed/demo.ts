@@ -9,6 +9,7 @@ import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoHistory } from './demo-history';
+import { seedDemoLessons } from './demo-lessons';
 import { seedDemoPeople } from './demo-people';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
@@ -456,5 +457,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoCommissions({ db: t, jobs });
     // Last year's and this year's leads, opportunities, contracts, orders and money: what the reports tell.
     await seedDemoHistory({ db: t, jobs });
+    // Lessons 复盘 on the won and lost deals, and customer insights 客户洞察 (issue 17).
+    await seedDemoLessons({ db: t, jobs });
   });
 }

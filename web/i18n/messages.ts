@@ -32,6 +32,7 @@ import * as commissions from '../features/commissions/messages';
 import * as commissionWhatIf from '../features/commission-whatif/messages';
 import * as reports from '../features/reports/messages';
 import * as knowledgeRelated from '../features/knowledge-related/messages';
+import * as knowledgeCapture from '../features/knowledge-capture/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -72,6 +73,7 @@ export const messageParts = {
   commissionWhatIf,
   reports,
   knowledgeRelated,
+  knowledgeCapture,
 };
 
 /**
@@ -115,6 +117,7 @@ export const zhCN = {
   ...commissionWhatIf.zhCN,
   ...reports.zhCN,
   ...knowledgeRelated.zhCN,
+  ...knowledgeCapture.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -153,4 +156,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...commissionWhatIf.enUS,
   ...reports.enUS,
   ...knowledgeRelated.enUS,
+  ...knowledgeCapture.enUS,
 };

@@ -16,6 +16,7 @@ import { useT } from '../../i18n';
 import { PersonSelect } from '../approvals/approval-ui';
 import { customerContactsParams } from '../customers/ContactsCard';
 import { CustomerSelect } from '../opportunities/OpportunityFormDrawer';
+import { TemplateTools } from '../knowledge-capture/TemplatePicker';
 import { capitalsOf, CONTRACT_INVALIDATES } from './contract-ui';
 
 type Line = { description?: string; amount?: string | null };
@@ -348,7 +349,19 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
             </Form.Item>
           </Col>
         </Row>
-        <Form.Item name="note" label={t('contract.note')} rules={[{ max: 2000 }]}>
+        <Form.Item
+          name="note"
+          label={t('contract.note')}
+          rules={[{ max: 2000 }]}
+          extra={
+            <TemplateTools
+              form={form}
+              field="note"
+              use="engagement-letter"
+              context={{ customerId, businessLineId: lineId }}
+            />
+          }
+        >
           <Input.TextArea rows={3} />
         </Form.Item>
       </Form>

@@ -36,6 +36,7 @@ import { useErrorToast, useFormSubmitError, type FormFields } from '../../compon
 import { formatDate, formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
 import { useLocale, useT } from '../../i18n';
+import { InsightAction, useInsightMarks } from '../knowledge-capture/InsightAction';
 import { useCustomerContacts } from './ContactsCard';
 import { CHANNEL_ICONS, DIRECTION_COLORS, DirectionTag } from './customer-ui';
 
@@ -220,6 +221,7 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
   const logs = usePage(contactLogsApi, { customerId, pageSize, page: 1 });
   const remove = useWrite((id: string) => contactLogsApi.remove(id), INVALIDATES);
   const items = logs.data?.items ?? [];
+  const insights = useInsightMarks({ customerId });
 
   return (
     <Card
@@ -254,6 +256,7 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
                   {log.contactName && <Typography.Text>· {log.contactName}</Typography.Text>}
                   <Typography.Text type="secondary">{formatDateTime(log.occurredAt, locale)}</Typography.Text>
                   <Typography.Text type="secondary">{t('log.by', { name: log.userName })}</Typography.Text>
+                  <InsightAction sourceType="contact-log" sourceId={log.id} mark={insights.get(log.id)} />
                   {editable && (
                     <Popconfirm
                       title={t('log.deleteConfirm')}

@@ -29,6 +29,7 @@ import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { MoneyCell } from '../contracts/contract-ui';
 import { ReasonModal } from '../contracts/ReasonModal';
 import { BudgetCard } from '../timesheets/BudgetCard';
+import { EngagementInsight } from '../knowledge-capture/InsightAction';
 import { EngagementFormDrawer } from './EngagementFormDrawer';
 import { ENGAGEMENT_INVALIDATES, EngagementStatusTag, PhaseStatusTag, ProgressBar, roleLabel } from './engagement-ui';
 import { ReportModal } from './ReportModal';
@@ -116,72 +117,75 @@ export function EngagementPage() {
         </>
       }
       extra={
-        open && (e.mayReview || e.mayChange) ? (
-          <>
-            {e.mayReview && (
-              <Popconfirm
-                title={t('engagement.reviewConfirmTitle')}
-                description={<div style={{ maxWidth: 320 }}>{t('engagement.reviewConfirm')}</div>}
-                okText={t('engagement.review')}
-                onConfirm={sendForReview}
-                okButtonProps={testId('engagement-review-confirm')}
-              >
-                <Button
-                  type="primary"
-                  icon={<AuditOutlined />}
-                  loading={review.isPending}
-                  data-testid="engagement-review"
+        <>
+          {open && (e.mayReview || e.mayChange) ? (
+            <>
+              {e.mayReview && (
+                <Popconfirm
+                  title={t('engagement.reviewConfirmTitle')}
+                  description={<div style={{ maxWidth: 320 }}>{t('engagement.reviewConfirm')}</div>}
+                  okText={t('engagement.review')}
+                  onConfirm={sendForReview}
+                  okButtonProps={testId('engagement-review-confirm')}
                 >
-                  {t('engagement.review')}
-                </Button>
-              </Popconfirm>
-            )}
-            {e.mayChange && (
-              <>
-                <Button icon={<TeamOutlined />} onClick={() => setStaffing(true)} data-testid="engagement-staff">
-                  {t('engagement.staff')}
-                </Button>
-                <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="engagement-edit">
-                  {t('engagement.edit')}
-                </Button>
-                <Button
-                  danger
-                  icon={<CloseCircleOutlined />}
-                  onClick={() => setCancelling(true)}
-                  data-testid="engagement-cancel"
-                >
-                  {t('engagement.cancel')}
-                </Button>
-              </>
-            )}
-          </>
-        ) : mayReport ? (
-          <Button
-            type="primary"
-            icon={<FileDoneOutlined />}
-            onClick={() => setReporting(true)}
-            data-testid="engagement-report"
-          >
-            {t('engagement.report')}
-          </Button>
-        ) : e.mayChange && e.status === 'reported' ? (
-          <Popconfirm
-            title={t('engagement.archiveConfirmTitle')}
-            description={<div style={{ maxWidth: 320 }}>{t('engagement.archiveConfirm')}</div>}
-            okText={t('engagement.archive')}
-            onConfirm={archiveIt}
-            okButtonProps={testId('engagement-archive-confirm')}
-          >
+                  <Button
+                    type="primary"
+                    icon={<AuditOutlined />}
+                    loading={review.isPending}
+                    data-testid="engagement-review"
+                  >
+                    {t('engagement.review')}
+                  </Button>
+                </Popconfirm>
+              )}
+              {e.mayChange && (
+                <>
+                  <Button icon={<TeamOutlined />} onClick={() => setStaffing(true)} data-testid="engagement-staff">
+                    {t('engagement.staff')}
+                  </Button>
+                  <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="engagement-edit">
+                    {t('engagement.edit')}
+                  </Button>
+                  <Button
+                    danger
+                    icon={<CloseCircleOutlined />}
+                    onClick={() => setCancelling(true)}
+                    data-testid="engagement-cancel"
+                  >
+                    {t('engagement.cancel')}
+                  </Button>
+                </>
+              )}
+            </>
+          ) : mayReport ? (
             <Button
               type="primary"
-              icon={<InboxOutlined />}
-              loading={archive.isPending}
-              data-testid="engagement-archive"
+              icon={<FileDoneOutlined />}
+              onClick={() => setReporting(true)}
+              data-testid="engagement-report"
             >
-              {t('engagement.archive')}
+              {t('engagement.report')}
             </Button>
-          </Popconfirm>
-        ) : null
+          ) : e.mayChange && e.status === 'reported' ? (
+            <Popconfirm
+              title={t('engagement.archiveConfirmTitle')}
+              description={<div style={{ maxWidth: 320 }}>{t('engagement.archiveConfirm')}</div>}
+              okText={t('engagement.archive')}
+              onConfirm={archiveIt}
+              okButtonProps={testId('engagement-archive-confirm')}
+            >
+              <Button
+                type="primary"
+                icon={<InboxOutlined />}
+                loading={archive.isPending}
+                data-testid="engagement-archive"
+              >
+                {t('engagement.archive')}
+              </Button>
+            </Popconfirm>
+          ) : null}
+          <EngagementInsight engagementId={e.id} />
+        </>
       }
     >
       {e.status === 'cancelled' && (

@@ -59,6 +59,7 @@ import {
 import { OpportunityFormDrawer } from './OpportunityFormDrawer';
 import { useRecordTitle } from '../../components/document-title';
 import { ProjectTab } from './ProjectTab';
+import { LessonButton } from '../knowledge-capture/LessonModal';
 import { QuotesCard } from './QuotesCard';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
@@ -445,6 +446,7 @@ export function OpportunityPage() {
                 {t('opp.reopen')}
               </Button>
             )}
+            <LessonButton opportunity={o} editable={editable} />
           </>
         )
       }

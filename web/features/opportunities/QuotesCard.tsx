@@ -31,6 +31,7 @@ import { discountPercent, formatMoney, multiplyMoney, sumMoney } from '../../com
 import { MoneyInput } from '../../components/MoneyInput';
 import { DECISION_INVALIDATES, INSTANCE_STATUS_COLORS } from '../approvals/approval-ui';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
+import { TemplateTools } from '../knowledge-capture/TemplatePicker';
 import { QUOTE_STATUS_COLORS, testId } from './opportunity-ui';
 
 type Item = {
@@ -263,7 +264,12 @@ function QuoteModal({
             </Form.Item>
           </Col>
           <Col span={16}>
-            <Form.Item name="notes" label={t('quote.notes')} rules={[{ max: 2000 }]}>
+            <Form.Item
+              name="notes"
+              label={t('quote.notes')}
+              rules={[{ max: 2000 }]}
+              extra={<TemplateTools form={form} field="notes" use="proposal" context={{ opportunityId }} />}
+            >
               <Input.TextArea rows={2} placeholder={t('quote.notesPlaceholder')} />
             </Form.Item>
           </Col>

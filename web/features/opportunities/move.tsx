@@ -8,6 +8,7 @@ import { opportunitiesApi } from '../../api/resources';
 import { useErrorToast } from '../../components/errors';
 import { listSeparator } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
+import { LessonModal, type LessonTarget } from '../knowledge-capture/LessonModal';
 import { requirementLabel, stageName, testId } from './opportunity-ui';
 
 type Target = { id: string; name: string };
@@ -152,6 +153,8 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<Dialog | null>(null);
+  // Won or lost: the lesson 复盘 is asked for right after (skippable).
+  const [lesson, setLesson] = useState<LessonTarget | null>(null);
   const busy = useRef(false);
 
   const askLost = (target: Target) =>
@@ -205,6 +208,8 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
                 stage: stageName(stage, locale),
               }),
             );
+            if (stage.kind !== 'open')
+              setLesson({ id: target.id, name: target.name, outcome: stage.kind, competitor: moved.competitor });
             return moved;
           } catch (error) {
             if (isApiError(error, 'REASON_REQUIRED') && !body.lostReason) {
@@ -258,12 +263,16 @@ export function useStageMove({ linkToOpportunity }: { linkToOpportunity: boolean
     [modal, message, t, locale, queryClient, toast, withLink],
   );
 
-  const element: ReactNode =
-    dialog?.kind === 'lost' ? (
-      <LostDialog dialog={dialog} onDone={() => setDialog(null)} />
-    ) : dialog?.kind === 'independence' ? (
-      <IndependenceDialog dialog={dialog} onDone={() => setDialog(null)} />
-    ) : null;
+  const element: ReactNode = (
+    <>
+      {dialog?.kind === 'lost' ? (
+        <LostDialog dialog={dialog} onDone={() => setDialog(null)} />
+      ) : dialog?.kind === 'independence' ? (
+        <IndependenceDialog dialog={dialog} onDone={() => setDialog(null)} />
+      ) : null}
+      <LessonModal target={lesson} onClose={() => setLesson(null)} />
+    </>
+  );
 
   return { move, element };
 }

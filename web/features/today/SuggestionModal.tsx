@@ -5,6 +5,7 @@ import { contactLogsApi, customersApi, suggestionsApi, todayApi } from '../../ap
 import { useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
 import { useT } from '../../i18n';
+import { TemplateTools } from '../knowledge-capture/TemplatePicker';
 
 type Values = { to: string; subject: string; body: string };
 const FIELDS: FormFields = { names: ['to', 'subject', 'body'] };
@@ -65,7 +66,12 @@ export function SuggestionModal({ suggestion: s, onClose }: { suggestion: Sugges
         >
           <Input />
         </Form.Item>
-        <Form.Item name="body" label={t('suggestion.body')} rules={[rules.required('suggestion.body')]}>
+        <Form.Item
+          name="body"
+          label={t('suggestion.body')}
+          rules={[rules.required('suggestion.body')]}
+          extra={<TemplateTools form={form} field="body" use="email" context={{ customerId: s.customerId }} />}
+        >
           <Input.TextArea rows={12} />
         </Form.Item>
       </Form>
