@@ -53,6 +53,7 @@ import { registerCommissionRoutes } from './domains/commissions/commissions.rout
 import { registerReportRoutes } from './domains/reports/reports.routes';
 import { registerDashboardRoutes } from './domains/reports/dashboard.routes';
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
+import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -233,6 +234,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerReportRoutes(app);
   registerDashboardRoutes(app);
   registerSalesCycleTargetRoutes(app);
+  registerPlaybookRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

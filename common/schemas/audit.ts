@@ -58,6 +58,8 @@ export const AUDIT_ENTITY_TYPES = [
   'report-subscription',
   /** The firm's target sales cycle per business line (the sales-cycle report's best practice). */
   'sales-cycle-targets',
+  /** A guided-selling playbook 销售指引 (a business line × stage, or a lead status). */
+  'playbook',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -63,6 +63,7 @@ import { QuotesCard } from './QuotesCard';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { StageTimesCard } from './StageTimesCard';
+import { GuidePanel } from '../playbooks/GuidePanel';
 import { TeamCard } from './TeamCard';
 
 /** The pipeline as steps: the open stages, then 赢单 or 输单; a click on another stage moves there. */
@@ -374,6 +375,7 @@ export function OpportunityPage() {
               hideWhenEmpty={o.status !== 'won'}
             />
           )}
+          <GuidePanel target={{ opportunityId: o.id }} />
           <TeamCard opportunity={o} editable={editable} />
           <AcceptanceCard opportunityId={o.id} editable={editable} open={isOpen} />
           <StageTimesCard opportunityId={o.id} />
