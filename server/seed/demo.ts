@@ -10,6 +10,7 @@ import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoHistory } from './demo-history';
 import { seedDemoPeople } from './demo-people';
+import { seedDemoPlaybooks } from './demo-playbooks';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
 import { seedDemoSales } from './demo-sales';
@@ -456,5 +457,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoCommissions({ db: t, jobs });
     // Last year's and this year's leads, opportunities, contracts, orders and money: what the reports tell.
     await seedDemoHistory({ db: t, jobs });
+    // Playbooks 销售指引 last: the demo's past moves schedule nothing; moves from now on do.
+    await seedDemoPlaybooks(t);
   });
 }

@@ -265,6 +265,7 @@ function PlaybookDrawer({
                     icon={<MinusCircleOutlined />}
                     onClick={() => drop(field.name)}
                     style={{ paddingInline: 0 }}
+                    data-testid="playbook-activity-remove"
                   >
                     {t('playbook.remove')}
                   </Button>
@@ -304,6 +305,7 @@ function PlaybookDrawer({
                     icon={<MinusCircleOutlined />}
                     aria-label={t('playbook.remove')}
                     onClick={() => drop(field.name)}
+                    data-testid="playbook-item-remove"
                   />
                 </Flex>
               ))}

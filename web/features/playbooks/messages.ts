@@ -98,7 +98,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'playbook.pickArticles': 'Choose articles',
   'playbook.searchHint': 'Type to search titles',
   'playbook.days': '{n} d',
-  'playbook.count': '{activities} activities · {items} checklist items',
+  'playbook.count':
+    '{activities, plural, one {# activity} other {# activities}} · {items, plural, one {# checklist item} other {# checklist items}}',
   'guide.title': 'Playbook',
   'guide.none': 'No playbook for the current stage yet',
   'guide.checklist': 'Checklist',
