@@ -122,7 +122,7 @@ test('sales1 moves an opportunity into 方案建议: the two activities are sche
   ).toEqual(STEPS.map((s) => ({ subject: s.subject, ownerId: api.me.user.id, dueAt: firmDue(s.days) })));
 
   // He ticks the first item; it stays ticked.
-  await items.first().click();
+  await items.first().getByRole('checkbox').check();
   await expect.poll(() => items.first().getAttribute('data-done'), SLOW).toBe('true');
   await page.reload();
   await expect.poll(() => page.getByTestId('guide-item').first().getAttribute('data-done'), SLOW).toBe('true');

@@ -63,24 +63,23 @@ export function GuidePanel({ target }: { target: GuideTarget }) {
                   </Typography.Text>
                   <Flex vertical gap={4} data-testid="guide-checklist">
                     {g.checklist.map((item) => (
-                      <Tooltip
-                        key={item.id}
-                        title={
-                          item.done && item.doneBy
-                            ? t('guide.tickedBy', { name: item.doneBy, at: formatDateTime(item.doneAt, locale) })
-                            : undefined
-                        }
-                      >
-                        <Checkbox
-                          checked={item.done}
-                          disabled={!g.writable || tick.isPending}
-                          onChange={(e) => tick.mutate({ itemId: item.id, done: e.target.checked })}
-                          data-testid="guide-item"
-                          data-done={item.done || undefined}
+                      <div key={item.id} data-testid="guide-item" data-done={item.done || undefined}>
+                        <Tooltip
+                          title={
+                            item.done && item.doneBy
+                              ? t('guide.tickedBy', { name: item.doneBy, at: formatDateTime(item.doneAt, locale) })
+                              : undefined
+                          }
                         >
-                          {item.text}
-                        </Checkbox>
-                      </Tooltip>
+                          <Checkbox
+                            checked={item.done}
+                            disabled={!g.writable || tick.isPending}
+                            onChange={(e) => tick.mutate({ itemId: item.id, done: e.target.checked })}
+                          >
+                            {item.text}
+                          </Checkbox>
+                        </Tooltip>
+                      </div>
                     ))}
                   </Flex>
                 </>
