@@ -30,6 +30,7 @@ const firmDue = (days: number) => {
 
 let auditLineId: string;
 let stageId: string;
+let opportunityId: string;
 
 test('manager writes the playbook of 审计 · 方案建议: two activities and a checklist', async () => {
   for (const username of ['manager', 'sales1'])
@@ -96,6 +97,7 @@ test('sales1 moves an opportunity into 方案建议: the two activities are sche
     businessLineId: auditLineId,
     expectedAmount: '80000',
   });
+  opportunityId = id;
 
   const { page } = await people.signIn('sales1');
   await page.goto(`/opportunities/${id}`);
@@ -127,4 +129,32 @@ test('sales1 moves an opportunity into 方案建议: the two activities are sche
   await expect.poll(() => items.first().getAttribute('data-done'), SLOW).toBe('true');
   await page.reload();
   await expect.poll(() => page.getByTestId('guide-item').first().getAttribute('data-done'), SLOW).toBe('true');
+});
+
+test('on a 390 px phone: the playbook editor and the guide fit the screen', async () => {
+  const noSidewaysScroll = async (page: import('playwright-core').Page, what: string) => {
+    await page.waitForLoadState('networkidle');
+    await settle(page);
+    const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+    expect(width, `${what} is ${width} px wide`).toBeLessThanOrEqual(390);
+  };
+  const manager = (await people.signIn('manager')).page;
+  await manager.setViewportSize({ width: 390, height: 844 });
+  await manager.goto(`/sales/playbooks?line=${auditLineId}`);
+  const slot = manager.locator(`[data-testid="playbook-slot"][data-slot="${STAGE}"]`);
+  await slot.waitFor();
+  await noSidewaysScroll(manager, 'the playbooks page');
+  await clickSettled(manager, slot.getByTestId(`playbook-open-${STAGE}`));
+  const form = manager.getByTestId('playbook-form');
+  await form.getByTestId('playbook-activity-row').first().waitFor();
+  await noSidewaysScroll(manager, 'the playbook editor');
+  // Once the drawer has slid in, its rows fit the screen.
+  const box = (await form.getByTestId('playbook-activity-subject').first().boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+
+  const sales1 = (await people.signIn('sales1')).page;
+  await sales1.setViewportSize({ width: 390, height: 844 });
+  await sales1.goto(`/opportunities/${opportunityId}`);
+  await sales1.getByTestId('guide-item').first().waitFor();
+  await noSidewaysScroll(sales1, 'the opportunity with its guide');
 });

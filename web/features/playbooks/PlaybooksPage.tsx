@@ -390,7 +390,10 @@ function SlotRow({ slot, playbook, onOpen }: { slot: Slot; playbook?: Playbook; 
               {playbook.activities.length > 0 && (
                 <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
                   {playbook.activities
-                    .map((a) => `${a.subject}（+${t('playbook.days', { n: a.dueOffsetDays })}）`)
+                    .map(
+                      (a) =>
+                        `${a.subject}（${t('playbook.days', { n: a.dueOffsetDays >= 0 ? `+${a.dueOffsetDays}` : a.dueOffsetDays })}）`,
+                    )
                     .join('、')}
                 </Typography.Text>
               )}
