@@ -55,6 +55,7 @@ import { registerDashboardRoutes } from './domains/reports/dashboard.routes';
 import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.routes';
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
+import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -237,6 +238,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerRelatedKnowledgeRoutes(app);
   registerSalesCycleTargetRoutes(app);
   registerKnowledgeCaptureRoutes(app);
+  registerPlaybookRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

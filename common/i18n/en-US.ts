@@ -61,6 +61,9 @@ export const enUS: Record<MessageKey, string> = {
   'field.assignee': 'assignee',
   'field.campaign': 'campaign',
   'field.lead': 'lead',
+  'field.stage': 'stage',
+  'field.template': 'template',
+  'field.article': 'article',
   'field.opportunity': 'opportunity',
   'leadStatus.new': 'new',
   'leadStatus.contacting': 'contacting',
@@ -155,6 +158,9 @@ export const enUS: Record<MessageKey, string> = {
   'error.OPPORTUNITY_CLOSED': 'This opportunity is {status}; reopen it first',
   'error.OPPORTUNITY_NOT_CLOSED': 'This opportunity is still open; there is nothing to reopen',
   'error.STAGE_NOT_IN_PIPELINE': 'The stage does not belong to this business line’s pipeline',
+  'error.PLAYBOOK_EXISTS': 'This business line’s stage (or lead status) already has a playbook; edit that one',
+  'error.PLAYBOOK_TARGET_INVALID':
+    'An opportunity playbook needs a business line and a stage; a lead playbook needs a lead status and no stage',
   'error.STAGE_REQUIREMENTS_MISSING': 'Before "{stage}", complete: {missing}',
   'error.ACCEPTANCE_INCOMPLETE':
     'Complete the engagement acceptance checklist before winning ({count, plural, one {# item} other {# items}} left)',

@@ -59,6 +59,9 @@ export const zhCN = {
   'field.assignee': '负责人',
   'field.campaign': '市场活动',
   'field.lead': '销售线索',
+  'field.stage': '销售阶段',
+  'field.template': '模板',
+  'field.article': '知识文章',
   'field.opportunity': '销售机会',
   'leadStatus.new': '新线索',
   'leadStatus.contacting': '跟进中',
@@ -146,6 +149,8 @@ export const zhCN = {
   'error.OPPORTUNITY_CLOSED': '该商机已{status}，请先重新打开',
   'error.OPPORTUNITY_NOT_CLOSED': '该商机仍在进行中，无需重新打开',
   'error.STAGE_NOT_IN_PIPELINE': '所选阶段不属于该业务类型的销售流程',
+  'error.PLAYBOOK_EXISTS': '该业务类型的这一阶段（或线索状态）已有销售指引，请编辑已有的指引',
+  'error.PLAYBOOK_TARGET_INVALID': '商机指引须选择业务类型和阶段；线索指引须选择线索状态，不能选择阶段',
   'error.STAGE_REQUIREMENTS_MISSING': '进入“{stage}”前请先完成：{missing}',
   'error.ACCEPTANCE_INCOMPLETE': '赢单前请完成业务承接检查表（还差 {count} 项）',
   'error.INDEPENDENCE_CONFLICT':

@@ -60,6 +60,8 @@ export const AUDIT_ENTITY_TYPES = [
   'sales-cycle-targets',
   /** The knowledge base 知识库 (issue 17). */
   'knowledge-article',
+  /** A guided-selling playbook 销售指引 (a business line × stage, or a lead status). */
+  'playbook',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

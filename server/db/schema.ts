@@ -28,3 +28,4 @@ export * from '../domains/reports/revenue.summary.tables';
 export * from '../domains/reports/sales-cycle.summary.tables';
 export * from '../domains/knowledge/knowledge.tables';
 export * from '../domains/knowledge/capture.tables';
+export * from '../domains/knowledge/playbooks.tables';

@@ -11,6 +11,7 @@ import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements
 import { seedDemoHistory } from './demo-history';
 import { seedDemoLessons } from './demo-lessons';
 import { seedDemoPeople } from './demo-people';
+import { seedDemoPlaybooks } from './demo-playbooks';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
 import { seedDemoSales } from './demo-sales';
@@ -459,5 +460,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoHistory({ db: t, jobs });
     // Lessons 复盘 on the won and lost deals, and customer insights 客户洞察 (issue 17).
     await seedDemoLessons({ db: t, jobs });
+    // Playbooks 销售指引 last: the demo's past moves schedule nothing; moves from now on do.
+    await seedDemoPlaybooks(t);
   });
 }

@@ -1,6 +1,7 @@
 import {
   AccountBookOutlined,
   AreaChartOutlined,
+  CompassOutlined,
   FallOutlined,
   HistoryOutlined,
   HourglassOutlined,
@@ -79,6 +80,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/sales/assignment-rules': <BranchesOutlined />,
   '/sales/activity-categories': <UnorderedListOutlined />,
   '/sales/pipelines': <NodeIndexOutlined />,
+  '/sales/playbooks': <CompassOutlined />,
   '/commissions/what-if': <ExperimentOutlined />,
   '/finance/receipts': <MoneyCollectOutlined />,
   '/finance/invoices': <FileDoneOutlined />,

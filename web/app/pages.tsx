@@ -274,6 +274,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/activities/ActivityCategoriesPage').then((m) => m.ActivityCategoriesPage)),
   },
   {
+    path: '/sales/playbooks',
+    group: 'sales',
+    labelKey: 'playbook.nav',
+    allowed: (me) => can(me, 'knowledge:manage'),
+    ...lazyPart(() => import('../features/playbooks/PlaybooksPage').then((m) => m.PlaybooksPage)),
+  },
+  {
     path: '/sales/pipelines',
     group: 'sales',
     labelKey: 'pipeline.nav',

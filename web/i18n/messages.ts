@@ -33,6 +33,7 @@ import * as commissionWhatIf from '../features/commission-whatif/messages';
 import * as reports from '../features/reports/messages';
 import * as knowledgeRelated from '../features/knowledge-related/messages';
 import * as knowledgeCapture from '../features/knowledge-capture/messages';
+import * as playbooks from '../features/playbooks/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -74,6 +75,7 @@ export const messageParts = {
   reports,
   knowledgeRelated,
   knowledgeCapture,
+  playbooks,
 };
 
 /**
@@ -118,6 +120,7 @@ export const zhCN = {
   ...reports.zhCN,
   ...knowledgeRelated.zhCN,
   ...knowledgeCapture.zhCN,
+  ...playbooks.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -157,4 +160,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...reports.enUS,
   ...knowledgeRelated.enUS,
   ...knowledgeCapture.enUS,
+  ...playbooks.enUS,
 };

@@ -421,3 +421,33 @@ export async function deleteActivity(ctx: Ctx, id: string): Promise<void> {
     await recordAudit(tx, { action: 'delete', entityType: 'activity', entityId: id, before });
   });
 }
+
+/**
+ * Plans an activity on behalf of the firm inside the caller's transaction (a playbook's step when a stage or a
+ * lead status is entered): for `ownerId`, on the record given, due when given (even earlier than now: the
+ * playbook's offset decides). Reminders and the audit entry are those of any new activity.
+ */
+export async function schedulePlannedActivity(
+  tx: Ctx,
+  input: {
+    category: string;
+    subject: string;
+    notes: string | null;
+    dueAt: Date;
+    ownerId: string;
+    customerId: string | null;
+    leadId: string | null;
+    opportunityId: string | null;
+  },
+): Promise<Activity> {
+  await assertCategoryActive(tx.db, input.category);
+  const [row] = await tx.db
+    .insert(activities)
+    .values({ ...input, status: 'planned', createdBy: tx.actor.id })
+    .returning({ id: activities.id });
+  await syncActivityReminders(tx, row.id);
+  const [joined] = await selectActivities(tx.db).where(eq(activities.id, row.id));
+  const after = present(joined);
+  await recordAudit(tx, { action: 'create', entityType: 'activity', entityId: row.id, after });
+  return after;
+}

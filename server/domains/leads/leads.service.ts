@@ -15,6 +15,7 @@ import {
   type LeadUpdate,
 } from '../../../common/schemas/leads';
 import { inTransaction, type Ctx } from '../../context';
+import { leadStatusEntered } from './status-entry';
 import type { Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '../../errors';
 import { offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
@@ -276,14 +277,19 @@ async function recordAssignment(ctx: Ctx, lead: { id: string; companyName: strin
 }
 
 async function recordStatus(ctx: Ctx, leadId: string, from: LeadStatus | null, to: LeadStatus, reason?: string | null) {
-  await ctx.db.insert(leadStatusChanges).values({
-    leadId,
-    fromStatus: from,
-    toStatus: to,
-    reason: reason ?? null,
-    byUserId: ctx.actor.id,
-    at: sql`clock_timestamp()`,
-  });
+  const [entry] = await ctx.db
+    .insert(leadStatusChanges)
+    .values({
+      leadId,
+      fromStatus: from,
+      toStatus: to,
+      reason: reason ?? null,
+      byUserId: ctx.actor.id,
+      at: sql`clock_timestamp()`,
+    })
+    .returning({ id: leadStatusChanges.id });
+  // A status entered: what other domains do then (playbooks schedule their activities), in this transaction.
+  await leadStatusEntered(ctx, { leadId, status: to, entryId: entry.id });
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
   StageRequirement,
 } from '../../../common/schemas/opportunities';
 import { inTransaction, type Ctx } from '../../context';
+import { stageEntered } from './stage-entry';
 import { preparedOnce, type Db } from '../../db/client';
 import { AppError, forbidden, inactiveReference, notFound } from '../../errors';
 import { isoText, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
@@ -685,7 +686,7 @@ async function instant(ctx: Ctx): Promise<SQL> {
   return sql`${result.rows[0].now}::timestamptz`;
 }
 
-/** Writes one entry of the stage history. */
+/** Writes one entry of the stage history and runs the stage-entry hooks. */
 async function recordStageChange(
   ctx: Ctx,
   change: {
@@ -697,16 +698,21 @@ async function recordStageChange(
     at: SQL;
   },
 ) {
-  await ctx.db.insert(opportunityStageChanges).values({
-    opportunityId: change.opportunityId,
-    fromStageId: change.from?.stageId ?? null,
-    fromStatus: change.from?.status ?? null,
-    toStageId: change.toStageId,
-    toStatus: change.toStatus,
-    note: change.note ?? null,
-    at: change.at,
-    byUserId: ctx.actor.id,
-  });
+  const [entry] = await ctx.db
+    .insert(opportunityStageChanges)
+    .values({
+      opportunityId: change.opportunityId,
+      fromStageId: change.from?.stageId ?? null,
+      fromStatus: change.from?.status ?? null,
+      toStageId: change.toStageId,
+      toStatus: change.toStatus,
+      note: change.note ?? null,
+      at: change.at,
+      byUserId: ctx.actor.id,
+    })
+    .returning({ id: opportunityStageChanges.id });
+  // Entering a stage: what other domains do then (playbooks schedule their activities), in this transaction.
+  await stageEntered(ctx, { opportunityId: change.opportunityId, stageId: change.toStageId, entryId: entry.id });
 }
 
 // ---------- writing ----------

@@ -109,6 +109,7 @@ export const zhCN = {
   'audit.entity.report-pin': '首页固定报表',
   'audit.entity.report-subscription': '报表订阅',
   'audit.entity.sales-cycle-targets': '销售周期目标',
+  'audit.entity.playbook': '销售指引',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -219,4 +220,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.report-pin': 'Pinned report',
   'audit.entity.report-subscription': 'Report subscription',
   'audit.entity.sales-cycle-targets': 'Sales cycle targets',
+  'audit.entity.playbook': 'Playbook',
 };

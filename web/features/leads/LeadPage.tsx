@@ -15,6 +15,7 @@ import { ConvertModal } from './ConvertModal';
 import { LeadAssignAction, LeadStatusActions } from './LeadActions';
 import { LeadFormDrawer } from './LeadFormDrawer';
 import { LeadHistoryCard } from './LeadHistoryCard';
+import { GuidePanel } from '../playbooks/GuidePanel';
 import { LeadOwner, LeadStatusTag, sourceLabel } from './lead-ui';
 import { LeadActivities } from './LeadActivities';
 
@@ -170,7 +171,10 @@ export function LeadPage() {
           </Flex>
         </Col>
         <Col xs={24} xl={9}>
-          <LeadHistoryCard leadId={l.id} />
+          <Flex vertical gap={16}>
+            <GuidePanel target={{ leadId: l.id }} />
+            <LeadHistoryCard leadId={l.id} />
+          </Flex>
         </Col>
       </Row>
       {writer && <LeadFormDrawer open={editing} lead={l} onClose={() => setEditing(false)} />}

@@ -64,6 +64,7 @@ import { QuotesCard } from './QuotesCard';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { StageTimesCard } from './StageTimesCard';
+import { GuidePanel } from '../playbooks/GuidePanel';
 import { TeamCard } from './TeamCard';
 import { RelatedKnowledge } from '../knowledge-related/RelatedKnowledge';
 
@@ -376,6 +377,7 @@ export function OpportunityPage() {
               hideWhenEmpty={o.status !== 'won'}
             />
           )}
+          <GuidePanel target={{ opportunityId: o.id }} />
           <TeamCard opportunity={o} editable={editable} />
           {can(me, 'knowledge:read') && <RelatedKnowledge opportunityId={o.id} />}
           <AcceptanceCard opportunityId={o.id} editable={editable} open={isOpen} />
