@@ -58,6 +58,8 @@ export const AUDIT_ENTITY_TYPES = [
   'report-subscription',
   /** The firm's target sales cycle per business line (the sales-cycle report's best practice). */
   'sales-cycle-targets',
+  /** A knowledge-base article 知识库文章 (its content, reach, owner, links, files and useful marks). */
+  'knowledge-article',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -108,6 +108,7 @@ export const zhCN = {
   'audit.entity.report-pin': '首页固定报表',
   'audit.entity.report-subscription': '报表订阅',
   'audit.entity.sales-cycle-targets': '销售周期目标',
+  'audit.entity.knowledge-article': '知识库文章',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -217,4 +218,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.report-pin': 'Pinned report',
   'audit.entity.report-subscription': 'Report subscription',
   'audit.entity.sales-cycle-targets': 'Sales cycle targets',
+  'audit.entity.knowledge-article': 'Knowledge article',
 };
