@@ -194,7 +194,7 @@ export const KnowledgeVersionParams = z.strictObject({
   id: Id,
   version: z.coerce.number().int().min(1).max(1_000_000),
 });
-export const KnowledgeLinkParams = z.strictObject({ id: Id, type: z.enum(KNOWLEDGE_LINK_TYPES), targetId: Id });
+export const KnowledgeLinkParams = z.strictObject({ id: Id, targetId: Id });
 
 const BoolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 

@@ -9,6 +9,7 @@ import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoHistory } from './demo-history';
+import { seedDemoKnowledge } from './demo-knowledge';
 import { seedDemoPeople } from './demo-people';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
@@ -456,5 +457,7 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoCommissions({ db: t, jobs });
     // Last year's and this year's leads, opportunities, contracts, orders and money: what the reports tell.
     await seedDemoHistory({ db: t, jobs });
+    // The knowledge base 知识库: articles, Q&A, a policy, a case, three templates; some due for review.
+    await seedDemoKnowledge({ db: t, jobs });
   });
 }

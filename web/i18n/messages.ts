@@ -31,6 +31,7 @@ import * as people from '../features/people/messages';
 import * as commissions from '../features/commissions/messages';
 import * as commissionWhatIf from '../features/commission-whatif/messages';
 import * as reports from '../features/reports/messages';
+import * as knowledge from '../features/knowledge/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -70,6 +71,7 @@ export const messageParts = {
   commissions,
   commissionWhatIf,
   reports,
+  knowledge,
 };
 
 /**
@@ -112,6 +114,7 @@ export const zhCN = {
   ...commissions.zhCN,
   ...commissionWhatIf.zhCN,
   ...reports.zhCN,
+  ...knowledge.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -149,4 +152,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...commissions.enUS,
   ...commissionWhatIf.enUS,
   ...reports.enUS,
+  ...knowledge.enUS,
 };

@@ -310,7 +310,7 @@ export async function readArticle(ctx: Ctx, id: string): Promise<KnowledgeArticl
       .from(knowledgeReads)
       .where(and(eq(knowledgeReads.articleId, id), eq(knowledgeReads.userId, ctx.actor.id)))
       .for('update');
-    let counted = false;
+    let counted: boolean;
     if (!before) {
       const inserted = await tx.db
         .insert(knowledgeReads)
@@ -649,25 +649,22 @@ export async function addLink(ctx: Ctx, id: string, link: KnowledgeLinkInput): P
   });
 }
 
-/** Removes a link; the last record link of an article visible on its linked records cannot go (400). */
-export async function removeLink(ctx: Ctx, id: string, link: KnowledgeLinkInput): Promise<KnowledgeArticle> {
+/** Removes the link to a record; the last record link of an article visible on its linked records cannot go (400). */
+export async function removeLink(ctx: Ctx, id: string, targetId: string): Promise<KnowledgeArticle> {
   return inTransaction(ctx, async (tx) => {
     const row = await writableRow(tx, id, { lock: true });
-    const where = and(
-      eq(knowledgeLinks.articleId, id),
-      eq(knowledgeLinks.targetType, link.type),
-      eq(knowledgeLinks.targetId, link.id),
-    );
-    const [existing] = await tx.db.select({ t: knowledgeLinks.targetType }).from(knowledgeLinks).where(where);
-    if (!existing) throw notFound();
-    if (row.row.visibility === 'linked' && link.type !== 'article' && (await recordLinkCount(tx, id)) <= 1)
+    const where = and(eq(knowledgeLinks.articleId, id), eq(knowledgeLinks.targetId, targetId));
+    const existing = await tx.db.select({ type: knowledgeLinks.targetType }).from(knowledgeLinks).where(where);
+    if (!existing.length) throw notFound();
+    const recordLinks = existing.filter((l) => l.type !== 'article').length;
+    if (row.row.visibility === 'linked' && recordLinks > 0 && (await recordLinkCount(tx, id)) <= recordLinks)
       throw invalid(ctx, 'links', 'validation.knowledgeLinkedNeedsRecord');
     await tx.db.delete(knowledgeLinks).where(where);
     await recordAudit(tx, {
       action: 'update',
       entityType: 'knowledge-article',
       entityId: id,
-      before: { linkRemoved: { type: link.type, id: link.id } },
+      before: { linkRemoved: existing.map((l) => ({ type: l.type, id: targetId })) },
     });
     return getArticle(tx, id);
   });

@@ -180,7 +180,7 @@ describe('articles', () => {
       { type: 'opportunity', id: opportunity.id, title: opportunity.name, available: true },
     ]);
     // The last record link of a "linked" article stays.
-    const unlink = await inBelow.client.delete(`/api/v1/knowledge/${linked.id}/links/opportunity/${opportunity.id}`);
+    const unlink = await inBelow.client.delete(`/api/v1/knowledge/${linked.id}/links/${opportunity.id}`);
     expect(unlink.status).toBe(400);
   });
 

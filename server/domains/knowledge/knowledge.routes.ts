@@ -210,13 +210,17 @@ export function registerKnowledgeRoutes(app: FastifyInstance) {
     (request) => addLink(ctxOf(request), request.params.id, request.body),
   );
   r.delete(
-    '/api/v1/knowledge/:id/links/:type/:targetId',
+    '/api/v1/knowledge/:id/links/:targetId',
     {
       preValidation: write,
-      schema: { tags, params: KnowledgeLinkParams, response: { 200: KnowledgeArticle, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Remove the link to a record (by its id)',
+        params: KnowledgeLinkParams,
+        response: { 200: KnowledgeArticle, ...errorResponses },
+      },
     },
-    (request) =>
-      removeLink(ctxOf(request), request.params.id, { type: request.params.type, id: request.params.targetId }),
+    (request) => removeLink(ctxOf(request), request.params.id, request.params.targetId),
   );
   r.put(
     '/api/v1/knowledge/:id/useful',
