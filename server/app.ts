@@ -22,6 +22,7 @@ import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
 import { Jobs, type JobsOptions } from './jobs/engine';
 import { Realtime } from './realtime';
+import { registerKnowledgeRoutes } from './domains/knowledge/knowledge.routes';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
@@ -239,6 +240,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSalesCycleTargetRoutes(app);
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
+  registerKnowledgeRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -9,7 +9,7 @@ import { createTestApp, uniq, type Client, type Response, type TestApp } from '.
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
  * quotes, milestones, tasks, acceptance), activity, contract, order, engagement or work order (its notes and working
- * papers), people record (its qualifications and CPE entries), report pin or scheduled report answers an invisible existing id exactly as it answers a random one — status, code, message and details.
+ * papers), people record (its qualifications and CPE entries), report pin, scheduled report or knowledge-base article answers an invisible existing id exactly as it answers a random one — status, code, message and details.
  */
 
 let t: TestApp;
@@ -40,10 +40,16 @@ type Kind =
   | 'commissionSheet'
   | 'commissionLine'
   | 'reportPin'
-  | 'reportSubscription';
+  | 'reportSubscription'
+  | 'article';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
-type Setup = { caller: Caller; stageId: string; lineId: string; mine: { customerId: string; leadId: string } };
+type Setup = {
+  caller: Caller;
+  stageId: string;
+  lineId: string;
+  mine: { customerId: string; leadId: string; articleId: string };
+};
 
 /** The record a path's first parameter names, by its collection. */
 const RECORD_OF: Record<string, Kind> = {
@@ -64,6 +70,7 @@ const RECORD_OF: Record<string, Kind> = {
   'commission-sheets': 'commissionSheet',
   'report-pins': 'reportPin',
   'report-subscriptions': 'reportSubscription',
+  knowledge: 'article',
 };
 const CHILD_OF: Record<string, Kind> = {
   fileId: 'file',
@@ -71,6 +78,7 @@ const CHILD_OF: Record<string, Kind> = {
   milestoneId: 'milestone',
   taskId: 'task',
   lineId: 'commissionLine',
+  targetId: 'customer',
 };
 
 /**
@@ -195,6 +203,19 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'PUT /api/v1/commission-sheets/{id}/lines/{lineId}': () => ({ amount: '1.00', reason: '调整' }),
   'PUT /api/v1/commission-sheets/{id}/shares': () => ({ shares: {} }),
   'GET /api/v1/commission-sheets/{id}/payout.xlsx': null,
+  'GET /api/v1/knowledge/{id}': null,
+  'PATCH /api/v1/knowledge/{id}': () => ({ title: '年报审计承接要点' }),
+  'GET /api/v1/knowledge/{id}/versions': null,
+  'GET /api/v1/knowledge/{id}/versions/{version}': null,
+  'POST /api/v1/knowledge/{id}/archive': () => ({}),
+  'POST /api/v1/knowledge/{id}/unarchive': () => ({}),
+  'PUT /api/v1/knowledge/{id}/stewardship': () => ({ reviewOn: '2030-01-02' }),
+  'POST /api/v1/knowledge/{id}/links': (s) => ({ type: 'customer', id: s.mine.customerId }),
+  'DELETE /api/v1/knowledge/{id}/links/{targetId}': null,
+  'PUT /api/v1/knowledge/{id}/useful': () => ({ useful: true }),
+  'POST /api/v1/knowledge/{id}/files': 'file',
+  'GET /api/v1/knowledge/{id}/files/{fileId}': null,
+  'DELETE /api/v1/knowledge/{id}/files/{fileId}': null,
 };
 
 /** The Monday of last week (time may be logged on it). */
@@ -223,6 +244,30 @@ const REFERENCES: {
     name: 'the insights marked on the engagement',
     method: 'GET',
     url: (_, x) => `/api/v1/knowledge/insight-marks?engagementId=${x.engagement}`,
+  },
+  {
+    name: 'an article linked to the customer',
+    method: 'POST',
+    url: () => '/api/v1/knowledge',
+    body: (_, x) => ({ kind: 'case', title: '案例', links: [{ type: 'customer', id: x.customer }] }),
+  },
+  {
+    name: 'a link from my article to the opportunity',
+    method: 'POST',
+    url: (s) => `/api/v1/knowledge/${s.mine.articleId}/links`,
+    body: (_, x) => ({ type: 'opportunity', id: x.opportunity }),
+  },
+  {
+    name: 'a link from my article to the engagement',
+    method: 'POST',
+    url: (s) => `/api/v1/knowledge/${s.mine.articleId}/links`,
+    body: (_, x) => ({ type: 'engagement', id: x.engagement }),
+  },
+  {
+    name: 'a link from my article to the article',
+    method: 'POST',
+    url: (s) => `/api/v1/knowledge/${s.mine.articleId}/links`,
+    body: (_, x) => ({ type: 'article', id: x.article }),
   },
   {
     name: 'a contact for the customer',
@@ -386,6 +431,7 @@ function call(client: Client, method: string, url: string, body: unknown): Promi
 
 const fill = (path: string, ids: Ids) =>
   path
+    .replace('{version}', '1')
     .replace(
       /\/api\/v1\/([a-z-]+)\/\{id\}/,
       (_, collection: string) => `/api/v1/${collection}/${ids[RECORD_OF[collection]]}`,
@@ -417,6 +463,7 @@ const randomIds = (): Ids =>
       'commissionLine',
       'reportPin',
       'reportSubscription',
+      'article',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -540,7 +587,17 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
   const subscription = await created(
     s.post('/api/v1/report-subscriptions', { kind: 'branch-comparison', frequency: 'weekly' }),
   );
+  // The stranger's lesson, read only by those who see its customer.
+  const article = await created(
+    s.post('/api/v1/knowledge', {
+      kind: 'lesson',
+      title: '秦川精密年报审计复盘',
+      visibility: 'linked',
+      links: [{ type: 'customer', id: customer.id }],
+    }),
+  );
   const ids = {
+    article: article.id,
     reportPin: pin.id,
     reportSubscription: subscription.id,
     commissionSheet: sheet.id,
@@ -576,12 +633,13 @@ async function callers(): Promise<{ callers: Caller[]; mine: Setup['mine'] }> {
     seller.client.post('/api/v1/leads', { companyName: uniq('渭南果业有限公司'), ownerId: seller.user.id }),
   );
   await created(seller.client.post(`/api/v1/leads/${lead.id}/status`, { status: 'qualified' }));
+  const article = await created(seller.client.post('/api/v1/knowledge', { kind: 'experience', title: '承接要点' }));
   return {
     callers: [
       { name: 'salesperson', client: seller.client, id: seller.user.id },
       { name: 'manager', client: manager.client, id: manager.user.id },
     ],
-    mine: { customerId: mine.id, leadId: lead.id },
+    mine: { customerId: mine.id, leadId: lead.id, articleId: article.id },
   };
 }
 
@@ -594,7 +652,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions|knowledge)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)

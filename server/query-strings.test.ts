@@ -338,6 +338,14 @@ describe('q', () => {
       total: '0',
     });
 
+    // A knowledge-base article past its review date (the list and the stale list 待复审).
+    const article = await client.post('/api/v1/knowledge', {
+      kind: 'experience',
+      title: uniq('年报审计承接要点'),
+      reviewOn: '2020-01-31',
+    });
+    expect(article.status, JSON.stringify(article.body)).toBe(201);
+
     const nothing = `无此记录${Date.now()}zz`;
     const checked: string[] = [];
     const failures: string[] = [];

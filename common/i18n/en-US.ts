@@ -440,4 +440,13 @@ export const enUS: Record<MessageKey, string> = {
   'sheetStatus.approved': 'checked',
   'sheetStatus.paid': 'paid out',
   'sheetStatus.cancelled': 'cancelled',
+  'error.KNOWLEDGE_VERSION_CONFLICT':
+    'Someone else changed this article (it is now version {version}); reload it and make your change again',
+  'error.KNOWLEDGE_ARCHIVED': 'This article is archived; restore it before changing it',
+  'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',
+  'validation.knowledgeDepartmentOnly': 'Only an article visible to a department has a department',
+  'validation.knowledgeTemplateUse': 'Only a template has a use',
+  'validation.knowledgeLinkedNeedsRecord':
+    'An article visible on its linked records needs at least one linked customer, opportunity or engagement',
+  'field.articleOwner': 'owner',
 };

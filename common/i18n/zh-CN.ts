@@ -402,6 +402,13 @@ export const zhCN = {
   'sheetStatus.approved': '已核对',
   'sheetStatus.paid': '已发放',
   'sheetStatus.cancelled': '已作废',
+  'error.KNOWLEDGE_VERSION_CONFLICT': '这篇文章已被他人修改（现为第 {version} 版），请刷新后再改',
+  'error.KNOWLEDGE_ARCHIVED': '这篇文章已归档，请先恢复再修改',
+  'validation.knowledgeDepartment': '“部门可见”须选择一个部门',
+  'validation.knowledgeDepartmentOnly': '只有“部门可见”的文章才需选择部门',
+  'validation.knowledgeTemplateUse': '只有模板才能设置用途',
+  'validation.knowledgeLinkedNeedsRecord': '“关联记录可见”须至少关联一个客户、商机或项目',
+  'field.articleOwner': '维护人',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

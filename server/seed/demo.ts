@@ -9,6 +9,7 @@ import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
 import { seedDemoHistory } from './demo-history';
+import { seedDemoKnowledge } from './demo-knowledge';
 import { seedDemoLessons } from './demo-lessons';
 import { seedDemoPeople } from './demo-people';
 import { seedDemoPlaybooks } from './demo-playbooks';
@@ -458,6 +459,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoCommissions({ db: t, jobs });
     // Last year's and this year's leads, opportunities, contracts, orders and money: what the reports tell.
     await seedDemoHistory({ db: t, jobs });
+    // The knowledge base 知识库: articles, Q&A, a policy, a case, three templates; some due for review.
+    await seedDemoKnowledge({ db: t, jobs });
     // Lessons 复盘 on the won and lost deals, and customer insights 客户洞察 (issue 17).
     await seedDemoLessons({ db: t, jobs });
     // Playbooks 销售指引 last: the demo's past moves schedule nothing; moves from now on do.

@@ -126,6 +126,19 @@ const PAGES = [
     ...lazyPart(() => import('../features/calendar/CalendarPage').then((m) => m.CalendarPage)),
   },
   {
+    path: '/knowledge',
+    labelKey: 'knowledge.nav',
+    allowed: (me) => can(me, 'knowledge:read'),
+    ...lazyPart(() => import('../features/knowledge/KnowledgePage').then((m) => m.KnowledgePage)),
+  },
+  {
+    path: '/knowledge/:id',
+    labelKey: 'knowledge.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'knowledge:read'),
+    ...lazyPart(() => import('../features/knowledge/ArticlePage').then((m) => m.ArticlePage)),
+  },
+  {
     path: '/customers',
     group: 'customers',
     labelKey: 'nav.customers',

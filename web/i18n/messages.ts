@@ -34,6 +34,7 @@ import * as reports from '../features/reports/messages';
 import * as knowledgeRelated from '../features/knowledge-related/messages';
 import * as knowledgeCapture from '../features/knowledge-capture/messages';
 import * as playbooks from '../features/playbooks/messages';
+import * as knowledge from '../features/knowledge/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -76,6 +77,7 @@ export const messageParts = {
   knowledgeRelated,
   knowledgeCapture,
   playbooks,
+  knowledge,
 };
 
 /**
@@ -121,6 +123,7 @@ export const zhCN = {
   ...knowledgeRelated.zhCN,
   ...knowledgeCapture.zhCN,
   ...playbooks.zhCN,
+  ...knowledge.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -161,4 +164,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...knowledgeRelated.enUS,
   ...knowledgeCapture.enUS,
   ...playbooks.enUS,
+  ...knowledge.enUS,
 };

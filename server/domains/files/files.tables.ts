@@ -12,7 +12,15 @@ export const files = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     ownerType: text('owner_type', {
-      enum: ['contact-log', 'workflow-instance', 'contract-template', 'contract', 'engagement-task', 'mail'],
+      enum: [
+        'contact-log',
+        'workflow-instance',
+        'contract-template',
+        'contract',
+        'engagement-task',
+        'mail',
+        'knowledge',
+      ],
     }).notNull(),
     ownerId: uuid('owner_id').notNull(),
     filename: text('filename').notNull(),

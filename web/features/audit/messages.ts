@@ -99,7 +99,6 @@ export const zhCN = {
   'audit.entity.engagement-task': '工单',
   'audit.entity.engagement-task-note': '工单备注与底稿',
   'audit.entity.timesheet': '工时周报',
-  'audit.entity.knowledge-article': '知识文章',
   'audit.entity.person-profile': '人员档案',
   'audit.entity.qualification': '执业资格与证书',
   'audit.entity.cpe-entry': '继续教育记录',
@@ -110,6 +109,7 @@ export const zhCN = {
   'audit.entity.report-subscription': '报表订阅',
   'audit.entity.sales-cycle-targets': '销售周期目标',
   'audit.entity.playbook': '销售指引',
+  'audit.entity.knowledge-article': '知识库文章',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -210,7 +210,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.engagement-task': 'Work order',
   'audit.entity.engagement-task-note': 'Work order note or working paper',
   'audit.entity.timesheet': 'Timesheet week',
-  'audit.entity.knowledge-article': 'Knowledge article',
   'audit.entity.person-profile': 'People record',
   'audit.entity.qualification': 'Qualification or certificate',
   'audit.entity.cpe-entry': 'Continuing education entry',
@@ -221,4 +220,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.report-subscription': 'Report subscription',
   'audit.entity.sales-cycle-targets': 'Sales cycle targets',
   'audit.entity.playbook': 'Playbook',
+  'audit.entity.knowledge-article': 'Knowledge article',
 };
