@@ -36,7 +36,8 @@ const AUDIT: Book[] = [
       ['安排合伙人拜访', 'visit', 5, 'owner-manager'],
     ],
     checklist: ['确认审计范围', '了解上年审计机构', '独立性检查'],
-    templates: ['审计服务方案模板', '审计业务约定书模板'],
+    templates: ['审计服务方案', '审计业务约定书（年报审计）'],
+    articles: ['年报审计承接要点', '独立性管理制度'],
   },
   {
     stage: '商务报价',
@@ -45,6 +46,7 @@ const AUDIT: Book[] = [
       ['报价提交部门经理复核', 'other', 2, 'owner-manager'],
     ],
     checklist: ['按工时与风险测算收费', '报价不低于最低收费标准', '明确付款节点'],
+    articles: ['审计业务报价谈判的几个做法'],
   },
   {
     stage: '商务谈判',
@@ -53,7 +55,8 @@ const AUDIT: Book[] = [
       ['准备审计业务约定书', 'proposal', 4, 'owner'],
     ],
     checklist: ['确认约定书条款', '完成业务承接检查表', '确认外勤时间安排'],
-    templates: ['审计业务约定书模板'],
+    templates: ['审计业务约定书（年报审计）'],
+    articles: ['审计业务报价谈判的几个做法'],
   },
 ];
 
@@ -72,7 +75,8 @@ const BOOKKEEPING: Book[] = [
       ['电话跟进方案反馈', 'call', 4, 'owner'],
     ],
     checklist: ['确认服务起始月份', '约定票据交接方式', '说明各月报税截止日'],
-    templates: ['代理记账服务方案模板'],
+    templates: ['拜访后跟进邮件'],
+    articles: ['代理记账客户常见问题', '问答：小规模纳税人转一般纳税人要注意什么'],
   },
   {
     stage: '商务谈判',

@@ -29,7 +29,8 @@ import { opportunities, opportunityStageChanges, pipelineStages } from '../oppor
 import { businessLines, departments, users } from '../staff/staff.tables';
 import { knowledgeInsightSources, knowledgeLessonPrompts } from './capture.tables';
 import { visibleArticles } from './knowledge.policy';
-import { knowledgeArticleVersions, knowledgeArticles, knowledgeLinks } from './knowledge.tables';
+import { insertArticle } from './articles.service';
+import { knowledgeArticles } from './knowledge.tables';
 
 /**
  * Knowledge captured where the work happens (issue 17, item 2): lessons 复盘 on closing an opportunity, customer
@@ -37,7 +38,8 @@ import { knowledgeArticleVersions, knowledgeArticles, knowledgeLinks } from './k
  * their placeholders filled.
  */
 
-export type NewArticle = {
+/** An article captured here: owned by the actor, shown firm-wide or to the people of its linked records. */
+export type NewCapture = {
   kind: KnowledgeKind;
   title: string;
   body: string;
@@ -52,54 +54,21 @@ export type NewArticle = {
 };
 
 /**
- * Inserts an article owned by the actor with its version 1, its links and the audit entry — inside the caller's
- * transaction. Minimal on purpose: the knowledge base's article service is to take this over (one function for both).
+ * Writes a captured article inside the caller's transaction through the knowledge base's own insertArticle (its
+ * references checked, version 1, links, audit), and gives its id.
  */
-export async function insertKnowledgeArticle(tx: Ctx, input: NewArticle): Promise<string> {
-  const tags = input.tags ?? [];
-  const [article] = await tx.db
-    .insert(knowledgeArticles)
-    .values({
-      kind: input.kind,
-      title: input.title,
-      body: input.body,
-      templateUse: input.templateUse ?? null,
-      businessLineIds: input.businessLineIds ?? [],
-      tags,
-      stageId: input.stageId ?? null,
-      visibility: input.visibility,
-      ownerId: tx.actor.id,
-      createdBy: tx.actor.id,
-    })
-    .returning({ id: knowledgeArticles.id });
-  await tx.db.insert(knowledgeArticleVersions).values({
-    articleId: article.id,
-    version: 1,
+export async function insertKnowledgeArticle(tx: Ctx, input: NewCapture): Promise<string> {
+  const article = await insertArticle(tx, {
     kind: input.kind,
     title: input.title,
     body: input.body,
-    tags,
+    templateUse: input.templateUse ?? undefined,
+    businessLineIds: input.businessLineIds ?? [],
+    tags: input.tags ?? [],
+    stageId: input.stageId ?? undefined,
+    visibility: input.visibility,
+    links: input.links ?? [],
     note: input.note,
-    changedBy: tx.actor.id,
-  });
-  const links = input.links ?? [];
-  if (links.length)
-    await tx.db
-      .insert(knowledgeLinks)
-      .values(links.map((l) => ({ articleId: article.id, targetType: l.type, targetId: l.id })))
-      .onConflictDoNothing();
-  await recordAudit(tx, {
-    action: 'create',
-    entityType: 'knowledge-article',
-    entityId: article.id,
-    after: {
-      kind: input.kind,
-      title: input.title,
-      visibility: input.visibility,
-      templateUse: input.templateUse ?? null,
-      businessLineIds: input.businessLineIds ?? [],
-      links: links.map((l) => `${l.type}:${l.id}`),
-    },
   });
   return article.id;
 }

@@ -13,7 +13,9 @@ import { DEMO_PASSWORD, seedDemoFirm } from './demo';
  * so never the shared PostgreSQL of the other test files): the stories the reports tell hold — most opportunities
  * are lost at 商务报价, 北京's and 上海's orders of last year differ, 审计一部 is a strict part of the firm — and the
  * history keeps the invariants the services keep: every stage and status history runs from its first entry to the
- * record's state, the number register has no gap, the terms' received and invoiced are their allocations.
+ * record's state, the number register has no gap, the terms' received and invoiced are their allocations. And the
+ * knowledge base on top of it (issue 17): articles, templates, lessons, insights and playbooks. One file seeds the demo
+ * once: seeding takes most of a minute.
  */
 
 let database: Database;
@@ -261,5 +263,88 @@ describe('the demo history', () => {
     expect(manager.get('西安')).toBeGreaterThan(0n);
     expect(manager.get('西安')).toBeLessThan(xian);
     expect(manager.get('北京')).toBe(0n);
+  });
+});
+
+describe('the demo knowledge base', () => {
+  it('has a dozen articles, three templates and some due for review, as its people see them', async () => {
+    const sales1 = await t.login('sales1', DEMO_PASSWORD);
+    const all = await sales1.get('/api/v1/knowledge', { pageSize: 100 });
+    expect(all.status).toBe(200);
+    const titles = all.body.items.map((a: { title: string }) => a.title);
+    expect(titles).toEqual(expect.arrayContaining(['年报审计承接要点', '代理记账客户常见问题', '验资业务风险提示']));
+    expect(all.body.total).toBeGreaterThanOrEqual(12);
+    const templates = await sales1.get('/api/v1/knowledge', { kind: 'template' });
+    expect(templates.body.items.map((a: { templateUse: string }) => a.templateUse).sort()).toEqual([
+      'email',
+      'engagement-letter',
+      'proposal',
+    ]);
+    // 审计一部 is below 审计业务部: its article is theirs to read; 税务部's salesperson does not see it.
+    expect(titles).toContain('审计业务报价谈判的几个做法');
+    const sales2 = await t.login('sales2', DEMO_PASSWORD);
+    const theirs = await sales2.get('/api/v1/knowledge', { pageSize: 100 });
+    expect(theirs.body.items.map((a: { title: string }) => a.title)).not.toContain('审计业务报价谈判的几个做法');
+    const stale = await sales1.get('/api/v1/knowledge/stale');
+    expect(stale.body.items.map((a: { title: string }) => a.title)).toEqual(['验资业务风险提示']);
+    const manager = await t.login('manager', DEMO_PASSWORD);
+    expect((await manager.get('/api/v1/knowledge/stale')).body.total).toBeGreaterThanOrEqual(4);
+    const article = all.body.items.find((a: { title: string }) => a.title === '年报审计承接要点');
+    expect(article.usefulCount).toBe(3);
+  });
+});
+
+describe('the demo’s lessons and insights', () => {
+  it('has lessons on won and lost deals, one skipped, and two customer insights', async () => {
+    const lessons = await rows<{ title: string; visibility: string; links: number }>(sql`
+      SELECT a.title, a.visibility, (SELECT count(*)::int FROM knowledge_links l WHERE l.article_id = a.id) AS links
+      FROM knowledge_articles a WHERE a.kind = 'lesson' ORDER BY a.title`);
+    expect(lessons.map((l) => l.title)).toEqual(
+      expect.arrayContaining([
+        '复盘：北京中关村软件园发展 · 年度审计（赢单）',
+        '复盘：延安红都能源 · 年度审计（输单）',
+        '复盘：2025 年度财务报表审计（赢单）',
+      ]),
+    );
+    expect(lessons.every((l) => l.links === 2)).toBe(true);
+    const prompts = await rows<{ status: string; n: number }>(
+      sql`SELECT status, count(*)::int AS n FROM knowledge_lesson_prompts GROUP BY status ORDER BY status`,
+    );
+    expect(prompts).toEqual([
+      { status: 'skipped', n: 1 },
+      { status: 'written', n: lessons.length },
+    ]);
+    // Two marked on a contact-log entry and an engagement (the knowledge base has a written one besides).
+    const marked = await rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM knowledge_insight_sources s
+      JOIN knowledge_articles a ON a.id = s.article_id AND a.kind = 'insight'`);
+    expect(marked).toEqual([{ n: 2 }]);
+
+    // sales1 sees the rate of their own deals: some written, one skipped, the rest not answered.
+    const sales1 = await t.login('sales1', DEMO_PASSWORD);
+    const rate = await sales1.get('/api/v1/knowledge/lesson-rate', { from: '2020-01-01' });
+    expect(rate.status).toBe(200);
+    expect(rate.body.written).toBeGreaterThanOrEqual(2);
+    expect(rate.body.skipped).toBe(1);
+    expect(rate.body.closed).toBe(rate.body.written + rate.body.skipped + rate.body.unanswered);
+  });
+});
+
+describe('the demo’s playbooks 销售指引', () => {
+  it('guides 审计 and 代理记账 through their stages with the demo’s templates and articles', async () => {
+    const books = await rows<{ line: string; stage: string; templates: number; articles: number }>(sql`
+      SELECT bl.name AS line, s.name_zh AS stage, cardinality(p.template_ids)::int AS templates,
+             cardinality(p.article_ids)::int AS articles
+      FROM playbooks p JOIN business_lines bl ON bl.id = p.business_line_id JOIN pipeline_stages s ON s.id = p.stage_id
+      ORDER BY bl.name, s.position`);
+    const audit = books.filter((b) => b.line === '审计');
+    expect(audit.map((b) => b.stage)).toEqual(['初步接洽', '需求分析', '方案建议', '商务报价', '商务谈判']);
+    // Every template and article the playbooks name is one the demo's knowledge base has.
+    expect(audit.find((b) => b.stage === '方案建议')).toMatchObject({ templates: 2, articles: 2 });
+    expect(books.filter((b) => b.line === '代理记账').map((b) => b.stage)).toEqual([
+      '初步接洽',
+      '方案建议',
+      '商务谈判',
+    ]);
   });
 });
