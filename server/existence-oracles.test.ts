@@ -216,6 +216,7 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/knowledge/{id}/files': 'file',
   'GET /api/v1/knowledge/{id}/files/{fileId}': null,
   'DELETE /api/v1/knowledge/{id}/files/{fileId}': null,
+  'POST /api/v1/knowledge/{id}/use': () => ({}),
 };
 
 /** The Monday of last week (time may be logged on it). */
