@@ -48,6 +48,7 @@ import { registerEngagementTemplateRoutes } from './domains/engagements/template
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
 import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
 import { registerPeopleRoutes } from './domains/people/people.routes';
+import { registerKnowledgeSearchRoutes } from './domains/knowledge/search.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
 import { registerReportRoutes } from './domains/reports/reports.routes';
@@ -233,6 +234,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerReportRoutes(app);
   registerDashboardRoutes(app);
   registerSalesCycleTargetRoutes(app);
+  registerKnowledgeSearchRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
