@@ -15,7 +15,7 @@ export function registerKnowledgeSearchRoutes(app: FastifyInstance) {
       schema: {
         tags: ['knowledge'],
         summary:
-          'Search the knowledge base in Chinese (两字词 such as 审计, longer phrases, latin words and digits): the articles the reader sees, not archived, title matches first, then useful and recent; title and a snippet with the matches as segments; the total counted up to 1,000 past the page. Punctuation only finds nothing; over 100 characters is a 400',
+          'Search the knowledge base in Chinese (两字词 such as 审计, longer phrases, latin words and digits): the articles the reader sees, not archived, title matches first, then useful and recent; title and a snippet with the matches as segments; the total (counted along with the page). Punctuation only finds nothing; over 100 characters is a 400',
         querystring: KnowledgeSearchQuery,
         response: { 200: KnowledgeSearchPage, ...errorResponses },
       },

@@ -30,8 +30,6 @@ const HAN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}]+|[
 const IS_HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}]/u;
 /** More runs than this in one query are ignored (a pasted paragraph): each is an index lookup. */
 const MAX_TERMS = 8;
-/** The count stops here: "1,000+" is all a reader of a search needs. */
-export const SEARCH_COUNT_CAP = 1000;
 
 /** The runs of a query (lower-cased, in order, without repeats): what is searched for and highlighted. */
 export function searchTerms(q: string): string[] {
@@ -116,6 +114,8 @@ export type FoundArticle = {
   viewCount: number;
   /** The relevance (see above). */
   rank: number;
+  /** How many visible articles match in all (counted along: the page's sort visits every match anyway). */
+  total: number;
   /** The terms searched for, for highlighting. */
   terms: string[];
 };
@@ -140,6 +140,7 @@ export async function searchArticles(ctx: Ctx, input: SearchArticlesInput): Prom
       usefulCount: knowledgeArticles.usefulCount,
       viewCount: knowledgeArticles.viewCount,
       rank: rank.mapWith(Number),
+      total: sql<number>`count(*) OVER ()`.mapWith(Number),
     })
     .from(knowledgeArticles)
     .where(searchWhere(ctx, terms, input))
@@ -149,36 +150,23 @@ export async function searchArticles(ctx: Ctx, input: SearchArticlesInput): Prom
   return rows.map((r) => ({ ...r, terms }));
 }
 
-/** How many visible articles match q, counting up to `cap`. */
-export async function countArticles(
-  ctx: Ctx,
-  input: Omit<SearchArticlesInput, 'limit' | 'offset'>,
-  cap: number,
-): Promise<number> {
+/** How many visible articles match q. */
+export async function countArticles(ctx: Ctx, input: Omit<SearchArticlesInput, 'limit' | 'offset'>): Promise<number> {
   const terms = searchTerms(input.q);
   if (terms.length === 0) return 0;
-  const limited = ctx.db
-    .select({ one: sql`1` })
+  const [{ n }] = await ctx.db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(knowledgeArticles)
-    .where(searchWhere(ctx, terms, input))
-    .limit(cap)
-    .as('found');
-  const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(limited);
+    .where(searchWhere(ctx, terms, input));
   return n;
 }
 
-/** The search page: a page of hits with the title and a snippet highlighted, and the total (capped). */
+/** The search page: a page of hits with the title and a snippet highlighted, and the total. */
 export async function searchKnowledge(ctx: Ctx, query: KnowledgeSearchQuery): Promise<KnowledgeSearchPage> {
   const offset = offsetOf(query);
   const found = await searchArticles(ctx, { ...query, limit: query.pageSize, offset });
-  let total = offset + found.length;
-  let totalExact = true;
-  if (found.length === query.pageSize || (found.length === 0 && offset > 0)) {
-    const cap = offset + SEARCH_COUNT_CAP;
-    const counted = await countArticles(ctx, query, cap + 1);
-    totalExact = counted <= cap;
-    total = Math.min(counted, cap);
-  }
+  // Past the last page the rows that carry the total are not there: count on their own.
+  const total = found.length > 0 ? found[0].total : offset > 0 ? await countArticles(ctx, query) : 0;
   const lineIds = [...new Set(found.flatMap((f) => f.businessLineIds))];
   const lines = lineIds.length
     ? await ctx.db
@@ -198,7 +186,7 @@ export async function searchKnowledge(ctx: Ctx, query: KnowledgeSearchQuery): Pr
     usefulCount: f.usefulCount,
     viewCount: f.viewCount,
   }));
-  return { items, total, totalExact, page: query.page, pageSize: query.pageSize };
+  return { items, total, totalExact: true, page: query.page, pageSize: query.pageSize };
 }
 
 /** Markdown as plain text for a snippet: no images' addresses, link targets, emphasis, headings, tables or HTML. */
