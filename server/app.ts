@@ -49,6 +49,7 @@ import { registerEngagementTemplateRoutes } from './domains/engagements/template
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
 import { registerWorkloadRoutes } from './domains/engagements/workload.routes';
 import { registerPeopleRoutes } from './domains/people/people.routes';
+import { registerKnowledgeSearchRoutes } from './domains/knowledge/search.routes';
 import { registerNumberingRoutes } from './domains/numbering/numbering.routes';
 import { registerCommissionRoutes } from './domains/commissions/commissions.routes';
 import { registerReportRoutes } from './domains/reports/reports.routes';
@@ -241,6 +242,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
   registerKnowledgeRoutes(app);
+  registerKnowledgeSearchRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

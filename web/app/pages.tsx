@@ -383,6 +383,14 @@ const PAGES = [
     ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
   },
   {
+    // 搜索知识库: reached from the knowledge list page's search box (KnowledgeSearchBox), not a menu item of its own.
+    path: '/knowledge/search',
+    labelKey: 'knowledgeSearch.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'knowledge:read'),
+    ...lazyPart(() => import('../features/knowledge-search/SearchPage').then((m) => m.SearchPage)),
+  },
+  {
     path: '/people/:id',
     group: 'staff',
     labelKey: 'people.nav',

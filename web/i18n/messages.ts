@@ -28,6 +28,7 @@ import * as timesheets from '../features/timesheets/messages';
 import * as workload from '../features/workload/messages';
 import * as engagementTemplates from '../features/engagement-templates/messages';
 import * as people from '../features/people/messages';
+import * as knowledgeSearch from '../features/knowledge-search/messages';
 import * as commissions from '../features/commissions/messages';
 import * as commissionWhatIf from '../features/commission-whatif/messages';
 import * as reports from '../features/reports/messages';
@@ -71,6 +72,7 @@ export const messageParts = {
   workload,
   engagementTemplates,
   people,
+  knowledgeSearch,
   commissions,
   commissionWhatIf,
   reports,
@@ -117,6 +119,7 @@ export const zhCN = {
   ...workload.zhCN,
   ...engagementTemplates.zhCN,
   ...people.zhCN,
+  ...knowledgeSearch.zhCN,
   ...commissions.zhCN,
   ...commissionWhatIf.zhCN,
   ...reports.zhCN,
@@ -158,6 +161,7 @@ export const enUS: Record<WebMessageKey, string> = {
   ...workload.enUS,
   ...engagementTemplates.enUS,
   ...people.enUS,
+  ...knowledgeSearch.enUS,
   ...commissions.enUS,
   ...commissionWhatIf.enUS,
   ...reports.enUS,
