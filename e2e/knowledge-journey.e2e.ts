@@ -7,7 +7,9 @@ import { chooseOption, clickSettled, settle } from './support/ui';
  * Issue 17's journey on the demo firm (knowledge management 知识管理). Guided selling 销售指引: `manager` writes the
  * playbook of the 审计 stage 方案建议 in the UI — two activities and a checklist; `sales1` moves one of his audit
  * opportunities into that stage and finds the two activities scheduled for him (due in the firm's days) and the
- * checklist on the opportunity's page, and ticks an item. (The lesson and search steps follow.)
+ * checklist and the playbook's article on the opportunity's page, and ticks an item. He loses another opportunity and
+ * writes its lesson 复盘 in the dialog that follows; `sales2` searches 审计 and finds that lesson (firm-wide) and the
+ * article, the matches highlighted.
  *
  * The demo's 审计 line uses the default pipeline, whose proposal stage is 方案建议 (the issue calls it 方案讨论).
  */
@@ -21,6 +23,9 @@ const STEPS = [
   { subject: '知识旅程·安排合伙人拜访', days: 5 },
 ];
 const ITEMS = ['确认审计范围', '了解上年审计机构', '独立性检查'];
+const ARTICLE = '年报审计承接要点';
+const LOST = '知识旅程·验资及专项审计';
+const LESSON = `复盘：${LOST}（输单）`;
 
 /** 18:00 in Shanghai (UTC+8), `days` from the firm's today, as an ISO instant. */
 const firmDue = (days: number) => {
@@ -112,6 +117,10 @@ test('sales1 moves an opportunity into 方案建议: the two activities are sche
   }
   const items = panel.getByTestId('guide-item');
   await expect.poll(() => items.allTextContents(), SLOW).toEqual(ITEMS);
+  // The article the demo's playbook names for this stage, a link into the knowledge base.
+  const article = panel.getByRole('link', { name: ARTICLE });
+  await article.waitFor();
+  expect(await article.getAttribute('href')).toMatch(/^\/knowledge\/[0-9a-f-]{36}$/);
 
   // His, due on the firm's days (besides those 初步接洽's playbook scheduled when the opportunity was made).
   const planned = await api.get<{ items: { subject: string; ownerId: string; dueAt: string }[] }>(
@@ -129,6 +138,52 @@ test('sales1 moves an opportunity into 方案建议: the two activities are sche
   await expect.poll(() => items.first().getAttribute('data-done'), SLOW).toBe('true');
   await page.reload();
   await expect.poll(() => page.getByTestId('guide-item').first().getAttribute('data-done'), SLOW).toBe('true');
+});
+
+test('sales1 loses another opportunity and writes its lesson 复盘 in the dialog that follows', async () => {
+  const api = await apiSession(base(), 'sales1');
+  const { id: customerId } = await api.post<{ id: string }>('/api/v1/customers', {
+    name: '知识旅程（宝鸡）机床有限公司',
+  });
+  const { id } = await api.post<{ id: string }>('/api/v1/opportunities', {
+    name: LOST,
+    customerId,
+    businessLineId: auditLineId,
+    expectedAmount: '60000',
+  });
+  const { page } = await people.signIn('sales1');
+  await page.goto(`/opportunities/${id}`);
+  await clickSettled(page, page.getByTestId('opp-lose'));
+  await page.getByTestId('lost-reason').fill('客户选择了报价更低的本地事务所');
+  await clickSettled(page, page.getByTestId('lost-submit'));
+
+  const dialog = page.getByTestId('lesson-modal');
+  await dialog.getByTestId('lesson-worked').waitFor();
+  await dialog.getByTestId('lesson-worked').fill('审计方案讲清了验资与专项审计的衔接，客户财务认可');
+  await dialog.getByTestId('lesson-improve').fill('报价前先了解本地事务所的收费，审计工时测算要给出依据');
+  await clickSettled(page, dialog.getByTestId('lesson-submit'));
+  await page.getByTestId('lesson-link').waitFor();
+  expect(await page.getByTestId('lesson-modal').count()).toBe(0);
+  const prompt = await api.get<{ status: string; articleId: string }>(`/api/v1/opportunities/${id}/lesson`);
+  expect(prompt.status).toBe('written');
+});
+
+test('sales2 searches 审计 and finds the lesson and the article, the matches highlighted', async () => {
+  const { page } = await people.signIn('sales2');
+  // The knowledge base's search box opens the search page.
+  await page.goto('/knowledge');
+  const box = page.getByTestId('knowledge-search').locator('input');
+  await box.fill('审计');
+  await box.press('Enter');
+  await page.waitForURL(/\/knowledge\/search\?q=/);
+  const hits = page.getByTestId('knowledge-search-hit');
+  await hits.first().waitFor();
+  for (const title of [LESSON, ARTICLE]) {
+    const hit = hits.filter({ hasText: title });
+    await expect.poll(() => hit.count(), SLOW).toBe(1);
+    expect(await hit.locator('mark').first().textContent()).toBe('审计');
+  }
+  expect(people.pageErrors()).toEqual([]);
 });
 
 test('on a 390 px phone: the playbook editor and the guide fit the screen', async () => {
