@@ -163,13 +163,23 @@ test('sales1 loses another opportunity and writes its lesson 复盘 in the dialo
   await dialog.getByTestId('lesson-improve').fill('报价前先了解本地事务所的收费，审计工时测算要给出依据');
   await clickSettled(page, dialog.getByTestId('lesson-submit'));
   await page.getByTestId('lesson-link').waitFor();
-  expect(await page.getByTestId('lesson-modal').count()).toBe(0);
+  await expect.poll(() => page.getByTestId('lesson-modal').count(), SLOW).toBe(0);
   const prompt = await api.get<{ status: string; articleId: string }>(`/api/v1/opportunities/${id}/lesson`);
   expect(prompt.status).toBe('written');
 });
 
 test('sales2 searches 审计 and finds the lesson and the article, the matches highlighted', async () => {
   const { page } = await people.signIn('sales2');
+  // The answer box lists the matching articles below the customer cards; its first one opens the article.
+  await page.goto('/knowledge');
+  const answerBox = page.getByRole('combobox', { name: /^(答案框|Answer box)$/ });
+  await answerBox.fill('验资及专项');
+  const answer = page.locator('.gd-answer-popup [data-testid="answer-article"]').filter({ hasText: LESSON });
+  await answer.waitFor();
+  expect(await answer.locator('mark').first().textContent()).toBe('验资及专项');
+  await answer.click();
+  await page.waitForURL(/\/knowledge\/[0-9a-f-]{36}$/);
+
   // The knowledge base's search box opens the search page.
   await page.goto('/knowledge');
   const box = page.getByTestId('knowledge-search').locator('input');

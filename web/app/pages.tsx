@@ -383,7 +383,7 @@ const PAGES = [
     ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
   },
   {
-    // 搜索知识库: reached from the knowledge list page's search box (KnowledgeSearchBox), not a menu item of its own.
+    // 搜索知识库: reached from the knowledge list page’s search box, not a menu item of its own.
     path: '/knowledge/search',
     labelKey: 'knowledgeSearch.nav',
     hideInMenu: true,

@@ -1,6 +1,6 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { AutoComplete, Flex, Input, Spin, Tag, Typography, type InputRef } from 'antd';
+import { AutoComplete, Flex, Input, Spin, Tag, Typography, type AutoCompleteProps, type InputRef } from 'antd';
 import { useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { AnswerCard } from '../../../common/schemas/customers';
@@ -11,6 +11,10 @@ import { listSeparator } from '../../components/labels';
 import { worthSearching } from '../../../common/search';
 import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
+import { can, useMe } from '../../auth/session';
+import { KNOWLEDGE_QUERY_MAX } from '../../../common/schemas/knowledge-search';
+import { Highlighted } from '../knowledge-search/Highlighted';
+import { knowledgeSearchApi } from '../knowledge-search/api';
 import { useAnswerShortcut } from './answer-shortcut';
 import { CustomerStatusTag, DirectionTag, NextContactDate } from './customer-ui';
 
@@ -126,6 +130,10 @@ function Card({ card }: { card: AnswerCard }) {
   );
 }
 
+/** The matching articles shown below the customer cards, and how their options' values are told apart. */
+const ARTICLES = 3;
+const ARTICLE = 'article:';
+
 /**
  * The answer box 答案框 in the header: type a name, pinyin initials, a phone or e-mail fragment.
  * `fluid` (a phone): it takes the header's free width, and its answers the screen's.
@@ -144,10 +152,38 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
     staleTime: 10_000,
   });
   const cards = worthSearching(q) ? (answers.data?.cards ?? []) : [];
-  const open = (id: string) => {
+  // Below the customers, the knowledge base's best matches (articles, lessons, insights, templates).
+  const me = useMe();
+  const searchKnowledge = can(me, 'knowledge:read') && worthSearching(q) && q.length <= KNOWLEDGE_QUERY_MAX;
+  const articles = useQuery({
+    queryKey: [knowledgeSearchApi.path, { q, pageSize: ARTICLES }],
+    queryFn: () => knowledgeSearchApi.search({ q, page: 1, pageSize: ARTICLES }),
+    enabled: searchKnowledge,
+    staleTime: 10_000,
+  });
+  const hits = searchKnowledge ? (articles.data?.items ?? []) : [];
+  const open = (value: string) => {
     setText('');
-    navigate(`/customers/${id}`);
+    navigate(value.startsWith(ARTICLE) ? `/knowledge/${value.slice(ARTICLE.length)}` : `/customers/${value}`);
   };
+  const customerOptions = cards.map((card) => ({ value: card.customer.id, label: <Card card={card} /> }));
+  const options: AutoCompleteProps['options'] =
+    hits.length === 0
+      ? customerOptions
+      : [
+          ...(customerOptions.length > 0 ? [{ label: t('answer.customers'), options: customerOptions }] : []),
+          {
+            label: t('answer.knowledge'),
+            options: hits.map((hit) => ({
+              value: `${ARTICLE}${hit.id}`,
+              label: (
+                <Typography.Text ellipsis style={{ maxWidth: 420 }} data-testid="answer-article">
+                  <Highlighted segments={hit.title} />
+                </Typography.Text>
+              ),
+            })),
+          },
+        ];
 
   return (
     <div
@@ -157,7 +193,7 @@ export function AnswerBox({ fluid = false }: { fluid?: boolean }) {
         value={text}
         onChange={setText}
         onSelect={(id: string) => open(id)}
-        options={cards.map((card) => ({ value: card.customer.id, label: <Card card={card} /> }))}
+        options={options}
         popupMatchSelectWidth={460}
         virtual={false}
         defaultActiveFirstOption

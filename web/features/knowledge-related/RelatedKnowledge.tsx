@@ -1,33 +1,13 @@
 import { BookOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Card, Flex, List, Tag, Typography } from 'antd';
+import { Card, Flex, List, Typography } from 'antd';
 import { Link } from 'react-router';
-import type { KnowledgeKind } from '../../../common/schemas/knowledge';
 import type { KnowledgeReason, RelatedArticle } from '../../../common/schemas/knowledge-related';
 import { EmptyState } from '../../components/EmptyState';
 import { Loaded } from '../../components/QueryState';
 import { useT, type Translate } from '../../i18n';
+import { KindTag } from '../knowledge/knowledge-ui';
 import { relatedKnowledgeApi } from './api';
-
-const KIND_COLORS: Record<KnowledgeKind, string> = {
-  experience: 'blue',
-  case: 'geekblue',
-  template: 'default',
-  policy: 'purple',
-  qa: 'cyan',
-  insight: 'gold',
-  lesson: 'volcano',
-};
-
-/** An article's kind as a coloured tag (经验, 案例, 复盘 …). */
-export function KnowledgeKindTag({ kind }: { kind: KnowledgeKind }) {
-  const t = useT();
-  return (
-    <Tag color={KIND_COLORS[kind]} style={{ marginInlineEnd: 0 }}>
-      {t(`relatedKnowledge.kind.${kind}`)}
-    </Tag>
-  );
-}
 
 /** Why an article is shown, in words ("同业务线同阶段（审计 · 方案讨论）", "相似客户：制造业、中型"). */
 export function reasonText(t: Translate, r: KnowledgeReason): string {
@@ -60,7 +40,7 @@ export function RelatedArticleItem({ article }: { article: RelatedArticle }) {
   return (
     <Flex vertical gap={2} style={{ width: '100%', minWidth: 0 }} data-testid="related-knowledge-item">
       <Flex gap={8} align="baseline" style={{ minWidth: 0 }}>
-        <KnowledgeKindTag kind={article.kind} />
+        <KindTag kind={article.kind} />
         <Link to={`/knowledge/${article.id}`} style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
           {article.title}
         </Link>

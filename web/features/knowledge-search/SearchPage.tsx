@@ -2,47 +2,20 @@ import { LikeOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Flex, Input, List, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from '../../../common/schemas/knowledge';
-import type { KnowledgeSearchHit, Segment } from '../../../common/schemas/knowledge-search';
+import type { KnowledgeSearchHit } from '../../../common/schemas/knowledge-search';
 import { KNOWLEDGE_QUERY_MAX } from '../../../common/schemas/knowledge-search';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDate } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
 import { Loaded } from '../../components/QueryState';
+import { KindTag } from '../knowledge/knowledge-ui';
+import { Highlighted } from './Highlighted';
 import { useLocale, useT } from '../../i18n';
 import { knowledgeSearchApi } from './api';
 
 const PAGE_SIZE = 20;
-
-/** Highlighted text: the server's segments, the matches marked (text only, never HTML). */
-export function Highlighted({ segments }: { segments: Segment[] }) {
-  return <>{segments.map((s, i) => (s.hit ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}</>;
-}
-
-/**
- * The knowledge base's search box, for the list page and elsewhere: it opens /knowledge/search?q=… (the search page
- * keeps the query in the address so a result can be shared and Back returns to it).
- */
-export function KnowledgeSearchBox({ initial = '', style }: { initial?: string; style?: React.CSSProperties }) {
-  const t = useT();
-  const navigate = useNavigate();
-  return (
-    <Input.Search
-      allowClear
-      defaultValue={initial}
-      maxLength={KNOWLEDGE_QUERY_MAX}
-      placeholder={t('knowledgeSearch.placeholder')}
-      aria-label={t('knowledgeSearch.title')}
-      style={style}
-      data-testid="knowledge-search-box"
-      onSearch={(q) => {
-        const text = q.trim();
-        void navigate(text ? `/knowledge/search?q=${encodeURIComponent(text)}` : '/knowledge/search');
-      }}
-    />
-  );
-}
 
 /** 搜索知识库: one box over articles, lessons, insights and templates; the matches highlighted. */
 export function SearchPage() {
@@ -91,7 +64,7 @@ export function SearchPage() {
             placeholder={t('knowledgeSearch.allKinds')}
             style={{ flex: '0 1 160px', minWidth: 120 }}
             value={kind}
-            options={KNOWLEDGE_KINDS.map((k) => ({ value: k, label: t(`knowledgeSearch.kind.${k}`) }))}
+            options={KNOWLEDGE_KINDS.map((k) => ({ value: k, label: t(`knowledge.kind.${k}`) }))}
             onChange={(value?: KnowledgeKind) => update({ kind: value, page: undefined })}
             data-testid="knowledge-search-kind"
           />
@@ -159,9 +132,7 @@ function Hit({ hit }: { hit: KnowledgeSearchHit }) {
     <List.Item data-testid="knowledge-search-hit" style={{ paddingInline: 0 }}>
       <Space direction="vertical" size={4} style={{ width: '100%', minWidth: 0 }}>
         <Flex gap={8} align="baseline" wrap>
-          <Tag color="blue" style={{ marginInlineEnd: 0 }}>
-            {t(`knowledgeSearch.kind.${hit.kind}`)}
-          </Tag>
+          <KindTag kind={hit.kind} />
           <Link to={`/knowledge/${hit.id}`} style={{ fontSize: 16, fontWeight: 500, wordBreak: 'break-word' }}>
             <Highlighted segments={hit.title} />
           </Link>
