@@ -37,8 +37,8 @@ import {
 } from '../../../common/schemas/customers';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
-import { fileTypeOf } from '../files/files.service';
+import { refuseBodiesOver, sendFile } from '../../lib/uploads';
+import { receiveDocument } from '../files/receive';
 import { requirePermission } from '../../policy';
 import { findAnswers } from './answers.service';
 import { getCustomerOverview } from './overview.service';
@@ -352,20 +352,13 @@ export function registerCustomerRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const ctx = ctxOf(request);
-      // Who may attach, and whether a file of (at least) the announced size fits the quota: before reading a byte.
-      const announced = Number(request.headers['content-length']) || 0;
-      await assertCanAttach(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
-      const { file } = await receiveOneFile(request, reply, {
-        maxBytes: MAX_FILE_BYTES,
-        check: (filename) => void fileTypeOf(filename),
-      });
-      try {
-        const stored = await attachToContactLog(ctx, request.params.id, file);
-        reply.status(201);
-        return [stored];
-      } finally {
-        await file.discard();
-      }
+      const stored = await receiveDocument(
+        request,
+        reply,
+        (bytes) => assertCanAttach(ctx, request.params.id, bytes),
+        (file) => attachToContactLog(ctx, request.params.id, file),
+      );
+      return [stored];
     },
   );
   r.get(

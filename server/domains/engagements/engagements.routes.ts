@@ -25,9 +25,9 @@ import {
 import { AttachmentParams, MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
+import { refuseBodiesOver, sendFile } from '../../lib/uploads';
+import { receiveDocument } from '../files/receive';
 import { requirePermission } from '../../policy';
-import { fileTypeOf } from '../files/files.service';
 import {
   cancelEngagement,
   createEngagements,
@@ -296,20 +296,12 @@ export function registerEngagementRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const ctx = ctxOf(request);
-      // Who may attach, and whether a file of (at least) the announced size fits the quota: before reading a byte.
-      const announced = Number(request.headers['content-length']) || 0;
-      await assertCanAttach(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
-      const { file } = await receiveOneFile(request, reply, {
-        maxBytes: MAX_FILE_BYTES,
-        check: (filename) => void fileTypeOf(filename),
-      });
-      try {
-        const note = await attachToTask(ctx, request.params.id, file);
-        reply.status(201);
-        return note;
-      } finally {
-        await file.discard();
-      }
+      return receiveDocument(
+        request,
+        reply,
+        (bytes) => assertCanAttach(ctx, request.params.id, bytes),
+        (file) => attachToTask(ctx, request.params.id, file),
+      );
     },
   );
   r.get(

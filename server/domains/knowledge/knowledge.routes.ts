@@ -23,8 +23,8 @@ import {
 import { ctxOf } from '../../context';
 import { requirePermission } from '../../policy';
 import { errorResponses, typed } from '../../lib/routes';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
-import { fileTypeOf } from '../files/files.service';
+import { refuseBodiesOver, sendFile } from '../../lib/uploads';
+import { receiveDocument } from '../files/receive';
 import {
   addLink,
   assertCanAttachToArticle,
@@ -251,19 +251,12 @@ export function registerKnowledgeRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const ctx = ctxOf(request);
-      const announced = Number(request.headers['content-length']) || 0;
-      await assertCanAttachToArticle(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
-      const { file } = await receiveOneFile(request, reply, {
-        maxBytes: MAX_FILE_BYTES,
-        check: (filename) => void fileTypeOf(filename),
-      });
-      try {
-        const stored = await attachToArticle(ctx, request.params.id, file);
-        reply.status(201);
-        return stored;
-      } finally {
-        await file.discard();
-      }
+      return receiveDocument(
+        request,
+        reply,
+        (bytes) => assertCanAttachToArticle(ctx, request.params.id, bytes),
+        (file) => attachToArticle(ctx, request.params.id, file),
+      );
     },
   );
   r.get(

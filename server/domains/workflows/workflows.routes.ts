@@ -23,8 +23,8 @@ import { pageOf } from '../../../common/schemas/common';
 import { ctxOf } from '../../context';
 import { errorResponses, typed } from '../../lib/routes';
 import { asAnswer } from '../../lib/serialize';
-import { MULTIPART_SLACK, receiveOneFile, refuseBodiesOver, sendFile } from '../../lib/uploads';
-import { fileTypeOf } from '../files/files.service';
+import { refuseBodiesOver, sendFile } from '../../lib/uploads';
+import { receiveDocument } from '../files/receive';
 import { assertCanAttach, attachToInstance, getInstanceFile } from './attachments.service';
 import { requirePermission } from '../../policy';
 import { createDelegation, listDelegations, revokeDelegation } from './delegations.service';
@@ -211,19 +211,12 @@ export function registerWorkflowRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const ctx = ctxOf(request);
-      const announced = Number(request.headers['content-length']) || 0;
-      await assertCanAttach(ctx, request.params.id, Math.max(0, announced - MULTIPART_SLACK));
-      const { file } = await receiveOneFile(request, reply, {
-        maxBytes: MAX_FILE_BYTES,
-        check: (filename) => void fileTypeOf(filename),
-      });
-      try {
-        const stored = await attachToInstance(ctx, request.params.id, file);
-        reply.status(201);
-        return stored;
-      } finally {
-        await file.discard();
-      }
+      return receiveDocument(
+        request,
+        reply,
+        (bytes) => assertCanAttach(ctx, request.params.id, bytes),
+        (file) => attachToInstance(ctx, request.params.id, file),
+      );
     },
   );
   r.get(
