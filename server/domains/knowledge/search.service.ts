@@ -16,7 +16,7 @@ import { knowledgeArticles } from './knowledge.tables';
  * Searching the knowledge base in Chinese (issue 17, item 4; the choice and its measurements in
  * docs/benchmarks/knowledge-search-2026-12-06.md).
  *
- * Every article has a generated `search_vector` (migration 0041, `knowledge_search_vector(title, tags, body)`): its
+ * Every article has a generated `search_vector` (migration 0043, `knowledge_search_vector(title, tags, body)`): its
  * Han characters and every pair of adjacent ones, and its latin/digit words lower-cased, as tsvector lexemes of
  * weight A (title and tags) or B (body), under a GIN index. A query is split into runs of Han characters and of
  * [a-z0-9]; each run becomes lexemes that every matching article must have (AND):
