@@ -46,6 +46,8 @@ export const Indicators = z.object({
     articlesReadPerPerson: z.string().nullable(),
     /** Articles written this year (as for 知识积累's `written`) by active staff, per person, one decimal. */
     articlesWrittenPerPerson: z.string().nullable(),
+    /** Playbook steps 销售指引 completed this year (checklist items ticked, scheduled activities done), per person. */
+    playbookStepsPerPerson: z.string().nullable(),
   }),
   service: z.object({
     closed: z.int(),

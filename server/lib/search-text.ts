@@ -38,3 +38,18 @@ export function searchTextOf(fields: (string | null | undefined)[], phones: stri
   for (const phone of phones) parts.push(phone, phone.replace(/\D/g, ''));
   return parts.join(' ').toLowerCase();
 }
+
+/**
+ * Pinyin initials of a title as words found by prefix: the initials of its Han characters from each one on
+ * (`年报审计承接要点` → `nbsjcjyd bsjcjyd sjcjyd …`), so a search for `sj` or `sjcj` finds it wherever the word stands.
+ * Up to the first 40 Han characters.
+ */
+export function titleInitials(title: string): string {
+  const han = [...title].filter((c) => HAN.test(c)).slice(0, 40);
+  if (han.length === 0) return '';
+  // A character pinyin-pro does not know stays itself in the initials: left out here.
+  const initials = pinyinKeys(han.join(''))[1]
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
+  return [...initials].map((_, i) => initials.slice(i)).join(' ');
+}

@@ -44,6 +44,7 @@ import { AppError, forbidden, inactiveReference, invalidInput, notFound } from '
 import { containsPattern, offsetOf, orderFrom, outer, pageWithTotal } from '../../lib/listing';
 import { FIRM_TIME_ZONE, localDate, zonedInstant } from '../../lib/time';
 import { can, type Actor } from '../../policy';
+import { titleInitials } from '../../lib/search-text';
 import { recordAudit } from '../audit/audit.service';
 import { assertQuota } from '../customers/contact-logs.service';
 import { visibleCustomers } from '../customers/customers.policy';
@@ -445,6 +446,7 @@ export async function insertArticle(tx: Ctx, input: NewArticle): Promise<Knowled
     .values({
       kind: input.kind,
       title: input.title,
+      titlePinyin: titleInitials(input.title),
       body: input.body,
       templateUse: input.kind === 'template' ? (input.templateUse ?? null) : null,
       businessLineIds: [...new Set(input.businessLineIds)],
@@ -546,6 +548,7 @@ export async function updateArticle(ctx: Ctx, id: string, patch: KnowledgeArticl
       .set({
         kind,
         title,
+        titlePinyin: titleInitials(title),
         body,
         tags,
         templateUse,

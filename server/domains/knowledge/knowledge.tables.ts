@@ -32,6 +32,11 @@ export const knowledgeArticles = pgTable(
     ...auditedColumns(),
     kind: text('kind', { enum: KNOWLEDGE_KINDS }).notNull(),
     title: text('title').notNull(),
+    /**
+     * The title's pinyin initials as words a search finds by prefix — the initials from each Han character on
+     * (`年报审计` → `nbsj bsj sj j`), so `sj` finds it as `审计` does; written with the title (titleInitials()).
+     */
+    titlePinyin: text('title_pinyin').notNull().default(''),
     /** Markdown (headings, tables, images and attachments by file id); rendered without raw HTML. */
     body: text('body').notNull().default(''),
     /** For a template: the screen that offers it. */

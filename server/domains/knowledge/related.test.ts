@@ -15,6 +15,7 @@ import { loadActor } from '../staff/actors';
 import { addDays } from '../../lib/time';
 import { knowledgeFigures } from './indicators';
 import { knowledgeArticles, knowledgeLinks, knowledgeMarks, knowledgeReads } from './knowledge.tables';
+import { playbooks, playbookSchedules, playbookTicks } from './playbooks.tables';
 
 /**
  * Knowledge where it is needed (issue 17 items 5 and 6): the articles beside an opportunity and a customer, Today's
@@ -388,6 +389,47 @@ describe('the start page’s 知识积累 and 员工发展 figures', () => {
       { articleId: old, userId: author, createdAt: lastYear },
     ]);
 
+    // Playbook steps done this year by active staff: the writer ticked an item and did a scheduled activity; not: the
+    // inactive colleague's tick, last year's tick, a scheduled activity still planned.
+    const [stage] = await db.select({ id: pipelineStages.id }).from(pipelineStages).limit(1);
+    const [book] = await db
+      .insert(playbooks)
+      .values({
+        kind: 'opportunity',
+        businessLineId: (await buildBusinessLine(db)).id,
+        stageId: stage.id,
+        checklist: [{ id: 'a', text: '确认审计范围' }],
+      })
+      .returning({ id: playbooks.id });
+    await db.insert(playbookTicks).values([
+      { playbookId: book.id, itemId: 'a', opportunityId: won, tickedBy: writer.id },
+      { playbookId: book.id, itemId: 'a', opportunityId: wonArchived, tickedBy: gone.id },
+      { playbookId: book.id, itemId: 'a', opportunityId: wonLastYear, tickedBy: writer.id, tickedAt: lastYear },
+    ]);
+    const scheduled = async (status: 'done' | 'planned', index: number) => {
+      const [a] = await db
+        .insert(activities)
+        .values({
+          category: 'call',
+          subject: uniq('指引活动'),
+          status,
+          doneAt: status === 'done' ? new Date() : null,
+          ownerId: writer.id,
+        })
+        .returning({ id: activities.id });
+      await db
+        .insert(playbookSchedules)
+        .values({
+          playbookId: book.id,
+          entryId: randomUUID(),
+          activityIndex: index,
+          opportunityId: won,
+          activityId: a.id,
+        });
+    };
+    await scheduled('done', 0);
+    await scheduled('planned', 1);
+
     const after = await knowledgeFigures(ctx, range);
     const delta = Object.fromEntries(
       Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]),
@@ -402,6 +444,7 @@ describe('the start page’s 知识积累 and 员工发展 figures', () => {
       stale: 2,
       staffReads: 2,
       staffWritten: writtenThisYear - 1,
+      staffPlaybookSteps: 2,
     });
 
     const board = await dashboard();
@@ -422,6 +465,9 @@ describe('the start page’s 知识积累 and 员工发展 figures', () => {
     );
     expect(board.indicators.staff.articlesWrittenPerPerson).toBe(
       tenths(staff.staffWritten, board.indicators.staff.people, 1),
+    );
+    expect(board.indicators.staff.playbookStepsPerPerson).toBe(
+      tenths(staff.staffPlaybookSteps, board.indicators.staff.people, 1),
     );
   });
 });

@@ -16,9 +16,10 @@ import { knowledgeArticles } from './knowledge.tables';
  * Searching the knowledge base in Chinese (issue 17, item 4; the choice and its measurements in
  * docs/benchmarks/knowledge-search-2026-12-06.md).
  *
- * Every article has a generated `search_vector` (migration 0043, `knowledge_search_vector(title, tags, body)`): its
- * Han characters and every pair of adjacent ones, and its latin/digit words lower-cased, as tsvector lexemes of
- * weight A (title and tags) or B (body), under a GIN index. A query is split into runs of Han characters and of
+ * Every article has a generated `search_vector` (migrations 0043 and 0044, `knowledge_search_vector(title || ' ' ||
+ * title_pinyin, tags, body)`): its Han characters and every pair of adjacent ones, and its latin/digit words
+ * lower-cased — the title's pinyin initials from each character on among them (titleInitials) —, as tsvector lexemes
+ * of weight A (title and tags) or B (body), under a GIN index. A query is split into runs of Han characters and of
  * [a-z0-9]; each run becomes lexemes that every matching article must have (AND):
  * - one Han character: itself; two (a 两字词 such as 审计): their pair — exact, nothing to recheck;
  * - three and more (年报审计承接): all its pairs, then rechecked by LIKE on the text (the pairs may be apart);
@@ -53,8 +54,8 @@ export function tsqueryOf(terms: string[]): string {
   return [...new Set(lexemes)].join(' & ');
 }
 
-/** The title and tags as the title match reads them (lower-cased). */
-const titleText = sql`lower(${knowledgeArticles.title} || ' ' || array_to_string(${knowledgeArticles.tags}, ' '))`;
+/** The title, its pinyin initials and the tags as the title match reads them (lower-cased). */
+const titleText = sql`lower(${knowledgeArticles.title} || ' ' || ${knowledgeArticles.titlePinyin} || ' ' || array_to_string(${knowledgeArticles.tags}, ' '))`;
 /** A phrase is Han characters only, which have no case: its recheck reads the text as it is (no lower-cased copy). */
 const phraseIn = (phrase: string) => {
   const pattern = containsPattern(phrase);

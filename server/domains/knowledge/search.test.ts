@@ -128,6 +128,30 @@ describe('knowledge search: what a reader sees', () => {
     expect((await searchAll(reader, '年报 承接')).items.map((i) => i.id)).toContain(apart);
   });
 
+  it('finds a title by its pinyin initials wherever its word stands, written through the knowledge base', async () => {
+    const author = (await signedIn(t, { roleCode: 'manager' })).client;
+    const made = await author.post('/api/v1/knowledge', {
+      kind: 'experience',
+      title: '渭河水务增资验资要点',
+      body: '注册资本变更前后的验资程序。',
+    });
+    expect(made.status, made.body?.error?.message).toBe(201);
+    // 渭河水务增资验资要点 → whsw zzyz yd: the initials of any run of the title's characters, from its start or not.
+    for (const q of ['whsw', 'zzyz', 'yzyd', 'WHSWZZ']) {
+      const { items } = await searchAll(reader, q);
+      expect(
+        items.map((i) => i.id),
+        q,
+      ).toContain(made.body.id);
+    }
+    expect((await searchAll(reader, 'whzz')).items.map((i) => i.id)).not.toContain(made.body.id);
+    // A new title is found by its own initials, no longer by the old ones.
+    const changed = await author.patch(`/api/v1/knowledge/${made.body.id}`, { title: '秦川机床验资要点' });
+    expect(changed.status, changed.body?.error?.message).toBe(200);
+    expect((await searchAll(reader, 'qcjc')).items.map((i) => i.id)).toContain(made.body.id);
+    expect((await searchAll(reader, 'whsw')).items.map((i) => i.id)).not.toContain(made.body.id);
+  });
+
   it('ranks a title match before body-only matches, then the useful and recent', async () => {
     const token = `zq${Date.now().toString(36)}`;
     const old = await insertArticle({ title: '工作要点', body: `验资与审计 ${token}`, daysOld: 700 });

@@ -192,6 +192,7 @@ async function indicators(ctx: Ctx, today: string): Promise<Indicators> {
       qualifiedShare: percent(Number(s.qualified), Number(s.people)),
       articlesReadPerPerson: average(knowledge.staffReads, Number(s.people)),
       articlesWrittenPerPerson: average(knowledge.staffWritten, Number(s.people)),
+      playbookStepsPerPerson: average(knowledge.staffPlaybookSteps, Number(s.people)),
     },
     service: {
       closed: Number(c.closed),

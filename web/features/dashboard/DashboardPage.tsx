@@ -133,6 +133,7 @@ function FirmCard({ firm }: { firm: NonNullable<Dashboard['firm']> }) {
                   {t('relatedKnowledge.perPerson', {
                     read: s.articlesReadPerPerson ?? '—',
                     written: s.articlesWrittenPerPerson ?? '—',
+                    steps: s.playbookStepsPerPerson ?? '—',
                   })}
                 </Link>
               </div>

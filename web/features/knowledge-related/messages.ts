@@ -24,7 +24,7 @@ export const zhCN = {
   'relatedKnowledge.reads': '今年阅读 {count} 人次',
   'relatedKnowledge.usefulMarks': '今年“有用”标记 {count} 个',
   'relatedKnowledge.stale': '已过复审日期 {count} 篇',
-  'relatedKnowledge.perPerson': '人均阅读 {read} 篇 · 人均撰写 {written} 篇（今年）',
+  'relatedKnowledge.perPerson': '人均阅读 {read} 篇 · 人均撰写 {written} 篇 · 人均完成销售指引 {steps} 步（今年）',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -49,5 +49,5 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'relatedKnowledge.reads': '{count, plural, one {# read} other {# reads}} this year',
   'relatedKnowledge.usefulMarks': '{count, plural, one {# “useful” mark} other {# “useful” marks}} this year',
   'relatedKnowledge.stale': '{count, plural, one {# article} other {# articles}} past review date',
-  'relatedKnowledge.perPerson': 'Per person this year: {read} read, {written} written',
+  'relatedKnowledge.perPerson': 'Per person this year: {read} read, {written} written, {steps} playbook steps done',
 };
