@@ -417,15 +417,13 @@ describe('the start page’s 知识积累 and 员工发展 figures', () => {
           ownerId: writer.id,
         })
         .returning({ id: activities.id });
-      await db
-        .insert(playbookSchedules)
-        .values({
-          playbookId: book.id,
-          entryId: randomUUID(),
-          activityIndex: index,
-          opportunityId: won,
-          activityId: a.id,
-        });
+      await db.insert(playbookSchedules).values({
+        playbookId: book.id,
+        entryId: randomUUID(),
+        activityIndex: index,
+        opportunityId: won,
+        activityId: a.id,
+      });
     };
     await scheduled('done', 0);
     await scheduled('planned', 1);
