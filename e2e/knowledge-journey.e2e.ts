@@ -166,6 +166,17 @@ test('sales1 loses another opportunity and writes its lesson 复盘 in the dialo
   await expect.poll(() => page.getByTestId('lesson-modal').count(), SLOW).toBe(0);
   const prompt = await api.get<{ status: string; articleId: string }>(`/api/v1/opportunities/${id}/lesson`);
   expect(prompt.status).toBe('written');
+
+  // On the lesson's page he links the article the playbook recommended (linked to the customer and opportunity).
+  await clickSettled(page, page.getByTestId('lesson-link'));
+  await page.waitForURL(new RegExp(`/knowledge/${prompt.articleId}$`));
+  await expect.poll(() => page.getByTestId('knowledge-link').count(), SLOW).toBe(2);
+  await clickSettled(page, page.getByTestId('knowledge-link-add'));
+  await chooseOption(page, page.getByTestId('knowledge-link-type').locator('input'), '文章');
+  await chooseOption(page, page.getByTestId('knowledge-link-record').locator('input'), ARTICLE);
+  await clickSettled(page, page.getByTestId('knowledge-link-submit'));
+  await expect.poll(() => page.getByTestId('knowledge-link').count(), SLOW).toBe(3);
+  await page.getByTestId('knowledge-links').getByRole('link', { name: ARTICLE }).waitFor();
 });
 
 test('sales2 searches 审计 and finds the lesson and the article, the matches highlighted', async () => {

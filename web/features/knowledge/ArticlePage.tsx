@@ -1,10 +1,9 @@
 import { LikeFilled, LikeOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Descriptions, Drawer, Flex, List, Popconfirm, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Drawer, Flex, List, Popconfirm, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { KnowledgeLink } from '../../../common/schemas/knowledge';
 import { useWrite } from '../../api/queries';
 import { useErrorToast } from '../../components/errors';
 import { Markdown } from '../../components/Markdown';
@@ -15,13 +14,7 @@ import { useT } from '../../i18n';
 import { knowledgeApi } from './api';
 import { ArticleEditor } from './ArticleEditor';
 import { KNOWLEDGE_INVALIDATES, KindTag, StaleTag } from './knowledge-ui';
-
-const LINK_PATHS: Record<KnowledgeLink['type'], string> = {
-  customer: '/customers',
-  opportunity: '/opportunities',
-  engagement: '/engagements',
-  article: '/knowledge',
-};
+import { LinksCard } from './LinksCard';
 
 /** One article: the rendered body, what it is about, who keeps it, its links, files, history and "useful" mark. */
 export function ArticlePage() {
@@ -149,30 +142,7 @@ export function ArticlePage() {
                   ]}
                 />
               </Card>
-              <Card size="small" title={t('knowledge.links')}>
-                {a!.links.length === 0 ? (
-                  <Typography.Text type="secondary">{t('knowledge.noLinks')}</Typography.Text>
-                ) : (
-                  <Flex vertical gap={8} data-testid="knowledge-links">
-                    {a!.links.map((l) => (
-                      <Card key={`${l.type}:${l.id}`} size="small">
-                        <Typography.Text type="secondary">{t(`knowledge.link.${l.type}`)}</Typography.Text>
-                        <div>
-                          {l.available ? (
-                            <Link to={`${LINK_PATHS[l.type]}/${l.id}`}>{l.title}</Link>
-                          ) : (
-                            <Tooltip title={t('knowledge.linkUnavailableHint')}>
-                              <Typography.Text type="secondary" data-testid="knowledge-link-unavailable">
-                                {t('knowledge.linkUnavailable')}
-                              </Typography.Text>
-                            </Tooltip>
-                          )}
-                        </div>
-                      </Card>
-                    ))}
-                  </Flex>
-                )}
-              </Card>
+              <LinksCard article={a!} />
               {a!.attachments.length > 0 && (
                 <Card size="small" title={t('knowledge.attachments')}>
                   <Flex vertical gap={4}>

@@ -7,6 +7,7 @@ import type {
   KnowledgeArticleItem,
   KnowledgeArticleUpdate,
   KnowledgeContributors,
+  KnowledgeLinkType,
   KnowledgeListQuery,
   KnowledgeStaleQuery,
   KnowledgeStewardship,
@@ -47,4 +48,8 @@ export const knowledgeApi = {
     return api<Attachment>(`${path}/${id}/files`, { method: 'POST', body });
   },
   fileUrl: (id: string, fileId: string) => `${path}/${id}/files/${fileId}`,
+  addLink: (id: string, link: { type: KnowledgeLinkType; id: string }) =>
+    api<KnowledgeArticle>(`${path}/${id}/links`, { method: 'POST', body: link }),
+  removeLink: (id: string, targetId: string) =>
+    api<KnowledgeArticle>(`${path}/${id}/links/${targetId}`, { method: 'DELETE' }),
 };
