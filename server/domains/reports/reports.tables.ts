@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { REPORT_KINDS } from '../../../common/schemas/reports';
 import { auditedColumns } from '../../db/columns';
 import { businessLines, users } from '../staff/staff.tables';
@@ -75,7 +75,10 @@ export const reportStale = pgTable(
     summary: text('summary').notNull(),
     key: uuid('key').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.summary, t.key] })],
+  // Not unique: each change adds its own row. With a key unique, a change whose key was already stale added nothing
+  // (ON CONFLICT DO NOTHING) — and a catch-up running meanwhile took the older row and rebuilt the key without the
+  // change (not yet committed): it was lost. Now its row stays for the next catch-up.
+  (t) => [index('report_stale_summary_idx').on(t.summary, t.key)],
 );
 
 /** When each summary was last built in full (none yet: the first catch-up builds it from every base row). */

@@ -592,4 +592,23 @@ describe('the revenue summary', () => {
     }
     await expectAllAgree();
   });
+
+  it('keeps a change not yet committed when a catch-up takes the older mark of its key', async () => {
+    await catchUp(db, revenueSummary);
+    await receive('C3', 'C', '2025-07-15', '1000.00');
+    // C is marked stale (committed). A second instance changes C3 and, before it commits, a catch-up takes C's
+    // marks and rebuilds C without the change (it cannot see it yet): the change's own mark must outlive that
+    // catch-up. (When marks were unique, the change's mark merged into the older one and was lost.) PGlite has one
+    // connection, so there the catch-up runs inside the changing transaction.
+    const second = await secondInstanceDatabase(t.database);
+    try {
+      await second.database.db.transaction(async (tx) => {
+        await tx.update(receipts).set({ receivedOn: '2025-08-15' }).where(eq(receipts.id, receiptIds.C3));
+        await catchUp(second.database === t.database ? (tx as unknown as Db) : db, revenueSummary);
+      });
+    } finally {
+      await second.close();
+    }
+    await expectAllAgree();
+  });
 });

@@ -9,7 +9,8 @@ import type { Db } from '../../db/client';
  * report_stale in the same transaction as the change. catchUp takes the stale keys (DELETE … RETURNING, under an
  * advisory lock per summary, so two instances never rebuild the same summary at once) and rebuilds their rows from
  * the base rows in the same transaction. A change committed while a rebuild runs leaves its own stale row behind for
- * the next catch-up (the rebuild's DELETE did not see it), so nothing is lost; a report calls catchUp before it reads
+ * the next catch-up (the rebuild's DELETE did not see it; rows are not unique, so a change never merges into an older
+ * row the catch-up is taking), so nothing is lost; a report calls catchUp before it reads
  * the summary, so it never answers from a state older than the base rows. A summary never built (a new database, a
  * new summary) is built in full the first time.
  */
@@ -48,7 +49,7 @@ export async function catchUp(db: Db, summary: Summary): Promise<void> {
     }
     if (!now.stale) return;
     const taken = await d.execute(sql`DELETE FROM report_stale WHERE summary = ${summary.name} RETURNING key`);
-    const keys = (taken as unknown as { rows: { key: string }[] }).rows.map((r) => r.key);
+    const keys = [...new Set((taken as unknown as { rows: { key: string }[] }).rows.map((r) => r.key))];
     if (keys.length) await summary.rebuild(d, keys);
   });
 }
