@@ -75,11 +75,14 @@ export async function draftSubjects(
   const outcome: DraftOutcome = { drafted: [], refused: [] };
   if (subjects.length === 0) return outcome;
   const keys = subjects.map(subjectKey);
-  const { rows: live } = (await tx.db.execute(sql`
-    SELECT coalesce(contract_id, order_id) AS key FROM ${commissionSheets}
-    WHERE coalesce(contract_id, order_id) = ANY(${`{${keys.join(',')}}`}::uuid[]) AND period = ${period}
-      AND status <> 'cancelled'`)) as unknown as { rows: { key: string }[] };
-  const exists = new Set(live.map((r) => r.key));
+  const liveSheets = async (of: string[]) => {
+    const { rows } = (await tx.db.execute(sql`
+      SELECT coalesce(contract_id, order_id) AS key FROM ${commissionSheets}
+      WHERE coalesce(contract_id, order_id) = ANY(${`{${of.join(',')}}`}::uuid[]) AND period = ${period}
+        AND status <> 'cancelled'`)) as unknown as { rows: { key: string }[] };
+    return new Set(rows.map((r) => r.key));
+  };
+  const exists = await liveSheets(keys);
   for (const key of keys) if (exists.has(key)) outcome.refused.push({ key, code: 'COMMISSION_SHEET_EXISTS' });
   const open = subjects.filter((s) => !exists.has(subjectKey(s)));
   const gathered = await gatherAll(tx.db, open, monthBounds(period).last);
@@ -90,11 +93,21 @@ export async function draftSubjects(
   const lines: InsertRow<typeof commissionLines>[] = [];
   const sources: InsertRow<typeof commissionSources>[] = [];
   const audits: Parameters<typeof recordAudits>[2] = [];
+  // Nothing left to count may mean that someone else's draft of the month committed after the check above (each
+  // statement reads what is committed when it starts): that is the sheet that exists, not an empty month.
+  const empty = open.map(subjectKey).filter((key) => {
+    const got = gathered.get(key)!;
+    return got.received.length === 0 && got.worked.length === 0;
+  });
+  const madeMeanwhile = empty.length > 0 ? await liveSheets(empty) : new Set<string>();
   for (const subject of open) {
     const key = subjectKey(subject);
     const got = gathered.get(key)!;
     if (got.received.length === 0 && got.worked.length === 0) {
-      outcome.refused.push({ key, code: 'COMMISSION_SHEET_EMPTY' });
+      outcome.refused.push({
+        key,
+        code: madeMeanwhile.has(key) ? 'COMMISSION_SHEET_EXISTS' : 'COMMISSION_SHEET_EMPTY',
+      });
       continue;
     }
     const id = randomUUID();
