@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBusinessLine, buildDepartment, signedIn } from '../../test/factories';
+import { buildDepartment, signedIn } from '../../test/factories';
 import { createTestApp, secondInstanceDatabase, uniq, until, type Client, type TestApp } from '../../test/harness';
 import { addDays } from '../../lib/time';
 import { engagementMembers, engagements } from '../engagements/engagements.tables';
 import { timeEntries, timesheetWeeks } from '../engagements/timesheets.tables';
 import { buildContract, buildOrder, today } from '../receivables/fixtures';
 import { users } from '../staff/staff.tables';
-import { demoCommissionRules } from '../../seed/demo-commission-rules';
 import { commissionSheets, commissionSources } from './commissions.tables';
+import { demoPolicyInForce } from './fixtures';
 import { runMonthDraft } from './month.service';
-import { policyInForce } from './policies.service';
 
 /**
  * Drafting every sheet of a month at once (POST /api/v1/commission-sheets/month, a job): the same sheets as drafting
@@ -27,23 +26,7 @@ beforeAll(async () => {
   t = await createTestApp({ workers: ['commission.month'] });
   finance = (await signedIn(t, { roleCode: 'finance' })).client;
   const admin = (await signedIn(t, { roleCode: 'admin' })).client;
-  const ownLines = {
-    SJ: (await buildBusinessLine(t.database.db, { name: uniq('审计') })).id,
-    DZ: (await buildBusinessLine(t.database.db, { name: uniq('代理记账') })).id,
-  };
-  const draft = await admin.post('/api/v1/commission-policies', {
-    name: uniq('测试佣金政策'),
-    effectiveFrom: '2000-01-01',
-    rules: demoCommissionRules((code) => ownLines[code as 'SJ' | 'DZ'] ?? randomUUID()),
-  });
-  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-  // On a shared database another file's demo policy may be in force already, with sheets drafted under it (then
-  // adopting ours is refused): its 审计 and 代理记账 lines are used instead — the same rules.
-  const adopted = await admin.post(`/api/v1/commission-policies/${draft.body.id}/adopt`);
-  if (adopted.status !== 200) expect(adopted.body.error.code).toBe('COMMISSION_POLICY_DATE');
-  const rules = (await policyInForce(t.database.db, today()))!.rules;
-  auditLine = rules.find((r) => r.key === 'W1')!.match.businessLineId!;
-  bookkeepingLine = rules.find((r) => r.key === 'S3')!.match.businessLineId!;
+  ({ auditLine, bookkeepingLine } = await demoPolicyInForce(t, admin));
 });
 afterAll(() => t.close());
 

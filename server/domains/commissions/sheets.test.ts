@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBusinessLine, buildDepartment, signedIn } from '../../test/factories';
+import { buildDepartment, signedIn } from '../../test/factories';
 import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
 import { addDays } from '../../lib/time';
 import { engagementMembers, engagements } from '../engagements/engagements.tables';
 import { timeEntries, timesheetWeeks } from '../engagements/timesheets.tables';
 import { buildContract, buildOrder, today } from '../receivables/fixtures';
 import { users } from '../staff/staff.tables';
-import { demoCommissionRules } from '../../seed/demo-commission-rules';
 import { commissionSources } from './commissions.tables';
+import { demoPolicyInForce } from './fixtures';
 
 /**
  * Drafting a month's sheet 分配表 on a contract with receipts and approved hours, under the demo policy adopted for
@@ -24,18 +23,7 @@ beforeAll(async () => {
   t = await createTestApp();
   finance = (await signedIn(t, { roleCode: 'finance' })).client;
   const admin = (await signedIn(t, { roleCode: 'admin' })).client;
-  auditLine = (await buildBusinessLine(t.database.db, { name: uniq('审计') })).id;
-  bookkeepingLine = (await buildBusinessLine(t.database.db, { name: uniq('代理记账') })).id;
-  const lines: Record<string, string> = { SJ: auditLine, DZ: bookkeepingLine };
-  const rules = demoCommissionRules((code) => lines[code] ?? randomUUID());
-  const draft = await admin.post('/api/v1/commission-policies', {
-    name: uniq('测试佣金政策'),
-    effectiveFrom: '2000-01-01',
-    rules,
-  });
-  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-  const adopted = await admin.post(`/api/v1/commission-policies/${draft.body.id}/adopt`);
-  expect(adopted.status, JSON.stringify(adopted.body)).toBe(200);
+  ({ auditLine, bookkeepingLine } = await demoPolicyInForce(t, admin));
 });
 afterAll(() => t.close());
 
