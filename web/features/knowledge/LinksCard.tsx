@@ -60,7 +60,15 @@ function RecordSearch({
       placeholder={t('knowledge.linkSearch')}
       loading={found.isFetching}
       options={options}
-      notFoundContent={found.isFetching ? null : t('knowledge.linkNone')}
+      notFoundContent={
+        found.isFetching ? null : found.isError ? (
+          <Typography.Text type="danger" data-testid="load-error">
+            {t('knowledge.linkSearchFailed')}
+          </Typography.Text>
+        ) : (
+          t('knowledge.linkNone')
+        )
+      }
       style={{ width: '100%' }}
       data-testid="knowledge-link-record"
     />
