@@ -75,6 +75,13 @@ export const PERMISSIONS = {
   'knowledge:write': { scoped: false },
   /** Keep every article (owner, review date, archive) and the playbooks 销售指引 of each business line and stage. */
   'knowledge:manage': { scoped: false },
+  /**
+   * Chat 团队协作: one's department channels, the conversations of the records one sees, group chats and one-to-one
+   * conversations one is in; start group and one-to-one conversations (GET /chat/people: colleagues' names to do so).
+   */
+  'chat:use': { scoped: false },
+  /** Read, archive and export any conversation (a dispute), see messages' history; audited. */
+  'chat:manage': { scoped: false },
 } as const satisfies Record<string, { scoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -117,6 +124,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'knowledge:read': 'all',
     'knowledge:write': 'all',
     'knowledge:manage': 'all',
+    'chat:use': 'all',
+    'chat:manage': 'all',
   },
   executive: {
     'staff:read': 'all',
@@ -142,6 +151,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'knowledge:read': 'all',
     'knowledge:write': 'all',
     'knowledge:manage': 'all',
+    'chat:use': 'all',
   },
   manager: {
     'staff:read': 'department',
@@ -166,6 +176,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'knowledge:read': 'department',
     'knowledge:write': 'all',
     'knowledge:manage': 'all',
+    'chat:use': 'all',
   },
   salesperson: {
     'staff:read': 'own',
@@ -185,6 +196,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'commissions:write': 'own',
     'knowledge:read': 'own',
     'knowledge:write': 'all',
+    'chat:use': 'all',
   },
   finance: {
     'staff:read': 'all',
@@ -200,6 +212,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'commissions:configure': 'all',
     'knowledge:read': 'own',
     'knowledge:write': 'all',
+    'chat:use': 'all',
   },
   staff: {
     'staff:read': 'own',
@@ -212,6 +225,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grants> = {
     'commissions:write': 'own',
     'knowledge:read': 'own',
     'knowledge:write': 'all',
+    'chat:use': 'all',
   },
 };
 

@@ -23,6 +23,7 @@ import type { Database, Db, Engine } from './db/client';
 import { Jobs, type JobsOptions } from './jobs/engine';
 import { Realtime } from './realtime';
 import { registerKnowledgeRoutes } from './domains/knowledge/knowledge.routes';
+import { registerChatRoutes } from './domains/chat/chat.routes';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
@@ -243,6 +244,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPlaybookRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
+  registerChatRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

@@ -56,6 +56,12 @@ export function departmentSubtree(path: string) {
   return sql`(SELECT ${departments.id} FROM ${departments} WHERE ${like(departments.path, `${path}%`)})`;
 }
 
+/** The paths of a department and of every department above it (`/a/b/` → `/a/`, `/a/b/`). */
+export function departmentAncestry(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+}
+
 export type VisibilityColumns = {
   /** The column holding the record's owner (for users: their own id). */
   owner: PgColumn;

@@ -52,11 +52,12 @@ function documented() {
     Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase() as 'GET',
       path,
-      // Path parameters filled with valid values (ids, a category code, a template's version number).
+      // Path parameters filled with valid values (ids, a category code, a template's version number, a record type).
       url: path
         .replace('{code}', 'sample-code')
         .replace('{version}', '1')
         .replace('{weekStart}', '2026-01-05')
+        .replace('{recordType}', 'opportunity')
         .replace(/\{\w+\}/g, SAMPLE_ID),
       hasBody: Boolean(op.requestBody),
       bodyProperties: op.requestBody?.content?.['application/json']?.schema?.properties ?? {},
@@ -142,6 +143,7 @@ describe('control characters in query strings and paths', () => {
         .replace(`{${name}}`, 'a%00b')
         .replace('{version}', '1')
         .replace('{weekStart}', '2026-01-05')
+        .replace('{recordType}', 'opportunity')
         .replace(/\{\w+\}/g, SAMPLE_ID);
       const res = await client.request(op.method, url, op.hasBody ? {} : undefined);
       if (

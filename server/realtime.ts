@@ -6,8 +6,23 @@ import type { Database, Db } from './db/client';
 /** The PostgreSQL channel every instance listens on. */
 export const EVENTS_CHANNEL = 'gd_events';
 
+/**
+ * What happened in the chat, as instances tell each other (ids only: NOTIFY payloads stay under its 8,000 bytes;
+ * the instance reads what it sends its browsers — common/schemas/chat.ts ChatLiveEvent).
+ */
+export type ChatSignal =
+  | { kind: 'message'; conversationId: string; messageId: string; seq: number; clientId?: string }
+  | { kind: 'changed'; conversationId: string; messageId: string }
+  | { kind: 'read'; conversationId: string; seq: number }
+  | { kind: 'typing'; conversationId: string; user: { id: string; name: string } }
+  | { kind: 'presence'; userId: string; state: 'online' | 'away' | 'offline' };
+
 /** What the browser is told live; it then re-reads what changed (payloads stay tiny and carry no data). */
-export type LiveEvent = { type: 'notifications'; userIds: string[] };
+export type LiveEvent =
+  { type: 'notifications'; userIds: string[] } | { type: 'chat'; userIds: string[]; signal: ChatSignal };
+
+/** Recipients per NOTIFY: 150 ids of 39 bytes and the signal stay well under NOTIFY's 8,000-byte payload. */
+const RECIPIENTS_PER_NOTIFY = 150;
 
 /**
  * Publishes an event to every instance through NOTIFY. Called on a transaction, the event is
@@ -15,6 +30,12 @@ export type LiveEvent = { type: 'notifications'; userIds: string[] };
  */
 export async function publish(db: Db, event: LiveEvent): Promise<void> {
   await db.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
+}
+
+/** Publishes a chat signal to its recipients, in as many NOTIFYs as their number needs (in order, on commit). */
+export async function publishChat(db: Db, userIds: readonly string[], signal: ChatSignal): Promise<void> {
+  for (let i = 0; i < userIds.length; i += RECIPIENTS_PER_NOTIFY)
+    await publish(db, { type: 'chat', userIds: userIds.slice(i, i + RECIPIENTS_PER_NOTIFY), signal });
 }
 
 type Listener = (event: LiveEvent) => void;
@@ -44,6 +65,11 @@ export class Realtime {
       set.delete(listener);
       if (set.size === 0) this.byUser.delete(userId);
     };
+  }
+
+  /** Someone's presence as this instance knows it (connected here or not). */
+  presenceOf(userId: string): 'online' | 'away' | 'offline' {
+    return this.byUser.has(userId) ? 'online' : 'offline';
   }
 
   async close(): Promise<void> {

@@ -409,6 +409,14 @@ export const zhCN = {
   'validation.knowledgeTemplateUse': '只有模板才能设置用途',
   'validation.knowledgeLinkedNeedsRecord': '“关联记录可见”须至少关联一个客户、商机或项目',
   'field.articleOwner': '维护人',
+  'error.CONVERSATION_ARCHIVED': '这个会话已归档，不能再发消息',
+  'error.CHAT_POST_NOT_ALLOWED': '这个会话只有管理员可以发言',
+  'error.CHAT_RATE_LIMITED': '发送过于频繁，请 {seconds} 秒后再试',
+  'error.CHAT_EDIT_WINDOW_PASSED': '只能在发送后 {minutes} 分钟内修改或撤回消息',
+  'error.CHAT_THREAD_NOT_FOUND': '要回复的消息不在这个会话中',
+  'error.CHAT_FILE_NOT_USABLE': '附件不存在、不是您上传的，或已用在其他消息上',
+  'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
+  'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -62,6 +62,9 @@ export const AUDIT_ENTITY_TYPES = [
   'knowledge-article',
   /** A guided-selling playbook 销售指引 (a business line × stage, or a lead status). */
   'playbook',
+  /** A chat conversation 会话 (made, changed, archived, exported) and a message (edited, deleted: its history). */
+  'conversation',
+  'chat-message',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -107,6 +110,8 @@ export const AUDIT_ACTIONS = [
   'pay',
   /** A duplicate check named a customer the asker cannot see (who asked, what they were told). */
   'disclose',
+  /** A conversation exported 导出 by an administrator (a dispute). */
+  'export',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -12,7 +12,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
+import { sql, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
 
@@ -199,4 +199,18 @@ export function preparedOnce<P extends Prepared>(db: Db, key: string, build: () 
 export function fixedLimit(n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`fixedLimit: ${n}`);
   return sql.raw(String(n)) as unknown as number; // Drizzle's .limit() takes SQL as it is
+}
+
+/** The rows of a raw statement, typed by the caller (both drivers answer `{rows}`). */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/**
+ * A list as ONE array parameter (`= ANY(${arrayParam(ids, 'uuid')})`): Drizzle expands a JS array in a `sql`
+ * template into one parameter per value, which `ANY(...)` cannot take.
+ */
+export function arrayParam(values: readonly string[], type: 'uuid' | 'text'): SQL {
+  const literal = `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  return sql`${literal}::${sql.raw(type)}[]`;
 }

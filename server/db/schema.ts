@@ -29,3 +29,4 @@ export * from '../domains/reports/sales-cycle.summary.tables';
 export * from '../domains/knowledge/knowledge.tables';
 export * from '../domains/knowledge/capture.tables';
 export * from '../domains/knowledge/playbooks.tables';
+export * from '../domains/chat/chat.tables';

@@ -20,6 +20,7 @@ export const files = pgTable(
         'engagement-task',
         'mail',
         'knowledge',
+        'chat',
       ],
     }).notNull(),
     ownerId: uuid('owner_id').notNull(),

@@ -1,5 +1,5 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { can, visibleTo, type Actor } from '../../policy';
+import { can, departmentAncestry, visibleTo, type Actor } from '../../policy';
 import { visibleCustomers } from '../customers/customers.policy';
 import { customers } from '../customers/customers.tables';
 import { visibleEngagements } from '../engagements/engagements.policy';
@@ -8,12 +8,6 @@ import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { departments } from '../staff/staff.tables';
 import { knowledgeArticles, knowledgeLinks } from './knowledge.tables';
-
-/** The paths of the actor's department and of every department above it (`/a/b/` → `/a/`, `/a/b/`). */
-export function departmentAncestry(path: string): string[] {
-  const parts = path.split('/').filter(Boolean);
-  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
-}
 
 /** The article is shown to a department the actor belongs to (that department or one above the actor's). */
 const shownToMyDepartment = (actor: Actor): SQL =>

@@ -35,6 +35,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   reopen: 'orange',
   revoke: 'red',
   disclose: 'magenta',
+  export: 'purple',
   submit: 'blue',
   sign: 'green',
   complete: 'green',

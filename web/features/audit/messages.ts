@@ -73,6 +73,7 @@ export const zhCN = {
   'audit.entity.workflow-instance': '审批',
   'audit.entity.workflow-delegation': '审批委托',
   'audit.action.disclose': '查重告知',
+  'audit.action.export': '导出',
   'audit.action.submit': '提交审批',
   'audit.action.sign': '签订',
   'audit.action.complete': '完成',
@@ -109,6 +110,8 @@ export const zhCN = {
   'audit.entity.report-subscription': '报表订阅',
   'audit.entity.sales-cycle-targets': '销售周期目标',
   'audit.entity.playbook': '销售指引',
+  'audit.entity.conversation': '会话',
+  'audit.entity.chat-message': '聊天消息',
   'audit.entity.knowledge-article': '知识库文章',
 } as const;
 
@@ -184,6 +187,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.workflow-instance': 'Approval',
   'audit.entity.workflow-delegation': 'Approval delegation',
   'audit.action.disclose': 'Disclosed by duplicate check',
+  'audit.action.export': 'Exported',
   'audit.action.submit': 'Submitted',
   'audit.action.sign': 'Signed',
   'audit.action.complete': 'Completed',
@@ -220,5 +224,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.report-subscription': 'Report subscription',
   'audit.entity.sales-cycle-targets': 'Sales cycle targets',
   'audit.entity.playbook': 'Playbook',
+  'audit.entity.conversation': 'Conversation',
+  'audit.entity.chat-message': 'Chat message',
   'audit.entity.knowledge-article': 'Knowledge article',
 };

@@ -102,6 +102,10 @@ export const zhCN = {
   'permission.knowledge:write.help': '撰写文章、复盘、客户洞察和模板，维护本人的文章',
   'permission.knowledge:manage': '管理知识库',
   'permission.knowledge:manage.help': '维护所有文章（负责人、复审日期、归档）和各业务线各阶段的销售指引',
+  'permission.chat:use': '团队协作',
+  'permission.chat:use.help': '在所属部门频道、可见记录的讨论、群聊和单聊中收发消息，发起群聊和单聊',
+  'permission.chat:manage': '管理会话',
+  'permission.chat:manage.help': '查看、归档和导出任何会话（如处理纠纷），查看消息的修改记录；均记入审计日志',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -215,4 +219,10 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'permission.knowledge:manage': 'Manage the knowledge base',
   'permission.knowledge:manage.help':
     'Keep every article (owner, review date, archive) and the playbooks of each business line and stage',
+  'permission.chat:use': 'Team chat',
+  'permission.chat:use.help':
+    'Chat in one’s department channels, the conversations of records one sees, group chats and one-to-one conversations; start group and one-to-one conversations',
+  'permission.chat:manage': 'Manage conversations',
+  'permission.chat:manage.help':
+    'Read, archive and export any conversation (e.g. for a dispute) and see messages’ history; all audited',
 };

@@ -1,0 +1,170 @@
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  MESSAGE_RATE_LIMIT,
+  type ChatMessage,
+  type MessageCreate,
+  type MessagesQuery,
+} from '../../../common/schemas/chat';
+import { inTransaction, type Ctx } from '../../context';
+import { AppError, rateLimited } from '../../errors';
+import { WindowLimiter } from '../../lib/rate-limit';
+import { publishChat } from '../../realtime';
+import { postableConversations } from './chat.policy';
+import { chatMentions, chatMessages, conversationMembers, conversations } from './chat.tables';
+import { readable, recipientsOf } from './conversations.service';
+import { readMessages } from './message-reader';
+
+/** Posting allowance per person on this instance (MESSAGE_RATE_LIMIT). */
+const postLimiter = new WindowLimiter(MESSAGE_RATE_LIMIT.messages, MESSAGE_RATE_LIMIT.windowSeconds * 1000);
+
+/**
+ * A page of the conversation's top-level messages (or of a thread's replies) by seq: the newest (or those
+ * `before` a seq), everything `after` a seq (catching up, oldest first), or a page `around` a seq.
+ */
+export async function listMessages(
+  ctx: Ctx,
+  conversationId: string,
+  query: MessagesQuery,
+): Promise<{ items: ChatMessage[]; hasBefore: boolean; hasAfter: boolean }> {
+  await readable(ctx, conversationId);
+  const scope = query.parentId
+    ? sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id = ${query.parentId}::uuid`
+    : sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id IS NULL`;
+  const read = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, limit: number) =>
+    readMessages(ctx.db, ctx.actor.id, sql`${scope} AND ${where}`, order, limit);
+  const { limit } = query;
+  if (query.after !== undefined) {
+    const items = await read(sql`m.seq > ${query.after}`, sql`m.seq`, limit + 1);
+    return { items: items.slice(0, limit), hasBefore: query.after > 0, hasAfter: items.length > limit };
+  }
+  if (query.around !== undefined) {
+    const half = Math.floor(limit / 2);
+    const older = await read(sql`m.seq < ${query.around}`, sql`m.seq DESC`, half + 1);
+    const newer = await read(sql`m.seq >= ${query.around}`, sql`m.seq`, limit - half + 1);
+    return {
+      items: [...older.slice(0, half).reverse(), ...newer.slice(0, limit - half)],
+      hasBefore: older.length > half,
+      hasAfter: newer.length > limit - half,
+    };
+  }
+  const before = query.before ?? 2 ** 31 - 1;
+  const items = await read(sql`m.seq < ${before}`, sql`m.seq DESC`, limit + 1);
+  return {
+    items: items.slice(0, limit).reverse(),
+    hasBefore: items.length > limit,
+    hasAfter: query.before !== undefined,
+  };
+}
+
+/**
+ * Posts a message: the conversation must be readable (404), not archived and open to the poster's posting; the
+ * next seq is taken by updating the conversation's row (locked until commit, so seqs follow commit order); the
+ * poster's place moves to it; mentions are kept only for the people the message reaches (the rest dropped
+ * silently); the recipients hear of it live once it commits.
+ */
+export async function postMessage(ctx: Ctx, conversationId: string, input: MessageCreate): Promise<ChatMessage> {
+  const wait = postLimiter.take(ctx.actor.id);
+  if (wait > 0) throw rateLimited('CHAT_RATE_LIMITED', wait);
+  const id = await inTransaction(ctx, async (tx) => {
+    const conversation = await readable(tx, conversationId);
+    const [open] = await tx.db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.id, conversationId), postableConversations(ctx.actor)));
+    if (!open) throw new AppError(conversation.archivedAt ? 'CONVERSATION_ARCHIVED' : 'CHAT_POST_NOT_ALLOWED');
+    if (input.mentionAll && conversation.kind !== 'department') throw new AppError('CHAT_NOT_A_CHANNEL');
+    if (input.parentId) {
+      const [parent] = await tx.db
+        .select({ id: chatMessages.id })
+        .from(chatMessages)
+        .where(
+          and(
+            eq(chatMessages.id, input.parentId),
+            eq(chatMessages.conversationId, conversationId),
+            sql`${chatMessages.parentId} IS NULL`,
+          ),
+        );
+      if (!parent) throw new AppError('CHAT_THREAD_NOT_FOUND');
+    }
+    const [next] = await tx.db
+      .update(conversations)
+      .set({ lastSeq: sql`${conversations.lastSeq} + 1`, lastMessageAt: sql`now()` })
+      .where(eq(conversations.id, conversationId))
+      .returning({ seq: conversations.lastSeq });
+    const seq = next!.seq;
+    const recipients = await recipientsOf(tx.db, conversation);
+    const reached = new Set(recipients);
+    const mentions = [...new Set(input.mentions)].filter((userId) => reached.has(userId) && userId !== ctx.actor.id);
+    const [message] = await tx.db
+      .insert(chatMessages)
+      .values({
+        conversationId,
+        seq,
+        authorId: ctx.actor.id,
+        body: input.body,
+        mentions,
+        mentionAll: input.mentionAll,
+        links: input.links,
+        fileIds: input.fileIds,
+        parentId: input.parentId ?? null,
+      })
+      .returning({ id: chatMessages.id });
+    if (input.parentId)
+      await tx.db
+        .update(chatMessages)
+        .set({ replyCount: sql`${chatMessages.replyCount} + 1`, lastReplyAt: sql`now()` })
+        .where(eq(chatMessages.id, input.parentId));
+    const mentioned = input.mentionAll ? recipients.filter((userId) => userId !== ctx.actor.id) : mentions;
+    if (mentioned.length > 0)
+      await tx.db
+        .insert(chatMentions)
+        .values(mentioned.map((userId) => ({ messageId: message!.id, userId, conversationId, seq })));
+    await tx.db
+      .insert(conversationMembers)
+      .values({ conversationId, userId: ctx.actor.id, lastReadSeq: seq, lastReadAt: sql`now()` })
+      .onConflictDoUpdate({
+        target: [conversationMembers.conversationId, conversationMembers.userId],
+        set: {
+          lastReadSeq: sql`greatest(${conversationMembers.lastReadSeq}, ${seq})`,
+          lastReadAt: sql`now()`,
+          leftAt: null,
+        },
+      });
+    if (!reached.has(ctx.actor.id)) recipients.push(ctx.actor.id);
+    await publishChat(tx.db, recipients, {
+      kind: 'message',
+      conversationId,
+      messageId: message!.id,
+      seq,
+      ...(input.clientId ? { clientId: input.clientId } : {}),
+    });
+    return message!.id;
+  });
+  const [message] = await readMessages(ctx.db, ctx.actor.id, sql`m.id = ${id}::uuid`);
+  return message!;
+}
+
+/** Moves the reader's place forward to `seq` (never back, never past the last message); tells their other tabs. */
+export async function markRead(ctx: Ctx, conversationId: string, seq: number): Promise<{ lastReadSeq: number }> {
+  return inTransaction(ctx, async (tx) => {
+    const conversation = await readable(tx, conversationId);
+    const upTo = Math.min(seq, conversation.lastSeq);
+    const [row] = await tx.db
+      .insert(conversationMembers)
+      .values({
+        conversationId,
+        userId: ctx.actor.id,
+        lastReadSeq: upTo,
+        lastReadAt: sql`now()`,
+        // Reading a channel or a record's conversation does not make one a member of a record's conversation.
+        leftAt: conversation.kind === 'record' ? sql`now()` : null,
+      })
+      .onConflictDoUpdate({
+        target: [conversationMembers.conversationId, conversationMembers.userId],
+        set: { lastReadSeq: sql`greatest(${conversationMembers.lastReadSeq}, ${upTo})`, lastReadAt: sql`now()` },
+      })
+      .returning({ lastReadSeq: conversationMembers.lastReadSeq });
+    await publishChat(tx.db, [ctx.actor.id], { kind: 'read', conversationId, seq: row!.lastReadSeq });
+    return { lastReadSeq: row!.lastReadSeq };
+  });
+}
