@@ -348,3 +348,28 @@ describe('the demo’s playbooks 销售指引', () => {
     ]);
   });
 });
+
+describe('the demo’s chat 团队协作', () => {
+  it('has 审计一部’s channel with a pinned notice, a deal’s discussion with an unread mention of 李明, a group and a one-to-one', async () => {
+    const sales1 = await t.login('sales1', DEMO_PASSWORD);
+    const list = await sales1.get('/api/v1/conversations');
+    expect(list.status).toBe(200);
+    const byKind = (kind: string) => list.body.filter((c: { kind: string }) => c.kind === kind);
+    expect(
+      byKind('department')
+        .map((c: { title: string }) => c.title)
+        .sort(),
+    ).toEqual(['审计一部', '审计业务部']);
+    const [discussion] = byKind('record');
+    expect(discussion).toMatchObject({ unread: 1, unreadMentions: 1 });
+    expect(byKind('group').map((c: { title: string }) => c.title)).toEqual(['年报审计项目组']);
+    expect(byKind('direct').map((c: { title: string }) => c.title)).toEqual(['张丽']);
+    const channel = byKind('department').find((c: { title: string }) => c.title === '审计一部');
+    const detail = await sales1.get(`/api/v1/conversations/${channel.id}`);
+    expect(detail.body.pinned.map((m: { author: { name: string } }) => m.author.name)).toEqual(['王建国']);
+    // 张丽 of 税务部 sees neither 审计一部's channel nor the deal's discussion.
+    const sales2 = await t.login('sales2', DEMO_PASSWORD);
+    expect((await sales2.get(`/api/v1/conversations/${channel.id}`)).status).toBe(404);
+    expect((await sales2.get(`/api/v1/conversations/${discussion.id}`)).status).toBe(404);
+  });
+});

@@ -5,6 +5,7 @@ import type { Jobs } from '../jobs/engine';
 import { hashPassword } from '../domains/auth/passwords';
 import { branches, businessLines, departments, regions, users } from '../domains/staff/staff.tables';
 import { seedDemoApprovals } from './demo-approvals';
+import { seedDemoChat } from './demo-chat';
 import { seedDemoCommissions } from './demo-commissions';
 import { seedDemoContractTemplates } from './demo-contracts';
 import { seedDemoEngagements, seedEngagementTemplates } from './demo-engagements';
@@ -463,6 +464,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoKnowledge({ db: t, jobs });
     // Lessons 复盘 on the won and lost deals, and customer insights 客户洞察 (issue 17).
     await seedDemoLessons({ db: t, jobs });
+    // Chat 团队协作: a channel with a pinned notice, a deal's discussion, a group and a one-to-one (issue 18).
+    await seedDemoChat({ db: t, jobs });
     // Playbooks 销售指引 last: the demo's past moves schedule nothing; moves from now on do.
     await seedDemoPlaybooks(t);
   });
