@@ -66,7 +66,7 @@ export function ChatSearchPage() {
           maxLength={SEARCH_QUERY_MAX}
           placeholder={t('chatExtras.search.placeholder')}
           aria-label={t('chatExtras.search.title')}
-          style={{ maxWidth: 560, marginBottom: 16 }}
+          style={{ display: 'flex', maxWidth: 560, marginBottom: 16 }}
           data-testid="chat-search-input"
           onChange={(e) => setTyped(e.target.value)}
           onSearch={(value) => update({ q: value.trim() || undefined, page: undefined })}
@@ -98,7 +98,7 @@ function Results({ data, page, onPage }: { data: ChatSearchAnswer; page: number;
     return <EmptyState title={t('chatExtras.search.empty')} hint={t('chatExtras.search.emptyHint')} />;
   return (
     <>
-      <Typography.Text type="secondary" data-testid="chat-search-total">
+      <Typography.Text type="secondary" style={{ display: 'block' }} data-testid="chat-search-total">
         {t('chatExtras.search.found', { total: data.total.toLocaleString() })}
       </Typography.Text>
       <List<Hit>
