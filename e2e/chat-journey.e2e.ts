@@ -218,7 +218,7 @@ test('a search for a Chinese word of the message finds it and opens it in place'
   const page = manager.page;
   current = page;
   await page.goto('/chat/search');
-  const box = page.getByRole('textbox', { name: '搜索消息' });
+  const box = page.getByRole('searchbox', { name: '搜索消息' });
   await box.fill('独立性');
   await box.press('Enter');
   await page.waitForURL(/\/chat\/search\?q=/);
