@@ -120,6 +120,15 @@ const PAGES = [
     ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
   },
   {
+    // 搜索消息: reached from the chat page's search; declared before /chat/:id (the first registry entry whose path
+    // matches names the page and starts its loading).
+    path: '/chat/search',
+    labelKey: 'chatExtras.search.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'chat:use'),
+    ...lazyPart(() => import('../features/chat-extras/ChatSearchPage').then((m) => m.ChatSearchPage)),
+  },
+  {
     path: '/calendar',
     labelKey: 'nav.calendar',
     allowed: readCustomers,

@@ -35,6 +35,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { RecordDiscussion } from '../chat-extras/RecordDiscussion';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
@@ -315,6 +316,7 @@ export function ContractPage() {
               {t('contract.void')}
             </Button>
           )}
+          <RecordDiscussion recordType="contract" recordId={c.id} />
         </>
       }
     >

@@ -22,6 +22,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, firmToday } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { RecordDiscussion } from '../chat-extras/RecordDiscussion';
 import { RecordQueryResult } from '../../components/Results';
 import { listSeparator } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
@@ -185,6 +186,7 @@ export function EngagementPage() {
             </Popconfirm>
           ) : null}
           <EngagementInsight engagementId={e.id} />
+          <RecordDiscussion recordType="engagement" recordId={e.id} />
         </>
       }
     >

@@ -40,6 +40,7 @@ import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { useErrorToast } from '../../components/errors';
 import { formatDate, formatDateTime } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
+import { RecordDiscussion } from '../chat-extras/RecordDiscussion';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
 import { ActivitiesCard } from '../activities/ActivitiesCard';
@@ -417,40 +418,43 @@ export function OpportunityPage() {
         </>
       }
       extra={
-        editable && (
-          <>
-            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="opp-edit">
-              {t('common.edit')}
-            </Button>
-            {isOpen && won && (
-              <Button
-                type="primary"
-                style={{ background: '#389e0d' }}
-                icon={<TrophyOutlined />}
-                onClick={() => void move(target, won)}
-                data-testid="opp-win"
-              >
-                {t('opp.markWon')}
+        <>
+          {editable && (
+            <>
+              <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="opp-edit">
+                {t('common.edit')}
               </Button>
-            )}
-            {isOpen && lost && (
-              <Button
-                danger
-                icon={<CloseCircleOutlined />}
-                onClick={() => void move(target, lost)}
-                data-testid="opp-lose"
-              >
-                {t('opp.markLost')}
-              </Button>
-            )}
-            {!isOpen && (
-              <Button icon={<RollbackOutlined />} onClick={() => setReopening(true)} data-testid="opp-reopen">
-                {t('opp.reopen')}
-              </Button>
-            )}
-            <LessonButton opportunity={o} editable={editable} />
-          </>
-        )
+              {isOpen && won && (
+                <Button
+                  type="primary"
+                  style={{ background: '#389e0d' }}
+                  icon={<TrophyOutlined />}
+                  onClick={() => void move(target, won)}
+                  data-testid="opp-win"
+                >
+                  {t('opp.markWon')}
+                </Button>
+              )}
+              {isOpen && lost && (
+                <Button
+                  danger
+                  icon={<CloseCircleOutlined />}
+                  onClick={() => void move(target, lost)}
+                  data-testid="opp-lose"
+                >
+                  {t('opp.markLost')}
+                </Button>
+              )}
+              {!isOpen && (
+                <Button icon={<RollbackOutlined />} onClick={() => setReopening(true)} data-testid="opp-reopen">
+                  {t('opp.reopen')}
+                </Button>
+              )}
+              <LessonButton opportunity={o} editable={editable} />
+            </>
+          )}
+          <RecordDiscussion recordType="opportunity" recordId={o.id} />
+        </>
       }
     >
       {failedWithoutData(pipeline) ? (
