@@ -212,6 +212,22 @@ describe('the e-mail digest of mentions', () => {
     expect(latest.body).not.toContain('还缺一张发票');
   });
 
+  it('runs on the job engine', async () => {
+    const a = await signedIn(t);
+    const away = await signedIn(t, { email: emailOf() });
+    const g = await group(a.client, '引擎', [away.user.id]);
+    const m = await post(a.client, g, '@away 明天见', [away.user.id]);
+    await age(m.id, 30);
+    const worker = await createTestApp({ database: t.database, workers: ['rule.chat-digest'] });
+    try {
+      await worker.app.jobs.send(worker.database.db, 'rule.chat-digest', {});
+      await expect.poll(async () => (await mailsTo(away.user.id)).length, { timeout: 15_000 }).toBe(1);
+    } finally {
+      await worker.close();
+    }
+    expect((await mailsTo(away.user.id))[0]!.body).toContain('@away 明天见');
+  });
+
   it('the preference defaults to on and can be turned back on', async () => {
     const me = await signedIn(t);
     expect((await me.client.get('/api/v1/me/preferences')).body.chatDigest).toBe(true);
