@@ -68,6 +68,13 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '*/5 * * * *') or 'off'",
     }),
+  CHAT_DIGEST_CRON: z
+    .string()
+    .trim()
+    .default('*/15 * * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '*/15 * * * *') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -114,6 +121,8 @@ export type Config = {
   /** How often the scheduled reports 定期报表 due by then are sent (cron in the firm's zone); null: never. */
   reportSubscriptionsCron: string | null;
   reportSummariesCron: string | null;
+  /** How often the e-mail digest of unread chat mentions (for people who were away) goes out (cron); null: never. */
+  chatDigestCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -151,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engagementCyclesCron: e.ENGAGEMENT_CYCLES_CRON === 'off' ? null : e.ENGAGEMENT_CYCLES_CRON,
     reportSubscriptionsCron: e.REPORT_SUBSCRIPTIONS_CRON === 'off' ? null : e.REPORT_SUBSCRIPTIONS_CRON,
     reportSummariesCron: e.REPORT_SUMMARIES_CRON === 'off' ? null : e.REPORT_SUMMARIES_CRON,
+    chatDigestCron: e.CHAT_DIGEST_CRON === 'off' ? null : e.CHAT_DIGEST_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

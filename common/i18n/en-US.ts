@@ -452,6 +452,7 @@ export const enUS: Record<MessageKey, string> = {
     'The attachment does not exist, was not uploaded by you, or is already on another message',
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
+  'error.CHAT_NOT_AN_ANNOUNCEMENT': 'This message is not an announcement',
   'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',
   'validation.knowledgeDepartmentOnly': 'Only an article visible to a department has a department',
   'validation.knowledgeTemplateUse': 'Only a template has a use',

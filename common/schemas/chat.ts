@@ -314,3 +314,35 @@ export const ChatCards = z.object({ items: z.array(ChatLink) });
 /** GET /chat/people?q= — active colleagues by name (pinyin too), for starting a conversation or adding members. */
 export const ChatPeopleQuery = z.strictObject({ q: z.string().trim().max(50).optional() });
 export const ChatPerson = z.object({ id: Id, name: z.string(), department: z.string().nullable() });
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Catching up and announcements 公告 (issue 18, part "chat-catchup"): the unread badge, my unread mentions (Today's
+ * digest and the e-mail digest), announcements with read receipts.
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/** GET /chat/mentions: at most this many, newest first. */
+export const CHAT_MENTIONS_LIMIT = 20;
+/** Today's digest of unread mentions shows the first this many (and the count of all). */
+export const TODAY_MENTIONS_SHOWN = 5;
+/** A mention still unread this many minutes after it was made goes out in the e-mail digest (once). */
+export const CHAT_DIGEST_AFTER_MINUTES = 15;
+/** Mentions older than this are no longer e-mailed (a digest switched on later does not send old news). */
+export const CHAT_DIGEST_LOOKBACK_HOURS = 48;
+
+export type ChatUnread = z.infer<typeof ChatUnread>;
+export type ChatMentionItem = z.infer<typeof ChatMentionItem>;
+
+/** Today's digest of my unread mentions: how many, and the newest TODAY_MENTIONS_SHOWN. */
+export const ChatMentionsDigest = z.object({ count: z.int(), items: z.array(ChatMentionItem) });
+export type ChatMentionsDigest = z.infer<typeof ChatMentionsDigest>;
+
+/** GET /conversations/:id/announcements — the pinned messages, newest pin first, with whether I have read each. */
+export const Announcement = ChatMessage.extend({
+  /** I marked it read (PUT …/messages/:messageId/receipt). */
+  readByMe: z.boolean(),
+});
+export type Announcement = z.infer<typeof Announcement>;
+
+/** PUT /conversations/:id/messages/:messageId/receipt — my read receipt (the first time I read it). */
+export const AnnouncementReceipt = z.object({ messageId: Id, readAt: Timestamp });
+export type AnnouncementReceipts = z.infer<typeof AnnouncementReceipts>;

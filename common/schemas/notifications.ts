@@ -62,6 +62,8 @@ export const Preferences = z.object({
   channels: z.record(z.enum(NOTIFICATION_KINDS), Channels),
   /** Whether a calendar feed is active (its URL is shown once, when created). */
   calendarFeed: z.boolean(),
+  /** E-mail me a digest of the team-chat mentions 提及 I have not read after a while (on unless turned off). */
+  chatDigest: z.boolean(),
 });
 export type Preferences = z.infer<typeof Preferences>;
 
@@ -73,6 +75,7 @@ export const PreferencesUpdate = z
       .min(0)
       .max(7 * 24 * 60),
     channels: z.partialRecord(z.enum(NOTIFICATION_KINDS), Channels),
+    chatDigest: z.boolean(),
   })
   .partial();
 export type PreferencesUpdate = z.infer<typeof PreferencesUpdate>;

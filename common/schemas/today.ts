@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Activity } from './activities';
+import { ChatMentionsDigest } from './chat';
 import { DateOnly, Id, Timestamp } from './common';
 import { TERM_KINDS } from './contracts';
 import { WorkOrder } from './engagements';
@@ -106,6 +107,11 @@ export const Today = z.object({
    * knowledge:read or when there is none; the same as GET /api/v1/knowledge/suggestion).
    */
   knowledgeSuggestion: RelatedArticle.nullable(),
+  /**
+   * My unread mentions 提及 in team chat: how many, and the newest TODAY_MENTIONS_SHOWN (common/schemas/chat.ts);
+   * none without chat:use.
+   */
+  chatMentions: ChatMentionsDigest,
 });
 export type Today = z.infer<typeof Today>;
 

@@ -13,6 +13,7 @@ import { runWhatIf } from '../domains/commissions/whatif.service';
 import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
 import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
+import { sendMentionDigests } from '../domains/chat/digest.job';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -36,6 +37,7 @@ export async function startWorkers(
     | 'engagementCyclesCron'
     | 'reportSubscriptionsCron'
     | 'reportSummariesCron'
+    | 'chatDigestCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -89,6 +91,8 @@ export async function startWorkers(
     await jobs.work('rule.report-summaries', async () => void (await catchUpAll(db)), polling);
   if (works('rule.report-subscriptions'))
     await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
+  if (works('rule.chat-digest'))
+    await jobs.work('rule.chat-digest', async () => void (await sendMentionDigests({ db, jobs })), polling);
   if (works('commission.what-if'))
     await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
       ...polling,
@@ -123,4 +127,7 @@ export async function startWorkers(
   if (config.reportSummariesCron)
     await jobs.schedule('rule.report-summaries', config.reportSummariesCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.report-summaries');
+  // People away get one e-mail listing the mentions they have not read (chat's digest): looked for every quarter hour.
+  if (config.chatDigestCron) await jobs.schedule('rule.chat-digest', config.chatDigestCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.chat-digest');
 }

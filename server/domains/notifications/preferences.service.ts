@@ -1,3 +1,4 @@
+import { CHAT_DIGEST_PREFERENCE } from '../chat/digest.job';
 import { NOTIFICATION_KINDS, type Preferences, type PreferencesUpdate } from '../../../common/schemas/notifications';
 import { inTransaction, type Ctx } from '../../context';
 import { resyncRemindersOf } from '../reminders/reminders.service';
@@ -5,7 +6,7 @@ import { DEFAULT_CHANNELS, preferencesOf } from './notifications.service';
 import { userPreferences } from './notifications.tables';
 
 /**
- * My preferences (zone, reminder lead time, channels). Apart from notifications.service because
+ * My preferences (zone, reminder lead time, channels, the chat's mentions e-mail digest). Apart from notifications.service because
  * saving them moves my pending reminders, and reminders themselves notify.
  */
 function presentPreferences(p: Awaited<ReturnType<typeof preferencesOf>>): Preferences {
@@ -16,6 +17,7 @@ function presentPreferences(p: Awaited<ReturnType<typeof preferencesOf>>): Prefe
       NOTIFICATION_KINDS.map((k) => [k, p.channels[k] ?? DEFAULT_CHANNELS]),
     ) as Preferences['channels'],
     calendarFeed: p.calendarTokenHash !== null,
+    chatDigest: p.channels[CHAT_DIGEST_PREFERENCE]?.email ?? true,
   };
 }
 
@@ -28,7 +30,14 @@ export async function updateMyPreferences(ctx: Ctx, patch: PreferencesUpdate): P
   const next = {
     timeZone: patch.timeZone ?? current.timeZone,
     reminderLeadMinutes: patch.reminderLeadMinutes ?? current.reminderLeadMinutes,
-    channels: { ...current.channels, ...patch.channels },
+    channels: {
+      ...current.channels,
+      ...patch.channels,
+      // The chat's mentions digest is kept beside the channels (by e-mail or not), under its own key.
+      ...(patch.chatDigest === undefined
+        ? {}
+        : { [CHAT_DIGEST_PREFERENCE]: { inApp: false, email: patch.chatDigest } }),
+    },
   };
   await inTransaction(ctx, async (tx) => {
     await tx.db

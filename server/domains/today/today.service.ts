@@ -28,6 +28,7 @@ import { opportunities, pipelineStages, projectMilestones, projectTasks } from '
 import { actorKey, can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 import { suggestArticle } from '../knowledge/related.service';
+import { mentionsDigest } from '../chat/unread.service';
 
 const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
 
@@ -37,7 +38,8 @@ const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
  * quiet (with the drafted follow-up), their recurring services (audits …) due within
  * SERVICES_DUE_DAYS, new leads given to me (with leads:read), my open project tasks, my work orders due within
  * WORK_ORDERS_DUE_DAYS (with engagements:read) and the payments due on my contracts and orders (with
- * receivables:read), and one unread article to read today (with knowledge:read) — "today" in my time zone.
+ * receivables:read), one unread article to read today (with knowledge:read) and my unread mentions in team chat
+ * (with chat:use) — "today" in my time zone.
  */
 export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   const timeZone = query.tz ?? (await preferencesOf(ctx.db, ctx.actor.id)).timeZone;
@@ -52,6 +54,9 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // Today's suggested reading, read beside the sections (awaited below: no unhandled rejection if a section fails).
   const reading = can(ctx.actor, 'knowledge:read') ? suggestArticle(ctx, new Date(endOfDay)) : Promise.resolve(null);
   reading.catch(() => undefined);
+  // My unread mentions in team chat, read beside the sections too.
+  const mentions = can(ctx.actor, 'chat:use') ? mentionsDigest(ctx) : Promise.resolve({ count: 0, items: [] });
+  mentions.catch(() => undefined);
   const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
     await Promise.all([
       preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
@@ -100,6 +105,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     workOrders: work.map(presentWorkOrder),
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
     knowledgeSuggestion: await reading,
+    chatMentions: await mentions,
   };
 }
 

@@ -28,8 +28,13 @@ import { useLocale, useT, type Locale } from '../../i18n';
 import { CalendarFeedPanel, usePreferences } from '../calendar/CalendarFeedPanel';
 
 type Channels = { inApp: boolean; email: boolean };
-type Values = { timeZone: string; reminderLeadMinutes: number; channels: Record<NotificationKind, Channels> };
-const FIELDS: FormFields = { names: ['timeZone', 'reminderLeadMinutes', 'channels'] };
+type Values = {
+  timeZone: string;
+  reminderLeadMinutes: number;
+  channels: Record<NotificationKind, Channels>;
+  chatDigest: boolean;
+};
+const FIELDS: FormFields = { names: ['timeZone', 'reminderLeadMinutes', 'channels', 'chatDigest'] };
 /** The longest lead time the server takes: a week. */
 const MAX_LEAD_MINUTES = 7 * 24 * 60;
 const LEAD_PRESETS = [0, 15, 30, 60, 24 * 60] as const;
@@ -98,7 +103,8 @@ function leadText(minutes: number, t: ReturnType<typeof useT>): string {
 
 /**
  * 提醒与通知: my time zone, how long before a planned activity I am reminded, and for each kind
- * of notification whether it reaches me in the app and / or by e-mail; then my calendar feed.
+ * of notification whether it reaches me in the app and / or by e-mail, whether unread chat mentions are e-mailed to
+ * me as a digest; then my calendar feed.
  */
 export function RemindersPanel() {
   const t = useT();
@@ -242,6 +248,14 @@ export function RemindersPanel() {
             pagination={false}
             style={{ marginBottom: 16 }}
           />
+          <Form.Item
+            name="chatDigest"
+            label={t('prefs.chatDigest')}
+            extra={t('prefs.chatDigestHint')}
+            valuePropName="checked"
+          >
+            <Switch data-testid="prefs-chat-digest" />
+          </Form.Item>
           <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="prefs-save">
             {t('common.save')}
           </Button>
@@ -262,5 +276,5 @@ function toValues(p: Preferences): Values {
   const channels = Object.fromEntries(
     NOTIFICATION_KINDS.map((kind) => [kind, p.channels[kind] ?? { inApp: true, email: false }]),
   ) as Record<NotificationKind, Channels>;
-  return { timeZone: p.timeZone, reminderLeadMinutes: p.reminderLeadMinutes, channels };
+  return { timeZone: p.timeZone, reminderLeadMinutes: p.reminderLeadMinutes, channels, chatDigest: p.chatDigest };
 }

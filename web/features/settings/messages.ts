@@ -49,6 +49,8 @@ export const zhCN = {
   'prefs.inApp': '站内通知',
   'prefs.email': '邮件通知',
   'prefs.noEmail': '您的账号还没有设置邮箱，邮件通知暂时不会发送。请联系管理员补充邮箱。',
+  'prefs.chatDigest': '提及邮件摘要',
+  'prefs.chatDigestHint': '团队协作中有人 @ 我、15 分钟后仍未读时，把这些提及汇总成一封邮件发给我（每条只发一次）。',
   'prefs.kind.lead-assigned': '新线索分配给我',
   'prefs.kind.lead-queued': '新线索进入部门待分配队列',
   'prefs.kind.activity-due': '活动到期',
@@ -164,6 +166,9 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'prefs.email': 'By e-mail',
   'prefs.noEmail':
     'Your account has no e-mail address, so e-mail notifications cannot be sent. Ask an administrator to add one.',
+  'prefs.chatDigest': 'Mentions e-mail digest',
+  'prefs.chatDigestHint':
+    'When someone @mentions me in team chat and it is still unread 15 minutes later, send me one e-mail listing those mentions (each only once).',
   'prefs.kind.lead-assigned': 'A lead is assigned to me',
   'prefs.kind.lead-queued': 'A lead waits in a department queue',
   'prefs.kind.activity-due': 'An activity is due',

@@ -1,0 +1,124 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  CHAT_MENTIONS_LIMIT,
+  TODAY_MENTIONS_SHOWN,
+  type ChatMentionItem,
+  type ChatMentionsDigest,
+  type ChatUnread,
+} from '../../../common/schemas/chat';
+import type { Ctx } from '../../context';
+import { rowsOf, type Db } from '../../db/client';
+import { isoText } from '../../lib/listing';
+import type { Actor } from '../../policy';
+import { contracts } from '../contracts/contracts.tables';
+import { engagements } from '../engagements/engagements.tables';
+import { opportunities } from '../opportunities/opportunities.tables';
+import { departments, users } from '../staff/staff.tables';
+import { listedConversations, readableConversations } from './chat.policy';
+import { conversationMembers, conversations } from './chat.tables';
+import { UNREAD_CAP } from './conversations.service';
+
+/**
+ * Catching up (issue 18): the menu's unread badge and my unread mentions (the list, Today's digest, the e-mail
+ * digest's content). A mention is unread while its seq is past my place in its conversation; only mentions in
+ * messages not deleted and in conversations I may still read count.
+ */
+
+/** The policies are written over the `conversations` table; these statements read it as `c`. */
+const asC = (condition: SQL) => sql`c.id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${condition})`;
+
+/**
+ * The title of conversation `c` as `me` sees it — as the conversation list words it (conversations.service's
+ * titleOf, which is not exported).
+ */
+export const conversationTitle = (me: string) => sql`coalesce(CASE c.kind
+    WHEN 'department' THEN (SELECT d.name FROM ${departments} d WHERE d.id = c.department_id)
+    WHEN 'group' THEN c.title
+    WHEN 'direct' THEN coalesce((SELECT u.display_name FROM ${conversationMembers} o JOIN ${users} u ON u.id = o.user_id
+      WHERE o.conversation_id = c.id AND o.user_id <> ${me}::uuid LIMIT 1), c.title)
+    ELSE CASE c.record_type
+      WHEN 'opportunity' THEN (SELECT x.name FROM ${opportunities} x WHERE x.id = c.record_id)
+      WHEN 'engagement' THEN (SELECT x.title FROM ${engagements} x WHERE x.id = c.record_id)
+      ELSE (SELECT coalesce(x.number || ' ', '') || x.title FROM ${contracts} x WHERE x.id = c.record_id) END
+  END, '')`;
+
+/** A message's text in one line (runs of white space, new lines included, become one space), at most 140 characters. */
+export const oneLine = (body: SQL) => sql`left(btrim(regexp_replace(${body}, '\\s+', ' ', 'g')), 140)`;
+
+/**
+ * The menu's badge in one statement: over the conversations in my list (not archived), the unread messages (others',
+ * not deleted, each conversation counted up to UNREAD_CAP as in the list), the unread mentions and how many
+ * conversations have unread messages.
+ */
+export async function chatUnread(ctx: Ctx): Promise<ChatUnread> {
+  const me = ctx.actor.id;
+  const [row] = await rowsOf<{ unread: number | string; mentions: number | string; conversations: number | string }>(
+    ctx.db,
+    sql`
+    SELECT coalesce(sum(x.unread), 0) AS unread, coalesce(sum(x.mentions), 0) AS mentions,
+      count(*) FILTER (WHERE x.unread > 0) AS conversations
+    FROM (
+      SELECT
+        (SELECT count(*) FROM (SELECT 1 FROM chat_messages m WHERE m.conversation_id = c.id AND m.seq > coalesce(mm.last_read_seq, 0)
+          AND m.author_id <> ${me}::uuid AND m.deleted_at IS NULL LIMIT ${UNREAD_CAP}) u) AS unread,
+        (SELECT count(*) FROM chat_mentions cm JOIN chat_messages m ON m.id = cm.message_id
+          WHERE cm.user_id = ${me}::uuid AND cm.conversation_id = c.id AND cm.seq > coalesce(mm.last_read_seq, 0)
+            AND m.deleted_at IS NULL) AS mentions
+      FROM ${conversations} c
+      LEFT JOIN ${conversationMembers} mm ON mm.conversation_id = c.id AND mm.user_id = ${me}::uuid
+      WHERE ${asC(listedConversations(ctx.actor))} AND c.archived_at IS NULL
+        AND c.last_seq > coalesce(mm.last_read_seq, 0)
+    ) x`,
+  );
+  return {
+    unread: Number(row?.unread ?? 0),
+    mentions: Number(row?.mentions ?? 0),
+    conversations: Number(row?.conversations ?? 0),
+  };
+}
+
+/**
+ * The unread mentions of `actor` that `where` (over `cm` chat_mentions, `m` the message, `c` the conversation)
+ * selects, newest first — the rows behind the list, Today's digest and the e-mail digest.
+ */
+export function unreadMentionsOf(actor: Actor, where: SQL = sql`true`): SQL {
+  return sql`
+    FROM chat_mentions cm
+    JOIN chat_messages m ON m.id = cm.message_id
+    JOIN ${conversations} c ON c.id = cm.conversation_id
+    LEFT JOIN ${conversationMembers} mm ON mm.conversation_id = cm.conversation_id AND mm.user_id = cm.user_id
+    WHERE cm.user_id = ${actor.id}::uuid AND cm.seq > coalesce(mm.last_read_seq, 0) AND m.deleted_at IS NULL
+      AND ${asC(readableConversations(actor))} AND ${where}`;
+}
+
+type MentionRow = Omit<ChatMentionItem, 'seq'> & { seq: number | string };
+
+/** The mention items `from` (unreadMentionsOf) selects, newest first. */
+export async function mentionItems(db: Db, actor: Actor, from: SQL, limit: number): Promise<ChatMentionItem[]> {
+  const rows = await rowsOf<MentionRow>(
+    db,
+    sql`
+    SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', ${conversationTitle(actor.id)}) AS conversation,
+      m.id AS "messageId", m.seq,
+      (SELECT json_build_object('id', a.id, 'name', a.display_name) FROM ${users} a WHERE a.id = m.author_id) AS author,
+      ${oneLine(sql`m.body`)} AS text, ${isoText(sql`m.created_at`)} AS "createdAt"
+    ${from}
+    ORDER BY m.created_at DESC, m.id
+    LIMIT ${limit}`,
+  );
+  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+}
+
+/** GET /chat/mentions: my unread mentions, newest first (CHAT_MENTIONS_LIMIT). */
+export function myMentions(ctx: Ctx): Promise<ChatMentionItem[]> {
+  return mentionItems(ctx.db, ctx.actor, unreadMentionsOf(ctx.actor), CHAT_MENTIONS_LIMIT);
+}
+
+/** Today's digest: how many unread mentions I have and the newest TODAY_MENTIONS_SHOWN (nothing without chat:use). */
+export async function mentionsDigest(ctx: Ctx): Promise<ChatMentionsDigest> {
+  const [items, [count]] = await Promise.all([
+    mentionItems(ctx.db, ctx.actor, unreadMentionsOf(ctx.actor), TODAY_MENTIONS_SHOWN),
+    rowsOf<{ n: number | string }>(ctx.db, sql`SELECT count(*) AS n ${unreadMentionsOf(ctx.actor)}`),
+  ]);
+  return { count: Number(count?.n ?? 0), items };
+}
