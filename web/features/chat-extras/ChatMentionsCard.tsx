@@ -1,30 +1,20 @@
 import { MessageOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
 import { Badge, Card, List, Space, Typography } from 'antd';
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
-import { Loaded } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
-import { chatExtrasApi, type ChatMention } from './api';
+import type { ChatMention } from './api';
 import { messageHref, oneLine } from './logic';
 
 const SHOWN = 5;
 
 /**
- * 提及我的消息 on Today: my unread mentions, newest first, each opening its conversation at the message.
- * `items` comes with the Today answer (`chatMentions`); without it the card reads /chat/mentions itself.
+ * 提及我的消息 on Today: my unread mentions (Today's `chatMentions`: how many, the newest first), each opening its
+ * conversation at the message.
  */
-export function ChatMentionsCard({ items }: { items?: ChatMention[] }) {
+export function ChatMentionsCard({ count, items }: { count: number; items: ChatMention[] }) {
   const t = useT();
-  const own = useQuery({
-    queryKey: [chatExtrasApi.chatPath, 'mentions'],
-    queryFn: chatExtrasApi.mentions,
-    enabled: items === undefined,
-    refetchInterval: 60_000,
-  });
-  const list = items ?? own.data;
-  const count = list?.length ?? 0;
   return (
     <Card
       size="small"
@@ -38,11 +28,7 @@ export function ChatMentionsCard({ items }: { items?: ChatMention[] }) {
       extra={count > SHOWN && <Link to="/chat">{t('chatExtras.mentions.more', { count: count - SHOWN })}</Link>}
       data-testid="today-mentions"
     >
-      {items === undefined ? (
-        <Loaded query={own}>{() => <Mentions items={own.data!} />}</Loaded>
-      ) : (
-        <Mentions items={items} />
-      )}
+      <Mentions items={items} />
     </Card>
   );
 }

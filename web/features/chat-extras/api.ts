@@ -40,7 +40,6 @@ export const chatExtrasApi = {
     api<Conversation>(`${CONVERSATIONS}/record/${recordType}/${id}`, { method: 'PUT' }),
   search: (params: { q: string; conversationId?: string; page: number; pageSize: number }) =>
     api<ChatSearchAnswer>(`${CHAT}/search`, { query: params }),
-  mentions: () => api<ChatMention[]>(`${CHAT}/mentions`),
   announcements: (conversationId: string) =>
     api<Announcement[] | { items: Announcement[] }>(`${CONVERSATIONS}/${conversationId}/announcements`).then(
       announcementList,

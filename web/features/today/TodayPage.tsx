@@ -57,7 +57,6 @@ import { useLocale, useT, type WebMessageKey } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
 import { WorkOrderList } from '../engagements/WorkOrderList';
 import { KnowledgeSuggestionCard } from '../knowledge-related/SuggestionCard';
-import type { ChatMention } from '../chat-extras/api';
 import { ChatMentionsCard } from '../chat-extras/ChatMentionsCard';
 
 // The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
@@ -657,10 +656,7 @@ export function TodayPage() {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            {can(me, 'chat:use') && (
-              // MERGE: once the Today schema has `chatMentions`, pass `items={d.chatMentions}` directly.
-              <ChatMentionsCard items={'chatMentions' in d ? (d.chatMentions as ChatMention[]) : undefined} />
-            )}
+            {can(me, 'chat:use') && <ChatMentionsCard count={d.chatMentions.count} items={d.chatMentions.items} />}
             <KnowledgeSuggestionCard article={d.knowledgeSuggestion} />
             <Section
               title={t('today.reminders')}
