@@ -314,3 +314,15 @@ export const ChatCards = z.object({ items: z.array(ChatLink) });
 /** GET /chat/people?q= — active colleagues by name (pinyin too), for starting a conversation or adding members. */
 export const ChatPeopleQuery = z.strictObject({ q: z.string().trim().max(50).optional() });
 export const ChatPerson = z.object({ id: Id, name: z.string(), department: z.string().nullable() });
+
+// ---- Real time (chat-live): the browser's frames on the live channel, as the server checks them.
+
+/** Largest frame a browser may send on the live channel (bytes); bigger closes it with 4400. */
+export const LIVE_FRAME_MAX_BYTES = 1024;
+
+/** A frame browser → server: "I am typing in this conversation", or my presence. Anything else closes with 4400. */
+export const ChatLiveFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('typing'), conversationId: Id }),
+  z.strictObject({ type: z.literal('presence'), state: z.enum(['online', 'away']) }),
+]);
+export type ChatLiveFrame = z.infer<typeof ChatLiveFrame>;
