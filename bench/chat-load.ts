@@ -275,6 +275,7 @@ for (let n = 0; n < total; n++) {
     ),
   );
 }
+const sendingSeconds = (performance.now() - start) / 1000;
 await Promise.all(inflight);
 const postingSeconds = (performance.now() - start) / 1000;
 // Let the last deliveries arrive.
@@ -292,6 +293,8 @@ let expectedDeliveries = 0;
 let missing = 0;
 let duplicates = 0;
 const latencies: number[] = [];
+/** From the POST's answer (the message committed) to the socket: the live channel's own part. */
+const afterAnswer: number[] = [];
 for (const post of posts) {
   if (post.status !== 201) continue;
   for (const member of post.conversation.members) {
@@ -302,6 +305,7 @@ for (const post of posts) {
     if (count > 1) duplicates += count - 1;
     const at = mine.at.get(post.clientId);
     if (at !== undefined) latencies.push(at - post.sentAt);
+    if (at !== undefined && post.answeredAt !== undefined) afterAnswer.push(at - post.answeredAt);
   }
 }
 // In order per conversation: each socket's seqs strictly increasing, and every posted seq there (no gaps).
@@ -319,6 +323,7 @@ for (const conversation of conversationsUsed) {
   }
 }
 latencies.sort((a, b) => a - b);
+afterAnswer.sort((a, b) => a - b);
 const pct = (list: number[], p: number) =>
   list.length ? list[Math.min(list.length - 1, Math.floor((list.length * p) / 100))]! : NaN;
 const postTimes = posts
@@ -335,11 +340,12 @@ console.log(`
 | machine | ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load average ${loadBefore.map((n) => n.toFixed(1)).join(' ')} before, ${loadAfter.map((n) => n.toFixed(1)).join(' ')} after |
 | members connected | ${sockets.length} (${Math.ceil(MEMBERS / 2)} on each instance) |
 | conversations | ${conversationsUsed.map((c) => `${c.title} (${c.members.length})`).join(', ')} |
-| messages posted | ${posts.length} over ${postingSeconds.toFixed(1)} s (${(posts.length / postingSeconds).toFixed(1)}/s), ${failedPosts.length} refused or failed${failedPosts.length ? ` (${[...new Set(failedPosts.map((p) => p.status))].join(', ')})` : ''} |
+| messages posted | ${posts.length} sent over ${sendingSeconds.toFixed(1)} s (${(posts.length / sendingSeconds).toFixed(1)}/s), all answered after ${postingSeconds.toFixed(1)} s, ${failedPosts.length} refused or failed${failedPosts.length ? ` (${[...new Set(failedPosts.map((p) => p.status))].join(', ')})` : ''} |
 | deliveries expected | ${expectedDeliveries} |
 | missing / duplicated / out of order | ${missing} / ${duplicates} / ${outOfOrder} |
 | delivery latency p50 / p99 / max | ${ms(pct(latencies, 50))} / ${ms(pct(latencies, 99))} / ${ms(latencies.at(-1) ?? NaN)} |
 | POST answered p50 / p99 | ${ms(pct(postTimes, 50))} / ${ms(pct(postTimes, 99))} |
+| delivery after the POST's answer p50 / p99 (negative: before it) | ${ms(pct(afterAnswer, 50))} / ${ms(pct(afterAnswer, 99))} |
 | verdict | ${ok ? 'every message delivered to every member socket once, in order' : 'FAILED'} |
 `);
 
