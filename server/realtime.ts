@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -17,12 +18,24 @@ export type ChatSignal =
   | { kind: 'typing'; conversationId: string; user: { id: string; name: string } }
   | { kind: 'presence'; userId: string; state: 'online' | 'away' | 'offline' };
 
-/** What the browser is told live; it then re-reads what changed (payloads stay tiny and carry no data). */
+/** Someone's presence: online while they have a live channel open (and did not say away), offline otherwise. */
+export type PresenceState = 'online' | 'away' | 'offline';
+
+/**
+ * What instances tell each other through NOTIFY. `notifications` and `chat` are addressed to users (the browser is
+ * told of notifications by type only and re-reads them; a chat signal becomes a ChatLiveEvent on each instance).
+ * `presence` is an instance's own people and their states: on a change, every HEARTBEAT as a refresh, and in answer
+ * to `ask` (an instance that just started asks the others for theirs).
+ */
 export type LiveEvent =
-  { type: 'notifications'; userIds: string[] } | { type: 'chat'; userIds: string[]; signal: ChatSignal };
+  | { type: 'notifications'; userIds: string[] }
+  | { type: 'chat'; userIds: string[]; signal: ChatSignal }
+  | { type: 'presence'; instance: string; users: [string, PresenceState][]; ask?: boolean };
 
 /** Recipients per NOTIFY: 150 ids of 39 bytes and the signal stay well under NOTIFY's 8,000-byte payload. */
 const RECIPIENTS_PER_NOTIFY = 150;
+/** People per presence NOTIFY (≈ 50 bytes each). */
+const PRESENCE_PER_NOTIFY = 100;
 
 /**
  * Publishes an event to every instance through NOTIFY. Called on a transaction, the event is
@@ -39,20 +52,59 @@ export async function publishChat(db: Db, userIds: readonly string[], signal: Ch
 }
 
 type Listener = (event: LiveEvent) => void;
+/** Takes every chat signal arriving at this instance, once, with its recipients (server/domains/chat/live.ts). */
+export type ChatHandler = (userIds: readonly string[], signal: ChatSignal) => void;
+
+/** One open live channel's presence: what its browser said (online or away) until it closes. */
+export type PresenceHandle = { set(state: 'online' | 'away'): void; close(): void };
+
+export type RealtimeOptions = {
+  /** How often an instance repeats its people's presence to the others (ms); entries not heard of for 3× expire. */
+  presenceHeartbeatMs?: number;
+};
+
+const rank: Record<PresenceState, number> = { offline: 0, away: 1, online: 2 };
+const strongest = (states: Iterable<PresenceState>): PresenceState => {
+  let best: PresenceState = 'offline';
+  for (const state of states) if (rank[state] > rank[best]) best = state;
+  return best;
+};
 
 /**
  * This instance's end of the live channel: LISTENs on the database (a dedicated connection on
  * PostgreSQL, reconnecting with backoff; PGlite's own listen) and hands events to the browsers
- * connected here, by user.
+ * connected here, by user; chat signals go to the chat's handler once per instance. It also keeps
+ * everyone's presence over all instances: its own channels, and the others' as they announce them
+ * (changes at once, a refresh every heartbeat; an instance not heard of for three heartbeats is gone).
  */
 export class Realtime {
+  /** This instance, as it names itself to the others. */
+  readonly instance = randomUUID();
   private readonly byUser = new Map<string, Set<Listener>>();
+  private chatHandler: ChatHandler | null = null;
+  /** The channels open here, per user: each one's state. */
+  private readonly local = new Map<string, Map<number, 'online' | 'away'>>();
+  /** Other instances' people: user → instance → state and when last heard. */
+  private readonly remote = new Map<string, Map<string, { state: PresenceState; at: number }>>();
+  /** Everyone's presence as last told to the browsers here (changes are broadcast). */
+  private readonly known = new Map<string, PresenceState>();
+  private nextChannel = 1;
+  private heartbeat: NodeJS.Timeout | undefined;
   private stopListening: () => Promise<void> = async () => {};
   private closed = false;
 
-  static async open(database: Database): Promise<Realtime> {
-    const realtime = new Realtime();
+  private constructor(
+    private readonly db: Db | null,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  static async open(database: Database, options: RealtimeOptions = {}): Promise<Realtime> {
+    const realtime = new Realtime(database.db, options.presenceHeartbeatMs ?? 20_000);
     await realtime.listen(database);
+    realtime.heartbeat = setInterval(() => realtime.beat(), realtime.heartbeatMs);
+    realtime.heartbeat.unref();
+    // Hear who is already connected elsewhere.
+    realtime.announce([], true);
     return realtime;
   }
 
@@ -67,14 +119,132 @@ export class Realtime {
     };
   }
 
-  /** Someone's presence as this instance knows it (connected here or not). */
-  presenceOf(userId: string): 'online' | 'away' | 'offline' {
-    return this.byUser.has(userId) ? 'online' : 'offline';
+  /**
+   * Hands every chat signal arriving here to `handler` (once per NOTIFY, with its recipients) instead of the users'
+   * listeners, and presence changes as `presence` signals to everyone connected here.
+   */
+  onChat(handler: ChatHandler | null): void {
+    this.chatHandler = handler;
+  }
+
+  /** Someone's presence over all instances: online with a channel open anywhere, away when they said so. */
+  presenceOf(userId: string): PresenceState {
+    const states: PresenceState[] = [...(this.local.get(userId)?.values() ?? [])];
+    const now = Date.now();
+    for (const entry of this.remote.get(userId)?.values() ?? [])
+      if (now - entry.at < 3 * this.heartbeatMs) states.push(entry.state);
+    return strongest(states);
+  }
+
+  /** A live channel of `userId` opened here: they are online (or away, as the channel says) until it closes. */
+  connect(userId: string): PresenceHandle {
+    const key = this.nextChannel++;
+    let channels = this.local.get(userId);
+    if (!channels) this.local.set(userId, (channels = new Map()));
+    channels.set(key, 'online');
+    this.localChanged(userId);
+    let open = true;
+    return {
+      set: (state) => {
+        if (!open || channels.get(key) === state) return;
+        channels.set(key, state);
+        this.localChanged(userId);
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        channels.delete(key);
+        if (channels.size === 0 && this.local.get(userId) === channels) this.local.delete(userId);
+        this.localChanged(userId);
+      },
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
+    // Tell the others this instance's people are gone from here (best effort: they expire anyway).
+    const gone = [...this.local.keys()];
+    this.local.clear();
+    if (gone.length > 0 && this.db)
+      await this.publishPresence(gone.map((userId) => [userId, 'offline'] as [string, PresenceState])).catch(() => {});
     await this.stopListening();
+  }
+
+  private localState(userId: string): PresenceState {
+    return strongest(this.local.get(userId)?.values() ?? []);
+  }
+
+  private localChanged(userId: string) {
+    this.announce([[userId, this.localState(userId)]]);
+    this.recheck([userId]);
+  }
+
+  /** Tells the other instances these people's states here (and asks for theirs). */
+  private announce(users: [string, PresenceState][], ask = false) {
+    if (this.closed || !this.db) return;
+    void this.publishPresence(users, ask).catch(() => {
+      /* the next heartbeat repeats it */
+    });
+  }
+
+  private async publishPresence(users: [string, PresenceState][], ask = false) {
+    if (users.length === 0) {
+      await publish(this.db!, { type: 'presence', instance: this.instance, users: [], ask });
+      return;
+    }
+    for (let i = 0; i < users.length; i += PRESENCE_PER_NOTIFY)
+      await publish(this.db!, {
+        type: 'presence',
+        instance: this.instance,
+        users: users.slice(i, i + PRESENCE_PER_NOTIFY),
+        ...(ask && i === 0 ? { ask } : {}),
+      });
+  }
+
+  /** Everyone connected here, with their state here. */
+  private snapshot(): [string, PresenceState][] {
+    return [...this.local.keys()].map((userId) => [userId, this.localState(userId)]);
+  }
+
+  /** The heartbeat: repeat this instance's people to the others, forget instances not heard of. */
+  private beat() {
+    const users = this.snapshot();
+    if (users.length > 0) this.announce(users);
+    const now = Date.now();
+    const expired: string[] = [];
+    for (const [userId, entries] of this.remote) {
+      for (const [instance, entry] of entries) if (now - entry.at >= 3 * this.heartbeatMs) entries.delete(instance);
+      if (entries.size === 0) {
+        this.remote.delete(userId);
+        expired.push(userId);
+      }
+    }
+    this.recheck(expired);
+  }
+
+  /** Broadcasts the presence of these people to everyone connected here where it changed. */
+  private recheck(userIds: Iterable<string>) {
+    const changed: { userId: string; state: PresenceState }[] = [];
+    for (const userId of userIds) {
+      const state = this.presenceOf(userId);
+      if ((this.known.get(userId) ?? 'offline') === state) continue;
+      if (state === 'offline') this.known.delete(userId);
+      else this.known.set(userId, state);
+      changed.push({ userId, state });
+    }
+    if (changed.length === 0) return;
+    const everyone = [...new Set([...this.local.keys(), ...this.byUser.keys()])];
+    for (const { userId, state } of changed) this.deliverChat(everyone, { kind: 'presence', userId, state });
+  }
+
+  private deliverChat(userIds: readonly string[], signal: ChatSignal) {
+    if (this.chatHandler) {
+      this.chatHandler(userIds, signal);
+      return;
+    }
+    const event: LiveEvent = { type: 'chat', userIds: [...userIds], signal };
+    for (const userId of userIds) for (const listener of this.byUser.get(userId) ?? []) listener(event);
   }
 
   private dispatch(payload: string | undefined) {
@@ -84,7 +254,33 @@ export class Realtime {
     } catch {
       return;
     }
+    if (event.type === 'presence') return this.heard(event);
+    if (event.type === 'chat') {
+      if (event.signal?.kind === 'presence') return; // presence travels as `presence` events, never from outside
+      return this.deliverChat(event.userIds ?? [], event.signal);
+    }
     for (const userId of event.userIds ?? []) for (const listener of this.byUser.get(userId) ?? []) listener(event);
+  }
+
+  /** Another instance told its people's states (or asked for ours). */
+  private heard(event: Extract<LiveEvent, { type: 'presence' }>) {
+    if (event.instance === this.instance) return;
+    const now = Date.now();
+    for (const [userId, state] of event.users ?? []) {
+      let entries = this.remote.get(userId);
+      if (state === 'offline') {
+        entries?.delete(event.instance);
+        if (entries?.size === 0) this.remote.delete(userId);
+        continue;
+      }
+      if (!entries) this.remote.set(userId, (entries = new Map()));
+      entries.set(event.instance, { state, at: now });
+    }
+    this.recheck((event.users ?? []).map(([userId]) => userId));
+    if (event.ask) {
+      const users = this.snapshot();
+      if (users.length > 0) this.announce(users);
+    }
   }
 
   private async listen(database: Database) {

@@ -135,7 +135,7 @@ export const ConversationMember = z.object({
   id: Id,
   name: z.string(),
   role: z.enum(['owner', 'member']),
-  /** Live presence as this instance's channel knows it. */
+  /** Live presence over every instance (a tab open anywhere: online; every tab said away: away). */
   presence: z.enum(['online', 'away', 'offline']),
 });
 export type ConversationMember = z.infer<typeof ConversationMember>;
@@ -298,7 +298,7 @@ export const ChatExportQuery = z.strictObject({ format: z.enum(['xlsx', 'text'])
  * - chat.typing: someone is typing in a conversation (for ~5 s);
  * - chat.presence: someone's presence changed.
  * Browser → server: {type: 'typing', conversationId} and {type: 'presence', state: 'online' | 'away'}; anything
- * else is ignored (a malformed frame closes the socket with 4400).
+ * else — or anything malformed — closes the socket with 4400.
  */
 export type ChatLiveEvent =
   | { type: 'chat.message'; conversationId: string; seq: number; message: ChatMessage; clientId?: string }
@@ -346,3 +346,15 @@ export type Announcement = z.infer<typeof Announcement>;
 /** PUT /conversations/:id/messages/:messageId/receipt — my read receipt (the first time I read it). */
 export const AnnouncementReceipt = z.object({ messageId: Id, readAt: Timestamp });
 export type AnnouncementReceipts = z.infer<typeof AnnouncementReceipts>;
+
+// ---- Real time (chat-live): the browser's frames on the live channel, as the server checks them.
+
+/** Largest frame a browser may send on the live channel (bytes); bigger closes it with 4400. */
+export const LIVE_FRAME_MAX_BYTES = 1024;
+
+/** A frame browser → server: "I am typing in this conversation", or my presence. Anything else closes with 4400. */
+export const ChatLiveFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('typing'), conversationId: Id }),
+  z.strictObject({ type: z.literal('presence'), state: z.enum(['online', 'away']) }),
+]);
+export type ChatLiveFrame = z.infer<typeof ChatLiveFrame>;

@@ -1,11 +1,13 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { sessionAlive } from '../domains/auth/auth.service';
+import { ChatLive } from '../domains/chat/live';
 import type { Realtime } from '../realtime';
 
 /** Close codes of the live channel when the caller may not have it (the upgrade itself succeeds and closes at once). */
 export const LIVE_UNAUTHENTICATED = 4401;
 export const LIVE_FOREIGN_ORIGIN = 4403;
+export { LIVE_MALFORMED } from '../domains/chat/live';
 
 /**
  * GET /api/v1/events — a WebSocket over which a signed-in browser hears what concerns it (for
@@ -20,7 +22,10 @@ export async function registerLiveEvents(
 ) {
   const { publicUrl, checkMs = 30_000 } = options;
   const publicHost = publicUrl ? new URL(publicUrl).host : null;
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 } });
+  // Frames over LIVE_FRAME_MAX_BYTES are refused by the chat (4400); ws itself drops anything far bigger.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+  const chat = new ChatLive(app.db, realtime, app.log);
+  app.addHook('onClose', async () => chat.close());
   app.get(
     '/api/v1/events',
     {
@@ -29,7 +34,7 @@ export async function registerLiveEvents(
       schema: {
         tags: ['notifications'],
         summary:
-          'WebSocket: live events for the signed-in user ({"type":"notifications"} when their notifications change); closes with 4401 when not signed in, 4403 from another site',
+          'WebSocket: live events for the signed-in user ({"type":"notifications"} when their notifications change; the chat\'s chat.* events, common/schemas/chat.ts ChatLiveEvent) and the browser\'s typing and presence frames; closes with 4401 when not signed in, 4403 from another site, 4400 on a malformed frame',
       },
     },
     (socket, request) => {
@@ -41,8 +46,10 @@ export async function registerLiveEvents(
       if (origin && from !== request.headers.host && from !== publicHost)
         return socket.close(LIVE_FOREIGN_ORIGIN, 'foreign origin');
       const unsubscribe = realtime.subscribe(actor.id, (event) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: event.type }));
+        if (event.type === 'notifications' && socket.readyState === socket.OPEN)
+          socket.send(JSON.stringify({ type: event.type }));
       });
+      const detach = chat.attach(actor, socket);
       // Keeps proxies from closing an idle connection, and ends the channel once its session ended
       // (signed out, expired, the user deactivated).
       const sessionId = request.session?.id;
@@ -60,9 +67,7 @@ export async function registerLiveEvents(
       socket.on('close', () => {
         clearInterval(ping);
         unsubscribe();
-      });
-      socket.on('message', () => {
-        /* the channel is one-way */
+        detach();
       });
       socket.send(JSON.stringify({ type: 'hello' }));
     },

@@ -1,4 +1,4 @@
-import type { ChatLiveEvent } from '../../common/schemas/chat';
+import type { ChatLiveEvent, ChatLiveFrame } from '../../common/schemas/chat';
 
 /**
  * The chat's side of the live channel (web/api/live.ts owns the socket): views subscribe to chat events, send
@@ -6,7 +6,8 @@ import type { ChatLiveEvent } from '../../common/schemas/chat';
  * `after=<the last seq they hold>`, merging by seq so nothing shows twice).
  */
 type Handler = (event: ChatLiveEvent) => void;
-export type ChatFrame = { type: 'typing'; conversationId: string } | { type: 'presence'; state: 'online' | 'away' };
+/** A frame to the server (common/schemas/chat.ts ChatLiveFrame: anything else closes the channel with 4400). */
+export type ChatFrame = ChatLiveFrame;
 
 const handlers = new Set<Handler>();
 const reconnectHandlers = new Set<() => void>();
