@@ -452,6 +452,16 @@ export const enUS: Record<MessageKey, string> = {
     'The attachment does not exist, was not uploaded by you, or is already on another message',
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
+  // Chat messages and conversations (issue 18, chat-msg)
+  'error.CHAT_MEMBERS_FIXED':
+    "A department channel's members follow the organisation and a one-to-one conversation has two people: members cannot be changed",
+  'validation.chatLinkNotVisible': 'This record was not found or you may not see it, so it cannot be linked',
+  'validation.chatLinks': 'Record links are written type:id, separated by commas',
+  'validation.chatTitleGroupsOnly': 'Only a group chat can be renamed',
+  'validation.chatChannelArchive': 'A department channel is archived with its department, not by hand',
+  'validation.chatMemberCannotSee':
+    'These colleagues cannot see the record, so they cannot join its conversation: {names}',
+  'validation.chatMemberUnknown': 'This colleague was not found or is no longer active',
   'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',
   'validation.knowledgeDepartmentOnly': 'Only an article visible to a department has a department',
   'validation.knowledgeTemplateUse': 'Only a template has a use',

@@ -417,6 +417,14 @@ export const zhCN = {
   'error.CHAT_FILE_NOT_USABLE': '附件不存在、不是您上传的，或已用在其他消息上',
   'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
   'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
+  // Chat messages and conversations (issue 18, chat-msg)
+  'error.CHAT_MEMBERS_FIXED': '部门频道的成员随组织架构而定，单聊只有两个人：不能手动增减成员',
+  'validation.chatLinkNotVisible': '找不到这条记录，或您无权查看，不能在消息中引用',
+  'validation.chatLinks': '记录引用的格式应为“类型:编号”，多个以逗号分隔',
+  'validation.chatTitleGroupsOnly': '只有群聊可以修改名称',
+  'validation.chatChannelArchive': '部门频道随部门启用或停用，不能手动归档',
+  'validation.chatMemberCannotSee': '这些同事看不到该记录，不能加入它的会话：{names}',
+  'validation.chatMemberUnknown': '找不到这位同事，或其账号已停用',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
