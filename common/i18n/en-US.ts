@@ -446,7 +446,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.CONVERSATION_ARCHIVED': 'This conversation is archived; no more messages can be posted',
   'error.CHAT_POST_NOT_ALLOWED': 'Only the administrators of this conversation may post in it',
   'error.CHAT_RATE_LIMITED': 'You are sending too fast; try again in {seconds} s',
-  'error.CHAT_EDIT_WINDOW_PASSED': 'A message can be edited or deleted only within {minutes} minutes of sending',
+  'error.CHAT_EDIT_WINDOW_PASSED':
+    'A message can be edited or deleted only within {minutes, plural, one {# minute} other {# minutes}} of sending',
   'error.CHAT_THREAD_NOT_FOUND': 'The message you reply to is not in this conversation',
   'error.CHAT_FILE_NOT_USABLE':
     'The attachment does not exist, was not uploaded by you, or is already on another message',
