@@ -16,8 +16,11 @@ import { arrayParam, rowsOf, type Db } from '../../db/client';
 import { AppError, forbidden, invalidInput, notFound, type InputIssue } from '../../errors';
 import { isoText } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
+import { visibleContracts } from '../contracts/contracts.policy';
 import { contractMembers, contracts } from '../contracts/contracts.tables';
+import { visibleEngagements } from '../engagements/engagements.policy';
 import { engagementMembers, engagements } from '../engagements/engagements.tables';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, opportunityMembers } from '../opportunities/opportunities.tables';
 import { loadActor } from '../staff/actors';
 import { findDirectory } from '../staff/users.service';
@@ -226,6 +229,26 @@ async function addRecordTeam(db: Db, conversation: Pick<ConversationRow, 'id' | 
     ON CONFLICT (conversation_id, user_id) DO NOTHING`);
 }
 
+/** The record is one the actor sees, under its own domain's policy. */
+async function seesRecord(ctx: Ctx, type: ChatRecordType, id: string): Promise<boolean> {
+  const found =
+    type === 'opportunity'
+      ? await ctx.db
+          .select({ id: opportunities.id })
+          .from(opportunities)
+          .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)))
+      : type === 'engagement'
+        ? await ctx.db
+            .select({ id: engagements.id })
+            .from(engagements)
+            .where(and(eq(engagements.id, id), visibleEngagements(ctx.actor)))
+        : await ctx.db
+            .select({ id: contracts.id })
+            .from(contracts)
+            .where(and(eq(contracts.id, id), visibleContracts(ctx.actor)));
+  return found.length > 0;
+}
+
 /** The record's conversation, made on first use by anyone who sees the record (404 otherwise). */
 export async function recordConversation(ctx: Ctx, type: ChatRecordType, recordId: string): Promise<Conversation> {
   const id = await inTransaction(ctx, async (tx) => {
@@ -236,6 +259,8 @@ export async function recordConversation(ctx: Ctx, type: ChatRecordType, recordI
         and(eq(conversations.kind, 'record'), eq(conversations.recordType, type), eq(conversations.recordId, recordId)),
       );
     if (existing) return existing.id;
+    // Nothing is made for a record the actor does not see (or that is not there): 404 as for any other.
+    if (!(await seesRecord(tx, type, recordId))) throw notFound();
     const [made] = await tx.db
       .insert(conversations)
       .values({ kind: 'record', recordType: type, recordId, createdBy: ctx.actor.id })

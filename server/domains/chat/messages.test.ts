@@ -7,7 +7,7 @@ import { buildDepartment, buildOpportunity, setDepartmentManager, signedIn } fro
 import { createTestApp, multipart, sleep, uniq, until, type Client, type TestApp } from '../../test/harness';
 import { auditLogs } from '../audit/audit.tables';
 import { buildContract } from '../receivables/fixtures';
-import { chatMentions, chatMessages } from './chat.tables';
+import { chatMentions, chatMessages, conversations } from './chat.tables';
 
 /**
  * Messages beyond the core (issue 18): mentions only of people in the conversation, record links checked and shown
@@ -504,6 +504,23 @@ describe('bad input', () => {
     const lost = await post(teammate.client, record, { body: '还在吗' });
     expect(lost.status).toBe(404);
     expect(await lastSeqOf(owner.client, record)).toBe(1);
+  });
+
+  it('makes no conversation for a record one does not see, or that is not there', async () => {
+    const owner = await signedIn(t);
+    const stranger = await signedIn(t);
+    const opportunity = await buildOpportunity(t, { ownerId: owner.user.id });
+    const nothing = '00000000-0000-4000-8000-00000000c0de';
+    for (const recordId of [opportunity.id, nothing]) {
+      const res = await stranger.client.put(`/api/v1/conversations/record/opportunity/${recordId}`, {});
+      expect(res.status).toBe(404);
+      const rows = await t.database.db
+        .select({ id: conversations.id })
+        .from(conversations)
+        .where(eq(conversations.recordId, recordId));
+      expect(rows).toEqual([]);
+    }
+    expect((await owner.client.put(`/api/v1/conversations/record/opportunity/${opportunity.id}`, {})).status).toBe(200);
   });
 
   it('answers a flood with 429 CHAT_RATE_LIMITED after the allowance, until the window passes', async () => {
