@@ -409,14 +409,6 @@ export const zhCN = {
   'validation.knowledgeTemplateUse': '只有模板才能设置用途',
   'validation.knowledgeLinkedNeedsRecord': '“关联记录可见”须至少关联一个客户、商机或项目',
   'field.articleOwner': '维护人',
-  'error.CONVERSATION_ARCHIVED': '这个会话已归档，不能再发消息',
-  'error.CHAT_POST_NOT_ALLOWED': '这个会话只有管理员可以发言',
-  'error.CHAT_RATE_LIMITED': '发送过于频繁，请 {seconds} 秒后再试',
-  'error.CHAT_EDIT_WINDOW_PASSED': '只能在发送后 {minutes} 分钟内修改或撤回消息',
-  'error.CHAT_THREAD_NOT_FOUND': '要回复的消息不在这个会话中',
-  'error.CHAT_FILE_NOT_USABLE': '附件不存在、不是您上传的，或已用在其他消息上',
-  'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
-  'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
   // Chat messages and conversations (issue 18, chat-msg)
   'error.CHAT_MEMBERS_FIXED': '部门频道的成员随组织架构而定，单聊只有两个人：不能手动增减成员',
   'validation.chatLinkNotVisible': '找不到这条记录，或您无权查看，不能在消息中引用',
@@ -425,6 +417,14 @@ export const zhCN = {
   'validation.chatChannelArchive': '部门频道随部门启用或停用，不能手动归档',
   'validation.chatMemberCannotSee': '这些同事看不到该记录，不能加入它的会话：{names}',
   'validation.chatMemberUnknown': '找不到这位同事，或其账号已停用',
+  'error.CONVERSATION_ARCHIVED': '这个会话已归档，不能再发消息',
+  'error.CHAT_POST_NOT_ALLOWED': '这个会话只有管理员可以发言',
+  'error.CHAT_RATE_LIMITED': '发送过于频繁，请 {seconds} 秒后再试',
+  'error.CHAT_EDIT_WINDOW_PASSED': '只能在发送后 {minutes} 分钟内修改或撤回消息',
+  'error.CHAT_THREAD_NOT_FOUND': '要回复的消息不在这个会话中',
+  'error.CHAT_FILE_NOT_USABLE': '附件不存在、不是您上传的，或已用在其他消息上',
+  'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
+  'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
