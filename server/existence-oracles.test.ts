@@ -9,7 +9,9 @@ import { createTestApp, uniq, type Client, type Response, type TestApp } from '.
  * A record the caller cannot see must be indistinguishable from one that does not exist: every
  * action on a customer, contact, contact-log entry, recurring service, lead, opportunity (and its
  * quotes, milestones, tasks, acceptance), activity, contract, order, engagement or work order (its notes and working
- * papers), people record (its qualifications and CPE entries), report pin, scheduled report or knowledge-base article answers an invisible existing id exactly as it answers a random one — status, code, message and details.
+ * papers), people record (its qualifications and CPE entries), report pin, scheduled report, knowledge-base article or chat
+ * conversation (its members, messages and files) answers an invisible existing id exactly as it answers a random one —
+ * status, code, message and details.
  */
 
 let t: TestApp;
@@ -41,14 +43,16 @@ type Kind =
   | 'commissionLine'
   | 'reportPin'
   | 'reportSubscription'
-  | 'article';
+  | 'article'
+  | 'conversation'
+  | 'message';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = {
   caller: Caller;
   stageId: string;
   lineId: string;
-  mine: { customerId: string; leadId: string; articleId: string };
+  mine: { customerId: string; leadId: string; articleId: string; conversationId: string };
 };
 
 /** The record a path's first parameter names, by its collection. */
@@ -71,6 +75,7 @@ const RECORD_OF: Record<string, Kind> = {
   'report-pins': 'reportPin',
   'report-subscriptions': 'reportSubscription',
   knowledge: 'article',
+  conversations: 'conversation',
 };
 const CHILD_OF: Record<string, Kind> = {
   fileId: 'file',
@@ -79,6 +84,7 @@ const CHILD_OF: Record<string, Kind> = {
   taskId: 'task',
   lineId: 'commissionLine',
   targetId: 'customer',
+  messageId: 'message',
 };
 
 /**
@@ -217,6 +223,22 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'GET /api/v1/knowledge/{id}/files/{fileId}': null,
   'DELETE /api/v1/knowledge/{id}/files/{fileId}': null,
   'POST /api/v1/knowledge/{id}/use': () => ({}),
+  'GET /api/v1/conversations/{id}': null,
+  'PATCH /api/v1/conversations/{id}': () => ({ title: '改名' }),
+  'GET /api/v1/conversations/{id}/members': null,
+  'POST /api/v1/conversations/{id}/members': (s) => ({ add: [s.caller.id] }),
+  'POST /api/v1/conversations/{id}/join': null,
+  'POST /api/v1/conversations/{id}/leave': null,
+  'GET /api/v1/conversations/{id}/messages': null,
+  'POST /api/v1/conversations/{id}/messages': () => ({ body: '你好' }),
+  'PUT /api/v1/conversations/{id}/read': () => ({ seq: 1 }),
+  'POST /api/v1/conversations/{id}/files': 'file',
+  'GET /api/v1/conversations/{id}/files/{fileId}': null,
+  'PATCH /api/v1/conversations/{id}/messages/{messageId}': () => ({ body: '改一下' }),
+  'DELETE /api/v1/conversations/{id}/messages/{messageId}': null,
+  'GET /api/v1/conversations/{id}/messages/{messageId}/history': null,
+  'POST /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
+  'DELETE /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
 };
 
 /** The Monday of last week (time may be logged on it). */
@@ -270,6 +292,12 @@ const REFERENCES: {
     url: (s) => `/api/v1/knowledge/${s.mine.articleId}/links`,
     body: (_, x) => ({ type: 'article', id: x.article }),
   },
+  ...(['customer', 'opportunity', 'contract', 'engagement', 'article'] as const).map((type) => ({
+    name: `a message on my conversation linking the ${type}`,
+    method: 'POST' as const,
+    url: (s: Setup) => `/api/v1/conversations/${s.mine.conversationId}/messages`,
+    body: (_: Setup, x: Ids) => ({ body: '请看', links: [{ type, id: x[type] }] }),
+  })),
   {
     name: 'a contact for the customer',
     method: 'POST',
@@ -465,6 +493,8 @@ const randomIds = (): Ids =>
       'reportPin',
       'reportSubscription',
       'article',
+      'conversation',
+      'message',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -597,7 +627,15 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
       links: [{ type: 'customer', id: customer.id }],
     }),
   );
+  // The stranger's group chat with a colleague, and a message in it.
+  const { user: colleague } = await signedIn(t);
+  const conversation = await created(
+    s.post('/api/v1/conversations', { kind: 'group', title: '秦川项目组', memberIds: [colleague.id] }),
+  );
+  const message = await created(s.post(`/api/v1/conversations/${conversation.id}/messages`, { body: '明天去现场' }));
   const ids = {
+    conversation: conversation.id,
+    message: message.id,
     article: article.id,
     reportPin: pin.id,
     reportSubscription: subscription.id,
@@ -635,12 +673,15 @@ async function callers(): Promise<{ callers: Caller[]; mine: Setup['mine'] }> {
   );
   await created(seller.client.post(`/api/v1/leads/${lead.id}/status`, { status: 'qualified' }));
   const article = await created(seller.client.post('/api/v1/knowledge', { kind: 'experience', title: '承接要点' }));
+  const conversation = await created(
+    seller.client.post('/api/v1/conversations', { kind: 'group', title: '宝鸡项目组', memberIds: [manager.user.id] }),
+  );
   return {
     callers: [
       { name: 'salesperson', client: seller.client, id: seller.user.id },
       { name: 'manager', client: manager.client, id: manager.user.id },
     ],
-    mine: { customerId: mine.id, leadId: lead.id, articleId: article.id },
+    mine: { customerId: mine.id, leadId: lead.id, articleId: article.id, conversationId: conversation.id },
   };
 }
 
@@ -653,7 +694,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions|knowledge)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions|knowledge|conversations)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
@@ -672,7 +713,7 @@ describe('existence oracles', () => {
         expect(answerOf(invisible), `${caller.name}: ${key}`).toEqual(answerOf(random));
         // Refused for the record (404) or for the caller's role (403, the same for any id) — never a hint.
         expect([403, 404], `${caller.name}: ${key}`).toContain(invisible.status);
-        if (/\{(fileId|quoteId|milestoneId|taskId|lineId)\}/.test(path)) {
+        if (/\{(fileId|quoteId|milestoneId|taskId|lineId|messageId)\}/.test(path)) {
           const childless = await call(
             caller.client,
             method,

@@ -443,10 +443,21 @@ export const enUS: Record<MessageKey, string> = {
   'error.KNOWLEDGE_VERSION_CONFLICT':
     'Someone else changed this article (it is now version {version}); reload it and make your change again',
   'error.KNOWLEDGE_ARCHIVED': 'This article is archived; restore it before changing it',
+  // Chat messages and conversations (issue 18, chat-msg)
+  'error.CHAT_MEMBERS_FIXED':
+    "A department channel's members follow the organisation and a one-to-one conversation has two people: members cannot be changed",
+  'validation.chatLinkNotVisible': 'This record was not found or you may not see it, so it cannot be linked',
+  'validation.chatLinks': 'Record links are written type:id, separated by commas',
+  'validation.chatTitleGroupsOnly': 'Only a group chat can be renamed',
+  'validation.chatChannelArchive': 'A department channel is archived with its department, not by hand',
+  'validation.chatMemberCannotSee':
+    'These colleagues cannot see the record, so they cannot join its conversation: {names}',
+  'validation.chatMemberUnknown': 'This colleague was not found or is no longer active',
   'error.CONVERSATION_ARCHIVED': 'This conversation is archived; no more messages can be posted',
   'error.CHAT_POST_NOT_ALLOWED': 'Only the administrators of this conversation may post in it',
   'error.CHAT_RATE_LIMITED': 'You are sending too fast; try again in {seconds} s',
-  'error.CHAT_EDIT_WINDOW_PASSED': 'A message can be edited or deleted only within {minutes} minutes of sending',
+  'error.CHAT_EDIT_WINDOW_PASSED':
+    'A message can be edited or deleted only within {minutes, plural, one {# minute} other {# minutes}} of sending',
   'error.CHAT_THREAD_NOT_FOUND': 'The message you reply to is not in this conversation',
   'error.CHAT_FILE_NOT_USABLE':
     'The attachment does not exist, was not uploaded by you, or is already on another message',

@@ -1,21 +1,29 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
 import type {
+  ChatPerson,
   ChatRecordType,
   Conversation,
   ConversationCreate,
   ConversationItem,
   ConversationListQuery,
   ConversationMember,
+  ConversationUpdate,
+  MembersChange,
 } from '../../../common/schemas/chat';
 import { inTransaction, type Ctx } from '../../context';
 import { arrayParam, rowsOf, type Db } from '../../db/client';
-import { AppError, notFound } from '../../errors';
+import { AppError, forbidden, invalidInput, notFound, type InputIssue } from '../../errors';
 import { isoText } from '../../lib/listing';
 import { recordAudit } from '../audit/audit.service';
+import { visibleContracts } from '../contracts/contracts.policy';
 import { contractMembers, contracts } from '../contracts/contracts.tables';
+import { visibleEngagements } from '../engagements/engagements.policy';
 import { engagementMembers, engagements } from '../engagements/engagements.tables';
+import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { opportunities, opportunityMembers } from '../opportunities/opportunities.tables';
 import { loadActor } from '../staff/actors';
+import { findDirectory } from '../staff/users.service';
 import { departments, users } from '../staff/staff.tables';
 import {
   listedConversations,
@@ -221,6 +229,26 @@ async function addRecordTeam(db: Db, conversation: Pick<ConversationRow, 'id' | 
     ON CONFLICT (conversation_id, user_id) DO NOTHING`);
 }
 
+/** The record is one the actor sees, under its own domain's policy. */
+async function seesRecord(ctx: Ctx, type: ChatRecordType, id: string): Promise<boolean> {
+  const found =
+    type === 'opportunity'
+      ? await ctx.db
+          .select({ id: opportunities.id })
+          .from(opportunities)
+          .where(and(eq(opportunities.id, id), visibleOpportunities(ctx.actor)))
+      : type === 'engagement'
+        ? await ctx.db
+            .select({ id: engagements.id })
+            .from(engagements)
+            .where(and(eq(engagements.id, id), visibleEngagements(ctx.actor)))
+        : await ctx.db
+            .select({ id: contracts.id })
+            .from(contracts)
+            .where(and(eq(contracts.id, id), visibleContracts(ctx.actor)));
+  return found.length > 0;
+}
+
 /** The record's conversation, made on first use by anyone who sees the record (404 otherwise). */
 export async function recordConversation(ctx: Ctx, type: ChatRecordType, recordId: string): Promise<Conversation> {
   const id = await inTransaction(ctx, async (tx) => {
@@ -231,6 +259,8 @@ export async function recordConversation(ctx: Ctx, type: ChatRecordType, recordI
         and(eq(conversations.kind, 'record'), eq(conversations.recordType, type), eq(conversations.recordId, recordId)),
       );
     if (existing) return existing.id;
+    // Nothing is made for a record the actor does not see (or that is not there): 404 as for any other.
+    if (!(await seesRecord(tx, type, recordId))) throw notFound();
     const [made] = await tx.db
       .insert(conversations)
       .values({ kind: 'record', recordType: type, recordId, createdBy: ctx.actor.id })
@@ -350,3 +380,203 @@ export async function readable(ctx: Ctx, id: string, lock = false): Promise<Conv
   if (!row) throw notFound();
   return row;
 }
+
+// ------------------------------------------------------------------------------------------- managing (chat-msg)
+
+/** The conversation when the actor may manage it: 404 when not readable, FORBIDDEN when readable only. */
+async function manageable(ctx: Ctx, id: string): Promise<ConversationRow> {
+  const conversation = await readable(ctx, id, true);
+  const [ok] = await ctx.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.id, id), manageableConversations(ctx.actor)));
+  if (!ok) throw forbidden();
+  return conversation;
+}
+
+/**
+ * Changes a conversation (its managers): a group's title, who may post, archived or not (a department channel
+ * follows its department). Audited; answers the conversation as the reader now sees it.
+ */
+export async function updateConversation(
+  ctx: Ctx,
+  id: string,
+  input: z.infer<typeof ConversationUpdate>,
+): Promise<Conversation> {
+  await inTransaction(ctx, async (tx) => {
+    const conversation = await manageable(tx, id);
+    const issues: InputIssue[] = [];
+    if (input.title !== undefined && conversation.kind !== 'group')
+      issues.push({ path: 'body.title', key: 'validation.chatTitleGroupsOnly' });
+    if (input.archived !== undefined && conversation.kind === 'department')
+      issues.push({ path: 'body.archived', key: 'validation.chatChannelArchive' });
+    if (issues.length) throw invalidInput(ctx.actor.locale, issues);
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const set: Partial<typeof conversations.$inferInsert> = {};
+    if (input.title !== undefined && input.title !== conversation.title) {
+      [before.title, after.title, set.title] = [conversation.title, input.title, input.title];
+    }
+    if (input.postPolicy !== undefined && input.postPolicy !== conversation.postPolicy) {
+      [before.postPolicy, after.postPolicy, set.postPolicy] = [
+        conversation.postPolicy,
+        input.postPolicy,
+        input.postPolicy,
+      ];
+    }
+    if (input.archived !== undefined && input.archived !== (conversation.archivedAt !== null)) {
+      [before.archived, after.archived] = [!input.archived, input.archived];
+      set.archivedAt = input.archived ? new Date() : null;
+      set.archivedBy = input.archived ? ctx.actor.id : null;
+    }
+    if (Object.keys(set).length === 0) return;
+    await tx.db.update(conversations).set(set).where(eq(conversations.id, id));
+    await recordAudit(tx, { action: 'update', entityType: 'conversation', entityId: id, before, after });
+  });
+  return getConversation(ctx, id);
+}
+
+/** A group keeps an owner: when its last owner leaves, its longest-standing member becomes one. */
+async function keepAnOwner(db: Db, id: string) {
+  await db.execute(sql`UPDATE ${conversationMembers} SET role = 'owner'
+    WHERE conversation_id = ${id}::uuid AND user_id = (
+      SELECT m.user_id FROM ${conversationMembers} m JOIN ${users} u ON u.id = m.user_id
+      WHERE m.conversation_id = ${id}::uuid AND m.left_at IS NULL AND u.active ORDER BY m.joined_at, m.user_id LIMIT 1)
+    AND NOT EXISTS (SELECT 1 FROM ${conversationMembers} o JOIN ${users} ou ON ou.id = o.user_id
+      WHERE o.conversation_id = ${id}::uuid AND o.left_at IS NULL AND o.role = 'owner' AND ou.active)`);
+}
+
+/** Of these people, those who would read the conversation (each under their own policy). */
+async function whoWouldRead(db: Db, id: string, userIds: string[]): Promise<Set<string>> {
+  const reading = new Set<string>();
+  for (const userId of userIds) {
+    const person = await loadActor(db, userId);
+    if (!person) continue;
+    const [ok] = await db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.id, id), readableConversations(person)));
+    if (ok) reading.add(userId);
+  }
+  return reading;
+}
+
+/**
+ * Adds and removes members. A group: its managers, adding any active colleague. A record's conversation: anyone
+ * who reads it may add colleagues who see the record (others refused, by name) and remove members. A department
+ * channel (the tree) and a one-to-one conversation (two people) cannot be changed: CHAT_MEMBERS_FIXED.
+ */
+export async function changeMembers(
+  ctx: Ctx,
+  id: string,
+  change: z.infer<typeof MembersChange>,
+): Promise<Omit<ConversationMember, 'presence'>[]> {
+  await inTransaction(ctx, async (tx) => {
+    const conversation = await readable(tx, id, true);
+    if (conversation.kind === 'department' || conversation.kind === 'direct') throw new AppError('CHAT_MEMBERS_FIXED');
+    if (conversation.kind === 'group' || change.remove.length > 0) await manageable(tx, id);
+    const add = [...new Set(change.add)];
+    const remove = [...new Set(change.remove)].filter((userId) => !add.includes(userId));
+    const active = await activeUsers(tx.db, add);
+    if (add.some((userId) => !active.has(userId)))
+      throw invalidInput(ctx.actor.locale, [{ path: 'body.add', key: 'validation.chatMemberUnknown' }]);
+    if (conversation.kind === 'record') {
+      const reading = await whoWouldRead(tx.db, id, add);
+      const refused = add.filter((userId) => !reading.has(userId));
+      if (refused.length > 0) {
+        const names = await rowsOf<{ name: string }>(
+          tx.db,
+          sql`SELECT display_name AS name FROM ${users} WHERE id = ANY(${arrayParam(refused, 'uuid')}) ORDER BY display_name`,
+        );
+        throw invalidInput(ctx.actor.locale, [
+          {
+            path: 'body.add',
+            key: 'validation.chatMemberCannotSee',
+            params: { names: names.map((n) => n.name).join('、') },
+          },
+        ]);
+      }
+    }
+    if (add.length > 0)
+      await tx.db
+        .insert(conversationMembers)
+        .values(add.map((userId) => ({ conversationId: id, userId })))
+        .onConflictDoUpdate({
+          target: [conversationMembers.conversationId, conversationMembers.userId],
+          set: { leftAt: null },
+        });
+    if (remove.length > 0) {
+      await tx.db
+        .update(conversationMembers)
+        .set({ leftAt: sql`now()`, role: 'member' })
+        .where(
+          and(
+            eq(conversationMembers.conversationId, id),
+            sql`${conversationMembers.userId} = ANY(${arrayParam(remove, 'uuid')})`,
+            sql`${conversationMembers.leftAt} IS NULL`,
+          ),
+        );
+      if (conversation.kind === 'group') await keepAnOwner(tx.db, id);
+    }
+    if (add.length > 0 || remove.length > 0)
+      await recordAudit(tx, {
+        action: 'update',
+        entityType: 'conversation',
+        entityId: id,
+        after: { membersAdded: add, membersRemoved: remove },
+      });
+  });
+  return listMembers(ctx, id);
+}
+
+/** Joins a record's conversation one reads (its messages then reach one); elsewhere one already belongs. */
+export async function joinConversation(ctx: Ctx, id: string): Promise<Conversation> {
+  await inTransaction(ctx, async (tx) => {
+    const conversation = await readable(tx, id);
+    if (conversation.kind !== 'record') return;
+    await tx.db
+      .insert(conversationMembers)
+      .values({ conversationId: id, userId: ctx.actor.id })
+      .onConflictDoUpdate({
+        target: [conversationMembers.conversationId, conversationMembers.userId],
+        set: { leftAt: null },
+      });
+  });
+  return getConversation(ctx, id);
+}
+
+/**
+ * Leaves a group (no longer read; its last owner hands over to the longest member) or a record's conversation (its
+ * messages stop reaching one; it stays readable while one sees the record). Channels and one-to-one
+ * conversations cannot be left: CHAT_MEMBERS_FIXED.
+ */
+export async function leaveConversation(ctx: Ctx, id: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const conversation = await readable(tx, id, true);
+    if (conversation.kind === 'department' || conversation.kind === 'direct') throw new AppError('CHAT_MEMBERS_FIXED');
+    await tx.db
+      .update(conversationMembers)
+      .set({ leftAt: sql`now()`, role: 'member' })
+      .where(and(eq(conversationMembers.conversationId, id), eq(conversationMembers.userId, ctx.actor.id)));
+    if (conversation.kind === 'group') {
+      await keepAnOwner(tx.db, id);
+      await recordAudit(tx, {
+        action: 'update',
+        entityType: 'conversation',
+        entityId: id,
+        after: { membersRemoved: [ctx.actor.id] },
+      });
+    }
+  });
+}
+
+/** Active colleagues by name or username (the directory's search), not oneself: for starting or adding. */
+export async function findChatPeople(ctx: Ctx, q: string | undefined): Promise<ChatPersonRow[]> {
+  const found = await findDirectory(ctx.db, { q, limit: 21 });
+  return found
+    .filter((p) => p.id !== ctx.actor.id)
+    .slice(0, 20)
+    .map((p) => ({ id: p.id, name: p.displayName, department: p.departmentName }));
+}
+
+type ChatPersonRow = z.infer<typeof ChatPerson>;

@@ -6,16 +6,24 @@ import {
   type MessagesQuery,
 } from '../../../common/schemas/chat';
 import { inTransaction, type Ctx } from '../../context';
+import { arrayParam, rowsOf, type Db } from '../../db/client';
 import { AppError, rateLimited } from '../../errors';
 import { WindowLimiter } from '../../lib/rate-limit';
 import { publishChat } from '../../realtime';
-import { postableConversations } from './chat.policy';
+import { loadActor } from '../staff/actors';
+import { assertLinksVisible } from './cards.service';
+import { postableConversations, readableConversations } from './chat.policy';
 import { chatMentions, chatMessages, conversationMembers, conversations } from './chat.tables';
-import { readable, recipientsOf } from './conversations.service';
+import { readable, recipientsOf, type ConversationRow } from './conversations.service';
 import { readMessages } from './message-reader';
 
-/** Posting allowance per person on this instance (MESSAGE_RATE_LIMIT). */
-const postLimiter = new WindowLimiter(MESSAGE_RATE_LIMIT.messages, MESSAGE_RATE_LIMIT.windowSeconds * 1000);
+/**
+ * A posting allowance per person (MESSAGE_RATE_LIMIT), held in memory: each app instance makes its own
+ * (registerChatRoutes decorates the app with it), so behind N instances one may post N × the limit.
+ */
+export function newPostLimiter(now: () => number = Date.now): WindowLimiter {
+  return new WindowLimiter(MESSAGE_RATE_LIMIT.messages, MESSAGE_RATE_LIMIT.windowSeconds * 1000, now);
+}
 
 /**
  * A page of the conversation's top-level messages (or of a thread's replies) by seq: the newest (or those
@@ -57,22 +65,25 @@ export async function listMessages(
 }
 
 /**
- * Posts a message: the conversation must be readable (404), not archived and open to the poster's posting; the
- * next seq is taken by updating the conversation's row (locked until commit, so seqs follow commit order); the
- * poster's place moves to it; mentions are kept only for the people the message reaches (the rest dropped
- * silently); the recipients hear of it live once it commits.
+ * Posts a message: the conversation must be readable (404), not archived and open to the poster's posting; linked
+ * records must be ones the poster sees (a validation error otherwise); the next seq is taken by updating the
+ * conversation's row (locked until commit, so seqs follow commit order); files must be the poster's uploads to the
+ * conversation not yet on a message; the poster's place moves to it; mentions are kept only for the people the
+ * message reaches (keptMentions; the rest dropped silently); the recipients hear of it live once it commits.
+ * `limiter`: the app instance's posting allowance (429 CHAT_RATE_LIMITED once spent, before anything is read).
  */
-export async function postMessage(ctx: Ctx, conversationId: string, input: MessageCreate): Promise<ChatMessage> {
-  const wait = postLimiter.take(ctx.actor.id);
+export async function postMessage(
+  ctx: Ctx,
+  conversationId: string,
+  input: MessageCreate,
+  limiter?: WindowLimiter,
+): Promise<ChatMessage> {
+  const wait = limiter?.take(ctx.actor.id) ?? 0;
   if (wait > 0) throw rateLimited('CHAT_RATE_LIMITED', wait);
   const id = await inTransaction(ctx, async (tx) => {
-    const conversation = await readable(tx, conversationId);
-    const [open] = await tx.db
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(and(eq(conversations.id, conversationId), postableConversations(ctx.actor)));
-    if (!open) throw new AppError(conversation.archivedAt ? 'CONVERSATION_ARCHIVED' : 'CHAT_POST_NOT_ALLOWED');
+    const conversation = await postable(tx, conversationId);
     if (input.mentionAll && conversation.kind !== 'department') throw new AppError('CHAT_NOT_A_CHANNEL');
+    await assertLinksVisible(tx, input.links);
     if (input.parentId) {
       const [parent] = await tx.db
         .select({ id: chatMessages.id })
@@ -92,9 +103,10 @@ export async function postMessage(ctx: Ctx, conversationId: string, input: Messa
       .where(eq(conversations.id, conversationId))
       .returning({ seq: conversations.lastSeq });
     const seq = next!.seq;
+    const fileIds = await usableFiles(tx.db, conversationId, ctx.actor.id, input.fileIds);
     const recipients = await recipientsOf(tx.db, conversation);
+    const mentions = await keptMentions(tx.db, conversation, recipients, input.mentions, ctx.actor.id);
     const reached = new Set(recipients);
-    const mentions = [...new Set(input.mentions)].filter((userId) => reached.has(userId) && userId !== ctx.actor.id);
     const [message] = await tx.db
       .insert(chatMessages)
       .values({
@@ -105,7 +117,7 @@ export async function postMessage(ctx: Ctx, conversationId: string, input: Messa
         mentions,
         mentionAll: input.mentionAll,
         links: input.links,
-        fileIds: input.fileIds,
+        fileIds,
         parentId: input.parentId ?? null,
       })
       .returning({ id: chatMessages.id });
@@ -142,6 +154,78 @@ export async function postMessage(ctx: Ctx, conversationId: string, input: Messa
   });
   const [message] = await readMessages(ctx.db, ctx.actor.id, sql`m.id = ${id}::uuid`);
   return message!;
+}
+
+/** The conversation row when the actor may post there now: 404 unreadable, archived or not allowed by its policy. */
+export async function postable(ctx: Ctx, conversationId: string): Promise<ConversationRow> {
+  const conversation = await readable(ctx, conversationId);
+  const [open] = await ctx.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), postableConversations(ctx.actor)));
+  if (!open) throw new AppError(conversation.archivedAt ? 'CONVERSATION_ARCHIVED' : 'CHAT_POST_NOT_ALLOWED');
+  return conversation;
+}
+
+/**
+ * The files a new message may carry, in the order given: uploaded to this conversation by the author and on no
+ * message yet (CHAT_FILE_NOT_USABLE otherwise). Called with the conversation's row locked, so two posts cannot
+ * both take the same file.
+ */
+async function usableFiles(db: Db, conversationId: string, authorId: string, fileIds: string[]): Promise<string[]> {
+  const ids = [...new Set(fileIds)];
+  if (ids.length === 0) return [];
+  const rows = await rowsOf<{ id: string }>(
+    db,
+    sql`SELECT f.id FROM files f
+    WHERE f.id = ANY(${arrayParam(ids, 'uuid')}) AND f.owner_type = 'chat' AND f.owner_id = ${conversationId}::uuid
+      AND f.created_by = ${authorId}::uuid
+      AND NOT EXISTS (SELECT 1 FROM ${chatMessages} m WHERE m.conversation_id = ${conversationId}::uuid AND f.id = ANY(m.file_ids))`,
+  );
+  if (rows.length !== ids.length) throw new AppError('CHAT_FILE_NOT_USABLE');
+  return ids;
+}
+
+/**
+ * The mentions a message keeps: people the message reaches, not the author. In a record's conversation, whoever
+ * may read it (sees the record) and is mentioned joins it — they are added to `recipients`. Anyone else is dropped
+ * silently: not stored, not notified, nothing told.
+ */
+export async function keptMentions(
+  db: Db,
+  conversation: ConversationRow,
+  recipients: string[],
+  wanted: string[],
+  authorId: string,
+): Promise<string[]> {
+  const reached = new Set(recipients);
+  const kept: string[] = [];
+  for (const userId of new Set(wanted)) {
+    if (userId === authorId) continue;
+    if (reached.has(userId)) {
+      kept.push(userId);
+      continue;
+    }
+    if (conversation.kind !== 'record') continue;
+    const person = await loadActor(db, userId);
+    if (!person) continue;
+    const [sees] = await db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.id, conversation.id), readableConversations(person)));
+    if (!sees) continue;
+    await db
+      .insert(conversationMembers)
+      .values({ conversationId: conversation.id, userId })
+      .onConflictDoUpdate({
+        target: [conversationMembers.conversationId, conversationMembers.userId],
+        set: { leftAt: null },
+      });
+    recipients.push(userId);
+    reached.add(userId);
+    kept.push(userId);
+  }
+  return kept;
 }
 
 /** Moves the reader's place forward to `seq` (never back, never past the last message); tells their other tabs. */
