@@ -237,6 +237,11 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'PATCH /api/v1/conversations/{id}/messages/{messageId}': () => ({ body: '改一下' }),
   'DELETE /api/v1/conversations/{id}/messages/{messageId}': null,
   'GET /api/v1/conversations/{id}/messages/{messageId}/history': null,
+  'GET /api/v1/conversations/{id}/announcements': null,
+  'POST /api/v1/conversations/{id}/messages/{messageId}/pin': null,
+  'DELETE /api/v1/conversations/{id}/messages/{messageId}/pin': null,
+  'PUT /api/v1/conversations/{id}/messages/{messageId}/receipt': null,
+  'GET /api/v1/conversations/{id}/messages/{messageId}/receipts': null,
   'POST /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
   'DELETE /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
 };
