@@ -238,11 +238,9 @@ export class Realtime {
     for (const { userId, state } of changed) this.deliverChat(everyone, { kind: 'presence', userId, state });
   }
 
+  /** The chat's handler sends the browsers their events; the users' listeners hear the signal too (what tests watch). */
   private deliverChat(userIds: readonly string[], signal: ChatSignal) {
-    if (this.chatHandler) {
-      this.chatHandler(userIds, signal);
-      return;
-    }
+    this.chatHandler?.(userIds, signal);
     const event: LiveEvent = { type: 'chat', userIds: [...userIds], signal };
     for (const userId of userIds) for (const listener of this.byUser.get(userId) ?? []) listener(event);
   }
