@@ -132,6 +132,7 @@ export const ERROR_STATUS = {
   CHAT_FILE_NOT_USABLE: 400,
   CHAT_NOT_A_CHANNEL: 400,
   CHAT_DIRECT_WITH_SELF: 400,
+  CHAT_SAVE_NEEDS_DEPARTMENT: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -24,6 +24,7 @@ import { Jobs, type JobsOptions } from './jobs/engine';
 import { Realtime } from './realtime';
 import { registerKnowledgeRoutes } from './domains/knowledge/knowledge.routes';
 import { registerChatRoutes } from './domains/chat/chat.routes';
+import { registerChatSearchRoutes } from './domains/chat/search.routes';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
@@ -245,6 +246,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);
+  registerChatSearchRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {
