@@ -1,13 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { ChatSearchHit, ChatSearchQuery, ChatSearchResult } from '../../../common/schemas/chat';
+import type { ChatSearchHit, ChatSearchQuery, ChatSearchResult, ConversationKind } from '../../../common/schemas/chat';
 import type { Ctx } from '../../context';
-import { arrayParam, rowsOf } from '../../db/client';
+import { rowsOf } from '../../db/client';
 import { containsPattern, isoText, offsetOf } from '../../lib/listing';
 import { phrasesOf, searchTerms, snippetOf, tsqueryOf } from '../knowledge/search.service';
 import { readableConversations } from './chat.policy';
 import { conversations } from './chat.tables';
-import { conversationItems } from './conversations.service';
+import { titleOf } from './conversations.service';
 
 /**
  * Searching the messages one may read (issue 18, item 5), in Chinese the same way as the knowledge base
@@ -35,20 +35,28 @@ type FoundRow = {
   createdAt: string;
   body: string;
   total: number | string;
+  kind: ConversationKind;
+  title: string;
 };
 
-/** The WHERE over `chat_messages m`: the index lookup, the phrases' recheck, not deleted, readable, the filter. */
-function matching(ctx: Ctx, terms: string[], conversationId: string | undefined): SQL {
+/**
+ * The matching messages (`chat_messages` columns as `m`): the index lookup, the phrases' recheck, not deleted, the
+ * filter — fenced (OFFSET 0) so the word is looked up in the index once, then kept where the reader may read. Unfenced,
+ * the planner (which cannot count the reader's conversations) tends to repeat the index lookup per conversation.
+ */
+function matching(ctx: Ctx, terms: string[], conversationId: string | undefined): { from: SQL; where: SQL } {
   const conditions: SQL[] = [
-    sql`m.search_vector @@ ${tsqueryOf(terms)}::tsquery`,
+    sql`x.search_vector @@ ${tsqueryOf(terms)}::tsquery`,
     // Han characters have no case: the body is read as it is.
-    ...phrasesOf(terms).map((phrase) => sql`m.body LIKE ${containsPattern(phrase)}`),
-    sql`m.deleted_at IS NULL`,
-    // A semi-join on the readable conversations, worked out once (a hash of ids), not a test per message.
-    sql`m.conversation_id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${readableConversations(ctx.actor)})`,
+    ...phrasesOf(terms).map((phrase) => sql`x.body LIKE ${containsPattern(phrase)}`),
+    sql`x.deleted_at IS NULL`,
   ];
-  if (conversationId) conditions.push(sql`m.conversation_id = ${conversationId}::uuid`);
-  return sql.join(conditions, sql` AND `);
+  if (conversationId) conditions.push(sql`x.conversation_id = ${conversationId}::uuid`);
+  return {
+    from: sql`(SELECT x.id, x.conversation_id, x.seq, x.parent_id, x.author_id, x.created_at, x.body FROM chat_messages x
+      WHERE ${sql.join(conditions, sql` AND `)} OFFSET 0) m`,
+    where: sql`m.conversation_id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${readableConversations(ctx.actor)})`,
+  };
 }
 
 /** GET /chat/search: a page of the reader's matching messages, newest first, and how many match in all. */
@@ -56,17 +64,22 @@ export async function searchMessages(ctx: Ctx, query: ChatSearchQueryInput): Pro
   const terms = searchTerms(query.q);
   // Only punctuation or other characters: nothing to look for.
   if (terms.length === 0) return { items: [], total: 0 };
-  const where = matching(ctx, terms, query.conversationId);
+  const { from, where } = matching(ctx, terms, query.conversationId);
   const offset = offsetOf(query);
+  // The page, then (on its rows only) each conversation's title as the reader sees it: the department's name, the
+  // record's title, the group's, the other person.
   const found = await rowsOf<FoundRow>(
     ctx.db,
-    sql`SELECT m.id AS "messageId", m.conversation_id AS "conversationId", m.seq, m.parent_id AS "parentId",
-      m.author_id AS "authorId", u.display_name AS "authorName", ${isoText(sql`m.created_at`)} AS "createdAt", m.body,
-      count(*) OVER () AS total
-    FROM chat_messages m JOIN users u ON u.id = m.author_id
-    WHERE ${where}
-    ORDER BY m.created_at DESC, m.id DESC
-    LIMIT ${query.pageSize} OFFSET ${offset}`,
+    sql`SELECT p.*, c.kind, coalesce(${titleOf(ctx.actor.id)}, '') AS title
+    FROM (SELECT m.id AS "messageId", m.conversation_id AS "conversationId", m.seq, m.parent_id AS "parentId",
+        m.author_id AS "authorId", u.display_name AS "authorName", ${isoText(sql`m.created_at`)} AS "createdAt",
+        m.created_at AS at, m.body, count(*) OVER () AS total
+      FROM ${from} JOIN users u ON u.id = m.author_id
+      WHERE ${where}
+      ORDER BY m.created_at DESC, m.id DESC
+      LIMIT ${query.pageSize} OFFSET ${offset}) p
+    JOIN ${conversations} c ON c.id = p."conversationId"
+    ORDER BY p.at DESC, p."messageId" DESC`,
   );
   // Past the last page the rows that carry the total are not there: count on their own.
   const total =
@@ -74,31 +87,17 @@ export async function searchMessages(ctx: Ctx, query: ChatSearchQueryInput): Pro
       ? Number(found[0].total)
       : offset > 0
         ? Number(
-            (
-              await rowsOf<{ n: number | string }>(
-                ctx.db,
-                sql`SELECT count(*) AS n FROM chat_messages m WHERE ${where}`,
-              )
-            )[0].n,
+            (await rowsOf<{ n: number | string }>(ctx.db, sql`SELECT count(*) AS n FROM ${from} WHERE ${where}`))[0].n,
           )
         : 0;
-  const ids = [...new Set(found.map((f) => f.conversationId))];
-  // The conversations' titles as the reader sees them (the department's name, the record's title, the other person).
-  const titled = ids.length
-    ? await conversationItems(ctx, sql`c.id = ANY(${arrayParam(ids, 'uuid')})`, ids.length)
-    : [];
-  const byId = new Map(titled.map((c) => [c.id, c]));
-  const items: Hit[] = found.map((f) => {
-    const conversation = byId.get(f.conversationId);
-    return {
-      conversation: { id: f.conversationId, kind: conversation?.kind ?? 'group', title: conversation?.title ?? '' },
-      messageId: f.messageId,
-      seq: Number(f.seq),
-      parentId: f.parentId,
-      author: { id: f.authorId, name: f.authorName },
-      createdAt: f.createdAt,
-      segments: snippetOf(f.body, terms),
-    };
-  });
+  const items: Hit[] = found.map((f) => ({
+    conversation: { id: f.conversationId, kind: f.kind, title: f.title },
+    messageId: f.messageId,
+    seq: Number(f.seq),
+    parentId: f.parentId,
+    author: { id: f.authorId, name: f.authorName },
+    createdAt: f.createdAt,
+    segments: snippetOf(f.body, terms),
+  }));
   return { items, total };
 }
