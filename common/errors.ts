@@ -134,6 +134,7 @@ export const ERROR_STATUS = {
   CHAT_NOT_A_CHANNEL: 400,
   CHAT_DIRECT_WITH_SELF: 400,
   CHAT_NOT_AN_ANNOUNCEMENT: 409,
+  CHAT_SAVE_NEEDS_DEPARTMENT: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

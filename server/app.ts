@@ -25,6 +25,7 @@ import { Realtime } from './realtime';
 import { registerKnowledgeRoutes } from './domains/knowledge/knowledge.routes';
 import { registerChatRoutes } from './domains/chat/chat.routes';
 import { registerChatCatchupRoutes } from './domains/chat/catchup.routes';
+import { registerChatSearchRoutes } from './domains/chat/search.routes';
 import { registerLiveEvents } from './plugins/live';
 import { registerNotificationRoutes } from './domains/notifications/notifications.routes';
 import { registerReminderRoutes } from './domains/reminders/reminders.routes';
@@ -247,6 +248,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);
   registerChatCatchupRoutes(app);
+  registerChatSearchRoutes(app);
   await registerLiveEvents(app, realtime, { publicUrl: config.publicUrl, checkMs: options.liveCheckMs });
 
   if (options.serveWeb && existsSync(path.join(WEB_DIR, 'index.html'))) {

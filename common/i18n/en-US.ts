@@ -464,6 +464,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': 'This message is not an announcement',
+  'error.CHAT_SAVE_NEEDS_DEPARTMENT':
+    'You belong to no department, so there is no one to show the saved Q&A to; have your department set first',
   'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',
   'validation.knowledgeDepartmentOnly': 'Only an article visible to a department has a department',
   'validation.knowledgeTemplateUse': 'Only a template has a use',

@@ -426,6 +426,7 @@ export const zhCN = {
   'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
   'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': '这条消息不是公告',
+  'error.CHAT_SAVE_NEEDS_DEPARTMENT': '您没有所属部门，无法确定保存的问答给哪些同事看；请先设置所属部门',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

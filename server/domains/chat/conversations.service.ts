@@ -54,7 +54,7 @@ export async function syncDepartmentChannels(db: Db): Promise<void> {
 }
 
 /** The title of a conversation as `me` sees it (a column expression over `c`). */
-const titleOf = (me: string) => sql`CASE c.kind
+export const titleOf = (me: string) => sql`CASE c.kind
     WHEN 'department' THEN (SELECT d.name FROM ${departments} d WHERE d.id = c.department_id)
     WHEN 'group' THEN c.title
     WHEN 'direct' THEN coalesce((SELECT u.display_name FROM ${conversationMembers} o JOIN ${users} u ON u.id = o.user_id

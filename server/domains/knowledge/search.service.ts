@@ -40,6 +40,12 @@ export function searchTerms(q: string): string[] {
 
 const isHan = (term: string) => IS_HAN.test(term);
 
+/**
+ * The terms the index cannot settle alone: Han runs of three characters and more, whose pairs may be apart — a
+ * match is rechecked by LIKE on the text. (The chat's message search shares this and tsqueryOf.)
+ */
+export const phrasesOf = (terms: string[]): string[] => terms.filter((t) => isHan(t) && [...t].length >= 3);
+
 /** The tsquery text of the terms (lexemes are Han characters or [a-z0-9]+: nothing to quote). */
 export function tsqueryOf(terms: string[]): string {
   const lexemes: string[] = [];
@@ -81,7 +87,7 @@ function relevance(terms: string[]): SQL<number> {
 
 /** The WHERE of a search: the index lookup, the phrases' recheck, the filters, visibility, not archived. */
 function searchWhere(ctx: Ctx, terms: string[], filters: { kind?: KnowledgeKind; businessLineId?: string }): SQL {
-  const phrases = terms.filter((t) => isHan(t) && [...t].length >= 3);
+  const phrases = phrasesOf(terms);
   return and(
     sql`${knowledgeArticles}.search_vector @@ ${tsqueryOf(terms)}::tsquery`,
     ...phrases.map(phraseIn),
