@@ -105,6 +105,8 @@ function reportPage<K extends ReportKind>(kind: K) {
 /** Receipts, invoices and receivables: a salesperson sees those of their own contracts; finance records them. */
 const readReceivables = (me: Me) => can(me, 'receivables:read');
 
+const chatPage = lazyPart(() => import('../features/chat/ChatPage').then((m) => m.ChatPage));
+
 const PAGES = [
   {
     path: '/',
@@ -118,6 +120,20 @@ const PAGES = [
     labelKey: 'approval.nav',
     allowed: () => true,
     ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
+  },
+  {
+    // 团队协作: the reader's conversations; /chat/:id opens one (a phone shows it as a screen of its own).
+    path: '/chat',
+    labelKey: 'chat.nav',
+    allowed: (me) => can(me, 'chat:use'),
+    ...chatPage,
+  },
+  {
+    path: '/chat/:id',
+    labelKey: 'chat.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'chat:use'),
+    ...chatPage,
   },
   {
     path: '/calendar',

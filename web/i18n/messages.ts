@@ -36,6 +36,7 @@ import * as knowledgeRelated from '../features/knowledge-related/messages';
 import * as knowledgeCapture from '../features/knowledge-capture/messages';
 import * as playbooks from '../features/playbooks/messages';
 import * as knowledge from '../features/knowledge/messages';
+import * as chat from '../features/chat/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -80,6 +81,7 @@ export const messageParts = {
   knowledgeCapture,
   playbooks,
   knowledge,
+  chat,
 };
 
 /**
@@ -127,6 +129,7 @@ export const zhCN = {
   ...knowledgeCapture.zhCN,
   ...playbooks.zhCN,
   ...knowledge.zhCN,
+  ...chat.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -169,4 +172,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...knowledgeCapture.enUS,
   ...playbooks.enUS,
   ...knowledge.enUS,
+  ...chat.enUS,
 };

@@ -27,6 +27,7 @@ import type {
 } from '../../../common/schemas/chat';
 import type { Attachment } from '../../../common/schemas/files';
 import { api } from '../../api/client';
+import type { ListParams } from '../../api/resources';
 
 type Ok = { ok: true };
 export type ChatPersonItem = z.infer<typeof ChatPerson>;
@@ -34,7 +35,7 @@ export type ChatMentionEntry = z.infer<typeof ChatMentionItem>;
 /** A list answered as an array or as `{ items }`. */
 const itemsOf = <T>(answer: T[] | { items: T[] }): T[] => (Array.isArray(answer) ? answer : answer.items);
 /** A query's parameters as the browser sends them (every field optional, numbers as numbers). */
-type Params<S extends z.ZodType> = { [K in keyof z.input<S>]?: z.input<S>[K] };
+type Params<S extends z.ZodType> = ListParams<S>;
 
 const path = '/api/v1/conversations';
 const conversation = (id: string) => `${path}/${id}`;
@@ -73,20 +74,22 @@ export const chatApi = {
   join: (id: string) => api<Conversation>(`${conversation(id)}/join`, { method: 'POST' }),
   leave: (id: string) => api<Ok>(`${conversation(id)}/leave`, { method: 'POST' }),
   messages: (id: string, params?: Params<typeof MessagesQuery>) =>
-    api<MessagesPage>(`${conversation(id)}/messages`, { query: params }),
+    api<z.infer<typeof MessagesPage>>(`${conversation(id)}/messages`, { query: params }),
   post: (id: string, body: z.input<typeof MessageCreate>) =>
     api<ChatMessage>(`${conversation(id)}/messages`, { method: 'POST', body }),
   edit: (id: string, messageId: string, body: z.input<typeof MessageUpdate>) =>
     api<ChatMessage>(message(id, messageId), { method: 'PATCH', body }),
   remove: (id: string, messageId: string) => api<ChatMessage>(message(id, messageId), { method: 'DELETE' }),
-  history: (id: string, messageId: string) => api<MessageVersion[]>(`${message(id, messageId)}/history`),
+  history: (id: string, messageId: string) =>
+    api<z.infer<typeof MessageVersion>[]>(`${message(id, messageId)}/history`),
   react: (id: string, messageId: string, emoji: string) =>
     api<ChatMessage>(`${message(id, messageId)}/reactions`, { method: 'POST', body: { emoji } }),
   unreact: (id: string, messageId: string, emoji: string) =>
     api<ChatMessage>(`${message(id, messageId)}/reactions`, { method: 'DELETE', body: { emoji } }),
-  receipts: (id: string, messageId: string) => api<AnnouncementReceipts>(`${message(id, messageId)}/receipts`),
+  receipts: (id: string, messageId: string) =>
+    api<z.infer<typeof AnnouncementReceipts>>(`${message(id, messageId)}/receipts`),
   saveAsArticle: (id: string, messageId: string, body: z.input<typeof SaveAsArticle>) =>
-    api<SavedArticle>(`${message(id, messageId)}/save-as-article`, { method: 'POST', body }),
+    api<z.infer<typeof SavedArticle>>(`${message(id, messageId)}/save-as-article`, { method: 'POST', body }),
   /** Moves the reader's place forward (never back). */
   read: (id: string, seq: number) =>
     api<{ lastReadSeq: number }>(`${conversation(id)}/read`, { method: 'PUT', body: { seq } }),
