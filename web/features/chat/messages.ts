@@ -165,7 +165,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'chat.discard': 'Discard',
   'chat.mentionAll': 'all',
   'chat.mentionAllHint': 'Notify everyone in the channel',
-  'chat.tooLong': 'A message may have at most {max} characters (now {count})',
+  'chat.tooLong': 'The message is too long (length {count}, the limit is {max})',
   'chat.cannotPost.archived': 'This conversation is archived: no new messages',
   'chat.cannotPost.admins': 'Only the conversation’s admins may post here',
   'chat.cannotPost.other': 'You cannot post in this conversation',
