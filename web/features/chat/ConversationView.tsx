@@ -28,6 +28,17 @@ type Props = {
 
 type Pending = Outgoing & { clientId: string; parentId: string | null; status: 'sending' | 'failed'; error?: string };
 
+/** How a message's Markdown-lite sits in the timeline: no paragraph gaps, quotes and code kept small. */
+const CHAT_CSS = `
+.gd-chat-body p { margin: 0; }
+.gd-chat-body ul, .gd-chat-body ol { margin: 2px 0; padding-inline-start: 20px; }
+.gd-chat-body blockquote { margin: 2px 0; padding-inline-start: 8px; border-inline-start: 3px solid #d9d9d9; color: #595959; }
+.gd-chat-body pre { margin: 2px 0; padding: 6px 8px; background: #f5f5f5; border-radius: 4px; overflow-x: auto; }
+.gd-chat-body code { background: #f5f5f5; border-radius: 3px; padding: 0 3px; }
+.gd-chat-body { overflow-wrap: anywhere; line-height: 1.6; }
+.gd-chat-mention { color: #1677ff; background: #e6f4ff; border-radius: 3px; padding: 0 2px; }
+`;
+
 /** Why the reader may not post, as the composer says it. */
 function cannotPostReason(t: Translate, conversation: Conversation): string | null {
   if (conversation.mayPost) return null;
@@ -668,6 +679,7 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
       data-testid="conversation-view"
       data-conversation-id={conversationId}
     >
+      <style>{CHAT_CSS}</style>
       {header}
       {conversation.error && <LoadError query={conversation} compact />}
       <MessageList
