@@ -64,7 +64,7 @@ function ConversationRow({
       data-conversation-id={item.id}
       data-unread={item.unread}
     >
-      <div style={{ fontSize: 18, color: '#8c8c8c', paddingTop: 2 }} aria-label={t(`chat.kind.${item.kind}`)}>
+      <div style={{ fontSize: 18, color: '#8c8c8c', paddingTop: 2 }} aria-label={t(`chat.kindTag.${item.kind}`)}>
         {KIND_ICONS[item.kind]}
       </div>
       <div style={{ flex: 1, minWidth: 0 }}>

@@ -102,6 +102,7 @@ function MessageList({
   onBottomSeen,
   emptyHint,
   pendingFooter,
+  inThread = false,
 }: {
   timeline: Timeline;
   conversationId: string;
@@ -113,6 +114,8 @@ function MessageList({
   mentionAllToken: string;
   onBottomSeen: () => void;
   emptyHint?: string;
+  /** A thread's replies (no "beginning of the conversation" line). */
+  inThread?: boolean;
   pendingFooter: (p: Pending) => React.ReactNode;
 }) {
   const t = useT();
@@ -219,7 +222,8 @@ function MessageList({
           </Button>
         </Flex>
       ) : (
-        items.length > 0 && (
+        items.length > 0 &&
+        !inThread && (
           <Typography.Text type="secondary" style={{ display: 'block', textAlign: 'center', fontSize: 12, padding: 8 }}>
             {t('chat.noOlder')}
           </Typography.Text>
@@ -577,7 +581,7 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
       />
     ) : null;
 
-  const kindTag = <Tag style={{ marginInlineEnd: 0 }}>{t(`chat.kind.${c.kind}`)}</Tag>;
+  const kindTag = <Tag style={{ marginInlineEnd: 0 }}>{t(`chat.kindTag.${c.kind}`)}</Tag>;
   const header = !compact && (
     <Flex
       align="center"
@@ -731,6 +735,7 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
               mentionAllToken={mentionAllToken}
               onBottomSeen={() => {}}
               emptyHint={t('chat.threadEmpty')}
+              inThread
               pendingFooter={pendingFooter}
             />
             {composer(threadOf.id, !mobile)}
