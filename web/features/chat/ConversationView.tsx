@@ -136,7 +136,7 @@ function MessageList({
     if (!element || status !== 'ready' || scrolledFor.current === conversationId) return;
     scrolledFor.current = conversationId;
     const marker = element.querySelector<HTMLElement>('[data-testid="chat-new-marker"]');
-    if (marker) element.scrollTop = Math.max(0, marker.offsetTop - element.offsetTop - 48);
+    if (marker) element.scrollTop = Math.max(0, marker.offsetTop - 48);
     else element.scrollTop = element.scrollHeight;
   }, [status, conversationId]);
 
@@ -208,6 +208,7 @@ function MessageList({
       }}
       style={{
         flex: 1,
+        position: 'relative',
         overflowY: 'auto',
         overflowX: 'hidden',
         padding: mobile ? '4px 0 8px' : '8px 8px 12px',
