@@ -2,7 +2,7 @@ import { FileTextOutlined, NumberOutlined, PlusOutlined, TeamOutlined, UserOutli
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge, Button, Checkbox, Flex, Input, Segmented, Skeleton, Tooltip, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CONVERSATION_KINDS, type ConversationItem, type ConversationKind } from '../../../common/schemas/chat';
 import { EmptyState } from '../../components/EmptyState';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
@@ -61,6 +61,7 @@ function ConversationRow({
         borderBottom: '1px solid #f5f5f5',
       }}
       data-testid="chat-conversation"
+      data-id={item.id}
       data-conversation-id={item.id}
       data-unread={item.unread}
     >
@@ -92,7 +93,7 @@ function ConversationRow({
                 count={unreadLabel(item.unread)}
                 color={item.member ? '#ff4d4f' : '#bfbfbf'}
                 title={t('chat.unreadCount', { count: item.unread })}
-                data-testid="chat-unread-badge"
+                data-testid="chat-row-unread"
               />
             )}
           </Flex>
@@ -211,6 +212,8 @@ function ConversationList({ selectedId, onOpen }: { selectedId: string | null; o
  */
 export function ChatPage() {
   const { id } = useParams();
+  const [search] = useSearchParams();
+  const focusSeq = Number(search.get('seq')) || undefined;
   const mobile = useIsMobile();
   const navigate = useNavigate();
   const t = useT();
@@ -231,7 +234,7 @@ export function ChatPage() {
     return (
       <div style={{ ...frame, margin: -4 }} data-testid="chat-page">
         {id ? (
-          <ConversationView key={id} conversationId={id} onBack={() => void navigate('/chat')} />
+          <ConversationView key={id} conversationId={id} focusSeq={focusSeq} onBack={() => void navigate('/chat')} />
         ) : (
           <ConversationList selectedId={null} onOpen={open} />
         )}
@@ -245,7 +248,7 @@ export function ChatPage() {
       </div>
       <div style={{ flex: 1, minWidth: 0, minHeight: 0, position: 'relative' }}>
         {id ? (
-          <ConversationView key={id} conversationId={id} />
+          <ConversationView key={id} conversationId={id} focusSeq={focusSeq} />
         ) : (
           <Flex align="center" justify="center" style={{ height: '100%' }}>
             <EmptyState title={t('chat.pickConversation')} />

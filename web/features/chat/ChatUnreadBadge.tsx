@@ -53,7 +53,7 @@ export function ChatUnreadBadge() {
       size="small"
       overflowCount={99}
       style={{ marginInlineStart: 8 }}
-      data-testid="chat-unread-count"
+      data-testid="chat-unread-badge"
       data-count={count}
       data-mentions={unread?.mentions ?? 0}
     />

@@ -62,8 +62,20 @@ export function Composer({
   const allToken = t('chat.mentionAll');
   const others = members.filter((m) => m.id !== myId);
   const options = [
-    ...(allowMentionAll ? [{ key: 'all', value: allToken, label: `@${allToken} · ${t('chat.mentionAllHint')}` }] : []),
-    ...others.map((m) => ({ key: m.id, value: m.name, label: m.name })),
+    ...(allowMentionAll
+      ? [
+          {
+            key: 'all',
+            value: allToken,
+            label: <span data-testid="chat-mention-option">{`@${allToken} · ${t('chat.mentionAllHint')}`}</span>,
+          },
+        ]
+      : []),
+    ...others.map((m) => ({
+      key: m.id,
+      value: m.name,
+      label: <span data-testid="chat-mention-option">{m.name}</span>,
+    })),
   ];
   const uploading = uploads.some((u) => !u.file && !u.error);
   const disabled = disabledReason !== null;
@@ -127,7 +139,7 @@ export function Composer({
   return (
     <div
       style={{ borderTop: '1px solid #f0f0f0', padding: mobile ? 6 : 8, background: '#fff' }}
-      data-testid="chat-composer"
+      data-testid="chat-composer-box"
     >
       {uploads.length > 0 && (
         <Flex gap={4} wrap style={{ marginBottom: 6 }}>
@@ -192,7 +204,7 @@ export function Composer({
             send();
           }}
           aria-label={placeholder}
-          data-testid="chat-input"
+          data-testid="chat-composer"
         />
         <Button
           type="primary"

@@ -5,6 +5,7 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, use
 import { Link } from 'react-router';
 import type { ChatLink, ChatMessage, Conversation, ConversationMember } from '../../../common/schemas/chat';
 import { onChatEvent, onChatReconnect } from '../../api/chat-live';
+import { isApiError } from '../../api/client';
 import { useMe } from '../../auth/session';
 import { EmptyState } from '../../components/EmptyState';
 import { errorText, useErrorToast } from '../../components/errors';
@@ -22,6 +23,8 @@ type Props = {
   conversationId: string;
   /** Embedded in a record's page: no header of its own, a fixed height. */
   compact?: boolean;
+  /** Open at this message (a search hit, a mention: /chat/:id?seq=…), highlighted. */
+  focusSeq?: number;
   /** The phone's way back to the list (the chat page gives it). */
   onBack?: () => void;
 };
@@ -103,6 +106,7 @@ function MessageList({
   emptyHint,
   pendingFooter,
   inThread = false,
+  focusSeq,
 }: {
   timeline: Timeline;
   conversationId: string;
@@ -116,6 +120,7 @@ function MessageList({
   emptyHint?: string;
   /** A thread's replies (no "beginning of the conversation" line). */
   inThread?: boolean;
+  focusSeq?: number;
   pendingFooter: (p: Pending) => React.ReactNode;
 }) {
   const t = useT();
@@ -135,10 +140,14 @@ function MessageList({
     const element = box.current;
     if (!element || status !== 'ready' || scrolledFor.current === conversationId) return;
     scrolledFor.current = conversationId;
+    const focused = focusSeq
+      ? element.querySelector<HTMLElement>(`[data-testid="chat-message"][data-seq="${focusSeq}"]`)
+      : null;
     const marker = element.querySelector<HTMLElement>('[data-testid="chat-new-marker"]');
-    if (marker) element.scrollTop = Math.max(0, marker.offsetTop - 48);
+    if (focused) element.scrollTop = Math.max(0, focused.offsetTop - element.clientHeight / 3);
+    else if (marker) element.scrollTop = Math.max(0, marker.offsetTop - 48);
     else element.scrollTop = element.scrollHeight;
-  }, [status, conversationId]);
+  }, [status, conversationId, focusSeq]);
 
   // Older messages loaded above: keep what the reader looks at in place. New ones below: follow when at the bottom.
   useLayoutEffect(() => {
@@ -272,6 +281,7 @@ function MessageList({
               mentionAllToken={mentionAllToken}
               actions={actions}
               mobile={mobile}
+              highlighted={focusSeq === message.seq}
             />
           </Fragment>
         );
@@ -319,7 +329,7 @@ function MessageList({
  * messages, typing and catching up after a reconnect. The chat page shows it beside the list; record pages embed it
  * (`compact`).
  */
-export function ConversationView({ conversationId, compact = false, onBack }: Props) {
+export function ConversationView({ conversationId, compact = false, focusSeq, onBack }: Props) {
   const t = useT();
   const me = useMe().user;
   const mobile = useIsMobile();
@@ -329,6 +339,8 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
   const conversation = useQuery({
     queryKey: chatApi.keys.conversation(conversationId),
     queryFn: () => chatApi.get(conversationId),
+    // Not readable (404) is the answer, not a hiccup: shown at once.
+    retry: (failures, error) => !isApiError(error, 'NOT_FOUND') && failures < 2,
   });
   const members = useQuery({
     queryKey: chatApi.keys.members(conversationId),
@@ -342,10 +354,11 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
   const [opened, setOpened] = useState<{ id: string; lastReadSeq: number; limit: number } | null>(null);
   useEffect(() => {
     if (c && c.id === conversationId && opened?.id !== conversationId) {
-      const unread = Math.max(0, c.lastSeq - c.lastReadSeq);
-      setOpened({ id: c.id, lastReadSeq: c.lastReadSeq, limit: Math.min(200, Math.max(50, unread + 10)) });
+      // Enough of the newest to show the reader's place (and the message asked for), up to 200.
+      const back = Math.max(c.lastSeq - c.lastReadSeq, focusSeq ? c.lastSeq - focusSeq : 0);
+      setOpened({ id: c.id, lastReadSeq: c.lastReadSeq, limit: Math.min(200, Math.max(50, back + 10)) });
     }
-  }, [c, conversationId, opened?.id]);
+  }, [c, conversationId, opened?.id, focusSeq]);
   const ready = opened?.id === conversationId ? opened : null;
   const timeline = useTimeline(conversationId, null, ready ? ready.limit : null);
 
@@ -692,6 +705,7 @@ export function ConversationView({ conversationId, compact = false, onBack }: Pr
         conversationId={conversationId}
         myId={me.id}
         markerSeq={markerSeq}
+        focusSeq={focusSeq}
         pending={pending.filter((p) => p.parentId === null)}
         cards={cards}
         actions={actions}

@@ -270,6 +270,7 @@ export function MessageItem({
       data-testid="chat-message"
       data-seq={message.seq}
       data-message-id={message.id}
+      data-mentions-me={message.mentionAll || message.mentions.some((m) => m.id === myId) ? 'true' : 'false'}
     >
       <div style={{ width: 32, flex: 'none' }}>
         {showHeader && (
