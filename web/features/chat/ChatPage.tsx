@@ -1,8 +1,15 @@
-import { FileTextOutlined, NumberOutlined, PlusOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  FileTextOutlined,
+  NumberOutlined,
+  PlusOutlined,
+  SearchOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge, Button, Checkbox, Flex, Input, Segmented, Skeleton, Tooltip, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { CONVERSATION_KINDS, type ConversationItem, type ConversationKind } from '../../../common/schemas/chat';
 import { EmptyState } from '../../components/EmptyState';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
@@ -133,9 +140,16 @@ function ConversationList({ selectedId, onOpen }: { selectedId: string | null; o
           <Typography.Title level={4} style={{ margin: 0 }}>
             {t('chat.nav')}
           </Typography.Title>
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="chat-new">
-            {t('chat.newConversation')}
-          </Button>
+          <Flex gap={4}>
+            <Tooltip title={t('chat.searchMessages')}>
+              <Link to="/chat/search" aria-label={t('chat.searchMessages')} data-testid="chat-search-messages">
+                <Button icon={<SearchOutlined />} tabIndex={-1} />
+              </Link>
+            </Tooltip>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="chat-new">
+              {t('chat.newConversation')}
+            </Button>
+          </Flex>
         </Flex>
         <Input.Search
           allowClear
