@@ -30,6 +30,7 @@ import {
   FunnelPlotOutlined,
   KeyOutlined,
   MailOutlined,
+  MessageOutlined,
   MoneyCollectOutlined,
   NodeIndexOutlined,
   NotificationOutlined,
@@ -58,6 +59,7 @@ import { useMemo, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useMe } from '../auth/session';
 import { ApprovalCountBadge } from '../features/approvals/ApprovalCountBadge';
+import { ChatUnreadBadge } from '../features/chat/ChatUnreadBadge';
 import { useT } from '../i18n';
 import { preload } from './lazy-page';
 import { APP_PAGES, MENU_GROUPS, type AppPage, type MenuPath } from './pages';
@@ -66,6 +68,7 @@ import { APP_PAGES, MENU_GROUPS, type AppPage, type MenuPath } from './pages';
 const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/': <ScheduleOutlined />,
   '/approvals': <CheckSquareOutlined />,
+  '/chat': <MessageOutlined />,
   '/calendar': <CalendarOutlined />,
   '/knowledge': <BookOutlined />,
   '/customers': <ContactsOutlined />,
@@ -115,7 +118,10 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/audit': <AuditOutlined />,
 };
 /** Shown after an entry's label: how many approvals wait. */
-const PAGE_BADGES: Partial<Record<MenuPath, ReactNode>> = { '/approvals': <ApprovalCountBadge /> };
+const PAGE_BADGES: Partial<Record<MenuPath, ReactNode>> = {
+  '/approvals': <ApprovalCountBadge />,
+  '/chat': <ChatUnreadBadge />,
+};
 const GROUP_ICONS: Record<keyof typeof MENU_GROUPS, ReactNode> = {
   customers: <SolutionOutlined />,
   sales: <RiseOutlined />,

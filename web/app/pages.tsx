@@ -105,6 +105,8 @@ function reportPage<K extends ReportKind>(kind: K) {
 /** Receipts, invoices and receivables: a salesperson sees those of their own contracts; finance records them. */
 const readReceivables = (me: Me) => can(me, 'receivables:read');
 
+const chatPage = lazyPart(() => import('../features/chat/ChatPage').then((m) => m.ChatPage));
+
 const PAGES = [
   {
     path: '/',
@@ -120,6 +122,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
   },
   {
+    // 团队协作: the reader's conversations; /chat/:id opens one (a phone shows it as a screen of its own).
+    path: '/chat',
+    labelKey: 'chat.nav',
+    allowed: (me) => can(me, 'chat:use'),
+    ...chatPage,
+  },
+  {
     // 搜索消息: reached from the chat page's search; declared before /chat/:id (the first registry entry whose path
     // matches names the page and starts its loading).
     path: '/chat/search',
@@ -127,6 +136,13 @@ const PAGES = [
     hideInMenu: true,
     allowed: (me) => can(me, 'chat:use'),
     ...lazyPart(() => import('../features/chat-extras/ChatSearchPage').then((m) => m.ChatSearchPage)),
+  },
+  {
+    path: '/chat/:id',
+    labelKey: 'chat.nav',
+    hideInMenu: true,
+    allowed: (me) => can(me, 'chat:use'),
+    ...chatPage,
   },
   {
     path: '/calendar',

@@ -37,6 +37,7 @@ import * as knowledgeCapture from '../features/knowledge-capture/messages';
 import * as playbooks from '../features/playbooks/messages';
 import * as knowledge from '../features/knowledge/messages';
 import * as chatExtras from '../features/chat-extras/messages';
+import * as chat from '../features/chat/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -82,6 +83,7 @@ export const messageParts = {
   playbooks,
   knowledge,
   chatExtras,
+  chat,
 };
 
 /**
@@ -130,6 +132,7 @@ export const zhCN = {
   ...playbooks.zhCN,
   ...knowledge.zhCN,
   ...chatExtras.zhCN,
+  ...chat.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -173,4 +176,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...playbooks.enUS,
   ...knowledge.enUS,
   ...chatExtras.enUS,
+  ...chat.enUS,
 };

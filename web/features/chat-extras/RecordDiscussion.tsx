@@ -1,6 +1,6 @@
 import { CommentOutlined, ExportOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Drawer, Flex, Skeleton, Tag, Typography } from 'antd';
+import { Button, Drawer, Flex, Skeleton, Tag } from 'antd';
 import { Suspense, useState } from 'react';
 import { Link } from 'react-router';
 import type { ChatRecordType } from '../../../common/schemas/chat';
@@ -60,27 +60,16 @@ export function RecordDiscussion({ recordType, recordId }: { recordType: ChatRec
             </Link>
           )
         }
-        styles={{ body: { display: 'flex', flexDirection: 'column', padding: ConversationView ? 0 : 24 } }}
+        styles={{ body: { display: 'flex', flexDirection: 'column', padding: 0 } }}
         destroyOnHidden
         data-testid="record-discussion"
       >
         <Loaded query={conversation}>
-          {() =>
-            ConversationView ? (
-              <Suspense fallback={<Skeleton active style={{ padding: 24 }} />}>
-                <ConversationView conversationId={c!.id} compact />
-              </Suspense>
-            ) : (
-              <Flex vertical gap={16} align="flex-start">
-                <Typography.Text type="secondary">{t('chatExtras.discussHint')}</Typography.Text>
-                <Link to={`/chat/${c!.id}`}>
-                  <Button type="primary" icon={<CommentOutlined />}>
-                    {t('chatExtras.openInChat')}
-                  </Button>
-                </Link>
-              </Flex>
-            )
-          }
+          {() => (
+            <Suspense fallback={<Skeleton active style={{ padding: 24 }} />}>
+              <ConversationView conversationId={c!.id} compact />
+            </Suspense>
+          )}
         </Loaded>
       </Drawer>
     </>

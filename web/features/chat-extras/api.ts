@@ -6,7 +6,6 @@ import type {
   ChatRecordType,
   ChatSearchResult,
   Conversation,
-  SavedArticle,
 } from '../../../common/schemas/chat';
 import { api, apiFile, toQueryString } from '../../api/client';
 
@@ -55,9 +54,4 @@ export const chatExtrasApi = {
   exportUrl: (conversationId: string, format: 'xlsx' | 'text') =>
     `${CONVERSATIONS}/${conversationId}/export${toQueryString({ format })}`,
   export: (conversationId: string, format: 'xlsx' | 'text') => apiFile(chatExtrasApi.exportUrl(conversationId, format)),
-  saveAsArticle: (conversationId: string, messageId: string, body: { title: string; question?: string }) =>
-    api<z.infer<typeof SavedArticle>>(`${CONVERSATIONS}/${conversationId}/messages/${messageId}/save-as-article`, {
-      method: 'POST',
-      body,
-    }),
 };

@@ -1,11 +1,10 @@
 /**
  * UI strings of the chat's extras (issue 18: a record's discussion, search, mentions on Today, announcements,
- * export, save as article): zh-CN is the source, en-US must translate every key.
+ * export): zh-CN is the source, en-US must translate every key.
  */
 export const zhCN = {
   'chatExtras.discuss': '讨论',
   'chatExtras.discussTitle': '讨论：{title}',
-  'chatExtras.discussHint': '团队成员在这里讨论本记录，消息会保存在会话中，缺席的人回来也能看到。',
   'chatExtras.openInChat': '在会话中打开',
   'chatExtras.unreadCount': '{count} 条未读',
 
@@ -54,24 +53,11 @@ export const zhCN = {
   'chatExtras.export.xlsx': '导出 Excel (.xlsx)',
   'chatExtras.export.text': '导出文本 (.txt)',
   'chatExtras.export.done': '已导出，导出操作已记入审计日志',
-
-  'chatExtras.save.action': '存为知识文章',
-  'chatExtras.save.title': '存为知识库问答',
-  'chatExtras.save.hint': '这条消息会作为答案，保存为知识库中的问答文章。',
-  'chatExtras.save.articleTitle': '标题',
-  'chatExtras.save.question': '问题',
-  'chatExtras.save.questionPlaceholder': '留空时使用这条消息所回复的问题',
-  'chatExtras.save.answer': '答案（这条消息）',
-  'chatExtras.save.submit': '保存',
-  'chatExtras.save.done': '已存为知识文章',
-  'chatExtras.save.open': '查看文章',
 };
 
 export const enUS: Record<keyof typeof zhCN, string> = {
   'chatExtras.discuss': 'Discuss',
   'chatExtras.discussTitle': 'Discussion: {title}',
-  'chatExtras.discussHint':
-    'The team discusses this record here; messages are kept in the conversation so those away can catch up.',
   'chatExtras.openInChat': 'Open in chat',
   'chatExtras.unreadCount': '{count} unread',
 
@@ -121,15 +107,4 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'chatExtras.export.xlsx': 'Export Excel (.xlsx)',
   'chatExtras.export.text': 'Export text (.txt)',
   'chatExtras.export.done': 'Exported; the export is recorded in the audit log',
-
-  'chatExtras.save.action': 'Save as article',
-  'chatExtras.save.title': 'Save as a knowledge Q&A',
-  'chatExtras.save.hint': 'This message becomes the answer of a Q&A article in the knowledge base.',
-  'chatExtras.save.articleTitle': 'Title',
-  'chatExtras.save.question': 'Question',
-  'chatExtras.save.questionPlaceholder': 'Left empty: the message this one replies to',
-  'chatExtras.save.answer': 'Answer (this message)',
-  'chatExtras.save.submit': 'Save',
-  'chatExtras.save.done': 'Saved as a knowledge article',
-  'chatExtras.save.open': 'Open the article',
 };
