@@ -242,6 +242,8 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'DELETE /api/v1/conversations/{id}/messages/{messageId}/pin': null,
   'PUT /api/v1/conversations/{id}/messages/{messageId}/receipt': null,
   'GET /api/v1/conversations/{id}/messages/{messageId}/receipts': null,
+  'POST /api/v1/conversations/{id}/messages/{messageId}/save-as-article': () => ({ title: '问答' }),
+  'GET /api/v1/conversations/{id}/export': null,
   'POST /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
   'DELETE /api/v1/conversations/{id}/messages/{messageId}/reactions': () => ({ emoji: '👍' }),
 };

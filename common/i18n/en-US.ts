@@ -447,7 +447,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.CHAT_MEMBERS_FIXED':
     "A department channel's members follow the organisation and a one-to-one conversation has two people: members cannot be changed",
   'validation.chatLinkNotVisible': 'This record was not found or you may not see it, so it cannot be linked',
-  'validation.chatLinks': 'Record links are written type:id, separated by commas',
+  'validation.chatLinks': 'Record links are not in the expected form (a record type and its id, separated by commas)',
   'validation.chatTitleGroupsOnly': 'Only a group chat can be renamed',
   'validation.chatChannelArchive': 'A department channel is archived with its department, not by hand',
   'validation.chatMemberCannotSee':

@@ -412,7 +412,7 @@ export const zhCN = {
   // Chat messages and conversations (issue 18, chat-msg)
   'error.CHAT_MEMBERS_FIXED': '部门频道的成员随组织架构而定，单聊只有两个人：不能手动增减成员',
   'validation.chatLinkNotVisible': '找不到这条记录，或您无权查看，不能在消息中引用',
-  'validation.chatLinks': '记录引用的格式应为“类型:编号”，多个以逗号分隔',
+  'validation.chatLinks': '记录引用的格式不正确（应为记录类型和编号，多个以逗号分隔）',
   'validation.chatTitleGroupsOnly': '只有群聊可以修改名称',
   'validation.chatChannelArchive': '部门频道随部门启用或停用，不能手动归档',
   'validation.chatMemberCannotSee': '这些同事看不到该记录，不能加入它的会话：{names}',

@@ -160,6 +160,9 @@ export function useLiveEvents(enabled = true) {
   }, [enabled, queryClient]);
 }
 
+/** The chat's reads, and Today (its digest of unread mentions). */
 function invalidateChat(queryClient: QueryClient) {
-  return queryClient.invalidateQueries({ predicate: (query) => isChatQuery(query.queryKey) });
+  return queryClient.invalidateQueries({
+    predicate: (query) => isChatQuery(query.queryKey) || query.queryKey[0] === todayApi.path,
+  });
 }
