@@ -10,37 +10,16 @@ import type { Ctx } from '../../context';
 import { rowsOf, type Db } from '../../db/client';
 import { isoText } from '../../lib/listing';
 import type { Actor } from '../../policy';
-import { contracts } from '../contracts/contracts.tables';
-import { engagements } from '../engagements/engagements.tables';
-import { opportunities } from '../opportunities/opportunities.tables';
-import { departments, users } from '../staff/staff.tables';
+import { users } from '../staff/staff.tables';
 import { listedConversations, readableConversations } from './chat.policy';
 import { conversationMembers, conversations } from './chat.tables';
-import { UNREAD_CAP } from './conversations.service';
+import { asC, titleOf, UNREAD_CAP } from './conversations.service';
 
 /**
  * Catching up (issue 18): the menu's unread badge and my unread mentions (the list, Today's digest, the e-mail
  * digest's content). A mention is unread while its seq is past my place in its conversation; only mentions in
  * messages not deleted and in conversations I may still read count.
  */
-
-/** The policies are written over the `conversations` table; these statements read it as `c`. */
-const asC = (condition: SQL) => sql`c.id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${condition})`;
-
-/**
- * The title of conversation `c` as `me` sees it — as the conversation list words it (conversations.service's
- * titleOf, which is not exported).
- */
-export const conversationTitle = (me: string) => sql`coalesce(CASE c.kind
-    WHEN 'department' THEN (SELECT d.name FROM ${departments} d WHERE d.id = c.department_id)
-    WHEN 'group' THEN c.title
-    WHEN 'direct' THEN coalesce((SELECT u.display_name FROM ${conversationMembers} o JOIN ${users} u ON u.id = o.user_id
-      WHERE o.conversation_id = c.id AND o.user_id <> ${me}::uuid LIMIT 1), c.title)
-    ELSE CASE c.record_type
-      WHEN 'opportunity' THEN (SELECT x.name FROM ${opportunities} x WHERE x.id = c.record_id)
-      WHEN 'engagement' THEN (SELECT x.title FROM ${engagements} x WHERE x.id = c.record_id)
-      ELSE (SELECT coalesce(x.number || ' ', '') || x.title FROM ${contracts} x WHERE x.id = c.record_id) END
-  END, '')`;
 
 /** A message's text in one line (runs of white space, new lines included, become one space), at most 140 characters. */
 export const oneLine = (body: SQL) => sql`left(btrim(regexp_replace(${body}, '\\s+', ' ', 'g')), 140)`;
@@ -98,7 +77,7 @@ export async function mentionItems(db: Db, actor: Actor, from: SQL, limit: numbe
   const rows = await rowsOf<MentionRow>(
     db,
     sql`
-    SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', ${conversationTitle(actor.id)}) AS conversation,
+    SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', coalesce(${titleOf(actor.id)}, '')) AS conversation,
       m.id AS "messageId", m.seq,
       (SELECT json_build_object('id', a.id, 'name', a.display_name) FROM ${users} a WHERE a.id = m.author_id) AS author,
       ${oneLine(sql`m.body`)} AS text, ${isoText(sql`m.created_at`)} AS "createdAt"

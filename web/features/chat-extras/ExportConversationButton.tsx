@@ -3,22 +3,11 @@ import { App, Button, Dropdown } from 'antd';
 import { useState } from 'react';
 import { can, useMe } from '../../auth/session';
 import { useErrorToast } from '../../components/errors';
+import { saveFile } from '../../components/save-file';
 import { firmToday } from '../../components/format';
 import { useT } from '../../i18n';
 import { chatExtrasApi } from './api';
 import { exportFilename } from './logic';
-
-/** Hands a file to the browser's downloads under its name. */
-function save(blob: Blob, filename: string) {
-  const href = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = href;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
 
 /**
  * 导出会话 (chat:manage only, e.g. for a dispute): the whole conversation as .xlsx or text. The file is fetched
@@ -44,7 +33,7 @@ export function ExportConversationButton({
     setBusy(true);
     try {
       const file = await chatExtrasApi.export(conversationId, format);
-      save(file.blob, file.filename ?? exportFilename(title, format, firmToday()));
+      saveFile(file.blob, file.filename ?? exportFilename(title, format, firmToday()));
       void message.success(t('chatExtras.export.done'));
     } catch (error) {
       toast(error);

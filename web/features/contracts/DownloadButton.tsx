@@ -3,18 +3,7 @@ import { Button } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { apiFile } from '../../api/client';
 import { useErrorToast } from '../../components/errors';
-
-/** Hands a file to the browser's downloads under its name. */
-function save(blob: Blob, filename: string) {
-  const href = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = href;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
+import { saveFile } from '../../components/save-file';
 
 /**
  * A download that the server may refuse (the contract's document when its business line has no published
@@ -46,7 +35,7 @@ export function DownloadButton({
         setBusy(true);
         try {
           const file = await apiFile(url);
-          save(file.blob, file.filename ?? filename);
+          saveFile(file.blob, file.filename ?? filename);
         } catch (error) {
           toast(error);
         } finally {
