@@ -28,27 +28,36 @@ export function newPostLimiter(now: () => number = Date.now): WindowLimiter {
 /**
  * A page of the conversation's top-level messages (or of a thread's replies) by seq: the newest (or those
  * `before` a seq), everything `after` a seq (catching up, oldest first), or a page `around` a seq.
+ * 404 when the conversation is not readable. The read check is part of the page's statement (an uncorrelated
+ * EXISTS, evaluated once before any message is read), so a non-empty page costs one round trip; only an empty page
+ * asks `readable()` to tell "no messages (here) yet" from a conversation the reader may not read.
  */
 export async function listMessages(
   ctx: Ctx,
   conversationId: string,
   query: MessagesQuery,
 ): Promise<{ items: ChatMessage[]; hasBefore: boolean; hasAfter: boolean }> {
-  await readable(ctx, conversationId);
+  const allowed = sql`EXISTS (SELECT 1 FROM ${conversations} WHERE ${conversations.id} = ${conversationId}::uuid AND ${readableConversations(ctx.actor)})`;
   const scope = query.parentId
     ? sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id = ${query.parentId}::uuid`
     : sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id IS NULL`;
   const read = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, limit: number) =>
-    readMessages(ctx.db, ctx.actor.id, sql`${scope} AND ${where}`, order, limit);
+    readMessages(ctx.db, ctx.actor.id, sql`${scope} AND ${allowed} AND ${where}`, order, limit);
+  /** An empty page: the reader may read the conversation (it is just empty there) or it is a 404. */
+  const checked = async <T>(items: T[]) => {
+    if (items.length === 0) await readable(ctx, conversationId);
+    return items;
+  };
   const { limit } = query;
   if (query.after !== undefined) {
-    const items = await read(sql`m.seq > ${query.after}`, sql`m.seq`, limit + 1);
+    const items = await checked(await read(sql`m.seq > ${query.after}`, sql`m.seq`, limit + 1));
     return { items: items.slice(0, limit), hasBefore: query.after > 0, hasAfter: items.length > limit };
   }
   if (query.around !== undefined) {
     const half = Math.floor(limit / 2);
     const older = await read(sql`m.seq < ${query.around}`, sql`m.seq DESC`, half + 1);
     const newer = await read(sql`m.seq >= ${query.around}`, sql`m.seq`, limit - half + 1);
+    await checked([...older, ...newer]);
     return {
       items: [...older.slice(0, half).reverse(), ...newer.slice(0, limit - half)],
       hasBefore: older.length > half,
@@ -56,7 +65,7 @@ export async function listMessages(
     };
   }
   const before = query.before ?? 2 ** 31 - 1;
-  const items = await read(sql`m.seq < ${before}`, sql`m.seq DESC`, limit + 1);
+  const items = await checked(await read(sql`m.seq < ${before}`, sql`m.seq DESC`, limit + 1));
   return {
     items: items.slice(0, limit).reverse(),
     hasBefore: items.length > limit,
