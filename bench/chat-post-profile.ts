@@ -33,19 +33,25 @@ const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
   const started = performance.now();
-  const result = (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
-  if (stats && text && result instanceof Promise) {
-    const into = stats;
-    void result.then(
-      () => {
-        const s = into.get(label(text)) ?? { n: 0, ms: 0 };
-        s.n += 1;
-        s.ms += performance.now() - started;
-        into.set(label(text), s);
-      },
-      () => {},
-    );
+  const into = stats;
+  const done = () => {
+    if (!into || !text) return;
+    const s = into.get(label(text)) ?? { n: 0, ms: 0 };
+    s.n += 1;
+    s.ms += performance.now() - started;
+    into.set(label(text), s);
+  };
+  // pg.Pool's query passes a callback (statements outside a transaction); a transaction's client awaits a promise.
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const callback = args[last] as (...r: unknown[]) => void;
+    args[last] = (...r: unknown[]) => {
+      done();
+      callback(...r);
+    };
   }
+  const result = (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (result instanceof Promise) void result.then(done, () => {});
   return result;
 } as typeof pg.Client.prototype.query;
 
