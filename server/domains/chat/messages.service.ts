@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import {
   MESSAGE_RATE_LIMIT,
   type ChatMessage,
@@ -9,10 +9,11 @@ import { inTransaction, type Ctx } from '../../context';
 import { arrayParam, rowsOf, type Db } from '../../db/client';
 import { AppError, rateLimited } from '../../errors';
 import { WindowLimiter } from '../../lib/rate-limit';
+import { can } from '../../policy';
 import { publishChat } from '../../realtime';
 import { loadActor } from '../staff/actors';
 import { assertLinksVisible } from './cards.service';
-import { postableConversations, readableConversations } from './chat.policy';
+import { myChannelDepartments, myMemberships, postableConversations, readableConversations } from './chat.policy';
 import { chatMentions, chatMessages, conversationMembers, conversations } from './chat.tables';
 import { readable, recipientsOf, type ConversationRow } from './conversations.service';
 import { readMessages } from './message-reader';
@@ -28,39 +29,67 @@ export function newPostLimiter(now: () => number = Date.now): WindowLimiter {
 /**
  * A page of the conversation's top-level messages (or of a thread's replies) by seq: the newest (or those
  * `before` a seq), everything `after` a seq (catching up, oldest first), or a page `around` a seq.
+ * 404 when the conversation is not readable (readableConversations). One statement in the common case: the page's
+ * query carries the cheap branches of the policy (a group's or one-to-one's membership, a department channel's
+ * departments — the same conditions as readableConversations for those kinds), so a page of such a conversation
+ * comes back already checked. Only an empty page asks `readable()` (the whole policy): a 404, a conversation with
+ * nothing here yet, or a record's conversation (its record policies are not in the page's query) whose page is
+ * then read again, checked.
  */
 export async function listMessages(
   ctx: Ctx,
   conversationId: string,
   query: MessagesQuery,
 ): Promise<{ items: ChatMessage[]; hasBefore: boolean; hasAfter: boolean }> {
-  await readable(ctx, conversationId);
+  const cheap = can(ctx.actor, 'chat:use')
+    ? sql`EXISTS (SELECT 1 FROM ${conversations} WHERE ${conversations.id} = ${conversationId}::uuid AND (
+        (${conversations.kind} IN ('group', 'direct') AND ${conversations.id} = ANY(${myMemberships(ctx.actor)}))
+        OR (${conversations.kind} = 'department' AND ${conversations.departmentId} = ANY(${myChannelDepartments(ctx.actor)}))))`
+    : sql`false`;
+  const first = await messagePage(ctx, conversationId, query, cheap);
+  if (!first.empty) return first.page;
+  const conversation = await readable(ctx, conversationId);
+  if (conversation.kind !== 'record') return first.page;
+  return (await messagePage(ctx, conversationId, query, sql`true`)).page;
+}
+
+/** The page of listMessages, its messages restricted by `check`; `empty` when no statement found any. */
+async function messagePage(ctx: Ctx, conversationId: string, query: MessagesQuery, check: SQL) {
   const scope = query.parentId
     ? sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id = ${query.parentId}::uuid`
     : sql`m.conversation_id = ${conversationId}::uuid AND m.parent_id IS NULL`;
-  const read = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, limit: number) =>
-    readMessages(ctx.db, ctx.actor.id, sql`${scope} AND ${where}`, order, limit);
+  const read = (where: SQL, order: SQL, limit: number) =>
+    readMessages(ctx.db, ctx.actor.id, sql`${scope} AND ${check} AND ${where}`, order, limit);
   const { limit } = query;
   if (query.after !== undefined) {
     const items = await read(sql`m.seq > ${query.after}`, sql`m.seq`, limit + 1);
-    return { items: items.slice(0, limit), hasBefore: query.after > 0, hasAfter: items.length > limit };
+    return {
+      empty: items.length === 0,
+      page: { items: items.slice(0, limit), hasBefore: query.after > 0, hasAfter: items.length > limit },
+    };
   }
   if (query.around !== undefined) {
     const half = Math.floor(limit / 2);
     const older = await read(sql`m.seq < ${query.around}`, sql`m.seq DESC`, half + 1);
     const newer = await read(sql`m.seq >= ${query.around}`, sql`m.seq`, limit - half + 1);
     return {
-      items: [...older.slice(0, half).reverse(), ...newer.slice(0, limit - half)],
-      hasBefore: older.length > half,
-      hasAfter: newer.length > limit - half,
+      empty: older.length + newer.length === 0,
+      page: {
+        items: [...older.slice(0, half).reverse(), ...newer.slice(0, limit - half)],
+        hasBefore: older.length > half,
+        hasAfter: newer.length > limit - half,
+      },
     };
   }
   const before = query.before ?? 2 ** 31 - 1;
   const items = await read(sql`m.seq < ${before}`, sql`m.seq DESC`, limit + 1);
   return {
-    items: items.slice(0, limit).reverse(),
-    hasBefore: items.length > limit,
-    hasAfter: query.before !== undefined,
+    empty: items.length === 0,
+    page: {
+      items: items.slice(0, limit).reverse(),
+      hasBefore: items.length > limit,
+      hasAfter: query.before !== undefined,
+    },
   };
 }
 

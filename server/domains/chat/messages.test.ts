@@ -500,10 +500,15 @@ describe('bad input', () => {
     const { id: record } = (await owner.client.put(`/api/v1/conversations/record/opportunity/${opportunity.id}`, {}))
       .body;
     expect((await post(teammate.client, record, { body: '我在' })).status).toBe(201);
+    const page = (client: Client) => client.get(`/api/v1/conversations/${record}/messages`);
+    expect((await page(teammate.client)).body.items.map((m: { body: string }) => m.body)).toEqual(['我在']);
     expect((await team([])).status).toBe(200);
     const lost = await post(teammate.client, record, { body: '还在吗' });
     expect(lost.status).toBe(404);
     expect(await lastSeqOf(owner.client, record)).toBe(1);
+    // Reading it goes with the record too: the owner reads the message, the former teammate gets 404.
+    expect((await page(owner.client)).body.items.map((m: { body: string }) => m.body)).toEqual(['我在']);
+    expect((await page(teammate.client)).status).toBe(404);
   });
 
   it('makes no conversation for a record one does not see, or that is not there', async () => {
