@@ -129,7 +129,8 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
 }
 
 /** The policies are written over the `conversations` table; the list reads it as `c`. */
-export const asC = (condition: SQL) => sql`c.id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${condition})`;
+export const asC = (condition: SQL) =>
+  sql`c.id IN (SELECT ${conversations.id} FROM ${conversations} WHERE ${condition})`;
 const listed = (ctx: Ctx) => asC(listedConversations(ctx.actor));
 
 /** A conversation the reader may read, with what they may do there; 404 when not readable (or not there). */
