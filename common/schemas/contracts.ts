@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DateOnly, Id, Money, Timestamp, listQuery, optionalText, text } from './common';
+import { RecurringCycle } from './renewals';
 
 /**
  * Contracts 销售合同, their payment terms 付款条件, orders 销售订单 and contract templates 合同模板
@@ -117,6 +118,8 @@ export const Contract = ContractSummary.extend({
   startOn: DateOnly.nullable(),
   endOn: DateOnly.nullable(),
   completedOn: DateOnly.nullable(),
+  /** Recurring (annual audit, monthly bookkeeping): renewals 续约 are raised before its season. */
+  recurringCycle: RecurringCycle.nullable(),
   note: z.string().nullable(),
   /** The document stored when it was signed, and its SHA-256. */
   documentFileId: Id.nullable(),
@@ -155,6 +158,7 @@ export const ContractCreate = z.strictObject({
   templateId: Id.nullable().optional(),
   startOn: DateOnly.nullable().optional(),
   endOn: DateOnly.nullable().optional(),
+  recurringCycle: RecurringCycle.nullable().optional(),
   note: optionalText(2000),
   /** Default: the accepted quote's lines. */
   lines: LinesInput.optional(),
@@ -173,6 +177,7 @@ export const ContractUpdate = z.strictObject({
   templateId: Id.nullable().optional(),
   startOn: DateOnly.nullable().optional(),
   endOn: DateOnly.nullable().optional(),
+  recurringCycle: RecurringCycle.nullable().optional(),
   note: optionalText(2000),
   lines: LinesInput.optional(),
   terms: TermsInput.optional(),
@@ -239,6 +244,7 @@ export const Order = z.object({
   amount: Money,
   confirmedOn: DateOnly.nullable(),
   completedOn: DateOnly.nullable(),
+  recurringCycle: RecurringCycle.nullable(),
   lines: z.array(OrderLine),
   /** The order's own terms when it has no contract (else the contract's are shown there). */
   terms: z.array(PaymentTerm),
@@ -255,7 +261,12 @@ export const OrderCreate = z.strictObject({
   lines: z.array(OrderLineInput).min(1).max(100).optional(),
   /** For an order without a contract: its terms (must add up to its amount). */
   terms: TermsInput.optional(),
+  /** An order without a contract that recurs (a contract's order recurs with its contract). */
+  recurringCycle: RecurringCycle.nullable().optional(),
 });
+/** Marking a contract or order recurring, or not, in any state but voided (the renewals follow it). */
+export const RecurringUpdate = z.strictObject({ recurringCycle: RecurringCycle.nullable() });
+export type RecurringUpdate = z.infer<typeof RecurringUpdate>;
 /** Confirming an order without a contract may set its terms then (they replace any it was created with). */
 export const OrderConfirm = z.strictObject({ terms: TermsInput.min(1).optional() });
 export const OrderComplete = z.strictObject({ completedOn: DateOnly.optional() });

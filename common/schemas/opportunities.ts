@@ -4,6 +4,8 @@ import { DateOnly, Id, Money, Percent, Timestamp, listQuery, optionalText, text 
 
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
+/** An opportunity the system proposed: from a renewal 续约 or a cross-sell suggestion 交叉销售. */
+export const OPPORTUNITY_ORIGINS = ['renewal', 'cross-sell'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected'] as const;
 export const TASK_STATUSES = ['todo', 'doing', 'done'] as const;
@@ -116,6 +118,8 @@ export const Opportunity = z.object({
   independenceOverride: z
     .object({ reason: z.string(), byUserId: Id, byUserName: z.string(), at: Timestamp })
     .nullable(),
+  /** The renewal or cross-sell suggestion it came from (its source, so their conversion is measured). */
+  origin: z.object({ kind: z.enum(OPPORTUNITY_ORIGINS), id: Id }).nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { Activity } from './activities';
 import { ChatMentionsDigest } from './chat';
 import { DateOnly, Id, Timestamp } from './common';
+import { CrossSellSuggestion } from './cross-sell';
 import { TERM_KINDS } from './contracts';
 import { WorkOrder } from './engagements';
 import { RelatedArticle } from './knowledge-related';
 import { TASK_STATUSES } from './opportunities';
 import { Reminder, TimeZone } from './reminders';
+import { Renewal } from './renewals';
 import { Suggestion } from './suggestions';
 
 export const TodayQuery = z.strictObject({
@@ -112,8 +114,17 @@ export const Today = z.object({
    * none without chat:use.
    */
   chatMentions: ChatMentionsDigest,
+  /**
+   * My renewals 续约 raised and still open, the nearest season first (TODAY_RENEWALS_SHOWN; empty without
+   * opportunities:read).
+   */
+  renewals: z.array(Renewal),
+  /** This week's best cross-sell suggestions 交叉销售 for my customers (TODAY_CROSS_SELL_SHOWN, best first). */
+  crossSell: z.array(CrossSellSuggestion),
 });
 export type Today = z.infer<typeof Today>;
+export const TODAY_RENEWALS_SHOWN = 5;
+export const TODAY_CROSS_SELL_SHOWN = 3;
 
 /** Audits (and other recurring services) count as "due soon" this many days ahead. */
 export const SERVICES_DUE_DAYS = 30;

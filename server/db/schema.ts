@@ -30,3 +30,5 @@ export * from '../domains/knowledge/knowledge.tables';
 export * from '../domains/knowledge/capture.tables';
 export * from '../domains/knowledge/playbooks.tables';
 export * from '../domains/chat/chat.tables';
+export * from '../domains/renewals/renewals.tables';
+export * from '../domains/cross-sell/cross-sell.tables';

@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { CONTRACT_STATUSES, ORDER_STATUSES, TERM_KINDS, TERM_TRIGGERS } from '../../../common/schemas/contracts';
+import { RECURRING_CYCLES } from '../../../common/schemas/renewals';
 import { auditedColumns } from '../../db/columns';
 import { contacts, customers } from '../customers/customers.tables';
 import { files } from '../files/files.tables';
@@ -106,6 +107,8 @@ export const contracts = pgTable(
     documentSha256: text('document_sha256'),
     /** The scanned signed copy. */
     signedCopyFileId: uuid('signed_copy_file_id').references(() => files.id),
+    /** A recurring service (annual audit, monthly bookkeeping): renewals are raised before its season. */
+    recurringCycle: text('recurring_cycle', { enum: RECURRING_CYCLES }),
     note: text('note'),
     updatedBy: uuid('updated_by').references(() => users.id),
   },
@@ -119,6 +122,10 @@ export const contracts = pgTable(
     index('contracts_department_idx').on(t.departmentId),
     index('contracts_customer_idx').on(t.customerId),
     index('contracts_opportunity_idx').on(t.opportunityId),
+    // The renewal job reads the recurring contracts only.
+    index('contracts_recurring_idx')
+      .on(t.endOn)
+      .where(sql`${t.recurringCycle} IS NOT NULL`),
   ],
 );
 
@@ -178,6 +185,8 @@ export const orders = pgTable(
     number: text('number'),
     confirmedOn: date('confirmed_on'),
     completedOn: date('completed_on'),
+    /** Recurring (an order without a contract): renewals are raised a cycle after it was confirmed. */
+    recurringCycle: text('recurring_cycle', { enum: RECURRING_CYCLES }),
     updatedBy: uuid('updated_by').references(() => users.id),
   },
   (t) => [
@@ -189,6 +198,9 @@ export const orders = pgTable(
     index('orders_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     // Reports count orders by the day they were confirmed (分所业绩对比, revenue).
     index('orders_confirmed_idx').on(t.confirmedOn),
+    index('orders_recurring_idx')
+      .on(t.confirmedOn)
+      .where(sql`${t.recurringCycle} IS NOT NULL`),
   ],
 );
 

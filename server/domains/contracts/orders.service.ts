@@ -146,6 +146,7 @@ async function presentOrders(ctx: Ctx, ids: string[]): Promise<Order[]> {
         amount: money(o.amount),
         confirmedOn: o.confirmedOn,
         completedOn: o.completedOn,
+        recurringCycle: o.recurringCycle,
         lines: lines
           .filter((l) => l.l.orderId === id)
           .map(({ l, businessLineName }) => ({
@@ -250,7 +251,14 @@ export async function createOrder(ctx: Ctx, input: z.output<typeof OrderCreate>)
     const terms = input.contractId ? [] : checkedTerms(tx, input.terms ?? [], amount);
     const [row] = await tx.db
       .insert(orders)
-      .values({ ...values, amount, createdBy: tx.actor.id, updatedBy: tx.actor.id })
+      .values({
+        ...values,
+        amount,
+        // A contract's order recurs with its contract, not on its own.
+        recurringCycle: input.contractId ? null : (input.recurringCycle ?? null),
+        createdBy: tx.actor.id,
+        updatedBy: tx.actor.id,
+      })
       .returning();
     await tx.db.insert(orderLines).values(lines.map((l, i) => ({ orderId: row.id, position: i + 1, ...l })));
     await replaceTerms(tx, { orderId: row.id }, terms, null);

@@ -145,6 +145,7 @@ function present(r: Joined): Opportunity {
             at: o.independenceOverrideAt.toISOString(),
           }
         : null,
+    origin: o.originKind && o.originId ? { kind: o.originKind, id: o.originId } : null,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
   };

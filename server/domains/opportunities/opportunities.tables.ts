@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { AcceptanceItem } from '../../../common/schemas/opportunities';
 import {
+  OPPORTUNITY_ORIGINS,
   OPPORTUNITY_STATUSES,
   QUOTE_STATUSES,
   STAGE_KINDS,
@@ -92,6 +93,9 @@ export const opportunities = pgTable(
     independenceOverrideReason: text('independence_override_reason'),
     independenceOverrideBy: uuid('independence_override_by').references(() => users.id),
     independenceOverrideAt: timestamp('independence_override_at', { withTimezone: true }),
+    /** Where it came from when the system proposed it: a renewal 续约 or a cross-sell suggestion 交叉销售 (their id). */
+    originKind: text('origin_kind', { enum: OPPORTUNITY_ORIGINS }),
+    originId: uuid('origin_id'),
     searchText: text('search_text').notNull(),
     searchGrams: searchGramsColumn(),
   },

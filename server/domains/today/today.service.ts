@@ -106,6 +106,9 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
     knowledgeSuggestion: await reading,
     chatMentions: await mentions,
+    // Filled by the renewals and cross-sell domains (issue 19, being built).
+    renewals: [],
+    crossSell: [],
   };
 }
 

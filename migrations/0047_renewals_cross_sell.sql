@@ -1,0 +1,2 @@
+CREATE INDEX "contracts_recurring_idx" ON "contracts" USING btree ("end_on") WHERE "contracts"."recurring_cycle" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "orders_recurring_idx" ON "orders" USING btree ("confirmed_on") WHERE "orders"."recurring_cycle" IS NOT NULL;
