@@ -235,7 +235,9 @@ export async function engagementLetter(ctx: Ctx, renewalId: string): Promise<{ c
       .returning();
     await tx.db
       .insert(contractLines)
-      .values(lines.map((l, i) => ({ contractId: row.id, position: i + 1, description: l.description, amount: l.amount })));
+      .values(
+        lines.map((l, i) => ({ contractId: row.id, position: i + 1, description: l.description, amount: l.amount })),
+      );
     await replaceTerms(tx, { contractId: row.id }, terms, null);
     const team = [...new Set(members)].filter((u) => u !== opportunity.ownerId);
     if (team.length) await tx.db.insert(contractMembers).values(team.map((userId) => ({ contractId: row.id, userId })));
