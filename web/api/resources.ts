@@ -804,8 +804,7 @@ export const ordersApi = {
 export const recurringApi = {
   contract: (id: string, body: RecurringUpdate) =>
     api<Contract>(`/api/v1/contracts/${id}/recurring`, { method: 'PATCH', body }),
-  order: (id: string, body: RecurringUpdate) =>
-    api<Order>(`/api/v1/orders/${id}/recurring`, { method: 'PATCH', body }),
+  order: (id: string, body: RecurringUpdate) => api<Order>(`/api/v1/orders/${id}/recurring`, { method: 'PATCH', body }),
 };
 
 /** Reminders that produce the document (issue 19): a renewal as the opportunity page shows it, its engagement letter. */

@@ -34,7 +34,7 @@ export function RecurringControl({
   const { message } = App.useApp();
   const toast = useErrorToast();
   const save = useWrite(
-    (cycle: RecurringCycle | null) => recurringApi[kind](id, { recurringCycle: cycle }),
+    (cycle: RecurringCycle | null): Promise<unknown> => recurringApi[kind](id, { recurringCycle: cycle }),
     CONTRACT_INVALIDATES,
   );
   if (!editable) return <Typography.Text data-testid={`${kind}-recurring`}>{recurringLabel(t, value)}</Typography.Text>;

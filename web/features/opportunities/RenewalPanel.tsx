@@ -15,13 +15,7 @@ import { orDash } from '../customers/customer-ui';
 import { QUOTE_STATUS_COLORS } from './opportunity-ui';
 
 /** An opportunity's source (a renewal 续约 or a cross-sell suggestion 交叉销售建议), linking to the customer. */
-export function OriginTag({
-  kind,
-  customerId,
-}: {
-  kind: (typeof OPPORTUNITY_ORIGINS)[number];
-  customerId: string;
-}) {
+export function OriginTag({ kind, customerId }: { kind: (typeof OPPORTUNITY_ORIGINS)[number]; customerId: string }) {
   const t = useT();
   return (
     <Link to={`/customers/${customerId}`} data-testid="opp-origin">
@@ -69,10 +63,10 @@ export function RenewalPanel({
         : opportunitiesApi.setQuoteStatus(opportunityId, quote.id, 'sent'),
     [opportunitiesApi.path, renewalDocumentsApi.path],
   );
-  const letter = useWrite(() => renewalDocumentsApi.engagementLetter(renewalId), [
-    renewalDocumentsApi.path,
-    contractsApi.path,
-  ]);
+  const letter = useWrite(
+    () => renewalDocumentsApi.engagementLetter(renewalId),
+    [renewalDocumentsApi.path, contractsApi.path],
+  );
 
   const r = renewal.data;
   const quote = r?.quoteId ? quotes.data?.find((q) => q.id === r.quoteId) : undefined;
@@ -133,9 +127,7 @@ export function RenewalPanel({
                 key: 'team',
                 label: t('renewalPanel.team'),
                 span: 2,
-                children: orDash(
-                  r?.team.map((m) => (m.role ? `${m.name}（${m.role}）` : m.name)).join('、') || null,
-                ),
+                children: orDash(r?.team.map((m) => (m.role ? `${m.name}（${m.role}）` : m.name)).join('、') || null),
               },
               r?.previousContractId
                 ? {
