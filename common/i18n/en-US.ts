@@ -233,6 +233,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.OPPORTUNITY_NOT_WON': 'Contracts and orders are made from won opportunities only',
   'error.ORDER_STATUS_INVALID': 'The order is {status}: this cannot be done now',
   'error.CONTRACT_NOT_SIGNED': 'An order is made from a signed contract only',
+  'error.ORDER_RECURS_WITH_CONTRACT':
+    'This order belongs to a contract and recurs with it: set the cycle on the contract',
   'error.RECEIPT_EXCEEDS_OUTSTANDING':
     'The receipt of ¥{amount} is more than the ¥{outstanding} outstanding; choose "hold the excess as credit" to keep it as a credit',
   'error.RECEIPT_ALLOCATION_EXCEEDS':

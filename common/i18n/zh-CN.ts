@@ -210,6 +210,7 @@ export const zhCN = {
   'error.OPPORTUNITY_NOT_WON': '只能从已赢单的商机创建合同或订单',
   'error.ORDER_STATUS_INVALID': '订单当前状态为“{status}”，不能执行此操作',
   'error.CONTRACT_NOT_SIGNED': '合同签订后才能创建订单',
+  'error.ORDER_RECURS_WITH_CONTRACT': '该订单属于合同，随合同循环，请在合同上设置周期',
   'error.RECEIPT_EXCEEDS_OUTSTANDING':
     '到款金额 ¥{amount} 超过未收金额 ¥{outstanding}；如需作为预收款挂账，请选择“超出部分挂账”',
   'error.RECEIPT_ALLOCATION_EXCEEDS': '分配到付款条件的金额超过其未收金额或到款剩余金额',
