@@ -3,12 +3,7 @@ import type { CustomerFigures } from '../../../common/schemas/customer-story';
 import type { Ctx } from '../../context';
 import { rowsOf } from '../../db/client';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
-import {
-  receivableContracts,
-  receivableOrders,
-  visibleContracts,
-  visibleOrders,
-} from '../contracts/contracts.policy';
+import { receivableContracts, receivableOrders, visibleContracts, visibleOrders } from '../contracts/contracts.policy';
 import { visibleOpportunities } from '../opportunities/opportunities.policy';
 import { requireVisibleCustomer } from './timeline.service';
 
@@ -117,7 +112,10 @@ export async function customerFigures(ctx: Ctx, customerId: string): Promise<Cus
     ),
   ]);
 
-  const byYear = new Map<number, { total: bigint; lines: { businessLineId: string; businessLineName: string; amount: string }[] }>();
+  const byYear = new Map<
+    number,
+    { total: bigint; lines: { businessLineId: string; businessLineName: string; amount: string }[] }
+  >();
   let contracted = 0n;
   let firstSaleOn: string | null = null;
   for (const sale of sales) {
@@ -126,7 +124,11 @@ export async function customerFigures(ctx: Ctx, customerId: string): Promise<Cus
     if (firstSaleOn === null || sale.first_on < firstSaleOn) firstSaleOn = sale.first_on;
     const year = byYear.get(sale.year) ?? { total: 0n, lines: [] };
     year.total += amount;
-    year.lines.push({ businessLineId: sale.business_line_id, businessLineName: sale.business_line_name, amount: fromFen(amount) });
+    year.lines.push({
+      businessLineId: sale.business_line_id,
+      businessLineName: sale.business_line_name,
+      amount: fromFen(amount),
+    });
     byYear.set(sale.year, year);
   }
 
@@ -134,11 +136,14 @@ export async function customerFigures(ctx: Ctx, customerId: string): Promise<Cus
   const renewalDates = seasons
     .map((s) => ({
       businessLineName: s.business_line_name,
-      dueOn: s.cycle && (s.source === 'contract' || s.source === 'order') ? nextSeason(s.due_on, s.cycle, today) : s.due_on,
+      dueOn:
+        s.cycle && (s.source === 'contract' || s.source === 'order') ? nextSeason(s.due_on, s.cycle, today) : s.due_on,
       source: s.source,
       renewalId: s.renewal_id,
     }))
-    .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.businessLineName.localeCompare(b.businessLineName)));
+    .sort((a, b) =>
+      a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.businessLineName.localeCompare(b.businessLineName),
+    );
 
   return {
     customerId,

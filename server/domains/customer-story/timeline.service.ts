@@ -14,12 +14,7 @@ import { FIRM_TIME_ZONE } from '../../lib/time';
 import type { Actor } from '../../policy';
 import { visibleActivities } from '../activities/activities.policy';
 import { readableConversations } from '../chat/chat.policy';
-import {
-  receivableContracts,
-  receivableOrders,
-  visibleContracts,
-  visibleOrders,
-} from '../contracts/contracts.policy';
+import { receivableContracts, receivableOrders, visibleContracts, visibleOrders } from '../contracts/contracts.policy';
 import { visibleCustomers } from '../customers/customers.policy';
 import { visibleEngagements } from '../engagements/engagements.policy';
 import { visibleArticles } from '../knowledge/knowledge.policy';
@@ -162,8 +157,8 @@ function branches(actor: Actor, customerId: string, locale: Locale): Record<Time
           ('completed', ${dayAt(sql`contracts.completed_on`, sql`contracts.updated_at`)}),
           ('terminated', CASE WHEN contracts.status = 'terminated' THEN contracts.updated_at END)) ev(event, at)
       WHERE contracts.customer_id = ${c} AND ev.at IS NOT NULL AND ${visibleContracts(actor)}`,
-    order: sql`SELECT 'order', 'order:' || orders.id || ':' || ev.event, ev.at, ev.event, coalesce(orders.number, ''),
-        orders.status_reason, orders.amount::text, orders.status, ${userName(sql`orders.owner_id`)}, 'order', orders.id::text,
+    order: sql`SELECT 'order', 'order:' || orders.id || ':' || ev.event, ev.at, ev.event, orders.title,
+        coalesce(orders.number, orders.status_reason), orders.amount::text, orders.status, ${userName(sql`orders.owner_id`)}, 'order', orders.id::text,
         NULL, NULL, NULL
       FROM orders CROSS JOIN LATERAL (VALUES
           ('confirmed', ${dayAt(sql`orders.confirmed_on`, sql`orders.updated_at`)}),
@@ -322,10 +317,7 @@ export async function customerTimeline(ctx: Ctx, customerId: string, query: Time
   const kinds = parseKinds(locale, query.kinds);
   const cursor = query.before ? decodeCursor(locale, query.before) : null;
   // One statement; it answers nothing for a customer the reader does not see (then told apart from an empty story).
-  const rows = await rowsOf<Row>(
-    ctx.db,
-    timelineStatement(ctx.actor, customerId, kinds, cursor, query.pageSize + 1),
-  );
+  const rows = await rowsOf<Row>(ctx.db, timelineStatement(ctx.actor, customerId, kinds, cursor, query.pageSize + 1));
   if (rows.length === 0) await requireVisibleCustomer(ctx, customerId);
   const page = rows.slice(0, query.pageSize);
   const last = page.at(-1);
