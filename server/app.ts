@@ -62,6 +62,7 @@ import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.rout
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
+import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -246,6 +247,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSalesCycleTargetRoutes(app);
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
+  registerCustomerStoryRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

@@ -108,6 +108,8 @@ const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'POST /api/v1/customers/{id}/evaluations': () => ({ answers: {} }),
   'GET /api/v1/customers/{id}/evaluations': null,
   'GET /api/v1/customers/{id}/knowledge': null,
+  'GET /api/v1/customers/{id}/timeline': null,
+  'GET /api/v1/customers/{id}/figures': null,
   'GET /api/v1/contacts/{id}': null,
   'PATCH /api/v1/contacts/{id}': () => ({ title: '财务总监' }),
   'DELETE /api/v1/contacts/{id}': null,
