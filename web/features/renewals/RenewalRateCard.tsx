@@ -83,7 +83,7 @@ export function RenewalRateCard() {
             data-testid="renewal-rate-total"
           />
           <Statistic
-            title={t('renewal.rateWon')}
+            title={t('renewal.rateDecided')}
             value={`${totals.won} / ${totals.won + totals.lost}`}
             data-testid="renewal-rate-decided"
           />

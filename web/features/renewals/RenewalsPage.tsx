@@ -198,6 +198,7 @@ function RenewalTable({ state, filters, filtered }: { state: RenewalState; filte
     { key: 'owner', dataIndex: 'ownerName', title: t('renewal.owner') },
     {
       key: 'opportunity',
+      hidden: state === 'skipped',
       title: t('renewal.opportunity'),
       render: (_, r) =>
         r.opportunityId ? (
