@@ -151,6 +151,18 @@ import type {
   Stage,
   StageChange,
 } from '../../common/schemas/opportunities';
+import type {
+  Renewal,
+  RenewalDue,
+  RenewalDueQuery,
+  RenewalListQuery,
+  RenewalRaise,
+  RenewalRateQuery,
+  RenewalRateRow,
+  RenewalRule,
+  RenewalRuleUpdate,
+  RenewalRunResult,
+} from '../../common/schemas/renewals';
 import type { CalendarItems, CalendarScope } from '../../common/schemas/calendar';
 import type {
   NotificationPage,
@@ -531,6 +543,33 @@ export const adminApiTokensApi = {
   path: '/api/v1/admin/api-tokens',
   list: (params?: AdminApiTokenListParams) => api<Page<AdminApiToken>>('/api/v1/admin/api-tokens', { query: params }),
   revoke: (id: string) => api<Ok>(`/api/v1/admin/api-tokens/${id}`, { method: 'DELETE' }),
+};
+
+// —— renewals 续约 (issue 19) ——
+export type RenewalListParams = ListParams<typeof RenewalListQuery>;
+export type RenewalDueParams = ListParams<typeof RenewalDueQuery>;
+/** Renewals raised (opportunities:read; raising one now: opportunities:write; running the job: sales:configure). */
+export const renewalsApi = {
+  path: '/api/v1/renewals',
+  list: (params: RenewalListParams = {}) => api<Page<Renewal>>('/api/v1/renewals', { query: params }),
+  get: (id: string) => api<Renewal>(`/api/v1/renewals/${id}`),
+  /** 409 RENEWAL_ALREADY_RAISED when the job (or a colleague) raised it first. */
+  raise: (body: z.input<typeof RenewalRaise>) => api<Renewal>('/api/v1/renewals', { method: 'POST', body }),
+  rate: (query: z.input<typeof RenewalRateQuery>) =>
+    api<RenewalRateRow[]>('/api/v1/renewals/rate', { query: query as QueryParams }),
+  run: () => api<RenewalRunResult>('/api/v1/renewals/run', { method: 'POST' }),
+};
+/** Seasons coming without a renewal yet (the 即将到期 tab). */
+export const renewalsDueApi = {
+  path: '/api/v1/renewals/due',
+  list: (params: RenewalDueParams = {}) => api<Page<RenewalDue>>('/api/v1/renewals/due', { query: params }),
+};
+/** Lead days per business line (changes: sales:configure). */
+export const renewalRulesApi = {
+  path: '/api/v1/renewal-rules',
+  list: () => api<RenewalRule[]>('/api/v1/renewal-rules'),
+  update: (businessLineId: string, body: RenewalRuleUpdate) =>
+    api<RenewalRule>(`/api/v1/renewal-rules/${businessLineId}`, { method: 'PUT', body }),
 };
 
 // —— opportunities, pipelines, quotes, projects, acceptance (issue 4) ——

@@ -231,6 +231,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
   },
   {
+    path: '/renewals',
+    group: 'sales',
+    labelKey: 'renewal.nav',
+    allowed: (me) => can(me, 'opportunities:read'),
+    ...lazyPart(() => import('../features/renewals/RenewalsPage').then((m) => m.RenewalsPage)),
+  },
+  {
     path: '/contracts',
     group: 'sales',
     labelKey: 'contract.nav',

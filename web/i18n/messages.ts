@@ -38,6 +38,7 @@ import * as playbooks from '../features/playbooks/messages';
 import * as knowledge from '../features/knowledge/messages';
 import * as chatExtras from '../features/chat-extras/messages';
 import * as chat from '../features/chat/messages';
+import * as renewals from '../features/renewals/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -84,6 +85,7 @@ export const messageParts = {
   knowledge,
   chatExtras,
   chat,
+  renewals,
 };
 
 /**
@@ -133,6 +135,7 @@ export const zhCN = {
   ...knowledge.zhCN,
   ...chatExtras.zhCN,
   ...chat.zhCN,
+  ...renewals.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -177,4 +180,5 @@ export const enUS: Record<WebMessageKey, string> = {
   ...knowledge.enUS,
   ...chatExtras.enUS,
   ...chat.enUS,
+  ...renewals.enUS,
 };

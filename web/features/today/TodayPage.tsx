@@ -58,6 +58,7 @@ import { CategoryTag } from '../activities/activity-ui';
 import { WorkOrderList } from '../engagements/WorkOrderList';
 import { KnowledgeSuggestionCard } from '../knowledge-related/SuggestionCard';
 import { ChatMentionsCard } from '../chat-extras/ChatMentionsCard';
+import { RenewalsTodayCard } from '../renewals/RenewalsTodayCard';
 
 // The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
 // not with the page.
@@ -595,6 +596,7 @@ export function TodayPage() {
                 <PaymentsDue items={d.paymentsDue} />
               </Section>
             )}
+            {d.renewals.length > 0 && <RenewalsTodayCard items={d.renewals} today={d.date} />}
             <Section
               title={t('today.calls')}
               count={d.callsDue.length}
