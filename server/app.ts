@@ -47,6 +47,7 @@ import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
+import { registerRenewalRoutes } from './domains/renewals/renewals.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
@@ -231,6 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerReceivableRoutes(app);
   registerNumberingRoutes(app);
   registerContractRoutes(app);
+  registerRenewalRoutes(app);
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
   registerTimesheetRoutes(app);
