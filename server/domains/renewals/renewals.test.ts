@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
@@ -79,7 +80,7 @@ beforeAll(async () => {
   sales = s.client;
   member = await buildUser(db);
   admin = (await signedIn(t, { roleCode: 'admin' })).client;
-});
+}, 180_000);
 afterAll(() => t?.close());
 
 describe('renewals 续约', () => {
@@ -108,7 +109,7 @@ describe('renewals 续约', () => {
     const live = await customer();
     const lost = await customer('former');
     const a = await contract(live.id, '2031-04-30', ['12000.50', '3000.25']);
-    const skipped = await contract(lost.id, '2031-04-20', ['8000.00']);
+    const skipped = await contract(lost.id, '2031-04-30', ['8000.00']);
     // The other line keeps the default 60 days: due 2031-05-29 is raised on 2031-03-30.
     const b = await contract(live.id, '2031-05-29', ['5000.00'], otherLine);
     // An order without a contract: confirmed 2030-04-25, annual → season 2031-04-25.
@@ -135,7 +136,7 @@ describe('renewals 续约', () => {
     // 2031-03-30: a day before a's lead time still (31 days); b is exactly 60 days out.
     await runRenewals(ctx(), { asOf: '2031-03-30' });
     expect((await mine(ids)).map((r) => r.sourceId).sort()).toEqual([order.id, b.id].sort());
-    // 2031-03-31: a and the former customer's season (20 days) come due; run twice.
+    // 2031-03-31: a and the former customer's season (30 days) come due; run twice.
     await runRenewals(ctx(), { asOf: '2031-03-31' });
     const second = await runRenewals(ctx(), { asOf: '2031-03-31' });
     expect(second.raised).toBe(0);
@@ -188,6 +189,14 @@ describe('renewals 续约', () => {
       lessonFlagged: false,
     });
     expect(one.body.team.map((m: { userId: string }) => m.userId)).toEqual([member.id]);
+    // Another salesperson: the renewal and raising its season answer as for a random id.
+    const { client: stranger } = await signedIn(t, { roleCode: 'salesperson' });
+    const hidden = await stranger.get(`/api/v1/renewals/${renewal.id}`);
+    const random = await stranger.get(`/api/v1/renewals/${randomUUID()}`);
+    expect([hidden.status, hidden.body.error.code]).toEqual([404, random.body.error.code]);
+    const raiseHidden = await stranger.post('/api/v1/renewals', { source: 'contract', sourceId: a.id });
+    const raiseRandom = await stranger.post('/api/v1/renewals', { source: 'contract', sourceId: randomUUID() });
+    expect(raiseHidden.body).toEqual(raiseRandom.body);
   });
 
   it('raises a season once on two instances at the same moment', async () => {
