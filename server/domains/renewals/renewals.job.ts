@@ -78,7 +78,10 @@ export type SeasonFilter =
  * of one source (raising one now). With `asOf`, only those whose line's rule is active and whose lead time has come
  * (due ≤ asOf + lead days); with `unraised`, only those without a renewal yet.
  */
-export function seasonsQuery(filter: SeasonFilter, extra: { visible?: SQL; page?: { limit: number; offset: number } } = {}): SQL {
+export function seasonsQuery(
+  filter: SeasonFilter,
+  extra: { visible?: SQL; page?: { limit: number; offset: number } } = {},
+): SQL {
   const one = 'source' in filter ? filter : null;
   const win = 'source' in filter ? null : filter;
   const only = (source: RenewalSource, id: SQL) =>
@@ -116,7 +119,10 @@ export function seasonsQuery(filter: SeasonFilter, extra: { visible?: SQL; page?
   const conditions: SQL[] = [];
   if (win) {
     conditions.push(sql`x.due_on BETWEEN ${win.from}::date AND ${win.to}::date`);
-    if (win.asOf) conditions.push(sql`coalesce(rr.active, true) AND x.due_on <= ${win.asOf}::date + coalesce(rr.lead_days, ${RENEWAL_DEFAULT_LEAD_DAYS})`);
+    if (win.asOf)
+      conditions.push(
+        sql`coalesce(rr.active, true) AND x.due_on <= ${win.asOf}::date + coalesce(rr.lead_days, ${RENEWAL_DEFAULT_LEAD_DAYS})`,
+      );
     else conditions.push(sql`coalesce(rr.active, true)`);
     if (win.unraised)
       conditions.push(sql`NOT EXISTS (SELECT 1 FROM ${renewals} rn
@@ -135,7 +141,9 @@ export function seasonsQuery(filter: SeasonFilter, extra: { visible?: SQL; page?
       coalesce(pc.amount, po.amount)::text AS "previousAmount",
       ou.id AS "ownerId", ou.display_name AS "ownerName", ou.department_id AS "departmentId",
       count(*) OVER ()::int AS "total"`;
-  const page = extra.page ? sql`ORDER BY x.due_on, x.source, x.source_id LIMIT ${extra.page.limit} OFFSET ${extra.page.offset}` : sql`ORDER BY x.source, x.source_id, x.due_on`;
+  const page = extra.page
+    ? sql`ORDER BY x.due_on, x.source, x.source_id LIMIT ${extra.page.limit} OFFSET ${extra.page.offset}`
+    : sql`ORDER BY x.source, x.source_id, x.due_on`;
   // The customer table is named as such so that visibleCustomers() applies to it.
   return sql`WITH seasons AS (${seasons})
     SELECT ${columns}
@@ -265,7 +273,8 @@ export async function raiseSeasons(
       x.expected_close_on, x.next_step, x.owner_id, x.department_id, 'renewal', x.renewal_id, now(), x.search_text,
       ${by.actorId}::uuid
     FROM ${input}`);
-  await tx.db.execute(sql`INSERT INTO ${opportunityStageChanges} (opportunity_id, to_stage_id, to_status, at, by_user_id)
+  await tx.db
+    .execute(sql`INSERT INTO ${opportunityStageChanges} (opportunity_id, to_stage_id, to_status, at, by_user_id)
     SELECT x.id, x.stage_id, 'open', now(), ${by.actorId}::uuid FROM ${input}`);
   // The team: the previous contract's members, with their role on its opportunity when they had one.
   await tx.db.execute(sql`INSERT INTO ${opportunityMembers} (opportunity_id, user_id, role)
@@ -339,7 +348,10 @@ export const firmToday = () => localDate(new Date(), FIRM_TIME_ZONE);
  * The renewal job as of a day: the seasons due within their line's lead days, raised in batches (one transaction
  * each), then the lost renewals flagged for a lesson. Safe to run twice or on several instances at once.
  */
-export async function runRenewals(ctx: JobsTx, options: { asOf: string; actorId?: string | null }): Promise<RenewalRunResult> {
+export async function runRenewals(
+  ctx: JobsTx,
+  options: { asOf: string; actorId?: string | null },
+): Promise<RenewalRunResult> {
   const { asOf } = options;
   const [{ maxLead }] = await rowsOf<{ maxLead: number | null }>(
     ctx.db,

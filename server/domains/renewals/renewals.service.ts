@@ -141,7 +141,13 @@ export async function findDueRenewals(ctx: Ctx, query: RenewalDueQuery): Promise
   const from = firmToday();
   const rows = await findSeasons(
     ctx.db,
-    { from, to: addDays(from, query.days), unraised: true, businessLineId: query.businessLineId, ownerId: query.ownerId },
+    {
+      from,
+      to: addDays(from, query.days),
+      unraised: true,
+      businessLineId: query.businessLineId,
+      ownerId: query.ownerId,
+    },
     { visible: visibleCustomers(ctx.actor), page: { limit: query.pageSize, offset: offsetOf(query) } },
   );
   return {
@@ -179,7 +185,8 @@ export async function raiseRenewal(ctx: Ctx, input: RenewalRaise): Promise<Renew
       { visible: visibleCustomers(ctx.actor) },
     );
     if (!season) throw notFound();
-    if (season.customerStatus === 'former') throw new AppError('RENEWAL_CUSTOMER_LOST', {}, { customerId: season.customerId });
+    if (season.customerStatus === 'former')
+      throw new AppError('RENEWAL_CUSTOMER_LOST', {}, { customerId: season.customerId });
     const [existing] = await rowsOf<{ id: string }>(
       tx.db,
       sql`SELECT id FROM ${renewals} WHERE source = ${season.source} AND source_id = ${season.sourceId}
@@ -200,7 +207,12 @@ export async function raiseRenewal(ctx: Ctx, input: RenewalRaise): Promise<Renew
       );
       throw new AppError('RENEWAL_ALREADY_RAISED', {}, { id: other?.id ?? null });
     }
-    await recordAudit(tx, { action: 'create', entityType: 'renewal', entityId: made, after: { ...input, dueOn: season.dueOn } });
+    await recordAudit(tx, {
+      action: 'create',
+      entityType: 'renewal',
+      entityId: made,
+      after: { ...input, dueOn: season.dueOn },
+    });
     return made;
   });
   return getRenewal(ctx, id);
@@ -219,7 +231,11 @@ export async function findRenewalRules(ctx: Ctx): Promise<RenewalRule[]> {
   );
 }
 
-export async function saveRenewalRule(ctx: Ctx, businessLineId: string, input: RenewalRuleUpdate): Promise<RenewalRule> {
+export async function saveRenewalRule(
+  ctx: Ctx,
+  businessLineId: string,
+  input: RenewalRuleUpdate,
+): Promise<RenewalRule> {
   return inTransaction(ctx, async (tx) => {
     const [line] = await rowsOf<{ id: string }>(
       tx.db,

@@ -8,12 +8,7 @@ import { searchTextOf } from '../../lib/search-text';
 import { contractLines, contractMembers, contracts, orderLines, orders } from '../contracts/contracts.tables';
 import { customers, customerServices } from '../customers/customers.tables';
 import { notifications } from '../notifications/notifications.tables';
-import {
-  opportunities,
-  opportunityMembers,
-  quoteItems,
-  quotes,
-} from '../opportunities/opportunities.tables';
+import { opportunities, opportunityMembers, quoteItems, quotes } from '../opportunities/opportunities.tables';
 import { runRenewals } from './renewals.job';
 import { renewals } from './renewals.tables';
 
@@ -127,7 +122,9 @@ describe('renewals 续约', () => {
         recurringCycle: 'annual',
       })
       .returning({ id: orders.id });
-    await db.insert(orderLines).values({ orderId: order.id, position: 0, businessLineId: line, description: '年检', amount: '2000.00' });
+    await db
+      .insert(orderLines)
+      .values({ orderId: order.id, position: 0, businessLineId: line, description: '年检', amount: '2000.00' });
     const ids = [a.id, skipped.id, b.id, order.id];
 
     // 2031-03-29: b is 61 days out, a 32, the order 27 (lead 30): only the order.
@@ -161,21 +158,34 @@ describe('renewals 续约', () => {
     expect(team.map((m) => m.userId)).toEqual([member.id]);
     const [quote] = await db.select().from(quotes).where(eq(quotes.id, renewal.quoteId!));
     expect(quote).toMatchObject({ opportunityId: opp.id, status: 'draft', version: 1, total: '15000.75' });
-    const items = await db.select().from(quoteItems).where(eq(quoteItems.quoteId, quote.id)).orderBy(quoteItems.position);
+    const items = await db
+      .select()
+      .from(quoteItems)
+      .where(eq(quoteItems.quoteId, quote.id))
+      .orderBy(quoteItems.position);
     expect(items.map((i) => [i.description, i.amount])).toEqual([
       ['服务 1', '12000.50'],
       ['服务 2', '3000.25'],
     ]);
     // The order's renewal: its line in the quote.
     const fromOrder = rows.find((r) => r.sourceId === order.id)!;
-    const [orderQuote] = await db.select().from(quoteItems).innerJoin(quotes, eq(quotes.id, quoteItems.quoteId)).where(eq(quotes.id, fromOrder.quoteId!));
+    const [orderQuote] = await db
+      .select()
+      .from(quoteItems)
+      .innerJoin(quotes, eq(quotes.id, quoteItems.quoteId))
+      .where(eq(quotes.id, fromOrder.quoteId!));
     expect(orderQuote.quote_items).toMatchObject({ description: '年检', amount: '2000.00' });
     // The owner is told once per raised renewal.
     const told = await db
       .select()
       .from(notifications)
       .where(and(eq(notifications.userId, owner.id), eq(notifications.kind, 'renewal-due')));
-    expect(told.map((n) => n.entityId).sort()).toEqual(rows.filter((r) => r.opportunityId).map((r) => r.opportunityId).sort());
+    expect(told.map((n) => n.entityId).sort()).toEqual(
+      rows
+        .filter((r) => r.opportunityId)
+        .map((r) => r.opportunityId)
+        .sort(),
+    );
 
     // Read through the API as the owner.
     const one = await sales.get(`/api/v1/renewals/${renewal.id}`);
@@ -318,6 +328,10 @@ describe('renewals 续约', () => {
     const item = due.body.items.find((d: { sourceId: string }) => d.sourceId === service.id);
     const raiseOn = new Date(`${service.nextDueOn}T00:00:00Z`);
     raiseOn.setUTCDate(raiseOn.getUTCDate() - 30);
-    expect(item).toMatchObject({ source: 'service', dueOn: service.nextDueOn, raiseOn: raiseOn.toISOString().slice(0, 10) });
+    expect(item).toMatchObject({
+      source: 'service',
+      dueOn: service.nextDueOn,
+      raiseOn: raiseOn.toISOString().slice(0, 10),
+    });
   });
 });

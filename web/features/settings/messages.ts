@@ -216,7 +216,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'prefs.kindHint.qualification-expiring':
     'A certificate of yours (administrators: anyone’s) expires within 30 days; once per expiry date',
   'prefs.kind.renewal-due': 'Renewal due',
-  'prefs.kindHint.renewal-due': 'A recurring service of your customer nears its season; its renewal opportunity is raised for you',
+  'prefs.kindHint.renewal-due':
+    'A recurring service of your customer nears its season; its renewal opportunity is raised for you',
   'prefs.kind.renewal-lesson': 'Lesson for a lost renewal',
   'prefs.kindHint.renewal-lesson': 'A renewal opportunity was lost; please write what was learned',
   'prefs.calendarFeed': 'Calendar subscription',
