@@ -48,6 +48,7 @@ import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
 import { registerRenewalDocumentRoutes } from './domains/renewals/documents.routes';
+import { registerRenewalRoutes } from './domains/renewals/renewals.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
@@ -234,6 +235,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNumberingRoutes(app);
   registerContractRoutes(app);
   registerRenewalDocumentRoutes(app);
+  registerRenewalRoutes(app);
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
   registerTimesheetRoutes(app);

@@ -216,6 +216,9 @@ export const enUS: Record<MessageKey, string> = {
   'notification.engagement-closed':
     'Engagement archived and closed: {title} (order {order}){due, plural, =1 {; the order is completed — follow up its final payment} other {}}',
   'notification.work-order-assigned': 'A work order was assigned to you: {task} ({customer} · {engagement}), due {due}',
+  'notification.renewal-due':
+    'Renewal due: {customer}’s {businessLine} falls due on {dueOn}; a renewal opportunity and a draft quote are ready for you',
+  'notification.renewal-lesson': 'Renewal lost: {opportunity}. Please write a lesson learned',
   'notification.qualification-expiring':
     '{holder}’s certificate (no. {certificateNo}) expires on {expiresOn}, in {days, plural, one {# day} other {# days}}: please renew it in time',
   'error.NUMBER_SERIES_MISSING':
@@ -466,6 +469,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': 'This message is not an announcement',
+  'error.RENEWAL_ALREADY_RAISED': 'This season’s renewal has already been raised; no second opportunity is made',
+  'error.RENEWAL_CUSTOMER_LOST': 'The customer has been lost or merged: no renewal can be raised for it',
   'error.CHAT_SAVE_NEEDS_DEPARTMENT':
     'You belong to no department, so there is no one to show the saved Q&A to; have your department set first',
   'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',

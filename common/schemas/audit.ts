@@ -19,6 +19,8 @@ export const AUDIT_ENTITY_TYPES = [
   'lead',
   'assignment-rule',
   'opportunity',
+  'renewal',
+  'renewal-rule',
   'pipeline',
   'quote',
   'acceptance-checklist',

@@ -14,6 +14,7 @@ import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
 import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
 import { sendMentionDigests } from '../domains/chat/digest.job';
+import { runRenewalsToday } from '../domains/renewals/renewals.job';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -38,6 +39,7 @@ export async function startWorkers(
     | 'reportSubscriptionsCron'
     | 'reportSummariesCron'
     | 'chatDigestCron'
+    | 'renewalsCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -93,6 +95,8 @@ export async function startWorkers(
     await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
   if (works('rule.chat-digest'))
     await jobs.work('rule.chat-digest', async () => void (await sendMentionDigests({ db, jobs })), polling);
+  if (works('rule.renewals'))
+    await jobs.work('rule.renewals', async () => await runRenewalsToday({ db, jobs }), polling);
   if (works('commission.what-if'))
     await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
       ...polling,
@@ -130,4 +134,7 @@ export async function startWorkers(
   // People away get one e-mail listing the mentions they have not read (chat's digest): looked for every quarter hour.
   if (config.chatDigestCron) await jobs.schedule('rule.chat-digest', config.chatDigestCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.chat-digest');
+  // Renewals 续约 are raised by the day (each season's lead time): once a day, early in the morning.
+  if (config.renewalsCron) await jobs.schedule('rule.renewals', config.renewalsCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.renewals');
 }

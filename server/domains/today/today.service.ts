@@ -29,6 +29,7 @@ import { actorKey, can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 import { suggestArticle } from '../knowledge/related.service';
 import { mentionsDigest } from '../chat/unread.service';
+import { todayRenewals } from '../renewals/renewals.service';
 
 const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
 
@@ -107,7 +108,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     knowledgeSuggestion: await reading,
     chatMentions: await mentions,
     // Filled by the renewals and cross-sell domains (issue 19, being built).
-    renewals: [],
+    renewals: await todayRenewals(ctx),
     crossSell: [],
   };
 }
