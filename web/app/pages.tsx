@@ -406,6 +406,7 @@ const PAGES = [
   reportPage('revenue'),
   reportPage('workload'),
   reportPage('commissions'),
+  reportPage('renewals'),
   {
     path: '/staff/users',
     group: 'staff',
