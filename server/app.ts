@@ -61,6 +61,7 @@ import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.rout
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
+import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -244,6 +245,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSalesCycleTargetRoutes(app);
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
+  registerCrossSellRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

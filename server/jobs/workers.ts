@@ -14,6 +14,7 @@ import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
 import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
 import { sendMentionDigests } from '../domains/chat/digest.job';
+import { runCrossSell } from '../domains/cross-sell/compute';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -38,6 +39,7 @@ export async function startWorkers(
     | 'reportSubscriptionsCron'
     | 'reportSummariesCron'
     | 'chatDigestCron'
+    | 'crossSellCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -103,6 +105,11 @@ export async function startWorkers(
       ...polling,
       batchSize: 1,
     });
+  if (works('cross-sell.compute'))
+    await jobs.work('cross-sell.compute', (_data, job) => runCrossSell({ db, jobs, engine: app.engine }, job.id), {
+      ...polling,
+      batchSize: 1,
+    });
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
@@ -130,4 +137,7 @@ export async function startWorkers(
   // People away get one e-mail listing the mentions they have not read (chat's digest): looked for every quarter hour.
   if (config.chatDigestCron) await jobs.schedule('rule.chat-digest', config.chatDigestCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.chat-digest');
+  // Cross-sell suggestions 交叉销售 for the whole firm: weekly by default (CROSS_SELL_CRON).
+  if (config.crossSellCron) await jobs.schedule('cross-sell.compute', config.crossSellCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('cross-sell.compute');
 }

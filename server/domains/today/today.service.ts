@@ -29,6 +29,7 @@ import { actorKey, can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 import { suggestArticle } from '../knowledge/related.service';
 import { mentionsDigest } from '../chat/unread.service';
+import { todayCrossSell } from '../cross-sell/cross-sell.service';
 
 const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
 
@@ -108,7 +109,7 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     chatMentions: await mentions,
     // Filled by the renewals and cross-sell domains (issue 19, being built).
     renewals: [],
-    crossSell: [],
+    crossSell: await todayCrossSell(ctx),
   };
 }
 
