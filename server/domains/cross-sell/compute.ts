@@ -50,6 +50,8 @@ export async function computeCrossSell(
   const today = localDate(new Date(), FIRM_TIME_ZONE);
   const run = (query: ReturnType<typeof sql>) => db.execute(query);
   await run(sql`SELECT pg_advisory_xact_lock(hashtext('cross-sell.compute'))`);
+  // The pair counts and the best-base choice sort and hash a few million rows: room for them in memory.
+  await run(sql`SET LOCAL work_mem = '64MB'`);
   const cutoff = sql`(${today}::date - make_interval(years => ${CROSS_SELL_YEARS}))::date`;
   const contractInWindow = sql`c.status IN ('signed', 'in-progress', 'completed')
     AND (c.status = 'in-progress' OR coalesce(c.completed_on, c.signed_on, c.created_at::date) >= ${cutoff})`;
@@ -91,6 +93,7 @@ export async function computeCrossSell(
       ) r
     ) g`);
   await run(sql`CREATE INDEX ON cs_peers (rn)`);
+  await run(sql`CREATE INDEX ON cs_peers (customer_id)`);
   await run(sql`ANALYZE cs_peers`);
   // Each compared customer in every USED group it belongs to, then the counts per group.
   await run(sql`CREATE TEMP TABLE cs_member ON COMMIT DROP AS
@@ -138,6 +141,8 @@ export async function computeCrossSell(
       ORDER BY t.customer_id, p.line, p.n::numeric / (s.n - 1) DESC, s.n DESC, b.line_id`);
     await options.onProgress?.(Math.min(total, from + CHUNK - 1), total);
   }
+  await run(sql`CREATE INDEX ON cs_new (customer_id, line_id)`);
+  await run(sql`ANALYZE cs_new`);
   // Independence: a suggested line conflicting with one the customer buys or is sold.
   await run(sql`UPDATE cs_new n SET excluded_by = (
       SELECT x.line_id FROM (
@@ -160,10 +165,7 @@ export async function computeCrossSell(
       RETURNING 1)
     SELECT count(*)::int AS n FROM gone`,
   );
-  const written = await rowsOf<{ status: string; n: number }>(
-    db,
-    sql`WITH up AS (
-      INSERT INTO cross_sell_suggestions AS s (customer_id, business_line_id, status, score, level, base_line_id,
+  await run(sql`INSERT INTO cross_sell_suggestions AS s (customer_id, business_line_id, status, score, level, base_line_id,
         similar_count, buying_count, segment, excluded_by_line_id, owner_id, computed_at)
       SELECT n.customer_id, n.line_id, CASE WHEN n.excluded_by IS NULL THEN 'open' ELSE 'excluded' END,
         round(n.buying::numeric / n.peers, 5),
@@ -179,13 +181,17 @@ export async function computeCrossSell(
         computed_at = EXCLUDED.computed_at, dismiss_reason = NULL, dismiss_note = NULL, dismissed_until = NULL,
         resolved_by = NULL, resolved_at = NULL
       WHERE ${refreshable('s')}
-      RETURNING s.status)
-    SELECT status, count(*)::int AS n FROM up GROUP BY status`,
-  );
+        AND (s.status, s.level, s.base_line_id, s.similar_count, s.buying_count, s.segment, s.excluded_by_line_id,
+          s.owner_id) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.level, EXCLUDED.base_line_id, EXCLUDED.similar_count,
+          EXCLUDED.buying_count, EXCLUDED.segment, EXCLUDED.excluded_by_line_id, EXCLUDED.owner_id)`);
   // The owner of accepted and dismissed rows follows the customer's too.
   await run(sql`UPDATE cross_sell_suggestions s SET owner_id = c.owner_id FROM customers c
     WHERE c.id = s.customer_id AND s.owner_id IS DISTINCT FROM c.owner_id`);
-  const count = (status: string) => written.find((w) => w.status === status)?.n ?? 0;
+  const now = await rowsOf<{ status: string; n: number }>(
+    db,
+    sql`SELECT status, count(*)::int AS n FROM cross_sell_suggestions WHERE status IN ('open', 'excluded') GROUP BY status`,
+  );
+  const count = (status: string) => now.find((w) => w.status === status)?.n ?? 0;
   return {
     customers: total,
     open: count('open'),
