@@ -13,7 +13,7 @@ import type { Page } from '../../../common/schemas/common';
 import { TODAY_CROSS_SELL_SHOWN } from '../../../common/schemas/today';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError, forbidden, notFound } from '../../errors';
-import { offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
+import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { FIRM_TIME_ZONE, addDays, localDate } from '../../lib/time';
 import { can, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
@@ -142,6 +142,12 @@ export async function findCrossSell(ctx: Ctx, query: CrossSellListQuery): Promis
   else if (!query.customerId) conditions.push(eq(s.status, 'open'));
   if (query.businessLineId) conditions.push(eq(s.businessLineId, query.businessLineId));
   if (query.ownerId) conditions.push(eq(customers.ownerId, query.ownerId));
+  // q: the customer's or the service's name.
+  if (query.q)
+    conditions.push(
+      sql`(${customers.name} ILIKE ${containsPattern(query.q)} OR EXISTS (SELECT 1 FROM ${businessLines} q_line
+        WHERE q_line.id = ${s.businessLineId} AND q_line.name ILIKE ${containsPattern(query.q)}))`,
+    );
   const where = and(...conditions);
   const statusOrder = sql`array_position(ARRAY['open', 'excluded', 'accepted', 'dismissed'], ${s.status})`;
   const order = query.sort
