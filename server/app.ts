@@ -64,6 +64,7 @@ import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-ta
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
+import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -250,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
   registerCustomerStoryRoutes(app);
+  registerCrossSellRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

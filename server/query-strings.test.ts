@@ -5,6 +5,7 @@ import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
 import { commissionPolicies, commissionSheets } from './domains/commissions/commissions.tables';
+import { crossSellSuggestions } from './domains/cross-sell/cross-sell.tables';
 import { buildTemplate } from './domains/engagements/fixtures';
 import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
@@ -352,6 +353,16 @@ describe('q', () => {
       ownerId: client.me!.user.id,
       status: 'skipped',
       skipReason: 'customer-former',
+    });
+    // A cross-sell suggestion for the customer (the computation's row).
+    await db.insert(crossSellSuggestions).values({
+      customerId,
+      businessLineId: line.id,
+      score: '0.5',
+      level: 'industry',
+      similarCount: 10,
+      buyingCount: 5,
+      segment: { industry: null, size: null, regionId: null },
     });
 
     // A knowledge-base article past its review date (the list and the stale list 待复审).

@@ -440,6 +440,14 @@ export const enUS: Record<MessageKey, string> = {
   'error.COMMISSION_ADJUST_LIMIT':
     'When filling in the sheet an amount may only move between {low} and {high} (a fifth either side of what the policy gives)',
   'error.COMMISSION_PERIOD_FUTURE': '{period} has not begun: its sheet cannot be drafted yet',
+  'error.CROSS_SELL_ALREADY_ACCEPTED': 'This cross-sell suggestion was already accepted; its opportunity exists',
+  'error.CROSS_SELL_EXCLUDED':
+    'This service conflicts for independence with one the customer buys: it cannot be offered',
+  'error.CROSS_SELL_NOT_OPEN': 'This cross-sell suggestion was already handled and cannot be dismissed',
+  'crossSell.evidence': '{buying} of {similar} similar {industry} customers that buy {base} also buy {line}',
+  'crossSell.evidenceNoBase': '{buying} of {similar} similar {industry} customers buy {line}',
+  'crossSell.rule': 'Conflicts for independence with {conflict} ({line} × {conflict})',
+  'crossSell.opportunityName': '{customer} - {line} (cross-sell)',
   'sheetStatus.draft': 'a draft',
   'sheetStatus.in-approval': 'in approval',
   'sheetStatus.approved': 'checked',

@@ -27,6 +27,8 @@ export const QUEUES = {
   'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
   // Drafting a month's sheets runs once too: what it drafted stays drafted, a second run drafts what is left.
   'commission.month': { retryLimit: 0, expireInSeconds: 3600 },
+  // The cross-sell computation 交叉销售 for the whole firm: one at a time (an advisory lock), rerun by the next schedule.
+  'cross-sell.compute': { retryLimit: 1, retryDelay: 300, expireInSeconds: 1800 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -47,6 +49,8 @@ export type JobData = {
   'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
   /** The month's sheets drafted as `actorId` (commissions/month.service.ts); done / total its progress. */
   'commission.month': { actorId: string; period: string; requestId: string; done?: number; total?: number };
+  /** Who started it (none: the schedule); done / total customers its progress (cross-sell/compute.ts). */
+  'cross-sell.compute': { requestedBy?: string; done?: number; total?: number };
 };
 
 export type JobInfo = { id: string; retryCount: number; retryLimit: number };

@@ -15,6 +15,7 @@ import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
 import { sendMentionDigests } from '../domains/chat/digest.job';
 import { runRenewalsToday } from '../domains/renewals/renewals.job';
+import { runCrossSell } from '../domains/cross-sell/compute';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -40,6 +41,7 @@ export async function startWorkers(
     | 'reportSummariesCron'
     | 'chatDigestCron'
     | 'renewalsCron'
+    | 'crossSellCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -107,6 +109,11 @@ export async function startWorkers(
       ...polling,
       batchSize: 1,
     });
+  if (works('cross-sell.compute'))
+    await jobs.work('cross-sell.compute', (_data, job) => runCrossSell({ db, jobs, engine: app.engine }, job.id), {
+      ...polling,
+      batchSize: 1,
+    });
   if (only) return;
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
@@ -137,4 +144,7 @@ export async function startWorkers(
   // Renewals 续约 are raised by the day (each season's lead time): once a day, early in the morning.
   if (config.renewalsCron) await jobs.schedule('rule.renewals', config.renewalsCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.renewals');
+  // Cross-sell suggestions 交叉销售 for the whole firm: weekly by default (CROSS_SELL_CRON).
+  if (config.crossSellCron) await jobs.schedule('cross-sell.compute', config.crossSellCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('cross-sell.compute');
 }

@@ -114,6 +114,7 @@ export const zhCN = {
   'audit.entity.playbook': '销售指引',
   'audit.entity.conversation': '会话',
   'audit.entity.chat-message': '聊天消息',
+  'audit.entity.cross-sell-suggestion': '交叉销售建议',
   'audit.entity.knowledge-article': '知识库文章',
 } as const;
 
@@ -230,5 +231,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.playbook': 'Playbook',
   'audit.entity.conversation': 'Conversation',
   'audit.entity.chat-message': 'Chat message',
+  'audit.entity.cross-sell-suggestion': 'Cross-sell suggestion',
   'audit.entity.knowledge-article': 'Knowledge article',
 };
