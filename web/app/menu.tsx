@@ -73,6 +73,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/knowledge': <BookOutlined />,
   '/customers': <ContactsOutlined />,
   '/customers/value-sheet': <FundOutlined />,
+  '/cross-sell': <RiseOutlined />,
   '/campaigns': <NotificationOutlined />,
   '/leads': <AimOutlined />,
   '/opportunities': <FunnelPlotOutlined />,

@@ -38,6 +38,8 @@ import * as playbooks from '../features/playbooks/messages';
 import * as knowledge from '../features/knowledge/messages';
 import * as chatExtras from '../features/chat-extras/messages';
 import * as chat from '../features/chat/messages';
+import * as customerStory from '../features/customer-story/messages';
+import * as crossSell from '../features/cross-sell/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -84,6 +86,8 @@ export const messageParts = {
   knowledge,
   chatExtras,
   chat,
+  customerStory,
+  crossSell,
 };
 
 /**
@@ -133,6 +137,8 @@ export const zhCN = {
   ...knowledge.zhCN,
   ...chatExtras.zhCN,
   ...chat.zhCN,
+  ...customerStory.zhCN,
+  ...crossSell.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -177,4 +183,6 @@ export const enUS: Record<WebMessageKey, string> = {
   ...knowledge.enUS,
   ...chatExtras.enUS,
   ...chat.enUS,
+  ...customerStory.enUS,
+  ...crossSell.enUS,
 };
