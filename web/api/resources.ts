@@ -1017,12 +1017,13 @@ export type CrossSellListParams = ListParams<typeof CrossSellListQuery>;
 export const crossSellApi = {
   path: '/api/v1/cross-sell',
   list: (params?: CrossSellListParams) => api<Page<CrossSellSuggestion>>('/api/v1/cross-sell', { query: params }),
-  /** Makes the opportunity; the answer carries its id (a repeat answers 409 CROSS_SELL_ALREADY_ACCEPTED with it). */
+  /** Makes the opportunity; the answer (the suggestion) carries its id (a repeat: 409 CROSS_SELL_ALREADY_ACCEPTED with it). */
   accept: (id: string, body: z.input<typeof CrossSellAccept> = {}) =>
-    api<{ opportunityId: string }>(`/api/v1/cross-sell/${id}/accept`, { method: 'POST', body }),
+    api<{ opportunityId: string | null }>(`/api/v1/cross-sell/${id}/accept`, { method: 'POST', body }),
   dismiss: (id: string, body: z.input<typeof CrossSellDismiss>) =>
     api<unknown>(`/api/v1/cross-sell/${id}/dismiss`, { method: 'POST', body }),
-  startRun: () => api<CrossSellRun>('/api/v1/cross-sell/runs', { method: 'POST', body: {} }),
+  /** 202 with the job's id; follow it with run(id). */
+  startRun: () => api<{ id: string }>('/api/v1/cross-sell/runs', { method: 'POST' }),
   run: (id: string) => api<CrossSellRun>(`/api/v1/cross-sell/runs/${id}`),
   conversion: () => api<CrossSellConversionRow[]>('/api/v1/cross-sell/conversion'),
 };

@@ -19,13 +19,7 @@ import { useServerTable } from '../../components/server-table';
 import { useT } from '../../i18n';
 import { CrossSellActions, CrossSellStatusTag, ScoreTag } from './actions';
 import { RecomputeButton } from './RecomputeButton';
-
-/** accepted ÷ suggested in percent, one decimal, in integers (no float drift): 7 of 40 → "17.5%". */
-function rate(part: number, whole: number): string {
-  if (whole <= 0) return '—';
-  const tenths = Math.round((part * 1000) / whole);
-  return `${Math.floor(tenths / 10)}.${tenths % 10}%`;
-}
+import { rate } from './conversion';
 
 /** 建议转化: by business line, how many were suggested, accepted, dismissed and (of the accepted) won. */
 function ConversionPanel() {

@@ -33,10 +33,7 @@ export function RecomputeButton() {
     setStarting(true);
     crossSellApi
       .startRun()
-      .then((r) => {
-        queryClient.setQueryData([crossSellApi.path, 'run', r.id], r);
-        setRunId(r.id);
-      }, toast)
+      .then((r) => setRunId(r.id), toast)
       .finally(() => setStarting(false));
   };
   const r = run.data;

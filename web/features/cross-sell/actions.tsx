@@ -113,7 +113,7 @@ export function CrossSellActions({
     accept.mutateAsync(undefined).then(
       (answer) => {
         void message.success(t('crossSell.accepted'));
-        void navigate(`/opportunities/${answer.opportunityId}`);
+        if (answer.opportunityId) void navigate(`/opportunities/${answer.opportunityId}`);
       },
       (error: unknown) => {
         const existing = acceptedOpportunity(error);

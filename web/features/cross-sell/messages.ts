@@ -52,7 +52,6 @@ export const zhCN = {
   'crossSell.rate': '转化率',
   'crossSell.recompute': '重新计算',
   'crossSell.running': '正在计算（{done}/{total}）',
-  'crossSell.runStarted': '已开始计算',
   'crossSell.runDone': '计算完成：{customers} 位客户，{open} 条建议，{excluded} 条因独立性排除',
   'crossSell.runFailed': '计算未完成（{state}）',
   'crossSell.more': '查看全部',
@@ -109,7 +108,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'crossSell.rate': 'Conversion',
   'crossSell.recompute': 'Recompute',
   'crossSell.running': 'Computing ({done}/{total})',
-  'crossSell.runStarted': 'Computation started',
   'crossSell.runDone':
     'Done - {customers, plural, one {# customer} other {# customers}}, {open, plural, one {# suggestion} other {# suggestions}}, {excluded} excluded by independence',
   'crossSell.runFailed': 'The computation did not finish ({state})',

@@ -9,7 +9,8 @@ import { formatDateTime } from '../../components/format';
 import { formatMoney } from '../../components/money';
 import { LoadError, failedWithoutData } from '../../components/QueryState';
 import { useLocale, useT } from '../../i18n';
-import { KIND_FALLBACK, KIND_LOOK, timelineHref } from './timeline-ui';
+import { timelineHref } from './timeline-links';
+import { KIND_FALLBACK, KIND_LOOK } from './timeline-ui';
 
 const PAGE_SIZE = 30;
 

@@ -19,7 +19,7 @@ import {
   FileSearchOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
-import type { TimelineItem, TimelineKind } from '../../../common/schemas/customer-story';
+import type { TimelineKind } from '../../../common/schemas/customer-story';
 
 /** Each kind's icon and colour: an antd preset for its tag, the same colour in hex for its dot on the timeline. */
 export const KIND_LOOK: Record<TimelineKind, { icon: ReactNode; color: string; dot: string }> = {
@@ -42,31 +42,3 @@ export const KIND_LOOK: Record<TimelineKind, { icon: ReactNode; color: string; d
   'cross-sell': { icon: <RiseOutlined />, color: 'cyan', dot: '#13c2c2' },
 };
 export const KIND_FALLBACK = { icon: <AuditOutlined />, color: 'default', dot: '#8c8c8c' };
-
-/** The web app's address of what an item opens (null: nothing to open). */
-export function timelineHref(link: TimelineItem['link']): string | null {
-  if (!link) return null;
-  switch (link.type) {
-    case 'customer':
-      return `/customers/${link.id}`;
-    case 'opportunity':
-      return `/opportunities/${link.id}`;
-    case 'contract':
-      return `/contracts/${link.id}`;
-    case 'order':
-      return `/orders/${link.id}`;
-    case 'engagement':
-      return `/engagements/${link.id}`;
-    case 'knowledge':
-      return `/knowledge/${link.id}`;
-    case 'conversation':
-      return link.anchor ? `/chat/${link.id}?seq=${encodeURIComponent(link.anchor)}` : `/chat/${link.id}`;
-    case 'approval':
-      // The approvals inbox opens the instance beside the list (its subject is linked from there).
-      return `/approvals?open=${link.id}`;
-    case 'renewal':
-      return `/renewals?open=${link.id}`;
-    default:
-      return null;
-  }
-}
