@@ -63,7 +63,7 @@ function isZero(value: string) {
   return (toCents(value) ?? 0n) === 0n;
 }
 
-/** 客户价值: what the customer has brought (received, contracted, still due), what it bought each year, and when its services come round again. */
+/** 客户贡献 (beside the evaluation's 客户价值 card): what the customer has brought (received, contracted, still due), what it bought each year, and when its services come round again. */
 export function CustomerFiguresCard({ customerId }: { customerId: string }) {
   const t = useT();
   const { locale } = useLocale();

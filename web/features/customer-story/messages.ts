@@ -28,7 +28,7 @@ export const zhCN = {
   'story.kind.insight': '洞察',
   'story.kind.renewal': '续约',
   'story.kind.cross-sell': '交叉销售',
-  'story.figures': '客户价值',
+  'story.figures': '客户贡献',
   'story.figuresEmpty': '尚无成交',
   'story.figuresEmptyHint': '签约或到款后，这里会显示客户的累计收入与各年购买的服务',
   'story.lifetimeRevenue': '累计到款',
@@ -72,7 +72,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'story.kind.insight': 'Insight',
   'story.kind.renewal': 'Renewal',
   'story.kind.cross-sell': 'Cross-sell',
-  'story.figures': 'Customer value',
+  'story.figures': 'Revenue and services',
   'story.figuresEmpty': 'No sales yet',
   'story.figuresEmptyHint':
     'Once a contract is signed or money received, the revenue and the services bought by year show here',
