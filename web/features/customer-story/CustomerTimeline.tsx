@@ -31,12 +31,12 @@ function ItemBody({ item }: { item: TimelineItem }) {
           {t(`story.kind.${item.kind}`)}
         </Tag>
         {href ? <Link to={href}>{title}</Link> : title}
-        {item.amount !== null && (
+        {/* The server writes most amounts into the title already ("到款 ¥12,000.00"); shown apart only when it did not. */}
+        {item.amount !== null && !item.title.includes(formatMoney(item.amount)) && (
           <Typography.Text data-testid="timeline-amount" style={{ whiteSpace: 'nowrap' }}>
             {formatMoney(item.amount)}
           </Typography.Text>
         )}
-        {item.status && <Tag>{item.status}</Tag>}
       </Flex>
       {item.detail && (
         <Typography.Paragraph
