@@ -253,6 +253,15 @@ import type {
   SheetSummary,
 } from '../../common/schemas/commissions';
 import type { SalesCycleTargets, SalesCycleTargetsInput } from '../../common/schemas/sales-cycle-targets';
+import type { CustomerFigures, TimelinePage, TimelineQuery } from '../../common/schemas/customer-story';
+import type {
+  CrossSellAccept,
+  CrossSellConversionRow,
+  CrossSellDismiss,
+  CrossSellListQuery,
+  CrossSellRun,
+  CrossSellSuggestion,
+} from '../../common/schemas/cross-sell';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -1054,4 +1063,27 @@ export const reportSubscriptionsApi = {
   update: (id: string, body: { active?: boolean; frequency?: 'weekly' | 'monthly' }) =>
     api<ReportSubscription>(`/api/v1/report-subscriptions/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<Ok>(`/api/v1/report-subscriptions/${id}`, { method: 'DELETE' }),
+};
+
+// —— the customer's whole story 客户全景 and cross-sell 交叉销售 (issue 19) ——
+export type TimelineParams = ListParams<typeof TimelineQuery>;
+export const customerStoryApi = {
+  path: '/api/v1/customer-story',
+  timeline: (customerId: string, params: TimelineParams) =>
+    api<TimelinePage>(`/api/v1/customers/${customerId}/timeline`, { query: params }),
+  figures: (customerId: string) => api<CustomerFigures>(`/api/v1/customers/${customerId}/figures`),
+};
+export type CrossSellListParams = ListParams<typeof CrossSellListQuery>;
+export const crossSellApi = {
+  path: '/api/v1/cross-sell',
+  list: (params?: CrossSellListParams) => api<Page<CrossSellSuggestion>>('/api/v1/cross-sell', { query: params }),
+  /** Makes the opportunity; the answer (the suggestion) carries its id (a repeat: 409 CROSS_SELL_ALREADY_ACCEPTED with it). */
+  accept: (id: string, body: z.input<typeof CrossSellAccept> = {}) =>
+    api<{ opportunityId: string | null }>(`/api/v1/cross-sell/${id}/accept`, { method: 'POST', body }),
+  dismiss: (id: string, body: z.input<typeof CrossSellDismiss>) =>
+    api<unknown>(`/api/v1/cross-sell/${id}/dismiss`, { method: 'POST', body }),
+  /** 202 with the job's id; follow it with run(id). */
+  startRun: () => api<{ id: string }>('/api/v1/cross-sell/runs', { method: 'POST' }),
+  run: (id: string) => api<CrossSellRun>(`/api/v1/cross-sell/runs/${id}`),
+  conversion: () => api<CrossSellConversionRow[]>('/api/v1/cross-sell/conversion'),
 };

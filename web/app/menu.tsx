@@ -74,6 +74,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/knowledge': <BookOutlined />,
   '/customers': <ContactsOutlined />,
   '/customers/value-sheet': <FundOutlined />,
+  '/cross-sell': <RiseOutlined />,
   '/campaigns': <NotificationOutlined />,
   '/leads': <AimOutlined />,
   '/opportunities': <FunnelPlotOutlined />,

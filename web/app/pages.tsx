@@ -178,6 +178,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
   },
   {
+    path: '/cross-sell',
+    group: 'customers',
+    labelKey: 'crossSell.nav',
+    allowed: readCustomers,
+    ...lazyPart(() => import('../features/cross-sell/CrossSellPage').then((m) => m.CrossSellPage)),
+  },
+  {
     path: '/customers/:id',
     group: 'customers',
     labelKey: 'nav.customers',

@@ -39,6 +39,8 @@ import * as knowledge from '../features/knowledge/messages';
 import * as chatExtras from '../features/chat-extras/messages';
 import * as chat from '../features/chat/messages';
 import * as renewals from '../features/renewals/messages';
+import * as customerStory from '../features/customer-story/messages';
+import * as crossSell from '../features/cross-sell/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -86,6 +88,8 @@ export const messageParts = {
   chatExtras,
   chat,
   renewals,
+  customerStory,
+  crossSell,
 };
 
 /**
@@ -136,6 +140,8 @@ export const zhCN = {
   ...chatExtras.zhCN,
   ...chat.zhCN,
   ...renewals.zhCN,
+  ...customerStory.zhCN,
+  ...crossSell.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -181,4 +187,6 @@ export const enUS: Record<WebMessageKey, string> = {
   ...chatExtras.enUS,
   ...chat.enUS,
   ...renewals.enUS,
+  ...customerStory.enUS,
+  ...crossSell.enUS,
 };
