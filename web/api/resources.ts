@@ -174,7 +174,6 @@ import type {
 import type { Reminder, ReminderCreate } from '../../common/schemas/reminders';
 import type { StageDurations, StageDurationsQuery, StageTimes } from '../../common/schemas/stage-times';
 import type { MailTemplate, MailTemplateUpdate, Suggestion, SuggestionSend } from '../../common/schemas/suggestions';
-import type { Renewal } from '../../common/schemas/renewals';
 import type { Today } from '../../common/schemas/today';
 import type {
   ApprovalCount,

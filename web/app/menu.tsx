@@ -105,6 +105,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/reports/revenue': <AreaChartOutlined />,
   '/reports/workload': <HourglassOutlined />,
   '/reports/commissions': <PercentageOutlined />,
+  '/reports/renewals': <SyncOutlined />,
   '/staff/users': <UserOutlined />,
   '/staff/cpe': <ReadOutlined />,
   '/staff/departments': <ApartmentOutlined />,
