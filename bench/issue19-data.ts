@@ -17,6 +17,8 @@
  *   (quarterly or annual) still running — their end dates spread over the coming year.
  * - An order for each contract not a draft (its lines: the contract's line, every 7th a second line of 税务咨询 or
  *   代理记账), and 30,000 orders without a contract (the 代理记账 ones of the last 45 days recurring monthly).
+ * - A won opportunity for each contract (a month before it was signed) and a lost one of another line for every
+ *   third (400,000 in all), with the stage change that closed it.
  * - Payment terms for the contracts of the last two years (50 % on signing, 50 % 180 days later) and the orders
  *   without a contract; each term due by today paid by one receipt around its due date (9 in 10), allocated.
  * - Active customer services: every 5th customer an annual 审计 (due 30 April next for 7 in 10, else spread over the
@@ -247,7 +249,7 @@ export async function fill(db: Db, databaseUrl: string, today: string) {
            floor(${N.customers * 0.9} * power(abs(hashtext('c' || g)) % 1000003 / 1000003.0, 1.6))::int AS x
          FROM generate_series(1, $3) g
        )
-       SELECT c.g, c.id, c.order_id, c.signed_on, cu.id AS customer, cu.k AS ck, l.id AS line, l.k AS lk,
+       SELECT c.g, c.id, c.order_id, gen_random_uuid() AS opp, c.signed_on, cu.id AS customer, cu.k AS ck, l.id AS line, l.k AS lk,
          s.id AS owner, s.dept, s.branch,
          (${AMOUNT_MIN})[l.k + 1] * 1000 + (abs(hashtext('a' || c.g)) % (${AMOUNT_STEPS})[l.k + 1]) * 1000 AS amount,
          CASE WHEN c.g > $3 - 100 THEN 'draft' WHEN c.g % 40 = 0 THEN 'voided' WHEN c.g % 50 = 1 THEN 'terminated'
@@ -260,9 +262,9 @@ export async function fill(db: Db, databaseUrl: string, today: string) {
     await q(`ALTER TABLE rn_con ADD PRIMARY KEY (g)`);
     await q(`ANALYZE rn_con`);
     await q(
-      `INSERT INTO contracts (id, title, customer_id, business_line_id, branch_id, owner_id, department_id, amount, status, number,
+      `INSERT INTO contracts (id, title, customer_id, opportunity_id, business_line_id, branch_id, owner_id, department_id, amount, status, number,
          start_on, end_on, signed_on, completed_on, recurring_cycle, created_at, updated_at, created_by)
-       SELECT c.id, l.code || '合同' || c.g, c.customer, c.line, c.branch, c.owner, c.dept, c.amount, c.status,
+       SELECT c.id, l.code || '合同' || c.g, c.customer, c.opp, c.line, c.branch, c.owner, c.dept, c.amount, c.status,
          CASE WHEN c.status <> 'draft' THEN 'RN-HT-' || lpad(c.g::text, 6, '0') END,
          c.signed_on, c.signed_on + 364, CASE WHEN c.status <> 'draft' THEN c.signed_on END,
          CASE WHEN c.status = 'completed' THEN c.signed_on + 364 END,
@@ -283,6 +285,38 @@ export async function fill(db: Db, databaseUrl: string, today: string) {
        SELECT c.id, s.id FROM rn_con c JOIN rn_sales s ON s.k = (c.g * 7 + 1) % ${N.sellers} WHERE c.g % 4 = 0 AND s.id <> c.owner`,
     );
     lap(`${N.contracts} contracts, their lines`);
+
+    // ——— Opportunities: the won one of each contract (a month before signing), a lost one for every third ———
+    await q(
+      `CREATE TEMP TABLE rn_pl AS
+       SELECT array_agg(id ORDER BY position) FILTER (WHERE kind = 'open') AS opens,
+         (array_agg(id) FILTER (WHERE kind = 'won'))[1] AS won, (array_agg(id) FILTER (WHERE kind = 'lost'))[1] AS lost
+       FROM pipeline_stages WHERE business_line_id IS NULL AND active`,
+    );
+    await q(
+      `CREATE TEMP TABLE rn_opp AS
+       SELECT c.opp AS id, c.g, c.customer, c.line, c.owner, c.dept, c.amount, 'won' AS status,
+         c.signed_on - 30 AS created_on, c.signed_on - 2 AS closed_on FROM rn_con c
+       UNION ALL
+       SELECT gen_random_uuid(), -c.g, c.customer, l.id, c.owner, c.dept, round(c.amount * 0.8, -3), 'lost',
+         c.signed_on - 60, c.signed_on - 10
+       FROM rn_con c JOIN rn_line l ON l.k = (c.lk + 2) % 8 WHERE c.g % 3 = 0`,
+    );
+    await q(
+      `INSERT INTO opportunities (id, name, customer_id, business_line_id, stage_id, status, probability, expected_amount,
+         expected_close_on, owner_id, department_id, lost_reason, closed_at, stage_entered_at, search_text, created_at, updated_at, created_by)
+       SELECT o.id, '商机' || o.g, o.customer, o.line, CASE o.status WHEN 'won' THEN p.won ELSE p.lost END, o.status,
+         CASE o.status WHEN 'won' THEN 100 ELSE 0 END, o.amount, o.closed_on, o.owner, o.dept,
+         CASE WHEN o.status = 'lost' THEN (ARRAY['价格过高', '选择了竞争对手', '需求取消'])[1 + abs(o.g) % 3] END,
+         o.closed_on::timestamptz, o.closed_on::timestamptz, 'rno' || o.g, o.created_on, o.closed_on, o.owner
+       FROM rn_opp o, rn_pl p`,
+    );
+    await q(
+      `INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, from_status, to_status, at, by_user_id)
+       SELECT o.id, p.opens[3], CASE o.status WHEN 'won' THEN p.won ELSE p.lost END, 'open', o.status, o.closed_on::timestamptz, o.owner
+       FROM rn_opp o, rn_pl p`,
+    );
+    lap('opportunities (won and lost) and their closing');
 
     // ——— Orders: one per contract not a draft, and 30,000 without a contract ———
     await q(
