@@ -47,6 +47,7 @@ import { registerStaffRoutes } from './domains/staff/staff.routes';
 import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
+import { registerRenewalDocumentRoutes } from './domains/renewals/documents.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
@@ -61,6 +62,7 @@ import { registerRelatedKnowledgeRoutes } from './domains/knowledge/related.rout
 import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-targets.routes';
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
+import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -231,6 +233,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerReceivableRoutes(app);
   registerNumberingRoutes(app);
   registerContractRoutes(app);
+  registerRenewalDocumentRoutes(app);
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
   registerTimesheetRoutes(app);
@@ -244,6 +247,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSalesCycleTargetRoutes(app);
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
+  registerCustomerStoryRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

@@ -75,7 +75,14 @@ export const TimelinePage = z.object({
 });
 export type TimelinePage = z.infer<typeof TimelinePage>;
 
-/** The customer card's figures, over what the reader may see (contracts and orders by contracts:read). */
+/**
+ * The customer card's figures, over what the reader may see (contracts and orders by contracts:read). The rule, item
+ * by item: `contracted`, `firstSaleOn`, `servicesByYear` and the contracts' and orders' renewal dates count the
+ * contracts and orders the reader sees under contracts:read (owner and team / department / all); `lifetimeRevenue` and
+ * `outstanding` count the receipts and terms of the contracts and orders the reader may read under receivables:read
+ * (the same owner / department rule) — a reader without it sees 0.00; recurring services come with the customer; open
+ * renewals are the reader's own or those whose opportunity the reader sees. A customer not seen at all is NOT_FOUND.
+ */
 export const CustomerFigures = z.object({
   customerId: Id,
   /** Received in all (receipts less reversals), exact. */
@@ -85,7 +92,10 @@ export const CustomerFigures = z.object({
   /** What the terms still wait for. */
   outstanding: Money,
   firstSaleOn: DateOnly.nullable(),
-  /** Services bought by year: the business lines and their amounts (contracted). */
+  /**
+   * Services bought by year (newest first): the business lines and their amounts (contracted) — a contract by its
+   * business line in the year it was signed, an order without a contract by its lines in the year it was confirmed.
+   */
   servicesByYear: z.array(
     z.object({
       year: z.int(),
@@ -93,7 +103,11 @@ export const CustomerFigures = z.object({
       lines: z.array(z.object({ businessLineId: Id, businessLineName: z.string(), amount: Money })),
     }),
   ),
-  /** The coming seasons: recurring services, recurring contracts and open renewals. */
+  /**
+   * The coming seasons, soonest first: recurring services (next_due_on), recurring contracts (their end, else signing,
+   * moved on by whole cycles to today or later), recurring orders without a contract (confirmation plus whole cycles)
+   * and raised renewals whose opportunity is still open.
+   */
   renewalDates: z.array(
     z.object({
       businessLineName: z.string(),

@@ -162,6 +162,7 @@ import type {
 import type { Reminder, ReminderCreate } from '../../common/schemas/reminders';
 import type { StageDurations, StageDurationsQuery, StageTimes } from '../../common/schemas/stage-times';
 import type { MailTemplate, MailTemplateUpdate, Suggestion, SuggestionSend } from '../../common/schemas/suggestions';
+import type { Renewal } from '../../common/schemas/renewals';
 import type { Today } from '../../common/schemas/today';
 import type {
   ApprovalCount,
@@ -219,6 +220,7 @@ import type {
   OrderConfirm,
   OrderCreate,
   OrderListQuery,
+  RecurringUpdate,
 } from '../../common/schemas/contracts';
 import type {
   NumberRegister,
@@ -453,6 +455,9 @@ export const suggestionsApi = {
   send: (id: string, body: z.input<typeof SuggestionSend>) =>
     api<Suggestion>(`/api/v1/suggestions/${id}/send`, { method: 'POST', body }),
   dismiss: (id: string) => api<Suggestion>(`/api/v1/suggestions/${id}/dismiss`, { method: 'POST' }),
+  /** Redrafts the e-mail from a knowledge template 模板 (its use is counted). */
+  redraft: (id: string, articleId: string) =>
+    api<Suggestion>(`/api/v1/suggestions/${id}/redraft`, { method: 'POST', body: { articleId } }),
   template: () => api<MailTemplate>('/api/v1/mail-templates/inactive-customer'),
   saveTemplate: (body: z.input<typeof MailTemplateUpdate>) =>
     api<MailTemplate>('/api/v1/mail-templates/inactive-customer', { method: 'PUT', body }),
@@ -793,6 +798,22 @@ export const ordersApi = {
     api<Order>(`/api/v1/orders/${id}/complete`, { method: 'POST', body }),
   cancel: (id: string, body: z.input<typeof ContractReason>) =>
     api<Order>(`/api/v1/orders/${id}/cancel`, { method: 'POST', body }),
+};
+
+/** Marking a contract or an order without a contract recurring 循环, or not (issue 19). */
+export const recurringApi = {
+  contract: (id: string, body: RecurringUpdate) =>
+    api<Contract>(`/api/v1/contracts/${id}/recurring`, { method: 'PATCH', body }),
+  order: (id: string, body: RecurringUpdate) => api<Order>(`/api/v1/orders/${id}/recurring`, { method: 'PATCH', body }),
+};
+
+/** Reminders that produce the document (issue 19): a renewal as the opportunity page shows it, its engagement letter. */
+export const renewalDocumentsApi = {
+  path: '/api/v1/renewals',
+  get: (id: string) => api<Renewal>(`/api/v1/renewals/${id}`),
+  /** The engagement letter 业务约定书: a draft contract from last period (made once; again: the same one). */
+  engagementLetter: (id: string) =>
+    api<{ contractId: string }>(`/api/v1/renewals/${id}/engagement-letter`, { method: 'POST' }),
 };
 
 // —— engagements 业务项目 and work orders 工单 (issue 14) ——

@@ -126,6 +126,8 @@ export const chatMessages = pgTable(
       .on(t.parentId, t.seq)
       .where(sql`parent_id IS NOT NULL`),
     index('chat_messages_author_idx').on(t.authorId, t.createdAt),
+    // The customer's timeline finds the messages linking a customer (links @> '[{"type":"customer","id":…}]').
+    index('chat_messages_links_idx').using('gin', sql`${t.links} jsonb_path_ops`),
     index('chat_messages_pinned_idx')
       .on(t.conversationId)
       .where(sql`pinned_at IS NOT NULL`),

@@ -13,6 +13,7 @@ import {
   OrderConfirm,
   OrderCreate,
   OrderListQuery,
+  RecurringUpdate,
 } from '../../../common/schemas/contracts';
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { ctxOf } from '../../context';
@@ -31,6 +32,7 @@ import {
   submitContract,
   updateContract,
 } from './contracts.service';
+import { setContractRecurring, setOrderRecurring } from './recurring.service';
 import { cancelOrder, completeOrder, confirmOrder, createOrder, findOrders, getOrder } from './orders.service';
 
 /** 销售合同 and 销售订单. */
@@ -83,6 +85,34 @@ export function registerContractRoutes(app: FastifyInstance) {
       schema: { tags, summary: 'Change a draft', params: IdParams, body: ContractUpdate, response: one },
     },
     (request) => updateContract(ctxOf(request), request.params.id, request.body),
+  );
+  r.patch(
+    '/api/v1/contracts/:id/recurring',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Mark recurring 循环 (monthly / quarterly / annual) or not, in any state but voided or terminated',
+        params: IdParams,
+        body: RecurringUpdate,
+        response: one,
+      },
+    },
+    (request) => setContractRecurring(ctxOf(request), request.params.id, request.body),
+  );
+  r.patch(
+    '/api/v1/orders/:id/recurring',
+    {
+      preValidation: write,
+      schema: {
+        tags,
+        summary: 'Mark an order without a contract recurring or not (an order of a contract recurs with it)',
+        params: IdParams,
+        body: RecurringUpdate,
+        response: { 200: Order, ...errorResponses },
+      },
+    },
+    (request) => setOrderRecurring(ctxOf(request), request.params.id, request.body),
   );
   r.post(
     '/api/v1/contracts/:id/submit',

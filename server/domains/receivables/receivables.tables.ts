@@ -89,6 +89,8 @@ export const invoices = pgTable(
     uniqueIndex('invoices_number_key').on(t.kind, t.number),
     index('invoices_contract_idx').on(t.contractId),
     index('invoices_order_idx').on(t.orderId),
+    // The customer's timeline reads a customer's invoices (customer-story).
+    index('invoices_customer_idx').on(t.customerId),
   ],
 );
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { IdParams } from '../../../common/schemas/common';
+import { Id, IdParams } from '../../../common/schemas/common';
 import {
   MailTemplate,
   MailTemplateUpdate,
@@ -13,6 +13,7 @@ import { requirePermission } from '../../policy';
 import { errorResponses, typed } from '../../lib/routes';
 import {
   dismissSuggestion,
+  redraftSuggestion,
   findMySuggestions,
   getTemplate,
   sendSuggestion,
@@ -53,6 +54,20 @@ export function registerSuggestionRoutes(app: FastifyInstance) {
       },
     },
     (request) => sendSuggestion(ctxOf(request), request.params.id, request.body),
+  );
+  r.post(
+    '/api/v1/suggestions/:id/redraft',
+    {
+      preValidation: read,
+      schema: {
+        tags,
+        summary: 'Redraft the follow-up e-mail from a template 模板 of the knowledge library (its use is counted)',
+        params: IdParams,
+        body: z.strictObject({ articleId: Id }),
+        response: { 200: Suggestion, ...errorResponses },
+      },
+    },
+    (request) => redraftSuggestion(ctxOf(request), request.params.id, request.body.articleId),
   );
   r.post(
     '/api/v1/suggestions/:id/dismiss',

@@ -18,6 +18,8 @@ import { createContactLog } from '../customers/contact-logs.service';
 import { writableCustomers } from '../customers/customers.policy';
 import { getCustomerSettings } from '../customers/pool-rule.service';
 import { contacts, customers } from '../customers/customers.tables';
+import { knowledgeArticles } from '../knowledge/knowledge.tables';
+import { fillPlaceholders, useTemplate } from '../knowledge/capture.service';
 import { enqueueMail } from '../notifications/outbox';
 import { notify } from '../notifications/notifications.service';
 import { users } from '../staff/staff.tables';
@@ -296,6 +298,39 @@ export async function dismissSuggestion(ctx: Ctx, id: string): Promise<Suggestio
       entityId: id,
       before: { status: 'open' },
       after: { status: 'dismissed' },
+    });
+    const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
+    return present(after);
+  });
+}
+
+/**
+ * Redrafts an open follow-up from a template 模板 of the knowledge library the actor may read (else 404): the
+ * subject from its title, the body from its text, {客户名称} {联系人} {业务线} {我的姓名} {今天} filled (the
+ * suggestion's contact first) — knowledge's fillPlaceholders; the template's use is counted.
+ */
+export async function redraftSuggestion(ctx: Ctx, id: string, articleId: string): Promise<Suggestion> {
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await selectSuggestions(tx.db)
+      .where(and(eq(customerSuggestions.id, id), mineOrWritable(tx)))
+      .for('update', { of: customerSuggestions });
+    if (!row) throw notFound();
+    if (row.s.status !== 'open') throw new AppError('SUGGESTION_RESOLVED');
+    const used = await useTemplate(tx, articleId, { customerId: row.s.customerId });
+    const [template] = await tx.db
+      .select({ title: knowledgeArticles.title, body: knowledgeArticles.body })
+      .from(knowledgeArticles)
+      .where(eq(knowledgeArticles.id, articleId));
+    const values = { ...used.values, ...(row.contactName ? { 联系人: row.contactName } : {}) };
+    const subject = fillPlaceholders(template.title, values).slice(0, 200);
+    const body = fillPlaceholders(template.body, values).slice(0, 20_000);
+    await tx.db.update(customerSuggestions).set({ subject, body }).where(eq(customerSuggestions.id, id));
+    await recordAudit(tx, {
+      action: 'update',
+      entityType: 'suggestion',
+      entityId: id,
+      before: { subject: row.s.subject },
+      after: { subject, templateId: articleId },
     });
     const [after] = await selectSuggestions(tx.db).where(eq(customerSuggestions.id, id));
     return present(after);

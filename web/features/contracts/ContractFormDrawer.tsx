@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import type { Contract } from '../../../common/schemas/contracts';
+import type { RecurringCycle } from '../../../common/schemas/renewals';
 import { useAll, useAllBranches, useAllBusinessLines, useWrite } from '../../api/queries';
 import { contactsApi, contractsApi, contractTemplatesApi } from '../../api/resources';
 import { useMe } from '../../auth/session';
@@ -18,6 +19,7 @@ import { customerContactsParams } from '../customers/ContactsCard';
 import { CustomerSelect } from '../opportunities/OpportunityFormDrawer';
 import { TemplateTools } from '../knowledge-capture/TemplatePicker';
 import { capitalsOf, CONTRACT_INVALIDATES } from './contract-ui';
+import { recurringOptions } from './RecurringControl';
 
 type Line = { description?: string; amount?: string | null };
 type Values = {
@@ -30,6 +32,8 @@ type Values = {
   templateId?: string;
   startOn?: Dayjs | null;
   endOn?: Dayjs | null;
+  /** '' : not recurring. */
+  recurringCycle?: RecurringCycle | '';
   note?: string;
   lines: Line[];
 };
@@ -45,6 +49,7 @@ const FIELDS: FormFields = {
     'templateId',
     'startOn',
     'endOn',
+    'recurringCycle',
     'note',
     'lines',
   ],
@@ -184,6 +189,7 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
       ...(v.templateId ? { templateId: v.templateId } : {}),
       startOn: day(v.startOn),
       endOn: day(v.endOn),
+      recurringCycle: v.recurringCycle || null,
       note: v.note?.trim() || null,
       lines: v.lines.map((l) => ({ description: (l.description ?? '').trim(), amount: l.amount ?? '' })),
     };
@@ -204,12 +210,13 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
             signatoryId: contract.signatoryId,
             startOn: contract.startOn ? dayjs(contract.startOn) : null,
             endOn: contract.endOn ? dayjs(contract.endOn) : null,
+            recurringCycle: contract.recurringCycle ?? '',
             note: contract.note ?? undefined,
             lines: [...contract.lines]
               .sort((a, b) => a.position - b.position)
               .map((l) => ({ description: l.description, amount: l.amount })),
           }
-        : { businessLineId: me.user.businessLineIds[0], lines: [{}] },
+        : { businessLineId: me.user.businessLineIds[0], recurringCycle: '', lines: [{}] },
     );
   }, [open, contract, form, me]);
 
@@ -346,6 +353,11 @@ export function ContractFormDrawer({ open, contract, onClose, onCreated }: Props
               ]}
             >
               <DatePicker style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="recurringCycle" label={t('contract.recurring')} extra={t('contract.recurringHint')}>
+              <Select options={recurringOptions(t)} data-testid="contract-recurring-select" />
             </Form.Item>
           </Col>
         </Row>

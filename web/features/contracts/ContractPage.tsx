@@ -55,6 +55,7 @@ import { ContractFormDrawer } from './ContractFormDrawer';
 import { DownloadButton } from './DownloadButton';
 import { PaymentTermsTable } from './PaymentTermsTable';
 import { ReasonModal } from './ReasonModal';
+import { RecurringControl } from './RecurringControl';
 import { SignContractModal } from './TermsModal';
 
 /** Statuses in which the contract is signed (its document stored, a signed copy may be attached, orders made). */
@@ -365,6 +366,18 @@ export function ContractPage() {
                 c.startOn || c.endOn
                   ? `${c.startOn ? formatDate(c.startOn, locale) : '…'} – ${c.endOn ? formatDate(c.endOn, locale) : '…'}`
                   : '—',
+            },
+            {
+              key: 'recurring',
+              label: t('contract.recurring'),
+              children: (
+                <RecurringControl
+                  kind="contract"
+                  id={c.id}
+                  value={c.recurringCycle}
+                  editable={can(me, 'contracts:write') && c.status !== 'voided' && c.status !== 'terminated'}
+                />
+              ),
             },
           ]}
         />

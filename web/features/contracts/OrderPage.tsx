@@ -17,6 +17,7 @@ import { useLocale, useT } from '../../i18n';
 import { testId } from '../opportunities/opportunity-ui';
 import { CONTRACT_INVALIDATES, MoneyCell, OrderNumber, OrderStatusTag } from './contract-ui';
 import { PaymentTermsTable } from './PaymentTermsTable';
+import { RecurringControl } from './RecurringControl';
 import { CompleteOrderModal, ReasonModal } from './ReasonModal';
 import { ConfirmOrderModal } from './TermsModal';
 import { OrderEngagementsCard } from '../engagements/OrderEngagementsCard';
@@ -167,6 +168,20 @@ export function OrderPage() {
               children: o.completedOn ? formatDate(o.completedOn, locale) : '—',
             },
             { key: 'line', label: t('contract.businessLine'), children: o.businessLineName },
+            {
+              key: 'recurring',
+              label: t('contract.recurring'),
+              children: o.contractId ? (
+                <Typography.Text type="secondary">{t('order.recurringWithContract')}</Typography.Text>
+              ) : (
+                <RecurringControl
+                  kind="order"
+                  id={o.id}
+                  value={o.recurringCycle}
+                  editable={writable && o.status !== 'cancelled'}
+                />
+              ),
+            },
             { key: 'created', label: t('common.createdAt'), children: formatDateTime(o.createdAt, locale) },
           ]}
         />

@@ -255,6 +255,14 @@ export const zhCN = {
   'series.noGaps': '编号连续，无缺号：共 {count} 个，第 1 至 {last} 号',
   'series.gaps': '发现 {count} 个缺号',
   'series.registerEmpty': '该期间尚未生成编号',
+  'contract.recurring': '周期',
+  'contract.recurringHint': '循环的合同会在到期前自动生成续约商机',
+  'contract.recurring.none': '不循环',
+  'contract.recurring.monthly': '每月',
+  'contract.recurring.quarterly': '每季度',
+  'contract.recurring.annual': '每年',
+  'contract.recurringSaved': '周期已更新',
+  'order.recurringWithContract': '随合同循环',
 };
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -521,4 +529,12 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'series.noGaps': 'Gapless: {count, plural, one {# number} other {# numbers}}, 1 to {last}',
   'series.gaps': '{count, plural, one {# number is} other {# numbers are}} missing',
   'series.registerEmpty': 'No numbers given in this period',
+  'contract.recurring': 'Recurs',
+  'contract.recurringHint': 'A recurring contract raises a renewal opportunity before its season',
+  'contract.recurring.none': 'Not recurring',
+  'contract.recurring.monthly': 'Monthly',
+  'contract.recurring.quarterly': 'Quarterly',
+  'contract.recurring.annual': 'Annually',
+  'contract.recurringSaved': 'Recurrence saved',
+  'order.recurringWithContract': 'Recurs with its contract',
 };

@@ -62,6 +62,7 @@ import { useRecordTitle } from '../../components/document-title';
 import { ProjectTab } from './ProjectTab';
 import { LessonButton } from '../knowledge-capture/LessonModal';
 import { QuotesCard } from './QuotesCard';
+import { OriginTag, RenewalPanel } from './RenewalPanel';
 import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
 import { ContractsOrdersCard } from '../contracts/ContractsOrdersCard';
 import { StageTimesCard } from './StageTimesCard';
@@ -345,6 +346,15 @@ export function OpportunityPage() {
                 { key: 'project', label: t('opp.isProject'), children: o.isProject ? t('common.yes') : t('common.no') },
                 { key: 'nextStep', label: t('opp.nextStep'), span: 2, children: orDash(o.nextStep) },
                 ...(o.campaignName ? [{ key: 'campaign', label: t('opp.campaign'), children: o.campaignName }] : []),
+                ...(o.origin
+                  ? [
+                      {
+                        key: 'origin',
+                        label: t('opp.origin'),
+                        children: <OriginTag kind={o.origin.kind} customerId={o.customerId} />,
+                      },
+                    ]
+                  : []),
                 // The source lead, for those who may open leads (finance may not).
                 ...(o.leadId && can(me, 'leads:read')
                   ? [
@@ -359,6 +369,9 @@ export function OpportunityPage() {
               ]}
             />
           </Card>
+          {o.origin?.kind === 'renewal' && (
+            <RenewalPanel renewalId={o.origin.id} opportunityId={o.id} editable={editable && isOpen} />
+          )}
           <QuotesCard opportunityId={o.id} editable={editable && isOpen} />
           <ActivitiesCard
             parent={{ opportunityId: o.id }}
