@@ -13,6 +13,7 @@ export const REPORT_KINDS = [
   'workload',
   'commissions',
   'pipeline-forecast',
+  'renewals',
 ] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
@@ -29,6 +30,7 @@ export const REPORT_PERMISSION: Record<ReportKind, Permission> = {
   workload: 'engagements:read',
   commissions: 'commissions:read',
   'pipeline-forecast': 'opportunities:read',
+  renewals: 'opportunities:read',
 };
 
 /** Period presets, resolved in the firm's time zone on the day the report runs (a subscription keeps the preset). */

@@ -48,6 +48,7 @@ import { registerWorkflowRoutes } from './domains/workflows/workflows.routes';
 import { registerReceivableRoutes } from './domains/receivables/receivables.routes';
 import { registerContractRoutes } from './domains/contracts/contracts.routes';
 import { registerRenewalDocumentRoutes } from './domains/renewals/documents.routes';
+import { registerRenewalRoutes } from './domains/renewals/renewals.routes';
 import { registerEngagementRoutes } from './domains/engagements/engagements.routes';
 import { registerEngagementTemplateRoutes } from './domains/engagements/templates.routes';
 import { registerTimesheetRoutes } from './domains/engagements/timesheets.routes';
@@ -63,6 +64,7 @@ import { registerSalesCycleTargetRoutes } from './domains/reports/sales-cycle-ta
 import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.routes';
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
+import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -234,6 +236,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNumberingRoutes(app);
   registerContractRoutes(app);
   registerRenewalDocumentRoutes(app);
+  registerRenewalRoutes(app);
   registerContractTemplateRoutes(app);
   registerEngagementRoutes(app);
   registerTimesheetRoutes(app);
@@ -248,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKnowledgeCaptureRoutes(app);
   registerPlaybookRoutes(app);
   registerCustomerStoryRoutes(app);
+  registerCrossSellRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

@@ -75,6 +75,20 @@ const EnvSchema = z.object({
     .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
       message: "must be a cron expression of five fields (e.g. '*/15 * * * *') or 'off'",
     }),
+  RENEWALS_CRON: z
+    .string()
+    .trim()
+    .default('40 6 * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '40 6 * * *') or 'off'",
+    }),
+  CROSS_SELL_CRON: z
+    .string()
+    .trim()
+    .default('0 3 * * 1')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '0 3 * * 1') or 'off'",
+    }),
   SMTP_URL: z
     .string()
     .optional()
@@ -123,6 +137,10 @@ export type Config = {
   reportSummariesCron: string | null;
   /** How often the e-mail digest of unread chat mentions (for people who were away) goes out (cron); null: never. */
   chatDigestCron: string | null;
+  /** When the renewal job 续约 raises the seasons due (daily cron in the firm's zone); null: never. */
+  renewalsCron: string | null;
+  /** When the cross-sell suggestions 交叉销售 are computed for the whole firm (cron, weekly); null: never. */
+  crossSellCron: string | null;
   /** Outgoing mail; without it messages are held in the outbox. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -161,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reportSubscriptionsCron: e.REPORT_SUBSCRIPTIONS_CRON === 'off' ? null : e.REPORT_SUBSCRIPTIONS_CRON,
     reportSummariesCron: e.REPORT_SUMMARIES_CRON === 'off' ? null : e.REPORT_SUMMARIES_CRON,
     chatDigestCron: e.CHAT_DIGEST_CRON === 'off' ? null : e.CHAT_DIGEST_CRON,
+    renewalsCron: e.RENEWALS_CRON === 'off' ? null : e.RENEWALS_CRON,
+    crossSellCron: e.CROSS_SELL_CRON === 'off' ? null : e.CROSS_SELL_CRON,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,

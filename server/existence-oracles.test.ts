@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commissionLines, commissionPolicies, commissionSheets } from './domains/commissions/commissions.tables';
+import { crossSellSuggestions } from './domains/cross-sell/cross-sell.tables';
 import { buildTemplate } from './domains/engagements/fixtures';
 import { buildBusinessLine, signedIn } from './test/factories';
 import { createTestApp, uniq, type Client, type Response, type TestApp } from './test/harness';
@@ -45,7 +46,8 @@ type Kind =
   | 'reportSubscription'
   | 'article'
   | 'conversation'
-  | 'message';
+  | 'message'
+  | 'crossSell';
 type Ids = Record<Kind, string>;
 type Caller = { name: string; client: Client; id: string };
 type Setup = {
@@ -76,6 +78,7 @@ const RECORD_OF: Record<string, Kind> = {
   'report-subscriptions': 'reportSubscription',
   knowledge: 'article',
   conversations: 'conversation',
+  'cross-sell': 'crossSell',
 };
 const CHILD_OF: Record<string, Kind> = {
   fileId: 'file',
@@ -93,6 +96,8 @@ const CHILD_OF: Record<string, Kind> = {
  */
 const ACTIONS: Record<string, ((s: Setup) => unknown) | null | 'file'> = {
   'DELETE /api/v1/report-pins/{id}': null,
+  'POST /api/v1/cross-sell/{id}/accept': () => ({}),
+  'POST /api/v1/cross-sell/{id}/dismiss': () => ({ reason: 'later' }),
   'PATCH /api/v1/report-subscriptions/{id}': () => ({ active: false }),
   'DELETE /api/v1/report-subscriptions/{id}': null,
   'GET /api/v1/customers/{id}': null,
@@ -506,6 +511,7 @@ const randomIds = (): Ids =>
       'article',
       'conversation',
       'message',
+      'crossSell',
     ].map((k) => [k, randomUUID()]),
   ) as Ids;
 
@@ -624,6 +630,20 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
       explanation: {},
     })
     .returning();
+  // A cross-sell suggestion for the stranger's customer.
+  const [crossSell] = await db
+    .insert(crossSellSuggestions)
+    .values({
+      customerId: customer.id,
+      businessLineId: lineId,
+      score: '0.5',
+      level: 'industry',
+      similarCount: 10,
+      buyingCount: 5,
+      segment: { industry: null, size: null, regionId: null },
+      ownerId: user.id,
+    })
+    .returning();
   // The stranger's pin and scheduled report (each user's own: another's is 404).
   const pin = await created(s.post('/api/v1/report-pins', { kind: 'branch-comparison' }));
   const subscription = await created(
@@ -670,6 +690,7 @@ async function strangersRecords(lineId: string): Promise<{ ids: Ids; stageId: st
     person: user.id,
     qualification: qualification.id,
     cpeEntry: cpeEntry.id,
+    crossSell: crossSell.id,
   };
   return { ids, stageId: opportunity.stageId as string };
 }
@@ -705,7 +726,7 @@ describe('existence oracles', () => {
     // The table covers every documented action under these collections (a new route must be added here).
     const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions|knowledge|conversations)\/\{id\}/.test(
+      /^\/api\/v1\/(customers|contacts|contact-logs|customer-services|leads|opportunities|activities|contracts|orders|engagements|engagement-tasks|people|qualifications|cpe-entries|commission-sheets|report-pins|report-subscriptions|knowledge|conversations|cross-sell)\/\{id\}/.test(
         path,
       )
         ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)

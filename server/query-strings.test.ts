@@ -1,9 +1,11 @@
 import { count, eq } from 'drizzle-orm';
+import { renewals } from './domains/renewals/renewals.tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { PERMISSION_KEYS } from '../common/permissions';
 import { auditLogs } from './domains/audit/audit.tables';
 import { commissionPolicies, commissionSheets } from './domains/commissions/commissions.tables';
+import { crossSellSuggestions } from './domains/cross-sell/cross-sell.tables';
 import { buildTemplate } from './domains/engagements/fixtures';
 import { today } from './domains/receivables/fixtures';
 import { buildBranch, buildBusinessLine, buildOpportunity, buildRegion, signedIn } from './test/factories';
@@ -338,6 +340,29 @@ describe('q', () => {
       received: '0',
       hours: '0',
       total: '0',
+    });
+
+    // A renewal 续约 (skipped, long ago: no other test's job run raises or counts it).
+    await db.insert(renewals).values({
+      source: 'contract',
+      sourceId: contract.body.id,
+      dueOn: '1990-01-31',
+      cycle: 'annual',
+      customerId: contract.body.customerId,
+      businessLineId: line.id,
+      ownerId: client.me!.user.id,
+      status: 'skipped',
+      skipReason: 'customer-former',
+    });
+    // A cross-sell suggestion for the customer (the computation's row).
+    await db.insert(crossSellSuggestions).values({
+      customerId,
+      businessLineId: line.id,
+      score: '0.5',
+      level: 'industry',
+      similarCount: 10,
+      buyingCount: 5,
+      segment: { industry: null, size: null, regionId: null },
     });
 
     // A knowledge-base article past its review date (the list and the stale list 待复审).

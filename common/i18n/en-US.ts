@@ -216,6 +216,9 @@ export const enUS: Record<MessageKey, string> = {
   'notification.engagement-closed':
     'Engagement archived and closed: {title} (order {order}){due, plural, =1 {; the order is completed — follow up its final payment} other {}}',
   'notification.work-order-assigned': 'A work order was assigned to you: {task} ({customer} · {engagement}), due {due}',
+  'notification.renewal-due':
+    'Renewal due: {customer}’s {businessLine} falls due on {dueOn}; a renewal opportunity and a draft quote are ready for you',
+  'notification.renewal-lesson': 'Renewal lost: {opportunity}. Please write a lesson learned',
   'notification.qualification-expiring':
     '{holder}’s certificate (no. {certificateNo}) expires on {expiresOn}, in {days, plural, one {# day} other {# days}}: please renew it in time',
   'error.NUMBER_SERIES_MISSING':
@@ -437,6 +440,14 @@ export const enUS: Record<MessageKey, string> = {
   'error.COMMISSION_ADJUST_LIMIT':
     'When filling in the sheet an amount may only move between {low} and {high} (a fifth either side of what the policy gives)',
   'error.COMMISSION_PERIOD_FUTURE': '{period} has not begun: its sheet cannot be drafted yet',
+  'error.CROSS_SELL_ALREADY_ACCEPTED': 'This cross-sell suggestion was already accepted; its opportunity exists',
+  'error.CROSS_SELL_EXCLUDED':
+    'This service conflicts for independence with one the customer buys: it cannot be offered',
+  'error.CROSS_SELL_NOT_OPEN': 'This cross-sell suggestion was already handled and cannot be dismissed',
+  'crossSell.evidence': '{buying} of {similar} similar {industry} customers that buy {base} also buy {line}',
+  'crossSell.evidenceNoBase': '{buying} of {similar} similar {industry} customers buy {line}',
+  'crossSell.rule': 'Conflicts for independence with {conflict} ({line} × {conflict})',
+  'crossSell.opportunityName': '{customer} - {line} (cross-sell)',
   'sheetStatus.draft': 'a draft',
   'sheetStatus.in-approval': 'in approval',
   'sheetStatus.approved': 'checked',
@@ -466,6 +477,8 @@ export const enUS: Record<MessageKey, string> = {
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': 'This message is not an announcement',
+  'error.RENEWAL_ALREADY_RAISED': 'This season’s renewal has already been raised; no second opportunity is made',
+  'error.RENEWAL_CUSTOMER_LOST': 'The customer has been lost or merged: no renewal can be raised for it',
   'error.CHAT_SAVE_NEEDS_DEPARTMENT':
     'You belong to no department, so there is no one to show the saved Q&A to; have your department set first',
   'validation.knowledgeDepartment': 'Choose the department for an article visible to a department',

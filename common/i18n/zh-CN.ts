@@ -196,6 +196,8 @@ export const zhCN = {
   'notification.engagement-closed':
     '业务项目已归档结项：{title}（订单 {order}）{due, plural, =1 {；订单已完成，请跟进完工尾款的收取} other {}}',
   'notification.work-order-assigned': '新工单分配给您：{task}（{customer} · {engagement}），截止 {due}',
+  'notification.renewal-due': '续约提醒：{customer} 的{businessLine}将于 {dueOn} 到期，已为您创建续约机会和报价草稿',
+  'notification.renewal-lesson': '续约未成：{opportunity}，请写一篇复盘',
   'notification.qualification-expiring':
     '{holder} 的证书（编号 {certificateNo}）将于 {expiresOn} 到期，还有 {days} 天，请及时办理续期',
   'error.NUMBER_SERIES_MISSING': '尚未设置{kind}的编号规则，请联系管理员在“编号规则”中设置',
@@ -398,6 +400,13 @@ export const zhCN = {
   'validation.shareNoPool': '此人在本表中没有按份额分配的奖金池',
   'error.COMMISSION_ADJUST_LIMIT': '填写分配表时金额只能在 {low} 至 {high} 之间调整（按政策计算值上下两成）',
   'error.COMMISSION_PERIOD_FUTURE': '{period} 尚未开始，不能生成分配表',
+  'error.CROSS_SELL_ALREADY_ACCEPTED': '这条交叉销售建议已被接受，已有由它生成的商机',
+  'error.CROSS_SELL_EXCLUDED': '这项服务与客户已购买的服务存在独立性冲突，不能推荐',
+  'error.CROSS_SELL_NOT_OPEN': '这条交叉销售建议已处理，不能再忽略',
+  'crossSell.evidence': '{similar} 家同类{industry}客户中，购买{base}的 {buying} 家也购买了{line}',
+  'crossSell.evidenceNoBase': '{similar} 家同类{industry}客户中，有 {buying} 家购买了{line}',
+  'crossSell.rule': '与{conflict}存在独立性冲突（{line} × {conflict}）',
+  'crossSell.opportunityName': '{customer} - {line}（交叉销售）',
   'sheetStatus.draft': '草稿',
   'sheetStatus.in-approval': '审批中',
   'sheetStatus.approved': '已核对',
@@ -469,6 +478,8 @@ export const zhCN = {
   'timeline.insight.written': '客户洞察 {name}',
   'timeline.renewal.raised': '续约 {name}',
   'timeline.cross-sell.accepted': '采纳交叉销售建议 {name}',
+  'error.RENEWAL_ALREADY_RAISED': '这一期的续约已经发起，不会重复创建销售机会',
+  'error.RENEWAL_CUSTOMER_LOST': '该客户已流失或已合并，不能为其发起续约',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -19,6 +19,8 @@ export const AUDIT_ENTITY_TYPES = [
   'lead',
   'assignment-rule',
   'opportunity',
+  'renewal',
+  'renewal-rule',
   'pipeline',
   'quote',
   'acceptance-checklist',
@@ -65,6 +67,8 @@ export const AUDIT_ENTITY_TYPES = [
   /** A chat conversation 会话 (made, changed, archived, exported) and a message (edited, deleted: its history). */
   'conversation',
   'chat-message',
+  /** A cross-sell suggestion 交叉销售建议 accepted or dismissed (issue 19). */
+  'cross-sell-suggestion',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -14,6 +14,12 @@ export type CrossSellStatus = (typeof CROSS_SELL_STATUSES)[number];
 export const DISMISS_REASONS = ['not-needed', 'other-provider', 'later'] as const;
 export type DismissReason = (typeof DISMISS_REASONS)[number];
 export const CROSS_SELL_LATER_DAYS = 90;
+/** Suggested only when at least this many similar customers buy the base service … */
+export const CROSS_SELL_MIN_PEERS = 5;
+/** … and at least this percentage of them also buy the suggested one. */
+export const CROSS_SELL_MIN_PERCENT = 30;
+/** What a customer buys: its contracts and orders of the last this many years (and its active recurring services). */
+export const CROSS_SELL_YEARS = 5;
 
 /** How close the compared customers are: all three, or widened when too few (at least 5) share them. */
 export const PEER_LEVELS = ['industry-size-region', 'industry-size', 'industry'] as const;

@@ -23,6 +23,8 @@ export const NOTIFICATION_KINDS = [
   'engagement-closed',
   'work-order-assigned',
   'qualification-expiring',
+  'renewal-due',
+  'renewal-lesson',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

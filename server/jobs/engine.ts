@@ -21,10 +21,14 @@ export const QUEUES = {
   'rule.report-summaries': { retryLimit: 1, retryDelay: 60, expireInSeconds: 900 },
   // The e-mail digest of unread chat mentions: each mention is marked e-mailed with its mail, so a retry sends no more.
   'rule.chat-digest': { retryLimit: 2, retryDelay: 60, expireInSeconds: 900 },
+  // Renewals 续约: each season is claimed once (renewals_season_key), so a retry raises only what is left.
+  'rule.renewals': { retryLimit: 2, retryDelay: 60, expireInSeconds: 900 },
   // A what-if 模拟 runs once: a failure is reported, the user starts it again.
   'commission.what-if': { retryLimit: 0, expireInSeconds: 3600 },
   // Drafting a month's sheets runs once too: what it drafted stays drafted, a second run drafts what is left.
   'commission.month': { retryLimit: 0, expireInSeconds: 3600 },
+  // The cross-sell computation 交叉销售 for the whole firm: one at a time (an advisory lock), rerun by the next schedule.
+  'cross-sell.compute': { retryLimit: 1, retryDelay: 300, expireInSeconds: 1800 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -40,10 +44,13 @@ export type JobData = {
   'rule.report-subscriptions': Record<string, never>;
   'rule.report-summaries': Record<string, never>;
   'rule.chat-digest': Record<string, never>;
+  'rule.renewals': Record<string, never>;
   /** done / total: the progress the job reports as it goes (commissions/whatif.service.ts). */
   'commission.what-if': { policyId: string; from: string; to: string; done?: number; total?: number };
   /** The month's sheets drafted as `actorId` (commissions/month.service.ts); done / total its progress. */
   'commission.month': { actorId: string; period: string; requestId: string; done?: number; total?: number };
+  /** Who started it (none: the schedule); done / total customers its progress (cross-sell/compute.ts). */
+  'cross-sell.compute': { requestedBy?: string; done?: number; total?: number };
 };
 
 export type JobInfo = { id: string; retryCount: number; retryLimit: number };

@@ -14,6 +14,8 @@ import { sendDueSubscriptions } from '../domains/reports/subscriptions.job';
 import { catchUpAll } from '../domains/reports/summaries.registry';
 import { runMonthDraft } from '../domains/commissions/month.service';
 import { sendMentionDigests } from '../domains/chat/digest.job';
+import { runRenewalsToday } from '../domains/renewals/renewals.job';
+import { runCrossSell } from '../domains/cross-sell/compute';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -38,6 +40,8 @@ export async function startWorkers(
     | 'reportSubscriptionsCron'
     | 'reportSummariesCron'
     | 'chatDigestCron'
+    | 'renewalsCron'
+    | 'crossSellCron'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -93,6 +97,8 @@ export async function startWorkers(
     await jobs.work('rule.report-subscriptions', async () => void (await sendDueSubscriptions({ db, jobs })), polling);
   if (works('rule.chat-digest'))
     await jobs.work('rule.chat-digest', async () => void (await sendMentionDigests({ db, jobs })), polling);
+  if (works('rule.renewals'))
+    await jobs.work('rule.renewals', async () => await runRenewalsToday({ db, jobs }), polling);
   if (works('commission.what-if'))
     await jobs.work('commission.what-if', (data, job) => runWhatIf({ db, jobs }, job.id, data), {
       ...polling,
@@ -100,6 +106,11 @@ export async function startWorkers(
     });
   if (works('commission.month'))
     await jobs.work('commission.month', (data, job) => runMonthDraft({ db, jobs }, job.id, data), {
+      ...polling,
+      batchSize: 1,
+    });
+  if (works('cross-sell.compute'))
+    await jobs.work('cross-sell.compute', (_data, job) => runCrossSell({ db, jobs, engine: app.engine }, job.id), {
       ...polling,
       batchSize: 1,
     });
@@ -130,4 +141,10 @@ export async function startWorkers(
   // People away get one e-mail listing the mentions they have not read (chat's digest): looked for every quarter hour.
   if (config.chatDigestCron) await jobs.schedule('rule.chat-digest', config.chatDigestCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('rule.chat-digest');
+  // Renewals 续约 are raised by the day (each season's lead time): once a day, early in the morning.
+  if (config.renewalsCron) await jobs.schedule('rule.renewals', config.renewalsCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('rule.renewals');
+  // Cross-sell suggestions 交叉销售 for the whole firm: weekly by default (CROSS_SELL_CRON).
+  if (config.crossSellCron) await jobs.schedule('cross-sell.compute', config.crossSellCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('cross-sell.compute');
 }

@@ -151,6 +151,18 @@ import type {
   Stage,
   StageChange,
 } from '../../common/schemas/opportunities';
+import type {
+  Renewal,
+  RenewalDue,
+  RenewalDueQuery,
+  RenewalListQuery,
+  RenewalRaise,
+  RenewalRateQuery,
+  RenewalRateRow,
+  RenewalRule,
+  RenewalRuleUpdate,
+  RenewalRunResult,
+} from '../../common/schemas/renewals';
 import type { CalendarItems, CalendarScope } from '../../common/schemas/calendar';
 import type {
   NotificationPage,
@@ -241,6 +253,15 @@ import type {
   SheetSummary,
 } from '../../common/schemas/commissions';
 import type { SalesCycleTargets, SalesCycleTargetsInput } from '../../common/schemas/sales-cycle-targets';
+import type { CustomerFigures, TimelinePage, TimelineQuery } from '../../common/schemas/customer-story';
+import type {
+  CrossSellAccept,
+  CrossSellConversionRow,
+  CrossSellDismiss,
+  CrossSellListQuery,
+  CrossSellRun,
+  CrossSellSuggestion,
+} from '../../common/schemas/cross-sell';
 import { api, toQueryString, type QueryParams } from './client';
 
 type Ok = { ok: true };
@@ -531,6 +552,33 @@ export const adminApiTokensApi = {
   path: '/api/v1/admin/api-tokens',
   list: (params?: AdminApiTokenListParams) => api<Page<AdminApiToken>>('/api/v1/admin/api-tokens', { query: params }),
   revoke: (id: string) => api<Ok>(`/api/v1/admin/api-tokens/${id}`, { method: 'DELETE' }),
+};
+
+// —— renewals 续约 (issue 19) ——
+export type RenewalListParams = ListParams<typeof RenewalListQuery>;
+export type RenewalDueParams = ListParams<typeof RenewalDueQuery>;
+/** Renewals raised (opportunities:read; raising one now: opportunities:write; running the job: sales:configure). */
+export const renewalsApi = {
+  path: '/api/v1/renewals',
+  list: (params: RenewalListParams = {}) => api<Page<Renewal>>('/api/v1/renewals', { query: params }),
+  get: (id: string) => api<Renewal>(`/api/v1/renewals/${id}`),
+  /** 409 RENEWAL_ALREADY_RAISED when the job (or a colleague) raised it first. */
+  raise: (body: z.input<typeof RenewalRaise>) => api<Renewal>('/api/v1/renewals', { method: 'POST', body }),
+  rate: (query: z.input<typeof RenewalRateQuery>) =>
+    api<RenewalRateRow[]>('/api/v1/renewals/rate', { query: query as QueryParams }),
+  run: () => api<RenewalRunResult>('/api/v1/renewals/run', { method: 'POST' }),
+};
+/** Seasons coming without a renewal yet (the 即将到期 tab). */
+export const renewalsDueApi = {
+  path: '/api/v1/renewals/due',
+  list: (params: RenewalDueParams = {}) => api<Page<RenewalDue>>('/api/v1/renewals/due', { query: params }),
+};
+/** Lead days per business line (changes: sales:configure). */
+export const renewalRulesApi = {
+  path: '/api/v1/renewal-rules',
+  list: () => api<RenewalRule[]>('/api/v1/renewal-rules'),
+  update: (businessLineId: string, body: RenewalRuleUpdate) =>
+    api<RenewalRule>(`/api/v1/renewal-rules/${businessLineId}`, { method: 'PUT', body }),
 };
 
 // —— opportunities, pipelines, quotes, projects, acceptance (issue 4) ——
@@ -1015,4 +1063,27 @@ export const reportSubscriptionsApi = {
   update: (id: string, body: { active?: boolean; frequency?: 'weekly' | 'monthly' }) =>
     api<ReportSubscription>(`/api/v1/report-subscriptions/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<Ok>(`/api/v1/report-subscriptions/${id}`, { method: 'DELETE' }),
+};
+
+// —— the customer's whole story 客户全景 and cross-sell 交叉销售 (issue 19) ——
+export type TimelineParams = ListParams<typeof TimelineQuery>;
+export const customerStoryApi = {
+  path: '/api/v1/customer-story',
+  timeline: (customerId: string, params: TimelineParams) =>
+    api<TimelinePage>(`/api/v1/customers/${customerId}/timeline`, { query: params }),
+  figures: (customerId: string) => api<CustomerFigures>(`/api/v1/customers/${customerId}/figures`),
+};
+export type CrossSellListParams = ListParams<typeof CrossSellListQuery>;
+export const crossSellApi = {
+  path: '/api/v1/cross-sell',
+  list: (params?: CrossSellListParams) => api<Page<CrossSellSuggestion>>('/api/v1/cross-sell', { query: params }),
+  /** Makes the opportunity; the answer (the suggestion) carries its id (a repeat: 409 CROSS_SELL_ALREADY_ACCEPTED with it). */
+  accept: (id: string, body: z.input<typeof CrossSellAccept> = {}) =>
+    api<{ opportunityId: string | null }>(`/api/v1/cross-sell/${id}/accept`, { method: 'POST', body }),
+  dismiss: (id: string, body: z.input<typeof CrossSellDismiss>) =>
+    api<unknown>(`/api/v1/cross-sell/${id}/dismiss`, { method: 'POST', body }),
+  /** 202 with the job's id; follow it with run(id). */
+  startRun: () => api<{ id: string }>('/api/v1/cross-sell/runs', { method: 'POST' }),
+  run: (id: string) => api<CrossSellRun>(`/api/v1/cross-sell/runs/${id}`),
+  conversion: () => api<CrossSellConversionRow[]>('/api/v1/cross-sell/conversion'),
 };

@@ -178,6 +178,13 @@ const PAGES = [
     ...lazyPart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
   },
   {
+    path: '/cross-sell',
+    group: 'customers',
+    labelKey: 'crossSell.nav',
+    allowed: readCustomers,
+    ...lazyPart(() => import('../features/cross-sell/CrossSellPage').then((m) => m.CrossSellPage)),
+  },
+  {
     path: '/customers/:id',
     group: 'customers',
     labelKey: 'nav.customers',
@@ -229,6 +236,13 @@ const PAGES = [
     hideInMenu: true,
     allowed: (me) => can(me, 'opportunities:read'),
     ...lazyPart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
+  },
+  {
+    path: '/renewals',
+    group: 'sales',
+    labelKey: 'renewal.nav',
+    allowed: (me) => can(me, 'opportunities:read'),
+    ...lazyPart(() => import('../features/renewals/RenewalsPage').then((m) => m.RenewalsPage)),
   },
   {
     path: '/contracts',
@@ -399,6 +413,7 @@ const PAGES = [
   reportPage('revenue'),
   reportPage('workload'),
   reportPage('commissions'),
+  reportPage('renewals'),
   {
     path: '/staff/users',
     group: 'staff',

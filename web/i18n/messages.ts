@@ -38,6 +38,9 @@ import * as playbooks from '../features/playbooks/messages';
 import * as knowledge from '../features/knowledge/messages';
 import * as chatExtras from '../features/chat-extras/messages';
 import * as chat from '../features/chat/messages';
+import * as renewals from '../features/renewals/messages';
+import * as customerStory from '../features/customer-story/messages';
+import * as crossSell from '../features/cross-sell/messages';
 
 /**
  * Every feature folder owns its UI strings (`messages.ts`: zhCN and enUS); this file merges them into
@@ -84,6 +87,9 @@ export const messageParts = {
   knowledge,
   chatExtras,
   chat,
+  renewals,
+  customerStory,
+  crossSell,
 };
 
 /**
@@ -133,6 +139,9 @@ export const zhCN = {
   ...knowledge.zhCN,
   ...chatExtras.zhCN,
   ...chat.zhCN,
+  ...renewals.zhCN,
+  ...customerStory.zhCN,
+  ...crossSell.zhCN,
 };
 export type WebMessageKey = keyof typeof zhCN;
 
@@ -177,4 +186,7 @@ export const enUS: Record<WebMessageKey, string> = {
   ...knowledge.enUS,
   ...chatExtras.enUS,
   ...chat.enUS,
+  ...renewals.enUS,
+  ...customerStory.enUS,
+  ...crossSell.enUS,
 };

@@ -719,7 +719,12 @@ async function recordStageChange(
 // ---------- writing ----------
 
 /** Where a converted lead's opportunity came from: the lead and its campaign (kept even if the campaign has ended). */
-type Origin = { leadId?: string | null; campaignId?: string | null };
+type Origin = {
+  leadId?: string | null;
+  campaignId?: string | null;
+  /** The suggestion it was made from (a renewal, a cross-sell suggestion). */
+  origin?: { kind: (typeof opportunities.$inferInsert)['originKind'] & string; id: string };
+};
 
 export async function createOpportunity(ctx: Ctx, input: OpportunityCreate, extra: Origin = {}): Promise<Opportunity> {
   if (!can(ctx.actor, 'opportunities:write')) throw forbidden();
@@ -772,6 +777,8 @@ export async function insertOpportunity(ctx: Ctx, input: OpportunityCreate, extr
       ownerId,
       departmentId,
       leadId: extra.leadId ?? null,
+      originKind: extra.origin?.kind ?? null,
+      originId: extra.origin?.id ?? null,
       stageEnteredAt: at,
       searchText: searchTextOf([input.name, customer.name]),
       createdBy: ctx.actor.id,

@@ -11,6 +11,7 @@ import { revenue } from './revenue.report';
 import { salesCycle } from './sales-cycle.report';
 import { workloadReport } from './workload.report';
 import { commissionsReport } from './commissions.report';
+import { renewalsReport } from './renewals.report';
 
 /** Every report, in the menu's order. */
 export const REPORTS: ReportDefinition[] = [
@@ -22,6 +23,7 @@ export const REPORTS: ReportDefinition[] = [
   revenue,
   workloadReport,
   commissionsReport,
+  renewalsReport,
 ];
 
 export function reportOf(kind: ReportKind): ReportDefinition | undefined {

@@ -29,6 +29,8 @@ import { actorKey, can } from '../../policy';
 import { findMySuggestions } from '../suggestions/suggestions.service';
 import { suggestArticle } from '../knowledge/related.service';
 import { mentionsDigest } from '../chat/unread.service';
+import { todayRenewals } from '../renewals/renewals.service';
+import { todayCrossSell } from '../cross-sell/cross-sell.service';
 
 const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
 
@@ -106,9 +108,8 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
     knowledgeSuggestion: await reading,
     chatMentions: await mentions,
-    // Filled by the renewals and cross-sell domains (issue 19, being built).
-    renewals: [],
-    crossSell: [],
+    renewals: await todayRenewals(ctx),
+    crossSell: await todayCrossSell(ctx),
   };
 }
 

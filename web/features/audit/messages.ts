@@ -54,6 +54,8 @@ export const zhCN = {
   'audit.entity.lead': '销售线索',
   'audit.entity.assignment-rule': '线索分配规则',
   'audit.entity.opportunity': '销售机会',
+  'audit.entity.renewal': '续约',
+  'audit.entity.renewal-rule': '续约提前期',
   'audit.entity.pipeline': '销售流程',
   'audit.entity.quote': '报价',
   'audit.entity.acceptance-checklist': '业务承接检查表',
@@ -112,6 +114,7 @@ export const zhCN = {
   'audit.entity.playbook': '销售指引',
   'audit.entity.conversation': '会话',
   'audit.entity.chat-message': '聊天消息',
+  'audit.entity.cross-sell-suggestion': '交叉销售建议',
   'audit.entity.knowledge-article': '知识库文章',
 } as const;
 
@@ -168,6 +171,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.lead': 'Lead',
   'audit.entity.assignment-rule': 'Lead assignment rule',
   'audit.entity.opportunity': 'Opportunity',
+  'audit.entity.renewal': 'Renewal',
+  'audit.entity.renewal-rule': 'Renewal lead time',
   'audit.entity.pipeline': 'Pipeline',
   'audit.entity.quote': 'Quote',
   'audit.entity.acceptance-checklist': 'Acceptance checklist',
@@ -226,5 +231,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'audit.entity.playbook': 'Playbook',
   'audit.entity.conversation': 'Conversation',
   'audit.entity.chat-message': 'Chat message',
+  'audit.entity.cross-sell-suggestion': 'Cross-sell suggestion',
   'audit.entity.knowledge-article': 'Knowledge article',
 };

@@ -27,6 +27,9 @@ import { MergeAction } from './MergeAction';
 import { OwnerActions } from './OwnerActions';
 import { ValueCard } from './ValueCard';
 import { RelatedKnowledge } from '../knowledge-related/RelatedKnowledge';
+import { CustomerTimeline } from '../customer-story/CustomerTimeline';
+import { CustomerFiguresCard } from '../customer-story/CustomerFiguresCard';
+import { CustomerCrossSellCard } from '../cross-sell/CustomerCrossSellCard';
 
 /** The next contact date, and (for who works on the customer) a one-tap move to another day. */
 function NextContact({ customerId, on, editable }: { customerId: string; on: string | null; editable: boolean }) {
@@ -249,11 +252,14 @@ export function CustomerPage() {
             </Card>
             <ContactLogCard customerId={c.id} editable={editable} />
             <ActivitiesCard parent={{ customerId: c.id }} customerId={c.id} editable={editable} />
+            <CustomerTimeline customerId={c.id} />
           </Flex>
         </Col>
         <Col xs={24} xl={9}>
           <Flex vertical gap={16}>
             <ContactsCard customerId={c.id} editable={editable} />
+            <CustomerFiguresCard customerId={c.id} />
+            <CustomerCrossSellCard customerId={c.id} editable={editable && can(me, 'opportunities:write')} />
             {can(me, 'opportunities:read') && <CustomerOpportunitiesCard customerId={c.id} />}
             {can(me, 'knowledge:read') && <RelatedKnowledge customerId={c.id} />}
             {can(me, 'contracts:read') && <ContractsOrdersCard scope={{ customerId: c.id }} />}

@@ -14,6 +14,7 @@ export const REPORT_OPTIONS: Partial<Record<ReportKind, readonly ReportOption[]>
   revenue: [{ key: 'by', values: ['month', 'businessLine', 'branch'] }],
   workload: [{ key: 'by', values: ['person', 'department', 'businessLine'] }],
   commissions: [{ key: 'by', values: ['person', 'department', 'businessLine', 'month'] }],
+  renewals: [{ key: 'by', values: ['businessLine', 'owner', 'branch'] }],
 };
 
 /** The period a report opens with (this year unless it looks ahead). */

@@ -89,6 +89,10 @@ export const zhCN = {
   'prefs.kindHint.engagement-closed': '您负责的订单的业务项目归档结项时；订单随最后一个项目完成时，完工尾款随之到期',
   'prefs.kindHint.work-order-assigned': '项目负责人或经理把业务项目的工单分配给您时（含每月新一期的代理记账工单）',
   'prefs.kindHint.qualification-expiring': '您（管理员：任何人）的证书在 30 天内到期时，每个到期日提醒一次',
+  'prefs.kind.renewal-due': '续约提醒',
+  'prefs.kindHint.renewal-due': '您的客户的周期性服务临近续约期时，已为您创建续约机会',
+  'prefs.kind.renewal-lesson': '续约未成的复盘',
+  'prefs.kindHint.renewal-lesson': '续约机会丢单时，请您写一篇复盘',
   'prefs.calendarFeed': '日历订阅',
   'settings.passwordHint': '修改后，您在其他设备上的登录会话将失效；您的 API 令牌默认一并吊销。',
   'settings.keepApiTokens': '保留我的 API 令牌（不勾选则全部吊销）',
@@ -211,6 +215,11 @@ export const enUS: Record<keyof typeof zhCN, string> = {
     'A project lead or manager assigns you a work order of an engagement (also each month’s new bookkeeping work orders)',
   'prefs.kindHint.qualification-expiring':
     'A certificate of yours (administrators: anyone’s) expires within 30 days; once per expiry date',
+  'prefs.kind.renewal-due': 'Renewal due',
+  'prefs.kindHint.renewal-due':
+    'A recurring service of your customer nears its season; its renewal opportunity is raised for you',
+  'prefs.kind.renewal-lesson': 'Lesson for a lost renewal',
+  'prefs.kindHint.renewal-lesson': 'A renewal opportunity was lost; please write what was learned',
   'prefs.calendarFeed': 'Calendar subscription',
   'settings.passwordHint':
     'Your sessions on other devices end after the change; your API tokens are revoked too unless you keep them.',

@@ -58,6 +58,8 @@ import { CategoryTag } from '../activities/activity-ui';
 import { WorkOrderList } from '../engagements/WorkOrderList';
 import { KnowledgeSuggestionCard } from '../knowledge-related/SuggestionCard';
 import { ChatMentionsCard } from '../chat-extras/ChatMentionsCard';
+import { RenewalsTodayCard } from '../renewals/RenewalsTodayCard';
+import { TodayCrossSellCard } from '../cross-sell/TodayCrossSellCard';
 
 // The dialogs open on a click: their forms (the contact log's upload, the e-mail draft) are loaded then,
 // not with the page.
@@ -595,6 +597,7 @@ export function TodayPage() {
                 <PaymentsDue items={d.paymentsDue} />
               </Section>
             )}
+            {d.renewals.length > 0 && <RenewalsTodayCard items={d.renewals} today={d.date} />}
             <Section
               title={t('today.calls')}
               count={d.callsDue.length}
@@ -658,6 +661,7 @@ export function TodayPage() {
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
             {can(me, 'chat:use') && <ChatMentionsCard count={d.chatMentions.count} items={d.chatMentions.items} />}
             <KnowledgeSuggestionCard article={d.knowledgeSuggestion} />
+            <TodayCrossSellCard items={d.crossSell} />
             <Section
               title={t('today.reminders')}
               count={d.reminders.length}
