@@ -373,3 +373,39 @@ describe('the demo’s chat 团队协作', () => {
     expect((await sales2.get(`/api/v1/conversations/${discussion.id}`)).status).toBe(404);
   });
 });
+
+describe('the demo’s renewals 续约 and cross-sell 交叉销售', () => {
+  it('gives sales1 a renewal on Today with its pre-filled quote, a cross-sell suggestion with evidence and one excluded', async () => {
+    const sales1 = await t.login('sales1', DEMO_PASSWORD);
+    const today = await sales1.get('/api/v1/today');
+    expect(today.status).toBe(200);
+    // The annual audit of 宝鸡渭河水务 ends in 45 days, inside 审计's 60-day lead time.
+    const renewal = today.body.renewals.find(
+      (r: { customerName: string }) => r.customerName === '宝鸡渭河水务集团有限公司',
+    );
+    expect(renewal).toMatchObject({
+      state: 'raised',
+      cycle: 'annual',
+      businessLineName: '审计',
+      previousAmount: '46000.00',
+    });
+    expect(renewal.quoteId).not.toBeNull();
+    const [quote] = await rows<{ total: string; status: string }>(
+      sql`SELECT total::text, status FROM quotes WHERE id = ${renewal.quoteId}`,
+    );
+    expect(quote).toEqual({ total: '46000.00', status: 'draft' });
+    expect(today.body.crossSell.length).toBeGreaterThanOrEqual(1);
+    // 陕西秦岭机械制造: 4 of its 6 manufacturing peers with 审计 buy 税务咨询; 代理记账 is excluded by independence.
+    const [customer] = await rows<{ id: string }>(
+      sql`SELECT id FROM customers WHERE name = '陕西秦岭机械制造股份有限公司'`,
+    );
+    const list = await sales1.get('/api/v1/cross-sell', { customerId: customer.id, pageSize: 50 });
+    expect(list.status).toBe(200);
+    const byLine = new Map(list.body.items.map((s: { businessLineName: string }) => [s.businessLineName, s] as const));
+    expect(byLine.get('税务咨询')).toMatchObject({
+      status: 'open',
+      evidence: { level: 'industry-size-region', baseLineName: '审计', similarCount: 6, buyingCount: 4 },
+    });
+    expect(byLine.get('代理记账')).toMatchObject({ status: 'excluded', exclusion: { conflictLineName: '审计' } });
+  });
+});

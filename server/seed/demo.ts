@@ -14,6 +14,7 @@ import { seedDemoKnowledge } from './demo-knowledge';
 import { seedDemoLessons } from './demo-lessons';
 import { seedDemoPeople } from './demo-people';
 import { seedDemoPlaybooks } from './demo-playbooks';
+import { seedDemoRenewals } from './demo-renewals';
 import { seedDemoRevenue } from './demo-revenue';
 import { seedDemoReview } from './demo-review';
 import { seedDemoSales } from './demo-sales';
@@ -466,6 +467,8 @@ export async function seedDemoFirm(db: Db, jobs: Jobs): Promise<void> {
     await seedDemoLessons({ db: t, jobs });
     // Chat 团队协作: a channel with a pinned notice, a deal's discussion, a group and a one-to-one (issue 18).
     await seedDemoChat({ db: t, jobs });
+    // Renewals 续约 and cross-sell 交叉销售 (issue 19): recurring contracts, peers, then both jobs as of today.
+    await seedDemoRenewals({ db: t, jobs });
     // Playbooks 销售指引 last: the demo's past moves schedule nothing; moves from now on do.
     await seedDemoPlaybooks(t);
   });
