@@ -268,7 +268,8 @@ export async function createOrder(ctx: Ctx, input: z.output<typeof OrderCreate>)
   return getOrder(ctx, id);
 }
 
-const lockOrder = (tx: Ctx, id: string): Promise<OrderRow> =>
+/** The order for a change under its row lock: NOT_FOUND unseen, FORBIDDEN seen but not writable. */
+export const lockOrder = (tx: Ctx, id: string): Promise<OrderRow> =>
   lockedForChange(
     tx.db
       .select()

@@ -1,12 +1,11 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Contract, Order, RecurringUpdate } from '../../../common/schemas/contracts';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
-import { visibleOrders, writableOrders } from './contracts.policy';
-import { getContract, lockContract, lockedForChange, statusError } from './contracts.service';
+import { getContract, lockContract, statusError } from './contracts.service';
 import { contracts, orders } from './contracts.tables';
-import { getOrder } from './orders.service';
+import { getOrder, lockOrder } from './orders.service';
 
 /**
  * Marking a contract or an order recurring 循环 (monthly / quarterly / annual) or not, in any state but voided and
@@ -36,18 +35,7 @@ export async function setContractRecurring(ctx: Ctx, id: string, input: Recurrin
 
 export async function setOrderRecurring(ctx: Ctx, id: string, input: RecurringUpdate): Promise<Order> {
   await inTransaction(ctx, async (tx) => {
-    const before = await lockedForChange(
-      tx.db
-        .select()
-        .from(orders)
-        .where(and(eq(orders.id, id), writableOrders(tx.actor)))
-        .for('update'),
-      () =>
-        tx.db
-          .select({ id: orders.id })
-          .from(orders)
-          .where(and(eq(orders.id, id), visibleOrders(tx.actor))),
-    );
+    const before = await lockOrder(tx, id);
     if (before.contractId) throw new AppError('ORDER_RECURS_WITH_CONTRACT');
     if (before.status === 'cancelled')
       throw new AppError('ORDER_STATUS_INVALID', { statusKey: `orderStatus.${before.status}` });
