@@ -236,7 +236,9 @@ try {
 
   // ——— (a) The cross-sell computation for the whole firm, its progress as it goes ———
   if (wanted('cross-sell')) {
-    for (const pass of ['first run', 'again (all rows there)']) {
+    // The first run writes every suggestion (none kept from an earlier run on a kept database), the second refreshes.
+    await raw(`DELETE FROM cross_sell_suggestions`);
+    for (const pass of ['first run (no suggestion yet)', 'again (all rows there)']) {
       const started = performance.now();
       const out = await inTransaction(system, (tx) =>
         computeCrossSell(tx, {
@@ -305,7 +307,11 @@ try {
   // ——— (c) The renewal job over the whole book ———
   if (wanted('renewals')) {
     // Nothing raised before (a kept database): the renewals and the opportunities they made go.
+    // (quote_items has no index on quote_id: its rows go first, by a join, not by the cascade row by row.)
     await raw(`DELETE FROM renewals`);
+    await raw(`DELETE FROM quote_items i USING quotes q, opportunities o
+      WHERE i.quote_id = q.id AND q.opportunity_id = o.id AND o.origin_kind = 'renewal'`);
+    await raw(`DELETE FROM quotes q USING opportunities o WHERE q.opportunity_id = o.id AND o.origin_kind = 'renewal'`);
     await raw(`DELETE FROM opportunities WHERE origin_kind = 'renewal'`);
     await raw(`VACUUM ANALYZE renewals, opportunities, quotes, quote_items, opportunity_stage_changes`);
     const times: number[] = [];
