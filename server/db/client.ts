@@ -39,7 +39,14 @@ export function createPglite(options: Omit<PGliteOptions, 'extensions'> = {}): P
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('databaseUrl' in options) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // JIT off: PostgreSQL compiled the customer timeline's 17-branch statement on every request (6 s of JIT for 2 ms
+    // of work, docs/benchmarks/renewals-2026-12-06.md) — the planner's cost estimates of wide OLTP statements pass
+    // jit_above_cost while their real work is milliseconds; nothing here is a long analytic query that JIT would pay for.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      options: '-c jit=off',
+    });
     // Fail fast with a clear message when the server is unreachable.
     const probe = await pool.connect();
     probe.release();

@@ -1,0 +1,1 @@
+CREATE INDEX "quote_items_quote_idx" ON "quote_items" USING btree ("quote_id","position");
