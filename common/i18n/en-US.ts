@@ -444,8 +444,10 @@ export const enUS: Record<MessageKey, string> = {
   'error.CROSS_SELL_EXCLUDED':
     'This service conflicts for independence with one the customer buys: it cannot be offered',
   'error.CROSS_SELL_NOT_OPEN': 'This cross-sell suggestion was already handled and cannot be dismissed',
-  'crossSell.evidence': '{buying} of {similar} similar {industry} customers that buy {base} also buy {line}',
-  'crossSell.evidenceNoBase': '{buying} of {similar} similar {industry} customers buy {line}',
+  'crossSell.evidence':
+    '{buying} of {similar, plural, one {# similar customer} other {# similar customers}} in {industry} that buy {base} also buy {line}',
+  'crossSell.evidenceNoBase':
+    '{buying} of {similar, plural, one {# similar customer} other {# similar customers}} in {industry} buy {line}',
   'crossSell.rule': 'Conflicts for independence with {conflict} ({line} × {conflict})',
   'crossSell.opportunityName': '{customer} - {line} (cross-sell)',
   'sheetStatus.draft': 'a draft',

@@ -249,7 +249,7 @@ describe('cross-sell', () => {
       pageSize: 20,
     });
     expect(english.items[0].evidenceText).toBe(
-      `6 of 7 similar ${IND} customers that buy ${L.A.name} also buy ${L.T.name}`,
+      `6 of 7 similar customers in ${IND} that buy ${L.A.name} also buy ${L.T.name}`,
     );
     expect(english.items[1].exclusion!.ruleText).toBe(
       `Conflicts for independence with ${L.A.name} (${L.K.name} × ${L.A.name})`,
