@@ -561,6 +561,9 @@ export const renewalsApi = {
   path: '/api/v1/renewals',
   list: (params: RenewalListParams = {}) => api<Page<Renewal>>('/api/v1/renewals', { query: params }),
   get: (id: string) => api<Renewal>(`/api/v1/renewals/${id}`),
+  /** The engagement letter 业务约定书: a draft contract from last period (made once; again: the same one). */
+  engagementLetter: (id: string) =>
+    api<{ contractId: string }>(`/api/v1/renewals/${id}/engagement-letter`, { method: 'POST' }),
   /** 409 RENEWAL_ALREADY_RAISED when the job (or a colleague) raised it first. */
   raise: (body: z.input<typeof RenewalRaise>) => api<Renewal>('/api/v1/renewals', { method: 'POST', body }),
   rate: (query: z.input<typeof RenewalRateQuery>) =>
@@ -855,13 +858,6 @@ export const recurringApi = {
 };
 
 /** Reminders that produce the document (issue 19): a renewal as the opportunity page shows it, its engagement letter. */
-export const renewalDocumentsApi = {
-  path: '/api/v1/renewals',
-  get: (id: string) => api<Renewal>(`/api/v1/renewals/${id}`),
-  /** The engagement letter 业务约定书: a draft contract from last period (made once; again: the same one). */
-  engagementLetter: (id: string) =>
-    api<{ contractId: string }>(`/api/v1/renewals/${id}/engagement-letter`, { method: 'POST' }),
-};
 
 // —— engagements 业务项目 and work orders 工单 (issue 14) ——
 export type EngagementListParams = ListParams<typeof EngagementListQuery>;

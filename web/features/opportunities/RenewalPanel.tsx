@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import type { Quote } from '../../../common/schemas/opportunities';
 import type { OPPORTUNITY_ORIGINS } from '../../../common/schemas/opportunities';
 import { useWrite } from '../../api/queries';
-import { contractsApi, opportunitiesApi, renewalDocumentsApi } from '../../api/resources';
+import { contractsApi, opportunitiesApi, renewalsApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
 import { useErrorToast } from '../../components/errors';
 import { formatDate } from '../../components/format';
@@ -47,8 +47,8 @@ export function RenewalPanel({
   const { message } = App.useApp();
   const toast = useErrorToast();
   const renewal = useQuery({
-    queryKey: [renewalDocumentsApi.path, renewalId],
-    queryFn: () => renewalDocumentsApi.get(renewalId),
+    queryKey: [renewalsApi.path, renewalId],
+    queryFn: () => renewalsApi.get(renewalId),
     retry: false,
   });
   // The same query as the quotes card: one request, one cache.
@@ -61,12 +61,9 @@ export function RenewalPanel({
       quote.approval.required && quote.approval.status !== 'approved'
         ? opportunitiesApi.submitQuote(opportunityId, quote.id)
         : opportunitiesApi.setQuoteStatus(opportunityId, quote.id, 'sent'),
-    [opportunitiesApi.path, renewalDocumentsApi.path],
+    [opportunitiesApi.path, renewalsApi.path],
   );
-  const letter = useWrite(
-    () => renewalDocumentsApi.engagementLetter(renewalId),
-    [renewalDocumentsApi.path, contractsApi.path],
-  );
+  const letter = useWrite(() => renewalsApi.engagementLetter(renewalId), [renewalsApi.path, contractsApi.path]);
 
   const r = renewal.data;
   const quote = r?.quoteId ? quotes.data?.find((q) => q.id === r.quoteId) : undefined;
