@@ -32,3 +32,4 @@ export * from '../domains/knowledge/playbooks.tables';
 export * from '../domains/chat/chat.tables';
 export * from '../domains/renewals/renewals.tables';
 export * from '../domains/cross-sell/cross-sell.tables';
+export * from '../domains/operations/operations.tables';

@@ -29,6 +29,10 @@ export const customers = pgTable(
   'customers',
   {
     ...auditedColumns(),
+    /** 法律保全: while set, no personal data of the customer's contacts may be erased (个人信息保护法 requests refused). */
+    legalHoldAt: timestamp('legal_hold_at', { withTimezone: true }),
+    legalHoldReason: text('legal_hold_reason'),
+    legalHoldBy: uuid('legal_hold_by'),
     name: text('name').notNull(),
     creditCode: text('credit_code'),
     industry: text('industry'),
@@ -129,6 +133,9 @@ export const contacts = pgTable(
     wechat: text('wechat'),
     isPrimary: boolean('is_primary').notNull().default(false),
     notes: text('notes'),
+    /** Personal data erased on request (个人信息保护法): the row stays, anonymised, so history and figures stay right. */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
+    erasedBy: uuid('erased_by'),
     searchText: text('search_text').notNull(),
     searchGrams: searchGramsColumn(),
   },

@@ -82,6 +82,8 @@ export const roles = pgTable(
     name: text('name').notNull(),
     description: text('description'),
     builtin: boolean('builtin').notNull().default(false),
+    /** People of this role must sign in with a second factor (TOTP); they enrol at their next sign-in. */
+    requiresTwoFactor: boolean('requires_two_factor').notNull().default(false),
     grants: jsonb('grants')
       .$type<Grants>()
       .notNull()
@@ -112,6 +114,9 @@ export const users = pgTable(
       .default('zh-CN'),
     active: boolean('active').notNull().default(true),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** The TOTP secret (base32) once two-factor sign-in is enrolled and confirmed; null: not enrolled. */
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.username),
