@@ -31,7 +31,7 @@ beforeAll(async () => {
   await login(page, 'e2e.admin', ADMIN_PASSWORD);
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 afterAll(async () => {
   await browser?.close();

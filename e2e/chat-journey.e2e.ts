@@ -77,7 +77,8 @@ beforeAll(async () => {
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && current && !current.isClosed()) await screenshot(current, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail' && current && !current.isClosed())
+    await screenshot(current, `FAILED ${task.name}`, { failed: true });
 });
 
 afterAll(async () => {

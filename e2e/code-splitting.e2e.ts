@@ -18,7 +18,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && current) await screenshot(current, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail' && current) await screenshot(current, `FAILED ${task.name}`, { failed: true });
 });
 afterAll(async () => {
   for (const context of contexts) await context.close();

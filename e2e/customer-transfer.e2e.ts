@@ -15,7 +15,7 @@ beforeAll(async () => {
   page = await context.newPage();
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 afterAll(async () => {
   await browser?.close();

@@ -28,7 +28,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail' && page) await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 afterAll(async () => {
   await browser?.close();

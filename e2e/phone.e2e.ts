@@ -29,7 +29,7 @@ beforeAll(async () => {
   errors = collectPageErrors(page);
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 afterAll(async () => {
   await browser?.close();

@@ -40,7 +40,8 @@ beforeAll(async () => {
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail' && !page.isClosed())
+    await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 
 afterAll(async () => {

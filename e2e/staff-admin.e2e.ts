@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`);
+  if (task.result?.state === 'fail') await screenshot(page, `FAILED ${task.name}`, { failed: true });
 });
 
 afterAll(async () => {

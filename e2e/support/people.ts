@@ -16,7 +16,7 @@ export function peopleInOneBrowser() {
     browser = await launchBrowser();
   });
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && current) await screenshot(current, `FAILED ${task.name}`);
+    if (task.result?.state === 'fail' && current) await screenshot(current, `FAILED ${task.name}`, { failed: true });
   });
   afterAll(async () => {
     await browser?.close();

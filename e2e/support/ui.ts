@@ -128,10 +128,14 @@ export async function confirm(page: Page, popup: Locator, button: string | RegEx
     .catch(() => {});
 }
 
-/** Saves a screenshot under test-results/e2e/ (gitignored) for a person to look at. */
-export async function screenshot(page: Page, name: string) {
+/**
+ * Saves a screenshot under test-results/e2e/ (gitignored) for a person to look at, once the page has settled. In CI
+ * nobody looks at them, so only a failed test's is taken there (`failed`), unless E2E_SCREENSHOTS=1 asks for all.
+ */
+export async function screenshot(page: Page, name: string, { failed = false } = {}) {
+  await settle(page); // (callers may count on the page being settled after it, in CI too)
+  if (process.env.CI === 'true' && !failed && process.env.E2E_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await settle(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
