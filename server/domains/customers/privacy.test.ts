@@ -200,6 +200,12 @@ describe('erasure', () => {
     const listed = await owner.get('/api/v1/contacts', { customerId: x.customer.id });
     expect(listed.body.total).toBe(2);
     expect((await owner.get('/api/v1/contacts', { q: x.name })).body.total).toBe(0);
+    const overview = await owner.get(`/api/v1/customers/${x.customer.id}/overview`);
+    expect(overview.status).toBe(200);
+    expect(overview.body.contacts.find((c: { id: string }) => c.id === x.contact.id)).toMatchObject({
+      name: ERASED_CONTACT_NAME,
+      erasedAt: erased.body.erasedAt,
+    });
     // Earlier audit entries no longer hold the values either.
     const contactAudit = await db.select().from(auditLogs).where(eq(auditLogs.entityId, x.contact.id));
     expect(JSON.stringify(contactAudit)).not.toContain(x.name);
