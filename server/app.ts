@@ -40,6 +40,7 @@ import { registerCampaignRoutes } from './domains/campaigns/campaigns.routes';
 import { registerLeadRoutes } from './domains/leads/leads.routes';
 import { registerContractTemplateRoutes } from './domains/contracts/templates.routes';
 import { registerCustomerRoutes } from './domains/customers/customers.routes';
+import { registerPrivacyRoutes } from './domains/customers/privacy.routes';
 import { registerCustomerTransferRoutes } from './domains/customers/transfer.routes';
 import { registerOpportunityExtraRoutes } from './domains/opportunities/opportunity-extras.routes';
 import { registerOpportunityRoutes } from './domains/opportunities/opportunities.routes';
@@ -220,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuditRoutes(app);
   registerCustomerTransferRoutes(app);
   registerCustomerRoutes(app);
+  registerPrivacyRoutes(app);
   registerCampaignRoutes(app);
   registerLeadRoutes(app);
   registerActivityRoutes(app);

@@ -479,6 +479,9 @@ export const enUS: Record<MessageKey, string> = {
   'error.CHAT_NOT_A_CHANNEL': '@all can only be used in a department channel',
   'error.CHAT_DIRECT_WITH_SELF': 'You cannot start a one-to-one conversation with yourself',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': 'This message is not an announcement',
+  'error.LEGAL_HOLD': "This customer is under legal hold: its contacts' personal data cannot be erased",
+  'error.CONTACT_ERASED': "This contact's personal data has been erased; the record is read-only",
+  'error.ERASE_CONFIRMATION_MISMATCH': "The name typed does not match the contact's current name",
   'error.RENEWAL_ALREADY_RAISED': 'This season’s renewal has already been raised; no second opportunity is made',
   'error.RENEWAL_CUSTOMER_LOST': 'The customer has been lost or merged: no renewal can be raised for it',
   'error.CHAT_SAVE_NEEDS_DEPARTMENT':

@@ -436,6 +436,9 @@ export const zhCN = {
   'error.CHAT_NOT_A_CHANNEL': '“@所有人”只能在部门频道中使用',
   'error.CHAT_DIRECT_WITH_SELF': '不能和自己开始单聊',
   'error.CHAT_NOT_AN_ANNOUNCEMENT': '这条消息不是公告',
+  'error.LEGAL_HOLD': '该客户处于法律保全中，不能删除其联系人的个人信息',
+  'error.CONTACT_ERASED': '该联系人的个人信息已删除，记录只读',
+  'error.ERASE_CONFIRMATION_MISMATCH': '确认的姓名与联系人当前姓名不一致',
   'error.CHAT_SAVE_NEEDS_DEPARTMENT': '您没有所属部门，无法确定保存的问答给哪些同事看；请先设置所属部门',
   // The customer's whole story (issue 19, customer-story)
   'validation.timelineCursor': '翻页位置无效，请从第一页重新加载',

@@ -116,6 +116,10 @@ export const AUDIT_ACTIONS = [
   'disclose',
   /** A conversation exported 导出 by an administrator (a dispute). */
   'export',
+  /** A contact's personal data erased on request (个人信息保护法): anonymised in place. */
+  'erase',
+  /** A customer put under legal hold 法律保全, or released from it. */
+  'legal-hold',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -43,6 +43,9 @@ export const Customer = z.object({
   /** The latest value evaluation: score 0–100 (exact, two decimals) and tier A–D. */
   valueScore: z.string().nullable(),
   valueTier: z.enum(['A', 'B', 'C', 'D']).nullable(),
+  /** 法律保全: while set, no contact of the customer may have their personal data erased. */
+  legalHoldAt: Timestamp.nullable(),
+  legalHoldReason: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -136,10 +139,23 @@ export const Contact = z.object({
   wechat: z.string().nullable(),
   isPrimary: z.boolean(),
   notes: z.string().nullable(),
+  /** Personal data erased on request (个人信息保护法): the name is the marker 已删除的联系人, the record read-only. */
+  erasedAt: Timestamp.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Contact = z.infer<typeof Contact>;
+
+/** What an erased contact's name becomes (stored so; the web app shows it in the reader's language). */
+export const ERASED_CONTACT_NAME = '已删除的联系人';
+
+/** Erasing a contact's personal data: the caller types the contact's current name to confirm. */
+export const ContactErase = z.strictObject({ confirmName: z.string().trim().min(1).max(50) });
+export type ContactErase = z.infer<typeof ContactErase>;
+
+/** Putting a customer under legal hold 法律保全 (a reason required) or releasing it. */
+export const LegalHoldChange = z.strictObject({ held: z.boolean(), reason: optionalText(500) });
+export type LegalHoldChange = z.infer<typeof LegalHoldChange>;
 const ContactFields = {
   name: text(50),
   title: optionalText(50),

@@ -123,11 +123,13 @@ export async function createContactLog(ctx: Ctx, input: ContactLogCreate): Promi
     await assertCustomerWritable(tx, input.customerId);
     if (input.contactId) {
       const [contact] = await tx.db
-        .select({ customerId: contacts.customerId })
+        .select({ customerId: contacts.customerId, erasedAt: contacts.erasedAt })
         .from(contacts)
         .where(eq(contacts.id, input.contactId));
       if (contact?.customerId !== input.customerId)
         throw new AppError('INACTIVE_REFERENCE', { fieldKey: 'field.contact' }, { field: 'contactId' });
+      // An erased contact is read-only: nothing new is recorded about them.
+      if (contact.erasedAt) throw new AppError('CONTACT_ERASED', {}, { field: 'contactId' });
     }
     const [row] = await tx.db
       .insert(contactLogs)

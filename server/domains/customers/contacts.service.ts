@@ -3,7 +3,7 @@ import type { Page } from '../../../common/schemas/common';
 import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
 import { fixedLimit, preparedOnce } from '../../db/client';
-import { notFound } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom, pageCountedAlong, pageWithTotal, totalAlong } from '../../lib/listing';
 import {
   nameRank,
@@ -33,6 +33,7 @@ export function presentContact(c: Shown<typeof contacts>): Contact {
     wechat: c.wechat,
     isPrimary: c.isPrimary,
     notes: c.notes,
+    erasedAt: c.erasedAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -188,6 +189,7 @@ export async function updateContact(ctx: Ctx, id: string, patch: ContactUpdate):
   return inTransaction(ctx, async (tx) => {
     const before = await getContact(tx, id);
     await assertCustomerWritable(tx, before.customerId);
+    if (before.erasedAt) throw new AppError('CONTACT_ERASED');
     const merged = {
       ...before,
       ...patch,
@@ -210,6 +212,8 @@ export async function deleteContact(ctx: Ctx, id: string): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const before = await getContact(tx, id);
     await assertCustomerWritable(tx, before.customerId);
+    // The anonymised row keeps the history's links (contact logs, opportunities): it stays.
+    if (before.erasedAt) throw new AppError('CONTACT_ERASED');
     await tx.db.delete(contacts).where(eq(contacts.id, id));
     await recordAudit(tx, { action: 'delete', entityType: 'contact', entityId: id, before });
   });

@@ -102,6 +102,8 @@ function present(r: Joined): Customer {
     nextContactOn: c.nextContactOn,
     valueScore: c.valueScore,
     valueTier: c.valueTier,
+    legalHoldAt: c.legalHoldAt?.toISOString() ?? null,
+    legalHoldReason: c.legalHoldReason,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

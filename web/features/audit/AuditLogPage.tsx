@@ -50,6 +50,8 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   adopt: 'green',
   adjust: 'gold',
   pay: 'green',
+  erase: 'red',
+  'legal-hold': 'gold',
 };
 
 /** A readable name of the record an entry is about, from what it recorded. */

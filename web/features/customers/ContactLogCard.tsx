@@ -95,7 +95,7 @@ export function LogModal({
   useEffect(() => {
     if (!open) return;
     form.resetFields();
-    const primary = contacts.data?.find((c) => c.isPrimary);
+    const primary = contacts.data?.find((c) => c.isPrimary && !c.erasedAt);
     form.setFieldsValue({
       direction: 'outbound',
       channel: 'phone',
@@ -157,10 +157,13 @@ export function LogModal({
               <Select
                 allowClear
                 loading={contacts.isLoading}
-                options={(contacts.data ?? []).map((c) => ({
-                  value: c.id,
-                  label: c.department ? `${c.name}（${c.department}）` : c.name,
-                }))}
+                options={(contacts.data ?? [])
+                  // An erased contact is read-only: nothing new is logged with them.
+                  .filter((c) => !c.erasedAt)
+                  .map((c) => ({
+                    value: c.id,
+                    label: c.department ? `${c.name}（${c.department}）` : c.name,
+                  }))}
               />
             </Form.Item>
           </Col>

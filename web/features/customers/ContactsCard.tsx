@@ -25,6 +25,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast, useFormSubmitError, type FormFields } from '../../components/errors';
 import { useRules } from '../../components/rules';
 import { useT } from '../../i18n';
+import { useMe } from '../../auth/session';
+import { ContactPrivacyMenu, ErasedTag, mayHandlePersonalData, useContactName } from './PrivacyActions';
 
 type Values = {
   name: string;
@@ -175,6 +177,9 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
   const toast = useErrorToast();
   const { message } = App.useApp();
   const contacts = useCustomerContacts(customerId);
+  const me = useMe();
+  const privacy = mayHandlePersonalData(me);
+  const nameOf = useContactName();
   const [editing, setEditing] = useState<Contact | null | undefined>(undefined);
   const remove = useWrite((id: string) => contactsApi.remove(id), INVALIDATES);
   const items = [...(contacts.data ?? [])].sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary));
@@ -209,7 +214,8 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
             >
               <Flex vertical gap={2} style={{ minWidth: 0 }}>
                 <Flex gap={6} align="center" wrap>
-                  <Typography.Text strong>{c.name}</Typography.Text>
+                  <Typography.Text strong>{nameOf(c)}</Typography.Text>
+                  {c.erasedAt && <ErasedTag />}
                   {c.isPrimary && (
                     <Tag color="gold" icon={<StarFilled />} style={{ marginInlineEnd: 0 }}>
                       {t('contact.primary')}
@@ -248,23 +254,28 @@ export function ContactsCard({ customerId, editable }: { customerId: string; edi
                   </Typography.Text>
                 )}
               </Flex>
-              {editable && (
-                <Flex gap={0} style={{ flex: 'none' }}>
-                  <Button type="link" size="small" onClick={() => setEditing(c)}>
-                    {t('common.edit')}
-                  </Button>
-                  <Popconfirm
-                    title={t('common.delete')}
-                    description={<div style={{ maxWidth: 260 }}>{t('common.deleteConfirm', { name: c.name })}</div>}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() =>
-                      remove.mutateAsync(c.id).then(() => void message.success(t('common.deleted')), toast)
-                    }
-                  >
-                    <Button type="link" size="small" danger>
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+              {(editable || privacy) && (
+                <Flex gap={0} align="center" style={{ flex: 'none' }}>
+                  {editable && !c.erasedAt && (
+                    <>
+                      <Button type="link" size="small" onClick={() => setEditing(c)}>
+                        {t('common.edit')}
+                      </Button>
+                      <Popconfirm
+                        title={t('common.delete')}
+                        description={<div style={{ maxWidth: 260 }}>{t('common.deleteConfirm', { name: c.name })}</div>}
+                        okButtonProps={{ danger: true }}
+                        onConfirm={() =>
+                          remove.mutateAsync(c.id).then(() => void message.success(t('common.deleted')), toast)
+                        }
+                      >
+                        <Button type="link" size="small" danger>
+                          {t('common.delete')}
+                        </Button>
+                      </Popconfirm>
+                    </>
+                  )}
+                  {privacy && <ContactPrivacyMenu contact={c} />}
                 </Flex>
               )}
             </Flex>

@@ -16,6 +16,7 @@ import { ReschedulePopover } from '../../components/ReschedulePopover';
 import { useRecordTitle } from '../../components/document-title';
 import { RecordQueryResult } from '../../components/Results';
 import { useLocale, useT } from '../../i18n';
+import { LegalHoldControl } from './PrivacyActions';
 import { ContactLogCard, FIRST_LOG_PAGE } from './ContactLogCard';
 import { ContactsCard, customerContactsParams } from './ContactsCard';
 import { CustomerOpportunitiesCard } from './CustomerOpportunitiesCard';
@@ -165,6 +166,7 @@ export function CustomerPage() {
           </Link>
           <span data-testid="customer-name">{c.name}</span>
           <CustomerStatusTag status={c.status} />
+          <LegalHoldControl customer={c} />
         </Flex>
       }
       hint={

@@ -281,6 +281,23 @@ export const zhCN = {
   'attachmentQuota.after': '的附件',
   'attachmentQuota.help':
     '按上传人累计联系记录附件的大小；超出后不能再上传，直到删除旧附件或调高上限。默认 1024 MB（1 GB）。',
+  'privacy.menu': '个人信息',
+  'privacy.export': '导出个人信息',
+  'privacy.erase': '删除个人信息',
+  'privacy.erasedName': '已删除的联系人',
+  'privacy.erasedTag': '个人信息已删除',
+  'privacy.eraseTitle': '删除个人信息',
+  'privacy.eraseWarning':
+    '联系人的姓名、电话、邮箱、微信、职务、部门和备注将被清除，联系记录中出现的姓名、电话和邮箱替换为“已删除的联系人”。此操作不可撤销；联系记录、商机等历史保留。',
+  'privacy.eraseTypeName': '请输入联系人当前姓名“{name}”以确认',
+  'privacy.eraseOk': '永久删除',
+  'privacy.erased': '个人信息已删除',
+  'privacy.legalHold': '法律保全',
+  'privacy.legalHoldTitle': '设置法律保全',
+  'privacy.legalHoldHint': '保全期间，该客户联系人的个人信息不能被删除。请填写原因（如案号）。',
+  'privacy.legalHoldReason': '保全原因',
+  'privacy.legalHoldSet': '已设置法律保全',
+  'privacy.legalHoldCleared': '已解除法律保全',
 } as const;
 
 export const enUS: Record<keyof typeof zhCN, string> = {
@@ -570,4 +587,22 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'attachmentQuota.after': 'of attachments',
   'attachmentQuota.help':
     'Counted per uploader over contact-log attachments; beyond it, uploads are refused until old ones are deleted or the limit is raised. Default 1024 MB (1 GB).',
+  'privacy.menu': 'Personal data',
+  'privacy.export': 'Export personal data',
+  'privacy.erase': 'Erase personal data',
+  'privacy.erasedName': 'Deleted contact',
+  'privacy.erasedTag': 'Personal data erased',
+  'privacy.eraseTitle': 'Erase personal data',
+  'privacy.eraseWarning':
+    "The contact's name, phones, e-mails, WeChat, title, department and notes are cleared, and their name, phones and e-mails in the contact log are replaced by “已删除的联系人” (Deleted contact). This cannot be undone; the contact log, opportunities and other history are kept.",
+  'privacy.eraseTypeName': "Type the contact's current name “{name}” to confirm",
+  'privacy.eraseOk': 'Erase for good',
+  'privacy.erased': 'Personal data erased',
+  'privacy.legalHold': 'Legal hold',
+  'privacy.legalHoldTitle': 'Put under legal hold',
+  'privacy.legalHoldHint':
+    "While on hold, the personal data of this customer's contacts cannot be erased. Give the reason (e.g. the case number).",
+  'privacy.legalHoldReason': 'Reason',
+  'privacy.legalHoldSet': 'Legal hold set',
+  'privacy.legalHoldCleared': 'Legal hold cleared',
 };
