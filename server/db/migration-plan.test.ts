@@ -77,6 +77,7 @@ describe('classifying a migration', () => {
     const after0020 = readJournal().find((e) => e.tag === '0020_customer-list-order')!.when;
     expect(pendingAfter(after0020)[0].tag).toBe('0021_search-grams');
     expect(formatPlan(pendingAfter(after0020), 'x')).toMatch(/^HEAVY 0021_search-grams$/m);
+    expect(formatPlan(pendingAfter(after0020), 'x')).toMatch(/^ +measured at 1M rows: \d+ s with 1M customers/m);
     expect(formatPlan([], 'x')).toContain('up to date');
   });
 

@@ -25,7 +25,14 @@ export const BIG_TABLES = [
  * What each heavy migration took on 1,000,000 rows of its big tables (bench/migrations.ts; PostgreSQL 15,
  * 2 shared vCPU, see docs/UPGRADES.md). Shown by `gongdan migrate --dry-run`.
  */
-export const MEASURED_AT_1M: Record<string, string> = {};
+export const MEASURED_AT_1M: Record<string, string> = {
+  '0009_search-trigram-indexes':
+    '164 s with 1M customers and 1M contacts (2026-12-06, shared 2-vCPU machine, heavily loaded)',
+  '0020_customer-list-order': '3 s with 1M customers (2026-12-06, shared 2-vCPU machine, heavily loaded)',
+  '0021_search-grams': '425 s with 1M customers and 1M contacts (2026-12-06, shared 2-vCPU machine, heavily loaded)',
+  '0023_customer-owner-next-contact': '4 s with 1M customers (2026-12-06, shared 2-vCPU machine, heavily loaded)',
+  '0048_customer_story_indexes': '3 s with 1M chat messages (2026-12-06, shared 2-vCPU machine, heavily loaded)',
+};
 
 export type StepKind = 'rewrite' | 'backfill' | 'index' | 'validate' | 'extension' | 'code';
 
