@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
 import { migrateDatabase } from './db/migrate';
+import { formatPlan, pendingAfter, pendingMigrations, pgliteDirExists } from './db/migration-plan';
 import { getRoleIdByCode } from './domains/staff/roles.service';
 import { Jobs } from './jobs/engine';
 import { startWorkers } from './jobs/workers';
@@ -20,6 +21,8 @@ Usage:
                                --demo loads the demo firm into an empty database and, its
                                passwords being public, listens on 127.0.0.1 unless HOST is set
   gongdan migrate              apply pending database migrations and exit
+  gongdan migrate --dry-run    list the migrations that would run, and which of them rewrite,
+                               backfill or index big tables (customers, contacts, …); applies nothing
   gongdan seed --demo          load the demo firm into an empty database
   gongdan user create --username NAME --name DISPLAY --password PASSWORD [--role admin]
                                create a user, e.g. the first administrator of an install
@@ -182,6 +185,31 @@ async function createUserCommand(config: Config, args: string[]): Promise<void> 
   }
 }
 
+/** What `gongdan migrate` would apply, without applying it (nor creating an embedded database that does not exist). */
+async function dryRun(config: Config): Promise<string> {
+  if (!config.databaseUrl && !pgliteDirExists(config.dataDir))
+    return formatPlan(pendingAfter(null), `a new embedded database in ${config.dataDir}`);
+  let database: Database;
+  try {
+    database = config.databaseUrl
+      ? await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 })
+      : await openDatabase({ dataDir: config.dataDir });
+  } catch (error) {
+    const where = config.databaseUrl
+      ? `PostgreSQL at ${redact(config.databaseUrl)}`
+      : `embedded database in ${config.dataDir}`;
+    throw new ConfigError(`Cannot open the ${where}: ${(error as Error).message}`);
+  }
+  try {
+    const where = config.databaseUrl
+      ? `PostgreSQL at ${redact(config.databaseUrl)}`
+      : `the embedded database in ${config.dataDir}`;
+    return formatPlan(await pendingMigrations(database), where);
+  } finally {
+    await database.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
@@ -197,6 +225,11 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'migrate': {
+        const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } } });
+        if (values['dry-run']) {
+          console.log(await dryRun(config));
+          return 0;
+        }
         const database = await openAndMigrate(config);
         await database.close();
         console.log(`migrations applied (${database.engine})`);
