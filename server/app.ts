@@ -21,6 +21,7 @@ import { MAX_FILE_BYTES } from '../common/schemas/files';
 import type { Config } from './config';
 import type { Database, Db, Engine } from './db/client';
 import { Jobs, type JobsOptions } from './jobs/engine';
+import { runWithRequestId } from './lib/request-context';
 import { Realtime } from './realtime';
 import { registerKnowledgeRoutes } from './domains/knowledge/knowledge.routes';
 import { registerChatRoutes } from './domains/chat/chat.routes';
@@ -75,6 +76,8 @@ import { registerStrictQueryStrings, validatorCompiler } from './plugins/query-s
 import { registerTokenScope } from './plugins/token-scope';
 import { registerSecurityHeaders } from './plugins/security';
 import { registerGracefulShutdown } from './plugins/shutdown';
+import { registerMetrics } from './plugins/metrics';
+import { registerReadiness, type ReadinessOptions } from './plugins/readiness';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -108,6 +111,8 @@ export type AppOptions = {
    * against Zod's (tests); otherwise responses are only written by the compiled serializer.
    */
   checkResponses?: boolean;
+  /** What /api/ready compares the database with (the tests point it elsewhere). */
+  readiness?: ReadinessOptions;
 };
 
 /** One log line per request, when it completes (with its address), instead of Fastify's two. */
@@ -136,6 +141,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: answerFrameworkError,
     logController: new OneLinePerRequest(),
   });
+  // Everything the request leads to runs as part of it: jobs it sends carry its id into their log lines.
+  app.addHook('onRequest', (request, _reply, done) => runWithRequestId(request.id, done));
   const routeTable: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
     routeTable.push(route);
@@ -144,7 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStrictQueryStrings(app);
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
-  const jobs = await Jobs.open(database, options.jobs);
+  const jobs = await Jobs.open(database, options.jobs, app.log);
   const realtime = await Realtime.open(database);
   app.decorate('jobs', jobs);
   app.decorate('realtime', realtime);
@@ -214,6 +221,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { status: 'ok' as const, engine: app.engine, version: VERSION, time: new Date().toISOString() };
     },
   );
+  registerReadiness(app, options.readiness);
+  registerMetrics(app, { token: config.metricsToken, database, jobs, realtime, version: VERSION });
   r.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuthRoutes(app, config);

@@ -105,6 +105,13 @@ const EnvSchema = z.object({
       message: 'must be a URL like https://crm.example.com',
     }),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^[\x21-\x7e]{16,256}$/.test(v), {
+      message: 'must be 16 to 256 printable characters without spaces (e.g. the output of `openssl rand -hex 32`)',
+    }),
 });
 
 export type Config = {
@@ -148,6 +155,8 @@ export type Config = {
   publicUrl: string | null;
   /** How often idle workers look for due jobs. */
   jobPollSeconds: number;
+  /** The bearer token /metrics asks for (Prometheus' scrape); null: /metrics is off (404). */
+  metricsToken: string | null;
 };
 
 export class ConfigError extends Error {}
@@ -185,5 +194,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,
     jobPollSeconds: e.JOB_POLL_SECONDS,
+    metricsToken: e.METRICS_TOKEN ?? null,
   };
 }

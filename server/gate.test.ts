@@ -172,6 +172,11 @@ describe('the sign-in and CSRF gate', () => {
       new Set([
         'GET /api/health',
         'HEAD /api/health',
+        'GET /api/ready',
+        'HEAD /api/ready',
+        // Outside the session gate: off (404) without METRICS_TOKEN, its own bearer token otherwise (plugins/metrics.ts).
+        'GET /metrics',
+        'HEAD /metrics',
         'GET /api/openapi.json',
         'HEAD /api/openapi.json',
         'POST /api/v1/auth/login',

@@ -136,6 +136,13 @@ export class Realtime {
     return strongest(states);
   }
 
+  /** The live channels (WebSockets) open on this instance, and the people they belong to (metrics). */
+  connections(): { channels: number; users: number } {
+    let channels = 0;
+    for (const open of this.local.values()) channels += open.size;
+    return { channels, users: this.local.size };
+  }
+
   /** A live channel of `userId` opened here: they are online (or away, as the channel says) until it closes. */
   connect(userId: string): PresenceHandle {
     const key = this.nextChannel++;

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import { PgBoss, fromDrizzle, fromPglite, type JobResult, type JobWithMetadata, type QueueOptions } from 'pg-boss';
 import type { Database, Db } from '../db/client';
+import { currentRequestId, runWithRequestId } from '../lib/request-context';
 
 /**
  * The durable queues. Reminders retry quickly (a fired reminder is recorded in the same
@@ -53,9 +55,29 @@ export type JobData = {
   'cross-sell.compute': { requestedBy?: string; done?: number; total?: number };
 };
 
-export type JobInfo = { id: string; retryCount: number; retryLimit: number };
+/**
+ * What every job's data may carry besides its own fields: the id of the request that led to it (set by send() from
+ * the request context), so the job logs under the same `reqId` as the request.
+ */
+export type Traced = { requestId?: string };
+
+/** The job's logger: the app's, with the `reqId` of the request that led to the job, its queue and id. */
+export type JobLogger = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug' | 'child'>;
+export type JobInfo = { id: string; retryCount: number; retryLimit: number; log: JobLogger };
 /** A handler may return what the job produced: kept as its output (read back with getJobById). */
-export type JobHandler<Q extends QueueName> = (data: JobData[Q], job: JobInfo) => Promise<object | void>;
+export type JobHandler<Q extends QueueName> = (data: JobData[Q] & Traced, job: JobInfo) => Promise<object | void>;
+
+/** Told of every job this instance worked (metrics): its queue, how it ended and how long it took. */
+export type JobObserver = (queue: QueueName, outcome: 'completed' | 'failed', seconds: number) => void;
+
+/** A logger that writes nothing (the CLI's seeding, the tests' set-up). */
+const SILENT: JobLogger = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  debug: () => {},
+  child: () => SILENT as FastifyBaseLogger,
+};
 
 export type RetryOptions = Pick<QueueOptions, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax'>;
 export type JobsOptions = {
@@ -71,12 +93,19 @@ export type JobsOptions = {
  * the change that asked for it committed — and serving instances also work them off.
  */
 export class Jobs {
+  private observers: JobObserver[] = [];
+  private engineErrors = 0;
+  private workersStarted = false;
+  private stopped = false;
+
   private constructor(
     readonly boss: PgBoss,
-    private readonly retries: NonNullable<JobsOptions['retries']> = {},
+    private readonly retries: NonNullable<JobsOptions['retries']>,
+    private readonly log: JobLogger,
   ) {}
 
-  static async open(database: Database, options: JobsOptions = {}): Promise<Jobs> {
+  /** `log`: where job lines go (the app's logger); silent by default. */
+  static async open(database: Database, options: JobsOptions = {}, log: JobLogger = SILENT): Promise<Jobs> {
     const common = {
       supervise: options.supervise ?? false,
       schedule: options.supervise ?? false,
@@ -92,7 +121,11 @@ export class Jobs {
             max: 4,
             application_name: 'gongdan-jobs',
           });
-    boss.on('error', (error) => console.error('[jobs]', error));
+    const jobs = new Jobs(boss, options.retries ?? {}, log);
+    boss.on('error', (error) => {
+      jobs.engineErrors++;
+      log.error({ err: error }, 'job engine error');
+    });
     await boss.start();
     const existing = new Set((await boss.getQueues()).map((q) => q.name));
     for (const [name, queue] of Object.entries(QUEUES)) {
@@ -104,7 +137,27 @@ export class Jobs {
           if (!/exists/i.test(String(error?.message))) throw error;
         });
     }
-    return new Jobs(boss, options.retries ?? {});
+    return jobs;
+  }
+
+  /** Calls `observer` after every job this instance works. */
+  observe(observer: JobObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Errors pg-boss reported (its maintenance, polling) since this instance started. */
+  get errorCount(): number {
+    return this.engineErrors;
+  }
+
+  /** startWorkers has set this instance's workers going (and they have not been stopped). */
+  get workersRunning(): boolean {
+    return this.workersStarted && !this.stopped;
+  }
+
+  /** Called by startWorkers once every worker of this instance is registered. */
+  markWorkersStarted(): void {
+    this.workersStarted = true;
   }
 
   /**
@@ -117,14 +170,21 @@ export class Jobs {
     data: JobData[Q],
     options: { startAfter?: Date; singletonKey?: string } = {},
   ): Promise<string | null> {
-    return this.boss.send(queue, data, {
+    // Sent while a request (or a job) is handled: the job carries that request's id into its log lines.
+    const requestId = currentRequestId();
+    const traced: JobData[Q] & Traced = requestId && !('requestId' in data) ? { ...data, requestId } : data;
+    return this.boss.send(queue, traced, {
       ...this.retries[queue],
       ...options,
       db: fromDrizzle(db as never, sql as never),
     });
   }
 
-  /** Works a queue off in this instance, a batch at a time; a failing job fails (and retries) alone. */
+  /**
+   * Works a queue off in this instance, a batch at a time; a failing job fails (and retries) alone. Each job runs as
+   * part of the request that led to it (its data's requestId; a job no request started is its own origin, its id):
+   * its log lines and the jobs it sends carry that `reqId`. One line per job, when it ends.
+   */
   async work<Q extends QueueName>(
     queue: Q,
     handler: JobHandler<Q>,
@@ -136,26 +196,38 @@ export class Jobs {
       includeMetadata: true,
       perJobResults: true,
     } as const;
-    await this.boss.work<JobData[Q], unknown, typeof workOptions>(
+    await this.boss.work<JobData[Q] & Traced, unknown, typeof workOptions>(
       queue,
       workOptions,
-      async (jobs: JobWithMetadata<JobData[Q]>[]) => {
+      async (jobs: JobWithMetadata<JobData[Q] & Traced>[]) => {
         const results: JobResult[] = [];
         for (const job of jobs) {
+          const given = job.data?.requestId;
+          const reqId = typeof given === 'string' && given ? given : job.id;
+          const log = this.log.child({ reqId, queue, jobId: job.id });
+          const started = performance.now();
+          const attempt = { retryCount: job.retryCount, retryLimit: job.retryLimit };
+          let outcome: 'completed' | 'failed';
           try {
-            const output = await handler(job.data, {
-              id: job.id,
-              retryCount: job.retryCount,
-              retryLimit: job.retryLimit,
-            });
+            const output = await runWithRequestId(reqId, () => handler(job.data, { id: job.id, ...attempt, log }));
             results.push({ id: job.id, status: 'completed', ...(output ? { output } : {}) });
+            outcome = 'completed';
           } catch (error) {
             results.push({
               id: job.id,
               status: 'failed',
               output: { message: String((error as Error)?.message ?? error) },
             });
+            outcome = 'failed';
+            const retries = job.retryCount < job.retryLimit;
+            log[retries ? 'warn' : 'error'](
+              { err: error, ...attempt, responseTime: performance.now() - started },
+              retries ? 'job failed; it is retried' : 'job failed',
+            );
           }
+          const ms = performance.now() - started;
+          if (outcome === 'completed') log.info({ ...attempt, responseTime: ms }, 'job completed');
+          for (const observe of this.observers) observe(queue, outcome, ms / 1000);
         }
         return results;
       },
@@ -168,6 +240,7 @@ export class Jobs {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.boss.stop({ graceful: true, timeout: 5_000, close: true });
   }
 }

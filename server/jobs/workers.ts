@@ -114,7 +114,7 @@ export async function startWorkers(
       ...polling,
       batchSize: 1,
     });
-  if (only) return;
+  if (only) return jobs.markWorkersStarted();
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
     else await jobs.boss.unschedule(rule);
@@ -147,4 +147,6 @@ export async function startWorkers(
   // Cross-sell suggestions 交叉销售 for the whole firm: weekly by default (CROSS_SELL_CRON).
   if (config.crossSellCron) await jobs.schedule('cross-sell.compute', config.crossSellCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('cross-sell.compute');
+  // Ready (/api/ready) from here on.
+  jobs.markWorkersStarted();
 }
