@@ -7,7 +7,7 @@
  *   npx tsx bench/soak.ts                          # 10 minutes, 50 users (≈ 12 min with set-up and checks)
  *   npx tsx bench/soak.ts --minutes=1              # a short run
  *
- * Options: --minutes=10, --users=50 (sessions of the demo staff, in turn: with 32 staff some sign in twice, as two
+ * Options: --minutes=10, --users=50 (sessions of the demo staff, in turn: with the 30 staff besides admin, 20 sign in twice, as two
  * tabs or devices), --database-url (default postgres://postgres@127.0.0.1:5432/soak_bench; DROPPED and created anew
  * each run), --ports=3995,3996 (the instances), --proxy-port=3994, --customers-per-user=20 (customers the users
  * add through the API before the run, on top of the demo firm's), --think=1500 (mean ms between a user's actions),
