@@ -27,6 +27,14 @@ export const enUS: Record<MessageKey, string> = {
   'error.REFERENCE_IN_USE': 'This record is still in use and cannot be deleted; deactivate it instead',
   'error.DEPARTMENT_CYCLE': 'A department cannot be moved under itself or one of its sub-departments',
   'error.WRONG_PASSWORD': 'The current password is wrong',
+  'error.TWO_FACTOR_CODE_INVALID': 'Wrong or expired code; enter the latest 6 digits from your authenticator app',
+  'error.LOGIN_CHALLENGE_EXPIRED': 'This sign-in timed out or had too many wrong codes; enter your password again',
+  'error.TWO_FACTOR_ALREADY_ENROLLED':
+    'Two-step verification is already on; turn it off first to move to another device',
+  'error.TWO_FACTOR_NOT_ENROLLED': 'Two-step verification is not on',
+  'error.TWO_FACTOR_ENROLMENT_NOT_STARTED': 'Turning on two-step verification timed out; start again',
+  'error.TWO_FACTOR_REQUIRED_BY_ROLE':
+    'Your role requires two-step verification, so it cannot be turned off; if you changed phones, ask an administrator to reset it',
   'error.CANNOT_DEACTIVATE_SELF': 'You cannot deactivate your own account',
   'error.BUILTIN_ROLE': 'Built-in roles cannot be deleted or change their code',
   'error.CUSTOMER_NOT_IN_POOL': 'This customer is no longer in the pool (someone may just have claimed it)',
@@ -105,6 +113,8 @@ export const enUS: Record<MessageKey, string> = {
   'validation.username':
     'A username may contain lower-case letters, digits, dots, underscores and hyphens, starting with a letter',
   'validation.code': 'A code may contain only upper-case letters and digits',
+  'validation.totpCode': 'Enter the 6-digit code',
+  'validation.recoveryCode': 'A recovery code has 10 letters and digits (like a1b2c-3d4e5)',
   'validation.roleCode':
     'A role code may contain lower-case letters, digits, underscores and hyphens, starting with a letter (2–32 characters)',
   'validation.noControlChars': 'Must not contain control characters',

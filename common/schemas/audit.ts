@@ -120,6 +120,13 @@ export const AUDIT_ACTIONS = [
   'erase',
   /** A customer put under legal hold 法律保全, or released from it. */
   'legal-hold',
+  /** Two-factor sign-in turned on by the person (at sign-in or in their settings) or off by them. */
+  'enable-two-factor',
+  'disable-two-factor',
+  /** An administrator reset a person's second factor (a lost phone); their sessions ended. */
+  'reset-two-factor',
+  /** New recovery codes made (the old ones stop working). */
+  'regenerate-recovery-codes',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -71,3 +71,55 @@ export const AdminApiTokenListQuery = listQuery(['createdAt', 'lastUsedAt', 'exp
   scope: ApiTokenScope.optional(),
 });
 export type AdminApiTokenListQuery = z.infer<typeof AdminApiTokenListQuery>;
+
+// ---------- two-factor sign-in (TOTP) ----------
+
+/** Six digits from an authenticator app (spaces typed between groups are dropped). */
+export const TotpCode = z
+  .string()
+  .transform((value) => value.replace(/\s+/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, { message: 'validation.totpCode' }));
+/** A recovery code as shown (`xxxxx-xxxxx`); case, spaces and dashes do not matter. */
+export const RecoveryCode = z
+  .string()
+  .max(40)
+  .transform((value) => value.toLowerCase().replace(/[\s-]+/g, ''))
+  .pipe(z.string().regex(/^[0-9a-f]{10}$/, { message: 'validation.recoveryCode' }));
+
+/** What a new authenticator needs: the secret to type, the otpauth:// URI and its QR code (SVG). */
+export const TwoFactorEnrolment = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
+export type TwoFactorEnrolment = z.infer<typeof TwoFactorEnrolment>;
+
+/**
+ * The sign-in's answer when the password was right but a second factor is owed: no session yet, only a
+ * challenge (good for minutes and five wrong codes) to send to /auth/login/two-factor with a code.
+ */
+export const TwoFactorNeeded = z.discriminatedUnion('twoFactor', [
+  z.object({ twoFactor: z.literal('code'), challenge: z.string() }),
+  /** The role requires two-factor sign-in and the person has not enrolled: enrol now, with this secret. */
+  z.object({ twoFactor: z.literal('enrol'), challenge: z.string(), ...TwoFactorEnrolment.shape }),
+]);
+export type TwoFactorNeeded = z.infer<typeof TwoFactorNeeded>;
+export const LoginAnswer = z.union([Me, TwoFactorNeeded]);
+export type LoginAnswer = z.infer<typeof LoginAnswer>;
+
+/** Finishes a half-done sign-in with a code from the app, or (not when enrolling) a recovery code. */
+const Challenge = z.string().regex(/^[\w-]{20,100}$/);
+export const TwoFactorLoginBody = z.union([
+  z.strictObject({ challenge: Challenge, code: TotpCode }),
+  z.strictObject({ challenge: Challenge, recoveryCode: RecoveryCode }),
+]);
+/** Ten single-use recovery codes, shown once. */
+export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+export const TwoFactorLoginAnswer = Me.extend({ recoveryCodes: z.array(z.string()).optional() });
+export type TwoFactorLoginAnswer = z.infer<typeof TwoFactorLoginAnswer>;
+
+export const TwoFactorStatus = z.object({
+  enabled: z.boolean(),
+  enabledAt: Timestamp.nullable(),
+  /** The person's role requires it: it cannot be turned off. */
+  required: z.boolean(),
+  recoveryCodesLeft: z.int(),
+});
+export type TwoFactorStatus = z.infer<typeof TwoFactorStatus>;
+export const TwoFactorCodeBody = z.strictObject({ code: TotpCode });

@@ -105,6 +105,8 @@ export const Role = z.object({
   description: z.string().nullable(),
   builtin: z.boolean(),
   grants: GrantsSchema,
+  /** People of this role must sign in with a second factor (TOTP); those not enrolled enrol at their next sign-in. */
+  requiresTwoFactor: z.boolean(),
   userCount: z.int(),
   ...Audited,
 });
@@ -117,6 +119,7 @@ export const RoleCreate = z.strictObject({
   name: text(50),
   description: optionalText(200),
   grants: GrantsSchema,
+  requiresTwoFactor: z.boolean().optional(),
 });
 export const RoleUpdate = RoleCreate.omit({ code: true }).partial().strict();
 export const RoleListQuery = listQuery(['name', 'code']);
@@ -143,6 +146,8 @@ export const User = z.object({
   isPracticingCpa: z.boolean(),
   locale: z.enum(LOCALES),
   active: z.boolean(),
+  /** Signs in with a second factor (TOTP). */
+  twoFactorEnabled: z.boolean(),
   lastLoginAt: Timestamp.nullable(),
   ...Audited,
 });

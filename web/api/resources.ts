@@ -7,8 +7,12 @@ import type {
   ApiTokenCreate,
   ApiTokenCreated,
   ChangePassword,
+  LoginAnswer,
   LoginBody,
   Me,
+  TwoFactorEnrolment,
+  TwoFactorLoginAnswer,
+  TwoFactorStatus,
   UpdateMe,
 } from '../../common/schemas/auth';
 import type { Page } from '../../common/schemas/common';
@@ -302,6 +306,8 @@ export const usersApi = {
     api<User>(`/api/v1/users/${id}/${active ? 'activate' : 'deactivate'}`, { method: 'POST' }),
   resetPassword: (id: string, newPassword: string) =>
     api<Ok>(`/api/v1/users/${id}/reset-password`, { method: 'POST', body: { newPassword } }),
+  /** Clears the person's second factor (a lost phone); their sessions end. */
+  resetTwoFactor: (id: string) => api<Ok>(`/api/v1/users/${id}/reset-two-factor`, { method: 'POST' }),
   /** Active colleagues for pickers, whatever the staff:read scope. */
   directory: () => api<DirectoryEntry[]>('/api/v1/users/directory', { query: { limit: 200 } }),
 };
@@ -530,11 +536,26 @@ export const authApi = {
       throw error;
     }
   },
+  /** Signs in — or, when a second factor is owed, answers a challenge for loginTwoFactor (no session yet). */
   login: (body: z.input<typeof LoginBody>) =>
-    api<Me>('/api/v1/auth/login', { method: 'POST', body, allowUnauthenticated: true }),
+    api<LoginAnswer>('/api/v1/auth/login', { method: 'POST', body, allowUnauthenticated: true }),
+  loginTwoFactor: (body: { challenge: string; code: string } | { challenge: string; recoveryCode: string }) =>
+    api<TwoFactorLoginAnswer>('/api/v1/auth/login/two-factor', { method: 'POST', body, allowUnauthenticated: true }),
   logout: () => api<Ok>('/api/v1/auth/logout', { method: 'POST', allowUnauthenticated: true }),
   updateMe: (body: z.input<typeof UpdateMe>) => api<Me>('/api/v1/auth/me', { method: 'PATCH', body }),
   changePassword: (body: z.input<typeof ChangePassword>) => api<Ok>('/api/v1/auth/password', { method: 'POST', body }),
+};
+
+/** One's own two-factor sign-in (TOTP). */
+export const twoFactorApi = {
+  path: '/api/v1/auth/two-factor',
+  status: () => api<TwoFactorStatus>('/api/v1/auth/two-factor'),
+  enrol: () => api<TwoFactorEnrolment>('/api/v1/auth/two-factor/enrol', { method: 'POST' }),
+  confirm: (code: string) =>
+    api<{ recoveryCodes: string[] }>('/api/v1/auth/two-factor/confirm', { method: 'POST', body: { code } }),
+  regenerate: (code: string) =>
+    api<{ recoveryCodes: string[] }>('/api/v1/auth/two-factor/recovery-codes', { method: 'POST', body: { code } }),
+  disable: (code: string) => api<Ok>('/api/v1/auth/two-factor/disable', { method: 'POST', body: { code } }),
 };
 
 export const apiTokensApi = {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { translate, type Locale } from '../../../common/i18n';
 import type { ApiTokenScope } from '../../../common/schemas/auth';
 import { preparedOnce, type Db } from '../../db/client';
@@ -104,37 +104,73 @@ function rateLimited(seconds: number, locale: Locale) {
   );
 }
 
-/**
- * Checks the password and opens a session. Attempts are limited per account — by the name typed,
- * so made-up names never lock out a real account and a known name looks like an unknown one — with
- * a growing wait, and per address with a much higher ceiling (an office behind one address keeps
- * working). A success clears the account's counter and uncounts the attempt from the address.
- */
-export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
-  const userKey = `user:${input.username}`;
-  const ipKey = `ip:${input.ip}`;
-  const ipWait = await admit(db, 'ip', ipKey, policy);
-  if (ipWait !== null) throw rateLimited(ipWait, input.locale);
-  const userWait = await admit(db, 'user', userKey, policy);
-  if (userWait !== null) throw rateLimited(userWait, input.locale);
+/** Lets a sign-in attempt (a password or a second-factor code) in, counting it per address and per account. */
+export async function admitSignIn(
+  db: Db,
+  attempt: { username: string; ip: string; locale: Locale },
+  policy: LoginPolicy,
+): Promise<void> {
+  const ipWait = await admit(db, 'ip', `ip:${attempt.ip}`, policy);
+  if (ipWait !== null) throw rateLimited(ipWait, attempt.locale);
+  const userWait = await admit(db, 'user', `user:${attempt.username}`, policy);
+  if (userWait !== null) throw rateLimited(userWait, attempt.locale);
+}
 
+/** A refused attempt: the account's wait starts from the failure, not from when the check began. */
+export async function recordSignInFailure(db: Db, username: string, policy: LoginPolicy): Promise<void> {
+  await db
+    .update(loginFailures)
+    .set({ lastFailureAt: sql`now()`, lockedUntil: accountDelay(sql`${loginFailures.count}`, policy) })
+    .where(eq(loginFailures.key, `user:${username}`));
+}
+
+/**
+ * Uncounts an attempt that succeeded without opening a session (a right password when a code is still
+ * owed, a right code in one's settings); any wait already set stands.
+ */
+export async function uncountSignIn(db: Db, attempt: { username: string; ip: string }): Promise<void> {
+  await db
+    .update(loginFailures)
+    .set({ count: sql`greatest(${loginFailures.count} - 1, 0)` })
+    .where(inArray(loginFailures.key, [`user:${attempt.username}`, `ip:${attempt.ip}`]));
+}
+
+/**
+ * Checks the password. Attempts are limited per account — by the name typed, so made-up names never
+ * lock out a real account and a known name looks like an unknown one — with a growing wait, and per
+ * address with a much higher ceiling (an office behind one address keeps working). The attempt stays
+ * counted until a session opens (see openSession): a right password alone, when a second factor is
+ * owed, does not clear the account's counter.
+ */
+export async function checkPassword(db: Db, input: LoginInput, policy: LoginPolicy): Promise<{ id: string }> {
+  await admitSignIn(db, input, policy);
   const user = await getUserCredentials(db, input.username);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !ok) {
-    // The wait starts from the failure, not from when the password check began.
-    await db
-      .update(loginFailures)
-      .set({ lastFailureAt: sql`now()`, lockedUntil: accountDelay(sql`${loginFailures.count}`, policy) })
-      .where(eq(loginFailures.key, userKey));
+    await recordSignInFailure(db, input.username, policy);
     throw new AppError('INVALID_CREDENTIALS');
   }
   if (!user.active) throw new AppError('ACCOUNT_DEACTIVATED');
-  await db.delete(loginFailures).where(eq(loginFailures.key, userKey));
+  return { id: user.id };
+}
+
+/**
+ * Opens a session after a complete sign-in: clears the account's counter and uncounts the successful
+ * attempts (the password, and the code when there was one) from the address.
+ */
+export async function openSession(
+  db: Db,
+  signIn: { userId: string; username: string; ip: string; userAgent?: string },
+  policy: LoginPolicy,
+  attempts = 1,
+) {
+  const ipKey = `ip:${signIn.ip}`;
+  await db.delete(loginFailures).where(eq(loginFailures.key, `user:${signIn.username}`));
   await db
     .update(loginFailures)
     .set({
-      count: sql`greatest(${loginFailures.count} - 1, 0)`,
-      lockedUntil: sql`CASE WHEN ${loginFailures.count} - 1 >= ${policy.ipMaxFailures} THEN ${loginFailures.lockedUntil} END`,
+      count: sql`greatest(${loginFailures.count} - ${attempts}, 0)`,
+      lockedUntil: sql`CASE WHEN ${loginFailures.count} - ${attempts} >= ${policy.ipMaxFailures} THEN ${loginFailures.lockedUntil} END`,
     })
     .where(eq(loginFailures.key, ipKey));
   const token = randomToken();
@@ -142,12 +178,12 @@ export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
   await db.insert(sessions).values({
     tokenHash: sha256(token),
     csrfToken,
-    userId: user.id,
+    userId: signIn.userId,
     expiresAt: new Date(Date.now() + policy.sessionTtlHours * 3_600_000),
-    ip: input.ip,
-    userAgent: input.userAgent?.slice(0, 300),
+    ip: signIn.ip,
+    userAgent: signIn.userAgent?.slice(0, 300),
   });
-  await recordLogin(db, user.id);
+  await recordLogin(db, signIn.userId);
   // Expired sessions and forgotten failure counters are swept on sign-in; nothing else needs them gone.
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
   await db
@@ -155,7 +191,7 @@ export async function login(db: Db, input: LoginInput, policy: LoginPolicy) {
     .where(
       sql`greatest(${loginFailures.lastFailureAt}, ${loginFailures.lockedUntil}) < now() - ${interval(policy.windowMinutes * 60)}`,
     );
-  return { token, csrfToken, userId: user.id };
+  return { token, csrfToken, userId: signIn.userId };
 }
 
 export type ResolvedSession = { actor: Actor; sessionId: string; csrfToken: string };

@@ -25,6 +25,7 @@ function present(row: Row, users: number): Role {
     description: row.description,
     builtin: row.builtin,
     grants: row.grants,
+    requiresTwoFactor: row.requiresTwoFactor,
     userCount: users,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -62,7 +63,7 @@ export async function getRole(ctx: Ctx, id: string): Promise<Role> {
 
 export async function createRole(
   ctx: Ctx,
-  input: { code: string; name: string; description?: string | null; grants: Grants },
+  input: { code: string; name: string; description?: string | null; grants: Grants; requiresTwoFactor?: boolean },
 ): Promise<Role> {
   return inTransaction(ctx, async (tx) => {
     const [clash] = await tx.db.select({ id: roles.id }).from(roles).where(eq(roles.code, input.code));
@@ -74,6 +75,7 @@ export async function createRole(
         name: input.name,
         description: input.description ?? null,
         grants: input.grants,
+        requiresTwoFactor: input.requiresTwoFactor ?? false,
         createdBy: ctx.actor.id,
       })
       .returning();
@@ -86,7 +88,7 @@ export async function createRole(
 export async function updateRole(
   ctx: Ctx,
   id: string,
-  patch: { name?: string; description?: string | null; grants?: Grants },
+  patch: { name?: string; description?: string | null; grants?: Grants; requiresTwoFactor?: boolean },
 ): Promise<Role> {
   return inTransaction(ctx, async (tx) => {
     const before = await getRole(tx, id);

@@ -54,6 +54,7 @@ import {
   setUserActive,
   updateUser,
 } from './users.service';
+import { resetTwoFactor } from '../auth/two-factor.service';
 
 const manage = requirePermission('staff:manage');
 
@@ -141,6 +142,23 @@ function registerUserRoutes(app: FastifyInstance) {
     },
     async (request) => {
       await resetUserPassword(ctxOf(request), request.params.id, request.body.newPassword);
+      return { ok: true as const };
+    },
+  );
+  r.post(
+    '/api/v1/users/:id/reset-two-factor',
+    {
+      preValidation: manage,
+      schema: {
+        tags,
+        summary:
+          "Reset a person's second factor (a lost phone): secret and recovery codes go, their sessions end; audited",
+        params: IdParams,
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await resetTwoFactor(ctxOf(request), request.params.id);
       return { ok: true as const };
     },
   );

@@ -66,6 +66,7 @@ function present(r: Joined, businessLineIds: string[]): User {
     isPracticingCpa: u.isPracticingCpa,
     locale: u.locale,
     active: u.active,
+    twoFactorEnabled: u.totpSecret !== null,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),

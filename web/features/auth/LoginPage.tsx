@@ -6,7 +6,7 @@ import Input from 'antd/es/input/Input';
 import Password from 'antd/es/input/Password';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import type { Me } from '../../../common/schemas/auth';
+import type { Me, TwoFactorNeeded } from '../../../common/schemas/auth';
 import { setCsrfToken } from '../../api/client';
 import { authApi } from '../../api/resources';
 import { storeMe, useSession } from '../../auth/session';
@@ -16,6 +16,7 @@ import { Logo } from '../../components/Logo';
 import { FullPageSpin } from '../../components/FullPageSpin';
 import { useDocumentTitle } from '../../components/document-title';
 import { useLocale, useT, type Locale, type WebMessageKey } from '../../i18n';
+import { SecondStep } from './SecondStep';
 
 type Values = { username: string; password: string };
 type Field = keyof Values;
@@ -75,6 +76,8 @@ export function LoginPage() {
   const [submitting, setSubmitting] = useState(false);
   // A language picked here, before signing in, becomes the user's saved preference.
   const [pickedLocale, setPickedLocale] = useState<Locale | null>(null);
+  // A right password with a second factor owed: the code (or enrolment) step, in place of the form.
+  const [owed, setOwed] = useState<TwoFactorNeeded | null>(null);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   useDocumentTitle(t('login.title'));
   // Refused (or not answered): back in the password, to try again at once.
@@ -101,14 +104,25 @@ export function LoginPage() {
     }
     setSubmitting(true);
     setError(null);
-    let me: Me;
+    let answer: Awaited<ReturnType<typeof authApi.login>>;
     try {
-      me = await authApi.login(values);
+      answer = await authApi.login(values);
     } catch (e) {
       setError(errorText(t, e));
       setSubmitting(false);
       return;
     }
+    if ('twoFactor' in answer) {
+      setOwed(answer);
+      setSubmitting(false);
+      return;
+    }
+    await finish(answer);
+  };
+
+  /** Signed in: saves a language picked here, then stores the session (the page becomes a redirect). */
+  const finish = async (signedIn: Me) => {
+    let me = signedIn;
     if (pickedLocale && pickedLocale !== me.user.locale) {
       setCsrfToken(me.csrfToken);
       const current = me;
@@ -117,6 +131,13 @@ export function LoginPage() {
     }
     // The session is now known: this page re-renders into a redirect to where the user was going.
     storeMe(queryClient, me);
+  };
+
+  /** The challenge expired or died: back to the password, with the reason. */
+  const restart = (reason: string | null) => {
+    setOwed(null);
+    setValues((current) => ({ ...current, password: '' }));
+    setError(reason);
   };
 
   const pickLocale = (next: Locale) => {
@@ -201,9 +222,9 @@ export function LoginPage() {
                 color: token.colorTextHeading,
               }}
             >
-              {t('login.title')}
+              {t(owed ? (owed.twoFactor === 'enrol' ? 'twoFactor.enrolTitle' : 'twoFactor.codeTitle') : 'login.title')}
             </h2>
-            {error && (
+            {error && !owed && (
               // Drawn as antd's error Alert with its icon (the Alert would bring its other kinds and icons along).
               <div
                 role="alert"
@@ -223,25 +244,29 @@ export function LoginPage() {
                 <span style={{ lineHeight: token.lineHeight }}>{error}</span>
               </div>
             )}
-            <form onSubmit={(event) => void submit(event)}>
-              <LabelledField
-                id="login-username"
-                label={t('login.username')}
-                error={problems.username && t(problems.username)}
-              >
-                <Input {...fieldProps('username')} prefix={<UserOutlined />} autoComplete="username" autoFocus />
-              </LabelledField>
-              <LabelledField
-                id="login-password"
-                label={t('login.password')}
-                error={problems.password && t(problems.password)}
-              >
-                <Password {...fieldProps('password')} prefix={<LockOutlined />} autoComplete="current-password" />
-              </LabelledField>
-              <Button type="primary" htmlType="submit" block size="large" loading={submitting}>
-                {t('login.submit')}
-              </Button>
-            </form>
+            {owed ? (
+              <SecondStep owed={owed} onSignedIn={finish} onRestart={restart} />
+            ) : (
+              <form onSubmit={(event) => void submit(event)}>
+                <LabelledField
+                  id="login-username"
+                  label={t('login.username')}
+                  error={problems.username && t(problems.username)}
+                >
+                  <Input {...fieldProps('username')} prefix={<UserOutlined />} autoComplete="username" autoFocus />
+                </LabelledField>
+                <LabelledField
+                  id="login-password"
+                  label={t('login.password')}
+                  error={problems.password && t(problems.password)}
+                >
+                  <Password {...fieldProps('password')} prefix={<LockOutlined />} autoComplete="current-password" />
+                </LabelledField>
+                <Button type="primary" htmlType="submit" block size="large" loading={submitting}>
+                  {t('login.submit')}
+                </Button>
+              </form>
+            )}
             <p
               style={{
                 margin: '16px 0 0',

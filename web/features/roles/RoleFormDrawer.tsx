@@ -1,4 +1,4 @@
-import { Alert, App, Flex, Form, Input } from 'antd';
+import { Alert, App, Flex, Form, Input, Switch } from 'antd';
 import { FormDrawer } from '../../components/FormDrawer';
 import { useEffect } from 'react';
 import type { Grants } from '../../../common/permissions';
@@ -12,8 +12,8 @@ import { useRules } from '../../components/rules';
 import { useLocale, useT } from '../../i18n';
 import { GrantsMatrix } from './GrantsMatrix';
 
-type Values = { code: string; name: string; description?: string; grants: Grants };
-const FIELDS: FormFields = { names: ['code', 'name', 'description', 'grants'] };
+type Values = { code: string; name: string; description?: string; grants: Grants; requiresTwoFactor?: boolean };
+const FIELDS: FormFields = { names: ['code', 'name', 'description', 'grants', 'requiresTwoFactor'] };
 
 /** Creates a role (role = null) or edits one; built-in roles keep their code. */
 export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: Role | null; onClose: () => void }) {
@@ -29,15 +29,26 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
     form.resetFields();
     form.setFieldsValue(
       role
-        ? { code: role.code, name: role.name, description: role.description ?? undefined, grants: role.grants }
-        : { grants: {} },
+        ? {
+            code: role.code,
+            name: role.name,
+            description: role.description ?? undefined,
+            grants: role.grants,
+            requiresTwoFactor: role.requiresTwoFactor,
+          }
+        : { grants: {}, requiresTwoFactor: false },
     );
   }, [open, role, form]);
 
   // Role names show on users, and the signed-in user's own grants may have changed.
   const save = useWrite(
     (values: Values) => {
-      const fields = { name: values.name, description: values.description || null, grants: values.grants ?? {} };
+      const fields = {
+        name: values.name,
+        description: values.description || null,
+        grants: values.grants ?? {},
+        requiresTwoFactor: values.requiresTwoFactor ?? false,
+      };
       return role ? rolesApi.update(role.id, fields) : rolesApi.create({ ...fields, code: values.code });
     },
     [rolesApi.path, usersApi.path, ME_KEY[0]],
@@ -85,6 +96,14 @@ export function RoleFormDrawer({ open, role, onClose }: { open: boolean; role: R
         </Flex>
         <Form.Item name="description" label={t('common.description')} rules={[{ max: 200 }]}>
           <Input.TextArea rows={2} placeholder={role ? roleDescription(t, locale, role) : undefined} />
+        </Form.Item>
+        <Form.Item
+          name="requiresTwoFactor"
+          label={t('twoFactor.roleRequires')}
+          valuePropName="checked"
+          extra={t('twoFactor.roleRequiresHint')}
+        >
+          <Switch data-testid="role-requires-two-factor" />
         </Form.Item>
         <Form.Item name="grants" label={t('role.grants')}>
           <GrantsMatrix />

@@ -8,12 +8,13 @@ import { ApiTokensPanel } from './ApiTokensPanel';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
 import { RemindersPanel } from './RemindersPanel';
+import { TwoFactorPanel } from './TwoFactorPanel';
 
-const TABS = ['profile', 'password', 'reminders', 'delegations', 'subscriptions', 'tokens'] as const;
+const TABS = ['profile', 'password', 'two-factor', 'reminders', 'delegations', 'subscriptions', 'tokens'] as const;
 type Tab = (typeof TABS)[number];
 
 /**
- * Personal settings: profile and language, password, reminders and notifications, standing approval
+ * Personal settings: profile and language, password, two-step verification 两步验证, reminders and notifications, standing approval
  * delegations, report subscriptions 报表订阅, API tokens (the tab is in the URL).
  */
 export function SettingsPage() {
@@ -31,6 +32,7 @@ export function SettingsPage() {
           items={[
             { key: 'profile', label: t('settings.profile'), children: <ProfileForm /> },
             { key: 'password', label: t('settings.password'), children: <PasswordForm /> },
+            { key: 'two-factor', label: t('twoFactor.title'), children: <TwoFactorPanel /> },
             { key: 'reminders', label: t('prefs.tab'), children: <RemindersPanel /> },
             { key: 'delegations', label: t('delegation.tab'), children: <DelegationsPanel /> },
             { key: 'subscriptions', label: t('dash.subscriptions'), children: <SubscriptionsPanel /> },

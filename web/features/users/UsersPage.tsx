@@ -66,6 +66,19 @@ function UserActions({
           .then(() => void message.success(t(user.active ? 'common.deactivated' : 'common.activated')))
           .catch(toast),
     });
+  const resetTwoFactor = useWrite(() => usersApi.resetTwoFactor(user.id), [usersApi.path]);
+  const confirmResetTwoFactor = () =>
+    modal.confirm({
+      title: t('twoFactor.reset'),
+      content: t('twoFactor.resetConfirm', { name: user.displayName }),
+      okText: t('twoFactor.reset'),
+      okButtonProps: { danger: true },
+      onOk: () =>
+        resetTwoFactor
+          .mutateAsync(undefined)
+          .then(() => void message.success(t('twoFactor.resetDone', { name: user.displayName })))
+          .catch(toast),
+    });
   const items: MenuProps['items'] = [
     // Nobody deactivates their own account (the server refuses it too).
     ...(user.id === me.user.id
@@ -79,6 +92,9 @@ function UserActions({
           },
         ]),
     { key: 'reset', label: t('user.resetPassword'), onClick: onResetPassword },
+    ...(user.twoFactorEnabled
+      ? [{ key: 'reset-two-factor', label: t('twoFactor.reset'), danger: true, onClick: confirmResetTwoFactor }]
+      : []),
   ];
   return (
     <Space size={0}>
