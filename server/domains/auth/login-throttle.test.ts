@@ -95,11 +95,16 @@ describe('sign-in limits', () => {
 
   it('lets a burst of parallel guesses at one account have no more tries than the limit', async () => {
     const user = await buildUser(t.database.db);
+    const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) => loginAs(t, user.username, `wrong-password-${i}`, randomIp())),
     );
+    const seconds = (Date.now() - started) / 1000;
     const tried = answers.filter((a) => a.status === 401).length;
-    expect(tried).toBeLessThanOrEqual(t.config.loginMaxFailures);
+    // Past the limit the account waits 1 s, then 2 s, 4 s …: a burst that lasts longer than that (a loaded machine)
+    // may rightly get one more try per wait that ended meanwhile — never the twenty an uncounted check would let in.
+    const waitsEnded = Math.floor(Math.log2(1 + seconds));
+    expect(tried).toBeLessThanOrEqual(t.config.loginMaxFailures + waitsEnded);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(20 - tried);
   });
 
