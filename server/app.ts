@@ -65,6 +65,7 @@ import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.rout
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
 import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
+import { registerBackupRoutes } from './domains/operations/backup.routes';
 import { typed } from './lib/routes';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
@@ -79,6 +80,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     engine: Engine;
+    /** The open database (its client too), for work on the whole database such as backups. */
+    database: Database;
     /** The durable job queue (sending; workers run where startWorkers was called). */
     jobs: Jobs;
     /** Live events to the browsers connected to this instance. */
@@ -143,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStrictQueryStrings(app);
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
+  app.decorate('database', database);
   const jobs = await Jobs.open(database, options.jobs);
   const realtime = await Realtime.open(database);
   app.decorate('jobs', jobs);
@@ -252,6 +256,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPlaybookRoutes(app);
   registerCustomerStoryRoutes(app);
   registerCrossSellRoutes(app);
+  registerBackupRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

@@ -105,6 +105,18 @@ const EnvSchema = z.object({
       message: 'must be a URL like https://crm.example.com',
     }),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  BACKUP_CRON: z
+    .string()
+    .trim()
+    .default('30 2 * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '30 2 * * *') or 'off'",
+    }),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  BACKUP_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined)),
 });
 
 export type Config = {
@@ -148,6 +160,12 @@ export type Config = {
   publicUrl: string | null;
   /** How often idle workers look for due jobs. */
   jobPollSeconds: number;
+  /** When the nightly backup runs (cron in the firm's zone); null: never. */
+  backupCron: string | null;
+  /** How many of the newest backup files are kept in backupDir. */
+  backupKeep: number;
+  /** Where backups are written: BACKUP_DIR, default <DATA_DIR>/backups (left out of the backups themselves). */
+  backupDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -185,5 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? null,
     jobPollSeconds: e.JOB_POLL_SECONDS,
+    backupCron: e.BACKUP_CRON === 'off' ? null : e.BACKUP_CRON,
+    backupKeep: e.BACKUP_KEEP,
+    backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups')),
   };
 }
