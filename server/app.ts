@@ -67,6 +67,7 @@ import { registerCustomerStoryRoutes } from './domains/customer-story/customer-s
 import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
 import { registerBackupRoutes } from './domains/operations/backup.routes';
 import { typed } from './lib/routes';
+import { VERSION } from './version';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
 import { answerFrameworkError, registerErrorHandling } from './plugins/errors';
@@ -91,7 +92,7 @@ declare module 'fastify' {
   }
 }
 
-export const VERSION = '0.1.0';
+export { VERSION };
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
 export type AppOptions = {

@@ -9,7 +9,7 @@ import { gunzip, gzip } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { desc, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { VERSION } from '../../app';
+import { VERSION } from '../../version';
 import { createPglite, openDatabase, rowsOf, type Database, type Db, type Engine } from '../../db/client';
 import { MIGRATIONS_DIR, migrateDatabase } from '../../db/migrate';
 import { TarError, tar, untar, type TarEntry } from '../../lib/tar';
