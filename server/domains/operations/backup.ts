@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
@@ -228,7 +229,6 @@ async function snapshot(
     await run(pgDump, [
       '--format=custom',
       `--snapshot=${id as string}`,
-      ...SCHEMAS.flatMap((s) => ['--schema', s]),
       '--file',
       temp,
       '--dbname',
@@ -415,8 +415,13 @@ async function restorePostgres(databaseUrl: string, dump: Buffer, manifest: Back
       psql,
       ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', databaseUrl],
       async (input) => {
-        input.write(`${SCHEMAS.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE;`).join('\n')}\nCREATE SCHEMA public;\n`);
-        script.stdout.pipe(input);
+        // The whole database's dump (extensions too) creates every schema but public, which it expects to exist.
+        input.on('error', () => {}); // psql stopped early: its own error is the one reported
+        script.stdout.on('error', () => {});
+        input.write(
+          `SET client_min_messages = warning;\n${SCHEMAS.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE;`).join('\n')}\nCREATE SCHEMA public;\n`,
+        );
+        script.stdout.pipe(withPublicSearchPath()).pipe(input);
         await scriptDone;
       },
     );
@@ -427,6 +432,32 @@ async function restorePostgres(databaseUrl: string, dump: Buffer, manifest: Back
     await database.close();
     await rm(temp, { force: true });
   }
+}
+
+/**
+ * The script pg_restore writes empties search_path; SQL functions of the schema that call one another unqualified
+ * (knowledge search) are inlined while indexes are rebuilt and would not be found. The script's own statement is
+ * changed to search public (it comes first, within the script's first 64 KiB).
+ */
+function withPublicSearchPath(): Transform {
+  const EMPTY = "SELECT pg_catalog.set_config('search_path', '', false);";
+  const PUBLIC = "SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', false);";
+  let head = '';
+  let done = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (done) return callback(null, chunk);
+      head += chunk.toString('utf8');
+      if (head.includes(EMPTY) || head.length > 65_536) {
+        done = true;
+        return callback(null, Buffer.from(head.replace(EMPTY, PUBLIC)));
+      }
+      callback();
+    },
+    flush(callback) {
+      callback(null, done ? undefined : Buffer.from(head.replace(EMPTY, PUBLIC)));
+    },
+  });
 }
 
 async function restorePglite(
