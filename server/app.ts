@@ -67,7 +67,9 @@ import { registerKnowledgeCaptureRoutes } from './domains/knowledge/capture.rout
 import { registerPlaybookRoutes } from './domains/knowledge/playbooks.routes';
 import { registerCustomerStoryRoutes } from './domains/customer-story/customer-story.routes';
 import { registerCrossSellRoutes } from './domains/cross-sell/cross-sell.routes';
+import { registerBackupRoutes } from './domains/operations/backup.routes';
 import { typed } from './lib/routes';
+import { VERSION } from './version';
 import { responseSerializer } from './lib/serialize';
 import { publicScope, registerAuth } from './plugins/auth';
 import { answerFrameworkError, registerErrorHandling } from './plugins/errors';
@@ -83,6 +85,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     engine: Engine;
+    /** The open database (its client too), for work on the whole database such as backups. */
+    database: Database;
     /** The durable job queue (sending; workers run where startWorkers was called). */
     jobs: Jobs;
     /** Live events to the browsers connected to this instance. */
@@ -92,7 +96,7 @@ declare module 'fastify' {
   }
 }
 
-export const VERSION = '0.1.0';
+export { VERSION };
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
 export type AppOptions = {
@@ -151,6 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStrictQueryStrings(app);
   app.decorate('db', database.db);
   app.decorate('engine', database.engine);
+  app.decorate('database', database);
   const jobs = await Jobs.open(database, options.jobs, app.log);
   const realtime = await Realtime.open(database);
   app.decorate('jobs', jobs);
@@ -263,6 +268,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPlaybookRoutes(app);
   registerCustomerStoryRoutes(app);
   registerCrossSellRoutes(app);
+  registerBackupRoutes(app);
   registerKnowledgeRoutes(app);
   registerKnowledgeSearchRoutes(app);
   registerChatRoutes(app);

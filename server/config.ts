@@ -112,6 +112,18 @@ const EnvSchema = z.object({
     .refine((v) => v === undefined || /^[\x21-\x7e]{16,256}$/.test(v), {
       message: 'must be 16 to 256 printable characters without spaces (e.g. the output of `openssl rand -hex 32`)',
     }),
+  BACKUP_CRON: z
+    .string()
+    .trim()
+    .default('30 2 * * *')
+    .refine((v) => v === 'off' || /^(\S+\s+){4}\S+$/.test(v), {
+      message: "must be a cron expression of five fields (e.g. '30 2 * * *') or 'off'",
+    }),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  BACKUP_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined)),
 });
 
 export type Config = {
@@ -157,6 +169,12 @@ export type Config = {
   jobPollSeconds: number;
   /** The bearer token /metrics asks for (Prometheus' scrape); null: /metrics is off (404). */
   metricsToken: string | null;
+  /** When the nightly backup runs (cron in the firm's zone); null: never. */
+  backupCron: string | null;
+  /** How many of the newest backup files are kept in backupDir. */
+  backupKeep: number;
+  /** Where backups are written: BACKUP_DIR, default <DATA_DIR>/backups (left out of the backups themselves). */
+  backupDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -195,5 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     jobPollSeconds: e.JOB_POLL_SECONDS,
     metricsToken: e.METRICS_TOKEN ?? null,
+    backupCron: e.BACKUP_CRON === 'off' ? null : e.BACKUP_CRON,
+    backupKeep: e.BACKUP_KEEP,
+    backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups')),
   };
 }

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAFF_CATEGORIES, UserCreate } from '../common/schemas/staff';
 import { buildApp } from './app';
@@ -7,6 +8,15 @@ import { openDatabase, type Database } from './db/client';
 import { migrateDatabase } from './db/migrate';
 import { formatPlan, pendingAfter, pendingMigrations, pgliteDirExists } from './db/migration-plan';
 import { getRoleIdByCode } from './domains/staff/roles.service';
+import {
+  BackupError,
+  dataDirHolder,
+  queryOf,
+  restoreBackup,
+  SERVE_LOCK_FILE,
+  takeBackup,
+  writeBackup,
+} from './domains/operations/backup';
 import { Jobs } from './jobs/engine';
 import { startWorkers } from './jobs/workers';
 import { backfillReminders } from './domains/reminders/reminders.service';
@@ -26,6 +36,12 @@ Usage:
   gongdan seed --demo          load the demo firm into an empty database
   gongdan user create --username NAME --name DISPLAY --password PASSWORD [--role admin]
                                create a user, e.g. the first administrator of an install
+  gongdan backup [--out FILE]  write a backup (database and stored files, with a checked manifest) to FILE,
+                               default a new file in BACKUP_DIR (default DATA_DIR/backups); a serving
+                               embedded database is backed up by the server itself (BACKUP_CRON, or
+                               POST /api/v1/operations/backups)
+  gongdan restore FILE         check FILE and replace the database with it (stop the server first), then
+                               apply the migrations a backup of an older version lacks
   gongdan --help               this text
 
 Database: embedded PGlite in DATA_DIR (default ./data), or PostgreSQL when DATABASE_URL is set.
@@ -93,6 +109,9 @@ function withoutFeedSecret(url: string): string {
 
 async function serve(config: Config, demo: boolean): Promise<void> {
   const database = await openAndMigrate(config);
+  // Tells `gongdan backup` / `restore` that this process holds the embedded database (one process only).
+  const lock = database.engine === 'pglite' ? path.join(config.dataDir, SERVE_LOCK_FILE) : null;
+  if (lock) writeFileSync(lock, String(process.pid));
   const app = await buildApp({
     database,
     config,
@@ -146,6 +165,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     timer.unref();
     await app.close();
     await database.close();
+    if (lock) rmSync(lock, { force: true });
     app.log.info('stopped');
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -210,6 +230,68 @@ async function dryRun(config: Config): Promise<string> {
   }
 }
 
+/** The embedded database may be opened by one process only: refuse when `gongdan serve` holds it. */
+function assertDataDirFree(config: Config, action: string, hint: string): void {
+  if (config.databaseUrl) return;
+  const holder = dataDirHolder(config.dataDir);
+  if (holder)
+    throw new BackupError(
+      'BACKUP_DATA_DIR_IN_USE',
+      `a Gongdan server (process ${holder}) holds the embedded database in ${config.dataDir}; ${action} ${hint}`,
+    );
+}
+
+async function backupCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  assertDataDirFree(
+    config,
+    'it cannot be opened a second time —',
+    'use the scheduled backups (BACKUP_CRON, into BACKUP_DIR) or POST /api/v1/operations/backups as an administrator',
+  );
+  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'PG_VERSION')))
+    throw new UsageError(`there is no embedded database in ${config.dataDir} (set DATA_DIR or DATABASE_URL)`);
+  const database = config.databaseUrl
+    ? await openDatabase({ databaseUrl: config.databaseUrl })
+    : await openDatabase({ dataDir: config.dataDir });
+  try {
+    const [recorded] = await queryOf(database.db)(`SELECT to_regclass('public.backup_runs') IS NOT NULL AS present`);
+    let file: string;
+    let manifest;
+    if (recorded.present) {
+      const run = await takeBackup(database, config, { trigger: 'command', out: values.out });
+      if (run.status !== 'done') throw new BackupError('BACKUP_FAILED', run.error ?? 'the backup failed');
+      file = run.file!;
+      manifest = run.manifest as Awaited<ReturnType<typeof writeBackup>>;
+    } else {
+      // A database older than the backup_runs table: backed up as it is, without a record.
+      file = path.resolve(values.out ?? path.join(config.backupDir, `gongdan-backup-${Date.now()}.gdbak`));
+      manifest = await writeBackup(database, file, { backupDir: config.backupDir, dataDir: config.dataDir });
+    }
+    const rows = Object.values(manifest.tables).reduce((n, c) => n + c, 0);
+    console.log(
+      `backup written to ${file} (${manifest.engine}, schema ${manifest.schema.lastMigration}, ` +
+        `${Object.keys(manifest.tables).length} tables, ${rows} rows)`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function restoreCommand(config: Config, args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError('usage: gongdan restore FILE');
+  assertDataDirFree(config, 'stop the server before restoring', '');
+  const file = path.resolve(positionals[0]);
+  const result = config.databaseUrl
+    ? await restoreBackup(file, { databaseUrl: config.databaseUrl })
+    : await restoreBackup(file, { dataDir: config.dataDir, backupDir: config.backupDir });
+  console.log(
+    `restored ${file} (${result.manifest.engine}, made ${result.manifest.createdAt} by Gongdan ` +
+      `${result.manifest.appVersion}, schema ${result.manifest.schema.lastMigration}); migrations applied`,
+  );
+  if (result.previousDataDir) console.log(`the previous database was kept in ${result.previousDataDir}`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
@@ -256,6 +338,12 @@ export async function main(argv: string[]): Promise<number> {
         }
         return 0;
       }
+      case 'backup':
+        await backupCommand(config, rest);
+        return 0;
+      case 'restore':
+        await restoreCommand(config, rest);
+        return 0;
       case 'user': {
         if (rest[0] !== 'create')
           throw new UsageError('usage: gongdan user create --username NAME --password PASSWORD');
@@ -266,6 +354,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command: ${command}`);
     }
   } catch (error) {
+    if (error instanceof BackupError) {
+      console.error(`${error.code}: ${error.message}`);
+      return 1;
+    }
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(error.message);
       if (error instanceof UsageError) console.error('\nRun gongdan --help for usage.');

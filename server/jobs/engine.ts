@@ -31,6 +31,8 @@ export const QUEUES = {
   'commission.month': { retryLimit: 0, expireInSeconds: 3600 },
   // The cross-sell computation 交叉销售 for the whole firm: one at a time (an advisory lock), rerun by the next schedule.
   'cross-sell.compute': { retryLimit: 1, retryDelay: 300, expireInSeconds: 1800 },
+  // A backup 备份 (scheduled or asked for): recorded in backup_runs; a failure is recorded, the next one tries again.
+  'operations.backup': { retryLimit: 0, expireInSeconds: 6 * 3600 },
 } satisfies Record<string, QueueOptions>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -53,6 +55,8 @@ export type JobData = {
   'commission.month': { actorId: string; period: string; requestId: string; done?: number; total?: number };
   /** Who started it (none: the schedule); done / total customers its progress (cross-sell/compute.ts). */
   'cross-sell.compute': { requestedBy?: string; done?: number; total?: number };
+  /** The run recorded when the backup was asked for (none: the schedule records its own). */
+  'operations.backup': { runId?: string };
 };
 
 /**

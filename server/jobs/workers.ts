@@ -16,6 +16,7 @@ import { runMonthDraft } from '../domains/commissions/month.service';
 import { sendMentionDigests } from '../domains/chat/digest.job';
 import { runRenewalsToday } from '../domains/renewals/renewals.job';
 import { runCrossSell } from '../domains/cross-sell/compute';
+import { takeBackup } from '../domains/operations/backup';
 import { FIRM_TIME_ZONE } from '../lib/time';
 import type { QueueName } from './engine';
 
@@ -42,6 +43,10 @@ export async function startWorkers(
     | 'chatDigestCron'
     | 'renewalsCron'
     | 'crossSellCron'
+    | 'backupCron'
+    | 'backupDir'
+    | 'backupKeep'
+    | 'dataDir'
   >,
   /** Only these queues, and no schedules (tests sharing one database keep to their own); default all. */
   only?: QueueName[],
@@ -114,6 +119,19 @@ export async function startWorkers(
       ...polling,
       batchSize: 1,
     });
+  if (works('operations.backup')) {
+    await jobs.work(
+      'operations.backup',
+      async (data) => {
+        const run = await takeBackup(app.database, config, {
+          trigger: data.runId ? 'api' : 'schedule',
+          runId: data.runId,
+        });
+        return { runId: run.id, status: run.status };
+      },
+      { ...polling, batchSize: 1 },
+    );
+  }
   if (only) return jobs.markWorkersStarted();
   for (const rule of SCHEDULED_RULES) {
     if (config.rulesCron) await jobs.schedule(rule, config.rulesCron, FIRM_TIME_ZONE);
@@ -147,6 +165,9 @@ export async function startWorkers(
   // Cross-sell suggestions 交叉销售 for the whole firm: weekly by default (CROSS_SELL_CRON).
   if (config.crossSellCron) await jobs.schedule('cross-sell.compute', config.crossSellCron, FIRM_TIME_ZONE);
   else await jobs.boss.unschedule('cross-sell.compute');
+  // A backup 备份 every night by default (BACKUP_CRON): a firm that configured nothing has last night's copy.
+  if (config.backupCron) await jobs.schedule('operations.backup', config.backupCron, FIRM_TIME_ZONE);
+  else await jobs.boss.unschedule('operations.backup');
   // Ready (/api/ready) from here on.
   jobs.markWorkersStarted();
 }
