@@ -180,6 +180,7 @@ describe('the sign-in and CSRF gate', () => {
         'GET /api/openapi.json',
         'HEAD /api/openapi.json',
         'POST /api/v1/auth/login',
+        'POST /api/v1/auth/login/two-factor',
         'GET /api/v1/calendar/feed/:token.ics',
         'HEAD /api/v1/calendar/feed/:token.ics',
         'GET /api/v1/events',
