@@ -33,9 +33,9 @@ test('李明 sees a due reminder on Today and logs the call; the manager’s bel
   await clickSettled(sales, dialog.getByTestId('log-submit'));
   await dialog.waitFor({ state: 'hidden' });
   await expect.poll(() => sales.getByTestId('today-call').filter({ hasText: customer }).count()).toBe(0);
-  // It is on the customer's contact log.
+  // It is on the customer's contact log (and in the customer's story beside it).
   await sales.goto(customerPage);
-  await sales.getByText('电话确认年报审计进场时间：下周一').waitFor();
+  await sales.getByTestId('contact-log').getByText('电话确认年报审计进场时间：下周一').waitFor();
 
   // The manager, in a second browser.
   const { page: manager } = await people.signIn('manager', 20_000);

@@ -90,13 +90,14 @@ test('a partner turns on two-step verification on a phone and signs in with a co
   const valid = new Set([-1, 0, 1].map((s) => codeFor(secret, s)));
   const wrong = ['000000', '111111', '222222'].find((c) => !valid.has(c))!;
   await page.getByLabel('验证码').fill(wrong);
-  await page.getByRole('button', { name: button('验证') }).click();
+  // (by test id: after a refused code the loading icon's leave animation may still name the button "loading 验 证")
+  await page.getByTestId('two-factor-submit').click();
   await expect
     .poll(() => page.getByTestId('two-factor-error').textContent())
     .toBe('验证码不正确或已过期，请输入验证器应用上最新的 6 位数字');
 
   await page.getByLabel('验证码').fill(codeFor(secret));
-  await page.getByRole('button', { name: button('验证') }).click();
+  await page.getByTestId('two-factor-submit').click();
   await page.getByTestId('user-menu').waitFor();
   expect(await page.getByTestId('two-factor-step').count()).toBe(0);
 

@@ -112,7 +112,7 @@ export function SecondStep(props: {
         status={error ? 'error' : undefined}
         style={{ marginBottom: 16 }}
       />
-      <Button type="primary" htmlType="submit" block size="large" loading={submitting}>
+      <Button type="primary" htmlType="submit" block size="large" loading={submitting} data-testid="two-factor-submit">
         {t(owed.twoFactor === 'enrol' ? 'twoFactor.confirm' : 'twoFactor.verify')}
       </Button>
       <div style={{ display: 'flex', justifyContent: 'space-between', flexWrap: 'wrap', marginTop: 12 }}>
