@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import { renderSVG } from 'uqr';
 import type { Locale } from '../../../common/i18n';
@@ -38,12 +38,36 @@ function totpOf(secret: string, username: string) {
   });
 }
 
+const PERIOD_MS = 30_000;
+
 /**
- * Whether a code fits the secret now, a step (30 s) before or a step after. A code may be used again
- * while it is valid (about 90 seconds): nothing records the last step used.
+ * The 30-second step whose code this is, when it fits the secret now, a step before or a step after (clock
+ * drift); null when it does not fit.
  */
-export function codeFits(secret: string, code: string): boolean {
-  return totpOf(secret, '').validate({ token: code, window: 1 }) !== null;
+function codeStep(secret: string, code: string, now = Date.now()): number | null {
+  const delta = totpOf(secret, '').validate({ token: code, window: 1, timestamp: now });
+  return delta === null ? null : Math.floor(now / PERIOD_MS) + delta;
+}
+
+/**
+ * Accepts a code of the person's enrolled secret once (RFC 6238 §5.2): its step must be later than the last
+ * step accepted, which it becomes — a code seen over a shoulder, or sent twice, does not work again.
+ */
+async function acceptCode(db: Db, userId: string, secret: string, code: string): Promise<boolean> {
+  const step = codeStep(secret, code);
+  if (step === null) return false;
+  const taken = await db
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(users.id, userId),
+        eq(users.totpSecret, secret),
+        or(isNull(users.totpLastStep), lt(users.totpLastStep, step)),
+      ),
+    )
+    .returning({ id: users.id });
+  return taken.length > 0;
 }
 
 function enrolmentOf(secret: string, username: string): TwoFactorEnrolment {
@@ -168,14 +192,17 @@ export async function completeTwoFactorLogin(
   if (!factor?.active) throw new AppError('ACCOUNT_DEACTIVATED');
 
   let recoveryCodes: string[] | undefined;
+  let enrolStep: number | null = null;
   if (challenge.purpose === 'enrol') {
-    if (!challenge.pendingSecret || input.code === undefined || !codeFits(challenge.pendingSecret, input.code))
-      return refuse(db, challenge.id, left, challenge.username, policy);
+    enrolStep =
+      challenge.pendingSecret && input.code !== undefined ? codeStep(challenge.pendingSecret, input.code) : null;
+    if (enrolStep === null) return refuse(db, challenge.id, left, challenge.username, policy);
   } else if (!factor.totpSecret) {
     // The factor was reset since the password was checked.
     throw challengeGone();
   } else if (input.code !== undefined) {
-    if (!codeFits(factor.totpSecret, input.code)) return refuse(db, challenge.id, left, challenge.username, policy);
+    if (!(await acceptCode(db, challenge.userId, factor.totpSecret, input.code)))
+      return refuse(db, challenge.id, left, challenge.username, policy);
   } else {
     const [used] = await db
       .update(userRecoveryCodes)
@@ -199,7 +226,7 @@ export async function completeTwoFactorLogin(
   if (challenge.purpose === 'enrol') {
     const enrolled = await db
       .update(users)
-      .set({ totpSecret: challenge.pendingSecret, totpEnabledAt: new Date() })
+      .set({ totpSecret: challenge.pendingSecret, totpEnabledAt: new Date(), totpLastStep: enrolStep })
       .where(and(eq(users.id, challenge.userId), isNull(users.totpSecret)))
       .returning({ id: users.id });
     if (enrolled.length === 0) throw challengeGone();
@@ -260,7 +287,7 @@ async function proveCode(ctx: Ctx, code: string, locale: Locale, policy: LoginPo
   const factor = await factorOf(ctx.db, ctx.actor.id);
   if (!factor?.totpSecret) throw new AppError('TWO_FACTOR_NOT_ENROLLED');
   await admitSignIn(ctx.db, { username: ctx.actor.username, ip, locale }, policy);
-  if (!codeFits(factor.totpSecret, code)) {
+  if (!(await acceptCode(ctx.db, ctx.actor.id, factor.totpSecret, code))) {
     await recordSignInFailure(ctx.db, ctx.actor.username, policy);
     throw new AppError('TWO_FACTOR_CODE_INVALID');
   }
@@ -291,7 +318,8 @@ export async function confirmEnrolment(
   await admitSignIn(ctx.db, { username: ctx.actor.username, ip: caller.ip, locale: caller.locale }, policy);
   const left = await countAttempt(ctx.db, pending.id);
   if (left === null) throw new AppError('TWO_FACTOR_ENROLMENT_NOT_STARTED');
-  if (!codeFits(pending.secret, code)) {
+  const step = codeStep(pending.secret, code);
+  if (step === null) {
     await recordSignInFailure(ctx.db, ctx.actor.username, policy);
     if (left <= 0) await ctx.db.delete(loginChallenges).where(eq(loginChallenges.id, pending.id));
     throw wrongCode(left);
@@ -305,7 +333,7 @@ export async function confirmEnrolment(
     if (taken.length === 0) throw new AppError('TWO_FACTOR_ENROLMENT_NOT_STARTED');
     const enrolled = await tx.db
       .update(users)
-      .set({ totpSecret: pending.secret, totpEnabledAt: new Date() })
+      .set({ totpSecret: pending.secret, totpEnabledAt: new Date(), totpLastStep: step })
       .where(and(eq(users.id, ctx.actor.id), isNull(users.totpSecret)))
       .returning({ id: users.id });
     if (enrolled.length === 0) throw new AppError('TWO_FACTOR_ALREADY_ENROLLED');
@@ -331,7 +359,7 @@ export async function regenerateRecoveryCodes(
 }
 
 async function clearFactor(db: Db, userId: string) {
-  await db.update(users).set({ totpSecret: null, totpEnabledAt: null }).where(eq(users.id, userId));
+  await db.update(users).set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null }).where(eq(users.id, userId));
   await db.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId));
   await db.delete(loginChallenges).where(eq(loginChallenges.userId, userId));
 }

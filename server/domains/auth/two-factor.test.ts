@@ -13,6 +13,7 @@ import {
   type TestApp,
 } from '../../test/harness';
 import { auditLogs } from '../audit/audit.tables';
+import { users } from '../staff/staff.tables';
 import { loginChallenges, loginFailures, sessions } from './auth.tables';
 
 let t: TestApp;
@@ -61,12 +62,15 @@ function clientFrom(res: Response): Client {
   return new Client(t.app, cookie, res.body.csrfToken, res.body);
 }
 
-/** A signed-in person who has turned two-factor sign-in on in their settings; returns the secret and recovery codes. */
+/**
+ * A signed-in person who has turned two-factor sign-in on in their settings; returns the secret and recovery codes.
+ * Confirmed with the code of the step before (a clock a little behind), so that the current step's code is unused.
+ */
 async function enrolled(roleCode = 'salesperson') {
   const { user, client } = await signedIn(t, { roleCode });
   const start = await client.post('/api/v1/auth/two-factor/enrol');
   expect(start.status).toBe(200);
-  const confirm = await client.post('/api/v1/auth/two-factor/confirm', { code: codeFor(start.body.secret) });
+  const confirm = await client.post('/api/v1/auth/two-factor/confirm', { code: codeFor(start.body.secret, -1) });
   expect(confirm.status).toBe(200);
   return { user, client, secret: start.body.secret as string, recoveryCodes: confirm.body.recoveryCodes as string[] };
 }
@@ -155,18 +159,27 @@ describe('signing in with two-factor on', () => {
     expect(reused.body.error.code).toBe('LOGIN_CHALLENGE_EXPIRED');
   });
 
-  it('accepts the code of the step before and after (clock drift) and, by design, the same code again within its window', async () => {
-    const { user, secret } = await enrolled();
+  it('accepts the code of the step before and after (clock drift), each code once, never an older one', async () => {
     await awayFromStepEdge();
-    for (const code of [codeFor(secret, -1), codeFor(secret, 1), codeFor(secret), codeFor(secret)]) {
+    // (enrolled() confirms with the code of the step before: a clock behind is accepted.)
+    const { user, secret } = await enrolled();
+    const signIn = async (code: string) => {
       const first = await passwordStep(user.username);
-      const done = await secondStep({ challenge: first.body.challenge, code });
-      expect(done.status).toBe(200);
-    }
+      return secondStep({ challenge: first.body.challenge, code });
+    };
     // Two steps away is refused.
-    const first = await passwordStep(user.username);
-    const far = await secondStep({ challenge: first.body.challenge, code: codeFor(secret, 3) });
-    expect(far.status).toBe(400);
+    expect((await signIn(codeFor(secret, 3))).status).toBe(400);
+    // A clock ahead: the next step's code signs in — once.
+    const ahead = codeFor(secret, 1);
+    const aheadStep = Math.floor(Date.now() / 30_000) + 1;
+    expect((await signIn(ahead)).status).toBe(200);
+    const replayed = await signIn(ahead);
+    expect(replayed.status).toBe(400);
+    expect(replayed.body.error.code).toBe('TWO_FACTOR_CODE_INVALID');
+    // Nor does a code of an earlier step than the last accepted, though it is still in the window.
+    expect((await signIn(codeFor(secret))).status).toBe(400);
+    const [row] = await t.database.db.select({ step: users.totpLastStep }).from(users).where(eq(users.id, user.id));
+    expect(row.step).toBe(aheadStep);
   });
 
   it('counts wrong codes: the fifth kills the challenge; they count on the sign-in limit too', async () => {
@@ -296,7 +309,7 @@ describe('a role that requires two-factor sign-in', () => {
     const next = await passwordStep(user.username);
     expect(next.body).toEqual({ twoFactor: 'code', challenge: expect.any(String) });
 
-    const off = await session.post('/api/v1/auth/two-factor/disable', { code: codeFor(first.body.secret) });
+    const off = await session.post('/api/v1/auth/two-factor/disable', { code: codeFor(first.body.secret, 1) });
     expect(off.status).toBe(409);
     expect(off.body.error.code).toBe('TWO_FACTOR_REQUIRED_BY_ROLE');
   });
@@ -317,7 +330,8 @@ describe('managing one’s own second factor', () => {
     const wrongOff = await client.post('/api/v1/auth/two-factor/disable', { code: wrongCodeFor(secret) });
     expect(wrongOff.status).toBe(400);
     expect((await client.get('/api/v1/auth/two-factor')).body.enabled).toBe(true);
-    const off = await client.post('/api/v1/auth/two-factor/disable', { code: codeFor(secret) });
+    // (The current step's code was taken by the new recovery codes: the next step's, as a clock a little ahead.)
+    const off = await client.post('/api/v1/auth/two-factor/disable', { code: codeFor(secret, 1) });
     expect(off.status).toBe(200);
     expect((await client.get('/api/v1/auth/two-factor')).body).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
     expect((await passwordStep(user.username)).body.user.id).toBe(user.id);

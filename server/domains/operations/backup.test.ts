@@ -25,6 +25,10 @@ import { backupRuns } from './operations.tables';
  * it, or a PGlite directory), since restoring replaces the whole database.
  */
 const databaseUrl = inject('databaseUrl');
+/** The schema this version ships: the newest migration's tag. */
+const LATEST_MIGRATION: string = JSON.parse(
+  readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'),
+).entries.at(-1).tag;
 const work = mkdtempSync(path.join(os.tmpdir(), 'gongdan-backup-test-'));
 let target: { databaseUrl: string } | { dataDir: string };
 let dropDatabase = async () => {};
@@ -126,7 +130,7 @@ describe('backup and restore', () => {
     await traffic;
     expect(served).toBeGreaterThan(0);
     expect(manifest.engine).toBe(t.database.engine);
-    expect(manifest.schema.lastMigration).toBe('0050_operations');
+    expect(manifest.schema.lastMigration).toBe(LATEST_MIGRATION);
     before = manifest.checksums!;
     const customersAtBackup = manifest.tables['public.customers'];
     expect(customersAtBackup).toBeGreaterThanOrEqual(1);
@@ -270,7 +274,7 @@ describe('backup and restore', () => {
       }
       const listed = (await admin.get('/api/v1/operations/backups')).body.items;
       const second = listed.find((r: { id: string }) => r.id === ids[1]);
-      expect(second).toMatchObject({ trigger: 'api', status: 'done', schemaVersion: '0050_operations' });
+      expect(second).toMatchObject({ trigger: 'api', status: 'done', schemaVersion: LATEST_MIGRATION });
       expect(second.engine).toBe(database.engine);
       expect(second.rows).toBeGreaterThan(0);
       // BACKUP_KEEP=1: only the newest file stays, and it is intact.

@@ -117,6 +117,8 @@ export const users = pgTable(
     /** The TOTP secret (base32) once two-factor sign-in is enrolled and confirmed; null: not enrolled. */
     totpSecret: text('totp_secret'),
     totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The last 30-second step whose code was accepted: a code is accepted once (RFC 6238 §5.2), never replayed. */
+    totpLastStep: integer('totp_last_step'),
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.username),
