@@ -65,7 +65,8 @@ const PAGES = [
   {
     name: 'board',
     path: '/opportunities',
-    shows: (p: Page) => p.getByTestId('board-card').first(),
+    // (A column, not a card: the board opens on the line of the newest opportunity, and the demo makes many at once.)
+    shows: (p: Page) => p.getByTestId('board-column').first(),
     title: '销售机会 — 工单',
   },
   {

@@ -196,6 +196,14 @@ const ADMIN_LISTS: Case[] = [
     emptyText: '还没有订单',
   },
   {
+    name: 'backups',
+    url: '/backups',
+    api: '/api/v1/operations/backups',
+    container: (p) => p.locator('.ant-layout-content'),
+    loaded: (c) => c.getByTestId('backups-table'),
+    emptyText: '还没有备份记录',
+  },
+  {
     name: 'assignment-rules',
     url: '/sales/assignment-rules',
     api: '/api/v1/assignment-rules',

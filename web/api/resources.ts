@@ -15,6 +15,7 @@ import type {
   TwoFactorStatus,
   UpdateMe,
 } from '../../common/schemas/auth';
+import type { BackupRun } from '../../common/schemas/backups';
 import type { Page } from '../../common/schemas/common';
 import type { Attachment } from '../../common/schemas/files';
 import type {
@@ -513,6 +514,13 @@ export const mailOutboxApi = {
   list: (params: ListParams<typeof OutboxListQuery> = {}) =>
     api<Page<OutboxMail>>('/api/v1/mail-outbox', { query: params }),
   resend: (id: string) => api<OutboxMail>(`/api/v1/mail-outbox/${id}/resend`, { method: 'POST' }),
+};
+
+/** 备份 (administrators): the latest runs, and one taken now (answered at once, the job does the work). */
+export const backupsApi = {
+  path: '/api/v1/operations/backups',
+  list: () => api<{ items: BackupRun[] }>('/api/v1/operations/backups'),
+  take: () => api<BackupRun>('/api/v1/operations/backups', { method: 'POST' }),
 };
 
 export const stageTimesApi = {

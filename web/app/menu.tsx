@@ -11,6 +11,7 @@ import {
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  CloudServerOutlined,
   BankOutlined,
   BarChartOutlined,
   BookOutlined,
@@ -119,6 +120,7 @@ const PAGE_ICONS: Record<MenuPath, ReactNode> = {
   '/settings/engagement-templates': <SnippetsOutlined />,
   '/settings/number-series': <FieldNumberOutlined />,
   '/mail-outbox': <MailOutlined />,
+  '/backups': <CloudServerOutlined />,
   '/audit': <AuditOutlined />,
 };
 /** Shown after an entry's label: how many approvals wait. */

@@ -523,6 +523,12 @@ const PAGES = [
     ...lazyPart(() => import('../features/mail/OutboxPage').then((m) => m.OutboxPage)),
   },
   {
+    path: '/backups',
+    labelKey: 'nav.backups',
+    allowed: (me) => can(me, 'staff:manage'),
+    ...lazyPart(() => import('../features/operations/BackupsPage').then((m) => m.BackupsPage)),
+  },
+  {
     path: '/audit',
     labelKey: 'nav.audit',
     allowed: (me) => can(me, 'audit:read'),

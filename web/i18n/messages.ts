@@ -8,6 +8,7 @@ import * as roles from '../features/roles/messages';
 import * as customers from '../features/customers/messages';
 import * as audit from '../features/audit/messages';
 import * as settings from '../features/settings/messages';
+import * as operations from '../features/operations/messages';
 import * as campaigns from '../features/campaigns/messages';
 import * as activities from '../features/activities/messages';
 import * as leads from '../features/leads/messages';
@@ -57,6 +58,7 @@ export const messageParts = {
   customers,
   audit,
   settings,
+  operations,
   campaigns,
   activities,
   leads,
@@ -109,6 +111,7 @@ export const zhCN = {
   ...customers.zhCN,
   ...audit.zhCN,
   ...settings.zhCN,
+  ...operations.zhCN,
   ...campaigns.zhCN,
   ...activities.zhCN,
   ...leads.zhCN,
@@ -156,6 +159,7 @@ export const enUS: Record<WebMessageKey, string> = {
   ...customers.enUS,
   ...audit.enUS,
   ...settings.enUS,
+  ...operations.enUS,
   ...campaigns.enUS,
   ...activities.enUS,
   ...leads.enUS,
