@@ -1,5 +1,6 @@
 import type { Locale } from '../../common/i18n';
 import { BUILTIN_ROLES, type BuiltinRole } from '../../common/permissions';
+import { ERASED_CONTACT_NAME } from '../../common/schemas/customers';
 import type { StaffCategory } from '../../common/schemas/staff';
 import type { Translate, WebMessageKey } from '../i18n';
 
@@ -45,4 +46,12 @@ export function localName(item: { nameZh: string; nameEn: string }, locale: Loca
 /** The separator of an inline list in the UI language. */
 export function listSeparator(locale: Locale): string {
   return locale === 'zh-CN' ? '、' : ', ';
+}
+
+/**
+ * A contact's name as a record joined to it carries it (a contact log, an activity, a contract): a contact whose
+ * personal data was erased (个人信息保护法) is stored under the Chinese marker, shown in the reader's language.
+ */
+export function contactNameLabel(t: Translate, name: string): string {
+  return name === ERASED_CONTACT_NAME ? t('privacy.erasedName') : name;
 }

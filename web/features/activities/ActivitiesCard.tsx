@@ -37,7 +37,7 @@ import { useErrorToast, useFormSubmitError, type FormFields } from '../../compon
 import { formatDateTime } from '../../components/format';
 import { useRules } from '../../components/rules';
 import { useMe } from '../../auth/session';
-import { listSeparator, personLabel } from '../../components/labels';
+import { contactNameLabel, listSeparator, personLabel } from '../../components/labels';
 import { useLocale, useT } from '../../i18n';
 import { CategoryTag, useActivityCategories, useCategoryOptions } from './activity-ui';
 
@@ -451,7 +451,7 @@ function ActivityItem({
           <Typography.Text strong delete={a.status === 'cancelled'}>
             {a.subject}
           </Typography.Text>
-          {a.contactName && <Typography.Text type="secondary">· {a.contactName}</Typography.Text>}
+          {a.contactName && <Typography.Text type="secondary">· {contactNameLabel(t, a.contactName)}</Typography.Text>}
           {a.status === 'cancelled' && <Tag style={{ marginInlineEnd: 0 }}>{t('activity.status.cancelled')}</Tag>}
         </Flex>
         <Flex gap={8} align="center" wrap style={{ fontSize: 13 }}>

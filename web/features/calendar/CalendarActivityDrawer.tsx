@@ -2,6 +2,7 @@ import { CheckCircleOutlined, ClockCircleOutlined, ExclamationCircleOutlined } f
 import { Descriptions, Drawer, Tag, Typography, type DescriptionsProps } from 'antd';
 import { Link } from 'react-router';
 import type { Activity } from '../../../common/schemas/activities';
+import { contactNameLabel } from '../../components/labels';
 import { formatDateTime } from '../../components/format';
 import { useLocale, useT } from '../../i18n';
 import { CategoryTag } from '../activities/activity-ui';
@@ -81,7 +82,9 @@ export function CalendarActivityDrawer({ activity, onClose }: { activity: Activi
               ),
             }
           : null,
-        a.contactName ? { key: 'contact', label: t('activity.contact'), children: a.contactName } : null,
+        a.contactName
+          ? { key: 'contact', label: t('activity.contact'), children: contactNameLabel(t, a.contactName) }
+          : null,
         { key: 'owner', label: t('calendar.owner'), children: a.ownerName },
         a.assignees.length
           ? {

@@ -30,6 +30,7 @@ import type { Contract } from '../../../common/schemas/contracts';
 import { useWrite } from '../../api/queries';
 import { contractsApi, ordersApi } from '../../api/resources';
 import { can, useMe } from '../../auth/session';
+import { contactNameLabel } from '../../components/labels';
 import { useRecordTitle } from '../../components/document-title';
 import { EmptyState } from '../../components/EmptyState';
 import { useErrorToast } from '../../components/errors';
@@ -444,7 +445,11 @@ export function ContractPage() {
                 column={1}
                 data-testid="contract-details"
                 items={[
-                  { key: 'contact', label: t('contract.contact'), children: orDash(c.contactName) },
+                  {
+                    key: 'contact',
+                    label: t('contract.contact'),
+                    children: orDash(c.contactName && contactNameLabel(t, c.contactName)),
+                  },
                   { key: 'branch', label: t('contract.branch'), children: orDash(c.branchName) },
                   { key: 'signatory', label: t('contract.signatory'), children: orDash(c.signatoryName) },
                   {

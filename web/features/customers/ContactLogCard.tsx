@@ -29,6 +29,7 @@ import {
 import { MAX_FILE_BYTES } from '../../../common/schemas/files';
 import { usePage, useWrite } from '../../api/queries';
 import { contactLogsApi, customersApi, remindersApi, todayApi } from '../../api/resources';
+import { contactNameLabel } from '../../components/labels';
 import { AttachmentLink } from '../../components/AttachmentLink';
 import { failedWithoutData, LoadError } from '../../components/QueryState';
 import { EmptyState } from '../../components/EmptyState';
@@ -256,7 +257,7 @@ export function ContactLogCard({ customerId, editable }: { customerId: string; e
                 <Flex gap={8} align="center" wrap>
                   <DirectionTag direction={log.direction} />
                   <Typography.Text strong>{t(`log.channel.${log.channel}`)}</Typography.Text>
-                  {log.contactName && <Typography.Text>· {log.contactName}</Typography.Text>}
+                  {log.contactName && <Typography.Text>· {contactNameLabel(t, log.contactName)}</Typography.Text>}
                   <Typography.Text type="secondary">{formatDateTime(log.occurredAt, locale)}</Typography.Text>
                   <Typography.Text type="secondary">{t('log.by', { name: log.userName })}</Typography.Text>
                   <InsightAction sourceType="contact-log" sourceId={log.id} mark={insights.get(log.id)} />
