@@ -12,6 +12,14 @@
  *
  *   npx tsx bench/import.ts [customers=100000]
  *
+ * Measured 2026-12-07 01:30–02:00 UTC on the quiet 2-core machine (load < 2), 100,000 customers / 150,000 rows, all or
+ * nothing, same machine and session, before → after the import's bulk pending list for the search indexes
+ * (BULK_GIN_PENDING_LIST_KB, migration 0052) and three chunks in flight on PostgreSQL:
+ *   PostgreSQL: 64.7 s → 40.3–46.2 s (41.3 s typical); CPU: PostgreSQL backends 60.3 s → 26–37 s, server 31 s → 22–26 s;
+ *     /api/health during p99 42 → 34–46 ms; server RSS idle 220–290 MB, peak 558–591 MB (unchanged). Phases (one run):
+ *     staging 9 s, checking 3 s, applying 28–34 s, removing the staged rows 1.4 s. Left in PostgreSQL: the GIN indexes
+ *     (5.7 s for 100,000 customers, 9.4 s for 150,000 contacts even at 4 MB), ~700,000 foreign-key checks (~11 µs each).
+ *   PGlite: 116 s → 115 s (no change: its time is the WebAssembly engine's everywhere); health p99 71 → 102 ms, max 206 ms.
  * Measured 2026-12-05 15:20–15:30 UTC on the shared 2-core machine (load average 3.5–7 from other work),
  * 100,000 customers / 150,000 rows, 25.7 MB CSV, all or nothing (three passes: stage, check, write), each
  * beside the previous importer (commit 16e9ae0) run just before it:

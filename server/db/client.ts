@@ -31,6 +31,16 @@ export type Database = {
 
 export type DatabaseOptions = { databaseUrl: string; poolSize?: number } | { dataDir?: string; pglite?: PGlite };
 
+/**
+ * The pending list of the GIN search indexes, in kB, for every session of the app. GIN queues new entries in a list
+ * that every search reads in full until it is merged (by a vacuum, or by the insert that overflows it); PGlite never
+ * vacuums, and the default 4 MB made a search that finds nothing take 2–30 ms per table after an import. 128 kB keeps
+ * that under a millisecond. It is a session setting rather than a property of each index (migration 0052) so that a
+ * bulk writer can raise it for its own transactions: merging 4 MB at a time is 3–4× cheaper (lib/search.ts,
+ * bulkSearchIndexing).
+ */
+export const GIN_PENDING_LIST_KB = 128;
+
 /** Embedded PGlite with the extensions the migrations use (pg_trgm for the search indexes). */
 export function createPglite(options: Omit<PGliteOptions, 'extensions'> = {}): Promise<PGlite> {
   return PGlite.create({ ...options, extensions: { pg_trgm } });
@@ -45,7 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
-      options: '-c jit=off',
+      options: `-c jit=off -c gin_pending_list_limit=${GIN_PENDING_LIST_KB}`,
     });
     // Fail fast with a clear message when the server is unreachable.
     const probe = await pool.connect();
@@ -57,6 +67,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { db, engine: 'postgres', client: pool, close: () => pool.end() };
   }
   const lite = options.pglite ?? (await createPglite({ dataDir: options.dataDir }));
+  await lite.exec(`SET gin_pending_list_limit = ${GIN_PENDING_LIST_KB}`);
   withNamedStatements(lite);
   const db = drizzlePglite(lite, { schema }) as unknown as Db;
   return { db, engine: 'pglite', client: lite, close: () => lite.close() };

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { date, index, numeric, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES } from '../../../common/schemas/campaigns';
 import { auditedColumns } from '../../db/columns';
-import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
+import { searchGramsColumn } from '../../lib/search';
 import { businessLines, departments, users } from '../staff/staff.tables';
 
 /** 市场活动: a seminar, mailing, referral programme … that brings in leads (and, later, revenue). */
@@ -28,10 +28,9 @@ export const campaigns = pgTable(
   (t) => [
     index('campaigns_starts_idx').on(t.startsOn),
     index('campaigns_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`)
-      .with(SEARCH_GIN),
+      .using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('campaigns_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
+    index('campaigns_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 

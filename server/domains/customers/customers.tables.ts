@@ -16,7 +16,7 @@ import {
 import type { EvaluationFactor } from '../../../common/schemas/customers';
 import { businessLines } from '../staff/staff.tables';
 import { auditedColumns } from '../../db/columns';
-import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
+import { searchGramsColumn } from '../../lib/search';
 import { branches, regions, users } from '../staff/staff.tables';
 
 /**
@@ -71,10 +71,9 @@ export const customers = pgTable(
     index('customers_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     // Trigram index: "contains" searches (ILIKE '%…%') on 100k+ rows without a sequential scan.
     index('customers_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`)
-      .with(SEARCH_GIN),
+      .using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('customers_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
+    index('customers_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 
@@ -144,10 +143,9 @@ export const contacts = pgTable(
     // The contacts list's default order (name, then id, as orderFrom writes it): a page without reading them all.
     index('contacts_name_idx').on(t.name, t.id),
     index('contacts_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`)
-      .with(SEARCH_GIN),
+      .using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('contacts_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
+    index('contacts_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 

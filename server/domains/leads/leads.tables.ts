@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { ASSIGNMENT_STRATEGIES, LEAD_STATUSES } from '../../../common/schemas/leads';
 import { auditedColumns } from '../../db/columns';
-import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
+import { searchGramsColumn } from '../../lib/search';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { businessLines, departments, regions, users } from '../staff/staff.tables';
@@ -55,10 +55,9 @@ export const leads = pgTable(
     index('leads_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     index('leads_status_created_idx').on(t.status, t.createdAt.desc().nullsLast(), t.id),
     index('leads_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`)
-      .with(SEARCH_GIN),
+      .using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('leads_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
+    index('leads_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 

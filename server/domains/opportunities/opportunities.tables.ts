@@ -22,7 +22,7 @@ import {
   TASK_STATUSES,
 } from '../../../common/schemas/opportunities';
 import { auditedColumns } from '../../db/columns';
-import { SEARCH_GIN, searchGramsColumn } from '../../lib/search';
+import { searchGramsColumn } from '../../lib/search';
 import { campaigns } from '../campaigns/campaigns.tables';
 import { contacts, customers } from '../customers/customers.tables';
 import { leads } from '../leads/leads.tables';
@@ -107,10 +107,9 @@ export const opportunities = pgTable(
     // Reports read the opportunities created in a period (lead conversion, sales cycle).
     index('opportunities_created_idx').on(t.createdAt),
     index('opportunities_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`)
-      .with(SEARCH_GIN),
+      .using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
-    index('opportunities_search_grams_idx').using('gin', t.searchGrams).with(SEARCH_GIN),
+    index('opportunities_search_grams_idx').using('gin', t.searchGrams),
   ],
 );
 
