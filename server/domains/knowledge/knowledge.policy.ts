@@ -23,13 +23,17 @@ const shownToMyDepartment = (actor: Actor): SQL =>
 
 /**
  * The records an article may link to, each read under its own policy: a link confers visibility (for
- * visibility `linked`) and is shown with its title only when the reader sees the record.
+ * visibility `linked`) and is shown with its title only when the reader sees the record. Each link's record is
+ * looked up by its key: an `IN (visible records)` read every record the reader sees (a salesperson's 5,000
+ * customers, 3.4 ms; the partner's 100,000) to check a handful of links.
  */
 export function visibleLinkTargets(actor: Actor): SQL {
+  const linked = (table: typeof customers | typeof opportunities | typeof engagements, visible: SQL) =>
+    sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.id} = ${knowledgeLinks.targetId} AND ${visible})`;
   return sql`(
-    (${knowledgeLinks.targetType} = 'customer' AND ${knowledgeLinks.targetId} IN (SELECT ${customers.id} FROM ${customers} WHERE ${visibleCustomers(actor)}))
-    OR (${knowledgeLinks.targetType} = 'opportunity' AND ${knowledgeLinks.targetId} IN (SELECT ${opportunities.id} FROM ${opportunities} WHERE ${visibleOpportunities(actor)}))
-    OR (${knowledgeLinks.targetType} = 'engagement' AND ${knowledgeLinks.targetId} IN (SELECT ${engagements.id} FROM ${engagements} WHERE ${visibleEngagements(actor)}))
+    (${knowledgeLinks.targetType} = 'customer' AND ${linked(customers, visibleCustomers(actor))})
+    OR (${knowledgeLinks.targetType} = 'opportunity' AND ${linked(opportunities, visibleOpportunities(actor))})
+    OR (${knowledgeLinks.targetType} = 'engagement' AND ${linked(engagements, visibleEngagements(actor))})
   )`;
 }
 
