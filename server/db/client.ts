@@ -210,6 +210,25 @@ export function preparedOnce<P extends Prepared>(db: Db, key: string, build: () 
 }
 
 /**
+ * preparedOnce for a raw statement: `build` gives the SQL (values that change per call as `sql.placeholder(name)`),
+ * built once per database and key, named and executed as the query builder's prepared queries are; answers its rows.
+ */
+export function preparedRows<T>(
+  db: Db,
+  key: string,
+  build: () => SQL,
+): { execute(values?: Record<string, unknown>): Promise<T[]> } {
+  const prepared = preparedOnce(db, key, () => {
+    const internals = db as unknown as {
+      session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: boolean): Prepared };
+      dialect: { sqlToQuery(query: SQL): unknown };
+    };
+    return internals.session.prepareQuery(internals.dialect.sqlToQuery(build()), undefined, '', false);
+  });
+  return { execute: async (values) => ((await prepared.execute(values)) as { rows: T[] }).rows };
+}
+
+/**
  * A LIMIT written into the text of a statement prepared with preparedOnce instead of sent as a
  * parameter: PostgreSQL's generic plan assumes a tenth of the rows for `LIMIT $1`, judges it worse
  * than a custom plan, and then plans again on every execution. For limits fixed per prepared key.

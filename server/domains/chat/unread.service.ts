@@ -7,9 +7,9 @@ import {
   type ChatUnread,
 } from '../../../common/schemas/chat';
 import type { Ctx } from '../../context';
-import { rowsOf, type Db } from '../../db/client';
+import { fixedLimit, preparedRows, rowsOf, type Db } from '../../db/client';
 import { isoText } from '../../lib/listing';
-import type { Actor } from '../../policy';
+import { actorKey, type Actor } from '../../policy';
 import { users } from '../staff/staff.tables';
 import { listedConversations, readableConversations } from './chat.policy';
 import { conversationMembers, conversations } from './chat.tables';
@@ -73,19 +73,21 @@ export function unreadMentionsOf(actor: Actor, where: SQL = sql`true`): SQL {
 type MentionRow = Omit<ChatMentionItem, 'seq'> & { seq: number | string };
 
 /** The mention items `from` (unreadMentionsOf) selects, newest first. */
-export async function mentionItems(db: Db, actor: Actor, from: SQL, limit: number): Promise<ChatMentionItem[]> {
-  const rows = await rowsOf<MentionRow>(
-    db,
-    sql`
+const mentionItemsQuery = (actor: Actor, from: SQL, limit: number): SQL => sql`
     SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', coalesce(${titleOf(actor.id)}, '')) AS conversation,
       m.id AS "messageId", m.seq,
       (SELECT json_build_object('id', a.id, 'name', a.display_name) FROM ${users} a WHERE a.id = m.author_id) AS author,
       ${oneLine(sql`m.body`)} AS text, ${isoText(sql`m.created_at`)} AS "createdAt"
     ${from}
     ORDER BY m.created_at DESC, m.id
-    LIMIT ${limit}`,
-  );
-  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+    LIMIT ${fixedLimit(limit)}`;
+
+const presentMentions = (rows: MentionRow[]): ChatMentionItem[] =>
+  rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+
+/** The mention items `from` (unreadMentionsOf) selects, newest first. */
+export async function mentionItems(db: Db, actor: Actor, from: SQL, limit: number): Promise<ChatMentionItem[]> {
+  return presentMentions(await rowsOf<MentionRow>(db, mentionItemsQuery(actor, from, limit)));
 }
 
 /** GET /chat/mentions: my unread mentions, newest first (CHAT_MENTIONS_LIMIT). */
@@ -95,9 +97,17 @@ export function myMentions(ctx: Ctx): Promise<ChatMentionItem[]> {
 
 /** Today's digest: how many unread mentions I have and the newest TODAY_MENTIONS_SHOWN (nothing without chat:use). */
 export async function mentionsDigest(ctx: Ctx): Promise<ChatMentionsDigest> {
+  // Prepared per reader: Today asks on every visit, and planning these cost more than running them.
+  const key = actorKey(ctx.actor);
   const [items, [count]] = await Promise.all([
-    mentionItems(ctx.db, ctx.actor, unreadMentionsOf(ctx.actor), TODAY_MENTIONS_SHOWN),
-    rowsOf<{ n: number | string }>(ctx.db, sql`SELECT count(*) AS n ${unreadMentionsOf(ctx.actor)}`),
+    preparedRows<MentionRow>(ctx.db, `today-mentions|${key}`, () =>
+      mentionItemsQuery(ctx.actor, unreadMentionsOf(ctx.actor), TODAY_MENTIONS_SHOWN),
+    ).execute(),
+    preparedRows<{ n: number | string }>(
+      ctx.db,
+      `today-mentions-count|${key}`,
+      () => sql`SELECT count(*) AS n ${unreadMentionsOf(ctx.actor)}`,
+    ).execute(),
   ]);
-  return { count: Number(count?.n ?? 0), items };
+  return { count: Number(count?.n ?? 0), items: presentMentions(items) };
 }

@@ -12,10 +12,11 @@ import {
 import type { Page } from '../../../common/schemas/common';
 import { TODAY_CROSS_SELL_SHOWN } from '../../../common/schemas/today';
 import { inTransaction, type Ctx } from '../../context';
+import { fixedLimit, preparedOnce } from '../../db/client';
 import { AppError, forbidden, notFound } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { FIRM_TIME_ZONE, addDays, localDate } from '../../lib/time';
-import { can, scopeOf } from '../../policy';
+import { actorKey, can, scopeOf } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { visibleCustomers, writableCustomers } from '../customers/customers.policy';
 import { customers } from '../customers/customers.tables';
@@ -318,9 +319,16 @@ export async function crossSellConversion(ctx: Ctx): Promise<CrossSellConversion
  */
 export async function todayCrossSell(ctx: Ctx): Promise<CrossSellSuggestion[]> {
   if (!can(ctx.actor, 'customers:read')) return [];
-  const rows = await selectSuggestions(ctx)
-    .where(and(eq(customers.ownerId, ctx.actor.id), eq(s.status, 'open')))
-    .orderBy(sql`(${s.createdAt} > now() - interval '7 days') DESC`, ...best)
-    .limit(TODAY_CROSS_SELL_SHOWN);
+  // Prepared per reader: Today is opened all day, and planning this statement cost more than running it.
+  const rows = await preparedOnce(
+    ctx.db,
+    `today-cross-sell|${actorKey(ctx.actor)}`,
+    () =>
+      selectSuggestions(ctx)
+        .where(and(eq(customers.ownerId, ctx.actor.id), eq(s.status, 'open')))
+        .orderBy(sql`(${s.createdAt} > now() - interval '7 days') DESC`, ...best)
+        .limit(fixedLimit(TODAY_CROSS_SELL_SHOWN))
+        .prepare(''), // named by preparedOnce
+  ).execute();
   return rows.map((r) => present(ctx, r));
 }

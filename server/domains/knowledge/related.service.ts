@@ -12,8 +12,10 @@ import {
   type RelatedKnowledge,
 } from '../../../common/schemas/knowledge-related';
 import type { Ctx } from '../../context';
+import { preparedRows } from '../../db/client';
 import { notFound } from '../../errors';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
+import { actorKey } from '../../policy';
 import { activities } from '../activities/activities.tables';
 import { visibleCustomers } from '../customers/customers.policy';
 import { customers } from '../customers/customers.tables';
@@ -188,12 +190,28 @@ export async function suggestArticle(ctx: Ctx, endOfDay: Date): Promise<RelatedA
   // My open opportunities, those with planned work due by the end of today marked.
   const mine = sql`(SELECT o.id, o.name, o.business_line_id, o.stage_id,
       EXISTS (SELECT 1 FROM ${activities} a WHERE a.opportunity_id = o.id AND a.status = 'planned'
-        AND a.due_at < ${end}::timestamptz) AS due
+        AND a.due_at < ${sql.placeholder('end')}::timestamptz) AS due
     FROM ${opportunities} o WHERE o.owner_id = ${me}::uuid AND o.status = 'open')`;
   const lineOf = sql`m.business_line_id = ANY(${A.businessLineIds})`;
   const stageOf = sql`(${A.stageId} = m.stage_id AND (${lineOf} OR cardinality(${A.businessLineIds}) = 0)) IS TRUE`;
-  const result = await ctx.db.execute(
-    sql`SELECT ${A.id} AS id, ${A.kind} AS kind, ${A.title} AS title, ${A.usefulCount} AS useful_count,
+  // Prepared per reader (Today asks on every visit): planning it cost more than running it.
+  const [hit] = await preparedRows<{
+    id: string;
+    kind: KnowledgeKind;
+    title: string;
+    useful_count: number;
+    updated_at: string | Date;
+    opportunity_id: string;
+    opportunity_name: string;
+    due: boolean;
+    stage_match: boolean;
+    line_name: string;
+    stage_name_zh: string;
+    stage_name_en: string;
+  }>(
+    ctx.db,
+    `knowledge-suggestion|${actorKey(ctx.actor)}`,
+    () => sql`SELECT ${A.id} AS id, ${A.kind} AS kind, ${A.title} AS title, ${A.usefulCount} AS useful_count,
         ${A.updatedAt} AS updated_at, m.id AS opportunity_id, m.name AS opportunity_name, m.due,
         ${stageOf} AS stage_match,
         (SELECT b.name FROM ${businessLines} b WHERE b.id = m.business_line_id) AS line_name,
@@ -203,25 +221,7 @@ export async function suggestArticle(ctx: Ctx, endOfDay: Date): Promise<RelatedA
       WHERE ${readable(ctx)} AND ${unreadBy(me)}
       ORDER BY m.due DESC, ${stageOf} DESC, ${A.usefulCount} DESC, ${A.updatedAt} DESC, ${A.id}, m.id
       LIMIT 1`,
-  );
-  const [hit] = (
-    result as unknown as {
-      rows: {
-        id: string;
-        kind: KnowledgeKind;
-        title: string;
-        useful_count: number;
-        updated_at: string | Date;
-        opportunity_id: string;
-        opportunity_name: string;
-        due: boolean;
-        stage_match: boolean;
-        line_name: string;
-        stage_name_zh: string;
-        stage_name_en: string;
-      }[];
-    }
-  ).rows;
+  ).execute({ end });
   if (hit) {
     return present(
       {

@@ -15,11 +15,11 @@ import {
 } from '../../../common/schemas/renewals';
 import { TODAY_RENEWALS_SHOWN } from '../../../common/schemas/today';
 import { inTransaction, type Ctx } from '../../context';
-import { rowsOf } from '../../db/client';
+import { fixedLimit, preparedRows, rowsOf } from '../../db/client';
 import { AppError, forbidden, notFound } from '../../errors';
 import { offsetOf } from '../../lib/listing';
 import { addDays } from '../../lib/time';
-import { can } from '../../policy';
+import { actorKey, can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { contractLines, contracts, orderLines, orders } from '../contracts/contracts.tables';
 import { visibleCustomers } from '../customers/customers.policy';
@@ -125,14 +125,14 @@ export async function getRenewal(ctx: Ctx, id: string): Promise<Renewal> {
 /** Mine, raised and open, the nearest season first (Today); nothing without opportunities:read. */
 export async function todayRenewals(ctx: Ctx): Promise<Renewal[]> {
   if (!can(ctx.actor, 'opportunities:read')) return [];
-  const rows = await rowsOf<Row>(
-    ctx.db,
+  // Prepared per reader: Today is opened all day, and planning this statement cost more than running it.
+  const rows = await preparedRows<Row>(ctx.db, `today-renewals|${actorKey(ctx.actor)}`, () =>
     selectRenewals(
       ctx,
       sql`${renewals.ownerId} = ${ctx.actor.id} AND ${renewals.status} = 'raised' AND ${opportunities.status} = 'open'`,
-      sql`ORDER BY ${renewals.dueOn}, ${renewals.id} LIMIT ${TODAY_RENEWALS_SHOWN}`,
+      sql`ORDER BY ${renewals.dueOn}, ${renewals.id} LIMIT ${fixedLimit(TODAY_RENEWALS_SHOWN)}`,
     ),
-  );
+  ).execute();
   return rows.map(present);
 }
 

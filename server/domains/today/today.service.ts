@@ -59,6 +59,10 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   // My unread mentions in team chat, read beside the sections too.
   const mentions = can(ctx.actor, 'chat:use') ? mentionsDigest(ctx) : Promise.resolve({ count: 0, items: [] });
   mentions.catch(() => undefined);
+  const renewalsDue = todayRenewals(ctx);
+  renewalsDue.catch(() => undefined);
+  const crossSell = todayCrossSell(ctx);
+  crossSell.catch(() => undefined);
   const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
     await Promise.all([
       preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
@@ -108,8 +112,8 @@ export async function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
     paymentsDue: payments.map((p) => ({ ...p, position: Number(p.position), daysOverdue: Number(p.daysOverdue) })),
     knowledgeSuggestion: await reading,
     chatMentions: await mentions,
-    renewals: await todayRenewals(ctx),
-    crossSell: await todayCrossSell(ctx),
+    renewals: await renewalsDue,
+    crossSell: await crossSell,
   };
 }
 
