@@ -27,8 +27,7 @@ export const campaigns = pgTable(
   },
   (t) => [
     index('campaigns_starts_idx').on(t.startsOn),
-    index('campaigns_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('campaigns_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
     index('campaigns_search_grams_idx').using('gin', t.searchGrams),
   ],

@@ -70,8 +70,7 @@ export const customers = pgTable(
     // The list's default order (newest first, ties by id): the first page is read off the index, not sorted out of every row.
     index('customers_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     // Trigram index: "contains" searches (ILIKE '%…%') on 100k+ rows without a sequential scan.
-    index('customers_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('customers_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
     index('customers_search_grams_idx').using('gin', t.searchGrams),
   ],
@@ -142,8 +141,7 @@ export const contacts = pgTable(
     index('contacts_customer_idx').on(t.customerId),
     // The contacts list's default order (name, then id, as orderFrom writes it): a page without reading them all.
     index('contacts_name_idx').on(t.name, t.id),
-    index('contacts_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
     index('contacts_search_grams_idx').using('gin', t.searchGrams),
   ],

@@ -54,8 +54,7 @@ export const leads = pgTable(
     // The list's default order (newest first, as orderFrom writes it), alone and within a status filter.
     index('leads_created_idx').on(t.createdAt.desc().nullsLast(), t.id),
     index('leads_status_created_idx').on(t.status, t.createdAt.desc().nullsLast(), t.id),
-    index('leads_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('leads_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
     index('leads_search_grams_idx').using('gin', t.searchGrams),
   ],

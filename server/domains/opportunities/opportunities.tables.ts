@@ -106,8 +106,7 @@ export const opportunities = pgTable(
     index('opportunities_close_idx').on(t.expectedCloseOn),
     // Reports read the opportunities created in a period (lead conversion, sales cycle).
     index('opportunities_created_idx').on(t.createdAt),
-    index('opportunities_search_trgm_idx')
-      .using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('opportunities_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     // One- and two-character Chinese words (华达): trigrams need three characters (server/lib/search.ts).
     index('opportunities_search_grams_idx').using('gin', t.searchGrams),
   ],
