@@ -9,8 +9,9 @@ import {
   type WorkloadTotal,
 } from '../../../common/schemas/workload';
 import type { Ctx } from '../../context';
+import { preparedOnce } from '../../db/client';
 import { addDays } from '../../lib/time';
-import { departmentSubtree } from '../../policy';
+import { actorKey, departmentSubtree } from '../../policy';
 import { today } from '../contracts/contracts.service';
 import { fromHundredths, toHundredths } from '../opportunities/quotes.service';
 import { weeklyCapacityOf } from '../people/people.service';
@@ -41,19 +42,23 @@ function stateOf(hours: bigint, capacity: bigint): WorkloadState {
   return 'ok';
 }
 
-/** The people whose workload the actor may read, of the chosen department subtree. */
-async function peopleCondition(ctx: Ctx, departmentId: string | undefined): Promise<SQL> {
-  const conditions: SQL[] = [readablePeople(ctx.actor)];
-  if (departmentId) {
-    const [department] = await ctx.db
-      .select({ path: departments.path })
-      .from(departments)
-      .where(eq(departments.id, departmentId));
-    // An unknown department has nobody in it.
-    if (!department) return sql`false`;
-    conditions.push(inArray(users.departmentId, departmentSubtree(department.path)));
-  }
-  return and(...conditions)!;
+/**
+ * The people whose workload the actor may read, of the chosen department subtree, and the key of that condition
+ * (the reader and the subtree's path) for the statements prepared with it.
+ */
+async function peopleCondition(ctx: Ctx, departmentId: string | undefined): Promise<{ who: SQL; key: string }> {
+  const key = actorKey(ctx.actor);
+  if (!departmentId) return { who: readablePeople(ctx.actor), key };
+  const [department] = await ctx.db
+    .select({ path: departments.path })
+    .from(departments)
+    .where(eq(departments.id, departmentId));
+  // An unknown department has nobody in it.
+  if (!department) return { who: sql`false`, key: `${key}|none` };
+  return {
+    who: and(readablePeople(ctx.actor), inArray(users.departmentId, departmentSubtree(department.path)))!,
+    key: `${key}|${department.path}`,
+  };
 }
 
 export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload> {
@@ -61,10 +66,12 @@ export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload
   const first = query.from ? mondayOf(query.from) : addDays(mondayOf(today()), -7 * (count - 1));
   const weeks = Array.from({ length: count }, (_, i) => addDays(first, 7 * i));
   const last = addDays(first, 7 * count - 1);
-  const who = await peopleCondition(ctx, query.departmentId);
+  const { who, key: whoKey } = await peopleCondition(ctx, query.departmentId);
 
+  // The three statements are built once per reader (and department subtree) and prepared: planning and building
+  // them cost more than running them. The weeks are their parameters.
   const inRange = (column: typeof timeEntries.workDate | typeof engagementTasks.dueOn) =>
-    sql`${column} BETWEEN ${first} AND ${last}`;
+    sql`${column} BETWEEN ${sql.placeholder('first')} AND ${sql.placeholder('last')}`;
   const openWork = and(
     eq(engagements.id, engagementTasks.engagementId),
     sql`${engagementTasks.status} <> 'done'`,
@@ -73,56 +80,74 @@ export async function workload(ctx: Ctx, query: WorkloadQuery): Promise<Workload
     inRange(engagementTasks.dueOn),
   )!;
 
+  const range = { first, last };
   const [people, logged, planned] = await Promise.all([
-    ctx.db
-      .select({ id: users.id, name: users.displayName, departmentName: departments.name, capacity: weeklyCapacityOf })
-      .from(users)
-      .innerJoin(roles, eq(roles.id, users.roleId))
-      .leftJoin(departments, eq(departments.id, users.departmentId))
-      .where(
-        and(
-          who,
-          or(
-            and(eq(users.active, true), sql`${roles.grants} ->> 'engagements:write' IS NOT NULL`),
-            exists(
-              ctx.db
-                .select({ one: sql`1` })
-                .from(timeEntries)
-                .where(and(eq(timeEntries.userId, users.id), inRange(timeEntries.workDate))),
+    preparedOnce(
+      ctx.db,
+      `workload-people|${whoKey}`,
+      () =>
+        ctx.db
+          .select({
+            id: users.id,
+            name: users.displayName,
+            departmentName: departments.name,
+            capacity: weeklyCapacityOf,
+          })
+          .from(users)
+          .innerJoin(roles, eq(roles.id, users.roleId))
+          .leftJoin(departments, eq(departments.id, users.departmentId))
+          .where(
+            and(
+              who,
+              or(
+                and(eq(users.active, true), sql`${roles.grants} ->> 'engagements:write' IS NOT NULL`),
+                exists(
+                  ctx.db
+                    .select({ one: sql`1` })
+                    .from(timeEntries)
+                    .where(and(eq(timeEntries.userId, users.id), inRange(timeEntries.workDate))),
+                ),
+                exists(
+                  ctx.db
+                    .select({ one: sql`1` })
+                    .from(engagementTasks)
+                    .innerJoin(engagements, eq(engagements.id, engagementTasks.engagementId))
+                    .where(and(eq(engagementTasks.assigneeId, users.id), openWork)),
+                ),
+              ),
             ),
-            exists(
-              ctx.db
-                .select({ one: sql`1` })
-                .from(engagementTasks)
-                .innerJoin(engagements, eq(engagements.id, engagementTasks.engagementId))
-                .where(and(eq(engagementTasks.assigneeId, users.id), openWork)),
-            ),
-          ),
-        ),
-      )
-      .orderBy(asc(users.displayName), asc(users.id)),
-    ctx.db
-      .select({
-        userId: timeEntries.userId,
-        week: weekOf(timeEntries.workDate),
-        hours: sql<string>`sum(${timeEntries.hours})::text`,
-        billable: sql<string | null>`(sum(${timeEntries.hours}) FILTER (WHERE ${timeEntries.billable}))::text`,
-      })
-      .from(timeEntries)
-      .innerJoin(users, eq(users.id, timeEntries.userId))
-      .where(and(who, inRange(timeEntries.workDate)))
-      .groupBy(timeEntries.userId, weekOf(timeEntries.workDate)),
-    ctx.db
-      .select({
-        userId: sql<string>`${engagementTasks.assigneeId}`,
-        week: weekOf(engagementTasks.dueOn),
-        hours: sql<string>`sum(${engagementTasks.plannedHours})::text`,
-      })
-      .from(engagementTasks)
-      .innerJoin(engagements, eq(engagements.id, engagementTasks.engagementId))
-      .innerJoin(users, eq(users.id, engagementTasks.assigneeId))
-      .where(and(who, openWork))
-      .groupBy(engagementTasks.assigneeId, weekOf(engagementTasks.dueOn)),
+          )
+          .orderBy(asc(users.displayName), asc(users.id))
+          .prepare(''), // named by preparedOnce
+    ).execute(range),
+    preparedOnce(ctx.db, `workload-logged|${whoKey}`, () =>
+      ctx.db
+        .select({
+          userId: timeEntries.userId,
+          week: weekOf(timeEntries.workDate),
+          hours: sql<string>`sum(${timeEntries.hours})::text`,
+          billable: sql<string | null>`(sum(${timeEntries.hours}) FILTER (WHERE ${timeEntries.billable}))::text`,
+        })
+        .from(timeEntries)
+        .innerJoin(users, eq(users.id, timeEntries.userId))
+        .where(and(who, inRange(timeEntries.workDate)))
+        .groupBy(timeEntries.userId, weekOf(timeEntries.workDate))
+        .prepare(''),
+    ).execute(range),
+    preparedOnce(ctx.db, `workload-planned|${whoKey}`, () =>
+      ctx.db
+        .select({
+          userId: sql<string>`${engagementTasks.assigneeId}`,
+          week: weekOf(engagementTasks.dueOn),
+          hours: sql<string>`sum(${engagementTasks.plannedHours})::text`,
+        })
+        .from(engagementTasks)
+        .innerJoin(engagements, eq(engagements.id, engagementTasks.engagementId))
+        .innerJoin(users, eq(users.id, engagementTasks.assigneeId))
+        .where(and(who, openWork))
+        .groupBy(engagementTasks.assigneeId, weekOf(engagementTasks.dueOn))
+        .prepare(''),
+    ).execute(range),
   ]);
 
   const key = (userId: string, week: string) => `${userId}|${week}`;
