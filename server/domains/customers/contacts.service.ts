@@ -97,13 +97,22 @@ const columnsOf = (listed: Listed) =>
 export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<Page<Contact>> {
   const term: Term | null = query.q ? { q: query.q, placeholders: true } : null;
   const shape = [query.q ? searchShape(query.q) : '', query.sort ?? '', query.customerId ? 'customer' : ''].join(',');
+  // The first page has OFFSET 0 in its text, as the customer list's: with `OFFSET $n` PostgreSQL may judge the
+  // generic plan worse and plan the page on every request.
+  const first = query.page === 1;
   const key = `${actorKey(ctx.actor)}|${shape}`;
+  const pageKey = `${query.pageSize}|${first ? 'first' : 'next'}|${key}`;
   const sorted = () => {
     const listed = listedContacts(ctx, query, term);
     const order = orderFrom(query.sort, { name: listed.name, createdAt: listed.createdAt }, 'name', listed.id);
     // A search without a chosen order puts the contacts named q, then those whose name starts with it, first.
     if (term && !query.sort) order.unshift(nameRank(listed.name, term));
-    return { listed, order, limit: fixedLimit(query.pageSize), offset: sql.placeholder('offset') };
+    return {
+      listed,
+      order,
+      limit: fixedLimit(query.pageSize),
+      offset: first ? fixedLimit(0) : sql.placeholder('offset'),
+    };
   };
   const values = { ...(query.q ? searchValues(query.q) : {}), customerId: query.customerId };
   const paged = { ...values, offset: offsetOf(query) };
@@ -118,7 +127,7 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   const { rows, total } = term
     ? await pageCountedAlong(
         query,
-        preparedOnce(ctx.db, `contact-search|${query.pageSize}|${key}`, () => {
+        preparedOnce(ctx.db, `contact-search|${pageKey}`, () => {
           const { listed, order, limit, offset } = sorted();
           return ctx.db
             .select({ contact: columnsOf(listed), total: totalAlong() })
@@ -132,7 +141,7 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
       )
     : await pageWithTotal(
         query,
-        preparedOnce(ctx.db, `contact-list|${query.pageSize}|${key}`, () => {
+        preparedOnce(ctx.db, `contact-list|${pageKey}`, () => {
           const { listed, order, limit, offset } = sorted();
           return ctx.db
             .select({ contact: columnsOf(listed) })

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import {
   AGEING_BUCKETS,
@@ -14,7 +14,8 @@ import {
   type ReceivableTermsQuery,
 } from '../../../common/schemas/receivables';
 import type { Ctx } from '../../context';
-import type { Db } from '../../db/client';
+import { fixedLimit, preparedRows, type Db } from '../../db/client';
+import { actorKey } from '../../policy';
 import { containsPattern, offsetOf } from '../../lib/listing';
 import { addDays, FIRM_TIME_ZONE, localDate } from '../../lib/time';
 import { receivableContracts, receivableOrders } from '../contracts/contracts.policy';
@@ -113,27 +114,46 @@ function keyOf(side: Side, groupBy: ReceivableGrouping): SQL {
   }
 }
 
-function filtersOn(side: Side, filters: Filters): SQL[] {
+/** The filters that narrow the terms, in the order their values are named. */
+const FILTER_NAMES = [
+  'customerId',
+  'ownerId',
+  'businessLineId',
+  'departmentId',
+  'branchId',
+  'regionId',
+  'contractId',
+  'orderId',
+  'subjectId',
+  'q',
+] as const satisfies readonly (keyof Filters)[];
+
+/**
+ * The conditions of the filters set on a side. `values` gives each filter's value: the values themselves, or
+ * placeholders of the same names for a statement prepared per shape (the value of `q` is then its pattern).
+ */
+function filtersOn(side: Side, filters: Filters, values: Record<string, unknown> = filters): SQL[] {
+  const v = (name: (typeof FILTER_NAMES)[number]) => sql`${values[name]}`;
   const where: SQL[] = [];
-  if (filters.customerId) where.push(sql`${side.customerId} = ${filters.customerId}`);
-  if (filters.ownerId) where.push(sql`${side.ownerId} = ${filters.ownerId}`);
-  if (filters.businessLineId) where.push(sql`${side.businessLineId} = ${filters.businessLineId}`);
+  if (filters.customerId) where.push(sql`${side.customerId} = ${v('customerId')}`);
+  if (filters.ownerId) where.push(sql`${side.ownerId} = ${v('ownerId')}`);
+  if (filters.businessLineId) where.push(sql`${side.businessLineId} = ${v('businessLineId')}`);
   if (filters.departmentId)
     where.push(
-      sql`${side.departmentId} IN (SELECT d.id FROM ${departments} d WHERE d.path LIKE (SELECT p.path FROM ${departments} p WHERE p.id = ${filters.departmentId}) || '%')`,
+      sql`${side.departmentId} IN (SELECT d.id FROM ${departments} d WHERE d.path LIKE (SELECT p.path FROM ${departments} p WHERE p.id = ${v('departmentId')}) || '%')`,
     );
   // The reports' rule (销售报表): a contract's branch, else its owner's; the customer's region.
   if (filters.branchId)
     where.push(
-      sql`coalesce(${side.branchId}, (SELECT u.branch_id FROM ${users} u WHERE u.id = ${side.ownerId})) = ${filters.branchId}`,
+      sql`coalesce(${side.branchId}, (SELECT u.branch_id FROM ${users} u WHERE u.id = ${side.ownerId})) = ${v('branchId')}`,
     );
   if (filters.regionId)
-    where.push(sql`(SELECT c.region_id FROM ${customers} c WHERE c.id = ${side.customerId}) = ${filters.regionId}`);
-  if (filters.contractId) where.push(side.kind === 'contract' ? sql`${side.id} = ${filters.contractId}` : sql`false`);
-  if (filters.orderId) where.push(side.kind === 'order' ? sql`${side.id} = ${filters.orderId}` : sql`false`);
-  if (filters.subjectId) where.push(sql`${side.id} = ${filters.subjectId}`);
+    where.push(sql`(SELECT c.region_id FROM ${customers} c WHERE c.id = ${side.customerId}) = ${v('regionId')}`);
+  if (filters.contractId) where.push(side.kind === 'contract' ? sql`${side.id} = ${v('contractId')}` : sql`false`);
+  if (filters.orderId) where.push(side.kind === 'order' ? sql`${side.id} = ${v('orderId')}` : sql`false`);
+  if (filters.subjectId) where.push(sql`${side.id} = ${v('subjectId')}`);
   if (filters.q) {
-    const pattern = containsPattern(filters.q);
+    const pattern = values === filters ? sql`${containsPattern(filters.q)}` : v('q');
     where.push(
       sql`(${side.number} ILIKE ${pattern} OR ${side.title} ILIKE ${pattern}
         OR EXISTS (SELECT 1 FROM ${customers} c WHERE c.id = ${side.customerId} AND c.name ILIKE ${pattern}))`,
@@ -142,11 +162,29 @@ function filtersOn(side: Side, filters: Filters): SQL[] {
   return where;
 }
 
+/** The values of the filters set, for a statement built with their placeholders (`placeholderFilters`). */
+function filterValues(filters: Filters): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const name of FILTER_NAMES)
+    if (filters[name]) values[name] = name === 'q' ? containsPattern(filters.q!) : filters[name];
+  return values;
+}
+
+const placeholderFilters = Object.fromEntries(FILTER_NAMES.map((name) => [name, sql.placeholder(name)]));
+
 /** The day ages are counted to and the bounds of the buckets (days past due 1–30, 31–90, 91–180, over 180). */
 export function ageingBounds(asOf: string) {
   return { asOf, d1: addDays(asOf, -1), d30: addDays(asOf, -30), d90: addDays(asOf, -90), d180: addDays(asOf, -180) };
 }
-type Bounds = ReturnType<typeof ageingBounds>;
+/** The bounds as values, or as placeholders of the same names (a prepared statement's: ageingBounds gives the values). */
+type Bounds = Record<keyof ReturnType<typeof ageingBounds>, string | Placeholder>;
+const placeholderBounds: Bounds = {
+  asOf: sql.placeholder('asOf'),
+  d1: sql.placeholder('d1'),
+  d30: sql.placeholder('d30'),
+  d90: sql.placeholder('d90'),
+  d180: sql.placeholder('d180'),
+};
 
 /** The condition of a bucket on a due-date column. */
 function inBucket(due: SQL, bucket: AgeingBucket, b: Bounds): SQL {
@@ -167,11 +205,11 @@ function inBucket(due: SQL, bucket: AgeingBucket, b: Bounds): SQL {
 const and = (conditions: SQL[]) => sql.join(conditions, sql` AND `);
 
 /** The open terms (something outstanding) of the reader's receivables, with their group key. */
-function openTermsOf(ctx: Ctx, groupBy: ReceivableGrouping, filters: Filters): SQL {
+function openTermsOf(ctx: Ctx, groupBy: ReceivableGrouping, filters: Filters, values?: Record<string, unknown>): SQL {
   const parts = sides(ctx).map(
     (side) => sql`SELECT ${keyOf(side, groupBy)} AS key, ${paymentTerms.amount} - ${paymentTerms.received} AS open,
       ${paymentTerms.dueOn} AS due FROM ${side.from}
-      WHERE ${and([sql`${paymentTerms.received} < ${paymentTerms.amount}`, ...side.where, ...filtersOn(side, filters)])}`,
+      WHERE ${and([sql`${paymentTerms.received} < ${paymentTerms.amount}`, ...side.where, ...filtersOn(side, filters, values)])}`,
   );
   return sql.join(parts, sql` UNION ALL `);
 }
@@ -219,7 +257,10 @@ async function rowsOf(db: Db, query: SQL): Promise<AgeingRow[]> {
 
 /**
  * The groups of one page with their ageing, most outstanding first (or most overdue: `overdue`), and the
- * totals over every group; `limit: null` gives every group (the export).
+ * totals over every group; `limit: null` gives every group (the export). The ageing is read all day: its
+ * statements are built once per reader, grouping, order, filters set and page size, and prepared — the day,
+ * the bounds and the filters' values are placeholders; the page size and the first page's OFFSET 0 are in the
+ * text (see fixedLimit).
  */
 async function groupsOf(
   ctx: Ctx,
@@ -227,18 +268,24 @@ async function groupsOf(
   page: { limit: number; offset: number } | null,
   asOf: string,
 ): Promise<{ groups: ReceivableGroup[]; totals: Ageing; total: number }> {
-  const b = ageingBounds(asOf);
-  const by =
-    query.sort?.replace('-', '') === 'overdue'
-      ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))`
-      : sql`sum(open)`;
-  const direction = query.sort?.startsWith('-') || !query.sort ? sql`DESC` : sql`ASC`;
-  const rows = await rowsOf(
-    ctx.db,
-    sql`SELECT key, ${ageingColumns(b, true)} FROM (${openTermsOf(ctx, query.groupBy, query)}) t
-      GROUP BY key ORDER BY coalesce(${by}, 0) ${direction}, key NULLS LAST
-      ${page ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : sql``}`,
-  );
+  const shape = [query.groupBy, query.sort ?? '', ...FILTER_NAMES.filter((name) => query[name])].join(',');
+  const key = `${actorKey(ctx.actor)}|${shape}`;
+  const values = { ...ageingBounds(asOf), ...filterValues(query), offset: page?.offset ?? 0 };
+  const terms = () => openTermsOf(ctx, query.groupBy, query, placeholderFilters);
+  const limit = page ? `${page.limit}|${page.offset === 0 ? 'first' : 'next'}` : 'all';
+  const rows = await preparedRows<AgeingRow>(ctx.db, `receivables-groups|${limit}|${key}`, () => {
+    const b = placeholderBounds;
+    const by =
+      query.sort?.replace('-', '') === 'overdue'
+        ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))`
+        : sql`sum(open)`;
+    const direction = query.sort?.startsWith('-') || !query.sort ? sql`DESC` : sql`ASC`;
+    const paged = page
+      ? sql`LIMIT ${fixedLimit(page.limit)} OFFSET ${page.offset === 0 ? fixedLimit(0) : sql.placeholder('offset')}`
+      : sql``;
+    return sql`SELECT key, ${ageingColumns(b, true)} FROM (${terms()}) t
+      GROUP BY key ORDER BY coalesce(${by}, 0) ${direction}, key NULLS LAST ${paged}`;
+  }).execute(values);
   let totals: Ageing;
   let total: number;
   if (rows.length) {
@@ -246,10 +293,12 @@ async function groupsOf(
     total = Number(rows[0]['total:groups']);
   } else {
     // A page past the end: the totals alone.
-    const [all] = await rowsOf(
+    const [all] = await preparedRows<AgeingRow>(
       ctx.db,
-      sql`SELECT ${ageingColumns(b, false)}, count(DISTINCT key)::int AS groups FROM (${openTermsOf(ctx, query.groupBy, query)}) t`,
-    );
+      `receivables-totals|${key}`,
+      () =>
+        sql`SELECT ${ageingColumns(placeholderBounds, false)}, count(DISTINCT key)::int AS groups FROM (${terms()}) t`,
+    ).execute(values);
     totals = ageingOf(all);
     total = Number(all?.groups ?? 0);
   }
@@ -266,7 +315,7 @@ async function groupsOf(
   return { groups, totals, total };
 }
 
-/** Names of the groups of a page, looked up by key. */
+/** Names of the groups of a page, looked up by key (prepared per grouping, the keys as one array). */
 async function namesOf(
   db: Db,
   groupBy: ReceivableGrouping,
@@ -274,30 +323,30 @@ async function namesOf(
 ): Promise<Map<string, { name: string; detail: string | null }>> {
   const found = new Map<string, { name: string; detail: string | null }>();
   if (keys.length === 0) return found;
-  const ids = sql`ANY(${`{${keys.join(',')}}`}::uuid[])`;
-  let query: SQL;
-  switch (groupBy) {
-    case 'customer':
-      query = sql`SELECT id, name, NULL AS detail FROM ${customers} WHERE id = ${ids}`;
-      break;
-    case 'owner':
-      query = sql`SELECT id, display_name AS name, NULL AS detail FROM ${users} WHERE id = ${ids}`;
-      break;
-    case 'department':
-      query = sql`SELECT id, name, NULL AS detail FROM ${departments} WHERE id = ${ids}`;
-      break;
-    case 'branch':
-      query = sql`SELECT id, name, NULL AS detail FROM ${branches} WHERE id = ${ids}`;
-      break;
-    case 'contract':
-      query = sql`SELECT x.id, coalesce(x.number || ' ', '') || x.title AS name, c.name AS detail
-        FROM ${contracts} x JOIN ${customers} c ON c.id = x.customer_id WHERE x.id = ${ids}
-        UNION ALL
-        SELECT x.id, coalesce(x.number || ' ', '') || x.title AS name, c.name AS detail
-        FROM ${orders} x JOIN ${customers} c ON c.id = x.customer_id WHERE x.id = ${ids}`;
-      break;
-  }
-  for (const row of (await rowsOf(db, query)) as { id: string; name: string; detail: string | null }[])
+  const named = preparedRows<{ id: string; name: string; detail: string | null }>(
+    db,
+    `receivables-names|${groupBy}`,
+    () => {
+      const ids = sql`ANY(${sql.placeholder('ids')}::uuid[])`;
+      switch (groupBy) {
+        case 'customer':
+          return sql`SELECT id, name, NULL AS detail FROM ${customers} WHERE id = ${ids}`;
+        case 'owner':
+          return sql`SELECT id, display_name AS name, NULL AS detail FROM ${users} WHERE id = ${ids}`;
+        case 'department':
+          return sql`SELECT id, name, NULL AS detail FROM ${departments} WHERE id = ${ids}`;
+        case 'branch':
+          return sql`SELECT id, name, NULL AS detail FROM ${branches} WHERE id = ${ids}`;
+        case 'contract':
+          return sql`SELECT x.id, coalesce(x.number || ' ', '') || x.title AS name, c.name AS detail
+            FROM ${contracts} x JOIN ${customers} c ON c.id = x.customer_id WHERE x.id = ${ids}
+            UNION ALL
+            SELECT x.id, coalesce(x.number || ' ', '') || x.title AS name, c.name AS detail
+            FROM ${orders} x JOIN ${customers} c ON c.id = x.customer_id WHERE x.id = ${ids}`;
+      }
+    },
+  );
+  for (const row of await named.execute({ ids: `{${keys.join(',')}}` }))
     found.set(row.id, { name: row.name, detail: row.detail });
   return found;
 }
