@@ -165,27 +165,44 @@ function myTasks(db: Db, bounded: boolean) {
     .prepare(''); // named by preparedOnce
 }
 
-/** My customers due for a call (next contact date today or earlier), with their primary contact's phone. */
+/**
+ * My customers due for a call (next contact date today or earlier), with their primary contact's phone: the first
+ * ones by date read off the owner's index with the columns shown, then each one's primary contact beside it.
+ */
 function callsDue(db: Db) {
-  const primary = sql`(SELECT k.id FROM ${contacts} k WHERE k.customer_id = ${customers.id} ORDER BY k.is_primary DESC, cardinality(k.phones) > 0 DESC, k.created_at LIMIT 1)`;
-  // The first ones by date are chosen before their primary contacts are looked up.
-  const first = sql`(SELECT c.id FROM ${customers} c WHERE c.owner_id = ${sql.placeholder('me')}
-    AND c.next_contact_on <= ${sql.placeholder('date')} ORDER BY c.next_contact_on, c.name LIMIT ${LIMIT})`;
-  return db
+  const mine = db
     .select({
-      customerId: customers.id,
-      customerName: customers.name,
+      id: customers.id,
+      name: customers.name,
       nextContactOn: customers.nextContactOn,
       lastContactAt: customers.lastContactAt,
-      contactId: contacts.id,
-      contactName: contacts.name,
-      phone: sql<string | null>`coalesce(${contacts.phones}[1], ${customers.phone})`,
+      phone: customers.phone,
     })
     .from(customers)
-    .leftJoin(contacts, eq(contacts.id, primary))
-    .where(inArray(customers.id, first))
+    .where(and(eq(customers.ownerId, sql.placeholder('me')), lte(customers.nextContactOn, sql.placeholder('date'))))
     .orderBy(asc(customers.nextContactOn), asc(customers.name))
     .limit(LIMIT)
+    .as('mine');
+  const primary = db
+    .select({ id: contacts.id, name: contacts.name, phones: contacts.phones })
+    .from(contacts)
+    .where(eq(contacts.customerId, mine.id))
+    .orderBy(desc(contacts.isPrimary), sql`cardinality(${contacts.phones}) > 0 DESC`, asc(contacts.createdAt))
+    .limit(fixedLimit(1))
+    .as('primary');
+  return db
+    .select({
+      customerId: mine.id,
+      customerName: mine.name,
+      nextContactOn: mine.nextContactOn,
+      lastContactAt: mine.lastContactAt,
+      contactId: primary.id,
+      contactName: primary.name,
+      phone: sql<string | null>`coalesce(${primary.phones}[1], ${mine.phone})`,
+    })
+    .from(mine)
+    .leftJoinLateral(primary, sql`true`)
+    .orderBy(asc(mine.nextContactOn), asc(mine.name))
     .prepare(''); // named by preparedOnce
 }
 
