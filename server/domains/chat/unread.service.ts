@@ -72,9 +72,9 @@ export function unreadMentionsOf(actor: Actor, where: SQL = sql`true`): SQL {
 
 type MentionRow = Omit<ChatMentionItem, 'seq'> & { seq: number | string };
 
-/** The mention items `from` (unreadMentionsOf) selects, newest first. */
-const mentionItemsQuery = (actor: Actor, from: SQL, limit: number): SQL => sql`
-    SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', coalesce(${titleOf(actor.id)}, '')) AS conversation,
+/** The mention items `from` (unreadMentionsOf) selects, newest first; `total`: each carries how many there are. */
+const mentionItemsQuery = (actor: Actor, from: SQL, limit: number, total = false): SQL => sql`
+    SELECT json_build_object('id', c.id, 'kind', c.kind, 'title', coalesce(${titleOf(actor.id)}, '')) AS conversation,${total ? sql` count(*) OVER () AS total,` : sql``}
       m.id AS "messageId", m.seq,
       (SELECT json_build_object('id', a.id, 'name', a.display_name) FROM ${users} a WHERE a.id = m.author_id) AS author,
       ${oneLine(sql`m.body`)} AS text, ${isoText(sql`m.created_at`)} AS "createdAt"
@@ -99,15 +99,9 @@ export function myMentions(ctx: Ctx): Promise<ChatMentionItem[]> {
 export async function mentionsDigest(ctx: Ctx): Promise<ChatMentionsDigest> {
   // Prepared per reader: Today asks on every visit, and planning these cost more than running them.
   const key = actorKey(ctx.actor);
-  const [items, [count]] = await Promise.all([
-    preparedRows<MentionRow>(ctx.db, `today-mentions|${key}`, () =>
-      mentionItemsQuery(ctx.actor, unreadMentionsOf(ctx.actor), TODAY_MENTIONS_SHOWN),
-    ).execute(),
-    preparedRows<{ n: number | string }>(
-      ctx.db,
-      `today-mentions-count|${key}`,
-      () => sql`SELECT count(*) AS n ${unreadMentionsOf(ctx.actor)}`,
-    ).execute(),
-  ]);
-  return { count: Number(count?.n ?? 0), items: presentMentions(items) };
+  // The count rides along on the items (counted before the LIMIT): one statement.
+  const rows = await preparedRows<MentionRow & { total: number | string }>(ctx.db, `today-mentions|${key}`, () =>
+    mentionItemsQuery(ctx.actor, unreadMentionsOf(ctx.actor), TODAY_MENTIONS_SHOWN, true),
+  ).execute();
+  return { count: Number(rows[0]?.total ?? 0), items: presentMentions(rows.map(({ total: _, ...row }) => row)) };
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { RECEIVABLE_CONTRACT_STATUSES, RECEIVABLE_ORDER_STATUSES } from '../../../common/schemas/receivables';
 import {
@@ -68,10 +68,9 @@ async function readToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
   renewalsDue.catch(() => undefined);
   const crossSell = todayCrossSell(ctx);
   crossSell.catch(() => undefined);
-  const [overdue, dueToday, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
+  const [tasks, reminders, calls, inactive, services, newLeads, queued, projectWork, payments, work] =
     await Promise.all([
-      preparedOnce(db, 'today-overdue', () => myTasks(db, false)).execute({ me, to: startOfDay }),
-      preparedOnce(db, 'today-due', () => myTasks(db, true)).execute({ me, from: startOfDay, to: endOfDay }),
+      preparedOnce(db, 'today-tasks', () => myTasks(db)).execute({ me, from: startOfDay, to: endOfDay }),
       findMyReminders(ctx, { state: 'due', pageSize: TODAY_SECTION_LIMIT }),
       preparedOnce(db, 'today-calls', () => callsDue(db)).execute({ me, date }),
       findMySuggestions(ctx, { status: 'open', pageSize: TODAY_SECTION_LIMIT }),
@@ -97,11 +96,13 @@ async function readToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
           })
         : Promise.resolve([]),
     ]);
+  const dayStarts = new Date(startOfDay).getTime();
+  const overdue = tasks.filter((task) => task.row.dueAt!.getTime() < dayStarts);
   return {
     date,
     timeZone,
     overdue: overdue.map(presentActivity),
-    today: dueToday.map(presentActivity),
+    today: tasks.slice(overdue.length).map(presentActivity),
     reminders,
     callsDue: calls.map((c) => ({
       ...c,
@@ -123,24 +124,23 @@ async function readToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
 }
 
 /**
- * My planned work due before `to` (and from `from` when bounded), as owner or assignee, earliest first.
- * The first TODAY_SECTION_LIMIT of each side are taken from their index (owner, status, due) before
- * anything is looked up: a salesperson with thousands of overdue activities costs no more than one with
- * ten. The names are looked up one by one (not joined), so the statement costs ~1 ms to plan instead of
- * ~10 ms — what PGlite, which does not keep plans, and every connection's first custom plans pay.
+ * My planned work overdue (due before `from`) and due today (from `from` to `to`), as owner or assignee, earliest
+ * first — both cards in one statement, told apart by the due time. The first TODAY_SECTION_LIMIT of each card are
+ * taken from the index (owner, status, due) and the assignees' before anything is looked up: a salesperson with
+ * thousands of overdue activities costs no more than one with ten. The names are looked up one by one (not joined),
+ * so the statement costs ~1 ms to plan instead of ~10 ms — what every connection's first custom plans pay.
  */
-function myTasks(db: Db, bounded: boolean) {
+function myTasks(db: Db) {
   const me = sql.placeholder('me');
-  const due = bounded
-    ? sql`a.due_at >= ${sql.placeholder('from')} AND a.due_at < ${sql.placeholder('to')}`
-    : sql`a.due_at < ${sql.placeholder('to')}`;
-  const first = sql`(SELECT id FROM (
-      (SELECT a.id FROM ${activities} a WHERE a.owner_id = ${me} AND a.status = 'planned' AND ${due}
+  const card = (due: SQL) => sql`(SELECT id FROM (
+      (SELECT a.id, a.due_at FROM ${activities} a WHERE a.owner_id = ${me} AND a.status = 'planned' AND ${due}
         ORDER BY a.due_at, a.id LIMIT ${LIMIT})
-      UNION ALL
-      (SELECT a.id FROM ${activityAssignees} aa JOIN ${activities} a ON a.id = aa.activity_id
+      UNION
+      (SELECT a.id, a.due_at FROM ${activityAssignees} aa JOIN ${activities} a ON a.id = aa.activity_id
         WHERE aa.user_id = ${me} AND a.status = 'planned' AND ${due} ORDER BY a.due_at, a.id LIMIT ${LIMIT})
-    ) mine)`;
+    ) mine ORDER BY due_at, id LIMIT ${LIMIT})`;
+  const from = sql.placeholder('from');
+  const first = sql`(${card(sql`a.due_at < ${from}`)} UNION ALL ${card(sql`a.due_at >= ${from} AND a.due_at < ${sql.placeholder('to')}`)})`;
   const name = (table: PgTable, column: string, key: PgColumn) =>
     sql<string | null>`(SELECT x.${sql.identifier(column)} FROM ${table} x WHERE x.id = ${outer(key)})`;
   return db
@@ -161,7 +161,6 @@ function myTasks(db: Db, bounded: boolean) {
     .from(activities)
     .where(inArray(activities.id, first))
     .orderBy(asc(activities.dueAt), asc(activities.id))
-    .limit(LIMIT)
     .prepare(''); // named by preparedOnce
 }
 
