@@ -14,7 +14,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
+import { sql, type ExtractTablesWithRelations, type Placeholder, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
 
@@ -304,6 +304,16 @@ export function preparedRows<T>(
 export function fixedLimit(n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`fixedLimit: ${n}`);
   return sql.raw(String(n)) as unknown as number; // Drizzle's .limit() takes SQL as it is
+}
+
+/**
+ * The OFFSET of a page of a prepared list and the part of its key that goes with it: the first page has 0 written into
+ * its text, the others the placeholder `offset`. With `OFFSET $n` on every page PostgreSQL may judge the generic plan
+ * worse than a custom one and plan the first page — the one read all day — on every request (the partner's customer
+ * list: 0.4 ms of planning for 0.3 ms of work).
+ */
+export function pageOffset(page: number): { offset: number | Placeholder; key: 'first' | 'next' } {
+  return page === 1 ? { offset: fixedLimit(0), key: 'first' } : { offset: sql.placeholder('offset'), key: 'next' };
 }
 
 /** The rows of a raw statement, typed by the caller (both drivers answer `{rows}`). */

@@ -12,7 +12,7 @@ import type {
   PaymentTermInput,
 } from '../../../common/schemas/contracts';
 import { inTransaction, type Ctx } from '../../context';
-import { fixedLimit, preparedOnce, type Db } from '../../db/client';
+import { fixedLimit, pageOffset, preparedOnce, type Db } from '../../db/client';
 import { AppError, invalidInput, notFound, type InputIssue } from '../../errors';
 import { containsPattern, offsetOf, orderFrom, pageWithTotal } from '../../lib/listing';
 import { FIRM_TIME_ZONE, localDate } from '../../lib/time';
@@ -159,10 +159,11 @@ export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise
     }
     return and(...filters);
   };
-  // Read all day: the page and the count are built once per reader, filters given, search and sort (pages differ
-  // only by the OFFSET placeholder) and prepared.
+  // Read all day: the page and the count are built once per reader, filters given, search and sort (the first page,
+  // or the others by the OFFSET placeholder) and prepared.
   const key = `${actorKey(ctx.actor)}|${given.join(',')}|${query.q ? 'q' : ''}|${query.sort ?? ''}`;
-  const page = preparedOnce(ctx.db, `contract-list|${query.pageSize}|${key}`, () =>
+  const paged = pageOffset(query.page);
+  const page = preparedOnce(ctx.db, `contract-list|${query.pageSize}|${paged.key}|${key}`, () =>
     selectSummaries(ctx.db)
       .where(where())
       .orderBy(
@@ -179,7 +180,7 @@ export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise
         ),
       )
       .limit(fixedLimit(query.pageSize))
-      .offset(sql.placeholder('offset'))
+      .offset(paged.offset)
       .prepare(''),
   );
   // The customer's name matters to the count only when q searches it.

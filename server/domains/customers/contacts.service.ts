@@ -2,7 +2,7 @@ import { and, count, eq, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../common/schemas/common';
 import type { Contact, ContactCreate, ContactListQuery, ContactUpdate } from '../../../common/schemas/customers';
 import { inTransaction, type Ctx } from '../../context';
-import { fixedLimit, preparedOnce } from '../../db/client';
+import { fixedLimit, pageOffset, preparedOnce } from '../../db/client';
 import { AppError, notFound } from '../../errors';
 import { offsetOf, orderFrom, pageCountedAlong, pageWithTotal, totalAlong } from '../../lib/listing';
 import {
@@ -97,22 +97,15 @@ const columnsOf = (listed: Listed) =>
 export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<Page<Contact>> {
   const term: Term | null = query.q ? { q: query.q, placeholders: true } : null;
   const shape = [query.q ? searchShape(query.q) : '', query.sort ?? '', query.customerId ? 'customer' : ''].join(',');
-  // The first page has OFFSET 0 in its text, as the customer list's: with `OFFSET $n` PostgreSQL may judge the
-  // generic plan worse and plan the page on every request.
-  const first = query.page === 1;
   const key = `${actorKey(ctx.actor)}|${shape}`;
-  const pageKey = `${query.pageSize}|${first ? 'first' : 'next'}|${key}`;
+  const offset = pageOffset(query.page);
+  const pageKey = `${query.pageSize}|${offset.key}|${key}`;
   const sorted = () => {
     const listed = listedContacts(ctx, query, term);
     const order = orderFrom(query.sort, { name: listed.name, createdAt: listed.createdAt }, 'name', listed.id);
     // A search without a chosen order puts the contacts named q, then those whose name starts with it, first.
     if (term && !query.sort) order.unshift(nameRank(listed.name, term));
-    return {
-      listed,
-      order,
-      limit: fixedLimit(query.pageSize),
-      offset: first ? fixedLimit(0) : sql.placeholder('offset'),
-    };
+    return { listed, order, limit: fixedLimit(query.pageSize), offset: offset.offset };
   };
   const values = { ...(query.q ? searchValues(query.q) : {}), customerId: query.customerId };
   const paged = { ...values, offset: offsetOf(query) };

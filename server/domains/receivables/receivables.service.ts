@@ -14,7 +14,7 @@ import {
   type ReceivableTermsQuery,
 } from '../../../common/schemas/receivables';
 import type { Ctx } from '../../context';
-import { fixedLimit, preparedRows, type Db } from '../../db/client';
+import { fixedLimit, pageOffset, preparedRows, type Db } from '../../db/client';
 import { actorKey } from '../../policy';
 import { containsPattern, offsetOf } from '../../lib/listing';
 import { addDays, FIRM_TIME_ZONE, localDate } from '../../lib/time';
@@ -265,14 +265,15 @@ async function rowsOf(db: Db, query: SQL): Promise<AgeingRow[]> {
 async function groupsOf(
   ctx: Ctx,
   query: Pick<ReceivablesQuery, 'groupBy' | 'sort'> & Filters,
-  page: { limit: number; offset: number } | null,
+  page: { pageSize: number; page: number } | null,
   asOf: string,
 ): Promise<{ groups: ReceivableGroup[]; totals: Ageing; total: number }> {
   const shape = [query.groupBy, query.sort ?? '', ...FILTER_NAMES.filter((name) => query[name])].join(',');
   const key = `${actorKey(ctx.actor)}|${shape}`;
-  const values = { ...ageingBounds(asOf), ...filterValues(query), offset: page?.offset ?? 0 };
+  const values = { ...ageingBounds(asOf), ...filterValues(query), offset: page ? offsetOf(page) : 0 };
   const terms = () => openTermsOf(ctx, query.groupBy, query, placeholderFilters);
-  const limit = page ? `${page.limit}|${page.offset === 0 ? 'first' : 'next'}` : 'all';
+  const paged = pageOffset(page?.page ?? 1);
+  const limit = page ? `${page.pageSize}|${paged.key}` : 'all';
   const rows = await preparedRows<AgeingRow>(ctx.db, `receivables-groups|${limit}|${key}`, () => {
     const b = placeholderBounds;
     const by =
@@ -280,11 +281,9 @@ async function groupsOf(
         ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))`
         : sql`sum(open)`;
     const direction = query.sort?.startsWith('-') || !query.sort ? sql`DESC` : sql`ASC`;
-    const paged = page
-      ? sql`LIMIT ${fixedLimit(page.limit)} OFFSET ${page.offset === 0 ? fixedLimit(0) : sql.placeholder('offset')}`
-      : sql``;
+    const window = page ? sql`LIMIT ${fixedLimit(page.pageSize)} OFFSET ${paged.offset}` : sql``;
     return sql`SELECT key, ${ageingColumns(b, true)} FROM (${terms()}) t
-      GROUP BY key ORDER BY coalesce(${by}, 0) ${direction}, key NULLS LAST ${paged}`;
+      GROUP BY key ORDER BY coalesce(${by}, 0) ${direction}, key NULLS LAST ${window}`;
   }).execute(values);
   let totals: Ageing;
   let total: number;
@@ -353,12 +352,7 @@ async function namesOf(
 
 export async function getReceivables(ctx: Ctx, query: ReceivablesQuery): Promise<Receivables> {
   const asOf = firmToday();
-  const { groups, totals, total } = await groupsOf(
-    ctx,
-    query,
-    { limit: query.pageSize, offset: offsetOf(query) },
-    asOf,
-  );
+  const { groups, totals, total } = await groupsOf(ctx, query, { pageSize: query.pageSize, page: query.page }, asOf);
   return { groupBy: query.groupBy, asOf, items: groups, totals, total, page: query.page, pageSize: query.pageSize };
 }
 

@@ -9,7 +9,7 @@ import type {
 } from '../../../common/schemas/workflows';
 import type { z } from 'zod';
 import type { Ctx } from '../../context';
-import { fixedLimit, preparedOnce, type Db } from '../../db/client';
+import { fixedLimit, pageOffset, preparedOnce, type Db } from '../../db/client';
 import { notFound } from '../../errors';
 import { isoText, offsetOf, pageWithTotal } from '../../lib/listing';
 import { JsonText } from '../../lib/serialize';
@@ -103,9 +103,9 @@ const boxWhere = (query: Query) =>
     ...filtersOf(query),
   );
 
-/** A page of one box with its filters (the offset a placeholder). */
+/** A page of one box with its filters (the offset: pageOffset). */
 function boxPage(db: Db, query: Query) {
-  const offset = sql.placeholder('offset');
+  const { offset } = pageOffset(query.page);
   if (query.box === 'decided') {
     const decided = decidedBy(db);
     return selectSummaries(db)
@@ -163,7 +163,9 @@ export async function listApprovals(ctx: Ctx, query: Query): Promise<Page<Instan
   const values = { reader: ctx.actor.id, kind: query.subjectKind, status: query.status, offset: offsetOf(query) };
   const { rows, total } = await pageWithTotal(
     query,
-    preparedOnce(ctx.db, `approvals|${shape}|${query.pageSize}`, () => boxPage(ctx.db, query)).execute(values),
+    preparedOnce(ctx.db, `approvals|${shape}|${query.pageSize}|${pageOffset(query.page).key}`, () =>
+      boxPage(ctx.db, query),
+    ).execute(values),
     () =>
       (query.box === 'waiting' && !query.subjectKind && !query.status
         ? waitingCount(ctx.db)
