@@ -212,6 +212,9 @@ describe('customer export', () => {
     expect(sheet).toBeDefined();
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
     expect(values(1).slice(0, HEADER_ZH.length)).toEqual(HEADER_ZH);
+    expect(sheet.getRow(1).font?.bold).toBe(true);
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 }); // the header stays in view
+    expect(sheet.getColumn(1).width).toBe(36);
     expect(sheet.rowCount).toBe(4);
     const names = [2, 3, 4].map((n) => values(n)[0]);
     expect(names).not.toContain(other.name);
