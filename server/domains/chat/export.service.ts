@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import type { ConversationKind } from '../../../common/schemas/chat';
 import { inTransaction, type Ctx } from '../../context';
@@ -6,6 +5,7 @@ import { rowsOf } from '../../db/client';
 import { notFound } from '../../errors';
 import { say, type Label } from '../../lib/label';
 import { FIRM_TIME_ZONE, localParts } from '../../lib/time';
+import { xlsxFile } from '../../lib/xlsx';
 import { can } from '../../policy';
 import { recordAudit } from '../audit/audit.service';
 import { conversationItems } from './conversations.service';
@@ -191,10 +191,13 @@ export async function exportConversation(ctx: Ctx, id: string, format: 'xlsx' | 
 
 async function xlsxOf(heading: string, exportedAt: string, count: number, lines: Line[], ctx: Ctx) {
   const locale = ctx.actor.locale;
-  const workbook = new ExcelJS.Workbook();
-  const ws = workbook.addWorksheet(say(L.sheet, locale), { views: [{ state: 'frozen', ySplit: 3 }] });
+  // Written row by row (xlsxFile): a conversation of years is tens of thousands of rows.
+  const file = xlsxFile();
+  const ws = file.workbook.addWorksheet(say(L.sheet, locale), { views: [{ state: 'frozen', ySplit: 3 }] });
   ws.columns = [{ width: 8 }, { width: 20 }, { width: 14 }, { width: 8 }, { width: 60 }, { width: 24 }, { width: 28 }];
-  ws.addRow([`${say(L.conversation, locale)}: ${heading}`]).font = { bold: true };
+  const title = ws.addRow([`${say(L.conversation, locale)}: ${heading}`]);
+  title.font = { bold: true };
+  title.commit();
   ws.addRow([
     `${say(L.exported, locale)}: ${exportedAt}`,
     null,
@@ -202,15 +205,16 @@ async function xlsxOf(heading: string, exportedAt: string, count: number, lines:
     null,
     `${say(L.zone, locale)}: ${FIRM_TIME_ZONE}`,
     `${say(L.messages, locale)}: ${count}`,
-  ]);
-  ws.addRow([L.seq, L.time, L.author, L.replyTo, L.body, L.files, L.state].map((l) => say(l, locale))).font = {
-    bold: true,
-  };
+  ]).commit();
+  const header = ws.addRow([L.seq, L.time, L.author, L.replyTo, L.body, L.files, L.state].map((l) => say(l, locale)));
+  header.font = { bold: true };
+  header.commit();
   for (const line of lines) {
     const row = ws.addRow([line.seq, line.time, line.author, line.replyTo, line.body, line.files, line.state]);
     row.getCell(5).alignment = { wrapText: true, vertical: 'top' };
+    row.commit();
   }
-  const body = Buffer.from(await workbook.xlsx.writeBuffer());
+  const body = await file.finish();
   return { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
 }
 

@@ -103,8 +103,9 @@ describe('exporting a conversation', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0];
+    // An empty cell is no cell at all in the file (a hole in ExcelJS's values): read as ''.
     const rows = (sheet.getSheetValues().filter(Boolean) as unknown[][]).map((r) =>
-      r.slice(1).map((v) => (v === null || v === undefined ? '' : v)),
+      Array.from(r.slice(1), (v) => (v === null || v === undefined ? '' : v)),
     );
     expect(String(rows[0][0])).toContain('争议项目组');
     expect(rows[1].join(' ')).toContain('Asia/Shanghai');

@@ -1,5 +1,6 @@
-import ExcelJS from 'exceljs';
+import type { Font } from 'exceljs';
 import type { ReportAnswer, ReportCell, ReportColumn, ReportRow } from '../../../common/schemas/reports';
+import { xlsxFile } from '../../lib/xlsx';
 
 /**
  * A report's answer as .xlsx — exactly what the page shows: the title, the filters in words, the headline, then each
@@ -23,19 +24,27 @@ function value(cell: ReportCell | undefined, column: ReportColumn): string | num
 }
 
 export async function reportXlsx(answer: ReportAnswer): Promise<XlsxFile> {
-  const workbook = new ExcelJS.Workbook();
+  // Written row by row (xlsxFile): each row styled, then committed.
+  const file = xlsxFile();
   // A worksheet's name: at most 31 characters, none of : \ / ? * [ ].
-  const ws = workbook.addWorksheet(answer.title.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31));
+  const ws = file.workbook.addWorksheet(answer.title.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31));
   const widest = Math.max(...answer.tables.map((t) => t.columns.length));
   ws.columns = Array.from({ length: widest }, (_, i) => ({ width: i === 0 ? 24 : 16 }));
-  ws.addRow([answer.title]).font = { bold: true, size: 14 };
-  ws.addRow([answer.filtersText]);
-  if (answer.headline) ws.addRow([answer.headline]).font = { italic: true };
+  const add = (values: unknown[], font?: Partial<Font>) => {
+    const row = ws.addRow(values);
+    if (font) row.font = font;
+    row.commit();
+  };
+  add([answer.title], { bold: true, size: 14 });
+  add([answer.filtersText]);
+  if (answer.headline) add([answer.headline], { italic: true });
   for (const table of answer.tables) {
-    ws.addRow([]);
-    if (table.title) ws.addRow([table.title]).font = { bold: true };
-    const heading = ws.addRow(table.columns.map((c) => c.label));
-    heading.font = { bold: true };
+    add([]);
+    if (table.title) add([table.title], { bold: true });
+    add(
+      table.columns.map((c) => c.label),
+      { bold: true },
+    );
     const write = (row: ReportRow, bold: boolean) => {
       const line = ws.addRow(table.columns.map((c) => value(row.cells[c.key], c)));
       table.columns.forEach((c, i) => {
@@ -43,10 +52,11 @@ export async function reportXlsx(answer: ReportAnswer): Promise<XlsxFile> {
         if (format) line.getCell(i + 1).numFmt = format;
       });
       if (bold) line.font = { bold: true };
+      line.commit();
     };
     for (const row of table.rows) write(row, false);
     if (table.total) write(table.total, true);
   }
   const filename = `${answer.title}-${answer.from}-${answer.to}.xlsx`;
-  return { filename, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) };
+  return { filename, buffer: await file.finish() };
 }
