@@ -7,11 +7,14 @@
  * PGlite by default (a temporary DATA_DIR); PostgreSQL with DATABASE_URL (use a scratch database:
  * its schema is dropped first). The CPU time of the server (and of its PostgreSQL backends, when the
  * database runs on this machine) is printed beside the time, which on a shared machine depends on the
- * others' load; SERVER_NODE_ARGS passes flags to the server's node (e.g.
- * `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile it).
+ * others' load; SERVER_NODE_ARGS passes flags to the server's node instead of the shipped heap cap
+ * (SERVER_NODE_FLAGS in lib.ts), e.g. `--max-old-space-size=1024 --cpu-prof --cpu-prof-dir=.tmp/prof` to profile it.
  *
  *   npx tsx bench/import.ts [customers=100000]
  *
+ * Measured 2026-12-07 06:00 UTC (session 18), PostgreSQL, quiet: 35.1 s, server RSS idle 262 MB, peak 566 MB without a
+ *   heap cap; 36.9 s, idle 211 / peak 305 MB with --max-old-space-size=1024 (now the default here, as in npm start and the
+ *   systemd unit); 35.0 s, peak 285 MB with 384. Health p99 32–48 ms in all three.
  * Measured 2026-12-07 01:30–02:00 UTC on the quiet 2-core machine (load < 2), 100,000 customers / 150,000 rows, all or
  * nothing, same machine and session, before → after the import's bulk pending list for the search indexes
  * (BULK_GIN_PENDING_LIST_KB, migration 0052) and three chunks in flight on PostgreSQL:
@@ -40,6 +43,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { creditCodeCheckChar } from '../common/credit-code';
+import { SERVER_NODE_FLAGS } from './lib';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const databaseUrl = process.env.DATABASE_URL;
@@ -117,8 +121,7 @@ function cpuOf(pid: number): number {
 }
 
 function gongdan(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const flags = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...flags, path.join(root, 'bin/gongdan.js'), ...args], {
+  return spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'bin/gongdan.js'), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -118,3 +118,11 @@ export async function benchDatabase(databaseUrl = process.env.DATABASE_URL) {
   const database = databaseUrl ? await openDatabase({ databaseUrl }) : await openDatabase({ dataDir: dir });
   return { database, dir };
 }
+
+/**
+ * The node flags the benchmarks start `gongdan serve` with: SERVER_NODE_ARGS when given (space-separated), else
+ * the heap cap that package.json's start and the systemd unit (docs/deploy/gongdan@.service) run it with.
+ */
+export const SERVER_NODE_FLAGS = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [
+  '--max-old-space-size=1024',
+];

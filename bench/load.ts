@@ -68,7 +68,7 @@ import { gramsOf } from '../server/lib/search';
 import { addDays, FIRM_TIME_ZONE, localDate } from '../server/lib/time';
 import { mondayOf } from '../server/domains/engagements/timesheets.service';
 import { DEMO_PASSWORD } from '../server/seed/demo';
-import { progress, wrapDriver, type Call } from './lib';
+import { progress, SERVER_NODE_FLAGS, wrapDriver, type Call } from './lib';
 
 // ---------------------------------------------------------------- options
 
@@ -455,7 +455,7 @@ async function startServer(engine: 'pg' | 'pglite', demo: boolean): Promise<Serv
     delete env.DATABASE_URL;
     env.DATA_DIR = PGLITE_DIR;
   }
-  const proc = spawn(process.execPath, ['bin/gongdan.js', 'serve', ...(demo ? ['--demo'] : [])], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'bin/gongdan.js', 'serve', ...(demo ? ['--demo'] : [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
