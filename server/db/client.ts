@@ -95,6 +95,8 @@ type PipelinedClient = pg.PoolClient & { pipeline: boolean; connection: { stream
  * server's profile was dominated by writev), and the page held up to the whole pool. Each query keeps its own
  * error (a Sync after each). The connection goes back to the pool when `fn` and every query it started have ended;
  * a query started after that (a task `fn` left running) goes through the pool again. PGlite: `fn` as it is.
+ * For reads: a transaction opened inside works (on a connection of its own), but waiting for a second connection
+ * while holding this one can starve the pool when every connection is held by such a request.
  */
 export async function pipelined<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const pool = pools.get(db);
