@@ -208,7 +208,7 @@ function listShape(query: CustomerListQuery): string {
 
 export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise<Page<Customer>> {
   // The page and the capped count are read all day and cost less to run than to build: both are built once
-  // per reader, shape and page size (pages differ only by the OFFSET placeholder) and prepared.
+  // per reader, shape and page size (the first page, or the others by the OFFSET placeholder: pageOffset) and prepared.
   const key = `${actorKey(ctx.actor)}|${listShape(query)}`;
   const paged = pageOffset(query.page);
   const page = preparedOnce(ctx.db, `customer-list|${query.pageSize}|${paged.key}|${key}`, () => {

@@ -129,10 +129,10 @@ const FILTER_NAMES = [
 ] as const satisfies readonly (keyof Filters)[];
 
 /**
- * The conditions of the filters set on a side. `values` gives each filter's value: the values themselves, or
- * placeholders of the same names for a statement prepared per shape (the value of `q` is then its pattern).
+ * The conditions of the filters set on a side. `values` gives each filter's value (`q`'s as its LIKE pattern):
+ * filterValues(filters), or placeholderFilters for a statement prepared per shape.
  */
-function filtersOn(side: Side, filters: Filters, values: Record<string, unknown> = filters): SQL[] {
+function filtersOn(side: Side, filters: Filters, values: Record<string, unknown> = filterValues(filters)): SQL[] {
   const v = (name: (typeof FILTER_NAMES)[number]) => sql`${values[name]}`;
   const where: SQL[] = [];
   if (filters.customerId) where.push(sql`${side.customerId} = ${v('customerId')}`);
@@ -153,7 +153,7 @@ function filtersOn(side: Side, filters: Filters, values: Record<string, unknown>
   if (filters.orderId) where.push(side.kind === 'order' ? sql`${side.id} = ${v('orderId')}` : sql`false`);
   if (filters.subjectId) where.push(sql`${side.id} = ${v('subjectId')}`);
   if (filters.q) {
-    const pattern = values === filters ? sql`${containsPattern(filters.q)}` : v('q');
+    const pattern = v('q');
     where.push(
       sql`(${side.number} ILIKE ${pattern} OR ${side.title} ILIKE ${pattern}
         OR EXISTS (SELECT 1 FROM ${customers} c WHERE c.id = ${side.customerId} AND c.name ILIKE ${pattern}))`,

@@ -44,7 +44,7 @@ const LIMIT = fixedLimit(TODAY_SECTION_LIMIT);
  * (with chat:use) — "today" in my time zone.
  */
 export function getToday(ctx: Ctx, query: TodayQuery): Promise<Today> {
-  // Its 17 small statements go out together on one connection (pipelined), not one by one over the pool.
+  // Its 15 small statements go out together on one connection (pipelined), not one by one over the pool.
   return pipelined(ctx.db, () => readToday(ctx, query));
 }
 
