@@ -162,8 +162,8 @@ export async function findContracts(ctx: Ctx, query: ContractListQuery): Promise
   // Read all day: the page and the count are built once per reader, filters given, search and sort (the first page,
   // or the others by the OFFSET placeholder) and prepared.
   const key = `${actorKey(ctx.actor)}|${given.join(',')}|${query.q ? 'q' : ''}|${query.sort ?? ''}`;
-  const paged = pageOffset(query.page);
-  const page = preparedOnce(ctx.db, `contract-list|${query.pageSize}|${paged.key}|${key}`, () =>
+  const paged = pageOffset(query);
+  const page = preparedOnce(ctx.db, `contract-list|${paged.key}|${key}`, () =>
     selectSummaries(ctx.db)
       .where(where())
       .orderBy(

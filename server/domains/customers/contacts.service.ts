@@ -98,8 +98,8 @@ export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<P
   const term: Term | null = query.q ? { q: query.q, placeholders: true } : null;
   const shape = [query.q ? searchShape(query.q) : '', query.sort ?? '', query.customerId ? 'customer' : ''].join(',');
   const key = `${actorKey(ctx.actor)}|${shape}`;
-  const offset = pageOffset(query.page);
-  const pageKey = `${query.pageSize}|${offset.key}|${key}`;
+  const offset = pageOffset(query);
+  const pageKey = `${offset.key}|${key}`;
   const sorted = () => {
     const listed = listedContacts(ctx, query, term);
     const order = orderFrom(query.sort, { name: listed.name, createdAt: listed.createdAt }, 'name', listed.id);

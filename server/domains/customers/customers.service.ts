@@ -210,8 +210,8 @@ export async function findCustomers(ctx: Ctx, query: CustomerListQuery): Promise
   // The page and the capped count are read all day and cost less to run than to build: both are built once
   // per reader, shape and page size (the first page, or the others by the OFFSET placeholder: pageOffset) and prepared.
   const key = `${actorKey(ctx.actor)}|${listShape(query)}`;
-  const paged = pageOffset(query.page);
-  const page = preparedOnce(ctx.db, `customer-list|${query.pageSize}|${paged.key}|${key}`, () => {
+  const paged = pageOffset(query);
+  const page = preparedOnce(ctx.db, `customer-list|${paged.key}|${key}`, () => {
     // A salesperson's customers (a few thousand) are read by their owner, pool and share arms and the newest
     // sorted out of them: walking the whole firm's newest-first index until 20 of theirs turn up costs 30 ms to
     // 1 s when their customers are old ones (an import sorted by salesperson) — an expression keeps it off it.

@@ -272,8 +272,8 @@ async function groupsOf(
   const key = `${actorKey(ctx.actor)}|${shape}`;
   const values = { ...ageingBounds(asOf), ...filterValues(query), offset: page ? offsetOf(page) : 0 };
   const terms = () => openTermsOf(ctx, query.groupBy, query, placeholderFilters);
-  const paged = pageOffset(page?.page ?? 1);
-  const limit = page ? `${page.pageSize}|${paged.key}` : 'all';
+  const paged = page ? pageOffset(page) : undefined;
+  const limit = paged?.key ?? 'all';
   const rows = await preparedRows<AgeingRow>(ctx.db, `receivables-groups|${limit}|${key}`, () => {
     const b = placeholderBounds;
     const by =
@@ -281,7 +281,7 @@ async function groupsOf(
         ? sql`sum(open) FILTER (WHERE NOT (${inBucket(sql.raw('due'), 'not-due', b)}))`
         : sql`sum(open)`;
     const direction = query.sort?.startsWith('-') || !query.sort ? sql`DESC` : sql`ASC`;
-    const window = page ? sql`LIMIT ${fixedLimit(page.pageSize)} OFFSET ${paged.offset}` : sql``;
+    const window = page && paged ? sql`LIMIT ${fixedLimit(page.pageSize)} OFFSET ${paged.offset}` : sql``;
     return sql`SELECT key, ${ageingColumns(b, true)} FROM (${terms()}) t
       GROUP BY key ORDER BY coalesce(${by}, 0) ${direction}, key NULLS LAST ${window}`;
   }).execute(values);

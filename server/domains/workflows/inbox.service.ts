@@ -105,7 +105,7 @@ const boxWhere = (query: Query) =>
 
 /** A page of one box with its filters (the offset: pageOffset). */
 function boxPage(db: Db, query: Query) {
-  const { offset } = pageOffset(query.page);
+  const { offset } = pageOffset(query);
   if (query.box === 'decided') {
     const decided = decidedBy(db);
     return selectSummaries(db)
@@ -163,9 +163,7 @@ export async function listApprovals(ctx: Ctx, query: Query): Promise<Page<Instan
   const values = { reader: ctx.actor.id, kind: query.subjectKind, status: query.status, offset: offsetOf(query) };
   const { rows, total } = await pageWithTotal(
     query,
-    preparedOnce(ctx.db, `approvals|${shape}|${query.pageSize}|${pageOffset(query.page).key}`, () =>
-      boxPage(ctx.db, query),
-    ).execute(values),
+    preparedOnce(ctx.db, `approvals|${shape}|${pageOffset(query).key}`, () => boxPage(ctx.db, query)).execute(values),
     () =>
       (query.box === 'waiting' && !query.subjectKind && !query.status
         ? waitingCount(ctx.db)
