@@ -10,7 +10,7 @@
  * others' load; SERVER_NODE_ARGS passes flags to the server's node instead of the shipped heap cap
  * (SERVER_NODE_FLAGS in lib.ts), e.g. `--max-old-space-size=1024 --cpu-prof --cpu-prof-dir=.tmp/prof` to profile it.
  *
- *   npx tsx bench/import.ts [customers=100000]
+ *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *
  * Measured 2026-12-07 06:00 UTC (session 18), PostgreSQL, quiet: 35.1 s, server RSS idle 262 MB, peak 566 MB without a
  *   heap cap; 36.9 s, idle 211 / peak 305 MB with --max-old-space-size=1024 (now the default here, as in npm start and the
@@ -46,6 +46,7 @@ import { creditCodeCheckChar } from '../common/credit-code';
 import { SERVER_NODE_FLAGS } from './lib';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
+const dryRun = process.argv.includes('--dry-run');
 const databaseUrl = process.env.DATABASE_URL;
 const engine = databaseUrl ? 'postgres' : 'pglite';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gongdan-import-bench-'));
@@ -224,7 +225,7 @@ try {
   const started = performance.now();
   const cpuBefore = cpuOf(server.pid!);
   const dbBefore = client ? await backendsCpu(client) : new Map<number, number>();
-  const res = await fetch(`${base}/api/v1/customers/import`, {
+  const res = await fetch(`${base}/api/v1/customers/import${dryRun ? '?dryRun=true' : ''}`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': me.csrfToken, accept: 'application/x-ndjson' },
     body: form,
