@@ -12,6 +12,11 @@
  *
  *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *
+ * Measured 2026-12-07 08:00–09:15 UTC (session 19), PostgreSQL: after the staging fix (the next rows read while the last
+ *   are stored, a turn of the event loop every 50 rows) staging 7.5–8.1 → 6.2 s (--dry-run, phases logged), the import
+ *   34.4–37.4 s in four runs, 35.2 and 45.7 s in two more (server CPU 20.6–28.2 s for the same work: the machine's
+ *   spread); health p99 47–55 ms; peak RSS 310–338 MB. Where the time goes: docs/benchmarks/load-2026-12-07.md,
+ *   "Session 19". PGlite (before the fix): 123.7 s, health p99 102 ms, RSS idle 445 / peak 569 MB.
  * Measured 2026-12-07 06:00 UTC (session 18), PostgreSQL, quiet: 35.1 s, server RSS idle 262 MB, peak 566 MB without a
  *   heap cap; 36.9 s, idle 211 / peak 305 MB with --max-old-space-size=1024 (now the default here, as in npm start and the
  *   systemd unit); 35.0 s, peak 285 MB with 384. Health p99 32–48 ms in all three.

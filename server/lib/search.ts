@@ -15,8 +15,8 @@ import { containsPattern } from './listing';
  *   words people search companies and colleagues by (华达, 秦川, 李): trigrams need three characters,
  *   so for these the trigram index reads everything.
  *
- * `search_grams` is a generated column (`cjk_grams(search_text)`, a SQL function created by
- * migration 0021), so every writer of `search_text` — services, import, merge, seeders, raw SQL in
+ * `search_grams` is a generated column (`cjk_grams(search_text)`, a function created by
+ * migration 0021; PL/pgSQL since 0053), so every writer of `search_text` — services, import, merge, seeders, raw SQL in
  * the benchmarks — fills it without knowing, on PGlite and PostgreSQL alike. Its characters are
  * the Han ranges of `CJK` (common/search.ts); a test compares the two (search.test.ts).
  */
