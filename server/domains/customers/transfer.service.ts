@@ -1028,8 +1028,8 @@ async function runImport(
     // On PostgreSQL the next rows are read while the last ones are stored (one step in flight); on PGlite the step
     // runs on this thread anyway. Reading yields to the event loop every STAGE_YIELD_ROWS rows: without that, the
     // loop answered the step's statements only between two batches (a flush), so each of its four round trips
-    // waited a batch's parsing — storing took 3.6 s of the 7.5 s of staging 150,000 rows in waits, the
-    // database idle (now 0.9 s; staging 6.2 s).
+    // waited a batch's parsing — 4.4–4.7 s of the 7.5–8.1 s of staging 150,000 rows went in such waits, the
+    // database idle (now 1.0–1.3 s of 6.2 s).
     let storing: Promise<void> | undefined;
     const flush = async () => {
       await storing;
