@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { asc, sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +29,12 @@ beforeAll(async () => {
       label text NOT NULL DEFAULT 'none', note text, tags text[] NOT NULL DEFAULT '{}', done boolean NOT NULL DEFAULT false,
       data jsonb, at timestamptz NOT NULL DEFAULT now())`),
   );
+  await database.db.execute(
+    sql.raw(`CREATE TABLE ${name}_notes (thing_id uuid NOT NULL REFERENCES ${name} (id), text text NOT NULL)`),
+  );
 });
 afterAll(async () => {
-  await database.db.execute(sql.raw(`DROP TABLE ${name}`));
+  await database.db.execute(sql.raw(`DROP TABLE ${name}_notes, ${name}`));
   await database.close();
 });
 
@@ -83,5 +86,26 @@ describe('insertMany', () => {
       .where(sql`${things.n} >= 1000`)
       .orderBy(asc(things.n));
     expect(rows).toEqual(Array.from({ length: 500 }, (_, i) => ({ n: 1000 + i, label: i % 2 ? 'odd' : 'none', note })));
+  });
+
+  it('writes rows derived from the same ones in the same statement, which may refer to them', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      id: randomUUID(),
+      n: 5000 + i,
+      note: '华达'.repeat(100), // several statements
+      extra: `第${i}号`, // no column: only the derived rows read it
+    }));
+    await insertMany(database.db, things, rows, {
+      also: (src) => [
+        sql`INSERT INTO ${sql.identifier(`${name}_notes`)} (thing_id, text) SELECT id, (r ->> 'extra') || '/' || n FROM ${src}`,
+      ],
+    });
+    const notes = await database.db.execute<{ thing_id: string; text: string }>(
+      sql.raw(`SELECT thing_id, text FROM ${name}_notes ORDER BY text`),
+    );
+    expect(notes.rows.map((r) => [r.thing_id, r.text]).sort()).toEqual(
+      rows.map((r, i) => [r.id, `第${i}号/${5000 + i}`]).sort(),
+    );
+    expect(await database.db.$count(things, sql`${things.n} >= 5000`)).toBe(300);
   });
 });

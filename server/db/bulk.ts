@@ -20,8 +20,19 @@ export type InsertRow<T extends PgTable> = { [K in keyof T['$inferInsert']]?: T[
  * those any row gives; a row without a value (undefined) gets the column's default — a SQL
  * default or a static value, not a `$defaultFn` (no table has one) —, null is NULL.
  * Values travel as JSON: a Date as its ISO text, a jsonb column's value as it is.
+ *
+ * `also` writes rows derived from the same ones in the same statement, so that they need not be
+ * built and sent (an import's history and audit entries): data-modifying statements over `src`,
+ * the rows as a relation with a column per given key (named as the key, typed as the table's) and
+ * `r`, the row's JSON — which may carry keys that are not columns. Foreign keys to the inserted rows
+ * hold: their checks run at the end of the statement.
  */
-export async function insertMany<T extends PgTable>(db: Db, table: T, rows: InsertRow<T>[]): Promise<void> {
+export async function insertMany<T extends PgTable>(
+  db: Db,
+  table: T,
+  rows: InsertRow<T>[],
+  { also }: { also?: (src: SQL) => SQL[] } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const given = new Set<string>();
   for (const row of rows) for (const key in row) if (row[key as keyof typeof row] !== undefined) given.add(key);
@@ -36,7 +47,7 @@ export async function insertMany<T extends PgTable>(db: Db, table: T, rows: Inse
       if (!c.hasDefault || c.default === undefined || rows.every((row) => row[key as keyof typeof row] !== undefined))
         return value;
       const fallback = is(c.default, SQL) ? c.default : sql`${c.mapToDriverValue(c.default)}`;
-      return sql`CASE WHEN r ? ${key} THEN ${value} ELSE ${fallback} END`;
+      return sql`CASE WHEN x.r ? ${key} THEN ${value} ELSE ${fallback} END`;
     }),
     sql`, `,
   );
@@ -47,10 +58,16 @@ export async function insertMany<T extends PgTable>(db: Db, table: T, rows: Inse
   // Rows per statement, from the size of the first (rows of one insert are alike).
   const perStatement = Math.max(1, Math.floor(STATEMENT_JSON / JSON.stringify(rows[0]).length));
   for (let i = 0; i < rows.length; i += perStatement) {
+    const src = sql`SELECT r, x.* FROM jsonb_array_elements(${JSON.stringify(rows.slice(i, i + perStatement))}::jsonb) AS r,
+      jsonb_to_record(r) AS x(${typed})`;
+    const derived = also?.(sql`src`) ?? [];
     await db.execute(
-      sql`INSERT INTO ${table} (${names}) SELECT ${values}
-        FROM jsonb_array_elements(${JSON.stringify(rows.slice(i, i + perStatement))}::jsonb) AS r,
-          jsonb_to_record(r) AS x(${typed})`,
+      derived.length === 0
+        ? sql`INSERT INTO ${table} (${names}) SELECT ${values} FROM (${src}) AS x`
+        : sql`WITH src AS (${src}), ${sql.join(
+            derived.map((statement, n) => sql`${sql.identifier(`also${n}`)} AS (${statement})`),
+            sql`, `,
+          )} INSERT INTO ${table} (${names}) SELECT ${values} FROM src AS x`,
     );
   }
 }

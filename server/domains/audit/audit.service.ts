@@ -1,4 +1,4 @@
-import { and, count, desc, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, count, desc, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { AuditAction, AuditEntityType, AuditListQuery, AuditLog } from '../../../common/schemas/audit';
 import type { Page } from '../../../common/schemas/common';
 import type { Ctx } from '../../context';
@@ -52,6 +52,21 @@ export async function recordAudits(
       requestId: by.requestId,
     })),
   );
+}
+
+/**
+ * Entries written by the database from rows it already has (insertMany's `also`): a statement
+ * appending, for each row of `from`, one entry about the entity `entityId` with `after` — SQL
+ * expressions over `from`, whose values must hold no secret field (they are not scrubbed).
+ */
+export function auditsFrom(
+  by: { actorId: string | null; requestId: string | null },
+  entry: { action: AuditAction; entityType: AuditEntityType; entityId: SQL; after: SQL },
+  from: SQL,
+): SQL {
+  return sql`INSERT INTO ${auditLogs} (actor_id, action, entity_type, entity_id, after, request_id)
+    SELECT ${by.actorId}::uuid, ${entry.action}, ${entry.entityType}, ${entry.entityId}, ${entry.after}, ${by.requestId}
+    FROM ${from}`;
 }
 
 export async function findAuditLogs(ctx: Ctx, query: AuditListQuery): Promise<Page<AuditLog>> {

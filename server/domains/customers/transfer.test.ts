@@ -867,6 +867,42 @@ describe('import owner column', () => {
       ),
     );
     expect(owners).toEqual({ [`${tag}甲`]: li.id, [`${tag}乙`]: byUsername.id });
+    // A created customer's owner history and audit entry (written by the database with its row).
+    const [jia] = await t.database.db
+      .select()
+      .from(customers)
+      .where(eq(customers.name, `${tag}甲`));
+    expect(
+      await t.database.db
+        .select({
+          kind: customerOwnerChanges.kind,
+          from: customerOwnerChanges.fromUserId,
+          to: customerOwnerChanges.toUserId,
+          by: customerOwnerChanges.byUserId,
+        })
+        .from(customerOwnerChanges)
+        .where(eq(customerOwnerChanges.customerId, jia.id)),
+    ).toEqual([{ kind: 'create', from: null, to: li.id, by: exec.id }]);
+    const created = await t.database.db
+      .select({ actorId: auditLogs.actorId, after: auditLogs.after })
+      .from(auditLogs)
+      .where(and(eq(auditLogs.entityId, jia.id), eq(auditLogs.action, 'create')));
+    expect(created).toEqual([
+      {
+        actorId: exec.id,
+        after: expect.objectContaining({
+          id: jia.id,
+          name: `${tag}甲`,
+          ownerId: li.id,
+          regionId: null,
+          tags: [],
+          contacts: [],
+          imported: true,
+        }),
+      },
+    ]);
+    for (const key of ['searchText', 'createdBy', 'createdAt', 'addedContacts'])
+      expect(created[0].after).not.toHaveProperty(key);
 
     // All or nothing: the ambiguous name refuses the file, in the caller's language.
     await t.database.db.update(users).set({ locale: 'en-US' }).where(eq(users.id, exec.id));
