@@ -4,7 +4,7 @@ import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../test/harness';
 import { insertMany } from './bulk';
-import type { Database } from './client';
+import { rowsOf, type Database } from './client';
 
 const name = `bulk_${randomBytes(4).toString('hex')}`;
 const things = pgTable(name, {
@@ -100,10 +100,11 @@ describe('insertMany', () => {
         sql`INSERT INTO ${sql.identifier(`${name}_notes`)} (thing_id, text) SELECT id, (r ->> 'extra') || '/' || n FROM ${src}`,
       ],
     });
-    const notes = await database.db.execute<{ thing_id: string; text: string }>(
-      sql.raw(`SELECT thing_id, text FROM ${name}_notes ORDER BY text`),
+    const notes = await rowsOf<{ thing_id: string; text: string }>(
+      database.db,
+      sql.raw(`SELECT thing_id, text FROM ${name}_notes`),
     );
-    expect(notes.rows.map((r) => [r.thing_id, r.text]).sort()).toEqual(
+    expect(notes.map((r) => [r.thing_id, r.text]).sort()).toEqual(
       rows.map((r, i) => [r.id, `第${i}号/${5000 + i}`]).sort(),
     );
     expect(await database.db.$count(things, sql`${things.n} >= 5000`)).toBe(300);

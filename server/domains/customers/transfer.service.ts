@@ -916,9 +916,11 @@ async function processChunk(
         },
         src,
       ),
+      // One undo record for the statement's customers (a record per customer: 100,000 rows more for the database).
       ...(undo
         ? [
-            sql`INSERT INTO ${importApplied} (batch_id, kind, entity_id) SELECT ${undo}::uuid, 'customer', id FROM ${src}`,
+            sql`INSERT INTO ${importApplied} (batch_id, kind, entity_id, ids)
+              SELECT ${undo}::uuid, 'customers', gen_random_uuid(), array_agg(id) FROM ${src}`,
           ]
         : []),
     ],
@@ -935,33 +937,41 @@ async function processChunk(
  */
 async function undoApplied(ctx: Ctx, batchId: string, engine: Engine) {
   const pace = paceOf(engine, { pglite: 500, postgres: 500 });
-  for (const kind of ['update', 'contact', 'customer'] as const) {
+  for (const kind of ['update', 'contact', 'customers'] as const) {
     for (;;) {
       const started = performance.now();
       const done = await inTransaction(ctx, async (tx) => {
         const found = await tx.db
-          .select({ entityId: importApplied.entityId, before: importApplied.before })
+          .select({ entityId: importApplied.entityId, before: importApplied.before, ids: importApplied.ids })
           .from(importApplied)
           .where(and(eq(importApplied.batchId, batchId), eq(importApplied.kind, kind)))
-          .limit(pace.size);
+          // A record of created customers holds a statement's worth (~100).
+          .limit(kind === 'customers' ? Math.ceil(pace.size / 100) : pace.size);
         if (found.length === 0) return true;
-        const ids = found.map((f) => f.entityId);
         if (kind === 'update') {
           for (const f of found) await updateCustomer(tx, f.entityId, f.before as CustomerUpdate);
         } else {
-          const table = kind === 'contact' ? contacts : customers;
-          await tx.db.delete(table).where(inArray(table.id, ids));
+          const [table, entityType, ids] =
+            kind === 'contact'
+              ? [contacts, 'contact' as const, found.map((f) => f.entityId)]
+              : [customers, 'customer' as const, found.flatMap((f) => f.ids ?? [])];
+          for (const part of chunks(ids)) await tx.db.delete(table).where(inArray(table.id, part));
           await recordAudits(
             tx.db,
             { actorId: tx.actor.id, requestId: tx.requestId },
-            ids.map((id) => ({ action: 'delete', entityType: kind, entityId: id, before: { importUndone: true } })),
+            ids.map((id) => ({ action: 'delete', entityType, entityId: id, before: { importUndone: true } })),
           );
         }
-        await tx.db
-          .delete(importApplied)
-          .where(
-            and(eq(importApplied.batchId, batchId), eq(importApplied.kind, kind), inArray(importApplied.entityId, ids)),
-          );
+        await tx.db.delete(importApplied).where(
+          and(
+            eq(importApplied.batchId, batchId),
+            eq(importApplied.kind, kind),
+            inArray(
+              importApplied.entityId,
+              found.map((f) => f.entityId),
+            ),
+          ),
+        );
         return false;
       });
       if (done) break;

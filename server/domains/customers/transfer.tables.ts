@@ -58,9 +58,11 @@ export const importApplied = pgTable(
     batchId: uuid('batch_id')
       .notNull()
       .references(() => importBatches.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['customer', 'contact', 'update'] }).notNull(),
+    /** `customers`: the customers created by one statement, in `ids` (entity_id names the record); `contact`: one added to an existing customer; `update`: one changed, with its values `before`. */
+    kind: text('kind', { enum: ['customers', 'contact', 'update'] }).notNull(),
     entityId: uuid('entity_id').notNull(),
     before: jsonb('before'),
+    ids: uuid('ids').array(),
   },
   (t) => [primaryKey({ columns: [t.batchId, t.kind, t.entityId] })],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "import_applied" ADD COLUMN "ids" uuid[];
