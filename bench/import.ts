@@ -13,6 +13,9 @@
  *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *   (KEEP_CSV=1 leaves the generated file in the temporary directory, to time reading it alone.)
  *
+ * Measured 2026-12-07 10:40–11:45 UTC (session 20), PostgreSQL: with time-ordered ids, the created customers' history, audit
+ *   entries and undo records written by the database from their rows, one undo record per statement: 32.8–39.0 s (~35 s),
+ *   PostgreSQL CPU 30.4–37.7 s, server 19.4–23.7 s, health p99 44–53 ms, peak RSS 310–332 MB (docs/benchmarks/load-2026-12-07.md).
  * Measured 2026-12-07 08:00–09:15 UTC (session 19), PostgreSQL: after the staging fix (the next rows read while the last
  *   are stored, a turn of the event loop every 50 rows) staging 7.5–8.1 → 6.2 s (--dry-run, phases logged), the import
  *   34.4–37.4 s in four runs, 35.2 and 45.7 s in two more (server CPU 20.6–28.2 s for the same work: the machine's
