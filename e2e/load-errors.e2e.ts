@@ -8,7 +8,8 @@ import { rows, screenshot } from './support/ui';
  * ("还没有客户 / 新建客户"), which would make a failed request look like an empty database. The
  * browser answers the list's API with 500 until the test lets requests through again; then the
  * retry button brings the rows. The app retries a failed read twice (after 1 and 2 s) before it
- * shows the error, so the pages are tried a few at a time, each in a tab of its own.
+ * shows the error, so the pages are tried a few at a time, each in a tab of its own (and a tab waits up to 30 s
+ * for what it expects: three pages load at once beside another file's browser).
  */
 const people = peopleInOneBrowser();
 
@@ -237,7 +238,7 @@ describe(
   () => {
     let page: Page;
     beforeAll(async () => {
-      ({ page } = await people.signIn('sales1', 20_000));
+      ({ page } = await people.signIn('sales1', 30_000));
     });
     const inTab = tabsOf(() => page);
 
@@ -285,7 +286,7 @@ describe(
   () => {
     let page: Page;
     beforeAll(async () => {
-      ({ page } = await people.signIn('admin', 20_000));
+      ({ page } = await people.signIn('admin', 30_000));
     });
     const inTab = tabsOf(() => page);
 
