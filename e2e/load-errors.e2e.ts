@@ -8,8 +8,7 @@ import { rows, screenshot } from './support/ui';
  * ("还没有客户 / 新建客户"), which would make a failed request look like an empty database. The
  * browser answers the list's API with 500 until the test lets requests through again; then the
  * retry button brings the rows. The app retries a failed read twice (after 1 and 2 s) before it
- * shows the error, so the pages are tried a few at a time, each in a tab of its own (and a tab waits up to 30 s
- * for what it expects: three pages load at once beside another file's browser).
+ * shows the error, so the pages are tried a few at a time, each in a tab of its own.
  */
 const people = peopleInOneBrowser();
 
@@ -215,14 +214,19 @@ const ADMIN_LISTS: Case[] = [
 ];
 
 /**
- * Runs `use` in a tab of the person signed in on `signedIn()`'s page, free at the moment: tests run a few at a time
- * (maxConcurrency), and a tab opened per test would cost a browser process each.
+ * Signs `username` in (before the tests of the describe block it is called in) and runs `use` in one of their tabs
+ * free at the moment: tests run a few at a time (maxConcurrency), and a tab opened per test would cost a browser
+ * process each. A tab waits up to 30 s for what it expects: three pages load at once beside another file's browser.
  */
-function tabsOf(signedIn: () => Page) {
+function tabsOf(username: string) {
+  let signedIn: Page;
+  beforeAll(async () => {
+    ({ page: signedIn } = await people.signIn(username, 30_000));
+  });
   const free: Page[] = [];
   let first = true;
   return async (use: (tab: Page) => Promise<void>) => {
-    const tab = free.pop() ?? (first ? signedIn() : await signedIn().context().newPage());
+    const tab = free.pop() ?? (first ? signedIn : await signedIn.context().newPage());
     first = false;
     try {
       await use(tab);
@@ -236,11 +240,7 @@ describe(
   '李明 (sales1): a failed list or card shows an error with a retry, never its empty state',
   { concurrent: true },
   () => {
-    let page: Page;
-    beforeAll(async () => {
-      ({ page } = await people.signIn('sales1', 30_000));
-    });
-    const inTab = tabsOf(() => page);
+    const inTab = tabsOf('sales1');
 
     for (const c of SALES_LISTS) test(c.name, () => inTab((tab) => failThenRetry(tab, c)));
 
@@ -284,11 +284,7 @@ describe(
   'the administrator: a failed list shows an error with a retry, never its empty state',
   { concurrent: true },
   () => {
-    let page: Page;
-    beforeAll(async () => {
-      ({ page } = await people.signIn('admin', 30_000));
-    });
-    const inTab = tabsOf(() => page);
+    const inTab = tabsOf('admin');
 
     for (const c of ADMIN_LISTS) test(c.name, () => inTab((tab) => failThenRetry(tab, c)));
   },

@@ -899,7 +899,7 @@ async function processChunk(
   // history, audit entry and undo record are written by the database from its row in the same statement: 100,000
   // customers would otherwise send ~90 MB more JSON (and the server build it).
   const by = { actorId: tx.actor.id, requestId: tx.requestId };
-  const undo = mode.write && mode.allOrNothing ? mode.allOrNothing.batchId : undefined;
+  const undo = mode.allOrNothing?.batchId;
   await insertMany(tx.db, customers, newCustomers, {
     also: (src) => [
       sql`INSERT INTO ${customerOwnerChanges} (customer_id, to_user_id, kind, by_user_id)
