@@ -14,7 +14,5 @@ export default defineConfig({
     // Each file drives its own browser; the files share the one server.
     fileParallelism: true,
     maxWorkers: 2,
-    // Tests marked concurrent (load-errors: pages that wait out the app's retries) run three at a time.
-    maxConcurrency: 3,
   },
 });

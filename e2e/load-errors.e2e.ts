@@ -7,8 +7,7 @@ import { rows, screenshot } from './support/ui';
  * A list or card whose request fails says so and offers a retry — it never shows its empty state
  * ("还没有客户 / 新建客户"), which would make a failed request look like an empty database. The
  * browser answers the list's API with 500 until the test lets requests through again; then the
- * retry button brings the rows. The app retries a failed read twice (after 1 and 2 s) before it
- * shows the error, so the pages are tried a few at a time, each in a tab of its own.
+ * retry button brings the rows.
  */
 const people = peopleInOneBrowser();
 
@@ -213,79 +212,52 @@ const ADMIN_LISTS: Case[] = [
   },
 ];
 
-/**
- * Signs `username` in (before the tests of the describe block it is called in) and runs `use` in one of their tabs
- * free at the moment: tests run a few at a time (maxConcurrency), and a tab opened per test would cost a browser
- * process each. A tab waits up to 30 s for what it expects: three pages load at once beside another file's browser.
- */
-function tabsOf(username: string) {
-  let signedIn: Page;
+describe('李明 (sales1): a failed list or card shows an error with a retry, never its empty state', () => {
+  let page: Page;
   beforeAll(async () => {
-    ({ page: signedIn } = await people.signIn(username, 30_000));
+    ({ page } = await people.signIn('sales1', 20_000));
   });
-  const free: Page[] = [];
-  let first = true;
-  return async (use: (tab: Page) => Promise<void>) => {
-    const tab = free.pop() ?? (first ? signedIn : await signedIn.context().newPage());
-    first = false;
+
+  for (const c of SALES_LISTS) test(c.name, () => failThenRetry(page, c));
+
+  test('a card of the customer page', async () => {
+    people.focus(page);
+    await page.goto('/customers');
+    const link = rows(page.getByTestId('customers-table')).first().getByRole('link').first();
+    const customerUrl = (await link.getAttribute('href'))!;
+    await failThenRetry(page, {
+      name: 'customer-opportunities',
+      url: customerUrl,
+      api: '/api/v1/opportunities',
+      container: byTestId('customer-opportunities'),
+      loaded: (c) => c.locator('.ant-list-item, .ant-empty'),
+      emptyText: '暂无销售机会',
+    });
+  });
+
+  test('the notifications under the bell', async () => {
+    people.focus(page);
+    const heal = await breakApi(page, '/api/v1/notifications');
     try {
-      await use(tab);
+      await page.goto('/customers');
+      await page.getByTestId('notification-bell').click();
+      const list = page.getByTestId('notification-list');
+      await list.getByTestId('load-error').waitFor();
+      expect(await list.getByText('没有通知').count()).toBe(0);
+      await heal();
+      await list.getByTestId('load-retry').click();
+      await list.getByTestId('notification-item').first().waitFor();
     } finally {
-      free.push(tab);
+      await heal();
     }
-  };
-}
+  });
+});
 
-describe(
-  '李明 (sales1): a failed list or card shows an error with a retry, never its empty state',
-  { concurrent: true },
-  () => {
-    const inTab = tabsOf('sales1');
+describe('the administrator: a failed list shows an error with a retry, never its empty state', () => {
+  let page: Page;
+  beforeAll(async () => {
+    ({ page } = await people.signIn('admin', 20_000));
+  });
 
-    for (const c of SALES_LISTS) test(c.name, () => inTab((tab) => failThenRetry(tab, c)));
-
-    test('a card of the customer page', () =>
-      inTab(async (page) => {
-        people.focus(page);
-        await page.goto('/customers');
-        const link = rows(page.getByTestId('customers-table')).first().getByRole('link').first();
-        const customerUrl = (await link.getAttribute('href'))!;
-        await failThenRetry(page, {
-          name: 'customer-opportunities',
-          url: customerUrl,
-          api: '/api/v1/opportunities',
-          container: byTestId('customer-opportunities'),
-          loaded: (c) => c.locator('.ant-list-item, .ant-empty'),
-          emptyText: '暂无销售机会',
-        });
-      }));
-
-    test('the notifications under the bell', () =>
-      inTab(async (page) => {
-        people.focus(page);
-        const heal = await breakApi(page, '/api/v1/notifications');
-        try {
-          await page.goto('/customers');
-          await page.getByTestId('notification-bell').click();
-          const list = page.getByTestId('notification-list');
-          await list.getByTestId('load-error').waitFor();
-          expect(await list.getByText('没有通知').count()).toBe(0);
-          await heal();
-          await list.getByTestId('load-retry').click();
-          await list.getByTestId('notification-item').first().waitFor();
-        } finally {
-          await heal();
-        }
-      }));
-  },
-);
-
-describe(
-  'the administrator: a failed list shows an error with a retry, never its empty state',
-  { concurrent: true },
-  () => {
-    const inTab = tabsOf('admin');
-
-    for (const c of ADMIN_LISTS) test(c.name, () => inTab((tab) => failThenRetry(tab, c)));
-  },
-);
+  for (const c of ADMIN_LISTS) test(c.name, () => failThenRetry(page, c));
+});
