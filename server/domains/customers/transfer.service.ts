@@ -16,7 +16,7 @@ import {
 } from '../../../common/schemas/transfer';
 import { inTransaction, type Ctx } from '../../context';
 import { insertMany, type InsertRow } from '../../db/bulk';
-import type { Db } from '../../db/client';
+import { rowsOf, type Db } from '../../db/client';
 import { AppError } from '../../errors';
 import { timeOrderedId } from '../../lib/ids';
 import { issueMessage, type IssueLike } from '../../lib/issues';
@@ -450,7 +450,7 @@ export type ImportSettings = { onProgress?: OnProgress; engine?: 'pglite' | 'pos
  * pass weighing the same, reported as rows of `total`: when PROGRESS_ROWS more are done or
  * PROGRESS_MS have passed, never twice for one count, never backwards.
  */
-function progressOf(total: number, passes: number, onProgress: OnProgress | undefined) {
+function progressOf(total: number, passes: () => number, onProgress: OnProgress | undefined) {
   let reported = -1;
   let at = 0;
   let pass = 0;
@@ -463,7 +463,7 @@ function progressOf(total: number, passes: number, onProgress: OnProgress | unde
   };
   return {
     /** `rows` of the current pass are done. */
-    step: (rows: number) => report(Math.min(total, Math.floor((pass * total + rows) / passes)), false),
+    step: (rows: number) => report(Math.min(total, Math.floor((pass * total + rows) / passes())), false),
     nextPass: () => void pass++,
     start: () => report(0, true),
     finish: () => report(total, true),
@@ -603,6 +603,59 @@ async function resolveOwners(db: Db, wanted: string[]) {
   return owners;
 }
 
+/** The ids of the active regions or branches of these names, by name. */
+async function activeIds(db: Db, table: typeof regions | typeof branches, names: Iterable<string | undefined>) {
+  const wanted = [...new Set([...names].filter((n): n is string => !!n))];
+  const map = new Map<string, string>();
+  for (const part of chunks(wanted)) {
+    for (const r of await db
+      .select({ id: table.id, name: table.name })
+      .from(table)
+      .where(and(inArray(table.name, part), eq(table.active, true))))
+      map.set(r.name, r.id);
+  }
+  return map;
+}
+
+/** The owners, regions and branches a staged file names (in any of its rows). */
+type Named = { owners: Set<string>; regions: Set<string>; branches: Set<string> };
+
+/**
+ * Whether checking a staged file chunk by chunk can be left out because no check could fail: no row has an error,
+ * every owner, region and branch it names exists (once), and no customer of the file is one the database already
+ * has (by credit code or name) — so nothing is updated, refused as not permitted, or as existing. Then the writing
+ * pass alone gives what checking and writing give (an import of new customers, the usual first one, skips a pass
+ * over every row); a customer created meanwhile by someone else still refuses its chunk there, and what was written
+ * is undone, as after a check. The keys are looked up a step at a time (index lookups), yielding in between.
+ */
+async function nothingToCheck(db: Db, batchId: string, named: Named, engine: Engine): Promise<boolean> {
+  const owners = await resolveOwners(db, [...named.owners]);
+  if ([...named.owners].some((o) => !owners.get(o) || 'ambiguous' in owners.get(o)!)) return false;
+  if ((await activeIds(db, regions, named.regions)).size < named.regions.size) return false;
+  if ((await activeIds(db, branches, named.branches)).size < named.branches.size) return false;
+  const pace = paceOf(engine, { pglite: 5000, postgres: 5000 });
+  let after = '';
+  for (;;) {
+    const started = performance.now();
+    const [step] = await rowsOf<{ last: string | null; matched: boolean | null }>(
+      db,
+      sql`WITH k AS (
+          SELECT DISTINCT group_key FROM ${importRows}
+          WHERE batch_id = ${batchId} AND group_key > ${after} ORDER BY group_key LIMIT ${pace.size}
+        )
+        SELECT max(group_key) AS last, bool_or(CASE left(group_key, 1)
+          WHEN '2' THEN EXISTS (SELECT 1 FROM ${customers} c WHERE c.credit_code = substr(k.group_key, 2))
+          WHEN '1' THEN EXISTS (SELECT 1 FROM ${customers} c WHERE c.name = substr(k.group_key, 2))
+          ELSE false END) AS matched
+        FROM k`,
+    );
+    if (step.matched) return false;
+    if (step.last === null) return true;
+    after = step.last;
+    await pace.after(started);
+  }
+}
+
 /** What an import does: counts and row errors, added to by each chunk. */
 type Tally = Omit<ImportReport, 'dryRun' | 'totalRows'>;
 const emptyTally = (): Tally => ({
@@ -641,23 +694,13 @@ async function processChunk(
   const locale = tx.actor.locale;
   const rows = groups.flatMap((g) => g.rows);
   const owners = await resolveOwners(tx.db, [...new Set(rows.map((r) => r.owner).filter((u): u is string => !!u))]);
-  const refs = async (table: typeof regions | typeof branches, names: (string | undefined)[]) => {
-    const wanted = [...new Set(names.filter((n): n is string => !!n))];
-    const map = new Map<string, string>();
-    for (const part of chunks(wanted)) {
-      for (const r of await tx.db
-        .select({ id: table.id, name: table.name })
-        .from(table)
-        .where(and(inArray(table.name, part), eq(table.active, true))))
-        map.set(r.name, r.id);
-    }
-    return map;
-  };
-  const regionIds = await refs(
+  const regionIds = await activeIds(
+    tx.db,
     regions,
     rows.map((r) => r.region),
   );
-  const branchIds = await refs(
+  const branchIds = await activeIds(
+    tx.db,
     branches,
     rows.map((r) => r.branch),
   );
@@ -1003,7 +1046,7 @@ async function dropStaged(db: Db, batchId: string, engine: Engine) {
  * - keepGoodRows: one pass writes the good customers, chunk by chunk, and reports the bad rows.
  * - dry run: one pass checks every chunk and counts, writing nothing.
  * - all or nothing (the default): a checking pass over every chunk first; with any error nothing
- *   is written. Then the writing pass, which records what it writes (`import_applied`); should a
+ *   is written — left out when staging shows that no check could fail (nothingToCheck). Then the writing pass, which records what it writes (`import_applied`); should a
  *   chunk fail after all (a colleague created the same customer meanwhile, a database error),
  *   what earlier chunks wrote is undone.
  *
@@ -1028,7 +1071,9 @@ async function runImport(
   };
   const total = scan.rows;
   const allOrNothing = !options.dryRun && !options.keepGoodRows;
-  const progress = progressOf(total, allOrNothing ? 3 : 2, onProgress);
+  // Stage, then check and write (all or nothing) or one of the two; when staging shows nothing to check, stage and write.
+  let passes = allOrNothing ? 3 : 2;
+  const progress = progressOf(total, () => passes, onProgress);
 
   const [batch] = await ctx.db
     .insert(importBatches)
@@ -1047,6 +1092,8 @@ async function runImport(
   try {
     // 1. Stage: read, parse and validate each row, insert them in multi-row statements.
     let staged = 0;
+    let stagedErrors = 0;
+    const named: Named = { owners: new Set(), regions: new Set(), branches: new Set() };
     let pending: (typeof importRows.$inferInsert)[] = [];
     const pace = paceOf(engine, { pglite: 2000, postgres: 500 });
     let started = performance.now();
@@ -1079,6 +1126,10 @@ async function runImport(
         if (isBlankRow(r.cells)) continue;
         if (++read % STAGE_YIELD_ROWS === 0) await setImmediate();
         const row = parseRow(locale, r.line, r.cells, fields, scan.headers);
+        if (row.errors.length > 0) stagedErrors++;
+        if (row.owner) named.owners.add(row.owner);
+        if (row.region) named.regions.add(row.region);
+        if (row.branch) named.branches.add(row.branch);
         const data: StagedData = {
           customer: row.customer,
           contact: row.contact,
@@ -1150,18 +1201,22 @@ async function runImport(
     };
 
     // 2. Check (dry run, all or nothing) or write the good customers (keepGoodRows).
-    await ctx.db
-      .update(importBatches)
-      .set({ status: options.dryRun || allOrNothing ? 'checking' : 'applying' })
-      .where(eq(importBatches.id, batch.id));
-    const checked = emptyTally();
-    await pass(options.dryRun || allOrNothing ? { write: false } : { write: true }, checked);
-    if (!allOrNothing || checked.errors.length > 0) {
-      // All or nothing with errors: nothing was written, so nothing is counted.
-      const result = report(allOrNothing ? { ...emptyTally(), errors: checked.errors } : checked);
-      await finish(allOrNothing ? 'refused' : 'done', result);
-      await progress.finish();
-      return result;
+    const unchecked = allOrNothing && stagedErrors === 0 && (await nothingToCheck(ctx.db, batch.id, named, engine));
+    if (unchecked) passes = 2;
+    else {
+      await ctx.db
+        .update(importBatches)
+        .set({ status: options.dryRun || allOrNothing ? 'checking' : 'applying' })
+        .where(eq(importBatches.id, batch.id));
+      const checked = emptyTally();
+      await pass(options.dryRun || allOrNothing ? { write: false } : { write: true }, checked);
+      if (!allOrNothing || checked.errors.length > 0) {
+        // All or nothing with errors: nothing was written, so nothing is counted.
+        const result = report(allOrNothing ? { ...emptyTally(), errors: checked.errors } : checked);
+        await finish(allOrNothing ? 'refused' : 'done', result);
+        await progress.finish();
+        return result;
+      }
     }
 
     // 3. All or nothing, and nothing was wrong: write, recording what is written to undo it on a failure.

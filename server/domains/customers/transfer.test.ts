@@ -1030,6 +1030,32 @@ describe('imports that do not hold the database', () => {
     }
   });
 
+  it('all or nothing: every customer of the file that someone else holds is reported, however far apart, and nothing is written', async () => {
+    const { user, client } = await signedIn(t);
+    const { client: other } = await signedIn(t);
+    const tag = uniq('别人已有');
+    const prefix = randomPrefix();
+    const N = 1200;
+    const rows = [['客户名称', '统一社会信用代码', '状态']];
+    for (let i = 0; i < N; i++) rows.push([`${tag}公司${i}`, creditCode(prefix, i), '客户']);
+    // Another salesperson's customers hold the first and the last credit code of the file (the two ends of its key order).
+    for (const i of [0, N - 1]) {
+      const theirs = await other.post('/api/v1/customers', {
+        name: uniq('别人的客户'),
+        creditCode: creditCode(prefix, i),
+      });
+      expect(theirs.status).toBe(201);
+    }
+    const before = await counts(user.id);
+    const res = await importFile(client, { filename: 'theirs.csv', content: csv(rows) });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([
+      [2, 'NOT_PERMITTED'],
+      [N + 1, 'NOT_PERMITTED'],
+    ]);
+    expect(await counts(user.id)).toEqual(before);
+  });
+
   it('chunk by chunk, a file gives what one transaction gives: a name without a credit code never matches a customer the file creates', async () => {
     const { user, client } = await signedIn(t);
     const tag = uniq('同名');
