@@ -97,8 +97,8 @@ export function randomIp(): string {
 let pgliteParts: Promise<{ wasm: WebAssembly.Module; bundle: Blob; template: Blob }> | undefined;
 
 /**
- * PGlite's engine compiled once per module instance (a test file, while files are isolated; a worker if they shared
- * modules), with its file bundle and the migrated template: left to itself every PGlite compiles its 9 MB of
+ * PGlite's engine compiled once per module instance (a worker: its test files share modules, vitest.config.ts), with
+ * its file bundle and the migrated template: left to itself every PGlite compiles its 9 MB of
  * WebAssembly again (and V8 optimises it again in the background, on the same two cores).
  */
 function pgliteOnce() {
