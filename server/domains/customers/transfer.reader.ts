@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { IMPORT_MAX_BYTES } from '../../../common/schemas/transfer';
 import { AppError } from '../../errors';
+import { CsvReader } from '../../lib/csv';
 
 /**
- * Reading an import file row by row from disk (CSV through csv-parse's stream, XLSX through
+ * Reading an import file row by row from disk (CSV through CsvReader as it is decoded, XLSX through
  * ExcelJS's streaming reader), so memory does not grow with the file: every pass re-reads it.
  */
 
@@ -52,17 +52,13 @@ async function csvEncoding(file: string): Promise<'utf8' | 'gb18030'> {
 }
 
 async function* csvRows(file: string, encoding: 'utf8' | 'gb18030'): AsyncGenerator<SheetRow> {
-  const parser = parse({ relax_column_count: true, skip_empty_lines: false, info: true });
-  const source = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
   const decoded = source.pipe(iconv.decodeStream(encoding)); // strips a BOM
-  decoded.pipe(parser);
-  source.on('error', (e) => parser.destroy(e));
-  let nextLine = 1;
+  source.on('error', (e) => decoded.emit('error', e));
+  const reader = new CsvReader();
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { line: nextLine, cells: record };
-      nextLine = info.lines + 1;
-    }
+    for await (const text of decoded as AsyncIterable<string>) yield* reader.push(text);
+    yield* reader.end();
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('IMPORT_FILE_UNREADABLE');
