@@ -13,6 +13,9 @@
  *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *   (KEEP_CSV=1 leaves the generated file in the temporary directory, to time reading it alone.)
  *
+ * Measured 2026-12-07 14:40–15:35 UTC (session 21), PostgreSQL, on a machine slower than in session 20 (CPU pressure ~40 %
+ *   idle): the checking pass left out for a file of new customers (preflight 0.25 s against 2–2.5 s) and CsvReader
+ *   (a pass over the file 2.4 → 0.4 s of CPU): 32.6–40.0 s, server CPU 18.6–23.1 s (20.5–29 s before), health p99 57–67 ms.
  * Measured 2026-12-07 10:40–11:45 UTC (session 20), PostgreSQL: with time-ordered ids, the created customers' history, audit
  *   entries and undo records written by the database from their rows, one undo record per statement: 32.8–39.0 s (~35 s),
  *   PostgreSQL CPU 30.4–37.7 s, server 19.4–23.7 s, health p99 44–53 ms, peak RSS 310–332 MB (docs/benchmarks/load-2026-12-07.md).
