@@ -2,7 +2,16 @@ import { ConfigProvider } from 'antd';
 import type { Locale as AntLocale } from 'antd/es/locale';
 import antEnUS from 'antd/es/locale/en_US';
 import antZhCN from 'antd/es/locale/zh_CN';
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import zhCNFirstLoad from 'virtual:web-messages/first-load/zh-CN';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n/locales';
 import { formatMessage } from '../../common/i18n/format';
@@ -116,6 +125,20 @@ function applyLocale(locale: Locale) {
   }
 }
 
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+/** Whether the person asked their system for less motion ("reduce motion"): then antd animates nothing. */
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const query = window.matchMedia(REDUCED_MOTION);
+      query.addEventListener('change', onChange);
+      return () => query.removeEventListener('change', onChange);
+    },
+    () => window.matchMedia(REDUCED_MOTION).matches,
+  );
+}
+
 type LocaleState = { locale: Locale; setLocale: (locale: Locale) => void };
 const LocaleContext = createContext<LocaleState | null>(null);
 
@@ -135,9 +158,11 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     });
   }, []);
   const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  const motion = !usePrefersReducedMotion();
+  const theme = useMemo(() => ({ token: { colorPrimary: BRAND_BLUE, borderRadius: 6, motion } }), [motion]);
   return (
     <LocaleContext.Provider value={value}>
-      <ConfigProvider locale={antLocales[locale]} theme={{ token: { colorPrimary: BRAND_BLUE, borderRadius: 6 } }}>
+      <ConfigProvider locale={antLocales[locale]} theme={theme}>
         {children}
       </ConfigProvider>
     </LocaleContext.Provider>
