@@ -2,20 +2,12 @@ import { ConfigProvider } from 'antd';
 import type { Locale as AntLocale } from 'antd/es/locale';
 import antEnUS from 'antd/es/locale/en_US';
 import antZhCN from 'antd/es/locale/zh_CN';
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-  type ReactNode,
-} from 'react';
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import zhCNFirstLoad from 'virtual:web-messages/first-load/zh-CN';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n/locales';
 import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
+import { usePrefersReducedMotion } from '../components/responsive';
 import { BRAND_BLUE } from '../components/theme';
 import type { WebMessageKey } from './messages';
 
@@ -123,20 +115,6 @@ function applyLocale(locale: Locale) {
   } catch {
     // not remembered, still applied
   }
-}
-
-const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
-
-/** Whether the person asked their system for less motion ("reduce motion"): then antd animates nothing. */
-function usePrefersReducedMotion(): boolean {
-  return useSyncExternalStore(
-    (onChange) => {
-      const query = window.matchMedia(REDUCED_MOTION);
-      query.addEventListener('change', onChange);
-      return () => query.removeEventListener('change', onChange);
-    },
-    () => window.matchMedia(REDUCED_MOTION).matches,
-  );
 }
 
 type LocaleState = { locale: Locale; setLocale: (locale: Locale) => void };

@@ -631,7 +631,10 @@ type Named = { owners: Set<string>; regions: Set<string>; branches: Set<string> 
  */
 async function nothingToCheck(db: Db, batchId: string, named: Named, engine: Engine): Promise<boolean> {
   const owners = await resolveOwners(db, [...named.owners]);
-  if ([...named.owners].some((o) => !owners.get(o) || 'ambiguous' in owners.get(o)!)) return false;
+  for (const name of named.owners) {
+    const owner = owners.get(name);
+    if (!owner || 'ambiguous' in owner) return false;
+  }
   if ((await activeIds(db, regions, named.regions)).size < named.regions.size) return false;
   if ((await activeIds(db, branches, named.branches)).size < named.branches.size) return false;
   // Whether a key of `keys` (a relation `k` of staged rows, those of `where`) is a customer's credit code or name.
@@ -1058,9 +1061,10 @@ async function dropStaged(db: Db, batchId: string, engine: Engine) {
  * - keepGoodRows: one pass writes the good customers, chunk by chunk, and reports the bad rows.
  * - dry run: one pass checks every chunk and counts, writing nothing.
  * - all or nothing (the default): a checking pass over every chunk first; with any error nothing
- *   is written — left out when staging shows that no check could fail (nothingToCheck). Then the writing pass, which records what it writes (`import_applied`); should a
- *   chunk fail after all (a colleague created the same customer meanwhile, a database error),
- *   what earlier chunks wrote is undone.
+ *   is written; the pass is left out when staging shows that no check could fail (nothingToCheck).
+ *   Then the writing pass, which records what it writes (`import_applied`); should a chunk fail
+ *   after all (a colleague created the same customer meanwhile, a database error), what earlier
+ *   chunks wrote is undone.
  *
  * `onProgress(done, total)` hears about the rows: first (0, total) once the file has been read and
  * its columns matched — errors after that concern the import, not the file —, then as the passes
