@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { normalizeCreditCode } from '../../../common/credit-code';
 import { translate, type Locale, type MessageKey } from '../../../common/i18n';
 import { ContactCreate, CustomerCreate, type CustomerUpdate } from '../../../common/schemas/customers';
@@ -1052,6 +1052,41 @@ async function dropStaged(db: Db, batchId: string, engine: Engine) {
   }
 }
 
+/** An import unfinished this long after it began has stopped (a crash, a restart): no file takes hours. */
+const STOPPED_AFTER_HOURS = 6;
+
+/**
+ * Removes the staged rows an import left when its server stopped before removing them: those of finished batches,
+ * and of batches begun over STOPPED_AFTER_HOURS ago and never finished, which are marked failed. Each import sweeps
+ * before it stages (PostgreSQL itself empties the unlogged `import_rows` when it recovers from a crash).
+ */
+async function sweepStaged(db: Db, engine: Engine) {
+  await db
+    .update(importBatches)
+    .set({ status: 'failed', finishedAt: new Date() })
+    .where(
+      and(
+        isNull(importBatches.finishedAt),
+        lt(importBatches.createdAt, sql`now() - make_interval(hours => ${STOPPED_AFTER_HOURS})`),
+      ),
+    );
+  const left = await db
+    .select({ id: importBatches.id })
+    .from(importBatches)
+    .where(
+      and(
+        isNotNull(importBatches.finishedAt),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(importRows)
+            .where(eq(importRows.batchId, importBatches.id)),
+        ),
+      ),
+    );
+  for (const batch of left) await dropStaged(db, batch.id, engine);
+}
+
 /**
  * Imports customers with their contacts (one contact per row, rows grouped by credit code,
  * else by name) without holding the database: the file is read row by row into `import_rows`
@@ -1086,6 +1121,7 @@ async function runImport(
     return i >= 0 ? scan.headers[i].trim() : headerOf(field, locale);
   };
   const total = scan.rows;
+  await sweepStaged(ctx.db, engine);
   const allOrNothing = !options.dryRun && !options.keepGoodRows;
   // Stage, then check and write (all or nothing) or one of the two; when staging shows nothing to check, stage and write.
   let passes = allOrNothing ? 3 : 2;

@@ -36,9 +36,7 @@ export const importBatches = pgTable(
 export const importRows = pgTable(
   'import_rows',
   {
-    batchId: uuid('batch_id')
-      .notNull()
-      .references(() => importBatches.id, { onDelete: 'cascade' }),
+    batchId: uuid('batch_id').notNull(),
     groupKey: text('group_key').notNull(),
     line: integer('line').notNull(),
     data: jsonb('data').notNull(),

@@ -1113,4 +1113,40 @@ describe('imports that do not hold the database', () => {
       status: 'former',
     });
   });
+
+  it('an import removes the staged rows of imports whose server stopped, and marks those never finished as failed', async () => {
+    const { user, client } = await signedIn(t);
+    const db = t.database.db;
+    const batch = async (status: 'done' | 'applying', createdAt: Date, finishedAt: Date | null) => {
+      const [b] = await db
+        .insert(importBatches)
+        .values({ createdBy: user.id, filename: 'stopped.csv', options: {}, status, createdAt, finishedAt })
+        .returning({ id: importBatches.id });
+      await db
+        .insert(importRows)
+        .values(
+          Array.from({ length: 30 }, (_, i) => ({ batchId: b.id, groupKey: `1客户${i}`, line: i + 2, data: {} })),
+        );
+      return b.id;
+    };
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const finished = await batch('done', hoursAgo(1), hoursAgo(1)); // stopped while removing its rows
+    const stopped = await batch('applying', hoursAgo(7), null); // stopped while writing
+    const running = await batch('applying', hoursAgo(0.5), null); // another import, still running
+    const staged = (id: string) => db.$count(importRows, eq(importRows.batchId, id));
+
+    const file = { filename: 'one.csv', content: csv([['客户名称'], [uniq('清扫')]]) };
+    expect((await importFile(client, file)).body).toMatchObject({ customers: { created: 1 }, errors: [] });
+    expect([await staged(finished), await staged(stopped), await staged(running)]).toEqual([0, 0, 30]);
+    const states = await db
+      .select({ id: importBatches.id, status: importBatches.status, finishedAt: importBatches.finishedAt })
+      .from(importBatches)
+      .where(inArray(importBatches.id, [finished, stopped, running]));
+    expect(Object.fromEntries(states.map((b) => [b.id, [b.status, b.finishedAt !== null]]))).toEqual({
+      [finished]: ['done', true],
+      [stopped]: ['failed', true],
+      [running]: ['applying', false],
+    });
+    await db.delete(importRows).where(eq(importRows.batchId, running));
+  });
 });
