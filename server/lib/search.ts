@@ -16,8 +16,9 @@ import { containsPattern } from './listing';
  *   so for these the trigram index reads everything.
  *
  * `search_grams` is a generated column (`cjk_grams(search_text)`, a function created by
- * migration 0021; PL/pgSQL since 0053), so every writer of `search_text` — services, import, merge, seeders, raw SQL in
- * the benchmarks — fills it without knowing, on PGlite and PostgreSQL alike. Its characters are
+ * migration 0021; PL/pgSQL since 0053; its grams in text order, repeats kept, since 0056: every
+ * use of them is a set), so every writer of `search_text` — services, import, merge, seeders, raw
+ * SQL in the benchmarks — fills it without knowing, on PGlite and PostgreSQL alike. Its characters are
  * the Han ranges of `CJK` (common/search.ts); a test compares the two (search.test.ts).
  */
 
