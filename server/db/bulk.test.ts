@@ -109,4 +109,45 @@ describe('insertMany', () => {
     );
     expect(await database.db.$count(things, sql`${things.n} >= 5000`)).toBe(300);
   });
+
+  it('writes a value every row gives alike (sent once) as given, to the rows and to what is derived from them', async () => {
+    const at = new Date('2026-12-07T09:15:00.456Z');
+    const rows = Array.from({ length: 200 }, (_, i) => ({
+      id: randomUUID(),
+      n: 7000 + i,
+      label: '同一个',
+      note: null,
+      done: true,
+      at,
+      data: { same: true },
+      extra: `第${i}号`,
+    }));
+    await insertMany(database.db, things, rows, {
+      also: (src) => [
+        sql`INSERT INTO ${sql.identifier(`${name}_notes`)} (thing_id, text)
+          SELECT id, concat_ws('/', r ->> 'extra', r ->> 'label', r ->> 'done', label, n) FROM ${src}`,
+      ],
+    });
+    const written = await database.db
+      .select()
+      .from(things)
+      .where(sql`${things.n} >= 7000 AND ${things.n} < 8000`)
+      .orderBy(asc(things.n));
+    expect(written.map(({ at: when, ...rest }) => ({ ...rest, at: when.toISOString() }))).toEqual(
+      rows.map(({ extra: _extra, ...row }) => ({ ...row, tags: [], at: at.toISOString() })),
+    );
+    const notes = await rowsOf<{ thing_id: string; text: string }>(
+      database.db,
+      sql.raw(`SELECT thing_id, text FROM ${name}_notes WHERE text LIKE '%同一个%'`),
+    );
+    expect(notes.map((r) => [r.thing_id, r.text]).sort()).toEqual(
+      rows.map((r, i) => [r.id, `第${i}号/同一个/true/同一个/${7000 + i}`]).sort(),
+    );
+    // Two rows alike in every column given: written as two.
+    await insertMany(database.db, things, [
+      { n: 9000, label: 'twin' },
+      { n: 9000, label: 'twin' },
+    ]);
+    expect(await database.db.$count(things, sql`${things.n} = 9000 AND ${things.label} = 'twin'`)).toBe(2);
+  });
 });
