@@ -63,6 +63,15 @@ const wantsProgress = (request: FastifyRequest) =>
 export function registerCustomerTransferRoutes(app: FastifyInstance) {
   const r = typed(app);
   const tags = ['customers'];
+  // What finished imports still tidy after answering (their staged rows): the app waits for it before it closes.
+  const tidying = new Set<Promise<void>>();
+  const afterwards = (work: Promise<void>) => {
+    tidying.add(work);
+    void work.finally(() => tidying.delete(work));
+  };
+  app.addHook('onClose', async () => {
+    await Promise.all(tidying);
+  });
 
   r.get(
     '/api/v1/customers/export',
@@ -132,7 +141,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
         const ctx = ctxOf(request);
         const engine = request.server.engine;
         if (!wantsProgress(request))
-          return await (finished = importCustomers(ctx, upload, mapping, request.query, { engine }));
+          return await (finished = importCustomers(ctx, upload, mapping, request.query, { engine, afterwards }));
 
         // The answer streams from the first progress report on (the file has been read and its columns matched):
         // errors before that answer with their status as without progress, errors after it are the last line.
@@ -146,6 +155,7 @@ export function registerCustomerTransferRoutes(app: FastifyInstance) {
         const begun = new Promise<void>((resolve) => (begin = resolve));
         finished = importCustomers(ctx, upload, mapping, request.query, {
           engine,
+          afterwards,
           onProgress: async (done, total) => {
             streaming = true;
             begin();

@@ -9,7 +9,7 @@ import { creditCodeCheckChar } from '../../../common/credit-code';
 import { auditLogs } from '../audit/audit.tables';
 import { users } from '../staff/staff.tables';
 import { buildRegion, buildUser, signedIn } from '../../test/factories';
-import { createTestApp, uniq, type Client, type TestApp } from '../../test/harness';
+import { createTestApp, uniq, until, type Client, type TestApp } from '../../test/harness';
 import { contacts, customerOwnerChanges, customers } from './customers.tables';
 import { importApplied, importBatches, importRows } from './transfer.tables';
 
@@ -943,16 +943,21 @@ describe('imports that do not hold the database', () => {
     if (last) rows[rows.length - 1] = last;
     return { filename: 'many.csv', content: csv(rows) };
   }
-  /** What one user's imports have left in the database (tests of other files may run beside these). */
+  /**
+   * What one user's imports have left in the database (tests of other files may run beside these), once they have
+   * removed their staged rows (which they do after answering): no import leaves any.
+   */
   const counts = async (userId: string) => {
     const db = t.database.db;
     const batches = db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.createdBy, userId));
+    const staged = () => db.$count(importRows, inArray(importRows.batchId, batches));
+    await until(async () => (await staged()) === 0, 20_000, 'the staged rows of finished imports removed');
     return {
       customers: await db.$count(customers, eq(customers.createdBy, userId)),
       contacts: await db.$count(contacts, eq(contacts.createdBy, userId)),
       audit: await db.$count(auditLogs, eq(auditLogs.actorId, userId)),
       owners: await db.$count(customerOwnerChanges, eq(customerOwnerChanges.byUserId, userId)),
-      staged: await db.$count(importRows, inArray(importRows.batchId, batches)),
+      staged: await staged(),
       applied: await db.$count(importApplied, inArray(importApplied.batchId, batches)),
     };
   };
