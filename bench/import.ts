@@ -13,6 +13,10 @@
  *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *   (KEEP_CSV=1 leaves the generated file in the temporary directory, to time reading it alone.)
  *
+ * Measured 2026-12-07 17:10–18:10 UTC (session 22), PostgreSQL, Debian's settings: staged rows unlogged in byte order,
+ *   cjk_grams unsorted, values every row shares sent once, the answer before removing the staged rows: 28.8–28.9 s (31.2–53.0 s
+ *   before, same machine), server CPU 16.7 s, PostgreSQL 28.6–29.1 s, health p99 59–60 ms, peak RSS 301 MB. PGlite
+ *   66.5–71.0 s (98.2 s before the last change), health p99 85–89 ms, peak RSS 553–571 MB.
  * Measured 2026-12-07 14:40–15:35 UTC (session 21), PostgreSQL, on a machine slower than in session 20 (CPU pressure ~40 %
  *   idle): the checking pass left out for a file of new customers (preflight 0.25 s against 2–2.5 s) and CsvReader
  *   (a pass over the file 2.4 → 0.4 s of CPU): 32.6–40.0 s, server CPU 18.6–23.1 s (20.5–29 s before), health p99 57–67 ms.
