@@ -26,8 +26,8 @@ export type InsertRow<T extends PgTable> = { [K in keyof T['$inferInsert']]?: T[
  * `also` writes rows derived from the same ones in the same statement, so that they need not be
  * built and sent (an import's history and audit entries): data-modifying statements over `src`,
  * the rows as a relation with a column per given key (named as the key, typed as the table's) and
- * `r`, the row's JSON with every column given — which may carry keys that are not columns. Foreign keys to the inserted rows
- * hold: their checks run at the end of the statement.
+ * `r`, the row's JSON with every column given — which may carry keys that are not columns.
+ * Foreign keys to the inserted rows hold: their checks run at the end of the statement.
  */
 export async function insertMany<T extends PgTable>(
   db: Db,
