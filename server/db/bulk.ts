@@ -45,10 +45,12 @@ export async function insertMany<T extends PgTable>(
     varying.map(([key, c]) => sql`${sql.identifier(key)} ${sql.raw(c.getSQLType())}`),
     sql`, `,
   );
-  const constants = [...shared].map(([key, value]) => {
-    const c = columns.find(([k]) => k === key)![1];
-    return sql`${value instanceof Date ? value.toISOString() : value}::${sql.raw(c.getSQLType())} AS ${sql.identifier(key)}`;
-  });
+  const constants = columns
+    .filter(([key]) => shared.has(key))
+    .map(([key, c]) => {
+      const value = shared.get(key);
+      return sql`${value instanceof Date ? value.toISOString() : value}::${sql.raw(c.getSQLType())} AS ${sql.identifier(key)}`;
+    });
   const values = sql.join(
     columns.map(([key, c]) => {
       const value = sql`x.${sql.identifier(key)}`;

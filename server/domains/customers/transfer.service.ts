@@ -645,7 +645,7 @@ type Named = { owners: Set<string>; regions: Set<string>; branches: Set<string> 
  * against 55,000 customers). The keys compare bytes (`COLLATE "C"`, migration 0055), so they are compared here in the
  * database's collation, as the customers' indexes are.
  */
-export const stagedKeysMatch = (keys: SQL, where: SQL) => sql`(
+const stagedKeysMatch = (keys: SQL, where: SQL) => sql`(
     SELECT count(*) FROM ${keys} JOIN ${customers} c ON c.credit_code = substr(k.group_key, 2) COLLATE "default"
     WHERE ${where} AND left(k.group_key, 1) = '2'
   ) + (
