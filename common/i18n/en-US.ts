@@ -130,6 +130,7 @@ export const enUS: Record<MessageKey, string> = {
   'validation.workflowKindFixed': 'A flow’s kind of request cannot change: create a new flow',
   'validation.workflowReturnTarget': 'This step cannot return to that step',
   'validation.workflowDelegate': 'Choose another active colleague (not yourself or the submitter)',
+  'validation.workflowDelegateDecided': 'This colleague has already decided this step; choose someone else',
   'validation.quantity': 'Enter a quantity with at most two decimals',
   'validation.weightsSum': 'Weights must add up to 100%',
   'validation.creditCode': 'A unified social credit code has 18 characters and a correct check character',

@@ -123,6 +123,7 @@ export const zhCN = {
   'validation.workflowKindFixed': '已有流程的审批对象不能更改，请新建流程',
   'validation.workflowReturnTarget': '此步骤不能退回到该步骤',
   'validation.workflowDelegate': '请选择另一位在职同事（不能是您自己或提交人）',
+  'validation.workflowDelegateDecided': '这位同事已对本步作出决定，请另选一位',
   'validation.quantity': '请输入数量，最多两位小数',
   'validation.weightsSum': '权重之和必须为 100%',
   'validation.creditCode': '统一社会信用代码应为 18 位且校验位正确',

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Decision, InstanceStatus, WorkflowSubjectKind } from '../../../common/schemas/workflows';
 import { Decision as DecisionSchema } from '../../../common/schemas/workflows';
 import { inTransaction, type Ctx, type JobsTx } from '../../context';
@@ -337,6 +337,20 @@ export async function delegate(ctx: Ctx, id: string, to: string, comment: string
       .where(and(eq(users.id, to), eq(users.active, true)));
     if (!target || to === ctx.actor.id || to === instance.submittedBy)
       throw invalidInput(ctx.actor.locale, [{ path: 'userId', key: 'validation.workflowDelegate' }]);
+    // Someone who already decided this step cannot take a second decision on it (an "all" step would
+    // count one person twice).
+    const [decided] = await tx.db
+      .select({ id: workflowAssignments.id })
+      .from(workflowAssignments)
+      .where(
+        and(
+          eq(workflowAssignments.instanceId, instance.id),
+          eq(workflowAssignments.round, instance.round),
+          eq(workflowAssignments.userId, to),
+          isNotNull(workflowAssignments.decision),
+        ),
+      );
+    if (decided) throw invalidInput(ctx.actor.locale, [{ path: 'userId', key: 'validation.workflowDelegateDecided' }]);
     await tx.db.update(workflowAssignments).set({ open: false }).where(eq(workflowAssignments.id, assignment.id));
     await handOver(tx, instance, [
       { userId: to, reason: 'delegated', forUserId: assignment.forUserId ?? ctx.actor.id },

@@ -296,6 +296,12 @@ describe('who decides', () => {
       currentStep: 1,
     });
     expect((await decide(a.client, id, { action: 'approve' })).body.error.code).toBe('WORKFLOW_ALREADY_DECIDED');
+    // Handing b's decision to a, who already approved, would count a twice: refused, b still holds it.
+    const twice = await b.client.post(`/api/v1/workflow-instances/${id}/delegate`, { userId: a.user.id });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.details.issues).toEqual([
+      { path: 'userId', code: 'custom', message: '这位同事已对本步作出决定，请另选一位' },
+    ]);
     expect((await decide(b.client, id, { action: 'approve' })).body).toMatchObject({ currentStep: 2 });
     const [first, second] = await Promise.all([
       decide(a.client, id, { action: 'approve' }),
