@@ -42,7 +42,7 @@ const DONE: Record<Action, WebMessageKey> = {
   delegate: 'approval.done.delegate',
 };
 
-/** Hand this one decision to a colleague (not oneself, not the submitter). */
+/** Hand this one decision to a colleague (not oneself, not the submitter, not who already decided the step). */
 function DelegateModal({
   instance,
   open,
@@ -58,6 +58,9 @@ function DelegateModal({
   const me = useMe();
   const [userId, setUserId] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
+  // Who already decided the step cannot take a second decision on it (the server refuses them too).
+  const decidedThisStep =
+    instance.steps.find((s) => s.state === 'current')?.assignees.flatMap((a) => (a.decision ? [a.userId] : [])) ?? [];
   return (
     <Modal
       open={open}
@@ -85,7 +88,7 @@ function DelegateModal({
           <PersonSelect
             value={userId}
             onChange={setUserId}
-            exclude={[me.user.id, instance.submittedBy]}
+            exclude={[me.user.id, instance.submittedBy, ...decidedThisStep]}
             placeholder={t('approval.pickColleague')}
             data-testid="approval-delegate-to"
           />
