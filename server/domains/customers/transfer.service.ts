@@ -1056,14 +1056,21 @@ async function undoApplied(ctx: Ctx, batchId: string, engine: Engine) {
   }
 }
 
-/** Removes a batch's staged rows, a bounded number per statement. */
+/**
+ * Removes a batch's staged rows, a bounded number per statement. Rows another remover holds are left to it
+ * (SKIP LOCKED): the import that tidies after answering and the next import's sweep may remove the same batch's
+ * rows at once, and two deletes taking the same rows in different orders deadlocked (found by bench/load.ts,
+ * whose second file follows the first's answer at once).
+ */
 async function dropStaged(db: Db, batchId: string, engine: Engine) {
   const pace = paceOf(engine, { pglite: 20_000, postgres: 20_000 });
   for (;;) {
     const started = performance.now();
     const gone = await db
       .delete(importRows)
-      .where(sql`ctid IN (SELECT ctid FROM ${importRows} WHERE ${importRows.batchId} = ${batchId} LIMIT ${pace.size})`)
+      .where(
+        sql`ctid IN (SELECT ctid FROM ${importRows} WHERE ${importRows.batchId} = ${batchId} LIMIT ${pace.size} FOR UPDATE SKIP LOCKED)`,
+      )
       .returning({ line: importRows.line });
     if (gone.length === 0) break;
     await pace.after(started);

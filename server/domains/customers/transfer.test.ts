@@ -1119,26 +1119,29 @@ describe('imports that do not hold the database', () => {
     });
   });
 
+  /** A batch of 30 staged rows as an import leaves it (by `user`, begun and finished when given). */
+  const stagedBatch = async (user: string, status: 'done' | 'applying', createdAt: Date, finishedAt: Date | null) => {
+    const db = t.database.db;
+    const [b] = await db
+      .insert(importBatches)
+      .values({ createdBy: user, filename: 'stopped.csv', options: {}, status, createdAt, finishedAt })
+      .returning({ id: importBatches.id });
+    await db
+      .insert(importRows)
+      .values(Array.from({ length: 30 }, (_, i) => ({ batchId: b.id, groupKey: `1客户${i}`, line: i + 2, data: {} })));
+    return b.id;
+  };
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+  const staged = (id: string) => t.database.db.$count(importRows, eq(importRows.batchId, id));
+
   it('an import removes the staged rows of imports whose server stopped, and marks those never finished as failed', async () => {
     const { user, client } = await signedIn(t);
     const db = t.database.db;
-    const batch = async (status: 'done' | 'applying', createdAt: Date, finishedAt: Date | null) => {
-      const [b] = await db
-        .insert(importBatches)
-        .values({ createdBy: user.id, filename: 'stopped.csv', options: {}, status, createdAt, finishedAt })
-        .returning({ id: importBatches.id });
-      await db
-        .insert(importRows)
-        .values(
-          Array.from({ length: 30 }, (_, i) => ({ batchId: b.id, groupKey: `1客户${i}`, line: i + 2, data: {} })),
-        );
-      return b.id;
-    };
-    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const batch = (status: 'done' | 'applying', createdAt: Date, finishedAt: Date | null) =>
+      stagedBatch(user.id, status, createdAt, finishedAt);
     const finished = await batch('done', hoursAgo(1), hoursAgo(1)); // stopped while removing its rows
     const stopped = await batch('applying', hoursAgo(7), null); // stopped while writing
     const running = await batch('applying', hoursAgo(0.5), null); // another import, still running
-    const staged = (id: string) => db.$count(importRows, eq(importRows.batchId, id));
 
     const file = { filename: 'one.csv', content: csv([['客户名称'], [uniq('清扫')]]) };
     expect((await importFile(client, file)).body).toMatchObject({ customers: { created: 1 }, errors: [] });
@@ -1153,5 +1156,43 @@ describe('imports that do not hold the database', () => {
       [running]: ['applying', false],
     });
     await db.delete(importRows).where(eq(importRows.batchId, running));
+  });
+
+  it('the next import does not wait for the last one still removing its staged rows: it leaves it the rows it holds', async () => {
+    const { user, client } = await signedIn(t);
+    const file = { filename: 'next.csv', content: csv([['客户名称'], [uniq('紧接')]]) };
+    // PGlite has one connection: an import cannot run beside another's removal there.
+    if (t.database.engine !== 'postgres') {
+      expect((await importFile(client, file)).body).toMatchObject({ customers: { created: 1 } });
+      return;
+    }
+    // The last import answered and is removing its rows: it holds some of them, in a transaction of its own.
+    const last = await stagedBatch(user.id, 'done', hoursAgo(0), hoursAgo(0));
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const remover = t.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`SELECT 1 FROM ${importRows} WHERE ${importRows.batchId} = ${last} ORDER BY ${importRows.line} LIMIT 10 FOR UPDATE`,
+      );
+      holding();
+      await released;
+      await tx.delete(importRows).where(eq(importRows.batchId, last));
+    });
+    await held;
+    try {
+      // Without SKIP LOCKED the sweep waited for those rows (and two removals deadlocked: a 500).
+      const answered = await Promise.race([
+        importFile(client, file).then((res) => res.body),
+        sleep(20_000).then(() => 'still waiting after 20 s'),
+      ]);
+      expect(answered).toMatchObject({ customers: { created: 1 }, errors: [] });
+      expect(await staged(last)).toBe(10);
+    } finally {
+      release();
+      await remover;
+    }
+    expect(await staged(last)).toBe(0);
   });
 });
