@@ -8,7 +8,7 @@ import type {
   NotificationPage,
 } from '../../../common/schemas/notifications';
 import type { Ctx, JobsTx } from '../../context';
-import type { Db } from '../../db/client';
+import { preparedOnce, type Db } from '../../db/client';
 import { notFound } from '../../errors';
 import { publish } from '../../realtime';
 import { users } from '../staff/staff.tables';
@@ -141,9 +141,18 @@ export async function markAllRead(ctx: Ctx): Promise<number> {
   return done.length;
 }
 
-/** A user's preferences, with the defaults filled in. */
+/** A user's preferences, with the defaults filled in (prepared: Today reads them on every request). */
 export async function preferencesOf(db: Db, userId: string) {
-  const [row] = await db.select().from(userPreferences).where(eq(userPreferences.userId, userId));
+  const [row] = await preparedOnce(
+    db,
+    'preferences-of',
+    () =>
+      db
+        .select()
+        .from(userPreferences)
+        .where(eq(userPreferences.userId, sql.placeholder('userId')))
+        .prepare(''), // named by preparedOnce
+  ).execute({ userId });
   return {
     timeZone: row?.timeZone ?? 'Asia/Shanghai',
     reminderLeadMinutes: row?.reminderLeadMinutes ?? 15,

@@ -9,7 +9,7 @@ import {
   type TodayQuery,
 } from '../../../common/schemas/today';
 import type { Ctx } from '../../context';
-import { fixedLimit, pipelined, preparedOnce, type Db } from '../../db/client';
+import { fixedLimit, opaquePlaceholder, pipelined, preparedOnce, type Db } from '../../db/client';
 import { outer } from '../../lib/listing';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
 import { activities, activityAssignees } from '../activities/activities.tables';
@@ -178,7 +178,12 @@ function callsDue(db: Db) {
       phone: customers.phone,
     })
     .from(customers)
-    .where(and(eq(customers.ownerId, sql.placeholder('me')), lte(customers.nextContactOn, sql.placeholder('date'))))
+    .where(
+      and(
+        eq(customers.ownerId, opaquePlaceholder('me', 'uuid')),
+        lte(customers.nextContactOn, opaquePlaceholder('date', 'date')),
+      ),
+    )
     .orderBy(asc(customers.nextContactOn), asc(customers.name))
     .limit(LIMIT)
     .as('mine');
@@ -205,10 +210,7 @@ function callsDue(db: Db) {
     .prepare(''); // named by preparedOnce
 }
 
-/**
- * Recurring services of my customers due by `until`. (PostgreSQL keeps planning this one, cheaply: its
- * generic plan costs a little more than a custom one.)
- */
+/** Recurring services of my customers due by `until` (opaque parameters: planned once, see opaquePlaceholder). */
 function servicesDue(db: Db) {
   return db
     .select({
@@ -224,9 +226,9 @@ function servicesDue(db: Db) {
     .innerJoin(businessLines, eq(businessLines.id, customerServices.businessLineId))
     .where(
       and(
-        eq(customers.ownerId, sql.placeholder('me')),
+        eq(customers.ownerId, opaquePlaceholder('me', 'uuid')),
         eq(customerServices.active, true),
-        lte(customerServices.nextDueOn, sql.placeholder('until')),
+        lte(customerServices.nextDueOn, opaquePlaceholder('until', 'date')),
       ),
     )
     .orderBy(asc(customerServices.nextDueOn), asc(customers.name))
