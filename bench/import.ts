@@ -13,6 +13,9 @@
  *   npx tsx bench/import.ts [customers=100000] [--dry-run]   (--dry-run: read, stage and check every row, write nothing)
  *   (KEEP_CSV=1 leaves the generated file in the temporary directory, to time reading it alone.)
  *
+ * Measured 2026-12-07 21:56–21:59 UTC (session 23), each run started on a quiet machine, with the staged rows removed
+ *   FOR UPDATE SKIP LOCKED: PostgreSQL 28.9 / 29.0 s (server CPU 16.3–16.6 s, PostgreSQL 28.5–28.9 s), health p99 51–54 ms,
+ *   peak RSS 299–304 MB; 33.4–34.4 s under the host's load an hour earlier. PGlite 57.8 s, p99 71 ms, peak RSS 574 MB.
  * Measured 2026-12-07 17:10–18:10 UTC (session 22), PostgreSQL, Debian's settings: staged rows unlogged in byte order,
  *   cjk_grams unsorted, values every row shares sent once, the answer before removing the staged rows: 28.8–28.9 s (31.2–53.0 s
  *   before, same machine), server CPU 16.7 s, PostgreSQL 28.6–29.1 s, health p99 59–60 ms, peak RSS 301 MB. PGlite
