@@ -79,7 +79,16 @@ type Searchable = { searchText: PgColumn | SQL; searchGrams: PgColumn | SQL };
  * statement prepared once per shape (preparedOnce): the predicate's form depends only on
  * `searchShape(q)`, and `searchValues(q)` fills its placeholders (`qLike`, `qGrams`, `qLower`, `qPrefix`).
  */
-export type Term = { q: string; placeholders: boolean };
+export type Term = {
+  q: string;
+  placeholders: boolean;
+  /**
+   * Placeholders the planner does not estimate by (`(SELECT $n::text)`, see opaquePlaceholder): the statement keeps its generic plan instead
+   * of being planned for every term. For the contacts search, where the custom plans were never better and, for broad
+   * terms, many times worse (docs/benchmarks/load-2026-12-07.md, session 23).
+   */
+  opaque?: boolean;
+};
 
 /**
  * What a statement built from a Term with placeholders depends on: whether q is searched by its Chinese
@@ -103,7 +112,11 @@ export function searchValues(q: string) {
 }
 
 const termValue = (term: Term, name: keyof ReturnType<typeof searchValues>) =>
-  term.placeholders ? sql.placeholder(name) : searchValues(term.q)[name];
+  !term.placeholders
+    ? searchValues(term.q)[name]
+    : term.opaque
+      ? sql`(SELECT ${sql.placeholder(name)}::text)` // as db/client.ts's opaquePlaceholder (not imported: a cycle)
+      : sql.placeholder(name);
 
 const asTerm = (q: string | Term): Term => (typeof q === 'string' ? { q, placeholders: false } : q);
 

@@ -95,7 +95,7 @@ const columnsOf = (listed: Listed) =>
  * (search, order, one customer's) and page size, and prepared.
  */
 export async function findContacts(ctx: Ctx, query: ContactListQuery): Promise<Page<Contact>> {
-  const term: Term | null = query.q ? { q: query.q, placeholders: true } : null;
+  const term: Term | null = query.q ? { q: query.q, placeholders: true, opaque: true } : null;
   const shape = [query.q ? searchShape(query.q) : '', query.sort ?? '', query.customerId ? 'customer' : ''].join(',');
   const key = `${actorKey(ctx.actor)}|${shape}`;
   const offset = pageOffset(query);
