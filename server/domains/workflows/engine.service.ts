@@ -213,6 +213,10 @@ export async function latestApprovals(
   return new Map(rows.map((r) => [r.subjectId, { id: r.id, status: r.status }]));
 }
 
+/** The condition "an assignment of the instance's current round". */
+const ofRound = (instance: InstanceRow) =>
+  and(eq(workflowAssignments.instanceId, instance.id), eq(workflowAssignments.round, instance.round));
+
 /** The instance, locked for a decision; NOT_FOUND when the actor has no business with it. */
 async function lockInstance(tx: Ctx, id: string, mayActOn: (instance: InstanceRow) => Promise<boolean>) {
   const [instance] = await tx.db.select().from(workflowInstances).where(eq(workflowInstances.id, id)).for('update');
@@ -292,13 +296,7 @@ export async function decide(ctx: Ctx, id: string, body: Decision): Promise<void
         ? await tx.db
             .select({ id: workflowAssignments.id })
             .from(workflowAssignments)
-            .where(
-              and(
-                eq(workflowAssignments.instanceId, instance.id),
-                eq(workflowAssignments.round, instance.round),
-                eq(workflowAssignments.open, true),
-              ),
-            )
+            .where(and(ofRound(instance), eq(workflowAssignments.open, true)))
         : [];
     if (stillOpen.length > 0) return append(tx, instance, [entry]);
     if (position === version.steps.length) return settle(tx, instance, 'approved', entry);
@@ -342,14 +340,7 @@ export async function delegate(ctx: Ctx, id: string, to: string, comment: string
     const [decided] = await tx.db
       .select({ id: workflowAssignments.id })
       .from(workflowAssignments)
-      .where(
-        and(
-          eq(workflowAssignments.instanceId, instance.id),
-          eq(workflowAssignments.round, instance.round),
-          eq(workflowAssignments.userId, to),
-          isNotNull(workflowAssignments.decision),
-        ),
-      );
+      .where(and(ofRound(instance), eq(workflowAssignments.userId, to), isNotNull(workflowAssignments.decision)));
     if (decided) throw invalidInput(ctx.actor.locale, [{ path: 'userId', key: 'validation.workflowDelegateDecided' }]);
     await tx.db.update(workflowAssignments).set({ open: false }).where(eq(workflowAssignments.id, assignment.id));
     await handOver(tx, instance, [
@@ -383,13 +374,7 @@ async function handOver(
   const holders = await tx.db
     .select({ userId: workflowAssignments.userId })
     .from(workflowAssignments)
-    .where(
-      and(
-        eq(workflowAssignments.instanceId, instance.id),
-        eq(workflowAssignments.round, instance.round),
-        eq(workflowAssignments.open, true),
-      ),
-    );
+    .where(and(ofRound(instance), eq(workflowAssignments.open, true)));
   const fresh = people.filter((p) => !holders.some((h) => h.userId === p.userId));
   if (fresh.length === 0) return;
   await tx.db
