@@ -1,6 +1,9 @@
 /** Han ideographs as the database's `cjk_grams()` sees them: CJK Unified Ideographs, Extension A, compatibility, planes 2–3. */
 export const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}]/u;
 
+/** The longest knowledge search: a longer one is refused (400 VALIDATION_FAILED), never truncated silently. */
+export const KNOWLEDGE_QUERY_MAX = 100;
+
 /** Letters and digits before a query without Chinese is worth sending as you type: no index serves one or two. */
 export const MIN_LATIN_QUERY = 3;
 

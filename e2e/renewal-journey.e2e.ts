@@ -116,3 +116,40 @@ test('sales1 accepts a cross-sell suggestion on the customer page; the opportuni
   await screenshot(page, 'customer timeline after accepting a suggestion');
   expect(errors).toEqual([]);
 });
+
+test('the manager dismisses a suggestion of his team as "later": the dialog asks why, and 忽略 is gone', async () => {
+  const manager = await apiSession(base(), 'manager');
+  const open = await manager.get<{ items: CrossSellSuggestion[] }>(
+    '/api/v1/cross-sell?view=team&status=open&pageSize=100',
+  );
+  const other = open.items.find((s) => s.id !== suggestion.id);
+  expect(other, "the demo suggests services to customers of the manager's team").toBeTruthy();
+  const context = await newContext(browser, base());
+  context.setDefaultTimeout(15_000);
+  const managerPage = await context.newPage();
+  const managerErrors = collectPageErrors(managerPage);
+  await login(managerPage, 'manager');
+  await managerPage.goto(`/customers/${other!.customerId}`);
+  const item = managerPage
+    .getByTestId('customer-cross-sell')
+    .getByTestId('cross-sell-item')
+    .filter({ hasText: other!.businessLineName });
+  await expect.poll(() => item.getByTestId('cross-sell-dismiss').count(), SLOW).toBe(1);
+  // The dialog's code is loaded on the first 忽略 (not with the page).
+  await clickSettled(managerPage, item.getByTestId('cross-sell-dismiss'));
+  const dialog = managerPage.getByTestId('cross-sell-dismiss-modal');
+  await dialog.getByText('为什么忽略？').waitFor();
+  await clickSettled(managerPage, dialog.getByTestId('cross-sell-reason-later'));
+  await dialog.getByTestId('cross-sell-dismiss-note').fill('明年预算再谈');
+  await screenshot(managerPage, 'cross-sell dismiss dialog');
+  await clickSettled(managerPage, dialog.getByRole('button', { name: /^忽\s?略$/ }));
+  await expect.poll(() => item.getByTestId('cross-sell-dismiss').count(), SLOW).toBe(0);
+  const dismissed = await manager.get<{ items: CrossSellSuggestion[] }>(
+    '/api/v1/cross-sell?view=team&status=dismissed&pageSize=100',
+  );
+  const found = dismissed.items.find((s) => s.id === other!.id);
+  expect(found?.dismissReason).toBe('later');
+  expect(found?.dismissNote).toBe('明年预算再谈');
+  expect(managerErrors).toEqual([]);
+  await context.close();
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISMISS_REASONS } from '../cross-sell';
 import { Id, Timestamp, listQuery, optionalText } from './common';
 
 /**
@@ -10,9 +11,6 @@ import { Id, Timestamp, listQuery, optionalText } from './common';
 /** open: shown; accepted: an opportunity made from it; dismissed: asked why; excluded: independence forbids it. */
 export const CROSS_SELL_STATUSES = ['open', 'accepted', 'dismissed', 'excluded'] as const;
 export type CrossSellStatus = (typeof CROSS_SELL_STATUSES)[number];
-/** not-needed and other-provider are never suggested again for that customer and service; later: after 90 days. */
-export const DISMISS_REASONS = ['not-needed', 'other-provider', 'later'] as const;
-export type DismissReason = (typeof DISMISS_REASONS)[number];
 export const CROSS_SELL_LATER_DAYS = 90;
 /** Suggested only when at least this many similar customers buy the base service … */
 export const CROSS_SELL_MIN_PEERS = 5;

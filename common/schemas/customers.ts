@@ -146,9 +146,6 @@ export const Contact = z.object({
 });
 export type Contact = z.infer<typeof Contact>;
 
-/** What an erased contact's name becomes (stored so; the web app shows it in the reader's language). */
-export const ERASED_CONTACT_NAME = '已删除的联系人';
-
 /** Erasing a contact's personal data: the caller types the contact's current name to confirm. */
 export const ContactErase = z.strictObject({ confirmName: z.string().trim().min(1).max(50) });
 export type ContactErase = z.infer<typeof ContactErase>;

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { Id, pageOf, Timestamp } from './common';
 import { KNOWLEDGE_KINDS } from './knowledge';
-
-/** The longest search: a longer one is refused (400 VALIDATION_FAILED), never truncated silently. */
-export const KNOWLEDGE_QUERY_MAX = 100;
+import { KNOWLEDGE_QUERY_MAX } from '../search';
 
 /**
  * `GET /api/v1/knowledge/search`: one box over articles, lessons, insights and templates. `q` is required (a search,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ERASED_CONTACT_NAME } from '../../common/schemas/customers';
+import { ERASED_CONTACT_NAME } from '../../common/privacy';
 import { enUS, zhCN } from '../i18n/messages';
 import type { Translate } from '../i18n';
 import { contactNameLabel } from './labels';

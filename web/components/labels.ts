@@ -1,6 +1,6 @@
 import type { Locale } from '../../common/i18n';
 import { BUILTIN_ROLES, type BuiltinRole } from '../../common/permissions';
-import { ERASED_CONTACT_NAME } from '../../common/schemas/customers';
+import { ERASED_CONTACT_NAME } from '../../common/privacy';
 import type { StaffCategory } from '../../common/schemas/staff';
 import type { Translate, WebMessageKey } from '../i18n';
 

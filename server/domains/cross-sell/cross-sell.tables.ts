@@ -1,5 +1,6 @@
 import { date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { CROSS_SELL_STATUSES, DISMISS_REASONS, PEER_LEVELS } from '../../../common/schemas/cross-sell';
+import { DISMISS_REASONS } from '../../../common/cross-sell';
+import { CROSS_SELL_STATUSES, PEER_LEVELS } from '../../../common/schemas/cross-sell';
 import { customers } from '../customers/customers.tables';
 import { opportunities } from '../opportunities/opportunities.tables';
 import { businessLines, users } from '../staff/staff.tables';

@@ -3,7 +3,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import PizZip from 'pizzip';
 import type { Locale } from '../../../common/i18n';
 import type { Contact, Customer, LegalHoldChange } from '../../../common/schemas/customers';
-import { ERASED_CONTACT_NAME } from '../../../common/schemas/customers';
+import { ERASED_CONTACT_NAME } from '../../../common/privacy';
 import { inTransaction, type Ctx } from '../../context';
 import { AppError, notFound } from '../../errors';
 import { say, type Label } from '../../lib/label';

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import PizZip from 'pizzip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERASED_CONTACT_NAME } from '../../../common/schemas/customers';
+import { ERASED_CONTACT_NAME } from '../../../common/privacy';
 import { auditLogs } from '../audit/audit.tables';
 import { leads } from '../leads/leads.tables';
 import { roles, users } from '../staff/staff.tables';

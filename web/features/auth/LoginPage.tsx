@@ -1,10 +1,10 @@
 import { CloseCircleFilled, LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, theme } from 'antd';
+import { Button, Spin, theme } from 'antd';
 // Input and Input.Password alone: `Input` from 'antd' brings its Search, TextArea and OTP along.
 import Input from 'antd/es/input/Input';
 import Password from 'antd/es/input/Password';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import type { Me, TwoFactorNeeded } from '../../../common/schemas/auth';
 import { setCsrfToken } from '../../api/client';
@@ -16,7 +16,14 @@ import { Logo } from '../../components/Logo';
 import { FullPageSpin } from '../../components/FullPageSpin';
 import { useDocumentTitle } from '../../components/document-title';
 import { useLocale, useT, type Locale, type WebMessageKey } from '../../i18n';
-import { SecondStep } from './SecondStep';
+
+/**
+ * The second step (a code from the authenticator app, or enrolment) is a chunk of its own: most people never see it,
+ * and what it draws (the QR code, the recovery codes) would weigh on every sign-in. Its loading starts with the
+ * password's check; a chunk that fails to load goes to the route's error element, which offers a reload.
+ */
+const loadSecondStep = () => import('./SecondStep');
+const SecondStep = lazy(() => loadSecondStep().then((m) => ({ default: m.SecondStep })));
 
 type Values = { username: string; password: string };
 type Field = keyof Values;
@@ -104,6 +111,7 @@ export function LoginPage() {
     }
     setSubmitting(true);
     setError(null);
+    loadSecondStep().catch(() => {}); // fetched meanwhile, in case the answer asks for it (a failure shows when it renders)
     let answer: Awaited<ReturnType<typeof authApi.login>>;
     try {
       answer = await authApi.login(values);
@@ -245,7 +253,15 @@ export function LoginPage() {
               </div>
             )}
             {owed ? (
-              <SecondStep owed={owed} onSignedIn={finish} onRestart={restart} />
+              <Suspense
+                fallback={
+                  <div style={{ textAlign: 'center', padding: token.paddingLG }}>
+                    <Spin />
+                  </div>
+                }
+              >
+                <SecondStep owed={owed} onSignedIn={finish} onRestart={restart} />
+              </Suspense>
             ) : (
               <form onSubmit={(event) => void submit(event)}>
                 <LabelledField

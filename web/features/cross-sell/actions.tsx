@@ -1,8 +1,8 @@
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
-import { App, Button, Flex, Form, Input, Modal, Popconfirm, Radio, Space, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { App, Button, Flex, Popconfirm, Tag } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { DISMISS_REASONS, type CrossSellSuggestion, type DismissReason } from '../../../common/schemas/cross-sell';
+import type { CrossSellSuggestion } from '../../../common/schemas/cross-sell';
 import { isApiError } from '../../api/client';
 import { useWrite } from '../../api/queries';
 import { crossSellApi, customerStoryApi, opportunitiesApi, todayApi } from '../../api/resources';
@@ -41,55 +41,11 @@ export function ScoreTag({ score }: { score: string }) {
   );
 }
 
-/** 忽略 asks why: not needed, has another provider, later (+ a note); the suggestion then leaves the open list. */
-function DismissModal({ suggestion, onClose }: { suggestion: CrossSellSuggestion; onClose: () => void }) {
-  const t = useT();
-  const { message } = App.useApp();
-  const toast = useErrorToast();
-  const [form] = Form.useForm<{ reason: DismissReason; note?: string }>();
-  const dismiss = useWrite(
-    (body: { reason: DismissReason; note?: string }) =>
-      crossSellApi.dismiss(suggestion.id, { reason: body.reason, note: body.note?.trim() || null }),
-    TOUCHED,
-  );
-  return (
-    <Modal
-      open
-      title={t('crossSell.dismissTitle', { service: suggestion.businessLineName })}
-      okText={t('crossSell.dismiss')}
-      confirmLoading={dismiss.isPending}
-      onCancel={onClose}
-      onOk={() =>
-        form.validateFields().then((values) =>
-          dismiss.mutateAsync(values).then(() => {
-            void message.success(t('crossSell.dismissed'));
-            onClose();
-          }, toast),
-        )
-      }
-      destroyOnHidden
-      data-testid="cross-sell-dismiss-modal"
-    >
-      <Typography.Paragraph type="secondary">{suggestion.evidenceText}</Typography.Paragraph>
-      <Form form={form} layout="vertical" initialValues={{ reason: 'not-needed' }}>
-        <Form.Item name="reason" label={t('crossSell.dismissWhy')} rules={[{ required: true }]}>
-          <Radio.Group data-testid="cross-sell-dismiss-reason">
-            <Space orientation="vertical">
-              {DISMISS_REASONS.map((reason) => (
-                <Radio key={reason} value={reason} data-testid={`cross-sell-reason-${reason}`}>
-                  {t(`crossSell.reason.${reason}`)}
-                </Radio>
-              ))}
-            </Space>
-          </Radio.Group>
-        </Form.Item>
-        <Form.Item name="note" label={t('crossSell.dismissNote')}>
-          <Input.TextArea rows={2} maxLength={500} data-testid="cross-sell-dismiss-note" />
-        </Form.Item>
-      </Form>
-    </Modal>
-  );
-}
+/**
+ * 忽略's dialog (why: not needed, another provider, later) is a chunk of its own, loaded on the first 忽略: its form
+ * would otherwise come with every page that shows a suggestion — Today's first load among them.
+ */
+const DismissModal = lazy(() => import('./DismissModal').then((m) => ({ default: m.DismissModal })));
 
 /**
  * 接受 / 忽略 for an open suggestion: accepting makes the opportunity (its source the suggestion) and opens it — a
@@ -143,7 +99,11 @@ export function CrossSellActions({
       <Button size={size} icon={<CloseOutlined />} onClick={() => setDismissing(true)} data-testid="cross-sell-dismiss">
         {t('crossSell.dismiss')}
       </Button>
-      {dismissing && <DismissModal suggestion={suggestion} onClose={() => setDismissing(false)} />}
+      {dismissing && (
+        <Suspense fallback={null}>
+          <DismissModal suggestion={suggestion} touched={TOUCHED} onClose={() => setDismissing(false)} />
+        </Suspense>
+      )}
     </Flex>
   );
 }

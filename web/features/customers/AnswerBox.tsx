@@ -12,7 +12,7 @@ import { worthSearching } from '../../../common/search';
 import { useDebounced } from '../../components/use-debounced';
 import { useLocale, useT } from '../../i18n';
 import { can, useMe } from '../../auth/session';
-import { KNOWLEDGE_QUERY_MAX } from '../../../common/schemas/knowledge-search';
+import { KNOWLEDGE_QUERY_MAX } from '../../../common/search';
 import { Highlighted } from '../knowledge-search/Highlighted';
 import { knowledgeSearchApi } from '../knowledge-search/api';
 import { useAnswerShortcut } from './answer-shortcut';

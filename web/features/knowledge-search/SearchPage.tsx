@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from '../../../common/schemas/knowledge';
 import type { KnowledgeSearchHit } from '../../../common/schemas/knowledge-search';
-import { KNOWLEDGE_QUERY_MAX } from '../../../common/schemas/knowledge-search';
+import { KNOWLEDGE_QUERY_MAX } from '../../../common/search';
 import { EmptyState } from '../../components/EmptyState';
 import { formatDate } from '../../components/format';
 import { PageContainer } from '../../components/PageContainer';
