@@ -2,17 +2,18 @@ import react from '@vitejs/plugin-react';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { startKeys, startModules } from './web/i18n/shell-keys';
 import { defineConfig, runnerImport, type Plugin } from 'vite';
 
 /**
- * `virtual:web-messages/<part>/<locale>`: one language's UI strings, in two parts — `first-load` (the sign-in
- * page, the loading and error screens: messages.ts's FIRST_LOAD_PARTS) and `app` (every other string, loaded with
- * the signed-in app). web/i18n/messages.ts keeps both languages of every feature (typed, tested); the app loads
- * only the language it shows. In the dev server both parts re-export all of messages.ts (edits apply); a build
- * writes the strings of that language and part alone.
+ * `virtual:web-messages/<part>/<locale>`: one language's UI strings, in three parts — `first-load` (the sign-in page,
+ * the loading and error screens: messages.ts's FIRST_LOAD_PARTS), `app` (the keys the signed-in shell and the start
+ * page use, with the menu's labels: web/i18n/shell-keys.ts) and `pages` (every other string, with the first other page). web/i18n/messages.ts keeps
+ * both languages of every feature (typed, tested); the app loads only the language it shows. In the dev server every
+ * part re-exports all of messages.ts (edits apply); a build writes the strings of that language and part alone.
  */
 function webMessages(): Plugin {
-  const PATTERN = /^virtual:web-messages\/(first-load|app)\/(zh-CN|en-US)$/;
+  const PATTERN = /^virtual:web-messages\/(first-load|app|pages)\/(zh-CN|en-US)$/;
   const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
   const names = { 'zh-CN': 'zhCN', 'en-US': 'enUS' } as const;
   type Messages = typeof import('./web/i18n/messages');
@@ -34,10 +35,15 @@ function webMessages(): Plugin {
       this.addWatchFile(source);
       const { module } = await runnerImport<Messages>(source, { configFile: false, logLevel: 'error' });
       const first = new Set<string>(module.FIRST_LOAD_PARTS);
-      const strings = Object.entries(module.messageParts)
-        .filter(([feature]) => first.has(feature) === (part === 'first-load'))
-        .map(([, messages]) => messages[name]);
-      return `export default ${JSON.stringify(Object.assign({}, ...strings))};`;
+      const shell = startKeys(path.dirname(path.dirname(source)), Object.keys(module.zhCN));
+      for (const file of startModules(path.dirname(path.dirname(source)))) this.addWatchFile(file);
+      const strings: Record<string, string> = {};
+      for (const [feature, messages] of Object.entries(module.messageParts))
+        for (const [key, text] of Object.entries(messages[name] as Record<string, string>)) {
+          const keyPart = first.has(feature) ? 'first-load' : shell.has(key) ? 'app' : 'pages';
+          if (keyPart === part) strings[key] = text;
+        }
+      return `export default ${JSON.stringify(strings)};`;
     },
   };
 }

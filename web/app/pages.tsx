@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 import { useOutletContext } from 'react-router';
 import type { Me } from '../../common/schemas/auth';
 import { can, useMe } from '../auth/session';
 import type { REFERENCE_KINDS } from '../features/reference/reference-kinds';
-import type { WebMessageKey } from '../i18n';
+import { loadPagesCatalog, type WebMessageKey } from '../i18n';
 import { lazyPart, type LazyPart } from './lazy-page';
 import { REPORT_PERMISSION, type ReportKind } from '../../common/reports';
 
@@ -68,13 +68,21 @@ const dashboardPage = lazyPart(() =>
   ),
 );
 
+/**
+ * Every page but the start page: its code and the other pages' strings (web/i18n: the `pages` part, loaded once), so
+ * that Today's first load carries only the strings of the shell and the start page.
+ */
+function pagePart(load: () => Promise<ComponentType>): LazyPart {
+  return lazyPart(() => Promise.all([load(), loadPagesCatalog()]).then(([component]) => component));
+}
+
 function StartPage() {
   return dashboardPage.element;
 }
 
 /** The staff reference lists (branches, regions, business lines) share one page. */
 const referencePage = (kind: keyof typeof REFERENCE_KINDS) =>
-  lazyPart(() =>
+  pagePart(() =>
     Promise.all([import('../features/reference/ReferencePage'), import('../features/reference/reference-kinds')]).then(
       ([page, kinds]) =>
         function Reference() {
@@ -92,7 +100,7 @@ function reportPage<K extends ReportKind>(kind: K) {
     group: 'reports' as const,
     labelKey: `report.nav.${kind}` as const,
     allowed: (me: Me) => can(me, REPORT_PERMISSION[kind]),
-    ...lazyPart(() =>
+    ...pagePart(() =>
       import('../features/reports/ReportPage').then(
         (m) =>
           function Report() {
@@ -105,7 +113,7 @@ function reportPage<K extends ReportKind>(kind: K) {
 /** Receipts, invoices and receivables: a salesperson sees those of their own contracts; finance records them. */
 const readReceivables = (me: Me) => can(me, 'receivables:read');
 
-const chatPage = lazyPart(() => import('../features/chat/ChatPage').then((m) => m.ChatPage));
+const chatPage = pagePart(() => import('../features/chat/ChatPage').then((m) => m.ChatPage));
 
 const PAGES = [
   {
@@ -119,7 +127,7 @@ const PAGES = [
     path: '/approvals',
     labelKey: 'approval.nav',
     allowed: () => true,
-    ...lazyPart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
+    ...pagePart(() => import('../features/approvals/ApprovalsPage').then((m) => m.ApprovalsPage)),
   },
   {
     // 团队协作: the reader's conversations; /chat/:id opens one (a phone shows it as a screen of its own).
@@ -135,7 +143,7 @@ const PAGES = [
     labelKey: 'chatExtras.search.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'chat:use'),
-    ...lazyPart(() => import('../features/chat-extras/ChatSearchPage').then((m) => m.ChatSearchPage)),
+    ...pagePart(() => import('../features/chat-extras/ChatSearchPage').then((m) => m.ChatSearchPage)),
   },
   {
     path: '/chat/:id',
@@ -148,41 +156,41 @@ const PAGES = [
     path: '/calendar',
     labelKey: 'nav.calendar',
     allowed: readCustomers,
-    ...lazyPart(() => import('../features/calendar/CalendarPage').then((m) => m.CalendarPage)),
+    ...pagePart(() => import('../features/calendar/CalendarPage').then((m) => m.CalendarPage)),
   },
   {
     path: '/knowledge',
     labelKey: 'knowledge.nav',
     allowed: (me) => can(me, 'knowledge:read'),
-    ...lazyPart(() => import('../features/knowledge/KnowledgePage').then((m) => m.KnowledgePage)),
+    ...pagePart(() => import('../features/knowledge/KnowledgePage').then((m) => m.KnowledgePage)),
   },
   {
     path: '/knowledge/:id',
     labelKey: 'knowledge.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'knowledge:read'),
-    ...lazyPart(() => import('../features/knowledge/ArticlePage').then((m) => m.ArticlePage)),
+    ...pagePart(() => import('../features/knowledge/ArticlePage').then((m) => m.ArticlePage)),
   },
   {
     path: '/customers',
     group: 'customers',
     labelKey: 'nav.customers',
     allowed: readCustomers,
-    ...lazyPart(() => import('../features/customers/CustomersPage').then((m) => m.CustomersPage)),
+    ...pagePart(() => import('../features/customers/CustomersPage').then((m) => m.CustomersPage)),
   },
   {
     path: '/customers/value-sheet',
     group: 'customers',
     labelKey: 'nav.customerSettings',
     allowed: (me) => can(me, 'customers:configure'),
-    ...lazyPart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
+    ...pagePart(() => import('../features/customers/EvaluationSheetPage').then((m) => m.EvaluationSheetPage)),
   },
   {
     path: '/cross-sell',
     group: 'customers',
     labelKey: 'crossSell.nav',
     allowed: readCustomers,
-    ...lazyPart(() => import('../features/cross-sell/CrossSellPage').then((m) => m.CrossSellPage)),
+    ...pagePart(() => import('../features/cross-sell/CrossSellPage').then((m) => m.CrossSellPage)),
   },
   {
     path: '/customers/:id',
@@ -190,14 +198,14 @@ const PAGES = [
     labelKey: 'nav.customers',
     hideInMenu: true,
     allowed: readCustomers,
-    ...lazyPart(() => import('../features/customers/CustomerPage').then((m) => m.CustomerPage)),
+    ...pagePart(() => import('../features/customers/CustomerPage').then((m) => m.CustomerPage)),
   },
   {
     path: '/campaigns',
     group: 'sales',
     labelKey: 'nav.campaigns',
     allowed: (me) => can(me, 'campaigns:read'),
-    ...lazyPart(() => import('../features/campaigns/CampaignsPage').then((m) => m.CampaignsPage)),
+    ...pagePart(() => import('../features/campaigns/CampaignsPage').then((m) => m.CampaignsPage)),
   },
   {
     path: '/campaigns/:id',
@@ -205,14 +213,14 @@ const PAGES = [
     labelKey: 'nav.campaigns',
     hideInMenu: true,
     allowed: (me) => can(me, 'campaigns:read'),
-    ...lazyPart(() => import('../features/campaigns/CampaignPage').then((m) => m.CampaignPage)),
+    ...pagePart(() => import('../features/campaigns/CampaignPage').then((m) => m.CampaignPage)),
   },
   {
     path: '/leads',
     group: 'sales',
     labelKey: 'lead.nav',
     allowed: (me) => can(me, 'leads:read'),
-    ...lazyPart(() => import('../features/leads/LeadsPage').then((m) => m.LeadsPage)),
+    ...pagePart(() => import('../features/leads/LeadsPage').then((m) => m.LeadsPage)),
   },
   {
     path: '/leads/:id',
@@ -220,14 +228,14 @@ const PAGES = [
     labelKey: 'lead.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'leads:read'),
-    ...lazyPart(() => import('../features/leads/LeadPage').then((m) => m.LeadPage)),
+    ...pagePart(() => import('../features/leads/LeadPage').then((m) => m.LeadPage)),
   },
   {
     path: '/opportunities',
     group: 'sales',
     labelKey: 'opp.nav',
     allowed: (me) => can(me, 'opportunities:read'),
-    ...lazyPart(() => import('../features/opportunities/OpportunitiesPage').then((m) => m.OpportunitiesPage)),
+    ...pagePart(() => import('../features/opportunities/OpportunitiesPage').then((m) => m.OpportunitiesPage)),
   },
   {
     path: '/opportunities/:id',
@@ -235,21 +243,21 @@ const PAGES = [
     labelKey: 'opp.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'opportunities:read'),
-    ...lazyPart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
+    ...pagePart(() => import('../features/opportunities/OpportunityPage').then((m) => m.OpportunityPage)),
   },
   {
     path: '/renewals',
     group: 'sales',
     labelKey: 'renewal.nav',
     allowed: (me) => can(me, 'opportunities:read'),
-    ...lazyPart(() => import('../features/renewals/RenewalsPage').then((m) => m.RenewalsPage)),
+    ...pagePart(() => import('../features/renewals/RenewalsPage').then((m) => m.RenewalsPage)),
   },
   {
     path: '/contracts',
     group: 'sales',
     labelKey: 'contract.nav',
     allowed: (me) => can(me, 'contracts:read'),
-    ...lazyPart(() => import('../features/contracts/ContractsPage').then((m) => m.ContractsPage)),
+    ...pagePart(() => import('../features/contracts/ContractsPage').then((m) => m.ContractsPage)),
   },
   {
     path: '/contracts/:id',
@@ -257,14 +265,14 @@ const PAGES = [
     labelKey: 'contract.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'contracts:read'),
-    ...lazyPart(() => import('../features/contracts/ContractPage').then((m) => m.ContractPage)),
+    ...pagePart(() => import('../features/contracts/ContractPage').then((m) => m.ContractPage)),
   },
   {
     path: '/orders',
     group: 'sales',
     labelKey: 'order.nav',
     allowed: (me) => can(me, 'contracts:read'),
-    ...lazyPart(() => import('../features/contracts/OrdersPage').then((m) => m.OrdersPage)),
+    ...pagePart(() => import('../features/contracts/OrdersPage').then((m) => m.OrdersPage)),
   },
   {
     path: '/orders/:id',
@@ -272,21 +280,21 @@ const PAGES = [
     labelKey: 'order.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'contracts:read'),
-    ...lazyPart(() => import('../features/contracts/OrderPage').then((m) => m.OrderPage)),
+    ...pagePart(() => import('../features/contracts/OrderPage').then((m) => m.OrderPage)),
   },
   {
     path: '/work-orders',
     group: 'work',
     labelKey: 'workOrder.nav',
     allowed: (me) => can(me, 'engagements:read'),
-    ...lazyPart(() => import('../features/engagements/WorkOrdersPage').then((m) => m.WorkOrdersPage)),
+    ...pagePart(() => import('../features/engagements/WorkOrdersPage').then((m) => m.WorkOrdersPage)),
   },
   {
     path: '/timesheet',
     group: 'work',
     labelKey: 'timesheet.nav',
     allowed: (me) => can(me, 'engagements:read'),
-    ...lazyPart(() => import('../features/timesheets/TimesheetPage').then((m) => m.TimesheetPage)),
+    ...pagePart(() => import('../features/timesheets/TimesheetPage').then((m) => m.TimesheetPage)),
   },
   {
     path: '/workload',
@@ -294,14 +302,14 @@ const PAGES = [
     labelKey: 'workload.nav',
     // Managers (their department), partners and finance (everyone): more than one's own hours.
     allowed: (me) => can(me, 'engagements:read') && me.grants['engagements:read'] !== 'own',
-    ...lazyPart(() => import('../features/workload/WorkloadPage').then((m) => m.WorkloadPage)),
+    ...pagePart(() => import('../features/workload/WorkloadPage').then((m) => m.WorkloadPage)),
   },
   {
     path: '/engagements',
     group: 'work',
     labelKey: 'engagement.nav',
     allowed: (me) => can(me, 'engagements:read'),
-    ...lazyPart(() => import('../features/engagements/EngagementsPage').then((m) => m.EngagementsPage)),
+    ...pagePart(() => import('../features/engagements/EngagementsPage').then((m) => m.EngagementsPage)),
   },
   {
     path: '/engagements/:id',
@@ -309,63 +317,63 @@ const PAGES = [
     labelKey: 'engagement.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'engagements:read'),
-    ...lazyPart(() => import('../features/engagements/EngagementPage').then((m) => m.EngagementPage)),
+    ...pagePart(() => import('../features/engagements/EngagementPage').then((m) => m.EngagementPage)),
   },
   {
     path: '/sales/assignment-rules',
     group: 'sales',
     labelKey: 'rule.nav',
     allowed: (me) => can(me, 'sales:configure'),
-    ...lazyPart(() => import('../features/assignment-rules/AssignmentRulesPage').then((m) => m.AssignmentRulesPage)),
+    ...pagePart(() => import('../features/assignment-rules/AssignmentRulesPage').then((m) => m.AssignmentRulesPage)),
   },
   {
     path: '/sales/activity-categories',
     group: 'sales',
     labelKey: 'nav.activityCategories',
     allowed: (me) => can(me, 'sales:configure'),
-    ...lazyPart(() => import('../features/activities/ActivityCategoriesPage').then((m) => m.ActivityCategoriesPage)),
+    ...pagePart(() => import('../features/activities/ActivityCategoriesPage').then((m) => m.ActivityCategoriesPage)),
   },
   {
     path: '/sales/playbooks',
     group: 'sales',
     labelKey: 'playbook.nav',
     allowed: (me) => can(me, 'knowledge:manage'),
-    ...lazyPart(() => import('../features/playbooks/PlaybooksPage').then((m) => m.PlaybooksPage)),
+    ...pagePart(() => import('../features/playbooks/PlaybooksPage').then((m) => m.PlaybooksPage)),
   },
   {
     path: '/sales/pipelines',
     group: 'sales',
     labelKey: 'pipeline.nav',
     allowed: (me) => can(me, 'sales:configure'),
-    ...lazyPart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
+    ...pagePart(() => import('../features/pipeline/PipelineSettingsPage').then((m) => m.PipelineSettingsPage)),
   },
   {
     path: '/finance/receipts',
     group: 'finance',
     labelKey: 'receivables.nav.receipts',
     allowed: readReceivables,
-    ...lazyPart(() => import('../features/receivables/ReceiptsPage').then((m) => m.ReceiptsPage)),
+    ...pagePart(() => import('../features/receivables/ReceiptsPage').then((m) => m.ReceiptsPage)),
   },
   {
     path: '/finance/invoices',
     group: 'finance',
     labelKey: 'receivables.nav.invoices',
     allowed: readReceivables,
-    ...lazyPart(() => import('../features/receivables/InvoicesPage').then((m) => m.InvoicesPage)),
+    ...pagePart(() => import('../features/receivables/InvoicesPage').then((m) => m.InvoicesPage)),
   },
   {
     path: '/finance/receivables',
     group: 'finance',
     labelKey: 'receivables.nav.receivables',
     allowed: readReceivables,
-    ...lazyPart(() => import('../features/receivables/ReceivablesPage').then((m) => m.ReceivablesPage)),
+    ...pagePart(() => import('../features/receivables/ReceivablesPage').then((m) => m.ReceivablesPage)),
   },
   {
     path: '/commissions/mine',
     group: 'commissions',
     labelKey: 'commission.nav.mine',
     allowed: (me) => can(me, 'commissions:read'),
-    ...lazyPart(() => import('../features/commissions/SheetsPage').then((m) => m.MyCommissionsPage)),
+    ...pagePart(() => import('../features/commissions/SheetsPage').then((m) => m.MyCommissionsPage)),
   },
   {
     path: '/commissions/sheets',
@@ -373,7 +381,7 @@ const PAGES = [
     labelKey: 'commission.nav.sheets',
     // Everyone's, the department's, or (own scope) those with a line of the reader's — and the sales owner drafts here.
     allowed: (me) => can(me, 'commissions:read'),
-    ...lazyPart(() => import('../features/commissions/SheetsPage').then((m) => m.SheetsPage)),
+    ...pagePart(() => import('../features/commissions/SheetsPage').then((m) => m.SheetsPage)),
   },
   {
     path: '/commissions/sheets/:id',
@@ -381,7 +389,7 @@ const PAGES = [
     labelKey: 'commission.nav.sheets',
     hideInMenu: true,
     allowed: (me) => can(me, 'commissions:read'),
-    ...lazyPart(() => import('../features/commissions/SheetPage').then((m) => m.SheetPage)),
+    ...pagePart(() => import('../features/commissions/SheetPage').then((m) => m.SheetPage)),
   },
   {
     path: '/commissions/policies',
@@ -389,21 +397,21 @@ const PAGES = [
     labelKey: 'commission.nav.policies',
     // Kept by commissions:configure; the adopted versions are readable by everyone they apply to.
     allowed: (me) => can(me, 'commissions:configure') || can(me, 'commissions:read'),
-    ...lazyPart(() => import('../features/commissions/PoliciesPage').then((m) => m.PoliciesPage)),
+    ...pagePart(() => import('../features/commissions/PoliciesPage').then((m) => m.PoliciesPage)),
   },
   {
     path: '/commissions/report',
     group: 'commissions',
     labelKey: 'commission.nav.report',
     allowed: (me) => can(me, 'commissions:read'),
-    ...lazyPart(() => import('../features/commissions/ReportPage').then((m) => m.ReportPage)),
+    ...pagePart(() => import('../features/commissions/ReportPage').then((m) => m.ReportPage)),
   },
   {
     path: '/commissions/what-if',
     group: 'commissions',
     labelKey: 'commissionWhatIf.nav',
     allowed: (me) => can(me, 'commissions:configure'),
-    ...lazyPart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
+    ...pagePart(() => import('../features/commission-whatif/WhatIfPage').then((m) => m.WhatIfPage)),
   },
   reportPage('funnel-loss'),
   reportPage('lead-conversion'),
@@ -420,7 +428,7 @@ const PAGES = [
     labelKey: 'nav.users',
     // Colleagues' records: a salesperson's own scope would list only themselves (their profile is under /me).
     allowed: (me) => can(me, 'staff:read', 'department'),
-    ...lazyPart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
+    ...pagePart(() => import('../features/users/UsersPage').then((m) => m.UsersPage)),
   },
   {
     // 搜索知识库: reached from the knowledge list page’s search box, not a menu item of its own.
@@ -428,7 +436,7 @@ const PAGES = [
     labelKey: 'knowledgeSearch.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'knowledge:read'),
-    ...lazyPart(() => import('../features/knowledge-search/SearchPage').then((m) => m.SearchPage)),
+    ...pagePart(() => import('../features/knowledge-search/SearchPage').then((m) => m.SearchPage)),
   },
   {
     path: '/people/:id',
@@ -436,7 +444,7 @@ const PAGES = [
     labelKey: 'people.nav',
     hideInMenu: true,
     allowed: (me) => can(me, 'staff:read'),
-    ...lazyPart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
+    ...pagePart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
   },
   {
     path: '/staff/cpe',
@@ -444,14 +452,14 @@ const PAGES = [
     labelKey: 'cpe.nav',
     // Managers (their department), administrators, partners and finance (everyone).
     allowed: (me) => can(me, 'staff:read', 'department'),
-    ...lazyPart(() => import('../features/people/CpeShortfallPage').then((m) => m.CpeShortfallPage)),
+    ...pagePart(() => import('../features/people/CpeShortfallPage').then((m) => m.CpeShortfallPage)),
   },
   {
     path: '/staff/departments',
     group: 'staff',
     labelKey: 'nav.departments',
     allowed: manageStaff,
-    ...lazyPart(() => import('../features/departments/DepartmentsPage').then((m) => m.DepartmentsPage)),
+    ...pagePart(() => import('../features/departments/DepartmentsPage').then((m) => m.DepartmentsPage)),
   },
   {
     path: '/staff/branches',
@@ -479,26 +487,26 @@ const PAGES = [
     group: 'staff',
     labelKey: 'nav.roles',
     allowed: manageStaff,
-    ...lazyPart(() => import('../features/roles/RolesPage').then((m) => m.RolesPage)),
+    ...pagePart(() => import('../features/roles/RolesPage').then((m) => m.RolesPage)),
   },
   {
     path: '/staff/api-tokens',
     group: 'staff',
     labelKey: 'settings.tokens',
     allowed: manageStaff,
-    ...lazyPart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
+    ...pagePart(() => import('../features/settings/AllApiTokensPage').then((m) => m.AllApiTokensPage)),
   },
   {
     path: '/settings/approval-flows',
     labelKey: 'workflow.nav',
     allowed: (me) => can(me, 'workflows:manage'),
-    ...lazyPart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
+    ...pagePart(() => import('../features/approvals/WorkflowsPage').then((m) => m.WorkflowsPage)),
   },
   {
     path: '/settings/contract-templates',
     labelKey: 'contractTemplate.nav',
     allowed: (me) => can(me, 'contracts:configure'),
-    ...lazyPart(() =>
+    ...pagePart(() =>
       import('../features/contract-templates/ContractTemplatesPage').then((m) => m.ContractTemplatesPage),
     ),
   },
@@ -506,7 +514,7 @@ const PAGES = [
     path: '/settings/engagement-templates',
     labelKey: 'engagementTemplate.nav',
     allowed: (me) => can(me, 'engagements:configure'),
-    ...lazyPart(() =>
+    ...pagePart(() =>
       import('../features/engagement-templates/EngagementTemplatesPage').then((m) => m.EngagementTemplatesPage),
     ),
   },
@@ -514,25 +522,25 @@ const PAGES = [
     path: '/settings/number-series',
     labelKey: 'series.nav',
     allowed: (me) => can(me, 'contracts:configure'),
-    ...lazyPart(() => import('../features/contracts/NumberSeriesPage').then((m) => m.NumberSeriesPage)),
+    ...pagePart(() => import('../features/contracts/NumberSeriesPage').then((m) => m.NumberSeriesPage)),
   },
   {
     path: '/mail-outbox',
     labelKey: 'nav.outbox',
     allowed: (me) => can(me, 'mail:manage'),
-    ...lazyPart(() => import('../features/mail/OutboxPage').then((m) => m.OutboxPage)),
+    ...pagePart(() => import('../features/mail/OutboxPage').then((m) => m.OutboxPage)),
   },
   {
     path: '/backups',
     labelKey: 'nav.backups',
     allowed: (me) => can(me, 'staff:manage'),
-    ...lazyPart(() => import('../features/operations/BackupsPage').then((m) => m.BackupsPage)),
+    ...pagePart(() => import('../features/operations/BackupsPage').then((m) => m.BackupsPage)),
   },
   {
     path: '/audit',
     labelKey: 'nav.audit',
     allowed: (me) => can(me, 'audit:read'),
-    ...lazyPart(() => import('../features/audit/AuditLogPage').then((m) => m.AuditLogPage)),
+    ...pagePart(() => import('../features/audit/AuditLogPage').then((m) => m.AuditLogPage)),
   },
   {
     path: '/me',
@@ -546,14 +554,14 @@ const PAGES = [
     labelKey: 'people.myNav',
     hideInMenu: true,
     allowed: (me) => can(me, 'staff:read'),
-    ...lazyPart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
+    ...pagePart(() => import('../features/people/PersonPage').then((m) => m.PersonPage)),
   },
   {
     path: '/settings',
     labelKey: 'nav.settings',
     hideInMenu: true,
     allowed: () => true,
-    ...lazyPart(() => import('../features/settings/SettingsPage').then((m) => m.SettingsPage)),
+    ...pagePart(() => import('../features/settings/SettingsPage').then((m) => m.SettingsPage)),
   },
 ] as const satisfies readonly AppPage[];
 

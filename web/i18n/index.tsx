@@ -2,34 +2,37 @@ import { ConfigProvider } from 'antd';
 import type { Locale as AntLocale } from 'antd/es/locale';
 import antEnUS from 'antd/es/locale/en_US';
 import antZhCN from 'antd/es/locale/zh_CN';
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import zhCNFirstLoad from 'virtual:web-messages/first-load/zh-CN';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../common/i18n/locales';
 import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
 import { usePrefersReducedMotion } from '../components/responsive';
 import { BRAND_BLUE } from '../components/theme';
-import type { WebMessageKey } from './messages';
+import type { StringsPart, WebMessageKey } from './messages';
 
 export type { Locale, WebMessageKey };
 export { LOCALES };
 
 type Catalog = Partial<Record<WebMessageKey, string>>;
 /**
- * The UI strings of one language each, in two parts (built by vite.config.ts from messages.ts): the first
- * load's (the sign-in page, the loading and error screens) and the signed-in app's, loaded when it starts.
- * The default language's first part comes with the entry; everything else is loaded when needed — nobody
- * downloads both dictionaries, nor the app's strings to sign in.
+ * The UI strings of one language each, in three parts (built by vite.config.ts from messages.ts, partOfKey): the first
+ * load's (the sign-in page, the loading and error screens), the signed-in shell's and start page's, loaded when the
+ * shell starts, and the other pages', loaded with the first of them. The default language's first part comes with the
+ * entry; everything else is loaded when needed — nobody downloads both dictionaries, nor the app's strings to sign in,
+ * nor every module's to see Today.
  */
-type Part = 'first-load' | 'app';
+type Part = StringsPart;
 const partLoaders: Record<Locale, Record<Part, () => Promise<Catalog>>> = {
   'zh-CN': {
     'first-load': async () => zhCNFirstLoad,
     app: () => import('virtual:web-messages/app/zh-CN').then((m) => m.default),
+    pages: () => import('virtual:web-messages/pages/zh-CN').then((m) => m.default),
   },
   'en-US': {
     'first-load': () => import('virtual:web-messages/first-load/en-US').then((m) => m.default),
     app: () => import('virtual:web-messages/app/en-US').then((m) => m.default),
+    pages: () => import('virtual:web-messages/pages/en-US').then((m) => m.default),
   },
 };
 const loadedParts: Record<Locale, Set<Part>> = { 'zh-CN': new Set(['first-load']), 'en-US': new Set() };
@@ -57,19 +60,34 @@ export async function loadCatalog(locale: Locale): Promise<void> {
 }
 
 /**
- * The signed-in app's strings in the language shown, loaded with the app's code; from then on every language
- * switch loads both parts. When they cannot be loaded the default language's are used (as loadCatalog does);
- * rejects, as a chunk that cannot be loaded does, when even those cannot.
+ * A part in the language shown, or, when it cannot be loaded, in the default language (as loadCatalog falls back);
+ * rejects, as a chunk that cannot be loaded does, when even that cannot.
  */
-export async function loadAppCatalog(): Promise<void> {
-  neededParts = ['first-load', 'app'];
+async function loadShownPart(part: Part) {
   const locale = shownLocale;
   try {
-    await loadPart(locale, 'app');
+    await loadPart(locale, part);
   } catch (error) {
     if (locale === DEFAULT_LOCALE) throw error;
-    await loadPart(DEFAULT_LOCALE, 'app');
+    await loadPart(DEFAULT_LOCALE, part);
   }
+}
+
+/** The signed-in app's strings, loaded with the app's code; from then on every language switch loads them too. */
+export async function loadAppCatalog(): Promise<void> {
+  if (!neededParts.includes('app')) neededParts = [...neededParts, 'app'];
+  await loadShownPart('app');
+}
+
+/**
+ * The other pages' strings, loaded with the first page that is not the start page (web/app/pages.tsx); from then on
+ * every language switch loads them too. Counted as needed only once they are here: the shell, already on screen,
+ * keeps its words meanwhile.
+ */
+export async function loadPagesCatalog(): Promise<void> {
+  if (neededParts.includes('pages')) return;
+  await loadShownPart('pages');
+  if (!neededParts.includes('pages')) neededParts = [...neededParts, 'pages'];
 }
 
 const antLocales: Record<Locale, AntLocale> = { 'zh-CN': antZhCN, 'en-US': antEnUS };
@@ -117,7 +135,12 @@ function applyLocale(locale: Locale) {
   }
 }
 
-type LocaleState = { locale: Locale; setLocale: (locale: Locale) => void };
+type LocaleState = {
+  locale: Locale;
+  setLocale: (locale: Locale) => void;
+  /** Counts the strings' arrivals after a miss (missingString), so that the readers draw again. */
+  strings: number;
+};
 const LocaleContext = createContext<LocaleState | null>(null);
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
@@ -135,7 +158,14 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
       setLocaleState(next);
     });
   }, []);
-  const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  // Strings that arrived for what is on screen (missingString): the context changes, its readers draw again.
+  const [strings, setStrings] = useState(0);
+  useEffect(() => {
+    const redraw = () => setStrings((count) => count + 1);
+    redrawers.add(redraw);
+    return () => void redrawers.delete(redraw);
+  }, []);
+  const value = useMemo(() => ({ locale, setLocale, strings }), [locale, setLocale, strings]);
   const motion = !usePrefersReducedMotion();
   const theme = useMemo(() => ({ token: { colorPrimary: BRAND_BLUE, borderRadius: 6, motion } }), [motion]);
   return (
@@ -155,14 +185,40 @@ export function useLocale(): LocaleState {
 
 export type Translate = (key: WebMessageKey, params?: Record<string, string | number>) => string;
 
+/**
+ * A string the signed-in app shows that is not in the parts loaded: the shell's and start page's part holds the keys
+ * found in their source (shell-keys.ts); one put together where that does not see it loads the other pages' part, and
+ * the app is drawn again with it (LocaleProvider).
+ */
+function missingString() {
+  if (!neededParts.includes('app') || neededParts.includes('pages') || pagesAsked) return;
+  pagesAsked = true;
+  loadPagesCatalog().then(
+    () => {
+      for (const redraw of redrawers) redraw();
+    },
+    () => {
+      pagesAsked = false; // the next missing string tries again
+    },
+  );
+}
+let pagesAsked = false;
+const redrawers = new Set<() => void>();
+
 /** The translation function of a given language (e.g. the one just switched to, before React re-renders). */
 export function translateIn(locale: Locale): Translate {
   const catalog = catalogs[complete(locale) ? locale : DEFAULT_LOCALE];
-  return (key, params) => formatMessage(locale, catalog[key] ?? key, params);
+  return (key, params) => {
+    const text = catalog[key];
+    if (text === undefined) missingString();
+    return formatMessage(locale, text ?? key, params);
+  };
 }
 
 /** The translation function for the current UI language. */
 export function useT(): Translate {
-  const { locale } = useLocale();
-  return useMemo(() => translateIn(locale), [locale]);
+  const { locale, strings } = useLocale();
+  // After strings arrived for a miss, the catalog chosen may differ (complete()): chosen again.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  return useMemo(() => translateIn(locale), [locale, strings]);
 }

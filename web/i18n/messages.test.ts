@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { enUS as serverEnUS } from '../../common/i18n/en-US';
 import { formatMessage, messageParams } from '../../common/i18n/format';
 import { zhCN as serverZhCN } from '../../common/i18n/zh-CN';
 import { enUS, FIRST_LOAD_PARTS, messageParts, zhCN } from './messages';
+import { reachableModules, startKeys, startModules } from './shell-keys';
 
 const placeholders = messageParams;
 const WEB = path.resolve(import.meta.dirname, '..');
@@ -13,24 +14,7 @@ const WEB = path.resolve(import.meta.dirname, '..');
  * The modules of the first load: the entry and the sign-in page with what they import statically (not
  * `import type`, not `import()` — the lazy pages and the shell).
  */
-function firstLoadModules(): string[] {
-  const found = new Set<string>();
-  const visit = (file: string) => {
-    if (found.has(file)) return;
-    found.add(file);
-    const source = readFileSync(file, 'utf8');
-    for (const [, specifier] of source.matchAll(/^import (?!type )[^;]*?from '(\.[^']+)';/gms)) {
-      const base = path.resolve(path.dirname(file), specifier);
-      const resolved = [base, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`, `${base}/index.tsx`].find(
-        (candidate) => /\.tsx?$/.test(candidate) && existsSync(candidate),
-      );
-      if (resolved) visit(resolved);
-    }
-  };
-  visit(path.join(WEB, 'main.tsx'));
-  visit(path.join(WEB, 'features/auth/LoginPage.tsx'));
-  return [...found];
-}
+const firstLoadModules = () => reachableModules(WEB, ['main.tsx', 'features/auth/LoginPage.tsx'], () => false);
 /** English plural nouns that must not follow the number 1 ("1 customers"). */
 const PLURAL_AFTER_ONE =
   /\b1 (?:more |open |data )?(?:customers|days|tasks|opportunities|contacts|rows|reminders|errors|items|characters|activities|minutes|hours|leads)\b/;
@@ -57,6 +41,26 @@ describe('the UI dictionary merged from the feature folders', () => {
     expect(missing).toEqual([]);
     // Most strings wait for the signed-in app.
     expect(firstLoad.size).toBeLessThan(Object.keys(zhCN).length / 5);
+  });
+
+  it("sends with the signed-in shell the strings it and the start page use, and leaves the other pages' for later", () => {
+    const shell = startKeys(WEB, Object.keys(zhCN));
+    const modules = startModules(WEB).map((file) => path.relative(WEB, file));
+    // Today and its cards, the dashboard, the shell's answer box — and a dialog Today opens by import().
+    for (const module of [
+      'features/today/TodayPage.tsx',
+      'features/customers/AnswerBox.tsx',
+      'features/cross-sell/DismissModal.tsx',
+    ])
+      expect(modules).toContain(module);
+    // …but not the other pages the route registry loads.
+    expect(modules).not.toContain('features/contracts/ContractsPage.tsx');
+    // A literal key, a key begun in a template literal (the status tag), a menu label, the reports' labels by kind.
+    for (const key of ['today.tasks', 'crossSell.status.dismissed', 'contract.nav', 'report.nav.lead-conversion'])
+      expect(shell, key).toContain(key);
+    // The contract pages' words wait for them: most strings are not the shell's.
+    expect(shell).not.toContain('contract.pageHint');
+    expect(shell.size).toBeLessThan(Object.keys(zhCN).length / 4);
   });
 
   it('has both languages for every key, never empty, with the same {placeholders}', () => {

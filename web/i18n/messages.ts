@@ -100,6 +100,13 @@ export const messageParts = {
  */
 export const FIRST_LOAD_PARTS: (keyof typeof messageParts)[] = ['shell', 'auth'];
 
+/**
+ * The three parts of the UI strings, each loaded when first needed (web/i18n/index.tsx; built by vite.config.ts):
+ * `first-load` (FIRST_LOAD_PARTS), `app` (the keys the signed-in shell and the start page use, found in their source:
+ * shell-keys.ts) and `pages` (the rest, with the first other page).
+ */
+export type StringsPart = 'first-load' | 'app' | 'pages';
+
 export const zhCN = {
   ...shell.zhCN,
   ...auth.zhCN,
