@@ -332,7 +332,8 @@ describe('sending e-mail', () => {
         20_000,
         'the message after the server came back',
       );
-      expect((await mail()).status).toBe('sent');
+      // Marked sent once the server has taken it (the worker records it a moment after the server received it).
+      await until(async () => (await mail()).status === 'sent', 20_000, 'the message marked sent');
       expect((await admin.post(`/api/v1/mail-outbox/${failed.id}/resend`)).body.error.code).toBe('MAIL_NOT_RESENDABLE');
     } finally {
       await sender.close();
