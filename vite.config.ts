@@ -2,19 +2,21 @@ import react from '@vitejs/plugin-react';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { startKeys, startModules } from './web/i18n/shell-keys';
+import { keysNamedIn, startModules } from './web/i18n/shell-keys';
 import { defineConfig, runnerImport, type Plugin } from 'vite';
 
 /**
  * `virtual:web-messages/<part>/<locale>`: one language's UI strings, in three parts — `first-load` (the sign-in page,
  * the loading and error screens: messages.ts's FIRST_LOAD_PARTS), `app` (the keys the signed-in shell and the start
- * page use, with the menu's labels: web/i18n/shell-keys.ts) and `pages` (every other string, with the first other page). web/i18n/messages.ts keeps
- * both languages of every feature (typed, tested); the app loads only the language it shows. In the dev server every
- * part re-exports all of messages.ts (edits apply); a build writes the strings of that language and part alone.
+ * page name, the menu's labels among them: web/i18n/shell-keys.ts) and `pages` (every other string, with the first
+ * other page). web/i18n/messages.ts keeps both languages of every feature (typed, tested); the app loads only the
+ * language it shows. In the dev server every part re-exports all of messages.ts (edits apply); a build writes the
+ * strings of that language and part alone.
  */
 function webMessages(): Plugin {
   const PATTERN = /^virtual:web-messages\/(first-load|app|pages)\/(zh-CN|en-US)$/;
-  const source = path.resolve(import.meta.dirname, 'web/i18n/messages.ts');
+  const web = path.resolve(import.meta.dirname, 'web');
+  const source = path.join(web, 'i18n/messages.ts');
   const names = { 'zh-CN': 'zhCN', 'en-US': 'enUS' } as const;
   type Messages = typeof import('./web/i18n/messages');
   let dev = false;
@@ -35,8 +37,9 @@ function webMessages(): Plugin {
       this.addWatchFile(source);
       const { module } = await runnerImport<Messages>(source, { configFile: false, logLevel: 'error' });
       const first = new Set<string>(module.FIRST_LOAD_PARTS);
-      const shell = startKeys(path.dirname(path.dirname(source)), Object.keys(module.zhCN));
-      for (const file of startModules(path.dirname(path.dirname(source)))) this.addWatchFile(file);
+      const modules = startModules(web);
+      for (const file of modules) this.addWatchFile(file);
+      const shell = keysNamedIn(modules, Object.keys(module.zhCN));
       const strings: Record<string, string> = {};
       for (const [feature, messages] of Object.entries(module.messageParts))
         for (const [key, text] of Object.entries(messages[name] as Record<string, string>)) {

@@ -9,20 +9,19 @@ import { formatMessage } from '../../common/i18n/format';
 import { setRequestLocale } from '../api/client';
 import { usePrefersReducedMotion } from '../components/responsive';
 import { BRAND_BLUE } from '../components/theme';
-import type { StringsPart, WebMessageKey } from './messages';
+import type { StringsPart as Part, WebMessageKey } from './messages';
 
 export type { Locale, WebMessageKey };
 export { LOCALES };
 
 type Catalog = Partial<Record<WebMessageKey, string>>;
 /**
- * The UI strings of one language each, in three parts (built by vite.config.ts from messages.ts, partOfKey): the first
+ * The UI strings of one language each, in three parts (built by vite.config.ts from messages.ts and shell-keys.ts): the first
  * load's (the sign-in page, the loading and error screens), the signed-in shell's and start page's, loaded when the
  * shell starts, and the other pages', loaded with the first of them. The default language's first part comes with the
  * entry; everything else is loaded when needed — nobody downloads both dictionaries, nor the app's strings to sign in,
  * nor every module's to see Today.
  */
-type Part = StringsPart;
 const partLoaders: Record<Locale, Record<Part, () => Promise<Catalog>>> = {
   'zh-CN': {
     'first-load': async () => zhCNFirstLoad,

@@ -5,7 +5,7 @@ import { enUS as serverEnUS } from '../../common/i18n/en-US';
 import { formatMessage, messageParams } from '../../common/i18n/format';
 import { zhCN as serverZhCN } from '../../common/i18n/zh-CN';
 import { enUS, FIRST_LOAD_PARTS, messageParts, zhCN } from './messages';
-import { reachableModules, startKeys, startModules } from './shell-keys';
+import { keysNamedIn, reachableModules, startModules } from './shell-keys';
 
 const placeholders = messageParams;
 const WEB = path.resolve(import.meta.dirname, '..');
@@ -44,8 +44,9 @@ describe('the UI dictionary merged from the feature folders', () => {
   });
 
   it("sends with the signed-in shell the strings it and the start page use, and leaves the other pages' for later", () => {
-    const shell = startKeys(WEB, Object.keys(zhCN));
-    const modules = startModules(WEB).map((file) => path.relative(WEB, file));
+    const files = startModules(WEB);
+    const shell = keysNamedIn(files, Object.keys(zhCN));
+    const modules = files.map((file) => path.relative(WEB, file));
     // Today and its cards, the dashboard, the shell's answer box — and a dialog Today opens by import().
     for (const module of [
       'features/today/TodayPage.tsx',

@@ -52,12 +52,12 @@ export function startModules(web: string): string[] {
   return reachableModules(web, START_MODULES, (file) => !file.startsWith(registry));
 }
 
-/** The keys of `keys` that the shell and the start page use (see above); `web` is the web app's folder. */
-export function startKeys(web: string, keys: Iterable<string>): Set<string> {
+/** The keys of `keys` named in `files` (see above: literals, and the keys a template literal's fixed start begins). */
+export function keysNamedIn(files: string[], keys: Iterable<string>): Set<string> {
   const all = [...keys];
   const known = new Set(all);
   const used = new Set<string>();
-  for (const file of startModules(web)) {
+  for (const file of files) {
     const source = readFileSync(file, 'utf8');
     for (const [, literal] of source.matchAll(/['`]([a-z][\w-]*\.[\w.-]+)['`]/g))
       if (known.has(literal)) used.add(literal);
